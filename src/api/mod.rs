@@ -1,0 +1,159 @@
+//! The wire contract between the shell's client and ccrd: route paths, query shapes, the
+//! objects the service returns, and the error body.
+//!
+//! Owns: every type that crosses HTTP. Property names are Exchange 2007's (PascalCase) so the
+//! JSON a script reads and the objects an admin sees are the same.
+//!
+//! Must not: depend on any other module of this crate, know about rendering, cmdlet specs,
+//! SQLite or axum. Both `shell::client` and `service` import this module; nothing here imports
+//! them.
+
+mod objects;
+
+pub use objects::*;
+
+use serde::{Deserialize, Serialize};
+
+/// The version prefix of every route.
+pub const API_PREFIX: &str = "/v1";
+
+/// Route paths, relative to the server root. Query parameters are the `*Query` types below.
+pub mod routes {
+    /// `GET`: the service's identity and the caller's role ([`super::ServiceInfo`]).
+    pub const INFO: &str = "/v1/info";
+    /// `GET`: [`super::ClusteredMailboxServerStatus`] list; query [`super::IdentityQuery`].
+    pub const CMS_STATUS: &str = "/v1/clustered-mailbox-servers/status";
+    /// `GET`: [`super::MailboxServer`] list; query [`super::IdentityQuery`].
+    pub const MAILBOX_SERVERS: &str = "/v1/mailbox-servers";
+    /// `GET`: [`super::StorageGroup`] list; query [`super::StoreQuery`].
+    pub const STORAGE_GROUPS: &str = "/v1/storage-groups";
+    /// `GET`: [`super::StorageGroupCopyStatus`] list; query [`super::CopyStatusQuery`].
+    pub const STORAGE_GROUP_COPY_STATUS: &str = "/v1/storage-groups/copy-status";
+    /// `GET`: [`super::Database`] list of mailbox databases; query [`super::StoreQuery`].
+    pub const MAILBOX_DATABASES: &str = "/v1/databases/mailbox";
+    /// `GET`: [`super::Database`] list of public folder databases; query [`super::StoreQuery`].
+    pub const PUBLIC_FOLDER_DATABASES: &str = "/v1/databases/public-folder";
+}
+
+/// Query for endpoints that take an optional identity.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+}
+
+/// Query for storage groups and databases: at most one of `identity`, `server`,
+/// `storage_group`; `status` asks for live state (mounted or not).
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_group: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub status: bool,
+}
+
+/// Query for copy status: a storage group identity or a server, and optionally the SCR
+/// standby machine whose copy to report.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyStatusQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standby_machine: Option<String>,
+}
+
+/// What a caller's token lets it do.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Role {
+    /// Reads and changes the estate.
+    Administrator,
+    /// Reads only.
+    ViewOnly,
+}
+
+/// `GET /v1/info`: who is serving and who is asking.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServiceInfo {
+    pub service: String,
+    pub version: String,
+    pub topology: String,
+    pub role: Role,
+}
+
+/// The body of every non-2xx response.
+///
+/// `code` is stable and machine-readable (it becomes the first half of the shell's
+/// FullyQualifiedErrorId); `message` is the sentence the admin reads; `hint` says what to do.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The object the request was about, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// The closed set of error kinds the service reports.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// No token, or a token the service does not know (HTTP 401).
+    AccessDenied,
+    /// A known token whose role may not do this (HTTP 403).
+    InsufficientRole,
+    /// An identity matched nothing (HTTP 404).
+    ManagementObjectNotFound,
+    /// An identity matched more than one object (HTTP 409).
+    ManagementObjectAmbiguous,
+    /// The request itself is malformed, e.g. mutually exclusive filters (HTTP 400).
+    InvalidRequest,
+    /// Something failed inside the service (HTTP 500); details are in ccrd's log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code is sent with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::AccessDenied => 401,
+            ErrorCode::InsufficientRole => 403,
+            ErrorCode::ManagementObjectNotFound => 404,
+            ErrorCode::ManagementObjectAmbiguous => 409,
+            ErrorCode::InvalidRequest => 400,
+            ErrorCode::Internal => 500,
+        }
+    }
+
+    /// PowerShell's error category for this code.
+    pub fn category(self) -> &'static str {
+        match self {
+            ErrorCode::AccessDenied | ErrorCode::InsufficientRole => "PermissionDenied",
+            ErrorCode::ManagementObjectNotFound => "ObjectNotFound",
+            ErrorCode::ManagementObjectAmbiguous | ErrorCode::InvalidRequest => "InvalidArgument",
+            ErrorCode::Internal => "NotSpecified",
+        }
+    }
+
+    /// The name used in FullyQualifiedErrorIds.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::AccessDenied => "AccessDenied",
+            ErrorCode::InsufficientRole => "InsufficientRole",
+            ErrorCode::ManagementObjectNotFound => "ManagementObjectNotFound",
+            ErrorCode::ManagementObjectAmbiguous => "ManagementObjectAmbiguous",
+            ErrorCode::InvalidRequest => "InvalidRequest",
+            ErrorCode::Internal => "Internal",
+        }
+    }
+}

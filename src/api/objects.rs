@@ -1,0 +1,197 @@
+//! The estate objects the read endpoints return, named and shaped as Exchange 2007 returns them.
+//!
+//! Field order is the order `Format-List` shows. Counters that Exchange derives (queue
+//! lengths) are sent already derived, so every client agrees on them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// State of a clustered mailbox server, as `Get-ClusteredMailboxServerStatus` reports it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum CmsState {
+    Online,
+    PartiallyOnline,
+    OnlinePending,
+    Offline,
+    OfflinePending,
+    Failed,
+}
+
+impl CmsState {
+    /// The spelling Exchange prints (`Partially Online`, …).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            CmsState::Online => "Online",
+            CmsState::PartiallyOnline => "Partially Online",
+            CmsState::OnlinePending => "Online Pending",
+            CmsState::Offline => "Offline",
+            CmsState::OfflinePending => "Offline Pending",
+            CmsState::Failed => "Failed",
+        }
+    }
+}
+
+/// One `Get-ClusteredMailboxServerStatus` result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClusteredMailboxServerStatus {
+    pub identity: String,
+    pub clustered_mailbox_server_name: String,
+    pub state: CmsState,
+    /// `NODE <Active, Quorum Owner>` for the active node, `NODE` for the others that are up.
+    pub operational_machines: Vec<String>,
+    pub failed_resources: Vec<String>,
+    pub operational_replication_host_names: Vec<String>,
+    pub failed_replication_host_names: Vec<String>,
+    pub in_use_replication_host_names: Vec<String>,
+    pub is_valid: bool,
+}
+
+/// How a mailbox server is clustered (`ClusteredStorageType`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ClusteredStorageType {
+    /// Not a clustered mailbox server.
+    Disabled,
+    /// CCR: each node has its own copy of the data.
+    NonShared,
+    /// Single copy cluster: one shared copy.
+    Shared,
+}
+
+/// The data-loss dial for automatic mounts after a CCR failover.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum AutoDatabaseMountDial {
+    Lossless,
+    GoodAvailability,
+    BestAvailability,
+}
+
+impl AutoDatabaseMountDial {
+    /// How many logs may be missing for a database to mount automatically.
+    pub fn max_lost_logs(self) -> u64 {
+        match self {
+            AutoDatabaseMountDial::Lossless => 0,
+            AutoDatabaseMountDial::GoodAvailability => 3,
+            AutoDatabaseMountDial::BestAvailability => 6,
+        }
+    }
+}
+
+/// One `Get-MailboxServer` result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct MailboxServer {
+    pub identity: String,
+    pub name: String,
+    pub clustered_storage_type: ClusteredStorageType,
+    pub redundant_machines: Vec<String>,
+    pub auto_database_mount_dial: AutoDatabaseMountDial,
+    /// `None` is `Unlimited`: never force a lossy mount.
+    pub forced_database_mount_after: Option<String>,
+    pub is_valid: bool,
+}
+
+/// How a storage group is replicated (`Replicated`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ReplicationType {
+    None,
+    Local,
+    Cluster,
+}
+
+/// An SCR target of a storage group, as listed in `StandbyMachines`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct StandbyMachine {
+    pub node_name: String,
+    /// `d.hh:mm:ss`.
+    pub replay_lag_time: String,
+    /// `d.hh:mm:ss`.
+    pub truncation_lag_time: String,
+}
+
+/// One `Get-StorageGroup` result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct StorageGroup {
+    pub identity: String,
+    pub name: String,
+    pub server: String,
+    pub log_file_prefix: String,
+    pub log_folder_path: String,
+    pub system_folder_path: String,
+    pub replicated: ReplicationType,
+    pub recovery: bool,
+    pub has_local_copy: bool,
+    pub circular_logging_enabled: bool,
+    pub standby_machines: Vec<StandbyMachine>,
+    pub is_valid: bool,
+}
+
+/// Which kind of store a database is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Mailbox,
+    PublicFolder,
+}
+
+/// One `Get-MailboxDatabase` or `Get-PublicFolderDatabase` result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Database {
+    pub identity: String,
+    pub name: String,
+    pub server: String,
+    pub storage_group: String,
+    pub storage_group_name: String,
+    pub edb_file_path: String,
+    /// Only filled in when `-Status` was asked for, as in Exchange.
+    pub mounted: Option<bool>,
+    pub recovery: bool,
+    pub is_valid: bool,
+}
+
+/// `SummaryCopyStatus` of a storage group copy.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum CopyStatus {
+    Healthy,
+    Initializing,
+    Suspended,
+    Failed,
+    Seeding,
+    ServiceDown,
+    Resynchronizing,
+    Disabled,
+    NotConfigured,
+}
+
+/// One `Get-StorageGroupCopyStatus` result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct StorageGroupCopyStatus {
+    pub identity: String,
+    pub name: String,
+    pub storage_group_name: String,
+    pub summary_copy_status: CopyStatus,
+    /// The node that holds the copy: the CCR passive node, or the SCR target.
+    #[serde(rename = "CCRTargetNode")]
+    pub ccr_target_node: Option<String>,
+    /// Set for SCR copies only.
+    pub standby_machine: Option<String>,
+    pub failed: bool,
+    pub failed_message: Option<String>,
+    pub seeding: bool,
+    pub suspend: bool,
+    pub suspend_comment: Option<String>,
+    pub copy_queue_length: u64,
+    pub replay_queue_length: u64,
+    pub latest_available_log_time: Option<DateTime<Utc>>,
+    pub last_copied_log_time: Option<DateTime<Utc>>,
+    pub last_inspected_log_time: Option<DateTime<Utc>>,
+    pub last_replayed_log_time: Option<DateTime<Utc>>,
+    pub last_log_generated: u64,
+    pub last_log_copied: u64,
+    pub last_log_inspected: u64,
+    pub last_log_replayed: u64,
+    pub is_valid: bool,
+}

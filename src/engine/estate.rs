@@ -1,0 +1,158 @@
+//! The estate's objects: datacenters, failover clusters, nodes, clustered mailbox servers,
+//! storage groups, databases and storage group copies, with the state each one carries.
+//!
+//! Names are compared case-insensitively everywhere, as Exchange and Windows do.
+
+use chrono::{DateTime, Utc};
+
+use crate::api::{AutoDatabaseMountDial, CmsState, CopyStatus, DatabaseKind};
+
+/// Everything ccrd manages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estate {
+    /// The topology it was created from (`seed`, or a file name).
+    pub topology: String,
+    /// Size at which a transaction log closes.
+    pub log_size_bytes: u64,
+    pub datacenters: Vec<Datacenter>,
+    pub clusters: Vec<Cluster>,
+    pub nodes: Vec<Node>,
+    pub servers: Vec<ClusteredMailboxServer>,
+    pub storage_groups: Vec<StorageGroup>,
+    pub databases: Vec<Database>,
+    pub copies: Vec<StorageGroupCopy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Datacenter {
+    pub name: String,
+    pub subnet: String,
+}
+
+/// A Windows failover cluster (Majority Node Set with a file share witness).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    pub name: String,
+    pub datacenter: String,
+    pub file_share_witness: String,
+}
+
+/// A physical server: a member of one cluster, with the Mailbox role installed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    pub cluster: String,
+    pub ip: String,
+    pub powered_on: bool,
+}
+
+/// A clustered mailbox server (CMS): the Exchange server that runs on one node of its cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusteredMailboxServer {
+    pub name: String,
+    pub ip: String,
+    pub cluster: String,
+    pub active_node: String,
+    pub redundant_machines: Vec<String>,
+    pub state: CmsState,
+    pub auto_database_mount_dial: AutoDatabaseMountDial,
+    /// `None` is `Unlimited`.
+    pub forced_database_mount_after: Option<String>,
+}
+
+/// A storage group of a CMS, with its log stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageGroup {
+    pub server: String,
+    pub name: String,
+    pub log_prefix: String,
+    /// Generation of the newest closed log on the active copy (0: none yet).
+    pub last_log_generated: u64,
+    pub last_log_generated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Database {
+    pub server: String,
+    pub storage_group: String,
+    pub name: String,
+    pub kind: DatabaseKind,
+    pub mounted: bool,
+}
+
+/// What a copy is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyKind {
+    /// The passive copy of a CCR cluster.
+    ClusterContinuous,
+    /// A standby copy (SCR) with its lag settings, in seconds.
+    StandbyContinuous {
+        replay_lag_seconds: u64,
+        truncation_lag_seconds: u64,
+    },
+}
+
+/// A passive copy of a storage group on a node that is not active for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageGroupCopy {
+    pub server: String,
+    pub storage_group: String,
+    pub node: String,
+    pub kind: CopyKind,
+    pub status: CopyStatus,
+    pub suspend_comment: Option<String>,
+    pub failed_message: Option<String>,
+    pub last_log_copied: u64,
+    pub last_log_inspected: u64,
+    pub last_log_replayed: u64,
+    pub last_copied_at: Option<DateTime<Utc>>,
+    pub last_inspected_at: Option<DateTime<Utc>>,
+    pub last_replayed_at: Option<DateTime<Utc>>,
+}
+
+impl Estate {
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes
+            .iter()
+            .find(|n| n.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn cluster(&self, name: &str) -> Option<&Cluster> {
+        self.clusters
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn storage_groups_of<'a>(
+        &'a self,
+        server: &'a str,
+    ) -> impl Iterator<Item = &'a StorageGroup> {
+        self.storage_groups
+            .iter()
+            .filter(move |sg| sg.server.eq_ignore_ascii_case(server))
+    }
+
+    pub fn databases_of<'a>(&'a self, sg: &'a StorageGroup) -> impl Iterator<Item = &'a Database> {
+        self.databases.iter().filter(move |db| {
+            db.server.eq_ignore_ascii_case(&sg.server)
+                && db.storage_group.eq_ignore_ascii_case(&sg.name)
+        })
+    }
+
+    pub fn copies_of<'a>(
+        &'a self,
+        sg: &'a StorageGroup,
+    ) -> impl Iterator<Item = &'a StorageGroupCopy> {
+        self.copies.iter().filter(move |c| {
+            c.server.eq_ignore_ascii_case(&sg.server)
+                && c.storage_group.eq_ignore_ascii_case(&sg.name)
+        })
+    }
+
+    /// Whether any CMS lives in cluster `name`.
+    pub fn cluster_hosts_cms(&self, name: &str) -> bool {
+        self.servers
+            .iter()
+            .any(|s| s.cluster.eq_ignore_ascii_case(name))
+    }
+}

@@ -1,0 +1,446 @@
+//! Read views of the estate: what the read endpoints return, built from the estate's state.
+//!
+//! Must not: change the estate. Every function takes `&Estate`.
+
+use super::EngineError;
+use super::estate::*;
+use super::identity::{self, database_identity, storage_group_identity};
+use crate::api::{self, CopyStatusQuery, DatabaseKind, IdentityQuery, StoreQuery};
+
+/// Where Exchange 2007 puts a storage group's files by default; the lab keeps these paths.
+const MAILBOX_ROOT: &str = r"C:\Program Files\Microsoft\Exchange Server\Mailbox";
+
+/// `Get-ClusteredMailboxServerStatus`.
+pub fn cms_status(
+    estate: &Estate,
+    query: &IdentityQuery,
+) -> Result<Vec<api::ClusteredMailboxServerStatus>, EngineError> {
+    let servers: Vec<&ClusteredMailboxServer> = match &query.identity {
+        Some(id) => vec![identity::server(estate, id)?],
+        None => estate.servers.iter().collect(),
+    };
+    Ok(servers.into_iter().map(|s| status_of(estate, s)).collect())
+}
+
+fn status_of(
+    estate: &Estate,
+    server: &ClusteredMailboxServer,
+) -> api::ClusteredMailboxServerStatus {
+    let up: Vec<&String> = server
+        .redundant_machines
+        .iter()
+        .filter(|m| estate.node(m).is_some_and(|n| n.powered_on))
+        .collect();
+    let operational = up
+        .iter()
+        .map(|m| {
+            if m.eq_ignore_ascii_case(&server.active_node) {
+                format!("{m} <Active, Quorum Owner>")
+            } else {
+                m.to_string()
+            }
+        })
+        .collect();
+    let hosts: Vec<String> = up.iter().map(|m| m.to_string()).collect();
+    api::ClusteredMailboxServerStatus {
+        identity: server.name.clone(),
+        clustered_mailbox_server_name: server.name.clone(),
+        state: server.state,
+        operational_machines: operational,
+        failed_resources: Vec::new(),
+        operational_replication_host_names: hosts.clone(),
+        failed_replication_host_names: Vec::new(),
+        in_use_replication_host_names: hosts,
+        is_valid: true,
+    }
+}
+
+/// `Get-MailboxServer`: every CMS, and every node whose cluster holds no CMS (a standby node,
+/// a valid SCR target).
+pub fn mailbox_servers(
+    estate: &Estate,
+    query: &IdentityQuery,
+) -> Result<Vec<api::MailboxServer>, EngineError> {
+    let mut all: Vec<api::MailboxServer> = estate
+        .servers
+        .iter()
+        .map(|s| api::MailboxServer {
+            identity: s.name.clone(),
+            name: s.name.clone(),
+            clustered_storage_type: api::ClusteredStorageType::NonShared,
+            redundant_machines: s.redundant_machines.clone(),
+            auto_database_mount_dial: s.auto_database_mount_dial,
+            forced_database_mount_after: s.forced_database_mount_after.clone(),
+            is_valid: true,
+        })
+        .collect();
+    all.extend(
+        estate
+            .nodes
+            .iter()
+            .filter(|n| !estate.cluster_hosts_cms(&n.cluster))
+            .map(|n| api::MailboxServer {
+                identity: n.name.clone(),
+                name: n.name.clone(),
+                clustered_storage_type: api::ClusteredStorageType::Disabled,
+                redundant_machines: Vec::new(),
+                auto_database_mount_dial: api::AutoDatabaseMountDial::BestAvailability,
+                forced_database_mount_after: None,
+                is_valid: true,
+            }),
+    );
+    match &query.identity {
+        None => Ok(all),
+        Some(id) => {
+            let known: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
+            match all
+                .into_iter()
+                .find(|s| s.name.eq_ignore_ascii_case(id.trim()))
+            {
+                Some(found) => Ok(vec![found]),
+                None => Err(EngineError::NotFound {
+                    kind: "mailbox server",
+                    identity: id.clone(),
+                    known,
+                }),
+            }
+        }
+    }
+}
+
+/// `Get-StorageGroup`.
+pub fn storage_groups(
+    estate: &Estate,
+    query: &StoreQuery,
+) -> Result<Vec<api::StorageGroup>, EngineError> {
+    let groups = select_storage_groups(estate, query)?;
+    Ok(groups
+        .into_iter()
+        .map(|sg| storage_group_view(estate, sg))
+        .collect())
+}
+
+fn storage_group_view(estate: &Estate, sg: &StorageGroup) -> api::StorageGroup {
+    let copies: Vec<&StorageGroupCopy> = estate.copies_of(sg).collect();
+    let replicated = if copies.iter().any(|c| c.kind == CopyKind::ClusterContinuous) {
+        api::ReplicationType::Cluster
+    } else {
+        api::ReplicationType::None
+    };
+    let standby_machines = copies
+        .iter()
+        .filter_map(|c| match c.kind {
+            CopyKind::StandbyContinuous {
+                replay_lag_seconds,
+                truncation_lag_seconds,
+            } => Some(api::StandbyMachine {
+                node_name: c.node.clone(),
+                replay_lag_time: format_lag(replay_lag_seconds),
+                truncation_lag_time: format_lag(truncation_lag_seconds),
+            }),
+            CopyKind::ClusterContinuous => None,
+        })
+        .collect();
+    let folder = format!("{MAILBOX_ROOT}\\{}", sg.name);
+    api::StorageGroup {
+        identity: storage_group_identity(sg),
+        name: sg.name.clone(),
+        server: sg.server.clone(),
+        log_file_prefix: sg.log_prefix.clone(),
+        log_folder_path: folder.clone(),
+        system_folder_path: folder,
+        replicated,
+        recovery: false,
+        has_local_copy: false,
+        circular_logging_enabled: false,
+        standby_machines,
+        is_valid: true,
+    }
+}
+
+/// `d.hh:mm:ss`, as Exchange prints a lag time.
+pub fn format_lag(seconds: u64) -> String {
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    let time = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    );
+    if days > 0 {
+        format!("{days}.{time}")
+    } else {
+        time
+    }
+}
+
+/// The storage groups a store query selects: by identity, by server, or all.
+fn select_storage_groups<'e>(
+    estate: &'e Estate,
+    query: &StoreQuery,
+) -> Result<Vec<&'e StorageGroup>, EngineError> {
+    match (&query.identity, &query.server) {
+        (Some(_), Some(_)) => Err(exclusive("Identity", "Server")),
+        (Some(id), None) => Ok(vec![identity::storage_group(estate, id)?]),
+        (None, Some(server)) => {
+            let s = identity::server(estate, server)?;
+            Ok(estate.storage_groups_of(&s.name).collect())
+        }
+        (None, None) => Ok(estate.storage_groups.iter().collect()),
+    }
+}
+
+fn exclusive(a: &str, b: &str) -> EngineError {
+    EngineError::Invalid {
+        message: format!("The parameters {a} and {b} cannot be used together."),
+        hint: format!("Give either {a} or {b}."),
+    }
+}
+
+/// `Get-MailboxDatabase` / `Get-PublicFolderDatabase`.
+pub fn databases(
+    estate: &Estate,
+    kind: DatabaseKind,
+    query: &StoreQuery,
+) -> Result<Vec<api::Database>, EngineError> {
+    let given = [
+        query.identity.is_some(),
+        query.server.is_some(),
+        query.storage_group.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return Err(EngineError::Invalid {
+            message: "Only one of the parameters Identity, Server and StorageGroup can be used."
+                .into(),
+            hint: "Give one of Identity, Server or StorageGroup.".into(),
+        });
+    }
+    let selected: Vec<&Database> = if let Some(id) = &query.identity {
+        vec![identity::database(estate, id, Some(kind))?]
+    } else if let Some(server) = &query.server {
+        let s = identity::server(estate, server)?;
+        estate
+            .databases
+            .iter()
+            .filter(|d| d.kind == kind && d.server.eq_ignore_ascii_case(&s.name))
+            .collect()
+    } else if let Some(sg) = &query.storage_group {
+        let sg = identity::storage_group(estate, sg)?;
+        estate.databases_of(sg).filter(|d| d.kind == kind).collect()
+    } else {
+        estate.databases.iter().filter(|d| d.kind == kind).collect()
+    };
+    Ok(selected
+        .into_iter()
+        .map(|db| api::Database {
+            identity: database_identity(db),
+            name: db.name.clone(),
+            server: db.server.clone(),
+            storage_group: format!("{}\\{}", db.server, db.storage_group),
+            storage_group_name: db.storage_group.clone(),
+            edb_file_path: format!("{MAILBOX_ROOT}\\{}\\{}.edb", db.storage_group, db.name),
+            mounted: query.status.then_some(db.mounted),
+            recovery: false,
+            is_valid: true,
+        })
+        .collect())
+}
+
+/// `Get-StorageGroupCopyStatus`: the CCR copy of each selected storage group, or with
+/// `standby_machine` its SCR copy on that node.
+pub fn copy_status(
+    estate: &Estate,
+    query: &CopyStatusQuery,
+) -> Result<Vec<api::StorageGroupCopyStatus>, EngineError> {
+    let store_query = StoreQuery {
+        identity: query.identity.clone(),
+        server: query.server.clone(),
+        ..Default::default()
+    };
+    let groups = select_storage_groups(estate, &store_query)?;
+    let standby = match &query.standby_machine {
+        Some(name) => Some(estate.node(name).ok_or_else(|| EngineError::NotFound {
+            kind: "standby machine",
+            identity: name.clone(),
+            known: estate.nodes.iter().map(|n| n.name.clone()).collect(),
+        })?),
+        None => None,
+    };
+    let mut entries = Vec::new();
+    for sg in groups {
+        let copy = estate.copies_of(sg).find(|c| match standby {
+            Some(node) => {
+                matches!(c.kind, CopyKind::StandbyContinuous { .. })
+                    && c.node.eq_ignore_ascii_case(&node.name)
+            }
+            None => c.kind == CopyKind::ClusterContinuous,
+        });
+        match copy {
+            Some(copy) => entries.push(copy_entry(sg, copy)),
+            // Asked for one storage group's SCR copy on a node that has none.
+            None if standby.is_some() && query.identity.is_some() => {
+                return Err(EngineError::Invalid {
+                    message: format!(
+                        "Standby continuous replication is not enabled for storage group '{}' on '{}'.",
+                        storage_group_identity(sg),
+                        standby.map_or("", |n| n.name.as_str())
+                    ),
+                    hint: "Enable-StorageGroupCopy -StandbyMachine creates an SCR copy; Get-StorageGroup \
+                           lists each group's StandbyMachines."
+                        .into(),
+                });
+            }
+            None if standby.is_none() => entries.push(not_configured(sg)),
+            None => {}
+        }
+    }
+    Ok(entries)
+}
+
+fn copy_entry(sg: &StorageGroup, copy: &StorageGroupCopy) -> api::StorageGroupCopyStatus {
+    let scr = matches!(copy.kind, CopyKind::StandbyContinuous { .. });
+    api::StorageGroupCopyStatus {
+        identity: storage_group_identity(sg),
+        name: sg.name.clone(),
+        storage_group_name: sg.name.clone(),
+        summary_copy_status: copy.status,
+        ccr_target_node: (!scr).then(|| copy.node.clone()),
+        standby_machine: scr.then(|| copy.node.clone()),
+        failed: copy.status == api::CopyStatus::Failed,
+        failed_message: copy.failed_message.clone(),
+        seeding: copy.status == api::CopyStatus::Seeding,
+        suspend: copy.status == api::CopyStatus::Suspended,
+        suspend_comment: copy.suspend_comment.clone(),
+        copy_queue_length: sg
+            .last_log_generated
+            .saturating_sub(copy.last_log_inspected),
+        replay_queue_length: copy
+            .last_log_inspected
+            .saturating_sub(copy.last_log_replayed),
+        latest_available_log_time: sg.last_log_generated_at,
+        last_copied_log_time: copy.last_copied_at,
+        last_inspected_log_time: copy.last_inspected_at,
+        last_replayed_log_time: copy.last_replayed_at,
+        last_log_generated: sg.last_log_generated,
+        last_log_copied: copy.last_log_copied,
+        last_log_inspected: copy.last_log_inspected,
+        last_log_replayed: copy.last_log_replayed,
+        is_valid: true,
+    }
+}
+
+/// A storage group with no CCR copy reports `NotConfigured`.
+fn not_configured(sg: &StorageGroup) -> api::StorageGroupCopyStatus {
+    api::StorageGroupCopyStatus {
+        identity: storage_group_identity(sg),
+        name: sg.name.clone(),
+        storage_group_name: sg.name.clone(),
+        summary_copy_status: api::CopyStatus::NotConfigured,
+        ccr_target_node: None,
+        standby_machine: None,
+        failed: false,
+        failed_message: None,
+        seeding: false,
+        suspend: false,
+        suspend_comment: None,
+        copy_queue_length: 0,
+        replay_queue_length: 0,
+        latest_available_log_time: sg.last_log_generated_at,
+        last_copied_log_time: None,
+        last_inspected_log_time: None,
+        last_replayed_log_time: None,
+        last_log_generated: sg.last_log_generated,
+        last_log_copied: 0,
+        last_log_inspected: 0,
+        last_log_replayed: 0,
+        is_valid: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::topology::{SEED, build};
+
+    fn seed() -> Estate {
+        build("seed", SEED).expect("seed builds")
+    }
+
+    #[test]
+    fn cms_status_shows_the_active_node_first_and_marked() {
+        let status = cms_status(
+            &seed(),
+            &IdentityQuery {
+                identity: Some("ccrex01".into()),
+            },
+        )
+        .expect("found");
+        assert_eq!(status[0].state, api::CmsState::Online);
+        assert_eq!(
+            status[0].operational_machines,
+            vec![
+                "NH-W2K3-SRV03 <Active, Quorum Owner>".to_string(),
+                "NH-W2K3-SRV04".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn copy_status_reports_queues_from_generations() {
+        let mut e = seed();
+        e.storage_groups[0].last_log_generated = 10;
+        e.copies[0].last_log_inspected = 7;
+        e.copies[0].last_log_replayed = 5;
+        let q = CopyStatusQuery {
+            identity: Some("CCREX01\\First Storage Group".into()),
+            ..Default::default()
+        };
+        let entry = &copy_status(&e, &q).expect("found")[0];
+        assert_eq!((entry.copy_queue_length, entry.replay_queue_length), (3, 2));
+        assert_eq!(entry.ccr_target_node.as_deref(), Some("NH-W2K3-SRV04"));
+    }
+
+    #[test]
+    fn copy_status_of_a_missing_scr_copy_says_how_to_make_one() {
+        let q = CopyStatusQuery {
+            identity: Some("First Storage Group".into()),
+            standby_machine: Some("NH-W2K3-SRV01".into()),
+            ..Default::default()
+        };
+        match copy_status(&seed(), &q) {
+            Err(EngineError::Invalid { message, hint }) => {
+                assert!(message.contains("not enabled"), "{message}");
+                assert!(hint.contains("Enable-StorageGroupCopy"), "{hint}");
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn mailbox_servers_are_the_cms_and_the_standby_nodes() {
+        let names: Vec<String> = mailbox_servers(&seed(), &IdentityQuery::default())
+            .expect("listed")
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["CCREX01", "NH-W2K3-SRV01", "NH-W2K3-SRV05"]);
+    }
+
+    #[test]
+    fn databases_filter_by_kind_and_report_mounts_only_with_status() {
+        let e = seed();
+        let plain = databases(&e, DatabaseKind::Mailbox, &StoreQuery::default()).expect("listed");
+        assert_eq!(plain.len(), 1);
+        assert_eq!(plain[0].mounted, None);
+        let with_status = StoreQuery {
+            status: true,
+            ..Default::default()
+        };
+        let pf = databases(&e, DatabaseKind::PublicFolder, &with_status).expect("listed");
+        assert_eq!(
+            (pf[0].name.as_str(), pf[0].mounted),
+            ("Public Folder Database", Some(true))
+        );
+        assert_eq!(format_lag(86_400 + 3_661), "1.01:01:01");
+    }
+}

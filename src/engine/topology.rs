@@ -1,0 +1,313 @@
+//! Topologies: the TOML description an estate is created from. `seed` is built in; any other
+//! is a file with the same shape (see `topologies/seed.toml`).
+//!
+//! Owns: parsing and checking a topology, and turning it into a fresh [`Estate`].
+//!
+//! Must not: read files (the caller passes the text) or keep state.
+
+use serde::Deserialize;
+
+use super::estate::*;
+use crate::api::{AutoDatabaseMountDial, CmsState, CopyStatus, DatabaseKind};
+
+/// The text of the built-in `seed` topology.
+pub const SEED: &str = include_str!("topologies/seed.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Topology {
+    name: String,
+    #[serde(default = "default_log_size_kb")]
+    log_size_kb: u64,
+    #[serde(default)]
+    datacenter: Vec<DatacenterSpec>,
+    #[serde(default)]
+    cluster: Vec<ClusterSpec>,
+    #[serde(default)]
+    node: Vec<NodeSpec>,
+    #[serde(default)]
+    clustered_mailbox_server: Vec<CmsSpec>,
+    #[serde(default)]
+    storage_group: Vec<StorageGroupSpec>,
+}
+
+fn default_log_size_kb() -> u64 {
+    1024
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatacenterSpec {
+    name: String,
+    subnet: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClusterSpec {
+    name: String,
+    datacenter: String,
+    file_share_witness: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeSpec {
+    name: String,
+    cluster: String,
+    ip: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CmsSpec {
+    name: String,
+    ip: String,
+    cluster: String,
+    active_node: String,
+    redundant_machines: Vec<String>,
+    #[serde(default = "default_dial")]
+    auto_database_mount_dial: AutoDatabaseMountDial,
+}
+
+fn default_dial() -> AutoDatabaseMountDial {
+    AutoDatabaseMountDial::BestAvailability
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StorageGroupSpec {
+    server: String,
+    name: String,
+    log_prefix: String,
+    database: DatabaseSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSpec {
+    name: String,
+    kind: DatabaseKind,
+}
+
+/// A topology that cannot be built, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("topology '{source_name}': {message}")]
+pub struct TopologyError {
+    pub source_name: String,
+    pub message: String,
+}
+
+/// Builds a fresh estate from topology text. `source_name` names it in errors.
+///
+/// In the fresh estate every CMS is online on its active node, every database is mounted there,
+/// and each storage group has a healthy, current CCR copy on every other redundant machine.
+pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
+    let err = |message: String| TopologyError {
+        source_name: source_name.to_string(),
+        message,
+    };
+    let topology: Topology = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+    let mut estate = Estate {
+        topology: topology.name.clone(),
+        log_size_bytes: topology.log_size_kb * 1024,
+        datacenters: topology
+            .datacenter
+            .into_iter()
+            .map(|d| Datacenter {
+                name: d.name,
+                subnet: d.subnet,
+            })
+            .collect(),
+        clusters: Vec::new(),
+        nodes: Vec::new(),
+        servers: Vec::new(),
+        storage_groups: Vec::new(),
+        databases: Vec::new(),
+        copies: Vec::new(),
+    };
+    if estate.log_size_bytes == 0 {
+        return Err(err("log_size_kb must be at least 1".into()));
+    }
+    for c in topology.cluster {
+        if !estate
+            .datacenters
+            .iter()
+            .any(|d| d.name.eq_ignore_ascii_case(&c.datacenter))
+        {
+            return Err(err(format!(
+                "cluster {} names unknown datacenter {}",
+                c.name, c.datacenter
+            )));
+        }
+        estate.clusters.push(Cluster {
+            name: c.name,
+            datacenter: c.datacenter,
+            file_share_witness: c.file_share_witness,
+        });
+    }
+    for n in topology.node {
+        if estate.cluster(&n.cluster).is_none() {
+            return Err(err(format!(
+                "node {} names unknown cluster {}",
+                n.name, n.cluster
+            )));
+        }
+        if estate.node(&n.name).is_some() {
+            return Err(err(format!("node {} is listed twice", n.name)));
+        }
+        estate.nodes.push(Node {
+            name: n.name,
+            cluster: n.cluster,
+            ip: n.ip,
+            powered_on: true,
+        });
+    }
+    for s in topology.clustered_mailbox_server {
+        let in_cluster = |node: &str| {
+            estate
+                .node(node)
+                .is_some_and(|n| n.cluster.eq_ignore_ascii_case(&s.cluster))
+        };
+        if !s.redundant_machines.iter().all(|m| in_cluster(m)) {
+            return Err(err(format!(
+                "redundant machines of {} must be nodes of {}",
+                s.name, s.cluster
+            )));
+        }
+        if !s
+            .redundant_machines
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(&s.active_node))
+        {
+            return Err(err(format!(
+                "active node of {} must be one of its redundant machines",
+                s.name
+            )));
+        }
+        if estate.cluster_hosts_cms(&s.cluster) {
+            return Err(err(format!(
+                "cluster {} already holds a clustered mailbox server",
+                s.cluster
+            )));
+        }
+        estate.servers.push(ClusteredMailboxServer {
+            name: s.name,
+            ip: s.ip,
+            cluster: s.cluster,
+            active_node: s.active_node,
+            redundant_machines: s.redundant_machines,
+            state: CmsState::Online,
+            auto_database_mount_dial: s.auto_database_mount_dial,
+            forced_database_mount_after: None,
+        });
+    }
+    for sg in topology.storage_group {
+        let Some(server) = estate
+            .servers
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(&sg.server))
+        else {
+            return Err(err(format!(
+                "storage group {} names unknown server {}",
+                sg.name, sg.server
+            )));
+        };
+        let valid_prefix = sg.log_prefix.len() == 3
+            && sg.log_prefix.starts_with('E')
+            && sg.log_prefix[1..].bytes().all(|b| b.is_ascii_digit());
+        if !valid_prefix {
+            return Err(err(format!(
+                "log prefix {} of {} is not E00..E99",
+                sg.log_prefix, sg.name
+            )));
+        }
+        let passive: Vec<String> = server
+            .redundant_machines
+            .iter()
+            .filter(|m| !m.eq_ignore_ascii_case(&server.active_node))
+            .cloned()
+            .collect();
+        let server_name = server.name.clone();
+        for node in passive {
+            estate.copies.push(StorageGroupCopy {
+                server: server_name.clone(),
+                storage_group: sg.name.clone(),
+                node,
+                kind: CopyKind::ClusterContinuous,
+                status: CopyStatus::Healthy,
+                suspend_comment: None,
+                failed_message: None,
+                last_log_copied: 0,
+                last_log_inspected: 0,
+                last_log_replayed: 0,
+                last_copied_at: None,
+                last_inspected_at: None,
+                last_replayed_at: None,
+            });
+        }
+        estate.databases.push(Database {
+            server: server_name.clone(),
+            storage_group: sg.name.clone(),
+            name: sg.database.name,
+            kind: sg.database.kind,
+            mounted: true,
+        });
+        estate.storage_groups.push(StorageGroup {
+            server: server_name,
+            name: sg.name,
+            log_prefix: sg.log_prefix,
+            last_log_generated: 0,
+            last_log_generated_at: None,
+        });
+    }
+    Ok(estate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_topology_builds_the_article_estate() {
+        let estate = build("seed", SEED).expect("seed builds");
+        assert_eq!(estate.topology, "seed");
+        assert_eq!(estate.log_size_bytes, 1024 * 1024);
+        assert_eq!(estate.nodes.len(), 4);
+        let cms = &estate.servers[0];
+        assert_eq!(
+            (cms.name.as_str(), cms.active_node.as_str()),
+            ("CCREX01", "NH-W2K3-SRV03")
+        );
+        assert_eq!(
+            cms.auto_database_mount_dial,
+            AutoDatabaseMountDial::BestAvailability
+        );
+        assert_eq!(estate.copies.len(), 2);
+        assert!(
+            estate
+                .copies
+                .iter()
+                .all(|c| c.node == "NH-W2K3-SRV04" && c.status == CopyStatus::Healthy)
+        );
+        assert!(estate.databases.iter().all(|d| d.mounted));
+        assert!(!estate.cluster_hosts_cms("E2K7CLU02"));
+    }
+
+    #[test]
+    fn rejects_a_cms_whose_active_node_is_not_redundant() {
+        let text = SEED.replace(
+            "active_node = \"NH-W2K3-SRV03\"",
+            "active_node = \"NH-W2K3-SRV01\"",
+        );
+        let e = build("bad", &text).expect_err("must be rejected");
+        assert!(e.message.contains("active node"), "{e}");
+    }
+
+    #[test]
+    fn rejects_unknown_keys() {
+        let e = build("bad", &SEED.replace("log_size_kb", "log_sise_kb"))
+            .expect_err("must be rejected");
+        assert!(e.message.contains("log_sise_kb"), "{e}");
+    }
+}

@@ -1,0 +1,189 @@
+//! `ccrsh`, the shell binary: parses the process command line, connects to a ccrd (a remote one
+//! with `--server`, or the real service run in-process on the embedded lab), and runs the REPL,
+//! a `-Command` text, standard input, or a script file. This is the one place where the shell
+//! and the service are wired together.
+
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use ccrsh::service::embedded::{self, Embedded};
+use ccrsh::service::lab::TopologySource;
+use ccrsh::shell::cli::{self, Mode, Options};
+use ccrsh::shell::client::Client;
+use ccrsh::shell::render::{self, SourceName};
+use ccrsh::shell::session::{Session, SessionOptions};
+use ccrsh::shell::value::Value;
+use ccrsh::shell::{self, repl, syntax};
+
+fn main() {
+    let code = run();
+    // `exit` can ask for any 32-bit code; the OS keeps the low byte, as with pwsh.
+    std::process::exit(code);
+}
+
+fn run() -> i32 {
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let options = match cli::parse(&args, &|name| std::env::var(name).ok()) {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("{}\n\n{}", e.0, cli::USAGE);
+            return i32::from(cli::USAGE_EXIT_CODE);
+        }
+    };
+    match &options.mode {
+        Mode::Help => {
+            println!("{}", cli::USAGE);
+            return 0;
+        }
+        Mode::Version => {
+            println!("ccrsh {}", env!("CARGO_PKG_VERSION"));
+            return 0;
+        }
+        _ => {}
+    }
+    // Colour only where a person will see it, and never with NO_COLOR.
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal();
+    colored::control::set_override(colour);
+
+    let script = match &options.mode {
+        Mode::File { path, .. } => match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                eprintln!(
+                    "The argument '{}' is not recognized as the name of a script file ({e}). Check the \
+                     spelling of the name, or if a path was included, verify that the path is correct \
+                     and try again.",
+                    path.display()
+                );
+                return i32::from(cli::USAGE_EXIT_CODE);
+            }
+        },
+        _ => None,
+    };
+
+    let (client, embedded) = match connect(&options) {
+        Ok(connection) => connection,
+        Err(message) => {
+            eprintln!("ccrsh: {message}");
+            return 1;
+        }
+    };
+    let stdin_is_terminal = std::io::stdin().is_terminal();
+    let session_options = SessionOptions {
+        non_interactive: options.non_interactive || !stdin_is_terminal,
+    };
+    let out = Box::new(BufWriter::new(std::io::stdout()));
+    let mut session = Session::new(
+        client,
+        session_options,
+        out,
+        Box::new(std::io::stderr()),
+        render::output_width(),
+    );
+
+    if !options.no_profile
+        && let Some(path) = shell::profile_path().filter(|p| p.is_file())
+        && let Ok(text) = std::fs::read_to_string(&path)
+    {
+        session.run(&text, &SourceName::File(path.display().to_string()));
+    }
+
+    let code = match options.mode {
+        Mode::Command(text) => {
+            let outcome = session.run(&text, &SourceName::Command);
+            outcome
+                .exit
+                .unwrap_or(if session.last_succeeded() { 0 } else { 1 })
+        }
+        Mode::CommandFromStdin => run_stdin(&mut session),
+        Mode::File { path, args } => {
+            session.set_variable(
+                "args",
+                Value::Array(args.into_iter().map(Value::String).collect()),
+            );
+            let text = script.unwrap_or_default();
+            let outcome = session.run(&text, &SourceName::File(path.display().to_string()));
+            outcome
+                .exit
+                .unwrap_or(if outcome.terminated { 1 } else { 0 })
+        }
+        Mode::Interactive if stdin_is_terminal => {
+            if !options.no_logo {
+                println!("{}", banner(&options, embedded.as_ref()));
+            }
+            repl::run(&mut session, repl::history_path())
+        }
+        Mode::Interactive => run_stdin(&mut session),
+        Mode::Help | Mode::Version => 0,
+    };
+    drop(session);
+    drop(embedded);
+    code
+}
+
+/// The client for `--server`, or the embedded service on the lab directory.
+fn connect(options: &Options) -> Result<(Client, Option<Embedded>), String> {
+    if let Some(url) = &options.server {
+        let client = Client::new(url, options.token.clone()).map_err(|e| format!("{e:?}"))?;
+        return Ok((client, None));
+    }
+    let dir = lab_dir(options.lab.as_deref()).ok_or(
+        "no lab directory: set --lab DIR or CCRSH_LAB, or HOME so the default (~/.local/share/ccrsh/lab) can be used",
+    )?;
+    let service = embedded::start(&dir, &TopologySource::Seed).map_err(|e| e.to_string())?;
+    let client = Client::new(&service.url, Some(service.admin_token.clone()))
+        .map_err(|e| format!("{e:?}"))?;
+    Ok((client, Some(service)))
+}
+
+fn lab_dir(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| shell::data_dir().map(|d| d.join("lab")))
+}
+
+fn banner(options: &Options, embedded: Option<&Embedded>) -> String {
+    let target = match (embedded, &options.server) {
+        (Some(_), _) => {
+            let dir = lab_dir(options.lab.as_deref())
+                .map(|d| d.display().to_string())
+                .unwrap_or_default();
+            format!("embedded lab at {dir}")
+        }
+        (None, Some(url)) => format!("ccrd at {url}"),
+        (None, None) => String::new(),
+    };
+    format!(
+        "ccrsh {} — {target}\nGet-Command lists the cmdlets; Get-Help NAME explains one; exit leaves.",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// `-Command -`: runs each complete statement as soon as it has been read.
+fn run_stdin(session: &mut Session) -> i32 {
+    let stdin = std::io::stdin();
+    let mut pending = String::new();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        pending.push_str(&line);
+        pending.push('\n');
+        if syntax::is_incomplete(&pending) {
+            continue;
+        }
+        if let Some(code) = session.run(&pending, &SourceName::Command).exit {
+            return code;
+        }
+        pending.clear();
+    }
+    if !pending.trim().is_empty()
+        && let Some(code) = session.run(&pending, &SourceName::Command).exit
+    {
+        return code;
+    }
+    let _ = std::io::stdout().flush();
+    if session.last_succeeded() { 0 } else { 1 }
+}

@@ -1,0 +1,79 @@
+//! The embedded service: the real ccrd router, run on a background thread of the shell's own
+//! process and reached over a loopback port, so the embedded default and a remote ccrd speak
+//! the same HTTP contract.
+//!
+//! Must not: be used by anything but the binaries; the shell only ever sees a URL and a token.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener};
+use std::path::Path;
+use std::thread::JoinHandle;
+
+use tokio::sync::oneshot;
+
+use super::lab::{self, LabError, TopologySource};
+use super::{AppState, app, serve};
+
+/// A running in-process service. Dropping it stops the service and releases the lab.
+pub struct Embedded {
+    pub url: String,
+    pub admin_token: String,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Why the embedded service did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddedError {
+    #[error("{0}")]
+    Lab(#[from] LabError),
+    #[error("could not start the embedded service on loopback: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens (or creates) the lab at `dir` and serves it on `127.0.0.1` at a free port.
+pub fn start(dir: &Path, topology: &TopologySource) -> Result<Embedded, EmbeddedError> {
+    let lab = lab::open(dir, topology)?;
+    let admin_token = lab.tokens.admin.clone();
+    let listener = StdListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
+    listener.set_nonblocking(true)?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("ccrd-embedded".into())
+        .spawn(move || {
+            let (state, lab_lock) = AppState::new(lab);
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                let shutdown = async move {
+                    let _ = stopped.await;
+                };
+                if let Err(e) = serve(listener, app(state), shutdown).await {
+                    eprintln!("ccrsh: the embedded service stopped: {e}");
+                }
+            });
+            drop(lab_lock);
+        })?;
+    Ok(Embedded {
+        url,
+        admin_token,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
+
+impl Drop for Embedded {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The one way the service answers with an error: an [`ErrorBody`] with the status its code
+//! implies. Internal failures are logged and reported without their details.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::api::{ErrorBody, ErrorCode};
+use crate::engine::EngineError;
+
+/// An error response.
+#[derive(Debug)]
+pub struct ServiceError(pub ErrorBody);
+
+impl IntoResponse for ServiceError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.code.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0)).into_response()
+    }
+}
+
+impl From<EngineError> for ServiceError {
+    fn from(e: EngineError) -> ServiceError {
+        ServiceError(e.into())
+    }
+}
+
+impl ServiceError {
+    pub fn invalid_request(message: String, hint: &str) -> ServiceError {
+        ServiceError(ErrorBody {
+            code: ErrorCode::InvalidRequest,
+            message,
+            hint: Some(hint.into()),
+            target: None,
+        })
+    }
+
+    /// A failure inside ccrd: the details go to its log, not to the caller.
+    pub fn internal(detail: &dyn std::fmt::Display) -> ServiceError {
+        eprintln!("ccrd: internal error: {detail}");
+        ServiceError(ErrorBody {
+            code: ErrorCode::Internal,
+            message: "ccrd failed to handle the request; its log has the details.".into(),
+            hint: None,
+            target: None,
+        })
+    }
+}

@@ -1,0 +1,305 @@
+//! The lab directory: where one estate lives on disk. Opening it takes an exclusive lock, so
+//! two processes never drive one lab at once; a new or empty directory is created from a
+//! topology, with an administrator token and a view-only token (mode 0600).
+//!
+//! Owns: the directory layout (`estate.db`, `admin.token`, `viewer.token`, `lab.lock`) and
+//! token generation.
+//!
+//! Must not: serve HTTP or make decisions about the estate.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use super::store::{Store, StoreError};
+use crate::engine::Estate;
+use crate::engine::topology::{self, TopologyError};
+
+const ESTATE_FILE: &str = "estate.db";
+const LOCK_FILE: &str = "lab.lock";
+const ADMIN_TOKEN_FILE: &str = "admin.token";
+const VIEWER_TOKEN_FILE: &str = "viewer.token";
+
+/// Which topology a new lab is created from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TopologySource {
+    /// The built-in `seed`.
+    Seed,
+    /// A TOML file of the same shape.
+    File(PathBuf),
+}
+
+impl TopologySource {
+    /// `seed` or a path, as `--topology` and `Reset-Lab -Topology` take it.
+    pub fn parse(text: &str) -> TopologySource {
+        if text.eq_ignore_ascii_case("seed") {
+            TopologySource::Seed
+        } else {
+            TopologySource::File(text.into())
+        }
+    }
+}
+
+/// The two bearer tokens of a lab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub admin: String,
+    pub viewer: String,
+}
+
+/// An open, locked lab directory. The lock is held until this is dropped.
+pub struct Lab {
+    pub dir: PathBuf,
+    pub store: Store,
+    pub estate: Estate,
+    pub tokens: Tokens,
+    /// The open lock file: the lock lasts as long as it does.
+    pub lock: File,
+}
+
+/// Why a lab directory could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    #[error(
+        "The lab directory '{dir}' is in use by another process{pid}. Two processes must not drive \
+         one lab at once. To share it, run `ccrd --lab {dir}` once and connect every shell to it with \
+         `ccrsh --server URL --token TOKEN`, where URL is the address ccrd prints and TOKEN is the \
+         contents of {dir}/admin.token."
+    )]
+    InUse { dir: String, pid: String },
+    #[error(
+        "'{dir}' is not empty and holds no {ESTATE_FILE}, so it is not a lab directory. Give --lab a \
+         new or empty directory, or the directory of an existing lab."
+    )]
+    NotALab { dir: String },
+    #[error("The lab directory '{dir}': {source}")]
+    Io { dir: String, source: io::Error },
+    #[error("The lab directory '{dir}': {source}")]
+    Store { dir: String, source: StoreError },
+    #[error("{0}")]
+    Topology(#[from] TopologyError),
+}
+
+/// Opens the lab at `dir`, creating it from `topology` when it is missing or empty.
+pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
+    let shown = dir.display().to_string();
+    let io_err = |source| LabError::Io {
+        dir: shown.clone(),
+        source,
+    };
+    let estate_path = dir.join(ESTATE_FILE);
+    // Refuse a foreign directory before touching it at all.
+    if dir.exists() && !estate_path.exists() && holds_foreign_files(dir).map_err(io_err)? {
+        return Err(LabError::NotALab { dir: shown });
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io_err)?;
+    let lock = lock(dir).map_err(|e| match e {
+        LockError::Held(pid) => LabError::InUse {
+            dir: shown.clone(),
+            pid,
+        },
+        LockError::Io(source) => LabError::Io {
+            dir: shown.clone(),
+            source,
+        },
+    })?;
+
+    if !estate_path.exists() {
+        create(dir, topology)?;
+    }
+    let (store, estate) = Store::open(&estate_path).map_err(|source| LabError::Store {
+        dir: shown.clone(),
+        source,
+    })?;
+    let tokens = Tokens {
+        admin: read_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?,
+        viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
+    };
+    Ok(Lab {
+        dir: dir.to_path_buf(),
+        store,
+        estate,
+        tokens,
+        lock,
+    })
+}
+
+/// Whether `dir` holds anything a lab (or a lab whose creation was cut short) would not.
+fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let name = name.to_string_lossy();
+        let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE].contains(&name.as_ref())
+            || name.starts_with(ESTATE_FILE);
+        if !ours {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Builds a new lab in `dir`. The estate database is written under a temporary name and
+/// renamed last, so a crash leaves no half-made lab: the next open creates it again.
+fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
+    let shown = dir.display().to_string();
+    let io_err = |source| LabError::Io {
+        dir: shown.clone(),
+        source,
+    };
+    let estate = match topology {
+        TopologySource::Seed => topology::build("seed", topology::SEED)?,
+        TopologySource::File(path) => {
+            let text = fs::read_to_string(path).map_err(|source| LabError::Io {
+                dir: path.display().to_string(),
+                source,
+            })?;
+            topology::build(&path.display().to_string(), &text)?
+        }
+    };
+    write_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?;
+    write_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?;
+    let creating = dir.join(format!("{ESTATE_FILE}.creating"));
+    let _ = fs::remove_file(&creating);
+    drop(
+        Store::create(&creating, &estate).map_err(|source| LabError::Store {
+            dir: shown.clone(),
+            source,
+        })?,
+    );
+    fs::rename(&creating, dir.join(ESTATE_FILE)).map_err(io_err)?;
+    Ok(())
+}
+
+enum LockError {
+    Held(String),
+    Io(io::Error),
+}
+
+/// Takes the lab's exclusive lock and records this process's id in the lock file.
+fn lock(dir: &Path) -> Result<File, LockError> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .map_err(LockError::Io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            let pid = pid.trim();
+            return Err(LockError::Held(if pid.is_empty() {
+                String::new()
+            } else {
+                format!(" (pid {pid})")
+            }));
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(LockError::Io(e)),
+    }
+    file.set_len(0).map_err(LockError::Io)?;
+    write!(file, "{}", std::process::id()).map_err(LockError::Io)?;
+    Ok(file)
+}
+
+/// 32 random bytes, hex-encoded.
+fn new_token() -> io::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn write_token(path: &Path) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    writeln!(file, "{}", new_token()?)?;
+    file.sync_all()
+}
+
+fn read_token(path: &Path) -> io::Result<String> {
+    let token = fs::read_to_string(path)?.trim().to_string();
+    if token.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is empty", path.display()),
+        ));
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_new_lab_gets_the_seed_and_private_tokens() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lab_dir = dir.path().join("lab");
+        let lab = open(&lab_dir, &TopologySource::Seed).expect("created");
+        assert_eq!(lab.estate.topology, "seed");
+        assert_ne!(lab.tokens.admin, lab.tokens.viewer);
+        assert_eq!(lab.tokens.admin.len(), 64);
+        for file in [ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE] {
+            let mode = fs::metadata(lab_dir.join(file))
+                .expect("token file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}");
+        }
+        let tokens = lab.tokens.clone();
+        drop(lab);
+        let reopened = open(&lab_dir, &TopologySource::Seed).expect("reopened");
+        assert_eq!(reopened.tokens, tokens, "reopening keeps the tokens");
+    }
+
+    #[test]
+    fn a_second_opener_is_told_how_to_share_the_lab() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let _first = open(dir.path(), &TopologySource::Seed).expect("created");
+        let error = open(dir.path(), &TopologySource::Seed)
+            .err()
+            .expect("second open must fail");
+        let text = error.to_string();
+        assert!(matches!(error, LabError::InUse { .. }), "{text}");
+        assert!(
+            text.contains("ccrd --lab") && text.contains("--server"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("pid {}", std::process::id())),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_directory_with_other_files_is_not_taken_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("notes.txt"), "mine").expect("write");
+        let error = open(dir.path(), &TopologySource::Seed)
+            .err()
+            .expect("must refuse");
+        assert!(matches!(error, LabError::NotALab { .. }), "{error}");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from("notes.txt")],
+            "nothing was created"
+        );
+    }
+}

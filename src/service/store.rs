@@ -1,0 +1,509 @@
+//! The SQLite store: the estate's durable form, one table per kind of object.
+//!
+//! Owns: the schema, writing a whole estate (at creation) and reading it back (at start).
+//! Changes are written in one transaction each, before they are acknowledged.
+//!
+//! Must not: decide anything about the estate (that is the engine's job) or know about HTTP.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::engine::*;
+
+/// The schema version this build writes and reads.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE datacenter (name TEXT PRIMARY KEY COLLATE NOCASE, subnet TEXT NOT NULL);
+CREATE TABLE cluster (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    datacenter TEXT NOT NULL REFERENCES datacenter(name),
+    file_share_witness TEXT NOT NULL);
+CREATE TABLE node (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    cluster TEXT NOT NULL REFERENCES cluster(name),
+    ip TEXT NOT NULL,
+    powered_on INTEGER NOT NULL);
+CREATE TABLE cms (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    ip TEXT NOT NULL,
+    cluster TEXT NOT NULL REFERENCES cluster(name),
+    active_node TEXT NOT NULL REFERENCES node(name),
+    state TEXT NOT NULL,
+    auto_database_mount_dial TEXT NOT NULL,
+    forced_database_mount_after TEXT);
+CREATE TABLE cms_redundant_machine (
+    cms TEXT NOT NULL REFERENCES cms(name),
+    position INTEGER NOT NULL,
+    node TEXT NOT NULL REFERENCES node(name),
+    PRIMARY KEY (cms, position));
+CREATE TABLE storage_group (
+    server TEXT NOT NULL REFERENCES cms(name),
+    name TEXT NOT NULL COLLATE NOCASE,
+    log_prefix TEXT NOT NULL,
+    last_log_generated INTEGER NOT NULL,
+    last_log_generated_at TEXT,
+    PRIMARY KEY (server, name));
+CREATE TABLE database (
+    server TEXT NOT NULL,
+    storage_group TEXT NOT NULL,
+    name TEXT NOT NULL COLLATE NOCASE,
+    kind TEXT NOT NULL,
+    mounted INTEGER NOT NULL,
+    PRIMARY KEY (server, storage_group, name),
+    FOREIGN KEY (server, storage_group) REFERENCES storage_group(server, name));
+CREATE TABLE sg_copy (
+    server TEXT NOT NULL,
+    storage_group TEXT NOT NULL,
+    node TEXT NOT NULL REFERENCES node(name),
+    kind TEXT NOT NULL,
+    replay_lag_seconds INTEGER,
+    truncation_lag_seconds INTEGER,
+    status TEXT NOT NULL,
+    suspend_comment TEXT,
+    failed_message TEXT,
+    last_log_copied INTEGER NOT NULL,
+    last_log_inspected INTEGER NOT NULL,
+    last_log_replayed INTEGER NOT NULL,
+    last_copied_at TEXT,
+    last_inspected_at TEXT,
+    last_replayed_at TEXT,
+    PRIMARY KEY (server, storage_group, node),
+    FOREIGN KEY (server, storage_group) REFERENCES storage_group(server, name));
+";
+
+/// A store failure: the file is missing, corrupt, from another version, or SQLite failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the estate database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the estate database holds an unreadable value in {table}.{column}: '{value}'")]
+    BadValue {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+    },
+    #[error(
+        "the estate database is schema version {found}; this ccrd reads version {SCHEMA_VERSION}"
+    )]
+    WrongVersion { found: i64 },
+}
+
+/// An open estate database.
+pub struct Store {
+    connection: Connection,
+}
+
+impl Store {
+    /// Creates the database at `path` holding `estate`. The file must not exist yet.
+    pub fn create(path: &Path, estate: &Estate) -> Result<Store, StoreError> {
+        let mut connection = Connection::open(path)?;
+        configure(&connection)?;
+        let tx = connection.transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?1)",
+            [SCHEMA_VERSION.to_string()],
+        )?;
+        tx.execute(
+            "INSERT INTO meta VALUES ('topology', ?1)",
+            [&estate.topology],
+        )?;
+        tx.execute(
+            "INSERT INTO meta VALUES ('log_size_bytes', ?1)",
+            [estate.log_size_bytes.to_string()],
+        )?;
+        insert_estate(&tx, estate)?;
+        tx.commit()?;
+        Ok(Store { connection })
+    }
+
+    /// Opens an existing database and reads the estate from it.
+    pub fn open(path: &Path) -> Result<(Store, Estate), StoreError> {
+        let connection =
+            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        configure(&connection)?;
+        let store = Store { connection };
+        let estate = store.load()?;
+        Ok((store, estate))
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Reads the whole estate.
+    pub fn load(&self) -> Result<Estate, StoreError> {
+        let version: i64 = self
+            .meta("schema_version")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if version != SCHEMA_VERSION {
+            return Err(StoreError::WrongVersion { found: version });
+        }
+        let c = &self.connection;
+        let mut estate = Estate {
+            topology: self.meta("topology")?.unwrap_or_default(),
+            log_size_bytes: self
+                .meta("log_size_bytes")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1 << 20),
+            datacenters: Vec::new(),
+            clusters: Vec::new(),
+            nodes: Vec::new(),
+            servers: Vec::new(),
+            storage_groups: Vec::new(),
+            databases: Vec::new(),
+            copies: Vec::new(),
+        };
+        let mut q = c.prepare("SELECT name, subnet FROM datacenter ORDER BY rowid")?;
+        estate.datacenters = q
+            .query_map([], |r| {
+                Ok(Datacenter {
+                    name: r.get(0)?,
+                    subnet: r.get(1)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut q =
+            c.prepare("SELECT name, datacenter, file_share_witness FROM cluster ORDER BY rowid")?;
+        estate.clusters = q
+            .query_map([], |r| {
+                Ok(Cluster {
+                    name: r.get(0)?,
+                    datacenter: r.get(1)?,
+                    file_share_witness: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut q = c.prepare("SELECT name, cluster, ip, powered_on FROM node ORDER BY rowid")?;
+        estate.nodes = q
+            .query_map([], |r| {
+                Ok(Node {
+                    name: r.get(0)?,
+                    cluster: r.get(1)?,
+                    ip: r.get(2)?,
+                    powered_on: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+
+        let mut q = c.prepare(
+            "SELECT name, ip, cluster, active_node, state, auto_database_mount_dial, \
+             forced_database_mount_after FROM cms ORDER BY rowid",
+        )?;
+        let rows: Vec<CmsRow> = q
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut machines =
+            c.prepare("SELECT node FROM cms_redundant_machine WHERE cms = ?1 ORDER BY position")?;
+        for (name, ip, cluster, active_node, state, dial, forced) in rows {
+            let redundant_machines = machines
+                .query_map([&name], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            estate.servers.push(ClusteredMailboxServer {
+                name,
+                ip,
+                cluster,
+                active_node,
+                redundant_machines,
+                state: from_text("cms", "state", &state)?,
+                auto_database_mount_dial: from_text("cms", "auto_database_mount_dial", &dial)?,
+                forced_database_mount_after: forced,
+            });
+        }
+
+        let mut q = c.prepare(
+            "SELECT server, name, log_prefix, last_log_generated, last_log_generated_at \
+             FROM storage_group ORDER BY rowid",
+        )?;
+        let rows: Vec<(String, String, String, i64, Option<String>)> = q
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        for (server, name, log_prefix, last_log_generated, at) in rows {
+            estate.storage_groups.push(StorageGroup {
+                server,
+                name,
+                log_prefix,
+                last_log_generated: count(last_log_generated),
+                last_log_generated_at: time_from_text(
+                    "storage_group",
+                    "last_log_generated_at",
+                    at,
+                )?,
+            });
+        }
+
+        let mut q = c.prepare(
+            "SELECT server, storage_group, name, kind, mounted FROM database ORDER BY rowid",
+        )?;
+        let rows: Vec<(String, String, String, String, bool)> = q
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        for (server, storage_group, name, kind, mounted) in rows {
+            let kind = from_text("database", "kind", &kind)?;
+            estate.databases.push(Database {
+                server,
+                storage_group,
+                name,
+                kind,
+                mounted,
+            });
+        }
+
+        let mut q = c.prepare(
+            "SELECT server, storage_group, node, kind, replay_lag_seconds, truncation_lag_seconds, status, \
+             suspend_comment, failed_message, last_log_copied, last_log_inspected, last_log_replayed, \
+             last_copied_at, last_inspected_at, last_replayed_at FROM sg_copy ORDER BY rowid",
+        )?;
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
+            let kind_text: String = r.get(3)?;
+            let kind = match kind_text.as_str() {
+                "CCR" => CopyKind::ClusterContinuous,
+                "SCR" => CopyKind::StandbyContinuous {
+                    replay_lag_seconds: count(r.get::<_, Option<i64>>(4)?.unwrap_or(0)),
+                    truncation_lag_seconds: count(r.get::<_, Option<i64>>(5)?.unwrap_or(0)),
+                },
+                _ => {
+                    return Err(StoreError::BadValue {
+                        table: "sg_copy",
+                        column: "kind",
+                        value: kind_text,
+                    });
+                }
+            };
+            let status: String = r.get(6)?;
+            estate.copies.push(StorageGroupCopy {
+                server: r.get(0)?,
+                storage_group: r.get(1)?,
+                node: r.get(2)?,
+                kind,
+                status: from_text("sg_copy", "status", &status)?,
+                suspend_comment: r.get(7)?,
+                failed_message: r.get(8)?,
+                last_log_copied: count(r.get(9)?),
+                last_log_inspected: count(r.get(10)?),
+                last_log_replayed: count(r.get(11)?),
+                last_copied_at: time_from_text("sg_copy", "last_copied_at", r.get(12)?)?,
+                last_inspected_at: time_from_text("sg_copy", "last_inspected_at", r.get(13)?)?,
+                last_replayed_at: time_from_text("sg_copy", "last_replayed_at", r.get(14)?)?,
+            });
+        }
+        Ok(estate)
+    }
+}
+
+/// Full durability: a change is on disk before the transaction commit returns.
+fn configure(connection: &Connection) -> Result<(), StoreError> {
+    connection.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )?;
+    Ok(())
+}
+
+fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
+    for d in &e.datacenters {
+        tx.execute(
+            "INSERT INTO datacenter VALUES (?1, ?2)",
+            params![d.name, d.subnet],
+        )?;
+    }
+    for c in &e.clusters {
+        tx.execute(
+            "INSERT INTO cluster VALUES (?1, ?2, ?3)",
+            params![c.name, c.datacenter, c.file_share_witness],
+        )?;
+    }
+    for n in &e.nodes {
+        tx.execute(
+            "INSERT INTO node VALUES (?1, ?2, ?3, ?4)",
+            params![n.name, n.cluster, n.ip, n.powered_on],
+        )?;
+    }
+    for s in &e.servers {
+        tx.execute(
+            "INSERT INTO cms VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                s.name,
+                s.ip,
+                s.cluster,
+                s.active_node,
+                to_text(&s.state),
+                to_text(&s.auto_database_mount_dial),
+                s.forced_database_mount_after
+            ],
+        )?;
+        for (position, node) in s.redundant_machines.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO cms_redundant_machine VALUES (?1, ?2, ?3)",
+                params![s.name, sql_int(position as u64), node],
+            )?;
+        }
+    }
+    for sg in &e.storage_groups {
+        tx.execute(
+            "INSERT INTO storage_group VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                sg.server,
+                sg.name,
+                sg.log_prefix,
+                sql_int(sg.last_log_generated),
+                time_to_text(sg.last_log_generated_at)
+            ],
+        )?;
+    }
+    for db in &e.databases {
+        tx.execute(
+            "INSERT INTO database VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                db.server,
+                db.storage_group,
+                db.name,
+                to_text(&db.kind),
+                db.mounted
+            ],
+        )?;
+    }
+    for c in &e.copies {
+        let (kind, replay, truncation) = match c.kind {
+            CopyKind::ClusterContinuous => ("CCR", None, None),
+            CopyKind::StandbyContinuous {
+                replay_lag_seconds,
+                truncation_lag_seconds,
+            } => (
+                "SCR",
+                Some(sql_int(replay_lag_seconds)),
+                Some(sql_int(truncation_lag_seconds)),
+            ),
+        };
+        tx.execute(
+            "INSERT INTO sg_copy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                c.server,
+                c.storage_group,
+                c.node,
+                kind,
+                replay,
+                truncation,
+                to_text(&c.status),
+                c.suspend_comment,
+                c.failed_message,
+                sql_int(c.last_log_copied),
+                sql_int(c.last_log_inspected),
+                sql_int(c.last_log_replayed),
+                time_to_text(c.last_copied_at),
+                time_to_text(c.last_inspected_at),
+                time_to_text(c.last_replayed_at)
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// A `cms` row: name, ip, cluster, active node, state, dial, forced mount time.
+type CmsRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+/// SQLite integers are signed; counters and generations never come near the limit.
+fn sql_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// An API enum as the text its serde name gives (`BestAvailability`).
+fn to_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+fn from_text<T: DeserializeOwned>(
+    table: &'static str,
+    column: &'static str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
+        StoreError::BadValue {
+            table,
+            column,
+            value: text.to_string(),
+        }
+    })
+}
+
+fn time_to_text(time: Option<DateTime<Utc>>) -> Option<String> {
+    time.map(|t| t.to_rfc3339())
+}
+
+fn time_from_text(
+    table: &'static str,
+    column: &'static str,
+    text: Option<String>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    text.map(|t| {
+        DateTime::parse_from_rfc3339(&t)
+            .map(|t| t.to_utc())
+            .map_err(|_| StoreError::BadValue {
+                table,
+                column,
+                value: t,
+            })
+    })
+    .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::topology::{SEED, build};
+
+    #[test]
+    fn an_estate_reads_back_as_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let mut estate = build("seed", SEED).expect("seed builds");
+        estate.copies[0].kind = CopyKind::StandbyContinuous {
+            replay_lag_seconds: 86_400,
+            truncation_lag_seconds: 0,
+        };
+        estate.copies[0].last_inspected_at =
+            Some(DateTime::from_timestamp(1_200_000_000, 0).expect("valid time"));
+        drop(Store::create(&path, &estate).expect("created"));
+        let (_, loaded) = Store::open(&path).expect("opened");
+        assert_eq!(loaded, estate);
+    }
+}

@@ -1,0 +1,112 @@
+//! The HTTP client for ccrd's API: the only place in the shell that speaks HTTP or JSON on the
+//! wire. Cmdlets ask it for `api` objects and get them back typed, or a [`ClientError`] that
+//! says what went wrong and what to do.
+//!
+//! Must not: know about cmdlets, parameters or rendering. It runs its own single-threaded
+//! tokio runtime so the rest of the shell stays synchronous.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::api::ErrorBody;
+
+/// A connection to one ccrd.
+pub struct Client {
+    base_url: String,
+    token: Option<String>,
+    http: reqwest::Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientError {
+    /// Nothing answered at the URL.
+    Unreachable { url: String, detail: String },
+    /// ccrd answered with an error.
+    Rejected(ErrorBody),
+    /// Something answered, but not with the API's shape.
+    Protocol { url: String, detail: String },
+}
+
+impl Client {
+    /// A client for the ccrd at `base_url` (`http://127.0.0.1:PORT`), presenting `token`.
+    pub fn new(base_url: &str, token: Option<String>) -> Result<Client, ClientError> {
+        let failed = |detail: String| ClientError::Unreachable {
+            url: base_url.to_string(),
+            detail,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(|e| failed(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| failed(e.to_string()))?;
+        Ok(Client {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token,
+            http,
+            runtime,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `GET path?query`, decoded as `T`.
+    pub fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &impl Serialize,
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base_url);
+        let mut request = self.http.get(&url).query(query);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        self.runtime.block_on(async {
+            let response = request.send().await.map_err(|e| ClientError::Unreachable {
+                url: self.base_url.clone(),
+                detail: describe(&e),
+            })?;
+            let status = response.status();
+            let body = response.bytes().await.map_err(|e| ClientError::Protocol {
+                url: url.clone(),
+                detail: describe(&e),
+            })?;
+            if status.is_success() {
+                serde_json::from_slice(&body).map_err(|e| ClientError::Protocol {
+                    url: url.clone(),
+                    detail: e.to_string(),
+                })
+            } else {
+                Err(match serde_json::from_slice::<ErrorBody>(&body) {
+                    Ok(error) => ClientError::Rejected(error),
+                    Err(_) => ClientError::Protocol {
+                        url: url.clone(),
+                        detail: format!("HTTP {status} without an API error body"),
+                    },
+                })
+            }
+        })
+    }
+}
+
+/// reqwest's error with its causes, which carry the useful part ("Connection refused").
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,101 @@
+//! Formatting and conversion: `Format-Table`, `Format-List`, `ConvertTo-Json`. They take the
+//! pipeline's objects through `-InputObject` and hand layout to `render`.
+
+use super::Context;
+use crate::shell::bind::Invocation;
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::render;
+use crate::shell::value::{Record, Value};
+
+/// The pipeline input, unrolled one level as the pipeline would.
+fn input(call: &Invocation<'_>) -> Vec<Value> {
+    match call.get("InputObject") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(one) => vec![one.clone()],
+    }
+}
+
+/// Scalars are shown as records with one property, as PowerShell shows them in a table.
+fn as_records(values: &[Value]) -> Vec<Record> {
+    values
+        .iter()
+        .filter(|v| **v != Value::Null)
+        .map(|v| match v {
+            Value::Record(r) => r.clone(),
+            scalar => Record::new("System.Object").with("Value", scalar.clone()),
+        })
+        .collect()
+}
+
+/// The properties asked for with `-Property`; `*` means all.
+fn properties(call: &Invocation<'_>) -> Option<Vec<String>> {
+    call.strings("Property")
+        .filter(|p| !p.iter().any(|name| name == "*"))
+}
+
+pub fn format_table(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let records = as_records(&input(call));
+    let Some(first) = records.first() else {
+        return Ok(Vec::new());
+    };
+    let columns = properties(call)
+        .unwrap_or_else(|| first.properties.iter().map(|(n, _)| n.clone()).collect());
+    let refs: Vec<&Record> = records.iter().collect();
+    Ok(vec![Value::Formatted(render::table(&refs, &columns))])
+}
+
+pub fn format_list(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let records = as_records(&input(call));
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let refs: Vec<&Record> = records.iter().collect();
+    let wanted = properties(call);
+    Ok(vec![Value::Formatted(render::list(
+        &refs,
+        wanted.as_deref(),
+    ))])
+}
+
+pub fn convert_to_json(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let values = input(call);
+    if values.iter().any(|v| matches!(v, Value::Formatted(_))) {
+        return Err(ErrorRecord::new(
+            "FormattedInput",
+            "InvalidType",
+            "ConvertTo-Json received the output of a Format-* cmdlet, which is layout, not data.".into(),
+        )
+        .at(call.span)
+        .with_hint("Put ConvertTo-Json before Format-Table or Format-List, or leave the Format-* cmdlet out."));
+    }
+    if values.is_empty() && !call.switch("AsArray") {
+        return Ok(Vec::new());
+    }
+    let depth = call
+        .int("Depth")
+        .map_or(2, |d| usize::try_from(d).unwrap_or(0));
+    let text = render::to_json(
+        &values,
+        depth,
+        call.switch("Compress"),
+        call.switch("AsArray"),
+        &mut cx.warnings,
+    );
+    Ok(vec![Value::String(text)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_become_value_records() {
+        let records = as_records(&[Value::Int(1), Value::Null, Value::from("a")]);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].get("Value"), Some(&Value::from("a")));
+    }
+}

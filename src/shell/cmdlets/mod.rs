@@ -1,0 +1,225 @@
+//! The cmdlets: one table pairing each spec in `cmdlets/` with the function that runs it, and
+//! the [`Registry`] that finds them by name (case-insensitively).
+//!
+//! Owns: [`CMDLETS`], [`Registry`], [`Context`] (what a running cmdlet may use). Each noun
+//! family's implementations live in their own file here.
+//!
+//! Must not: print (cmdlets return values; `render` shows them) or speak HTTP other than
+//! through `client`. To add a cmdlet: write `cmdlets/Verb-Noun.toml`, its function in the
+//! noun family's file, and one line in [`CMDLETS`]; the tests fail until all three exist.
+
+mod clustered_mailbox_server;
+mod database;
+mod discovery;
+mod formatting;
+mod storage_group;
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use super::bind::Invocation;
+use super::client::{Client, ClientError};
+use super::error_record::ErrorRecord;
+use super::spec::{self, CmdletSpec, View};
+use super::value::Value;
+
+/// What a running cmdlet may use.
+pub struct Context<'a> {
+    pub client: &'a Client,
+    /// Warnings to show after the statement (`WARNING: …`).
+    pub warnings: Vec<String>,
+    /// The width output is laid out for.
+    pub width: usize,
+}
+
+/// A cmdlet's implementation: bound parameters (with pipeline input bound to its parameter)
+/// in, objects out.
+pub type RunFn = fn(&Invocation<'_>, &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord>;
+
+/// One cmdlet: its name, the text of its spec, and its implementation.
+pub struct CmdletEntry {
+    pub name: &'static str,
+    pub spec_file: &'static str,
+    pub spec_text: &'static str,
+    pub run: RunFn,
+}
+
+macro_rules! spec {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../../../cmdlets/", $file)))
+    };
+}
+
+const fn entry(
+    name: &'static str,
+    (spec_file, spec_text): (&'static str, &'static str),
+    run: RunFn,
+) -> CmdletEntry {
+    CmdletEntry {
+        name,
+        spec_file,
+        spec_text,
+        run,
+    }
+}
+
+/// Every cmdlet, alphabetically.
+pub const CMDLETS: &[CmdletEntry] = &[
+    entry(
+        "ConvertTo-Json",
+        spec!("ConvertTo-Json.toml"),
+        formatting::convert_to_json,
+    ),
+    entry(
+        "Format-List",
+        spec!("Format-List.toml"),
+        formatting::format_list,
+    ),
+    entry(
+        "Format-Table",
+        spec!("Format-Table.toml"),
+        formatting::format_table,
+    ),
+    entry(
+        "Get-ClusteredMailboxServerStatus",
+        spec!("Get-ClusteredMailboxServerStatus.toml"),
+        clustered_mailbox_server::get_status,
+    ),
+    entry(
+        "Get-Command",
+        spec!("Get-Command.toml"),
+        discovery::get_command,
+    ),
+    entry("Get-Help", spec!("Get-Help.toml"), discovery::get_help),
+    entry(
+        "Get-MailboxDatabase",
+        spec!("Get-MailboxDatabase.toml"),
+        database::get_mailbox_database,
+    ),
+    entry(
+        "Get-MailboxServer",
+        spec!("Get-MailboxServer.toml"),
+        clustered_mailbox_server::get_mailbox_server,
+    ),
+    entry(
+        "Get-PublicFolderDatabase",
+        spec!("Get-PublicFolderDatabase.toml"),
+        database::get_public_folder_database,
+    ),
+    entry(
+        "Get-StorageGroup",
+        spec!("Get-StorageGroup.toml"),
+        storage_group::get_storage_group,
+    ),
+    entry(
+        "Get-StorageGroupCopyStatus",
+        spec!("Get-StorageGroupCopyStatus.toml"),
+        storage_group::get_copy_status,
+    ),
+];
+
+/// Finds cmdlets and their specs. Specs are parsed on first use, so start-up pays only for
+/// the cmdlets a command line names.
+pub struct Registry {
+    specs: Vec<OnceLock<Result<CmdletSpec, spec::SpecError>>>,
+}
+
+/// A cmdlet found in the registry, with its loaded spec.
+pub struct Found<'r> {
+    pub entry: &'static CmdletEntry,
+    pub spec: &'r CmdletSpec,
+}
+
+impl Registry {
+    /// The registry of every cmdlet in [`CMDLETS`].
+    pub fn global() -> &'static Registry {
+        static REGISTRY: OnceLock<Registry> = OnceLock::new();
+        REGISTRY.get_or_init(|| Registry {
+            specs: CMDLETS.iter().map(|_| OnceLock::new()).collect(),
+        })
+    }
+
+    /// Every cmdlet name, alphabetically.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        CMDLETS.iter().map(|e| e.name)
+    }
+
+    /// The cmdlet called `name` (any case).
+    pub fn find(&self, name: &str) -> Option<Result<Found<'_>, &spec::SpecError>> {
+        let index = CMDLETS
+            .iter()
+            .position(|e| e.name.eq_ignore_ascii_case(name))?;
+        Some(self.load(index).map(|spec| Found {
+            entry: &CMDLETS[index],
+            spec,
+        }))
+    }
+
+    /// Every cmdlet with its spec, alphabetically.
+    pub fn all(&self) -> Result<Vec<Found<'_>>, &spec::SpecError> {
+        (0..CMDLETS.len())
+            .map(|i| {
+                self.load(i).map(|spec| Found {
+                    entry: &CMDLETS[i],
+                    spec,
+                })
+            })
+            .collect()
+    }
+
+    fn load(&self, index: usize) -> Result<&CmdletSpec, &spec::SpecError> {
+        let entry = &CMDLETS[index];
+        self.specs[index]
+            .get_or_init(|| spec::load(&format!("cmdlets/{}", entry.spec_file), entry.spec_text))
+            .as_ref()
+    }
+
+    /// The default view for objects of `type_name`: the first spec whose output type it is.
+    pub fn view_for(&self, type_name: &str) -> Option<View> {
+        CMDLETS.iter().enumerate().find_map(|(i, entry)| {
+            // Only specs whose text names the type can declare its view: skip the rest unparsed.
+            if !entry.spec_text.contains(type_name) {
+                return None;
+            }
+            let spec = self.load(i).ok()?;
+            (spec.output_type.as_deref() == Some(type_name))
+                .then(|| spec.view.clone())
+                .flatten()
+        })
+    }
+}
+
+/// Turns a client failure into the cmdlet's error, keeping the service's message and hint.
+pub fn client_error(error: ClientError) -> ErrorRecord {
+    match error {
+        ClientError::Rejected(body) => {
+            let mut record =
+                ErrorRecord::new(body.code.as_str(), body.code.category(), body.message);
+            record.hint = body.hint;
+            record
+        }
+        ClientError::Unreachable { url, detail } => ErrorRecord::new(
+            "ServiceUnreachable",
+            "ConnectionError",
+            format!("The cluster control service at {url} could not be reached: {detail}"),
+        )
+        .with_hint(
+            "Check that ccrd is running and that --server (or CCRSH_SERVER) names its address.",
+        ),
+        ClientError::Protocol { url, detail } => ErrorRecord::new(
+            "ProtocolError",
+            "ProtocolError",
+            format!("The answer from {url} was not understood: {detail}"),
+        )
+        .with_hint("ccrsh and ccrd may be different versions; use the ccrd built with this ccrsh."),
+    }
+}
+
+/// An API enum as its serde name (`Healthy`, `BestAvailability`).
+fn enum_text<T: Serialize>(value: &T) -> Value {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Value::String(s),
+        _ => Value::Null,
+    }
+}

@@ -1,0 +1,104 @@
+//! Storage groups and their copies: `Get-StorageGroup`, `Get-StorageGroupCopyStatus`.
+
+use super::{Context, client_error, enum_text};
+use crate::api::{self, CopyStatusQuery, StoreQuery, routes};
+use crate::shell::bind::Invocation;
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::value::{Record, Value};
+
+const STORAGE_GROUP_TYPE: &str =
+    "Microsoft.Exchange.Data.Directory.SystemConfiguration.StorageGroup";
+const COPY_STATUS_TYPE: &str =
+    "Microsoft.Exchange.Management.SystemConfigurationTasks.StorageGroupCopyStatusEntry";
+const STANDBY_TYPE: &str =
+    "Microsoft.Exchange.Data.Directory.SystemConfiguration.StandbyMachineEntry";
+
+pub fn get_storage_group(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let query = StoreQuery {
+        identity: call.string("Identity"),
+        server: call.string("Server"),
+        storage_group: None,
+        status: call.switch("Status"),
+    };
+    let found: Vec<api::StorageGroup> = cx
+        .client
+        .get(routes::STORAGE_GROUPS, &query)
+        .map_err(client_error)?;
+    Ok(found
+        .into_iter()
+        .map(|sg| {
+            let standby: Vec<Value> = sg
+                .standby_machines
+                .into_iter()
+                .map(|m| {
+                    Record::new(STANDBY_TYPE)
+                        .with("NodeName", m.node_name)
+                        .with("ReplayLagTime", m.replay_lag_time)
+                        .with("TruncationLagTime", m.truncation_lag_time)
+                        .into()
+                })
+                .collect();
+            Record::new(STORAGE_GROUP_TYPE)
+                .with("Identity", sg.identity)
+                .with("Name", sg.name)
+                .with("Server", sg.server)
+                .with("LogFilePrefix", sg.log_file_prefix)
+                .with("LogFolderPath", sg.log_folder_path)
+                .with("SystemFolderPath", sg.system_folder_path)
+                .with("Replicated", enum_text(&sg.replicated))
+                .with("Recovery", sg.recovery)
+                .with("HasLocalCopy", sg.has_local_copy)
+                .with("CircularLoggingEnabled", sg.circular_logging_enabled)
+                .with("StandbyMachines", Value::Array(standby))
+                .with("IsValid", sg.is_valid)
+                .into()
+        })
+        .collect())
+}
+
+pub fn get_copy_status(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let query = CopyStatusQuery {
+        identity: call.string("Identity"),
+        server: call.string("Server"),
+        standby_machine: call.string("StandbyMachine"),
+    };
+    let found: Vec<api::StorageGroupCopyStatus> = cx
+        .client
+        .get(routes::STORAGE_GROUP_COPY_STATUS, &query)
+        .map_err(client_error)?;
+    Ok(found
+        .into_iter()
+        .map(|c| {
+            Record::new(COPY_STATUS_TYPE)
+                .with("Identity", c.identity)
+                .with("Name", c.name)
+                .with("StorageGroupName", c.storage_group_name)
+                .with("SummaryCopyStatus", enum_text(&c.summary_copy_status))
+                .with("Failed", c.failed)
+                .with("FailedMessage", c.failed_message)
+                .with("Seeding", c.seeding)
+                .with("Suspend", c.suspend)
+                .with("SuspendComment", c.suspend_comment)
+                .with("CCRTargetNode", c.ccr_target_node)
+                .with("StandbyMachine", c.standby_machine)
+                .with("CopyQueueLength", c.copy_queue_length)
+                .with("ReplayQueueLength", c.replay_queue_length)
+                .with("LatestAvailableLogTime", c.latest_available_log_time)
+                .with("LastCopiedLogTime", c.last_copied_log_time)
+                .with("LastInspectedLogTime", c.last_inspected_log_time)
+                .with("LastReplayedLogTime", c.last_replayed_log_time)
+                .with("LastLogGenerated", c.last_log_generated)
+                .with("LastLogCopied", c.last_log_copied)
+                .with("LastLogInspected", c.last_log_inspected)
+                .with("LastLogReplayed", c.last_log_replayed)
+                .with("IsValid", c.is_valid)
+                .into()
+        })
+        .collect())
+}

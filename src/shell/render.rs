@@ -1,0 +1,499 @@
+//! Rendering: the only code that turns values and errors into text for a screen or a pipe.
+//! Tables (through comfy-table), lists, JSON, and PowerShell's ConciseView for errors.
+//!
+//! Owns: layout of [`Formatted`] blocks, default views, `ConvertTo-Json`'s text, error and
+//! warning display, colour (through `colored`, which the binary turns off for `NO_COLOR` and
+//! for streams that are not terminals).
+//!
+//! Must not: call ccrd or decide what a cmdlet returns.
+
+use std::io::{self, Write};
+
+use chrono::SecondsFormat;
+use colored::Colorize;
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
+
+use super::error_record::ErrorRecord;
+use super::spec::{View, ViewKind};
+use super::value::{Formatted, Record, Value};
+
+/// `$FormatEnumerationLimit`: items of a collection shown in one cell.
+const ENUMERATION_LIMIT: usize = 4;
+
+/// Where a source text came from, for error positions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceName {
+    /// A line at the prompt or a `-Command` text.
+    Command,
+    /// A script file.
+    File(String),
+}
+
+/// The width output is laid out for: the terminal's, else `COLUMNS`, else 120.
+pub fn output_width() -> usize {
+    if let Some(width) = Table::new().width() {
+        return usize::from(width).max(20);
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 20)
+        .unwrap_or(120)
+}
+
+/// Writes values as `Out-Default` would: records through their type's view (or a table for
+/// up to four properties, a list for more), scalars one per line.
+pub fn write_values(
+    out: &mut dyn Write,
+    values: &[Value],
+    view_of: &dyn Fn(&str) -> Option<View>,
+    width: usize,
+) -> io::Result<()> {
+    let mut i = 0;
+    while i < values.len() {
+        match &values[i] {
+            Value::Record(first) => {
+                let run: Vec<&Record> = values[i..]
+                    .iter()
+                    .map_while(|v| match v {
+                        Value::Record(r) if r.type_name == first.type_name => Some(r),
+                        _ => None,
+                    })
+                    .collect();
+                i += run.len();
+                let block = default_layout(&run, view_of(&first.type_name));
+                write_formatted(out, &block, width)?;
+            }
+            Value::Formatted(block) => {
+                write_formatted(out, block, width)?;
+                i += 1;
+            }
+            Value::Array(items) => {
+                write_values(out, items, view_of, width)?;
+                i += 1;
+            }
+            Value::Null => i += 1,
+            scalar => {
+                writeln!(out, "{}", scalar.to_display_string())?;
+                i += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn default_layout(records: &[&Record], view: Option<View>) -> Formatted {
+    match view {
+        Some(View {
+            kind: ViewKind::Table,
+            columns,
+        }) => table(records, &columns),
+        Some(View {
+            kind: ViewKind::List,
+            columns,
+        }) if !columns.is_empty() => list(records, Some(&columns)),
+        Some(View {
+            kind: ViewKind::List,
+            ..
+        }) => list(records, None),
+        None => {
+            let first = records.first().map_or(0, |r| r.properties.len());
+            if first <= 4 {
+                let columns: Vec<String> = records
+                    .first()
+                    .map(|r| r.properties.iter().map(|(n, _)| n.clone()).collect())
+                    .unwrap_or_default();
+                table(records, &columns)
+            } else {
+                list(records, None)
+            }
+        }
+    }
+}
+
+/// Lays records out as a table of `columns` (property names, matched case-insensitively).
+pub fn table(records: &[&Record], columns: &[String]) -> Formatted {
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| r.get(c).map(cell_text).unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    let numeric = columns
+        .iter()
+        .map(|c| {
+            let mut seen = records
+                .iter()
+                .filter_map(|r| r.get(c))
+                .filter(|v| **v != Value::Null)
+                .peekable();
+            seen.peek().is_some() && seen.all(|v| matches!(v, Value::Int(_) | Value::Real(_)))
+        })
+        .collect();
+    let headers = columns
+        .iter()
+        .map(|c| {
+            records
+                .iter()
+                .find_map(|r| {
+                    r.properties
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(c))
+                        .map(|(n, _)| n.clone())
+                })
+                .unwrap_or_else(|| c.clone())
+        })
+        .collect();
+    Formatted::Table {
+        headers,
+        rows,
+        numeric,
+    }
+}
+
+/// Lays records out as lists of `name : value`, of `properties` or of all of them.
+pub fn list(records: &[&Record], properties: Option<&[String]>) -> Formatted {
+    Formatted::List(
+        records
+            .iter()
+            .map(|r| match properties {
+                Some(names) => names
+                    .iter()
+                    .filter_map(|n| r.properties.iter().find(|(p, _)| p.eq_ignore_ascii_case(n)))
+                    .map(|(n, v)| (n.clone(), cell_text(v)))
+                    .collect(),
+                None => r
+                    .properties
+                    .iter()
+                    .map(|(n, v)| (n.clone(), cell_text(v)))
+                    .collect(),
+            })
+            .collect(),
+    )
+}
+
+/// The text of a value inside a table cell or list entry: collections as `{a, b}` limited to
+/// four items, nested records as `@{Name=value; …}`.
+pub fn cell_text(value: &Value) -> String {
+    match value {
+        Value::Array(items) => {
+            let shown: Vec<String> = items
+                .iter()
+                .take(ENUMERATION_LIMIT)
+                .map(cell_text)
+                .collect();
+            let more = if items.len() > ENUMERATION_LIMIT {
+                "…"
+            } else {
+                ""
+            };
+            format!("{{{}{more}}}", shown.join(", "))
+        }
+        Value::Record(r) => {
+            let fields: Vec<String> = r
+                .properties
+                .iter()
+                .map(|(n, v)| format!("{n}={}", cell_text(v)))
+                .collect();
+            format!("@{{{}}}", fields.join("; "))
+        }
+        other => other.to_display_string(),
+    }
+}
+
+/// Writes a laid-out block, framed by blank lines as PowerShell does.
+pub fn write_formatted(out: &mut dyn Write, block: &Formatted, width: usize) -> io::Result<()> {
+    match block {
+        Formatted::Table {
+            headers,
+            rows,
+            numeric,
+        } => {
+            let mut t = Table::new();
+            t.load_style(presets::NOTHING)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(u16::try_from(width).unwrap_or(u16::MAX));
+            t.add_row(headers.clone());
+            t.add_row(
+                headers
+                    .iter()
+                    .map(|h| "-".repeat(h.chars().count()))
+                    .collect::<Vec<_>>(),
+            );
+            for row in rows {
+                t.add_row(row.clone());
+            }
+            for (i, column) in t.column_iter_mut().enumerate() {
+                column.set_padding((0, 1));
+                if numeric.get(i).copied().unwrap_or(false) {
+                    column.set_cell_alignment(CellAlignment::Right);
+                }
+                let header_width = headers.get(i).map_or(1, |h| h.chars().count());
+                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                    u16::try_from(header_width).unwrap_or(u16::MAX),
+                )));
+            }
+            writeln!(out)?;
+            for line in t.lines() {
+                writeln!(out, "{}", line.trim_end())?;
+            }
+            writeln!(out)
+        }
+        Formatted::List(groups) => {
+            for group in groups {
+                let name_width = group
+                    .iter()
+                    .map(|(n, _)| n.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                writeln!(out)?;
+                for (name, value) in group {
+                    let mut lines = value.lines();
+                    writeln!(out, "{name:<name_width$} : {}", lines.next().unwrap_or(""))?;
+                    for more in lines {
+                        writeln!(out, "{:width$}{more}", "", width = name_width + 3)?;
+                    }
+                }
+            }
+            writeln!(out)
+        }
+    }
+}
+
+/// `ConvertTo-Json`: one value as an object, several as an array. Deeper than `depth` levels,
+/// records become their text and a warning says so.
+pub fn to_json(
+    values: &[Value],
+    depth: usize,
+    compress: bool,
+    as_array: bool,
+    warnings: &mut Vec<String>,
+) -> String {
+    let mut truncated = false;
+    let json = match values {
+        [one] if !as_array => json_of(one, depth, &mut truncated),
+        many => serde_json::Value::Array(
+            many.iter()
+                .map(|v| json_of(v, depth, &mut truncated))
+                .collect(),
+        ),
+    };
+    if truncated {
+        warnings.push(format!(
+            "Resulting JSON is truncated as serialization has exceeded the set depth of {depth}."
+        ));
+    }
+    let text = if compress {
+        serde_json::to_string(&json)
+    } else {
+        serde_json::to_string_pretty(&json)
+    };
+    text.unwrap_or_default()
+}
+
+fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Real(r) => serde_json::Number::from_f64(*r).map_or(J::Null, J::Number),
+        Value::String(s) => J::String(s.clone()),
+        Value::DateTime(t) => J::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        Value::Array(items) => {
+            J::Array(items.iter().map(|v| json_of(v, depth, truncated)).collect())
+        }
+        Value::Record(r) if depth == 0 => {
+            *truncated = true;
+            J::String(cell_text(&Value::Record(r.clone())))
+        }
+        Value::Record(r) => J::Object(
+            r.properties
+                .iter()
+                .map(|(n, v)| (n.clone(), json_of(v, depth - 1, truncated)))
+                .collect(),
+        ),
+        Value::Formatted(_) => J::String(value.to_display_string()),
+    }
+}
+
+/// Writes an error in ConciseView: `Command: message` (or `Command: file:line` for scripts),
+/// then the source line with the offending extent underlined, then what to do.
+pub fn write_error(
+    err: &mut dyn Write,
+    record: &ErrorRecord,
+    source: &str,
+    name: &SourceName,
+) -> io::Result<()> {
+    let prefix = record
+        .command
+        .as_deref()
+        .unwrap_or(if record.category == "ParserError" {
+            "ParserError"
+        } else {
+            "Exception"
+        });
+    let position = record.span.map(|span| locate(source, span.start, span.end));
+    let mut text = String::new();
+    let mut details: Vec<&str> = Vec::new();
+    match (name, &position) {
+        (SourceName::File(path), Some(p)) => {
+            text.push_str(&format!("{prefix}: {path}:{}\n", p.line));
+            details.extend(record.message.lines());
+        }
+        _ => text.push_str(&format!("{prefix}: {}\n", record.message)),
+    }
+    if let Some(hint) = &record.hint {
+        details.push(hint);
+    }
+    match position {
+        Some(p) => {
+            text.push_str("Line |\n");
+            text.push_str(&format!("{:>4} |  {}\n", p.line, p.text));
+            text.push_str(&format!(
+                "     |  {}{}\n",
+                " ".repeat(p.column),
+                "~".repeat(p.width.max(1))
+            ));
+            for line in details {
+                text.push_str(&format!("     | {line}\n"));
+            }
+        }
+        None => {
+            for line in details {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    write!(err, "{}", text.trim_end().red())?;
+    writeln!(err)
+}
+
+/// `WARNING: text`, in yellow on a terminal.
+pub fn write_warning(err: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(err, "{}", format!("WARNING: {text}").yellow())
+}
+
+/// A position in a source text, for display.
+struct Position<'a> {
+    /// 1-based line number.
+    line: usize,
+    /// The whole line.
+    text: &'a str,
+    /// Characters before the extent on that line.
+    column: usize,
+    /// Characters of the extent on that line.
+    width: usize,
+}
+
+fn locate(source: &str, start: usize, end: usize) -> Position<'_> {
+    let start = floor_char_boundary(source, start);
+    let end = floor_char_boundary(source, end.max(start));
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[start..]
+        .find(['\n', '\r'])
+        .map_or(source.len(), |i| start + i);
+    let text = &source[line_start..line_end];
+    Position {
+        line: source[..start].matches('\n').count() + 1,
+        text,
+        column: source[line_start..start].chars().count(),
+        width: source[start..end.min(line_end)].chars().count(),
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::syntax::Span;
+
+    fn render_table(records: &[&Record], columns: &[&str]) -> String {
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        let mut out = Vec::new();
+        write_formatted(&mut out, &table(records, &columns), 100).expect("written");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn tables_underline_headers_and_right_align_numbers() {
+        let a = Record::new("T")
+            .with("Name", "First Storage Group")
+            .with("CopyQueueLength", 0i64);
+        let b = Record::new("T")
+            .with("Name", "Second")
+            .with("CopyQueueLength", 12i64);
+        let text = render_table(&[&a, &b], &["Name", "CopyQueueLength"]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "");
+        assert_eq!(lines[1], "Name                CopyQueueLength");
+        assert_eq!(lines[2], "----                ---------------");
+        assert_eq!(lines[3], "First Storage Group               0");
+        assert_eq!(lines[4], "Second                           12");
+    }
+
+    #[test]
+    fn lists_align_the_colons_and_show_collections_in_braces() {
+        let r = Record::new("T")
+            .with("Identity", "CCREX01")
+            .with("OperationalMachines", vec!["A", "B"]);
+        let mut out = Vec::new();
+        write_formatted(&mut out, &list(&[&r], None), 100).expect("written");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            text,
+            "\nIdentity            : CCREX01\nOperationalMachines : {A, B}\n\n"
+        );
+    }
+
+    #[test]
+    fn json_of_one_record_is_an_object_and_depth_truncates_with_a_warning() {
+        let inner = Record::new("I").with("NodeName", "N1");
+        let outer = Record::new("O")
+            .with("Name", "x")
+            .with("Standby", vec![Value::Record(inner)]);
+        let mut warnings = Vec::new();
+        let text = to_json(
+            &[Value::Record(outer.clone())],
+            2,
+            true,
+            false,
+            &mut warnings,
+        );
+        assert_eq!(text, r#"{"Name":"x","Standby":[{"NodeName":"N1"}]}"#);
+        assert!(warnings.is_empty());
+        let text = to_json(&[Value::Record(outer)], 1, true, false, &mut warnings);
+        assert_eq!(text, r#"{"Name":"x","Standby":["@{NodeName=N1}"]}"#);
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn errors_underline_the_span_and_say_what_to_do() {
+        colored::control::set_override(false);
+        let source = "Get-StorageGroupCopyStatus -Bogus";
+        let record = ErrorRecord::new(
+            "NamedParameterNotFound",
+            "InvalidArgument",
+            "A parameter cannot be found.".into(),
+        )
+        .in_command("Get-StorageGroupCopyStatus")
+        .at(Span::new(27, 33))
+        .with_hint("Did you mean -Server?");
+        let mut out = Vec::new();
+        write_error(&mut out, &record, source, &SourceName::Command).expect("written");
+        let text = String::from_utf8(out).expect("utf-8");
+        let expected = "Get-StorageGroupCopyStatus: A parameter cannot be found.\nLine |\n   1 |  Get-StorageGroupCopyStatus -Bogus\n     |                             ~~~~~~\n     | Did you mean -Server?\n";
+        assert_eq!(text, expected);
+    }
+}
