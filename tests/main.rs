@@ -1,1 +1,17 @@
+//! The integration tests, compiled as one binary to keep link time down on two cores. Each
+//! module holds one kind of test:
+//! - `support`: helpers (temporary labs, running ccrsh, starting ccrd on 127.0.0.1:0).
+//! - `cli`: the ccrsh binary as a user runs it on the embedded lab: modes, output, errors,
+//!   exit codes.
+//! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
+//! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
+//!   against a fresh seed lab, the generated reference in `docs/cmdlets/`.
+//! - `tidy`: module headers and the one-way dependency rules of docs/ARCHITECTURE.md.
+//!
+//! Tests talk to 127.0.0.1 only.
 
+mod cli;
+mod remote;
+mod specs;
+mod support;
+mod tidy;

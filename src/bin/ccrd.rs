@@ -2,6 +2,7 @@
 //! loopback, and stops cleanly on SIGINT or SIGTERM. Its first line on standard output is
 //! `ccrd listening on http://ADDRESS`, which scripts and tests read to find the port.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,8 +56,14 @@ fn main() -> ExitCode {
     let (state, lab_lock) = AppState::new(lab);
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
-        println!("ccrd listening on http://{}", listener.local_addr()?);
-        println!("lab: {}", args.lab.display());
+        // A reader that goes away must not take ccrd down with it: ignore write failures.
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(
+            stdout,
+            "ccrd listening on http://{}",
+            listener.local_addr()?
+        );
+        let _ = writeln!(stdout, "lab: {}", args.lab.display());
         serve(listener, app(state), shutdown_signal()).await
     });
     drop(lab_lock);
@@ -83,5 +90,5 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate => {}
     }
-    eprintln!("ccrd: shutting down");
+    let _ = writeln!(std::io::stderr(), "ccrd: shutting down");
 }

@@ -134,7 +134,12 @@ impl<'s> Binder<'s, '_> {
         let mut sets = self.viable_sets(&bound);
         for expr in positional {
             let Some(parameter) = self.next_positional(&bound, &sets) else {
-                return Err(positional_not_found(self.spec, expr));
+                let text = match &expr.kind {
+                    ExprKind::Number { text, .. } => text.clone(),
+                    ExprKind::Array(_) => "System.Object[]".into(),
+                    _ => self.value_of(expr).to_display_string(),
+                };
+                return Err(positional_not_found(self.spec, &text, expr.span));
             };
             let value = self.convert(parameter, expr)?;
             bound.push((parameter, value));
@@ -260,6 +265,21 @@ impl<'s> Binder<'s, '_> {
 
     /// The value of `expr` converted to `parameter`'s type, then validated.
     fn convert(&self, parameter: &ParameterSpec, expr: &Expr) -> Result<Value, ErrorRecord> {
+        // `$null` leaves an optional parameter unset; a mandatory one refuses it.
+        let is_null =
+            matches!(expr.kind, ExprKind::Variable(_)) && self.value_of(expr) == Value::Null;
+        if is_null
+            && !matches!(
+                parameter.kind,
+                ParamType::SwitchParameter | ParamType::Boolean | ParamType::PSObject
+            )
+        {
+            return if parameter.mandatory {
+                Err(null_not_allowed(parameter, expr.span))
+            } else {
+                Ok(Value::Null)
+            };
+        }
         let value = match (&expr.kind, parameter.kind) {
             (_, ParamType::PSObject) => self.value_of(expr),
             (ExprKind::Array(items), ParamType::StringArray) => Value::Array(
@@ -537,21 +557,16 @@ fn missing_argument(parameter: &ParameterSpec, span: Span) -> ErrorRecord {
     .with_hint(format!("Put a value after -{}.", parameter.name))
 }
 
-fn positional_not_found(spec: &CmdletSpec, expr: &Expr) -> ErrorRecord {
-    let text = match &expr.kind {
-        ExprKind::String(s) => s.value.clone(),
-        ExprKind::Number { text, .. } => text.clone(),
-        ExprKind::Variable(name) => format!("${name}"),
-        ExprKind::Array(_) => "System.Object[]".into(),
-    };
+fn positional_not_found(spec: &CmdletSpec, text: &str, span: Span) -> ErrorRecord {
     ErrorRecord::new(
         "PositionalParameterNotFound",
         "InvalidArgument",
         format!("A positional parameter cannot be found that accepts argument '{text}'."),
     )
-    .at(expr.span)
+    .at(span)
     .with_hint(format!(
-        "Name the parameter this value is for, or quote it if it contains spaces. Get-Help {} shows the syntax.",
+        "Name the parameter this value is for, or quote it if it contains spaces. Get-Help {} \
+         shows the syntax.",
         spec.name
     ))
 }
@@ -633,4 +648,182 @@ fn missing_mandatory(spec: &CmdletSpec, missing: &[&str], span: Span) -> ErrorRe
     )
     .at(span)
     .with_hint(format!("Get-Help {} shows the syntax.", spec.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::spec;
+    use crate::shell::syntax::{self, PipelineElement, Statement};
+
+    const SPEC: &str = r#"
+name = "Get-Thing"
+synopsis = "s"
+description = "d"
+default_parameter_set = "Identity"
+
+[[parameters]]
+name = "Identity"
+type = "StorageGroupIdParameter"
+position = 0
+sets = ["Identity"]
+
+[[parameters]]
+name = "Server"
+type = "ServerIdParameter"
+mandatory = true
+sets = ["Server"]
+
+[[parameters]]
+name = "ServiceName"
+type = "String"
+
+[[parameters]]
+name = "Force"
+type = "SwitchParameter"
+
+[[parameters]]
+name = "Dial"
+type = "Enum"
+values = ["Lossless", "GoodAvailability", "BestAvailability", "BestEffort"]
+
+[[parameters]]
+name = "Depth"
+type = "Int32"
+range = [0, 100]
+aliases = ["dp"]
+
+[[examples]]
+title = "t"
+command = "Get-Thing"
+description = "d"
+"#;
+
+    fn bind_text(text: &str) -> Result<(String, Vec<(String, Value)>), ErrorRecord> {
+        let spec = spec::load("Get-Thing.toml", SPEC).expect("spec loads");
+        let script = syntax::parse(text).expect("parses");
+        let Statement::Pipeline(p) = &script.statements[0] else {
+            panic!("a pipeline")
+        };
+        let PipelineElement::Command(command) = &p.elements[0] else {
+            panic!("a command")
+        };
+        let variable = |name: &str| match name {
+            "false" => Value::Bool(false),
+            "true" => Value::Bool(true),
+            _ => Value::Null,
+        };
+        let invocation = bind(command, &spec, None, &variable)?;
+        let bound = invocation
+            .bound
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect();
+        Ok((invocation.parameter_set, bound))
+    }
+
+    fn value_of(bound: &[(String, Value)], name: &str) -> Option<Value> {
+        bound
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn binds_positional_named_prefix_and_alias() {
+        let (set, bound) =
+            bind_text("Get-Thing 'CCREX01\\SG' -f -dp 3 -Dial bestav").expect("binds");
+        assert_eq!(set, "Identity");
+        assert_eq!(
+            value_of(&bound, "Identity"),
+            Some(Value::from("CCREX01\\SG"))
+        );
+        assert_eq!(value_of(&bound, "Force"), Some(Value::Bool(true)));
+        assert_eq!(value_of(&bound, "Depth"), Some(Value::Int(3)));
+        assert_eq!(
+            value_of(&bound, "Dial"),
+            Some(Value::from("BestAvailability"))
+        );
+    }
+
+    #[test]
+    fn a_switch_takes_a_value_only_with_a_colon() {
+        let (_, bound) = bind_text("Get-Thing –Force:$false").expect("binds");
+        assert_eq!(value_of(&bound, "Force"), Some(Value::Bool(false)));
+        // `-Force $false` is the switch plus a positional $false, which has nowhere to go once
+        // Identity is bound: the classic `-Confirm $false` mistake.
+        let e = bind_text("Get-Thing x -Force $false").expect_err("surplus positional");
+        assert_eq!(
+            e.message,
+            "A positional parameter cannot be found that accepts argument 'False'."
+        );
+        let e = bind_text("Get-Thing -Force:false").expect_err("string to switch");
+        assert_eq!(
+            e.message,
+            "Cannot convert 'System.String' to the type 'System.Management.Automation.SwitchParameter' required by parameter 'Force'. "
+        );
+    }
+
+    #[test]
+    fn parameter_sets_choose_mandatory_and_exclusive() {
+        let (set, _) = bind_text("Get-Thing -Server CCREX01").expect("binds");
+        assert_eq!(set, "Server");
+        let e = bind_text("Get-Thing -Identity x -Server CCREX01").expect_err("both sets");
+        assert_eq!(e.error_id, "AmbiguousParameterSet");
+    }
+
+    #[test]
+    fn errors_carry_powershell_messages_and_the_command() {
+        let e = bind_text("Get-Thing -Bogus").expect_err("unknown");
+        assert_eq!(
+            e.message,
+            "A parameter cannot be found that matches parameter name 'Bogus'."
+        );
+        assert_eq!(
+            e.fully_qualified_error_id(),
+            "NamedParameterNotFound,Get-Thing"
+        );
+        let e = bind_text("Get-Thing -Serv x").expect_err("ambiguous");
+        assert_eq!(
+            e.message,
+            "Parameter cannot be processed because the parameter name 'Serv' is ambiguous. Possible matches include: -Server -ServiceName."
+        );
+        let e = bind_text("Get-Thing -Depth").expect_err("missing value");
+        assert!(
+            e.message
+                .starts_with("Missing an argument for parameter 'Depth'."),
+            "{}",
+            e.message
+        );
+        let e = bind_text("Get-Thing a b").expect_err("extra positional");
+        assert_eq!(
+            e.message,
+            "A positional parameter cannot be found that accepts argument 'b'."
+        );
+        let e = bind_text("Get-Thing -Depth 1 -Depth 2").expect_err("twice");
+        assert_eq!(e.error_id, "ParameterAlreadyBound");
+    }
+
+    #[test]
+    fn values_are_validated() {
+        let e = bind_text("Get-Thing -Depth 101").expect_err("range");
+        assert!(
+            e.message
+                .contains("greater than the maximum allowed range of 100"),
+            "{}",
+            e.message
+        );
+        let e = bind_text("Get-Thing -Depth abc").expect_err("not a number");
+        assert_eq!(e.error_id, "CannotConvertArgumentNoMessage");
+        let e = bind_text("Get-Thing -Dial Fast").expect_err("not in set");
+        assert!(e.message.contains("does not belong to the set \"Lossless,GoodAvailability,BestAvailability,BestEffort\""), "{}", e.message);
+        let e = bind_text("Get-Thing -Dial best").expect_err("ambiguous enum prefix");
+        assert!(e.message.contains("too similar"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_dash_word_that_names_no_parameter_is_a_value() {
+        let (_, bound) = bind_text("Get-Thing -ServiceName -odd").expect("binds");
+        assert_eq!(value_of(&bound, "ServiceName"), Some(Value::from("-odd")));
+    }
 }

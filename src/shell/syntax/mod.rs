@@ -33,3 +33,6 @@ pub fn parse(source: &str) -> Result<Script, SyntaxError> {
 pub fn is_incomplete(source: &str) -> bool {
     matches!(parse(source), Err(e) if e.incomplete)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,364 @@
+//! The ccrsh binary on the embedded lab, as a user runs it: what it prints, what it refuses,
+//! and the exit codes of brief §2.2.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::{Ccrd, Home};
+
+#[test]
+fn cms_status_shows_ccrex01_online_with_srv03_active() {
+    let home = Home::new();
+    let run = home.run(&[
+        "-NoProfile",
+        "-c",
+        "Get-ClusteredMailboxServerStatus CCREX01",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("Identity                        : CCREX01"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("State                           : Online"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("{NH-W2K3-SRV03 <Active, Quorum Owner>, NH-W2K3-SRV04}"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn copy_status_as_json_lists_the_two_healthy_ccr_copies() {
+    let home = Home::new();
+    let run = home.run(&[
+        "-NonInteractive",
+        "-c",
+        "Get-StorageGroupCopyStatus | ConvertTo-Json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    let copies = json.as_array().expect("an array");
+    let summary: Vec<(&str, &str, &str)> = copies
+        .iter()
+        .map(|c| {
+            (
+                c["Identity"].as_str().unwrap_or_default(),
+                c["SummaryCopyStatus"].as_str().unwrap_or_default(),
+                c["CCRTargetNode"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("CCREX01\\First Storage Group", "Healthy", "NH-W2K3-SRV04"),
+            ("CCREX01\\Second Storage Group", "Healthy", "NH-W2K3-SRV04"),
+        ]
+    );
+    assert_eq!(copies[0]["CopyQueueLength"], 0);
+}
+
+#[test]
+fn pasted_curly_quotes_and_dashes_select_one_storage_group() {
+    let home = Home::new();
+    let run = home.run(&[
+        "-c",
+        "Get-StorageGroupCopyStatus “CCREX01\\First Storage Group” –StandbyMachine:$null",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[1],
+        "Name                SummaryCopyStatus CopyQueueLength ReplayQueueLength LastInspectedLogTime"
+    );
+    assert!(
+        lines[3].starts_with("First Storage Group Healthy"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("Second Storage Group"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_unknown_command_prints_powershells_message_and_exits_1() {
+    let home = Home::new();
+    let run = home.run(&["-c", "Get-Foo"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        "Get-Foo: The term 'Get-Foo' is not recognized as a name of a cmdlet, function, script file, or executable program."
+    );
+    assert!(
+        run.stderr.contains("   1 |  Get-Foo\n     |  ~~~~~~~\n"),
+        "{}",
+        run.stderr
+    );
+    let typo = home.run(&["-c", "Get-StorageGrop"]);
+    assert!(
+        typo.stderr.contains("Did you mean Get-StorageGroup?"),
+        "{}",
+        typo.stderr
+    );
+}
+
+#[test]
+fn an_unknown_parameter_prints_the_named_parameter_message_with_its_span() {
+    let home = Home::new();
+    let run = home.run(&["-c", "Get-StorageGroupCopyStatus -Bogus"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr.lines().next().unwrap_or_default(),
+        "Get-StorageGroupCopyStatus: A parameter cannot be found that matches parameter name 'Bogus'."
+    );
+    assert!(
+        run.stderr
+            .contains("     |                             ~~~~~~\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("-StandbyMachine"),
+        "the hint lists the parameters: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_identity_names_the_known_ones() {
+    let home = Home::new();
+    let run = home.run(&["-c", "Get-ClusteredMailboxServerStatus CCREX99"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with(
+            "Get-ClusteredMailboxServerStatus: The operation could not be performed because object 'CCREX99' could not be found."
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Known clustered mailbox server identities: CCREX01."),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_other_read_cmdlets_show_exchange_views() {
+    let home = Home::new();
+    let run = home.run(&[
+        "-c",
+        "Get-StorageGroup; Get-MailboxDatabase; Get-PublicFolderDatabase -Status | Format-List Name,Mounted; Get-MailboxServer",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    for expected in [
+        "Name                 Server  Replicated Recovery",
+        "First Storage Group  CCREX01 Cluster    False",
+        "Name             Server  StorageGroup                Recovery",
+        "Mailbox Database CCREX01 CCREX01\\First Storage Group False",
+        "Name    : Public Folder Database\nMounted : True",
+        "CCREX01       NonShared            {NH-W2K3-SRV03, NH-W2K3-SRV04} BestAvailability",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?} in\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn discovery_comes_from_the_specs() {
+    let home = Home::new();
+    let run = home.run(&["-c", "Get-Command -Noun StorageGroup*"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("CommandType Name"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Cmdlet      Get-StorageGroupCopyStatus"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("Get-MailboxServer"), "{}", run.stdout);
+    let help = home.run(&["-c", "Get-Help Get-StorageGroupCopyStatus"]);
+    for section in [
+        "NAME",
+        "SYNOPSIS",
+        "SYNTAX",
+        "DESCRIPTION",
+        "PARAMETERS",
+        "EXAMPLES",
+    ] {
+        assert!(
+            help.stdout.contains(&format!("\n{section}\n")),
+            "no {section} in\n{}",
+            help.stdout
+        );
+    }
+    assert!(help.stdout.contains(
+        "Get-StorageGroupCopyStatus -Server <ServerIdParameter> [-StandbyMachine <String>]"
+    ));
+    let missing = home.run(&["-c", "Get-Help Get-Nope"]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing
+            .stderr
+            .contains("Get-Help could not find Get-Nope in a help file in this session.")
+    );
+}
+
+#[test]
+fn command_exit_code_follows_the_last_statement_and_exit_n() {
+    let home = Home::new();
+    assert_eq!(home.run(&["-c", "Get-Foo; Get-MailboxServer"]).code, 0);
+    assert_eq!(home.run(&["-c", "Get-MailboxServer; Get-Foo"]).code, 1);
+    assert_eq!(home.run(&["-c", "exit 7"]).code, 7);
+    assert_eq!(home.run(&["-c", "Get-Foo; exit 0"]).code, 0);
+    assert_eq!(home.run(&["-c", " "]).code, 0);
+}
+
+#[test]
+fn a_bad_command_line_exits_64_with_usage() {
+    let home = Home::new();
+    for args in [&["-bogus"][..], &["-c"], &["-no"], &["--server"]] {
+        let run = home.run(args);
+        assert_eq!(run.code, 64, "{args:?}: {run:?}");
+        assert!(run.stderr.contains("Usage: ccrsh"), "{}", run.stderr);
+    }
+    assert!(!home.lab().exists(), "a bad command line touches no lab");
+    let help = home.run(&["/?"]);
+    assert_eq!(
+        (help.code, help.stdout.starts_with("Usage: ccrsh")),
+        (0, true)
+    );
+}
+
+#[test]
+fn a_script_runs_to_its_end_and_reports_errors_with_file_and_line() {
+    let home = Home::new();
+    let script = home.dir.path().join("runbook.ps1");
+    std::fs::write(
+        &script,
+        "# step 1\nGet-Foo\nGet-MailboxServer CCREX01 | Format-List Name\n",
+    )
+    .expect("write");
+    let run = home.run(&["-File", script.to_str().expect("utf-8")]);
+    assert_eq!(
+        run.code, 0,
+        "non-terminating errors still end in 0: {run:?}"
+    );
+    assert!(run.stdout.contains("Name : CCREX01"), "{}", run.stdout);
+    let header = format!("Get-Foo: {}:2", script.display());
+    assert!(run.stderr.starts_with(&header), "{}", run.stderr);
+    assert!(run.stderr.contains("   2 |  Get-Foo\n"), "{}", run.stderr);
+
+    std::fs::write(&script, "Get-MailboxServer\nexit 5\nGet-Foo\n").expect("write");
+    assert_eq!(
+        home.run(&[script.to_str().expect("utf-8")]).code,
+        5,
+        "a bare path is -File"
+    );
+
+    std::fs::write(&script, "Get-MailboxServer\nGet-X 'unterminated\n").expect("write");
+    let run = home.run(&["-f", script.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 1, "a parse error terminates the script: {run:?}");
+    assert!(run.stdout.is_empty(), "nothing ran: {}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("The string is missing the terminator: '."),
+        "{}",
+        run.stderr
+    );
+
+    let missing = home.run(&["-File", "/nonexistent/x.ps1"]);
+    assert_eq!(missing.code, 64);
+}
+
+#[test]
+fn command_dash_reads_statements_from_standard_input() {
+    let home = Home::new();
+    let input = "Get-MailboxServer CCREX01 |\n  Format-List Name\nGet-Foo\n";
+    let run = home.run_with_input(&["-Command", "-"], input);
+    assert!(run.stdout.contains("Name : CCREX01"), "{run:?}");
+    assert_eq!(run.code, 1, "the last statement failed");
+    let run = home.run_with_input(
+        &["-NoLogo"],
+        "Get-MailboxServer CCREX01 | Format-List Name\n",
+    );
+    assert_eq!(
+        run.code, 0,
+        "no terminal on stdin reads statements from it: {run:?}"
+    );
+    assert!(run.stdout.contains("Name : CCREX01"));
+}
+
+#[test]
+fn a_new_lab_is_created_from_seed_with_private_tokens() {
+    let home = Home::new();
+    assert!(!home.lab().exists());
+    assert_eq!(home.run(&["-c", "Get-MailboxServer"]).code, 0);
+    for file in ["admin.token", "viewer.token"] {
+        let mode = std::fs::metadata(home.lab().join(file))
+            .expect("token")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
+    assert!(home.lab().join("estate.db").is_file());
+}
+
+#[test]
+fn a_second_process_on_one_lab_is_told_to_share_it_through_ccrd() {
+    let home = Home::new();
+    let ccrd = Ccrd::start(&home.lab());
+    let run = home.run(&["-c", "Get-MailboxServer"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("is in use by another process"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("ccrd --lab") && run.stderr.contains("--server"),
+        "{}",
+        run.stderr
+    );
+    drop(ccrd);
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    let home = Home::new();
+    let snapshot = "Get-StorageGroupCopyStatus | ConvertTo-Json; Get-MailboxDatabase -Status | ConvertTo-Json; \
+                    Get-ClusteredMailboxServerStatus | ConvertTo-Json";
+    let before = home.run(&["-c", snapshot]);
+    assert_eq!(before.code, 0, "{before:?}");
+    for bad in [
+        "Get-Foo",
+        "Get-StorageGroupCopyStatus -Bogus",
+        "Get-StorageGroupCopyStatus 'CCREX01\\Nope'",
+        "Get-MailboxDatabase -Server CCREX01 -StorageGroup x",
+        "Get-StorageGroup 'unterminated",
+        "ConvertTo-Json -Depth 101",
+    ] {
+        let run = home.run(&["-c", bad]);
+        assert_eq!(run.code, 1, "{bad}: {run:?}");
+        assert!(!run.stderr.is_empty(), "{bad} must explain itself");
+    }
+    let after = home.run(&["-c", snapshot]);
+    assert_eq!(before.stdout, after.stdout);
+}

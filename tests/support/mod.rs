@@ -1,0 +1,160 @@
+//! Helpers shared by the integration tests: a private home and lab per test, running the
+//! ccrsh binary, and a ccrd on a free loopback port that is stopped when dropped.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+
+use tempfile::TempDir;
+
+/// What a finished ccrsh run printed and returned.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A private home directory with its own default lab, so tests never share state.
+pub struct Home {
+    pub dir: TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// The lab directory ccrsh uses by default in this home.
+    pub fn lab(&self) -> PathBuf {
+        self.dir.path().join("lab")
+    }
+
+    /// `ccrsh ARGS` with this home's lab and no colour.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ccrsh"));
+        command
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("CCRSH_LAB", self.lab())
+            .env("NO_COLOR", "1")
+            .env_remove("CCRSH_SERVER")
+            .env_remove("CCRSH_TOKEN");
+        command
+    }
+
+    /// Runs `ccrsh ARGS` to completion with standard input closed.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_input(args, "")
+    }
+
+    /// Runs `ccrsh ARGS` with `input` on standard input.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        finish(self.command(args), input)
+    }
+}
+
+/// Runs a prepared command to completion.
+pub fn finish(mut command: Command, input: &str) -> Run {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ccrsh starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    let output = child.wait_with_output().expect("ccrsh finishes");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A ccrd serving a lab on 127.0.0.1 at a free port. Dropping it kills it.
+pub struct Ccrd {
+    child: Option<Child>,
+    /// Kept open so ccrd can keep writing to its standard output.
+    _stdout: BufReader<std::process::ChildStdout>,
+    pub url: String,
+    pub lab: PathBuf,
+}
+
+impl Ccrd {
+    /// Starts ccrd on `lab` and waits until it has printed its address.
+    pub fn start(lab: &Path) -> Ccrd {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ccrd"))
+            .args([
+                "--lab",
+                lab.to_str().expect("utf-8 path"),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ccrd starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        stdout
+            .read_line(&mut first)
+            .expect("ccrd prints its address");
+        let url = first
+            .trim()
+            .strip_prefix("ccrd listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from ccrd: {first:?}"))
+            .to_string();
+        Ccrd {
+            child: Some(child),
+            _stdout: stdout,
+            url,
+            lab: lab.to_path_buf(),
+        }
+    }
+
+    pub fn admin_token(&self) -> String {
+        token(&self.lab.join("admin.token"))
+    }
+
+    pub fn viewer_token(&self) -> String {
+        token(&self.lab.join("viewer.token"))
+    }
+
+    /// Sends SIGTERM and waits for ccrd to exit.
+    pub fn terminate(mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM failed");
+        child.wait().expect("ccrd exits")
+    }
+}
+
+impl Drop for Ccrd {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub fn token(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .expect("token file")
+        .trim()
+        .to_string()
+}
