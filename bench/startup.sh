@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Start-up benchmark (brief §5): `ccrsh -NoProfile -c 'Get-ClusteredMailboxServerStatus CCREX01'`
+# on the embedded lab, against `nu --no-config-file -c 1` measured in the same run, plus the
+# peak memory of that ccrsh run. Method and figures: docs/performance.md.
+#
+# Usage: bench/startup.sh            (installs hyperfine and the npm package nushell if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+command -v hyperfine >/dev/null || { apt-get install -y hyperfine >/dev/null || sudo apt-get install -y hyperfine >/dev/null; }
+nu_dir=${NU_DIR:-$HOME/.cache/ccrsh-bench/nushell}
+if [ ! -x "$nu_dir/node_modules/.bin/nu" ]; then
+  mkdir -p "$nu_dir"
+  (cd "$nu_dir" && npm install --no-save --silent nushell >/dev/null)
+fi
+nu_wrapper="$nu_dir/node_modules/.bin/nu"
+nu_native=$(find "$nu_dir/node_modules/@nushell" -path '*/bin/nu' -type f | head -n 1)
+
+cargo build --release --quiet
+ccrsh="$PWD/target/release/ccrsh"
+export CCRSH_LAB="$work/lab" NO_COLOR=1
+"$ccrsh" -NoProfile -c 'Get-MailboxServer' >/dev/null   # create the lab outside the timing
+
+hyperfine -N --warmup 10 --runs "${RUNS:-100}" --export-json "$work/startup.json" \
+  "$ccrsh -NoProfile -c 'Get-ClusteredMailboxServerStatus CCREX01'" \
+  "$nu_native --no-config-file -c 1" \
+  "$nu_wrapper --no-config-file -c 1" >/dev/null
+
+peak_kb=$(/usr/bin/time -f '%M' "$ccrsh" -NoProfile -c 'Get-ClusteredMailboxServerStatus CCREX01' 2>&1 >/dev/null | tail -n 1)
+
+python3 - "$work/startup.json" "$peak_kb" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+ms = [r["median"] * 1000 for r in results]
+names = ["ccrsh -c Get-ClusteredMailboxServerStatus", "nu (native binary) -c 1", "nu (npm wrapper) -c 1"]
+for name, m, r in zip(names, ms, results):
+    print(f"{name:45} median {m:6.2f} ms   (min {r['min']*1000:.2f}, max {r['max']*1000:.2f}, runs {len(r['times'])})")
+print(f"ratio ccrsh / nu native : {ms[0] / ms[1]:.3f}   (bar: <= 0.5)")
+print(f"ratio ccrsh / nu npm    : {ms[0] / ms[2]:.3f}")
+print(f"bar ccrsh <= 15 ms      : {'met' if ms[0] <= 15 else 'MISSED'}")
+print(f"ccrsh peak RSS          : {int(sys.argv[2]) / 1024:.1f} MB   (bar: <= 20 MB)")
+PY
