@@ -111,6 +111,21 @@ pub struct StorageGroupCopy {
 }
 
 impl Estate {
+    /// An estate with nothing in it yet.
+    pub fn empty(topology: String, log_size_bytes: u64) -> Estate {
+        Estate {
+            topology,
+            log_size_bytes,
+            datacenters: Vec::new(),
+            clusters: Vec::new(),
+            nodes: Vec::new(),
+            servers: Vec::new(),
+            storage_groups: Vec::new(),
+            databases: Vec::new(),
+            copies: Vec::new(),
+        }
+    }
+
     pub fn node(&self, name: &str) -> Option<&Node> {
         self.nodes
             .iter()

@@ -108,24 +108,15 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
         message,
     };
     let topology: Topology = toml::from_str(text).map_err(|e| err(e.to_string()))?;
-    let mut estate = Estate {
-        topology: topology.name.clone(),
-        log_size_bytes: topology.log_size_kb * 1024,
-        datacenters: topology
-            .datacenter
-            .into_iter()
-            .map(|d| Datacenter {
-                name: d.name,
-                subnet: d.subnet,
-            })
-            .collect(),
-        clusters: Vec::new(),
-        nodes: Vec::new(),
-        servers: Vec::new(),
-        storage_groups: Vec::new(),
-        databases: Vec::new(),
-        copies: Vec::new(),
-    };
+    let mut estate = Estate::empty(topology.name.clone(), topology.log_size_kb * 1024);
+    estate.datacenters = topology
+        .datacenter
+        .into_iter()
+        .map(|d| Datacenter {
+            name: d.name,
+            subnet: d.subnet,
+        })
+        .collect();
     if estate.log_size_bytes == 0 {
         return Err(err("log_size_kb must be at least 1".into()));
     }

@@ -150,20 +150,11 @@ impl Store {
             return Err(StoreError::WrongVersion { found: version });
         }
         let c = &self.connection;
-        let mut estate = Estate {
-            topology: self.meta("topology")?.unwrap_or_default(),
-            log_size_bytes: self
-                .meta("log_size_bytes")?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(1 << 20),
-            datacenters: Vec::new(),
-            clusters: Vec::new(),
-            nodes: Vec::new(),
-            servers: Vec::new(),
-            storage_groups: Vec::new(),
-            databases: Vec::new(),
-            copies: Vec::new(),
-        };
+        let log_size_bytes = self
+            .meta("log_size_bytes")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1 << 20);
+        let mut estate = Estate::empty(self.meta("topology")?.unwrap_or_default(), log_size_bytes);
         let mut q = c.prepare("SELECT name, subnet FROM datacenter ORDER BY rowid")?;
         estate.datacenters = q
             .query_map([], |r| {

@@ -306,21 +306,7 @@ impl<'s> Binder<'s, '_> {
     }
 
     fn value_of(&self, expr: &Expr) -> Value {
-        match &expr.kind {
-            ExprKind::String(s) => Value::String(s.value.clone()),
-            ExprKind::Number {
-                value: Number::Int(i),
-                ..
-            } => Value::Int(*i),
-            ExprKind::Number {
-                value: Number::Real(r),
-                ..
-            } => Value::Real(*r),
-            ExprKind::Variable(name) => (self.variable)(name),
-            ExprKind::Array(items) => {
-                Value::Array(items.iter().map(|e| self.value_of(e)).collect())
-            }
-        }
+        literal_value(expr, self.variable)
     }
 
     /// One string for a string-like parameter; numbers keep their spelling.
@@ -376,6 +362,25 @@ impl<'s> Binder<'s, '_> {
             )
             .at(expr.span)
             .with_hint(format!("Give -{} a whole number.", parameter.name))),
+        }
+    }
+}
+
+/// The value an argument expression denotes; `variable` resolves `$name`.
+pub fn literal_value(expr: &Expr, variable: &dyn Fn(&str) -> Value) -> Value {
+    match &expr.kind {
+        ExprKind::String(s) => Value::String(s.value.clone()),
+        ExprKind::Number {
+            value: Number::Int(i),
+            ..
+        } => Value::Int(*i),
+        ExprKind::Number {
+            value: Number::Real(r),
+            ..
+        } => Value::Real(*r),
+        ExprKind::Variable(name) => variable(name),
+        ExprKind::Array(items) => {
+            Value::Array(items.iter().map(|e| literal_value(e, variable)).collect())
         }
     }
 }

@@ -14,7 +14,7 @@ use super::cmdlets::{Context, Registry};
 use super::did_you_mean::closest;
 use super::error_record::{ErrorRecord, Severity};
 use super::render::{self, SourceName};
-use super::syntax::{self, Command, Expr, ExprKind, Number, Pipeline, PipelineElement, Statement};
+use super::syntax::{self, Command, Expr, Pipeline, PipelineElement, Statement};
 use super::value::Value;
 
 /// How a session may interact with its user.
@@ -213,21 +213,7 @@ impl Session {
 
     /// The value of an expression in statement position.
     fn evaluate(&self, expr: &Expr) -> Value {
-        match &expr.kind {
-            ExprKind::String(s) => Value::String(s.value.clone()),
-            ExprKind::Number {
-                value: Number::Int(i),
-                ..
-            } => Value::Int(*i),
-            ExprKind::Number {
-                value: Number::Real(r),
-                ..
-            } => Value::Real(*r),
-            ExprKind::Variable(name) => self.variable(name),
-            ExprKind::Array(items) => {
-                Value::Array(items.iter().map(|e| self.evaluate(e)).collect())
-            }
-        }
+        bind::literal_value(expr, &|name| self.variable(name))
     }
 
     /// `$name`: the automatic constants, `$?`, `$env:NAME`, then session variables; an unset

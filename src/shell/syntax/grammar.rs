@@ -163,62 +163,46 @@ fn at_statement_end(i: &str) -> bool {
 /// A single-quoted string: verbatim, a doubled quote is one quote. Any of the five single-quote
 /// characters opens or closes it.
 fn single_quoted(i: &str) -> Res<'_, String> {
-    let (mut rest, _) = satisfy(is_single_quote).parse(i)?;
-    let mut out = String::new();
-    loop {
-        let Some(c) = rest.chars().next() else {
-            return incomplete(
-                rest,
-                "TerminatorExpectedAtEndOfString",
-                "The string is missing the terminator: '.".into(),
-            );
-        };
-        rest = &rest[c.len_utf8()..];
-        if is_single_quote(c) {
-            match rest.chars().next() {
-                Some(next) if is_single_quote(next) => {
-                    out.push(next);
-                    rest = &rest[next.len_utf8()..];
-                }
-                _ => return Ok((rest, out)),
-            }
-        } else {
-            out.push(c);
-        }
-    }
+    quoted(i, is_single_quote, '\'', false)
 }
 
 /// A double-quoted string with backtick escapes; a doubled quote is one quote.
 ///
 /// `$` expansion is not done yet: the text is kept as written.
 fn double_quoted(i: &str) -> Res<'_, String> {
-    let (mut rest, _) = satisfy(is_double_quote).parse(i)?;
+    quoted(i, is_double_quote, '"', true)
+}
+
+/// A string between two characters of the class `is_quote`, where two in a row stand for one.
+/// `terminator` names the class in the error for a missing end.
+fn quoted(i: &str, is_quote: fn(char) -> bool, terminator: char, escapes: bool) -> Res<'_, String> {
+    let (mut rest, _) = satisfy(is_quote).parse(i)?;
     let mut out = String::new();
     loop {
         let Some(c) = rest.chars().next() else {
             return incomplete(
                 rest,
                 "TerminatorExpectedAtEndOfString",
-                "The string is missing the terminator: \".".into(),
+                format!("The string is missing the terminator: {terminator}."),
             );
         };
-        if c == '`' {
+        if escapes && c == '`' {
             let (after, escaped) = backtick_escape(rest)?;
             out.push_str(&escaped);
             rest = after;
             continue;
         }
         rest = &rest[c.len_utf8()..];
-        if is_double_quote(c) {
-            match rest.chars().next() {
-                Some(next) if is_double_quote(next) => {
-                    out.push(next);
-                    rest = &rest[next.len_utf8()..];
-                }
-                _ => return Ok((rest, out)),
-            }
-        } else {
+        if !is_quote(c) {
             out.push(c);
+            continue;
+        }
+        match rest.chars().next() {
+            Some(next) if is_quote(next) => {
+                out.push(next);
+                rest = &rest[next.len_utf8()..];
+            }
+            _ => return Ok((rest, out)),
         }
     }
 }
