@@ -56,10 +56,6 @@ impl Client {
         })
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
     /// `GET path?query`, decoded as `T`.
     pub fn get<T: DeserializeOwned>(
         &self,

@@ -198,7 +198,6 @@ impl Session {
         let mut cx = Context {
             client: &self.client,
             warnings: Vec::new(),
-            width: self.width,
         };
         let result = (found.entry.run)(&invocation, &mut cx);
         for warning in std::mem::take(&mut cx.warnings) {

@@ -29,8 +29,6 @@ pub struct Context<'a> {
     pub client: &'a Client,
     /// Warnings to show after the statement (`WARNING: …`).
     pub warnings: Vec<String>,
-    /// The width output is laid out for.
-    pub width: usize,
 }
 
 /// A cmdlet's implementation: bound parameters (with pipeline input bound to its parameter)
