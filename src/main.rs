@@ -10,9 +10,8 @@ use ccrsh::service::embedded::{self, Embedded};
 use ccrsh::service::lab::TopologySource;
 use ccrsh::shell::cli::{self, Mode, Options};
 use ccrsh::shell::client::Client;
-use ccrsh::shell::render::{self, SourceName};
-use ccrsh::shell::session::{Session, SessionOptions};
-use ccrsh::shell::value::Value;
+use ccrsh::shell::render;
+use ccrsh::shell::session::{Session, SessionOptions, SourceName};
 use ccrsh::shell::{self, repl, syntax};
 
 fn main() {
@@ -101,12 +100,8 @@ fn run() -> i32 {
         }
         Mode::CommandFromStdin => run_stdin(&mut session),
         Mode::File { path, args } => {
-            session.set_variable(
-                "args",
-                Value::Array(args.into_iter().map(Value::String).collect()),
-            );
             let text = script.unwrap_or_default();
-            let outcome = session.run(&text, &SourceName::File(path.display().to_string()));
+            let outcome = session.run_script(&text, &path.display().to_string(), &args);
             outcome
                 .exit
                 .unwrap_or(if outcome.terminated { 1 } else { 0 })

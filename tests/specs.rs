@@ -12,8 +12,7 @@ use ccrsh::service::embedded;
 use ccrsh::service::lab::TopologySource;
 use ccrsh::shell::client::Client;
 use ccrsh::shell::cmdlets::{CMDLETS, Registry};
-use ccrsh::shell::render::SourceName;
-use ccrsh::shell::session::{Session, SessionOptions};
+use ccrsh::shell::session::{Session, SessionOptions, SourceName};
 use ccrsh::shell::{help, spec};
 
 /// A writer whose bytes the test can read afterwards.

@@ -6,11 +6,59 @@
 //! change), or print. An `Invocation` can only be made here, so a cmdlet that holds one knows
 //! its arguments passed every check in the spec.
 
+use std::sync::OnceLock;
+
 use super::did_you_mean::closest;
 use super::error_record::ErrorRecord;
 use super::spec::{CmdletSpec, ParamType, ParameterSpec, PipelineInput};
-use super::syntax::{Command, CommandElement, Expr, ExprKind, Number, ParameterToken, Span};
-use super::value::Value;
+use super::syntax::Span;
+use super::value::{TimeSpan, Value};
+
+/// A command argument after the interpreter evaluated it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Argument {
+    pub kind: ArgumentKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgumentKind {
+    /// `-Name`, or `-Name:value` with the value.
+    Parameter {
+        name: String,
+        value: Option<ArgValue>,
+    },
+    Value(ArgValue),
+}
+
+/// An evaluated value and, for a number literal, its spelling (a number bound to a string
+/// parameter keeps it: `34uy` stays `34uy`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgValue {
+    pub value: Value,
+    pub literal: Option<String>,
+}
+
+impl Argument {
+    pub fn value(value: Value, span: Span) -> Argument {
+        Argument {
+            kind: ArgumentKind::Value(ArgValue {
+                value,
+                literal: None,
+            }),
+            span,
+        }
+    }
+}
+
+/// How binding treats what does not fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BindOptions {
+    /// A simple function: surplus arguments go to `$args` instead of failing.
+    pub collect_remaining: bool,
+    /// The common parameters (`-ErrorAction`, `-Verbose`, …) are accepted.
+    pub common_parameters: bool,
+}
 
 /// A command whose parameters are bound and checked against its spec.
 #[derive(Debug, Clone)]
@@ -18,6 +66,10 @@ pub struct Invocation<'s> {
     pub spec: &'s CmdletSpec,
     pub parameter_set: String,
     bound: Vec<(&'s str, Value)>,
+    /// Arguments no parameter took (`$args` of a simple function).
+    pub remaining: Vec<Value>,
+    /// The common parameters given, by canonical name (`ErrorAction`, `WhatIf`, …).
+    pub common: Vec<(&'static str, Value)>,
     /// The command's extent in the source.
     pub span: Span,
 }
@@ -29,6 +81,11 @@ impl<'s> Invocation<'s> {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
+    }
+
+    /// Every bound parameter, by canonical name.
+    pub fn bound(&self) -> impl Iterator<Item = (&'s str, &Value)> {
+        self.bound.iter().map(|(n, v)| (*n, v))
     }
 
     /// A bound string parameter.
@@ -59,89 +116,194 @@ impl<'s> Invocation<'s> {
             _ => None,
         }
     }
+
+    /// A common parameter's value, if it was given.
+    pub fn common(&self, name: &str) -> Option<&Value> {
+        self.common
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
 }
 
-/// Binds `command` to `spec`. `variable` resolves `$name` references; `input` is what the
-/// previous pipeline element produced, if this command is not first.
+/// PowerShell's ActionPreference names, in its enum order.
+pub const ACTION_PREFERENCES: [&str; 7] = [
+    "SilentlyContinue",
+    "Stop",
+    "Continue",
+    "Inquire",
+    "Ignore",
+    "Suspend",
+    "Break",
+];
+
+fn common_spec(name: &str, alias: &str, kind: ParamType, values: &[&str]) -> ParameterSpec {
+    ParameterSpec {
+        name: name.into(),
+        kind,
+        description: String::new(),
+        mandatory: false,
+        position: None,
+        aliases: vec![alias.into()],
+        sets: Vec::new(),
+        values: values.iter().map(|v| v.to_string()).collect(),
+        range: None,
+        pipeline: None,
+        default: None,
+        wildcards: false,
+    }
+}
+
+/// The common parameters of every cmdlet and advanced function, with their aliases.
+fn common_parameters() -> &'static [ParameterSpec] {
+    static COMMON: OnceLock<Vec<ParameterSpec>> = OnceLock::new();
+    COMMON.get_or_init(|| {
+        vec![
+            common_spec("Verbose", "vb", ParamType::SwitchParameter, &[]),
+            common_spec("Debug", "db", ParamType::SwitchParameter, &[]),
+            common_spec("ErrorAction", "ea", ParamType::Enum, &ACTION_PREFERENCES),
+            common_spec("WarningAction", "wa", ParamType::Enum, &ACTION_PREFERENCES),
+            common_spec(
+                "InformationAction",
+                "infa",
+                ParamType::Enum,
+                &ACTION_PREFERENCES,
+            ),
+            common_spec("ErrorVariable", "ev", ParamType::String, &[]),
+            common_spec("WarningVariable", "wv", ParamType::String, &[]),
+            common_spec("InformationVariable", "iv", ParamType::String, &[]),
+            common_spec("OutVariable", "ov", ParamType::String, &[]),
+            common_spec("OutBuffer", "ob", ParamType::Int32, &[]),
+            common_spec("PipelineVariable", "pv", ParamType::String, &[]),
+        ]
+    })
+}
+
+/// `-WhatIf` and `-Confirm`, for commands that support ShouldProcess.
+fn should_process_parameters() -> &'static [ParameterSpec] {
+    static SHOULD_PROCESS: OnceLock<Vec<ParameterSpec>> = OnceLock::new();
+    SHOULD_PROCESS.get_or_init(|| {
+        vec![
+            common_spec("WhatIf", "wi", ParamType::SwitchParameter, &[]),
+            common_spec("Confirm", "cf", ParamType::SwitchParameter, &[]),
+        ]
+    })
+}
+
+/// The name of a common (or ShouldProcess) parameter spec, as a `'static` str.
+fn common_name(parameter: &ParameterSpec) -> Option<&'static str> {
+    common_parameters()
+        .iter()
+        .chain(should_process_parameters())
+        .find(|c| std::ptr::eq(*c, parameter))
+        .map(|c| c.name.as_str())
+}
+
+/// Binds `args` to `spec`. `input` is what the previous pipeline element produced, if this
+/// command is not first; `span` is the command's extent.
 pub fn bind<'s>(
-    command: &Command,
     spec: &'s CmdletSpec,
+    args: &[Argument],
     input: Option<Vec<Value>>,
-    variable: &dyn Fn(&str) -> Value,
+    span: Span,
+    options: BindOptions,
 ) -> Result<Invocation<'s>, ErrorRecord> {
-    Binder { spec, variable }
-        .bind(command, input)
+    Binder { spec, options }
+        .bind(args, input, span)
         .map_err(|e| e.in_command(&spec.name))
 }
 
-struct Binder<'s, 'v> {
+struct Binder<'s> {
     spec: &'s CmdletSpec,
-    variable: &'v dyn Fn(&str) -> Value,
+    options: BindOptions,
 }
 
-impl<'s> Binder<'s, '_> {
+/// A parameter, whether the spec declares it or it is common.
+type Param<'s> = &'s ParameterSpec;
+
+impl<'s> Binder<'s> {
     fn bind(
         &self,
-        command: &Command,
+        args: &[Argument],
         input: Option<Vec<Value>>,
+        span: Span,
     ) -> Result<Invocation<'s>, ErrorRecord> {
-        let mut bound: Vec<(&'s ParameterSpec, Value)> = Vec::new();
-        let mut positional: Vec<&Expr> = Vec::new();
-        let mut elements = command.elements.iter().peekable();
-        while let Some(element) = elements.next() {
-            let token = match element {
-                CommandElement::Argument(expr) => {
-                    positional.push(expr);
+        let mut bound: Vec<(Param<'s>, Value)> = Vec::new();
+        let mut positional: Vec<(&ArgValue, Span)> = Vec::new();
+        let mut remaining: Vec<Value> = Vec::new();
+        let mut items = args.iter().peekable();
+        while let Some(arg) = items.next() {
+            let (name, colon_value) = match &arg.kind {
+                ArgumentKind::Value(v) => {
+                    positional.push((v, arg.span));
                     continue;
                 }
-                CommandElement::Parameter(token) => token,
+                ArgumentKind::Parameter { name, value } => (name, value),
             };
-            let parameter = self.match_parameter(token)?;
+            let parameter = match self.match_parameter(name, arg.span) {
+                Ok(p) => p,
+                Err(e)
+                    if self.options.collect_remaining && e.error_id == "NamedParameterNotFound" =>
+                {
+                    remaining.push(Value::String(format!("-{name}")));
+                    if let Some(v) = colon_value {
+                        remaining.push(v.value.clone());
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if bound.iter().any(|(p, _)| p.name == parameter.name) {
-                return Err(already_bound(parameter, token.span));
+                return Err(already_bound(parameter, arg.span));
             }
             let value = if parameter.is_switch() {
-                match &token.argument {
-                    Some(expr) => self.convert(parameter, expr)?,
+                match colon_value {
+                    Some(v) => self.convert(parameter, v, arg.span)?,
                     None => Value::Bool(true),
                 }
-            } else if let Some(expr) = &token.argument {
-                self.convert(parameter, expr)?
+            } else if let Some(v) = colon_value {
+                self.convert(parameter, v, arg.span)?
             } else {
-                match elements.peek() {
-                    Some(CommandElement::Argument(expr)) => {
-                        elements.next();
-                        self.convert(parameter, expr)?
+                match items.peek().map(|a| (&a.kind, a.span)) {
+                    Some((ArgumentKind::Value(v), value_span)) => {
+                        items.next();
+                        self.convert(parameter, v, value_span)?
                     }
                     // A following token that looks like a parameter but names none is the value.
-                    Some(CommandElement::Parameter(next))
-                        if next.argument.is_none() && self.match_parameter(next).is_err() =>
-                    {
-                        elements.next();
-                        let text = format!("-{}", next.name);
-                        let expr = Expr {
-                            kind: ExprKind::String(bare(text)),
-                            span: next.span,
+                    Some((
+                        ArgumentKind::Parameter {
+                            name: next,
+                            value: None,
+                        },
+                        value_span,
+                    )) if self.match_parameter(next, value_span).is_err() => {
+                        items.next();
+                        let text = ArgValue {
+                            value: Value::String(format!("-{next}")),
+                            literal: None,
                         };
-                        self.convert(parameter, &expr)?
+                        self.convert(parameter, &text, value_span)?
                     }
-                    _ => return Err(missing_argument(parameter, token.span)),
+                    _ => return Err(missing_argument(parameter, arg.span)),
                 }
             };
             bound.push((parameter, value));
         }
 
         let mut sets = self.viable_sets(&bound);
-        for expr in positional {
+        for (v, value_span) in positional {
             let Some(parameter) = self.next_positional(&bound, &sets) else {
-                let text = match &expr.kind {
-                    ExprKind::Number { text, .. } => text.clone(),
-                    ExprKind::Array(_) => "System.Object[]".into(),
-                    _ => self.value_of(expr).to_display_string(),
-                };
-                return Err(positional_not_found(self.spec, &text, expr.span));
+                if self.options.collect_remaining {
+                    remaining.push(v.value.clone());
+                    continue;
+                }
+                let text = v.literal.clone().unwrap_or_else(|| match &v.value {
+                    Value::Array(_) => "System.Object[]".into(),
+                    other => other.to_display_string(),
+                });
+                return Err(positional_not_found(self.spec, &text, value_span));
             };
-            let value = self.convert(parameter, expr)?;
+            let value = self.convert(parameter, v, value_span)?;
             bound.push((parameter, value));
             sets = self.viable_sets(&bound);
         }
@@ -156,12 +318,12 @@ impl<'s> Binder<'s, '_> {
             match target {
                 Some(parameter) => bound.push((parameter, Value::Array(items))),
                 None if items.is_empty() => {}
-                None => return Err(input_not_bound(command.name_span)),
+                None => return Err(input_not_bound(span)),
             }
             sets = self.viable_sets(&bound);
         }
 
-        let set = self.choose_set(&bound, &sets, command.span)?;
+        let set = self.choose_set(&bound, &sets, span)?;
         let missing: Vec<&str> = self
             .spec
             .parameters
@@ -172,59 +334,87 @@ impl<'s> Binder<'s, '_> {
             .map(|p| p.name.as_str())
             .collect();
         if !missing.is_empty() {
-            return Err(missing_mandatory(self.spec, &missing, command.span));
+            return Err(missing_mandatory(self.spec, &missing, span));
+        }
+        let mut declared = Vec::new();
+        let mut common = Vec::new();
+        for (p, v) in bound {
+            match common_name(p) {
+                Some(name) => common.push((name, v)),
+                None => declared.push((p.name.as_str(), v)),
+            }
         }
         Ok(Invocation {
             spec: self.spec,
             parameter_set: set,
-            bound: bound
-                .into_iter()
-                .map(|(p, v)| (p.name.as_str(), v))
-                .collect(),
-            span: command.span,
+            bound: declared,
+            remaining,
+            common,
+            span,
         })
     }
 
-    /// PowerShell's GetMatchingParameter: an exact name or alias wins, else a unique prefix.
-    fn match_parameter(&self, token: &ParameterToken) -> Result<&'s ParameterSpec, ErrorRecord> {
-        let typed = token.name.as_str();
-        let params = &self.spec.parameters;
-        let exact = params.iter().find(|p| {
+    /// Every parameter this command accepts: declared first, then the common ones.
+    fn parameters(&self) -> impl Iterator<Item = Param<'s>> {
+        let common: &'static [ParameterSpec] = if self.options.common_parameters {
+            common_parameters()
+        } else {
+            &[]
+        };
+        let should: &'static [ParameterSpec] = if self.spec.supports_should_process() {
+            should_process_parameters()
+        } else {
+            &[]
+        };
+        self.spec.parameters.iter().chain(common).chain(should)
+    }
+
+    /// PowerShell's GetMatchingParameter: an exact name or alias wins, else a unique prefix;
+    /// among several, a single declared parameter beats the common ones.
+    fn match_parameter(&self, typed: &str, span: Span) -> Result<Param<'s>, ErrorRecord> {
+        let exact = self.parameters().find(|p| {
             p.name.eq_ignore_ascii_case(typed)
                 || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(typed))
         });
         if let Some(p) = exact {
             return Ok(p);
         }
-        let matches: Vec<&ParameterSpec> = params
-            .iter()
+        let matches: Vec<Param<'s>> = self
+            .parameters()
             .filter(|p| {
                 starts_with_ignore_case(&p.name, typed)
                     || p.aliases.iter().any(|a| starts_with_ignore_case(a, typed))
             })
             .collect();
-        match matches.as_slice() {
-            [one] => Ok(one),
-            [] => Err(named_parameter_not_found(self.spec, token)),
-            several => Err(ambiguous_parameter(typed, several, token.span)),
+        let declared: Vec<Param<'s>> = matches
+            .iter()
+            .copied()
+            .filter(|p| common_name(p).is_none())
+            .collect();
+        match (matches.as_slice(), declared.as_slice()) {
+            ([one], _) => Ok(one),
+            ([], _) => Err(named_parameter_not_found(self.spec, typed, span)),
+            (_, [one]) => Ok(one),
+            (several, _) => Err(ambiguous_parameter(typed, several, span)),
         }
     }
 
-    /// The parameter sets that contain every parameter bound so far.
-    fn viable_sets(&self, bound: &[(&ParameterSpec, Value)]) -> Vec<&'s str> {
+    /// The parameter sets that contain every declared parameter bound so far.
+    fn viable_sets(&self, bound: &[(Param<'s>, Value)]) -> Vec<&'s str> {
         self.spec
             .parameter_sets()
             .into_iter()
-            .filter(|set| bound.iter().all(|(p, _)| p.in_set(set)))
+            .filter(|set| {
+                bound
+                    .iter()
+                    .filter(|(p, _)| common_name(p).is_none())
+                    .all(|(p, _)| p.in_set(set))
+            })
             .collect()
     }
 
     /// The unbound positional parameter with the lowest position in a viable set.
-    fn next_positional(
-        &self,
-        bound: &[(&ParameterSpec, Value)],
-        sets: &[&str],
-    ) -> Option<&'s ParameterSpec> {
+    fn next_positional(&self, bound: &[(Param<'s>, Value)], sets: &[&str]) -> Option<Param<'s>> {
         self.spec
             .parameters
             .iter()
@@ -236,7 +426,7 @@ impl<'s> Binder<'s, '_> {
 
     fn choose_set(
         &self,
-        bound: &[(&ParameterSpec, Value)],
+        bound: &[(Param<'s>, Value)],
         sets: &[&str],
         span: Span,
     ) -> Result<String, ErrorRecord> {
@@ -263,138 +453,194 @@ impl<'s> Binder<'s, '_> {
         }
     }
 
-    /// The value of `expr` converted to `parameter`'s type, then validated.
-    fn convert(&self, parameter: &ParameterSpec, expr: &Expr) -> Result<Value, ErrorRecord> {
+    /// The value converted to `parameter`'s type, then validated.
+    fn convert(
+        &self,
+        parameter: &ParameterSpec,
+        arg: &ArgValue,
+        span: Span,
+    ) -> Result<Value, ErrorRecord> {
         // `$null` leaves an optional parameter unset; a mandatory one refuses it.
-        let is_null =
-            matches!(expr.kind, ExprKind::Variable(_)) && self.value_of(expr) == Value::Null;
-        if is_null
+        if arg.value == Value::Null
             && !matches!(
                 parameter.kind,
                 ParamType::SwitchParameter | ParamType::Boolean | ParamType::PSObject
             )
         {
             return if parameter.mandatory {
-                Err(null_not_allowed(parameter, expr.span))
+                Err(null_not_allowed(parameter, span))
             } else {
                 Ok(Value::Null)
             };
         }
-        let value = match (&expr.kind, parameter.kind) {
-            (_, ParamType::PSObject) => self.value_of(expr),
-            (ExprKind::Array(items), ParamType::StringArray) => Value::Array(
+        let value = match (&arg.value, parameter.kind) {
+            (v, ParamType::PSObject) => v.clone(),
+            (v @ Value::ScriptBlock(_), ParamType::ScriptBlock) => v.clone(),
+            (v, ParamType::ScriptBlock) => return Err(cannot_convert(parameter, type_of(v), span)),
+            (Value::Array(items), ParamType::StringArray) => Value::Array(
                 items
                     .iter()
-                    .map(|e| self.scalar_string(parameter, e).map(Value::String))
+                    .map(|v| scalar_string(parameter, v, None, span).map(Value::String))
                     .collect::<Result<_, _>>()?,
             ),
-            (_, ParamType::StringArray) => {
-                Value::Array(vec![Value::String(self.scalar_string(parameter, expr)?)])
+            (_, ParamType::StringArray) => Value::Array(vec![Value::String(scalar_string(
+                parameter,
+                &arg.value,
+                arg.literal.as_deref(),
+                span,
+            )?)]),
+            (v, ParamType::SwitchParameter | ParamType::Boolean) => boolean(parameter, v, span)?,
+            (v, ParamType::Int32 | ParamType::UInt32 | ParamType::Int64) => {
+                integer(parameter, v, span)?
             }
-            (_, ParamType::SwitchParameter | ParamType::Boolean) => {
-                self.boolean(parameter, expr)?
-            }
-            (_, ParamType::Int32 | ParamType::UInt32) => self.integer(parameter, expr)?,
-            (_, ParamType::Enum) => {
-                let text = self.scalar_string(parameter, expr)?;
-                Value::String(enum_value(parameter, &text, expr.span)?)
-            }
-            _ => Value::String(self.scalar_string(parameter, expr)?),
-        };
-        validate(parameter, &value, expr.span)?;
-        Ok(value)
-    }
-
-    fn value_of(&self, expr: &Expr) -> Value {
-        literal_value(expr, self.variable)
-    }
-
-    /// One string for a string-like parameter; numbers keep their spelling.
-    fn scalar_string(&self, parameter: &ParameterSpec, expr: &Expr) -> Result<String, ErrorRecord> {
-        match &expr.kind {
-            ExprKind::String(s) => Ok(s.value.clone()),
-            ExprKind::Number { text, .. } => Ok(text.clone()),
-            _ => match self.value_of(expr) {
-                Value::Null => Err(null_not_allowed(parameter, expr.span)),
-                Value::Array(_) => Err(cannot_convert(parameter, "System.Object[]", expr.span)),
-                v => Ok(v.to_display_string()),
+            (v, ParamType::Double) => match to_real(v) {
+                Some(r) => Value::Real(r),
+                None => return Err(not_a_number(parameter, v, span)),
             },
-        }
-    }
-
-    /// Switches and booleans take only booleans and numbers.
-    fn boolean(&self, parameter: &ParameterSpec, expr: &Expr) -> Result<Value, ErrorRecord> {
-        match self.value_of(expr) {
-            Value::Bool(b) => Ok(Value::Bool(b)),
-            Value::Int(i) => Ok(Value::Bool(i != 0)),
-            Value::Real(r) => Ok(Value::Bool(r != 0.0)),
-            Value::Null => Ok(Value::Bool(false)),
-            Value::String(_) => Err(cannot_convert(parameter, "System.String", expr.span)),
-            _ => Err(cannot_convert(parameter, "System.Object[]", expr.span)),
-        }
-    }
-
-    fn integer(&self, parameter: &ParameterSpec, expr: &Expr) -> Result<Value, ErrorRecord> {
-        let value = self.value_of(expr);
-        let number = match &value {
-            Value::Int(i) => Some(*i),
-            Value::Real(r) if r.fract() == 0.0 => Some(*r as i64),
-            Value::String(s) => s.trim().parse::<i64>().ok(),
-            Value::Bool(b) => Some(i64::from(*b)),
-            _ => None,
+            (v, ParamType::TimeSpan) => time_span(parameter, v, span)?,
+            (_, ParamType::Enum) => {
+                let text = scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?;
+                Value::String(enum_value(parameter, &text, span)?)
+            }
+            _ => Value::String(scalar_string(
+                parameter,
+                &arg.value,
+                arg.literal.as_deref(),
+                span,
+            )?),
         };
-        let in_type = |n: i64| match parameter.kind {
-            ParamType::UInt32 => u32::try_from(n).is_ok(),
-            _ => i32::try_from(n).is_ok(),
-        };
-        match number {
-            Some(n) if in_type(n) => Ok(Value::Int(n)),
-            _ => Err(ErrorRecord::new(
-                "CannotConvertArgumentNoMessage",
-                "InvalidArgument",
-                format!(
-                    "Cannot bind parameter '{}'. Cannot convert value \"{}\" to type \"{}\". Error: \
-                     \"Input string was not in a correct format.\"",
-                    parameter.name,
-                    value.to_display_string(),
-                    parameter.kind.full_name()
-                ),
-            )
-            .at(expr.span)
-            .with_hint(format!("Give -{} a whole number.", parameter.name))),
-        }
+        validate(parameter, &value, span)?;
+        Ok(value)
     }
 }
 
-/// The value an argument expression denotes; `variable` resolves `$name`.
-pub fn literal_value(expr: &Expr, variable: &dyn Fn(&str) -> Value) -> Value {
-    match &expr.kind {
-        ExprKind::String(s) => Value::String(s.value.clone()),
-        ExprKind::Number {
-            value: Number::Int(i),
-            ..
-        } => Value::Int(*i),
-        ExprKind::Number {
-            value: Number::Real(r),
-            ..
-        } => Value::Real(*r),
-        ExprKind::Variable(name) => variable(name),
-        ExprKind::Array(items) => {
-            Value::Array(items.iter().map(|e| literal_value(e, variable)).collect())
-        }
+/// The .NET type name of a value, for conversion errors.
+pub fn type_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "System.Boolean",
+        Value::Int(_) => "System.Int32",
+        Value::Real(_) => "System.Double",
+        Value::String(_) => "System.String",
+        Value::DateTime(_) => "System.DateTime",
+        Value::TimeSpan(_) => "System.TimeSpan",
+        Value::Array(_) => "System.Object[]",
+        Value::Hashtable(_) => "System.Collections.Hashtable",
+        Value::Record(_) | Value::Formatted(_) => "System.Management.Automation.PSObject",
+        Value::ScriptBlock(_) => "System.Management.Automation.ScriptBlock",
     }
+}
+
+/// One string for a string-like parameter; numbers keep their spelling.
+fn scalar_string(
+    parameter: &ParameterSpec,
+    value: &Value,
+    literal: Option<&str>,
+    span: Span,
+) -> Result<String, ErrorRecord> {
+    if let Some(text) = literal {
+        return Ok(text.to_string());
+    }
+    match value {
+        Value::Null => Err(null_not_allowed(parameter, span)),
+        Value::Array(items) if items.len() != 1 => {
+            Err(cannot_convert(parameter, "System.Object[]", span))
+        }
+        Value::Array(items) => scalar_string(parameter, &items[0], None, span),
+        Value::Hashtable(_) | Value::ScriptBlock(_) => {
+            Err(cannot_convert(parameter, type_of(value), span))
+        }
+        v => Ok(v.to_display_string()),
+    }
+}
+
+/// Switches and booleans take only booleans and numbers.
+fn boolean(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Value, ErrorRecord> {
+    match value {
+        Value::Bool(b) => Ok(Value::Bool(*b)),
+        Value::Int(i) => Ok(Value::Bool(*i != 0)),
+        Value::Real(r) => Ok(Value::Bool(*r != 0.0)),
+        Value::Null => Ok(Value::Bool(false)),
+        other => Err(cannot_convert(parameter, type_of(other), span)),
+    }
+}
+
+fn to_real(value: &Value) -> Option<f64> {
+    match value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Real(r) => Some(*r),
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+fn integer(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Value, ErrorRecord> {
+    let number = match value {
+        Value::Int(i) => Some(*i),
+        Value::Real(r) if r.is_finite() => Some(r.round() as i64),
+        Value::String(s) => match super::syntax::parse_number(s.trim()) {
+            Some(super::syntax::Number::Int(i)) => Some(i),
+            _ => None,
+        },
+        Value::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    };
+    let fits = |n: i64| match parameter.kind {
+        ParamType::UInt32 => u32::try_from(n).is_ok(),
+        ParamType::Int64 => true,
+        _ => i32::try_from(n).is_ok(),
+    };
+    match number {
+        Some(n) if fits(n) => Ok(Value::Int(n)),
+        _ => Err(not_a_number(parameter, value, span)),
+    }
+}
+
+fn not_a_number(parameter: &ParameterSpec, value: &Value, span: Span) -> ErrorRecord {
+    ErrorRecord::new(
+        "CannotConvertArgumentNoMessage",
+        "InvalidArgument",
+        format!(
+            "Cannot bind parameter '{}'. Cannot convert value \"{}\" to type \"{}\". Error: \"Input string was not in a correct format.\"",
+            parameter.name,
+            value.to_display_string(),
+            parameter.kind.full_name()
+        ),
+    )
+    .at(span)
+    .with_hint(format!("Give -{} a number.", parameter.name))
+}
+
+/// `d.hh:mm:ss` text (or a TimeSpan) for a TimeSpan parameter. A bare integer is refused:
+/// .NET would read it as ticks, which is never what an administrator means.
+fn time_span(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Value, ErrorRecord> {
+    let parsed = match value {
+        Value::TimeSpan(t) => Some(*t),
+        Value::String(s) => TimeSpan::parse(s),
+        _ => None,
+    };
+    parsed.map(Value::TimeSpan).ok_or_else(|| {
+        let text = value.to_display_string();
+        ErrorRecord::new(
+            "CannotConvertArgumentNoMessage",
+            "InvalidArgument",
+            format!(
+                "Cannot bind parameter '{}'. Cannot convert value \"{text}\" to type \"System.TimeSpan\". Error: \"String '{text}' was not recognized as a valid TimeSpan.\"",
+                parameter.name
+            ),
+        )
+        .at(span)
+        .with_hint(format!(
+            "Write -{} as Days.Hours:Minutes:Seconds, for example 1.00:00:00 for one day or 0.0:0:0 for none.",
+            parameter.name
+        ))
+    })
 }
 
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
     name.get(..prefix.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
-}
-
-fn bare(value: String) -> super::syntax::StringLiteral {
-    super::syntax::StringLiteral {
-        value,
-        quoting: super::syntax::Quoting::Bare,
-    }
 }
 
 /// An enum value by name or unique prefix, returned in its canonical spelling.
@@ -490,9 +736,9 @@ fn not_in_set(parameter: &ParameterSpec, text: &str, span: Span) -> ErrorRecord 
     )
 }
 
-fn named_parameter_not_found(spec: &CmdletSpec, token: &ParameterToken) -> ErrorRecord {
+fn named_parameter_not_found(spec: &CmdletSpec, typed: &str, span: Span) -> ErrorRecord {
     let names = spec.parameters.iter().map(|p| p.name.as_str());
-    let hint = match closest(&token.name, names) {
+    let hint = match closest(typed, names) {
         Some(name) => format!(
             "Did you mean -{name}? Get-Help {} lists its parameters.",
             spec.name
@@ -511,12 +757,9 @@ fn named_parameter_not_found(spec: &CmdletSpec, token: &ParameterToken) -> Error
     ErrorRecord::new(
         "NamedParameterNotFound",
         "InvalidArgument",
-        format!(
-            "A parameter cannot be found that matches parameter name '{}'.",
-            token.name
-        ),
+        format!("A parameter cannot be found that matches parameter name '{typed}'."),
     )
-    .at(token.span)
+    .at(span)
     .with_hint(hint)
 }
 
@@ -644,7 +887,7 @@ fn ambiguous_set(spec: &CmdletSpec, span: Span) -> ErrorRecord {
 
 fn missing_mandatory(spec: &CmdletSpec, missing: &[&str], span: Span) -> ErrorRecord {
     let names: String = missing.iter().map(|m| format!(" {m}")).collect();
-    ErrorRecord::new(
+    let mut record = ErrorRecord::new(
         "MissingMandatoryParameter",
         "InvalidArgument",
         format!(
@@ -652,14 +895,16 @@ fn missing_mandatory(spec: &CmdletSpec, missing: &[&str], span: Span) -> ErrorRe
         ),
     )
     .at(span)
-    .with_hint(format!("Get-Help {} shows the syntax.", spec.name))
+    .with_hint(format!("Get-Help {} shows the syntax.", spec.name));
+    record.target = Some(missing.join(" "));
+    record
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::shell::spec;
-    use crate::shell::syntax::{self, PipelineElement, Statement};
+    use crate::shell::syntax::{self, CommandElement, PipelineElement, Statement};
 
     const SPEC: &str = r#"
 name = "Get-Thing"
@@ -704,6 +949,33 @@ command = "Get-Thing"
 description = "d"
 "#;
 
+    /// Literal arguments as the interpreter would evaluate them.
+    fn literal(expr: &crate::shell::syntax::Expr) -> ArgValue {
+        use crate::shell::syntax::{ExprKind, Number};
+        let value = match &expr.kind {
+            ExprKind::String(s) => Value::String(s.value.clone()),
+            ExprKind::Number {
+                value: Number::Int(i),
+                ..
+            } => Value::Int(*i),
+            ExprKind::Number {
+                value: Number::Real(r),
+                ..
+            } => Value::Real(*r),
+            ExprKind::Variable(v) if v == "true" => Value::Bool(true),
+            ExprKind::Variable(v) if v == "false" => Value::Bool(false),
+            ExprKind::Array(items) => {
+                Value::Array(items.iter().map(|e| literal(e).value).collect())
+            }
+            _ => Value::Null,
+        };
+        let literal = match &expr.kind {
+            ExprKind::Number { text, .. } => Some(text.clone()),
+            _ => None,
+        };
+        ArgValue { value, literal }
+    }
+
     fn bind_text(text: &str) -> Result<(String, Vec<(String, Value)>), ErrorRecord> {
         let spec = spec::load("Get-Thing.toml", SPEC).expect("spec loads");
         let script = syntax::parse(text).expect("parses");
@@ -713,12 +985,25 @@ description = "d"
         let PipelineElement::Command(command) = &p.elements[0] else {
             panic!("a command")
         };
-        let variable = |name: &str| match name {
-            "false" => Value::Bool(false),
-            "true" => Value::Bool(true),
-            _ => Value::Null,
-        };
-        let invocation = bind(command, &spec, None, &variable)?;
+        let args: Vec<Argument> = command
+            .elements
+            .iter()
+            .map(|e| match e {
+                CommandElement::Parameter(p) => Argument {
+                    kind: ArgumentKind::Parameter {
+                        name: p.name.clone(),
+                        value: p.argument.as_deref().map(literal),
+                    },
+                    span: p.span,
+                },
+                CommandElement::Argument(e) => Argument {
+                    kind: ArgumentKind::Value(literal(e)),
+                    span: e.span,
+                },
+                CommandElement::Splat { .. } => panic!("no splats here"),
+            })
+            .collect();
+        let invocation = bind(&spec, &args, None, command.span, BindOptions::default())?;
         let bound = invocation
             .bound
             .iter()
@@ -824,6 +1109,66 @@ description = "d"
         assert!(e.message.contains("does not belong to the set \"Lossless,GoodAvailability,BestAvailability,BestEffort\""), "{}", e.message);
         let e = bind_text("Get-Thing -Dial best").expect_err("ambiguous enum prefix");
         assert!(e.message.contains("too similar"), "{}", e.message);
+    }
+
+    #[test]
+    fn common_parameters_bind_and_a_declared_parameter_beats_them() {
+        let spec = spec::load("Get-Thing.toml", SPEC).expect("spec loads");
+        let args = [
+            Argument {
+                kind: ArgumentKind::Parameter {
+                    name: "ea".into(),
+                    value: Some(ArgValue {
+                        value: Value::from("stop"),
+                        literal: None,
+                    }),
+                },
+                span: Span::default(),
+            },
+            Argument {
+                kind: ArgumentKind::Parameter {
+                    name: "De".into(),
+                    value: Some(ArgValue {
+                        value: Value::Int(3),
+                        literal: None,
+                    }),
+                },
+                span: Span::default(),
+            },
+        ];
+        let options = BindOptions {
+            common_parameters: true,
+            collect_remaining: false,
+        };
+        let invocation = bind(&spec, &args, None, Span::default(), options).expect("binds");
+        assert_eq!(invocation.common("ErrorAction"), Some(&Value::from("Stop")));
+        // `-De` matches -Depth (declared) and -Debug (common): the declared one wins.
+        assert_eq!(invocation.get("Depth"), Some(&Value::Int(3)));
+        // `-D` matches two declared parameters: ambiguous.
+        let args = [Argument {
+            kind: ArgumentKind::Parameter {
+                name: "D".into(),
+                value: None,
+            },
+            span: Span::default(),
+        }];
+        let e = bind(&spec, &args, None, Span::default(), options).expect_err("ambiguous");
+        assert!(
+            e.message
+                .ends_with("Possible matches include: -Dial -Depth -Debug."),
+            "{}",
+            e.message
+        );
+        let args = [Argument {
+            kind: ArgumentKind::Parameter {
+                name: "Verb".into(),
+                value: None,
+            },
+            span: Span::default(),
+        }];
+        let e = bind(&spec, &args, None, Span::default(), BindOptions::default())
+            .expect_err("no common parameters");
+        assert_eq!(e.error_id, "NamedParameterNotFound");
     }
 
     #[test]

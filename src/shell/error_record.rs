@@ -6,6 +6,7 @@
 //! Must not: decide how an error looks on screen (that is `render`), or print.
 
 use super::syntax::{Span, SyntaxError};
+use super::value::{Record, Source, Value};
 
 /// How far an error unwinds (reference §3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +34,27 @@ pub struct ErrorRecord {
     pub span: Option<Span>,
     /// What to do about it.
     pub hint: Option<String>,
+    /// The object it is about (PowerShell's TargetObject), as text.
+    pub target: Option<String>,
     pub severity: Severity,
+    /// The .NET exception type it stands for, which `catch [Type]` matches.
+    pub exception: &'static str,
+    /// Where it happened, resolved against the source it came from.
+    pub position: Option<ScriptPosition>,
+}
+
+/// A resolved source position, for display (PowerShell's InvocationInfo).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptPosition {
+    /// The script's path; `None` for the prompt and `-Command`.
+    pub file: Option<String>,
+    /// 1-based.
+    pub line: usize,
+    pub line_text: String,
+    /// Characters before the extent on its line.
+    pub column: usize,
+    /// Characters of the extent on that line (at least one is marked).
+    pub width: usize,
 }
 
 impl ErrorRecord {
@@ -45,8 +66,108 @@ impl ErrorRecord {
             command: None,
             span: None,
             hint: None,
+            target: None,
             severity: Severity::StatementTerminating,
+            exception: "System.Management.Automation.RuntimeException",
+            position: None,
         }
+    }
+
+    /// The .NET exception type this error stands for.
+    pub fn exception(mut self, exception: &'static str) -> ErrorRecord {
+        self.exception = exception;
+        self
+    }
+
+    /// Resolves the span against `source`, unless a position is already known.
+    pub fn locate(&mut self, source: &Source) {
+        if self.position.is_some() {
+            return;
+        }
+        let Some(span) = self.span else { return };
+        let text = source.text.as_str();
+        let start = floor_char_boundary(text, span.start);
+        let end = floor_char_boundary(text, span.end.max(start));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| start + i);
+        self.position = Some(ScriptPosition {
+            file: source.file.clone(),
+            line: text[..start].matches('\n').count() + 1,
+            line_text: text[line_start..line_end].to_string(),
+            column: text[line_start..start].chars().count(),
+            width: text[start..end.min(line_end)].chars().count().max(1),
+        });
+    }
+
+    /// Whether `catch [type_name]` catches it: the exact type (full or short name), or one
+    /// of the base types every PowerShell error derives from.
+    pub fn is_caught_by(&self, type_name: &str) -> bool {
+        let wanted = type_name.trim().to_ascii_lowercase();
+        let wanted = wanted.strip_prefix("system.").unwrap_or(&wanted);
+        let own = self.exception.to_ascii_lowercase();
+        let own = own.strip_prefix("system.").unwrap_or(&own);
+        let short = |t: &str| t.rsplit('.').next().unwrap_or(t).to_string();
+        own == wanted
+            || short(own) == short(wanted) && !wanted.contains('.')
+            || matches!(
+                wanted,
+                "exception" | "management.automation.runtimeexception" | "runtimeexception"
+            )
+    }
+
+    /// The error as an object, as `$_` in a catch block and `$Error[0]` show it.
+    pub fn to_value(&self) -> Value {
+        let exception = Record::new(self.exception)
+            .with("Message", self.message.as_str())
+            .with("ErrorRecord", Value::Null);
+        let category = Record::new("System.Management.Automation.ErrorCategoryInfo")
+            .with("Category", self.category)
+            .with("Activity", self.command.clone().unwrap_or_default())
+            .with(
+                "Reason",
+                self.exception.rsplit('.').next().unwrap_or(self.exception),
+            );
+        let invocation = match &self.position {
+            Some(p) => Record::new("System.Management.Automation.InvocationInfo")
+                .with("ScriptName", p.file.clone().unwrap_or_default())
+                .with("ScriptLineNumber", p.line as i64)
+                .with("Line", p.line_text.as_str())
+                .with("OffsetInLine", (p.column + 1) as i64)
+                .into(),
+            None => Value::Null,
+        };
+        Record::new("System.Management.Automation.ErrorRecord")
+            .with("Exception", exception)
+            .with("FullyQualifiedErrorId", self.fully_qualified_error_id())
+            .with("CategoryInfo", category)
+            .with("InvocationInfo", invocation)
+            .with("ErrorDetails", self.hint.clone())
+            .with("Message", self.message.as_str())
+            .into()
+    }
+
+    /// An error rebuilt from its object form (`throw $_`).
+    pub fn from_value(value: &Value) -> Option<ErrorRecord> {
+        let Value::Record(r) = value else { return None };
+        if r.type_name != "System.Management.Automation.ErrorRecord" {
+            return None;
+        }
+        let message = r
+            .get("Message")
+            .map(Value::to_display_string)
+            .unwrap_or_default();
+        let fqid = r
+            .get("FullyQualifiedErrorId")
+            .map(Value::to_display_string)
+            .unwrap_or_default();
+        let (id, command) = fqid
+            .split_once(',')
+            .map_or((fqid.as_str(), None), |(i, c)| (i, Some(c)));
+        let mut record = ErrorRecord::new(id, "NotSpecified", message);
+        record.command = command.map(str::to_string);
+        Some(record)
     }
 
     pub fn in_command(mut self, command: &str) -> ErrorRecord {
@@ -101,12 +222,35 @@ impl ErrorRecord {
         }
     }
 
+    /// `throw value`: a script-terminating error whose message is the value's text.
+    pub fn thrown(value: &Value) -> ErrorRecord {
+        if let Some(mut record) = ErrorRecord::from_value(value) {
+            record.severity = Severity::ScriptTerminating;
+            return record;
+        }
+        let message = match value {
+            Value::Null => "ScriptHalted".to_string(),
+            other => other.to_display_string(),
+        };
+        ErrorRecord::new(&message, "OperationStopped", message.clone())
+            .severity(Severity::ScriptTerminating)
+    }
+
     /// A parse error: it stops the whole input.
     pub fn from_syntax(error: &SyntaxError) -> ErrorRecord {
         ErrorRecord::new(error.id, "ParserError", error.message.clone())
             .at(error.span)
             .severity(Severity::ScriptTerminating)
+            .exception("System.Management.Automation.ParseException")
     }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 #[cfg(test)]

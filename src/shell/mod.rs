@@ -11,6 +11,7 @@ pub mod client;
 pub mod cmdlets;
 pub mod did_you_mean;
 pub mod error_record;
+pub mod eval;
 pub mod help;
 pub mod render;
 pub mod repl;

@@ -15,19 +15,10 @@ use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Wi
 
 use super::error_record::ErrorRecord;
 use super::spec::{View, ViewKind};
-use super::value::{Formatted, Record, Value};
+use super::value::{Formatted, Record, TimeSpan, Value};
 
 /// `$FormatEnumerationLimit`: items of a collection shown in one cell.
 const ENUMERATION_LIMIT: usize = 4;
-
-/// Where a source text came from, for error positions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceName {
-    /// A line at the prompt or a `-Command` text.
-    Command,
-    /// A script file.
-    File(String),
-}
 
 /// The width output is laid out for: the terminal's, else `COLUMNS`, else 120.
 pub fn output_width() -> usize {
@@ -316,18 +307,52 @@ fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Val
                 .map(|(n, v)| (n.clone(), json_of(v, depth - 1, truncated)))
                 .collect(),
         ),
-        Value::Formatted(_) => J::String(value.to_display_string()),
+        Value::Hashtable(h) if depth == 0 => {
+            *truncated = true;
+            J::String(value.to_display_string())
+        }
+        Value::Hashtable(h) => J::Object(
+            h.borrow()
+                .entries()
+                .iter()
+                .map(|(k, v)| (k.to_display_string(), json_of(v, depth - 1, truncated)))
+                .collect(),
+        ),
+        // As .NET serializes a TimeSpan: its parts and totals.
+        Value::TimeSpan(t) => {
+            let seconds = t.total_seconds();
+            let whole = t.ticks / TimeSpan::TICKS_PER_SECOND;
+            let mut map = serde_json::Map::new();
+            map.insert("Ticks".into(), J::from(t.ticks));
+            map.insert("Days".into(), J::from(whole / 86_400));
+            map.insert("Hours".into(), J::from(whole % 86_400 / 3600));
+            map.insert(
+                "Milliseconds".into(),
+                J::from(t.ticks % TimeSpan::TICKS_PER_SECOND / 10_000),
+            );
+            map.insert("Minutes".into(), J::from(whole % 3600 / 60));
+            map.insert("Seconds".into(), J::from(whole % 60));
+            for (name, value) in [
+                ("TotalDays", seconds / 86_400.0),
+                ("TotalHours", seconds / 3600.0),
+                ("TotalMilliseconds", seconds * 1000.0),
+                ("TotalMinutes", seconds / 60.0),
+                ("TotalSeconds", seconds),
+            ] {
+                map.insert(
+                    name.into(),
+                    serde_json::Number::from_f64(value).map_or(J::Null, J::Number),
+                );
+            }
+            J::Object(map)
+        }
+        Value::ScriptBlock(_) | Value::Formatted(_) => J::String(value.to_display_string()),
     }
 }
 
 /// Writes an error in ConciseView: `Command: message` (or `Command: file:line` for scripts),
 /// then the source line with the offending extent underlined, then what to do.
-pub fn write_error(
-    err: &mut dyn Write,
-    record: &ErrorRecord,
-    source: &str,
-    name: &SourceName,
-) -> io::Result<()> {
+pub fn write_error(err: &mut dyn Write, record: &ErrorRecord) -> io::Result<()> {
     let prefix = record
         .command
         .as_deref()
@@ -336,12 +361,15 @@ pub fn write_error(
         } else {
             "Exception"
         });
-    let position = record.span.map(|span| locate(source, span.start, span.end));
     let mut text = String::new();
     let mut details: Vec<&str> = Vec::new();
-    match (name, &position) {
-        (SourceName::File(path), Some(p)) => {
-            text.push_str(&format!("{prefix}: {path}:{}\n", p.line));
+    match &record.position {
+        Some(p) if p.file.is_some() => {
+            text.push_str(&format!(
+                "{prefix}: {}:{}\n",
+                p.file.as_deref().unwrap_or(""),
+                p.line
+            ));
             details.extend(record.message.lines());
         }
         _ => text.push_str(&format!("{prefix}: {}\n", record.message)),
@@ -349,10 +377,10 @@ pub fn write_error(
     if let Some(hint) = &record.hint {
         details.push(hint);
     }
-    match position {
+    match &record.position {
         Some(p) => {
             text.push_str("Line |\n");
-            text.push_str(&format!("{:>4} |  {}\n", p.line, p.text));
+            text.push_str(&format!("{:>4} |  {}\n", p.line, p.line_text));
             text.push_str(&format!(
                 "     |  {}{}\n",
                 " ".repeat(p.column),
@@ -373,45 +401,14 @@ pub fn write_error(
     writeln!(err)
 }
 
+/// `VERBOSE: text`, in yellow on a terminal.
+pub fn write_verbose(err: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(err, "{}", format!("VERBOSE: {text}").yellow())
+}
+
 /// `WARNING: text`, in yellow on a terminal.
 pub fn write_warning(err: &mut dyn Write, text: &str) -> io::Result<()> {
     writeln!(err, "{}", format!("WARNING: {text}").yellow())
-}
-
-/// A position in a source text, for display.
-struct Position<'a> {
-    /// 1-based line number.
-    line: usize,
-    /// The whole line.
-    text: &'a str,
-    /// Characters before the extent on that line.
-    column: usize,
-    /// Characters of the extent on that line.
-    width: usize,
-}
-
-fn locate(source: &str, start: usize, end: usize) -> Position<'_> {
-    let start = floor_char_boundary(source, start);
-    let end = floor_char_boundary(source, end.max(start));
-    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source[start..]
-        .find(['\n', '\r'])
-        .map_or(source.len(), |i| start + i);
-    let text = &source[line_start..line_end];
-    Position {
-        line: source[..start].matches('\n').count() + 1,
-        text,
-        column: source[line_start..start].chars().count(),
-        width: source[start..end.min(line_end)].chars().count(),
-    }
-}
-
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]
@@ -482,7 +479,7 @@ mod tests {
     fn errors_underline_the_span_and_say_what_to_do() {
         colored::control::set_override(false);
         let source = "Get-StorageGroupCopyStatus -Bogus";
-        let record = ErrorRecord::new(
+        let mut record = ErrorRecord::new(
             "NamedParameterNotFound",
             "InvalidArgument",
             "A parameter cannot be found.".into(),
@@ -490,8 +487,12 @@ mod tests {
         .in_command("Get-StorageGroupCopyStatus")
         .at(Span::new(27, 33))
         .with_hint("Did you mean -Server?");
+        record.locate(&crate::shell::value::Source {
+            text: source.into(),
+            file: None,
+        });
         let mut out = Vec::new();
-        write_error(&mut out, &record, source, &SourceName::Command).expect("written");
+        write_error(&mut out, &record).expect("written");
         let text = String::from_utf8(out).expect("utf-8");
         let expected = "Get-StorageGroupCopyStatus: A parameter cannot be found.\nLine |\n   1 |  Get-StorageGroupCopyStatus -Bogus\n     |                             ~~~~~~\n     | Did you mean -Server?\n";
         assert_eq!(text, expected);

@@ -13,8 +13,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{CompletionType, Config, Context, Editor, Helper, Highlighter, Hinter};
 
 use super::cmdlets::Registry;
-use super::render::SourceName;
-use super::session::Session;
+use super::session::{Session, SourceName};
 use super::syntax::{self, chars};
 
 /// The prompt, as pwsh's default without a location.

@@ -1,12 +1,20 @@
-//! The objects that flow through a pipeline: scalars, arrays and records with ordered,
-//! PascalCase properties (PowerShell's PSObject, reduced to what the shell needs).
+//! The objects that flow through a pipeline: scalars, arrays, hashtables, script blocks, time
+//! spans and records with ordered, PascalCase properties (PowerShell's PSObject, reduced to
+//! what the shell needs).
 //!
-//! Owns: [`Value`], [`Record`], truthiness, and the plain-text form of a value (`ToString()`).
+//! Owns: [`Value`], [`Record`], [`Hashtable`], [`TimeSpan`], truthiness, and the plain-text
+//! form of a value (`ToString()`).
 //!
 //! Must not: lay out tables or lists, colour anything, or write to a stream (that is
 //! `render`). Conversions from wire objects live with the cmdlets that fetch them.
 
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
+
+use super::syntax::ScriptBlockDef;
 
 /// A value in the shell.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,8 +25,12 @@ pub enum Value {
     Real(f64),
     String(String),
     DateTime(DateTime<Utc>),
+    TimeSpan(TimeSpan),
     Array(Vec<Value>),
+    /// A reference type, as in PowerShell: every copy sees changes.
+    Hashtable(Rc<RefCell<Hashtable>>),
     Record(Record),
+    ScriptBlock(ScriptBlock),
     /// Output of `Format-Table`/`Format-List`: laid out already, only `render` reads it.
     Formatted(Formatted),
 }
@@ -53,6 +65,193 @@ impl Record {
     }
 }
 
+/// `@{ … }`: keys compared case-insensitively, kept in insertion order (so `[ordered]` and
+/// plain hashtables print alike, which is the order a runbook author wrote).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Hashtable {
+    entries: Vec<(Value, Value)>,
+}
+
+impl Hashtable {
+    pub fn new() -> Hashtable {
+        Hashtable::default()
+    }
+
+    fn position(&self, key: &Value) -> Option<usize> {
+        self.entries.iter().position(|(k, _)| keys_equal(k, key))
+    }
+
+    pub fn get(&self, key: &Value) -> Option<&Value> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    /// Sets `key` to `value`, replacing an existing entry.
+    pub fn insert(&mut self, key: Value, value: Value) {
+        match self.position(&key) {
+            Some(i) => self.entries[i].1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    pub fn remove(&mut self, key: &Value) -> Option<Value> {
+        self.position(key).map(|i| self.entries.remove(i).1)
+    }
+
+    pub fn contains_key(&self, key: &Value) -> bool {
+        self.position(key).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn entries(&self) -> &[(Value, Value)] {
+        &self.entries
+    }
+
+    /// Wraps it as a shared value.
+    pub fn into_value(self) -> Value {
+        Value::Hashtable(Rc::new(RefCell::new(self)))
+    }
+}
+
+/// Hashtable keys: strings compare case-insensitively, other values by value.
+fn keys_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x.eq_ignore_ascii_case(y),
+        (Value::String(_), _) | (_, Value::String(_)) => a
+            .to_display_string()
+            .eq_ignore_ascii_case(&b.to_display_string()),
+        _ => a == b,
+    }
+}
+
+/// A script block value: its definition and the source it was written in (for error
+/// positions).
+#[derive(Debug, Clone)]
+pub struct ScriptBlock {
+    pub def: Rc<ScriptBlockDef>,
+    pub source: Rc<Source>,
+}
+
+impl PartialEq for ScriptBlock {
+    fn eq(&self, other: &ScriptBlock) -> bool {
+        Rc::ptr_eq(&self.def, &other.def)
+    }
+}
+
+/// A source text and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub text: String,
+    /// `None` for text typed at the prompt or given to `-Command`; the path for a script.
+    pub file: Option<String>,
+}
+
+/// .NET's TimeSpan: a signed duration in 100-nanosecond ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct TimeSpan {
+    pub ticks: i64,
+}
+
+impl TimeSpan {
+    pub const TICKS_PER_SECOND: i64 = 10_000_000;
+
+    pub fn from_seconds(seconds: f64) -> TimeSpan {
+        TimeSpan {
+            ticks: (seconds * Self::TICKS_PER_SECOND as f64).round() as i64,
+        }
+    }
+
+    pub fn total_seconds(self) -> f64 {
+        self.ticks as f64 / Self::TICKS_PER_SECOND as f64
+    }
+
+    /// `TimeSpan.Parse`: `[-]d`, or `[-][d.]hh:mm[:ss[.fffffff]]`, with .NET's range checks.
+    pub fn parse(text: &str) -> Option<TimeSpan> {
+        let text = text.trim();
+        let (negative, body) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        if body.is_empty() {
+            return None;
+        }
+        let number = |s: &str| -> Option<i64> {
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())
+                .flatten()
+        };
+        let seconds = if !body.contains(':') {
+            number(body)? * 86_400
+        } else {
+            let (days, time) = match body.split_once('.') {
+                Some((d, t)) if t.contains(':') && !d.contains(':') => (number(d)?, t),
+                _ => (0, body),
+            };
+            let parts: Vec<&str> = time.split(':').collect();
+            let (hours, minutes, seconds_text) = match parts.as_slice() {
+                [h, m] => (number(h)?, number(m)?, "0"),
+                [h, m, s] => (number(h)?, number(m)?, *s),
+                _ => return None,
+            };
+            let (whole, fraction) = match seconds_text.split_once('.') {
+                Some((w, f)) => (number(w)?, Some(f)),
+                None => (number(seconds_text)?, None),
+            };
+            if hours > 23 || minutes > 59 || whole > 59 {
+                return None;
+            }
+            let mut ticks =
+                (((days * 24 + hours) * 60 + minutes) * 60 + whole) * Self::TICKS_PER_SECOND;
+            if let Some(f) = fraction {
+                if f.is_empty() || f.len() > 7 || !f.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                ticks += f.parse::<i64>().ok()? * 10i64.pow(7 - f.len() as u32);
+            }
+            return Some(TimeSpan {
+                ticks: if negative { -ticks } else { ticks },
+            });
+        };
+        let ticks = seconds.checked_mul(Self::TICKS_PER_SECOND)?;
+        Some(TimeSpan {
+            ticks: if negative { -ticks } else { ticks },
+        })
+    }
+}
+
+impl fmt::Display for TimeSpan {
+    /// `[-][d.]hh:mm:ss[.fffffff]`, as .NET's default format.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.ticks < 0 { "-" } else { "" };
+        let ticks = self.ticks.unsigned_abs();
+        let per_second = Self::TICKS_PER_SECOND as u64;
+        let total_seconds = ticks / per_second;
+        let fraction = ticks % per_second;
+        let (days, rest) = (total_seconds / 86_400, total_seconds % 86_400);
+        write!(f, "{sign}")?;
+        if days > 0 {
+            write!(f, "{days}.")?;
+        }
+        write!(
+            f,
+            "{:02}:{:02}:{:02}",
+            rest / 3600,
+            rest % 3600 / 60,
+            rest % 60
+        )?;
+        if fraction > 0 {
+            write!(f, ".{fraction:07}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A block already arranged by a formatting cmdlet.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Formatted {
@@ -75,6 +274,8 @@ impl Value {
             Value::Int(i) => *i != 0,
             Value::Real(r) => *r != 0.0,
             Value::String(s) => !s.is_empty(),
+            Value::TimeSpan(t) => t.ticks != 0,
+            Value::Hashtable(_) | Value::ScriptBlock(_) => true,
             Value::Array(items) => match items.as_slice() {
                 [] => false,
                 [one] => one.is_truthy(),
@@ -94,6 +295,9 @@ impl Value {
             Value::Real(r) => format_real(*r),
             Value::String(s) => s.clone(),
             Value::DateTime(t) => t.format("%-m/%-d/%Y %-I:%M:%S %p").to_string(),
+            Value::TimeSpan(t) => t.to_string(),
+            Value::Hashtable(_) => "System.Collections.Hashtable".into(),
+            Value::ScriptBlock(sb) => sb.def.text.clone(),
             Value::Array(items) => items
                 .iter()
                 .map(Value::to_display_string)
@@ -111,6 +315,12 @@ fn format_real(r: f64) -> String {
         format!("{}", r as i64)
     } else {
         r.to_string()
+    }
+}
+
+impl From<TimeSpan> for Value {
+    fn from(t: TimeSpan) -> Value {
+        Value::TimeSpan(t)
     }
 }
 
@@ -180,6 +390,36 @@ mod tests {
         assert!(!Value::Array(vec![]).is_truthy());
         assert!(!Value::Array(vec![Value::Int(0)]).is_truthy());
         assert!(Value::Array(vec![Value::Int(0), Value::Int(0)]).is_truthy());
+    }
+
+    #[test]
+    fn timespans_parse_and_print_as_dotnet() {
+        let parse = |t: &str| TimeSpan::parse(t).map(|t| t.to_string());
+        assert_eq!(parse("0.0:0:0").as_deref(), Some("00:00:00"));
+        assert_eq!(parse("1.00:00:00").as_deref(), Some("1.00:00:00"));
+        assert_eq!(parse("3.0:0:0").as_deref(), Some("3.00:00:00"));
+        assert_eq!(parse("1:2:21").as_deref(), Some("01:02:21"));
+        assert_eq!(parse("31").as_deref(), Some("31.00:00:00"));
+        assert_eq!(parse("00:00:01.5").as_deref(), Some("00:00:01.5000000"));
+        assert_eq!(parse("-1:00:00").as_deref(), Some("-01:00:00"));
+        assert_eq!(parse("24:00:00"), None, "hours are 0-23");
+        assert_eq!(parse("1:60"), None, "minutes are 0-59");
+        assert_eq!(parse("abc"), None);
+        assert_eq!(
+            TimeSpan::parse("1:30").map(|t| t.total_seconds()),
+            Some(5400.0)
+        );
+    }
+
+    #[test]
+    fn hashtable_keys_are_case_insensitive_and_ordered() {
+        let mut h = Hashtable::new();
+        h.insert(Value::from("Name"), Value::Int(1));
+        h.insert(Value::from("other"), Value::Int(2));
+        h.insert(Value::from("NAME"), Value::Int(3));
+        assert_eq!(h.len(), 2);
+        assert_eq!(h.get(&Value::from("name")), Some(&Value::Int(3)));
+        assert_eq!(h.entries()[0].0, Value::from("Name"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wildcard {
     parts: Vec<Part>,
+    case_sensitive: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +20,18 @@ enum Part {
 }
 
 impl Wildcard {
+    /// A pattern that matches case-insensitively.
     pub fn new(pattern: &str) -> Wildcard {
+        Wildcard::build(pattern, false)
+    }
+
+    /// A pattern for `-clike`.
+    pub fn new_case_sensitive(pattern: &str) -> Wildcard {
+        Wildcard::build(pattern, true)
+    }
+
+    fn build(pattern: &str, case_sensitive: bool) -> Wildcard {
+        let fold = |c: char| if case_sensitive { c } else { fold(c) };
         let mut parts = Vec::new();
         let mut chars = pattern.chars().peekable();
         while let Some(c) = chars.next() {
@@ -60,7 +72,10 @@ impl Wildcard {
                 other => parts.push(Part::Literal(fold(other))),
             }
         }
-        Wildcard { parts }
+        Wildcard {
+            parts,
+            case_sensitive,
+        }
     }
 
     /// Whether `text` has any wildcard characters at all.
@@ -69,7 +84,11 @@ impl Wildcard {
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        let text: Vec<char> = text.chars().map(fold).collect();
+        let text: Vec<char> = if self.case_sensitive {
+            text.chars().collect()
+        } else {
+            text.chars().map(fold).collect()
+        };
         matches_from(&self.parts, &text)
     }
 }
@@ -113,5 +132,6 @@ mod tests {
         assert!(Wildcard::new("a`*").is_match("a*"));
         assert!(!Wildcard::new("a`*").is_match("ab"));
         assert!(Wildcard::has_wildcards("Get-*") && !Wildcard::has_wildcards("Get-X"));
+        assert!(!Wildcard::new_case_sensitive("get-*").is_match("Get-X"));
     }
 }

@@ -21,14 +21,57 @@ use serde::Serialize;
 use super::bind::Invocation;
 use super::client::{Client, ClientError};
 use super::error_record::ErrorRecord;
+use super::eval::Engine;
 use super::spec::{self, CmdletSpec, View};
 use super::value::Value;
 
 /// What a running cmdlet may use.
 pub struct Context<'a> {
     pub client: &'a Client,
-    /// Warnings to show after the statement (`WARNING: …`).
+    /// The interpreter, for script blocks and variables.
+    pub engine: &'a mut dyn Engine,
+    /// Warnings (`WARNING: …`), shown after the cmdlet returns as `-WarningAction` says.
     pub warnings: Vec<String>,
+    /// Non-terminating errors, handled after the cmdlet returns as `-ErrorAction` says.
+    pub errors: Vec<ErrorRecord>,
+    /// Verbose messages, shown with `-Verbose`.
+    pub verbose: Vec<String>,
+}
+
+/// Aliases, as PowerShell defines them.
+const ALIASES: &[(&str, &str)] = &[
+    ("%", "ForEach-Object"),
+    ("?", "Where-Object"),
+    ("cls", "Clear-Host"),
+    ("echo", "Write-Output"),
+    ("fl", "Format-List"),
+    ("foreach", "ForEach-Object"),
+    ("ft", "Format-Table"),
+    ("gcm", "Get-Command"),
+    ("gm", "Get-Member"),
+    ("group", "Group-Object"),
+    ("gv", "Get-Variable"),
+    ("help", "Get-Help"),
+    ("measure", "Measure-Object"),
+    ("select", "Select-Object"),
+    ("sleep", "Start-Sleep"),
+    ("sort", "Sort-Object"),
+    ("sv", "Set-Variable"),
+    ("where", "Where-Object"),
+    ("write", "Write-Output"),
+];
+
+/// The cmdlet an alias stands for.
+pub fn resolve_alias(name: &str) -> Option<&'static str> {
+    ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
+        .map(|(_, target)| *target)
+}
+
+/// Every alias and its cmdlet.
+pub fn aliases() -> &'static [(&'static str, &'static str)] {
+    ALIASES
 }
 
 /// A cmdlet's implementation: bound parameters (with pipeline input bound to its parameter)

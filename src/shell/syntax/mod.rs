@@ -10,6 +10,8 @@ pub mod ast;
 pub mod chars;
 mod grammar;
 
+pub(crate) use grammar::parse_number;
+
 pub use ast::*;
 
 /// A parse error: PowerShell's message, its error id, and where it happened.

@@ -10,7 +10,7 @@ fn commands(source: &str) -> Vec<Command> {
         .into_iter()
         .flat_map(|s| match s {
             Statement::Pipeline(p) => p.elements,
-            Statement::Exit { .. } => Vec::new(),
+            _ => Vec::new(),
         })
         .filter_map(|e| match e {
             PipelineElement::Command(c) => Some(c),
@@ -47,7 +47,7 @@ fn pasted_curly_quotes_and_en_dashes_work_as_in_powershell() {
     let c = only(
         "Enable-StorageGroupCopy “CCREX01\\First Storage Group” –StandbyMachine NH-W2K3-SRV03 –ReplayLagTime 0.0:0:0",
     );
-    assert_eq!(c.name, "Enable-StorageGroupCopy");
+    assert_eq!(c.literal_name(), Some("Enable-StorageGroupCopy"));
     assert_eq!(string(&c.elements[0]), "CCREX01\\First Storage Group");
     assert_eq!(parameter(&c.elements[1]).name, "StandbyMachine");
     assert_eq!(string(&c.elements[2]), "NH-W2K3-SRV03");
@@ -107,7 +107,10 @@ fn numbers_arrays_and_end_of_parameters() {
 #[test]
 fn statements_pipelines_comments_and_continuations() {
     let source = "Get-A | Format-List # trailing comment\n<# block\ncomment #> Get-B; Get-C `\n  -X 1\nGet-D |\n  Format-Table";
-    let names: Vec<String> = commands(source).into_iter().map(|c| c.name).collect();
+    let names: Vec<String> = commands(source)
+        .into_iter()
+        .filter_map(|c| c.literal_name().map(str::to_string))
+        .collect();
     assert_eq!(
         names,
         [
@@ -193,8 +196,14 @@ fn wrong_input_is_an_error_with_powershell_message_and_span() {
 }
 
 #[test]
-fn syntax_that_is_not_supported_yet_says_so() {
-    let e = parse("Get-X (Get-Y)").expect_err("parenthesis");
-    assert_eq!(e.id, "UnsupportedSyntax");
-    assert!(e.message.contains("not supported"), "{}", e.message);
+fn a_parenthesised_pipeline_is_one_argument() {
+    let c = only("Get-X (Get-Y -Name a) b");
+    assert!(matches!(
+        &c.elements[0],
+        CommandElement::Argument(Expr {
+            kind: ExprKind::Paren(_),
+            ..
+        })
+    ));
+    assert_eq!(string(&c.elements[1]), "b");
 }

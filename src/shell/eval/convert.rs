@@ -1,0 +1,522 @@
+//! Conversions between values, as PowerShell's LanguagePrimitives does them: numbers from
+//! strings, casts (`[int]`, `[string]`, `[bool]`, `[timespan]`, `[datetime]`, `[array]`,
+//! `[pscustomobject]`…), type tests (`-is`), and .NET format strings for numbers and dates.
+//!
+//! Must not: evaluate expressions or touch variables.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
+
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::syntax::{Number, parse_number};
+use crate::shell::value::{Hashtable, Record, TimeSpan, Value};
+
+/// A number as arithmetic sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    Int(i64),
+    Real(f64),
+}
+
+impl Num {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Real(r) => r,
+        }
+    }
+
+    pub fn into_value(self) -> Value {
+        match self {
+            Num::Int(i) => Value::Int(i),
+            Num::Real(r) => Value::Real(r),
+        }
+    }
+}
+
+/// The .NET type name of a value, as `GetType().FullName` prints it.
+pub fn type_name(value: &Value) -> String {
+    match value {
+        Value::Record(r) => r.type_name.clone(),
+        other => crate::shell::bind::type_of(other).to_string(),
+    }
+}
+
+/// The value as a number: numbers, booleans, `$null` (0) and numeric strings.
+pub fn to_number(value: &Value) -> Option<Num> {
+    match value {
+        Value::Int(i) => Some(Num::Int(*i)),
+        Value::Real(r) => Some(Num::Real(*r)),
+        Value::Bool(b) => Some(Num::Int(i64::from(*b))),
+        Value::Null => Some(Num::Int(0)),
+        Value::String(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Some(Num::Int(0));
+            }
+            match parse_number(t) {
+                Some(Number::Int(i)) => Some(Num::Int(i)),
+                Some(Number::Real(r)) => Some(Num::Real(r)),
+                None => t.parse::<f64>().ok().map(Num::Real),
+            }
+        }
+        Value::Array(items) if items.len() == 1 => to_number(&items[0]),
+        _ => None,
+    }
+}
+
+/// `Cannot convert value "x" to type "T". Error: "why"`.
+pub fn cast_error(value: &Value, target: &str, why: &str) -> ErrorRecord {
+    let shown = match value {
+        Value::Array(_) => "System.Object[]".to_string(),
+        other => other.to_display_string(),
+    };
+    ErrorRecord::new(
+        "InvalidCastException",
+        "InvalidArgument",
+        format!("Cannot convert value \"{shown}\" to type \"{target}\". Error: \"{why}\""),
+    )
+    .exception("System.Management.Automation.PSInvalidCastException")
+}
+
+/// A number, or the error PowerShell gives for a value that is not one.
+pub fn require_number(value: &Value, target: &str) -> Result<Num, ErrorRecord> {
+    to_number(value)
+        .ok_or_else(|| cast_error(value, target, "Input string was not in a correct format."))
+}
+
+/// The canonical form of a type name: `int`, `System.Int32` and `Int32` are all `int`.
+pub fn canonical_type(name: &str) -> String {
+    let lower = name.trim().to_ascii_lowercase();
+    let lower = lower.strip_prefix("system.").unwrap_or(&lower).to_string();
+    match lower.as_str() {
+        "int32" | "int" => "int".into(),
+        "int64" | "long" => "long".into(),
+        "double" | "single" | "float" | "decimal" => "double".into(),
+        "string" => "string".into(),
+        "boolean" | "bool" => "bool".into(),
+        "object[]" | "array" => "array".into(),
+        "collections.hashtable" | "hashtable" => "hashtable".into(),
+        "management.automation.pscustomobject"
+        | "pscustomobject"
+        | "management.automation.psobject"
+        | "psobject" => "pscustomobject".into(),
+        "management.automation.switchparameter" | "switch" => "switch".into(),
+        "management.automation.scriptblock" | "scriptblock" => "scriptblock".into(),
+        other => other.to_string(),
+    }
+}
+
+/// `[type] value`.
+pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
+    let canonical = canonical_type(type_name);
+    let value = match (canonical.as_str(), value) {
+        // A one-element array converts as its element to a scalar type.
+        (t, Value::Array(items)) if items.len() == 1 && !t.ends_with("[]") && t != "array" => {
+            &items[0]
+        }
+        _ => value,
+    };
+    match canonical.as_str() {
+        "object" | "psobject" => Ok(value.clone()),
+        "void" => Ok(Value::Null),
+        "int" | "long" | "byte" | "int16" | "short" | "uint32" | "uint64" => {
+            let n = require_number(value, &full_type_name(&canonical))?;
+            let i = match n {
+                Num::Int(i) => i,
+                Num::Real(r) if r.is_finite() => r.round_ties_even() as i64,
+                Num::Real(_) => return Err(cast_error(value, &full_type_name(&canonical), "Value was either too large or too small for an Int32.")),
+            };
+            if canonical == "int" && i32::try_from(i).is_err() {
+                return Err(cast_error(value, "System.Int32", "Value was either too large or too small for an Int32."));
+            }
+            Ok(Value::Int(i))
+        }
+        "double" => Ok(Value::Real(require_number(value, "System.Double")?.as_f64())),
+        "string" => Ok(match value {
+            Value::Null => Value::String(String::new()),
+            v => Value::String(v.to_display_string()),
+        }),
+        "char" => match value {
+            Value::String(s) if s.chars().count() == 1 => Ok(value.clone()),
+            Value::Int(i) => u32::try_from(*i)
+                .ok()
+                .and_then(char::from_u32)
+                .map(|c| Value::String(c.to_string()))
+                .ok_or_else(|| cast_error(value, "System.Char", "Value was either too large or too small for a character.")),
+            _ => Err(cast_error(value, "System.Char", "String must be exactly one character long.")),
+        },
+        "bool" | "switch" => Ok(Value::Bool(value.is_truthy())),
+        "array" => Ok(match value {
+            Value::Array(_) => value.clone(),
+            Value::Null => Value::Array(Vec::new()),
+            other => Value::Array(vec![other.clone()]),
+        }),
+        t if t.ends_with("[]") => {
+            let element = &type_name.trim()[..type_name.trim().len() - 2];
+            let items = match value {
+                Value::Array(items) => items.clone(),
+                Value::Null => Vec::new(),
+                other => vec![other.clone()],
+            };
+            Ok(Value::Array(items.iter().map(|v| cast(element, v)).collect::<Result<_, _>>()?))
+        }
+        "hashtable" => match value {
+            Value::Hashtable(_) => Ok(value.clone()),
+            Value::Record(r) => {
+                let mut h = Hashtable::new();
+                for (k, v) in &r.properties {
+                    h.insert(Value::String(k.clone()), v.clone());
+                }
+                Ok(h.into_value())
+            }
+            _ => Err(cast_error(value, "System.Collections.Hashtable", "Only objects with properties convert to a hashtable.")),
+        },
+        "ordered" => match value {
+            Value::Hashtable(_) => Ok(value.clone()),
+            _ => Err(cast_error(value, "System.Collections.Specialized.OrderedDictionary", "Only a hashtable literal can be [ordered].")),
+        },
+        "pscustomobject" => match value {
+            Value::Hashtable(h) => {
+                let mut record = Record::new("System.Management.Automation.PSCustomObject");
+                for (k, v) in h.borrow().entries() {
+                    record.properties.push((k.to_display_string(), v.clone()));
+                }
+                Ok(Value::Record(record))
+            }
+            other => Ok(other.clone()),
+        },
+        "timespan" => match value {
+            Value::TimeSpan(_) => Ok(value.clone()),
+            Value::Int(ticks) => Ok(Value::TimeSpan(TimeSpan { ticks: *ticks })),
+            Value::String(s) => TimeSpan::parse(s)
+                .map(Value::TimeSpan)
+                .ok_or_else(|| cast_error(value, "System.TimeSpan", &format!("String '{s}' was not recognized as a valid TimeSpan."))),
+            _ => Err(cast_error(value, "System.TimeSpan", "Only text as d.hh:mm:ss or a number of ticks converts to a TimeSpan.")),
+        },
+        "datetime" => match value {
+            Value::DateTime(_) => Ok(value.clone()),
+            Value::String(s) => parse_date(s)
+                .map(Value::DateTime)
+                .ok_or_else(|| cast_error(value, "System.DateTime", &format!("String '{s}' was not recognized as a valid DateTime."))),
+            _ => Err(cast_error(value, "System.DateTime", "Only text converts to a DateTime.")),
+        },
+        "scriptblock" => match value {
+            Value::ScriptBlock(_) => Ok(value.clone()),
+            _ => Err(cast_error(value, "System.Management.Automation.ScriptBlock", "Only a script block is a script block.")),
+        },
+        _ => Err(ErrorRecord::new(
+            "TypeNotFound",
+            "InvalidOperation",
+            format!("Unable to find type [{type_name}]."),
+        )
+        .exception("System.Management.Automation.RuntimeException")
+        .with_hint("ccrsh knows int, long, double, string, bool, char, array, hashtable, ordered, pscustomobject, timespan, datetime, scriptblock and their arrays.")),
+    }
+}
+
+fn full_type_name(canonical: &str) -> String {
+    match canonical {
+        "int" => "System.Int32".into(),
+        "long" => "System.Int64".into(),
+        other => format!("System.{other}"),
+    }
+}
+
+/// `value -is [type]`.
+pub fn is_type(value: &Value, type_name: &str) -> bool {
+    let canonical = canonical_type(type_name);
+    match (canonical.as_str(), value) {
+        ("object" | "psobject", v) => *v != Value::Null,
+        ("int", Value::Int(i)) => i32::try_from(*i).is_ok(),
+        ("long", Value::Int(_)) => true,
+        ("double", Value::Real(_)) => true,
+        (
+            "valuetype",
+            Value::Int(_)
+            | Value::Real(_)
+            | Value::Bool(_)
+            | Value::TimeSpan(_)
+            | Value::DateTime(_),
+        ) => true,
+        ("string", Value::String(_)) => true,
+        ("bool", Value::Bool(_)) => true,
+        ("array", Value::Array(_)) => true,
+        ("hashtable" | "collections.idictionary", Value::Hashtable(_)) => true,
+        ("timespan", Value::TimeSpan(_)) => true,
+        ("datetime", Value::DateTime(_)) => true,
+        ("scriptblock", Value::ScriptBlock(_)) => true,
+        ("pscustomobject", Value::Record(_)) => true,
+        (t, Value::Record(r)) => {
+            let full = r.type_name.to_ascii_lowercase();
+            full == t || full.rsplit('.').next() == Some(t)
+        }
+        _ => false,
+    }
+}
+
+/// `[datetime]` text: ISO 8601 (`2026-11-22`, `2026-11-22T10:00:00Z`) or en-US
+/// (`11/22/2026`, `11/22/2026 4:42:01 PM`).
+pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.to_utc());
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %I:%M %p",
+        "%m/%d/%Y %H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(t, format) {
+            return Some(d.and_utc());
+        }
+    }
+    for format in ["%Y-%m-%d", "%m/%d/%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(t, format) {
+            return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
+        }
+    }
+    None
+}
+
+/// A .NET numeric format (`N2`, `F1`, `D5`, `X`, `P0`, `0.00`, `#,##0`).
+pub fn format_number(n: Num, format: &str) -> Option<String> {
+    let mut chars = format.chars();
+    let kind = chars.next()?;
+    let digits: Option<usize> = chars.as_str().parse().ok();
+    let v = n.as_f64();
+    Some(match kind.to_ascii_uppercase() {
+        'N' => group_thousands(&format!("{:.*}", digits.unwrap_or(2), v)),
+        'F' => format!("{:.*}", digits.unwrap_or(2), v),
+        'D' => match n {
+            Num::Int(i) => format!("{:0width$}", i, width = digits.unwrap_or(0)),
+            Num::Real(_) => return None,
+        },
+        'X' => match n {
+            Num::Int(i) if kind == 'x' => format!("{:0width$x}", i, width = digits.unwrap_or(0)),
+            Num::Int(i) => format!("{:0width$X}", i, width = digits.unwrap_or(0)),
+            Num::Real(_) => return None,
+        },
+        'P' => format!("{:.*} %", digits.unwrap_or(2), v * 100.0),
+        '0' | '#' => {
+            let decimals = format.split_once('.').map_or(0, |(_, d)| {
+                d.chars().filter(|c| *c == '0' || *c == '#').count()
+            });
+            let text = format!("{v:.decimals$}");
+            if format.contains(',') {
+                group_thousands(&text)
+            } else {
+                text
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn group_thousands(text: &str) -> String {
+    let (sign, body) = text.strip_prefix('-').map_or(("", text), |b| ("-", b));
+    let (whole, fraction) = body
+        .split_once('.')
+        .map_or((body, None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// A .NET custom date format (`yyyy-MM-dd HH:mm:ss`, `s`, `o`, `d`, `g`…).
+pub fn format_date(t: &DateTime<Utc>, format: &str) -> String {
+    match format {
+        "s" => return t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        "o" | "O" => return t.format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string(),
+        "u" => return t.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        "d" => return t.format("%-m/%-d/%Y").to_string(),
+        "D" => return t.format("%A, %B %-d, %Y").to_string(),
+        "t" => return t.format("%-I:%M %p").to_string(),
+        "T" => return t.format("%-I:%M:%S %p").to_string(),
+        "g" => return t.format("%-m/%-d/%Y %-I:%M %p").to_string(),
+        "G" | "" => return t.format("%-m/%-d/%Y %-I:%M:%S %p").to_string(),
+        _ => {}
+    }
+    let mut out = String::new();
+    let chars: Vec<char> = format.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let run = chars[i..].iter().take_while(|x| **x == c).count();
+        let piece = match (c, run) {
+            ('y', 4..) => format!("{:04}", t.year()),
+            ('y', _) => format!("{:02}", t.year() % 100),
+            ('M', 4..) => t.format("%B").to_string(),
+            ('M', 3) => t.format("%b").to_string(),
+            ('M', 2) => format!("{:02}", t.month()),
+            ('M', _) => t.month().to_string(),
+            ('d', 4..) => t.format("%A").to_string(),
+            ('d', 3) => t.format("%a").to_string(),
+            ('d', 2) => format!("{:02}", t.day()),
+            ('d', _) => t.day().to_string(),
+            ('H', 2..) => format!("{:02}", t.hour()),
+            ('H', _) => t.hour().to_string(),
+            ('h', 2..) => format!("{:02}", t.hour12().1),
+            ('h', _) => t.hour12().1.to_string(),
+            ('m', 2..) => format!("{:02}", t.minute()),
+            ('m', _) => t.minute().to_string(),
+            ('s', 2..) => format!("{:02}", t.second()),
+            ('s', _) => t.second().to_string(),
+            ('f', n) => format!("{:09}", t.nanosecond())[..n.min(9)].to_string(),
+            ('t', 2..) => (if t.hour12().0 { "PM" } else { "AM" }).to_string(),
+            ('t', _) => (if t.hour12().0 { "P" } else { "A" }).to_string(),
+            ('\\', _) if i + 1 < chars.len() => {
+                i += 2;
+                out.push(chars[i - 1]);
+                continue;
+            }
+            (other, n) => other.to_string().repeat(n),
+        };
+        out.push_str(&piece);
+        i += run;
+    }
+    out
+}
+
+/// The `-f` operator: `{index[,alignment][:format]}` with `{{` and `}}` escapes.
+pub fn composite_format(template: &str, args: &[Value]) -> Result<String, ErrorRecord> {
+    let invalid = || {
+        ErrorRecord::new(
+            "FormatError",
+            "InvalidOperation",
+            format!(
+                "Error formatting a string: Input string was not in a correct format.. The format string was '{template}'."
+            ),
+        )
+    };
+    let mut out = String::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut item = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(ch) => item.push(ch),
+                        None => return Err(invalid()),
+                    }
+                }
+                let (head, format) = item
+                    .split_once(':')
+                    .map_or((item.as_str(), None), |(h, f)| (h, Some(f)));
+                let (index, alignment) = head
+                    .split_once(',')
+                    .map_or((head, None), |(i, a)| (i, Some(a)));
+                let index: usize = index.trim().parse().map_err(|_| invalid())?;
+                let value = args.get(index).ok_or_else(|| {
+                    ErrorRecord::new(
+                        "FormatError",
+                        "InvalidOperation",
+                        format!("Error formatting a string: Index (zero based) must be greater than or equal to zero and less than the size of the argument list.. The format string was '{template}'."),
+                    )
+                })?;
+                let text = format_value(value, format.unwrap_or(""));
+                match alignment.map(|a| a.trim().parse::<i64>()) {
+                    Some(Ok(width)) if width < 0 => {
+                        out.push_str(&format!("{text:<w$}", w = width.unsigned_abs() as usize))
+                    }
+                    Some(Ok(width)) => out.push_str(&format!("{text:>w$}", w = width as usize)),
+                    Some(Err(_)) => return Err(invalid()),
+                    None => out.push_str(&text),
+                }
+            }
+            '}' => return Err(invalid()),
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// `ToString(format)` of a value.
+pub fn format_value(value: &Value, format: &str) -> String {
+    if format.is_empty() {
+        return value.to_display_string();
+    }
+    match value {
+        Value::DateTime(t) => format_date(t, format),
+        Value::Int(_) | Value::Real(_) => to_number(value)
+            .and_then(|n| format_number(n, format))
+            .unwrap_or_else(|| value.to_display_string()),
+        other => other.to_display_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn casts_follow_powershell() {
+        assert_eq!(
+            cast("int", &Value::Real(2.5)),
+            Ok(Value::Int(2)),
+            "banker's rounding"
+        );
+        assert_eq!(cast("int", &Value::Real(3.5)), Ok(Value::Int(4)));
+        assert_eq!(cast("int", &Value::from(" 42 ")), Ok(Value::Int(42)));
+        assert_eq!(
+            cast("bool", &Value::from("False")),
+            Ok(Value::Bool(true)),
+            "a non-empty string is true"
+        );
+        assert_eq!(
+            cast("string", &Value::Array(vec![Value::Int(1), Value::Int(2)])),
+            Ok(Value::from("1 2"))
+        );
+        assert_eq!(
+            cast("timespan", &Value::from("0.0:0:0")),
+            Ok(Value::TimeSpan(TimeSpan::default()))
+        );
+        assert!(cast("int", &Value::from("abc")).is_err());
+        let e = cast("Nope", &Value::Null).expect_err("unknown type");
+        assert_eq!(e.message, "Unable to find type [Nope].");
+    }
+
+    #[test]
+    fn formats_numbers_dates_and_composites() {
+        assert_eq!(
+            format_number(Num::Real(1234.5), "N2").as_deref(),
+            Some("1,234.50")
+        );
+        assert_eq!(format_number(Num::Int(7), "D3").as_deref(), Some("007"));
+        assert_eq!(format_number(Num::Int(255), "X").as_deref(), Some("FF"));
+        assert_eq!(format_number(Num::Real(0.5), "P0").as_deref(), Some("50 %"));
+        let t = parse_date("2026-11-22T16:05:09Z").expect("date");
+        assert_eq!(
+            format_date(&t, "yyyy-MM-dd HH:mm:ss"),
+            "2026-11-22 16:05:09"
+        );
+        assert_eq!(format_date(&t, "M/d/yyyy h:mm tt"), "11/22/2026 4:05 PM");
+        let args = [Value::from("CCREX01"), Value::Int(3)];
+        assert_eq!(
+            composite_format("{0} has {1,3} copies {{ok}}", &args).as_deref(),
+            Ok("CCREX01 has   3 copies {ok}")
+        );
+        assert!(composite_format("{2}", &args).is_err());
+    }
+}

@@ -1,0 +1,647 @@
+//! Members of values: properties (`.Count`, `.Length`, record properties, hashtable keys,
+//! member enumeration over arrays, TimeSpan and DateTime parts), the methods admins call on
+//! strings, arrays, hashtables, numbers, TimeSpans and DateTimes, and static members of the
+//! few .NET types runbooks use (`[math]`, `[string]`, `[datetime]`, `[timespan]`, `[int]`).
+//!
+//! Must not: evaluate expressions or know about variables.
+
+use chrono::{Datelike, Duration, Timelike, Utc};
+
+use super::convert::{Num, cast, format_value, parse_date, require_number, to_number, type_name};
+use super::operators::{equals, items};
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::value::{Record, TimeSpan, Value};
+
+/// `value.name`. A missing property is `$null`, as without strict mode.
+pub fn property(value: &Value, name: &str) -> Value {
+    let is = |n: &str| name.eq_ignore_ascii_case(n);
+    match value {
+        Value::Null if is("Count") || is("Length") => Value::Int(0),
+        Value::Null => Value::Null,
+        Value::Record(r) => r.get(name).cloned().unwrap_or_else(|| {
+            if is("Count") {
+                Value::Int(1)
+            } else {
+                Value::Null
+            }
+        }),
+        Value::Hashtable(h) => {
+            let h = h.borrow();
+            if let Some(v) = h.get(&Value::String(name.to_string())) {
+                return v.clone();
+            }
+            if is("Count") {
+                Value::Int(h.len() as i64)
+            } else if is("Keys") {
+                Value::Array(h.entries().iter().map(|(k, _)| k.clone()).collect())
+            } else if is("Values") {
+                Value::Array(h.entries().iter().map(|(_, v)| v.clone()).collect())
+            } else {
+                Value::Null
+            }
+        }
+        Value::Array(list) => {
+            if is("Count") || is("Length") || is("LongLength") {
+                return Value::Int(list.len() as i64);
+            }
+            // Member enumeration: the property of each element that has it.
+            let values: Vec<Value> = list
+                .iter()
+                .map(|item| property(item, name))
+                .filter(|v| *v != Value::Null)
+                .flat_map(|v| match v {
+                    Value::Array(inner) => inner,
+                    other => vec![other],
+                })
+                .collect();
+            match values.len() {
+                0 => Value::Null,
+                1 => values.into_iter().next().unwrap_or(Value::Null),
+                _ => Value::Array(values),
+            }
+        }
+        Value::String(s) if is("Length") => Value::Int(s.chars().count() as i64),
+        Value::TimeSpan(t) => timespan_property(*t, name),
+        Value::DateTime(t) => match name.to_ascii_lowercase().as_str() {
+            "year" => Value::Int(i64::from(t.year())),
+            "month" => Value::Int(i64::from(t.month())),
+            "day" => Value::Int(i64::from(t.day())),
+            "hour" => Value::Int(i64::from(t.hour())),
+            "minute" => Value::Int(i64::from(t.minute())),
+            "second" => Value::Int(i64::from(t.second())),
+            "millisecond" => Value::Int(i64::from(t.timestamp_subsec_millis())),
+            "dayofweek" => Value::String(t.format("%A").to_string()),
+            "dayofyear" => Value::Int(i64::from(t.ordinal())),
+            "date" => Value::DateTime(
+                t.date_naive()
+                    .and_hms_opt(0, 0, 0)
+                    .map_or(*t, |d| d.and_utc()),
+            ),
+            "timeofday" => Value::TimeSpan(TimeSpan {
+                ticks: i64::from(t.num_seconds_from_midnight()) * TimeSpan::TICKS_PER_SECOND,
+            }),
+            "kind" => Value::from("Utc"),
+            _ => Value::Null,
+        },
+        Value::ScriptBlock(sb) if is("Ast") || is("ToString") => Value::String(sb.def.text.clone()),
+        _ if is("Count") || is("Length") => Value::Int(1),
+        _ => Value::Null,
+    }
+}
+
+fn timespan_property(t: TimeSpan, name: &str) -> Value {
+    let per_second = TimeSpan::TICKS_PER_SECOND;
+    let total_seconds = t.ticks / per_second;
+    match name.to_ascii_lowercase().as_str() {
+        "ticks" => Value::Int(t.ticks),
+        "days" => Value::Int(total_seconds / 86_400),
+        "hours" => Value::Int(total_seconds % 86_400 / 3600),
+        "minutes" => Value::Int(total_seconds % 3600 / 60),
+        "seconds" => Value::Int(total_seconds % 60),
+        "milliseconds" => Value::Int(t.ticks % per_second / 10_000),
+        "totaldays" => Value::Real(t.total_seconds() / 86_400.0),
+        "totalhours" => Value::Real(t.total_seconds() / 3600.0),
+        "totalminutes" => Value::Real(t.total_seconds() / 60.0),
+        "totalseconds" => Value::Real(t.total_seconds()),
+        "totalmilliseconds" => Value::Real(t.total_seconds() * 1000.0),
+        _ => Value::Null,
+    }
+}
+
+fn method_not_found(value: &Value, name: &str) -> ErrorRecord {
+    ErrorRecord::new(
+        "MethodNotFound",
+        "InvalidOperation",
+        format!(
+            "Method invocation failed because [{}] does not contain a method named '{name}'.",
+            type_name(value)
+        ),
+    )
+    .exception("System.Management.Automation.RuntimeException")
+}
+
+fn argument_count(name: &str, count: usize) -> ErrorRecord {
+    ErrorRecord::new(
+        "MethodCountCouldNotFindBest",
+        "InvalidOperation",
+        format!("Cannot find an overload for \"{name}\" and the argument count: \"{count}\"."),
+    )
+}
+
+fn arg_string(args: &[Value], i: usize) -> String {
+    args.get(i)
+        .map(Value::to_display_string)
+        .unwrap_or_default()
+}
+
+fn arg_int(args: &[Value], i: usize, name: &str) -> Result<i64, ErrorRecord> {
+    let v = args
+        .get(i)
+        .ok_or_else(|| argument_count(name, args.len()))?;
+    match require_number(v, "System.Int32")? {
+        Num::Int(n) => Ok(n),
+        Num::Real(r) => Ok(r as i64),
+    }
+}
+
+/// `value.Name(args)`.
+pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
+    let lower = name.to_ascii_lowercase();
+    match lower.as_str() {
+        "tostring" => {
+            return Ok(Value::String(match args.first() {
+                Some(format) => format_value(value, &format.to_display_string()),
+                None => value.to_display_string(),
+            }));
+        }
+        "gettype" => {
+            return Ok(Value::Record(
+                Record::new("System.RuntimeType")
+                    .with("Name", type_name(value).rsplit('.').next().unwrap_or(""))
+                    .with("FullName", type_name(value)),
+            ));
+        }
+        "equals" => {
+            return Ok(Value::Bool(equals(
+                value,
+                args.first().unwrap_or(&Value::Null),
+                false,
+            )));
+        }
+        _ => {}
+    }
+    match value {
+        Value::String(s) => string_method(s, &lower, name, args, value),
+        Value::Array(list) => match lower.as_str() {
+            "contains" => {
+                Ok(Value::Bool(list.iter().any(|v| {
+                    equals(v, args.first().unwrap_or(&Value::Null), true)
+                })))
+            }
+            "indexof" => Ok(Value::Int(
+                list.iter()
+                    .position(|v| equals(v, args.first().unwrap_or(&Value::Null), true))
+                    .map_or(-1, |i| i as i64),
+            )),
+            "foreach" | "where" => Err(ErrorRecord::new(
+                "MethodNotSupported",
+                "NotImplemented",
+                format!(
+                    "The .{name}() array method takes a script block; use the {name}-Object cmdlet in a pipeline instead."
+                ),
+            )),
+            _ => Err(method_not_found(value, name)),
+        },
+        Value::Hashtable(h) => match lower.as_str() {
+            "containskey" | "contains" => Ok(Value::Bool(
+                h.borrow()
+                    .contains_key(args.first().unwrap_or(&Value::Null)),
+            )),
+            "containsvalue" => {
+                Ok(Value::Bool(h.borrow().entries().iter().any(|(_, v)| {
+                    equals(v, args.first().unwrap_or(&Value::Null), false)
+                })))
+            }
+            "add" => {
+                let [key, v] = args else {
+                    return Err(argument_count(name, args.len()));
+                };
+                if h.borrow().contains_key(key) {
+                    return Err(ErrorRecord::new(
+                        "ArgumentException",
+                        "InvalidArgument",
+                        format!(
+                            "Item has already been added. Key in dictionary: '{}'  Key being added: '{}'",
+                            key.to_display_string(),
+                            key.to_display_string()
+                        ),
+                    ));
+                }
+                h.borrow_mut().insert(key.clone(), v.clone());
+                Ok(Value::Null)
+            }
+            "remove" => {
+                h.borrow_mut().remove(args.first().unwrap_or(&Value::Null));
+                Ok(Value::Null)
+            }
+            "clear" => {
+                *h.borrow_mut() = Default::default();
+                Ok(Value::Null)
+            }
+            "getenumerator" => Ok(Value::Array(
+                h.borrow()
+                    .entries()
+                    .iter()
+                    .map(|(k, v)| {
+                        Value::Record(
+                            Record::new("System.Collections.DictionaryEntry")
+                                .with("Name", k.clone())
+                                .with("Key", k.clone())
+                                .with("Value", v.clone()),
+                        )
+                    })
+                    .collect(),
+            )),
+            _ => Err(method_not_found(value, name)),
+        },
+        Value::TimeSpan(t) => match lower.as_str() {
+            "add" => match args.first() {
+                Some(Value::TimeSpan(o)) => Ok(Value::TimeSpan(TimeSpan {
+                    ticks: t.ticks + o.ticks,
+                })),
+                _ => Err(argument_count(name, args.len())),
+            },
+            "negate" => Ok(Value::TimeSpan(TimeSpan { ticks: -t.ticks })),
+            _ => Err(method_not_found(value, name)),
+        },
+        Value::DateTime(t) => {
+            let amount = || -> Result<f64, ErrorRecord> {
+                Ok(require_number(
+                    args.first().ok_or_else(|| argument_count(name, 0))?,
+                    "System.Double",
+                )?
+                .as_f64())
+            };
+            let shifted = |micros: f64| Value::DateTime(*t + Duration::microseconds(micros as i64));
+            match lower.as_str() {
+                "adddays" => Ok(shifted(amount()? * 86_400e6)),
+                "addhours" => Ok(shifted(amount()? * 3_600e6)),
+                "addminutes" => Ok(shifted(amount()? * 60e6)),
+                "addseconds" => Ok(shifted(amount()? * 1e6)),
+                "addmilliseconds" => Ok(shifted(amount()? * 1e3)),
+                "add" => match args.first() {
+                    Some(Value::TimeSpan(d)) => Ok(shifted(d.ticks as f64 / 10.0)),
+                    _ => Err(argument_count(name, args.len())),
+                },
+                "subtract" => match args.first() {
+                    Some(Value::TimeSpan(d)) => Ok(shifted(-(d.ticks as f64) / 10.0)),
+                    Some(Value::DateTime(o)) => Ok(Value::TimeSpan(TimeSpan {
+                        ticks: (*t - *o).num_microseconds().unwrap_or(0) * 10,
+                    })),
+                    _ => Err(argument_count(name, args.len())),
+                },
+                "touniversaltime" | "tolocaltime" => Ok(value.clone()),
+                _ => Err(method_not_found(value, name)),
+            }
+        }
+        Value::Int(_) | Value::Real(_) if lower == "compareto" => {
+            let a = to_number(value).map_or(0.0, Num::as_f64);
+            let b = args.first().and_then(to_number).map_or(0.0, Num::as_f64);
+            Ok(Value::Int(match a.partial_cmp(&b) {
+                Some(std::cmp::Ordering::Less) => -1,
+                Some(std::cmp::Ordering::Greater) => 1,
+                _ => 0,
+            }))
+        }
+        _ => Err(method_not_found(value, name)),
+    }
+}
+
+fn string_method(
+    s: &str,
+    lower: &str,
+    name: &str,
+    args: &[Value],
+    value: &Value,
+) -> Result<Value, ErrorRecord> {
+    let text = |i: usize| arg_string(args, i);
+    let chars_of = |i: usize| -> Vec<char> { text(i).chars().collect() };
+    Ok(match lower {
+        "trim" if args.is_empty() => Value::String(s.trim().to_string()),
+        "trim" => Value::String(s.trim_matches(chars_of(0).as_slice()).to_string()),
+        "trimstart" if args.is_empty() => Value::String(s.trim_start().to_string()),
+        "trimstart" => Value::String(s.trim_start_matches(chars_of(0).as_slice()).to_string()),
+        "trimend" if args.is_empty() => Value::String(s.trim_end().to_string()),
+        "trimend" => Value::String(s.trim_end_matches(chars_of(0).as_slice()).to_string()),
+        "toupper" | "toupperinvariant" => Value::String(s.to_uppercase()),
+        "tolower" | "tolowerinvariant" => Value::String(s.to_lowercase()),
+        "contains" => Value::Bool(s.contains(&text(0))),
+        "startswith" => Value::Bool(s.starts_with(&text(0))),
+        "endswith" => Value::Bool(s.ends_with(&text(0))),
+        "replace" => Value::String(s.replace(&text(0), &text(1))),
+        "split" => {
+            let separators = chars_of(0);
+            let pieces: Vec<Value> = if separators.is_empty() {
+                s.split(char::is_whitespace)
+                    .map(|p| Value::String(p.to_string()))
+                    .collect()
+            } else {
+                s.split(separators.as_slice())
+                    .map(|p| Value::String(p.to_string()))
+                    .collect()
+            };
+            Value::Array(pieces)
+        }
+        "indexof" => Value::Int(
+            s.find(&text(0))
+                .map_or(-1, |b| s[..b].chars().count() as i64),
+        ),
+        "lastindexof" => Value::Int(
+            s.rfind(&text(0))
+                .map_or(-1, |b| s[..b].chars().count() as i64),
+        ),
+        "substring" => {
+            let chars: Vec<char> = s.chars().collect();
+            let start = usize::try_from(arg_int(args, 0, name)?).unwrap_or(usize::MAX);
+            let length = if args.len() > 1 {
+                usize::try_from(arg_int(args, 1, name)?).unwrap_or(usize::MAX)
+            } else {
+                chars.len().saturating_sub(start)
+            };
+            if start > chars.len() || start.saturating_add(length) > chars.len() {
+                return Err(ErrorRecord::new(
+                    "ArgumentOutOfRangeException",
+                    "InvalidArgument",
+                    "Exception calling \"Substring\": startIndex and length must refer to a location within the string.".into(),
+                ));
+            }
+            Value::String(chars[start..start + length].iter().collect())
+        }
+        "padleft" | "padright" => {
+            let width = usize::try_from(arg_int(args, 0, name)?).unwrap_or(0);
+            let fill = text(1).chars().next().unwrap_or(' ');
+            let pad: String =
+                std::iter::repeat_n(fill, width.saturating_sub(s.chars().count())).collect();
+            Value::String(if lower == "padleft" {
+                format!("{pad}{s}")
+            } else {
+                format!("{s}{pad}")
+            })
+        }
+        "insert" => {
+            let at = usize::try_from(arg_int(args, 0, name)?).unwrap_or(0);
+            let mut chars: Vec<char> = s.chars().collect();
+            let at = at.min(chars.len());
+            chars.splice(at..at, text(1).chars());
+            Value::String(chars.into_iter().collect())
+        }
+        "remove" => {
+            let chars: Vec<char> = s.chars().collect();
+            let start = usize::try_from(arg_int(args, 0, name)?)
+                .unwrap_or(0)
+                .min(chars.len());
+            let count = if args.len() > 1 {
+                usize::try_from(arg_int(args, 1, name)?).unwrap_or(0)
+            } else {
+                chars.len() - start
+            };
+            Value::String(
+                chars[..start]
+                    .iter()
+                    .chain(chars[(start + count).min(chars.len())..].iter())
+                    .collect(),
+            )
+        }
+        "tochararray" => Value::Array(s.chars().map(|c| Value::String(c.to_string())).collect()),
+        "compareto" => Value::Int(match s.to_lowercase().cmp(&text(0).to_lowercase()) {
+            std::cmp::Ordering::Less => -1,
+            std::cmp::Ordering::Equal => 0,
+            std::cmp::Ordering::Greater => 1,
+        }),
+        "normalize" => value.clone(),
+        _ => return Err(method_not_found(value, name)),
+    })
+}
+
+fn static_not_found(type_literal: &str, name: &str) -> ErrorRecord {
+    ErrorRecord::new(
+        "MethodNotFound",
+        "InvalidOperation",
+        format!(
+            "Method invocation failed because [{type_literal}] does not contain a method named '{name}'."
+        ),
+    )
+}
+
+/// `[type]::Name`.
+pub fn static_property(type_literal: &str, name: &str) -> Result<Value, ErrorRecord> {
+    let t = super::convert::canonical_type(type_literal);
+    let n = name.to_ascii_lowercase();
+    Ok(match (t.as_str(), n.as_str()) {
+        ("int", "maxvalue") => Value::Int(i64::from(i32::MAX)),
+        ("int", "minvalue") => Value::Int(i64::from(i32::MIN)),
+        ("long", "maxvalue") => Value::Int(i64::MAX),
+        ("long", "minvalue") => Value::Int(i64::MIN),
+        ("double", "maxvalue") => Value::Real(f64::MAX),
+        ("math", "pi") => Value::Real(std::f64::consts::PI),
+        ("math", "e") => Value::Real(std::f64::consts::E),
+        ("string", "empty") => Value::String(String::new()),
+        ("datetime", "now") | ("datetime", "utcnow") => Value::DateTime(Utc::now()),
+        ("datetime", "today") => Value::DateTime(
+            Utc::now()
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .map_or_else(Utc::now, |d| d.and_utc()),
+        ),
+        ("timespan", "zero") => Value::TimeSpan(TimeSpan::default()),
+        ("environment", "newline") => Value::from("\n"),
+        ("environment", "machinename") => Value::from("localhost"),
+        _ => {
+            return Err(ErrorRecord::new(
+                "PropertyNotFound",
+                "InvalidOperation",
+                format!("The property '{name}' cannot be found on type [{type_literal}]."),
+            ));
+        }
+    })
+}
+
+/// `[type]::Name(args)`.
+pub fn static_method(type_literal: &str, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
+    let t = super::convert::canonical_type(type_literal);
+    let n = name.to_ascii_lowercase();
+    let number = |i: usize| -> Result<f64, ErrorRecord> {
+        Ok(require_number(
+            args.get(i)
+                .ok_or_else(|| argument_count(name, args.len()))?,
+            "System.Double",
+        )?
+        .as_f64())
+    };
+    let whole = |r: f64| {
+        if r.fract() == 0.0 && r.abs() < 9e15 {
+            Value::Int(r as i64)
+        } else {
+            Value::Real(r)
+        }
+    };
+    Ok(match (t.as_str(), n.as_str()) {
+        ("math", "round") => {
+            let digits = if args.len() > 1 { number(1)? as i32 } else { 0 };
+            let factor = 10f64.powi(digits);
+            let r = (number(0)? * factor).round_ties_even() / factor;
+            if digits == 0 {
+                whole(r)
+            } else {
+                Value::Real(r)
+            }
+        }
+        ("math", "floor") => whole(number(0)?.floor()),
+        ("math", "ceiling") => whole(number(0)?.ceil()),
+        ("math", "truncate") => whole(number(0)?.trunc()),
+        ("math", "abs") => match args.first().and_then(to_number) {
+            Some(Num::Int(i)) => Value::Int(i.abs()),
+            _ => Value::Real(number(0)?.abs()),
+        },
+        ("math", "max") | ("math", "min") => {
+            let (a, b) = (
+                args.first().cloned().unwrap_or(Value::Null),
+                args.get(1).cloned().unwrap_or(Value::Null),
+            );
+            let pick_a = (number(0)? >= number(1)?) == (n == "max");
+            if pick_a { a } else { b }
+        }
+        ("math", "pow") => Value::Real(number(0)?.powf(number(1)?)),
+        ("math", "sqrt") => Value::Real(number(0)?.sqrt()),
+        ("string", "isnullorempty") => Value::Bool(
+            args.first()
+                .is_none_or(|v| v.to_display_string().is_empty()),
+        ),
+        ("string", "isnullorwhitespace") => Value::Bool(
+            args.first()
+                .is_none_or(|v| v.to_display_string().trim().is_empty()),
+        ),
+        ("string", "join") => {
+            let separator = arg_string(args, 0);
+            let rest: Vec<Value> = if args.len() == 2 {
+                items(&args[1])
+            } else {
+                args[1.min(args.len())..].to_vec()
+            };
+            Value::String(
+                rest.iter()
+                    .map(Value::to_display_string)
+                    .collect::<Vec<_>>()
+                    .join(&separator),
+            )
+        }
+        ("string", "format") => {
+            let rest: Vec<Value> = if args.len() == 2 {
+                items(&args[1])
+            } else {
+                args[1.min(args.len())..].to_vec()
+            };
+            Value::String(super::convert::composite_format(
+                &arg_string(args, 0),
+                &rest,
+            )?)
+        }
+        ("string", "concat") => Value::String(args.iter().map(Value::to_display_string).collect()),
+        ("int" | "long" | "double", "parse") => cast(&t, args.first().unwrap_or(&Value::Null))?,
+        ("datetime", "parse") => {
+            Value::DateTime(parse_date(&arg_string(args, 0)).ok_or_else(|| {
+                super::convert::cast_error(
+                    args.first().unwrap_or(&Value::Null),
+                    "System.DateTime",
+                    "String was not recognized as a valid DateTime.",
+                )
+            })?)
+        }
+        ("timespan", "parse") => cast("timespan", args.first().unwrap_or(&Value::Null))?,
+        ("timespan", "fromdays") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 86_400.0)),
+        ("timespan", "fromhours") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 3600.0)),
+        ("timespan", "fromminutes") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 60.0)),
+        ("timespan", "fromseconds") => Value::TimeSpan(TimeSpan::from_seconds(number(0)?)),
+        ("timespan", "frommilliseconds") => {
+            Value::TimeSpan(TimeSpan::from_seconds(number(0)? / 1000.0))
+        }
+        ("guid", "newguid") => {
+            let mut bytes = [0u8; 16];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| ErrorRecord::new("RandomFailed", "NotSpecified", e.to_string()))?;
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            Value::String(format!(
+                "{}-{}-{}-{}-{}",
+                &hex[..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..]
+            ))
+        }
+        _ => return Err(static_not_found(type_literal, name)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_of_collections_and_scalars() {
+        let list = Value::Array(vec![
+            Value::Record(Record::new("T").with("Name", "a")),
+            Value::Record(Record::new("T").with("Name", "b")),
+        ]);
+        assert_eq!(property(&list, "Count"), Value::Int(2));
+        assert_eq!(
+            property(&list, "name"),
+            Value::Array(vec![Value::from("a"), Value::from("b")]),
+            "member enumeration"
+        );
+        assert_eq!(property(&Value::from("abc"), "Length"), Value::Int(3));
+        assert_eq!(property(&Value::Null, "Count"), Value::Int(0));
+        assert_eq!(property(&Value::Int(5), "Count"), Value::Int(1));
+        let t = TimeSpan::parse("1.02:03:04")
+            .map(Value::TimeSpan)
+            .expect("timespan");
+        assert_eq!(property(&t, "Hours"), Value::Int(2));
+        assert_eq!(property(&t, "TotalSeconds"), Value::Real(93_784.0));
+    }
+
+    #[test]
+    fn string_methods() {
+        let s = Value::from("  CCREX01\\First Storage Group  ");
+        assert_eq!(
+            call_method(&s, "Trim", &[]),
+            Ok(Value::from("CCREX01\\First Storage Group"))
+        );
+        let parts = call_method(&Value::from("a\\b"), "Split", &[Value::from("\\")]);
+        assert_eq!(
+            parts,
+            Ok(Value::Array(vec![Value::from("a"), Value::from("b")]))
+        );
+        assert_eq!(
+            call_method(&Value::from("abc"), "ToUpper", &[]),
+            Ok(Value::from("ABC"))
+        );
+        assert_eq!(
+            call_method(&Value::from("abc"), "Substring", &[Value::Int(1)]),
+            Ok(Value::from("bc"))
+        );
+        assert_eq!(
+            call_method(&Value::Int(3), "ToString", &[Value::from("D3")]),
+            Ok(Value::from("003"))
+        );
+        let e = call_method(&Value::from("x"), "Frobnicate", &[]).expect_err("no such method");
+        assert_eq!(
+            e.message,
+            "Method invocation failed because [System.String] does not contain a method named 'Frobnicate'."
+        );
+    }
+
+    #[test]
+    fn static_members() {
+        assert_eq!(
+            static_method("math", "Round", &[Value::Real(2.5)]),
+            Ok(Value::Int(2))
+        );
+        assert_eq!(
+            static_method("Math", "Round", &[Value::Real(1.2345), Value::Int(2)]),
+            Ok(Value::Real(1.23))
+        );
+        assert_eq!(
+            static_method("string", "IsNullOrEmpty", &[Value::Null]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            static_property("int", "MaxValue"),
+            Ok(Value::Int(2_147_483_647))
+        );
+        assert_eq!(
+            static_method("timespan", "FromMinutes", &[Value::Int(90)])
+                .map(|v| v.to_display_string()),
+            Ok("01:30:00".into())
+        );
+    }
+}

@@ -1,0 +1,1517 @@
+//! The interpreter: runs a parsed script. Statements, pipelines, commands (cmdlets, functions,
+//! script blocks), expressions, variables and scopes, control flow, `try`/`catch`/`throw`,
+//! redirections, and PowerShell's error model (non-terminating, statement-terminating,
+//! script-terminating; `$?`, `$Error`, `-ErrorAction` and `$ErrorActionPreference`).
+//!
+//! Owns: [`Interpreter`], the [`Host`] it reports through, and the [`Engine`] interface that
+//! cmdlets use to call back (script blocks, variables).
+//!
+//! Must not: print (it hands values and errors to its `Host`), speak HTTP itself (cmdlets do,
+//! through `client`), or parse (it runs what `syntax` produced).
+
+pub mod convert;
+mod functions;
+pub mod members;
+pub mod operators;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::bind::{self, ArgValue, Argument, ArgumentKind, BindOptions, Invocation};
+use super::client::Client;
+use super::cmdlets::{self, Context, Registry};
+use super::did_you_mean::closest;
+use super::error_record::{ErrorRecord, Severity};
+use super::syntax::*;
+use super::value::{Hashtable, ScriptBlock, Source, Value};
+use functions::Function;
+pub use functions::script_arguments;
+
+/// Where the interpreter sends what it produces.
+pub trait Host {
+    /// The output of a top-level statement, to be shown.
+    fn output(&mut self, values: &[Value]);
+    fn error(&mut self, record: &ErrorRecord);
+    fn warning(&mut self, text: &str);
+    fn verbose(&mut self, text: &str);
+    /// `Write-Host` text.
+    fn text(&mut self, text: &str, newline: bool);
+    /// Reads a line after showing `prompt`; an error when the session cannot prompt.
+    fn read_line(&mut self, prompt: &str) -> Result<String, ErrorRecord>;
+    /// Output as text, laid out as the screen would show it (`Out-String`, `> file`).
+    fn format(&mut self, values: &[Value]) -> String;
+}
+
+/// What cmdlets may ask of the interpreter.
+pub trait Engine {
+    /// Runs `block` in the current scope with `$_` set to `item`.
+    fn invoke_block(
+        &mut self,
+        block: &ScriptBlock,
+        item: Option<Value>,
+        args: Vec<Value>,
+    ) -> Result<Vec<Value>, ErrorRecord>;
+    fn variable(&self, name: &str) -> Value;
+    fn set_variable(&mut self, name: &str, value: Value) -> Result<(), ErrorRecord>;
+    /// Every variable visible here, innermost scope first.
+    fn variables(&self) -> Vec<(String, Value)>;
+    fn host(&mut self) -> &mut dyn Host;
+}
+
+/// Why execution stopped early.
+// The error variant is the cold path and carries a whole ErrorRecord on purpose (see the
+// `result_large_err` note in Cargo.toml).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Flow {
+    Break(Option<String>),
+    Continue(Option<String>),
+    Return,
+    Exit(i32),
+    Error(ErrorRecord),
+}
+
+impl From<ErrorRecord> for Flow {
+    fn from(e: ErrorRecord) -> Flow {
+        Flow::Error(e)
+    }
+}
+
+type Exec<T> = Result<T, Flow>;
+
+/// What running a script led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// `exit N` ran.
+    pub exit: Option<i32>,
+    /// A script-terminating error (a parse error, `throw`, an uncaught Stop) ended it.
+    pub terminated: bool,
+}
+
+/// Where errors of the running pipeline go (`2>$null`, `2>&1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorSink {
+    Host,
+    Discard,
+    Output,
+}
+
+/// The interpreter: scopes, functions, `$?`, `$Error`, and the host it reports to.
+pub struct Interpreter {
+    client: Rc<Client>,
+    host: Box<dyn Host>,
+    /// Variables by lower-cased name; index 0 is the global scope.
+    scopes: Vec<HashMap<String, Value>>,
+    functions: HashMap<String, Rc<Function>>,
+    source: Rc<Source>,
+    last_ok: bool,
+    /// `$Error`, newest first.
+    errors: Vec<ErrorRecord>,
+    /// Inside a `try`: statement-terminating errors go to its `catch`.
+    try_depth: usize,
+    error_sinks: Vec<ErrorSink>,
+    /// Errors redirected into output by `2>&1`, collected for the running pipeline.
+    redirected: Vec<Value>,
+    /// A `break`/`continue`/`exit` raised inside a cmdlet's script block, to resume after it.
+    pending: Option<Flow>,
+    env_overrides: HashMap<String, Option<String>>,
+}
+
+/// How many errors `$Error` keeps (`$MaximumErrorCount`).
+const MAXIMUM_ERROR_COUNT: usize = 256;
+
+impl Interpreter {
+    pub fn new(client: Client, host: Box<dyn Host>) -> Interpreter {
+        let mut global = HashMap::new();
+        for (name, value) in [
+            ("ErrorActionPreference", "Continue"),
+            ("WarningPreference", "Continue"),
+            ("VerbosePreference", "SilentlyContinue"),
+            ("DebugPreference", "SilentlyContinue"),
+            ("InformationPreference", "SilentlyContinue"),
+            ("ConfirmPreference", "High"),
+        ] {
+            global.insert(name.to_lowercase(), Value::from(value));
+        }
+        global.insert("whatifpreference".into(), Value::Bool(false));
+        global.insert("formatenumerationlimit".into(), Value::Int(4));
+        global.insert(
+            "maximumerrorcount".into(),
+            Value::Int(MAXIMUM_ERROR_COUNT as i64),
+        );
+        global.insert("ofs".into(), Value::from(" "));
+        if let Some(home) = std::env::var_os("HOME") {
+            global.insert(
+                "home".into(),
+                Value::String(home.to_string_lossy().into_owned()),
+            );
+        }
+        global.insert("pid".into(), Value::Int(i64::from(std::process::id())));
+        let mut version = Hashtable::new();
+        version.insert(Value::from("PSVersion"), Value::from("7.4"));
+        version.insert(Value::from("PSEdition"), Value::from("Core"));
+        version.insert(
+            Value::from("CcrshVersion"),
+            Value::from(env!("CARGO_PKG_VERSION")),
+        );
+        global.insert("psversiontable".into(), version.into_value());
+        Interpreter {
+            client: Rc::new(client),
+            host,
+            scopes: vec![global],
+            functions: HashMap::new(),
+            source: Rc::new(Source {
+                text: String::new(),
+                file: None,
+            }),
+            last_ok: true,
+            errors: Vec::new(),
+            try_depth: 0,
+            error_sinks: Vec::new(),
+            redirected: Vec::new(),
+            pending: None,
+            env_overrides: HashMap::new(),
+        }
+    }
+
+    /// `$?`: whether the last statement succeeded.
+    pub fn last_succeeded(&self) -> bool {
+        self.last_ok
+    }
+
+    pub fn host_mut(&mut self) -> &mut dyn Host {
+        self.host.as_mut()
+    }
+
+    /// Parses and runs `text`, showing each top-level statement's output as it finishes.
+    /// `args` are bound to the script's `param()` block (a script file's command-line
+    /// arguments).
+    pub fn run_text(
+        &mut self,
+        text: &str,
+        file: Option<String>,
+        args: Option<Vec<Argument>>,
+    ) -> Outcome {
+        let source = Rc::new(Source {
+            text: text.to_string(),
+            file,
+        });
+        let script = match parse(text) {
+            Ok(script) => script,
+            Err(e) => {
+                let mut record = ErrorRecord::from_syntax(&e);
+                record.locate(&source);
+                self.report(record);
+                self.last_ok = false;
+                return Outcome {
+                    exit: None,
+                    terminated: true,
+                };
+            }
+        };
+        let previous = std::mem::replace(&mut self.source, source);
+        let outcome = self.run_script(&script, args);
+        self.source = previous;
+        outcome
+    }
+
+    fn run_script(&mut self, script: &Script, args: Option<Vec<Argument>>) -> Outcome {
+        if script.param.is_some() || args.as_ref().is_some_and(|a| !a.is_empty()) {
+            let result = functions::bind_script_parameters(
+                self,
+                script.param.as_ref(),
+                args.unwrap_or_default(),
+            );
+            if let Err(flow) = result {
+                return self.finish_top_level(flow);
+            }
+        }
+        for statement in &script.statements {
+            let mut out = Vec::new();
+            self.last_ok = true;
+            let result = self.exec_statement(statement, &mut out);
+            self.show(&out);
+            match result {
+                Ok(()) => {}
+                Err(Flow::Error(e))
+                    if e.severity != Severity::ScriptTerminating && !self.stop_preference() =>
+                {
+                    self.report(e);
+                    self.last_ok = false;
+                }
+                Err(flow) => return self.finish_top_level(flow),
+            }
+        }
+        Outcome {
+            exit: None,
+            terminated: false,
+        }
+    }
+
+    fn finish_top_level(&mut self, flow: Flow) -> Outcome {
+        match flow {
+            Flow::Exit(code) => Outcome {
+                exit: Some(code),
+                terminated: false,
+            },
+            Flow::Error(e) => {
+                self.report(e);
+                self.last_ok = false;
+                Outcome {
+                    exit: None,
+                    terminated: true,
+                }
+            }
+            // `return`, or a `break`/`continue` outside any loop, ends the script quietly.
+            Flow::Return | Flow::Break(_) | Flow::Continue(_) => Outcome {
+                exit: None,
+                terminated: false,
+            },
+        }
+    }
+
+    fn show(&mut self, values: &[Value]) {
+        if !values.is_empty() {
+            self.host.output(values);
+        }
+    }
+
+    /// Reports an error to the host (or where `2>` sends it) and records it in `$Error`.
+    fn report(&mut self, mut record: ErrorRecord) {
+        record.locate(&self.source);
+        self.remember(record.clone());
+        match self.error_sinks.last() {
+            Some(ErrorSink::Discard) => {}
+            Some(ErrorSink::Output) => self.redirected.push(record.to_value()),
+            _ => self.host.error(&record),
+        }
+    }
+
+    fn remember(&mut self, record: ErrorRecord) {
+        self.errors.insert(0, record);
+        self.errors.truncate(MAXIMUM_ERROR_COUNT);
+    }
+
+    /// `$ErrorActionPreference` is `Stop`: statement-terminating errors end the script.
+    fn stop_preference(&self) -> bool {
+        self.variable("ErrorActionPreference")
+            .to_display_string()
+            .eq_ignore_ascii_case("Stop")
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Statements
+
+    /// Runs statements in order. A statement-terminating error is reported and the next
+    /// statement runs, unless a `try` is waiting for it or `$ErrorActionPreference` is Stop.
+    fn exec_block(&mut self, statements: &[Statement], out: &mut Vec<Value>) -> Exec<()> {
+        for statement in statements {
+            match self.exec_statement(statement, out) {
+                Err(Flow::Error(e))
+                    if e.severity == Severity::StatementTerminating
+                        && self.try_depth == 0
+                        && !self.stop_preference() =>
+                {
+                    self.report(e);
+                    self.last_ok = false;
+                }
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+
+    fn exec_statement(&mut self, statement: &Statement, out: &mut Vec<Value>) -> Exec<()> {
+        match statement {
+            Statement::Pipeline(p) => {
+                let values = self.run_pipeline(p)?;
+                out.extend(values);
+            }
+            Statement::Chain { first, rest, .. } => {
+                out.extend(self.run_pipeline_reporting(first)?);
+                for (op, pipeline) in rest {
+                    let run = match op {
+                        ChainOp::And => self.last_ok,
+                        ChainOp::Or => !self.last_ok,
+                    };
+                    if run {
+                        out.extend(self.run_pipeline_reporting(pipeline)?);
+                    }
+                }
+            }
+            Statement::Assignment {
+                target,
+                op,
+                value,
+                span,
+            } => {
+                let value = self.statement_value(value)?;
+                self.assign(target, *op, value, *span)?;
+            }
+            Statement::If {
+                clauses, otherwise, ..
+            } => {
+                for (condition, block) in clauses {
+                    if self.condition(condition)? {
+                        return self.exec_block(&block.statements, out);
+                    }
+                }
+                if let Some(block) = otherwise {
+                    self.exec_block(&block.statements, out)?;
+                }
+            }
+            Statement::Foreach {
+                label,
+                variable,
+                collection,
+                body,
+                ..
+            } => {
+                let items = self.run_pipeline(collection)?;
+                for item in items {
+                    self.set_variable(variable, item)?;
+                    if self.loop_body(label, &body.statements, out)? {
+                        break;
+                    }
+                }
+            }
+            Statement::For {
+                label,
+                init,
+                condition,
+                step,
+                body,
+                ..
+            } => {
+                if let Some(init) = init {
+                    let mut discard = Vec::new();
+                    self.exec_statement(init, &mut discard)?;
+                }
+                loop {
+                    if let Some(c) = condition
+                        && !self.condition(c)?
+                    {
+                        break;
+                    }
+                    if self.loop_body(label, &body.statements, out)? {
+                        break;
+                    }
+                    if let Some(step) = step {
+                        let mut discard = Vec::new();
+                        self.exec_statement(step, &mut discard)?;
+                    }
+                }
+            }
+            Statement::While {
+                label,
+                condition,
+                body,
+                ..
+            } => {
+                while self.condition(condition)? {
+                    if self.loop_body(label, &body.statements, out)? {
+                        break;
+                    }
+                }
+            }
+            Statement::Do {
+                label,
+                body,
+                condition,
+                until,
+                ..
+            } => loop {
+                if self.loop_body(label, &body.statements, out)? {
+                    break;
+                }
+                if self.condition(condition)? == *until {
+                    break;
+                }
+            },
+            Statement::Switch(switch) => self.switch(switch, out)?,
+            Statement::Break { label, .. } => return Err(Flow::Break(label.clone())),
+            Statement::Continue { label, .. } => return Err(Flow::Continue(label.clone())),
+            Statement::Return { value, .. } => {
+                if let Some(p) = value {
+                    out.extend(self.run_pipeline(p)?);
+                }
+                return Err(Flow::Return);
+            }
+            Statement::Exit { code, span } => {
+                let code = match code {
+                    Some(p) => {
+                        let value = collect(self.run_pipeline(p)?);
+                        match convert::to_number(&value) {
+                            Some(n) => n.as_f64() as i32,
+                            None => {
+                                return Err(Flow::Error(
+                                    ErrorRecord::new(
+                                        "RuntimeException",
+                                        "InvalidArgument",
+                                        format!(
+                                            "Cannot convert value \"{}\" to type \"System.Int32\".",
+                                            value.to_display_string()
+                                        ),
+                                    )
+                                    .at(*span)
+                                    .with_hint("Give exit a whole number, e.g. exit 2."),
+                                ));
+                            }
+                        }
+                    }
+                    None => 0,
+                };
+                self.set_global("lastexitcode", Value::Int(i64::from(code)));
+                return Err(Flow::Exit(code));
+            }
+            Statement::Throw { value, span } => {
+                let value = match value {
+                    Some(p) => collect(self.run_pipeline(p)?),
+                    None => self.variable("_"),
+                };
+                let record = ErrorRecord::thrown(&value);
+                let record = if record.span.is_none() {
+                    record.at(*span)
+                } else {
+                    record
+                };
+                return Err(Flow::Error(record));
+            }
+            Statement::Function(def) => {
+                let function = Function::new(def.clone(), self.source.clone());
+                self.functions
+                    .insert(def.name.to_lowercase(), Rc::new(function));
+            }
+            Statement::Try {
+                body,
+                catches,
+                finally,
+                ..
+            } => {
+                self.try_depth += 1;
+                let result = self.exec_block(&body.statements, out);
+                self.try_depth -= 1;
+                let result = match result {
+                    Err(Flow::Error(mut e)) => {
+                        e.locate(&self.source);
+                        self.remember(e.clone());
+                        self.last_ok = false;
+                        let clause = catches.iter().find(|c| {
+                            c.types.is_empty() || c.types.iter().any(|t| e.is_caught_by(t))
+                        });
+                        match clause {
+                            Some(clause) => {
+                                let saved = self.variable("_");
+                                self.set_local("_", e.to_value());
+                                let caught = self.exec_block(&clause.body.statements, out);
+                                self.set_local("_", saved);
+                                caught
+                            }
+                            None => Err(Flow::Error(e)),
+                        }
+                    }
+                    other => other,
+                };
+                if let Some(finally) = finally {
+                    self.exec_block(&finally.statements, out)?;
+                }
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a loop body; `Ok(true)` means the loop must stop (a `break` for it).
+    fn loop_body(
+        &mut self,
+        label: &Option<String>,
+        body: &[Statement],
+        out: &mut Vec<Value>,
+    ) -> Exec<bool> {
+        let mine = |l: &Option<String>| {
+            l.is_none()
+                || l.as_deref().map(str::to_lowercase) == label.as_deref().map(str::to_lowercase)
+        };
+        match self.exec_block(body, out) {
+            Ok(()) => Ok(false),
+            Err(Flow::Break(l)) if mine(&l) => Ok(true),
+            Err(Flow::Continue(l)) if mine(&l) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    fn condition(&mut self, pipeline: &Pipeline) -> Exec<bool> {
+        Ok(collect(self.run_pipeline(pipeline)?).is_truthy())
+    }
+
+    fn switch(&mut self, switch: &SwitchStatement, out: &mut Vec<Value>) -> Exec<()> {
+        let items = self.run_pipeline(&switch.value)?;
+        let saved = self.variable("_");
+        let result = (|| {
+            'items: for item in items {
+                self.set_local("_", item.clone());
+                let mut matched = false;
+                for (pattern, block) in &switch.clauses {
+                    if !self.switch_matches(switch, pattern, &item)? {
+                        continue;
+                    }
+                    matched = true;
+                    match self.exec_block(&block.statements, out) {
+                        Ok(()) => {}
+                        Err(Flow::Break(None)) => break 'items,
+                        Err(Flow::Continue(None)) => continue 'items,
+                        Err(other) => return Err(other),
+                    }
+                }
+                if !matched && let Some(default) = &switch.default {
+                    match self.exec_block(&default.statements, out) {
+                        Ok(()) | Err(Flow::Continue(None)) => {}
+                        Err(Flow::Break(None)) => break 'items,
+                        Err(other) => return Err(other),
+                    }
+                }
+            }
+            Ok(())
+        })();
+        self.set_local("_", saved);
+        result
+    }
+
+    fn switch_matches(
+        &mut self,
+        switch: &SwitchStatement,
+        pattern: &Expr,
+        item: &Value,
+    ) -> Exec<bool> {
+        if let ExprKind::ScriptBlock(def) = &pattern.kind {
+            let block = ScriptBlock {
+                def: def.clone(),
+                source: self.source.clone(),
+            };
+            let result = self.invoke_here(&block, Some(item.clone()))?;
+            return Ok(collect(result).is_truthy());
+        }
+        let wanted = self.eval(pattern)?;
+        let case_sensitive = switch.case_sensitive;
+        Ok(match switch.mode {
+            SwitchMode::Exact => operators::equals(item, &wanted, case_sensitive),
+            SwitchMode::Wildcard | SwitchMode::Regex => {
+                let op = if switch.mode == SwitchMode::Wildcard {
+                    CompareOp::Like
+                } else {
+                    CompareOp::Match
+                };
+                let mut found = None;
+                let hit = operators::binary(
+                    BinaryOp::Compare { op, case_sensitive },
+                    item,
+                    &wanted,
+                    &mut found,
+                )
+                .map_err(|e| Flow::Error(e.at(pattern.span)))?;
+                if let Some(m) = found {
+                    self.set_local("matches", m.into_value());
+                }
+                hit.is_truthy()
+            }
+        })
+    }
+
+    /// The value a statement produces on the right of `=`: an expression's own value (so `@()`
+    /// stays an empty array), or a pipeline's output (one item alone, several as an array).
+    fn statement_value(&mut self, statement: &Statement) -> Exec<Value> {
+        if let Statement::Pipeline(p) = statement
+            && let [PipelineElement::Expression(e)] = p.elements.as_slice()
+            && p.redirections.is_empty()
+        {
+            return self.eval(e);
+        }
+        if let Statement::Assignment { target, .. } = statement {
+            let mut discard = Vec::new();
+            self.exec_statement(statement, &mut discard)?;
+            return self.eval(target);
+        }
+        let mut out = Vec::new();
+        self.exec_statement(statement, &mut out)?;
+        Ok(collect(out))
+    }
+
+    fn assign(&mut self, target: &Expr, op: AssignOp, value: Value, span: Span) -> Exec<()> {
+        let value = if op == AssignOp::Assign {
+            value
+        } else {
+            let current = self.eval(target)?;
+            let binary = match op {
+                AssignOp::Add => BinaryOp::Add,
+                AssignOp::Subtract => BinaryOp::Subtract,
+                AssignOp::Multiply => BinaryOp::Multiply,
+                AssignOp::Divide => BinaryOp::Divide,
+                AssignOp::Remainder => BinaryOp::Remainder,
+                AssignOp::Assign => unreachable!("handled above"),
+            };
+            operators::binary(binary, &current, &value, &mut None)
+                .map_err(|e| Flow::Error(e.at(span)))?
+        };
+        self.store(target, value, span)
+    }
+
+    /// Writes `value` to an assignable expression, writing containers back as needed.
+    fn store(&mut self, target: &Expr, value: Value, span: Span) -> Exec<()> {
+        match &target.kind {
+            ExprKind::Variable(name) => self.set_variable(name, value).map_err(|e| Flow::Error(e.at(target.span))),
+            ExprKind::Cast { type_name, operand } => {
+                let converted = convert::cast(type_name, &value).map_err(|e| Flow::Error(e.at(span)))?;
+                self.store(operand, converted, span)
+            }
+            ExprKind::Member { target: object, name, is_static: false } => {
+                let mut container = self.eval(object)?;
+                match &mut container {
+                    Value::Hashtable(h) => {
+                        h.borrow_mut().insert(Value::String(name.clone()), value);
+                        Ok(())
+                    }
+                    Value::Record(r) => {
+                        match r.properties.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                            Some((_, v)) => *v = value,
+                            None => {
+                                return Err(Flow::Error(
+                                    ErrorRecord::new(
+                                        "PropertyNotFound",
+                                        "InvalidOperation",
+                                        format!("The property '{name}' cannot be found on this object. Verify that the property exists and can be set."),
+                                    )
+                                    .at(target.span),
+                                ));
+                            }
+                        }
+                        self.store(object, container, span)
+                    }
+                    other => Err(Flow::Error(
+                        ErrorRecord::new(
+                            "PropertyAssignmentException",
+                            "InvalidOperation",
+                            format!("The property '{name}' cannot be found on this object. Verify that the property exists and can be set."),
+                        )
+                        .at(target.span)
+                        .with_hint(format!("A {} has no settable properties.", convert::type_name(other))),
+                    )),
+                }
+            }
+            ExprKind::Index { target: object, index } => {
+                let mut container = self.eval(object)?;
+                let index = self.eval(index)?;
+                match &mut container {
+                    Value::Hashtable(h) => {
+                        h.borrow_mut().insert(index, value);
+                        Ok(())
+                    }
+                    Value::Array(items) => {
+                        let len = items.len() as i64;
+                        let i = convert::to_number(&index).map_or(-1, |n| n.as_f64() as i64);
+                        let i = if i < 0 { i + len } else { i };
+                        match usize::try_from(i).ok().filter(|i| *i < items.len()) {
+                            Some(i) => items[i] = value,
+                            None => {
+                                return Err(Flow::Error(
+                                    ErrorRecord::new("IndexOutOfRange", "InvalidOperation", "Index was outside the bounds of the array.".into())
+                                        .at(target.span),
+                                ));
+                            }
+                        }
+                        self.store(object, container, span)
+                    }
+                    Value::Null => Err(Flow::Error(
+                        ErrorRecord::new("NullArray", "InvalidOperation", "Cannot index into a null array.".into()).at(target.span),
+                    )),
+                    other => Err(Flow::Error(
+                        ErrorRecord::new(
+                            "CannotIndex",
+                            "InvalidOperation",
+                            format!("Unable to index into an object of type \"{}\".", convert::type_name(other)),
+                        )
+                        .at(target.span),
+                    )),
+                }
+            }
+            _ => Err(Flow::Error(
+                ErrorRecord::new(
+                    "InvalidLeftHandSide",
+                    "ParserError",
+                    "The assignment expression is not valid. The input to an assignment operator must be an object that is able to accept assignments, such as a variable or a property.".into(),
+                )
+                .at(target.span),
+            )),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Pipelines and commands
+
+    /// Runs a pipeline as one statement of a chain: its terminating error is reported and
+    /// sets `$?` false rather than stopping the chain.
+    fn run_pipeline_reporting(&mut self, pipeline: &Pipeline) -> Exec<Vec<Value>> {
+        self.last_ok = true;
+        match self.run_pipeline(pipeline) {
+            Err(Flow::Error(e))
+                if e.severity == Severity::StatementTerminating
+                    && self.try_depth == 0
+                    && !self.stop_preference() =>
+            {
+                self.report(e);
+                self.last_ok = false;
+                Ok(Vec::new())
+            }
+            other => other,
+        }
+    }
+
+    /// Runs a pipeline and returns its output, applying its redirections.
+    fn run_pipeline(&mut self, pipeline: &Pipeline) -> Exec<Vec<Value>> {
+        if pipeline.redirections.is_empty() {
+            return self.run_elements(pipeline);
+        }
+        let mut sink = ErrorSink::Host;
+        let mut output_target: Option<(&Expr, bool)> = None;
+        for r in &pipeline.redirections {
+            match (r.stream, &r.target) {
+                (Stream::Error | Stream::All, RedirectTarget::ToOutput) => sink = ErrorSink::Output,
+                (
+                    Stream::Error | Stream::All,
+                    RedirectTarget::File(t) | RedirectTarget::Append(t),
+                ) if is_null(t) => sink = ErrorSink::Discard,
+                (Stream::Output | Stream::All, RedirectTarget::File(t)) => {
+                    output_target = Some((t, false))
+                }
+                (Stream::Output | Stream::All, RedirectTarget::Append(t)) => {
+                    output_target = Some((t, true))
+                }
+                (Stream::Error, _) => {
+                    return Err(Flow::Error(
+                        ErrorRecord::new(
+                            "RedirectionNotSupported",
+                            "NotImplemented",
+                            "Errors can be redirected only to $null (2>$null) or to output (2>&1)."
+                                .into(),
+                        )
+                        .at(r.span),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let all_streams = pipeline
+            .redirections
+            .iter()
+            .any(|r| r.stream == Stream::All);
+        self.error_sinks.push(sink);
+        let saved = std::mem::take(&mut self.redirected);
+        let result = self.run_elements(pipeline);
+        let redirected = std::mem::replace(&mut self.redirected, saved);
+        self.error_sinks.pop();
+        let mut values = match result {
+            Ok(values) => values,
+            // A statement-terminating error follows the error redirection too.
+            Err(Flow::Error(e))
+                if e.severity == Severity::StatementTerminating && sink != ErrorSink::Host =>
+            {
+                self.last_ok = false;
+                let mut e = e;
+                e.locate(&self.source);
+                self.remember(e.clone());
+                if sink == ErrorSink::Output {
+                    vec![e.to_value()]
+                } else {
+                    Vec::new()
+                }
+            }
+            Err(other) => return Err(other),
+        };
+        values.extend(redirected);
+        let Some((target, append)) = output_target else {
+            return Ok(values);
+        };
+        if is_null(target) {
+            return Ok(Vec::new());
+        }
+        let path = self.eval(target)?.to_display_string();
+        let text = self.host.format(&values);
+        let _ = all_streams;
+        write_file(&path, &text, append).map_err(|e| Flow::Error(e.at(target.span)))?;
+        Ok(Vec::new())
+    }
+
+    fn run_elements(&mut self, pipeline: &Pipeline) -> Exec<Vec<Value>> {
+        let mut input: Option<Vec<Value>> = None;
+        for element in &pipeline.elements {
+            let output = match element {
+                PipelineElement::Expression(expr) => unroll(self.eval(expr)?),
+                PipelineElement::Command(command) => self.run_command(command, input.take())?,
+            };
+            input = Some(output);
+        }
+        Ok(input.unwrap_or_default())
+    }
+
+    /// Evaluates a command's arguments (splats spread, numbers keep their spelling).
+    fn arguments(&mut self, command: &Command) -> Exec<Vec<Argument>> {
+        let mut args = Vec::new();
+        for element in &command.elements {
+            match element {
+                CommandElement::Parameter(p) => {
+                    let value = match &p.argument {
+                        Some(e) => Some(self.arg_value(e)?),
+                        None => None,
+                    };
+                    args.push(Argument {
+                        kind: ArgumentKind::Parameter {
+                            name: p.name.clone(),
+                            value,
+                        },
+                        span: p.span,
+                    });
+                }
+                CommandElement::Argument(e) => {
+                    let value = self.arg_value(e)?;
+                    args.push(Argument {
+                        kind: ArgumentKind::Value(value),
+                        span: e.span,
+                    });
+                }
+                CommandElement::Splat { variable, span } => match self.variable(variable) {
+                    Value::Hashtable(h) => {
+                        for (k, v) in h.borrow().entries() {
+                            let value = Some(ArgValue {
+                                value: v.clone(),
+                                literal: None,
+                            });
+                            args.push(Argument {
+                                kind: ArgumentKind::Parameter {
+                                    name: k.to_display_string(),
+                                    value,
+                                },
+                                span: *span,
+                            });
+                        }
+                    }
+                    Value::Array(items) => {
+                        args.extend(items.into_iter().map(|v| Argument::value(v, *span)))
+                    }
+                    Value::Null => {}
+                    other => args.push(Argument::value(other, *span)),
+                },
+            }
+        }
+        Ok(args)
+    }
+
+    fn arg_value(&mut self, expr: &Expr) -> Exec<ArgValue> {
+        let literal = match &expr.kind {
+            ExprKind::Number { text, .. } => Some(text.clone()),
+            _ => None,
+        };
+        Ok(ArgValue {
+            value: self.eval(expr)?,
+            literal,
+        })
+    }
+
+    fn run_command(&mut self, command: &Command, input: Option<Vec<Value>>) -> Exec<Vec<Value>> {
+        let args = self.arguments(command)?;
+        let name = match &command.name {
+            CommandName::Literal(name) => name.clone(),
+            CommandName::Invoke(target) => match self.eval(target)? {
+                Value::ScriptBlock(block) => {
+                    let values = self.invoke_script_block(&block, args, input, command.span)?;
+                    return Ok(values);
+                }
+                other => other.to_display_string(),
+            },
+        };
+        self.invoke_named(&name, args, input, command)
+    }
+
+    fn invoke_named(
+        &mut self,
+        name: &str,
+        args: Vec<Argument>,
+        input: Option<Vec<Value>>,
+        command: &Command,
+    ) -> Exec<Vec<Value>> {
+        let resolved = cmdlets::resolve_alias(name).unwrap_or(name);
+        if let Some(function) = self.functions.get(&resolved.to_lowercase()).cloned() {
+            return functions::call(self, &function, args, input, command.span);
+        }
+        let registry = Registry::global();
+        // As in PowerShell, `StorageGroup` finds `Get-StorageGroup` when nothing else matches.
+        let found = registry
+            .find(resolved)
+            .or_else(|| registry.find(&format!("Get-{resolved}")));
+        let Some(found) = found else {
+            let suggestion = closest(name, registry.names());
+            return Err(Flow::Error(ErrorRecord::command_not_found(
+                name,
+                command.name_span,
+                suggestion,
+            )));
+        };
+        let found = found.map_err(|e| {
+            Flow::Error(
+                ErrorRecord::new(
+                    "CmdletSpecInvalid",
+                    "MetadataError",
+                    format!("The spec of {name} is invalid: {e}"),
+                )
+                .at(command.name_span)
+                .with_hint("This is a defect in this build of ccrsh; the spec tests catch it."),
+            )
+        })?;
+        let options = BindOptions {
+            collect_remaining: false,
+            common_parameters: true,
+        };
+        let invocation =
+            bind::bind(found.spec, &args, input, command.span, options).map_err(Flow::Error)?;
+        self.run_cmdlet(found.entry.run, &invocation, command.span)
+    }
+
+    /// Runs a bound cmdlet and applies its common parameters to what it reports.
+    fn run_cmdlet(
+        &mut self,
+        run: cmdlets::RunFn,
+        invocation: &Invocation<'_>,
+        span: Span,
+    ) -> Exec<Vec<Value>> {
+        let client = self.client.clone();
+        let mut cx = Context {
+            client: &client,
+            engine: self,
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            verbose: Vec::new(),
+        };
+        let result = run(invocation, &mut cx);
+        let Context {
+            warnings,
+            errors,
+            verbose,
+            ..
+        } = cx;
+        if let Some(flow) = self.pending.take() {
+            return Err(flow);
+        }
+        let preference = |interp: &Interpreter, common: &str, variable: &str| -> String {
+            invocation
+                .common(common)
+                .map(Value::to_display_string)
+                .unwrap_or_else(|| interp.variable(variable).to_display_string())
+        };
+        let verbose_on = invocation.common("Verbose").map_or_else(
+            || {
+                self.variable("VerbosePreference")
+                    .to_display_string()
+                    .eq_ignore_ascii_case("Continue")
+            },
+            Value::is_truthy,
+        );
+        if verbose_on {
+            for line in &verbose {
+                self.host.verbose(line);
+            }
+        }
+        let warning_action = preference(self, "WarningAction", "WarningPreference");
+        if let Some(name) = invocation.common("WarningVariable") {
+            let values = warnings.iter().map(|w| Value::String(w.clone())).collect();
+            self.set_variable(&name.to_display_string(), Value::Array(values))?;
+        }
+        for warning in &warnings {
+            match warning_action.to_ascii_lowercase().as_str() {
+                "silentlycontinue" | "ignore" => {}
+                "stop" => {
+                    return Err(Flow::Error(stop_error(
+                        "WarningPreference",
+                        ErrorRecord::new(
+                            "ActionPreferenceStop",
+                            "OperationStopped",
+                            warning.clone(),
+                        ),
+                    )));
+                }
+                _ => self.host.warning(warning),
+            }
+        }
+        let error_action = preference(self, "ErrorAction", "ErrorActionPreference");
+        let mut reported = Vec::new();
+        for mut error in errors {
+            error
+                .command
+                .get_or_insert_with(|| invocation.spec.name.clone());
+            error.span.get_or_insert(span);
+            self.last_ok = false;
+            match error_action.to_ascii_lowercase().as_str() {
+                "stop" => return Err(Flow::Error(stop_error("ErrorActionPreference", error))),
+                "ignore" => {}
+                "silentlycontinue" => {
+                    error.locate(&self.source);
+                    self.remember(error.clone());
+                    reported.push(error);
+                }
+                _ => {
+                    reported.push(error.clone());
+                    self.report(error);
+                }
+            }
+        }
+        if let Some(name) = invocation.common("ErrorVariable") {
+            let values = reported.iter().map(ErrorRecord::to_value).collect();
+            self.set_variable(
+                name.to_display_string().trim_start_matches('+'),
+                Value::Array(values),
+            )?;
+        }
+        let values = result.map_err(|mut e| {
+            e.command
+                .get_or_insert_with(|| invocation.spec.name.clone());
+            e.span.get_or_insert(span);
+            Flow::Error(e)
+        })?;
+        if let Some(name) = invocation.common("OutVariable") {
+            self.set_variable(&name.to_display_string(), Value::Array(values.clone()))?;
+        }
+        Ok(values)
+    }
+
+    /// `& $block args`: a child scope, parameters bound like a function's.
+    fn invoke_script_block(
+        &mut self,
+        block: &ScriptBlock,
+        args: Vec<Argument>,
+        input: Option<Vec<Value>>,
+        span: Span,
+    ) -> Exec<Vec<Value>> {
+        let def = Rc::new(FunctionDef {
+            name: "<ScriptBlock>".into(),
+            body: (*block.def).clone(),
+            span: block.def.span,
+        });
+        let function = Function::new(def, block.source.clone());
+        functions::call(self, &function, args, input, span)
+    }
+
+    /// Runs a script block in the current scope with `$_` set (ForEach-Object, Where-Object,
+    /// switch conditions).
+    fn invoke_here(&mut self, block: &ScriptBlock, item: Option<Value>) -> Exec<Vec<Value>> {
+        let saved = (self.variable("_"), item.is_some());
+        if let Some(item) = item {
+            self.set_local("_", item);
+        }
+        let previous = std::mem::replace(&mut self.source, block.source.clone());
+        let mut out = Vec::new();
+        let result = self.exec_block(&block.def.statements, &mut out);
+        self.source = previous;
+        if saved.1 {
+            self.set_local("_", saved.0);
+        }
+        match result {
+            Ok(()) | Err(Flow::Return) => Ok(out),
+            Err(other) => Err(other),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Expressions
+
+    fn eval(&mut self, expr: &Expr) -> Exec<Value> {
+        let at = |e: ErrorRecord| Flow::Error(if e.span.is_some() { e } else { e.at(expr.span) });
+        Ok(match &expr.kind {
+            ExprKind::String(s) => Value::String(s.value.clone()),
+            ExprKind::Expandable(parts) => Value::String(self.expand(parts)?),
+            ExprKind::Number {
+                value: Number::Int(i),
+                ..
+            } => Value::Int(*i),
+            ExprKind::Number {
+                value: Number::Real(r),
+                ..
+            } => Value::Real(*r),
+            ExprKind::Variable(name) => self.variable(name),
+            ExprKind::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.eval(item)?);
+                }
+                Value::Array(values)
+            }
+            ExprKind::ArrayExpr(statements) => {
+                let mut out = Vec::new();
+                self.exec_block(statements, &mut out)?;
+                Value::Array(out)
+            }
+            ExprKind::SubExpr(statements) => {
+                let mut out = Vec::new();
+                self.exec_block(statements, &mut out)?;
+                collect(out)
+            }
+            ExprKind::Paren(statement) => self.statement_value(statement)?,
+            ExprKind::Hashtable { entries, .. } => {
+                let mut table = Hashtable::new();
+                for (key, value) in entries {
+                    let key = self.eval(key)?;
+                    let value = self.statement_value(value)?;
+                    table.insert(key, value);
+                }
+                table.into_value()
+            }
+            ExprKind::ScriptBlock(def) => Value::ScriptBlock(ScriptBlock {
+                def: def.clone(),
+                source: self.source.clone(),
+            }),
+            ExprKind::Binary {
+                op: BinaryOp::And,
+                left,
+                right,
+            } => Value::Bool(self.eval(left)?.is_truthy() && self.eval(right)?.is_truthy()),
+            ExprKind::Binary {
+                op: BinaryOp::Or,
+                left,
+                right,
+            } => Value::Bool(self.eval(left)?.is_truthy() || self.eval(right)?.is_truthy()),
+            ExprKind::Binary { op, left, right } => {
+                let l = self.eval(left)?;
+                let r = self.eval(right)?;
+                let mut found = None;
+                let value = operators::binary(*op, &l, &r, &mut found).map_err(at)?;
+                if let Some(m) = found {
+                    self.set_local("matches", m.into_value());
+                }
+                value
+            }
+            ExprKind::Unary { op, operand } => {
+                let v = self.eval(operand)?;
+                operators::unary(*op, &v).map_err(at)?
+            }
+            ExprKind::Member {
+                target,
+                name,
+                is_static: true,
+            } => {
+                let type_name = self.type_of_static(target)?;
+                members::static_property(&type_name, name).map_err(at)?
+            }
+            ExprKind::Member { target, name, .. } => {
+                let v = self.eval(target)?;
+                members::property(&v, name)
+            }
+            ExprKind::Index { target, index } => {
+                let v = self.eval(target)?;
+                let i = self.eval(index)?;
+                index_value(&v, &i).map_err(at)?
+            }
+            ExprKind::Invoke {
+                target,
+                name,
+                args,
+                is_static,
+            } => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(a)?);
+                }
+                if *is_static {
+                    let type_name = self.type_of_static(target)?;
+                    return members::static_method(&type_name, name, &values).map_err(at);
+                }
+                let v = self.eval(target)?;
+                if let Value::ScriptBlock(block) = &v
+                    && (name.eq_ignore_ascii_case("Invoke")
+                        || name.eq_ignore_ascii_case("InvokeReturnAsIs"))
+                {
+                    let args = values
+                        .into_iter()
+                        .map(|v| Argument::value(v, expr.span))
+                        .collect();
+                    return Ok(collect(
+                        self.invoke_script_block(block, args, None, expr.span)?,
+                    ));
+                }
+                members::call_method(&v, name, &values).map_err(at)?
+            }
+            ExprKind::Cast { type_name, operand } => {
+                let v = self.eval(operand)?;
+                convert::cast(type_name, &v).map_err(at)?
+            }
+            ExprKind::TypeLiteral(name) => Value::String(format!("[{name}]")),
+        })
+    }
+
+    fn type_of_static(&mut self, target: &Expr) -> Exec<String> {
+        match &target.kind {
+            ExprKind::TypeLiteral(name) => Ok(name.clone()),
+            _ => Ok(self
+                .eval(target)?
+                .to_display_string()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string()),
+        }
+    }
+
+    /// The text of an expandable string: variables and subexpressions joined with `$OFS`.
+    fn expand(&mut self, parts: &[StringPart]) -> Exec<String> {
+        let mut text = String::new();
+        for part in parts {
+            match part {
+                StringPart::Text(t) => text.push_str(t),
+                StringPart::Variable(name) => {
+                    text.push_str(&self.variable(name).to_display_string())
+                }
+                StringPart::SubExpr(statements) => {
+                    let mut out = Vec::new();
+                    self.exec_block(statements, &mut out)?;
+                    let pieces: Vec<String> = out.iter().map(Value::to_display_string).collect();
+                    text.push_str(&pieces.join(" "));
+                }
+            }
+        }
+        Ok(text)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Variables
+
+    /// `$name`: automatic variables, `$env:NAME`, scope-qualified names, then the scopes from
+    /// innermost out. An unset variable is `$null`.
+    pub fn variable(&self, name: &str) -> Value {
+        let lower = name.to_lowercase();
+        let (scope, bare) = split_scope(&lower);
+        match (scope, bare) {
+            (_, "true") => return Value::Bool(true),
+            (_, "false") => return Value::Bool(false),
+            (_, "null") => return Value::Null,
+            (_, "?") => return Value::Bool(self.last_ok),
+            (_, "error") => {
+                return Value::Array(self.errors.iter().map(ErrorRecord::to_value).collect());
+            }
+            (_, "psitem") => return self.variable("_"),
+            (Some("env"), var) => {
+                let key = &name[name.len() - var.len()..];
+                if let Some(over) = self.env_overrides.get(var) {
+                    return over.clone().map_or(Value::Null, Value::String);
+                }
+                return std::env::var(key).map_or(Value::Null, Value::String);
+            }
+            (Some("global" | "script"), var) => {
+                return self.scopes[0].get(var).cloned().unwrap_or(Value::Null);
+            }
+            _ => {}
+        }
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.get(bare))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    /// `$name = value`: the innermost scope, or the global one for `$global:`/`$script:`.
+    pub fn set_variable(&mut self, name: &str, value: Value) -> Result<(), ErrorRecord> {
+        let lower = name.to_lowercase();
+        let (scope, bare) = split_scope(&lower);
+        match bare {
+            "null" => return Ok(()),
+            "true" | "false" | "?" | "error" | "psversiontable" => {
+                return Err(ErrorRecord::new(
+                    "VariableNotWritable",
+                    "WriteError",
+                    format!(
+                        "Cannot overwrite variable {bare} because it is read-only or constant."
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        match scope {
+            Some("env") => {
+                let text = match value {
+                    Value::Null => None,
+                    v => Some(v.to_display_string()),
+                };
+                self.env_overrides.insert(bare.to_string(), text);
+            }
+            Some("global" | "script") => {
+                self.scopes[0].insert(bare.to_string(), value);
+            }
+            _ => self.set_local(bare, value),
+        }
+        Ok(())
+    }
+
+    fn set_local(&mut self, name: &str, value: Value) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_lowercase(), value);
+        }
+    }
+
+    fn set_global(&mut self, name: &str, value: Value) {
+        self.scopes[0].insert(name.to_lowercase(), value);
+    }
+}
+
+impl Engine for Interpreter {
+    fn invoke_block(
+        &mut self,
+        block: &ScriptBlock,
+        item: Option<Value>,
+        args: Vec<Value>,
+    ) -> Result<Vec<Value>, ErrorRecord> {
+        let saved_args = self.variable("args");
+        self.set_local("args", Value::Array(args));
+        let result = self.invoke_here(block, item);
+        self.set_local("args", saved_args);
+        match result {
+            Ok(values) => Ok(values),
+            Err(Flow::Error(e)) => Err(e),
+            Err(flow) => {
+                // `break`, `continue` or `exit` inside the block: stop the cmdlet and resume
+                // the flow once it has returned.
+                self.pending = Some(flow);
+                Err(ErrorRecord::new(
+                    "PipelineStopped",
+                    "OperationStopped",
+                    "The pipeline was stopped.".into(),
+                ))
+            }
+        }
+    }
+
+    fn variable(&self, name: &str) -> Value {
+        Interpreter::variable(self, name)
+    }
+
+    fn set_variable(&mut self, name: &str, value: Value) -> Result<(), ErrorRecord> {
+        Interpreter::set_variable(self, name, value)
+    }
+
+    fn variables(&self) -> Vec<(String, Value)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut all = Vec::new();
+        for scope in self.scopes.iter().rev() {
+            for (name, value) in scope {
+                if seen.insert(name.clone()) {
+                    all.push((name.clone(), value.clone()));
+                }
+            }
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+
+    fn host(&mut self) -> &mut dyn Host {
+        self.host.as_mut()
+    }
+}
+
+/// `scope:name` → (`Some(scope)`, `name`) for the known scopes.
+fn split_scope(lower: &str) -> (Option<&str>, &str) {
+    match lower.split_once(':') {
+        Some((scope @ ("global" | "script" | "local" | "private" | "env" | "variable"), rest)) => {
+            (Some(scope), rest)
+        }
+        _ => (None, lower),
+    }
+}
+
+/// Pipeline output as one value: nothing is `$null`, one item is itself, more an array.
+pub fn collect(mut values: Vec<Value>) -> Value {
+    match values.len() {
+        0 => Value::Null,
+        1 => values.remove(0),
+        _ => Value::Array(values),
+    }
+}
+
+/// A value written to the pipeline: arrays are enumerated one level.
+fn unroll(value: Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items,
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn is_null(expr: &Expr) -> bool {
+    matches!(&expr.kind, ExprKind::Variable(v) if v.eq_ignore_ascii_case("null"))
+}
+
+/// The error `-ErrorAction Stop` (or the preference) turns a non-terminating error into.
+fn stop_error(preference: &str, error: ErrorRecord) -> ErrorRecord {
+    let message = format!(
+        "The running command stopped because the preference variable \"{preference}\" or common parameter is set to Stop: {}",
+        error.message
+    );
+    ErrorRecord {
+        message,
+        exception: "System.Management.Automation.ActionPreferenceStopException",
+        ..error
+    }
+}
+
+fn write_file(path: &str, text: &str, append: bool) -> Result<(), ErrorRecord> {
+    use std::io::Write;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path);
+    file.and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| {
+            ErrorRecord::new(
+                "FileOpenFailure",
+                "OpenError",
+                format!("Could not write to '{path}': {e}"),
+            )
+            .with_hint("Check that the folder exists and is writable.")
+        })
+}
+
+/// `value[index]`.
+fn index_value(value: &Value, index: &Value) -> Result<Value, ErrorRecord> {
+    match value {
+        Value::Null => Err(ErrorRecord::new(
+            "NullArray",
+            "InvalidOperation",
+            "Cannot index into a null array.".into(),
+        )),
+        Value::Hashtable(h) => Ok(h.borrow().get(index).cloned().unwrap_or(Value::Null)),
+        Value::Record(r) => Ok(r
+            .get(&index.to_display_string())
+            .cloned()
+            .unwrap_or(Value::Null)),
+        _ => {
+            let list: Vec<Value> = match value {
+                Value::Array(items) => items.clone(),
+                Value::String(s) => s.chars().map(|c| Value::String(c.to_string())).collect(),
+                other => vec![other.clone()],
+            };
+            let pick = |i: &Value| -> Value {
+                let n = convert::to_number(i).map_or(i64::MAX, |n| n.as_f64() as i64);
+                let n = if n < 0 { n + list.len() as i64 } else { n };
+                usize::try_from(n)
+                    .ok()
+                    .and_then(|n| list.get(n))
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            };
+            Ok(match index {
+                Value::Array(indexes) => Value::Array(
+                    indexes
+                        .iter()
+                        .map(pick)
+                        .filter(|v| *v != Value::Null)
+                        .collect(),
+                ),
+                i => pick(i),
+            })
+        }
+    }
+}
