@@ -151,6 +151,7 @@ fn common_spec(name: &str, alias: &str, kind: ParamType, values: &[&str]) -> Par
         pipeline: None,
         default: None,
         wildcards: false,
+        remaining: false,
     }
 }
 
@@ -291,10 +292,16 @@ impl<'s> Binder<'s> {
         }
 
         let mut sets = self.viable_sets(&bound);
+        let gather = self.spec.parameters.iter().find(|p| p.remaining);
+        let mut gathered: Vec<Value> = Vec::new();
         for (v, value_span) in positional {
-            let Some(parameter) = self.next_positional(&bound, &sets) else {
+            let Some(parameter) = self.next_positional(&bound, &sets, &v.value) else {
                 if self.options.collect_remaining {
                     remaining.push(v.value.clone());
+                    continue;
+                }
+                if gather.is_some() {
+                    gathered.push(v.value.clone());
                     continue;
                 }
                 let text = v.literal.clone().unwrap_or_else(|| match &v.value {
@@ -306,6 +313,22 @@ impl<'s> Binder<'s> {
             let value = self.convert(parameter, v, value_span)?;
             bound.push((parameter, value));
             sets = self.viable_sets(&bound);
+        }
+
+        if let Some(parameter) = gather
+            && !gathered.is_empty()
+        {
+            match bound.iter_mut().find(|(p, _)| p.name == parameter.name) {
+                Some((_, value)) => {
+                    let mut all = match std::mem::take(value) {
+                        Value::Array(items) => items,
+                        one => vec![one],
+                    };
+                    all.extend(gathered);
+                    *value = Value::Array(all);
+                }
+                None => bound.push((parameter, Value::Array(gathered))),
+            }
         }
 
         if let Some(items) = input {
@@ -413,15 +436,34 @@ impl<'s> Binder<'s> {
             .collect()
     }
 
-    /// The unbound positional parameter with the lowest position in a viable set.
-    fn next_positional(&self, bound: &[(Param<'s>, Value)], sets: &[&str]) -> Option<Param<'s>> {
-        self.spec
+    /// The unbound positional parameter with the lowest position in a viable set. Where sets
+    /// disagree at that position, a script block goes to a ScriptBlock parameter and anything
+    /// else to the other one (`Where-Object { … }` and `Where-Object Name`).
+    fn next_positional(
+        &self,
+        bound: &[(Param<'s>, Value)],
+        sets: &[&str],
+        value: &Value,
+    ) -> Option<Param<'s>> {
+        let candidates: Vec<Param<'s>> = self
+            .spec
             .parameters
             .iter()
             .filter(|p| p.position.is_some())
             .filter(|p| !bound.iter().any(|(b, _)| b.name == p.name))
             .filter(|p| sets.iter().any(|s| p.in_set(s)))
-            .min_by_key(|p| p.position)
+            .collect();
+        let lowest = candidates.iter().filter_map(|p| p.position).min()?;
+        let at_lowest: Vec<Param<'s>> = candidates
+            .into_iter()
+            .filter(|p| p.position == Some(lowest))
+            .collect();
+        let is_block = matches!(value, Value::ScriptBlock(_));
+        at_lowest
+            .iter()
+            .find(|p| (p.kind == ParamType::ScriptBlock) == is_block)
+            .or_else(|| at_lowest.first())
+            .copied()
     }
 
     fn choose_set(

@@ -401,6 +401,30 @@ pub fn write_error(err: &mut dyn Write, record: &ErrorRecord) -> io::Result<()> 
     writeln!(err)
 }
 
+/// `text` in a console colour (`Write-Host -ForegroundColor Green`), when colour is on.
+pub fn paint(text: &str, colour: &str) -> String {
+    use colored::Color;
+    let c = match colour.to_ascii_lowercase().as_str() {
+        "black" => Color::Black,
+        "darkblue" => Color::Blue,
+        "darkgreen" => Color::Green,
+        "darkcyan" => Color::Cyan,
+        "darkred" => Color::Red,
+        "darkmagenta" => Color::Magenta,
+        "darkyellow" => Color::Yellow,
+        "gray" => Color::White,
+        "darkgray" => Color::BrightBlack,
+        "blue" => Color::BrightBlue,
+        "green" => Color::BrightGreen,
+        "cyan" => Color::BrightCyan,
+        "red" => Color::BrightRed,
+        "magenta" => Color::BrightMagenta,
+        "yellow" => Color::BrightYellow,
+        _ => Color::BrightWhite,
+    };
+    text.color(c).to_string()
+}
+
 /// `VERBOSE: text`, in yellow on a terminal.
 pub fn write_verbose(err: &mut dyn Write, text: &str) -> io::Result<()> {
     writeln!(err, "{}", format!("VERBOSE: {text}").yellow())

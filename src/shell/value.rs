@@ -17,8 +17,9 @@ use chrono::{DateTime, Utc};
 use super::syntax::ScriptBlockDef;
 
 /// A value in the shell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     Int(i64),

@@ -1,20 +1,11 @@
 //! Formatting and conversion: `Format-Table`, `Format-List`, `ConvertTo-Json`. They take the
 //! pipeline's objects through `-InputObject` and hand layout to `render`.
 
-use super::Context;
+use super::{Context, pipeline_input as input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
-use crate::shell::value::{Record, Value};
-
-/// The pipeline input, unrolled one level as the pipeline would.
-fn input(call: &Invocation<'_>) -> Vec<Value> {
-    match call.get("InputObject") {
-        Some(Value::Array(items)) => items.clone(),
-        Some(Value::Null) | None => Vec::new(),
-        Some(one) => vec![one.clone()],
-    }
-}
+use crate::shell::value::{Hashtable, Record, Value};
 
 /// Scalars are shown as records with one property, as PowerShell shows them in a table.
 fn as_records(values: &[Value]) -> Vec<Record> {
@@ -86,6 +77,67 @@ pub fn convert_to_json(
         &mut cx.warnings,
     );
     Ok(vec![Value::String(text)])
+}
+
+pub fn convert_from_json(
+    call: &Invocation<'_>,
+    _: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let text = input(call)
+        .iter()
+        .map(Value::to_display_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        ErrorRecord::new(
+            "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand",
+            "NotSpecified",
+            format!("Conversion from JSON failed with error: {e}"),
+        )
+        .with_hint("The input must be one JSON document, such as the output of ConvertTo-Json.")
+    })?;
+    let value = from_json(json, call.switch("AsHashtable"));
+    Ok(match value {
+        Value::Array(items) if !call.switch("NoEnumerate") => items,
+        other => vec![other],
+    })
+}
+
+/// A JSON value as a shell value: objects become PSCustomObjects (or hashtables), ISO 8601
+/// times become DateTimes, as PowerShell 7 does.
+fn from_json(json: serde_json::Value, as_hashtable: bool) -> Value {
+    use serde_json::Value as J;
+    match json {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(b),
+        J::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0)), Value::Int),
+        J::String(s) => match chrono::DateTime::parse_from_rfc3339(&s) {
+            Ok(t) => Value::DateTime(t.to_utc()),
+            Err(_) => Value::String(s),
+        },
+        J::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| from_json(v, as_hashtable))
+                .collect(),
+        ),
+        J::Object(map) if as_hashtable => {
+            let mut h = Hashtable::new();
+            for (k, v) in map {
+                h.insert(Value::String(k), from_json(v, true));
+            }
+            h.into_value()
+        }
+        J::Object(map) => Value::Record(Record {
+            type_name: "System.Management.Automation.PSCustomObject".into(),
+            properties: map
+                .into_iter()
+                .map(|(k, v)| (k, from_json(v, false)))
+                .collect(),
+        }),
+    }
 }
 
 #[cfg(test)]

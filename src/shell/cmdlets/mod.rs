@@ -12,6 +12,8 @@ mod clustered_mailbox_server;
 mod database;
 mod discovery;
 mod formatting;
+mod host;
+mod objects;
 mod storage_group;
 
 use std::sync::OnceLock;
@@ -105,60 +107,52 @@ const fn entry(
     }
 }
 
-/// Every cmdlet, alphabetically.
+/// Every cmdlet, alphabetically: one line each, pairing the spec with its implementation.
+#[rustfmt::skip]
 pub const CMDLETS: &[CmdletEntry] = &[
-    entry(
-        "ConvertTo-Json",
-        spec!("ConvertTo-Json.toml"),
-        formatting::convert_to_json,
-    ),
-    entry(
-        "Format-List",
-        spec!("Format-List.toml"),
-        formatting::format_list,
-    ),
-    entry(
-        "Format-Table",
-        spec!("Format-Table.toml"),
-        formatting::format_table,
-    ),
-    entry(
-        "Get-ClusteredMailboxServerStatus",
-        spec!("Get-ClusteredMailboxServerStatus.toml"),
-        clustered_mailbox_server::get_status,
-    ),
-    entry(
-        "Get-Command",
-        spec!("Get-Command.toml"),
-        discovery::get_command,
-    ),
+    entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
+    entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
+    entry("ConvertTo-Json", spec!("ConvertTo-Json.toml"), formatting::convert_to_json),
+    entry("ForEach-Object", spec!("ForEach-Object.toml"), objects::foreach_object),
+    entry("Format-List", spec!("Format-List.toml"), formatting::format_list),
+    entry("Format-Table", spec!("Format-Table.toml"), formatting::format_table),
+    entry("Get-ClusteredMailboxServerStatus", spec!("Get-ClusteredMailboxServerStatus.toml"), clustered_mailbox_server::get_status),
+    entry("Get-Command", spec!("Get-Command.toml"), discovery::get_command),
+    entry("Get-Date", spec!("Get-Date.toml"), host::get_date),
     entry("Get-Help", spec!("Get-Help.toml"), discovery::get_help),
-    entry(
-        "Get-MailboxDatabase",
-        spec!("Get-MailboxDatabase.toml"),
-        database::get_mailbox_database,
-    ),
-    entry(
-        "Get-MailboxServer",
-        spec!("Get-MailboxServer.toml"),
-        clustered_mailbox_server::get_mailbox_server,
-    ),
-    entry(
-        "Get-PublicFolderDatabase",
-        spec!("Get-PublicFolderDatabase.toml"),
-        database::get_public_folder_database,
-    ),
-    entry(
-        "Get-StorageGroup",
-        spec!("Get-StorageGroup.toml"),
-        storage_group::get_storage_group,
-    ),
-    entry(
-        "Get-StorageGroupCopyStatus",
-        spec!("Get-StorageGroupCopyStatus.toml"),
-        storage_group::get_copy_status,
-    ),
+    entry("Get-MailboxDatabase", spec!("Get-MailboxDatabase.toml"), database::get_mailbox_database),
+    entry("Get-MailboxServer", spec!("Get-MailboxServer.toml"), clustered_mailbox_server::get_mailbox_server),
+    entry("Get-Member", spec!("Get-Member.toml"), objects::get_member),
+    entry("Get-PublicFolderDatabase", spec!("Get-PublicFolderDatabase.toml"), database::get_public_folder_database),
+    entry("Get-StorageGroup", spec!("Get-StorageGroup.toml"), storage_group::get_storage_group),
+    entry("Get-StorageGroupCopyStatus", spec!("Get-StorageGroupCopyStatus.toml"), storage_group::get_copy_status),
+    entry("Get-Variable", spec!("Get-Variable.toml"), host::get_variable),
+    entry("Group-Object", spec!("Group-Object.toml"), objects::group_object),
+    entry("Measure-Object", spec!("Measure-Object.toml"), objects::measure_object),
+    entry("Out-File", spec!("Out-File.toml"), host::out_file),
+    entry("Out-Null", spec!("Out-Null.toml"), host::out_null),
+    entry("Out-String", spec!("Out-String.toml"), host::out_string),
+    entry("Read-Host", spec!("Read-Host.toml"), host::read_host),
+    entry("Select-Object", spec!("Select-Object.toml"), objects::select_object),
+    entry("Set-Variable", spec!("Set-Variable.toml"), host::set_variable),
+    entry("Sort-Object", spec!("Sort-Object.toml"), objects::sort_object),
+    entry("Start-Sleep", spec!("Start-Sleep.toml"), host::start_sleep),
+    entry("Where-Object", spec!("Where-Object.toml"), objects::where_object),
+    entry("Write-Error", spec!("Write-Error.toml"), host::write_error),
+    entry("Write-Host", spec!("Write-Host.toml"), host::write_host),
+    entry("Write-Output", spec!("Write-Output.toml"), host::write_output),
+    entry("Write-Verbose", spec!("Write-Verbose.toml"), host::write_verbose),
+    entry("Write-Warning", spec!("Write-Warning.toml"), host::write_warning),
 ];
+
+/// The pipeline input (bound to `-InputObject`), unrolled one level as the pipeline would.
+pub fn pipeline_input(call: &Invocation<'_>) -> Vec<Value> {
+    match call.get("InputObject") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(one) => vec![one.clone()],
+    }
+}
 
 /// Finds cmdlets and their specs. Specs are parsed on first use, so start-up pays only for
 /// the cmdlets a command line names.

@@ -153,6 +153,7 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
             pipeline: None,
             default: None,
             wildcards: false,
+            remaining: false,
         };
         if let Some(p) = attribute(&decl.attributes, "Parameter") {
             advanced = true;

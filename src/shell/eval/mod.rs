@@ -324,6 +324,8 @@ impl Interpreter {
     fn exec_statement(&mut self, statement: &Statement, out: &mut Vec<Value>) -> Exec<()> {
         match statement {
             Statement::Pipeline(p) => {
+                // `$?` describes the last pipeline: true unless it reports an error.
+                self.last_ok = true;
                 let values = self.run_pipeline(p)?;
                 out.extend(values);
             }
@@ -495,7 +497,6 @@ impl Interpreter {
                     Err(Flow::Error(mut e)) => {
                         e.locate(&self.source);
                         self.remember(e.clone());
-                        self.last_ok = false;
                         let clause = catches.iter().find(|c| {
                             c.types.is_empty() || c.types.iter().any(|t| e.is_caught_by(t))
                         });

@@ -84,10 +84,10 @@ fn check(spec: &CmdletSpec) -> Result<(), Problem> {
                 format!("parameter '{}' is an Enum without values", p.name),
             ));
         }
-        if p.is_switch() && (p.position.is_some() || p.mandatory) {
+        if p.is_switch() && p.position.is_some() {
             return Err(problem(
                 &p.name,
-                format!("switch '{}' cannot be positional or mandatory", p.name),
+                format!("switch '{}' cannot be positional", p.name),
             ));
         }
         if let Some([low, high]) = p.range

@@ -103,6 +103,9 @@ pub struct ParameterSpec {
     /// Whether `*` and `?` are wildcards in its value.
     #[serde(default)]
     pub wildcards: bool,
+    /// ValueFromRemainingArguments: positional values no other parameter takes join it.
+    #[serde(default)]
+    pub remaining: bool,
 }
 
 impl ParameterSpec {

@@ -1,0 +1,274 @@
+//! The host and stream cmdlets: `Write-Output`, `Write-Host`, `Write-Warning`,
+//! `Write-Error`, `Write-Verbose`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
+//! `Out-File`; and the session's own state: `Get-Variable`, `Set-Variable`, `Get-Date`,
+//! `Start-Sleep`.
+
+use std::time::Duration;
+
+use super::{Context, pipeline_input};
+use crate::shell::bind::Invocation;
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::eval::convert::{format_date, parse_date};
+use crate::shell::render;
+use crate::shell::value::{Record, Value};
+use crate::shell::wildcard::Wildcard;
+
+/// The values of a parameter that gathers several (`Write-Output a b c`).
+fn values_of(call: &Invocation<'_>, name: &str) -> Vec<Value> {
+    match call.get(name) {
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(one) => vec![one.clone()],
+    }
+}
+
+pub fn write_output(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    if call.switch("NoEnumerate") {
+        return Ok(vec![
+            call.get("InputObject").cloned().unwrap_or(Value::Null),
+        ]);
+    }
+    Ok(values_of(call, "InputObject"))
+}
+
+pub fn write_host(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let separator = call.string("Separator").unwrap_or_else(|| " ".into());
+    let text = values_of(call, "Object")
+        .iter()
+        .map(Value::to_display_string)
+        .collect::<Vec<_>>()
+        .join(&separator);
+    let text = match call.string("ForegroundColor") {
+        Some(colour) => render::paint(&text, &colour),
+        None => text,
+    };
+    cx.engine.host().text(&text, !call.switch("NoNewline"));
+    Ok(Vec::new())
+}
+
+pub fn write_warning(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    cx.warnings.push(call.string("Message").unwrap_or_default());
+    Ok(Vec::new())
+}
+
+pub fn write_verbose(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    cx.verbose.push(call.string("Message").unwrap_or_default());
+    Ok(Vec::new())
+}
+
+pub fn write_error(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let message = call.string("Message").unwrap_or_default();
+    let id = call
+        .string("ErrorId")
+        .unwrap_or_else(|| "Microsoft.PowerShell.Commands.WriteErrorException".into());
+    let category: &'static str = match call.string("Category").as_deref() {
+        Some(c) => CATEGORIES
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(c))
+            .copied()
+            .unwrap_or("NotSpecified"),
+        None => "NotSpecified",
+    };
+    let mut record = ErrorRecord::new(&id, category, message)
+        .exception("Microsoft.PowerShell.Commands.WriteErrorException");
+    record.hint = call.string("RecommendedAction");
+    record.target = call.string("TargetObject");
+    record.command = Some("Write-Error".into());
+    cx.errors.push(record);
+    Ok(Vec::new())
+}
+
+/// PowerShell's ErrorCategory names.
+pub const CATEGORIES: [&str; 32] = [
+    "NotSpecified",
+    "OpenError",
+    "CloseError",
+    "DeviceError",
+    "DeadlockDetected",
+    "InvalidArgument",
+    "InvalidData",
+    "InvalidOperation",
+    "InvalidResult",
+    "InvalidType",
+    "MetadataError",
+    "NotImplemented",
+    "NotInstalled",
+    "ObjectNotFound",
+    "OperationStopped",
+    "OperationTimeout",
+    "SyntaxError",
+    "ParserError",
+    "PermissionDenied",
+    "ResourceBusy",
+    "ResourceExists",
+    "ResourceUnavailable",
+    "ReadError",
+    "WriteError",
+    "FromStdErr",
+    "SecurityError",
+    "ProtocolError",
+    "ConnectionError",
+    "AuthenticationError",
+    "LimitsExceeded",
+    "QuotaExceeded",
+    "NotEnabled",
+];
+
+pub fn read_host(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let prompt = match call.string("Prompt") {
+        Some(p) => format!("{p}: "),
+        None => String::new(),
+    };
+    let line = cx.engine.host().read_line(&prompt)?;
+    Ok(vec![Value::String(line)])
+}
+
+pub fn clear_host(_: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    cx.engine.host().text("\x1b[2J\x1b[H", false);
+    Ok(Vec::new())
+}
+
+pub fn out_string(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let text = cx.engine.host().format(&pipeline_input(call));
+    if call.switch("Stream") {
+        return Ok(text.lines().map(|l| Value::String(l.to_string())).collect());
+    }
+    Ok(vec![Value::String(text)])
+}
+
+pub fn out_null(_: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    Ok(Vec::new())
+}
+
+pub fn out_file(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    use std::io::Write;
+    let path = call.string("FilePath").unwrap_or_default();
+    let text = cx.engine.host().format(&pipeline_input(call));
+    let append = call.switch("Append");
+    if call.switch("NoClobber") && !append && std::path::Path::new(&path).exists() {
+        return Err(ErrorRecord::new(
+            "NoClobber",
+            "ResourceExists",
+            format!("The file '{path}' already exists."),
+        )
+        .with_hint("Leave out -NoClobber to overwrite it, or use -Append."));
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| {
+            ErrorRecord::new(
+                "FileOpenFailure",
+                "OpenError",
+                format!("Could not write to '{path}': {e}"),
+            )
+            .with_hint("Check that the folder exists and is writable.")
+        })?;
+    Ok(Vec::new())
+}
+
+pub fn get_variable(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let patterns: Vec<String> = call.strings("Name").unwrap_or_else(|| vec!["*".into()]);
+    let mut out = Vec::new();
+    for pattern in &patterns {
+        let wildcard = Wildcard::new(pattern);
+        let matching: Vec<(String, Value)> = if Wildcard::has_wildcards(pattern) {
+            cx.engine
+                .variables()
+                .into_iter()
+                .filter(|(n, _)| wildcard.is_match(n))
+                .collect()
+        } else {
+            let found = cx
+                .engine
+                .variables()
+                .into_iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(pattern));
+            match found {
+                Some(v) => vec![v],
+                None => {
+                    return Err(ErrorRecord::new(
+                        "VariableNotFound",
+                        "ObjectNotFound",
+                        format!("Cannot find a variable with the name '{pattern}'."),
+                    )
+                    .with_hint("Get-Variable lists the variables that are set."));
+                }
+            }
+        };
+        for (name, value) in matching {
+            if call.switch("ValueOnly") {
+                out.push(value);
+            } else {
+                out.push(Value::Record(
+                    Record::new("System.Management.Automation.PSVariable")
+                        .with("Name", name)
+                        .with("Value", value),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn set_variable(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let name = call.string("Name").unwrap_or_default();
+    let value = call.get("Value").cloned().unwrap_or(Value::Null);
+    cx.engine.set_variable(&name, value.clone())?;
+    if call.switch("PassThru") {
+        return Ok(vec![Value::Record(
+            Record::new("System.Management.Automation.PSVariable")
+                .with("Name", name)
+                .with("Value", value),
+        )]);
+    }
+    Ok(Vec::new())
+}
+
+pub fn get_date(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let date = match call.get("Date") {
+        Some(Value::DateTime(t)) => *t,
+        Some(Value::String(s)) => parse_date(s).ok_or_else(|| {
+            ErrorRecord::new(
+                "ParameterArgumentTransformationError",
+                "InvalidArgument",
+                format!("Cannot bind parameter 'Date'. Cannot convert value \"{s}\" to type \"System.DateTime\"."),
+            )
+            .with_hint("Write the date as 2026-11-22 or 2026-11-22T16:00:00Z.")
+        })?,
+        _ => chrono::Utc::now(),
+    };
+    Ok(vec![match call.string("Format") {
+        Some(format) => Value::String(format_date(&date, &format)),
+        None => Value::DateTime(date),
+    }])
+}
+
+pub fn start_sleep(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let seconds = match call.get("Seconds") {
+        Some(Value::Real(r)) => *r,
+        Some(Value::Int(i)) => *i as f64,
+        _ => 0.0,
+    };
+    let millis = call.int("Milliseconds").unwrap_or(0);
+    let total = Duration::from_secs_f64(seconds.max(0.0))
+        + Duration::from_millis(u64::try_from(millis).unwrap_or(0));
+    std::thread::sleep(total);
+    Ok(Vec::new())
+}

@@ -1,0 +1,607 @@
+//! The object pipeline cmdlets: `Where-Object`, `ForEach-Object`, `Select-Object`,
+//! `Sort-Object`, `Group-Object`, `Measure-Object`, `Get-Member`.
+
+use std::cmp::Ordering;
+
+use super::{Context, pipeline_input};
+use crate::shell::bind::Invocation;
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::eval::collect;
+use crate::shell::eval::convert::{to_number, type_name};
+use crate::shell::eval::members::property;
+use crate::shell::eval::operators::{self, compare, equals};
+use crate::shell::syntax::{BinaryOp, CompareOp};
+use crate::shell::value::{Record, ScriptBlock, Value};
+use crate::shell::wildcard::Wildcard;
+
+/// The comparison a simplified Where-Object parameter set names.
+fn set_operator(set: &str) -> Option<CompareOp> {
+    Some(match set.to_ascii_lowercase().as_str() {
+        "eq" => CompareOp::Eq,
+        "ne" => CompareOp::Ne,
+        "gt" => CompareOp::Gt,
+        "ge" => CompareOp::Ge,
+        "lt" => CompareOp::Lt,
+        "le" => CompareOp::Le,
+        "like" => CompareOp::Like,
+        "notlike" => CompareOp::NotLike,
+        "match" => CompareOp::Match,
+        "notmatch" => CompareOp::NotMatch,
+        "contains" => CompareOp::Contains,
+        "notcontains" => CompareOp::NotContains,
+        "in" => CompareOp::In,
+        "notin" => CompareOp::NotIn,
+        _ => return None,
+    })
+}
+
+pub fn where_object(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let mut kept = Vec::new();
+    if let Some(Value::ScriptBlock(block)) = call.get("FilterScript") {
+        for item in pipeline_input(call) {
+            if collect(
+                cx.engine
+                    .invoke_block(block, Some(item.clone()), Vec::new())?,
+            )
+            .is_truthy()
+            {
+                kept.push(item);
+            }
+        }
+        return Ok(kept);
+    }
+    let name = call.string("Property").unwrap_or_default();
+    let wanted = call.get("Value").cloned().unwrap_or(Value::Null);
+    let op = set_operator(&call.parameter_set);
+    for item in pipeline_input(call) {
+        let left = property(&item, &name);
+        let hit = match op {
+            None => left.is_truthy(),
+            Some(op) => operators::binary(
+                BinaryOp::Compare {
+                    op,
+                    case_sensitive: false,
+                },
+                &left,
+                &wanted,
+                &mut None,
+            )?
+            .is_truthy(),
+        };
+        if hit {
+            kept.push(item);
+        }
+    }
+    Ok(kept)
+}
+
+pub fn foreach_object(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let mut out = Vec::new();
+    if let Some(Value::ScriptBlock(begin)) = call.get("Begin") {
+        out.extend(cx.engine.invoke_block(begin, None, Vec::new())?);
+    }
+    let items = pipeline_input(call);
+    if let Some(name) = call.string("MemberName") {
+        for item in &items {
+            out.extend(unroll(property(item, &name)));
+        }
+    } else if let Some(Value::ScriptBlock(process)) = call.get("Process") {
+        for item in items {
+            out.extend(cx.engine.invoke_block(process, Some(item), Vec::new())?);
+        }
+    }
+    if let Some(Value::ScriptBlock(end)) = call.get("End") {
+        out.extend(cx.engine.invoke_block(end, None, Vec::new())?);
+    }
+    Ok(out)
+}
+
+fn unroll(value: Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items,
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// A property to select: a name (maybe with wildcards), or a calculated one.
+enum Selector {
+    Name(String),
+    Calculated {
+        name: String,
+        expression: Expression,
+    },
+}
+
+enum Expression {
+    Property(String),
+    Block(ScriptBlock),
+}
+
+fn hashtable_field(h: &crate::shell::value::Hashtable, names: &[&str]) -> Option<Value> {
+    h.entries()
+        .iter()
+        .find(|(k, _)| {
+            let key = k.to_display_string().to_ascii_lowercase();
+            names.iter().any(|n| *n == key)
+        })
+        .map(|(_, v)| v.clone())
+}
+
+fn selectors(value: Option<&Value>) -> Result<Vec<Selector>, ErrorRecord> {
+    let mut out = Vec::new();
+    for item in value.map(|v| unroll(v.clone())).unwrap_or_default() {
+        match item {
+            Value::Hashtable(h) => {
+                let h = h.borrow();
+                let expression = match hashtable_field(&h, &["expression", "e"]) {
+                    Some(Value::ScriptBlock(b)) => Expression::Block(b),
+                    Some(other) => Expression::Property(other.to_display_string()),
+                    None => {
+                        return Err(ErrorRecord::new(
+                            "DictionaryKeyMissingEntry",
+                            "InvalidArgument",
+                            "The Expression key is missing from a calculated property.".into(),
+                        )
+                        .with_hint("Write a calculated property as @{Name='Label'; Expression={ $_.Property }}."));
+                    }
+                };
+                let name = match hashtable_field(&h, &["name", "n", "label", "l"]) {
+                    Some(n) => n.to_display_string(),
+                    None => match &expression {
+                        Expression::Property(p) => p.clone(),
+                        Expression::Block(b) => b.def.text.trim().to_string(),
+                    },
+                };
+                out.push(Selector::Calculated { name, expression });
+            }
+            other => out.push(Selector::Name(other.to_display_string())),
+        }
+    }
+    Ok(out)
+}
+
+fn evaluate(
+    expression: &Expression,
+    item: &Value,
+    cx: &mut Context<'_>,
+) -> Result<Value, ErrorRecord> {
+    match expression {
+        Expression::Property(name) => Ok(property(item, name)),
+        Expression::Block(block) => Ok(collect(cx.engine.invoke_block(
+            block,
+            Some(item.clone()),
+            Vec::new(),
+        )?)),
+    }
+}
+
+/// The names of an object's properties.
+fn property_names(item: &Value) -> Vec<String> {
+    match item {
+        Value::Record(r) => r.properties.iter().map(|(n, _)| n.clone()).collect(),
+        Value::Hashtable(h) => h
+            .borrow()
+            .entries()
+            .iter()
+            .map(|(k, _)| k.to_display_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub fn select_object(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let mut items = pipeline_input(call);
+    if let Some(skip) = call.int("Skip") {
+        items = items
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(0))
+            .collect();
+    }
+    if let Some(first) = call.int("First") {
+        items.truncate(usize::try_from(first).unwrap_or(0));
+    }
+    if let Some(last) = call.int("Last") {
+        let keep = usize::try_from(last).unwrap_or(0);
+        items = items.split_off(items.len().saturating_sub(keep));
+    }
+    let chosen = selectors(call.get("Property"))?;
+    let excluded: Vec<Wildcard> = call
+        .strings("ExcludeProperty")
+        .unwrap_or_default()
+        .iter()
+        .map(|p| Wildcard::new(p))
+        .collect();
+    let mut out = Vec::new();
+    for item in items {
+        if let Some(name) = call.string("ExpandProperty") {
+            let value = property(&item, &name);
+            if value == Value::Null
+                && !property_names(&item)
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&name))
+            {
+                return Err(ErrorRecord::new(
+                    "ExpandPropertyNotFound",
+                    "InvalidArgument",
+                    format!("Property \"{name}\" cannot be found."),
+                )
+                .with_hint("Get-Member lists the properties of the objects in the pipeline."));
+            }
+            out.extend(unroll(value));
+            continue;
+        }
+        if chosen.is_empty() && excluded.is_empty() {
+            out.push(item);
+            continue;
+        }
+        let type_name = match &item {
+            Value::Record(r) => format!("Selected.{}", r.type_name),
+            other => format!("Selected.{}", type_name(other)),
+        };
+        let mut record = Record::new(type_name);
+        let all_names = property_names(&item);
+        let selectors = if chosen.is_empty() {
+            vec![Selector::Name("*".into())]
+        } else {
+            selectors(call.get("Property"))?
+        };
+        for selector in &selectors {
+            match selector {
+                Selector::Name(pattern) if Wildcard::has_wildcards(pattern) => {
+                    let wildcard = Wildcard::new(pattern);
+                    for name in all_names.iter().filter(|n| wildcard.is_match(n)) {
+                        if !excluded.iter().any(|x| x.is_match(name)) && record.get(name).is_none()
+                        {
+                            record
+                                .properties
+                                .push((name.clone(), property(&item, name)));
+                        }
+                    }
+                }
+                Selector::Name(name) => {
+                    let shown = all_names
+                        .iter()
+                        .find(|n| n.eq_ignore_ascii_case(name))
+                        .cloned()
+                        .unwrap_or_else(|| name.clone());
+                    record.properties.push((shown, property(&item, name)));
+                }
+                Selector::Calculated { name, expression } => {
+                    let value = evaluate(expression, &item, cx)?;
+                    record.properties.push((name.clone(), value));
+                }
+            }
+        }
+        out.push(Value::Record(record));
+    }
+    if call.switch("Unique") {
+        let mut unique: Vec<Value> = Vec::new();
+        for value in out {
+            if !unique.iter().any(|u| same(u, &value)) {
+                unique.push(value);
+            }
+        }
+        out = unique;
+    }
+    Ok(out)
+}
+
+/// Equality for -Unique: records compare by their properties.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Record(x), Value::Record(y)) => {
+            x.properties.len() == y.properties.len()
+                && x.properties
+                    .iter()
+                    .zip(&y.properties)
+                    .all(|((n1, v1), (n2, v2))| {
+                        n1.eq_ignore_ascii_case(n2) && equals(v1, v2, false)
+                    })
+        }
+        _ => equals(a, b, true),
+    }
+}
+
+/// The sort or group keys of each item.
+fn keys(
+    call: &Invocation<'_>,
+    items: &[Value],
+    cx: &mut Context<'_>,
+) -> Result<Vec<Vec<Value>>, ErrorRecord> {
+    let selectors = selectors(call.get("Property"))?;
+    let mut all = Vec::with_capacity(items.len());
+    for item in items {
+        let mut key = Vec::new();
+        if selectors.is_empty() {
+            key.push(item.clone());
+        }
+        for selector in &selectors {
+            key.push(match selector {
+                Selector::Name(name) => property(item, name),
+                Selector::Calculated { expression, .. } => evaluate(expression, item, cx)?,
+            });
+        }
+        // A script block given as the property is a calculated key.
+        if let Some(Value::ScriptBlock(block)) = call.get("Property") {
+            key = vec![collect(cx.engine.invoke_block(
+                block,
+                Some(item.clone()),
+                Vec::new(),
+            )?)];
+        }
+        all.push(key);
+    }
+    Ok(all)
+}
+
+pub fn sort_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let items = pipeline_input(call);
+    let keys = keys(call, &items, cx)?;
+    let case_sensitive = call.switch("CaseSensitive");
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| {
+        keys[a]
+            .iter()
+            .zip(&keys[b])
+            .map(|(x, y)| {
+                compare(x, y, case_sensitive)
+                    .unwrap_or_else(|_| x.to_display_string().cmp(&y.to_display_string()))
+            })
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or(Ordering::Equal)
+    });
+    if call.switch("Descending") {
+        order.reverse();
+    }
+    let mut out: Vec<Value> = Vec::new();
+    let mut last_key: Option<&Vec<Value>> = None;
+    for i in order {
+        if call.switch("Unique")
+            && let Some(previous) = last_key
+            && previous
+                .iter()
+                .zip(&keys[i])
+                .all(|(x, y)| equals(x, y, case_sensitive))
+        {
+            continue;
+        }
+        last_key = Some(&keys[i]);
+        out.push(items[i].clone());
+    }
+    Ok(out)
+}
+
+pub fn group_object(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let items = pipeline_input(call);
+    let keys = keys(call, &items, cx)?;
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    for (item, key) in items.into_iter().zip(keys) {
+        let name = key
+            .iter()
+            .map(Value::to_display_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        match groups
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            Some((_, members)) => members.push(item),
+            None => groups.push((name, vec![item])),
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(name, members)| {
+            let mut record = Record::new("Microsoft.PowerShell.Commands.GroupInfo")
+                .with("Count", members.len() as i64)
+                .with("Name", name);
+            if !call.switch("NoElement") {
+                record = record.with("Group", Value::Array(members));
+            }
+            Value::Record(record)
+        })
+        .collect())
+}
+
+pub fn measure_object(
+    call: &Invocation<'_>,
+    _: &mut Context<'_>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let items = pipeline_input(call);
+    let names = call.strings("Property").unwrap_or_default();
+    let targets: Vec<Option<String>> = if names.is_empty() {
+        vec![None]
+    } else {
+        names.into_iter().map(Some).collect()
+    };
+    let mut out = Vec::new();
+    for target in targets {
+        let values: Vec<Value> = items
+            .iter()
+            .map(|item| match &target {
+                Some(name) => property(item, name),
+                None => item.clone(),
+            })
+            .filter(|v| *v != Value::Null)
+            .collect();
+        let numbers: Vec<f64> = values
+            .iter()
+            .filter_map(to_number)
+            .map(|n| n.as_f64())
+            .collect();
+        let wants_numbers = call.switch("Sum")
+            || call.switch("Average")
+            || call.switch("Maximum")
+            || call.switch("Minimum");
+        if wants_numbers && numbers.len() != values.len() {
+            let bad = values
+                .iter()
+                .find(|v| to_number(v).is_none())
+                .map(Value::to_display_string)
+                .unwrap_or_default();
+            return Err(ErrorRecord::new(
+                "NonNumericInputObject",
+                "InvalidType",
+                format!("Input object \"{bad}\" is not numeric."),
+            )
+            .with_hint("Measure -Sum, -Average, -Maximum and -Minimum only numbers; name a numeric property with -Property."));
+        }
+        let stat = |on: bool, f: &dyn Fn() -> f64| {
+            if on && !numbers.is_empty() {
+                number(f())
+            } else {
+                Value::Null
+            }
+        };
+        let sum: f64 = numbers.iter().sum();
+        let record = Record::new("Microsoft.PowerShell.Commands.GenericMeasureInfo")
+            .with("Count", values.len() as i64)
+            .with(
+                "Average",
+                stat(call.switch("Average"), &|| sum / numbers.len() as f64),
+            )
+            .with("Sum", stat(call.switch("Sum"), &|| sum))
+            .with(
+                "Maximum",
+                stat(call.switch("Maximum"), &|| {
+                    numbers.iter().copied().fold(f64::MIN, f64::max)
+                }),
+            )
+            .with(
+                "Minimum",
+                stat(call.switch("Minimum"), &|| {
+                    numbers.iter().copied().fold(f64::MAX, f64::min)
+                }),
+            )
+            .with("Property", target);
+        out.push(Value::Record(record));
+    }
+    Ok(out)
+}
+
+fn number(r: f64) -> Value {
+    if r.fract() == 0.0 && r.abs() < 9e15 {
+        Value::Int(r as i64)
+    } else {
+        Value::Real(r)
+    }
+}
+
+pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let items = pipeline_input(call);
+    if items.is_empty() {
+        return Err(ErrorRecord::new(
+            "NoObjectInGetMember",
+            "CloseError",
+            "You must specify an object for the Get-Member cmdlet.".into(),
+        )
+        .with_hint("Pipe objects into Get-Member, e.g. Get-StorageGroupCopyStatus | Get-Member."));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for item in &items {
+        let type_name = type_name(item);
+        if seen.contains(&type_name) {
+            continue;
+        }
+        seen.push(type_name.clone());
+        let member = |name: &str, kind: &str, definition: String| {
+            Value::Record(
+                Record::new("Microsoft.PowerShell.Commands.MemberDefinition")
+                    .with("TypeName", type_name.as_str())
+                    .with("Name", name)
+                    .with("MemberType", kind)
+                    .with("Definition", definition),
+            )
+        };
+        let mut members: Vec<Value> = match item {
+            Value::Record(r) => r
+                .properties
+                .iter()
+                .map(|(n, v)| {
+                    member(
+                        n,
+                        "NoteProperty",
+                        format!("{} {n}={}", short_type(v), v.to_display_string()),
+                    )
+                })
+                .collect(),
+            Value::String(_) => [
+                "Contains",
+                "EndsWith",
+                "IndexOf",
+                "PadLeft",
+                "PadRight",
+                "Replace",
+                "Split",
+                "StartsWith",
+                "Substring",
+                "ToLower",
+                "ToUpper",
+                "Trim",
+                "TrimEnd",
+                "TrimStart",
+            ]
+            .iter()
+            .map(|m| member(m, "Method", format!("{m}(...)")))
+            .chain(std::iter::once(member(
+                "Length",
+                "Property",
+                "int Length {get;}".into(),
+            )))
+            .collect(),
+            Value::Hashtable(_) => ["Add", "Clear", "ContainsKey", "ContainsValue", "Remove"]
+                .iter()
+                .map(|m| member(m, "Method", format!("{m}(...)")))
+                .chain(
+                    ["Count", "Keys", "Values"]
+                        .iter()
+                        .map(|p| member(p, "Property", format!("{p} {{get;}}"))),
+                )
+                .collect(),
+            _ => Vec::new(),
+        };
+        for m in ["Equals", "GetType", "ToString"] {
+            members.push(member(m, "Method", format!("{m}()")));
+        }
+        members.sort_by(|a, b| {
+            property(a, "MemberType")
+                .to_display_string()
+                .cmp(&property(b, "MemberType").to_display_string())
+                .then(
+                    property(a, "Name")
+                        .to_display_string()
+                        .cmp(&property(b, "Name").to_display_string()),
+                )
+        });
+        out.extend(members);
+    }
+    Ok(out)
+}
+
+fn short_type(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "long",
+        Value::Real(_) => "double",
+        Value::String(_) => "string",
+        Value::DateTime(_) => "datetime",
+        Value::TimeSpan(_) => "timespan",
+        Value::Array(_) => "Object[]",
+        Value::Null => "object",
+        _ => "psobject",
+    }
+}
