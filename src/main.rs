@@ -21,10 +21,7 @@ fn main() {
 }
 
 fn run() -> i32 {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     let options = match cli::parse(&args, &|name| std::env::var(name).ok()) {
         Ok(options) => options,
         Err(e) => {
@@ -44,8 +41,7 @@ fn run() -> i32 {
         _ => {}
     }
     // Colour only where a person will see it, and never with NO_COLOR.
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stderr().is_terminal();
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
     colored::control::set_override(colour);
 
     let script = match &options.mode {
@@ -72,17 +68,9 @@ fn run() -> i32 {
         }
     };
     let stdin_is_terminal = std::io::stdin().is_terminal();
-    let session_options = SessionOptions {
-        non_interactive: options.non_interactive || !stdin_is_terminal,
-    };
+    let session_options = SessionOptions { non_interactive: options.non_interactive || !stdin_is_terminal };
     let out = Box::new(BufWriter::new(std::io::stdout()));
-    let mut session = Session::new(
-        client,
-        session_options,
-        out,
-        Box::new(std::io::stderr()),
-        render::output_width(),
-    );
+    let mut session = Session::new(client, session_options, out, Box::new(std::io::stderr()), render::output_width());
 
     if !options.no_profile
         && let Some(path) = shell::profile_path().filter(|p| p.is_file())
@@ -94,17 +82,13 @@ fn run() -> i32 {
     let code = match options.mode {
         Mode::Command(text) => {
             let outcome = session.run(&text, &SourceName::Command);
-            outcome
-                .exit
-                .unwrap_or(if session.last_succeeded() { 0 } else { 1 })
+            outcome.exit.unwrap_or(if session.last_succeeded() { 0 } else { 1 })
         }
         Mode::CommandFromStdin => run_stdin(&mut session),
         Mode::File { path, args } => {
             let text = script.unwrap_or_default();
             let outcome = session.run_script(&text, &path.display().to_string(), &args);
-            outcome
-                .exit
-                .unwrap_or(if outcome.terminated { 1 } else { 0 })
+            outcome.exit.unwrap_or(if outcome.terminated { 1 } else { 0 })
         }
         Mode::Interactive if stdin_is_terminal => {
             if !options.no_logo {
@@ -130,23 +114,18 @@ fn connect(options: &Options) -> Result<(Client, Option<Embedded>), String> {
         "no lab directory: set --lab DIR or CCRSH_LAB, or HOME so the default (~/.local/share/ccrsh/lab) can be used",
     )?;
     let service = embedded::start(&dir, &TopologySource::Seed).map_err(|e| e.to_string())?;
-    let client = Client::new(&service.url, Some(service.admin_token.clone()))
-        .map_err(|e| format!("{e:?}"))?;
+    let client = Client::new(&service.url, Some(service.admin_token.clone())).map_err(|e| format!("{e:?}"))?;
     Ok((client, Some(service)))
 }
 
 fn lab_dir(explicit: Option<&Path>) -> Option<PathBuf> {
-    explicit
-        .map(Path::to_path_buf)
-        .or_else(|| shell::data_dir().map(|d| d.join("lab")))
+    explicit.map(Path::to_path_buf).or_else(|| shell::data_dir().map(|d| d.join("lab")))
 }
 
 fn banner(options: &Options, embedded: Option<&Embedded>) -> String {
     let target = match (embedded, &options.server) {
         (Some(_), _) => {
-            let dir = lab_dir(options.lab.as_deref())
-                .map(|d| d.display().to_string())
-                .unwrap_or_default();
+            let dir = lab_dir(options.lab.as_deref()).map(|d| d.display().to_string()).unwrap_or_default();
             format!("embedded lab at {dir}")
         }
         (None, Some(url)) => format!("ccrd at {url}"),

@@ -8,41 +8,18 @@ use crate::support::{Ccrd, Home};
 #[test]
 fn cms_status_shows_ccrex01_online_with_srv03_active() {
     let home = Home::new();
-    let run = home.run(&[
-        "-NoProfile",
-        "-c",
-        "Get-ClusteredMailboxServerStatus CCREX01",
-    ]);
+    let run = home.run(&["-NoProfile", "-c", "Get-ClusteredMailboxServerStatus CCREX01"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stdout
-            .contains("Identity                        : CCREX01"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("State                           : Online"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("{NH-W2K3-SRV03 <Active, Quorum Owner>, NH-W2K3-SRV04}"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("Identity                        : CCREX01"), "{}", run.stdout);
+    assert!(run.stdout.contains("State                           : Online"), "{}", run.stdout);
+    assert!(run.stdout.contains("{NH-W2K3-SRV03 <Active, Quorum Owner>, NH-W2K3-SRV04}"), "{}", run.stdout);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
 #[test]
 fn copy_status_as_json_lists_the_two_healthy_ccr_copies() {
     let home = Home::new();
-    let run = home.run(&[
-        "-NonInteractive",
-        "-c",
-        "Get-StorageGroupCopyStatus | ConvertTo-Json",
-    ]);
+    let run = home.run(&["-NonInteractive", "-c", "Get-StorageGroupCopyStatus | ConvertTo-Json"]);
     assert_eq!(run.code, 0, "{run:?}");
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
     let copies = json.as_array().expect("an array");
@@ -69,26 +46,15 @@ fn copy_status_as_json_lists_the_two_healthy_ccr_copies() {
 #[test]
 fn pasted_curly_quotes_and_dashes_select_one_storage_group() {
     let home = Home::new();
-    let run = home.run(&[
-        "-c",
-        "Get-StorageGroupCopyStatus “CCREX01\\First Storage Group” –StandbyMachine:$null",
-    ]);
+    let run = home.run(&["-c", "Get-StorageGroupCopyStatus “CCREX01\\First Storage Group” –StandbyMachine:$null"]);
     assert_eq!(run.code, 0, "{run:?}");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[1],
         "Name                SummaryCopyStatus CopyQueueLength ReplayQueueLength LastInspectedLogTime"
     );
-    assert!(
-        lines[3].starts_with("First Storage Group Healthy"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        !run.stdout.contains("Second Storage Group"),
-        "{}",
-        run.stdout
-    );
+    assert!(lines[3].starts_with("First Storage Group Healthy"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Second Storage Group"), "{}", run.stdout);
 }
 
 #[test]
@@ -102,17 +68,9 @@ fn an_unknown_command_prints_powershells_message_and_exits_1() {
         first,
         "Get-Foo: The term 'Get-Foo' is not recognized as a name of a cmdlet, function, script file, or executable program."
     );
-    assert!(
-        run.stderr.contains("   1 |  Get-Foo\n     |  ~~~~~~~\n"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("   1 |  Get-Foo\n     |  ~~~~~~~\n"), "{}", run.stderr);
     let typo = home.run(&["-c", "Get-StorageGrop"]);
-    assert!(
-        typo.stderr.contains("Did you mean Get-StorageGroup?"),
-        "{}",
-        typo.stderr
-    );
+    assert!(typo.stderr.contains("Did you mean Get-StorageGroup?"), "{}", typo.stderr);
 }
 
 #[test]
@@ -124,17 +82,8 @@ fn an_unknown_parameter_prints_the_named_parameter_message_with_its_span() {
         run.stderr.lines().next().unwrap_or_default(),
         "Get-StorageGroupCopyStatus: A parameter cannot be found that matches parameter name 'Bogus'."
     );
-    assert!(
-        run.stderr
-            .contains("     |                             ~~~~~~\n"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("-StandbyMachine"),
-        "the hint lists the parameters: {}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("     |                             ~~~~~~\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("-StandbyMachine"), "the hint lists the parameters: {}", run.stderr);
 }
 
 #[test]
@@ -149,12 +98,7 @@ fn an_unknown_identity_names_the_known_ones() {
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr
-            .contains("Known clustered mailbox server identities: CCREX01."),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("Known clustered mailbox server identities: CCREX01."), "{}", run.stderr);
 }
 
 #[test]
@@ -173,11 +117,7 @@ fn the_other_read_cmdlets_show_exchange_views() {
         "Name    : Public Folder Database\nMounted : True",
         "CCREX01       NonShared            {NH-W2K3-SRV03, NH-W2K3-SRV04} BestAvailability",
     ] {
-        assert!(
-            run.stdout.contains(expected),
-            "missing {expected:?} in\n{}",
-            run.stdout
-        );
+        assert!(run.stdout.contains(expected), "missing {expected:?} in\n{}", run.stdout);
     }
 }
 
@@ -187,38 +127,16 @@ fn discovery_comes_from_the_specs() {
     let run = home.run(&["-c", "Get-Command -Noun StorageGroup*"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("CommandType Name"), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("Cmdlet      Get-StorageGroupCopyStatus"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("Cmdlet      Get-StorageGroupCopyStatus"), "{}", run.stdout);
     assert!(!run.stdout.contains("Get-MailboxServer"), "{}", run.stdout);
     let help = home.run(&["-c", "Get-Help Get-StorageGroupCopyStatus"]);
-    for section in [
-        "NAME",
-        "SYNOPSIS",
-        "SYNTAX",
-        "DESCRIPTION",
-        "PARAMETERS",
-        "EXAMPLES",
-    ] {
-        assert!(
-            help.stdout.contains(&format!("\n{section}\n")),
-            "no {section} in\n{}",
-            help.stdout
-        );
+    for section in ["NAME", "SYNOPSIS", "SYNTAX", "DESCRIPTION", "PARAMETERS", "EXAMPLES"] {
+        assert!(help.stdout.contains(&format!("\n{section}\n")), "no {section} in\n{}", help.stdout);
     }
-    assert!(help.stdout.contains(
-        "Get-StorageGroupCopyStatus -Server <ServerIdParameter> [-StandbyMachine <String>]"
-    ));
+    assert!(help.stdout.contains("Get-StorageGroupCopyStatus -Server <ServerIdParameter> [-StandbyMachine <String>]"));
     let missing = home.run(&["-c", "Get-Help Get-Nope"]);
     assert_eq!(missing.code, 1);
-    assert!(
-        missing
-            .stderr
-            .contains("Get-Help could not find Get-Nope in a help file in this session.")
-    );
+    assert!(missing.stderr.contains("Get-Help could not find Get-Nope in a help file in this session."));
 }
 
 #[test]
@@ -241,48 +159,29 @@ fn a_bad_command_line_exits_64_with_usage() {
     }
     assert!(!home.lab().exists(), "a bad command line touches no lab");
     let help = home.run(&["/?"]);
-    assert_eq!(
-        (help.code, help.stdout.starts_with("Usage: ccrsh")),
-        (0, true)
-    );
+    assert_eq!((help.code, help.stdout.starts_with("Usage: ccrsh")), (0, true));
 }
 
 #[test]
 fn a_script_runs_to_its_end_and_reports_errors_with_file_and_line() {
     let home = Home::new();
     let script = home.dir.path().join("runbook.ps1");
-    std::fs::write(
-        &script,
-        "# step 1\nGet-Foo\nGet-MailboxServer CCREX01 | Format-List Name\n",
-    )
-    .expect("write");
+    std::fs::write(&script, "# step 1\nGet-Foo\nGet-MailboxServer CCREX01 | Format-List Name\n").expect("write");
     let run = home.run(&["-File", script.to_str().expect("utf-8")]);
-    assert_eq!(
-        run.code, 0,
-        "non-terminating errors still end in 0: {run:?}"
-    );
+    assert_eq!(run.code, 0, "non-terminating errors still end in 0: {run:?}");
     assert!(run.stdout.contains("Name : CCREX01"), "{}", run.stdout);
     let header = format!("Get-Foo: {}:2", script.display());
     assert!(run.stderr.starts_with(&header), "{}", run.stderr);
     assert!(run.stderr.contains("   2 |  Get-Foo\n"), "{}", run.stderr);
 
     std::fs::write(&script, "Get-MailboxServer\nexit 5\nGet-Foo\n").expect("write");
-    assert_eq!(
-        home.run(&[script.to_str().expect("utf-8")]).code,
-        5,
-        "a bare path is -File"
-    );
+    assert_eq!(home.run(&[script.to_str().expect("utf-8")]).code, 5, "a bare path is -File");
 
     std::fs::write(&script, "Get-MailboxServer\nGet-X 'unterminated\n").expect("write");
     let run = home.run(&["-f", script.to_str().expect("utf-8")]);
     assert_eq!(run.code, 1, "a parse error terminates the script: {run:?}");
     assert!(run.stdout.is_empty(), "nothing ran: {}", run.stdout);
-    assert!(
-        run.stderr
-            .contains("The string is missing the terminator: '."),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("The string is missing the terminator: '."), "{}", run.stderr);
 
     let missing = home.run(&["-File", "/nonexistent/x.ps1"]);
     assert_eq!(missing.code, 64);
@@ -295,14 +194,8 @@ fn command_dash_reads_statements_from_standard_input() {
     let run = home.run_with_input(&["-Command", "-"], input);
     assert!(run.stdout.contains("Name : CCREX01"), "{run:?}");
     assert_eq!(run.code, 1, "the last statement failed");
-    let run = home.run_with_input(
-        &["-NoLogo"],
-        "Get-MailboxServer CCREX01 | Format-List Name\n",
-    );
-    assert_eq!(
-        run.code, 0,
-        "no terminal on stdin reads statements from it: {run:?}"
-    );
+    let run = home.run_with_input(&["-NoLogo"], "Get-MailboxServer CCREX01 | Format-List Name\n");
+    assert_eq!(run.code, 0, "no terminal on stdin reads statements from it: {run:?}");
     assert!(run.stdout.contains("Name : CCREX01"));
 }
 
@@ -312,10 +205,7 @@ fn a_new_lab_is_created_from_seed_with_private_tokens() {
     assert!(!home.lab().exists());
     assert_eq!(home.run(&["-c", "Get-MailboxServer"]).code, 0);
     for file in ["admin.token", "viewer.token"] {
-        let mode = std::fs::metadata(home.lab().join(file))
-            .expect("token")
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(home.lab().join(file)).expect("token").permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
     assert!(home.lab().join("estate.db").is_file());
@@ -327,16 +217,8 @@ fn a_second_process_on_one_lab_is_told_to_share_it_through_ccrd() {
     let ccrd = Ccrd::start(&home.lab());
     let run = home.run(&["-c", "Get-MailboxServer"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("is in use by another process"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("ccrd --lab") && run.stderr.contains("--server"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("is in use by another process"), "{}", run.stderr);
+    assert!(run.stderr.contains("ccrd --lab") && run.stderr.contains("--server"), "{}", run.stderr);
     drop(ccrd);
 }
 

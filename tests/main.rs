@@ -3,6 +3,7 @@
 //! - `support`: helpers (temporary labs, running ccrsh, starting ccrd on 127.0.0.1:0).
 //! - `cli`: the ccrsh binary as a user runs it on the embedded lab: modes, output, errors,
 //!   exit codes.
+//! - `conformance`: the PowerShell language as the reference describes it, case by case.
 //! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
 //! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
 //!   against a fresh seed lab, the generated reference in `docs/cmdlets/`.
@@ -11,6 +12,7 @@
 //! Tests talk to 127.0.0.1 only.
 
 mod cli;
+mod conformance;
 mod remote;
 mod specs;
 mod support;

@@ -32,15 +32,9 @@ fn the_server_and_token_can_come_from_the_environment() {
     let (home, served) = (Home::new(), Home::new());
     let ccrd = Ccrd::start(&served.lab());
     let mut command = home.command(&["-c", "Get-MailboxServer CCREX01 | Format-List Name"]);
-    command
-        .env("CCRSH_SERVER", &ccrd.url)
-        .env("CCRSH_TOKEN", ccrd.viewer_token());
+    command.env("CCRSH_SERVER", &ccrd.url).env("CCRSH_TOKEN", ccrd.viewer_token());
     let run = crate::support::finish(command, "");
-    assert_eq!(
-        (run.code, run.stdout.trim()),
-        (0, "Name : CCREX01"),
-        "{run:?}"
-    );
+    assert_eq!((run.code, run.stdout.trim()), (0, "Name : CCREX01"), "{run:?}");
 }
 
 #[test]
@@ -51,24 +45,10 @@ fn a_wrong_or_missing_token_is_access_denied_and_the_viewer_token_reads() {
         let run = remote(&home, &ccrd.url, token, "Get-StorageGroupCopyStatus");
         assert_eq!(run.code, 1, "{token:?}: {run:?}");
         assert!(run.stdout.is_empty());
-        assert!(
-            run.stderr
-                .starts_with("Get-StorageGroupCopyStatus: Access is denied."),
-            "{}",
-            run.stderr
-        );
-        assert!(
-            run.stderr.contains("--token"),
-            "says what to do: {}",
-            run.stderr
-        );
+        assert!(run.stderr.starts_with("Get-StorageGroupCopyStatus: Access is denied."), "{}", run.stderr);
+        assert!(run.stderr.contains("--token"), "says what to do: {}", run.stderr);
     }
-    let run = remote(
-        &home,
-        &ccrd.url,
-        Some(&ccrd.viewer_token()),
-        "Get-StorageGroupCopyStatus",
-    );
+    let run = remote(&home, &ccrd.url, Some(&ccrd.viewer_token()), "Get-StorageGroupCopyStatus");
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("First Storage Group"));
 }
@@ -77,27 +57,11 @@ fn a_wrong_or_missing_token_is_access_denied_and_the_viewer_token_reads() {
 fn an_unreachable_server_is_a_clear_error() {
     let home = Home::new();
     // Bind and drop a listener so the port is known to be closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let run = remote(
-        &home,
-        &format!("http://127.0.0.1:{port}"),
-        Some("x"),
-        "Get-MailboxServer",
-    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let run = remote(&home, &format!("http://127.0.0.1:{port}"), Some("x"), "Get-MailboxServer");
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("could not be reached"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("Check that ccrd is running"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("could not be reached"), "{}", run.stderr);
+    assert!(run.stderr.contains("Check that ccrd is running"), "{}", run.stderr);
 }
 
 #[test]
@@ -105,19 +69,10 @@ fn ccrd_stops_cleanly_on_sigterm_and_releases_the_lab() {
     let home = Home::new();
     let ccrd = Ccrd::start(&home.lab());
     let second = std::process::Command::new(env!("CARGO_BIN_EXE_ccrd"))
-        .args([
-            "--lab",
-            home.lab().to_str().expect("utf-8"),
-            "--listen",
-            "127.0.0.1:0",
-        ])
+        .args(["--lab", home.lab().to_str().expect("utf-8"), "--listen", "127.0.0.1:0"])
         .output()
         .expect("second ccrd runs");
-    assert_eq!(
-        second.status.code(),
-        Some(1),
-        "a second ccrd on the same lab is refused"
-    );
+    assert_eq!(second.status.code(), Some(1), "a second ccrd on the same lab is refused");
     assert!(String::from_utf8_lossy(&second.stderr).contains("in use by another process"));
     let status = ccrd.terminate();
     assert!(status.success(), "ccrd exits 0 on SIGTERM: {status:?}");

@@ -46,16 +46,9 @@ fn spec_files() -> BTreeSet<String> {
 fn every_spec_has_an_implementation_and_every_implementation_a_spec() {
     let files = spec_files();
     let registered: BTreeSet<String> = CMDLETS.iter().map(|e| e.spec_file.to_string()).collect();
-    assert_eq!(
-        files, registered,
-        "cmdlets/*.toml and the CMDLETS table must list the same cmdlets"
-    );
+    assert_eq!(files, registered, "cmdlets/*.toml and the CMDLETS table must list the same cmdlets");
     for entry in CMDLETS {
-        assert_eq!(
-            entry.spec_file,
-            format!("{}.toml", entry.name),
-            "file name follows the cmdlet name"
-        );
+        assert_eq!(entry.spec_file, format!("{}.toml", entry.name), "file name follows the cmdlet name");
         let spec = spec::load(entry.spec_file, entry.spec_text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(spec.name, entry.name, "{}", entry.spec_file);
     }
@@ -70,24 +63,10 @@ fn specs_follow_the_house_rules() {
     let all = Registry::global().all().unwrap_or_else(|e| panic!("{e}"));
     for found in &all {
         let spec = found.spec;
-        assert!(
-            spec.synopsis.ends_with('.'),
-            "{}: the synopsis is a sentence",
-            spec.name
-        );
+        assert!(spec.synopsis.ends_with('.'), "{}: the synopsis is a sentence", spec.name);
         for p in &spec.parameters {
-            assert!(
-                p.name.chars().next().is_some_and(char::is_uppercase),
-                "{}: -{} is PascalCase",
-                spec.name,
-                p.name
-            );
-            assert!(
-                !p.description.is_empty(),
-                "{}: -{} has a description",
-                spec.name,
-                p.name
-            );
+            assert!(p.name.chars().next().is_some_and(char::is_uppercase), "{}: -{} is PascalCase", spec.name, p.name);
+            assert!(!p.description.is_empty(), "{}: -{} has a description", spec.name, p.name);
         }
         assert!(
             spec.examples.iter().any(|e| !e.output_contains.is_empty()),
@@ -104,16 +83,12 @@ fn every_example_runs_against_a_fresh_seed_lab() {
     for found in registry.all().unwrap_or_else(|e| panic!("{e}")) {
         for example in &found.spec.examples {
             let dir = tempfile::tempdir().expect("temp dir");
-            let service = embedded::start(dir.path(), &TopologySource::Seed)
-                .expect("embedded service starts");
-            let client =
-                Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+            let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service starts");
+            let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
             let (out, err) = (Captured::default(), Captured::default());
             let mut session = Session::new(
                 client,
-                SessionOptions {
-                    non_interactive: true,
-                },
+                SessionOptions { non_interactive: true },
                 Box::new(out.clone()),
                 Box::new(err.clone()),
                 200,
@@ -123,10 +98,7 @@ fn every_example_runs_against_a_fresh_seed_lab() {
             // Warnings are part of some examples; anything else on stderr is a failure.
             let errors_shown = stderr.lines().any(|l| !l.starts_with("WARNING: "));
             if !session.last_succeeded() || outcome.terminated || errors_shown {
-                failures.push(format!(
-                    "{}: `{}` failed:\n{stderr}",
-                    found.spec.name, example.command
-                ));
+                failures.push(format!("{}: `{}` failed:\n{stderr}", found.spec.name, example.command));
                 continue;
             }
             for expected in &example.output_contains {
@@ -152,14 +124,8 @@ fn the_cmdlet_reference_is_generated_from_the_specs() {
     );
     let mut expected_files = vec![("README.md".to_string(), String::new())];
     for found in &all {
-        index.push_str(&format!(
-            "| [{0}]({0}.md) | {1} |\n",
-            found.spec.name, found.spec.synopsis
-        ));
-        expected_files.push((
-            format!("{}.md", found.spec.name),
-            help::markdown(found.spec),
-        ));
+        index.push_str(&format!("| [{0}]({0}.md) | {1} |\n", found.spec.name, found.spec.synopsis));
+        expected_files.push((format!("{}.md", found.spec.name), help::markdown(found.spec)));
     }
     expected_files[0].1 = index;
     let mut stale = Vec::new();
@@ -175,20 +141,10 @@ fn the_cmdlet_reference_is_generated_from_the_specs() {
         }
     }
     let present: BTreeSet<String> = std::fs::read_dir(&dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
     let wanted: BTreeSet<String> = expected_files.iter().map(|(f, _)| f.clone()).collect();
     let extra: Vec<&String> = present.difference(&wanted).collect();
-    assert!(
-        stale.is_empty(),
-        "docs/cmdlets is stale for {stale:?}; run `UPDATE_DOCS=1 cargo test specs` and commit"
-    );
-    assert!(
-        extra.is_empty(),
-        "docs/cmdlets has pages for no cmdlet: {extra:?}"
-    );
+    assert!(stale.is_empty(), "docs/cmdlets is stale for {stale:?}; run `UPDATE_DOCS=1 cargo test specs` and commit");
+    assert!(extra.is_empty(), "docs/cmdlets has pages for no cmdlet: {extra:?}");
 }

@@ -24,13 +24,7 @@ fn sources() -> Vec<(String, String)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("readable");
-            (
-                p.strip_prefix(root)
-                    .expect("under root")
-                    .display()
-                    .to_string(),
-                text,
-            )
+            (p.strip_prefix(root).expect("under root").display().to_string(), text)
         })
         .collect()
 }
@@ -39,50 +33,21 @@ fn sources() -> Vec<(String, String)> {
 fn every_module_starts_with_a_header_saying_what_it_owns() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<(String, String)> = sources();
-    files.extend(rust_files(&root.join("tests")).into_iter().map(|p| {
-        (
-            p.display().to_string(),
-            std::fs::read_to_string(&p).expect("readable"),
-        )
-    }));
-    let missing: Vec<&String> = files
-        .iter()
-        .filter(|(_, text)| !text.starts_with("//!"))
-        .map(|(p, _)| p)
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "these files need a //! header: {missing:?}"
+    files.extend(
+        rust_files(&root.join("tests"))
+            .into_iter()
+            .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("readable"))),
     );
+    let missing: Vec<&String> = files.iter().filter(|(_, text)| !text.starts_with("//!")).map(|(p, _)| p).collect();
+    assert!(missing.is_empty(), "these files need a //! header: {missing:?}");
 }
 
 /// `(directory prefix, paths it must not use)`.
 const FORBIDDEN: &[(&str, &[&str])] = &[
-    (
-        "src/api/",
-        &["crate::engine", "crate::service", "crate::shell"],
-    ),
-    (
-        "src/engine/",
-        &[
-            "crate::service",
-            "crate::shell",
-            "rusqlite",
-            "axum",
-            "reqwest",
-            "std::fs",
-        ],
-    ),
+    ("src/api/", &["crate::engine", "crate::service", "crate::shell"]),
+    ("src/engine/", &["crate::service", "crate::shell", "rusqlite", "axum", "reqwest", "std::fs"]),
     ("src/service/", &["crate::shell"]),
-    (
-        "src/shell/",
-        &[
-            "crate::engine",
-            "crate::service",
-            "ccrsh::engine",
-            "ccrsh::service",
-        ],
-    ),
+    ("src/shell/", &["crate::engine", "crate::service", "ccrsh::engine", "ccrsh::service"]),
 ];
 
 #[test]
@@ -116,8 +81,7 @@ fn each_library_is_used_only_by_its_owner() {
     let mut violations = Vec::new();
     for (path, text) in sources() {
         for (library, owners) in OWNERS {
-            let uses =
-                text.contains(&format!("{library}::")) || text.contains(&format!("use {library}"));
+            let uses = text.contains(&format!("{library}::")) || text.contains(&format!("use {library}"));
             if uses && !owners.contains(&path.as_str()) {
                 violations.push(format!("{path} uses {library}"));
             }
@@ -134,12 +98,8 @@ fn each_library_is_used_only_by_its_owner() {
 fn the_shell_prints_only_through_render() {
     let offenders: Vec<String> = sources()
         .into_iter()
-        .filter(|(p, _)| {
-            p.starts_with("src/shell/") && p != "src/shell/render.rs" && p != "src/shell/repl.rs"
-        })
-        .filter(|(_, text)| {
-            text.contains("println!") || text.contains("print!(") || text.contains("eprintln!")
-        })
+        .filter(|(p, _)| p.starts_with("src/shell/") && p != "src/shell/render.rs" && p != "src/shell/repl.rs")
+        .filter(|(_, text)| text.contains("println!") || text.contains("print!(") || text.contains("eprintln!"))
         .map(|(p, _)| p)
         .collect();
     assert!(offenders.is_empty(), "{offenders:?}");

@@ -37,16 +37,9 @@ fn main() -> ExitCode {
         }
     };
     if !args.listen.ip().is_loopback() {
-        eprintln!(
-            "ccrd: warning: listening on {}, which is not a loopback address",
-            args.listen.ip()
-        );
+        eprintln!("ccrd: warning: listening on {}, which is not a loopback address", args.listen.ip());
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("ccrd: could not start the runtime: {e}");
@@ -58,11 +51,7 @@ fn main() -> ExitCode {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
         // A reader that goes away must not take ccrd down with it: ignore write failures.
         let mut stdout = std::io::stdout();
-        let _ = writeln!(
-            stdout,
-            "ccrd listening on http://{}",
-            listener.local_addr()?
-        );
+        let _ = writeln!(stdout, "ccrd listening on http://{}", listener.local_addr()?);
         let _ = writeln!(stdout, "lab: {}", args.lab.display());
         serve(listener, app(state), shutdown_signal()).await
     });

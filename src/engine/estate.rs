@@ -86,10 +86,7 @@ pub enum CopyKind {
     /// The passive copy of a CCR cluster.
     ClusterContinuous,
     /// A standby copy (SCR) with its lag settings, in seconds.
-    StandbyContinuous {
-        replay_lag_seconds: u64,
-        truncation_lag_seconds: u64,
-    },
+    StandbyContinuous { replay_lag_seconds: u64, truncation_lag_seconds: u64 },
 }
 
 /// A passive copy of a storage group on a node that is not active for it.
@@ -127,47 +124,31 @@ impl Estate {
     }
 
     pub fn node(&self, name: &str) -> Option<&Node> {
-        self.nodes
-            .iter()
-            .find(|n| n.name.eq_ignore_ascii_case(name))
+        self.nodes.iter().find(|n| n.name.eq_ignore_ascii_case(name))
     }
 
     pub fn cluster(&self, name: &str) -> Option<&Cluster> {
-        self.clusters
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
+        self.clusters.iter().find(|c| c.name.eq_ignore_ascii_case(name))
     }
 
-    pub fn storage_groups_of<'a>(
-        &'a self,
-        server: &'a str,
-    ) -> impl Iterator<Item = &'a StorageGroup> {
-        self.storage_groups
-            .iter()
-            .filter(move |sg| sg.server.eq_ignore_ascii_case(server))
+    pub fn storage_groups_of<'a>(&'a self, server: &'a str) -> impl Iterator<Item = &'a StorageGroup> {
+        self.storage_groups.iter().filter(move |sg| sg.server.eq_ignore_ascii_case(server))
     }
 
     pub fn databases_of<'a>(&'a self, sg: &'a StorageGroup) -> impl Iterator<Item = &'a Database> {
         self.databases.iter().filter(move |db| {
-            db.server.eq_ignore_ascii_case(&sg.server)
-                && db.storage_group.eq_ignore_ascii_case(&sg.name)
+            db.server.eq_ignore_ascii_case(&sg.server) && db.storage_group.eq_ignore_ascii_case(&sg.name)
         })
     }
 
-    pub fn copies_of<'a>(
-        &'a self,
-        sg: &'a StorageGroup,
-    ) -> impl Iterator<Item = &'a StorageGroupCopy> {
+    pub fn copies_of<'a>(&'a self, sg: &'a StorageGroup) -> impl Iterator<Item = &'a StorageGroupCopy> {
         self.copies.iter().filter(move |c| {
-            c.server.eq_ignore_ascii_case(&sg.server)
-                && c.storage_group.eq_ignore_ascii_case(&sg.name)
+            c.server.eq_ignore_ascii_case(&sg.server) && c.storage_group.eq_ignore_ascii_case(&sg.name)
         })
     }
 
     /// Whether any CMS lives in cluster `name`.
     pub fn cluster_hosts_cms(&self, name: &str) -> bool {
-        self.servers
-            .iter()
-            .any(|s| s.cluster.eq_ignore_ascii_case(name))
+        self.servers.iter().any(|s| s.cluster.eq_ignore_ascii_case(name))
     }
 }

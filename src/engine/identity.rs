@@ -7,52 +7,30 @@ use super::EngineError;
 use super::estate::*;
 
 /// The CMS named `identity`.
-pub fn server<'e>(
-    estate: &'e Estate,
-    identity: &str,
-) -> Result<&'e ClusteredMailboxServer, EngineError> {
-    estate
-        .servers
-        .iter()
-        .find(|s| s.name.eq_ignore_ascii_case(identity.trim()))
-        .ok_or_else(|| EngineError::NotFound {
-            kind: "clustered mailbox server",
-            identity: identity.to_string(),
-            known: estate.servers.iter().map(|s| s.name.clone()).collect(),
-        })
+pub fn server<'e>(estate: &'e Estate, identity: &str) -> Result<&'e ClusteredMailboxServer, EngineError> {
+    estate.servers.iter().find(|s| s.name.eq_ignore_ascii_case(identity.trim())).ok_or_else(|| EngineError::NotFound {
+        kind: "clustered mailbox server",
+        identity: identity.to_string(),
+        known: estate.servers.iter().map(|s| s.name.clone()).collect(),
+    })
 }
 
 /// The storage group `identity` (`Server\Name` or a name that only one server has).
-pub fn storage_group<'e>(
-    estate: &'e Estate,
-    identity: &str,
-) -> Result<&'e StorageGroup, EngineError> {
+pub fn storage_group<'e>(estate: &'e Estate, identity: &str) -> Result<&'e StorageGroup, EngineError> {
     let identity = identity.trim();
     let found: Vec<&StorageGroup> = match identity.split_once('\\') {
         Some((server, name)) => estate
             .storage_groups
             .iter()
-            .filter(|sg| {
-                sg.server.eq_ignore_ascii_case(server) && sg.name.eq_ignore_ascii_case(name)
-            })
+            .filter(|sg| sg.server.eq_ignore_ascii_case(server) && sg.name.eq_ignore_ascii_case(name))
             .collect(),
-        None => estate
-            .storage_groups
-            .iter()
-            .filter(|sg| sg.name.eq_ignore_ascii_case(identity))
-            .collect(),
+        None => estate.storage_groups.iter().filter(|sg| sg.name.eq_ignore_ascii_case(identity)).collect(),
     };
     one(
         found,
         identity,
         "storage group",
-        || {
-            estate
-                .storage_groups
-                .iter()
-                .map(storage_group_identity)
-                .collect()
-        },
+        || estate.storage_groups.iter().map(storage_group_identity).collect(),
         storage_group_identity,
     )
 }
@@ -73,9 +51,7 @@ pub fn database<'e>(
         .filter(|db| match parts.as_slice() {
             [name] => eq(&db.name, name),
             [server, name] => eq(&db.server, server) && eq(&db.name, name),
-            [server, sg, name] => {
-                eq(&db.server, server) && eq(&db.storage_group, sg) && eq(&db.name, name)
-            }
+            [server, sg, name] => eq(&db.server, server) && eq(&db.storage_group, sg) && eq(&db.name, name),
             _ => false,
         })
         .collect();
@@ -83,14 +59,7 @@ pub fn database<'e>(
         found,
         identity,
         "database",
-        || {
-            estate
-                .databases
-                .iter()
-                .filter(|db| kind.is_none_or(|k| db.kind == k))
-                .map(database_identity)
-                .collect()
-        },
+        || estate.databases.iter().filter(|db| kind.is_none_or(|k| db.kind == k)).map(database_identity).collect(),
         database_identity,
     )
 }
@@ -114,11 +83,7 @@ fn one<'e, T>(
 ) -> Result<&'e T, EngineError> {
     match found.as_slice() {
         [single] => Ok(single),
-        [] => Err(EngineError::NotFound {
-            kind,
-            identity: identity.to_string(),
-            known: known(),
-        }),
+        [] => Err(EngineError::NotFound { kind, identity: identity.to_string(), known: known() }),
         many => Err(EngineError::Ambiguous {
             identity: identity.to_string(),
             matches: many.iter().map(|t| name(t)).collect(),
@@ -138,32 +103,14 @@ mod tests {
     #[test]
     fn resolves_every_identity_form() {
         let e = seed();
-        assert_eq!(
-            server(&e, "ccrex01").map(|s| s.name.as_str()),
-            Ok("CCREX01")
-        );
+        assert_eq!(server(&e, "ccrex01").map(|s| s.name.as_str()), Ok("CCREX01"));
         let sg = storage_group(&e, "CCREX01\\first storage group").expect("found");
         assert_eq!(sg.log_prefix, "E00");
-        assert_eq!(
-            storage_group(&e, "Second Storage Group").map(|s| s.log_prefix.as_str()),
-            Ok("E01")
-        );
-        for id in [
-            "Mailbox Database",
-            "CCREX01\\Mailbox Database",
-            "CCREX01\\First Storage Group\\Mailbox Database",
-        ] {
-            assert_eq!(
-                database(&e, id, None).map(|d| d.name.as_str()),
-                Ok("Mailbox Database"),
-                "{id}"
-            );
+        assert_eq!(storage_group(&e, "Second Storage Group").map(|s| s.log_prefix.as_str()), Ok("E01"));
+        for id in ["Mailbox Database", "CCREX01\\Mailbox Database", "CCREX01\\First Storage Group\\Mailbox Database"] {
+            assert_eq!(database(&e, id, None).map(|d| d.name.as_str()), Ok("Mailbox Database"), "{id}");
         }
-        let wrong_kind = database(
-            &e,
-            "Mailbox Database",
-            Some(crate::api::DatabaseKind::PublicFolder),
-        );
+        let wrong_kind = database(&e, "Mailbox Database", Some(crate::api::DatabaseKind::PublicFolder));
         assert!(matches!(wrong_kind, Err(EngineError::NotFound { .. })));
     }
 
@@ -184,10 +131,7 @@ mod tests {
         let mut twin = e.storage_groups[0].clone();
         twin.server = "CCREX02".into();
         e.storage_groups.push(twin);
-        assert!(matches!(
-            storage_group(&e, "First Storage Group"),
-            Err(EngineError::Ambiguous { .. })
-        ));
+        assert!(matches!(storage_group(&e, "First Storage Group"), Err(EngineError::Ambiguous { .. })));
         assert!(storage_group(&e, "CCREX01\\First Storage Group").is_ok());
     }
 }

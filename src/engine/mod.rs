@@ -22,17 +22,10 @@ use crate::api::{ErrorBody, ErrorCode};
 pub enum EngineError {
     /// An identity matched no object of the kind asked for.
     #[error("The operation could not be performed because object '{identity}' could not be found.")]
-    NotFound {
-        kind: &'static str,
-        identity: String,
-        known: Vec<String>,
-    },
+    NotFound { kind: &'static str, identity: String, known: Vec<String> },
     /// An identity matched several objects.
     #[error("The operation could not be performed because '{identity}' matches multiple entries.")]
-    Ambiguous {
-        identity: String,
-        matches: Vec<String>,
-    },
+    Ambiguous { identity: String, matches: Vec<String> },
     /// The request does not make sense as asked.
     #[error("{message}")]
     Invalid { message: String, hint: String },
@@ -42,11 +35,7 @@ impl From<EngineError> for ErrorBody {
     fn from(error: EngineError) -> ErrorBody {
         let message = error.to_string();
         match error {
-            EngineError::NotFound {
-                kind,
-                identity,
-                known,
-            } => ErrorBody {
+            EngineError::NotFound { kind, identity, known } => ErrorBody {
                 code: ErrorCode::ManagementObjectNotFound,
                 message,
                 hint: Some(if known.is_empty() {
@@ -59,18 +48,12 @@ impl From<EngineError> for ErrorBody {
             EngineError::Ambiguous { identity, matches } => ErrorBody {
                 code: ErrorCode::ManagementObjectAmbiguous,
                 message,
-                hint: Some(format!(
-                    "Use one of the full identities: {}.",
-                    matches.join(", ")
-                )),
+                hint: Some(format!("Use one of the full identities: {}.", matches.join(", "))),
                 target: Some(identity),
             },
-            EngineError::Invalid { hint, .. } => ErrorBody {
-                code: ErrorCode::InvalidRequest,
-                message,
-                hint: Some(hint),
-                target: None,
-            },
+            EngineError::Invalid { hint, .. } => {
+                ErrorBody { code: ErrorCode::InvalidRequest, message, hint: Some(hint), target: None }
+            }
         }
     }
 }

@@ -22,15 +22,9 @@ pub fn cms_status(
     Ok(servers.into_iter().map(|s| status_of(estate, s)).collect())
 }
 
-fn status_of(
-    estate: &Estate,
-    server: &ClusteredMailboxServer,
-) -> api::ClusteredMailboxServerStatus {
-    let up: Vec<&String> = server
-        .redundant_machines
-        .iter()
-        .filter(|m| estate.node(m).is_some_and(|n| n.powered_on))
-        .collect();
+fn status_of(estate: &Estate, server: &ClusteredMailboxServer) -> api::ClusteredMailboxServerStatus {
+    let up: Vec<&String> =
+        server.redundant_machines.iter().filter(|m| estate.node(m).is_some_and(|n| n.powered_on)).collect();
     let operational = up
         .iter()
         .map(|m| {
@@ -57,10 +51,7 @@ fn status_of(
 
 /// `Get-MailboxServer`: every CMS, and every node whose cluster holds no CMS (a standby node,
 /// a valid SCR target).
-pub fn mailbox_servers(
-    estate: &Estate,
-    query: &IdentityQuery,
-) -> Result<Vec<api::MailboxServer>, EngineError> {
+pub fn mailbox_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<api::MailboxServer>, EngineError> {
     let mut all: Vec<api::MailboxServer> = estate
         .servers
         .iter()
@@ -74,50 +65,31 @@ pub fn mailbox_servers(
             is_valid: true,
         })
         .collect();
-    all.extend(
-        estate
-            .nodes
-            .iter()
-            .filter(|n| !estate.cluster_hosts_cms(&n.cluster))
-            .map(|n| api::MailboxServer {
-                identity: n.name.clone(),
-                name: n.name.clone(),
-                clustered_storage_type: api::ClusteredStorageType::Disabled,
-                redundant_machines: Vec::new(),
-                auto_database_mount_dial: api::AutoDatabaseMountDial::BestAvailability,
-                forced_database_mount_after: None,
-                is_valid: true,
-            }),
-    );
+    all.extend(estate.nodes.iter().filter(|n| !estate.cluster_hosts_cms(&n.cluster)).map(|n| api::MailboxServer {
+        identity: n.name.clone(),
+        name: n.name.clone(),
+        clustered_storage_type: api::ClusteredStorageType::Disabled,
+        redundant_machines: Vec::new(),
+        auto_database_mount_dial: api::AutoDatabaseMountDial::BestAvailability,
+        forced_database_mount_after: None,
+        is_valid: true,
+    }));
     match &query.identity {
         None => Ok(all),
         Some(id) => {
             let known: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
-            match all
-                .into_iter()
-                .find(|s| s.name.eq_ignore_ascii_case(id.trim()))
-            {
+            match all.into_iter().find(|s| s.name.eq_ignore_ascii_case(id.trim())) {
                 Some(found) => Ok(vec![found]),
-                None => Err(EngineError::NotFound {
-                    kind: "mailbox server",
-                    identity: id.clone(),
-                    known,
-                }),
+                None => Err(EngineError::NotFound { kind: "mailbox server", identity: id.clone(), known }),
             }
         }
     }
 }
 
 /// `Get-StorageGroup`.
-pub fn storage_groups(
-    estate: &Estate,
-    query: &StoreQuery,
-) -> Result<Vec<api::StorageGroup>, EngineError> {
+pub fn storage_groups(estate: &Estate, query: &StoreQuery) -> Result<Vec<api::StorageGroup>, EngineError> {
     let groups = select_storage_groups(estate, query)?;
-    Ok(groups
-        .into_iter()
-        .map(|sg| storage_group_view(estate, sg))
-        .collect())
+    Ok(groups.into_iter().map(|sg| storage_group_view(estate, sg)).collect())
 }
 
 fn storage_group_view(estate: &Estate, sg: &StorageGroup) -> api::StorageGroup {
@@ -130,10 +102,7 @@ fn storage_group_view(estate: &Estate, sg: &StorageGroup) -> api::StorageGroup {
     let standby_machines = copies
         .iter()
         .filter_map(|c| match c.kind {
-            CopyKind::StandbyContinuous {
-                replay_lag_seconds,
-                truncation_lag_seconds,
-            } => Some(api::StandbyMachine {
+            CopyKind::StandbyContinuous { replay_lag_seconds, truncation_lag_seconds } => Some(api::StandbyMachine {
                 node_name: c.node.clone(),
                 replay_lag_time: format_lag(replay_lag_seconds),
                 truncation_lag_time: format_lag(truncation_lag_seconds),
@@ -161,24 +130,12 @@ fn storage_group_view(estate: &Estate, sg: &StorageGroup) -> api::StorageGroup {
 /// `d.hh:mm:ss`, as Exchange prints a lag time.
 pub fn format_lag(seconds: u64) -> String {
     let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let time = format!(
-        "{:02}:{:02}:{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    );
-    if days > 0 {
-        format!("{days}.{time}")
-    } else {
-        time
-    }
+    let time = format!("{:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60);
+    if days > 0 { format!("{days}.{time}") } else { time }
 }
 
 /// The storage groups a store query selects: by identity, by server, or all.
-fn select_storage_groups<'e>(
-    estate: &'e Estate,
-    query: &StoreQuery,
-) -> Result<Vec<&'e StorageGroup>, EngineError> {
+fn select_storage_groups<'e>(estate: &'e Estate, query: &StoreQuery) -> Result<Vec<&'e StorageGroup>, EngineError> {
     match (&query.identity, &query.server) {
         (Some(_), Some(_)) => Err(exclusive("Identity", "Server")),
         (Some(id), None) => Ok(vec![identity::storage_group(estate, id)?]),
@@ -198,20 +155,11 @@ fn exclusive(a: &str, b: &str) -> EngineError {
 }
 
 /// `Get-MailboxDatabase` / `Get-PublicFolderDatabase`.
-pub fn databases(
-    estate: &Estate,
-    kind: DatabaseKind,
-    query: &StoreQuery,
-) -> Result<Vec<api::Database>, EngineError> {
-    let given = [
-        query.identity.is_some(),
-        query.server.is_some(),
-        query.storage_group.is_some(),
-    ];
+pub fn databases(estate: &Estate, kind: DatabaseKind, query: &StoreQuery) -> Result<Vec<api::Database>, EngineError> {
+    let given = [query.identity.is_some(), query.server.is_some(), query.storage_group.is_some()];
     if given.iter().filter(|g| **g).count() > 1 {
         return Err(EngineError::Invalid {
-            message: "Only one of the parameters Identity, Server and StorageGroup can be used."
-                .into(),
+            message: "Only one of the parameters Identity, Server and StorageGroup can be used.".into(),
             hint: "Give one of Identity, Server or StorageGroup.".into(),
         });
     }
@@ -219,11 +167,7 @@ pub fn databases(
         vec![identity::database(estate, id, Some(kind))?]
     } else if let Some(server) = &query.server {
         let s = identity::server(estate, server)?;
-        estate
-            .databases
-            .iter()
-            .filter(|d| d.kind == kind && d.server.eq_ignore_ascii_case(&s.name))
-            .collect()
+        estate.databases.iter().filter(|d| d.kind == kind && d.server.eq_ignore_ascii_case(&s.name)).collect()
     } else if let Some(sg) = &query.storage_group {
         let sg = identity::storage_group(estate, sg)?;
         estate.databases_of(sg).filter(|d| d.kind == kind).collect()
@@ -248,15 +192,9 @@ pub fn databases(
 
 /// `Get-StorageGroupCopyStatus`: the CCR copy of each selected storage group, or with
 /// `standby_machine` its SCR copy on that node.
-pub fn copy_status(
-    estate: &Estate,
-    query: &CopyStatusQuery,
-) -> Result<Vec<api::StorageGroupCopyStatus>, EngineError> {
-    let store_query = StoreQuery {
-        identity: query.identity.clone(),
-        server: query.server.clone(),
-        ..Default::default()
-    };
+pub fn copy_status(estate: &Estate, query: &CopyStatusQuery) -> Result<Vec<api::StorageGroupCopyStatus>, EngineError> {
+    let store_query =
+        StoreQuery { identity: query.identity.clone(), server: query.server.clone(), ..Default::default() };
     let groups = select_storage_groups(estate, &store_query)?;
     let standby = match &query.standby_machine {
         Some(name) => Some(estate.node(name).ok_or_else(|| EngineError::NotFound {
@@ -270,8 +208,7 @@ pub fn copy_status(
     for sg in groups {
         let copy = estate.copies_of(sg).find(|c| match standby {
             Some(node) => {
-                matches!(c.kind, CopyKind::StandbyContinuous { .. })
-                    && c.node.eq_ignore_ascii_case(&node.name)
+                matches!(c.kind, CopyKind::StandbyContinuous { .. }) && c.node.eq_ignore_ascii_case(&node.name)
             }
             None => c.kind == CopyKind::ClusterContinuous,
         });
@@ -311,12 +248,8 @@ fn copy_entry(sg: &StorageGroup, copy: &StorageGroupCopy) -> api::StorageGroupCo
         seeding: copy.status == api::CopyStatus::Seeding,
         suspend: copy.status == api::CopyStatus::Suspended,
         suspend_comment: copy.suspend_comment.clone(),
-        copy_queue_length: sg
-            .last_log_generated
-            .saturating_sub(copy.last_log_inspected),
-        replay_queue_length: copy
-            .last_log_inspected
-            .saturating_sub(copy.last_log_replayed),
+        copy_queue_length: sg.last_log_generated.saturating_sub(copy.last_log_inspected),
+        replay_queue_length: copy.last_log_inspected.saturating_sub(copy.last_log_replayed),
         latest_available_log_time: sg.last_log_generated_at,
         last_copied_log_time: copy.last_copied_at,
         last_inspected_log_time: copy.last_inspected_at,
@@ -368,20 +301,11 @@ mod tests {
 
     #[test]
     fn cms_status_shows_the_active_node_first_and_marked() {
-        let status = cms_status(
-            &seed(),
-            &IdentityQuery {
-                identity: Some("ccrex01".into()),
-            },
-        )
-        .expect("found");
+        let status = cms_status(&seed(), &IdentityQuery { identity: Some("ccrex01".into()) }).expect("found");
         assert_eq!(status[0].state, api::CmsState::Online);
         assert_eq!(
             status[0].operational_machines,
-            vec![
-                "NH-W2K3-SRV03 <Active, Quorum Owner>".to_string(),
-                "NH-W2K3-SRV04".to_string()
-            ]
+            vec!["NH-W2K3-SRV03 <Active, Quorum Owner>".to_string(), "NH-W2K3-SRV04".to_string()]
         );
     }
 
@@ -391,10 +315,7 @@ mod tests {
         e.storage_groups[0].last_log_generated = 10;
         e.copies[0].last_log_inspected = 7;
         e.copies[0].last_log_replayed = 5;
-        let q = CopyStatusQuery {
-            identity: Some("CCREX01\\First Storage Group".into()),
-            ..Default::default()
-        };
+        let q = CopyStatusQuery { identity: Some("CCREX01\\First Storage Group".into()), ..Default::default() };
         let entry = &copy_status(&e, &q).expect("found")[0];
         assert_eq!((entry.copy_queue_length, entry.replay_queue_length), (3, 2));
         assert_eq!(entry.ccr_target_node.as_deref(), Some("NH-W2K3-SRV04"));
@@ -418,11 +339,8 @@ mod tests {
 
     #[test]
     fn mailbox_servers_are_the_cms_and_the_standby_nodes() {
-        let names: Vec<String> = mailbox_servers(&seed(), &IdentityQuery::default())
-            .expect("listed")
-            .into_iter()
-            .map(|s| s.name)
-            .collect();
+        let names: Vec<String> =
+            mailbox_servers(&seed(), &IdentityQuery::default()).expect("listed").into_iter().map(|s| s.name).collect();
         assert_eq!(names, ["CCREX01", "NH-W2K3-SRV01", "NH-W2K3-SRV05"]);
     }
 
@@ -432,15 +350,9 @@ mod tests {
         let plain = databases(&e, DatabaseKind::Mailbox, &StoreQuery::default()).expect("listed");
         assert_eq!(plain.len(), 1);
         assert_eq!(plain[0].mounted, None);
-        let with_status = StoreQuery {
-            status: true,
-            ..Default::default()
-        };
+        let with_status = StoreQuery { status: true, ..Default::default() };
         let pf = databases(&e, DatabaseKind::PublicFolder, &with_status).expect("listed");
-        assert_eq!(
-            (pf[0].name.as_str(), pf[0].mounted),
-            ("Public Folder Database", Some(true))
-        );
+        assert_eq!((pf[0].name.as_str(), pf[0].mounted), ("Public Folder Database", Some(true)));
         assert_eq!(format_lag(86_400 + 3_661), "1.01:01:01");
     }
 }

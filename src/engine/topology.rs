@@ -103,33 +103,17 @@ pub struct TopologyError {
 /// In the fresh estate every CMS is online on its active node, every database is mounted there,
 /// and each storage group has a healthy, current CCR copy on every other redundant machine.
 pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
-    let err = |message: String| TopologyError {
-        source_name: source_name.to_string(),
-        message,
-    };
+    let err = |message: String| TopologyError { source_name: source_name.to_string(), message };
     let topology: Topology = toml::from_str(text).map_err(|e| err(e.to_string()))?;
     let mut estate = Estate::empty(topology.name.clone(), topology.log_size_kb * 1024);
-    estate.datacenters = topology
-        .datacenter
-        .into_iter()
-        .map(|d| Datacenter {
-            name: d.name,
-            subnet: d.subnet,
-        })
-        .collect();
+    estate.datacenters =
+        topology.datacenter.into_iter().map(|d| Datacenter { name: d.name, subnet: d.subnet }).collect();
     if estate.log_size_bytes == 0 {
         return Err(err("log_size_kb must be at least 1".into()));
     }
     for c in topology.cluster {
-        if !estate
-            .datacenters
-            .iter()
-            .any(|d| d.name.eq_ignore_ascii_case(&c.datacenter))
-        {
-            return Err(err(format!(
-                "cluster {} names unknown datacenter {}",
-                c.name, c.datacenter
-            )));
+        if !estate.datacenters.iter().any(|d| d.name.eq_ignore_ascii_case(&c.datacenter)) {
+            return Err(err(format!("cluster {} names unknown datacenter {}", c.name, c.datacenter)));
         }
         estate.clusters.push(Cluster {
             name: c.name,
@@ -139,48 +123,23 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
     }
     for n in topology.node {
         if estate.cluster(&n.cluster).is_none() {
-            return Err(err(format!(
-                "node {} names unknown cluster {}",
-                n.name, n.cluster
-            )));
+            return Err(err(format!("node {} names unknown cluster {}", n.name, n.cluster)));
         }
         if estate.node(&n.name).is_some() {
             return Err(err(format!("node {} is listed twice", n.name)));
         }
-        estate.nodes.push(Node {
-            name: n.name,
-            cluster: n.cluster,
-            ip: n.ip,
-            powered_on: true,
-        });
+        estate.nodes.push(Node { name: n.name, cluster: n.cluster, ip: n.ip, powered_on: true });
     }
     for s in topology.clustered_mailbox_server {
-        let in_cluster = |node: &str| {
-            estate
-                .node(node)
-                .is_some_and(|n| n.cluster.eq_ignore_ascii_case(&s.cluster))
-        };
+        let in_cluster = |node: &str| estate.node(node).is_some_and(|n| n.cluster.eq_ignore_ascii_case(&s.cluster));
         if !s.redundant_machines.iter().all(|m| in_cluster(m)) {
-            return Err(err(format!(
-                "redundant machines of {} must be nodes of {}",
-                s.name, s.cluster
-            )));
+            return Err(err(format!("redundant machines of {} must be nodes of {}", s.name, s.cluster)));
         }
-        if !s
-            .redundant_machines
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(&s.active_node))
-        {
-            return Err(err(format!(
-                "active node of {} must be one of its redundant machines",
-                s.name
-            )));
+        if !s.redundant_machines.iter().any(|m| m.eq_ignore_ascii_case(&s.active_node)) {
+            return Err(err(format!("active node of {} must be one of its redundant machines", s.name)));
         }
         if estate.cluster_hosts_cms(&s.cluster) {
-            return Err(err(format!(
-                "cluster {} already holds a clustered mailbox server",
-                s.cluster
-            )));
+            return Err(err(format!("cluster {} already holds a clustered mailbox server", s.cluster)));
         }
         estate.servers.push(ClusteredMailboxServer {
             name: s.name,
@@ -194,24 +153,14 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
         });
     }
     for sg in topology.storage_group {
-        let Some(server) = estate
-            .servers
-            .iter()
-            .find(|s| s.name.eq_ignore_ascii_case(&sg.server))
-        else {
-            return Err(err(format!(
-                "storage group {} names unknown server {}",
-                sg.name, sg.server
-            )));
+        let Some(server) = estate.servers.iter().find(|s| s.name.eq_ignore_ascii_case(&sg.server)) else {
+            return Err(err(format!("storage group {} names unknown server {}", sg.name, sg.server)));
         };
         let valid_prefix = sg.log_prefix.len() == 3
             && sg.log_prefix.starts_with('E')
             && sg.log_prefix[1..].bytes().all(|b| b.is_ascii_digit());
         if !valid_prefix {
-            return Err(err(format!(
-                "log prefix {} of {} is not E00..E99",
-                sg.log_prefix, sg.name
-            )));
+            return Err(err(format!("log prefix {} of {} is not E00..E99", sg.log_prefix, sg.name)));
         }
         let passive: Vec<String> = server
             .redundant_machines
@@ -266,39 +215,24 @@ mod tests {
         assert_eq!(estate.log_size_bytes, 1024 * 1024);
         assert_eq!(estate.nodes.len(), 4);
         let cms = &estate.servers[0];
-        assert_eq!(
-            (cms.name.as_str(), cms.active_node.as_str()),
-            ("CCREX01", "NH-W2K3-SRV03")
-        );
-        assert_eq!(
-            cms.auto_database_mount_dial,
-            AutoDatabaseMountDial::BestAvailability
-        );
+        assert_eq!((cms.name.as_str(), cms.active_node.as_str()), ("CCREX01", "NH-W2K3-SRV03"));
+        assert_eq!(cms.auto_database_mount_dial, AutoDatabaseMountDial::BestAvailability);
         assert_eq!(estate.copies.len(), 2);
-        assert!(
-            estate
-                .copies
-                .iter()
-                .all(|c| c.node == "NH-W2K3-SRV04" && c.status == CopyStatus::Healthy)
-        );
+        assert!(estate.copies.iter().all(|c| c.node == "NH-W2K3-SRV04" && c.status == CopyStatus::Healthy));
         assert!(estate.databases.iter().all(|d| d.mounted));
         assert!(!estate.cluster_hosts_cms("E2K7CLU02"));
     }
 
     #[test]
     fn rejects_a_cms_whose_active_node_is_not_redundant() {
-        let text = SEED.replace(
-            "active_node = \"NH-W2K3-SRV03\"",
-            "active_node = \"NH-W2K3-SRV01\"",
-        );
+        let text = SEED.replace("active_node = \"NH-W2K3-SRV03\"", "active_node = \"NH-W2K3-SRV01\"");
         let e = build("bad", &text).expect_err("must be rejected");
         assert!(e.message.contains("active node"), "{e}");
     }
 
     #[test]
     fn rejects_unknown_keys() {
-        let e = build("bad", &SEED.replace("log_size_kb", "log_sise_kb"))
-            .expect_err("must be rejected");
+        let e = build("bad", &SEED.replace("log_size_kb", "log_sise_kb")).expect_err("must be rejected");
         assert!(e.message.contains("log_sise_kb"), "{e}");
     }
 }

@@ -38,9 +38,7 @@ fn denied(why: &str) -> ServiceError {
     ServiceError(ErrorBody {
         code: ErrorCode::AccessDenied,
         message: format!("Access is denied. {why}"),
-        hint: Some(
-            "Pass the lab's admin.token or viewer.token with --token or CCRSH_TOKEN.".into(),
-        ),
+        hint: Some("Pass the lab's admin.token or viewer.token with --token or CCRSH_TOKEN.".into()),
         target: None,
     })
 }

@@ -37,34 +37,24 @@ pub fn start(dir: &Path, topology: &TopologySource) -> Result<Embedded, Embedded
     let listener = StdListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     listener.set_nonblocking(true)?;
     let url = format!("http://{}", listener.local_addr()?);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let thread = std::thread::Builder::new()
-        .name("ccrd-embedded".into())
-        .spawn(move || {
-            let (state, lab_lock) = AppState::new(lab);
-            runtime.block_on(async move {
-                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                    return;
-                };
-                let shutdown = async move {
-                    let _ = stopped.await;
-                };
-                if let Err(e) = serve(listener, app(state), shutdown).await {
-                    eprintln!("ccrsh: the embedded service stopped: {e}");
-                }
-            });
-            drop(lab_lock);
-        })?;
-    Ok(Embedded {
-        url,
-        admin_token,
-        stop: Some(stop),
-        thread: Some(thread),
-    })
+    let thread = std::thread::Builder::new().name("ccrd-embedded".into()).spawn(move || {
+        let (state, lab_lock) = AppState::new(lab);
+        runtime.block_on(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                return;
+            };
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            if let Err(e) = serve(listener, app(state), shutdown).await {
+                eprintln!("ccrsh: the embedded service stopped: {e}");
+            }
+        });
+        drop(lab_lock);
+    })?;
+    Ok(Embedded { url, admin_token, stop: Some(stop), thread: Some(thread) })
 }
 
 impl Drop for Embedded {

@@ -14,8 +14,7 @@ pub struct ServiceError(pub ErrorBody);
 
 impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.code.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, Json(self.0)).into_response()
     }
 }
@@ -28,12 +27,7 @@ impl From<EngineError> for ServiceError {
 
 impl ServiceError {
     pub fn invalid_request(message: String, hint: &str) -> ServiceError {
-        ServiceError(ErrorBody {
-            code: ErrorCode::InvalidRequest,
-            message,
-            hint: Some(hint.into()),
-            target: None,
-        })
+        ServiceError(ErrorBody { code: ErrorCode::InvalidRequest, message, hint: Some(hint.into()), target: None })
     }
 
     /// A failure inside ccrd: the details go to its log, not to the caller.

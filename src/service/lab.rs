@@ -33,11 +33,7 @@ pub enum TopologySource {
 impl TopologySource {
     /// `seed` or a path, as `--topology` and `Reset-Lab -Topology` take it.
     pub fn parse(text: &str) -> TopologySource {
-        if text.eq_ignore_ascii_case("seed") {
-            TopologySource::Seed
-        } else {
-            TopologySource::File(text.into())
-        }
+        if text.eq_ignore_ascii_case("seed") { TopologySource::Seed } else { TopologySource::File(text.into()) }
     }
 }
 
@@ -84,49 +80,27 @@ pub enum LabError {
 /// Opens the lab at `dir`, creating it from `topology` when it is missing or empty.
 pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
     let shown = dir.display().to_string();
-    let io_err = |source| LabError::Io {
-        dir: shown.clone(),
-        source,
-    };
+    let io_err = |source| LabError::Io { dir: shown.clone(), source };
     let estate_path = dir.join(ESTATE_FILE);
     // Refuse a foreign directory before touching it at all.
     if dir.exists() && !estate_path.exists() && holds_foreign_files(dir).map_err(io_err)? {
         return Err(LabError::NotALab { dir: shown });
     }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(io_err)?;
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err)?;
     let lock = lock(dir).map_err(|e| match e {
-        LockError::Held(pid) => LabError::InUse {
-            dir: shown.clone(),
-            pid,
-        },
-        LockError::Io(source) => LabError::Io {
-            dir: shown.clone(),
-            source,
-        },
+        LockError::Held(pid) => LabError::InUse { dir: shown.clone(), pid },
+        LockError::Io(source) => LabError::Io { dir: shown.clone(), source },
     })?;
 
     if !estate_path.exists() {
         create(dir, topology)?;
     }
-    let (store, estate) = Store::open(&estate_path).map_err(|source| LabError::Store {
-        dir: shown.clone(),
-        source,
-    })?;
+    let (store, estate) = Store::open(&estate_path).map_err(|source| LabError::Store { dir: shown.clone(), source })?;
     let tokens = Tokens {
         admin: read_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?,
         viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
     };
-    Ok(Lab {
-        dir: dir.to_path_buf(),
-        store,
-        estate,
-        tokens,
-        lock,
-    })
+    Ok(Lab { dir: dir.to_path_buf(), store, estate, tokens, lock })
 }
 
 /// Whether `dir` holds anything a lab (or a lab whose creation was cut short) would not.
@@ -134,8 +108,8 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name();
         let name = name.to_string_lossy();
-        let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE].contains(&name.as_ref())
-            || name.starts_with(ESTATE_FILE);
+        let ours =
+            [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE].contains(&name.as_ref()) || name.starts_with(ESTATE_FILE);
         if !ours {
             return Ok(true);
         }
@@ -147,17 +121,12 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
 /// renamed last, so a crash leaves no half-made lab: the next open creates it again.
 fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
     let shown = dir.display().to_string();
-    let io_err = |source| LabError::Io {
-        dir: shown.clone(),
-        source,
-    };
+    let io_err = |source| LabError::Io { dir: shown.clone(), source };
     let estate = match topology {
         TopologySource::Seed => topology::build("seed", topology::SEED)?,
         TopologySource::File(path) => {
-            let text = fs::read_to_string(path).map_err(|source| LabError::Io {
-                dir: path.display().to_string(),
-                source,
-            })?;
+            let text =
+                fs::read_to_string(path).map_err(|source| LabError::Io { dir: path.display().to_string(), source })?;
             topology::build(&path.display().to_string(), &text)?
         }
     };
@@ -165,12 +134,7 @@ fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
     write_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?;
     let creating = dir.join(format!("{ESTATE_FILE}.creating"));
     let _ = fs::remove_file(&creating);
-    drop(
-        Store::create(&creating, &estate).map_err(|source| LabError::Store {
-            dir: shown.clone(),
-            source,
-        })?,
-    );
+    drop(Store::create(&creating, &estate).map_err(|source| LabError::Store { dir: shown.clone(), source })?);
     fs::rename(&creating, dir.join(ESTATE_FILE)).map_err(io_err)?;
     Ok(())
 }
@@ -197,11 +161,7 @@ fn lock(dir: &Path) -> Result<File, LockError> {
             let mut pid = String::new();
             let _ = file.read_to_string(&mut pid);
             let pid = pid.trim();
-            return Err(LockError::Held(if pid.is_empty() {
-                String::new()
-            } else {
-                format!(" (pid {pid})")
-            }));
+            return Err(LockError::Held(if pid.is_empty() { String::new() } else { format!(" (pid {pid})") }));
         }
         Err(fs::TryLockError::Error(e)) => return Err(LockError::Io(e)),
     }
@@ -218,12 +178,7 @@ fn new_token() -> io::Result<String> {
 }
 
 fn write_token(path: &Path) -> io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
     writeln!(file, "{}", new_token()?)?;
     file.sync_all()
 }
@@ -231,10 +186,7 @@ fn write_token(path: &Path) -> io::Result<()> {
 fn read_token(path: &Path) -> io::Result<String> {
     let token = fs::read_to_string(path)?.trim().to_string();
     if token.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{} is empty", path.display()),
-        ));
+        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{} is empty", path.display())));
     }
     Ok(token)
 }
@@ -253,10 +205,7 @@ mod tests {
         assert_ne!(lab.tokens.admin, lab.tokens.viewer);
         assert_eq!(lab.tokens.admin.len(), 64);
         for file in [ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE] {
-            let mode = fs::metadata(lab_dir.join(file))
-                .expect("token file")
-                .permissions()
-                .mode();
+            let mode = fs::metadata(lab_dir.join(file)).expect("token file").permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "{file}");
         }
         let tokens = lab.tokens.clone();
@@ -269,37 +218,20 @@ mod tests {
     fn a_second_opener_is_told_how_to_share_the_lab() {
         let dir = tempfile::tempdir().expect("temp dir");
         let _first = open(dir.path(), &TopologySource::Seed).expect("created");
-        let error = open(dir.path(), &TopologySource::Seed)
-            .err()
-            .expect("second open must fail");
+        let error = open(dir.path(), &TopologySource::Seed).err().expect("second open must fail");
         let text = error.to_string();
         assert!(matches!(error, LabError::InUse { .. }), "{text}");
-        assert!(
-            text.contains("ccrd --lab") && text.contains("--server"),
-            "{text}"
-        );
-        assert!(
-            text.contains(&format!("pid {}", std::process::id())),
-            "{text}"
-        );
+        assert!(text.contains("ccrd --lab") && text.contains("--server"), "{text}");
+        assert!(text.contains(&format!("pid {}", std::process::id())), "{text}");
     }
 
     #[test]
     fn a_directory_with_other_files_is_not_taken_over() {
         let dir = tempfile::tempdir().expect("temp dir");
         fs::write(dir.path().join("notes.txt"), "mine").expect("write");
-        let error = open(dir.path(), &TopologySource::Seed)
-            .err()
-            .expect("must refuse");
+        let error = open(dir.path(), &TopologySource::Seed).err().expect("must refuse");
         assert!(matches!(error, LabError::NotALab { .. }), "{error}");
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .expect("list")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(
-            names,
-            vec![std::ffi::OsString::from("notes.txt")],
-            "nothing was created"
-        );
+        let names: Vec<_> = fs::read_dir(dir.path()).expect("list").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("notes.txt")], "nothing was created");
     }
 }

@@ -35,13 +35,7 @@ pub struct AppState {
 impl AppState {
     /// Takes over an opened lab. The lab's directory lock stays held by `lab_lock`.
     pub fn new(lab: Lab) -> (AppState, LabLock) {
-        let Lab {
-            store,
-            estate,
-            tokens,
-            lock,
-            ..
-        } = lab;
+        let Lab { store, estate, tokens, lock, .. } = lab;
         let state = AppState {
             estate: Arc::new(RwLock::new(estate)),
             store: Arc::new(Mutex::new(store)),
@@ -58,12 +52,7 @@ pub struct LabLock {
 
 /// The whole router: every route behind the token check.
 pub fn app(state: AppState) -> Router {
-    routes::router()
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_token,
-        ))
-        .with_state(state)
+    routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token)).with_state(state)
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then finishes in-flight requests.
@@ -72,7 +61,5 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

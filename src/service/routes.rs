@@ -9,9 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::ServiceError;
-use crate::api::{
-    self, CopyStatusQuery, DatabaseKind, IdentityQuery, Role, ServiceInfo, StoreQuery, routes,
-};
+use crate::api::{self, CopyStatusQuery, DatabaseKind, IdentityQuery, Role, ServiceInfo, StoreQuery, routes};
 use crate::engine::{EngineError, Estate, queries};
 
 pub fn router() -> Router<AppState> {
@@ -22,26 +20,15 @@ pub fn router() -> Router<AppState> {
         .route(routes::STORAGE_GROUPS, get(storage_groups))
         .route(routes::STORAGE_GROUP_COPY_STATUS, get(copy_status))
         .route(routes::MAILBOX_DATABASES, get(mailbox_databases))
-        .route(
-            routes::PUBLIC_FOLDER_DATABASES,
-            get(public_folder_databases),
-        )
+        .route(routes::PUBLIC_FOLDER_DATABASES, get(public_folder_databases))
         .fallback(not_found)
 }
 
 type Reply<T> = Result<Json<T>, ServiceError>;
 
-async fn info(
-    State(state): State<AppState>,
-    Extension(role): Extension<Role>,
-) -> Reply<ServiceInfo> {
+async fn info(State(state): State<AppState>, Extension(role): Extension<Role>) -> Reply<ServiceInfo> {
     let topology = read(&state, |e| Ok(e.topology.clone()))?;
-    Ok(Json(ServiceInfo {
-        service: "ccrd".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        topology,
-        role,
-    }))
+    Ok(Json(ServiceInfo { service: "ccrd".into(), version: env!("CARGO_PKG_VERSION").into(), topology, role }))
 }
 
 async fn cms_status(
@@ -81,10 +68,7 @@ async fn mailbox_databases(
     query: Result<Query<StoreQuery>, QueryRejection>,
 ) -> Reply<Vec<api::Database>> {
     let query = query_of(query)?;
-    read(&state, |e| {
-        queries::databases(e, DatabaseKind::Mailbox, &query)
-    })
-    .map(Json)
+    read(&state, |e| queries::databases(e, DatabaseKind::Mailbox, &query)).map(Json)
 }
 
 async fn public_folder_databases(
@@ -92,10 +76,7 @@ async fn public_folder_databases(
     query: Result<Query<StoreQuery>, QueryRejection>,
 ) -> Reply<Vec<api::Database>> {
     let query = query_of(query)?;
-    read(&state, |e| {
-        queries::databases(e, DatabaseKind::PublicFolder, &query)
-    })
-    .map(Json)
+    read(&state, |e| queries::databases(e, DatabaseKind::PublicFolder, &query)).map(Json)
 }
 
 async fn not_found(uri: axum::http::Uri) -> ServiceError {
@@ -107,25 +88,14 @@ async fn not_found(uri: axum::http::Uri) -> ServiceError {
 
 /// A query string that does not fit the endpoint is the caller's mistake, answered in the
 /// API's error shape rather than axum's plain text.
-fn query_of<T: DeserializeOwned>(
-    query: Result<Query<T>, QueryRejection>,
-) -> Result<T, ServiceError> {
+fn query_of<T: DeserializeOwned>(query: Result<Query<T>, QueryRejection>) -> Result<T, ServiceError> {
     query.map(|Query(q)| q).map_err(|e| {
-        ServiceError::invalid_request(
-            e.body_text(),
-            "docs/api.md lists each endpoint's query parameters.",
-        )
+        ServiceError::invalid_request(e.body_text(), "docs/api.md lists each endpoint's query parameters.")
     })
 }
 
 /// Runs a read under the estate's read lock.
-fn read<T>(
-    state: &AppState,
-    f: impl FnOnce(&Estate) -> Result<T, EngineError>,
-) -> Result<T, ServiceError> {
-    let estate = state
-        .estate
-        .read()
-        .map_err(|e| ServiceError::internal(&e))?;
+fn read<T>(state: &AppState, f: impl FnOnce(&Estate) -> Result<T, EngineError>) -> Result<T, ServiceError> {
+    let estate = state.estate.read().map_err(|e| ServiceError::internal(&e))?;
     Ok(f(&estate)?)
 }

@@ -83,14 +83,8 @@ pub enum StoreError {
     #[error("the estate database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("the estate database holds an unreadable value in {table}.{column}: '{value}'")]
-    BadValue {
-        table: &'static str,
-        column: &'static str,
-        value: String,
-    },
-    #[error(
-        "the estate database is schema version {found}; this ccrd reads version {SCHEMA_VERSION}"
-    )]
+    BadValue { table: &'static str, column: &'static str, value: String },
+    #[error("the estate database is schema version {found}; this ccrd reads version {SCHEMA_VERSION}")]
     WrongVersion { found: i64 },
 }
 
@@ -106,18 +100,9 @@ impl Store {
         configure(&connection)?;
         let tx = connection.transaction()?;
         tx.execute_batch(SCHEMA)?;
-        tx.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?1)",
-            [SCHEMA_VERSION.to_string()],
-        )?;
-        tx.execute(
-            "INSERT INTO meta VALUES ('topology', ?1)",
-            [&estate.topology],
-        )?;
-        tx.execute(
-            "INSERT INTO meta VALUES ('log_size_bytes', ?1)",
-            [estate.log_size_bytes.to_string()],
-        )?;
+        tx.execute("INSERT INTO meta VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])?;
+        tx.execute("INSERT INTO meta VALUES ('topology', ?1)", [&estate.topology])?;
+        tx.execute("INSERT INTO meta VALUES ('log_size_bytes', ?1)", [estate.log_size_bytes.to_string()])?;
         insert_estate(&tx, estate)?;
         tx.commit()?;
         Ok(Store { connection })
@@ -125,8 +110,7 @@ impl Store {
 
     /// Opens an existing database and reads the estate from it.
     pub fn open(path: &Path) -> Result<(Store, Estate), StoreError> {
-        let connection =
-            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let connection = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         configure(&connection)?;
         let store = Store { connection };
         let estate = store.load()?;
@@ -134,57 +118,28 @@ impl Store {
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .connection
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        Ok(self.connection.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     /// Reads the whole estate.
     pub fn load(&self) -> Result<Estate, StoreError> {
-        let version: i64 = self
-            .meta("schema_version")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let version: i64 = self.meta("schema_version")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         if version != SCHEMA_VERSION {
             return Err(StoreError::WrongVersion { found: version });
         }
         let c = &self.connection;
-        let log_size_bytes = self
-            .meta("log_size_bytes")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1 << 20);
+        let log_size_bytes = self.meta("log_size_bytes")?.and_then(|v| v.parse().ok()).unwrap_or(1 << 20);
         let mut estate = Estate::empty(self.meta("topology")?.unwrap_or_default(), log_size_bytes);
         let mut q = c.prepare("SELECT name, subnet FROM datacenter ORDER BY rowid")?;
-        estate.datacenters = q
-            .query_map([], |r| {
-                Ok(Datacenter {
-                    name: r.get(0)?,
-                    subnet: r.get(1)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut q =
-            c.prepare("SELECT name, datacenter, file_share_witness FROM cluster ORDER BY rowid")?;
+        estate.datacenters =
+            q.query_map([], |r| Ok(Datacenter { name: r.get(0)?, subnet: r.get(1)? }))?.collect::<Result<_, _>>()?;
+        let mut q = c.prepare("SELECT name, datacenter, file_share_witness FROM cluster ORDER BY rowid")?;
         estate.clusters = q
-            .query_map([], |r| {
-                Ok(Cluster {
-                    name: r.get(0)?,
-                    datacenter: r.get(1)?,
-                    file_share_witness: r.get(2)?,
-                })
-            })?
+            .query_map([], |r| Ok(Cluster { name: r.get(0)?, datacenter: r.get(1)?, file_share_witness: r.get(2)? }))?
             .collect::<Result<_, _>>()?;
         let mut q = c.prepare("SELECT name, cluster, ip, powered_on FROM node ORDER BY rowid")?;
         estate.nodes = q
-            .query_map([], |r| {
-                Ok(Node {
-                    name: r.get(0)?,
-                    cluster: r.get(1)?,
-                    ip: r.get(2)?,
-                    powered_on: r.get(3)?,
-                })
-            })?
+            .query_map([], |r| Ok(Node { name: r.get(0)?, cluster: r.get(1)?, ip: r.get(2)?, powered_on: r.get(3)? }))?
             .collect::<Result<_, _>>()?;
 
         let mut q = c.prepare(
@@ -192,24 +147,11 @@ impl Store {
              forced_database_mount_after FROM cms ORDER BY rowid",
         )?;
         let rows: Vec<CmsRow> = q
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
             .collect::<Result<_, _>>()?;
-        let mut machines =
-            c.prepare("SELECT node FROM cms_redundant_machine WHERE cms = ?1 ORDER BY position")?;
+        let mut machines = c.prepare("SELECT node FROM cms_redundant_machine WHERE cms = ?1 ORDER BY position")?;
         for (name, ip, cluster, active_node, state, dial, forced) in rows {
-            let redundant_machines = machines
-                .query_map([&name], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let redundant_machines = machines.query_map([&name], |r| r.get(0))?.collect::<Result<_, _>>()?;
             estate.servers.push(ClusteredMailboxServer {
                 name,
                 ip,
@@ -227,9 +169,7 @@ impl Store {
              FROM storage_group ORDER BY rowid",
         )?;
         let rows: Vec<(String, String, String, i64, Option<String>)> = q
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<Result<_, _>>()?;
         for (server, name, log_prefix, last_log_generated, at) in rows {
             estate.storage_groups.push(StorageGroup {
@@ -237,31 +177,17 @@ impl Store {
                 name,
                 log_prefix,
                 last_log_generated: count(last_log_generated),
-                last_log_generated_at: time_from_text(
-                    "storage_group",
-                    "last_log_generated_at",
-                    at,
-                )?,
+                last_log_generated_at: time_from_text("storage_group", "last_log_generated_at", at)?,
             });
         }
 
-        let mut q = c.prepare(
-            "SELECT server, storage_group, name, kind, mounted FROM database ORDER BY rowid",
-        )?;
+        let mut q = c.prepare("SELECT server, storage_group, name, kind, mounted FROM database ORDER BY rowid")?;
         let rows: Vec<(String, String, String, String, bool)> = q
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<Result<_, _>>()?;
         for (server, storage_group, name, kind, mounted) in rows {
             let kind = from_text("database", "kind", &kind)?;
-            estate.databases.push(Database {
-                server,
-                storage_group,
-                name,
-                kind,
-                mounted,
-            });
+            estate.databases.push(Database { server, storage_group, name, kind, mounted });
         }
 
         let mut q = c.prepare(
@@ -279,11 +205,7 @@ impl Store {
                     truncation_lag_seconds: count(r.get::<_, Option<i64>>(5)?.unwrap_or(0)),
                 },
                 _ => {
-                    return Err(StoreError::BadValue {
-                        table: "sg_copy",
-                        column: "kind",
-                        value: kind_text,
-                    });
+                    return Err(StoreError::BadValue { table: "sg_copy", column: "kind", value: kind_text });
                 }
             };
             let status: String = r.get(6)?;
@@ -309,30 +231,19 @@ impl Store {
 
 /// Full durability: a change is on disk before the transaction commit returns.
 fn configure(connection: &Connection) -> Result<(), StoreError> {
-    connection.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-    )?;
+    connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
     Ok(())
 }
 
 fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     for d in &e.datacenters {
-        tx.execute(
-            "INSERT INTO datacenter VALUES (?1, ?2)",
-            params![d.name, d.subnet],
-        )?;
+        tx.execute("INSERT INTO datacenter VALUES (?1, ?2)", params![d.name, d.subnet])?;
     }
     for c in &e.clusters {
-        tx.execute(
-            "INSERT INTO cluster VALUES (?1, ?2, ?3)",
-            params![c.name, c.datacenter, c.file_share_witness],
-        )?;
+        tx.execute("INSERT INTO cluster VALUES (?1, ?2, ?3)", params![c.name, c.datacenter, c.file_share_witness])?;
     }
     for n in &e.nodes {
-        tx.execute(
-            "INSERT INTO node VALUES (?1, ?2, ?3, ?4)",
-            params![n.name, n.cluster, n.ip, n.powered_on],
-        )?;
+        tx.execute("INSERT INTO node VALUES (?1, ?2, ?3, ?4)", params![n.name, n.cluster, n.ip, n.powered_on])?;
     }
     for s in &e.servers {
         tx.execute(
@@ -369,26 +280,15 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     for db in &e.databases {
         tx.execute(
             "INSERT INTO database VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                db.server,
-                db.storage_group,
-                db.name,
-                to_text(&db.kind),
-                db.mounted
-            ],
+            params![db.server, db.storage_group, db.name, to_text(&db.kind), db.mounted],
         )?;
     }
     for c in &e.copies {
         let (kind, replay, truncation) = match c.kind {
             CopyKind::ClusterContinuous => ("CCR", None, None),
-            CopyKind::StandbyContinuous {
-                replay_lag_seconds,
-                truncation_lag_seconds,
-            } => (
-                "SCR",
-                Some(sql_int(replay_lag_seconds)),
-                Some(sql_int(truncation_lag_seconds)),
-            ),
+            CopyKind::StandbyContinuous { replay_lag_seconds, truncation_lag_seconds } => {
+                ("SCR", Some(sql_int(replay_lag_seconds)), Some(sql_int(truncation_lag_seconds)))
+            }
         };
         tx.execute(
             "INSERT INTO sg_copy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
@@ -415,15 +315,7 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
 }
 
 /// A `cms` row: name, ip, cluster, active node, state, dial, forced mount time.
-type CmsRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-);
+type CmsRow = (String, String, String, String, String, String, Option<String>);
 
 /// SQLite integers are signed; counters and generations never come near the limit.
 fn sql_int(n: u64) -> i64 {
@@ -442,17 +334,11 @@ fn to_text<T: Serialize>(value: &T) -> String {
     }
 }
 
-fn from_text<T: DeserializeOwned>(
-    table: &'static str,
-    column: &'static str,
-    text: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
-        StoreError::BadValue {
-            table,
-            column,
-            value: text.to_string(),
-        }
+fn from_text<T: DeserializeOwned>(table: &'static str, column: &'static str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| StoreError::BadValue {
+        table,
+        column,
+        value: text.to_string(),
     })
 }
 
@@ -466,13 +352,11 @@ fn time_from_text(
     text: Option<String>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     text.map(|t| {
-        DateTime::parse_from_rfc3339(&t)
-            .map(|t| t.to_utc())
-            .map_err(|_| StoreError::BadValue {
-                table,
-                column,
-                value: t,
-            })
+        DateTime::parse_from_rfc3339(&t).map(|t| t.to_utc()).map_err(|_| StoreError::BadValue {
+            table,
+            column,
+            value: t,
+        })
     })
     .transpose()
 }
@@ -487,12 +371,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("estate.db");
         let mut estate = build("seed", SEED).expect("seed builds");
-        estate.copies[0].kind = CopyKind::StandbyContinuous {
-            replay_lag_seconds: 86_400,
-            truncation_lag_seconds: 0,
-        };
-        estate.copies[0].last_inspected_at =
-            Some(DateTime::from_timestamp(1_200_000_000, 0).expect("valid time"));
+        estate.copies[0].kind = CopyKind::StandbyContinuous { replay_lag_seconds: 86_400, truncation_lag_seconds: 0 };
+        estate.copies[0].last_inspected_at = Some(DateTime::from_timestamp(1_200_000_000, 0).expect("valid time"));
         drop(Store::create(&path, &estate).expect("created"));
         let (_, loaded) = Store::open(&path).expect("opened");
         assert_eq!(loaded, estate);

@@ -41,13 +41,7 @@ pub struct ArgValue {
 
 impl Argument {
     pub fn value(value: Value, span: Span) -> Argument {
-        Argument {
-            kind: ArgumentKind::Value(ArgValue {
-                value,
-                literal: None,
-            }),
-            span,
-        }
+        Argument { kind: ArgumentKind::Value(ArgValue { value, literal: None }), span }
     }
 }
 
@@ -77,10 +71,7 @@ pub struct Invocation<'s> {
 impl<'s> Invocation<'s> {
     /// The bound value of parameter `name` (its canonical name, any case).
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.bound
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.bound.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
 
     /// Every bound parameter, by canonical name.
@@ -119,23 +110,13 @@ impl<'s> Invocation<'s> {
 
     /// A common parameter's value, if it was given.
     pub fn common(&self, name: &str) -> Option<&Value> {
-        self.common
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.common.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
 }
 
 /// PowerShell's ActionPreference names, in its enum order.
-pub const ACTION_PREFERENCES: [&str; 7] = [
-    "SilentlyContinue",
-    "Stop",
-    "Continue",
-    "Inquire",
-    "Ignore",
-    "Suspend",
-    "Break",
-];
+pub const ACTION_PREFERENCES: [&str; 7] =
+    ["SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", "Suspend", "Break"];
 
 fn common_spec(name: &str, alias: &str, kind: ParamType, values: &[&str]) -> ParameterSpec {
     ParameterSpec {
@@ -164,12 +145,7 @@ fn common_parameters() -> &'static [ParameterSpec] {
             common_spec("Debug", "db", ParamType::SwitchParameter, &[]),
             common_spec("ErrorAction", "ea", ParamType::Enum, &ACTION_PREFERENCES),
             common_spec("WarningAction", "wa", ParamType::Enum, &ACTION_PREFERENCES),
-            common_spec(
-                "InformationAction",
-                "infa",
-                ParamType::Enum,
-                &ACTION_PREFERENCES,
-            ),
+            common_spec("InformationAction", "infa", ParamType::Enum, &ACTION_PREFERENCES),
             common_spec("ErrorVariable", "ev", ParamType::String, &[]),
             common_spec("WarningVariable", "wv", ParamType::String, &[]),
             common_spec("InformationVariable", "iv", ParamType::String, &[]),
@@ -209,9 +185,7 @@ pub fn bind<'s>(
     span: Span,
     options: BindOptions,
 ) -> Result<Invocation<'s>, ErrorRecord> {
-    Binder { spec, options }
-        .bind(args, input, span)
-        .map_err(|e| e.in_command(&spec.name))
+    Binder { spec, options }.bind(args, input, span).map_err(|e| e.in_command(&spec.name))
 }
 
 struct Binder<'s> {
@@ -223,12 +197,7 @@ struct Binder<'s> {
 type Param<'s> = &'s ParameterSpec;
 
 impl<'s> Binder<'s> {
-    fn bind(
-        &self,
-        args: &[Argument],
-        input: Option<Vec<Value>>,
-        span: Span,
-    ) -> Result<Invocation<'s>, ErrorRecord> {
+    fn bind(&self, args: &[Argument], input: Option<Vec<Value>>, span: Span) -> Result<Invocation<'s>, ErrorRecord> {
         let mut bound: Vec<(Param<'s>, Value)> = Vec::new();
         let mut positional: Vec<(&ArgValue, Span)> = Vec::new();
         let mut remaining: Vec<Value> = Vec::new();
@@ -243,9 +212,7 @@ impl<'s> Binder<'s> {
             };
             let parameter = match self.match_parameter(name, arg.span) {
                 Ok(p) => p,
-                Err(e)
-                    if self.options.collect_remaining && e.error_id == "NamedParameterNotFound" =>
-                {
+                Err(e) if self.options.collect_remaining && e.error_id == "NamedParameterNotFound" => {
                     remaining.push(Value::String(format!("-{name}")));
                     if let Some(v) = colon_value {
                         remaining.push(v.value.clone());
@@ -271,18 +238,11 @@ impl<'s> Binder<'s> {
                         self.convert(parameter, v, value_span)?
                     }
                     // A following token that looks like a parameter but names none is the value.
-                    Some((
-                        ArgumentKind::Parameter {
-                            name: next,
-                            value: None,
-                        },
-                        value_span,
-                    )) if self.match_parameter(next, value_span).is_err() => {
+                    Some((ArgumentKind::Parameter { name: next, value: None }, value_span))
+                        if self.match_parameter(next, value_span).is_err() =>
+                    {
                         items.next();
-                        let text = ArgValue {
-                            value: Value::String(format!("-{next}")),
-                            literal: None,
-                        };
+                        let text = ArgValue { value: Value::String(format!("-{next}")), literal: None };
                         self.convert(parameter, &text, value_span)?
                     }
                     _ => return Err(missing_argument(parameter, arg.span)),
@@ -333,10 +293,8 @@ impl<'s> Binder<'s> {
 
         if let Some(items) = input {
             let target = self.spec.parameters.iter().find(|p| {
-                matches!(
-                    p.pipeline,
-                    Some(PipelineInput::ByValue | PipelineInput::ByValueAndPropertyName)
-                ) && !bound.iter().any(|(b, _)| b.name == p.name)
+                matches!(p.pipeline, Some(PipelineInput::ByValue | PipelineInput::ByValueAndPropertyName))
+                    && !bound.iter().any(|(b, _)| b.name == p.name)
             });
             match target {
                 Some(parameter) => bound.push((parameter, Value::Array(items))),
@@ -351,9 +309,7 @@ impl<'s> Binder<'s> {
             .spec
             .parameters
             .iter()
-            .filter(|p| {
-                p.mandatory && p.in_set(&set) && !bound.iter().any(|(b, _)| b.name == p.name)
-            })
+            .filter(|p| p.mandatory && p.in_set(&set) && !bound.iter().any(|(b, _)| b.name == p.name))
             .map(|p| p.name.as_str())
             .collect();
         if !missing.is_empty() {
@@ -367,53 +323,33 @@ impl<'s> Binder<'s> {
                 None => declared.push((p.name.as_str(), v)),
             }
         }
-        Ok(Invocation {
-            spec: self.spec,
-            parameter_set: set,
-            bound: declared,
-            remaining,
-            common,
-            span,
-        })
+        Ok(Invocation { spec: self.spec, parameter_set: set, bound: declared, remaining, common, span })
     }
 
     /// Every parameter this command accepts: declared first, then the common ones.
     fn parameters(&self) -> impl Iterator<Item = Param<'s>> {
-        let common: &'static [ParameterSpec] = if self.options.common_parameters {
-            common_parameters()
-        } else {
-            &[]
-        };
-        let should: &'static [ParameterSpec] = if self.spec.supports_should_process() {
-            should_process_parameters()
-        } else {
-            &[]
-        };
+        let common: &'static [ParameterSpec] = if self.options.common_parameters { common_parameters() } else { &[] };
+        let should: &'static [ParameterSpec] =
+            if self.spec.supports_should_process() { should_process_parameters() } else { &[] };
         self.spec.parameters.iter().chain(common).chain(should)
     }
 
     /// PowerShell's GetMatchingParameter: an exact name or alias wins, else a unique prefix;
     /// among several, a single declared parameter beats the common ones.
     fn match_parameter(&self, typed: &str, span: Span) -> Result<Param<'s>, ErrorRecord> {
-        let exact = self.parameters().find(|p| {
-            p.name.eq_ignore_ascii_case(typed)
-                || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(typed))
-        });
+        let exact = self
+            .parameters()
+            .find(|p| p.name.eq_ignore_ascii_case(typed) || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(typed)));
         if let Some(p) = exact {
             return Ok(p);
         }
         let matches: Vec<Param<'s>> = self
             .parameters()
             .filter(|p| {
-                starts_with_ignore_case(&p.name, typed)
-                    || p.aliases.iter().any(|a| starts_with_ignore_case(a, typed))
+                starts_with_ignore_case(&p.name, typed) || p.aliases.iter().any(|a| starts_with_ignore_case(a, typed))
             })
             .collect();
-        let declared: Vec<Param<'s>> = matches
-            .iter()
-            .copied()
-            .filter(|p| common_name(p).is_none())
-            .collect();
+        let declared: Vec<Param<'s>> = matches.iter().copied().filter(|p| common_name(p).is_none()).collect();
         match (matches.as_slice(), declared.as_slice()) {
             ([one], _) => Ok(one),
             ([], _) => Err(named_parameter_not_found(self.spec, typed, span)),
@@ -427,24 +363,14 @@ impl<'s> Binder<'s> {
         self.spec
             .parameter_sets()
             .into_iter()
-            .filter(|set| {
-                bound
-                    .iter()
-                    .filter(|(p, _)| common_name(p).is_none())
-                    .all(|(p, _)| p.in_set(set))
-            })
+            .filter(|set| bound.iter().filter(|(p, _)| common_name(p).is_none()).all(|(p, _)| p.in_set(set)))
             .collect()
     }
 
     /// The unbound positional parameter with the lowest position in a viable set. Where sets
     /// disagree at that position, a script block goes to a ScriptBlock parameter and anything
     /// else to the other one (`Where-Object { … }` and `Where-Object Name`).
-    fn next_positional(
-        &self,
-        bound: &[(Param<'s>, Value)],
-        sets: &[&str],
-        value: &Value,
-    ) -> Option<Param<'s>> {
+    fn next_positional(&self, bound: &[(Param<'s>, Value)], sets: &[&str], value: &Value) -> Option<Param<'s>> {
         let candidates: Vec<Param<'s>> = self
             .spec
             .parameters
@@ -454,24 +380,12 @@ impl<'s> Binder<'s> {
             .filter(|p| sets.iter().any(|s| p.in_set(s)))
             .collect();
         let lowest = candidates.iter().filter_map(|p| p.position).min()?;
-        let at_lowest: Vec<Param<'s>> = candidates
-            .into_iter()
-            .filter(|p| p.position == Some(lowest))
-            .collect();
+        let at_lowest: Vec<Param<'s>> = candidates.into_iter().filter(|p| p.position == Some(lowest)).collect();
         let is_block = matches!(value, Value::ScriptBlock(_));
-        at_lowest
-            .iter()
-            .find(|p| (p.kind == ParamType::ScriptBlock) == is_block)
-            .or_else(|| at_lowest.first())
-            .copied()
+        at_lowest.iter().find(|p| (p.kind == ParamType::ScriptBlock) == is_block).or_else(|| at_lowest.first()).copied()
     }
 
-    fn choose_set(
-        &self,
-        bound: &[(Param<'s>, Value)],
-        sets: &[&str],
-        span: Span,
-    ) -> Result<String, ErrorRecord> {
+    fn choose_set(&self, bound: &[(Param<'s>, Value)], sets: &[&str], span: Span) -> Result<String, ErrorRecord> {
         let default = self.spec.default_parameter_set.as_str();
         if let [only] = sets {
             return Ok(only.to_string());
@@ -496,24 +410,12 @@ impl<'s> Binder<'s> {
     }
 
     /// The value converted to `parameter`'s type, then validated.
-    fn convert(
-        &self,
-        parameter: &ParameterSpec,
-        arg: &ArgValue,
-        span: Span,
-    ) -> Result<Value, ErrorRecord> {
+    fn convert(&self, parameter: &ParameterSpec, arg: &ArgValue, span: Span) -> Result<Value, ErrorRecord> {
         // `$null` leaves an optional parameter unset; a mandatory one refuses it.
         if arg.value == Value::Null
-            && !matches!(
-                parameter.kind,
-                ParamType::SwitchParameter | ParamType::Boolean | ParamType::PSObject
-            )
+            && !matches!(parameter.kind, ParamType::SwitchParameter | ParamType::Boolean | ParamType::PSObject)
         {
-            return if parameter.mandatory {
-                Err(null_not_allowed(parameter, span))
-            } else {
-                Ok(Value::Null)
-            };
+            return if parameter.mandatory { Err(null_not_allowed(parameter, span)) } else { Ok(Value::Null) };
         }
         let value = match (&arg.value, parameter.kind) {
             (v, ParamType::PSObject) => v.clone(),
@@ -525,16 +427,11 @@ impl<'s> Binder<'s> {
                     .map(|v| scalar_string(parameter, v, None, span).map(Value::String))
                     .collect::<Result<_, _>>()?,
             ),
-            (_, ParamType::StringArray) => Value::Array(vec![Value::String(scalar_string(
-                parameter,
-                &arg.value,
-                arg.literal.as_deref(),
-                span,
-            )?)]),
-            (v, ParamType::SwitchParameter | ParamType::Boolean) => boolean(parameter, v, span)?,
-            (v, ParamType::Int32 | ParamType::UInt32 | ParamType::Int64) => {
-                integer(parameter, v, span)?
+            (_, ParamType::StringArray) => {
+                Value::Array(vec![Value::String(scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?)])
             }
+            (v, ParamType::SwitchParameter | ParamType::Boolean) => boolean(parameter, v, span)?,
+            (v, ParamType::Int32 | ParamType::UInt32 | ParamType::Int64) => integer(parameter, v, span)?,
             (v, ParamType::Double) => match to_real(v) {
                 Some(r) => Value::Real(r),
                 None => return Err(not_a_number(parameter, v, span)),
@@ -544,12 +441,7 @@ impl<'s> Binder<'s> {
                 let text = scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?;
                 Value::String(enum_value(parameter, &text, span)?)
             }
-            _ => Value::String(scalar_string(
-                parameter,
-                &arg.value,
-                arg.literal.as_deref(),
-                span,
-            )?),
+            _ => Value::String(scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?),
         };
         validate(parameter, &value, span)?;
         Ok(value)
@@ -585,13 +477,9 @@ fn scalar_string(
     }
     match value {
         Value::Null => Err(null_not_allowed(parameter, span)),
-        Value::Array(items) if items.len() != 1 => {
-            Err(cannot_convert(parameter, "System.Object[]", span))
-        }
+        Value::Array(items) if items.len() != 1 => Err(cannot_convert(parameter, "System.Object[]", span)),
         Value::Array(items) => scalar_string(parameter, &items[0], None, span),
-        Value::Hashtable(_) | Value::ScriptBlock(_) => {
-            Err(cannot_convert(parameter, type_of(value), span))
-        }
+        Value::Hashtable(_) | Value::ScriptBlock(_) => Err(cannot_convert(parameter, type_of(value), span)),
         v => Ok(v.to_display_string()),
     }
 }
@@ -681,24 +569,20 @@ fn time_span(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Val
 }
 
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
-    name.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    name.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// An enum value by name or unique prefix, returned in its canonical spelling.
 fn enum_value(parameter: &ParameterSpec, text: &str, span: Span) -> Result<String, ErrorRecord> {
-    if let Some(exact) = parameter
-        .values
-        .iter()
-        .find(|v| v.eq_ignore_ascii_case(text))
-    {
+    // An enum also takes its numeric value (`-ErrorAction 0` is SilentlyContinue).
+    if let Some(by_number) = text.trim().parse::<usize>().ok().and_then(|i| parameter.values.get(i)) {
+        return Ok(by_number.clone());
+    }
+    if let Some(exact) = parameter.values.iter().find(|v| v.eq_ignore_ascii_case(text)) {
         return Ok(exact.clone());
     }
-    let prefixed: Vec<&String> = parameter
-        .values
-        .iter()
-        .filter(|v| !text.is_empty() && starts_with_ignore_case(v, text))
-        .collect();
+    let prefixed: Vec<&String> =
+        parameter.values.iter().filter(|v| !text.is_empty() && starts_with_ignore_case(v, text)).collect();
     match prefixed.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(not_in_set(parameter, text, span)),
@@ -726,11 +610,7 @@ fn validate(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<(), 
         };
         for item in items {
             let text = item.to_display_string();
-            if !parameter
-                .values
-                .iter()
-                .any(|v| v.eq_ignore_ascii_case(&text))
-            {
+            if !parameter.values.iter().any(|v| v.eq_ignore_ascii_case(&text)) {
                 return Err(not_in_set(parameter, &text, span));
             }
         }
@@ -758,10 +638,7 @@ fn validation_error(parameter: &ParameterSpec, message: String, span: Span) -> E
     ErrorRecord::new(
         "ParameterArgumentValidationError",
         "InvalidData",
-        format!(
-            "Cannot validate argument on parameter '{}'. {message}",
-            parameter.name
-        ),
+        format!("Cannot validate argument on parameter '{}'. {message}", parameter.name),
     )
     .at(span)
 }
@@ -781,19 +658,12 @@ fn not_in_set(parameter: &ParameterSpec, text: &str, span: Span) -> ErrorRecord 
 fn named_parameter_not_found(spec: &CmdletSpec, typed: &str, span: Span) -> ErrorRecord {
     let names = spec.parameters.iter().map(|p| p.name.as_str());
     let hint = match closest(typed, names) {
-        Some(name) => format!(
-            "Did you mean -{name}? Get-Help {} lists its parameters.",
-            spec.name
-        ),
+        Some(name) => format!("Did you mean -{name}? Get-Help {} lists its parameters.", spec.name),
         None if spec.parameters.is_empty() => format!("{} takes no parameters.", spec.name),
         None => format!(
             "{} takes {}. Get-Help {0} describes them.",
             spec.name,
-            spec.parameters
-                .iter()
-                .map(|p| format!("-{}", p.name))
-                .collect::<Vec<_>>()
-                .join(", ")
+            spec.parameters.iter().map(|p| format!("-{}", p.name)).collect::<Vec<_>>().join(", ")
         ),
     };
     ErrorRecord::new(
@@ -863,16 +733,9 @@ fn positional_not_found(spec: &CmdletSpec, text: &str, span: Span) -> ErrorRecor
 
 fn cannot_convert(parameter: &ParameterSpec, from: &str, span: Span) -> ErrorRecord {
     let hint = if parameter.is_switch() {
-        format!(
-            "Write -{0} to set it, or -{0}:$false to clear it.",
-            parameter.name
-        )
+        format!("Write -{0} to set it, or -{0}:$false to clear it.", parameter.name)
     } else {
-        format!(
-            "Give -{} a value of type {}.",
-            parameter.name,
-            parameter.kind.display_name()
-        )
+        format!("Give -{} a value of type {}.", parameter.name, parameter.kind.display_name())
     };
     ErrorRecord::new(
         "CannotConvertArgument",
@@ -891,10 +754,7 @@ fn null_not_allowed(parameter: &ParameterSpec, span: Span) -> ErrorRecord {
     ErrorRecord::new(
         "ParameterArgumentValidationErrorNullNotAllowed",
         "InvalidData",
-        format!(
-            "Cannot bind argument to parameter '{}' because it is null.",
-            parameter.name
-        ),
+        format!("Cannot bind argument to parameter '{}' because it is null.", parameter.name),
     )
     .at(span)
 }
@@ -921,10 +781,7 @@ fn ambiguous_set(spec: &CmdletSpec, span: Span) -> ErrorRecord {
             .into(),
     )
     .at(span)
-    .with_hint(format!(
-        "Get-Help {} shows which parameters go together.",
-        spec.name
-    ))
+    .with_hint(format!("Get-Help {} shows which parameters go together.", spec.name))
 }
 
 fn missing_mandatory(spec: &CmdletSpec, missing: &[&str], span: Span) -> ErrorRecord {
@@ -932,9 +789,7 @@ fn missing_mandatory(spec: &CmdletSpec, missing: &[&str], span: Span) -> ErrorRe
     let mut record = ErrorRecord::new(
         "MissingMandatoryParameter",
         "InvalidArgument",
-        format!(
-            "Cannot process command because of one or more missing mandatory parameters:{names}."
-        ),
+        format!("Cannot process command because of one or more missing mandatory parameters:{names}."),
     )
     .at(span)
     .with_hint(format!("Get-Help {} shows the syntax.", spec.name));
@@ -996,19 +851,11 @@ description = "d"
         use crate::shell::syntax::{ExprKind, Number};
         let value = match &expr.kind {
             ExprKind::String(s) => Value::String(s.value.clone()),
-            ExprKind::Number {
-                value: Number::Int(i),
-                ..
-            } => Value::Int(*i),
-            ExprKind::Number {
-                value: Number::Real(r),
-                ..
-            } => Value::Real(*r),
+            ExprKind::Number { value: Number::Int(i), .. } => Value::Int(*i),
+            ExprKind::Number { value: Number::Real(r), .. } => Value::Real(*r),
             ExprKind::Variable(v) if v == "true" => Value::Bool(true),
             ExprKind::Variable(v) if v == "false" => Value::Bool(false),
-            ExprKind::Array(items) => {
-                Value::Array(items.iter().map(|e| literal(e).value).collect())
-            }
+            ExprKind::Array(items) => Value::Array(items.iter().map(|e| literal(e).value).collect()),
             _ => Value::Null,
         };
         let literal = match &expr.kind {
@@ -1021,61 +868,37 @@ description = "d"
     fn bind_text(text: &str) -> Result<(String, Vec<(String, Value)>), ErrorRecord> {
         let spec = spec::load("Get-Thing.toml", SPEC).expect("spec loads");
         let script = syntax::parse(text).expect("parses");
-        let Statement::Pipeline(p) = &script.statements[0] else {
-            panic!("a pipeline")
-        };
-        let PipelineElement::Command(command) = &p.elements[0] else {
-            panic!("a command")
-        };
+        let Statement::Pipeline(p) = &script.statements[0] else { panic!("a pipeline") };
+        let PipelineElement::Command(command) = &p.elements[0] else { panic!("a command") };
         let args: Vec<Argument> = command
             .elements
             .iter()
             .map(|e| match e {
                 CommandElement::Parameter(p) => Argument {
-                    kind: ArgumentKind::Parameter {
-                        name: p.name.clone(),
-                        value: p.argument.as_deref().map(literal),
-                    },
+                    kind: ArgumentKind::Parameter { name: p.name.clone(), value: p.argument.as_deref().map(literal) },
                     span: p.span,
                 },
-                CommandElement::Argument(e) => Argument {
-                    kind: ArgumentKind::Value(literal(e)),
-                    span: e.span,
-                },
+                CommandElement::Argument(e) => Argument { kind: ArgumentKind::Value(literal(e)), span: e.span },
                 CommandElement::Splat { .. } => panic!("no splats here"),
             })
             .collect();
         let invocation = bind(&spec, &args, None, command.span, BindOptions::default())?;
-        let bound = invocation
-            .bound
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.clone()))
-            .collect();
+        let bound = invocation.bound.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
         Ok((invocation.parameter_set, bound))
     }
 
     fn value_of(bound: &[(String, Value)], name: &str) -> Option<Value> {
-        bound
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
+        bound.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
     }
 
     #[test]
     fn binds_positional_named_prefix_and_alias() {
-        let (set, bound) =
-            bind_text("Get-Thing 'CCREX01\\SG' -f -dp 3 -Dial bestav").expect("binds");
+        let (set, bound) = bind_text("Get-Thing 'CCREX01\\SG' -f -dp 3 -Dial bestav").expect("binds");
         assert_eq!(set, "Identity");
-        assert_eq!(
-            value_of(&bound, "Identity"),
-            Some(Value::from("CCREX01\\SG"))
-        );
+        assert_eq!(value_of(&bound, "Identity"), Some(Value::from("CCREX01\\SG")));
         assert_eq!(value_of(&bound, "Force"), Some(Value::Bool(true)));
         assert_eq!(value_of(&bound, "Depth"), Some(Value::Int(3)));
-        assert_eq!(
-            value_of(&bound, "Dial"),
-            Some(Value::from("BestAvailability"))
-        );
+        assert_eq!(value_of(&bound, "Dial"), Some(Value::from("BestAvailability")));
     }
 
     #[test]
@@ -1085,10 +908,7 @@ description = "d"
         // `-Force $false` is the switch plus a positional $false, which has nowhere to go once
         // Identity is bound: the classic `-Confirm $false` mistake.
         let e = bind_text("Get-Thing x -Force $false").expect_err("surplus positional");
-        assert_eq!(
-            e.message,
-            "A positional parameter cannot be found that accepts argument 'False'."
-        );
+        assert_eq!(e.message, "A positional parameter cannot be found that accepts argument 'False'.");
         let e = bind_text("Get-Thing -Force:false").expect_err("string to switch");
         assert_eq!(
             e.message,
@@ -1107,31 +927,17 @@ description = "d"
     #[test]
     fn errors_carry_powershell_messages_and_the_command() {
         let e = bind_text("Get-Thing -Bogus").expect_err("unknown");
-        assert_eq!(
-            e.message,
-            "A parameter cannot be found that matches parameter name 'Bogus'."
-        );
-        assert_eq!(
-            e.fully_qualified_error_id(),
-            "NamedParameterNotFound,Get-Thing"
-        );
+        assert_eq!(e.message, "A parameter cannot be found that matches parameter name 'Bogus'.");
+        assert_eq!(e.fully_qualified_error_id(), "NamedParameterNotFound,Get-Thing");
         let e = bind_text("Get-Thing -Serv x").expect_err("ambiguous");
         assert_eq!(
             e.message,
             "Parameter cannot be processed because the parameter name 'Serv' is ambiguous. Possible matches include: -Server -ServiceName."
         );
         let e = bind_text("Get-Thing -Depth").expect_err("missing value");
-        assert!(
-            e.message
-                .starts_with("Missing an argument for parameter 'Depth'."),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("Missing an argument for parameter 'Depth'."), "{}", e.message);
         let e = bind_text("Get-Thing a b").expect_err("extra positional");
-        assert_eq!(
-            e.message,
-            "A positional parameter cannot be found that accepts argument 'b'."
-        );
+        assert_eq!(e.message, "A positional parameter cannot be found that accepts argument 'b'.");
         let e = bind_text("Get-Thing -Depth 1 -Depth 2").expect_err("twice");
         assert_eq!(e.error_id, "ParameterAlreadyBound");
     }
@@ -1139,16 +945,15 @@ description = "d"
     #[test]
     fn values_are_validated() {
         let e = bind_text("Get-Thing -Depth 101").expect_err("range");
-        assert!(
-            e.message
-                .contains("greater than the maximum allowed range of 100"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("greater than the maximum allowed range of 100"), "{}", e.message);
         let e = bind_text("Get-Thing -Depth abc").expect_err("not a number");
         assert_eq!(e.error_id, "CannotConvertArgumentNoMessage");
         let e = bind_text("Get-Thing -Dial Fast").expect_err("not in set");
-        assert!(e.message.contains("does not belong to the set \"Lossless,GoodAvailability,BestAvailability,BestEffort\""), "{}", e.message);
+        assert!(
+            e.message.contains("does not belong to the set \"Lossless,GoodAvailability,BestAvailability,BestEffort\""),
+            "{}",
+            e.message
+        );
         let e = bind_text("Get-Thing -Dial best").expect_err("ambiguous enum prefix");
         assert!(e.message.contains("too similar"), "{}", e.message);
     }
@@ -1160,56 +965,31 @@ description = "d"
             Argument {
                 kind: ArgumentKind::Parameter {
                     name: "ea".into(),
-                    value: Some(ArgValue {
-                        value: Value::from("stop"),
-                        literal: None,
-                    }),
+                    value: Some(ArgValue { value: Value::from("stop"), literal: None }),
                 },
                 span: Span::default(),
             },
             Argument {
                 kind: ArgumentKind::Parameter {
                     name: "De".into(),
-                    value: Some(ArgValue {
-                        value: Value::Int(3),
-                        literal: None,
-                    }),
+                    value: Some(ArgValue { value: Value::Int(3), literal: None }),
                 },
                 span: Span::default(),
             },
         ];
-        let options = BindOptions {
-            common_parameters: true,
-            collect_remaining: false,
-        };
+        let options = BindOptions { common_parameters: true, collect_remaining: false };
         let invocation = bind(&spec, &args, None, Span::default(), options).expect("binds");
         assert_eq!(invocation.common("ErrorAction"), Some(&Value::from("Stop")));
         // `-De` matches -Depth (declared) and -Debug (common): the declared one wins.
         assert_eq!(invocation.get("Depth"), Some(&Value::Int(3)));
         // `-D` matches two declared parameters: ambiguous.
-        let args = [Argument {
-            kind: ArgumentKind::Parameter {
-                name: "D".into(),
-                value: None,
-            },
-            span: Span::default(),
-        }];
+        let args =
+            [Argument { kind: ArgumentKind::Parameter { name: "D".into(), value: None }, span: Span::default() }];
         let e = bind(&spec, &args, None, Span::default(), options).expect_err("ambiguous");
-        assert!(
-            e.message
-                .ends_with("Possible matches include: -Dial -Depth -Debug."),
-            "{}",
-            e.message
-        );
-        let args = [Argument {
-            kind: ArgumentKind::Parameter {
-                name: "Verb".into(),
-                value: None,
-            },
-            span: Span::default(),
-        }];
-        let e = bind(&spec, &args, None, Span::default(), BindOptions::default())
-            .expect_err("no common parameters");
+        assert!(e.message.ends_with("Possible matches include: -Dial -Depth -Debug."), "{}", e.message);
+        let args =
+            [Argument { kind: ArgumentKind::Parameter { name: "Verb".into(), value: None }, span: Span::default() }];
+        let e = bind(&spec, &args, None, Span::default(), BindOptions::default()).expect_err("no common parameters");
         assert_eq!(e.error_id, "NamedParameterNotFound");
     }
 

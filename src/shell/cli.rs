@@ -107,25 +107,24 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         no_logo: false,
         server: env("CCRSH_SERVER").filter(|s| !s.is_empty()),
         token: env("CCRSH_TOKEN").filter(|s| !s.is_empty()),
-        lab: env("CCRSH_LAB")
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from),
+        lab: env("CCRSH_LAB").filter(|s| !s.is_empty()).map(PathBuf::from),
     };
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
         let Some(name) = switch_name(arg) else {
             // The first plain argument is a script path; the rest are its arguments.
-            options.mode = Mode::File {
-                path: PathBuf::from(arg),
-                args: args[i + 1..].to_vec(),
-            };
+            options.mode = Mode::File { path: PathBuf::from(arg), args: args[i + 1..].to_vec() };
             return Ok(options);
         };
         let switch = find_switch(name, arg)?;
         i += 1;
         let value = |i: usize, what: &str| {
-            args.get(i).cloned().ok_or_else(|| UsageError(format!("Cannot process the command because of a missing parameter. A {what} must follow {arg}.")))
+            args.get(i).cloned().ok_or_else(|| {
+                UsageError(format!(
+                    "Cannot process the command because of a missing parameter. A {what} must follow {arg}."
+                ))
+            })
         };
         match switch {
             Switch::Command => {
@@ -139,10 +138,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
             }
             Switch::File => {
                 let path = value(i, "file path")?;
-                options.mode = Mode::File {
-                    path: PathBuf::from(path),
-                    args: args[i + 1..].to_vec(),
-                };
+                options.mode = Mode::File { path: PathBuf::from(path), args: args[i + 1..].to_vec() };
                 return Ok(options);
             }
             Switch::NonInteractive => options.non_interactive = true,
@@ -190,14 +186,9 @@ fn find_switch(name: &str, arg: &str) -> Result<Switch, UsageError> {
     if lower == "?" {
         return Ok(Switch::Help);
     }
-    let candidates: Vec<&(Switch, &str, &str)> = SWITCHES
-        .iter()
-        .filter(|(_, full, _)| full.starts_with(&lower))
-        .collect();
-    if let Some((switch, _, _)) = candidates
-        .iter()
-        .find(|(_, _, short)| lower.len() >= short.len())
-    {
+    let candidates: Vec<&(Switch, &str, &str)> =
+        SWITCHES.iter().filter(|(_, full, _)| full.starts_with(&lower)).collect();
+    if let Some((switch, _, _)) = candidates.iter().find(|(_, _, short)| lower.len() >= short.len()) {
         return Ok(*switch);
     }
     if candidates.is_empty() {
@@ -205,13 +196,8 @@ fn find_switch(name: &str, arg: &str) -> Result<Switch, UsageError> {
             "The argument '{arg}' is not recognized as a switch of ccrsh. Run 'ccrsh -Help' to see the switches."
         )));
     }
-    let names: String = candidates
-        .iter()
-        .map(|(_, full, _)| format!(" -{full}"))
-        .collect();
-    Err(UsageError(format!(
-        "Parameter '{arg}' is ambiguous. Possible matches include:{names}"
-    )))
+    let names: String = candidates.iter().map(|(_, full, _)| format!(" -{full}")).collect();
+    Err(UsageError(format!("Parameter '{arg}' is ambiguous. Possible matches include:{names}")))
 }
 
 #[cfg(test)]
@@ -225,21 +211,9 @@ mod tests {
 
     #[test]
     fn accepts_every_pwsh_spelling_of_a_switch() {
-        for spelling in [
-            "-Command",
-            "-c",
-            "--command",
-            "/c",
-            "-COMMAND",
-            "–c",
-            "-comm",
-        ] {
+        for spelling in ["-Command", "-c", "--command", "/c", "-COMMAND", "–c", "-comm"] {
             let options = parse_args(&[spelling, "Get-StorageGroup"]).expect(spelling);
-            assert_eq!(
-                options.mode,
-                Mode::Command("Get-StorageGroup".into()),
-                "{spelling}"
-            );
+            assert_eq!(options.mode, Mode::Command("Get-StorageGroup".into()), "{spelling}");
         }
         let options = parse_args(&["-noni", "-nop", "-nol", "-c", "x"]).expect("parses");
         assert!(options.non_interactive && options.no_profile && options.no_logo);
@@ -247,50 +221,24 @@ mod tests {
 
     #[test]
     fn command_takes_the_rest_of_the_line_and_dash_means_stdin() {
-        let options =
-            parse_args(&["-c", "Get-StorageGroup", "-Server", "CCREX01"]).expect("parses");
-        assert_eq!(
-            options.mode,
-            Mode::Command("Get-StorageGroup -Server CCREX01".into())
-        );
-        assert_eq!(
-            parse_args(&["-Command", "-"]).expect("parses").mode,
-            Mode::CommandFromStdin
-        );
+        let options = parse_args(&["-c", "Get-StorageGroup", "-Server", "CCREX01"]).expect("parses");
+        assert_eq!(options.mode, Mode::Command("Get-StorageGroup -Server CCREX01".into()));
+        assert_eq!(parse_args(&["-Command", "-"]).expect("parses").mode, Mode::CommandFromStdin);
     }
 
     #[test]
     fn a_plain_argument_is_a_script_with_arguments() {
         let options = parse_args(&["--lab", "/tmp/l", "run.ps1", "-Force", "x"]).expect("parses");
         assert_eq!(options.lab, Some(PathBuf::from("/tmp/l")));
-        assert_eq!(
-            options.mode,
-            Mode::File {
-                path: "run.ps1".into(),
-                args: vec!["-Force".into(), "x".into()]
-            }
-        );
+        assert_eq!(options.mode, Mode::File { path: "run.ps1".into(), args: vec!["-Force".into(), "x".into()] });
     }
 
     #[test]
     fn unknown_ambiguous_and_valueless_switches_are_usage_errors() {
-        assert!(
-            parse_args(&["-bogus"])
-                .expect_err("unknown")
-                .0
-                .contains("'-bogus'")
-        );
+        assert!(parse_args(&["-bogus"]).expect_err("unknown").0.contains("'-bogus'"));
         let ambiguous = parse_args(&["-no"]).expect_err("ambiguous").0;
-        assert!(
-            ambiguous.contains("ambiguous") && ambiguous.contains("-noprofile"),
-            "{ambiguous}"
-        );
-        assert!(
-            parse_args(&["-c"])
-                .expect_err("missing")
-                .0
-                .contains("missing parameter")
-        );
+        assert!(ambiguous.contains("ambiguous") && ambiguous.contains("-noprofile"), "{ambiguous}");
+        assert!(parse_args(&["-c"]).expect_err("missing").0.contains("missing parameter"));
         assert!(parse_args(&["--server"]).is_err());
     }
 
@@ -300,9 +248,6 @@ mod tests {
         let options = parse(&[], &env).expect("parses");
         assert_eq!(options.server.as_deref(), Some("http://127.0.0.1:1"));
         let args = vec!["--server".to_string(), "http://127.0.0.1:2".to_string()];
-        assert_eq!(
-            parse(&args, &env).expect("parses").server.as_deref(),
-            Some("http://127.0.0.1:2")
-        );
+        assert_eq!(parse(&args, &env).expect("parses").server.as_deref(), Some("http://127.0.0.1:2"));
     }
 }

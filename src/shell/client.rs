@@ -34,10 +34,7 @@ pub enum ClientError {
 impl Client {
     /// A client for the ccrd at `base_url` (`http://127.0.0.1:PORT`), presenting `token`.
     pub fn new(base_url: &str, token: Option<String>) -> Result<Client, ClientError> {
-        let failed = |detail: String| ClientError::Unreachable {
-            url: base_url.to_string(),
-            detail,
-        };
+        let failed = |detail: String| ClientError::Unreachable { url: base_url.to_string(), detail };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
@@ -48,40 +45,27 @@ impl Client {
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| failed(e.to_string()))?;
-        Ok(Client {
-            base_url: base_url.trim_end_matches('/').to_string(),
-            token,
-            http,
-            runtime,
-        })
+        Ok(Client { base_url: base_url.trim_end_matches('/').to_string(), token, http, runtime })
     }
 
     /// `GET path?query`, decoded as `T`.
-    pub fn get<T: DeserializeOwned>(
-        &self,
-        path: &str,
-        query: &impl Serialize,
-    ) -> Result<T, ClientError> {
+    pub fn get<T: DeserializeOwned>(&self, path: &str, query: &impl Serialize) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.base_url);
         let mut request = self.http.get(&url).query(query);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
         self.runtime.block_on(async {
-            let response = request.send().await.map_err(|e| ClientError::Unreachable {
-                url: self.base_url.clone(),
-                detail: describe(&e),
-            })?;
+            let response = request
+                .send()
+                .await
+                .map_err(|e| ClientError::Unreachable { url: self.base_url.clone(), detail: describe(&e) })?;
             let status = response.status();
-            let body = response.bytes().await.map_err(|e| ClientError::Protocol {
-                url: url.clone(),
-                detail: describe(&e),
-            })?;
+            let body =
+                response.bytes().await.map_err(|e| ClientError::Protocol { url: url.clone(), detail: describe(&e) })?;
             if status.is_success() {
-                serde_json::from_slice(&body).map_err(|e| ClientError::Protocol {
-                    url: url.clone(),
-                    detail: e.to_string(),
-                })
+                serde_json::from_slice(&body)
+                    .map_err(|e| ClientError::Protocol { url: url.clone(), detail: e.to_string() })
             } else {
                 Err(match serde_json::from_slice::<ErrorBody>(&body) {
                     Ok(error) => ClientError::Rejected(error),

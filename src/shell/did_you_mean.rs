@@ -37,10 +37,7 @@ mod tests {
     fn suggests_close_names_only() {
         let names = ["Get-StorageGroup", "Get-MailboxServer"];
         assert_eq!(closest("Get-StorageGrop", names), Some("Get-StorageGroup"));
-        assert_eq!(
-            closest("get-mailboxservers", names),
-            Some("Get-MailboxServer")
-        );
+        assert_eq!(closest("get-mailboxservers", names), Some("Get-MailboxServer"));
         assert_eq!(closest("Get-Foo", names), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

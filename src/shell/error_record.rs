@@ -89,9 +89,7 @@ impl ErrorRecord {
         let start = floor_char_boundary(text, span.start);
         let end = floor_char_boundary(text, span.end.max(start));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[start..]
-            .find(['\n', '\r'])
-            .map_or(text.len(), |i| start + i);
+        let line_end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
         self.position = Some(ScriptPosition {
             file: source.file.clone(),
             line: text[..start].matches('\n').count() + 1,
@@ -111,24 +109,19 @@ impl ErrorRecord {
         let short = |t: &str| t.rsplit('.').next().unwrap_or(t).to_string();
         own == wanted
             || short(own) == short(wanted) && !wanted.contains('.')
-            || matches!(
-                wanted,
-                "exception" | "management.automation.runtimeexception" | "runtimeexception"
-            )
+            || matches!(wanted, "exception" | "management.automation.runtimeexception" | "runtimeexception")
     }
 
     /// The error as an object, as `$_` in a catch block and `$Error[0]` show it.
     pub fn to_value(&self) -> Value {
         let exception = Record::new(self.exception)
+            .with_text(self.message.as_str())
             .with("Message", self.message.as_str())
             .with("ErrorRecord", Value::Null);
         let category = Record::new("System.Management.Automation.ErrorCategoryInfo")
             .with("Category", self.category)
             .with("Activity", self.command.clone().unwrap_or_default())
-            .with(
-                "Reason",
-                self.exception.rsplit('.').next().unwrap_or(self.exception),
-            );
+            .with("Reason", self.exception.rsplit('.').next().unwrap_or(self.exception));
         let invocation = match &self.position {
             Some(p) => Record::new("System.Management.Automation.InvocationInfo")
                 .with("ScriptName", p.file.clone().unwrap_or_default())
@@ -145,6 +138,7 @@ impl ErrorRecord {
             .with("InvocationInfo", invocation)
             .with("ErrorDetails", self.hint.clone())
             .with("Message", self.message.as_str())
+            .with_text(self.message.as_str())
             .into()
     }
 
@@ -154,17 +148,9 @@ impl ErrorRecord {
         if r.type_name != "System.Management.Automation.ErrorRecord" {
             return None;
         }
-        let message = r
-            .get("Message")
-            .map(Value::to_display_string)
-            .unwrap_or_default();
-        let fqid = r
-            .get("FullyQualifiedErrorId")
-            .map(Value::to_display_string)
-            .unwrap_or_default();
-        let (id, command) = fqid
-            .split_once(',')
-            .map_or((fqid.as_str(), None), |(i, c)| (i, Some(c)));
+        let message = r.get("Message").map(Value::to_display_string).unwrap_or_default();
+        let fqid = r.get("FullyQualifiedErrorId").map(Value::to_display_string).unwrap_or_default();
+        let (id, command) = fqid.split_once(',').map_or((fqid.as_str(), None), |(i, c)| (i, Some(c)));
         let mut record = ErrorRecord::new(id, "NotSpecified", message);
         record.command = command.map(str::to_string);
         Some(record)
@@ -190,11 +176,12 @@ impl ErrorRecord {
         self
     }
 
-    /// `ErrorId,Command`, or just the id when no command is involved.
+    /// `ErrorId,Command`, or just the id when no command is involved (a command that was not
+    /// found is named in the message, not the id).
     pub fn fully_qualified_error_id(&self) -> String {
         match &self.command {
-            Some(c) => format!("{},{c}", self.error_id),
-            None => self.error_id.clone(),
+            Some(c) if self.error_id != "CommandNotFoundException" => format!("{},{c}", self.error_id),
+            _ => self.error_id.clone(),
         }
     }
 
@@ -209,15 +196,11 @@ impl ErrorRecord {
                  included, verify that the path is correct and try again."
             ),
         )
-        .at(span);
-        let record = ErrorRecord {
-            command: Some(name.to_string()),
-            ..record
-        };
+        .at(span)
+        .exception("System.Management.Automation.CommandNotFoundException");
+        let record = ErrorRecord { command: Some(name.to_string()), ..record };
         match suggestion {
-            Some(s) => {
-                record.with_hint(format!("Did you mean {s}? Get-Command lists every cmdlet."))
-            }
+            Some(s) => record.with_hint(format!("Did you mean {s}? Get-Command lists every cmdlet.")),
             None => record.with_hint("Get-Command lists every cmdlet."),
         }
     }
@@ -232,8 +215,7 @@ impl ErrorRecord {
             Value::Null => "ScriptHalted".to_string(),
             other => other.to_display_string(),
         };
-        ErrorRecord::new(&message, "OperationStopped", message.clone())
-            .severity(Severity::ScriptTerminating)
+        ErrorRecord::new(&message, "OperationStopped", message.clone()).severity(Severity::ScriptTerminating)
     }
 
     /// A parse error: it stops the whole input.
@@ -259,12 +241,9 @@ mod tests {
 
     #[test]
     fn fully_qualified_error_id_joins_id_and_command() {
-        let e = ErrorRecord::new("NamedParameterNotFound", "InvalidArgument", "m".into())
-            .in_command("Get-StorageGroup");
-        assert_eq!(
-            e.fully_qualified_error_id(),
-            "NamedParameterNotFound,Get-StorageGroup"
-        );
+        let e =
+            ErrorRecord::new("NamedParameterNotFound", "InvalidArgument", "m".into()).in_command("Get-StorageGroup");
+        assert_eq!(e.fully_qualified_error_id(), "NamedParameterNotFound,Get-StorageGroup");
         let e = ErrorRecord::new("UnexpectedToken", "ParserError", "m".into());
         assert_eq!(e.fully_qualified_error_id(), "UnexpectedToken");
     }

@@ -21,8 +21,7 @@ pub fn syntax_lines(spec: &CmdletSpec) -> Vec<String> {
     spec.parameter_sets()
         .into_iter()
         .map(|set| {
-            let mut params: Vec<&ParameterSpec> =
-                spec.parameters.iter().filter(|p| p.in_set(set)).collect();
+            let mut params: Vec<&ParameterSpec> = spec.parameters.iter().filter(|p| p.in_set(set)).collect();
             // Positional parameters first, by position; the rest in spec order.
             params.sort_by_key(|p| p.position.unwrap_or(u32::MAX));
             let mut line = spec.name.clone();
@@ -42,17 +41,9 @@ fn syntax_of(p: &ParameterSpec) -> String {
     if p.is_switch() {
         return format!("[-{}]", p.name);
     }
-    let name = if p.position.is_some() {
-        format!("[-{}]", p.name)
-    } else {
-        format!("-{}", p.name)
-    };
+    let name = if p.position.is_some() { format!("[-{}]", p.name) } else { format!("-{}", p.name) };
     let body = format!("{name} {}", type_text(p));
-    if p.mandatory {
-        body
-    } else {
-        format!("[{body}]")
-    }
+    if p.mandatory { body } else { format!("[{body}]") }
 }
 
 /// `<Type>`, or `{A | B}` for an enum.
@@ -66,12 +57,7 @@ fn type_text(p: &ParameterSpec) -> String {
 /// The `Get-Help` page.
 pub fn page(spec: &CmdletSpec, detail: Detail) -> String {
     let mut out = String::new();
-    let _ = write!(
-        out,
-        "\nNAME\n    {}\n\nSYNOPSIS\n{}\n",
-        spec.name,
-        indent(&spec.synopsis, 4)
-    );
+    let _ = write!(out, "\nNAME\n    {}\n\nSYNOPSIS\n{}\n", spec.name, indent(&spec.synopsis, 4));
     if detail == Detail::Full {
         out.push_str("\nSYNTAX\n");
         for line in syntax_lines(spec) {
@@ -116,10 +102,7 @@ fn parameter_facts(p: &ParameterSpec) -> Vec<(&'static str, String)> {
     };
     let mut facts = vec![
         ("Required?", p.mandatory.to_string()),
-        (
-            "Position?",
-            p.position.map_or("named".into(), |n| n.to_string()),
-        ),
+        ("Position?", p.position.map_or("named".into(), |n| n.to_string())),
         ("Default value", p.default.clone().unwrap_or_default()),
         ("Accept pipeline input?", pipeline),
         ("Accept wildcard characters?", p.wildcards.to_string()),
@@ -145,16 +128,9 @@ pub fn markdown(spec: &CmdletSpec) -> String {
     for line in syntax_lines(spec) {
         let _ = writeln!(out, "{line}");
     }
-    let _ = write!(
-        out,
-        "```\n\n## Description\n\n{}\n",
-        spec.description.trim()
-    );
+    let _ = write!(out, "```\n\n## Description\n\n{}\n", spec.description.trim());
     if let Some(impact) = spec.confirm_impact {
-        let _ = write!(
-            out,
-            "\nConfirmImpact: {impact:?}. Supports `-WhatIf` and `-Confirm`.\n"
-        );
+        let _ = write!(out, "\nConfirmImpact: {impact:?}. Supports `-WhatIf` and `-Confirm`.\n");
     }
     if !spec.parameters.is_empty() {
         out.push_str("\n## Parameters\n");
@@ -189,9 +165,5 @@ pub fn markdown(spec: &CmdletSpec) -> String {
 }
 
 fn indent(text: &str, by: usize) -> String {
-    text.trim()
-        .lines()
-        .map(|l| format!("{:by$}{}", "", l.trim_end()))
-        .collect::<Vec<_>>()
-        .join("\n")
+    text.trim().lines().map(|l| format!("{:by$}{}", "", l.trim_end())).collect::<Vec<_>>().join("\n")
 }

@@ -28,9 +28,7 @@ pub fn data_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir).join("ccrsh"));
     }
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(|home| PathBuf::from(home).join(".local/share/ccrsh"))
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|home| PathBuf::from(home).join(".local/share/ccrsh"))
 }
 
 /// The profile script: `$XDG_CONFIG_HOME/ccrsh/profile.ps1`, else `~/.config/ccrsh/profile.ps1`.
@@ -38,7 +36,5 @@ pub fn profile_path() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir).join("ccrsh/profile.ps1"));
     }
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(|home| PathBuf::from(home).join(".config/ccrsh/profile.ps1"))
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|home| PathBuf::from(home).join(".config/ccrsh/profile.ps1"))
 }

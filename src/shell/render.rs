@@ -25,11 +25,7 @@ pub fn output_width() -> usize {
     if let Some(width) = Table::new().width() {
         return usize::from(width).max(20);
     }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w| *w >= 20)
-        .unwrap_or(120)
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 20).unwrap_or(120)
 }
 
 /// Writes values as `Out-Default` would: records through their type's view (or a table for
@@ -75,25 +71,14 @@ pub fn write_values(
 
 fn default_layout(records: &[&Record], view: Option<View>) -> Formatted {
     match view {
-        Some(View {
-            kind: ViewKind::Table,
-            columns,
-        }) => table(records, &columns),
-        Some(View {
-            kind: ViewKind::List,
-            columns,
-        }) if !columns.is_empty() => list(records, Some(&columns)),
-        Some(View {
-            kind: ViewKind::List,
-            ..
-        }) => list(records, None),
+        Some(View { kind: ViewKind::Table, columns }) => table(records, &columns),
+        Some(View { kind: ViewKind::List, columns }) if !columns.is_empty() => list(records, Some(&columns)),
+        Some(View { kind: ViewKind::List, .. }) => list(records, None),
         None => {
             let first = records.first().map_or(0, |r| r.properties.len());
             if first <= 4 {
-                let columns: Vec<String> = records
-                    .first()
-                    .map(|r| r.properties.iter().map(|(n, _)| n.clone()).collect())
-                    .unwrap_or_default();
+                let columns: Vec<String> =
+                    records.first().map(|r| r.properties.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
                 table(records, &columns)
             } else {
                 list(records, None)
@@ -104,23 +89,12 @@ fn default_layout(records: &[&Record], view: Option<View>) -> Formatted {
 
 /// Lays records out as a table of `columns` (property names, matched case-insensitively).
 pub fn table(records: &[&Record], columns: &[String]) -> Formatted {
-    let rows: Vec<Vec<String>> = records
-        .iter()
-        .map(|r| {
-            columns
-                .iter()
-                .map(|c| r.get(c).map(cell_text).unwrap_or_default())
-                .collect()
-        })
-        .collect();
+    let rows: Vec<Vec<String>> =
+        records.iter().map(|r| columns.iter().map(|c| r.get(c).map(cell_text).unwrap_or_default()).collect()).collect();
     let numeric = columns
         .iter()
         .map(|c| {
-            let mut seen = records
-                .iter()
-                .filter_map(|r| r.get(c))
-                .filter(|v| **v != Value::Null)
-                .peekable();
+            let mut seen = records.iter().filter_map(|r| r.get(c)).filter(|v| **v != Value::Null).peekable();
             seen.peek().is_some() && seen.all(|v| matches!(v, Value::Int(_) | Value::Real(_)))
         })
         .collect();
@@ -129,20 +103,11 @@ pub fn table(records: &[&Record], columns: &[String]) -> Formatted {
         .map(|c| {
             records
                 .iter()
-                .find_map(|r| {
-                    r.properties
-                        .iter()
-                        .find(|(n, _)| n.eq_ignore_ascii_case(c))
-                        .map(|(n, _)| n.clone())
-                })
+                .find_map(|r| r.properties.iter().find(|(n, _)| n.eq_ignore_ascii_case(c)).map(|(n, _)| n.clone()))
                 .unwrap_or_else(|| c.clone())
         })
         .collect();
-    Formatted::Table {
-        headers,
-        rows,
-        numeric,
-    }
+    Formatted::Table { headers, rows, numeric }
 }
 
 /// Lays records out as lists of `name : value`, of `properties` or of all of them.
@@ -156,11 +121,7 @@ pub fn list(records: &[&Record], properties: Option<&[String]>) -> Formatted {
                     .filter_map(|n| r.properties.iter().find(|(p, _)| p.eq_ignore_ascii_case(n)))
                     .map(|(n, v)| (n.clone(), cell_text(v)))
                     .collect(),
-                None => r
-                    .properties
-                    .iter()
-                    .map(|(n, v)| (n.clone(), cell_text(v)))
-                    .collect(),
+                None => r.properties.iter().map(|(n, v)| (n.clone(), cell_text(v))).collect(),
             })
             .collect(),
     )
@@ -171,24 +132,12 @@ pub fn list(records: &[&Record], properties: Option<&[String]>) -> Formatted {
 pub fn cell_text(value: &Value) -> String {
     match value {
         Value::Array(items) => {
-            let shown: Vec<String> = items
-                .iter()
-                .take(ENUMERATION_LIMIT)
-                .map(cell_text)
-                .collect();
-            let more = if items.len() > ENUMERATION_LIMIT {
-                "…"
-            } else {
-                ""
-            };
+            let shown: Vec<String> = items.iter().take(ENUMERATION_LIMIT).map(cell_text).collect();
+            let more = if items.len() > ENUMERATION_LIMIT { "…" } else { "" };
             format!("{{{}{more}}}", shown.join(", "))
         }
         Value::Record(r) => {
-            let fields: Vec<String> = r
-                .properties
-                .iter()
-                .map(|(n, v)| format!("{n}={}", cell_text(v)))
-                .collect();
+            let fields: Vec<String> = r.properties.iter().map(|(n, v)| format!("{n}={}", cell_text(v))).collect();
             format!("@{{{}}}", fields.join("; "))
         }
         other => other.to_display_string(),
@@ -198,22 +147,13 @@ pub fn cell_text(value: &Value) -> String {
 /// Writes a laid-out block, framed by blank lines as PowerShell does.
 pub fn write_formatted(out: &mut dyn Write, block: &Formatted, width: usize) -> io::Result<()> {
     match block {
-        Formatted::Table {
-            headers,
-            rows,
-            numeric,
-        } => {
+        Formatted::Table { headers, rows, numeric } => {
             let mut t = Table::new();
             t.load_style(presets::NOTHING)
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_width(u16::try_from(width).unwrap_or(u16::MAX));
             t.add_row(headers.clone());
-            t.add_row(
-                headers
-                    .iter()
-                    .map(|h| "-".repeat(h.chars().count()))
-                    .collect::<Vec<_>>(),
-            );
+            t.add_row(headers.iter().map(|h| "-".repeat(h.chars().count())).collect::<Vec<_>>());
             for row in rows {
                 t.add_row(row.clone());
             }
@@ -235,11 +175,7 @@ pub fn write_formatted(out: &mut dyn Write, block: &Formatted, width: usize) -> 
         }
         Formatted::List(groups) => {
             for group in groups {
-                let name_width = group
-                    .iter()
-                    .map(|(n, _)| n.chars().count())
-                    .max()
-                    .unwrap_or(0);
+                let name_width = group.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
                 writeln!(out)?;
                 for (name, value) in group {
                     let mut lines = value.lines();
@@ -256,32 +192,16 @@ pub fn write_formatted(out: &mut dyn Write, block: &Formatted, width: usize) -> 
 
 /// `ConvertTo-Json`: one value as an object, several as an array. Deeper than `depth` levels,
 /// records become their text and a warning says so.
-pub fn to_json(
-    values: &[Value],
-    depth: usize,
-    compress: bool,
-    as_array: bool,
-    warnings: &mut Vec<String>,
-) -> String {
+pub fn to_json(values: &[Value], depth: usize, compress: bool, as_array: bool, warnings: &mut Vec<String>) -> String {
     let mut truncated = false;
     let json = match values {
         [one] if !as_array => json_of(one, depth, &mut truncated),
-        many => serde_json::Value::Array(
-            many.iter()
-                .map(|v| json_of(v, depth, &mut truncated))
-                .collect(),
-        ),
+        many => serde_json::Value::Array(many.iter().map(|v| json_of(v, depth, &mut truncated)).collect()),
     };
     if truncated {
-        warnings.push(format!(
-            "Resulting JSON is truncated as serialization has exceeded the set depth of {depth}."
-        ));
+        warnings.push(format!("Resulting JSON is truncated as serialization has exceeded the set depth of {depth}."));
     }
-    let text = if compress {
-        serde_json::to_string(&json)
-    } else {
-        serde_json::to_string_pretty(&json)
-    };
+    let text = if compress { serde_json::to_string(&json) } else { serde_json::to_string_pretty(&json) };
     text.unwrap_or_default()
 }
 
@@ -294,19 +214,14 @@ fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Val
         Value::Real(r) => serde_json::Number::from_f64(*r).map_or(J::Null, J::Number),
         Value::String(s) => J::String(s.clone()),
         Value::DateTime(t) => J::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
-        Value::Array(items) => {
-            J::Array(items.iter().map(|v| json_of(v, depth, truncated)).collect())
-        }
+        Value::Array(items) => J::Array(items.iter().map(|v| json_of(v, depth, truncated)).collect()),
         Value::Record(r) if depth == 0 => {
             *truncated = true;
             J::String(cell_text(&Value::Record(r.clone())))
         }
-        Value::Record(r) => J::Object(
-            r.properties
-                .iter()
-                .map(|(n, v)| (n.clone(), json_of(v, depth - 1, truncated)))
-                .collect(),
-        ),
+        Value::Record(r) => {
+            J::Object(r.properties.iter().map(|(n, v)| (n.clone(), json_of(v, depth - 1, truncated))).collect())
+        }
         Value::Hashtable(h) if depth == 0 => {
             *truncated = true;
             J::String(value.to_display_string())
@@ -326,10 +241,7 @@ fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Val
             map.insert("Ticks".into(), J::from(t.ticks));
             map.insert("Days".into(), J::from(whole / 86_400));
             map.insert("Hours".into(), J::from(whole % 86_400 / 3600));
-            map.insert(
-                "Milliseconds".into(),
-                J::from(t.ticks % TimeSpan::TICKS_PER_SECOND / 10_000),
-            );
+            map.insert("Milliseconds".into(), J::from(t.ticks % TimeSpan::TICKS_PER_SECOND / 10_000));
             map.insert("Minutes".into(), J::from(whole % 3600 / 60));
             map.insert("Seconds".into(), J::from(whole % 60));
             for (name, value) in [
@@ -339,10 +251,7 @@ fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Val
                 ("TotalMinutes", seconds / 60.0),
                 ("TotalSeconds", seconds),
             ] {
-                map.insert(
-                    name.into(),
-                    serde_json::Number::from_f64(value).map_or(J::Null, J::Number),
-                );
+                map.insert(name.into(), serde_json::Number::from_f64(value).map_or(J::Null, J::Number));
             }
             J::Object(map)
         }
@@ -353,23 +262,13 @@ fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Val
 /// Writes an error in ConciseView: `Command: message` (or `Command: file:line` for scripts),
 /// then the source line with the offending extent underlined, then what to do.
 pub fn write_error(err: &mut dyn Write, record: &ErrorRecord) -> io::Result<()> {
-    let prefix = record
-        .command
-        .as_deref()
-        .unwrap_or(if record.category == "ParserError" {
-            "ParserError"
-        } else {
-            "Exception"
-        });
+    let prefix =
+        record.command.as_deref().unwrap_or(if record.category == "ParserError" { "ParserError" } else { "Exception" });
     let mut text = String::new();
     let mut details: Vec<&str> = Vec::new();
     match &record.position {
         Some(p) if p.file.is_some() => {
-            text.push_str(&format!(
-                "{prefix}: {}:{}\n",
-                p.file.as_deref().unwrap_or(""),
-                p.line
-            ));
+            text.push_str(&format!("{prefix}: {}:{}\n", p.file.as_deref().unwrap_or(""), p.line));
             details.extend(record.message.lines());
         }
         _ => text.push_str(&format!("{prefix}: {}\n", record.message)),
@@ -381,11 +280,7 @@ pub fn write_error(err: &mut dyn Write, record: &ErrorRecord) -> io::Result<()> 
         Some(p) => {
             text.push_str("Line |\n");
             text.push_str(&format!("{:>4} |  {}\n", p.line, p.line_text));
-            text.push_str(&format!(
-                "     |  {}{}\n",
-                " ".repeat(p.column),
-                "~".repeat(p.width.max(1))
-            ));
+            text.push_str(&format!("     |  {}{}\n", " ".repeat(p.column), "~".repeat(p.width.max(1))));
             for line in details {
                 text.push_str(&format!("     | {line}\n"));
             }
@@ -449,12 +344,8 @@ mod tests {
 
     #[test]
     fn tables_underline_headers_and_right_align_numbers() {
-        let a = Record::new("T")
-            .with("Name", "First Storage Group")
-            .with("CopyQueueLength", 0i64);
-        let b = Record::new("T")
-            .with("Name", "Second")
-            .with("CopyQueueLength", 12i64);
+        let a = Record::new("T").with("Name", "First Storage Group").with("CopyQueueLength", 0i64);
+        let b = Record::new("T").with("Name", "Second").with("CopyQueueLength", 12i64);
         let text = render_table(&[&a, &b], &["Name", "CopyQueueLength"]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "");
@@ -466,32 +357,19 @@ mod tests {
 
     #[test]
     fn lists_align_the_colons_and_show_collections_in_braces() {
-        let r = Record::new("T")
-            .with("Identity", "CCREX01")
-            .with("OperationalMachines", vec!["A", "B"]);
+        let r = Record::new("T").with("Identity", "CCREX01").with("OperationalMachines", vec!["A", "B"]);
         let mut out = Vec::new();
         write_formatted(&mut out, &list(&[&r], None), 100).expect("written");
         let text = String::from_utf8(out).expect("utf-8");
-        assert_eq!(
-            text,
-            "\nIdentity            : CCREX01\nOperationalMachines : {A, B}\n\n"
-        );
+        assert_eq!(text, "\nIdentity            : CCREX01\nOperationalMachines : {A, B}\n\n");
     }
 
     #[test]
     fn json_of_one_record_is_an_object_and_depth_truncates_with_a_warning() {
         let inner = Record::new("I").with("NodeName", "N1");
-        let outer = Record::new("O")
-            .with("Name", "x")
-            .with("Standby", vec![Value::Record(inner)]);
+        let outer = Record::new("O").with("Name", "x").with("Standby", vec![Value::Record(inner)]);
         let mut warnings = Vec::new();
-        let text = to_json(
-            &[Value::Record(outer.clone())],
-            2,
-            true,
-            false,
-            &mut warnings,
-        );
+        let text = to_json(&[Value::Record(outer.clone())], 2, true, false, &mut warnings);
         assert_eq!(text, r#"{"Name":"x","Standby":[{"NodeName":"N1"}]}"#);
         assert!(warnings.is_empty());
         let text = to_json(&[Value::Record(outer)], 1, true, false, &mut warnings);
@@ -503,18 +381,12 @@ mod tests {
     fn errors_underline_the_span_and_say_what_to_do() {
         colored::control::set_override(false);
         let source = "Get-StorageGroupCopyStatus -Bogus";
-        let mut record = ErrorRecord::new(
-            "NamedParameterNotFound",
-            "InvalidArgument",
-            "A parameter cannot be found.".into(),
-        )
-        .in_command("Get-StorageGroupCopyStatus")
-        .at(Span::new(27, 33))
-        .with_hint("Did you mean -Server?");
-        record.locate(&crate::shell::value::Source {
-            text: source.into(),
-            file: None,
-        });
+        let mut record =
+            ErrorRecord::new("NamedParameterNotFound", "InvalidArgument", "A parameter cannot be found.".into())
+                .in_command("Get-StorageGroupCopyStatus")
+                .at(Span::new(27, 33))
+                .with_hint("Did you mean -Server?");
+        record.locate(&crate::shell::value::Source { text: source.into(), file: None });
         let mut out = Vec::new();
         write_error(&mut out, &record).expect("written");
         let text = String::from_utf8(out).expect("utf-8");

@@ -25,10 +25,7 @@ const SENSITIVE: [&str; 5] = ["password", "asplaintext", "token", "apikey", "sec
 /// Runs the prompt until `exit` or end of input; returns the exit code.
 pub fn run(session: &mut Session, history: Option<PathBuf>) -> i32 {
     let config = match Config::builder().max_history_size(10_000) {
-        Ok(builder) => builder
-            .completion_type(CompletionType::List)
-            .auto_add_history(false)
-            .build(),
+        Ok(builder) => builder.completion_type(CompletionType::List).auto_add_history(false).build(),
         Err(_) => Config::default(),
     };
     let mut editor: Editor<ShellHelper, FileHistory> = match Editor::with_config(config) {
@@ -79,12 +76,7 @@ pub struct ShellHelper;
 impl Completer for ShellHelper {
     type Candidate = Pair;
 
-    fn complete(
-        &self,
-        line: &str,
-        pos: usize,
-        _: &Context<'_>,
-    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
         Ok(complete(line, pos))
     }
 }
@@ -116,10 +108,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<Pair>) {
         let candidates = registry
             .names()
             .filter(|n| starts_with_ignore_case(n, word))
-            .map(|n| Pair {
-                display: n.to_string(),
-                replacement: n.to_string(),
-            })
+            .map(|n| Pair { display: n.to_string(), replacement: n.to_string() })
             .collect();
         return (start, candidates);
     }
@@ -127,10 +116,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<Pair>) {
         return (start, Vec::new());
     };
     let typed = &word[dash.len_utf8()..];
-    let command = segment
-        .split(|c: char| chars::is_blank(c))
-        .find(|w| !w.is_empty())
-        .unwrap_or("");
+    let command = segment.split(|c: char| chars::is_blank(c)).find(|w| !w.is_empty()).unwrap_or("");
     let Some(Ok(found)) = registry.find(command) else {
         return (start, Vec::new());
     };
@@ -139,17 +125,13 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<Pair>) {
         .parameters
         .iter()
         .filter(|p| starts_with_ignore_case(&p.name, typed))
-        .map(|p| Pair {
-            display: format!("-{}", p.name),
-            replacement: format!("-{}", p.name),
-        })
+        .map(|p| Pair { display: format!("-{}", p.name), replacement: format!("-{}", p.name) })
         .collect();
     (start, candidates)
 }
 
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
-    name.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    name.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// The history file: `$XDG_DATA_HOME/ccrsh/history.txt`.
@@ -162,36 +144,20 @@ mod tests {
     use super::complete;
 
     fn replacements(line: &str) -> Vec<String> {
-        complete(line, line.len())
-            .1
-            .into_iter()
-            .map(|p| p.replacement)
-            .collect()
+        complete(line, line.len()).1.into_iter().map(|p| p.replacement).collect()
     }
 
     #[test]
     fn completes_cmdlet_names_case_insensitively() {
         assert_eq!(replacements("Get-Cl"), ["Get-ClusteredMailboxServerStatus"]);
-        assert_eq!(
-            replacements("get-storagegroupc"),
-            ["Get-StorageGroupCopyStatus"]
-        );
-        assert_eq!(
-            replacements("Get-StorageGroup | format-t"),
-            ["Format-Table"]
-        );
+        assert_eq!(replacements("get-storagegroupc"), ["Get-StorageGroupCopyStatus"]);
+        assert_eq!(replacements("Get-StorageGroup | format-t"), ["Format-Table"]);
     }
 
     #[test]
     fn completes_parameters_of_the_current_command() {
-        assert_eq!(
-            replacements("Get-StorageGroupCopyStatus -St"),
-            ["-StandbyMachine"]
-        );
-        assert_eq!(
-            replacements("Get-StorageGroupCopyStatus x –Se"),
-            ["-Server"]
-        );
+        assert_eq!(replacements("Get-StorageGroupCopyStatus -St"), ["-StandbyMachine"]);
+        assert_eq!(replacements("Get-StorageGroupCopyStatus x –Se"), ["-Server"]);
         assert!(replacements("Get-Nothing -I").is_empty());
     }
 }

@@ -46,15 +46,8 @@ impl Session {
         err: Box<dyn Write>,
         width: usize,
     ) -> Session {
-        let host = ConsoleHost {
-            out,
-            err,
-            width,
-            non_interactive: options.non_interactive,
-        };
-        Session {
-            interpreter: Interpreter::new(client, Box::new(host)),
-        }
+        let host = ConsoleHost { out, err, width, non_interactive: options.non_interactive };
+        Session { interpreter: Interpreter::new(client, Box::new(host)) }
     }
 
     /// `$?`: whether the last statement succeeded.
@@ -78,8 +71,7 @@ impl Session {
     /// Runs a script file's text with its command-line arguments bound to its `param()`.
     pub fn run_script(&mut self, text: &str, path: &str, args: &[String]) -> Outcome {
         let args = super::eval::script_arguments(args);
-        self.interpreter
-            .run_text(text, Some(path.to_string()), Some(args))
+        self.interpreter.run_text(text, Some(path.to_string()), Some(args))
     }
 }
 
@@ -100,8 +92,7 @@ impl ConsoleHost {
 impl Host for ConsoleHost {
     fn output(&mut self, values: &[Value]) {
         let registry = Registry::global();
-        let shown =
-            render::write_values(&mut self.out, values, &|t| registry.view_for(t), self.width);
+        let shown = render::write_values(&mut self.out, values, &|t| registry.view_for(t), self.width);
         // A closed pipe (`| head`) ends output quietly, as other shells do.
         if let Err(e) = shown
             && e.kind() != std::io::ErrorKind::BrokenPipe
@@ -128,11 +119,7 @@ impl Host for ConsoleHost {
     }
 
     fn text(&mut self, text: &str, newline: bool) {
-        let _ = if newline {
-            writeln!(self.out, "{text}")
-        } else {
-            write!(self.out, "{text}")
-        };
+        let _ = if newline { writeln!(self.out, "{text}") } else { write!(self.out, "{text}") };
         self.flush();
     }
 
@@ -150,11 +137,9 @@ impl Host for ConsoleHost {
         self.flush();
         let mut line = String::new();
         match std::io::stdin().lock().read_line(&mut line) {
-            Ok(0) | Err(_) => Err(ErrorRecord::new(
-                "PromptCanceled",
-                "OperationStopped",
-                "The prompt was canceled.".into(),
-            )),
+            Ok(0) | Err(_) => {
+                Err(ErrorRecord::new("PromptCanceled", "OperationStopped", "The prompt was canceled.".into()))
+            }
             Ok(_) => Ok(line.trim_end_matches(['\r', '\n']).to_string()),
         }
     }

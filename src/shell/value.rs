@@ -41,14 +41,19 @@ pub enum Value {
 pub struct Record {
     pub type_name: String,
     pub properties: Vec<(String, Value)>,
+    /// What `ToString()` gives, when not the type name (an ErrorRecord's is its message).
+    pub text: Option<String>,
 }
 
 impl Record {
     pub fn new(type_name: impl Into<String>) -> Record {
-        Record {
-            type_name: type_name.into(),
-            properties: Vec::new(),
-        }
+        Record { type_name: type_name.into(), properties: Vec::new(), text: None }
+    }
+
+    /// Sets what `ToString()` gives (builder style).
+    pub fn with_text(mut self, text: impl Into<String>) -> Record {
+        self.text = Some(text.into());
+        self
     }
 
     /// Adds a property (builder style).
@@ -59,10 +64,7 @@ impl Record {
 
     /// A property by name, case-insensitively, as PowerShell's member lookup does.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.properties
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.properties.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
 }
 
@@ -124,9 +126,9 @@ impl Hashtable {
 fn keys_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::String(x), Value::String(y)) => x.eq_ignore_ascii_case(y),
-        (Value::String(_), _) | (_, Value::String(_)) => a
-            .to_display_string()
-            .eq_ignore_ascii_case(&b.to_display_string()),
+        (Value::String(_), _) | (_, Value::String(_)) => {
+            a.to_display_string().eq_ignore_ascii_case(&b.to_display_string())
+        }
         _ => a == b,
     }
 }
@@ -163,9 +165,7 @@ impl TimeSpan {
     pub const TICKS_PER_SECOND: i64 = 10_000_000;
 
     pub fn from_seconds(seconds: f64) -> TimeSpan {
-        TimeSpan {
-            ticks: (seconds * Self::TICKS_PER_SECOND as f64).round() as i64,
-        }
+        TimeSpan { ticks: (seconds * Self::TICKS_PER_SECOND as f64).round() as i64 }
     }
 
     pub fn total_seconds(self) -> f64 {
@@ -183,9 +183,7 @@ impl TimeSpan {
             return None;
         }
         let number = |s: &str| -> Option<i64> {
-            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| s.parse().ok())
-                .flatten()
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
         };
         let seconds = if !body.contains(':') {
             number(body)? * 86_400
@@ -207,22 +205,17 @@ impl TimeSpan {
             if hours > 23 || minutes > 59 || whole > 59 {
                 return None;
             }
-            let mut ticks =
-                (((days * 24 + hours) * 60 + minutes) * 60 + whole) * Self::TICKS_PER_SECOND;
+            let mut ticks = (((days * 24 + hours) * 60 + minutes) * 60 + whole) * Self::TICKS_PER_SECOND;
             if let Some(f) = fraction {
                 if f.is_empty() || f.len() > 7 || !f.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
                 ticks += f.parse::<i64>().ok()? * 10i64.pow(7 - f.len() as u32);
             }
-            return Some(TimeSpan {
-                ticks: if negative { -ticks } else { ticks },
-            });
+            return Some(TimeSpan { ticks: if negative { -ticks } else { ticks } });
         };
         let ticks = seconds.checked_mul(Self::TICKS_PER_SECOND)?;
-        Some(TimeSpan {
-            ticks: if negative { -ticks } else { ticks },
-        })
+        Some(TimeSpan { ticks: if negative { -ticks } else { ticks } })
     }
 }
 
@@ -239,13 +232,7 @@ impl fmt::Display for TimeSpan {
         if days > 0 {
             write!(f, "{days}.")?;
         }
-        write!(
-            f,
-            "{:02}:{:02}:{:02}",
-            rest / 3600,
-            rest % 3600 / 60,
-            rest % 60
-        )?;
+        write!(f, "{:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60)?;
         if fraction > 0 {
             write!(f, ".{fraction:07}")?;
         }
@@ -257,11 +244,7 @@ impl fmt::Display for TimeSpan {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Formatted {
     /// Column headings and one row of cell texts per object.
-    Table {
-        headers: Vec<String>,
-        rows: Vec<Vec<String>>,
-        numeric: Vec<bool>,
-    },
+    Table { headers: Vec<String>, rows: Vec<Vec<String>>, numeric: Vec<bool> },
     /// One group of `name : value` lines per object.
     List(Vec<Vec<(String, String)>>),
 }
@@ -299,12 +282,8 @@ impl Value {
             Value::TimeSpan(t) => t.to_string(),
             Value::Hashtable(_) => "System.Collections.Hashtable".into(),
             Value::ScriptBlock(sb) => sb.def.text.clone(),
-            Value::Array(items) => items
-                .iter()
-                .map(Value::to_display_string)
-                .collect::<Vec<_>>()
-                .join(" "),
-            Value::Record(r) => r.type_name.clone(),
+            Value::Array(items) => items.iter().map(Value::to_display_string).collect::<Vec<_>>().join(" "),
+            Value::Record(r) => r.text.clone().unwrap_or_else(|| r.type_name.clone()),
             Value::Formatted(_) => "Microsoft.PowerShell.Commands.Internal.Format".into(),
         }
     }
@@ -312,11 +291,7 @@ impl Value {
 
 /// Reals print without a trailing `.0`, as .NET does.
 fn format_real(r: f64) -> String {
-    if r.fract() == 0.0 && r.abs() < 1e15 {
-        format!("{}", r as i64)
-    } else {
-        r.to_string()
-    }
+    if r.fract() == 0.0 && r.abs() < 1e15 { format!("{}", r as i64) } else { r.to_string() }
 }
 
 impl From<TimeSpan> for Value {
@@ -406,10 +381,7 @@ mod tests {
         assert_eq!(parse("24:00:00"), None, "hours are 0-23");
         assert_eq!(parse("1:60"), None, "minutes are 0-59");
         assert_eq!(parse("abc"), None);
-        assert_eq!(
-            TimeSpan::parse("1:30").map(|t| t.total_seconds()),
-            Some(5400.0)
-        );
+        assert_eq!(TimeSpan::parse("1:30").map(|t| t.total_seconds()), Some(5400.0));
     }
 
     #[test]
@@ -429,9 +401,6 @@ mod tests {
         assert_eq!(Value::Real(2.0).to_display_string(), "2");
         assert_eq!(Value::Real(2.5).to_display_string(), "2.5");
         let t = DateTime::parse_from_rfc3339("2007-06-14T16:42:01Z").map(|t| t.to_utc());
-        assert_eq!(
-            Value::from(t.ok()).to_display_string(),
-            "6/14/2007 4:42:01 PM"
-        );
+        assert_eq!(Value::from(t.ok()).to_display_string(), "6/14/2007 4:42:01 PM");
     }
 }

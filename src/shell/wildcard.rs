@@ -72,10 +72,7 @@ impl Wildcard {
                 other => parts.push(Part::Literal(fold(other))),
             }
         }
-        Wildcard {
-            parts,
-            case_sensitive,
-        }
+        Wildcard { parts, case_sensitive }
     }
 
     /// Whether `text` has any wildcard characters at all.
@@ -84,11 +81,8 @@ impl Wildcard {
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        let text: Vec<char> = if self.case_sensitive {
-            text.chars().collect()
-        } else {
-            text.chars().map(fold).collect()
-        };
+        let text: Vec<char> =
+            if self.case_sensitive { text.chars().collect() } else { text.chars().map(fold).collect() };
         matches_from(&self.parts, &text)
     }
 }

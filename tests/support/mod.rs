@@ -24,9 +24,7 @@ pub struct Home {
 
 impl Home {
     pub fn new() -> Home {
-        Home {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        Home { dir: tempfile::tempdir().expect("temp dir") }
     }
 
     /// The lab directory ccrsh uses by default in this home.
@@ -62,18 +60,9 @@ impl Home {
 
 /// Runs a prepared command to completion.
 pub fn finish(mut command: Command, input: &str) -> Run {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ccrsh starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("input written");
+    let mut child =
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("ccrsh starts");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("input written");
     let output = child.wait_with_output().expect("ccrsh finishes");
     Run {
         code: output.status.code().unwrap_or(-1),
@@ -95,32 +84,20 @@ impl Ccrd {
     /// Starts ccrd on `lab` and waits until it has printed its address.
     pub fn start(lab: &Path) -> Ccrd {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ccrd"))
-            .args([
-                "--lab",
-                lab.to_str().expect("utf-8 path"),
-                "--listen",
-                "127.0.0.1:0",
-            ])
+            .args(["--lab", lab.to_str().expect("utf-8 path"), "--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("ccrd starts");
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut first = String::new();
-        stdout
-            .read_line(&mut first)
-            .expect("ccrd prints its address");
+        stdout.read_line(&mut first).expect("ccrd prints its address");
         let url = first
             .trim()
             .strip_prefix("ccrd listening on ")
             .unwrap_or_else(|| panic!("unexpected first line from ccrd: {first:?}"))
             .to_string();
-        Ccrd {
-            child: Some(child),
-            _stdout: stdout,
-            url,
-            lab: lab.to_path_buf(),
-        }
+        Ccrd { child: Some(child), _stdout: stdout, url, lab: lab.to_path_buf() }
     }
 
     pub fn admin_token(&self) -> String {
@@ -134,10 +111,7 @@ impl Ccrd {
     /// Sends SIGTERM and waits for ccrd to exit.
     pub fn terminate(mut self) -> ExitStatus {
         let mut child = self.child.take().expect("running");
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .expect("kill runs");
+        let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
         assert!(status.success(), "kill -TERM failed");
         child.wait().expect("ccrd exits")
     }
@@ -153,8 +127,5 @@ impl Drop for Ccrd {
 }
 
 pub fn token(path: &Path) -> String {
-    std::fs::read_to_string(path)
-        .expect("token file")
-        .trim()
-        .to_string()
+    std::fs::read_to_string(path).expect("token file").trim().to_string()
 }

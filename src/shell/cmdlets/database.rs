@@ -7,34 +7,17 @@ use crate::shell::error_record::ErrorRecord;
 use crate::shell::value::{Record, Value};
 
 const MAILBOX_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.MailboxDatabase";
-const PUBLIC_FOLDER_TYPE: &str =
-    "Microsoft.Exchange.Data.Directory.SystemConfiguration.PublicFolderDatabase";
+const PUBLIC_FOLDER_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.PublicFolderDatabase";
 
-pub fn get_mailbox_database(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn get_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     get(call, cx, routes::MAILBOX_DATABASES, MAILBOX_TYPE)
 }
 
-pub fn get_public_folder_database(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
-    get(
-        call,
-        cx,
-        routes::PUBLIC_FOLDER_DATABASES,
-        PUBLIC_FOLDER_TYPE,
-    )
+pub fn get_public_folder_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    get(call, cx, routes::PUBLIC_FOLDER_DATABASES, PUBLIC_FOLDER_TYPE)
 }
 
-fn get(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-    route: &str,
-    type_name: &str,
-) -> Result<Vec<Value>, ErrorRecord> {
+fn get(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str, type_name: &str) -> Result<Vec<Value>, ErrorRecord> {
     let query = StoreQuery {
         identity: call.string("Identity"),
         server: call.string("Server"),

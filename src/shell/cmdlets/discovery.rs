@@ -11,25 +11,15 @@ use crate::shell::wildcard::Wildcard;
 const COMMAND_INFO_TYPE: &str = "System.Management.Automation.CmdletInfo";
 
 fn spec_broken(error: &crate::shell::spec::SpecError) -> ErrorRecord {
-    ErrorRecord::new(
-        "CmdletSpecInvalid",
-        "MetadataError",
-        format!("A cmdlet spec is invalid: {error}"),
-    )
-    .with_hint("This is a defect in this build of ccrsh; the spec tests catch it.")
+    ErrorRecord::new("CmdletSpecInvalid", "MetadataError", format!("A cmdlet spec is invalid: {error}"))
+        .with_hint("This is a defect in this build of ccrsh; the spec tests catch it.")
 }
 
 pub fn get_command(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let all = Registry::global().all().map_err(spec_broken)?;
-    let patterns = |name: &str| {
-        call.strings(name)
-            .map(|v| v.iter().map(|p| Wildcard::new(p)).collect::<Vec<_>>())
-    };
+    let patterns = |name: &str| call.strings(name).map(|v| v.iter().map(|p| Wildcard::new(p)).collect::<Vec<_>>());
     let (names, verbs, nouns) = (patterns("Name"), patterns("Verb"), patterns("Noun"));
-    let any = |ps: &Option<Vec<Wildcard>>, text: &str| {
-        ps.as_ref()
-            .is_none_or(|ps| ps.iter().any(|p| p.is_match(text)))
-    };
+    let any = |ps: &Option<Vec<Wildcard>>, text: &str| ps.as_ref().is_none_or(|ps| ps.iter().any(|p| p.is_match(text)));
     let found: Vec<Value> = all
         .iter()
         .filter(|f| {
@@ -47,15 +37,11 @@ pub fn get_command(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
         .collect();
     // A plain name that matched nothing is an error, as in PowerShell; a pattern is not.
     if let Some(typed) = call.strings("Name") {
-        let literal = typed.iter().find(|t| {
-            !Wildcard::has_wildcards(t) && !all.iter().any(|f| f.spec.name.eq_ignore_ascii_case(t))
-        });
+        let literal = typed
+            .iter()
+            .find(|t| !Wildcard::has_wildcards(t) && !all.iter().any(|f| f.spec.name.eq_ignore_ascii_case(t)));
         if let Some(name) = literal {
-            return Err(ErrorRecord::command_not_found(
-                name,
-                call.span,
-                closest(name, Registry::global().names()),
-            ));
+            return Err(ErrorRecord::command_not_found(name, call.span, closest(name, Registry::global().names())));
         }
     }
     Ok(found)
@@ -90,21 +76,14 @@ pub fn get_help(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>
         )
         .at(call.span);
         return Err(match suggestion {
-            Some(s) => {
-                record.with_hint(format!("Did you mean {s}? Get-Command lists every cmdlet."))
-            }
+            Some(s) => record.with_hint(format!("Did you mean {s}? Get-Command lists every cmdlet.")),
             None => record.with_hint("Get-Command lists every cmdlet."),
         });
     };
     let found = found.map_err(spec_broken)?;
     if let Some(parameter) = call.string("Parameter") {
         let pattern = Wildcard::new(&parameter);
-        let chosen: Vec<_> = found
-            .spec
-            .parameters
-            .iter()
-            .filter(|p| pattern.is_match(&p.name))
-            .collect();
+        let chosen: Vec<_> = found.spec.parameters.iter().filter(|p| pattern.is_match(&p.name)).collect();
         if chosen.is_empty() {
             return Err(ErrorRecord::new(
                 "NoParmsFound",
@@ -112,28 +91,17 @@ pub fn get_help(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>
                 format!("No parameter matches criteria {parameter}."),
             )
             .at(call.span)
-            .with_hint(format!(
-                "Get-Help {} -Full lists its parameters.",
-                found.spec.name
-            )));
+            .with_hint(format!("Get-Help {} -Full lists its parameters.", found.spec.name)));
         }
         let mut only = found.spec.clone();
         only.parameters = chosen.into_iter().cloned().collect();
         let text = help::page(&only, Detail::Full);
-        let start = text
-            .find("PARAMETERS\n")
-            .map_or(0, |i| i + "PARAMETERS\n".len());
+        let start = text.find("PARAMETERS\n").map_or(0, |i| i + "PARAMETERS\n".len());
         let end = text.find("\nEXAMPLES\n").unwrap_or(text.len());
         return Ok(vec![Value::String(text[start..end].trim_end().to_string())]);
     }
-    let detail = if call.switch("Examples") {
-        Detail::Examples
-    } else {
-        Detail::Full
-    };
-    Ok(vec![Value::String(
-        help::page(found.spec, detail).trim_end().to_string(),
-    )])
+    let detail = if call.switch("Examples") { Detail::Examples } else { Detail::Full };
+    Ok(vec![Value::String(help::page(found.spec, detail).trim_end().to_string())])
 }
 
 const ABOUT: &str = "

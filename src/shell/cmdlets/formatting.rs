@@ -21,8 +21,7 @@ fn as_records(values: &[Value]) -> Vec<Record> {
 
 /// The properties asked for with `-Property`; `*` means all.
 fn properties(call: &Invocation<'_>) -> Option<Vec<String>> {
-    call.strings("Property")
-        .filter(|p| !p.iter().any(|name| name == "*"))
+    call.strings("Property").filter(|p| !p.iter().any(|name| name == "*"))
 }
 
 pub fn format_table(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -30,8 +29,7 @@ pub fn format_table(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Va
     let Some(first) = records.first() else {
         return Ok(Vec::new());
     };
-    let columns = properties(call)
-        .unwrap_or_else(|| first.properties.iter().map(|(n, _)| n.clone()).collect());
+    let columns = properties(call).unwrap_or_else(|| first.properties.iter().map(|(n, _)| n.clone()).collect());
     let refs: Vec<&Record> = records.iter().collect();
     Ok(vec![Value::Formatted(render::table(&refs, &columns))])
 }
@@ -43,16 +41,10 @@ pub fn format_list(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
     }
     let refs: Vec<&Record> = records.iter().collect();
     let wanted = properties(call);
-    Ok(vec![Value::Formatted(render::list(
-        &refs,
-        wanted.as_deref(),
-    ))])
+    Ok(vec![Value::Formatted(render::list(&refs, wanted.as_deref()))])
 }
 
-pub fn convert_to_json(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let values = input(call);
     if values.iter().any(|v| matches!(v, Value::Formatted(_))) {
         return Err(ErrorRecord::new(
@@ -66,28 +58,13 @@ pub fn convert_to_json(
     if values.is_empty() && !call.switch("AsArray") {
         return Ok(Vec::new());
     }
-    let depth = call
-        .int("Depth")
-        .map_or(2, |d| usize::try_from(d).unwrap_or(0));
-    let text = render::to_json(
-        &values,
-        depth,
-        call.switch("Compress"),
-        call.switch("AsArray"),
-        &mut cx.warnings,
-    );
+    let depth = call.int("Depth").map_or(2, |d| usize::try_from(d).unwrap_or(0));
+    let text = render::to_json(&values, depth, call.switch("Compress"), call.switch("AsArray"), &mut cx.warnings);
     Ok(vec![Value::String(text)])
 }
 
-pub fn convert_from_json(
-    call: &Invocation<'_>,
-    _: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
-    let text = input(call)
-        .iter()
-        .map(Value::to_display_string)
-        .collect::<Vec<_>>()
-        .join("\n");
+pub fn convert_from_json(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let text = input(call).iter().map(Value::to_display_string).collect::<Vec<_>>().join("\n");
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         ErrorRecord::new(
             "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand",
@@ -110,19 +87,12 @@ fn from_json(json: serde_json::Value, as_hashtable: bool) -> Value {
     match json {
         J::Null => Value::Null,
         J::Bool(b) => Value::Bool(b),
-        J::Number(n) => n
-            .as_i64()
-            .map_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0)), Value::Int),
+        J::Number(n) => n.as_i64().map_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0)), Value::Int),
         J::String(s) => match chrono::DateTime::parse_from_rfc3339(&s) {
             Ok(t) => Value::DateTime(t.to_utc()),
             Err(_) => Value::String(s),
         },
-        J::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|v| from_json(v, as_hashtable))
-                .collect(),
-        ),
+        J::Array(items) => Value::Array(items.into_iter().map(|v| from_json(v, as_hashtable)).collect()),
         J::Object(map) if as_hashtable => {
             let mut h = Hashtable::new();
             for (k, v) in map {
@@ -131,11 +101,8 @@ fn from_json(json: serde_json::Value, as_hashtable: bool) -> Value {
             h.into_value()
         }
         J::Object(map) => Value::Record(Record {
-            type_name: "System.Management.Automation.PSCustomObject".into(),
-            properties: map
-                .into_iter()
-                .map(|(k, v)| (k, from_json(v, false)))
-                .collect(),
+            properties: map.into_iter().map(|(k, v)| (k, from_json(v, false))).collect(),
+            ..Record::new("System.Management.Automation.PSCustomObject")
         }),
     }
 }

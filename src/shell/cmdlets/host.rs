@@ -24,20 +24,14 @@ fn values_of(call: &Invocation<'_>, name: &str) -> Vec<Value> {
 
 pub fn write_output(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     if call.switch("NoEnumerate") {
-        return Ok(vec![
-            call.get("InputObject").cloned().unwrap_or(Value::Null),
-        ]);
+        return Ok(vec![call.get("InputObject").cloned().unwrap_or(Value::Null)]);
     }
     Ok(values_of(call, "InputObject"))
 }
 
 pub fn write_host(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let separator = call.string("Separator").unwrap_or_else(|| " ".into());
-    let text = values_of(call, "Object")
-        .iter()
-        .map(Value::to_display_string)
-        .collect::<Vec<_>>()
-        .join(&separator);
+    let text = values_of(call, "Object").iter().map(Value::to_display_string).collect::<Vec<_>>().join(&separator);
     let text = match call.string("ForegroundColor") {
         Some(colour) => render::paint(&text, &colour),
         None => text,
@@ -46,37 +40,25 @@ pub fn write_host(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Val
     Ok(Vec::new())
 }
 
-pub fn write_warning(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn write_warning(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     cx.warnings.push(call.string("Message").unwrap_or_default());
     Ok(Vec::new())
 }
 
-pub fn write_verbose(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn write_verbose(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     cx.verbose.push(call.string("Message").unwrap_or_default());
     Ok(Vec::new())
 }
 
 pub fn write_error(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let message = call.string("Message").unwrap_or_default();
-    let id = call
-        .string("ErrorId")
-        .unwrap_or_else(|| "Microsoft.PowerShell.Commands.WriteErrorException".into());
+    let id = call.string("ErrorId").unwrap_or_else(|| "Microsoft.PowerShell.Commands.WriteErrorException".into());
     let category: &'static str = match call.string("Category").as_deref() {
-        Some(c) => CATEGORIES
-            .iter()
-            .find(|k| k.eq_ignore_ascii_case(c))
-            .copied()
-            .unwrap_or("NotSpecified"),
+        Some(c) => CATEGORIES.iter().find(|k| k.eq_ignore_ascii_case(c)).copied().unwrap_or("NotSpecified"),
         None => "NotSpecified",
     };
-    let mut record = ErrorRecord::new(&id, category, message)
-        .exception("Microsoft.PowerShell.Commands.WriteErrorException");
+    let mut record =
+        ErrorRecord::new(&id, category, message).exception("Microsoft.PowerShell.Commands.WriteErrorException");
     record.hint = call.string("RecommendedAction");
     record.target = call.string("TargetObject");
     record.command = Some("Write-Error".into());
@@ -152,12 +134,8 @@ pub fn out_file(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value
     let text = cx.engine.host().format(&pipeline_input(call));
     let append = call.switch("Append");
     if call.switch("NoClobber") && !append && std::path::Path::new(&path).exists() {
-        return Err(ErrorRecord::new(
-            "NoClobber",
-            "ResourceExists",
-            format!("The file '{path}' already exists."),
-        )
-        .with_hint("Leave out -NoClobber to overwrite it, or use -Append."));
+        return Err(ErrorRecord::new("NoClobber", "ResourceExists", format!("The file '{path}' already exists."))
+            .with_hint("Leave out -NoClobber to overwrite it, or use -Append."));
     }
     std::fs::OpenOptions::new()
         .create(true)
@@ -167,36 +145,21 @@ pub fn out_file(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value
         .open(&path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|e| {
-            ErrorRecord::new(
-                "FileOpenFailure",
-                "OpenError",
-                format!("Could not write to '{path}': {e}"),
-            )
-            .with_hint("Check that the folder exists and is writable.")
+            ErrorRecord::new("FileOpenFailure", "OpenError", format!("Could not write to '{path}': {e}"))
+                .with_hint("Check that the folder exists and is writable.")
         })?;
     Ok(Vec::new())
 }
 
-pub fn get_variable(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn get_variable(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let patterns: Vec<String> = call.strings("Name").unwrap_or_else(|| vec!["*".into()]);
     let mut out = Vec::new();
     for pattern in &patterns {
         let wildcard = Wildcard::new(pattern);
         let matching: Vec<(String, Value)> = if Wildcard::has_wildcards(pattern) {
-            cx.engine
-                .variables()
-                .into_iter()
-                .filter(|(n, _)| wildcard.is_match(n))
-                .collect()
+            cx.engine.variables().into_iter().filter(|(n, _)| wildcard.is_match(n)).collect()
         } else {
-            let found = cx
-                .engine
-                .variables()
-                .into_iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(pattern));
+            let found = cx.engine.variables().into_iter().find(|(n, _)| n.eq_ignore_ascii_case(pattern));
             match found {
                 Some(v) => vec![v],
                 None => {
@@ -214,9 +177,7 @@ pub fn get_variable(
                 out.push(value);
             } else {
                 out.push(Value::Record(
-                    Record::new("System.Management.Automation.PSVariable")
-                        .with("Name", name)
-                        .with("Value", value),
+                    Record::new("System.Management.Automation.PSVariable").with("Name", name).with("Value", value),
                 ));
             }
         }
@@ -224,18 +185,13 @@ pub fn get_variable(
     Ok(out)
 }
 
-pub fn set_variable(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn set_variable(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let name = call.string("Name").unwrap_or_default();
     let value = call.get("Value").cloned().unwrap_or(Value::Null);
     cx.engine.set_variable(&name, value.clone())?;
     if call.switch("PassThru") {
         return Ok(vec![Value::Record(
-            Record::new("System.Management.Automation.PSVariable")
-                .with("Name", name)
-                .with("Value", value),
+            Record::new("System.Management.Automation.PSVariable").with("Name", name).with("Value", value),
         )]);
     }
     Ok(Vec::new())
@@ -267,8 +223,7 @@ pub fn start_sleep(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
         _ => 0.0,
     };
     let millis = call.int("Milliseconds").unwrap_or(0);
-    let total = Duration::from_secs_f64(seconds.max(0.0))
-        + Duration::from_millis(u64::try_from(millis).unwrap_or(0));
+    let total = Duration::from_secs_f64(seconds.max(0.0)) + Duration::from_millis(u64::try_from(millis).unwrap_or(0));
     std::thread::sleep(total);
     Ok(Vec::new())
 }

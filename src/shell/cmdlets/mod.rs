@@ -65,10 +65,7 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// The cmdlet an alias stands for.
 pub fn resolve_alias(name: &str) -> Option<&'static str> {
-    ALIASES
-        .iter()
-        .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
-        .map(|(_, target)| *target)
+    ALIASES.iter().find(|(alias, _)| alias.eq_ignore_ascii_case(name)).map(|(_, target)| *target)
 }
 
 /// Every alias and its cmdlet.
@@ -94,17 +91,8 @@ macro_rules! spec {
     };
 }
 
-const fn entry(
-    name: &'static str,
-    (spec_file, spec_text): (&'static str, &'static str),
-    run: RunFn,
-) -> CmdletEntry {
-    CmdletEntry {
-        name,
-        spec_file,
-        spec_text,
-        run,
-    }
+const fn entry(name: &'static str, (spec_file, spec_text): (&'static str, &'static str), run: RunFn) -> CmdletEntry {
+    CmdletEntry { name, spec_file, spec_text, run }
 }
 
 /// Every cmdlet, alphabetically: one line each, pairing the spec with its implementation.
@@ -170,9 +158,7 @@ impl Registry {
     /// The registry of every cmdlet in [`CMDLETS`].
     pub fn global() -> &'static Registry {
         static REGISTRY: OnceLock<Registry> = OnceLock::new();
-        REGISTRY.get_or_init(|| Registry {
-            specs: CMDLETS.iter().map(|_| OnceLock::new()).collect(),
-        })
+        REGISTRY.get_or_init(|| Registry { specs: CMDLETS.iter().map(|_| OnceLock::new()).collect() })
     }
 
     /// Every cmdlet name, alphabetically.
@@ -182,32 +168,18 @@ impl Registry {
 
     /// The cmdlet called `name` (any case).
     pub fn find(&self, name: &str) -> Option<Result<Found<'_>, &spec::SpecError>> {
-        let index = CMDLETS
-            .iter()
-            .position(|e| e.name.eq_ignore_ascii_case(name))?;
-        Some(self.load(index).map(|spec| Found {
-            entry: &CMDLETS[index],
-            spec,
-        }))
+        let index = CMDLETS.iter().position(|e| e.name.eq_ignore_ascii_case(name))?;
+        Some(self.load(index).map(|spec| Found { entry: &CMDLETS[index], spec }))
     }
 
     /// Every cmdlet with its spec, alphabetically.
     pub fn all(&self) -> Result<Vec<Found<'_>>, &spec::SpecError> {
-        (0..CMDLETS.len())
-            .map(|i| {
-                self.load(i).map(|spec| Found {
-                    entry: &CMDLETS[i],
-                    spec,
-                })
-            })
-            .collect()
+        (0..CMDLETS.len()).map(|i| self.load(i).map(|spec| Found { entry: &CMDLETS[i], spec })).collect()
     }
 
     fn load(&self, index: usize) -> Result<&CmdletSpec, &spec::SpecError> {
         let entry = &CMDLETS[index];
-        self.specs[index]
-            .get_or_init(|| spec::load(&format!("cmdlets/{}", entry.spec_file), entry.spec_text))
-            .as_ref()
+        self.specs[index].get_or_init(|| spec::load(&format!("cmdlets/{}", entry.spec_file), entry.spec_text)).as_ref()
     }
 
     /// The default view for objects of `type_name`: the first spec whose output type it is.
@@ -218,9 +190,7 @@ impl Registry {
                 return None;
             }
             let spec = self.load(i).ok()?;
-            (spec.output_type.as_deref() == Some(type_name))
-                .then(|| spec.view.clone())
-                .flatten()
+            (spec.output_type.as_deref() == Some(type_name)).then(|| spec.view.clone()).flatten()
         })
     }
 }
@@ -229,8 +199,7 @@ impl Registry {
 pub fn client_error(error: ClientError) -> ErrorRecord {
     match error {
         ClientError::Rejected(body) => {
-            let mut record =
-                ErrorRecord::new(body.code.as_str(), body.code.category(), body.message);
+            let mut record = ErrorRecord::new(body.code.as_str(), body.code.category(), body.message);
             record.hint = body.hint;
             record
         }
@@ -239,9 +208,7 @@ pub fn client_error(error: ClientError) -> ErrorRecord {
             "ConnectionError",
             format!("The cluster control service at {url} could not be reached: {detail}"),
         )
-        .with_hint(
-            "Check that ccrd is running and that --server (or CCRSH_SERVER) names its address.",
-        ),
+        .with_hint("Check that ccrd is running and that --server (or CCRSH_SERVER) names its address."),
         ClientError::Protocol { url, detail } => ErrorRecord::new(
             "ProtocolError",
             "ProtocolError",

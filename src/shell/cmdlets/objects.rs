@@ -35,19 +35,11 @@ fn set_operator(set: &str) -> Option<CompareOp> {
     })
 }
 
-pub fn where_object(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn where_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let mut kept = Vec::new();
     if let Some(Value::ScriptBlock(block)) = call.get("FilterScript") {
         for item in pipeline_input(call) {
-            if collect(
-                cx.engine
-                    .invoke_block(block, Some(item.clone()), Vec::new())?,
-            )
-            .is_truthy()
-            {
+            if collect(cx.engine.invoke_block(block, Some(item.clone()), Vec::new())?).is_truthy() {
                 kept.push(item);
             }
         }
@@ -60,16 +52,8 @@ pub fn where_object(
         let left = property(&item, &name);
         let hit = match op {
             None => left.is_truthy(),
-            Some(op) => operators::binary(
-                BinaryOp::Compare {
-                    op,
-                    case_sensitive: false,
-                },
-                &left,
-                &wanted,
-                &mut None,
-            )?
-            .is_truthy(),
+            Some(op) => operators::binary(BinaryOp::Compare { op, case_sensitive: false }, &left, &wanted, &mut None)?
+                .is_truthy(),
         };
         if hit {
             kept.push(item);
@@ -78,10 +62,7 @@ pub fn where_object(
     Ok(kept)
 }
 
-pub fn foreach_object(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn foreach_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let mut out = Vec::new();
     if let Some(Value::ScriptBlock(begin)) = call.get("Begin") {
         out.extend(cx.engine.invoke_block(begin, None, Vec::new())?);
@@ -113,10 +94,7 @@ fn unroll(value: Value) -> Vec<Value> {
 /// A property to select: a name (maybe with wildcards), or a calculated one.
 enum Selector {
     Name(String),
-    Calculated {
-        name: String,
-        expression: Expression,
-    },
+    Calculated { name: String, expression: Expression },
 }
 
 enum Expression {
@@ -167,18 +145,10 @@ fn selectors(value: Option<&Value>) -> Result<Vec<Selector>, ErrorRecord> {
     Ok(out)
 }
 
-fn evaluate(
-    expression: &Expression,
-    item: &Value,
-    cx: &mut Context<'_>,
-) -> Result<Value, ErrorRecord> {
+fn evaluate(expression: &Expression, item: &Value, cx: &mut Context<'_>) -> Result<Value, ErrorRecord> {
     match expression {
         Expression::Property(name) => Ok(property(item, name)),
-        Expression::Block(block) => Ok(collect(cx.engine.invoke_block(
-            block,
-            Some(item.clone()),
-            Vec::new(),
-        )?)),
+        Expression::Block(block) => Ok(collect(cx.engine.invoke_block(block, Some(item.clone()), Vec::new())?)),
     }
 }
 
@@ -186,26 +156,15 @@ fn evaluate(
 fn property_names(item: &Value) -> Vec<String> {
     match item {
         Value::Record(r) => r.properties.iter().map(|(n, _)| n.clone()).collect(),
-        Value::Hashtable(h) => h
-            .borrow()
-            .entries()
-            .iter()
-            .map(|(k, _)| k.to_display_string())
-            .collect(),
+        Value::Hashtable(h) => h.borrow().entries().iter().map(|(k, _)| k.to_display_string()).collect(),
         _ => Vec::new(),
     }
 }
 
-pub fn select_object(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let mut items = pipeline_input(call);
     if let Some(skip) = call.int("Skip") {
-        items = items
-            .into_iter()
-            .skip(usize::try_from(skip).unwrap_or(0))
-            .collect();
+        items = items.into_iter().skip(usize::try_from(skip).unwrap_or(0)).collect();
     }
     if let Some(first) = call.int("First") {
         items.truncate(usize::try_from(first).unwrap_or(0));
@@ -215,21 +174,13 @@ pub fn select_object(
         items = items.split_off(items.len().saturating_sub(keep));
     }
     let chosen = selectors(call.get("Property"))?;
-    let excluded: Vec<Wildcard> = call
-        .strings("ExcludeProperty")
-        .unwrap_or_default()
-        .iter()
-        .map(|p| Wildcard::new(p))
-        .collect();
+    let excluded: Vec<Wildcard> =
+        call.strings("ExcludeProperty").unwrap_or_default().iter().map(|p| Wildcard::new(p)).collect();
     let mut out = Vec::new();
     for item in items {
         if let Some(name) = call.string("ExpandProperty") {
             let value = property(&item, &name);
-            if value == Value::Null
-                && !property_names(&item)
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(&name))
-            {
+            if value == Value::Null && !property_names(&item).iter().any(|n| n.eq_ignore_ascii_case(&name)) {
                 return Err(ErrorRecord::new(
                     "ExpandPropertyNotFound",
                     "InvalidArgument",
@@ -250,21 +201,15 @@ pub fn select_object(
         };
         let mut record = Record::new(type_name);
         let all_names = property_names(&item);
-        let selectors = if chosen.is_empty() {
-            vec![Selector::Name("*".into())]
-        } else {
-            selectors(call.get("Property"))?
-        };
+        let selectors =
+            if chosen.is_empty() { vec![Selector::Name("*".into())] } else { selectors(call.get("Property"))? };
         for selector in &selectors {
             match selector {
                 Selector::Name(pattern) if Wildcard::has_wildcards(pattern) => {
                     let wildcard = Wildcard::new(pattern);
                     for name in all_names.iter().filter(|n| wildcard.is_match(n)) {
-                        if !excluded.iter().any(|x| x.is_match(name)) && record.get(name).is_none()
-                        {
-                            record
-                                .properties
-                                .push((name.clone(), property(&item, name)));
+                        if !excluded.iter().any(|x| x.is_match(name)) && record.get(name).is_none() {
+                            record.properties.push((name.clone(), property(&item, name)));
                         }
                     }
                 }
@@ -304,20 +249,14 @@ fn same(a: &Value, b: &Value) -> bool {
                 && x.properties
                     .iter()
                     .zip(&y.properties)
-                    .all(|((n1, v1), (n2, v2))| {
-                        n1.eq_ignore_ascii_case(n2) && equals(v1, v2, false)
-                    })
+                    .all(|((n1, v1), (n2, v2))| n1.eq_ignore_ascii_case(n2) && equals(v1, v2, false))
         }
         _ => equals(a, b, true),
     }
 }
 
 /// The sort or group keys of each item.
-fn keys(
-    call: &Invocation<'_>,
-    items: &[Value],
-    cx: &mut Context<'_>,
-) -> Result<Vec<Vec<Value>>, ErrorRecord> {
+fn keys(call: &Invocation<'_>, items: &[Value], cx: &mut Context<'_>) -> Result<Vec<Vec<Value>>, ErrorRecord> {
     let selectors = selectors(call.get("Property"))?;
     let mut all = Vec::with_capacity(items.len());
     for item in items {
@@ -333,11 +272,7 @@ fn keys(
         }
         // A script block given as the property is a calculated key.
         if let Some(Value::ScriptBlock(block)) = call.get("Property") {
-            key = vec![collect(cx.engine.invoke_block(
-                block,
-                Some(item.clone()),
-                Vec::new(),
-            )?)];
+            key = vec![collect(cx.engine.invoke_block(block, Some(item.clone()), Vec::new())?)];
         }
         all.push(key);
     }
@@ -354,8 +289,7 @@ pub fn sort_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
             .iter()
             .zip(&keys[b])
             .map(|(x, y)| {
-                compare(x, y, case_sensitive)
-                    .unwrap_or_else(|_| x.to_display_string().cmp(&y.to_display_string()))
+                compare(x, y, case_sensitive).unwrap_or_else(|_| x.to_display_string().cmp(&y.to_display_string()))
             })
             .find(|o| *o != Ordering::Equal)
             .unwrap_or(Ordering::Equal)
@@ -368,10 +302,7 @@ pub fn sort_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
     for i in order {
         if call.switch("Unique")
             && let Some(previous) = last_key
-            && previous
-                .iter()
-                .zip(&keys[i])
-                .all(|(x, y)| equals(x, y, case_sensitive))
+            && previous.iter().zip(&keys[i]).all(|(x, y)| equals(x, y, case_sensitive))
         {
             continue;
         }
@@ -381,23 +312,13 @@ pub fn sort_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
     Ok(out)
 }
 
-pub fn group_object(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn group_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let items = pipeline_input(call);
     let keys = keys(call, &items, cx)?;
     let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
     for (item, key) in items.into_iter().zip(keys) {
-        let name = key
-            .iter()
-            .map(Value::to_display_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        match groups
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(&name))
-        {
+        let name = key.iter().map(Value::to_display_string).collect::<Vec<_>>().join(", ");
+        match groups.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
             Some((_, members)) => members.push(item),
             None => groups.push((name, vec![item])),
         }
@@ -416,17 +337,11 @@ pub fn group_object(
         .collect())
 }
 
-pub fn measure_object(
-    call: &Invocation<'_>,
-    _: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn measure_object(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let items = pipeline_input(call);
     let names = call.strings("Property").unwrap_or_default();
-    let targets: Vec<Option<String>> = if names.is_empty() {
-        vec![None]
-    } else {
-        names.into_iter().map(Some).collect()
-    };
+    let targets: Vec<Option<String>> =
+        if names.is_empty() { vec![None] } else { names.into_iter().map(Some).collect() };
     let mut out = Vec::new();
     for target in targets {
         let values: Vec<Value> = items
@@ -437,55 +352,30 @@ pub fn measure_object(
             })
             .filter(|v| *v != Value::Null)
             .collect();
-        let numbers: Vec<f64> = values
-            .iter()
-            .filter_map(to_number)
-            .map(|n| n.as_f64())
-            .collect();
-        let wants_numbers = call.switch("Sum")
-            || call.switch("Average")
-            || call.switch("Maximum")
-            || call.switch("Minimum");
+        let numbers: Vec<f64> = values.iter().filter_map(to_number).map(|n| n.as_f64()).collect();
+        let wants_numbers =
+            call.switch("Sum") || call.switch("Average") || call.switch("Maximum") || call.switch("Minimum");
         if wants_numbers && numbers.len() != values.len() {
-            let bad = values
-                .iter()
-                .find(|v| to_number(v).is_none())
-                .map(Value::to_display_string)
-                .unwrap_or_default();
+            let bad = values.iter().find(|v| to_number(v).is_none()).map(Value::to_display_string).unwrap_or_default();
             return Err(ErrorRecord::new(
                 "NonNumericInputObject",
                 "InvalidType",
                 format!("Input object \"{bad}\" is not numeric."),
             )
-            .with_hint("Measure -Sum, -Average, -Maximum and -Minimum only numbers; name a numeric property with -Property."));
+            .with_hint(
+                "Measure -Sum, -Average, -Maximum and -Minimum only numbers; name a numeric property with -Property.",
+            ));
         }
         let stat = |on: bool, f: &dyn Fn() -> f64| {
-            if on && !numbers.is_empty() {
-                number(f())
-            } else {
-                Value::Null
-            }
+            if on && !numbers.is_empty() { number(f()) } else { Value::Null }
         };
         let sum: f64 = numbers.iter().sum();
         let record = Record::new("Microsoft.PowerShell.Commands.GenericMeasureInfo")
             .with("Count", values.len() as i64)
-            .with(
-                "Average",
-                stat(call.switch("Average"), &|| sum / numbers.len() as f64),
-            )
+            .with("Average", stat(call.switch("Average"), &|| sum / numbers.len() as f64))
             .with("Sum", stat(call.switch("Sum"), &|| sum))
-            .with(
-                "Maximum",
-                stat(call.switch("Maximum"), &|| {
-                    numbers.iter().copied().fold(f64::MIN, f64::max)
-                }),
-            )
-            .with(
-                "Minimum",
-                stat(call.switch("Minimum"), &|| {
-                    numbers.iter().copied().fold(f64::MAX, f64::min)
-                }),
-            )
+            .with("Maximum", stat(call.switch("Maximum"), &|| numbers.iter().copied().fold(f64::MIN, f64::max)))
+            .with("Minimum", stat(call.switch("Minimum"), &|| numbers.iter().copied().fold(f64::MAX, f64::min)))
             .with("Property", target);
         out.push(Value::Record(record));
     }
@@ -493,11 +383,7 @@ pub fn measure_object(
 }
 
 fn number(r: f64) -> Value {
-    if r.fract() == 0.0 && r.abs() < 9e15 {
-        Value::Int(r as i64)
-    } else {
-        Value::Real(r)
-    }
+    if r.fract() == 0.0 && r.abs() < 9e15 { Value::Int(r as i64) } else { Value::Real(r) }
 }
 
 pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -531,13 +417,7 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
             Value::Record(r) => r
                 .properties
                 .iter()
-                .map(|(n, v)| {
-                    member(
-                        n,
-                        "NoteProperty",
-                        format!("{} {n}={}", short_type(v), v.to_display_string()),
-                    )
-                })
+                .map(|(n, v)| member(n, "NoteProperty", format!("{} {n}={}", short_type(v), v.to_display_string())))
                 .collect(),
             Value::String(_) => [
                 "Contains",
@@ -557,20 +437,12 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
             ]
             .iter()
             .map(|m| member(m, "Method", format!("{m}(...)")))
-            .chain(std::iter::once(member(
-                "Length",
-                "Property",
-                "int Length {get;}".into(),
-            )))
+            .chain(std::iter::once(member("Length", "Property", "int Length {get;}".into())))
             .collect(),
             Value::Hashtable(_) => ["Add", "Clear", "ContainsKey", "ContainsValue", "Remove"]
                 .iter()
                 .map(|m| member(m, "Method", format!("{m}(...)")))
-                .chain(
-                    ["Count", "Keys", "Values"]
-                        .iter()
-                        .map(|p| member(p, "Property", format!("{p} {{get;}}"))),
-                )
+                .chain(["Count", "Keys", "Values"].iter().map(|p| member(p, "Property", format!("{p} {{get;}}"))))
                 .collect(),
             _ => Vec::new(),
         };
@@ -581,11 +453,7 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
             property(a, "MemberType")
                 .to_display_string()
                 .cmp(&property(b, "MemberType").to_display_string())
-                .then(
-                    property(a, "Name")
-                        .to_display_string()
-                        .cmp(&property(b, "Name").to_display_string()),
-                )
+                .then(property(a, "Name").to_display_string().cmp(&property(b, "Name").to_display_string()))
         });
         out.extend(members);
     }

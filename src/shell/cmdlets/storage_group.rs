@@ -6,27 +6,18 @@ use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::value::{Record, Value};
 
-const STORAGE_GROUP_TYPE: &str =
-    "Microsoft.Exchange.Data.Directory.SystemConfiguration.StorageGroup";
-const COPY_STATUS_TYPE: &str =
-    "Microsoft.Exchange.Management.SystemConfigurationTasks.StorageGroupCopyStatusEntry";
-const STANDBY_TYPE: &str =
-    "Microsoft.Exchange.Data.Directory.SystemConfiguration.StandbyMachineEntry";
+const STORAGE_GROUP_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.StorageGroup";
+const COPY_STATUS_TYPE: &str = "Microsoft.Exchange.Management.SystemConfigurationTasks.StorageGroupCopyStatusEntry";
+const STANDBY_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.StandbyMachineEntry";
 
-pub fn get_storage_group(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn get_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let query = StoreQuery {
         identity: call.string("Identity"),
         server: call.string("Server"),
         storage_group: None,
         status: call.switch("Status"),
     };
-    let found: Vec<api::StorageGroup> = cx
-        .client
-        .get(routes::STORAGE_GROUPS, &query)
-        .map_err(client_error)?;
+    let found: Vec<api::StorageGroup> = cx.client.get(routes::STORAGE_GROUPS, &query).map_err(client_error)?;
     Ok(found
         .into_iter()
         .map(|sg| {
@@ -59,19 +50,14 @@ pub fn get_storage_group(
         .collect())
 }
 
-pub fn get_copy_status(
-    call: &Invocation<'_>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn get_copy_status(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let query = CopyStatusQuery {
         identity: call.string("Identity"),
         server: call.string("Server"),
         standby_machine: call.string("StandbyMachine"),
     };
-    let found: Vec<api::StorageGroupCopyStatus> = cx
-        .client
-        .get(routes::STORAGE_GROUP_COPY_STATUS, &query)
-        .map_err(client_error)?;
+    let found: Vec<api::StorageGroupCopyStatus> =
+        cx.client.get(routes::STORAGE_GROUP_COPY_STATUS, &query).map_err(client_error)?;
     Ok(found
         .into_iter()
         .map(|c| {

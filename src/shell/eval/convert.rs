@@ -80,8 +80,7 @@ pub fn cast_error(value: &Value, target: &str, why: &str) -> ErrorRecord {
 
 /// A number, or the error PowerShell gives for a value that is not one.
 pub fn require_number(value: &Value, target: &str) -> Result<Num, ErrorRecord> {
-    to_number(value)
-        .ok_or_else(|| cast_error(value, target, "Input string was not in a correct format."))
+    to_number(value).ok_or_else(|| cast_error(value, target, "Input string was not in a correct format."))
 }
 
 /// The canonical form of a type name: `int`, `System.Int32` and `Int32` are all `int`.
@@ -96,10 +95,9 @@ pub fn canonical_type(name: &str) -> String {
         "boolean" | "bool" => "bool".into(),
         "object[]" | "array" => "array".into(),
         "collections.hashtable" | "hashtable" => "hashtable".into(),
-        "management.automation.pscustomobject"
-        | "pscustomobject"
-        | "management.automation.psobject"
-        | "psobject" => "pscustomobject".into(),
+        "management.automation.pscustomobject" | "pscustomobject" | "management.automation.psobject" | "psobject" => {
+            "pscustomobject".into()
+        }
         "management.automation.switchparameter" | "switch" => "switch".into(),
         "management.automation.scriptblock" | "scriptblock" => "scriptblock".into(),
         other => other.to_string(),
@@ -111,9 +109,7 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
     let canonical = canonical_type(type_name);
     let value = match (canonical.as_str(), value) {
         // A one-element array converts as its element to a scalar type.
-        (t, Value::Array(items)) if items.len() == 1 && !t.ends_with("[]") && t != "array" => {
-            &items[0]
-        }
+        (t, Value::Array(items)) if items.len() == 1 && !t.ends_with("[]") && t != "array" => &items[0],
         _ => value,
     };
     match canonical.as_str() {
@@ -230,14 +226,9 @@ pub fn is_type(value: &Value, type_name: &str) -> bool {
         ("int", Value::Int(i)) => i32::try_from(*i).is_ok(),
         ("long", Value::Int(_)) => true,
         ("double", Value::Real(_)) => true,
-        (
-            "valuetype",
-            Value::Int(_)
-            | Value::Real(_)
-            | Value::Bool(_)
-            | Value::TimeSpan(_)
-            | Value::DateTime(_),
-        ) => true,
+        ("valuetype", Value::Int(_) | Value::Real(_) | Value::Bool(_) | Value::TimeSpan(_) | Value::DateTime(_)) => {
+            true
+        }
         ("string", Value::String(_)) => true,
         ("bool", Value::Bool(_)) => true,
         ("array", Value::Array(_)) => true,
@@ -302,15 +293,10 @@ pub fn format_number(n: Num, format: &str) -> Option<String> {
         },
         'P' => format!("{:.*} %", digits.unwrap_or(2), v * 100.0),
         '0' | '#' => {
-            let decimals = format.split_once('.').map_or(0, |(_, d)| {
-                d.chars().filter(|c| *c == '0' || *c == '#').count()
-            });
+            let decimals =
+                format.split_once('.').map_or(0, |(_, d)| d.chars().filter(|c| *c == '0' || *c == '#').count());
             let text = format!("{v:.decimals$}");
-            if format.contains(',') {
-                group_thousands(&text)
-            } else {
-                text
-            }
+            if format.contains(',') { group_thousands(&text) } else { text }
         }
         _ => return None,
     })
@@ -318,9 +304,7 @@ pub fn format_number(n: Num, format: &str) -> Option<String> {
 
 fn group_thousands(text: &str) -> String {
     let (sign, body) = text.strip_prefix('-').map_or(("", text), |b| ("-", b));
-    let (whole, fraction) = body
-        .split_once('.')
-        .map_or((body, None), |(w, f)| (w, Some(f)));
+    let (whole, fraction) = body.split_once('.').map_or((body, None), |(w, f)| (w, Some(f)));
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i) % 3 == 0 {
@@ -421,12 +405,8 @@ pub fn composite_format(template: &str, args: &[Value]) -> Result<String, ErrorR
                         None => return Err(invalid()),
                     }
                 }
-                let (head, format) = item
-                    .split_once(':')
-                    .map_or((item.as_str(), None), |(h, f)| (h, Some(f)));
-                let (index, alignment) = head
-                    .split_once(',')
-                    .map_or((head, None), |(i, a)| (i, Some(a)));
+                let (head, format) = item.split_once(':').map_or((item.as_str(), None), |(h, f)| (h, Some(f)));
+                let (index, alignment) = head.split_once(',').map_or((head, None), |(i, a)| (i, Some(a)));
                 let index: usize = index.trim().parse().map_err(|_| invalid())?;
                 let value = args.get(index).ok_or_else(|| {
                     ErrorRecord::new(
@@ -459,9 +439,9 @@ pub fn format_value(value: &Value, format: &str) -> String {
     }
     match value {
         Value::DateTime(t) => format_date(t, format),
-        Value::Int(_) | Value::Real(_) => to_number(value)
-            .and_then(|n| format_number(n, format))
-            .unwrap_or_else(|| value.to_display_string()),
+        Value::Int(_) | Value::Real(_) => {
+            to_number(value).and_then(|n| format_number(n, format)).unwrap_or_else(|| value.to_display_string())
+        }
         other => other.to_display_string(),
     }
 }
@@ -472,26 +452,12 @@ mod tests {
 
     #[test]
     fn casts_follow_powershell() {
-        assert_eq!(
-            cast("int", &Value::Real(2.5)),
-            Ok(Value::Int(2)),
-            "banker's rounding"
-        );
+        assert_eq!(cast("int", &Value::Real(2.5)), Ok(Value::Int(2)), "banker's rounding");
         assert_eq!(cast("int", &Value::Real(3.5)), Ok(Value::Int(4)));
         assert_eq!(cast("int", &Value::from(" 42 ")), Ok(Value::Int(42)));
-        assert_eq!(
-            cast("bool", &Value::from("False")),
-            Ok(Value::Bool(true)),
-            "a non-empty string is true"
-        );
-        assert_eq!(
-            cast("string", &Value::Array(vec![Value::Int(1), Value::Int(2)])),
-            Ok(Value::from("1 2"))
-        );
-        assert_eq!(
-            cast("timespan", &Value::from("0.0:0:0")),
-            Ok(Value::TimeSpan(TimeSpan::default()))
-        );
+        assert_eq!(cast("bool", &Value::from("False")), Ok(Value::Bool(true)), "a non-empty string is true");
+        assert_eq!(cast("string", &Value::Array(vec![Value::Int(1), Value::Int(2)])), Ok(Value::from("1 2")));
+        assert_eq!(cast("timespan", &Value::from("0.0:0:0")), Ok(Value::TimeSpan(TimeSpan::default())));
         assert!(cast("int", &Value::from("abc")).is_err());
         let e = cast("Nope", &Value::Null).expect_err("unknown type");
         assert_eq!(e.message, "Unable to find type [Nope].");
@@ -499,18 +465,12 @@ mod tests {
 
     #[test]
     fn formats_numbers_dates_and_composites() {
-        assert_eq!(
-            format_number(Num::Real(1234.5), "N2").as_deref(),
-            Some("1,234.50")
-        );
+        assert_eq!(format_number(Num::Real(1234.5), "N2").as_deref(), Some("1,234.50"));
         assert_eq!(format_number(Num::Int(7), "D3").as_deref(), Some("007"));
         assert_eq!(format_number(Num::Int(255), "X").as_deref(), Some("FF"));
         assert_eq!(format_number(Num::Real(0.5), "P0").as_deref(), Some("50 %"));
         let t = parse_date("2026-11-22T16:05:09Z").expect("date");
-        assert_eq!(
-            format_date(&t, "yyyy-MM-dd HH:mm:ss"),
-            "2026-11-22 16:05:09"
-        );
+        assert_eq!(format_date(&t, "yyyy-MM-dd HH:mm:ss"), "2026-11-22 16:05:09");
         assert_eq!(format_date(&t, "M/d/yyyy h:mm tt"), "11/22/2026 4:05 PM");
         let args = [Value::from("CCREX01"), Value::Int(3)];
         assert_eq!(

@@ -37,29 +37,20 @@ struct Signature {
 
 impl Function {
     pub fn new(def: Rc<FunctionDef>, source: Rc<Source>) -> Function {
-        Function {
-            def,
-            source,
-            signature: OnceCell::new(),
-        }
+        Function { def, source, signature: OnceCell::new() }
     }
 }
 
 fn attribute<'a>(attributes: &'a [Attribute], name: &str) -> Option<&'a Attribute> {
     attributes.iter().find(|a| {
         a.name.eq_ignore_ascii_case(name)
-            || a.name
-                .eq_ignore_ascii_case(&format!("System.Management.Automation.{name}Attribute"))
+            || a.name.eq_ignore_ascii_case(&format!("System.Management.Automation.{name}Attribute"))
     })
 }
 
 /// A named argument of an attribute: `Mandatory` alone is `$true`.
 fn named(interp: &mut Interpreter, attribute: &Attribute, name: &str) -> Exec<Option<Value>> {
-    match attribute
-        .named
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-    {
+    match attribute.named.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
         None => Ok(None),
         Some((_, None)) => Ok(Some(Value::Bool(true))),
         Some((_, Some(e))) => Ok(Some(interp.eval(e)?)),
@@ -94,11 +85,7 @@ fn param_type(type_name: Option<&str>) -> ParamType {
 
 /// Builds the signature of a `param()` block.
 fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -> Exec<Signature> {
-    let empty = ParamBlock {
-        attributes: Vec::new(),
-        parameters: Vec::new(),
-        span: Span::default(),
-    };
+    let empty = ParamBlock { attributes: Vec::new(), parameters: Vec::new(), span: Span::default() };
     let param = param.unwrap_or(&empty);
     let binding = attribute(&param.attributes, "CmdletBinding");
     let mut advanced = binding.is_some();
@@ -110,14 +97,12 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
             confirm_impact = Some(ConfirmImpact::Medium);
         }
         if let Some(impact) = named(interp, b, "ConfirmImpact")? {
-            confirm_impact = Some(
-                match impact.to_display_string().to_ascii_lowercase().as_str() {
-                    "none" => ConfirmImpact::None,
-                    "low" => ConfirmImpact::Low,
-                    "high" => ConfirmImpact::High,
-                    _ => ConfirmImpact::Medium,
-                },
-            );
+            confirm_impact = Some(match impact.to_display_string().to_ascii_lowercase().as_str() {
+                "none" => ConfirmImpact::None,
+                "low" => ConfirmImpact::Low,
+                "high" => ConfirmImpact::High,
+                _ => ConfirmImpact::Medium,
+            });
         }
         if named(interp, b, "PositionalBinding")?.is_some_and(|v| !v.is_truthy()) {
             positional_binding = false;
@@ -131,11 +116,8 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
     let mut not_empty = Vec::new();
     let mut defaults = Vec::new();
     let explicit_positions = param.parameters.iter().any(|p| {
-        attribute(&p.attributes, "Parameter").is_some_and(|a| {
-            a.named
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case("Position"))
-        })
+        attribute(&p.attributes, "Parameter")
+            .is_some_and(|a| a.named.iter().any(|(n, _)| n.eq_ignore_ascii_case("Position")))
     });
     let mut next_position = 0u32;
     for decl in &param.parameters {
@@ -165,8 +147,7 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
                 spec.sets = vec![set.to_display_string()];
             }
             let by_value = named(interp, p, "ValueFromPipeline")?.is_some_and(|v| v.is_truthy());
-            let by_name =
-                named(interp, p, "ValueFromPipelineByPropertyName")?.is_some_and(|v| v.is_truthy());
+            let by_name = named(interp, p, "ValueFromPipelineByPropertyName")?.is_some_and(|v| v.is_truthy());
             spec.pipeline = match (by_value, by_name) {
                 (true, true) => Some(PipelineInput::ByValueAndPropertyName),
                 (true, false) => Some(PipelineInput::ByValue),
@@ -179,16 +160,10 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
             next_position += 1;
         }
         if let Some(a) = attribute(&decl.attributes, "Alias") {
-            spec.aliases = positional_values(interp, a)?
-                .iter()
-                .map(Value::to_display_string)
-                .collect();
+            spec.aliases = positional_values(interp, a)?.iter().map(Value::to_display_string).collect();
         }
         if let Some(a) = attribute(&decl.attributes, "ValidateSet") {
-            spec.values = positional_values(interp, a)?
-                .iter()
-                .map(Value::to_display_string)
-                .collect();
+            spec.values = positional_values(interp, a)?.iter().map(Value::to_display_string).collect();
         }
         if let Some(a) = attribute(&decl.attributes, "ValidateRange") {
             let bounds = positional_values(interp, a)?;
@@ -224,13 +199,16 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
         parameters,
         examples: Vec::new(),
     };
-    Ok(Signature {
-        spec,
-        advanced,
-        types,
-        not_empty,
-        defaults,
-    })
+    Ok(Signature { spec, advanced, types, not_empty, defaults })
+}
+
+/// Where a call's variables live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A child scope (functions, `& { }`).
+    New,
+    /// The caller's scope (`. { }`).
+    Current,
 }
 
 /// Calls a function (or script block) with `args` and pipeline `input`.
@@ -240,6 +218,7 @@ pub fn call(
     args: Vec<Argument>,
     input: Option<Vec<Value>>,
     span: Span,
+    scope: Scope,
 ) -> Exec<Vec<Value>> {
     if function.signature.get().is_none() {
         let built = signature(interp, &function.def.name, function.def.body.param.as_ref())?;
@@ -250,12 +229,11 @@ pub fn call(
     };
     let takes_input = sig.spec.parameters.iter().any(|p| p.pipeline.is_some());
     let bind_input = if takes_input { input.clone() } else { None };
-    let options = BindOptions {
-        collect_remaining: !sig.advanced,
-        common_parameters: sig.advanced,
-    };
+    let options = BindOptions { collect_remaining: !sig.advanced, common_parameters: sig.advanced };
     let invocation = interp.bind_prompting(&sig.spec, args, bind_input, span, options)?;
-    interp.scopes.push(HashMap::new());
+    if scope == Scope::New {
+        interp.scopes.push(HashMap::new());
+    }
     let previous = std::mem::replace(&mut interp.source, function.source.clone());
     let result = (|| {
         set_parameters(interp, sig, &invocation)?;
@@ -267,17 +245,15 @@ pub fn call(
         }
     })();
     interp.source = previous;
-    interp.scopes.pop();
+    if scope == Scope::New {
+        interp.scopes.pop();
+    }
     result
 }
 
 /// Sets the bound (or default) value of every parameter in the current scope, and the
 /// automatic `$args` and `$PSBoundParameters`.
-fn set_parameters(
-    interp: &mut Interpreter,
-    sig: &Signature,
-    invocation: &Invocation<'_>,
-) -> Exec<()> {
+fn set_parameters(interp: &mut Interpreter, sig: &Signature, invocation: &Invocation<'_>) -> Exec<()> {
     let mut bound = Hashtable::new();
     for p in &sig.spec.parameters {
         let value = match invocation.get(&p.name) {
@@ -331,11 +307,7 @@ fn set_parameters(
             "WarningAction" => interp.set_local("WarningPreference", value.clone()),
             "Verbose" => interp.set_local(
                 "VerbosePreference",
-                Value::from(if value.is_truthy() {
-                    "Continue"
-                } else {
-                    "SilentlyContinue"
-                }),
+                Value::from(if value.is_truthy() { "Continue" } else { "SilentlyContinue" }),
             ),
             "WhatIf" => interp.set_local("WhatIfPreference", value.clone()),
             _ => {}
@@ -347,21 +319,10 @@ fn set_parameters(
 }
 
 /// Binds a script's command-line arguments to its `param()` block, in the script scope.
-pub fn bind_script_parameters(
-    interp: &mut Interpreter,
-    param: Option<&ParamBlock>,
-    args: Vec<Argument>,
-) -> Exec<()> {
-    let name = interp
-        .source
-        .file
-        .clone()
-        .unwrap_or_else(|| "script".into());
+pub fn bind_script_parameters(interp: &mut Interpreter, param: Option<&ParamBlock>, args: Vec<Argument>) -> Exec<()> {
+    let name = interp.source.file.clone().unwrap_or_else(|| "script".into());
     let sig = signature(interp, &name, param)?;
-    let options = BindOptions {
-        collect_remaining: !sig.advanced,
-        common_parameters: sig.advanced,
-    };
+    let options = BindOptions { collect_remaining: !sig.advanced, common_parameters: sig.advanced };
     let invocation = interp.bind_prompting(&sig.spec, args, None, Span::default(), options)?;
     set_parameters(interp, &sig, &invocation)
 }
@@ -379,34 +340,19 @@ pub fn script_arguments(args: &[String]) -> Vec<Argument> {
                     "$null" => Value::Null,
                     _ => Value::String(text.to_string()),
                 };
-                ArgValue {
-                    value,
-                    literal: None,
-                }
+                ArgValue { value, literal: None }
             };
-            let dash = a
-                .chars()
-                .next()
-                .is_some_and(crate::shell::syntax::chars::is_dash);
-            let name_start = a
-                .chars()
-                .nth(1)
-                .is_some_and(crate::shell::syntax::chars::starts_parameter_name);
+            let dash = a.chars().next().is_some_and(crate::shell::syntax::chars::is_dash);
+            let name_start = a.chars().nth(1).is_some_and(crate::shell::syntax::chars::starts_parameter_name);
             if dash && name_start {
                 let body = &a[a.chars().next().map_or(1, char::len_utf8)..];
                 let (name, value) = match body.split_once(':') {
                     Some((n, v)) => (n.to_string(), Some(as_value(v))),
                     None => (body.to_string(), None),
                 };
-                Argument {
-                    kind: ArgumentKind::Parameter { name, value },
-                    span,
-                }
+                Argument { kind: ArgumentKind::Parameter { name, value }, span }
             } else {
-                Argument {
-                    kind: ArgumentKind::Value(as_value(a)),
-                    span,
-                }
+                Argument { kind: ArgumentKind::Value(as_value(a)), span }
             }
         })
         .collect()
@@ -438,25 +384,12 @@ impl Interpreter {
                     spec.name
                 );
                 for name in &missing {
-                    let prompt = if name == &missing[0] {
-                        format!("{header}\n{name}: ")
-                    } else {
-                        format!("{name}: ")
-                    };
+                    let prompt = if name == &missing[0] { format!("{header}\n{name}: ") } else { format!("{name}: ") };
                     let Ok(answer) = self.host.read_line(&prompt) else {
                         return Err(Flow::Error(e));
                     };
-                    let value = Some(ArgValue {
-                        value: Value::String(answer),
-                        literal: None,
-                    });
-                    args.push(Argument {
-                        kind: ArgumentKind::Parameter {
-                            name: name.clone(),
-                            value,
-                        },
-                        span,
-                    });
+                    let value = Some(ArgValue { value: Value::String(answer), literal: None });
+                    args.push(Argument { kind: ArgumentKind::Parameter { name: name.clone(), value }, span });
                 }
                 bind::bind(spec, &args, input, span, options).map_err(Flow::Error)
             }

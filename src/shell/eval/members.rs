@@ -18,13 +18,9 @@ pub fn property(value: &Value, name: &str) -> Value {
     match value {
         Value::Null if is("Count") || is("Length") => Value::Int(0),
         Value::Null => Value::Null,
-        Value::Record(r) => r.get(name).cloned().unwrap_or_else(|| {
-            if is("Count") {
-                Value::Int(1)
-            } else {
-                Value::Null
-            }
-        }),
+        Value::Record(r) => {
+            r.get(name).cloned().unwrap_or_else(|| if is("Count") { Value::Int(1) } else { Value::Null })
+        }
         Value::Hashtable(h) => {
             let h = h.borrow();
             if let Some(v) = h.get(&Value::String(name.to_string())) {
@@ -72,11 +68,7 @@ pub fn property(value: &Value, name: &str) -> Value {
             "millisecond" => Value::Int(i64::from(t.timestamp_subsec_millis())),
             "dayofweek" => Value::String(t.format("%A").to_string()),
             "dayofyear" => Value::Int(i64::from(t.ordinal())),
-            "date" => Value::DateTime(
-                t.date_naive()
-                    .and_hms_opt(0, 0, 0)
-                    .map_or(*t, |d| d.and_utc()),
-            ),
+            "date" => Value::DateTime(t.date_naive().and_hms_opt(0, 0, 0).map_or(*t, |d| d.and_utc())),
             "timeofday" => Value::TimeSpan(TimeSpan {
                 ticks: i64::from(t.num_seconds_from_midnight()) * TimeSpan::TICKS_PER_SECOND,
             }),
@@ -112,10 +104,7 @@ fn method_not_found(value: &Value, name: &str) -> ErrorRecord {
     ErrorRecord::new(
         "MethodNotFound",
         "InvalidOperation",
-        format!(
-            "Method invocation failed because [{}] does not contain a method named '{name}'.",
-            type_name(value)
-        ),
+        format!("Method invocation failed because [{}] does not contain a method named '{name}'.", type_name(value)),
     )
     .exception("System.Management.Automation.RuntimeException")
 }
@@ -129,15 +118,11 @@ fn argument_count(name: &str, count: usize) -> ErrorRecord {
 }
 
 fn arg_string(args: &[Value], i: usize) -> String {
-    args.get(i)
-        .map(Value::to_display_string)
-        .unwrap_or_default()
+    args.get(i).map(Value::to_display_string).unwrap_or_default()
 }
 
 fn arg_int(args: &[Value], i: usize, name: &str) -> Result<i64, ErrorRecord> {
-    let v = args
-        .get(i)
-        .ok_or_else(|| argument_count(name, args.len()))?;
+    let v = args.get(i).ok_or_else(|| argument_count(name, args.len()))?;
     match require_number(v, "System.Int32")? {
         Num::Int(n) => Ok(n),
         Num::Real(r) => Ok(r as i64),
@@ -162,22 +147,14 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
             ));
         }
         "equals" => {
-            return Ok(Value::Bool(equals(
-                value,
-                args.first().unwrap_or(&Value::Null),
-                false,
-            )));
+            return Ok(Value::Bool(equals(value, args.first().unwrap_or(&Value::Null), false)));
         }
         _ => {}
     }
     match value {
         Value::String(s) => string_method(s, &lower, name, args, value),
         Value::Array(list) => match lower.as_str() {
-            "contains" => {
-                Ok(Value::Bool(list.iter().any(|v| {
-                    equals(v, args.first().unwrap_or(&Value::Null), true)
-                })))
-            }
+            "contains" => Ok(Value::Bool(list.iter().any(|v| equals(v, args.first().unwrap_or(&Value::Null), true)))),
             "indexof" => Ok(Value::Int(
                 list.iter()
                     .position(|v| equals(v, args.first().unwrap_or(&Value::Null), true))
@@ -193,15 +170,12 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
             _ => Err(method_not_found(value, name)),
         },
         Value::Hashtable(h) => match lower.as_str() {
-            "containskey" | "contains" => Ok(Value::Bool(
-                h.borrow()
-                    .contains_key(args.first().unwrap_or(&Value::Null)),
-            )),
-            "containsvalue" => {
-                Ok(Value::Bool(h.borrow().entries().iter().any(|(_, v)| {
-                    equals(v, args.first().unwrap_or(&Value::Null), false)
-                })))
+            "containskey" | "contains" => {
+                Ok(Value::Bool(h.borrow().contains_key(args.first().unwrap_or(&Value::Null))))
             }
+            "containsvalue" => Ok(Value::Bool(
+                h.borrow().entries().iter().any(|(_, v)| equals(v, args.first().unwrap_or(&Value::Null), false)),
+            )),
             "add" => {
                 let [key, v] = args else {
                     return Err(argument_count(name, args.len()));
@@ -246,9 +220,7 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
         },
         Value::TimeSpan(t) => match lower.as_str() {
             "add" => match args.first() {
-                Some(Value::TimeSpan(o)) => Ok(Value::TimeSpan(TimeSpan {
-                    ticks: t.ticks + o.ticks,
-                })),
+                Some(Value::TimeSpan(o)) => Ok(Value::TimeSpan(TimeSpan { ticks: t.ticks + o.ticks })),
                 _ => Err(argument_count(name, args.len())),
             },
             "negate" => Ok(Value::TimeSpan(TimeSpan { ticks: -t.ticks })),
@@ -256,11 +228,7 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
         },
         Value::DateTime(t) => {
             let amount = || -> Result<f64, ErrorRecord> {
-                Ok(require_number(
-                    args.first().ok_or_else(|| argument_count(name, 0))?,
-                    "System.Double",
-                )?
-                .as_f64())
+                Ok(require_number(args.first().ok_or_else(|| argument_count(name, 0))?, "System.Double")?.as_f64())
             };
             let shifted = |micros: f64| Value::DateTime(*t + Duration::microseconds(micros as i64));
             match lower.as_str() {
@@ -275,9 +243,9 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
                 },
                 "subtract" => match args.first() {
                     Some(Value::TimeSpan(d)) => Ok(shifted(-(d.ticks as f64) / 10.0)),
-                    Some(Value::DateTime(o)) => Ok(Value::TimeSpan(TimeSpan {
-                        ticks: (*t - *o).num_microseconds().unwrap_or(0) * 10,
-                    })),
+                    Some(Value::DateTime(o)) => {
+                        Ok(Value::TimeSpan(TimeSpan { ticks: (*t - *o).num_microseconds().unwrap_or(0) * 10 }))
+                    }
                     _ => Err(argument_count(name, args.len())),
                 },
                 "touniversaltime" | "tolocaltime" => Ok(value.clone()),
@@ -297,13 +265,7 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
     }
 }
 
-fn string_method(
-    s: &str,
-    lower: &str,
-    name: &str,
-    args: &[Value],
-    value: &Value,
-) -> Result<Value, ErrorRecord> {
+fn string_method(s: &str, lower: &str, name: &str, args: &[Value], value: &Value) -> Result<Value, ErrorRecord> {
     let text = |i: usize| arg_string(args, i);
     let chars_of = |i: usize| -> Vec<char> { text(i).chars().collect() };
     Ok(match lower {
@@ -322,24 +284,14 @@ fn string_method(
         "split" => {
             let separators = chars_of(0);
             let pieces: Vec<Value> = if separators.is_empty() {
-                s.split(char::is_whitespace)
-                    .map(|p| Value::String(p.to_string()))
-                    .collect()
+                s.split(char::is_whitespace).map(|p| Value::String(p.to_string())).collect()
             } else {
-                s.split(separators.as_slice())
-                    .map(|p| Value::String(p.to_string()))
-                    .collect()
+                s.split(separators.as_slice()).map(|p| Value::String(p.to_string())).collect()
             };
             Value::Array(pieces)
         }
-        "indexof" => Value::Int(
-            s.find(&text(0))
-                .map_or(-1, |b| s[..b].chars().count() as i64),
-        ),
-        "lastindexof" => Value::Int(
-            s.rfind(&text(0))
-                .map_or(-1, |b| s[..b].chars().count() as i64),
-        ),
+        "indexof" => Value::Int(s.find(&text(0)).map_or(-1, |b| s[..b].chars().count() as i64)),
+        "lastindexof" => Value::Int(s.rfind(&text(0)).map_or(-1, |b| s[..b].chars().count() as i64)),
         "substring" => {
             let chars: Vec<char> = s.chars().collect();
             let start = usize::try_from(arg_int(args, 0, name)?).unwrap_or(usize::MAX);
@@ -360,13 +312,8 @@ fn string_method(
         "padleft" | "padright" => {
             let width = usize::try_from(arg_int(args, 0, name)?).unwrap_or(0);
             let fill = text(1).chars().next().unwrap_or(' ');
-            let pad: String =
-                std::iter::repeat_n(fill, width.saturating_sub(s.chars().count())).collect();
-            Value::String(if lower == "padleft" {
-                format!("{pad}{s}")
-            } else {
-                format!("{s}{pad}")
-            })
+            let pad: String = std::iter::repeat_n(fill, width.saturating_sub(s.chars().count())).collect();
+            Value::String(if lower == "padleft" { format!("{pad}{s}") } else { format!("{s}{pad}") })
         }
         "insert" => {
             let at = usize::try_from(arg_int(args, 0, name)?).unwrap_or(0);
@@ -377,20 +324,13 @@ fn string_method(
         }
         "remove" => {
             let chars: Vec<char> = s.chars().collect();
-            let start = usize::try_from(arg_int(args, 0, name)?)
-                .unwrap_or(0)
-                .min(chars.len());
+            let start = usize::try_from(arg_int(args, 0, name)?).unwrap_or(0).min(chars.len());
             let count = if args.len() > 1 {
                 usize::try_from(arg_int(args, 1, name)?).unwrap_or(0)
             } else {
                 chars.len() - start
             };
-            Value::String(
-                chars[..start]
-                    .iter()
-                    .chain(chars[(start + count).min(chars.len())..].iter())
-                    .collect(),
-            )
+            Value::String(chars[..start].iter().chain(chars[(start + count).min(chars.len())..].iter()).collect())
         }
         "tochararray" => Value::Array(s.chars().map(|c| Value::String(c.to_string())).collect()),
         "compareto" => Value::Int(match s.to_lowercase().cmp(&text(0).to_lowercase()) {
@@ -407,9 +347,7 @@ fn static_not_found(type_literal: &str, name: &str) -> ErrorRecord {
     ErrorRecord::new(
         "MethodNotFound",
         "InvalidOperation",
-        format!(
-            "Method invocation failed because [{type_literal}] does not contain a method named '{name}'."
-        ),
+        format!("Method invocation failed because [{type_literal}] does not contain a method named '{name}'."),
     )
 }
 
@@ -427,12 +365,9 @@ pub fn static_property(type_literal: &str, name: &str) -> Result<Value, ErrorRec
         ("math", "e") => Value::Real(std::f64::consts::E),
         ("string", "empty") => Value::String(String::new()),
         ("datetime", "now") | ("datetime", "utcnow") => Value::DateTime(Utc::now()),
-        ("datetime", "today") => Value::DateTime(
-            Utc::now()
-                .date_naive()
-                .and_hms_opt(0, 0, 0)
-                .map_or_else(Utc::now, |d| d.and_utc()),
-        ),
+        ("datetime", "today") => {
+            Value::DateTime(Utc::now().date_naive().and_hms_opt(0, 0, 0).map_or_else(Utc::now, |d| d.and_utc()))
+        }
         ("timespan", "zero") => Value::TimeSpan(TimeSpan::default()),
         ("environment", "newline") => Value::from("\n"),
         ("environment", "machinename") => Value::from("localhost"),
@@ -451,30 +386,17 @@ pub fn static_method(type_literal: &str, name: &str, args: &[Value]) -> Result<V
     let t = super::convert::canonical_type(type_literal);
     let n = name.to_ascii_lowercase();
     let number = |i: usize| -> Result<f64, ErrorRecord> {
-        Ok(require_number(
-            args.get(i)
-                .ok_or_else(|| argument_count(name, args.len()))?,
-            "System.Double",
-        )?
-        .as_f64())
+        Ok(require_number(args.get(i).ok_or_else(|| argument_count(name, args.len()))?, "System.Double")?.as_f64())
     };
     let whole = |r: f64| {
-        if r.fract() == 0.0 && r.abs() < 9e15 {
-            Value::Int(r as i64)
-        } else {
-            Value::Real(r)
-        }
+        if r.fract() == 0.0 && r.abs() < 9e15 { Value::Int(r as i64) } else { Value::Real(r) }
     };
     Ok(match (t.as_str(), n.as_str()) {
         ("math", "round") => {
             let digits = if args.len() > 1 { number(1)? as i32 } else { 0 };
             let factor = 10f64.powi(digits);
             let r = (number(0)? * factor).round_ties_even() / factor;
-            if digits == 0 {
-                whole(r)
-            } else {
-                Value::Real(r)
-            }
+            if digits == 0 { whole(r) } else { Value::Real(r) }
         }
         ("math", "floor") => whole(number(0)?.floor()),
         ("math", "ceiling") => whole(number(0)?.ceil()),
@@ -484,80 +406,45 @@ pub fn static_method(type_literal: &str, name: &str, args: &[Value]) -> Result<V
             _ => Value::Real(number(0)?.abs()),
         },
         ("math", "max") | ("math", "min") => {
-            let (a, b) = (
-                args.first().cloned().unwrap_or(Value::Null),
-                args.get(1).cloned().unwrap_or(Value::Null),
-            );
+            let (a, b) = (args.first().cloned().unwrap_or(Value::Null), args.get(1).cloned().unwrap_or(Value::Null));
             let pick_a = (number(0)? >= number(1)?) == (n == "max");
             if pick_a { a } else { b }
         }
         ("math", "pow") => Value::Real(number(0)?.powf(number(1)?)),
         ("math", "sqrt") => Value::Real(number(0)?.sqrt()),
-        ("string", "isnullorempty") => Value::Bool(
-            args.first()
-                .is_none_or(|v| v.to_display_string().is_empty()),
-        ),
-        ("string", "isnullorwhitespace") => Value::Bool(
-            args.first()
-                .is_none_or(|v| v.to_display_string().trim().is_empty()),
-        ),
+        ("string", "isnullorempty") => Value::Bool(args.first().is_none_or(|v| v.to_display_string().is_empty())),
+        ("string", "isnullorwhitespace") => {
+            Value::Bool(args.first().is_none_or(|v| v.to_display_string().trim().is_empty()))
+        }
         ("string", "join") => {
             let separator = arg_string(args, 0);
-            let rest: Vec<Value> = if args.len() == 2 {
-                items(&args[1])
-            } else {
-                args[1.min(args.len())..].to_vec()
-            };
-            Value::String(
-                rest.iter()
-                    .map(Value::to_display_string)
-                    .collect::<Vec<_>>()
-                    .join(&separator),
-            )
+            let rest: Vec<Value> = if args.len() == 2 { items(&args[1]) } else { args[1.min(args.len())..].to_vec() };
+            Value::String(rest.iter().map(Value::to_display_string).collect::<Vec<_>>().join(&separator))
         }
         ("string", "format") => {
-            let rest: Vec<Value> = if args.len() == 2 {
-                items(&args[1])
-            } else {
-                args[1.min(args.len())..].to_vec()
-            };
-            Value::String(super::convert::composite_format(
-                &arg_string(args, 0),
-                &rest,
-            )?)
+            let rest: Vec<Value> = if args.len() == 2 { items(&args[1]) } else { args[1.min(args.len())..].to_vec() };
+            Value::String(super::convert::composite_format(&arg_string(args, 0), &rest)?)
         }
         ("string", "concat") => Value::String(args.iter().map(Value::to_display_string).collect()),
         ("int" | "long" | "double", "parse") => cast(&t, args.first().unwrap_or(&Value::Null))?,
-        ("datetime", "parse") => {
-            Value::DateTime(parse_date(&arg_string(args, 0)).ok_or_else(|| {
-                super::convert::cast_error(
-                    args.first().unwrap_or(&Value::Null),
-                    "System.DateTime",
-                    "String was not recognized as a valid DateTime.",
-                )
-            })?)
-        }
+        ("datetime", "parse") => Value::DateTime(parse_date(&arg_string(args, 0)).ok_or_else(|| {
+            super::convert::cast_error(
+                args.first().unwrap_or(&Value::Null),
+                "System.DateTime",
+                "String was not recognized as a valid DateTime.",
+            )
+        })?),
         ("timespan", "parse") => cast("timespan", args.first().unwrap_or(&Value::Null))?,
         ("timespan", "fromdays") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 86_400.0)),
         ("timespan", "fromhours") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 3600.0)),
         ("timespan", "fromminutes") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 60.0)),
         ("timespan", "fromseconds") => Value::TimeSpan(TimeSpan::from_seconds(number(0)?)),
-        ("timespan", "frommilliseconds") => {
-            Value::TimeSpan(TimeSpan::from_seconds(number(0)? / 1000.0))
-        }
+        ("timespan", "frommilliseconds") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? / 1000.0)),
         ("guid", "newguid") => {
             let mut bytes = [0u8; 16];
-            getrandom::fill(&mut bytes)
-                .map_err(|e| ErrorRecord::new("RandomFailed", "NotSpecified", e.to_string()))?;
+            getrandom::fill(&mut bytes).map_err(|e| ErrorRecord::new("RandomFailed", "NotSpecified", e.to_string()))?;
             let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            Value::String(format!(
-                "{}-{}-{}-{}-{}",
-                &hex[..8],
-                &hex[8..12],
-                &hex[12..16],
-                &hex[16..20],
-                &hex[20..]
-            ))
+            Value::String(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
         }
         _ => return Err(static_not_found(type_literal, name)),
     })
@@ -582,9 +469,7 @@ mod tests {
         assert_eq!(property(&Value::from("abc"), "Length"), Value::Int(3));
         assert_eq!(property(&Value::Null, "Count"), Value::Int(0));
         assert_eq!(property(&Value::Int(5), "Count"), Value::Int(1));
-        let t = TimeSpan::parse("1.02:03:04")
-            .map(Value::TimeSpan)
-            .expect("timespan");
+        let t = TimeSpan::parse("1.02:03:04").map(Value::TimeSpan).expect("timespan");
         assert_eq!(property(&t, "Hours"), Value::Int(2));
         assert_eq!(property(&t, "TotalSeconds"), Value::Real(93_784.0));
     }
@@ -592,27 +477,12 @@ mod tests {
     #[test]
     fn string_methods() {
         let s = Value::from("  CCREX01\\First Storage Group  ");
-        assert_eq!(
-            call_method(&s, "Trim", &[]),
-            Ok(Value::from("CCREX01\\First Storage Group"))
-        );
+        assert_eq!(call_method(&s, "Trim", &[]), Ok(Value::from("CCREX01\\First Storage Group")));
         let parts = call_method(&Value::from("a\\b"), "Split", &[Value::from("\\")]);
-        assert_eq!(
-            parts,
-            Ok(Value::Array(vec![Value::from("a"), Value::from("b")]))
-        );
-        assert_eq!(
-            call_method(&Value::from("abc"), "ToUpper", &[]),
-            Ok(Value::from("ABC"))
-        );
-        assert_eq!(
-            call_method(&Value::from("abc"), "Substring", &[Value::Int(1)]),
-            Ok(Value::from("bc"))
-        );
-        assert_eq!(
-            call_method(&Value::Int(3), "ToString", &[Value::from("D3")]),
-            Ok(Value::from("003"))
-        );
+        assert_eq!(parts, Ok(Value::Array(vec![Value::from("a"), Value::from("b")])));
+        assert_eq!(call_method(&Value::from("abc"), "ToUpper", &[]), Ok(Value::from("ABC")));
+        assert_eq!(call_method(&Value::from("abc"), "Substring", &[Value::Int(1)]), Ok(Value::from("bc")));
+        assert_eq!(call_method(&Value::Int(3), "ToString", &[Value::from("D3")]), Ok(Value::from("003")));
         let e = call_method(&Value::from("x"), "Frobnicate", &[]).expect_err("no such method");
         assert_eq!(
             e.message,
@@ -622,25 +492,12 @@ mod tests {
 
     #[test]
     fn static_members() {
+        assert_eq!(static_method("math", "Round", &[Value::Real(2.5)]), Ok(Value::Int(2)));
+        assert_eq!(static_method("Math", "Round", &[Value::Real(1.2345), Value::Int(2)]), Ok(Value::Real(1.23)));
+        assert_eq!(static_method("string", "IsNullOrEmpty", &[Value::Null]), Ok(Value::Bool(true)));
+        assert_eq!(static_property("int", "MaxValue"), Ok(Value::Int(2_147_483_647)));
         assert_eq!(
-            static_method("math", "Round", &[Value::Real(2.5)]),
-            Ok(Value::Int(2))
-        );
-        assert_eq!(
-            static_method("Math", "Round", &[Value::Real(1.2345), Value::Int(2)]),
-            Ok(Value::Real(1.23))
-        );
-        assert_eq!(
-            static_method("string", "IsNullOrEmpty", &[Value::Null]),
-            Ok(Value::Bool(true))
-        );
-        assert_eq!(
-            static_property("int", "MaxValue"),
-            Ok(Value::Int(2_147_483_647))
-        );
-        assert_eq!(
-            static_method("timespan", "FromMinutes", &[Value::Int(90)])
-                .map(|v| v.to_display_string()),
+            static_method("timespan", "FromMinutes", &[Value::Int(90)]).map(|v| v.to_display_string()),
             Ok("01:30:00".into())
         );
     }

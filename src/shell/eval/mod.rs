@@ -135,35 +135,23 @@ impl Interpreter {
         }
         global.insert("whatifpreference".into(), Value::Bool(false));
         global.insert("formatenumerationlimit".into(), Value::Int(4));
-        global.insert(
-            "maximumerrorcount".into(),
-            Value::Int(MAXIMUM_ERROR_COUNT as i64),
-        );
+        global.insert("maximumerrorcount".into(), Value::Int(MAXIMUM_ERROR_COUNT as i64));
         global.insert("ofs".into(), Value::from(" "));
         if let Some(home) = std::env::var_os("HOME") {
-            global.insert(
-                "home".into(),
-                Value::String(home.to_string_lossy().into_owned()),
-            );
+            global.insert("home".into(), Value::String(home.to_string_lossy().into_owned()));
         }
         global.insert("pid".into(), Value::Int(i64::from(std::process::id())));
         let mut version = Hashtable::new();
         version.insert(Value::from("PSVersion"), Value::from("7.4"));
         version.insert(Value::from("PSEdition"), Value::from("Core"));
-        version.insert(
-            Value::from("CcrshVersion"),
-            Value::from(env!("CARGO_PKG_VERSION")),
-        );
+        version.insert(Value::from("CcrshVersion"), Value::from(env!("CARGO_PKG_VERSION")));
         global.insert("psversiontable".into(), version.into_value());
         Interpreter {
             client: Rc::new(client),
             host,
             scopes: vec![global],
             functions: HashMap::new(),
-            source: Rc::new(Source {
-                text: String::new(),
-                file: None,
-            }),
+            source: Rc::new(Source { text: String::new(), file: None }),
             last_ok: true,
             errors: Vec::new(),
             try_depth: 0,
@@ -186,16 +174,8 @@ impl Interpreter {
     /// Parses and runs `text`, showing each top-level statement's output as it finishes.
     /// `args` are bound to the script's `param()` block (a script file's command-line
     /// arguments).
-    pub fn run_text(
-        &mut self,
-        text: &str,
-        file: Option<String>,
-        args: Option<Vec<Argument>>,
-    ) -> Outcome {
-        let source = Rc::new(Source {
-            text: text.to_string(),
-            file,
-        });
+    pub fn run_text(&mut self, text: &str, file: Option<String>, args: Option<Vec<Argument>>) -> Outcome {
+        let source = Rc::new(Source { text: text.to_string(), file });
         let script = match parse(text) {
             Ok(script) => script,
             Err(e) => {
@@ -203,10 +183,7 @@ impl Interpreter {
                 record.locate(&source);
                 self.report(record);
                 self.last_ok = false;
-                return Outcome {
-                    exit: None,
-                    terminated: true,
-                };
+                return Outcome { exit: None, terminated: true };
             }
         };
         let previous = std::mem::replace(&mut self.source, source);
@@ -217,11 +194,7 @@ impl Interpreter {
 
     fn run_script(&mut self, script: &Script, args: Option<Vec<Argument>>) -> Outcome {
         if script.param.is_some() || args.as_ref().is_some_and(|a| !a.is_empty()) {
-            let result = functions::bind_script_parameters(
-                self,
-                script.param.as_ref(),
-                args.unwrap_or_default(),
-            );
+            let result = functions::bind_script_parameters(self, script.param.as_ref(), args.unwrap_or_default());
             if let Err(flow) = result {
                 return self.finish_top_level(flow);
             }
@@ -233,40 +206,26 @@ impl Interpreter {
             self.show(&out);
             match result {
                 Ok(()) => {}
-                Err(Flow::Error(e))
-                    if e.severity != Severity::ScriptTerminating && !self.stop_preference() =>
-                {
+                Err(Flow::Error(e)) if e.severity != Severity::ScriptTerminating && !self.stop_preference() => {
                     self.report(e);
                     self.last_ok = false;
                 }
                 Err(flow) => return self.finish_top_level(flow),
             }
         }
-        Outcome {
-            exit: None,
-            terminated: false,
-        }
+        Outcome { exit: None, terminated: false }
     }
 
     fn finish_top_level(&mut self, flow: Flow) -> Outcome {
         match flow {
-            Flow::Exit(code) => Outcome {
-                exit: Some(code),
-                terminated: false,
-            },
+            Flow::Exit(code) => Outcome { exit: Some(code), terminated: false },
             Flow::Error(e) => {
                 self.report(e);
                 self.last_ok = false;
-                Outcome {
-                    exit: None,
-                    terminated: true,
-                }
+                Outcome { exit: None, terminated: true }
             }
             // `return`, or a `break`/`continue` outside any loop, ends the script quietly.
-            Flow::Return | Flow::Break(_) | Flow::Continue(_) => Outcome {
-                exit: None,
-                terminated: false,
-            },
+            Flow::Return | Flow::Break(_) | Flow::Continue(_) => Outcome { exit: None, terminated: false },
         }
     }
 
@@ -294,9 +253,7 @@ impl Interpreter {
 
     /// `$ErrorActionPreference` is `Stop`: statement-terminating errors end the script.
     fn stop_preference(&self) -> bool {
-        self.variable("ErrorActionPreference")
-            .to_display_string()
-            .eq_ignore_ascii_case("Stop")
+        self.variable("ErrorActionPreference").to_display_string().eq_ignore_ascii_case("Stop")
     }
 
     // -----------------------------------------------------------------------------------------
@@ -341,18 +298,11 @@ impl Interpreter {
                     }
                 }
             }
-            Statement::Assignment {
-                target,
-                op,
-                value,
-                span,
-            } => {
+            Statement::Assignment { target, op, value, span } => {
                 let value = self.statement_value(value)?;
                 self.assign(target, *op, value, *span)?;
             }
-            Statement::If {
-                clauses, otherwise, ..
-            } => {
+            Statement::If { clauses, otherwise, .. } => {
                 for (condition, block) in clauses {
                     if self.condition(condition)? {
                         return self.exec_block(&block.statements, out);
@@ -362,13 +312,7 @@ impl Interpreter {
                     self.exec_block(&block.statements, out)?;
                 }
             }
-            Statement::Foreach {
-                label,
-                variable,
-                collection,
-                body,
-                ..
-            } => {
+            Statement::Foreach { label, variable, collection, body, .. } => {
                 let items = self.run_pipeline(collection)?;
                 for item in items {
                     self.set_variable(variable, item)?;
@@ -377,14 +321,7 @@ impl Interpreter {
                     }
                 }
             }
-            Statement::For {
-                label,
-                init,
-                condition,
-                step,
-                body,
-                ..
-            } => {
+            Statement::For { label, init, condition, step, body, .. } => {
                 if let Some(init) = init {
                     let mut discard = Vec::new();
                     self.exec_statement(init, &mut discard)?;
@@ -404,25 +341,14 @@ impl Interpreter {
                     }
                 }
             }
-            Statement::While {
-                label,
-                condition,
-                body,
-                ..
-            } => {
+            Statement::While { label, condition, body, .. } => {
                 while self.condition(condition)? {
                     if self.loop_body(label, &body.statements, out)? {
                         break;
                     }
                 }
             }
-            Statement::Do {
-                label,
-                body,
-                condition,
-                until,
-                ..
-            } => loop {
+            Statement::Do { label, body, condition, until, .. } => loop {
                 if self.loop_body(label, &body.statements, out)? {
                     break;
                 }
@@ -472,24 +398,14 @@ impl Interpreter {
                     None => self.variable("_"),
                 };
                 let record = ErrorRecord::thrown(&value);
-                let record = if record.span.is_none() {
-                    record.at(*span)
-                } else {
-                    record
-                };
+                let record = if record.span.is_none() { record.at(*span) } else { record };
                 return Err(Flow::Error(record));
             }
             Statement::Function(def) => {
                 let function = Function::new(def.clone(), self.source.clone());
-                self.functions
-                    .insert(def.name.to_lowercase(), Rc::new(function));
+                self.functions.insert(def.name.to_lowercase(), Rc::new(function));
             }
-            Statement::Try {
-                body,
-                catches,
-                finally,
-                ..
-            } => {
+            Statement::Try { body, catches, finally, .. } => {
                 self.try_depth += 1;
                 let result = self.exec_block(&body.statements, out);
                 self.try_depth -= 1;
@@ -497,9 +413,8 @@ impl Interpreter {
                     Err(Flow::Error(mut e)) => {
                         e.locate(&self.source);
                         self.remember(e.clone());
-                        let clause = catches.iter().find(|c| {
-                            c.types.is_empty() || c.types.iter().any(|t| e.is_caught_by(t))
-                        });
+                        let clause =
+                            catches.iter().find(|c| c.types.is_empty() || c.types.iter().any(|t| e.is_caught_by(t)));
                         match clause {
                             Some(clause) => {
                                 let saved = self.variable("_");
@@ -523,15 +438,9 @@ impl Interpreter {
     }
 
     /// Runs a loop body; `Ok(true)` means the loop must stop (a `break` for it).
-    fn loop_body(
-        &mut self,
-        label: &Option<String>,
-        body: &[Statement],
-        out: &mut Vec<Value>,
-    ) -> Exec<bool> {
+    fn loop_body(&mut self, label: &Option<String>, body: &[Statement], out: &mut Vec<Value>) -> Exec<bool> {
         let mine = |l: &Option<String>| {
-            l.is_none()
-                || l.as_deref().map(str::to_lowercase) == label.as_deref().map(str::to_lowercase)
+            l.is_none() || l.as_deref().map(str::to_lowercase) == label.as_deref().map(str::to_lowercase)
         };
         match self.exec_block(body, out) {
             Ok(()) => Ok(false),
@@ -578,17 +487,9 @@ impl Interpreter {
         result
     }
 
-    fn switch_matches(
-        &mut self,
-        switch: &SwitchStatement,
-        pattern: &Expr,
-        item: &Value,
-    ) -> Exec<bool> {
+    fn switch_matches(&mut self, switch: &SwitchStatement, pattern: &Expr, item: &Value) -> Exec<bool> {
         if let ExprKind::ScriptBlock(def) = &pattern.kind {
-            let block = ScriptBlock {
-                def: def.clone(),
-                source: self.source.clone(),
-            };
+            let block = ScriptBlock { def: def.clone(), source: self.source.clone() };
             let result = self.invoke_here(&block, Some(item.clone()))?;
             return Ok(collect(result).is_truthy());
         }
@@ -597,19 +498,10 @@ impl Interpreter {
         Ok(match switch.mode {
             SwitchMode::Exact => operators::equals(item, &wanted, case_sensitive),
             SwitchMode::Wildcard | SwitchMode::Regex => {
-                let op = if switch.mode == SwitchMode::Wildcard {
-                    CompareOp::Like
-                } else {
-                    CompareOp::Match
-                };
+                let op = if switch.mode == SwitchMode::Wildcard { CompareOp::Like } else { CompareOp::Match };
                 let mut found = None;
-                let hit = operators::binary(
-                    BinaryOp::Compare { op, case_sensitive },
-                    item,
-                    &wanted,
-                    &mut found,
-                )
-                .map_err(|e| Flow::Error(e.at(pattern.span)))?;
+                let hit = operators::binary(BinaryOp::Compare { op, case_sensitive }, item, &wanted, &mut found)
+                    .map_err(|e| Flow::Error(e.at(pattern.span)))?;
                 if let Some(m) = found {
                     self.set_local("matches", m.into_value());
                 }
@@ -650,8 +542,7 @@ impl Interpreter {
                 AssignOp::Remainder => BinaryOp::Remainder,
                 AssignOp::Assign => unreachable!("handled above"),
             };
-            operators::binary(binary, &current, &value, &mut None)
-                .map_err(|e| Flow::Error(e.at(span)))?
+            operators::binary(binary, &current, &value, &mut None).map_err(|e| Flow::Error(e.at(span)))?
         };
         self.store(target, value, span)
     }
@@ -754,9 +645,7 @@ impl Interpreter {
         self.last_ok = true;
         match self.run_pipeline(pipeline) {
             Err(Flow::Error(e))
-                if e.severity == Severity::StatementTerminating
-                    && self.try_depth == 0
-                    && !self.stop_preference() =>
+                if e.severity == Severity::StatementTerminating && self.try_depth == 0 && !self.stop_preference() =>
             {
                 self.report(e);
                 self.last_ok = false;
@@ -776,23 +665,17 @@ impl Interpreter {
         for r in &pipeline.redirections {
             match (r.stream, &r.target) {
                 (Stream::Error | Stream::All, RedirectTarget::ToOutput) => sink = ErrorSink::Output,
-                (
-                    Stream::Error | Stream::All,
-                    RedirectTarget::File(t) | RedirectTarget::Append(t),
-                ) if is_null(t) => sink = ErrorSink::Discard,
-                (Stream::Output | Stream::All, RedirectTarget::File(t)) => {
-                    output_target = Some((t, false))
+                (Stream::Error | Stream::All, RedirectTarget::File(t) | RedirectTarget::Append(t)) if is_null(t) => {
+                    sink = ErrorSink::Discard
                 }
-                (Stream::Output | Stream::All, RedirectTarget::Append(t)) => {
-                    output_target = Some((t, true))
-                }
+                (Stream::Output | Stream::All, RedirectTarget::File(t)) => output_target = Some((t, false)),
+                (Stream::Output | Stream::All, RedirectTarget::Append(t)) => output_target = Some((t, true)),
                 (Stream::Error, _) => {
                     return Err(Flow::Error(
                         ErrorRecord::new(
                             "RedirectionNotSupported",
                             "NotImplemented",
-                            "Errors can be redirected only to $null (2>$null) or to output (2>&1)."
-                                .into(),
+                            "Errors can be redirected only to $null (2>$null) or to output (2>&1).".into(),
                         )
                         .at(r.span),
                     ));
@@ -800,10 +683,7 @@ impl Interpreter {
                 _ => {}
             }
         }
-        let all_streams = pipeline
-            .redirections
-            .iter()
-            .any(|r| r.stream == Stream::All);
+        let all_streams = pipeline.redirections.iter().any(|r| r.stream == Stream::All);
         self.error_sinks.push(sink);
         let saved = std::mem::take(&mut self.redirected);
         let result = self.run_elements(pipeline);
@@ -812,18 +692,12 @@ impl Interpreter {
         let mut values = match result {
             Ok(values) => values,
             // A statement-terminating error follows the error redirection too.
-            Err(Flow::Error(e))
-                if e.severity == Severity::StatementTerminating && sink != ErrorSink::Host =>
-            {
+            Err(Flow::Error(e)) if e.severity == Severity::StatementTerminating && sink != ErrorSink::Host => {
                 self.last_ok = false;
                 let mut e = e;
                 e.locate(&self.source);
                 self.remember(e.clone());
-                if sink == ErrorSink::Output {
-                    vec![e.to_value()]
-                } else {
-                    Vec::new()
-                }
+                if sink == ErrorSink::Output { vec![e.to_value()] } else { Vec::new() }
             }
             Err(other) => return Err(other),
         };
@@ -863,40 +737,23 @@ impl Interpreter {
                         Some(e) => Some(self.arg_value(e)?),
                         None => None,
                     };
-                    args.push(Argument {
-                        kind: ArgumentKind::Parameter {
-                            name: p.name.clone(),
-                            value,
-                        },
-                        span: p.span,
-                    });
+                    args.push(Argument { kind: ArgumentKind::Parameter { name: p.name.clone(), value }, span: p.span });
                 }
                 CommandElement::Argument(e) => {
                     let value = self.arg_value(e)?;
-                    args.push(Argument {
-                        kind: ArgumentKind::Value(value),
-                        span: e.span,
-                    });
+                    args.push(Argument { kind: ArgumentKind::Value(value), span: e.span });
                 }
                 CommandElement::Splat { variable, span } => match self.variable(variable) {
                     Value::Hashtable(h) => {
                         for (k, v) in h.borrow().entries() {
-                            let value = Some(ArgValue {
-                                value: v.clone(),
-                                literal: None,
-                            });
+                            let value = Some(ArgValue { value: v.clone(), literal: None });
                             args.push(Argument {
-                                kind: ArgumentKind::Parameter {
-                                    name: k.to_display_string(),
-                                    value,
-                                },
+                                kind: ArgumentKind::Parameter { name: k.to_display_string(), value },
                                 span: *span,
                             });
                         }
                     }
-                    Value::Array(items) => {
-                        args.extend(items.into_iter().map(|v| Argument::value(v, *span)))
-                    }
+                    Value::Array(items) => args.extend(items.into_iter().map(|v| Argument::value(v, *span))),
                     Value::Null => {}
                     other => args.push(Argument::value(other, *span)),
                 },
@@ -910,23 +767,27 @@ impl Interpreter {
             ExprKind::Number { text, .. } => Some(text.clone()),
             _ => None,
         };
-        Ok(ArgValue {
-            value: self.eval(expr)?,
-            literal,
-        })
+        Ok(ArgValue { value: self.eval(expr)?, literal })
     }
 
     fn run_command(&mut self, command: &Command, input: Option<Vec<Value>>) -> Exec<Vec<Value>> {
         let args = self.arguments(command)?;
-        let name = match &command.name {
-            CommandName::Literal(name) => name.clone(),
-            CommandName::Invoke(target) => match self.eval(target)? {
-                Value::ScriptBlock(block) => {
-                    let values = self.invoke_script_block(&block, args, input, command.span)?;
-                    return Ok(values);
-                }
-                other => other.to_display_string(),
-            },
+        let (target, scope) = match &command.name {
+            CommandName::Literal(name) => return self.invoke_named(name, args, input, command),
+            CommandName::Invoke(target) => (target, functions::Scope::New),
+            CommandName::DotSource(target) => (target, functions::Scope::Current),
+        };
+        let name = match self.eval(target)? {
+            Value::ScriptBlock(block) => {
+                let def = Rc::new(FunctionDef {
+                    name: "<ScriptBlock>".into(),
+                    body: (*block.def).clone(),
+                    span: block.def.span,
+                });
+                let function = Function::new(def, block.source.clone());
+                return functions::call(self, &function, args, input, command.span, scope);
+            }
+            other => other.to_display_string(),
         };
         self.invoke_named(&name, args, input, command)
     }
@@ -940,63 +801,34 @@ impl Interpreter {
     ) -> Exec<Vec<Value>> {
         let resolved = cmdlets::resolve_alias(name).unwrap_or(name);
         if let Some(function) = self.functions.get(&resolved.to_lowercase()).cloned() {
-            return functions::call(self, &function, args, input, command.span);
+            return functions::call(self, &function, args, input, command.span, functions::Scope::New);
         }
         let registry = Registry::global();
         // As in PowerShell, `StorageGroup` finds `Get-StorageGroup` when nothing else matches.
-        let found = registry
-            .find(resolved)
-            .or_else(|| registry.find(&format!("Get-{resolved}")));
+        let found = registry.find(resolved).or_else(|| registry.find(&format!("Get-{resolved}")));
         let Some(found) = found else {
             let suggestion = closest(name, registry.names());
-            return Err(Flow::Error(ErrorRecord::command_not_found(
-                name,
-                command.name_span,
-                suggestion,
-            )));
+            return Err(Flow::Error(ErrorRecord::command_not_found(name, command.name_span, suggestion)));
         };
         let found = found.map_err(|e| {
             Flow::Error(
-                ErrorRecord::new(
-                    "CmdletSpecInvalid",
-                    "MetadataError",
-                    format!("The spec of {name} is invalid: {e}"),
-                )
-                .at(command.name_span)
-                .with_hint("This is a defect in this build of ccrsh; the spec tests catch it."),
+                ErrorRecord::new("CmdletSpecInvalid", "MetadataError", format!("The spec of {name} is invalid: {e}"))
+                    .at(command.name_span)
+                    .with_hint("This is a defect in this build of ccrsh; the spec tests catch it."),
             )
         })?;
-        let options = BindOptions {
-            collect_remaining: false,
-            common_parameters: true,
-        };
-        let invocation =
-            bind::bind(found.spec, &args, input, command.span, options).map_err(Flow::Error)?;
+        let options = BindOptions { collect_remaining: false, common_parameters: true };
+        let invocation = bind::bind(found.spec, &args, input, command.span, options).map_err(Flow::Error)?;
         self.run_cmdlet(found.entry.run, &invocation, command.span)
     }
 
     /// Runs a bound cmdlet and applies its common parameters to what it reports.
-    fn run_cmdlet(
-        &mut self,
-        run: cmdlets::RunFn,
-        invocation: &Invocation<'_>,
-        span: Span,
-    ) -> Exec<Vec<Value>> {
+    fn run_cmdlet(&mut self, run: cmdlets::RunFn, invocation: &Invocation<'_>, span: Span) -> Exec<Vec<Value>> {
         let client = self.client.clone();
-        let mut cx = Context {
-            client: &client,
-            engine: self,
-            warnings: Vec::new(),
-            errors: Vec::new(),
-            verbose: Vec::new(),
-        };
+        let mut cx =
+            Context { client: &client, engine: self, warnings: Vec::new(), errors: Vec::new(), verbose: Vec::new() };
         let result = run(invocation, &mut cx);
-        let Context {
-            warnings,
-            errors,
-            verbose,
-            ..
-        } = cx;
+        let Context { warnings, errors, verbose, .. } = cx;
         if let Some(flow) = self.pending.take() {
             return Err(flow);
         }
@@ -1007,11 +839,7 @@ impl Interpreter {
                 .unwrap_or_else(|| interp.variable(variable).to_display_string())
         };
         let verbose_on = invocation.common("Verbose").map_or_else(
-            || {
-                self.variable("VerbosePreference")
-                    .to_display_string()
-                    .eq_ignore_ascii_case("Continue")
-            },
+            || self.variable("VerbosePreference").to_display_string().eq_ignore_ascii_case("Continue"),
             Value::is_truthy,
         );
         if verbose_on {
@@ -1030,11 +858,7 @@ impl Interpreter {
                 "stop" => {
                     return Err(Flow::Error(stop_error(
                         "WarningPreference",
-                        ErrorRecord::new(
-                            "ActionPreferenceStop",
-                            "OperationStopped",
-                            warning.clone(),
-                        ),
+                        ErrorRecord::new("ActionPreferenceStop", "OperationStopped", warning.clone()),
                     )));
                 }
                 _ => self.host.warning(warning),
@@ -1043,9 +867,7 @@ impl Interpreter {
         let error_action = preference(self, "ErrorAction", "ErrorActionPreference");
         let mut reported = Vec::new();
         for mut error in errors {
-            error
-                .command
-                .get_or_insert_with(|| invocation.spec.name.clone());
+            error.command.get_or_insert_with(|| invocation.spec.name.clone());
             error.span.get_or_insert(span);
             self.last_ok = false;
             match error_action.to_ascii_lowercase().as_str() {
@@ -1064,14 +886,10 @@ impl Interpreter {
         }
         if let Some(name) = invocation.common("ErrorVariable") {
             let values = reported.iter().map(ErrorRecord::to_value).collect();
-            self.set_variable(
-                name.to_display_string().trim_start_matches('+'),
-                Value::Array(values),
-            )?;
+            self.set_variable(name.to_display_string().trim_start_matches('+'), Value::Array(values))?;
         }
         let values = result.map_err(|mut e| {
-            e.command
-                .get_or_insert_with(|| invocation.spec.name.clone());
+            e.command.get_or_insert_with(|| invocation.spec.name.clone());
             e.span.get_or_insert(span);
             Flow::Error(e)
         })?;
@@ -1089,13 +907,10 @@ impl Interpreter {
         input: Option<Vec<Value>>,
         span: Span,
     ) -> Exec<Vec<Value>> {
-        let def = Rc::new(FunctionDef {
-            name: "<ScriptBlock>".into(),
-            body: (*block.def).clone(),
-            span: block.def.span,
-        });
+        let def =
+            Rc::new(FunctionDef { name: "<ScriptBlock>".into(), body: (*block.def).clone(), span: block.def.span });
         let function = Function::new(def, block.source.clone());
-        functions::call(self, &function, args, input, span)
+        functions::call(self, &function, args, input, span, functions::Scope::New)
     }
 
     /// Runs a script block in the current scope with `$_` set (ForEach-Object, Where-Object,
@@ -1126,14 +941,8 @@ impl Interpreter {
         Ok(match &expr.kind {
             ExprKind::String(s) => Value::String(s.value.clone()),
             ExprKind::Expandable(parts) => Value::String(self.expand(parts)?),
-            ExprKind::Number {
-                value: Number::Int(i),
-                ..
-            } => Value::Int(*i),
-            ExprKind::Number {
-                value: Number::Real(r),
-                ..
-            } => Value::Real(*r),
+            ExprKind::Number { value: Number::Int(i), .. } => Value::Int(*i),
+            ExprKind::Number { value: Number::Real(r), .. } => Value::Real(*r),
             ExprKind::Variable(name) => self.variable(name),
             ExprKind::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
@@ -1162,20 +971,15 @@ impl Interpreter {
                 }
                 table.into_value()
             }
-            ExprKind::ScriptBlock(def) => Value::ScriptBlock(ScriptBlock {
-                def: def.clone(),
-                source: self.source.clone(),
-            }),
-            ExprKind::Binary {
-                op: BinaryOp::And,
-                left,
-                right,
-            } => Value::Bool(self.eval(left)?.is_truthy() && self.eval(right)?.is_truthy()),
-            ExprKind::Binary {
-                op: BinaryOp::Or,
-                left,
-                right,
-            } => Value::Bool(self.eval(left)?.is_truthy() || self.eval(right)?.is_truthy()),
+            ExprKind::ScriptBlock(def) => {
+                Value::ScriptBlock(ScriptBlock { def: def.clone(), source: self.source.clone() })
+            }
+            ExprKind::Binary { op: BinaryOp::And, left, right } => {
+                Value::Bool(self.eval(left)?.is_truthy() && self.eval(right)?.is_truthy())
+            }
+            ExprKind::Binary { op: BinaryOp::Or, left, right } => {
+                Value::Bool(self.eval(left)?.is_truthy() || self.eval(right)?.is_truthy())
+            }
             ExprKind::Binary { op, left, right } => {
                 let l = self.eval(left)?;
                 let r = self.eval(right)?;
@@ -1190,11 +994,7 @@ impl Interpreter {
                 let v = self.eval(operand)?;
                 operators::unary(*op, &v).map_err(at)?
             }
-            ExprKind::Member {
-                target,
-                name,
-                is_static: true,
-            } => {
+            ExprKind::Member { target, name, is_static: true } => {
                 let type_name = self.type_of_static(target)?;
                 members::static_property(&type_name, name).map_err(at)?
             }
@@ -1207,12 +1007,7 @@ impl Interpreter {
                 let i = self.eval(index)?;
                 index_value(&v, &i).map_err(at)?
             }
-            ExprKind::Invoke {
-                target,
-                name,
-                args,
-                is_static,
-            } => {
+            ExprKind::Invoke { target, name, args, is_static } => {
                 let mut values = Vec::with_capacity(args.len());
                 for a in args {
                     values.push(self.eval(a)?);
@@ -1223,16 +1018,10 @@ impl Interpreter {
                 }
                 let v = self.eval(target)?;
                 if let Value::ScriptBlock(block) = &v
-                    && (name.eq_ignore_ascii_case("Invoke")
-                        || name.eq_ignore_ascii_case("InvokeReturnAsIs"))
+                    && (name.eq_ignore_ascii_case("Invoke") || name.eq_ignore_ascii_case("InvokeReturnAsIs"))
                 {
-                    let args = values
-                        .into_iter()
-                        .map(|v| Argument::value(v, expr.span))
-                        .collect();
-                    return Ok(collect(
-                        self.invoke_script_block(block, args, None, expr.span)?,
-                    ));
+                    let args = values.into_iter().map(|v| Argument::value(v, expr.span)).collect();
+                    return Ok(collect(self.invoke_script_block(block, args, None, expr.span)?));
                 }
                 members::call_method(&v, name, &values).map_err(at)?
             }
@@ -1247,12 +1036,7 @@ impl Interpreter {
     fn type_of_static(&mut self, target: &Expr) -> Exec<String> {
         match &target.kind {
             ExprKind::TypeLiteral(name) => Ok(name.clone()),
-            _ => Ok(self
-                .eval(target)?
-                .to_display_string()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string()),
+            _ => Ok(self.eval(target)?.to_display_string().trim_start_matches('[').trim_end_matches(']').to_string()),
         }
     }
 
@@ -1262,9 +1046,7 @@ impl Interpreter {
         for part in parts {
             match part {
                 StringPart::Text(t) => text.push_str(t),
-                StringPart::Variable(name) => {
-                    text.push_str(&self.variable(name).to_display_string())
-                }
+                StringPart::Variable(name) => text.push_str(&self.variable(name).to_display_string()),
                 StringPart::SubExpr(statements) => {
                     let mut out = Vec::new();
                     self.exec_block(statements, &mut out)?;
@@ -1305,12 +1087,7 @@ impl Interpreter {
             }
             _ => {}
         }
-        self.scopes
-            .iter()
-            .rev()
-            .find_map(|s| s.get(bare))
-            .cloned()
-            .unwrap_or(Value::Null)
+        self.scopes.iter().rev().find_map(|s| s.get(bare)).cloned().unwrap_or(Value::Null)
     }
 
     /// `$name = value`: the innermost scope, or the global one for `$global:`/`$script:`.
@@ -1323,9 +1100,7 @@ impl Interpreter {
                 return Err(ErrorRecord::new(
                     "VariableNotWritable",
                     "WriteError",
-                    format!(
-                        "Cannot overwrite variable {bare} because it is read-only or constant."
-                    ),
+                    format!("Cannot overwrite variable {bare} because it is read-only or constant."),
                 ));
             }
             _ => {}
@@ -1375,11 +1150,7 @@ impl Engine for Interpreter {
                 // `break`, `continue` or `exit` inside the block: stop the cmdlet and resume
                 // the flow once it has returned.
                 self.pending = Some(flow);
-                Err(ErrorRecord::new(
-                    "PipelineStopped",
-                    "OperationStopped",
-                    "The pipeline was stopped.".into(),
-                ))
+                Err(ErrorRecord::new("PipelineStopped", "OperationStopped", "The pipeline was stopped.".into()))
             }
         }
     }
@@ -1414,9 +1185,7 @@ impl Engine for Interpreter {
 /// `scope:name` → (`Some(scope)`, `name`) for the known scopes.
 fn split_scope(lower: &str) -> (Option<&str>, &str) {
     match lower.split_once(':') {
-        Some((scope @ ("global" | "script" | "local" | "private" | "env" | "variable"), rest)) => {
-            (Some(scope), rest)
-        }
+        Some((scope @ ("global" | "script" | "local" | "private" | "env" | "variable"), rest)) => (Some(scope), rest),
         _ => (None, lower),
     }
 }
@@ -1449,45 +1218,24 @@ fn stop_error(preference: &str, error: ErrorRecord) -> ErrorRecord {
         "The running command stopped because the preference variable \"{preference}\" or common parameter is set to Stop: {}",
         error.message
     );
-    ErrorRecord {
-        message,
-        exception: "System.Management.Automation.ActionPreferenceStopException",
-        ..error
-    }
+    ErrorRecord { message, exception: "System.Management.Automation.ActionPreferenceStopException", ..error }
 }
 
 fn write_file(path: &str, text: &str, append: bool) -> Result<(), ErrorRecord> {
     use std::io::Write;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(append)
-        .truncate(!append)
-        .open(path);
-    file.and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| {
-            ErrorRecord::new(
-                "FileOpenFailure",
-                "OpenError",
-                format!("Could not write to '{path}': {e}"),
-            )
+    let file = std::fs::OpenOptions::new().create(true).write(true).append(append).truncate(!append).open(path);
+    file.and_then(|mut f| f.write_all(text.as_bytes())).map_err(|e| {
+        ErrorRecord::new("FileOpenFailure", "OpenError", format!("Could not write to '{path}': {e}"))
             .with_hint("Check that the folder exists and is writable.")
-        })
+    })
 }
 
 /// `value[index]`.
 fn index_value(value: &Value, index: &Value) -> Result<Value, ErrorRecord> {
     match value {
-        Value::Null => Err(ErrorRecord::new(
-            "NullArray",
-            "InvalidOperation",
-            "Cannot index into a null array.".into(),
-        )),
+        Value::Null => Err(ErrorRecord::new("NullArray", "InvalidOperation", "Cannot index into a null array.".into())),
         Value::Hashtable(h) => Ok(h.borrow().get(index).cloned().unwrap_or(Value::Null)),
-        Value::Record(r) => Ok(r
-            .get(&index.to_display_string())
-            .cloned()
-            .unwrap_or(Value::Null)),
+        Value::Record(r) => Ok(r.get(&index.to_display_string()).cloned().unwrap_or(Value::Null)),
         _ => {
             let list: Vec<Value> = match value {
                 Value::Array(items) => items.clone(),
@@ -1497,20 +1245,10 @@ fn index_value(value: &Value, index: &Value) -> Result<Value, ErrorRecord> {
             let pick = |i: &Value| -> Value {
                 let n = convert::to_number(i).map_or(i64::MAX, |n| n.as_f64() as i64);
                 let n = if n < 0 { n + list.len() as i64 } else { n };
-                usize::try_from(n)
-                    .ok()
-                    .and_then(|n| list.get(n))
-                    .cloned()
-                    .unwrap_or(Value::Null)
+                usize::try_from(n).ok().and_then(|n| list.get(n)).cloned().unwrap_or(Value::Null)
             };
             Ok(match index {
-                Value::Array(indexes) => Value::Array(
-                    indexes
-                        .iter()
-                        .map(pick)
-                        .filter(|v| *v != Value::Null)
-                        .collect(),
-                ),
+                Value::Array(indexes) => Value::Array(indexes.iter().map(pick).filter(|v| *v != Value::Null).collect()),
                 i => pick(i),
             })
         }

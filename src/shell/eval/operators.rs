@@ -40,17 +40,11 @@ pub fn binary(
             };
             composite_format(&left.to_display_string(), &args).map(Value::String)
         }
-        BinaryOp::Compare { op, case_sensitive } => {
-            compare_op(op, left, right, case_sensitive, matches)
-        }
+        BinaryOp::Compare { op, case_sensitive } => compare_op(op, left, right, case_sensitive, matches),
         BinaryOp::Xor => Ok(Value::Bool(left.is_truthy() != right.is_truthy())),
         BinaryOp::And => Ok(Value::Bool(left.is_truthy() && right.is_truthy())),
         BinaryOp::Or => Ok(Value::Bool(left.is_truthy() || right.is_truthy())),
-        BinaryOp::BitAnd
-        | BinaryOp::BitOr
-        | BinaryOp::BitXor
-        | BinaryOp::ShiftLeft
-        | BinaryOp::ShiftRight => {
+        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor | BinaryOp::ShiftLeft | BinaryOp::ShiftRight => {
             let a = integer(left)?;
             let b = integer(right)?;
             Ok(Value::Int(match op {
@@ -64,13 +58,7 @@ pub fn binary(
         BinaryOp::Split { case_sensitive } => split(left, right, case_sensitive),
         BinaryOp::Join => {
             let separator = right.to_display_string();
-            Ok(Value::String(
-                items(left)
-                    .iter()
-                    .map(Value::to_display_string)
-                    .collect::<Vec<_>>()
-                    .join(&separator),
-            ))
+            Ok(Value::String(items(left).iter().map(Value::to_display_string).collect::<Vec<_>>().join(&separator)))
         }
         BinaryOp::Replace { case_sensitive } => replace(left, right, case_sensitive),
         BinaryOp::Is => Ok(Value::Bool(is_type(left, &type_operand(right)))),
@@ -96,19 +84,11 @@ pub fn unary(op: UnaryOp, operand: &Value) -> Result<Value, ErrorRecord> {
             items(operand)
                 .iter()
                 .flat_map(|v| {
-                    v.to_display_string()
-                        .split_whitespace()
-                        .map(|s| Value::String(s.to_string()))
-                        .collect::<Vec<_>>()
+                    v.to_display_string().split_whitespace().map(|s| Value::String(s.to_string())).collect::<Vec<_>>()
                 })
                 .collect(),
         )),
-        UnaryOp::Join => Ok(Value::String(
-            items(operand)
-                .iter()
-                .map(Value::to_display_string)
-                .collect(),
-        )),
+        UnaryOp::Join => Ok(Value::String(items(operand).iter().map(Value::to_display_string).collect())),
         UnaryOp::Comma => Ok(Value::Array(vec![operand.clone()])),
     }
 }
@@ -136,16 +116,9 @@ fn integer(value: &Value) -> Result<i64, ErrorRecord> {
     }
 }
 
-fn arithmetic(
-    left: Num,
-    right: Num,
-    int: fn(i64, i64) -> Option<i64>,
-    real: fn(f64, f64) -> f64,
-) -> Value {
+fn arithmetic(left: Num, right: Num, int: fn(i64, i64) -> Option<i64>, real: fn(f64, f64) -> f64) -> Value {
     match (left, right) {
-        (Num::Int(a), Num::Int(b)) => {
-            int(a, b).map_or_else(|| Value::Real(real(a as f64, b as f64)), Value::Int)
-        }
+        (Num::Int(a), Num::Int(b)) => int(a, b).map_or_else(|| Value::Real(real(a as f64, b as f64)), Value::Int),
         (a, b) => Value::Real(real(a.as_f64(), b.as_f64())),
     }
 }
@@ -154,9 +127,7 @@ fn add(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     match (left, right) {
         (Value::Null, r) => Ok(r.clone()),
         (Value::String(a), r) => Ok(Value::String(format!("{a}{}", r.to_display_string()))),
-        (Value::Array(a), Value::Array(b)) => {
-            Ok(Value::Array(a.iter().chain(b).cloned().collect()))
-        }
+        (Value::Array(a), Value::Array(b)) => Ok(Value::Array(a.iter().chain(b).cloned().collect())),
         (Value::Array(a), r) => {
             let mut all = a.clone();
             all.push(r.clone());
@@ -180,12 +151,10 @@ fn add(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             }
             Ok(merged.into_value())
         }
-        (Value::DateTime(t), Value::TimeSpan(d)) => Ok(Value::DateTime(
-            *t + chrono::Duration::microseconds(d.ticks / 10),
-        )),
-        (Value::TimeSpan(a), Value::TimeSpan(b)) => Ok(Value::TimeSpan(TimeSpan {
-            ticks: a.ticks + b.ticks,
-        })),
+        (Value::DateTime(t), Value::TimeSpan(d)) => {
+            Ok(Value::DateTime(*t + chrono::Duration::microseconds(d.ticks / 10)))
+        }
+        (Value::TimeSpan(a), Value::TimeSpan(b)) => Ok(Value::TimeSpan(TimeSpan { ticks: a.ticks + b.ticks })),
         (l, r) => {
             let a = require_number(l, "System.Int32")?;
             let b = require_number(r, "System.Int32")?;
@@ -200,12 +169,10 @@ fn subtract(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             let micros = (*a - *b).num_microseconds().unwrap_or(i64::MAX / 10);
             Ok(Value::TimeSpan(TimeSpan { ticks: micros * 10 }))
         }
-        (Value::DateTime(t), Value::TimeSpan(d)) => Ok(Value::DateTime(
-            *t - chrono::Duration::microseconds(d.ticks / 10),
-        )),
-        (Value::TimeSpan(a), Value::TimeSpan(b)) => Ok(Value::TimeSpan(TimeSpan {
-            ticks: a.ticks - b.ticks,
-        })),
+        (Value::DateTime(t), Value::TimeSpan(d)) => {
+            Ok(Value::DateTime(*t - chrono::Duration::microseconds(d.ticks / 10)))
+        }
+        (Value::TimeSpan(a), Value::TimeSpan(b)) => Ok(Value::TimeSpan(TimeSpan { ticks: a.ticks - b.ticks })),
         (l, r) => {
             let a = require_number(l, "System.Int32")?;
             let b = require_number(r, "System.Int32")?;
@@ -222,9 +189,7 @@ fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
         }
         (Value::Array(a), r) => {
             let n = usize::try_from(integer(r)?).unwrap_or(0);
-            Ok(Value::Array(
-                a.iter().cloned().cycle().take(a.len() * n).collect(),
-            ))
+            Ok(Value::Array(a.iter().cloned().cycle().take(a.len() * n).collect()))
         }
         (l, r) => {
             let a = require_number(l, "System.Int32")?;
@@ -235,20 +200,14 @@ fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
 }
 
 fn divide_by_zero() -> ErrorRecord {
-    ErrorRecord::new(
-        "RuntimeException",
-        "NotSpecified",
-        "Attempted to divide by zero.".into(),
-    )
-    .exception("System.DivideByZeroException")
+    ErrorRecord::new("RuntimeException", "NotSpecified", "Attempted to divide by zero.".into())
+        .exception("System.DivideByZeroException")
 }
 
 fn divide(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     if let (Value::TimeSpan(t), r) = (left, right) {
         let d = require_number(r, "System.Double")?.as_f64();
-        return Ok(Value::TimeSpan(TimeSpan {
-            ticks: (t.ticks as f64 / d) as i64,
-        }));
+        return Ok(Value::TimeSpan(TimeSpan { ticks: (t.ticks as f64 / d) as i64 }));
     }
     let a = require_number(left, "System.Int32")?;
     let b = require_number(right, "System.Int32")?;
@@ -280,11 +239,8 @@ fn range(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             format!("The range {a}..{b} is too large; ranges hold at most {MAX_RANGE} items."),
         ));
     }
-    let values: Vec<Value> = if a <= b {
-        (a..=b).map(Value::Int).collect()
-    } else {
-        (b..=a).rev().map(Value::Int).collect()
-    };
+    let values: Vec<Value> =
+        if a <= b { (a..=b).map(Value::Int).collect() } else { (b..=a).rev().map(Value::Int).collect() };
     Ok(Value::Array(values))
 }
 
@@ -298,15 +254,11 @@ fn compare_op(
 ) -> Result<Value, ErrorRecord> {
     match op {
         CompareOp::Contains | CompareOp::NotContains => {
-            let found = items(left)
-                .iter()
-                .any(|item| equals(item, right, case_sensitive));
+            let found = items(left).iter().any(|item| equals(item, right, case_sensitive));
             return Ok(Value::Bool(found == (op == CompareOp::Contains)));
         }
         CompareOp::In | CompareOp::NotIn => {
-            let found = items(right)
-                .iter()
-                .any(|item| equals(item, left, case_sensitive));
+            let found = items(right).iter().any(|item| equals(item, left, case_sensitive));
             return Ok(Value::Bool(found == (op == CompareOp::In)));
         }
         _ => {}
@@ -355,8 +307,7 @@ fn scalar_compare(
                 let mut found = Hashtable::new();
                 for (i, name) in regex.capture_names().enumerate() {
                     if let Some(m) = c.get(i) {
-                        let key =
-                            name.map_or(Value::Int(i as i64), |n| Value::String(n.to_string()));
+                        let key = name.map_or(Value::Int(i as i64), |n| Value::String(n.to_string()));
                         found.insert(key, Value::String(m.as_str().to_string()));
                     }
                 }
@@ -371,16 +322,13 @@ fn scalar_compare(
 }
 
 fn build_regex(pattern: &str, case_sensitive: bool) -> Result<regex::Regex, ErrorRecord> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(!case_sensitive)
-        .build()
-        .map_err(|e| {
-            ErrorRecord::new(
-                "InvalidRegularExpression",
-                "InvalidOperation",
-                format!("The regular expression pattern {pattern} is not valid: {e}"),
-            )
-        })
+    RegexBuilder::new(pattern).case_insensitive(!case_sensitive).build().map_err(|e| {
+        ErrorRecord::new(
+            "InvalidRegularExpression",
+            "InvalidOperation",
+            format!("The regular expression pattern {pattern} is not valid: {e}"),
+        )
+    })
 }
 
 /// PowerShell equality: the right side is converted to the left side's type.
@@ -390,16 +338,10 @@ pub fn equals(left: &Value, right: &Value, case_sensitive: bool) -> bool {
         (Value::Null, _) | (_, Value::Null) => false,
         (Value::String(a), r) => {
             let b = r.to_display_string();
-            if case_sensitive {
-                *a == b
-            } else {
-                a.to_lowercase() == b.to_lowercase()
-            }
+            if case_sensitive { *a == b } else { a.to_lowercase() == b.to_lowercase() }
         }
         (Value::Int(_) | Value::Real(_), r) => match (to_number(left), to_number(r)) {
-            (Some(a), Some(b)) if !matches!(r, Value::String(s) if s.trim().is_empty()) => {
-                a.as_f64() == b.as_f64()
-            }
+            (Some(a), Some(b)) if !matches!(r, Value::String(s) if s.trim().is_empty()) => a.as_f64() == b.as_f64(),
             _ => false,
         },
         (Value::Bool(a), r) => *a == r.is_truthy(),
@@ -418,10 +360,7 @@ pub fn compare(left: &Value, right: &Value, case_sensitive: bool) -> Result<Orde
         ErrorRecord::new(
             "ComparisonFailure",
             "InvalidOperation",
-            format!(
-                "Cannot compare \"{}\" because it is not IComparable.",
-                left.to_display_string()
-            ),
+            format!("Cannot compare \"{}\" because it is not IComparable.", left.to_display_string()),
         )
     };
     Ok(match (left, right) {
@@ -430,33 +369,21 @@ pub fn compare(left: &Value, right: &Value, case_sensitive: bool) -> Result<Orde
         (_, Value::Null) => Ordering::Greater,
         (Value::String(a), r) => {
             let b = r.to_display_string();
-            if case_sensitive {
-                a.as_str().cmp(b.as_str())
-            } else {
-                a.to_lowercase().cmp(&b.to_lowercase())
-            }
+            if case_sensitive { a.as_str().cmp(b.as_str()) } else { a.to_lowercase().cmp(&b.to_lowercase()) }
         }
         (Value::Int(_) | Value::Real(_) | Value::Bool(_), r) => {
             let a = to_number(left).ok_or_else(incomparable)?.as_f64();
             let b = to_number(r)
                 .ok_or_else(|| {
-                    super::convert::cast_error(
-                        r,
-                        "System.Int32",
-                        "Input string was not in a correct format.",
-                    )
+                    super::convert::cast_error(r, "System.Int32", "Input string was not in a correct format.")
                 })?
                 .as_f64();
             a.partial_cmp(&b).unwrap_or(Ordering::Equal)
         }
         (Value::TimeSpan(a), Value::TimeSpan(b)) => a.cmp(b),
-        (Value::TimeSpan(a), Value::String(s)) => {
-            a.cmp(&TimeSpan::parse(s).ok_or_else(incomparable)?)
-        }
+        (Value::TimeSpan(a), Value::String(s)) => a.cmp(&TimeSpan::parse(s).ok_or_else(incomparable)?),
         (Value::DateTime(a), Value::DateTime(b)) => a.cmp(b),
-        (Value::DateTime(a), Value::String(s)) => {
-            a.cmp(&super::convert::parse_date(s).ok_or_else(incomparable)?)
-        }
+        (Value::DateTime(a), Value::String(s)) => a.cmp(&super::convert::parse_date(s).ok_or_else(incomparable)?),
         _ => return Err(incomparable()),
     })
 }
@@ -464,11 +391,7 @@ pub fn compare(left: &Value, right: &Value, case_sensitive: bool) -> Result<Orde
 fn split(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, ErrorRecord> {
     let (pattern, limit) = match right {
         Value::Array(parts) if !parts.is_empty() => {
-            let limit = parts
-                .get(1)
-                .and_then(to_number)
-                .map(|n| n.as_f64() as usize)
-                .filter(|n| *n > 0);
+            let limit = parts.get(1).and_then(to_number).map(|n| n.as_f64() as usize).filter(|n| *n > 0);
             (parts[0].to_display_string(), limit)
         }
         other => (other.to_display_string(), None),
@@ -489,25 +412,13 @@ fn split(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, Err
 fn replace(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, ErrorRecord> {
     let (pattern, replacement) = match right {
         Value::Array(parts) => (
-            parts
-                .first()
-                .map(Value::to_display_string)
-                .unwrap_or_default(),
-            parts
-                .get(1)
-                .map(Value::to_display_string)
-                .unwrap_or_default(),
+            parts.first().map(Value::to_display_string).unwrap_or_default(),
+            parts.get(1).map(Value::to_display_string).unwrap_or_default(),
         ),
         other => (other.to_display_string(), String::new()),
     };
     let regex = build_regex(&pattern, case_sensitive)?;
-    let apply = |v: &Value| {
-        Value::String(
-            regex
-                .replace_all(&v.to_display_string(), replacement.as_str())
-                .into_owned(),
-        )
-    };
+    let apply = |v: &Value| Value::String(regex.replace_all(&v.to_display_string(), replacement.as_str()).into_owned());
     Ok(match left {
         Value::Array(list) => Value::Array(list.iter().map(apply).collect()),
         other => apply(other),
@@ -523,38 +434,17 @@ mod tests {
     }
 
     fn cmp(c: CompareOp) -> BinaryOp {
-        BinaryOp::Compare {
-            op: c,
-            case_sensitive: false,
-        }
+        BinaryOp::Compare { op: c, case_sensitive: false }
     }
 
     #[test]
     fn comparison_converts_the_right_side_to_the_left_type() {
-        assert_eq!(
-            op(cmp(CompareOp::Eq), Value::Int(1), Value::from("1.0")),
-            Value::Bool(true)
-        );
-        assert_eq!(
-            op(cmp(CompareOp::Eq), Value::from("1.0"), Value::Int(1)),
-            Value::Bool(false)
-        );
-        assert_eq!(
-            op(cmp(CompareOp::Eq), Value::from("abc"), Value::from("ABC")),
-            Value::Bool(true)
-        );
-        let sensitive = BinaryOp::Compare {
-            op: CompareOp::Eq,
-            case_sensitive: true,
-        };
-        assert_eq!(
-            op(sensitive, Value::from("abc"), Value::from("ABC")),
-            Value::Bool(false)
-        );
-        assert_eq!(
-            op(cmp(CompareOp::Gt), Value::Int(10), Value::from("9")),
-            Value::Bool(true)
-        );
+        assert_eq!(op(cmp(CompareOp::Eq), Value::Int(1), Value::from("1.0")), Value::Bool(true));
+        assert_eq!(op(cmp(CompareOp::Eq), Value::from("1.0"), Value::Int(1)), Value::Bool(false));
+        assert_eq!(op(cmp(CompareOp::Eq), Value::from("abc"), Value::from("ABC")), Value::Bool(true));
+        let sensitive = BinaryOp::Compare { op: CompareOp::Eq, case_sensitive: true };
+        assert_eq!(op(sensitive, Value::from("abc"), Value::from("ABC")), Value::Bool(false));
+        assert_eq!(op(cmp(CompareOp::Gt), Value::Int(10), Value::from("9")), Value::Bool(true));
         assert_eq!(
             op(cmp(CompareOp::Gt), Value::from("10"), Value::from("9")),
             Value::Bool(false),
@@ -565,111 +455,46 @@ mod tests {
     #[test]
     fn a_collection_on_the_left_filters() {
         let list = Value::Array(vec![Value::Int(1), Value::Int(2), Value::Int(3)]);
-        assert_eq!(
-            op(cmp(CompareOp::Eq), list.clone(), Value::Int(2)),
-            Value::Array(vec![Value::Int(2)])
-        );
-        assert_eq!(
-            op(cmp(CompareOp::Gt), list.clone(), Value::Int(5)),
-            Value::Array(vec![])
-        );
-        assert_eq!(
-            op(cmp(CompareOp::Contains), list.clone(), Value::from("2")),
-            Value::Bool(true)
-        );
-        assert_eq!(
-            op(cmp(CompareOp::In), Value::Int(4), list),
-            Value::Bool(false)
-        );
+        assert_eq!(op(cmp(CompareOp::Eq), list.clone(), Value::Int(2)), Value::Array(vec![Value::Int(2)]));
+        assert_eq!(op(cmp(CompareOp::Gt), list.clone(), Value::Int(5)), Value::Array(vec![]));
+        assert_eq!(op(cmp(CompareOp::Contains), list.clone(), Value::from("2")), Value::Bool(true));
+        assert_eq!(op(cmp(CompareOp::In), Value::Int(4), list), Value::Bool(false));
     }
 
     #[test]
     fn arithmetic_follows_the_left_operand() {
-        assert_eq!(
-            op(BinaryOp::Add, Value::from("a"), Value::Int(1)),
-            Value::from("a1")
-        );
-        assert_eq!(
-            op(BinaryOp::Add, Value::Int(1), Value::from("2")),
-            Value::Int(3)
-        );
-        assert_eq!(
-            op(BinaryOp::Divide, Value::Int(7), Value::Int(2)),
-            Value::Real(3.5)
-        );
-        assert_eq!(
-            op(BinaryOp::Divide, Value::Int(6), Value::Int(2)),
-            Value::Int(3)
-        );
-        assert_eq!(
-            op(BinaryOp::Multiply, Value::from("ab"), Value::Int(3)),
-            Value::from("ababab")
-        );
-        assert_eq!(
-            op(BinaryOp::Add, Value::Int(i64::MAX), Value::Int(1)),
-            Value::Real(i64::MAX as f64 + 1.0)
-        );
+        assert_eq!(op(BinaryOp::Add, Value::from("a"), Value::Int(1)), Value::from("a1"));
+        assert_eq!(op(BinaryOp::Add, Value::Int(1), Value::from("2")), Value::Int(3));
+        assert_eq!(op(BinaryOp::Divide, Value::Int(7), Value::Int(2)), Value::Real(3.5));
+        assert_eq!(op(BinaryOp::Divide, Value::Int(6), Value::Int(2)), Value::Int(3));
+        assert_eq!(op(BinaryOp::Multiply, Value::from("ab"), Value::Int(3)), Value::from("ababab"));
+        assert_eq!(op(BinaryOp::Add, Value::Int(i64::MAX), Value::Int(1)), Value::Real(i64::MAX as f64 + 1.0));
         assert!(binary(BinaryOp::Divide, &Value::Int(1), &Value::Int(0), &mut None).is_err());
         assert!(binary(BinaryOp::Add, &Value::Int(1), &Value::from("x"), &mut None).is_err());
     }
 
     #[test]
     fn text_operators() {
-        assert_eq!(
-            op(
-                cmp(CompareOp::Like),
-                Value::from("CCREX01"),
-                Value::from("ccr*")
-            ),
-            Value::Bool(true)
-        );
+        assert_eq!(op(cmp(CompareOp::Like), Value::from("CCREX01"), Value::from("ccr*")), Value::Bool(true));
         let mut found = None;
-        let hit = binary(
-            cmp(CompareOp::Match),
-            &Value::from("E00.log"),
-            &Value::from(r"E(\d+)"),
-            &mut found,
-        );
+        let hit = binary(cmp(CompareOp::Match), &Value::from("E00.log"), &Value::from(r"E(\d+)"), &mut found);
         assert_eq!(hit, Ok(Value::Bool(true)));
-        assert_eq!(
-            found.and_then(|m| m.get(&Value::Int(1)).cloned()),
-            Some(Value::from("00"))
-        );
+        assert_eq!(found.and_then(|m| m.get(&Value::Int(1)).cloned()), Some(Value::from("00")));
         let pair = Value::Array(vec![Value::from(r"(\w+)@"), Value::from("$1 at ")]);
         assert_eq!(
-            op(
-                BinaryOp::Replace {
-                    case_sensitive: false
-                },
-                Value::from("admin@lab"),
-                pair
-            ),
+            op(BinaryOp::Replace { case_sensitive: false }, Value::from("admin@lab"), pair),
             Value::from("admin at lab")
         );
         assert_eq!(
-            op(
-                BinaryOp::Split {
-                    case_sensitive: false
-                },
-                Value::from("a,b,c"),
-                Value::from(",")
-            ),
+            op(BinaryOp::Split { case_sensitive: false }, Value::from("a,b,c"), Value::from(",")),
             Value::Array(vec![Value::from("a"), Value::from("b"), Value::from("c")])
         );
         assert_eq!(
-            op(
-                BinaryOp::Join,
-                Value::Array(vec![Value::Int(1), Value::Int(2)]),
-                Value::from("-")
-            ),
+            op(BinaryOp::Join, Value::Array(vec![Value::Int(1), Value::Int(2)]), Value::from("-")),
             Value::from("1-2")
         );
         assert_eq!(
-            op(
-                BinaryOp::Format,
-                Value::from("{0}:{1}"),
-                Value::Array(vec![Value::Int(1), Value::Int(2)])
-            ),
+            op(BinaryOp::Format, Value::from("{0}:{1}"), Value::Array(vec![Value::Int(1), Value::Int(2)])),
             Value::from("1:2")
         );
         assert_eq!(

@@ -47,71 +47,43 @@ struct Problem {
 }
 
 fn problem(key: &str, text: String) -> Problem {
-    Problem {
-        key: key.to_string(),
-        text,
-    }
+    Problem { key: key.to_string(), text }
 }
 
 /// The rules TOML cannot express.
 fn check(spec: &CmdletSpec) -> Result<(), Problem> {
     let Some((verb, noun)) = spec.name.split_once('-') else {
-        return Err(problem(
-            &spec.name,
-            format!("name '{}' is not Verb-Noun", spec.name),
-        ));
+        return Err(problem(&spec.name, format!("name '{}' is not Verb-Noun", spec.name)));
     };
     if verb.is_empty() || noun.is_empty() {
-        return Err(problem(
-            &spec.name,
-            format!("name '{}' is not Verb-Noun", spec.name),
-        ));
+        return Err(problem(&spec.name, format!("name '{}' is not Verb-Noun", spec.name)));
     }
     let mut seen: Vec<&str> = Vec::new();
     for p in &spec.parameters {
         for name in std::iter::once(&p.name).chain(&p.aliases) {
             if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
-                return Err(problem(
-                    name,
-                    format!("parameter name or alias '{name}' is used twice"),
-                ));
+                return Err(problem(name, format!("parameter name or alias '{name}' is used twice")));
             }
             seen.push(name);
         }
         if p.kind == ParamType::Enum && p.values.is_empty() {
-            return Err(problem(
-                &p.name,
-                format!("parameter '{}' is an Enum without values", p.name),
-            ));
+            return Err(problem(&p.name, format!("parameter '{}' is an Enum without values", p.name)));
         }
         if p.is_switch() && p.position.is_some() {
-            return Err(problem(
-                &p.name,
-                format!("switch '{}' cannot be positional", p.name),
-            ));
+            return Err(problem(&p.name, format!("switch '{}' cannot be positional", p.name)));
         }
         if let Some([low, high]) = p.range
             && low > high
         {
-            return Err(problem(
-                &p.name,
-                format!("parameter '{}' has an empty range", p.name),
-            ));
+            return Err(problem(&p.name, format!("parameter '{}' has an empty range", p.name)));
         }
     }
     for set in spec.parameter_sets() {
-        let mut positions: Vec<u32> = spec
-            .parameters
-            .iter()
-            .filter(|p| p.in_set(set))
-            .filter_map(|p| p.position)
-            .collect();
+        let mut positions: Vec<u32> =
+            spec.parameters.iter().filter(|p| p.in_set(set)).filter_map(|p| p.position).collect();
         positions.sort_unstable();
         if positions.windows(2).any(|w| w[0] == w[1]) {
-            return Err(problem(
-                "position",
-                format!("two parameters share a position in parameter set '{set}'"),
-            ));
+            return Err(problem("position", format!("two parameters share a position in parameter set '{set}'")));
         }
     }
     if let Some(view) = &spec.view {
@@ -119,17 +91,11 @@ fn check(spec: &CmdletSpec) -> Result<(), Problem> {
             return Err(problem("columns", "a table view needs columns".into()));
         }
         if spec.output_type.is_none() {
-            return Err(problem(
-                "view",
-                "a view needs an output_type to attach to".into(),
-            ));
+            return Err(problem("view", "a view needs an output_type to attach to".into()));
         }
     }
     if spec.examples.is_empty() {
-        return Err(problem(
-            "name",
-            "a cmdlet needs at least one example".into(),
-        ));
+        return Err(problem("name", "a cmdlet needs at least one example".into()));
     }
     Ok(())
 }
@@ -138,10 +104,7 @@ fn check(spec: &CmdletSpec) -> Result<(), Problem> {
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |nl| before.len() - nl - 1)
-        + 1;
+    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
     (line, column)
 }
 
@@ -197,10 +160,8 @@ description = "Gets all things."
 
     #[test]
     fn rejects_duplicate_parameter_names_and_missing_examples() {
-        let twice = MINIMAL.replace(
-            "[[examples]]",
-            "[[parameters]]\nname = \"identity\"\ntype = \"String\"\n\n[[examples]]",
-        );
+        let twice =
+            MINIMAL.replace("[[examples]]", "[[parameters]]\nname = \"identity\"\ntype = \"String\"\n\n[[examples]]");
         let err = load("Get-Thing.toml", &twice).expect_err("duplicate name is an error");
         assert!(err.message.contains("used twice"), "{err}");
         let none = &MINIMAL[..MINIMAL.find("[[examples]]").unwrap_or(MINIMAL.len())];

@@ -183,18 +183,10 @@ impl ParamType {
             ParamType::SwitchParameter => "System.Management.Automation.SwitchParameter",
             ParamType::PSObject => "System.Management.Automation.PSObject",
             ParamType::Fqdn => "Microsoft.Exchange.Data.Fqdn",
-            ParamType::ServerIdParameter => {
-                "Microsoft.Exchange.Configuration.Tasks.ServerIdParameter"
-            }
-            ParamType::MailboxServerIdParameter => {
-                "Microsoft.Exchange.Configuration.Tasks.MailboxServerIdParameter"
-            }
-            ParamType::StorageGroupIdParameter => {
-                "Microsoft.Exchange.Configuration.Tasks.StorageGroupIdParameter"
-            }
-            ParamType::DatabaseIdParameter => {
-                "Microsoft.Exchange.Configuration.Tasks.DatabaseIdParameter"
-            }
+            ParamType::ServerIdParameter => "Microsoft.Exchange.Configuration.Tasks.ServerIdParameter",
+            ParamType::MailboxServerIdParameter => "Microsoft.Exchange.Configuration.Tasks.MailboxServerIdParameter",
+            ParamType::StorageGroupIdParameter => "Microsoft.Exchange.Configuration.Tasks.StorageGroupIdParameter",
+            ParamType::DatabaseIdParameter => "Microsoft.Exchange.Configuration.Tasks.DatabaseIdParameter",
         }
     }
 }
@@ -235,9 +227,7 @@ impl CmdletSpec {
     }
 
     pub fn parameter(&self, name: &str) -> Option<&ParameterSpec> {
-        self.parameters
-            .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
+        self.parameters.iter().find(|p| p.name.eq_ignore_ascii_case(name))
     }
 
     pub fn supports_should_process(&self) -> bool {

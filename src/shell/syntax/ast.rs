@@ -299,6 +299,8 @@ pub enum CommandName {
     Literal(String),
     /// `& $scriptBlock` or `& 'Name'`: evaluated when the command runs.
     Invoke(Box<Expr>),
+    /// `. $scriptBlock`: like `&`, but in the caller's scope.
+    DotSource(Box<Expr>),
 }
 
 impl Command {
@@ -306,7 +308,7 @@ impl Command {
     pub fn literal_name(&self) -> Option<&str> {
         match &self.name {
             CommandName::Literal(name) => Some(name),
-            CommandName::Invoke(_) => None,
+            CommandName::Invoke(_) | CommandName::DotSource(_) => None,
         }
     }
 }

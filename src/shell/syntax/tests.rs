@@ -27,10 +27,7 @@ fn only(source: &str) -> Command {
 
 fn string(element: &CommandElement) -> &str {
     match element {
-        CommandElement::Argument(Expr {
-            kind: ExprKind::String(s),
-            ..
-        }) => &s.value,
+        CommandElement::Argument(Expr { kind: ExprKind::String(s), .. }) => &s.value,
         other => panic!("expected a string argument, got {other:?}"),
     }
 }
@@ -74,9 +71,7 @@ fn colon_form_binds_the_next_token_even_a_dash() {
     let value = confirm.argument.as_deref().map(|e| &e.kind);
     assert_eq!(value, Some(&ExprKind::Variable("false".into())));
     let name = parameter(&c.elements[2]);
-    assert!(
-        matches!(name.argument.as_deref().map(|e| &e.kind), Some(ExprKind::String(s)) if s.value == "-x")
-    );
+    assert!(matches!(name.argument.as_deref().map(|e| &e.kind), Some(ExprKind::String(s)) if s.value == "-x"));
     assert!(parameter(&c.elements[3]).argument.is_none());
 }
 
@@ -84,20 +79,14 @@ fn colon_form_binds_the_next_token_even_a_dash() {
 fn numbers_arrays_and_end_of_parameters() {
     let c = only("Cmd -5 1kb 0x10 a,'b',3 -- -NotAParameter");
     let number = |e: &CommandElement| match e {
-        CommandElement::Argument(Expr {
-            kind: ExprKind::Number { value, .. },
-            ..
-        }) => *value,
+        CommandElement::Argument(Expr { kind: ExprKind::Number { value, .. }, .. }) => *value,
         other => panic!("expected a number, got {other:?}"),
     };
     assert_eq!(number(&c.elements[0]), Number::Int(-5));
     assert_eq!(number(&c.elements[1]), Number::Int(1024));
     assert_eq!(number(&c.elements[2]), Number::Int(16));
     match &c.elements[3] {
-        CommandElement::Argument(Expr {
-            kind: ExprKind::Array(items),
-            ..
-        }) => assert_eq!(items.len(), 3),
+        CommandElement::Argument(Expr { kind: ExprKind::Array(items), .. }) => assert_eq!(items.len(), 3),
         other => panic!("expected an array, got {other:?}"),
     }
     assert_eq!(string(&c.elements[4]), "-NotAParameter");
@@ -106,22 +95,11 @@ fn numbers_arrays_and_end_of_parameters() {
 
 #[test]
 fn statements_pipelines_comments_and_continuations() {
-    let source = "Get-A | Format-List # trailing comment\n<# block\ncomment #> Get-B; Get-C `\n  -X 1\nGet-D |\n  Format-Table";
-    let names: Vec<String> = commands(source)
-        .into_iter()
-        .filter_map(|c| c.literal_name().map(str::to_string))
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "Get-A",
-            "Format-List",
-            "Get-B",
-            "Get-C",
-            "Get-D",
-            "Format-Table"
-        ]
-    );
+    let source =
+        "Get-A | Format-List # trailing comment\n<# block\ncomment #> Get-B; Get-C `\n  -X 1\nGet-D |\n  Format-Table";
+    let names: Vec<String> =
+        commands(source).into_iter().filter_map(|c| c.literal_name().map(str::to_string)).collect();
+    assert_eq!(names, ["Get-A", "Format-List", "Get-B", "Get-C", "Get-D", "Format-Table"]);
     let c = &commands(source)[3];
     assert_eq!(parameter(&c.elements[0]).name, "X");
 }
@@ -132,20 +110,14 @@ fn a_statement_can_start_with_a_value_and_exit_takes_a_code() {
     assert!(
         matches!(&script.statements[0], Statement::Pipeline(p) if matches!(p.elements[0], PipelineElement::Expression(_)))
     );
-    assert!(matches!(
-        &script.statements[1],
-        Statement::Exit { code: Some(_), .. }
-    ));
+    assert!(matches!(&script.statements[1], Statement::Exit { code: Some(_), .. }));
 }
 
 #[test]
 fn spans_point_at_the_source() {
     let source = "Get-StorageGroupCopyStatus -Bogus 'x'";
     let c = only(source);
-    assert_eq!(
-        &source[c.name_span.start..c.name_span.end],
-        "Get-StorageGroupCopyStatus"
-    );
+    assert_eq!(&source[c.name_span.start..c.name_span.end], "Get-StorageGroupCopyStatus");
     let p = parameter(&c.elements[0]);
     assert_eq!(&source[p.span.start..p.span.end], "-Bogus");
     match &c.elements[1] {
@@ -156,22 +128,12 @@ fn spans_point_at_the_source() {
 
 #[test]
 fn unfinished_input_is_incomplete_so_the_prompt_keeps_reading() {
-    for source in [
-        "Get-X 'open",
-        "Get-X \"open",
-        "Get-X |",
-        "Get-X `",
-        "Get-X -Name:",
-        "Get-X a,",
-    ] {
+    for source in ["Get-X 'open", "Get-X \"open", "Get-X |", "Get-X `", "Get-X -Name:", "Get-X a,"] {
         let e = parse(source).expect_err(source);
         assert!(e.incomplete, "{source:?} -> {e:?}");
         assert!(is_incomplete(source));
     }
-    assert_eq!(
-        parse("Get-X 'open").expect_err("open").message,
-        "The string is missing the terminator: '."
-    );
+    assert_eq!(parse("Get-X 'open").expect_err("open").message, "The string is missing the terminator: '.");
 }
 
 #[test]
@@ -179,11 +141,7 @@ fn wrong_input_is_an_error_with_powershell_message_and_span() {
     let e = parse("Get-X | | Get-Y").expect_err("empty pipe element");
     assert_eq!(
         (e.id, e.message.as_str(), e.incomplete),
-        (
-            "EmptyPipeElement",
-            "An empty pipe element is not allowed.",
-            false
-        )
+        ("EmptyPipeElement", "An empty pipe element is not allowed.", false)
     );
     assert_eq!(e.span.start, 8);
     let e = parse("Get-X | 'value'").expect_err("expression after a pipe");
@@ -198,12 +156,6 @@ fn wrong_input_is_an_error_with_powershell_message_and_span() {
 #[test]
 fn a_parenthesised_pipeline_is_one_argument() {
     let c = only("Get-X (Get-Y -Name a) b");
-    assert!(matches!(
-        &c.elements[0],
-        CommandElement::Argument(Expr {
-            kind: ExprKind::Paren(_),
-            ..
-        })
-    ));
+    assert!(matches!(&c.elements[0], CommandElement::Argument(Expr { kind: ExprKind::Paren(_), .. })));
     assert_eq!(string(&c.elements[1]), "b");
 }

@@ -8,8 +8,8 @@ use nom::Parser;
 use nom::character::complete::{char, satisfy};
 
 use super::lexical::{
-    Fail, Res, backtick_escape, continuation, fail, failure, incomplete, parse_number,
-    single_quoted, trivia, trivia_and_newlines, variable,
+    Fail, Res, backtick_escape, continuation, fail, failure, incomplete, parse_number, single_quoted, trivia,
+    trivia_and_newlines, variable,
 };
 use super::{Grammar, unexpected};
 use crate::shell::syntax::ast::*;
@@ -38,14 +38,10 @@ enum Token {
 fn dash_operator(name: &str) -> Option<Token> {
     let lower = name.to_ascii_lowercase();
     let (case_sensitive, base) = match lower.as_bytes().first() {
-        Some(b'c')
-            if comparison(&lower[1..]).is_some() || matches!(&lower[1..], "replace" | "split") =>
-        {
+        Some(b'c') if comparison(&lower[1..]).is_some() || matches!(&lower[1..], "replace" | "split") => {
             (true, &lower[1..])
         }
-        Some(b'i')
-            if comparison(&lower[1..]).is_some() || matches!(&lower[1..], "replace" | "split") =>
-        {
+        Some(b'i') if comparison(&lower[1..]).is_some() || matches!(&lower[1..], "replace" | "split") => {
             (false, &lower[1..])
         }
         _ => (false, lower.as_str()),
@@ -99,9 +95,7 @@ fn comparison(name: &str) -> Option<CompareOp> {
 fn dash_token(i: &str) -> Option<(&str, Token)> {
     let first = i.chars().next().filter(|c| is_dash(*c))?;
     let rest = &i[first.len_utf8()..];
-    let len = rest
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(rest.len());
+    let len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
     if len == 0 {
         return None;
     }
@@ -119,11 +113,7 @@ fn precedence(op: BinaryOp) -> u8 {
         | BinaryOp::Is
         | BinaryOp::IsNot
         | BinaryOp::As => 2,
-        BinaryOp::BitAnd
-        | BinaryOp::BitOr
-        | BinaryOp::BitXor
-        | BinaryOp::ShiftLeft
-        | BinaryOp::ShiftRight => 3,
+        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor | BinaryOp::ShiftLeft | BinaryOp::ShiftRight => 3,
         BinaryOp::Add | BinaryOp::Subtract => 4,
         BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Remainder => 5,
         BinaryOp::Format => 6,
@@ -159,14 +149,7 @@ impl<'s> Grammar<'s> {
             }
             let (r, right) = self.binary(after, strength + 1, commas)?;
             let span = left.span.to(right.span);
-            left = Expr {
-                kind: ExprKind::Binary {
-                    op,
-                    left: Box::new(left),
-                    right: Box::new(right),
-                },
-                span,
-            };
+            left = Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span };
             rest = r;
         }
     }
@@ -175,12 +158,7 @@ impl<'s> Grammar<'s> {
     pub(super) fn starts_unary_operator(&self, i: &str) -> bool {
         matches!(
             dash_token(i),
-            Some((
-                _,
-                Token::Not
-                    | Token::Unary(_)
-                    | Token::Binary(BinaryOp::Split { .. } | BinaryOp::Join)
-            ))
+            Some((_, Token::Not | Token::Unary(_) | Token::Binary(BinaryOp::Split { .. } | BinaryOp::Join)))
         )
     }
 
@@ -201,9 +179,7 @@ impl<'s> Grammar<'s> {
             ('*', _) => BinaryOp::Multiply,
             ('/', _) => BinaryOp::Divide,
             ('%', _) => BinaryOp::Remainder,
-            (c, next)
-                if is_dash(c) && !next.is_some_and(|n| n.is_ascii_alphabetic() || is_dash(n)) =>
-            {
+            (c, next) if is_dash(c) && !next.is_some_and(|n| n.is_ascii_alphabetic() || is_dash(n)) => {
                 BinaryOp::Subtract
             }
             _ => return None,
@@ -226,14 +202,8 @@ impl<'s> Grammar<'s> {
         // A dash before a value negates it.
         if let Some(c) = i.chars().next().filter(|c| is_dash(*c) || *c == '+') {
             let rest = &i[c.len_utf8()..];
-            if !rest.starts_with(|n: char| {
-                n.is_ascii_alphabetic() || is_dash(n) || n == '=' || n == '+'
-            }) {
-                let op = if c == '+' {
-                    UnaryOp::Plus
-                } else {
-                    UnaryOp::Negate
-                };
+            if !rest.starts_with(|n: char| n.is_ascii_alphabetic() || is_dash(n) || n == '=' || n == '+') {
+                let op = if c == '+' { UnaryOp::Plus } else { UnaryOp::Negate };
                 return self.prefix(i, rest, op, commas);
             }
         }
@@ -251,16 +221,7 @@ impl<'s> Grammar<'s> {
         }
         let (r, operand) = self.unary(rest, commas)?;
         let span = self.span(start, r);
-        Ok((
-            r,
-            Expr {
-                kind: ExprKind::Unary {
-                    op,
-                    operand: Box::new(operand),
-                },
-                span,
-            },
-        ))
+        Ok((r, Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }))
     }
 
     /// `a, b, c` (and the unary `,a`): binds tighter than every binary operator but the range.
@@ -271,13 +232,7 @@ impl<'s> Grammar<'s> {
             let (rest, _) = trivia_and_newlines(rest)?;
             let (r, operand) = self.split_join(rest)?;
             let span = self.span(i, r);
-            return Ok((
-                r,
-                Expr {
-                    kind: ExprKind::Array(vec![operand]),
-                    span,
-                },
-            ));
+            return Ok((r, Expr { kind: ExprKind::Array(vec![operand]), span }));
         }
         let (mut rest, first) = self.split_join(i)?;
         if commas == Commas::Separate {
@@ -291,11 +246,7 @@ impl<'s> Grammar<'s> {
             };
             let (after, _) = trivia_and_newlines(after)?;
             if after.is_empty() {
-                return incomplete(
-                    after,
-                    "MissingExpressionAfterToken",
-                    "Missing expression after ','.".into(),
-                );
+                return incomplete(after, "MissingExpressionAfterToken", "Missing expression after ','.".into());
             }
             let (r, item) = self.split_join(after)?;
             items.push(item);
@@ -305,36 +256,16 @@ impl<'s> Grammar<'s> {
             return Ok((rest, items.remove(0)));
         }
         let span = self.span(i, rest);
-        Ok((
-            rest,
-            Expr {
-                kind: ExprKind::Array(items),
-                span,
-            },
-        ))
+        Ok((rest, Expr { kind: ExprKind::Array(items), span }))
     }
 
     fn split_join(&self, i: &'s str) -> Res<'s, Expr> {
-        if let Some((rest, Token::Binary(BinaryOp::Split { .. } | BinaryOp::Join))) = dash_token(i)
-        {
-            let op = if i[1..].to_ascii_lowercase().starts_with("join") {
-                UnaryOp::Join
-            } else {
-                UnaryOp::Split
-            };
+        if let Some((rest, Token::Binary(BinaryOp::Split { .. } | BinaryOp::Join))) = dash_token(i) {
+            let op = if i[1..].to_ascii_lowercase().starts_with("join") { UnaryOp::Join } else { UnaryOp::Split };
             let (rest, _) = trivia(rest)?;
             let (r, operand) = self.split_join(rest)?;
             let span = self.span(i, r);
-            return Ok((
-                r,
-                Expr {
-                    kind: ExprKind::Unary {
-                        op,
-                        operand: Box::new(operand),
-                    },
-                    span,
-                },
-            ));
+            return Ok((r, Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }));
         }
         self.cast(i)
     }
@@ -345,19 +276,13 @@ impl<'s> Grammar<'s> {
             return self.postfix_primary(i);
         }
         let (rest, type_name) = self.type_literal(i)?;
-        let literal = Expr {
-            kind: ExprKind::TypeLiteral(type_name.clone()),
-            span: self.span(i, rest),
-        };
+        let literal = Expr { kind: ExprKind::TypeLiteral(type_name.clone()), span: self.span(i, rest) };
         if rest.starts_with("::") {
             return self.postfix(i, rest, literal);
         }
         let (after, _) = trivia(rest)?;
         let operand_starts = after.chars().next().is_some_and(|c| {
-            matches!(c, '$' | '(' | '@' | '[' | '{')
-                || c.is_ascii_digit()
-                || is_single_quote(c)
-                || is_double_quote(c)
+            matches!(c, '$' | '(' | '@' | '[' | '{') || c.is_ascii_digit() || is_single_quote(c) || is_double_quote(c)
         });
         if !operand_starts {
             return Ok((rest, literal));
@@ -367,27 +292,9 @@ impl<'s> Grammar<'s> {
         if type_name.eq_ignore_ascii_case("ordered")
             && let ExprKind::Hashtable { entries, .. } = operand.kind
         {
-            return Ok((
-                r,
-                Expr {
-                    kind: ExprKind::Hashtable {
-                        entries,
-                        ordered: true,
-                    },
-                    span,
-                },
-            ));
+            return Ok((r, Expr { kind: ExprKind::Hashtable { entries, ordered: true }, span }));
         }
-        Ok((
-            r,
-            Expr {
-                kind: ExprKind::Cast {
-                    type_name,
-                    operand: Box::new(operand),
-                },
-                span,
-            },
-        ))
+        Ok((r, Expr { kind: ExprKind::Cast { type_name, operand: Box::new(operand) }, span }))
     }
 
     /// `[name]`, with nested brackets for arrays and generics (`[string[]]`).
@@ -407,12 +314,7 @@ impl<'s> Grammar<'s> {
                 '[' => depth += 1,
                 ']' => depth -= 1,
                 c if is_newline(c) => {
-                    return fail(
-                        i,
-                        "EndSquareBracketExpectedAtEndOfType",
-                        "Missing ] at end of type token.".into(),
-                        1,
-                    );
+                    return fail(i, "EndSquareBracketExpectedAtEndOfType", "Missing ] at end of type token.".into(), 1);
                 }
                 _ => {}
             }
@@ -421,12 +323,7 @@ impl<'s> Grammar<'s> {
         let name = self.text(start, rest);
         let name = name[..name.len() - 1].trim();
         if name.is_empty() {
-            return fail(
-                i,
-                "MissingTypename",
-                "Missing type name after '['.".into(),
-                1,
-            );
+            return fail(i, "MissingTypename", "Missing type name after '['.".into(), 1);
         }
         Ok((rest, name.to_string()))
     }
@@ -437,12 +334,7 @@ impl<'s> Grammar<'s> {
     }
 
     /// `.Member`, `.Method(args)`, `::Static`, `[index]`, directly after a value.
-    pub(super) fn postfix(
-        &self,
-        start: &'s str,
-        mut rest: &'s str,
-        mut expr: Expr,
-    ) -> Res<'s, Expr> {
+    pub(super) fn postfix(&self, start: &'s str, mut rest: &'s str, mut expr: Expr) -> Res<'s, Expr> {
         loop {
             let (after, is_static) = if let Some(a) = rest.strip_prefix("::") {
                 (a, true)
@@ -460,13 +352,7 @@ impl<'s> Grammar<'s> {
                     );
                 };
                 let span = self.span(start, r);
-                expr = Expr {
-                    kind: ExprKind::Index {
-                        target: Box::new(expr),
-                        index: Box::new(index),
-                    },
-                    span,
-                };
+                expr = Expr { kind: ExprKind::Index { target: Box::new(expr), index: Box::new(index) }, span };
                 rest = r;
                 continue;
             } else {
@@ -476,26 +362,11 @@ impl<'s> Grammar<'s> {
             if let Some(args_start) = after.strip_prefix('(') {
                 let (r, args) = self.arguments_list(args_start)?;
                 let span = self.span(start, r);
-                expr = Expr {
-                    kind: ExprKind::Invoke {
-                        target: Box::new(expr),
-                        name,
-                        args,
-                        is_static,
-                    },
-                    span,
-                };
+                expr = Expr { kind: ExprKind::Invoke { target: Box::new(expr), name, args, is_static }, span };
                 rest = r;
             } else {
                 let span = self.span(start, after);
-                expr = Expr {
-                    kind: ExprKind::Member {
-                        target: Box::new(expr),
-                        name,
-                        is_static,
-                    },
-                    span,
-                };
+                expr = Expr { kind: ExprKind::Member { target: Box::new(expr), name, is_static }, span };
                 rest = after;
             }
         }
@@ -507,12 +378,7 @@ impl<'s> Grammar<'s> {
         }
         let len = i.find(|c: char| !is_variable_char(c)).unwrap_or(i.len());
         if len == 0 {
-            return fail(
-                i,
-                "MissingPropertyName",
-                "Missing property name after reference operator.".into(),
-                1,
-            );
+            return fail(i, "MissingPropertyName", "Missing property name after reference operator.".into(), 1);
         }
         Ok((&i[len..], i[..len].to_string()))
     }
@@ -532,11 +398,7 @@ impl<'s> Grammar<'s> {
                 return Ok((r, args));
             }
             let Some(r) = r.strip_prefix(',') else {
-                return self.missing(
-                    r,
-                    "MissingEndParenthesisInMethodCall",
-                    "Missing ')' in method call.",
-                );
+                return self.missing(r, "MissingEndParenthesisInMethodCall", "Missing ')' in method call.");
             };
             let (r, _) = trivia_and_newlines(r)?;
             rest = r;
@@ -546,24 +408,14 @@ impl<'s> Grammar<'s> {
     /// A value in expression mode.
     fn primary(&self, i: &'s str) -> Res<'s, Expr> {
         let Some(first) = i.chars().next() else {
-            return incomplete(
-                i,
-                "ExpectedExpression",
-                "An expression was expected after '('.".into(),
-            );
+            return incomplete(i, "ExpectedExpression", "An expression was expected after '('.".into());
         };
         if first == '$' {
             if i[1..].starts_with('(') {
                 return self.sub_expression(i);
             }
             let (rest, name) = variable(i)?;
-            return Ok((
-                rest,
-                Expr {
-                    kind: ExprKind::Variable(name),
-                    span: self.span(i, rest),
-                },
-            ));
+            return Ok((rest, Expr { kind: ExprKind::Variable(name), span: self.span(i, rest) }));
         }
         if first == '@' {
             return self.at_expression(i);
@@ -576,25 +428,14 @@ impl<'s> Grammar<'s> {
         }
         if is_single_quote(first) {
             let (rest, value) = single_quoted(i)?;
-            let literal = StringLiteral {
-                value,
-                quoting: Quoting::Single,
-            };
-            return Ok((
-                rest,
-                Expr {
-                    kind: ExprKind::String(literal),
-                    span: self.span(i, rest),
-                },
-            ));
+            let literal = StringLiteral { value, quoting: Quoting::Single };
+            return Ok((rest, Expr { kind: ExprKind::String(literal), span: self.span(i, rest) }));
         }
         if is_double_quote(first) {
             let (rest, parts) = self.double_quoted(i)?;
             return Ok((rest, self.string_expr(parts, Quoting::Double, i, rest)));
         }
-        if first.is_ascii_digit()
-            || (first == '.' && i[1..].starts_with(|c: char| c.is_ascii_digit()))
-        {
+        if first.is_ascii_digit() || (first == '.' && i[1..].starts_with(|c: char| c.is_ascii_digit())) {
             return self.number(i);
         }
         unexpected(i)
@@ -639,34 +480,21 @@ impl<'s> Grammar<'s> {
         }
         let text = &i[..end];
         let rest = &i[end..];
+        // `7z` is no number; a soft error lets a statement read it as a command name.
+        let soft = || nom::Err::Error(Fail { at: i, why: None });
         if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
-            return unexpected(i);
+            return Err(soft());
         }
         let Some(value) = parse_number(text) else {
-            return unexpected(i);
+            return Err(soft());
         };
-        Ok((
-            rest,
-            Expr {
-                kind: ExprKind::Number {
-                    value,
-                    text: text.to_string(),
-                },
-                span: self.span(i, rest),
-            },
-        ))
+        Ok((rest, Expr { kind: ExprKind::Number { value, text: text.to_string() }, span: self.span(i, rest) }))
     }
 
     /// `$( statements )`.
     fn sub_expression(&self, i: &'s str) -> Res<'s, Expr> {
         let (rest, statements) = self.enclosed_statements(&i[2..], ')')?;
-        Ok((
-            rest,
-            Expr {
-                kind: ExprKind::SubExpr(statements),
-                span: self.span(i, rest),
-            },
-        ))
+        Ok((rest, Expr { kind: ExprKind::SubExpr(statements), span: self.span(i, rest) }))
     }
 
     /// `@( … )`, `@{ … }`, or a here-string `@" … "@` / `@' … '@`.
@@ -674,13 +502,7 @@ impl<'s> Grammar<'s> {
         let rest = &i[1..];
         if let Some(inner) = rest.strip_prefix('(') {
             let (rest, statements) = self.enclosed_statements(inner, ')')?;
-            return Ok((
-                rest,
-                Expr {
-                    kind: ExprKind::ArrayExpr(statements),
-                    span: self.span(i, rest),
-                },
-            ));
+            return Ok((rest, Expr { kind: ExprKind::ArrayExpr(statements), span: self.span(i, rest) }));
         }
         if rest.starts_with('{') {
             return self.hashtable(i);
@@ -691,7 +513,8 @@ impl<'s> Grammar<'s> {
         fail(
             i,
             "SplattingNotPermitted",
-            "The splatting operator '@' cannot be used to reference variables in an expression. Use '$' instead.".into(),
+            "The splatting operator '@' cannot be used to reference variables in an expression. Use '$' instead."
+                .into(),
             1,
         )
     }
@@ -702,10 +525,16 @@ impl<'s> Grammar<'s> {
         let expandable = is_double_quote(quote);
         let body_start = &i[1 + quote.len_utf8()..];
         let (body_start, _) = trivia(body_start)?;
-        let body_start = body_start
-            .strip_prefix("\r\n")
-            .or_else(|| body_start.strip_prefix('\n'))
-            .ok_or_else(|| failure(i, "UnexpectedCharactersAfterHereStringHeader", "No characters are allowed after a here-string header but before the end of the line.".into(), 2, false))?;
+        let body_start =
+            body_start.strip_prefix("\r\n").or_else(|| body_start.strip_prefix('\n')).ok_or_else(|| {
+                failure(
+                    i,
+                    "UnexpectedCharactersAfterHereStringHeader",
+                    "No characters are allowed after a here-string header but before the end of the line.".into(),
+                    2,
+                    false,
+                )
+            })?;
         let mut search = body_start;
         loop {
             let Some(newline) = search.find('\n') else {
@@ -716,14 +545,11 @@ impl<'s> Grammar<'s> {
                 );
             };
             let line_start = &search[newline + 1..];
-            let closes = line_start.chars().next().is_some_and(|c| {
-                if expandable {
-                    is_double_quote(c)
-                } else {
-                    is_single_quote(c)
-                }
-            }) && line_start[line_start.chars().next().map_or(0, char::len_utf8)..]
-                .starts_with('@');
+            let closes = line_start
+                .chars()
+                .next()
+                .is_some_and(|c| if expandable { is_double_quote(c) } else { is_single_quote(c) })
+                && line_start[line_start.chars().next().map_or(0, char::len_utf8)..].starts_with('@');
             if closes {
                 let body = &body_start[..body_start.len() - search.len() + newline];
                 let body = body.strip_suffix('\r').unwrap_or(body);
@@ -732,14 +558,8 @@ impl<'s> Grammar<'s> {
                     let parts = self.expandable_parts(body)?;
                     self.string_expr(parts, Quoting::Double, i, rest)
                 } else {
-                    let literal = StringLiteral {
-                        value: body.to_string(),
-                        quoting: Quoting::Single,
-                    };
-                    Expr {
-                        kind: ExprKind::String(literal),
-                        span: self.span(i, rest),
-                    }
+                    let literal = StringLiteral { value: body.to_string(), quoting: Quoting::Single };
+                    Expr { kind: ExprKind::String(literal), span: self.span(i, rest) }
                 };
                 return Ok((rest, expr));
             }
@@ -755,16 +575,7 @@ impl<'s> Grammar<'s> {
             let (r, _) = self.separators(rest)?;
             if let Some(r) = r.strip_prefix('}') {
                 let span = self.span(i, r);
-                return Ok((
-                    r,
-                    Expr {
-                        kind: ExprKind::Hashtable {
-                            entries,
-                            ordered: false,
-                        },
-                        span,
-                    },
-                ));
+                return Ok((r, Expr { kind: ExprKind::Hashtable { entries, ordered: false }, span }));
             }
             if r.is_empty() {
                 return incomplete(
@@ -786,11 +597,7 @@ impl<'s> Grammar<'s> {
             let (r, value) = self.statement(r)?;
             entries.push((key, value));
             let (r, _) = trivia(r)?;
-            if !(r.starts_with('}')
-                || r.starts_with(';')
-                || r.starts_with(is_newline)
-                || r.is_empty())
-            {
+            if !(r.starts_with('}') || r.starts_with(';') || r.starts_with(is_newline) || r.is_empty()) {
                 return self.missing(
                     r,
                     "MissingEndCurlyBrace",
@@ -804,20 +611,9 @@ impl<'s> Grammar<'s> {
     fn hashtable_key(&self, i: &'s str) -> Res<'s, Expr> {
         let first = i.chars().next().unwrap_or(' ');
         if first.is_alphabetic() || first == '_' {
-            let len = i
-                .find(|c: char| !(is_variable_char(c) || c == '-' || c == '.'))
-                .unwrap_or(i.len());
-            let literal = StringLiteral {
-                value: i[..len].to_string(),
-                quoting: Quoting::Bare,
-            };
-            return Ok((
-                &i[len..],
-                Expr {
-                    kind: ExprKind::String(literal),
-                    span: self.span(i, &i[len..]),
-                },
-            ));
+            let len = i.find(|c: char| !(is_variable_char(c) || c == '-' || c == '.')).unwrap_or(i.len());
+            let literal = StringLiteral { value: i[..len].to_string(), quoting: Quoting::Bare };
+            return Ok((&i[len..], Expr { kind: ExprKind::String(literal), span: self.span(i, &i[len..]) }));
         }
         self.unary(i, Commas::Separate)
     }
@@ -826,49 +622,25 @@ impl<'s> Grammar<'s> {
     fn parenthesised(&self, i: &'s str) -> Res<'s, Expr> {
         let (rest, _) = trivia_and_newlines(&i[1..])?;
         if rest.is_empty() {
-            return incomplete(
-                rest,
-                "MissingEndParenthesisInExpression",
-                "Missing closing ')' in expression.".into(),
-            );
+            return incomplete(rest, "MissingEndParenthesisInExpression", "Missing closing ')' in expression.".into());
         }
         let (rest, statement) = self.statement(rest)?;
         let (rest, _) = trivia_and_newlines(rest)?;
         let Some(rest) = rest.strip_prefix(')') else {
-            return self.missing(
-                rest,
-                "MissingEndParenthesisInExpression",
-                "Missing closing ')' in expression.",
-            );
+            return self.missing(rest, "MissingEndParenthesisInExpression", "Missing closing ')' in expression.");
         };
-        Ok((
-            rest,
-            Expr {
-                kind: ExprKind::Paren(Box::new(statement)),
-                span: self.span(i, rest),
-            },
-        ))
+        Ok((rest, Expr { kind: ExprKind::Paren(Box::new(statement)), span: self.span(i, rest) }))
     }
 
     /// `{ [param(…)] statements }` as a value.
     pub(super) fn script_block_expr(&self, i: &'s str) -> Res<'s, Expr> {
         let (rest, def) = self.script_block(i)?;
-        Ok((
-            rest,
-            Expr {
-                kind: ExprKind::ScriptBlock(Rc::new(def)),
-                span: self.span(i, rest),
-            },
-        ))
+        Ok((rest, Expr { kind: ExprKind::ScriptBlock(Rc::new(def)), span: self.span(i, rest) }))
     }
 
     /// Reports a missing closing token: incomplete at the end of input, an error elsewhere.
     pub(super) fn missing<T>(&self, at: &'s str, id: &'static str, message: &str) -> Res<'s, T> {
-        if at.is_empty() {
-            incomplete(at, id, message.into())
-        } else {
-            fail(at, id, message.into(), 1)
-        }
+        if at.is_empty() { incomplete(at, id, message.into()) } else { fail(at, id, message.into(), 1) }
     }
 
     // -----------------------------------------------------------------------------------------
@@ -967,33 +739,12 @@ impl<'s> Grammar<'s> {
     }
 
     /// An expression for string parts: a plain literal when nothing expands.
-    fn string_expr(
-        &self,
-        parts: Vec<StringPart>,
-        quoting: Quoting,
-        from: &'s str,
-        to: &'s str,
-    ) -> Expr {
+    fn string_expr(&self, parts: Vec<StringPart>, quoting: Quoting, from: &'s str, to: &'s str) -> Expr {
         let span = self.span(from, to);
         match parts.as_slice() {
-            [] => Expr {
-                kind: ExprKind::String(StringLiteral {
-                    value: String::new(),
-                    quoting,
-                }),
-                span,
-            },
-            [StringPart::Text(t)] => Expr {
-                kind: ExprKind::String(StringLiteral {
-                    value: t.clone(),
-                    quoting,
-                }),
-                span,
-            },
-            _ => Expr {
-                kind: ExprKind::Expandable(parts),
-                span,
-            },
+            [] => Expr { kind: ExprKind::String(StringLiteral { value: String::new(), quoting }), span },
+            [StringPart::Text(t)] => Expr { kind: ExprKind::String(StringLiteral { value: t.clone(), quoting }), span },
+            _ => Expr { kind: ExprKind::Expandable(parts), span },
         }
     }
 
@@ -1012,22 +763,10 @@ impl<'s> Grammar<'s> {
         while let Some(after_comma) = r.strip_prefix(',') {
             let (after, _) = trivia_and_newlines(after_comma)?;
             if after.is_empty() {
-                return incomplete(
-                    after,
-                    "MissingExpressionAfterToken",
-                    "Missing expression after ','.".into(),
-                );
+                return incomplete(after, "MissingExpressionAfterToken", "Missing expression after ','.".into());
             }
-            if after.starts_with(',')
-                || after.starts_with([';', '|', ')', '}'])
-                || after.starts_with(is_newline)
-            {
-                return fail(
-                    after_comma,
-                    "MissingExpression",
-                    "Missing argument in parameter list.".into(),
-                    0,
-                );
+            if after.starts_with(',') || after.starts_with([';', '|', ')', '}']) || after.starts_with(is_newline) {
+                return fail(after_comma, "MissingExpression", "Missing argument in parameter list.".into(), 0);
             }
             let (after, item) = self.argument_primary(after)?;
             items.push(item);
@@ -1036,13 +775,7 @@ impl<'s> Grammar<'s> {
             r = next;
         }
         let span = self.span(i, rest);
-        Ok((
-            rest,
-            Expr {
-                kind: ExprKind::Array(items),
-                span,
-            },
-        ))
+        Ok((rest, Expr { kind: ExprKind::Array(items), span }))
     }
 
     /// One value in argument mode: expression syntax where it begins with `$`, `(`, `@`, `{`
@@ -1058,15 +791,12 @@ impl<'s> Grammar<'s> {
                     let Ok((after, _)) = variable(i) else {
                         return self.bare_word(i);
                     };
-                    after.is_empty()
-                        || after.starts_with(['.', '['])
-                        || after.starts_with(ends_bare_word)
+                    after.is_empty() || after.starts_with(['.', '[']) || after.starts_with(ends_bare_word)
                 }
             }
             '(' | '{' => true,
             '@' => {
-                i[1..].starts_with(['(', '{'])
-                    || i[1..].starts_with(|c: char| is_single_quote(c) || is_double_quote(c))
+                i[1..].starts_with(['(', '{']) || i[1..].starts_with(|c: char| is_single_quote(c) || is_double_quote(c))
             }
             _ => false,
         };
@@ -1108,11 +838,7 @@ impl<'s> Grammar<'s> {
             } else if is_single_quote(c) {
                 let (after, s) = single_quoted(rest)?;
                 text.push_str(&s);
-                quoting = if at_start {
-                    Quoting::Single
-                } else {
-                    Quoting::Bare
-                };
+                quoting = if at_start { Quoting::Single } else { Quoting::Bare };
                 plain = false;
                 rest = after;
             } else if is_double_quote(c) {
@@ -1126,11 +852,7 @@ impl<'s> Grammar<'s> {
                         }
                     }
                 }
-                quoting = if at_start {
-                    Quoting::Double
-                } else {
-                    Quoting::Bare
-                };
+                quoting = if at_start { Quoting::Double } else { Quoting::Bare };
                 plain = false;
                 rest = after;
             } else if c == '$' {
@@ -1159,13 +881,7 @@ impl<'s> Grammar<'s> {
             && parts.is_empty()
             && let Some(value) = parse_number(&text)
         {
-            return Ok((
-                rest,
-                Expr {
-                    kind: ExprKind::Number { value, text },
-                    span: self.span(i, rest),
-                },
-            ));
+            return Ok((rest, Expr { kind: ExprKind::Number { value, text }, span: self.span(i, rest) }));
         }
         flush(&mut text, &mut parts);
         Ok((rest, self.string_expr(parts, quoting, i, rest)))

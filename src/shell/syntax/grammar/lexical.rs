@@ -11,9 +11,7 @@ use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use crate::shell::syntax::ast::Number;
-use crate::shell::syntax::chars::{
-    is_blank, is_dash, is_newline, is_single_quote, is_variable_char,
-};
+use crate::shell::syntax::chars::{is_blank, is_dash, is_newline, is_single_quote, is_variable_char};
 
 /// nom's error type for this grammar: where it failed and, once a rule has committed, why.
 #[derive(Debug)]
@@ -50,23 +48,10 @@ pub(super) fn failure<'a>(
     len: usize,
     incomplete: bool,
 ) -> nom::Err<Fail<'a>> {
-    nom::Err::Failure(Fail {
-        at,
-        why: Some(Why {
-            id,
-            message,
-            len,
-            incomplete,
-        }),
-    })
+    nom::Err::Failure(Fail { at, why: Some(Why { id, message, len, incomplete }) })
 }
 
-pub(super) fn fail<'a, T>(
-    at: &'a str,
-    id: &'static str,
-    message: String,
-    len: usize,
-) -> Res<'a, T> {
+pub(super) fn fail<'a, T>(at: &'a str, id: &'static str, message: String, len: usize) -> Res<'a, T> {
     Err(failure(at, id, message, len, false))
 }
 
@@ -88,11 +73,7 @@ pub(super) fn block_comment(i: &str) -> Res<'_, &str> {
     let (rest, _) = tag("<#").parse(i)?;
     match take_until::<_, _, Fail>("#>").parse(rest) {
         Ok((rest, _)) => Ok((&rest[2..], i)),
-        Err(_) => incomplete(
-            i,
-            "MissingEndOfBlockComment",
-            "Missing the closing '#>' of a block comment.".into(),
-        ),
+        Err(_) => incomplete(i, "MissingEndOfBlockComment", "Missing the closing '#>' of a block comment.".into()),
     }
 }
 
@@ -101,37 +82,20 @@ pub(super) fn continuation(i: &str) -> Res<'_, &str> {
     let (rest, _) = char('`').parse(i)?;
     let (rest, _) = take_while(is_blank).parse(rest)?;
     if rest.is_empty() {
-        return incomplete(
-            rest,
-            "IncompleteContinuation",
-            "Line continuation at end of input.".into(),
-        );
+        return incomplete(rest, "IncompleteContinuation", "Line continuation at end of input.".into());
     }
-    recognize(alt((tag("\r\n"), tag("\n"), tag("\r"))))
-        .parse(rest)
-        .map(|(r, _)| (r, i))
+    recognize(alt((tag("\r\n"), tag("\n"), tag("\r")))).parse(rest).map(|(r, _)| (r, i))
 }
 
 /// Blanks, comments and continuations; not newlines.
 pub(super) fn trivia(i: &str) -> Res<'_, usize> {
-    many0_count(alt((
-        take_while1(is_blank),
-        line_comment,
-        block_comment,
-        continuation,
-    )))
-    .parse(i)
+    many0_count(alt((take_while1(is_blank), line_comment, block_comment, continuation))).parse(i)
 }
 
 /// Trivia and newlines (inside a pipeline after `|`, after `,`).
 pub(super) fn trivia_and_newlines(i: &str) -> Res<'_, usize> {
-    many0_count(alt((
-        take_while1(|c| is_blank(c) || is_newline(c)),
-        line_comment,
-        block_comment,
-        continuation,
-    )))
-    .parse(i)
+    many0_count(alt((take_while1(|c| is_blank(c) || is_newline(c)), line_comment, block_comment, continuation)))
+        .parse(i)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,12 +109,7 @@ pub(super) fn single_quoted(i: &str) -> Res<'_, String> {
 
 /// A string between two characters of the class `is_quote`, where two in a row stand for one.
 /// `terminator` names the class in the error for a missing end.
-pub(super) fn quoted(
-    i: &str,
-    is_quote: fn(char) -> bool,
-    terminator: char,
-    escapes: bool,
-) -> Res<'_, String> {
+pub(super) fn quoted(i: &str, is_quote: fn(char) -> bool, terminator: char, escapes: bool) -> Res<'_, String> {
     let (mut rest, _) = satisfy(is_quote).parse(i)?;
     let mut out = String::new();
     loop {
@@ -282,11 +241,9 @@ pub(super) fn variable(i: &str) -> Res<'_, String> {
     if let Ok((rest, _)) = char::<_, Fail>('{').parse(rest) {
         return match take_until::<_, _, Fail>("}").parse(rest) {
             Ok((after, name)) => Ok((&after[1..], name.to_string())),
-            Err(_) => incomplete(
-                rest,
-                "IncompleteDollarVariableReference",
-                "Missing '}' in the variable reference.".into(),
-            ),
+            Err(_) => {
+                incomplete(rest, "IncompleteDollarVariableReference", "Missing '}' in the variable reference.".into())
+            }
         };
     }
     if let Ok((rest, c)) = satisfy::<_, _, Fail>(|c| c == '?' || c == '^' || c == '$').parse(rest) {

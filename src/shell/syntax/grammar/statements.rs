@@ -13,14 +13,13 @@ use nom::multi::many0_count;
 
 use super::expressions::Commas;
 use super::lexical::{
-    Res, block_comment, continuation, fail, failure, incomplete, line_comment, trivia,
-    trivia_and_newlines, variable,
+    Res, block_comment, continuation, fail, failure, incomplete, line_comment, trivia, trivia_and_newlines, variable,
 };
 use super::{Grammar, keyword, unexpected};
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{
-    ends_bare_word, ends_parameter_name, is_blank, is_dash, is_double_quote, is_newline,
-    is_single_quote, starts_parameter_name,
+    ends_bare_word, ends_parameter_name, is_blank, is_dash, is_double_quote, is_newline, is_single_quote,
+    starts_parameter_name,
 };
 
 impl<'s> Grammar<'s> {
@@ -95,13 +94,7 @@ impl<'s> Grammar<'s> {
             return self.missing(r, "MissingStatementBlock", "Missing statement block.");
         };
         let (rest, statements) = self.enclosed_statements(inner, '}')?;
-        Ok((
-            rest,
-            Block {
-                statements,
-                span: self.span(r, rest),
-            },
-        ))
+        Ok((rest, Block { statements, span: self.span(r, rest) }))
     }
 
     /// `{ [param(…)] statements }`.
@@ -112,15 +105,7 @@ impl<'s> Grammar<'s> {
         let (rest, statements) = self.enclosed_statements(r, '}')?;
         let text = self.text(inner, rest);
         let text = text[..text.len() - 1].to_string();
-        Ok((
-            rest,
-            ScriptBlockDef {
-                param,
-                statements,
-                text,
-                span: self.span(i, rest),
-            },
-        ))
+        Ok((rest, ScriptBlockDef { param, statements, text, span: self.span(i, rest) }))
     }
 
     /// One statement.
@@ -137,9 +122,7 @@ impl<'s> Grammar<'s> {
         let Some(after) = i.strip_prefix(':') else {
             return Ok((i, None));
         };
-        let len = after
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
+        let len = after.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(after.len());
         if len == 0 {
             return unexpected(i);
         }
@@ -156,9 +139,7 @@ impl<'s> Grammar<'s> {
         if !first.is_ascii_alphabetic() {
             return Ok(None);
         }
-        let word_len = i
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(i.len());
+        let word_len = i.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(i.len());
         let word = i[..word_len].to_ascii_lowercase();
         let Some(after) = keyword(i, &word) else {
             return Ok(None);
@@ -180,33 +161,15 @@ impl<'s> Grammar<'s> {
             "try" => self.try_statement(i, after)?,
             "throw" => {
                 let (rest, value) = self.optional_pipeline(after)?;
-                (
-                    rest,
-                    Statement::Throw {
-                        value,
-                        span: self.span(i, rest),
-                    },
-                )
+                (rest, Statement::Throw { value, span: self.span(i, rest) })
             }
             "return" => {
                 let (rest, value) = self.optional_pipeline(after)?;
-                (
-                    rest,
-                    Statement::Return {
-                        value,
-                        span: self.span(i, rest),
-                    },
-                )
+                (rest, Statement::Return { value, span: self.span(i, rest) })
             }
             "exit" => {
                 let (rest, code) = self.optional_pipeline(after)?;
-                (
-                    rest,
-                    Statement::Exit {
-                        code,
-                        span: self.span(i, rest),
-                    },
-                )
+                (rest, Statement::Exit { code, span: self.span(i, rest) })
             }
             "break" | "continue" => {
                 let (rest, _) = trivia(after)?;
@@ -258,21 +221,13 @@ impl<'s> Grammar<'s> {
     fn condition(&self, i: &'s str) -> Res<'s, Pipeline> {
         let (r, _) = trivia(i)?;
         let Some(r) = r.strip_prefix('(') else {
-            return self.missing(
-                r,
-                "MissingOpenParenthesisInIfStatement",
-                "Missing '(' after the keyword.",
-            );
+            return self.missing(r, "MissingOpenParenthesisInIfStatement", "Missing '(' after the keyword.");
         };
         let (r, _) = trivia_and_newlines(r)?;
         let (r, pipeline) = self.pipeline(r)?;
         let (r, _) = trivia_and_newlines(r)?;
         let Some(r) = r.strip_prefix(')') else {
-            return self.missing(
-                r,
-                "MissingEndParenthesisAfterStatement",
-                "Missing closing ')' after expression.",
-            );
+            return self.missing(r, "MissingEndParenthesisAfterStatement", "Missing closing ')' after expression.");
         };
         Ok((r, pipeline))
     }
@@ -299,39 +254,17 @@ impl<'s> Grammar<'s> {
                 break;
             }
         }
-        Ok((
-            rest,
-            Statement::If {
-                clauses,
-                otherwise,
-                span: self.span(start, rest),
-            },
-        ))
+        Ok((rest, Statement::If { clauses, otherwise, span: self.span(start, rest) }))
     }
 
-    fn foreach_statement(
-        &self,
-        start: &'s str,
-        open: &'s str,
-        label: Option<String>,
-    ) -> Res<'s, Statement> {
+    fn foreach_statement(&self, start: &'s str, open: &'s str, label: Option<String>) -> Res<'s, Statement> {
         let (r, _) = trivia_and_newlines(&open[1..])?;
         let (r, name) = variable(r).map_err(|_| {
-            failure(
-                r,
-                "MissingVariableNameAfterForeach",
-                "Missing variable name after foreach.".into(),
-                1,
-                false,
-            )
+            failure(r, "MissingVariableNameAfterForeach", "Missing variable name after foreach.".into(), 1, false)
         })?;
         let (r, _) = trivia(r)?;
         let Some(r) = keyword(r, "in") else {
-            return self.missing(
-                r,
-                "MissingInInForeach",
-                "Missing 'in' after variable in foreach loop.",
-            );
+            return self.missing(r, "MissingInInForeach", "Missing 'in' after variable in foreach loop.");
         };
         let (r, _) = trivia_and_newlines(r)?;
         let (r, collection) = self.pipeline(r)?;
@@ -344,31 +277,13 @@ impl<'s> Grammar<'s> {
             );
         };
         let (r, body) = self.block(r)?;
-        Ok((
-            r,
-            Statement::Foreach {
-                label,
-                variable: name,
-                collection,
-                body,
-                span: self.span(start, r),
-            },
-        ))
+        Ok((r, Statement::Foreach { label, variable: name, collection, body, span: self.span(start, r) }))
     }
 
-    fn for_statement(
-        &self,
-        start: &'s str,
-        after: &'s str,
-        label: Option<String>,
-    ) -> Res<'s, Statement> {
+    fn for_statement(&self, start: &'s str, after: &'s str, label: Option<String>) -> Res<'s, Statement> {
         let (r, _) = trivia(after)?;
         let Some(r) = r.strip_prefix('(') else {
-            return self.missing(
-                r,
-                "MissingOpenParenthesisAfterKeyword",
-                "Missing opening '(' after keyword 'for'.",
-            );
+            return self.missing(r, "MissingOpenParenthesisAfterKeyword", "Missing opening '(' after keyword 'for'.");
         };
         let mut parts: Vec<Option<Statement>> = Vec::new();
         let mut rest = r;
@@ -406,44 +321,16 @@ impl<'s> Grammar<'s> {
             None => None,
         };
         let init = parts.pop().flatten().map(Box::new);
-        Ok((
-            r,
-            Statement::For {
-                label,
-                init,
-                condition,
-                step,
-                body,
-                span: self.span(start, r),
-            },
-        ))
+        Ok((r, Statement::For { label, init, condition, step, body, span: self.span(start, r) }))
     }
 
-    fn while_statement(
-        &self,
-        start: &'s str,
-        after: &'s str,
-        label: Option<String>,
-    ) -> Res<'s, Statement> {
+    fn while_statement(&self, start: &'s str, after: &'s str, label: Option<String>) -> Res<'s, Statement> {
         let (r, condition) = self.condition(after)?;
         let (r, body) = self.block(r)?;
-        Ok((
-            r,
-            Statement::While {
-                label,
-                condition,
-                body,
-                span: self.span(start, r),
-            },
-        ))
+        Ok((r, Statement::While { label, condition, body, span: self.span(start, r) }))
     }
 
-    fn do_statement(
-        &self,
-        start: &'s str,
-        after: &'s str,
-        label: Option<String>,
-    ) -> Res<'s, Statement> {
+    fn do_statement(&self, start: &'s str, after: &'s str, label: Option<String>) -> Res<'s, Statement> {
         let (r, body) = self.block(after)?;
         let (r, _) = trivia_and_newlines(r)?;
         let (r, until) = if let Some(a) = keyword(r, "while") {
@@ -451,31 +338,13 @@ impl<'s> Grammar<'s> {
         } else if let Some(a) = keyword(r, "until") {
             (a, true)
         } else {
-            return self.missing(
-                r,
-                "MissingWhileOrUntilInDoWhile",
-                "Missing while or until keyword in do loop.",
-            );
+            return self.missing(r, "MissingWhileOrUntilInDoWhile", "Missing while or until keyword in do loop.");
         };
         let (r, condition) = self.condition(r)?;
-        Ok((
-            r,
-            Statement::Do {
-                label,
-                body,
-                condition,
-                until,
-                span: self.span(start, r),
-            },
-        ))
+        Ok((r, Statement::Do { label, body, condition, until, span: self.span(start, r) }))
     }
 
-    fn switch_statement(
-        &self,
-        start: &'s str,
-        after: &'s str,
-        label: Option<String>,
-    ) -> Res<'s, Statement> {
+    fn switch_statement(&self, start: &'s str, after: &'s str, label: Option<String>) -> Res<'s, Statement> {
         let mut mode = SwitchMode::Exact;
         let mut case_sensitive = false;
         let mut rest = after;
@@ -486,9 +355,7 @@ impl<'s> Grammar<'s> {
                 break;
             };
             let name_start = &r[c.len_utf8()..];
-            let len = name_start
-                .find(|c: char| !c.is_ascii_alphabetic())
-                .unwrap_or(name_start.len());
+            let len = name_start.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(name_start.len());
             match name_start[..len].to_ascii_lowercase().as_str() {
                 "regex" => mode = SwitchMode::Regex,
                 "wildcard" => mode = SwitchMode::Wildcard,
@@ -510,11 +377,7 @@ impl<'s> Grammar<'s> {
         let (r, value) = self.condition(rest)?;
         let (r, _) = trivia_and_newlines(r)?;
         let Some(mut r) = r.strip_prefix('{') else {
-            return self.missing(
-                r,
-                "MissingCurlyBraceInSwitchStatement",
-                "Missing '{' in switch statement.",
-            );
+            return self.missing(r, "MissingCurlyBraceInSwitchStatement", "Missing '{' in switch statement.");
         };
         let mut clauses = Vec::new();
         let mut default = None;
@@ -537,11 +400,7 @@ impl<'s> Grammar<'s> {
                 r = a;
                 continue;
             }
-            let (a, pattern) = if a.starts_with('{') {
-                self.script_block_expr(a)?
-            } else {
-                self.argument_primary(a)?
-            };
+            let (a, pattern) = if a.starts_with('{') { self.script_block_expr(a)? } else { self.argument_primary(a)? };
             let (a, block) = self.block(a)?;
             clauses.push((pattern, block));
             r = a;
@@ -549,29 +408,15 @@ impl<'s> Grammar<'s> {
         let span = self.span(start, r);
         Ok((
             r,
-            Statement::Switch(Box::new(SwitchStatement {
-                label,
-                mode,
-                case_sensitive,
-                value,
-                clauses,
-                default,
-                span,
-            })),
+            Statement::Switch(Box::new(SwitchStatement { label, mode, case_sensitive, value, clauses, default, span })),
         ))
     }
 
     fn function_statement(&self, start: &'s str, after: &'s str) -> Res<'s, Statement> {
         let (r, _) = trivia(after)?;
-        let len = r
-            .find(|c: char| ends_bare_word(c) || c == '(')
-            .unwrap_or(r.len());
+        let len = r.find(|c: char| ends_bare_word(c) || c == '(').unwrap_or(r.len());
         if len == 0 {
-            return self.missing(
-                r,
-                "MissingNameAfterKeyword",
-                "Missing name after function keyword.",
-            );
+            return self.missing(r, "MissingNameAfterKeyword", "Missing name after function keyword.");
         }
         let name = r[..len].to_string();
         let (r, _) = trivia(&r[len..])?;
@@ -579,24 +424,13 @@ impl<'s> Grammar<'s> {
         let (r, inline) = if let Some(inner) = r.strip_prefix('(') {
             let open = r;
             let (r, parameters) = self.parameter_list(inner)?;
-            (
-                r,
-                Some(ParamBlock {
-                    attributes: Vec::new(),
-                    parameters,
-                    span: self.span(open, r),
-                }),
-            )
+            (r, Some(ParamBlock { attributes: Vec::new(), parameters, span: self.span(open, r) }))
         } else {
             (r, None)
         };
         let (r, _) = trivia_and_newlines(r)?;
         if !r.starts_with('{') {
-            return self.missing(
-                r,
-                "MissingFunctionBody",
-                "Missing function body in function declaration.",
-            );
+            return self.missing(r, "MissingFunctionBody", "Missing function body in function declaration.");
         }
         let (r, mut body) = self.script_block(r)?;
         if inline.is_some() {
@@ -611,10 +445,7 @@ impl<'s> Grammar<'s> {
             body.param = inline;
         }
         let span = self.span(start, r);
-        Ok((
-            r,
-            Statement::Function(Rc::new(FunctionDef { name, body, span })),
-        ))
+        Ok((r, Statement::Function(Rc::new(FunctionDef { name, body, span }))))
     }
 
     fn try_statement(&self, start: &'s str, after: &'s str) -> Res<'s, Statement> {
@@ -656,15 +487,7 @@ impl<'s> Grammar<'s> {
                 "The Try statement is missing its Catch or Finally block.",
             );
         }
-        Ok((
-            rest,
-            Statement::Try {
-                body,
-                catches,
-                finally,
-                span: self.span(start, rest),
-            },
-        ))
+        Ok((rest, Statement::Try { body, catches, finally, span: self.span(start, rest) }))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -687,21 +510,10 @@ impl<'s> Grammar<'s> {
         };
         let (r, _) = trivia(after)?;
         let Some(r) = r.strip_prefix('(') else {
-            return self.missing(
-                r,
-                "MissingOpenParenthesisInParamBlock",
-                "Missing '(' after param.",
-            );
+            return self.missing(r, "MissingOpenParenthesisInParamBlock", "Missing '(' after param.");
         };
         let (r, parameters) = self.parameter_list(r)?;
-        Ok((
-            r,
-            Some(ParamBlock {
-                attributes,
-                parameters,
-                span: self.span(i, r),
-            }),
-        ))
+        Ok((r, Some(ParamBlock { attributes, parameters, span: self.span(i, r) })))
     }
 
     /// The declarations after `param(` or a function's `(`, through the closing `)`.
@@ -726,10 +538,7 @@ impl<'s> Grammar<'s> {
             let mut r = r;
             while r.starts_with('[') {
                 let (a, attribute) = self.attribute(r)?;
-                if attribute.positional.is_empty()
-                    && attribute.named.is_empty()
-                    && !self.text(r, a).contains('(')
-                {
+                if attribute.positional.is_empty() && attribute.named.is_empty() && !self.text(r, a).contains('(') {
                     type_name = Some(attribute.name);
                 } else {
                     attributes.push(attribute);
@@ -746,13 +555,7 @@ impl<'s> Grammar<'s> {
             } else {
                 (r, None)
             };
-            parameters.push(ParamDecl {
-                name,
-                type_name,
-                attributes,
-                default,
-                span: self.span(start, r),
-            });
+            parameters.push(ParamDecl { name, type_name, attributes, default, span: self.span(start, r) });
             let (r, _) = self.separators(r)?;
             rest = r.strip_prefix(',').unwrap_or(r);
             if !(r.starts_with(',') || r.starts_with(')') || r.is_empty()) {
@@ -768,21 +571,14 @@ impl<'s> Grammar<'s> {
     /// `[Name]` or `[Name(args)]`.
     fn attribute(&self, i: &'s str) -> Res<'s, Attribute> {
         let inner = &i[1..];
-        let len = inner
-            .find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '_'))
-            .unwrap_or(inner.len());
+        let len = inner.find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '_')).unwrap_or(inner.len());
         let name = inner[..len].to_string();
         let after_name = &inner[len..];
         if !after_name.starts_with('(') {
             let (rest, type_name) = self.type_literal(i)?;
             return Ok((
                 rest,
-                Attribute {
-                    name: type_name,
-                    positional: Vec::new(),
-                    named: Vec::new(),
-                    span: self.span(i, rest),
-                },
+                Attribute { name: type_name, positional: Vec::new(), named: Vec::new(), span: self.span(i, rest) },
             ));
         }
         let mut positional = Vec::new();
@@ -799,19 +595,9 @@ impl<'s> Grammar<'s> {
                         "Missing ] at end of attribute or type literal.",
                     );
                 };
-                return Ok((
-                    r,
-                    Attribute {
-                        name,
-                        positional,
-                        named,
-                        span: self.span(i, r),
-                    },
-                ));
+                return Ok((r, Attribute { name, positional, named, span: self.span(i, r) }));
             }
-            let word = r
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(r.len());
+            let word = r.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(r.len());
             let r = if word > 0 && r.starts_with(|c: char| c.is_alphabetic()) {
                 let key = r[..word].to_string();
                 let (a, _) = trivia(&r[word..])?;
@@ -832,11 +618,7 @@ impl<'s> Grammar<'s> {
             let (r, _) = trivia_and_newlines(r)?;
             rest = r.strip_prefix(',').unwrap_or(r);
             if !(r.starts_with(',') || r.starts_with(')')) {
-                return self.missing(
-                    r,
-                    "MissingEndParenthesisInExpression",
-                    "Missing closing ')' in expression.",
-                );
+                return self.missing(r, "MissingEndParenthesisInExpression", "Missing closing ')' in expression.");
             }
         }
     }
@@ -856,34 +638,21 @@ impl<'s> Grammar<'s> {
             if let Some((after, op)) = assignment_operator(r) {
                 let (after, _) = trivia_and_newlines(after)?;
                 if after.is_empty() {
-                    return incomplete(after, "ExpectedValueExpression", "You must provide a value expression on the right-hand side of the '=' operator.".into());
+                    return incomplete(
+                        after,
+                        "ExpectedValueExpression",
+                        "You must provide a value expression on the right-hand side of the '=' operator.".into(),
+                    );
                 }
                 let (after, value) = self.statement(after)?;
                 let span = self.span(i, after);
-                return Ok((
-                    after,
-                    Statement::Assignment {
-                        target: target.clone(),
-                        op,
-                        value: Box::new(value),
-                        span,
-                    },
-                ));
+                return Ok((after, Statement::Assignment { target: target.clone(), op, value: Box::new(value), span }));
             }
             // `$i++` / `$i--`.
             if let Some(after) = r.strip_prefix("++").or_else(|| r.strip_prefix("--")) {
-                let op = if r.starts_with('+') {
-                    AssignOp::Add
-                } else {
-                    AssignOp::Subtract
-                };
-                let one = Expr {
-                    kind: ExprKind::Number {
-                        value: Number::Int(1),
-                        text: "1".into(),
-                    },
-                    span: target.span,
-                };
+                let op = if r.starts_with('+') { AssignOp::Add } else { AssignOp::Subtract };
+                let one =
+                    Expr { kind: ExprKind::Number { value: Number::Int(1), text: "1".into() }, span: target.span };
                 let value = Pipeline {
                     elements: vec![PipelineElement::Expression(one)],
                     redirections: Vec::new(),
@@ -927,14 +696,7 @@ impl<'s> Grammar<'s> {
         if chain.is_empty() {
             return Ok((rest, Statement::Pipeline(first)));
         }
-        Ok((
-            rest,
-            Statement::Chain {
-                first,
-                rest: chain,
-                span: self.span(i, rest),
-            },
-        ))
+        Ok((rest, Statement::Chain { first, rest: chain, span: self.span(i, rest) }))
     }
 
     /// `head | command | …` with redirections.
@@ -955,10 +717,7 @@ impl<'s> Grammar<'s> {
             let Some(after_bar) = r.strip_prefix('|') else {
                 // A line that starts with `|` continues the pipeline above it.
                 let (next_line, _) = trivia_and_newlines(r)?;
-                if r.starts_with(is_newline)
-                    && next_line.starts_with('|')
-                    && !next_line.starts_with("||")
-                {
+                if r.starts_with(is_newline) && next_line.starts_with('|') && !next_line.starts_with("||") {
                     rest = next_line;
                     continue;
                 }
@@ -966,32 +725,16 @@ impl<'s> Grammar<'s> {
             };
             let (r, _) = trivia_and_newlines(after_bar)?;
             if r.is_empty() {
-                return incomplete(
-                    r,
-                    "EmptyPipeElement",
-                    "An empty pipe element is not allowed.".into(),
-                );
+                return incomplete(r, "EmptyPipeElement", "An empty pipe element is not allowed.".into());
             }
             if r.starts_with(['|', ';', ')', '}']) {
-                return fail(
-                    r,
-                    "EmptyPipeElement",
-                    "An empty pipe element is not allowed.".into(),
-                    1,
-                );
+                return fail(r, "EmptyPipeElement", "An empty pipe element is not allowed.".into(), 1);
             }
             let (r, element) = self.pipeline_element(r, false, &mut redirections)?;
             elements.push(element);
             rest = r;
         }
-        Ok((
-            rest,
-            Pipeline {
-                elements,
-                redirections,
-                span: self.span(i, rest),
-            },
-        ))
+        Ok((rest, Pipeline { elements, redirections, span: self.span(i, rest) }))
     }
 
     /// A command, or (first in a pipeline) a value.
@@ -1009,12 +752,9 @@ impl<'s> Grammar<'s> {
             let name_span = target.span;
             let (r, elements) = self.command_elements(r, redirections)?;
             let span = self.span(i, r);
-            let command = Command {
-                name: CommandName::Invoke(Box::new(target)),
-                name_span,
-                elements,
-                span,
-            };
+            let name =
+                if c == '.' { CommandName::DotSource(Box::new(target)) } else { CommandName::Invoke(Box::new(target)) };
+            let command = Command { name, name_span, elements, span };
             return Ok((r, PipelineElement::Command(command)));
         }
         let rest = &i[c.len_utf8()..];
@@ -1022,11 +762,9 @@ impl<'s> Grammar<'s> {
             || is_single_quote(c)
             || is_double_quote(c)
             || (is_dash(c)
-                && (rest.starts_with(|n: char| {
-                    !n.is_alphabetic() && !is_dash(n) && !is_blank(n) && n != '-'
-                }) || self.starts_unary_operator(i)));
-        let numeric = c.is_ascii_digit()
-            || ((c == '.' || c == '+') && rest.starts_with(|n: char| n.is_ascii_digit()));
+                && (rest.starts_with(|n: char| !n.is_alphabetic() && !is_dash(n) && !is_blank(n) && n != '-')
+                    || self.starts_unary_operator(i)));
+        let numeric = c.is_ascii_digit() || ((c == '.' || c == '+') && rest.starts_with(|n: char| n.is_ascii_digit()));
         if !first && certain {
             let (_, e) = self.expression(i, Commas::Build)?;
             return fail(
@@ -1041,11 +779,12 @@ impl<'s> Grammar<'s> {
             return Ok((r, PipelineElement::Expression(e)));
         }
         // `2` and `1kb` are numbers; `7z` is a command.
-        if first
-            && numeric
-            && let Ok((r, e)) = self.expression(i, Commas::Build)
-        {
-            return Ok((r, PipelineElement::Expression(e)));
+        if first && numeric {
+            match self.expression(i, Commas::Build) {
+                Ok((r, e)) => return Ok((r, PipelineElement::Expression(e))),
+                Err(nom::Err::Error(_)) => {}
+                Err(failure) => return Err(failure),
+            }
         }
         self.command(i, redirections)
     }
@@ -1056,27 +795,22 @@ impl<'s> Grammar<'s> {
         let name = match name_expr.kind {
             ExprKind::String(s) => s.value,
             ExprKind::Number { text, .. } => text,
-            _ => return fail(i, "InvalidCommandName", "A command name cannot contain a variable; use & to call a name held in a variable.".into(), rest.len().max(1)),
+            _ => {
+                return fail(
+                    i,
+                    "InvalidCommandName",
+                    "A command name cannot contain a variable; use & to call a name held in a variable.".into(),
+                    rest.len().max(1),
+                );
+            }
         };
         let name_span = self.span(i, rest);
         let (rest, elements) = self.command_elements(rest, redirections)?;
         let span = self.span(i, rest);
-        Ok((
-            rest,
-            PipelineElement::Command(Command {
-                name: CommandName::Literal(name),
-                name_span,
-                elements,
-                span,
-            }),
-        ))
+        Ok((rest, PipelineElement::Command(Command { name: CommandName::Literal(name), name_span, elements, span })))
     }
 
-    fn command_elements(
-        &self,
-        i: &'s str,
-        redirections: &mut Vec<Redirection>,
-    ) -> Res<'s, Vec<CommandElement>> {
+    fn command_elements(&self, i: &'s str, redirections: &mut Vec<Redirection>) -> Res<'s, Vec<CommandElement>> {
         let mut elements = Vec::new();
         let mut rest = i;
         let mut parameters_ended = false;
@@ -1121,14 +855,10 @@ impl<'s> Grammar<'s> {
             if let Some(after_at) = r.strip_prefix('@')
                 && after_at.starts_with(|c: char| c.is_alphanumeric() || c == '_')
             {
-                let len = after_at
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .unwrap_or(after_at.len());
+                let len = after_at.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(after_at.len());
                 let after = &after_at[len..];
-                elements.push(CommandElement::Splat {
-                    variable: after_at[..len].to_string(),
-                    span: self.span(r, after),
-                });
+                elements
+                    .push(CommandElement::Splat { variable: after_at[..len].to_string(), span: self.span(r, after) });
                 rest = after;
                 continue;
             }
@@ -1148,11 +878,7 @@ impl<'s> Grammar<'s> {
                 return Ok((if found { rest } else { i }, found));
             };
             if let Some(after_merge) = after.strip_prefix("&1") {
-                into.push(Redirection {
-                    stream,
-                    target: RedirectTarget::ToOutput,
-                    span: self.span(r, after_merge),
-                });
+                into.push(Redirection { stream, target: RedirectTarget::ToOutput, span: self.span(r, after_merge) });
                 rest = after_merge;
                 found = true;
                 continue;
@@ -1166,16 +892,8 @@ impl<'s> Grammar<'s> {
                 );
             }
             let (after_target, target) = self.argument_primary(target_start)?;
-            let target = if append {
-                RedirectTarget::Append(target)
-            } else {
-                RedirectTarget::File(target)
-            };
-            into.push(Redirection {
-                stream,
-                target,
-                span: self.span(r, after_target),
-            });
+            let target = if append { RedirectTarget::Append(target) } else { RedirectTarget::File(target) };
+            into.push(Redirection { stream, target, span: self.span(r, after_target) });
             rest = after_target;
             found = true;
         }
@@ -1183,19 +901,14 @@ impl<'s> Grammar<'s> {
 
     /// `-Name` or `-Name:value`; `None` when the text at `i` is not a parameter token (a
     /// negative number, a lone dash, a dash followed by a quote).
-    fn parameter(
-        &self,
-        i: &'s str,
-    ) -> Result<Option<(&'s str, ParameterToken)>, nom::Err<super::lexical::Fail<'s>>> {
+    fn parameter(&self, i: &'s str) -> Result<Option<(&'s str, ParameterToken)>, nom::Err<super::lexical::Fail<'s>>> {
         let Ok((after_dash, _)) = satisfy::<_, _, super::lexical::Fail>(is_dash).parse(i) else {
             return Ok(None);
         };
         if !after_dash.chars().next().is_some_and(starts_parameter_name) {
             return Ok(None);
         }
-        let name_len = after_dash
-            .find(|c: char| ends_parameter_name(c) || c == ':')
-            .unwrap_or(after_dash.len());
+        let name_len = after_dash.find(|c: char| ends_parameter_name(c) || c == ':').unwrap_or(after_dash.len());
         let name = &after_dash[..name_len];
         // "Quotes are never part of a parameter": such a token is an argument.
         if name.contains(|c: char| is_single_quote(c) || is_double_quote(c)) {
@@ -1204,20 +917,10 @@ impl<'s> Grammar<'s> {
         let rest = &after_dash[name_len..];
         let Some(after_colon) = rest.strip_prefix(':') else {
             let span = self.span(i, rest);
-            return Ok(Some((
-                rest,
-                ParameterToken {
-                    name: name.to_string(),
-                    span,
-                    argument: None,
-                },
-            )));
+            return Ok(Some((rest, ParameterToken { name: name.to_string(), span, argument: None })));
         };
         let (value_start, _) = trivia(after_colon)?;
-        if value_start.is_empty()
-            || value_start.starts_with([';', '|'])
-            || value_start.starts_with(is_newline)
-        {
+        if value_start.is_empty() || value_start.starts_with([';', '|']) || value_start.starts_with(is_newline) {
             let message = format!("Parameter -{name} requires an argument.");
             return Err(if value_start.is_empty() {
                 failure(value_start, "ParameterRequiresArgument", message, 0, true)
@@ -1227,25 +930,14 @@ impl<'s> Grammar<'s> {
         }
         let (after, argument) = self.argument(value_start)?;
         let span = self.span(i, after);
-        Ok(Some((
-            after,
-            ParameterToken {
-                name: name.to_string(),
-                span,
-                argument: Some(Box::new(argument)),
-            },
-        )))
+        Ok(Some((after, ParameterToken { name: name.to_string(), span, argument: Some(Box::new(argument)) })))
     }
 }
 
 /// What an assignment can write to.
 fn assignable(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Variable(_)
-        | ExprKind::Member {
-            is_static: false, ..
-        }
-        | ExprKind::Index { .. } => true,
+        ExprKind::Variable(_) | ExprKind::Member { is_static: false, .. } | ExprKind::Index { .. } => true,
         ExprKind::Cast { operand, .. } => matches!(operand.kind, ExprKind::Variable(_)),
         _ => false,
     }
@@ -1311,13 +1003,7 @@ fn end_of_parameters(i: &str) -> Option<&str> {
 
 fn missing_close(c: char) -> (&'static str, &'static str) {
     match c {
-        '}' => (
-            "MissingEndCurlyBrace",
-            "Missing closing '}' in statement block or type definition.",
-        ),
-        _ => (
-            "MissingEndParenthesisInExpression",
-            "Missing closing ')' in expression.",
-        ),
+        '}' => ("MissingEndCurlyBrace", "Missing closing '}' in statement block or type definition."),
+        _ => ("MissingEndParenthesisInExpression", "Missing closing ')' in expression."),
     }
 }

@@ -1,0 +1,425 @@
+//! The PowerShell conformance suite: short inputs and what PowerShell prints for them, taken
+//! from the reference (tokenizer, quoting and escapes, dashes, binding and ambiguity,
+//! conversions, operators, control flow, functions, errors). Each case runs in a fresh
+//! session; all failures are reported together.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+use ccrsh::shell::client::Client;
+use ccrsh::shell::session::{Session, SessionOptions, SourceName};
+
+#[derive(Clone, Default)]
+struct Captured(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Ran {
+    stdout: String,
+    stderr: String,
+    succeeded: bool,
+    terminated: bool,
+}
+
+/// Runs `source` in a fresh non-interactive session. No case talks to ccrd: the client's
+/// address is a closed loopback port.
+fn run(source: &str) -> Ran {
+    let client = Client::new("http://127.0.0.1:9", None).expect("client");
+    let (out, err) = (Captured::default(), Captured::default());
+    let mut session = Session::new(
+        client,
+        SessionOptions { non_interactive: true },
+        Box::new(out.clone()),
+        Box::new(err.clone()),
+        120,
+    );
+    let outcome = session.run(source, &SourceName::Command);
+    let text = |c: &Captured| String::from_utf8_lossy(&c.0.borrow()).into_owned();
+    Ran { stdout: text(&out), stderr: text(&err), succeeded: session.last_succeeded(), terminated: outcome.terminated }
+}
+
+/// `(input, stdout)`: the input runs without errors and prints exactly these lines.
+const OUTPUT: &[(&str, &str)] = &[
+    // Quoting and escapes (reference §1.1, §1.3).
+    ("'single $x'", "single $x"),
+    ("\"a`tb\"", "a\tb"),
+    ("'it''s'", "it's"),
+    ("\"say \"\"hi\"\"\"", "say \"hi\""),
+    ("‘curly’", "curly"),
+    ("“curly $(1+1)”", "curly 2"),
+    ("'‘‘smart’’'", "‘smart’"),
+    ("\"`u{2013}\"", "–"),
+    ("\"`$notvar\"", "$notvar"),
+    ("$x = 5; \"x=$x\"", "x=5"),
+    ("$x = 5; 'x=$x'", "x=$x"),
+    ("$a = 1,2; \"Hello $a\"", "Hello 1 2"),
+    ("\"$($x = 3; $x * 2)\"", "6"),
+    ("$x = 'a'; \"${x}y\"", "ay"),
+    ("$h = @{k='v'}; \"$($h.k)\"", "v"),
+    ("$h = @{k=1}; \"$h.k\"", "System.Collections.Hashtable.k"),
+    ("$x = 1\n@\"\nline $x\n\"@", "line 1"),
+    ("@'\nraw $x\n'@", "raw $x"),
+    ("\"a`nb\"", "a\nb"),
+    ("\"price: $ 5\"", "price: $ 5"),
+    // Argument mode (reference §1.2).
+    ("Write-Output a'b c'", "ab c"),
+    ("Write-Output \"a\"b", "ab"),
+    ("Write-Output 0.0:0:0", "0.0:0:0"),
+    ("Write-Output 7z", "7z"),
+    ("Write-Output 2+2", "2+2"),
+    ("Write-Output (2+2)", "4"),
+    ("$a = 4; Write-Output $a+2", "4+2"),
+    ("$a = 4; Write-Output a$a", "a4"),
+    ("Write-Output $-", "$-"),
+    ("Write-Output '-Name'", "-Name"),
+    ("Write-Output -- -Name", "-Name"),
+    ("Write-Output `u{a9}` Acme` Inc", "© Acme Inc"),
+    ("Write-Output a,b | Measure-Object | ForEach-Object Count", "2"),
+    // Comments and continuation (§1.4, §1.5).
+    ("1 # comment", "1"),
+    ("'Foo'; <# x #> 'Bar'", "Foo\nBar"),
+    ("Write-Output `\n  hello", "hello"),
+    ("1,2 |\n  Measure-Object | ForEach-Object Count", "2"),
+    ("1,2,3\n| Measure-Object | % Count", "3"),
+    ("$x = 1 +\n 2; $x", "3"),
+    // Numbers and arithmetic (§1.9).
+    ("0x10", "16"),
+    ("1kb", "1024"),
+    ("1.5e2", "150"),
+    ("7/2", "3.5"),
+    ("6/3", "2"),
+    ("7%3", "1"),
+    ("2 + 3 * 4", "14"),
+    ("(2 + 3) * 4", "20"),
+    ("-5 + 2", "-3"),
+    ("10 - -2", "12"),
+    ("[int]2.5", "2"),
+    ("[int]3.5", "4"),
+    ("[int]'42'", "42"),
+    ("'5' + 5", "55"),
+    ("5 + '5'", "10"),
+    ("[math]::Round(2.567, 2)", "2.57"),
+    ("1..3 -join ','", "1,2,3"),
+    ("3..1 -join ','", "3,2,1"),
+    ("'ab' * 2", "abab"),
+    ("@(1,2) + 3 -join ','", "1,2,3"),
+    ("1,2 + 3,4 -join ','", "1,2,3,4"),
+    ("[int]::MaxValue + 1", "2147483648"),
+    // Comparison and other operators (§1.12).
+    ("1 -eq 1", "True"),
+    ("'a' -eq 'A'", "True"),
+    ("'a' -ceq 'A'", "False"),
+    ("1 -eq '1.0'", "True"),
+    ("'1.0' -eq 1", "False"),
+    ("1,2,3 -eq 2", "2"),
+    ("(1,2,3 -gt 1) -join ','", "2,3"),
+    ("1,2 -contains 2", "True"),
+    ("2 -in 1,2", "True"),
+    ("3 -notin 1,2", "True"),
+    ("'CCREX01' -like 'ccr*'", "True"),
+    ("'abc' -notlike 'a*'", "False"),
+    ("'E00.log' -match 'E(\\d+)'; $Matches[1]", "True\n00"),
+    ("'ABC' -cmatch 'abc'", "False"),
+    ("'a,b' -split ','", "a\nb"),
+    ("-split ' a  b '", "a\nb"),
+    ("'hello' -replace 'l','L'", "heLLo"),
+    ("'admin@lab' -replace '(\\w+)@(\\w+)', '$2\\$1'", "lab\\admin"),
+    ("'{0}-{1}' -f 'a','b'", "a-b"),
+    ("'{0:N2}' -f 1234.5", "1,234.50"),
+    ("'{0,5}|' -f 'ab'", "   ab|"),
+    ("1 -is [int]", "True"),
+    ("'a' -is [string]", "True"),
+    ("'a' -isnot [int]", "True"),
+    ("'5' -as [int]", "5"),
+    ("$null -eq $null", "True"),
+    ("$true -and $false", "False"),
+    ("-not $true", "False"),
+    ("!0", "True"),
+    ("$true -xor $true", "False"),
+    ("5 -band 3", "1"),
+    ("1 -shl 3", "8"),
+    ("10 -gt 9", "True"),
+    ("'10' -gt '9'", "False"),
+    ("$false -or 'x'", "True"),
+    // Variables, arrays, hashtables, members (§1.10).
+    ("$a = @(); $a.Count", "0"),
+    ("$a = @(1); $a.Count", "1"),
+    ("$a = ,1; $a.Count", "1"),
+    ("(1,2,3)[1]", "2"),
+    ("(1,2,3)[-1]", "3"),
+    ("$a = 1,2,3; $a[0..1] -join ','", "1,2"),
+    ("$h = @{a=1}; $h.a", "1"),
+    ("$h = @{}; $h['k'] = 'v'; $h.k", "v"),
+    ("$h = @{a=1; b=2}; $h.Count", "2"),
+    ("$h = @{a=1}; $h.ContainsKey('A')", "True"),
+    ("$h = @{a=1}; $h.b = 2; $h.Count", "2"),
+    ("$o = [pscustomobject]@{Name='x'; N=1}; $o.Name", "x"),
+    ("$o = [pscustomobject]@{N=1}; $o.N = 5; $o.N", "5"),
+    ("$x = $null; $x.Count", "0"),
+    ("'abc'.Length", "3"),
+    ("'a,b'.Split(',')[1]", "b"),
+    ("' x '.Trim()", "x"),
+    ("'abc'.ToUpper()", "ABC"),
+    ("'CCREX01\\First'.StartsWith('CCREX01')", "True"),
+    ("$a = 1..3; $a += 4; $a.Count", "4"),
+    ("$a = 1,2,3; $a[1] = 9; $a -join ','", "1,9,3"),
+    ("$i = 1; $i += 2; $i", "3"),
+    ("$i = 1; $i++; $i", "2"),
+    ("$i = 5; $i--; $i", "4"),
+    ("$i = 3; $i *= 2; $i", "6"),
+    ("$env:CCRSH_CONFORMANCE_UNSET -eq $null", "True"),
+    ("$s = 'x'; $s += 'y'; $s", "xy"),
+    ("$h = [ordered]@{z=1; a=2}; $h.Keys -join ','", "z,a"),
+    ("$p = [pscustomobject]@{A=1}, [pscustomobject]@{A=2}; $p.A -join ','", "1,2"),
+    ("${my var} = 3; ${my var}", "3"),
+    ("$global:g = 1; $g", "1"),
+    ("$x = (1, 2); $x.Length", "2"),
+    ("'abc'[1]", "b"),
+    ("[string]::IsNullOrEmpty('')", "True"),
+    ("[string]::Join('-', @('a','b'))", "a-b"),
+    ("[math]::Max(3, 7)", "7"),
+    // Conversions (§1.11).
+    ("([timespan]'1.02:03:04').TotalHours", "26.051111111111112"),
+    ("[timespan]'0.0:0:0'", "00:00:00"),
+    ("([timespan]'1.00:00:00').Days", "1"),
+    ("[timespan]::FromMinutes(90)", "01:30:00"),
+    ("([datetime]'2026-11-22').Year", "2026"),
+    ("(Get-Date -Date 2026-01-02).Day", "2"),
+    ("[bool]'False'", "True"),
+    ("[bool]0", "False"),
+    ("[string](1,2)", "1 2"),
+    ("[array]5 | Measure-Object | % Count", "1"),
+    ("[int[]]('1','2') | % { $_ + 1 }", "2\n3"),
+    // Control flow (§4 runbooks).
+    ("if (1 -gt 2) { 'a' } elseif ($true) { 'b' } else { 'c' }", "b"),
+    ("if ($null) { 'yes' } else { 'no' }", "no"),
+    ("foreach ($i in 1..3) { $i * 2 }", "2\n4\n6"),
+    ("for ($i = 0; $i -lt 3; $i++) { $i }", "0\n1\n2"),
+    ("$i = 0; while ($i -lt 3) { $i++ }; $i", "3"),
+    ("$i = 0; do { $i++ } while ($i -lt 5); $i", "5"),
+    ("$i = 0; do { $i++ } until ($i -ge 2); $i", "2"),
+    ("foreach ($i in 1..5) { if ($i -eq 3) { break }; $i }", "1\n2"),
+    ("foreach ($i in 1..4) { if ($i % 2) { continue }; $i }", "2\n4"),
+    (":outer foreach ($a in 1..2) { foreach ($b in 1..2) { if ($b -eq 2) { break outer }; \"$a$b\" } }", "11"),
+    ("switch (2) { 1 { 'one' } 2 { 'two' } default { 'other' } }", "two"),
+    ("switch (9) { 1 { 'one' } default { 'other' } }", "other"),
+    ("switch -Wildcard ('CCREX01') { 'CCR*' { 'cms' } }", "cms"),
+    ("switch -Regex ('E01') { '^E(\\d+)$' { $Matches[1] } }", "01"),
+    ("switch (1,2) { 1 { 'a' } 2 { 'b' } }", "a\nb"),
+    ("switch (5) { { $_ -gt 3 } { 'big' } }", "big"),
+    ("switch ('A') { 'a' { 'insensitive' } }", "insensitive"),
+    ("$x = if ($true) { 'yes' } else { 'no' }; $x", "yes"),
+    ("$r = foreach ($i in 1..3) { $i }; $r.Count", "3"),
+    ("Write-Output ok && Write-Output next", "ok\nnext"),
+    ("Get-Foo 2>$null || 'fallback'", "fallback"),
+    ("Write-Output ok || 'not run'", "ok"),
+    // Functions and script blocks.
+    ("function Add($a, $b) { $a + $b }; Add 2 3", "5"),
+    ("function Add { param($a, $b) $a + $b }; Add -b 3 -a 2", "5"),
+    ("function Greet { param([string]$Name = 'world') \"hello $Name\" }; Greet", "hello world"),
+    ("function T { param([switch]$Force) $Force }; T -Force; T", "True\nFalse"),
+    ("function F { $args.Count }; F a b c", "3"),
+    ("function F { [CmdletBinding()] param([Parameter(Mandatory)][string]$Name) $Name }; F -Name x", "x"),
+    ("function F { return 1; 2 }; F", "1"),
+    ("function F { 1; 2 }; (F).Count", "2"),
+    ("$sb = { param($x) $x * 2 }; & $sb 4", "8"),
+    ("$sb = { 'hi' }; $sb.Invoke()", "hi"),
+    ("function F { param($A, $B) \"$A-$B\" }; $p = @{A=1; B=2}; F @p", "1-2"),
+    ("function F { param($A, $B) \"$A-$B\" }; $p = 1,2; F @p", "1-2"),
+    ("$x = 1; function F { $x = 2 }; F; $x", "1"),
+    ("function F { $global:y = 5 }; F; $y", "5"),
+    ("function F { param($LongName) $LongName }; F -Long 3", "3"),
+    ("function F { param([int]$N) $N + 1 }; F '41'", "42"),
+    ("function F { param([Alias('cn')]$ComputerName) $ComputerName }; F -cn NH-W2K3-SRV03", "NH-W2K3-SRV03"),
+    ("function F { $input | % { $_ * 2 } }; 1,2 | F", "2\n4"),
+    ("function F { param([Parameter(ValueFromPipeline)]$Item) $Item }; 7 | F", "7"),
+    ("function F { $x = 1; & { $x = 2 }; $x }; F", "1"),
+    ("$x = 1; . { $x = 2 }; $x", "2"),
+    ("function F { param($a) $PSBoundParameters.ContainsKey('a') }; F 1; F", "True\nFalse"),
+    // Errors (§3).
+    ("try { throw 'boom' } catch { \"caught $_\" }", "caught boom"),
+    ("try { throw 'x' } catch { $_.Exception.Message }", "x"),
+    ("try { 1/0 } catch { 'div' }", "div"),
+    ("try { Get-Foo } catch [System.Management.Automation.CommandNotFoundException] { 'cnf' }", "cnf"),
+    ("try { Get-Foo } catch [System.DivideByZeroException] { 'no' } catch { 'other' }", "other"),
+    ("try { 'a' } finally { 'f' }", "a\nf"),
+    ("try { throw 'x' } catch { 'c' } finally { 'f' }", "c\nf"),
+    ("try { try { throw 'in' } finally { 'f1' } } catch { \"outer $_\" }", "f1\nouter in"),
+    ("try { try { throw 'in' } catch { throw } } catch { \"rethrown $_\" }", "rethrown in"),
+    ("Write-Error 'bad' -ErrorAction SilentlyContinue; $Error.Count", "1"),
+    ("Write-Error 'bad' -ErrorAction Ignore; $Error.Count", "0"),
+    ("Write-Error 'bad' -ea 0; 'quiet'", "quiet"),
+    ("Write-Error 'bad' -ea si; 'quiet'", "quiet"),
+    ("Write-Output 1; $?", "1\nTrue"),
+    ("Write-Error 'e' -ErrorVariable ev -ErrorAction SilentlyContinue; $ev.Count", "1"),
+    ("Write-Output 5 -OutVariable ov | Out-Null; $ov", "5"),
+    ("$e = $null; try { Get-Foo } catch { $e = $_ }; $e.FullyQualifiedErrorId", "CommandNotFoundException"),
+    (
+        "try { Write-Error 'w' -ErrorAction Stop } catch { $_.Exception.GetType().Name }",
+        "ActionPreferenceStopException",
+    ),
+    ("try { $ErrorActionPreference = 'Stop'; Write-Error 'w' } catch { 'stopped' }", "stopped"),
+    ("try { [int]'abc' } catch { 'bad cast' }", "bad cast"),
+    ("try { $null[0] } catch { 'null index' }", "null index"),
+    ("try { 'x'.Frobnicate() } catch { 'no method' }", "no method"),
+    ("try { Get-Foo } catch { }; 'after'", "after"),
+    // Pipelines and objects (§5.5).
+    ("1..5 | Where-Object { $_ -gt 3 }", "4\n5"),
+    ("1..3 | ForEach-Object { $_ * 10 }", "10\n20\n30"),
+    ("'b','a','c' | Sort-Object", "a\nb\nc"),
+    ("3,1,2 | Sort-Object -Descending", "3\n2\n1"),
+    ("1,1,2 | Sort-Object -Unique", "1\n2"),
+    ("1..10 | Measure-Object -Sum | % Sum", "55"),
+    ("1,2,3 | Select-Object -Last 2", "2\n3"),
+    ("1,2,3 | Select-Object -Fir 1", "1"),
+    ("'a','b','a' | Group-Object | % { \"$($_.Name)=$($_.Count)\" }", "a=2\nb=1"),
+    ("$count = 0; 1..3 | ForEach-Object { $count++ }; $count", "3"),
+    ("@{a=1} | ForEach-Object { $_.a }", "1"),
+    ("[pscustomobject]@{N='x'} | Select-Object -ExpandProperty N", "x"),
+    ("1..3 | % -Begin { 'b' } -Process { $_ } -End { 'e' }", "b\n1\n2\n3\ne"),
+    ("1,2 | Write-Output", "1\n2"),
+    ("'x' | Get-Member | Where-Object Name -eq Length | % MemberType", "Property"),
+    ("(1..3 | Measure-Object).Count", "3"),
+    ("$r = 1..3 | Where-Object { $_ -ne 2 }; $r -join ','", "1,3"),
+    ("'a' | Out-String -Stream", "a"),
+    ("(Write-Output a b c)[1]", "b"),
+    ("$x = 'a','b' | ForEach-Object { $_.ToUpper() }; $x -join ''", "AB"),
+    ("@{a=1} | ConvertTo-Json -Compress", "{\"a\":1}"),
+    ("('{\"n\":[1,2]}' | ConvertFrom-Json).n.Count", "2"),
+    ("[pscustomobject]@{A=1; B=2} | Select-Object B | ConvertTo-Json -Compress", "{\"B\":2}"),
+    ("1..3 | ? { $_ -ne 1 } | measure | % Count", "2"),
+    ("$p = 'Name'; [pscustomobject]@{Name='n'} | % $p", "n"),
+    ("Set-Variable -Name v -Value 3; Get-Variable v -ValueOnly", "3"),
+    // Binding (§1.6–1.8).
+    ("Write-Output –InputObject “x”", "x"),
+    ("Write-Output —InputObject x", "x"),
+    ("Write-Output -Inp x", "x"),
+    ("Write-Output 1,2 -NoEnumerate:$true | Measure-Object | % Count", "1"),
+    ("Start-Sleep -Seconds 0.01; 'slept'", "slept"),
+    ("Get-Command -Noun Storage* | Measure-Object | % Count", "2"),
+    ("gcm Get-StorageGroup | % Name", "Get-StorageGroup"),
+];
+
+/// `(input, text)`: the input fails (`$?` false) and the error shown contains the text.
+const ERRORS: &[(&str, &str)] = &[
+    ("throw 'boom'", "Exception: boom"),
+    ("Get-Foo", "The term 'Get-Foo' is not recognized as a name of a cmdlet"),
+    ("Write-Output 'x", "The string is missing the terminator: '."),
+    ("1 +", "You must provide a value expression following the operator."),
+    ("1 2", "Unexpected token '2' in expression or statement."),
+    ("$x = ", "You must provide a value expression on the right-hand side of the '=' operator."),
+    ("if ($true) { 'x'", "Missing closing '}' in statement block or type definition."),
+    ("(1 + 2", "Missing closing ')' in expression."),
+    ("Get-X | | Get-Y", "An empty pipe element is not allowed."),
+    ("Get-X | 'value'", "Expressions are only allowed as the first element of a pipeline."),
+    (
+        "function F { param([Parameter(Mandatory)]$Name) $Name }; F",
+        "Cannot process command because of one or more missing mandatory parameters: Name.",
+    ),
+    (
+        "function F { param([ValidateSet('a','b')]$X) $X }; F c",
+        "The argument \"c\" does not belong to the set \"a,b\" specified by the ValidateSet attribute.",
+    ),
+    (
+        "function F { param([ValidateRange(1,5)][int]$N) $N }; F 9",
+        "The 9 argument is greater than the maximum allowed range of 5.",
+    ),
+    (
+        "function F { param($Alpha, $Alps) }; F -Al 1",
+        "Parameter cannot be processed because the parameter name 'Al' is ambiguous. Possible matches include: -Alpha -Alps.",
+    ),
+    (
+        "function F { [CmdletBinding()] param() }; F -Bogus",
+        "A parameter cannot be found that matches parameter name 'Bogus'.",
+    ),
+    (
+        "function F { [CmdletBinding()] param($A) }; F 1 2",
+        "A positional parameter cannot be found that accepts argument '2'.",
+    ),
+    ("1 | Select-Object -E x", "Parameter cannot be processed because the parameter name 'E' is ambiguous."),
+    (
+        "Write-Error x -ErrorAction s",
+        "The identifier name s cannot be processed because it is either too similar or identical to the following enumerator names: SilentlyContinue,Stop,Suspend.",
+    ),
+    (
+        "Start-Sleep -Milliseconds abc",
+        "Cannot bind parameter 'Milliseconds'. Cannot convert value \"abc\" to type \"System.Int32\".",
+    ),
+    ("Write-Error 'bad'", "Write-Error: bad"),
+    (
+        "$ErrorActionPreference = 'Stop'; Write-Error 'bad'; 'not reached'",
+        "The running command stopped because the preference variable \"ErrorActionPreference\" or common parameter is set to Stop: bad",
+    ),
+    ("[int]'abc'", "Cannot convert value \"abc\" to type \"System.Int32\"."),
+    ("1/0", "Attempted to divide by zero."),
+    ("$null[0]", "Cannot index into a null array."),
+    (
+        "'x'.Frobnicate()",
+        "Method invocation failed because [System.String] does not contain a method named 'Frobnicate'.",
+    ),
+    ("[Nope]'x'", "Unable to find type [Nope]."),
+    ("$true = 1", "Cannot overwrite variable true because it is read-only or constant."),
+    ("Read-Host 'Name'", "PowerShell is in NonInteractive mode. Read and Prompt functionality is not available."),
+    ("1 | Where-Object Name x", "Parameter set cannot be resolved using the specified named parameters."),
+    ("exit 'abc'", "Cannot convert value \"abc\" to type \"System.Int32\"."),
+    ("'a' -match '('", "is not valid"),
+    ("Get-Help Get-Nope", "Get-Help could not find Get-Nope in a help file in this session."),
+];
+
+#[test]
+fn powershell_conformance_outputs() {
+    let mut failures = Vec::new();
+    for (input, expected) in OUTPUT {
+        let ran = run(input);
+        let got = ran.stdout.trim_end_matches('\n');
+        if got != *expected || !ran.succeeded || ran.terminated || !ran.stderr.is_empty() {
+            failures.push(format!(
+                "input:    {input}\nexpected: {expected:?}\ngot:      {got:?}\n$?={} terminated={}\nstderr:   {}",
+                ran.succeeded, ran.terminated, ran.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), OUTPUT.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn powershell_conformance_errors() {
+    let mut failures = Vec::new();
+    for (input, expected) in ERRORS {
+        let ran = run(input);
+        if !ran.stderr.contains(expected) || ran.succeeded {
+            failures.push(format!(
+                "input:    {input}\nexpected: {expected:?}\n$?={}\nstdout:   {}\nstderr:   {}",
+                ran.succeeded, ran.stdout, ran.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), ERRORS.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn a_statement_terminating_error_lets_the_next_statement_run_but_throw_stops_everything() {
+    let ran = run("Get-Foo; 'next'");
+    assert_eq!(ran.stdout, "next\n");
+    assert!(!ran.terminated);
+    let ran = run("throw 'stop'; 'never'");
+    assert_eq!(ran.stdout, "");
+    assert!(ran.terminated);
+    let ran = run("$ErrorActionPreference = 'Stop'; Get-Foo; 'never'");
+    assert_eq!(ran.stdout, "");
+    assert!(ran.terminated, "with Stop a statement-terminating error ends the script");
+}
+
+#[test]
+fn the_suite_is_large_enough() {
+    assert!(OUTPUT.len() + ERRORS.len() >= 150, "{} cases", OUTPUT.len() + ERRORS.len());
+}
