@@ -244,3 +244,64 @@ fn bad_input_changes_nothing() {
     let after = home.run(&["-c", snapshot]);
     assert_eq!(before.stdout, after.stdout);
 }
+
+/// The runbook of issue 3: `param()`, `$ErrorActionPreference = 'Stop'`, `foreach` over
+/// Get-StorageGroup, `try`/`catch`, `throw` and `exit N`, run with `-File` and arguments.
+const RUNBOOK: &str = r#"
+param(
+    [Parameter(Mandatory)][string]$Target,
+    [int]$Threshold = 10
+)
+$ErrorActionPreference = 'Stop'
+$lagging = 0
+foreach ($sg in Get-StorageGroup) {
+    $status = Get-StorageGroupCopyStatus $sg.Identity
+    if ($status.CCRTargetNode -ne $Target) {
+        throw "The copy of $($sg.Name) is on $($status.CCRTargetNode), not $Target."
+    }
+    if ($status.CopyQueueLength -gt $Threshold) { $lagging++ }
+    '{0}: {1} on {2}' -f $sg.Name, $status.SummaryCopyStatus, $status.CCRTargetNode
+}
+try {
+    Get-StorageGroupCopyStatus 'CCREX01\No Such Group'
+} catch {
+    "expected: $($_.Exception.Message)"
+}
+if ($lagging -gt 0) { exit 2 }
+'ready to move'
+"#;
+
+#[test]
+fn a_runbook_with_parameters_and_error_handling_gives_the_documented_exit_codes() {
+    let home = Home::new();
+    let script = home.dir.path().join("check-move.ps1");
+    std::fs::write(&script, RUNBOOK).expect("write");
+    let path = script.to_str().expect("utf-8");
+
+    let run = home.run(&["-File", path, "-Target", "NH-W2K3-SRV04"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("First Storage Group: Healthy on NH-W2K3-SRV04"), "{}", run.stdout);
+    assert!(run.stdout.contains("expected: The operation could not be performed because object"), "{}", run.stdout);
+    assert!(run.stdout.trim_end().ends_with("ready to move"), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+
+    let run = home.run(&["-File", path, "-Target", "NH-W2K3-SRV03"]);
+    assert_eq!(run.code, 1, "throw ends the script with 1: {run:?}");
+    assert!(
+        run.stderr.contains("The copy of First Storage Group is on NH-W2K3-SRV04, not NH-W2K3-SRV03."),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("ready"), "{}", run.stdout);
+
+    let run = home.run(&["-File", path, "-Target:NH-W2K3-SRV04", "-Threshold", "-1"]);
+    assert_eq!(run.code, 2, "exit N gives N: {run:?}");
+
+    let run = home.run(&["-NonInteractive", "-File", path]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("missing mandatory parameters: Target."), "{}", run.stderr);
+
+    let run = home.run(&["-File", path, "-Target", "NH-W2K3-SRV04", "-Bogus", "x"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("A parameter cannot be found that matches parameter name 'Bogus'."), "{}", run.stderr);
+}

@@ -423,3 +423,88 @@ fn a_statement_terminating_error_lets_the_next_statement_run_but_throw_stops_eve
 fn the_suite_is_large_enough() {
     assert!(OUTPUT.len() + ERRORS.len() >= 150, "{} cases", OUTPUT.len() + ERRORS.len());
 }
+
+/// The seed documents' command lines as printed (curly quotes, en dashes) and their straight
+/// forms: they must parse to the same commands, parameters and values.
+const SEED_COMMAND_LINES: &[&str] = &[
+    "Enable-StorageGroupCopy “CCREX01\\First Storage Group” –StandbyMachine NH-W2K3-SRV03 –ReplayLagTime 0.0:0:0",
+    "Enable-StorageGroupCopy “CCREX01\\Second Storage Group” –StandbyMachine NH-W2K3-SRV03 –ReplayLagTime 0.0:0:0",
+    "Dismount-Database “CCREX01\\First Storage Group\\Mailbox Database”",
+    "Dismount-Database “CCREX01\\Second Storage Group\\Public Folder Database”",
+    "Restore-StorageGroupCopy “CCREX01\\First Storage Group” –StandbyMachine NH-W2K3-SRV03",
+    "Stop-ClusteredMailboxServer CCREX01 –StopReason “Moving back to production data center”",
+    "Suspend-StorageGroupCopy “CCREX01\\First Storage Group” –StandbyMachine NH-W2K3-SRV01",
+    "Suspend-StorageGroupCopy “CCREX01\\Second Storage Group” –StandbyMachine NH-W2K3-SRV01",
+    "Set-TransportConfig –MaxDumpsterSizePerStorageGroup 30MB",
+    "Set-TransportConfig –MaxDumpsterTime 6.6:0:0",
+    "Get-StorageGroupCopyStatus “CCREX01\\First Storage Group” –StandbyMachine NH-W2K3-SRV01 |fl",
+    "Stop-ClusteredMailboxServer -identity $Cluster -StopReason “Node Close Down” –confirm:$false",
+    "Dismount-Database “CCREX01\\First Storage Group\\Mailbox Database” –Confirm:$false",
+];
+
+/// A span-free description of a parsed text: commands, parameters and literal values.
+fn shape(source: &str) -> String {
+    use ccrsh::shell::syntax::{CommandElement, ExprKind, PipelineElement, Statement, parse};
+    let script = parse(source).unwrap_or_else(|e| panic!("{source}: {e:?}"));
+    let value = |e: &ccrsh::shell::syntax::Expr| match &e.kind {
+        ExprKind::String(s) => format!("{:?}", s.value),
+        ExprKind::Number { text, .. } => format!("#{text}"),
+        ExprKind::Variable(v) => format!("${v}"),
+        other => format!("{other:?}"),
+    };
+    let mut out = String::new();
+    for statement in &script.statements {
+        let Statement::Pipeline(p) = statement else { continue };
+        for element in &p.elements {
+            let PipelineElement::Command(c) = element else { continue };
+            out.push_str(&format!("| {} ", c.literal_name().unwrap_or("?")));
+            for e in &c.elements {
+                match e {
+                    CommandElement::Parameter(p) => {
+                        out.push_str(&format!("-{} ", p.name.to_lowercase()));
+                        if let Some(a) = &p.argument {
+                            out.push_str(&format!(":{} ", value(a)));
+                        }
+                    }
+                    CommandElement::Argument(a) => out.push_str(&format!("{} ", value(a))),
+                    CommandElement::Splat { variable, .. } => out.push_str(&format!("@{variable} ")),
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn seed_command_lines_parse_the_same_pasted_or_typed() {
+    for line in SEED_COMMAND_LINES {
+        let straight = line.replace(['“', '”'], "\"").replace('–', "-");
+        assert_ne!(&straight, line, "the case uses pasted characters");
+        assert_eq!(shape(line), shape(&straight), "{line}");
+    }
+    let pasted = shape(SEED_COMMAND_LINES[0]);
+    assert_eq!(
+        pasted,
+        "| Enable-StorageGroupCopy \"CCREX01\\\\First Storage Group\" -standbymachine \"NH-W2K3-SRV03\" -replaylagtime \"0.0:0:0\" "
+    );
+}
+
+#[test]
+fn pasted_command_lines_bind_like_typed_ones() {
+    for (pasted, typed) in [
+        (
+            "Get-StorageGroupCopyStatus “CCREX01\\First Storage Group” –StandbyMachine:$null | ConvertTo-Json -Compress",
+            "Get-StorageGroupCopyStatus \"CCREX01\\First Storage Group\" -StandbyMachine:$null | ConvertTo-Json -Compress",
+        ),
+        (
+            "Get-MailboxDatabase –Identity “CCREX01\\First Storage Group\\Mailbox Database” —Status | ConvertTo-Json -Compress",
+            "Get-MailboxDatabase -Identity 'CCREX01\\First Storage Group\\Mailbox Database' -Status | ConvertTo-Json -Compress",
+        ),
+    ] {
+        // Both fail the same way without a service, after binding: the binding is what differs if anything.
+        let a = run(pasted);
+        let b = run(typed);
+        assert_eq!(a.stderr.lines().next(), b.stderr.lines().next(), "{pasted}");
+        assert!(a.stderr.contains("could not be reached"), "bound and dispatched: {}", a.stderr);
+    }
+}
