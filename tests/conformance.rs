@@ -243,6 +243,10 @@ const OUTPUT: &[(&str, &str)] = &[
     ("function F { $input | % { $_ * 2 } }; 1,2 | F", "2\n4"),
     ("function F { param([Parameter(ValueFromPipeline)]$Item) $Item }; 7 | F", "7"),
     ("function F { $x = 1; & { $x = 2 }; $x }; F", "1"),
+    ("function F { begin { 'b' } process { $_ * 2 } end { 'e' } }; 1,2 | F", "b\n2\n4\ne"),
+    ("function F { param([Parameter(ValueFromPipeline)][int]$N) process { $N + 1 } }; '1','2' | F", "2\n3"),
+    ("function F { process { 'once' } }; F", "once"),
+    ("function F { process { if ($_ -eq 2) { return }; $_ } }; 1,2,3 | F", "1\n3"),
     ("$x = 1; . { $x = 2 }; $x", "2"),
     ("function F { param($a) $PSBoundParameters.ContainsKey('a') }; F 1; F", "True\nFalse"),
     // Errors (§3).
@@ -507,4 +511,82 @@ fn pasted_command_lines_bind_like_typed_ones() {
         assert_eq!(a.stderr.lines().next(), b.stderr.lines().next(), "{pasted}");
         assert!(a.stderr.contains("could not be reached"), "bound and dispatched: {}", a.stderr);
     }
+}
+
+/// Runs `source` in an interactive session whose prompts are answered from `answers`.
+fn run_answering(source: &str, answers: &str) -> Ran {
+    let client = Client::new("http://127.0.0.1:9", None).expect("client");
+    let (out, err) = (Captured::default(), Captured::default());
+    let input = Box::new(std::io::Cursor::new(answers.as_bytes().to_vec()));
+    let mut session = Session::with_input(
+        client,
+        SessionOptions { non_interactive: false },
+        Box::new(out.clone()),
+        Box::new(err.clone()),
+        input,
+        120,
+    );
+    let outcome = session.run(source, &SourceName::Command);
+    let text = |c: &Captured| String::from_utf8_lossy(&c.0.borrow()).into_owned();
+    Ran { stdout: text(&out), stderr: text(&err), succeeded: session.last_succeeded(), terminated: outcome.terminated }
+}
+
+/// An advanced function that asks ShouldProcess, as every mutating cmdlet does.
+const REMOVE_THING: &str = "function Remove-Thing { [CmdletBinding(SupportsShouldProcess, ConfirmImpact='High')] param([Parameter(ValueFromPipeline)]$Name) process { if ($PSCmdlet.ShouldProcess($Name)) { \"removed $Name\" } } }; ";
+
+#[test]
+fn should_process_follows_whatif_confirm_and_the_preferences() {
+    let prompt = "\nConfirm\nAre you sure you want to perform this action?\nPerforming the operation \"Remove-Thing\" on target \"x\".\n[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): ";
+    let cases: &[(&str, &str, &str)] = &[
+        // (script, answers, stdout)
+        ("Remove-Thing x -WhatIf", "", "What if: Performing the operation \"Remove-Thing\" on target \"x\".\n"),
+        ("Remove-Thing x -Confirm:$false", "", "removed x\n"),
+        (
+            "$WhatIfPreference = $true; Remove-Thing x",
+            "",
+            "What if: Performing the operation \"Remove-Thing\" on target \"x\".\n",
+        ),
+        ("$ConfirmPreference = 'None'; Remove-Thing x", "", "removed x\n"),
+        ("Remove-Thing x", "y\n", "removed x\n"),
+        ("Remove-Thing x", "\n", "removed x\n"),
+        ("Remove-Thing x", "n\n", ""),
+        ("Remove-Thing x", "what\nN\n", ""),
+        ("Remove-Thing x", "?\ny\n", "removed x\n"),
+    ];
+    for (script, answers, expected) in cases {
+        let ran = run_answering(&format!("{REMOVE_THING}{script}"), answers);
+        let shown: String = ran
+            .stdout
+            .replace(prompt, "")
+            .replace("[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): ", "");
+        let shown: String = shown.lines().filter(|l| !l.contains(" - ")).map(|l| format!("{l}\n")).collect();
+        assert_eq!(shown, *expected, "{script} answering {answers:?}: {}", ran.stdout);
+        assert!(ran.stderr.is_empty(), "{script}: {}", ran.stderr);
+    }
+    let asked = run_answering(&format!("{REMOVE_THING}Remove-Thing x"), "n\n");
+    assert!(asked.stdout.starts_with(prompt), "the prompt as the console host prints it: {:?}", asked.stdout);
+}
+
+#[test]
+fn yes_and_no_to_all_cover_the_rest_of_the_pipeline() {
+    let ran = run_answering(&format!("{REMOVE_THING}'a','b','c' | Remove-Thing"), "a\n");
+    assert_eq!(ran.stdout.matches("Are you sure").count(), 1, "asked once: {}", ran.stdout);
+    assert!(ran.stdout.contains("removed a\nremoved b\nremoved c"), "{}", ran.stdout);
+    let ran = run_answering(&format!("{REMOVE_THING}'a','b' | Remove-Thing"), "l\n");
+    assert_eq!(ran.stdout.matches("Are you sure").count(), 1, "{}", ran.stdout);
+    assert!(!ran.stdout.contains("removed"), "{}", ran.stdout);
+}
+
+#[test]
+fn a_prompt_in_a_noninteractive_session_fails_the_statement_and_does_nothing() {
+    let ran = run(&format!("{REMOVE_THING}Remove-Thing x; 'next statement runs'"));
+    assert!(!ran.stdout.contains("removed"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("next statement runs"), "{}", ran.stdout);
+    assert!(
+        ran.stderr.starts_with(
+            "Remove-Thing: PowerShell is in NonInteractive mode. Read and Prompt functionality is not available."
+        ),
+        "{}",
+        ran.stderr
+    );
 }

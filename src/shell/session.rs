@@ -46,7 +46,20 @@ impl Session {
         err: Box<dyn Write>,
         width: usize,
     ) -> Session {
-        let host = ConsoleHost { out, err, width, non_interactive: options.non_interactive };
+        let input = Box::new(std::io::BufReader::new(std::io::stdin()));
+        Session::with_input(client, options, out, err, input, width)
+    }
+
+    /// A session whose prompts read answers from `input` instead of standard input.
+    pub fn with_input(
+        client: Client,
+        options: SessionOptions,
+        out: Box<dyn Write>,
+        err: Box<dyn Write>,
+        input: Box<dyn BufRead>,
+        width: usize,
+    ) -> Session {
+        let host = ConsoleHost { out, err, input, width, non_interactive: options.non_interactive };
         Session { interpreter: Interpreter::new(client, Box::new(host)) }
     }
 
@@ -79,6 +92,7 @@ impl Session {
 pub struct ConsoleHost {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
+    input: Box<dyn BufRead>,
     width: usize,
     non_interactive: bool,
 }
@@ -136,7 +150,7 @@ impl Host for ConsoleHost {
         let _ = write!(self.out, "{prompt}");
         self.flush();
         let mut line = String::new();
-        match std::io::stdin().lock().read_line(&mut line) {
+        match self.input.read_line(&mut line) {
             Ok(0) | Err(_) => {
                 Err(ErrorRecord::new("PromptCanceled", "OperationStopped", "The prompt was canceled.".into()))
             }

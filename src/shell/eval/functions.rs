@@ -13,7 +13,10 @@ use crate::shell::bind::{self, ArgValue, Argument, ArgumentKind, BindOptions, In
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::spec::{CmdletSpec, ConfirmImpact, ParamType, ParameterSpec, PipelineInput};
 use crate::shell::syntax::{Attribute, Expr, FunctionDef, ParamBlock, Span};
-use crate::shell::value::{Hashtable, Source, Value};
+use crate::shell::value::{Hashtable, Record, Source, Value};
+
+/// The type name of `$PSCmdlet` in an advanced function.
+pub const SCRIPT_CMDLET_TYPE: &str = "System.Management.Automation.PSScriptCmdlet";
 
 /// A defined function (or an invoked script block) and what binding needs to know about it.
 pub struct Function {
@@ -27,8 +30,10 @@ struct Signature {
     spec: CmdletSpec,
     /// `[CmdletBinding()]` or any `[Parameter()]`: common parameters, no `$args`.
     advanced: bool,
-    /// Declared type names, to convert bound values to.
+    /// Declared type names the binder does not convert to, applied after binding.
     types: Vec<(String, String)>,
+    /// Every declared type name, for values bound one pipeline object at a time.
+    declared: Vec<(String, String)>,
     /// Parameters with `[ValidateNotNullOrEmpty()]`.
     not_empty: Vec<String>,
     /// Default value expressions, evaluated in the new scope when the parameter is unbound.
@@ -115,6 +120,7 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
     let mut types = Vec::new();
     let mut not_empty = Vec::new();
     let mut defaults = Vec::new();
+    let mut declared = Vec::new();
     let explicit_positions = param.parameters.iter().any(|p| {
         attribute(&p.attributes, "Parameter")
             .is_some_and(|a| a.named.iter().any(|(n, _)| n.eq_ignore_ascii_case("Position")))
@@ -182,6 +188,9 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
         {
             types.push((decl.name.clone(), t.clone()));
         }
+        if let Some(t) = &decl.type_name {
+            declared.push((decl.name.clone(), t.clone()));
+        }
         if let Some(default) = &decl.default {
             defaults.push((decl.name.clone(), default.clone()));
         }
@@ -199,7 +208,7 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
         parameters,
         examples: Vec::new(),
     };
-    Ok(Signature { spec, advanced, types, not_empty, defaults })
+    Ok(Signature { spec, advanced, types, declared, not_empty, defaults })
 }
 
 /// Where a call's variables live.
@@ -227,8 +236,15 @@ pub fn call(
     let Some(sig) = function.signature.get() else {
         return Ok(Vec::new());
     };
-    let takes_input = sig.spec.parameters.iter().any(|p| p.pipeline.is_some());
-    let bind_input = if takes_input { input.clone() } else { None };
+    let pipeline_parameter = sig.spec.parameters.iter().find(|p| p.pipeline.is_some()).map(|p| p.name.clone());
+    let body = &function.def.body;
+    // With a process block, the pipeline parameter takes one object at a time; binding sees
+    // the first so a mandatory pipeline parameter is satisfied.
+    let bind_input = match (&pipeline_parameter, &body.process) {
+        (None, _) => None,
+        (Some(_), Some(_)) => input.as_ref().and_then(|items| items.first().cloned()).map(|first| vec![first]),
+        (Some(_), None) => input.clone(),
+    };
     let options = BindOptions { collect_remaining: !sig.advanced, common_parameters: sig.advanced };
     let invocation = interp.bind_prompting(&sig.spec, args, bind_input, span, options)?;
     if scope == Scope::New {
@@ -237,18 +253,46 @@ pub fn call(
     let previous = std::mem::replace(&mut interp.source, function.source.clone());
     let result = (|| {
         set_parameters(interp, sig, &invocation)?;
-        interp.set_local("input", Value::Array(input.unwrap_or_default()));
+        let items = input.unwrap_or_default();
+        interp.set_local("input", Value::Array(items.clone()));
         let mut out = Vec::new();
-        match interp.exec_block(&function.def.body.statements, &mut out) {
-            Ok(()) | Err(Flow::Return) => Ok(out),
-            Err(other) => Err(other),
+        if let Some(begin) = &body.begin {
+            finish_block(interp.exec_block(begin, &mut out))?;
         }
+        if let Some(process) = &body.process {
+            // Without pipeline input the process block runs once.
+            let runs: Vec<Option<Value>> =
+                if items.is_empty() { vec![None] } else { items.into_iter().map(Some).collect() };
+            for item in runs {
+                if let Some(item) = item {
+                    if let Some(name) = &pipeline_parameter {
+                        let value = match sig.declared.iter().find(|(n, _)| n == name) {
+                            Some((_, t)) => convert::cast(t, &item).map_err(Flow::Error)?,
+                            None => item.clone(),
+                        };
+                        interp.set_local(name, value);
+                    }
+                    interp.set_local("_", item);
+                }
+                finish_block(interp.exec_block(process, &mut out))?;
+            }
+        }
+        finish_block(interp.exec_block(&body.statements, &mut out))?;
+        Ok(out)
     })();
     interp.source = previous;
     if scope == Scope::New {
         interp.scopes.pop();
     }
     result
+}
+
+/// `return` ends a block normally; other flows go on up.
+fn finish_block(result: Exec<()>) -> Exec<()> {
+    match result {
+        Ok(()) | Err(Flow::Return) => Ok(()),
+        Err(other) => Err(other),
+    }
 }
 
 /// Sets the bound (or default) value of every parameter in the current scope, and the
@@ -301,10 +345,22 @@ fn set_parameters(interp: &mut Interpreter, sig: &Signature, invocation: &Invoca
         }
         interp.set_local(&p.name, value);
     }
+    if sig.advanced {
+        let impact = sig.spec.confirm_impact.map_or("None".to_string(), |i| format!("{i:?}"));
+        let cmdlet = Record::new(SCRIPT_CMDLET_TYPE)
+            .with("CommandName", sig.spec.name.as_str())
+            .with("ConfirmImpact", impact)
+            .with("WhatIf", invocation.common("WhatIf").cloned())
+            .with("Confirm", invocation.common("Confirm").cloned())
+            .with("Verbose", invocation.common("Verbose").cloned());
+        interp.set_local("PSCmdlet", Value::Record(cmdlet));
+    }
     for (name, value) in &invocation.common {
         match *name {
             "ErrorAction" => interp.set_local("ErrorActionPreference", value.clone()),
             "WarningAction" => interp.set_local("WarningPreference", value.clone()),
+            "Confirm" if value.is_truthy() => interp.set_local("ConfirmPreference", Value::from("Low")),
+            "Confirm" => interp.set_local("ConfirmPreference", Value::from("None")),
             "Verbose" => interp.set_local(
                 "VerbosePreference",
                 Value::from(if value.is_truthy() { "Continue" } else { "SilentlyContinue" }),

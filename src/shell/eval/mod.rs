@@ -22,6 +22,7 @@ use super::client::Client;
 use super::cmdlets::{self, Context, Registry};
 use super::did_you_mean::closest;
 use super::error_record::{ErrorRecord, Severity};
+use super::spec::ConfirmImpact;
 use super::syntax::*;
 use super::value::{Hashtable, ScriptBlock, Source, Value};
 use functions::Function;
@@ -42,8 +43,25 @@ pub trait Host {
     fn format(&mut self, values: &[Value]) -> String;
 }
 
+/// One ShouldProcess question: may `command` perform `action` on `target`?
+#[derive(Debug, Clone)]
+pub struct Confirmation<'a> {
+    pub command: &'a str,
+    pub impact: ConfirmImpact,
+    pub target: &'a str,
+    pub action: &'a str,
+    /// `-WhatIf` / `-WhatIf:$false`, when given.
+    pub what_if: Option<bool>,
+    /// `-Confirm` / `-Confirm:$false`, when given.
+    pub confirm: Option<bool>,
+    pub verbose: bool,
+}
+
 /// What cmdlets may ask of the interpreter.
 pub trait Engine {
+    /// PowerShell's ShouldProcess: `What if:` under WhatIf, a confirmation prompt when the
+    /// impact reaches the threshold, an error when the session cannot prompt.
+    fn should_process(&mut self, request: &Confirmation<'_>) -> Result<bool, ErrorRecord>;
     /// Runs `block` in the current scope with `$_` set to `item`.
     fn invoke_block(
         &mut self,
@@ -115,6 +133,8 @@ pub struct Interpreter {
     /// A `break`/`continue`/`exit` raised inside a cmdlet's script block, to resume after it.
     pending: Option<Flow>,
     env_overrides: HashMap<String, Option<String>>,
+    /// "Yes to All" / "No to All" answers, by command, for the running pipeline.
+    confirm_all: HashMap<String, bool>,
 }
 
 /// How many errors `$Error` keeps (`$MaximumErrorCount`).
@@ -159,6 +179,7 @@ impl Interpreter {
             redirected: Vec::new(),
             pending: None,
             env_overrides: HashMap::new(),
+            confirm_all: HashMap::new(),
         }
     }
 
@@ -202,6 +223,8 @@ impl Interpreter {
         for statement in &script.statements {
             let mut out = Vec::new();
             self.last_ok = true;
+            // "Yes to All" and "No to All" last for one top-level statement.
+            self.confirm_all.clear();
             let result = self.exec_statement(statement, &mut out);
             self.show(&out);
             match result {
@@ -1017,6 +1040,11 @@ impl Interpreter {
                     return members::static_method(&type_name, name, &values).map_err(at);
                 }
                 let v = self.eval(target)?;
+                if let Value::Record(cmdlet) = &v
+                    && cmdlet.type_name == functions::SCRIPT_CMDLET_TYPE
+                {
+                    return self.script_cmdlet_method(cmdlet, name, &values).map_err(at);
+                }
                 if let Value::ScriptBlock(block) = &v
                     && (name.eq_ignore_ascii_case("Invoke") || name.eq_ignore_ascii_case("InvokeReturnAsIs"))
                 {
@@ -1031,6 +1059,54 @@ impl Interpreter {
             }
             ExprKind::TypeLiteral(name) => Value::String(format!("[{name}]")),
         })
+    }
+
+    /// `$PSCmdlet.ShouldProcess(target[, action])` and `$PSCmdlet.ShouldContinue(query, caption)`
+    /// in an advanced function.
+    fn script_cmdlet_method(
+        &mut self,
+        cmdlet: &super::value::Record,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Value, ErrorRecord> {
+        let text = |n: &str| cmdlet.get(n).map(Value::to_display_string).unwrap_or_default();
+        let flag = |n: &str| match cmdlet.get(n) {
+            Some(Value::Null) | None => None,
+            Some(v) => Some(v.is_truthy()),
+        };
+        let command = text("CommandName");
+        match name.to_ascii_lowercase().as_str() {
+            "shouldprocess" => {
+                let target = args.first().map(Value::to_display_string).unwrap_or_default();
+                let action = args.get(1).map(Value::to_display_string).unwrap_or_else(|| command.clone());
+                let request = Confirmation {
+                    command: &command,
+                    impact: confirm_threshold(&text("ConfirmImpact")),
+                    target: &target,
+                    action: &action,
+                    what_if: flag("WhatIf"),
+                    confirm: flag("Confirm"),
+                    verbose: flag("Verbose").unwrap_or(false),
+                };
+                self.should_process(&request).map(Value::Bool)
+            }
+            "shouldcontinue" => {
+                let query = args.first().map(Value::to_display_string).unwrap_or_default();
+                let caption = args.get(1).map(Value::to_display_string).unwrap_or_else(|| "Confirm".into());
+                let prompt =
+                    format!("\n{caption}\n{query}\n[Y] Yes  [N] No  [S] Suspend  [?] Help (default is \"Y\"): ");
+                let answer = self.host.read_line(&prompt).map_err(|e| e.in_command(&command))?;
+                Ok(Value::Bool(matches!(answer.trim().to_ascii_lowercase().as_str(), "" | "y" | "yes")))
+            }
+            _ => Err(ErrorRecord::new(
+                "MethodNotFound",
+                "InvalidOperation",
+                format!(
+                    "Method invocation failed because [{}] does not contain a method named '{name}'.",
+                    functions::SCRIPT_CMDLET_TYPE
+                ),
+            )),
+        }
     }
 
     fn type_of_static(&mut self, target: &Expr) -> Exec<String> {
@@ -1132,7 +1208,77 @@ impl Interpreter {
     }
 }
 
+/// The choices of a confirmation prompt, as the console host prints them.
+const CONFIRM_CHOICES: &str =
+    "[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): ";
+
+const CONFIRM_HELP: &str = "Y - Continue with only the next step of the operation.
+A - Continue with all the steps of the operation.
+N - Skip this operation and proceed with the next operation.
+L - Skip this operation and all subsequent operations.
+S - Pause the current pipeline and return to the command prompt. Type \"exit\" to resume the pipeline.";
+
+fn confirm_threshold(text: &str) -> ConfirmImpact {
+    match text.to_ascii_lowercase().as_str() {
+        "none" => ConfirmImpact::None,
+        "low" => ConfirmImpact::Low,
+        "medium" => ConfirmImpact::Medium,
+        _ => ConfirmImpact::High,
+    }
+}
+
 impl Engine for Interpreter {
+    fn should_process(&mut self, request: &Confirmation<'_>) -> Result<bool, ErrorRecord> {
+        let key = request.command.to_lowercase();
+        if let Some(all) = self.confirm_all.get(&key) {
+            return Ok(*all);
+        }
+        let description = format!("Performing the operation \"{}\" on target \"{}\".", request.action, request.target);
+        let what_if = request.what_if.unwrap_or_else(|| self.variable("WhatIfPreference").is_truthy());
+        if what_if {
+            self.host.text(&format!("What if: {description}"), true);
+            return Ok(false);
+        }
+        let threshold = match request.confirm {
+            Some(true) => ConfirmImpact::Low,
+            Some(false) => ConfirmImpact::None,
+            None => confirm_threshold(&self.variable("ConfirmPreference").to_display_string()),
+        };
+        if threshold == ConfirmImpact::None || threshold > request.impact {
+            if request.verbose {
+                self.host.verbose(&description);
+            }
+            return Ok(true);
+        }
+        let prompt =
+            format!("\nConfirm\nAre you sure you want to perform this action?\n{description}\n{CONFIRM_CHOICES}");
+        let mut next_prompt = prompt.clone();
+        loop {
+            let answer = self.host.read_line(&next_prompt).map_err(|e| e.in_command(request.command))?;
+            match answer.trim().to_ascii_lowercase().as_str() {
+                "" | "y" | "yes" => return Ok(true),
+                "a" | "yes to all" => {
+                    self.confirm_all.insert(key, true);
+                    return Ok(true);
+                }
+                "n" | "no" => return Ok(false),
+                "l" | "no to all" => {
+                    self.confirm_all.insert(key, false);
+                    return Ok(false);
+                }
+                "s" | "suspend" => {
+                    self.host.text("Suspend is not available in ccrsh; answer Y or N.", true);
+                    next_prompt = CONFIRM_CHOICES.to_string();
+                }
+                "?" => {
+                    self.host.text(CONFIRM_HELP, true);
+                    next_prompt = CONFIRM_CHOICES.to_string();
+                }
+                _ => next_prompt = prompt.clone(),
+            }
+        }
+    }
+
     fn invoke_block(
         &mut self,
         block: &ScriptBlock,

@@ -200,6 +200,11 @@ pub struct FunctionDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScriptBlockDef {
     pub param: Option<ParamBlock>,
+    /// `begin { … }`: runs once before the pipeline input.
+    pub begin: Option<Vec<Statement>>,
+    /// `process { … }`: runs once per pipeline object, with `$_` set.
+    pub process: Option<Vec<Statement>>,
+    /// The body, or the `end { … }` block: runs once after the input.
     pub statements: Vec<Statement>,
     /// The source text between the braces, for `ToString()`.
     pub text: String,

@@ -102,10 +102,61 @@ impl<'s> Grammar<'s> {
         let inner = &i[1..];
         let (r, _) = self.separators(inner)?;
         let (r, param) = self.param_block_opt(r)?;
-        let (rest, statements) = self.enclosed_statements(r, '}')?;
+        let (r, _) = self.separators(r)?;
+        let named = ["begin", "process", "end"].iter().any(|k| {
+            keyword(r, k).is_some_and(|after| trivia_and_newlines(after).is_ok_and(|(a, _)| a.starts_with('{')))
+        });
+        let (rest, begin, process, statements) = if named {
+            let (rest, (begin, process, end)) = self.named_blocks(r)?;
+            (rest, begin, process, end)
+        } else {
+            let (rest, statements) = self.enclosed_statements(r, '}')?;
+            (rest, None, None, statements)
+        };
         let text = self.text(inner, rest);
         let text = text[..text.len() - 1].to_string();
-        Ok((rest, ScriptBlockDef { param, statements, text, span: self.span(i, rest) }))
+        Ok((rest, ScriptBlockDef { param, begin, process, statements, text, span: self.span(i, rest) }))
+    }
+
+    /// `begin { } process { } end { }` up to and past the closing `}` of the script block.
+    #[allow(clippy::type_complexity)]
+    fn named_blocks(&self, i: &'s str) -> Res<'s, (Option<Vec<Statement>>, Option<Vec<Statement>>, Vec<Statement>)> {
+        let mut rest = i;
+        let (mut begin, mut process, mut end) = (None, None, Vec::new());
+        loop {
+            let (r, _) = self.separators(rest)?;
+            if let Some(r) = r.strip_prefix('}') {
+                return Ok((r, (begin, process, end)));
+            }
+            if r.is_empty() {
+                return incomplete(
+                    r,
+                    "MissingEndCurlyBrace",
+                    "Missing closing '}' in statement block or type definition.".into(),
+                );
+            }
+            let (after, slot) = if let Some(a) = keyword(r, "begin") {
+                (a, 0)
+            } else if let Some(a) = keyword(r, "process") {
+                (a, 1)
+            } else if let Some(a) = keyword(r, "end") {
+                (a, 2)
+            } else {
+                return fail(
+                    r,
+                    "UnexpectedToken",
+                    "Only begin, process and end blocks can follow each other here; put statements inside them.".into(),
+                    1,
+                );
+            };
+            let (a, block) = self.block(after)?;
+            match slot {
+                0 => begin = Some(block.statements),
+                1 => process = Some(block.statements),
+                _ => end = block.statements,
+            }
+            rest = a;
+        }
     }
 
     /// One statement.
