@@ -36,7 +36,15 @@ enum Token {
 
 /// The name of a dash operator (`eq`, `cne`, `ireplace`…) as a token.
 fn dash_operator(name: &str) -> Option<Token> {
-    let lower = name.to_ascii_lowercase();
+    // Operator names are short ASCII words: lower-case them on the stack.
+    let mut buffer = [0u8; 16];
+    if name.len() > buffer.len() || !name.is_ascii() {
+        return None;
+    }
+    for (slot, b) in buffer.iter_mut().zip(name.bytes()) {
+        *slot = b.to_ascii_lowercase();
+    }
+    let lower = std::str::from_utf8(&buffer[..name.len()]).ok()?;
     let (case_sensitive, base) = match lower.as_bytes().first() {
         Some(b'c') if comparison(&lower[1..]).is_some() || matches!(&lower[1..], "replace" | "split") => {
             (true, &lower[1..])
@@ -44,7 +52,7 @@ fn dash_operator(name: &str) -> Option<Token> {
         Some(b'i') if comparison(&lower[1..]).is_some() || matches!(&lower[1..], "replace" | "split") => {
             (false, &lower[1..])
         }
-        _ => (false, lower.as_str()),
+        _ => (false, lower),
     };
     if let Some(op) = comparison(base) {
         return Some(Token::Binary(BinaryOp::Compare { op, case_sensitive }));
@@ -815,6 +823,21 @@ impl<'s> Grammar<'s> {
     /// A bare word in argument mode: runs to a metacharacter or blank. Quoted parts, escapes
     /// and `$` expansions join into it (`a'b c'` is `ab c`, `a$x` expands `$x`).
     pub(super) fn bare_word(&self, i: &'s str) -> Res<'s, Expr> {
+        // Fast path: a word of plain ASCII characters is sliced out whole.
+        let plain_len = i
+            .bytes()
+            .position(|b| b >= 0x80 || matches!(b, b'`' | b'\'' | b'"' | b'$') || ends_bare_word(b as char))
+            .unwrap_or(i.len());
+        if plain_len > 0 && (plain_len == i.len() || ends_bare_word(i[plain_len..].chars().next().unwrap_or(' '))) {
+            let text = &i[..plain_len];
+            let rest = &i[plain_len..];
+            let span = self.span(i, rest);
+            if let Some(value) = parse_number(text) {
+                return Ok((rest, Expr { kind: ExprKind::Number { value, text: text.to_string() }, span }));
+            }
+            let literal = StringLiteral { value: text.to_string(), quoting: Quoting::Bare };
+            return Ok((rest, Expr { kind: ExprKind::String(literal), span }));
+        }
         let mut rest = i;
         let mut parts: Vec<StringPart> = Vec::new();
         let mut text = String::new();

@@ -6,12 +6,10 @@ use nom::bytes::complete::{tag, take_until, take_while, take_while1};
 use nom::character::complete::{char, satisfy};
 use nom::combinator::{opt, recognize};
 use nom::error::{ErrorKind, ParseError};
-use nom::multi::many0_count;
-use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use crate::shell::syntax::ast::Number;
-use crate::shell::syntax::chars::{is_blank, is_dash, is_newline, is_single_quote, is_variable_char};
+use crate::shell::syntax::chars::{is_blank, is_dash, is_single_quote, is_variable_char};
 
 /// nom's error type for this grammar: where it failed and, once a rule has committed, why.
 #[derive(Debug)]
@@ -63,20 +61,6 @@ pub(super) fn incomplete<'a, T>(at: &'a str, id: &'static str, message: String) 
 // ---------------------------------------------------------------------------------------------
 // Trivia
 
-/// `#…` to the end of the line.
-pub(super) fn line_comment(i: &str) -> Res<'_, &str> {
-    recognize(preceded(char('#'), take_while(|c| !is_newline(c)))).parse(i)
-}
-
-/// `<# … #>`; not nested: the first `#>` ends it.
-pub(super) fn block_comment(i: &str) -> Res<'_, &str> {
-    let (rest, _) = tag("<#").parse(i)?;
-    match take_until::<_, _, Fail>("#>").parse(rest) {
-        Ok((rest, _)) => Ok((&rest[2..], i)),
-        Err(_) => incomplete(i, "MissingEndOfBlockComment", "Missing the closing '#>' of a block comment.".into()),
-    }
-}
-
 /// A backtick right before a newline joins the two lines.
 pub(super) fn continuation(i: &str) -> Res<'_, &str> {
     let (rest, _) = char('`').parse(i)?;
@@ -87,15 +71,76 @@ pub(super) fn continuation(i: &str) -> Res<'_, &str> {
     recognize(alt((tag("\r\n"), tag("\n"), tag("\r")))).parse(rest).map(|(r, _)| (r, i))
 }
 
+/// What a trivia scan skips besides blanks, comments and continuations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Skip {
+    /// Stop at newlines (they end statements).
+    Blanks,
+    /// Newlines too (after `|`, `,`, an operator, an opening bracket).
+    Newlines,
+    /// Newlines and `;` (between statements).
+    Separators,
+}
+
 /// Blanks, comments and continuations; not newlines.
 pub(super) fn trivia(i: &str) -> Res<'_, usize> {
-    many0_count(alt((take_while1(is_blank), line_comment, block_comment, continuation))).parse(i)
+    skip(i, Skip::Blanks)
 }
 
 /// Trivia and newlines (inside a pipeline after `|`, after `,`).
 pub(super) fn trivia_and_newlines(i: &str) -> Res<'_, usize> {
-    many0_count(alt((take_while1(|c| is_blank(c) || is_newline(c)), line_comment, block_comment, continuation)))
-        .parse(i)
+    skip(i, Skip::Newlines)
+}
+
+/// The trivia scanner: a byte loop, as this runs between every two tokens. Returns the rest
+/// and how many bytes were skipped.
+pub(super) fn skip(i: &str, what: Skip) -> Res<'_, usize> {
+    let bytes = i.as_bytes();
+    let mut pos = 0;
+    while let Some(&b) = bytes.get(pos) {
+        match b {
+            b' ' | b'\t' | 0x0B | 0x0C => pos += 1,
+            b'\n' | b'\r' if what != Skip::Blanks => pos += 1,
+            b';' if what == Skip::Separators => pos += 1,
+            b'#' => pos = bytes[pos..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(bytes.len(), |n| pos + n),
+            b'<' if bytes.get(pos + 1) == Some(&b'#') => match i[pos + 2..].find("#>") {
+                Some(n) => pos += 2 + n + 2,
+                None => {
+                    return incomplete(
+                        &i[pos..],
+                        "MissingEndOfBlockComment",
+                        "Missing the closing '#>' of a block comment.".into(),
+                    );
+                }
+            },
+            b'`' => {
+                // A backtick, optional blanks, then a newline: the line goes on.
+                let after = &i[pos + 1..];
+                let blanks = after.len() - after.trim_start_matches(is_blank).len();
+                let rest = &after[blanks..];
+                if rest.is_empty() {
+                    return incomplete(rest, "IncompleteContinuation", "Line continuation at end of input.".into());
+                }
+                let newline = if rest.starts_with("\r\n") {
+                    2
+                } else if rest.starts_with(['\n', '\r']) {
+                    1
+                } else {
+                    0
+                };
+                if newline == 0 {
+                    break;
+                }
+                pos += 1 + blanks + newline;
+            }
+            b if b >= 0x80 => match i[pos..].chars().next() {
+                Some(c) if is_blank(c) => pos += c.len_utf8(),
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    Ok((&i[pos..], pos))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,15 +6,10 @@
 use std::rc::Rc;
 
 use nom::Parser;
-use nom::branch::alt;
-use nom::bytes::complete::take_while1;
 use nom::character::complete::satisfy;
-use nom::multi::many0_count;
 
 use super::expressions::Commas;
-use super::lexical::{
-    Res, block_comment, continuation, fail, failure, incomplete, line_comment, trivia, trivia_and_newlines, variable,
-};
+use super::lexical::{Res, Skip, fail, failure, incomplete, skip, trivia, trivia_and_newlines, variable};
 use super::{Grammar, keyword, unexpected};
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{
@@ -33,13 +28,7 @@ impl<'s> Grammar<'s> {
 
     /// Newlines, `;`, blanks and comments between statements.
     pub(super) fn separators(&self, i: &'s str) -> Res<'s, usize> {
-        many0_count(alt((
-            take_while1(|c| is_blank(c) || is_newline(c) || c == ';'),
-            line_comment,
-            block_comment,
-            continuation,
-        )))
-        .parse(i)
+        skip(i, Skip::Separators)
     }
 
     /// Statements up to `close` (not consumed) or the end of input.
@@ -191,11 +180,20 @@ impl<'s> Grammar<'s> {
             return Ok(None);
         }
         let word_len = i.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(i.len());
-        let word = i[..word_len].to_ascii_lowercase();
-        let Some(after) = keyword(i, &word) else {
+        const KEYWORDS: [&str; 18] = [
+            "if", "foreach", "for", "while", "do", "switch", "function", "filter", "try", "throw", "return", "exit",
+            "break", "continue", "param", "elseif", "else", "catch",
+        ];
+        let candidate = &i[..word_len];
+        let Some(word) =
+            KEYWORDS.iter().chain(["finally", "until"].iter()).find(|k| k.eq_ignore_ascii_case(candidate)).copied()
+        else {
             return Ok(None);
         };
-        let parsed = match word.as_str() {
+        let Some(after) = keyword(i, word) else {
+            return Ok(None);
+        };
+        let parsed = match word {
             "if" => self.if_statement(i, after)?,
             "foreach" => {
                 let (a, _) = trivia(after)?;
