@@ -296,6 +296,44 @@ pub fn write_error(err: &mut dyn Write, record: &ErrorRecord) -> io::Result<()> 
     writeln!(err)
 }
 
+/// What a piece of a prompt line is, for colouring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Command,
+    Parameter,
+    Argument,
+    String,
+    Variable,
+    Number,
+    Comment,
+    /// A history hint after the cursor.
+    Hint,
+}
+
+/// `line` with its tokens coloured as PSReadLine colours them (when colour is on).
+pub fn paint_tokens(line: &str, tokens: &[(std::ops::Range<usize>, TokenKind)]) -> String {
+    let mut out = String::with_capacity(line.len() + tokens.len() * 10);
+    let mut at = 0;
+    for (range, kind) in tokens {
+        let (Some(before), Some(text)) = (line.get(at..range.start), line.get(range.clone())) else { continue };
+        out.push_str(before);
+        let painted = match kind {
+            TokenKind::Command => text.bright_yellow(),
+            TokenKind::Parameter => text.bright_black(),
+            TokenKind::String => text.cyan(),
+            TokenKind::Variable => text.bright_green(),
+            TokenKind::Number => text.bright_white(),
+            TokenKind::Comment => text.green(),
+            TokenKind::Hint => text.dimmed(),
+            TokenKind::Argument => text.normal(),
+        };
+        out.push_str(&painted.to_string());
+        at = range.end;
+    }
+    out.push_str(line.get(at..).unwrap_or(""));
+    out
+}
+
 /// `text` in a console colour (`Write-Host -ForegroundColor Green`), when colour is on.
 pub fn paint(text: &str, colour: &str) -> String {
     use colored::Color;

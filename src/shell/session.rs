@@ -13,7 +13,9 @@ use super::cmdlets::Registry;
 use super::error_record::ErrorRecord;
 use super::eval::{Host, Interpreter, Outcome};
 use super::render;
+use super::repl::Words;
 use super::value::Value;
+use crate::api;
 
 /// How a session may interact with its user.
 #[derive(Debug, Clone, Copy, Default)]
@@ -70,6 +72,36 @@ impl Session {
 
     pub fn set_variable(&mut self, name: &str, value: Value) {
         let _ = self.interpreter.set_variable(name, value);
+    }
+
+    /// What the prompt's completion offers besides cmdlets: the session's variables and
+    /// functions, and the estate's identities (storage groups, databases, servers, nodes).
+    pub fn completion_words(&self) -> Words {
+        use super::eval::Engine;
+        let client = self.interpreter.client();
+        let mut identities = Vec::new();
+        let query = api::StoreQuery::default();
+        if let Ok(groups) = client.get::<Vec<api::StorageGroup>>(api::routes::STORAGE_GROUPS, &query) {
+            identities.extend(groups.into_iter().flat_map(|g| [g.identity, g.name]));
+        }
+        if let Ok(databases) = client.get::<Vec<api::Database>>(api::routes::MAILBOX_DATABASES, &query) {
+            identities.extend(databases.into_iter().flat_map(|d| [d.identity, d.name]));
+        }
+        if let Ok(databases) = client.get::<Vec<api::Database>>(api::routes::PUBLIC_FOLDER_DATABASES, &query) {
+            identities.extend(databases.into_iter().flat_map(|d| [d.identity, d.name]));
+        }
+        if let Ok(servers) =
+            client.get::<Vec<api::MailboxServer>>(api::routes::MAILBOX_SERVERS, &api::IdentityQuery::default())
+        {
+            identities.extend(servers.into_iter().flat_map(|s| std::iter::once(s.name).chain(s.redundant_machines)));
+        }
+        identities.sort_by_key(|i| i.to_lowercase());
+        identities.dedup();
+        Words {
+            variables: self.interpreter.variables().into_iter().map(|(name, _)| name).collect(),
+            functions: self.interpreter.function_names(),
+            identities,
+        }
     }
 
     /// Runs `text`; `name` says where it came from, for error positions.

@@ -188,6 +188,18 @@ impl Interpreter {
         self.last_ok
     }
 
+    /// The client for ccrd.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The names of the functions defined so far.
+    pub fn function_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.functions.values().map(|f| f.def.name.clone()).collect();
+        names.sort();
+        names
+    }
+
     pub fn host_mut(&mut self) -> &mut dyn Host {
         self.host.as_mut()
     }
