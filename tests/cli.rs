@@ -133,7 +133,11 @@ fn discovery_comes_from_the_specs() {
     for section in ["NAME", "SYNOPSIS", "SYNTAX", "DESCRIPTION", "PARAMETERS", "EXAMPLES"] {
         assert!(help.stdout.contains(&format!("\n{section}\n")), "no {section} in\n{}", help.stdout);
     }
-    assert!(help.stdout.contains("Get-StorageGroupCopyStatus -Server <ServerIdParameter> [-StandbyMachine <String>]"));
+    assert!(help.stdout.contains(
+        "Get-StorageGroupCopyStatus -Server <ServerIdParameter> [-StandbyMachine <String>] [<CommonParameters>]"
+    ));
+    let question = home.run(&["-c", "Get-StorageGroupCopyStatus -?"]);
+    assert_eq!(question.stdout.trim_end(), help.stdout.trim_end(), "`cmd -?` is `Get-Help cmd`");
     let missing = home.run(&["-c", "Get-Help Get-Nope"]);
     assert_eq!(missing.code, 1);
     assert!(missing.stderr.contains("Get-Help could not find Get-Nope in a help file in this session."));
@@ -304,4 +308,15 @@ fn a_runbook_with_parameters_and_error_handling_gives_the_documented_exit_codes(
     let run = home.run(&["-File", path, "-Target", "NH-W2K3-SRV04", "-Bogus", "x"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stderr.contains("A parameter cannot be found that matches parameter name 'Bogus'."), "{}", run.stderr);
+}
+
+#[test]
+fn piped_objects_bind_by_property_name() {
+    let home = Home::new();
+    let run = home.run(&["-c", "Get-StorageGroup | Get-StorageGroupCopyStatus | ForEach-Object { $_.Identity }"]);
+    assert_eq!(run.stdout, "CCREX01\\First Storage Group\nCCREX01\\Second Storage Group\n", "{run:?}");
+    let run = home.run(&["-c", "Get-MailboxServer CCREX01 | Get-ClusteredMailboxServerStatus | ForEach-Object State"]);
+    assert_eq!(run.stdout, "Online\n", "{run:?}");
+    let run = home.run(&["-c", "Get-MailboxDatabase | Get-MailboxDatabase -Status | ForEach-Object Mounted"]);
+    assert_eq!(run.stdout, "True\n", "{run:?}");
 }

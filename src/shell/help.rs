@@ -32,6 +32,7 @@ pub fn syntax_lines(spec: &CmdletSpec) -> Vec<String> {
             if spec.supports_should_process() {
                 line.push_str(" [-WhatIf] [-Confirm]");
             }
+            line.push_str(" [<CommonParameters>]");
             line
         })
         .collect()
@@ -80,6 +81,7 @@ pub fn page(spec: &CmdletSpec, detail: Detail) -> String {
             out.push_str("    -WhatIf [<SwitchParameter>]\n        Shows what would happen without doing it.\n\n");
             out.push_str("    -Confirm [<SwitchParameter>]\n        Asks for confirmation before doing it.\n\n");
         }
+        out.push_str(COMMON_PARAMETERS_HELP);
     }
     out.push_str("\nEXAMPLES\n");
     for (i, example) in spec.examples.iter().enumerate() {
@@ -93,6 +95,14 @@ pub fn page(spec: &CmdletSpec, detail: Detail) -> String {
     }
     out
 }
+
+const COMMON_PARAMETERS_HELP: &str = "    <CommonParameters>
+        This cmdlet supports the common parameters: Verbose, Debug, ErrorAction,
+        WarningAction, InformationAction, ErrorVariable, WarningVariable,
+        InformationVariable, OutVariable, OutBuffer and PipelineVariable
+        (Get-Help about_CommonParameters in PowerShell describes them).
+
+";
 
 /// The facts block under each parameter, as `Get-Help -Full` shows it.
 fn parameter_facts(p: &ParameterSpec) -> Vec<(&'static str, String)> {

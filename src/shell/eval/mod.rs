@@ -852,8 +852,36 @@ impl Interpreter {
                     .with_hint("This is a defect in this build of ccrsh; the spec tests catch it."),
             )
         })?;
+        // `Name -?` is `Get-Help Name`.
+        if args.iter().any(|a| matches!(&a.kind, ArgumentKind::Parameter { name, .. } if name == "?")) {
+            let help = super::help::page(found.spec, super::help::Detail::Full);
+            return Ok(vec![Value::String(help.trim_end().to_string())]);
+        }
         let options = BindOptions { collect_remaining: false, common_parameters: true };
-        let invocation = bind::bind(found.spec, &args, input, command.span, options).map_err(Flow::Error)?;
+        // Objects piped into a command that takes them only by property name are bound one at a
+        // time, each from its own properties (`Get-StorageGroup | Get-StorageGroupCopyStatus`).
+        if let Some(items) = &input
+            && let Some(by_name) = by_property_name(found.spec)
+        {
+            let mut out = Vec::new();
+            for item in items {
+                let mut item_args = args.clone();
+                for parameter in &by_name {
+                    let names = std::iter::once(&parameter.name).chain(&parameter.aliases);
+                    let value = names.map(|n| members::property(item, n)).find(|v| *v != Value::Null);
+                    if let Some(value) = value
+                        && !args.iter().any(|a| matches!(&a.kind, ArgumentKind::Parameter { name, .. } if name.eq_ignore_ascii_case(&parameter.name)))
+                    {
+                        let value = Some(ArgValue { value, literal: None });
+                        item_args.push(Argument { kind: ArgumentKind::Parameter { name: parameter.name.clone(), value }, span: command.span });
+                    }
+                }
+                let invocation = self.bind_prompting(found.spec, item_args, None, command.span, options)?;
+                out.extend(self.run_cmdlet(found.entry.run, &invocation, command.span)?);
+            }
+            return Ok(out);
+        }
+        let invocation = self.bind_prompting(found.spec, args, input, command.span, options)?;
         self.run_cmdlet(found.entry.run, &invocation, command.span)
     }
 
@@ -1338,6 +1366,19 @@ impl Engine for Interpreter {
     fn host(&mut self) -> &mut dyn Host {
         self.host.as_mut()
     }
+}
+
+/// The parameters that take pipeline input by property name, when no parameter takes it by
+/// value: the command then runs once per piped object.
+fn by_property_name(spec: &super::spec::CmdletSpec) -> Option<Vec<&super::spec::ParameterSpec>> {
+    use super::spec::PipelineInput;
+    let by_value = spec.parameters.iter().any(|p| matches!(p.pipeline, Some(PipelineInput::ByValue)));
+    let by_name: Vec<_> = spec
+        .parameters
+        .iter()
+        .filter(|p| matches!(p.pipeline, Some(PipelineInput::ByPropertyName | PipelineInput::ByValueAndPropertyName)))
+        .collect();
+    (!by_value && !by_name.is_empty()).then_some(by_name)
 }
 
 /// `scope:name` → (`Some(scope)`, `name`) for the known scopes.
