@@ -17,7 +17,7 @@ pub mod operators;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::bind::{self, ArgValue, Argument, ArgumentKind, BindOptions, Invocation};
+use super::bind::{ArgValue, Argument, ArgumentKind, BindOptions, Invocation};
 use super::client::Client;
 use super::cmdlets::{self, Context, Registry};
 use super::did_you_mean::closest;
