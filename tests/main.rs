@@ -4,6 +4,8 @@
 //! - `cli`: the ccrsh binary as a user runs it on the embedded lab: modes, output, errors,
 //!   exit codes.
 //! - `conformance`: the PowerShell language as the reference describes it, case by case.
+//! - `confirm`: changes that ask first (ShouldProcess) against a real lab, and refusals that
+//!   change nothing.
 //! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
 //! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
 //!   against a fresh seed lab, the generated reference in `docs/cmdlets/`.
@@ -12,6 +14,7 @@
 //! Tests talk to 127.0.0.1 only.
 
 mod cli;
+mod confirm;
 mod conformance;
 mod remote;
 mod specs;

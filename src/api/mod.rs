@@ -33,6 +33,20 @@ pub mod routes {
     pub const MAILBOX_DATABASES: &str = "/v1/databases/mailbox";
     /// `GET`: [`super::Database`] list of public folder databases; query [`super::StoreQuery`].
     pub const PUBLIC_FOLDER_DATABASES: &str = "/v1/databases/public-folder";
+    /// `POST` [`super::DatabaseRequest`]: mount a database; returns the [`super::Database`].
+    pub const MOUNT_DATABASE: &str = "/v1/databases/mount";
+    /// `POST` [`super::DatabaseRequest`]: dismount a database; returns the [`super::Database`].
+    pub const DISMOUNT_DATABASE: &str = "/v1/databases/dismount";
+}
+
+/// Body of a request about one database.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DatabaseRequest {
+    pub identity: String,
+    /// Check the preconditions and report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// Query for endpoints that take an optional identity.

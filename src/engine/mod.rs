@@ -10,6 +10,7 @@
 
 pub mod estate;
 pub mod identity;
+pub mod operations;
 pub mod queries;
 pub mod topology;
 

@@ -174,20 +174,22 @@ pub fn databases(estate: &Estate, kind: DatabaseKind, query: &StoreQuery) -> Res
     } else {
         estate.databases.iter().filter(|d| d.kind == kind).collect()
     };
-    Ok(selected
-        .into_iter()
-        .map(|db| api::Database {
-            identity: database_identity(db),
-            name: db.name.clone(),
-            server: db.server.clone(),
-            storage_group: format!("{}\\{}", db.server, db.storage_group),
-            storage_group_name: db.storage_group.clone(),
-            edb_file_path: format!("{MAILBOX_ROOT}\\{}\\{}.edb", db.storage_group, db.name),
-            mounted: query.status.then_some(db.mounted),
-            recovery: false,
-            is_valid: true,
-        })
-        .collect())
+    Ok(selected.into_iter().map(|db| database_view(db, query.status)).collect())
+}
+
+/// The API view of a database; `status` fills in Mounted, as `-Status` does.
+pub fn database_view(db: &Database, status: bool) -> api::Database {
+    api::Database {
+        identity: database_identity(db),
+        name: db.name.clone(),
+        server: db.server.clone(),
+        storage_group: format!("{}\\{}", db.server, db.storage_group),
+        storage_group_name: db.storage_group.clone(),
+        edb_file_path: format!("{MAILBOX_ROOT}\\{}\\{}.edb", db.storage_group, db.name),
+        mounted: status.then_some(db.mounted),
+        recovery: false,
+        is_valid: true,
+    }
 }
 
 /// `Get-StorageGroupCopyStatus`: the CCR copy of each selected storage group, or with

@@ -1,16 +1,20 @@
 //! The routes: one handler per endpoint of `api::routes`, each a thin call into
 //! `engine::queries` under the estate's read lock.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Extension, Query, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::ServiceError;
-use crate::api::{self, CopyStatusQuery, DatabaseKind, IdentityQuery, Role, ServiceInfo, StoreQuery, routes};
-use crate::engine::{EngineError, Estate, queries};
+use crate::api::{
+    self, CopyStatusQuery, DatabaseKind, DatabaseRequest, ErrorBody, ErrorCode, IdentityQuery, Role, ServiceInfo,
+    StoreQuery, routes,
+};
+use crate::engine::{EngineError, Estate, operations, queries};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -21,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route(routes::STORAGE_GROUP_COPY_STATUS, get(copy_status))
         .route(routes::MAILBOX_DATABASES, get(mailbox_databases))
         .route(routes::PUBLIC_FOLDER_DATABASES, get(public_folder_databases))
+        .route(routes::MOUNT_DATABASE, post(mount_database))
+        .route(routes::DISMOUNT_DATABASE, post(dismount_database))
         .fallback(not_found)
 }
 
@@ -77,6 +83,56 @@ async fn public_folder_databases(
 ) -> Reply<Vec<api::Database>> {
     let query = query_of(query)?;
     read(&state, |e| queries::databases(e, DatabaseKind::PublicFolder, &query)).map(Json)
+}
+
+async fn mount_database(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    body: Result<Json<DatabaseRequest>, JsonRejection>,
+) -> Reply<api::Database> {
+    set_mounted(&state, role, body, true)
+}
+
+async fn dismount_database(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    body: Result<Json<DatabaseRequest>, JsonRejection>,
+) -> Reply<api::Database> {
+    set_mounted(&state, role, body, false)
+}
+
+/// Mounts or dismounts under the estate's write lock: the change is decided on a copy,
+/// written to SQLite, and only then made visible and acknowledged.
+fn set_mounted(
+    state: &AppState,
+    role: Role,
+    body: Result<Json<DatabaseRequest>, JsonRejection>,
+    mount: bool,
+) -> Reply<api::Database> {
+    require_administrator(role)?;
+    let Json(request) =
+        body.map_err(|e| ServiceError::invalid_request(e.body_text(), "docs/api.md describes the request body."))?;
+    let mut estate = state.estate.write().map_err(|e| ServiceError::internal(&e))?;
+    let mut next = estate.clone();
+    let change = operations::set_mounted(&mut next, &request.identity, None, mount)?;
+    if change.changed && !request.dry_run {
+        let mut store = state.store.lock().map_err(|e| ServiceError::internal(&e))?;
+        store.update_database(&change.database).map_err(|e| ServiceError::internal(&e))?;
+        *estate = next;
+    }
+    Ok(Json(queries::database_view(&change.database, true)))
+}
+
+fn require_administrator(role: Role) -> Result<(), ServiceError> {
+    match role {
+        Role::Administrator => Ok(()),
+        Role::ViewOnly => Err(ServiceError(ErrorBody {
+            code: ErrorCode::InsufficientRole,
+            message: "Access is denied. The view-only token can read the estate but not change it.".into(),
+            hint: Some("Use the lab's admin.token to make changes.".into()),
+            target: None,
+        })),
+    }
 }
 
 async fn not_found(uri: axum::http::Uri) -> ServiceError {

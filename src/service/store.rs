@@ -121,6 +121,20 @@ impl Store {
         Ok(self.connection.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
+    /// Writes a database's mount state, durably, in one transaction.
+    pub fn update_database(&mut self, db: &Database) -> Result<(), StoreError> {
+        let tx = self.connection.transaction()?;
+        let rows = tx.execute(
+            "UPDATE database SET mounted = ?1 WHERE server = ?2 AND storage_group = ?3 AND name = ?4",
+            params![db.mounted, db.server, db.storage_group, db.name],
+        )?;
+        if rows != 1 {
+            return Err(StoreError::BadValue { table: "database", column: "name", value: db.name.clone() });
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Reads the whole estate.
     pub fn load(&self) -> Result<Estate, StoreError> {
         let version: i64 = self.meta("schema_version")?.and_then(|v| v.parse().ok()).unwrap_or(0);

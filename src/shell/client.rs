@@ -51,7 +51,18 @@ impl Client {
     /// `GET path?query`, decoded as `T`.
     pub fn get<T: DeserializeOwned>(&self, path: &str, query: &impl Serialize) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.base_url);
-        let mut request = self.http.get(&url).query(query);
+        let request = self.http.get(&url).query(query);
+        self.send(request, &url)
+    }
+
+    /// `POST path` with a JSON body, decoded as `T`.
+    pub fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base_url);
+        let request = self.http.post(&url).json(body);
+        self.send(request, &url)
+    }
+
+    fn send<T: DeserializeOwned>(&self, mut request: reqwest::RequestBuilder, url: &str) -> Result<T, ClientError> {
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -61,16 +72,18 @@ impl Client {
                 .await
                 .map_err(|e| ClientError::Unreachable { url: self.base_url.clone(), detail: describe(&e) })?;
             let status = response.status();
-            let body =
-                response.bytes().await.map_err(|e| ClientError::Protocol { url: url.clone(), detail: describe(&e) })?;
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| ClientError::Protocol { url: url.to_string(), detail: describe(&e) })?;
             if status.is_success() {
                 serde_json::from_slice(&body)
-                    .map_err(|e| ClientError::Protocol { url: url.clone(), detail: e.to_string() })
+                    .map_err(|e| ClientError::Protocol { url: url.to_string(), detail: e.to_string() })
             } else {
                 Err(match serde_json::from_slice::<ErrorBody>(&body) {
                     Ok(error) => ClientError::Rejected(error),
                     Err(_) => ClientError::Protocol {
-                        url: url.clone(),
+                        url: url.to_string(),
                         detail: format!("HTTP {status} without an API error body"),
                     },
                 })

@@ -1,0 +1,113 @@
+//! Confirmation of changes against a real lab: Dismount-Database at a prompt (answered No and
+//! Yes), under -NonInteractive, with -Confirm:$false and -WhatIf, and with a view-only token.
+//! Every refusal must leave the database mounted.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+use ccrsh::service::embedded;
+use ccrsh::service::lab::TopologySource;
+use ccrsh::shell::client::Client;
+use ccrsh::shell::session::{Session, SessionOptions, SourceName};
+
+use crate::support::{Ccrd, Home};
+
+const DISMOUNT: &str = "Dismount-Database \"CCREX01\\First Storage Group\\Mailbox Database\"";
+const MOUNTED: &str = "(Get-MailboxDatabase 'CCREX01\\First Storage Group\\Mailbox Database' -Status).Mounted";
+
+#[derive(Clone, Default)]
+struct Captured(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `text` at an interactive prompt on a fresh lab, answering prompts with `answers`.
+fn at_the_prompt(text: &str, answers: &str) -> (String, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+    let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+    let (out, err) = (Captured::default(), Captured::default());
+    let input = Box::new(std::io::Cursor::new(answers.as_bytes().to_vec()));
+    let options = SessionOptions { non_interactive: false };
+    let mut session = Session::with_input(client, options, Box::new(out.clone()), Box::new(err.clone()), input, 120);
+    session.run(text, &SourceName::Command);
+    let text = |c: &Captured| String::from_utf8_lossy(&c.0.borrow()).into_owned();
+    (text(&out), text(&err))
+}
+
+#[test]
+fn the_prompt_asks_and_no_leaves_the_database_mounted() {
+    let (out, err) = at_the_prompt(&format!("{DISMOUNT}; {MOUNTED}"), "N\n");
+    let prompt = "\nConfirm\nAre you sure you want to perform this action?\nPerforming the operation \"Dismount-Database\" on target \"CCREX01\\First Storage Group\\Mailbox Database\".\n[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): ";
+    assert!(out.starts_with(prompt), "{out:?}");
+    assert!(out.ends_with("True\n"), "still mounted: {out:?}");
+    assert!(err.is_empty(), "{err}");
+    let (out, _) = at_the_prompt(&format!("{DISMOUNT}; {MOUNTED}"), "y\n");
+    assert!(out.ends_with("False\n"), "dismounted after Yes: {out:?}");
+}
+
+#[test]
+fn noninteractive_fails_the_statement_and_changes_nothing() {
+    let home = Home::new();
+    let run = home.run(&["-NonInteractive", "-c", &format!("{DISMOUNT}; {MOUNTED}")]);
+    assert!(
+        run.stderr.starts_with(
+            "Dismount-Database: PowerShell is in NonInteractive mode. Read and Prompt functionality is not available."
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "True\n");
+    // Without a terminal on standard input the rule is the same.
+    let run = home.run(&["-c", DISMOUNT]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("NonInteractive mode"), "{}", run.stderr);
+    assert_eq!(home.run(&["-c", MOUNTED]).stdout, "True\n");
+}
+
+#[test]
+fn confirm_false_proceeds_durably_and_whatif_changes_nothing() {
+    let home = Home::new();
+    let run = home.run(&["-c", &format!("{DISMOUNT} -WhatIf; {MOUNTED}")]);
+    assert_eq!(
+        run.stdout,
+        "What if: Performing the operation \"Dismount-Database\" on target \"CCREX01\\First Storage Group\\Mailbox Database\".\nTrue\n"
+    );
+    let run = home.run(&["-c", &format!("{DISMOUNT} -Confirm:$false")]);
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
+    // Another process sees the change: it was written before the command returned.
+    assert_eq!(home.run(&["-c", MOUNTED]).stdout, "False\n");
+    let run = home.run(&["-c", "Mount-Database 'Mailbox Database'"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(home.run(&["-c", MOUNTED]).stdout, "True\n");
+}
+
+#[test]
+fn a_view_only_token_cannot_dismount() {
+    let (home, served) = (Home::new(), Home::new());
+    let ccrd = Ccrd::start(&served.lab());
+    let viewer = ccrd.viewer_token();
+    let run = home.run(&["--server", &ccrd.url, "--token", &viewer, "-c", &format!("{DISMOUNT} -Confirm:$false")]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.starts_with("Dismount-Database: Access is denied. The view-only token"), "{}", run.stderr);
+    let run = home.run(&["--server", &ccrd.url, "--token", &viewer, "-c", MOUNTED]);
+    assert_eq!(run.stdout, "True\n", "nothing changed");
+}
+
+#[test]
+fn an_unknown_database_is_refused_and_nothing_changes() {
+    let home = Home::new();
+    let run = home.run(&["-c", "Dismount-Database 'CCREX01\\Nope' -Confirm:$false"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("could not be found"), "{}", run.stderr);
+    assert!(run.stderr.contains("Known database identities"), "{}", run.stderr);
+    assert_eq!(home.run(&["-c", MOUNTED]).stdout, "True\n");
+}
