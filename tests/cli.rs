@@ -320,3 +320,31 @@ fn piped_objects_bind_by_property_name() {
     let run = home.run(&["-c", "Get-MailboxDatabase | Get-MailboxDatabase -Status | ForEach-Object Mounted"]);
     assert_eq!(run.stdout, "True\n", "{run:?}");
 }
+
+#[test]
+fn transcripts_and_redirections_write_files() {
+    let home = Home::new();
+    let transcript = home.dir.path().join("change.txt");
+    let report = home.dir.path().join("report.txt");
+    let script = format!(
+        "Start-Transcript '{}'; 'hello'; Write-Warning 'careful'; Stop-Transcript; \
+         Get-MailboxServer CCREX01 | Format-List Name > '{}'; Get-Foo 2>$null; 'appended' >> '{1}'; Get-History -Count 1 | % CommandLine",
+        transcript.display(),
+        report.display()
+    );
+    let run = home.run(&["-c", &script]);
+    assert!(run.stderr.contains("WARNING: careful"), "{run:?}");
+    assert!(!run.stderr.contains("Get-Foo"), "2>$null hides the error: {}", run.stderr);
+    let text = std::fs::read_to_string(&transcript).expect("transcript written");
+    for expected in ["PowerShell transcript start", "hello", "WARNING: careful", "PowerShell transcript end"] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    assert!(!text.contains('\u{1b}'), "no colour codes in the transcript");
+    let written = std::fs::read_to_string(&report).expect("report written");
+    assert_eq!(written, "\nName : CCREX01\n\nappended\n");
+    assert!(
+        run.stdout.trim_end().ends_with("Get-History -Count 1 | % CommandLine"),
+        "Get-History sees the command line: {}",
+        run.stdout
+    );
+}

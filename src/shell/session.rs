@@ -61,7 +61,7 @@ impl Session {
         input: Box<dyn BufRead>,
         width: usize,
     ) -> Session {
-        let host = ConsoleHost { out, err, input, width, non_interactive: options.non_interactive };
+        let host = ConsoleHost { out, err, input, width, non_interactive: options.non_interactive, transcript: None };
         Session { interpreter: Interpreter::new(client, Box::new(host)) }
     }
 
@@ -104,8 +104,12 @@ impl Session {
         }
     }
 
-    /// Runs `text`; `name` says where it came from, for error positions.
+    /// Runs `text`; `name` says where it came from, for error positions. Text typed at the
+    /// prompt or given to `-Command` is kept for Get-History.
     pub fn run(&mut self, text: &str, name: &SourceName) -> Outcome {
+        if *name == SourceName::Command {
+            self.interpreter.add_history(text);
+        }
         let file = match name {
             SourceName::Command => None,
             SourceName::File(path) => Some(path.clone()),
@@ -120,53 +124,88 @@ impl Session {
     }
 }
 
-/// The terminal (or pipes) a session shows things on.
+/// The terminal (or pipes) a session shows things on, and the transcript file, if one is
+/// being written.
 pub struct ConsoleHost {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
     input: Box<dyn BufRead>,
     width: usize,
     non_interactive: bool,
+    transcript: Option<(std::fs::File, String)>,
 }
 
 impl ConsoleHost {
     fn flush(&mut self) {
         let _ = self.out.flush();
     }
+
+    /// Writes `bytes` to standard output (or error) and to the transcript.
+    fn emit(&mut self, bytes: &[u8], to_err: bool) {
+        let target = if to_err { &mut self.err } else { &mut self.out };
+        let written = target.write_all(bytes).and_then(|()| target.flush());
+        // A closed pipe (`| head`) ends output quietly, as other shells do.
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+            && !to_err
+        {
+            let _ = writeln!(self.err, "ccrsh: could not write output: {e}");
+        }
+        if let Some((file, _)) = &mut self.transcript {
+            let _ = file.write_all(&strip_colour(bytes));
+        }
+    }
+}
+
+/// Text without ANSI colour sequences, for the transcript.
+fn strip_colour(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
+            i += 2;
+            while i < bytes.len() && !bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 impl Host for ConsoleHost {
     fn output(&mut self, values: &[Value]) {
-        let registry = Registry::global();
-        let shown = render::write_values(&mut self.out, values, &|t| registry.view_for(t), self.width);
-        // A closed pipe (`| head`) ends output quietly, as other shells do.
-        if let Err(e) = shown
-            && e.kind() != std::io::ErrorKind::BrokenPipe
-        {
-            let _ = writeln!(self.err, "ccrsh: could not write output: {e}");
-        }
-        self.flush();
+        let text = self.format(values);
+        self.emit(text.as_bytes(), false);
     }
 
     fn error(&mut self, record: &ErrorRecord) {
         self.flush();
-        let _ = render::write_error(&mut self.err, record);
-        let _ = self.err.flush();
+        let mut buffer = Vec::new();
+        let _ = render::write_error(&mut buffer, record);
+        self.emit(&buffer, true);
     }
 
     fn warning(&mut self, text: &str) {
         self.flush();
-        let _ = render::write_warning(&mut self.err, text);
+        let mut buffer = Vec::new();
+        let _ = render::write_warning(&mut buffer, text);
+        self.emit(&buffer, true);
     }
 
     fn verbose(&mut self, text: &str) {
         self.flush();
-        let _ = render::write_verbose(&mut self.err, text);
+        let mut buffer = Vec::new();
+        let _ = render::write_verbose(&mut buffer, text);
+        self.emit(&buffer, true);
     }
 
     fn text(&mut self, text: &str, newline: bool) {
-        let _ = if newline { writeln!(self.out, "{text}") } else { write!(self.out, "{text}") };
-        self.flush();
+        let line = if newline { format!("{text}\n") } else { text.to_string() };
+        self.emit(line.as_bytes(), false);
     }
 
     fn read_line(&mut self, prompt: &str) -> Result<String, ErrorRecord> {
@@ -179,14 +218,18 @@ impl Host for ConsoleHost {
             .exception("System.Management.Automation.PSInvalidOperationException")
             .with_hint("Give every value on the command line (and -Confirm:$false for confirmations), or run without -NonInteractive at a terminal."));
         }
-        let _ = write!(self.out, "{prompt}");
-        self.flush();
+        self.emit(prompt.as_bytes(), false);
         let mut line = String::new();
         match self.input.read_line(&mut line) {
             Ok(0) | Err(_) => {
                 Err(ErrorRecord::new("PromptCanceled", "OperationStopped", "The prompt was canceled.".into()))
             }
-            Ok(_) => Ok(line.trim_end_matches(['\r', '\n']).to_string()),
+            Ok(_) => {
+                if let Some((file, _)) = &mut self.transcript {
+                    let _ = file.write_all(line.as_bytes());
+                }
+                Ok(line.trim_end_matches(['\r', '\n']).to_string())
+            }
         }
     }
 
@@ -195,5 +238,56 @@ impl Host for ConsoleHost {
         let mut buffer = Vec::new();
         let _ = render::write_values(&mut buffer, values, &|t| registry.view_for(t), self.width);
         String::from_utf8_lossy(&buffer).into_owned()
+    }
+
+    fn start_transcript(&mut self, path: &str, append: bool) -> Result<(), ErrorRecord> {
+        if let Some((_, current)) = &self.transcript {
+            return Err(ErrorRecord::new(
+                "CannotStartTranscription",
+                "InvalidOperation",
+                format!(
+                    "Transcription has already been started. Use the Stop-Transcript command to stop the transcript being written to {current}."
+                ),
+            ));
+        }
+        let mut file =
+            std::fs::OpenOptions::new().create(true).write(true).append(append).truncate(!append).open(path).map_err(
+                |e| {
+                    ErrorRecord::new(
+                        "CannotStartTranscription",
+                        "OpenError",
+                        format!("Could not open the transcript file '{path}': {e}"),
+                    )
+                    .with_hint("Check that the folder exists and is writable.")
+                },
+            )?;
+        let user = std::env::var("USER").unwrap_or_default();
+        let header = format!(
+            "**********************\nPowerShell transcript start\nStart time: {}\nUsername: {user}\nRunAs User: {user}\nMachine: {} ({})\nHost Application: ccrsh\nProcess ID: {}\n**********************\n",
+            chrono::Utc::now().format("%Y%m%d%H%M%S"),
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
+            std::env::consts::OS,
+            std::process::id()
+        );
+        let _ = file.write_all(header.as_bytes());
+        self.transcript = Some((file, path.to_string()));
+        Ok(())
+    }
+
+    fn stop_transcript(&mut self) -> Result<String, ErrorRecord> {
+        let Some((mut file, path)) = self.transcript.take() else {
+            return Err(ErrorRecord::new(
+                "CannotStopTranscription",
+                "InvalidOperation",
+                "An error occurred stopping transcription: The host is not currently transcribing.".into(),
+            )
+            .with_hint("Start-Transcript starts one."));
+        };
+        let footer = format!(
+            "**********************\nPowerShell transcript end\nEnd time: {}\n**********************\n",
+            chrono::Utc::now().format("%Y%m%d%H%M%S")
+        );
+        let _ = file.write_all(footer.as_bytes());
+        Ok(path)
     }
 }

@@ -1,7 +1,7 @@
 //! The host and stream cmdlets: `Write-Output`, `Write-Host`, `Write-Warning`,
 //! `Write-Error`, `Write-Verbose`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
 //! `Out-File`; and the session's own state: `Get-Variable`, `Set-Variable`, `Get-Date`,
-//! `Start-Sleep`.
+//! `Start-Sleep`, `Get-History`, `Start-Transcript`, `Stop-Transcript`.
 
 use std::time::Duration;
 
@@ -226,4 +226,36 @@ pub fn start_sleep(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
     let total = Duration::from_secs_f64(seconds.max(0.0)) + Duration::from_millis(u64::try_from(millis).unwrap_or(0));
     std::thread::sleep(total);
     Ok(Vec::new())
+}
+
+pub fn get_history(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let all: Vec<Value> = cx
+        .engine
+        .history()
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            Value::Record(
+                Record::new("Microsoft.PowerShell.Commands.HistoryInfo")
+                    .with("Id", i as i64 + 1)
+                    .with("CommandLine", line.as_str()),
+            )
+        })
+        .collect();
+    let count = call.int("Count").map_or(all.len(), |c| usize::try_from(c).unwrap_or(0));
+    Ok(all[all.len().saturating_sub(count)..].to_vec())
+}
+
+pub fn start_transcript(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let path = call.string("Path").unwrap_or_else(|| {
+        let home = std::env::var("HOME").unwrap_or_else(|_| ".".into());
+        format!("{home}/PowerShell_transcript.ccrsh.{}.txt", chrono::Utc::now().format("%Y%m%d%H%M%S"))
+    });
+    cx.engine.host().start_transcript(&path, call.switch("Append"))?;
+    Ok(vec![Value::String(format!("Transcript started, output file is {path}"))])
+}
+
+pub fn stop_transcript(_: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let path = cx.engine.host().stop_transcript()?;
+    Ok(vec![Value::String(format!("Transcript stopped, output file is {path}"))])
 }

@@ -41,6 +41,10 @@ pub trait Host {
     fn read_line(&mut self, prompt: &str) -> Result<String, ErrorRecord>;
     /// Output as text, laid out as the screen would show it (`Out-String`, `> file`).
     fn format(&mut self, values: &[Value]) -> String;
+    /// Starts copying everything shown (and typed at prompts) into `path`.
+    fn start_transcript(&mut self, path: &str, append: bool) -> Result<(), ErrorRecord>;
+    /// Stops the transcript; returns its path.
+    fn stop_transcript(&mut self) -> Result<String, ErrorRecord>;
 }
 
 /// One ShouldProcess question: may `command` perform `action` on `target`?
@@ -74,6 +78,8 @@ pub trait Engine {
     /// Every variable visible here, innermost scope first.
     fn variables(&self) -> Vec<(String, Value)>;
     fn host(&mut self) -> &mut dyn Host;
+    /// The inputs typed at the prompt (or given to `-Command`) so far, oldest first.
+    fn history(&self) -> &[String];
 }
 
 /// Why execution stopped early.
@@ -135,6 +141,8 @@ pub struct Interpreter {
     env_overrides: HashMap<String, Option<String>>,
     /// "Yes to All" / "No to All" answers, by command, for the running pipeline.
     confirm_all: HashMap<String, bool>,
+    /// Inputs typed at the prompt, for Get-History.
+    history: Vec<String>,
 }
 
 /// How many errors `$Error` keeps (`$MaximumErrorCount`).
@@ -180,6 +188,7 @@ impl Interpreter {
             pending: None,
             env_overrides: HashMap::new(),
             confirm_all: HashMap::new(),
+            history: Vec::new(),
         }
     }
 
@@ -191,6 +200,11 @@ impl Interpreter {
     /// The client for ccrd.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Records an input for Get-History.
+    pub fn add_history(&mut self, text: &str) {
+        self.history.push(text.to_string());
     }
 
     /// The names of the functions defined so far.
@@ -1365,6 +1379,10 @@ impl Engine for Interpreter {
 
     fn host(&mut self) -> &mut dyn Host {
         self.host.as_mut()
+    }
+
+    fn history(&self) -> &[String] {
+        &self.history
     }
 }
 
