@@ -91,6 +91,7 @@ fn run() -> i32 {
             outcome.exit.unwrap_or(if outcome.terminated { 1 } else { 0 })
         }
         Mode::Interactive if stdin_is_terminal => {
+            listen_for_ctrl_c();
             if !options.no_logo {
                 println!("{}", banner(&options, embedded.as_ref()));
             }
@@ -135,6 +136,24 @@ fn banner(options: &Options, embedded: Option<&Embedded>) -> String {
         "ccrsh {} — {target}\nGet-Command lists the cmdlets; Get-Help NAME explains one; exit leaves.",
         env!("CARGO_PKG_VERSION")
     )
+}
+
+/// At the prompt, Ctrl-C stops the running command instead of the shell: a listener thread
+/// turns SIGINT into a stop request the interpreter checks between statements.
+fn listen_for_ctrl_c() {
+    let spawned = std::thread::Builder::new().name("ctrl-c".into()).spawn(|| {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        runtime.block_on(async {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                shell::eval::interrupt();
+            }
+        });
+    });
+    if let Err(e) = spawned {
+        eprintln!("ccrsh: Ctrl-C will end the shell: {e}");
+    }
 }
 
 /// `-Command -`: runs each complete statement as soon as it has been read.

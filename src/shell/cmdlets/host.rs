@@ -224,7 +224,14 @@ pub fn start_sleep(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
     };
     let millis = call.int("Milliseconds").unwrap_or(0);
     let total = Duration::from_secs_f64(seconds.max(0.0)) + Duration::from_millis(u64::try_from(millis).unwrap_or(0));
-    std::thread::sleep(total);
+    // Sleep in slices so Ctrl-C at the prompt ends the wait.
+    let end = std::time::Instant::now() + total;
+    while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+        if crate::shell::eval::interrupted() || left.is_zero() {
+            break;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
     Ok(Vec::new())
 }
 

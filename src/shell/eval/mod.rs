@@ -16,6 +16,7 @@ pub mod operators;
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::bind::{ArgValue, Argument, ArgumentKind, BindOptions, Invocation};
 use super::client::Client;
@@ -145,6 +146,30 @@ pub struct Interpreter {
     history: Vec<String>,
 }
 
+/// Set by Ctrl-C at the prompt; the running command stops at its next statement.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Asks the running command to stop (called from the Ctrl-C listener).
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Whether a stop has been asked for and not yet acted on.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// The error that unwinds a command stopped by Ctrl-C.
+fn interruption() -> ErrorRecord {
+    ErrorRecord::new(
+        "PipelineStopped",
+        "OperationStopped",
+        "The running command stopped because the user interrupted the command.".into(),
+    )
+    .severity(Severity::ScriptTerminating)
+    .exception("System.Management.Automation.PipelineStoppedException")
+}
+
 /// How many errors `$Error` keeps (`$MaximumErrorCount`).
 const MAXIMUM_ERROR_COUNT: usize = 256;
 
@@ -246,7 +271,12 @@ impl Interpreter {
                 return self.finish_top_level(flow);
             }
         }
+        // A Ctrl-C pressed while nothing ran must not stop the next command.
+        INTERRUPTED.store(false, Ordering::SeqCst);
         for statement in &script.statements {
+            if INTERRUPTED.swap(false, Ordering::SeqCst) {
+                return self.finish_top_level(Flow::Error(interruption()));
+            }
             let mut out = Vec::new();
             self.last_ok = true;
             // "Yes to All" and "No to All" last for one top-level statement.
@@ -311,6 +341,9 @@ impl Interpreter {
     /// Runs statements in order. A statement-terminating error is reported and the next
     /// statement runs, unless a `try` is waiting for it or `$ErrorActionPreference` is Stop.
     fn exec_block(&mut self, statements: &[Statement], out: &mut Vec<Value>) -> Exec<()> {
+        if INTERRUPTED.swap(false, Ordering::SeqCst) {
+            return Err(Flow::Error(interruption()));
+        }
         for statement in statements {
             match self.exec_statement(statement, out) {
                 Err(Flow::Error(e))
