@@ -796,10 +796,16 @@ impl<'s> Grammar<'s> {
                     true
                 } else {
                     // `$x` followed by word characters is one bare word (`$a-more`).
-                    let Ok((after, _)) = variable(i) else {
+                    let Ok((after, name)) = variable(i) else {
                         return self.bare_word(i);
                     };
-                    after.is_empty() || after.starts_with(['.', '[']) || after.starts_with(ends_bare_word)
+                    let whole = after.is_empty() || after.starts_with(ends_bare_word);
+                    if whole && !after.starts_with(',') {
+                        // The common case, `$name` alone: no need to parse it again.
+                        let span = self.span(i, after);
+                        return Ok((after, Expr { kind: ExprKind::Variable(name), span }));
+                    }
+                    whole || after.starts_with(['.', '['])
                 }
             }
             '(' | '{' => true,

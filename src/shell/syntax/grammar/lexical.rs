@@ -250,17 +250,29 @@ pub(crate) fn parse_number(text: &str) -> Option<Number> {
         Some(c) if is_dash(c) => (true, &text[c.len_utf8()..]),
         _ => (false, text),
     };
-    let lower = body.to_ascii_lowercase();
-    let (digits, multiplier) = match lower.len().checked_sub(2).map(|n| lower.split_at(n)) {
-        Some((d, "kb")) => (d, 1i64 << 10),
-        Some((d, "mb")) => (d, 1i64 << 20),
-        Some((d, "gb")) => (d, 1i64 << 30),
-        Some((d, "tb")) => (d, 1i64 << 40),
-        Some((d, "pb")) => (d, 1i64 << 50),
-        _ => (lower.as_str(), 1),
+    // Most words are not numbers: decide that from the first character, without allocating.
+    if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') || !body.is_ascii() {
+        return None;
+    }
+    let suffix = body.len().checked_sub(2).map(|n| body.split_at(n));
+    let multiplier = |unit: &str| match unit.to_ascii_lowercase().as_bytes() {
+        b"kb" => Some(1i64 << 10),
+        b"mb" => Some(1i64 << 20),
+        b"gb" => Some(1i64 << 30),
+        b"tb" => Some(1i64 << 40),
+        b"pb" => Some(1i64 << 50),
+        _ => None,
+    };
+    let (digits, multiplier) = match suffix {
+        Some((d, unit)) if unit.bytes().all(|b| b.is_ascii_alphabetic()) => match multiplier(unit) {
+            Some(m) => (d, m),
+            None if d.len() >= 2 && (d.starts_with("0x") || d.starts_with("0X")) => (body, 1),
+            None => return None,
+        },
+        _ => (body, 1),
     };
     let sign = if negative { -1 } else { 1 };
-    if let Some(hex) = digits.strip_prefix("0x") {
+    if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
         let v = i64::from_str_radix(hex, 16).ok()?;
         return v.checked_mul(multiplier).map(|v| Number::Int(sign * v));
     }
@@ -272,7 +284,7 @@ pub(crate) fn parse_number(text: &str) -> Option<Number> {
         let v: i64 = digits.parse().ok()?;
         return v.checked_mul(multiplier).map(|v| Number::Int(sign * v));
     }
-    let real_chars = |b: u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-');
+    let real_chars = |b: u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-');
     if digits.bytes().all(real_chars) {
         let v: f64 = digits.parse().ok()?;
         return Some(Number::Real(sign as f64 * v * multiplier as f64));

@@ -860,7 +860,7 @@ impl<'s> Grammar<'s> {
     }
 
     fn command_elements(&self, i: &'s str, redirections: &mut Vec<Redirection>) -> Res<'s, Vec<CommandElement>> {
-        let mut elements = Vec::new();
+        let mut elements = Vec::with_capacity(4);
         let mut rest = i;
         let mut parameters_ended = false;
         loop {
