@@ -94,6 +94,11 @@ const OUTPUT: &[(&str, &str)] = &[
     // Numbers and arithmetic (§1.9).
     ("0x10", "16"),
     ("1kb", "1024"),
+    ("10l + 1", "11"),
+    ("1.5d * 2", "3"),
+    ("Write-Output 34uy", "34"),
+    ("Write-Output --% a  b%", "a\nb%"),
+    ("$env:CCRSH_CONFORMANCE_UNSET; Write-Output --% %CCRSH_CONFORMANCE_UNSET%", "%CCRSH_CONFORMANCE_UNSET%"),
     ("1.5e2", "150"),
     ("7/2", "3.5"),
     ("6/3", "2"),

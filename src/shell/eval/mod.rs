@@ -1145,6 +1145,7 @@ impl Interpreter {
                 convert::cast(type_name, &v).map_err(at)?
             }
             ExprKind::TypeLiteral(name) => Value::String(format!("[{name}]")),
+            ExprKind::StopParsing(word) => Value::String(expand_percent_variables(word)),
         })
     }
 
@@ -1438,6 +1439,34 @@ fn split_scope(lower: &str) -> (Option<&str>, &str) {
         Some((scope @ ("global" | "script" | "local" | "private" | "env" | "variable"), rest)) => (Some(scope), rest),
         _ => (None, lower),
     }
+}
+
+/// `%NAME%` replaced by the environment variable, as after `--%` (unknown names stay).
+fn expand_percent_variables(word: &str) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(start) = rest.find('%') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('%') {
+            Some(end) if end > 0 => match std::env::var(&after[..end]) {
+                Ok(value) => {
+                    out.push_str(&value);
+                    rest = &after[end + 1..];
+                }
+                Err(_) => {
+                    out.push('%');
+                    rest = after;
+                }
+            },
+            _ => {
+                out.push('%');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Pipeline output as one value: nothing is `$null`, one item is itself, more an array.

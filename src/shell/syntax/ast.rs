@@ -409,6 +409,8 @@ pub enum ExprKind {
     },
     /// `[type]` on its own.
     TypeLiteral(String),
+    /// A word after `--%`: passed verbatim, with `%NAME%` expanded from the environment.
+    StopParsing(String),
 }
 
 /// A piece of an expandable string.

@@ -486,6 +486,15 @@ impl<'s> Grammar<'s> {
         if matches!(lower.as_deref(), Some("kb" | "mb" | "gb" | "tb" | "pb")) {
             end += 2;
         }
+        // A type suffix (`10l`, `34uy`, `1.5d`).
+        for suffix in ["uy", "us", "ul", "y", "s", "l", "u", "n", "d"] {
+            if i[end..].get(..suffix.len()).is_some_and(|t| t.eq_ignore_ascii_case(suffix))
+                && !i[end + suffix.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            {
+                end += suffix.len();
+                break;
+            }
+        }
         let text = &i[..end];
         let rest = &i[end..];
         // `7z` is no number; a soft error lets a statement read it as a command name.

@@ -254,6 +254,9 @@ pub(crate) fn parse_number(text: &str) -> Option<Number> {
     if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') || !body.is_ascii() {
         return None;
     }
+    // A type suffix (`10l`, `34uy`, `1.5d`) names the .NET type; the value is the same.
+    let hex = body.starts_with("0x") || body.starts_with("0X");
+    let (body, decimal) = if hex { (body, false) } else { strip_type_suffix(body) };
     let suffix = body.len().checked_sub(2).map(|n| body.split_at(n));
     let multiplier = |unit: &str| match unit.to_ascii_lowercase().as_bytes() {
         b"kb" => Some(1i64 << 10),
@@ -284,12 +287,29 @@ pub(crate) fn parse_number(text: &str) -> Option<Number> {
         let v: i64 = digits.parse().ok()?;
         return v.checked_mul(multiplier).map(|v| Number::Int(sign * v));
     }
+    if decimal {
+        let v: f64 = digits.parse().ok()?;
+        return Some(Number::Real(sign as f64 * v * multiplier as f64));
+    }
     let real_chars = |b: u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-');
     if digits.bytes().all(real_chars) {
         let v: f64 = digits.parse().ok()?;
         return Some(Number::Real(sign as f64 * v * multiplier as f64));
     }
     None
+}
+
+/// `10l` → (`10`, false); `1.5d` → (`1.5`, true: decimal); anything else unchanged.
+fn strip_type_suffix(body: &str) -> (&str, bool) {
+    for suffix in ["uy", "us", "ul", "y", "s", "l", "u", "n", "d"] {
+        if body.len() > suffix.len() {
+            let (rest, tail) = body.split_at(body.len() - suffix.len());
+            if tail.eq_ignore_ascii_case(suffix) && rest.ends_with(|c: char| c.is_ascii_digit() || c == '.') {
+                return (rest, suffix == "d");
+            }
+        }
+    }
+    (body, false)
 }
 
 /// `$name`, `${any name}`, `$?`, `$_`, `$env:NAME`.

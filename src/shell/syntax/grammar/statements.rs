@@ -888,6 +888,21 @@ impl<'s> Grammar<'s> {
                 rest = after;
                 continue;
             }
+            // `--%`: the rest of the line goes verbatim, split at blanks, with `%NAME%` expanded
+            // from the environment when the command runs.
+            if let Some(after) = r.strip_prefix("--%") {
+                let end = after.find(['\n', '\r', '|']).unwrap_or(after.len());
+                let mut at = after;
+                for word in after[..end].split(is_blank).filter(|w| !w.is_empty()) {
+                    let start = &at[at.find(word).unwrap_or(0)..];
+                    let literal = StringLiteral { value: word.to_string(), quoting: Quoting::Single };
+                    let span = self.span(start, &start[word.len()..]);
+                    elements.push(CommandElement::Argument(Expr { kind: ExprKind::StopParsing(literal.value), span }));
+                    at = &start[word.len()..];
+                }
+                rest = &after[end..];
+                continue;
+            }
             if !parameters_ended {
                 if let Some(after) = end_of_parameters(r) {
                     parameters_ended = true;
