@@ -2,45 +2,24 @@
 //! Yes), under -NonInteractive, with -Confirm:$false and -WhatIf, and with a view-only token.
 //! Every refusal must leave the database mounted.
 
-use std::cell::RefCell;
-use std::io::Write;
-use std::rc::Rc;
-
 use ccrsh::service::embedded;
 use ccrsh::service::lab::TopologySource;
 use ccrsh::shell::client::Client;
-use ccrsh::shell::session::{Session, SessionOptions, SourceName};
+use ccrsh::shell::session::SourceName;
 
-use crate::support::{Ccrd, Home};
+use crate::support::{Ccrd, Home, captured_session};
 
 const DISMOUNT: &str = "Dismount-Database \"CCREX01\\First Storage Group\\Mailbox Database\"";
 const MOUNTED: &str = "(Get-MailboxDatabase 'CCREX01\\First Storage Group\\Mailbox Database' -Status).Mounted";
-
-#[derive(Clone, Default)]
-struct Captured(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Runs `text` at an interactive prompt on a fresh lab, answering prompts with `answers`.
 fn at_the_prompt(text: &str, answers: &str) -> (String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
     let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
-    let (out, err) = (Captured::default(), Captured::default());
-    let input = Box::new(std::io::Cursor::new(answers.as_bytes().to_vec()));
-    let options = SessionOptions { non_interactive: false };
-    let mut session = Session::with_input(client, options, Box::new(out.clone()), Box::new(err.clone()), input, 120);
+    let (mut session, out, err) = captured_session(client, Some(answers));
     session.run(text, &SourceName::Command);
-    let text = |c: &Captured| String::from_utf8_lossy(&c.0.borrow()).into_owned();
-    (text(&out), text(&err))
+    (out.text(), err.text())
 }
 
 #[test]

@@ -3,25 +3,10 @@
 //! conversions, operators, control flow, functions, errors). Each case runs in a fresh
 //! session; all failures are reported together.
 
-use std::cell::RefCell;
-use std::io::Write;
-use std::rc::Rc;
-
 use ccrsh::shell::client::Client;
-use ccrsh::shell::session::{Session, SessionOptions, SourceName};
+use ccrsh::shell::session::SourceName;
 
-#[derive(Clone, Default)]
-struct Captured(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::support::captured_session;
 
 struct Ran {
     stdout: String,
@@ -33,18 +18,14 @@ struct Ran {
 /// Runs `source` in a fresh non-interactive session. No case talks to ccrd: the client's
 /// address is a closed loopback port.
 fn run(source: &str) -> Ran {
+    run_with(source, None)
+}
+
+fn run_with(source: &str, answers: Option<&str>) -> Ran {
     let client = Client::new("http://127.0.0.1:9", None).expect("client");
-    let (out, err) = (Captured::default(), Captured::default());
-    let mut session = Session::new(
-        client,
-        SessionOptions { non_interactive: true },
-        Box::new(out.clone()),
-        Box::new(err.clone()),
-        120,
-    );
+    let (mut session, out, err) = captured_session(client, answers);
     let outcome = session.run(source, &SourceName::Command);
-    let text = |c: &Captured| String::from_utf8_lossy(&c.0.borrow()).into_owned();
-    Ran { stdout: text(&out), stderr: text(&err), succeeded: session.last_succeeded(), terminated: outcome.terminated }
+    Ran { stdout: out.text(), stderr: err.text(), succeeded: session.last_succeeded(), terminated: outcome.terminated }
 }
 
 /// `(input, stdout)`: the input runs without errors and prints exactly these lines.
@@ -520,20 +501,7 @@ fn pasted_command_lines_bind_like_typed_ones() {
 
 /// Runs `source` in an interactive session whose prompts are answered from `answers`.
 fn run_answering(source: &str, answers: &str) -> Ran {
-    let client = Client::new("http://127.0.0.1:9", None).expect("client");
-    let (out, err) = (Captured::default(), Captured::default());
-    let input = Box::new(std::io::Cursor::new(answers.as_bytes().to_vec()));
-    let mut session = Session::with_input(
-        client,
-        SessionOptions { non_interactive: false },
-        Box::new(out.clone()),
-        Box::new(err.clone()),
-        input,
-        120,
-    );
-    let outcome = session.run(source, &SourceName::Command);
-    let text = |c: &Captured| String::from_utf8_lossy(&c.0.borrow()).into_owned();
-    Ran { stdout: text(&out), stderr: text(&err), succeeded: session.last_succeeded(), terminated: outcome.terminated }
+    run_with(source, Some(answers))
 }
 
 /// An advanced function that asks ShouldProcess, as every mutating cmdlet does.

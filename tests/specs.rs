@@ -2,38 +2,17 @@
 //! implementation a spec; every example runs against a fresh seed lab; `docs/cmdlets/` is
 //! generated from the specs (run with `UPDATE_DOCS=1` to rewrite it).
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
-use std::rc::Rc;
 
 use ccrsh::service::embedded;
 use ccrsh::service::lab::TopologySource;
 use ccrsh::shell::client::Client;
 use ccrsh::shell::cmdlets::{CMDLETS, Registry};
-use ccrsh::shell::session::{Session, SessionOptions, SourceName};
+use ccrsh::shell::session::SourceName;
 use ccrsh::shell::{help, spec};
 
-/// A writer whose bytes the test can read afterwards.
-#[derive(Clone, Default)]
-struct Captured(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.borrow()).into_owned()
-    }
-}
+use crate::support::captured_session;
 
 fn spec_files() -> BTreeSet<String> {
     std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("cmdlets"))
@@ -85,14 +64,8 @@ fn every_example_runs_against_a_fresh_seed_lab() {
             let dir = tempfile::tempdir().expect("temp dir");
             let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service starts");
             let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
-            let (out, err) = (Captured::default(), Captured::default());
-            let mut session = Session::new(
-                client,
-                SessionOptions { non_interactive: true },
-                Box::new(out.clone()),
-                Box::new(err.clone()),
-                200,
-            );
+            let (mut session, out, err) = captured_session(client, None);
+
             let outcome = session.run(&example.command, &SourceName::Command);
             let (stdout, stderr) = (out.text(), err.text());
             // Warnings are part of some examples; anything else on stderr is a failure.

@@ -129,3 +129,37 @@ impl Drop for Ccrd {
 pub fn token(path: &Path) -> String {
     std::fs::read_to_string(path).expect("token file").trim().to_string()
 }
+
+/// A writer whose bytes a test can read afterwards (an in-process session's stdout or stderr).
+#[derive(Clone, Default)]
+pub struct Captured(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+    }
+}
+
+/// An in-process session on `client`, its output and errors captured, its prompts answered
+/// from `answers` (`None`: a session that cannot prompt).
+pub fn captured_session(
+    client: ccrsh::shell::client::Client,
+    answers: Option<&str>,
+) -> (ccrsh::shell::session::Session, Captured, Captured) {
+    use ccrsh::shell::session::{Session, SessionOptions};
+    let (out, err) = (Captured::default(), Captured::default());
+    let options = SessionOptions { non_interactive: answers.is_none() };
+    let input = Box::new(std::io::Cursor::new(answers.unwrap_or("").as_bytes().to_vec()));
+    let session = Session::with_input(client, options, Box::new(out.clone()), Box::new(err.clone()), input, 120);
+    (session, out, err)
+}

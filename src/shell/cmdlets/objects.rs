@@ -14,25 +14,9 @@ use crate::shell::syntax::{BinaryOp, CompareOp};
 use crate::shell::value::{Record, ScriptBlock, Value};
 use crate::shell::wildcard::Wildcard;
 
-/// The comparison a simplified Where-Object parameter set names.
+/// The comparison a simplified Where-Object parameter set names (`EQ`, `NotLike`…).
 fn set_operator(set: &str) -> Option<CompareOp> {
-    Some(match set.to_ascii_lowercase().as_str() {
-        "eq" => CompareOp::Eq,
-        "ne" => CompareOp::Ne,
-        "gt" => CompareOp::Gt,
-        "ge" => CompareOp::Ge,
-        "lt" => CompareOp::Lt,
-        "le" => CompareOp::Le,
-        "like" => CompareOp::Like,
-        "notlike" => CompareOp::NotLike,
-        "match" => CompareOp::Match,
-        "notmatch" => CompareOp::NotMatch,
-        "contains" => CompareOp::Contains,
-        "notcontains" => CompareOp::NotContains,
-        "in" => CompareOp::In,
-        "notin" => CompareOp::NotIn,
-        _ => return None,
-    })
+    CompareOp::from_name(&set.to_ascii_lowercase())
 }
 
 pub fn where_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {

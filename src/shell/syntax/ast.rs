@@ -474,6 +474,30 @@ pub enum CompareOp {
     NotIn,
 }
 
+impl CompareOp {
+    /// The operator a name stands for (`eq`, `notlike`…; lower case, without the dash or the
+    /// `c`/`i` prefix).
+    pub fn from_name(name: &str) -> Option<CompareOp> {
+        Some(match name {
+            "eq" => CompareOp::Eq,
+            "ne" => CompareOp::Ne,
+            "gt" => CompareOp::Gt,
+            "ge" => CompareOp::Ge,
+            "lt" => CompareOp::Lt,
+            "le" => CompareOp::Le,
+            "like" => CompareOp::Like,
+            "notlike" => CompareOp::NotLike,
+            "match" => CompareOp::Match,
+            "notmatch" => CompareOp::NotMatch,
+            "contains" => CompareOp::Contains,
+            "notcontains" => CompareOp::NotContains,
+            "in" => CompareOp::In,
+            "notin" => CompareOp::NotIn,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnaryOp {
     Not,

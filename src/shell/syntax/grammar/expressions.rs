@@ -80,23 +80,7 @@ fn dash_operator(name: &str) -> Option<Token> {
 }
 
 fn comparison(name: &str) -> Option<CompareOp> {
-    Some(match name {
-        "eq" => CompareOp::Eq,
-        "ne" => CompareOp::Ne,
-        "gt" => CompareOp::Gt,
-        "ge" => CompareOp::Ge,
-        "lt" => CompareOp::Lt,
-        "le" => CompareOp::Le,
-        "like" => CompareOp::Like,
-        "notlike" => CompareOp::NotLike,
-        "match" => CompareOp::Match,
-        "notmatch" => CompareOp::NotMatch,
-        "contains" => CompareOp::Contains,
-        "notcontains" => CompareOp::NotContains,
-        "in" => CompareOp::In,
-        "notin" => CompareOp::NotIn,
-        _ => return None,
-    })
+    CompareOp::from_name(name)
 }
 
 /// `-name` at the start of `i`: the operator and what follows it.
@@ -663,18 +647,33 @@ impl<'s> Grammar<'s> {
     // -----------------------------------------------------------------------------------------
     // Strings
 
-    /// `"…"`: text, `$name`, `${name}`, `$(…)` and backtick escapes.
+    /// `"…"`: text, `$name`, `${name}`, `$(…)` and backtick escapes; a doubled quote is one.
     fn double_quoted(&self, i: &'s str) -> Res<'s, Vec<StringPart>> {
-        let (mut rest, _) = satisfy(is_double_quote).parse(i)?;
+        let (rest, _) = satisfy(is_double_quote).parse(i)?;
+        self.expandable(rest, true)
+    }
+
+    /// The parts of a here-string body (escapes and `$` expansion, no closing quote).
+    fn expandable_parts(&self, body: &'s str) -> Result<Vec<StringPart>, nom::Err<Fail<'s>>> {
+        self.expandable(body, false).map(|(_, parts)| parts)
+    }
+
+    /// Expandable text up to a closing double quote (`quoted`) or the end of `i`.
+    fn expandable(&self, i: &'s str, quoted: bool) -> Res<'s, Vec<StringPart>> {
         let mut parts = Vec::new();
         let mut text = String::new();
+        let mut rest = i;
         loop {
             let Some(c) = rest.chars().next() else {
-                return incomplete(
-                    rest,
-                    "TerminatorExpectedAtEndOfString",
-                    "The string is missing the terminator: \".".into(),
-                );
+                if quoted {
+                    return incomplete(
+                        rest,
+                        "TerminatorExpectedAtEndOfString",
+                        "The string is missing the terminator: \".".into(),
+                    );
+                }
+                flush(&mut text, &mut parts);
+                return Ok((rest, parts));
             };
             if c == '`' {
                 let (after, escaped) = backtick_escape(rest)?;
@@ -690,7 +689,7 @@ impl<'s> Grammar<'s> {
                     None => text.push('$'),
                 }
                 rest = after;
-            } else if is_double_quote(c) {
+            } else if quoted && is_double_quote(c) {
                 rest = &rest[c.len_utf8()..];
                 match rest.chars().next() {
                     Some(next) if is_double_quote(next) => {
@@ -707,35 +706,6 @@ impl<'s> Grammar<'s> {
                 rest = &rest[c.len_utf8()..];
             }
         }
-    }
-
-    /// The parts of a here-string body (escapes and `$` expansion, no quote doubling).
-    fn expandable_parts(&self, body: &'s str) -> Result<Vec<StringPart>, nom::Err<Fail<'s>>> {
-        let mut parts = Vec::new();
-        let mut text = String::new();
-        let mut rest = body;
-        while let Some(c) = rest.chars().next() {
-            if c == '`' {
-                let (after, escaped) = backtick_escape(rest)?;
-                text.push_str(&escaped);
-                rest = after;
-            } else if c == '$' {
-                let (after, part) = self.dollar_in_string(rest)?;
-                match part {
-                    Some(part) => {
-                        flush(&mut text, &mut parts);
-                        parts.push(part);
-                    }
-                    None => text.push('$'),
-                }
-                rest = after;
-            } else {
-                text.push(c);
-                rest = &rest[c.len_utf8()..];
-            }
-        }
-        flush(&mut text, &mut parts);
-        Ok(parts)
     }
 
     /// `$` inside a string: a variable, a subexpression, or (`None`) a literal dollar.
