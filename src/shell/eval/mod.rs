@@ -765,7 +765,6 @@ impl Interpreter {
                 _ => {}
             }
         }
-        let all_streams = pipeline.redirections.iter().any(|r| r.stream == Stream::All);
         self.error_sinks.push(sink);
         let saved = std::mem::take(&mut self.redirected);
         let result = self.run_elements(pipeline);
@@ -792,7 +791,6 @@ impl Interpreter {
         }
         let path = self.eval(target)?.to_display_string();
         let text = self.host.format(&values);
-        let _ = all_streams;
         write_file(&path, &text, append).map_err(|e| Flow::Error(e.at(target.span)))?;
         Ok(Vec::new())
     }
