@@ -100,6 +100,7 @@ const OUTPUT: &[(&str, &str)] = &[
     ("@(1,2) + 3 -join ','", "1,2,3"),
     ("1,2 + 3,4 -join ','", "1,2,3,4"),
     ("[int]::MaxValue + 1", "2147483648"),
+    ("[math]::Abs(-9223372036854775807 - 1)", "9.223372036854776E+18"),
     // Comparison and other operators (§1.12).
     ("1 -eq 1", "True"),
     ("'a' -eq 'A'", "True"),
@@ -363,6 +364,11 @@ const ERRORS: &[(&str, &str)] = &[
     ("exit 'abc'", "Cannot convert value \"abc\" to type \"System.Int32\"."),
     ("'a' -match '('", "is not valid"),
     ("Get-Help Get-Nope", "Get-Help could not find Get-Nope in a help file in this session."),
+    // Limits: huge values are errors, never a crash.
+    ("@(1) * 99999999999", "would build a result too large to hold"),
+    ("'x' * 999999999999", "would build a result too large to hold"),
+    ("1..99999999999", "is too large"),
+    ("[timespan]'99999999999999999.0:0:0'", "was not recognized as a valid TimeSpan."),
 ];
 
 #[test]

@@ -186,7 +186,7 @@ impl TimeSpan {
             (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
         };
         let seconds = if !body.contains(':') {
-            number(body)? * 86_400
+            number(body)?.checked_mul(86_400)?
         } else {
             let (days, time) = match body.split_once('.') {
                 Some((d, t)) if t.contains(':') && !d.contains(':') => (number(d)?, t),
@@ -205,12 +205,13 @@ impl TimeSpan {
             if hours > 23 || minutes > 59 || whole > 59 {
                 return None;
             }
-            let mut ticks = (((days * 24 + hours) * 60 + minutes) * 60 + whole) * Self::TICKS_PER_SECOND;
+            let seconds = days.checked_mul(86_400)?.checked_add(hours * 3600 + minutes * 60 + whole)?;
+            let mut ticks = seconds.checked_mul(Self::TICKS_PER_SECOND)?;
             if let Some(f) = fraction {
                 if f.is_empty() || f.len() > 7 || !f.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
-                ticks += f.parse::<i64>().ok()? * 10i64.pow(7 - f.len() as u32);
+                ticks = ticks.checked_add(f.parse::<i64>().ok()? * 10i64.pow(7 - f.len() as u32))?;
             }
             return Some(TimeSpan { ticks: if negative { -ticks } else { ticks } });
         };
@@ -289,9 +290,24 @@ impl Value {
     }
 }
 
-/// Reals print without a trailing `.0`, as .NET does.
+/// Reals as .NET prints them: the shortest text that reads back the same, without a trailing
+/// `.0`, in E notation from 1E+15 up and below 1E-05.
 fn format_real(r: f64) -> String {
-    if r.fract() == 0.0 && r.abs() < 1e15 { format!("{}", r as i64) } else { r.to_string() }
+    if r.is_nan() {
+        return "NaN".into();
+    }
+    if r.is_infinite() {
+        return if r > 0.0 { "∞".into() } else { "-∞".into() };
+    }
+    let magnitude = r.abs();
+    if magnitude != 0.0 && !(1e-5..1e15).contains(&magnitude) {
+        let scientific = format!("{r:e}");
+        let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+        let exponent: i32 = exponent.parse().unwrap_or(0);
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{mantissa}E{sign}{:02}", exponent.abs());
+    }
+    if r.fract() == 0.0 { format!("{}", r as i64) } else { r.to_string() }
 }
 
 impl From<TimeSpan> for Value {
@@ -400,6 +416,10 @@ mod tests {
         assert_eq!(Value::Bool(true).to_display_string(), "True");
         assert_eq!(Value::Real(2.0).to_display_string(), "2");
         assert_eq!(Value::Real(2.5).to_display_string(), "2.5");
+        assert_eq!(Value::Real(1e15).to_display_string(), "1E+15");
+        assert_eq!(Value::Real(9.223372036854776e18).to_display_string(), "9.223372036854776E+18");
+        assert_eq!(Value::Real(0.000001).to_display_string(), "1E-06");
+        assert_eq!(Value::Real(0.001).to_display_string(), "0.001");
         let t = DateTime::parse_from_rfc3339("2007-06-14T16:42:01Z").map(|t| t.to_utc());
         assert_eq!(Value::from(t.ok()).to_display_string(), "6/14/2007 4:42:01 PM");
     }

@@ -402,7 +402,7 @@ pub fn static_method(type_literal: &str, name: &str, args: &[Value]) -> Result<V
         ("math", "ceiling") => whole(number(0)?.ceil()),
         ("math", "truncate") => whole(number(0)?.trunc()),
         ("math", "abs") => match args.first().and_then(to_number) {
-            Some(Num::Int(i)) => Value::Int(i.abs()),
+            Some(Num::Int(i)) => i.checked_abs().map_or(Value::Real((i as f64).abs()), Value::Int),
             _ => Value::Real(number(0)?.abs()),
         },
         ("math", "max") | ("math", "min") => {

@@ -184,12 +184,19 @@ fn subtract(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
 fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     match (left, right) {
         (Value::String(s), r) => {
-            let n = integer(r)?;
-            Ok(Value::String(s.repeat(usize::try_from(n).unwrap_or(0))))
+            let n = usize::try_from(integer(r)?).unwrap_or(0);
+            let total = s.len().checked_mul(n).filter(|t| *t <= MAX_REPEATED_TEXT);
+            let Some(_) = total else {
+                return Err(too_large(&format!("Repeating a {}-character string {n} times", s.chars().count())));
+            };
+            Ok(Value::String(s.repeat(n)))
         }
         (Value::Array(a), r) => {
             let n = usize::try_from(integer(r)?).unwrap_or(0);
-            Ok(Value::Array(a.iter().cloned().cycle().take(a.len() * n).collect()))
+            let Some(total) = a.len().checked_mul(n).filter(|t| *t <= MAX_RANGE as usize) else {
+                return Err(too_large(&format!("Repeating a {}-item array {n} times", a.len())));
+            };
+            Ok(Value::Array(a.iter().cloned().cycle().take(total).collect()))
         }
         (l, r) => {
             let a = require_number(l, "System.Int32")?;
@@ -197,6 +204,18 @@ fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             Ok(arithmetic(a, b, i64::checked_mul, |x, y| x * y))
         }
     }
+}
+
+/// The longest text `*` builds, in bytes.
+const MAX_REPEATED_TEXT: usize = 100 * 1024 * 1024;
+
+fn too_large(what: &str) -> ErrorRecord {
+    ErrorRecord::new(
+        "ResultTooLarge",
+        "LimitsExceeded",
+        format!("{what} would build a result too large to hold; ccrsh stops at {MAX_RANGE} items or 100 MB of text."),
+    )
+    .exception("System.OutOfMemoryException")
 }
 
 fn divide_by_zero() -> ErrorRecord {
@@ -232,7 +251,7 @@ fn remainder(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
 fn range(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     let a = integer(left)?;
     let b = integer(right)?;
-    if (b - a).abs() >= MAX_RANGE {
+    if (i128::from(b) - i128::from(a)).abs() >= i128::from(MAX_RANGE) {
         return Err(ErrorRecord::new(
             "RangeTooLarge",
             "InvalidOperation",
