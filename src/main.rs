@@ -14,8 +14,19 @@ use ccrsh::shell::render;
 use ccrsh::shell::session::{Session, SessionOptions, SourceName};
 use ccrsh::shell::{self, repl, syntax};
 
+/// Stack for the thread that parses and runs scripts. Both recurse with the input's nesting,
+/// which the grammar and interpreter cap; this leaves room for the caps in debug builds too.
+const SHELL_STACK_BYTES: usize = 256 * 1024 * 1024;
+
 fn main() {
-    let code = run();
+    // Only touched pages cost memory, so a large reserved stack is free until used.
+    let code = match std::thread::Builder::new().name("ccrsh".into()).stack_size(SHELL_STACK_BYTES).spawn(run) {
+        Ok(shell) => shell.join().unwrap_or(1),
+        Err(e) => {
+            eprintln!("ccrsh: cannot start the shell thread: {e}");
+            1
+        }
+    };
     // `exit` can ask for any 32-bit code; the OS keeps the low byte, as with pwsh.
     std::process::exit(code);
 }

@@ -50,6 +50,9 @@ const OUTPUT: &[(&str, &str)] = &[
     ("$x = 1\n@\"\nline $x\n\"@", "line 1"),
     ("@'\nraw $x\n'@", "raw $x"),
     ("\"a`nb\"", "a\nb"),
+    ("[long]::MinValue / -1", "9.223372036854776E+18"),
+    ("'a b' –split ' '", "a\nb"),
+    ("'{0:N70000}' -f 1", "1"),
     ("\"price: $ 5\"", "price: $ 5"),
     // Argument mode (reference §1.2).
     ("Write-Output a'b c'", "ab c"),
@@ -369,6 +372,12 @@ const ERRORS: &[(&str, &str)] = &[
     ("'x' * 999999999999", "would build a result too large to hold"),
     ("1..99999999999", "is too large"),
     ("[timespan]'99999999999999999.0:0:0'", "was not recognized as a valid TimeSpan."),
+    ("'a'.PadLeft(1000000000000)", "would build a result too large to hold"),
+    ("'{0,70000}' -f 1", "Input string was not in a correct format."),
+    ("(Get-Date).AddDays(1e300)", "un-representable DateTime"),
+    ("[timespan]::FromSeconds(1e300)", "TimeSpan overflowed"),
+    ("if (", "An expression was expected"),
+    ("@{a=", "An expression was expected"),
 ];
 
 #[test]
@@ -413,6 +422,32 @@ fn a_statement_terminating_error_lets_the_next_statement_run_but_throw_stops_eve
     let ran = run("$ErrorActionPreference = 'Stop'; Get-Foo; 'never'");
     assert_eq!(ran.stdout, "");
     assert!(ran.terminated, "with Stop a statement-terminating error ends the script");
+}
+
+/// Runs `check` on a thread with the stack the `ccrsh` binary gives its shell thread.
+fn on_shell_stack(check: impl FnOnce() + Send + 'static) {
+    let thread = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn(check).expect("thread");
+    if let Err(panic) = thread.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn runaway_recursion_and_deep_nesting_are_errors_not_crashes() {
+    on_shell_stack(|| {
+        let ran = run("function f { f }; f; 'after'; $Error[0].FullyQualifiedErrorId");
+        assert!(ran.stderr.contains("The script failed due to call depth overflow."), "{}", ran.stderr);
+        assert_eq!(ran.stdout, "after\nCallDepthOverflow\n", "the error ends only the statement");
+        let ran = run("function down($n) { if ($n) { down ($n - 1) } else { 'bottom' } }; down 90");
+        assert_eq!((ran.stdout.as_str(), ran.stderr.as_str()), ("bottom\n", ""), "legitimate recursion still works");
+        for deep in ["(".repeat(5000) + "1" + &")".repeat(5000), "-not ".repeat(5000) + "1", "if(1){".repeat(5000)] {
+            let ran = run(&deep);
+            assert!(ran.stderr.contains("more than 256 levels deep"), "{}", ran.stderr);
+            assert!(!ran.succeeded);
+        }
+        let ran = run(&("(".repeat(200) + "1" + &")".repeat(200)));
+        assert_eq!(ran.stdout, "1\n", "{}", ran.stderr);
+    });
 }
 
 #[test]

@@ -164,8 +164,22 @@ pub struct TimeSpan {
 impl TimeSpan {
     pub const TICKS_PER_SECOND: i64 = 10_000_000;
 
-    pub fn from_seconds(seconds: f64) -> TimeSpan {
-        TimeSpan { ticks: (seconds * Self::TICKS_PER_SECOND as f64).round() as i64 }
+    /// A span of `seconds`, or `None` when it is too long for a TimeSpan.
+    pub fn from_seconds(seconds: f64) -> Option<TimeSpan> {
+        let ticks = (seconds * Self::TICKS_PER_SECOND as f64).round();
+        (ticks.is_finite() && ticks.abs() < i64::MAX as f64).then_some(TimeSpan { ticks: ticks as i64 })
+    }
+
+    pub fn checked_add(self, other: TimeSpan) -> Option<TimeSpan> {
+        self.ticks.checked_add(other.ticks).map(|ticks| TimeSpan { ticks })
+    }
+
+    pub fn checked_sub(self, other: TimeSpan) -> Option<TimeSpan> {
+        self.ticks.checked_sub(other.ticks).map(|ticks| TimeSpan { ticks })
+    }
+
+    pub fn checked_neg(self) -> Option<TimeSpan> {
+        self.ticks.checked_neg().map(|ticks| TimeSpan { ticks })
     }
 
     pub fn total_seconds(self) -> f64 {

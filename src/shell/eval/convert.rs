@@ -278,6 +278,10 @@ pub fn format_number(n: Num, format: &str) -> Option<String> {
     let mut chars = format.chars();
     let kind = chars.next()?;
     let digits: Option<usize> = chars.as_str().parse().ok();
+    // Rust's formatter caps width and precision at u16; longer requests are not a number format.
+    if digits.is_some_and(|d| d > usize::from(u16::MAX)) {
+        return None;
+    }
     let v = n.as_f64();
     Some(match kind.to_ascii_uppercase() {
         'N' => group_thousands(&format!("{:.*}", digits.unwrap_or(2), v)),
@@ -417,6 +421,8 @@ pub fn composite_format(template: &str, args: &[Value]) -> Result<String, ErrorR
                 })?;
                 let text = format_value(value, format.unwrap_or(""));
                 match alignment.map(|a| a.trim().parse::<i64>()) {
+                    // .NET rejects alignments of a million or more with the same FormatException.
+                    Some(Ok(width)) if width.unsigned_abs() > u64::from(u16::MAX) => return Err(invalid()),
                     Some(Ok(width)) if width < 0 => {
                         out.push_str(&format!("{text:<w$}", w = width.unsigned_abs() as usize))
                     }

@@ -220,6 +220,9 @@ pub enum Scope {
     Current,
 }
 
+/// How deeply functions and script blocks may call each other (Windows PowerShell 1.0's limit).
+pub const MAX_CALL_DEPTH: usize = 100;
+
 /// Calls a function (or script block) with `args` and pipeline `input`.
 pub fn call(
     interp: &mut Interpreter,
@@ -247,6 +250,18 @@ pub fn call(
     };
     let options = BindOptions { collect_remaining: !sig.advanced, common_parameters: sig.advanced };
     let invocation = interp.bind_prompting(&sig.spec, args, bind_input, span, options)?;
+    if interp.call_depth >= MAX_CALL_DEPTH {
+        return Err(Flow::Error(
+            ErrorRecord::new(
+                "CallDepthOverflow",
+                "InvalidOperation",
+                format!("The script failed due to call depth overflow. Calls nest at most {MAX_CALL_DEPTH} deep; check '{}' for recursion that never ends.", sig.spec.name),
+            )
+            .exception("System.Management.Automation.ScriptCallDepthException")
+            .at(span),
+        ));
+    }
+    interp.call_depth += 1;
     if scope == Scope::New {
         interp.scopes.push(HashMap::new());
     }
@@ -281,6 +296,7 @@ pub fn call(
         Ok(out)
     })();
     interp.source = previous;
+    interp.call_depth -= 1;
     if scope == Scope::New {
         interp.scopes.pop();
     }

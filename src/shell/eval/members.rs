@@ -5,10 +5,10 @@
 //!
 //! Must not: evaluate expressions or know about variables.
 
-use chrono::{Datelike, Duration, Timelike, Utc};
+use chrono::{Datelike, Timelike, Utc};
 
 use super::convert::{Num, cast, format_value, parse_date, require_number, to_number, type_name};
-use super::operators::{equals, items};
+use super::operators::{MAX_REPEATED_TEXT, equals, items, shift_date, span, too_large};
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::value::{Record, TimeSpan, Value};
 
@@ -220,29 +220,35 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
         },
         Value::TimeSpan(t) => match lower.as_str() {
             "add" => match args.first() {
-                Some(Value::TimeSpan(o)) => Ok(Value::TimeSpan(TimeSpan { ticks: t.ticks + o.ticks })),
+                Some(Value::TimeSpan(o)) => span(t.checked_add(*o)),
                 _ => Err(argument_count(name, args.len())),
             },
-            "negate" => Ok(Value::TimeSpan(TimeSpan { ticks: -t.ticks })),
+            "negate" => span(t.checked_neg()),
             _ => Err(method_not_found(value, name)),
         },
         Value::DateTime(t) => {
             let amount = || -> Result<f64, ErrorRecord> {
                 Ok(require_number(args.first().ok_or_else(|| argument_count(name, 0))?, "System.Double")?.as_f64())
             };
-            let shifted = |micros: f64| Value::DateTime(*t + Duration::microseconds(micros as i64));
+            let shifted = |micros: f64| {
+                if micros.is_finite() && micros.abs() < 3.2e17 {
+                    shift_date(t, micros as i64)
+                } else {
+                    shift_date(t, i64::MAX)
+                }
+            };
             match lower.as_str() {
-                "adddays" => Ok(shifted(amount()? * 86_400e6)),
-                "addhours" => Ok(shifted(amount()? * 3_600e6)),
-                "addminutes" => Ok(shifted(amount()? * 60e6)),
-                "addseconds" => Ok(shifted(amount()? * 1e6)),
-                "addmilliseconds" => Ok(shifted(amount()? * 1e3)),
+                "adddays" => shifted(amount()? * 86_400e6),
+                "addhours" => shifted(amount()? * 3_600e6),
+                "addminutes" => shifted(amount()? * 60e6),
+                "addseconds" => shifted(amount()? * 1e6),
+                "addmilliseconds" => shifted(amount()? * 1e3),
                 "add" => match args.first() {
-                    Some(Value::TimeSpan(d)) => Ok(shifted(d.ticks as f64 / 10.0)),
+                    Some(Value::TimeSpan(d)) => shifted(d.ticks as f64 / 10.0),
                     _ => Err(argument_count(name, args.len())),
                 },
                 "subtract" => match args.first() {
-                    Some(Value::TimeSpan(d)) => Ok(shifted(-(d.ticks as f64) / 10.0)),
+                    Some(Value::TimeSpan(d)) => shifted(-(d.ticks as f64) / 10.0),
                     Some(Value::DateTime(o)) => {
                         Ok(Value::TimeSpan(TimeSpan { ticks: (*t - *o).num_microseconds().unwrap_or(0) * 10 }))
                     }
@@ -311,6 +317,9 @@ fn string_method(s: &str, lower: &str, name: &str, args: &[Value], value: &Value
         }
         "padleft" | "padright" => {
             let width = usize::try_from(arg_int(args, 0, name)?).unwrap_or(0);
+            if width > MAX_REPEATED_TEXT {
+                return Err(too_large(&format!("{name}({width})")));
+            }
             let fill = text(1).chars().next().unwrap_or(' ');
             let pad: String = std::iter::repeat_n(fill, width.saturating_sub(s.chars().count())).collect();
             Value::String(if lower == "padleft" { format!("{pad}{s}") } else { format!("{s}{pad}") })
@@ -435,11 +444,11 @@ pub fn static_method(type_literal: &str, name: &str, args: &[Value]) -> Result<V
             )
         })?),
         ("timespan", "parse") => cast("timespan", args.first().unwrap_or(&Value::Null))?,
-        ("timespan", "fromdays") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 86_400.0)),
-        ("timespan", "fromhours") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 3600.0)),
-        ("timespan", "fromminutes") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? * 60.0)),
-        ("timespan", "fromseconds") => Value::TimeSpan(TimeSpan::from_seconds(number(0)?)),
-        ("timespan", "frommilliseconds") => Value::TimeSpan(TimeSpan::from_seconds(number(0)? / 1000.0)),
+        ("timespan", "fromdays") => span(TimeSpan::from_seconds(number(0)? * 86_400.0))?,
+        ("timespan", "fromhours") => span(TimeSpan::from_seconds(number(0)? * 3600.0))?,
+        ("timespan", "fromminutes") => span(TimeSpan::from_seconds(number(0)? * 60.0))?,
+        ("timespan", "fromseconds") => span(TimeSpan::from_seconds(number(0)?))?,
+        ("timespan", "frommilliseconds") => span(TimeSpan::from_seconds(number(0)? / 1000.0))?,
         ("guid", "newguid") => {
             let mut bytes = [0u8; 16];
             getrandom::fill(&mut bytes).map_err(|e| ErrorRecord::new("RandomFailed", "NotSpecified", e.to_string()))?;

@@ -134,6 +134,8 @@ pub struct Interpreter {
     errors: Vec<ErrorRecord>,
     /// Inside a `try`: statement-terminating errors go to its `catch`.
     try_depth: usize,
+    /// Functions and script blocks running, innermost last; see [`functions::MAX_CALL_DEPTH`].
+    call_depth: usize,
     error_sinks: Vec<ErrorSink>,
     /// Errors redirected into output by `2>&1`, collected for the running pipeline.
     redirected: Vec<Value>,
@@ -208,6 +210,7 @@ impl Interpreter {
             last_ok: true,
             errors: Vec::new(),
             try_depth: 0,
+            call_depth: 0,
             error_sinks: Vec::new(),
             redirected: Vec::new(),
             pending: None,
@@ -1238,7 +1241,7 @@ impl Interpreter {
             }
             (_, "psitem") => return self.variable("_"),
             (Some("env"), var) => {
-                let key = &name[name.len() - var.len()..];
+                let key = name.split_once(':').map_or(name, |(_, key)| key);
                 if let Some(over) = self.env_overrides.get(var) {
                     return over.clone().map_or(Value::Null, Value::String);
                 }

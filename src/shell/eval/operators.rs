@@ -72,7 +72,7 @@ pub fn unary(op: UnaryOp, operand: &Value) -> Result<Value, ErrorRecord> {
     match op {
         UnaryOp::Not => Ok(Value::Bool(!operand.is_truthy())),
         UnaryOp::Negate => match operand {
-            Value::TimeSpan(t) => Ok(Value::TimeSpan(TimeSpan { ticks: -t.ticks })),
+            Value::TimeSpan(t) => span(t.checked_neg()),
             other => Ok(match require_number(other, "System.Int32")? {
                 Num::Int(i) => i.checked_neg().map_or(Value::Real(-(i as f64)), Value::Int),
                 Num::Real(r) => Value::Real(-r),
@@ -151,10 +151,8 @@ fn add(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             }
             Ok(merged.into_value())
         }
-        (Value::DateTime(t), Value::TimeSpan(d)) => {
-            Ok(Value::DateTime(*t + chrono::Duration::microseconds(d.ticks / 10)))
-        }
-        (Value::TimeSpan(a), Value::TimeSpan(b)) => Ok(Value::TimeSpan(TimeSpan { ticks: a.ticks + b.ticks })),
+        (Value::DateTime(t), Value::TimeSpan(d)) => shift_date(t, d.ticks / 10),
+        (Value::TimeSpan(a), Value::TimeSpan(b)) => span(a.checked_add(*b)),
         (l, r) => {
             let a = require_number(l, "System.Int32")?;
             let b = require_number(r, "System.Int32")?;
@@ -169,10 +167,8 @@ fn subtract(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             let micros = (*a - *b).num_microseconds().unwrap_or(i64::MAX / 10);
             Ok(Value::TimeSpan(TimeSpan { ticks: micros * 10 }))
         }
-        (Value::DateTime(t), Value::TimeSpan(d)) => {
-            Ok(Value::DateTime(*t - chrono::Duration::microseconds(d.ticks / 10)))
-        }
-        (Value::TimeSpan(a), Value::TimeSpan(b)) => Ok(Value::TimeSpan(TimeSpan { ticks: a.ticks - b.ticks })),
+        (Value::DateTime(t), Value::TimeSpan(d)) => shift_date(t, -(d.ticks / 10)),
+        (Value::TimeSpan(a), Value::TimeSpan(b)) => span(a.checked_sub(*b)),
         (l, r) => {
             let a = require_number(l, "System.Int32")?;
             let b = require_number(r, "System.Int32")?;
@@ -207,15 +203,39 @@ fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
 }
 
 /// The longest text `*` builds, in bytes.
-const MAX_REPEATED_TEXT: usize = 100 * 1024 * 1024;
+pub const MAX_REPEATED_TEXT: usize = 100 * 1024 * 1024;
 
-fn too_large(what: &str) -> ErrorRecord {
+pub fn too_large(what: &str) -> ErrorRecord {
     ErrorRecord::new(
         "ResultTooLarge",
         "LimitsExceeded",
         format!("{what} would build a result too large to hold; ccrsh stops at {MAX_RANGE} items or 100 MB of text."),
     )
     .exception("System.OutOfMemoryException")
+}
+
+/// A TimeSpan result, or .NET's overflow error.
+pub(super) fn span(result: Option<TimeSpan>) -> Result<Value, ErrorRecord> {
+    result.map(Value::TimeSpan).ok_or_else(|| {
+        ErrorRecord::new(
+            "OverflowException",
+            "InvalidOperation",
+            "TimeSpan overflowed because the duration is too long.".into(),
+        )
+        .exception("System.OverflowException")
+    })
+}
+
+/// A DateTime moved by `micros`, or .NET's out-of-range error.
+pub(super) fn shift_date(t: &chrono::DateTime<chrono::Utc>, micros: i64) -> Result<Value, ErrorRecord> {
+    t.checked_add_signed(chrono::Duration::microseconds(micros)).map(Value::DateTime).ok_or_else(|| {
+        ErrorRecord::new(
+            "ArgumentOutOfRangeException",
+            "InvalidArgument",
+            "The added or subtracted value results in an un-representable DateTime.".into(),
+        )
+        .exception("System.ArgumentOutOfRangeException")
+    })
 }
 
 fn divide_by_zero() -> ErrorRecord {
@@ -226,7 +246,7 @@ fn divide_by_zero() -> ErrorRecord {
 fn divide(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     if let (Value::TimeSpan(t), r) = (left, right) {
         let d = require_number(r, "System.Double")?.as_f64();
-        return Ok(Value::TimeSpan(TimeSpan { ticks: (t.ticks as f64 / d) as i64 }));
+        return span(TimeSpan::from_seconds(t.total_seconds() / d));
     }
     let a = require_number(left, "System.Int32")?;
     let b = require_number(right, "System.Int32")?;
@@ -234,7 +254,7 @@ fn divide(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
         return Err(divide_by_zero());
     }
     Ok(match (a, b) {
-        (Num::Int(x), Num::Int(y)) if x % y == 0 => Value::Int(x / y),
+        (Num::Int(x), Num::Int(y)) if x.checked_rem(y) == Some(0) && x.checked_div(y).is_some() => Value::Int(x / y),
         (x, y) => Value::Real(x.as_f64() / y.as_f64()),
     })
 }

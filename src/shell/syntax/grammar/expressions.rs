@@ -182,6 +182,10 @@ impl<'s> Grammar<'s> {
     /// Unary operators, the comma operator and casts, from loosest to tightest:
     /// `-not`/`!` < `,` < `-split`/`-join` (unary) < casts < postfix.
     fn unary(&self, i: &'s str, commas: Commas) -> Res<'s, Expr> {
+        self.nested(i, || self.unary_unnested(i, commas))
+    }
+
+    fn unary_unnested(&self, i: &'s str, commas: Commas) -> Res<'s, Expr> {
         if let Some((rest, Token::Not)) = dash_token(i) {
             return self.prefix(i, rest, UnaryOp::Not, commas);
         }
@@ -253,7 +257,12 @@ impl<'s> Grammar<'s> {
 
     fn split_join(&self, i: &'s str) -> Res<'s, Expr> {
         if let Some((rest, Token::Binary(BinaryOp::Split { .. } | BinaryOp::Join))) = dash_token(i) {
-            let op = if i[1..].to_ascii_lowercase().starts_with("join") { UnaryOp::Join } else { UnaryOp::Split };
+            let dash = i.chars().next().map_or(1, char::len_utf8);
+            let op = if i[dash..].get(..4).is_some_and(|w| w.eq_ignore_ascii_case("join")) {
+                UnaryOp::Join
+            } else {
+                UnaryOp::Split
+            };
             let (rest, _) = trivia(rest)?;
             let (r, operand) = self.split_join(rest)?;
             let span = self.span(i, r);

@@ -9,16 +9,18 @@ mod expressions;
 mod lexical;
 mod statements;
 
+use std::cell::Cell;
+
 use super::SyntaxError;
 use super::ast::{Script, Span};
 use super::chars::ends_bare_word;
-use lexical::{Fail, Res, fail};
+use lexical::{Fail, Res, fail, failure};
 
 pub(crate) use lexical::parse_number;
 
 /// Parses `source` as a script.
 pub(super) fn script(source: &str) -> Result<Script, SyntaxError> {
-    let grammar = Grammar { source };
+    let grammar = Grammar { source, nesting: Cell::new(0) };
     match grammar.script(source) {
         Ok((_, script)) => Ok(script),
         Err(nom::Err::Error(f) | nom::Err::Failure(f)) => Err(grammar.error(f)),
@@ -31,12 +33,38 @@ pub(super) fn script(source: &str) -> Result<Script, SyntaxError> {
     }
 }
 
+/// How deeply blocks and expressions may nest. Deeper input is refused with a parse error
+/// rather than overflowing the stack (of the parser here, or of the interpreter later).
+const MAX_NESTING: u32 = 256;
+
 /// Carries the whole source so failures and nodes can be given spans.
 struct Grammar<'s> {
     source: &'s str,
+    /// Nesting depth of the rule being parsed; see [`MAX_NESTING`].
+    nesting: Cell<u32>,
 }
 
 impl<'s> Grammar<'s> {
+    /// Runs `rule` one nesting level deeper, or fails once input nests past [`MAX_NESTING`].
+    fn nested<T>(&self, i: &'s str, rule: impl FnOnce() -> Res<'s, T>) -> Res<'s, T> {
+        let depth = self.nesting.get() + 1;
+        if depth > MAX_NESTING {
+            return Err(failure(
+                i,
+                "ScriptTooDeeplyNested",
+                format!(
+                    "The script nests blocks and expressions more than {MAX_NESTING} levels deep. Flatten it with variables or functions."
+                ),
+                1,
+                false,
+            ));
+        }
+        self.nesting.set(depth);
+        let result = rule();
+        self.nesting.set(depth - 1);
+        result
+    }
+
     fn offset(&self, at: &str) -> usize {
         self.source.len() - at.len()
     }

@@ -33,6 +33,10 @@ impl<'s> Grammar<'s> {
 
     /// Statements up to `close` (not consumed) or the end of input.
     fn statement_list(&self, i: &'s str, close: Option<char>) -> Res<'s, Vec<Statement>> {
+        self.nested(i, || self.statement_list_unnested(i, close))
+    }
+
+    fn statement_list_unnested(&self, i: &'s str, close: Option<char>) -> Res<'s, Vec<Statement>> {
         let mut statements = Vec::new();
         let mut rest = i;
         loop {
@@ -750,6 +754,9 @@ impl<'s> Grammar<'s> {
 
     /// `head | command | …` with redirections.
     pub(super) fn pipeline(&self, i: &'s str) -> Res<'s, Pipeline> {
+        if i.is_empty() {
+            return incomplete(i, "ExpectedExpression", "An expression was expected.".into());
+        }
         let mut redirections = Vec::new();
         let (mut rest, head) = self.pipeline_element(i, true, &mut redirections)?;
         let mut elements = vec![head];
