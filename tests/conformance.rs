@@ -53,6 +53,13 @@ const OUTPUT: &[(&str, &str)] = &[
     ("[long]::MinValue / -1", "9.223372036854776E+18"),
     ("'a b' –split ' '", "a\nb"),
     ("'{0:N70000}' -f 1", "1"),
+    ("'abc' -replace '(b)', '$1x'", "abxc"),
+    ("'abc' -replace 'b', '[$&]'", "a[b]c"),
+    ("5 -band 4 -eq 4", "1"),
+    ("1 -shl 2 + 1", "8"),
+    ("[int]-5 + 1", "-4"),
+    ("[int]!0", "1"),
+    ("[int] -eq [int]", "True"),
     ("\"price: $ 5\"", "price: $ 5"),
     // Argument mode (reference §1.2).
     ("Write-Output a'b c'", "ab c"),

@@ -457,6 +457,7 @@ fn replace(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, E
         other => (other.to_display_string(), String::new()),
     };
     let regex = build_regex(&pattern, case_sensitive)?;
+    let replacement = dotnet_replacement(&replacement);
     let apply = |v: &Value| Value::String(regex.replace_all(&v.to_display_string(), replacement.as_str()).into_owned());
     Ok(match left {
         Value::Array(list) => Value::Array(list.iter().map(apply).collect()),
@@ -464,9 +465,47 @@ fn replace(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, E
     })
 }
 
+/// Rewrites a .NET substitution pattern in the `regex` crate's syntax. .NET reads `$1x` as
+/// group 1 then `x` and `$&` as the whole match; a `$` that starts no substitution is literal.
+fn dotnet_replacement(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 {
+            out.push_str(&format!("${{{}}}", &after[..digits]));
+            rest = &after[digits..];
+        } else if let Some(named) = after.strip_prefix('{').and_then(|a| a.find('}').map(|end| &a[..=end])) {
+            out.push_str(&format!("${{{named}"));
+            rest = &after[named.len() + 1..];
+        } else if let Some(tail) = after.strip_prefix('&') {
+            out.push_str("${0}");
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix('$') {
+            out.push_str("$$");
+            rest = tail;
+        } else {
+            out.push_str("$$");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotnet_substitutions_become_regex_crate_ones() {
+        assert_eq!(dotnet_replacement("$1x"), "${1}x");
+        assert_eq!(dotnet_replacement("${name}-$&"), "${name}-${0}");
+        assert_eq!(dotnet_replacement("cost: $$5 or $ alone"), "cost: $$5 or $$ alone");
+        assert_eq!(dotnet_replacement("no dollars"), "no dollars");
+    }
 
     fn op(op: BinaryOp, l: Value, r: Value) -> Value {
         binary(op, &l, &r, &mut None).expect("operator applies")

@@ -94,18 +94,22 @@ fn dash_token(i: &str) -> Option<(&str, Token)> {
     dash_operator(&rest[..len]).map(|t| (&rest[len..], t))
 }
 
-/// The binding strength of a binary operator; higher binds tighter.
+/// The binding strength of a binary operator; higher binds tighter. As in PowerShell's parser
+/// (not its about_Operator_Precedence page), `-band`/`-bor`/`-bxor` bind looser than the
+/// comparisons, and `-shl`/`-shr` bind with them: `5 -band 4 -eq 4` is `5 -band $true`.
 fn precedence(op: BinaryOp) -> u8 {
     match op {
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => 1,
-        BinaryOp::Compare { .. }
+        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => 2,
+        BinaryOp::ShiftLeft
+        | BinaryOp::ShiftRight
+        | BinaryOp::Compare { .. }
         | BinaryOp::Replace { .. }
         | BinaryOp::Split { .. }
         | BinaryOp::Join
         | BinaryOp::Is
         | BinaryOp::IsNot
-        | BinaryOp::As => 2,
-        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor | BinaryOp::ShiftLeft | BinaryOp::ShiftRight => 3,
+        | BinaryOp::As => 3,
         BinaryOp::Add | BinaryOp::Subtract => 4,
         BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Remainder => 5,
         BinaryOp::Format => 6,
@@ -285,10 +289,16 @@ impl<'s> Grammar<'s> {
         let operand_starts = after.chars().next().is_some_and(|c| {
             matches!(c, '$' | '(' | '@' | '[' | '{') || c.is_ascii_digit() || is_single_quote(c) || is_double_quote(c)
         });
-        if !operand_starts {
+        // A cast applies to a unary expression too: `[int]-5`, `[bool]!$x`, `[int]-not 0`.
+        let negated = after.chars().next().filter(|c| is_dash(*c)).is_some_and(|dash| {
+            after[dash.len_utf8()..].starts_with(|c: char| c.is_ascii_digit() || matches!(c, '$' | '(' | '.'))
+        });
+        let unary_operand =
+            negated || after.starts_with('!') || matches!(dash_token(after), Some((_, Token::Not | Token::Unary(_))));
+        if !operand_starts && !unary_operand {
             return Ok((rest, literal));
         }
-        let (r, operand) = self.cast(after)?;
+        let (r, operand) = if unary_operand { self.unary(after, Commas::Separate)? } else { self.cast(after)? };
         let span = self.span(i, r);
         if type_name.eq_ignore_ascii_case("ordered")
             && let ExprKind::Hashtable { entries, .. } = operand.kind
