@@ -102,6 +102,18 @@ fn an_unknown_identity_names_the_known_ones() {
 }
 
 #[test]
+fn an_unknown_identity_in_a_get_cmdlet_is_non_terminating() {
+    let home = Home::new();
+    let run = home.run(&[
+        "-c",
+        "Get-StorageGroup nope -ErrorAction SilentlyContinue -ErrorVariable missed; \"ok=$? missed=$($missed.Count)\"; Get-MailboxDatabase nope; 'next'",
+    ]);
+    assert_eq!(run.stdout, "ok=False missed=1\nnext\n", "{run:?}");
+    assert!(run.stderr.starts_with("Get-MailboxDatabase: The operation could not be performed"), "{}", run.stderr);
+    assert_eq!(run.code, 0, "the last statement succeeded");
+}
+
+#[test]
 fn the_other_read_cmdlets_show_exchange_views() {
     let home = Home::new();
     let run = home.run(&[
@@ -285,7 +297,8 @@ fn a_runbook_with_parameters_and_error_handling_gives_the_documented_exit_codes(
     let run = home.run(&["-File", path, "-Target", "NH-W2K3-SRV04"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("First Storage Group: Healthy on NH-W2K3-SRV04"), "{}", run.stdout);
-    assert!(run.stdout.contains("expected: The operation could not be performed because object"), "{}", run.stdout);
+    // Not found is a non-terminating error of Get-StorageGroupCopyStatus; Stop makes it catchable.
+    assert!(run.stdout.contains("expected: The running command stopped because the preference variable \"ErrorActionPreference\" or common parameter is set to Stop: The operation could not be performed because object 'CCREX01\\No Such Group' could not be found."), "{}", run.stdout);
     assert!(run.stdout.trim_end().ends_with("ready to move"), "{}", run.stdout);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 

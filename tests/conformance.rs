@@ -60,6 +60,8 @@ const OUTPUT: &[(&str, &str)] = &[
     ("[int]-5 + 1", "-4"),
     ("[int]!0", "1"),
     ("[int] -eq [int]", "True"),
+    ("@{a=1; b='x'}", "\nName Value\n---- -----\na    1\nb    x"),
+    ("@{}; 'after'", "after"),
     ("\"price: $ 5\"", "price: $ 5"),
     // Argument mode (reference §1.2).
     ("Write-Output a'b c'", "ab c"),
@@ -261,6 +263,7 @@ const OUTPUT: &[(&str, &str)] = &[
     ("Write-Error 'bad' -ea 0; 'quiet'", "quiet"),
     ("Write-Error 'bad' -ea si; 'quiet'", "quiet"),
     ("Write-Output 1; $?", "1\nTrue"),
+    ("Write-Error x -ErrorAction SilentlyContinue; $?; $?", "False\nTrue"),
     ("Write-Error 'e' -ErrorVariable ev -ErrorAction SilentlyContinue; $ev.Count", "1"),
     ("Write-Output 5 -OutVariable ov | Out-Null; $ov", "5"),
     ("$e = $null; try { Get-Foo } catch { $e = $_ }; $e.FullyQualifiedErrorId", "CommandNotFoundException"),

@@ -1,7 +1,7 @@
 //! Clustered mailbox servers and mailbox servers: `Get-ClusteredMailboxServerStatus`,
 //! `Get-MailboxServer`.
 
-use super::{Context, client_error, enum_text};
+use super::{Context, enum_text};
 use crate::api::{self, IdentityQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
@@ -12,8 +12,7 @@ const SERVER_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.MailboxS
 
 pub fn get_status(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let query = IdentityQuery { identity: call.string("Identity") };
-    let found: Vec<api::ClusteredMailboxServerStatus> =
-        cx.client.get(routes::CMS_STATUS, &query).map_err(client_error)?;
+    let found: Vec<api::ClusteredMailboxServerStatus> = cx.read_all(routes::CMS_STATUS, &query)?;
     Ok(found.into_iter().map(|s| status_record(s).into()).collect())
 }
 
@@ -32,7 +31,7 @@ fn status_record(s: api::ClusteredMailboxServerStatus) -> Record {
 
 pub fn get_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let query = IdentityQuery { identity: call.string("Identity") };
-    let found: Vec<api::MailboxServer> = cx.client.get(routes::MAILBOX_SERVERS, &query).map_err(client_error)?;
+    let found: Vec<api::MailboxServer> = cx.read_all(routes::MAILBOX_SERVERS, &query)?;
     Ok(found
         .into_iter()
         .map(|s| {

@@ -27,7 +27,7 @@ fn get(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str, type_name: &str
         storage_group: call.string("StorageGroup"),
         status: call.switch("Status"),
     };
-    let found: Vec<api::Database> = cx.client.get(route, &query).map_err(client_error)?;
+    let found: Vec<api::Database> = cx.read_all(route, &query)?;
     Ok(found
         .into_iter()
         .map(|db| {

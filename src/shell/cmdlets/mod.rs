@@ -19,6 +19,9 @@ mod storage_group;
 use std::sync::OnceLock;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::api::ErrorCode;
 
 use super::bind::Invocation;
 use super::client::{Client, ClientError};
@@ -38,6 +41,26 @@ pub struct Context<'a> {
     pub errors: Vec<ErrorRecord>,
     /// Verbose messages, shown with `-Verbose`.
     pub verbose: Vec<String>,
+}
+
+impl Context<'_> {
+    /// The objects a `Get-` cmdlet reads. As with Exchange's `Get-` cmdlets, an identity that
+    /// matches nothing is a non-terminating error, so `-ErrorAction SilentlyContinue` hides it
+    /// and the rest of the pipeline runs; any other failure ends the command.
+    pub fn read_all<T: DeserializeOwned>(
+        &mut self,
+        route: &str,
+        query: &impl Serialize,
+    ) -> Result<Vec<T>, ErrorRecord> {
+        match self.client.get(route, query) {
+            Ok(found) => Ok(found),
+            Err(ClientError::Rejected(body)) if body.code == ErrorCode::ManagementObjectNotFound => {
+                self.errors.push(client_error(ClientError::Rejected(body)));
+                Ok(Vec::new())
+            }
+            Err(other) => Err(client_error(other)),
+        }
+    }
 }
 
 /// Aliases, as PowerShell defines them.

@@ -1,6 +1,6 @@
 //! Storage groups and their copies: `Get-StorageGroup`, `Get-StorageGroupCopyStatus`.
 
-use super::{Context, client_error, enum_text};
+use super::{Context, enum_text};
 use crate::api::{self, CopyStatusQuery, StoreQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
@@ -17,7 +17,7 @@ pub fn get_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
         storage_group: None,
         status: call.switch("Status"),
     };
-    let found: Vec<api::StorageGroup> = cx.client.get(routes::STORAGE_GROUPS, &query).map_err(client_error)?;
+    let found: Vec<api::StorageGroup> = cx.read_all(routes::STORAGE_GROUPS, &query)?;
     Ok(found
         .into_iter()
         .map(|sg| {
@@ -56,8 +56,7 @@ pub fn get_copy_status(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
         server: call.string("Server"),
         standby_machine: call.string("StandbyMachine"),
     };
-    let found: Vec<api::StorageGroupCopyStatus> =
-        cx.client.get(routes::STORAGE_GROUP_COPY_STATUS, &query).map_err(client_error)?;
+    let found: Vec<api::StorageGroupCopyStatus> = cx.read_all(routes::STORAGE_GROUP_COPY_STATUS, &query)?;
     Ok(found
         .into_iter()
         .map(|c| {

@@ -130,6 +130,8 @@ pub struct Interpreter {
     functions: HashMap<String, Rc<Function>>,
     source: Rc<Source>,
     last_ok: bool,
+    /// Errors noted so far; a pipeline that adds none leaves `$?` true.
+    failures: u64,
     /// `$Error`, newest first.
     errors: Vec<ErrorRecord>,
     /// Inside a `try`: statement-terminating errors go to its `catch`.
@@ -208,6 +210,7 @@ impl Interpreter {
             functions: HashMap::new(),
             source: Rc::new(Source { text: String::new(), file: None }),
             last_ok: true,
+            failures: 0,
             errors: Vec::new(),
             try_depth: 0,
             call_depth: 0,
@@ -257,7 +260,7 @@ impl Interpreter {
                 let mut record = ErrorRecord::from_syntax(&e);
                 record.locate(&source);
                 self.report(record);
-                self.last_ok = false;
+                self.note_failure();
                 return Outcome { exit: None, terminated: true };
             }
         };
@@ -281,7 +284,6 @@ impl Interpreter {
                 return self.finish_top_level(Flow::Error(interruption()));
             }
             let mut out = Vec::new();
-            self.last_ok = true;
             // "Yes to All" and "No to All" last for one top-level statement.
             self.confirm_all.clear();
             let result = self.exec_statement(statement, &mut out);
@@ -290,7 +292,7 @@ impl Interpreter {
                 Ok(()) => {}
                 Err(Flow::Error(e)) if e.severity != Severity::ScriptTerminating && !self.stop_preference() => {
                     self.report(e);
-                    self.last_ok = false;
+                    self.note_failure();
                 }
                 Err(flow) => return self.finish_top_level(flow),
             }
@@ -303,7 +305,7 @@ impl Interpreter {
             Flow::Exit(code) => Outcome { exit: Some(code), terminated: false },
             Flow::Error(e) => {
                 self.report(e);
-                self.last_ok = false;
+                self.note_failure();
                 Outcome { exit: None, terminated: true }
             }
             // `return`, or a `break`/`continue` outside any loop, ends the script quietly.
@@ -338,6 +340,12 @@ impl Interpreter {
         self.variable("ErrorActionPreference").to_display_string().eq_ignore_ascii_case("Stop")
     }
 
+    /// Records that the running command failed: `$?` reads false until a pipeline succeeds.
+    fn note_failure(&mut self) {
+        self.last_ok = false;
+        self.failures += 1;
+    }
+
     // -----------------------------------------------------------------------------------------
     // Statements
 
@@ -355,7 +363,7 @@ impl Interpreter {
                         && !self.stop_preference() =>
                 {
                     self.report(e);
-                    self.last_ok = false;
+                    self.note_failure();
                 }
                 other => other?,
             }
@@ -366,9 +374,11 @@ impl Interpreter {
     fn exec_statement(&mut self, statement: &Statement, out: &mut Vec<Value>) -> Exec<()> {
         match statement {
             Statement::Pipeline(p) => {
-                // `$?` describes the last pipeline: true unless it reports an error.
-                self.last_ok = true;
+                // `$?` describes the last pipeline: true unless it reports an error. It is set
+                // when the pipeline ends, so `$?` alone reads the one before.
+                let failures = self.failures;
                 let values = self.run_pipeline(p)?;
+                self.last_ok = self.failures == failures;
                 out.extend(values);
             }
             Statement::Chain { first, rest, .. } => {
@@ -727,13 +737,15 @@ impl Interpreter {
     /// Runs a pipeline as one statement of a chain: its terminating error is reported and
     /// sets `$?` false rather than stopping the chain.
     fn run_pipeline_reporting(&mut self, pipeline: &Pipeline) -> Exec<Vec<Value>> {
-        self.last_ok = true;
-        match self.run_pipeline(pipeline) {
+        let failures = self.failures;
+        let result = self.run_pipeline(pipeline);
+        self.last_ok = self.failures == failures;
+        match result {
             Err(Flow::Error(e))
                 if e.severity == Severity::StatementTerminating && self.try_depth == 0 && !self.stop_preference() =>
             {
                 self.report(e);
-                self.last_ok = false;
+                self.note_failure();
                 Ok(Vec::new())
             }
             other => other,
@@ -777,7 +789,7 @@ impl Interpreter {
             Ok(values) => values,
             // A statement-terminating error follows the error redirection too.
             Err(Flow::Error(e)) if e.severity == Severity::StatementTerminating && sink != ErrorSink::Host => {
-                self.last_ok = false;
+                self.note_failure();
                 let mut e = e;
                 e.locate(&self.source);
                 self.remember(e.clone());
@@ -980,7 +992,7 @@ impl Interpreter {
         for mut error in errors {
             error.command.get_or_insert_with(|| invocation.spec.name.clone());
             error.span.get_or_insert(span);
-            self.last_ok = false;
+            self.note_failure();
             match error_action.to_ascii_lowercase().as_str() {
                 "stop" => return Err(Flow::Error(stop_error("ErrorActionPreference", error))),
                 "ignore" => {}
