@@ -62,6 +62,9 @@ const OUTPUT: &[(&str, &str)] = &[
     ("[int] -eq [int]", "True"),
     ("@{a=1; b='x'}", "\nName Value\n---- -----\na    1\nb    x"),
     ("@{}; 'after'", "after"),
+    ("filter Double { $_ * 2 }; 1,2,3 | Double", "2\n4\n6"),
+    ("[byte]255", "255"),
+    ("switch ($null) { $null { 'null' } default { 'other' } }; switch (@()) { default { 'never' } }", "null"),
     ("\"price: $ 5\"", "price: $ 5"),
     // Argument mode (reference §1.2).
     ("Write-Output a'b c'", "ab c"),
@@ -364,6 +367,10 @@ const ERRORS: &[(&str, &str)] = &[
         "The running command stopped because the preference variable \"ErrorActionPreference\" or common parameter is set to Stop: bad",
     ),
     ("[int]'abc'", "Cannot convert value \"abc\" to type \"System.Int32\"."),
+    (
+        "[byte]300",
+        "Cannot convert value \"300\" to type \"System.Byte\". Error: \"Value was either too large or too small for an unsigned byte.\"",
+    ),
     ("1/0", "Attempted to divide by zero."),
     ("$null[0]", "Cannot index into a null array."),
     (

@@ -122,8 +122,17 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
                 Num::Real(r) if r.is_finite() => r.round_ties_even() as i64,
                 Num::Real(_) => return Err(cast_error(value, &full_type_name(&canonical), "Value was either too large or too small for an Int32.")),
             };
-            if canonical == "int" && i32::try_from(i).is_err() {
-                return Err(cast_error(value, "System.Int32", "Value was either too large or too small for an Int32."));
+            let (fits, what) = match canonical.as_str() {
+                "int" => (i32::try_from(i).is_ok(), "an Int32"),
+                "byte" => (u8::try_from(i).is_ok(), "an unsigned byte"),
+                "int16" | "short" => (i16::try_from(i).is_ok(), "an Int16"),
+                "uint32" => (u32::try_from(i).is_ok(), "a UInt32"),
+                "uint64" => (i >= 0, "a UInt64"),
+                _ => (true, "an Int64"),
+            };
+            if !fits {
+                let message = format!("Value was either too large or too small for {what}.");
+                return Err(cast_error(value, &full_type_name(&canonical), &message));
             }
             Ok(Value::Int(i))
         }
@@ -214,6 +223,13 @@ fn full_type_name(canonical: &str) -> String {
     match canonical {
         "int" => "System.Int32".into(),
         "long" => "System.Int64".into(),
+        "byte" => "System.Byte".into(),
+        "int16" | "short" => "System.Int16".into(),
+        "uint32" => "System.UInt32".into(),
+        "uint64" => "System.UInt64".into(),
+        "double" => "System.Double".into(),
+        "string" => "System.String".into(),
+        "bool" => "System.Boolean".into(),
         other => format!("System.{other}"),
     }
 }

@@ -550,7 +550,14 @@ impl Interpreter {
     }
 
     fn switch(&mut self, switch: &SwitchStatement, out: &mut Vec<Value>) -> Exec<()> {
-        let items = self.run_pipeline(&switch.value)?;
+        // `switch ($null)` tests `$null` once; an empty array tests nothing.
+        let items = match switch.value.elements.as_slice() {
+            [PipelineElement::Expression(expr)] if switch.value.redirections.is_empty() => match self.eval(expr)? {
+                Value::Null => vec![Value::Null],
+                other => unroll(other),
+            },
+            _ => self.run_pipeline(&switch.value)?,
+        };
         let saved = self.variable("_");
         let result = (|| {
             'items: for item in items {

@@ -210,7 +210,8 @@ impl<'s> Grammar<'s> {
             "while" => self.while_statement(i, after, label)?,
             "do" => self.do_statement(i, after, label)?,
             "switch" => self.switch_statement(i, after, label)?,
-            "function" | "filter" => self.function_statement(i, after)?,
+            "function" => self.function_statement(i, after, false)?,
+            "filter" => self.function_statement(i, after, true)?,
             "try" => self.try_statement(i, after)?,
             "throw" => {
                 let (rest, value) = self.optional_pipeline(after)?;
@@ -465,7 +466,8 @@ impl<'s> Grammar<'s> {
         ))
     }
 
-    fn function_statement(&self, start: &'s str, after: &'s str) -> Res<'s, Statement> {
+    /// `function Name { … }`, or with `filter`, a function whose body is its process block.
+    fn function_statement(&self, start: &'s str, after: &'s str, filter: bool) -> Res<'s, Statement> {
         let (r, _) = trivia(after)?;
         let len = r.find(|c: char| ends_bare_word(c) || c == '(').unwrap_or(r.len());
         if len == 0 {
@@ -496,6 +498,9 @@ impl<'s> Grammar<'s> {
                 );
             }
             body.param = inline;
+        }
+        if filter && body.begin.is_none() && body.process.is_none() {
+            body.process = Some(std::mem::take(&mut body.statements));
         }
         let span = self.span(start, r);
         Ok((r, Statement::Function(Rc::new(FunctionDef { name, body, span }))))
