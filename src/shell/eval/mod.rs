@@ -652,6 +652,19 @@ impl Interpreter {
     /// Writes `value` to an assignable expression, writing containers back as needed.
     fn store(&mut self, target: &Expr, value: Value, span: Span) -> Exec<()> {
         match &target.kind {
+            // `$a, $b = 1, 2, 3`: one item each, and the last target takes what is left.
+            ExprKind::Array(targets) => {
+                let mut items = unroll(value).into_iter();
+                for (n, target) in targets.iter().enumerate() {
+                    let value = if n + 1 < targets.len() {
+                        items.next().unwrap_or(Value::Null)
+                    } else {
+                        collect(items.by_ref().collect())
+                    };
+                    self.store(target, value, span)?;
+                }
+                Ok(())
+            }
             ExprKind::Variable(name) => self.set_variable(name, value).map_err(|e| Flow::Error(e.at(target.span))),
             ExprKind::Cast { type_name, operand } => {
                 let converted = convert::cast(type_name, &value).map_err(|e| Flow::Error(e.at(span)))?;
@@ -1230,16 +1243,27 @@ impl Interpreter {
         for part in parts {
             match part {
                 StringPart::Text(t) => text.push_str(t),
-                StringPart::Variable(name) => text.push_str(&self.variable(name).to_display_string()),
+                StringPart::Variable(name) => match self.variable(name) {
+                    Value::Array(items) => text.push_str(&self.join_with_ofs(&items)),
+                    other => text.push_str(&other.to_display_string()),
+                },
                 StringPart::SubExpr(statements) => {
                     let mut out = Vec::new();
                     self.exec_block(statements, &mut out)?;
-                    let pieces: Vec<String> = out.iter().map(Value::to_display_string).collect();
-                    text.push_str(&pieces.join(" "));
+                    text.push_str(&self.join_with_ofs(&out));
                 }
             }
         }
         Ok(text)
+    }
+
+    /// Items as one string, separated by `$OFS` (a space when it is not set).
+    fn join_with_ofs(&self, items: &[Value]) -> String {
+        let separator = match self.variable("OFS") {
+            Value::Null => " ".to_string(),
+            other => other.to_display_string(),
+        };
+        items.iter().map(Value::to_display_string).collect::<Vec<_>>().join(&separator)
     }
 
     // -----------------------------------------------------------------------------------------

@@ -1015,6 +1015,8 @@ fn assignable(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Variable(_) | ExprKind::Member { is_static: false, .. } | ExprKind::Index { .. } => true,
         ExprKind::Cast { operand, .. } => matches!(operand.kind, ExprKind::Variable(_)),
+        // `$first, $rest = …`
+        ExprKind::Array(targets) => targets.len() > 1 && targets.iter().all(assignable),
         _ => false,
     }
 }
