@@ -64,6 +64,8 @@ const OUTPUT: &[(&str, &str)] = &[
     ("@{}; 'after'", "after"),
     ("filter Double { $_ * 2 }; 1,2,3 | Double", "2\n4\n6"),
     ("[byte]255", "255"),
+    ("(1, -2 + 3).Count", "3"),
+    ("'{0:F2} {1:N0} {2:N1} {3:0.0}' -f 0.125, 2.5, -2.25, 0.25", "0.13 3 -2.3 0.3"),
     ("$a = 1, 2; $OFS = '+'; \"$a and $(3, 4)\"", "1+2 and 3+4"),
     ("$a, $b = 1, 2, 3; $a; $b.Count; $x, $y = 'p'; $null -eq $y", "1\n2\nTrue"),
     ("switch ($null) { $null { 'null' } default { 'other' } }; switch (@()) { default { 'never' } }", "null"),

@@ -289,6 +289,42 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
     None
 }
 
+/// `v` with `decimals` digits after the point, a midpoint rounded away from zero as .NET does
+/// (`0.125` to two places is `0.13`; Rust's own formatting would give `0.12`).
+fn fixed_point(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    // Rust prints the exact binary value's digits; 20 more than needed decide the rounding.
+    let exact = format!("{:.*}", decimals + 20, v.abs());
+    let (whole, fraction) = exact.split_once('.').unwrap_or((&exact, ""));
+    let mut digits: Vec<u8> = whole.bytes().chain(fraction.bytes().take(decimals)).collect();
+    if fraction.as_bytes().get(decimals).is_some_and(|d| *d >= b'5') {
+        let mut at = digits.len();
+        loop {
+            if at == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            at -= 1;
+            if digits[at] == b'9' {
+                digits[at] = b'0';
+            } else {
+                digits[at] += 1;
+                break;
+            }
+        }
+    }
+    let point = digits.len() - decimals;
+    let mut text = String::from(if v.is_sign_negative() && digits.iter().any(|d| *d != b'0') { "-" } else { "" });
+    text.push_str(&String::from_utf8_lossy(&digits[..point]));
+    if decimals > 0 {
+        text.push('.');
+        text.push_str(&String::from_utf8_lossy(&digits[point..]));
+    }
+    text
+}
+
 /// A .NET numeric format (`N2`, `F1`, `D5`, `X`, `P0`, `0.00`, `#,##0`).
 pub fn format_number(n: Num, format: &str) -> Option<String> {
     let mut chars = format.chars();
@@ -300,8 +336,8 @@ pub fn format_number(n: Num, format: &str) -> Option<String> {
     }
     let v = n.as_f64();
     Some(match kind.to_ascii_uppercase() {
-        'N' => group_thousands(&format!("{:.*}", digits.unwrap_or(2), v)),
-        'F' => format!("{:.*}", digits.unwrap_or(2), v),
+        'N' => group_thousands(&fixed_point(v, digits.unwrap_or(2))),
+        'F' => fixed_point(v, digits.unwrap_or(2)),
         'D' => match n {
             Num::Int(i) => format!("{:0width$}", i, width = digits.unwrap_or(0)),
             Num::Real(_) => return None,
@@ -311,11 +347,11 @@ pub fn format_number(n: Num, format: &str) -> Option<String> {
             Num::Int(i) => format!("{:0width$X}", i, width = digits.unwrap_or(0)),
             Num::Real(_) => return None,
         },
-        'P' => format!("{:.*} %", digits.unwrap_or(2), v * 100.0),
+        'P' => format!("{} %", fixed_point(v * 100.0, digits.unwrap_or(2))),
         '0' | '#' => {
             let decimals =
                 format.split_once('.').map_or(0, |(_, d)| d.chars().filter(|c| *c == '0' || *c == '#').count());
-            let text = format!("{v:.decimals$}");
+            let text = fixed_point(v, decimals);
             if format.contains(',') { group_thousands(&text) } else { text }
         }
         _ => return None,

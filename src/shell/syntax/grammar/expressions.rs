@@ -248,7 +248,8 @@ impl<'s> Grammar<'s> {
             if after.is_empty() {
                 return incomplete(after, "MissingExpressionAfterToken", "Missing expression after ','.".into());
             }
-            let (r, item) = self.split_join(after)?;
+            // Each item is a unary expression: `1, -2, !$x`.
+            let (r, item) = self.unary(after, Commas::Separate)?;
             items.push(item);
             rest = r;
         }
