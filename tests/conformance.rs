@@ -65,6 +65,7 @@ const OUTPUT: &[(&str, &str)] = &[
     ("filter Double { $_ * 2 }; 1,2,3 | Double", "2\n4\n6"),
     ("[byte]255", "255"),
     ("(1, -2 + 3).Count", "3"),
+    ("1, 1, 2 | Group-Object -NoElement", "\nCount Name\n----- ----\n    2 1\n    1 2"),
     ("'{0:F2} {1:N0} {2:N1} {3:0.0}' -f 0.125, 2.5, -2.25, 0.25", "0.13 3 -2.3 0.3"),
     ("$a = 1, 2; $OFS = '+'; \"$a and $(3, 4)\"", "1+2 and 3+4"),
     ("$a, $b = 1, 2, 3; $a; $b.Count; $x, $y = 'p'; $null -eq $y", "1\n2\nTrue"),

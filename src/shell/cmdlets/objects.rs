@@ -310,13 +310,19 @@ pub fn group_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
     Ok(groups
         .into_iter()
         .map(|(name, members)| {
-            let mut record = Record::new("Microsoft.PowerShell.Commands.GroupInfo")
-                .with("Count", members.len() as i64)
-                .with("Name", name);
-            if !call.switch("NoElement") {
-                record = record.with("Group", Value::Array(members));
+            // As in PowerShell, -NoElement gives another type, shown without a Group column.
+            if call.switch("NoElement") {
+                let record = Record::new("Microsoft.PowerShell.Commands.GroupInfoNoElement")
+                    .with("Count", members.len() as i64)
+                    .with("Name", name);
+                return Value::Record(record);
             }
-            Value::Record(record)
+            Value::Record(
+                Record::new("Microsoft.PowerShell.Commands.GroupInfo")
+                    .with("Count", members.len() as i64)
+                    .with("Name", name)
+                    .with("Group", Value::Array(members)),
+            )
         })
         .collect())
 }
