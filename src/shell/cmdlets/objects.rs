@@ -386,6 +386,8 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         )
         .with_hint("Pipe objects into Get-Member, e.g. Get-StorageGroupCopyStatus | Get-Member."));
     }
+    let names: Option<Vec<Wildcard>> = call.strings("Name").map(|n| n.iter().map(|p| Wildcard::new(p)).collect());
+    let kind_wanted = call.string("MemberType");
     let mut seen: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for item in &items {
@@ -439,6 +441,12 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         for m in ["Equals", "GetType", "ToString"] {
             members.push(member(m, "Method", format!("{m}()")));
         }
+        members.retain(|m| {
+            let name = property(m, "Name").to_display_string();
+            let kind = property(m, "MemberType").to_display_string();
+            names.as_ref().is_none_or(|names| names.iter().any(|n| n.is_match(&name)))
+                && kind_wanted.as_deref().is_none_or(|wanted| member_kind_matches(wanted, &kind))
+        });
         members.sort_by(|a, b| {
             property(a, "MemberType")
                 .to_display_string()
@@ -448,6 +456,17 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         out.extend(members);
     }
     Ok(out)
+}
+
+/// Whether a member of `kind` is one `-MemberType wanted` asks for: `Properties` and `Methods`
+/// take every kind of property or method, `All` everything.
+fn member_kind_matches(wanted: &str, kind: &str) -> bool {
+    match wanted.to_ascii_lowercase().as_str() {
+        "all" => true,
+        "properties" => kind.ends_with("Property"),
+        "methods" => kind.ends_with("Method"),
+        _ => kind.eq_ignore_ascii_case(wanted),
+    }
 }
 
 fn short_type(v: &Value) -> &'static str {
