@@ -65,6 +65,9 @@ const OUTPUT: &[(&str, &str)] = &[
     ("filter Double { $_ * 2 }; 1,2,3 | Double", "2\n4\n6"),
     ("[byte]255", "255"),
     ("(1, -2 + 3).Count", "3"),
+    ("[int]$x = '5'; $x = '7'; $x + 1; & { $x = 'in a child scope'; $x }; $x", "8\nin a child scope\n7"),
+    ("function F([int]$N) { $N = '9'; $N + 1 }; F 1", "10"),
+    ("[int]$x = 1; try { $x = 'abc' } catch { 'refused' }; $x", "refused\n1"),
     ("1, 1, 2 | Group-Object -NoElement", "\nCount Name\n----- ----\n    2 1\n    1 2"),
     ("'{0:F2} {1:N0} {2:N1} {3:0.0}' -f 0.125, 2.5, -2.25, 0.25", "0.13 3 -2.3 0.3"),
     ("$a = 1, 2; $OFS = '+'; \"$a and $(3, 4)\"", "1+2 and 3+4"),
@@ -372,6 +375,7 @@ const ERRORS: &[(&str, &str)] = &[
         "The running command stopped because the preference variable \"ErrorActionPreference\" or common parameter is set to Stop: bad",
     ),
     ("[int]'abc'", "Cannot convert value \"abc\" to type \"System.Int32\"."),
+    ("[int]$x = 1; $x = 'abc'", "Cannot convert value \"abc\" to type \"System.Int32\"."),
     (
         "[byte]300",
         "Cannot convert value \"300\" to type \"System.Byte\". Error: \"Value was either too large or too small for an unsigned byte.\"",

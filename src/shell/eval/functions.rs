@@ -298,7 +298,7 @@ pub fn call(
     interp.source = previous;
     interp.call_depth -= 1;
     if scope == Scope::New {
-        interp.scopes.pop();
+        interp.pop_scope();
     }
     result
 }
@@ -360,6 +360,10 @@ fn set_parameters(interp: &mut Interpreter, sig: &Signature, invocation: &Invoca
             ));
         }
         interp.set_local(&p.name, value);
+        // A typed parameter stays typed: `[int]$n` then `$n = '9'` stores 9.
+        if let Some((_, t)) = sig.declared.iter().find(|(n, _)| n == &p.name) {
+            interp.constrain(&p.name, Some(t));
+        }
     }
     if sig.advanced {
         let impact = sig.spec.confirm_impact.map_or("None".to_string(), |i| format!("{i:?}"));

@@ -138,6 +138,9 @@ pub struct Interpreter {
     try_depth: usize,
     /// Functions and script blocks running, innermost last; see [`functions::MAX_CALL_DEPTH`].
     call_depth: usize,
+    /// Typed variables (`[int]$x = 1`, typed parameters): scope index, lower-case name, type.
+    /// Later assignments to the same variable convert to the type or fail.
+    type_constraints: Vec<(usize, String, String)>,
     error_sinks: Vec<ErrorSink>,
     /// Errors redirected into output by `2>&1`, collected for the running pipeline.
     redirected: Vec<Value>,
@@ -214,6 +217,7 @@ impl Interpreter {
             errors: Vec::new(),
             try_depth: 0,
             call_depth: 0,
+            type_constraints: Vec::new(),
             error_sinks: Vec::new(),
             redirected: Vec::new(),
             pending: None,
@@ -668,7 +672,16 @@ impl Interpreter {
             ExprKind::Variable(name) => self.set_variable(name, value).map_err(|e| Flow::Error(e.at(target.span))),
             ExprKind::Cast { type_name, operand } => {
                 let converted = convert::cast(type_name, &value).map_err(|e| Flow::Error(e.at(span)))?;
-                self.store(operand, converted, span)
+                match &operand.kind {
+                    // `[int]$x = …` types the variable from now on.
+                    ExprKind::Variable(name) if !type_name.eq_ignore_ascii_case("ordered") => {
+                        self.constrain(name, None);
+                        self.store(operand, converted, span)?;
+                        self.constrain(name, Some(type_name));
+                        Ok(())
+                    }
+                    _ => self.store(operand, converted, span),
+                }
             }
             ExprKind::Member { target: object, name, is_static: false } => {
                 let mut container = self.eval(object)?;
@@ -1322,11 +1335,46 @@ impl Interpreter {
                 self.env_overrides.insert(bare.to_string(), text);
             }
             Some("global" | "script") => {
+                let value = self.apply_constraint(0, bare, value)?;
                 self.scopes[0].insert(bare.to_string(), value);
             }
-            _ => self.set_local(bare, value),
+            _ => {
+                let value = self.apply_constraint(self.scopes.len() - 1, bare, value)?;
+                self.set_local(bare, value);
+            }
         }
         Ok(())
+    }
+
+    /// Sets (or with `None` clears) the type of the variable `name` as `set_variable` would
+    /// write it.
+    fn constrain(&mut self, name: &str, type_name: Option<&str>) {
+        let lower = name.to_lowercase();
+        let (scope, bare) = split_scope(&lower);
+        let index = match scope {
+            Some("env") => return,
+            Some("global" | "script") => 0,
+            _ => self.scopes.len() - 1,
+        };
+        self.type_constraints.retain(|(i, n, _)| !(*i == index && n == bare));
+        if let Some(type_name) = type_name {
+            self.type_constraints.push((index, bare.to_string(), type_name.to_string()));
+        }
+    }
+
+    /// `value` converted to the type of the variable `bare` in scope `index`, if it has one.
+    fn apply_constraint(&self, index: usize, bare: &str, value: Value) -> Result<Value, ErrorRecord> {
+        match self.type_constraints.iter().find(|(i, n, _)| *i == index && n == bare) {
+            Some((_, _, type_name)) => convert::cast(type_name, &value),
+            None => Ok(value),
+        }
+    }
+
+    /// Leaves the innermost scope, with its variables and their types.
+    fn pop_scope(&mut self) {
+        self.scopes.pop();
+        let depth = self.scopes.len();
+        self.type_constraints.retain(|(i, _, _)| *i < depth);
     }
 
     fn set_local(&mut self, name: &str, value: Value) {
