@@ -393,8 +393,20 @@ pub fn format_date(t: &DateTime<Utc>, format: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        // 'text' and "text" are copied as they are.
+        if c == '\'' || c == '"' {
+            let literal: String = chars[i + 1..].iter().take_while(|x| **x != c).collect();
+            out.push_str(&literal);
+            i += literal.chars().count() + 2;
+            continue;
+        }
         let run = chars[i..].iter().take_while(|x| **x == c).count();
         let piece = match (c, run) {
+            // Times are UTC, so the offset is zero.
+            ('z', 3..) => "+00:00".to_string(),
+            ('z', 2) => "+00".to_string(),
+            ('z', _) => "+0".to_string(),
+            ('K', _) => "Z".to_string(),
             ('y', 4..) => format!("{:04}", t.year()),
             ('y', _) => format!("{:02}", t.year() % 100),
             ('M', 4..) => t.format("%B").to_string(),
