@@ -65,6 +65,7 @@ const OUTPUT: &[(&str, &str)] = &[
     ("filter Double { $_ * 2 }; 1,2,3 | Double", "2\n4\n6"),
     ("[byte]255", "255"),
     ("(1, -2 + 3).Count", "3"),
+    ("[string](1, 2); $OFS = '-'; [string](1, 2)", "1 2\n1-2"),
     ("([datetime]'2026-11-22 06:07:08').ToString(\"yyyy 'at' HH `\"h`\" zzz\")", "2026 at 06 h +00:00"),
     ("[int]$x = '5'; $x = '7'; $x + 1; & { $x = 'in a child scope'; $x }; $x", "8\nin a child scope\n7"),
     ("function F([int]$N) { $N = '9'; $N + 1 }; F 1", "10"),

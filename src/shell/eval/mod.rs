@@ -1186,10 +1186,13 @@ impl Interpreter {
                 }
                 members::call_method(&v, name, &values).map_err(at)?
             }
-            ExprKind::Cast { type_name, operand } => {
-                let v = self.eval(operand)?;
-                convert::cast(type_name, &v).map_err(at)?
-            }
+            ExprKind::Cast { type_name, operand } => match self.eval(operand)? {
+                // An array becomes one string joined with `$OFS`, as in an expandable string.
+                Value::Array(items) if type_name.eq_ignore_ascii_case("string") => {
+                    Value::String(self.join_with_ofs(&items))
+                }
+                v => convert::cast(type_name, &v).map_err(at)?,
+            },
             ExprKind::TypeLiteral(name) => Value::String(format!("[{name}]")),
             ExprKind::StopParsing(word) => Value::String(expand_percent_variables(word)),
         })
