@@ -54,31 +54,20 @@ pub fn write_values(
             Value::Hashtable(_) => {
                 // A hashtable shows as its entries, one Name/Value row each; hashtables in a
                 // row share one table, as their DictionaryEntry rows do in PowerShell.
-                let entries: Vec<Record> = values[i..]
-                    .iter()
-                    .map_while(|v| match v {
-                        Value::Hashtable(h) => Some(h),
-                        _ => None,
-                    })
-                    .inspect(|_| i += 1)
-                    .flat_map(|h| {
-                        h.borrow()
-                            .entries()
-                            .iter()
-                            .map(|(name, value)| {
-                                Record::new("System.Collections.DictionaryEntry")
-                                    .with("Name", name.clone())
-                                    // Values are text here so that they align left, as PowerShell's view does.
-                                    .with("Value", cell_text(value))
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
-                let rows: Vec<&Record> = entries.iter().collect();
-                if rows.is_empty() {
-                    continue;
+                let mut entries: Vec<Record> = Vec::new();
+                while let Some(Value::Hashtable(h)) = values.get(i) {
+                    entries.extend(h.borrow().entries().iter().map(|(name, value)| {
+                        Record::new("System.Collections.DictionaryEntry")
+                            .with("Name", name.clone())
+                            // Values are text here so that they align left, as PowerShell's view does.
+                            .with("Value", cell_text(value))
+                    }));
+                    i += 1;
                 }
-                write_formatted(out, &table(&rows, &["Name".into(), "Value".into()]), width)?;
+                if !entries.is_empty() {
+                    let rows: Vec<&Record> = entries.iter().collect();
+                    write_formatted(out, &table(&rows, &["Name".into(), "Value".into()]), width)?;
+                }
             }
             Value::Formatted(block) => {
                 write_formatted(out, block, width)?;

@@ -701,13 +701,7 @@ impl<'s> Grammar<'s> {
                 rest = after;
             } else if c == '$' {
                 let (after, part) = self.dollar_in_string(rest)?;
-                match part {
-                    Some(part) => {
-                        flush(&mut text, &mut parts);
-                        parts.push(part);
-                    }
-                    None => text.push('$'),
-                }
+                append(&mut text, &mut parts, part);
                 rest = after;
             } else if quoted && is_double_quote(c) {
                 rest = &rest[c.len_utf8()..];
@@ -728,21 +722,21 @@ impl<'s> Grammar<'s> {
         }
     }
 
-    /// `$` inside a string: a variable, a subexpression, or (`None`) a literal dollar.
-    fn dollar_in_string(&self, i: &'s str) -> Res<'s, Option<StringPart>> {
+    /// `$` inside a string: a variable, a subexpression, or a literal dollar (as text).
+    fn dollar_in_string(&self, i: &'s str) -> Res<'s, StringPart> {
         let after = &i[1..];
         if let Some(inner) = after.strip_prefix('(') {
             let (rest, statements) = self.enclosed_statements(inner, ')')?;
-            return Ok((rest, Some(StringPart::SubExpr(statements))));
+            return Ok((rest, StringPart::SubExpr(statements)));
         }
         let starts_variable = after.starts_with('{')
             || after.starts_with(|c: char| is_variable_char(c) || c == '?' || c == '$' || c == '^');
         if !starts_variable {
-            return Ok((after, None));
+            return Ok((after, StringPart::Text("$".into())));
         }
         // A scope prefix (`$env:NAME`) only when a name follows the colon.
         let (rest, name) = variable(i)?;
-        Ok((rest, Some(StringPart::Variable(name))))
+        Ok((rest, StringPart::Variable(name)))
     }
 
     /// An expression for string parts: a plain literal when nothing expands.
@@ -872,26 +866,15 @@ impl<'s> Grammar<'s> {
             } else if is_double_quote(c) {
                 let (after, quoted_parts) = self.double_quoted(rest)?;
                 for part in quoted_parts {
-                    match part {
-                        StringPart::Text(t) => text.push_str(&t),
-                        other => {
-                            flush(&mut text, &mut parts);
-                            parts.push(other);
-                        }
-                    }
+                    append(&mut text, &mut parts, part);
                 }
                 quoting = if at_start { Quoting::Double } else { Quoting::Bare };
                 plain = false;
                 rest = after;
             } else if c == '$' {
                 let (after, part) = self.dollar_in_string(rest)?;
-                match part {
-                    Some(part) => {
-                        flush(&mut text, &mut parts);
-                        parts.push(part);
-                        plain = false;
-                    }
-                    None => text.push('$'),
+                if append(&mut text, &mut parts, part) {
+                    plain = false;
                 }
                 rest = after;
             } else {
@@ -920,5 +903,21 @@ impl<'s> Grammar<'s> {
 fn flush(text: &mut String, parts: &mut Vec<StringPart>) {
     if !text.is_empty() {
         parts.push(StringPart::Text(std::mem::take(text)));
+    }
+}
+
+/// Adds `part` to a string being built: text joins the pending `text`, anything else ends it.
+/// Returns whether `part` expands (is not plain text).
+fn append(text: &mut String, parts: &mut Vec<StringPart>, part: StringPart) -> bool {
+    match part {
+        StringPart::Text(t) => {
+            text.push_str(&t);
+            false
+        }
+        expanding => {
+            flush(text, parts);
+            parts.push(expanding);
+            true
+        }
     }
 }
