@@ -6,6 +6,8 @@
 //! - `conformance`: the PowerShell language as the reference describes it, case by case.
 //! - `confirm`: changes that ask first (ShouldProcess) against a real lab, and refusals that
 //!   change nothing.
+//! - `engine`: ccrd's engine over HTTP on a real lab: logs, replication, moves, stops,
+//!   refusals with reports, dry runs, the guard, roles, history, and `kill -9` recovery.
 //! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
 //! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
 //!   against a fresh seed lab, the generated reference in `docs/cmdlets/`.
@@ -16,6 +18,7 @@
 mod cli;
 mod confirm;
 mod conformance;
+mod engine;
 mod remote;
 mod specs;
 mod support;

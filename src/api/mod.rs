@@ -9,8 +9,10 @@
 //! them.
 
 mod objects;
+mod operations;
 
 pub use objects::*;
+pub use operations::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -37,17 +39,30 @@ pub mod routes {
     pub const MOUNT_DATABASE: &str = "/v1/databases/mount";
     /// `POST` [`super::DatabaseRequest`]: dismount a database; returns the [`super::Database`].
     pub const DISMOUNT_DATABASE: &str = "/v1/databases/dismount";
+    /// `POST` [`super::MoveRequest`]: move a CMS to its passive node ([`super::OperationResult`]).
+    pub const MOVE_CMS: &str = "/v1/clustered-mailbox-servers/move";
+    /// `POST` [`super::StopRequest`]: take a CMS offline ([`super::OperationResult`]).
+    pub const STOP_CMS: &str = "/v1/clustered-mailbox-servers/stop";
+    /// `POST` [`super::IdentityRequest`]: bring a CMS online ([`super::OperationResult`]).
+    pub const START_CMS: &str = "/v1/clustered-mailbox-servers/start";
+    /// `POST` [`super::CopyRequest`]: suspend a storage group copy ([`super::OperationResult`]).
+    pub const SUSPEND_COPY: &str = "/v1/storage-groups/suspend";
+    /// `POST` [`super::CopyRequest`]: resume a storage group copy ([`super::OperationResult`]).
+    pub const RESUME_COPY: &str = "/v1/storage-groups/resume";
+    /// `GET`: [`super::EventEntry`] list, newest first; query [`super::EventQuery`].
+    pub const EVENTS: &str = "/v1/events";
+    /// `GET`: [`super::OperationRecord`] list, newest first; query [`super::HistoryQuery`].
+    pub const HISTORY: &str = "/v1/history";
+    /// `POST` [`super::SendMailRequest`]: deliver messages ([`super::SendMailResult`]).
+    pub const LAB_MAIL: &str = "/v1/lab/mail";
+    /// `GET`: [`super::MailStatistics`] of one database; query [`super::IdentityQuery`].
+    pub const LAB_MAIL_STATISTICS: &str = "/v1/lab/mail-statistics";
+    /// `POST` [`super::SettleRequest`]: wait for replication to catch up ([`super::SettleResult`]).
+    pub const LAB_SETTLE: &str = "/v1/lab/settle";
 }
 
 /// Body of a request about one database.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DatabaseRequest {
-    pub identity: String,
-    /// Check the preconditions and report, but change nothing.
-    #[serde(default)]
-    pub dry_run: bool,
-}
+pub type DatabaseRequest = IdentityRequest;
 
 /// Query for endpoints that take an optional identity.
 #[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -102,6 +117,8 @@ pub struct ServiceInfo {
     pub version: String,
     pub topology: String,
     pub role: Role,
+    /// The estate's version: pass it as `expectedVersion` to guard a change.
+    pub estate_version: u64,
 }
 
 /// The body of every non-2xx response.
@@ -117,6 +134,9 @@ pub struct ErrorBody {
     /// The object the request was about, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// For `PreconditionFailed`: every check, what was observed and what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Box<PreconditionReport>>,
 }
 
 /// The closed set of error kinds the service reports.
@@ -132,6 +152,10 @@ pub enum ErrorCode {
     ManagementObjectAmbiguous,
     /// The request itself is malformed, e.g. mutually exclusive filters (HTTP 400).
     InvalidRequest,
+    /// The estate does not allow the operation now; the body carries the report (HTTP 412).
+    PreconditionFailed,
+    /// The estate changed since the version the caller expected (HTTP 409).
+    EstateChanged,
     /// Something failed inside the service (HTTP 500); details are in ccrd's log.
     Internal,
 }
@@ -145,6 +169,8 @@ impl ErrorCode {
             ErrorCode::ManagementObjectNotFound => 404,
             ErrorCode::ManagementObjectAmbiguous => 409,
             ErrorCode::InvalidRequest => 400,
+            ErrorCode::PreconditionFailed => 412,
+            ErrorCode::EstateChanged => 409,
             ErrorCode::Internal => 500,
         }
     }
@@ -155,6 +181,7 @@ impl ErrorCode {
             ErrorCode::AccessDenied | ErrorCode::InsufficientRole => "PermissionDenied",
             ErrorCode::ManagementObjectNotFound => "ObjectNotFound",
             ErrorCode::ManagementObjectAmbiguous | ErrorCode::InvalidRequest => "InvalidArgument",
+            ErrorCode::PreconditionFailed | ErrorCode::EstateChanged => "InvalidOperation",
             ErrorCode::Internal => "NotSpecified",
         }
     }
@@ -167,6 +194,8 @@ impl ErrorCode {
             ErrorCode::ManagementObjectNotFound => "ManagementObjectNotFound",
             ErrorCode::ManagementObjectAmbiguous => "ManagementObjectAmbiguous",
             ErrorCode::InvalidRequest => "InvalidRequest",
+            ErrorCode::PreconditionFailed => "PreconditionFailed",
+            ErrorCode::EstateChanged => "EstateChanged",
             ErrorCode::Internal => "Internal",
         }
     }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use ccrsh::service::lab::{self, TopologySource};
-use ccrsh::service::{AppState, app, serve};
+use ccrsh::service::{AppState, serve};
 
 /// The cluster control service for ccrsh.
 #[derive(Parser)]
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         let mut stdout = std::io::stdout();
         let _ = writeln!(stdout, "ccrd listening on http://{}", listener.local_addr()?);
         let _ = writeln!(stdout, "lab: {}", args.lab.display());
-        serve(listener, app(state), shutdown_signal()).await
+        serve(listener, state, shutdown_signal()).await
     });
     drop(lab_lock);
     match result {

@@ -14,6 +14,13 @@ pub struct Estate {
     pub topology: String,
     /// Size at which a transaction log closes.
     pub log_size_bytes: u64,
+    /// Counts committed operations; the expected-state guard compares against it. Replication
+    /// progress does not change it.
+    pub version: u64,
+    /// How far the lab clock runs ahead of the wall clock (`Set-LabClock -Advance`).
+    pub clock_offset_ms: i64,
+    /// The id the next delivered message gets.
+    pub next_message_id: u64,
     pub datacenters: Vec<Datacenter>,
     pub clusters: Vec<Cluster>,
     pub nodes: Vec<Node>,
@@ -69,6 +76,10 @@ pub struct StorageGroup {
     /// Generation of the newest closed log on the active copy (0: none yet).
     pub last_log_generated: u64,
     pub last_log_generated_at: Option<DateTime<Utc>>,
+    /// The log stream's lineage; a lossy activation starts a new one.
+    pub lineage: u64,
+    /// How far the active copy has replayed its own logs into its database.
+    pub active_replayed: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +116,39 @@ pub struct StorageGroupCopy {
     pub last_copied_at: Option<DateTime<Utc>>,
     pub last_inspected_at: Option<DateTime<Utc>>,
     pub last_replayed_at: Option<DateTime<Utc>>,
+    /// Inspections of the next log that failed in a row; three make the copy Failed.
+    pub inspect_failures: u32,
+}
+
+impl StorageGroupCopy {
+    /// A new copy with nothing shipped yet.
+    pub fn new(server: &str, storage_group: &str, node: &str, kind: CopyKind, status: CopyStatus) -> StorageGroupCopy {
+        StorageGroupCopy {
+            server: server.to_string(),
+            storage_group: storage_group.to_string(),
+            node: node.to_string(),
+            kind,
+            status,
+            suspend_comment: None,
+            failed_message: None,
+            last_log_copied: 0,
+            last_log_inspected: 0,
+            last_log_replayed: 0,
+            last_copied_at: None,
+            last_inspected_at: None,
+            last_replayed_at: None,
+            inspect_failures: 0,
+        }
+    }
+
+    pub fn is_standby(&self) -> bool {
+        matches!(self.kind, CopyKind::StandbyContinuous { .. })
+    }
+
+    /// Whether this copy belongs to storage group `sg`.
+    pub fn of(&self, sg: &StorageGroup) -> bool {
+        self.server.eq_ignore_ascii_case(&sg.server) && self.storage_group.eq_ignore_ascii_case(&sg.name)
+    }
 }
 
 impl Estate {
@@ -113,6 +157,9 @@ impl Estate {
         Estate {
             topology,
             log_size_bytes,
+            version: 0,
+            clock_offset_ms: 0,
+            next_message_id: 1,
             datacenters: Vec::new(),
             clusters: Vec::new(),
             nodes: Vec::new(),
@@ -142,9 +189,26 @@ impl Estate {
     }
 
     pub fn copies_of<'a>(&'a self, sg: &'a StorageGroup) -> impl Iterator<Item = &'a StorageGroupCopy> {
-        self.copies.iter().filter(move |c| {
-            c.server.eq_ignore_ascii_case(&sg.server) && c.storage_group.eq_ignore_ascii_case(&sg.name)
-        })
+        self.copies.iter().filter(move |c| c.of(sg))
+    }
+
+    pub fn server(&self, name: &str) -> Option<&ClusteredMailboxServer> {
+        self.servers.iter().find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The server that owns storage group `sg`.
+    pub fn server_of(&self, sg: &StorageGroup) -> Option<&ClusteredMailboxServer> {
+        self.server(&sg.server)
+    }
+
+    /// Whether node `name` exists and is powered on.
+    pub fn node_up(&self, name: &str) -> bool {
+        self.node(name).is_some_and(|n| n.powered_on)
+    }
+
+    /// The lab clock: the wall clock plus the lab's offset.
+    pub fn lab_time(&self, wall: DateTime<Utc>) -> DateTime<Utc> {
+        wall + chrono::Duration::milliseconds(self.clock_offset_ms)
     }
 
     /// Whether any CMS lives in cluster `name`.

@@ -9,14 +9,18 @@
 //! service.
 
 pub mod estate;
+pub mod events;
 pub mod identity;
+pub mod log_format;
 pub mod operations;
+pub mod preconditions;
 pub mod queries;
+pub mod replication;
 pub mod topology;
 
 pub use estate::*;
 
-use crate::api::{ErrorBody, ErrorCode};
+use crate::api::{ErrorBody, ErrorCode, PreconditionReport};
 
 /// Why the engine refused a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,6 +34,12 @@ pub enum EngineError {
     /// The request does not make sense as asked.
     #[error("{message}")]
     Invalid { message: String, hint: String },
+    /// A precondition failed; the report says which, what was seen and what to do.
+    #[error("{}", preconditions::refusal_message(.0))]
+    Refused(Box<PreconditionReport>),
+    /// The caller's expected-state guard no longer holds.
+    #[error("The estate changed since version {expected}; it is now at version {actual}.")]
+    EstateChanged { expected: u64, actual: u64 },
 }
 
 impl From<EngineError> for ErrorBody {
@@ -45,16 +55,36 @@ impl From<EngineError> for ErrorBody {
                     format!("Known {kind} identities: {}.", known.join(", "))
                 }),
                 target: Some(identity),
+                report: None,
             },
             EngineError::Ambiguous { identity, matches } => ErrorBody {
                 code: ErrorCode::ManagementObjectAmbiguous,
                 message,
                 hint: Some(format!("Use one of the full identities: {}.", matches.join(", "))),
                 target: Some(identity),
+                report: None,
             },
             EngineError::Invalid { hint, .. } => {
-                ErrorBody { code: ErrorCode::InvalidRequest, message, hint: Some(hint), target: None }
+                ErrorBody { code: ErrorCode::InvalidRequest, message, hint: Some(hint), target: None, report: None }
             }
+            EngineError::Refused(report) => ErrorBody {
+                code: ErrorCode::PreconditionFailed,
+                message,
+                hint: Some(preconditions::refusal_hint(&report)),
+                target: Some(report.target.clone()),
+                report: Some(report),
+            },
+            EngineError::EstateChanged { .. } => ErrorBody {
+                code: ErrorCode::EstateChanged,
+                message,
+                hint: Some(
+                    "Another change landed first. Read the estate again, decide again, and retry with the \
+                     new version (or without an expected version)."
+                        .into(),
+                ),
+                target: None,
+                report: None,
+            },
         }
     }
 }

@@ -1,27 +1,39 @@
-//! Operations that change the estate. Each checks its preconditions against the estate it is
-//! given and either changes it or says why not; the service runs it on a copy under the
-//! estate's write lock and persists the result before anyone sees it.
+//! Operations that change the estate. Each states its preconditions as a report (see
+//! [`preconditions`](super::preconditions)) against the estate it is given, and either changes
+//! it or refuses with that report. The service runs them on a copy under the writer lock,
+//! carries out the file steps between the check and the change, and persists the result
+//! before anyone sees it.
 //!
-//! Must not: do I/O. What an operation changed is returned so the service can store exactly
-//! that.
+//! Must not: do I/O. What an operation changed is returned so the service can store it and
+//! write its events.
 
 use super::EngineError;
-use super::estate::{Database, Estate};
+use super::estate::{CopyKind, Database, Estate, StorageGroup};
+use super::events::{self, NewEvent};
 use super::identity;
-use crate::api::{CmsState, DatabaseKind};
+use super::preconditions::{Check, Report};
+use crate::api::{CmsState, CopyStatus, DatabaseKind, MoveRequest, PreconditionReport};
+
+/// A passive copy further behind than this many closed logs is not current enough for a
+/// scheduled move: the flush would stretch the outage (reference §2.2, "relatively current").
+pub const MOVE_MAX_COPY_QUEUE: u64 = 10;
+/// Logs copied but not yet replayed that a move still accepts.
+pub const MOVE_MAX_REPLAY_QUEUE: u64 = 50;
 
 /// What a database operation changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseChange {
     pub database: Database,
     /// Whether anything changed (mounting a mounted database changes nothing).
     pub changed: bool,
+    pub report: PreconditionReport,
 }
 
 /// Mounts (`mount = true`) or dismounts a database of `kind` (any kind when `None`).
 ///
-/// Mounting needs its clustered mailbox server online; a dismounted database stays dismounted
-/// across failovers and restarts until it is mounted again, as in Exchange 2007.
+/// Mounting needs its clustered mailbox server online on a running node; a dismounted
+/// database stays dismounted across moves, failovers and restarts until it is mounted again,
+/// as in Exchange 2007.
 pub fn set_mounted(
     estate: &mut Estate,
     id: &str,
@@ -29,20 +41,34 @@ pub fn set_mounted(
     mount: bool,
 ) -> Result<DatabaseChange, EngineError> {
     let found = identity::database(estate, id, kind)?.clone();
+    let name = identity::database_identity(&found);
+    let server = identity::server(estate, &found.server)?;
+    let mut report = Report::new(if mount { "Mount-Database" } else { "Dismount-Database" }, &name);
     if mount {
-        let server = identity::server(estate, &found.server)?;
-        if server.state != CmsState::Online {
-            return Err(EngineError::Invalid {
-                message: format!(
-                    "The database '{}' cannot be mounted because the clustered mailbox server {} is {}.",
-                    identity::database_identity(&found),
-                    server.name,
-                    server.state.display_name()
-                ),
-                hint: format!("Start-ClusteredMailboxServer {} first, then mount the database.", server.name),
-            });
-        }
+        report.add(Check {
+            name: "The clustered mailbox server is online".into(),
+            passed: server.state == CmsState::Online,
+            observed: server.state.display_name().into(),
+            threshold: "Online".into(),
+            why: "A database mounts in the Information Store of its running server.",
+            remedy: format!("Start-ClusteredMailboxServer {} first, then mount the database.", server.name),
+            override_switch: None,
+        });
+        report.add(Check {
+            name: "The active node is up".into(),
+            passed: estate.node_up(&server.active_node),
+            observed: format!(
+                "{} {}",
+                server.active_node,
+                if estate.node_up(&server.active_node) { "powered on" } else { "powered off" }
+            ),
+            threshold: "powered on".into(),
+            why: "The database files are on the active node.",
+            remedy: format!("Start-LabNode {}.", server.active_node),
+            override_switch: None,
+        });
     }
+    let report = report.finish()?;
     let changed = found.mounted != mount;
     let slot = estate
         .databases
@@ -51,7 +77,332 @@ pub fn set_mounted(
     if let Some(db) = slot {
         db.mounted = mount;
     }
-    Ok(DatabaseChange { database: Database { mounted: mount, ..found }, changed })
+    Ok(DatabaseChange { database: Database { mounted: mount, ..found }, changed, report })
+}
+
+/// The canonical name of the server `id` names.
+pub fn server_name(estate: &Estate, id: &str) -> Result<String, EngineError> {
+    Ok(identity::server(estate, id)?.name.clone())
+}
+
+/// The refusal for a dry-run-free request when the guard no longer holds.
+pub fn check_guard(estate: &Estate, expected: Option<u64>) -> Result<(), EngineError> {
+    match expected {
+        Some(expected) if expected != estate.version => {
+            Err(EngineError::EstateChanged { expected, actual: estate.version })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The checks of `Move-ClusteredMailboxServer` (reference §2.2 and §1.3). Returns the report
+/// and the storage groups left out because they are dismounted and `IgnoreDismounted` was
+/// given.
+pub fn check_move(estate: &Estate, request: &MoveRequest) -> Result<(PreconditionReport, Vec<String>), EngineError> {
+    let server = identity::server(estate, &request.identity)?;
+    let target = request.target_machine.trim();
+    let mut report = Report::new("Move-ClusteredMailboxServer", &server.name);
+    let redundant = server.redundant_machines.iter().any(|m| m.eq_ignore_ascii_case(target));
+    report.add(Check {
+        name: "TargetMachine is one of the server's RedundantMachines".into(),
+        passed: redundant,
+        observed: target.to_string(),
+        threshold: server.redundant_machines.join(", "),
+        why: "A clustered mailbox server runs only on the nodes of its cluster that hold its copies.",
+        remedy: format!("Name one of {} as -TargetMachine.", server.redundant_machines.join(", ")),
+        override_switch: None,
+    });
+    report.add(Check {
+        name: "TargetMachine is not the active node".into(),
+        passed: !server.active_node.eq_ignore_ascii_case(target),
+        observed: format!("active on {}", server.active_node),
+        threshold: "a passive node".into(),
+        why: "Naming the target explicitly keeps a move from running when the server is already where it should be.",
+        remedy: format!("{} already runs on {}; there is nothing to move.", server.name, server.active_node),
+        override_switch: None,
+    });
+    report.add(Check {
+        name: "TargetMachine is up".into(),
+        passed: !redundant || estate.node_up(target),
+        observed: if estate.node_up(target) { "powered on".into() } else { "powered off".into() },
+        threshold: "powered on".into(),
+        why: "The server can only come online on a running node.",
+        remedy: format!("Start-LabNode {target}, wait for its copies to catch up, then move."),
+        override_switch: None,
+    });
+    report.add(Check {
+        name: "The active node is up".into(),
+        passed: estate.node_up(&server.active_node),
+        observed: if estate.node_up(&server.active_node) { "powered on".into() } else { "powered off".into() },
+        threshold: "powered on".into(),
+        why: "A scheduled move flushes the remaining logs from the active node; a failed node is an \
+              unscheduled outage, which the cluster handles by failing over on its own.",
+        remedy: format!(
+            "Use Get-ClusteredMailboxServerStatus {}: after a node failure the server fails over by itself.",
+            server.name
+        ),
+        override_switch: None,
+    });
+    let mut skipped = Vec::new();
+    for sg in estate.storage_groups_of(&server.name) {
+        let dismounted = estate.databases_of(sg).all(|db| !db.mounted);
+        let copy =
+            estate.copies_of(sg).find(|c| c.kind == CopyKind::ClusterContinuous && c.node.eq_ignore_ascii_case(target));
+        let (status, copy_queue, replay_queue) = match copy {
+            Some(c) => (
+                c.status,
+                sg.last_log_generated.saturating_sub(c.last_log_inspected),
+                c.last_log_inspected.saturating_sub(c.last_log_replayed),
+            ),
+            None => (CopyStatus::NotConfigured, 0, 0),
+        };
+        let healthy = Check {
+            name: format!("The copy of '{}' on {target} is Healthy", sg.name),
+            passed: status == CopyStatus::Healthy,
+            observed: format!("{status:?}"),
+            threshold: "Healthy".into(),
+            why: "A handoff to a copy that is not replicating would bring up a stale or broken database.",
+            remedy: copy_remedy(status, sg, target),
+            override_switch: None,
+        };
+        let current = Check {
+            name: format!("The copy of '{}' on {target} is current", sg.name),
+            passed: copy_queue <= MOVE_MAX_COPY_QUEUE && replay_queue <= MOVE_MAX_REPLAY_QUEUE,
+            observed: format!("CopyQueueLength {copy_queue}, ReplayQueueLength {replay_queue}"),
+            threshold: format!(
+                "CopyQueueLength <= {MOVE_MAX_COPY_QUEUE}, ReplayQueueLength <= {MOVE_MAX_REPLAY_QUEUE}"
+            ),
+            why: "Every remaining log is copied and replayed before the handoff; a copy far behind stretches the outage.",
+            remedy: "Wait for the queues to drain (Get-StorageGroupCopyStatus), then move.".into(),
+            override_switch: Some(("IgnoreQueueLength", request.ignore_queue_length)),
+        };
+        if dismounted && request.ignore_dismounted {
+            skipped.push(sg.name.clone());
+            report.skip(healthy);
+            report.skip(current);
+        } else {
+            report.add(Check { override_switch: dismounted.then_some(("IgnoreDismounted", false)), ..healthy });
+            report.add(current);
+        }
+    }
+    Ok((report.finish()?, skipped))
+}
+
+/// What to do about a copy in `status` before moving to it.
+fn copy_remedy(status: CopyStatus, sg: &StorageGroup, node: &str) -> String {
+    let id = identity::storage_group_identity(sg);
+    match status {
+        CopyStatus::Suspended => format!("Resume-StorageGroupCopy '{id}', wait for it to catch up, then move."),
+        CopyStatus::Failed => format!(
+            "Reseed it: Suspend-StorageGroupCopy '{id}', then Update-StorageGroupCopy '{id}' -DeleteExistingFiles. \
+             If the database is dismounted because of the failure, -IgnoreDismounted moves without it."
+        ),
+        CopyStatus::NotConfigured => format!("{node} holds no copy of '{id}'."),
+        _ => format!("Wait until Get-StorageGroupCopyStatus '{id}' reports Healthy, then move."),
+    }
+}
+
+/// Hands the server over to `target` once the service has flushed every log: the copy on
+/// `target` becomes active and the old active node holds the passive copy.
+pub fn apply_move(estate: &mut Estate, server: &str, target: &str) -> Result<String, EngineError> {
+    let found = identity::server(estate, server)?;
+    let (name, old) = (found.name.clone(), found.active_node.clone());
+    let target = estate.node(target).map(|n| n.name.clone()).unwrap_or_else(|| target.to_string());
+    for copy in estate.copies.iter_mut() {
+        if copy.server.eq_ignore_ascii_case(&name)
+            && copy.kind == CopyKind::ClusterContinuous
+            && copy.node.eq_ignore_ascii_case(&target)
+        {
+            copy.node = old.clone();
+            copy.inspect_failures = 0;
+        }
+    }
+    if let Some(s) = estate.servers.iter_mut().find(|s| s.name == name) {
+        s.active_node = target;
+    }
+    Ok(old)
+}
+
+/// `Stop-ClusteredMailboxServer`: the server goes offline and stays offline until started.
+/// Returns whether it changed and the event to write (105, with the reason).
+pub fn stop(
+    estate: &mut Estate,
+    id: &str,
+    reason: &str,
+) -> Result<(bool, PreconditionReport, Vec<NewEvent>), EngineError> {
+    let server = identity::server(estate, id)?.clone();
+    let mut report = Report::new("Stop-ClusteredMailboxServer", &server.name);
+    report.add(Check {
+        name: "A stop reason is given".into(),
+        passed: !reason.trim().is_empty(),
+        observed: if reason.trim().is_empty() { "empty".into() } else { format!("'{}'", reason.trim()) },
+        threshold: "non-empty text".into(),
+        why: "The reason is written to the event log (event 105) for whoever looks at the outage later.",
+        remedy: "Give -StopReason \"why the server is stopped\".".into(),
+        override_switch: None,
+    });
+    let report = report.finish()?;
+    if server.state == CmsState::Offline {
+        return Ok((false, report, Vec::new()));
+    }
+    if let Some(s) = estate.servers.iter_mut().find(|s| s.name == server.name) {
+        s.state = CmsState::Offline;
+    }
+    Ok((true, report, vec![events::stopped(&server.active_node, &server.name, reason.trim())]))
+}
+
+/// `Start-ClusteredMailboxServer`: brings a stopped server online on its active node.
+pub fn start(estate: &mut Estate, id: &str) -> Result<(bool, PreconditionReport), EngineError> {
+    let server = identity::server(estate, id)?.clone();
+    let mut report = Report::new("Start-ClusteredMailboxServer", &server.name);
+    report.add(Check {
+        name: "The active node is up".into(),
+        passed: estate.node_up(&server.active_node),
+        observed: format!(
+            "{} is {}",
+            server.active_node,
+            if estate.node_up(&server.active_node) { "powered on" } else { "powered off" }
+        ),
+        threshold: "powered on".into(),
+        why: "The server comes online on the node that owns it.",
+        remedy: format!("Start-LabNode {}, then start the server.", server.active_node),
+        override_switch: None,
+    });
+    let report = report.finish()?;
+    if server.state == CmsState::Online {
+        return Ok((false, report));
+    }
+    if let Some(s) = estate.servers.iter_mut().find(|s| s.name == server.name) {
+        s.state = CmsState::Online;
+    }
+    Ok((true, report))
+}
+
+/// The index of the copy `identity` names: the CCR passive copy, or the SCR copy on
+/// `standby_machine`.
+pub fn find_copy(estate: &Estate, id: &str, standby_machine: Option<&str>) -> Result<usize, EngineError> {
+    let sg = identity::storage_group(estate, id)?;
+    let found = estate.copies.iter().position(|c| {
+        c.of(sg)
+            && match standby_machine {
+                Some(node) => c.is_standby() && c.node.eq_ignore_ascii_case(node.trim()),
+                None => c.kind == CopyKind::ClusterContinuous,
+            }
+    });
+    found.ok_or_else(|| EngineError::Invalid {
+        message: match standby_machine {
+            Some(node) => format!(
+                "Standby continuous replication is not enabled for storage group '{}' on '{}'.",
+                identity::storage_group_identity(sg),
+                node.trim()
+            ),
+            None => format!(
+                "Storage group '{}' has no cluster continuous replication copy.",
+                identity::storage_group_identity(sg)
+            ),
+        },
+        hint: "Get-StorageGroupCopyStatus lists the copies; SCR copies are named with -StandbyMachine.".into(),
+    })
+}
+
+/// The one precondition of suspend and resume: a seed in progress owns the copy until it ends
+/// (and resumes replication itself unless told not to).
+fn check_not_seeding(estate: &Estate, copy: usize, operation: &str) -> Result<PreconditionReport, EngineError> {
+    let copy = &estate.copies[copy];
+    let mut report = Report::new(operation, &super::replication::copy_name(copy));
+    report.add(Check {
+        name: "The copy is not being seeded".into(),
+        passed: copy.status != CopyStatus::Seeding,
+        observed: format!("{:?}", copy.status),
+        threshold: "not Seeding".into(),
+        why: "A seed in progress owns the copy's files until it finishes.",
+        remedy: "Wait for Update-StorageGroupCopy to finish.".into(),
+        override_switch: None,
+    });
+    report.finish()
+}
+
+/// `Suspend-StorageGroupCopy`: replication to the copy stops. Suspending a suspended copy
+/// changes nothing and keeps the first comment.
+pub fn suspend(
+    estate: &mut Estate,
+    id: &str,
+    standby_machine: Option<&str>,
+    comment: Option<&str>,
+) -> Result<(bool, PreconditionReport), EngineError> {
+    let index = find_copy(estate, id, standby_machine)?;
+    let report = check_not_seeding(estate, index, "Suspend-StorageGroupCopy")?;
+    let copy = &mut estate.copies[index];
+    if copy.status == CopyStatus::Suspended {
+        return Ok((false, report));
+    }
+    copy.status = CopyStatus::Suspended;
+    copy.suspend_comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    Ok((true, report))
+}
+
+/// `Resume-StorageGroupCopy`: a suspended (or failed) copy replicates again.
+pub fn resume(
+    estate: &mut Estate,
+    id: &str,
+    standby_machine: Option<&str>,
+) -> Result<(bool, PreconditionReport), EngineError> {
+    let index = find_copy(estate, id, standby_machine)?;
+    let report = check_not_seeding(estate, index, "Resume-StorageGroupCopy")?;
+    let copy = &mut estate.copies[index];
+    if matches!(copy.status, CopyStatus::Healthy | CopyStatus::Initializing) {
+        return Ok((false, report));
+    }
+    copy.status = CopyStatus::Healthy;
+    copy.suspend_comment = None;
+    copy.failed_message = None;
+    copy.inspect_failures = 0;
+    Ok((true, report))
+}
+
+/// Where a delivery goes: the storage group of a mounted database on an online server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub storage_group: usize,
+    pub node: String,
+    pub first_id: u64,
+}
+
+/// Checks that `database` can accept `count` messages now, and reserves their ids.
+pub fn deliver(estate: &mut Estate, database: &str, count: u32, size_kb: u32) -> Result<Delivery, EngineError> {
+    if count == 0 || count > 100_000 || size_kb == 0 || size_kb > 10_240 {
+        return Err(EngineError::Invalid {
+            message: format!("Cannot deliver {count} messages of {size_kb} KB."),
+            hint: "Count must be 1 to 100000 and SizeKB 1 to 10240.".into(),
+        });
+    }
+    let db = identity::database(estate, database, None)?.clone();
+    let server = identity::server(estate, &db.server)?;
+    let name = identity::database_identity(&db);
+    let refusal = if server.state != CmsState::Online {
+        Some(format!("the clustered mailbox server {} is {}", server.name, server.state.display_name()))
+    } else if !estate.node_up(&server.active_node) {
+        Some(format!("its active node {} is powered off", server.active_node))
+    } else if !db.mounted {
+        Some("it is dismounted".to_string())
+    } else {
+        None
+    };
+    if let Some(why) = refusal {
+        return Err(EngineError::Invalid {
+            message: format!("Database '{name}' cannot accept mail: {why}. Nothing was delivered."),
+            hint: "Mount the database (and start its server) first; hub transport would hold the mail meanwhile."
+                .into(),
+        });
+    }
+    let node = server.active_node.clone();
+    let storage_group =
+        estate.storage_groups.iter().position(|sg| sg.server == db.server && sg.name == db.storage_group).ok_or_else(
+            || EngineError::Invalid { message: format!("'{name}' has no storage group."), hint: String::new() },
+        )?;
+    let first_id = estate.next_message_id;
+    estate.next_message_id += u64::from(count);
+    Ok(Delivery { storage_group, node, first_id })
 }
 
 #[cfg(test)]
@@ -79,8 +430,10 @@ mod tests {
         e.servers[0].state = CmsState::Offline;
         let before = e.clone();
         match set_mounted(&mut e, "Mailbox Database", None, true) {
-            Err(EngineError::Invalid { message, hint }) => {
-                assert!(message.contains("is Offline"), "{message}");
+            Err(error @ EngineError::Refused(_)) => {
+                let body = crate::api::ErrorBody::from(error);
+                assert!(body.message.contains("observed: Offline"), "{}", body.message);
+                let hint = body.hint.unwrap_or_default();
                 assert!(hint.contains("Start-ClusteredMailboxServer CCREX01"), "{hint}");
             }
             other => panic!("expected a refusal, got {other:?}"),

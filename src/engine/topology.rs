@@ -170,21 +170,13 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             .collect();
         let server_name = server.name.clone();
         for node in passive {
-            estate.copies.push(StorageGroupCopy {
-                server: server_name.clone(),
-                storage_group: sg.name.clone(),
-                node,
-                kind: CopyKind::ClusterContinuous,
-                status: CopyStatus::Healthy,
-                suspend_comment: None,
-                failed_message: None,
-                last_log_copied: 0,
-                last_log_inspected: 0,
-                last_log_replayed: 0,
-                last_copied_at: None,
-                last_inspected_at: None,
-                last_replayed_at: None,
-            });
+            estate.copies.push(StorageGroupCopy::new(
+                &server_name,
+                &sg.name,
+                &node,
+                CopyKind::ClusterContinuous,
+                CopyStatus::Healthy,
+            ));
         }
         estate.databases.push(Database {
             server: server_name.clone(),
@@ -194,14 +186,23 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             mounted: true,
         });
         estate.storage_groups.push(StorageGroup {
+            lineage: initial_lineage(&server_name, &sg.name),
             server: server_name,
             name: sg.name,
             log_prefix: sg.log_prefix,
             last_log_generated: 0,
             last_log_generated_at: None,
+            active_replayed: 0,
         });
     }
     Ok(estate)
+}
+
+/// The first lineage of a storage group's log stream: fixed per name, so two labs built from
+/// one topology write the same logs.
+fn initial_lineage(server: &str, storage_group: &str) -> u64 {
+    let text = format!("{server}\\{storage_group}").to_ascii_lowercase();
+    u64::from(crc32fast::hash(text.as_bytes())) << 32 | 1
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ fn denied(why: &str) -> ServiceError {
         message: format!("Access is denied. {why}"),
         hint: Some("Pass the lab's admin.token or viewer.token with --token or CCRSH_TOKEN.".into()),
         target: None,
+        report: None,
     })
 }
 

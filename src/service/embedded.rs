@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 use super::lab::{self, LabError, TopologySource};
-use super::{AppState, app, serve};
+use super::{AppState, serve};
 
 /// A running in-process service. Dropping it stops the service and releases the lab.
 pub struct Embedded {
@@ -48,7 +48,7 @@ pub fn start(dir: &Path, topology: &TopologySource) -> Result<Embedded, Embedded
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            if let Err(e) = serve(listener, app(state), shutdown).await {
+            if let Err(e) = serve(listener, state, shutdown).await {
                 eprintln!("ccrsh: the embedded service stopped: {e}");
             }
         });

@@ -27,7 +27,13 @@ impl From<EngineError> for ServiceError {
 
 impl ServiceError {
     pub fn invalid_request(message: String, hint: &str) -> ServiceError {
-        ServiceError(ErrorBody { code: ErrorCode::InvalidRequest, message, hint: Some(hint.into()), target: None })
+        ServiceError(ErrorBody {
+            code: ErrorCode::InvalidRequest,
+            message,
+            hint: Some(hint.into()),
+            target: None,
+            report: None,
+        })
     }
 
     /// A failure inside ccrd: the details go to its log, not to the caller.
@@ -38,6 +44,7 @@ impl ServiceError {
             message: "ccrd failed to handle the request; its log has the details.".into(),
             hint: None,
             target: None,
+            report: None,
         })
     }
 }

@@ -2,8 +2,9 @@
 //! two processes never drive one lab at once; a new or empty directory is created from a
 //! topology, with an administrator token and a view-only token (mode 0600).
 //!
-//! Owns: the directory layout (`estate.db`, `admin.token`, `viewer.token`, `lab.lock`) and
-//! token generation.
+//! Owns: the directory layout (`estate.db`, `admin.token`, `viewer.token`, `lab.lock`,
+//! `nodes/`) and token generation. Opening a lab repairs the nodes' files after a crash and
+//! rebuilds the log counters from them.
 //!
 //! Must not: serve HTTP or make decisions about the estate.
 
@@ -12,7 +13,8 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use super::store::{Store, StoreError};
+use super::replication;
+use super::store::{Reader, Store, StoreError};
 use crate::engine::Estate;
 use crate::engine::topology::{self, TopologyError};
 
@@ -20,6 +22,8 @@ const ESTATE_FILE: &str = "estate.db";
 const LOCK_FILE: &str = "lab.lock";
 const ADMIN_TOKEN_FILE: &str = "admin.token";
 const VIEWER_TOKEN_FILE: &str = "viewer.token";
+/// Where the nodes' files live (see `copy_files`).
+const NODES_DIR: &str = "nodes";
 
 /// Which topology a new lab is created from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +52,7 @@ pub struct Tokens {
 pub struct Lab {
     pub dir: PathBuf,
     pub store: Store,
+    pub reader: Reader,
     pub estate: Estate,
     pub tokens: Tokens,
     /// The open lock file: the lock lasts as long as it does.
@@ -95,12 +100,15 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
     if !estate_path.exists() {
         create(dir, topology)?;
     }
-    let (store, estate) = Store::open(&estate_path).map_err(|source| LabError::Store { dir: shown.clone(), source })?;
+    let store_err = |source| LabError::Store { dir: shown.clone(), source };
+    let (store, mut estate) = Store::open(&estate_path).map_err(store_err)?;
+    let reader = Store::reader(&estate_path).map_err(store_err)?;
+    replication::refresh_from_disk(dir, &mut estate).map_err(io_err)?;
     let tokens = Tokens {
         admin: read_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?,
         viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
     };
-    Ok(Lab { dir: dir.to_path_buf(), store, estate, tokens, lock })
+    Ok(Lab { dir: dir.to_path_buf(), store, reader, estate, tokens, lock })
 }
 
 /// Whether `dir` holds anything a lab (or a lab whose creation was cut short) would not.
@@ -108,8 +116,8 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name();
         let name = name.to_string_lossy();
-        let ours =
-            [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE].contains(&name.as_ref()) || name.starts_with(ESTATE_FILE);
+        let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE, NODES_DIR].contains(&name.as_ref())
+            || name.starts_with(ESTATE_FILE);
         if !ours {
             return Ok(true);
         }

@@ -8,41 +8,79 @@
 //! The only types it shares with the shell are in `api`.
 
 pub mod auth;
+mod changes;
+pub mod copy_files;
 pub mod embedded;
 pub mod error;
 pub mod lab;
+pub mod replication;
 mod routes;
 pub mod store;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use crate::engine::Estate;
 use lab::{Lab, Tokens};
-use store::Store;
+use store::{Reader, Store};
 
 /// What every handler can reach. Cloned per request; everything inside is shared.
 #[derive(Clone)]
 pub struct AppState {
+    /// The estate readers see. Replaced whole, briefly, after each change.
     pub estate: Arc<RwLock<Estate>>,
-    /// Held for mutations: one writer at a time, in the order the estate lock is taken.
+    /// The writer lock: every change and every replication pass holds it from reading the
+    /// estate to publishing the new one, so they happen one at a time.
     pub store: Arc<Mutex<Store>>,
+    /// A read-only connection for the journal (events, history, ledger).
+    pub reader: Arc<Mutex<Reader>>,
     pub tokens: Arc<Tokens>,
+    /// The lab directory: the nodes' files live under `nodes/`.
+    pub lab: Arc<PathBuf>,
+    /// Wakes the background replication after a delivery or a change.
+    pub wake: Arc<Notify>,
 }
 
 impl AppState {
     /// Takes over an opened lab. The lab's directory lock stays held by `lab_lock`.
     pub fn new(lab: Lab) -> (AppState, LabLock) {
-        let Lab { store, estate, tokens, lock, .. } = lab;
+        let Lab { store, reader, estate, tokens, lock, dir } = lab;
         let state = AppState {
             estate: Arc::new(RwLock::new(estate)),
             store: Arc::new(Mutex::new(store)),
+            reader: Arc::new(Mutex::new(reader)),
             tokens: Arc::new(tokens),
+            lab: Arc::new(dir),
+            wake: Arc::new(Notify::new()),
         };
         (state, LabLock { _file: lock })
     }
+}
+
+/// How often background replication looks for new logs when nothing wakes it.
+const REPLICATION_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Runs replication passes in the background for as long as the runtime lives.
+fn spawn_replication(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = state.wake.notified() => {}
+                () = tokio::time::sleep(REPLICATION_INTERVAL) => {}
+            }
+            let pass = state.clone();
+            match tokio::task::spawn_blocking(move || changes::replication_pass(&pass)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => eprintln!("ccrd: replication pass failed: {}", e.0.message),
+                Err(e) => eprintln!("ccrd: replication pass failed: {e}"),
+            }
+        }
+    });
 }
 
 /// Keeps the lab's directory lock for as long as the service runs.
@@ -55,11 +93,13 @@ pub fn app(state: AppState) -> Router {
     routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token)).with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then finishes in-flight requests.
+/// Serves the API on `listener`, with replication running in the background, until
+/// `shutdown` completes; then finishes in-flight requests.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    spawn_replication(state.clone());
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }

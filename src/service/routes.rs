@@ -1,20 +1,19 @@
-//! The routes: one handler per endpoint of `api::routes`, each a thin call into
-//! `engine::queries` under the estate's read lock.
+//! The routes: one handler per endpoint of `api::routes`. Reads are thin calls into
+//! `engine::queries` under the estate's read lock (or the journal's reader); changes are
+//! handled in `changes`.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Extension, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 
-use super::AppState;
 use super::error::ServiceError;
+use super::{AppState, changes, replication};
 use crate::api::{
-    self, CopyStatusQuery, DatabaseKind, DatabaseRequest, ErrorBody, ErrorCode, IdentityQuery, Role, ServiceInfo,
-    StoreQuery, routes,
+    self, CopyStatusQuery, DatabaseKind, EventQuery, HistoryQuery, IdentityQuery, Role, ServiceInfo, StoreQuery, routes,
 };
-use crate::engine::{EngineError, Estate, operations, queries};
+use crate::engine::{EngineError, Estate, identity, queries};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,16 +24,32 @@ pub fn router() -> Router<AppState> {
         .route(routes::STORAGE_GROUP_COPY_STATUS, get(copy_status))
         .route(routes::MAILBOX_DATABASES, get(mailbox_databases))
         .route(routes::PUBLIC_FOLDER_DATABASES, get(public_folder_databases))
-        .route(routes::MOUNT_DATABASE, post(mount_database))
-        .route(routes::DISMOUNT_DATABASE, post(dismount_database))
+        .route(routes::EVENTS, get(events))
+        .route(routes::HISTORY, get(history))
+        .route(routes::LAB_MAIL_STATISTICS, get(mail_statistics))
+        .route(routes::MOUNT_DATABASE, post(changes::mount_database))
+        .route(routes::DISMOUNT_DATABASE, post(changes::dismount_database))
+        .route(routes::MOVE_CMS, post(changes::move_cms))
+        .route(routes::STOP_CMS, post(changes::stop_cms))
+        .route(routes::START_CMS, post(changes::start_cms))
+        .route(routes::SUSPEND_COPY, post(changes::suspend_copy))
+        .route(routes::RESUME_COPY, post(changes::resume_copy))
+        .route(routes::LAB_MAIL, post(changes::send_mail))
+        .route(routes::LAB_SETTLE, post(changes::settle))
         .fallback(not_found)
 }
 
 type Reply<T> = Result<Json<T>, ServiceError>;
 
 async fn info(State(state): State<AppState>, Extension(role): Extension<Role>) -> Reply<ServiceInfo> {
-    let topology = read(&state, |e| Ok(e.topology.clone()))?;
-    Ok(Json(ServiceInfo { service: "ccrd".into(), version: env!("CARGO_PKG_VERSION").into(), topology, role }))
+    let (topology, estate_version) = read(&state, |e| Ok((e.topology.clone(), e.version)))?;
+    Ok(Json(ServiceInfo {
+        service: "ccrd".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        topology,
+        role,
+        estate_version,
+    }))
 }
 
 async fn cms_status(
@@ -85,54 +100,56 @@ async fn public_folder_databases(
     read(&state, |e| queries::databases(e, DatabaseKind::PublicFolder, &query)).map(Json)
 }
 
-async fn mount_database(
+async fn events(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
-    body: Result<Json<DatabaseRequest>, JsonRejection>,
-) -> Reply<api::Database> {
-    set_mounted(&state, role, body, true)
+    query: Result<Query<EventQuery>, QueryRejection>,
+) -> Reply<Vec<api::EventEntry>> {
+    let query = query_of(query)?;
+    let reader = state.reader.lock().map_err(|e| ServiceError::internal(&e))?;
+    reader.events(&query).map(Json).map_err(|e| ServiceError::internal(&e))
 }
 
-async fn dismount_database(
+async fn history(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
-    body: Result<Json<DatabaseRequest>, JsonRejection>,
-) -> Reply<api::Database> {
-    set_mounted(&state, role, body, false)
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Reply<Vec<api::OperationRecord>> {
+    let query = query_of(query)?;
+    let reader = state.reader.lock().map_err(|e| ServiceError::internal(&e))?;
+    reader.history(&query).map(Json).map_err(|e| ServiceError::internal(&e))
 }
 
-/// Mounts or dismounts under the estate's write lock: the change is decided on a copy,
-/// written to SQLite, and only then made visible and acknowledged.
-fn set_mounted(
-    state: &AppState,
-    role: Role,
-    body: Result<Json<DatabaseRequest>, JsonRejection>,
-    mount: bool,
-) -> Reply<api::Database> {
-    require_administrator(role)?;
-    let Json(request) =
-        body.map_err(|e| ServiceError::invalid_request(e.body_text(), "docs/api.md describes the request body."))?;
-    let mut estate = state.estate.write().map_err(|e| ServiceError::internal(&e))?;
-    let mut next = estate.clone();
-    let change = operations::set_mounted(&mut next, &request.identity, None, mount)?;
-    if change.changed && !request.dry_run {
-        let mut store = state.store.lock().map_err(|e| ServiceError::internal(&e))?;
-        store.update_database(&change.database).map_err(|e| ServiceError::internal(&e))?;
-        *estate = next;
-    }
-    Ok(Json(queries::database_view(&change.database, true)))
-}
-
-fn require_administrator(role: Role) -> Result<(), ServiceError> {
-    match role {
-        Role::Administrator => Ok(()),
-        Role::ViewOnly => Err(ServiceError(ErrorBody {
-            code: ErrorCode::InsufficientRole,
-            message: "Access is denied. The view-only token can read the estate but not change it.".into(),
-            hint: Some("Use the lab's admin.token to make changes.".into()),
-            target: None,
-        })),
-    }
+/// The loss ledger of one database: accepted ids (SQLite) against what its active copy holds
+/// (the files).
+async fn mail_statistics(
+    State(state): State<AppState>,
+    query: Result<Query<IdentityQuery>, QueryRejection>,
+) -> Reply<api::MailStatistics> {
+    let query = query_of(query)?;
+    let id = query.identity.ok_or_else(|| {
+        ServiceError::invalid_request("The database to report on is missing.".into(), "Pass ?identity=DATABASE.")
+    })?;
+    let (db, files) = read(&state, |e| {
+        let db = identity::database(e, &id, None)?.clone();
+        let sg = e.storage_groups.iter().find(|sg| sg.server == db.server && sg.name == db.storage_group);
+        Ok((db, sg.and_then(|sg| replication::active_files(&state.lab, e, sg))))
+    })?;
+    let accepted = {
+        let reader = state.reader.lock().map_err(|e| ServiceError::internal(&e))?;
+        reader.accepted(&db.server, &db.storage_group).map_err(|e| ServiceError::internal(&e))?
+    };
+    let held: std::collections::HashSet<u64> = match files {
+        Some(files) => files.message_ids().map_err(|e| ServiceError::internal(&e))?.into_iter().collect(),
+        None => Default::default(),
+    };
+    let lost_ids: Vec<u64> = accepted.iter().copied().filter(|id| !held.contains(id)).collect();
+    Ok(Json(api::MailStatistics {
+        database: identity::database_identity(&db),
+        accepted: accepted.len() as u64,
+        present: (accepted.len() - lost_ids.len()) as u64,
+        lost: lost_ids.len() as u64,
+        resent: 0,
+        lost_ids,
+    }))
 }
 
 async fn not_found(uri: axum::http::Uri) -> ServiceError {

@@ -1,7 +1,9 @@
 //! The SQLite store: the estate's durable form, one table per kind of object.
 //!
-//! Owns: the schema, writing a whole estate (at creation) and reading it back (at start).
-//! Changes are written in one transaction each, before they are acknowledged.
+//! Owns: the schema, writing a whole estate (at creation and at every change) and reading it
+//! back (at start), and the append-only journal: events, the operation history, and the
+//! ledger of accepted and lost messages. Each change is one transaction, committed with
+//! `synchronous = FULL` before it is acknowledged.
 //!
 //! Must not: decide anything about the estate (that is the engine's job) or know about HTTP.
 
@@ -12,10 +14,12 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::api::{self, EventEntry, EventQuery, HistoryQuery, OperationRecord};
+use crate::engine::events::NewEvent;
 use crate::engine::*;
 
 /// The schema version this build writes and reads.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,6 +52,8 @@ CREATE TABLE storage_group (
     log_prefix TEXT NOT NULL,
     last_log_generated INTEGER NOT NULL,
     last_log_generated_at TEXT,
+    lineage INTEGER NOT NULL,
+    active_replayed INTEGER NOT NULL,
     PRIMARY KEY (server, name));
 CREATE TABLE database (
     server TEXT NOT NULL,
@@ -73,9 +79,61 @@ CREATE TABLE sg_copy (
     last_copied_at TEXT,
     last_inspected_at TEXT,
     last_replayed_at TEXT,
+    inspect_failures INTEGER NOT NULL,
     PRIMARY KEY (server, storage_group, node),
     FOREIGN KEY (server, storage_group) REFERENCES storage_group(server, name));
+CREATE TABLE event (
+    idx INTEGER PRIMARY KEY,
+    node TEXT NOT NULL COLLATE NOCASE,
+    time TEXT NOT NULL,
+    instance_id INTEGER NOT NULL,
+    source TEXT NOT NULL COLLATE NOCASE,
+    entry_type TEXT NOT NULL,
+    message TEXT NOT NULL);
+CREATE TABLE operation (
+    idx INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    caller TEXT NOT NULL,
+    cmdlet TEXT NOT NULL COLLATE NOCASE,
+    object TEXT NOT NULL COLLATE NOCASE,
+    reason TEXT,
+    dry_run INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    report TEXT NOT NULL,
+    timings TEXT NOT NULL);
+CREATE TABLE message (
+    id INTEGER PRIMARY KEY,
+    server TEXT NOT NULL COLLATE NOCASE,
+    storage_group TEXT NOT NULL COLLATE NOCASE,
+    size INTEGER NOT NULL,
+    accepted_at TEXT NOT NULL,
+    lost_at TEXT,
+    resent_at TEXT);
+CREATE INDEX message_by_storage_group ON message(server, storage_group);
 ";
+
+/// The estate tables, children first (the order rows are deleted in).
+const ESTATE_TABLES: [&str; 8] =
+    ["sg_copy", "database", "storage_group", "cms_redundant_machine", "cms", "node", "cluster", "datacenter"];
+
+/// What a change appends besides the new estate.
+#[derive(Debug, Default)]
+pub struct Journal {
+    pub events: Vec<NewEvent>,
+    pub operation: Option<api::OperationRecord>,
+    /// Messages acknowledged by this change.
+    pub accepted: Vec<AcceptedMessage>,
+}
+
+/// A message acknowledged to its sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedMessage {
+    pub id: u64,
+    pub server: String,
+    pub storage_group: String,
+    pub size: u64,
+}
 
 /// A store failure: the file is missing, corrupt, from another version, or SQLite failed.
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +161,7 @@ impl Store {
         tx.execute("INSERT INTO meta VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])?;
         tx.execute("INSERT INTO meta VALUES ('topology', ?1)", [&estate.topology])?;
         tx.execute("INSERT INTO meta VALUES ('log_size_bytes', ?1)", [estate.log_size_bytes.to_string()])?;
+        write_counters(&tx, estate)?;
         insert_estate(&tx, estate)?;
         tx.commit()?;
         Ok(Store { connection })
@@ -121,18 +180,71 @@ impl Store {
         Ok(self.connection.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
-    /// Writes a database's mount state, durably, in one transaction.
-    pub fn update_database(&mut self, db: &Database) -> Result<(), StoreError> {
+    /// Writes `estate` in place of the stored one and appends `journal`, in one transaction
+    /// that is on disk when this returns. Returns the events as numbered and timed.
+    pub fn commit(
+        &mut self,
+        estate: &Estate,
+        journal: &Journal,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<EventEntry>, StoreError> {
         let tx = self.connection.transaction()?;
-        let rows = tx.execute(
-            "UPDATE database SET mounted = ?1 WHERE server = ?2 AND storage_group = ?3 AND name = ?4",
-            params![db.mounted, db.server, db.storage_group, db.name],
-        )?;
-        if rows != 1 {
-            return Err(StoreError::BadValue { table: "database", column: "name", value: db.name.clone() });
+        for table in ESTATE_TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        insert_estate(&tx, estate)?;
+        write_counters(&tx, estate)?;
+        let time = at.to_rfc3339();
+        let mut events = Vec::with_capacity(journal.events.len());
+        for e in &journal.events {
+            tx.execute(
+                "INSERT INTO event (node, time, instance_id, source, entry_type, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![e.node, time, e.instance_id, e.source, to_text(&e.entry_type), e.message],
+            )?;
+            events.push(EventEntry {
+                index: count(tx.last_insert_rowid()),
+                machine_name: e.node.clone(),
+                instance_id: e.instance_id,
+                source: e.source.to_string(),
+                entry_type: e.entry_type,
+                message: e.message.clone(),
+                time_generated: at,
+            });
+        }
+        if let Some(op) = &journal.operation {
+            tx.execute(
+                "INSERT INTO operation (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    op.run_date.to_rfc3339(),
+                    op.caller,
+                    op.cmdlet_name,
+                    op.object_modified,
+                    op.reason,
+                    op.dry_run,
+                    op.outcome,
+                    op.error,
+                    serde_json::to_string(&op.report).unwrap_or_default(),
+                    serde_json::to_string(&op.timings).unwrap_or_default()
+                ],
+            )?;
+        }
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO message (id, server, storage_group, size, accepted_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for m in &journal.accepted {
+                insert.execute(params![sql_int(m.id), m.server, m.storage_group, sql_int(m.size), time])?;
+            }
         }
         tx.commit()?;
-        Ok(())
+        Ok(events)
+    }
+
+    /// A second connection for queries of the journal, so reads never wait behind a change.
+    pub fn reader(path: &Path) -> Result<Reader, StoreError> {
+        let connection = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        Ok(Reader { connection })
     }
 
     /// Reads the whole estate.
@@ -144,6 +256,9 @@ impl Store {
         let c = &self.connection;
         let log_size_bytes = self.meta("log_size_bytes")?.and_then(|v| v.parse().ok()).unwrap_or(1 << 20);
         let mut estate = Estate::empty(self.meta("topology")?.unwrap_or_default(), log_size_bytes);
+        estate.version = self.meta("version")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        estate.clock_offset_ms = self.meta("clock_offset_ms")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        estate.next_message_id = self.meta("next_message_id")?.and_then(|v| v.parse().ok()).unwrap_or(1);
         let mut q = c.prepare("SELECT name, subnet FROM datacenter ORDER BY rowid")?;
         estate.datacenters =
             q.query_map([], |r| Ok(Datacenter { name: r.get(0)?, subnet: r.get(1)? }))?.collect::<Result<_, _>>()?;
@@ -179,19 +294,19 @@ impl Store {
         }
 
         let mut q = c.prepare(
-            "SELECT server, name, log_prefix, last_log_generated, last_log_generated_at \
+            "SELECT server, name, log_prefix, last_log_generated, last_log_generated_at, lineage, active_replayed \
              FROM storage_group ORDER BY rowid",
         )?;
-        let rows: Vec<(String, String, String, i64, Option<String>)> = q
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-            .collect::<Result<_, _>>()?;
-        for (server, name, log_prefix, last_log_generated, at) in rows {
+        let mut rows = q.query([])?;
+        while let Some(r) = rows.next()? {
             estate.storage_groups.push(StorageGroup {
-                server,
-                name,
-                log_prefix,
-                last_log_generated: count(last_log_generated),
-                last_log_generated_at: time_from_text("storage_group", "last_log_generated_at", at)?,
+                server: r.get(0)?,
+                name: r.get(1)?,
+                log_prefix: r.get(2)?,
+                last_log_generated: count(r.get(3)?),
+                last_log_generated_at: time_from_text("storage_group", "last_log_generated_at", r.get(4)?)?,
+                lineage: r.get::<_, i64>(5)?.cast_unsigned(),
+                active_replayed: count(r.get(6)?),
             });
         }
 
@@ -207,7 +322,7 @@ impl Store {
         let mut q = c.prepare(
             "SELECT server, storage_group, node, kind, replay_lag_seconds, truncation_lag_seconds, status, \
              suspend_comment, failed_message, last_log_copied, last_log_inspected, last_log_replayed, \
-             last_copied_at, last_inspected_at, last_replayed_at FROM sg_copy ORDER BY rowid",
+             last_copied_at, last_inspected_at, last_replayed_at, inspect_failures FROM sg_copy ORDER BY rowid",
         )?;
         let mut rows = q.query([])?;
         while let Some(r) = rows.next()? {
@@ -237,6 +352,7 @@ impl Store {
                 last_copied_at: time_from_text("sg_copy", "last_copied_at", r.get(12)?)?,
                 last_inspected_at: time_from_text("sg_copy", "last_inspected_at", r.get(13)?)?,
                 last_replayed_at: time_from_text("sg_copy", "last_replayed_at", r.get(14)?)?,
+                inspect_failures: r.get(15)?,
             });
         }
         Ok(estate)
@@ -281,13 +397,15 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     }
     for sg in &e.storage_groups {
         tx.execute(
-            "INSERT INTO storage_group VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO storage_group VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 sg.server,
                 sg.name,
                 sg.log_prefix,
                 sql_int(sg.last_log_generated),
-                time_to_text(sg.last_log_generated_at)
+                time_to_text(sg.last_log_generated_at),
+                sg.lineage.cast_signed(),
+                sql_int(sg.active_replayed)
             ],
         )?;
     }
@@ -305,7 +423,7 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
             }
         };
         tx.execute(
-            "INSERT INTO sg_copy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            "INSERT INTO sg_copy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 c.server,
                 c.storage_group,
@@ -321,11 +439,114 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
                 sql_int(c.last_log_replayed),
                 time_to_text(c.last_copied_at),
                 time_to_text(c.last_inspected_at),
-                time_to_text(c.last_replayed_at)
+                time_to_text(c.last_replayed_at),
+                c.inspect_failures
             ],
         )?;
     }
     Ok(())
+}
+
+/// The estate's counters, kept in `meta`.
+fn write_counters(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
+    let mut put = tx.prepare_cached("INSERT OR REPLACE INTO meta VALUES (?1, ?2)")?;
+    put.execute(params!["version", e.version.to_string()])?;
+    put.execute(params!["clock_offset_ms", e.clock_offset_ms.to_string()])?;
+    put.execute(params!["next_message_id", e.next_message_id.to_string()])?;
+    Ok(())
+}
+
+/// A read-only connection for the journal's queries.
+pub struct Reader {
+    connection: Connection,
+}
+
+impl Reader {
+    /// Events, newest first, filtered as `Get-EventLog` filters them.
+    pub fn events(&self, q: &EventQuery) -> Result<Vec<EventEntry>, StoreError> {
+        let mut sql =
+            String::from("SELECT idx, node, time, instance_id, source, entry_type, message FROM event WHERE 1 = 1");
+        let mut values: Vec<String> = Vec::new();
+        let mut filter = |column: &str, value: Option<String>| {
+            if let Some(v) = value {
+                values.push(v);
+                sql.push_str(&format!(" AND {column} ?{}", values.len()));
+            }
+        };
+        filter("node =", q.computer_name.clone());
+        filter("source LIKE", q.source.as_ref().map(|s| s.replace('*', "%")));
+        filter("instance_id =", q.instance_id.map(|i| i.to_string()));
+        filter("entry_type =", q.entry_type.map(|t| to_text(&t)));
+        filter("time >", q.after.map(|t| t.to_rfc3339()));
+        sql.push_str(" ORDER BY idx DESC");
+        if let Some(n) = q.newest {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        let mut stmt = self.connection.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let time: String = r.get(2)?;
+            let entry_type: String = r.get(5)?;
+            out.push(EventEntry {
+                index: count(r.get(0)?),
+                machine_name: r.get(1)?,
+                time_generated: time_from_text("event", "time", Some(time))?.unwrap_or_default(),
+                instance_id: r.get(3)?,
+                source: r.get(4)?,
+                entry_type: from_text("event", "entry_type", &entry_type)?,
+                message: r.get(6)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The operation history, newest first.
+    pub fn history(&self, q: &HistoryQuery) -> Result<Vec<OperationRecord>, StoreError> {
+        let mut stmt = self.connection.prepare(
+            "SELECT idx, time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings FROM operation \
+             WHERE (?1 IS NULL OR cmdlet = ?1) AND (?2 IS NULL OR object = ?2) ORDER BY idx DESC LIMIT ?3",
+        )?;
+        let limit = q.newest.map_or(-1, i64::from);
+        let mut rows = stmt.query(params![q.cmdlet, q.object, limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let time: String = r.get(1)?;
+            let report: String = r.get(9)?;
+            let timings: String = r.get(10)?;
+            out.push(OperationRecord {
+                index: count(r.get(0)?),
+                run_date: time_from_text("operation", "time", Some(time))?.unwrap_or_default(),
+                caller: r.get(2)?,
+                cmdlet_name: r.get(3)?,
+                object_modified: r.get(4)?,
+                reason: r.get(5)?,
+                dry_run: r.get(6)?,
+                outcome: r.get(7)?,
+                error: r.get(8)?,
+                report: serde_json::from_str(&report).map_err(|_| StoreError::BadValue {
+                    table: "operation",
+                    column: "report",
+                    value: report.clone(),
+                })?,
+                timings: serde_json::from_str(&timings).map_err(|_| StoreError::BadValue {
+                    table: "operation",
+                    column: "timings",
+                    value: timings.clone(),
+                })?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Ids of the messages accepted for a storage group, ascending.
+    pub fn accepted(&self, server: &str, storage_group: &str) -> Result<Vec<u64>, StoreError> {
+        let mut stmt = self
+            .connection
+            .prepare_cached("SELECT id FROM message WHERE server = ?1 AND storage_group = ?2 ORDER BY id")?;
+        let ids = stmt.query_map(params![server, storage_group], |r| r.get::<_, i64>(0))?;
+        ids.map(|id| id.map(count).map_err(StoreError::from)).collect()
+    }
 }
 
 /// A `cms` row: name, ip, cluster, active node, state, dial, forced mount time.

@@ -70,7 +70,9 @@ fn set_mounted(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Resu
     if !cx.engine.should_process(&request)? {
         return Ok(Vec::new());
     }
-    let _: api::Database =
-        cx.client.post(route, &DatabaseRequest { identity, dry_run: false }).map_err(client_error)?;
+    let _: api::OperationResult = cx
+        .client
+        .post(route, &DatabaseRequest { identity, dry_run: false, expected_version: None })
+        .map_err(client_error)?;
     Ok(Vec::new())
 }

@@ -1,0 +1,281 @@
+//! The contract of changes: request bodies of the mutating endpoints, the precondition report
+//! every refusal and dry run returns, operation results, events, the operation history and the
+//! lab (game day) calls.
+//!
+//! Every mutating request carries `dryRun` and `expectedVersion` as its own fields (serde
+//! cannot deny unknown fields of a flattened struct, and a misspelt `dryRun` must not act).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// `POST` move: `Move-ClusteredMailboxServer`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MoveRequest {
+    pub identity: String,
+    pub target_machine: String,
+    pub move_comment: String,
+    /// Dismounted storage groups are left out of the health checks and the flush.
+    #[serde(default)]
+    pub ignore_dismounted: bool,
+    /// Move even when a passive copy is further behind than the currency thresholds.
+    #[serde(default)]
+    pub ignore_queue_length: bool,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// `POST` stop: `Stop-ClusteredMailboxServer`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StopRequest {
+    pub identity: String,
+    pub stop_reason: String,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// `POST` start, mount, dismount, resume: an operation on one object.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IdentityRequest {
+    pub identity: String,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// `POST` suspend or resume of a storage group copy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CopyRequest {
+    pub identity: String,
+    /// The SCR target; absent for the CCR passive copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standby_machine: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspend_comment: Option<String>,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// The structured precondition report (brief §4.1): what was checked, what was seen, and
+/// what to do about each failure.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PreconditionReport {
+    /// The cmdlet name of the operation (`Move-ClusteredMailboxServer`).
+    pub operation: String,
+    pub target: String,
+    /// Whether every check passed (or was overridden).
+    pub allowed: bool,
+    pub checks: Vec<PreconditionCheck>,
+    /// For activations: what would be lost, per storage group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loss_estimate: Vec<LossEstimate>,
+}
+
+/// One precondition.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PreconditionCheck {
+    pub check: String,
+    pub result: CheckResult,
+    pub observed: String,
+    pub threshold: String,
+    pub why: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+    /// The switch that overrides this check, when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_switch: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum CheckResult {
+    Passed,
+    Failed,
+    /// Failed, but the caller gave the switch that overrides it.
+    Overridden,
+    /// Not applicable (for example a dismounted storage group with `IgnoreDismounted`).
+    Skipped,
+}
+
+/// What activating a copy would lose.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct LossEstimate {
+    pub storage_group: String,
+    pub logs: u64,
+    pub bytes: u64,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: Option<DateTime<Utc>>,
+}
+
+/// What a mutating call did (or, for a dry run, would do).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct OperationResult {
+    pub report: PreconditionReport,
+    pub dry_run: bool,
+    /// Whether anything changed (repeating a finished operation changes nothing).
+    pub changed: bool,
+    /// Events written by the operation.
+    pub events: Vec<EventEntry>,
+    pub timings: Vec<PhaseTiming>,
+    /// Warnings to show the admin (data loss expected, replication still suspended, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// The estate's version after the call; pass it as `expectedVersion` to guard the next.
+    pub estate_version: u64,
+}
+
+/// How long one phase of an operation took.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PhaseTiming {
+    pub phase: String,
+    pub milliseconds: u64,
+}
+
+/// An entry of a node's Application event log.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventEntry {
+    pub index: u64,
+    pub machine_name: String,
+    pub instance_id: u32,
+    pub source: String,
+    pub entry_type: EntryType,
+    pub message: String,
+    pub time_generated: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum EntryType {
+    Information,
+    Warning,
+    Error,
+}
+
+/// `GET` events: filters as `Get-EventLog` takes them.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EventQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computer_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_type: Option<EntryType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<DateTime<Utc>>,
+}
+
+/// One entry of the operation history.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct OperationRecord {
+    pub index: u64,
+    pub run_date: DateTime<Utc>,
+    /// Which token made the call: `Administrator` or `ViewOnly`.
+    pub caller: String,
+    pub cmdlet_name: String,
+    pub object_modified: String,
+    /// The comment, stop reason or suspend comment given.
+    pub reason: Option<String>,
+    pub dry_run: bool,
+    /// `Succeeded`, `Refused` or `Failed`.
+    pub outcome: String,
+    pub error: Option<String>,
+    pub report: PreconditionReport,
+    pub timings: Vec<PhaseTiming>,
+}
+
+/// `GET` history: the newest first, optionally only for one cmdlet or object.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cmdlet: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest: Option<u32>,
+}
+
+/// `POST` lab mail: deliver `count` messages of `size_kb` to a database.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendMailRequest {
+    pub database: String,
+    pub count: u32,
+    #[serde(default = "default_size_kb")]
+    pub size_kb: u32,
+}
+
+fn default_size_kb() -> u32 {
+    10
+}
+
+/// What a delivery acknowledged: every id here is durable on the active copy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct SendMailResult {
+    pub database: String,
+    pub accepted: Vec<u64>,
+    pub last_log_generated: u64,
+}
+
+/// `GET` lab mail statistics: the loss ledger of one database.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct MailStatistics {
+    pub database: String,
+    /// Messages acknowledged to a sender.
+    pub accepted: u64,
+    /// Acknowledged messages the active copy holds.
+    pub present: u64,
+    /// Acknowledged messages no longer held (lost in a lossy activation and not resent).
+    pub lost: u64,
+    /// Messages the transport dumpster resent after a lossy activation.
+    pub resent: u64,
+    pub lost_ids: Vec<u64>,
+}
+
+/// `POST` lab settle: wait until every eligible copy has caught up.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettleRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+}
+
+/// What a settle found.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct SettleResult {
+    pub settled: bool,
+    pub elapsed_ms: u64,
+    /// Copies still behind when the timeout passed.
+    pub behind: Vec<String>,
+}

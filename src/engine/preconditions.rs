@@ -1,0 +1,112 @@
+//! Building the structured precondition report (brief §4.1) that every refusal and every dry
+//! run returns: one entry per check with what was observed, the threshold, why it matters,
+//! the remedy and the switch that overrides it.
+//!
+//! Must not: decide the checks themselves; each operation lists its own.
+
+use super::EngineError;
+use crate::api::{CheckResult, PreconditionCheck, PreconditionReport};
+
+/// One check as an operation states it.
+pub struct Check<'a> {
+    pub name: String,
+    pub passed: bool,
+    pub observed: String,
+    pub threshold: String,
+    pub why: &'a str,
+    /// What to do when it fails.
+    pub remedy: String,
+    /// The switch that overrides a failure, and whether the caller gave it.
+    pub override_switch: Option<(&'a str, bool)>,
+}
+
+/// A report being filled in.
+pub struct Report {
+    report: PreconditionReport,
+}
+
+impl Report {
+    pub fn new(operation: &str, target: &str) -> Report {
+        Report {
+            report: PreconditionReport {
+                operation: operation.to_string(),
+                target: target.to_string(),
+                allowed: true,
+                checks: Vec::new(),
+                loss_estimate: Vec::new(),
+            },
+        }
+    }
+
+    /// Continues a finished report with more checks (a move's flush adds its own).
+    pub fn resume(report: PreconditionReport) -> Report {
+        Report { report }
+    }
+
+    pub fn add(&mut self, check: Check<'_>) {
+        let overridden = check.override_switch.is_some_and(|(_, given)| given);
+        let result = match (check.passed, overridden) {
+            (true, _) => CheckResult::Passed,
+            (false, true) => CheckResult::Overridden,
+            (false, false) => CheckResult::Failed,
+        };
+        self.push(check, result);
+    }
+
+    /// A check that does not apply here (for example a dismounted storage group when the
+    /// caller asked to ignore dismounted ones).
+    pub fn skip(&mut self, check: Check<'_>) {
+        self.push(check, CheckResult::Skipped);
+    }
+
+    fn push(&mut self, check: Check<'_>, result: CheckResult) {
+        if result == CheckResult::Failed {
+            self.report.allowed = false;
+        }
+        self.report.checks.push(PreconditionCheck {
+            check: check.name,
+            result,
+            observed: check.observed,
+            threshold: check.threshold,
+            why: check.why.to_string(),
+            remedy: (result != CheckResult::Passed).then_some(check.remedy),
+            override_switch: check.override_switch.map(|(switch, _)| format!("-{switch}")),
+        });
+    }
+
+    /// The finished report, or the refusal that carries it when a check failed.
+    pub fn finish(self) -> Result<PreconditionReport, EngineError> {
+        if self.report.allowed { Ok(self.report) } else { Err(EngineError::Refused(Box::new(self.report))) }
+    }
+
+    /// The report as it stands, whatever the checks found.
+    pub fn into_report(self) -> PreconditionReport {
+        self.report
+    }
+}
+
+/// The sentence a refusal leads with: the operation, its target and each failed check.
+pub fn refusal_message(report: &PreconditionReport) -> String {
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.result == CheckResult::Failed)
+        .map(|c| format!("{} (observed: {}; required: {})", c.check, c.observed, c.threshold))
+        .collect();
+    format!("{} '{}' was refused: {}.", report.operation, report.target, failed.join("; "))
+}
+
+/// The remedies of the failed checks, with their override switches, as one hint.
+pub fn refusal_hint(report: &PreconditionReport) -> String {
+    let mut hints: Vec<String> = Vec::new();
+    for check in report.checks.iter().filter(|c| c.result == CheckResult::Failed) {
+        let mut hint = check.remedy.clone().unwrap_or_default();
+        if let Some(switch) = &check.override_switch {
+            hint.push_str(&format!(" (or override with {switch})"));
+        }
+        if !hints.contains(&hint) {
+            hints.push(hint);
+        }
+    }
+    hints.join(" ")
+}

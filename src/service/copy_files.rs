@@ -1,0 +1,546 @@
+//! A storage group copy's files on one node: the closed logs, the open log (active copy only),
+//! the inbox of shipped logs awaiting inspection, the checkpoint and the database file.
+//!
+//! Layout under `<lab>/nodes/<NODE>/<SERVER>/<STORAGE GROUP>/`:
+//!
+//! ```text
+//! E00.log                 the open log (records appended, no end marker yet)
+//! E0000000001.log …       closed logs that passed inspection (prefix + generation in hex)
+//! inbox/E0000000002.log   shipped here, not yet inspected
+//! E00.chk                 checkpoint: replayed generation, valid database length, lineage
+//! database.edb            the records replayed so far
+//! ```
+//!
+//! Owns: every file operation on a copy, each crash-safe. New files are written under a
+//! temporary name, synced and renamed; the checkpoint says how far the database file is
+//! valid, so a replay cut short by `kill -9` is redone from there, never doubled.
+//!
+//! Must not: decide whether an operation is allowed (the engine does) or touch SQLite.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::engine::log_format::{self, Generation, LogDefect, LogHeader, LogSummary, Record};
+
+/// How far a copy's database has been replayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub replayed: Generation,
+    /// Bytes of the database file that hold replayed records; anything after is a torn replay.
+    pub database_len: u64,
+    /// The lineage of the logs replayed (0 before the first).
+    pub lineage: u64,
+}
+
+/// One message to append to the open log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewMessage {
+    pub id: u64,
+    pub accepted_ms: i64,
+    pub size: usize,
+}
+
+/// The generations a copy holds, read from its directory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OnDisk {
+    /// Highest generation shipped here (inspected or still in the inbox).
+    pub copied: Generation,
+    /// Highest generation that passed inspection.
+    pub inspected: Generation,
+    pub replayed: Generation,
+    /// Generation of the open log, when there is one with at least one record.
+    pub open: Option<Generation>,
+    pub lineage: u64,
+}
+
+/// The files of one copy.
+#[derive(Debug, Clone)]
+pub struct CopyFiles {
+    root: PathBuf,
+    prefix: String,
+}
+
+impl CopyFiles {
+    pub fn new(lab: &Path, node: &str, server: &str, storage_group: &str, prefix: &str) -> CopyFiles {
+        CopyFiles { root: lab.join("nodes").join(node).join(server).join(storage_group), prefix: prefix.to_string() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file name of closed log `generation`: `E0000000050.log`.
+    pub fn log_name(&self, generation: Generation) -> String {
+        format!("{}{:08X}.log", self.prefix, generation)
+    }
+
+    fn log_path(&self, generation: Generation) -> PathBuf {
+        self.root.join(self.log_name(generation))
+    }
+
+    fn inbox_path(&self, generation: Generation) -> PathBuf {
+        self.root.join("inbox").join(self.log_name(generation))
+    }
+
+    fn open_log_path(&self) -> PathBuf {
+        self.root.join(format!("{}.log", self.prefix))
+    }
+
+    fn checkpoint_path(&self) -> PathBuf {
+        self.root.join(format!("{}.chk", self.prefix))
+    }
+
+    fn database_path(&self) -> PathBuf {
+        self.root.join("database.edb")
+    }
+
+    /// Creates an empty copy (directories, an empty database, a zero checkpoint) if there is
+    /// none, and repairs what a crash may have left: temporary files, a torn open-log tail, a
+    /// database written past its checkpoint.
+    pub fn open_or_create(&self) -> io::Result<()> {
+        fs::create_dir_all(self.root.join("inbox"))?;
+        for dir in [self.root.clone(), self.root.join("inbox")] {
+            for entry in fs::read_dir(&dir)? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "tmp") {
+                    fs::remove_file(&path)?;
+                }
+            }
+        }
+        if !self.database_path().exists() {
+            write_atomically(&self.database_path(), &log_format::database_header())?;
+        }
+        if !self.checkpoint_path().exists() {
+            let empty = Checkpoint { replayed: 0, database_len: log_format::DATABASE_HEADER_LEN as u64, lineage: 0 };
+            self.write_checkpoint(&empty)?;
+        }
+        let checkpoint = self.checkpoint()?;
+        let database = OpenOptions::new().write(true).open(self.database_path())?;
+        if database.metadata()?.len() > checkpoint.database_len {
+            database.set_len(checkpoint.database_len)?;
+            database.sync_all()?;
+        }
+        self.repair_open_log()
+    }
+
+    /// Cuts a torn record off the open log's tail, and removes an open log whose header never
+    /// reached the disk whole.
+    fn repair_open_log(&self) -> io::Result<()> {
+        let path = self.open_log_path();
+        let Ok(bytes) = fs::read(&path) else { return Ok(()) };
+        if log_format::decode_header(&bytes).is_none() {
+            return fs::remove_file(&path);
+        }
+        let (_, covered) = log_format::sound_prefix(&bytes[log_format::HEADER_LEN..]);
+        let sound = (log_format::HEADER_LEN + covered) as u64;
+        if sound < bytes.len() as u64 {
+            let file = OpenOptions::new().write(true).open(&path)?;
+            file.set_len(sound)?;
+            file.sync_all()?;
+        }
+        Ok(())
+    }
+
+    pub fn checkpoint(&self) -> io::Result<Checkpoint> {
+        let text = fs::read_to_string(self.checkpoint_path())?;
+        parse_checkpoint(&text).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("{} is damaged", self.checkpoint_path().display()))
+        })
+    }
+
+    fn write_checkpoint(&self, checkpoint: &Checkpoint) -> io::Result<()> {
+        let text = format!("{} {} {:016x}\n", checkpoint.replayed, checkpoint.database_len, checkpoint.lineage);
+        write_atomically(&self.checkpoint_path(), text.as_bytes())
+    }
+
+    /// Generations of the closed logs in the copy's directory (or its inbox), ascending.
+    fn generations_in(&self, dir: &Path) -> io::Result<Vec<Generation>> {
+        let mut found = Vec::new();
+        let Ok(entries) = fs::read_dir(dir) else { return Ok(found) };
+        for entry in entries {
+            let name = entry?.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Some(hex) = name.strip_prefix(self.prefix.as_str()).and_then(|rest| rest.strip_suffix(".log")) else {
+                continue;
+            };
+            if hex.len() == 8
+                && let Ok(generation) = Generation::from_str_radix(hex, 16)
+            {
+                found.push(generation);
+            }
+        }
+        found.sort_unstable();
+        Ok(found)
+    }
+
+    pub fn closed_generations(&self) -> io::Result<Vec<Generation>> {
+        self.generations_in(&self.root)
+    }
+
+    /// What the directory holds, for rebuilding the estate's counters after a restart.
+    pub fn on_disk(&self) -> io::Result<OnDisk> {
+        let checkpoint = self.checkpoint()?;
+        let inspected = self.closed_generations()?.last().copied().unwrap_or(0).max(checkpoint.replayed);
+        let copied = self.generations_in(&self.root.join("inbox"))?.last().copied().unwrap_or(0).max(inspected);
+        let open = self.open_log()?.filter(|(_, records, _)| *records > 0).map(|(header, _, _)| header.generation);
+        let lineage = match self.open_log()? {
+            Some((header, _, _)) => header.lineage,
+            None => self.newest_lineage()?.unwrap_or(checkpoint.lineage),
+        };
+        Ok(OnDisk { copied, inspected, replayed: checkpoint.replayed, open, lineage })
+    }
+
+    fn newest_lineage(&self) -> io::Result<Option<u64>> {
+        let Some(&newest) = self.closed_generations()?.last() else { return Ok(None) };
+        Ok(log_format::decode_header(&read_prefix(&self.log_path(newest), log_format::HEADER_LEN)?).map(|h| h.lineage))
+    }
+
+    /// The open log's header, record count and sound length, if there is an open log.
+    fn open_log(&self) -> io::Result<Option<(LogHeader, usize, usize)>> {
+        let bytes = match fs::read(self.open_log_path()) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(header) = log_format::decode_header(&bytes) else { return Ok(None) };
+        let (records, covered) = log_format::sound_prefix(&bytes[log_format::HEADER_LEN..]);
+        Ok(Some((header, records.len(), log_format::HEADER_LEN + covered)))
+    }
+
+    /// Appends messages to the open log, closing it and opening the next each time it would
+    /// pass `log_size` bytes. `next` is the generation of the open log (the newest closed plus
+    /// one). Everything written is synced before this returns. Returns the generations closed.
+    pub fn append(
+        &self,
+        next: Generation,
+        lineage: u64,
+        log_size: u64,
+        messages: &[NewMessage],
+        now_ms: i64,
+    ) -> io::Result<Vec<Generation>> {
+        let mut closed = Vec::new();
+        let mut generation = next;
+        let (mut file, mut len, mut records) = self.open_for_append(generation, lineage, now_ms)?;
+        let mut buffer = Vec::with_capacity(64 * 1024);
+        let mut payload = Vec::new();
+        for message in messages {
+            let size = log_format::record_len(message.size) as u64;
+            let full = len + buffer.len() as u64 + size + log_format::FOOTER_LEN as u64 > log_size;
+            if full && records > 0 {
+                file.write_all(&buffer)?;
+                buffer.clear();
+                self.close(&mut file, generation, records, now_ms)?;
+                closed.push(generation);
+                generation += 1;
+                (file, len, records) = self.open_for_append(generation, lineage, now_ms)?;
+            }
+            payload.clear();
+            payload.resize(message.size, (message.id % 251) as u8);
+            log_format::encode_record(
+                &mut buffer,
+                &Record { id: message.id, accepted_ms: message.accepted_ms, payload: &payload },
+            );
+            records += 1;
+        }
+        file.write_all(&buffer)?;
+        file.sync_data()?;
+        Ok(closed)
+    }
+
+    /// Opens (creating if needed) the open log for `generation`: the file, its sound length and
+    /// its record count.
+    fn open_for_append(&self, generation: Generation, lineage: u64, now_ms: i64) -> io::Result<(File, u64, u32)> {
+        let path = self.open_log_path();
+        if let Some((header, records, len)) = self.open_log()? {
+            if header.generation == generation {
+                let mut file = OpenOptions::new().write(true).open(&path)?;
+                file.set_len(len as u64)?;
+                file.seek(SeekFrom::End(0))?;
+                return Ok((file, len as u64, u32::try_from(records).unwrap_or(u32::MAX)));
+            }
+            if records > 0 {
+                return Err(io::Error::other(format!(
+                    "{} holds generation {} but generation {generation} is next",
+                    path.display(),
+                    header.generation
+                )));
+            }
+        }
+        let header = log_format::encode_header(&LogHeader { generation, lineage, opened_ms: now_ms });
+        write_atomically(&path, &header)?;
+        let mut file = OpenOptions::new().write(true).open(&path)?;
+        file.seek(SeekFrom::End(0))?;
+        Ok((file, header.len() as u64, 0))
+    }
+
+    /// Ends the open log: writes its end marker, syncs it and renames it to its generation.
+    fn close(&self, file: &mut File, generation: Generation, records: u32, now_ms: i64) -> io::Result<()> {
+        file.write_all(&log_format::encode_footer(now_ms, records))?;
+        file.sync_all()?;
+        fs::rename(self.open_log_path(), self.log_path(generation))?;
+        sync_dir(&self.root)
+    }
+
+    /// Closes the open log if it holds any record (a dismount, a stop, or a move's flush).
+    /// Returns the generation closed.
+    pub fn close_open_log(&self, now_ms: i64) -> io::Result<Option<Generation>> {
+        let Some((header, records, len)) = self.open_log()? else { return Ok(None) };
+        if records == 0 {
+            return Ok(None);
+        }
+        let mut file = OpenOptions::new().write(true).open(self.open_log_path())?;
+        file.set_len(len as u64)?;
+        file.seek(SeekFrom::End(0))?;
+        self.close(&mut file, header.generation, u32::try_from(records).unwrap_or(u32::MAX), now_ms)?;
+        Ok(Some(header.generation))
+    }
+
+    /// Copies closed log `generation` from `source` into this copy's inbox.
+    pub fn ship_from(&self, source: &CopyFiles, generation: Generation) -> io::Result<()> {
+        let target = self.inbox_path(generation);
+        let temporary = target.with_extension("tmp");
+        fs::copy(source.log_path(generation), &temporary).map_err(|e| with_path(e, &source.log_path(generation)))?;
+        File::open(&temporary)?.sync_all()?;
+        fs::rename(&temporary, &target)?;
+        sync_dir(&self.root.join("inbox"))
+    }
+
+    /// Inspects shipped log `generation`. A sound log moves into the copy's log directory; a
+    /// defective one is deleted from the inbox (so it can be shipped again) and reported.
+    pub fn inspect(&self, generation: Generation, lineage: Option<u64>) -> io::Result<Result<LogSummary, LogDefect>> {
+        let path = self.inbox_path(generation);
+        let bytes = read_file(&path)?;
+        match log_format::inspect(&bytes, generation, lineage) {
+            Ok(summary) => {
+                fs::rename(&path, self.log_path(generation))?;
+                sync_dir(&self.root)?;
+                Ok(Ok(summary))
+            }
+            Err(defect) => {
+                fs::remove_file(&path)?;
+                Ok(Err(defect))
+            }
+        }
+    }
+
+    /// The close time of closed log `generation`, from its end marker.
+    pub fn closed_at_ms(&self, generation: Generation) -> io::Result<Option<i64>> {
+        let bytes = read_file(&self.log_path(generation))?;
+        Ok(log_format::inspect(&bytes, generation, None).ok().map(|s| s.closed_ms))
+    }
+
+    /// Replays closed log `generation` (the one after the checkpoint) into the database.
+    /// The log is inspected again first: a log damaged on this disk is never replayed.
+    pub fn replay(&self, generation: Generation) -> io::Result<Result<Checkpoint, LogDefect>> {
+        let checkpoint = self.checkpoint()?;
+        if generation != checkpoint.replayed + 1 {
+            return Err(io::Error::other(format!(
+                "replay of generation {generation} asked for, but the checkpoint is at {}",
+                checkpoint.replayed
+            )));
+        }
+        let bytes = read_file(&self.log_path(generation))?;
+        let summary = match log_format::inspect(&bytes, generation, None) {
+            Ok(summary) => summary,
+            Err(defect) => return Ok(Err(defect)),
+        };
+        let mut out = Vec::with_capacity(bytes.len());
+        for record in log_format::closed_log_records(&bytes) {
+            log_format::encode_record(&mut out, &record);
+        }
+        let mut database = OpenOptions::new().write(true).open(self.database_path())?;
+        database.set_len(checkpoint.database_len)?;
+        database.seek(SeekFrom::End(0))?;
+        database.write_all(&out)?;
+        database.sync_data()?;
+        let next = Checkpoint {
+            replayed: generation,
+            database_len: checkpoint.database_len + out.len() as u64,
+            lineage: summary.header.lineage,
+        };
+        self.write_checkpoint(&next)?;
+        Ok(Ok(next))
+    }
+
+    /// Deletes closed logs up to and including `generation` that are already replayed.
+    pub fn truncate_through(&self, generation: Generation) -> io::Result<usize> {
+        let limit = generation.min(self.checkpoint()?.replayed);
+        let mut removed = 0;
+        for old in self.closed_generations()?.into_iter().take_while(|g| *g <= limit) {
+            fs::remove_file(self.log_path(old))?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// The ids of every message this copy holds: replayed into the database, or in a log not
+    /// yet replayed (closed, or the open log). Mounting the copy would bring all of them.
+    pub fn message_ids(&self) -> io::Result<Vec<u64>> {
+        let checkpoint = self.checkpoint()?;
+        let database = fs::read(self.database_path())?;
+        let valid = usize::try_from(checkpoint.database_len).unwrap_or(usize::MAX).min(database.len());
+        let body = database.get(log_format::DATABASE_HEADER_LEN..valid).unwrap_or_default();
+        let mut ids: Vec<u64> = log_format::sound_prefix(body).0.iter().map(|r| r.id).collect();
+        for generation in self.closed_generations()? {
+            if generation > checkpoint.replayed {
+                let bytes = read_file(&self.log_path(generation))?;
+                ids.extend(log_format::closed_log_records(&bytes).iter().map(|r| r.id));
+            }
+        }
+        if let Ok(bytes) = fs::read(self.open_log_path())
+            && log_format::decode_header(&bytes).is_some()
+        {
+            ids.extend(log_format::sound_prefix(&bytes[log_format::HEADER_LEN..]).0.iter().map(|r| r.id));
+        }
+        Ok(ids)
+    }
+
+    /// Flips one byte in the middle of the newest closed log (in the inbox if one waits there),
+    /// as a failing disk would. Returns the generation damaged.
+    pub fn corrupt_newest_log(&self) -> io::Result<Option<Generation>> {
+        let inbox = self.generations_in(&self.root.join("inbox"))?;
+        let (path, generation) = match (inbox.last(), self.closed_generations()?.last()) {
+            (Some(&g), _) => (self.inbox_path(g), g),
+            (None, Some(&g)) => (self.log_path(g), g),
+            (None, None) => return Ok(None),
+        };
+        let mut bytes = fs::read(&path)?;
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0xFF;
+        write_atomically(&path, &bytes)?;
+        Ok(Some(generation))
+    }
+}
+
+fn parse_checkpoint(text: &str) -> Option<Checkpoint> {
+    let mut parts = text.split_whitespace();
+    let replayed = parts.next()?.parse().ok()?;
+    let database_len = parts.next()?.parse().ok()?;
+    let lineage = u64::from_str_radix(parts.next()?, 16).ok()?;
+    Some(Checkpoint { replayed, database_len, lineage })
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either the old file or the new one whole.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temporary = path.with_extension("tmp");
+    let mut file = File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    fs::rename(&temporary, path)?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Reads a whole file; an error names the file.
+fn read_file(path: &Path) -> io::Result<Vec<u8>> {
+    fs::read(path).map_err(|e| with_path(e, path))
+}
+
+fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+fn read_prefix(path: &Path, len: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(len);
+    File::open(path)?.take(len as u64).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(dir: &Path, node: &str) -> CopyFiles {
+        let files = CopyFiles::new(dir, node, "CCREX01", "First Storage Group", "E00");
+        files.open_or_create().expect("created");
+        files
+    }
+
+    fn messages(first: u64, count: u64, size: usize) -> Vec<NewMessage> {
+        (first..first + count).map(|id| NewMessage { id, accepted_ms: 1, size }).collect()
+    }
+
+    #[test]
+    fn logs_close_at_the_log_size_and_are_named_by_generation() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let active = copy(dir.path(), "A");
+        let closed = active.append(1, 9, 16 * 1024, &messages(1, 10, 4000), 0).expect("appended");
+        assert_eq!(closed, [1, 2], "four 4 KB records fill a 16 KB log");
+        assert!(active.root().join("E0000000001.log").exists());
+        assert!(active.root().join("E00.log").exists());
+        let disk = active.on_disk().expect("read");
+        assert_eq!((disk.inspected, disk.open, disk.lineage), (2, Some(3), 9));
+        assert_eq!(active.close_open_log(5).expect("closed"), Some(3));
+        assert_eq!(active.close_open_log(5).expect("nothing open"), None);
+        let mut ids = active.message_ids().expect("ids");
+        ids.sort_unstable();
+        assert_eq!(ids, (1..=10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn ship_inspect_replay_moves_every_message_to_the_passive_copy() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (active, passive) = (copy(dir.path(), "A"), copy(dir.path(), "B"));
+        active.append(1, 9, 8 * 1024, &messages(1, 6, 3000), 0).expect("appended");
+        active.close_open_log(1).expect("closed");
+        for generation in active.closed_generations().expect("list") {
+            passive.ship_from(&active, generation).expect("shipped");
+            passive.inspect(generation, Some(9)).expect("read").expect("sound");
+            passive.replay(generation).expect("io").expect("replayed");
+        }
+        assert_eq!(passive.on_disk().expect("read").replayed, 3, "two 3 KB messages per 8 KB log");
+        let mut ids = passive.message_ids().expect("ids");
+        ids.sort_unstable();
+        assert_eq!(ids, (1..=6).collect::<Vec<_>>());
+        assert_eq!(active.truncate_through(3).expect("truncated"), 0, "the active copy has replayed nothing");
+        assert_eq!(passive.truncate_through(3).expect("truncated"), 3);
+        assert_eq!(passive.message_ids().expect("ids").len(), 6, "replayed messages stay in the database");
+    }
+
+    #[test]
+    fn a_corrupt_log_is_refused_by_the_inspector_and_not_replayed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (active, passive) = (copy(dir.path(), "A"), copy(dir.path(), "B"));
+        active.append(1, 9, 1 << 20, &messages(1, 3, 100), 0).expect("appended");
+        active.close_open_log(1).expect("closed");
+        passive.ship_from(&active, 1).expect("shipped");
+        assert_eq!(passive.corrupt_newest_log().expect("corrupted"), Some(1));
+        let verdict = passive.inspect(1, Some(9)).expect("read");
+        assert!(verdict.is_err(), "{verdict:?}");
+        assert_eq!(passive.on_disk().expect("read").copied, 0, "the bad log left the inbox");
+        passive.ship_from(&active, 1).expect("shipped again");
+        assert!(passive.inspect(1, Some(9)).expect("read").is_ok());
+    }
+
+    #[test]
+    fn a_torn_replay_and_a_torn_append_are_repaired_on_open() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let active = copy(dir.path(), "A");
+        active.append(1, 9, 1 << 20, &messages(1, 2, 100), 0).expect("appended");
+        active.close_open_log(1).expect("closed");
+        active.append(2, 9, 1 << 20, &messages(3, 1, 100), 0).expect("appended");
+        let before = active.checkpoint().expect("checkpoint");
+        // A replay that wrote records but died before its checkpoint, and a half-written record.
+        fs::OpenOptions::new()
+            .append(true)
+            .open(active.database_path())
+            .and_then(|mut f| f.write_all(b"half a record"))
+            .expect("torn database");
+        fs::OpenOptions::new()
+            .append(true)
+            .open(active.open_log_path())
+            .and_then(|mut f| f.write_all(&[1, 2, 3]))
+            .expect("torn log");
+        active.open_or_create().expect("repaired");
+        assert_eq!(fs::metadata(active.database_path()).expect("meta").len(), before.database_len);
+        active.replay(1).expect("io").expect("replayed");
+        active.append(2, 9, 1 << 20, &messages(4, 1, 100), 0).expect("appends after the repair");
+        let mut ids = active.message_ids().expect("ids");
+        ids.sort_unstable();
+        assert_eq!(ids, [1, 2, 3, 4]);
+    }
+}

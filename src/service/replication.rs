@@ -1,0 +1,162 @@
+//! The replication service: carries out the engine's replication plan on the copies' files —
+//! ship each closed log, inspect it, replay it — and the active copies' own replay and
+//! truncation; rebuilds the estate's log counters from the files after a restart.
+//!
+//! Owns: the order of file steps and turning their results into [`CopyProgress`].
+//!
+//! Must not: decide who replicates what (the engine's [`replication::plan`] does) or write
+//! SQLite (the caller commits when a status changed).
+
+use std::io;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::copy_files::CopyFiles;
+use crate::engine::replication::{self, ActiveWork, CopyProgress, CopyWork};
+use crate::engine::{Estate, StorageGroup, StorageGroupCopy};
+
+/// The files of the active copy of `sg`.
+pub fn active_files(lab: &Path, estate: &Estate, sg: &StorageGroup) -> Option<CopyFiles> {
+    let server = estate.server_of(sg)?;
+    Some(CopyFiles::new(lab, &server.active_node, &sg.server, &sg.name, &sg.log_prefix))
+}
+
+/// The files of a passive copy.
+pub fn copy_files(lab: &Path, estate: &Estate, copy: &StorageGroupCopy) -> Option<CopyFiles> {
+    let sg = estate.storage_groups.iter().find(|sg| copy.of(sg))?;
+    Some(CopyFiles::new(lab, &copy.node, &sg.server, &sg.name, &sg.log_prefix))
+}
+
+/// One pass over every copy that may replicate. Returns whether any file step was taken.
+pub fn run_pass(lab: &Path, estate: &mut Estate, now: DateTime<Utc>) -> io::Result<bool> {
+    let mut progressed = false;
+    for work in replication::plan(estate) {
+        let progress = carry_out(lab, &work, now)?;
+        let copy = &estate.copies[work.copy];
+        progressed |= progress.copied > copy.last_log_copied
+            || progress.replayed > copy.last_log_replayed
+            || progress.defect.is_some();
+        replication::record_progress(estate, work.copy, &progress, now);
+    }
+    for work in replication::active_plan(estate) {
+        progressed |= housekeep(lab, estate, &work)?;
+    }
+    Ok(progressed)
+}
+
+/// Ships, inspects and replays what `work` asks for, stopping at the first defect.
+fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<CopyProgress> {
+    let source = CopyFiles::new(lab, &work.source_node, &work.server, &work.storage_group, &work.prefix);
+    let target = CopyFiles::new(lab, &work.target_node, &work.server, &work.storage_group, &work.prefix);
+    let disk = target.on_disk()?;
+    let mut progress =
+        CopyProgress { copied: disk.copied, inspected: disk.inspected, replayed: disk.replayed, ..Default::default() };
+    for generation in work.ship.clone().filter(|g| *g > disk.inspected) {
+        if let Err(e) = target.ship_from(&source, generation) {
+            if e.kind() != io::ErrorKind::NotFound {
+                return Err(e);
+            }
+            progress.defect = Some((source.log_name(generation), "the source no longer holds this log".to_string()));
+            break;
+        }
+        progress.copied = generation;
+        match target.inspect(generation, Some(work.lineage))? {
+            Ok(summary) => {
+                progress.inspected = generation;
+                progress.inspected_log_time = DateTime::from_timestamp_millis(summary.closed_ms);
+            }
+            Err(defect) => {
+                progress.defect = Some((target.log_name(generation), defect.to_string()));
+                break;
+            }
+        }
+    }
+    let replay_limit = work.replay_through.min(progress.inspected);
+    let lag_cutoff = now.timestamp_millis().saturating_sub(work.replay_lag_ms);
+    for generation in progress.replayed + 1..=replay_limit {
+        if work.replay_lag_ms > 0 && target.closed_at_ms(generation)?.is_none_or(|closed| closed > lag_cutoff) {
+            break;
+        }
+        match target.replay(generation)? {
+            Ok(_) => progress.replayed = generation,
+            Err(defect) => {
+                progress.defect = Some((target.log_name(generation), defect.to_string()));
+                break;
+            }
+        }
+    }
+    Ok(progress)
+}
+
+/// The active copy replays its own logs (up to the LLR depth) and deletes what every copy has
+/// inspected.
+fn housekeep(lab: &Path, estate: &mut Estate, work: &ActiveWork) -> io::Result<bool> {
+    let sg = &estate.storage_groups[work.storage_group];
+    let files = CopyFiles::new(lab, &work.node, &sg.server, &sg.name, &sg.log_prefix);
+    let mut replayed = files.checkpoint()?.replayed;
+    let mut progressed = false;
+    while replayed < work.replay_through {
+        match files.replay(replayed + 1)? {
+            Ok(checkpoint) => replayed = checkpoint.replayed,
+            // A log damaged on the active node's own disk: it stays unreplayed and the copy's
+            // inspector reports it.
+            Err(_) => break,
+        }
+        progressed = true;
+    }
+    progressed |= files.truncate_through(work.truncate_through)? > 0;
+    estate.storage_groups[work.storage_group].active_replayed = replayed;
+    Ok(progressed)
+}
+
+/// Runs passes until one makes no progress, so every copy that can catch up has. Used by a
+/// scheduled move's flush and by the lab's settle.
+pub fn catch_up(lab: &Path, estate: &mut Estate, now: DateTime<Utc>, passes: usize) -> io::Result<bool> {
+    for _ in 0..passes {
+        if !run_pass(lab, estate, now)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Sets every log counter from the files after copies changed places (a move).
+pub fn recount(lab: &Path, estate: &mut Estate) -> io::Result<()> {
+    for index in 0..estate.copies.len() {
+        let Some(files) = copy_files(lab, estate, &estate.copies[index]) else { continue };
+        files.open_or_create()?;
+        let disk = files.on_disk()?;
+        let copy = &mut estate.copies[index];
+        copy.last_log_copied = disk.copied;
+        copy.last_log_inspected = disk.inspected;
+        copy.last_log_replayed = disk.replayed;
+    }
+    for index in 0..estate.storage_groups.len() {
+        let Some(files) = active_files(lab, estate, &estate.storage_groups[index]) else { continue };
+        files.open_or_create()?;
+        estate.storage_groups[index].active_replayed = files.checkpoint()?.replayed;
+    }
+    Ok(())
+}
+
+/// Creates any copy directory that is missing, repairs what a crash left, and sets every log
+/// counter of the estate from the files (the files are the truth for logs).
+pub fn refresh_from_disk(lab: &Path, estate: &mut Estate) -> io::Result<()> {
+    let mut highest_id = 0;
+    for index in 0..estate.storage_groups.len() {
+        let sg = &estate.storage_groups[index];
+        let Some(files) = active_files(lab, estate, sg) else { continue };
+        files.open_or_create()?;
+        let disk = files.on_disk()?;
+        highest_id = highest_id.max(files.message_ids()?.into_iter().max().unwrap_or(0));
+        let sg = &mut estate.storage_groups[index];
+        sg.last_log_generated = disk.inspected.max(disk.open.map_or(0, |g| g - 1));
+        sg.active_replayed = disk.replayed;
+    }
+    recount(lab, estate)?;
+    // Messages written to a log whose acknowledgement never reached SQLite (a crash between
+    // the two) keep their ids: new messages never reuse one.
+    estate.next_message_id = estate.next_message_id.max(highest_id + 1);
+    Ok(())
+}

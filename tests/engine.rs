@@ -1,0 +1,429 @@
+//! ccrd's engine through its HTTP API, on a real lab directory: mail delivered to real log
+//! files, shipped, inspected and replayed; scheduled moves that lose nothing; stops with a
+//! reason; refusals with their precondition report that change nothing; the dry run, the
+//! expected-state guard and roles; the history; and crash recovery under `kill -9`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use ccrsh::api::{
+    self, CheckResult, ClusteredMailboxServerStatus, CopyRequest, CopyStatus, CopyStatusQuery, ErrorCode, EventQuery,
+    HistoryQuery, IdentityQuery, IdentityRequest, MailStatistics, MoveRequest, OperationResult, SendMailRequest,
+    SendMailResult, ServiceInfo, SettleRequest, SettleResult, StopRequest, StorageGroupCopyStatus, routes,
+};
+use ccrsh::service::embedded::{self, Embedded};
+use ccrsh::service::lab::TopologySource;
+use ccrsh::shell::client::{Client, ClientError};
+
+use crate::support::Ccrd;
+
+/// An embedded ccrd on a fresh lab whose logs close at `log_kb`.
+struct Lab {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    service: Option<Embedded>,
+    admin: Client,
+}
+
+impl Lab {
+    fn new(log_kb: u32) -> Lab {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let topology = dir.path().join("topology.toml");
+        let text = ccrsh::engine::topology::SEED.replace("log_size_kb = 1024", &format!("log_size_kb = {log_kb}"));
+        std::fs::write(&topology, text).expect("topology written");
+        let path = dir.path().join("lab");
+        let service = embedded::start(&path, &TopologySource::File(topology)).expect("embedded ccrd starts");
+        let admin = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+        Lab { _dir: dir, path, service: Some(service), admin }
+    }
+
+    fn url(&self) -> String {
+        self.service.as_ref().expect("running").url.clone()
+    }
+
+    fn viewer(&self) -> Client {
+        Client::new(&self.url(), Some(crate::support::token(&self.path.join("viewer.token")))).expect("client")
+    }
+
+    fn send(&self, count: u32, size_kb: u32) -> Vec<u64> {
+        let request = SendMailRequest { database: "Mailbox Database".into(), count, size_kb };
+        let result: SendMailResult = self.admin.post(routes::LAB_MAIL, &request).expect("mail accepted");
+        result.accepted
+    }
+
+    fn settle(&self) {
+        let result: SettleResult =
+            self.admin.post(routes::LAB_SETTLE, &SettleRequest { timeout_ms: Some(20_000) }).expect("settles");
+        assert!(result.settled, "replication did not settle: {:?}", result.behind);
+    }
+
+    fn ledger(&self) -> MailStatistics {
+        let query = IdentityQuery { identity: Some("Mailbox Database".into()) };
+        self.admin.get(routes::LAB_MAIL_STATISTICS, &query).expect("ledger")
+    }
+
+    fn copy(&self, sg: &str) -> StorageGroupCopyStatus {
+        let query = CopyStatusQuery { identity: Some(sg.into()), ..Default::default() };
+        let mut all: Vec<StorageGroupCopyStatus> =
+            self.admin.get(routes::STORAGE_GROUP_COPY_STATUS, &query).expect("copy status");
+        all.remove(0)
+    }
+
+    fn cms(&self) -> ClusteredMailboxServerStatus {
+        let query = IdentityQuery { identity: Some("CCREX01".into()) };
+        let mut all: Vec<ClusteredMailboxServerStatus> = self.admin.get(routes::CMS_STATUS, &query).expect("status");
+        all.remove(0)
+    }
+
+    fn version(&self) -> u64 {
+        let info: ServiceInfo = self.admin.get(routes::INFO, &()).expect("info");
+        info.estate_version
+    }
+
+    fn move_to(&self, target: &str) -> Result<OperationResult, ClientError> {
+        self.admin.post(routes::MOVE_CMS, &move_request(target))
+    }
+
+    fn node_dir(&self, node: &str, sg: &str) -> PathBuf {
+        self.path.join("nodes").join(node).join("CCREX01").join(sg)
+    }
+}
+
+fn move_request(target: &str) -> MoveRequest {
+    MoveRequest {
+        identity: "CCREX01".into(),
+        target_machine: target.into(),
+        move_comment: "patching".into(),
+        ignore_dismounted: false,
+        ignore_queue_length: false,
+        dry_run: false,
+        expected_version: None,
+    }
+}
+
+fn refused(result: Result<OperationResult, ClientError>) -> api::ErrorBody {
+    match result {
+        Err(ClientError::Rejected(body)) => body,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn log_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
+        .unwrap_or_default();
+    names.retain(|n| n.ends_with(".log"));
+    names.sort();
+    names
+}
+
+#[test]
+fn delivered_mail_is_logged_shipped_inspected_and_replayed() {
+    let lab = Lab::new(64);
+    let ids = lab.send(40, 10);
+    assert_eq!(ids.len(), 40);
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert!(copy.last_log_generated >= 5, "40 × 10 KB in 64 KB logs closes several: {copy:?}");
+    assert_eq!((copy.copy_queue_length, copy.replay_queue_length), (0, 0), "{copy:?}");
+    assert_eq!(copy.last_log_inspected, copy.last_log_generated);
+    assert_eq!(copy.last_log_replayed, copy.last_log_generated);
+    assert_eq!(copy.summary_copy_status, CopyStatus::Healthy);
+    // Real files, named as Exchange names them, on the active node; the open log too.
+    let active = log_names(&lab.node_dir("NH-W2K3-SRV03", "First Storage Group"));
+    assert!(active.contains(&"E00.log".to_string()), "{active:?}");
+    let passive = lab.node_dir("NH-W2K3-SRV04", "First Storage Group");
+    assert!(passive.join("database.edb").metadata().expect("database file").len() > 40 * 1024 * 5);
+    assert!(passive.join("E00.chk").exists());
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present, ledger.lost), (40, 40, 0));
+    // The other storage group saw nothing.
+    assert_eq!(lab.copy("Second Storage Group").last_log_generated, 0);
+}
+
+#[test]
+fn the_source_truncates_what_every_copy_inspected_and_a_suspended_copy_holds_logs_back() {
+    let lab = Lab::new(32);
+    lab.send(60, 10);
+    lab.settle();
+    let source = lab.node_dir("NH-W2K3-SRV03", "First Storage Group");
+    let generated = lab.copy("First Storage Group").last_log_generated;
+    let kept = log_names(&source).len() as u64;
+    assert!(kept < generated, "inspected logs beyond the LLR depth are deleted: kept {kept} of {generated}");
+
+    let suspend = CopyRequest {
+        identity: "First Storage Group".into(),
+        standby_machine: None,
+        suspend_comment: Some("disk swap".into()),
+        dry_run: false,
+        expected_version: None,
+    };
+    let _: OperationResult = lab.admin.post(routes::SUSPEND_COPY, &suspend).expect("suspended");
+    lab.send(60, 10);
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert_eq!(copy.summary_copy_status, CopyStatus::Suspended);
+    assert_eq!(copy.suspend_comment.as_deref(), Some("disk swap"));
+    assert!(copy.copy_queue_length > 10, "a suspended copy receives nothing: {copy:?}");
+    let held = log_names(&source).len() as u64;
+    assert!(held > copy.copy_queue_length, "the source keeps every log the copy has not inspected");
+
+    // Suspending again changes nothing and keeps the first comment.
+    let again = CopyRequest { suspend_comment: Some("other".into()), ..suspend.clone() };
+    let second: OperationResult = lab.admin.post(routes::SUSPEND_COPY, &again).expect("idempotent");
+    assert!(!second.changed);
+    assert_eq!(lab.copy("First Storage Group").suspend_comment.as_deref(), Some("disk swap"));
+
+    let _: OperationResult = lab.admin.post(routes::RESUME_COPY, &suspend).expect("resumed");
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert_eq!(
+        (copy.summary_copy_status, copy.copy_queue_length, copy.suspend_comment),
+        (CopyStatus::Healthy, 0, None)
+    );
+}
+
+#[test]
+fn a_scheduled_move_flushes_every_log_writes_event_100_and_loses_nothing() {
+    let lab = Lab::new(64);
+    let mut sent = lab.send(25, 10);
+    lab.settle();
+    sent.extend(lab.send(3, 10)); // still in the open log
+    let result = lab.move_to("NH-W2K3-SRV04").expect("moves");
+    assert!(result.changed && result.report.allowed);
+    assert!(result.report.checks.iter().all(|c| c.result == CheckResult::Passed), "{:?}", result.report);
+    assert_eq!(result.events[0].instance_id, 100);
+    assert!(result.events[0].message.contains("patching"), "{}", result.events[0].message);
+    let phases: Vec<&str> = result.timings.iter().map(|t| t.phase.as_str()).collect();
+    assert_eq!(phases, ["Checks", "Flush", "Handoff"]);
+
+    assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV04 <Active, Quorum Owner>".to_string()));
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present, ledger.lost), (28, 28, 0), "{ledger:?}");
+
+    // The old active node now holds the passive copy and receives the new logs.
+    sent.extend(lab.send(20, 10));
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert_eq!(copy.ccr_target_node.as_deref(), Some("NH-W2K3-SRV03"));
+    assert_eq!((copy.copy_queue_length, copy.summary_copy_status), (0, CopyStatus::Healthy), "{copy:?}");
+
+    lab.move_to("NH-W2K3-SRV03").expect("moves back");
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present, ledger.lost), (sent.len() as u64, sent.len() as u64, 0));
+
+    let events: Vec<api::EventEntry> =
+        lab.admin.get(routes::EVENTS, &EventQuery { instance_id: Some(100), ..Default::default() }).expect("events");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].machine_name, "NH-W2K3-SRV03", "newest first");
+    let history: Vec<api::OperationRecord> = lab
+        .admin
+        .get(
+            routes::HISTORY,
+            &HistoryQuery { cmdlet: Some("Move-ClusteredMailboxServer".into()), ..Default::default() },
+        )
+        .expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!((history[0].outcome.as_str(), history[0].reason.as_deref()), ("Succeeded", Some("patching")));
+    assert_eq!(history[0].caller, "Administrator");
+}
+
+#[test]
+fn a_refused_move_names_each_failed_check_and_its_remedy_and_changes_nothing() {
+    let lab = Lab::new(64);
+    lab.send(5, 10);
+    let suspend = CopyRequest {
+        identity: "CCREX01\\First Storage Group".into(),
+        standby_machine: None,
+        suspend_comment: None,
+        dry_run: false,
+        expected_version: None,
+    };
+    let _: OperationResult = lab.admin.post(routes::SUSPEND_COPY, &suspend).expect("suspended");
+    let version = lab.version();
+    let before = lab.cms();
+
+    let body = refused(lab.move_to("NH-W2K3-SRV04"));
+    assert_eq!(body.code, ErrorCode::PreconditionFailed);
+    let report = body.report.expect("a refusal carries its report");
+    let failed: Vec<_> = report.checks.iter().filter(|c| c.result == CheckResult::Failed).collect();
+    assert_eq!(failed.len(), 1, "{report:?}");
+    assert!(failed[0].check.contains("First Storage Group") && failed[0].observed == "Suspended");
+    assert!(failed[0].remedy.as_deref().unwrap_or_default().contains("Resume-StorageGroupCopy"));
+    assert!(body.message.contains("was refused"), "{}", body.message);
+
+    let wrong = refused(lab.move_to("NH-W2K3-SRV01"));
+    assert!(wrong.message.contains("RedundantMachines"), "{}", wrong.message);
+    let here = refused(lab.move_to("NH-W2K3-SRV03"));
+    assert!(here.hint.unwrap_or_default().contains("already runs on NH-W2K3-SRV03"));
+
+    assert_eq!(lab.cms(), before, "a refusal changes nothing");
+    assert_eq!(lab.version(), version);
+    let history: Vec<api::OperationRecord> =
+        lab.admin.get(routes::HISTORY, &HistoryQuery { newest: Some(1), ..Default::default() }).expect("history");
+    assert_eq!(history[0].outcome, "Refused");
+    assert!(!history[0].report.checks.is_empty());
+}
+
+#[test]
+fn a_dry_run_reports_without_acting_and_the_guard_stops_a_stale_change() {
+    let lab = Lab::new(64);
+    let version = lab.version();
+    let dry: OperationResult =
+        lab.admin.post(routes::MOVE_CMS, &MoveRequest { dry_run: true, ..move_request("NH-W2K3-SRV04") }).expect("ok");
+    assert!(dry.dry_run && !dry.changed && dry.report.allowed && dry.events.is_empty());
+    assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
+    assert_eq!(lab.version(), version);
+
+    let stop = StopRequest {
+        identity: "CCREX01".into(),
+        stop_reason: "maintenance".into(),
+        dry_run: false,
+        expected_version: Some(version),
+    };
+    let done: OperationResult = lab.admin.post(routes::STOP_CMS, &stop).expect("stopped");
+    assert_eq!(done.estate_version, version + 1);
+    let start = IdentityRequest { identity: "CCREX01".into(), dry_run: false, expected_version: Some(version) };
+    let stale = match lab.admin.post::<OperationResult>(routes::START_CMS, &start) {
+        Err(ClientError::Rejected(body)) => body,
+        other => panic!("expected 409, got {other:?}"),
+    };
+    assert_eq!(stale.code, ErrorCode::EstateChanged);
+    assert!(stale.message.contains(&format!("version {version}")), "{}", stale.message);
+    assert_eq!(lab.cms().state, api::CmsState::Offline, "the stale start changed nothing");
+}
+
+#[test]
+fn the_view_only_token_reads_but_cannot_change_anything() {
+    let lab = Lab::new(64);
+    let viewer = lab.viewer();
+    let _: Vec<StorageGroupCopyStatus> =
+        viewer.get(routes::STORAGE_GROUP_COPY_STATUS, &CopyStatusQuery::default()).expect("reads");
+    let request = SendMailRequest { database: "Mailbox Database".into(), count: 1, size_kb: 1 };
+    for result in [
+        viewer.post::<OperationResult>(routes::MOVE_CMS, &move_request("NH-W2K3-SRV04")).map(|_| ()),
+        viewer.post::<SendMailResult>(routes::LAB_MAIL, &request).map(|_| ()),
+    ] {
+        match result {
+            Err(ClientError::Rejected(body)) => assert_eq!(body.code, ErrorCode::InsufficientRole),
+            other => panic!("expected 403, got {other:?}"),
+        }
+    }
+    assert_eq!(lab.ledger().accepted, 0);
+}
+
+#[test]
+fn stop_needs_a_reason_writes_event_105_dismounts_and_start_brings_the_server_back() {
+    let lab = Lab::new(64);
+    lab.send(3, 10);
+    let no_reason =
+        StopRequest { identity: "CCREX01".into(), stop_reason: " ".into(), dry_run: false, expected_version: None };
+    let body = match lab.admin.post::<OperationResult>(routes::STOP_CMS, &no_reason) {
+        Err(ClientError::Rejected(body)) => body,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert!(body.hint.unwrap_or_default().contains("-StopReason"));
+    assert_eq!(lab.cms().state, api::CmsState::Online);
+
+    let generated = lab.copy("First Storage Group").last_log_generated;
+    let stop = StopRequest { stop_reason: "Moving to the backup datacenter".into(), ..no_reason };
+    let done: OperationResult = lab.admin.post(routes::STOP_CMS, &stop).expect("stopped");
+    assert_eq!(done.events[0].instance_id, 105);
+    assert_eq!(lab.cms().state, api::CmsState::Offline);
+    assert_eq!(lab.copy("First Storage Group").last_log_generated, generated + 1, "the open log was closed");
+    let events: Vec<api::EventEntry> = lab
+        .admin
+        .get(routes::EVENTS, &EventQuery { computer_name: Some("NH-W2K3-SRV03".into()), ..Default::default() })
+        .expect("events");
+    assert!(events.iter().any(|e| e.instance_id == 105 && e.message.contains("Moving to the backup datacenter")));
+
+    let refused = SendMailRequest { database: "Mailbox Database".into(), count: 1, size_kb: 1 };
+    match lab.admin.post::<SendMailResult>(routes::LAB_MAIL, &refused) {
+        Err(ClientError::Rejected(body)) => assert!(body.message.contains("Offline"), "{}", body.message),
+        other => panic!("an offline server accepts no mail, got {other:?}"),
+    }
+    assert_eq!(lab.ledger().accepted, 3);
+
+    let again: OperationResult = lab.admin.post(routes::STOP_CMS, &stop).expect("idempotent");
+    assert!(!again.changed && again.events.is_empty());
+    let start = IdentityRequest { identity: "CCREX01".into(), dry_run: false, expected_version: None };
+    let _: OperationResult = lab.admin.post(routes::START_CMS, &start).expect("started");
+    assert_eq!(lab.cms().state, api::CmsState::Online);
+    lab.send(2, 10);
+    assert_eq!(lab.ledger().present, 5);
+}
+
+#[test]
+fn a_dismount_closes_the_open_log_so_the_copy_gets_everything() {
+    let lab = Lab::new(1024);
+    lab.send(4, 10);
+    lab.settle();
+    assert_eq!(lab.copy("First Storage Group").last_log_generated, 0, "4 small messages stay in the open log");
+    let request = IdentityRequest { identity: "Mailbox Database".into(), dry_run: false, expected_version: None };
+    let _: OperationResult = lab.admin.post(routes::DISMOUNT_DATABASE, &request).expect("dismounted");
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert_eq!((copy.last_log_generated, copy.last_log_replayed), (1, 1));
+    let _: OperationResult = lab.admin.post(routes::MOUNT_DATABASE, &request).expect("mounted");
+}
+
+#[test]
+fn acknowledged_mail_survives_kill_9_at_any_moment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lab = dir.path().join("lab");
+    let mut acknowledged: Vec<u64> = Vec::new();
+    let mut seen_ids = HashSet::new();
+    for round in 0..50u32 {
+        let ccrd = Ccrd::start(&lab);
+        let client = Client::new(&ccrd.url, Some(ccrd.admin_token())).expect("client");
+        // After the restart: every acknowledged message is accepted and present, exactly once.
+        let ledger: MailStatistics = client
+            .get(routes::LAB_MAIL_STATISTICS, &IdentityQuery { identity: Some("Mailbox Database".into()) })
+            .expect("ledger");
+        assert_eq!(ledger.lost, 0, "round {round}: {ledger:?}");
+        assert!(ledger.accepted >= acknowledged.len() as u64, "round {round}");
+        let url = ccrd.url.clone();
+        let token = ccrd.admin_token();
+        // A workload in another thread, killed part-way through by SIGKILL.
+        let worker = std::thread::spawn(move || {
+            let client = Client::new(&url, Some(token)).expect("client");
+            let mut acked = Vec::new();
+            for i in 0..1000u32 {
+                let request = SendMailRequest { database: "Mailbox Database".into(), count: 1 + i % 7, size_kb: 40 };
+                match client.post::<SendMailResult>(routes::LAB_MAIL, &request) {
+                    Ok(result) => acked.extend(result.accepted),
+                    Err(_) => break,
+                }
+                if i % 5 == 4 {
+                    let target = if i % 10 == 4 { "NH-W2K3-SRV04" } else { "NH-W2K3-SRV03" };
+                    if client.post::<OperationResult>(routes::MOVE_CMS, &move_request(target)).is_err() {
+                        // Refused (already there) or cut off by the kill: either is fine.
+                    }
+                }
+            }
+            acked
+        });
+        std::thread::sleep(std::time::Duration::from_millis(20 + u64::from(round * 37 % 150)));
+        drop(ccrd); // SIGKILL
+        let acked = worker.join().expect("worker");
+        for id in &acked {
+            assert!(seen_ids.insert(*id), "round {round}: id {id} was acknowledged twice");
+        }
+        acknowledged.extend(acked);
+    }
+    let ccrd = Ccrd::start(&lab);
+    let client = Client::new(&ccrd.url, Some(ccrd.admin_token())).expect("client");
+    let ledger: MailStatistics = client
+        .get(routes::LAB_MAIL_STATISTICS, &IdentityQuery { identity: Some("Mailbox Database".into()) })
+        .expect("ledger");
+    assert!(acknowledged.len() > 50, "the workload made progress: {}", acknowledged.len());
+    assert_eq!(ledger.lost, 0, "{ledger:?}");
+    let settle: SettleResult = client.post(routes::LAB_SETTLE, &SettleRequest::default()).expect("settles");
+    assert!(settle.settled);
+    let copies: Vec<StorageGroupCopyStatus> =
+        client.get(routes::STORAGE_GROUP_COPY_STATUS, &CopyStatusQuery::default()).expect("status");
+    for copy in copies {
+        assert_eq!(copy.summary_copy_status, CopyStatus::Healthy, "{copy:?}");
+        assert_eq!(copy.copy_queue_length, 0, "{copy:?}");
+    }
+}
