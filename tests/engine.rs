@@ -7,9 +7,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use ccrsh::api::{
-    self, CheckResult, ClusteredMailboxServerStatus, CopyRequest, CopyStatus, CopyStatusQuery, ErrorCode, EventQuery,
-    HistoryQuery, IdentityQuery, IdentityRequest, MailStatistics, MoveRequest, OperationResult, SendMailRequest,
-    SendMailResult, ServiceInfo, SettleRequest, SettleResult, StopRequest, StorageGroupCopyStatus, routes,
+    self, AutoDatabaseMountDial, CheckResult, ClusteredMailboxServerStatus, CopyRequest, CopyStatus, CopyStatusQuery,
+    ErrorCode, EventQuery, HistoryQuery, IdentityQuery, IdentityRequest, LinkState, MailStatistics,
+    MailboxServerRequest, MoveRequest, NetworkRequest, NodePowerRequest, OperationResult, RestoreRequest,
+    SendMailRequest, SendMailResult, ServiceInfo, SettleRequest, SettleResult, StopRequest, StorageGroupCopyStatus,
+    routes,
 };
 use ccrsh::service::embedded::{self, Embedded};
 use ccrsh::service::lab::TopologySource;
@@ -82,6 +84,59 @@ impl Lab {
 
     fn move_to(&self, target: &str) -> Result<OperationResult, ClientError> {
         self.admin.post(routes::MOVE_CMS, &move_request(target))
+    }
+
+    fn power(&self, node: &str, on: bool, crash: bool) -> OperationResult {
+        let request = NodePowerRequest { identity: node.into(), crash, dry_run: false, expected_version: None };
+        let route = if on { routes::LAB_NODE_START } else { routes::LAB_NODE_STOP };
+        self.admin.post(route, &request).expect("power changed")
+    }
+
+    fn link(&self, a: &str, b: &str, state: LinkState) {
+        let request = NetworkRequest { between: [a.into(), b.into()], state, dry_run: false, expected_version: None };
+        let _: OperationResult = self.admin.post(routes::LAB_NETWORK, &request).expect("link changed");
+    }
+
+    fn dial(&self, dial: AutoDatabaseMountDial) {
+        let request = MailboxServerRequest {
+            identity: "CCREX01".into(),
+            auto_database_mount_dial: Some(dial),
+            dry_run: false,
+            expected_version: None,
+        };
+        let _: OperationResult = self.admin.post(routes::SET_MAILBOX_SERVER, &request).expect("dial set");
+    }
+
+    fn mounted(&self) -> bool {
+        let query = api::StoreQuery { identity: Some("Mailbox Database".into()), status: true, ..Default::default() };
+        let dbs: Vec<api::Database> = self.admin.get(routes::MAILBOX_DATABASES, &query).expect("databases");
+        dbs[0].mounted == Some(true)
+    }
+
+    fn mount(&self) -> Result<OperationResult, ClientError> {
+        let request = IdentityRequest { identity: "Mailbox Database".into(), dry_run: false, expected_version: None };
+        self.admin.post(routes::MOUNT_DATABASE, &request)
+    }
+
+    fn restore(&self, force: bool, dry_run: bool) -> Result<OperationResult, ClientError> {
+        let request = RestoreRequest {
+            identity: "First Storage Group".into(),
+            standby_machine: None,
+            force,
+            dry_run,
+            expected_version: None,
+        };
+        self.admin.post(routes::RESTORE_COPY, &request)
+    }
+
+    /// Mail the passive copy never receives: the link is cut while `count` messages arrive.
+    fn send_unshipped(&self, count: u32) -> Vec<u64> {
+        self.link("NH-W2K3-SRV03", "NH-W2K3-SRV04", LinkState::Down);
+        self.send(count, 10)
+    }
+
+    fn events_with(&self, id: u32) -> Vec<api::EventEntry> {
+        self.admin.get(routes::EVENTS, &EventQuery { instance_id: Some(id), ..Default::default() }).expect("events")
     }
 
     fn node_dir(&self, node: &str, sg: &str) -> PathBuf {
@@ -426,4 +481,124 @@ fn acknowledged_mail_survives_kill_9_at_any_moment() {
         assert_eq!(copy.summary_copy_status, CopyStatus::Healthy, "{copy:?}");
         assert_eq!(copy.copy_queue_length, 0, "{copy:?}");
     }
+}
+
+#[test]
+fn lossless_waits_after_a_crash_and_mounts_without_loss_when_the_node_returns() {
+    let lab = Lab::new(64);
+    lab.dial(AutoDatabaseMountDial::Lossless);
+    lab.send(20, 10);
+    lab.settle();
+    lab.send_unshipped(12);
+    let crash = lab.power("NH-W2K3-SRV03", false, true);
+    assert!(
+        crash.warnings.iter().any(|w| w.contains("failed over from NH-W2K3-SRV03 to NH-W2K3-SRV04")),
+        "{:?}",
+        crash.warnings
+    );
+    assert!(
+        crash.warnings.iter().any(|w| w.contains("stayed dismounted") && w.contains("Lossless allows 0")),
+        "{:?}",
+        crash.warnings
+    );
+    assert!(!lab.mounted(), "Lossless does not mount with logs missing");
+    assert_eq!(lab.copy("First Storage Group").summary_copy_status, CopyStatus::ServiceDown);
+    // Six 10 KB messages fill a 64 KB log: the first 18 shipped in three closed logs; the
+    // other 2 sat in the open log when the link went down, with the 12 after them.
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present, ledger.lost, ledger.unavailable), (32, 18, 0, 14), "{ledger:?}");
+
+    // Mounting now would lose mail: refused, with both ways out.
+    let body = refused(lab.mount());
+    let hint = body.hint.unwrap_or_default();
+    assert!(hint.contains("Start-LabNode NH-W2K3-SRV03") && hint.contains("Restore-StorageGroupCopy"), "{hint}");
+    assert!(!lab.mounted());
+
+    lab.link("NH-W2K3-SRV03", "NH-W2K3-SRV04", LinkState::Up);
+    let back = lab.power("NH-W2K3-SRV03", true, false);
+    assert!(back.warnings.iter().any(|w| w.contains("nothing was lost")), "{:?}", back.warnings);
+    assert!(lab.mounted(), "the logs came back, so the database mounts");
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present, ledger.lost, ledger.unavailable), (32, 32, 0, 0), "{ledger:?}");
+    assert!(lab.events_with(9796).is_empty(), "no lossy mount happened");
+    lab.send(5, 10);
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert_eq!((copy.summary_copy_status, copy.copy_queue_length), (CopyStatus::Healthy, 0), "{copy:?}");
+}
+
+#[test]
+fn best_availability_mounts_within_six_logs_announces_the_loss_and_the_dumpster_resends() {
+    let lab = Lab::new(64);
+    lab.send(20, 10);
+    lab.settle();
+    lab.send_unshipped(12); // 2 + 12 messages in two closed logs and the open one: 3 missing
+    lab.power("NH-W2K3-SRV03", false, true);
+    assert!(lab.mounted(), "BestAvailability mounts with up to 6 logs missing");
+    assert_eq!(lab.events_with(9796).len(), 1);
+    let resubmit = lab.events_with(2099);
+    assert!(resubmit[0].message.contains("resubmit messages"), "{}", resubmit[0].message);
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present, ledger.lost), (32, 32, 0), "{ledger:?}");
+    assert_eq!(ledger.resent, 14, "the dumpster resent exactly what the copy lacked (see the Lossless test)");
+
+    // The old active returns: only the lost tail differs, so it resynchronises.
+    lab.link("NH-W2K3-SRV03", "NH-W2K3-SRV04", LinkState::Up);
+    let back = lab.power("NH-W2K3-SRV03", true, false);
+    assert!(back.warnings.iter().any(|w| w.contains("resynchronised")), "{:?}", back.warnings);
+    lab.send(5, 10);
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert_eq!((copy.summary_copy_status, copy.copy_queue_length), (CopyStatus::Healthy, 0), "{copy:?}");
+    assert_eq!(lab.ledger().present, 37);
+}
+
+#[test]
+fn the_admin_override_is_restore_with_force_then_mount_and_a_far_diverged_copy_needs_a_reseed() {
+    let lab = Lab::new(32);
+    lab.dial(AutoDatabaseMountDial::GoodAvailability);
+    lab.send(10, 10);
+    lab.settle();
+    lab.send_unshipped(45); // about fifteen logs the copy never gets
+    lab.power("NH-W2K3-SRV03", false, true);
+    assert!(!lab.mounted());
+
+    let without_force = refused(lab.restore(false, false));
+    let report = without_force.report.expect("report");
+    assert!(report.checks.iter().any(|c| c.override_switch.as_deref() == Some("-Force")), "{report:?}");
+    let version = lab.version();
+    let dry = lab.restore(true, true).expect("dry run");
+    let estimate = &dry.report.loss_estimate[0];
+    assert!(estimate.logs > 10 && estimate.bytes > 0, "{estimate:?}");
+    assert_eq!(lab.version(), version, "a dry run changes nothing");
+    assert!(refused(lab.mount()).message.contains("log(s) missing"));
+
+    let restored = lab.restore(true, false).expect("restored");
+    assert!(restored.warnings[0].contains("Data loss is expected"), "{:?}", restored.warnings);
+    lab.mount().expect("mounts after the restore");
+    assert!(lab.mounted());
+    assert_eq!(lab.events_with(9796).len(), 1);
+    let ledger = lab.ledger();
+    assert_eq!(ledger.present + ledger.lost, ledger.accepted, "every message is held or accounted lost: {ledger:?}");
+
+    lab.link("NH-W2K3-SRV03", "NH-W2K3-SRV04", LinkState::Up);
+    lab.power("NH-W2K3-SRV03", true, false);
+    let copy = lab.copy("First Storage Group");
+    assert_eq!(copy.summary_copy_status, CopyStatus::Failed, "{copy:?}");
+    assert!(copy.failed_message.unwrap_or_default().contains("Update-StorageGroupCopy"));
+}
+
+#[test]
+fn without_quorum_the_server_goes_failed_and_comes_back_with_its_node() {
+    let lab = Lab::new(64);
+    lab.send(3, 10);
+    lab.link("NH-W2K3-SRV04", "NH-W2K3-FSW01", LinkState::Down);
+    lab.power("NH-W2K3-SRV03", false, true);
+    assert_eq!(lab.cms().state, api::CmsState::Failed);
+    let request = SendMailRequest { database: "Mailbox Database".into(), count: 1, size_kb: 1 };
+    assert!(lab.admin.post::<SendMailResult>(routes::LAB_MAIL, &request).is_err());
+    lab.power("NH-W2K3-SRV03", true, false);
+    assert_eq!(lab.cms().state, api::CmsState::Online);
+    assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
+    assert_eq!(lab.ledger().present, 3, "a crash of the only node loses nothing acknowledged");
 }

@@ -49,6 +49,22 @@ pub mod routes {
     pub const SUSPEND_COPY: &str = "/v1/storage-groups/suspend";
     /// `POST` [`super::CopyRequest`]: resume a storage group copy ([`super::OperationResult`]).
     pub const RESUME_COPY: &str = "/v1/storage-groups/resume";
+    /// `POST` [`super::MailboxServerRequest`]: change a server's settings ([`super::OperationResult`]).
+    pub const SET_MAILBOX_SERVER: &str = "/v1/mailbox-servers/set";
+    /// `POST` [`super::RestoreRequest`]: activate a copy ([`super::OperationResult`]).
+    pub const RESTORE_COPY: &str = "/v1/storage-groups/restore";
+    /// `GET`: [`super::LabNode`] list.
+    pub const LAB_NODES: &str = "/v1/lab/nodes";
+    /// `POST` [`super::NodePowerRequest`]: power a node off ([`super::OperationResult`]).
+    pub const LAB_NODE_STOP: &str = "/v1/lab/nodes/stop";
+    /// `POST` [`super::NodePowerRequest`]: power a node on ([`super::OperationResult`]).
+    pub const LAB_NODE_START: &str = "/v1/lab/nodes/start";
+    /// `POST` [`super::NetworkRequest`]: cut or restore a link ([`super::OperationResult`]).
+    pub const LAB_NETWORK: &str = "/v1/lab/network";
+    /// `POST` [`super::FaultRequest`]: damage a log ([`super::OperationResult`]).
+    pub const LAB_FAULT: &str = "/v1/lab/fault";
+    /// `POST` [`super::ClockRequest`]: advance the lab clock ([`super::OperationResult`]).
+    pub const LAB_CLOCK: &str = "/v1/lab/clock";
     /// `GET`: [`super::EventEntry`] list, newest first; query [`super::EventQuery`].
     pub const EVENTS: &str = "/v1/events";
     /// `GET`: [`super::OperationRecord`] list, newest first; query [`super::HistoryQuery`].

@@ -74,6 +74,114 @@ pub struct CopyRequest {
     pub expected_version: Option<u64>,
 }
 
+/// `POST` mailbox server settings: `Set-MailboxServer`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MailboxServerRequest {
+    pub identity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_database_mount_dial: Option<super::AutoDatabaseMountDial>,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// `POST` restore: `Restore-StorageGroupCopy`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RestoreRequest {
+    pub identity: String,
+    /// The SCR target to activate; absent for the CCR copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standby_machine: Option<String>,
+    /// Activate even though the source is unreachable: data loss is expected.
+    #[serde(default)]
+    pub force: bool,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// `POST` lab node power: `Stop-LabNode` / `Start-LabNode`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodePowerRequest {
+    pub identity: String,
+    /// Power off without a clean shutdown (open logs stay open, nothing is flushed).
+    #[serde(default)]
+    pub crash: bool,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// `POST` lab network: cut or restore the link between two nodes, a node and a witness, or
+/// two datacenters.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NetworkRequest {
+    pub between: [String; 2],
+    pub state: LinkState,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum LinkState {
+    Up,
+    Down,
+}
+
+/// `POST` lab fault: damage a copy's newest log on one node.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultRequest {
+    pub kind: FaultKind,
+    /// The node whose copy is damaged.
+    pub server: String,
+    pub storage_group: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum FaultKind {
+    CorruptLog,
+}
+
+/// `POST` lab clock: move the lab clock forward.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClockRequest {
+    pub advance_seconds: u64,
+}
+
+/// One node of the lab (`Get-LabNode`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct LabNode {
+    pub name: String,
+    pub cluster: String,
+    pub datacenter: String,
+    pub ip_address: String,
+    pub powered_on: bool,
+    /// The clustered mailbox servers active here.
+    pub active_servers: Vec<String>,
+    /// Links of this node the lab has cut.
+    pub cut_links: Vec<String>,
+}
+
 /// The structured precondition report (brief §4.1): what was checked, what was seen, and
 /// what to do about each failure.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -257,6 +365,9 @@ pub struct MailStatistics {
     pub present: u64,
     /// Acknowledged messages no longer held (lost in a lossy activation and not resent).
     pub lost: u64,
+    /// Acknowledged messages the active copy lacks but a lost node may still hold (a database
+    /// waiting for its logs after a failover).
+    pub unavailable: u64,
     /// Messages the transport dumpster resent after a lossy activation.
     pub resent: u64,
     pub lost_ids: Vec<u64>,

@@ -21,6 +21,11 @@ pub struct Estate {
     pub clock_offset_ms: i64,
     /// The id the next delivered message gets.
     pub next_message_id: u64,
+    /// Network links the lab has cut: pairs of node, witness or datacenter names.
+    pub network_cuts: Vec<(String, String)>,
+    /// Transport dumpster (`Set-TransportConfig`), per storage group.
+    pub max_dumpster_size_bytes: u64,
+    pub max_dumpster_time_seconds: u64,
     pub datacenters: Vec<Datacenter>,
     pub clusters: Vec<Cluster>,
     pub nodes: Vec<Node>,
@@ -80,6 +85,30 @@ pub struct StorageGroup {
     pub lineage: u64,
     /// How far the active copy has replayed its own logs into its database.
     pub active_replayed: u64,
+    /// Messages in the active copy's open log (not yet in a closed, shippable log).
+    pub open_log_records: u64,
+    /// Set while the active copy lacks logs its predecessor wrote (after an unscheduled
+    /// failover): how many, and since when the data is at risk.
+    pub missing_logs: Option<MissingLogs>,
+}
+
+/// Logs an activated copy did not receive before its source was lost.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MissingLogs {
+    /// The node that held them (the old active node).
+    pub node: String,
+    /// The copy had every log up to here.
+    pub common: u64,
+    /// Closed logs plus the open log it did not receive.
+    pub logs: u64,
+    pub bytes: u64,
+    pub since: Option<DateTime<Utc>>,
+    pub lost_at: DateTime<Utc>,
+    /// Mount as soon as the logs arrive (the database was mounted when the node was lost).
+    pub mount_when_recovered: bool,
+    /// An administrator accepted the loss (Restore-StorageGroupCopy): the next mount goes
+    /// ahead without the logs.
+    pub accepted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +147,9 @@ pub struct StorageGroupCopy {
     pub last_replayed_at: Option<DateTime<Utc>>,
     /// Inspections of the next log that failed in a row; three make the copy Failed.
     pub inspect_failures: u32,
+    /// Set on the old active copy after a lossy activation: the last generation it shares
+    /// with the new active. When its node returns it resynchronises or is Failed.
+    pub diverged_after: Option<u64>,
 }
 
 impl StorageGroupCopy {
@@ -138,6 +170,7 @@ impl StorageGroupCopy {
             last_inspected_at: None,
             last_replayed_at: None,
             inspect_failures: 0,
+            diverged_after: None,
         }
     }
 
@@ -160,6 +193,9 @@ impl Estate {
             version: 0,
             clock_offset_ms: 0,
             next_message_id: 1,
+            network_cuts: Vec::new(),
+            max_dumpster_size_bytes: 18 * 1024 * 1024,
+            max_dumpster_time_seconds: 7 * 24 * 3600,
             datacenters: Vec::new(),
             clusters: Vec::new(),
             nodes: Vec::new(),
@@ -204,6 +240,44 @@ impl Estate {
     /// Whether node `name` exists and is powered on.
     pub fn node_up(&self, name: &str) -> bool {
         self.node(name).is_some_and(|n| n.powered_on)
+    }
+
+    /// The datacenter of node `name`.
+    pub fn datacenter_of(&self, node: &str) -> Option<&str> {
+        let cluster = self.cluster(&self.node(node)?.cluster)?;
+        Some(cluster.datacenter.as_str())
+    }
+
+    /// Whether the lab has cut the link between `a` and `b` (nodes, witnesses or datacenters).
+    pub fn cut(&self, a: &str, b: &str) -> bool {
+        self.network_cuts.iter().any(|(x, y)| {
+            (x.eq_ignore_ascii_case(a) && y.eq_ignore_ascii_case(b))
+                || (x.eq_ignore_ascii_case(b) && y.eq_ignore_ascii_case(a))
+        })
+    }
+
+    /// Whether nodes `a` and `b` are both up and can reach each other.
+    pub fn reachable(&self, a: &str, b: &str) -> bool {
+        if !self.node_up(a) || !self.node_up(b) || self.cut(a, b) {
+            return false;
+        }
+        match (self.datacenter_of(a), self.datacenter_of(b)) {
+            (Some(x), Some(y)) if !x.eq_ignore_ascii_case(y) => !self.cut(x, y),
+            _ => true,
+        }
+    }
+
+    /// Whether `node` sees a quorum of its cluster: its own vote, its peers it can reach, and
+    /// the file share witness if reachable — a majority of nodes + 1.
+    pub fn has_quorum(&self, node: &str) -> bool {
+        let Some(n) = self.node(node).filter(|n| n.powered_on) else { return false };
+        let Some(cluster) = self.cluster(&n.cluster) else { return false };
+        let members: Vec<&Node> = self.nodes.iter().filter(|m| m.cluster.eq_ignore_ascii_case(&cluster.name)).collect();
+        let peers =
+            members.iter().filter(|m| !m.name.eq_ignore_ascii_case(node) && self.reachable(node, &m.name)).count();
+        let witness = usize::from(!self.cut(node, &cluster.file_share_witness));
+        let votes = 1 + peers + witness;
+        votes * 2 > members.len() + 1
     }
 
     /// The lab clock: the wall clock plus the lab's offset.

@@ -10,6 +10,8 @@
 
 pub mod estate;
 pub mod events;
+pub mod failover;
+pub mod faults;
 pub mod identity;
 pub mod log_format;
 pub mod operations;

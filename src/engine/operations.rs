@@ -68,6 +68,22 @@ pub fn set_mounted(
             override_switch: None,
         });
     }
+    let sg = estate.storage_groups.iter().find(|sg| sg.server == found.server && sg.name == found.storage_group);
+    if mount && let Some(missing) = sg.and_then(|sg| sg.missing_logs.as_ref()) {
+        report.add(Check {
+            name: "The active copy holds every log".into(),
+            passed: missing.accepted,
+            observed: format!("{} log(s) missing since {} was lost", missing.logs, missing.node),
+            threshold: "none missing, or the loss accepted with Restore-StorageGroupCopy".into(),
+            why: "Mounting without those logs loses the mail in them; the transport dumpster resends only part of it.",
+            remedy: format!(
+                "Start-LabNode {} so its logs can be copied (the database then mounts without loss), or accept the \
+                 loss: Restore-StorageGroupCopy '{}\\{}' -Force, then Mount-Database.",
+                missing.node, found.server, found.storage_group
+            ),
+            override_switch: None,
+        });
+    }
     let report = report.finish()?;
     let changed = found.mounted != mount;
     let slot = estate
@@ -78,6 +94,27 @@ pub fn set_mounted(
         db.mounted = mount;
     }
     Ok(DatabaseChange { database: Database { mounted: mount, ..found }, changed, report })
+}
+
+/// `Set-MailboxServer`: the server's AutoDatabaseMountDial.
+pub fn set_mailbox_server(
+    estate: &mut Estate,
+    id: &str,
+    dial: Option<crate::api::AutoDatabaseMountDial>,
+) -> Result<(bool, PreconditionReport), EngineError> {
+    let name = server_name(estate, id)?;
+    let report = Report::new("Set-MailboxServer", &name).into_report();
+    let Some(server) = estate.servers.iter_mut().find(|s| s.name == name) else { return Ok((false, report)) };
+    let changed = dial.is_some_and(|d| d != server.auto_database_mount_dial);
+    if let Some(dial) = dial {
+        server.auto_database_mount_dial = dial;
+    }
+    Ok((changed, report))
+}
+
+/// The active node of the server `id` names.
+pub fn active_node(estate: &Estate, id: &str) -> Result<String, EngineError> {
+    Ok(identity::server(estate, id)?.active_node.clone())
 }
 
 /// The canonical name of the server `id` names.
@@ -358,6 +395,65 @@ pub fn resume(
     copy.failed_message = None;
     copy.inspect_failures = 0;
     Ok((true, report))
+}
+
+/// `Restore-StorageGroupCopy` for a CCR storage group whose active copy lacks logs after an
+/// unscheduled failover. With the old node reachable the service copies the logs (no loss);
+/// without it, `-Force` accepts the loss and the report carries the estimate. Returns the
+/// report, the storage group's index, and whether the logs can be fetched instead.
+pub fn restore_cluster_copy(
+    estate: &mut Estate,
+    id: &str,
+    force: bool,
+) -> Result<(PreconditionReport, usize, bool), EngineError> {
+    let sg = identity::storage_group(estate, id)?;
+    let index =
+        estate.storage_groups.iter().position(|g| g.server == sg.server && g.name == sg.name).unwrap_or_default();
+    let name = identity::storage_group_identity(sg);
+    let server = identity::server(estate, &sg.server)?;
+    let mut report = Report::new("Restore-StorageGroupCopy", &name);
+    let Some(missing) = sg.missing_logs.clone() else {
+        report.add(Check {
+            name: "The active copy is missing logs".into(),
+            passed: false,
+            observed: "every log is present".into(),
+            threshold: "logs lost with a failed node".into(),
+            why: "Restore makes a copy usable without its source; this storage group's active copy already has \
+                  every log.",
+            remedy: format!(
+                "Nothing to restore. To make the passive copy active, use Move-ClusteredMailboxServer {} \
+                 -TargetMachine NODE.",
+                server.name
+            ),
+            override_switch: None,
+        });
+        return Err(EngineError::Refused(Box::new(report.into_report())));
+    };
+    let reachable = estate.reachable(&missing.node, &server.active_node);
+    report.add(Check {
+        name: format!("The source {} is reachable", missing.node),
+        passed: reachable,
+        observed: if estate.node_up(&missing.node) { "unreachable".into() } else { "powered off".into() },
+        threshold: "reachable, so the remaining logs can be copied".into(),
+        why: "Without the source, the logs it holds are lost; the transport dumpster resends part of the mail.",
+        remedy: format!(
+            "Bring {} back (Start-LabNode) so nothing is lost, or accept the loss with -Force.",
+            missing.node
+        ),
+        override_switch: Some(("Force", force)),
+    });
+    let mut report = report.finish()?;
+    report.loss_estimate.push(crate::api::LossEstimate {
+        storage_group: name,
+        logs: if reachable { 0 } else { missing.logs },
+        bytes: if reachable { 0 } else { missing.bytes },
+        window_start: missing.since,
+        window_end: Some(missing.lost_at),
+    });
+    if !reachable && let Some(m) = estate.storage_groups[index].missing_logs.as_mut() {
+        m.accepted = true;
+    }
+    Ok((report, index, reachable))
 }
 
 /// Where a delivery goes: the storage group of a mounted database on an online server.

@@ -49,6 +49,40 @@ fn status_of(estate: &Estate, server: &ClusteredMailboxServer) -> api::Clustered
     }
 }
 
+/// `Get-LabNode`: every node with its power, its active servers and its cut links.
+pub fn lab_nodes(estate: &Estate) -> Vec<api::LabNode> {
+    estate
+        .nodes
+        .iter()
+        .map(|n| api::LabNode {
+            name: n.name.clone(),
+            cluster: n.cluster.clone(),
+            datacenter: estate.datacenter_of(&n.name).unwrap_or_default().to_string(),
+            ip_address: n.ip.clone(),
+            powered_on: n.powered_on,
+            active_servers: estate
+                .servers
+                .iter()
+                .filter(|s| s.active_node.eq_ignore_ascii_case(&n.name))
+                .map(|s| s.name.clone())
+                .collect(),
+            cut_links: estate
+                .network_cuts
+                .iter()
+                .filter_map(|(a, b)| {
+                    if a.eq_ignore_ascii_case(&n.name) {
+                        Some(b.clone())
+                    } else if b.eq_ignore_ascii_case(&n.name) {
+                        Some(a.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// `Get-MailboxServer`: every CMS, and every node whose cluster holds no CMS (a standby node,
 /// a valid SCR target).
 pub fn mailbox_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<api::MailboxServer>, EngineError> {
@@ -174,11 +208,22 @@ pub fn databases(estate: &Estate, kind: DatabaseKind, query: &StoreQuery) -> Res
     } else {
         estate.databases.iter().filter(|d| d.kind == kind).collect()
     };
-    Ok(selected.into_iter().map(|db| database_view(db, query.status)).collect())
+    Ok(selected
+        .into_iter()
+        .map(|db| {
+            let running = estate
+                .server(&db.server)
+                .is_some_and(|s| s.state == crate::api::CmsState::Online && estate.node_up(&s.active_node));
+            database_view(db, query.status, running)
+        })
+        .collect())
 }
 
 /// The API view of a database; `status` fills in Mounted, as `-Status` does.
-pub fn database_view(db: &Database, status: bool) -> api::Database {
+/// One database as `Get-MailboxDatabase` shows it; `running` says whether its server is
+/// online on a running node (a stopped server's databases are not mounted, though they mount
+/// again when it starts).
+pub fn database_view(db: &Database, status: bool, running: bool) -> api::Database {
     api::Database {
         identity: database_identity(db),
         name: db.name.clone(),
@@ -186,7 +231,7 @@ pub fn database_view(db: &Database, status: bool) -> api::Database {
         storage_group: format!("{}\\{}", db.server, db.storage_group),
         storage_group_name: db.storage_group.clone(),
         edb_file_path: format!("{MAILBOX_ROOT}\\{}\\{}.edb", db.storage_group, db.name),
-        mounted: status.then_some(db.mounted),
+        mounted: status.then_some(db.mounted && running),
         recovery: false,
         is_valid: true,
     }
@@ -215,7 +260,7 @@ pub fn copy_status(estate: &Estate, query: &CopyStatusQuery) -> Result<Vec<api::
             None => c.kind == CopyKind::ClusterContinuous,
         });
         match copy {
-            Some(copy) => entries.push(copy_entry(sg, copy)),
+            Some(copy) => entries.push(copy_entry(estate, sg, copy)),
             // Asked for one storage group's SCR copy on a node that has none.
             None if standby.is_some() && query.identity.is_some() => {
                 return Err(EngineError::Invalid {
@@ -236,13 +281,15 @@ pub fn copy_status(estate: &Estate, query: &CopyStatusQuery) -> Result<Vec<api::
     Ok(entries)
 }
 
-fn copy_entry(sg: &StorageGroup, copy: &StorageGroupCopy) -> api::StorageGroupCopyStatus {
+fn copy_entry(estate: &Estate, sg: &StorageGroup, copy: &StorageGroupCopy) -> api::StorageGroupCopyStatus {
     let scr = matches!(copy.kind, CopyKind::StandbyContinuous { .. });
+    // The Replication service of a powered-off node cannot answer.
+    let status = if estate.node_up(&copy.node) { copy.status } else { api::CopyStatus::ServiceDown };
     api::StorageGroupCopyStatus {
         identity: storage_group_identity(sg),
         name: sg.name.clone(),
         storage_group_name: sg.name.clone(),
-        summary_copy_status: copy.status,
+        summary_copy_status: status,
         ccr_target_node: (!scr).then(|| copy.node.clone()),
         standby_machine: scr.then(|| copy.node.clone()),
         failed: copy.status == api::CopyStatus::Failed,

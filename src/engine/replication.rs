@@ -53,11 +53,6 @@ pub struct ActiveWork {
     pub truncate_through: u64,
 }
 
-/// Whether replication from `source` to `target` can run now.
-fn reachable(estate: &Estate, source: &str, target: &str) -> bool {
-    estate.node_up(source) && estate.node_up(target)
-}
-
 /// The work every copy that may replicate now has left to do.
 pub fn plan(estate: &Estate) -> Vec<CopyWork> {
     let mut work = Vec::new();
@@ -67,7 +62,7 @@ pub fn plan(estate: &Estate) -> Vec<CopyWork> {
         }
         let Some(sg) = estate.storage_groups.iter().find(|sg| copy.of(sg)) else { continue };
         let Some(server) = estate.server_of(sg) else { continue };
-        if !reachable(estate, &server.active_node, &copy.node) {
+        if !estate.reachable(&server.active_node, &copy.node) {
             continue;
         }
         let (replay_through, replay_lag_ms) = match copy.kind {

@@ -51,6 +51,8 @@ pub struct OnDisk {
     pub replayed: Generation,
     /// Generation of the open log, when there is one with at least one record.
     pub open: Option<Generation>,
+    /// Records in the open log.
+    pub open_records: u64,
     pub lineage: u64,
 }
 
@@ -183,12 +185,14 @@ impl CopyFiles {
         let checkpoint = self.checkpoint()?;
         let inspected = self.closed_generations()?.last().copied().unwrap_or(0).max(checkpoint.replayed);
         let copied = self.generations_in(&self.root.join("inbox"))?.last().copied().unwrap_or(0).max(inspected);
-        let open = self.open_log()?.filter(|(_, records, _)| *records > 0).map(|(header, _, _)| header.generation);
+        let open_log = self.open_log()?;
+        let open = open_log.filter(|(_, records, _)| *records > 0).map(|(header, _, _)| header.generation);
+        let open_records = open_log.map_or(0, |(_, records, _)| records as u64);
         let lineage = match self.open_log()? {
             Some((header, _, _)) => header.lineage,
             None => self.newest_lineage()?.unwrap_or(checkpoint.lineage),
         };
-        Ok(OnDisk { copied, inspected, replayed: checkpoint.replayed, open, lineage })
+        Ok(OnDisk { copied, inspected, replayed: checkpoint.replayed, open, open_records, lineage })
     }
 
     fn newest_lineage(&self) -> io::Result<Option<u64>> {
@@ -361,6 +365,23 @@ impl CopyFiles {
         };
         self.write_checkpoint(&next)?;
         Ok(Ok(next))
+    }
+
+    /// Deletes every log after `generation` — closed, shipped or open — so the copy continues
+    /// from there (a diverged tail, or a new active copy's stale inbox). Replayed logs are
+    /// never deleted here: the caller checks the checkpoint first.
+    pub fn discard_after(&self, generation: Generation) -> io::Result<()> {
+        for later in self.closed_generations()?.into_iter().filter(|g| *g > generation) {
+            fs::remove_file(self.log_path(later))?;
+        }
+        for later in self.generations_in(&self.root.join("inbox"))?.into_iter().filter(|g| *g > generation) {
+            fs::remove_file(self.inbox_path(later))?;
+        }
+        match fs::remove_file(self.open_log_path()) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        sync_dir(&self.root)
     }
 
     /// Deletes closed logs up to and including `generation` that are already replayed.

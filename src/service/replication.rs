@@ -153,6 +153,7 @@ pub fn refresh_from_disk(lab: &Path, estate: &mut Estate) -> io::Result<()> {
         let sg = &mut estate.storage_groups[index];
         sg.last_log_generated = disk.inspected.max(disk.open.map_or(0, |g| g - 1));
         sg.active_replayed = disk.replayed;
+        sg.open_log_records = disk.open_records;
     }
     recount(lab, estate)?;
     // Messages written to a log whose acknowledgement never reached SQLite (a crash between

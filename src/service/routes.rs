@@ -36,6 +36,14 @@ pub fn router() -> Router<AppState> {
         .route(routes::RESUME_COPY, post(changes::resume_copy))
         .route(routes::LAB_MAIL, post(changes::send_mail))
         .route(routes::LAB_SETTLE, post(changes::settle))
+        .route(routes::RESTORE_COPY, post(changes::restore_copy))
+        .route(routes::SET_MAILBOX_SERVER, post(changes::set_mailbox_server))
+        .route(routes::LAB_NODES, get(lab_nodes))
+        .route(routes::LAB_NODE_STOP, post(changes::stop_node))
+        .route(routes::LAB_NODE_START, post(changes::start_node))
+        .route(routes::LAB_NETWORK, post(changes::set_network))
+        .route(routes::LAB_FAULT, post(changes::set_fault))
+        .route(routes::LAB_CLOCK, post(changes::set_clock))
         .fallback(not_found)
 }
 
@@ -100,6 +108,10 @@ async fn public_folder_databases(
     read(&state, |e| queries::databases(e, DatabaseKind::PublicFolder, &query)).map(Json)
 }
 
+async fn lab_nodes(State(state): State<AppState>) -> Reply<Vec<api::LabNode>> {
+    read(&state, |e| Ok(queries::lab_nodes(e))).map(Json)
+}
+
 async fn events(
     State(state): State<AppState>,
     query: Result<Query<EventQuery>, QueryRejection>,
@@ -141,13 +153,15 @@ async fn mail_statistics(
         Some(files) => files.message_ids().map_err(|e| ServiceError::internal(&e))?.into_iter().collect(),
         None => Default::default(),
     };
-    let lost_ids: Vec<u64> = accepted.iter().copied().filter(|id| !held.contains(id)).collect();
+    let missing: Vec<_> = accepted.iter().filter(|m| !held.contains(&m.id)).collect();
+    let lost_ids: Vec<u64> = missing.iter().filter(|m| m.declared_lost).map(|m| m.id).collect();
     Ok(Json(api::MailStatistics {
         database: identity::database_identity(&db),
         accepted: accepted.len() as u64,
-        present: (accepted.len() - lost_ids.len()) as u64,
+        present: (accepted.len() - missing.len()) as u64,
         lost: lost_ids.len() as u64,
-        resent: 0,
+        unavailable: (missing.len() - lost_ids.len()) as u64,
+        resent: accepted.iter().filter(|m| m.resent).count() as u64,
         lost_ids,
     }))
 }

@@ -54,6 +54,7 @@ CREATE TABLE storage_group (
     last_log_generated_at TEXT,
     lineage INTEGER NOT NULL,
     active_replayed INTEGER NOT NULL,
+    missing_logs TEXT,
     PRIMARY KEY (server, name));
 CREATE TABLE database (
     server TEXT NOT NULL,
@@ -80,6 +81,7 @@ CREATE TABLE sg_copy (
     last_inspected_at TEXT,
     last_replayed_at TEXT,
     inspect_failures INTEGER NOT NULL,
+    diverged_after INTEGER,
     PRIMARY KEY (server, storage_group, node),
     FOREIGN KEY (server, storage_group) REFERENCES storage_group(server, name));
 CREATE TABLE event (
@@ -124,6 +126,25 @@ pub struct Journal {
     pub operation: Option<api::OperationRecord>,
     /// Messages acknowledged by this change.
     pub accepted: Vec<AcceptedMessage>,
+    /// Accepted messages a lossy mount lost, and those the transport dumpster resent.
+    pub lost: Vec<u64>,
+    pub resent: Vec<u64>,
+}
+
+/// One accepted message in the loss ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub id: u64,
+    pub declared_lost: bool,
+    pub resent: bool,
+}
+
+/// An accepted message as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub id: u64,
+    pub size: u64,
+    pub accepted_at: DateTime<Utc>,
 }
 
 /// A message acknowledged to its sender.
@@ -236,9 +257,34 @@ impl Store {
             for m in &journal.accepted {
                 insert.execute(params![sql_int(m.id), m.server, m.storage_group, sql_int(m.size), time])?;
             }
+            let mut lost = tx.prepare_cached("UPDATE message SET lost_at = ?2 WHERE id = ?1 AND lost_at IS NULL")?;
+            for id in &journal.lost {
+                lost.execute(params![sql_int(*id), time])?;
+            }
+            let mut resent = tx.prepare_cached("UPDATE message SET resent_at = ?2 WHERE id = ?1")?;
+            for id in &journal.resent {
+                resent.execute(params![sql_int(*id), time])?;
+            }
         }
         tx.commit()?;
         Ok(events)
+    }
+
+    /// The messages accepted for a storage group, oldest first.
+    pub fn messages(&self, server: &str, storage_group: &str) -> Result<Vec<StoredMessage>, StoreError> {
+        let mut stmt = self.connection.prepare_cached(
+            "SELECT id, size, accepted_at FROM message WHERE server = ?1 AND storage_group = ?2 ORDER BY id",
+        )?;
+        let mut rows = stmt.query(params![server, storage_group])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(StoredMessage {
+                id: count(r.get(0)?),
+                size: count(r.get(1)?),
+                accepted_at: time_from_text("message", "accepted_at", r.get(2)?)?.unwrap_or_default(),
+            });
+        }
+        Ok(out)
     }
 
     /// A second connection for queries of the journal, so reads never wait behind a change.
@@ -259,6 +305,13 @@ impl Store {
         estate.version = self.meta("version")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         estate.clock_offset_ms = self.meta("clock_offset_ms")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         estate.next_message_id = self.meta("next_message_id")?.and_then(|v| v.parse().ok()).unwrap_or(1);
+        estate.network_cuts = json_from_text("meta", "network_cuts", self.meta("network_cuts")?)?.unwrap_or_default();
+        if let Some(size) = self.meta("max_dumpster_size_bytes")?.and_then(|v| v.parse().ok()) {
+            estate.max_dumpster_size_bytes = size;
+        }
+        if let Some(time) = self.meta("max_dumpster_time_seconds")?.and_then(|v| v.parse().ok()) {
+            estate.max_dumpster_time_seconds = time;
+        }
         let mut q = c.prepare("SELECT name, subnet FROM datacenter ORDER BY rowid")?;
         estate.datacenters =
             q.query_map([], |r| Ok(Datacenter { name: r.get(0)?, subnet: r.get(1)? }))?.collect::<Result<_, _>>()?;
@@ -294,8 +347,8 @@ impl Store {
         }
 
         let mut q = c.prepare(
-            "SELECT server, name, log_prefix, last_log_generated, last_log_generated_at, lineage, active_replayed \
-             FROM storage_group ORDER BY rowid",
+            "SELECT server, name, log_prefix, last_log_generated, last_log_generated_at, lineage, active_replayed, \
+             missing_logs FROM storage_group ORDER BY rowid",
         )?;
         let mut rows = q.query([])?;
         while let Some(r) = rows.next()? {
@@ -307,6 +360,8 @@ impl Store {
                 last_log_generated_at: time_from_text("storage_group", "last_log_generated_at", r.get(4)?)?,
                 lineage: r.get::<_, i64>(5)?.cast_unsigned(),
                 active_replayed: count(r.get(6)?),
+                open_log_records: 0,
+                missing_logs: json_from_text("storage_group", "missing_logs", r.get(7)?)?,
             });
         }
 
@@ -322,7 +377,8 @@ impl Store {
         let mut q = c.prepare(
             "SELECT server, storage_group, node, kind, replay_lag_seconds, truncation_lag_seconds, status, \
              suspend_comment, failed_message, last_log_copied, last_log_inspected, last_log_replayed, \
-             last_copied_at, last_inspected_at, last_replayed_at, inspect_failures FROM sg_copy ORDER BY rowid",
+             last_copied_at, last_inspected_at, last_replayed_at, inspect_failures, diverged_after FROM sg_copy \
+             ORDER BY rowid",
         )?;
         let mut rows = q.query([])?;
         while let Some(r) = rows.next()? {
@@ -353,6 +409,7 @@ impl Store {
                 last_inspected_at: time_from_text("sg_copy", "last_inspected_at", r.get(13)?)?,
                 last_replayed_at: time_from_text("sg_copy", "last_replayed_at", r.get(14)?)?,
                 inspect_failures: r.get(15)?,
+                diverged_after: r.get::<_, Option<i64>>(16)?.map(count),
             });
         }
         Ok(estate)
@@ -397,7 +454,7 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     }
     for sg in &e.storage_groups {
         tx.execute(
-            "INSERT INTO storage_group VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO storage_group VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 sg.server,
                 sg.name,
@@ -405,7 +462,8 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
                 sql_int(sg.last_log_generated),
                 time_to_text(sg.last_log_generated_at),
                 sg.lineage.cast_signed(),
-                sql_int(sg.active_replayed)
+                sql_int(sg.active_replayed),
+                sg.missing_logs.as_ref().map(|m| serde_json::to_string(m).unwrap_or_default())
             ],
         )?;
     }
@@ -423,7 +481,7 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
             }
         };
         tx.execute(
-            "INSERT INTO sg_copy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            "INSERT INTO sg_copy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             params![
                 c.server,
                 c.storage_group,
@@ -440,7 +498,8 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
                 time_to_text(c.last_copied_at),
                 time_to_text(c.last_inspected_at),
                 time_to_text(c.last_replayed_at),
-                c.inspect_failures
+                c.inspect_failures,
+                c.diverged_after.map(sql_int)
             ],
         )?;
     }
@@ -453,6 +512,9 @@ fn write_counters(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     put.execute(params!["version", e.version.to_string()])?;
     put.execute(params!["clock_offset_ms", e.clock_offset_ms.to_string()])?;
     put.execute(params!["next_message_id", e.next_message_id.to_string()])?;
+    put.execute(params!["network_cuts", serde_json::to_string(&e.network_cuts).unwrap_or_default()])?;
+    put.execute(params!["max_dumpster_size_bytes", e.max_dumpster_size_bytes.to_string()])?;
+    put.execute(params!["max_dumpster_time_seconds", e.max_dumpster_time_seconds.to_string()])?;
     Ok(())
 }
 
@@ -539,13 +601,17 @@ impl Reader {
         Ok(out)
     }
 
-    /// Ids of the messages accepted for a storage group, ascending.
-    pub fn accepted(&self, server: &str, storage_group: &str) -> Result<Vec<u64>, StoreError> {
-        let mut stmt = self
-            .connection
-            .prepare_cached("SELECT id FROM message WHERE server = ?1 AND storage_group = ?2 ORDER BY id")?;
-        let ids = stmt.query_map(params![server, storage_group], |r| r.get::<_, i64>(0))?;
-        ids.map(|id| id.map(count).map_err(StoreError::from)).collect()
+    /// The messages accepted for a storage group, ascending by id: whether each was declared
+    /// lost by a lossy mount, and whether the transport dumpster resent it.
+    pub fn accepted(&self, server: &str, storage_group: &str) -> Result<Vec<LedgerEntry>, StoreError> {
+        let mut stmt = self.connection.prepare_cached(
+            "SELECT id, lost_at IS NOT NULL, resent_at IS NOT NULL FROM message \
+             WHERE server = ?1 AND storage_group = ?2 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![server, storage_group], |r| {
+            Ok(LedgerEntry { id: count(r.get(0)?), declared_lost: r.get(1)?, resent: r.get(2)? })
+        })?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
     }
 }
 
@@ -575,6 +641,14 @@ fn from_text<T: DeserializeOwned>(table: &'static str, column: &'static str, tex
         column,
         value: text.to_string(),
     })
+}
+
+fn json_from_text<T: DeserializeOwned>(
+    table: &'static str,
+    column: &'static str,
+    text: Option<String>,
+) -> Result<Option<T>, StoreError> {
+    text.map(|t| serde_json::from_str(&t).map_err(|_| StoreError::BadValue { table, column, value: t })).transpose()
 }
 
 fn time_to_text(time: Option<DateTime<Utc>>) -> Option<String> {

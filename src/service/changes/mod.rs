@@ -1,0 +1,288 @@
+//! Changes: the one path every mutating call takes — role check, writer lock, expected-state
+//! guard, the engine's checks, the file steps, the SQLite commit with the history record, and
+//! only then the new estate published and the answer sent — plus the mutating handlers and the
+//! background replication pass.
+//!
+//! Must not: decide whether an operation is allowed (the engine's operations do) or format
+//! anything for people beyond the engine's own messages.
+
+use std::path::Path;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use chrono::{DateTime, Utc};
+
+use super::AppState;
+use super::error::ServiceError;
+use super::replication;
+use super::store::{Journal, Store};
+use crate::api::{
+    self, CopyRequest, IdentityRequest, MoveRequest, OperationResult, PhaseTiming, PreconditionReport, Role,
+    StopRequest,
+};
+use crate::engine::events::NewEvent;
+use crate::engine::preconditions::Report;
+use crate::engine::{EngineError, Estate, operations};
+
+/// What a change is, for the history.
+pub(super) struct Change {
+    cmdlet: &'static str,
+    object: String,
+    reason: Option<String>,
+    dry_run: bool,
+    expected_version: Option<u64>,
+}
+
+impl Change {
+    /// The change a guarded request asks for.
+    pub(super) fn of(cmdlet: &'static str, request: &impl Guarded, reason: Option<&str>) -> Change {
+        Change {
+            cmdlet,
+            object: request.identity().to_string(),
+            reason: reason.map(str::to_string),
+            dry_run: request.dry_run(),
+            expected_version: request.expected_version(),
+        }
+    }
+}
+
+/// A mutating request: it names its object and carries the dry-run flag and the guard.
+pub(super) trait Guarded {
+    fn identity(&self) -> &str;
+    fn dry_run(&self) -> bool;
+    fn expected_version(&self) -> Option<u64>;
+}
+
+macro_rules! guarded {
+    ($($request:ty),*) => {$(
+        impl Guarded for $request {
+            fn identity(&self) -> &str {
+                &self.identity
+            }
+            fn dry_run(&self) -> bool {
+                self.dry_run
+            }
+            fn expected_version(&self) -> Option<u64> {
+                self.expected_version
+            }
+        }
+    )*};
+}
+
+guarded!(
+    MoveRequest,
+    StopRequest,
+    IdentityRequest,
+    CopyRequest,
+    api::RestoreRequest,
+    api::NodePowerRequest,
+    api::MailboxServerRequest
+);
+
+/// The estate being changed, and what the change may use.
+pub(super) struct Work<'a> {
+    pub estate: Estate,
+    pub lab: &'a Path,
+    /// The store, for reading the journal (the dumpster reads accepted messages).
+    pub store: &'a Store,
+    pub now: DateTime<Utc>,
+    pub dry_run: bool,
+    started: Instant,
+    pub timings: Vec<PhaseTiming>,
+    /// What the change appends besides the estate: events, lost and resent messages.
+    pub journal: Journal,
+}
+
+impl Work<'_> {
+    /// Ends the current phase.
+    pub fn lap(&mut self, phase: &str) {
+        let total: u64 = self.timings.iter().map(|t| t.milliseconds).sum();
+        let elapsed = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.timings.push(PhaseTiming { phase: phase.to_string(), milliseconds: elapsed.saturating_sub(total) });
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.now.timestamp_millis()
+    }
+
+    /// Closes the open log of every storage group of `server` (or only `only`), so everything
+    /// delivered is in a closed log that can ship.
+    pub fn close_open_logs(&mut self, server: &str, only: Option<&str>) -> Result<(), ServiceError> {
+        for index in 0..self.estate.storage_groups.len() {
+            let sg = &self.estate.storage_groups[index];
+            if !sg.server.eq_ignore_ascii_case(server) || only.is_some_and(|name| !sg.name.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            let Some(files) = replication::active_files(self.lab, &self.estate, sg) else { continue };
+            if let Some(generation) = files.close_open_log(self.now_ms()).map_err(|e| internal(&e))? {
+                let sg = &mut self.estate.storage_groups[index];
+                sg.last_log_generated = generation;
+                sg.last_log_generated_at = Some(self.now);
+                sg.open_log_records = 0;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs replication until nothing more can move.
+    pub fn catch_up(&mut self) -> Result<(), ServiceError> {
+        replication::catch_up(self.lab, &mut self.estate, self.now, 10_000).map_err(|e| internal(&e))?;
+        Ok(())
+    }
+}
+
+/// What a change did.
+pub(super) struct Done {
+    pub report: PreconditionReport,
+    pub changed: bool,
+    pub events: Vec<NewEvent>,
+    pub warnings: Vec<String>,
+}
+
+impl Done {
+    /// A change that writes no event and has nothing to warn about.
+    pub fn plain(report: PreconditionReport, changed: bool) -> Done {
+        Done { report, changed, events: Vec::new(), warnings: Vec::new() }
+    }
+}
+
+pub(super) fn internal(e: &dyn std::fmt::Display) -> ServiceError {
+    ServiceError::internal(e)
+}
+
+/// Runs `f` as one change. A refusal or a dry run commits no change to the estate (only the
+/// history record, and the log counters of any log the attempt closed).
+pub(super) fn mutate(
+    state: &AppState,
+    role: Role,
+    change: Change,
+    f: impl FnOnce(&mut Work<'_>) -> Result<Done, EngineError>,
+) -> Result<OperationResult, ServiceError> {
+    require_administrator(role)?;
+    let mut store = state.store.lock().map_err(|e| internal(&e))?;
+    let current = state.estate.read().map_err(|e| internal(&e))?.clone();
+    let now = current.lab_time(Utc::now());
+    let mut work = Work {
+        estate: current.clone(),
+        lab: state.lab.as_path(),
+        store: &store,
+        now,
+        dry_run: change.dry_run,
+        started: Instant::now(),
+        timings: Vec::new(),
+        journal: Journal::default(),
+    };
+    let outcome = operations::check_guard(&current, change.expected_version).and_then(|()| f(&mut work));
+    let Work { estate: tried, timings, mut journal, .. } = work;
+    let record = |outcome: &str, error: Option<String>, report: PreconditionReport, timings: Vec<PhaseTiming>| {
+        api::OperationRecord {
+            index: 0,
+            run_date: now,
+            caller: format!("{role:?}"),
+            cmdlet_name: change.cmdlet.to_string(),
+            object_modified: change.object.clone(),
+            reason: change.reason.clone(),
+            dry_run: change.dry_run,
+            outcome: outcome.to_string(),
+            error,
+            report,
+            timings,
+        }
+    };
+    match outcome {
+        Ok(done) => {
+            let commit_change = done.changed && !change.dry_run;
+            let mut next = if change.dry_run { current } else { tried };
+            if commit_change {
+                next.version += 1;
+                journal.events.extend(done.events);
+            } else {
+                journal = Journal::default();
+            }
+            journal.operation = Some(record("Succeeded", None, done.report.clone(), timings.clone()));
+            let events = store.commit(&next, &journal, now).map_err(|e| internal(&e))?;
+            let estate_version = next.version;
+            *state.estate.write().map_err(|e| internal(&e))? = next;
+            state.wake.notify_one();
+            Ok(OperationResult {
+                report: done.report,
+                dry_run: change.dry_run,
+                changed: commit_change,
+                events,
+                timings,
+                warnings: done.warnings,
+                estate_version,
+            })
+        }
+        Err(error) => {
+            let report = match &error {
+                EngineError::Refused(report) => (**report).clone(),
+                _ => Report::new(change.cmdlet, &change.object).into_report(),
+            };
+            let outcome = if matches!(error, EngineError::Refused(_)) { "Refused" } else { "Failed" };
+            // Files an attempt touched (a log closed for a flush) stay as they are; the log
+            // counters follow them. Nothing else of the attempt is kept.
+            let mut kept = current;
+            kept.storage_groups.iter_mut().zip(tried.storage_groups).for_each(|(keep, tried)| {
+                keep.last_log_generated = tried.last_log_generated;
+                keep.last_log_generated_at = tried.last_log_generated_at;
+                keep.active_replayed = tried.active_replayed;
+                keep.open_log_records = tried.open_log_records;
+            });
+            kept.copies.iter_mut().zip(tried.copies).for_each(|(keep, tried)| {
+                keep.last_log_copied = tried.last_log_copied;
+                keep.last_log_inspected = tried.last_log_inspected;
+                keep.last_log_replayed = tried.last_log_replayed;
+            });
+            let journal = Journal {
+                operation: Some(record(outcome, Some(error.to_string()), report, timings)),
+                ..Journal::default()
+            };
+            store.commit(&kept, &journal, now).map_err(|e| internal(&e))?;
+            *state.estate.write().map_err(|e| internal(&e))? = kept;
+            Err(error.into())
+        }
+    }
+}
+
+pub fn require_administrator(role: Role) -> Result<(), ServiceError> {
+    match role {
+        Role::Administrator => Ok(()),
+        Role::ViewOnly => Err(ServiceError(api::ErrorBody {
+            code: api::ErrorCode::InsufficientRole,
+            message: "Access is denied. The view-only token can read the estate but not change it.".into(),
+            hint: Some("Use the lab's admin.token to make changes.".into()),
+            target: None,
+            report: None,
+        })),
+    }
+}
+
+/// Reads a JSON body, answering a malformed one in the API's error shape.
+pub(super) fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ServiceError> {
+    body.map(|Json(b)| b)
+        .map_err(|e| ServiceError::invalid_request(e.body_text(), "docs/api.md describes the request body."))
+}
+
+/// Runs a blocking change off the async threads.
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+) -> Result<Json<T>, ServiceError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| internal(&e))?.map(Json)
+}
+
+pub(super) type Reply<T> = Result<Json<T>, ServiceError>;
+
+pub(super) fn service_failure(e: ServiceError) -> EngineError {
+    EngineError::Invalid { message: e.0.message, hint: e.0.hint.unwrap_or_default() }
+}
+
+mod cms;
+mod faults;
+mod lab;
+mod recovery;
+
+pub use cms::*;
+pub use faults::*;
+pub use lab::*;

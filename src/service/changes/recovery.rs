@@ -1,0 +1,142 @@
+//! The file work that follows the cluster's reaction to a fault: the transport dumpster's
+//! resend after a lossy mount, fetching the logs a waiting database needs from a returning
+//! node, and resynchronising a diverged copy.
+//!
+//! Must not: decide any of it; `engine::failover` says what to do.
+
+use std::collections::HashSet;
+
+use super::{Work, internal};
+use crate::engine::failover::{self, DumpsterRequest, Reaction, Recovery};
+use crate::service::copy_files::{CopyFiles, NewMessage};
+use crate::service::error::ServiceError;
+use crate::service::replication;
+
+/// Carries out a reaction: its events are journalled, each new active copy drops logs of the
+/// old lineage it never inspected, and every lossy mount gets its dumpster resend.
+pub(super) fn follow_up(w: &mut Work<'_>, reaction: Reaction) -> Result<(), ServiceError> {
+    w.journal.events.extend(reaction.events);
+    for sg in &w.estate.storage_groups {
+        let Some(files) = replication::active_files(w.lab, &w.estate, sg) else { continue };
+        files.open_or_create().map_err(|e| internal(&e))?;
+        let disk = files.on_disk().map_err(|e| internal(&e))?;
+        if disk.copied > disk.inspected && disk.inspected >= sg.last_log_generated {
+            files.discard_after(sg.last_log_generated).map_err(|e| internal(&e))?;
+        }
+    }
+    for request in reaction.dumpster {
+        resend(w, &request)?;
+    }
+    Ok(())
+}
+
+/// The transport dumpster: every accepted message the active copy no longer holds is lost;
+/// the newest of them that fit the dumpster's size and age limits are delivered again.
+pub(super) fn resend(w: &mut Work<'_>, request: &DumpsterRequest) -> Result<(), ServiceError> {
+    let sg = w.estate.storage_groups[request.storage_group].clone();
+    let files = replication::active_files(w.lab, &w.estate, &sg).ok_or_else(|| internal(&"no active copy"))?;
+    let held: HashSet<u64> = files.message_ids().map_err(|e| internal(&e))?.into_iter().collect();
+    let lost: Vec<_> = w
+        .store
+        .messages(&sg.server, &sg.name)
+        .map_err(|e| internal(&e))?
+        .into_iter()
+        .filter(|m| !held.contains(&m.id))
+        .collect();
+    let oldest =
+        w.now - chrono::Duration::seconds(i64::try_from(w.estate.max_dumpster_time_seconds).unwrap_or(i64::MAX / 2));
+    let mut budget = w.estate.max_dumpster_size_bytes;
+    let mut resend: Vec<NewMessage> = Vec::new();
+    for message in lost.iter().rev().filter(|m| m.accepted_at >= oldest) {
+        if message.size > budget {
+            break;
+        }
+        budget -= message.size;
+        resend.push(NewMessage {
+            id: message.id,
+            accepted_ms: w.now_ms(),
+            size: usize::try_from(message.size).unwrap_or(0),
+        });
+    }
+    resend.reverse();
+    w.journal.lost.extend(lost.iter().map(|m| m.id));
+    w.journal.resent.extend(resend.iter().map(|m| m.id));
+    if resend.is_empty() {
+        return Ok(());
+    }
+    let closed = files
+        .append(sg.last_log_generated + 1, sg.lineage, w.estate.log_size_bytes, &resend, w.now_ms())
+        .map_err(|e| internal(&e))?;
+    let slot = &mut w.estate.storage_groups[request.storage_group];
+    if let Some(&newest) = closed.last() {
+        slot.last_log_generated = newest;
+        slot.last_log_generated_at = Some(w.now);
+    }
+    slot.open_log_records = files.on_disk().map_err(|e| internal(&e))?.open_records;
+    Ok(())
+}
+
+/// A node came back (powered on, or a link restored): repair its files, fetch the logs a
+/// waiting database needs from it, resynchronise its diverged copies, and let the cluster
+/// react (a Failed server may come back with quorum).
+pub(super) fn node_returned(w: &mut Work<'_>, node: &str) -> Result<Vec<String>, ServiceError> {
+    let mut notes = Vec::new();
+    for step in failover::on_node_returned(&w.estate, node) {
+        match step {
+            Recovery::FetchMissingLogs { storage_group, from, active, common } => {
+                let sg = w.estate.storage_groups[storage_group].clone();
+                let source = CopyFiles::new(w.lab, &from, &sg.server, &sg.name, &sg.log_prefix);
+                let target = CopyFiles::new(w.lab, &active, &sg.server, &sg.name, &sg.log_prefix);
+                source.open_or_create().map_err(|e| internal(&e))?;
+                source.close_open_log(w.now_ms()).map_err(|e| internal(&e))?;
+                let newest = source.on_disk().map_err(|e| internal(&e))?.inspected;
+                let mut through = common;
+                for generation in common + 1..=newest {
+                    target.ship_from(&source, generation).map_err(|e| internal(&e))?;
+                    match target.inspect(generation, Some(sg.lineage)).map_err(|e| internal(&e))? {
+                        Ok(_) => through = generation,
+                        Err(defect) => {
+                            notes.push(format!(
+                                "{} from {from} failed inspection ({defect}); '{}\\{}' still lacks logs after {through}.",
+                                source.log_name(generation),
+                                sg.server,
+                                sg.name
+                            ));
+                            break;
+                        }
+                    }
+                }
+                if through == newest {
+                    failover::logs_recovered(&mut w.estate, storage_group, through);
+                    notes.push(format!(
+                        "Copied logs {}..{through} of '{}\\{}' from {from}: nothing was lost.",
+                        common + 1,
+                        sg.server,
+                        sg.name
+                    ));
+                }
+            }
+            Recovery::Resynchronize { copy, common } => {
+                let Some(files) = replication::copy_files(w.lab, &w.estate, &w.estate.copies[copy]) else { continue };
+                files.open_or_create().map_err(|e| internal(&e))?;
+                let replayed = files.checkpoint().map_err(|e| internal(&e))?.replayed;
+                if replayed <= common {
+                    files.discard_after(common).map_err(|e| internal(&e))?;
+                }
+                failover::resynchronized(&mut w.estate, copy, replayed);
+                let c = &w.estate.copies[copy];
+                notes.push(match &c.failed_message {
+                    Some(message) => message.clone(),
+                    None => format!(
+                        "The copy of '{}\\{}' on {} resynchronised after generation {common}.",
+                        c.server, c.storage_group, c.node
+                    ),
+                });
+            }
+        }
+    }
+    let reaction = failover::react(&mut w.estate, w.now);
+    follow_up(w, reaction)?;
+    replication::recount(w.lab, &mut w.estate).map_err(|e| internal(&e))?;
+    Ok(notes)
+}
