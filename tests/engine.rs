@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use ccrsh::api::{
     self, AutoDatabaseMountDial, CheckResult, ClusteredMailboxServerStatus, CopyRequest, CopyStatus, CopyStatusQuery,
-    ErrorCode, EventQuery, HistoryQuery, IdentityQuery, IdentityRequest, LinkState, MailStatistics,
-    MailboxServerRequest, MoveRequest, NetworkRequest, NodePowerRequest, OperationResult, RestoreRequest,
-    SendMailRequest, SendMailResult, ServiceInfo, SettleRequest, SettleResult, StopRequest, StorageGroupCopyStatus,
-    routes,
+    EnableCopyRequest, ErrorCode, EventQuery, HistoryQuery, IdentityQuery, IdentityRequest, LinkState, MailStatistics,
+    MailboxServerRequest, MoveRequest, NetworkRequest, NodePowerRequest, OperationResult, RestoreRequest, SeedRequest,
+    SendMailRequest, SendMailResult, ServiceInfo, SettleRequest, SettleResult, SetupMode, SetupRequest, StopRequest,
+    StorageGroupCopyStatus, routes,
 };
 use ccrsh::service::embedded::{self, Embedded};
 use ccrsh::service::lab::TopologySource;
@@ -137,6 +137,21 @@ impl Lab {
 
     fn events_with(&self, id: u32) -> Vec<api::EventEntry> {
         self.admin.get(routes::EVENTS, &EventQuery { instance_id: Some(id), ..Default::default() }).expect("events")
+    }
+
+    fn op<T: serde::Serialize>(&self, route: &str, body: &T) -> OperationResult {
+        match self.admin.post(route, body) {
+            Ok(result) => result,
+            Err(e) => panic!("{route} failed: {e:?}"),
+        }
+    }
+
+    fn scr_copy(&self, sg: &str, node: &str) -> StorageGroupCopyStatus {
+        let query =
+            CopyStatusQuery { identity: Some(sg.into()), standby_machine: Some(node.into()), ..Default::default() };
+        let mut all: Vec<StorageGroupCopyStatus> =
+            self.admin.get(routes::STORAGE_GROUP_COPY_STATUS, &query).expect("copy status");
+        all.remove(0)
     }
 
     fn node_dir(&self, node: &str, sg: &str) -> PathBuf {
@@ -601,4 +616,159 @@ fn without_quorum_the_server_goes_failed_and_comes_back_with_its_node() {
     assert_eq!(lab.cms().state, api::CmsState::Online);
     assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
     assert_eq!(lab.ledger().present, 3, "a crash of the only node loses nothing acknowledged");
+}
+
+const GROUPS: [&str; 2] = ["First Storage Group", "Second Storage Group"];
+
+fn enable(target: &str, sg: &str) -> EnableCopyRequest {
+    EnableCopyRequest {
+        identity: format!("CCREX01\\{sg}"),
+        standby_machine: target.into(),
+        replay_lag_seconds: Some(0),
+        truncation_lag_seconds: None,
+        dry_run: false,
+        expected_version: None,
+    }
+}
+
+fn restore(sg: &str, node: &str, force: bool) -> RestoreRequest {
+    RestoreRequest {
+        identity: format!("CCREX01\\{sg}"),
+        standby_machine: Some(node.into()),
+        force,
+        dry_run: false,
+        expected_version: None,
+    }
+}
+
+fn setup(node: &str, mode: SetupMode, ip: Option<&str>) -> SetupRequest {
+    SetupRequest {
+        node: node.into(),
+        mode,
+        cms_name: "CCREX01".into(),
+        cms_ip_address: ip.map(str::to_string),
+        dry_run: false,
+        expected_version: None,
+    }
+}
+
+fn seed(sg: &str, standby: Option<&str>, delete: bool) -> SeedRequest {
+    SeedRequest {
+        identity: format!("CCREX01\\{sg}"),
+        standby_machine: standby.map(str::to_string),
+        delete_existing_files: delete,
+        manual_resume: false,
+        dry_run: false,
+        expected_version: None,
+    }
+}
+
+fn copy_request(sg: &str, standby: Option<&str>) -> CopyRequest {
+    CopyRequest {
+        identity: format!("CCREX01\\{sg}"),
+        standby_machine: standby.map(str::to_string),
+        suspend_comment: None,
+        dry_run: false,
+        expected_version: None,
+    }
+}
+
+#[test]
+fn a_site_is_lost_activated_from_scr_and_moved_back_in_the_article_order() {
+    let lab = Lab::new(32);
+    // Part 1: SCR to the backup datacenter; SCR holds back the newest 50 logs.
+    for sg in GROUPS {
+        lab.op(routes::ENABLE_COPY, &enable("NH-W2K3-SRV01", sg));
+    }
+    lab.send(200, 10);
+    lab.settle();
+    let scr = lab.scr_copy("First Storage Group", "NH-W2K3-SRV01");
+    assert_eq!(scr.copy_queue_length, 0, "{scr:?}");
+    assert_eq!(scr.replay_queue_length, 50, "SCR keeps 50 logs unreplayed: {scr:?}");
+
+    // Part 2: the production datacenter is lost.
+    lab.power("NH-W2K3-SRV04", false, true);
+    lab.power("NH-W2K3-SRV03", false, true);
+    assert_eq!(lab.cms().state, api::CmsState::Failed);
+    let without_force =
+        refused(lab.admin.post(routes::RESTORE_COPY, &restore("First Storage Group", "NH-W2K3-SRV01", false)));
+    assert!(without_force.hint.unwrap_or_default().contains("-Force"));
+    for sg in GROUPS {
+        let result = lab.op(routes::RESTORE_COPY, &restore(sg, "NH-W2K3-SRV01", true));
+        assert!(result.warnings[0].contains("Data loss is expected"), "{:?}", result.warnings);
+    }
+    let wrong_subnet =
+        refused(lab.admin.post(routes::SETUP, &setup("NH-W2K3-SRV01", SetupMode::RecoverCms, Some("192.0.2.50"))));
+    assert!(wrong_subnet.message.contains("198.51.100.0/24"), "{}", wrong_subnet.message);
+    lab.op(routes::SETUP, &setup("NH-W2K3-SRV01", SetupMode::RecoverCms, Some("198.51.100.50")));
+    assert_eq!(lab.cms().state, api::CmsState::Online);
+    assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV01 <Active, Quorum Owner>".to_string()));
+    assert!(!lab.mounted(), "a recovered server's databases stay dismounted");
+    lab.mount().expect("mounts");
+    let ledger = lab.ledger();
+    assert_eq!(ledger.present + ledger.lost, 200, "{ledger:?}");
+    assert!(ledger.lost < 10, "only the open log's mail was lost: {ledger:?}");
+
+    // Seed NH-W2K3-SRV05 to form CCR in the backup site, and prove a move there and back.
+    let passive = lab.copy("First Storage Group");
+    assert_eq!(
+        (passive.ccr_target_node.as_deref(), passive.summary_copy_status),
+        (Some("NH-W2K3-SRV05"), CopyStatus::Suspended)
+    );
+    for sg in GROUPS {
+        lab.op(routes::SEED_COPY, &seed(sg, None, false));
+    }
+    lab.send(30, 10);
+    lab.settle();
+    assert_eq!(lab.copy("First Storage Group").copy_queue_length, 0);
+    lab.move_to("NH-W2K3-SRV05").expect("moves within the backup site");
+    lab.move_to("NH-W2K3-SRV01").expect("and back");
+
+    // Part 3: back to production, in the article's order.
+    lab.power("NH-W2K3-SRV03", true, false);
+    lab.power("NH-W2K3-SRV04", true, false);
+    lab.op(routes::SETUP, &setup("NH-W2K3-SRV03", SetupMode::ClearLocalCms, None));
+    for sg in GROUPS {
+        let enabled = lab.op(routes::ENABLE_COPY, &enable("NH-W2K3-SRV03", sg));
+        let stale = enabled.warnings.iter().any(|w| w.contains("-DeleteExistingFiles"));
+        assert_eq!(stale, sg == GROUPS[0], "the old active's files need a reseed (the second group never had mail)");
+        lab.op(routes::SUSPEND_COPY, &copy_request(sg, Some("NH-W2K3-SRV03")));
+        lab.op(routes::SEED_COPY, &seed(sg, Some("NH-W2K3-SRV03"), true));
+    }
+    let before_return = lab.send(20, 10);
+    lab.settle();
+    for db in ["Mailbox Database", "Public Folder Database"] {
+        let request = IdentityRequest { identity: db.into(), dry_run: false, expected_version: None };
+        lab.op(routes::DISMOUNT_DATABASE, &request);
+    }
+    for sg in GROUPS {
+        let result = lab.op(routes::RESTORE_COPY, &restore(sg, "NH-W2K3-SRV03", false));
+        assert!(result.warnings.is_empty(), "the source is reachable, so nothing is lost: {:?}", result.warnings);
+        assert_eq!(result.report.loss_estimate[0].logs, 0);
+    }
+    let stop = StopRequest {
+        identity: "CCREX01".into(),
+        stop_reason: "Moving back to production".into(),
+        dry_run: false,
+        expected_version: None,
+    };
+    let stopped = lab.op(routes::STOP_CMS, &stop);
+    assert_eq!(stopped.events[0].instance_id, 105);
+    lab.op(routes::SETUP, &setup("NH-W2K3-SRV03", SetupMode::RecoverCms, Some("192.0.2.50")));
+    lab.mount().expect("mounts in production again");
+    let ledger = lab.ledger();
+    assert!(ledger.present >= 230 - ledger.lost && ledger.lost < 10, "{ledger:?}");
+    assert!(before_return.iter().all(|id| !ledger.lost_ids.contains(id)), "the scheduled return lost nothing");
+    for sg in GROUPS {
+        lab.op(routes::SEED_COPY, &seed(sg, None, true));
+    }
+    // Clear the CMS from the backup cluster and protect production with SCR again.
+    lab.op(routes::SETUP, &setup("NH-W2K3-SRV01", SetupMode::ClearLocalCms, None));
+    for sg in GROUPS {
+        lab.op(routes::ENABLE_COPY, &enable("NH-W2K3-SRV01", sg));
+    }
+    lab.send(10, 10);
+    lab.settle();
+    assert_eq!(lab.copy("First Storage Group").summary_copy_status, CopyStatus::Healthy);
+    assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
 }

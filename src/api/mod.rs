@@ -51,6 +51,18 @@ pub mod routes {
     pub const RESUME_COPY: &str = "/v1/storage-groups/resume";
     /// `POST` [`super::MailboxServerRequest`]: change a server's settings ([`super::OperationResult`]).
     pub const SET_MAILBOX_SERVER: &str = "/v1/mailbox-servers/set";
+    /// `POST` [`super::EnableCopyRequest`]: add an SCR copy ([`super::OperationResult`]).
+    pub const ENABLE_COPY: &str = "/v1/storage-groups/enable";
+    /// `POST` [`super::CopyRequest`] with a standby machine: remove an SCR copy.
+    pub const DISABLE_COPY: &str = "/v1/storage-groups/disable";
+    /// `POST` [`super::SeedRequest`]: seed a copy ([`super::OperationResult`]).
+    pub const SEED_COPY: &str = "/v1/storage-groups/seed";
+    /// `POST` [`super::SetupRequest`]: setup.com on a node ([`super::OperationResult`]).
+    pub const SETUP: &str = "/v1/setup";
+    /// `POST` [`super::ClusterGroupMoveRequest`]: move a cluster group ([`super::OperationResult`]).
+    pub const MOVE_CLUSTER_GROUP: &str = "/v1/cluster-groups/move";
+    /// `GET` [`super::TransportConfig`]; `POST` [`super::TransportConfigRequest`] changes it.
+    pub const TRANSPORT_CONFIG: &str = "/v1/transport-config";
     /// `POST` [`super::RestoreRequest`]: activate a copy ([`super::OperationResult`]).
     pub const RESTORE_COPY: &str = "/v1/storage-groups/restore";
     /// `GET`: [`super::LabNode`] list.

@@ -89,6 +89,105 @@ pub struct MailboxServerRequest {
     pub expected_version: Option<u64>,
 }
 
+/// `POST` enable: `Enable-StorageGroupCopy -StandbyMachine` (an SCR copy).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnableCopyRequest {
+    pub identity: String,
+    pub standby_machine: String,
+    /// Default 24 hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_lag_seconds: Option<u64>,
+    /// Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncation_lag_seconds: Option<u64>,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// `POST` seed: `Update-StorageGroupCopy`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedRequest {
+    pub identity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standby_machine: Option<String>,
+    /// Remove database and log files already at the target first.
+    #[serde(default)]
+    pub delete_existing_files: bool,
+    /// Leave replication suspended after the seed.
+    #[serde(default)]
+    pub manual_resume: bool,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// `POST` setup on a node: `setup.com /RecoverCMS` or `/ClearLocalCMS`, run on `node`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetupRequest {
+    /// The node setup runs on.
+    pub node: String,
+    pub mode: SetupMode,
+    pub cms_name: String,
+    /// For RecoverCMS: the server's address in the new site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cms_ip_address: Option<String>,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum SetupMode {
+    RecoverCms,
+    ClearLocalCms,
+}
+
+/// `POST` cluster group move: `Move-ClusterGroup` (cluster tools: no Exchange checks).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterGroupMoveRequest {
+    /// The CMS whose cluster group moves.
+    pub identity: String,
+    pub node: String,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+}
+
+/// The transport dumpster settings (`Get-/Set-TransportConfig`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransportConfig {
+    pub max_dumpster_size_per_storage_group_bytes: u64,
+    pub max_dumpster_time_seconds: u64,
+}
+
+/// `POST` transport config: change either dumpster setting.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransportConfigRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_dumpster_size_per_storage_group_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_dumpster_time_seconds: Option<u64>,
+}
+
 /// `POST` restore: `Restore-StorageGroupCopy`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -249,6 +348,9 @@ pub struct OperationResult {
     /// Warnings to show the admin (data loss expected, replication still suspended, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// What happened along the way, for the verbose stream (logs copied, bytes seeded, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The estate's version after the call; pass it as `expectedVersion` to guard the next.
     pub estate_version: u64,
 }

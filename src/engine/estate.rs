@@ -47,6 +47,9 @@ pub struct Cluster {
     pub name: String,
     pub datacenter: String,
     pub file_share_witness: String,
+    /// Clustered mailbox servers whose cluster resources this cluster holds: the CMS running
+    /// here, or one recovered elsewhere that `setup /ClearLocalCMS` has not cleared yet.
+    pub cms_resources: Vec<String>,
 }
 
 /// A physical server: a member of one cluster, with the Mailbox role installed.
@@ -150,6 +153,8 @@ pub struct StorageGroupCopy {
     /// Set on the old active copy after a lossy activation: the last generation it shares
     /// with the new active. When its node returns it resynchronises or is Failed.
     pub diverged_after: Option<u64>,
+    /// Restore-StorageGroupCopy made this copy mountable: replication to it has ended.
+    pub restored: bool,
 }
 
 impl StorageGroupCopy {
@@ -171,6 +176,7 @@ impl StorageGroupCopy {
             last_replayed_at: None,
             inspect_failures: 0,
             diverged_after: None,
+            restored: false,
         }
     }
 
@@ -285,8 +291,9 @@ impl Estate {
         wall + chrono::Duration::milliseconds(self.clock_offset_ms)
     }
 
-    /// Whether any CMS lives in cluster `name`.
+    /// Whether cluster `name` holds the resources of any CMS (running there or not cleared).
     pub fn cluster_hosts_cms(&self, name: &str) -> bool {
-        self.servers.iter().any(|s| s.cluster.eq_ignore_ascii_case(name))
+        self.cluster(name).is_some_and(|c| !c.cms_resources.is_empty())
+            || self.servers.iter().any(|s| s.cluster.eq_ignore_ascii_case(name))
     }
 }

@@ -73,15 +73,58 @@ pub fn react(estate: &mut Estate, now: DateTime<Utc>) -> Reaction {
             .find(|m| !m.eq_ignore_ascii_case(&server.active_node) && estate.has_quorum(m))
             .cloned();
         match survivor {
-            Some(node) => fail_over(estate, index, &node, now, &mut reaction),
+            Some(node) => fail_over(estate, index, &node, now, &mut reaction, true),
             None => estate.servers[index].state = CmsState::Failed,
         }
     }
     reaction
 }
 
-/// The CMS at `server` comes up on `target`; each storage group mounts as the dial allows.
-fn fail_over(estate: &mut Estate, server: usize, target: &str, now: DateTime<Utc>, reaction: &mut Reaction) {
+/// `Move-ClusterGroup`: the cluster moves the CMS's group to `node` the way cluster tools do —
+/// no health checks, no flush, and the databases are left offline (the Replication service was
+/// not told, so "mount allowed" is not set). Logs the new node lacks are fetched from the old
+/// one while it is reachable. Returns the old active node.
+pub fn move_group(
+    estate: &mut Estate,
+    cms: &str,
+    node: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, crate::api::PreconditionReport), super::EngineError> {
+    let server = identity::server(estate, cms)?.clone();
+    let target = server.redundant_machines.iter().find(|m| m.eq_ignore_ascii_case(node.trim())).cloned();
+    let Some(target) = target else {
+        return Err(super::EngineError::Invalid {
+            message: format!("{} is not a node that can own {}'s cluster group.", node.trim(), server.name),
+            hint: format!("Possible owners: {}.", server.redundant_machines.join(", ")),
+        });
+    };
+    let report = super::preconditions::Report::new("Move-ClusterGroup", &server.name).into_report();
+    if target == server.active_node || !estate.node_up(&target) {
+        return Err(super::EngineError::Invalid {
+            message: format!(
+                "The cluster group of {} cannot move to {target}: it is {}.",
+                server.name,
+                if target == server.active_node { "already there" } else { "powered off" }
+            ),
+            hint: "Name the other, running node.".into(),
+        });
+    }
+    let index = estate.servers.iter().position(|s| s.name == server.name).unwrap_or_default();
+    let mut reaction = Reaction::default();
+    fail_over(estate, index, &target, now, &mut reaction, false);
+    Ok((server.active_node, report))
+}
+
+/// The CMS at `server` comes up on `target`; each storage group mounts as the dial allows
+/// (`automatic_mount`), or stays offline for the administrator to mount.
+fn fail_over(
+    estate: &mut Estate,
+    server: usize,
+    target: &str,
+    now: DateTime<Utc>,
+    reaction: &mut Reaction,
+    automatic_mount: bool,
+) {
     let cms = estate.servers[server].clone();
     let old = cms.active_node.clone();
     let dial = cms.auto_database_mount_dial.max_lost_logs();
@@ -119,10 +162,10 @@ fn fail_over(estate: &mut Estate, server: usize, target: &str, now: DateTime<Utc
             bytes,
             since: copy.last_inspected_at,
             lost_at: now,
-            mount_when_recovered: was_mounted,
+            mount_when_recovered: was_mounted && automatic_mount,
             accepted: false,
         });
-        let mount = was_mounted && usable && logs <= dial;
+        let mount = automatic_mount && was_mounted && usable && logs <= dial;
         for db in estate.databases.iter_mut().filter(|d| d.server == sg.server && d.storage_group == sg.name) {
             db.mounted = mount;
         }

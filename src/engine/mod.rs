@@ -18,6 +18,8 @@ pub mod operations;
 pub mod preconditions;
 pub mod queries;
 pub mod replication;
+pub mod setup;
+pub mod standby;
 pub mod topology;
 
 pub use estate::*;

@@ -57,7 +57,7 @@ pub struct ActiveWork {
 pub fn plan(estate: &Estate) -> Vec<CopyWork> {
     let mut work = Vec::new();
     for (index, copy) in estate.copies.iter().enumerate() {
-        if !matches!(copy.status, CopyStatus::Healthy | CopyStatus::Initializing) {
+        if copy.restored || !matches!(copy.status, CopyStatus::Healthy | CopyStatus::Initializing) {
             continue;
         }
         let Some(sg) = estate.storage_groups.iter().find(|sg| copy.of(sg)) else { continue };
@@ -110,7 +110,7 @@ pub fn active_plan(estate: &Estate) -> Vec<ActiveWork> {
         // nothing back.
         let inspected_everywhere = estate
             .copies_of(sg)
-            .filter(|c| !matches!(c.status, CopyStatus::Failed | CopyStatus::Seeding))
+            .filter(|c| !c.restored && !matches!(c.status, CopyStatus::Failed | CopyStatus::Seeding))
             .map(|c| c.last_log_inspected)
             .min()
             .unwrap_or(sg.last_log_generated);

@@ -119,6 +119,7 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             name: c.name,
             datacenter: c.datacenter,
             file_share_witness: c.file_share_witness,
+            cms_resources: Vec::new(),
         });
     }
     for n in topology.node {
@@ -140,6 +141,9 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
         }
         if estate.cluster_hosts_cms(&s.cluster) {
             return Err(err(format!("cluster {} already holds a clustered mailbox server", s.cluster)));
+        }
+        if let Some(cluster) = estate.clusters.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&s.cluster)) {
+            cluster.cms_resources.push(s.name.clone());
         }
         estate.servers.push(ClusteredMailboxServer {
             name: s.name,

@@ -367,6 +367,36 @@ impl CopyFiles {
         Ok(Ok(next))
     }
 
+    /// Whether the copy holds anything: a log (closed, shipped or open) or a database with
+    /// records.
+    pub fn has_files(&self) -> io::Result<bool> {
+        let disk = self.on_disk()?;
+        let database = fs::metadata(self.database_path()).map_or(0, |m| m.len());
+        Ok(disk.copied > 0 || disk.open.is_some() || database > log_format::DATABASE_HEADER_LEN as u64)
+    }
+
+    /// Removes the copy's files and starts it empty (`-DeleteExistingFiles`).
+    pub fn remove_all(&self) -> io::Result<()> {
+        match fs::remove_dir_all(&self.root) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        self.open_or_create()
+    }
+
+    /// Seeds this copy from `source`: its database (as far as its checkpoint vouches for) and
+    /// its checkpoint. Logs after the checkpoint then ship as usual. Returns the bytes copied
+    /// and the generation the copy now holds through.
+    pub fn seed_from(&self, source: &CopyFiles) -> io::Result<(u64, Generation)> {
+        let checkpoint = source.checkpoint()?;
+        let database = read_file(&source.database_path())?;
+        let valid = usize::try_from(checkpoint.database_len).unwrap_or(usize::MAX).min(database.len());
+        self.open_or_create()?;
+        write_atomically(&self.database_path(), &database[..valid])?;
+        self.write_checkpoint(&Checkpoint { database_len: valid as u64, ..checkpoint })?;
+        Ok((valid as u64, checkpoint.replayed))
+    }
+
     /// Deletes every log after `generation` — closed, shipped or open — so the copy continues
     /// from there (a diverged tail, or a new active copy's stale inbox). Replayed logs are
     /// never deleted here: the caller checks the checkpoint first.

@@ -110,6 +110,37 @@ fn housekeep(lab: &Path, estate: &mut Estate, work: &ActiveWork) -> io::Result<b
     Ok(progressed)
 }
 
+/// Brings copy `copy` fully up to date for an activation: ships and inspects every closed log
+/// its source holds (when reachable) and replays everything, whatever its lag and hold-back.
+/// Returns the generation it holds through.
+pub fn drain(
+    lab: &Path,
+    estate: &mut Estate,
+    copy: usize,
+    source_reachable: bool,
+    now: DateTime<Utc>,
+) -> io::Result<u64> {
+    let c = estate.copies[copy].clone();
+    let Some(sg) = estate.storage_groups.iter().find(|sg| c.of(sg)).cloned() else { return Ok(0) };
+    let source_node = estate.server_of(&sg).map(|s| s.active_node.clone()).unwrap_or_default();
+    let work = CopyWork {
+        copy,
+        server: sg.server.clone(),
+        storage_group: sg.name.clone(),
+        prefix: sg.log_prefix.clone(),
+        source_node,
+        target_node: c.node.clone(),
+        lineage: sg.lineage,
+        // Unreachable: nothing to ship (an empty range), only replay what is here.
+        ship: c.last_log_inspected + 1..=if source_reachable { sg.last_log_generated } else { c.last_log_inspected },
+        replay_through: u64::MAX,
+        replay_lag_ms: 0,
+    };
+    let progress = carry_out(lab, &work, now)?;
+    replication::record_progress(estate, copy, &progress, now);
+    Ok(progress.replayed)
+}
+
 /// Runs passes until one makes no progress, so every copy that can catch up has. Used by a
 /// scheduled move's flush and by the lab's settle.
 pub fn catch_up(lab: &Path, estate: &mut Estate, now: DateTime<Utc>, passes: usize) -> io::Result<bool> {

@@ -38,6 +38,12 @@ pub fn router() -> Router<AppState> {
         .route(routes::LAB_SETTLE, post(changes::settle))
         .route(routes::RESTORE_COPY, post(changes::restore_copy))
         .route(routes::SET_MAILBOX_SERVER, post(changes::set_mailbox_server))
+        .route(routes::ENABLE_COPY, post(changes::enable_copy))
+        .route(routes::DISABLE_COPY, post(changes::disable_copy))
+        .route(routes::SEED_COPY, post(changes::seed_copy))
+        .route(routes::SETUP, post(changes::run_setup))
+        .route(routes::MOVE_CLUSTER_GROUP, post(changes::move_cluster_group))
+        .route(routes::TRANSPORT_CONFIG, get(transport_config).post(changes::set_transport_config))
         .route(routes::LAB_NODES, get(lab_nodes))
         .route(routes::LAB_NODE_STOP, post(changes::stop_node))
         .route(routes::LAB_NODE_START, post(changes::start_node))
@@ -106,6 +112,16 @@ async fn public_folder_databases(
 ) -> Reply<Vec<api::Database>> {
     let query = query_of(query)?;
     read(&state, |e| queries::databases(e, DatabaseKind::PublicFolder, &query)).map(Json)
+}
+
+async fn transport_config(State(state): State<AppState>) -> Reply<api::TransportConfig> {
+    read(&state, |e| {
+        Ok(api::TransportConfig {
+            max_dumpster_size_per_storage_group_bytes: e.max_dumpster_size_bytes,
+            max_dumpster_time_seconds: e.max_dumpster_time_seconds,
+        })
+    })
+    .map(Json)
 }
 
 async fn lab_nodes(State(state): State<AppState>) -> Reply<Vec<api::LabNode>> {

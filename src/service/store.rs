@@ -27,7 +27,8 @@ CREATE TABLE datacenter (name TEXT PRIMARY KEY COLLATE NOCASE, subnet TEXT NOT N
 CREATE TABLE cluster (
     name TEXT PRIMARY KEY COLLATE NOCASE,
     datacenter TEXT NOT NULL REFERENCES datacenter(name),
-    file_share_witness TEXT NOT NULL);
+    file_share_witness TEXT NOT NULL,
+    cms_resources TEXT NOT NULL);
 CREATE TABLE node (
     name TEXT PRIMARY KEY COLLATE NOCASE,
     cluster TEXT NOT NULL REFERENCES cluster(name),
@@ -82,6 +83,7 @@ CREATE TABLE sg_copy (
     last_replayed_at TEXT,
     inspect_failures INTEGER NOT NULL,
     diverged_after INTEGER,
+    restored INTEGER NOT NULL,
     PRIMARY KEY (server, storage_group, node),
     FOREIGN KEY (server, storage_group) REFERENCES storage_group(server, name));
 CREATE TABLE event (
@@ -315,9 +317,18 @@ impl Store {
         let mut q = c.prepare("SELECT name, subnet FROM datacenter ORDER BY rowid")?;
         estate.datacenters =
             q.query_map([], |r| Ok(Datacenter { name: r.get(0)?, subnet: r.get(1)? }))?.collect::<Result<_, _>>()?;
-        let mut q = c.prepare("SELECT name, datacenter, file_share_witness FROM cluster ORDER BY rowid")?;
+        let mut q =
+            c.prepare("SELECT name, datacenter, file_share_witness, cms_resources FROM cluster ORDER BY rowid")?;
         estate.clusters = q
-            .query_map([], |r| Ok(Cluster { name: r.get(0)?, datacenter: r.get(1)?, file_share_witness: r.get(2)? }))?
+            .query_map([], |r| {
+                let resources: String = r.get(3)?;
+                Ok(Cluster {
+                    name: r.get(0)?,
+                    datacenter: r.get(1)?,
+                    file_share_witness: r.get(2)?,
+                    cms_resources: serde_json::from_str(&resources).unwrap_or_default(),
+                })
+            })?
             .collect::<Result<_, _>>()?;
         let mut q = c.prepare("SELECT name, cluster, ip, powered_on FROM node ORDER BY rowid")?;
         estate.nodes = q
@@ -377,8 +388,8 @@ impl Store {
         let mut q = c.prepare(
             "SELECT server, storage_group, node, kind, replay_lag_seconds, truncation_lag_seconds, status, \
              suspend_comment, failed_message, last_log_copied, last_log_inspected, last_log_replayed, \
-             last_copied_at, last_inspected_at, last_replayed_at, inspect_failures, diverged_after FROM sg_copy \
-             ORDER BY rowid",
+             last_copied_at, last_inspected_at, last_replayed_at, inspect_failures, diverged_after, restored \
+             FROM sg_copy ORDER BY rowid",
         )?;
         let mut rows = q.query([])?;
         while let Some(r) = rows.next()? {
@@ -410,6 +421,7 @@ impl Store {
                 last_replayed_at: time_from_text("sg_copy", "last_replayed_at", r.get(14)?)?,
                 inspect_failures: r.get(15)?,
                 diverged_after: r.get::<_, Option<i64>>(16)?.map(count),
+                restored: r.get(17)?,
             });
         }
         Ok(estate)
@@ -427,7 +439,15 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
         tx.execute("INSERT INTO datacenter VALUES (?1, ?2)", params![d.name, d.subnet])?;
     }
     for c in &e.clusters {
-        tx.execute("INSERT INTO cluster VALUES (?1, ?2, ?3)", params![c.name, c.datacenter, c.file_share_witness])?;
+        tx.execute(
+            "INSERT INTO cluster VALUES (?1, ?2, ?3, ?4)",
+            params![
+                c.name,
+                c.datacenter,
+                c.file_share_witness,
+                serde_json::to_string(&c.cms_resources).unwrap_or_default()
+            ],
+        )?;
     }
     for n in &e.nodes {
         tx.execute("INSERT INTO node VALUES (?1, ?2, ?3, ?4)", params![n.name, n.cluster, n.ip, n.powered_on])?;
@@ -481,7 +501,7 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
             }
         };
         tx.execute(
-            "INSERT INTO sg_copy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            "INSERT INTO sg_copy VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             params![
                 c.server,
                 c.storage_group,
@@ -499,7 +519,8 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
                 time_to_text(c.last_inspected_at),
                 time_to_text(c.last_replayed_at),
                 c.inspect_failures,
-                c.diverged_after.map(sql_int)
+                c.diverged_after.map(sql_int),
+                c.restored
             ],
         )?;
     }

@@ -85,10 +85,9 @@ fn move_server(w: &mut Work<'_>, request: &MoveRequest) -> Result<Done, EngineEr
         })
         .collect();
     Ok(Done {
-        report,
-        changed: true,
         events: vec![events::handoff(&target_name, &server, &old, &target_name, handoff_ms, &request.move_comment)],
         warnings,
+        ..Done::plain(report, true)
     })
 }
 
@@ -106,7 +105,7 @@ pub async fn stop_cms(
                 let server = operations::server_name(&w.estate, &request.identity)?;
                 w.close_open_logs(&server, None).and_then(|()| w.catch_up()).map_err(service_failure)?;
             }
-            Ok(Done { report, changed, events, warnings: Vec::new() })
+            Ok(Done { events, ..Done::plain(report, changed) })
         })
     })
     .await
@@ -174,7 +173,7 @@ async fn set_mounted(state: AppState, role: Role, request: IdentityRequest, moun
                         .map_err(service_failure)?;
                 }
             }
-            Ok(Done { report: done.report, changed: done.changed, events: Vec::new(), warnings })
+            Ok(Done { warnings, ..Done::plain(done.report, done.changed) })
         })
     })
     .await
@@ -204,11 +203,8 @@ pub async fn restore_copy(
     let request = body(request)?;
     blocking(move || {
         mutate(&state, role, Change::of("Restore-StorageGroupCopy", &request, None), |w| {
-            if request.standby_machine.is_some() {
-                return Err(EngineError::Invalid {
-                    message: "Activating a standby (SCR) copy is not available in this ccrd yet.".into(),
-                    hint: "Restore-StorageGroupCopy without -StandbyMachine recovers a CCR copy.".into(),
-                });
+            if let Some(standby_machine) = request.standby_machine.as_deref() {
+                return super::standby::restore_standby(w, &request.identity, standby_machine, request.force);
             }
             let (report, index, fetch) =
                 operations::restore_cluster_copy(&mut w.estate, &request.identity, request.force)?;

@@ -157,10 +157,8 @@ pub async fn set_fault(
             };
             let report = Report::new("Set-LabFault", &format!("{node}\\{}\\{}", sg.name, files.log_name(generation)));
             Ok(Done {
-                report: report.into_report(),
-                changed: true,
-                events: Vec::new(),
-                warnings: vec![format!("Damaged {} on {node}.", files.log_name(generation))],
+                notes: vec![format!("Damaged {} on {node}.", files.log_name(generation))],
+                ..Done::plain(report.into_report(), true)
             })
         })
     })

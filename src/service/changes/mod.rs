@@ -77,7 +77,10 @@ guarded!(
     CopyRequest,
     api::RestoreRequest,
     api::NodePowerRequest,
-    api::MailboxServerRequest
+    api::MailboxServerRequest,
+    api::EnableCopyRequest,
+    api::SeedRequest,
+    api::ClusterGroupMoveRequest
 );
 
 /// The estate being changed, and what the change may use.
@@ -138,12 +141,13 @@ pub(super) struct Done {
     pub changed: bool,
     pub events: Vec<NewEvent>,
     pub warnings: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 impl Done {
     /// A change that writes no event and has nothing to warn about.
     pub fn plain(report: PreconditionReport, changed: bool) -> Done {
-        Done { report, changed, events: Vec::new(), warnings: Vec::new() }
+        Done { report, changed, events: Vec::new(), warnings: Vec::new(), notes: Vec::new() }
     }
 }
 
@@ -212,6 +216,7 @@ pub(super) fn mutate(
                 events,
                 timings,
                 warnings: done.warnings,
+                notes: done.notes,
                 estate_version,
             })
         }
@@ -282,7 +287,9 @@ mod cms;
 mod faults;
 mod lab;
 mod recovery;
+mod standby;
 
 pub use cms::*;
 pub use faults::*;
 pub use lab::*;
+pub use standby::*;

@@ -1,0 +1,292 @@
+//! Standby copies and site moves as changes: enable and disable SCR, seed a copy
+//! (Update-StorageGroupCopy), activate a standby copy, `setup.com` on a node, the cluster
+//! tools' group move, and the transport dumpster's settings.
+//!
+//! Must not: check preconditions itself; `engine::standby` and `engine::setup` do.
+
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Extension, State};
+
+use super::recovery::node_returned;
+use super::{Change, Done, Reply, Work, blocking, body, internal, mutate, service_failure};
+use crate::api::{
+    ClusterGroupMoveRequest, CopyRequest, EnableCopyRequest, OperationResult, Role, SeedRequest, SetupMode,
+    SetupRequest, TransportConfigRequest,
+};
+use crate::engine::preconditions::Report;
+use crate::engine::{EngineError, failover, identity, setup, standby};
+use crate::service::AppState;
+use crate::service::error::ServiceError;
+use crate::service::replication;
+
+pub async fn enable_copy(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<EnableCopyRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        mutate(&state, role, Change::of("Enable-StorageGroupCopy", &request, None), |w| {
+            let report = standby::enable(
+                &mut w.estate,
+                &request.identity,
+                &request.standby_machine,
+                request.replay_lag_seconds.unwrap_or(standby::DEFAULT_REPLAY_LAG_SECONDS),
+                request.truncation_lag_seconds.unwrap_or(0),
+            )?;
+            let mut done = Done::plain(report, true);
+            if !w.dry_run {
+                let copy = w.estate.copies.len() - 1;
+                let files = replication::copy_files(w.lab, &w.estate, &w.estate.copies[copy])
+                    .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
+                let earlier = files.open_or_create().and_then(|()| files.has_files());
+                if earlier.map_err(|e| service_failure(internal(&e)))? {
+                    let message = standby::stale_files(&mut w.estate, copy, &files.root().display().to_string());
+                    done.warnings.push(message);
+                }
+            }
+            Ok(done)
+        })
+    })
+    .await
+}
+
+pub async fn disable_copy(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<CopyRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        mutate(&state, role, Change::of("Disable-StorageGroupCopy", &request, None), |w| {
+            let Some(standby_machine) = request.standby_machine.as_deref() else {
+                return Err(EngineError::Invalid {
+                    message: "Disable-StorageGroupCopy needs the standby machine whose copy to remove.".into(),
+                    hint: "Give -StandbyMachine NODE. A CCR copy is part of its cluster and is not disabled.".into(),
+                });
+            };
+            let report = standby::disable(&mut w.estate, &request.identity, standby_machine)?;
+            Ok(Done {
+                notes: vec!["The copy's files stay on the standby machine.".into()],
+                ..Done::plain(report, true)
+            })
+        })
+    })
+    .await
+}
+
+pub async fn seed_copy(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<SeedRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        mutate(&state, role, Change::of("Update-StorageGroupCopy", &request, None), |w| {
+            let standby_machine = request.standby_machine.as_deref();
+            let index = crate::engine::operations::find_copy(&w.estate, &request.identity, standby_machine)?;
+            let target = replication::copy_files(w.lab, &w.estate, &w.estate.copies[index])
+                .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
+            target.open_or_create().map_err(|e| service_failure(internal(&e)))?;
+            let has_files = target.has_files().map_err(|e| service_failure(internal(&e)))?;
+            let (index, report) = standby::check_seed(
+                &w.estate,
+                &request.identity,
+                standby_machine,
+                has_files,
+                request.delete_existing_files,
+            )?;
+            if w.dry_run {
+                return Ok(Done::plain(report, false));
+            }
+            w.lap("Checks");
+            let sg = w.estate.storage_groups.iter().find(|sg| w.estate.copies[index].of(sg)).cloned();
+            let sg = sg.ok_or_else(|| service_failure(internal(&"copy without storage group")))?;
+            let source = replication::active_files(w.lab, &w.estate, &sg)
+                .ok_or_else(|| service_failure(internal(&"no active copy")))?;
+            w.estate.copies[index].status = crate::api::CopyStatus::Seeding;
+            let seed = || -> std::io::Result<(u64, u64)> {
+                if has_files {
+                    target.remove_all()?;
+                }
+                target.seed_from(&source)
+            };
+            let (bytes, through) = seed().map_err(|e| service_failure(internal(&e)))?;
+            standby::seeded(&mut w.estate, index, through, request.manual_resume);
+            w.lap("Seed");
+            let name = identity::storage_group_identity(&sg);
+            let mut done = Done {
+                notes: vec![format!(
+                    "Seeded {} from {}: database.edb, {bytes} bytes, through log generation {through}.",
+                    w.estate.copies[index].node,
+                    source.root().display()
+                )],
+                ..Done::plain(report, true)
+            };
+            if request.manual_resume {
+                done.warnings.push(format!(
+                    "Replication for storage group '{name}' is still suspended. If needed, you can use the \
+                     Resume-StorageGroupCopy cmdlet in the Exchange Management Shell to resume replication."
+                ));
+            }
+            Ok(done)
+        })
+    })
+    .await
+}
+
+/// Activates an SCR copy: every remaining log first when the source is reachable; with
+/// `-Force` and the source lost, what the copy holds is what there is.
+pub(super) fn restore_standby(
+    w: &mut Work<'_>,
+    identity: &str,
+    standby_machine: &str,
+    force: bool,
+) -> Result<Done, EngineError> {
+    let (index, source_up, report) = standby::check_restore_standby(&w.estate, identity, standby_machine, force)?;
+    if w.dry_run {
+        return Ok(Done::plain(report, false));
+    }
+    let sg = w.estate.storage_groups.iter().find(|sg| w.estate.copies[index].of(sg)).cloned();
+    let sg = sg.ok_or_else(|| service_failure(internal(&"copy without storage group")))?;
+    if source_up {
+        w.close_open_logs(&sg.server, Some(&sg.name)).map_err(service_failure)?;
+    }
+    let through =
+        replication::drain(w.lab, &mut w.estate, index, source_up, w.now).map_err(|e| service_failure(internal(&e)))?;
+    standby::restored(&mut w.estate, index, through);
+    let name = identity::storage_group_identity(&sg);
+    let mut done = Done {
+        notes: vec![format!("The copy on {standby_machine} holds every log through generation {through}.")],
+        ..Done::plain(report, true)
+    };
+    if !source_up {
+        done.warnings.push(format!(
+            "Performing a Restore-StorageGroupCopy operation on storage group '{name}' with the Force option. Data \
+             loss is expected for this storage group."
+        ));
+    }
+    Ok(done)
+}
+
+pub async fn run_setup(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<SetupRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        let (cmdlet, reason) = match request.mode {
+            SetupMode::RecoverCms => ("setup /RecoverCMS", request.cms_ip_address.clone()),
+            SetupMode::ClearLocalCms => ("setup /ClearLocalCMS", None),
+        };
+        let change = Change {
+            cmdlet,
+            object: format!("{} on {}", request.cms_name, request.node),
+            reason,
+            dry_run: request.dry_run,
+            expected_version: request.expected_version,
+        };
+        mutate(&state, role, change, |w| match request.mode {
+            SetupMode::ClearLocalCms => {
+                let (changed, report) = setup::clear_local_cms(&mut w.estate, &request.node, &request.cms_name)?;
+                Ok(Done::plain(report, changed))
+            }
+            SetupMode::RecoverCms => {
+                let ip = request.cms_ip_address.clone().ok_or_else(|| EngineError::Invalid {
+                    message: "/RecoverCMS needs the server's new address.".into(),
+                    hint: "Add /CMSIPAddress:ADDRESS with an address in the node's datacenter subnet.".into(),
+                })?;
+                let report = setup::recover_cms(&mut w.estate, &request.node, &request.cms_name, &ip)?;
+                if w.dry_run {
+                    return Ok(Done::plain(report, false));
+                }
+                recovered(w, &request.cms_name).map_err(service_failure)?;
+                Ok(Done {
+                    notes: vec![format!(
+                        "{} runs on {} with address {ip}; its databases are dismounted: mount each one.",
+                        request.cms_name, request.node
+                    )],
+                    ..Done::plain(report, true)
+                })
+            }
+        })
+    })
+    .await
+}
+
+/// After /RecoverCMS: the new active copies drop anything past what they inspected, and every
+/// accepted message they do not hold is recorded as lost (SCR has no dumpster).
+fn recovered(w: &mut Work<'_>, cms: &str) -> Result<(), ServiceError> {
+    let groups: Vec<_> =
+        w.estate.storage_groups.iter().filter(|sg| sg.server.eq_ignore_ascii_case(cms)).cloned().collect();
+    for sg in groups {
+        let Some(files) = replication::active_files(w.lab, &w.estate, &sg) else { continue };
+        files.open_or_create().map_err(|e| internal(&e))?;
+        files.discard_after(sg.last_log_generated).map_err(|e| internal(&e))?;
+        let held: HashSet<u64> = files.message_ids().map_err(|e| internal(&e))?.into_iter().collect();
+        let messages = w.store.messages(&sg.server, &sg.name).map_err(|e| internal(&e))?;
+        w.journal.lost.extend(messages.iter().filter(|m| !held.contains(&m.id)).map(|m| m.id));
+    }
+    replication::recount(w.lab, &mut w.estate).map_err(|e| internal(&e))
+}
+
+pub async fn move_cluster_group(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<ClusterGroupMoveRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        mutate(&state, role, Change::of("Move-ClusterGroup", &request, None), |w| {
+            let (old, report) = failover::move_group(&mut w.estate, &request.identity, &request.node, w.now)?;
+            if w.dry_run {
+                return Ok(Done::plain(report, false));
+            }
+            let mut done = Done {
+                warnings: vec![format!(
+                    "Move-ClusterGroup moved {} without Exchange's health checks or log flush; its databases are \
+                     offline. Check Get-StorageGroupCopyStatus, then Mount-Database each one. Move-ClusteredMailboxServer \
+                     is the checked way to move.",
+                    request.identity
+                )],
+                ..Done::plain(report, true)
+            };
+            done.notes = node_returned(w, &old).map_err(service_failure)?;
+            Ok(done)
+        })
+    })
+    .await
+}
+
+pub async fn set_transport_config(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<TransportConfigRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        let change = Change {
+            cmdlet: "Set-TransportConfig",
+            object: "Transport Settings".into(),
+            reason: None,
+            dry_run: false,
+            expected_version: None,
+        };
+        mutate(&state, role, change, |w| {
+            let before = (w.estate.max_dumpster_size_bytes, w.estate.max_dumpster_time_seconds);
+            if let Some(size) = request.max_dumpster_size_per_storage_group_bytes {
+                w.estate.max_dumpster_size_bytes = size;
+            }
+            if let Some(time) = request.max_dumpster_time_seconds {
+                w.estate.max_dumpster_time_seconds = time;
+            }
+            let changed = before != (w.estate.max_dumpster_size_bytes, w.estate.max_dumpster_time_seconds);
+            Ok(Done::plain(Report::new("Set-TransportConfig", "Transport Settings").into_report(), changed))
+        })
+    })
+    .await
+}
