@@ -220,6 +220,8 @@ fn the_source_truncates_what_every_copy_inspected_and_a_suspended_copy_holds_log
     let generated = lab.copy("First Storage Group").last_log_generated;
     let kept = log_names(&source).len() as u64;
     assert!(kept < generated, "inspected logs beyond the LLR depth are deleted: kept {kept} of {generated}");
+    let passive = log_names(&lab.node_dir("NH-W2K3-SRV04", "First Storage Group")).len() as u64;
+    assert!(passive <= kept, "the copy deletes what it replayed and the source deleted: {passive} of {generated}");
 
     let suspend = CopyRequest {
         identity: "First Storage Group".into(),
@@ -771,4 +773,36 @@ fn a_site_is_lost_activated_from_scr_and_moved_back_in_the_article_order() {
     lab.settle();
     assert_eq!(lab.copy("First Storage Group").summary_copy_status, CopyStatus::Healthy);
     assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
+}
+
+#[test]
+fn scr_replays_nothing_younger_than_its_replay_lag_and_a_corrupt_log_fails_the_copy() {
+    let lab = Lab::new(32);
+    let mut request = enable("NH-W2K3-SRV01", "First Storage Group");
+    request.replay_lag_seconds = Some(3600);
+    lab.op(routes::ENABLE_COPY, &request);
+    lab.send(200, 10);
+    lab.settle();
+    let scr = lab.scr_copy("First Storage Group", "NH-W2K3-SRV01");
+    assert_eq!((scr.copy_queue_length, scr.last_log_replayed), (0, 0), "an hour's lag: nothing replayed yet: {scr:?}");
+    lab.op(routes::LAB_CLOCK, &api::ClockRequest { advance_seconds: 2 * 3600 });
+    lab.settle();
+    let scr = lab.scr_copy("First Storage Group", "NH-W2K3-SRV01");
+    assert_eq!(scr.last_log_replayed, scr.last_log_generated - 50, "after the lag, all but the newest 50: {scr:?}");
+
+    // A damaged log at the source: the inspector refuses it three times, then the copy fails.
+    let fault = api::FaultRequest {
+        kind: api::FaultKind::CorruptLog,
+        server: "NH-W2K3-SRV03".into(),
+        storage_group: "First Storage Group".into(),
+    };
+    lab.op(routes::SUSPEND_COPY, &copy_request("First Storage Group", None));
+    lab.send(6, 10);
+    lab.op(routes::LAB_FAULT, &fault);
+    lab.op(routes::RESUME_COPY, &copy_request("First Storage Group", None));
+    lab.settle();
+    let ccr = lab.copy("First Storage Group");
+    assert_eq!(ccr.summary_copy_status, CopyStatus::Failed, "{ccr:?}");
+    let message = ccr.failed_message.unwrap_or_default();
+    assert!(message.contains("failed inspection 3 times") && message.contains("Update-StorageGroupCopy"), "{message}");
 }

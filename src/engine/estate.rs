@@ -90,6 +90,9 @@ pub struct StorageGroup {
     pub active_replayed: u64,
     /// Messages in the active copy's open log (not yet in a closed, shippable log).
     pub open_log_records: u64,
+    /// The source has deleted its logs up to here (every copy had inspected them); copies may
+    /// delete theirs once replayed. Recomputed by every replication pass.
+    pub truncated_through: u64,
     /// Set while the active copy lacks logs its predecessor wrote (after an unscheduled
     /// failover): how many, and since when the data is at risk.
     pub missing_logs: Option<MissingLogs>,

@@ -127,6 +127,35 @@ pub fn active_plan(estate: &Estate) -> Vec<ActiveWork> {
     work
 }
 
+/// Logs a passive copy may delete: replayed, and deleted on the source; for an SCR copy only
+/// once ReplayLagTime + TruncationLagTime have passed since the log closed (reference §1.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyTruncation {
+    pub copy: usize,
+    pub through: u64,
+    pub older_than_ms: i64,
+}
+
+/// The passive copies' truncation.
+pub fn passive_truncation(estate: &Estate) -> Vec<CopyTruncation> {
+    let mut work = Vec::new();
+    for (index, copy) in estate.copies.iter().enumerate() {
+        let Some(sg) = estate.storage_groups.iter().find(|sg| copy.of(sg)) else { continue };
+        let through = copy.last_log_replayed.min(sg.truncated_through);
+        if copy.restored || through == 0 || !estate.node_up(&copy.node) {
+            continue;
+        }
+        let older_than_ms = match copy.kind {
+            CopyKind::ClusterContinuous => 0,
+            CopyKind::StandbyContinuous { replay_lag_seconds, truncation_lag_seconds } => {
+                i64::try_from((replay_lag_seconds + truncation_lag_seconds).saturating_mul(1000)).unwrap_or(i64::MAX)
+            }
+        };
+        work.push(CopyTruncation { copy: index, through, older_than_ms });
+    }
+    work
+}
+
 /// What the service did for one [`CopyWork`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CopyProgress {

@@ -198,6 +198,7 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             last_log_generated_at: None,
             active_replayed: 0,
             open_log_records: 0,
+            truncated_through: 0,
             missing_logs: None,
         });
     }

@@ -416,9 +416,18 @@ impl CopyFiles {
 
     /// Deletes closed logs up to and including `generation` that are already replayed.
     pub fn truncate_through(&self, generation: Generation) -> io::Result<usize> {
+        self.truncate_closed_before(generation, i64::MAX)
+    }
+
+    /// Deletes closed, replayed logs up to and including `generation` that closed at or
+    /// before `cutoff_ms` (an SCR copy's lag), oldest first, stopping at the first younger one.
+    pub fn truncate_closed_before(&self, generation: Generation, cutoff_ms: i64) -> io::Result<usize> {
         let limit = generation.min(self.checkpoint()?.replayed);
         let mut removed = 0;
         for old in self.closed_generations()?.into_iter().take_while(|g| *g <= limit) {
+            if cutoff_ms != i64::MAX && self.closed_at_ms(old)?.is_none_or(|closed| closed > cutoff_ms) {
+                break;
+            }
             fs::remove_file(self.log_path(old))?;
             removed += 1;
         }

@@ -42,6 +42,12 @@ pub fn run_pass(lab: &Path, estate: &mut Estate, now: DateTime<Utc>) -> io::Resu
     for work in replication::active_plan(estate) {
         progressed |= housekeep(lab, estate, &work)?;
     }
+    for work in replication::passive_truncation(estate) {
+        let Some(files) = copy_files(lab, estate, &estate.copies[work.copy]) else { continue };
+        let cutoff =
+            if work.older_than_ms == 0 { i64::MAX } else { now.timestamp_millis().saturating_sub(work.older_than_ms) };
+        files.truncate_closed_before(work.through, cutoff)?;
+    }
     Ok(progressed)
 }
 
@@ -106,7 +112,9 @@ fn housekeep(lab: &Path, estate: &mut Estate, work: &ActiveWork) -> io::Result<b
         progressed = true;
     }
     progressed |= files.truncate_through(work.truncate_through)? > 0;
-    estate.storage_groups[work.storage_group].active_replayed = replayed;
+    let sg = &mut estate.storage_groups[work.storage_group];
+    sg.active_replayed = replayed;
+    sg.truncated_through = work.truncate_through.min(replayed);
     Ok(progressed)
 }
 

@@ -372,6 +372,7 @@ impl Store {
                 lineage: r.get::<_, i64>(5)?.cast_unsigned(),
                 active_replayed: count(r.get(6)?),
                 open_log_records: 0,
+                truncated_through: 0,
                 missing_logs: json_from_text("storage_group", "missing_logs", r.get(7)?)?,
             });
         }
