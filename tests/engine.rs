@@ -806,3 +806,56 @@ fn scr_replays_nothing_younger_than_its_replay_lag_and_a_corrupt_log_fails_the_c
     let message = ccr.failed_message.unwrap_or_default();
     assert!(message.contains("failed inspection 3 times") && message.contains("Update-StorageGroupCopy"), "{message}");
 }
+
+#[test]
+fn export_import_brings_the_whole_estate_back_and_reset_starts_over() {
+    let lab = Lab::new(32);
+    let sent = lab.send(30, 10);
+    lab.settle();
+    let snapshot = lab.path.with_file_name("lab.snapshot");
+    let path = snapshot.display().to_string();
+    let exported: api::LabResult =
+        lab.admin.post(routes::LAB_EXPORT, &api::SnapshotRequest { path: path.clone() }).expect("exported");
+    assert!(exported.files > 5 && exported.bytes > 300 * 1024, "{exported:?}");
+
+    lab.move_to("NH-W2K3-SRV04").expect("moved");
+    lab.send(10, 10);
+    let imported: api::LabResult =
+        lab.admin.post(routes::LAB_IMPORT, &api::SnapshotRequest { path: path.clone() }).expect("imported");
+    assert!(imported.estate_version > exported.estate_version, "a guard taken before the import no longer holds");
+    assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present), (sent.len() as u64, sent.len() as u64), "{ledger:?}");
+    lab.send(5, 10);
+    lab.settle();
+    assert_eq!(lab.copy("First Storage Group").copy_queue_length, 0);
+
+    // A damaged snapshot is refused before anything changes.
+    let mut bytes = std::fs::read(&snapshot).expect("snapshot");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xFF;
+    let damaged = lab.path.with_file_name("damaged.snapshot");
+    std::fs::write(&damaged, bytes).expect("written");
+    let version = lab.version();
+    let refused = lab
+        .admin
+        .post::<api::LabResult>(routes::LAB_IMPORT, &api::SnapshotRequest { path: damaged.display().to_string() });
+    assert!(
+        matches!(refused, Err(ClientError::Rejected(ref body)) if body.message.contains("checksum")),
+        "{refused:?}"
+    );
+    assert_eq!(lab.version(), version);
+
+    let reset: api::LabResult = lab.admin.post(routes::LAB_RESET, &api::ResetRequest::default()).expect("reset");
+    assert_eq!(reset.topology, "seed");
+    assert_eq!(lab.ledger().accepted, 0);
+    let dirs: Vec<String> = std::fs::read_dir(&lab.path)
+        .expect("lab")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("nodes"))
+        .collect();
+    assert_eq!(dirs.len(), 1, "only the current files directory remains: {dirs:?}");
+    let history: Vec<api::OperationRecord> = lab.admin.get(routes::HISTORY, &HistoryQuery::default()).expect("history");
+    assert_eq!(history.len(), 1, "a reset starts the history again with itself");
+    assert_eq!(history[0].cmdlet_name, "Reset-Lab");
+}

@@ -77,6 +77,12 @@ pub mod routes {
     pub const LAB_FAULT: &str = "/v1/lab/fault";
     /// `POST` [`super::ClockRequest`]: advance the lab clock ([`super::OperationResult`]).
     pub const LAB_CLOCK: &str = "/v1/lab/clock";
+    /// `POST` [`super::ResetRequest`]: start the lab again ([`super::LabResult`]).
+    pub const LAB_RESET: &str = "/v1/lab/reset";
+    /// `POST` [`super::SnapshotRequest`]: write a snapshot of the estate ([`super::LabResult`]).
+    pub const LAB_EXPORT: &str = "/v1/lab/export";
+    /// `POST` [`super::SnapshotRequest`]: replace the estate with a snapshot ([`super::LabResult`]).
+    pub const LAB_IMPORT: &str = "/v1/lab/import";
     /// `GET`: [`super::EventEntry`] list, newest first; query [`super::EventQuery`].
     pub const EVENTS: &str = "/v1/events";
     /// `GET`: [`super::OperationRecord`] list, newest first; query [`super::HistoryQuery`].

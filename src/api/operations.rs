@@ -492,3 +492,29 @@ pub struct SettleResult {
     /// Copies still behind when the timeout passed.
     pub behind: Vec<String>,
 }
+
+/// `POST` lab reset: start the lab again from a topology (`seed` or a file on ccrd's machine).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResetRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology: Option<String>,
+}
+
+/// `POST` lab export or import: a snapshot file on ccrd's machine.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SnapshotRequest {
+    pub path: String,
+}
+
+/// What an export wrote, an import read, or a reset made.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct LabResult {
+    pub topology: String,
+    pub path: Option<String>,
+    pub files: u64,
+    pub bytes: u64,
+    pub estate_version: u64,
+}

@@ -17,6 +17,9 @@ pub struct Estate {
     /// Counts committed operations; the expected-state guard compares against it. Replication
     /// progress does not change it.
     pub version: u64,
+    /// The directory (under the lab directory) that holds the nodes' files. A reset or an
+    /// import writes a new one and switches to it in the same transaction as the estate.
+    pub files_dir: String,
     /// How far the lab clock runs ahead of the wall clock (`Set-LabClock -Advance`).
     pub clock_offset_ms: i64,
     /// The id the next delivered message gets.
@@ -200,6 +203,7 @@ impl Estate {
             topology,
             log_size_bytes,
             version: 0,
+            files_dir: "nodes".into(),
             clock_offset_ms: 0,
             next_message_id: 1,
             network_cuts: Vec::new(),

@@ -1,7 +1,8 @@
 //! A storage group copy's files on one node: the closed logs, the open log (active copy only),
 //! the inbox of shipped logs awaiting inspection, the checkpoint and the database file.
 //!
-//! Layout under `<lab>/nodes/<NODE>/<SERVER>/<STORAGE GROUP>/`:
+//! Layout under `<lab>/<files dir>/<NODE>/<SERVER>/<STORAGE GROUP>/` (the files dir is
+//! `nodes` until a reset or an import switches to a new one):
 //!
 //! ```text
 //! E00.log                 the open log (records appended, no end marker yet)
@@ -64,8 +65,9 @@ pub struct CopyFiles {
 }
 
 impl CopyFiles {
-    pub fn new(lab: &Path, node: &str, server: &str, storage_group: &str, prefix: &str) -> CopyFiles {
-        CopyFiles { root: lab.join("nodes").join(node).join(server).join(storage_group), prefix: prefix.to_string() }
+    /// The copy of `server\storage_group` on `node`, under the estate's files directory.
+    pub fn new(files: &Path, node: &str, server: &str, storage_group: &str, prefix: &str) -> CopyFiles {
+        CopyFiles { root: files.join(node).join(server).join(storage_group), prefix: prefix.to_string() }
     }
 
     pub fn root(&self) -> &Path {
@@ -515,7 +517,7 @@ mod tests {
     use super::*;
 
     fn copy(dir: &Path, node: &str) -> CopyFiles {
-        let files = CopyFiles::new(dir, node, "CCREX01", "First Storage Group", "E00");
+        let files = CopyFiles::new(&dir.join("nodes"), node, "CCREX01", "First Storage Group", "E00");
         files.open_or_create().expect("created");
         files
     }

@@ -22,7 +22,7 @@ const ESTATE_FILE: &str = "estate.db";
 const LOCK_FILE: &str = "lab.lock";
 const ADMIN_TOKEN_FILE: &str = "admin.token";
 const VIEWER_TOKEN_FILE: &str = "viewer.token";
-/// Where the nodes' files live (see `copy_files`).
+/// Where the nodes' files live (see `copy_files`): `nodes`, or `nodes.N` after a reset or import.
 const NODES_DIR: &str = "nodes";
 
 /// Which topology a new lab is created from.
@@ -116,8 +116,9 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name();
         let name = name.to_string_lossy();
-        let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE, NODES_DIR].contains(&name.as_ref())
-            || name.starts_with(ESTATE_FILE);
+        let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE].contains(&name.as_ref())
+            || name.starts_with(ESTATE_FILE)
+            || name.starts_with(NODES_DIR);
         if !ours {
             return Ok(true);
         }
@@ -125,19 +126,31 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
     Ok(false)
 }
 
-/// Builds a new lab in `dir`. The estate database is written under a temporary name and
-/// renamed last, so a crash leaves no half-made lab: the next open creates it again.
-fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
-    let shown = dir.display().to_string();
-    let io_err = |source| LabError::Io { dir: shown.clone(), source };
-    let estate = match topology {
+/// A fresh estate from `topology` (the built-in seed, or a file).
+pub fn build(topology: &TopologySource) -> Result<Estate, LabError> {
+    Ok(match topology {
         TopologySource::Seed => topology::build("seed", topology::SEED)?,
         TopologySource::File(path) => {
             let text =
                 fs::read_to_string(path).map_err(|source| LabError::Io { dir: path.display().to_string(), source })?;
             topology::build(&path.display().to_string(), &text)?
         }
-    };
+    })
+}
+
+/// The files directory that follows `current` (`nodes`, `nodes.1`, `nodes.2`, …): a reset or
+/// an import writes there, so the old files stay whole until the switch is committed.
+pub fn next_files_dir(current: &str) -> String {
+    let n = current.strip_prefix(NODES_DIR).and_then(|rest| rest.strip_prefix('.')).and_then(|n| n.parse::<u64>().ok());
+    format!("{NODES_DIR}.{}", n.map_or(1, |n| n + 1))
+}
+
+/// Builds a new lab in `dir`. The estate database is written under a temporary name and
+/// renamed last, so a crash leaves no half-made lab: the next open creates it again.
+fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
+    let shown = dir.display().to_string();
+    let io_err = |source| LabError::Io { dir: shown.clone(), source };
+    let estate = build(topology)?;
     write_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?;
     write_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?;
     let creating = dir.join(format!("{ESTATE_FILE}.creating"));

@@ -15,6 +15,7 @@ pub mod error;
 pub mod lab;
 pub mod replication;
 mod routes;
+mod snapshot;
 pub mod store;
 
 use std::path::PathBuf;

@@ -16,6 +16,11 @@ use super::copy_files::CopyFiles;
 use crate::engine::replication::{self, ActiveWork, CopyProgress, CopyWork};
 use crate::engine::{Estate, StorageGroup, StorageGroupCopy};
 
+/// Where the estate's files live: `<lab>/<files dir>`.
+pub fn files_root(lab: &Path, estate: &Estate) -> std::path::PathBuf {
+    lab.join(&estate.files_dir)
+}
+
 /// The files of the active copy of `sg`.
 pub fn active_files(lab: &Path, estate: &Estate, sg: &StorageGroup) -> Option<CopyFiles> {
     let server = estate.server_of(sg)?;
@@ -181,7 +186,17 @@ pub fn recount(lab: &Path, estate: &mut Estate) -> io::Result<()> {
 
 /// Creates any copy directory that is missing, repairs what a crash left, and sets every log
 /// counter of the estate from the files (the files are the truth for logs).
-pub fn refresh_from_disk(lab: &Path, estate: &mut Estate) -> io::Result<()> {
+pub fn refresh_from_disk(lab_dir: &Path, estate: &mut Estate) -> io::Result<()> {
+    // A reset or import cut short leaves a files directory the estate does not name.
+    for entry in std::fs::read_dir(lab_dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("nodes") && name != estate.files_dir && entry.path().is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        }
+    }
+    let root = files_root(lab_dir, estate);
+    let lab = root.as_path();
     let mut highest_id = 0;
     for index in 0..estate.storage_groups.len() {
         let sg = &estate.storage_groups[index];

@@ -37,6 +37,9 @@ pub fn router() -> Router<AppState> {
         .route(routes::LAB_MAIL, post(changes::send_mail))
         .route(routes::LAB_SETTLE, post(changes::settle))
         .route(routes::RESTORE_COPY, post(changes::restore_copy))
+        .route(routes::LAB_RESET, post(changes::reset))
+        .route(routes::LAB_EXPORT, post(changes::export))
+        .route(routes::LAB_IMPORT, post(changes::import))
         .route(routes::SET_MAILBOX_SERVER, post(changes::set_mailbox_server))
         .route(routes::ENABLE_COPY, post(changes::enable_copy))
         .route(routes::DISABLE_COPY, post(changes::disable_copy))
@@ -159,7 +162,7 @@ async fn mail_statistics(
     let (db, files) = read(&state, |e| {
         let db = identity::database(e, &id, None)?.clone();
         let sg = e.storage_groups.iter().find(|sg| sg.server == db.server && sg.name == db.storage_group);
-        Ok((db, sg.and_then(|sg| replication::active_files(&state.lab, e, sg))))
+        Ok((db, sg.and_then(|sg| replication::active_files(&replication::files_root(&state.lab, e), e, sg))))
     })?;
     let accepted = {
         let reader = state.reader.lock().map_err(|e| ServiceError::internal(&e))?;

@@ -121,6 +121,9 @@ CREATE INDEX message_by_storage_group ON message(server, storage_group);
 const ESTATE_TABLES: [&str; 8] =
     ["sg_copy", "database", "storage_group", "cms_redundant_machine", "cms", "node", "cluster", "datacenter"];
 
+/// The journal's tables.
+const JOURNAL_TABLES: [&str; 3] = ["event", "operation", "message"];
+
 /// What a change appends besides the new estate.
 #[derive(Debug, Default)]
 pub struct Journal {
@@ -272,6 +275,55 @@ impl Store {
         Ok(events)
     }
 
+    /// Starts over with `estate`: every table emptied (the journal too) and the estate
+    /// written, in one transaction.
+    pub fn replace_all(&mut self, estate: &Estate) -> Result<(), StoreError> {
+        let tx = self.connection.transaction()?;
+        for table in JOURNAL_TABLES.iter().chain(ESTATE_TABLES.iter()) {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        insert_estate(&tx, estate)?;
+        write_counters(&tx, estate)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Writes a consistent copy of the whole database to `path` (which must not exist).
+    pub fn snapshot_to(&self, path: &Path) -> Result<(), StoreError> {
+        self.connection.execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+        Ok(())
+    }
+
+    /// Replaces every table with the contents of the snapshot database at `path`, pointing
+    /// the estate at `files_dir`, in one transaction; returns the estate as imported.
+    pub fn import_from(&mut self, path: &Path, files_dir: &str) -> Result<Estate, StoreError> {
+        self.connection.execute("ATTACH DATABASE ?1 AS snapshot", [path.to_string_lossy()])?;
+        let result = (|| {
+            let version: Option<String> = self
+                .connection
+                .query_row("SELECT value FROM snapshot.meta WHERE key = 'schema_version'", [], |r| r.get(0))
+                .optional()?;
+            let found = version.and_then(|v| v.parse().ok()).unwrap_or(0);
+            if found != SCHEMA_VERSION {
+                return Err(StoreError::WrongVersion { found });
+            }
+            let tx = self.connection.transaction()?;
+            for table in JOURNAL_TABLES.iter().chain(ESTATE_TABLES.iter()) {
+                tx.execute(&format!("DELETE FROM main.{table}"), [])?;
+            }
+            tx.execute("DELETE FROM main.meta", [])?;
+            for table in ["meta"].iter().chain(ESTATE_TABLES.iter().rev()).chain(JOURNAL_TABLES.iter()) {
+                tx.execute(&format!("INSERT INTO main.{table} SELECT * FROM snapshot.{table}"), [])?;
+            }
+            tx.execute("INSERT OR REPLACE INTO main.meta VALUES ('files_dir', ?1)", [files_dir])?;
+            tx.commit()?;
+            Ok(())
+        })();
+        self.connection.execute("DETACH DATABASE snapshot", [])?;
+        result?;
+        self.load()
+    }
+
     /// The messages accepted for a storage group, oldest first.
     pub fn messages(&self, server: &str, storage_group: &str) -> Result<Vec<StoredMessage>, StoreError> {
         let mut stmt = self.connection.prepare_cached(
@@ -305,6 +357,7 @@ impl Store {
         let log_size_bytes = self.meta("log_size_bytes")?.and_then(|v| v.parse().ok()).unwrap_or(1 << 20);
         let mut estate = Estate::empty(self.meta("topology")?.unwrap_or_default(), log_size_bytes);
         estate.version = self.meta("version")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        estate.files_dir = self.meta("files_dir")?.unwrap_or_else(|| "nodes".into());
         estate.clock_offset_ms = self.meta("clock_offset_ms")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         estate.next_message_id = self.meta("next_message_id")?.and_then(|v| v.parse().ok()).unwrap_or(1);
         estate.network_cuts = json_from_text("meta", "network_cuts", self.meta("network_cuts")?)?.unwrap_or_default();
@@ -533,6 +586,7 @@ fn write_counters(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     let mut put = tx.prepare_cached("INSERT OR REPLACE INTO meta VALUES (?1, ?2)")?;
     put.execute(params!["version", e.version.to_string()])?;
     put.execute(params!["clock_offset_ms", e.clock_offset_ms.to_string()])?;
+    put.execute(params!["files_dir", e.files_dir])?;
     put.execute(params!["next_message_id", e.next_message_id.to_string()])?;
     put.execute(params!["network_cuts", serde_json::to_string(&e.network_cuts).unwrap_or_default()])?;
     put.execute(params!["max_dumpster_size_bytes", e.max_dumpster_size_bytes.to_string()])?;

@@ -147,7 +147,7 @@ pub async fn set_fault(
                 })?
                 .name
                 .clone();
-            let files = CopyFiles::new(w.lab, &node, &sg.server, &sg.name, &sg.log_prefix);
+            let files = CopyFiles::new(&w.files, &node, &sg.server, &sg.name, &sg.log_prefix);
             let damaged = files.corrupt_newest_log().map_err(|e| service_failure(internal(&e)))?;
             let Some(generation) = damaged else {
                 return Err(EngineError::Invalid {

@@ -1,8 +1,9 @@
-//! The lab's (game day) calls: mail delivery, settling replication, and the background
-//! replication pass.
+//! The lab's (game day) calls: mail delivery, settling replication, the background
+//! replication pass, and the whole-lab operations (reset, export, import).
 //!
 //! Must not: bypass the writer lock: every file step here holds it.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use axum::Json;
@@ -15,7 +16,9 @@ use crate::api::{self, Role, SendMailRequest, SettleRequest};
 use crate::engine::operations;
 use crate::service::AppState;
 use crate::service::error::ServiceError;
+use crate::service::lab::{self, TopologySource};
 use crate::service::replication;
+use crate::service::snapshot;
 use crate::service::store::{AcceptedMessage, Journal};
 
 /// `POST /v1/lab/mail`: appends the messages to the active copy's open log, syncs it, records
@@ -34,7 +37,8 @@ pub async fn send_mail(
         let delivery = operations::deliver(&mut estate, &request.database, request.count, request.size_kb)?;
         let sg = &estate.storage_groups[delivery.storage_group];
         let (server, storage_group) = (sg.server.clone(), sg.name.clone());
-        let files = replication::active_files(&state.lab, &estate, sg).ok_or_else(|| internal(&"no active copy"))?;
+        let files = replication::active_files(&replication::files_root(&state.lab, &estate), &estate, sg)
+            .ok_or_else(|| internal(&"no active copy"))?;
         let size = usize::try_from(request.size_kb).unwrap_or(0) * 1024;
         let ids: Vec<u64> = (delivery.first_id..delivery.first_id + u64::from(request.count)).collect();
         let messages: Vec<_> = ids
@@ -108,7 +112,8 @@ pub fn replication_pass(state: &AppState) -> Result<bool, ServiceError> {
     let mut estate = state.estate.read().map_err(|e| internal(&e))?.clone();
     let now = estate.lab_time(Utc::now());
     let statuses: Vec<_> = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).collect();
-    let progressed = replication::run_pass(&state.lab, &mut estate, now).map_err(|e| internal(&e))?;
+    let progressed = replication::run_pass(&replication::files_root(&state.lab, &estate), &mut estate, now)
+        .map_err(|e| internal(&e))?;
     let status_changed = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).ne(statuses);
     let mut store = store;
     if status_changed {
@@ -118,4 +123,184 @@ pub fn replication_pass(state: &AppState) -> Result<bool, ServiceError> {
         *state.estate.write().map_err(|e| internal(&e))? = estate;
     }
     Ok(progressed)
+}
+
+/// Records a whole-lab operation (reset, import) in the history of the estate it produced.
+fn record(
+    store: &mut crate::service::store::Store,
+    estate: &crate::engine::Estate,
+    cmdlet: &str,
+    object: &str,
+) -> Result<(), ServiceError> {
+    let now = estate.lab_time(Utc::now());
+    let operation = api::OperationRecord {
+        index: 0,
+        run_date: now,
+        caller: format!("{:?}", Role::Administrator),
+        cmdlet_name: cmdlet.into(),
+        object_modified: object.into(),
+        reason: None,
+        dry_run: false,
+        outcome: "Succeeded".into(),
+        error: None,
+        report: crate::engine::preconditions::Report::new(cmdlet, object).into_report(),
+        timings: Vec::new(),
+    };
+    store
+        .commit(estate, &Journal { operation: Some(operation), ..Journal::default() }, now)
+        .map_err(|e| internal(&e))?;
+    Ok(())
+}
+
+/// `POST /v1/lab/reset`: a fresh estate from a topology, in a new files directory; the old
+/// files go once the new estate is committed.
+pub async fn reset(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<api::ResetRequest>, JsonRejection>,
+) -> Reply<api::LabResult> {
+    let request = body(request)?;
+    blocking(move || {
+        require_administrator(role)?;
+        let mut store = state.store.lock().map_err(|e| internal(&e))?;
+        let current = state.estate.read().map_err(|e| internal(&e))?.clone();
+        let source = TopologySource::parse(request.topology.as_deref().unwrap_or("seed"));
+        let mut estate = lab::build(&source).map_err(|e| {
+            ServiceError::invalid_request(
+                e.to_string(),
+                "Give -Topology seed, or the path of a topology file on ccrd's machine.",
+            )
+        })?;
+        estate.files_dir = lab::next_files_dir(&current.files_dir);
+        estate.version = current.version + 1;
+        store.replace_all(&estate).map_err(|e| internal(&e))?;
+        record(&mut store, &estate, "Reset-Lab", &estate.topology.clone())?;
+        replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
+        let result = api::LabResult {
+            topology: estate.topology.clone(),
+            path: None,
+            files: 0,
+            bytes: 0,
+            estate_version: estate.version,
+        };
+        *state.estate.write().map_err(|e| internal(&e))? = estate;
+        Ok(result)
+    })
+    .await
+}
+
+/// `POST /v1/lab/export`: the estate database and every node file, in one snapshot file.
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<api::SnapshotRequest>, JsonRejection>,
+) -> Reply<api::LabResult> {
+    let request = body(request)?;
+    blocking(move || {
+        require_administrator(role)?;
+        let store = state.store.lock().map_err(|e| internal(&e))?;
+        let estate = state.estate.read().map_err(|e| internal(&e))?.clone();
+        let database = state.lab.join("export.db.tmp");
+        let _ = std::fs::remove_file(&database);
+        store.snapshot_to(&database).map_err(|e| internal(&e))?;
+        let files = snapshot::files_under(&replication::files_root(&state.lab, &estate)).map_err(|e| internal(&e))?;
+        let mut entries = vec![(DATABASE_ENTRY.to_string(), database.clone())];
+        entries.extend(files.into_iter().map(|(name, path)| (format!("{FILES_ENTRY}{name}"), path)));
+        let path = PathBuf::from(&request.path);
+        let written = snapshot::write(&path, &entries);
+        let _ = std::fs::remove_file(&database);
+        let bytes = written.map_err(|e| {
+            ServiceError::invalid_request(
+                format!("Cannot write the snapshot to '{}': {e}", path.display()),
+                "Give a path ccrd can write to.",
+            )
+        })?;
+        Ok(api::LabResult {
+            topology: estate.topology.clone(),
+            path: Some(request.path.clone()),
+            files: entries.len() as u64 - 1,
+            bytes,
+            estate_version: estate.version,
+        })
+    })
+    .await
+}
+
+/// The snapshot entry that holds the estate database, and the prefix of node files.
+const DATABASE_ENTRY: &str = "estate.db";
+const FILES_ENTRY: &str = "files/";
+
+/// `POST /v1/lab/import`: the estate of a snapshot replaces this one. The snapshot is read
+/// and checked whole before anything changes; its files go to a new files directory that the
+/// estate switches to in the same transaction as its tables.
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(role): Extension<Role>,
+    request: Result<Json<api::SnapshotRequest>, JsonRejection>,
+) -> Reply<api::LabResult> {
+    let request = body(request)?;
+    blocking(move || {
+        require_administrator(role)?;
+        let entries = snapshot::read(Path::new(&request.path)).map_err(|e| {
+            ServiceError::invalid_request(
+                format!("Cannot import '{}': {e}", request.path),
+                "Give the path of a file written by Export-Lab.",
+            )
+        })?;
+        let mut store = state.store.lock().map_err(|e| internal(&e))?;
+        let current = state.estate.read().map_err(|e| internal(&e))?.clone();
+        let files_dir = lab::next_files_dir(&current.files_dir);
+        let staged = state.lab.join(&files_dir);
+        let database = state.lab.join("import.db.tmp");
+        let stage = || -> std::io::Result<(u64, u64)> {
+            let (mut files, mut bytes) = (0, 0);
+            for (name, data) in &entries {
+                let target = if name == Path::new(DATABASE_ENTRY) {
+                    database.clone()
+                } else if let Ok(relative) = name.strip_prefix(FILES_ENTRY) {
+                    files += 1;
+                    staged.join(relative)
+                } else {
+                    continue;
+                };
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&target, data)?;
+                bytes += data.len() as u64;
+            }
+            Ok((files, bytes))
+        };
+        let staged_result = stage();
+        let imported = staged_result.map_err(|e| internal(&e)).and_then(|counts| {
+            let estate = store.import_from(&database, &files_dir).map_err(|e| {
+                ServiceError::invalid_request(
+                    format!("Cannot import '{}': {e}", request.path),
+                    "Give a snapshot written by this version of ccrd.",
+                )
+            })?;
+            Ok((counts, estate))
+        });
+        let _ = std::fs::remove_file(&database);
+        let ((files, bytes), mut estate) = match imported {
+            Ok(done) => done,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(e);
+            }
+        };
+        estate.version = estate.version.max(current.version) + 1;
+        record(&mut store, &estate, "Import-Lab", &request.path)?;
+        replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
+        let result = api::LabResult {
+            topology: estate.topology.clone(),
+            path: Some(request.path.clone()),
+            files,
+            bytes,
+            estate_version: estate.version,
+        };
+        *state.estate.write().map_err(|e| internal(&e))? = estate;
+        Ok(result)
+    })
+    .await
 }

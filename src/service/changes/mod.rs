@@ -6,7 +6,6 @@
 //! Must not: decide whether an operation is allowed (the engine's operations do) or format
 //! anything for people beyond the engine's own messages.
 
-use std::path::Path;
 use std::time::Instant;
 
 use axum::Json;
@@ -86,7 +85,8 @@ guarded!(
 /// The estate being changed, and what the change may use.
 pub(super) struct Work<'a> {
     pub estate: Estate,
-    pub lab: &'a Path,
+    /// The estate's files directory (see `replication::files_root`).
+    pub files: std::path::PathBuf,
     /// The store, for reading the journal (the dumpster reads accepted messages).
     pub store: &'a Store,
     pub now: DateTime<Utc>,
@@ -117,7 +117,7 @@ impl Work<'_> {
             if !sg.server.eq_ignore_ascii_case(server) || only.is_some_and(|name| !sg.name.eq_ignore_ascii_case(name)) {
                 continue;
             }
-            let Some(files) = replication::active_files(self.lab, &self.estate, sg) else { continue };
+            let Some(files) = replication::active_files(&self.files, &self.estate, sg) else { continue };
             if let Some(generation) = files.close_open_log(self.now_ms()).map_err(|e| internal(&e))? {
                 let sg = &mut self.estate.storage_groups[index];
                 sg.last_log_generated = generation;
@@ -130,7 +130,7 @@ impl Work<'_> {
 
     /// Runs replication until nothing more can move.
     pub fn catch_up(&mut self) -> Result<(), ServiceError> {
-        replication::catch_up(self.lab, &mut self.estate, self.now, 10_000).map_err(|e| internal(&e))?;
+        replication::catch_up(&self.files, &mut self.estate, self.now, 10_000).map_err(|e| internal(&e))?;
         Ok(())
     }
 }
@@ -169,7 +169,7 @@ pub(super) fn mutate(
     let now = current.lab_time(Utc::now());
     let mut work = Work {
         estate: current.clone(),
-        lab: state.lab.as_path(),
+        files: replication::files_root(&state.lab, &current),
         store: &store,
         now,
         dry_run: change.dry_run,

@@ -17,7 +17,7 @@ use crate::service::replication;
 pub(super) fn follow_up(w: &mut Work<'_>, reaction: Reaction) -> Result<(), ServiceError> {
     w.journal.events.extend(reaction.events);
     for sg in &w.estate.storage_groups {
-        let Some(files) = replication::active_files(w.lab, &w.estate, sg) else { continue };
+        let Some(files) = replication::active_files(&w.files, &w.estate, sg) else { continue };
         files.open_or_create().map_err(|e| internal(&e))?;
         let disk = files.on_disk().map_err(|e| internal(&e))?;
         if disk.copied > disk.inspected && disk.inspected >= sg.last_log_generated {
@@ -34,7 +34,7 @@ pub(super) fn follow_up(w: &mut Work<'_>, reaction: Reaction) -> Result<(), Serv
 /// the newest of them that fit the dumpster's size and age limits are delivered again.
 pub(super) fn resend(w: &mut Work<'_>, request: &DumpsterRequest) -> Result<(), ServiceError> {
     let sg = w.estate.storage_groups[request.storage_group].clone();
-    let files = replication::active_files(w.lab, &w.estate, &sg).ok_or_else(|| internal(&"no active copy"))?;
+    let files = replication::active_files(&w.files, &w.estate, &sg).ok_or_else(|| internal(&"no active copy"))?;
     let held: HashSet<u64> = files.message_ids().map_err(|e| internal(&e))?.into_iter().collect();
     let lost: Vec<_> = w
         .store
@@ -85,8 +85,8 @@ pub(super) fn node_returned(w: &mut Work<'_>, node: &str) -> Result<Vec<String>,
         match step {
             Recovery::FetchMissingLogs { storage_group, from, active, common } => {
                 let sg = w.estate.storage_groups[storage_group].clone();
-                let source = CopyFiles::new(w.lab, &from, &sg.server, &sg.name, &sg.log_prefix);
-                let target = CopyFiles::new(w.lab, &active, &sg.server, &sg.name, &sg.log_prefix);
+                let source = CopyFiles::new(&w.files, &from, &sg.server, &sg.name, &sg.log_prefix);
+                let target = CopyFiles::new(&w.files, &active, &sg.server, &sg.name, &sg.log_prefix);
                 source.open_or_create().map_err(|e| internal(&e))?;
                 source.close_open_log(w.now_ms()).map_err(|e| internal(&e))?;
                 let newest = source.on_disk().map_err(|e| internal(&e))?.inspected;
@@ -117,7 +117,9 @@ pub(super) fn node_returned(w: &mut Work<'_>, node: &str) -> Result<Vec<String>,
                 }
             }
             Recovery::Resynchronize { copy, common } => {
-                let Some(files) = replication::copy_files(w.lab, &w.estate, &w.estate.copies[copy]) else { continue };
+                let Some(files) = replication::copy_files(&w.files, &w.estate, &w.estate.copies[copy]) else {
+                    continue;
+                };
                 files.open_or_create().map_err(|e| internal(&e))?;
                 let replayed = files.checkpoint().map_err(|e| internal(&e))?.replayed;
                 if replayed <= common {
@@ -137,6 +139,6 @@ pub(super) fn node_returned(w: &mut Work<'_>, node: &str) -> Result<Vec<String>,
     }
     let reaction = failover::react(&mut w.estate, w.now);
     follow_up(w, reaction)?;
-    replication::recount(w.lab, &mut w.estate).map_err(|e| internal(&e))?;
+    replication::recount(&w.files, &mut w.estate).map_err(|e| internal(&e))?;
     Ok(notes)
 }

@@ -40,7 +40,7 @@ pub async fn enable_copy(
             let mut done = Done::plain(report, true);
             if !w.dry_run {
                 let copy = w.estate.copies.len() - 1;
-                let files = replication::copy_files(w.lab, &w.estate, &w.estate.copies[copy])
+                let files = replication::copy_files(&w.files, &w.estate, &w.estate.copies[copy])
                     .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
                 let earlier = files.open_or_create().and_then(|()| files.has_files());
                 if earlier.map_err(|e| service_failure(internal(&e)))? {
@@ -88,7 +88,7 @@ pub async fn seed_copy(
         mutate(&state, role, Change::of("Update-StorageGroupCopy", &request, None), |w| {
             let standby_machine = request.standby_machine.as_deref();
             let index = crate::engine::operations::find_copy(&w.estate, &request.identity, standby_machine)?;
-            let target = replication::copy_files(w.lab, &w.estate, &w.estate.copies[index])
+            let target = replication::copy_files(&w.files, &w.estate, &w.estate.copies[index])
                 .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
             target.open_or_create().map_err(|e| service_failure(internal(&e)))?;
             let has_files = target.has_files().map_err(|e| service_failure(internal(&e)))?;
@@ -105,7 +105,7 @@ pub async fn seed_copy(
             w.lap("Checks");
             let sg = w.estate.storage_groups.iter().find(|sg| w.estate.copies[index].of(sg)).cloned();
             let sg = sg.ok_or_else(|| service_failure(internal(&"copy without storage group")))?;
-            let source = replication::active_files(w.lab, &w.estate, &sg)
+            let source = replication::active_files(&w.files, &w.estate, &sg)
                 .ok_or_else(|| service_failure(internal(&"no active copy")))?;
             w.estate.copies[index].status = crate::api::CopyStatus::Seeding;
             let seed = || -> std::io::Result<(u64, u64)> {
@@ -155,8 +155,8 @@ pub(super) fn restore_standby(
     if source_up {
         w.close_open_logs(&sg.server, Some(&sg.name)).map_err(service_failure)?;
     }
-    let through =
-        replication::drain(w.lab, &mut w.estate, index, source_up, w.now).map_err(|e| service_failure(internal(&e)))?;
+    let through = replication::drain(&w.files, &mut w.estate, index, source_up, w.now)
+        .map_err(|e| service_failure(internal(&e)))?;
     standby::restored(&mut w.estate, index, through);
     let name = identity::storage_group_identity(&sg);
     let mut done = Done {
@@ -224,14 +224,14 @@ fn recovered(w: &mut Work<'_>, cms: &str) -> Result<(), ServiceError> {
     let groups: Vec<_> =
         w.estate.storage_groups.iter().filter(|sg| sg.server.eq_ignore_ascii_case(cms)).cloned().collect();
     for sg in groups {
-        let Some(files) = replication::active_files(w.lab, &w.estate, &sg) else { continue };
+        let Some(files) = replication::active_files(&w.files, &w.estate, &sg) else { continue };
         files.open_or_create().map_err(|e| internal(&e))?;
         files.discard_after(sg.last_log_generated).map_err(|e| internal(&e))?;
         let held: HashSet<u64> = files.message_ids().map_err(|e| internal(&e))?.into_iter().collect();
         let messages = w.store.messages(&sg.server, &sg.name).map_err(|e| internal(&e))?;
         w.journal.lost.extend(messages.iter().filter(|m| !held.contains(&m.id)).map(|m| m.id));
     }
-    replication::recount(w.lab, &mut w.estate).map_err(|e| internal(&e))
+    replication::recount(&w.files, &mut w.estate).map_err(|e| internal(&e))
 }
 
 pub async fn move_cluster_group(
