@@ -859,3 +859,134 @@ fn export_import_brings_the_whole_estate_back_and_reset_starts_over() {
     assert_eq!(history.len(), 1, "a reset starts the history again with itself");
     assert_eq!(history[0].cmdlet_name, "Reset-Lab");
 }
+
+/// A small deterministic generator for the property test (xorshift64*).
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, sides: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % sides
+    }
+}
+
+/// Random operations and faults; after every step the invariants hold: a mounted database has
+/// its server online on a running node; every acknowledged message is present, declared lost
+/// or held by a lost node (never silently gone); nothing is lost until a fault and an
+/// activation allow it; and refusals change nothing.
+#[test]
+fn random_operations_and_faults_keep_the_invariants() {
+    for seed in [7, 1009, 65_537] {
+        let lab = Lab::new(32);
+        let mut dice = Dice(seed);
+        let mut acknowledged: u64 = 0;
+        let mut losses_allowed = false;
+        let nodes = ["NH-W2K3-SRV03", "NH-W2K3-SRV04"];
+        for step in 0..60 {
+            let choice = dice.roll(12);
+            let node = nodes[dice.roll(2) as usize];
+            let before = lab.version();
+            let outcome: Result<(), ClientError> = match choice {
+                0..=2 => {
+                    let request = SendMailRequest {
+                        database: "Mailbox Database".into(),
+                        count: 1 + dice.roll(8) as u32,
+                        size_kb: 10,
+                    };
+                    lab.admin
+                        .post::<SendMailResult>(routes::LAB_MAIL, &request)
+                        .map(|r| acknowledged += r.accepted.len() as u64)
+                }
+                3 => lab.move_to(node).map(|_| ()),
+                4 => lab
+                    .admin
+                    .post::<SettleResult>(routes::LAB_SETTLE, &SettleRequest { timeout_ms: Some(5_000) })
+                    .map(|_| ())
+                    .or(Ok(())),
+                5 => {
+                    let request = NodePowerRequest {
+                        identity: node.into(),
+                        crash: dice.roll(2) == 0,
+                        dry_run: false,
+                        expected_version: None,
+                    };
+                    lab.admin.post::<OperationResult>(routes::LAB_NODE_STOP, &request).map(|_| ())
+                }
+                6 | 7 => {
+                    let request = NodePowerRequest {
+                        identity: node.into(),
+                        crash: false,
+                        dry_run: false,
+                        expected_version: None,
+                    };
+                    lab.admin.post::<OperationResult>(routes::LAB_NODE_START, &request).map(|_| ())
+                }
+                8 => {
+                    let state = if dice.roll(2) == 0 { LinkState::Down } else { LinkState::Up };
+                    let request = NetworkRequest {
+                        between: [nodes[0].into(), nodes[1].into()],
+                        state,
+                        dry_run: false,
+                        expected_version: None,
+                    };
+                    lab.admin.post::<OperationResult>(routes::LAB_NETWORK, &request).map(|_| ())
+                }
+                9 => {
+                    let result = lab.restore(true, false).map(|_| ());
+                    if result.is_ok() {
+                        losses_allowed = true;
+                    }
+                    result
+                }
+                10 => lab.mount().map(|_| ()),
+                _ => {
+                    let route = if dice.roll(2) == 0 { routes::SUSPEND_COPY } else { routes::RESUME_COPY };
+                    lab.admin.post::<OperationResult>(route, &copy_request("First Storage Group", None)).map(|_| ())
+                }
+            };
+            if std::env::var_os("CCRSH_TRACE_PROPERTY").is_some() {
+                eprintln!(
+                    "seed {seed} step {step}: choice {choice} on {node}: {}",
+                    if outcome.is_ok() { "ok" } else { "refused" }
+                );
+            }
+            if let Err(ClientError::Rejected(body)) = &outcome {
+                assert_ne!(body.code, ErrorCode::Internal, "seed {seed} step {step}: {body:?}");
+                if body.code == ErrorCode::PreconditionFailed {
+                    assert_eq!(lab.version(), before, "seed {seed} step {step}: a refusal changed the estate");
+                }
+            }
+            // A lossy automatic mount after a crash is allowed by the dial (BestAvailability).
+            if choice == 5 {
+                losses_allowed = true;
+            }
+            let ledger = lab.ledger();
+            assert_eq!(
+                ledger.accepted, acknowledged,
+                "seed {seed} step {step}: every acknowledgement is in the ledger"
+            );
+            assert_eq!(
+                ledger.present + ledger.lost + ledger.unavailable,
+                ledger.accepted,
+                "seed {seed} step {step}: {ledger:?}"
+            );
+            if !losses_allowed {
+                assert_eq!((ledger.lost, ledger.unavailable), (0, 0), "seed {seed} step {step}: loss without a fault");
+            }
+            let cms = lab.cms();
+            if lab.mounted() {
+                assert_eq!(
+                    cms.state,
+                    api::CmsState::Online,
+                    "seed {seed} step {step}: mounted on a server that is not online"
+                );
+                assert!(
+                    cms.operational_machines.iter().any(|m| m.ends_with("<Active, Quorum Owner>")),
+                    "seed {seed} step {step}: {cms:?}"
+                );
+            }
+        }
+    }
+}
