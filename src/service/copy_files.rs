@@ -121,9 +121,22 @@ impl CopyFiles {
         }
         let checkpoint = self.checkpoint()?;
         let database = OpenOptions::new().write(true).open(self.database_path())?;
-        if database.metadata()?.len() > checkpoint.database_len {
+        let length = database.metadata()?.len();
+        if length > checkpoint.database_len {
             database.set_len(checkpoint.database_len)?;
             database.sync_all()?;
+        } else if length < checkpoint.database_len {
+            // The checkpoint got to disk before the records it vouches for (a power loss in
+            // the middle of a replication batch): the database cannot be trusted. Start the
+            // copy empty; it fails on the first log its source no longer holds, and says to
+            // reseed.
+            drop(database);
+            for generation in self.closed_generations()? {
+                fs::remove_file(self.log_path(generation))?;
+            }
+            write_atomically(&self.database_path(), &log_format::database_header())?;
+            let empty = Checkpoint { replayed: 0, database_len: log_format::DATABASE_HEADER_LEN as u64, lineage: 0 };
+            self.write_checkpoint(&empty)?;
         }
         self.repair_open_log()
     }
@@ -336,37 +349,67 @@ impl CopyFiles {
         Ok(log_format::inspect(&bytes, generation, None).ok().map(|s| s.closed_ms))
     }
 
-    /// Replays closed log `generation` (the one after the checkpoint) into the database.
-    /// The log is inspected again first: a log damaged on this disk is never replayed.
+    /// Replays closed log `generation` (the one after the checkpoint) into the database,
+    /// durably. The log is inspected again first: a log damaged on this disk is never replayed.
     pub fn replay(&self, generation: Generation) -> io::Result<Result<Checkpoint, LogDefect>> {
-        let checkpoint = self.checkpoint()?;
-        if generation != checkpoint.replayed + 1 {
+        let mut replay = self.start_replay()?;
+        if generation != replay.next() {
             return Err(io::Error::other(format!(
                 "replay of generation {generation} asked for, but the checkpoint is at {}",
-                checkpoint.replayed
+                replay.checkpoint.replayed
             )));
         }
         let bytes = read_file(&self.log_path(generation))?;
-        let summary = match log_format::inspect(&bytes, generation, None) {
-            Ok(summary) => summary,
-            Err(defect) => return Ok(Err(defect)),
-        };
-        let mut out = Vec::with_capacity(bytes.len());
-        for record in log_format::closed_log_records(&bytes) {
-            log_format::encode_record(&mut out, &record);
+        if let Err(defect) = replay.add(generation, &bytes)? {
+            return Ok(Err(defect));
         }
+        let checkpoint = replay.finish()?;
+        self.sync()?;
+        Ok(Ok(checkpoint))
+    }
+
+    /// Starts replaying logs into the database, from the log after the checkpoint.
+    pub fn start_replay(&self) -> io::Result<Replay<'_>> {
+        let checkpoint = self.checkpoint()?;
         let mut database = OpenOptions::new().write(true).open(self.database_path())?;
         database.set_len(checkpoint.database_len)?;
         database.seek(SeekFrom::End(0))?;
-        database.write_all(&out)?;
-        database.sync_data()?;
-        let next = Checkpoint {
-            replayed: generation,
-            database_len: checkpoint.database_len + out.len() as u64,
-            lineage: summary.header.lineage,
+        Ok(Replay { files: self, checkpoint, database, pending: Vec::new(), started: checkpoint.replayed })
+    }
+
+    /// Receives closed log `generation` from `source`: reads it, inspects it in memory (the
+    /// header, generation, lineage, every record's checksum and the end marker) and, when
+    /// sound, writes it into this copy's log directory. Returns the log's bytes for replay.
+    /// Nothing is synced here; [`sync`](Self::sync) makes a batch durable.
+    pub fn receive(
+        &self,
+        source: &CopyFiles,
+        generation: Generation,
+        lineage: Option<u64>,
+    ) -> io::Result<Result<(LogSummary, Vec<u8>), LogDefect>> {
+        let bytes = read_file(&source.log_path(generation))?;
+        let summary = match log_format::inspect(&bytes, generation, lineage) {
+            Ok(summary) => summary,
+            Err(defect) => return Ok(Err(defect)),
         };
-        self.write_checkpoint(&next)?;
-        Ok(Ok(next))
+        let target = self.log_path(generation);
+        let temporary = target.with_extension("tmp");
+        // Exactly the bytes that passed inspection are written.
+        fs::write(&temporary, &bytes)?;
+        fs::rename(&temporary, &target)?;
+        Ok(Ok((summary, bytes)))
+    }
+
+    /// Makes everything received and replayed so far durable: the database, the checkpoint,
+    /// the logs not yet replayed, and the directory entries.
+    pub fn sync(&self) -> io::Result<()> {
+        File::open(self.database_path())?.sync_data()?;
+        File::open(self.checkpoint_path())?.sync_all()?;
+        let replayed = self.checkpoint()?.replayed;
+        for generation in self.closed_generations()?.into_iter().filter(|g| *g > replayed) {
+            File::open(self.log_path(generation))?.sync_data()?;
+        }
+        sync_dir(&self.root)
     }
 
     /// Whether the copy holds anything: a log (closed, shipped or open) or a database with
@@ -472,6 +515,67 @@ impl CopyFiles {
         bytes[at] ^= 0xFF;
         write_atomically(&path, &bytes)?;
         Ok(Some(generation))
+    }
+}
+
+/// Logs being replayed into a copy's database: records are appended as logs are added, and
+/// the checkpoint moves once, at [`finish`](Replay::finish).
+pub struct Replay<'a> {
+    files: &'a CopyFiles,
+    checkpoint: Checkpoint,
+    database: File,
+    pending: Vec<u8>,
+    started: Generation,
+}
+
+/// Records buffered before they are written to the database file.
+const REPLAY_BUFFER: usize = 4 << 20;
+
+impl Replay<'_> {
+    /// The generation the next [`add`](Replay::add) must bring.
+    pub fn next(&self) -> Generation {
+        self.checkpoint.replayed + 1
+    }
+
+    /// Replays closed log `generation`, whose bytes are `bytes`, after checking them whole.
+    pub fn add(&mut self, generation: Generation, bytes: &[u8]) -> io::Result<Result<(), LogDefect>> {
+        let summary = match log_format::inspect(bytes, generation, None) {
+            Ok(summary) => summary,
+            Err(defect) => return Ok(Err(defect)),
+        };
+        if generation != self.next() {
+            return Err(io::Error::other(format!(
+                "replay out of order: {generation} after {}",
+                self.checkpoint.replayed
+            )));
+        }
+        // A sound log's body is its records, encoded exactly as the database keeps them.
+        let body = &bytes[log_format::HEADER_LEN..bytes.len() - log_format::FOOTER_LEN];
+        self.pending.extend_from_slice(body);
+        self.checkpoint.replayed = generation;
+        self.checkpoint.database_len += body.len() as u64;
+        self.checkpoint.lineage = summary.header.lineage;
+        if self.pending.len() >= REPLAY_BUFFER {
+            self.database.write_all(&self.pending)?;
+            self.pending.clear();
+        }
+        Ok(Ok(()))
+    }
+
+    /// Writes what is pending and moves the checkpoint (not synced: see `CopyFiles::sync`).
+    pub fn finish(mut self) -> io::Result<Checkpoint> {
+        if self.checkpoint.replayed > self.started {
+            self.database.write_all(&self.pending)?;
+            let text = format!(
+                "{} {} {:016x}\n",
+                self.checkpoint.replayed, self.checkpoint.database_len, self.checkpoint.lineage
+            );
+            let path = self.files.checkpoint_path();
+            let temporary = path.with_extension("tmp");
+            fs::write(&temporary, text)?;
+            fs::rename(&temporary, &path)?;
+        }
+        Ok(self.checkpoint)
     }
 }
 

@@ -56,47 +56,64 @@ pub fn run_pass(lab: &Path, estate: &mut Estate, now: DateTime<Utc>) -> io::Resu
     Ok(progressed)
 }
 
-/// Ships, inspects and replays what `work` asks for, stopping at the first defect.
+/// Ships, inspects and replays what `work` asks for, stopping at the first defect, and makes
+/// the batch durable with one sync at the end (before the progress is reported, so the source
+/// never truncates a log a copy could still lose).
 fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<CopyProgress> {
     let source = CopyFiles::new(lab, &work.source_node, &work.server, &work.storage_group, &work.prefix);
     let target = CopyFiles::new(lab, &work.target_node, &work.server, &work.storage_group, &work.prefix);
     let disk = target.on_disk()?;
     let mut progress =
         CopyProgress { copied: disk.copied, inspected: disk.inspected, replayed: disk.replayed, ..Default::default() };
-    for generation in work.ship.clone().filter(|g| *g > disk.inspected) {
-        if let Err(e) = target.ship_from(&source, generation) {
-            if e.kind() != io::ErrorKind::NotFound {
-                return Err(e);
-            }
-            progress.defect = Some((source.log_name(generation), "the source no longer holds this log".to_string()));
-            break;
-        }
-        progress.copied = generation;
-        match target.inspect(generation, Some(work.lineage))? {
-            Ok(summary) => {
-                progress.inspected = generation;
-                progress.inspected_log_time = DateTime::from_timestamp_millis(summary.closed_ms);
-            }
-            Err(defect) => {
-                progress.defect = Some((target.log_name(generation), defect.to_string()));
-                break;
-            }
-        }
-    }
-    let replay_limit = work.replay_through.min(progress.inspected);
     let lag_cutoff = now.timestamp_millis().saturating_sub(work.replay_lag_ms);
-    for generation in progress.replayed + 1..=replay_limit {
-        if work.replay_lag_ms > 0 && target.closed_at_ms(generation)?.is_none_or(|closed| closed > lag_cutoff) {
+    let replayable = |generation: u64, closed_ms: i64| {
+        generation <= work.replay_through && (work.replay_lag_ms == 0 || closed_ms <= lag_cutoff)
+    };
+    let mut replay = target.start_replay()?;
+    // Logs inspected earlier and still waiting for replay (an SCR copy's hold-back and lag).
+    while replay.next() <= progress.inspected.min(work.replay_through) {
+        let generation = replay.next();
+        let Some(closed) = target.closed_at_ms(generation)? else {
+            progress.defect = Some((target.log_name(generation), "the log fails inspection on this copy".into()));
+            break;
+        };
+        if !replayable(generation, closed) {
             break;
         }
-        match target.replay(generation)? {
-            Ok(_) => progress.replayed = generation,
-            Err(defect) => {
-                progress.defect = Some((target.log_name(generation), defect.to_string()));
-                break;
+        let bytes = std::fs::read(target.root().join(target.log_name(generation)))?;
+        if let Err(defect) = replay.add(generation, &bytes)? {
+            progress.defect = Some((target.log_name(generation), defect.to_string()));
+            break;
+        }
+    }
+    if progress.defect.is_none() {
+        for generation in work.ship.clone().filter(|g| *g > disk.inspected) {
+            progress.copied = generation;
+            let received = match target.receive(&source, generation, Some(work.lineage)) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    progress.defect =
+                        Some((source.log_name(generation), "the source no longer holds this log".to_string()));
+                    break;
+                }
+                other => other?,
+            };
+            match received {
+                Ok((summary, bytes)) => {
+                    progress.inspected = generation;
+                    progress.inspected_log_time = DateTime::from_timestamp_millis(summary.closed_ms);
+                    if generation == replay.next() && replayable(generation, summary.closed_ms) {
+                        replay.add(generation, &bytes)?.map_err(io::Error::other)?;
+                    }
+                }
+                Err(defect) => {
+                    progress.defect = Some((target.log_name(generation), defect.to_string()));
+                    break;
+                }
             }
         }
     }
+    progress.replayed = replay.finish()?.replayed;
+    target.sync()?;
     Ok(progress)
 }
 
@@ -105,16 +122,21 @@ fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<Copy
 fn housekeep(lab: &Path, estate: &mut Estate, work: &ActiveWork) -> io::Result<bool> {
     let sg = &estate.storage_groups[work.storage_group];
     let files = CopyFiles::new(lab, &work.node, &sg.server, &sg.name, &sg.log_prefix);
-    let mut replayed = files.checkpoint()?.replayed;
-    let mut progressed = false;
-    while replayed < work.replay_through {
-        match files.replay(replayed + 1)? {
-            Ok(checkpoint) => replayed = checkpoint.replayed,
-            // A log damaged on the active node's own disk: it stays unreplayed and the copy's
-            // inspector reports it.
-            Err(_) => break,
+    let mut replay = files.start_replay()?;
+    let start = replay.next();
+    while replay.next() <= work.replay_through {
+        let generation = replay.next();
+        let bytes = std::fs::read(files.root().join(files.log_name(generation)))?;
+        // A log damaged on the active node's own disk stays unreplayed; the copies'
+        // inspectors report it.
+        if replay.add(generation, &bytes)?.is_err() {
+            break;
         }
-        progressed = true;
+    }
+    let mut progressed = replay.next() > start;
+    let replayed = replay.finish()?.replayed;
+    if progressed {
+        files.sync()?;
     }
     progressed |= files.truncate_through(work.truncate_through)? > 0;
     let sg = &mut estate.storage_groups[work.storage_group];

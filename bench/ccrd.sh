@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# ccrd benchmark (brief §5, issue 4): read endpoints against a bare axum handler measured in
+# the same run, durable mutating calls per second, and ccrd's resident memory on the seed lab.
+# Method and figures: docs/performance.md.
+#
+# Usage: bench/ccrd.sh     (ROUNDS=3 DURATION=10s CONNECTIONS=32 by default; installs wrk if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${ROUNDS:-3}
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-32}
+
+command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null || sudo apt-get install -y wrk >/dev/null; }
+cargo build --release --quiet --bin ccrd --example bare_axum
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Prints the URL a server wrote to its log once it listens.
+url_of() {
+  for _ in $(seq 200); do
+    if grep -q 'listening on' "$1"; then break; fi
+    sleep 0.05
+  done
+  grep -o 'http://[0-9.:]*' "$1" | head -n 1
+}
+
+target/release/examples/bare_axum >"$work/bare.log" 2>&1 &
+pids+=($!)
+target/release/ccrd --lab "$work/lab" --listen 127.0.0.1:0 >"$work/ccrd.log" 2>&1 &
+ccrd_pid=$!
+pids+=($ccrd_pid)
+bare=$(url_of "$work/bare.log")
+ccrd=$(url_of "$work/ccrd.log")
+token=$(cat "$work/lab/admin.token")
+auth="Authorization: Bearer $token"
+
+cat >"$work/mail.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"database":"Mailbox Database","count":1,"sizeKb":1}'
+LUA
+
+# Prints "requests/s p99(ms)" of one wrk run.
+measure() {
+  wrk -t2 -c"$connections" -d"$duration" --latency "$@" | awk '
+    /Requests\/sec/ { rps = $2 }
+    /^ +99%/ { v = $2; if (v ~ /us$/) { sub("us", "", v); v /= 1000 } else if (v ~ /ms$/) { sub("ms", "", v) } else if (v ~ /s$/) { sub("s", "", v); v *= 1000 }; p99 = v }
+    END { printf "%.0f %.2f\n", rps, p99 }'
+}
+
+printf '%-6s %-28s %12s %10s\n' round target requests/s p99_ms
+for round in $(seq "$rounds"); do
+  read -r r p < <(measure "$bare/")
+  printf '%-6s %-28s %12s %10s\n' "$round" "bare axum" "$r" "$p"
+  read -r r p < <(measure -H "$auth" "$ccrd/v1/clustered-mailbox-servers/status")
+  printf '%-6s %-28s %12s %10s\n' "$round" "cms status" "$r" "$p"
+  read -r r p < <(measure -H "$auth" "$ccrd/v1/storage-groups/copy-status")
+  printf '%-6s %-28s %12s %10s\n' "$round" "copy status" "$r" "$p"
+  read -r r p < <(measure -H "$auth" -s "$work/mail.lua" "$ccrd/v1/lab/mail")
+  printf '%-6s %-28s %12s %10s\n' "$round" "deliver 1 message (durable)" "$r" "$p"
+done
+echo "ccrd peak resident memory: $(awk '/VmHWM/ { printf "%.1f MB", $2 / 1024 }' /proc/"$ccrd_pid"/status)"
