@@ -50,8 +50,9 @@ fn main() -> std::io::Result<()> {
 
         let started = Instant::now();
         let mut replay = passive.start_replay()?;
+        let mut bytes = Vec::with_capacity(1 << 20);
         for &generation in &generations {
-            let (_, bytes) = passive.receive(&active, generation, Some(42))?.map_err(std::io::Error::other)?;
+            passive.receive(&active, generation, Some(42), &mut bytes)?.map_err(std::io::Error::other)?;
             replay.add(generation, &bytes)?.map_err(std::io::Error::other)?;
         }
         replay.finish()?;

@@ -374,30 +374,34 @@ impl CopyFiles {
         let mut database = OpenOptions::new().write(true).open(self.database_path())?;
         database.set_len(checkpoint.database_len)?;
         database.seek(SeekFrom::End(0))?;
-        Ok(Replay { files: self, checkpoint, database, pending: Vec::new(), started: checkpoint.replayed })
+        let pending = Vec::with_capacity(REPLAY_BUFFER + (1 << 20));
+        Ok(Replay { files: self, checkpoint, database, pending, started: checkpoint.replayed })
     }
 
-    /// Receives closed log `generation` from `source`: reads it, inspects it in memory (the
-    /// header, generation, lineage, every record's checksum and the end marker) and, when
-    /// sound, writes it into this copy's log directory. Returns the log's bytes for replay.
-    /// Nothing is synced here; [`sync`](Self::sync) makes a batch durable.
+    /// Receives closed log `generation` from `source` into `buffer`: reads it, inspects it in
+    /// memory (the header, generation, lineage, every record's checksum and the end marker)
+    /// and, when sound, writes exactly those bytes into this copy's log directory. The bytes
+    /// stay in `buffer` for replay; reusing one buffer spares an allocation per log. Nothing
+    /// is synced here; [`sync`](Self::sync) makes a batch durable.
     pub fn receive(
         &self,
         source: &CopyFiles,
         generation: Generation,
         lineage: Option<u64>,
-    ) -> io::Result<Result<(LogSummary, Vec<u8>), LogDefect>> {
-        let bytes = read_file(&source.log_path(generation))?;
-        let summary = match log_format::inspect(&bytes, generation, lineage) {
+        buffer: &mut Vec<u8>,
+    ) -> io::Result<Result<LogSummary, LogDefect>> {
+        buffer.clear();
+        let path = source.log_path(generation);
+        File::open(&path).and_then(|mut f| f.read_to_end(buffer)).map_err(|e| with_path(e, &path))?;
+        let summary = match log_format::inspect(buffer, generation, lineage) {
             Ok(summary) => summary,
             Err(defect) => return Ok(Err(defect)),
         };
         let target = self.log_path(generation);
         let temporary = target.with_extension("tmp");
-        // Exactly the bytes that passed inspection are written.
-        fs::write(&temporary, &bytes)?;
+        fs::write(&temporary, &buffer[..])?;
         fs::rename(&temporary, &target)?;
-        Ok(Ok((summary, bytes)))
+        Ok(Ok(summary))
     }
 
     /// Makes everything received and replayed so far durable: the database, the checkpoint,

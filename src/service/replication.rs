@@ -87,9 +87,10 @@ fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<Copy
         }
     }
     if progress.defect.is_none() {
+        let mut bytes = Vec::with_capacity(1 << 20);
         for generation in work.ship.clone().filter(|g| *g > disk.inspected) {
             progress.copied = generation;
-            let received = match target.receive(&source, generation, Some(work.lineage)) {
+            let received = match target.receive(&source, generation, Some(work.lineage), &mut bytes) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     progress.defect =
                         Some((source.log_name(generation), "the source no longer holds this log".to_string()));
@@ -98,7 +99,7 @@ fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<Copy
                 other => other?,
             };
             match received {
-                Ok((summary, bytes)) => {
+                Ok(summary) => {
                     progress.inspected = generation;
                     progress.inspected_log_time = DateTime::from_timestamp_millis(summary.closed_ms);
                     if generation == replay.next() && replayable(generation, summary.closed_ms) {
