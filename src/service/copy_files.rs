@@ -374,8 +374,7 @@ impl CopyFiles {
         let mut database = OpenOptions::new().write(true).open(self.database_path())?;
         database.set_len(checkpoint.database_len)?;
         database.seek(SeekFrom::End(0))?;
-        let pending = Vec::with_capacity(REPLAY_BUFFER + (1 << 20));
-        Ok(Replay { files: self, checkpoint, database, pending, started: checkpoint.replayed })
+        Ok(Replay { files: self, checkpoint, database, started: checkpoint.replayed })
     }
 
     /// Receives closed log `generation` from `source` into `buffer`: reads it, inspects it in
@@ -522,18 +521,15 @@ impl CopyFiles {
     }
 }
 
-/// Logs being replayed into a copy's database: records are appended as logs are added, and
-/// the checkpoint moves once, at [`finish`](Replay::finish).
+/// Logs being replayed into a copy's database: each log's records are written as it is added
+/// (the database is truncated back to the checkpoint first, so a replay cut short is redone,
+/// never doubled), and the checkpoint moves once, at [`finish`](Replay::finish).
 pub struct Replay<'a> {
     files: &'a CopyFiles,
     checkpoint: Checkpoint,
     database: File,
-    pending: Vec<u8>,
     started: Generation,
 }
-
-/// Records buffered before they are written to the database file.
-const REPLAY_BUFFER: usize = 4 << 20;
 
 impl Replay<'_> {
     /// The generation the next [`add`](Replay::add) must bring.
@@ -555,21 +551,16 @@ impl Replay<'_> {
         }
         // A sound log's body is its records, encoded exactly as the database keeps them.
         let body = &bytes[log_format::HEADER_LEN..bytes.len() - log_format::FOOTER_LEN];
-        self.pending.extend_from_slice(body);
+        self.database.write_all(body)?;
         self.checkpoint.replayed = generation;
         self.checkpoint.database_len += body.len() as u64;
         self.checkpoint.lineage = summary.header.lineage;
-        if self.pending.len() >= REPLAY_BUFFER {
-            self.database.write_all(&self.pending)?;
-            self.pending.clear();
-        }
         Ok(Ok(()))
     }
 
-    /// Writes what is pending and moves the checkpoint (not synced: see `CopyFiles::sync`).
-    pub fn finish(mut self) -> io::Result<Checkpoint> {
+    /// Moves the checkpoint past what was added (not synced: see `CopyFiles::sync`).
+    pub fn finish(self) -> io::Result<Checkpoint> {
         if self.checkpoint.replayed > self.started {
-            self.database.write_all(&self.pending)?;
             let text = format!(
                 "{} {} {:016x}\n",
                 self.checkpoint.replayed, self.checkpoint.database_len, self.checkpoint.lineage
