@@ -990,3 +990,62 @@ fn random_operations_and_faults_keep_the_invariants() {
         }
     }
 }
+
+#[test]
+fn a_cluster_tool_move_skips_the_checks_and_leaves_databases_offline_without_losing_mail() {
+    let lab = Lab::new(32);
+    lab.send(20, 10);
+    lab.op(routes::SUSPEND_COPY, &copy_request("First Storage Group", None));
+    let sent = lab.send(10, 10);
+    let request = api::ClusterGroupMoveRequest {
+        identity: "CCREX01".into(),
+        node: "NH-W2K3-SRV04".into(),
+        dry_run: false,
+        expected_version: None,
+    };
+    let moved = lab.op(routes::MOVE_CLUSTER_GROUP, &request);
+    assert!(moved.warnings[0].contains("without Exchange's health checks"), "{:?}", moved.warnings);
+    assert!(moved.notes.iter().any(|n| n.contains("nothing was lost")), "{:?}", moved.notes);
+    assert!(!lab.mounted(), "cluster tools leave the databases offline");
+    lab.mount().expect("the administrator mounts it");
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present, ledger.lost), (30, 30, 0), "{ledger:?}");
+    assert!(sent.iter().all(|id| !ledger.lost_ids.contains(id)));
+}
+
+#[test]
+fn ignore_dismounted_moves_past_a_broken_storage_group_which_then_cannot_mount_silently() {
+    let lab = Lab::new(32);
+    lab.send(10, 10);
+    lab.settle();
+    lab.op(routes::SUSPEND_COPY, &copy_request("First Storage Group", None));
+    lab.send(6, 10);
+    let fault = api::FaultRequest {
+        kind: api::FaultKind::CorruptLog,
+        server: "NH-W2K3-SRV03".into(),
+        storage_group: "First Storage Group".into(),
+    };
+    lab.op(routes::LAB_FAULT, &fault);
+    lab.op(routes::RESUME_COPY, &copy_request("First Storage Group", None));
+    lab.settle();
+    assert_eq!(lab.copy("First Storage Group").summary_copy_status, CopyStatus::Failed);
+
+    let refusal = refused(lab.move_to("NH-W2K3-SRV04"));
+    let report = refusal.report.expect("report");
+    assert!(report.checks.iter().any(|c| c.result == CheckResult::Failed && c.observed == "Failed"), "{report:?}");
+    let dismount = IdentityRequest { identity: "Mailbox Database".into(), dry_run: false, expected_version: None };
+    lab.op(routes::DISMOUNT_DATABASE, &dismount);
+    let without = refused(lab.move_to("NH-W2K3-SRV04"));
+    assert!(without.hint.unwrap_or_default().contains("-IgnoreDismounted"));
+    let request = MoveRequest { ignore_dismounted: true, ..move_request("NH-W2K3-SRV04") };
+    let moved = lab.op(routes::MOVE_CMS, &request);
+    assert!(moved.report.checks.iter().any(|c| c.result == CheckResult::Skipped));
+    assert!(moved.warnings[0].contains("left out"), "{:?}", moved.warnings);
+    // The broken group's logs fail inspection, so it still lacks them: no silent mount.
+    let body = refused(lab.mount());
+    assert!(body.hint.unwrap_or_default().contains("Restore-StorageGroupCopy"));
+    let public =
+        api::StoreQuery { identity: Some("Public Folder Database".into()), status: true, ..Default::default() };
+    let dbs: Vec<api::Database> = lab.admin.get(routes::PUBLIC_FOLDER_DATABASES, &public).expect("databases");
+    assert_eq!(dbs[0].mounted, Some(true), "the healthy group moved and mounted");
+}

@@ -76,11 +76,20 @@ pub fn set_mounted(
             observed: format!("{} log(s) missing since {} was lost", missing.logs, missing.node),
             threshold: "none missing, or the loss accepted with Restore-StorageGroupCopy".into(),
             why: "Mounting without those logs loses the mail in them; the transport dumpster resends only part of it.",
-            remedy: format!(
-                "Start-LabNode {} so its logs can be copied (the database then mounts without loss), or accept the \
-                 loss: Restore-StorageGroupCopy '{}\\{}' -Force, then Mount-Database.",
-                missing.node, found.server, found.storage_group
-            ),
+            remedy: {
+                let fetch = if estate.node_up(&missing.node) {
+                    format!("{} is up but its logs could not be copied (a damaged log?)", missing.node)
+                } else {
+                    format!(
+                        "Start-LabNode {} so its logs can be copied (the database then mounts without loss)",
+                        missing.node
+                    )
+                };
+                format!(
+                    "{fetch}; or accept the loss: Restore-StorageGroupCopy '{}\\{}' -Force, then Mount-Database.",
+                    found.server, found.storage_group
+                )
+            },
             override_switch: None,
         });
     }
@@ -241,10 +250,47 @@ fn copy_remedy(status: CopyStatus, sg: &StorageGroup, node: &str) -> String {
 
 /// Hands the server over to `target` once the service has flushed every log: the copy on
 /// `target` becomes active and the old active node holds the passive copy.
-pub fn apply_move(estate: &mut Estate, server: &str, target: &str) -> Result<String, EngineError> {
+///
+/// A storage group left out of the flush (dismounted, with `IgnoreDismounted`) whose copy on
+/// `target` lacks logs keeps a record of what it lacks, so it cannot be mounted without them
+/// unless an administrator accepts the loss.
+pub fn apply_move(
+    estate: &mut Estate,
+    server: &str,
+    target: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, EngineError> {
     let found = identity::server(estate, server)?;
     let (name, old) = (found.name.clone(), found.active_node.clone());
     let target = estate.node(target).map(|n| n.name.clone()).unwrap_or_else(|| target.to_string());
+    let log_size = estate.log_size_bytes;
+    for index in 0..estate.storage_groups.len() {
+        let sg = estate.storage_groups[index].clone();
+        if !sg.server.eq_ignore_ascii_case(&name) {
+            continue;
+        }
+        let copy = estate
+            .copies_of(&sg)
+            .find(|c| c.kind == CopyKind::ClusterContinuous && c.node.eq_ignore_ascii_case(&target));
+        let Some(copy) = copy.cloned() else { continue };
+        let behind = sg.last_log_generated.saturating_sub(copy.last_log_inspected);
+        let logs = behind + u64::from(sg.open_log_records > 0);
+        if logs > 0 {
+            let slot = &mut estate.storage_groups[index];
+            slot.missing_logs = Some(super::estate::MissingLogs {
+                node: old.clone(),
+                common: copy.last_log_inspected,
+                logs,
+                bytes: behind * log_size,
+                since: copy.last_inspected_at,
+                lost_at: now,
+                mount_when_recovered: false,
+                accepted: false,
+            });
+            slot.last_log_generated = copy.last_log_inspected;
+            slot.open_log_records = 0;
+        }
+    }
     for copy in estate.copies.iter_mut() {
         if copy.server.eq_ignore_ascii_case(&name)
             && copy.kind == CopyKind::ClusterContinuous

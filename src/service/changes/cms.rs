@@ -70,12 +70,14 @@ fn move_server(w: &mut Work<'_>, request: &MoveRequest) -> Result<Done, EngineEr
     }
     let report = report.finish()?;
     w.lap("Flush");
-    let old = operations::apply_move(&mut w.estate, &server, &target)?;
+    let old = operations::apply_move(&mut w.estate, &server, &target, w.now)?;
     replication::recount(&w.files, &mut w.estate).map_err(|e| EngineError::Invalid {
         message: format!("The copies' files could not be read after the handoff: {e}"),
         hint: "ccrd's log has the details.".into(),
     })?;
     w.lap("Handoff");
+    // A group left out of the flush may still get its logs from the old node.
+    let notes = if skipped.is_empty() { Vec::new() } else { node_returned(w, &old).map_err(service_failure)? };
     let handoff_ms = w.timings.iter().skip(1).map(|t| t.milliseconds).sum();
     let target_name = w.estate.node(&target).map_or(target.clone(), |n| n.name.clone());
     let warnings = skipped
@@ -87,6 +89,7 @@ fn move_server(w: &mut Work<'_>, request: &MoveRequest) -> Result<Done, EngineEr
     Ok(Done {
         events: vec![events::handoff(&target_name, &server, &old, &target_name, handoff_ms, &request.move_comment)],
         warnings,
+        notes,
         ..Done::plain(report, true)
     })
 }
