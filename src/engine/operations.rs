@@ -190,6 +190,10 @@ pub fn check_move(estate: &Estate, request: &MoveRequest) -> Result<(Preconditio
         override_switch: None,
     });
     let mut skipped = Vec::new();
+    if !redundant || server.active_node.eq_ignore_ascii_case(target) {
+        // No passive copies to check on a node that cannot hold the server or already does.
+        return Ok((report.finish()?, skipped));
+    }
     for sg in estate.storage_groups_of(&server.name) {
         let dismounted = estate.databases_of(sg).all(|db| !db.mounted);
         let copy =
@@ -563,6 +567,63 @@ mod tests {
         assert!(
             set_mounted(&mut e, "CCREX01\\First Storage Group\\Mailbox Database", None, true).expect("mounts").changed
         );
+    }
+
+    fn move_to(target: &str) -> MoveRequest {
+        MoveRequest {
+            identity: "ccrex01".into(),
+            target_machine: target.into(),
+            move_comment: "test".into(),
+            ignore_dismounted: false,
+            ignore_queue_length: false,
+            dry_run: false,
+            expected_version: None,
+        }
+    }
+
+    fn failed_checks(result: Result<(PreconditionReport, Vec<String>), EngineError>) -> Vec<String> {
+        match result {
+            Err(EngineError::Refused(report)) => report
+                .checks
+                .iter()
+                .filter(|c| c.result == crate::api::CheckResult::Failed)
+                .map(|c| c.check.clone())
+                .collect(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_move_checks_the_target_and_every_copy() {
+        let mut e = build("seed", SEED).expect("seed");
+        assert!(check_move(&e, &move_to("NH-W2K3-SRV04")).is_ok());
+        let elsewhere = failed_checks(check_move(&e, &move_to("NH-W2K3-SRV01")));
+        assert_eq!(elsewhere, ["TargetMachine is one of the server's RedundantMachines"]);
+        let here = failed_checks(check_move(&e, &move_to("NH-W2K3-SRV03")));
+        assert_eq!(here, ["TargetMachine is not the active node"]);
+        e.nodes[1].powered_on = false;
+        assert_eq!(failed_checks(check_move(&e, &move_to("NH-W2K3-SRV04"))), ["TargetMachine is up"]);
+        e.nodes[1].powered_on = true;
+        e.copies[1].status = CopyStatus::Suspended;
+        let unhealthy = failed_checks(check_move(&e, &move_to("NH-W2K3-SRV04")));
+        assert_eq!(unhealthy, ["The copy of 'Second Storage Group' on NH-W2K3-SRV04 is Healthy"]);
+    }
+
+    #[test]
+    fn queue_lengths_are_overridden_by_name_and_dismounted_groups_skipped_when_asked() {
+        let mut e = build("seed", SEED).expect("seed");
+        e.storage_groups[0].last_log_generated = MOVE_MAX_COPY_QUEUE + 1;
+        let behind = failed_checks(check_move(&e, &move_to("NH-W2K3-SRV04")));
+        assert_eq!(behind, ["The copy of 'First Storage Group' on NH-W2K3-SRV04 is current"]);
+        let (report, skipped) =
+            check_move(&e, &MoveRequest { ignore_queue_length: true, ..move_to("NH-W2K3-SRV04") }).expect("overridden");
+        assert!(skipped.is_empty());
+        assert!(report.checks.iter().any(|c| c.result == crate::api::CheckResult::Overridden));
+        e.databases[0].mounted = false;
+        let (report, skipped) =
+            check_move(&e, &MoveRequest { ignore_dismounted: true, ..move_to("NH-W2K3-SRV04") }).expect("skipped");
+        assert_eq!(skipped, ["First Storage Group"]);
+        assert_eq!(report.checks.iter().filter(|c| c.result == crate::api::CheckResult::Skipped).count(), 2);
     }
 
     #[test]
