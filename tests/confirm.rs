@@ -90,3 +90,80 @@ fn an_unknown_database_is_refused_and_nothing_changes() {
     assert!(run.stderr.contains("Known database identities"), "{}", run.stderr);
     assert_eq!(home.run(&["-c", MOUNTED]).stdout, "True\n");
 }
+
+const ACTIVE: &str = "(Get-ClusteredMailboxServerStatus CCREX01).OperationalMachines -match 'Active'";
+
+#[test]
+fn whatif_on_a_move_prints_the_dry_run_report_and_moves_nothing() {
+    let home = Home::new();
+    let run = home.run(&[
+        "-c",
+        &format!(
+            "Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment 'Patching' -WhatIf; {ACTIVE}"
+        ),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("What if: Performing the operation \"Move-ClusteredMailboxServer\" on target \"CCREX01\"."),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("TargetMachine is up") && run.stdout.contains("Passed"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("NH-W2K3-SRV03 <Active, Quorum Owner>\n"), "still on SRV03: {}", run.stdout);
+    let history = home.run(&["-c", "Get-ClusteredMailboxServerStatus CCREX01 | % State"]);
+    assert_eq!(history.stdout, "Online\n");
+}
+
+#[test]
+fn a_refused_change_names_the_failed_check_its_remedy_and_changes_nothing() {
+    let home = Home::new();
+    // A move to a node outside the cluster.
+    let run = home.run(&[
+        "-c",
+        &format!(
+            "Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV01 -MoveComment x -Confirm:$false; {ACTIVE}"
+        ),
+    ]);
+    assert!(
+        run.stderr.contains("RedundantMachines (observed: NH-W2K3-SRV01; required: NH-W2K3-SRV03, NH-W2K3-SRV04)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Name one of NH-W2K3-SRV03, NH-W2K3-SRV04 as -TargetMachine."), "{}", run.stderr);
+    assert!(run.stdout.ends_with("NH-W2K3-SRV03 <Active, Quorum Owner>\n"), "{}", run.stdout);
+    // A move to a passive copy that is suspended: the remedy and nothing moved.
+    let run = home.run(&[
+        "-c",
+        &format!("Suspend-StorageGroupCopy 'CCREX01\\First Storage Group'; Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment x -Confirm:$false; {ACTIVE}"),
+    ]);
+    assert!(run.stderr.contains("Resume-StorageGroupCopy 'CCREX01\\First Storage Group'"), "{}", run.stderr);
+    assert!(run.stdout.ends_with("NH-W2K3-SRV03 <Active, Quorum Owner>\n"), "{}", run.stdout);
+    // SCR to a node of the source's own cluster.
+    let run = home.run(&["-c", "Enable-StorageGroupCopy 'CCREX01\\First Storage Group' -StandbyMachine NH-W2K3-SRV04; (Get-StorageGroup 'CCREX01\\First Storage Group').StandbyMachines.Count"]);
+    assert!(run.stderr.contains("not in the source's cluster"), "{}", run.stderr);
+    assert_eq!(run.stdout, "0\n");
+    // An empty stop reason.
+    let run = home.run(&["-c", "Stop-ClusteredMailboxServer CCREX01 -StopReason ' ' -Confirm:$false; (Get-ClusteredMailboxServerStatus CCREX01).State"]);
+    assert!(run.stderr.contains("-StopReason"), "{}", run.stderr);
+    assert_eq!(run.stdout, "Online\n");
+}
+
+#[test]
+fn a_site_failover_runs_from_the_shell_with_the_lab_cmdlets() {
+    let home = Home::new();
+    let script = "$ErrorActionPreference = 'Stop'
+        Enable-StorageGroupCopy 'CCREX01\\First Storage Group' -StandbyMachine NH-W2K3-SRV01 -ReplayLagTime 0.0:0:0
+        Send-LabMail -Database 'Mailbox Database' -Count 50 -SizeKB 64 | Out-Null
+        Wait-LabReplication
+        Stop-LabNode NH-W2K3-SRV04 -Crash
+        Stop-LabNode NH-W2K3-SRV03 -Crash
+        Restore-StorageGroupCopy 'CCREX01\\First Storage Group' -StandbyMachine NH-W2K3-SRV01 -Force
+        (Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group' -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus
+        $s = Get-LabMailStatistics -Database 'Mailbox Database'
+        $s.Accepted";
+    let run = home.run(&["-c", script]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Disabled\n50\n");
+    assert!(run.stderr.contains("Data loss is expected"), "the -Force warning: {}", run.stderr);
+}

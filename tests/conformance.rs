@@ -322,7 +322,7 @@ const OUTPUT: &[(&str, &str)] = &[
     ("Write-Output -Inp x", "x"),
     ("Write-Output 1,2 -NoEnumerate:$true | Measure-Object | % Count", "1"),
     ("Start-Sleep -Seconds 0.01; 'slept'", "slept"),
-    ("Get-Command -Noun Storage* | Measure-Object | % Count", "2"),
+    ("Get-Command -Noun Storage* | Measure-Object | % Count", "8"),
     ("gcm Get-StorageGroup | % Name", "Get-StorageGroup"),
 ];
 

@@ -85,7 +85,8 @@ impl Report {
     }
 }
 
-/// The sentence a refusal leads with: the operation, its target and each failed check.
+/// The sentence a refusal leads with: its target and each failed check (the shell already
+/// names the cmdlet in front of it).
 pub fn refusal_message(report: &PreconditionReport) -> String {
     let failed: Vec<String> = report
         .checks
@@ -93,7 +94,7 @@ pub fn refusal_message(report: &PreconditionReport) -> String {
         .filter(|c| c.result == CheckResult::Failed)
         .map(|c| format!("{} (observed: {}; required: {})", c.check, c.observed, c.threshold))
         .collect();
-    format!("{} '{}' was refused: {}.", report.operation, report.target, failed.join("; "))
+    format!("The operation on '{}' was refused: {}.", report.target, failed.join("; "))
 }
 
 /// The remedies of the failed checks, with their override switches, as one hint.

@@ -326,7 +326,7 @@ mod tests {
     fn replacements(line: &str) -> Vec<String> {
         let words = Words {
             variables: vec!["Target".into(), "ErrorActionPreference".into()],
-            functions: vec!["Get-Lag".into()],
+            functions: vec!["Get-Lagging".into()],
             identities: vec!["CCREX01".into(), "CCREX01\\First Storage Group".into(), "NH-W2K3-SRV04".into()],
         };
         complete(line, line.len(), &words).1.into_iter().map(|p| p.replacement).collect()
@@ -337,7 +337,8 @@ mod tests {
         assert_eq!(replacements("Get-Cl"), ["Get-ClusteredMailboxServerStatus"]);
         assert_eq!(replacements("get-storagegroupc"), ["Get-StorageGroupCopyStatus"]);
         assert_eq!(replacements("Get-StorageGroup | format-t"), ["Format-Table"]);
-        assert_eq!(replacements("Get-La"), ["Get-Lag"]);
+        assert_eq!(replacements("Get-Lagg"), ["Get-Lagging"]);
+        assert_eq!(replacements("Get-La"), ["Get-LabMailStatistics", "Get-LabNode", "Get-Lagging"]);
         assert_eq!(replacements("Get-StorageGroup | sel"), ["select", "Select-Object"]);
     }
 

@@ -1,6 +1,8 @@
 //! Clustered mailbox servers and mailbox servers: `Get-ClusteredMailboxServerStatus`,
-//! `Get-MailboxServer`.
+//! `Get-MailboxServer`, `Set-MailboxServer`, and `Move-`, `Start-` and
+//! `Stop-ClusteredMailboxServer`.
 
+use super::change::{self, Change};
 use super::{Context, enum_text};
 use crate::api::{self, IdentityQuery, routes};
 use crate::shell::bind::Invocation;
@@ -46,4 +48,59 @@ pub fn get_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
                 .into()
         })
         .collect())
+}
+
+/// `Move-ClusteredMailboxServer`: a scheduled move to the passive node; `-ValidateOnly` runs
+/// the checks and returns them without moving.
+pub fn move_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::MoveRequest {
+        identity: identity.clone(),
+        target_machine: call.string("TargetMachine").unwrap_or_default(),
+        move_comment: call.string("MoveComment").unwrap_or_default(),
+        ignore_dismounted: call.switch("IgnoreDismounted"),
+        ignore_queue_length: call.switch("IgnoreQueueLength"),
+        dry_run,
+        expected_version: None,
+    };
+    let change =
+        Change { target: &identity, force: false, validate_only: call.switch("ValidateOnly"), request: &request };
+    change::run(call, cx, routes::MOVE_CMS, &change)
+}
+
+/// `Stop-ClusteredMailboxServer`: offline, with the reason written to event 105.
+pub fn stop_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::StopRequest {
+        identity: identity.clone(),
+        stop_reason: call.string("StopReason").unwrap_or_default(),
+        dry_run,
+        expected_version: None,
+    };
+    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    change::run(call, cx, routes::STOP_CMS, &change)
+}
+
+/// `Start-ClusteredMailboxServer`.
+pub fn start_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::IdentityRequest { identity: identity.clone(), dry_run, expected_version: None };
+    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    change::run(call, cx, routes::START_CMS, &change)
+}
+
+/// `Set-MailboxServer -AutoDatabaseMountDial`.
+pub fn set_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let dial = call
+        .string("AutoDatabaseMountDial")
+        .and_then(|d| serde_json::from_value::<api::AutoDatabaseMountDial>(serde_json::Value::String(d)).ok());
+    let request = |dry_run| api::MailboxServerRequest {
+        identity: identity.clone(),
+        auto_database_mount_dial: dial,
+        dry_run,
+        expected_version: None,
+    };
+    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    change::run(call, cx, routes::SET_MAILBOX_SERVER, &change)
 }

@@ -1,12 +1,11 @@
 //! Databases: `Get-MailboxDatabase`, `Get-PublicFolderDatabase`, `Mount-Database`,
 //! `Dismount-Database`.
 
-use super::{Context, client_error};
+use super::Context;
+use super::change::{self, Change};
 use crate::api::{self, DatabaseRequest, StoreQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
-use crate::shell::eval::Confirmation;
-use crate::shell::spec::ConfirmImpact;
 use crate::shell::value::{Record, Value};
 
 const MAILBOX_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.MailboxDatabase";
@@ -54,25 +53,11 @@ pub fn dismount_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
     set_mounted(call, cx, routes::DISMOUNT_DATABASE)
 }
 
-/// Asks ShouldProcess, then has ccrd mount or dismount. Like Exchange, returns nothing.
+/// Has ccrd mount or dismount, through the path every change takes (ShouldProcess, a dry run
+/// under -WhatIf). Like Exchange, returns nothing.
 fn set_mounted(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec<Value>, ErrorRecord> {
     let identity = call.string("Identity").unwrap_or_default();
-    let command = call.spec.name.as_str();
-    let request = Confirmation {
-        command,
-        impact: call.spec.confirm_impact.unwrap_or(ConfirmImpact::Medium),
-        target: &identity,
-        action: command,
-        what_if: call.common("WhatIf").map(Value::is_truthy),
-        confirm: call.common("Confirm").map(Value::is_truthy),
-        verbose: call.common("Verbose").is_some_and(Value::is_truthy),
-    };
-    if !cx.engine.should_process(&request)? {
-        return Ok(Vec::new());
-    }
-    let _: api::OperationResult = cx
-        .client
-        .post(route, &DatabaseRequest { identity, dry_run: false, expected_version: None })
-        .map_err(client_error)?;
-    Ok(Vec::new())
+    let request = |dry_run| DatabaseRequest { identity: identity.clone(), dry_run, expected_version: None };
+    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    change::run(call, cx, route, &change)
 }

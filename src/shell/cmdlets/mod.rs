@@ -8,11 +8,13 @@
 //! through `client`. To add a cmdlet: write `cmdlets/Verb-Noun.toml`, its function in the
 //! noun family's file, and one line in [`CMDLETS`]; the tests fail until all three exist.
 
+mod change;
 mod clustered_mailbox_server;
 mod database;
 mod discovery;
 mod formatting;
 mod host;
+mod lab;
 mod objects;
 mod storage_group;
 
@@ -126,7 +128,9 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
     entry("ConvertTo-Json", spec!("ConvertTo-Json.toml"), formatting::convert_to_json),
+    entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
     entry("Dismount-Database", spec!("Dismount-Database.toml"), database::dismount_database),
+    entry("Enable-StorageGroupCopy", spec!("Enable-StorageGroupCopy.toml"), storage_group::enable_copy),
     entry("ForEach-Object", spec!("ForEach-Object.toml"), objects::foreach_object),
     entry("Format-List", spec!("Format-List.toml"), formatting::format_list),
     entry("Format-Table", spec!("Format-Table.toml"), formatting::format_table),
@@ -135,6 +139,8 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-Date", spec!("Get-Date.toml"), host::get_date),
     entry("Get-Help", spec!("Get-Help.toml"), discovery::get_help),
     entry("Get-History", spec!("Get-History.toml"), host::get_history),
+    entry("Get-LabMailStatistics", spec!("Get-LabMailStatistics.toml"), lab::get_lab_mail_statistics),
+    entry("Get-LabNode", spec!("Get-LabNode.toml"), lab::get_lab_node),
     entry("Get-MailboxDatabase", spec!("Get-MailboxDatabase.toml"), database::get_mailbox_database),
     entry("Get-MailboxServer", spec!("Get-MailboxServer.toml"), clustered_mailbox_server::get_mailbox_server),
     entry("Get-Member", spec!("Get-Member.toml"), objects::get_member),
@@ -145,16 +151,28 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Group-Object", spec!("Group-Object.toml"), objects::group_object),
     entry("Measure-Object", spec!("Measure-Object.toml"), objects::measure_object),
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
+    entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),
     entry("Out-File", spec!("Out-File.toml"), host::out_file),
     entry("Out-Null", spec!("Out-Null.toml"), host::out_null),
     entry("Out-String", spec!("Out-String.toml"), host::out_string),
     entry("Read-Host", spec!("Read-Host.toml"), host::read_host),
+    entry("Restore-StorageGroupCopy", spec!("Restore-StorageGroupCopy.toml"), storage_group::restore_copy),
+    entry("Resume-StorageGroupCopy", spec!("Resume-StorageGroupCopy.toml"), storage_group::resume_copy),
     entry("Select-Object", spec!("Select-Object.toml"), objects::select_object),
+    entry("Send-LabMail", spec!("Send-LabMail.toml"), lab::send_lab_mail),
+    entry("Set-MailboxServer", spec!("Set-MailboxServer.toml"), clustered_mailbox_server::set_mailbox_server),
     entry("Set-Variable", spec!("Set-Variable.toml"), host::set_variable),
     entry("Sort-Object", spec!("Sort-Object.toml"), objects::sort_object),
+    entry("Start-ClusteredMailboxServer", spec!("Start-ClusteredMailboxServer.toml"), clustered_mailbox_server::start_server),
+    entry("Start-LabNode", spec!("Start-LabNode.toml"), lab::start_lab_node),
     entry("Start-Sleep", spec!("Start-Sleep.toml"), host::start_sleep),
     entry("Start-Transcript", spec!("Start-Transcript.toml"), host::start_transcript),
+    entry("Stop-ClusteredMailboxServer", spec!("Stop-ClusteredMailboxServer.toml"), clustered_mailbox_server::stop_server),
+    entry("Stop-LabNode", spec!("Stop-LabNode.toml"), lab::stop_lab_node),
     entry("Stop-Transcript", spec!("Stop-Transcript.toml"), host::stop_transcript),
+    entry("Suspend-StorageGroupCopy", spec!("Suspend-StorageGroupCopy.toml"), storage_group::suspend_copy),
+    entry("Update-StorageGroupCopy", spec!("Update-StorageGroupCopy.toml"), storage_group::update_copy),
+    entry("Wait-LabReplication", spec!("Wait-LabReplication.toml"), lab::wait_lab_replication),
     entry("Where-Object", spec!("Where-Object.toml"), objects::where_object),
     entry("Write-Error", spec!("Write-Error.toml"), host::write_error),
     entry("Write-Host", spec!("Write-Host.toml"), host::write_host),

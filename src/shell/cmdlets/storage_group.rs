@@ -1,5 +1,8 @@
-//! Storage groups and their copies: `Get-StorageGroup`, `Get-StorageGroupCopyStatus`.
+//! Storage groups and their copies: `Get-StorageGroup`, `Get-StorageGroupCopyStatus`, and the
+//! copy operations `Enable-`, `Disable-`, `Suspend-`, `Resume-`, `Update-` and
+//! `Restore-StorageGroupCopy`.
 
+use super::change::{self, Change};
 use super::{Context, enum_text};
 use crate::api::{self, CopyStatusQuery, StoreQuery, routes};
 use crate::shell::bind::Invocation;
@@ -86,4 +89,78 @@ pub fn get_copy_status(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
                 .into()
         })
         .collect())
+}
+
+/// `Enable-StorageGroupCopy -StandbyMachine`: an SCR copy.
+pub fn enable_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::EnableCopyRequest {
+        identity: identity.clone(),
+        standby_machine: call.string("StandbyMachine").unwrap_or_default(),
+        replay_lag_seconds: change::seconds(call, "ReplayLagTime"),
+        truncation_lag_seconds: change::seconds(call, "TruncationLagTime"),
+        dry_run,
+        expected_version: None,
+    };
+    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    change::run(call, cx, routes::ENABLE_COPY, &change)
+}
+
+/// `Disable-StorageGroupCopy -StandbyMachine`.
+pub fn disable_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    copy_change(call, cx, routes::DISABLE_COPY)
+}
+
+/// `Suspend-StorageGroupCopy`.
+pub fn suspend_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    copy_change(call, cx, routes::SUSPEND_COPY)
+}
+
+/// `Resume-StorageGroupCopy`.
+pub fn resume_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    copy_change(call, cx, routes::RESUME_COPY)
+}
+
+fn copy_change(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::CopyRequest {
+        identity: identity.clone(),
+        standby_machine: call.string("StandbyMachine"),
+        suspend_comment: call.string("SuspendComment"),
+        dry_run,
+        expected_version: None,
+    };
+    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    change::run(call, cx, route, &change)
+}
+
+/// `Update-StorageGroupCopy`: seed (or reseed) a copy; `-Force` skips the prompt.
+pub fn update_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::SeedRequest {
+        identity: identity.clone(),
+        standby_machine: call.string("StandbyMachine"),
+        delete_existing_files: call.switch("DeleteExistingFiles"),
+        manual_resume: call.switch("ManualResume"),
+        dry_run,
+        expected_version: None,
+    };
+    let change = Change { target: &identity, force: call.switch("Force"), validate_only: false, request: &request };
+    change::run(call, cx, routes::SEED_COPY, &change)
+}
+
+/// `Restore-StorageGroupCopy`: activate a copy; `-Force` when its source is lost (and skips
+/// the prompt).
+pub fn restore_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let force = call.switch("Force");
+    let request = |dry_run| api::RestoreRequest {
+        identity: identity.clone(),
+        standby_machine: call.string("StandbyMachine"),
+        force,
+        dry_run,
+        expected_version: None,
+    };
+    let change = Change { target: &identity, force, validate_only: false, request: &request };
+    change::run(call, cx, routes::RESTORE_COPY, &change)
 }

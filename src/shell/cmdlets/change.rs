@@ -1,0 +1,114 @@
+//! The path every cmdlet that changes the estate takes: ShouldProcess (`-WhatIf`, `-Confirm`,
+//! ConfirmImpact), then one call to ccrd — a dry run under `-WhatIf` (or `-ValidateOnly`),
+//! whose precondition report comes back as objects, or the change itself, whose warnings and
+//! notes go to the warning and verbose streams. A refusal is an error carrying ccrd's report:
+//! each failed check with what was observed, what is required, the remedy and the switch that
+//! overrides it.
+//!
+//! Must not: check preconditions that depend on the estate (ccrd's engine does, atomically
+//! with the change) or print.
+
+use serde::Serialize;
+
+use super::{Context, client_error};
+use crate::api::{OperationResult, PreconditionReport};
+use crate::shell::bind::Invocation;
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::eval::Confirmation;
+use crate::shell::spec::ConfirmImpact;
+use crate::shell::value::{Record, Value};
+
+/// The type name of the objects a dry run returns.
+pub const CHECK_TYPE: &str = "ccrsh.PreconditionCheck";
+
+/// One change: what ShouldProcess names, and the request for a dry run or the real thing.
+pub struct Change<'a, B> {
+    pub target: &'a str,
+    /// Skip the confirmation prompt (`-Force`, where Exchange allows it).
+    pub force: bool,
+    /// Only validate (`-ValidateOnly`): a dry run, whatever `-WhatIf` says.
+    pub validate_only: bool,
+    pub request: &'a dyn Fn(bool) -> B,
+}
+
+/// Runs `change` against `route`. Returns the report's checks for a dry run, nothing
+/// otherwise (as Exchange's changing cmdlets return nothing).
+pub fn run<B: Serialize>(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+    route: &str,
+    change: &Change<'_, B>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let command = call.spec.name.as_str();
+    let what_if = call.common("WhatIf").map(Value::is_truthy);
+    let confirmation = Confirmation {
+        command,
+        impact: call.spec.confirm_impact.unwrap_or(ConfirmImpact::Medium),
+        target: change.target,
+        action: command,
+        what_if,
+        confirm: if change.force { Some(false) } else { call.common("Confirm").map(Value::is_truthy) },
+        verbose: call.common("Verbose").is_some_and(Value::is_truthy),
+    };
+    let dry_run = change.validate_only || what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy());
+    if !change.validate_only && !cx.engine.should_process(&confirmation)? && !dry_run {
+        return Ok(Vec::new());
+    }
+    let result: OperationResult = cx.client.post(route, &(change.request)(dry_run)).map_err(client_error)?;
+    cx.warnings.extend(result.warnings.iter().cloned());
+    cx.verbose.extend(result.notes.iter().cloned());
+    for event in &result.events {
+        cx.verbose.push(format!(
+            "Event {} ({}) on {}: {}",
+            event.instance_id, event.source, event.machine_name, event.message
+        ));
+    }
+    if dry_run { Ok(report_values(&result.report)) } else { Ok(Vec::new()) }
+}
+
+/// A precondition report as objects: one per check, then one per loss estimate.
+pub fn report_values(report: &PreconditionReport) -> Vec<Value> {
+    let mut values: Vec<Value> = report
+        .checks
+        .iter()
+        .map(|c| {
+            Record::new(CHECK_TYPE)
+                .with("Check", c.check.clone())
+                .with("Result", format!("{:?}", c.result))
+                .with("Observed", c.observed.clone())
+                .with("Threshold", c.threshold.clone())
+                .with("Why", c.why.clone())
+                .with("Remedy", c.remedy.clone())
+                .with("OverrideSwitch", c.override_switch.clone())
+                .into()
+        })
+        .collect();
+    values.extend(report.loss_estimate.iter().map(|l| {
+        Record::new(CHECK_TYPE)
+            .with("Check", format!("Loss estimate for '{}'", l.storage_group))
+            .with("Result", if l.logs == 0 { "NoLoss" } else { "DataLossExpected" })
+            .with("Observed", format!("{} log(s), {} bytes", l.logs, l.bytes))
+            .with(
+                "Threshold",
+                match (l.window_start, l.window_end) {
+                    (Some(start), Some(end)) => format!("mail from {start} to {end}"),
+                    _ => String::new(),
+                },
+            )
+            .with("Why", "What activating this copy would lose.")
+            .with("Remedy", Option::<String>::None)
+            .with("OverrideSwitch", Option::<String>::None)
+            .into()
+    }));
+    values
+}
+
+/// A TimeSpan parameter in whole seconds (`0.0:0:0` → 0), when given.
+pub fn seconds(call: &Invocation<'_>, name: &str) -> Option<u64> {
+    match call.get(name)? {
+        Value::TimeSpan(span) => {
+            Some(u64::try_from(span.ticks / crate::shell::value::TimeSpan::TICKS_PER_SECOND).unwrap_or(0))
+        }
+        _ => None,
+    }
+}
