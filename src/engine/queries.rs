@@ -66,19 +66,24 @@ pub fn lab_nodes(estate: &Estate) -> Vec<api::LabNode> {
                 .filter(|s| s.active_node.eq_ignore_ascii_case(&n.name))
                 .map(|s| s.name.clone())
                 .collect(),
-            cut_links: estate
-                .network_cuts
-                .iter()
-                .filter_map(|(a, b)| {
-                    if a.eq_ignore_ascii_case(&n.name) {
-                        Some(b.clone())
-                    } else if b.eq_ignore_ascii_case(&n.name) {
-                        Some(a.clone())
-                    } else {
-                        None
-                    }
-                })
-                .collect(),
+            // Links cut at this node, or at its datacenter.
+            cut_links: {
+                let datacenter = estate.datacenter_of(&n.name).unwrap_or_default();
+                let here = |end: &str| end.eq_ignore_ascii_case(&n.name) || end.eq_ignore_ascii_case(datacenter);
+                estate
+                    .network_cuts
+                    .iter()
+                    .filter_map(|(a, b)| {
+                        if here(a) {
+                            Some(b.clone())
+                        } else if here(b) {
+                            Some(a.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect()
+            },
         })
         .collect()
 }

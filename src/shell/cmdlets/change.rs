@@ -31,6 +31,29 @@ pub struct Change<'a, B> {
     pub request: &'a dyn Fn(bool) -> B,
 }
 
+/// ShouldProcess for `target` as this cmdlet's spec and common parameters say.
+pub fn should_process(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+    target: &str,
+    force: bool,
+) -> Result<bool, ErrorRecord> {
+    let command = call.spec.name.as_str();
+    cx.engine.should_process(&confirmation(call, command, target, force))
+}
+
+fn confirmation<'a>(call: &'a Invocation<'_>, command: &'a str, target: &'a str, force: bool) -> Confirmation<'a> {
+    Confirmation {
+        command,
+        impact: call.spec.confirm_impact.unwrap_or(ConfirmImpact::Medium),
+        target,
+        action: command,
+        what_if: call.common("WhatIf").map(Value::is_truthy),
+        confirm: if force { Some(false) } else { call.common("Confirm").map(Value::is_truthy) },
+        verbose: call.common("Verbose").is_some_and(Value::is_truthy),
+    }
+}
+
 /// Runs `change` against `route`. Returns the report's checks for a dry run, nothing
 /// otherwise (as Exchange's changing cmdlets return nothing).
 pub fn run<B: Serialize>(
@@ -41,15 +64,7 @@ pub fn run<B: Serialize>(
 ) -> Result<Vec<Value>, ErrorRecord> {
     let command = call.spec.name.as_str();
     let what_if = call.common("WhatIf").map(Value::is_truthy);
-    let confirmation = Confirmation {
-        command,
-        impact: call.spec.confirm_impact.unwrap_or(ConfirmImpact::Medium),
-        target: change.target,
-        action: command,
-        what_if,
-        confirm: if change.force { Some(false) } else { call.common("Confirm").map(Value::is_truthy) },
-        verbose: call.common("Verbose").is_some_and(Value::is_truthy),
-    };
+    let confirmation = confirmation(call, command, change.target, change.force);
     let dry_run = change.validate_only || what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy());
     if !change.validate_only && !cx.engine.should_process(&confirmation)? && !dry_run {
         return Ok(Vec::new());

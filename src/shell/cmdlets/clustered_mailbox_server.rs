@@ -104,3 +104,17 @@ pub fn set_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
     let change = Change { target: &identity, force: false, validate_only: false, request: &request };
     change::run(call, cx, routes::SET_MAILBOX_SERVER, &change)
 }
+
+/// `Move-ClusterGroup`: the failover cluster's own move of a CMS's group, without Exchange's
+/// checks; ccrd leaves the databases offline and says so.
+pub fn move_cluster_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let name = call.string("Name").unwrap_or_default();
+    let request = |dry_run| api::ClusterGroupMoveRequest {
+        identity: name.clone(),
+        node: call.string("Node").unwrap_or_default(),
+        dry_run,
+        expected_version: None,
+    };
+    let change = Change { target: &name, force: false, validate_only: false, request: &request };
+    change::run(call, cx, routes::MOVE_CLUSTER_GROUP, &change)
+}

@@ -113,3 +113,104 @@ pub fn get_lab_mail_statistics(call: &Invocation<'_>, cx: &mut Context<'_>) -> R
             .into(),
     ])
 }
+
+/// `Set-LabNetwork -Between A,B | -Datacenter X,Y -State Up|Down`.
+pub fn set_lab_network(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let ends = call.strings("Between").or_else(|| call.strings("Datacenter")).unwrap_or_default();
+    let [a, b] = <[String; 2]>::try_from(ends.clone()).map_err(|_| {
+        ErrorRecord::new(
+            "InvalidLinkEnds",
+            "InvalidArgument",
+            format!("A link has two ends; {} were given ({}).", ends.len(), ends.join(", ")),
+        )
+        .with_hint(
+            "Name two nodes (-Between NH-W2K3-SRV03,NH-W2K3-SRV04) or two datacenters (-Datacenter Production,Backup).",
+        )
+    })?;
+    let state = if call.string("State").is_some_and(|s| s.eq_ignore_ascii_case("Up")) {
+        api::LinkState::Up
+    } else {
+        api::LinkState::Down
+    };
+    let target = format!("{a} <-> {b}");
+    let request =
+        |dry_run| api::NetworkRequest { between: [a.clone(), b.clone()], state, dry_run, expected_version: None };
+    let change = Change { target: &target, force: false, validate_only: false, request: &request };
+    change::run(call, cx, routes::LAB_NETWORK, &change)
+}
+
+/// `Set-LabFault -Kind CorruptLog -Server NODE -StorageGroup ID`.
+pub fn set_lab_fault(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let request = api::FaultRequest {
+        kind: api::FaultKind::CorruptLog,
+        server: call.string("Server").unwrap_or_default(),
+        storage_group: call.string("StorageGroup").unwrap_or_default(),
+    };
+    lab_call(call, cx, routes::LAB_FAULT, &request, &format!("{}\\{}", request.server, request.storage_group))
+}
+
+/// `Set-LabClock -Advance TIMESPAN`.
+pub fn set_lab_clock(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let request = api::ClockRequest { advance_seconds: change::seconds(call, "Advance").unwrap_or(0) };
+    lab_call(call, cx, routes::LAB_CLOCK, &request, "lab clock")
+}
+
+/// A lab change without a dry run: ShouldProcess, then the call.
+fn lab_call<B: serde::Serialize>(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+    route: &str,
+    body: &B,
+    target: &str,
+) -> Result<Vec<Value>, ErrorRecord> {
+    if !change::should_process(call, cx, target, false)? {
+        return Ok(Vec::new());
+    }
+    let result: api::OperationResult = cx.client.post(route, body).map_err(client_error)?;
+    cx.warnings.extend(result.warnings);
+    cx.verbose.extend(result.notes);
+    Ok(Vec::new())
+}
+
+/// `Reset-Lab [-Topology seed|FILE]`, `Export-Lab -Path`, `Import-Lab -Path`.
+pub fn reset_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let topology = call.string("Topology").map(|t| if t.eq_ignore_ascii_case("seed") { t } else { absolute(&t) });
+    if !change::should_process(call, cx, topology.as_deref().unwrap_or("seed"), false)? {
+        return Ok(Vec::new());
+    }
+    let result: api::LabResult =
+        cx.client.post(routes::LAB_RESET, &api::ResetRequest { topology }).map_err(client_error)?;
+    Ok(vec![lab_result(result)])
+}
+
+pub fn export_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    snapshot(call, cx, routes::LAB_EXPORT)
+}
+
+pub fn import_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    snapshot(call, cx, routes::LAB_IMPORT)
+}
+
+fn snapshot(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec<Value>, ErrorRecord> {
+    let path = absolute(&call.string("Path").unwrap_or_default());
+    if !change::should_process(call, cx, &path, false)? {
+        return Ok(Vec::new());
+    }
+    let result: api::LabResult = cx.client.post(route, &api::SnapshotRequest { path }).map_err(client_error)?;
+    Ok(vec![lab_result(result)])
+}
+
+/// A path as ccrd must see it: relative to the shell's working directory.
+fn absolute(path: &str) -> String {
+    std::env::current_dir().map(|dir| dir.join(path).display().to_string()).unwrap_or_else(|_| path.to_string())
+}
+
+fn lab_result(result: api::LabResult) -> Value {
+    Record::new("ccrsh.LabSnapshot")
+        .with("Topology", result.topology)
+        .with("Path", result.path)
+        .with("Files", result.files)
+        .with("Bytes", result.bytes)
+        .with("EstateVersion", result.estate_version)
+        .into()
+}

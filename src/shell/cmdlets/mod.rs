@@ -13,10 +13,12 @@ mod clustered_mailbox_server;
 mod database;
 mod discovery;
 mod formatting;
+mod history;
 mod host;
 mod lab;
 mod objects;
 mod storage_group;
+mod transport;
 
 use std::sync::OnceLock;
 
@@ -131,12 +133,14 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
     entry("Dismount-Database", spec!("Dismount-Database.toml"), database::dismount_database),
     entry("Enable-StorageGroupCopy", spec!("Enable-StorageGroupCopy.toml"), storage_group::enable_copy),
+    entry("Export-Lab", spec!("Export-Lab.toml"), lab::export_lab),
     entry("ForEach-Object", spec!("ForEach-Object.toml"), objects::foreach_object),
     entry("Format-List", spec!("Format-List.toml"), formatting::format_list),
     entry("Format-Table", spec!("Format-Table.toml"), formatting::format_table),
     entry("Get-ClusteredMailboxServerStatus", spec!("Get-ClusteredMailboxServerStatus.toml"), clustered_mailbox_server::get_status),
     entry("Get-Command", spec!("Get-Command.toml"), discovery::get_command),
     entry("Get-Date", spec!("Get-Date.toml"), host::get_date),
+    entry("Get-EventLog", spec!("Get-EventLog.toml"), history::get_event_log),
     entry("Get-Help", spec!("Get-Help.toml"), discovery::get_help),
     entry("Get-History", spec!("Get-History.toml"), host::get_history),
     entry("Get-LabMailStatistics", spec!("Get-LabMailStatistics.toml"), lab::get_lab_mail_statistics),
@@ -147,20 +151,29 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-PublicFolderDatabase", spec!("Get-PublicFolderDatabase.toml"), database::get_public_folder_database),
     entry("Get-StorageGroup", spec!("Get-StorageGroup.toml"), storage_group::get_storage_group),
     entry("Get-StorageGroupCopyStatus", spec!("Get-StorageGroupCopyStatus.toml"), storage_group::get_copy_status),
+    entry("Get-TransportConfig", spec!("Get-TransportConfig.toml"), transport::get_transport_config),
     entry("Get-Variable", spec!("Get-Variable.toml"), host::get_variable),
     entry("Group-Object", spec!("Group-Object.toml"), objects::group_object),
+    entry("Import-Lab", spec!("Import-Lab.toml"), lab::import_lab),
     entry("Measure-Object", spec!("Measure-Object.toml"), objects::measure_object),
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
     entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),
+    entry("Move-ClusterGroup", spec!("Move-ClusterGroup.toml"), clustered_mailbox_server::move_cluster_group),
     entry("Out-File", spec!("Out-File.toml"), host::out_file),
     entry("Out-Null", spec!("Out-Null.toml"), host::out_null),
     entry("Out-String", spec!("Out-String.toml"), host::out_string),
     entry("Read-Host", spec!("Read-Host.toml"), host::read_host),
+    entry("Reset-Lab", spec!("Reset-Lab.toml"), lab::reset_lab),
     entry("Restore-StorageGroupCopy", spec!("Restore-StorageGroupCopy.toml"), storage_group::restore_copy),
     entry("Resume-StorageGroupCopy", spec!("Resume-StorageGroupCopy.toml"), storage_group::resume_copy),
+    entry("Search-AdminAuditLog", spec!("Search-AdminAuditLog.toml"), history::search_admin_audit_log),
     entry("Select-Object", spec!("Select-Object.toml"), objects::select_object),
     entry("Send-LabMail", spec!("Send-LabMail.toml"), lab::send_lab_mail),
+    entry("Set-LabClock", spec!("Set-LabClock.toml"), lab::set_lab_clock),
+    entry("Set-LabFault", spec!("Set-LabFault.toml"), lab::set_lab_fault),
+    entry("Set-LabNetwork", spec!("Set-LabNetwork.toml"), lab::set_lab_network),
     entry("Set-MailboxServer", spec!("Set-MailboxServer.toml"), clustered_mailbox_server::set_mailbox_server),
+    entry("Set-TransportConfig", spec!("Set-TransportConfig.toml"), transport::set_transport_config),
     entry("Set-Variable", spec!("Set-Variable.toml"), host::set_variable),
     entry("Sort-Object", spec!("Sort-Object.toml"), objects::sort_object),
     entry("Start-ClusteredMailboxServer", spec!("Start-ClusteredMailboxServer.toml"), clustered_mailbox_server::start_server),

@@ -1,0 +1,102 @@
+//! What happened: `Get-EventLog -LogName Application` (the nodes' event logs) and
+//! `Search-AdminAuditLog` (the operation history: who, what, why, outcome, timings).
+//!
+//! Must not: filter what ccrd can filter; the query goes to the service.
+
+use super::{Context, client_error};
+use crate::api::{self, EventQuery, HistoryQuery, routes};
+use crate::shell::bind::Invocation;
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::value::{Record, Value};
+
+const EVENT_TYPE: &str = "System.Diagnostics.EventLogEntry";
+const AUDIT_TYPE: &str = "ccrsh.AdminAuditLogEntry";
+
+pub fn get_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let after = match call.string("After") {
+        Some(text) => Some(parse_time(&text).ok_or_else(|| {
+            ErrorRecord::new("InvalidAfter", "InvalidArgument", format!("Cannot read '{text}' as a date and time."))
+                .with_hint("Give -After as 2026-11-29 or 2026-11-29T08:00:00Z, or (Get-Date).AddHours(-1).")
+        })?),
+        None => None,
+    };
+    let computers = call.strings("ComputerName").unwrap_or_default();
+    let mut entries: Vec<api::EventEntry> = Vec::new();
+    for computer in if computers.is_empty() { vec![None] } else { computers.into_iter().map(Some).collect() } {
+        let query = EventQuery {
+            computer_name: computer,
+            source: call.string("Source"),
+            instance_id: call.int("InstanceId").and_then(|i| u32::try_from(i).ok()),
+            entry_type: call
+                .string("EntryType")
+                .and_then(|t| serde_json::from_value(serde_json::Value::String(t)).ok()),
+            newest: call.int("Newest").and_then(|n| u32::try_from(n).ok()),
+            after,
+        };
+        let found: Vec<api::EventEntry> = cx.client.get(routes::EVENTS, &query).map_err(client_error)?;
+        entries.extend(found);
+    }
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            Record::new(EVENT_TYPE)
+                .with("Index", e.index)
+                .with("TimeGenerated", e.time_generated)
+                .with("EntryType", format!("{:?}", e.entry_type))
+                .with("Source", e.source)
+                .with("InstanceId", u64::from(e.instance_id))
+                .with("EventID", u64::from(e.instance_id))
+                .with("Message", e.message)
+                .with("MachineName", e.machine_name)
+                .into()
+        })
+        .collect())
+}
+
+/// A date (`2026-11-29`) or an RFC 3339 time, or what `Get-Date` printed.
+fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.to_utc());
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+pub fn search_admin_audit_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let query = HistoryQuery {
+        cmdlet: call.strings("Cmdlets").and_then(|c| c.into_iter().next()),
+        object: call.strings("ObjectIds").and_then(|o| o.into_iter().next()),
+        newest: call.int("ResultSize").and_then(|n| u32::try_from(n).ok()),
+    };
+    let found: Vec<api::OperationRecord> = cx.client.get(routes::HISTORY, &query).map_err(client_error)?;
+    Ok(found
+        .into_iter()
+        .map(|r| {
+            let milliseconds: u64 = r.timings.iter().map(|t| t.milliseconds).sum();
+            let failed: Vec<String> = r
+                .report
+                .checks
+                .iter()
+                .filter(|c| c.result == api::CheckResult::Failed)
+                .map(|c| c.check.clone())
+                .collect();
+            Record::new(AUDIT_TYPE)
+                .with("RunDate", r.run_date)
+                .with("Caller", r.caller)
+                .with("CmdletName", r.cmdlet_name)
+                .with("ObjectModified", r.object_modified)
+                .with("Reason", r.reason)
+                .with("DryRun", r.dry_run)
+                .with("Outcome", r.outcome.clone())
+                .with("Succeeded", r.outcome == "Succeeded")
+                .with("Error", r.error)
+                .with("FailedChecks", failed)
+                .with("Milliseconds", milliseconds)
+                .with(
+                    "Timings",
+                    r.timings.iter().map(|t| format!("{} {} ms", t.phase, t.milliseconds)).collect::<Vec<_>>(),
+                )
+                .into()
+        })
+        .collect())
+}
