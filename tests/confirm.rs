@@ -167,3 +167,21 @@ fn a_site_failover_runs_from_the_shell_with_the_lab_cmdlets() {
     assert_eq!(run.stdout, "Disabled\n50\n");
     assert!(run.stderr.contains("Data loss is expected"), "the -Force warning: {}", run.stderr);
 }
+
+#[test]
+fn a_remote_session_changes_the_prompt_and_lets_setup_run_on_its_node() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+    let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+    let (mut session, out, err) = captured_session(client, Some(""));
+    assert_eq!(session.prompt(), "PS> ");
+    session.run("Enter-PSSession nh-w2k3-srv01", &SourceName::Command);
+    assert_eq!(session.prompt(), "[NH-W2K3-SRV01]: PS> ");
+    session.run("setup.com /ClearLocalCMS /CMSName:CCREX01 -Confirm:$false", &SourceName::Command);
+    assert!(out.text().contains("nothing to clear"), "{}", out.text());
+    session.run("Exit-PSSession", &SourceName::Command);
+    assert_eq!(session.prompt(), "PS> ");
+    session.run("Enter-PSSession NH-W2K3-SRV99", &SourceName::Command);
+    assert!(err.text().contains("no such computer in this lab"), "{}", err.text());
+    assert_eq!(session.prompt(), "PS> ", "a failed Enter-PSSession leaves the session where it was");
+}

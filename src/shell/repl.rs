@@ -78,7 +78,7 @@ pub fn run(session: &mut Session, history: Option<PathBuf>) -> i32 {
         let _ = editor.load_history(path);
     }
     loop {
-        let mut text = match editor.readline(PROMPT) {
+        let mut text = match editor.readline(&session.prompt()) {
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => return 0,

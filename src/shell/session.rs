@@ -65,6 +65,15 @@ impl Session {
         Session { interpreter: Interpreter::new(client, Box::new(host)) }
     }
 
+    /// The prompt: `PS> `, or `[NODE]: PS> ` inside `Enter-PSSession NODE`.
+    pub fn prompt(&self) -> String {
+        use super::eval::Engine;
+        match self.interpreter.computer() {
+            Some(node) => format!("[{node}]: {}", super::repl::PROMPT),
+            None => super::repl::PROMPT.to_string(),
+        }
+    }
+
     /// `$?`: whether the last statement succeeded.
     pub fn last_succeeded(&self) -> bool {
         self.interpreter.last_succeeded()

@@ -17,6 +17,8 @@ mod history;
 mod host;
 mod lab;
 mod objects;
+mod remoting;
+pub mod setup;
 mod storage_group;
 mod transport;
 
@@ -133,6 +135,8 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
     entry("Dismount-Database", spec!("Dismount-Database.toml"), database::dismount_database),
     entry("Enable-StorageGroupCopy", spec!("Enable-StorageGroupCopy.toml"), storage_group::enable_copy),
+    entry("Enter-PSSession", spec!("Enter-PSSession.toml"), remoting::enter_pssession),
+    entry("Exit-PSSession", spec!("Exit-PSSession.toml"), remoting::exit_pssession),
     entry("Export-Lab", spec!("Export-Lab.toml"), lab::export_lab),
     entry("ForEach-Object", spec!("ForEach-Object.toml"), objects::foreach_object),
     entry("Format-List", spec!("Format-List.toml"), formatting::format_list),
@@ -155,6 +159,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-Variable", spec!("Get-Variable.toml"), host::get_variable),
     entry("Group-Object", spec!("Group-Object.toml"), objects::group_object),
     entry("Import-Lab", spec!("Import-Lab.toml"), lab::import_lab),
+    entry("Invoke-Command", spec!("Invoke-Command.toml"), remoting::invoke_command),
     entry("Measure-Object", spec!("Measure-Object.toml"), objects::measure_object),
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
     entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),

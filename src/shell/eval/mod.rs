@@ -81,6 +81,10 @@ pub trait Engine {
     fn host(&mut self) -> &mut dyn Host;
     /// The inputs typed at the prompt (or given to `-Command`) so far, oldest first.
     fn history(&self) -> &[String];
+    /// The node commands run on (`Enter-PSSession`, `Invoke-Command`); `None` is the admin's
+    /// own workstation.
+    fn computer(&self) -> Option<String>;
+    fn set_computer(&mut self, computer: Option<String>);
 }
 
 /// Why execution stopped early.
@@ -151,6 +155,8 @@ pub struct Interpreter {
     confirm_all: HashMap<String, bool>,
     /// Inputs typed at the prompt, for Get-History.
     history: Vec<String>,
+    /// The node a remote session (`Enter-PSSession`) or `Invoke-Command` runs on.
+    computer: Option<String>,
 }
 
 /// Set by Ctrl-C at the prompt; the running command stops at its next statement.
@@ -224,6 +230,7 @@ impl Interpreter {
             env_overrides: HashMap::new(),
             confirm_all: HashMap::new(),
             history: Vec::new(),
+            computer: None,
         }
     }
 
@@ -934,6 +941,9 @@ impl Interpreter {
         let registry = Registry::global();
         // As in PowerShell, `StorageGroup` finds `Get-StorageGroup` when nothing else matches.
         let found = registry.find(resolved).or_else(|| registry.find(&format!("Get-{resolved}")));
+        if found.is_none() && cmdlets::setup::is_setup(name) {
+            return self.run_setup(args, command);
+        }
         let Some(found) = found else {
             let suggestion = closest(name, registry.names());
             return Err(Flow::Error(ErrorRecord::command_not_found(name, command.name_span, suggestion)));
@@ -976,6 +986,41 @@ impl Interpreter {
         }
         let invocation = self.bind_prompting(found.spec, args, input, command.span, options)?;
         self.run_cmdlet(found.entry.run, &invocation, command.span)
+    }
+
+    /// `setup.com` (Exchange setup on a node): its `/Switch:value` arguments as text, plus
+    /// `-WhatIf` and `-Confirm` as the shell's own.
+    fn run_setup(&mut self, args: Vec<Argument>, command: &Command) -> Exec<Vec<Value>> {
+        let mut words = Vec::new();
+        let (mut what_if, mut confirm) = (None, None);
+        for argument in args {
+            match argument.kind {
+                ArgumentKind::Parameter { name, value } if name.eq_ignore_ascii_case("WhatIf") => {
+                    what_if = Some(value.is_none_or(|v| v.value.is_truthy()));
+                }
+                ArgumentKind::Parameter { name, value } if name.eq_ignore_ascii_case("Confirm") => {
+                    confirm = Some(value.is_none_or(|v| v.value.is_truthy()));
+                }
+                ArgumentKind::Parameter { name, value } => {
+                    words.push(format!("-{name}"));
+                    words.extend(value.map(|v| v.value.to_display_string()));
+                }
+                ArgumentKind::Value(value) => words.push(value.value.to_display_string()),
+            }
+        }
+        let client = self.client.clone();
+        let mut cx =
+            Context { client: &client, engine: self, warnings: Vec::new(), errors: Vec::new(), verbose: Vec::new() };
+        let result = cmdlets::setup::run(&words, what_if, confirm, &mut cx);
+        let Context { warnings, .. } = cx;
+        for warning in &warnings {
+            self.host.warning(warning);
+        }
+        result.map_err(|mut error| {
+            error.span.get_or_insert(command.span);
+            error.command.get_or_insert_with(|| "setup.com".to_string());
+            Flow::Error(error)
+        })
     }
 
     /// Runs a bound cmdlet and applies its common parameters to what it reports.
@@ -1460,6 +1505,14 @@ impl Engine for Interpreter {
                 _ => next_prompt = prompt.clone(),
             }
         }
+    }
+
+    fn computer(&self) -> Option<String> {
+        self.computer.clone()
+    }
+
+    fn set_computer(&mut self, computer: Option<String>) {
+        self.computer = computer;
     }
 
     fn invoke_block(

@@ -1,0 +1,71 @@
+//! Reaching a node: `Enter-PSSession NODE` … `Exit-PSSession` (the prompt becomes
+//! `[NODE]: PS>`), and `Invoke-Command -ComputerName NODE -ScriptBlock { … }`. What runs there
+//! sees the node as its current computer — which is what `setup.com` needs. Cmdlets still talk
+//! to the same ccrd; the lab has one control service.
+//!
+//! Must not: open connections of its own; a node is checked against ccrd's list.
+
+use super::{Context, client_error};
+use crate::api::{self, routes};
+use crate::shell::bind::Invocation;
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::value::Value;
+
+/// The lab node `name` as ccrd spells it, if it exists and is powered on.
+fn reachable_node(cx: &mut Context<'_>, name: &str) -> Result<String, ErrorRecord> {
+    let nodes: Vec<api::LabNode> = cx.client.get(routes::LAB_NODES, &()).map_err(client_error)?;
+    let found = nodes.iter().find(|n| n.name.eq_ignore_ascii_case(name.trim()));
+    match found {
+        Some(node) if node.powered_on => Ok(node.name.clone()),
+        Some(node) => Err(ErrorRecord::new(
+            "PSSessionOpenFailed",
+            "OpenError",
+            format!("Connecting to remote server {} failed: the computer is powered off.", node.name),
+        )
+        .with_hint(format!("Start-LabNode {} first.", node.name))),
+        None => Err(ErrorRecord::new(
+            "PSSessionOpenFailed",
+            "OpenError",
+            format!("Connecting to remote server {name} failed: no such computer in this lab."),
+        )
+        .with_hint(format!("Known nodes: {}.", nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")))),
+    }
+}
+
+pub fn enter_pssession(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let node = reachable_node(cx, &call.string("ComputerName").unwrap_or_default())?;
+    cx.engine.set_computer(Some(node));
+    Ok(Vec::new())
+}
+
+pub fn exit_pssession(_call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    cx.engine.set_computer(None);
+    Ok(Vec::new())
+}
+
+/// Runs the script block once per computer, with that node as the current computer.
+pub fn invoke_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let Some(Value::ScriptBlock(block)) = call.get("ScriptBlock").cloned() else {
+        return Err(ErrorRecord::new(
+            "MissingScriptBlock",
+            "InvalidArgument",
+            "Invoke-Command needs -ScriptBlock.".into(),
+        ));
+    };
+    let args: Vec<Value> = match call.get("ArgumentList") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(other) => vec![other.clone()],
+        None => Vec::new(),
+    };
+    let computers = call.strings("ComputerName").unwrap_or_default();
+    let mut out = Vec::new();
+    let outside = cx.engine.computer();
+    for computer in computers {
+        let node = reachable_node(cx, &computer)?;
+        cx.engine.set_computer(Some(node));
+        let result = cx.engine.invoke_block(&block, None, args.clone());
+        cx.engine.set_computer(outside.clone());
+        out.extend(result?);
+    }
+    Ok(out)
+}
