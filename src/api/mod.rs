@@ -83,6 +83,8 @@ pub mod routes {
     pub const LAB_EXPORT: &str = "/v1/lab/export";
     /// `POST` [`super::SnapshotRequest`]: replace the estate with a snapshot ([`super::LabResult`]).
     pub const LAB_IMPORT: &str = "/v1/lab/import";
+    /// `GET`: [`super::FailoverClusters`]; query [`super::ClusterQuery`].
+    pub const FAILOVER_CLUSTERS: &str = "/v1/failover-clusters";
     /// `GET`: [`super::EventEntry`] list, newest first; query [`super::EventQuery`].
     pub const EVENTS: &str = "/v1/events";
     /// `GET`: [`super::OperationRecord`] list, newest first; query [`super::HistoryQuery`].
@@ -132,6 +134,14 @@ pub struct CopyStatusQuery {
     pub server: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standby_machine: Option<String>,
+}
+
+/// Query for the failover cluster views: one cluster, or every one.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
 }
 
 /// What a caller's token lets it do.

@@ -195,3 +195,43 @@ pub struct StorageGroupCopyStatus {
     pub last_log_replayed: u64,
     pub is_valid: bool,
 }
+
+/// `GET` failover clusters: what the cluster tools show (`Get-ClusterNode`, `Get-ClusterGroup`,
+/// `Get-ClusterResource`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct FailoverClusters {
+    pub nodes: Vec<ClusterNode>,
+    pub groups: Vec<ClusterGroup>,
+    pub resources: Vec<ClusterResource>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClusterNode {
+    pub name: String,
+    pub cluster: String,
+    pub id: u32,
+    /// `Up` or `Down`.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClusterGroup {
+    pub name: String,
+    pub cluster: String,
+    pub owner_node: String,
+    /// `Online`, `Offline` or `Failed`.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClusterResource {
+    pub name: String,
+    pub cluster: String,
+    pub owner_group: String,
+    pub resource_type: String,
+    pub state: String,
+}

@@ -49,6 +49,72 @@ fn status_of(estate: &Estate, server: &ClusteredMailboxServer) -> api::Clustered
     }
 }
 
+/// The failover clusters as the cluster tools see them: nodes, the group of each clustered
+/// mailbox server (named after it), and its resources.
+pub fn failover_clusters(estate: &Estate, query: &api::ClusterQuery) -> Result<api::FailoverClusters, EngineError> {
+    let wanted = match &query.cluster {
+        Some(name) => vec![estate.cluster(name).ok_or_else(|| EngineError::NotFound {
+            kind: "cluster",
+            identity: name.clone(),
+            known: estate.clusters.iter().map(|c| c.name.clone()).collect(),
+        })?],
+        None => estate.clusters.iter().collect(),
+    };
+    let mut views = api::FailoverClusters::default();
+    for cluster in wanted {
+        let in_cluster = |c: &str| c.eq_ignore_ascii_case(&cluster.name);
+        for (id, node) in estate.nodes.iter().filter(|n| in_cluster(&n.cluster)).enumerate() {
+            views.nodes.push(api::ClusterNode {
+                name: node.name.clone(),
+                cluster: cluster.name.clone(),
+                id: u32::try_from(id + 1).unwrap_or(u32::MAX),
+                state: if node.powered_on { "Up".into() } else { "Down".into() },
+            });
+        }
+        for server in estate.servers.iter().filter(|s| in_cluster(&s.cluster)) {
+            let state = match server.state {
+                crate::api::CmsState::Online => "Online",
+                crate::api::CmsState::Failed => "Failed",
+                _ => "Offline",
+            };
+            views.groups.push(api::ClusterGroup {
+                name: server.name.clone(),
+                cluster: cluster.name.clone(),
+                owner_node: server.active_node.clone(),
+                state: state.into(),
+            });
+            let resource = |name: String, kind: &str, state: &str| api::ClusterResource {
+                name,
+                cluster: cluster.name.clone(),
+                owner_group: server.name.clone(),
+                resource_type: kind.into(),
+                state: state.into(),
+            };
+            views.resources.push(resource(format!("IP Address ({})", server.ip), "IP Address", state));
+            views.resources.push(resource(format!("Network Name ({})", server.name), "Network Name", state));
+            views.resources.push(resource(
+                format!("Exchange Information Store Instance ({})", server.name),
+                "Microsoft Exchange Information Store",
+                state,
+            ));
+            views.resources.push(resource(
+                format!("Exchange System Attendant Instance ({})", server.name),
+                "Microsoft Exchange System Attendant",
+                state,
+            ));
+            for db in estate.databases.iter().filter(|d| d.server == server.name) {
+                let mounted = db.mounted && server.state == crate::api::CmsState::Online;
+                views.resources.push(resource(
+                    format!("{}/{} ({})", db.storage_group, db.name, server.name),
+                    "Microsoft Exchange Database Instance",
+                    if mounted { "Online" } else { "Offline" },
+                ));
+            }
+        }
+    }
+    Ok(views)
+}
+
 /// `Get-LabNode`: every node with its power, its active servers and its cut links.
 pub fn lab_nodes(estate: &Estate) -> Vec<api::LabNode> {
     estate

@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::MOVE_CLUSTER_GROUP, post(changes::move_cluster_group))
         .route(routes::TRANSPORT_CONFIG, get(transport_config).post(changes::set_transport_config))
         .route(routes::LAB_NODES, get(lab_nodes))
+        .route(routes::FAILOVER_CLUSTERS, get(failover_clusters))
         .route(routes::LAB_NODE_STOP, post(changes::stop_node))
         .route(routes::LAB_NODE_START, post(changes::start_node))
         .route(routes::LAB_NETWORK, post(changes::set_network))
@@ -125,6 +126,14 @@ async fn transport_config(State(state): State<AppState>) -> Reply<api::Transport
         })
     })
     .map(Json)
+}
+
+async fn failover_clusters(
+    State(state): State<AppState>,
+    query: Result<Query<api::ClusterQuery>, QueryRejection>,
+) -> Reply<api::FailoverClusters> {
+    let query = query_of(query)?;
+    read(&state, |e| queries::failover_clusters(e, &query)).map(Json)
 }
 
 async fn lab_nodes(State(state): State<AppState>) -> Reply<Vec<api::LabNode>> {

@@ -334,7 +334,8 @@ mod tests {
 
     #[test]
     fn completes_cmdlet_alias_and_function_names() {
-        assert_eq!(replacements("Get-Cl"), ["Get-ClusteredMailboxServerStatus"]);
+        assert_eq!(replacements("Get-Clustere"), ["Get-ClusteredMailboxServerStatus"]);
+        assert_eq!(replacements("Get-ClusterG"), ["Get-ClusterGroup"]);
         assert_eq!(replacements("get-storagegroupc"), ["Get-StorageGroupCopyStatus"]);
         assert_eq!(replacements("Get-StorageGroup | format-t"), ["Format-Table"]);
         assert_eq!(replacements("Get-Lagg"), ["Get-Lagging"]);

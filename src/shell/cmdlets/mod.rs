@@ -9,6 +9,7 @@
 //! noun family's file, and one line in [`CMDLETS`]; the tests fail until all three exist.
 
 mod change;
+mod cluster;
 mod clustered_mailbox_server;
 mod database;
 mod discovery;
@@ -142,6 +143,9 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Format-List", spec!("Format-List.toml"), formatting::format_list),
     entry("Format-Table", spec!("Format-Table.toml"), formatting::format_table),
     entry("Get-ClusteredMailboxServerStatus", spec!("Get-ClusteredMailboxServerStatus.toml"), clustered_mailbox_server::get_status),
+    entry("Get-ClusterGroup", spec!("Get-ClusterGroup.toml"), cluster::get_cluster_group),
+    entry("Get-ClusterNode", spec!("Get-ClusterNode.toml"), cluster::get_cluster_node),
+    entry("Get-ClusterResource", spec!("Get-ClusterResource.toml"), cluster::get_cluster_resource),
     entry("Get-Command", spec!("Get-Command.toml"), discovery::get_command),
     entry("Get-Date", spec!("Get-Date.toml"), host::get_date),
     entry("Get-EventLog", spec!("Get-EventLog.toml"), history::get_event_log),
@@ -189,6 +193,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Stop-LabNode", spec!("Stop-LabNode.toml"), lab::stop_lab_node),
     entry("Stop-Transcript", spec!("Stop-Transcript.toml"), host::stop_transcript),
     entry("Suspend-StorageGroupCopy", spec!("Suspend-StorageGroupCopy.toml"), storage_group::suspend_copy),
+    entry("Test-ReplicationHealth", spec!("Test-ReplicationHealth.toml"), cluster::test_replication_health),
     entry("Update-StorageGroupCopy", spec!("Update-StorageGroupCopy.toml"), storage_group::update_copy),
     entry("Wait-LabReplication", spec!("Wait-LabReplication.toml"), lab::wait_lab_replication),
     entry("Where-Object", spec!("Where-Object.toml"), objects::where_object),

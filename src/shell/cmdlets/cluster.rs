@@ -1,0 +1,132 @@
+//! The failover cluster's own views: `Get-ClusterNode`, `Get-ClusterGroup`,
+//! `Get-ClusterResource` (`-Cluster`), and `Test-ReplicationHealth`, which checks a node the way
+//! Exchange 2007 SP1 did.
+//!
+//! Must not: change anything (`Move-ClusterGroup` lives with the clustered mailbox servers).
+
+use super::{Context, client_error};
+use crate::api::{self, ClusterQuery, CopyStatusQuery, routes};
+use crate::shell::bind::Invocation;
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::value::{Record, Value};
+use crate::shell::wildcard::Wildcard;
+
+fn clusters(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<api::FailoverClusters, ErrorRecord> {
+    let query = ClusterQuery { cluster: call.string("Cluster") };
+    cx.client.get(routes::FAILOVER_CLUSTERS, &query).map_err(client_error)
+}
+
+fn named(call: &Invocation<'_>, name: &str) -> bool {
+    call.string("Name").is_none_or(|pattern| Wildcard::new(&pattern).is_match(name))
+}
+
+pub fn get_cluster_node(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let views = clusters(call, cx)?;
+    Ok(views
+        .nodes
+        .into_iter()
+        .filter(|n| named(call, &n.name))
+        .map(|n| {
+            Record::new("Microsoft.FailoverClusters.PowerShell.ClusterNode")
+                .with("Name", n.name)
+                .with("ID", u64::from(n.id))
+                .with("State", n.state)
+                .with("Cluster", n.cluster)
+                .into()
+        })
+        .collect())
+}
+
+pub fn get_cluster_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let views = clusters(call, cx)?;
+    Ok(views
+        .groups
+        .into_iter()
+        .filter(|g| named(call, &g.name))
+        .map(|g| {
+            Record::new("Microsoft.FailoverClusters.PowerShell.ClusterGroup")
+                .with("Name", g.name)
+                .with("OwnerNode", g.owner_node)
+                .with("State", g.state)
+                .with("Cluster", g.cluster)
+                .into()
+        })
+        .collect())
+}
+
+pub fn get_cluster_resource(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let views = clusters(call, cx)?;
+    Ok(views
+        .resources
+        .into_iter()
+        .filter(|r| named(call, &r.name))
+        .map(|r| {
+            Record::new("Microsoft.FailoverClusters.PowerShell.ClusterResource")
+                .with("Name", r.name)
+                .with("State", r.state)
+                .with("OwnerGroup", r.owner_group)
+                .with("ResourceType", r.resource_type)
+                .with("Cluster", r.cluster)
+                .into()
+        })
+        .collect())
+}
+
+/// Queues longer than this many logs count as not keeping up.
+const QUEUE_THRESHOLD: u64 = 10;
+
+/// `Test-ReplicationHealth`: the checks of the node the session is on (`Enter-PSSession`), or
+/// of every node holding a copy.
+pub fn test_replication_health(_call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let nodes: Vec<api::LabNode> = cx.client.get(routes::LAB_NODES, &()).map_err(client_error)?;
+    let copies: Vec<api::StorageGroupCopyStatus> =
+        cx.client.get(routes::STORAGE_GROUP_COPY_STATUS, &CopyStatusQuery::default()).map_err(client_error)?;
+    let here = cx.engine.computer();
+    let mut rows = Vec::new();
+    for node in nodes.iter().filter(|n| here.as_deref().is_none_or(|h| h.eq_ignore_ascii_case(&n.name))) {
+        let held: Vec<&api::StorageGroupCopyStatus> =
+            copies.iter().filter(|c| c.ccr_target_node.as_deref() == Some(node.name.as_str())).collect();
+        if here.is_none() && held.is_empty() && node.active_servers.is_empty() {
+            continue;
+        }
+        let mut check = |name: &str, passed: bool, error: String| {
+            rows.push(
+                Record::new("ccrsh.ReplicationHealthCheck")
+                    .with("Server", node.name.clone())
+                    .with("Check", name)
+                    .with("Result", if passed { "Passed" } else { "*FAILED*" })
+                    .with("Error", if passed { None } else { Some(error) })
+                    .into(),
+            );
+        };
+        check("ClusterService", node.powered_on, format!("{} is powered off.", node.name));
+        let witness = node.cut_links.iter().find(|l| l.contains("FSW"));
+        check(
+            "FileShareQuorum",
+            witness.is_none(),
+            format!("The link to {} is cut.", witness.cloned().unwrap_or_default()),
+        );
+        let bad = |pick: &dyn Fn(&api::StorageGroupCopyStatus) -> bool| -> Vec<String> {
+            held.iter().filter(|c| pick(c)).map(|c| c.identity.clone()).collect()
+        };
+        let suspended = bad(&|c| c.suspend);
+        check("SGCopySuspended", suspended.is_empty(), format!("Suspended: {}.", suspended.join(", ")));
+        let failed = bad(&|c| c.failed);
+        check("SGCopyFailed", failed.is_empty(), format!("Failed: {}.", failed.join(", ")));
+        let initializing = bad(&|c| c.summary_copy_status == api::CopyStatus::Initializing);
+        check("SGInitializing", initializing.is_empty(), format!("Initializing: {}.", initializing.join(", ")));
+        let copying = bad(&|c| c.copy_queue_length > QUEUE_THRESHOLD);
+        check(
+            "SGCopyQueueLength",
+            copying.is_empty(),
+            format!("CopyQueueLength over {QUEUE_THRESHOLD}: {}.", copying.join(", ")),
+        );
+        let replaying = bad(&|c| c.replay_queue_length > QUEUE_THRESHOLD);
+        check(
+            "SGReplayQueueLength",
+            replaying.is_empty(),
+            format!("ReplayQueueLength over {QUEUE_THRESHOLD}: {}.", replaying.join(", ")),
+        );
+    }
+    Ok(rows)
+}
