@@ -185,3 +185,76 @@ fn a_remote_session_changes_the_prompt_and_lets_setup_run_on_its_node() {
     assert!(err.text().contains("no such computer in this lab"), "{}", err.text());
     assert_eq!(session.prompt(), "PS> ", "a failed Enter-PSSession leaves the session where it was");
 }
+
+/// Runs `lines` one by one at an interactive prompt on a fresh seed lab, answering every
+/// confirmation with Yes; returns (stdout, stderr) of each line.
+fn lines_at_the_prompt(lines: &[&str]) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+    let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+    let (mut session, out, err) = captured_session(client, Some(&"Y\n".repeat(100)));
+    let mut results = Vec::new();
+    for line in lines {
+        let (before_out, before_err) = (out.text().len(), err.text().len());
+        session.run(line, &SourceName::Command);
+        results.push((out.text()[before_out..].to_string(), err.text()[before_err..].to_string()));
+    }
+    results
+}
+
+/// The example command lines of reference §8 that name these cmdlets, with the seed's names
+/// (the article's SCR target for the way back, NH-W2K3-SRV03, is the production node; the way
+/// out uses NH-W2K3-SRV01), run in an order in which each has its documented effect.
+#[test]
+fn the_reference_command_lines_run_with_their_documented_effect() {
+    let lines = [
+        "Get-StorageGroupCopyStatus",
+        "Get-StorageGroupCopyStatus |fl",
+        "Get-MailboxServer CCREX01 | format-list",
+        "Get-TransportConfig | format-list",
+        "Set-MailboxServer CCREX01 -AutoDatabaseMountDial:GoodAvailability",
+        "Get-ClusteredMailboxServerStatus -Identity:CCREX01",
+        "Enable-StorageGroupCopy “CCREX01\\First Storage Group” –StandbyMachine NH-W2K3-SRV01 –ReplayLagTime 0.0:0:0",
+        "Enable-StorageGroupCopy “CCREX01\\Second Storage Group” –StandbyMachine NH-W2K3-SRV01 –ReplayLagTime 0.0:0:0",
+        "Suspend-StorageGroupCopy “CCREX01\\First Storage Group” –StandbyMachine NH-W2K3-SRV01",
+        "Suspend-StorageGroupCopy “CCREX01\\Second Storage Group” –StandbyMachine NH-W2K3-SRV01",
+        "Update-StorageGroupCopy -Identity 'CCREX01\\First Storage Group' -StandbyMachine NH-W2K3-SRV01 -DeleteExistingFiles",
+        "Resume-StorageGroupCopy 'CCREX01\\Second Storage Group' -StandbyMachine NH-W2K3-SRV01",
+        "Resume-StorageGroupCopy -Identity:'CCREX01\\First Storage Group'",
+        "Get-StorageGroupCopyStatus -Identity:'CCREX01\\First Storage Group' |fl",
+        "Disable-StorageGroupCopy 'First Storage Group' -StandbyMachine NH-W2K3-SRV01",
+        "Enable-StorageGroupCopy 'First Storage Group' -StandbyMachine NH-W2K3-SRV01 -ReplayLagTime 1.00:00:00 -TruncationLagTime 2.00:00:00",
+        "Get-StorageGroupCopyStatus 'First Storage Group' -StandbyMachine NH-W2K3-SRV01",
+        "Get-StorageGroup 'CCREX01\\First Storage Group' | fl",
+        "Set-TransportConfig –MaxDumpsterSizePerStorageGroup 30MB",
+        "Set-TransportConfig –MaxDumpsterTime 6.6:0:0",
+        "Move-ClusteredMailboxServer -Identity CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment \"Let's move!\"  -whatif",
+        "$Cluster = 'CCREX01'; $Node1 = 'NH-W2K3-SRV04'",
+        "Stop-ClusteredMailboxServer -identity $Cluster -StopReason \"Node Close Down\" -confirm:$false",
+        "Move-ClusteredMailboxServer -identity $Cluster -TargetMachine $Node1 -MoveComment \"Node close Down\" -Confirm:$false",
+        "Start-ClusteredMailboxServer -identity $Cluster",
+        "Dismount-Database “CCREX01\\First Storage Group\\Mailbox Database”",
+        "Dismount-Database “CCREX01\\Second Storage Group\\Public Folder Database”",
+        "Restore-StorageGroupCopy “CCREX01\\Second Storage Group” –StandbyMachine NH-W2K3-SRV01",
+        "Stop-ClusteredMailboxServer CCREX01 –StopReason “Moving back to production data center”",
+        "Invoke-Command -ComputerName NH-W2K3-SRV03 -ScriptBlock { setup.com /ClearLocalCMS /CMSName:CCREX01 }",
+        "Get-MailboxServer CCREX01 | Format-List AutoDatabaseMountDial; Get-TransportConfig | Format-List MaxDumpster*; (Get-ClusteredMailboxServerStatus CCREX01).State",
+    ];
+    let results = lines_at_the_prompt(&lines);
+    for ((out, err), line) in results.iter().zip(lines) {
+        // The last ClearLocalCMS is refused: NH-W2K3-SRV03 is one of CCREX01's RedundantMachines.
+        if line.contains("ClearLocalCMS") {
+            assert!(err.contains("RedundantMachines"), "{line}: {err}");
+            continue;
+        }
+        assert!(err.is_empty(), "{line}\n{err}");
+        let _ = out;
+    }
+    let find = |needle: &str| lines.iter().position(|l| l.contains(needle)).expect("line");
+    assert!(results[find("-whatif")].0.contains("What if: Performing the operation \"Move-ClusteredMailboxServer\""));
+    assert!(results[find("-TruncationLagTime 2")].0.is_empty());
+    assert!(results[find("-Identity:'CCREX01\\First Storage Group' |fl")].0.contains("SummaryCopyStatus"));
+    let last = &results[lines.len() - 1].0;
+    assert!(last.contains("GoodAvailability") && last.contains("30 MB") && last.contains("6.06:00:00"), "{last}");
+    assert!(last.trim_end().ends_with("Offline"), "{last}");
+}

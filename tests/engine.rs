@@ -101,6 +101,7 @@ impl Lab {
         let request = MailboxServerRequest {
             identity: "CCREX01".into(),
             auto_database_mount_dial: Some(dial),
+            forced_database_mount_after: None,
             dry_run: false,
             expected_version: None,
         };

@@ -81,6 +81,9 @@ pub struct MailboxServerRequest {
     pub identity: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_database_mount_dial: Option<super::AutoDatabaseMountDial>,
+    /// `Unlimited`, or a time span (`01:00:00`): kept as given; see docs/engine.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forced_database_mount_after: Option<String>,
     /// Run every check and return the report, but change nothing.
     #[serde(default)]
     pub dry_run: bool,

@@ -48,12 +48,15 @@ fn main() -> ExitCode {
     };
     let (state, lab_lock) = AppState::new(lab);
     let result = runtime.block_on(async move {
+        // The handlers are installed before the address is printed: whoever reads it may send
+        // SIGTERM at once.
+        let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
         // A reader that goes away must not take ccrd down with it: ignore write failures.
         let mut stdout = std::io::stdout();
         let _ = writeln!(stdout, "ccrd listening on http://{}", listener.local_addr()?);
         let _ = writeln!(stdout, "lab: {}", args.lab.display());
-        serve(listener, state, shutdown_signal()).await
+        serve(listener, state, shutdown_signal(terminate)).await
     });
     drop(lab_lock);
     match result {
@@ -66,18 +69,10 @@ fn main() -> ExitCode {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+async fn shutdown_signal(mut terminate: tokio::signal::unix::Signal) {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        _ = terminate => {}
+        _ = terminate.recv() => {}
     }
     let _ = writeln!(std::io::stderr(), "ccrd: shutting down");
 }

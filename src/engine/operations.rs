@@ -105,19 +105,25 @@ pub fn set_mounted(
     Ok(DatabaseChange { database: Database { mounted: mount, ..found }, changed, report })
 }
 
-/// `Set-MailboxServer`: the server's AutoDatabaseMountDial.
+/// `Set-MailboxServer`: the server's AutoDatabaseMountDial and ForcedDatabaseMountAfter.
 pub fn set_mailbox_server(
     estate: &mut Estate,
     id: &str,
     dial: Option<crate::api::AutoDatabaseMountDial>,
+    forced_mount_after: Option<&str>,
 ) -> Result<(bool, PreconditionReport), EngineError> {
     let name = server_name(estate, id)?;
     let report = Report::new("Set-MailboxServer", &name).into_report();
     let Some(server) = estate.servers.iter_mut().find(|s| s.name == name) else { return Ok((false, report)) };
-    let changed = dial.is_some_and(|d| d != server.auto_database_mount_dial);
+    let before = (server.auto_database_mount_dial, server.forced_database_mount_after.clone());
     if let Some(dial) = dial {
         server.auto_database_mount_dial = dial;
     }
+    if let Some(after) = forced_mount_after.map(str::trim) {
+        server.forced_database_mount_after =
+            (!after.is_empty() && !after.eq_ignore_ascii_case("Unlimited")).then(|| after.to_string());
+    }
+    let changed = before != (server.auto_database_mount_dial, server.forced_database_mount_after.clone());
     Ok((changed, report))
 }
 

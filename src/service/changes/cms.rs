@@ -190,8 +190,12 @@ pub async fn set_mailbox_server(
     let request = body(request)?;
     blocking(move || {
         mutate(&state, role, Change::of("Set-MailboxServer", &request, None), |w| {
-            let (changed, report) =
-                operations::set_mailbox_server(&mut w.estate, &request.identity, request.auto_database_mount_dial)?;
+            let (changed, report) = operations::set_mailbox_server(
+                &mut w.estate,
+                &request.identity,
+                request.auto_database_mount_dial,
+                request.forced_database_mount_after.as_deref(),
+            )?;
             Ok(Done::plain(report, changed))
         })
     })

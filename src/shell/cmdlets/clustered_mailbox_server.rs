@@ -98,6 +98,7 @@ pub fn set_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
     let request = |dry_run| api::MailboxServerRequest {
         identity: identity.clone(),
         auto_database_mount_dial: dial,
+        forced_database_mount_after: call.get("ForcedDatabaseMountAfter").map(Value::to_display_string),
         dry_run,
         expected_version: None,
     };

@@ -19,9 +19,20 @@ fn as_records(values: &[Value]) -> Vec<Record> {
         .collect()
 }
 
-/// The properties asked for with `-Property`; `*` means all.
-fn properties(call: &Invocation<'_>) -> Option<Vec<String>> {
-    call.strings("Property").filter(|p| !p.iter().any(|name| name == "*"))
+/// The properties asked for with `-Property`, wildcards expanded against the first object's
+/// properties (`MaxDumpster*`); `*` means all.
+fn properties(call: &Invocation<'_>, first: &Record) -> Option<Vec<String>> {
+    let asked = call.strings("Property").filter(|p| !p.iter().any(|name| name == "*"))?;
+    let mut names = Vec::new();
+    for name in asked {
+        if crate::shell::wildcard::Wildcard::has_wildcards(&name) {
+            let pattern = crate::shell::wildcard::Wildcard::new(&name);
+            names.extend(first.properties.iter().map(|(n, _)| n).filter(|n| pattern.is_match(n)).cloned());
+        } else {
+            names.push(name);
+        }
+    }
+    Some(names)
 }
 
 pub fn format_table(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -29,7 +40,7 @@ pub fn format_table(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Va
     let Some(first) = records.first() else {
         return Ok(Vec::new());
     };
-    let columns = properties(call).unwrap_or_else(|| first.properties.iter().map(|(n, _)| n.clone()).collect());
+    let columns = properties(call, first).unwrap_or_else(|| first.properties.iter().map(|(n, _)| n.clone()).collect());
     let refs: Vec<&Record> = records.iter().collect();
     Ok(vec![Value::Formatted(render::table(&refs, &columns))])
 }
@@ -40,7 +51,7 @@ pub fn format_list(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
         return Ok(Vec::new());
     }
     let refs: Vec<&Record> = records.iter().collect();
-    let wanted = properties(call);
+    let wanted = properties(call, &records[0]);
     Ok(vec![Value::Formatted(render::list(&refs, wanted.as_deref()))])
 }
 
