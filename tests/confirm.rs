@@ -258,3 +258,105 @@ fn the_reference_command_lines_run_with_their_documented_effect() {
     assert!(last.contains("GoodAvailability") && last.contains("30 MB") && last.contains("6.06:00:00"), "{last}");
     assert!(last.trim_end().ends_with("Offline"), "{last}");
 }
+
+/// Each precondition the engine checks, met from the shell: the refusal names what to do, and a
+/// probe run afterwards shows the estate as it was.
+#[test]
+fn every_refusal_says_what_to_do_and_changes_nothing() {
+    const SG: &str = "'CCREX01\\First Storage Group'";
+    let cases: Vec<(String, &str, String, &str)> = vec![
+        // (setup and the refused command, text the error must contain, probe, probe's output)
+        (
+            "Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV03 -MoveComment x -Confirm:$false".into(),
+            "already runs on NH-W2K3-SRV03",
+            ACTIVE.into(),
+            "NH-W2K3-SRV03 <Active, Quorum Owner>",
+        ),
+        (
+            "Stop-LabNode NH-W2K3-SRV04; Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment x -Confirm:$false".into(),
+            "Start-LabNode NH-W2K3-SRV04",
+            ACTIVE.into(),
+            "NH-W2K3-SRV03 <Active, Quorum Owner>",
+        ),
+        (
+            "Stop-ClusteredMailboxServer CCREX01 -StopReason x -Confirm:$false; Stop-LabNode NH-W2K3-SRV03 -Crash; Start-ClusteredMailboxServer CCREX01".into(),
+            "Start-LabNode NH-W2K3-SRV03",
+            "(Get-ClusteredMailboxServerStatus CCREX01).State".into(),
+            "Offline",
+        ),
+        (
+            "Stop-ClusteredMailboxServer CCREX01 -StopReason x -Confirm:$false; Mount-Database 'Mailbox Database'".into(),
+            "Start-ClusteredMailboxServer CCREX01",
+            "(Get-MailboxDatabase 'Mailbox Database' -Status).Mounted".into(),
+            "False",
+        ),
+        (
+            "Set-MailboxServer CCREX01 -AutoDatabaseMountDial Lossless; Send-LabMail 'Mailbox Database' -Count 3 | Out-Null; Set-LabNetwork -Between NH-W2K3-SRV03,NH-W2K3-SRV04 -State Down; Send-LabMail 'Mailbox Database' -Count 3 | Out-Null; Stop-LabNode NH-W2K3-SRV03 -Crash; Mount-Database 'Mailbox Database'".into(),
+            "Restore-StorageGroupCopy 'CCREX01\\First Storage Group' -Force, then Mount-Database",
+            "(Get-MailboxDatabase 'Mailbox Database' -Status).Mounted".into(),
+            "False",
+        ),
+        (
+            format!("Enable-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01 -ReplayLagTime 8.00:00:00"),
+            "-ReplayLagTime 7.00:00:00 or less",
+            format!("(Get-StorageGroup {SG}).StandbyMachines.Count"),
+            "0",
+        ),
+        (
+            format!("Enable-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01; Enable-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01 -ReplayLagTime 1:00:00"),
+            "Disable-StorageGroupCopy",
+            format!("(Get-StorageGroup {SG}).StandbyMachines.Count"),
+            "1",
+        ),
+        (
+            format!("Update-StorageGroupCopy {SG} -Force"),
+            "Suspend-StorageGroupCopy 'CCREX01\\First Storage Group' first",
+            format!("(Get-StorageGroupCopyStatus {SG}).SummaryCopyStatus"),
+            "Healthy",
+        ),
+        (
+            format!("Send-LabMail 'Mailbox Database' -Count 200 -SizeKB 64 | Out-Null; Wait-LabReplication; Suspend-StorageGroupCopy {SG}; Update-StorageGroupCopy {SG} -Force"),
+            "-DeleteExistingFiles",
+            format!("(Get-StorageGroupCopyStatus {SG}).SummaryCopyStatus"),
+            "Suspended",
+        ),
+        (
+            format!("Enable-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01; Restore-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01 -Confirm:$false"),
+            "Dismount-Database",
+            format!("(Get-StorageGroupCopyStatus {SG} -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus"),
+            "Initializing",
+        ),
+        (
+            format!("Enable-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01; Stop-LabNode NH-W2K3-SRV04 -Crash; Stop-LabNode NH-W2K3-SRV03 -Crash; Restore-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01 -Confirm:$false"),
+            "(or override with -Force)",
+            format!("(Get-StorageGroupCopyStatus {SG} -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus"),
+            "Initializing",
+        ),
+        (
+            format!("Restore-StorageGroupCopy {SG} -Confirm:$false"),
+            "Move-ClusteredMailboxServer CCREX01 -TargetMachine NODE",
+            ACTIVE.into(),
+            "NH-W2K3-SRV03 <Active, Quorum Owner>",
+        ),
+        (
+            "Invoke-Command -ComputerName NH-W2K3-SRV01 -ScriptBlock { setup.com /RecoverCMS /CMSName:CCREX01 /CMSIPAddress:198.51.100.50 -Confirm:$false }".into(),
+            "Stop-ClusteredMailboxServer CCREX01",
+            ACTIVE.into(),
+            "NH-W2K3-SRV03 <Active, Quorum Owner>",
+        ),
+        (
+            "Move-ClusterGroup CCREX01 -Node NH-W2K3-SRV01 -Confirm:$false".into(),
+            "Possible owners: NH-W2K3-SRV03, NH-W2K3-SRV04.",
+            ACTIVE.into(),
+            "NH-W2K3-SRV03 <Active, Quorum Owner>",
+        ),
+    ];
+    for (script, expected, probe, unchanged) in cases {
+        let home = Home::new();
+        let run = home.run(&["-c", &script]);
+        assert_eq!(run.code, 1, "{script}\n{}", run.stderr);
+        assert!(run.stderr.contains(expected), "{script}\nexpected {expected:?} in:\n{}", run.stderr);
+        let after = home.run(&["-c", &probe]);
+        assert_eq!(after.stdout.trim_end(), unchanged, "{script}\nthen {probe}\n{}", after.stderr);
+    }
+}
