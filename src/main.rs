@@ -79,7 +79,9 @@ fn run() -> i32 {
         }
     };
     let stdin_is_terminal = std::io::stdin().is_terminal();
-    let session_options = SessionOptions { non_interactive: options.non_interactive || !stdin_is_terminal };
+    let non_interactive = options.non_interactive || !stdin_is_terminal;
+    let show_progress = !non_interactive && std::io::stderr().is_terminal();
+    let session_options = SessionOptions { non_interactive, show_progress };
     let out = Box::new(BufWriter::new(std::io::stdout()));
     let mut session = Session::new(client, session_options, out, Box::new(std::io::stderr()), render::output_width());
 

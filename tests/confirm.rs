@@ -360,3 +360,24 @@ fn every_refusal_says_what_to_do_and_changes_nothing() {
         assert_eq!(after.stdout.trim_end(), unchanged, "{script}\nthen {probe}\n{}", after.stderr);
     }
 }
+
+#[test]
+fn a_seed_draws_its_progress_on_the_terminal_only_and_never_on_the_output_stream() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+    let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+    let (mut session, out, err) = crate::support::captured_session_with(client, Some(""), true);
+    let script = "Send-LabMail 'Mailbox Database' -Count 600 -SizeKB 64 | Out-Null; Wait-LabReplication
+        Suspend-StorageGroupCopy 'CCREX01\\First Storage Group'
+        Update-StorageGroupCopy 'CCREX01\\First Storage Group' -DeleteExistingFiles -Force
+        (Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').SummaryCopyStatus";
+    session.run(script, &SourceName::Command);
+    assert_eq!(out.text(), "Healthy\n", "the output stream holds only output");
+    let err = err.text();
+    if err.contains("Seeding") {
+        assert!(err.contains("Seeding CCREX01\\First Storage Group on NH-W2K3-SRV04 ["), "{err:?}");
+        assert!(err.ends_with("\r\x1b[K"), "the bar is cleared when done: {err:?}");
+    } else {
+        assert!(err.is_empty(), "{err:?}");
+    }
+}

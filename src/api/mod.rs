@@ -85,6 +85,8 @@ pub mod routes {
     pub const LAB_IMPORT: &str = "/v1/lab/import";
     /// `GET`: [`super::FailoverClusters`]; query [`super::ClusterQuery`].
     pub const FAILOVER_CLUSTERS: &str = "/v1/failover-clusters";
+    /// `GET`: [`super::ProgressRecord`] list of long operations in flight.
+    pub const PROGRESS: &str = "/v1/progress";
     /// `GET`: [`super::EventEntry`] list, newest first; query [`super::EventQuery`].
     pub const EVENTS: &str = "/v1/events";
     /// `GET`: [`super::OperationRecord`] list, newest first; query [`super::HistoryQuery`].

@@ -521,3 +521,13 @@ pub struct LabResult {
     pub bytes: u64,
     pub estate_version: u64,
 }
+
+/// `GET` progress: a long operation in flight (a seed), for the shell's progress bar.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProgressRecord {
+    /// `Seeding CCREX01\First Storage Group on NH-W2K3-SRV04`.
+    pub activity: String,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+}

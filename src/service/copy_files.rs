@@ -435,14 +435,24 @@ impl CopyFiles {
     /// Seeds this copy from `source`: its database (as far as its checkpoint vouches for) and
     /// its checkpoint. Logs after the checkpoint then ship as usual. Returns the bytes copied
     /// and the generation the copy now holds through.
-    pub fn seed_from(&self, source: &CopyFiles) -> io::Result<(u64, Generation)> {
+    pub fn seed_from(&self, source: &CopyFiles, progress: &mut dyn FnMut(u64, u64)) -> io::Result<(u64, Generation)> {
         let checkpoint = source.checkpoint()?;
         let database = read_file(&source.database_path())?;
         let valid = usize::try_from(checkpoint.database_len).unwrap_or(usize::MAX).min(database.len());
         self.open_or_create()?;
-        write_atomically(&self.database_path(), &database[..valid])?;
-        self.write_checkpoint(&Checkpoint { database_len: valid as u64, ..checkpoint })?;
-        Ok((valid as u64, checkpoint.replayed))
+        let target = self.database_path();
+        let temporary = target.with_extension("tmp");
+        let mut file = File::create(&temporary)?;
+        let total = valid as u64;
+        for (index, chunk) in database[..valid].chunks(SEED_CHUNK).enumerate() {
+            file.write_all(chunk)?;
+            progress(((index * SEED_CHUNK + chunk.len()) as u64).min(total), total);
+        }
+        file.sync_all()?;
+        fs::rename(&temporary, &target)?;
+        sync_dir(&self.root)?;
+        self.write_checkpoint(&Checkpoint { database_len: total, ..checkpoint })?;
+        Ok((total, checkpoint.replayed))
     }
 
     /// Deletes every log after `generation` — closed, shipped or open — so the copy continues
@@ -520,6 +530,9 @@ impl CopyFiles {
         Ok(Some(generation))
     }
 }
+
+/// How much of the database a seed copies between progress reports.
+const SEED_CHUNK: usize = 1 << 20;
 
 /// Logs being replayed into a copy's database: each log's records are written as it is added
 /// (the database is truncated back to the checkpoint first, so a replay cut short is redone,

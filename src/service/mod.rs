@@ -45,6 +45,8 @@ pub struct AppState {
     pub lab: Arc<PathBuf>,
     /// Wakes the background replication after a delivery or a change.
     pub wake: Arc<Notify>,
+    /// Long operations in flight (seeds), readable while they run.
+    pub progress: Arc<Mutex<Vec<crate::api::ProgressRecord>>>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             lab: Arc::new(dir),
             wake: Arc::new(Notify::new()),
+            progress: Arc::new(Mutex::new(Vec::new())),
         };
         (state, LabLock { _file: lock })
     }

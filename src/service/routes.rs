@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::MOVE_CLUSTER_GROUP, post(changes::move_cluster_group))
         .route(routes::TRANSPORT_CONFIG, get(transport_config).post(changes::set_transport_config))
         .route(routes::LAB_NODES, get(lab_nodes))
+        .route(routes::PROGRESS, get(progress))
         .route(routes::FAILOVER_CLUSTERS, get(failover_clusters))
         .route(routes::LAB_NODE_STOP, post(changes::stop_node))
         .route(routes::LAB_NODE_START, post(changes::start_node))
@@ -134,6 +135,10 @@ async fn failover_clusters(
 ) -> Reply<api::FailoverClusters> {
     let query = query_of(query)?;
     read(&state, |e| queries::failover_clusters(e, &query)).map(Json)
+}
+
+async fn progress(State(state): State<AppState>) -> Reply<Vec<api::ProgressRecord>> {
+    Ok(Json(state.progress.lock().map_err(|e| ServiceError::internal(&e))?.clone()))
 }
 
 async fn lab_nodes(State(state): State<AppState>) -> Reply<Vec<api::LabNode>> {

@@ -48,6 +48,12 @@ impl Client {
         Ok(Client { base_url: base_url.trim_end_matches('/').to_string(), token, http, runtime })
     }
 
+    /// Another client for the same service and token, for a second thread (a progress poller
+    /// while a long call runs).
+    pub fn fork(&self) -> Result<Client, ClientError> {
+        Client::new(&self.base_url, self.token.clone())
+    }
+
     /// `GET path?query`, decoded as `T`.
     pub fn get<T: DeserializeOwned>(&self, path: &str, query: &impl Serialize) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.base_url);

@@ -382,6 +382,15 @@ pub fn write_verbose(err: &mut dyn Write, text: &str) -> io::Result<()> {
 }
 
 /// `WARNING: text`, in yellow on a terminal.
+/// One progress bar line, redrawn in place (`\r`), or the sequence that clears it (`None`).
+pub fn progress_line(activity: &str, percent: Option<u64>, width: usize) -> String {
+    let Some(percent) = percent else { return "\r\x1b[K".to_string() };
+    let percent = percent.min(100);
+    let bar_width = width.saturating_sub(activity.chars().count() + 10).clamp(10, 40);
+    let filled = (bar_width as u64 * percent / 100) as usize;
+    format!("\r{activity} [{}{}] {percent:>3}%", "o".repeat(filled), " ".repeat(bar_width - filled))
+}
+
 pub fn write_warning(err: &mut dyn Write, text: &str) -> io::Result<()> {
     writeln!(err, "{}", format!("WARNING: {text}").yellow())
 }
@@ -389,6 +398,15 @@ pub fn write_warning(err: &mut dyn Write, text: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_progress_line_redraws_in_place_and_clears() {
+        let line = progress_line("Seeding X", Some(50), 80);
+        assert!(line.starts_with("\rSeeding X [") && line.ends_with("]  50%"), "{line:?}");
+        assert_eq!(line.matches('o').count(), 20, "half of a 40-wide bar: {line:?}");
+        assert_eq!(progress_line("Seeding X", Some(250), 80).matches('o').count(), 40, "capped at 100%");
+        assert_eq!(progress_line("", None, 80), "\r\x1b[K");
+    }
     use crate::shell::syntax::Span;
 
     fn render_table(records: &[&Record], columns: &[&str]) -> String {

@@ -22,6 +22,8 @@ use crate::api;
 pub struct SessionOptions {
     /// `-NonInteractive`, or no terminal on standard input: a prompt is an error.
     pub non_interactive: bool,
+    /// Draw progress bars (standard error is a terminal); never on the output stream.
+    pub show_progress: bool,
 }
 
 /// Where a text came from, for error positions.
@@ -61,7 +63,15 @@ impl Session {
         input: Box<dyn BufRead>,
         width: usize,
     ) -> Session {
-        let host = ConsoleHost { out, err, input, width, non_interactive: options.non_interactive, transcript: None };
+        let host = ConsoleHost {
+            out,
+            err,
+            input,
+            width,
+            non_interactive: options.non_interactive,
+            show_progress: options.show_progress,
+            transcript: None,
+        };
         Session { interpreter: Interpreter::new(client, Box::new(host)) }
     }
 
@@ -141,6 +151,7 @@ pub struct ConsoleHost {
     input: Box<dyn BufRead>,
     width: usize,
     non_interactive: bool,
+    show_progress: bool,
     transcript: Option<(std::fs::File, String)>,
 }
 
@@ -186,6 +197,20 @@ fn strip_colour(bytes: &[u8]) -> Vec<u8> {
 }
 
 impl Host for ConsoleHost {
+    fn shows_progress(&self) -> bool {
+        self.show_progress
+    }
+
+    fn progress(&mut self, activity: &str, percent: Option<u64>) {
+        if !self.show_progress {
+            return;
+        }
+        self.flush();
+        // Straight to the terminal: a progress bar is not part of the transcript.
+        let _ = self.err.write_all(render::progress_line(activity, percent, self.width).as_bytes());
+        let _ = self.err.flush();
+    }
+
     fn output(&mut self, values: &[Value]) {
         let text = self.format(values);
         self.emit(text.as_bytes(), false);

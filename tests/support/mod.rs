@@ -156,9 +156,18 @@ pub fn captured_session(
     client: ccrsh::shell::client::Client,
     answers: Option<&str>,
 ) -> (ccrsh::shell::session::Session, Captured, Captured) {
+    captured_session_with(client, answers, false)
+}
+
+/// As [`captured_session`], drawing progress bars (as on a terminal) when `progress` is set.
+pub fn captured_session_with(
+    client: ccrsh::shell::client::Client,
+    answers: Option<&str>,
+    progress: bool,
+) -> (ccrsh::shell::session::Session, Captured, Captured) {
     use ccrsh::shell::session::{Session, SessionOptions};
     let (out, err) = (Captured::default(), Captured::default());
-    let options = SessionOptions { non_interactive: answers.is_none() };
+    let options = SessionOptions { non_interactive: answers.is_none(), show_progress: progress };
     let input = Box::new(std::io::Cursor::new(answers.unwrap_or("").as_bytes().to_vec()));
     let session = Session::with_input(client, options, Box::new(out.clone()), Box::new(err.clone()), input, 120);
     (session, out, err)

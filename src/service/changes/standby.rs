@@ -13,8 +13,8 @@ use axum::extract::{Extension, State};
 use super::recovery::node_returned;
 use super::{Change, Done, Reply, Work, blocking, body, internal, mutate, service_failure};
 use crate::api::{
-    ClusterGroupMoveRequest, CopyRequest, EnableCopyRequest, OperationResult, Role, SeedRequest, SetupMode,
-    SetupRequest, TransportConfigRequest,
+    self as api, ClusterGroupMoveRequest, CopyRequest, EnableCopyRequest, OperationResult, Role, SeedRequest,
+    SetupMode, SetupRequest, TransportConfigRequest,
 };
 use crate::engine::preconditions::Report;
 use crate::engine::{EngineError, failover, identity, setup, standby};
@@ -85,6 +85,7 @@ pub async fn seed_copy(
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
+        let progress = state.progress.clone();
         mutate(&state, role, Change::of("Update-StorageGroupCopy", &request, None), |w| {
             let standby_machine = request.standby_machine.as_deref();
             let index = crate::engine::operations::find_copy(&w.estate, &request.identity, standby_machine)?;
@@ -108,13 +109,30 @@ pub async fn seed_copy(
             let source = replication::active_files(&w.files, &w.estate, &sg)
                 .ok_or_else(|| service_failure(internal(&"no active copy")))?;
             w.estate.copies[index].status = crate::api::CopyStatus::Seeding;
-            let seed = || -> std::io::Result<(u64, u64)> {
+            let activity =
+                format!("Seeding {} on {}", identity::storage_group_identity(&sg), w.estate.copies[index].node);
+            let report_progress = |done: u64, total: u64| {
+                if let Ok(mut all) = progress.lock() {
+                    all.retain(|p| p.activity != activity);
+                    if done < total {
+                        all.push(api::ProgressRecord {
+                            activity: activity.clone(),
+                            bytes_done: done,
+                            bytes_total: total,
+                        });
+                    }
+                }
+            };
+            let mut report_progress = report_progress;
+            let seed = |report: &mut dyn FnMut(u64, u64)| -> std::io::Result<(u64, u64)> {
                 if has_files {
                     target.remove_all()?;
                 }
-                target.seed_from(&source)
+                target.seed_from(&source, report)
             };
-            let (bytes, through) = seed().map_err(|e| service_failure(internal(&e)))?;
+            let seeded = seed(&mut report_progress);
+            report_progress(1, 1);
+            let (bytes, through) = seeded.map_err(|e| service_failure(internal(&e)))?;
             standby::seeded(&mut w.estate, index, through, request.manual_resume);
             w.lap("Seed");
             let name = identity::storage_group_identity(&sg);

@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::{Context, client_error};
-use crate::api::{OperationResult, PreconditionReport};
+use crate::api::{OperationResult, PreconditionReport, ProgressRecord, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::Confirmation;
@@ -28,6 +28,8 @@ pub struct Change<'a, B> {
     pub force: bool,
     /// Only validate (`-ValidateOnly`): a dry run, whatever `-WhatIf` says.
     pub validate_only: bool,
+    /// A long operation: show its progress at an interactive prompt.
+    pub progress: bool,
     pub request: &'a dyn Fn(bool) -> B,
 }
 
@@ -69,7 +71,12 @@ pub fn run<B: Serialize>(
     if !change.validate_only && !cx.engine.should_process(&confirmation)? && !dry_run {
         return Ok(Vec::new());
     }
-    let result: OperationResult = cx.client.post(route, &(change.request)(dry_run)).map_err(client_error)?;
+    let body = (change.request)(dry_run);
+    let result: OperationResult = if change.progress && !dry_run && cx.engine.host().shows_progress() {
+        with_progress(cx, route, &body)?
+    } else {
+        cx.client.post(route, &body).map_err(client_error)?
+    };
     cx.warnings.extend(result.warnings.iter().cloned());
     cx.verbose.extend(result.notes.iter().cloned());
     for event in &result.events {
@@ -79,6 +86,37 @@ pub fn run<B: Serialize>(
         ));
     }
     if dry_run { Ok(report_values(&result.report)) } else { Ok(Vec::new()) }
+}
+
+/// Runs the call on another thread and draws ccrd's progress records until it returns.
+fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> Result<OperationResult, ErrorRecord> {
+    let poller = cx.client.fork().map_err(client_error)?;
+    let client = cx.client;
+    let body = serde_json::to_value(body).map_err(|e| {
+        ErrorRecord::new("RequestNotSerializable", "NotSpecified", format!("The request could not be written: {e}"))
+    })?;
+    let body = &body;
+    let result = std::thread::scope(|scope| {
+        let call = scope.spawn(|| client.post::<OperationResult>(route, body));
+        let mut shown = false;
+        while !call.is_finished() {
+            let records: Vec<ProgressRecord> = poller.get(routes::PROGRESS, &()).unwrap_or_default();
+            if let Some(record) = records.first() {
+                let percent = (record.bytes_done * 100).checked_div(record.bytes_total).unwrap_or(0);
+                cx.engine.host().progress(&record.activity, Some(percent));
+                shown = true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        if shown {
+            cx.engine.host().progress("", None);
+        }
+        call.join()
+    });
+    match result {
+        Ok(answer) => answer.map_err(client_error),
+        Err(_) => Err(ErrorRecord::new("ProgressThreadFailed", "NotSpecified", "The call failed unexpectedly.".into())),
+    }
 }
 
 /// A precondition report as objects: one per check, then one per loss estimate.

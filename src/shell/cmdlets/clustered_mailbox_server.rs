@@ -63,8 +63,13 @@ pub fn move_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         dry_run,
         expected_version: None,
     };
-    let change =
-        Change { target: &identity, force: false, validate_only: call.switch("ValidateOnly"), request: &request };
+    let change = Change {
+        target: &identity,
+        force: false,
+        validate_only: call.switch("ValidateOnly"),
+        progress: false,
+        request: &request,
+    };
     change::run(call, cx, routes::MOVE_CMS, &change)
 }
 
@@ -77,7 +82,7 @@ pub fn stop_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::STOP_CMS, &change)
 }
 
@@ -85,7 +90,7 @@ pub fn stop_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
 pub fn start_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let identity = call.string("Identity").unwrap_or_default();
     let request = |dry_run| api::IdentityRequest { identity: identity.clone(), dry_run, expected_version: None };
-    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::START_CMS, &change)
 }
 
@@ -102,7 +107,7 @@ pub fn set_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::SET_MAILBOX_SERVER, &change)
 }
 
@@ -116,6 +121,6 @@ pub fn move_cluster_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &name, force: false, validate_only: false, request: &request };
+    let change = Change { target: &name, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::MOVE_CLUSTER_GROUP, &change)
 }

@@ -58,6 +58,6 @@ pub fn dismount_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
 fn set_mounted(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec<Value>, ErrorRecord> {
     let identity = call.string("Identity").unwrap_or_default();
     let request = |dry_run| DatabaseRequest { identity: identity.clone(), dry_run, expected_version: None };
-    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, route, &change)
 }

@@ -102,7 +102,7 @@ pub fn enable_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::ENABLE_COPY, &change)
 }
 
@@ -130,7 +130,7 @@ fn copy_change(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Resu
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &identity, force: false, validate_only: false, request: &request };
+    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, route, &change)
 }
 
@@ -145,7 +145,13 @@ pub fn update_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &identity, force: call.switch("Force"), validate_only: false, request: &request };
+    let change = Change {
+        target: &identity,
+        force: call.switch("Force"),
+        validate_only: false,
+        progress: true,
+        request: &request,
+    };
     change::run(call, cx, routes::SEED_COPY, &change)
 }
 
@@ -161,6 +167,6 @@ pub fn restore_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &identity, force, validate_only: false, request: &request };
+    let change = Change { target: &identity, force, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::RESTORE_COPY, &change)
 }

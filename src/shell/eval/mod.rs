@@ -46,6 +46,10 @@ pub trait Host {
     fn start_transcript(&mut self, path: &str, append: bool) -> Result<(), ErrorRecord>;
     /// Stops the transcript; returns its path.
     fn stop_transcript(&mut self) -> Result<String, ErrorRecord>;
+    /// Whether progress bars are drawn (an interactive terminal on standard error).
+    fn shows_progress(&self) -> bool;
+    /// Draws `activity` at `percent`, or clears the bar (`None`) when it is done.
+    fn progress(&mut self, activity: &str, percent: Option<u64>);
 }
 
 /// One ShouldProcess question: may `command` perform `action` on `target`?
