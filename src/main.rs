@@ -14,6 +14,8 @@ use ccrsh::shell::render;
 use ccrsh::shell::session::{Session, SessionOptions, SourceName};
 use ccrsh::shell::{self, repl, syntax};
 
+mod rehearsal;
+
 /// Stack for the thread that parses and runs scripts. Both recurse with the input's nesting,
 /// which the grammar and interpreter cap; this leaves room for the caps in debug builds too.
 const SHELL_STACK_BYTES: usize = 256 * 1024 * 1024;
@@ -78,6 +80,29 @@ fn run() -> i32 {
             return 1;
         }
     };
+    // A rehearsal runs the session on a fork of the estate and reports at the end.
+    let (client, fork) = if options.rehearse {
+        if !matches!(options.mode, Mode::Command(_) | Mode::File { .. }) {
+            eprintln!("ccrsh: -Rehearse needs a runbook: -File PATH or -Command TEXT.\n\n{}", cli::USAGE);
+            return i32::from(cli::USAGE_EXIT_CODE);
+        }
+        let fork = match rehearsal::Fork::of(&client) {
+            Ok(fork) => fork,
+            Err(message) => {
+                eprintln!("ccrsh: {message}");
+                return 1;
+            }
+        };
+        match fork.client.fork() {
+            Ok(session_client) => (session_client, Some(fork)),
+            Err(e) => {
+                eprintln!("ccrsh: the rehearsal could not connect to its copy of the estate: {e:?}");
+                return 1;
+            }
+        }
+    } else {
+        (client, None)
+    };
     let stdin_is_terminal = std::io::stdin().is_terminal();
     let non_interactive = options.non_interactive || !stdin_is_terminal;
     let show_progress = !non_interactive && std::io::stderr().is_terminal();
@@ -114,6 +139,9 @@ fn run() -> i32 {
         Mode::Help | Mode::Version => 0,
     };
     drop(session);
+    if let Some(fork) = fork {
+        print!("{}", fork.report());
+    }
     drop(embedded);
     code
 }

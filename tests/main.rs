@@ -8,6 +8,8 @@
 //!   change nothing.
 //! - `engine`: ccrd's engine over HTTP on a real lab: logs, replication, moves, stops,
 //!   refusals with reports, dry runs, the guard, roles, history, and `kill -9` recovery.
+//! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
+//!   rehearsal.
 //! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
 //! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
 //!   against a fresh seed lab, the generated reference in `docs/cmdlets/`.
@@ -20,6 +22,7 @@ mod confirm;
 mod conformance;
 mod engine;
 mod remote;
+mod runbooks;
 mod specs;
 mod support;
 mod tidy;

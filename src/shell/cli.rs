@@ -43,6 +43,8 @@ pub struct Options {
     pub token: Option<String>,
     /// `--lab DIR` or CCRSH_LAB.
     pub lab: Option<PathBuf>,
+    /// `-Rehearse`: run on a copy of the estate and report what would change.
+    pub rehearse: bool,
 }
 
 /// A command line that cannot be run: the message, then exit 64.
@@ -64,10 +66,11 @@ enum Switch {
     Lab,
     Help,
     Version,
+    Rehearse,
 }
 
 /// Each switch's full name and the shortest prefix that selects it.
-const SWITCHES: [(Switch, &str, &str); 10] = [
+const SWITCHES: [(Switch, &str, &str); 11] = [
     (Switch::Command, "command", "c"),
     (Switch::File, "file", "f"),
     (Switch::NonInteractive, "noninteractive", "noni"),
@@ -78,9 +81,10 @@ const SWITCHES: [(Switch, &str, &str); 10] = [
     (Switch::Lab, "lab", "l"),
     (Switch::Help, "help", "h"),
     (Switch::Version, "version", "v"),
+    (Switch::Rehearse, "rehearse", "r"),
 ];
 
-pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive]
+pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive] [-Rehearse]
              [--server URL] [--token TOKEN] [--lab DIR]
              [-Command { - | <text> } | [-File] <path.ps1> [args]]
 
@@ -92,6 +96,8 @@ pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive]
   -NonInteractive      fail instead of prompting
   -NoProfile           do not run the profile script
   -NoLogo              do not print the banner
+  -Rehearse            run -Command or -File on a copy of the estate: show each change's
+                       outcome and what would differ; the estate itself is not touched
   --server URL         talk to a running ccrd (or set CCRSH_SERVER)
   --token TOKEN        bearer token for --server (or set CCRSH_TOKEN)
   --lab DIR            the embedded lab's directory (or set CCRSH_LAB)
@@ -108,6 +114,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         server: env("CCRSH_SERVER").filter(|s| !s.is_empty()),
         token: env("CCRSH_TOKEN").filter(|s| !s.is_empty()),
         lab: env("CCRSH_LAB").filter(|s| !s.is_empty()).map(PathBuf::from),
+        rehearse: false,
     };
     let mut i = 0;
     while i < args.len() {
@@ -158,6 +165,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
             }
             Switch::Help => options.mode = Mode::Help,
             Switch::Version => options.mode = Mode::Version,
+            Switch::Rehearse => options.rehearse = true,
         }
     }
     Ok(options)

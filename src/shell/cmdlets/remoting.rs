@@ -63,7 +63,7 @@ pub fn invoke_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
     for computer in computers {
         let node = reachable_node(cx, &computer)?;
         cx.engine.set_computer(Some(node));
-        let result = cx.engine.invoke_block(&block, None, args.clone());
+        let result = cx.engine.call_block(&block, args.clone(), call.span);
         cx.engine.set_computer(outside.clone());
         out.extend(result?);
     }

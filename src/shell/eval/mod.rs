@@ -89,6 +89,8 @@ pub trait Engine {
     /// own workstation.
     fn computer(&self) -> Option<String>;
     fn set_computer(&mut self, computer: Option<String>);
+    /// Calls `block` as `& $block @args` does: a new scope, its `param()` bound from `args`.
+    fn call_block(&mut self, block: &ScriptBlock, args: Vec<Value>, span: Span) -> Result<Vec<Value>, ErrorRecord>;
 }
 
 /// Why execution stopped early.
@@ -1513,6 +1515,21 @@ impl Engine for Interpreter {
 
     fn computer(&self) -> Option<String> {
         self.computer.clone()
+    }
+
+    fn call_block(&mut self, block: &ScriptBlock, args: Vec<Value>, span: Span) -> Result<Vec<Value>, ErrorRecord> {
+        let def =
+            Rc::new(FunctionDef { name: "<ScriptBlock>".into(), body: (*block.def).clone(), span: block.def.span });
+        let function = Function::new(def, block.source.clone());
+        let args = args.into_iter().map(|v| Argument::value(v, span)).collect();
+        match functions::call(self, &function, args, None, span, functions::Scope::New) {
+            Ok(values) => Ok(values),
+            Err(Flow::Error(e)) => Err(e),
+            Err(flow) => {
+                self.pending = Some(flow);
+                Err(ErrorRecord::new("PipelineStopped", "OperationStopped", "The pipeline was stopped.".into()))
+            }
+        }
     }
 
     fn set_computer(&mut self, computer: Option<String>) {

@@ -1,0 +1,160 @@
+//! The runbooks of `docs/runbooks/`, end to end and unattended: against the embedded lab and
+//! against a ccrd on 127.0.0.1, with mail delivered before and between the steps, checking the
+//! estate and the loss ledger after each phase; and rehearsal, which must leave the real
+//! estate untouched.
+
+use crate::support::{Ccrd, Home, Run};
+
+const RUNBOOKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/runbooks");
+
+/// Runs ccrsh in `home`, against `server` (URL, token) when given.
+fn ccrsh(home: &Home, server: Option<&(String, String)>, args: &[&str]) -> Run {
+    let mut all: Vec<&str> = vec!["-NoProfile", "-NonInteractive"];
+    if let Some((url, token)) = server {
+        all.extend(["--server", url.as_str(), "--token", token.as_str()]);
+    }
+    all.extend(args);
+    home.run(&all)
+}
+
+fn runbook(home: &Home, server: Option<&(String, String)>, name: &str) -> Run {
+    let path = format!("{RUNBOOKS}/{name}");
+    let run = ccrsh(home, server, &["-File", &path]);
+    assert_eq!(run.code, 0, "{name}:\n{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("Exception") && !run.stderr.contains("refused"), "{name}: {}", run.stderr);
+    run
+}
+
+/// One line of output from a ccrsh command.
+fn ask(home: &Home, server: Option<&(String, String)>, command: &str) -> String {
+    let run = ccrsh(home, server, &["-c", command]);
+    assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+    run.stdout.trim_end().to_string()
+}
+
+/// (accepted, present, lost) of the mailbox database.
+fn ledger(home: &Home, server: Option<&(String, String)>) -> (u64, u64, u64) {
+    let text =
+        ask(home, server, "$s = Get-LabMailStatistics 'Mailbox Database'; \"$($s.Accepted) $($s.Present) $($s.Lost)\"");
+    let numbers: Vec<u64> = text.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+    (numbers[0], numbers[1], numbers[2])
+}
+
+fn mail(home: &Home, server: Option<&(String, String)>, count: u32) {
+    ask(
+        home,
+        server,
+        &format!("Send-LabMail 'Mailbox Database' -Count {count} -SizeKB 64 | Out-Null; Wait-LabReplication"),
+    );
+}
+
+/// The site failover and return (runbooks 1–3), then scheduled maintenance (runbook 4).
+fn site_failover_and_return(home: &Home, server: Option<&(String, String)>) {
+    mail(home, server, 40);
+    runbook(home, server, "1-enable-scr.ps1");
+    assert_eq!(
+        ask(home, server, "(Get-StorageGroup 'CCREX01\\First Storage Group').StandbyMachines.NodeName"),
+        "NH-W2K3-SRV01"
+    );
+    mail(home, server, 80);
+    assert_eq!(ledger(home, server).2, 0, "nothing lost while healthy");
+
+    // The production datacenter is lost: mail in its open logs (and unshipped logs) goes with it.
+    ask(home, server, "Send-LabMail 'Mailbox Database' -Count 5 -SizeKB 10 | Out-Null");
+    ask(home, server, "Stop-LabNode NH-W2K3-SRV04 -Crash; Stop-LabNode NH-W2K3-SRV03 -Crash");
+    let (accepted, _, _) = ledger(home, server);
+    let run = runbook(home, server, "2-activate-backup-datacenter.ps1");
+    assert!(run.stderr.contains("Data loss is expected"), "{}", run.stderr);
+    assert_eq!(ask(home, server, "(Get-ClusterGroup CCREX01).OwnerNode"), "NH-W2K3-SRV01");
+    assert_eq!(ask(home, server, "(Get-ClusterResource 'IP Address*').Name"), "IP Address (198.51.100.50)");
+    assert_eq!(
+        ask(home, server, "(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').CCRTargetNode"),
+        "NH-W2K3-SRV05"
+    );
+    let (after_accepted, present, lost) = ledger(home, server);
+    assert_eq!(after_accepted, accepted);
+    assert_eq!(present + lost, accepted, "every message is held or accounted lost");
+    assert!((5..=25).contains(&lost), "the open log's 5 messages and at most the unshipped tail: {lost}");
+    let events = ask(
+        home,
+        server,
+        "(Get-EventLog -LogName Application -InstanceId 100 -ComputerName NH-W2K3-SRV05, NH-W2K3-SRV01).Count",
+    );
+    assert_eq!(events, "2", "the proving moves in the backup site wrote event 100 twice");
+
+    // Production is back; return in the article's order. Mail keeps flowing before and after.
+    mail(home, server, 30);
+    ask(home, server, "Start-LabNode NH-W2K3-SRV03; Start-LabNode NH-W2K3-SRV04");
+    runbook(home, server, "3-return-to-production.ps1");
+    assert_eq!(ask(home, server, "(Get-ClusterGroup CCREX01).OwnerNode"), "NH-W2K3-SRV03");
+    assert_eq!(ask(home, server, "(Get-ClusterResource 'IP Address*').Name"), "IP Address (192.0.2.50)");
+    let stop = ask(home, server, "(Get-EventLog -LogName Application -InstanceId 105 -Newest 1).Message");
+    assert!(stop.contains("Moving back to production data center"), "{stop}");
+    assert_eq!(ledger(home, server).2, lost, "the scheduled return lost nothing");
+    mail(home, server, 20);
+    let copies =
+        ask(home, server, "Get-StorageGroupCopyStatus | % { \"$($_.CCRTargetNode) $($_.SummaryCopyStatus)\" }");
+    assert_eq!(copies, "NH-W2K3-SRV04 Healthy\nNH-W2K3-SRV04 Healthy");
+    let scr = ask(
+        home,
+        server,
+        "(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group' -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus",
+    );
+    assert!(scr == "Healthy" || scr == "Initializing", "SCR protects production again: {scr}");
+
+    // Scheduled maintenance: lossless.
+    mail(home, server, 10);
+    runbook(home, server, "4-scheduled-ccr-maintenance.ps1");
+    assert_eq!(ask(home, server, "(Get-ClusterGroup CCREX01).OwnerNode"), "NH-W2K3-SRV03");
+    let (accepted, present, after_lost) = ledger(home, server);
+    assert_eq!((after_lost, present), (lost, accepted - lost), "maintenance lost nothing");
+}
+
+#[test]
+fn the_runbooks_run_end_to_end_on_the_embedded_lab() {
+    site_failover_and_return(&Home::new(), None);
+}
+
+#[test]
+fn the_runbooks_run_end_to_end_against_ccrd() {
+    let (home, served) = (Home::new(), Home::new());
+    let ccrd = Ccrd::start(&served.lab());
+    let server = (ccrd.url.clone(), ccrd.admin_token());
+    site_failover_and_return(&home, Some(&server));
+}
+
+#[test]
+fn a_rehearsal_reports_each_step_and_the_difference_and_leaves_the_estate_untouched() {
+    let home = Home::new();
+    let before = ask(&home, None, "(Search-AdminAuditLog).Count; (Get-ClusterGroup CCREX01).OwnerNode");
+    let path = format!("{RUNBOOKS}/1-enable-scr.ps1");
+    let run = ccrsh(&home, None, &["-Rehearse", "-File", &path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Rehearsal on a copy of the estate"), "{}", run.stdout);
+    assert!(run.stdout.contains("1. Succeeded Enable-StorageGroupCopy CCREX01\\First Storage Group"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("CCREX01\\First Storage Group SCR copy on NH-W2K3-SRV01: (none) -> Initializing"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(ask(&home, None, "(Search-AdminAuditLog).Count; (Get-ClusterGroup CCREX01).OwnerNode"), before);
+    assert_eq!(ask(&home, None, "(Get-StorageGroup 'CCREX01\\First Storage Group').StandbyMachines.Count"), "0");
+
+    // Against a ccrd, and with a step that fails: the rehearsal shows it.
+    let served = Home::new();
+    let ccrd = Ccrd::start(&served.lab());
+    let server = (ccrd.url.clone(), ccrd.admin_token());
+    let run = ccrsh(
+        &home,
+        Some(&server),
+        &[
+            "-Rehearse",
+            "-c",
+            "Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV01 -MoveComment x -Confirm:$false",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("1. Refused   Move-ClusteredMailboxServer CCREX01"), "{}", run.stdout);
+    assert!(run.stdout.contains("What would differ:\n  (nothing)"), "{}", run.stdout);
+    assert_eq!(ask(&home, Some(&server), "(Search-AdminAuditLog).Count"), "0", "the real ccrd recorded nothing");
+}
