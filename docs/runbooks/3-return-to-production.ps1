@@ -20,15 +20,23 @@ foreach ($node in $ProductionNode, $ProductionPassive) {
 }
 $groups = Get-StorageGroup -Server $Server
 
+# A cluster forgets the server (setup.com runs on one of its nodes), then that node gets SCR
+# copies with no replay lag, seeded afresh: it still holds the files it ran with.
+function Set-FreshStandby {
+    param($node, $comment)
+    Invoke-Command -ComputerName $node -ArgumentList $Server -ScriptBlock {
+        param($name) setup.com /ClearLocalCMS /CMSName:$name -Confirm:$false
+    }
+    foreach ($sg in $groups) {
+        Enable-StorageGroupCopy $sg.Identity -StandbyMachine $node -ReplayLagTime 0.0:0:0 -WarningAction SilentlyContinue
+        Suspend-StorageGroupCopy $sg.Identity -StandbyMachine $node -SuspendComment $comment
+        Update-StorageGroupCopy $sg.Identity -StandbyMachine $node -DeleteExistingFiles -Force
+    }
+}
+
 # 1. The production cluster forgets the server, and receives SCR copies of it.
-Invoke-Command -ComputerName $ProductionNode -ArgumentList $Server -ScriptBlock {
-    param($name) setup.com /ClearLocalCMS /CMSName:$name -Confirm:$false
-}
-foreach ($sg in $groups) {
-    Enable-StorageGroupCopy $sg.Identity -StandbyMachine $ProductionNode -ReplayLagTime 0.0:0:0 -WarningAction SilentlyContinue
-    Suspend-StorageGroupCopy $sg.Identity -StandbyMachine $ProductionNode -SuspendComment 'Reseeding for the return'
-    Update-StorageGroupCopy $sg.Identity -StandbyMachine $ProductionNode -DeleteExistingFiles -Force
-}
+Set-FreshStandby $ProductionNode 'Reseeding for the return'
+
 
 # 2. A scheduled switch: dismount, copy the last logs, stop with a reason.
 foreach ($db in Get-MailboxDatabase -Server $Server) { Dismount-Database $db.Identity -Confirm:$false }
@@ -44,14 +52,7 @@ foreach ($db in Get-MailboxDatabase -Server $Server) { Mount-Database $db.Identi
 foreach ($db in Get-PublicFolderDatabase -Server $Server) { Mount-Database $db.Identity }
 foreach ($sg in $groups) { Update-StorageGroupCopy $sg.Identity -DeleteExistingFiles -Force }
 
-# 4. The backup cluster forgets the server, and protects production with SCR again (seeded
-#    afresh: the backup node still holds the files it ran with).
-Invoke-Command -ComputerName $BackupNode -ArgumentList $Server -ScriptBlock {
-    param($name) setup.com /ClearLocalCMS /CMSName:$name -Confirm:$false
-}
-foreach ($sg in $groups) {
-    Enable-StorageGroupCopy $sg.Identity -StandbyMachine $BackupNode -ReplayLagTime 0.0:0:0 -WarningAction SilentlyContinue
-    Suspend-StorageGroupCopy $sg.Identity -StandbyMachine $BackupNode -SuspendComment 'Reseeding after the return'
-    Update-StorageGroupCopy $sg.Identity -StandbyMachine $BackupNode -DeleteExistingFiles -Force
-}
+# 4. The backup cluster forgets the server, and protects production with SCR again.
+Set-FreshStandby $BackupNode 'Reseeding after the return'
+
 "$Server runs on $ProductionNode at $IPAddress"
