@@ -158,3 +158,67 @@ fn a_rehearsal_reports_each_step_and_the_difference_and_leaves_the_estate_untouc
     assert!(run.stdout.contains("What would differ:\n  (nothing)"), "{}", run.stdout);
     assert_eq!(ask(&home, Some(&server), "(Search-AdminAuditLog).Count"), "0", "the real ccrd recorded nothing");
 }
+
+#[test]
+fn the_outage_drill_does_what_each_dial_allows_and_the_ledger_accounts_for_it() {
+    for (dial, messages, mounts_by_itself) in
+        [("Lossless", "8", false), ("GoodAvailability", "8", true), ("BestAvailability", "200", false)]
+    {
+        let home = Home::new();
+        mail(&home, None, 40);
+        let path = format!("{RUNBOOKS}/5-unscheduled-outage-drill.ps1");
+        let run = ccrsh(&home, None, &["-File", &path, "-Dial", dial, "-UnshippedMessages", messages]);
+        assert_eq!(run.code, 0, "{dial}: {}", run.stderr);
+        let expected = if mounts_by_itself { "mounted" } else { "dismounted" };
+        assert!(
+            run.stdout.contains(&format!("Dial {dial}: after the failover the database is {expected}")),
+            "{dial}: {}",
+            run.stdout
+        );
+        assert_eq!(run.stdout.contains("Override: restored and mounted"), !mounts_by_itself, "{dial}: {}", run.stdout);
+        let (accepted, present, lost) = ledger(&home, None);
+        assert_eq!(present + lost, accepted, "{dial}");
+        assert_eq!(lost, 0, "{dial}: the dumpster resent everything the copy lacked (all within 18 MB)");
+        assert!(ask(&home, None, "(Search-AdminAuditLog -Cmdlets Set-MailboxServer).Outcome") == "Succeeded");
+        // 200 messages are more logs than the old active kept out of its database: it diverged.
+        let diverged = messages == "200";
+        assert_eq!(run.stdout.contains("The copy on NH-W2K3-SRV03 is Failed"), diverged, "{dial}: {}", run.stdout);
+        if diverged {
+            let reseed = runbook(&home, None, "7-reseed-diverged-copy.ps1");
+            assert!(reseed.stdout.contains("is Healthy again"), "{}", reseed.stdout);
+            mail(&home, None, 10);
+            assert_eq!(
+                ask(&home, None, "(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').CopyQueueLength"),
+                "0"
+            );
+        }
+    }
+}
+
+#[test]
+fn damaged_logs_are_recovered_by_moving_past_them_with_ignore_dismounted() {
+    let home = Home::new();
+    mail(&home, None, 20);
+    ask(
+        &home,
+        None,
+        "Suspend-StorageGroupCopy 'CCREX01\\First Storage Group'; Send-LabMail 'Mailbox Database' -Count 40 -SizeKB 64 | Out-Null",
+    );
+    ask(
+        &home,
+        None,
+        "Set-LabFault -Kind CorruptLog -Server NH-W2K3-SRV03 -StorageGroup 'CCREX01\\First Storage Group'; Resume-StorageGroupCopy 'CCREX01\\First Storage Group'; Wait-LabReplication",
+    );
+    let run = runbook(&home, None, "6-recover-corrupt-logs.ps1");
+    assert!(run.stdout.contains("failed inspection 3 times"), "{}", run.stdout);
+    assert!(run.stdout.contains("runs on NH-W2K3-SRV04; its copy is Healthy"), "{}", run.stdout);
+    assert_eq!(ask(&home, None, "(Get-MailboxDatabase 'Mailbox Database' -Status).Mounted"), "True");
+    assert_eq!(ask(&home, None, "(Get-PublicFolderDatabase 'Public Folder Database' -Status).Mounted"), "True");
+    let (accepted, present, lost) = ledger(&home, None);
+    assert_eq!(present + lost, accepted, "the damaged log's mail is accounted for");
+    mail(&home, None, 10);
+    assert_eq!(
+        ask(&home, None, "(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').SummaryCopyStatus"),
+        "Healthy"
+    );
+}

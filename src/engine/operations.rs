@@ -506,10 +506,19 @@ pub fn restore_cluster_copy(
         window_start: missing.since,
         window_end: Some(missing.lost_at),
     });
-    if !reachable && let Some(m) = estate.storage_groups[index].missing_logs.as_mut() {
-        m.accepted = true;
-    }
     Ok((report, index, reachable))
+}
+
+/// After a restore: whether storage group `index` still lacks logs; with `force` the loss is
+/// accepted, so the next mount goes ahead without them.
+pub fn accept_loss(estate: &mut Estate, index: usize, force: bool) -> bool {
+    match estate.storage_groups[index].missing_logs.as_mut() {
+        Some(missing) => {
+            missing.accepted |= force;
+            true
+        }
+        None => false,
+    }
 }
 
 /// Where a delivery goes: the storage group of a mounted database on an online server.

@@ -221,16 +221,25 @@ pub async fn restore_copy(
             let sg = &w.estate.storage_groups[index];
             let name = format!("{}\\{}", sg.server, sg.name);
             let mut warnings = Vec::new();
+            let mut notes = Vec::new();
             if fetch {
                 let source = sg.missing_logs.as_ref().map(|m| m.node.clone()).unwrap_or_default();
-                warnings.extend(node_returned(w, &source).map_err(service_failure)?);
-            } else {
+                notes.extend(node_returned(w, &source).map_err(service_failure)?);
+            }
+            // Logs the reachable source could not give (damaged) are lost too, if forced.
+            let still_missing = operations::accept_loss(&mut w.estate, index, request.force);
+            if still_missing && request.force {
                 warnings.push(format!(
                     "Performing a Restore-StorageGroupCopy operation on storage group '{name}' with the Force option. \
                      Data loss is expected for this storage group."
                 ));
+            } else if still_missing {
+                warnings.push(format!(
+                    "The remaining logs of '{name}' could not be copied ({}). Add -Force to accept their loss.",
+                    notes.last().cloned().unwrap_or_else(|| "the source did not provide them".into())
+                ));
             }
-            Ok(Done { warnings, ..Done::plain(report, true) })
+            Ok(Done { warnings, notes, ..Done::plain(report, true) })
         })
     })
     .await
