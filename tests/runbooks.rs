@@ -164,10 +164,29 @@ fn the_outage_drill_does_what_each_dial_allows_and_the_ledger_accounts_for_it() 
     for (dial, messages, mounts_by_itself) in
         [("Lossless", "8", false), ("GoodAvailability", "8", true), ("BestAvailability", "200", false)]
     {
-        let home = Home::new();
-        mail(&home, None, 40);
+        outage_drill(&Home::new(), None, dial, messages, mounts_by_itself);
+    }
+}
+
+#[test]
+fn the_drills_run_against_ccrd_too() {
+    let served = Home::new();
+    let ccrd = Ccrd::start(&served.lab());
+    let server = (ccrd.url.clone(), ccrd.admin_token());
+    outage_drill(&Home::new(), Some(&server), "BestAvailability", "200", false);
+    let served = Home::new();
+    let ccrd = Ccrd::start(&served.lab());
+    damaged_logs(&Home::new(), Some(&(ccrd.url.clone(), ccrd.admin_token())));
+}
+
+/// Runbook 5 with `dial`; runbook 7 when the old active copy diverged.
+fn outage_drill(home: &Home, server: Option<&(String, String)>, dial: &str, messages: &str, mounts_by_itself: bool) {
+    {
+        let home = home;
+        let server = server;
+        mail(home, server, 40);
         let path = format!("{RUNBOOKS}/5-unscheduled-outage-drill.ps1");
-        let run = ccrsh(&home, None, &["-File", &path, "-Dial", dial, "-UnshippedMessages", messages]);
+        let run = ccrsh(home, server, &["-File", &path, "-Dial", dial, "-UnshippedMessages", messages]);
         assert_eq!(run.code, 0, "{dial}: {}", run.stderr);
         let expected = if mounts_by_itself { "mounted" } else { "dismounted" };
         assert!(
@@ -176,19 +195,32 @@ fn the_outage_drill_does_what_each_dial_allows_and_the_ledger_accounts_for_it() 
             run.stdout
         );
         assert_eq!(run.stdout.contains("Override: restored and mounted"), !mounts_by_itself, "{dial}: {}", run.stdout);
-        let (accepted, present, lost) = ledger(&home, None);
+        let (accepted, present, lost) = ledger(home, server);
         assert_eq!(present + lost, accepted, "{dial}");
         assert_eq!(lost, 0, "{dial}: the dumpster resent everything the copy lacked (all within 18 MB)");
-        assert!(ask(&home, None, "(Search-AdminAuditLog -Cmdlets Set-MailboxServer).Outcome") == "Succeeded");
+        // Fifteen 64 KB messages fill a 1 MB log: of the first 40, 30 shipped in two closed logs
+        // and 10 sat in the open log; with the unshipped ones, exactly those were lost and resent.
+        let unshipped: u64 = 10 + messages.parse::<u64>().unwrap_or(0);
+        let resent = ask(home, server, "(Get-LabMailStatistics 'Mailbox Database').Resent");
+        assert_eq!(resent, unshipped.to_string(), "{dial}");
+        if !mounts_by_itself {
+            let logs = unshipped.div_ceil(15);
+            assert!(
+                run.stderr.contains(&format!("{logs} log(s) are missing")),
+                "{dial}: announced {logs}: {}",
+                run.stderr
+            );
+        }
+        assert!(ask(home, server, "(Search-AdminAuditLog -Cmdlets Set-MailboxServer).Outcome") == "Succeeded");
         // 200 messages are more logs than the old active kept out of its database: it diverged.
         let diverged = messages == "200";
         assert_eq!(run.stdout.contains("The copy on NH-W2K3-SRV03 is Failed"), diverged, "{dial}: {}", run.stdout);
         if diverged {
-            let reseed = runbook(&home, None, "7-reseed-diverged-copy.ps1");
+            let reseed = runbook(home, server, "7-reseed-diverged-copy.ps1");
             assert!(reseed.stdout.contains("is Healthy again"), "{}", reseed.stdout);
-            mail(&home, None, 10);
+            mail(home, server, 10);
             assert_eq!(
-                ask(&home, None, "(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').CopyQueueLength"),
+                ask(home, server, "(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').CopyQueueLength"),
                 "0"
             );
         }
@@ -197,28 +229,32 @@ fn the_outage_drill_does_what_each_dial_allows_and_the_ledger_accounts_for_it() 
 
 #[test]
 fn damaged_logs_are_recovered_by_moving_past_them_with_ignore_dismounted() {
-    let home = Home::new();
-    mail(&home, None, 20);
+    damaged_logs(&Home::new(), None);
+}
+
+/// Runbook 6 after a damaged log failed the copy.
+fn damaged_logs(home: &Home, server: Option<&(String, String)>) {
+    mail(home, server, 20);
     ask(
-        &home,
-        None,
+        home,
+        server,
         "Suspend-StorageGroupCopy 'CCREX01\\First Storage Group'; Send-LabMail 'Mailbox Database' -Count 40 -SizeKB 64 | Out-Null",
     );
     ask(
-        &home,
-        None,
+        home,
+        server,
         "Set-LabFault -Kind CorruptLog -Server NH-W2K3-SRV03 -StorageGroup 'CCREX01\\First Storage Group'; Resume-StorageGroupCopy 'CCREX01\\First Storage Group'; Wait-LabReplication",
     );
-    let run = runbook(&home, None, "6-recover-corrupt-logs.ps1");
+    let run = runbook(home, server, "6-recover-corrupt-logs.ps1");
     assert!(run.stdout.contains("failed inspection 3 times"), "{}", run.stdout);
     assert!(run.stdout.contains("runs on NH-W2K3-SRV04; its copy is Healthy"), "{}", run.stdout);
-    assert_eq!(ask(&home, None, "(Get-MailboxDatabase 'Mailbox Database' -Status).Mounted"), "True");
-    assert_eq!(ask(&home, None, "(Get-PublicFolderDatabase 'Public Folder Database' -Status).Mounted"), "True");
-    let (accepted, present, lost) = ledger(&home, None);
+    assert_eq!(ask(home, server, "(Get-MailboxDatabase 'Mailbox Database' -Status).Mounted"), "True");
+    assert_eq!(ask(home, server, "(Get-PublicFolderDatabase 'Public Folder Database' -Status).Mounted"), "True");
+    let (accepted, present, lost) = ledger(home, server);
     assert_eq!(present + lost, accepted, "the damaged log's mail is accounted for");
-    mail(&home, None, 10);
+    mail(home, server, 10);
     assert_eq!(
-        ask(&home, None, "(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').SummaryCopyStatus"),
+        ask(home, server, "(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').SummaryCopyStatus"),
         "Healthy"
     );
 }
