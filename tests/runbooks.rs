@@ -182,8 +182,6 @@ fn the_drills_run_against_ccrd_too() {
 /// Runbook 5 with `dial`; runbook 7 when the old active copy diverged.
 fn outage_drill(home: &Home, server: Option<&(String, String)>, dial: &str, messages: &str, mounts_by_itself: bool) {
     {
-        let home = home;
-        let server = server;
         mail(home, server, 40);
         let path = format!("{RUNBOOKS}/5-unscheduled-outage-drill.ps1");
         let run = ccrsh(home, server, &["-File", &path, "-Dial", dial, "-UnshippedMessages", messages]);
