@@ -361,3 +361,20 @@ fn transcripts_and_redirections_write_files() {
         run.stdout
     );
 }
+
+#[test]
+fn a_mistyped_identity_gets_the_closest_one_suggested_and_guids_work_as_identities() {
+    let home = Home::new();
+    let run = home.run(&["-c", "Get-MailboxDatabase 'Mailbox Databse'"]);
+    assert!(run.stderr.contains("Did you mean 'Mailbox Database'?"), "{}", run.stderr);
+    let run = home.run(&["-c", "Get-StorageGroupCopyStatus 'CCREX01\\First Storge Group'"]);
+    assert!(run.stderr.contains("Did you mean 'CCREX01\\First Storage Group'?"), "{}", run.stderr);
+    let guid = home.run(&["-c", "(Get-StorageGroup 'CCREX01\\Second Storage Group').Guid"]).stdout;
+    let guid = guid.trim();
+    assert_eq!(guid.len(), 36, "{guid}");
+    let by_guid = home.run(&[
+        "-c",
+        &format!("(Get-StorageGroup '{guid}').LogFilePrefix; (Get-StorageGroupCopyStatus '{{{guid}}}').Name"),
+    ]);
+    assert_eq!(by_guid.stdout, "E01\nSecond Storage Group\n", "{}", by_guid.stderr);
+}

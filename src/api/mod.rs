@@ -183,6 +183,10 @@ pub struct ErrorBody {
     /// For `PreconditionFailed`: every check, what was observed and what to do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<Box<PreconditionReport>>,
+    /// For `ManagementObjectNotFound`: the identities that do exist, so a client can suggest
+    /// the closest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
 }
 
 /// The closed set of error kinds the service reports.

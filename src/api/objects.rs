@@ -88,6 +88,8 @@ pub struct MailboxServer {
     pub auto_database_mount_dial: AutoDatabaseMountDial,
     /// `None` is `Unlimited`: never force a lossy mount.
     pub forced_database_mount_after: Option<String>,
+    /// The object's GUID; an identity may be given as it.
+    pub guid: String,
     pub is_valid: bool,
 }
 
@@ -125,6 +127,8 @@ pub struct StorageGroup {
     pub has_local_copy: bool,
     pub circular_logging_enabled: bool,
     pub standby_machines: Vec<StandbyMachine>,
+    /// The object's GUID; an identity may be given as it.
+    pub guid: String,
     pub is_valid: bool,
 }
 
@@ -148,6 +152,8 @@ pub struct Database {
     /// Only filled in when `-Status` was asked for, as in Exchange.
     pub mounted: Option<bool>,
     pub recovery: bool,
+    /// The object's GUID; an identity may be given as it.
+    pub guid: String,
     pub is_valid: bool,
 }
 

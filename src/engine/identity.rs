@@ -8,7 +8,11 @@ use super::estate::*;
 
 /// The CMS named `identity`.
 pub fn server<'e>(estate: &'e Estate, identity: &str) -> Result<&'e ClusteredMailboxServer, EngineError> {
-    estate.servers.iter().find(|s| s.name.eq_ignore_ascii_case(identity.trim())).ok_or_else(|| EngineError::NotFound {
+    let by_guid = is_guid(identity);
+    let matches = |s: &&ClusteredMailboxServer| {
+        s.name.eq_ignore_ascii_case(identity.trim()) || (by_guid && same_guid(identity, &guid("server", &s.name)))
+    };
+    estate.servers.iter().find(matches).ok_or_else(|| EngineError::NotFound {
         kind: "clustered mailbox server",
         identity: identity.to_string(),
         known: estate.servers.iter().map(|s| s.name.clone()).collect(),
@@ -18,6 +22,20 @@ pub fn server<'e>(estate: &'e Estate, identity: &str) -> Result<&'e ClusteredMai
 /// The storage group `identity` (`Server\Name` or a name that only one server has).
 pub fn storage_group<'e>(estate: &'e Estate, identity: &str) -> Result<&'e StorageGroup, EngineError> {
     let identity = identity.trim();
+    if is_guid(identity) {
+        let found: Vec<&StorageGroup> = estate
+            .storage_groups
+            .iter()
+            .filter(|sg| same_guid(identity, &guid("storage group", &storage_group_identity(sg))))
+            .collect();
+        return one(
+            found,
+            identity,
+            "storage group",
+            || estate.storage_groups.iter().map(storage_group_identity).collect(),
+            storage_group_identity,
+        );
+    }
     let found: Vec<&StorageGroup> = match identity.split_once('\\') {
         Some((server, name)) => estate
             .storage_groups
@@ -42,6 +60,7 @@ pub fn database<'e>(
     kind: Option<crate::api::DatabaseKind>,
 ) -> Result<&'e Database, EngineError> {
     let identity = identity.trim();
+    let by_guid = is_guid(identity);
     let parts: Vec<&str> = identity.split('\\').collect();
     let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
     let found: Vec<&Database> = estate
@@ -49,6 +68,7 @@ pub fn database<'e>(
         .iter()
         .filter(|db| kind.is_none_or(|k| db.kind == k))
         .filter(|db| match parts.as_slice() {
+            [text] if by_guid => same_guid(text, &guid("database", &database_identity(db))),
             [name] => eq(&db.name, name),
             [server, name] => eq(&db.server, server) && eq(&db.name, name),
             [server, sg, name] => eq(&db.server, server) && eq(&db.storage_group, sg) && eq(&db.name, name),
@@ -62,6 +82,30 @@ pub fn database<'e>(
         || estate.databases.iter().filter(|db| kind.is_none_or(|k| db.kind == k)).map(database_identity).collect(),
         database_identity,
     )
+}
+
+/// The GUID of an object: fixed by its kind and full identity, so it is the same in every lab
+/// built from the same topology, and shaped as Exchange prints one.
+pub fn guid(kind: &str, identity: &str) -> String {
+    let text = format!("{kind}:{}", identity.to_ascii_lowercase());
+    let a = crc32fast::hash(text.as_bytes());
+    let b = crc32fast::hash(format!("{text}#1").as_bytes());
+    let c = crc32fast::hash(format!("{text}#2").as_bytes());
+    let d = crc32fast::hash(format!("{text}#3").as_bytes());
+    // Version 5 and variant bits, as a name-based GUID carries them.
+    format!("{a:08x}-{:04x}-5{:03x}-{:04x}-{:04x}{d:08x}", b >> 16, b & 0x0fff, (c >> 16) & 0x3fff | 0x8000, c & 0xffff)
+}
+
+/// Whether `text` is shaped like a GUID (`8-4-4-4-12` hexadecimal digits).
+fn is_guid(text: &str) -> bool {
+    let text = text.trim().trim_start_matches('{').trim_end_matches('}');
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn same_guid(text: &str, guid: &str) -> bool {
+    text.trim().trim_start_matches('{').trim_end_matches('}').eq_ignore_ascii_case(guid)
 }
 
 /// `Server\Storage Group`.
@@ -112,6 +156,23 @@ mod tests {
         }
         let wrong_kind = database(&e, "Mailbox Database", Some(crate::api::DatabaseKind::PublicFolder));
         assert!(matches!(wrong_kind, Err(EngineError::NotFound { .. })));
+    }
+
+    #[test]
+    fn guids_are_stable_well_formed_identities() {
+        let e = seed();
+        let sg_guid = guid("storage group", "CCREX01\\First Storage Group");
+        assert!(is_guid(&sg_guid) && sg_guid.as_bytes()[14] == b'5', "{sg_guid}");
+        assert_eq!(sg_guid, guid("storage group", "ccrex01\\first storage group"));
+        assert_eq!(storage_group(&e, &sg_guid).map(|s| s.name.as_str()), Ok("First Storage Group"));
+        assert_eq!(
+            storage_group(&e, &format!("{{{}}}", sg_guid.to_uppercase())).map(|s| s.log_prefix.as_str()),
+            Ok("E00")
+        );
+        let db_guid = guid("database", "CCREX01\\First Storage Group\\Mailbox Database");
+        assert_eq!(database(&e, &db_guid, None).map(|d| d.name.as_str()), Ok("Mailbox Database"));
+        assert_eq!(server(&e, &guid("server", "CCREX01")).map(|s| s.name.as_str()), Ok("CCREX01"));
+        assert!(server(&e, "00000000-0000-0000-0000-000000000000").is_err());
     }
 
     #[test]

@@ -60,6 +60,7 @@ impl From<EngineError> for ErrorBody {
                 }),
                 target: Some(identity),
                 report: None,
+                candidates: known,
             },
             EngineError::Ambiguous { identity, matches } => ErrorBody {
                 code: ErrorCode::ManagementObjectAmbiguous,
@@ -67,16 +68,23 @@ impl From<EngineError> for ErrorBody {
                 hint: Some(format!("Use one of the full identities: {}.", matches.join(", "))),
                 target: Some(identity),
                 report: None,
+                candidates: Vec::new(),
             },
-            EngineError::Invalid { hint, .. } => {
-                ErrorBody { code: ErrorCode::InvalidRequest, message, hint: Some(hint), target: None, report: None }
-            }
+            EngineError::Invalid { hint, .. } => ErrorBody {
+                code: ErrorCode::InvalidRequest,
+                message,
+                hint: Some(hint),
+                target: None,
+                report: None,
+                candidates: Vec::new(),
+            },
             EngineError::Refused(report) => ErrorBody {
                 code: ErrorCode::PreconditionFailed,
                 message,
                 hint: Some(preconditions::refusal_hint(&report)),
                 target: Some(report.target.clone()),
                 report: Some(report),
+                candidates: Vec::new(),
             },
             EngineError::EstateChanged { .. } => ErrorBody {
                 code: ErrorCode::EstateChanged,
@@ -88,6 +96,7 @@ impl From<EngineError> for ErrorBody {
                 ),
                 target: None,
                 report: None,
+                candidates: Vec::new(),
             },
         }
     }

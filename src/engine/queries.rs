@@ -167,6 +167,7 @@ pub fn mailbox_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<api
             redundant_machines: s.redundant_machines.clone(),
             auto_database_mount_dial: s.auto_database_mount_dial,
             forced_database_mount_after: s.forced_database_mount_after.clone(),
+            guid: identity::guid("server", &s.name),
             is_valid: true,
         })
         .collect();
@@ -177,13 +178,17 @@ pub fn mailbox_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<api
         redundant_machines: Vec::new(),
         auto_database_mount_dial: api::AutoDatabaseMountDial::BestAvailability,
         forced_database_mount_after: None,
+        guid: identity::guid("server", &n.name),
         is_valid: true,
     }));
     match &query.identity {
         None => Ok(all),
         Some(id) => {
             let known: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
-            match all.into_iter().find(|s| s.name.eq_ignore_ascii_case(id.trim())) {
+            let id_guid = id.trim().trim_start_matches('{').trim_end_matches('}');
+            let matches =
+                |s: &api::MailboxServer| s.name.eq_ignore_ascii_case(id.trim()) || s.guid.eq_ignore_ascii_case(id_guid);
+            match all.into_iter().find(|s| matches(s)) {
                 Some(found) => Ok(vec![found]),
                 None => Err(EngineError::NotFound { kind: "mailbox server", identity: id.clone(), known }),
             }
@@ -228,6 +233,7 @@ fn storage_group_view(estate: &Estate, sg: &StorageGroup) -> api::StorageGroup {
         has_local_copy: false,
         circular_logging_enabled: false,
         standby_machines,
+        guid: identity::guid("storage group", &storage_group_identity(sg)),
         is_valid: true,
     }
 }
@@ -304,6 +310,7 @@ pub fn database_view(db: &Database, status: bool, running: bool) -> api::Databas
         edb_file_path: format!("{MAILBOX_ROOT}\\{}\\{}.edb", db.storage_group, db.name),
         mounted: status.then_some(db.mounted && running),
         recovery: false,
+        guid: identity::guid("database", &database_identity(db)),
         is_valid: true,
     }
 }

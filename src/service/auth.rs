@@ -41,6 +41,7 @@ fn denied(why: &str) -> ServiceError {
         hint: Some("Pass the lab's admin.token or viewer.token with --token or CCRSH_TOKEN.".into()),
         target: None,
         report: None,
+        candidates: Vec::new(),
     })
 }
 

@@ -33,6 +33,7 @@ impl ServiceError {
             hint: Some(hint.into()),
             target: None,
             report: None,
+            candidates: Vec::new(),
         })
     }
 
@@ -45,6 +46,7 @@ impl ServiceError {
             hint: None,
             target: None,
             report: None,
+            candidates: Vec::new(),
         })
     }
 }

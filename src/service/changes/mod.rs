@@ -260,6 +260,7 @@ pub fn require_administrator(role: Role) -> Result<(), ServiceError> {
             hint: Some("Use the lab's admin.token to make changes.".into()),
             target: None,
             report: None,
+            candidates: Vec::new(),
         })),
     }
 }

@@ -44,6 +44,7 @@ pub fn get_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
                 .with("RedundantMachines", s.redundant_machines)
                 .with("AutoDatabaseMountDial", enum_text(&s.auto_database_mount_dial))
                 .with("ForcedDatabaseMountAfter", s.forced_database_mount_after.unwrap_or_else(|| "Unlimited".into()))
+                .with("Guid", s.guid)
                 .with("IsValid", s.is_valid)
                 .into()
         })

@@ -39,6 +39,7 @@ fn get(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str, type_name: &str
                 .with("EdbFilePath", db.edb_file_path)
                 .with("Mounted", db.mounted)
                 .with("Recovery", db.recovery)
+                .with("Guid", db.guid)
                 .with("IsValid", db.is_valid)
                 .into()
         })

@@ -270,8 +270,26 @@ impl Registry {
 pub fn client_error(error: ClientError) -> ErrorRecord {
     match error {
         ClientError::Rejected(body) => {
+            // An identity that matches nothing: suggest the closest that exists.
+            // Compared in the form typed: `Mailbox Databse` against the last part of each.
+            let suggestion = body.target.as_deref().and_then(|typed| {
+                let parts = typed.split('\\').count();
+                let tails: Vec<&str> = body
+                    .candidates
+                    .iter()
+                    .map(|c| {
+                        let cut = c.rmatch_indices('\\').nth(parts.saturating_sub(1)).map_or(0, |(i, _)| i + 1);
+                        &c[cut..]
+                    })
+                    .collect();
+                crate::shell::did_you_mean::closest(typed, tails).map(str::to_string)
+            });
             let mut record = ErrorRecord::new(body.code.as_str(), body.code.category(), body.message);
-            record.hint = body.hint;
+            record.hint = match (suggestion, body.hint) {
+                (Some(closest), Some(hint)) => Some(format!("Did you mean '{closest}'? {hint}")),
+                (Some(closest), None) => Some(format!("Did you mean '{closest}'?")),
+                (None, hint) => hint,
+            };
             record
         }
         ClientError::Unreachable { url, detail } => ErrorRecord::new(

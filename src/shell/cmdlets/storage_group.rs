@@ -47,6 +47,7 @@ pub fn get_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
                 .with("HasLocalCopy", sg.has_local_copy)
                 .with("CircularLoggingEnabled", sg.circular_logging_enabled)
                 .with("StandbyMachines", Value::Array(standby))
+                .with("Guid", sg.guid)
                 .with("IsValid", sg.is_valid)
                 .into()
         })
