@@ -39,12 +39,15 @@ impl Fork {
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let snapshot = dir.join("estate.snapshot").display().to_string();
         let _: api::LabResult = real
-            .post(routes::LAB_EXPORT, &api::SnapshotRequest { path: snapshot.clone() })
+            .post(
+                routes::LAB_EXPORT,
+                &api::SnapshotRequest { path: snapshot.clone(), dry_run: false, expected_version: None },
+            )
             .map_err(|e| format!("the estate could not be copied for the rehearsal: {}", describe(e)))?;
         let service = embedded::start(&dir.join("lab"), &TopologySource::Seed).map_err(|e| e.to_string())?;
         let client = Client::new(&service.url, Some(service.admin_token.clone())).map_err(|e| format!("{e:?}"))?;
         let imported: api::LabResult = client
-            .post(routes::LAB_IMPORT, &api::SnapshotRequest { path: snapshot })
+            .post(routes::LAB_IMPORT, &api::SnapshotRequest { path: snapshot, dry_run: false, expected_version: None })
             .map_err(|e| format!("the copy of the estate could not be loaded: {}", describe(e)))?;
         let history: Vec<api::OperationRecord> = client
             .get(routes::HISTORY, &api::HistoryQuery { newest: Some(1), ..Default::default() })

@@ -48,7 +48,13 @@ impl Lab {
     }
 
     fn send(&self, count: u32, size_kb: u32) -> Vec<u64> {
-        let request = SendMailRequest { database: "Mailbox Database".into(), count, size_kb };
+        let request = SendMailRequest {
+            database: "Mailbox Database".into(),
+            count,
+            size_kb,
+            dry_run: false,
+            expected_version: None,
+        };
         let result: SendMailResult = self.admin.post(routes::LAB_MAIL, &request).expect("mail accepted");
         result.accepted
     }
@@ -372,7 +378,13 @@ fn the_view_only_token_reads_but_cannot_change_anything() {
     let viewer = lab.viewer();
     let _: Vec<StorageGroupCopyStatus> =
         viewer.get(routes::STORAGE_GROUP_COPY_STATUS, &CopyStatusQuery::default()).expect("reads");
-    let request = SendMailRequest { database: "Mailbox Database".into(), count: 1, size_kb: 1 };
+    let request = SendMailRequest {
+        database: "Mailbox Database".into(),
+        count: 1,
+        size_kb: 1,
+        dry_run: false,
+        expected_version: None,
+    };
     for result in [
         viewer.post::<OperationResult>(routes::MOVE_CMS, &move_request("NH-W2K3-SRV04")).map(|_| ()),
         viewer.post::<SendMailResult>(routes::LAB_MAIL, &request).map(|_| ()),
@@ -410,7 +422,13 @@ fn stop_needs_a_reason_writes_event_105_dismounts_and_start_brings_the_server_ba
         .expect("events");
     assert!(events.iter().any(|e| e.instance_id == 105 && e.message.contains("Moving to the backup datacenter")));
 
-    let refused = SendMailRequest { database: "Mailbox Database".into(), count: 1, size_kb: 1 };
+    let refused = SendMailRequest {
+        database: "Mailbox Database".into(),
+        count: 1,
+        size_kb: 1,
+        dry_run: false,
+        expected_version: None,
+    };
     match lab.admin.post::<SendMailResult>(routes::LAB_MAIL, &refused) {
         Err(ClientError::Rejected(body)) => assert!(body.message.contains("Offline"), "{}", body.message),
         other => panic!("an offline server accepts no mail, got {other:?}"),
@@ -462,7 +480,13 @@ fn acknowledged_mail_survives_kill_9_at_any_moment() {
             let client = Client::new(&url, Some(token)).expect("client");
             let mut acked = Vec::new();
             for i in 0..1000u32 {
-                let request = SendMailRequest { database: "Mailbox Database".into(), count: 1 + i % 7, size_kb: 40 };
+                let request = SendMailRequest {
+                    database: "Mailbox Database".into(),
+                    count: 1 + i % 7,
+                    size_kb: 40,
+                    dry_run: false,
+                    expected_version: None,
+                };
                 match client.post::<SendMailResult>(routes::LAB_MAIL, &request) {
                     Ok(result) => acked.extend(result.accepted),
                     Err(_) => break,
@@ -613,7 +637,13 @@ fn without_quorum_the_server_goes_failed_and_comes_back_with_its_node() {
     lab.link("NH-W2K3-SRV04", "NH-W2K3-FSW01", LinkState::Down);
     lab.power("NH-W2K3-SRV03", false, true);
     assert_eq!(lab.cms().state, api::CmsState::Failed);
-    let request = SendMailRequest { database: "Mailbox Database".into(), count: 1, size_kb: 1 };
+    let request = SendMailRequest {
+        database: "Mailbox Database".into(),
+        count: 1,
+        size_kb: 1,
+        dry_run: false,
+        expected_version: None,
+    };
     assert!(lab.admin.post::<SendMailResult>(routes::LAB_MAIL, &request).is_err());
     lab.power("NH-W2K3-SRV03", true, false);
     assert_eq!(lab.cms().state, api::CmsState::Online);
@@ -786,7 +816,7 @@ fn scr_replays_nothing_younger_than_its_replay_lag_and_a_corrupt_log_fails_the_c
     lab.settle();
     let scr = lab.scr_copy("First Storage Group", "NH-W2K3-SRV01");
     assert_eq!((scr.copy_queue_length, scr.last_log_replayed), (0, 0), "an hour's lag: nothing replayed yet: {scr:?}");
-    lab.op(routes::LAB_CLOCK, &api::ClockRequest { advance_seconds: 2 * 3600 });
+    lab.op(routes::LAB_CLOCK, &api::ClockRequest { advance_seconds: 2 * 3600, dry_run: false, expected_version: None });
     lab.settle();
     let scr = lab.scr_copy("First Storage Group", "NH-W2K3-SRV01");
     assert_eq!(scr.last_log_replayed, scr.last_log_generated - 50, "after the lag, all but the newest 50: {scr:?}");
@@ -796,6 +826,8 @@ fn scr_replays_nothing_younger_than_its_replay_lag_and_a_corrupt_log_fails_the_c
         kind: api::FaultKind::CorruptLog,
         server: "NH-W2K3-SRV03".into(),
         storage_group: "First Storage Group".into(),
+        dry_run: false,
+        expected_version: None,
     };
     lab.op(routes::SUSPEND_COPY, &copy_request("First Storage Group", None));
     lab.send(6, 10);
@@ -815,14 +847,18 @@ fn export_import_brings_the_whole_estate_back_and_reset_starts_over() {
     lab.settle();
     let snapshot = lab.path.with_file_name("lab.snapshot");
     let path = snapshot.display().to_string();
-    let exported: api::LabResult =
-        lab.admin.post(routes::LAB_EXPORT, &api::SnapshotRequest { path: path.clone() }).expect("exported");
+    let exported: api::LabResult = lab
+        .admin
+        .post(routes::LAB_EXPORT, &api::SnapshotRequest { path: path.clone(), dry_run: false, expected_version: None })
+        .expect("exported");
     assert!(exported.files > 5 && exported.bytes > 300 * 1024, "{exported:?}");
 
     lab.move_to("NH-W2K3-SRV04").expect("moved");
     lab.send(10, 10);
-    let imported: api::LabResult =
-        lab.admin.post(routes::LAB_IMPORT, &api::SnapshotRequest { path: path.clone() }).expect("imported");
+    let imported: api::LabResult = lab
+        .admin
+        .post(routes::LAB_IMPORT, &api::SnapshotRequest { path: path.clone(), dry_run: false, expected_version: None })
+        .expect("imported");
     assert!(imported.estate_version > exported.estate_version, "a guard taken before the import no longer holds");
     assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
     let ledger = lab.ledger();
@@ -838,9 +874,10 @@ fn export_import_brings_the_whole_estate_back_and_reset_starts_over() {
     let damaged = lab.path.with_file_name("damaged.snapshot");
     std::fs::write(&damaged, bytes).expect("written");
     let version = lab.version();
-    let refused = lab
-        .admin
-        .post::<api::LabResult>(routes::LAB_IMPORT, &api::SnapshotRequest { path: damaged.display().to_string() });
+    let refused = lab.admin.post::<api::LabResult>(
+        routes::LAB_IMPORT,
+        &api::SnapshotRequest { path: damaged.display().to_string(), dry_run: false, expected_version: None },
+    );
     assert!(
         matches!(refused, Err(ClientError::Rejected(ref body)) if body.message.contains("checksum")),
         "{refused:?}"
@@ -895,6 +932,8 @@ fn random_operations_and_faults_keep_the_invariants() {
                         database: "Mailbox Database".into(),
                         count: 1 + dice.roll(8) as u32,
                         size_kb: 10,
+                        dry_run: false,
+                        expected_version: None,
                     };
                     lab.admin
                         .post::<SendMailResult>(routes::LAB_MAIL, &request)
@@ -1025,6 +1064,8 @@ fn ignore_dismounted_moves_past_a_broken_storage_group_which_then_cannot_mount_s
         kind: api::FaultKind::CorruptLog,
         server: "NH-W2K3-SRV03".into(),
         storage_group: "First Storage Group".into(),
+        dry_run: false,
+        expected_version: None,
     };
     lab.op(routes::LAB_FAULT, &fault);
     lab.op(routes::RESUME_COPY, &copy_request("First Storage Group", None));
@@ -1049,4 +1090,42 @@ fn ignore_dismounted_moves_past_a_broken_storage_group_which_then_cannot_mount_s
         api::StoreQuery { identity: Some("Public Folder Database".into()), status: true, ..Default::default() };
     let dbs: Vec<api::Database> = lab.admin.get(routes::PUBLIC_FOLDER_DATABASES, &public).expect("databases");
     assert_eq!(dbs[0].mounted, Some(true), "the healthy group moved and mounted");
+}
+
+#[test]
+fn the_lab_calls_take_the_dry_run_and_the_guard_too() {
+    let lab = Lab::new(64);
+    let version = lab.version();
+    lab.op(
+        routes::LAB_CLOCK,
+        &api::ClockRequest { advance_seconds: 60, dry_run: false, expected_version: Some(version) },
+    );
+    let stale = SendMailRequest {
+        database: "Mailbox Database".into(),
+        count: 3,
+        size_kb: 1,
+        dry_run: false,
+        expected_version: Some(version),
+    };
+    match lab.admin.post::<SendMailResult>(routes::LAB_MAIL, &stale) {
+        Err(ClientError::Rejected(body)) => assert_eq!(body.code, ErrorCode::EstateChanged),
+        other => panic!("expected 409, got {other:?}"),
+    }
+    let dry = SendMailRequest { dry_run: true, expected_version: None, ..stale };
+    let result: SendMailResult = lab.admin.post(routes::LAB_MAIL, &dry).expect("dry run");
+    assert!(result.accepted.is_empty());
+    let fault = api::FaultRequest {
+        kind: api::FaultKind::CorruptLog,
+        server: "NH-W2K3-SRV03".into(),
+        storage_group: "First Storage Group".into(),
+        dry_run: true,
+        expected_version: None,
+    };
+    assert!(!lab.op(routes::LAB_FAULT, &fault).changed);
+    let reset: api::LabResult = lab
+        .admin
+        .post(routes::LAB_RESET, &api::ResetRequest { topology: None, dry_run: true, expected_version: None })
+        .expect("dry");
+    assert_eq!(reset.estate_version, lab.version(), "a dry-run reset changes nothing");
+    assert_eq!(lab.ledger().accepted, 0);
 }

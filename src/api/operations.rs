@@ -255,6 +255,12 @@ pub struct FaultRequest {
     /// The node whose copy is damaged.
     pub server: String,
     pub storage_group: String,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -267,6 +273,12 @@ pub enum FaultKind {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClockRequest {
     pub advance_seconds: u64,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
 }
 
 /// One node of the lab (`Get-LabNode`).
@@ -444,6 +456,12 @@ pub struct SendMailRequest {
     pub count: u32,
     #[serde(default = "default_size_kb")]
     pub size_kb: u32,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
 }
 
 fn default_size_kb() -> u32 {
@@ -502,6 +520,12 @@ pub struct SettleResult {
 pub struct ResetRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topology: Option<String>,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
 }
 
 /// `POST` lab export or import: a snapshot file on ccrd's machine.
@@ -509,6 +533,12 @@ pub struct ResetRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SnapshotRequest {
     pub path: String,
+    /// Import only: check the snapshot and report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Import only: refuse with `EstateChanged` unless the estate is still at this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
 }
 
 /// What an export wrote, an import read, or a reset made.

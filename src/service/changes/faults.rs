@@ -131,8 +131,8 @@ pub async fn set_fault(
             cmdlet: "Set-LabFault",
             object: format!("{}\\{}", request.server, request.storage_group),
             reason: Some(format!("{:?}", request.kind)),
-            dry_run: false,
-            expected_version: None,
+            dry_run: request.dry_run,
+            expected_version: request.expected_version,
         };
         mutate(&state, role, change, |w| {
             let FaultKind::CorruptLog = request.kind;
@@ -148,6 +148,10 @@ pub async fn set_fault(
                 .name
                 .clone();
             let files = CopyFiles::new(&w.files, &node, &sg.server, &sg.name, &sg.log_prefix);
+            if w.dry_run {
+                let report = Report::new("Set-LabFault", &format!("{node}\\{}", sg.name));
+                return Ok(Done::plain(report.into_report(), false));
+            }
             let damaged = files.corrupt_newest_log().map_err(|e| service_failure(internal(&e)))?;
             let Some(generation) = damaged else {
                 return Err(EngineError::Invalid {
@@ -176,8 +180,8 @@ pub async fn set_clock(
             cmdlet: "Set-LabClock",
             object: "lab clock".into(),
             reason: Some(format!("+{}s", request.advance_seconds)),
-            dry_run: false,
-            expected_version: None,
+            dry_run: request.dry_run,
+            expected_version: request.expected_version,
         };
         mutate(&state, role, change, |w| {
             let report = faults::advance_clock(&mut w.estate, request.advance_seconds)?;

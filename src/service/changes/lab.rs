@@ -34,7 +34,16 @@ pub async fn send_mail(
         let mut store = state.store.lock().map_err(|e| internal(&e))?;
         let mut estate = state.estate.read().map_err(|e| internal(&e))?.clone();
         let now = estate.lab_time(Utc::now());
+        operations::check_guard(&estate, request.expected_version)?;
         let delivery = operations::deliver(&mut estate, &request.database, request.count, request.size_kb)?;
+        if request.dry_run {
+            let last_log_generated = estate.storage_groups[delivery.storage_group].last_log_generated;
+            return Ok(api::SendMailResult {
+                database: request.database.clone(),
+                accepted: Vec::new(),
+                last_log_generated,
+            });
+        }
         let sg = &estate.storage_groups[delivery.storage_group];
         let (server, storage_group) = (sg.server.clone(), sg.name.clone());
         let files = replication::active_files(&replication::files_root(&state.lab, &estate), &estate, sg)
@@ -249,6 +258,18 @@ pub async fn import(
         })?;
         let mut store = state.store.lock().map_err(|e| internal(&e))?;
         let current = state.estate.read().map_err(|e| internal(&e))?.clone();
+        operations::check_guard(&current, request.expected_version)?;
+        if request.dry_run {
+            let files = entries.iter().filter(|(name, _)| name.starts_with(FILES_ENTRY)).count() as u64;
+            let bytes = entries.iter().map(|(_, data)| data.len() as u64).sum();
+            return Ok(api::LabResult {
+                topology: current.topology,
+                path: Some(request.path.clone()),
+                files,
+                bytes,
+                estate_version: current.version,
+            });
+        }
         let files_dir = lab::next_files_dir(&current.files_dir);
         let staged = state.lab.join(&files_dir);
         let database = state.lab.join("import.db.tmp");

@@ -61,6 +61,8 @@ pub fn send_lab_mail(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
         database: call.string("Database").unwrap_or_default(),
         count: u32::try_from(call.int("Count").unwrap_or(1)).unwrap_or(1),
         size_kb: u32::try_from(call.int("SizeKB").unwrap_or(10)).unwrap_or(10),
+        dry_run: false,
+        expected_version: None,
     };
     let result: api::SendMailResult = cx.client.post(routes::LAB_MAIL, &request).map_err(client_error)?;
     let (first, last) = (result.accepted.first().copied(), result.accepted.last().copied());
@@ -145,13 +147,19 @@ pub fn set_lab_fault(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
         kind: api::FaultKind::CorruptLog,
         server: call.string("Server").unwrap_or_default(),
         storage_group: call.string("StorageGroup").unwrap_or_default(),
+        dry_run: false,
+        expected_version: None,
     };
     lab_call(call, cx, routes::LAB_FAULT, &request, &format!("{}\\{}", request.server, request.storage_group))
 }
 
 /// `Set-LabClock -Advance TIMESPAN`.
 pub fn set_lab_clock(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let request = api::ClockRequest { advance_seconds: change::seconds(call, "Advance").unwrap_or(0) };
+    let request = api::ClockRequest {
+        advance_seconds: change::seconds(call, "Advance").unwrap_or(0),
+        dry_run: false,
+        expected_version: None,
+    };
     lab_call(call, cx, routes::LAB_CLOCK, &request, "lab clock")
 }
 
@@ -178,8 +186,10 @@ pub fn reset_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Valu
     if !change::should_process(call, cx, topology.as_deref().unwrap_or("seed"), false)? {
         return Ok(Vec::new());
     }
-    let result: api::LabResult =
-        cx.client.post(routes::LAB_RESET, &api::ResetRequest { topology }).map_err(client_error)?;
+    let result: api::LabResult = cx
+        .client
+        .post(routes::LAB_RESET, &api::ResetRequest { topology, dry_run: false, expected_version: None })
+        .map_err(client_error)?;
     Ok(vec![lab_result(result)])
 }
 
@@ -196,7 +206,10 @@ fn snapshot(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<
     if !change::should_process(call, cx, &path, false)? {
         return Ok(Vec::new());
     }
-    let result: api::LabResult = cx.client.post(route, &api::SnapshotRequest { path }).map_err(client_error)?;
+    let result: api::LabResult = cx
+        .client
+        .post(route, &api::SnapshotRequest { path, dry_run: false, expected_version: None })
+        .map_err(client_error)?;
     Ok(vec![lab_result(result)])
 }
 
