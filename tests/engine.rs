@@ -166,6 +166,17 @@ impl Lab {
     }
 }
 
+/// A request for one 1 KB message to the mailbox database.
+fn one_message() -> SendMailRequest {
+    SendMailRequest {
+        database: "Mailbox Database".into(),
+        count: 1,
+        size_kb: 1,
+        dry_run: false,
+        expected_version: None,
+    }
+}
+
 fn move_request(target: &str) -> MoveRequest {
     MoveRequest {
         identity: "CCREX01".into(),
@@ -378,13 +389,7 @@ fn the_view_only_token_reads_but_cannot_change_anything() {
     let viewer = lab.viewer();
     let _: Vec<StorageGroupCopyStatus> =
         viewer.get(routes::STORAGE_GROUP_COPY_STATUS, &CopyStatusQuery::default()).expect("reads");
-    let request = SendMailRequest {
-        database: "Mailbox Database".into(),
-        count: 1,
-        size_kb: 1,
-        dry_run: false,
-        expected_version: None,
-    };
+    let request = one_message();
     for result in [
         viewer.post::<OperationResult>(routes::MOVE_CMS, &move_request("NH-W2K3-SRV04")).map(|_| ()),
         viewer.post::<SendMailResult>(routes::LAB_MAIL, &request).map(|_| ()),
@@ -422,13 +427,7 @@ fn stop_needs_a_reason_writes_event_105_dismounts_and_start_brings_the_server_ba
         .expect("events");
     assert!(events.iter().any(|e| e.instance_id == 105 && e.message.contains("Moving to the backup datacenter")));
 
-    let refused = SendMailRequest {
-        database: "Mailbox Database".into(),
-        count: 1,
-        size_kb: 1,
-        dry_run: false,
-        expected_version: None,
-    };
+    let refused = one_message();
     match lab.admin.post::<SendMailResult>(routes::LAB_MAIL, &refused) {
         Err(ClientError::Rejected(body)) => assert!(body.message.contains("Offline"), "{}", body.message),
         other => panic!("an offline server accepts no mail, got {other:?}"),
@@ -637,13 +636,7 @@ fn without_quorum_the_server_goes_failed_and_comes_back_with_its_node() {
     lab.link("NH-W2K3-SRV04", "NH-W2K3-FSW01", LinkState::Down);
     lab.power("NH-W2K3-SRV03", false, true);
     assert_eq!(lab.cms().state, api::CmsState::Failed);
-    let request = SendMailRequest {
-        database: "Mailbox Database".into(),
-        count: 1,
-        size_kb: 1,
-        dry_run: false,
-        expected_version: None,
-    };
+    let request = one_message();
     assert!(lab.admin.post::<SendMailResult>(routes::LAB_MAIL, &request).is_err());
     lab.power("NH-W2K3-SRV03", true, false);
     assert_eq!(lab.cms().state, api::CmsState::Online);
