@@ -1122,3 +1122,24 @@ fn the_lab_calls_take_the_dry_run_and_the_guard_too() {
     assert_eq!(reset.estate_version, lab.version(), "a dry-run reset changes nothing");
     assert_eq!(lab.ledger().accepted, 0);
 }
+
+#[test]
+fn a_copy_whose_files_vanished_fails_with_the_reseed_remedy_and_a_reseed_heals_it() {
+    let lab = Lab::new(32);
+    lab.send(20, 10);
+    lab.settle();
+    lab.op(routes::SUSPEND_COPY, &copy_request("First Storage Group", None));
+    std::fs::remove_dir_all(lab.node_dir("NH-W2K3-SRV04", "First Storage Group")).expect("removed");
+    lab.op(routes::RESUME_COPY, &copy_request("First Storage Group", None));
+    lab.send(20, 10);
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert_eq!(copy.summary_copy_status, CopyStatus::Failed, "{copy:?}");
+    assert!(copy.failed_message.unwrap_or_default().contains("files are missing"));
+    lab.op(routes::SUSPEND_COPY, &copy_request("First Storage Group", None));
+    lab.op(routes::SEED_COPY, &seed("First Storage Group", None, false));
+    lab.send(20, 10);
+    lab.settle();
+    let copy = lab.copy("First Storage Group");
+    assert_eq!((copy.summary_copy_status, copy.copy_queue_length), (CopyStatus::Healthy, 0), "{copy:?}");
+}

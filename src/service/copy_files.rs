@@ -160,7 +160,8 @@ impl CopyFiles {
     }
 
     pub fn checkpoint(&self) -> io::Result<Checkpoint> {
-        let text = fs::read_to_string(self.checkpoint_path())?;
+        let path = self.checkpoint_path();
+        let text = fs::read_to_string(&path).map_err(|e| with_path(e, &path))?;
         parse_checkpoint(&text).ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidData, format!("{} is damaged", self.checkpoint_path().display()))
         })

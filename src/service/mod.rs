@@ -72,17 +72,23 @@ const REPLICATION_INTERVAL: Duration = Duration::from_millis(50);
 /// Runs replication passes in the background for as long as the runtime lives.
 fn spawn_replication(state: AppState) {
     tokio::spawn(async move {
+        // A failure that repeats every pass is reported once, and again when it changes.
+        let mut last_failure = String::new();
         loop {
             tokio::select! {
                 () = state.wake.notified() => {}
                 () = tokio::time::sleep(REPLICATION_INTERVAL) => {}
             }
             let pass = state.clone();
-            match tokio::task::spawn_blocking(move || changes::replication_pass(&pass)).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => eprintln!("ccrd: replication pass failed: {}", e.0.message),
-                Err(e) => eprintln!("ccrd: replication pass failed: {e}"),
+            let failure = match tokio::task::spawn_blocking(move || changes::pass(&pass)).await {
+                Ok(Ok(_)) => String::new(),
+                Ok(Err(detail)) => detail,
+                Err(e) => e.to_string(),
+            };
+            if !failure.is_empty() && failure != last_failure {
+                eprintln!("ccrd: replication pass failed: {failure}");
             }
+            last_failure = failure;
         }
     });
 }

@@ -51,7 +51,13 @@ pub fn run_pass(lab: &Path, estate: &mut Estate, now: DateTime<Utc>) -> io::Resu
         let Some(files) = copy_files(lab, estate, &estate.copies[work.copy]) else { continue };
         let cutoff =
             if work.older_than_ms == 0 { i64::MAX } else { now.timestamp_millis().saturating_sub(work.older_than_ms) };
-        files.truncate_closed_before(work.through, cutoff)?;
+        match files.truncate_closed_before(work.through, cutoff) {
+            // A copy whose files are gone is failing through `carry_out`; nothing to delete.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            other => {
+                other?;
+            }
+        }
     }
     Ok(progressed)
 }
@@ -62,7 +68,19 @@ pub fn run_pass(lab: &Path, estate: &mut Estate, now: DateTime<Utc>) -> io::Resu
 fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<CopyProgress> {
     let source = CopyFiles::new(lab, &work.source_node, &work.server, &work.storage_group, &work.prefix);
     let target = CopyFiles::new(lab, &work.target_node, &work.server, &work.storage_group, &work.prefix);
-    let disk = target.on_disk()?;
+    let disk = match target.on_disk() {
+        Ok(disk) => disk,
+        // The copy's files are gone (deleted on its node): it cannot continue; after three
+        // attempts it is Failed and says to reseed, which recreates them.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let defect = format!("the copy's files are missing ({e})");
+            return Ok(CopyProgress {
+                defect: Some((target.log_name(work.ship.start().to_owned()), defect)),
+                ..Default::default()
+            });
+        }
+        Err(e) => return Err(e),
+    };
     let mut progress =
         CopyProgress { copied: disk.copied, inspected: disk.inspected, replayed: disk.replayed, ..Default::default() };
     let lag_cutoff = now.timestamp_millis().saturating_sub(work.replay_lag_ms);

@@ -117,19 +117,25 @@ pub async fn settle(
 /// One replication pass under the writer lock. Commits to SQLite only when a copy's status
 /// changed (log counters live in the files). Returns whether any file step was taken.
 pub fn replication_pass(state: &AppState) -> Result<bool, ServiceError> {
-    let store = state.store.lock().map_err(|e| internal(&e))?;
-    let mut estate = state.estate.read().map_err(|e| internal(&e))?.clone();
+    pass(state).map_err(|detail| internal(&detail))
+}
+
+/// The pass itself; a failure is described, not logged (the background loop reports a
+/// repeating one once).
+pub fn pass(state: &AppState) -> Result<bool, String> {
+    let text = |e: &dyn std::fmt::Display| e.to_string();
+    let mut store = state.store.lock().map_err(|e| text(&e))?;
+    let mut estate = state.estate.read().map_err(|e| text(&e))?.clone();
     let now = estate.lab_time(Utc::now());
     let statuses: Vec<_> = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).collect();
-    let progressed = replication::run_pass(&replication::files_root(&state.lab, &estate), &mut estate, now)
-        .map_err(|e| internal(&e))?;
+    let progressed =
+        replication::run_pass(&replication::files_root(&state.lab, &estate), &mut estate, now).map_err(|e| text(&e))?;
     let status_changed = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).ne(statuses);
-    let mut store = store;
     if status_changed {
-        store.commit(&estate, &Journal::default(), now).map_err(|e| internal(&e))?;
+        store.commit(&estate, &Journal::default(), now).map_err(|e| text(&e))?;
     }
     if progressed || status_changed {
-        *state.estate.write().map_err(|e| internal(&e))? = estate;
+        *state.estate.write().map_err(|e| text(&e))? = estate;
     }
     Ok(progressed)
 }
