@@ -64,6 +64,9 @@ pub fn send_lab_mail(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
         dry_run: false,
         expected_version: None,
     };
+    if !change::should_process(call, cx, &request.database, false)? {
+        return Ok(Vec::new());
+    }
     let result: api::SendMailResult = cx.client.post(routes::LAB_MAIL, &request).map_err(client_error)?;
     let (first, last) = (result.accepted.first().copied(), result.accepted.last().copied());
     Ok(vec![
