@@ -46,7 +46,7 @@ impl Fork {
             .map_err(|e| format!("the estate could not be copied for the rehearsal: {}", describe(e)))?;
         let service = embedded::start(&dir.join("lab"), &TopologySource::Seed).map_err(|e| e.to_string())?;
         let client = Client::new(&service.url, Some(service.admin_token.clone())).map_err(|e| format!("{e:?}"))?;
-        let imported: api::LabResult = client
+        let _: api::LabResult = client
             .post(routes::LAB_IMPORT, &api::SnapshotRequest { path: snapshot, dry_run: false, expected_version: None })
             .map_err(|e| format!("the copy of the estate could not be loaded: {}", describe(e)))?;
         let history: Vec<api::OperationRecord> = client
@@ -54,7 +54,6 @@ impl Fork {
             .unwrap_or_default();
         let start = history.first().map_or(0, |r| r.index);
         let before = view(&client);
-        let _ = imported;
         Ok(Fork { client, service: Some(service), dir, start, before })
     }
 

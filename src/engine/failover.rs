@@ -44,8 +44,8 @@ pub struct Reaction {
     pub dumpster: Vec<DumpsterRequest>,
 }
 
-/// A new lineage for a storage group whose log stream forks at a lossy mount.
-fn next_lineage(old: u64, now: DateTime<Utc>) -> u64 {
+/// A new lineage for a storage group whose log stream forks (a lossy mount, a lossy recovery).
+pub fn next_lineage(old: u64, now: DateTime<Utc>) -> u64 {
     let mut bytes = old.to_le_bytes().to_vec();
     bytes.extend_from_slice(&now.timestamp_nanos_opt().unwrap_or_default().to_le_bytes());
     (u64::from(crc32fast::hash(&bytes)) << 32) | (old.wrapping_add(1) & 0xFFFF_FFFF)

@@ -12,17 +12,12 @@ use crate::api::PreconditionReport;
 
 /// Powers `node` on or off. Returns the node's canonical name and whether anything changed.
 pub fn power(estate: &mut Estate, node: &str, on: bool) -> Result<(String, bool, PreconditionReport), EngineError> {
-    let found = estate.nodes.iter_mut().find(|n| n.name.eq_ignore_ascii_case(node.trim()));
-    let Some(found) = found else {
-        return Err(EngineError::NotFound {
-            kind: "node",
-            identity: node.to_string(),
-            known: estate.nodes.iter().map(|n| n.name.clone()).collect(),
-        });
-    };
-    let changed = found.powered_on != on;
-    found.powered_on = on;
-    let name = found.name.clone();
+    let name = super::identity::node(estate, node)?.name.clone();
+    let mut changed = false;
+    for found in estate.nodes.iter_mut().filter(|n| n.name == name) {
+        changed = found.powered_on != on;
+        found.powered_on = on;
+    }
     let report = Report::new(if on { "Start-LabNode" } else { "Stop-LabNode" }, &name).into_report();
     Ok((name, changed, report))
 }

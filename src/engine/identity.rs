@@ -19,6 +19,15 @@ pub fn server<'e>(estate: &'e Estate, identity: &str) -> Result<&'e ClusteredMai
     })
 }
 
+/// The node (a server of a failover cluster) named `identity`.
+pub fn node<'e>(estate: &'e Estate, identity: &str) -> Result<&'e Node, EngineError> {
+    estate.node(identity.trim()).ok_or_else(|| EngineError::NotFound {
+        kind: "node",
+        identity: identity.to_string(),
+        known: estate.nodes.iter().map(|n| n.name.clone()).collect(),
+    })
+}
+
 /// The storage group `identity` (`Server\Name` or a name that only one server has).
 pub fn storage_group<'e>(estate: &'e Estate, identity: &str) -> Result<&'e StorageGroup, EngineError> {
     let identity = identity.trim();

@@ -84,8 +84,8 @@ pub fn plan(estate: &Estate) -> Vec<CopyWork> {
             source_node: server.active_node.clone(),
             target_node: copy.node.clone(),
             lineage: sg.lineage,
-            // Anything not yet inspected ships again: a log copied just before a crash may sit
-            // uninspected in the inbox, and shipping is idempotent.
+            // Starts right after the last inspected log: a log received but not yet counted
+            // when ccrd died is received again, which is harmless.
             ship: copy.last_log_inspected + 1..=sg.last_log_generated,
             replay_through,
             replay_lag_ms,

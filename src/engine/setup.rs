@@ -26,15 +26,17 @@ pub fn in_subnet(ip: &str, subnet: &str) -> bool {
     ip & mask == network & mask
 }
 
-/// `setup.com /RecoverCMS /CMSName:X /CMSIPAddress:IP` run on `node`. Returns the report and
-/// the storage groups (indices) whose restored copy becomes active.
-pub fn recover_cms(estate: &mut Estate, node: &str, cms: &str, ip: &str) -> Result<PreconditionReport, EngineError> {
+/// `setup.com /RecoverCMS /CMSName:X /CMSIPAddress:IP` run on `node`: the restored copies there
+/// become active; a group that lost logs on the way continues on a new lineage.
+pub fn recover_cms(
+    estate: &mut Estate,
+    node: &str,
+    cms: &str,
+    ip: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PreconditionReport, EngineError> {
     let server = identity::server(estate, cms)?.clone();
-    let here = estate.node(node).cloned().ok_or_else(|| EngineError::NotFound {
-        kind: "node",
-        identity: node.to_string(),
-        known: estate.nodes.iter().map(|n| n.name.clone()).collect(),
-    })?;
+    let here = identity::node(estate, node)?.clone();
     let datacenter = estate.datacenter_of(&here.name).unwrap_or_default().to_string();
     let subnet = estate.datacenters.iter().find(|d| d.name == datacenter).map(|d| d.subnet.clone()).unwrap_or_default();
     let mut report = Report::new("setup /RecoverCMS", &server.name);
@@ -117,7 +119,7 @@ pub fn recover_cms(estate: &mut Estate, node: &str, cms: &str, ip: &str) -> Resu
         }
         if let Some(slot) = estate.storage_groups.iter_mut().find(|g| g.server == sg.server && g.name == sg.name) {
             if slot.last_log_generated > inspected {
-                slot.lineage = slot.lineage.rotate_left(17) ^ 0x5C5C_0000_0000_0001;
+                slot.lineage = super::failover::next_lineage(slot.lineage, now);
             }
             slot.last_log_generated = inspected;
             slot.open_log_records = 0;
@@ -144,11 +146,7 @@ pub fn recover_cms(estate: &mut Estate, node: &str, cms: &str, ip: &str) -> Resu
 /// Returns whether anything changed.
 pub fn clear_local_cms(estate: &mut Estate, node: &str, cms: &str) -> Result<(bool, PreconditionReport), EngineError> {
     let server = identity::server(estate, cms)?.clone();
-    let here = estate.node(node).cloned().ok_or_else(|| EngineError::NotFound {
-        kind: "node",
-        identity: node.to_string(),
-        known: estate.nodes.iter().map(|n| n.name.clone()).collect(),
-    })?;
+    let here = identity::node(estate, node)?.clone();
     let mut report = Report::new("setup /ClearLocalCMS", &server.name);
     let online_here = server.state == CmsState::Online && server.cluster.eq_ignore_ascii_case(&here.cluster);
     report.add(Check {
@@ -197,7 +195,9 @@ mod tests {
     fn recover_cms_refuses_a_running_server_a_wrong_subnet_and_unrestored_copies() {
         let mut e = build("seed", SEED).expect("seed");
         let before = e.clone();
-        let Err(EngineError::Refused(report)) = recover_cms(&mut e, "NH-W2K3-SRV01", "CCREX01", "192.0.2.60") else {
+        let Err(EngineError::Refused(report)) =
+            recover_cms(&mut e, "NH-W2K3-SRV01", "CCREX01", "192.0.2.60", chrono::Utc::now())
+        else {
             panic!("must refuse");
         };
         let failed: Vec<&str> = report

@@ -1,5 +1,5 @@
 //! A storage group copy's files on one node: the closed logs, the open log (active copy only),
-//! the inbox of shipped logs awaiting inspection, the checkpoint and the database file.
+//! the checkpoint and the database file.
 //!
 //! Layout under `<lab>/<files dir>/<NODE>/<SERVER>/<STORAGE GROUP>/` (the files dir is
 //! `nodes` until a reset or an import switches to a new one):
@@ -7,7 +7,6 @@
 //! ```text
 //! E00.log                 the open log (records appended, no end marker yet)
 //! E0000000001.log …       closed logs that passed inspection (prefix + generation in hex)
-//! inbox/E0000000002.log   shipped here, not yet inspected
 //! E00.chk                 checkpoint: replayed generation, valid database length, lineage
 //! database.edb            the records replayed so far
 //! ```
@@ -45,8 +44,6 @@ pub struct NewMessage {
 /// The generations a copy holds, read from its directory.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OnDisk {
-    /// Highest generation shipped here (inspected or still in the inbox).
-    pub copied: Generation,
     /// Highest generation that passed inspection.
     pub inspected: Generation,
     pub replayed: Generation,
@@ -83,10 +80,6 @@ impl CopyFiles {
         self.root.join(self.log_name(generation))
     }
 
-    fn inbox_path(&self, generation: Generation) -> PathBuf {
-        self.root.join("inbox").join(self.log_name(generation))
-    }
-
     fn open_log_path(&self) -> PathBuf {
         self.root.join(format!("{}.log", self.prefix))
     }
@@ -103,13 +96,11 @@ impl CopyFiles {
     /// none, and repairs what a crash may have left: temporary files, a torn open-log tail, a
     /// database written past its checkpoint.
     pub fn open_or_create(&self) -> io::Result<()> {
-        fs::create_dir_all(self.root.join("inbox"))?;
-        for dir in [self.root.clone(), self.root.join("inbox")] {
-            for entry in fs::read_dir(&dir)? {
-                let path = entry?.path();
-                if path.extension().is_some_and(|e| e == "tmp") {
-                    fs::remove_file(&path)?;
-                }
+        fs::create_dir_all(&self.root)?;
+        for entry in fs::read_dir(&self.root)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "tmp") {
+                fs::remove_file(&path)?;
             }
         }
         if !self.database_path().exists() {
@@ -172,10 +163,10 @@ impl CopyFiles {
         write_atomically(&self.checkpoint_path(), text.as_bytes())
     }
 
-    /// Generations of the closed logs in the copy's directory (or its inbox), ascending.
-    fn generations_in(&self, dir: &Path) -> io::Result<Vec<Generation>> {
+    /// Generations of the closed logs in the copy's directory, ascending.
+    pub fn closed_generations(&self) -> io::Result<Vec<Generation>> {
         let mut found = Vec::new();
-        let Ok(entries) = fs::read_dir(dir) else { return Ok(found) };
+        let Ok(entries) = fs::read_dir(&self.root) else { return Ok(found) };
         for entry in entries {
             let name = entry?.file_name();
             let Some(name) = name.to_str() else { continue };
@@ -192,23 +183,18 @@ impl CopyFiles {
         Ok(found)
     }
 
-    pub fn closed_generations(&self) -> io::Result<Vec<Generation>> {
-        self.generations_in(&self.root)
-    }
-
     /// What the directory holds, for rebuilding the estate's counters after a restart.
     pub fn on_disk(&self) -> io::Result<OnDisk> {
         let checkpoint = self.checkpoint()?;
         let inspected = self.closed_generations()?.last().copied().unwrap_or(0).max(checkpoint.replayed);
-        let copied = self.generations_in(&self.root.join("inbox"))?.last().copied().unwrap_or(0).max(inspected);
         let open_log = self.open_log()?;
         let open = open_log.filter(|(_, records, _)| *records > 0).map(|(header, _, _)| header.generation);
         let open_records = open_log.map_or(0, |(_, records, _)| records as u64);
-        let lineage = match self.open_log()? {
+        let lineage = match open_log {
             Some((header, _, _)) => header.lineage,
             None => self.newest_lineage()?.unwrap_or(checkpoint.lineage),
         };
-        Ok(OnDisk { copied, inspected, replayed: checkpoint.replayed, open, open_records, lineage })
+        Ok(OnDisk { inspected, replayed: checkpoint.replayed, open, open_records, lineage })
     }
 
     fn newest_lineage(&self) -> io::Result<Option<u64>> {
@@ -316,34 +302,6 @@ impl CopyFiles {
         Ok(Some(header.generation))
     }
 
-    /// Copies closed log `generation` from `source` into this copy's inbox.
-    pub fn ship_from(&self, source: &CopyFiles, generation: Generation) -> io::Result<()> {
-        let target = self.inbox_path(generation);
-        let temporary = target.with_extension("tmp");
-        fs::copy(source.log_path(generation), &temporary).map_err(|e| with_path(e, &source.log_path(generation)))?;
-        File::open(&temporary)?.sync_all()?;
-        fs::rename(&temporary, &target)?;
-        sync_dir(&self.root.join("inbox"))
-    }
-
-    /// Inspects shipped log `generation`. A sound log moves into the copy's log directory; a
-    /// defective one is deleted from the inbox (so it can be shipped again) and reported.
-    pub fn inspect(&self, generation: Generation, lineage: Option<u64>) -> io::Result<Result<LogSummary, LogDefect>> {
-        let path = self.inbox_path(generation);
-        let bytes = read_file(&path)?;
-        match log_format::inspect(&bytes, generation, lineage) {
-            Ok(summary) => {
-                fs::rename(&path, self.log_path(generation))?;
-                sync_dir(&self.root)?;
-                Ok(Ok(summary))
-            }
-            Err(defect) => {
-                fs::remove_file(&path)?;
-                Ok(Err(defect))
-            }
-        }
-    }
-
     /// The close time of closed log `generation`, from its end marker.
     pub fn closed_at_ms(&self, generation: Generation) -> io::Result<Option<i64>> {
         let bytes = read_file(&self.log_path(generation))?;
@@ -421,7 +379,7 @@ impl CopyFiles {
     pub fn has_files(&self) -> io::Result<bool> {
         let disk = self.on_disk()?;
         let database = fs::metadata(self.database_path()).map_or(0, |m| m.len());
-        Ok(disk.copied > 0 || disk.open.is_some() || database > log_format::DATABASE_HEADER_LEN as u64)
+        Ok(disk.inspected > 0 || disk.open.is_some() || database > log_format::DATABASE_HEADER_LEN as u64)
     }
 
     /// Removes the copy's files and starts it empty (`-DeleteExistingFiles`).
@@ -456,15 +414,12 @@ impl CopyFiles {
         Ok((total, checkpoint.replayed))
     }
 
-    /// Deletes every log after `generation` — closed, shipped or open — so the copy continues
-    /// from there (a diverged tail, or a new active copy's stale inbox). Replayed logs are
+    /// Deletes every log after `generation` — closed or open — so the copy continues from
+    /// there (a diverged tail). Replayed logs are
     /// never deleted here: the caller checks the checkpoint first.
     pub fn discard_after(&self, generation: Generation) -> io::Result<()> {
         for later in self.closed_generations()?.into_iter().filter(|g| *g > generation) {
             fs::remove_file(self.log_path(later))?;
-        }
-        for later in self.generations_in(&self.root.join("inbox"))?.into_iter().filter(|g| *g > generation) {
-            fs::remove_file(self.inbox_path(later))?;
         }
         match fs::remove_file(self.open_log_path()) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
@@ -501,11 +456,16 @@ impl CopyFiles {
         let valid = usize::try_from(checkpoint.database_len).unwrap_or(usize::MAX).min(database.len());
         let body = database.get(log_format::DATABASE_HEADER_LEN..valid).unwrap_or_default();
         let mut ids: Vec<u64> = log_format::sound_prefix(body).0.iter().map(|r| r.id).collect();
-        for generation in self.closed_generations()? {
-            if generation > checkpoint.replayed {
-                let bytes = read_file(&self.log_path(generation))?;
-                ids.extend(log_format::closed_log_records(&bytes).iter().map(|r| r.id));
-            }
+        ids.extend(self.ids_in_logs_after(checkpoint.replayed)?);
+        Ok(ids)
+    }
+
+    /// The ids of the messages in the closed logs after `generation` and in the open log.
+    pub fn ids_in_logs_after(&self, generation: Generation) -> io::Result<Vec<u64>> {
+        let mut ids = Vec::new();
+        for later in self.closed_generations()?.into_iter().filter(|g| *g > generation) {
+            let bytes = read_file(&self.log_path(later))?;
+            ids.extend(log_format::closed_log_records(&bytes).iter().map(|r| r.id));
         }
         if let Ok(bytes) = fs::read(self.open_log_path())
             && log_format::decode_header(&bytes).is_some()
@@ -515,15 +475,11 @@ impl CopyFiles {
         Ok(ids)
     }
 
-    /// Flips one byte in the middle of the newest closed log (in the inbox if one waits there),
-    /// as a failing disk would. Returns the generation damaged.
+    /// Flips one byte in the middle of the newest closed log, as a failing disk would.
+    /// Returns the generation damaged.
     pub fn corrupt_newest_log(&self) -> io::Result<Option<Generation>> {
-        let inbox = self.generations_in(&self.root.join("inbox"))?;
-        let (path, generation) = match (inbox.last(), self.closed_generations()?.last()) {
-            (Some(&g), _) => (self.inbox_path(g), g),
-            (None, Some(&g)) => (self.log_path(g), g),
-            (None, None) => return Ok(None),
-        };
+        let Some(generation) = self.closed_generations()?.last().copied() else { return Ok(None) };
+        let path = self.log_path(generation);
         let mut bytes = fs::read(&path)?;
         let at = bytes.len() / 2;
         bytes[at] ^= 0xFF;
@@ -662,9 +618,9 @@ mod tests {
         let (active, passive) = (copy(dir.path(), "A"), copy(dir.path(), "B"));
         active.append(1, 9, 8 * 1024, &messages(1, 6, 3000), 0).expect("appended");
         active.close_open_log(1).expect("closed");
+        let mut bytes = Vec::new();
         for generation in active.closed_generations().expect("list") {
-            passive.ship_from(&active, generation).expect("shipped");
-            passive.inspect(generation, Some(9)).expect("read").expect("sound");
+            passive.receive(&active, generation, Some(9), &mut bytes).expect("read").expect("sound");
             passive.replay(generation).expect("io").expect("replayed");
         }
         assert_eq!(passive.on_disk().expect("read").replayed, 3, "two 3 KB messages per 8 KB log");
@@ -679,16 +635,19 @@ mod tests {
     #[test]
     fn a_corrupt_log_is_refused_by_the_inspector_and_not_replayed() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (active, passive) = (copy(dir.path(), "A"), copy(dir.path(), "B"));
-        active.append(1, 9, 1 << 20, &messages(1, 3, 100), 0).expect("appended");
-        active.close_open_log(1).expect("closed");
-        passive.ship_from(&active, 1).expect("shipped");
-        assert_eq!(passive.corrupt_newest_log().expect("corrupted"), Some(1));
-        let verdict = passive.inspect(1, Some(9)).expect("read");
+        // Two sources with the same log; one of them has a damaged disk.
+        let (active, damaged, passive) = (copy(dir.path(), "A"), copy(dir.path(), "D"), copy(dir.path(), "B"));
+        for source in [&active, &damaged] {
+            source.append(1, 9, 1 << 20, &messages(1, 3, 100), 0).expect("appended");
+            source.close_open_log(1).expect("closed");
+        }
+        assert_eq!(damaged.corrupt_newest_log().expect("corrupted"), Some(1));
+        let mut bytes = Vec::new();
+        let verdict = passive.receive(&damaged, 1, Some(9), &mut bytes).expect("read");
         assert!(verdict.is_err(), "{verdict:?}");
-        assert_eq!(passive.on_disk().expect("read").copied, 0, "the bad log left the inbox");
-        passive.ship_from(&active, 1).expect("shipped again");
-        assert!(passive.inspect(1, Some(9)).expect("read").is_ok());
+        assert_eq!(passive.on_disk().expect("read").inspected, 0, "a refused log is not kept");
+        assert!(damaged.replay(1).expect("io").is_err(), "nor replayed where it was damaged");
+        assert!(passive.receive(&active, 1, Some(9), &mut bytes).expect("read").is_ok(), "a sound copy is");
     }
 
     #[test]

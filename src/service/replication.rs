@@ -81,8 +81,12 @@ fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<Copy
         }
         Err(e) => return Err(e),
     };
-    let mut progress =
-        CopyProgress { copied: disk.copied, inspected: disk.inspected, replayed: disk.replayed, ..Default::default() };
+    let mut progress = CopyProgress {
+        copied: disk.inspected,
+        inspected: disk.inspected,
+        replayed: disk.replayed,
+        ..Default::default()
+    };
     let lag_cutoff = now.timestamp_millis().saturating_sub(work.replay_lag_ms);
     let replayable = |generation: u64, closed_ms: i64| {
         generation <= work.replay_through && (work.replay_lag_ms == 0 || closed_ms <= lag_cutoff)
@@ -91,14 +95,12 @@ fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<Copy
     // Logs inspected earlier and still waiting for replay (an SCR copy's hold-back and lag).
     while replay.next() <= progress.inspected.min(work.replay_through) {
         let generation = replay.next();
-        let Some(closed) = target.closed_at_ms(generation)? else {
-            progress.defect = Some((target.log_name(generation), "the log fails inspection on this copy".into()));
-            break;
-        };
+        let bytes = std::fs::read(target.root().join(target.log_name(generation)))?;
+        // The close time is read from the log only to honour the lag; `add` inspects it whole.
+        let closed = crate::engine::log_format::inspect(&bytes, generation, None).map_or(i64::MIN, |s| s.closed_ms);
         if !replayable(generation, closed) {
             break;
         }
-        let bytes = std::fs::read(target.root().join(target.log_name(generation)))?;
         if let Err(defect) = replay.add(generation, &bytes)? {
             progress.defect = Some((target.log_name(generation), defect.to_string()));
             break;
@@ -213,7 +215,7 @@ pub fn recount(lab: &Path, estate: &mut Estate) -> io::Result<()> {
         files.open_or_create()?;
         let disk = files.on_disk()?;
         let copy = &mut estate.copies[index];
-        copy.last_log_copied = disk.copied;
+        copy.last_log_copied = disk.inspected;
         copy.last_log_inspected = disk.inspected;
         copy.last_log_replayed = disk.replayed;
     }
@@ -244,7 +246,10 @@ pub fn refresh_from_disk(lab_dir: &Path, estate: &mut Estate) -> io::Result<()> 
         let Some(files) = active_files(lab, estate, sg) else { continue };
         files.open_or_create()?;
         let disk = files.on_disk()?;
-        highest_id = highest_id.max(files.message_ids()?.into_iter().max().unwrap_or(0));
+        // Only a delivery cut short by a crash can have written ids SQLite does not know: they
+        // are in the logs after the last generation SQLite recorded, or in the open log.
+        let unrecorded = files.ids_in_logs_after(sg.last_log_generated)?;
+        highest_id = highest_id.max(unrecorded.into_iter().max().unwrap_or(0));
         let sg = &mut estate.storage_groups[index];
         sg.last_log_generated = disk.inspected.max(disk.open.map_or(0, |g| g - 1));
         sg.active_replayed = disk.replayed;

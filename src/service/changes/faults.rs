@@ -137,16 +137,7 @@ pub async fn set_fault(
         mutate(&state, role, change, |w| {
             let FaultKind::CorruptLog = request.kind;
             let sg = identity::storage_group(&w.estate, &request.storage_group)?.clone();
-            let node = w
-                .estate
-                .node(&request.server)
-                .ok_or_else(|| EngineError::NotFound {
-                    kind: "node",
-                    identity: request.server.clone(),
-                    known: w.estate.nodes.iter().map(|n| n.name.clone()).collect(),
-                })?
-                .name
-                .clone();
+            let node = identity::node(&w.estate, &request.server)?.name.clone();
             let files = CopyFiles::new(&w.files, &node, &sg.server, &sg.name, &sg.log_prefix);
             if w.dry_run {
                 let report = Report::new("Set-LabFault", &format!("{node}\\{}", sg.name));

@@ -12,18 +12,10 @@ use crate::service::copy_files::{CopyFiles, NewMessage};
 use crate::service::error::ServiceError;
 use crate::service::replication;
 
-/// Carries out a reaction: its events are journalled, each new active copy drops logs of the
-/// old lineage it never inspected, and every lossy mount gets its dumpster resend.
+/// Carries out a reaction: its events are journalled and every lossy mount gets its dumpster
+/// resend.
 pub(super) fn follow_up(w: &mut Work<'_>, reaction: Reaction) -> Result<(), ServiceError> {
     w.journal.events.extend(reaction.events);
-    for sg in &w.estate.storage_groups {
-        let Some(files) = replication::active_files(&w.files, &w.estate, sg) else { continue };
-        files.open_or_create().map_err(|e| internal(&e))?;
-        let disk = files.on_disk().map_err(|e| internal(&e))?;
-        if disk.copied > disk.inspected && disk.inspected >= sg.last_log_generated {
-            files.discard_after(sg.last_log_generated).map_err(|e| internal(&e))?;
-        }
-    }
     for request in reaction.dumpster {
         resend(w, &request)?;
     }
@@ -91,9 +83,10 @@ pub(super) fn node_returned(w: &mut Work<'_>, node: &str) -> Result<Vec<String>,
                 source.close_open_log(w.now_ms()).map_err(|e| internal(&e))?;
                 let newest = source.on_disk().map_err(|e| internal(&e))?.inspected;
                 let mut through = common;
+                let mut bytes = Vec::new();
                 for generation in common + 1..=newest {
-                    target.ship_from(&source, generation).map_err(|e| internal(&e))?;
-                    match target.inspect(generation, Some(sg.lineage)).map_err(|e| internal(&e))? {
+                    let received = target.receive(&source, generation, Some(sg.lineage), &mut bytes);
+                    match received.map_err(|e| internal(&e))? {
                         Ok(_) => through = generation,
                         Err(defect) => {
                             notes.push(format!(

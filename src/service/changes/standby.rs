@@ -218,7 +218,7 @@ pub async fn run_setup(
                     message: "/RecoverCMS needs the server's new address.".into(),
                     hint: "Add /CMSIPAddress:ADDRESS with an address in the node's datacenter subnet.".into(),
                 })?;
-                let report = setup::recover_cms(&mut w.estate, &request.node, &request.cms_name, &ip)?;
+                let report = setup::recover_cms(&mut w.estate, &request.node, &request.cms_name, &ip, w.now)?;
                 if w.dry_run {
                     return Ok(Done::plain(report, false));
                 }
