@@ -23,6 +23,18 @@ pub struct Fork {
     before: BTreeMap<String, String>,
 }
 
+/// A new directory under the temporary directory, private to this user (mode 0700), with a
+/// name nobody could have planted beforehand.
+fn private_temp_dir() -> Result<PathBuf, String> {
+    use std::os::unix::fs::DirBuilderExt;
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let dir = std::env::temp_dir().join(format!("ccrsh-rehearsal-{}-{suffix}", std::process::id()));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
 fn describe(e: ClientError) -> String {
     match e {
         ClientError::Rejected(body) => format!("{} {}", body.message, body.hint.unwrap_or_default()),
@@ -34,20 +46,14 @@ fn describe(e: ClientError) -> String {
 impl Fork {
     /// Copies the estate `real` serves into a new embedded lab.
     pub fn of(real: &Client) -> Result<Fork, String> {
-        let dir = std::env::temp_dir().join(format!("ccrsh-rehearsal-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let snapshot = dir.join("estate.snapshot").display().to_string();
-        let _: api::LabResult = real
-            .post(
-                routes::LAB_EXPORT,
-                &api::SnapshotRequest { path: snapshot.clone(), dry_run: false, expected_version: None },
-            )
+        let dir = private_temp_dir()?;
+        let snapshot = real
+            .download(routes::LAB_EXPORT, &[])
             .map_err(|e| format!("the estate could not be copied for the rehearsal: {}", describe(e)))?;
         let service = embedded::start(&dir.join("lab"), &TopologySource::Seed).map_err(|e| e.to_string())?;
         let client = Client::new(&service.url, Some(service.admin_token.clone())).map_err(|e| format!("{e:?}"))?;
         let _: api::LabResult = client
-            .post(routes::LAB_IMPORT, &api::SnapshotRequest { path: snapshot, dry_run: false, expected_version: None })
+            .upload(routes::LAB_IMPORT, &api::ImportQuery::default(), snapshot.bytes)
             .map_err(|e| format!("the copy of the estate could not be loaded: {}", describe(e)))?;
         let history: Vec<api::OperationRecord> = client
             .get(routes::HISTORY, &api::HistoryQuery { newest: Some(1), ..Default::default() })

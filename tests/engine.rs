@@ -838,21 +838,19 @@ fn export_import_brings_the_whole_estate_back_and_reset_starts_over() {
     let lab = Lab::new(32);
     let sent = lab.send(30, 10);
     lab.settle();
-    let snapshot = lab.path.with_file_name("lab.snapshot");
-    let path = snapshot.display().to_string();
-    let exported: api::LabResult = lab
-        .admin
-        .post(routes::LAB_EXPORT, &api::SnapshotRequest { path: path.clone(), dry_run: false, expected_version: None })
-        .expect("exported");
-    assert!(exported.files > 5 && exported.bytes > 300 * 1024, "{exported:?}");
+    let exported = lab.admin.download(routes::LAB_EXPORT, &[api::headers::ESTATE_VERSION]).expect("exported");
+    let entries = api::snapshot::decode(&exported.bytes).expect("a snapshot");
+    assert!(entries.len() > 5 && exported.bytes.len() > 300 * 1024, "{} entries", entries.len());
+    let exported_version: u64 =
+        exported.header(api::headers::ESTATE_VERSION).and_then(|v| v.parse().ok()).expect("version header");
 
     lab.move_to("NH-W2K3-SRV04").expect("moved");
     lab.send(10, 10);
     let imported: api::LabResult = lab
         .admin
-        .post(routes::LAB_IMPORT, &api::SnapshotRequest { path: path.clone(), dry_run: false, expected_version: None })
+        .upload(routes::LAB_IMPORT, &api::ImportQuery::default(), exported.bytes.clone())
         .expect("imported");
-    assert!(imported.estate_version > exported.estate_version, "a guard taken before the import no longer holds");
+    assert!(imported.estate_version > exported_version, "a guard taken before the import no longer holds");
     assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
     let ledger = lab.ledger();
     assert_eq!((ledger.accepted, ledger.present), (sent.len() as u64, sent.len() as u64), "{ledger:?}");
@@ -861,16 +859,11 @@ fn export_import_brings_the_whole_estate_back_and_reset_starts_over() {
     assert_eq!(lab.copy("First Storage Group").copy_queue_length, 0);
 
     // A damaged snapshot is refused before anything changes.
-    let mut bytes = std::fs::read(&snapshot).expect("snapshot");
+    let mut bytes = exported.bytes.clone();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xFF;
-    let damaged = lab.path.with_file_name("damaged.snapshot");
-    std::fs::write(&damaged, bytes).expect("written");
     let version = lab.version();
-    let refused = lab.admin.post::<api::LabResult>(
-        routes::LAB_IMPORT,
-        &api::SnapshotRequest { path: damaged.display().to_string(), dry_run: false, expected_version: None },
-    );
+    let refused = lab.admin.upload::<api::LabResult>(routes::LAB_IMPORT, &api::ImportQuery::default(), bytes);
     assert!(
         matches!(refused, Err(ClientError::Rejected(ref body)) if body.message.contains("checksum")),
         "{refused:?}"
@@ -1117,7 +1110,7 @@ fn the_lab_calls_take_the_dry_run_and_the_guard_too() {
     assert!(!lab.op(routes::LAB_FAULT, &fault).changed);
     let reset: api::LabResult = lab
         .admin
-        .post(routes::LAB_RESET, &api::ResetRequest { topology: None, dry_run: true, expected_version: None })
+        .post(routes::LAB_RESET, &api::ResetRequest { dry_run: true, ..Default::default() })
         .expect("dry");
     assert_eq!(reset.estate_version, lab.version(), "a dry-run reset changes nothing");
     assert_eq!(lab.ledger().accepted, 0);

@@ -11,6 +11,9 @@
 //! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
 //!   rehearsal.
 //! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
+//! - `security`: issue 10's attacks, one regression test per hardened defect: caller-chosen
+//!   server paths, crafted snapshots and topologies, extreme numbers, planted links, half-sent
+//!   requests, tokens and the audit trail, TLS, and the walk of every route.
 //! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
 //!   against a fresh seed lab, the generated reference in `docs/cmdlets/`.
 //! - `tidy`: module headers and the one-way dependency rules of docs/ARCHITECTURE.md.
@@ -23,6 +26,7 @@ mod conformance;
 mod engine;
 mod remote;
 mod runbooks;
+mod security;
 mod specs;
 mod support;
 mod tidy;

@@ -10,6 +10,7 @@
 
 mod objects;
 mod operations;
+pub mod snapshot;
 
 pub use objects::*;
 pub use operations::*;
@@ -79,9 +80,13 @@ pub mod routes {
     pub const LAB_CLOCK: &str = "/v1/lab/clock";
     /// `POST` [`super::ResetRequest`]: start the lab again ([`super::LabResult`]).
     pub const LAB_RESET: &str = "/v1/lab/reset";
-    /// `POST` [`super::SnapshotRequest`]: write a snapshot of the estate ([`super::LabResult`]).
+    /// `POST` (no body): the response body is a snapshot of the estate
+    /// ([`super::snapshot`], `application/octet-stream`); the headers
+    /// [`super::headers::ESTATE_VERSION`] and [`super::headers::TOPOLOGY`] describe it.
     pub const LAB_EXPORT: &str = "/v1/lab/export";
-    /// `POST` [`super::SnapshotRequest`]: replace the estate with a snapshot ([`super::LabResult`]).
+    /// `POST` a snapshot as the body (`application/octet-stream`, at most
+    /// [`super::SNAPSHOT_LIMIT_BYTES`]); query [`super::ImportQuery`]: replace the estate with
+    /// it ([`super::LabResult`]).
     pub const LAB_IMPORT: &str = "/v1/lab/import";
     /// `GET`: [`super::FailoverClusters`]; query [`super::ClusterQuery`].
     pub const FAILOVER_CLUSTERS: &str = "/v1/failover-clusters";
@@ -98,6 +103,19 @@ pub mod routes {
     /// `POST` [`super::SettleRequest`]: wait for replication to catch up ([`super::SettleResult`]).
     pub const LAB_SETTLE: &str = "/v1/lab/settle";
 }
+
+/// Response headers of [`routes::LAB_EXPORT`].
+pub mod headers {
+    /// The version of the estate the snapshot holds.
+    pub const ESTATE_VERSION: &str = "x-ccrd-estate-version";
+    /// The topology name of the estate, percent-encoded UTF-8.
+    pub const TOPOLOGY: &str = "x-ccrd-topology";
+}
+
+/// The largest snapshot `Import-Lab` may upload (1 GiB); ccrd answers 413 past it.
+pub const SNAPSHOT_LIMIT_BYTES: usize = 1 << 30;
+/// The largest topology text `Reset-Lab -Topology FILE` may send (1 MiB).
+pub const TOPOLOGY_LIMIT_BYTES: usize = 1 << 20;
 
 /// Body of a request about one database.
 pub type DatabaseRequest = IdentityRequest;
@@ -206,6 +224,10 @@ pub enum ErrorCode {
     PreconditionFailed,
     /// The estate changed since the version the caller expected (HTTP 409).
     EstateChanged,
+    /// The request body is larger than the route accepts (HTTP 413).
+    PayloadTooLarge,
+    /// ccrd's disk is full: nothing was accepted, nothing acknowledged was lost (HTTP 507).
+    InsufficientStorage,
     /// Something failed inside the service (HTTP 500); details are in ccrd's log.
     Internal,
 }
@@ -221,6 +243,8 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => 400,
             ErrorCode::PreconditionFailed => 412,
             ErrorCode::EstateChanged => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::InsufficientStorage => 507,
             ErrorCode::Internal => 500,
         }
     }
@@ -230,7 +254,10 @@ impl ErrorCode {
         match self {
             ErrorCode::AccessDenied | ErrorCode::InsufficientRole => "PermissionDenied",
             ErrorCode::ManagementObjectNotFound => "ObjectNotFound",
-            ErrorCode::ManagementObjectAmbiguous | ErrorCode::InvalidRequest => "InvalidArgument",
+            ErrorCode::ManagementObjectAmbiguous | ErrorCode::InvalidRequest | ErrorCode::PayloadTooLarge => {
+                "InvalidArgument"
+            }
+            ErrorCode::InsufficientStorage => "ResourceUnavailable",
             ErrorCode::PreconditionFailed | ErrorCode::EstateChanged => "InvalidOperation",
             ErrorCode::Internal => "NotSpecified",
         }
@@ -246,6 +273,8 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => "InvalidRequest",
             ErrorCode::PreconditionFailed => "PreconditionFailed",
             ErrorCode::EstateChanged => "EstateChanged",
+            ErrorCode::PayloadTooLarge => "PayloadTooLarge",
+            ErrorCode::InsufficientStorage => "InsufficientStorage",
             ErrorCode::Internal => "Internal",
         }
     }

@@ -514,12 +514,19 @@ pub struct SettleResult {
     pub behind: Vec<String>,
 }
 
-/// `POST` lab reset: start the lab again from a topology (`seed` or a file on ccrd's machine).
+/// `POST` lab reset: start the lab again from a topology: the built-in `seed`, or the TOML
+/// text of a topology the caller read on its own machine. ccrd never opens a file a caller
+/// names.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResetRequest {
+    /// Without `topologyText`: `seed` (the default). With it: the name to show for it (the
+    /// file's name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topology: Option<String>,
+    /// The topology's TOML, at most [`super::TOPOLOGY_LIMIT_BYTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology_text: Option<String>,
     /// Run every check and return the report, but change nothing.
     #[serde(default)]
     pub dry_run: bool,
@@ -528,25 +535,23 @@ pub struct ResetRequest {
     pub expected_version: Option<u64>,
 }
 
-/// `POST` lab export or import: a snapshot file on ccrd's machine.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// Query of `POST` lab import (the snapshot itself is the body).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SnapshotRequest {
-    pub path: String,
-    /// Import only: check the snapshot and report, but change nothing.
-    #[serde(default)]
+pub struct ImportQuery {
+    /// Check the snapshot and report, but change nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dry_run: bool,
-    /// Import only: refuse with `EstateChanged` unless the estate is still at this version.
+    /// Refuse with `EstateChanged` unless the estate is still at this version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
 }
 
-/// What an export wrote, an import read, or a reset made.
+/// What an import read or a reset made.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]
 pub struct LabResult {
     pub topology: String,
-    pub path: Option<String>,
     pub files: u64,
     pub bytes: u64,
     pub estate_version: u64,

@@ -104,7 +104,7 @@ pub struct TopologyError {
 /// and each storage group has a healthy, current CCR copy on every other redundant machine.
 pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
     let err = |message: String| TopologyError { source_name: source_name.to_string(), message };
-    let topology: Topology = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+    let topology: Topology = toml::from_str(text).map_err(|e| err(describe_toml_error(&e, text)))?;
     let mut estate = Estate::empty(topology.name.clone(), topology.log_size_kb * 1024);
     estate.datacenters =
         topology.datacenter.into_iter().map(|d| Datacenter { name: d.name, subnet: d.subnet }).collect();
@@ -205,6 +205,21 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
     Ok(estate)
 }
 
+/// A TOML error as `line L, column C: message`, without the source line toml quotes: an
+/// error must never echo the text it was given.
+fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
+    let message: String = error.message().trim().chars().take(300).collect();
+    match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
 /// The first lineage of a storage group's log stream: fixed per name, so two labs built from
 /// one topology write the same logs.
 fn initial_lineage(server: &str, storage_group: &str) -> u64 {
@@ -236,6 +251,14 @@ mod tests {
         let text = SEED.replace("active_node = \"NH-W2K3-SRV03\"", "active_node = \"NH-W2K3-SRV01\"");
         let e = build("bad", &text).expect_err("must be rejected");
         assert!(e.message.contains("active node"), "{e}");
+    }
+
+    #[test]
+    fn a_parse_error_gives_the_place_but_never_quotes_the_text() {
+        let secret = "root:$6$saltsalt$hashhashhash:19000:0:99999:7:::";
+        let e = build("bad", &format!("{secret}\n")).expect_err("not TOML");
+        assert!(!e.message.contains("saltsalt") && !e.to_string().contains("hashhash"), "{e}");
+        assert!(e.message.starts_with("line 1, column"), "{e}");
     }
 
     #[test]

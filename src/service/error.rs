@@ -37,6 +37,21 @@ impl ServiceError {
         })
     }
 
+    /// ccrd's disk is full: say so, and that nothing acknowledged was lost (a change is
+    /// acknowledged only after its commit, which did not happen).
+    pub fn disk_full() -> ServiceError {
+        eprintln!("ccrd: the lab's disk is full");
+        ServiceError(ErrorBody {
+            code: ErrorCode::InsufficientStorage,
+            message: "ccrd's disk is full: the request was not carried out. Nothing acknowledged before was lost."
+                .into(),
+            hint: Some("Free space on the disk of ccrd's lab directory, then send the request again.".into()),
+            target: None,
+            report: None,
+            candidates: Vec::new(),
+        })
+    }
+
     /// A failure inside ccrd: the details go to its log, not to the caller.
     pub fn internal(detail: &dyn std::fmt::Display) -> ServiceError {
         eprintln!("ccrd: internal error: {detail}");
@@ -48,5 +63,14 @@ impl ServiceError {
             report: None,
             candidates: Vec::new(),
         })
+    }
+}
+
+/// An I/O failure: a full disk is [`ServiceError::disk_full`], anything else internal.
+pub fn from_io(error: &std::io::Error) -> ServiceError {
+    if error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(libc::ENOSPC) {
+        ServiceError::disk_full()
+    } else {
+        ServiceError::internal(error)
     }
 }

@@ -24,6 +24,9 @@ const ADMIN_TOKEN_FILE: &str = "admin.token";
 const VIEWER_TOKEN_FILE: &str = "viewer.token";
 /// Where the nodes' files live (see `copy_files`): `nodes`, or `nodes.N` after a reset or import.
 const NODES_DIR: &str = "nodes";
+/// Private scratch directories (`staging.RANDOM`) for an upload or an export being built;
+/// whatever a crash left of them is removed when the lab opens.
+const STAGING_PREFIX: &str = "staging.";
 
 /// Which topology a new lab is created from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +100,7 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
         LockError::Io(source) => LabError::Io { dir: shown.clone(), source },
     })?;
 
+    remove_leftover_staging(dir).map_err(io_err)?;
     if !estate_path.exists() {
         create(dir, topology)?;
     }
@@ -118,7 +122,8 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
         let name = name.to_string_lossy();
         let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE].contains(&name.as_ref())
             || name.starts_with(ESTATE_FILE)
-            || name.starts_with(NODES_DIR);
+            || name.starts_with(NODES_DIR)
+            || name.starts_with(STAGING_PREFIX);
         if !ours {
             return Ok(true);
         }
@@ -126,16 +131,61 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
     Ok(false)
 }
 
-/// A fresh estate from `topology` (the built-in seed, or a file).
+/// A fresh estate from `topology` (the built-in seed, or a file named on ccrd's own command
+/// line: the only topology file ccrd ever opens).
 pub fn build(topology: &TopologySource) -> Result<Estate, LabError> {
     Ok(match topology {
         TopologySource::Seed => topology::build("seed", topology::SEED)?,
         TopologySource::File(path) => {
-            let text =
-                fs::read_to_string(path).map_err(|source| LabError::Io { dir: path.display().to_string(), source })?;
-            topology::build(&path.display().to_string(), &text)?
+            let shown = path.display().to_string();
+            let io_err = |source| LabError::Io { dir: shown.clone(), source };
+            let file = File::open(path).map_err(io_err)?;
+            if !file.metadata().map_err(io_err)?.is_file() {
+                return Err(io_err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")));
+            }
+            let mut text = String::new();
+            let limit = crate::api::TOPOLOGY_LIMIT_BYTES as u64;
+            file.take(limit + 1).read_to_string(&mut text).map_err(io_err)?;
+            if text.len() as u64 > limit {
+                return Err(io_err(io::Error::new(io::ErrorKind::InvalidInput, "larger than 1 MiB")));
+            }
+            topology::build(&shown, &text)?
         }
     })
+}
+
+/// A private scratch directory in the lab (mode 0700, a new name each time), removed with
+/// everything in it when dropped.
+pub struct Staging {
+    path: PathBuf,
+}
+
+impl Staging {
+    pub fn new(lab: &Path) -> io::Result<Staging> {
+        let path = lab.join(format!("{STAGING_PREFIX}{}", &new_token()?[..16]));
+        fs::DirBuilder::new().mode(0o700).create(&path)?;
+        Ok(Staging { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+fn remove_leftover_staging(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+            fs::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// The files directory that follows `current` (`nodes`, `nodes.1`, `nodes.2`, …): a reset or

@@ -1,29 +1,40 @@
-//! Lab snapshots (`Export-Lab` / `Import-Lab`): one file holding the estate database and every
-//! file of the nodes, so a whole estate can be saved and brought back.
+//! Lab snapshots on ccrd's side: what goes into an export (the estate database and every file
+//! of the nodes) and unpacking an uploaded one into a private staging directory. The container
+//! format itself is `api::snapshot`.
 //!
-//! Format: the magic `CCRLAB01`, then entries of `[u32 path length][path][u64 length][bytes]`
-//! (little-endian), then a CRC-32 of everything before it. Paths are relative, `/`-separated,
-//! and never climb out (`..`) or start at the root.
+//! Owns: the meaning of a snapshot's entries (`estate.db`, `files/…`). Every file it writes is
+//! created new (`O_EXCL`, never through a link) under the staging directory it is given, at a
+//! name the container's checks already proved to be plain parts.
 //!
-//! Owns: writing and reading that format. Must not: decide what goes in (the caller lists the
-//! entries) or touch the live lab.
+//! Must not: touch the live lab (the caller moves what it unpacked into place under the writer
+//! lock) or read any path a caller chose.
 
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Seek};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"CCRLAB01";
+use crate::api::snapshot::{self, Encoder, Entries, SnapshotError};
 
-/// Every regular file under `root`, as `(relative path, absolute path)`, sorted.
+/// The entry that holds the estate database, and the prefix of the nodes' files.
+pub const DATABASE_ENTRY: &str = "estate.db";
+pub const FILES_ENTRY: &str = "files/";
+
+/// Every regular file under `root`, as `(relative path, absolute path)`, sorted. Links are not
+/// followed (and are not in a lab: `lab::open` refuses them).
 pub fn files_under(root: &Path) -> io::Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         for entry in fs::read_dir(&dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let path = entry.path();
+            if kind.is_dir() {
                 pending.push(path);
-            } else if let Ok(relative) = path.strip_prefix(root) {
+            } else if kind.is_file()
+                && let Ok(relative) = path.strip_prefix(root)
+            {
                 let name: Vec<String> =
                     relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
                 found.push((name.join("/"), path));
@@ -34,108 +45,111 @@ pub fn files_under(root: &Path) -> io::Result<Vec<(String, PathBuf)>> {
     Ok(found)
 }
 
-/// Writes a snapshot of `entries` (name, file to read) to `path`, via a temporary file.
-pub fn write(path: &Path, entries: &[(String, PathBuf)]) -> io::Result<u64> {
-    let temporary = path.with_extension("partial");
-    let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    for (name, source) in entries {
-        let bytes = fs::read(source)?;
-        out.extend_from_slice(&u32::try_from(name.len()).unwrap_or(u32::MAX).to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(&bytes);
+/// A snapshot of `database` (a consistent copy of the estate database) and the files under
+/// `files_root`, in memory.
+pub fn export(database: &Path, files_root: &Path) -> io::Result<(Vec<u8>, u64)> {
+    let mut encoder = Encoder::new(Vec::new())?;
+    encoder.add(DATABASE_ENTRY, &fs::read(database)?)?;
+    let files = files_under(files_root)?;
+    for (name, path) in &files {
+        encoder.add(&format!("{FILES_ENTRY}{name}"), &fs::read(path)?)?;
     }
-    let crc = crc32fast::hash(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
-    let mut file = fs::File::create(&temporary)?;
-    file.write_all(&out)?;
-    file.sync_all()?;
-    fs::rename(&temporary, path)?;
-    Ok(out.len() as u64)
+    let (bytes, _) = encoder.finish()?;
+    Ok((bytes, files.len() as u64))
 }
 
-/// Reads a snapshot: its entries as `(relative path, bytes)`, or why it is not one.
-pub fn read(path: &Path) -> io::Result<Vec<(PathBuf, Vec<u8>)>> {
-    let bytes = fs::read(path)?;
-    let bad = |why: &str| {
-        io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a lab snapshot: {why}", path.display()))
-    };
-    let body_len = bytes.len().checked_sub(4).filter(|n| *n >= MAGIC.len()).ok_or_else(|| bad("too short"))?;
-    if &bytes[..MAGIC.len()] != MAGIC {
-        return Err(bad("wrong magic"));
-    }
-    let mut crc = [0u8; 4];
-    crc.copy_from_slice(&bytes[body_len..]);
-    if crc32fast::hash(&bytes[..body_len]) != u32::from_le_bytes(crc) {
-        return Err(bad("checksum mismatch (damaged or truncated)"));
-    }
-    let mut cursor = Cursor { bytes: &bytes[..body_len], at: MAGIC.len() };
-    let mut entries = Vec::new();
-    while cursor.at < body_len {
-        let name_len = u32::from_le_bytes(cursor.array().ok_or_else(|| bad("entry runs past the end"))?);
-        let name = cursor.take(name_len as usize).ok_or_else(|| bad("entry runs past the end"))?;
-        let name = String::from_utf8(name.to_vec()).map_err(|_| bad("a path is not UTF-8"))?;
-        let data_len = u64::from_le_bytes(cursor.array().ok_or_else(|| bad("entry runs past the end"))?);
-        let data_len = usize::try_from(data_len).map_err(|_| bad("entry too large"))?;
-        let data = cursor.take(data_len).ok_or_else(|| bad("entry runs past the end"))?.to_vec();
-        let relative = PathBuf::from(&name);
-        if name.is_empty() || !relative.components().all(|c| matches!(c, Component::Normal(_))) {
-            return Err(bad(&format!("unsafe path '{name}'")));
-        }
-        entries.push((relative, data));
-    }
-    Ok(entries)
+/// What [`unpack`] wrote.
+#[derive(Debug)]
+pub struct Unpacked {
+    /// The estate database, not yet checked.
+    pub database: PathBuf,
+    /// The nodes' files, to become the lab's next files directory.
+    pub files_dir: PathBuf,
+    pub files: u64,
+    pub bytes: u64,
 }
 
-/// Reads a snapshot's body front to back.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let slice = self.bytes.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(slice)
+/// Checks the snapshot in `upload` whole (checksum first) and unpacks it into `into`: the
+/// database to `into/estate.db`, the files under `into/files/`. Anything but those two kinds
+/// of entry, a second database, or a name given twice is refused.
+pub fn unpack(upload: &Path, into: &Path) -> Result<Unpacked, SnapshotError> {
+    let mut file = File::open(upload)?;
+    let len = file.metadata()?.len();
+    snapshot::verify(BufReader::new(&mut file), len)?;
+    file.rewind()?;
+    let mut entries = Entries::new(BufReader::new(file), len)?;
+    let database = into.join(DATABASE_ENTRY);
+    let files_dir = into.join("files");
+    fs::DirBuilder::new().mode(0o700).create(&files_dir)?;
+    let (mut files, mut bytes, mut has_database) = (0, 0, false);
+    while let Some(entry) = entries.next_entry()? {
+        let target = if entry.name == DATABASE_ENTRY {
+            has_database = true;
+            database.clone()
+        } else if let Some(relative) = entry.name.strip_prefix(FILES_ENTRY) {
+            files += 1;
+            let target = files_dir.join(relative);
+            if let Some(parent) = target.parent() {
+                fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)?;
+            }
+            target
+        } else {
+            let shown: String = entry.name.chars().take(80).collect();
+            return Err(SnapshotError::Invalid(format!("unexpected entry '{shown}' (only estate.db and files/)")));
+        };
+        let out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .mode(0o600)
+            .open(&target)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => SnapshotError::Invalid(format!("entry '{}' is given twice", entry.name)),
+                _ => SnapshotError::Io(e),
+            })?;
+        let mut out = BufWriter::new(out);
+        bytes += entries.copy_to(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
-
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.take(N)?.try_into().ok()
+    if !has_database {
+        return Err(SnapshotError::Invalid(format!("it holds no {DATABASE_ENTRY}")));
     }
+    Ok(Unpacked { database, files_dir, files, bytes })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_snapshot_reads_back_and_damage_is_refused() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        fs::create_dir_all(dir.path().join("in/a")).expect("dirs");
-        fs::write(dir.path().join("in/a/x.log"), b"one").expect("write");
-        fs::write(dir.path().join("in/y"), b"two").expect("write");
-        let entries = files_under(&dir.path().join("in")).expect("listed");
-        let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["a/x.log", "y"]);
-        let path = dir.path().join("lab.snapshot");
-        write(&path, &entries).expect("written");
-        let back = read(&path).expect("read");
-        assert_eq!(back, vec![(PathBuf::from("a/x.log"), b"one".to_vec()), (PathBuf::from("y"), b"two".to_vec())]);
-        let mut bytes = fs::read(&path).expect("bytes");
-        bytes[12] ^= 1;
-        fs::write(&path, &bytes).expect("damaged");
-        assert!(read(&path).is_err());
+    fn upload(dir: &Path, entries: &[(&str, &[u8])]) -> PathBuf {
+        let path = dir.join("upload");
+        fs::write(&path, snapshot::encode(entries.iter().copied()).expect("encoded")).expect("written");
+        path
     }
 
     #[test]
-    fn paths_that_climb_out_are_refused() {
+    fn a_snapshot_unpacks_into_its_staging_directory() {
         let dir = tempfile::tempdir().expect("temp dir");
-        fs::write(dir.path().join("f"), b"x").expect("write");
-        let path = dir.path().join("evil.snapshot");
-        write(&path, &[("../escape".into(), dir.path().join("f"))]).expect("written");
-        let error = read(&path).expect_err("refused");
-        assert!(error.to_string().contains("unsafe path"), "{error}");
+        let into = dir.path().join("stage");
+        fs::create_dir(&into).expect("stage");
+        let path = upload(dir.path(), &[("estate.db", b"db"), ("files/a/x.log", b"one")]);
+        let unpacked = unpack(&path, &into).expect("unpacked");
+        assert_eq!((unpacked.files, unpacked.bytes), (1, 5));
+        assert_eq!(fs::read(into.join("files/a/x.log")).expect("file"), b"one");
+    }
+
+    #[test]
+    fn unknown_entries_and_repeated_names_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (entries, why) in [
+            (&[("estate.db", &b"db"[..]), ("admin.token", b"x")][..], "unexpected entry"),
+            (&[("estate.db", b"db"), ("estate.db", b"db")], "given twice"),
+            (&[("files/x", b"x")], "holds no estate.db"),
+        ] {
+            let stage = tempfile::tempdir_in(dir.path()).expect("stage");
+            let path = upload(stage.path(), entries);
+            let error = unpack(&path, stage.path()).expect_err("refused");
+            assert!(error.to_string().contains(why), "{error}");
+        }
     }
 }

@@ -68,10 +68,58 @@ impl Client {
         self.send(request, &url)
     }
 
-    fn send<T: DeserializeOwned>(&self, mut request: reqwest::RequestBuilder, url: &str) -> Result<T, ClientError> {
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
+    /// `POST path?query` with `bytes` as an `application/octet-stream` body, decoded as `T`.
+    pub fn upload<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &impl Serialize,
+        bytes: Vec<u8>,
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base_url);
+        let request = self
+            .http
+            .post(&url)
+            .query(query)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        self.send(request, &url)
+    }
+
+    /// `POST path` without a body, answered with bytes (`application/octet-stream`): the body
+    /// and the response headers named in `wanted` (absent ones left out).
+    pub fn download(&self, path: &str, wanted: &[&str]) -> Result<Download, ClientError> {
+        let url = format!("{}{path}", self.base_url);
+        let request = self.authorized(self.http.post(&url));
+        self.runtime.block_on(async {
+            let response = request
+                .send()
+                .await
+                .map_err(|e| ClientError::Unreachable { url: self.base_url.clone(), detail: describe(&e) })?;
+            let status = response.status();
+            let headers = wanted
+                .iter()
+                .filter_map(|name| {
+                    let value = response.headers().get(*name)?.to_str().ok()?;
+                    Some((name.to_string(), value.to_string()))
+                })
+                .collect();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| ClientError::Protocol { url: url.to_string(), detail: describe(&e) })?;
+            if status.is_success() { Ok(Download { bytes: body.to_vec(), headers }) } else { Err(rejection(status, &body, &url)) }
+        })
+    }
+
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
         }
+    }
+
+    fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder, url: &str) -> Result<T, ClientError> {
+        let request = self.authorized(request);
         self.runtime.block_on(async {
             let response = request
                 .send()
@@ -86,15 +134,30 @@ impl Client {
                 serde_json::from_slice(&body)
                     .map_err(|e| ClientError::Protocol { url: url.to_string(), detail: e.to_string() })
             } else {
-                Err(match serde_json::from_slice::<ErrorBody>(&body) {
-                    Ok(error) => ClientError::Rejected(error),
-                    Err(_) => ClientError::Protocol {
-                        url: url.to_string(),
-                        detail: format!("HTTP {status} without an API error body"),
-                    },
-                })
+                Err(rejection(status, &body, url))
             }
         })
+    }
+}
+
+/// A byte answer and the headers asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    pub bytes: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Download {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A non-2xx answer: the API's error body, or a protocol error when it has none.
+fn rejection(status: reqwest::StatusCode, body: &[u8], url: &str) -> ClientError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(error) => ClientError::Rejected(error),
+        Err(_) => ClientError::Protocol { url: url.to_string(), detail: format!("HTTP {status} without an API error body") },
     }
 }
 

@@ -12,6 +12,7 @@ pub mod cmdlets;
 pub mod did_you_mean;
 pub mod error_record;
 pub mod eval;
+pub mod file_output;
 pub mod help;
 pub mod render;
 pub mod repl;

@@ -1,17 +1,22 @@
 //! The lab's (game day) calls: mail delivery, settling replication, the background
 //! replication pass, and the whole-lab operations (reset, export, import).
 //!
-//! Must not: bypass the writer lock: every file step here holds it.
+//! Must not: bypass the writer lock: every step on the lab's live files holds it. Caller data
+//! (an uploaded snapshot, a topology's text) is read and checked before the lock is taken, in a
+//! private staging directory; ccrd never opens a path a caller names.
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, State};
+use axum::body::Body;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Extension, Query, State};
+use axum::http::{HeaderName, header};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::{Reply, blocking, body, internal, require_administrator};
+use crate::api::snapshot::SnapshotError;
 use crate::api::{self, Role, SendMailRequest, SettleRequest};
 use crate::engine::operations;
 use crate::service::AppState;
@@ -167,167 +172,200 @@ fn record(
     Ok(())
 }
 
-/// `POST /v1/lab/reset`: a fresh estate from a topology, in a new files directory; the old
-/// files go once the new estate is committed.
+/// `POST /v1/lab/reset`: a fresh estate from a topology — the seed, or the TOML text the
+/// caller sent — in a new files directory; the old files go once the new estate is committed.
+/// ccrd never opens a topology file a caller names.
 pub async fn reset(
     State(state): State<AppState>,
     Extension(role): Extension<Role>,
     request: Result<Json<api::ResetRequest>, JsonRejection>,
 ) -> Reply<api::LabResult> {
+    require_administrator(role)?;
     let request = body(request)?;
     blocking(move || {
-        require_administrator(role)?;
+        // Built and checked before the writer lock: a bad topology stalls nobody.
+        let mut estate = topology_of(&request)?;
         let mut store = state.store.lock().map_err(|e| internal(&e))?;
         let current = state.estate.read().map_err(|e| internal(&e))?.clone();
-        let source = TopologySource::parse(request.topology.as_deref().unwrap_or("seed"));
-        let mut estate = lab::build(&source).map_err(|e| {
-            ServiceError::invalid_request(
-                e.to_string(),
-                "Give -Topology seed, or the path of a topology file on ccrd's machine.",
-            )
-        })?;
+        operations::check_guard(&current, request.expected_version)?;
+        if request.dry_run {
+            return Ok(api::LabResult { topology: estate.topology, files: 0, bytes: 0, estate_version: current.version });
+        }
         estate.files_dir = lab::next_files_dir(&current.files_dir);
         estate.version = current.version + 1;
         store.replace_all(&estate).map_err(|e| internal(&e))?;
         record(&mut store, &estate, "Reset-Lab", &estate.topology.clone())?;
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
-        let result = api::LabResult {
-            topology: estate.topology.clone(),
-            path: None,
-            files: 0,
-            bytes: 0,
-            estate_version: estate.version,
-        };
+        let result =
+            api::LabResult { topology: estate.topology.clone(), files: 0, bytes: 0, estate_version: estate.version };
         *state.estate.write().map_err(|e| internal(&e))? = estate;
         Ok(result)
     })
     .await
 }
 
-/// `POST /v1/lab/export`: the estate database and every node file, in one snapshot file.
-pub async fn export(
-    State(state): State<AppState>,
-    Extension(role): Extension<Role>,
-    request: Result<Json<api::SnapshotRequest>, JsonRejection>,
-) -> Reply<api::LabResult> {
-    let request = body(request)?;
-    blocking(move || {
-        require_administrator(role)?;
-        let store = state.store.lock().map_err(|e| internal(&e))?;
-        let estate = state.estate.read().map_err(|e| internal(&e))?.clone();
-        let database = state.lab.join("export.db.tmp");
-        let _ = std::fs::remove_file(&database);
-        store.snapshot_to(&database).map_err(|e| internal(&e))?;
-        let files = snapshot::files_under(&replication::files_root(&state.lab, &estate)).map_err(|e| internal(&e))?;
-        let mut entries = vec![(DATABASE_ENTRY.to_string(), database.clone())];
-        entries.extend(files.into_iter().map(|(name, path)| (format!("{FILES_ENTRY}{name}"), path)));
-        let path = PathBuf::from(&request.path);
-        let written = snapshot::write(&path, &entries);
-        let _ = std::fs::remove_file(&database);
-        let bytes = written.map_err(|e| {
-            ServiceError::invalid_request(
-                format!("Cannot write the snapshot to '{}': {e}", path.display()),
-                "Give a path ccrd can write to.",
-            )
-        })?;
-        Ok(api::LabResult {
-            topology: estate.topology.clone(),
-            path: Some(request.path.clone()),
-            files: entries.len() as u64 - 1,
-            bytes,
-            estate_version: estate.version,
-        })
-    })
-    .await
+/// The estate a reset asks for: the seed, or the topology text in the request.
+fn topology_of(request: &api::ResetRequest) -> Result<crate::engine::Estate, ServiceError> {
+    let refused = |message: String| {
+        ServiceError::invalid_request(
+            message,
+            "Give -Topology seed, or the path of a topology file on your machine: the shell sends its text.",
+        )
+    };
+    let name = request.topology.as_deref().unwrap_or("seed");
+    let Some(text) = &request.topology_text else {
+        if !name.eq_ignore_ascii_case("seed") {
+            return Err(refused(format!(
+                "ccrd does not open files named by a caller ('{}'); send the topology's text in topologyText.",
+                name.chars().take(80).collect::<String>()
+            )));
+        }
+        return lab::build(&TopologySource::Seed).map_err(|e| refused(e.to_string()));
+    };
+    if text.len() > api::TOPOLOGY_LIMIT_BYTES {
+        return Err(refused(format!("The topology is {} bytes; at most 1 MiB is accepted.", text.len())));
+    }
+    let name: String = name.chars().take(120).collect();
+    crate::engine::topology::build(&name, text).map_err(|e| refused(e.to_string()))
 }
 
-/// The snapshot entry that holds the estate database, and the prefix of node files.
-const DATABASE_ENTRY: &str = "estate.db";
-const FILES_ENTRY: &str = "files/";
+/// `POST /v1/lab/export`: the estate database and every node file, as one snapshot in the
+/// response body. ccrd writes no file a caller names: the shell writes the snapshot on its
+/// own machine.
+pub async fn export(State(state): State<AppState>, Extension(role): Extension<Role>) -> Result<Response, ServiceError> {
+    require_administrator(role)?;
+    let Json((bytes, topology, version)) = blocking(move || {
+        let store = state.store.lock().map_err(|e| internal(&e))?;
+        let estate = state.estate.read().map_err(|e| internal(&e))?.clone();
+        let staging = lab::Staging::new(&state.lab).map_err(|e| internal(&e))?;
+        let database = staging.path().join(snapshot::DATABASE_ENTRY);
+        store.snapshot_to(&database).map_err(|e| internal(&e))?;
+        let files_root = replication::files_root(&state.lab, &estate);
+        let (bytes, _) = snapshot::export(&database, &files_root).map_err(|e| internal(&e))?;
+        Ok((bytes, estate.topology.clone(), estate.version))
+    })
+    .await?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+        (HeaderName::from_static(api::headers::ESTATE_VERSION), version.to_string()),
+        (HeaderName::from_static(api::headers::TOPOLOGY), percent_encode(&topology)),
+    ];
+    Ok((headers, bytes).into_response())
+}
 
-/// `POST /v1/lab/import`: the estate of a snapshot replaces this one. The snapshot is read
-/// and checked whole before anything changes; its files go to a new files directory that the
-/// estate switches to in the same transaction as its tables.
+/// `text` with every byte outside printable ASCII (and `%`) as `%XX`, fit for a header.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_graphic() && b != b'%' || b == b' ' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// `POST /v1/lab/import`: the snapshot in the request body replaces the estate. The body is
+/// streamed to a private staging directory (at most [`api::SNAPSHOT_LIMIT_BYTES`]), checked
+/// whole and unpacked, and its database checked, all before the writer lock is taken; under
+/// the lock the unpacked files become the lab's next files directory in the same transaction
+/// that switches the estate's tables.
 pub async fn import(
     State(state): State<AppState>,
     Extension(role): Extension<Role>,
-    request: Result<Json<api::SnapshotRequest>, JsonRejection>,
+    query: Result<Query<api::ImportQuery>, QueryRejection>,
+    upload: Body,
 ) -> Reply<api::LabResult> {
-    let request = body(request)?;
+    require_administrator(role)?;
+    let query = query.map(|Query(q)| q).map_err(|e| {
+        ServiceError::invalid_request(e.body_text(), "docs/api.md lists each endpoint's query parameters.")
+    })?;
+    let staging = lab::Staging::new(&state.lab).map_err(|e| internal(&e))?;
+    let upload_path = staging.path().join("upload");
+    receive(upload, &upload_path).await?;
     blocking(move || {
-        require_administrator(role)?;
-        let entries = snapshot::read(Path::new(&request.path)).map_err(|e| {
+        let not_a_snapshot = |e: &dyn std::fmt::Display| {
             ServiceError::invalid_request(
-                format!("Cannot import '{}': {e}", request.path),
-                "Give the path of a file written by Export-Lab.",
+                format!("The snapshot cannot be imported: {e}."),
+                "Give Import-Lab a file written by Export-Lab of this version.",
             )
+        };
+        let unpacked = snapshot::unpack(&upload_path, staging.path()).map_err(|e| match e {
+            SnapshotError::Io(e) => internal(&e),
+            invalid => not_a_snapshot(&invalid),
         })?;
+        let _ = std::fs::remove_file(&upload_path);
         let mut store = state.store.lock().map_err(|e| internal(&e))?;
         let current = state.estate.read().map_err(|e| internal(&e))?.clone();
-        operations::check_guard(&current, request.expected_version)?;
-        if request.dry_run {
-            let files = entries.iter().filter(|(name, _)| name.starts_with(FILES_ENTRY)).count() as u64;
-            let bytes = entries.iter().map(|(_, data)| data.len() as u64).sum();
+        operations::check_guard(&current, query.expected_version)?;
+        if query.dry_run {
             return Ok(api::LabResult {
                 topology: current.topology,
-                path: Some(request.path.clone()),
-                files,
-                bytes,
+                files: unpacked.files,
+                bytes: unpacked.bytes,
                 estate_version: current.version,
             });
         }
         let files_dir = lab::next_files_dir(&current.files_dir);
-        let staged = state.lab.join(&files_dir);
-        let database = state.lab.join("import.db.tmp");
-        let stage = || -> std::io::Result<(u64, u64)> {
-            let (mut files, mut bytes) = (0, 0);
-            for (name, data) in &entries {
-                let target = if name == Path::new(DATABASE_ENTRY) {
-                    database.clone()
-                } else if let Ok(relative) = name.strip_prefix(FILES_ENTRY) {
-                    files += 1;
-                    staged.join(relative)
-                } else {
-                    continue;
-                };
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(&target, data)?;
-                bytes += data.len() as u64;
-            }
-            Ok((files, bytes))
-        };
-        let staged_result = stage();
-        let imported = staged_result.map_err(|e| internal(&e)).and_then(|counts| {
-            let estate = store.import_from(&database, &files_dir).map_err(|e| {
-                ServiceError::invalid_request(
-                    format!("Cannot import '{}': {e}", request.path),
-                    "Give a snapshot written by this version of ccrd.",
-                )
-            })?;
-            Ok((counts, estate))
-        });
-        let _ = std::fs::remove_file(&database);
-        let ((files, bytes), mut estate) = match imported {
-            Ok(done) => done,
+        let target = state.lab.join(&files_dir);
+        let _ = std::fs::remove_dir_all(&target);
+        std::fs::rename(&unpacked.files_dir, &target).map_err(|e| internal(&e))?;
+        let mut estate = match store.import_from(&unpacked.database, &files_dir) {
+            Ok(estate) => estate,
             Err(e) => {
-                let _ = std::fs::remove_dir_all(&staged);
-                return Err(e);
+                let _ = std::fs::remove_dir_all(&target);
+                return Err(not_a_snapshot(&e));
             }
         };
         estate.version = estate.version.max(current.version) + 1;
-        record(&mut store, &estate, "Import-Lab", &request.path)?;
+        let object = format!("snapshot of {} files, {} bytes", unpacked.files, unpacked.bytes);
+        record(&mut store, &estate, "Import-Lab", &object)?;
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
         let result = api::LabResult {
             topology: estate.topology.clone(),
-            path: Some(request.path.clone()),
-            files,
-            bytes,
+            files: unpacked.files,
+            bytes: unpacked.bytes,
             estate_version: estate.version,
         };
         *state.estate.write().map_err(|e| internal(&e))? = estate;
+        drop(staging);
         Ok(result)
     })
     .await
+}
+
+/// Streams a request body into a new file, refusing past [`api::SNAPSHOT_LIMIT_BYTES`].
+async fn receive(upload: Body, path: &std::path::Path) -> Result<(), ServiceError> {
+    use http_body_util::BodyExt;
+    use tokio::io::AsyncWriteExt;
+    let limit = api::SNAPSHOT_LIMIT_BYTES as u64;
+    let too_large = || {
+        ServiceError(api::ErrorBody {
+            code: api::ErrorCode::PayloadTooLarge,
+            message: format!("The snapshot is larger than the {} MiB Import-Lab accepts.", limit >> 20),
+            hint: Some("docs/api.md gives the limit; export a smaller estate.".into()),
+            target: None,
+            report: None,
+            candidates: Vec::new(),
+        })
+    };
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .mode(0o600)
+        .open(path)
+        .await
+        .map_err(|e| internal(&e))?;
+    let mut body = upload;
+    let mut received: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            ServiceError::invalid_request(format!("The upload was cut short: {e}."), "Send the snapshot again.")
+        })?;
+        if let Ok(data) = frame.into_data() {
+            received = received.saturating_add(data.len() as u64);
+            if received > limit {
+                return Err(too_large());
+            }
+            file.write_all(&data).await.map_err(|e| crate::service::error::from_io(&e))?;
+        }
+    }
+    file.sync_all().await.map_err(|e| crate::service::error::from_io(&e))?;
+    Ok(())
 }

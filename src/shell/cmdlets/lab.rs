@@ -1,7 +1,10 @@
 //! The lab (game day, brief §2.4): `Get-LabNode`, `Stop-LabNode`, `Start-LabNode`,
-//! `Send-LabMail`, `Wait-LabReplication`, `Get-LabMailStatistics`.
+//! `Send-LabMail`, `Wait-LabReplication`, `Get-LabMailStatistics`, and the whole-lab
+//! `Reset-Lab`, `Export-Lab`, `Import-Lab`.
 //!
-//! Must not: reach the lab's files; everything goes through ccrd's lab endpoints.
+//! Must not: reach the lab's files; everything goes through ccrd's lab endpoints. The files
+//! these cmdlets name (-Path, -Topology FILE) are on the shell's machine: read or written here,
+//! their bytes sent or received; ccrd never sees the path.
 
 use super::change::{self, Change};
 use super::{Context, client_error};
@@ -183,48 +186,131 @@ fn lab_call<B: serde::Serialize>(
     Ok(Vec::new())
 }
 
-/// `Reset-Lab [-Topology seed|FILE]`, `Export-Lab -Path`, `Import-Lab -Path`.
+/// `Reset-Lab [-Topology seed|FILE]`: FILE is read here, on the shell's machine, and its text
+/// sent; ccrd opens no file a caller names.
 pub fn reset_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let topology = call.string("Topology").map(|t| if t.eq_ignore_ascii_case("seed") { t } else { absolute(&t) });
-    if !change::should_process(call, cx, topology.as_deref().unwrap_or("seed"), false)? {
+    let topology = call.string("Topology").filter(|t| !t.eq_ignore_ascii_case("seed"));
+    let target = topology.as_deref().map_or_else(|| "seed".to_string(), absolute);
+    if !change::should_process(call, cx, &target, false)? {
         return Ok(Vec::new());
     }
-    let result: api::LabResult = cx
-        .client
-        .post(routes::LAB_RESET, &api::ResetRequest { topology, dry_run: false, expected_version: None })
-        .map_err(client_error)?;
-    Ok(vec![lab_result(result)])
+    let request = match &topology {
+        None => api::ResetRequest::default(),
+        Some(path) => {
+            let bytes = read_local(path, api::TOPOLOGY_LIMIT_BYTES, "Topology")?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                ErrorRecord::new("InvalidTopology", "InvalidData", format!("The file '{target}' is not UTF-8 text."))
+                    .with_hint("A topology is a TOML file (see topologies/seed.toml).")
+            })?;
+            let name = std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned());
+            api::ResetRequest { topology: name, topology_text: Some(text), ..Default::default() }
+        }
+    };
+    let result: api::LabResult = cx.client.post(routes::LAB_RESET, &request).map_err(client_error)?;
+    Ok(vec![lab_result(result, None)])
 }
 
+/// `Export-Lab -Path FILE [-Force]`: ccrd sends the snapshot; the shell checks it and writes
+/// FILE on its own machine, never replacing an existing file without -Force.
 pub fn export_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    snapshot(call, cx, routes::LAB_EXPORT)
-}
-
-pub fn import_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    snapshot(call, cx, routes::LAB_IMPORT)
-}
-
-fn snapshot(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec<Value>, ErrorRecord> {
     let path = absolute(&call.string("Path").unwrap_or_default());
+    let force = call.switch("Force");
     if !change::should_process(call, cx, &path, false)? {
         return Ok(Vec::new());
     }
-    let result: api::LabResult = cx
+    let download = cx
         .client
-        .post(route, &api::SnapshotRequest { path, dry_run: false, expected_version: None })
+        .download(routes::LAB_EXPORT, &[api::headers::ESTATE_VERSION, api::headers::TOPOLOGY])
         .map_err(client_error)?;
-    Ok(vec![lab_result(result)])
+    let files = api::snapshot::decode(&download.bytes)
+        .map_err(|e| {
+            ErrorRecord::new("SnapshotDamaged", "InvalidData", format!("The snapshot ccrd sent is damaged: {e}."))
+                .with_hint("Run Export-Lab again; nothing was written.")
+        })?
+        .iter()
+        .filter(|(name, _)| name.starts_with("files/"))
+        .count() as u64;
+    crate::shell::file_output::write_new(std::path::Path::new(&path), &download.bytes, force)?;
+    let result = api::LabResult {
+        topology: percent_decode(download.header(api::headers::TOPOLOGY).unwrap_or_default()),
+        files,
+        bytes: download.bytes.len() as u64,
+        estate_version: download.header(api::headers::ESTATE_VERSION).and_then(|v| v.parse().ok()).unwrap_or(0),
+    };
+    Ok(vec![lab_result(result, Some(path))])
 }
 
-/// A path as ccrd must see it: relative to the shell's working directory.
+/// `Import-Lab -Path FILE`: the shell reads FILE on its own machine and uploads it.
+pub fn import_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let local = call.string("Path").unwrap_or_default();
+    let path = absolute(&local);
+    if !change::should_process(call, cx, &path, false)? {
+        return Ok(Vec::new());
+    }
+    let bytes = read_local(&local, api::SNAPSHOT_LIMIT_BYTES, "Path")?;
+    api::snapshot::verify(&bytes[..], bytes.len() as u64).map_err(|e| {
+        ErrorRecord::new("InvalidSnapshot", "InvalidData", format!("The file '{path}' cannot be imported: {e}."))
+            .with_hint("Give Import-Lab a file written by Export-Lab.")
+    })?;
+    let result: api::LabResult =
+        cx.client.upload(routes::LAB_IMPORT, &api::ImportQuery::default(), bytes).map_err(client_error)?;
+    Ok(vec![lab_result(result, Some(path))])
+}
+
+/// Reads a file the user named, on this machine: a regular file of at most `limit` bytes.
+fn read_local(path: &str, limit: usize, parameter: &str) -> Result<Vec<u8>, ErrorRecord> {
+    use std::io::Read;
+    let shown = absolute(path);
+    let failed = |why: String| {
+        ErrorRecord::new("FileReadFailed", "ReadError", format!("Cannot read the file '{shown}': {why}."))
+            .with_hint(format!("Check the -{parameter} path."))
+    };
+    let file = std::fs::File::open(path).map_err(|e| failed(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| failed(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(failed("it is not a regular file".into()));
+    }
+    if meta.len() > limit as u64 {
+        return Err(failed(format!("it is {} bytes; at most {limit} are accepted", meta.len())));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(|e| failed(e.to_string()))?;
+    if bytes.len() > limit {
+        return Err(failed(format!("it grew past {limit} bytes while read")));
+    }
+    Ok(bytes)
+}
+
+/// A path relative to the shell's working directory, made absolute for messages.
 fn absolute(path: &str) -> String {
     std::env::current_dir().map(|dir| dir.join(path).display().to_string()).unwrap_or_else(|_| path.to_string())
 }
 
-fn lab_result(result: api::LabResult) -> Value {
+/// Undoes the `%XX` encoding of the topology header.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn lab_result(result: api::LabResult, path: Option<String>) -> Value {
     Record::new("ccrsh.LabSnapshot")
         .with("Topology", result.topology)
-        .with("Path", result.path)
+        .with("Path", path)
         .with("Files", result.files)
         .with("Bytes", result.bytes)
         .with("EstateVersion", result.estate_version)

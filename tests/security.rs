@@ -1,0 +1,250 @@
+//! ccrd and ccrsh under attack (issue 10): one regression test per hardened defect, each
+//! written as the attack that worked before: a caller-chosen server path, a crafted snapshot or
+//! topology, extreme numbers, planted links, half-sent requests. Every refused call leaves the
+//! estate as it was (its version and a digest of the lab's files).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ccrsh::api::{self, routes};
+use ccrsh::service::embedded::{self, Embedded};
+use ccrsh::service::lab::TopologySource;
+use ccrsh::shell::client::Client;
+
+use crate::support::Home;
+
+/// An embedded ccrd on a fresh seed lab.
+pub struct Target {
+    pub dir: tempfile::TempDir,
+    pub lab: PathBuf,
+    service: Option<Embedded>,
+    pub admin: Client,
+}
+
+impl Target {
+    pub fn new() -> Target {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lab = dir.path().join("lab");
+        let service = embedded::start(&lab, &TopologySource::Seed).expect("embedded ccrd starts");
+        let admin = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+        Target { dir, lab, service: Some(service), admin }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.service.as_ref().expect("running").url
+    }
+
+    pub fn admin_token(&self) -> String {
+        crate::support::token(&self.lab.join("admin.token"))
+    }
+
+    pub fn viewer_token(&self) -> String {
+        crate::support::token(&self.lab.join("viewer.token"))
+    }
+
+    pub fn version(&self) -> u64 {
+        let info: api::ServiceInfo = self.admin.get(routes::INFO, &()).expect("info");
+        info.estate_version
+    }
+
+    /// A raw HTTP/1.1 request: `(status, body)`.
+    pub fn raw(&self, method: &str, path: &str, token: Option<&str>, content_type: &str, body: &[u8]) -> (u16, String) {
+        raw_http(self.url(), method, path, token, content_type, body)
+    }
+
+    /// Stops the service (releasing the lab), keeping the directory.
+    pub fn stop(&mut self) {
+        self.service.take();
+    }
+}
+
+/// One request over a fresh connection, read to its end.
+pub fn raw_http(url: &str, method: &str, path: &str, token: Option<&str>, content_type: &str, body: &[u8]) -> (u16, String) {
+    let address = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).expect("connects");
+    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    head.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes()).expect("head sent");
+    stream.write_all(body).expect("body sent");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// A digest of every file under `dir` (names, sizes and contents), to prove nothing changed.
+pub fn digest(dir: &Path) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).expect("listed").flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // The lock records the holder's pid; the WAL's shared memory changes on reads.
+            if name == "lab.lock" || name.ends_with("-shm") {
+                continue;
+            }
+            if entry.file_type().expect("type").is_dir() {
+                pending.push(path);
+            } else {
+                files.push((path.display().to_string(), std::fs::read(&path).unwrap_or_default()));
+            }
+        }
+    }
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    files.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Issue 10.1: Export-Lab wrote any server path and renamed over it (the lab's own
+/// `estate.db` among them). The export route takes no path: whatever a caller sends, ccrd
+/// answers with the snapshot's bytes and writes nothing outside its lab.
+#[test]
+fn export_never_writes_a_path_the_caller_names() {
+    let target = Target::new();
+    let victim = target.dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").expect("victim");
+    let estate_db = target.lab.join("estate.db");
+    for path in [victim.display().to_string(), estate_db.display().to_string()] {
+        let body = format!(r#"{{"path": "{path}"}}"#);
+        let (status, _) =
+            target.raw("POST", routes::LAB_EXPORT, Some(&target.admin_token()), "application/json", body.as_bytes());
+        assert_eq!(status, 200, "the export answers with the snapshot");
+    }
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+    // The lab still acknowledges mail into its own database and reopens.
+    let mail = api::SendMailRequest {
+        database: "Mailbox Database".into(),
+        count: 3,
+        size_kb: 1,
+        dry_run: false,
+        expected_version: None,
+    };
+    let sent: api::SendMailResult = target.admin.post(routes::LAB_MAIL, &mail).expect("mail accepted");
+    let mut target = target;
+    target.stop();
+    let reopened = embedded::start(&target.lab, &TopologySource::Seed).expect("the lab opens again");
+    let client = Client::new(&reopened.url, Some(reopened.admin_token.clone())).expect("client");
+    let query = api::IdentityQuery { identity: Some("Mailbox Database".into()) };
+    let ledger: api::MailStatistics = client.get(routes::LAB_MAIL_STATISTICS, &query).expect("ledger");
+    assert_eq!(ledger.accepted, sent.accepted.len() as u64);
+}
+
+/// Issue 10.1: the shell writes the snapshot on its own machine, never over an existing file
+/// without -Force, never through a link; Import-Lab uploads the bytes.
+#[test]
+fn export_lab_writes_client_side_and_refuses_to_overwrite_without_force() {
+    let home = Home::new();
+    let dir = home.dir.path();
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "precious").expect("victim");
+    std::os::unix::fs::symlink(&victim, dir.join("link.snapshot")).expect("link");
+    let script = "Export-Lab snap.snapshot | Format-List Files; \
+                  Export-Lab snap.snapshot; \
+                  Export-Lab link.snapshot; \
+                  Export-Lab snap.snapshot -Force | Out-Null; \
+                  (Import-Lab snap.snapshot -Confirm:$false).Files -gt 0";
+    let mut command = home.command(&["-NonInteractive", "-c", script]);
+    command.current_dir(dir);
+    let run = crate::support::finish(command, "");
+    assert!(run.stderr.contains("already exists") && run.stderr.contains("-Force"), "{run:?}");
+    assert_eq!(run.stderr.matches("already exists").count(), 2, "the file and the link are both kept: {run:?}");
+    assert!(run.stdout.contains("Files :") && run.stdout.trim_end().ends_with("True"), "{run:?}");
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+    let snapshot = std::fs::read(dir.join("snap.snapshot")).expect("written in the shell's directory");
+    assert!(api::snapshot::decode(&snapshot).is_ok());
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.join("snap.snapshot")).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the snapshot holds the whole estate: private");
+}
+
+/// Issue 10.2: Reset-Lab -Topology read any server file and quoted it in the error; Import-Lab
+/// told whether a path existed. ccrd now refuses to open a file a caller names, with the same
+/// answer whether or not it exists, and never quotes what it read.
+#[test]
+fn reset_and_import_never_open_a_server_file() {
+    let target = Target::new();
+    let secret = target.dir.path().join("shadow");
+    std::fs::write(&secret, "root:$6$SECRETSALT$SECRETHASH:19000:0:99999:7:::\n").expect("secret");
+    let before = (target.version(), digest(&target.lab));
+    let token = target.admin_token();
+    let mut answers = Vec::new();
+    for path in [secret.display().to_string(), "/nonexistent/shadow".to_string(), "/proc/self/environ".into()] {
+        let reset = format!(r#"{{"topology": "{path}"}}"#);
+        let (status, body) = target.raw("POST", routes::LAB_RESET, Some(&token), "application/json", reset.as_bytes());
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("does not open files named by a caller"), "{body}");
+        assert!(!body.contains("SECRET") && !body.contains(&token), "{body}");
+        let import = format!(r#"{{"path": "{path}"}}"#);
+        let (status, body) = target.raw("POST", routes::LAB_IMPORT, Some(&token), "application/json", import.as_bytes());
+        assert_eq!(status, 400, "{body}");
+        assert!(!body.contains("SECRET"), "{body}");
+        answers.push(body.replace(&path, "PATH"));
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "no existence oracle: {answers:#?}");
+    // A topology whose text is not TOML: the error gives the place, not the text.
+    let request = api::ResetRequest {
+        topology: Some("mine.toml".into()),
+        topology_text: Some(std::fs::read_to_string(&secret).expect("secret")),
+        ..Default::default()
+    };
+    let refused = target.admin.post::<api::LabResult>(routes::LAB_RESET, &request).expect_err("not a topology");
+    let text = format!("{refused:?}");
+    assert!(text.contains("line 1, column") && !text.contains("SECRET"), "{text}");
+    assert_eq!((target.version(), digest(&target.lab)), before, "nothing changed");
+}
+
+/// Issue 10.2: Reset-Lab -Topology FILE reads FILE on the shell's machine and sends its text.
+#[test]
+fn reset_lab_sends_a_topology_file_from_the_shell() {
+    let home = Home::new();
+    let text = ccrsh::engine::topology::SEED.replace("name = \"seed\"", "name = \"from-the-shell\"");
+    std::fs::write(home.dir.path().join("mine.toml"), text).expect("topology");
+    let mut command = home.command(&["-NonInteractive", "-c", "(Reset-Lab mine.toml -Confirm:$false).Topology"]);
+    command.current_dir(home.dir.path());
+    let run = crate::support::finish(command, "");
+    assert_eq!((run.code, run.stdout.trim()), (0, "from-the-shell"), "{run:?}");
+}
+
+/// Issue 10.7: Reset-Lab held the writer lock while reading a caller-chosen file (a FIFO
+/// stalled every change). Nothing a caller sends is read under the lock: a half-sent import
+/// body, or a reset naming a FIFO, leaves changes flowing.
+#[test]
+fn caller_data_is_never_read_under_the_writer_lock() {
+    let target = Target::new();
+    let fifo = target.dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let started = Instant::now();
+    let reset = format!(r#"{{"topology": "{}"}}"#, fifo.display());
+    let (status, _) =
+        target.raw("POST", routes::LAB_RESET, Some(&target.admin_token()), "application/json", reset.as_bytes());
+    assert_eq!(status, 400);
+    assert!(started.elapsed() < Duration::from_secs(5), "the FIFO was not opened");
+
+    // An import whose body stops halfway: the upload is streamed to a staging file, lock-free.
+    let address = target.url().trim_start_matches("http://").to_string();
+    let mut stalled = TcpStream::connect(&address).expect("connects");
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\nCCRLAB01",
+        routes::LAB_IMPORT,
+        target.admin_token()
+    );
+    stalled.write_all(head.as_bytes()).expect("half sent");
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let clock = api::ClockRequest { advance_seconds: 60, dry_run: false, expected_version: None };
+    let _: api::OperationResult = target.admin.post(routes::LAB_CLOCK, &clock).expect("a change goes through");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(stalled);
+}
