@@ -846,10 +846,8 @@ fn export_import_brings_the_whole_estate_back_and_reset_starts_over() {
 
     lab.move_to("NH-W2K3-SRV04").expect("moved");
     lab.send(10, 10);
-    let imported: api::LabResult = lab
-        .admin
-        .upload(routes::LAB_IMPORT, &api::ImportQuery::default(), exported.bytes.clone())
-        .expect("imported");
+    let imported: api::LabResult =
+        lab.admin.upload(routes::LAB_IMPORT, &api::ImportQuery::default(), exported.bytes.clone()).expect("imported");
     assert!(imported.estate_version > exported_version, "a guard taken before the import no longer holds");
     assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV03 <Active, Quorum Owner>".to_string()));
     let ledger = lab.ledger();
@@ -1108,10 +1106,8 @@ fn the_lab_calls_take_the_dry_run_and_the_guard_too() {
         expected_version: None,
     };
     assert!(!lab.op(routes::LAB_FAULT, &fault).changed);
-    let reset: api::LabResult = lab
-        .admin
-        .post(routes::LAB_RESET, &api::ResetRequest { dry_run: true, ..Default::default() })
-        .expect("dry");
+    let reset: api::LabResult =
+        lab.admin.post(routes::LAB_RESET, &api::ResetRequest { dry_run: true, ..Default::default() }).expect("dry");
     assert_eq!(reset.estate_version, lab.version(), "a dry-run reset changes nothing");
     assert_eq!(lab.ledger().accepted, 0);
 }

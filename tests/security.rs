@@ -40,10 +40,6 @@ impl Target {
         crate::support::token(&self.lab.join("admin.token"))
     }
 
-    pub fn viewer_token(&self) -> String {
-        crate::support::token(&self.lab.join("viewer.token"))
-    }
-
     pub fn version(&self) -> u64 {
         let info: api::ServiceInfo = self.admin.get(routes::INFO, &()).expect("info");
         info.estate_version
@@ -61,7 +57,14 @@ impl Target {
 }
 
 /// One request over a fresh connection, read to its end.
-pub fn raw_http(url: &str, method: &str, path: &str, token: Option<&str>, content_type: &str, body: &[u8]) -> (u16, String) {
+pub fn raw_http(
+    url: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, String) {
     let address = url.trim_start_matches("http://");
     let mut stream = TcpStream::connect(address).expect("connects");
     stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
@@ -186,7 +189,8 @@ fn reset_and_import_never_open_a_server_file() {
         assert!(body.contains("does not open files named by a caller"), "{body}");
         assert!(!body.contains("SECRET") && !body.contains(&token), "{body}");
         let import = format!(r#"{{"path": "{path}"}}"#);
-        let (status, body) = target.raw("POST", routes::LAB_IMPORT, Some(&token), "application/json", import.as_bytes());
+        let (status, body) =
+            target.raw("POST", routes::LAB_IMPORT, Some(&token), "application/json", import.as_bytes());
         assert_eq!(status, 400, "{body}");
         assert!(!body.contains("SECRET"), "{body}");
         answers.push(body.replace(&path, "PATH"));

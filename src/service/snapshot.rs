@@ -104,7 +104,9 @@ pub fn unpack(upload: &Path, into: &Path) -> Result<Unpacked, SnapshotError> {
             .mode(0o600)
             .open(&target)
             .map_err(|e| match e.kind() {
-                io::ErrorKind::AlreadyExists => SnapshotError::Invalid(format!("entry '{}' is given twice", entry.name)),
+                io::ErrorKind::AlreadyExists => {
+                    SnapshotError::Invalid(format!("entry '{}' is given twice", entry.name))
+                }
                 _ => SnapshotError::Io(e),
             })?;
         let mut out = BufWriter::new(out);

@@ -107,7 +107,11 @@ impl Client {
                 .bytes()
                 .await
                 .map_err(|e| ClientError::Protocol { url: url.to_string(), detail: describe(&e) })?;
-            if status.is_success() { Ok(Download { bytes: body.to_vec(), headers }) } else { Err(rejection(status, &body, &url)) }
+            if status.is_success() {
+                Ok(Download { bytes: body.to_vec(), headers })
+            } else {
+                Err(rejection(status, &body, &url))
+            }
         })
     }
 
@@ -157,7 +161,9 @@ impl Download {
 fn rejection(status: reqwest::StatusCode, body: &[u8], url: &str) -> ClientError {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(error) => ClientError::Rejected(error),
-        Err(_) => ClientError::Protocol { url: url.to_string(), detail: format!("HTTP {status} without an API error body") },
+        Err(_) => {
+            ClientError::Protocol { url: url.to_string(), detail: format!("HTTP {status} without an API error body") }
+        }
     }
 }
 

@@ -189,7 +189,12 @@ pub async fn reset(
         let current = state.estate.read().map_err(|e| internal(&e))?.clone();
         operations::check_guard(&current, request.expected_version)?;
         if request.dry_run {
-            return Ok(api::LabResult { topology: estate.topology, files: 0, bytes: 0, estate_version: current.version });
+            return Ok(api::LabResult {
+                topology: estate.topology,
+                files: 0,
+                bytes: 0,
+                estate_version: current.version,
+            });
         }
         estate.files_dir = lab::next_files_dir(&current.files_dir);
         estate.version = current.version + 1;
@@ -256,7 +261,15 @@ pub async fn export(State(state): State<AppState>, Extension(role): Extension<Ro
 /// `text` with every byte outside printable ASCII (and `%`) as `%XX`, fit for a header.
 fn percent_encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_graphic() && b != b'%' || b == b' ' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(
+            |b| {
+                if b.is_ascii_graphic() && b != b'%' || b == b' ' {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            },
+        )
         .collect()
 }
 
