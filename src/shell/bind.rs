@@ -462,6 +462,7 @@ pub fn type_of(value: &Value) -> &'static str {
         Value::Hashtable(_) => "System.Collections.Hashtable",
         Value::Record(_) | Value::Formatted(_) => "System.Management.Automation.PSObject",
         Value::ScriptBlock(_) => "System.Management.Automation.ScriptBlock",
+        Value::Object(_) => "System.Object",
     }
 }
 

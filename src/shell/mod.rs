@@ -16,6 +16,7 @@ pub mod file_output;
 pub mod help;
 pub mod render;
 pub mod repl;
+pub mod runtime;
 pub mod session;
 pub mod spec;
 pub mod syntax;

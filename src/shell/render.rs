@@ -36,6 +36,20 @@ pub fn write_values(
     view_of: &dyn Fn(&str) -> Option<View>,
     width: usize,
 ) -> io::Result<()> {
+    if values.iter().any(|v| matches!(v, Value::Object(_))) {
+        // Objects show as what they stand for, so a run of them shares one table.
+        let shown: Vec<Value> = values
+            .iter()
+            .flat_map(|v| match v {
+                Value::Object(o) => match o.shown() {
+                    Value::Array(items) => items,
+                    one => vec![one],
+                },
+                other => vec![other.clone()],
+            })
+            .collect();
+        return write_values(out, &shown, view_of, width);
+    }
     let mut i = 0;
     while i < values.len() {
         match &values[i] {
@@ -226,6 +240,7 @@ pub fn to_json(values: &[Value], depth: usize, compress: bool, as_array: bool, w
 fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
+        Value::Object(o) => json_of(&o.shown(), depth, truncated),
         Value::Null => J::Null,
         Value::Bool(b) => J::Bool(*b),
         Value::Int(i) => J::from(*i),

@@ -14,6 +14,7 @@ use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 
+use super::runtime::ObjectRef;
 use super::syntax::ScriptBlockDef;
 
 /// A value in the shell.
@@ -34,6 +35,9 @@ pub enum Value {
     ScriptBlock(ScriptBlock),
     /// Output of `Format-Table`/`Format-List`: laid out already, only `render` reads it.
     Formatted(Formatted),
+    /// A .NET-style object (a FileInfo, an ArrayList, an Exchange size…): its type answers
+    /// for its members (`runtime::object::NetObject`).
+    Object(ObjectRef),
 }
 
 /// An object with a type name and ordered properties.
@@ -281,6 +285,8 @@ impl Value {
                 _ => true,
             },
             Value::DateTime(_) | Value::Record(_) | Value::Formatted(_) => true,
+            // A collection is true as an array is; any other object is true.
+            Value::Object(o) => o.enumerate().is_none_or(|items| Value::Array(items).is_truthy()),
         }
     }
 
@@ -300,6 +306,7 @@ impl Value {
             Value::Array(items) => items.iter().map(Value::to_display_string).collect::<Vec<_>>().join(" "),
             Value::Record(r) => r.text.clone().unwrap_or_else(|| r.type_name.clone()),
             Value::Formatted(_) => "Microsoft.PowerShell.Commands.Internal.Format".into(),
+            Value::Object(o) => o.to_text(),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::shell::eval::collect;
 use crate::shell::eval::convert::{to_number, type_name};
 use crate::shell::eval::members::property;
 use crate::shell::eval::operators::{self, compare, equals};
+use crate::shell::runtime;
 use crate::shell::syntax::{BinaryOp, CompareOp};
 use crate::shell::value::{Record, ScriptBlock, Value};
 use crate::shell::wildcard::Wildcard;
@@ -436,10 +437,21 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
                 .map(|m| member(m, "Method", format!("{m}(...)")))
                 .chain(["Count", "Keys", "Values"].iter().map(|p| member(p, "Property", format!("{p} {{get;}}"))))
                 .collect(),
+            Value::Object(o) => {
+                let own = o.members();
+                let inherited = runtime::object::object_methods();
+                let missing: Vec<_> = inherited
+                    .into_iter()
+                    .filter(|m| !own.iter().any(|o| o.name.eq_ignore_ascii_case(&m.name)))
+                    .collect();
+                own.into_iter().chain(missing).map(|m| member(&m.name, m.kind.name(), m.definition)).collect()
+            }
             _ => Vec::new(),
         };
-        for m in ["Equals", "GetType", "ToString"] {
-            members.push(member(m, "Method", format!("{m}()")));
+        if !matches!(item, Value::Object(_)) {
+            for m in ["Equals", "GetType", "ToString"] {
+                members.push(member(m, "Method", format!("{m}()")));
+            }
         }
         members.retain(|m| {
             let name = property(m, "Name").to_display_string();

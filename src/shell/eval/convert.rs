@@ -7,6 +7,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
 use crate::shell::error_record::ErrorRecord;
+use crate::shell::runtime;
 use crate::shell::syntax::{Number, parse_number};
 use crate::shell::value::{Hashtable, Record, TimeSpan, Value};
 
@@ -37,6 +38,7 @@ impl Num {
 pub fn type_name(value: &Value) -> String {
     match value {
         Value::Record(r) => r.type_name.clone(),
+        Value::Object(o) => o.type_name(),
         other => crate::shell::bind::type_of(other).to_string(),
     }
 }
@@ -120,7 +122,13 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
             let i = match n {
                 Num::Int(i) => i,
                 Num::Real(r) if r.is_finite() => r.round_ties_even() as i64,
-                Num::Real(_) => return Err(cast_error(value, &full_type_name(&canonical), "Value was either too large or too small for an Int32.")),
+                Num::Real(_) => {
+                    return Err(cast_error(
+                        value,
+                        &full_type_name(&canonical),
+                        "Value was either too large or too small for an Int32.",
+                    ));
+                }
             };
             let (fits, what) = match canonical.as_str() {
                 "int" => (i32::try_from(i).is_ok(), "an Int32"),
@@ -143,11 +151,11 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
         }),
         "char" => match value {
             Value::String(s) if s.chars().count() == 1 => Ok(value.clone()),
-            Value::Int(i) => u32::try_from(*i)
-                .ok()
-                .and_then(char::from_u32)
-                .map(|c| Value::String(c.to_string()))
-                .ok_or_else(|| cast_error(value, "System.Char", "Value was either too large or too small for a character.")),
+            Value::Int(i) => {
+                u32::try_from(*i).ok().and_then(char::from_u32).map(|c| Value::String(c.to_string())).ok_or_else(|| {
+                    cast_error(value, "System.Char", "Value was either too large or too small for a character.")
+                })
+            }
             _ => Err(cast_error(value, "System.Char", "String must be exactly one character long.")),
         },
         "bool" | "switch" => Ok(Value::Bool(value.is_truthy())),
@@ -174,11 +182,19 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
                 }
                 Ok(h.into_value())
             }
-            _ => Err(cast_error(value, "System.Collections.Hashtable", "Only objects with properties convert to a hashtable.")),
+            _ => Err(cast_error(
+                value,
+                "System.Collections.Hashtable",
+                "Only objects with properties convert to a hashtable.",
+            )),
         },
         "ordered" => match value {
             Value::Hashtable(_) => Ok(value.clone()),
-            _ => Err(cast_error(value, "System.Collections.Specialized.OrderedDictionary", "Only a hashtable literal can be [ordered].")),
+            _ => Err(cast_error(
+                value,
+                "System.Collections.Specialized.OrderedDictionary",
+                "Only a hashtable literal can be [ordered].",
+            )),
         },
         "pscustomobject" => match value {
             Value::Hashtable(h) => {
@@ -193,29 +209,51 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
         "timespan" => match value {
             Value::TimeSpan(_) => Ok(value.clone()),
             Value::Int(ticks) => Ok(Value::TimeSpan(TimeSpan { ticks: *ticks })),
-            Value::String(s) => TimeSpan::parse(s)
-                .map(Value::TimeSpan)
-                .ok_or_else(|| cast_error(value, "System.TimeSpan", &format!("String '{s}' was not recognized as a valid TimeSpan."))),
-            _ => Err(cast_error(value, "System.TimeSpan", "Only text as d.hh:mm:ss or a number of ticks converts to a TimeSpan.")),
+            Value::String(s) => TimeSpan::parse(s).map(Value::TimeSpan).ok_or_else(|| {
+                cast_error(value, "System.TimeSpan", &format!("String '{s}' was not recognized as a valid TimeSpan."))
+            }),
+            _ => Err(cast_error(
+                value,
+                "System.TimeSpan",
+                "Only text as d.hh:mm:ss or a number of ticks converts to a TimeSpan.",
+            )),
         },
         "datetime" => match value {
             Value::DateTime(_) => Ok(value.clone()),
-            Value::String(s) => parse_date(s)
-                .map(Value::DateTime)
-                .ok_or_else(|| cast_error(value, "System.DateTime", &format!("String '{s}' was not recognized as a valid DateTime."))),
+            Value::String(s) => parse_date(s).map(Value::DateTime).ok_or_else(|| {
+                cast_error(value, "System.DateTime", &format!("String '{s}' was not recognized as a valid DateTime."))
+            }),
             _ => Err(cast_error(value, "System.DateTime", "Only text converts to a DateTime.")),
         },
         "scriptblock" => match value {
             Value::ScriptBlock(_) => Ok(value.clone()),
-            _ => Err(cast_error(value, "System.Management.Automation.ScriptBlock", "Only a script block is a script block.")),
+            _ => Err(cast_error(
+                value,
+                "System.Management.Automation.ScriptBlock",
+                "Only a script block is a script block.",
+            )),
         },
-        _ => Err(ErrorRecord::new(
-            "TypeNotFound",
-            "InvalidOperation",
-            format!("Unable to find type [{type_name}]."),
-        )
-        .exception("System.Management.Automation.RuntimeException")
-        .with_hint("ccrsh knows int, long, double, string, bool, char, array, hashtable, ordered, pscustomobject, timespan, datetime, scriptblock and their arrays.")),
+        _ => {
+            let t = runtime::types::resolve(type_name).ok_or_else(|| runtime::types::type_not_found(type_name))?;
+            if t.is_instance(value) {
+                return Ok(value.clone());
+            }
+            t.convert(value).unwrap_or_else(|| {
+                let shown = match value {
+                    Value::Object(o) => o.type_name(),
+                    other => crate::shell::bind::type_of(other).to_string(),
+                };
+                Err(cast_error(
+                    value,
+                    t.full_name(),
+                    &format!(
+                        "Cannot convert the \"{}\" value of type \"{shown}\" to type \"{}\".",
+                        value.to_display_string(),
+                        t.full_name()
+                    ),
+                ))
+            })
+        }
     }
 }
 
@@ -257,7 +295,8 @@ pub fn is_type(value: &Value, type_name: &str) -> bool {
             let full = r.type_name.to_ascii_lowercase();
             full == t || full.rsplit('.').next() == Some(t)
         }
-        _ => false,
+        (_, Value::Object(o)) => o.is_a(type_name),
+        _ => runtime::types::resolve(type_name).is_some_and(|t| t.is_instance(value)),
     }
 }
 

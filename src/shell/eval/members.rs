@@ -5,11 +5,12 @@
 //!
 //! Must not: evaluate expressions or know about variables.
 
-use chrono::{Datelike, Timelike, Utc};
+use chrono::{Datelike, Timelike};
 
-use super::convert::{Num, cast, format_value, parse_date, require_number, to_number, type_name};
-use super::operators::{MAX_REPEATED_TEXT, equals, items, shift_date, span, too_large};
+use super::convert::{Num, format_value, require_number, to_number, type_name};
+use super::operators::{MAX_REPEATED_TEXT, equals, shift_date, span, too_large};
 use crate::shell::error_record::ErrorRecord;
+use crate::shell::runtime::{self, ObjectRef};
 use crate::shell::value::{Record, TimeSpan, Value};
 
 /// `value.name`. A missing property is `$null`, as without strict mode.
@@ -76,6 +77,13 @@ pub fn property(value: &Value, name: &str) -> Value {
             _ => Value::Null,
         },
         Value::ScriptBlock(sb) if is("Ast") || is("ToString") => Value::String(sb.def.text.clone()),
+        Value::Object(o) => o.property(name).unwrap_or_else(|| match o.enumerate() {
+            Some(items) if is("Count") => Value::Int(items.len() as i64),
+            // Member enumeration, as for an array.
+            Some(items) => property(&Value::Array(items), name),
+            None if is("Count") || is("Length") => Value::Int(1),
+            None => Value::Null,
+        }),
         _ if is("Count") || is("Length") => Value::Int(1),
         _ => Value::Null,
     }
@@ -131,6 +139,9 @@ fn arg_int(args: &[Value], i: usize, name: &str) -> Result<i64, ErrorRecord> {
 
 /// `value.Name(args)`.
 pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
+    if let Value::Object(o) = value {
+        return object_method(o, name, args);
+    }
     let lower = name.to_ascii_lowercase();
     match lower.as_str() {
         "tostring" => {
@@ -271,6 +282,33 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
     }
 }
 
+/// A method of a typed object; the members every .NET object has come from the object's
+/// other answers when its type does not define them itself.
+fn object_method(o: &ObjectRef, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
+    if let Some(result) = o.call(name, args) {
+        return result;
+    }
+    let value = Value::Object(o.clone());
+    match name.to_ascii_lowercase().as_str() {
+        "tostring" => Ok(Value::String(match args.first() {
+            Some(format) => o.to_text_formatted(&format.to_display_string()).unwrap_or_else(|| o.to_text()),
+            None => o.to_text(),
+        })),
+        "gettype" => Ok(Value::Record(
+            Record::new("System.RuntimeType")
+                .with("Name", o.type_name().rsplit('.').next().unwrap_or(""))
+                .with("FullName", o.type_name()),
+        )),
+        "equals" => Ok(Value::Bool(o.equals(args.first().unwrap_or(&Value::Null)))),
+        "gethashcode" => Ok(Value::Int(std::rc::Rc::as_ptr(&o.0) as *const u8 as usize as i64 & 0x7fff_ffff)),
+        "compareto" => {
+            let other = args.first().unwrap_or(&Value::Null);
+            o.compare(other).map(|ord| Value::Int(ord as i64)).ok_or_else(|| method_not_found(&value, name))
+        }
+        _ => Err(method_not_found(&value, name)),
+    }
+}
+
 fn string_method(s: &str, lower: &str, name: &str, args: &[Value], value: &Value) -> Result<Value, ErrorRecord> {
     let text = |i: usize| arg_string(args, i);
     let chars_of = |i: usize| -> Vec<char> { text(i).chars().collect() };
@@ -352,111 +390,14 @@ fn string_method(s: &str, lower: &str, name: &str, args: &[Value], value: &Value
     })
 }
 
-fn static_not_found(type_literal: &str, name: &str) -> ErrorRecord {
-    ErrorRecord::new(
-        "MethodNotFound",
-        "InvalidOperation",
-        format!("Method invocation failed because [{type_literal}] does not contain a method named '{name}'."),
-    )
-}
-
-/// `[type]::Name`.
+/// `[type]::Name`: the type registry of `runtime` answers.
 pub fn static_property(type_literal: &str, name: &str) -> Result<Value, ErrorRecord> {
-    let t = super::convert::canonical_type(type_literal);
-    let n = name.to_ascii_lowercase();
-    Ok(match (t.as_str(), n.as_str()) {
-        ("int", "maxvalue") => Value::Int(i64::from(i32::MAX)),
-        ("int", "minvalue") => Value::Int(i64::from(i32::MIN)),
-        ("long", "maxvalue") => Value::Int(i64::MAX),
-        ("long", "minvalue") => Value::Int(i64::MIN),
-        ("double", "maxvalue") => Value::Real(f64::MAX),
-        ("math", "pi") => Value::Real(std::f64::consts::PI),
-        ("math", "e") => Value::Real(std::f64::consts::E),
-        ("string", "empty") => Value::String(String::new()),
-        ("datetime", "now") | ("datetime", "utcnow") => Value::DateTime(Utc::now()),
-        ("datetime", "today") => {
-            Value::DateTime(Utc::now().date_naive().and_hms_opt(0, 0, 0).map_or_else(Utc::now, |d| d.and_utc()))
-        }
-        ("timespan", "zero") => Value::TimeSpan(TimeSpan::default()),
-        ("environment", "newline") => Value::from("\n"),
-        ("environment", "machinename") => Value::from("localhost"),
-        _ => {
-            return Err(ErrorRecord::new(
-                "PropertyNotFound",
-                "InvalidOperation",
-                format!("The property '{name}' cannot be found on type [{type_literal}]."),
-            ));
-        }
-    })
+    runtime::types::static_property(type_literal, name)
 }
 
-/// `[type]::Name(args)`.
+/// `[type]::Name(args)`, `[type]::new(args)`: the type registry of `runtime` answers.
 pub fn static_method(type_literal: &str, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
-    let t = super::convert::canonical_type(type_literal);
-    let n = name.to_ascii_lowercase();
-    let number = |i: usize| -> Result<f64, ErrorRecord> {
-        Ok(require_number(args.get(i).ok_or_else(|| argument_count(name, args.len()))?, "System.Double")?.as_f64())
-    };
-    let whole = |r: f64| {
-        if r.fract() == 0.0 && r.abs() < 9e15 { Value::Int(r as i64) } else { Value::Real(r) }
-    };
-    Ok(match (t.as_str(), n.as_str()) {
-        ("math", "round") => {
-            let digits = if args.len() > 1 { number(1)? as i32 } else { 0 };
-            let factor = 10f64.powi(digits);
-            let r = (number(0)? * factor).round_ties_even() / factor;
-            if digits == 0 { whole(r) } else { Value::Real(r) }
-        }
-        ("math", "floor") => whole(number(0)?.floor()),
-        ("math", "ceiling") => whole(number(0)?.ceil()),
-        ("math", "truncate") => whole(number(0)?.trunc()),
-        ("math", "abs") => match args.first().and_then(to_number) {
-            Some(Num::Int(i)) => i.checked_abs().map_or(Value::Real((i as f64).abs()), Value::Int),
-            _ => Value::Real(number(0)?.abs()),
-        },
-        ("math", "max") | ("math", "min") => {
-            let (a, b) = (args.first().cloned().unwrap_or(Value::Null), args.get(1).cloned().unwrap_or(Value::Null));
-            let pick_a = (number(0)? >= number(1)?) == (n == "max");
-            if pick_a { a } else { b }
-        }
-        ("math", "pow") => Value::Real(number(0)?.powf(number(1)?)),
-        ("math", "sqrt") => Value::Real(number(0)?.sqrt()),
-        ("string", "isnullorempty") => Value::Bool(args.first().is_none_or(|v| v.to_display_string().is_empty())),
-        ("string", "isnullorwhitespace") => {
-            Value::Bool(args.first().is_none_or(|v| v.to_display_string().trim().is_empty()))
-        }
-        ("string", "join") => {
-            let separator = arg_string(args, 0);
-            let rest: Vec<Value> = if args.len() == 2 { items(&args[1]) } else { args[1.min(args.len())..].to_vec() };
-            Value::String(rest.iter().map(Value::to_display_string).collect::<Vec<_>>().join(&separator))
-        }
-        ("string", "format") => {
-            let rest: Vec<Value> = if args.len() == 2 { items(&args[1]) } else { args[1.min(args.len())..].to_vec() };
-            Value::String(super::convert::composite_format(&arg_string(args, 0), &rest)?)
-        }
-        ("string", "concat") => Value::String(args.iter().map(Value::to_display_string).collect()),
-        ("int" | "long" | "double", "parse") => cast(&t, args.first().unwrap_or(&Value::Null))?,
-        ("datetime", "parse") => Value::DateTime(parse_date(&arg_string(args, 0)).ok_or_else(|| {
-            super::convert::cast_error(
-                args.first().unwrap_or(&Value::Null),
-                "System.DateTime",
-                "String was not recognized as a valid DateTime.",
-            )
-        })?),
-        ("timespan", "parse") => cast("timespan", args.first().unwrap_or(&Value::Null))?,
-        ("timespan", "fromdays") => span(TimeSpan::from_seconds(number(0)? * 86_400.0))?,
-        ("timespan", "fromhours") => span(TimeSpan::from_seconds(number(0)? * 3600.0))?,
-        ("timespan", "fromminutes") => span(TimeSpan::from_seconds(number(0)? * 60.0))?,
-        ("timespan", "fromseconds") => span(TimeSpan::from_seconds(number(0)?))?,
-        ("timespan", "frommilliseconds") => span(TimeSpan::from_seconds(number(0)? / 1000.0))?,
-        ("guid", "newguid") => {
-            let mut bytes = [0u8; 16];
-            getrandom::fill(&mut bytes).map_err(|e| ErrorRecord::new("RandomFailed", "NotSpecified", e.to_string()))?;
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            Value::String(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
-        }
-        _ => return Err(static_not_found(type_literal, name)),
-    })
+    runtime::types::static_method(type_literal, name, args)
 }
 
 #[cfg(test)]
@@ -501,7 +442,7 @@ mod tests {
 
     #[test]
     fn static_members() {
-        assert_eq!(static_method("math", "Round", &[Value::Real(2.5)]), Ok(Value::Int(2)));
+        assert_eq!(static_method("math", "Round", &[Value::Real(2.5)]), Ok(Value::Real(2.0)));
         assert_eq!(static_method("Math", "Round", &[Value::Real(1.2345), Value::Int(2)]), Ok(Value::Real(1.23)));
         assert_eq!(static_method("string", "IsNullOrEmpty", &[Value::Null]), Ok(Value::Bool(true)));
         assert_eq!(static_property("int", "MaxValue"), Ok(Value::Int(2_147_483_647)));

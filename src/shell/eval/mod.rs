@@ -23,6 +23,7 @@ use super::client::Client;
 use super::cmdlets::{self, Context, Registry};
 use super::did_you_mean::closest;
 use super::error_record::{ErrorRecord, Severity};
+use super::runtime;
 use super::spec::ConfirmImpact;
 use super::syntax::*;
 use super::value::{Hashtable, ScriptBlock, Source, Value};
@@ -156,7 +157,6 @@ pub struct Interpreter {
     redirected: Vec<Value>,
     /// A `break`/`continue`/`exit` raised inside a cmdlet's script block, to resume after it.
     pending: Option<Flow>,
-    env_overrides: HashMap<String, Option<String>>,
     /// "Yes to All" / "No to All" answers, by command, for the running pipeline.
     confirm_all: HashMap<String, bool>,
     /// Inputs typed at the prompt, for Get-History.
@@ -233,7 +233,6 @@ impl Interpreter {
             error_sinks: Vec::new(),
             redirected: Vec::new(),
             pending: None,
-            env_overrides: HashMap::new(),
             confirm_all: HashMap::new(),
             history: Vec::new(),
             computer: None,
@@ -703,6 +702,7 @@ impl Interpreter {
                         h.borrow_mut().insert(Value::String(name.clone()), value);
                         Ok(())
                     }
+                    Value::Object(o) => o.set_property(name, value).map_err(|e| Flow::Error(e.at(target.span))),
                     Value::Record(r) => {
                         match r.properties.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
                             Some((_, v)) => *v = value,
@@ -738,6 +738,18 @@ impl Interpreter {
                         h.borrow_mut().insert(index, value);
                         Ok(())
                     }
+                    // A collection object's indexer, as .NET names it.
+                    Value::Object(o) => match o.call("set_Item", &[index, value]) {
+                        Some(result) => result.map(|_| ()).map_err(|e| Flow::Error(e.at(target.span))),
+                        None => Err(Flow::Error(
+                            ErrorRecord::new(
+                                "CannotIndex",
+                                "InvalidOperation",
+                                format!("Unable to index into an object of type \"{}\".", o.type_name()),
+                            )
+                            .at(target.span),
+                        )),
+                    },
                     Value::Array(items) => {
                         let len = items.len() as i64;
                         let i = convert::to_number(&index).map_or(-1, |n| n.as_f64() as i64);
@@ -1245,7 +1257,7 @@ impl Interpreter {
                 v => convert::cast(type_name, &v).map_err(at)?,
             },
             ExprKind::TypeLiteral(name) => Value::String(format!("[{name}]")),
-            ExprKind::StopParsing(word) => Value::String(expand_percent_variables(word)),
+            ExprKind::StopParsing(word) => Value::String(runtime::environment::expand_percent(word)),
         })
     }
 
@@ -1351,11 +1363,8 @@ impl Interpreter {
             }
             (_, "psitem") => return self.variable("_"),
             (Some("env"), var) => {
-                let key = name.split_once(':').map_or(name, |(_, key)| key);
-                if let Some(over) = self.env_overrides.get(var) {
-                    return over.clone().map_or(Value::Null, Value::String);
-                }
-                return std::env::var(key).map_or(Value::Null, Value::String);
+                let key = name.split_once(':').map_or(var, |(_, key)| key);
+                return runtime::environment::get(key).map_or(Value::Null, Value::String);
             }
             (Some("global" | "script"), var) => {
                 return self.scopes[0].get(var).cloned().unwrap_or(Value::Null);
@@ -1382,11 +1391,12 @@ impl Interpreter {
         }
         match scope {
             Some("env") => {
+                let key = name.split_once(':').map_or(bare, |(_, key)| key);
                 let text = match value {
                     Value::Null => None,
                     v => Some(v.to_display_string()),
                 };
-                self.env_overrides.insert(bare.to_string(), text);
+                runtime::environment::set(key, text.as_deref());
             }
             Some("global" | "script") => {
                 let value = self.apply_constraint(0, bare, value)?;
@@ -1610,34 +1620,6 @@ fn split_scope(lower: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// `%NAME%` replaced by the environment variable, as after `--%` (unknown names stay).
-fn expand_percent_variables(word: &str) -> String {
-    let mut out = String::new();
-    let mut rest = word;
-    while let Some(start) = rest.find('%') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('%') {
-            Some(end) if end > 0 => match std::env::var(&after[..end]) {
-                Ok(value) => {
-                    out.push_str(&value);
-                    rest = &after[end + 1..];
-                }
-                Err(_) => {
-                    out.push('%');
-                    rest = after;
-                }
-            },
-            _ => {
-                out.push('%');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Pipeline output as one value: nothing is `$null`, one item is itself, more an array.
 pub fn collect(mut values: Vec<Value>) -> Value {
     match values.len() {
@@ -1647,10 +1629,11 @@ pub fn collect(mut values: Vec<Value>) -> Value {
     }
 }
 
-/// A value written to the pipeline: arrays are enumerated one level.
+/// A value written to the pipeline: arrays (and collection objects) are enumerated one level.
 fn unroll(value: Value) -> Vec<Value> {
     match value {
         Value::Array(items) => items,
+        Value::Object(o) => o.enumerate().unwrap_or_else(|| vec![Value::Object(o)]),
         Value::Null => Vec::new(),
         other => vec![other],
     }
@@ -1684,9 +1667,16 @@ fn index_value(value: &Value, index: &Value) -> Result<Value, ErrorRecord> {
         Value::Null => Err(ErrorRecord::new("NullArray", "InvalidOperation", "Cannot index into a null array.".into())),
         Value::Hashtable(h) => Ok(h.borrow().get(index).cloned().unwrap_or(Value::Null)),
         Value::Record(r) => Ok(r.get(&index.to_display_string()).cloned().unwrap_or(Value::Null)),
+        Value::Object(o) if !matches!(index, Value::Array(_)) => {
+            match o.call("get_Item", std::slice::from_ref(index)) {
+                Some(result) => result,
+                None => index_value(&Value::Array(o.enumerate().unwrap_or_else(|| vec![value.clone()])), index),
+            }
+        }
         _ => {
             let list: Vec<Value> = match value {
                 Value::Array(items) => items.clone(),
+                Value::Object(o) => o.enumerate().unwrap_or_else(|| vec![value.clone()]),
                 Value::String(s) => s.chars().map(|c| Value::String(c.to_string())).collect(),
                 other => vec![other.clone()],
             };

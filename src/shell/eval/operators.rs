@@ -97,6 +97,7 @@ pub fn unary(op: UnaryOp, operand: &Value) -> Result<Value, ErrorRecord> {
 pub fn items(value: &Value) -> Vec<Value> {
     match value {
         Value::Array(items) => items.clone(),
+        Value::Object(o) => o.enumerate().unwrap_or_else(|| vec![value.clone()]),
         Value::Null => Vec::new(),
         other => vec![other.clone()],
     }
@@ -389,6 +390,7 @@ pub fn equals(left: &Value, right: &Value, case_sensitive: bool) -> bool {
         (Value::DateTime(a), Value::DateTime(b)) => a == b,
         (Value::DateTime(a), Value::String(s)) => super::convert::parse_date(s) == Some(*a),
         (Value::Hashtable(a), Value::Hashtable(b)) => std::rc::Rc::ptr_eq(a, b),
+        (Value::Object(a), b) => a.equals(b),
         (a, b) => a == b,
     }
 }
@@ -423,6 +425,7 @@ pub fn compare(left: &Value, right: &Value, case_sensitive: bool) -> Result<Orde
         (Value::TimeSpan(a), Value::String(s)) => a.cmp(&TimeSpan::parse(s).ok_or_else(incomparable)?),
         (Value::DateTime(a), Value::DateTime(b)) => a.cmp(b),
         (Value::DateTime(a), Value::String(s)) => a.cmp(&super::convert::parse_date(s).ok_or_else(incomparable)?),
+        (Value::Object(o), r) => o.compare(r).ok_or_else(incomparable)?,
         _ => return Err(incomparable()),
     })
 }

@@ -1,0 +1,74 @@
+//! The curated .NET surface: a fixed, documented set of types with the members admin scripts
+//! use, each behaving as .NET does under the invariant/en-US culture of a server. There is no
+//! CLR; anything not here fails with PowerShell's own "Unable to find type" or "does not
+//! contain a method named" error.
+//!
+//! Owns: the list of types ([`TYPES`]) and the argument helpers the type files share.
+//!
+//! Must not: evaluate script or touch variables; one family per file.
+
+mod datetime;
+mod environment;
+mod math;
+mod primitives;
+mod string;
+mod text;
+
+pub use environment::machine_name;
+
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::eval::convert::require_number;
+use crate::shell::value::Value;
+
+use super::object::overload_not_found;
+use super::types::NetType;
+
+/// Every type of the curated surface.
+pub static TYPES: &[&dyn NetType] = &[
+    &primitives::INT32,
+    &primitives::INT64,
+    &primitives::DOUBLE,
+    &primitives::SINGLE,
+    &primitives::DECIMAL,
+    &primitives::BYTE,
+    &primitives::INT16,
+    &primitives::UINT16,
+    &primitives::UINT32,
+    &primitives::UINT64,
+    &primitives::SBYTE,
+    &primitives::BOOLEAN,
+    &primitives::CHAR,
+    &math::MATH,
+    &string::STRING,
+    &datetime::DATETIME,
+    &datetime::TIMESPAN,
+    &environment::ENVIRONMENT,
+    &environment::GUID,
+    &text::STRING_BUILDER,
+];
+
+/// Argument `i` as a number, or .NET's overload error when it is missing.
+pub(crate) fn arg_f64(args: &[Value], i: usize, method: &str) -> Result<f64, ErrorRecord> {
+    let v = args.get(i).ok_or_else(|| overload_not_found(method, args.len()))?;
+    Ok(require_number(v, "System.Double")?.as_f64())
+}
+
+/// Argument `i` as an integer (rounded as .NET converts a double to Int32).
+pub(crate) fn arg_i64(args: &[Value], i: usize, method: &str) -> Result<i64, ErrorRecord> {
+    let v = args.get(i).ok_or_else(|| overload_not_found(method, args.len()))?;
+    Ok(match require_number(v, "System.Int32")? {
+        crate::shell::eval::convert::Num::Int(n) => n,
+        crate::shell::eval::convert::Num::Real(r) => r.round_ties_even() as i64,
+    })
+}
+
+/// Argument `i` as text (`$null` and missing are empty).
+pub(crate) fn arg_text(args: &[Value], i: usize) -> String {
+    args.get(i).map(Value::to_display_string).unwrap_or_default()
+}
+
+/// A whole number as an Int when it fits, else a Real (what `[math]::Floor` and friends
+/// give back in PowerShell's display).
+pub(crate) fn whole(r: f64) -> Value {
+    if r.fract() == 0.0 && r.abs() < 9e15 { Value::Int(r as i64) } else { Value::Real(r) }
+}
