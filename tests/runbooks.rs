@@ -126,7 +126,10 @@ fn the_runbooks_run_end_to_end_against_ccrd() {
 #[test]
 fn a_rehearsal_reports_each_step_and_the_difference_and_leaves_the_estate_untouched() {
     let home = Home::new();
-    let before = ask(&home, None, "(Search-AdminAuditLog).Count; (Get-ClusterGroup CCREX01).OwnerNode");
+    // The real estate is only read: its audit trail gains the export, and nothing else.
+    let changes = "(Search-AdminAuditLog | Where-Object CmdletName -ne Export-Lab).Count; \
+                   (Get-ClusterGroup CCREX01).OwnerNode";
+    let before = ask(&home, None, changes);
     let path = format!("{RUNBOOKS}/1-enable-scr.ps1");
     let run = ccrsh(&home, None, &["-Rehearse", "-File", &path]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -137,7 +140,8 @@ fn a_rehearsal_reports_each_step_and_the_difference_and_leaves_the_estate_untouc
         "{}",
         run.stdout
     );
-    assert_eq!(ask(&home, None, "(Search-AdminAuditLog).Count; (Get-ClusterGroup CCREX01).OwnerNode"), before);
+    assert_eq!(ask(&home, None, changes), before);
+    assert_eq!(ask(&home, None, "(Search-AdminAuditLog -Cmdlets Export-Lab).Count"), "1");
     assert_eq!(ask(&home, None, "(Get-StorageGroup 'CCREX01\\First Storage Group').StandbyMachines.Count"), "0");
 
     // Against a ccrd, and with a step that fails: the rehearsal shows it.
@@ -156,7 +160,8 @@ fn a_rehearsal_reports_each_step_and_the_difference_and_leaves_the_estate_untouc
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("1. Refused   Move-ClusteredMailboxServer CCREX01"), "{}", run.stdout);
     assert!(run.stdout.contains("What would differ:\n  (nothing)"), "{}", run.stdout);
-    assert_eq!(ask(&home, Some(&server), "(Search-AdminAuditLog).Count"), "0", "the real ccrd recorded nothing");
+    let recorded = ask(&home, Some(&server), "(Search-AdminAuditLog).CmdletName");
+    assert_eq!(recorded, "Export-Lab", "the real ccrd recorded only the export");
 }
 
 #[test]

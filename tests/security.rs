@@ -92,8 +92,9 @@ pub fn digest(dir: &Path) -> u64 {
         for entry in std::fs::read_dir(&d).expect("listed").flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
-            // The lock records the holder's pid; the WAL's shared memory changes on reads.
-            if name == "lab.lock" || name.ends_with("-shm") {
+            // The lock records the holder's pid; the WAL's shared memory changes on reads; the
+            // audit trail is not the estate (it records the refusals).
+            if name == "lab.lock" || name.ends_with("-shm") || name.starts_with("audit.db") {
                 continue;
             }
             if entry.file_type().expect("type").is_dir() {
@@ -251,4 +252,57 @@ fn caller_data_is_never_read_under_the_writer_lock() {
     let _: api::OperationResult = target.admin.post(routes::LAB_CLOCK, &clock).expect("a change goes through");
     assert!(started.elapsed() < Duration::from_secs(5));
     drop(stalled);
+}
+
+/// `ccrd token …` on a lab directory: the token (stdout) for `add`, or the listing.
+fn ccrd_token(lab: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ccrd"))
+        .arg("token")
+        .args(args)
+        .args(["--lab", lab.to_str().expect("utf-8")])
+        .output()
+        .expect("ccrd runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Issue 10.14: the history recorded only the role, no refused attempt, no mail batch, and a
+/// reset or an import erased it. Now each person has a token, the audit trail (outside the
+/// estate) records their name, refusals included, and Search-AdminAuditLog -Caller finds them.
+#[test]
+fn the_audit_trail_names_each_person_records_refusals_and_outlives_a_reset() {
+    let served = Home::new();
+    let ccrd = crate::support::Ccrd::start(&served.lab());
+    let alice = ccrd_token(&served.lab(), &["add", "alice", "--role", "admin"]);
+    let bob = ccrd_token(&served.lab(), &["add", "bob", "--role", "viewer"]);
+    let listing = ccrd_token(&served.lab(), &["list"]);
+    assert!(listing.contains("alice") && listing.contains("admin") && !listing.contains(&alice), "{listing}");
+    let home = Home::new();
+    let as_user = |token: &str, command: &str| home.run(&["--server", &ccrd.url, "--token", token, "-c", command]);
+    let run =
+        as_user(&alice, "Set-LabClock -Advance 0.01:00:00 -Confirm:$false; Send-LabMail 'Mailbox Database' -Count 3");
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = as_user(&bob, "Set-LabClock -Advance 0.01:00:00 -Confirm:$false");
+    assert_eq!(run.code, 1, "a viewer may not change: {run:?}");
+    let run = as_user("not-a-token", "Get-LabNode");
+    assert_eq!(run.code, 1);
+    let run = as_user(&alice, "Reset-Lab -Confirm:$false | Out-Null");
+    assert_eq!(run.code, 0, "{run:?}");
+
+    let admin = ccrd.admin_token();
+    let trail = as_user(&admin, "Search-AdminAuditLog | % { \"$($_.Caller)|$($_.CmdletName)|$($_.Outcome)\" }").stdout;
+    let lines: Vec<&str> = trail.lines().collect();
+    assert_eq!(lines[0], "alice|Reset-Lab|Succeeded", "{trail}");
+    for expected in ["alice|Send-LabMail|Succeeded", "alice|Set-LabClock|Succeeded", "bob|POST /v1/lab/clock|Denied"] {
+        assert!(lines.contains(&expected), "{expected} in {trail}");
+    }
+    assert!(lines.iter().any(|l| l.starts_with("(no valid token)|GET /v1/lab/nodes|Denied")), "{trail}");
+    let mine = as_user(&admin, "(Search-AdminAuditLog -Caller alice).Count").stdout;
+    assert_eq!(mine.trim(), "3");
+    let batch = as_user(&admin, "(Search-AdminAuditLog -Cmdlets Send-LabMail).Reason").stdout;
+    assert!(batch.contains("3 messages of 10 KB, ids 1-3"), "{batch}");
+
+    ccrd_token(&served.lab(), &["revoke", "alice"]);
+    let run = as_user(&alice, "Get-LabNode");
+    assert!(run.code == 1 && run.stderr.contains("Access is denied"), "a revoked token is refused at once: {run:?}");
 }

@@ -72,7 +72,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("reqwest", &["src/shell/client.rs"]),
     ("comfy_table", &["src/shell/render.rs"]),
     ("Colorize", &["src/shell/render.rs"]),
-    ("rusqlite", &["src/service/store.rs"]),
+    ("rusqlite", &["src/service/store.rs", "src/service/audit.rs"]),
     ("rustyline", &["src/shell/repl.rs"]),
 ];
 

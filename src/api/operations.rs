@@ -298,7 +298,7 @@ pub struct LabNode {
 
 /// The structured precondition report (brief §4.1): what was checked, what was seen, and
 /// what to do about each failure.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]
 pub struct PreconditionReport {
     /// The cmdlet name of the operation (`Move-ClusteredMailboxServer`).
@@ -444,6 +444,10 @@ pub struct HistoryQuery {
     pub cmdlet: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
+    /// Only what this caller did: a person's token name, `Administrator` or `Viewer` (the lab's
+    /// tokens), or `(no valid token)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub newest: Option<u32>,
 }

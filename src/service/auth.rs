@@ -1,64 +1,117 @@
-//! Bearer-token authentication: every request names a token; the token decides the role.
+//! Bearer-token authentication: every request names a token; the token decides the caller (a
+//! person's name, or the lab's `Administrator`/`Viewer`) and the role. Refused attempts go to
+//! the audit trail: an unknown token on any route, and any change (`POST`) that was answered
+//! with an error its handler did not record itself (a viewer's attempt, a malformed body).
 //!
 //! Must not: know about routes beyond "does this request change anything".
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
 
 use super::AppState;
+use super::audit::UNKNOWN_CALLER;
 use super::error::ServiceError;
-use crate::api::{ErrorBody, ErrorCode, Role};
+use crate::api::{ErrorBody, ErrorCode, OperationRecord, Role};
 
-/// Middleware: resolves the caller's [`Role`] from `Authorization: Bearer …` and stores it in
-/// the request's extensions, or answers 401.
-pub async fn require_token(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, ServiceError> {
+/// Who is asking: the token's name and role. Handlers record what they did under this name.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub name: String,
+    pub role: Role,
+    /// Set once the handler has written the request's audit record.
+    audited: Arc<AtomicBool>,
+}
+
+impl Caller {
+    pub fn new(name: impl Into<String>, role: Role) -> Caller {
+        Caller { name: name.into(), role, audited: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// Says the request's audit record is written, so the middleware adds none.
+    pub fn mark_audited(&self) {
+        self.audited.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Middleware: resolves the [`Caller`] (and its [`Role`]) from `Authorization: Bearer …` and
+/// stores both in the request's extensions, or answers 401.
+pub async fn require_token(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let presented = request
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let role = match presented {
-        Some(token) if constant_time_eq(token, &state.tokens.admin) => Role::Administrator,
-        Some(token) if constant_time_eq(token, &state.tokens.viewer) => Role::ViewOnly,
-        Some(_) => return Err(denied("The token was not accepted by this ccrd.")),
-        None => return Err(denied("The request carried no token.")),
+    let action = format!("{} {}", request.method(), request.uri().path());
+    let resolved = presented.and_then(|token| state.tokens.resolve(token));
+    let Some((name, role)) = resolved else {
+        let why = if presented.is_some() {
+            "The token was not accepted by this ccrd."
+        } else {
+            "The request carried no token."
+        };
+        let error = denied(why);
+        audit(&state, UNKNOWN_CALLER, &action, "Denied", &error.0);
+        return error.into_response();
     };
+    let caller = Caller::new(name, role);
+    let changes = request.method() == Method::POST;
     request.extensions_mut().insert(role);
-    Ok(next.run(request).await)
+    request.extensions_mut().insert(caller.clone());
+    let response = next.run(request).await;
+    if changes && !response.status().is_success() && !caller.audited.load(Ordering::Relaxed) {
+        let outcome = if response.status().as_u16() == 403 { "Denied" } else { "Invalid" };
+        let fallback = ErrorBody {
+            code: ErrorCode::Internal,
+            message: format!("HTTP {}", response.status()),
+            hint: None,
+            target: None,
+            report: None,
+            candidates: Vec::new(),
+        };
+        let body = response.extensions().get::<ErrorBody>().unwrap_or(&fallback);
+        audit(&state, &caller.name, &action, outcome, body);
+    }
+    response
+}
+
+/// Writes one refusal to the audit trail; a failure to write goes to ccrd's log.
+fn audit(state: &AppState, caller: &str, action: &str, outcome: &str, error: &ErrorBody) {
+    let record = OperationRecord {
+        index: 0,
+        run_date: Utc::now(),
+        caller: caller.to_string(),
+        cmdlet_name: action.to_string(),
+        object_modified: error.target.clone().unwrap_or_default(),
+        reason: None,
+        dry_run: false,
+        outcome: outcome.to_string(),
+        error: Some(format!("{}: {}", error.code.as_str(), error.message)),
+        report: error.report.as_deref().cloned().unwrap_or_default(),
+        timings: Vec::new(),
+    };
+    if let Err(e) = state.audit.record(&record) {
+        eprintln!("ccrd: could not write the audit record of a refused {action}: {e}");
+    }
 }
 
 fn denied(why: &str) -> ServiceError {
     ServiceError(ErrorBody {
         code: ErrorCode::AccessDenied,
         message: format!("Access is denied. {why}"),
-        hint: Some("Pass the lab's admin.token or viewer.token with --token or CCRSH_TOKEN.".into()),
+        hint: Some(
+            "Pass the lab's admin.token or viewer.token, or your own token (ccrd token add), with --token or CCRSH_TOKEN."
+                .into(),
+        ),
         target: None,
         report: None,
         candidates: Vec::new(),
     })
-}
-
-/// Compares without stopping at the first difference, so timing does not reveal a prefix.
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::constant_time_eq;
-
-    #[test]
-    fn tokens_compare_exactly() {
-        assert!(constant_time_eq("abc", "abc"));
-        assert!(!constant_time_eq("abc", "abd"));
-        assert!(!constant_time_eq("abc", "abcd"));
-    }
 }

@@ -15,7 +15,10 @@ pub struct ServiceError(pub ErrorBody);
 impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(self.0)).into_response()
+        // A copy rides along for the audit middleware, which records refused changes.
+        let mut response = (status, Json(self.0.clone())).into_response();
+        response.extensions_mut().insert(self.0);
+        response
     }
 }
 

@@ -2,8 +2,8 @@
 //! two processes never drive one lab at once; a new or empty directory is created from a
 //! topology, with an administrator token and a view-only token (mode 0600).
 //!
-//! Owns: the directory layout (`estate.db`, `admin.token`, `viewer.token`, `lab.lock`,
-//! `nodes/`) and token generation. Opening a lab repairs the nodes' files after a crash and
+//! Owns: the directory layout (`estate.db`, `audit.db`, `admin.token`, `viewer.token`,
+//! `tokens`, `lab.lock`, `nodes/`) and token generation. Opening a lab repairs the nodes' files after a crash and
 //! rebuilds the log counters from them.
 //!
 //! Must not: serve HTTP or make decisions about the estate.
@@ -13,8 +13,10 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use super::audit::{AUDIT_FILE, Audit};
 use super::replication;
 use super::store::{Reader, Store, StoreError};
+use super::tokens::TOKENS_FILE;
 use crate::engine::Estate;
 use crate::engine::topology::{self, TopologyError};
 
@@ -58,6 +60,8 @@ pub struct Lab {
     pub reader: Reader,
     pub estate: Estate,
     pub tokens: Tokens,
+    /// The audit trail (`audit.db`), which resets and imports leave alone.
+    pub audit: Audit,
     /// The open lock file: the lock lasts as long as it does.
     pub lock: File,
 }
@@ -105,14 +109,30 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
         create(dir, topology)?;
     }
     let store_err = |source| LabError::Store { dir: shown.clone(), source };
-    let (store, mut estate) = Store::open(&estate_path).map_err(store_err)?;
+    let (mut store, mut estate) = Store::open(&estate_path).map_err(store_err)?;
+    let audit = Audit::open(dir).map_err(|e| LabError::Io { dir: shown.clone(), source: io::Error::other(e) })?;
+    move_legacy_history(&mut store, &audit).map_err(store_err)?;
     let reader = Store::reader(&estate_path).map_err(store_err)?;
     replication::refresh_from_disk(dir, &mut estate).map_err(io_err)?;
     let tokens = Tokens {
         admin: read_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?,
         viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
     };
-    Ok(Lab { dir: dir.to_path_buf(), store, reader, estate, tokens, lock })
+    Ok(Lab { dir: dir.to_path_buf(), store, reader, estate, tokens, audit, lock })
+}
+
+/// A lab written before the audit trail moved out of the estate (schema 2) keeps its history:
+/// it is copied to `audit.db` (unless that already holds records), then dropped from the estate.
+fn move_legacy_history(store: &mut Store, audit: &Audit) -> Result<(), StoreError> {
+    let Some(records) = store.legacy_history()? else { return Ok(()) };
+    if audit.last_index().unwrap_or(0) == 0 {
+        for record in &records {
+            if let Err(e) = audit.record(record) {
+                return Err(StoreError::BadValue { table: "operation", column: "*", value: e.to_string() });
+            }
+        }
+    }
+    store.drop_legacy_history()
 }
 
 /// Whether `dir` holds anything a lab (or a lab whose creation was cut short) would not.
@@ -122,6 +142,8 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
         let name = name.to_string_lossy();
         let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE].contains(&name.as_ref())
             || name.starts_with(ESTATE_FILE)
+            || name.starts_with(AUDIT_FILE)
+            || name.starts_with(TOKENS_FILE)
             || name.starts_with(NODES_DIR)
             || name.starts_with(STAGING_PREFIX);
         if !ours {

@@ -7,6 +7,7 @@
 //! Must not: make estate decisions itself (it asks `engine`), or import anything from `shell`.
 //! The only types it shares with the shell are in `api`.
 
+pub mod audit;
 pub mod auth;
 mod changes;
 pub mod copy_files;
@@ -17,6 +18,7 @@ pub mod replication;
 mod routes;
 mod snapshot;
 pub mod store;
+pub mod tokens;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -27,8 +29,10 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use crate::engine::Estate;
-use lab::{Lab, Tokens};
+use audit::Audit;
+use lab::Lab;
 use store::{Reader, Store};
+use tokens::Registry;
 
 /// What every handler can reach. Cloned per request; everything inside is shared.
 #[derive(Clone)]
@@ -40,7 +44,10 @@ pub struct AppState {
     pub store: Arc<Mutex<Store>>,
     /// A read-only connection for the journal (events, history, ledger).
     pub reader: Arc<Mutex<Reader>>,
-    pub tokens: Arc<Tokens>,
+    /// The tokens ccrd accepts: the lab's two and every person's (`ccrd token add`).
+    pub tokens: Arc<Registry>,
+    /// The audit trail, outside the estate: who did what, refusals included.
+    pub audit: Arc<Audit>,
     /// The lab directory: the nodes' files live under `nodes/`.
     pub lab: Arc<PathBuf>,
     /// Wakes the background replication after a delivery or a change.
@@ -52,12 +59,13 @@ pub struct AppState {
 impl AppState {
     /// Takes over an opened lab. The lab's directory lock stays held by `lab_lock`.
     pub fn new(lab: Lab) -> (AppState, LabLock) {
-        let Lab { store, reader, estate, tokens, lock, dir } = lab;
+        let Lab { store, reader, estate, tokens, audit, lock, dir } = lab;
         let state = AppState {
             estate: Arc::new(RwLock::new(estate)),
             store: Arc::new(Mutex::new(store)),
             reader: Arc::new(Mutex::new(reader)),
-            tokens: Arc::new(tokens),
+            tokens: Arc::new(Registry::new(&dir, tokens.admin, tokens.viewer)),
+            audit: Arc::new(audit),
             lab: Arc::new(dir),
             wake: Arc::new(Notify::new()),
             progress: Arc::new(Mutex::new(Vec::new())),

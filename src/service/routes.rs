@@ -159,8 +159,11 @@ async fn history(
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Reply<Vec<api::OperationRecord>> {
     let query = query_of(query)?;
-    let reader = state.reader.lock().map_err(|e| ServiceError::internal(&e))?;
-    reader.history(&query).map(Json).map_err(|e| ServiceError::internal(&e))
+    tokio::task::spawn_blocking(move || state.audit.search(&query))
+        .await
+        .map_err(|e| ServiceError::internal(&e))?
+        .map(Json)
+        .map_err(|e| ServiceError::internal(&e))
 }
 
 /// The loss ledger of one database: accepted ids (SQLite) against what its active copy holds

@@ -1,8 +1,8 @@
 //! The SQLite store: the estate's durable form, one table per kind of object.
 //!
 //! Owns: the schema, writing a whole estate (at creation and at every change) and reading it
-//! back (at start), and the append-only journal: events, the operation history, and the
-//! ledger of accepted and lost messages. Each change is one transaction, committed with
+//! back (at start), and the append-only journal: events and the ledger of accepted and lost
+//! messages. (The operation history is the audit trail, outside the estate: `service::audit`.) Each change is one transaction, committed with
 //! `synchronous = FULL` before it is acknowledged.
 //!
 //! Must not: decide anything about the estate (that is the engine's job) or know about HTTP.
@@ -14,12 +14,14 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::{self, EventEntry, EventQuery, HistoryQuery, OperationRecord};
+use crate::api::{EventEntry, EventQuery, OperationRecord};
 use crate::engine::events::NewEvent;
 use crate::engine::*;
 
-/// The schema version this build writes and reads.
-const SCHEMA_VERSION: i64 = 2;
+/// The schema version this build writes and reads. Version 2 also had the operation history
+/// (`operation`), which now lives in the audit trail outside the estate (`service::audit`);
+/// [`Store::legacy_history`] and [`Store::drop_legacy_history`] move it there.
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,18 +96,6 @@ CREATE TABLE event (
     source TEXT NOT NULL COLLATE NOCASE,
     entry_type TEXT NOT NULL,
     message TEXT NOT NULL);
-CREATE TABLE operation (
-    idx INTEGER PRIMARY KEY,
-    time TEXT NOT NULL,
-    caller TEXT NOT NULL,
-    cmdlet TEXT NOT NULL COLLATE NOCASE,
-    object TEXT NOT NULL COLLATE NOCASE,
-    reason TEXT,
-    dry_run INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    error TEXT,
-    report TEXT NOT NULL,
-    timings TEXT NOT NULL);
 CREATE TABLE message (
     id INTEGER PRIMARY KEY,
     server TEXT NOT NULL COLLATE NOCASE,
@@ -122,13 +112,12 @@ const ESTATE_TABLES: [&str; 8] =
     ["sg_copy", "database", "storage_group", "cms_redundant_machine", "cms", "node", "cluster", "datacenter"];
 
 /// The journal's tables.
-const JOURNAL_TABLES: [&str; 3] = ["event", "operation", "message"];
+const JOURNAL_TABLES: [&str; 2] = ["event", "message"];
 
 /// What a change appends besides the new estate.
 #[derive(Debug, Default)]
 pub struct Journal {
     pub events: Vec<NewEvent>,
-    pub operation: Option<api::OperationRecord>,
     /// Messages acknowledged by this change.
     pub accepted: Vec<AcceptedMessage>,
     /// Accepted messages a lossy mount lost, and those the transport dumpster resent.
@@ -237,24 +226,6 @@ impl Store {
                 time_generated: at,
             });
         }
-        if let Some(op) = &journal.operation {
-            tx.execute(
-                "INSERT INTO operation (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    op.run_date.to_rfc3339(),
-                    op.caller,
-                    op.cmdlet_name,
-                    op.object_modified,
-                    op.reason,
-                    op.dry_run,
-                    op.outcome,
-                    op.error,
-                    serde_json::to_string(&op.report).unwrap_or_default(),
-                    serde_json::to_string(&op.timings).unwrap_or_default()
-                ],
-            )?;
-        }
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO message (id, server, storage_group, size, accepted_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -347,10 +318,52 @@ impl Store {
         Ok(Reader { connection })
     }
 
+    /// The operation history of a schema-2 database (`None` for a current one), oldest first.
+    pub fn legacy_history(&self) -> Result<Option<Vec<OperationRecord>>, StoreError> {
+        if self.meta("schema_version")?.as_deref() != Some("2") {
+            return Ok(None);
+        }
+        let mut stmt = self.connection.prepare(
+            "SELECT idx, time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings FROM operation \
+             ORDER BY idx",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let time: String = r.get(1)?;
+            let report: String = r.get(9)?;
+            let timings: String = r.get(10)?;
+            out.push(OperationRecord {
+                index: count(r.get(0)?),
+                run_date: time_from_text("operation", "time", Some(time))?.unwrap_or_default(),
+                caller: r.get(2)?,
+                cmdlet_name: r.get(3)?,
+                object_modified: r.get(4)?,
+                reason: r.get(5)?,
+                dry_run: r.get(6)?,
+                outcome: r.get(7)?,
+                error: r.get(8)?,
+                report: serde_json::from_str(&report).unwrap_or_default(),
+                timings: serde_json::from_str(&timings).unwrap_or_default(),
+            });
+        }
+        Ok(Some(out))
+    }
+
+    /// Drops a schema-2 database's history (once moved to the audit trail) and makes it schema 3.
+    pub fn drop_legacy_history(&mut self) -> Result<(), StoreError> {
+        let tx = self.connection.transaction()?;
+        tx.execute_batch("DROP TABLE IF EXISTS operation;")?;
+        tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Reads the whole estate.
     pub fn load(&self) -> Result<Estate, StoreError> {
         let version: i64 = self.meta("schema_version")?.and_then(|v| v.parse().ok()).unwrap_or(0);
-        if version != SCHEMA_VERSION {
+        // Schema 2 is schema 3 with the history still in it (moved out when the lab opens).
+        if version != SCHEMA_VERSION && version != 2 {
             return Err(StoreError::WrongVersion { found: version });
         }
         let c = &self.connection;
@@ -634,44 +647,6 @@ impl Reader {
                 source: r.get(4)?,
                 entry_type: from_text("event", "entry_type", &entry_type)?,
                 message: r.get(6)?,
-            });
-        }
-        Ok(out)
-    }
-
-    /// The operation history, newest first.
-    pub fn history(&self, q: &HistoryQuery) -> Result<Vec<OperationRecord>, StoreError> {
-        let mut stmt = self.connection.prepare(
-            "SELECT idx, time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings FROM operation \
-             WHERE (?1 IS NULL OR cmdlet = ?1) AND (?2 IS NULL OR object = ?2) ORDER BY idx DESC LIMIT ?3",
-        )?;
-        let limit = q.newest.map_or(-1, i64::from);
-        let mut rows = stmt.query(params![q.cmdlet, q.object, limit])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let time: String = r.get(1)?;
-            let report: String = r.get(9)?;
-            let timings: String = r.get(10)?;
-            out.push(OperationRecord {
-                index: count(r.get(0)?),
-                run_date: time_from_text("operation", "time", Some(time))?.unwrap_or_default(),
-                caller: r.get(2)?,
-                cmdlet_name: r.get(3)?,
-                object_modified: r.get(4)?,
-                reason: r.get(5)?,
-                dry_run: r.get(6)?,
-                outcome: r.get(7)?,
-                error: r.get(8)?,
-                report: serde_json::from_str(&report).map_err(|_| StoreError::BadValue {
-                    table: "operation",
-                    column: "report",
-                    value: report.clone(),
-                })?,
-                timings: serde_json::from_str(&timings).map_err(|_| StoreError::BadValue {
-                    table: "operation",
-                    column: "timings",
-                    value: timings.clone(),
-                })?,
             });
         }
         Ok(out)

@@ -11,25 +11,26 @@ use axum::extract::{Extension, State};
 use super::recovery::{follow_up, node_returned};
 use super::{Change, Done, Reply, Work, blocking, body, mutate, service_failure};
 use crate::api::{
-    CopyRequest, IdentityRequest, MailboxServerRequest, MoveRequest, OperationResult, RestoreRequest, Role, StopRequest,
+    CopyRequest, IdentityRequest, MailboxServerRequest, MoveRequest, OperationResult, RestoreRequest, StopRequest,
 };
 use crate::engine::events;
 use crate::engine::failover;
 use crate::engine::preconditions::{Check, Report};
 use crate::engine::{EngineError, operations};
 use crate::service::AppState;
+use crate::service::auth::Caller;
 use crate::service::error::ServiceError;
 use crate::service::replication;
 
 pub async fn move_cms(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<MoveRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
         let change = Change::of("Move-ClusteredMailboxServer", &request, Some(&request.move_comment));
-        mutate(&state, role, change, |w| move_server(w, &request))
+        mutate(&state, caller, change, |w| move_server(w, &request))
     })
     .await
 }
@@ -96,13 +97,13 @@ fn move_server(w: &mut Work<'_>, request: &MoveRequest) -> Result<Done, EngineEr
 
 pub async fn stop_cms(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<StopRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
         let change = Change::of("Stop-ClusteredMailboxServer", &request, Some(&request.stop_reason));
-        mutate(&state, role, change, |w| {
+        mutate(&state, caller, change, |w| {
             let (changed, report, events) = operations::stop(&mut w.estate, &request.identity, &request.stop_reason)?;
             if changed && !w.dry_run {
                 let server = operations::server_name(&w.estate, &request.identity)?;
@@ -116,13 +117,13 @@ pub async fn stop_cms(
 
 pub async fn start_cms(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<IdentityRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
         let change = Change::of("Start-ClusteredMailboxServer", &request, None);
-        mutate(&state, role, change, |w| {
+        mutate(&state, caller, change, |w| {
             let (changed, report) = operations::start(&mut w.estate, &request.identity)?;
             Ok(Done::plain(report, changed))
         })
@@ -132,25 +133,25 @@ pub async fn start_cms(
 
 pub async fn mount_database(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<IdentityRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
-    set_mounted(state, role, body(request)?, true).await
+    set_mounted(state, caller, body(request)?, true).await
 }
 
 pub async fn dismount_database(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<IdentityRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
-    set_mounted(state, role, body(request)?, false).await
+    set_mounted(state, caller, body(request)?, false).await
 }
 
 /// Mount or dismount; a dismount closes the open log so the database is clean on disk.
-async fn set_mounted(state: AppState, role: Role, request: IdentityRequest, mount: bool) -> Reply<OperationResult> {
+async fn set_mounted(state: AppState, caller: Caller, request: IdentityRequest, mount: bool) -> Reply<OperationResult> {
     blocking(move || {
         let change = Change::of(if mount { "Mount-Database" } else { "Dismount-Database" }, &request, None);
-        mutate(&state, role, change, |w| {
+        mutate(&state, caller, change, |w| {
             let done = operations::set_mounted(&mut w.estate, &request.identity, None, mount)?;
             let mut warnings = Vec::new();
             if done.changed && !w.dry_run {
@@ -184,12 +185,12 @@ async fn set_mounted(state: AppState, role: Role, request: IdentityRequest, moun
 
 pub async fn set_mailbox_server(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<MailboxServerRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        mutate(&state, role, Change::of("Set-MailboxServer", &request, None), |w| {
+        mutate(&state, caller, Change::of("Set-MailboxServer", &request, None), |w| {
             let (changed, report) = operations::set_mailbox_server(
                 &mut w.estate,
                 &request.identity,
@@ -204,12 +205,12 @@ pub async fn set_mailbox_server(
 
 pub async fn restore_copy(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<RestoreRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        mutate(&state, role, Change::of("Restore-StorageGroupCopy", &request, None), |w| {
+        mutate(&state, caller, Change::of("Restore-StorageGroupCopy", &request, None), |w| {
             if let Some(standby_machine) = request.standby_machine.as_deref() {
                 return super::standby::restore_standby(w, &request.identity, standby_machine, request.force);
             }
@@ -247,28 +248,28 @@ pub async fn restore_copy(
 
 pub async fn suspend_copy(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<CopyRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
-    set_suspended(state, role, body(request)?, true).await
+    set_suspended(state, caller, body(request)?, true).await
 }
 
 pub async fn resume_copy(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<CopyRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
-    set_suspended(state, role, body(request)?, false).await
+    set_suspended(state, caller, body(request)?, false).await
 }
 
-async fn set_suspended(state: AppState, role: Role, request: CopyRequest, suspend: bool) -> Reply<OperationResult> {
+async fn set_suspended(state: AppState, caller: Caller, request: CopyRequest, suspend: bool) -> Reply<OperationResult> {
     blocking(move || {
         let change = Change::of(
             if suspend { "Suspend-StorageGroupCopy" } else { "Resume-StorageGroupCopy" },
             &request,
             request.suspend_comment.as_deref(),
         );
-        mutate(&state, role, change, |w| {
+        mutate(&state, caller, change, |w| {
             let standby = request.standby_machine.as_deref();
             let (changed, report) = if suspend {
                 operations::suspend(&mut w.estate, &request.identity, standby, request.suspend_comment.as_deref())?

@@ -10,23 +10,22 @@ use axum::extract::{Extension, State};
 
 use super::recovery::{follow_up, node_returned};
 use super::{Change, Done, Reply, blocking, body, internal, mutate, service_failure};
-use crate::api::{
-    ClockRequest, FaultKind, FaultRequest, LinkState, NetworkRequest, NodePowerRequest, OperationResult, Role,
-};
+use crate::api::{ClockRequest, FaultKind, FaultRequest, LinkState, NetworkRequest, NodePowerRequest, OperationResult};
 use crate::engine::preconditions::Report;
 use crate::engine::{EngineError, failover, faults, identity};
 use crate::service::AppState;
+use crate::service::auth::Caller;
 use crate::service::copy_files::CopyFiles;
 
 pub async fn stop_node(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<NodePowerRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
         let reason = request.crash.then_some("crash");
-        mutate(&state, role, Change::of("Stop-LabNode", &request, reason), |w| {
+        mutate(&state, caller, Change::of("Stop-LabNode", &request, reason), |w| {
             let (node, changed, report) = faults::power(&mut w.estate.clone(), &request.identity, false)?;
             if !changed || w.dry_run {
                 return Ok(Done::plain(report, changed));
@@ -59,12 +58,12 @@ pub async fn stop_node(
 
 pub async fn start_node(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<NodePowerRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        mutate(&state, role, Change::of("Start-LabNode", &request, None), |w| {
+        mutate(&state, caller, Change::of("Start-LabNode", &request, None), |w| {
             let (node, changed, report) = faults::power(&mut w.estate, &request.identity, true)?;
             if !changed || w.dry_run {
                 return Ok(Done::plain(report, changed));
@@ -80,7 +79,7 @@ pub async fn start_node(
 
 pub async fn set_network(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<NetworkRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
@@ -93,7 +92,7 @@ pub async fn set_network(
             dry_run: request.dry_run,
             expected_version: request.expected_version,
         };
-        mutate(&state, role, change, |w| {
+        mutate(&state, caller, change, |w| {
             let up = request.state == LinkState::Up;
             let ((a, b), changed, report) = faults::set_link(&mut w.estate, &a, &b, up)?;
             if !changed || w.dry_run {
@@ -122,7 +121,7 @@ pub async fn set_network(
 
 pub async fn set_fault(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<FaultRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
@@ -134,7 +133,7 @@ pub async fn set_fault(
             dry_run: request.dry_run,
             expected_version: request.expected_version,
         };
-        mutate(&state, role, change, |w| {
+        mutate(&state, caller, change, |w| {
             let FaultKind::CorruptLog = request.kind;
             let sg = identity::storage_group(&w.estate, &request.storage_group)?.clone();
             let node = identity::node(&w.estate, &request.server)?.name.clone();
@@ -162,7 +161,7 @@ pub async fn set_fault(
 
 pub async fn set_clock(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<ClockRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
@@ -174,7 +173,7 @@ pub async fn set_clock(
             dry_run: request.dry_run,
             expected_version: request.expected_version,
         };
-        mutate(&state, role, change, |w| {
+        mutate(&state, caller, change, |w| {
             let report = faults::advance_clock(&mut w.estate, request.advance_seconds)?;
             Ok(Done::plain(report, true))
         })

@@ -15,11 +15,12 @@ use axum::http::{HeaderName, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::{Reply, blocking, body, internal, require_administrator};
+use super::{Reply, audit_lab_call, blocking, body, internal, require_administrator};
 use crate::api::snapshot::SnapshotError;
-use crate::api::{self, Role, SendMailRequest, SettleRequest};
+use crate::api::{self, SendMailRequest, SettleRequest};
 use crate::engine::operations;
 use crate::service::AppState;
+use crate::service::auth::Caller;
 use crate::service::error::ServiceError;
 use crate::service::lab::{self, TopologySource};
 use crate::service::replication;
@@ -30,12 +31,30 @@ use crate::service::store::{AcceptedMessage, Journal};
 /// the ids as accepted, and only then answers with them.
 pub async fn send_mail(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<SendMailRequest>, JsonRejection>,
 ) -> Reply<api::SendMailResult> {
     let request = body(request)?;
     blocking(move || {
-        require_administrator(role)?;
+        require_administrator(&caller)?;
+        let result = deliver(&state, &request);
+        let what = format!("{} messages of {} KB", request.count, request.size_kb);
+        let reason = match &result {
+            Ok(done) => match (done.accepted.first(), done.accepted.last()) {
+                (Some(first), Some(last)) => Some(format!("{what}, ids {first}-{last}")),
+                _ => Some(format!("{what} (dry run)")),
+            },
+            Err(_) => Some(what),
+        };
+        audit_lab_call(&state, &caller, "Send-LabMail", &request.database, reason, &result);
+        result
+    })
+    .await
+}
+
+/// The delivery itself, under the writer lock.
+fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailResult, ServiceError> {
+    {
         let mut store = state.store.lock().map_err(|e| internal(&e))?;
         let mut estate = state.estate.read().map_err(|e| internal(&e))?.clone();
         let now = estate.lab_time(Utc::now());
@@ -84,23 +103,36 @@ pub async fn send_mail(
             state.wake.notify_one();
         }
         Ok(api::SendMailResult { database: request.database.clone(), accepted: ids, last_log_generated })
-    })
-    .await
+    }
 }
 
 /// `POST /v1/lab/settle`: replication passes until one moves nothing, or the timeout.
 pub async fn settle(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<SettleRequest>, JsonRejection>,
 ) -> Reply<api::SettleResult> {
     let request = body(request)?;
     blocking(move || {
-        require_administrator(role)?;
+        require_administrator(&caller)?;
+        let result = settle_now(&state, &request);
+        let reason = match &result {
+            Ok(r) if r.settled => Some(format!("settled in {} ms", r.elapsed_ms)),
+            Ok(r) => Some(format!("not settled in {} ms; behind: {}", r.elapsed_ms, r.behind.join(", "))),
+            Err(_) => None,
+        };
+        audit_lab_call(&state, &caller, "Wait-LabReplication", "replication", reason, &result);
+        result
+    })
+    .await
+}
+
+fn settle_now(state: &AppState, request: &SettleRequest) -> Result<api::SettleResult, ServiceError> {
+    {
         let started = Instant::now();
         let timeout = std::time::Duration::from_millis(request.timeout_ms.unwrap_or(30_000));
         loop {
-            let progressed = replication_pass(&state)?;
+            let progressed = replication_pass(state)?;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             if !progressed || started.elapsed() >= timeout {
                 let estate = state.estate.read().map_err(|e| internal(&e))?;
@@ -115,8 +147,7 @@ pub async fn settle(
                 });
             }
         }
-    })
-    .await
+    }
 }
 
 /// One replication pass under the writer lock. Commits to SQLite only when a copy's status
@@ -145,46 +176,32 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
     Ok(progressed)
 }
 
-/// Records a whole-lab operation (reset, import) in the history of the estate it produced.
-fn record(
-    store: &mut crate::service::store::Store,
-    estate: &crate::engine::Estate,
-    cmdlet: &str,
-    object: &str,
-) -> Result<(), ServiceError> {
-    let now = estate.lab_time(Utc::now());
-    let operation = api::OperationRecord {
-        index: 0,
-        run_date: now,
-        caller: format!("{:?}", Role::Administrator),
-        cmdlet_name: cmdlet.into(),
-        object_modified: object.into(),
-        reason: None,
-        dry_run: false,
-        outcome: "Succeeded".into(),
-        error: None,
-        report: crate::engine::preconditions::Report::new(cmdlet, object).into_report(),
-        timings: Vec::new(),
-    };
-    store
-        .commit(estate, &Journal { operation: Some(operation), ..Journal::default() }, now)
-        .map_err(|e| internal(&e))?;
-    Ok(())
-}
-
 /// `POST /v1/lab/reset`: a fresh estate from a topology — the seed, or the TOML text the
 /// caller sent — in a new files directory; the old files go once the new estate is committed.
 /// ccrd never opens a topology file a caller names.
 pub async fn reset(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<api::ResetRequest>, JsonRejection>,
 ) -> Reply<api::LabResult> {
-    require_administrator(role)?;
+    require_administrator(&caller)?;
     let request = body(request)?;
     blocking(move || {
+        let result = reset_now(&state, &request);
+        let name = result
+            .as_ref()
+            .map_or_else(|_| request.topology.clone().unwrap_or_else(|| "seed".into()), |r| r.topology.clone());
+        let reason = request.dry_run.then(|| "dry run".to_string());
+        audit_lab_call(&state, &caller, "Reset-Lab", &name, reason, &result);
+        result
+    })
+    .await
+}
+
+fn reset_now(state: &AppState, request: &api::ResetRequest) -> Result<api::LabResult, ServiceError> {
+    {
         // Built and checked before the writer lock: a bad topology stalls nobody.
-        let mut estate = topology_of(&request)?;
+        let mut estate = topology_of(request)?;
         let mut store = state.store.lock().map_err(|e| internal(&e))?;
         let current = state.estate.read().map_err(|e| internal(&e))?.clone();
         operations::check_guard(&current, request.expected_version)?;
@@ -199,14 +216,12 @@ pub async fn reset(
         estate.files_dir = lab::next_files_dir(&current.files_dir);
         estate.version = current.version + 1;
         store.replace_all(&estate).map_err(|e| internal(&e))?;
-        record(&mut store, &estate, "Reset-Lab", &estate.topology.clone())?;
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
         let result =
             api::LabResult { topology: estate.topology.clone(), files: 0, bytes: 0, estate_version: estate.version };
         *state.estate.write().map_err(|e| internal(&e))? = estate;
         Ok(result)
-    })
-    .await
+    }
 }
 
 /// The estate a reset asks for: the seed, or the topology text in the request.
@@ -237,17 +252,27 @@ fn topology_of(request: &api::ResetRequest) -> Result<crate::engine::Estate, Ser
 /// `POST /v1/lab/export`: the estate database and every node file, as one snapshot in the
 /// response body. ccrd writes no file a caller names: the shell writes the snapshot on its
 /// own machine.
-pub async fn export(State(state): State<AppState>, Extension(role): Extension<Role>) -> Result<Response, ServiceError> {
-    require_administrator(role)?;
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ServiceError> {
+    require_administrator(&caller)?;
     let Json((bytes, topology, version)) = blocking(move || {
-        let store = state.store.lock().map_err(|e| internal(&e))?;
-        let estate = state.estate.read().map_err(|e| internal(&e))?.clone();
-        let staging = lab::Staging::new(&state.lab).map_err(|e| internal(&e))?;
-        let database = staging.path().join(snapshot::DATABASE_ENTRY);
-        store.snapshot_to(&database).map_err(|e| internal(&e))?;
-        let files_root = replication::files_root(&state.lab, &estate);
-        let (bytes, _) = snapshot::export(&database, &files_root).map_err(|e| internal(&e))?;
-        Ok((bytes, estate.topology.clone(), estate.version))
+        let result = (|| {
+            let store = state.store.lock().map_err(|e| internal(&e))?;
+            let estate = state.estate.read().map_err(|e| internal(&e))?.clone();
+            let staging = lab::Staging::new(&state.lab).map_err(|e| internal(&e))?;
+            let database = staging.path().join(snapshot::DATABASE_ENTRY);
+            store.snapshot_to(&database).map_err(|e| internal(&e))?;
+            let files_root = replication::files_root(&state.lab, &estate);
+            let (bytes, files) = snapshot::export(&database, &files_root).map_err(|e| internal(&e))?;
+            Ok((bytes, estate.topology.clone(), estate.version, files))
+        })();
+        let reason = result.as_ref().ok().map(|(bytes, _, _, files)| format!("{files} files, {} bytes", bytes.len()));
+        let object =
+            result.as_ref().map_or_else(|_| "estate".into(), |(_, _, version, _)| format!("estate version {version}"));
+        audit_lab_call(&state, &caller, "Export-Lab", &object, reason, &result);
+        result.map(|(bytes, topology, version, _)| (bytes, topology, version))
     })
     .await?;
     let headers = [
@@ -280,29 +305,53 @@ fn percent_encode(text: &str) -> String {
 /// that switches the estate's tables.
 pub async fn import(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     query: Result<Query<api::ImportQuery>, QueryRejection>,
     upload: Body,
 ) -> Reply<api::LabResult> {
-    require_administrator(role)?;
+    require_administrator(&caller)?;
     let query = query.map(|Query(q)| q).map_err(|e| {
         ServiceError::invalid_request(e.body_text(), "docs/api.md lists each endpoint's query parameters.")
     })?;
     let staging = lab::Staging::new(&state.lab).map_err(|e| internal(&e))?;
     let upload_path = staging.path().join("upload");
-    receive(upload, &upload_path).await?;
+    let received = receive(upload, &upload_path).await;
+    if received.is_err() {
+        audit_lab_call(&state, &caller, "Import-Lab", "snapshot", None, &received);
+    }
+    received?;
     blocking(move || {
+        let result = import_now(&state, &query, &staging, &upload_path);
+        let object = match &result {
+            Ok(r) => format!("snapshot of {} files, {} bytes", r.files, r.bytes),
+            Err(_) => "snapshot".into(),
+        };
+        let reason = query.dry_run.then(|| "dry run".to_string());
+        audit_lab_call(&state, &caller, "Import-Lab", &object, reason, &result);
+        drop(staging);
+        result
+    })
+    .await
+}
+
+fn import_now(
+    state: &AppState,
+    query: &api::ImportQuery,
+    staging: &lab::Staging,
+    upload_path: &std::path::Path,
+) -> Result<api::LabResult, ServiceError> {
+    {
         let not_a_snapshot = |e: &dyn std::fmt::Display| {
             ServiceError::invalid_request(
                 format!("The snapshot cannot be imported: {e}."),
                 "Give Import-Lab a file written by Export-Lab of this version.",
             )
         };
-        let unpacked = snapshot::unpack(&upload_path, staging.path()).map_err(|e| match e {
-            SnapshotError::Io(e) => internal(&e),
+        let unpacked = snapshot::unpack(upload_path, staging.path()).map_err(|e| match e {
+            SnapshotError::Io(e) => crate::service::error::from_io(&e),
             invalid => not_a_snapshot(&invalid),
         })?;
-        let _ = std::fs::remove_file(&upload_path);
+        let _ = std::fs::remove_file(upload_path);
         let mut store = state.store.lock().map_err(|e| internal(&e))?;
         let current = state.estate.read().map_err(|e| internal(&e))?.clone();
         operations::check_guard(&current, query.expected_version)?;
@@ -326,8 +375,6 @@ pub async fn import(
             }
         };
         estate.version = estate.version.max(current.version) + 1;
-        let object = format!("snapshot of {} files, {} bytes", unpacked.files, unpacked.bytes);
-        record(&mut store, &estate, "Import-Lab", &object)?;
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
         let result = api::LabResult {
             topology: estate.topology.clone(),
@@ -336,10 +383,8 @@ pub async fn import(
             estate_version: estate.version,
         };
         *state.estate.write().map_err(|e| internal(&e))? = estate;
-        drop(staging);
         Ok(result)
-    })
-    .await
+    }
 }
 
 /// Streams a request body into a new file, refusing past [`api::SNAPSHOT_LIMIT_BYTES`].

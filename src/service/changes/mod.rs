@@ -13,6 +13,7 @@ use axum::extract::rejection::JsonRejection;
 use chrono::{DateTime, Utc};
 
 use super::AppState;
+use super::auth::Caller;
 use super::error::ServiceError;
 use super::replication;
 use super::store::{Journal, Store};
@@ -156,14 +157,15 @@ pub(super) fn internal(e: &dyn std::fmt::Display) -> ServiceError {
 }
 
 /// Runs `f` as one change. A refusal or a dry run commits no change to the estate (only the
-/// history record, and the log counters of any log the attempt closed).
+/// log counters of any log the attempt closed); every outcome is written to the audit trail
+/// under the caller's name.
 pub(super) fn mutate(
     state: &AppState,
-    role: Role,
+    caller: Caller,
     change: Change,
     f: impl FnOnce(&mut Work<'_>) -> Result<Done, EngineError>,
 ) -> Result<OperationResult, ServiceError> {
-    require_administrator(role)?;
+    require_administrator(&caller)?;
     let mut store = state.store.lock().map_err(|e| internal(&e))?;
     let current = state.estate.read().map_err(|e| internal(&e))?.clone();
     let now = current.lab_time(Utc::now());
@@ -183,7 +185,7 @@ pub(super) fn mutate(
         api::OperationRecord {
             index: 0,
             run_date: now,
-            caller: format!("{role:?}"),
+            caller: caller.name.clone(),
             cmdlet_name: change.cmdlet.to_string(),
             object_modified: change.object.clone(),
             reason: change.reason.clone(),
@@ -204,10 +206,10 @@ pub(super) fn mutate(
             } else {
                 journal = Journal::default();
             }
-            journal.operation = Some(record("Succeeded", None, done.report.clone(), timings.clone()));
             let events = store.commit(&next, &journal, now).map_err(|e| internal(&e))?;
             let estate_version = next.version;
             *state.estate.write().map_err(|e| internal(&e))? = next;
+            audit(state, &caller, &record("Succeeded", None, done.report.clone(), timings.clone()));
             state.wake.notify_one();
             Ok(OperationResult {
                 report: done.report,
@@ -240,19 +242,62 @@ pub(super) fn mutate(
                 keep.last_log_inspected = tried.last_log_inspected;
                 keep.last_log_replayed = tried.last_log_replayed;
             });
-            let journal = Journal {
-                operation: Some(record(outcome, Some(error.to_string()), report, timings)),
-                ..Journal::default()
-            };
-            store.commit(&kept, &journal, now).map_err(|e| internal(&e))?;
+            store.commit(&kept, &Journal::default(), now).map_err(|e| internal(&e))?;
             *state.estate.write().map_err(|e| internal(&e))? = kept;
+            audit(state, &caller, &record(outcome, Some(error.to_string()), report, timings));
             Err(error.into())
         }
     }
 }
 
-pub fn require_administrator(role: Role) -> Result<(), ServiceError> {
-    match role {
+/// Writes a request's audit record and marks the request audited. A change is committed
+/// before its record is written: a failure to write goes to ccrd's log, and the change stands.
+pub(super) fn audit(state: &AppState, caller: &Caller, record: &api::OperationRecord) {
+    caller.mark_audited();
+    if let Err(e) = state.audit.record(record) {
+        eprintln!("ccrd: could not write the audit record of {} by {}: {e}", record.cmdlet_name, caller.name);
+    }
+}
+
+/// The audit record of a whole-lab call (mail, settle, reset, export, import) and its outcome.
+pub(super) fn audit_lab_call<T>(
+    state: &AppState,
+    caller: &Caller,
+    cmdlet: &str,
+    object: &str,
+    reason: Option<String>,
+    result: &Result<T, ServiceError>,
+) {
+    let (outcome, error) = match result {
+        Ok(_) => ("Succeeded", None),
+        Err(ServiceError(body)) => {
+            let outcome = match body.code {
+                api::ErrorCode::PreconditionFailed | api::ErrorCode::EstateChanged => "Refused",
+                api::ErrorCode::AccessDenied | api::ErrorCode::InsufficientRole => "Denied",
+                api::ErrorCode::Internal | api::ErrorCode::InsufficientStorage => "Failed",
+                _ => "Invalid",
+            };
+            (outcome, Some(format!("{}: {}", body.code.as_str(), body.message)))
+        }
+    };
+    let record = api::OperationRecord {
+        index: 0,
+        run_date: Utc::now(),
+        caller: caller.name.clone(),
+        cmdlet_name: cmdlet.to_string(),
+        object_modified: object.to_string(),
+        reason,
+        dry_run: false,
+        outcome: outcome.to_string(),
+        error,
+        report: Report::new(cmdlet, object).into_report(),
+        timings: Vec::new(),
+    };
+    audit(state, caller, &record);
+}
+
+pub fn require_administrator(caller: &Caller) -> Result<(), ServiceError> {
+    match caller.role {
         Role::Administrator => Ok(()),
         Role::ViewOnly => Err(ServiceError(api::ErrorBody {
             code: api::ErrorCode::InsufficientRole,

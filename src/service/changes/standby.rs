@@ -13,23 +13,24 @@ use axum::extract::{Extension, State};
 use super::recovery::node_returned;
 use super::{Change, Done, Reply, Work, blocking, body, internal, mutate, service_failure};
 use crate::api::{
-    self as api, ClusterGroupMoveRequest, CopyRequest, EnableCopyRequest, OperationResult, Role, SeedRequest,
-    SetupMode, SetupRequest, TransportConfigRequest,
+    self as api, ClusterGroupMoveRequest, CopyRequest, EnableCopyRequest, OperationResult, SeedRequest, SetupMode,
+    SetupRequest, TransportConfigRequest,
 };
 use crate::engine::preconditions::Report;
 use crate::engine::{EngineError, failover, identity, setup, standby};
 use crate::service::AppState;
+use crate::service::auth::Caller;
 use crate::service::error::ServiceError;
 use crate::service::replication;
 
 pub async fn enable_copy(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<EnableCopyRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        mutate(&state, role, Change::of("Enable-StorageGroupCopy", &request, None), |w| {
+        mutate(&state, caller, Change::of("Enable-StorageGroupCopy", &request, None), |w| {
             let report = standby::enable(
                 &mut w.estate,
                 &request.identity,
@@ -56,12 +57,12 @@ pub async fn enable_copy(
 
 pub async fn disable_copy(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<CopyRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        mutate(&state, role, Change::of("Disable-StorageGroupCopy", &request, None), |w| {
+        mutate(&state, caller, Change::of("Disable-StorageGroupCopy", &request, None), |w| {
             let Some(standby_machine) = request.standby_machine.as_deref() else {
                 return Err(EngineError::Invalid {
                     message: "Disable-StorageGroupCopy needs the standby machine whose copy to remove.".into(),
@@ -80,13 +81,13 @@ pub async fn disable_copy(
 
 pub async fn seed_copy(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<SeedRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
         let progress = state.progress.clone();
-        mutate(&state, role, Change::of("Update-StorageGroupCopy", &request, None), |w| {
+        mutate(&state, caller, Change::of("Update-StorageGroupCopy", &request, None), |w| {
             let standby_machine = request.standby_machine.as_deref();
             let index = crate::engine::operations::find_copy(&w.estate, &request.identity, standby_machine)?;
             let target = replication::copy_files(&w.files, &w.estate, &w.estate.copies[index])
@@ -192,7 +193,7 @@ pub(super) fn restore_standby(
 
 pub async fn run_setup(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<SetupRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
@@ -208,7 +209,7 @@ pub async fn run_setup(
             dry_run: request.dry_run,
             expected_version: request.expected_version,
         };
-        mutate(&state, role, change, |w| match request.mode {
+        mutate(&state, caller, change, |w| match request.mode {
             SetupMode::ClearLocalCms => {
                 let (changed, report) = setup::clear_local_cms(&mut w.estate, &request.node, &request.cms_name)?;
                 Ok(Done::plain(report, changed))
@@ -254,12 +255,12 @@ fn recovered(w: &mut Work<'_>, cms: &str) -> Result<(), ServiceError> {
 
 pub async fn move_cluster_group(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<ClusterGroupMoveRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        mutate(&state, role, Change::of("Move-ClusterGroup", &request, None), |w| {
+        mutate(&state, caller, Change::of("Move-ClusterGroup", &request, None), |w| {
             let (old, report) = failover::move_group(&mut w.estate, &request.identity, &request.node, w.now)?;
             if w.dry_run {
                 return Ok(Done::plain(report, false));
@@ -282,7 +283,7 @@ pub async fn move_cluster_group(
 
 pub async fn set_transport_config(
     State(state): State<AppState>,
-    Extension(role): Extension<Role>,
+    Extension(caller): Extension<Caller>,
     request: Result<Json<TransportConfigRequest>, JsonRejection>,
 ) -> Reply<OperationResult> {
     let request = body(request)?;
@@ -294,7 +295,7 @@ pub async fn set_transport_config(
             dry_run: false,
             expected_version: None,
         };
-        mutate(&state, role, change, |w| {
+        mutate(&state, caller, change, |w| {
             let before = (w.estate.max_dumpster_size_bytes, w.estate.max_dumpster_time_seconds);
             if let Some(size) = request.max_dumpster_size_per_storage_group_bytes {
                 w.estate.max_dumpster_size_bytes = size;

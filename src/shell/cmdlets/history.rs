@@ -66,6 +66,7 @@ pub fn search_admin_audit_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Re
     let query = HistoryQuery {
         cmdlet: call.strings("Cmdlets").and_then(|c| c.into_iter().next()),
         object: call.strings("ObjectIds").and_then(|o| o.into_iter().next()),
+        caller: call.string("Caller"),
         newest: call.int("ResultSize").and_then(|n| u32::try_from(n).ok()),
     };
     let found: Vec<api::OperationRecord> = cx.client.get(routes::HISTORY, &query).map_err(client_error)?;

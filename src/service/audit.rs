@@ -1,0 +1,242 @@
+//! The audit trail: who did what to the lab, kept in its own SQLite file (`audit.db` in the lab
+//! directory) outside the estate, so `Reset-Lab` and `Import-Lab` — which replace the estate and
+//! its journal whole — never erase it. `Search-AdminAuditLog` reads it (`GET /v1/history`).
+//!
+//! What is recorded: every change with its caller's name (the person's token, or
+//! `Administrator`/`Viewer` for the lab's own tokens), outcome and report, dry runs and refusals
+//! included; Send-LabMail batches; Export, Import, Settle and Reset; and every refused attempt —
+//! an unknown token (`Denied`), a role that may not change (`Denied`), a malformed request
+//! (`Invalid`) — with what failed. Unauthenticated records are capped (the newest
+//! [`UNAUTHENTICATED_KEPT`]) so nobody without a token can fill the disk.
+//!
+//! The interface is two calls on [`Audit`]: [`Audit::record`] and [`Audit::search`]. Anything
+//! that wants a record of an action or a refusal builds an `api::OperationRecord` (its `index`
+//! is assigned here) and records it; a failure to record is returned, and the caller decides
+//! (a change already committed is still answered; the failure goes to ccrd's log).
+//!
+//! Must not: hold estate state, or be written inside the estate's transaction (it is a separate
+//! file: a crash between a change's commit and its audit record can lose that one record; it
+//! never loses the change).
+
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::api::{HistoryQuery, OperationRecord};
+
+/// The file, in the lab directory.
+pub const AUDIT_FILE: &str = "audit.db";
+/// How many records of callers without a valid token are kept (the newest; pruned every 256
+/// records, so up to 255 more for a while).
+pub const UNAUTHENTICATED_KEPT: i64 = 10_000;
+/// The caller name of a request that carried no valid token.
+pub const UNKNOWN_CALLER: &str = "(no valid token)";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (
+    idx INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    caller TEXT NOT NULL COLLATE NOCASE,
+    cmdlet TEXT NOT NULL COLLATE NOCASE,
+    object TEXT NOT NULL COLLATE NOCASE,
+    reason TEXT,
+    dry_run INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    report TEXT NOT NULL,
+    timings TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_by_caller ON audit(caller);
+";
+
+/// Why the audit trail could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("the audit trail: {0}")]
+pub struct AuditError(#[from] rusqlite::Error);
+
+/// The open audit trail. Shared by every request; one connection, used briefly.
+pub struct Audit {
+    connection: Mutex<Connection>,
+    /// How many unauthenticated records to keep (about: pruned every 256 records).
+    unauthenticated_kept: i64,
+}
+
+impl Audit {
+    /// Opens (or creates, mode 0600) `DIR/audit.db`.
+    pub fn open(lab: &Path) -> Result<Audit, AuditError> {
+        let path = lab.join(AUDIT_FILE);
+        if !path.exists() {
+            // Created by hand first so its mode is private from the start.
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .mode(0o600)
+                .open(&path);
+        }
+        let connection = Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // WAL with synchronous NORMAL: a record survives a crash of ccrd; an OS crash or power
+        // loss may take the last few (the estate itself keeps FULL durability).
+        connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        connection.execute_batch(SCHEMA)?;
+        Ok(Audit { connection: Mutex::new(connection), unauthenticated_kept: UNAUTHENTICATED_KEPT })
+    }
+
+    /// Appends `record` (its `index` is ignored); returns the index it got.
+    pub fn record(&self, record: &OperationRecord) -> Result<u64, AuditError> {
+        let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        connection.execute(
+            "INSERT INTO audit (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                record.run_date.to_rfc3339(),
+                record.caller,
+                record.cmdlet_name,
+                record.object_modified,
+                record.reason,
+                record.dry_run,
+                record.outcome,
+                record.error,
+                serde_json::to_string(&record.report).unwrap_or_default(),
+                serde_json::to_string(&record.timings).unwrap_or_default()
+            ],
+        )?;
+        let index = u64::try_from(connection.last_insert_rowid()).unwrap_or(0);
+        if record.caller == UNKNOWN_CALLER && index % 256 == 0 {
+            connection.execute(
+                "DELETE FROM audit WHERE caller = ?1 AND idx < \
+                 (SELECT idx FROM audit WHERE caller = ?1 ORDER BY idx DESC LIMIT 1 OFFSET ?2)",
+                params![UNKNOWN_CALLER, self.unauthenticated_kept - 1],
+            )?;
+        }
+        Ok(index)
+    }
+
+    /// Records, newest first, filtered by cmdlet, object and caller (each exact,
+    /// case-insensitive).
+    pub fn search(&self, q: &HistoryQuery) -> Result<Vec<OperationRecord>, AuditError> {
+        let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut stmt = connection.prepare_cached(
+            "SELECT idx, time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings FROM audit \
+             WHERE (?1 IS NULL OR cmdlet = ?1) AND (?2 IS NULL OR object = ?2) AND (?3 IS NULL OR caller = ?3) \
+             ORDER BY idx DESC LIMIT ?4",
+        )?;
+        let limit = q.newest.map_or(-1, i64::from);
+        let rows = stmt.query_map(params![q.cmdlet, q.object, q.caller, limit], |r| {
+            let time: String = r.get(1)?;
+            let report: String = r.get(9)?;
+            let timings: String = r.get(10)?;
+            Ok(OperationRecord {
+                index: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                run_date: chrono::DateTime::parse_from_rfc3339(&time).map(|t| t.to_utc()).unwrap_or_default(),
+                caller: r.get(2)?,
+                cmdlet_name: r.get(3)?,
+                object_modified: r.get(4)?,
+                reason: r.get(5)?,
+                dry_run: r.get(6)?,
+                outcome: r.get(7)?,
+                error: r.get(8)?,
+                report: serde_json::from_str(&report).unwrap_or_default(),
+                timings: serde_json::from_str(&timings).unwrap_or_default(),
+            })
+        })?;
+        rows.map(|r| r.map_err(AuditError::from)).collect()
+    }
+
+    /// The newest record's index (0 when there is none).
+    pub fn last_index(&self) -> Result<u64, AuditError> {
+        let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        let last: Option<i64> =
+            connection.query_row("SELECT max(idx) FROM audit", [], |r| r.get(0)).optional()?.flatten();
+        Ok(last.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::PreconditionReport;
+
+    fn entry(caller: &str, cmdlet: &str) -> OperationRecord {
+        OperationRecord {
+            index: 0,
+            run_date: chrono::Utc::now(),
+            caller: caller.into(),
+            cmdlet_name: cmdlet.into(),
+            object_modified: "CCREX01".into(),
+            reason: None,
+            dry_run: false,
+            outcome: "Succeeded".into(),
+            error: None,
+            report: PreconditionReport::default(),
+            timings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn records_read_back_newest_first_and_filter_by_caller() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let audit = Audit::open(dir.path()).expect("opened");
+        audit.record(&entry("alice", "Move-ClusteredMailboxServer")).expect("recorded");
+        audit.record(&entry("bob", "Stop-ClusteredMailboxServer")).expect("recorded");
+        let all = audit.search(&HistoryQuery::default()).expect("searched");
+        assert_eq!(all.iter().map(|r| r.caller.as_str()).collect::<Vec<_>>(), ["bob", "alice"]);
+        let alice = audit.search(&HistoryQuery { caller: Some("ALICE".into()), ..Default::default() }).expect("alice");
+        assert_eq!(alice.len(), 1);
+        assert_eq!(audit.last_index().expect("last"), 2);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(AUDIT_FILE)).expect("file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn records_without_a_token_are_capped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut audit = Audit::open(dir.path()).expect("opened");
+        audit.unauthenticated_kept = 10;
+        audit.connection.lock().expect("lock").execute_batch("PRAGMA synchronous = OFF").expect("fast");
+        audit.record(&entry("alice", "Move-ClusteredMailboxServer")).expect("recorded");
+        for _ in 0..600 {
+            audit.record(&entry(UNKNOWN_CALLER, "GET /v1/info")).expect("recorded");
+        }
+        let unknown = audit.search(&HistoryQuery { caller: Some(UNKNOWN_CALLER.into()), ..Default::default() });
+        let kept = unknown.expect("searched").len();
+        assert!((10..10 + 256).contains(&kept), "{kept}");
+        let alice = audit.search(&HistoryQuery { caller: Some("alice".into()), ..Default::default() });
+        assert_eq!(alice.expect("searched").len(), 1, "an authenticated record is never pruned");
+    }
+
+    #[test]
+    fn a_lab_from_before_the_audit_trail_keeps_its_history() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lab = dir.path().join("lab");
+        drop(crate::service::lab::open(&lab, &crate::service::lab::TopologySource::Seed).expect("created"));
+        std::fs::remove_file(lab.join(AUDIT_FILE)).expect("no audit trail yet");
+        let db = Connection::open(lab.join("estate.db")).expect("estate");
+        db.execute_batch(
+            "CREATE TABLE operation (idx INTEGER PRIMARY KEY, time TEXT NOT NULL, caller TEXT NOT NULL, \
+             cmdlet TEXT NOT NULL, object TEXT NOT NULL, reason TEXT, dry_run INTEGER NOT NULL, \
+             outcome TEXT NOT NULL, error TEXT, report TEXT NOT NULL, timings TEXT NOT NULL);
+             INSERT INTO operation VALUES (1, '2026-11-29T08:00:00+00:00', 'Administrator', \
+             'Move-ClusteredMailboxServer', 'CCREX01', 'patching', 0, 'Succeeded', NULL, '{}', '[]');
+             UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+        )
+        .expect("made schema 2");
+        drop(db);
+        let reopened = crate::service::lab::open(&lab, &crate::service::lab::TopologySource::Seed).expect("opens");
+        let history = reopened.audit.search(&HistoryQuery::default()).expect("searched");
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].reason.as_deref(), Some("patching"));
+        drop(reopened);
+        let db = Connection::open(lab.join("estate.db")).expect("estate");
+        let tables: i64 = db
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'operation'", [], |r| r.get(0))
+            .expect("counted");
+        assert_eq!(tables, 0, "the history left the estate");
+    }
+}
