@@ -90,7 +90,7 @@ impl<'s> Invocation<'s> {
     /// A bound string-array parameter.
     pub fn strings(&self, name: &str) -> Option<Vec<String>> {
         match self.get(name)? {
-            Value::Array(items) => Some(items.iter().map(Value::to_display_string).collect()),
+            Value::Array(items) => Some(items.borrow().iter().map(Value::to_display_string).collect()),
             Value::Null => None,
             v => Some(vec![v.to_display_string()]),
         }
@@ -281,13 +281,13 @@ impl<'s> Binder<'s> {
             match bound.iter_mut().find(|(p, _)| p.name == parameter.name) {
                 Some((_, value)) => {
                     let mut all = match std::mem::take(value) {
-                        Value::Array(items) => items,
+                        Value::Array(items) => items.borrow().clone(),
                         one => vec![one],
                     };
                     all.extend(gathered);
-                    *value = Value::Array(all);
+                    *value = Value::array(all);
                 }
-                None => bound.push((parameter, Value::Array(gathered))),
+                None => bound.push((parameter, Value::array(gathered))),
             }
         }
 
@@ -297,7 +297,7 @@ impl<'s> Binder<'s> {
                     && !bound.iter().any(|(b, _)| b.name == p.name)
             });
             match target {
-                Some(parameter) => bound.push((parameter, Value::Array(items))),
+                Some(parameter) => bound.push((parameter, Value::array(items))),
                 None if items.is_empty() => {}
                 None => return Err(input_not_bound(span)),
             }
@@ -421,14 +421,15 @@ impl<'s> Binder<'s> {
             (v, ParamType::PSObject) => v.clone(),
             (v @ Value::ScriptBlock(_), ParamType::ScriptBlock) => v.clone(),
             (v, ParamType::ScriptBlock) => return Err(cannot_convert(parameter, type_of(v), span)),
-            (Value::Array(items), ParamType::StringArray) => Value::Array(
+            (Value::Array(items), ParamType::StringArray) => Value::array(
                 items
+                    .borrow()
                     .iter()
                     .map(|v| scalar_string(parameter, v, None, span).map(Value::String))
                     .collect::<Result<_, _>>()?,
             ),
             (_, ParamType::StringArray) => {
-                Value::Array(vec![Value::String(scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?)])
+                Value::array(vec![Value::String(scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?)])
             }
             (v, ParamType::SwitchParameter | ParamType::Boolean) => boolean(parameter, v, span)?,
             (v, ParamType::Int32 | ParamType::UInt32 | ParamType::Int64) => integer(parameter, v, span)?,
@@ -453,8 +454,11 @@ pub fn type_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "System.Boolean",
-        Value::Int(_) => "System.Int32",
+        Value::Int(i) if i32::try_from(*i).is_ok() => "System.Int32",
+        Value::Int(_) => "System.Int64",
         Value::Real(_) => "System.Double",
+        Value::Number(n) => n.type_name(),
+        Value::Char(_) => "System.Char",
         Value::String(_) => "System.String",
         Value::DateTime(_) => "System.DateTime",
         Value::TimeSpan(_) => "System.TimeSpan",
@@ -478,8 +482,8 @@ fn scalar_string(
     }
     match value {
         Value::Null => Err(null_not_allowed(parameter, span)),
-        Value::Array(items) if items.len() != 1 => Err(cannot_convert(parameter, "System.Object[]", span)),
-        Value::Array(items) => scalar_string(parameter, &items[0], None, span),
+        Value::Array(items) if items.borrow().len() != 1 => Err(cannot_convert(parameter, "System.Object[]", span)),
+        Value::Array(items) => scalar_string(parameter, &items.borrow()[0], None, span),
         Value::Hashtable(_) | Value::ScriptBlock(_) => Err(cannot_convert(parameter, type_of(value), span)),
         v => Ok(v.to_display_string()),
     }
@@ -606,10 +610,10 @@ fn enum_value(parameter: &ParameterSpec, text: &str, span: Span) -> Result<Strin
 fn validate(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<(), ErrorRecord> {
     if parameter.kind != ParamType::Enum && !parameter.values.is_empty() {
         let items = match value {
-            Value::Array(items) => items.as_slice(),
-            single => std::slice::from_ref(single),
+            Value::Array(items) => items.borrow().clone(),
+            single => vec![single.clone()],
         };
-        for item in items {
+        for item in &items {
             let text = item.to_display_string();
             if !parameter.values.iter().any(|v| v.eq_ignore_ascii_case(&text)) {
                 return Err(not_in_set(parameter, &text, span));
@@ -856,7 +860,7 @@ description = "d"
             ExprKind::Number { value: Number::Real(r), .. } => Value::Real(*r),
             ExprKind::Variable(v) if v == "true" => Value::Bool(true),
             ExprKind::Variable(v) if v == "false" => Value::Bool(false),
-            ExprKind::Array(items) => Value::Array(items.iter().map(|e| literal(e).value).collect()),
+            ExprKind::Array(items) => Value::array(items.iter().map(|e| literal(e).value).collect()),
             _ => Value::Null,
         };
         let literal = match &expr.kind {

@@ -145,6 +145,7 @@ impl ErrorRecord {
     /// An error rebuilt from its object form (`throw $_`).
     pub fn from_value(value: &Value) -> Option<ErrorRecord> {
         let Value::Record(r) = value else { return None };
+        let r = r.borrow();
         if r.type_name != "System.Management.Automation.ErrorRecord" {
             return None;
         }

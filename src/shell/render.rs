@@ -42,7 +42,7 @@ pub fn write_values(
             .iter()
             .flat_map(|v| match v {
                 Value::Object(o) => match o.shown() {
-                    Value::Array(items) => items,
+                    Value::Array(items) => items.borrow().clone(),
                     one => vec![one],
                 },
                 other => vec![other.clone()],
@@ -54,13 +54,15 @@ pub fn write_values(
     while i < values.len() {
         match &values[i] {
             Value::Record(first) => {
-                let run: Vec<&Record> = values[i..]
+                let first = first.borrow();
+                let borrowed: Vec<std::cell::Ref<'_, Record>> = values[i..]
                     .iter()
                     .map_while(|v| match v {
-                        Value::Record(r) if r.type_name == first.type_name => Some(r),
+                        Value::Record(r) if r.borrow().type_name == first.type_name => Some(r.borrow()),
                         _ => None,
                     })
                     .collect();
+                let run: Vec<&Record> = borrowed.iter().map(|r| &**r).collect();
                 i += run.len();
                 let block = default_layout(&run, view_of(&first.type_name));
                 write_formatted(out, &block, width)?;
@@ -88,7 +90,7 @@ pub fn write_values(
                 i += 1;
             }
             Value::Array(items) => {
-                write_values(out, items, view_of, width)?;
+                write_values(out, &items.borrow(), view_of, width)?;
                 i += 1;
             }
             Value::Null => i += 1,
@@ -127,7 +129,7 @@ pub fn table(records: &[&Record], columns: &[String]) -> Formatted {
         .iter()
         .map(|c| {
             let mut seen = records.iter().filter_map(|r| r.get(c)).filter(|v| **v != Value::Null).peekable();
-            seen.peek().is_some() && seen.all(|v| matches!(v, Value::Int(_) | Value::Real(_)))
+            seen.peek().is_some() && seen.all(|v| matches!(v, Value::Int(_) | Value::Real(_) | Value::Number(_)))
         })
         .collect();
     let headers = columns
@@ -164,12 +166,14 @@ pub fn list(records: &[&Record], properties: Option<&[String]>) -> Formatted {
 pub fn cell_text(value: &Value) -> String {
     match value {
         Value::Array(items) => {
+            let items = items.borrow();
             let shown: Vec<String> = items.iter().take(ENUMERATION_LIMIT).map(cell_text).collect();
             let more = if items.len() > ENUMERATION_LIMIT { "…" } else { "" };
             format!("{{{}{more}}}", shown.join(", "))
         }
         Value::Record(r) => {
-            let fields: Vec<String> = r.properties.iter().map(|(n, v)| format!("{n}={}", cell_text(v))).collect();
+            let fields: Vec<String> =
+                r.borrow().properties.iter().map(|(n, v)| format!("{n}={}", cell_text(v))).collect();
             format!("@{{{}}}", fields.join("; "))
         }
         other => other.to_display_string(),
@@ -247,14 +251,19 @@ fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Val
         Value::Real(r) => serde_json::Number::from_f64(*r).map_or(J::Null, J::Number),
         Value::String(s) => J::String(s.clone()),
         Value::DateTime(t) => J::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
-        Value::Array(items) => J::Array(items.iter().map(|v| json_of(v, depth, truncated)).collect()),
-        Value::Record(r) if depth == 0 => {
+        Value::Array(items) => J::Array(items.borrow().iter().map(|v| json_of(v, depth, truncated)).collect()),
+        Value::Number(n) => match n.as_i128().and_then(|i| i64::try_from(i).ok()) {
+            Some(i) => J::from(i),
+            None => serde_json::Number::from_f64(n.as_f64()).map_or(J::Null, J::Number),
+        },
+        Value::Char(c) => J::String(c.to_string()),
+        Value::Record(_) if depth == 0 => {
             *truncated = true;
-            J::String(cell_text(&Value::Record(r.clone())))
+            J::String(cell_text(value))
         }
-        Value::Record(r) => {
-            J::Object(r.properties.iter().map(|(n, v)| (n.clone(), json_of(v, depth - 1, truncated))).collect())
-        }
+        Value::Record(r) => J::Object(
+            r.borrow().properties.iter().map(|(n, v)| (n.clone(), json_of(v, depth - 1, truncated))).collect(),
+        ),
         Value::Hashtable(h) if depth == 0 => {
             *truncated = true;
             J::String(value.to_display_string())
@@ -456,12 +465,12 @@ mod tests {
     #[test]
     fn json_of_one_record_is_an_object_and_depth_truncates_with_a_warning() {
         let inner = Record::new("I").with("NodeName", "N1");
-        let outer = Record::new("O").with("Name", "x").with("Standby", vec![Value::Record(inner)]);
+        let outer = Record::new("O").with("Name", "x").with("Standby", vec![Value::record(inner)]);
         let mut warnings = Vec::new();
-        let text = to_json(&[Value::Record(outer.clone())], 2, true, false, &mut warnings);
+        let text = to_json(&[Value::record(outer.clone())], 2, true, false, &mut warnings);
         assert_eq!(text, r#"{"Name":"x","Standby":[{"NodeName":"N1"}]}"#);
         assert!(warnings.is_empty());
-        let text = to_json(&[Value::Record(outer)], 1, true, false, &mut warnings);
+        let text = to_json(&[Value::record(outer)], 1, true, false, &mut warnings);
         assert_eq!(text, r#"{"Name":"x","Standby":["@{NodeName=N1}"]}"#);
         assert_eq!(warnings.len(), 1);
     }

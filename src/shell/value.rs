@@ -1,9 +1,11 @@
-//! The objects that flow through a pipeline: scalars, arrays, hashtables, script blocks, time
-//! spans and records with ordered, PascalCase properties (PowerShell's PSObject, reduced to
-//! what the shell needs).
+//! The objects that flow through a pipeline: scalars (with .NET's numeric types: `Int32`,
+//! `Int64`, `Double`, and in [`Numeric`] the sized integers, `Single`, `Decimal` and
+//! `BigInteger`; `Char`), arrays, hashtables, script blocks, time spans and records with
+//! ordered, PascalCase properties (PowerShell's PSObject, reduced to what the shell needs).
+//! Arrays, hashtables and records are reference types, as in PowerShell.
 //!
-//! Owns: [`Value`], [`Record`], [`Hashtable`], [`TimeSpan`], truthiness, and the plain-text
-//! form of a value (`ToString()`).
+//! Owns: [`Value`], [`Numeric`], [`Record`], [`Hashtable`], [`TimeSpan`], truthiness, and the
+//! plain-text form of a value (`ToString()`).
 //!
 //! Must not: lay out tables or lists, colour anything, or write to a stream (that is
 //! `render`). Conversions from wire objects live with the cmdlets that fetch them.
@@ -13,31 +15,151 @@ use std::fmt;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
+use num_bigint::BigInt;
+use num_traits::{ToPrimitive, Zero};
+use rust_decimal::Decimal;
 
 use super::runtime::ObjectRef;
 use super::syntax::ScriptBlockDef;
 
 /// A value in the shell.
+///
+/// Arrays, hashtables and records are reference types, as in PowerShell: every copy of the
+/// value sees a change made through another (`$b = $a; $b[0] = 1` changes `$a[0]` too).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     #[default]
     Null,
     Bool(bool),
+    /// A whole number typed as PowerShell types an integer literal: `System.Int32` when it
+    /// fits, `System.Int64` when it does not.
     Int(i64),
+    /// `System.Double`.
     Real(f64),
+    /// Every other numeric type: `[byte]`, `[long]` (even when small), `[decimal]`, `[bigint]`…
+    Number(Numeric),
+    /// `System.Char`.
+    Char(char),
     String(String),
     DateTime(DateTime<Utc>),
     TimeSpan(TimeSpan),
-    Array(Vec<Value>),
-    /// A reference type, as in PowerShell: every copy sees changes.
+    /// `System.Object[]`.
+    Array(Rc<RefCell<Vec<Value>>>),
     Hashtable(Rc<RefCell<Hashtable>>),
-    Record(Record),
+    Record(Rc<RefCell<Record>>),
     ScriptBlock(ScriptBlock),
     /// Output of `Format-Table`/`Format-List`: laid out already, only `render` reads it.
-    Formatted(Formatted),
+    Formatted(Rc<Formatted>),
     /// A .NET-style object (a FileInfo, an ArrayList, an Exchange size…): its type answers
     /// for its members (`runtime::object::NetObject`).
     Object(ObjectRef),
+}
+
+/// The numeric types besides `Int32`/`Int64` literals and `Double`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Numeric {
+    SByte(i8),
+    Byte(u8),
+    Int16(i16),
+    UInt16(u16),
+    UInt32(u32),
+    /// An explicit `System.Int64` (`1l`, `[long]1`), whatever its size.
+    Int64(i64),
+    UInt64(u64),
+    Single(f32),
+    Decimal(Decimal),
+    BigInt(Rc<BigInt>),
+}
+
+impl Numeric {
+    /// The .NET full name of the type.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Numeric::SByte(_) => "System.SByte",
+            Numeric::Byte(_) => "System.Byte",
+            Numeric::Int16(_) => "System.Int16",
+            Numeric::UInt16(_) => "System.UInt16",
+            Numeric::UInt32(_) => "System.UInt32",
+            Numeric::Int64(_) => "System.Int64",
+            Numeric::UInt64(_) => "System.UInt64",
+            Numeric::Single(_) => "System.Single",
+            Numeric::Decimal(_) => "System.Decimal",
+            Numeric::BigInt(_) => "System.Numerics.BigInteger",
+        }
+    }
+
+    /// The value as a double (lossy for big values, as .NET's conversion is).
+    pub fn as_f64(&self) -> f64 {
+        match self {
+            Numeric::SByte(n) => f64::from(*n),
+            Numeric::Byte(n) => f64::from(*n),
+            Numeric::Int16(n) => f64::from(*n),
+            Numeric::UInt16(n) => f64::from(*n),
+            Numeric::UInt32(n) => f64::from(*n),
+            Numeric::Int64(n) => *n as f64,
+            Numeric::UInt64(n) => *n as f64,
+            Numeric::Single(n) => f64::from(*n),
+            Numeric::Decimal(d) => d.to_f64().unwrap_or(0.0),
+            Numeric::BigInt(b) => b.to_f64().unwrap_or(f64::NAN),
+        }
+    }
+
+    /// The value as an `i128` when it is a whole number of an integer type.
+    pub fn as_i128(&self) -> Option<i128> {
+        Some(match self {
+            Numeric::SByte(n) => i128::from(*n),
+            Numeric::Byte(n) => i128::from(*n),
+            Numeric::Int16(n) => i128::from(*n),
+            Numeric::UInt16(n) => i128::from(*n),
+            Numeric::UInt32(n) => i128::from(*n),
+            Numeric::Int64(n) => i128::from(*n),
+            Numeric::UInt64(n) => i128::from(*n),
+            Numeric::BigInt(b) => b.to_i128()?,
+            Numeric::Single(_) | Numeric::Decimal(_) => return None,
+        })
+    }
+
+    fn is_zero(&self) -> bool {
+        match self {
+            Numeric::Decimal(d) => d.is_zero(),
+            Numeric::BigInt(b) => b.is_zero(),
+            other => other.as_f64() == 0.0,
+        }
+    }
+
+    fn to_display_string(&self) -> String {
+        match self {
+            Numeric::Single(f) => format_single(*f),
+            Numeric::Decimal(d) => d.to_string(),
+            Numeric::BigInt(b) => b.to_string(),
+            other => other.as_i128().map_or_else(String::new, |n| n.to_string()),
+        }
+    }
+}
+
+impl Value {
+    /// An array value.
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Rc::new(RefCell::new(items)))
+    }
+
+    /// A record value.
+    pub fn record(record: Record) -> Value {
+        Value::Record(Rc::new(RefCell::new(record)))
+    }
+
+    /// An explicit `System.Int64`.
+    pub fn long(n: i64) -> Value {
+        Value::Number(Numeric::Int64(n))
+    }
+
+    /// The elements of an array (a copy of the list; the elements are shared), or `None`.
+    pub fn array_items(&self) -> Option<Vec<Value>> {
+        match self {
+            Value::Array(items) => Some(items.borrow().clone()),
+            _ => None,
+        }
+    }
 }
 
 /// An object with a type name and ordered properties.
@@ -276,17 +398,19 @@ impl Value {
             Value::Bool(b) => *b,
             Value::Int(i) => *i != 0,
             Value::Real(r) => *r != 0.0,
+            Value::Number(n) => !n.is_zero(),
+            Value::Char(c) => *c != '\0',
             Value::String(s) => !s.is_empty(),
             Value::TimeSpan(t) => t.ticks != 0,
             Value::Hashtable(_) | Value::ScriptBlock(_) => true,
-            Value::Array(items) => match items.as_slice() {
+            Value::Array(items) => match items.borrow().as_slice() {
                 [] => false,
                 [one] => one.is_truthy(),
                 _ => true,
             },
             Value::DateTime(_) | Value::Record(_) | Value::Formatted(_) => true,
             // A collection is true as an array is; any other object is true.
-            Value::Object(o) => o.enumerate().is_none_or(|items| Value::Array(items).is_truthy()),
+            Value::Object(o) => o.enumerate().is_none_or(|items| Value::array(items).is_truthy()),
         }
     }
 
@@ -298,13 +422,18 @@ impl Value {
             Value::Bool(false) => "False".into(),
             Value::Int(i) => i.to_string(),
             Value::Real(r) => format_real(*r),
+            Value::Number(n) => n.to_display_string(),
+            Value::Char(c) => c.to_string(),
             Value::String(s) => s.clone(),
             Value::DateTime(t) => t.format("%-m/%-d/%Y %-I:%M:%S %p").to_string(),
             Value::TimeSpan(t) => t.to_string(),
             Value::Hashtable(_) => "System.Collections.Hashtable".into(),
             Value::ScriptBlock(sb) => sb.def.text.clone(),
-            Value::Array(items) => items.iter().map(Value::to_display_string).collect::<Vec<_>>().join(" "),
-            Value::Record(r) => r.text.clone().unwrap_or_else(|| r.type_name.clone()),
+            Value::Array(items) => items.borrow().iter().map(Value::to_display_string).collect::<Vec<_>>().join(" "),
+            Value::Record(r) => {
+                let r = r.borrow();
+                r.text.clone().unwrap_or_else(|| r.type_name.clone())
+            }
             Value::Formatted(_) => "Microsoft.PowerShell.Commands.Internal.Format".into(),
             Value::Object(o) => o.to_text(),
         }
@@ -329,6 +458,22 @@ fn format_real(r: f64) -> String {
         return format!("{mantissa}E{sign}{:02}", exponent.abs());
     }
     if r.fract() == 0.0 { format!("{}", r as i64) } else { r.to_string() }
+}
+
+/// Singles as .NET prints them: the shortest text that reads back as the same single.
+fn format_single(f: f32) -> String {
+    if f.is_nan() || f.is_infinite() {
+        return format_real(f64::from(f));
+    }
+    let magnitude = f.abs();
+    if magnitude != 0.0 && !(1e-5..1e7).contains(&magnitude) {
+        let scientific = format!("{f:e}");
+        let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+        let exponent: i32 = exponent.parse().unwrap_or(0);
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{mantissa}E{sign}{:02}", exponent.abs());
+    }
+    if f.fract() == 0.0 { format!("{}", f as i64) } else { f.to_string() }
 }
 
 impl From<TimeSpan> for Value {
@@ -381,13 +526,25 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 
 impl<T: Into<Value>> From<Vec<T>> for Value {
     fn from(items: Vec<T>) -> Value {
-        Value::Array(items.into_iter().map(Into::into).collect())
+        Value::array(items.into_iter().map(Into::into).collect())
     }
 }
 
 impl From<Record> for Value {
     fn from(r: Record) -> Value {
-        Value::Record(r)
+        Value::record(r)
+    }
+}
+
+impl From<Formatted> for Value {
+    fn from(f: Formatted) -> Value {
+        Value::Formatted(Rc::new(f))
+    }
+}
+
+impl From<Numeric> for Value {
+    fn from(n: Numeric) -> Value {
+        Value::Number(n)
     }
 }
 
@@ -400,9 +557,11 @@ mod tests {
         assert!(!Value::Null.is_truthy());
         assert!(!Value::from("").is_truthy());
         assert!(Value::from("False").is_truthy());
-        assert!(!Value::Array(vec![]).is_truthy());
-        assert!(!Value::Array(vec![Value::Int(0)]).is_truthy());
-        assert!(Value::Array(vec![Value::Int(0), Value::Int(0)]).is_truthy());
+        assert!(!Value::array(vec![]).is_truthy());
+        assert!(!Value::array(vec![Value::Int(0)]).is_truthy());
+        assert!(Value::array(vec![Value::Int(0), Value::Int(0)]).is_truthy());
+        assert!(!Value::Number(Numeric::Byte(0)).is_truthy());
+        assert!(Value::Char('a').is_truthy());
     }
 
     #[test]

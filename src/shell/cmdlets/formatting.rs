@@ -13,7 +13,7 @@ fn as_records(values: &[Value]) -> Vec<Record> {
         .iter()
         .filter(|v| **v != Value::Null)
         .map(|v| match v {
-            Value::Record(r) => r.clone(),
+            Value::Record(r) => r.borrow().clone(),
             scalar => Record::new("System.Object").with("Value", scalar.clone()),
         })
         .collect()
@@ -42,7 +42,7 @@ pub fn format_table(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Va
     };
     let columns = properties(call, first).unwrap_or_else(|| first.properties.iter().map(|(n, _)| n.clone()).collect());
     let refs: Vec<&Record> = records.iter().collect();
-    Ok(vec![Value::Formatted(render::table(&refs, &columns))])
+    Ok(vec![Value::from(render::table(&refs, &columns))])
 }
 
 pub fn format_list(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -52,7 +52,7 @@ pub fn format_list(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
     }
     let refs: Vec<&Record> = records.iter().collect();
     let wanted = properties(call, &records[0]);
-    Ok(vec![Value::Formatted(render::list(&refs, wanted.as_deref()))])
+    Ok(vec![Value::from(render::list(&refs, wanted.as_deref()))])
 }
 
 pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -86,7 +86,7 @@ pub fn convert_from_json(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<V
     })?;
     let value = from_json(json, call.switch("AsHashtable"));
     Ok(match value {
-        Value::Array(items) if !call.switch("NoEnumerate") => items,
+        Value::Array(items) if !call.switch("NoEnumerate") => items.borrow().clone(),
         other => vec![other],
     })
 }
@@ -103,7 +103,7 @@ fn from_json(json: serde_json::Value, as_hashtable: bool) -> Value {
             Ok(t) => Value::DateTime(t.to_utc()),
             Err(_) => Value::String(s),
         },
-        J::Array(items) => Value::Array(items.into_iter().map(|v| from_json(v, as_hashtable)).collect()),
+        J::Array(items) => Value::array(items.into_iter().map(|v| from_json(v, as_hashtable)).collect()),
         J::Object(map) if as_hashtable => {
             let mut h = Hashtable::new();
             for (k, v) in map {
@@ -111,7 +111,7 @@ fn from_json(json: serde_json::Value, as_hashtable: bool) -> Value {
             }
             h.into_value()
         }
-        J::Object(map) => Value::Record(Record {
+        J::Object(map) => Value::record(Record {
             properties: map.into_iter().map(|(k, v)| (k, from_json(v, false))).collect(),
             ..Record::new("System.Management.Automation.PSCustomObject")
         }),

@@ -16,7 +16,7 @@ use crate::shell::wildcard::Wildcard;
 /// The values of a parameter that gathers several (`Write-Output a b c`).
 fn values_of(call: &Invocation<'_>, name: &str) -> Vec<Value> {
     match call.get(name) {
-        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Array(items)) => items.borrow().clone(),
         Some(Value::Null) | None => Vec::new(),
         Some(one) => vec![one.clone()],
     }
@@ -176,7 +176,7 @@ pub fn get_variable(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
             if call.switch("ValueOnly") {
                 out.push(value);
             } else {
-                out.push(Value::Record(
+                out.push(Value::record(
                     Record::new("System.Management.Automation.PSVariable").with("Name", name).with("Value", value),
                 ));
             }
@@ -190,7 +190,7 @@ pub fn set_variable(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
     let value = call.get("Value").cloned().unwrap_or(Value::Null);
     cx.engine.set_variable(&name, value.clone())?;
     if call.switch("PassThru") {
-        return Ok(vec![Value::Record(
+        return Ok(vec![Value::record(
             Record::new("System.Management.Automation.PSVariable").with("Name", name).with("Value", value),
         )]);
     }
@@ -242,7 +242,7 @@ pub fn get_history(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            Value::Record(
+            Value::record(
                 Record::new("Microsoft.PowerShell.Commands.HistoryInfo")
                     .with("Id", i as i64 + 1)
                     .with("CommandLine", line.as_str()),

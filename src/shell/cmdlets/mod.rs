@@ -207,7 +207,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
 /// The pipeline input (bound to `-InputObject`), unrolled one level as the pipeline would.
 pub fn pipeline_input(call: &Invocation<'_>) -> Vec<Value> {
     match call.get("InputObject") {
-        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Array(items)) => items.borrow().clone(),
         Some(Value::Null) | None => Vec::new(),
         Some(one) => vec![one.clone()],
     }

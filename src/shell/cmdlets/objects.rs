@@ -70,7 +70,7 @@ pub fn foreach_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
 
 fn unroll(value: Value) -> Vec<Value> {
     match value {
-        Value::Array(items) => items,
+        Value::Array(items) => items.borrow().clone(),
         Value::Null => Vec::new(),
         other => vec![other],
     }
@@ -140,7 +140,7 @@ fn evaluate(expression: &Expression, item: &Value, cx: &mut Context<'_>) -> Resu
 /// The names of an object's properties.
 fn property_names(item: &Value) -> Vec<String> {
     match item {
-        Value::Record(r) => r.properties.iter().map(|(n, _)| n.clone()).collect(),
+        Value::Record(r) => r.borrow().properties.iter().map(|(n, _)| n.clone()).collect(),
         Value::Hashtable(h) => h.borrow().entries().iter().map(|(k, _)| k.to_display_string()).collect(),
         _ => Vec::new(),
     }
@@ -181,7 +181,7 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
             continue;
         }
         let type_name = match &item {
-            Value::Record(r) => format!("Selected.{}", r.type_name),
+            Value::Record(r) => format!("Selected.{}", r.borrow().type_name),
             other => format!("Selected.{}", type_name(other)),
         };
         let mut record = Record::new(type_name);
@@ -212,7 +212,7 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
                 }
             }
         }
-        out.push(Value::Record(record));
+        out.push(Value::record(record));
     }
     if call.switch("Unique") {
         let mut unique: Vec<Value> = Vec::new();
@@ -230,6 +230,7 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Record(x), Value::Record(y)) => {
+            let (x, y) = (x.borrow(), y.borrow());
             x.properties.len() == y.properties.len()
                 && x.properties
                     .iter()
@@ -316,13 +317,13 @@ pub fn group_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
                 let record = Record::new("Microsoft.PowerShell.Commands.GroupInfoNoElement")
                     .with("Count", members.len() as i64)
                     .with("Name", name);
-                return Value::Record(record);
+                return Value::record(record);
             }
-            Value::Record(
+            Value::record(
                 Record::new("Microsoft.PowerShell.Commands.GroupInfo")
                     .with("Count", members.len() as i64)
                     .with("Name", name)
-                    .with("Group", Value::Array(members)),
+                    .with("Group", Value::array(members)),
             )
         })
         .collect())
@@ -368,7 +369,7 @@ pub fn measure_object(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<
             .with("Maximum", stat(call.switch("Maximum"), &|| numbers.iter().copied().fold(f64::MIN, f64::max)))
             .with("Minimum", stat(call.switch("Minimum"), &|| numbers.iter().copied().fold(f64::MAX, f64::min)))
             .with("Property", target);
-        out.push(Value::Record(record));
+        out.push(Value::record(record));
     }
     Ok(out)
 }
@@ -398,7 +399,7 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         }
         seen.push(type_name.clone());
         let member = |name: &str, kind: &str, definition: String| {
-            Value::Record(
+            Value::record(
                 Record::new("Microsoft.PowerShell.Commands.MemberDefinition")
                     .with("TypeName", type_name.as_str())
                     .with("Name", name)
@@ -408,6 +409,7 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         };
         let mut members: Vec<Value> = match item {
             Value::Record(r) => r
+                .borrow()
                 .properties
                 .iter()
                 .map(|(n, v)| member(n, "NoteProperty", format!("{} {n}={}", short_type(v), v.to_display_string())))

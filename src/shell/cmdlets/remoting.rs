@@ -53,7 +53,7 @@ pub fn invoke_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         ));
     };
     let args: Vec<Value> = match call.get("ArgumentList") {
-        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Array(items)) => items.borrow().clone(),
         Some(other) => vec![other.clone()],
         None => Vec::new(),
     };

@@ -46,7 +46,7 @@ pub fn get_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
                 .with("Recovery", sg.recovery)
                 .with("HasLocalCopy", sg.has_local_copy)
                 .with("CircularLoggingEnabled", sg.circular_logging_enabled)
-                .with("StandbyMachines", Value::Array(standby))
+                .with("StandbyMachines", Value::array(standby))
                 .with("Guid", sg.guid)
                 .with("IsValid", sg.is_valid)
                 .into()

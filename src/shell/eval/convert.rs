@@ -37,7 +37,7 @@ impl Num {
 /// The .NET type name of a value, as `GetType().FullName` prints it.
 pub fn type_name(value: &Value) -> String {
     match value {
-        Value::Record(r) => r.type_name.clone(),
+        Value::Record(r) => r.borrow().type_name.clone(),
         Value::Object(o) => o.type_name(),
         other => crate::shell::bind::type_of(other).to_string(),
     }
@@ -48,6 +48,11 @@ pub fn to_number(value: &Value) -> Option<Num> {
     match value {
         Value::Int(i) => Some(Num::Int(*i)),
         Value::Real(r) => Some(Num::Real(*r)),
+        Value::Number(n) => Some(match n.as_i128().and_then(|i| i64::try_from(i).ok()) {
+            Some(i) => Num::Int(i),
+            None => Num::Real(n.as_f64()),
+        }),
+        Value::Char(c) => Some(Num::Int(i64::from(u32::from(*c)))),
         Value::Bool(b) => Some(Num::Int(i64::from(*b))),
         Value::Null => Some(Num::Int(0)),
         Value::String(s) => {
@@ -61,7 +66,7 @@ pub fn to_number(value: &Value) -> Option<Num> {
                 None => t.parse::<f64>().ok().map(Num::Real),
             }
         }
-        Value::Array(items) if items.len() == 1 => to_number(&items[0]),
+        Value::Array(items) if items.borrow().len() == 1 => to_number(&items.borrow()[0]),
         _ => None,
     }
 }
@@ -111,7 +116,9 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
     let canonical = canonical_type(type_name);
     let value = match (canonical.as_str(), value) {
         // A one-element array converts as its element to a scalar type.
-        (t, Value::Array(items)) if items.len() == 1 && !t.ends_with("[]") && t != "array" => &items[0],
+        (t, Value::Array(items)) if items.borrow().len() == 1 && !t.ends_with("[]") && t != "array" => {
+            &items.borrow()[0]
+        }
         _ => value,
     };
     match canonical.as_str() {
@@ -150,34 +157,33 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
             v => Value::String(v.to_display_string()),
         }),
         "char" => match value {
-            Value::String(s) if s.chars().count() == 1 => Ok(value.clone()),
-            Value::Int(i) => {
-                u32::try_from(*i).ok().and_then(char::from_u32).map(|c| Value::String(c.to_string())).ok_or_else(|| {
-                    cast_error(value, "System.Char", "Value was either too large or too small for a character.")
-                })
-            }
+            Value::Char(_) => Ok(value.clone()),
+            Value::String(s) if s.chars().count() == 1 => Ok(Value::Char(s.chars().next().unwrap_or('\0'))),
+            Value::Int(i) => u32::try_from(*i).ok().and_then(char::from_u32).map(Value::Char).ok_or_else(|| {
+                cast_error(value, "System.Char", "Value was either too large or too small for a character.")
+            }),
             _ => Err(cast_error(value, "System.Char", "String must be exactly one character long.")),
         },
         "bool" | "switch" => Ok(Value::Bool(value.is_truthy())),
         "array" => Ok(match value {
             Value::Array(_) => value.clone(),
-            Value::Null => Value::Array(Vec::new()),
-            other => Value::Array(vec![other.clone()]),
+            Value::Null => Value::array(Vec::new()),
+            other => Value::array(vec![other.clone()]),
         }),
         t if t.ends_with("[]") => {
             let element = &type_name.trim()[..type_name.trim().len() - 2];
             let items = match value {
-                Value::Array(items) => items.clone(),
+                Value::Array(items) => items.borrow().clone(),
                 Value::Null => Vec::new(),
                 other => vec![other.clone()],
             };
-            Ok(Value::Array(items.iter().map(|v| cast(element, v)).collect::<Result<_, _>>()?))
+            Ok(Value::array(items.iter().map(|v| cast(element, v)).collect::<Result<_, _>>()?))
         }
         "hashtable" => match value {
             Value::Hashtable(_) => Ok(value.clone()),
             Value::Record(r) => {
                 let mut h = Hashtable::new();
-                for (k, v) in &r.properties {
+                for (k, v) in &r.borrow().properties {
                     h.insert(Value::String(k.clone()), v.clone());
                 }
                 Ok(h.into_value())
@@ -202,7 +208,7 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
                 for (k, v) in h.borrow().entries() {
                     record.properties.push((k.to_display_string(), v.clone()));
                 }
-                Ok(Value::Record(record))
+                Ok(Value::record(record))
             }
             other => Ok(other.clone()),
         },
@@ -284,6 +290,8 @@ pub fn is_type(value: &Value, type_name: &str) -> bool {
             true
         }
         ("string", Value::String(_)) => true,
+        ("char", Value::Char(_)) => true,
+        (t, Value::Number(n)) => canonical_type(n.type_name()) == t,
         ("bool", Value::Bool(_)) => true,
         ("array", Value::Array(_)) => true,
         ("hashtable" | "collections.idictionary", Value::Hashtable(_)) => true,
@@ -292,7 +300,7 @@ pub fn is_type(value: &Value, type_name: &str) -> bool {
         ("scriptblock", Value::ScriptBlock(_)) => true,
         ("pscustomobject", Value::Record(_)) => true,
         (t, Value::Record(r)) => {
-            let full = r.type_name.to_ascii_lowercase();
+            let full = r.borrow().type_name.to_ascii_lowercase();
             full == t || full.rsplit('.').next() == Some(t)
         }
         (_, Value::Object(o)) => o.is_a(type_name),
@@ -565,7 +573,7 @@ mod tests {
         assert_eq!(cast("int", &Value::Real(3.5)), Ok(Value::Int(4)));
         assert_eq!(cast("int", &Value::from(" 42 ")), Ok(Value::Int(42)));
         assert_eq!(cast("bool", &Value::from("False")), Ok(Value::Bool(true)), "a non-empty string is true");
-        assert_eq!(cast("string", &Value::Array(vec![Value::Int(1), Value::Int(2)])), Ok(Value::from("1 2")));
+        assert_eq!(cast("string", &Value::array(vec![Value::Int(1), Value::Int(2)])), Ok(Value::from("1 2")));
         assert_eq!(cast("timespan", &Value::from("0.0:0:0")), Ok(Value::TimeSpan(TimeSpan::default())));
         assert!(cast("int", &Value::from("abc")).is_err());
         let e = cast("Nope", &Value::Null).expect_err("unknown type");

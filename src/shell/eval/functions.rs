@@ -66,7 +66,7 @@ fn positional_values(interp: &mut Interpreter, attribute: &Attribute) -> Exec<Ve
     let mut values = Vec::new();
     for e in &attribute.positional {
         match interp.eval(e)? {
-            Value::Array(items) => values.extend(items),
+            Value::Array(items) => values.extend(items.borrow().iter().cloned()),
             v => values.push(v),
         }
     }
@@ -269,7 +269,7 @@ pub fn call(
     let result = (|| {
         set_parameters(interp, sig, &invocation)?;
         let items = input.unwrap_or_default();
-        interp.set_local("input", Value::Array(items.clone()));
+        interp.set_local("input", Value::array(items.clone()));
         let mut out = Vec::new();
         if let Some(begin) = &body.begin {
             finish_block(interp.exec_block(begin, &mut out))?;
@@ -373,7 +373,7 @@ fn set_parameters(interp: &mut Interpreter, sig: &Signature, invocation: &Invoca
             .with("WhatIf", invocation.common("WhatIf").cloned())
             .with("Confirm", invocation.common("Confirm").cloned())
             .with("Verbose", invocation.common("Verbose").cloned());
-        interp.set_local("PSCmdlet", Value::Record(cmdlet));
+        interp.set_local("PSCmdlet", Value::record(cmdlet));
     }
     for (name, value) in &invocation.common {
         match *name {
@@ -390,7 +390,7 @@ fn set_parameters(interp: &mut Interpreter, sig: &Signature, invocation: &Invoca
         }
     }
     interp.set_local("psboundparameters", bound.into_value());
-    interp.set_local("args", Value::Array(invocation.remaining.clone()));
+    interp.set_local("args", Value::array(invocation.remaining.clone()));
     Ok(())
 }
 

@@ -20,7 +20,7 @@ pub fn property(value: &Value, name: &str) -> Value {
         Value::Null if is("Count") || is("Length") => Value::Int(0),
         Value::Null => Value::Null,
         Value::Record(r) => {
-            r.get(name).cloned().unwrap_or_else(|| if is("Count") { Value::Int(1) } else { Value::Null })
+            r.borrow().get(name).cloned().unwrap_or_else(|| if is("Count") { Value::Int(1) } else { Value::Null })
         }
         Value::Hashtable(h) => {
             let h = h.borrow();
@@ -30,31 +30,32 @@ pub fn property(value: &Value, name: &str) -> Value {
             if is("Count") {
                 Value::Int(h.len() as i64)
             } else if is("Keys") {
-                Value::Array(h.entries().iter().map(|(k, _)| k.clone()).collect())
+                Value::array(h.entries().iter().map(|(k, _)| k.clone()).collect())
             } else if is("Values") {
-                Value::Array(h.entries().iter().map(|(_, v)| v.clone()).collect())
+                Value::array(h.entries().iter().map(|(_, v)| v.clone()).collect())
             } else {
                 Value::Null
             }
         }
         Value::Array(list) => {
             if is("Count") || is("Length") || is("LongLength") {
-                return Value::Int(list.len() as i64);
+                return Value::Int(list.borrow().len() as i64);
             }
             // Member enumeration: the property of each element that has it.
             let values: Vec<Value> = list
+                .borrow()
                 .iter()
                 .map(|item| property(item, name))
                 .filter(|v| *v != Value::Null)
                 .flat_map(|v| match v {
-                    Value::Array(inner) => inner,
+                    Value::Array(inner) => inner.borrow().clone(),
                     other => vec![other],
                 })
                 .collect();
             match values.len() {
                 0 => Value::Null,
                 1 => values.into_iter().next().unwrap_or(Value::Null),
-                _ => Value::Array(values),
+                _ => Value::array(values),
             }
         }
         Value::String(s) if is("Length") => Value::Int(s.chars().count() as i64),
@@ -80,7 +81,7 @@ pub fn property(value: &Value, name: &str) -> Value {
         Value::Object(o) => o.property(name).unwrap_or_else(|| match o.enumerate() {
             Some(items) if is("Count") => Value::Int(items.len() as i64),
             // Member enumeration, as for an array.
-            Some(items) => property(&Value::Array(items), name),
+            Some(items) => property(&Value::array(items), name),
             None if is("Count") || is("Length") => Value::Int(1),
             None => Value::Null,
         }),
@@ -151,7 +152,7 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
             }));
         }
         "gettype" => {
-            return Ok(Value::Record(
+            return Ok(Value::record(
                 Record::new("System.RuntimeType")
                     .with("Name", type_name(value).rsplit('.').next().unwrap_or(""))
                     .with("FullName", type_name(value)),
@@ -165,9 +166,12 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
     match value {
         Value::String(s) => string_method(s, &lower, name, args, value),
         Value::Array(list) => match lower.as_str() {
-            "contains" => Ok(Value::Bool(list.iter().any(|v| equals(v, args.first().unwrap_or(&Value::Null), true)))),
+            "contains" => {
+                Ok(Value::Bool(list.borrow().iter().any(|v| equals(v, args.first().unwrap_or(&Value::Null), true))))
+            }
             "indexof" => Ok(Value::Int(
-                list.iter()
+                list.borrow()
+                    .iter()
                     .position(|v| equals(v, args.first().unwrap_or(&Value::Null), true))
                     .map_or(-1, |i| i as i64),
             )),
@@ -213,12 +217,12 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
                 *h.borrow_mut() = Default::default();
                 Ok(Value::Null)
             }
-            "getenumerator" => Ok(Value::Array(
+            "getenumerator" => Ok(Value::array(
                 h.borrow()
                     .entries()
                     .iter()
                     .map(|(k, v)| {
-                        Value::Record(
+                        Value::record(
                             Record::new("System.Collections.DictionaryEntry")
                                 .with("Name", k.clone())
                                 .with("Key", k.clone())
@@ -294,7 +298,7 @@ fn object_method(o: &ObjectRef, name: &str, args: &[Value]) -> Result<Value, Err
             Some(format) => o.to_text_formatted(&format.to_display_string()).unwrap_or_else(|| o.to_text()),
             None => o.to_text(),
         })),
-        "gettype" => Ok(Value::Record(
+        "gettype" => Ok(Value::record(
             Record::new("System.RuntimeType")
                 .with("Name", o.type_name().rsplit('.').next().unwrap_or(""))
                 .with("FullName", o.type_name()),
@@ -332,7 +336,7 @@ fn string_method(s: &str, lower: &str, name: &str, args: &[Value], value: &Value
             } else {
                 s.split(separators.as_slice()).map(|p| Value::String(p.to_string())).collect()
             };
-            Value::Array(pieces)
+            Value::array(pieces)
         }
         "indexof" => Value::Int(s.find(&text(0)).map_or(-1, |b| s[..b].chars().count() as i64)),
         "lastindexof" => Value::Int(s.rfind(&text(0)).map_or(-1, |b| s[..b].chars().count() as i64)),
@@ -379,7 +383,7 @@ fn string_method(s: &str, lower: &str, name: &str, args: &[Value], value: &Value
             };
             Value::String(chars[..start].iter().chain(chars[(start + count).min(chars.len())..].iter()).collect())
         }
-        "tochararray" => Value::Array(s.chars().map(|c| Value::String(c.to_string())).collect()),
+        "tochararray" => Value::array(s.chars().map(|c| Value::String(c.to_string())).collect()),
         "compareto" => Value::Int(match s.to_lowercase().cmp(&text(0).to_lowercase()) {
             std::cmp::Ordering::Less => -1,
             std::cmp::Ordering::Equal => 0,
@@ -406,14 +410,14 @@ mod tests {
 
     #[test]
     fn properties_of_collections_and_scalars() {
-        let list = Value::Array(vec![
-            Value::Record(Record::new("T").with("Name", "a")),
-            Value::Record(Record::new("T").with("Name", "b")),
+        let list = Value::array(vec![
+            Value::record(Record::new("T").with("Name", "a")),
+            Value::record(Record::new("T").with("Name", "b")),
         ]);
         assert_eq!(property(&list, "Count"), Value::Int(2));
         assert_eq!(
             property(&list, "name"),
-            Value::Array(vec![Value::from("a"), Value::from("b")]),
+            Value::array(vec![Value::from("a"), Value::from("b")]),
             "member enumeration"
         );
         assert_eq!(property(&Value::from("abc"), "Length"), Value::Int(3));
@@ -429,7 +433,7 @@ mod tests {
         let s = Value::from("  CCREX01\\First Storage Group  ");
         assert_eq!(call_method(&s, "Trim", &[]), Ok(Value::from("CCREX01\\First Storage Group")));
         let parts = call_method(&Value::from("a\\b"), "Split", &[Value::from("\\")]);
-        assert_eq!(parts, Ok(Value::Array(vec![Value::from("a"), Value::from("b")])));
+        assert_eq!(parts, Ok(Value::array(vec![Value::from("a"), Value::from("b")])));
         assert_eq!(call_method(&Value::from("abc"), "ToUpper", &[]), Ok(Value::from("ABC")));
         assert_eq!(call_method(&Value::from("abc"), "Substring", &[Value::Int(1)]), Ok(Value::from("bc")));
         assert_eq!(call_method(&Value::Int(3), "ToString", &[Value::from("D3")]), Ok(Value::from("003")));

@@ -704,7 +704,7 @@ impl Interpreter {
                     }
                     Value::Object(o) => o.set_property(name, value).map_err(|e| Flow::Error(e.at(target.span))),
                     Value::Record(r) => {
-                        match r.properties.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                        match r.borrow_mut().properties.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
                             Some((_, v)) => *v = value,
                             None => {
                                 return Err(Flow::Error(
@@ -751,11 +751,11 @@ impl Interpreter {
                         )),
                     },
                     Value::Array(items) => {
-                        let len = items.len() as i64;
+                        let len = items.borrow().len() as i64;
                         let i = convert::to_number(&index).map_or(-1, |n| n.as_f64() as i64);
                         let i = if i < 0 { i + len } else { i };
-                        match usize::try_from(i).ok().filter(|i| *i < items.len()) {
-                            Some(i) => items[i] = value,
+                        match usize::try_from(i).ok().filter(|i| *i < items.borrow().len()) {
+                            Some(i) => items.borrow_mut()[i] = value,
                             None => {
                                 return Err(Flow::Error(
                                     ErrorRecord::new("IndexOutOfRange", "InvalidOperation", "Index was outside the bounds of the array.".into())
@@ -906,7 +906,9 @@ impl Interpreter {
                             });
                         }
                     }
-                    Value::Array(items) => args.extend(items.into_iter().map(|v| Argument::value(v, *span))),
+                    Value::Array(items) => {
+                        args.extend(items.borrow().iter().map(|v| Argument::value(v.clone(), *span)))
+                    }
                     Value::Null => {}
                     other => args.push(Argument::value(other, *span)),
                 },
@@ -1069,7 +1071,7 @@ impl Interpreter {
         let warning_action = preference(self, "WarningAction", "WarningPreference");
         if let Some(name) = invocation.common("WarningVariable") {
             let values = warnings.iter().map(|w| Value::String(w.clone())).collect();
-            self.set_variable(&name.to_display_string(), Value::Array(values))?;
+            self.set_variable(&name.to_display_string(), Value::array(values))?;
         }
         for warning in &warnings {
             match warning_action.to_ascii_lowercase().as_str() {
@@ -1105,7 +1107,7 @@ impl Interpreter {
         }
         if let Some(name) = invocation.common("ErrorVariable") {
             let values = reported.iter().map(ErrorRecord::to_value).collect();
-            self.set_variable(name.to_display_string().trim_start_matches('+'), Value::Array(values))?;
+            self.set_variable(name.to_display_string().trim_start_matches('+'), Value::array(values))?;
         }
         let values = result.map_err(|mut e| {
             e.command.get_or_insert_with(|| invocation.spec.name.clone());
@@ -1113,7 +1115,7 @@ impl Interpreter {
             Flow::Error(e)
         })?;
         if let Some(name) = invocation.common("OutVariable") {
-            self.set_variable(&name.to_display_string(), Value::Array(values.clone()))?;
+            self.set_variable(&name.to_display_string(), Value::array(values.clone()))?;
         }
         Ok(values)
     }
@@ -1168,12 +1170,12 @@ impl Interpreter {
                 for item in items {
                     values.push(self.eval(item)?);
                 }
-                Value::Array(values)
+                Value::array(values)
             }
             ExprKind::ArrayExpr(statements) => {
                 let mut out = Vec::new();
                 self.exec_block(statements, &mut out)?;
-                Value::Array(out)
+                Value::array(out)
             }
             ExprKind::SubExpr(statements) => {
                 let mut out = Vec::new();
@@ -1237,9 +1239,10 @@ impl Interpreter {
                 }
                 let v = self.eval(target)?;
                 if let Value::Record(cmdlet) = &v
-                    && cmdlet.type_name == functions::SCRIPT_CMDLET_TYPE
+                    && cmdlet.borrow().type_name == functions::SCRIPT_CMDLET_TYPE
                 {
-                    return self.script_cmdlet_method(cmdlet, name, &values).map_err(at);
+                    let cmdlet = cmdlet.borrow().clone();
+                    return self.script_cmdlet_method(&cmdlet, name, &values).map_err(at);
                 }
                 if let Value::ScriptBlock(block) = &v
                     && (name.eq_ignore_ascii_case("Invoke") || name.eq_ignore_ascii_case("InvokeReturnAsIs"))
@@ -1252,7 +1255,7 @@ impl Interpreter {
             ExprKind::Cast { type_name, operand } => match self.eval(operand)? {
                 // An array becomes one string joined with `$OFS`, as in an expandable string.
                 Value::Array(items) if type_name.eq_ignore_ascii_case("string") => {
-                    Value::String(self.join_with_ofs(&items))
+                    Value::String(self.join_with_ofs(&items.borrow()))
                 }
                 v => convert::cast(type_name, &v).map_err(at)?,
             },
@@ -1323,7 +1326,7 @@ impl Interpreter {
             match part {
                 StringPart::Text(t) => text.push_str(t),
                 StringPart::Variable(name) => match self.variable(name) {
-                    Value::Array(items) => text.push_str(&self.join_with_ofs(&items)),
+                    Value::Array(items) => text.push_str(&self.join_with_ofs(&items.borrow())),
                     other => text.push_str(&other.to_display_string()),
                 },
                 StringPart::SubExpr(statements) => {
@@ -1359,7 +1362,7 @@ impl Interpreter {
             (_, "null") => return Value::Null,
             (_, "?") => return Value::Bool(self.last_ok),
             (_, "error") => {
-                return Value::Array(self.errors.iter().map(ErrorRecord::to_value).collect());
+                return Value::array(self.errors.iter().map(ErrorRecord::to_value).collect());
             }
             (_, "psitem") => return self.variable("_"),
             (Some("env"), var) => {
@@ -1553,7 +1556,7 @@ impl Engine for Interpreter {
         args: Vec<Value>,
     ) -> Result<Vec<Value>, ErrorRecord> {
         let saved_args = self.variable("args");
-        self.set_local("args", Value::Array(args));
+        self.set_local("args", Value::array(args));
         let result = self.invoke_here(block, item);
         self.set_local("args", saved_args);
         match result {
@@ -1625,14 +1628,16 @@ pub fn collect(mut values: Vec<Value>) -> Value {
     match values.len() {
         0 => Value::Null,
         1 => values.remove(0),
-        _ => Value::Array(values),
+        _ => Value::array(values),
     }
 }
 
 /// A value written to the pipeline: arrays (and collection objects) are enumerated one level.
 fn unroll(value: Value) -> Vec<Value> {
     match value {
-        Value::Array(items) => items,
+        Value::Array(items) => {
+            Rc::try_unwrap(items).map_or_else(|shared| shared.borrow().clone(), |one| one.into_inner())
+        }
         Value::Object(o) => o.enumerate().unwrap_or_else(|| vec![Value::Object(o)]),
         Value::Null => Vec::new(),
         other => vec![other],
@@ -1666,29 +1671,39 @@ fn index_value(value: &Value, index: &Value) -> Result<Value, ErrorRecord> {
     match value {
         Value::Null => Err(ErrorRecord::new("NullArray", "InvalidOperation", "Cannot index into a null array.".into())),
         Value::Hashtable(h) => Ok(h.borrow().get(index).cloned().unwrap_or(Value::Null)),
-        Value::Record(r) => Ok(r.get(&index.to_display_string()).cloned().unwrap_or(Value::Null)),
+        Value::Record(r) => Ok(r.borrow().get(&index.to_display_string()).cloned().unwrap_or(Value::Null)),
         Value::Object(o) if !matches!(index, Value::Array(_)) => {
             match o.call("get_Item", std::slice::from_ref(index)) {
                 Some(result) => result,
-                None => index_value(&Value::Array(o.enumerate().unwrap_or_else(|| vec![value.clone()])), index),
+                None => index_value(&Value::array(o.enumerate().unwrap_or_else(|| vec![value.clone()])), index),
             }
         }
-        _ => {
-            let list: Vec<Value> = match value {
-                Value::Array(items) => items.clone(),
-                Value::Object(o) => o.enumerate().unwrap_or_else(|| vec![value.clone()]),
-                Value::String(s) => s.chars().map(|c| Value::String(c.to_string())).collect(),
-                other => vec![other.clone()],
-            };
-            let pick = |i: &Value| -> Value {
-                let n = convert::to_number(i).map_or(i64::MAX, |n| n.as_f64() as i64);
-                let n = if n < 0 { n + list.len() as i64 } else { n };
-                usize::try_from(n).ok().and_then(|n| list.get(n)).cloned().unwrap_or(Value::Null)
-            };
-            Ok(match index {
-                Value::Array(indexes) => Value::Array(indexes.iter().map(pick).filter(|v| *v != Value::Null).collect()),
-                i => pick(i),
-            })
+        Value::Object(o) => {
+            let list = o.enumerate().unwrap_or_else(|| vec![value.clone()]);
+            Ok(pick_indexes(index, list.len(), |n| list[n].clone()))
         }
+        Value::Array(items) => {
+            let list = items.borrow();
+            Ok(pick_indexes(index, list.len(), |n| list[n].clone()))
+        }
+        Value::String(s) => {
+            let chars: Vec<char> = s.chars().collect();
+            Ok(pick_indexes(index, chars.len(), |n| Value::Char(chars[n])))
+        }
+        other => Ok(pick_indexes(index, 1, |_| other.clone())),
+    }
+}
+
+/// The items at `index` (a number, negative from the end, or an array of them) of a list of
+/// `len` items read by `item`; out-of-range indexes give nothing.
+fn pick_indexes(index: &Value, len: usize, item: impl Fn(usize) -> Value) -> Value {
+    let pick = |i: &Value| -> Option<Value> {
+        let n = convert::to_number(i).map_or(i64::MAX, |n| n.as_f64() as i64);
+        let n = if n < 0 { n + len as i64 } else { n };
+        usize::try_from(n).ok().filter(|n| *n < len).map(&item)
+    };
+    match index {
+        Value::Array(indexes) => Value::array(indexes.borrow().iter().filter_map(pick).collect()),
+        i => pick(i).unwrap_or(Value::Null),
     }
 }

@@ -35,7 +35,7 @@ pub fn binary(
         BinaryOp::Range => range(left, right),
         BinaryOp::Format => {
             let args = match right {
-                Value::Array(items) => items.clone(),
+                Value::Array(items) => items.borrow().clone(),
                 other => vec![other.clone()],
             };
             composite_format(&left.to_display_string(), &args).map(Value::String)
@@ -80,7 +80,7 @@ pub fn unary(op: UnaryOp, operand: &Value) -> Result<Value, ErrorRecord> {
         },
         UnaryOp::Plus => Ok(require_number(operand, "System.Int32")?.into_value()),
         UnaryOp::BitNot => Ok(Value::Int(!integer(operand)?)),
-        UnaryOp::Split => Ok(Value::Array(
+        UnaryOp::Split => Ok(Value::array(
             items(operand)
                 .iter()
                 .flat_map(|v| {
@@ -89,14 +89,14 @@ pub fn unary(op: UnaryOp, operand: &Value) -> Result<Value, ErrorRecord> {
                 .collect(),
         )),
         UnaryOp::Join => Ok(Value::String(items(operand).iter().map(Value::to_display_string).collect())),
-        UnaryOp::Comma => Ok(Value::Array(vec![operand.clone()])),
+        UnaryOp::Comma => Ok(Value::array(vec![operand.clone()])),
     }
 }
 
 /// A value as a list of items: an array's elements, nothing for `$null`, else itself.
 pub fn items(value: &Value) -> Vec<Value> {
     match value {
-        Value::Array(items) => items.clone(),
+        Value::Array(items) => items.borrow().clone(),
         Value::Object(o) => o.enumerate().unwrap_or_else(|| vec![value.clone()]),
         Value::Null => Vec::new(),
         other => vec![other.clone()],
@@ -128,11 +128,13 @@ fn add(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     match (left, right) {
         (Value::Null, r) => Ok(r.clone()),
         (Value::String(a), r) => Ok(Value::String(format!("{a}{}", r.to_display_string()))),
-        (Value::Array(a), Value::Array(b)) => Ok(Value::Array(a.iter().chain(b).cloned().collect())),
+        (Value::Array(a), Value::Array(b)) => {
+            Ok(Value::array(a.borrow().iter().chain(b.borrow().iter()).cloned().collect()))
+        }
         (Value::Array(a), r) => {
-            let mut all = a.clone();
+            let mut all = a.borrow().clone();
             all.push(r.clone());
-            Ok(Value::Array(all))
+            Ok(Value::array(all))
         }
         (Value::Hashtable(a), Value::Hashtable(b)) => {
             let mut merged = a.borrow().clone();
@@ -190,10 +192,10 @@ fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
         }
         (Value::Array(a), r) => {
             let n = usize::try_from(integer(r)?).unwrap_or(0);
-            let Some(total) = a.len().checked_mul(n).filter(|t| *t <= MAX_RANGE as usize) else {
-                return Err(too_large(&format!("Repeating a {}-item array {n} times", a.len())));
+            let Some(total) = a.borrow().len().checked_mul(n).filter(|t| *t <= MAX_RANGE as usize) else {
+                return Err(too_large(&format!("Repeating a {}-item array {n} times", a.borrow().len())));
             };
-            Ok(Value::Array(a.iter().cloned().cycle().take(total).collect()))
+            Ok(Value::array(a.borrow().iter().cloned().cycle().take(total).collect()))
         }
         (l, r) => {
             let a = require_number(l, "System.Int32")?;
@@ -281,7 +283,7 @@ fn range(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     }
     let values: Vec<Value> =
         if a <= b { (a..=b).map(Value::Int).collect() } else { (b..=a).rev().map(Value::Int).collect() };
-    Ok(Value::Array(values))
+    Ok(Value::array(values))
 }
 
 /// A comparison; with a collection on the left, the elements for which it holds.
@@ -305,12 +307,12 @@ fn compare_op(
     }
     if let Value::Array(list) = left {
         let mut kept = Vec::new();
-        for item in list {
+        for item in list.borrow().iter() {
             if scalar_compare(op, item, right, case_sensitive, &mut None)? {
                 kept.push(item.clone());
             }
         }
-        return Ok(Value::Array(kept));
+        return Ok(Value::array(kept));
     }
     scalar_compare(op, left, right, case_sensitive, matches).map(Value::Bool)
 }
@@ -380,7 +382,12 @@ pub fn equals(left: &Value, right: &Value, case_sensitive: bool) -> bool {
             let b = r.to_display_string();
             if case_sensitive { *a == b } else { a.to_lowercase() == b.to_lowercase() }
         }
-        (Value::Int(_) | Value::Real(_), r) => match (to_number(left), to_number(r)) {
+        (Value::Char(a), r) => {
+            let b = r.to_display_string();
+            let a = a.to_string();
+            if case_sensitive { a == b } else { a.to_lowercase() == b.to_lowercase() }
+        }
+        (Value::Int(_) | Value::Real(_) | Value::Number(_), r) => match (to_number(left), to_number(r)) {
             (Some(a), Some(b)) if !matches!(r, Value::String(s) if s.trim().is_empty()) => a.as_f64() == b.as_f64(),
             _ => false,
         },
@@ -412,7 +419,11 @@ pub fn compare(left: &Value, right: &Value, case_sensitive: bool) -> Result<Orde
             let b = r.to_display_string();
             if case_sensitive { a.as_str().cmp(b.as_str()) } else { a.to_lowercase().cmp(&b.to_lowercase()) }
         }
-        (Value::Int(_) | Value::Real(_) | Value::Bool(_), r) => {
+        (Value::Char(a), r) => {
+            let (a, b) = (a.to_string(), r.to_display_string());
+            if case_sensitive { a.as_str().cmp(b.as_str()) } else { a.to_lowercase().cmp(&b.to_lowercase()) }
+        }
+        (Value::Int(_) | Value::Real(_) | Value::Number(_) | Value::Bool(_), r) => {
             let a = to_number(left).ok_or_else(incomparable)?.as_f64();
             let b = to_number(r)
                 .ok_or_else(|| {
@@ -432,9 +443,9 @@ pub fn compare(left: &Value, right: &Value, case_sensitive: bool) -> Result<Orde
 
 fn split(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, ErrorRecord> {
     let (pattern, limit) = match right {
-        Value::Array(parts) if !parts.is_empty() => {
-            let limit = parts.get(1).and_then(to_number).map(|n| n.as_f64() as usize).filter(|n| *n > 0);
-            (parts[0].to_display_string(), limit)
+        Value::Array(parts) if !parts.borrow().is_empty() => {
+            let limit = parts.borrow().get(1).and_then(to_number).map(|n| n.as_f64() as usize).filter(|n| *n > 0);
+            (parts.borrow()[0].to_display_string(), limit)
         }
         other => (other.to_display_string(), None),
     };
@@ -448,14 +459,14 @@ fn split(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, Err
         };
         out.extend(pieces.into_iter().map(|p| Value::String(p.to_string())));
     }
-    Ok(Value::Array(out))
+    Ok(Value::array(out))
 }
 
 fn replace(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, ErrorRecord> {
     let (pattern, replacement) = match right {
         Value::Array(parts) => (
-            parts.first().map(Value::to_display_string).unwrap_or_default(),
-            parts.get(1).map(Value::to_display_string).unwrap_or_default(),
+            parts.borrow().first().map(Value::to_display_string).unwrap_or_default(),
+            parts.borrow().get(1).map(Value::to_display_string).unwrap_or_default(),
         ),
         other => (other.to_display_string(), String::new()),
     };
@@ -463,7 +474,7 @@ fn replace(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, E
     let replacement = dotnet_replacement(&replacement);
     let apply = |v: &Value| Value::String(regex.replace_all(&v.to_display_string(), replacement.as_str()).into_owned());
     Ok(match left {
-        Value::Array(list) => Value::Array(list.iter().map(apply).collect()),
+        Value::Array(list) => Value::array(list.borrow().iter().map(apply).collect()),
         other => apply(other),
     })
 }
@@ -535,9 +546,9 @@ mod tests {
 
     #[test]
     fn a_collection_on_the_left_filters() {
-        let list = Value::Array(vec![Value::Int(1), Value::Int(2), Value::Int(3)]);
-        assert_eq!(op(cmp(CompareOp::Eq), list.clone(), Value::Int(2)), Value::Array(vec![Value::Int(2)]));
-        assert_eq!(op(cmp(CompareOp::Gt), list.clone(), Value::Int(5)), Value::Array(vec![]));
+        let list = Value::array(vec![Value::Int(1), Value::Int(2), Value::Int(3)]);
+        assert_eq!(op(cmp(CompareOp::Eq), list.clone(), Value::Int(2)), Value::array(vec![Value::Int(2)]));
+        assert_eq!(op(cmp(CompareOp::Gt), list.clone(), Value::Int(5)), Value::array(vec![]));
         assert_eq!(op(cmp(CompareOp::Contains), list.clone(), Value::from("2")), Value::Bool(true));
         assert_eq!(op(cmp(CompareOp::In), Value::Int(4), list), Value::Bool(false));
     }
@@ -561,26 +572,26 @@ mod tests {
         let hit = binary(cmp(CompareOp::Match), &Value::from("E00.log"), &Value::from(r"E(\d+)"), &mut found);
         assert_eq!(hit, Ok(Value::Bool(true)));
         assert_eq!(found.and_then(|m| m.get(&Value::Int(1)).cloned()), Some(Value::from("00")));
-        let pair = Value::Array(vec![Value::from(r"(\w+)@"), Value::from("$1 at ")]);
+        let pair = Value::array(vec![Value::from(r"(\w+)@"), Value::from("$1 at ")]);
         assert_eq!(
             op(BinaryOp::Replace { case_sensitive: false }, Value::from("admin@lab"), pair),
             Value::from("admin at lab")
         );
         assert_eq!(
             op(BinaryOp::Split { case_sensitive: false }, Value::from("a,b,c"), Value::from(",")),
-            Value::Array(vec![Value::from("a"), Value::from("b"), Value::from("c")])
+            Value::array(vec![Value::from("a"), Value::from("b"), Value::from("c")])
         );
         assert_eq!(
-            op(BinaryOp::Join, Value::Array(vec![Value::Int(1), Value::Int(2)]), Value::from("-")),
+            op(BinaryOp::Join, Value::array(vec![Value::Int(1), Value::Int(2)]), Value::from("-")),
             Value::from("1-2")
         );
         assert_eq!(
-            op(BinaryOp::Format, Value::from("{0}:{1}"), Value::Array(vec![Value::Int(1), Value::Int(2)])),
+            op(BinaryOp::Format, Value::from("{0}:{1}"), Value::array(vec![Value::Int(1), Value::Int(2)])),
             Value::from("1:2")
         );
         assert_eq!(
             op(BinaryOp::Range, Value::Int(3), Value::Int(1)),
-            Value::Array(vec![Value::Int(3), Value::Int(2), Value::Int(1)])
+            Value::array(vec![Value::Int(3), Value::Int(2), Value::Int(1)])
         );
     }
 }

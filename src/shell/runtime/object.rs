@@ -171,7 +171,7 @@ impl ObjectRef {
     /// (so the type's default view, if it has one, lays it out).
     pub fn shown(&self) -> Value {
         if let Some(items) = self.0.enumerate() {
-            return Value::Array(items);
+            return Value::array(items);
         }
         let properties = self.property_values();
         if properties.is_empty() {
@@ -179,7 +179,7 @@ impl ObjectRef {
         }
         let mut record = crate::shell::value::Record::new(self.0.type_name()).with_text(self.0.to_text());
         record.properties = properties;
-        Value::Record(record)
+        Value::record(record)
     }
 }
 

@@ -112,7 +112,7 @@ mod tests {
         let call = |name: &str, args: &[Value]| STRING.static_method(name, args).and_then(Result::ok);
         assert_eq!(call("IsNullOrEmpty", &[Value::Null]), Some(Value::Bool(true)));
         assert_eq!(call("IsNullOrWhiteSpace", &[Value::from("  ")]), Some(Value::Bool(true)));
-        let list = Value::Array(vec![Value::from("a"), Value::from("b")]);
+        let list = Value::array(vec![Value::from("a"), Value::from("b")]);
         assert_eq!(call("Join", &[Value::from(","), list]), Some(Value::from("a,b")));
         assert_eq!(call("Format", &[Value::from("{0}-{1}"), Value::Int(1), Value::Int(2)]), Some(Value::from("1-2")));
         assert_eq!(call("Compare", &[Value::from("a"), Value::from("B")]), Some(Value::Int(-1)));
