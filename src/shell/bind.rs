@@ -417,6 +417,17 @@ impl<'s> Binder<'s> {
         {
             return if parameter.mandatory { Err(null_not_allowed(parameter, span)) } else { Ok(Value::Null) };
         }
+        if parameter.mandatory
+            && matches!(parameter.kind, ParamType::String)
+            && matches!(&arg.value, Value::String(s) if s.is_empty())
+        {
+            return Err(ErrorRecord::new(
+                "ParameterArgumentValidationErrorEmptyStringNotAllowed",
+                "InvalidData",
+                format!("Cannot bind argument to parameter '{}' because it is an empty string.", parameter.name),
+            )
+            .at(span));
+        }
         let value = match (&arg.value, parameter.kind) {
             (v, ParamType::PSObject) => v.clone(),
             (v @ Value::ScriptBlock(_), ParamType::ScriptBlock) => v.clone(),
@@ -438,6 +449,7 @@ impl<'s> Binder<'s> {
                 None => return Err(not_a_number(parameter, v, span)),
             },
             (v, ParamType::TimeSpan) => time_span(parameter, v, span)?,
+            (v, ParamType::DateTime) => date_time(parameter, v, span)?,
             (_, ParamType::Enum) => {
                 let text = scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?;
                 Value::String(enum_value(parameter, &text, span)?)
@@ -570,6 +582,35 @@ fn time_span(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Val
             "Write -{} as Days.Hours:Minutes:Seconds, for example 1.00:00:00 for one day or 0.0:0:0 for none.",
             parameter.name
         ))
+    })
+}
+
+fn date_time(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Value, ErrorRecord> {
+    let value = match value {
+        Value::Array(items) if items.len() == 1 => &items[0],
+        other => other,
+    };
+    let parsed = match value {
+        Value::DateTime(t) => Some(*t),
+        Value::String(s) => crate::shell::eval::convert::parse_date(s),
+        _ => None,
+    };
+    parsed.map(Value::DateTime).ok_or_else(|| {
+        let text = value.to_display_string();
+        let why = match value {
+            Value::String(_) => format!("String '{text}' was not recognized as a valid DateTime."),
+            other => format!("Cannot convert a {} to a DateTime.", type_of(other)),
+        };
+        ErrorRecord::new(
+            "CannotConvertArgumentNoMessage",
+            "InvalidArgument",
+            format!(
+                "Cannot bind parameter '{}'. Cannot convert value \"{text}\" to type \"System.DateTime\". Error: \"{why}\"",
+                parameter.name
+            ),
+        )
+        .at(span)
+        .with_hint(format!("Write -{} as 2026-11-22, 2026-11-22T16:05:09 or 11/22/2026 4:05 PM.", parameter.name))
     })
 }
 

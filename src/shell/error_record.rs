@@ -178,10 +178,14 @@ impl ErrorRecord {
     }
 
     /// `ErrorId,Command`, or just the id when no command is involved (a command that was not
-    /// found is named in the message, not the id).
+    /// found is named in the message, not the id). One of PowerShell's own cmdlets is named by
+    /// its .NET class, as PowerShell does (`…,Microsoft.PowerShell.Commands.GetDateCommand`).
     pub fn fully_qualified_error_id(&self) -> String {
         match &self.command {
-            Some(c) if self.error_id != "CommandNotFoundException" => format!("{},{c}", self.error_id),
+            Some(c) if self.error_id != "CommandNotFoundException" => {
+                let command = super::cmdlets::powershell_class(c).unwrap_or_else(|| c.clone());
+                format!("{},{command}", self.error_id)
+            }
             _ => self.error_id.clone(),
         }
     }
@@ -247,5 +251,7 @@ mod tests {
         assert_eq!(e.fully_qualified_error_id(), "NamedParameterNotFound,Get-StorageGroup");
         let e = ErrorRecord::new("UnexpectedToken", "ParserError", "m".into());
         assert_eq!(e.fully_qualified_error_id(), "UnexpectedToken");
+        let e = ErrorRecord::new("PathNotFound", "ObjectNotFound", "m".into()).in_command("Get-Date");
+        assert_eq!(e.fully_qualified_error_id(), "PathNotFound,Microsoft.PowerShell.Commands.GetDateCommand");
     }
 }

@@ -1,6 +1,6 @@
 //! The host and stream cmdlets: `Write-Output`, `Write-Host`, `Write-Warning`,
 //! `Write-Error`, `Write-Verbose`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
-//! `Out-File`; and the session's own state: `Get-Variable`, `Set-Variable`, `Get-Date`,
+//! `Out-File`; and the session's own state: `Get-Variable`, `Set-Variable`,
 //! `Start-Sleep`, `Get-History`, `Start-Transcript`, `Stop-Transcript`.
 
 use std::time::Duration;
@@ -8,7 +8,6 @@ use std::time::Duration;
 use super::{Context, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
-use crate::shell::eval::convert::{format_date, parse_date};
 use crate::shell::render;
 use crate::shell::value::{Record, Value};
 use crate::shell::wildcard::Wildcard;
@@ -195,25 +194,6 @@ pub fn set_variable(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
         )]);
     }
     Ok(Vec::new())
-}
-
-pub fn get_date(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let date = match call.get("Date") {
-        Some(Value::DateTime(t)) => *t,
-        Some(Value::String(s)) => parse_date(s).ok_or_else(|| {
-            ErrorRecord::new(
-                "ParameterArgumentTransformationError",
-                "InvalidArgument",
-                format!("Cannot bind parameter 'Date'. Cannot convert value \"{s}\" to type \"System.DateTime\"."),
-            )
-            .with_hint("Write the date as 2026-11-22 or 2026-11-22T16:00:00Z.")
-        })?,
-        _ => chrono::Utc::now(),
-    };
-    Ok(vec![match call.string("Format") {
-        Some(format) => Value::String(format_date(&date, &format)),
-        None => Value::DateTime(date),
-    }])
 }
 
 pub fn start_sleep(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {

@@ -12,6 +12,7 @@ mod change;
 mod cluster;
 mod clustered_mailbox_server;
 mod database;
+mod dates;
 mod discovery;
 mod formatting;
 mod history;
@@ -95,6 +96,18 @@ const ALIASES: &[(&str, &str)] = &[
     ("write", "Write-Output"),
 ];
 
+/// The .NET class of one of PowerShell's own cmdlets (`Get-Date` →
+/// `Microsoft.PowerShell.Commands.GetDateCommand`), which is the second half of the
+/// FullyQualifiedErrorId of its errors. `None` for other cmdlets and functions.
+pub fn powershell_class(name: &str) -> Option<String> {
+    let entry = CMDLETS.iter().find(|e| e.name.eq_ignore_ascii_case(name))?;
+    let module = entry.spec_text.lines().find_map(|l| l.strip_prefix("module = "))?;
+    if !module.trim_matches('"').starts_with("Microsoft.PowerShell.") {
+        return None;
+    }
+    Some(format!("Microsoft.PowerShell.Commands.{}Command", entry.name.replace('-', "")))
+}
+
 /// The cmdlet an alias stands for.
 pub fn resolve_alias(name: &str) -> Option<&'static str> {
     ALIASES.iter().find(|(alias, _)| alias.eq_ignore_ascii_case(name)).map(|(_, target)| *target)
@@ -147,7 +160,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-ClusterNode", spec!("Get-ClusterNode.toml"), cluster::get_cluster_node),
     entry("Get-ClusterResource", spec!("Get-ClusterResource.toml"), cluster::get_cluster_resource),
     entry("Get-Command", spec!("Get-Command.toml"), discovery::get_command),
-    entry("Get-Date", spec!("Get-Date.toml"), host::get_date),
+    entry("Get-Date", spec!("Get-Date.toml"), dates::get_date),
     entry("Get-EventLog", spec!("Get-EventLog.toml"), history::get_event_log),
     entry("Get-Help", spec!("Get-Help.toml"), discovery::get_help),
     entry("Get-History", spec!("Get-History.toml"), host::get_history),
@@ -164,10 +177,12 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Group-Object", spec!("Group-Object.toml"), objects::group_object),
     entry("Import-Lab", spec!("Import-Lab.toml"), lab::import_lab),
     entry("Invoke-Command", spec!("Invoke-Command.toml"), remoting::invoke_command),
+    entry("Measure-Command", spec!("Measure-Command.toml"), dates::measure_command),
     entry("Measure-Object", spec!("Measure-Object.toml"), objects::measure_object),
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
     entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),
     entry("Move-ClusterGroup", spec!("Move-ClusterGroup.toml"), clustered_mailbox_server::move_cluster_group),
+    entry("New-TimeSpan", spec!("New-TimeSpan.toml"), dates::new_timespan),
     entry("Out-File", spec!("Out-File.toml"), host::out_file),
     entry("Out-Null", spec!("Out-Null.toml"), host::out_null),
     entry("Out-String", spec!("Out-String.toml"), host::out_string),

@@ -4,7 +4,7 @@
 //!
 //! Must not: evaluate expressions or touch variables.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::runtime;
@@ -308,32 +308,9 @@ pub fn is_type(value: &Value, type_name: &str) -> bool {
     }
 }
 
-/// `[datetime]` text: ISO 8601 (`2026-11-22`, `2026-11-22T10:00:00Z`) or en-US
-/// (`11/22/2026`, `11/22/2026 4:42:01 PM`).
+/// `[datetime]` text, as `DateTime.Parse` reads it (`runtime::dotnet` owns the rules).
 pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
-    let t = text.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Some(d.to_utc());
-    }
-    for format in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%m/%d/%Y %I:%M:%S %p",
-        "%m/%d/%Y %H:%M:%S",
-        "%m/%d/%Y %I:%M %p",
-        "%m/%d/%Y %H:%M",
-    ] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(t, format) {
-            return Some(d.and_utc());
-        }
-    }
-    for format in ["%Y-%m-%d", "%m/%d/%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(t, format) {
-            return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
-        }
-    }
-    None
+    runtime::dotnet::parse_date(text)
 }
 
 /// `v` with `decimals` digits after the point, a midpoint rounded away from zero as .NET does
@@ -421,71 +398,10 @@ fn group_thousands(text: &str) -> String {
     }
 }
 
-/// A .NET custom date format (`yyyy-MM-dd HH:mm:ss`, `s`, `o`, `d`, `g`…).
+/// A .NET date format (`yyyy-MM-dd HH:mm:ss`, `s`, `o`, `d`, `g`…; `runtime::dotnet` owns
+/// the rules).
 pub fn format_date(t: &DateTime<Utc>, format: &str) -> String {
-    match format {
-        "s" => return t.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        "o" | "O" => return t.format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string(),
-        "u" => return t.format("%Y-%m-%d %H:%M:%SZ").to_string(),
-        "d" => return t.format("%-m/%-d/%Y").to_string(),
-        "D" => return t.format("%A, %B %-d, %Y").to_string(),
-        "t" => return t.format("%-I:%M %p").to_string(),
-        "T" => return t.format("%-I:%M:%S %p").to_string(),
-        "g" => return t.format("%-m/%-d/%Y %-I:%M %p").to_string(),
-        "G" | "" => return t.format("%-m/%-d/%Y %-I:%M:%S %p").to_string(),
-        _ => {}
-    }
-    let mut out = String::new();
-    let chars: Vec<char> = format.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        // 'text' and "text" are copied as they are.
-        if c == '\'' || c == '"' {
-            let literal: String = chars[i + 1..].iter().take_while(|x| **x != c).collect();
-            out.push_str(&literal);
-            i += literal.chars().count() + 2;
-            continue;
-        }
-        let run = chars[i..].iter().take_while(|x| **x == c).count();
-        let piece = match (c, run) {
-            // Times are UTC, so the offset is zero.
-            ('z', 3..) => "+00:00".to_string(),
-            ('z', 2) => "+00".to_string(),
-            ('z', _) => "+0".to_string(),
-            ('K', _) => "Z".to_string(),
-            ('y', 4..) => format!("{:04}", t.year()),
-            ('y', _) => format!("{:02}", t.year() % 100),
-            ('M', 4..) => t.format("%B").to_string(),
-            ('M', 3) => t.format("%b").to_string(),
-            ('M', 2) => format!("{:02}", t.month()),
-            ('M', _) => t.month().to_string(),
-            ('d', 4..) => t.format("%A").to_string(),
-            ('d', 3) => t.format("%a").to_string(),
-            ('d', 2) => format!("{:02}", t.day()),
-            ('d', _) => t.day().to_string(),
-            ('H', 2..) => format!("{:02}", t.hour()),
-            ('H', _) => t.hour().to_string(),
-            ('h', 2..) => format!("{:02}", t.hour12().1),
-            ('h', _) => t.hour12().1.to_string(),
-            ('m', 2..) => format!("{:02}", t.minute()),
-            ('m', _) => t.minute().to_string(),
-            ('s', 2..) => format!("{:02}", t.second()),
-            ('s', _) => t.second().to_string(),
-            ('f', n) => format!("{:09}", t.nanosecond())[..n.min(9)].to_string(),
-            ('t', 2..) => (if t.hour12().0 { "PM" } else { "AM" }).to_string(),
-            ('t', _) => (if t.hour12().0 { "P" } else { "A" }).to_string(),
-            ('\\', _) if i + 1 < chars.len() => {
-                i += 2;
-                out.push(chars[i - 1]);
-                continue;
-            }
-            (other, n) => other.to_string().repeat(n),
-        };
-        out.push_str(&piece);
-        i += run;
-    }
-    out
+    runtime::dotnet::format_date(t, format)
 }
 
 /// The `-f` operator: `{index[,alignment][:format]}` with `{{` and `}}` escapes.

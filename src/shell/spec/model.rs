@@ -134,6 +134,7 @@ pub enum ParamType {
     /// One of the spec's `values`.
     Enum,
     TimeSpan,
+    DateTime,
     ScriptBlock,
     /// Any object (pipeline input of the formatting cmdlets).
     PSObject,
@@ -155,6 +156,7 @@ impl ParamType {
             ParamType::Int64 => "Int64",
             ParamType::Double => "Double",
             ParamType::TimeSpan => "TimeSpan",
+            ParamType::DateTime => "DateTime",
             ParamType::ScriptBlock => "ScriptBlock",
             ParamType::Boolean => "Boolean",
             ParamType::SwitchParameter => "SwitchParameter",
@@ -178,6 +180,7 @@ impl ParamType {
             ParamType::Int64 => "System.Int64",
             ParamType::Double => "System.Double",
             ParamType::TimeSpan => "System.TimeSpan",
+            ParamType::DateTime => "System.DateTime",
             ParamType::ScriptBlock => "System.Management.Automation.ScriptBlock",
             ParamType::Boolean => "System.Boolean",
             ParamType::SwitchParameter => "System.Management.Automation.SwitchParameter",

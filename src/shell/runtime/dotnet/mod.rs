@@ -7,6 +7,7 @@
 //!
 //! Must not: evaluate script or touch variables; one family per file.
 
+mod date_text;
 mod datetime;
 mod environment;
 mod math;
@@ -14,6 +15,7 @@ mod primitives;
 mod string;
 mod text;
 
+pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::machine_name;
 
 use crate::shell::error_record::ErrorRecord;
