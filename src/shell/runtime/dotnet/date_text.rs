@@ -249,7 +249,7 @@ fn custom(t: &DateTime<Utc>, pattern: &str) -> String {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::new();
     let mut i = 0;
-    let hour12 = |h: u32| if h % 12 == 0 { 12 } else { h % 12 };
+    let hour12 = |h: u32| if h.is_multiple_of(12) { 12 } else { h % 12 };
     while i < chars.len() {
         let c = chars[i];
         if c == '\'' || c == '"' {
@@ -350,7 +350,7 @@ pub fn uformat(t: &DateTime<Utc>, format: &str) -> String {
             'I' => custom(t, "hh"),
             'j' => format!("{:03}", t.ordinal()),
             'k' => format!("{:>2}", t.hour()),
-            'l' => format!("{:>2}", if t.hour() % 12 == 0 { 12 } else { t.hour() % 12 }),
+            'l' => format!("{:>2}", if t.hour().is_multiple_of(12) { 12 } else { t.hour() % 12 }),
             'M' => custom(t, "mm"),
             'm' => custom(t, "MM"),
             'n' => "\n".to_string(),
