@@ -42,7 +42,7 @@ fn with_part(date: DateTime<Utc>, part: &str, wanted: i64) -> Result<DateTime<Ut
                 .and_then(|d| d.with_nanosecond(d.timestamp_subsec_millis() * 1_000_000))
         }
     };
-    shifted.ok_or_else(|| out_of_range(&format!("-{part} value")))
+    shifted.filter(|d| (1..=9999).contains(&d.year())).ok_or_else(|| out_of_range(&format!("-{part} value")))
 }
 
 /// `AddMonths`: the day is kept, or the month's last day when the month is shorter.
