@@ -586,10 +586,11 @@ fn time_span(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Val
 }
 
 fn date_time(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Value, ErrorRecord> {
-    let value = match value {
-        Value::Array(items) if items.len() == 1 => &items[0],
-        other => other,
+    let single = match value.array_items() {
+        Some(items) if items.len() == 1 => items.into_iter().next(),
+        _ => None,
     };
+    let value = single.as_ref().unwrap_or(value);
     let parsed = match value {
         Value::DateTime(t) => Some(*t),
         Value::String(s) => crate::shell::eval::convert::parse_date(s),

@@ -117,7 +117,7 @@ pub fn measure_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
         ));
     };
     let inputs: Vec<Option<Value>> = match call.get("InputObject") {
-        Some(Value::Array(items)) => items.iter().cloned().map(Some).collect(),
+        Some(Value::Array(items)) => items.borrow().iter().cloned().map(Some).collect(),
         Some(Value::Null) | None => vec![None],
         Some(one) => vec![Some(one.clone())],
     };
