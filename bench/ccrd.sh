@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ccrd benchmark (brief §5, issue 4): read endpoints against a bare axum handler measured in
+# ccrd benchmark (bars in docs/performance.md): read endpoints against a bare axum handler measured in
 # the same run, durable mutating calls per second, and ccrd's resident memory on the seed lab.
 # Method and figures: docs/performance.md.
 #

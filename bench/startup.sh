@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start-up benchmark (brief §5): `ccrsh -NoProfile -c 'Get-ClusteredMailboxServerStatus CCREX01'`
+# Start-up benchmark (bars in docs/performance.md): `ccrsh -NoProfile -c 'Get-ClusteredMailboxServerStatus CCREX01'`
 # on the embedded lab, against `nu --no-config-file -c 1` measured in the same run, plus the
 # peak memory of that ccrsh run. Method and figures: docs/performance.md.
 #

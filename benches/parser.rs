@@ -1,4 +1,4 @@
-//! Parser throughput (brief §5: ≥ 50 MB/s on a generated 10 MB runbook). Run with
+//! Parser throughput (bar in docs/performance.md: ≥ 50 MB/s on a generated 10 MB runbook). Run with
 //! `cargo bench --bench parser`; the method and figures are in docs/performance.md.
 //!
 //! The runbook mixes the statement shapes of real runbooks (cmdlet calls with pasted quotes

@@ -1,4 +1,4 @@
-//! Replication throughput (brief §5): ship + inspect + replay of closed 1 MB logs from an
+//! Replication throughput (bar in docs/performance.md): ship + inspect + replay of closed 1 MB logs from an
 //! active copy to a passive copy, against `cp` of the same log files measured in the same run.
 //! Method and figures: docs/performance.md. Run: `cargo bench --bench replication`.
 //!

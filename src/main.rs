@@ -108,7 +108,13 @@ fn run() -> i32 {
     let show_progress = !non_interactive && std::io::stderr().is_terminal();
     let session_options = SessionOptions { non_interactive, show_progress };
     let out = Box::new(BufWriter::new(std::io::stdout()));
-    let mut session = Session::new(client, session_options, out, Box::new(std::io::stderr()), render::output_width());
+    let err = Box::new(std::io::stderr());
+    let width = render::output_width();
+    // At a terminal, prompts go through a line editor so that Ctrl+C cancels them.
+    let mut session = match (!non_interactive).then(repl::terminal_prompt).flatten() {
+        Some(prompt) => Session::at_terminal(client, session_options, out, err, prompt, width),
+        None => Session::new(client, session_options, out, err, width),
+    };
 
     if !options.no_profile
         && let Some(path) = shell::profile_path().filter(|p| p.is_file())

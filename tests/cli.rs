@@ -1,5 +1,5 @@
 //! The ccrsh binary on the embedded lab, as a user runs it: what it prints, what it refuses,
-//! and the exit codes of brief §2.2.
+//! and pwsh's exit codes (docs/GUIDE.md, "Automation").
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -138,8 +138,13 @@ fn discovery_comes_from_the_specs() {
     let home = Home::new();
     let run = home.run(&["-c", "Get-Command -Noun StorageGroup*"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("CommandType Name"), "{}", run.stdout);
-    assert!(run.stdout.contains("Cmdlet      Get-StorageGroupCopyStatus"), "{}", run.stdout);
+    // PowerShell's CommandInfo view: CommandType 15 cells, Name 50, Version 10, Source the rest.
+    assert!(run.stdout.contains("CommandType     Name      "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("Cmdlet          {:<50} 0.1.0", "Get-StorageGroupCopyStatus")),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("Get-MailboxServer"), "{}", run.stdout);
     let help = home.run(&["-c", "Get-Help Get-StorageGroupCopyStatus"]);
     for section in ["NAME", "SYNOPSIS", "SYNTAX", "DESCRIPTION", "PARAMETERS", "EXAMPLES"] {
@@ -201,6 +206,50 @@ fn a_script_runs_to_its_end_and_reports_errors_with_file_and_line() {
 
     let missing = home.run(&["-File", "/nonexistent/x.ps1"]);
     assert_eq!(missing.code, 64);
+}
+
+/// pwsh's `-File` rule: a statement-terminating error (a refused change) at the end of a script
+/// still ends it with 0; `$ErrorActionPreference = 'Stop'` or `exit 1` in a catch make it 1, which
+/// is what the guide's `ccrsh -File runbook.ps1 || page-someone` relies on.
+#[test]
+fn a_refused_change_at_the_end_of_a_script_exits_0_unless_the_script_says_otherwise() {
+    let home = Home::new();
+    let script = home.dir.path().join("runbook.ps1");
+    let path = script.to_str().expect("utf-8");
+    let refused =
+        "Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV05 -MoveComment 'Patching' -Confirm:$false";
+
+    std::fs::write(&script, format!("{refused}\n")).expect("write");
+    let run = home.run(&["-NonInteractive", "-File", path]);
+    assert_eq!(run.code, 0, "as pwsh: the script ran to its end: {run:?}");
+    assert!(run.stderr.contains("was refused"), "{}", run.stderr);
+    // The same statement as a -Command: its last statement failed, so 1.
+    assert_eq!(home.run(&["-NonInteractive", "-c", refused]).code, 1);
+
+    std::fs::write(&script, format!("$ErrorActionPreference = 'Stop'\n{refused}\n'not reached'\n")).expect("write");
+    let run = home.run(&["-NonInteractive", "-File", path]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(!run.stdout.contains("not reached"), "{}", run.stdout);
+
+    let caught = format!("try {{\n    {refused} -ErrorAction Stop\n}} catch {{\n    Write-Error $_\n    exit 1\n}}\n");
+    std::fs::write(&script, caught).expect("write");
+    assert_eq!(home.run(&["-NonInteractive", "-File", path]).code, 1);
+
+    // The guide's pattern, through a POSIX shell.
+    let mut shell = std::process::Command::new("sh");
+    shell
+        .arg("-c")
+        .arg(format!("'{}' -NonInteractive -File '{path}' 2>/dev/null || echo paged", env!("CARGO_BIN_EXE_ccrsh")));
+    for (key, value) in home.command(&[]).get_envs() {
+        match value {
+            Some(value) => shell.env(key, value),
+            None => shell.env_remove(key),
+        };
+    }
+    let paged = crate::support::finish(shell, "");
+    assert_eq!(paged.stdout, "paged\n", "{paged:?}");
+    let state = home.run(&["-c", "(Get-ClusteredMailboxServerStatus CCREX01).OperationalMachines[0]"]);
+    assert!(state.stdout.contains("NH-W2K3-SRV03 <Active"), "nothing moved: {}", state.stdout);
 }
 
 #[test]

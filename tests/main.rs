@@ -14,8 +14,11 @@
 //! - `security`: issue 10's attacks, one regression test per hardened defect: caller-chosen
 //!   server paths, crafted snapshots and topologies, extreme numbers, planted links, half-sent
 //!   requests, tokens and the audit trail, TLS, and the walk of every route.
+//! - `screens`: what a user sees at 80, 120 and 200 columns: default views, Format-Table and
+//!   Format-List laid out as PowerShell's console host does.
 //! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
 //!   against a fresh seed lab, the generated reference in `docs/cmdlets/`.
+//! - `terminal`: the REPL on a pseudo-terminal: Ctrl+C at prompts and during a seed.
 //! - `tidy`: module headers and the one-way dependency rules of docs/ARCHITECTURE.md.
 //!
 //! Tests talk to 127.0.0.1 only.
@@ -27,6 +30,8 @@ mod engine;
 mod remote;
 mod runbooks;
 mod security;
+mod screens;
 mod specs;
 mod support;
+mod terminal;
 mod tidy;

@@ -5,14 +5,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use ccrsh::service::embedded;
-use ccrsh::service::lab::TopologySource;
-use ccrsh::shell::client::Client;
 use ccrsh::shell::cmdlets::{CMDLETS, Registry};
-use ccrsh::shell::session::SourceName;
 use ccrsh::shell::{help, spec};
 
-use crate::support::captured_session;
+use crate::support::{Home, finish};
 
 fn spec_files() -> BTreeSet<String> {
     std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("cmdlets"))
@@ -55,30 +51,33 @@ fn specs_follow_the_house_rules() {
     }
 }
 
+/// Every example runs as a user would run it: `ccrsh -NonInteractive -c EXAMPLE` in a fresh home
+/// with its own seed lab, from a temporary working directory, so an example that writes a file
+/// (Export-Lab, Out-File, Start-Transcript) writes it there and nowhere else.
 #[test]
 fn every_example_runs_against_a_fresh_seed_lab() {
     let registry = Registry::global();
     let mut failures = Vec::new();
     for found in registry.all().unwrap_or_else(|e| panic!("{e}")) {
         for example in &found.spec.examples {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service starts");
-            let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
-            let (mut session, out, err) = captured_session(client, None);
-
-            let outcome = session.run(&example.command, &SourceName::Command);
-            let (stdout, stderr) = (out.text(), err.text());
+            let home = Home::new();
+            let mut command = home.command(&["-NoProfile", "-NonInteractive", "-c", &example.command]);
+            command.current_dir(home.dir.path());
+            let run = finish(command, "");
             // Warnings are part of some examples; anything else on stderr is a failure.
-            let errors_shown = stderr.lines().any(|l| !l.starts_with("WARNING: "));
-            if !session.last_succeeded() || outcome.terminated || errors_shown {
-                failures.push(format!("{}: `{}` failed:\n{stderr}", found.spec.name, example.command));
+            let errors_shown = run.stderr.lines().any(|l| !l.starts_with("WARNING: "));
+            if run.code != 0 || errors_shown {
+                failures.push(format!(
+                    "{}: `{}` failed (exit {}):\n{}",
+                    found.spec.name, example.command, run.code, run.stderr
+                ));
                 continue;
             }
             for expected in &example.output_contains {
-                if !stdout.contains(expected.as_str()) {
+                if !run.stdout.contains(expected.as_str()) {
                     failures.push(format!(
-                        "{}: `{}` did not print {expected:?}:\n{stdout}",
-                        found.spec.name, example.command
+                        "{}: `{}` did not print {expected:?}:\n{}",
+                        found.spec.name, example.command, run.stdout
                     ));
                 }
             }

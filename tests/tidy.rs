@@ -70,7 +70,7 @@ fn dependencies_point_one_way() {
 /// `(library path, the only files that may use it)`.
 const OWNERS: &[(&str, &[&str])] = &[
     ("reqwest", &["src/shell/client.rs"]),
-    ("comfy_table", &["src/shell/render.rs"]),
+    ("terminal_size", &["src/shell/render.rs"]),
     ("Colorize", &["src/shell/render.rs"]),
     ("rusqlite", &["src/service/store.rs", "src/service/audit.rs"]),
     ("rustyline", &["src/shell/repl.rs"]),

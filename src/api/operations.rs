@@ -296,7 +296,7 @@ pub struct LabNode {
     pub cut_links: Vec<String>,
 }
 
-/// The structured precondition report (brief §4.1): what was checked, what was seen, and
+/// The structured precondition report (docs/api.md, "The precondition report"): what was checked, what was seen, and
 /// what to do about each failure.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]

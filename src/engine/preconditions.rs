@@ -1,4 +1,4 @@
-//! Building the structured precondition report (brief §4.1) that every refusal and every dry
+//! Building the structured precondition report (docs/api.md, "The precondition report") that every refusal and every dry
 //! run returns: one entry per check with what was observed, the threshold, why it matters,
 //! the remedy and the switch that overrides it.
 //!

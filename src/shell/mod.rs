@@ -14,6 +14,7 @@ pub mod error_record;
 pub mod eval;
 pub mod file_output;
 pub mod help;
+pub mod layout;
 pub mod render;
 pub mod repl;
 pub mod runtime;

@@ -1,9 +1,11 @@
 //! Rendering: the only code that turns values and errors into text for a screen or a pipe.
-//! Tables (through comfy-table), lists, JSON, and PowerShell's ConciseView for errors.
+//! Tables and lists (laid out by `layout` at the screen's width, as PowerShell's formatter
+//! does), JSON, and PowerShell's ConciseView for errors.
 //!
-//! Owns: layout of [`Formatted`] blocks, default views, `ConvertTo-Json`'s text, error and
-//! warning display, colour (through `colored`, which the binary turns off for `NO_COLOR` and
-//! for streams that are not terminals).
+//! Owns: the width output is laid out for, turning records into [`Formatted`] blocks by their
+//! type's default view, `ConvertTo-Json`'s text, error and warning display, colour (through
+//! `colored`, which the binary turns off for `NO_COLOR` and for streams that are not
+//! terminals).
 //!
 //! Must not: call ccrd or decide what a cmdlet returns.
 
@@ -11,21 +13,30 @@ use std::io::{self, Write};
 
 use chrono::SecondsFormat;
 use colored::Colorize;
-use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 use super::error_record::ErrorRecord;
+use super::layout::{self, Column};
 use super::spec::{View, ViewKind};
 use super::value::{Formatted, Record, TimeSpan, Value};
 
 /// `$FormatEnumerationLimit`: items of a collection shown in one cell.
 const ENUMERATION_LIMIT: usize = 4;
 
-/// The width output is laid out for: the terminal's, else `COLUMNS`, else 120.
+/// PowerShell's width when there is no console to ask (`OutCommandInner.DefaultConsoleWidth`).
+const DEFAULT_WIDTH: usize = 120;
+/// Table columns PowerShell shows for an object without a view (`LimitAssociationListSize`).
+const TABLE_COLUMN_LIMIT: usize = 10;
+
+/// The width output is laid out for: on a terminal (or with `COLUMNS`), its width less one, as
+/// PowerShell's console host leaves the last column free so a full line does not wrap; else 120.
 pub fn output_width() -> usize {
-    if let Some(width) = Table::new().width() {
-        return usize::from(width).max(20);
+    let terminal = terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()));
+    match terminal {
+        Some(columns) if columns > 1 => columns - 1,
+        _ => DEFAULT_WIDTH,
     }
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 20).unwrap_or(120)
 }
 
 /// Writes values as `Out-Default` would: records through their type's view (or a table for
@@ -105,24 +116,54 @@ pub fn write_values(
 
 fn default_layout(records: &[&Record], view: Option<View>) -> Formatted {
     match view {
-        Some(View { kind: ViewKind::Table, columns }) => table(records, &columns),
-        Some(View { kind: ViewKind::List, columns }) if !columns.is_empty() => list(records, Some(&columns)),
+        Some(View { kind: ViewKind::Table, columns, widths }) => table_view(records, &columns, &widths, false),
+        Some(View { kind: ViewKind::List, columns, .. }) if !columns.is_empty() => list(records, Some(&columns)),
         Some(View { kind: ViewKind::List, .. }) => list(records, None),
         None => {
             let first = records.first().map_or(0, |r| r.properties.len());
-            if first <= 4 {
-                let columns: Vec<String> =
-                    records.first().map(|r| r.properties.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default();
-                table(records, &columns)
-            } else {
-                list(records, None)
-            }
+            if first <= 4 { table(records, &all_columns(records)) } else { list(records, None) }
         }
     }
 }
 
-/// Lays records out as a table of `columns` (property names, matched case-insensitively).
+/// What `Format-Table` shows without `-Property`: the type's table view, else the first ten
+/// properties (PowerShell's limit for a table of an object without a view).
+pub fn table_default(records: &[&Record], view: Option<View>, autosize: bool, wrap: bool) -> Formatted {
+    match view {
+        Some(View { kind: ViewKind::Table, columns, widths }) => {
+            let widths = if autosize { Vec::new() } else { widths };
+            table_view(records, &columns, &widths, wrap)
+        }
+        _ => {
+            let mut columns = all_columns(records);
+            columns.truncate(TABLE_COLUMN_LIMIT);
+            table_view(records, &columns, &[], wrap)
+        }
+    }
+}
+
+/// What `Format-List` shows without `-Property`: the columns of the type's list view, else
+/// every property.
+pub fn list_default(records: &[&Record], view: Option<View>) -> Formatted {
+    match view {
+        Some(View { kind: ViewKind::List, columns, .. }) if !columns.is_empty() => list(records, Some(&columns)),
+        _ => list(records, None),
+    }
+}
+
+fn all_columns(records: &[&Record]) -> Vec<String> {
+    records.first().map(|r| r.properties.iter().map(|(n, _)| n.clone()).collect()).unwrap_or_default()
+}
+
+/// Lays records out as a table of `columns` (property names, matched case-insensitively),
+/// each as wide as its content.
 pub fn table(records: &[&Record], columns: &[String]) -> Formatted {
+    table_view(records, columns, &[], false)
+}
+
+/// Lays records out as a table of `columns` with a view's `widths` (empty, or 0 for the first
+/// column: from the data), wrapping long cells when `wrap` is set.
+pub fn table_view(records: &[&Record], columns: &[String], widths: &[usize], wrap: bool) -> Formatted {
     let rows: Vec<Vec<String>> =
         records.iter().map(|r| columns.iter().map(|c| r.get(c).map(cell_text).unwrap_or_default()).collect()).collect();
     let numeric = columns
@@ -141,7 +182,8 @@ pub fn table(records: &[&Record], columns: &[String]) -> Formatted {
                 .unwrap_or_else(|| c.clone())
         })
         .collect();
-    Formatted::Table { headers, rows, numeric }
+    let widths = if widths.len() == columns.len() { widths.to_vec() } else { vec![0; columns.len()] };
+    Formatted::Table { headers, rows, numeric, widths, wrap }
 }
 
 /// Lays records out as lists of `name : value`, of `properties` or of all of them.
@@ -180,45 +222,34 @@ pub fn cell_text(value: &Value) -> String {
     }
 }
 
-/// Writes a laid-out block, framed by blank lines as PowerShell does.
+/// Writes a laid-out block at `width` cells, framed by blank lines as PowerShell does.
 pub fn write_formatted(out: &mut dyn Write, block: &Formatted, width: usize) -> io::Result<()> {
     match block {
-        Formatted::Table { headers, rows, numeric } => {
-            let mut t = Table::new();
-            t.load_style(presets::NOTHING)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(u16::try_from(width).unwrap_or(u16::MAX));
-            t.add_row(headers.clone());
-            t.add_row(headers.iter().map(|h| "-".repeat(h.chars().count())).collect::<Vec<_>>());
-            for row in rows {
-                t.add_row(row.clone());
-            }
-            for (i, column) in t.column_iter_mut().enumerate() {
-                column.set_padding((0, 1));
-                if numeric.get(i).copied().unwrap_or(false) {
-                    column.set_cell_alignment(CellAlignment::Right);
-                }
-                let header_width = headers.get(i).map_or(1, |h| h.chars().count());
-                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
-                    u16::try_from(header_width).unwrap_or(u16::MAX),
-                )));
+        Formatted::Table { headers, rows, numeric, widths, wrap } => {
+            let columns: Vec<Column> = headers
+                .iter()
+                .enumerate()
+                .map(|(k, header)| Column {
+                    header: header.clone(),
+                    width: widths.get(k).copied().unwrap_or(0),
+                    right: numeric.get(k).copied().unwrap_or(false),
+                })
+                .collect();
+            let lines = layout::table(&columns, rows, width, false, *wrap);
+            if lines.is_empty() {
+                return Ok(());
             }
             writeln!(out)?;
-            for line in t.lines() {
-                writeln!(out, "{}", line.trim_end())?;
+            for line in lines {
+                writeln!(out, "{line}")?;
             }
             writeln!(out)
         }
         Formatted::List(groups) => {
             for group in groups {
-                let name_width = group.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
                 writeln!(out)?;
-                for (name, value) in group {
-                    let mut lines = value.lines();
-                    writeln!(out, "{name:<name_width$} : {}", lines.next().unwrap_or(""))?;
-                    for more in lines {
-                        writeln!(out, "{:width$}{more}", "", width = name_width + 3)?;
-                    }
+                for line in layout::list(group, width) {
+                    writeln!(out, "{line}")?;
                 }
             }
             writeln!(out)

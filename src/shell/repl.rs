@@ -22,7 +22,7 @@ use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use super::bind::ACTION_PREFERENCES;
 use super::cmdlets::{Registry, aliases};
 use super::render::{self, TokenKind};
-use super::session::{Session, SourceName};
+use super::session::{PromptAnswer, Session, SourceName, TerminalPrompt};
 use super::spec::ParamType;
 use super::syntax::{self, chars};
 
@@ -110,6 +110,26 @@ pub fn run(session: &mut Session, history: Option<PathBuf>) -> i32 {
         }
         *words.borrow_mut() = session.completion_words();
     }
+}
+
+/// The editor for prompts inside a command (Confirm, mandatory parameters, Read-Host) at a
+/// terminal: a plain line editor, without history or completion, that sees Ctrl+C as a key.
+struct PromptEditor(rustyline::DefaultEditor);
+
+impl TerminalPrompt for PromptEditor {
+    fn read(&mut self, prompt: &str) -> PromptAnswer {
+        match self.0.readline(prompt) {
+            Ok(line) => PromptAnswer::Line(line),
+            Err(ReadlineError::Interrupted) => PromptAnswer::Interrupted,
+            Err(_) => PromptAnswer::Closed,
+        }
+    }
+}
+
+/// A prompt editor for a session at a terminal, or `None` when one cannot be set up.
+pub fn terminal_prompt() -> Option<Box<dyn TerminalPrompt>> {
+    let editor = rustyline::DefaultEditor::new().ok()?;
+    Some(Box::new(PromptEditor(editor)))
 }
 
 /// Adds an input to the history (and its file) unless it looks like it holds a secret.

@@ -35,6 +35,31 @@ pub enum SourceName {
     File(String),
 }
 
+/// What answers a prompt at a terminal: a line editor that sees Ctrl+C as a key (rustyline,
+/// in `repl`), so that Ctrl+C cancels the prompt instead of leaving it waiting.
+pub trait TerminalPrompt {
+    /// Shows `prompt` (one line) and reads the answer.
+    fn read(&mut self, prompt: &str) -> PromptAnswer;
+}
+
+/// What a prompt at a terminal got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptAnswer {
+    Line(String),
+    /// Ctrl+C.
+    Interrupted,
+    /// End of input, or the terminal went away.
+    Closed,
+}
+
+/// Where prompts (Confirm, mandatory parameters, Read-Host) get their answers.
+enum Prompts {
+    /// Lines from standard input or a test's text; the prompt is written to the output.
+    Lines(Box<dyn BufRead>),
+    /// A terminal, through a line editor.
+    Terminal(Box<dyn TerminalPrompt>),
+}
+
 /// One shell session.
 pub struct Session {
     interpreter: Interpreter,
@@ -63,10 +88,33 @@ impl Session {
         input: Box<dyn BufRead>,
         width: usize,
     ) -> Session {
+        Session::with_prompts(client, options, out, err, Prompts::Lines(input), width)
+    }
+
+    /// A session whose prompts are read at a terminal by `prompt`, where Ctrl+C cancels them.
+    pub fn at_terminal(
+        client: Client,
+        options: SessionOptions,
+        out: Box<dyn Write>,
+        err: Box<dyn Write>,
+        prompt: Box<dyn TerminalPrompt>,
+        width: usize,
+    ) -> Session {
+        Session::with_prompts(client, options, out, err, Prompts::Terminal(prompt), width)
+    }
+
+    fn with_prompts(
+        client: Client,
+        options: SessionOptions,
+        out: Box<dyn Write>,
+        err: Box<dyn Write>,
+        prompts: Prompts,
+        width: usize,
+    ) -> Session {
         let host = ConsoleHost {
             out,
             err,
-            input,
+            prompts,
             width,
             non_interactive: options.non_interactive,
             show_progress: options.show_progress,
@@ -148,7 +196,7 @@ impl Session {
 pub struct ConsoleHost {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
-    input: Box<dyn BufRead>,
+    prompts: Prompts,
     width: usize,
     non_interactive: bool,
     show_progress: bool,
@@ -252,17 +300,43 @@ impl Host for ConsoleHost {
             .exception("System.Management.Automation.PSInvalidOperationException")
             .with_hint("Give every value on the command line (and -Confirm:$false for confirmations), or run without -NonInteractive at a terminal."));
         }
-        self.emit(prompt.as_bytes(), false);
-        let mut line = String::new();
-        match self.input.read_line(&mut line) {
-            Ok(0) | Err(_) => {
-                Err(ErrorRecord::new("PromptCanceled", "OperationStopped", "The prompt was canceled.".into()))
-            }
-            Ok(_) => {
-                if let Some((file, _)) = &mut self.transcript {
-                    let _ = file.write_all(line.as_bytes());
+        // A line editor shows one line; what comes before it (caption, message) is output.
+        let terminal = matches!(self.prompts, Prompts::Terminal(_));
+        let (before, last) = prompt.rsplit_once('\n').map_or(("", prompt), |(b, l)| (b, l));
+        if !terminal {
+            self.emit(prompt.as_bytes(), false);
+        } else if !before.is_empty() {
+            self.emit(format!("{before}\n").as_bytes(), false);
+        }
+        self.flush();
+        let answer = match &mut self.prompts {
+            Prompts::Lines(input) => {
+                let mut line = String::new();
+                match input.read_line(&mut line) {
+                    Ok(0) | Err(_) => PromptAnswer::Closed,
+                    Ok(_) => PromptAnswer::Line(line.trim_end_matches(['\r', '\n']).to_string()),
                 }
-                Ok(line.trim_end_matches(['\r', '\n']).to_string())
+            }
+            Prompts::Terminal(editor) => editor.read(last),
+        };
+        if terminal && let Some((file, _)) = &mut self.transcript {
+            let _ = file.write_all(last.as_bytes());
+        }
+        match answer {
+            PromptAnswer::Line(line) => {
+                if let Some((file, _)) = &mut self.transcript {
+                    let _ = file.write_all(format!("{line}\n").as_bytes());
+                }
+                Ok(line)
+            }
+            // Ctrl+C cancels the command, as PowerShell's host does (PipelineStoppedException);
+            // `^C` ends the prompt's line so the message starts on its own.
+            PromptAnswer::Interrupted => {
+                self.emit(b"^C\n", false);
+                Err(super::eval::interruption())
+            }
+            PromptAnswer::Closed => {
+                Err(ErrorRecord::new("PromptCanceled", "OperationStopped", "The prompt was canceled.".into()))
             }
         }
     }

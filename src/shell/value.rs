@@ -384,8 +384,10 @@ impl fmt::Display for TimeSpan {
 /// A block already arranged by a formatting cmdlet.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Formatted {
-    /// Column headings and one row of cell texts per object.
-    Table { headers: Vec<String>, rows: Vec<Vec<String>>, numeric: Vec<bool> },
+    /// Column headings and one row of cell texts per object, laid out at the screen's width
+    /// when written: `widths` are the view's (0: none; all 0: from the data), `numeric` columns
+    /// align right, `wrap` puts long cells on more lines instead of cutting them.
+    Table { headers: Vec<String>, rows: Vec<Vec<String>>, numeric: Vec<bool>, widths: Vec<usize>, wrap: bool },
     /// One group of `name : value` lines per object.
     List(Vec<Vec<(String, String)>>),
 }

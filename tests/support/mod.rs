@@ -100,6 +100,11 @@ impl Ccrd {
         Ccrd { child: Some(child), _stdout: stdout, url, lab: lab.to_path_buf() }
     }
 
+    /// The process id, to signal it (`kill -STOP` freezes it mid-call).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     pub fn admin_token(&self) -> String {
         token(&self.lab.join("admin.token"))
     }

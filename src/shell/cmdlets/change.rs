@@ -88,34 +88,76 @@ pub fn run<B: Serialize>(
     if dry_run { Ok(report_values(&result.report)) } else { Ok(Vec::new()) }
 }
 
-/// Runs the call on another thread and draws ccrd's progress records until it returns.
+/// What the threads of a long call report.
+enum Waited {
+    /// The first operation in flight, if any.
+    Progress(Option<ProgressRecord>),
+    Done(Result<OperationResult, crate::shell::client::ClientError>),
+}
+
+/// Runs the call on another thread, and polls ccrd's progress records on a third, drawing them
+/// until the call returns. Ctrl+C stops the wait, not the operation: ccrd carries on, and the
+/// error says so. Neither thread is joined: after Ctrl+C they finish on their own.
 fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> Result<OperationResult, ErrorRecord> {
     let poller = cx.client.fork().map_err(client_error)?;
-    let client = cx.client;
+    let caller = cx.client.fork().map_err(client_error)?;
     let body = serde_json::to_value(body).map_err(|e| {
         ErrorRecord::new("RequestNotSerializable", "NotSpecified", format!("The request could not be written: {e}"))
     })?;
-    let body = &body;
-    let result = std::thread::scope(|scope| {
-        let call = scope.spawn(|| client.post::<OperationResult>(route, body));
-        let mut shown = false;
-        while !call.is_finished() {
-            let records: Vec<ProgressRecord> = poller.get(routes::PROGRESS, &()).unwrap_or_default();
-            if let Some(record) = records.first() {
+    let (sender, waited) = std::sync::mpsc::channel();
+    let progress = sender.clone();
+    let path = route.to_string();
+    let not_started = |e: std::io::Error| {
+        ErrorRecord::new("CallNotStarted", "NotSpecified", format!("The call could not start: {e}"))
+    };
+    std::thread::Builder::new()
+        .name("ccrsh-long-call".into())
+        .spawn(move || {
+            let _ = sender.send(Waited::Done(caller.post::<OperationResult>(&path, &body)));
+        })
+        .map_err(not_started)?;
+    std::thread::Builder::new()
+        .name("ccrsh-progress".into())
+        .spawn(move || {
+            loop {
+                let records: Vec<ProgressRecord> = poller.get(routes::PROGRESS, &()).unwrap_or_default();
+                // Sent even when empty: a failed send means nobody waits any more.
+                if progress.send(Waited::Progress(records.into_iter().next())).is_err() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        })
+        .map_err(not_started)?;
+    let mut shown = false;
+    loop {
+        match waited.recv_timeout(std::time::Duration::from_millis(50)) {
+            Ok(Waited::Done(result)) => {
+                if shown {
+                    cx.engine.host().progress("", None);
+                }
+                return result.map_err(client_error);
+            }
+            Ok(Waited::Progress(Some(record))) => {
                 let percent = (record.bytes_done * 100).checked_div(record.bytes_total).unwrap_or(0);
                 cx.engine.host().progress(&record.activity, Some(percent));
                 shown = true;
             }
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            Ok(Waited::Progress(_)) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(ErrorRecord::new("CallFailed", "NotSpecified", "The call failed unexpectedly.".into()));
+            }
         }
-        if shown {
+        if crate::shell::eval::take_interrupt() {
             cx.engine.host().progress("", None);
+            // `^C` on its own line, then the message: the command stops, the change does not.
+            cx.engine.host().text("^C", true);
+            let mut stopped = crate::shell::eval::interruption();
+            stopped.message = "The shell stopped waiting, but the seed goes on in ccrd: \
+                               Get-StorageGroupCopyStatus shows its progress."
+                .into();
+            return Err(stopped);
         }
-        call.join()
-    });
-    match result {
-        Ok(answer) => answer.map_err(client_error),
-        Err(_) => Err(ErrorRecord::new("ProgressThreadFailed", "NotSpecified", "The call failed unexpectedly.".into())),
     }
 }
 

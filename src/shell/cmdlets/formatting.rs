@@ -1,7 +1,7 @@
 //! Formatting and conversion: `Format-Table`, `Format-List`, `ConvertTo-Json`. They take the
 //! pipeline's objects through `-InputObject` and hand layout to `render`.
 
-use super::{Context, pipeline_input as input};
+use super::{Context, Registry, pipeline_input as input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
@@ -20,9 +20,9 @@ fn as_records(values: &[Value]) -> Vec<Record> {
 }
 
 /// The properties asked for with `-Property`, wildcards expanded against the first object's
-/// properties (`MaxDumpster*`); `*` means all.
+/// properties (`MaxDumpster*`, `*` for all); `None` when none were asked for.
 fn properties(call: &Invocation<'_>, first: &Record) -> Option<Vec<String>> {
-    let asked = call.strings("Property").filter(|p| !p.iter().any(|name| name == "*"))?;
+    let asked = call.strings("Property")?;
     let mut names = Vec::new();
     for name in asked {
         if crate::shell::wildcard::Wildcard::has_wildcards(&name) {
@@ -35,24 +35,36 @@ fn properties(call: &Invocation<'_>, first: &Record) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// `Format-Table`: the properties asked for, else the type's table view (as wide as the view
+/// says, or as the data with `-AutoSize`), else the first ten properties.
 pub fn format_table(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let records = as_records(&input(call));
     let Some(first) = records.first() else {
         return Ok(Vec::new());
     };
-    let columns = properties(call, first).unwrap_or_else(|| first.properties.iter().map(|(n, _)| n.clone()).collect());
     let refs: Vec<&Record> = records.iter().collect();
-    Ok(vec![Value::from(render::table(&refs, &columns))])
+    let wrap = call.switch("Wrap");
+    let block = match properties(call, first) {
+        Some(columns) => render::table_view(&refs, &columns, &[], wrap),
+        None => {
+            render::table_default(&refs, Registry::global().view_for(&first.type_name), call.switch("AutoSize"), wrap)
+        }
+    };
+    Ok(vec![Value::from(block)])
 }
 
+/// `Format-List`: the properties asked for, else the type's list view, else every property.
 pub fn format_list(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let records = as_records(&input(call));
-    if records.is_empty() {
+    let Some(first) = records.first() else {
         return Ok(Vec::new());
-    }
+    };
     let refs: Vec<&Record> = records.iter().collect();
-    let wanted = properties(call, &records[0]);
-    Ok(vec![Value::from(render::list(&refs, wanted.as_deref()))])
+    let block = match properties(call, first) {
+        Some(wanted) => render::list(&refs, Some(&wanted)),
+        None => render::list_default(&refs, Registry::global().view_for(&first.type_name)),
+    };
+    Ok(vec![Value::from(block)])
 }
 
 pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {

@@ -1,4 +1,4 @@
-//! The lab (game day, brief §2.4): `Get-LabNode`, `Stop-LabNode`, `Start-LabNode`,
+//! The lab (game day, docs/GUIDE.md): `Get-LabNode`, `Stop-LabNode`, `Start-LabNode`,
 //! `Send-LabMail`, `Wait-LabReplication`, `Get-LabMailStatistics`, and the whole-lab
 //! `Reset-Lab`, `Export-Lab`, `Import-Lab`.
 //!

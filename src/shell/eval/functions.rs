@@ -461,8 +461,11 @@ impl Interpreter {
                 );
                 for name in &missing {
                     let prompt = if name == &missing[0] { format!("{header}\n{name}: ") } else { format!("{name}: ") };
-                    let Ok(answer) = self.host.read_line(&prompt) else {
-                        return Err(Flow::Error(e));
+                    let answer = match self.host.read_line(&prompt) {
+                        Ok(answer) => answer,
+                        // Ctrl+C: the command is cancelled, not merely left unbound.
+                        Err(stopped) if stopped.error_id == "PipelineStopped" => return Err(Flow::Error(stopped)),
+                        Err(_) => return Err(Flow::Error(e)),
                     };
                     let value = Some(ArgValue { value: Value::String(answer), literal: None });
                     args.push(Argument { kind: ArgumentKind::Parameter { name: name.clone(), value }, span });

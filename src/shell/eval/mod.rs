@@ -178,8 +178,13 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// The error that unwinds a command stopped by Ctrl-C.
-fn interruption() -> ErrorRecord {
+/// Takes a pending stop request: true once per Ctrl-C. For a wait that handles Ctrl-C itself.
+pub fn take_interrupt() -> bool {
+    INTERRUPTED.swap(false, Ordering::SeqCst)
+}
+
+/// The error that unwinds a command stopped by Ctrl-C (also at a prompt).
+pub fn interruption() -> ErrorRecord {
     ErrorRecord::new(
         "PipelineStopped",
         "OperationStopped",

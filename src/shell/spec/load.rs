@@ -90,6 +90,9 @@ fn check(spec: &CmdletSpec) -> Result<(), Problem> {
         if view.kind == ViewKind::Table && view.columns.is_empty() {
             return Err(problem("columns", "a table view needs columns".into()));
         }
+        if !view.widths.is_empty() && (view.kind != ViewKind::Table || view.widths.len() != view.columns.len()) {
+            return Err(problem("widths", "a table view gives one width per column, or none".into()));
+        }
         if spec.output_type.is_none() {
             return Err(problem("view", "a view needs an output_type to attach to".into()));
         }

@@ -58,6 +58,10 @@ pub struct View {
     /// The properties shown, in order. For a list view, empty means all.
     #[serde(default)]
     pub columns: Vec<String>,
+    /// A table view's column widths, one per column (0: none). Without them, or when the first
+    /// is 0, columns are as wide as their content, as PowerShell sizes a view without widths.
+    #[serde(default)]
+    pub widths: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -1,0 +1,215 @@
+//! What a user sees at a given terminal width: the Exchange objects' default views, Format-Table
+//! (with its default view, `-AutoSize`, `*`, `-Wrap`) and Format-List, rendered as PowerShell's
+//! console host lays them out (one column less than the terminal; widths from the data or the
+//! view; the last columns narrowed with `…` or dropped; headers never split; lists wrapped
+//! under their value column). Each screen is the whole standard output.
+
+use ccrsh::shell::cmdlets::Registry;
+use ccrsh::shell::render;
+use ccrsh::shell::value::{Record, Value};
+
+use crate::support::{Home, finish};
+
+/// `ccrsh -c COMMAND` on a fresh seed lab, on a terminal `columns` wide.
+fn screen(columns: usize, command: &str) -> String {
+    let home = Home::new();
+    let mut cmd = home.command(&["-NoProfile", "-NonInteractive", "-c", command]);
+    cmd.env("COLUMNS", columns.to_string());
+    let run = finish(cmd, "");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    run.stdout
+}
+
+/// The lines of a screen, the blank first and last lines included.
+fn lines(lines: &[&str]) -> String {
+    let mut text = String::from("\n");
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push('\n');
+    text
+}
+
+fn assert_fits(screen: &str, columns: usize) {
+    for line in screen.lines() {
+        assert!(line.chars().count() < columns, "a line wider than {} columns less one: {line:?}", columns);
+    }
+}
+
+#[test]
+fn copy_status_default_view_at_80_120_and_200_columns() {
+    let at_80 = lines(&[
+        "Name                 SummaryCopyStatus CopyQueueLength ReplayQueueLength LastI…",
+        "----                 ----------------- --------------- ----------------- ------",
+        "First Storage Group  Healthy                         0                 0",
+        "Second Storage Group Healthy                         0                 0",
+    ]);
+    let wide = lines(&[
+        "Name                 SummaryCopyStatus CopyQueueLength ReplayQueueLength LastInspectedLogTime",
+        "----                 ----------------- --------------- ----------------- --------------------",
+        "First Storage Group  Healthy                         0                 0",
+        "Second Storage Group Healthy                         0                 0",
+    ]);
+    assert_eq!(screen(80, "Get-StorageGroupCopyStatus"), at_80);
+    assert_eq!(screen(120, "Get-StorageGroupCopyStatus"), wide);
+    assert_eq!(screen(200, "Get-StorageGroupCopyStatus"), wide);
+    // Format-Table with no properties uses the same default view, with or without -AutoSize.
+    assert_eq!(screen(80, "Get-StorageGroupCopyStatus | Format-Table"), at_80);
+    assert_eq!(screen(80, "Get-StorageGroupCopyStatus | ft -AutoSize"), at_80);
+    assert_eq!(screen(120, "Get-StorageGroupCopyStatus | ft"), wide);
+}
+
+#[test]
+fn mailbox_server_storage_group_and_database_views_at_80_120_and_200_columns() {
+    let servers_80 = lines(&[
+        "Name          ClusteredStorageType RedundantMachines              AutoDatabase…",
+        "----          -------------------- -----------------              -------------",
+        "CCREX01       NonShared            {NH-W2K3-SRV03, NH-W2K3-SRV04} BestAvailabi…",
+        "NH-W2K3-SRV01 Disabled             {}                             BestAvailabi…",
+        "NH-W2K3-SRV05 Disabled             {}                             BestAvailabi…",
+    ]);
+    let servers_wide = lines(&[
+        "Name          ClusteredStorageType RedundantMachines              AutoDatabaseMountDial",
+        "----          -------------------- -----------------              ---------------------",
+        "CCREX01       NonShared            {NH-W2K3-SRV03, NH-W2K3-SRV04} BestAvailability",
+        "NH-W2K3-SRV01 Disabled             {}                             BestAvailability",
+        "NH-W2K3-SRV05 Disabled             {}                             BestAvailability",
+    ]);
+    assert_eq!(screen(80, "Get-MailboxServer"), servers_80);
+    assert_eq!(screen(120, "Get-MailboxServer"), servers_wide);
+    assert_eq!(screen(200, "Get-MailboxServer"), servers_wide);
+
+    let groups = lines(&[
+        "Name                 Server  Replicated Recovery",
+        "----                 ------  ---------- --------",
+        "First Storage Group  CCREX01 Cluster    False",
+        "Second Storage Group CCREX01 Cluster    False",
+    ]);
+    let databases = lines(&[
+        "Name             Server  StorageGroup                Recovery",
+        "----             ------  ------------                --------",
+        "Mailbox Database CCREX01 CCREX01\\First Storage Group False",
+    ]);
+    for columns in [80, 120, 200] {
+        assert_eq!(screen(columns, "Get-StorageGroup"), groups, "at {columns}");
+        assert_eq!(screen(columns, "Get-MailboxDatabase"), databases, "at {columns}");
+    }
+}
+
+#[test]
+fn cms_status_list_wraps_values_under_the_value_column_at_80_columns() {
+    let at_80 = lines(&[
+        "Identity                        : CCREX01",
+        "ClusteredMailboxServerName      : CCREX01",
+        "State                           : Online",
+        "OperationalMachines             : {NH-W2K3-SRV03 <Active, Quorum Owner>,",
+        "                                  NH-W2K3-SRV04}",
+        "FailedResources                 : {}",
+        "OperationalReplicationHostNames : {NH-W2K3-SRV03, NH-W2K3-SRV04}",
+        "FailedReplicationHostNames      : {}",
+        "InUseReplicationHostNames       : {NH-W2K3-SRV03, NH-W2K3-SRV04}",
+        "IsValid                         : True",
+    ]);
+    let wide = at_80.replace(
+        "{NH-W2K3-SRV03 <Active, Quorum Owner>,\n                                  NH-W2K3-SRV04}",
+        "{NH-W2K3-SRV03 <Active, Quorum Owner>, NH-W2K3-SRV04}",
+    );
+    assert_eq!(screen(80, "Get-ClusteredMailboxServerStatus"), at_80);
+    assert_eq!(screen(120, "Get-ClusteredMailboxServerStatus"), wide);
+    assert_eq!(screen(200, "Get-ClusteredMailboxServerStatus | Format-List"), wide);
+}
+
+#[test]
+fn every_property_in_a_table_cuts_and_drops_the_columns_that_do_not_fit() {
+    let at_80 = lines(&[
+        "Identity                     Name                 StorageGroupName     Summary…",
+        "--------                     ----                 ----------------     --------",
+        "CCREX01\\First Storage Group  First Storage Group  First Storage Group  Healthy",
+        "CCREX01\\Second Storage Group Second Storage Group Second Storage Group Healthy",
+    ]);
+    let shown = screen(80, "Get-StorageGroupCopyStatus | Format-Table *");
+    assert_eq!(shown, at_80);
+    let at_200 = screen(200, "Get-StorageGroupCopyStatus | Format-Table *");
+    assert_fits(&at_200, 200);
+    // A right-aligned (numeric) column keeps the end of a header it cuts.
+    assert!(at_200.lines().nth(1).is_some_and(|l| l.ends_with("CopyQueueLength …yQueueLength")), "{at_200}");
+}
+
+#[test]
+fn wrap_puts_long_cells_on_more_lines_instead_of_cutting_them() {
+    // Name 16 leaves the identity 22 cells: it wraps between words instead of being cut.
+    let wrapped = screen(40, "Get-MailboxDatabase | Format-Table Name,StorageGroup -Wrap");
+    let expected = lines(&[
+        "Name             StorageGroup",
+        "----             ------------",
+        "Mailbox Database CCREX01\\First Storage",
+        "                 Group",
+    ]);
+    assert_eq!(wrapped, expected);
+    let cut = screen(40, "Get-MailboxDatabase | Format-Table Name,StorageGroup");
+    assert!(cut.contains("Mailbox Database CCREX01\\First Storage…\n"), "{cut}");
+    let names = screen(40, "Get-MailboxServer | Format-Table Name,RedundantMachines -Wrap");
+    assert_eq!(
+        names,
+        lines(&[
+            "Name          RedundantMachines",
+            "----          -----------------",
+            "CCREX01       {NH-W2K3-SRV03,",
+            "              NH-W2K3-SRV04}",
+            "NH-W2K3-SRV01 {}",
+            "NH-W2K3-SRV05 {}",
+        ])
+    );
+}
+
+/// The sample row of Microsoft's Get-StorageGroupCopyStatus page, through the cmdlet's view.
+#[test]
+fn copy_status_with_times_at_80_120_and_200_columns() {
+    let row = |name: &str, queue: i64| {
+        Value::Record(
+            Record::new("Microsoft.Exchange.Management.SystemConfigurationTasks.StorageGroupCopyStatusEntry")
+                .with("Name", name)
+                .with("SummaryCopyStatus", "Healthy")
+                .with("CopyQueueLength", queue)
+                .with("ReplayQueueLength", 0i64)
+                .with("LastInspectedLogTime", "6/14/2007 4:42:01 PM"),
+        )
+    };
+    let values = [row("StorageGroup1", 0), row("StorageGroup2", 12)];
+    let render_at = |columns: usize| {
+        let mut out = Vec::new();
+        let registry = Registry::global();
+        render::write_values(&mut out, &values, &|t| registry.view_for(t), columns - 1).expect("written");
+        String::from_utf8(out).expect("utf-8")
+    };
+    let wide = lines(&[
+        "Name          SummaryCopyStatus CopyQueueLength ReplayQueueLength LastInspectedLogTime",
+        "----          ----------------- --------------- ----------------- --------------------",
+        "StorageGroup1 Healthy                         0                 0 6/14/2007 4:42:01 PM",
+        "StorageGroup2 Healthy                        12                 0 6/14/2007 4:42:01 PM",
+    ]);
+    assert_eq!(render_at(200), wide);
+    assert_eq!(render_at(120), wide);
+    assert_eq!(
+        render_at(80),
+        lines(&[
+            "Name          SummaryCopyStatus CopyQueueLength ReplayQueueLength LastInspecte…",
+            "----          ----------------- --------------- ----------------- -------------",
+            "StorageGroup1 Healthy                         0                 0 6/14/2007 4:…",
+            "StorageGroup2 Healthy                        12                 0 6/14/2007 4:…",
+        ])
+    );
+    // At 60 columns the time column is dropped, and the replay queue (a right-aligned number
+    // column) narrowed: its header keeps its end.
+    assert_eq!(
+        render_at(60),
+        lines(&[
+            "Name          SummaryCopyStatus CopyQueueLength …ueueLength",
+            "----          ----------------- --------------- -----------",
+            "StorageGroup1 Healthy                         0           0",
+            "StorageGroup2 Healthy                        12           0",
+        ])
+    );
+}
