@@ -168,7 +168,7 @@ fn wrap_puts_long_cells_on_more_lines_instead_of_cutting_them() {
 #[test]
 fn copy_status_with_times_at_80_120_and_200_columns() {
     let row = |name: &str, queue: i64| {
-        Value::Record(
+        Value::from(
             Record::new("Microsoft.Exchange.Management.SystemConfigurationTasks.StorageGroupCopyStatusEntry")
                 .with("Name", name)
                 .with("SummaryCopyStatus", "Healthy")
