@@ -306,3 +306,157 @@ fn the_audit_trail_names_each_person_records_refusals_and_outlives_a_reset() {
     let run = as_user(&alice, "Get-LabNode");
     assert!(run.code == 1 && run.stderr.contains("Access is denied"), "a revoked token is refused at once: {run:?}");
 }
+
+/// Export's snapshot with its estate database changed by `tamper` (raw SQL on a copy).
+fn tampered(target: &Target, tamper: &str) -> Vec<u8> {
+    let exported = target.admin.download(routes::LAB_EXPORT, &[]).expect("exported");
+    let entries = api::snapshot::decode(&exported.bytes).expect("a snapshot");
+    let scratch = tempfile::tempdir().expect("scratch");
+    let db = scratch.path().join("estate.db");
+    let mut out = Vec::new();
+    for (name, data) in &entries {
+        if name == "estate.db" {
+            std::fs::write(&db, data).expect("db");
+            let connection = rusqlite::Connection::open(&db).expect("opened");
+            connection.execute_batch(tamper).expect("tampered");
+            drop(connection);
+            out.push((name.clone(), std::fs::read(&db).expect("db")));
+        } else {
+            out.push((name.clone(), data.clone()));
+        }
+    }
+    api::snapshot::encode(out.iter().map(|(n, d)| (n.as_str(), d.as_slice()))).expect("encoded")
+}
+
+/// Issues 10.5, 10.6, 10.3: crafted snapshots are refused before anything changes: names that
+/// would write outside the lab, a recursive view (which never finished importing, under the
+/// writer lock), a trigger, a clock past year 9999, a dumpster time that panicked ccrd.
+#[test]
+fn crafted_snapshots_are_refused_quickly_and_change_nothing() {
+    let target = Target::new();
+    let escape = target.dir.path().join("x");
+    let recursive = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS name, \
+                     'E2K7CLU01' AS cluster, '192.0.2.1' AS ip, 1 AS powered_on FROM c";
+    let cases = [
+        ("UPDATE storage_group SET log_prefix = '../../x/E'", "log prefix"),
+        (
+            "PRAGMA foreign_keys = OFF; UPDATE node SET name = '/tmp/absolute' WHERE name = 'NH-W2K3-SRV04'",
+            "computer name",
+        ),
+        (&format!("ALTER TABLE node RENAME TO node_real; CREATE VIEW node AS {recursive}")[..], "not the estate's"),
+        ("CREATE VIEW everything AS SELECT * FROM node", "not the estate's"),
+        ("CREATE TRIGGER t AFTER INSERT ON node BEGIN DELETE FROM node; END", "not the estate's"),
+        ("UPDATE meta SET value = '9223372036854775807' WHERE key = 'clock_offset_ms'", "100 years"),
+        ("UPDATE meta SET value = '18446744073709551615' WHERE key = 'max_dumpster_time_seconds'", "MaxDumpsterTime"),
+        ("UPDATE meta SET value = '../../etc' WHERE key = 'files_dir'", ""),
+        (
+            "INSERT INTO event VALUES (1, 'NH-W2K3-SRV03', 'yesterday', 100, 'MSExchangeRepl', 'Information', 'x')",
+            "event",
+        ),
+    ];
+    let before = (target.version(), digest(&target.lab));
+    for (tamper, why) in cases {
+        let bytes = tampered(&target, tamper);
+        let started = Instant::now();
+        let refused = target.admin.upload::<api::LabResult>(routes::LAB_IMPORT, &api::ImportQuery::default(), bytes);
+        let Err(ccrsh::shell::client::ClientError::Rejected(body)) = refused else {
+            panic!("{tamper}: not refused: {refused:?}");
+        };
+        assert_eq!(body.code, api::ErrorCode::InvalidRequest, "{tamper}: {body:?}");
+        assert!(body.message.contains(why), "{tamper}: {}", body.message);
+        assert!(started.elapsed() < Duration::from_secs(30), "{tamper}: took {:?}", started.elapsed());
+        assert_eq!((target.version(), digest(&target.lab)), before, "{tamper}: nothing changed");
+    }
+    assert!(!escape.exists(), "nothing was written outside the lab");
+    let leftovers: Vec<String> = std::fs::read_dir(&target.lab)
+        .expect("lab")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("staging.") || n.starts_with("nodes."))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging left behind: {leftovers:?}");
+}
+
+fn mail(target: &Target, count: u32) -> Result<api::SendMailResult, ccrsh::shell::client::ClientError> {
+    let request = api::SendMailRequest {
+        database: "Mailbox Database".into(),
+        count,
+        size_kb: 1,
+        dry_run: false,
+        expected_version: None,
+    };
+    target.admin.post(routes::LAB_MAIL, &request)
+}
+
+/// Issue 10.3: advancing the lab clock past year 9999 broke the lab for good (a time the store
+/// wrote but could not read back). The total offset is bounded, and the lab keeps working and
+/// reopens.
+#[test]
+fn the_lab_clock_stops_at_100_years_and_the_lab_keeps_working() {
+    let mut target = Target::new();
+    let year = api::ClockRequest { advance_seconds: 366 * 24 * 3600, dry_run: false, expected_version: None };
+    let mut refused = None;
+    for _ in 0..120 {
+        match target.admin.post::<api::OperationResult>(routes::LAB_CLOCK, &year) {
+            Ok(_) => {}
+            Err(e) => {
+                refused = Some(format!("{e:?}"));
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("the clock stops");
+    assert!(refused.contains("100 years") && refused.contains("Reset-Lab"), "{refused}");
+    mail(&target, 5).expect("mail is still accepted");
+    let huge = api::ClockRequest { advance_seconds: u64::MAX, dry_run: false, expected_version: None };
+    let (status, body) = target.raw(
+        "POST",
+        routes::LAB_CLOCK,
+        Some(&target.admin_token()),
+        "application/json",
+        serde_json::to_string(&huge).expect("json").as_bytes(),
+    );
+    assert_eq!(status, 400, "{body}");
+    target.stop();
+    embedded::start(&target.lab, &TopologySource::Seed).expect("the lab opens again");
+}
+
+/// Issue 10.4: `maxDumpsterTimeSeconds = u64::MAX` was accepted and the next crash failover
+/// panicked ccrd with the writer lock held, poisoning it for good. Every number is bounded at
+/// the API; at the largest accepted value a crash failover works, and so does the next change.
+#[test]
+fn extreme_dumpster_settings_are_refused_and_the_largest_accepted_ones_are_safe() {
+    let target = Target::new();
+    for body in [
+        r#"{"maxDumpsterTimeSeconds": 18446744073709551615}"#,
+        r#"{"maxDumpsterTimeSeconds": 2147483648}"#,
+        r#"{"maxDumpsterSizePerStorageGroupBytes": 18446744073709551615}"#,
+        r#"{"maxDumpsterTimeSeconds": -1}"#,
+        r#"{"maxDumpsterTimeSeconds": 1e300}"#,
+    ] {
+        let (status, answer) = target.raw(
+            "POST",
+            routes::TRANSPORT_CONFIG,
+            Some(&target.admin_token()),
+            "application/json",
+            body.as_bytes(),
+        );
+        assert_eq!(status, 400, "{body}: {answer}");
+    }
+    let largest = api::TransportConfigRequest {
+        max_dumpster_size_per_storage_group_bytes: Some(ccrsh::engine::validate::MAX_DUMPSTER_SIZE_BYTES),
+        max_dumpster_time_seconds: Some(ccrsh::engine::validate::MAX_DUMPSTER_TIME_SECONDS),
+    };
+    let _: api::OperationResult =
+        target.admin.post(routes::TRANSPORT_CONFIG, &largest).expect("the largest is accepted");
+    mail(&target, 20).expect("mail");
+    let crash =
+        api::NodePowerRequest { identity: "NH-W2K3-SRV03".into(), crash: true, dry_run: false, expected_version: None };
+    let _: api::OperationResult = target.admin.post(routes::LAB_NODE_STOP, &crash).expect("a crash failover");
+    let start = api::NodePowerRequest {
+        identity: "NH-W2K3-SRV03".into(),
+        crash: false,
+        dry_run: false,
+        expected_version: None,
+    };
+    let _: api::OperationResult = target.admin.post(routes::LAB_NODE_START, &start).expect("the next change works");
+}

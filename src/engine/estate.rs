@@ -293,9 +293,12 @@ impl Estate {
         votes * 2 > members.len() + 1
     }
 
-    /// The lab clock: the wall clock plus the lab's offset.
+    /// The lab clock: the wall clock plus the lab's offset (bounded to ±100 years by
+    /// `validate::MAX_CLOCK_OFFSET_MS`; an offset past any representable time is ignored).
     pub fn lab_time(&self, wall: DateTime<Utc>) -> DateTime<Utc> {
-        wall + chrono::Duration::milliseconds(self.clock_offset_ms)
+        chrono::TimeDelta::try_milliseconds(self.clock_offset_ms)
+            .and_then(|offset| wall.checked_add_signed(offset))
+            .unwrap_or(wall)
     }
 
     /// Whether cluster `name` holds the resources of any CMS (running there or not cleared).
@@ -303,4 +306,14 @@ impl Estate {
         self.cluster(name).is_some_and(|c| !c.cms_resources.is_empty())
             || self.servers.iter().any(|s| s.cluster.eq_ignore_ascii_case(name))
     }
+}
+
+/// `seconds` before `time`, or the earliest representable time: never a panic, whatever the
+/// setting (the dumpster's age, a lag time).
+pub fn seconds_before(time: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|span| time.checked_sub_signed(span))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }

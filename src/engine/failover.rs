@@ -198,7 +198,7 @@ pub fn mount_with_loss(
     for copy in estate.copies.iter_mut().filter(|c| c.of(&sg) && c.node.eq_ignore_ascii_case(&missing.node)) {
         copy.diverged_after = Some(missing.common);
     }
-    let from = missing.since.unwrap_or(missing.lost_at - chrono::Duration::seconds(max_dumpster_age(estate)));
+    let from = missing.since.unwrap_or(seconds_before(missing.lost_at, estate.max_dumpster_time_seconds));
     for db in estate.databases.iter().filter(|d| d.server == sg.server && d.storage_group == sg.name) {
         reaction.events.push(NewEvent {
             node: active.to_string(),
@@ -227,10 +227,6 @@ pub fn mount_with_loss(
         ),
     });
     Some(DumpsterRequest { storage_group, from, to: now })
-}
-
-fn max_dumpster_age(estate: &Estate) -> i64 {
-    i64::try_from(estate.max_dumpster_time_seconds).unwrap_or(i64::MAX / 2)
 }
 
 /// The file work a returning node needs: fetch the logs an active copy is waiting for, and

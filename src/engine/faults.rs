@@ -8,6 +8,7 @@
 use super::EngineError;
 use super::estate::Estate;
 use super::preconditions::Report;
+use super::validate::MAX_CLOCK_OFFSET_MS;
 use crate::api::PreconditionReport;
 
 /// Powers `node` on or off. Returns the node's canonical name and whether anything changed.
@@ -75,7 +76,22 @@ pub fn advance_clock(estate: &mut Estate, seconds: u64) -> Result<PreconditionRe
             hint: "Give a positive time span of at most a year, e.g. -Advance 1.00:00:00.".into(),
         });
     }
-    estate.clock_offset_ms = estate.clock_offset_ms.saturating_add(i64::try_from(seconds).unwrap_or(0) * 1000);
+    let advanced = i64::try_from(seconds)
+        .ok()
+        .and_then(|s| s.checked_mul(1000))
+        .and_then(|ms| estate.clock_offset_ms.checked_add(ms))
+        .filter(|total| total.unsigned_abs() <= MAX_CLOCK_OFFSET_MS.unsigned_abs());
+    let Some(advanced) = advanced else {
+        return Err(EngineError::Invalid {
+            message: format!(
+                "Cannot advance the lab clock by {seconds} seconds: it is already {} days ahead, and it may run at \
+                 most 100 years ahead of the wall clock.",
+                estate.clock_offset_ms / 86_400_000
+            ),
+            hint: "Reset-Lab starts the lab clock again from the wall clock.".into(),
+        });
+    };
+    estate.clock_offset_ms = advanced;
     Ok(Report::new("Set-LabClock", "lab clock").into_report())
 }
 
@@ -83,6 +99,21 @@ pub fn advance_clock(estate: &mut Estate, seconds: u64) -> Result<PreconditionRe
 mod tests {
     use super::*;
     use crate::engine::topology::{SEED, build};
+
+    #[test]
+    fn the_clock_stops_short_of_a_time_the_store_cannot_keep() {
+        let mut e = build("seed", SEED).expect("seed");
+        let year = 366 * 24 * 3600;
+        let mut advanced = 0;
+        while advance_clock(&mut e, year).is_ok() {
+            advanced += 1;
+            assert!(advanced <= 100, "bounded");
+        }
+        let error = advance_clock(&mut e, year).expect_err("refused");
+        assert!(error.to_string().contains("100 years"), "{error}");
+        let now = e.lab_time(chrono::Utc::now());
+        assert!(now.format("%Y").to_string().len() == 4, "still a four-digit year: {now}");
+    }
 
     #[test]
     fn links_between_datacenters_cut_replication_between_their_nodes() {

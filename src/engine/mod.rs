@@ -21,6 +21,7 @@ pub mod replication;
 pub mod setup;
 pub mod standby;
 pub mod topology;
+pub mod validate;
 
 pub use estate::*;
 

@@ -148,7 +148,8 @@ pub fn passive_truncation(estate: &Estate) -> Vec<CopyTruncation> {
         let older_than_ms = match copy.kind {
             CopyKind::ClusterContinuous => 0,
             CopyKind::StandbyContinuous { replay_lag_seconds, truncation_lag_seconds } => {
-                i64::try_from((replay_lag_seconds + truncation_lag_seconds).saturating_mul(1000)).unwrap_or(i64::MAX)
+                i64::try_from(replay_lag_seconds.saturating_add(truncation_lag_seconds).saturating_mul(1000))
+                    .unwrap_or(i64::MAX)
             }
         };
         work.push(CopyTruncation { copy: index, through, older_than_ms });

@@ -8,6 +8,7 @@
 use serde::Deserialize;
 
 use super::estate::*;
+use super::validate::{self, MAX_LOG_SIZE_BYTES, shown};
 use crate::api::{AutoDatabaseMountDial, CmsState, CopyStatus, DatabaseKind};
 
 /// The text of the built-in `seed` topology.
@@ -105,15 +106,16 @@ pub struct TopologyError {
 pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
     let err = |message: String| TopologyError { source_name: source_name.to_string(), message };
     let topology: Topology = toml::from_str(text).map_err(|e| err(describe_toml_error(&e, text)))?;
-    let mut estate = Estate::empty(topology.name.clone(), topology.log_size_kb * 1024);
+    let log_size_bytes = topology.log_size_kb.checked_mul(1024).filter(|b| (1..=MAX_LOG_SIZE_BYTES).contains(b));
+    let Some(log_size_bytes) = log_size_bytes else {
+        return Err(err("log_size_kb must be 1 to 1024 (a transaction log is at most 1 MB)".into()));
+    };
+    let mut estate = Estate::empty(topology.name.clone(), log_size_bytes);
     estate.datacenters =
         topology.datacenter.into_iter().map(|d| Datacenter { name: d.name, subnet: d.subnet }).collect();
-    if estate.log_size_bytes == 0 {
-        return Err(err("log_size_kb must be at least 1".into()));
-    }
     for c in topology.cluster {
         if !estate.datacenters.iter().any(|d| d.name.eq_ignore_ascii_case(&c.datacenter)) {
-            return Err(err(format!("cluster {} names unknown datacenter {}", c.name, c.datacenter)));
+            return Err(err(format!("cluster {} names unknown datacenter {}", shown(&c.name), shown(&c.datacenter))));
         }
         estate.clusters.push(Cluster {
             name: c.name,
@@ -124,23 +126,27 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
     }
     for n in topology.node {
         if estate.cluster(&n.cluster).is_none() {
-            return Err(err(format!("node {} names unknown cluster {}", n.name, n.cluster)));
+            return Err(err(format!("node {} names unknown cluster {}", shown(&n.name), shown(&n.cluster))));
         }
         if estate.node(&n.name).is_some() {
-            return Err(err(format!("node {} is listed twice", n.name)));
+            return Err(err(format!("node {} is listed twice", shown(&n.name))));
         }
         estate.nodes.push(Node { name: n.name, cluster: n.cluster, ip: n.ip, powered_on: true });
     }
     for s in topology.clustered_mailbox_server {
         let in_cluster = |node: &str| estate.node(node).is_some_and(|n| n.cluster.eq_ignore_ascii_case(&s.cluster));
         if !s.redundant_machines.iter().all(|m| in_cluster(m)) {
-            return Err(err(format!("redundant machines of {} must be nodes of {}", s.name, s.cluster)));
+            return Err(err(format!(
+                "redundant machines of {} must be nodes of {}",
+                shown(&s.name),
+                shown(&s.cluster)
+            )));
         }
         if !s.redundant_machines.iter().any(|m| m.eq_ignore_ascii_case(&s.active_node)) {
-            return Err(err(format!("active node of {} must be one of its redundant machines", s.name)));
+            return Err(err(format!("active node of {} must be one of its redundant machines", shown(&s.name))));
         }
         if estate.cluster_hosts_cms(&s.cluster) {
-            return Err(err(format!("cluster {} already holds a clustered mailbox server", s.cluster)));
+            return Err(err(format!("cluster {} already holds a clustered mailbox server", shown(&s.cluster))));
         }
         if let Some(cluster) = estate.clusters.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&s.cluster)) {
             cluster.cms_resources.push(s.name.clone());
@@ -158,14 +164,9 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
     }
     for sg in topology.storage_group {
         let Some(server) = estate.servers.iter().find(|s| s.name.eq_ignore_ascii_case(&sg.server)) else {
-            return Err(err(format!("storage group {} names unknown server {}", sg.name, sg.server)));
+            return Err(err(format!("storage group {} names unknown server {}", shown(&sg.name), shown(&sg.server))));
         };
-        let valid_prefix = sg.log_prefix.len() == 3
-            && sg.log_prefix.starts_with('E')
-            && sg.log_prefix[1..].bytes().all(|b| b.is_ascii_digit());
-        if !valid_prefix {
-            return Err(err(format!("log prefix {} of {} is not E00..E99", sg.log_prefix, sg.name)));
-        }
+        validate::log_prefix(&sg.log_prefix).map_err(|e| err(format!("{e} (storage group {})", shown(&sg.name))))?;
         let passive: Vec<String> = server
             .redundant_machines
             .iter()
@@ -202,6 +203,8 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             missing_logs: None,
         });
     }
+    // Names become path components of the nodes' files: every one is checked here.
+    validate::estate(&estate).map_err(err)?;
     Ok(estate)
 }
 
@@ -259,6 +262,19 @@ mod tests {
         let e = build("bad", &format!("{secret}\n")).expect_err("not TOML");
         assert!(!e.message.contains("saltsalt") && !e.to_string().contains("hashhash"), "{e}");
         assert!(e.message.starts_with("line 1, column"), "{e}");
+    }
+
+    #[test]
+    fn names_that_would_leave_the_lab_directory_are_refused() {
+        let e = build("bad", &SEED.replace("log_prefix = \"E00\"", "log_prefix = \"../../x/E\"")).expect_err("refused");
+        assert!(e.message.contains("log prefix"), "{e}");
+        let e = build("bad", &SEED.replace("\"NH-W2K3-SRV04\"", "\"/tmp/owned\"")).expect_err("refused");
+        assert!(e.message.contains("not a computer name"), "{e}");
+        let e = build("bad", &SEED.replace("\"First Storage Group\"", "\"../First\"")).expect_err("refused");
+        assert!(e.message.contains("storage group name"), "{e}");
+        let e = build("bad", &SEED.replace("log_size_kb = 1024", "log_size_kb = 18446744073709551615"))
+            .expect_err("refused");
+        assert!(e.message.contains("log_size_kb"), "{e}");
     }
 
     #[test]

@@ -54,6 +54,30 @@ pub struct OnDisk {
     pub lineage: u64,
 }
 
+/// `name` as one plain path component: unchanged when it already is one, else with every
+/// `%`, `/`, `\`, NUL and control character as `%XX` (and `.`/`..`/empty as `%2E…`).
+fn component(name: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.chars().any(|c| matches!(c, '/' | '\\' | '%') || c.is_control());
+    if plain {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::from("%");
+    for c in name.chars() {
+        if matches!(c, '/' | '\\' | '%' | '.') || c.is_control() {
+            let mut buffer = [0u8; 4];
+            for b in c.encode_utf8(&mut buffer).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The files of one copy.
 #[derive(Debug, Clone)]
 pub struct CopyFiles {
@@ -63,8 +87,13 @@ pub struct CopyFiles {
 
 impl CopyFiles {
     /// The copy of `server\storage_group` on `node`, under the estate's files directory.
+    ///
+    /// The names were checked when they entered the estate (`engine::validate`); even so each
+    /// becomes exactly one plain component here (a `/`, `\`, NUL, control character or a
+    /// `.`/`..` name is escaped), so the path stays under `files` whatever the estate holds.
     pub fn new(files: &Path, node: &str, server: &str, storage_group: &str, prefix: &str) -> CopyFiles {
-        CopyFiles { root: files.join(node).join(server).join(storage_group), prefix: prefix.to_string() }
+        let root = files.join(&*component(node)).join(&*component(server)).join(&*component(storage_group));
+        CopyFiles { root, prefix: component(prefix).into_owned() }
     }
 
     pub fn root(&self) -> &Path {
@@ -584,6 +613,22 @@ fn read_prefix(path: &Path, len: usize) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_never_leaves_the_files_directory() {
+        let files = Path::new("/lab/nodes");
+        for (node, server, sg, prefix) in
+            [("../..", "..", "../../x", "../E"), ("/etc", "a/b", "c\\d", "E\0"), ("", ".", "x\ny", "E00")]
+        {
+            let copy = CopyFiles::new(files, node, server, sg, prefix);
+            let relative = copy.root().strip_prefix(files).expect("under the files directory");
+            assert_eq!(relative.components().count(), 3, "{relative:?}");
+            assert!(relative.components().all(|c| matches!(c, std::path::Component::Normal(_))), "{relative:?}");
+            assert!(!copy.log_path(1).strip_prefix(copy.root()).expect("inside").to_string_lossy().contains('/'));
+        }
+        let plain = CopyFiles::new(files, "NH-W2K3-SRV03", "CCREX01", "First Storage Group", "E00");
+        assert_eq!(plain.root(), Path::new("/lab/nodes/NH-W2K3-SRV03/CCREX01/First Storage Group"));
+    }
 
     fn copy(dir: &Path, node: &str) -> CopyFiles {
         let files = CopyFiles::new(&dir.join("nodes"), node, "CCREX01", "First Storage Group", "E00");

@@ -77,3 +77,24 @@ pub fn from_io(error: &std::io::Error) -> ServiceError {
         ServiceError::internal(error)
     }
 }
+
+/// A store failure: SQLite's "database or disk is full" is [`ServiceError::disk_full`] (the
+/// transaction was rolled back: nothing of the change is kept), anything else internal.
+pub fn from_store(error: &crate::service::store::StoreError) -> ServiceError {
+    if error.is_disk_full() { ServiceError::disk_full() } else { ServiceError::internal(error) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_507_and_says_nothing_acknowledged_was_lost() {
+        let error = from_io(&std::io::Error::from_raw_os_error(libc::ENOSPC));
+        assert_eq!(error.0.code, ErrorCode::InsufficientStorage);
+        assert_eq!(error.0.code.http_status(), 507);
+        assert!(error.0.message.contains("disk is full") && error.0.message.contains("Nothing acknowledged"));
+        let other = from_io(&std::io::Error::from_raw_os_error(libc::EIO));
+        assert_eq!(other.0.code, ErrorCode::Internal);
+    }
+}

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bounds;
 mod changes;
 pub mod copy_files;
 pub mod embedded;
@@ -21,7 +22,7 @@ pub mod store;
 pub mod tokens;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use axum::Router;
@@ -72,6 +73,32 @@ impl AppState {
         };
         (state, LabLock { _file: lock })
     }
+}
+
+impl AppState {
+    /// The writer lock. A panic while it is held cannot leave it poisoned for good: a change
+    /// is decided on a copy, committed in one SQLite transaction (rolled back if unwound) and
+    /// published only after, so whoever takes the lock next finds a consistent estate; `mutate`
+    /// also catches a panic inside a change before it leaves the lock.
+    pub fn writer(&self) -> MutexGuard<'_, Store> {
+        unpoisoned(&self.store)
+    }
+
+    /// The published estate, for reading.
+    pub fn read_estate(&self) -> RwLockReadGuard<'_, Estate> {
+        self.estate.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Makes `estate` the one readers see.
+    pub fn publish(&self, estate: Estate) {
+        *self.estate.write().unwrap_or_else(PoisonError::into_inner) = estate;
+    }
+}
+
+/// Takes `mutex` whether or not an earlier holder panicked (what it guards is replaced whole,
+/// never left half-changed).
+pub fn unpoisoned<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// How often background replication looks for new logs when nothing wakes it.

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 
+use super::bounds::Bounded;
 use super::error::ServiceError;
 use super::{AppState, changes, replication};
 use crate::api::{
@@ -138,7 +139,7 @@ async fn failover_clusters(
 }
 
 async fn progress(State(state): State<AppState>) -> Reply<Vec<api::ProgressRecord>> {
-    Ok(Json(state.progress.lock().map_err(|e| ServiceError::internal(&e))?.clone()))
+    Ok(Json(crate::service::unpoisoned(&state.progress).clone()))
 }
 
 async fn lab_nodes(State(state): State<AppState>) -> Reply<Vec<api::LabNode>> {
@@ -150,7 +151,7 @@ async fn events(
     query: Result<Query<EventQuery>, QueryRejection>,
 ) -> Reply<Vec<api::EventEntry>> {
     let query = query_of(query)?;
-    let reader = state.reader.lock().map_err(|e| ServiceError::internal(&e))?;
+    let reader = crate::service::unpoisoned(&state.reader);
     reader.events(&query).map(Json).map_err(|e| ServiceError::internal(&e))
 }
 
@@ -182,7 +183,7 @@ async fn mail_statistics(
         Ok((db, sg.and_then(|sg| replication::active_files(&replication::files_root(&state.lab, e), e, sg))))
     })?;
     let accepted = {
-        let reader = state.reader.lock().map_err(|e| ServiceError::internal(&e))?;
+        let reader = crate::service::unpoisoned(&state.reader);
         reader.accepted(&db.server, &db.storage_group).map_err(|e| ServiceError::internal(&e))?
     };
     let held: std::collections::HashSet<u64> = match files {
@@ -211,14 +212,18 @@ async fn not_found(uri: axum::http::Uri) -> ServiceError {
 
 /// A query string that does not fit the endpoint is the caller's mistake, answered in the
 /// API's error shape rather than axum's plain text.
-fn query_of<T: DeserializeOwned>(query: Result<Query<T>, QueryRejection>) -> Result<T, ServiceError> {
-    query.map(|Query(q)| q).map_err(|e| {
+pub(super) fn query_of<T: DeserializeOwned + Bounded>(
+    query: Result<Query<T>, QueryRejection>,
+) -> Result<T, ServiceError> {
+    let query = query.map(|Query(q)| q).map_err(|e| {
         ServiceError::invalid_request(e.body_text(), "docs/api.md lists each endpoint's query parameters.")
-    })
+    })?;
+    query.check()?;
+    Ok(query)
 }
 
 /// Runs a read under the estate's read lock.
 fn read<T>(state: &AppState, f: impl FnOnce(&Estate) -> Result<T, EngineError>) -> Result<T, ServiceError> {
-    let estate = state.estate.read().map_err(|e| ServiceError::internal(&e))?;
+    let estate = state.read_estate();
     Ok(f(&estate)?)
 }

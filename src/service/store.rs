@@ -159,6 +159,15 @@ pub enum StoreError {
     BadValue { table: &'static str, column: &'static str, value: String },
     #[error("the estate database is schema version {found}; this ccrd reads version {SCHEMA_VERSION}")]
     WrongVersion { found: i64 },
+    #[error("the time {0} cannot be stored: it would not read back (years 0000-9999 only)")]
+    Unrepresentable(String),
+}
+
+impl StoreError {
+    /// Whether SQLite failed because the disk (or the database's quota) is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DiskFull)
+    }
 }
 
 /// An open estate database.
@@ -209,7 +218,7 @@ impl Store {
         }
         insert_estate(&tx, estate)?;
         write_counters(&tx, estate)?;
-        let time = at.to_rfc3339();
+        let time = readable_time(at)?;
         let mut events = Vec::with_capacity(journal.events.len());
         for e in &journal.events {
             tx.execute(
@@ -371,6 +380,9 @@ impl Store {
         let mut estate = Estate::empty(self.meta("topology")?.unwrap_or_default(), log_size_bytes);
         estate.version = self.meta("version")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         estate.files_dir = self.meta("files_dir")?.unwrap_or_else(|| "nodes".into());
+        if !is_files_dir(&estate.files_dir) {
+            return Err(StoreError::BadValue { table: "meta", column: "files_dir", value: shown(&estate.files_dir) });
+        }
         estate.clock_offset_ms = self.meta("clock_offset_ms")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         estate.next_message_id = self.meta("next_message_id")?.and_then(|v| v.parse().ok()).unwrap_or(1);
         estate.network_cuts = json_from_text("meta", "network_cuts", self.meta("network_cuts")?)?.unwrap_or_default();
@@ -468,7 +480,7 @@ impl Store {
                     truncation_lag_seconds: count(r.get::<_, Option<i64>>(5)?.unwrap_or(0)),
                 },
                 _ => {
-                    return Err(StoreError::BadValue { table: "sg_copy", column: "kind", value: kind_text });
+                    return Err(StoreError::BadValue { table: "sg_copy", column: "kind", value: shown(&kind_text) });
                 }
             };
             let status: String = r.get(6)?;
@@ -547,7 +559,7 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
                 sg.name,
                 sg.log_prefix,
                 sql_int(sg.last_log_generated),
-                time_to_text(sg.last_log_generated_at),
+                time_to_text(sg.last_log_generated_at)?,
                 sg.lineage.cast_signed(),
                 sql_int(sg.active_replayed),
                 sg.missing_logs.as_ref().map(|m| serde_json::to_string(m).unwrap_or_default())
@@ -582,9 +594,9 @@ fn insert_estate(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
                 sql_int(c.last_log_copied),
                 sql_int(c.last_log_inspected),
                 sql_int(c.last_log_replayed),
-                time_to_text(c.last_copied_at),
-                time_to_text(c.last_inspected_at),
-                time_to_text(c.last_replayed_at),
+                time_to_text(c.last_copied_at)?,
+                time_to_text(c.last_inspected_at)?,
+                time_to_text(c.last_replayed_at)?,
                 c.inspect_failures,
                 c.diverged_after.map(sql_int),
                 c.restored
@@ -605,6 +617,105 @@ fn write_counters(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     put.execute(params!["max_dumpster_size_bytes", e.max_dumpster_size_bytes.to_string()])?;
     put.execute(params!["max_dumpster_time_seconds", e.max_dumpster_time_seconds.to_string()])?;
     Ok(())
+}
+
+/// How long checking an uploaded snapshot's database may take before it is refused.
+pub const SNAPSHOT_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Reads the estate from a snapshot's database (`path`, an uploaded file in a private staging
+/// directory) without trusting it: opened read-only with SQLite's limits lowered and a time
+/// budget (a progress handler interrupts any statement past `budget`), its schema compared to
+/// the exact schema this build writes (no views, triggers or virtual tables can hide in it),
+/// `quick_check`ed, and every journal row read as the reader would read it. Never called
+/// under the writer lock.
+pub fn read_snapshot(path: &Path, budget: std::time::Duration) -> Result<Estate, StoreError> {
+    use rusqlite::limits::Limit;
+    let refused = |why: String| StoreError::BadValue { table: "sqlite_master", column: "sql", value: why };
+    let mut connection = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    for (limit, value) in [
+        (Limit::SQLITE_LIMIT_LENGTH, 64 * 1024 * 1024),
+        (Limit::SQLITE_LIMIT_SQL_LENGTH, 100_000),
+        (Limit::SQLITE_LIMIT_COLUMN, 100),
+        (Limit::SQLITE_LIMIT_EXPR_DEPTH, 100),
+        (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 10),
+        (Limit::SQLITE_LIMIT_VDBE_OP, 100_000),
+        (Limit::SQLITE_LIMIT_FUNCTION_ARG, 16),
+        (Limit::SQLITE_LIMIT_ATTACHED, 0),
+        (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000),
+        (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 100),
+        (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, 0),
+    ] {
+        connection.set_limit(limit, value)?;
+    }
+    let deadline = std::time::Instant::now() + budget;
+    connection.progress_handler(10_000, Some(move || std::time::Instant::now() > deadline))?;
+    connection.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON; PRAGMA query_only = ON;")?;
+    let timed_out = |e: rusqlite::Error| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted => {
+            refused(format!("checking it took longer than {} s", budget.as_secs()))
+        }
+        other => StoreError::Sqlite(other),
+    };
+    let found = schema_of(&connection).map_err(timed_out)?;
+    let expected = {
+        let fresh = Connection::open_in_memory()?;
+        fresh.execute_batch(SCHEMA)?;
+        schema_of(&fresh)?
+    };
+    if found != expected {
+        let version: Option<String> = connection
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+            .optional()
+            .ok()
+            .flatten();
+        return match version.and_then(|v| v.parse().ok()) {
+            Some(found) if found != SCHEMA_VERSION => Err(StoreError::WrongVersion { found }),
+            _ => Err(refused("its tables are not the estate's (an extra table, view, trigger or column)".into())),
+        };
+    }
+    let check: String = connection.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(timed_out)?;
+    if check != "ok" {
+        return Err(refused(format!("SQLite finds it damaged ({})", shown(&check))));
+    }
+    let store = Store { connection };
+    let estate = store.load().map_err(|e| match e {
+        StoreError::Sqlite(e) => timed_out(e),
+        other => other,
+    })?;
+    // The journal's rows, read as the reader reads them, so none can fail a later query.
+    let reader = Reader { connection: store.connection };
+    reader.events(&EventQuery::default()).map_err(|e| match e {
+        StoreError::Sqlite(e) => timed_out(e),
+        other => other,
+    })?;
+    let mut stmt = reader.connection.prepare("SELECT id, size, accepted_at, lost_at, resent_at FROM message")?;
+    let mut rows = stmt.query([]).map_err(timed_out)?;
+    while let Some(r) = rows.next().map_err(timed_out)? {
+        let (id, size): (i64, i64) = (r.get(0)?, r.get(1)?);
+        if id < 1 || size < 0 {
+            return Err(StoreError::BadValue { table: "message", column: "id", value: id.to_string() });
+        }
+        for (column, index) in [("accepted_at", 2), ("lost_at", 3), ("resent_at", 4)] {
+            let time: Option<String> = r.get(index)?;
+            if column == "accepted_at" && time.is_none() {
+                return Err(StoreError::BadValue { table: "message", column, value: "NULL".into() });
+            }
+            time_from_text("message", column, time)?;
+        }
+    }
+    Ok(estate)
+}
+
+/// One schema object: `(type, name, table, sql)`.
+type SchemaObject = (String, String, String, Option<String>);
+
+/// Every schema object, sorted.
+fn schema_of(connection: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
+    let mut stmt = connection.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
 }
 
 /// A read-only connection for the journal's queries.
@@ -690,8 +801,21 @@ fn from_text<T: DeserializeOwned>(table: &'static str, column: &'static str, tex
     serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| StoreError::BadValue {
         table,
         column,
-        value: text.to_string(),
+        value: shown(text),
     })
+}
+
+/// A stored value as an error may show it: at most 80 characters, no control characters.
+fn shown(text: &str) -> String {
+    text.chars().take(80).map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+/// `nodes` or `nodes.N`: the only files directories a lab has (see `lab::next_files_dir`).
+fn is_files_dir(name: &str) -> bool {
+    name == "nodes"
+        || name
+            .strip_prefix("nodes.")
+            .is_some_and(|n| !n.is_empty() && n.len() <= 19 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn json_from_text<T: DeserializeOwned>(
@@ -699,11 +823,23 @@ fn json_from_text<T: DeserializeOwned>(
     column: &'static str,
     text: Option<String>,
 ) -> Result<Option<T>, StoreError> {
-    text.map(|t| serde_json::from_str(&t).map_err(|_| StoreError::BadValue { table, column, value: t })).transpose()
+    text.map(|t| serde_json::from_str(&t).map_err(|_| StoreError::BadValue { table, column, value: shown(&t) }))
+        .transpose()
 }
 
-fn time_to_text(time: Option<DateTime<Utc>>) -> Option<String> {
-    time.map(|t| t.to_rfc3339())
+fn time_to_text(time: Option<DateTime<Utc>>) -> Result<Option<String>, StoreError> {
+    time.map(readable_time).transpose()
+}
+
+/// A time as the store writes it, refused unless it reads back: RFC 3339 has four-digit
+/// years, so a time outside the years 0000–9999 is never written.
+fn readable_time(time: DateTime<Utc>) -> Result<String, StoreError> {
+    use chrono::Datelike;
+    if (0..=9999).contains(&time.year()) {
+        Ok(time.to_rfc3339())
+    } else {
+        Err(StoreError::Unrepresentable(time.to_rfc3339()))
+    }
 }
 
 fn time_from_text(
@@ -715,7 +851,7 @@ fn time_from_text(
         DateTime::parse_from_rfc3339(&t).map(|t| t.to_utc()).map_err(|_| StoreError::BadValue {
             table,
             column,
-            value: t,
+            value: shown(&t),
         })
     })
     .transpose()
@@ -725,6 +861,21 @@ fn time_from_text(
 mod tests {
     use super::*;
     use crate::engine::topology::{SEED, build};
+
+    #[test]
+    fn a_time_that_would_not_read_back_is_never_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let mut estate = build("seed", SEED).expect("seed builds");
+        let mut store = Store::create(&path, &estate).expect("created");
+        let far = DateTime::from_timestamp(300_000_000_000, 0).expect("year 11476");
+        estate.copies[0].last_copied_at = Some(far);
+        assert!(matches!(store.commit(&estate, &Journal::default(), Utc::now()), Err(StoreError::Unrepresentable(_))));
+        assert!(store.commit(&build("seed", SEED).expect("seed"), &Journal::default(), far).is_err());
+        drop(store);
+        let (_, loaded) = Store::open(&path).expect("still opens");
+        assert_eq!(loaded.copies[0].last_copied_at, None, "nothing was written");
+    }
 
     #[test]
     fn an_estate_reads_back_as_written() {

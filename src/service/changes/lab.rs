@@ -19,13 +19,14 @@ use super::{Reply, audit_lab_call, blocking, body, internal, require_administrat
 use crate::api::snapshot::SnapshotError;
 use crate::api::{self, SendMailRequest, SettleRequest};
 use crate::engine::operations;
+use crate::engine::validate;
 use crate::service::AppState;
 use crate::service::auth::Caller;
 use crate::service::error::ServiceError;
 use crate::service::lab::{self, TopologySource};
 use crate::service::replication;
 use crate::service::snapshot;
-use crate::service::store::{AcceptedMessage, Journal};
+use crate::service::store::{self, AcceptedMessage, Journal};
 
 /// `POST /v1/lab/mail`: appends the messages to the active copy's open log, syncs it, records
 /// the ids as accepted, and only then answers with them.
@@ -55,8 +56,8 @@ pub async fn send_mail(
 /// The delivery itself, under the writer lock.
 fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailResult, ServiceError> {
     {
-        let mut store = state.store.lock().map_err(|e| internal(&e))?;
-        let mut estate = state.estate.read().map_err(|e| internal(&e))?.clone();
+        let mut store = state.writer();
+        let mut estate = state.read_estate().clone();
         let now = estate.lab_time(Utc::now());
         operations::check_guard(&estate, request.expected_version)?;
         let delivery = operations::deliver(&mut estate, &request.database, request.count, request.size_kb)?;
@@ -69,6 +70,11 @@ fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailR
             });
         }
         let sg = &estate.storage_groups[delivery.storage_group];
+        // Every copy gets the logs too, and they share the lab's disk: refuse up front what it
+        // cannot hold, rather than fail halfway.
+        let batch = u64::from(request.count).saturating_mul(u64::from(request.size_kb)).saturating_mul(1024);
+        let copies = estate.copies_of(sg).count() as u64 + 1;
+        check_free_space(&state.lab, batch.saturating_mul(copies))?;
         let (server, storage_group) = (sg.server.clone(), sg.name.clone());
         let files = replication::active_files(&replication::files_root(&state.lab, &estate), &estate, sg)
             .ok_or_else(|| internal(&"no active copy"))?;
@@ -80,7 +86,7 @@ fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailR
             .collect();
         let closed = files
             .append(sg.last_log_generated + 1, sg.lineage, estate.log_size_bytes, &messages, now.timestamp_millis())
-            .map_err(|e| internal(&e))?;
+            .map_err(|e| crate::service::error::from_io(&e))?;
         let sg = &mut estate.storage_groups[delivery.storage_group];
         if let Some(&newest) = closed.last() {
             sg.last_log_generated = newest;
@@ -97,13 +103,36 @@ fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailR
                 size: size as u64,
             })
             .collect();
-        store.commit(&estate, &Journal { accepted, ..Journal::default() }, now).map_err(|e| internal(&e))?;
-        *state.estate.write().map_err(|e| internal(&e))? = estate;
+        store
+            .commit(&estate, &Journal { accepted, ..Journal::default() }, now)
+            .map_err(|e| crate::service::error::from_store(&e))?;
+        state.publish(estate);
         if !closed.is_empty() {
             state.wake.notify_one();
         }
         Ok(api::SendMailResult { database: request.database.clone(), accepted: ids, last_log_generated })
     }
+}
+
+/// What a write must leave free on the lab's disk, beyond its own bytes.
+const FREE_SPACE_MARGIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Refuses (507) a write of `bytes` the lab's disk cannot hold with the margin to spare.
+fn check_free_space(lab: &std::path::Path, bytes: u64) -> Result<(), ServiceError> {
+    let Ok(stat) = rustix::fs::statvfs(lab) else { return Ok(()) };
+    let free = stat.f_bavail.saturating_mul(stat.f_frsize);
+    if bytes.saturating_add(FREE_SPACE_MARGIN_BYTES) > free {
+        let mut error = ServiceError::disk_full();
+        error.0.message = format!(
+            "ccrd's disk has {} MB free; this delivery needs {} MB more (with its copies) and a {} MB margin. \
+             Nothing was accepted; nothing acknowledged before was lost.",
+            free >> 20,
+            bytes >> 20,
+            FREE_SPACE_MARGIN_BYTES >> 20
+        );
+        return Err(error);
+    }
+    Ok(())
 }
 
 /// `POST /v1/lab/settle`: replication passes until one moves nothing, or the timeout.
@@ -135,7 +164,7 @@ fn settle_now(state: &AppState, request: &SettleRequest) -> Result<api::SettleRe
             let progressed = replication_pass(state)?;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             if !progressed || started.elapsed() >= timeout {
-                let estate = state.estate.read().map_err(|e| internal(&e))?;
+                let estate = state.read_estate();
                 let behind = crate::engine::replication::plan(&estate)
                     .iter()
                     .map(|w| crate::engine::replication::copy_name(&estate.copies[w.copy]))
@@ -160,8 +189,8 @@ pub fn replication_pass(state: &AppState) -> Result<bool, ServiceError> {
 /// repeating one once).
 pub fn pass(state: &AppState) -> Result<bool, String> {
     let text = |e: &dyn std::fmt::Display| e.to_string();
-    let mut store = state.store.lock().map_err(|e| text(&e))?;
-    let mut estate = state.estate.read().map_err(|e| text(&e))?.clone();
+    let mut store = state.writer();
+    let mut estate = state.read_estate().clone();
     let now = estate.lab_time(Utc::now());
     let statuses: Vec<_> = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).collect();
     let progressed =
@@ -171,7 +200,7 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
         store.commit(&estate, &Journal::default(), now).map_err(|e| text(&e))?;
     }
     if progressed || status_changed {
-        *state.estate.write().map_err(|e| text(&e))? = estate;
+        state.publish(estate);
     }
     Ok(progressed)
 }
@@ -202,8 +231,8 @@ fn reset_now(state: &AppState, request: &api::ResetRequest) -> Result<api::LabRe
     {
         // Built and checked before the writer lock: a bad topology stalls nobody.
         let mut estate = topology_of(request)?;
-        let mut store = state.store.lock().map_err(|e| internal(&e))?;
-        let current = state.estate.read().map_err(|e| internal(&e))?.clone();
+        let mut store = state.writer();
+        let current = state.read_estate().clone();
         operations::check_guard(&current, request.expected_version)?;
         if request.dry_run {
             return Ok(api::LabResult {
@@ -219,7 +248,7 @@ fn reset_now(state: &AppState, request: &api::ResetRequest) -> Result<api::LabRe
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
         let result =
             api::LabResult { topology: estate.topology.clone(), files: 0, bytes: 0, estate_version: estate.version };
-        *state.estate.write().map_err(|e| internal(&e))? = estate;
+        state.publish(estate);
         Ok(result)
     }
 }
@@ -259,8 +288,8 @@ pub async fn export(
     require_administrator(&caller)?;
     let Json((bytes, topology, version)) = blocking(move || {
         let result = (|| {
-            let store = state.store.lock().map_err(|e| internal(&e))?;
-            let estate = state.estate.read().map_err(|e| internal(&e))?.clone();
+            let store = state.writer();
+            let estate = state.read_estate().clone();
             let staging = lab::Staging::new(&state.lab).map_err(|e| internal(&e))?;
             let database = staging.path().join(snapshot::DATABASE_ENTRY);
             store.snapshot_to(&database).map_err(|e| internal(&e))?;
@@ -310,9 +339,7 @@ pub async fn import(
     upload: Body,
 ) -> Reply<api::LabResult> {
     require_administrator(&caller)?;
-    let query = query.map(|Query(q)| q).map_err(|e| {
-        ServiceError::invalid_request(e.body_text(), "docs/api.md lists each endpoint's query parameters.")
-    })?;
+    let query = crate::service::routes::query_of(query)?;
     let staging = lab::Staging::new(&state.lab).map_err(|e| internal(&e))?;
     let upload_path = staging.path().join("upload");
     let received = receive(upload, &upload_path).await;
@@ -352,8 +379,13 @@ fn import_now(
             invalid => not_a_snapshot(&invalid),
         })?;
         let _ = std::fs::remove_file(upload_path);
-        let mut store = state.store.lock().map_err(|e| internal(&e))?;
-        let current = state.estate.read().map_err(|e| internal(&e))?.clone();
+        // The database is checked here, before the writer lock: its schema exactly, SQLite's
+        // limits lowered, a time budget, and every name and number of the estate it holds.
+        let imported =
+            store::read_snapshot(&unpacked.database, store::SNAPSHOT_CHECK_BUDGET).map_err(|e| not_a_snapshot(&e))?;
+        validate::estate(&imported).map_err(|e| not_a_snapshot(&e))?;
+        let mut store = state.writer();
+        let current = state.read_estate().clone();
         operations::check_guard(&current, query.expected_version)?;
         if query.dry_run {
             return Ok(api::LabResult {
@@ -382,7 +414,7 @@ fn import_now(
             bytes: unpacked.bytes,
             estate_version: estate.version,
         };
-        *state.estate.write().map_err(|e| internal(&e))? = estate;
+        state.publish(estate);
         Ok(result)
     }
 }

@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 
 use super::AppState;
 use super::auth::Caller;
-use super::error::ServiceError;
+use super::bounds::Bounded;
+use super::error::{ServiceError, from_store};
 use super::replication;
 use super::store::{Journal, Store};
 use crate::api::{
@@ -166,8 +167,8 @@ pub(super) fn mutate(
     f: impl FnOnce(&mut Work<'_>) -> Result<Done, EngineError>,
 ) -> Result<OperationResult, ServiceError> {
     require_administrator(&caller)?;
-    let mut store = state.store.lock().map_err(|e| internal(&e))?;
-    let current = state.estate.read().map_err(|e| internal(&e))?.clone();
+    let mut store = state.writer();
+    let current = state.read_estate().clone();
     let now = current.lab_time(Utc::now());
     let mut work = Work {
         estate: current.clone(),
@@ -179,7 +180,23 @@ pub(super) fn mutate(
         timings: Vec::new(),
         journal: Journal::default(),
     };
-    let outcome = operations::check_guard(&current, change.expected_version).and_then(|()| f(&mut work));
+    // A panic inside the change is caught here, inside the writer lock, so the lock is never
+    // left by unwinding (never poisoned); the attempt is kept as a failure, like any other.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        operations::check_guard(&current, change.expected_version).and_then(|()| f(&mut work))
+    }));
+    let panicked = caught.is_err();
+    let outcome = caught.unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        Err(EngineError::Invalid {
+            message: format!("ccrd failed inside {}: {detail}. Nothing of it was kept.", change.cmdlet),
+            hint: "This is a bug in ccrd; its log has the details.".into(),
+        })
+    });
     let Work { estate: tried, timings, mut journal, .. } = work;
     let record = |outcome: &str, error: Option<String>, report: PreconditionReport, timings: Vec<PhaseTiming>| {
         api::OperationRecord {
@@ -206,9 +223,9 @@ pub(super) fn mutate(
             } else {
                 journal = Journal::default();
             }
-            let events = store.commit(&next, &journal, now).map_err(|e| internal(&e))?;
+            let events = store.commit(&next, &journal, now).map_err(|e| from_store(&e))?;
             let estate_version = next.version;
-            *state.estate.write().map_err(|e| internal(&e))? = next;
+            state.publish(next);
             audit(state, &caller, &record("Succeeded", None, done.report.clone(), timings.clone()));
             state.wake.notify_one();
             Ok(OperationResult {
@@ -242,9 +259,12 @@ pub(super) fn mutate(
                 keep.last_log_inspected = tried.last_log_inspected;
                 keep.last_log_replayed = tried.last_log_replayed;
             });
-            store.commit(&kept, &Journal::default(), now).map_err(|e| internal(&e))?;
-            *state.estate.write().map_err(|e| internal(&e))? = kept;
+            store.commit(&kept, &Journal::default(), now).map_err(|e| from_store(&e))?;
+            state.publish(kept);
             audit(state, &caller, &record(outcome, Some(error.to_string()), report, timings));
+            if panicked {
+                return Err(internal(&error));
+            }
             Err(error.into())
         }
     }
@@ -310,10 +330,14 @@ pub fn require_administrator(caller: &Caller) -> Result<(), ServiceError> {
     }
 }
 
-/// Reads a JSON body, answering a malformed one in the API's error shape.
-pub(super) fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ServiceError> {
-    body.map(|Json(b)| b)
-        .map_err(|e| ServiceError::invalid_request(e.body_text(), "docs/api.md describes the request body."))
+/// Reads a JSON body, answering a malformed one in the API's error shape, and checks every
+/// field against its bounds (`service::bounds`).
+pub(super) fn body<T: Bounded>(body: Result<Json<T>, JsonRejection>) -> Result<T, ServiceError> {
+    let body = body
+        .map(|Json(b)| b)
+        .map_err(|e| ServiceError::invalid_request(e.body_text(), "docs/api.md describes the request body."))?;
+    body.check()?;
+    Ok(body)
 }
 
 /// Runs a blocking change off the async threads.

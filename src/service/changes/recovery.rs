@@ -35,8 +35,7 @@ pub(super) fn resend(w: &mut Work<'_>, request: &DumpsterRequest) -> Result<(), 
         .into_iter()
         .filter(|m| !held.contains(&m.id))
         .collect();
-    let oldest =
-        w.now - chrono::Duration::seconds(i64::try_from(w.estate.max_dumpster_time_seconds).unwrap_or(i64::MAX / 2));
+    let oldest = crate::engine::seconds_before(w.now, w.estate.max_dumpster_time_seconds);
     let mut budget = w.estate.max_dumpster_size_bytes;
     let mut resend: Vec<NewMessage> = Vec::new();
     for message in lost.iter().rev().filter(|m| m.accepted_at >= oldest) {
