@@ -73,6 +73,13 @@ fn run() -> i32 {
         _ => None,
     };
 
+    // The embedded service reports its own failures (warnings and errors) on standard error.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::WARN)
+        .without_time()
+        .with_target(false)
+        .try_init();
     let (client, embedded) = match connect(&options) {
         Ok(connection) => connection,
         Err(message) => {

@@ -10,6 +10,7 @@
 //!   refusals with reports, dry runs, the guard, roles, history, and `kill -9` recovery.
 //! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
 //!   rehearsal.
+//! - `observability`: ccrd's `/metrics` (parsed as Prometheus text), health endpoints and logs.
 //! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
 //! - `security`: issue 10's attacks, one regression test per hardened defect: caller-chosen
 //!   server paths, crafted snapshots and topologies, extreme numbers, planted links, half-sent
@@ -27,6 +28,7 @@ mod cli;
 mod confirm;
 mod conformance;
 mod engine;
+mod observability;
 mod remote;
 mod runbooks;
 mod screens;

@@ -74,6 +74,9 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("Colorize", &["src/shell/render.rs"]),
     ("rusqlite", &["src/service/store.rs", "src/service/audit.rs"]),
     ("rustyline", &["src/shell/repl.rs"]),
+    ("prometheus_client", &["src/service/metrics.rs"]),
+    // The binaries choose how the log is written; the library only emits events.
+    ("tracing_subscriber", &["src/bin/ccrd.rs", "src/main.rs"]),
 ];
 
 #[test]
@@ -92,6 +95,18 @@ fn each_library_is_used_only_by_its_owner() {
         }
     }
     assert!(violations.is_empty(), "{violations:#?}");
+}
+
+#[test]
+fn the_service_logs_only_through_tracing() {
+    // ccrsh's embedded service may still say on stderr that it stopped.
+    let offenders: Vec<String> = sources()
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("src/service/") && p != "src/service/embedded.rs")
+        .filter(|(_, text)| text.contains("println!") || text.contains("eprintln!"))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(offenders.is_empty(), "{offenders:?}");
 }
 
 #[test]

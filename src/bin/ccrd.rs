@@ -1,16 +1,19 @@
 //! `ccrd`, the cluster control service: opens (or creates) a lab directory, serves the API on
 //! loopback, and stops cleanly on SIGINT or SIGTERM. Its first line on standard output is
-//! `ccrd listening on http://ADDRESS`, which scripts and tests read to find the port.
+//! `ccrd listening on http://ADDRESS`, which scripts and tests read to find the port. Its log
+//! goes to standard error: readable lines by default, JSON lines with `--log-format json`,
+//! filtered by `RUST_LOG` (default `info`).
 //!
 //! Subcommands manage a lab without serving it: `ccrd token add|list|revoke` (per-person
 //! tokens, see `service::tokens`).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use tracing_subscriber::EnvFilter;
 
 use ccrsh::api::Role;
 use ccrsh::service::lab::{self, TopologySource};
@@ -31,6 +34,27 @@ struct Args {
     /// `seed`, or a topology file, for a new lab.
     #[arg(long, default_value = "seed")]
     topology: String,
+    /// How the log on standard error is written: `text` (for people) or `json` (one object a
+    /// line, for log collectors). `RUST_LOG` sets what is logged (default `info`).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Installs the log: `RUST_LOG`'s filter (or `info`), on standard error, in `format`.
+fn start_log(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
+    match format {
+        LogFormat::Text => log.init(),
+        LogFormat::Json => log.json().with_current_span(true).with_span_list(true).flatten_event(true).init(),
+    }
 }
 
 #[derive(Subcommand)]
@@ -120,20 +144,21 @@ fn token(action: TokenAction) -> ExitCode {
 }
 
 fn run(args: &Args, dir: PathBuf) -> ExitCode {
+    start_log(args.log_format);
     let lab = match lab::open(&dir, &TopologySource::parse(&args.topology)) {
         Ok(lab) => lab,
         Err(e) => {
-            eprintln!("ccrd: {e}");
+            tracing::error!("{e}");
             return ExitCode::from(1);
         }
     };
     if !args.listen.ip().is_loopback() {
-        eprintln!("ccrd: warning: listening on {}, which is not a loopback address", args.listen.ip());
+        tracing::warn!(address = %args.listen.ip(), "listening on an address that is not loopback");
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("ccrd: could not start the runtime: {e}");
+            tracing::error!("could not start the runtime: {e}");
             return ExitCode::from(1);
         }
     };
@@ -150,13 +175,14 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
         let mut stdout = std::io::stdout();
         let _ = writeln!(stdout, "ccrd listening on http://{}", listener.local_addr()?);
         let _ = writeln!(stdout, "lab: {}", dir.display());
+        tracing::info!(address = %listener.local_addr()?, lab = %dir.display(), "listening");
         serve(listener, state, shutdown_signal(terminate)).await
     });
     drop(lab_lock);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ccrd: {e}");
+            tracing::error!("{e}");
             ExitCode::from(1)
         }
     }
@@ -168,5 +194,5 @@ async fn shutdown_signal(mut terminate: tokio::signal::unix::Signal) {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}
     }
-    let _ = writeln!(std::io::stderr(), "ccrd: shutting down");
+    tracing::info!("shutting down");
 }

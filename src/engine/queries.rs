@@ -359,6 +359,16 @@ pub fn copy_status(estate: &Estate, query: &CopyStatusQuery) -> Result<Vec<api::
     Ok(entries)
 }
 
+/// Every copy of every storage group, CCR and SCR, each as `Get-StorageGroupCopyStatus`
+/// reports it (ccrd's metrics and status page show them all at once).
+pub fn every_copy_status(estate: &Estate) -> Vec<(&StorageGroup, &StorageGroupCopy, api::StorageGroupCopyStatus)> {
+    estate
+        .storage_groups
+        .iter()
+        .flat_map(|sg| estate.copies_of(sg).map(move |copy| (sg, copy, copy_entry(estate, sg, copy))))
+        .collect()
+}
+
 fn copy_entry(estate: &Estate, sg: &StorageGroup, copy: &StorageGroupCopy) -> api::StorageGroupCopyStatus {
     let scr = matches!(copy.kind, CopyKind::StandbyContinuous { .. });
     // The Replication service of a powered-off node cannot answer.

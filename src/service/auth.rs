@@ -2,6 +2,7 @@
 //! person's name, or the lab's `Administrator`/`Viewer`) and the role. Refused attempts go to
 //! the audit trail: an unknown token on any route, and any change (`POST`) that was answered
 //! with an error its handler did not record itself (a viewer's attempt, a malformed body).
+//! The caller's name goes into the request's log span; the token itself is never logged.
 //!
 //! Must not: know about routes beyond "does this request change anything".
 
@@ -61,6 +62,7 @@ pub async fn require_token(State(state): State<AppState>, mut request: Request, 
         audit(&state, UNKNOWN_CALLER, &action, "Denied", &error.0);
         return error.into_response();
     };
+    tracing::Span::current().record("caller", name.as_str());
     let caller = Caller::new(name, role);
     let changes = request.method() == Method::POST;
     request.extensions_mut().insert(role);
@@ -98,7 +100,7 @@ fn audit(state: &AppState, caller: &str, action: &str, outcome: &str, error: &Er
         timings: Vec::new(),
     };
     if let Err(e) = state.audit.record(&record) {
-        eprintln!("ccrd: could not write the audit record of a refused {action}: {e}");
+        tracing::error!(action = %action, error = %e, "could not write the audit record of a refused request");
     }
 }
 

@@ -43,7 +43,7 @@ impl ServiceError {
     /// ccrd's disk is full: say so, and that nothing acknowledged was lost (a change is
     /// acknowledged only after its commit, which did not happen).
     pub fn disk_full() -> ServiceError {
-        eprintln!("ccrd: the lab's disk is full");
+        tracing::error!("the lab's disk is full");
         ServiceError(ErrorBody {
             code: ErrorCode::InsufficientStorage,
             message: "ccrd's disk is full: the request was not carried out. Nothing acknowledged before was lost."
@@ -57,7 +57,7 @@ impl ServiceError {
 
     /// A failure inside ccrd: the details go to its log, not to the caller.
     pub fn internal(detail: &dyn std::fmt::Display) -> ServiceError {
-        eprintln!("ccrd: internal error: {detail}");
+        tracing::error!(detail = %detail, "internal error");
         ServiceError(ErrorBody {
             code: ErrorCode::Internal,
             message: "ccrd failed to handle the request; its log has the details.".into(),

@@ -1,10 +1,11 @@
 //! The lab directory: where one estate lives on disk. Opening it takes an exclusive lock, so
 //! two processes never drive one lab at once; a new or empty directory is created from a
-//! topology, with an administrator token and a view-only token (mode 0600).
+//! topology, with an administrator token, a view-only token and a token that reads only
+//! `/metrics` (mode 0600).
 //!
 //! Owns: the directory layout (`estate.db`, `audit.db`, `admin.token`, `viewer.token`,
-//! `tokens`, `lab.lock`, `nodes/`) and token generation. Opening a lab repairs the nodes' files after a crash and
-//! rebuilds the log counters from them.
+//! `metrics.token`, `tokens`, `lab.lock`, `nodes/`) and token generation. Opening a lab repairs
+//! the nodes' files after a crash and rebuilds the log counters from them.
 //!
 //! Must not: serve HTTP or make decisions about the estate.
 
@@ -24,6 +25,7 @@ const ESTATE_FILE: &str = "estate.db";
 const LOCK_FILE: &str = "lab.lock";
 const ADMIN_TOKEN_FILE: &str = "admin.token";
 const VIEWER_TOKEN_FILE: &str = "viewer.token";
+const METRICS_TOKEN_FILE: &str = "metrics.token";
 /// Where the nodes' files live (see `copy_files`): `nodes`, or `nodes.N` after a reset or import.
 const NODES_DIR: &str = "nodes";
 /// Private scratch directories (`staging.RANDOM`) for an upload or an export being built;
@@ -46,11 +48,13 @@ impl TopologySource {
     }
 }
 
-/// The two bearer tokens of a lab.
+/// The bearer tokens of a lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tokens {
     pub admin: String,
     pub viewer: String,
+    /// Reads `/metrics` and nothing else: what a Prometheus server is given.
+    pub metrics: String,
 }
 
 /// An open, locked lab directory. The lock is held until this is dropped.
@@ -114,9 +118,15 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
     move_legacy_history(&mut store, &audit).map_err(store_err)?;
     let reader = Store::reader(&estate_path).map_err(store_err)?;
     replication::refresh_from_disk(dir, &mut estate).map_err(io_err)?;
+    // Labs made before the metrics token existed get one when they are opened.
+    let metrics_token = dir.join(METRICS_TOKEN_FILE);
+    if !metrics_token.exists() {
+        write_token(&metrics_token).map_err(io_err)?;
+    }
     let tokens = Tokens {
         admin: read_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?,
         viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
+        metrics: read_token(&metrics_token).map_err(io_err)?,
     };
     Ok(Lab { dir: dir.to_path_buf(), store, reader, estate, tokens, audit, lock })
 }
@@ -140,7 +150,7 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name();
         let name = name.to_string_lossy();
-        let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE].contains(&name.as_ref())
+        let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE, METRICS_TOKEN_FILE].contains(&name.as_ref())
             || name.starts_with(ESTATE_FILE)
             || name.starts_with(AUDIT_FILE)
             || name.starts_with(TOKENS_FILE)
@@ -225,6 +235,7 @@ fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
     let estate = build(topology)?;
     write_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?;
     write_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?;
+    write_token(&dir.join(METRICS_TOKEN_FILE)).map_err(io_err)?;
     let creating = dir.join(format!("{ESTATE_FILE}.creating"));
     let _ = fs::remove_file(&creating);
     drop(Store::create(&creating, &estate).map_err(|source| LabError::Store { dir: shown.clone(), source })?);
@@ -263,6 +274,12 @@ fn lock(dir: &Path) -> Result<File, LockError> {
     Ok(file)
 }
 
+/// Whether `dir` is a lab this process holds open: its lock file names this process (for
+/// `/readyz`; the lock itself is held by the open file).
+pub fn held_by_this_process(dir: &Path) -> bool {
+    fs::read_to_string(dir.join(LOCK_FILE)).is_ok_and(|pid| pid.trim() == std::process::id().to_string())
+}
+
 /// 32 random bytes, hex-encoded.
 fn new_token() -> io::Result<String> {
     let mut bytes = [0u8; 32];
@@ -296,8 +313,9 @@ mod tests {
         let lab = open(&lab_dir, &TopologySource::Seed).expect("created");
         assert_eq!(lab.estate.topology, "seed");
         assert_ne!(lab.tokens.admin, lab.tokens.viewer);
+        assert_ne!(lab.tokens.metrics, lab.tokens.viewer);
         assert_eq!(lab.tokens.admin.len(), 64);
-        for file in [ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE] {
+        for file in [ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE, METRICS_TOKEN_FILE] {
             let mode = fs::metadata(lab_dir.join(file)).expect("token file").permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "{file}");
         }
@@ -305,6 +323,21 @@ mod tests {
         drop(lab);
         let reopened = open(&lab_dir, &TopologySource::Seed).expect("reopened");
         assert_eq!(reopened.tokens, tokens, "reopening keeps the tokens");
+    }
+
+    #[test]
+    fn a_lab_made_before_the_metrics_token_gets_one_when_opened() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lab = open(dir.path(), &TopologySource::Seed).expect("created");
+        let (admin, viewer) = (lab.tokens.admin.clone(), lab.tokens.viewer.clone());
+        drop(lab);
+        fs::remove_file(dir.path().join(METRICS_TOKEN_FILE)).expect("removed");
+        let reopened = open(dir.path(), &TopologySource::Seed).expect("reopened");
+        assert_eq!(
+            (reopened.tokens.admin.as_str(), reopened.tokens.viewer.as_str()),
+            (admin.as_str(), viewer.as_str())
+        );
+        assert_eq!(reopened.tokens.metrics, read_token(&dir.path().join(METRICS_TOKEN_FILE)).expect("written"));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! ccrd, the cluster control service: an axum router over the engine, with bearer-token auth
 //! and the SQLite store. The `ccrd` binary serves it on a port; the shell's embedded mode
-//! serves the same router in-process on a loopback port ([`embedded`]).
+//! serves the same router in-process on a loopback port ([`embedded`]). Beside the API it
+//! serves its own observability: `/metrics`, `/healthz`, `/readyz` and request logs.
 //!
-//! Owns: HTTP (routes, extraction, error responses), auth, the lab directory and the store.
+//! Owns: HTTP (routes, extraction, error responses), auth, the lab directory and the store;
+//! the two hooks every change goes through ([`AppState::commit`], [`AppState::publish`]).
 //!
 //! Must not: make estate decisions itself (it asks `engine`), or import anything from `shell`.
 //! The only types it shares with the shell are in `api`.
@@ -14,7 +16,10 @@ mod changes;
 pub mod copy_files;
 pub mod embedded;
 pub mod error;
+mod health;
 pub mod lab;
+pub mod metrics;
+mod observe;
 pub mod replication;
 mod routes;
 mod snapshot;
@@ -23,16 +28,19 @@ pub mod tokens;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
+use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
+use crate::api::EventEntry;
 use crate::engine::Estate;
 use audit::Audit;
 use lab::Lab;
-use store::{Reader, Store};
+use metrics::Metrics;
+use store::{Journal, Reader, Store, StoreError};
 use tokens::Registry;
 
 /// What every handler can reach. Cloned per request; everything inside is shared.
@@ -55,14 +63,34 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Long operations in flight (seeds), readable while they run.
     pub progress: Arc<Mutex<Vec<crate::api::ProgressRecord>>>,
+    pub metrics: Arc<Metrics>,
+    /// The token that reads `/metrics` and nothing else (`metrics.token`).
+    pub metrics_token: Arc<str>,
+    /// Counts published estates; the status page's live stream waits on it.
+    pub published: watch::Sender<u64>,
+}
+
+/// Why a new estate is published, for the metrics' counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause<'a> {
+    /// A change made by this cmdlet (`Move-ClusteredMailboxServer`, `Stop-LabNode`, …).
+    Change(&'a str),
+    /// Background replication, or a delivery of mail.
+    Replication,
+    /// A reset or an import: a different estate takes this one's place.
+    Replaced,
 }
 
 impl AppState {
     /// Takes over an opened lab. The lab's directory lock stays held by `lab_lock`.
     pub fn new(lab: Lab) -> (AppState, LabLock) {
         let Lab { store, reader, estate, tokens, audit, lock, dir } = lab;
+        let estate = Arc::new(RwLock::new(estate));
         let state = AppState {
-            estate: Arc::new(RwLock::new(estate)),
+            metrics: Arc::new(Metrics::new(estate.clone())),
+            metrics_token: tokens.metrics.into(),
+            published: watch::Sender::new(0),
+            estate,
             store: Arc::new(Mutex::new(store)),
             reader: Arc::new(Mutex::new(reader)),
             tokens: Arc::new(Registry::new(&dir, tokens.admin, tokens.viewer)),
@@ -89,9 +117,32 @@ impl AppState {
         self.estate.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Makes `estate` the one readers see.
-    pub fn publish(&self, estate: Estate) {
-        *self.estate.write().unwrap_or_else(PoisonError::into_inner) = estate;
+    /// Commits `estate` and `journal` to the store (the one way a change becomes durable),
+    /// timing the commit and counting the messages the journal records, for the metrics.
+    pub fn commit(
+        &self,
+        store: &mut Store,
+        estate: &Estate,
+        journal: &Journal,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<EventEntry>, StoreError> {
+        let started = Instant::now();
+        let events = store.commit(estate, journal, at)?;
+        self.metrics.committed(journal, started.elapsed());
+        Ok(events)
+    }
+
+    /// Makes `next` the estate readers see (the one way it changes), counts what changed for
+    /// the metrics, and wakes the status page's live streams.
+    pub fn publish(&self, next: Estate, cause: Cause<'_>) {
+        let old = {
+            let mut estate = self.estate.write().unwrap_or_else(PoisonError::into_inner);
+            let old = std::mem::replace(&mut *estate, next);
+            self.metrics.published(&old, &estate, cause);
+            old
+        };
+        drop(old);
+        self.published.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 
@@ -121,7 +172,7 @@ fn spawn_replication(state: AppState) {
                 Err(e) => e.to_string(),
             };
             if !failure.is_empty() && failure != last_failure {
-                eprintln!("ccrd: replication pass failed: {failure}");
+                tracing::warn!(failure = %failure, "replication pass failed");
             }
             last_failure = failure;
         }
@@ -133,9 +184,14 @@ pub struct LabLock {
     _file: std::fs::File,
 }
 
-/// The whole router: every route behind the token check.
+/// The whole router: the API behind the token check; `/metrics` with its own token check;
+/// the health endpoints open; every request timed and logged.
 pub fn app(state: AppState) -> Router {
-    routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token)).with_state(state)
+    let api = routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token));
+    api.merge(metrics::router())
+        .merge(health::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::requests))
+        .with_state(state)
 }
 
 /// Serves the API on `listener`, with replication running in the background, until

@@ -200,6 +200,13 @@ impl Store {
         Ok((store, estate))
     }
 
+    /// Whether a write transaction can begin now (for `/readyz`): takes SQLite's write lock
+    /// and gives it back, writing nothing.
+    pub fn probe_writable(&self) -> Result<(), StoreError> {
+        self.connection.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")?;
+        Ok(())
+    }
+
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.connection.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }

@@ -220,7 +220,7 @@ impl Registry {
     pub fn new(lab: &Path, admin: String, viewer: String) -> Registry {
         let path = lab.join(TOKENS_FILE);
         let people = read(&path).unwrap_or_else(|e| {
-            eprintln!("ccrd: {e}; no per-person token is accepted until it is fixed");
+            tracing::error!("{e}; no per-person token is accepted until it is fixed");
             Vec::new()
         });
         Registry { admin, viewer, people: RwLock::new((stamp(&path), people)), path }
@@ -238,7 +238,7 @@ impl Registry {
         let stale = self.people.read().unwrap_or_else(PoisonError::into_inner).0 != now;
         if stale {
             let people = read(&self.path).unwrap_or_else(|e| {
-                eprintln!("ccrd: {e}; no per-person token is accepted until it is fixed");
+                tracing::error!("{e}; no per-person token is accepted until it is fixed");
                 Vec::new()
             });
             *self.people.write().unwrap_or_else(PoisonError::into_inner) = (now, people);

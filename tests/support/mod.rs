@@ -83,10 +83,18 @@ pub struct Ccrd {
 impl Ccrd {
     /// Starts ccrd on `lab` and waits until it has printed its address.
     pub fn start(lab: &Path) -> Ccrd {
+        Ccrd::start_with(lab, &[])
+    }
+
+    /// Starts ccrd on `lab` with more arguments (`--log-format json`, `--topology FILE`). Its
+    /// log goes to a file beside the lab ([`Ccrd::log`]), so it never blocks on a full pipe.
+    pub fn start_with(lab: &Path, args: &[&str]) -> Ccrd {
+        let log = std::fs::File::create(lab.with_extension("log")).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_ccrd"))
             .args(["--lab", lab.to_str().expect("utf-8 path"), "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(log)
             .spawn()
             .expect("ccrd starts");
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
@@ -111,6 +119,15 @@ impl Ccrd {
 
     pub fn viewer_token(&self) -> String {
         token(&self.lab.join("viewer.token"))
+    }
+
+    pub fn metrics_token(&self) -> String {
+        token(&self.lab.join("metrics.token"))
+    }
+
+    /// What ccrd has logged so far (its standard error).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.lab.with_extension("log")).unwrap_or_default()
     }
 
     /// Sends SIGTERM and waits for ccrd to exit.

@@ -20,7 +20,7 @@ use crate::api::snapshot::SnapshotError;
 use crate::api::{self, SendMailRequest, SettleRequest};
 use crate::engine::operations;
 use crate::engine::validate;
-use crate::service::AppState;
+use crate::service::{AppState, Cause};
 use crate::service::auth::Caller;
 use crate::service::error::ServiceError;
 use crate::service::lab::{self, TopologySource};
@@ -103,10 +103,10 @@ fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailR
                 size: size as u64,
             })
             .collect();
-        store
-            .commit(&estate, &Journal { accepted, ..Journal::default() }, now)
+        state
+            .commit(&mut store, &estate, &Journal { accepted, ..Journal::default() }, now)
             .map_err(|e| crate::service::error::from_store(&e))?;
-        state.publish(estate);
+        state.publish(estate, Cause::Replication);
         if !closed.is_empty() {
             state.wake.notify_one();
         }
@@ -197,10 +197,10 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
         replication::run_pass(&replication::files_root(&state.lab, &estate), &mut estate, now).map_err(|e| text(&e))?;
     let status_changed = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).ne(statuses);
     if status_changed {
-        store.commit(&estate, &Journal::default(), now).map_err(|e| text(&e))?;
+        state.commit(&mut store, &estate, &Journal::default(), now).map_err(|e| text(&e))?;
     }
     if progressed || status_changed {
-        state.publish(estate);
+        state.publish(estate, Cause::Replication);
     }
     Ok(progressed)
 }
@@ -248,7 +248,7 @@ fn reset_now(state: &AppState, request: &api::ResetRequest) -> Result<api::LabRe
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
         let result =
             api::LabResult { topology: estate.topology.clone(), files: 0, bytes: 0, estate_version: estate.version };
-        state.publish(estate);
+        state.publish(estate, Cause::Replaced);
         Ok(result)
     }
 }
@@ -414,7 +414,7 @@ fn import_now(
             bytes: unpacked.bytes,
             estate_version: estate.version,
         };
-        state.publish(estate);
+        state.publish(estate, Cause::Replaced);
         Ok(result)
     }
 }

@@ -1,7 +1,8 @@
 //! Changes: the one path every mutating call takes — role check, writer lock, expected-state
 //! guard, the engine's checks, the file steps, the SQLite commit with the history record, and
 //! only then the new estate published and the answer sent — plus the mutating handlers and the
-//! background replication pass.
+//! background replication pass. Each change runs in a `change` span (cmdlet, object, caller)
+//! and ends with one log line: its outcome and how long it took.
 //!
 //! Must not: decide whether an operation is allowed (the engine's operations do) or format
 //! anything for people beyond the engine's own messages.
@@ -12,7 +13,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use chrono::{DateTime, Utc};
 
-use super::AppState;
+use super::{AppState, Cause};
 use super::auth::Caller;
 use super::bounds::Bounded;
 use super::error::{ServiceError, from_store};
@@ -166,6 +167,39 @@ pub(super) fn mutate(
     change: Change,
     f: impl FnOnce(&mut Work<'_>) -> Result<Done, EngineError>,
 ) -> Result<OperationResult, ServiceError> {
+    let span = tracing::info_span!(
+        "change",
+        cmdlet = change.cmdlet,
+        object = %change.object,
+        caller = %caller.name,
+        dry_run = change.dry_run,
+    );
+    let _entered = span.enter();
+    let started = Instant::now();
+    let result = mutate_logged(state, caller, change, f);
+    let duration_ms = super::observe::milliseconds(started.elapsed());
+    match &result {
+        Ok(done) => {
+            let (changed, version) = (done.changed, done.estate_version);
+            tracing::info!(outcome = "Succeeded", changed, version, duration_ms, "change finished")
+        }
+        Err(e) if e.0.code == api::ErrorCode::PreconditionFailed => {
+            tracing::info!(outcome = "Refused", error = %e.0.message, duration_ms, "change finished")
+        }
+        Err(e) if e.0.code == api::ErrorCode::Internal => {
+            tracing::warn!(outcome = "Failed", duration_ms, "change finished")
+        }
+        Err(e) => tracing::info!(outcome = "Failed", error = %e.0.message, duration_ms, "change finished"),
+    }
+    result
+}
+
+fn mutate_logged(
+    state: &AppState,
+    caller: Caller,
+    change: Change,
+    f: impl FnOnce(&mut Work<'_>) -> Result<Done, EngineError>,
+) -> Result<OperationResult, ServiceError> {
     require_administrator(&caller)?;
     let mut store = state.writer();
     let current = state.read_estate().clone();
@@ -223,9 +257,9 @@ pub(super) fn mutate(
             } else {
                 journal = Journal::default();
             }
-            let events = store.commit(&next, &journal, now).map_err(|e| from_store(&e))?;
+            let events = state.commit(&mut store, &next, &journal, now).map_err(|e| from_store(&e))?;
             let estate_version = next.version;
-            state.publish(next);
+            state.publish(next, Cause::Change(change.cmdlet));
             audit(state, &caller, &record("Succeeded", None, done.report.clone(), timings.clone()));
             state.wake.notify_one();
             Ok(OperationResult {
@@ -259,8 +293,8 @@ pub(super) fn mutate(
                 keep.last_log_inspected = tried.last_log_inspected;
                 keep.last_log_replayed = tried.last_log_replayed;
             });
-            store.commit(&kept, &Journal::default(), now).map_err(|e| from_store(&e))?;
-            state.publish(kept);
+            state.commit(&mut store, &kept, &Journal::default(), now).map_err(|e| from_store(&e))?;
+            state.publish(kept, Cause::Change(change.cmdlet));
             audit(state, &caller, &record(outcome, Some(error.to_string()), report, timings));
             if panicked {
                 return Err(internal(&error));
@@ -274,8 +308,9 @@ pub(super) fn mutate(
 /// before its record is written: a failure to write goes to ccrd's log, and the change stands.
 pub(super) fn audit(state: &AppState, caller: &Caller, record: &api::OperationRecord) {
     caller.mark_audited();
+    state.metrics.audited(record);
     if let Err(e) = state.audit.record(record) {
-        eprintln!("ccrd: could not write the audit record of {} by {}: {e}", record.cmdlet_name, caller.name);
+        tracing::error!(cmdlet = %record.cmdlet_name, caller = %caller.name, error = %e, "could not write the audit record");
     }
 }
 
@@ -340,11 +375,12 @@ pub(super) fn body<T: Bounded>(body: Result<Json<T>, JsonRejection>) -> Result<T
     Ok(body)
 }
 
-/// Runs a blocking change off the async threads.
+/// Runs a blocking change off the async threads, inside the request's span.
 pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<Json<T>, ServiceError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| internal(&e))?.map(Json)
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f)).await.map_err(|e| internal(&e))?.map(Json)
 }
 
 pub(super) type Reply<T> = Result<Json<T>, ServiceError>;
