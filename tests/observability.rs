@@ -219,8 +219,14 @@ fn json_lines(log: &str) -> Vec<serde_json::Value> {
 fn logs_have_a_span_per_request_and_per_change_in_json_and_never_a_token() {
     let home = Home::new();
     let ccrd = Ccrd::start_with(&home.lab(), &["--log-format", "json"]);
+    let added = std::process::Command::new(env!("CARGO_BIN_EXE_ccrd"))
+        .args(["token", "add", "alice", "--role", "viewer", "--lab", home.lab().to_str().expect("utf-8")])
+        .output()
+        .expect("ccrd token add runs");
+    let alice = String::from_utf8_lossy(&added.stdout).trim().to_string();
+    assert_eq!(alice.len(), 64, "{added:?}");
     let client = http();
-    let tokens = [ccrd.admin_token(), ccrd.viewer_token(), ccrd.metrics_token()];
+    let tokens = [ccrd.admin_token(), ccrd.viewer_token(), ccrd.metrics_token(), alice];
     for token in &tokens {
         let _ = client.get(format!("{}{}", ccrd.url, routes::CMS_STATUS)).bearer_auth(token).send().expect("sent");
         let _ = client.get(format!("{}/metrics", ccrd.url)).bearer_auth(token).send().expect("sent");
@@ -233,6 +239,13 @@ fn logs_have_a_span_per_request_and_per_change_in_json_and_never_a_token() {
         .send()
         .expect("sent");
     assert_eq!(moved.headers()["x-request-id"], "move-1", "the caller's id is echoed");
+    let viewer_move = client
+        .post(format!("{}{}", ccrd.url, routes::MOVE_CMS))
+        .bearer_auth(&tokens[3])
+        .json(&json!({"identity": "CCREX01", "targetMachine": "NH-W2K3-SRV03", "moveComment": "mine"}))
+        .send()
+        .expect("sent");
+    assert_eq!(viewer_move.status(), 403);
     let wrong =
         client.get(format!("{}{}", ccrd.url, routes::CMS_STATUS)).bearer_auth("not-a-token").send().expect("sent");
     let generated = wrong.headers()["x-request-id"].to_str().expect("ascii").to_string();
@@ -263,6 +276,9 @@ fn logs_have_a_span_per_request_and_per_change_in_json_and_never_a_token() {
     let denied = answered(&generated).expect("a refused token is logged");
     assert_eq!(denied["status"], 401);
     assert!(denied["span"].get("caller").is_none(), "no caller for an unknown token: {denied}");
+    let by_alice = lines.iter().find(|l| l["message"] == "answered" && l["span"]["caller"] == "alice");
+    let by_alice = by_alice.unwrap_or_else(|| panic!("a person's refused change names her:\n{log}"));
+    assert_eq!((by_alice["status"].as_u64(), by_alice["span"]["method"].as_str()), (Some(403), Some("POST")));
     assert!(
         lines.iter().all(|l| l["message"] != "answered" || l["status"] != 200 || l["span"]["method"] != "GET"),
         "successful reads are not logged at info"
