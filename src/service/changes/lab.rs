@@ -20,13 +20,13 @@ use crate::api::snapshot::SnapshotError;
 use crate::api::{self, SendMailRequest, SettleRequest};
 use crate::engine::operations;
 use crate::engine::validate;
-use crate::service::{AppState, Cause};
 use crate::service::auth::Caller;
 use crate::service::error::ServiceError;
 use crate::service::lab::{self, TopologySource};
 use crate::service::replication;
 use crate::service::snapshot;
 use crate::service::store::{self, AcceptedMessage, Journal};
+use crate::service::{AppState, Cause};
 
 /// `POST /v1/lab/mail`: appends the messages to the active copy's open log, syncs it, records
 /// the ids as accepted, and only then answers with them.

@@ -13,12 +13,12 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use chrono::{DateTime, Utc};
 
-use super::{AppState, Cause};
 use super::auth::Caller;
 use super::bounds::Bounded;
 use super::error::{ServiceError, from_store};
 use super::replication;
 use super::store::{Journal, Store};
+use super::{AppState, Cause};
 use crate::api::{
     self, CopyRequest, IdentityRequest, MoveRequest, OperationResult, PhaseTiming, PreconditionReport, Role,
     StopRequest,
