@@ -4,17 +4,16 @@
 //! and the service are wired together.
 
 use std::io::{BufRead, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
 
-use ccrsh::service::embedded::{self, Embedded};
-use ccrsh::service::lab::TopologySource;
-use ccrsh::shell::cli::{self, Mode, Options};
-use ccrsh::shell::client::Client;
+use ccrsh::shell::cli::{self, Mode};
 use ccrsh::shell::render;
 use ccrsh::shell::session::{Session, SessionOptions, SourceName};
 use ccrsh::shell::{self, repl, syntax};
 
+mod connection;
 mod rehearsal;
+
+use connection::Connection;
 
 /// Stack for the thread that parses and runs scripts. Both recurse with the input's nesting,
 /// which the grammar and interpreter cap; this leaves room for the caps in debug builds too.
@@ -80,13 +79,17 @@ fn run() -> i32 {
         .without_time()
         .with_target(false)
         .try_init();
-    let (client, embedded) = match connect(&options) {
+    let connection = match connection::connect(&options) {
         Ok(connection) => connection,
         Err(message) => {
             eprintln!("ccrsh: {message}");
             return 1;
         }
     };
+    let stdin_is_terminal = std::io::stdin().is_terminal();
+    let banner = (matches!(options.mode, Mode::Interactive) && stdin_is_terminal && !options.no_logo)
+        .then(|| banner(&connection));
+    let Connection { client, target } = connection;
     // A rehearsal runs the session on a fork of the estate and reports at the end.
     let (client, fork) = if options.rehearse {
         if !matches!(options.mode, Mode::Command(_) | Mode::File { .. }) {
@@ -110,7 +113,6 @@ fn run() -> i32 {
     } else {
         (client, None)
     };
-    let stdin_is_terminal = std::io::stdin().is_terminal();
     let non_interactive = options.non_interactive || !stdin_is_terminal;
     let show_progress = !non_interactive && std::io::stderr().is_terminal();
     let session_options = SessionOptions { non_interactive, show_progress };
@@ -143,8 +145,8 @@ fn run() -> i32 {
         }
         Mode::Interactive if stdin_is_terminal => {
             listen_for_ctrl_c();
-            if !options.no_logo {
-                println!("{}", banner(&options, embedded.as_ref()));
+            if let Some(banner) = banner {
+                println!("{banner}");
             }
             repl::run(&mut session, repl::history_path())
         }
@@ -155,44 +157,24 @@ fn run() -> i32 {
     if let Some(fork) = fork {
         print!("{}", fork.report());
     }
-    drop(embedded);
+    // An embedded service stops here, and releases the lab.
+    drop(target);
     code
 }
 
-/// The client for `--server`, or the embedded service on the lab directory.
-fn connect(options: &Options) -> Result<(Client, Option<Embedded>), String> {
-    if let Some(url) = &options.server {
-        let client = Client::new(url, options.token.clone()).map_err(|e| format!("{e:?}"))?;
-        return Ok((client, None));
+/// `ccrsh VERSION — what it talks to`, a line on the lab's state when it is not as seeded, and
+/// where to start.
+fn banner(connection: &Connection) -> String {
+    let mut text = format!("ccrsh {} — {}\n", env!("CARGO_PKG_VERSION"), connection.describe());
+    if let Some(state) = connection::lab_state(&connection.client) {
+        text.push_str(&state);
+        text.push('\n');
     }
-    let dir = lab_dir(options.lab.as_deref()).ok_or(
-        "no lab directory: set --lab DIR or CCRSH_LAB, or HOME so the default (~/.local/share/ccrsh/lab) can be used",
-    )?;
-    let service = embedded::start(&dir, &TopologySource::Seed).map_err(|e| e.to_string())?;
-    let client = Client::new(&service.url, Some(service.admin_token.clone())).map_err(|e| format!("{e:?}"))?;
-    Ok((client, Some(service)))
+    text.push_str("Get-Command lists the cmdlets; Get-Help NAME explains one; exit leaves.");
+    text
 }
 
-fn lab_dir(explicit: Option<&Path>) -> Option<PathBuf> {
-    explicit.map(Path::to_path_buf).or_else(|| shell::data_dir().map(|d| d.join("lab")))
-}
-
-fn banner(options: &Options, embedded: Option<&Embedded>) -> String {
-    let target = match (embedded, &options.server) {
-        (Some(_), _) => {
-            let dir = lab_dir(options.lab.as_deref()).map(|d| d.display().to_string()).unwrap_or_default();
-            format!("embedded lab at {dir}")
-        }
-        (None, Some(url)) => format!("ccrd at {url}"),
-        (None, None) => String::new(),
-    };
-    format!(
-        "ccrsh {} — {target}\nGet-Command lists the cmdlets; Get-Help NAME explains one; exit leaves.",
-        env!("CARGO_PKG_VERSION")
-    )
-}
-
-/// At the prompt, Ctrl-C stops the running command instead of the shell: a listener thread
+/// At a terminal, Ctrl-C stops the running command instead of the shell: a listener thread
 /// turns SIGINT into a stop request the interpreter checks between statements.
 fn listen_for_ctrl_c() {
     let spawned = std::thread::Builder::new().name("ctrl-c".into()).spawn(|| {

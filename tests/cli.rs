@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::support::{Ccrd, Home};
+use crate::support::Home;
 
 #[test]
 fn cms_status_shows_ccrex01_online_with_srv03_active() {
@@ -274,17 +274,6 @@ fn a_new_lab_is_created_from_seed_with_private_tokens() {
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
     assert!(home.lab().join("estate.db").is_file());
-}
-
-#[test]
-fn a_second_process_on_one_lab_is_told_to_share_it_through_ccrd() {
-    let home = Home::new();
-    let ccrd = Ccrd::start(&home.lab());
-    let run = home.run(&["-c", "Get-MailboxServer"]);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("is in use by another process"), "{}", run.stderr);
-    assert!(run.stderr.contains("ccrd --lab") && run.stderr.contains("--server"), "{}", run.stderr);
-    drop(ccrd);
 }
 
 #[test]

@@ -81,6 +81,63 @@ fn a_view_only_token_cannot_dismount() {
     assert_eq!(run.stdout, "True\n", "nothing changed");
 }
 
+/// The view-only token changes nothing, so it may do everything that changes nothing: dry runs
+/// (-WhatIf, -ValidateOnly), Export-Lab, a rehearsal. A real change is refused before any
+/// prompt: without -Confirm:$false and with no terminal, the refusal comes, not the
+/// NonInteractive prompt error.
+#[test]
+fn the_view_only_token_dry_runs_exports_and_rehearses_and_is_refused_before_any_prompt() {
+    let (home, served) = (Home::new(), Home::new());
+    let ccrd = Ccrd::start(&served.lab());
+    let viewer = ccrd.viewer_token();
+    let as_viewer = |args: &[&str]| {
+        let mut all = vec!["--server", ccrd.url.as_str(), "--token", viewer.as_str()];
+        all.extend_from_slice(args);
+        home.run(&all)
+    };
+    let move_cms = "Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment 'Patching'";
+    let what_if = as_viewer(&["-c", &format!("{move_cms} -WhatIf")]);
+    assert_eq!(what_if.code, 0, "{what_if:?}");
+    assert!(what_if.stdout.contains("What if:") && what_if.stdout.contains("Check"), "{}", what_if.stdout);
+    let validate = as_viewer(&["-c", &format!("{move_cms} -ValidateOnly")]);
+    assert_eq!(validate.code, 0, "{validate:?}");
+    assert!(validate.stdout.contains("Passed"), "{}", validate.stdout);
+    let mail = as_viewer(&["-c", "Send-LabMail 'Mailbox Database' -Count 5 -WhatIf"]);
+    assert_eq!(mail.code, 0, "{mail:?}");
+
+    let snapshot = home.dir.path().join("estate.snapshot");
+    let export = as_viewer(&["-c", &format!("Export-Lab '{}' | Format-List Files", snapshot.display())]);
+    assert_eq!(export.code, 0, "{export:?}");
+    assert!(std::fs::metadata(&snapshot).is_ok_and(|m| m.len() > 0), "the snapshot was written");
+
+    let runbook = home.dir.path().join("move.ps1");
+    std::fs::write(&runbook, format!("{move_cms} -Confirm:$false\n")).expect("written");
+    let rehearsal = as_viewer(&["-Rehearse", "-File", runbook.to_str().expect("utf-8")]);
+    assert_eq!(rehearsal.code, 0, "{rehearsal:?}");
+    assert!(rehearsal.stdout.contains("Succeeded Move-ClusteredMailboxServer"), "{}", rehearsal.stdout);
+
+    // No -Confirm:$false and no terminal: a prompt would be the NonInteractive error; the
+    // refusal comes first.
+    let refused = as_viewer(&["-c", DISMOUNT]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("Access is denied. The view-only token"), "{}", refused.stderr);
+    assert!(!refused.stderr.contains("NonInteractive"), "refused before the prompt: {}", refused.stderr);
+    // ccrd refused it, so the attempt is in the audit trail under the viewer's name.
+    let admin = ccrd.admin_token();
+    let trail = home.run(&[
+        "--server",
+        &ccrd.url,
+        "--token",
+        &admin,
+        "-c",
+        "Search-AdminAuditLog | ? Outcome -eq Denied | % { \"$($_.Caller)|$($_.CmdletName)\" }",
+    ]);
+    assert!(trail.stdout.contains("Viewer|POST /v1/databases/dismount"), "{trail:?}");
+    let state =
+        as_viewer(&["-c", &format!("{MOUNTED}; (Get-ClusteredMailboxServerStatus CCREX01).OperationalMachines[0]")]);
+    assert_eq!(state.stdout, "True\nNH-W2K3-SRV03 <Active, Quorum Owner>\n", "nothing changed: {state:?}");
+}
+
 #[test]
 fn an_unknown_database_is_refused_and_nothing_changes() {
     let home = Home::new();

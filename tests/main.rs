@@ -1,6 +1,8 @@
 //! The integration tests, compiled as one binary to keep link time down on two cores. Each
 //! module holds one kind of test:
 //! - `support`: helpers (temporary labs, running ccrsh, starting ccrd on 127.0.0.1:0).
+//! - `attach`: a second process on a lab another holds attaches to it (ccrsh or ccrd); a
+//!   crashed holder's address is cleaned.
 //! - `cli`: the ccrsh binary as a user runs it on the embedded lab: modes, output, errors,
 //!   exit codes.
 //! - `conformance`: the PowerShell language as the reference describes it, case by case.
@@ -24,6 +26,7 @@
 //!
 //! Tests talk to 127.0.0.1 only.
 
+mod attach;
 mod cli;
 mod confirm;
 mod conformance;

@@ -13,13 +13,20 @@ const TIMEOUT_MS: u64 = 30_000;
 
 /// ccrsh's REPL for `home` on a pseudo-terminal, waiting at its first prompt.
 fn repl(home: &Home, extra: &[&str]) -> PtySession {
-    let mut args = vec!["-NoProfile", "-NoLogo"];
+    let mut args = vec!["-NoLogo"];
     args.extend_from_slice(extra);
-    let mut command = home.command(&args);
+    start(home, &args).0
+}
+
+/// ccrsh with `args` on a pseudo-terminal, and what it printed before its first prompt.
+fn start(home: &Home, args: &[&str]) -> (PtySession, String) {
+    let mut all = vec!["-NoProfile"];
+    all.extend_from_slice(args);
+    let mut command = home.command(&all);
     command.env("TERM", "xterm");
     let mut session = spawn_command(command, Some(TIMEOUT_MS)).expect("ccrsh starts on a pty");
-    session.exp_string("PS> ").expect("the first prompt");
-    session
+    let before = session.exp_string("PS> ").expect("the first prompt");
+    (session, before)
 }
 
 /// Types `line` and waits for the output it should produce (after the echo of the line).
@@ -77,6 +84,12 @@ fn ctrl_c_while_a_seed_is_in_flight_says_the_seed_goes_on_in_ccrd() {
         let status = Command::new("kill").args([name, &ccrd.pid().to_string()]).status().expect("kill runs");
         assert!(status.success(), "kill {name}");
     };
+    // A seed starts from a suspended copy.
+    run_and_expect(
+        &mut shell,
+        "Suspend-StorageGroupCopy 'CCREX01\\First Storage Group' -Confirm:$false; 'suspended'",
+        "suspended",
+    );
     signal("-STOP");
     shell
         .send_line("Update-StorageGroupCopy 'CCREX01\\First Storage Group' -DeleteExistingFiles -Force")
@@ -91,6 +104,48 @@ fn ctrl_c_while_a_seed_is_in_flight_says_the_seed_goes_on_in_ccrd() {
     assert!(!shown.contains("The running command stopped"), "{shown:?}");
     shell.exp_string("PS> ").expect("back at the prompt");
     run_and_expect(&mut shell, "'still here'", "still here");
+    shell.send_line("exit").expect("typed");
+    shell.exp_eof().expect("the shell ends");
+}
+
+#[test]
+fn a_viewer_at_the_prompt_is_refused_before_the_confirm_prompt() {
+    let lab = tempfile::tempdir().expect("temp dir");
+    let ccrd = Ccrd::start(&lab.path().join("lab"));
+    let home = Home::new();
+    let viewer = ccrd.viewer_token();
+    let mut shell = repl(&home, &["--server", &ccrd.url, "--token", &viewer]);
+    shell.send_line("Dismount-Database 'CCREX01\\First Storage Group\\Mailbox Database'").expect("typed");
+    let (before, _) = shell.exp_regex("Access is denied[^\r\n]*").expect("the refusal");
+    assert!(!before.contains("Are you sure"), "no prompt before the refusal: {before:?}");
+    shell.exp_string("PS> ").expect("back at the prompt");
+    shell.send_line("exit").expect("typed");
+    shell.exp_eof().expect("the shell ends");
+}
+
+#[test]
+fn the_banner_says_in_one_line_when_the_lab_is_not_in_its_seed_state() {
+    let home = Home::new();
+    let (mut shell, banner) = start(&home, &[]);
+    assert!(banner.contains(&format!("lab at {}", home.lab().display())), "{banner:?}");
+    assert!(!banner.contains("not in its seed state"), "a new lab is as seeded: {banner:?}");
+    shell.send_line("exit").expect("typed");
+    shell.exp_eof().expect("the shell ends");
+
+    let game_day = home.run(&[
+        "-c",
+        "Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment 'Patching' -Confirm:$false; \
+         Stop-LabNode NH-W2K3-SRV01 -Crash -Confirm:$false; \
+         Suspend-StorageGroupCopy 'CCREX01\\Second Storage Group' -Confirm:$false",
+    ]);
+    assert_eq!(game_day.code, 0, "{game_day:?}");
+    let (mut shell, banner) = start(&home, &[]);
+    let line = banner.lines().find(|l| l.contains("not in its seed state")).unwrap_or_else(|| panic!("{banner:?}"));
+    for part in
+        ["CCREX01 active on NH-W2K3-SRV04", "NH-W2K3-SRV01 off", "Second Storage Group copy Suspended", "Reset-Lab"]
+    {
+        assert!(line.contains(part), "{part:?} missing from {line:?}");
+    }
     shell.send_line("exit").expect("typed");
     shell.exp_eof().expect("the shell ends");
 }

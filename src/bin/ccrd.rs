@@ -173,10 +173,21 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
             .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {listen}: {e}")))?;
         // A reader that goes away must not take ccrd down with it: ignore write failures.
         let mut stdout = std::io::stdout();
-        let _ = writeln!(stdout, "ccrd listening on http://{}", listener.local_addr()?);
+        let address = listener.local_addr()?;
+        let _ = writeln!(stdout, "ccrd listening on http://{address}");
         let _ = writeln!(stdout, "lab: {}", dir.display());
-        tracing::info!(address = %listener.local_addr()?, lab = %dir.display(), "listening");
-        serve(listener, state, shutdown_signal(terminate)).await
+        tracing::info!(address = %address, lab = %dir.display(), "listening");
+        // A ccrsh started on the same lab directory attaches here, on loopback.
+        let mut local = address;
+        if local.ip().is_unspecified() {
+            local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        if local.ip().is_loopback() {
+            lab::publish_address(&dir, &format!("http://{local}"))?;
+        }
+        let served = serve(listener, state, shutdown_signal(terminate)).await;
+        lab::withdraw_address(&dir);
+        served
     });
     drop(lab_lock);
     match result {

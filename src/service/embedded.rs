@@ -2,10 +2,13 @@
 //! process and reached over a loopback port, so the embedded default and a remote ccrd speak
 //! the same HTTP contract.
 //!
+//! While it runs it publishes its address in the lab directory (`lab::publish_address`), so a
+//! second ccrsh on the same lab attaches to it as a client.
+//!
 //! Must not: be used by anything but the binaries; the shell only ever sees a URL and a token.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
@@ -17,6 +20,7 @@ use super::{AppState, serve};
 pub struct Embedded {
     pub url: String,
     pub admin_token: String,
+    dir: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -37,6 +41,7 @@ pub fn start(dir: &Path, topology: &TopologySource) -> Result<Embedded, Embedded
     let listener = StdListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     listener.set_nonblocking(true)?;
     let url = format!("http://{}", listener.local_addr()?);
+    lab::publish_address(dir, &url)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let thread = std::thread::Builder::new().name("ccrd-embedded".into()).spawn(move || {
@@ -54,11 +59,13 @@ pub fn start(dir: &Path, topology: &TopologySource) -> Result<Embedded, Embedded
         });
         drop(lab_lock);
     })?;
-    Ok(Embedded { url, admin_token, stop: Some(stop), thread: Some(thread) })
+    Ok(Embedded { url, admin_token, dir: dir.to_path_buf(), stop: Some(stop), thread: Some(thread) })
 }
 
 impl Drop for Embedded {
     fn drop(&mut self) {
+        // First take the address back, so no newcomer attaches to a service that is stopping.
+        lab::withdraw_address(&self.dir);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

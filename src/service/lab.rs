@@ -4,8 +4,12 @@
 //! `/metrics` (mode 0600).
 //!
 //! Owns: the directory layout (`estate.db`, `audit.db`, `admin.token`, `viewer.token`,
-//! `metrics.token`, `tokens`, `lab.lock`, `nodes/`) and token generation. Opening a lab repairs
-//! the nodes' files after a crash and rebuilds the log counters from them.
+//! `metrics.token`, `tokens`, `lab.lock`, `address`, `nodes/`) and token generation. The process
+//! holding the lock (ccrd, or ccrsh's embedded service) publishes where it serves the lab in
+//! `address` (mode 0600), so a second process on the same lab connects to it instead of being
+//! refused; an `address` left by a holder that crashed is removed by the next one to take the
+//! lock. Opening a lab repairs the nodes' files after a crash and rebuilds the log counters from
+//! them.
 //!
 //! Must not: serve HTTP or make decisions about the estate.
 
@@ -26,6 +30,8 @@ const LOCK_FILE: &str = "lab.lock";
 const ADMIN_TOKEN_FILE: &str = "admin.token";
 const VIEWER_TOKEN_FILE: &str = "viewer.token";
 const METRICS_TOKEN_FILE: &str = "metrics.token";
+/// Where the lock's holder serves the lab: one line, its loopback URL.
+const ADDRESS_FILE: &str = "address";
 /// Where the nodes' files live (see `copy_files`): `nodes`, or `nodes.N` after a reset or import.
 const NODES_DIR: &str = "nodes";
 /// Private scratch directories (`staging.RANDOM`) for an upload or an export being built;
@@ -109,6 +115,11 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
     })?;
 
     remove_leftover_staging(dir).map_err(io_err)?;
+    // We hold the lock: an address still here was left by a holder that crashed.
+    match fs::remove_file(dir.join(ADDRESS_FILE)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(e)),
+        _ => {}
+    }
     if !estate_path.exists() {
         create(dir, topology)?;
     }
@@ -151,6 +162,7 @@ fn holds_foreign_files(dir: &Path) -> io::Result<bool> {
         let name = entry?.file_name();
         let name = name.to_string_lossy();
         let ours = [LOCK_FILE, ADMIN_TOKEN_FILE, VIEWER_TOKEN_FILE, METRICS_TOKEN_FILE].contains(&name.as_ref())
+            || name.starts_with(ADDRESS_FILE)
             || name.starts_with(ESTATE_FILE)
             || name.starts_with(AUDIT_FILE)
             || name.starts_with(TOKENS_FILE)
@@ -241,6 +253,70 @@ fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
     drop(Store::create(&creating, &estate).map_err(|source| LabError::Store { dir: shown.clone(), source })?);
     fs::rename(&creating, dir.join(ESTATE_FILE)).map_err(io_err)?;
     Ok(())
+}
+
+/// The process that holds a lab, as a second process on the same lab finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// Where it serves the API (`http://127.0.0.1:PORT`).
+    pub url: String,
+    /// The lab's administrator token, to call it with.
+    pub token: String,
+    /// Its process id, from the lock file (empty when unknown).
+    pub pid: String,
+}
+
+/// Publishes that this process, which holds the lab at `dir`, serves it at `url`: `address`,
+/// mode 0600, written whole (a reader never sees half of it).
+pub fn publish_address(dir: &Path, url: &str) -> io::Result<()> {
+    let partial = dir.join(format!("{ADDRESS_FILE}.{}", std::process::id()));
+    let mut file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&partial)?;
+    writeln!(file, "{url}")?;
+    file.sync_all()?;
+    fs::rename(&partial, dir.join(ADDRESS_FILE))
+}
+
+/// Takes the published address back, before the holder stops serving.
+pub fn withdraw_address(dir: &Path) {
+    let _ = fs::remove_file(dir.join(ADDRESS_FILE));
+}
+
+/// The process holding the lab at `dir`, if one does and has published where it serves it.
+/// `None` when the lab is free (an address left by a crashed holder is then stale, and the
+/// next opener removes it) or when the holder has not published an address (yet).
+pub fn holder(dir: &Path) -> Option<Holder> {
+    let mut lock = OpenOptions::new().read(true).open(dir.join(LOCK_FILE)).ok()?;
+    match lock.try_lock_shared() {
+        // Nobody holds it: whatever address is there is stale.
+        Ok(()) => {
+            let _ = lock.unlock();
+            return None;
+        }
+        Err(fs::TryLockError::WouldBlock) => {}
+        Err(fs::TryLockError::Error(_)) => return None,
+    }
+    let mut pid = String::new();
+    let _ = lock.read_to_string(&mut pid);
+    let url = read_private_line(&dir.join(ADDRESS_FILE))?;
+    // Only a loopback address: the address file must not send the token elsewhere.
+    let host = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
+    if !(host.starts_with("127.") || host.starts_with("[::1]") || host.starts_with("localhost:")) {
+        return None;
+    }
+    let token = read_token(&dir.join(ADMIN_TOKEN_FILE)).ok()?;
+    Some(Holder { url, token, pid: pid.trim().to_string() })
+}
+
+/// The first line of a file that is ours alone: a regular file (not a link), mode 0600.
+fn read_private_line(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() || meta.permissions().mode() & 0o077 != 0 {
+        return None;
+    }
+    let text = fs::read_to_string(path).ok()?;
+    let line = text.lines().next()?.trim().to_string();
+    (!line.is_empty()).then_some(line)
 }
 
 enum LockError {
@@ -349,6 +425,38 @@ mod tests {
         assert!(matches!(error, LabError::InUse { .. }), "{text}");
         assert!(text.contains("ccrd --lab") && text.contains("--server"), "{text}");
         assert!(text.contains(&format!("pid {}", std::process::id())), "{text}");
+    }
+
+    #[test]
+    fn the_holder_publishes_its_address_and_a_crashed_holders_address_is_cleaned() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = open(dir.path(), &TopologySource::Seed).expect("created");
+        assert_eq!(holder(dir.path()), None, "nothing published yet");
+        publish_address(dir.path(), "http://127.0.0.1:4999").expect("published");
+        let mode = fs::metadata(dir.path().join(ADDRESS_FILE)).expect("address").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let found = holder(dir.path()).expect("the holder is found");
+        assert_eq!(found.url, "http://127.0.0.1:4999");
+        assert_eq!(found.token, first.tokens.admin);
+        assert_eq!(found.pid, std::process::id().to_string());
+        // The holder goes away without withdrawing (a crash): the address stays, but the lock
+        // tells it is stale, and the next holder removes it.
+        drop(first);
+        assert!(dir.path().join(ADDRESS_FILE).exists());
+        assert_eq!(holder(dir.path()), None, "no lock, no holder");
+        let _second = open(dir.path(), &TopologySource::Seed).expect("reopened");
+        assert!(!dir.path().join(ADDRESS_FILE).exists(), "the stale address is gone");
+    }
+
+    #[test]
+    fn an_address_that_is_not_loopback_or_not_private_is_ignored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let _lab = open(dir.path(), &TopologySource::Seed).expect("created");
+        publish_address(dir.path(), "http://192.0.2.7:4780").expect("published");
+        assert_eq!(holder(dir.path()), None, "the token is never sent off the machine");
+        publish_address(dir.path(), "http://127.0.0.1:4780").expect("published");
+        fs::set_permissions(dir.path().join(ADDRESS_FILE), fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert_eq!(holder(dir.path()), None, "a file others can write is not trusted");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::ErrorBody;
+use crate::api::{ErrorBody, Role, ServiceInfo, routes};
 
 /// A connection to one ccrd.
 pub struct Client {
@@ -18,6 +18,8 @@ pub struct Client {
     token: Option<String>,
     http: reqwest::Client,
     runtime: tokio::runtime::Runtime,
+    /// The token's role, asked once (`None`: not known, ccrd will decide).
+    role: std::sync::OnceLock<Option<Role>>,
 }
 
 /// Why a request failed.
@@ -45,13 +47,25 @@ impl Client {
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| failed(e.to_string()))?;
-        Ok(Client { base_url: base_url.trim_end_matches('/').to_string(), token, http, runtime })
+        Ok(Client {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token,
+            http,
+            runtime,
+            role: std::sync::OnceLock::new(),
+        })
     }
 
     /// Another client for the same service and token, for a second thread (a progress poller
     /// while a long call runs).
     pub fn fork(&self) -> Result<Client, ClientError> {
         Client::new(&self.base_url, self.token.clone())
+    }
+
+    /// What the token may do, as ccrd says (asked once per client); `None` when ccrd could not
+    /// be asked, so that the change itself gets ccrd's answer.
+    pub fn role(&self) -> Option<Role> {
+        *self.role.get_or_init(|| self.get::<ServiceInfo>(routes::INFO, &()).ok().map(|info| info.role))
     }
 
     /// `GET path?query`, decoded as `T`.

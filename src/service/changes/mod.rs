@@ -200,7 +200,10 @@ fn mutate_logged(
     change: Change,
     f: impl FnOnce(&mut Work<'_>) -> Result<Done, EngineError>,
 ) -> Result<OperationResult, ServiceError> {
-    require_administrator(&caller)?;
+    // A dry run changes nothing: the view-only token may ask for one.
+    if !change.dry_run {
+        require_administrator(&caller)?;
+    }
     let mut store = state.writer();
     let current = state.read_estate().clone();
     let now = current.lab_time(Utc::now());
@@ -357,7 +360,11 @@ pub fn require_administrator(caller: &Caller) -> Result<(), ServiceError> {
         Role::ViewOnly => Err(ServiceError(api::ErrorBody {
             code: api::ErrorCode::InsufficientRole,
             message: "Access is denied. The view-only token can read the estate but not change it.".into(),
-            hint: Some("Use the lab's admin.token to make changes.".into()),
+            hint: Some(
+                "Use the lab's admin.token (or an administrator's token) to make changes; dry runs \
+                 (-WhatIf, -ValidateOnly), Export-Lab and -Rehearse work with this one."
+                    .into(),
+            ),
             target: None,
             report: None,
             candidates: Vec::new(),

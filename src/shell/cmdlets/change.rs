@@ -33,8 +33,24 @@ pub struct Change<'a, B> {
     pub request: &'a dyn Fn(bool) -> B,
 }
 
-/// ShouldProcess for `target` as this cmdlet's spec and common parameters say.
+/// ShouldProcess for a change to the estate that has no dry run of its own. A view-only token
+/// is not asked to confirm a change ccrd will refuse: the call goes straight to ccrd, which
+/// refuses it (and records the attempt), before any prompt. Under -WhatIf nothing is sent.
 pub fn should_process(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+    target: &str,
+    force: bool,
+) -> Result<bool, ErrorRecord> {
+    let what_if = call.common("WhatIf").map(Value::is_truthy);
+    if !what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy()) && is_viewer(cx) {
+        return Ok(true);
+    }
+    should_process_here(call, cx, target, force)
+}
+
+/// ShouldProcess for a change on this machine only (Export-Lab's file): any token may.
+pub fn should_process_here(
     call: &Invocation<'_>,
     cx: &mut Context<'_>,
     target: &str,
@@ -42,6 +58,12 @@ pub fn should_process(
 ) -> Result<bool, ErrorRecord> {
     let command = call.spec.name.as_str();
     cx.engine.should_process(&confirmation(call, command, target, force))
+}
+
+/// Whether the token is view-only: its changes are refused by ccrd, so they are not confirmed
+/// first. Dry runs, Export-Lab and rehearsals are not changes and work with it.
+pub fn is_viewer(cx: &Context<'_>) -> bool {
+    cx.client.role() == Some(crate::api::Role::ViewOnly)
 }
 
 fn confirmation<'a>(call: &'a Invocation<'_>, command: &'a str, target: &'a str, force: bool) -> Confirmation<'a> {
@@ -68,7 +90,9 @@ pub fn run<B: Serialize>(
     let what_if = call.common("WhatIf").map(Value::is_truthy);
     let confirmation = confirmation(call, command, change.target, change.force);
     let dry_run = change.validate_only || what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy());
-    if !change.validate_only && !cx.engine.should_process(&confirmation)? && !dry_run {
+    // A viewer's change goes to ccrd unconfirmed: ccrd refuses it before any prompt.
+    let confirmed = change.validate_only || (!dry_run && is_viewer(cx)) || cx.engine.should_process(&confirmation)?;
+    if !confirmed && !dry_run {
         return Ok(Vec::new());
     }
     let body = (change.request)(dry_run);

@@ -215,7 +215,7 @@ pub fn reset_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Valu
 pub fn export_lab(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let path = absolute(&call.string("Path").unwrap_or_default());
     let force = call.switch("Force");
-    if !change::should_process(call, cx, &path, false)? {
+    if !change::should_process_here(call, cx, &path, false)? {
         return Ok(Vec::new());
     }
     let download = cx

@@ -89,7 +89,9 @@ pub fn run(
         verbose: false,
     };
     let dry_run = what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy());
-    if !cx.engine.should_process(&confirmation)? && !dry_run {
+    // A viewer's change goes to ccrd unconfirmed: ccrd refuses it before any prompt.
+    let confirmed = (!dry_run && super::change::is_viewer(cx)) || cx.engine.should_process(&confirmation)?;
+    if !confirmed && !dry_run {
         return Ok(Vec::new());
     }
     let request = api::SetupRequest {
