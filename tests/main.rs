@@ -13,6 +13,7 @@
 //! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
 //!   rehearsal.
 //! - `observability`: ccrd's `/metrics` (parsed as Prometheus text), health endpoints and logs.
+//! - `status_page`: the live status page in headless Chromium (and its HTTP contract).
 //! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
 //! - `security`: issue 10's attacks, one regression test per hardened defect: caller-chosen
 //!   server paths, crafted snapshots and topologies, extreme numbers, planted links, half-sent
@@ -37,6 +38,7 @@ mod runbooks;
 mod screens;
 mod security;
 mod specs;
+mod status_page;
 mod support;
 mod terminal;
 mod tidy;

@@ -23,6 +23,7 @@ mod observe;
 pub mod replication;
 mod routes;
 mod snapshot;
+mod status_page;
 pub mod store;
 pub mod tokens;
 
@@ -66,8 +67,12 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The token that reads `/metrics` and nothing else (`metrics.token`).
     pub metrics_token: Arc<str>,
-    /// Counts published estates; the status page's live stream waits on it.
+    /// Counts publications (a new estate, a new audit record); the status page's live
+    /// streams wait on it.
     pub published: watch::Sender<u64>,
+    /// Set when ccrd starts shutting down, so long-lived streams end and let it.
+    pub closing: watch::Sender<bool>,
+    pub status_page: Arc<status_page::StatusPage>,
 }
 
 /// Why a new estate is published, for the metrics' counting.
@@ -90,6 +95,8 @@ impl AppState {
             metrics: Arc::new(Metrics::new(estate.clone())),
             metrics_token: tokens.metrics.into(),
             published: watch::Sender::new(0),
+            closing: watch::Sender::new(false),
+            status_page: Arc::default(),
             estate,
             store: Arc::new(Mutex::new(store)),
             reader: Arc::new(Mutex::new(reader)),
@@ -142,6 +149,11 @@ impl AppState {
             old
         };
         drop(old);
+        self.announce();
+    }
+
+    /// Tells the status page's live streams that something they show changed.
+    pub fn announce(&self) {
         self.published.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
@@ -190,6 +202,7 @@ pub fn app(state: AppState) -> Router {
     let api = routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token));
     api.merge(metrics::router())
         .merge(health::router())
+        .merge(status_page::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe::requests))
         .with_state(state)
 }
@@ -202,5 +215,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     spawn_replication(state.clone());
+    let closing = state.closing.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.send_replace(true);
+    };
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }

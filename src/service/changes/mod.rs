@@ -315,6 +315,7 @@ pub(super) fn audit(state: &AppState, caller: &Caller, record: &api::OperationRe
     if let Err(e) = state.audit.record(record) {
         tracing::error!(cmdlet = %record.cmdlet_name, caller = %caller.name, error = %e, "could not write the audit record");
     }
+    state.announce();
 }
 
 /// The audit record of a whole-lab call (mail, settle, reset, export, import) and its outcome.
