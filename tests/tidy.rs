@@ -75,6 +75,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("rusqlite", &["src/service/store.rs", "src/service/audit.rs"]),
     ("rustyline", &["src/shell/repl.rs"]),
     ("prometheus_client", &["src/service/metrics.rs"]),
+    ("askama", &["src/service/status_page/mod.rs"]),
     // The binaries choose how the log is written; the library only emits events.
     ("tracing_subscriber", &["src/bin/ccrd.rs", "src/main.rs"]),
 ];
