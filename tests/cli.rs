@@ -93,7 +93,7 @@ fn an_unknown_identity_names_the_known_ones() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.starts_with(
-            "Get-ClusteredMailboxServerStatus: The operation could not be performed because object 'CCREX99' could not be found."
+            "Get-ClusteredMailboxServerStatus: The operation could not be performed because object 'CCREX99' could not be found on domain controller 'NH-W2K3-DC01.contoso.local'."
         ),
         "{}",
         run.stderr
@@ -151,7 +151,7 @@ fn discovery_comes_from_the_specs() {
         assert!(help.stdout.contains(&format!("\n{section}\n")), "no {section} in\n{}", help.stdout);
     }
     assert!(help.stdout.contains(
-        "Get-StorageGroupCopyStatus -Server <ServerIdParameter> [-StandbyMachine <String>] [<CommonParameters>]"
+        "Get-StorageGroupCopyStatus -Server <ServerIdParameter> [-StandbyMachine <String>] [-DomainController <Fqdn>] [-DumpsterStatistics] [<CommonParameters>]"
     ));
     let question = home.run(&["-c", "Get-StorageGroupCopyStatus -?"]);
     assert_eq!(question.stdout.trim_end(), help.stdout.trim_end(), "`cmd -?` is `Get-Help cmd`");
@@ -336,7 +336,7 @@ fn a_runbook_with_parameters_and_error_handling_gives_the_documented_exit_codes(
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("First Storage Group: Healthy on NH-W2K3-SRV04"), "{}", run.stdout);
     // Not found is a non-terminating error of Get-StorageGroupCopyStatus; Stop makes it catchable.
-    assert!(run.stdout.contains("expected: The running command stopped because the preference variable \"ErrorActionPreference\" or common parameter is set to Stop: The operation could not be performed because object 'CCREX01\\No Such Group' could not be found."), "{}", run.stdout);
+    assert!(run.stdout.contains("expected: The running command stopped because the preference variable \"ErrorActionPreference\" or common parameter is set to Stop: The operation could not be performed because object 'CCREX01\\No Such Group' could not be found on domain controller 'NH-W2K3-DC01.contoso.local'."), "{}", run.stdout);
     assert!(run.stdout.trim_end().ends_with("ready to move"), "{}", run.stdout);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 

@@ -312,7 +312,7 @@ fn the_reference_command_lines_run_with_their_documented_effect() {
     assert!(results[find("-TruncationLagTime 2")].0.is_empty());
     assert!(results[find("-Identity:'CCREX01\\First Storage Group' |fl")].0.contains("SummaryCopyStatus"));
     let last = &results[lines.len() - 1].0;
-    assert!(last.contains("GoodAvailability") && last.contains("30 MB") && last.contains("6.06:00:00"), "{last}");
+    assert!(last.contains("GoodAvailability") && last.contains("30MB") && last.contains("6.06:00:00"), "{last}");
     assert!(last.trim_end().ends_with("Offline"), "{last}");
 }
 

@@ -110,6 +110,7 @@ impl Lab {
             forced_database_mount_after: None,
             dry_run: false,
             expected_version: None,
+            domain_controller: None,
         };
         let _: OperationResult = self.admin.post(routes::SET_MAILBOX_SERVER, &request).expect("dial set");
     }
@@ -121,7 +122,12 @@ impl Lab {
     }
 
     fn mount(&self) -> Result<OperationResult, ClientError> {
-        let request = IdentityRequest { identity: "Mailbox Database".into(), dry_run: false, expected_version: None };
+        let request = IdentityRequest {
+            identity: "Mailbox Database".into(),
+            dry_run: false,
+            expected_version: None,
+            domain_controller: None,
+        };
         self.admin.post(routes::MOUNT_DATABASE, &request)
     }
 
@@ -132,6 +138,8 @@ impl Lab {
             force,
             dry_run,
             expected_version: None,
+            domain_controller: None,
+            replace_locations: false,
         };
         self.admin.post(routes::RESTORE_COPY, &request)
     }
@@ -186,6 +194,7 @@ fn move_request(target: &str) -> MoveRequest {
         ignore_queue_length: false,
         dry_run: false,
         expected_version: None,
+        domain_controller: None,
     }
 }
 
@@ -247,6 +256,7 @@ fn the_source_truncates_what_every_copy_inspected_and_a_suspended_copy_holds_log
         suspend_comment: Some("disk swap".into()),
         dry_run: false,
         expected_version: None,
+        domain_controller: None,
     };
     let _: OperationResult = lab.admin.post(routes::SUSPEND_COPY, &suspend).expect("suspended");
     lab.send(60, 10);
@@ -328,6 +338,7 @@ fn a_refused_move_names_each_failed_check_and_its_remedy_and_changes_nothing() {
         suspend_comment: None,
         dry_run: false,
         expected_version: None,
+        domain_controller: None,
     };
     let _: OperationResult = lab.admin.post(routes::SUSPEND_COPY, &suspend).expect("suspended");
     let version = lab.version();
@@ -370,10 +381,16 @@ fn a_dry_run_reports_without_acting_and_the_guard_stops_a_stale_change() {
         stop_reason: "maintenance".into(),
         dry_run: false,
         expected_version: Some(version),
+        domain_controller: None,
     };
     let done: OperationResult = lab.admin.post(routes::STOP_CMS, &stop).expect("stopped");
     assert_eq!(done.estate_version, version + 1);
-    let start = IdentityRequest { identity: "CCREX01".into(), dry_run: false, expected_version: Some(version) };
+    let start = IdentityRequest {
+        identity: "CCREX01".into(),
+        dry_run: false,
+        expected_version: Some(version),
+        domain_controller: None,
+    };
     let stale = match lab.admin.post::<OperationResult>(routes::START_CMS, &start) {
         Err(ClientError::Rejected(body)) => body,
         other => panic!("expected 409, got {other:?}"),
@@ -406,8 +423,13 @@ fn the_view_only_token_reads_but_cannot_change_anything() {
 fn stop_needs_a_reason_writes_event_105_dismounts_and_start_brings_the_server_back() {
     let lab = Lab::new(64);
     lab.send(3, 10);
-    let no_reason =
-        StopRequest { identity: "CCREX01".into(), stop_reason: " ".into(), dry_run: false, expected_version: None };
+    let no_reason = StopRequest {
+        identity: "CCREX01".into(),
+        stop_reason: " ".into(),
+        dry_run: false,
+        expected_version: None,
+        domain_controller: None,
+    };
     let body = match lab.admin.post::<OperationResult>(routes::STOP_CMS, &no_reason) {
         Err(ClientError::Rejected(body)) => body,
         other => panic!("expected a refusal, got {other:?}"),
@@ -436,7 +458,8 @@ fn stop_needs_a_reason_writes_event_105_dismounts_and_start_brings_the_server_ba
 
     let again: OperationResult = lab.admin.post(routes::STOP_CMS, &stop).expect("idempotent");
     assert!(!again.changed && again.events.is_empty());
-    let start = IdentityRequest { identity: "CCREX01".into(), dry_run: false, expected_version: None };
+    let start =
+        IdentityRequest { identity: "CCREX01".into(), dry_run: false, expected_version: None, domain_controller: None };
     let _: OperationResult = lab.admin.post(routes::START_CMS, &start).expect("started");
     assert_eq!(lab.cms().state, api::CmsState::Online);
     lab.send(2, 10);
@@ -449,7 +472,12 @@ fn a_dismount_closes_the_open_log_so_the_copy_gets_everything() {
     lab.send(4, 10);
     lab.settle();
     assert_eq!(lab.copy("First Storage Group").last_log_generated, 0, "4 small messages stay in the open log");
-    let request = IdentityRequest { identity: "Mailbox Database".into(), dry_run: false, expected_version: None };
+    let request = IdentityRequest {
+        identity: "Mailbox Database".into(),
+        dry_run: false,
+        expected_version: None,
+        domain_controller: None,
+    };
     let _: OperationResult = lab.admin.post(routes::DISMOUNT_DATABASE, &request).expect("dismounted");
     lab.settle();
     let copy = lab.copy("First Storage Group");
@@ -654,6 +682,8 @@ fn enable(target: &str, sg: &str) -> EnableCopyRequest {
         truncation_lag_seconds: None,
         dry_run: false,
         expected_version: None,
+        domain_controller: None,
+        seeding_postponed: false,
     }
 }
 
@@ -664,6 +694,8 @@ fn restore(sg: &str, node: &str, force: bool) -> RestoreRequest {
         force,
         dry_run: false,
         expected_version: None,
+        domain_controller: None,
+        replace_locations: false,
     }
 }
 
@@ -686,6 +718,9 @@ fn seed(sg: &str, standby: Option<&str>, delete: bool) -> SeedRequest {
         manual_resume: false,
         dry_run: false,
         expected_version: None,
+        domain_controller: None,
+        target_path: None,
+        data_host_names: Vec::new(),
     }
 }
 
@@ -696,6 +731,7 @@ fn copy_request(sg: &str, standby: Option<&str>) -> CopyRequest {
         suspend_comment: None,
         dry_run: false,
         expected_version: None,
+        domain_controller: None,
     }
 }
 
@@ -764,7 +800,8 @@ fn a_site_is_lost_activated_from_scr_and_moved_back_in_the_article_order() {
     let before_return = lab.send(20, 10);
     lab.settle();
     for db in ["Mailbox Database", "Public Folder Database"] {
-        let request = IdentityRequest { identity: db.into(), dry_run: false, expected_version: None };
+        let request =
+            IdentityRequest { identity: db.into(), dry_run: false, expected_version: None, domain_controller: None };
         lab.op(routes::DISMOUNT_DATABASE, &request);
     }
     for sg in GROUPS {
@@ -777,6 +814,7 @@ fn a_site_is_lost_activated_from_scr_and_moved_back_in_the_article_order() {
         stop_reason: "Moving back to production".into(),
         dry_run: false,
         expected_version: None,
+        domain_controller: None,
     };
     let stopped = lab.op(routes::STOP_CMS, &stop);
     assert_eq!(stopped.events[0].instance_id, 105);
@@ -1062,7 +1100,12 @@ fn ignore_dismounted_moves_past_a_broken_storage_group_which_then_cannot_mount_s
     let refusal = refused(lab.move_to("NH-W2K3-SRV04"));
     let report = refusal.report.expect("report");
     assert!(report.checks.iter().any(|c| c.result == CheckResult::Failed && c.observed == "Failed"), "{report:?}");
-    let dismount = IdentityRequest { identity: "Mailbox Database".into(), dry_run: false, expected_version: None };
+    let dismount = IdentityRequest {
+        identity: "Mailbox Database".into(),
+        dry_run: false,
+        expected_version: None,
+        domain_controller: None,
+    };
     lab.op(routes::DISMOUNT_DATABASE, &dismount);
     let without = refused(lab.move_to("NH-W2K3-SRV04"));
     assert!(without.hint.unwrap_or_default().contains("-IgnoreDismounted"));

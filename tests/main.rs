@@ -8,6 +8,8 @@
 //! - `conformance`: the PowerShell language as the reference describes it, case by case.
 //! - `confirm`: changes that ask first (ShouldProcess) against a real lab, and refusals that
 //!   change nothing.
+//! - `exchange`: issue 11's Exchange 2007 SP1 behaviours (objects that bind, identity forms,
+//!   -DomainController, prompts, the EMS read surface), each citing its documentation page.
 //! - `engine`: ccrd's engine over HTTP on a real lab: logs, replication, moves, stops,
 //!   refusals with reports, dry runs, the guard, roles, history, and `kill -9` recovery.
 //! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
@@ -32,6 +34,7 @@ mod cli;
 mod confirm;
 mod conformance;
 mod engine;
+mod exchange;
 mod observability;
 mod remote;
 mod runbooks;

@@ -445,6 +445,7 @@ fn extreme_dumpster_settings_are_refused_and_the_largest_accepted_ones_are_safe(
     let largest = api::TransportConfigRequest {
         max_dumpster_size_per_storage_group_bytes: Some(ccrsh::engine::validate::MAX_DUMPSTER_SIZE_BYTES),
         max_dumpster_time_seconds: Some(ccrsh::engine::validate::MAX_DUMPSTER_TIME_SECONDS),
+        domain_controller: None,
     };
     let _: api::OperationResult =
         target.admin.post(routes::TRANSPORT_CONFIG, &largest).expect("the largest is accepted");

@@ -28,6 +28,8 @@ pub mod routes {
     pub const CMS_STATUS: &str = "/v1/clustered-mailbox-servers/status";
     /// `GET`: [`super::MailboxServer`] list; query [`super::IdentityQuery`].
     pub const MAILBOX_SERVERS: &str = "/v1/mailbox-servers";
+    /// `GET`: [`super::ExchangeServer`] list; query [`super::IdentityQuery`].
+    pub const EXCHANGE_SERVERS: &str = "/v1/exchange-servers";
     /// `GET`: [`super::StorageGroup`] list; query [`super::StoreQuery`].
     pub const STORAGE_GROUPS: &str = "/v1/storage-groups";
     /// `GET`: [`super::StorageGroupCopyStatus`] list; query [`super::CopyStatusQuery`].

@@ -77,19 +77,73 @@ impl AutoDatabaseMountDial {
     }
 }
 
+/// The Active Directory plumbing every Exchange configuration object carries, derived from
+/// the topology (`Format-List *` shows it after the object's own properties).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct DirectoryObject {
+    /// `0.1 (8.0.535.0)` for an object Exchange 2007 wrote.
+    pub exchange_version: String,
+    pub distinguished_name: String,
+    /// The object's GUID; an identity may be given as it.
+    pub guid: String,
+    /// `contoso.local/Configuration/Schema/ms-Exch-…`.
+    pub object_category: String,
+    pub object_class: Vec<String>,
+    pub when_changed: DateTime<Utc>,
+    pub when_created: DateTime<Utc>,
+    /// The domain controller the object was read from.
+    pub originating_server: String,
+}
+
 /// One `Get-MailboxServer` result.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]
 pub struct MailboxServer {
     pub identity: String,
     pub name: String,
+    pub fqdn: String,
     pub clustered_storage_type: ClusteredStorageType,
     pub redundant_machines: Vec<String>,
     pub auto_database_mount_dial: AutoDatabaseMountDial,
     /// `None` is `Unlimited`: never force a lossy mount.
     pub forced_database_mount_after: Option<String>,
-    /// The object's GUID; an identity may be given as it.
-    pub guid: String,
+    /// Where the server keeps its databases and logs by default.
+    pub data_path: String,
+    pub exchange_legacy_dn: String,
+    #[serde(flatten)]
+    pub directory: DirectoryObject,
+    pub is_valid: bool,
+}
+
+/// The roles of an Exchange server (`ServerRole`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ServerRole {
+    Mailbox,
+    HubTransport,
+}
+
+/// One `Get-ExchangeServer` result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ExchangeServer {
+    pub identity: String,
+    pub name: String,
+    pub fqdn: String,
+    pub domain: String,
+    pub server_role: Vec<ServerRole>,
+    /// `Enterprise` (clustered mailbox servers need it) or `Standard`.
+    pub edition: String,
+    /// Whether the server is a clustered mailbox server or a node of a failover cluster.
+    pub is_member_of_cluster: bool,
+    /// `Version 8.1 (Build 240.6)`.
+    pub admin_display_version: String,
+    /// `contoso.local/Configuration/Sites/NAME`: the Active Directory site (one per datacenter).
+    pub site: String,
+    pub data_path: String,
+    pub exchange_legacy_dn: String,
+    #[serde(flatten)]
+    pub directory: DirectoryObject,
     pub is_valid: bool,
 }
 
@@ -127,8 +181,10 @@ pub struct StorageGroup {
     pub has_local_copy: bool,
     pub circular_logging_enabled: bool,
     pub standby_machines: Vec<StandbyMachine>,
-    /// The object's GUID; an identity may be given as it.
-    pub guid: String,
+    /// Size of a transaction log in KB.
+    pub log_file_size: u64,
+    #[serde(flatten)]
+    pub directory: DirectoryObject,
     pub is_valid: bool,
 }
 
@@ -152,14 +208,22 @@ pub struct Database {
     /// Only filled in when `-Status` was asked for, as in Exchange.
     pub mounted: Option<bool>,
     pub recovery: bool,
-    /// The object's GUID; an identity may be given as it.
-    pub guid: String,
+    pub exchange_legacy_dn: String,
+    /// `First Organization/Exchange Administrative Group (FYDIBOHF23SPDLT)`.
+    pub administrative_group: String,
+    pub organization: String,
+    #[serde(flatten)]
+    pub directory: DirectoryObject,
     pub is_valid: bool,
 }
 
 /// `SummaryCopyStatus` of a storage group copy.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub enum CopyStatus {
+    /// The configuration does not support a copy (LCR on a clustered server, …).
+    NotSupported,
+    /// Log copying has stopped.
+    Stopped,
     Healthy,
     Initializing,
     Suspended,

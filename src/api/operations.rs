@@ -27,6 +27,9 @@ pub struct MoveRequest {
     /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
 }
 
 /// `POST` stop: `Stop-ClusteredMailboxServer`.
@@ -41,6 +44,9 @@ pub struct StopRequest {
     /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
 }
 
 /// `POST` start, mount, dismount, resume: an operation on one object.
@@ -54,6 +60,9 @@ pub struct IdentityRequest {
     /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
 }
 
 /// `POST` suspend or resume of a storage group copy.
@@ -72,6 +81,9 @@ pub struct CopyRequest {
     /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
 }
 
 /// `POST` mailbox server settings: `Set-MailboxServer`.
@@ -90,6 +102,9 @@ pub struct MailboxServerRequest {
     /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
 }
 
 /// `POST` enable: `Enable-StorageGroupCopy -StandbyMachine` (an SCR copy).
@@ -110,6 +125,12 @@ pub struct EnableCopyRequest {
     /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
+    /// `-SeedingPostponed`: create the copy suspended, to be seeded with Update-StorageGroupCopy.
+    #[serde(default)]
+    pub seeding_postponed: bool,
 }
 
 /// `POST` seed: `Update-StorageGroupCopy`.
@@ -131,6 +152,15 @@ pub struct SeedRequest {
     /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
+    /// `-DataHostNames`: the replication host names to seed over (at most two).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_host_names: Vec<String>,
+    /// `-TargetPath`: the folder to seed the database file into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_path: Option<String>,
 }
 
 /// `POST` setup on a node: `setup.com /RecoverCMS` or `/ClearLocalCMS`, run on `node`.
@@ -179,6 +209,8 @@ pub struct ClusterGroupMoveRequest {
 pub struct TransportConfig {
     pub max_dumpster_size_per_storage_group_bytes: u64,
     pub max_dumpster_time_seconds: u64,
+    #[serde(flatten)]
+    pub directory: crate::api::DirectoryObject,
 }
 
 /// `POST` transport config: change either dumpster setting.
@@ -189,6 +221,9 @@ pub struct TransportConfigRequest {
     pub max_dumpster_size_per_storage_group_bytes: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_dumpster_time_seconds: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
 }
 
 /// `POST` restore: `Restore-StorageGroupCopy`.
@@ -208,6 +243,12 @@ pub struct RestoreRequest {
     /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
+    /// `-ReplaceLocations` (LCR only).
+    #[serde(default)]
+    pub replace_locations: bool,
 }
 
 /// `POST` lab node power: `Stop-LabNode` / `Start-LabNode`.
@@ -428,6 +469,9 @@ pub struct OperationRecord {
     pub object_modified: String,
     /// The comment, stop reason or suspend comment given.
     pub reason: Option<String>,
+    /// The `-DomainController` the change was made through, when one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
     pub dry_run: bool,
     /// `Succeeded`, `Refused` or `Failed`.
     pub outcome: String,

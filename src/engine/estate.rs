@@ -7,6 +7,13 @@ use chrono::{DateTime, Utc};
 
 use crate::api::{AutoDatabaseMountDial, CmsState, CopyStatus, DatabaseKind};
 
+/// The domain, organization, domain controller and workstation of an estate whose topology
+/// names none.
+pub const DEFAULT_DOMAIN: &str = "contoso.local";
+pub const DEFAULT_ORGANIZATION: &str = "First Organization";
+pub const DEFAULT_DOMAIN_CONTROLLER: &str = "DC01";
+pub const DEFAULT_WORKSTATION: &str = "ADMIN01";
+
 /// Everything ccrd manages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Estate {
@@ -26,6 +33,14 @@ pub struct Estate {
     pub next_message_id: u64,
     /// Network links the lab has cut: pairs of node, witness or datacenter names.
     pub network_cuts: Vec<(String, String)>,
+    /// The Active Directory domain the estate's servers are members of (`contoso.local`).
+    pub domain: String,
+    /// The Exchange organization's name (`First Organization`).
+    pub organization: String,
+    /// The domain controllers' short names; the first answers when none is named.
+    pub domain_controllers: Vec<String>,
+    /// The management workstation the shell runs on (`$env:COMPUTERNAME` outside a node).
+    pub workstation: String,
     /// Transport dumpster (`Set-TransportConfig`), per storage group.
     pub max_dumpster_size_bytes: u64,
     pub max_dumpster_time_seconds: u64,
@@ -207,6 +222,10 @@ impl Estate {
             clock_offset_ms: 0,
             next_message_id: 1,
             network_cuts: Vec::new(),
+            domain: DEFAULT_DOMAIN.into(),
+            organization: DEFAULT_ORGANIZATION.into(),
+            domain_controllers: vec![DEFAULT_DOMAIN_CONTROLLER.into()],
+            workstation: DEFAULT_WORKSTATION.into(),
             max_dumpster_size_bytes: 18 * 1024 * 1024,
             max_dumpster_time_seconds: 7 * 24 * 3600,
             datacenters: Vec::new(),
@@ -219,12 +238,23 @@ impl Estate {
         }
     }
 
+    /// The node `name` names: its short name, or its FQDN in the estate's domain.
     pub fn node(&self, name: &str) -> Option<&Node> {
-        self.nodes.iter().find(|n| n.name.eq_ignore_ascii_case(name))
+        let name = name.trim();
+        let short = super::directory::strip_domain(self, name).unwrap_or(name);
+        self.nodes.iter().find(|n| n.name.eq_ignore_ascii_case(name) || n.name.eq_ignore_ascii_case(short))
     }
 
+    /// The canonical name of the node `name` names, or `name` trimmed when there is none.
+    pub fn node_name(&self, name: &str) -> String {
+        self.node(name).map_or_else(|| name.trim().to_string(), |n| n.name.clone())
+    }
+
+    /// The cluster `name` names: its short name or its FQDN in the estate's domain.
     pub fn cluster(&self, name: &str) -> Option<&Cluster> {
-        self.clusters.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+        let name = name.trim();
+        let short = super::directory::strip_domain(self, name).unwrap_or(name);
+        self.clusters.iter().find(|c| c.name.eq_ignore_ascii_case(name) || c.name.eq_ignore_ascii_case(short))
     }
 
     pub fn storage_groups_of<'a>(&'a self, server: &'a str) -> impl Iterator<Item = &'a StorageGroup> {

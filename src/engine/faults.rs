@@ -33,11 +33,11 @@ fn endpoint(estate: &Estate, name: &str) -> Result<String, EngineError> {
         .chain(estate.clusters.iter().map(|c| c.file_share_witness.clone()))
         .chain(estate.datacenters.iter().map(|d| d.name.clone()));
     let all: Vec<String> = known.collect();
-    all.iter().find(|k| k.eq_ignore_ascii_case(name)).cloned().ok_or_else(|| EngineError::NotFound {
-        kind: "node, witness or datacenter",
-        identity: name.to_string(),
-        known: all.clone(),
-    })
+    let short = super::directory::strip_domain(estate, name).unwrap_or(name);
+    all.iter()
+        .find(|k| k.eq_ignore_ascii_case(name) || k.eq_ignore_ascii_case(short))
+        .cloned()
+        .ok_or_else(|| super::identity::not_found(estate, "node, witness or datacenter", name, all.iter().cloned()))
 }
 
 /// Cuts (`up = false`) or restores the link between two nodes, a node and a witness, or two

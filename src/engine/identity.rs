@@ -1,65 +1,114 @@
-//! Identity resolution as Exchange does it: `CMS`, `CMS\Storage Group`, `Database`,
-//! `CMS\Database`, `CMS\Storage Group\Database`; names are case-insensitive.
+//! Identity resolution as Exchange's `*IdParameter` classes do it: a name, `Server\Name`,
+//! `Server\Storage Group\Database`, a GUID, a distinguished name, a legacy Exchange DN, an FQDN
+//! for servers and nodes, and `*` wildcards in any name part. Names are case-insensitive.
+//!
+//! The plural functions (`servers`, `storage_groups`, `databases`) answer a `Get-` cmdlet: a
+//! wildcard may match several objects. The singular ones answer a cmdlet that changes one
+//! object: several matches are an ambiguity, as in Exchange.
 //!
 //! Must not: change anything; it only finds objects or says why it could not.
 
 use super::EngineError;
+use super::directory::{self, IdentityForm, name_matches, normalize_dn};
 use super::estate::*;
+
+/// The clustered mailbox servers `identity` names (one, or several for a wildcard).
+pub fn servers<'e>(estate: &'e Estate, identity: &str) -> Result<Vec<&'e ClusteredMailboxServer>, EngineError> {
+    let form = IdentityForm::parse(identity);
+    let found: Vec<&ClusteredMailboxServer> =
+        estate.servers.iter().filter(|s| names_server(estate, &form, &s.name)).collect();
+    if found.is_empty() {
+        return Err(not_found(
+            estate,
+            "clustered mailbox server",
+            identity,
+            estate.servers.iter().map(|s| s.name.clone()),
+        ));
+    }
+    Ok(found)
+}
 
 /// The CMS named `identity`.
 pub fn server<'e>(estate: &'e Estate, identity: &str) -> Result<&'e ClusteredMailboxServer, EngineError> {
-    let by_guid = is_guid(identity);
-    let matches = |s: &&ClusteredMailboxServer| {
-        s.name.eq_ignore_ascii_case(identity.trim()) || (by_guid && same_guid(identity, &guid("server", &s.name)))
-    };
-    estate.servers.iter().find(matches).ok_or_else(|| EngineError::NotFound {
-        kind: "clustered mailbox server",
-        identity: identity.to_string(),
-        known: estate.servers.iter().map(|s| s.name.clone()).collect(),
-    })
+    let found = servers(estate, identity)?;
+    one(found, identity, |s| s.name.clone())
 }
 
-/// The node (a server of a failover cluster) named `identity`.
+/// Whether `form` names the server (CMS, node or hub transport server) called `name`.
+pub fn names_server(estate: &Estate, form: &IdentityForm, name: &str) -> bool {
+    match form {
+        IdentityForm::Guid(g) => guid("server", name).eq_ignore_ascii_case(g),
+        IdentityForm::DistinguishedName(dn) => normalize_dn(&directory::server_dn(estate, name)) == *dn,
+        IdentityForm::LegacyDn(legacy) => directory::server_legacy_dn(estate, name).eq_ignore_ascii_case(legacy),
+        IdentityForm::Names(parts) => matches!(parts.as_slice(), [one] if name_matches(estate, one, name, true)),
+    }
+}
+
+/// The node (a server of a failover cluster) named `identity`: its name, FQDN, GUID or DN.
 pub fn node<'e>(estate: &'e Estate, identity: &str) -> Result<&'e Node, EngineError> {
-    estate.node(identity.trim()).ok_or_else(|| EngineError::NotFound {
-        kind: "node",
-        identity: identity.to_string(),
-        known: estate.nodes.iter().map(|n| n.name.clone()).collect(),
-    })
+    let form = IdentityForm::parse(identity);
+    let found: Vec<&Node> = estate.nodes.iter().filter(|n| names_server(estate, &form, &n.name)).collect();
+    if found.is_empty() {
+        return Err(not_found(estate, "node", identity, estate.nodes.iter().map(|n| n.name.clone())));
+    }
+    one(found, identity, |n| n.name.clone())
+}
+
+/// The storage groups `identity` names: `Server\Name`, a name, a GUID or a DN, with `*`
+/// wildcards in the name parts.
+pub fn storage_groups<'e>(estate: &'e Estate, identity: &str) -> Result<Vec<&'e StorageGroup>, EngineError> {
+    let form = IdentityForm::parse(identity);
+    let found: Vec<&StorageGroup> =
+        estate.storage_groups.iter().filter(|sg| names_storage_group(estate, &form, sg)).collect();
+    if found.is_empty() {
+        return Err(not_found(
+            estate,
+            "storage group",
+            identity,
+            estate.storage_groups.iter().map(storage_group_identity),
+        ));
+    }
+    Ok(found)
 }
 
 /// The storage group `identity` (`Server\Name` or a name that only one server has).
 pub fn storage_group<'e>(estate: &'e Estate, identity: &str) -> Result<&'e StorageGroup, EngineError> {
-    let identity = identity.trim();
-    if is_guid(identity) {
-        let found: Vec<&StorageGroup> = estate
-            .storage_groups
-            .iter()
-            .filter(|sg| same_guid(identity, &guid("storage group", &storage_group_identity(sg))))
-            .collect();
-        return one(
-            found,
-            identity,
-            "storage group",
-            || estate.storage_groups.iter().map(storage_group_identity).collect(),
-            storage_group_identity,
-        );
+    let found = storage_groups(estate, identity)?;
+    one(found, identity, storage_group_identity)
+}
+
+fn names_storage_group(estate: &Estate, form: &IdentityForm, sg: &StorageGroup) -> bool {
+    match form {
+        IdentityForm::Guid(g) => guid("storage group", &storage_group_identity(sg)).eq_ignore_ascii_case(g),
+        IdentityForm::DistinguishedName(dn) => {
+            normalize_dn(&directory::storage_group_dn(estate, &sg.server, &sg.name)) == *dn
+        }
+        IdentityForm::LegacyDn(_) => false,
+        IdentityForm::Names(parts) => match parts.as_slice() {
+            [name] => name_matches(estate, name, &sg.name, false),
+            [server, name] => {
+                name_matches(estate, server, &sg.server, true) && name_matches(estate, name, &sg.name, false)
+            }
+            _ => false,
+        },
     }
-    let found: Vec<&StorageGroup> = match identity.split_once('\\') {
-        Some((server, name)) => estate
-            .storage_groups
-            .iter()
-            .filter(|sg| sg.server.eq_ignore_ascii_case(server) && sg.name.eq_ignore_ascii_case(name))
-            .collect(),
-        None => estate.storage_groups.iter().filter(|sg| sg.name.eq_ignore_ascii_case(identity)).collect(),
-    };
-    one(
-        found,
-        identity,
-        "storage group",
-        || estate.storage_groups.iter().map(storage_group_identity).collect(),
-        storage_group_identity,
-    )
+}
+
+/// The databases of `kind` (any kind when `None`) that `identity` names.
+pub fn databases<'e>(
+    estate: &'e Estate,
+    identity: &str,
+    kind: Option<crate::api::DatabaseKind>,
+) -> Result<Vec<&'e Database>, EngineError> {
+    let form = IdentityForm::parse(identity);
+    let of_kind = |db: &&Database| kind.is_none_or(|k| db.kind == k);
+    let found: Vec<&Database> =
+        estate.databases.iter().filter(of_kind).filter(|db| names_database(estate, &form, db)).collect();
+    if found.is_empty() {
+        let known: Vec<String> = estate.databases.iter().filter(of_kind).map(database_identity).collect();
+        return Err(not_found(estate, "database", identity, known.into_iter()));
+    }
+    Ok(found)
 }
 
 /// The database `identity` of `kind` (or any kind when `None`).
@@ -68,29 +117,27 @@ pub fn database<'e>(
     identity: &str,
     kind: Option<crate::api::DatabaseKind>,
 ) -> Result<&'e Database, EngineError> {
-    let identity = identity.trim();
-    let by_guid = is_guid(identity);
-    let parts: Vec<&str> = identity.split('\\').collect();
-    let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-    let found: Vec<&Database> = estate
-        .databases
-        .iter()
-        .filter(|db| kind.is_none_or(|k| db.kind == k))
-        .filter(|db| match parts.as_slice() {
-            [text] if by_guid => same_guid(text, &guid("database", &database_identity(db))),
-            [name] => eq(&db.name, name),
-            [server, name] => eq(&db.server, server) && eq(&db.name, name),
-            [server, sg, name] => eq(&db.server, server) && eq(&db.storage_group, sg) && eq(&db.name, name),
+    let found = databases(estate, identity, kind)?;
+    one(found, identity, database_identity)
+}
+
+fn names_database(estate: &Estate, form: &IdentityForm, db: &Database) -> bool {
+    let name = |pattern: &str, value: &str| name_matches(estate, pattern, value, false);
+    match form {
+        IdentityForm::Guid(g) => guid("database", &database_identity(db)).eq_ignore_ascii_case(g),
+        IdentityForm::DistinguishedName(dn) => {
+            normalize_dn(&directory::database_dn(estate, &db.server, &db.storage_group, &db.name)) == *dn
+        }
+        IdentityForm::LegacyDn(_) => false,
+        IdentityForm::Names(parts) => match parts.as_slice() {
+            [n] => name(n, &db.name),
+            [server, n] => name_matches(estate, server, &db.server, true) && name(n, &db.name),
+            [server, sg, n] => {
+                name_matches(estate, server, &db.server, true) && name(sg, &db.storage_group) && name(n, &db.name)
+            }
             _ => false,
-        })
-        .collect();
-    one(
-        found,
-        identity,
-        "database",
-        || estate.databases.iter().filter(|db| kind.is_none_or(|k| db.kind == k)).map(database_identity).collect(),
-        database_identity,
-    )
+        },
+    }
 }
 
 /// The GUID of an object: fixed by its kind and full identity, so it is the same in every lab
@@ -105,18 +152,6 @@ pub fn guid(kind: &str, identity: &str) -> String {
     format!("{a:08x}-{:04x}-5{:03x}-{:04x}-{:04x}{d:08x}", b >> 16, b & 0x0fff, (c >> 16) & 0x3fff | 0x8000, c & 0xffff)
 }
 
-/// Whether `text` is shaped like a GUID (`8-4-4-4-12` hexadecimal digits).
-fn is_guid(text: &str) -> bool {
-    let text = text.trim().trim_start_matches('{').trim_end_matches('}');
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-fn same_guid(text: &str, guid: &str) -> bool {
-    text.trim().trim_start_matches('{').trim_end_matches('}').eq_ignore_ascii_case(guid)
-}
-
 /// `Server\Storage Group`.
 pub fn storage_group_identity(sg: &StorageGroup) -> String {
     format!("{}\\{}", sg.server, sg.name)
@@ -127,18 +162,27 @@ pub fn database_identity(db: &Database) -> String {
     format!("{}\\{}\\{}", db.server, db.storage_group, db.name)
 }
 
-fn one<'e, T>(
-    found: Vec<&'e T>,
-    identity: &str,
+/// The not-found refusal, with the domain controller Exchange would name and the identities
+/// that do exist.
+pub fn not_found(
+    estate: &Estate,
     kind: &'static str,
-    known: impl FnOnce() -> Vec<String>,
-    name: fn(&T) -> String,
-) -> Result<&'e T, EngineError> {
+    identity: &str,
+    known: impl Iterator<Item = String>,
+) -> EngineError {
+    EngineError::NotFound {
+        kind,
+        identity: identity.trim().to_string(),
+        known: known.collect(),
+        domain_controller: directory::default_domain_controller(estate),
+    }
+}
+
+fn one<'e, T>(found: Vec<&'e T>, identity: &str, name: impl Fn(&T) -> String) -> Result<&'e T, EngineError> {
     match found.as_slice() {
         [single] => Ok(single),
-        [] => Err(EngineError::NotFound { kind, identity: identity.to_string(), known: known() }),
         many => Err(EngineError::Ambiguous {
-            identity: identity.to_string(),
+            identity: identity.trim().to_string(),
             matches: many.iter().map(|t| name(t)).collect(),
         }),
     }
@@ -171,7 +215,7 @@ mod tests {
     fn guids_are_stable_well_formed_identities() {
         let e = seed();
         let sg_guid = guid("storage group", "CCREX01\\First Storage Group");
-        assert!(is_guid(&sg_guid) && sg_guid.as_bytes()[14] == b'5', "{sg_guid}");
+        assert!(directory::is_guid(&sg_guid) && sg_guid.as_bytes()[14] == b'5', "{sg_guid}");
         assert_eq!(sg_guid, guid("storage group", "ccrex01\\first storage group"));
         assert_eq!(storage_group(&e, &sg_guid).map(|s| s.name.as_str()), Ok("First Storage Group"));
         assert_eq!(
@@ -184,13 +228,41 @@ mod tests {
         assert!(server(&e, "00000000-0000-0000-0000-000000000000").is_err());
     }
 
+    /// Identity forms of the Exchange 2007 `StorageGroupIdParameter`/`ServerIdParameter`
+    /// pages (GUID, name, `Server\Name`, DN) and published scripts (`$CMSName\*`, FQDNs).
     #[test]
-    fn not_found_lists_the_known_identities() {
+    fn wildcards_fqdns_and_distinguished_names_resolve() {
         let e = seed();
-        match server(&e, "CCREX99") {
-            Err(EngineError::NotFound { known, .. }) => {
-                assert_eq!(known, vec!["CCREX01".to_string()])
-            }
+        let all = storage_groups(&e, "CCREX01\\*").expect("wildcard");
+        assert_eq!(all.len(), 2);
+        assert_eq!(storage_groups(&e, "*Storage*").expect("contains").len(), 2);
+        assert_eq!(storage_groups(&e, "First*").expect("prefix").len(), 1);
+        assert!(matches!(storage_group(&e, "CCREX01\\*"), Err(EngineError::Ambiguous { .. })));
+        assert!(matches!(storage_groups(&e, "Third*"), Err(EngineError::NotFound { .. })));
+        assert_eq!(server(&e, "ccrex01.contoso.local").map(|s| s.name.as_str()), Ok("CCREX01"));
+        assert_eq!(node(&e, "nh-w2k3-srv01.contoso.local").map(|n| n.name.as_str()), Ok("NH-W2K3-SRV01"));
+        assert_eq!(e.node("NH-W2K3-SRV05.CONTOSO.LOCAL").map(|n| n.name.as_str()), Some("NH-W2K3-SRV05"));
+        assert!(node(&e, "nh-w2k3-srv01.fabrikam.com").is_err());
+        let dn = directory::database_dn(&e, "CCREX01", "Second Storage Group", "Public Folder Database");
+        assert_eq!(database(&e, &dn.to_uppercase(), None).map(|d| d.name.as_str()), Ok("Public Folder Database"));
+        let sg_dn = directory::storage_group_dn(&e, "CCREX01", "First Storage Group").replace(',', ", ");
+        assert_eq!(storage_group(&e, &sg_dn).map(|s| s.log_prefix.as_str()), Ok("E00"));
+        let legacy = directory::server_legacy_dn(&e, "CCREX01");
+        assert_eq!(server(&e, &legacy).map(|s| s.name.as_str()), Ok("CCREX01"));
+        assert_eq!(databases(&e, "CCREX01\\*\\*", None).expect("both").len(), 2);
+    }
+
+    #[test]
+    fn not_found_lists_the_known_identities_and_the_domain_controller() {
+        let e = seed();
+        let error = server(&e, "CCREX99").expect_err("missing");
+        assert_eq!(
+            error.to_string(),
+            "The operation could not be performed because object 'CCREX99' could not be found on domain \
+             controller 'NH-W2K3-DC01.contoso.local'."
+        );
+        match error {
+            EngineError::NotFound { known, .. } => assert_eq!(known, vec!["CCREX01".to_string()]),
             other => panic!("expected NotFound, got {other:?}"),
         }
     }

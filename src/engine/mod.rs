@@ -8,6 +8,7 @@
 //! the shell. Decisions are pure functions of the estate so they can be tested without a
 //! service.
 
+pub mod directory;
 pub mod estate;
 pub mod events;
 pub mod failover;
@@ -31,8 +32,10 @@ use crate::api::{ErrorBody, ErrorCode, PreconditionReport};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     /// An identity matched no object of the kind asked for.
-    #[error("The operation could not be performed because object '{identity}' could not be found.")]
-    NotFound { kind: &'static str, identity: String, known: Vec<String> },
+    #[error(
+        "The operation could not be performed because object '{identity}' could not be found on domain controller '{domain_controller}'."
+    )]
+    NotFound { kind: &'static str, identity: String, known: Vec<String>, domain_controller: String },
     /// An identity matched several objects.
     #[error("The operation could not be performed because '{identity}' matches multiple entries.")]
     Ambiguous { identity: String, matches: Vec<String> },
@@ -51,7 +54,7 @@ impl From<EngineError> for ErrorBody {
     fn from(error: EngineError) -> ErrorBody {
         let message = error.to_string();
         match error {
-            EngineError::NotFound { kind, identity, known } => ErrorBody {
+            EngineError::NotFound { kind, identity, known, .. } => ErrorBody {
                 code: ErrorCode::ManagementObjectNotFound,
                 message,
                 hint: Some(if known.is_empty() {

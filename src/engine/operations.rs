@@ -152,7 +152,8 @@ pub fn check_guard(estate: &Estate, expected: Option<u64>) -> Result<(), EngineE
 /// given.
 pub fn check_move(estate: &Estate, request: &MoveRequest) -> Result<(PreconditionReport, Vec<String>), EngineError> {
     let server = identity::server(estate, &request.identity)?;
-    let target = request.target_machine.trim();
+    let target = estate.node_name(&request.target_machine);
+    let target = target.as_str();
     let mut report = Report::new("Move-ClusteredMailboxServer", &server.name);
     let redundant = server.redundant_machines.iter().any(|m| m.eq_ignore_ascii_case(target));
     report.add(Check {
@@ -371,14 +372,30 @@ pub fn start(estate: &mut Estate, id: &str) -> Result<(bool, PreconditionReport)
     Ok((true, report))
 }
 
+/// `Restore-StorageGroupCopy -ReplaceLocations`: the SP1 page documents it for local continuous
+/// replication only, and the estate's copies are CCR and SCR copies.
+pub fn replace_locations_refused(estate: &Estate, id: &str) -> EngineError {
+    let name =
+        identity::storage_group(estate, id).map(identity::storage_group_identity).unwrap_or_else(|_| id.to_string());
+    EngineError::Invalid {
+        message: format!(
+            "The ReplaceLocations parameter can be used only with local continuous replication (LCR); storage group \
+             '{name}' has no LCR copy."
+        ),
+        hint: "Leave -ReplaceLocations out: a CCR or SCR copy keeps the storage group's paths.".into(),
+    }
+}
+
 /// The index of the copy `identity` names: the CCR passive copy, or the SCR copy on
 /// `standby_machine`.
 pub fn find_copy(estate: &Estate, id: &str, standby_machine: Option<&str>) -> Result<usize, EngineError> {
     let sg = identity::storage_group(estate, id)?;
+    let standby_machine = standby_machine.map(|m| estate.node_name(m));
+    let standby_machine = standby_machine.as_deref();
     let found = estate.copies.iter().position(|c| {
         c.of(sg)
             && match standby_machine {
-                Some(node) => c.is_standby() && c.node.eq_ignore_ascii_case(node.trim()),
+                Some(node) => c.is_standby() && c.node.eq_ignore_ascii_case(node),
                 None => c.kind == CopyKind::ClusterContinuous,
             }
     });
@@ -593,6 +610,7 @@ mod tests {
             ignore_queue_length: false,
             dry_run: false,
             expected_version: None,
+            domain_controller: None,
         }
     }
 

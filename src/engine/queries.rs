@@ -3,12 +3,13 @@
 //! Must not: change the estate. Every function takes `&Estate`.
 
 use super::EngineError;
+use super::directory::{self, ObjectKind};
 use super::estate::*;
 use super::identity::{self, database_identity, storage_group_identity};
 use crate::api::{self, CopyStatusQuery, DatabaseKind, IdentityQuery, StoreQuery};
 
 /// Where Exchange 2007 puts a storage group's files by default; the lab keeps these paths.
-const MAILBOX_ROOT: &str = r"C:\Program Files\Microsoft\Exchange Server\Mailbox";
+pub const MAILBOX_ROOT: &str = r"C:\Program Files\Microsoft\Exchange Server\Mailbox";
 
 /// `Get-ClusteredMailboxServerStatus`.
 pub fn cms_status(
@@ -16,7 +17,7 @@ pub fn cms_status(
     query: &IdentityQuery,
 ) -> Result<Vec<api::ClusteredMailboxServerStatus>, EngineError> {
     let servers: Vec<&ClusteredMailboxServer> = match &query.identity {
-        Some(id) => vec![identity::server(estate, id)?],
+        Some(id) => identity::servers(estate, id)?,
         None => estate.servers.iter().collect(),
     };
     Ok(servers.into_iter().map(|s| status_of(estate, s)).collect())
@@ -53,10 +54,8 @@ fn status_of(estate: &Estate, server: &ClusteredMailboxServer) -> api::Clustered
 /// mailbox server (named after it), and its resources.
 pub fn failover_clusters(estate: &Estate, query: &api::ClusterQuery) -> Result<api::FailoverClusters, EngineError> {
     let wanted = match &query.cluster {
-        Some(name) => vec![estate.cluster(name).ok_or_else(|| EngineError::NotFound {
-            kind: "cluster",
-            identity: name.clone(),
-            known: estate.clusters.iter().map(|c| c.name.clone()).collect(),
+        Some(name) => vec![estate.cluster(name).ok_or_else(|| {
+            identity::not_found(estate, "cluster", name, estate.clusters.iter().map(|c| c.name.clone()))
         })?],
         None => estate.clusters.iter().collect(),
     };
@@ -157,43 +156,87 @@ pub fn lab_nodes(estate: &Estate) -> Vec<api::LabNode> {
 /// `Get-MailboxServer`: every CMS, and every node whose cluster holds no CMS (a standby node,
 /// a valid SCR target).
 pub fn mailbox_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<api::MailboxServer>, EngineError> {
+    let server = |name: &str, storage: api::ClusteredStorageType| api::MailboxServer {
+        identity: name.to_string(),
+        name: name.to_string(),
+        fqdn: directory::fqdn(estate, name),
+        clustered_storage_type: storage,
+        redundant_machines: Vec::new(),
+        auto_database_mount_dial: api::AutoDatabaseMountDial::BestAvailability,
+        forced_database_mount_after: None,
+        data_path: MAILBOX_ROOT.into(),
+        exchange_legacy_dn: directory::server_legacy_dn(estate, name),
+        directory: directory::plumbing(estate, ObjectKind::Server, name, directory::server_dn(estate, name)),
+        is_valid: true,
+    };
     let mut all: Vec<api::MailboxServer> = estate
         .servers
         .iter()
         .map(|s| api::MailboxServer {
-            identity: s.name.clone(),
-            name: s.name.clone(),
-            clustered_storage_type: api::ClusteredStorageType::NonShared,
             redundant_machines: s.redundant_machines.clone(),
             auto_database_mount_dial: s.auto_database_mount_dial,
             forced_database_mount_after: s.forced_database_mount_after.clone(),
-            guid: identity::guid("server", &s.name),
-            is_valid: true,
+            ..server(&s.name, api::ClusteredStorageType::NonShared)
         })
         .collect();
-    all.extend(estate.nodes.iter().filter(|n| !estate.cluster_hosts_cms(&n.cluster)).map(|n| api::MailboxServer {
-        identity: n.name.clone(),
-        name: n.name.clone(),
-        clustered_storage_type: api::ClusteredStorageType::Disabled,
-        redundant_machines: Vec::new(),
-        auto_database_mount_dial: api::AutoDatabaseMountDial::BestAvailability,
-        forced_database_mount_after: None,
-        guid: identity::guid("server", &n.name),
-        is_valid: true,
-    }));
-    match &query.identity {
-        None => Ok(all),
-        Some(id) => {
-            let known: Vec<String> = all.iter().map(|s| s.name.clone()).collect();
-            let id_guid = id.trim().trim_start_matches('{').trim_end_matches('}');
-            let matches =
-                |s: &api::MailboxServer| s.name.eq_ignore_ascii_case(id.trim()) || s.guid.eq_ignore_ascii_case(id_guid);
-            match all.into_iter().find(|s| matches(s)) {
-                Some(found) => Ok(vec![found]),
-                None => Err(EngineError::NotFound { kind: "mailbox server", identity: id.clone(), known }),
-            }
-        }
+    all.extend(standby_nodes(estate).map(|n| server(&n.name, api::ClusteredStorageType::Disabled)));
+    select_by_server_identity(estate, all, query.identity.as_deref(), "mailbox server", |s| &s.name)
+}
+
+/// The nodes whose cluster holds no clustered mailbox server: mailbox servers in their own
+/// right (SCR targets).
+fn standby_nodes(estate: &Estate) -> impl Iterator<Item = &Node> {
+    estate.nodes.iter().filter(|n| !estate.cluster_hosts_cms(&n.cluster))
+}
+
+/// The items whose server name `identity` names (all of them without one).
+fn select_by_server_identity<T>(
+    estate: &Estate,
+    all: Vec<T>,
+    identity: Option<&str>,
+    kind: &'static str,
+    name: fn(&T) -> &String,
+) -> Result<Vec<T>, EngineError> {
+    let Some(id) = identity else { return Ok(all) };
+    let form = directory::IdentityForm::parse(id);
+    let known: Vec<String> = all.iter().map(|s| name(s).clone()).collect();
+    let found: Vec<T> = all.into_iter().filter(|s| identity::names_server(estate, &form, name(s))).collect();
+    if found.is_empty() {
+        return Err(identity::not_found(estate, kind, id, known.into_iter()));
     }
+    Ok(found)
+}
+
+/// `Get-ExchangeServer`: the clustered mailbox servers, the standby nodes (mailbox servers of
+/// their own) and the hub transport servers.
+pub fn exchange_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<api::ExchangeServer>, EngineError> {
+    let server = |name: &str, roles: Vec<api::ServerRole>, datacenter: &str, clustered: bool| api::ExchangeServer {
+        identity: name.to_string(),
+        name: name.to_string(),
+        fqdn: directory::fqdn(estate, name),
+        domain: estate.domain.clone(),
+        server_role: roles,
+        edition: if clustered { "Enterprise".into() } else { "Standard".into() },
+        is_member_of_cluster: clustered,
+        admin_display_version: directory::SP1_VERSION.into(),
+        site: directory::site(estate, datacenter),
+        data_path: MAILBOX_ROOT.into(),
+        exchange_legacy_dn: directory::server_legacy_dn(estate, name),
+        directory: directory::plumbing(estate, ObjectKind::Server, name, directory::server_dn(estate, name)),
+        is_valid: true,
+    };
+    let datacenter_of_cluster =
+        |cluster: &str| estate.cluster(cluster).map(|c| c.datacenter.clone()).unwrap_or_default();
+    let mut all: Vec<api::ExchangeServer> = estate
+        .servers
+        .iter()
+        .map(|s| server(&s.name, vec![api::ServerRole::Mailbox], &datacenter_of_cluster(&s.cluster), true))
+        .collect();
+    all.extend(
+        standby_nodes(estate)
+            .map(|n| server(&n.name, vec![api::ServerRole::Mailbox], &datacenter_of_cluster(&n.cluster), true)),
+    );
+    select_by_server_identity(estate, all, query.identity.as_deref(), "Exchange server", |s| &s.name)
 }
 
 /// `Get-StorageGroup`.
@@ -221,6 +264,7 @@ fn storage_group_view(estate: &Estate, sg: &StorageGroup) -> api::StorageGroup {
         })
         .collect();
     let folder = format!("{MAILBOX_ROOT}\\{}", sg.name);
+    let id = storage_group_identity(sg);
     api::StorageGroup {
         identity: storage_group_identity(sg),
         name: sg.name.clone(),
@@ -233,7 +277,13 @@ fn storage_group_view(estate: &Estate, sg: &StorageGroup) -> api::StorageGroup {
         has_local_copy: false,
         circular_logging_enabled: false,
         standby_machines,
-        guid: identity::guid("storage group", &storage_group_identity(sg)),
+        log_file_size: estate.log_size_bytes / 1024,
+        directory: directory::plumbing(
+            estate,
+            ObjectKind::StorageGroup,
+            &id,
+            directory::storage_group_dn(estate, &sg.server, &sg.name),
+        ),
         is_valid: true,
     }
 }
@@ -249,10 +299,10 @@ pub fn format_lag(seconds: u64) -> String {
 fn select_storage_groups<'e>(estate: &'e Estate, query: &StoreQuery) -> Result<Vec<&'e StorageGroup>, EngineError> {
     match (&query.identity, &query.server) {
         (Some(_), Some(_)) => Err(exclusive("Identity", "Server")),
-        (Some(id), None) => Ok(vec![identity::storage_group(estate, id)?]),
+        (Some(id), None) => identity::storage_groups(estate, id),
         (None, Some(server)) => {
-            let s = identity::server(estate, server)?;
-            Ok(estate.storage_groups_of(&s.name).collect())
+            let servers = identity::servers(estate, server)?;
+            Ok(estate.storage_groups.iter().filter(|sg| servers.iter().any(|s| s.name == sg.server)).collect())
         }
         (None, None) => Ok(estate.storage_groups.iter().collect()),
     }
@@ -275,13 +325,17 @@ pub fn databases(estate: &Estate, kind: DatabaseKind, query: &StoreQuery) -> Res
         });
     }
     let selected: Vec<&Database> = if let Some(id) = &query.identity {
-        vec![identity::database(estate, id, Some(kind))?]
+        identity::databases(estate, id, Some(kind))?
     } else if let Some(server) = &query.server {
-        let s = identity::server(estate, server)?;
-        estate.databases.iter().filter(|d| d.kind == kind && d.server.eq_ignore_ascii_case(&s.name)).collect()
+        let servers = identity::servers(estate, server)?;
+        estate.databases.iter().filter(|d| d.kind == kind && servers.iter().any(|s| s.name == d.server)).collect()
     } else if let Some(sg) = &query.storage_group {
-        let sg = identity::storage_group(estate, sg)?;
-        estate.databases_of(sg).filter(|d| d.kind == kind).collect()
+        let groups = identity::storage_groups(estate, sg)?;
+        estate
+            .databases
+            .iter()
+            .filter(|d| d.kind == kind && groups.iter().any(|g| g.server == d.server && g.name == d.storage_group))
+            .collect()
     } else {
         estate.databases.iter().filter(|d| d.kind == kind).collect()
     };
@@ -291,7 +345,7 @@ pub fn databases(estate: &Estate, kind: DatabaseKind, query: &StoreQuery) -> Res
             let running = estate
                 .server(&db.server)
                 .is_some_and(|s| s.state == crate::api::CmsState::Online && estate.node_up(&s.active_node));
-            database_view(db, query.status, running)
+            database_view(estate, db, query.status, running)
         })
         .collect())
 }
@@ -300,7 +354,12 @@ pub fn databases(estate: &Estate, kind: DatabaseKind, query: &StoreQuery) -> Res
 /// One database as `Get-MailboxDatabase` shows it; `running` says whether its server is
 /// online on a running node (a stopped server's databases are not mounted, though they mount
 /// again when it starts).
-pub fn database_view(db: &Database, status: bool, running: bool) -> api::Database {
+pub fn database_view(estate: &Estate, db: &Database, status: bool, running: bool) -> api::Database {
+    let id = database_identity(db);
+    let kind = match db.kind {
+        DatabaseKind::Mailbox => ObjectKind::MailboxDatabase,
+        DatabaseKind::PublicFolder => ObjectKind::PublicFolderDatabase,
+    };
     api::Database {
         identity: database_identity(db),
         name: db.name.clone(),
@@ -310,7 +369,20 @@ pub fn database_view(db: &Database, status: bool, running: bool) -> api::Databas
         edb_file_path: format!("{MAILBOX_ROOT}\\{}\\{}.edb", db.storage_group, db.name),
         mounted: status.then_some(db.mounted && running),
         recovery: false,
-        guid: identity::guid("database", &database_identity(db)),
+        exchange_legacy_dn: format!(
+            "{}/cn=InformationStore/cn={}/cn={}",
+            directory::server_legacy_dn(estate, &db.server),
+            db.storage_group,
+            db.name
+        ),
+        administrative_group: directory::ADMIN_GROUP.into(),
+        organization: estate.organization.clone(),
+        directory: directory::plumbing(
+            estate,
+            kind,
+            &id,
+            directory::database_dn(estate, &db.server, &db.storage_group, &db.name),
+        ),
         is_valid: true,
     }
 }
@@ -322,10 +394,8 @@ pub fn copy_status(estate: &Estate, query: &CopyStatusQuery) -> Result<Vec<api::
         StoreQuery { identity: query.identity.clone(), server: query.server.clone(), ..Default::default() };
     let groups = select_storage_groups(estate, &store_query)?;
     let standby = match &query.standby_machine {
-        Some(name) => Some(estate.node(name).ok_or_else(|| EngineError::NotFound {
-            kind: "standby machine",
-            identity: name.clone(),
-            known: estate.nodes.iter().map(|n| n.name.clone()).collect(),
+        Some(name) => Some(estate.node(name).ok_or_else(|| {
+            identity::not_found(estate, "standby machine", name, estate.nodes.iter().map(|n| n.name.clone()))
         })?),
         None => None,
     };
@@ -340,7 +410,9 @@ pub fn copy_status(estate: &Estate, query: &CopyStatusQuery) -> Result<Vec<api::
         match copy {
             Some(copy) => entries.push(copy_entry(estate, sg, copy)),
             // Asked for one storage group's SCR copy on a node that has none.
-            None if standby.is_some() && query.identity.is_some() => {
+            None if standby.is_some()
+                && query.identity.as_deref().is_some_and(|id| !directory::IdentityForm::parse(id).is_wildcard()) =>
+            {
                 return Err(EngineError::Invalid {
                     message: format!(
                         "Standby continuous replication is not enabled for storage group '{}' on '{}'.",

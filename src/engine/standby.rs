@@ -29,10 +29,8 @@ pub fn enable(
     let sg = identity::storage_group(estate, id)?.clone();
     let name = identity::storage_group_identity(&sg);
     let server = identity::server(estate, &sg.server)?.clone();
-    let target = estate.node(standby_machine).cloned().ok_or_else(|| EngineError::NotFound {
-        kind: "standby machine",
-        identity: standby_machine.to_string(),
-        known: estate.nodes.iter().map(|n| n.name.clone()).collect(),
+    let target = estate.node(standby_machine).cloned().ok_or_else(|| {
+        identity::not_found(estate, "standby machine", standby_machine, estate.nodes.iter().map(|n| n.name.clone()))
     })?;
     let mut report = Report::new("Enable-StorageGroupCopy", &name);
     let databases = estate.databases_of(&sg).count();
@@ -121,12 +119,62 @@ fn kind_name(copy: &StorageGroupCopy) -> &'static str {
     if copy.is_standby() { "an SCR" } else { "a CCR" }
 }
 
+/// `Enable-StorageGroupCopy -SeedingPostponed`: the new copy waits, suspended, for
+/// Update-StorageGroupCopy to seed it (which resumes it), as Exchange 2010's successor
+/// documents for `Add-MailboxDatabaseCopy -SeedingPostponed`.
+pub fn postpone_seeding(estate: &mut Estate, copy: usize) {
+    if let Some(copy) = estate.copies.get_mut(copy) {
+        copy.status = CopyStatus::Suspended;
+        copy.suspend_comment = Some("Seeding postponed: seed the copy with Update-StorageGroupCopy.".into());
+    }
+}
+
 /// `Disable-StorageGroupCopy -StandbyMachine`: replication to the standby copy ends and the
 /// copy is forgotten; its files stay on the target.
 pub fn disable(estate: &mut Estate, id: &str, standby_machine: &str) -> Result<PreconditionReport, EngineError> {
     let index = find_copy(estate, id, Some(standby_machine))?;
     let copy = estate.copies.remove(index);
     Ok(Report::new("Disable-StorageGroupCopy", &super::replication::copy_name(&copy)).into_report())
+}
+
+/// Where and how `Update-StorageGroupCopy` seeds: `-DataHostNames` and `-TargetPath`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SeedRoute<'a> {
+    pub data_host_names: &'a [String],
+    pub target_path: Option<&'a str>,
+}
+
+/// The arguments of a seed that the estate does not decide: at most two replication host
+/// names, each a node of the estate (SP1 page: "A maximum of two host names can be
+/// specified"), and a target path that is the copy's own folder (the lab keeps every copy's
+/// files at the storage group's paths).
+fn check_seed_route(estate: &Estate, sg: &StorageGroup, route: SeedRoute<'_>) -> Result<(), EngineError> {
+    if route.data_host_names.len() > 2 {
+        return Err(EngineError::Invalid {
+            message: format!(
+                "A maximum of two host names can be specified for DataHostNames; {} were given.",
+                route.data_host_names.len()
+            ),
+            hint: "Name one or two replication host names (Get-ClusteredMailboxServerStatus lists them).".into(),
+        });
+    }
+    if let Some(unknown) = route.data_host_names.iter().find(|h| estate.node(h).is_none()) {
+        return Err(EngineError::Invalid {
+            message: format!("The host name '{unknown}' is not a replication host name of this estate."),
+            hint: "Use the names Get-ClusteredMailboxServerStatus lists in OperationalReplicationHostNames.".into(),
+        });
+    }
+    if let Some(path) = route.target_path {
+        let folder = format!("{}\\{}", super::queries::MAILBOX_ROOT, sg.name);
+        if !path.trim().trim_end_matches('\\').eq_ignore_ascii_case(&folder) {
+            return Err(EngineError::Invalid {
+                message: format!("The target path '{path}' is not the storage group copy's database folder '{folder}'."),
+                hint: "The lab keeps each copy's database at its storage group's path; leave -TargetPath out or give that folder."
+                    .into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The checks of `Update-StorageGroupCopy`: the copy is suspended or failed, and holds no
@@ -137,8 +185,10 @@ pub fn check_seed(
     standby_machine: Option<&str>,
     target_has_files: bool,
     delete_existing_files: bool,
+    route: SeedRoute<'_>,
 ) -> Result<(usize, PreconditionReport), EngineError> {
     let index = find_copy(estate, id, standby_machine)?;
+    check_seed_route(estate, identity::storage_group(estate, id)?, route)?;
     let copy = &estate.copies[index];
     let sg = identity::storage_group(estate, id)?;
     let name = identity::storage_group_identity(sg);
@@ -320,13 +370,48 @@ mod tests {
     #[test]
     fn a_seed_needs_a_suspended_copy_and_empty_target_unless_told() {
         let mut e = build("seed", SEED).expect("seed");
-        assert!(check_seed(&e, "First Storage Group", None, false, false).is_err(), "Healthy copies are not seeded");
+        assert!(
+            check_seed(&e, "First Storage Group", None, false, false, SeedRoute::default()).is_err(),
+            "Healthy copies are not seeded"
+        );
         e.copies[0].status = CopyStatus::Suspended;
-        assert!(check_seed(&e, "First Storage Group", None, true, false).is_err());
-        let (index, report) = check_seed(&e, "First Storage Group", None, true, true).expect("allowed");
+        assert!(check_seed(&e, "First Storage Group", None, true, false, SeedRoute::default()).is_err());
+        let (index, report) =
+            check_seed(&e, "First Storage Group", None, true, true, SeedRoute::default()).expect("allowed");
         assert_eq!(index, 0);
         assert!(report.checks.iter().any(|c| c.result == crate::api::CheckResult::Overridden));
         seeded(&mut e, 0, 7, true);
         assert_eq!((e.copies[0].status, e.copies[0].last_log_replayed), (CopyStatus::Suspended, 7));
+    }
+
+    /// Update-StorageGroupCopy SP1 page (aa998853): DataHostNames takes "a maximum of two host
+    /// names"; TargetPath is the database file's folder.
+    #[test]
+    fn a_seed_takes_two_host_names_and_the_copy_folder_at_most() {
+        let mut e = build("seed", SEED).expect("seed");
+        e.copies[0].status = CopyStatus::Suspended;
+        let three = ["NH-W2K3-SRV03".to_string(), "NH-W2K3-SRV04".to_string(), "NH-W2K3-SRV01".to_string()];
+        let route = |names: &'static [String], path: Option<&'static str>| SeedRoute {
+            data_host_names: names,
+            target_path: path,
+        };
+        let leaked: &'static [String] = Box::leak(Box::new(three));
+        let too_many = check_seed(&e, "First Storage Group", None, false, false, route(leaked, None));
+        assert!(
+            matches!(too_many, Err(EngineError::Invalid { ref message, .. }) if message.contains("maximum of two"))
+        );
+        let unknown: &'static [String] = Box::leak(Box::new(["NOPE".to_string()]));
+        assert!(check_seed(&e, "First Storage Group", None, false, false, route(unknown, None)).is_err());
+        let ok = check_seed(
+            &e,
+            "First Storage Group",
+            None,
+            false,
+            false,
+            route(&leaked[..2], Some(r"c:\program files\microsoft\exchange server\mailbox\First Storage Group\")),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let elsewhere = check_seed(&e, "First Storage Group", None, false, false, route(&[], Some(r"D:\SG1")));
+        assert!(elsewhere.is_err());
     }
 }

@@ -20,6 +20,18 @@ struct Topology {
     name: String,
     #[serde(default = "default_log_size_kb")]
     log_size_kb: u64,
+    /// The Active Directory domain (`contoso.local`): FQDNs and distinguished names use it.
+    #[serde(default)]
+    domain: Option<String>,
+    /// The Exchange organization's name.
+    #[serde(default)]
+    organization: Option<String>,
+    /// Domain controllers' short names (`-DomainController` takes their FQDNs).
+    #[serde(default)]
+    domain_controllers: Vec<String>,
+    /// The management workstation ccrsh runs on.
+    #[serde(default)]
+    management_workstation: Option<String>,
     #[serde(default)]
     datacenter: Vec<DatacenterSpec>,
     #[serde(default)]
@@ -113,6 +125,36 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
     let mut estate = Estate::empty(topology.name.clone(), log_size_bytes);
     estate.datacenters =
         topology.datacenter.into_iter().map(|d| Datacenter { name: d.name, subnet: d.subnet }).collect();
+    if let Some(domain) = topology.domain {
+        let valid = domain.split('.').count() >= 2
+            && domain.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            });
+        if !valid {
+            return Err(err(format!("domain {domain} is not a DNS domain name such as contoso.local")));
+        }
+        estate.domain = domain;
+    }
+    if let Some(organization) = topology.organization {
+        if organization.trim().is_empty() || organization.contains(['/', '\\', ',', '=']) {
+            return Err(err(format!("organization '{organization}' must be a name without / \\ , or =")));
+        }
+        estate.organization = organization;
+    }
+    for dc in &topology.domain_controllers {
+        super::validate::computer_name("domain controller", dc).map_err(err)?;
+    }
+    if !topology.domain_controllers.is_empty() {
+        estate.domain_controllers = topology.domain_controllers;
+    }
+    if let Some(workstation) = topology.management_workstation {
+        super::validate::computer_name("management workstation", &workstation).map_err(err)?;
+        estate.workstation = workstation;
+    }
     for c in topology.cluster {
         if !estate.datacenters.iter().any(|d| d.name.eq_ignore_ascii_case(&c.datacenter)) {
             return Err(err(format!("cluster {} names unknown datacenter {}", shown(&c.name), shown(&c.datacenter))));

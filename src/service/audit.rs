@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS audit (
     outcome TEXT NOT NULL,
     error TEXT,
     report TEXT NOT NULL,
-    timings TEXT NOT NULL);
+    timings TEXT NOT NULL,
+    domain_controller TEXT);
 CREATE INDEX IF NOT EXISTS audit_by_caller ON audit(caller);
 ";
 
@@ -84,6 +85,13 @@ impl Audit {
         // loss may take the last few (the estate itself keeps FULL durability).
         connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
         connection.execute_batch(SCHEMA)?;
+        // An audit trail written before `-DomainController` was recorded gains the column.
+        let has_domain_controller: bool = connection
+            .prepare("SELECT 1 FROM pragma_table_info('audit') WHERE name = 'domain_controller'")?
+            .exists([])?;
+        if !has_domain_controller {
+            connection.execute_batch("ALTER TABLE audit ADD COLUMN domain_controller TEXT")?;
+        }
         Ok(Audit { connection: Mutex::new(connection), unauthenticated_kept: UNAUTHENTICATED_KEPT })
     }
 
@@ -91,8 +99,8 @@ impl Audit {
     pub fn record(&self, record: &OperationRecord) -> Result<u64, AuditError> {
         let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
         connection.execute(
-            "INSERT INTO audit (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO audit (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings, \
+             domain_controller) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 record.run_date.to_rfc3339(),
                 record.caller,
@@ -103,7 +111,8 @@ impl Audit {
                 record.outcome,
                 record.error,
                 serde_json::to_string(&record.report).unwrap_or_default(),
-                serde_json::to_string(&record.timings).unwrap_or_default()
+                serde_json::to_string(&record.timings).unwrap_or_default(),
+                record.domain_controller
             ],
         )?;
         let index = u64::try_from(connection.last_insert_rowid()).unwrap_or(0);
@@ -122,7 +131,8 @@ impl Audit {
     pub fn search(&self, q: &HistoryQuery) -> Result<Vec<OperationRecord>, AuditError> {
         let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
         let mut stmt = connection.prepare_cached(
-            "SELECT idx, time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings FROM audit \
+            "SELECT idx, time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings, \
+             domain_controller FROM audit \
              WHERE (?1 IS NULL OR cmdlet = ?1) AND (?2 IS NULL OR object = ?2) AND (?3 IS NULL OR caller = ?3) \
              ORDER BY idx DESC LIMIT ?4",
         )?;
@@ -138,6 +148,7 @@ impl Audit {
                 cmdlet_name: r.get(3)?,
                 object_modified: r.get(4)?,
                 reason: r.get(5)?,
+                domain_controller: r.get(11)?,
                 dry_run: r.get(6)?,
                 outcome: r.get(7)?,
                 error: r.get(8)?,
@@ -170,6 +181,7 @@ mod tests {
             cmdlet_name: cmdlet.into(),
             object_modified: "CCREX01".into(),
             reason: None,
+            domain_controller: None,
             dry_run: false,
             outcome: "Succeeded".into(),
             error: None,

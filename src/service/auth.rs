@@ -93,6 +93,7 @@ fn audit(state: &AppState, caller: &str, action: &str, outcome: &str, error: &Er
         cmdlet_name: action.to_string(),
         object_modified: error.target.clone().unwrap_or_default(),
         reason: None,
+        domain_controller: None,
         dry_run: false,
         outcome: outcome.to_string(),
         error: Some(format!("{}: {}", error.code.as_str(), error.message)),

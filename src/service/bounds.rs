@@ -17,8 +17,9 @@ use crate::engine::validate::{
 
 use super::error::ServiceError;
 
-/// The longest identity accepted (`Server\Storage Group\Database` is at most 145 characters).
-pub const MAX_IDENTITY_CHARS: usize = 256;
+/// The longest identity accepted: `Server\Storage Group\Database` is at most 145 characters,
+/// but a distinguished name (an identity form Exchange accepts) runs to several hundred.
+pub const MAX_IDENTITY_CHARS: usize = 1024;
 /// The longest wildcard pattern accepted (`Get-EventLog -Source`).
 pub const MAX_PATTERN_CHARS: usize = 256;
 /// The longest a settle may wait: one hour.
@@ -96,8 +97,24 @@ macro_rules! identities_only {
     )*};
 }
 
+/// `-DomainController`: an FQDN, at most 255 characters.
+fn domain_controller(value: &Option<String>) -> Result<(), ServiceError> {
+    match value {
+        Some(dc) if dc.chars().count() > 255 || dc.chars().any(|c| c.is_control() || c.is_whitespace()) => {
+            Err(refused("domainController", "it is not a fully qualified domain name".into(), "Give a host name such as dc01.contoso.local."))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Bounded for api::IdentityRequest {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("identity", &self.identity)?;
+        domain_controller(&self.domain_controller)
+    }
+}
+
 identities_only!(
-    api::IdentityRequest => [identity],
     api::NodePowerRequest => [identity],
     api::ClusterGroupMoveRequest => [identity, node],
     api::FaultRequest => [server, storage_group],
@@ -107,6 +124,7 @@ impl Bounded for api::MoveRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;
         identity("targetMachine", &self.target_machine)?;
+        domain_controller(&self.domain_controller)?;
         text("moveComment", &self.move_comment)
     }
 }
@@ -114,6 +132,7 @@ impl Bounded for api::MoveRequest {
 impl Bounded for api::StopRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;
+        domain_controller(&self.domain_controller)?;
         text("stopReason", &self.stop_reason)
     }
 }
@@ -122,6 +141,7 @@ impl Bounded for api::CopyRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;
         optional_identity("standbyMachine", &self.standby_machine)?;
+        domain_controller(&self.domain_controller)?;
         self.suspend_comment.as_deref().map_or(Ok(()), |c| text("suspendComment", c))
     }
 }
@@ -129,6 +149,7 @@ impl Bounded for api::CopyRequest {
 impl Bounded for api::MailboxServerRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;
+        domain_controller(&self.domain_controller)?;
         self.forced_database_mount_after.as_deref().map_or(Ok(()), |t| text("forcedDatabaseMountAfter", t))
     }
 }
@@ -137,6 +158,7 @@ impl Bounded for api::EnableCopyRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;
         identity("standbyMachine", &self.standby_machine)?;
+        domain_controller(&self.domain_controller)?;
         let days = "7.00:00:00 (7 days: Exchange's limit for SCR lag times)";
         let (replay, truncation) = (self.replay_lag_seconds.unwrap_or(0), self.truncation_lag_seconds.unwrap_or(0));
         at_most_as("replayLagSeconds", replay, MAX_LAG_SECONDS, days, "Give -ReplayLagTime 7.00:00:00 or less.")?;
@@ -153,14 +175,22 @@ impl Bounded for api::EnableCopyRequest {
 impl Bounded for api::SeedRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;
-        optional_identity("standbyMachine", &self.standby_machine)
+        optional_identity("standbyMachine", &self.standby_machine)?;
+        domain_controller(&self.domain_controller)?;
+        // The page's limit of two is the engine's check; this only bounds the request.
+        at_most("dataHostNames", self.data_host_names.len() as u64, 16, "16 names")?;
+        for name in &self.data_host_names {
+            identity("dataHostNames", name)?;
+        }
+        self.target_path.as_deref().map_or(Ok(()), |p| identity("targetPath", p))
     }
 }
 
 impl Bounded for api::RestoreRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;
-        optional_identity("standbyMachine", &self.standby_machine)
+        optional_identity("standbyMachine", &self.standby_machine)?;
+        domain_controller(&self.domain_controller)
     }
 }
 
@@ -184,6 +214,7 @@ impl Bounded for api::SetupRequest {
 
 impl Bounded for api::TransportConfigRequest {
     fn check(&self) -> Result<(), ServiceError> {
+        domain_controller(&self.domain_controller)?;
         if let Some(size) = self.max_dumpster_size_per_storage_group_bytes {
             let hint = "Give -MaxDumpsterSizePerStorageGroup 2147483647KB or less.";
             at_most_as("maxDumpsterSizePerStorageGroupBytes", size, MAX_DUMPSTER_SIZE_BYTES, "2147483647 KB", hint)?;
@@ -340,7 +371,7 @@ mod tests {
 
     #[test]
     fn overlong_identities_are_refused() {
-        let request = api::IdentityRequest { identity: "x".repeat(10_000), dry_run: false, expected_version: None };
+        let request = api::IdentityRequest { identity: "x".repeat(10_000), dry_run: false, expected_version: None, domain_controller: None };
         let error = request.check().expect_err("refused");
         assert!(error.0.message.contains("10000 characters"), "{}", error.0.message);
     }

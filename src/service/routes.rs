@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::INFO, get(info))
         .route(routes::CMS_STATUS, get(cms_status))
         .route(routes::MAILBOX_SERVERS, get(mailbox_servers))
+        .route(routes::EXCHANGE_SERVERS, get(exchange_servers))
         .route(routes::STORAGE_GROUPS, get(storage_groups))
         .route(routes::STORAGE_GROUP_COPY_STATUS, get(copy_status))
         .route(routes::MAILBOX_DATABASES, get(mailbox_databases))
@@ -70,6 +71,14 @@ async fn info(State(state): State<AppState>, Extension(role): Extension<Role>) -
         role,
         estate_version,
     }))
+}
+
+async fn exchange_servers(
+    State(state): State<AppState>,
+    query: Result<Query<IdentityQuery>, QueryRejection>,
+) -> Reply<Vec<api::ExchangeServer>> {
+    let query = query_of(query)?;
+    read(&state, |e| queries::exchange_servers(e, &query)).map(Json)
 }
 
 async fn cms_status(
@@ -125,6 +134,12 @@ async fn transport_config(State(state): State<AppState>) -> Reply<api::Transport
         Ok(api::TransportConfig {
             max_dumpster_size_per_storage_group_bytes: e.max_dumpster_size_bytes,
             max_dumpster_time_seconds: e.max_dumpster_time_seconds,
+            directory: crate::engine::directory::plumbing(
+                e,
+                crate::engine::directory::ObjectKind::TransportSettings,
+                "Transport Settings",
+                crate::engine::directory::transport_settings_dn(e),
+            ),
         })
     })
     .map(Json)

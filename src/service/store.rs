@@ -356,6 +356,7 @@ impl Store {
                 cmdlet_name: r.get(3)?,
                 object_modified: r.get(4)?,
                 reason: r.get(5)?,
+                domain_controller: None,
                 dry_run: r.get(6)?,
                 outcome: r.get(7)?,
                 error: r.get(8)?,
@@ -398,6 +399,18 @@ impl Store {
         }
         if let Some(time) = self.meta("max_dumpster_time_seconds")?.and_then(|v| v.parse().ok()) {
             estate.max_dumpster_time_seconds = time;
+        }
+        if let Some(domain) = self.meta("domain")? {
+            estate.domain = domain;
+        }
+        if let Some(organization) = self.meta("organization")? {
+            estate.organization = organization;
+        }
+        if let Some(controllers) = json_from_text("meta", "domain_controllers", self.meta("domain_controllers")?)? {
+            estate.domain_controllers = controllers;
+        }
+        if let Some(workstation) = self.meta("workstation")? {
+            estate.workstation = workstation;
         }
         let mut q = c.prepare("SELECT name, subnet FROM datacenter ORDER BY rowid")?;
         estate.datacenters =
@@ -623,6 +636,10 @@ fn write_counters(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     put.execute(params!["network_cuts", serde_json::to_string(&e.network_cuts).unwrap_or_default()])?;
     put.execute(params!["max_dumpster_size_bytes", e.max_dumpster_size_bytes.to_string()])?;
     put.execute(params!["max_dumpster_time_seconds", e.max_dumpster_time_seconds.to_string()])?;
+    put.execute(params!["domain", e.domain])?;
+    put.execute(params!["organization", e.organization])?;
+    put.execute(params!["domain_controllers", serde_json::to_string(&e.domain_controllers).unwrap_or_default()])?;
+    put.execute(params!["workstation", e.workstation])?;
     Ok(())
 }
 

@@ -450,6 +450,10 @@ impl<'s> Binder<'s> {
             },
             (v, ParamType::TimeSpan) => time_span(parameter, v, span)?,
             (v, ParamType::DateTime) => date_time(parameter, v, span)?,
+            (_, ParamType::Fqdn) => {
+                let text = scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?;
+                Value::String(fqdn(parameter, &text, span)?)
+            }
             (_, ParamType::Enum) => {
                 let text = scalar_string(parameter, &arg.value, arg.literal.as_deref(), span)?;
                 Value::String(enum_value(parameter, &text, span)?)
@@ -613,6 +617,33 @@ fn date_time(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Val
         .at(span)
         .with_hint(format!("Write -{} as 2026-11-22, 2026-11-22T16:05:09 or 11/22/2026 4:05 PM.", parameter.name))
     })
+}
+
+/// Exchange's `Fqdn`: dot-separated DNS labels (letters, digits, `-`, `_`; 1 to 63 characters,
+/// no leading or trailing hyphen), at most 255 characters in all.
+fn fqdn(parameter: &ParameterSpec, text: &str, span: Span) -> Result<String, ErrorRecord> {
+    let trimmed = text.trim().trim_end_matches('.');
+    let valid_label = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    if !trimmed.is_empty() && trimmed.len() <= 255 && trimmed.split('.').all(valid_label) {
+        return Ok(trimmed.to_string());
+    }
+    Err(ErrorRecord::new(
+        "CannotConvertArgumentNoMessage",
+        "InvalidArgument",
+        format!(
+            "Cannot bind parameter '{}'. Cannot convert value \"{text}\" to type \"{}\". Error: \"'{text}' is not a valid fully qualified domain name.\"",
+            parameter.name,
+            parameter.kind.full_name()
+        ),
+    )
+    .at(span)
+    .with_hint(format!("Give -{} a host name such as dc01.contoso.local.", parameter.name)))
 }
 
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {

@@ -43,7 +43,7 @@ fn move_server(w: &mut Work<'_>, request: &MoveRequest) -> Result<Done, EngineEr
         return Ok(Done::plain(report, false));
     }
     let server = operations::server_name(&w.estate, &request.identity)?;
-    let target = request.target_machine.trim().to_string();
+    let target = w.estate.node_name(&request.target_machine);
     let flush = |w: &mut Work<'_>| -> Result<(), ServiceError> {
         w.close_open_logs(&server, None)?;
         w.catch_up()
@@ -211,6 +211,9 @@ pub async fn restore_copy(
     let request = body(request)?;
     blocking(move || {
         mutate(&state, caller, Change::of("Restore-StorageGroupCopy", &request, None), |w| {
+            if request.replace_locations {
+                return Err(operations::replace_locations_refused(&w.estate, &request.identity));
+            }
             if let Some(standby_machine) = request.standby_machine.as_deref() {
                 return super::standby::restore_standby(w, &request.identity, standby_machine, request.force);
             }

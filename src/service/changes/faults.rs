@@ -85,13 +85,13 @@ pub async fn set_network(
     let request = body(request)?;
     blocking(move || {
         let [a, b] = request.between.clone();
-        let change = Change {
-            cmdlet: "Set-LabNetwork",
-            object: format!("{a},{b}"),
-            reason: Some(format!("{:?}", request.state)),
-            dry_run: request.dry_run,
-            expected_version: request.expected_version,
-        };
+        let change = Change::lab(
+            "Set-LabNetwork",
+            format!("{a},{b}"),
+            Some(format!("{:?}", request.state)),
+            request.dry_run,
+            request.expected_version,
+        );
         mutate(&state, caller, change, |w| {
             let up = request.state == LinkState::Up;
             let ((a, b), changed, report) = faults::set_link(&mut w.estate, &a, &b, up)?;
@@ -126,13 +126,13 @@ pub async fn set_fault(
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        let change = Change {
-            cmdlet: "Set-LabFault",
-            object: format!("{}\\{}", request.server, request.storage_group),
-            reason: Some(format!("{:?}", request.kind)),
-            dry_run: request.dry_run,
-            expected_version: request.expected_version,
-        };
+        let change = Change::lab(
+            "Set-LabFault",
+            format!("{}\\{}", request.server, request.storage_group),
+            Some(format!("{:?}", request.kind)),
+            request.dry_run,
+            request.expected_version,
+        );
         mutate(&state, caller, change, |w| {
             let FaultKind::CorruptLog = request.kind;
             let sg = identity::storage_group(&w.estate, &request.storage_group)?.clone();
@@ -166,13 +166,13 @@ pub async fn set_clock(
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        let change = Change {
-            cmdlet: "Set-LabClock",
-            object: "lab clock".into(),
-            reason: Some(format!("+{}s", request.advance_seconds)),
-            dry_run: request.dry_run,
-            expected_version: request.expected_version,
-        };
+        let change = Change::lab(
+            "Set-LabClock",
+            "lab clock".into(),
+            Some(format!("+{}s", request.advance_seconds)),
+            request.dry_run,
+            request.expected_version,
+        );
         mutate(&state, caller, change, |w| {
             let report = faults::advance_clock(&mut w.estate, request.advance_seconds)?;
             Ok(Done::plain(report, true))

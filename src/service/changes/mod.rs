@@ -29,11 +29,14 @@ use crate::engine::{EngineError, Estate, operations};
 
 /// What a change is, for the history.
 pub(super) struct Change {
+    // Fields are set by `of` and `lab`; `domain_controller` may be set after `lab`.
     cmdlet: &'static str,
     object: String,
     reason: Option<String>,
     dry_run: bool,
     expected_version: Option<u64>,
+    /// `-DomainController`, recorded in the history.
+    pub(super) domain_controller: Option<String>,
 }
 
 impl Change {
@@ -45,7 +48,19 @@ impl Change {
             reason: reason.map(str::to_string),
             dry_run: request.dry_run(),
             expected_version: request.expected_version(),
+            domain_controller: request.domain_controller().map(str::to_string),
         }
+    }
+
+    /// A change of the lab (not an Exchange task): no domain controller.
+    pub(super) fn lab(
+        cmdlet: &'static str,
+        object: String,
+        reason: Option<String>,
+        dry_run: bool,
+        expected_version: Option<u64>,
+    ) -> Change {
+        Change { cmdlet, object, reason, dry_run, expected_version, domain_controller: None }
     }
 }
 
@@ -54,10 +69,14 @@ pub(super) trait Guarded {
     fn identity(&self) -> &str;
     fn dry_run(&self) -> bool;
     fn expected_version(&self) -> Option<u64>;
+    /// The `-DomainController` an Exchange task was given.
+    fn domain_controller(&self) -> Option<&str> {
+        None
+    }
 }
 
 macro_rules! guarded {
-    ($($request:ty),*) => {$(
+    ($($request:ty),* ; $($with_dc:ty),*) => {$(
         impl Guarded for $request {
             fn identity(&self) -> &str {
                 &self.identity
@@ -69,20 +88,35 @@ macro_rules! guarded {
                 self.expected_version
             }
         }
+    )*$(
+        impl Guarded for $with_dc {
+            fn identity(&self) -> &str {
+                &self.identity
+            }
+            fn dry_run(&self) -> bool {
+                self.dry_run
+            }
+            fn expected_version(&self) -> Option<u64> {
+                self.expected_version
+            }
+            fn domain_controller(&self) -> Option<&str> {
+                self.domain_controller.as_deref()
+            }
+        }
     )*};
 }
 
 guarded!(
+    api::NodePowerRequest,
+    api::ClusterGroupMoveRequest;
     MoveRequest,
     StopRequest,
     IdentityRequest,
     CopyRequest,
     api::RestoreRequest,
-    api::NodePowerRequest,
     api::MailboxServerRequest,
     api::EnableCopyRequest,
-    api::SeedRequest,
-    api::ClusterGroupMoveRequest
+    api::SeedRequest
 );
 
 /// The estate being changed, and what the change may use.
@@ -243,6 +277,7 @@ fn mutate_logged(
             cmdlet_name: change.cmdlet.to_string(),
             object_modified: change.object.clone(),
             reason: change.reason.clone(),
+            domain_controller: change.domain_controller.clone(),
             dry_run: change.dry_run,
             outcome: outcome.to_string(),
             error,
@@ -346,6 +381,7 @@ pub(super) fn audit_lab_call<T>(
         cmdlet_name: cmdlet.to_string(),
         object_modified: object.to_string(),
         reason,
+        domain_controller: None,
         dry_run: false,
         outcome: outcome.to_string(),
         error,

@@ -41,6 +41,9 @@ pub async fn enable_copy(
             let mut done = Done::plain(report, true);
             if !w.dry_run {
                 let copy = w.estate.copies.len() - 1;
+                if request.seeding_postponed {
+                    standby::postpone_seeding(&mut w.estate, copy);
+                }
                 let files = replication::copy_files(&w.files, &w.estate, &w.estate.copies[copy])
                     .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
                 let earlier = files.open_or_create().and_then(|()| files.has_files());
@@ -100,6 +103,10 @@ pub async fn seed_copy(
                 standby_machine,
                 has_files,
                 request.delete_existing_files,
+                standby::SeedRoute {
+                    data_host_names: &request.data_host_names,
+                    target_path: request.target_path.as_deref(),
+                },
             )?;
             if w.dry_run {
                 return Ok(Done::plain(report, false));
@@ -202,13 +209,8 @@ pub async fn run_setup(
             SetupMode::RecoverCms => ("setup /RecoverCMS", request.cms_ip_address.clone()),
             SetupMode::ClearLocalCms => ("setup /ClearLocalCMS", None),
         };
-        let change = Change {
-            cmdlet,
-            object: format!("{} on {}", request.cms_name, request.node),
-            reason,
-            dry_run: request.dry_run,
-            expected_version: request.expected_version,
-        };
+        let object = format!("{} on {}", request.cms_name, request.node);
+        let change = Change::lab(cmdlet, object, reason, request.dry_run, request.expected_version);
         mutate(&state, caller, change, |w| match request.mode {
             SetupMode::ClearLocalCms => {
                 let (changed, report) = setup::clear_local_cms(&mut w.estate, &request.node, &request.cms_name)?;
@@ -288,13 +290,8 @@ pub async fn set_transport_config(
 ) -> Reply<OperationResult> {
     let request = body(request)?;
     blocking(move || {
-        let change = Change {
-            cmdlet: "Set-TransportConfig",
-            object: "Transport Settings".into(),
-            reason: None,
-            dry_run: false,
-            expected_version: None,
-        };
+        let mut change = Change::lab("Set-TransportConfig", "Transport Settings".into(), None, false, None);
+        change.domain_controller = request.domain_controller.clone();
         mutate(&state, caller, change, |w| {
             let before = (w.estate.max_dumpster_size_bytes, w.estate.max_dumpster_time_seconds);
             if let Some(size) = request.max_dumpster_size_per_storage_group_bytes {

@@ -76,18 +76,36 @@ pub fn get_cluster_resource(call: &Invocation<'_>, cx: &mut Context<'_>) -> Resu
 const QUEUE_THRESHOLD: u64 = 10;
 
 /// `Test-ReplicationHealth`: the checks of the node the session is on (`Enter-PSSession`), or
-/// of every node holding a copy.
-pub fn test_replication_health(_call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+/// of every node holding a copy. `-TransientEventSuppressionWindow` lets a queue stay over its
+/// threshold that many minutes; `-MonitoringContext $true` adds the events and performance
+/// counters a monitoring system collects.
+pub fn test_replication_health(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let nodes: Vec<api::LabNode> = cx.client.get(routes::LAB_NODES, &()).map_err(client_error)?;
     let copies: Vec<api::StorageGroupCopyStatus> =
         cx.client.get(routes::STORAGE_GROUP_COPY_STATUS, &CopyStatusQuery::default()).map_err(client_error)?;
+    let window_minutes = call.int("TransientEventSuppressionWindow").unwrap_or(0);
     let here = cx.engine.computer();
-    let mut rows = Vec::new();
+    let mut rows: Vec<Record> = Vec::new();
+    let mut counters: Vec<Value> = Vec::new();
     for node in nodes.iter().filter(|n| here.as_deref().is_none_or(|h| h.eq_ignore_ascii_case(&n.name))) {
         let held: Vec<&api::StorageGroupCopyStatus> =
             copies.iter().filter(|c| c.ccr_target_node.as_deref() == Some(node.name.as_str())).collect();
         if here.is_none() && held.is_empty() && node.active_servers.is_empty() {
             continue;
+        }
+        for c in &held {
+            for (counter, value) in
+                [("CopyQueueLength", c.copy_queue_length), ("ReplayQueueLength", c.replay_queue_length)]
+            {
+                counters.push(
+                    Record::new("Microsoft.Exchange.Monitoring.MonitoringPerformanceCounter")
+                        .with("Object", "MSExchange Replication")
+                        .with("Counter", counter)
+                        .with("Instance", c.storage_group_name.to_lowercase())
+                        .with("Value", value)
+                        .into(),
+                );
+            }
         }
         let mut check = |name: &str, passed: bool, error: String| {
             rows.push(
@@ -95,8 +113,7 @@ pub fn test_replication_health(_call: &Invocation<'_>, cx: &mut Context<'_>) -> 
                     .with("Server", node.name.clone())
                     .with("Check", name)
                     .with("Result", if passed { "Passed" } else { "*FAILED*" })
-                    .with("Error", if passed { None } else { Some(error) })
-                    .into(),
+                    .with("Error", if passed { None } else { Some(error) }),
             );
         };
         check("ClusterService", node.powered_on, format!("{} is powered off.", node.name));
@@ -115,18 +132,55 @@ pub fn test_replication_health(_call: &Invocation<'_>, cx: &mut Context<'_>) -> 
         check("SGCopyFailed", failed.is_empty(), format!("Failed: {}.", failed.join(", ")));
         let initializing = bad(&|c| c.summary_copy_status == api::CopyStatus::Initializing);
         check("SGInitializing", initializing.is_empty(), format!("Initializing: {}.", initializing.join(", ")));
-        let copying = bad(&|c| c.copy_queue_length > QUEUE_THRESHOLD);
+        // A queue over its threshold counts only once its backlog is older than the window.
+        let lasting = |c: &api::StorageGroupCopyStatus| match (c.latest_available_log_time, c.last_inspected_log_time) {
+            _ if window_minutes == 0 => true,
+            (Some(latest), Some(inspected)) => (latest - inspected).num_minutes() >= window_minutes,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        let copying = bad(&|c| c.copy_queue_length > QUEUE_THRESHOLD && lasting(c));
         check(
             "SGCopyQueueLength",
             copying.is_empty(),
             format!("CopyQueueLength over {QUEUE_THRESHOLD}: {}.", copying.join(", ")),
         );
-        let replaying = bad(&|c| c.replay_queue_length > QUEUE_THRESHOLD);
+        let replaying = bad(&|c| c.replay_queue_length > QUEUE_THRESHOLD && lasting(c));
         check(
             "SGReplayQueueLength",
             replaying.is_empty(),
             format!("ReplayQueueLength over {QUEUE_THRESHOLD}: {}.", replaying.join(", ")),
         );
     }
-    Ok(rows)
+    let monitoring = call.switch("MonitoringContext");
+    let events: Vec<Value> =
+        if monitoring { rows.iter().enumerate().map(|(i, r)| monitoring_event(i, r)).collect() } else { Vec::new() };
+    let mut out: Vec<Value> = rows.into_iter().map(Value::record).collect();
+    if monitoring {
+        out.push(
+            Record::new("Microsoft.Exchange.Monitoring.MonitoringData")
+                .with("Events", Value::array(events))
+                .with("PerformanceCounters", Value::array(counters))
+                .into(),
+        );
+    }
+    Ok(out)
+}
+
+/// The monitoring event of one check: an information event when it passed, an error when not.
+fn monitoring_event(index: usize, row: &Record) -> Value {
+    let text = |name: &str| row.get(name).map(Value::to_display_string).unwrap_or_default();
+    let passed = text("Result") == "Passed";
+    let id = 10_000 + i64::try_from(index).unwrap_or(0) + if passed { 0 } else { 1_000 };
+    let message = if passed {
+        format!("The {} check passed on {}.", text("Check"), text("Server"))
+    } else {
+        format!("The {} check failed on {}: {}", text("Check"), text("Server"), text("Error"))
+    };
+    Record::new("Microsoft.Exchange.Monitoring.MonitoringEvent")
+        .with("EventSource", "MSExchange Monitoring ReplicationHealth")
+        .with("EventIdentifier", id)
+        .with("EventType", if passed { "Information" } else { "Error" })
+        .with("EventMessage", message)
+        .into()
 }

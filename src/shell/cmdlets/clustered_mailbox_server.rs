@@ -3,51 +3,35 @@
 //! `Stop-ClusteredMailboxServer`.
 
 use super::change::{self, Change};
-use super::{Context, enum_text};
+use super::exchange_objects;
+use super::{Context, read_from};
 use crate::api::{self, IdentityQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
-use crate::shell::value::{Record, Value};
-
-const STATUS_TYPE: &str = "Microsoft.Exchange.Management.SystemConfigurationTasks.ClusteredMailboxServerStatus";
-const SERVER_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.MailboxServer";
+use crate::shell::value::Value;
 
 pub fn get_status(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let query = IdentityQuery { identity: call.string("Identity") };
     let found: Vec<api::ClusteredMailboxServerStatus> = cx.read_all(routes::CMS_STATUS, &query)?;
-    Ok(found.into_iter().map(|s| status_record(s).into()).collect())
-}
-
-fn status_record(s: api::ClusteredMailboxServerStatus) -> Record {
-    Record::new(STATUS_TYPE)
-        .with("Identity", s.identity)
-        .with("ClusteredMailboxServerName", s.clustered_mailbox_server_name)
-        .with("State", s.state.display_name())
-        .with("OperationalMachines", s.operational_machines)
-        .with("FailedResources", s.failed_resources)
-        .with("OperationalReplicationHostNames", s.operational_replication_host_names)
-        .with("FailedReplicationHostNames", s.failed_replication_host_names)
-        .with("InUseReplicationHostNames", s.in_use_replication_host_names)
-        .with("IsValid", s.is_valid)
+    Ok(found.into_iter().map(|s| exchange_objects::cms_status(s).into()).collect())
 }
 
 pub fn get_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let query = IdentityQuery { identity: call.string("Identity") };
     let found: Vec<api::MailboxServer> = cx.read_all(routes::MAILBOX_SERVERS, &query)?;
+    let from = read_from(call);
+    Ok(found.into_iter().map(|s| exchange_objects::mailbox_server(s, from).into()).collect())
+}
+
+pub fn get_exchange_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let query = IdentityQuery { identity: call.string("Identity") };
+    let found: Vec<api::ExchangeServer> = cx.read_all(routes::EXCHANGE_SERVERS, &query)?;
+    let from = read_from(call);
+    let domain = call.string("Domain");
     Ok(found
         .into_iter()
-        .map(|s| {
-            Record::new(SERVER_TYPE)
-                .with("Identity", s.identity)
-                .with("Name", s.name)
-                .with("ClusteredStorageType", enum_text(&s.clustered_storage_type))
-                .with("RedundantMachines", s.redundant_machines)
-                .with("AutoDatabaseMountDial", enum_text(&s.auto_database_mount_dial))
-                .with("ForcedDatabaseMountAfter", s.forced_database_mount_after.unwrap_or_else(|| "Unlimited".into()))
-                .with("Guid", s.guid)
-                .with("IsValid", s.is_valid)
-                .into()
-        })
+        .filter(|s| domain.as_deref().is_none_or(|d| s.domain.eq_ignore_ascii_case(d)))
+        .map(|s| exchange_objects::exchange_server(s, from).into())
         .collect())
 }
 
@@ -63,6 +47,7 @@ pub fn move_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         ignore_queue_length: call.switch("IgnoreQueueLength"),
         dry_run,
         expected_version: None,
+        domain_controller: call.string("DomainController"),
     };
     let change = Change {
         target: &identity,
@@ -82,6 +67,7 @@ pub fn stop_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         stop_reason: call.string("StopReason").unwrap_or_default(),
         dry_run,
         expected_version: None,
+        domain_controller: call.string("DomainController"),
     };
     let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::STOP_CMS, &change)
@@ -90,7 +76,12 @@ pub fn stop_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
 /// `Start-ClusteredMailboxServer`.
 pub fn start_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let identity = call.string("Identity").unwrap_or_default();
-    let request = |dry_run| api::IdentityRequest { identity: identity.clone(), dry_run, expected_version: None };
+    let request = |dry_run| api::IdentityRequest {
+        identity: identity.clone(),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
     let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::START_CMS, &change)
 }
@@ -107,6 +98,7 @@ pub fn set_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
         forced_database_mount_after: call.get("ForcedDatabaseMountAfter").map(Value::to_display_string),
         dry_run,
         expected_version: None,
+        domain_controller: call.string("DomainController"),
     };
     let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, routes::SET_MAILBOX_SERVER, &change)

@@ -1,25 +1,28 @@
 //! Databases: `Get-MailboxDatabase`, `Get-PublicFolderDatabase`, `Mount-Database`,
 //! `Dismount-Database`.
 
-use super::Context;
 use super::change::{self, Change};
+use super::exchange_objects;
+use super::{Context, read_from};
 use crate::api::{self, DatabaseRequest, StoreQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
-use crate::shell::value::{Record, Value};
-
-const MAILBOX_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.MailboxDatabase";
-const PUBLIC_FOLDER_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.PublicFolderDatabase";
+use crate::shell::value::Value;
 
 pub fn get_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    get(call, cx, routes::MAILBOX_DATABASES, MAILBOX_TYPE)
+    get(call, cx, routes::MAILBOX_DATABASES, false)
 }
 
 pub fn get_public_folder_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    get(call, cx, routes::PUBLIC_FOLDER_DATABASES, PUBLIC_FOLDER_TYPE)
+    get(call, cx, routes::PUBLIC_FOLDER_DATABASES, true)
 }
 
-fn get(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str, type_name: &str) -> Result<Vec<Value>, ErrorRecord> {
+fn get(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+    route: &str,
+    public_folder: bool,
+) -> Result<Vec<Value>, ErrorRecord> {
     let query = StoreQuery {
         identity: call.string("Identity"),
         server: call.string("Server"),
@@ -27,23 +30,8 @@ fn get(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str, type_name: &str
         status: call.switch("Status"),
     };
     let found: Vec<api::Database> = cx.read_all(route, &query)?;
-    Ok(found
-        .into_iter()
-        .map(|db| {
-            Record::new(type_name)
-                .with("Identity", db.identity)
-                .with("Name", db.name)
-                .with("Server", db.server)
-                .with("StorageGroup", db.storage_group)
-                .with("StorageGroupName", db.storage_group_name)
-                .with("EdbFilePath", db.edb_file_path)
-                .with("Mounted", db.mounted)
-                .with("Recovery", db.recovery)
-                .with("Guid", db.guid)
-                .with("IsValid", db.is_valid)
-                .into()
-        })
-        .collect())
+    let from = read_from(call);
+    Ok(found.into_iter().map(|db| exchange_objects::database(db, public_folder, from).into()).collect())
 }
 
 pub fn mount_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -58,7 +46,12 @@ pub fn dismount_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
 /// under -WhatIf). Like Exchange, returns nothing.
 fn set_mounted(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec<Value>, ErrorRecord> {
     let identity = call.string("Identity").unwrap_or_default();
-    let request = |dry_run| DatabaseRequest { identity: identity.clone(), dry_run, expected_version: None };
+    let request = |dry_run| DatabaseRequest {
+        identity: identity.clone(),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
     let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
     change::run(call, cx, route, &change)
 }

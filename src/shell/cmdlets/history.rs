@@ -87,6 +87,7 @@ pub fn search_admin_audit_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Re
                 .with("CmdletName", r.cmdlet_name)
                 .with("ObjectModified", r.object_modified)
                 .with("Reason", r.reason)
+                .with("DomainController", r.domain_controller)
                 .with("DryRun", r.dry_run)
                 .with("Outcome", r.outcome.clone())
                 .with("Succeeded", r.outcome == "Succeeded")

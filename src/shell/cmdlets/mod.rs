@@ -14,6 +14,7 @@ mod clustered_mailbox_server;
 mod database;
 mod dates;
 mod discovery;
+pub mod exchange_objects;
 mod formatting;
 mod history;
 mod host;
@@ -162,6 +163,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-Command", spec!("Get-Command.toml"), discovery::get_command),
     entry("Get-Date", spec!("Get-Date.toml"), dates::get_date),
     entry("Get-EventLog", spec!("Get-EventLog.toml"), history::get_event_log),
+    entry("Get-ExchangeServer", spec!("Get-ExchangeServer.toml"), clustered_mailbox_server::get_exchange_server),
     entry("Get-Help", spec!("Get-Help.toml"), discovery::get_help),
     entry("Get-History", spec!("Get-History.toml"), host::get_history),
     entry("Get-LabMailStatistics", spec!("Get-LabMailStatistics.toml"), lab::get_lab_mail_statistics),
@@ -320,6 +322,15 @@ pub fn client_error(error: ClientError) -> ErrorRecord {
         )
         .with_hint("ccrsh and ccrd may be different versions; use the ccrd built with this ccrsh."),
     }
+}
+
+/// Where a `Get-` cmdlet reads from: the `-DomainController` it was given.
+pub fn read_from<'a>(call: &'a Invocation<'_>) -> exchange_objects::ReadFrom<'a> {
+    let domain_controller = match call.common("DomainController").or_else(|| call.get("DomainController")) {
+        Some(Value::String(dc)) => Some(dc.as_str()),
+        _ => None,
+    };
+    exchange_objects::ReadFrom { domain_controller }
 }
 
 /// An API enum as its serde name (`Healthy`, `BestAvailability`).

@@ -997,6 +997,12 @@ impl Interpreter {
                 for parameter in &by_name {
                     let names = std::iter::once(&parameter.name).chain(&parameter.aliases);
                     let value = names.map(|n| members::property(item, n)).find(|v| *v != Value::Null);
+                    // A scalar (a name typed or read from a file) binds by value where the
+                    // parameter also takes the object itself.
+                    let by_value =
+                        matches!(parameter.pipeline, Some(super::spec::PipelineInput::ByValueAndPropertyName))
+                            && matches!(item, Value::String(_) | Value::Int(_));
+                    let value = value.or_else(|| by_value.then(|| item.clone()));
                     if let Some(value) = value
                         && !args.iter().any(|a| matches!(&a.kind, ArgumentKind::Parameter { name, .. } if name.eq_ignore_ascii_case(&parameter.name)))
                     {

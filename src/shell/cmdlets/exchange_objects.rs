@@ -1,0 +1,346 @@
+//! The Exchange objects as the shell shows them: each `api` object becomes a record with
+//! Exchange 2007 SP1's type name, its full property set in `Format-List *` order, the Active
+//! Directory plumbing at the end, and `ToString()` giving its identity (so `"$sg"` and an
+//! object bound to an `*IdParameter` name the object, as in Exchange).
+//!
+//! Owns: property names, order and the documented defaults of settings the lab does not model
+//! (quotas, schedules, managed folder logging), which are fixed values of Exchange 2007 SP1.
+//! What depends on the estate (names, paths, state, DNs, GUIDs, times) comes from ccrd.
+//!
+//! Must not: fetch anything or decide anything about the estate.
+
+use crate::api;
+use crate::shell::value::{Record, TimeSpan, Value};
+
+pub const MAILBOX_SERVER_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.MailboxServer";
+pub const EXCHANGE_SERVER_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.ExchangeServer";
+pub const STORAGE_GROUP_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.StorageGroup";
+pub const STANDBY_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.StandbyMachineEntry";
+pub const MAILBOX_DATABASE_TYPE: &str = "Microsoft.Exchange.Data.Directory.SystemConfiguration.MailboxDatabase";
+pub const PUBLIC_FOLDER_DATABASE_TYPE: &str =
+    "Microsoft.Exchange.Data.Directory.SystemConfiguration.PublicFolderDatabase";
+pub const COPY_STATUS_TYPE: &str = "Microsoft.Exchange.Management.SystemConfigurationTasks.StorageGroupCopyStatusEntry";
+pub const CMS_STATUS_TYPE: &str = "Microsoft.Exchange.Management.SystemConfigurationTasks.ClusteredMailboxServerStatus";
+pub const TRANSPORT_CONFIG_TYPE: &str =
+    "Microsoft.Exchange.Data.Directory.SystemConfiguration.TransportConfigContainer";
+
+/// The documented default paths of an Exchange 2007 installation.
+const INSTALL_ROOT: &str = r"C:\Program Files\Microsoft\Exchange Server";
+
+/// Where a record was read from: the `-DomainController` the cmdlet was given, if any.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadFrom<'a> {
+    pub domain_controller: Option<&'a str>,
+}
+
+/// The plumbing every directory object ends with, then `IsValid` and `ObjectState`.
+fn with_plumbing(record: Record, identity: &str, d: api::DirectoryObject, from: ReadFrom<'_>) -> Record {
+    record
+        .with("AdminDisplayName", Value::Null)
+        .with("ExchangeVersion", d.exchange_version)
+        .with("DistinguishedName", d.distinguished_name)
+        .with("Identity", identity)
+        .with("Guid", d.guid)
+        .with("ObjectCategory", d.object_category)
+        .with("ObjectClass", d.object_class)
+        .with("WhenChanged", d.when_changed)
+        .with("WhenCreated", d.when_created)
+        .with("OriginatingServer", from.domain_controller.map_or(d.originating_server, str::to_string))
+        .with("IsValid", true)
+        .with("ObjectState", "Unchanged")
+}
+
+fn days(n: i64) -> Value {
+    Value::TimeSpan(TimeSpan { ticks: n * 86_400 * TimeSpan::TICKS_PER_SECOND })
+}
+
+fn empty_list() -> Value {
+    Value::array(Vec::new())
+}
+
+/// `Get-MailboxServer`.
+pub fn mailbox_server(s: api::MailboxServer, from: ReadFrom<'_>) -> Record {
+    let record = Record::new(MAILBOX_SERVER_TYPE)
+        .with_text(s.name.clone())
+        .with("AutoDatabaseMountDial", super::enum_text(&s.auto_database_mount_dial))
+        .with("ClusteredStorageType", super::enum_text(&s.clustered_storage_type))
+        .with("DataPath", s.data_path)
+        .with("ExchangeLegacyDN", s.exchange_legacy_dn)
+        .with("FolderLogForManagedFoldersEnabled", false)
+        .with("ForcedDatabaseMountAfter", s.forced_database_mount_after.unwrap_or_else(|| "Unlimited".into()))
+        .with("Fqdn", s.fqdn)
+        .with("JournalingLogForManagedFoldersEnabled", false)
+        .with("Locale", empty_list())
+        .with("LogDirectorySizeLimitForManagedFolders", "Unlimited")
+        .with("LogFileAgeLimitForManagedFolders", days(0))
+        .with("LogFileSizeLimitForManagedFolders", "10MB")
+        .with("LogPathForManagedFolders", format!(r"{INSTALL_ROOT}\Logging\Managed Folder Assistant"))
+        .with("ManagedFolderAssistantSchedule", Value::Null)
+        .with("MAPIEncryptionRequired", false)
+        .with("MessageTrackingLogEnabled", true)
+        .with("MessageTrackingLogMaxAge", days(30))
+        .with("MessageTrackingLogMaxDirectorySize", "250MB")
+        .with("MessageTrackingLogMaxFileSize", "10MB")
+        .with("MessageTrackingLogPath", format!(r"{INSTALL_ROOT}\TransportRoles\Logs\MessageTracking"))
+        .with("MessageTrackingLogSubjectLoggingEnabled", true)
+        .with("RedundantMachines", s.redundant_machines)
+        .with("RetentionLogForManagedFoldersEnabled", false)
+        .with("SubjectLogForManagedFoldersEnabled", false)
+        .with("SubmissionServerOverrideList", empty_list())
+        .with("Name", s.name);
+    with_plumbing(record, &s.identity, s.directory, from)
+}
+
+/// `Get-ExchangeServer`.
+pub fn exchange_server(s: api::ExchangeServer, from: ReadFrom<'_>) -> Record {
+    let roles: Vec<String> = s.server_role.iter().map(|r| super::enum_text(r).to_display_string()).collect();
+    let is = |role: api::ServerRole| s.server_role.contains(&role);
+    let network = vec![
+        format!("ncacn_vns_spp:{}", s.name),
+        format!("netbios:{}", s.name),
+        format!("ncacn_np:{}", s.name),
+        format!("ncacn_spx:{}", s.name),
+        format!("ncacn_ip_tcp:{}", s.fqdn),
+        format!("ncalrpc:{}", s.name),
+    ];
+    let record = Record::new(EXCHANGE_SERVER_TYPE)
+        .with_text(s.name.clone())
+        .with("Name", s.name.clone())
+        .with("DataPath", s.data_path)
+        .with("Domain", s.domain.clone())
+        .with("Edition", s.edition)
+        .with("ExchangeLegacyDN", s.exchange_legacy_dn)
+        .with("Fqdn", s.fqdn)
+        .with("IsHubTransportServer", is(api::ServerRole::HubTransport))
+        .with("IsClientAccessServer", false)
+        .with("IsExchange2007OrLater", true)
+        .with("IsEdgeServer", false)
+        .with("IsMailboxServer", is(api::ServerRole::Mailbox))
+        .with("IsMemberOfCluster", if s.is_member_of_cluster { "Yes" } else { "No" })
+        .with("IsProvisionedServer", false)
+        .with("IsUnifiedMessagingServer", false)
+        .with("NetworkAddress", network)
+        .with("OrganizationalUnit", format!("{}/{}", s.domain, s.name))
+        .with("AdminDisplayVersion", s.admin_display_version)
+        .with("Site", s.site)
+        .with("ServerRole", roles.join(", "))
+        .with("ErrorReportingEnabled", Value::Null)
+        .with("StaticDomainControllers", empty_list())
+        .with("StaticGlobalCatalogs", empty_list())
+        .with("StaticConfigDomainController", Value::Null)
+        .with("StaticExcludedDomainControllers", empty_list())
+        .with("CurrentDomainControllers", empty_list())
+        .with("CurrentGlobalCatalogs", empty_list())
+        .with("CurrentConfigDomainController", Value::Null)
+        .with("ProductID", Value::Null)
+        .with("IsExchange2007TrialEdition", false)
+        .with("IsExpiredExchange2007TrialEdition", false)
+        .with("RemainingTrialPeriod", days(0));
+    with_plumbing(record, &s.identity, s.directory, from)
+}
+
+/// One entry of a storage group's `StandbyMachines`.
+pub fn standby_machine(m: api::StandbyMachine) -> Record {
+    Record::new(STANDBY_TYPE)
+        .with_text(m.node_name.clone())
+        .with("NodeName", m.node_name)
+        .with("ReplayLagTime", m.replay_lag_time)
+        .with("TruncationLagTime", m.truncation_lag_time)
+}
+
+/// `Get-StorageGroup`.
+pub fn storage_group(sg: api::StorageGroup, from: ReadFrom<'_>) -> Record {
+    let standby: Vec<Value> = sg.standby_machines.into_iter().map(|m| standby_machine(m).into()).collect();
+    let record = Record::new(STORAGE_GROUP_TYPE)
+        .with_text(sg.identity.clone())
+        .with("Name", sg.name)
+        .with("Server", sg.server.clone())
+        .with("ServerName", sg.server)
+        .with("LogFolderPath", sg.log_folder_path)
+        .with("SystemFolderPath", sg.system_folder_path)
+        .with("CircularLoggingEnabled", sg.circular_logging_enabled)
+        .with("ZeroDatabasePages", false)
+        .with("LogFilePrefix", sg.log_file_prefix)
+        .with("LogFileSize", sg.log_file_size)
+        .with("RecoveryEnabled", true)
+        .with("OnlineDefragEnabled", true)
+        .with("IndexCheckingEnabled", true)
+        .with("EventLogSourceID", "MSExchangeIS")
+        .with("LogCheckpointDepth", 20_971_520_i64)
+        .with("CommitDefault", false)
+        .with("DatabaseExtensionSize", 256_i64)
+        .with("PageFragment", 8_i64)
+        .with("PageTempDBMinimum", 0_i64)
+        .with("CopyLogFolderPath", Value::Null)
+        .with("CopySystemFolderPath", Value::Null)
+        .with("HasLocalCopy", sg.has_local_copy)
+        .with("Recovery", sg.recovery)
+        .with("Replicated", super::enum_text(&sg.replicated))
+        .with("StandbyMachines", Value::array(standby));
+    with_plumbing(record, &sg.identity, sg.directory, from)
+}
+
+/// `Get-MailboxDatabase` or `Get-PublicFolderDatabase`.
+pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> Record {
+    let type_name = if public_folder { PUBLIC_FOLDER_DATABASE_TYPE } else { MAILBOX_DATABASE_TYPE };
+    let mut record = Record::new(type_name).with_text(db.identity.clone());
+    record = if public_folder {
+        record
+            .with("MaxItemSize", "10MB")
+            .with("ItemRetentionPeriod", Value::Null)
+            .with("ReplicationPeriod", 15_i64)
+            .with("ReplicationMessageSize", "300KB")
+            .with("ReplicationSchedule", Value::Null)
+            .with("UseCustomReferralServerList", false)
+            .with("CustomReferralServerList", empty_list())
+            .with("ProhibitPostQuota", "2GB")
+    } else {
+        record
+            .with("JournalRecipient", Value::Null)
+            .with("MailboxRetention", days(30))
+            .with("OfflineAddressBook", Value::Null)
+            .with("OriginalDatabase", Value::Null)
+            .with("PublicFolderDatabase", Value::Null)
+            .with("ProhibitSendReceiveQuota", "2355MB")
+            .with("Recovery", db.recovery)
+            .with("ProhibitSendQuota", "2GB")
+            .with("IndexEnabled", true)
+    };
+    let record = record
+        .with("AdministrativeGroup", db.administrative_group)
+        .with("AllowFileRestore", false)
+        .with("BackupInProgress", Value::Null)
+        .with("CopyEdbFilePath", Value::Null)
+        .with("DatabaseCreated", Value::Null)
+        .with("Description", Value::Null)
+        .with("EdbFilePath", db.edb_file_path)
+        .with("ExchangeLegacyDN", db.exchange_legacy_dn)
+        .with("HasLocalCopy", false)
+        .with("DeletedItemRetention", days(14))
+        .with("LastFullBackup", Value::Null)
+        .with("LastIncrementalBackup", Value::Null)
+        .with("LastDifferentialBackup", Value::Null)
+        .with("LastCopyBackup", Value::Null)
+        .with("MaintenanceSchedule", Value::Null)
+        .with("MountAtStartup", true)
+        .with("Mounted", db.mounted)
+        .with("Organization", db.organization)
+        .with("QuotaNotificationSchedule", Value::Null)
+        .with("RetainDeletedItemsUntilBackup", false)
+        .with("Server", db.server.clone())
+        .with("ServerName", db.server)
+        .with("StorageGroup", db.storage_group)
+        .with("StorageGroupName", db.storage_group_name)
+        .with("IssueWarningQuota", "1945MB")
+        .with("EventHistoryRetentionPeriod", days(7))
+        .with("Name", db.name);
+    let record = if public_folder { record.with("Recovery", db.recovery) } else { record };
+    with_plumbing(record, &db.identity, db.directory, from)
+}
+
+/// `Get-StorageGroupCopyStatus`: not a directory object, so no plumbing but `IsValid`.
+pub fn copy_status(c: api::StorageGroupCopyStatus) -> Record {
+    let status = c.summary_copy_status;
+    Record::new(COPY_STATUS_TYPE)
+        .with_text(c.identity.clone())
+        .with("Identity", c.identity)
+        .with("Name", c.name)
+        .with("StorageGroupName", c.storage_group_name)
+        .with("SummaryCopyStatus", super::enum_text(&status))
+        .with("NotSupported", status == api::CopyStatus::NotSupported)
+        .with("NotConfigured", status == api::CopyStatus::NotConfigured)
+        .with("Disabled", status == api::CopyStatus::Disabled)
+        .with("ServiceDown", status == api::CopyStatus::ServiceDown)
+        .with("Failed", c.failed)
+        .with("FailedMessage", c.failed_message)
+        .with("Initializing", status == api::CopyStatus::Initializing)
+        .with("Resynchronizing", status == api::CopyStatus::Resynchronizing)
+        .with("Seeding", c.seeding)
+        .with("Suspend", c.suspend)
+        .with("SuspendComment", c.suspend_comment)
+        .with("CCRTargetNode", c.ccr_target_node)
+        .with("StandbyMachine", c.standby_machine)
+        .with("CopyQueueLength", c.copy_queue_length)
+        .with("ReplayQueueLength", c.replay_queue_length)
+        .with("LatestAvailableLogTime", c.latest_available_log_time)
+        .with("LastCopyNotificationedLogTime", c.last_copied_log_time)
+        .with("LastCopiedLogTime", c.last_copied_log_time)
+        .with("LastInspectedLogTime", c.last_inspected_log_time)
+        .with("LastReplayedLogTime", c.last_replayed_log_time)
+        .with("LastLogGenerated", c.last_log_generated)
+        .with("LastLogCopyNotified", c.last_log_copied)
+        .with("LastLogCopied", c.last_log_copied)
+        .with("LastLogInspected", c.last_log_inspected)
+        .with("LastLogReplayed", c.last_log_replayed)
+        .with("LatestFullBackupTime", Value::Null)
+        .with("LatestIncrementalBackupTime", Value::Null)
+        .with("SnapshotBackup", Value::Null)
+        .with("IsValid", c.is_valid)
+        .with("ObjectState", "Unchanged")
+}
+
+/// `Get-ClusteredMailboxServerStatus`.
+pub fn cms_status(s: api::ClusteredMailboxServerStatus) -> Record {
+    Record::new(CMS_STATUS_TYPE)
+        .with_text(s.identity.clone())
+        .with("Identity", s.identity)
+        .with("ClusteredMailboxServerName", s.clustered_mailbox_server_name)
+        .with("State", s.state.display_name())
+        .with("OperationalMachines", s.operational_machines)
+        .with("FailedResources", s.failed_resources)
+        .with("OperationalReplicationHostNames", s.operational_replication_host_names)
+        .with("FailedReplicationHostNames", s.failed_replication_host_names)
+        .with("InUseReplicationHostNames", s.in_use_replication_host_names)
+        .with("IsValid", s.is_valid)
+        .with("ObjectState", "Unchanged")
+}
+
+/// `Get-TransportConfig`.
+pub fn transport_config(config: api::TransportConfig, from: ReadFrom<'_>) -> Record {
+    let time =
+        TimeSpan { ticks: i64::try_from(config.max_dumpster_time_seconds).unwrap_or(0) * TimeSpan::TICKS_PER_SECOND };
+    let record = Record::new(TRANSPORT_CONFIG_TYPE)
+        .with_text("Transport Settings")
+        .with("ClearCategories", true)
+        .with("GenerateCopyOfDSNFor", empty_list())
+        .with("InternalSMTPServers", empty_list())
+        .with("JournalingReportNdrTo", "<>")
+        .with("MaxDumpsterSizePerStorageGroup", byte_quantified(config.max_dumpster_size_per_storage_group_bytes))
+        .with("MaxDumpsterTime", time)
+        .with("MaxReceiveSize", "10MB")
+        .with("MaxRecipientEnvelopeLimit", 5000_i64)
+        .with("MaxSendSize", "10MB")
+        .with("TLSReceiveDomainSecureList", empty_list())
+        .with("TLSSendDomainSecureList", empty_list())
+        .with("VerifySecureSubmitEnabled", false)
+        .with("VoicemailJournalingEnabled", true)
+        .with("Xexch50Enabled", true)
+        .with("Name", "Transport Settings");
+    with_plumbing(record, "Transport Settings", config.directory, from)
+}
+
+/// Bytes as Exchange 2007's ByteQuantifiedSize prints them: the largest unit that divides
+/// the size exactly, without a space (`18MB`, `1991KB`, `0B`).
+pub fn byte_quantified(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 4] = [("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if bytes >= size && bytes.is_multiple_of(size) {
+            return format!("{}{unit}", bytes / size);
+        }
+    }
+    format!("{bytes}B")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_print_as_exchange_2007_does() {
+        assert_eq!(byte_quantified(18 * 1024 * 1024), "18MB");
+        assert_eq!(byte_quantified(2_411_520 * 1024), "2355MB");
+        assert_eq!(byte_quantified(2 << 30), "2GB");
+        assert_eq!(byte_quantified(1536), "1536B");
+        assert_eq!(byte_quantified(0), "0B");
+    }
+}
