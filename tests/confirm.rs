@@ -25,7 +25,8 @@ fn at_the_prompt(text: &str, answers: &str) -> (String, String) {
 #[test]
 fn the_prompt_asks_and_no_leaves_the_database_mounted() {
     let (out, err) = at_the_prompt(&format!("{DISMOUNT}; {MOUNTED}"), "N\n");
-    let prompt = "\nConfirm\nAre you sure you want to perform this action?\nPerforming the operation \"Dismount-Database\" on target \"CCREX01\\First Storage Group\\Mailbox Database\".\n[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): ";
+    // Exchange's tasks word the question themselves (reference §5: "Moving database path …").
+    let prompt = "\nConfirm\nAre you sure you want to perform this action?\nDismounting database \"CCREX01\\First Storage Group\\Mailbox Database\".\n[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): ";
     assert!(out.starts_with(prompt), "{out:?}");
     assert!(out.ends_with("True\n"), "still mounted: {out:?}");
     assert!(err.is_empty(), "{err}");
@@ -56,10 +57,13 @@ fn noninteractive_fails_the_statement_and_changes_nothing() {
 fn confirm_false_proceeds_durably_and_whatif_changes_nothing() {
     let home = Home::new();
     let run = home.run(&["-c", &format!("{DISMOUNT} -WhatIf; {MOUNTED}")]);
+    // The What if: line, then the precondition report on the host; nothing in the pipeline.
     assert_eq!(
         run.stdout,
-        "What if: Performing the operation \"Dismount-Database\" on target \"CCREX01\\First Storage Group\\Mailbox Database\".\nTrue\n"
+        "What if: Dismounting database \"CCREX01\\First Storage Group\\Mailbox Database\".\nPrecondition report (ccrsh) for Dismount-Database on 'CCREX01\\First Storage Group\\Mailbox Database': every check passes.\nTrue\n"
     );
+    let run = home.run(&["-c", &format!("$x = {DISMOUNT} -WhatIf; $null -eq $x")]);
+    assert!(run.stdout.ends_with("True\n"), "-WhatIf returns nothing: {}", run.stdout);
     let run = home.run(&["-c", &format!("{DISMOUNT} -Confirm:$false")]);
     assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
     // Another process sees the change: it was written before the command returned.
@@ -161,8 +165,7 @@ fn whatif_on_a_move_prints_the_dry_run_report_and_moves_nothing() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout
-            .starts_with("What if: Performing the operation \"Move-ClusteredMailboxServer\" on target \"CCREX01\"."),
+        run.stdout.starts_with("What if: Moving clustered mailbox server \"CCREX01\" to \"NH-W2K3-SRV04\"."),
         "{}",
         run.stdout
     );
@@ -234,7 +237,7 @@ fn a_remote_session_changes_the_prompt_and_lets_setup_run_on_its_node() {
     assert_eq!(session.prompt(), "PS> ");
     session.run("Enter-PSSession nh-w2k3-srv01", &SourceName::Command);
     assert_eq!(session.prompt(), "[NH-W2K3-SRV01]: PS> ");
-    session.run("setup.com /ClearLocalCMS /CMSName:CCREX01 -Confirm:$false", &SourceName::Command);
+    session.run("setup.com /ClearLocalCMS /CMSName:CCREX01", &SourceName::Command);
     assert!(out.text().contains("nothing to clear"), "{}", out.text());
     session.run("Exit-PSSession", &SourceName::Command);
     assert_eq!(session.prompt(), "PS> ");
@@ -308,7 +311,11 @@ fn the_reference_command_lines_run_with_their_documented_effect() {
         let _ = out;
     }
     let find = |needle: &str| lines.iter().position(|l| l.contains(needle)).expect("line");
-    assert!(results[find("-whatif")].0.contains("What if: Performing the operation \"Move-ClusteredMailboxServer\""));
+    assert!(
+        results[find("-whatif")]
+            .0
+            .contains("What if: Moving clustered mailbox server \"CCREX01\" to \"NH-W2K3-SRV04\".")
+    );
     assert!(results[find("-TruncationLagTime 2")].0.is_empty());
     assert!(results[find("-Identity:'CCREX01\\First Storage Group' |fl")].0.contains("SummaryCopyStatus"));
     let last = &results[lines.len() - 1].0;
@@ -396,7 +403,7 @@ fn every_refusal_says_what_to_do_and_changes_nothing() {
             "NH-W2K3-SRV03 <Active, Quorum Owner>",
         ),
         (
-            "Invoke-Command -ComputerName NH-W2K3-SRV01 -ScriptBlock { setup.com /RecoverCMS /CMSName:CCREX01 /CMSIPAddress:198.51.100.50 -Confirm:$false }".into(),
+            "Invoke-Command -ComputerName NH-W2K3-SRV01 -ScriptBlock { setup.com /RecoverCMS /CMSName:CCREX01 /CMSIPAddress:198.51.100.50 }".into(),
             "Stop-ClusteredMailboxServer CCREX01",
             ACTIVE.into(),
             "NH-W2K3-SRV03 <Active, Quorum Owner>",

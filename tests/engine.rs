@@ -199,6 +199,10 @@ fn move_request(target: &str) -> MoveRequest {
 }
 
 fn refused(result: Result<OperationResult, ClientError>) -> api::ErrorBody {
+    refused_any(result)
+}
+
+fn refused_any<T: std::fmt::Debug>(result: Result<T, ClientError>) -> api::ErrorBody {
     match result {
         Err(ClientError::Rejected(body)) => body,
         other => panic!("expected a refusal, got {other:?}"),
@@ -719,6 +723,7 @@ fn seed(sg: &str, standby: Option<&str>, delete: bool) -> SeedRequest {
         dry_run: false,
         expected_version: None,
         domain_controller: None,
+        force: false,
         target_path: None,
         data_host_names: Vec::new(),
     }
@@ -751,7 +756,11 @@ fn a_site_is_lost_activated_from_scr_and_moved_back_in_the_article_order() {
     // Part 2: the production datacenter is lost.
     lab.power("NH-W2K3-SRV04", false, true);
     lab.power("NH-W2K3-SRV03", false, true);
-    assert_eq!(lab.cms().state, api::CmsState::Failed);
+    // Get-ClusteredMailboxServerStatus's Errors table: with no node up the cluster cannot be
+    // reached, and the task says so instead of returning an object.
+    let query = IdentityQuery { identity: Some("CCREX01".into()) };
+    let unreachable = refused_any(lab.admin.get::<Vec<ClusteredMailboxServerStatus>>(routes::CMS_STATUS, &query));
+    assert!(unreachable.message.starts_with("The task could not connect to the cluster"), "{}", unreachable.message);
     let without_force =
         refused(lab.admin.post(routes::RESTORE_COPY, &restore("First Storage Group", "NH-W2K3-SRV01", false)));
     assert!(without_force.hint.unwrap_or_default().contains("-Force"));
@@ -763,7 +772,10 @@ fn a_site_is_lost_activated_from_scr_and_moved_back_in_the_article_order() {
         refused(lab.admin.post(routes::SETUP, &setup("NH-W2K3-SRV01", SetupMode::RecoverCms, Some("192.0.2.50"))));
     assert!(wrong_subnet.message.contains("198.51.100.0/24"), "{}", wrong_subnet.message);
     lab.op(routes::SETUP, &setup("NH-W2K3-SRV01", SetupMode::RecoverCms, Some("198.51.100.50")));
-    assert_eq!(lab.cms().state, api::CmsState::Online);
+    // Its databases stay dismounted: "Partially Online", each named StorageGroup\Database
+    // in FailedResources (Get-ClusteredMailboxServerStatus, bb691169).
+    assert_eq!(lab.cms().state, api::CmsState::PartiallyOnline);
+    assert!(lab.cms().failed_resources.contains(&"First Storage Group\\Mailbox Database".to_string()));
     assert!(lab.cms().operational_machines.contains(&"NH-W2K3-SRV01 <Active, Quorum Owner>".to_string()));
     assert!(!lab.mounted(), "a recovered server's databases stay dismounted");
     lab.mount().expect("mounts");
@@ -1040,12 +1052,11 @@ fn random_operations_and_faults_keep_the_invariants() {
             if !losses_allowed {
                 assert_eq!((ledger.lost, ledger.unavailable), (0, 0), "seed {seed} step {step}: loss without a fault");
             }
-            let cms = lab.cms();
             if lab.mounted() {
-                assert_eq!(
-                    cms.state,
-                    api::CmsState::Online,
-                    "seed {seed} step {step}: mounted on a server that is not online"
+                let cms = lab.cms();
+                assert!(
+                    matches!(cms.state, api::CmsState::Online | api::CmsState::PartiallyOnline),
+                    "seed {seed} step {step}: mounted on a server that is not online: {cms:?}"
                 );
                 assert!(
                     cms.operational_machines.iter().any(|m| m.ends_with("<Active, Quorum Owner>")),

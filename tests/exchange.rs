@@ -81,7 +81,7 @@ $m | Get-ClusteredMailboxServerStatus | ForEach-Object { $_.ClusteredMailboxServ
             "Mailbox Database",
             "CCREX01\\First Storage Group\\Mailbox Database",
             "Healthy",
-            "CCREX01",
+            "CCREX01.contoso.local",
             "CCREX01",
             "CCREX01\\Second Storage Group",
         ]
@@ -191,4 +191,140 @@ fn seeding_postponed_leaves_the_new_copy_suspended() {
     let out = lab.ok(r#"$c = Get-StorageGroupCopyStatus 'CCREX01\First Storage Group' -StandbyMachine NH-W2K3-SRV01
 $c.SummaryCopyStatus; $c.SuspendComment"#);
     assert!(out.starts_with("Suspended\nSeeding postponed"), "{out}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Prompts exactly where Exchange 2007 SP1 prompts.
+
+const SG1: &str = "'CCREX01\\First Storage Group'";
+
+/// Seed article (part 3): with the source available, Restore-StorageGroupCopy runs without
+/// -Force and "no output is generated"; Dismount-Database gives an "are you sure?" message.
+#[test]
+fn restore_with_its_source_reachable_asks_nothing_and_prints_nothing() {
+    let mut lab = Lab::new();
+    let (out, err) = lab.run(&format!(
+        "Enable-StorageGroupCopy {SG1} -StandbyMachine NH-W2K3-SRV01 -ReplayLagTime 0.0:0:0
+Dismount-Database 'Mailbox Database' -Confirm:$false
+Restore-StorageGroupCopy {SG1} -StandbyMachine NH-W2K3-SRV01"
+    ));
+    assert_eq!((out.as_str(), err.as_str()), ("", ""), "no prompt, no output");
+    let (_, err) = lab.run("Dismount-Database 'Public Folder Database'");
+    assert!(err.contains("NonInteractive mode"), "Dismount-Database asks: {err}");
+}
+
+/// SP1 page of Restore-StorageGroupCopy (aa996024): -Force "can be used when the task is run
+/// programmatically and prompting for administrative input is inappropriate. If Force is not
+/// provided in the cmdlet, administrative input is prompted" — asked when the restore would
+/// lose data (the source is gone).
+#[test]
+fn restore_without_its_source_asks_before_losing_data() {
+    let lose_the_source = format!(
+        "Enable-StorageGroupCopy {SG1} -StandbyMachine NH-W2K3-SRV01 -ReplayLagTime 0.0:0:0
+Stop-LabNode NH-W2K3-SRV04 -Crash; Stop-LabNode NH-W2K3-SRV03 -Crash"
+    );
+    let status = format!("(Get-StorageGroupCopyStatus {SG1} -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus");
+    // Answered No: nothing changes.
+    let mut lab = Lab::answering(Some("N\n"));
+    lab.run(&lose_the_source);
+    let (out, err) = lab.run(&format!("Restore-StorageGroupCopy {SG1} -StandbyMachine NH-W2K3-SRV01"));
+    assert!(out.contains("\nConfirm\nThe source of storage group copy"), "{out}");
+    assert!(out.contains("data loss is expected for this storage group"), "{out}");
+    assert!(err.is_empty(), "{err}");
+    assert_ne!(lab.ok(&status).trim(), "Disabled", "not restored after No");
+    // Answered Yes: restored, with Exchange's data-loss warning.
+    let mut lab = Lab::answering(Some("Y\n"));
+    lab.run(&lose_the_source);
+    let (_, err) = lab.run(&format!("Restore-StorageGroupCopy {SG1} -StandbyMachine NH-W2K3-SRV01"));
+    assert!(err.contains("WARNING: Performing a Restore-StorageGroupCopy operation on storage group"), "{err}");
+    assert_eq!(lab.ok(&status).trim(), "Disabled");
+    // A session that cannot ask is refused with Exchange's warning text first and told to use
+    // -Force; -Force restores without asking.
+    let mut lab = Lab::new();
+    lab.run(&lose_the_source);
+    let (_, err) = lab.run(&format!("Restore-StorageGroupCopy {SG1} -StandbyMachine NH-W2K3-SRV01"));
+    assert!(err.contains("Restore-StorageGroupCopy: Failed to copy remaining log files (through E00"), "{err}");
+    assert!(err.contains("-Force"), "{err}");
+    lab.run(&format!("Restore-StorageGroupCopy {SG1} -StandbyMachine NH-W2K3-SRV01 -Force"));
+    assert_eq!(lab.ok(&status).trim(), "Disabled");
+}
+
+/// Setup.com is Exchange's unattended setup: it never prompts and takes /switches only (the
+/// seed article runs `/ClearLocalCMS /CMSName:CCREX01` on the node; Figure 10 is its output).
+#[test]
+fn setup_never_prompts_and_takes_switches_only() {
+    let mut lab = Lab::new();
+    let out = lab.ok("Invoke-Command -ComputerName NH-W2K3-SRV01 -ScriptBlock { setup.com /ClearLocalCMS /CMSName:CCREX01 }; $LASTEXITCODE");
+    assert!(out.starts_with("Welcome to Microsoft Exchange Server 2007 Unattended Setup"), "{out}");
+    assert!(out.trim_end().ends_with("0"), "{out}");
+    let (_, err) = lab.run("Invoke-Command -ComputerName NH-W2K3-SRV01 -ScriptBlock { setup.com /ClearLocalCMS /CMSName:CCREX01 -Confirm:$false }");
+    assert!(err.contains("'-Confirm:False' is not a valid setup parameter"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. -WhatIf prints the What if: line and returns nothing; the report goes to the host.
+
+/// Exchange's ShouldProcess message (reference §5: "Moving database path "…".") under
+/// -WhatIf; -ValidateOnly (Move-ClusteredMailboxServer page d13d8ae3) returns the checks.
+#[test]
+fn whatif_prints_the_line_and_the_report_and_returns_nothing() {
+    let mut lab = Lab::new();
+    let out = lab
+        .ok("$x = Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment 'Patch' -WhatIf
+\"returned: $($x.Count)\"");
+    assert!(out.starts_with("What if: Moving clustered mailbox server \"CCREX01\" to \"NH-W2K3-SRV04\".\n"), "{out}");
+    assert!(out.contains("Precondition report (ccrsh)") && out.contains("Passed"), "{out}");
+    assert!(out.ends_with("returned: 0\n"), "{out}");
+    // A dry run whose checks fail still shows every check, passed and failed.
+    let (out, err) = lab.run("Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV01 -MoveComment x -WhatIf");
+    assert!(out.contains("FAILED") && out.contains("Passed"), "{out}");
+    assert!(err.contains("WARNING: The change would be refused"), "{err}");
+    let out = lab
+        .ok("$checks = Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment x -ValidateOnly
+$checks.Count -gt 3; ($checks | Where-Object Result -eq Passed).Count -eq $checks.Count");
+    assert_eq!(out, "True\nTrue\n");
+    assert!(lab.ok("(Get-ClusteredMailboxServerStatus CCREX01).OperationalMachines").contains("NH-W2K3-SRV03 <Active"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. CMS state.
+
+/// Get-ClusteredMailboxServerStatus (RTM bb691169 / 7bda979a): "Partially Online: one or more
+/// resources of the server are not online"; FailedResources names a database as
+/// "StorageGroupName\DatabaseName"; its Errors table: "could not connect to the cluster".
+#[test]
+fn a_dismounted_database_makes_the_server_partially_online() {
+    let mut lab = Lab::new();
+    let out = lab.ok("Dismount-Database 'Mailbox Database' -Confirm:$false
+$s = Get-ClusteredMailboxServerStatus CCREX01; $s.State; $s.FailedResources
+Mount-Database 'Mailbox Database'; (Get-ClusteredMailboxServerStatus CCREX01).State");
+    assert_eq!(out, "Partially Online\nFirst Storage Group\\Mailbox Database\nOnline\n");
+    let (_, err) = lab.run("Stop-LabNode NH-W2K3-SRV04 -Crash; Stop-LabNode NH-W2K3-SRV03 -Crash; Get-ClusteredMailboxServerStatus CCREX01");
+    assert!(
+        err.contains("The task could not connect to the cluster due to communication issues or cluster unavailability"),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Exchange's wording first.
+
+/// The SP1 transcript of Update-StorageGroupCopy (reference §5, message 5): "Seeding failed :
+/// Database seeding error: Log files already exist at '…'. … The '-DeleteExistingFiles' switch
+/// can be used …", then this shell's report.
+#[test]
+fn a_seed_onto_existing_logs_fails_with_exchanges_words() {
+    let mut lab = Lab::new();
+    lab.ok("Send-LabMail 'Mailbox Database' -Count 300 -SizeKB 10 | Out-Null; Wait-LabReplication | Out-Null");
+    lab.ok(&format!("Suspend-StorageGroupCopy {SG1}"));
+    let (_, err) = lab.run(&format!("Update-StorageGroupCopy {SG1}"));
+    assert!(
+        err.contains(
+            "Update-StorageGroupCopy: Seeding failed : Database seeding error: Log files already exist at 'C:\\Program Files\\Microsoft\\Exchange Server\\Mailbox\\First Storage Group'."
+        ),
+        "{err}"
+    );
+    assert!(err.contains("The operation on"), "then the report: {err}");
+    lab.ok(&format!("Update-StorageGroupCopy {SG1} -DeleteExistingFiles"));
+    assert_eq!(lab.ok(&format!("(Get-StorageGroupCopyStatus {SG1}).SummaryCopyStatus")).trim(), "Healthy");
 }

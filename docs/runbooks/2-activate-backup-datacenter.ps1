@@ -12,9 +12,11 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 
-# Preconditions: the server is down and every storage group has an SCR copy on the standby.
-$status = Get-ClusteredMailboxServerStatus $Server
-if ($status.State -eq 'Online') { throw "$Server is still online: this runbook is for a lost datacenter." }
+# Preconditions: the server is down (with both production nodes lost its cluster cannot even be
+# reached, and Get-ClusteredMailboxServerStatus says so) and every storage group has an SCR
+# copy on the standby.
+try { $state = (Get-ClusteredMailboxServerStatus $Server).State } catch { $state = 'Unreachable' }
+if ($state -like '*Online*') { throw "$Server is still $($state): this runbook is for a lost datacenter." }
 $groups = Get-StorageGroup -Server $Server
 foreach ($sg in $groups) {
     $copy = Get-StorageGroupCopyStatus $sg.Identity -StandbyMachine $StandbyMachine
@@ -26,14 +28,14 @@ foreach ($sg in $groups) {
 }
 Invoke-Command -ComputerName $StandbyMachine -ArgumentList $Server, $IPAddress -ScriptBlock {
     param($name, $address)
-    setup.com /RecoverCMS /CMSName:$name /CMSIPAddress:$address -Confirm:$false
+    setup.com /RecoverCMS /CMSName:$name /CMSIPAddress:$address
 }
 foreach ($db in Get-MailboxDatabase -Server $Server) { Mount-Database $db.Identity }
 foreach ($db in Get-PublicFolderDatabase -Server $Server) { Mount-Database $db.Identity }
 
 # CCR in the backup site: seed the second node, then prove a move there and back.
 foreach ($sg in $groups) {
-    Update-StorageGroupCopy $sg.Identity -DeleteExistingFiles -Force
+    Update-StorageGroupCopy $sg.Identity -DeleteExistingFiles
 }
 Move-ClusteredMailboxServer $Server -TargetMachine $SecondNode -MoveComment 'Proving CCR in the backup site' -Confirm:$false
 Move-ClusteredMailboxServer $Server -TargetMachine $StandbyMachine -MoveComment 'Back to the first backup node' -Confirm:$false

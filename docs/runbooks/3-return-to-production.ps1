@@ -25,12 +25,12 @@ $groups = Get-StorageGroup -Server $Server
 function Set-FreshStandby {
     param($node, $comment)
     Invoke-Command -ComputerName $node -ArgumentList $Server -ScriptBlock {
-        param($name) setup.com /ClearLocalCMS /CMSName:$name -Confirm:$false
+        param($name) setup.com /ClearLocalCMS /CMSName:$name
     }
     foreach ($sg in $groups) {
         Enable-StorageGroupCopy $sg.Identity -StandbyMachine $node -ReplayLagTime 0.0:0:0 -WarningAction SilentlyContinue
         Suspend-StorageGroupCopy $sg.Identity -StandbyMachine $node -SuspendComment $comment
-        Update-StorageGroupCopy $sg.Identity -StandbyMachine $node -DeleteExistingFiles -Force
+        Update-StorageGroupCopy $sg.Identity -StandbyMachine $node -DeleteExistingFiles
     }
 }
 
@@ -41,16 +41,16 @@ Set-FreshStandby $ProductionNode 'Reseeding for the return'
 # 2. A scheduled switch: dismount, copy the last logs, stop with a reason.
 foreach ($db in Get-MailboxDatabase -Server $Server) { Dismount-Database $db.Identity -Confirm:$false }
 foreach ($db in Get-PublicFolderDatabase -Server $Server) { Dismount-Database $db.Identity -Confirm:$false }
-foreach ($sg in $groups) { Restore-StorageGroupCopy $sg.Identity -StandbyMachine $ProductionNode -Confirm:$false }
+foreach ($sg in $groups) { Restore-StorageGroupCopy $sg.Identity -StandbyMachine $ProductionNode }
 Stop-ClusteredMailboxServer $Server -StopReason $StopReason -Confirm:$false
 
 # 3. Recover the server in production with its original address; mount; reseed the passive.
 Invoke-Command -ComputerName $ProductionNode -ArgumentList $Server, $IPAddress -ScriptBlock {
-    param($name, $address) setup.com /RecoverCMS /CMSName:$name /CMSIPAddress:$address -Confirm:$false
+    param($name, $address) setup.com /RecoverCMS /CMSName:$name /CMSIPAddress:$address
 }
 foreach ($db in Get-MailboxDatabase -Server $Server) { Mount-Database $db.Identity }
 foreach ($db in Get-PublicFolderDatabase -Server $Server) { Mount-Database $db.Identity }
-foreach ($sg in $groups) { Update-StorageGroupCopy $sg.Identity -DeleteExistingFiles -Force }
+foreach ($sg in $groups) { Update-StorageGroupCopy $sg.Identity -DeleteExistingFiles }
 
 # 4. The backup cluster forgets the server, and protects production with SCR again.
 Set-FreshStandby $BackupNode 'Reseeding after the return'

@@ -24,5 +24,5 @@ Move-ClusteredMailboxServer $Server -TargetMachine $TargetMachine -MoveComment "
 Restore-StorageGroupCopy $StorageGroup -Force
 Mount-Database $Database
 Suspend-StorageGroupCopy $StorageGroup -SuspendComment 'Reseeding after damaged logs'
-Update-StorageGroupCopy $StorageGroup -DeleteExistingFiles -Force
+Update-StorageGroupCopy $StorageGroup -DeleteExistingFiles
 "$StorageGroup runs on $TargetMachine; its copy is $((Get-StorageGroupCopyStatus $StorageGroup).SummaryCopyStatus)"

@@ -12,6 +12,6 @@ if ($failed.Count -eq 0) { throw "No copy of $Server has failed: nothing to rese
 foreach ($copy in $failed) {
     "$($copy.Identity) on $($copy.CCRTargetNode): $($copy.FailedMessage)"
     Suspend-StorageGroupCopy $copy.Identity -SuspendComment 'Reseeding a diverged copy'
-    Update-StorageGroupCopy $copy.Identity -DeleteExistingFiles -Force
+    Update-StorageGroupCopy $copy.Identity -DeleteExistingFiles
     "$($copy.Identity) is $((Get-StorageGroupCopyStatus $copy.Identity).SummaryCopyStatus) again"
 }

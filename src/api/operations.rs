@@ -146,6 +146,9 @@ pub struct SeedRequest {
     /// Leave replication suspended after the seed.
     #[serde(default)]
     pub manual_resume: bool,
+    /// `-Force`: delete an obsolete checkpoint at the target without asking.
+    #[serde(default)]
+    pub force: bool,
     /// Run every check and return the report, but change nothing.
     #[serde(default)]
     pub dry_run: bool,
@@ -367,6 +370,10 @@ pub struct PreconditionCheck {
     /// The switch that overrides this check, when one does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_switch: Option<String>,
+    /// When Exchange 2007 itself refuses in this case: its error text, which a refusal leads
+    /// with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

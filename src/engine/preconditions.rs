@@ -53,6 +53,16 @@ impl Report {
         self.push(check, result);
     }
 
+    /// A check whose failure Exchange 2007 itself reports with `exchange_error` (its own
+    /// wording, from the documentation's error tables and published transcripts).
+    pub fn add_exchange(&mut self, check: Check<'_>, exchange_error: String) {
+        let failed = !check.passed && !check.override_switch.is_some_and(|(_, given)| given);
+        self.add(check);
+        if failed && let Some(last) = self.report.checks.last_mut() {
+            last.exchange_error = Some(exchange_error);
+        }
+    }
+
     /// A check that does not apply here (for example a dismounted storage group when the
     /// caller asked to ignore dismounted ones).
     pub fn skip(&mut self, check: Check<'_>) {
@@ -71,6 +81,7 @@ impl Report {
             why: check.why.to_string(),
             remedy: (result != CheckResult::Passed).then_some(check.remedy),
             override_switch: check.override_switch.map(|(switch, _)| format!("-{switch}")),
+            exchange_error: None,
         });
     }
 
@@ -85,16 +96,23 @@ impl Report {
     }
 }
 
-/// The sentence a refusal leads with: its target and each failed check (the shell already
-/// names the cmdlet in front of it).
+/// The sentence a refusal leads with: Exchange's own error text where Exchange 2007 refuses
+/// too, then its target and each failed check (the shell already names the cmdlet in front of
+/// it).
 pub fn refusal_message(report: &PreconditionReport) -> String {
-    let failed: Vec<String> = report
-        .checks
-        .iter()
-        .filter(|c| c.result == CheckResult::Failed)
+    let failed_checks = report.checks.iter().filter(|c| c.result == CheckResult::Failed);
+    let failed: Vec<String> = failed_checks
+        .clone()
         .map(|c| format!("{} (observed: {}; required: {})", c.check, c.observed, c.threshold))
         .collect();
-    format!("The operation on '{}' was refused: {}.", report.target, failed.join("; "))
+    let mut exchange: Vec<&str> = Vec::new();
+    for text in failed_checks.filter_map(|c| c.exchange_error.as_deref()) {
+        if !exchange.contains(&text) {
+            exchange.push(text);
+        }
+    }
+    let ours = format!("The operation on '{}' was refused: {}.", report.target, failed.join("; "));
+    if exchange.is_empty() { ours } else { format!("{} {ours}", exchange.join(" ")) }
 }
 
 /// The remedies of the failed checks, with their override switches, as one hint.

@@ -11,7 +11,8 @@ use crate::api::{self, CopyStatusQuery, DatabaseKind, IdentityQuery, StoreQuery}
 /// Where Exchange 2007 puts a storage group's files by default; the lab keeps these paths.
 pub const MAILBOX_ROOT: &str = r"C:\Program Files\Microsoft\Exchange Server\Mailbox";
 
-/// `Get-ClusteredMailboxServerStatus`.
+/// `Get-ClusteredMailboxServerStatus`. A server none of whose nodes can be reached is the
+/// page's error ("could not connect to the cluster"), not an object.
 pub fn cms_status(
     estate: &Estate,
     query: &IdentityQuery,
@@ -20,6 +21,17 @@ pub fn cms_status(
         Some(id) => identity::servers(estate, id)?,
         None => estate.servers.iter().collect(),
     };
+    if let Some(down) = servers.iter().find(|s| !s.redundant_machines.iter().any(|m| estate.node_up(m))) {
+        return Err(EngineError::Invalid {
+            message: format!(
+                "The task could not connect to the cluster due to communication issues or cluster unavailability. \
+                 None of the nodes of clustered mailbox server '{}' ({}) can be reached.",
+                down.name,
+                down.redundant_machines.join(", ")
+            ),
+            hint: "Start a node of the cluster (Get-LabNode shows which are powered off), then ask again.".into(),
+        });
+    }
     Ok(servers.into_iter().map(|s| status_of(estate, s)).collect())
 }
 
@@ -37,12 +49,29 @@ fn status_of(estate: &Estate, server: &ClusteredMailboxServer) -> api::Clustered
         })
         .collect();
     let hosts: Vec<String> = up.iter().map(|m| m.to_string()).collect();
+    // The page: "Partially Online: one or more resources of the server are not online";
+    // FailedResources names databases as StorageGroupName\DatabaseName.
+    let failed_resources: Vec<String> = if server.state == api::CmsState::Online {
+        estate
+            .databases
+            .iter()
+            .filter(|d| d.server.eq_ignore_ascii_case(&server.name) && !d.mounted)
+            .map(|d| format!("{}\\{}", d.storage_group, d.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let state = if server.state == api::CmsState::Online && !failed_resources.is_empty() {
+        api::CmsState::PartiallyOnline
+    } else {
+        server.state
+    };
     api::ClusteredMailboxServerStatus {
         identity: server.name.clone(),
-        clustered_mailbox_server_name: server.name.clone(),
-        state: server.state,
+        clustered_mailbox_server_name: directory::fqdn(estate, &server.name),
+        state,
         operational_machines: operational,
-        failed_resources: Vec::new(),
+        failed_resources,
         operational_replication_host_names: hosts.clone(),
         failed_replication_host_names: Vec::new(),
         in_use_replication_host_names: hosts,

@@ -177,13 +177,25 @@ fn check_seed_route(estate: &Estate, sg: &StorageGroup, route: SeedRoute<'_>) ->
     Ok(())
 }
 
+/// What a seed's target holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TargetFiles {
+    /// Logs or a database with records.
+    pub present: bool,
+    /// Only the checkpoint of an earlier copy.
+    pub obsolete_checkpoint: bool,
+    /// `-Force`: delete that checkpoint without asking.
+    pub force: bool,
+}
+
 /// The checks of `Update-StorageGroupCopy`: the copy is suspended or failed, and holds no
-/// files unless `DeleteExistingFiles`. Returns the copy's index.
+/// files unless `DeleteExistingFiles`, and no obsolete checkpoint unless `-Force` (the shell
+/// asks first, as the transcript of reference §5 shows). Returns the copy's index.
 pub fn check_seed(
     estate: &Estate,
     id: &str,
     standby_machine: Option<&str>,
-    target_has_files: bool,
+    target: TargetFiles,
     delete_existing_files: bool,
     route: SeedRoute<'_>,
 ) -> Result<(usize, PreconditionReport), EngineError> {
@@ -202,14 +214,35 @@ pub fn check_seed(
         remedy: format!("Suspend-StorageGroupCopy '{name}'{} first.", standby_switch(standby_machine)),
         override_switch: None,
     });
+    let folder = format!("{}\\{}", super::queries::MAILBOX_ROOT, sg.name);
+    report.add_exchange(
+        Check {
+            name: "The target holds no database or log files".into(),
+            passed: !target.present,
+            observed: if target.present { "files present".into() } else { "empty".into() },
+            threshold: "empty".into(),
+            why: "Log files already at the target must be removed before the storage group is seeded.",
+            remedy: "Add -DeleteExistingFiles to remove them as part of the seed.".into(),
+            override_switch: Some(("DeleteExistingFiles", delete_existing_files)),
+        },
+        format!(
+            "Seeding failed : Database seeding error: Log files already exist at '{folder}'. They must be removed \
+             before storage group seeding or reseeding can be performed. The '-DeleteExistingFiles' switch can be used \
+             with the 'Update-StorageGroupCopy' task to accomplish this."
+        ),
+    );
     report.add(Check {
-        name: "The target holds no database or log files".into(),
-        passed: !target_has_files,
-        observed: if target_has_files { "files present".into() } else { "empty".into() },
-        threshold: "empty".into(),
-        why: "Log files already at the target must be removed before the storage group is seeded.",
-        remedy: "Add -DeleteExistingFiles to remove them as part of the seed.".into(),
-        override_switch: Some(("DeleteExistingFiles", delete_existing_files)),
+        name: "The target holds no obsolete checkpoint".into(),
+        passed: !target.obsolete_checkpoint,
+        observed: if target.obsolete_checkpoint { format!("{folder}\\{}.chk", sg.log_prefix) } else { "none".into() },
+        threshold: "none".into(),
+        why: "A checkpoint left by an earlier copy would make replay start at the wrong log.",
+        remedy: format!(
+            "Continuous replication seeding found an obsolete checkpoint '{folder}\\{}.chk' file for storage group \
+             copy '{}'. The checkpoint file will be deleted, and then the database will be seeded if you confirm now.",
+            sg.log_prefix, sg.name
+        ),
+        override_switch: Some(("Force", target.force || delete_existing_files)),
     });
     let server = identity::server(estate, &sg.server)?;
     report.add(Check {
@@ -274,15 +307,25 @@ pub fn check_restore_standby(
         remedy: format!("Run setup.com /RecoverCMS on {} (or mount the database there).", copy.node),
         override_switch: None,
     });
-    report.add(Check {
-        name: format!("The source {} is reachable", server.active_node),
-        passed: source_up,
-        observed: if source_up { "reachable".into() } else { "unreachable".into() },
-        threshold: "reachable, so the remaining logs can be copied".into(),
-        why: "Without the source, logs it holds are lost (SCR has no transport dumpster).",
-        remedy: "Bring the source back, or accept the loss with -Force.".into(),
-        override_switch: Some(("Force", force)),
-    });
+    // The warning an SP1 restore gives when it cannot reach the source (reference §5,
+    // message 1), through the last log the copy holds.
+    let through = format!("{}{:08X}.log", sg.log_prefix, copy.last_log_inspected);
+    report.add_exchange(
+        Check {
+            name: format!("The source {} is reachable", server.active_node),
+            passed: source_up,
+            observed: if source_up { "reachable".into() } else { "unreachable".into() },
+            threshold: "reachable, so the remaining logs can be copied".into(),
+            why: "Without the source, logs it holds are lost (SCR has no transport dumpster).",
+            remedy: "Bring the source back, or accept the loss with -Force.".into(),
+            override_switch: Some(("Force", force)),
+        },
+        format!(
+            "Failed to copy remaining log files (through {through}) during Restore-StorageGroupCopy operation for \
+             storage group copy ({}). Failure reason: the source server {} cannot be reached.",
+            sg.name, server.active_node
+        ),
+    );
     if source_up {
         let mounted: Vec<String> = estate.databases_of(sg).filter(|d| d.mounted).map(|d| d.name.clone()).collect();
         let online = server.state == CmsState::Online;
@@ -371,13 +414,30 @@ mod tests {
     fn a_seed_needs_a_suspended_copy_and_empty_target_unless_told() {
         let mut e = build("seed", SEED).expect("seed");
         assert!(
-            check_seed(&e, "First Storage Group", None, false, false, SeedRoute::default()).is_err(),
+            check_seed(&e, "First Storage Group", None, TargetFiles::default(), false, SeedRoute::default()).is_err(),
             "Healthy copies are not seeded"
         );
         e.copies[0].status = CopyStatus::Suspended;
-        assert!(check_seed(&e, "First Storage Group", None, true, false, SeedRoute::default()).is_err());
-        let (index, report) =
-            check_seed(&e, "First Storage Group", None, true, true, SeedRoute::default()).expect("allowed");
+        assert!(
+            check_seed(
+                &e,
+                "First Storage Group",
+                None,
+                TargetFiles { present: true, ..TargetFiles::default() },
+                false,
+                SeedRoute::default()
+            )
+            .is_err()
+        );
+        let (index, report) = check_seed(
+            &e,
+            "First Storage Group",
+            None,
+            TargetFiles { present: true, ..TargetFiles::default() },
+            true,
+            SeedRoute::default(),
+        )
+        .expect("allowed");
         assert_eq!(index, 0);
         assert!(report.checks.iter().any(|c| c.result == crate::api::CheckResult::Overridden));
         seeded(&mut e, 0, 7, true);
@@ -396,22 +456,25 @@ mod tests {
             target_path: path,
         };
         let leaked: &'static [String] = Box::leak(Box::new(three));
-        let too_many = check_seed(&e, "First Storage Group", None, false, false, route(leaked, None));
+        let too_many = check_seed(&e, "First Storage Group", None, TargetFiles::default(), false, route(leaked, None));
         assert!(
             matches!(too_many, Err(EngineError::Invalid { ref message, .. }) if message.contains("maximum of two"))
         );
         let unknown: &'static [String] = Box::leak(Box::new(["NOPE".to_string()]));
-        assert!(check_seed(&e, "First Storage Group", None, false, false, route(unknown, None)).is_err());
+        assert!(
+            check_seed(&e, "First Storage Group", None, TargetFiles::default(), false, route(unknown, None)).is_err()
+        );
         let ok = check_seed(
             &e,
             "First Storage Group",
             None,
-            false,
+            TargetFiles::default(),
             false,
             route(&leaked[..2], Some(r"c:\program files\microsoft\exchange server\mailbox\First Storage Group\")),
         );
         assert!(ok.is_ok(), "{ok:?}");
-        let elsewhere = check_seed(&e, "First Storage Group", None, false, false, route(&[], Some(r"D:\SG1")));
+        let elsewhere =
+            check_seed(&e, "First Storage Group", None, TargetFiles::default(), false, route(&[], Some(r"D:\SG1")));
         assert!(elsewhere.is_err());
     }
 }

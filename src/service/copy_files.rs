@@ -411,6 +411,12 @@ impl CopyFiles {
         Ok(disk.inspected > 0 || disk.open.is_some() || database > log_format::DATABASE_HEADER_LEN as u64)
     }
 
+    /// Whether the copy holds nothing but a checkpoint of an earlier copy: no log and no
+    /// replayed record, yet a checkpoint that vouches for some (Exchange calls it obsolete).
+    pub fn obsolete_checkpoint(&self) -> io::Result<bool> {
+        Ok(!self.has_files()? && self.checkpoint().is_ok_and(|c| c.replayed > 0 || c.lineage != 0))
+    }
+
     /// Removes the copy's files and starts it empty (`-DeleteExistingFiles`).
     pub fn remove_all(&self) -> io::Result<()> {
         match fs::remove_dir_all(&self.root) {

@@ -380,6 +380,8 @@ fn copy_status_name(status: CopyStatus) -> &'static str {
         CopyStatus::Resynchronizing => "Resynchronizing",
         CopyStatus::Disabled => "Disabled",
         CopyStatus::NotConfigured => "NotConfigured",
+        CopyStatus::NotSupported => "NotSupported",
+        CopyStatus::Stopped => "Stopped",
     }
 }
 

@@ -97,11 +97,12 @@ pub async fn seed_copy(
                 .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
             target.open_or_create().map_err(|e| service_failure(internal(&e)))?;
             let has_files = target.has_files().map_err(|e| service_failure(internal(&e)))?;
+            let obsolete = target.obsolete_checkpoint().map_err(|e| service_failure(internal(&e)))?;
             let (index, report) = standby::check_seed(
                 &w.estate,
                 &request.identity,
                 standby_machine,
-                has_files,
+                standby::TargetFiles { present: has_files, obsolete_checkpoint: obsolete, force: request.force },
                 request.delete_existing_files,
                 standby::SeedRoute {
                     data_host_names: &request.data_host_names,
@@ -133,7 +134,7 @@ pub async fn seed_copy(
             };
             let mut report_progress = report_progress;
             let seed = |report: &mut dyn FnMut(u64, u64)| -> std::io::Result<(u64, u64)> {
-                if has_files {
+                if has_files || obsolete {
                     target.remove_all()?;
                 }
                 target.seed_from(&source, report)

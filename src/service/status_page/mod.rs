@@ -211,6 +211,7 @@ fn audit_sign_in(state: &AppState, caller: &str, outcome: &str) {
         cmdlet_name: format!("POST {LOGIN}"),
         object_modified: "status page".into(),
         reason: None,
+        domain_controller: None,
         dry_run: false,
         outcome: outcome.to_string(),
         error: (outcome != "Succeeded").then(|| "AccessDenied: the token was not accepted".into()),

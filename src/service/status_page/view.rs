@@ -157,7 +157,11 @@ fn copy_tone(status: CopyStatus) -> &'static str {
     match status {
         CopyStatus::Healthy => "ok",
         CopyStatus::Initializing | CopyStatus::Seeding | CopyStatus::Resynchronizing => "busy",
-        CopyStatus::Suspended | CopyStatus::Disabled | CopyStatus::NotConfigured => "idle",
+        CopyStatus::Suspended
+        | CopyStatus::Disabled
+        | CopyStatus::NotConfigured
+        | CopyStatus::NotSupported
+        | CopyStatus::Stopped => "idle",
         CopyStatus::Failed | CopyStatus::ServiceDown => "bad",
     }
 }
@@ -173,6 +177,8 @@ fn copy_status_text(status: CopyStatus) -> &'static str {
         CopyStatus::Resynchronizing => "Resynchronizing",
         CopyStatus::Disabled => "Disabled",
         CopyStatus::NotConfigured => "Not configured",
+        CopyStatus::NotSupported => "Not supported",
+        CopyStatus::Stopped => "Stopped",
     }
 }
 

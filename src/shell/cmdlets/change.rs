@@ -1,18 +1,26 @@
 //! The path every cmdlet that changes the estate takes: ShouldProcess (`-WhatIf`, `-Confirm`,
-//! ConfirmImpact), then one call to ccrd — a dry run under `-WhatIf` (or `-ValidateOnly`),
-//! whose precondition report comes back as objects, or the change itself, whose warnings and
-//! notes go to the warning and verbose streams. A refusal is an error carrying ccrd's report:
-//! each failed check with what was observed, what is required, the remedy and the switch that
-//! overrides it.
+//! ConfirmImpact) with the cmdlet's own confirmation message, as Exchange 2007 words it
+//! (`Dismounting database "X".`), then one call to ccrd.
+//!
+//! Under `-WhatIf` the cmdlet prints Exchange's `What if:` line and returns nothing; ccrd's
+//! precondition report for the change (this shell's addition) is shown on the host after it,
+//! every check passed or failed. `-ValidateOnly` (where the cmdlet has it) returns the report's
+//! checks as objects. Otherwise the change itself runs; its warnings and notes go to the warning
+//! and verbose streams. A refusal is an error carrying ccrd's report: Exchange's own error text
+//! where Exchange refuses too, then each failed check with what was observed, what is
+//! required, the remedy and the switch that overrides it. Where Exchange asks for
+//! administrative input before a change that would lose data (Restore-StorageGroupCopy with
+//! its source lost), a refusal that only `-Force` overrides becomes that question instead.
 //!
 //! Must not: check preconditions that depend on the estate (ccrd's engine does, atomically
-//! with the change) or print.
+//! with the change) or print except through the host.
 
 use serde::Serialize;
 
 use super::{Context, client_error};
-use crate::api::{OperationResult, PreconditionReport, ProgressRecord, routes};
+use crate::api::{CheckResult, ErrorCode, OperationResult, PreconditionReport, ProgressRecord, routes};
 use crate::shell::bind::Invocation;
+use crate::shell::client::ClientError;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::Confirmation;
 use crate::shell::spec::ConfirmImpact;
@@ -24,13 +32,49 @@ pub const CHECK_TYPE: &str = "ccrsh.PreconditionCheck";
 /// One change: what ShouldProcess names, and the request for a dry run or the real thing.
 pub struct Change<'a, B> {
     pub target: &'a str,
-    /// Skip the confirmation prompt (`-Force`, where Exchange allows it).
+    /// `-Force` was given: skip the confirmation prompt and the questions Exchange asks
+    /// before a change that loses data.
     pub force: bool,
     /// Only validate (`-ValidateOnly`): a dry run, whatever `-WhatIf` says.
     pub validate_only: bool,
     /// A long operation: show its progress at an interactive prompt.
     pub progress: bool,
     pub request: &'a dyn Fn(bool) -> B,
+    /// When the cmdlet asks before a change only `-Force` allows: the question (from the
+    /// refusal's report) and the request with `-Force` set, sent when the answer is yes.
+    pub ask_to_force: Option<AskToForce<'a, B>>,
+}
+
+/// The question a cmdlet asks instead of refusing a change that needs `-Force`.
+pub struct AskToForce<'a, B> {
+    pub query: &'a dyn Fn(&PreconditionReport) -> String,
+    pub forced: &'a dyn Fn(bool) -> B,
+}
+
+impl<'a, B> Change<'a, B> {
+    /// A change with no `-Force`, no `-ValidateOnly` and no progress bar.
+    pub fn simple(target: &'a str, request: &'a dyn Fn(bool) -> B) -> Change<'a, B> {
+        Change { target, force: false, validate_only: false, progress: false, request, ask_to_force: None }
+    }
+}
+
+/// The cmdlet's confirmation message: its spec's `confirmation` template with `{Parameter}`
+/// replaced by the bound value (`{Target}` by the change's target).
+pub fn message(call: &Invocation<'_>, target: &str) -> Option<String> {
+    let template = call.spec.confirmation.as_deref()?;
+    let mut text = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else { break };
+        let name = &rest[open + 1..open + close];
+        let value = if name == "Target" { Some(target.to_string()) } else { call.string(name) };
+        text.push_str(&value.unwrap_or_default());
+        rest = &rest[open + close + 1..];
+    }
+    text.push_str(rest);
+    // An optional clause (`{StandbyMachine}`) that was not given leaves `on ""` behind.
+    Some(text.replace(" on \"\"", ""))
 }
 
 /// ShouldProcess for a change to the estate that has no dry run of its own. A view-only token
@@ -57,7 +101,8 @@ pub fn should_process_here(
     force: bool,
 ) -> Result<bool, ErrorRecord> {
     let command = call.spec.name.as_str();
-    cx.engine.should_process(&confirmation(call, command, target, force))
+    let message = message(call, target);
+    cx.engine.should_process(&confirmation(call, command, target, force, message.as_deref()))
 }
 
 /// Whether the token is view-only: its changes are refused by ccrd, so they are not confirmed
@@ -66,19 +111,26 @@ pub fn is_viewer(cx: &Context<'_>) -> bool {
     cx.client.role() == Some(crate::api::Role::ViewOnly)
 }
 
-fn confirmation<'a>(call: &'a Invocation<'_>, command: &'a str, target: &'a str, force: bool) -> Confirmation<'a> {
+fn confirmation<'a>(
+    call: &'a Invocation<'_>,
+    command: &'a str,
+    target: &'a str,
+    force: bool,
+    message: Option<&'a str>,
+) -> Confirmation<'a> {
     Confirmation {
         command,
         impact: call.spec.confirm_impact.unwrap_or(ConfirmImpact::Medium),
         target,
         action: command,
+        message,
         what_if: call.common("WhatIf").map(Value::is_truthy),
         confirm: if force { Some(false) } else { call.common("Confirm").map(Value::is_truthy) },
         verbose: call.common("Verbose").is_some_and(Value::is_truthy),
     }
 }
 
-/// Runs `change` against `route`. Returns the report's checks for a dry run, nothing
+/// Runs `change` against `route`. Returns the report's checks for `-ValidateOnly`, nothing
 /// otherwise (as Exchange's changing cmdlets return nothing).
 pub fn run<B: Serialize>(
     call: &Invocation<'_>,
@@ -88,19 +140,83 @@ pub fn run<B: Serialize>(
 ) -> Result<Vec<Value>, ErrorRecord> {
     let command = call.spec.name.as_str();
     let what_if = call.common("WhatIf").map(Value::is_truthy);
-    let confirmation = confirmation(call, command, change.target, change.force);
-    let dry_run = change.validate_only || what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy());
+    let message = message(call, change.target);
+    let confirmation = confirmation(call, command, change.target, change.force, message.as_deref());
+    let what_if = what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy());
+    if change.validate_only {
+        return validate_only(cx, route, change);
+    }
     // A viewer's change goes to ccrd unconfirmed: ccrd refuses it before any prompt.
-    let confirmed = change.validate_only || (!dry_run && is_viewer(cx)) || cx.engine.should_process(&confirmation)?;
-    if !confirmed && !dry_run {
+    let confirmed = (!what_if && is_viewer(cx)) || cx.engine.should_process(&confirmation)?;
+    if !confirmed {
+        if what_if {
+            show_dry_run(cx, route, change)?;
+        }
         return Ok(Vec::new());
     }
-    let body = (change.request)(dry_run);
-    let result: OperationResult = if change.progress && !dry_run && cx.engine.host().shows_progress() {
-        with_progress(cx, route, &body)?
-    } else {
-        cx.client.post(route, &body).map_err(client_error)?
+    let result = match send(cx, route, &(change.request)(false), change.progress) {
+        Err(SendError::Client(ClientError::Rejected(body))) if body.code == ErrorCode::PreconditionFailed && !change.force => {
+            let Some(ask) = &change.ask_to_force else { return Err(client_error(ClientError::Rejected(body))) };
+            let Some(report) = body.report.as_deref().filter(|r| only_force_overrides(r)) else {
+                return Err(client_error(ClientError::Rejected(body)));
+            };
+            let query = (ask.query)(report);
+            match cx.engine.should_continue(command, &query) {
+                Ok(true) => send(cx, route, &(ask.forced)(false), change.progress).map_err(ErrorRecord::from)?,
+                Ok(false) => return Ok(Vec::new()),
+                // A session that cannot ask gets the refusal, which says to add -Force.
+                Err(_) => return Err(client_error(ClientError::Rejected(body))),
+            }
+        }
+        other => other.map_err(ErrorRecord::from)?,
     };
+    report_outcome(cx, &result);
+    Ok(Vec::new())
+}
+
+/// Whether every failed check of `report` is one `-Force` overrides.
+fn only_force_overrides(report: &PreconditionReport) -> bool {
+    let mut failed = report.checks.iter().filter(|c| c.result == CheckResult::Failed).peekable();
+    failed.peek().is_some() && failed.all(|c| c.override_switch.as_deref() == Some("-Force"))
+}
+
+/// Why a call failed: ccrd's answer (which a refusal needing `-Force` is read from), or the
+/// shell's own stop (Ctrl+C while waiting).
+enum SendError {
+    Client(ClientError),
+    Record(ErrorRecord),
+}
+
+impl From<ErrorRecord> for SendError {
+    fn from(record: ErrorRecord) -> SendError {
+        SendError::Record(record)
+    }
+}
+
+impl From<SendError> for ErrorRecord {
+    fn from(error: SendError) -> ErrorRecord {
+        match error {
+            SendError::Client(e) => client_error(e),
+            SendError::Record(r) => r,
+        }
+    }
+}
+
+fn send<B: Serialize>(
+    cx: &mut Context<'_>,
+    route: &str,
+    body: &B,
+    progress: bool,
+) -> Result<OperationResult, SendError> {
+    if progress && cx.engine.host().shows_progress() {
+        with_progress(cx, route, body)
+    } else {
+        cx.client.post(route, body).map_err(SendError::Client)
+    }
+}
+
+/// Warnings to the warning stream; notes and events to the verbose stream.
+fn report_outcome(cx: &mut Context<'_>, result: &OperationResult) {
     cx.warnings.extend(result.warnings.iter().cloned());
     cx.verbose.extend(result.notes.iter().cloned());
     for event in &result.events {
@@ -109,7 +225,74 @@ pub fn run<B: Serialize>(
             event.instance_id, event.source, event.machine_name, event.message
         ));
     }
-    if dry_run { Ok(report_values(&result.report)) } else { Ok(Vec::new()) }
+}
+
+/// The dry run after `What if:`: ccrd's report for the change, every check, on the host.
+fn show_dry_run<B: Serialize>(cx: &mut Context<'_>, route: &str, change: &Change<'_, B>) -> Result<(), ErrorRecord> {
+    let (report, refused) = match cx.client.post::<OperationResult>(route, &(change.request)(true)) {
+        Ok(result) => (result.report, None),
+        Err(ClientError::Rejected(body)) if body.report.is_some() => {
+            let report = body.report.as_deref().cloned().unwrap_or_default();
+            (report, Some(body.message))
+        }
+        Err(other) => return Err(client_error(other)),
+    };
+    for line in report_lines(&report) {
+        cx.engine.host().text(&line, true);
+    }
+    if let Some(message) = refused {
+        cx.warnings.push(format!("The change would be refused: {message}"));
+    }
+    Ok(())
+}
+
+/// `-ValidateOnly`: the checks as objects; a refusal is also reported as an error.
+fn validate_only<B: Serialize>(
+    cx: &mut Context<'_>,
+    route: &str,
+    change: &Change<'_, B>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    match cx.client.post::<OperationResult>(route, &(change.request)(true)) {
+        Ok(result) => {
+            report_outcome(cx, &result);
+            Ok(report_values(&result.report))
+        }
+        Err(ClientError::Rejected(body)) if body.report.is_some() => {
+            let values = body.report.as_deref().map(report_values).unwrap_or_default();
+            cx.errors.push(client_error(ClientError::Rejected(body)));
+            Ok(values)
+        }
+        Err(other) => Err(client_error(other)),
+    }
+}
+
+/// The report as the host shows it after `What if:`, one line per check.
+pub fn report_lines(report: &PreconditionReport) -> Vec<String> {
+    let verdict = if report.allowed { "every check passes" } else { "refused" };
+    let mut lines =
+        vec![format!("Precondition report (ccrsh) for {} on '{}': {verdict}.", report.operation, report.target)];
+    for c in &report.checks {
+        let result = match c.result {
+            CheckResult::Passed => "Passed",
+            CheckResult::Failed => "FAILED",
+            CheckResult::Overridden => "Overridden",
+            CheckResult::Skipped => "Skipped",
+        };
+        let mut line = format!("  {result:<10} {} (observed: {}; required: {})", c.check, c.observed, c.threshold);
+        if c.result == CheckResult::Failed {
+            if let Some(remedy) = &c.remedy {
+                line.push_str(&format!(" — {remedy}"));
+            }
+            if let Some(switch) = &c.override_switch {
+                line.push_str(&format!(" (or override with {switch})"));
+            }
+        }
+        lines.push(line);
+    }
+    for l in &report.loss_estimate {
+        lines.push(format!("  Loss estimate for '{}': {} log(s), {} bytes", l.storage_group, l.logs, l.bytes));
+    }
+    lines
 }
 
 /// What the threads of a long call report.
@@ -122,7 +305,7 @@ enum Waited {
 /// Runs the call on another thread, and polls ccrd's progress records on a third, drawing them
 /// until the call returns. Ctrl+C stops the wait, not the operation: ccrd carries on, and the
 /// error says so. Neither thread is joined: after Ctrl+C they finish on their own.
-fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> Result<OperationResult, ErrorRecord> {
+fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> Result<OperationResult, SendError> {
     let poller = cx.client.fork().map_err(client_error)?;
     let caller = cx.client.fork().map_err(client_error)?;
     let body = serde_json::to_value(body).map_err(|e| {
@@ -160,7 +343,7 @@ fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> R
                 if shown {
                     cx.engine.host().progress("", None);
                 }
-                return result.map_err(client_error);
+                return result.map_err(SendError::Client);
             }
             Ok(Waited::Progress(Some(record))) => {
                 let percent = (record.bytes_done * 100).checked_div(record.bytes_total).unwrap_or(0);
@@ -169,7 +352,7 @@ fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> R
             }
             Ok(Waited::Progress(_)) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(ErrorRecord::new("CallFailed", "NotSpecified", "The call failed unexpectedly.".into()));
+                return Err(ErrorRecord::new("CallFailed", "NotSpecified", "The call failed unexpectedly.".into()).into());
             }
         }
         if crate::shell::eval::take_interrupt() {
@@ -180,7 +363,7 @@ fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> R
             stopped.message = "The shell stopped waiting, but the seed goes on in ccrd: \
                                Get-StorageGroupCopyStatus shows its progress."
                 .into();
-            return Err(stopped);
+            return Err(stopped.into());
         }
     }
 }

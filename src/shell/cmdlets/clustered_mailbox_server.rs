@@ -55,6 +55,7 @@ pub fn move_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         validate_only: call.switch("ValidateOnly"),
         progress: false,
         request: &request,
+        ask_to_force: None,
     };
     change::run(call, cx, routes::MOVE_CMS, &change)
 }
@@ -69,7 +70,7 @@ pub fn stop_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         expected_version: None,
         domain_controller: call.string("DomainController"),
     };
-    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&identity, &request);
     change::run(call, cx, routes::STOP_CMS, &change)
 }
 
@@ -82,7 +83,7 @@ pub fn start_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
         expected_version: None,
         domain_controller: call.string("DomainController"),
     };
-    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&identity, &request);
     change::run(call, cx, routes::START_CMS, &change)
 }
 
@@ -100,7 +101,7 @@ pub fn set_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
         expected_version: None,
         domain_controller: call.string("DomainController"),
     };
-    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&identity, &request);
     change::run(call, cx, routes::SET_MAILBOX_SERVER, &change)
 }
 
@@ -114,6 +115,6 @@ pub fn move_cluster_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &name, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&name, &request);
     change::run(call, cx, routes::MOVE_CLUSTER_GROUP, &change)
 }

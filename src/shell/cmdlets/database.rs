@@ -52,6 +52,6 @@ fn set_mounted(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Resu
         expected_version: None,
         domain_controller: call.string("DomainController"),
     };
-    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&identity, &request);
     change::run(call, cx, route, &change)
 }

@@ -54,7 +54,7 @@ fn power(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec
         dry_run,
         expected_version: None,
     };
-    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&identity, &request);
     change::run(call, cx, route, &change)
 }
 
@@ -143,7 +143,7 @@ pub fn set_lab_network(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
     let target = format!("{a} <-> {b}");
     let request =
         |dry_run| api::NetworkRequest { between: [a.clone(), b.clone()], state, dry_run, expected_version: None };
-    let change = Change { target: &target, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&target, &request);
     change::run(call, cx, routes::LAB_NETWORK, &change)
 }
 

@@ -3,15 +3,15 @@
 //! one it runs on the node where it is started, so it needs a node to be the current computer
 //! (`Enter-PSSession NODE`, or `Invoke-Command -ComputerName NODE -ScriptBlock { … }`);
 //! elsewhere it says how to get there. It is not a cmdlet: its arguments are `/Switch:value`
-//! words, read here.
+//! words, read here. Like the real unattended setup it never asks for confirmation and takes no
+//! PowerShell parameters (`-Confirm`, `-WhatIf`); it prints its progress as lines of text and
+//! sets `$LASTEXITCODE`.
 //!
 //! Must not: decide whether the recovery is allowed; ccrd's engine checks it.
 
 use super::{Context, client_error};
 use crate::api::{self, SetupMode, routes};
 use crate::shell::error_record::ErrorRecord;
-use crate::shell::eval::Confirmation;
-use crate::shell::spec::ConfirmImpact;
 use crate::shell::value::Value;
 
 /// Whether a command name is Exchange setup: `setup`, `setup.com`, `.\setup.com`, `./Setup.exe`.
@@ -24,19 +24,31 @@ pub fn is_setup(name: &str) -> bool {
 const USAGE: &str =
     "setup.com /RecoverCMS /CMSName:NAME /CMSIPAddress:ADDRESS, or setup.com /ClearLocalCMS /CMSName:NAME";
 
-pub fn run(
-    words: &[String],
-    what_if: Option<bool>,
-    confirm: Option<bool>,
-    cx: &mut Context<'_>,
-) -> Result<Vec<Value>, ErrorRecord> {
+pub fn run(words: &[String], cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let result = run_setup(words, cx);
+    let code = i64::from(result.is_err());
+    let _ = cx.engine.set_variable("global:LASTEXITCODE", Value::Int(code));
+    result
+}
+
+fn run_setup(words: &[String], cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let (mut mode, mut name, mut address) = (None, None, None);
     for word in words {
+        if !word.starts_with('/') {
+            return Err(ErrorRecord::new(
+                "SetupInvalidParameter",
+                "InvalidArgument",
+                format!("'{word}' is not a valid setup parameter. Setup takes /Switch:value parameters."),
+            )
+            .with_hint(format!(
+                "setup.com is Exchange's unattended setup, not a cmdlet: it never asks for confirmation and has no -Confirm or -WhatIf. Use: {USAGE}."
+            )));
+        }
         let (switch, value) = match word.split_once(':') {
             Some((switch, value)) => (switch, Some(value.trim_matches('"').to_string())),
             None => (word.as_str(), None),
         };
-        match switch.trim_start_matches(['/', '-']).to_ascii_lowercase().as_str() {
+        match switch.trim_start_matches('/').to_ascii_lowercase().as_str() {
             "recovercms" => mode = Some(SetupMode::RecoverCms),
             "clearlocalcms" => mode = Some(SetupMode::ClearLocalCms),
             "cmsname" => name = value,
@@ -74,32 +86,12 @@ pub fn run(
             words.join(" ")
         )));
     };
-    let action = match mode {
-        SetupMode::RecoverCms => "RecoverCMS",
-        SetupMode::ClearLocalCms => "ClearLocalCMS",
-    };
-    let target = format!("{name} on {node}");
-    let confirmation = Confirmation {
-        command: "setup.com",
-        impact: ConfirmImpact::High,
-        target: &target,
-        action,
-        what_if,
-        confirm,
-        verbose: false,
-    };
-    let dry_run = what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy());
-    // A viewer's change goes to ccrd unconfirmed: ccrd refuses it before any prompt.
-    let confirmed = (!dry_run && super::change::is_viewer(cx)) || cx.engine.should_process(&confirmation)?;
-    if !confirmed && !dry_run {
-        return Ok(Vec::new());
-    }
     let request = api::SetupRequest {
         node: node.clone(),
         mode,
         cms_name: name.clone(),
         cms_ip_address: address.clone(),
-        dry_run,
+        dry_run: false,
         expected_version: None,
     };
     let result: api::OperationResult = cx.client.post(routes::SETUP, &request).map_err(|e| {
@@ -108,23 +100,31 @@ pub fn run(
         record
     })?;
     cx.warnings.extend(result.warnings.iter().cloned());
-    if dry_run {
-        return Ok(super::change::report_values(&result.report));
-    }
     let step = match mode {
-        SetupMode::RecoverCms => format!(
-            "Recovering clustered mailbox server {name} on {node} with address {} .......... COMPLETED",
-            address.unwrap_or_default()
-        ),
-        SetupMode::ClearLocalCms => {
-            if result.changed {
-                format!("Clearing the local configuration of {name} from {node}'s cluster .......... COMPLETED")
-            } else {
-                format!("{node}'s cluster holds no configuration of {name}; nothing to clear.")
-            }
-        }
+        SetupMode::RecoverCms => "Clustered Mailbox Server Recovery",
+        SetupMode::ClearLocalCms => "Clearing Local Clustered Mailbox Server",
     };
-    let mut lines = vec![Value::String(step)];
-    lines.extend(result.notes.into_iter().map(Value::String));
-    Ok(lines)
+    let mut lines = vec![
+        "Welcome to Microsoft Exchange Server 2007 Unattended Setup".to_string(),
+        String::new(),
+        "Preparing Exchange Setup".to_string(),
+        String::new(),
+        format!("    {:<40}{} COMPLETED", "Copying Setup Files", ".".repeat(25)),
+        String::new(),
+        "Performing Microsoft Exchange Server Prerequisite Checks".to_string(),
+        String::new(),
+        format!("    {:<40}{} COMPLETED", "Clustered Mailbox Server Prerequisites", ".".repeat(25)),
+        String::new(),
+        "Configuring Microsoft Exchange Server".to_string(),
+        String::new(),
+    ];
+    if mode == SetupMode::ClearLocalCms && !result.changed {
+        lines.push(format!("    {node}'s cluster holds no configuration of {name}; there was nothing to clear."));
+    } else {
+        lines.push(format!("    {step:<40}{} COMPLETED", ".".repeat(25)));
+    }
+    lines.push(String::new());
+    lines.push("The Microsoft Exchange Server setup operation completed successfully.".to_string());
+    lines.extend(result.notes);
+    Ok(lines.into_iter().map(Value::String).collect())
 }

@@ -45,7 +45,7 @@ pub fn enable_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         domain_controller: call.string("DomainController"),
         seeding_postponed: call.switch("SeedingPostponed"),
     };
-    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&identity, &request);
     change::run(call, cx, routes::ENABLE_COPY, &change)
 }
 
@@ -74,14 +74,15 @@ fn copy_change(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Resu
         expected_version: None,
         domain_controller: call.string("DomainController"),
     };
-    let change = Change { target: &identity, force: false, validate_only: false, progress: false, request: &request };
+    let change = Change::simple(&identity, &request);
     change::run(call, cx, route, &change)
 }
 
 /// `Update-StorageGroupCopy`: seed (or reseed) a copy; `-Force` skips the prompt.
 pub fn update_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let identity = call.string("Identity").unwrap_or_default();
-    let request = |dry_run| api::SeedRequest {
+    let force = call.switch("Force");
+    let request = |dry_run: bool, force: bool| api::SeedRequest {
         identity: identity.clone(),
         standby_machine: call.string("StandbyMachine"),
         delete_existing_files: call.switch("DeleteExistingFiles"),
@@ -89,25 +90,40 @@ pub fn update_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
         dry_run,
         expected_version: None,
         domain_controller: call.string("DomainController"),
+        force,
         target_path: call.string("TargetPath"),
         data_host_names: call.strings("DataHostNames").unwrap_or_default(),
     };
+    let as_given = |dry_run| request(dry_run, force);
+    let forced = |dry_run| request(dry_run, true);
+    // The question is Exchange's own (reference §5, message 3), carried as the check's remedy.
+    let query = |report: &api::PreconditionReport| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.result == api::CheckResult::Failed)
+            .and_then(|c| c.remedy.clone())
+            .unwrap_or_default()
+    };
     let change = Change {
         target: &identity,
-        force: call.switch("Force"),
+        force,
         validate_only: false,
         progress: true,
-        request: &request,
+        request: &as_given,
+        ask_to_force: Some(change::AskToForce { query: &query, forced: &forced }),
     };
     change::run(call, cx, routes::SEED_COPY, &change)
 }
 
-/// `Restore-StorageGroupCopy`: activate a copy; `-Force` when its source is lost (and skips
-/// the prompt).
+/// `Restore-StorageGroupCopy`: activate a copy. With its source reachable it asks nothing (the
+/// remaining logs are copied first); with the source lost the restore would lose data, and, as
+/// the SP1 page says of `-Force` ("If Force is not provided … administrative input is
+/// prompted"), it asks first — `-Force` allows it without asking.
 pub fn restore_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let identity = call.string("Identity").unwrap_or_default();
     let force = call.switch("Force");
-    let request = |dry_run| api::RestoreRequest {
+    let request = |dry_run: bool, force: bool| api::RestoreRequest {
         identity: identity.clone(),
         standby_machine: call.string("StandbyMachine"),
         force,
@@ -116,6 +132,26 @@ pub fn restore_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
         domain_controller: call.string("DomainController"),
         replace_locations: call.switch("ReplaceLocations"),
     };
-    let change = Change { target: &identity, force, validate_only: false, progress: false, request: &request };
+    let as_given = |dry_run| request(dry_run, force);
+    let forced = |dry_run| request(dry_run, true);
+    let query = |report: &api::PreconditionReport| {
+        let loss: Vec<String> =
+            report.loss_estimate.iter().map(|l| format!("{} log file(s), {} bytes", l.logs, l.bytes)).collect();
+        let estimate = if loss.is_empty() { String::new() } else { format!(" ({})", loss.join("; ")) };
+        format!(
+            "The source of storage group copy '{}' is not available, so its remaining log files cannot be copied. \
+             Performing a Restore-StorageGroupCopy operation now loses them: data loss is expected for this storage \
+             group{estimate}. Do you want to continue?",
+            report.target
+        )
+    };
+    let change = Change {
+        target: &identity,
+        force,
+        validate_only: false,
+        progress: false,
+        request: &as_given,
+        ask_to_force: Some(change::AskToForce { query: &query, forced: &forced }),
+    };
     change::run(call, cx, routes::RESTORE_COPY, &change)
 }

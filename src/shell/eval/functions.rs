@@ -202,6 +202,7 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
         description: String::new(),
         module: String::new(),
         confirm_impact,
+        confirmation: None,
         default_parameter_set: default_set,
         output_type: None,
         view: None,

@@ -60,6 +60,9 @@ pub struct Confirmation<'a> {
     pub impact: ConfirmImpact,
     pub target: &'a str,
     pub action: &'a str,
+    /// The cmdlet's own description of the change (Exchange's ConfirmationMessage, e.g.
+    /// `Dismounting database "X".`); without one, PowerShell's `Performing the operation …`.
+    pub message: Option<&'a str>,
     /// `-WhatIf` / `-WhatIf:$false`, when given.
     pub what_if: Option<bool>,
     /// `-Confirm` / `-Confirm:$false`, when given.
@@ -72,6 +75,9 @@ pub trait Engine {
     /// PowerShell's ShouldProcess: `What if:` under WhatIf, a confirmation prompt when the
     /// impact reaches the threshold, an error when the session cannot prompt.
     fn should_process(&mut self, request: &Confirmation<'_>) -> Result<bool, ErrorRecord>;
+    /// ShouldContinue: asks `query` under the `Confirm` caption whatever `-Confirm` says (a
+    /// cmdlet's `-Force` is what skips it); an error when the session cannot prompt.
+    fn should_continue(&mut self, command: &str, query: &str) -> Result<bool, ErrorRecord>;
     /// Runs `block` in the current scope with `$_` set to `item`.
     fn invoke_block(
         &mut self,
@@ -1019,22 +1025,15 @@ impl Interpreter {
         self.run_cmdlet(found.entry.run, &invocation, command.span)
     }
 
-    /// `setup.com` (Exchange setup on a node): its `/Switch:value` arguments as text, plus
-    /// `-WhatIf` and `-Confirm` as the shell's own.
+    /// `setup.com` (Exchange setup on a node): every argument as text, as a native program
+    /// gets them; setup itself refuses what is not a `/Switch`.
     fn run_setup(&mut self, args: Vec<Argument>, command: &Command) -> Exec<Vec<Value>> {
         let mut words = Vec::new();
-        let (mut what_if, mut confirm) = (None, None);
         for argument in args {
             match argument.kind {
-                ArgumentKind::Parameter { name, value } if name.eq_ignore_ascii_case("WhatIf") => {
-                    what_if = Some(value.is_none_or(|v| v.value.is_truthy()));
-                }
-                ArgumentKind::Parameter { name, value } if name.eq_ignore_ascii_case("Confirm") => {
-                    confirm = Some(value.is_none_or(|v| v.value.is_truthy()));
-                }
                 ArgumentKind::Parameter { name, value } => {
-                    words.push(format!("-{name}"));
-                    words.extend(value.map(|v| v.value.to_display_string()));
+                    let value = value.map(|v| format!(":{}", v.value.to_display_string())).unwrap_or_default();
+                    words.push(format!("-{name}{value}"));
                 }
                 ArgumentKind::Value(value) => words.push(value.value.to_display_string()),
             }
@@ -1042,7 +1041,7 @@ impl Interpreter {
         let client = self.client.clone();
         let mut cx =
             Context { client: &client, engine: self, warnings: Vec::new(), errors: Vec::new(), verbose: Vec::new() };
-        let result = cmdlets::setup::run(&words, what_if, confirm, &mut cx);
+        let result = cmdlets::setup::run(&words, &mut cx);
         let Context { warnings, .. } = cx;
         for warning in &warnings {
             self.host.warning(warning);
@@ -1298,6 +1297,7 @@ impl Interpreter {
                     impact: confirm_threshold(&text("ConfirmImpact")),
                     target: &target,
                     action: &action,
+                    message: None,
                     what_if: flag("WhatIf"),
                     confirm: flag("Confirm"),
                     verbose: flag("Verbose").unwrap_or(false),
@@ -1491,7 +1491,10 @@ impl Engine for Interpreter {
         if let Some(all) = self.confirm_all.get(&key) {
             return Ok(*all);
         }
-        let description = format!("Performing the operation \"{}\" on target \"{}\".", request.action, request.target);
+        let description = match request.message {
+            Some(message) => message.to_string(),
+            None => format!("Performing the operation \"{}\" on target \"{}\".", request.action, request.target),
+        };
         let what_if = request.what_if.unwrap_or_else(|| self.variable("WhatIfPreference").is_truthy());
         if what_if {
             self.host.text(&format!("What if: {description}"), true);
@@ -1527,6 +1530,35 @@ impl Engine for Interpreter {
                 "s" | "suspend" => {
                     self.host.text("Suspend is not available in ccrsh; answer Y or N.", true);
                     next_prompt = CONFIRM_CHOICES.to_string();
+                }
+                "?" => {
+                    self.host.text(CONFIRM_HELP, true);
+                    next_prompt = CONFIRM_CHOICES.to_string();
+                }
+                _ => next_prompt = prompt.clone(),
+            }
+        }
+    }
+
+    fn should_continue(&mut self, command: &str, query: &str) -> Result<bool, ErrorRecord> {
+        let key = format!("{}\u{0}continue", command.to_lowercase());
+        if let Some(all) = self.confirm_all.get(&key) {
+            return Ok(*all);
+        }
+        let prompt = format!("\nConfirm\n{query}\n{CONFIRM_CHOICES}");
+        let mut next_prompt = prompt.clone();
+        loop {
+            let answer = self.host.read_line(&next_prompt).map_err(|e| e.in_command(command))?;
+            match answer.trim().to_ascii_lowercase().as_str() {
+                "" | "y" | "yes" => return Ok(true),
+                "a" | "yes to all" => {
+                    self.confirm_all.insert(key, true);
+                    return Ok(true);
+                }
+                "n" | "no" => return Ok(false),
+                "l" | "no to all" => {
+                    self.confirm_all.insert(key, false);
+                    return Ok(false);
                 }
                 "?" => {
                     self.host.text(CONFIRM_HELP, true);

@@ -18,6 +18,10 @@ pub struct CmdletSpec {
     /// Present when the cmdlet changes something: it then takes `-WhatIf` and `-Confirm`.
     #[serde(default)]
     pub confirm_impact: Option<ConfirmImpact>,
+    /// What the confirmation prompt and `What if:` say, as Exchange's tasks word it
+    /// (`Dismounting database "{Identity}".`): `{Name}` is the bound parameter's value.
+    #[serde(default)]
+    pub confirmation: Option<String>,
     /// The parameter set used when the bound parameters fit several.
     #[serde(default = "default_set")]
     pub default_parameter_set: String,
