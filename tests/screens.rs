@@ -102,7 +102,7 @@ fn mailbox_server_storage_group_and_database_views_at_80_120_and_200_columns() {
 fn cms_status_list_wraps_values_under_the_value_column_at_80_columns() {
     let at_80 = lines(&[
         "Identity                        : CCREX01",
-        "ClusteredMailboxServerName      : CCREX01",
+        "ClusteredMailboxServerName      : CCREX01.contoso.local",
         "State                           : Online",
         "OperationalMachines             : {NH-W2K3-SRV03 <Active, Quorum Owner>,",
         "                                  NH-W2K3-SRV04}",
@@ -111,6 +111,7 @@ fn cms_status_list_wraps_values_under_the_value_column_at_80_columns() {
         "FailedReplicationHostNames      : {}",
         "InUseReplicationHostNames       : {NH-W2K3-SRV03, NH-W2K3-SRV04}",
         "IsValid                         : True",
+        "ObjectState                     : Unchanged",
     ]);
     let wide = at_80.replace(
         "{NH-W2K3-SRV03 <Active, Quorum Owner>,\n                                  NH-W2K3-SRV04}",
@@ -131,7 +132,11 @@ fn every_property_in_a_table_cuts_and_drops_the_columns_that_do_not_fit() {
     ]);
     let shown = screen(80, "Get-StorageGroupCopyStatus | Format-Table *");
     assert_eq!(shown, at_80);
-    let at_200 = screen(200, "Get-StorageGroupCopyStatus | Format-Table *");
+    // The properties of the 2007 RTM `fl` list, so the numeric queue columns fall in 200 cells.
+    let rtm = "Identity,Name,StorageGroupName,SummaryCopyStatus,Failed,FailedMessage,Seeding,Suspend,SuspendComment,\
+               CCRTargetNode,StandbyMachine,CopyQueueLength,ReplayQueueLength,LatestAvailableLogTime,LastCopiedLogTime,\
+               LastInspectedLogTime,LastReplayedLogTime,LastLogGenerated,LastLogCopied,LastLogInspected,LastLogReplayed,IsValid";
+    let at_200 = screen(200, &format!("Get-StorageGroupCopyStatus | Format-Table {rtm}"));
     assert_fits(&at_200, 200);
     // A right-aligned (numeric) column keeps the end of a header it cuts.
     assert!(at_200.lines().nth(1).is_some_and(|l| l.ends_with("CopyQueueLength …yQueueLength")), "{at_200}");

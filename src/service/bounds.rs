@@ -101,7 +101,11 @@ macro_rules! identities_only {
 fn domain_controller(value: &Option<String>) -> Result<(), ServiceError> {
     match value {
         Some(dc) if dc.chars().count() > 255 || dc.chars().any(|c| c.is_control() || c.is_whitespace()) => {
-            Err(refused("domainController", "it is not a fully qualified domain name".into(), "Give a host name such as dc01.contoso.local."))
+            Err(refused(
+                "domainController",
+                "it is not a fully qualified domain name".into(),
+                "Give a host name such as dc01.contoso.local.",
+            ))
         }
         _ => Ok(()),
     }
@@ -371,7 +375,12 @@ mod tests {
 
     #[test]
     fn overlong_identities_are_refused() {
-        let request = api::IdentityRequest { identity: "x".repeat(10_000), dry_run: false, expected_version: None, domain_controller: None };
+        let request = api::IdentityRequest {
+            identity: "x".repeat(10_000),
+            dry_run: false,
+            expected_version: None,
+            domain_controller: None,
+        };
         let error = request.check().expect_err("refused");
         assert!(error.0.message.contains("10000 characters"), "{}", error.0.message);
     }

@@ -155,7 +155,9 @@ pub fn run<B: Serialize>(
         return Ok(Vec::new());
     }
     let result = match send(cx, route, &(change.request)(false), change.progress) {
-        Err(SendError::Client(ClientError::Rejected(body))) if body.code == ErrorCode::PreconditionFailed && !change.force => {
+        Err(SendError::Client(ClientError::Rejected(body)))
+            if body.code == ErrorCode::PreconditionFailed && !change.force =>
+        {
             let Some(ask) = &change.ask_to_force else { return Err(client_error(ClientError::Rejected(body))) };
             let Some(report) = body.report.as_deref().filter(|r| only_force_overrides(r)) else {
                 return Err(client_error(ClientError::Rejected(body)));
@@ -352,7 +354,9 @@ fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> R
             }
             Ok(Waited::Progress(_)) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(ErrorRecord::new("CallFailed", "NotSpecified", "The call failed unexpectedly.".into()).into());
+                return Err(
+                    ErrorRecord::new("CallFailed", "NotSpecified", "The call failed unexpectedly.".into()).into()
+                );
             }
         }
         if crate::shell::eval::take_interrupt() {
