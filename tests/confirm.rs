@@ -102,7 +102,11 @@ fn the_view_only_token_dry_runs_exports_and_rehearses_and_is_refused_before_any_
     let move_cms = "Move-ClusteredMailboxServer CCREX01 -TargetMachine NH-W2K3-SRV04 -MoveComment 'Patching'";
     let what_if = as_viewer(&["-c", &format!("{move_cms} -WhatIf")]);
     assert_eq!(what_if.code, 0, "{what_if:?}");
-    assert!(what_if.stdout.contains("What if:") && what_if.stdout.contains("Check"), "{}", what_if.stdout);
+    assert!(
+        what_if.stdout.contains("What if:") && what_if.stdout.contains("Precondition report (ccrsh)"),
+        "{}",
+        what_if.stdout
+    );
     let validate = as_viewer(&["-c", &format!("{move_cms} -ValidateOnly")]);
     assert_eq!(validate.code, 0, "{validate:?}");
     assert!(validate.stdout.contains("Passed"), "{}", validate.stdout);
