@@ -24,7 +24,8 @@
 //!   Format-List laid out as PowerShell's console host does.
 //! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
 //!   against a fresh seed lab, the generated reference in `docs/cmdlets/`.
-//! - `terminal`: the REPL on a pseudo-terminal: Ctrl+C at prompts and during a seed.
+//! - `terminal`: the REPL on a pseudo-terminal: Ctrl+C at prompts and during a seed, the
+//!   banner, a viewer's refusal before any prompt; completion on a real lab.
 //! - `tidy`: module headers and the one-way dependency rules of docs/ARCHITECTURE.md.
 //!
 //! Tests talk to 127.0.0.1 only.

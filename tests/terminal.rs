@@ -1,7 +1,9 @@
 //! The REPL on a real pseudo-terminal (rexpect): Ctrl+C at a Confirm prompt or a
 //! mandatory-parameter prompt cancels the command and changes nothing, and the next line typed
 //! runs as a command; Ctrl+C while a seed is in flight stops the wait and says the seed goes on
-//! in ccrd. `^C` and the message are on separate lines.
+//! in ccrd. `^C` and the message are on separate lines. A viewer is refused before the Confirm
+//! prompt; the banner says when the lab is not as seeded; completion offers what each
+//! parameter takes.
 
 use std::process::Command;
 
@@ -148,4 +150,35 @@ fn the_banner_says_in_one_line_when_the_lab_is_not_in_its_seed_state() {
     }
     shell.send_line("exit").expect("typed");
     shell.exp_eof().expect("the shell ends");
+}
+
+/// Completion on a real seed lab: identities by the parameter's kind, quotes closed, a space
+/// after a parameter name, variables in their own case.
+#[test]
+fn completion_offers_what_each_parameter_takes() {
+    use ccrsh::service::embedded;
+    use ccrsh::service::lab::TopologySource;
+    use ccrsh::shell::client::Client;
+    use ccrsh::shell::repl::complete;
+    use ccrsh::shell::session::SourceName;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = embedded::start(&dir.path().join("lab"), &TopologySource::Seed).expect("embedded service");
+    let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+    let (mut session, _, _) = crate::support::captured_session(client, None);
+    session.run("$MyTarget = 'NH-W2K3-SRV01'", &SourceName::Command);
+    let words = session.completion_words();
+    let offered = |line: &str| -> Vec<String> {
+        complete(line, line.len(), &words).1.into_iter().map(|p| p.replacement).collect()
+    };
+    assert_eq!(
+        offered("Enable-StorageGroupCopy 'CCREX01\\First Storage Group' -StandbyMachine "),
+        ["NH-W2K3-SRV01", "NH-W2K3-SRV05"]
+    );
+    assert_eq!(offered("Get-StorageGroupCopyStatus -Server "), ["CCREX01", "NH-W2K3-SRV01", "NH-W2K3-SRV05"]);
+    assert_eq!(offered("Move-ClusteredMailboxServer CCREX01 -TargetMachine "), ["NH-W2K3-SRV03", "NH-W2K3-SRV04"]);
+    assert_eq!(offered("Resume-StorageGroupCopy 'CCREX01\\Sec"), ["'CCREX01\\Second Storage Group'"]);
+    assert_eq!(offered("Get-StorageGroupCopyStatus -Iden"), ["-Identity "]);
+    assert_eq!(offered("$ErrorAct"), ["$ErrorActionPreference"]);
+    assert_eq!(offered("Write-Output $mytar"), ["$MyTarget"]);
 }

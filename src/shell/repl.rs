@@ -23,7 +23,7 @@ use super::bind::ACTION_PREFERENCES;
 use super::cmdlets::{Registry, aliases};
 use super::render::{self, TokenKind};
 use super::session::{PromptAnswer, Session, SourceName, TerminalPrompt};
-use super::spec::ParamType;
+use super::spec::{CmdletSpec, ParamType, ParameterSpec};
 use super::syntax::{self, chars};
 
 /// The prompt, as pwsh's default without a location.
@@ -56,7 +56,79 @@ const COMMON_PARAMETERS: [&str; 11] = [
 pub struct Words {
     pub variables: Vec<String>,
     pub functions: Vec<String>,
-    pub identities: Vec<String>,
+    pub identities: Identities,
+}
+
+/// The estate's identities by kind, so that a parameter is offered only values it takes.
+#[derive(Debug, Clone, Default)]
+pub struct Identities {
+    /// Storage groups, as `SERVER\Name` and as `Name`.
+    pub storage_groups: Vec<String>,
+    /// Mailbox and public folder databases, both forms.
+    pub databases: Vec<String>,
+    /// Mailbox servers: clustered mailbox servers and the standalone Mailbox nodes.
+    pub servers: Vec<String>,
+    /// Every node of the lab.
+    pub nodes: Vec<String>,
+    /// Nodes that can take an SCR copy (a Mailbox node of a cluster with no clustered
+    /// mailbox server).
+    pub scr_nodes: Vec<String>,
+    /// Nodes a clustered mailbox server can move to (its RedundantMachines).
+    pub redundant_nodes: Vec<String>,
+    pub clusters: Vec<String>,
+    pub datacenters: Vec<String>,
+}
+
+impl Identities {
+    /// Sorted, without repeats.
+    pub fn tidy(&mut self) {
+        for list in [
+            &mut self.storage_groups,
+            &mut self.databases,
+            &mut self.servers,
+            &mut self.nodes,
+            &mut self.scr_nodes,
+            &mut self.redundant_nodes,
+            &mut self.clusters,
+            &mut self.datacenters,
+        ] {
+            list.sort_by_key(|i| i.to_lowercase());
+            list.dedup();
+        }
+    }
+
+    /// What a parameter takes, when it takes an identity from the estate.
+    fn for_parameter(&self, cmdlet: &str, parameter: &ParameterSpec) -> Option<&[String]> {
+        let list = match parameter.kind {
+            ParamType::StorageGroupIdParameter => &self.storage_groups,
+            ParamType::DatabaseIdParameter => &self.databases,
+            ParamType::ServerIdParameter | ParamType::MailboxServerIdParameter => &self.servers,
+            ParamType::String | ParamType::StringArray => match parameter.name.as_str() {
+                "StandbyMachine" => &self.scr_nodes,
+                "TargetMachine" => &self.redundant_nodes,
+                "Node" | "ComputerName" | "Between" | "Server" => &self.nodes,
+                "Identity" if cmdlet.ends_with("-LabNode") => &self.nodes,
+                "Cluster" => &self.clusters,
+                "Datacenter" => &self.datacenters,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(list)
+    }
+
+    /// Every identity, for a command whose parameters are not known (a function).
+    fn all(&self) -> Vec<String> {
+        let mut all: Vec<String> =
+            [&self.storage_groups, &self.databases, &self.servers, &self.nodes, &self.clusters, &self.datacenters]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
+        all.sort_by_key(|i| i.to_lowercase());
+        all.dedup();
+        all
+    }
 }
 
 /// Runs the prompt until `exit` or end of input; returns the exit code.
@@ -253,13 +325,9 @@ pub fn classify(line: &str) -> Vec<(std::ops::Range<usize>, TokenKind)> {
 /// variables after `$`; otherwise the estate's identities (quoted when they hold spaces).
 pub fn complete(line: &str, pos: usize, words: &Words) -> (usize, Vec<Pair>) {
     let before = &line[..pos.min(line.len())];
-    let start = before
-        .char_indices()
-        .rev()
-        .find(|(_, c)| chars::is_blank(*c) || matches!(c, '|' | ';' | '(' | '{' | ','))
-        .map_or(0, |(i, c)| i + c.len_utf8());
+    let start = word_start(before);
     let word = &before[start..];
-    let segment_start = before.rfind(['|', ';', '{', '(']).map_or(0, |i| i + 1);
+    let segment_start = before[..start].rfind(['|', ';', '{', '(']).map_or(0, |i| i + 1);
     let segment = &before[segment_start..start];
     let registry = Registry::global();
     let pairs =
@@ -268,7 +336,8 @@ pub fn complete(line: &str, pos: usize, words: &Words) -> (usize, Vec<Pair>) {
     if let Some(typed) = word.strip_prefix('$') {
         let mut names: Vec<String> =
             words.variables.iter().filter(|v| starts_with_ignore_case(v, typed)).map(|v| format!("${v}")).collect();
-        names.sort();
+        names.sort_by_key(|n| n.to_lowercase());
+        names.dedup();
         return (start, pairs(names));
     }
     if segment.trim().is_empty() {
@@ -283,7 +352,8 @@ pub fn complete(line: &str, pos: usize, words: &Words) -> (usize, Vec<Pair>) {
         names.dedup();
         return (start, pairs(names));
     }
-    let command = segment.split(chars::is_blank).find(|w| !w.is_empty()).unwrap_or("");
+    let tokens = tokens(segment);
+    let command = tokens.first().copied().unwrap_or("");
     let command = super::cmdlets::resolve_alias(command).unwrap_or(command);
     let spec = registry.find(command).and_then(Result::ok).map(|f| f.spec);
     if let Some(dash) = word.chars().next().filter(|c| chars::is_dash(*c)) {
@@ -294,40 +364,150 @@ pub fn complete(line: &str, pos: usize, words: &Words) -> (usize, Vec<Pair>) {
         if spec.supports_should_process() {
             names.extend(["WhatIf", "Confirm"]);
         }
-        let candidates =
-            names.into_iter().filter(|n| starts_with_ignore_case(n, typed)).map(|n| format!("-{n}")).collect();
-        return (start, pairs(candidates));
+        // A completed parameter name is followed by a space, ready for its value.
+        let candidates = names
+            .into_iter()
+            .filter(|n| starts_with_ignore_case(n, typed))
+            .map(|n| Pair { display: format!("-{n}"), replacement: format!("-{n} ") })
+            .collect();
+        return (start, candidates);
     }
-    // After `-Name `: that parameter's allowed values.
-    let previous = segment.split(chars::is_blank).rfind(|w| !w.is_empty()).unwrap_or("");
-    if let (Some(spec), Some(dash)) = (spec, previous.chars().next().filter(|c| chars::is_dash(*c))) {
-        let typed_name = &previous[dash.len_utf8()..];
-        let values: Vec<String> = match spec.parameters.iter().find(|p| starts_with_ignore_case(&p.name, typed_name)) {
-            Some(p) if p.kind == ParamType::Enum || !p.values.is_empty() => p.values.clone(),
-            Some(_) => Vec::new(),
-            None if ["ErrorAction", "WarningAction", "InformationAction"]
-                .iter()
-                .any(|n| starts_with_ignore_case(n, typed_name) || typed_name.eq_ignore_ascii_case(&n[..1])) =>
-            {
-                ACTION_PREFERENCES.iter().map(|v| v.to_string()).collect()
-            }
-            None => Vec::new(),
-        };
-        if !values.is_empty() {
-            let mut values: Vec<String> = values.into_iter().filter(|v| starts_with_ignore_case(v, word)).collect();
-            values.sort();
-            return (start, pairs(values));
+    let Some(spec) = spec else {
+        // A function or an unknown command: any identity.
+        return (start, identities(word, &words.identities.all()));
+    };
+    // The parameter this word is the value of: after `-Name `, else the next positional one.
+    let previous = tokens.last().copied().unwrap_or("");
+    let named = previous.chars().next().filter(|c| chars::is_dash(*c)).map(|dash| &previous[dash.len_utf8()..]);
+    let parameter = match named {
+        Some(typed) if !typed.is_empty() => spec.parameters.iter().find(|p| starts_with_ignore_case(&p.name, typed)),
+        Some(_) => None,
+        None => positional(spec, &tokens[1..]),
+    };
+    if let Some(typed) = named
+        && parameter.is_none()
+        && ["ErrorAction", "WarningAction", "InformationAction"]
+            .iter()
+            .any(|n| starts_with_ignore_case(n, typed) || typed.eq_ignore_ascii_case(&n[..1]))
+    {
+        let mut values: Vec<String> =
+            ACTION_PREFERENCES.iter().map(|v| v.to_string()).filter(|v| starts_with_ignore_case(v, word)).collect();
+        values.sort();
+        return (start, pairs(values));
+    }
+    let Some(parameter) = parameter else { return (start, Vec::new()) };
+    if parameter.kind == ParamType::Enum || !parameter.values.is_empty() {
+        let mut values: Vec<String> =
+            parameter.values.iter().filter(|v| starts_with_ignore_case(v, word)).cloned().collect();
+        values.sort();
+        return (start, pairs(values));
+    }
+    match words.identities.for_parameter(&spec.name, parameter) {
+        Some(list) => (start, identities(word, list)),
+        None => (start, Vec::new()),
+    }
+}
+
+/// Identities that start with `word` (after any opening quote), quoted as needed: the user's
+/// quote is kept and closed; an identity with a blank gets single quotes.
+fn identities(word: &str, list: &[String]) -> Vec<Pair> {
+    let quote = word.chars().next().filter(|c| chars::is_single_quote(*c) || chars::is_double_quote(*c));
+    let bare = quote.map_or(word, |q| &word[q.len_utf8()..]);
+    list.iter()
+        .filter(|id| starts_with_ignore_case(id, bare))
+        .map(|id| {
+            let replacement = match quote {
+                Some(q) if chars::is_double_quote(q) => format!("\"{id}\""),
+                Some(_) => format!("'{id}'"),
+                None if id.chars().any(chars::is_blank) => format!("'{id}'"),
+                None => id.clone(),
+            };
+            Pair { display: id.clone(), replacement }
+        })
+        .collect()
+}
+
+/// Whether `c` closes a string opened with `open` (any quote of the same class).
+fn closes(open: char, c: char) -> bool {
+    if chars::is_single_quote(open) { chars::is_single_quote(c) } else { chars::is_double_quote(c) }
+}
+
+fn is_quote(c: char) -> bool {
+    chars::is_single_quote(c) || chars::is_double_quote(c)
+}
+
+/// Where the word under the cursor starts: after the last blank or separator that is not
+/// inside a quoted string (so `'CCREX01\First St` is one word).
+fn word_start(before: &str) -> usize {
+    let mut start = 0;
+    let mut quote: Option<char> = None;
+    for (i, c) in before.char_indices() {
+        match quote {
+            Some(open) if closes(open, c) => quote = None,
+            Some(_) => {}
+            None if is_quote(c) => quote = Some(c),
+            None if chars::is_blank(c) || matches!(c, '|' | ';' | '(' | '{' | ',') => start = i + c.len_utf8(),
+            None => {}
         }
     }
-    // Otherwise an identity from the estate.
-    let bare = word.trim_start_matches(|c: char| chars::is_single_quote(c) || chars::is_double_quote(c));
-    let candidates = words
-        .identities
-        .iter()
-        .filter(|id| starts_with_ignore_case(id, bare))
-        .map(|id| if id.contains(' ') { format!("'{id}'") } else { id.clone() })
-        .collect();
-    (start, pairs(candidates))
+    start
+}
+
+/// The words of a command segment, quoted strings kept whole.
+fn tokens(segment: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut rest = segment;
+    loop {
+        rest = rest.trim_start_matches(chars::is_blank);
+        if rest.is_empty() {
+            return tokens;
+        }
+        let mut end = rest.len();
+        let mut quote: Option<char> = None;
+        for (i, c) in rest.char_indices() {
+            match quote {
+                Some(open) if closes(open, c) => quote = None,
+                Some(_) => {}
+                None if is_quote(c) => quote = Some(c),
+                None if chars::is_blank(c) => {
+                    end = i;
+                    break;
+                }
+                None => {}
+            }
+        }
+        tokens.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+}
+
+/// The positional parameter the next argument binds to, after `arguments` (the words after
+/// the command name): each `-Name value` pair and switch is skipped, each other word takes the
+/// next position.
+fn positional<'a>(spec: &'a CmdletSpec, arguments: &[&str]) -> Option<&'a ParameterSpec> {
+    let mut taken = 0;
+    let mut words = arguments.iter();
+    while let Some(word) = words.next() {
+        match word.chars().next().filter(|c| chars::is_dash(*c)) {
+            Some(dash) => {
+                let name = word[dash.len_utf8()..].split(':').next().unwrap_or("");
+                let takes_value = !word.contains(':')
+                    && spec
+                        .parameters
+                        .iter()
+                        .find(|p| starts_with_ignore_case(&p.name, name))
+                        .is_some_and(|p| !p.is_switch());
+                if takes_value {
+                    words.next();
+                }
+            }
+            None => taken += 1,
+        }
+    }
+    let mut positional: Vec<&ParameterSpec> = spec.parameters.iter().filter(|p| p.position.is_some()).collect();
+    positional.sort_by_key(|p| p.position);
+    positional.dedup_by_key(|p| p.position);
+    positional.get(taken).copied()
 }
 
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
@@ -343,13 +523,27 @@ pub fn history_path() -> Option<PathBuf> {
 mod tests {
     use super::*;
 
-    fn replacements(line: &str) -> Vec<String> {
-        let words = Words {
+    fn words() -> Words {
+        let mut identities = Identities {
+            storage_groups: vec!["CCREX01\\First Storage Group".into(), "First Storage Group".into()],
+            databases: vec!["CCREX01\\First Storage Group\\Mailbox Database".into(), "Mailbox Database".into()],
+            servers: vec!["CCREX01".into(), "NH-W2K3-SRV01".into(), "NH-W2K3-SRV05".into()],
+            nodes: ["NH-W2K3-SRV01", "NH-W2K3-SRV03", "NH-W2K3-SRV04", "NH-W2K3-SRV05"].map(String::from).to_vec(),
+            scr_nodes: vec!["NH-W2K3-SRV01".into(), "NH-W2K3-SRV05".into()],
+            redundant_nodes: vec!["NH-W2K3-SRV03".into(), "NH-W2K3-SRV04".into()],
+            clusters: vec!["E2K7CLU01".into()],
+            datacenters: vec!["Production".into()],
+        };
+        identities.tidy();
+        Words {
             variables: vec!["Target".into(), "ErrorActionPreference".into()],
             functions: vec!["Get-Lagging".into()],
-            identities: vec!["CCREX01".into(), "CCREX01\\First Storage Group".into(), "NH-W2K3-SRV04".into()],
-        };
-        complete(line, line.len(), &words).1.into_iter().map(|p| p.replacement).collect()
+            identities,
+        }
+    }
+
+    fn replacements(line: &str) -> Vec<String> {
+        complete(line, line.len(), &words()).1.into_iter().map(|p| p.replacement).collect()
     }
 
     #[test]
@@ -364,21 +558,57 @@ mod tests {
     }
 
     #[test]
-    fn completes_parameters_including_common_ones() {
-        assert_eq!(replacements("Get-StorageGroupCopyStatus -St"), ["-StandbyMachine"]);
-        assert_eq!(replacements("Get-StorageGroupCopyStatus x –Se"), ["-Server"]);
-        assert_eq!(replacements("Get-StorageGroup -ErrorA"), ["-ErrorAction"]);
+    fn completes_parameters_including_common_ones_followed_by_a_space() {
+        assert_eq!(replacements("Get-StorageGroupCopyStatus -St"), ["-StandbyMachine "]);
+        assert_eq!(replacements("Get-StorageGroupCopyStatus x –Se"), ["-Server "]);
+        assert_eq!(replacements("Get-StorageGroup -ErrorA"), ["-ErrorAction "]);
         assert!(replacements("Get-Nothing -I").is_empty());
+        let shown: Vec<String> =
+            complete("Get-StorageGroupCopyStatus -S", 29, &words()).1.into_iter().map(|p| p.display).collect();
+        assert_eq!(shown, ["-Server", "-StandbyMachine"], "the list shows the names alone");
     }
 
     #[test]
-    fn completes_values_variables_and_identities() {
+    fn completes_values_and_variables_in_their_case() {
         assert_eq!(replacements("Write-Host x -ForegroundColor Gr"), ["Gray", "Green"]);
         assert_eq!(replacements("Get-StorageGroup -ErrorAction S"), ["SilentlyContinue", "Stop", "Suspend"]);
         assert_eq!(replacements("\"$Tar"), Vec::<String>::new(), "inside a string the word starts at the quote");
         assert_eq!(replacements("Write-Output $Tar"), ["$Target"]);
+        assert_eq!(replacements("Write-Output $erroract"), ["$ErrorActionPreference"]);
+    }
+
+    #[test]
+    fn identities_are_those_the_parameter_takes() {
+        // -Server: mailbox servers; -StandbyMachine: nodes that can take an SCR copy.
+        assert_eq!(replacements("Get-StorageGroupCopyStatus -Server "), ["CCREX01", "NH-W2K3-SRV01", "NH-W2K3-SRV05"]);
+        assert_eq!(replacements("Enable-StorageGroupCopy x -StandbyMachine NH"), ["NH-W2K3-SRV01", "NH-W2K3-SRV05"]);
+        assert_eq!(
+            replacements("Move-ClusteredMailboxServer CCREX01 -TargetMachine "),
+            ["NH-W2K3-SRV03", "NH-W2K3-SRV04"]
+        );
+        // The first positional argument of a storage-group cmdlet: storage groups only.
         assert_eq!(replacements("Get-StorageGroupCopyStatus ccrex01\\F"), ["'CCREX01\\First Storage Group'"]);
-        assert_eq!(replacements("Get-ClusteredMailboxServerStatus 'CC"), ["CCREX01", "'CCREX01\\First Storage Group'"]);
+        assert_eq!(replacements("Suspend-StorageGroupCopy CC"), ["'CCREX01\\First Storage Group'"]);
+        assert_eq!(replacements("Get-ClusteredMailboxServerStatus 'CC"), ["'CCREX01'"]);
+        assert_eq!(
+            replacements("Stop-LabNode NH-W2K3-SRV0"),
+            ["NH-W2K3-SRV01", "NH-W2K3-SRV03", "NH-W2K3-SRV04", "NH-W2K3-SRV05"]
+        );
+        // After the positional argument and -Confirm:$false, nothing positional is left.
+        assert!(replacements("Dismount-Database 'Mailbox Database' -Confirm:$false ").is_empty());
+        // A parameter that takes free text offers no identities.
+        assert!(replacements("Move-ClusteredMailboxServer CCREX01 -MoveComment ").is_empty());
+    }
+
+    #[test]
+    fn quotes_are_closed_and_a_quoted_word_with_blanks_is_one_word() {
+        assert_eq!(replacements("Get-StorageGroupCopyStatus 'CCREX01\\First St"), ["'CCREX01\\First Storage Group'"]);
+        assert_eq!(replacements("Get-StorageGroupCopyStatus \"First"), ["\"First Storage Group\""]);
+        assert_eq!(replacements("Mount-Database Mail"), ["'Mailbox Database'"]);
+        assert_eq!(
+            replacements("Get-StorageGroup 'CCREX01\\First Storage Group' | Get-StorageGroupCopyStatus -Serv"),
+            ["-Server "]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::cmdlets::Registry;
 use super::error_record::ErrorRecord;
 use super::eval::{Host, Interpreter, Outcome};
 use super::render;
-use super::repl::Words;
+use super::repl::{Identities, Words};
 use super::value::Value;
 use crate::api;
 
@@ -142,32 +142,45 @@ impl Session {
     }
 
     /// What the prompt's completion offers besides cmdlets: the session's variables and
-    /// functions, and the estate's identities (storage groups, databases, servers, nodes).
+    /// functions, and the estate's identities by kind (storage groups, databases, servers,
+    /// nodes, and which nodes can take an SCR copy or a clustered mailbox server).
     pub fn completion_words(&self) -> Words {
         use super::eval::Engine;
         let client = self.interpreter.client();
-        let mut identities = Vec::new();
+        let mut found = Identities::default();
         let query = api::StoreQuery::default();
         if let Ok(groups) = client.get::<Vec<api::StorageGroup>>(api::routes::STORAGE_GROUPS, &query) {
-            identities.extend(groups.into_iter().flat_map(|g| [g.identity, g.name]));
+            found.storage_groups.extend(groups.into_iter().flat_map(|g| [g.identity, g.name]));
         }
-        if let Ok(databases) = client.get::<Vec<api::Database>>(api::routes::MAILBOX_DATABASES, &query) {
-            identities.extend(databases.into_iter().flat_map(|d| [d.identity, d.name]));
-        }
-        if let Ok(databases) = client.get::<Vec<api::Database>>(api::routes::PUBLIC_FOLDER_DATABASES, &query) {
-            identities.extend(databases.into_iter().flat_map(|d| [d.identity, d.name]));
+        for route in [api::routes::MAILBOX_DATABASES, api::routes::PUBLIC_FOLDER_DATABASES] {
+            if let Ok(databases) = client.get::<Vec<api::Database>>(route, &query) {
+                found.databases.extend(databases.into_iter().flat_map(|d| [d.identity, d.name]));
+            }
         }
         if let Ok(servers) =
             client.get::<Vec<api::MailboxServer>>(api::routes::MAILBOX_SERVERS, &api::IdentityQuery::default())
         {
-            identities.extend(servers.into_iter().flat_map(|s| std::iter::once(s.name).chain(s.redundant_machines)));
+            for server in servers {
+                if server.clustered_storage_type == api::ClusteredStorageType::Disabled {
+                    // A Mailbox node in a cluster with no clustered mailbox server: an SCR target.
+                    found.scr_nodes.push(server.name.clone());
+                }
+                found.redundant_nodes.extend(server.redundant_machines.iter().cloned());
+                found.servers.push(server.name);
+            }
         }
-        identities.sort_by_key(|i| i.to_lowercase());
-        identities.dedup();
+        if let Ok(nodes) = client.get::<Vec<api::LabNode>>(api::routes::LAB_NODES, &()) {
+            for node in nodes {
+                found.clusters.push(node.cluster);
+                found.datacenters.push(node.datacenter);
+                found.nodes.push(node.name);
+            }
+        }
+        found.tidy();
         Words {
-            variables: self.interpreter.variables().into_iter().map(|(name, _)| name).collect(),
+            variables: variable_names(&self.interpreter.variables(), self.interpreter.history()),
             functions: self.interpreter.function_names(),
-            identities,
+            identities: found,
         }
     }
 
@@ -189,6 +202,58 @@ impl Session {
         let args = super::eval::script_arguments(args);
         self.interpreter.run_text(text, Some(path.to_string()), Some(args))
     }
+}
+
+/// PowerShell's spelling of the variables every session has: completion offers them so
+/// (`$ErrorActionPreference`), as PowerShell does, though names match in any case.
+const AUTOMATIC_VARIABLES: &[&str] = &[
+    "args",
+    "ConfirmPreference",
+    "DebugPreference",
+    "Error",
+    "ErrorActionPreference",
+    "false",
+    "FormatEnumerationLimit",
+    "HOME",
+    "InformationPreference",
+    "input",
+    "LASTEXITCODE",
+    "MaximumErrorCount",
+    "null",
+    "OFS",
+    "PID",
+    "ProgressPreference",
+    "PSItem",
+    "PSVersionTable",
+    "true",
+    "VerbosePreference",
+    "WarningPreference",
+    "WhatIfPreference",
+];
+
+/// The session's variable names as the user spelled them: PowerShell's own as PowerShell
+/// spells them, the user's as first typed at the prompt (the interpreter matches names in any
+/// case and keeps them in lower case).
+fn variable_names(variables: &[(String, Value)], history: &[String]) -> Vec<String> {
+    let typed: Vec<&str> = history
+        .iter()
+        .flat_map(|line| line.split('$').skip(1))
+        .map(|rest| {
+            let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .filter(|name| !name.is_empty())
+        .collect();
+    variables
+        .iter()
+        .map(|(name, _)| {
+            AUTOMATIC_VARIABLES
+                .iter()
+                .chain(typed.iter())
+                .find(|spelled| spelled.eq_ignore_ascii_case(name))
+                .map_or_else(|| name.clone(), |spelled| spelled.to_string())
+        })
+        .collect()
 }
 
 /// The terminal (or pipes) a session shows things on, and the transcript file, if one is
