@@ -1189,3 +1189,39 @@ fn a_copy_whose_files_vanished_fails_with_the_reseed_remedy_and_a_reseed_heals_i
     let copy = lab.copy("First Storage Group");
     assert_eq!((copy.summary_copy_status, copy.copy_queue_length), (CopyStatus::Healthy, 0), "{copy:?}");
 }
+
+/// A crash failover writes what the cluster service of Windows Server 2003 writes (System log,
+/// source ClusSvc): 1135 on each surviving node of the cluster, then 1153 on the node taking the
+/// CMS's group; a lossy mount adds Exchange's 9796 and 2099 (Application log). A passive node's
+/// crash writes only 1135, on the active node. Clean failovers with nothing lost add no 9796.
+#[test]
+fn a_crash_failover_writes_the_cluster_services_and_exchanges_events() {
+    let lab = Lab::new(64);
+    lab.power("NH-W2K3-SRV04", false, true);
+    let down = lab.events_with(1135);
+    assert_eq!(down.len(), 1, "{down:?}");
+    assert_eq!((down[0].machine_name.as_str(), down[0].source.as_str()), ("NH-W2K3-SRV03", "ClusSvc"));
+    assert!(down[0].message.starts_with("Cluster node NH-W2K3-SRV04 was removed from the active server cluster"));
+    assert_eq!(api::event_log_of(&down[0].source), "System");
+    assert!(lab.events_with(1153).is_empty(), "the passive node's crash moves nothing");
+    lab.power("NH-W2K3-SRV04", true, false);
+    lab.settle();
+
+    // Mail the passive copy has not inspected, then the active node crashes: a lossy mount.
+    lab.send_unshipped(3);
+    lab.power("NH-W2K3-SRV03", false, true);
+    let down = lab.events_with(1135);
+    assert!(down.iter().any(|e| e.machine_name == "NH-W2K3-SRV04" && e.message.contains("NH-W2K3-SRV03")), "{down:?}");
+    let moved = lab.events_with(1153);
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(moved[0].machine_name, "NH-W2K3-SRV04");
+    assert_eq!(
+        moved[0].message,
+        "Cluster service is attempting to failover the Cluster Resource Group 'CCREX01' from node NH-W2K3-SRV03 to node NH-W2K3-SRV04."
+    );
+    let lossy = lab.events_with(9796);
+    assert_eq!(lossy.len(), 1, "{lossy:?}");
+    assert_eq!(api::event_log_of(&lossy[0].source), "Application");
+    assert_eq!(lab.events_with(2099).len(), 1);
+    assert!(moved[0].index < lossy[0].index, "the group moves before the database mounts");
+}

@@ -426,7 +426,16 @@ pub struct PhaseTiming {
     pub milliseconds: u64,
 }
 
-/// An entry of a node's Application event log.
+/// The source the Windows Server 2003 cluster service writes its events under.
+pub const CLUSTER_SERVICE_SOURCE: &str = "ClusSvc";
+
+/// The event log a source writes to, as Windows registers each source under one log: `System`
+/// for the cluster service, `Application` for Exchange's sources.
+pub fn event_log_of(source: &str) -> &'static str {
+    if source.eq_ignore_ascii_case(CLUSTER_SERVICE_SOURCE) { "System" } else { "Application" }
+}
+
+/// An entry of a node's event log (which one follows from its source: [`event_log_of`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]
 pub struct EventEntry {

@@ -1,6 +1,9 @@
-//! The Application-log events the estate writes, each with the id and source Exchange 2007
-//! uses (reference §4). Where a source does not name the event's source, the choice is
-//! written in `docs/api.md`.
+//! The events the estate writes, each with the id and source Exchange 2007 uses (reference §4)
+//! or, for the cluster service of Windows Server 2003, the id and text of its message table
+//! (`clusvmsg.mc`: NM_EVENT_NODE_DOWN 1135, FM_EVENT_GROUP_FAILOVER 1153). A source belongs to
+//! one log, as Windows registers each event source under one: `ClusSvc` writes to System,
+//! Exchange's sources to Application. Where a source does not name an event's source or entry
+//! type, the choice is written in `docs/engine.md`.
 //!
 //! Must not: store or number events; the service gives them their index and time.
 
@@ -19,6 +22,37 @@ pub struct NewEvent {
 pub const REPLICATION: &str = "MSExchangeRepl";
 pub const CLUSTER: &str = "MSExchangeCluster";
 pub const INFORMATION_STORE: &str = "MSExchangeIS";
+/// The Windows Server 2003 cluster service (System log: `api::event_log_of`).
+pub const CLUSTER_SERVICE: &str = crate::api::CLUSTER_SERVICE_SOURCE;
+
+/// 1135 (NM_EVENT_NODE_DOWN), on a node that stays in the cluster: `lost` left the membership.
+pub fn node_down(node: &str, lost: &str) -> NewEvent {
+    NewEvent {
+        node: node.to_string(),
+        instance_id: 1135,
+        source: CLUSTER_SERVICE,
+        entry_type: EntryType::Warning,
+        message: format!(
+            "Cluster node {lost} was removed from the active server cluster membership. Cluster service may have \
+             been stopped on the node, the node may have failed, or the node may have lost communication with the \
+             other active server cluster nodes."
+        ),
+    }
+}
+
+/// 1153 (FM_EVENT_GROUP_FAILOVER), on the node taking the group: the cluster fails the group
+/// over.
+pub fn group_failover(node: &str, group: &str, from: &str, to: &str) -> NewEvent {
+    NewEvent {
+        node: node.to_string(),
+        instance_id: 1153,
+        source: CLUSTER_SERVICE,
+        entry_type: EntryType::Information,
+        message: format!(
+            "Cluster service is attempting to failover the Cluster Resource Group '{group}' from node {from} to node {to}."
+        ),
+    }
+}
 
 /// 100: a handoff (scheduled move) finished, with how long it took and the move comment.
 pub fn handoff(node: &str, server: &str, from: &str, to: &str, millis: u64, comment: &str) -> NewEvent {

@@ -44,6 +44,21 @@ pub struct Reaction {
     pub dumpster: Vec<DumpsterRequest>,
 }
 
+/// What the cluster service of every node that stays up in `lost`'s cluster writes when `lost`
+/// leaves the membership (powered off, crashed, or cut off): 1135.
+pub fn node_left(estate: &Estate, lost: &str) -> Vec<NewEvent> {
+    let Some(cluster) = estate.nodes.iter().find(|n| n.name.eq_ignore_ascii_case(lost)).map(|n| n.cluster.clone())
+    else {
+        return Vec::new();
+    };
+    estate
+        .nodes
+        .iter()
+        .filter(|n| n.cluster == cluster && !n.name.eq_ignore_ascii_case(lost) && estate.node_up(&n.name))
+        .map(|n| events::node_down(&n.name, lost))
+        .collect()
+}
+
 /// A new lineage for a storage group whose log stream forks (a lossy mount, a lossy recovery).
 pub fn next_lineage(old: u64, now: DateTime<Utc>) -> u64 {
     let mut bytes = old.to_le_bytes().to_vec();
@@ -73,7 +88,12 @@ pub fn react(estate: &mut Estate, now: DateTime<Utc>) -> Reaction {
             .find(|m| !m.eq_ignore_ascii_case(&server.active_node) && estate.has_quorum(m))
             .cloned();
         match survivor {
-            Some(node) => fail_over(estate, index, &node, now, &mut reaction, true),
+            Some(node) => {
+                // The cluster service announces the failover of the CMS's group (named after it)
+                // on the node that takes it, before Exchange mounts (or may not mount) anything.
+                reaction.events.push(events::group_failover(&node, &server.name, &server.active_node, &node));
+                fail_over(estate, index, &node, now, &mut reaction, true)
+            }
             None => estate.servers[index].state = CmsState::Failed,
         }
     }
@@ -331,6 +351,8 @@ mod tests {
             assert_eq!(e.databases[0].mounted, mounts, "{dial:?} with {} logs missing", behind + 1);
             assert_eq!(e.storage_groups[0].missing_logs.is_none(), mounts);
             let ids: Vec<u32> = reaction.events.iter().map(|ev| ev.instance_id).collect();
+            assert_eq!(ids.first(), Some(&1153), "the cluster service announces the failover: {ids:?}");
+            let ids = &ids[1..];
             if mounts {
                 assert_eq!(ids, [9796, 2099], "a lossy mount is announced");
                 assert_eq!(e.copies[0].node, "NH-W2K3-SRV03");

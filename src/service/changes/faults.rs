@@ -47,7 +47,9 @@ pub async fn stop_node(
             }
             faults::power(&mut w.estate, &node, false)?;
             let before = w.estate.clone();
-            let reaction = failover::react(&mut w.estate, w.now);
+            // The node's cluster peers see it leave the membership (1135), then the cluster reacts.
+            let mut reaction = failover::react(&mut w.estate, w.now);
+            reaction.events.splice(0..0, failover::node_left(&before, &node));
             follow_up(w, reaction).map_err(service_failure)?;
             let warnings = describe_reaction(&before, &w.estate);
             Ok(Done { warnings, ..Done::plain(report, changed) })

@@ -1,4 +1,4 @@
-//! What happened: `Get-EventLog -LogName Application` (the nodes' event logs) and
+//! What happened: `Get-EventLog -LogName Application|System` (the nodes' event logs) and
 //! `Search-AdminAuditLog` (the operation history: who, what, why, outcome, timings).
 //!
 //! Must not: filter what ccrd can filter; the query goes to the service.
@@ -20,6 +20,7 @@ pub fn get_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
         })?),
         None => None,
     };
+    let log = call.string("LogName").unwrap_or_else(|| "Application".into());
     let computers = call.strings("ComputerName").unwrap_or_default();
     let mut entries: Vec<api::EventEntry> = Vec::new();
     for computer in if computers.is_empty() { vec![None] } else { computers.into_iter().map(Some).collect() } {
@@ -34,7 +35,8 @@ pub fn get_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
             after,
         };
         let found: Vec<api::EventEntry> = cx.client.get(routes::EVENTS, &query).map_err(client_error)?;
-        entries.extend(found);
+        // The log follows from the source (each source is registered under one log).
+        entries.extend(found.into_iter().filter(|e| api::event_log_of(&e.source).eq_ignore_ascii_case(&log)));
     }
     Ok(entries
         .into_iter()
