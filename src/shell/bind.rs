@@ -417,7 +417,10 @@ impl<'s> Binder<'s> {
         {
             return if parameter.mandatory { Err(null_not_allowed(parameter, span)) } else { Ok(Value::Null) };
         }
+        // A cmdlet's mandatory string refuses ''; a function's follows its attributes
+        // ([AllowEmptyString()]), which the language decides.
         if parameter.mandatory
+            && !self.spec.module.is_empty()
             && matches!(parameter.kind, ParamType::String)
             && matches!(&arg.value, Value::String(s) if s.is_empty())
         {

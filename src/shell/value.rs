@@ -434,7 +434,24 @@ impl Value {
             Value::Array(items) => items.borrow().iter().map(Value::to_display_string).collect::<Vec<_>>().join(" "),
             Value::Record(r) => {
                 let r = r.borrow();
-                r.text.clone().unwrap_or_else(|| r.type_name.clone())
+                match &r.text {
+                    Some(text) => text.clone(),
+                    // A PSCustomObject (and what Select-Object makes) shows its properties.
+                    None if r.type_name == "System.Management.Automation.PSCustomObject"
+                        || r.type_name.starts_with("Selected.") =>
+                    {
+                        let fields: Vec<String> = r
+                            .properties
+                            .iter()
+                            .map(|(n, v)| match v {
+                                Value::Array(_) => format!("{n}=System.Object[]"),
+                                other => format!("{n}={}", other.to_display_string()),
+                            })
+                            .collect();
+                        format!("@{{{}}}", fields.join("; "))
+                    }
+                    None => r.type_name.clone(),
+                }
             }
             Value::Formatted(_) => "Microsoft.PowerShell.Commands.Internal.Format".into(),
             Value::Object(o) => o.to_text(),

@@ -20,6 +20,8 @@ mod history;
 mod host;
 mod lab;
 mod objects;
+mod ordering;
+mod properties;
 mod remoting;
 pub mod setup;
 mod storage_group;
@@ -77,6 +79,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("%", "ForEach-Object"),
     ("?", "Where-Object"),
     ("cls", "Clear-Host"),
+    ("compare", "Compare-Object"),
+    ("diff", "Compare-Object"),
     ("echo", "Write-Output"),
     ("fl", "Format-List"),
     ("foreach", "ForEach-Object"),
@@ -84,6 +88,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("gcm", "Get-Command"),
     ("gm", "Get-Member"),
     ("group", "Group-Object"),
+    ("gu", "Get-Unique"),
     ("gv", "Get-Variable"),
     ("h", "Get-History"),
     ("history", "Get-History"),
@@ -145,6 +150,7 @@ const fn entry(name: &'static str, (spec_file, spec_text): (&'static str, &'stat
 #[rustfmt::skip]
 pub const CMDLETS: &[CmdletEntry] = &[
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
+    entry("Compare-Object", spec!("Compare-Object.toml"), ordering::compare_object),
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
     entry("ConvertTo-Json", spec!("ConvertTo-Json.toml"), formatting::convert_to_json),
     entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
@@ -175,12 +181,13 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-StorageGroup", spec!("Get-StorageGroup.toml"), storage_group::get_storage_group),
     entry("Get-StorageGroupCopyStatus", spec!("Get-StorageGroupCopyStatus.toml"), storage_group::get_copy_status),
     entry("Get-TransportConfig", spec!("Get-TransportConfig.toml"), transport::get_transport_config),
+    entry("Get-Unique", spec!("Get-Unique.toml"), ordering::get_unique),
     entry("Get-Variable", spec!("Get-Variable.toml"), host::get_variable),
-    entry("Group-Object", spec!("Group-Object.toml"), objects::group_object),
+    entry("Group-Object", spec!("Group-Object.toml"), ordering::group_object),
     entry("Import-Lab", spec!("Import-Lab.toml"), lab::import_lab),
     entry("Invoke-Command", spec!("Invoke-Command.toml"), remoting::invoke_command),
     entry("Measure-Command", spec!("Measure-Command.toml"), dates::measure_command),
-    entry("Measure-Object", spec!("Measure-Object.toml"), objects::measure_object),
+    entry("Measure-Object", spec!("Measure-Object.toml"), ordering::measure_object),
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
     entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),
     entry("Move-ClusterGroup", spec!("Move-ClusterGroup.toml"), clustered_mailbox_server::move_cluster_group),
@@ -201,7 +208,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Set-MailboxServer", spec!("Set-MailboxServer.toml"), clustered_mailbox_server::set_mailbox_server),
     entry("Set-TransportConfig", spec!("Set-TransportConfig.toml"), transport::set_transport_config),
     entry("Set-Variable", spec!("Set-Variable.toml"), host::set_variable),
-    entry("Sort-Object", spec!("Sort-Object.toml"), objects::sort_object),
+    entry("Sort-Object", spec!("Sort-Object.toml"), ordering::sort_object),
     entry("Start-ClusteredMailboxServer", spec!("Start-ClusteredMailboxServer.toml"), clustered_mailbox_server::start_server),
     entry("Start-LabNode", spec!("Start-LabNode.toml"), lab::start_lab_node),
     entry("Start-Sleep", spec!("Start-Sleep.toml"), host::start_sleep),

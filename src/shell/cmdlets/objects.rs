@@ -1,15 +1,13 @@
 //! The object pipeline cmdlets: `Where-Object`, `ForEach-Object`, `Select-Object`,
-//! `Sort-Object`, `Group-Object`, `Measure-Object`, `Get-Member`.
-
-use std::cmp::Ordering;
+//! `Get-Member` (sorting, grouping and measuring are in `ordering`).
 
 use super::{Context, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::collect;
-use crate::shell::eval::convert::{to_number, type_name};
+use crate::shell::eval::convert::type_name;
 use crate::shell::eval::members::property;
-use crate::shell::eval::operators::{self, compare, equals};
+use crate::shell::eval::operators::{self, equals};
 use crate::shell::runtime;
 use crate::shell::syntax::{BinaryOp, CompareOp};
 use crate::shell::value::{Record, ScriptBlock, Value};
@@ -241,142 +239,6 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// The sort or group keys of each item.
-fn keys(call: &Invocation<'_>, items: &[Value], cx: &mut Context<'_>) -> Result<Vec<Vec<Value>>, ErrorRecord> {
-    let selectors = selectors(call.get("Property"))?;
-    let mut all = Vec::with_capacity(items.len());
-    for item in items {
-        let mut key = Vec::new();
-        if selectors.is_empty() {
-            key.push(item.clone());
-        }
-        for selector in &selectors {
-            key.push(match selector {
-                Selector::Name(name) => property(item, name),
-                Selector::Calculated { expression, .. } => evaluate(expression, item, cx)?,
-            });
-        }
-        // A script block given as the property is a calculated key.
-        if let Some(Value::ScriptBlock(block)) = call.get("Property") {
-            key = vec![collect(cx.engine.invoke_block(block, Some(item.clone()), Vec::new())?)];
-        }
-        all.push(key);
-    }
-    Ok(all)
-}
-
-pub fn sort_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let items = pipeline_input(call);
-    let keys = keys(call, &items, cx)?;
-    let case_sensitive = call.switch("CaseSensitive");
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| {
-        keys[a]
-            .iter()
-            .zip(&keys[b])
-            .map(|(x, y)| {
-                compare(x, y, case_sensitive).unwrap_or_else(|_| x.to_display_string().cmp(&y.to_display_string()))
-            })
-            .find(|o| *o != Ordering::Equal)
-            .unwrap_or(Ordering::Equal)
-    });
-    if call.switch("Descending") {
-        order.reverse();
-    }
-    let mut out: Vec<Value> = Vec::new();
-    let mut last_key: Option<&Vec<Value>> = None;
-    for i in order {
-        if call.switch("Unique")
-            && let Some(previous) = last_key
-            && previous.iter().zip(&keys[i]).all(|(x, y)| equals(x, y, case_sensitive))
-        {
-            continue;
-        }
-        last_key = Some(&keys[i]);
-        out.push(items[i].clone());
-    }
-    Ok(out)
-}
-
-pub fn group_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let items = pipeline_input(call);
-    let keys = keys(call, &items, cx)?;
-    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
-    for (item, key) in items.into_iter().zip(keys) {
-        let name = key.iter().map(Value::to_display_string).collect::<Vec<_>>().join(", ");
-        match groups.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
-            Some((_, members)) => members.push(item),
-            None => groups.push((name, vec![item])),
-        }
-    }
-    Ok(groups
-        .into_iter()
-        .map(|(name, members)| {
-            // As in PowerShell, -NoElement gives another type, shown without a Group column.
-            if call.switch("NoElement") {
-                let record = Record::new("Microsoft.PowerShell.Commands.GroupInfoNoElement")
-                    .with("Count", members.len() as i64)
-                    .with("Name", name);
-                return Value::record(record);
-            }
-            Value::record(
-                Record::new("Microsoft.PowerShell.Commands.GroupInfo")
-                    .with("Count", members.len() as i64)
-                    .with("Name", name)
-                    .with("Group", Value::array(members)),
-            )
-        })
-        .collect())
-}
-
-pub fn measure_object(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let items = pipeline_input(call);
-    let names = call.strings("Property").unwrap_or_default();
-    let targets: Vec<Option<String>> =
-        if names.is_empty() { vec![None] } else { names.into_iter().map(Some).collect() };
-    let mut out = Vec::new();
-    for target in targets {
-        let values: Vec<Value> = items
-            .iter()
-            .map(|item| match &target {
-                Some(name) => property(item, name),
-                None => item.clone(),
-            })
-            .filter(|v| *v != Value::Null)
-            .collect();
-        let numbers: Vec<f64> = values.iter().filter_map(to_number).map(|n| n.as_f64()).collect();
-        let wants_numbers =
-            call.switch("Sum") || call.switch("Average") || call.switch("Maximum") || call.switch("Minimum");
-        if wants_numbers && numbers.len() != values.len() {
-            let bad = values.iter().find(|v| to_number(v).is_none()).map(Value::to_display_string).unwrap_or_default();
-            return Err(ErrorRecord::new(
-                "NonNumericInputObject",
-                "InvalidType",
-                format!("Input object \"{bad}\" is not numeric."),
-            )
-            .with_hint(
-                "Measure -Sum, -Average, -Maximum and -Minimum only numbers; name a numeric property with -Property.",
-            ));
-        }
-        let stat = |on: bool, f: &dyn Fn() -> f64| {
-            if on && !numbers.is_empty() { number(f()) } else { Value::Null }
-        };
-        let sum: f64 = numbers.iter().sum();
-        let record = Record::new("Microsoft.PowerShell.Commands.GenericMeasureInfo")
-            .with("Count", values.len() as i64)
-            .with("Average", stat(call.switch("Average"), &|| sum / numbers.len() as f64))
-            .with("Sum", stat(call.switch("Sum"), &|| sum))
-            .with("Maximum", stat(call.switch("Maximum"), &|| numbers.iter().copied().fold(f64::MIN, f64::max)))
-            .with("Minimum", stat(call.switch("Minimum"), &|| numbers.iter().copied().fold(f64::MAX, f64::min)))
-            .with("Property", target);
-        out.push(Value::record(record));
-    }
-    Ok(out)
-}
-
-fn number(r: f64) -> Value {
-    if r.fract() == 0.0 && r.abs() < 9e15 { Value::Int(r as i64) } else { Value::Real(r) }
-}
 
 pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let items = pipeline_input(call);

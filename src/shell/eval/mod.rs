@@ -1714,6 +1714,10 @@ fn index_value(value: &Value, index: &Value) -> Result<Value, ErrorRecord> {
     match value {
         Value::Null => Err(ErrorRecord::new("NullArray", "InvalidOperation", "Cannot index into a null array.".into())),
         Value::Hashtable(h) => Ok(h.borrow().get(index).cloned().unwrap_or(Value::Null)),
+        // A single object indexes as a one-element list (`$result[0]` when one object came back).
+        Value::Record(_) if convert::to_number(index).is_some() && !matches!(index, Value::String(_)) => {
+            Ok(pick_indexes(index, 1, |_| value.clone()))
+        }
         Value::Record(r) => Ok(r.borrow().get(&index.to_display_string()).cloned().unwrap_or(Value::Null)),
         Value::Object(o) if !matches!(index, Value::Array(_)) => {
             match o.call("get_Item", std::slice::from_ref(index)) {

@@ -16,6 +16,7 @@ mod string;
 mod text;
 
 pub use date_text::{format as format_date, parse as parse_date, uformat};
+pub use string::culture_compare;
 pub use environment::machine_name;
 
 use crate::shell::error_record::ErrorRecord;
