@@ -239,7 +239,6 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-
 pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let items = pipeline_input(call);
     if items.is_empty() {

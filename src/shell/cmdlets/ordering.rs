@@ -307,8 +307,12 @@ pub fn measure_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         if stat.count == 0 && !keys.is_empty() {
             let id = if text { "TextMeasurePropertyNotFound" } else { "GenericMeasurePropertyNotFound" };
             cx.errors.push(
-                ErrorRecord::new(id, "InvalidArgument", format!("The property \"{name}\" cannot be found in the input for any objects."))
-                    .in_command("Measure-Object"),
+                ErrorRecord::new(
+                    id,
+                    "InvalidArgument",
+                    format!("The property \"{name}\" cannot be found in the input for any objects."),
+                )
+                .in_command("Measure-Object"),
             );
             continue;
         }
@@ -327,11 +331,8 @@ pub fn measure_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         let n = stat.numbers as f64;
         let numeric_ok = !non_numeric;
         let real = |on: bool, v: f64| if on { Value::Real(v) } else { Value::Null };
-        let std_dev = if stat.numbers > 1 {
-            ((stat.squares - stat.sum * stat.sum / n) / (n - 1.0)).max(0.0).sqrt()
-        } else {
-            0.0
-        };
+        let std_dev =
+            if stat.numbers > 1 { ((stat.squares - stat.sum * stat.sum / n) / (n - 1.0)).max(0.0).sqrt() } else { 0.0 };
         // Min and max are numbers when every pick reads as one, else the objects themselves.
         let as_double = |v: &Option<Value>| v.as_ref().map(|v| to_number(v).map(|n| n.as_f64()));
         let (min, max) = (as_double(&stat.min), as_double(&stat.max));

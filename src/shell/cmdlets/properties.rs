@@ -61,7 +61,10 @@ pub enum Key {
     Name(String),
     Block(ScriptBlock),
     /// `@{Expression=…; Ascending=…; Descending=…}`.
-    Entry { expression: Box<Key>, ascending: Option<bool> },
+    Entry {
+        expression: Box<Key>,
+        ascending: Option<bool>,
+    },
 }
 
 /// The entries of `-Property` (one value or several).
@@ -163,7 +166,9 @@ pub fn compare(a: &Value, b: &Value, case_sensitive: bool) -> Ordering {
         },
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::TimeSpan(x), Value::TimeSpan(y)) => x.cmp(y),
-        (Value::Object(o), other) => o.compare(other).unwrap_or_else(|| text(&a.to_display_string(), &other.to_display_string())),
+        (Value::Object(o), other) => {
+            o.compare(other).unwrap_or_else(|| text(&a.to_display_string(), &other.to_display_string()))
+        }
         _ => text(&a.to_display_string(), &b.to_display_string()),
     }
 }

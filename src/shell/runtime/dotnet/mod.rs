@@ -16,8 +16,8 @@ mod string;
 mod text;
 
 pub use date_text::{format as format_date, parse as parse_date, uformat};
-pub use string::culture_compare;
 pub use environment::machine_name;
+pub use string::culture_compare;
 
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::convert::require_number;
