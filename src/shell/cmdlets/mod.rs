@@ -38,7 +38,7 @@ use super::bind::Invocation;
 use super::client::{Client, ClientError};
 use super::error_record::ErrorRecord;
 use super::eval::Engine;
-use super::spec::{self, CmdletSpec, View};
+use super::spec::{self, CmdletSpec, View, ViewKind};
 use super::value::Value;
 
 /// What a running cmdlet may use.
@@ -237,6 +237,13 @@ pub fn pipeline_input(call: &Invocation<'_>) -> Vec<Value> {
     }
 }
 
+/// Default views of types no spec names as its output type (a cmdlet's second output type,
+/// the runtime's objects), as PowerShell's format files define them: type, kind, columns,
+/// widths.
+#[allow(clippy::type_complexity)]
+const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize])] =
+    &[("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[])];
+
 /// Finds cmdlets and their specs. Specs are parsed on first use, so start-up pays only for
 /// the cmdlets a command line names.
 pub struct Registry {
@@ -286,6 +293,11 @@ impl Registry {
             }
             let spec = self.load(i).ok()?;
             (spec.output_type.as_deref() == Some(type_name)).then(|| spec.view.clone()).flatten()
+        })
+        .or_else(|| {
+            TYPE_VIEWS.iter().find(|(t, _, _, _)| t.eq_ignore_ascii_case(type_name)).map(|(_, kind, columns, widths)| {
+                View { kind: *kind, columns: columns.iter().map(|c| c.to_string()).collect(), widths: widths.to_vec() }
+            })
         })
     }
 }
