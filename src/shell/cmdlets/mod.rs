@@ -286,19 +286,26 @@ impl Registry {
 
     /// The default view for objects of `type_name`: the first spec whose output type it is.
     pub fn view_for(&self, type_name: &str) -> Option<View> {
-        CMDLETS.iter().enumerate().find_map(|(i, entry)| {
-            // Only specs whose text names the type can declare its view: skip the rest unparsed.
-            if !entry.spec_text.contains(type_name) {
-                return None;
-            }
-            let spec = self.load(i).ok()?;
-            (spec.output_type.as_deref() == Some(type_name)).then(|| spec.view.clone()).flatten()
-        })
-        .or_else(|| {
-            TYPE_VIEWS.iter().find(|(t, _, _, _)| t.eq_ignore_ascii_case(type_name)).map(|(_, kind, columns, widths)| {
-                View { kind: *kind, columns: columns.iter().map(|c| c.to_string()).collect(), widths: widths.to_vec() }
+        CMDLETS
+            .iter()
+            .enumerate()
+            .find_map(|(i, entry)| {
+                // Only specs whose text names the type can declare its view: skip the rest unparsed.
+                if !entry.spec_text.contains(type_name) {
+                    return None;
+                }
+                let spec = self.load(i).ok()?;
+                (spec.output_type.as_deref() == Some(type_name)).then(|| spec.view.clone()).flatten()
             })
-        })
+            .or_else(|| {
+                TYPE_VIEWS.iter().find(|(t, _, _, _)| t.eq_ignore_ascii_case(type_name)).map(
+                    |(_, kind, columns, widths)| View {
+                        kind: *kind,
+                        columns: columns.iter().map(|c| c.to_string()).collect(),
+                        widths: widths.to_vec(),
+                    },
+                )
+            })
     }
 }
 
