@@ -144,19 +144,65 @@ fn property_names(item: &Value) -> Vec<String> {
     }
 }
 
+/// The positions Select-Object keeps out of `len` items: `-Index`/`-SkipIndex`, else
+/// `-Skip`, then the union of `-First` and `-Last`, less `-SkipLast`.
+fn selected_positions(call: &Invocation<'_>, len: usize) -> Vec<usize> {
+    let count = |name: &str| call.int(name).map(|n| usize::try_from(n).unwrap_or(0));
+    let indexes = |name: &str| -> Option<Vec<i64>> {
+        match call.get(name)? {
+            Value::Array(items) => Some(items.borrow().iter().filter_map(crate::shell::eval::convert::to_number).map(|n| n.as_f64() as i64).collect()),
+            one => crate::shell::eval::convert::to_number(one).map(|n| vec![n.as_f64() as i64]),
+        }
+    };
+    if let Some(wanted) = indexes("Index") {
+        let mut picked: Vec<usize> = wanted.iter().filter_map(|i| usize::try_from(*i).ok()).filter(|i| *i < len).collect();
+        picked.sort_unstable();
+        picked.dedup();
+        return picked;
+    }
+    if let Some(skipped) = indexes("SkipIndex") {
+        return (0..len).filter(|i| !skipped.contains(&(*i as i64))).collect();
+    }
+    let mut positions: Vec<usize> = (0..len).collect();
+    let (first, last, skip) = (count("First"), count("Last"), count("Skip").unwrap_or(0));
+    if last.is_some() && first.is_none() {
+        // With -Last, -Skip counts from the end.
+        positions.truncate(len.saturating_sub(skip));
+    } else {
+        positions = positions.split_off(skip.min(len));
+    }
+    if first.is_some() || last.is_some() {
+        let n = positions.len();
+        let head = first.unwrap_or(0).min(n);
+        let tail_start = n.saturating_sub(last.unwrap_or(0));
+        positions = positions.into_iter().enumerate().filter(|(i, _)| *i < head || *i >= tail_start).map(|(_, p)| p).collect();
+    }
+    if let Some(skip_last) = count("SkipLast") {
+        positions.truncate(positions.len().saturating_sub(skip_last));
+    }
+    positions
+}
+
 pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let mut items = pipeline_input(call);
-    if let Some(skip) = call.int("Skip") {
-        items = items.into_iter().skip(usize::try_from(skip).unwrap_or(0)).collect();
-    }
-    if let Some(first) = call.int("First") {
-        items.truncate(usize::try_from(first).unwrap_or(0));
-    }
-    if let Some(last) = call.int("Last") {
-        let keep = usize::try_from(last).unwrap_or(0);
-        items = items.split_off(items.len().saturating_sub(keep));
-    }
+    // Select-Object passes nothing on for a $null input object.
+    let all: Vec<Value> = pipeline_input(call).into_iter().filter(|v| *v != Value::Null).collect();
+    let items: Vec<Value> = selected_positions(call, all.len()).into_iter().map(|i| all[i].clone()).collect();
     let chosen = selectors(call.get("Property"))?;
+    for selector in &chosen {
+        if let Selector::Calculated { name, expression: Expression::Block(b) } = selector
+            && name.is_empty()
+            && b.def.text.trim().is_empty()
+        {
+            return Err(ErrorRecord::new(
+                "EmptyScriptBlockAndNoName",
+                "InvalidArgument",
+                "Script block is empty and no name is specified.".into(),
+            )
+            .in_command("Select-Object")
+            .exception("System.Management.Automation.PSArgumentException")
+            .with_hint("Give a calculated property a name and an expression: @{Name='Label'; Expression={ $_.Property }}."));
+        }
+    }
     let excluded: Vec<Wildcard> =
         call.strings("ExcludeProperty").unwrap_or_default().iter().map(|p| Wildcard::new(p)).collect();
     let mut out = Vec::new();
@@ -164,12 +210,16 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
         if let Some(name) = call.string("ExpandProperty") {
             let value = property(&item, &name);
             if value == Value::Null && !property_names(&item).iter().any(|n| n.eq_ignore_ascii_case(&name)) {
-                return Err(ErrorRecord::new(
-                    "ExpandPropertyNotFound",
-                    "InvalidArgument",
-                    format!("Property \"{name}\" cannot be found."),
-                )
-                .with_hint("Get-Member lists the properties of the objects in the pipeline."));
+                cx.errors.push(
+                    ErrorRecord::new(
+                        "ExpandPropertyNotFound",
+                        "InvalidArgument",
+                        format!("Property \"{name}\" cannot be found."),
+                    )
+                    .in_command("Select-Object")
+                    .with_hint("Get-Member lists the properties of the objects in the pipeline."),
+                );
+                continue;
             }
             out.extend(unroll(value));
             continue;
@@ -179,7 +229,10 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
             continue;
         }
         let type_name = match &item {
-            Value::Record(r) => format!("Selected.{}", r.borrow().type_name),
+            Value::Record(r) => {
+                let t = r.borrow().type_name.clone();
+                if t.starts_with("Selected.") { t } else { format!("Selected.{t}") }
+            }
             other => format!("Selected.{}", type_name(other)),
         };
         let mut record = Record::new(type_name);
@@ -197,6 +250,9 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
                     }
                 }
                 Selector::Name(name) => {
+                    if excluded.iter().any(|x| x.is_match(name)) || record.get(name).is_some() {
+                        continue;
+                    }
                     let shown = all_names
                         .iter()
                         .find(|n| n.eq_ignore_ascii_case(name))
@@ -213,9 +269,10 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
         out.push(Value::record(record));
     }
     if call.switch("Unique") {
+        let case_insensitive = call.switch("CaseInsensitive");
         let mut unique: Vec<Value> = Vec::new();
         for value in out {
-            if !unique.iter().any(|u| same(u, &value)) {
+            if !unique.iter().any(|u| same(u, &value, case_insensitive)) {
                 unique.push(value);
             }
         }
@@ -224,8 +281,9 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
     Ok(out)
 }
 
-/// Equality for -Unique: records compare by their properties.
-fn same(a: &Value, b: &Value) -> bool {
+/// Equality for -Unique: records compare by their properties; text case-sensitively unless
+/// -CaseInsensitive.
+fn same(a: &Value, b: &Value, case_insensitive: bool) -> bool {
     match (a, b) {
         (Value::Record(x), Value::Record(y)) => {
             let (x, y) = (x.borrow(), y.borrow());
@@ -233,9 +291,9 @@ fn same(a: &Value, b: &Value) -> bool {
                 && x.properties
                     .iter()
                     .zip(&y.properties)
-                    .all(|((n1, v1), (n2, v2))| n1.eq_ignore_ascii_case(n2) && equals(v1, v2, false))
+                    .all(|((n1, v1), (n2, v2))| n1.eq_ignore_ascii_case(n2) && equals(v1, v2, !case_insensitive))
         }
-        _ => equals(a, b, true),
+        _ => equals(a, b, !case_insensitive),
     }
 }
 

@@ -16,6 +16,13 @@ use crate::shell::value::{Record, TimeSpan, Value};
 /// `value.name`. A missing property is `$null`, as without strict mode.
 pub fn property(value: &Value, name: &str) -> Value {
     let is = |n: &str| name.eq_ignore_ascii_case(n);
+    // The intrinsic members every value has.
+    if is("PSObject") && *value != Value::Null {
+        return runtime::psobject::view(value);
+    }
+    if is("PSTypeNames") && *value != Value::Null {
+        return Value::array(runtime::psobject::type_names(value).into_iter().map(Value::String).collect());
+    }
     match value {
         Value::Null if is("Count") || is("Length") => Value::Int(0),
         Value::Null => Value::Null,

@@ -11,6 +11,7 @@
 pub mod dotnet;
 pub mod environment;
 pub mod object;
+pub mod psobject;
 pub mod types;
 
 pub use object::{Member, MemberKind, NetObject, ObjectRef};
