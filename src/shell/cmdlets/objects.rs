@@ -13,9 +13,15 @@ use crate::shell::syntax::{BinaryOp, CompareOp};
 use crate::shell::value::{Record, ScriptBlock, Value};
 use crate::shell::wildcard::Wildcard;
 
-/// The comparison a simplified Where-Object parameter set names (`EQ`, `NotLike`…).
-fn set_operator(set: &str) -> Option<CompareOp> {
-    CompareOp::from_name(&set.to_ascii_lowercase())
+/// The comparison a simplified Where-Object parameter set names (`EQ`, `CNotLike`…), and
+/// whether it is case-sensitive.
+fn set_operator(set: &str) -> Option<(CompareOp, bool)> {
+    let lower = set.to_ascii_lowercase();
+    if let Some(op) = CompareOp::from_name(&lower) {
+        return Some((op, false));
+    }
+    let op = CompareOp::from_name(lower.strip_prefix('c')?)?;
+    Some((op, true))
 }
 
 pub fn where_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -29,14 +35,36 @@ pub fn where_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
         return Ok(kept);
     }
     let name = call.string("Property").unwrap_or_default();
-    let wanted = call.get("Value").cloned().unwrap_or(Value::Null);
-    let op = set_operator(&call.parameter_set);
+    let wanted = call.get("Value").cloned();
+    // An operator switch given as $false counts as not given (PowerShell 7.5).
+    let set = call.parameter_set.as_str();
+    let chosen = call.get(set).is_some_and(Value::is_truthy);
+    if !chosen && wanted.is_some() && !set.eq_ignore_ascii_case("Not") {
+        return Err(ErrorRecord::new(
+            "OperatorNotSpecified",
+            "InvalidArgument",
+            "The operator is not specified. Specify a comparison operator such as -EQ or -Like with -Value.".into(),
+        )
+        .in_command("Where-Object")
+        .with_hint("Write Where-Object Name -EQ 'x', or a script block: Where-Object { $_.Name -eq 'x' }."));
+    }
+    let wanted = wanted.unwrap_or(Value::Null);
     for item in pipeline_input(call) {
         let left = property(&item, &name);
-        let hit = match op {
-            None => left.is_truthy(),
-            Some(op) => operators::binary(BinaryOp::Compare { op, case_sensitive: false }, &left, &wanted, &mut None)?
-                .is_truthy(),
+        let hit = match (set, chosen) {
+            ("Not", true) => !left.is_truthy(),
+            (_, false) => left.is_truthy(),
+            ("Is" | "IsNot", true) => {
+                let type_name = wanted.to_display_string();
+                let is = crate::shell::eval::convert::is_type(&left, type_name.trim_start_matches('[').trim_end_matches(']'));
+                is == (set == "Is")
+            }
+            (_, true) => match set_operator(set) {
+                Some((op, case_sensitive)) => {
+                    operators::binary(BinaryOp::Compare { op, case_sensitive }, &left, &wanted, &mut None)?.is_truthy()
+                }
+                None => left.is_truthy(),
+            },
         };
         if hit {
             kept.push(item);
