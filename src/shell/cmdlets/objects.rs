@@ -56,7 +56,10 @@ pub fn where_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
             (_, false) => left.is_truthy(),
             ("Is" | "IsNot", true) => {
                 let type_name = wanted.to_display_string();
-                let is = crate::shell::eval::convert::is_type(&left, type_name.trim_start_matches('[').trim_end_matches(']'));
+                let is = crate::shell::eval::convert::is_type(
+                    &left,
+                    type_name.trim_start_matches('[').trim_end_matches(']'),
+                );
                 is == (set == "Is")
             }
             (_, true) => match set_operator(set) {
@@ -178,12 +181,20 @@ fn selected_positions(call: &Invocation<'_>, len: usize) -> Vec<usize> {
     let count = |name: &str| call.int(name).map(|n| usize::try_from(n).unwrap_or(0));
     let indexes = |name: &str| -> Option<Vec<i64>> {
         match call.get(name)? {
-            Value::Array(items) => Some(items.borrow().iter().filter_map(crate::shell::eval::convert::to_number).map(|n| n.as_f64() as i64).collect()),
+            Value::Array(items) => Some(
+                items
+                    .borrow()
+                    .iter()
+                    .filter_map(crate::shell::eval::convert::to_number)
+                    .map(|n| n.as_f64() as i64)
+                    .collect(),
+            ),
             one => crate::shell::eval::convert::to_number(one).map(|n| vec![n.as_f64() as i64]),
         }
     };
     if let Some(wanted) = indexes("Index") {
-        let mut picked: Vec<usize> = wanted.iter().filter_map(|i| usize::try_from(*i).ok()).filter(|i| *i < len).collect();
+        let mut picked: Vec<usize> =
+            wanted.iter().filter_map(|i| usize::try_from(*i).ok()).filter(|i| *i < len).collect();
         picked.sort_unstable();
         picked.dedup();
         return picked;
@@ -203,7 +214,8 @@ fn selected_positions(call: &Invocation<'_>, len: usize) -> Vec<usize> {
         let n = positions.len();
         let head = first.unwrap_or(0).min(n);
         let tail_start = n.saturating_sub(last.unwrap_or(0));
-        positions = positions.into_iter().enumerate().filter(|(i, _)| *i < head || *i >= tail_start).map(|(_, p)| p).collect();
+        positions =
+            positions.into_iter().enumerate().filter(|(i, _)| *i < head || *i >= tail_start).map(|(_, p)| p).collect();
     }
     if let Some(skip_last) = count("SkipLast") {
         positions.truncate(positions.len().saturating_sub(skip_last));
@@ -228,7 +240,9 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
             )
             .in_command("Select-Object")
             .exception("System.Management.Automation.PSArgumentException")
-            .with_hint("Give a calculated property a name and an expression: @{Name='Label'; Expression={ $_.Property }}."));
+            .with_hint(
+                "Give a calculated property a name and an expression: @{Name='Label'; Expression={ $_.Property }}.",
+            ));
         }
     }
     let excluded: Vec<Wildcard> =

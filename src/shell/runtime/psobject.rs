@@ -34,7 +34,16 @@ pub fn type_names(value: &Value) -> Vec<String> {
         other => {
             let own = type_name(other);
             let mut names = vec![own.clone()];
-            if matches!(other, Value::Int(_) | Value::Real(_) | Value::Number(_) | Value::Bool(_) | Value::Char(_) | Value::DateTime(_) | Value::TimeSpan(_)) {
+            if matches!(
+                other,
+                Value::Int(_)
+                    | Value::Real(_)
+                    | Value::Number(_)
+                    | Value::Bool(_)
+                    | Value::Char(_)
+                    | Value::DateTime(_)
+                    | Value::TimeSpan(_)
+            ) {
                 names.push("System.ValueType".into());
             }
             if matches!(other, Value::Array(_)) {
@@ -54,7 +63,9 @@ pub fn view(value: &Value) -> Value {
 /// The names and values of a value's properties, as `PSObject.Properties` lists them.
 fn properties_of(value: &Value) -> Vec<(String, Value, MemberKind)> {
     match value {
-        Value::Record(r) => r.borrow().properties.iter().map(|(n, v)| (n.clone(), v.clone(), MemberKind::NoteProperty)).collect(),
+        Value::Record(r) => {
+            r.borrow().properties.iter().map(|(n, v)| (n.clone(), v.clone(), MemberKind::NoteProperty)).collect()
+        }
         Value::Object(o) => o.property_values().into_iter().map(|(n, v)| (n, v, MemberKind::Property)).collect(),
         Value::String(s) => vec![("Length".into(), Value::Int(s.chars().count() as i64), MemberKind::Property)],
         Value::Hashtable(h) => {
@@ -63,8 +74,16 @@ fn properties_of(value: &Value) -> Vec<(String, Value, MemberKind)> {
                 ("IsReadOnly".into(), Value::Bool(false), MemberKind::Property),
                 ("IsFixedSize".into(), Value::Bool(false), MemberKind::Property),
                 ("IsSynchronized".into(), Value::Bool(false), MemberKind::Property),
-                ("Keys".into(), Value::array(h.entries().iter().map(|(k, _)| k.clone()).collect()), MemberKind::Property),
-                ("Values".into(), Value::array(h.entries().iter().map(|(_, v)| v.clone()).collect()), MemberKind::Property),
+                (
+                    "Keys".into(),
+                    Value::array(h.entries().iter().map(|(k, _)| k.clone()).collect()),
+                    MemberKind::Property,
+                ),
+                (
+                    "Values".into(),
+                    Value::array(h.entries().iter().map(|(_, v)| v.clone()).collect()),
+                    MemberKind::Property,
+                ),
                 ("SyncRoot".into(), Value::Null, MemberKind::Property),
                 ("Count".into(), Value::Int(h.len() as i64), MemberKind::Property),
             ]
@@ -160,7 +179,10 @@ impl NetObject for PropertyCollection {
         vec![
             Member::method("Add", "void Add(psmemberinfo member)"),
             Member::method("Item", "pspropertyinfo Item(string name)"),
-            Member::method("Match", "System.Collections.ObjectModel.ReadOnlyCollection[pspropertyinfo] Match(string name)"),
+            Member::method(
+                "Match",
+                "System.Collections.ObjectModel.ReadOnlyCollection[pspropertyinfo] Match(string name)",
+            ),
             Member::method("Remove", "void Remove(string name)"),
         ]
     }
@@ -201,7 +223,9 @@ impl NetObject for PropertyCollection {
                             return Some(Err(method_threw(
                                 name,
                                 1,
-                                &format!("Cannot add a member with the name \"{n}\" because a member with that name already exists. To overwrite the member anyway, use the Force parameter to overwrite it."),
+                                &format!(
+                                    "Cannot add a member with the name \"{n}\" because a member with that name already exists. To overwrite the member anyway, use the Force parameter to overwrite it."
+                                ),
                             )));
                         }
                         r.properties.push((n, v));
