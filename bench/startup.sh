@@ -20,7 +20,7 @@ nu_wrapper="$nu_dir/node_modules/.bin/nu"
 nu_native=$(find "$nu_dir/node_modules/@nushell" -path '*/bin/nu' -type f | head -n 1)
 
 cargo build --release --quiet
-ccrsh="$PWD/target/release/ccrsh"
+ccrsh="${CARGO_TARGET_DIR:-$PWD/target}/release/ccrsh"
 export CCRSH_LAB="$work/lab" NO_COLOR=1
 "$ccrsh" -NoProfile -c 'Get-MailboxServer' >/dev/null   # create the lab outside the timing
 

@@ -461,3 +461,42 @@ fn extreme_dumpster_settings_are_refused_and_the_largest_accepted_ones_are_safe(
     };
     let _: api::OperationResult = target.admin.post(routes::LAB_NODE_START, &start).expect("the next change works");
 }
+
+/// Issue 10.13: ccrd followed links planted in an existing lab directory (a planted
+/// `admin.token` link made it write the token to the link's target; a `lab.lock` link truncated
+/// its target). A lab with a link in it, or open to other users, is refused with the fix.
+#[test]
+fn a_lab_with_planted_links_or_loose_permissions_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lab = dir.path().join("lab");
+    drop(embedded::start(&lab, &TopologySource::Seed).expect("created"));
+    let victim = dir.path().join("victim");
+    for planted in ["admin.token", "lab.lock", "nodes/NH-W2K3-SRV03/CCREX01/First Storage Group/E00.log"] {
+        std::fs::write(&victim, "precious").expect("victim");
+        let path = lab.join(planted);
+        let saved = std::fs::read(&path).ok();
+        let _ = std::fs::remove_file(&path);
+        std::os::unix::fs::symlink(&victim, &path).expect("link planted");
+        let error = embedded::start(&lab, &TopologySource::Seed).err().expect("refused").to_string();
+        assert!(error.contains("is a symbolic link") && error.contains("remove it"), "{planted}: {error}");
+        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious", "{planted}: target untouched");
+        std::fs::remove_file(&path).expect("link removed");
+        if let Some(saved) = saved {
+            std::fs::write(&path, saved).expect("restored");
+        }
+    }
+    std::fs::set_permissions(&lab, std::fs::Permissions::from_mode(0o755)).expect("loosened");
+    let error = embedded::start(&lab, &TopologySource::Seed).err().expect("refused").to_string();
+    assert!(error.contains("mode is 755") && error.contains("chmod 700"), "{error}");
+    std::fs::set_permissions(&lab, std::fs::Permissions::from_mode(0o700)).expect("tightened");
+    drop(embedded::start(&lab, &TopologySource::Seed).expect("opens again"));
+
+    // A new, empty directory is made private rather than refused.
+    let fresh = dir.path().join("fresh");
+    std::fs::create_dir(&fresh).expect("created");
+    std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o755)).expect("loose");
+    drop(embedded::start(&fresh, &TopologySource::Seed).expect("a new lab"));
+    let mode = std::fs::metadata(&fresh).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+}

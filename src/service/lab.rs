@@ -15,7 +15,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::audit::{AUDIT_FILE, Audit};
@@ -93,6 +93,8 @@ pub enum LabError {
     NotALab { dir: String },
     #[error("The lab directory '{dir}': {source}")]
     Io { dir: String, source: io::Error },
+    #[error("The lab directory '{dir}' is not safe to use: {why} {fix}")]
+    Unsafe { dir: String, why: String, fix: String },
     #[error("The lab directory '{dir}': {source}")]
     Store { dir: String, source: StoreError },
     #[error("{0}")]
@@ -109,6 +111,7 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
         return Err(LabError::NotALab { dir: shown });
     }
     fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err)?;
+    check_private(dir, estate_path.exists())?;
     let lock = lock(dir).map_err(|e| match e {
         LockError::Held(pid) => LabError::InUse { dir: shown.clone(), pid },
         LockError::Io(source) => LabError::Io { dir: shown.clone(), source },
@@ -140,6 +143,55 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
         metrics: read_token(&metrics_token).map_err(io_err)?,
     };
     Ok(Lab { dir: dir.to_path_buf(), store, reader, estate, tokens, audit, lock })
+}
+
+/// Refuses a lab directory that someone else could have planted files in: it must be a real
+/// directory (not a link), owned by the user ccrd runs as, with no access for group or others
+/// (a new, empty one is made so), and nothing in it may be a link — ccrd would otherwise write
+/// its token, or truncate its lock, wherever the link points.
+fn check_private(dir: &Path, holds_lab: bool) -> Result<(), LabError> {
+    let shown = dir.display().to_string();
+    let refuse = |why: String, fix: &str| LabError::Unsafe { dir: shown.clone(), why, fix: fix.to_string() };
+    let io_err = |source| LabError::Io { dir: shown.clone(), source };
+    let meta = fs::symlink_metadata(dir).map_err(io_err)?;
+    if meta.file_type().is_symlink() || !meta.is_dir() {
+        return Err(refuse("it is a symbolic link, not a directory.".into(), "Give --lab the real directory."));
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(refuse(
+            format!("it belongs to user id {}, and ccrd runs as user id {me}.", meta.uid()),
+            "Run ccrd as the directory's owner, or give it a directory of its own.",
+        ));
+    }
+    if meta.mode() & 0o077 != 0 {
+        if holds_lab {
+            return Err(refuse(
+                format!("its mode is {:o}: other users may read or plant files in it.", meta.mode() & 0o777),
+                &format!("Check its contents, then run: chmod 700 '{shown}'"),
+            ));
+        }
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err)?;
+    }
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in fs::read_dir(&current).map_err(io_err)? {
+            let entry = entry.map_err(io_err)?;
+            let kind = entry.file_type().map_err(io_err)?;
+            if kind.is_symlink() {
+                return Err(refuse(
+                    format!("'{}' is a symbolic link.", entry.path().display()),
+                    "A lab holds no links: remove it (and check where it points).",
+                ));
+            }
+            let name = entry.file_name();
+            let top_level = current == dir;
+            if kind.is_dir() && (!top_level || name.to_string_lossy().starts_with(NODES_DIR)) {
+                pending.push(entry.path());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A lab written before the audit trail moved out of the estate (schema 2) keeps its history:
@@ -332,6 +384,7 @@ fn lock(dir: &Path) -> Result<File, LockError> {
         .write(true)
         .create(true)
         .truncate(false)
+        .custom_flags(libc::O_NOFOLLOW)
         .mode(0o600)
         .open(&path)
         .map_err(LockError::Io)?;
@@ -364,13 +417,18 @@ fn new_token() -> io::Result<String> {
 }
 
 fn write_token(path: &Path) -> io::Result<()> {
-    let mut file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    // A new file, never through a link: the directory was checked, and this checks again.
+    let _ = fs::remove_file(path);
+    let mut file =
+        OpenOptions::new().write(true).create_new(true).custom_flags(libc::O_NOFOLLOW).mode(0o600).open(path)?;
     writeln!(file, "{}", new_token()?)?;
     file.sync_all()
 }
 
 fn read_token(path: &Path) -> io::Result<String> {
-    let token = fs::read_to_string(path)?.trim().to_string();
+    let mut text = String::new();
+    OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)?.read_to_string(&mut text)?;
+    let token = text.trim().to_string();
     if token.is_empty() {
         return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{} is empty", path.display())));
     }
@@ -380,7 +438,6 @@ fn read_token(path: &Path) -> io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn a_new_lab_gets_the_seed_and_private_tokens() {
