@@ -48,7 +48,8 @@ pub fn lab_dir(explicit: Option<&Path>) -> Option<PathBuf> {
 /// Connects as `options` say.
 pub fn connect(options: &Options) -> Result<Connection, String> {
     if let Some(url) = &options.server {
-        let client = Client::new(url, options.token.clone()).map_err(|e| format!("{e:?}"))?;
+        let client =
+            Client::with_ca(url, options.token.clone(), options.ca_cert.as_deref()).map_err(|e| e.to_string())?;
         return Ok(Connection { client, target: Target::Remote { url: url.clone() } });
     }
     let dir = lab_dir(options.lab.as_deref()).ok_or(

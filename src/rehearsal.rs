@@ -36,11 +36,7 @@ fn private_temp_dir() -> Result<PathBuf, String> {
 }
 
 fn describe(e: ClientError) -> String {
-    match e {
-        ClientError::Rejected(body) => format!("{} {}", body.message, body.hint.unwrap_or_default()),
-        ClientError::Unreachable { url, detail } => format!("{url} could not be reached: {detail}"),
-        ClientError::Protocol { url, detail } => format!("{url}: {detail}"),
-    }
+    e.to_string()
 }
 
 impl Fork {

@@ -500,3 +500,131 @@ fn a_lab_with_planted_links_or_loose_permissions_is_refused() {
     let mode = std::fs::metadata(&fresh).expect("meta").permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
 }
+
+/// `ccrd tls self-signed DIR`: the CA, certificate and key it wrote.
+fn self_signed(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ccrd"))
+        .args(["tls", "self-signed", dir.to_str().expect("utf-8")])
+        .output()
+        .expect("ccrd runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    (dir.join("ca.pem"), dir.join("cert.pem"), dir.join("key.pem"))
+}
+
+/// TLS: a round trip with the lab's own CA, a wrong CA refused clearly, plain HTTP to the TLS
+/// port refused clearly, and a non-loopback address refused without TLS.
+#[test]
+fn ccrsh_and_ccrd_speak_tls_and_refuse_what_is_not_trusted() {
+    let served = Home::new();
+    let (ca, cert, key) = self_signed(&served.dir.path().join("tls"));
+    let (other_ca, _, _) = self_signed(&served.dir.path().join("other"));
+    let ccrd = crate::support::Ccrd::start_with(
+        &served.lab(),
+        &["--tls-cert", cert.to_str().expect("utf-8"), "--tls-key", key.to_str().expect("utf-8")],
+    );
+    assert!(ccrd.url.starts_with("https://127.0.0.1:"), "{}", ccrd.url);
+    let home = Home::new();
+    let token = ccrd.admin_token();
+    let over = |url: &str, ca: &Path| {
+        home.run(&[
+            "--server",
+            url,
+            "--ca-cert",
+            ca.to_str().expect("utf-8"),
+            "--token",
+            &token,
+            "-c",
+            "Get-MailboxServer CCREX01 | Format-List Name",
+        ])
+    };
+    let run = over(&ccrd.url, &ca);
+    assert_eq!((run.code, run.stdout.trim()), (0, "Name : CCREX01"), "{run:?}");
+
+    let run = over(&ccrd.url, &other_ca);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("secure connection") && run.stderr.contains("--ca-cert"), "{}", run.stderr);
+
+    let plain = ccrd.url.replace("https://", "http://");
+    let run = over(&plain, &ca);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("speaks HTTPS only") && run.stderr.contains("https://"), "{}", run.stderr);
+
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_ccrd"))
+        .args(["--lab", served.dir.path().join("lab2").to_str().expect("utf-8"), "--listen", "0.0.0.0:0"])
+        .output()
+        .expect("ccrd runs");
+    assert_eq!(refused.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&refused.stderr);
+    assert!(text.contains("without TLS") && text.contains("--insecure-http"), "{text}");
+}
+
+/// Issue 10.9: half-sent requests were kept forever (1,000 of them starved legitimate clients)
+/// and one kept ccrd from exiting on SIGTERM. Connections are capped, a request's headers must
+/// arrive within the header timeout, and shutdown gives up on stragglers after its deadline.
+#[test]
+fn half_sent_requests_time_out_the_connection_cap_holds_and_shutdown_has_a_deadline() {
+    use ccrsh::service::server::{ServerOptions, run};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bound");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
+        runtime.block_on(async move {
+            let router = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+            let options = ServerOptions {
+                max_connections: 4,
+                header_timeout: Duration::from_millis(500),
+                body_timeout: Duration::from_millis(500),
+                shutdown_grace: Duration::from_secs(1),
+                ..ServerOptions::default()
+            };
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let started = Instant::now();
+            run(listener, router, options, async move {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("served");
+            started
+        })
+    });
+    let half_sent = || {
+        let mut stream = TcpStream::connect(address).expect("connects");
+        stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").expect("half a request");
+        stream
+    };
+    let mut stragglers: Vec<TcpStream> = (0..6).map(|_| half_sent()).collect();
+    // A legitimate client is served once the stragglers' header timeout frees the slots.
+    let started = Instant::now();
+    let (status, body) = raw_http(&format!("http://{address}"), "GET", "/", None, "text/plain", b"");
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    assert!(started.elapsed() < Duration::from_secs(5), "served after {:?}", started.elapsed());
+    // The stragglers were closed by the server.
+    for stream in &mut stragglers {
+        stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        let mut buffer = Vec::new();
+        let _ = stream.read_to_end(&mut buffer);
+    }
+    // Shutdown with a request still half-sent: done within the deadline.
+    let _late = half_sent();
+    std::thread::sleep(Duration::from_millis(100));
+    let asked = Instant::now();
+    stop.send(()).expect("stop");
+    server.join().expect("server thread");
+    assert!(asked.elapsed() < Duration::from_secs(3), "shutdown took {:?}", asked.elapsed());
+}
+
+/// Issue 10.9, end to end: ccrd exits on SIGTERM although a client has sent half a request.
+#[test]
+fn ccrd_exits_on_sigterm_with_a_half_sent_request_open() {
+    let served = Home::new();
+    let ccrd = crate::support::Ccrd::start(&served.lab());
+    let address = ccrd.url.trim_start_matches("http://").to_string();
+    let mut stream = TcpStream::connect(&address).expect("connects");
+    stream.write_all(b"POST /v1/lab/mail HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{").expect("half sent");
+    let asked = Instant::now();
+    let status = ccrd.terminate();
+    assert!(status.success(), "{status:?}");
+    assert!(asked.elapsed() < Duration::from_secs(25), "exit took {:?}", asked.elapsed());
+}

@@ -4,8 +4,11 @@
 //! goes to standard error: readable lines by default, JSON lines with `--log-format json`,
 //! filtered by `RUST_LOG` (default `info`).
 //!
+//! With `--tls-cert`/`--tls-key` it serves HTTPS (`ccrd listening on https://…`); it refuses a
+//! non-loopback address without TLS unless `--insecure-http` is given.
+//!
 //! Subcommands manage a lab without serving it: `ccrd token add|list|revoke` (per-person
-//! tokens, see `service::tokens`).
+//! tokens, see `service::tokens`) and `ccrd tls self-signed DIR` (see `service::tls`).
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -17,7 +20,8 @@ use tracing_subscriber::EnvFilter;
 
 use ccrsh::api::Role;
 use ccrsh::service::lab::{self, TopologySource};
-use ccrsh::service::{AppState, serve, tokens};
+use ccrsh::service::server::ServerOptions;
+use ccrsh::service::{AppState, serve_with, tokens};
 
 /// The cluster control service for ccrsh.
 #[derive(Parser)]
@@ -38,6 +42,18 @@ struct Args {
     /// line, for log collectors). `RUST_LOG` sets what is logged (default `info`).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Listen on a non-loopback address without TLS (tokens then cross the network in clear).
+    #[arg(long)]
+    insecure_http: bool,
+    /// The most connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = 256)]
+    max_connections: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +79,23 @@ enum Command {
     Token {
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// TLS for a lab: `ccrd tls self-signed DIR` makes a CA and a server certificate.
+    Tls {
+        #[command(subcommand)]
+        action: TlsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TlsAction {
+    /// Writes DIR/ca.pem (for clients: ccrsh --ca-cert), DIR/cert.pem and DIR/key.pem, for
+    /// localhost, 127.0.0.1, ::1, this host's name and every --name.
+    SelfSigned {
+        dir: PathBuf,
+        /// Another host name or address the certificate is for (repeatable).
+        #[arg(long = "name")]
+        names: Vec<String>,
     },
 }
 
@@ -99,6 +132,26 @@ fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Some(Command::Token { action }) => token(action),
+        Some(Command::Tls { action: TlsAction::SelfSigned { dir, names } }) => {
+            match ccrsh::service::tls::self_signed(&dir, &names) {
+                Ok(made) => {
+                    println!("CA certificate (give it to clients: ccrsh --ca-cert): {}", made.ca.display());
+                    println!("server certificate: {}", made.cert.display());
+                    println!("server key: {}", made.key.display());
+                    println!("names: {}", made.names.join(", "));
+                    println!(
+                        "serve with: ccrd --lab DIR --tls-cert {} --tls-key {}",
+                        made.cert.display(),
+                        made.key.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("ccrd: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         None => match args.lab.clone() {
             Some(dir) => run(&args, dir),
             None => {
@@ -145,6 +198,24 @@ fn token(action: TokenAction) -> ExitCode {
 
 fn run(args: &Args, dir: PathBuf) -> ExitCode {
     start_log(args.log_format);
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match ccrsh::service::tls::server_config(cert, key) {
+            Ok(config) => Some(config),
+            Err(e) => {
+                eprintln!("ccrd: TLS: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        _ => None,
+    };
+    if !args.listen.ip().is_loopback() && tls.is_none() && !args.insecure_http {
+        eprintln!(
+            "ccrd: refusing to listen on {} without TLS: bearer tokens would cross the network in clear text. \
+             Give --tls-cert and --tls-key (ccrd tls self-signed DIR makes a pair), or --insecure-http to accept the risk.",
+            args.listen
+        );
+        return ExitCode::from(2);
+    }
     let lab = match lab::open(&dir, &TopologySource::parse(&args.topology)) {
         Ok(lab) => lab,
         Err(e) => {
@@ -152,8 +223,8 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if !args.listen.ip().is_loopback() {
-        tracing::warn!(address = %args.listen.ip(), "listening on an address that is not loopback");
+    if !args.listen.ip().is_loopback() && tls.is_none() {
+        tracing::warn!(address = %args.listen.ip(), "serving plain HTTP on an address that is not loopback");
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
@@ -164,6 +235,8 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
     };
     let (state, lab_lock) = AppState::new(lab);
     let listen = args.listen;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let options = ServerOptions { tls, max_connections: args.max_connections, ..ServerOptions::default() };
     let result = runtime.block_on(async move {
         // The handlers are installed before the address is printed: whoever reads it may send
         // SIGTERM at once.
@@ -174,21 +247,27 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
         // A reader that goes away must not take ccrd down with it: ignore write failures.
         let mut stdout = std::io::stdout();
         let address = listener.local_addr()?;
-        let _ = writeln!(stdout, "ccrd listening on http://{address}");
+        let _ = writeln!(stdout, "ccrd listening on {scheme}://{address}");
         let _ = writeln!(stdout, "lab: {}", dir.display());
         tracing::info!(address = %address, lab = %dir.display(), "listening");
-        // A ccrsh started on the same lab directory attaches here, on loopback.
+        // A ccrsh started on the same lab directory attaches here, on loopback (plain HTTP
+        // only: an attaching shell has no CA to check a TLS certificate with).
         let mut local = address;
         if local.ip().is_unspecified() {
             local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
-        if local.ip().is_loopback() {
+        let published = local.ip().is_loopback() && scheme == "http";
+        if published {
             lab::publish_address(&dir, &format!("http://{local}"))?;
         }
-        let served = serve(listener, state, shutdown_signal(terminate)).await;
-        lab::withdraw_address(&dir);
+        let served = serve_with(listener, state, options, shutdown_signal(terminate)).await;
+        if published {
+            lab::withdraw_address(&dir);
+        }
         served
     });
+    // Work still running on blocking threads (a long settle) does not hold the exit up.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     drop(lab_lock);
     match result {
         Ok(()) => ExitCode::SUCCESS,

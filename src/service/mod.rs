@@ -22,9 +22,11 @@ pub mod metrics;
 mod observe;
 pub mod replication;
 mod routes;
+pub mod server;
 mod snapshot;
 mod status_page;
 pub mod store;
+pub mod tls;
 pub mod tokens;
 
 use std::path::PathBuf;
@@ -207,11 +209,21 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the API on `listener`, with replication running in the background, until
-/// `shutdown` completes; then finishes in-flight requests.
+/// Serves the API on `listener` (plain HTTP, the default limits), with replication running in
+/// the background, until `shutdown` completes; then finishes in-flight requests.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, state, server::ServerOptions::default(), shutdown).await
+}
+
+/// As [`serve`], with TLS and connection limits as `options` say.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    options: server::ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     spawn_replication(state.clone());
@@ -220,5 +232,5 @@ pub async fn serve(
         shutdown.await;
         closing.send_replace(true);
     };
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    server::run(listener, app(state), options, shutdown).await
 }

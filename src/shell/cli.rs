@@ -41,6 +41,8 @@ pub struct Options {
     pub server: Option<String>,
     /// `--token` or CCRSH_TOKEN.
     pub token: Option<String>,
+    /// `--ca-cert FILE` or CCRSH_CA_CERT: trust only this CA (PEM) for an `https://` server.
+    pub ca_cert: Option<PathBuf>,
     /// `--lab DIR` or CCRSH_LAB.
     pub lab: Option<PathBuf>,
     /// `-Rehearse`: run on a copy of the estate and report what would change.
@@ -63,6 +65,7 @@ enum Switch {
     NoLogo,
     Server,
     Token,
+    CaCert,
     Lab,
     Help,
     Version,
@@ -70,7 +73,7 @@ enum Switch {
 }
 
 /// Each switch's full name and the shortest prefix that selects it.
-const SWITCHES: [(Switch, &str, &str); 11] = [
+const SWITCHES: [(Switch, &str, &str); 13] = [
     (Switch::Command, "command", "c"),
     (Switch::File, "file", "f"),
     (Switch::NonInteractive, "noninteractive", "noni"),
@@ -78,6 +81,8 @@ const SWITCHES: [(Switch, &str, &str); 11] = [
     (Switch::NoLogo, "nologo", "nol"),
     (Switch::Server, "server", "s"),
     (Switch::Token, "token", "t"),
+    (Switch::CaCert, "ca-cert", "ca"),
+    (Switch::CaCert, "cacert", "cac"),
     (Switch::Lab, "lab", "l"),
     (Switch::Help, "help", "h"),
     (Switch::Version, "version", "v"),
@@ -85,7 +90,7 @@ const SWITCHES: [(Switch, &str, &str); 11] = [
 ];
 
 pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive] [-Rehearse]
-             [--server URL] [--token TOKEN] [--lab DIR]
+             [--server URL] [--token TOKEN] [--ca-cert FILE] [--lab DIR]
              [-Command { - | <text> } | [-File] <path.ps1> [args]]
 
        ccrsh -Help | -? | /?
@@ -100,6 +105,8 @@ pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive] [
                        outcome and what would differ; the estate itself is not touched
   --server URL         talk to a running ccrd (or set CCRSH_SERVER)
   --token TOKEN        bearer token for --server (or set CCRSH_TOKEN)
+  --ca-cert FILE       for an https:// server: trust the CA in FILE (PEM), e.g. the ca.pem
+                       of 'ccrd tls self-signed' (or set CCRSH_CA_CERT)
   --lab DIR            the embedded lab's directory (or set CCRSH_LAB)
 
 Exit codes: 0 success; 1 failure; N from 'exit N'; 64 bad command line.";
@@ -113,6 +120,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         no_logo: false,
         server: env("CCRSH_SERVER").filter(|s| !s.is_empty()),
         token: env("CCRSH_TOKEN").filter(|s| !s.is_empty()),
+        ca_cert: env("CCRSH_CA_CERT").filter(|s| !s.is_empty()).map(PathBuf::from),
         lab: env("CCRSH_LAB").filter(|s| !s.is_empty()).map(PathBuf::from),
         rehearse: false,
     };
@@ -157,6 +165,10 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
             }
             Switch::Token => {
                 options.token = Some(value(i, "token")?);
+                i += 1;
+            }
+            Switch::CaCert => {
+                options.ca_cert = Some(PathBuf::from(value(i, "file")?));
                 i += 1;
             }
             Switch::Lab => {

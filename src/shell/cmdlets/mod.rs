@@ -341,6 +341,15 @@ pub fn client_error(error: ClientError) -> ErrorRecord {
             format!("The cluster control service at {url} could not be reached: {detail}"),
         )
         .with_hint("Check that ccrd is running and that --server (or CCRSH_SERVER) names its address."),
+        ClientError::Tls { url, detail } => ErrorRecord::new(
+            "SecureConnectionFailed",
+            "SecurityError",
+            format!("The secure connection to the cluster control service at {url} failed: {detail}"),
+        )
+        .with_hint(
+            "Trust the CA that signed ccrd's certificate with --ca-cert FILE (or CCRSH_CA_CERT; 'ccrd tls \
+             self-signed' wrote ca.pem). If that ccrd serves plain HTTP, use http://.",
+        ),
         ClientError::Protocol { url, detail } => ErrorRecord::new(
             "ProtocolError",
             "ProtocolError",
