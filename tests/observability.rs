@@ -13,6 +13,8 @@ use serde_json::json;
 use crate::support::{Ccrd, Home};
 
 fn http() -> reqwest::blocking::Client {
+    // reqwest is built without a crypto provider of its own (ccrsh picks ring); install it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 

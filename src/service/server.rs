@@ -81,7 +81,7 @@ pub async fn run(
                 Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: wait a moment rather than spin.
-                    eprintln!("ccrd: accepting a connection failed: {e}");
+                    tracing::warn!(error = %e, "accepting a connection failed");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -108,7 +108,7 @@ pub async fn run(
     }
     drop(listener);
     if tokio::time::timeout(options.shutdown_grace, graceful.shutdown()).await.is_err() {
-        eprintln!("ccrd: requests still in flight after {} s; stopping anyway", options.shutdown_grace.as_secs());
+        tracing::warn!(grace_seconds = options.shutdown_grace.as_secs(), "requests still in flight; stopping anyway");
     }
     Ok(())
 }
@@ -152,7 +152,7 @@ async fn handshake(
     match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => Some(tls),
         Ok(Err(e)) => {
-            eprintln!("ccrd: TLS handshake with {peer} failed: {e}");
+            tracing::info!(%peer, error = %e, "TLS handshake failed");
             None
         }
         Err(_) => None,
