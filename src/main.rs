@@ -124,6 +124,9 @@ fn run() -> i32 {
         Some(prompt) => Session::at_terminal(client, session_options, out, err, prompt, width),
         None => Session::new(client, session_options, out, err, width),
     };
+    if let Some(computer) = options.computer.clone() {
+        session.set_workstation(computer);
+    }
 
     if !options.no_profile
         && let Some(path) = shell::profile_path().filter(|p| p.is_file())

@@ -413,7 +413,7 @@ fn every_refusal_says_what_to_do_and_changes_nothing() {
             "NH-W2K3-SRV03 <Active, Quorum Owner>",
         ),
         (
-            "Move-ClusterGroup CCREX01 -Node NH-W2K3-SRV01 -Confirm:$false".into(),
+            "Move-ClusterGroup CCREX01 -Node NH-W2K3-SRV01".into(),
             "Possible owners: NH-W2K3-SRV03, NH-W2K3-SRV04.",
             ACTIVE.into(),
             "NH-W2K3-SRV03 <Active, Quorum Owner>",

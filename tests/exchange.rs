@@ -328,3 +328,114 @@ fn a_seed_onto_existing_logs_fails_with_exchanges_words() {
     lab.ok(&format!("Update-StorageGroupCopy {SG1} -DeleteExistingFiles"));
     assert_eq!(lab.ok(&format!("(Get-StorageGroupCopyStatus {SG1}).SummaryCopyStatus")).trim(), "Healthy");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 9. Scope rules of SP1 in node sessions.
+
+/// Get-StorageGroupCopyStatus SP1 (36d8ea88): "If no value is specified, you get information
+/// for all copies on the local server"; Test-ReplicationHealth (bb691314) tests the local
+/// server. The workstation keeps the organization-wide answer (the shell's extension).
+#[test]
+fn a_node_session_reports_its_own_copies() {
+    let mut lab = Lab::new();
+    lab.ok(&format!("Enable-StorageGroupCopy {SG1} -StandbyMachine NH-W2K3-SRV01 -ReplayLagTime 0.0:0:0"));
+    let out = lab.ok(
+        "(Get-StorageGroupCopyStatus | Measure-Object).Count
+Invoke-Command -ComputerName NH-W2K3-SRV04 -ScriptBlock { (Get-StorageGroupCopyStatus | Measure-Object).Count }
+Invoke-Command -ComputerName NH-W2K3-SRV01 -ScriptBlock { Get-StorageGroupCopyStatus | ForEach-Object { \"$($_.Name) on $($_.StandbyMachine)\" } }
+Invoke-Command -ComputerName NH-W2K3-SRV01 -ScriptBlock { Test-ReplicationHealth | Select-Object -ExpandProperty Server -Unique }",
+    );
+    assert_eq!(out, "2\n2\nFirst Storage Group on NH-W2K3-SRV01\nNH-W2K3-SRV01\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. The session has a computer.
+
+/// Published node-local scripts find their CMS with `$env:ComputerName`; PowerShell 2.0's
+/// `Invoke-Command -FilePath` runs a local script on the remote computer, binding -ArgumentList
+/// to its param() block (about_Remote, Invoke-Command help).
+#[test]
+fn the_session_names_its_computer_and_runs_local_scripts_on_nodes() {
+    let mut lab = Lab::new();
+    let out = lab.ok("$env:COMPUTERNAME; hostname; [Environment]::MachineName
+Invoke-Command -ComputerName NH-W2K3-SRV04 -ScriptBlock { $env:COMPUTERNAME; hostname }
+Enter-PSSession NH-W2K3-SRV03; [Environment]::MachineName; Exit-PSSession; $env:ComputerName");
+    assert_eq!(
+        out,
+        "NH-W2K3-ADMIN\nNH-W2K3-ADMIN\nNH-W2K3-ADMIN\nNH-W2K3-SRV04\nNH-W2K3-SRV04\nNH-W2K3-SRV03\nNH-W2K3-ADMIN\n"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("local-cms.ps1");
+    std::fs::write(
+        &script,
+        "#requires -Version 1\nparam($Suffix)\n$cms = Get-MailboxServer | Where-Object { $_.RedundantMachines -eq $env:ComputerName }\n\"$($cms.Name) on $env:ComputerName$Suffix\"\n",
+    )
+    .expect("written");
+    let out = lab
+        .ok(&format!("Invoke-Command -FilePath '{}' -ComputerName NH-W2K3-SRV04 -ArgumentList '!'", script.display()));
+    assert_eq!(out, "CCREX01 on NH-W2K3-SRV04!\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. Snap-ins and #requires.
+
+/// The EMS 2007 console is the `Microsoft.Exchange.Management.PowerShell.Admin` snap-in on
+/// PowerShell 1.0 (Add-PSSnapin, Get-PSSnapin help; about_Requires).
+#[test]
+fn the_exchange_snap_in_is_there_and_behaves_as_a_snap_in() {
+    let mut lab = Lab::new();
+    let out = lab.ok("(Get-PSSnapin Microsoft.Exchange.Management.PowerShell.Admin).Name
+(Get-PSSnapin -Registered | Measure-Object).Count
+Add-PSSnapin Microsoft.Exchange.Management.PowerShell.Admin -ErrorAction SilentlyContinue
+$?");
+    assert_eq!(out, "Microsoft.Exchange.Management.PowerShell.Admin\n2\nFalse\n");
+    let (_, err) = lab.run("Add-PSSnapin Microsoft.Exchange.Management.PowerShell.Admin");
+    assert!(err.contains("because it is already added"), "{err}");
+    let (_, err) = lab.run("Remove-PSSnapin Microsoft.Exchange.Management.PowerShell.Admin; Get-StorageGroup");
+    assert!(err.contains("is not recognized"), "{err}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("needs-exchange.ps1");
+    std::fs::write(&script, "#requires -PSSnapin Microsoft.Exchange.Management.PowerShell.Admin\n'ran'\n")
+        .expect("written");
+    // As `ccrsh -File needs-exchange.ps1` runs it.
+    let run = |lab: &mut Lab| {
+        let (out_before, err_before) = (lab.out.text().len(), lab.err.text().len());
+        let text = std::fs::read_to_string(&script).expect("read");
+        lab.session.run_script(&text, &script.display().to_string(), &[]);
+        (lab.out.text()[out_before..].to_string(), lab.err.text()[err_before..].to_string())
+    };
+    let (out, err) = run(&mut lab);
+    assert!(
+        out.is_empty() && err.contains("snap-ins that are specified by its \"#requires\" statements are missing"),
+        "{out}{err}"
+    );
+    lab.ok("Add-PSSnapin Microsoft.Exchange.Management.PowerShell.Admin");
+    assert_eq!(run(&mut lab).0, "ran\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 13. cluster.exe and Move-ClusterGroup.
+
+/// Windows Server 2003's cluster.exe, as published scripts use it (`Cluster.exe group
+/// "Cluster Group" /move:$Node1`), and Move-ClusterGroup's positional Name and Node
+/// (FailoverClusters help ee461002: `[[-Name] <string>] [[-Node] <string>]`).
+#[test]
+fn cluster_exe_lists_and_moves_groups() {
+    let mut lab = Lab::new();
+    let out = lab.ok("cluster /cluster:E2K7CLU01 group");
+    assert_eq!(
+        out,
+        "Listing status for all available resource groups:\n\nGroup                Node            Status\n-------------------- --------------- ------\nCluster Group        NH-W2K3-SRV03   Online\nCCREX01              NH-W2K3-SRV03   Online\n"
+    );
+    let out = lab.ok("Invoke-Command -ComputerName NH-W2K3-SRV04 -ScriptBlock { cluster node }");
+    assert!(out.contains("NH-W2K3-SRV03        1 Up") && out.contains("NH-W2K3-SRV04        2 Up"), "{out}");
+    let out = lab.ok("Invoke-Command -ComputerName NH-W2K3-SRV04 -ScriptBlock { cluster.exe group \"Cluster Group\" /move:NH-W2K3-SRV04 }; (Get-ClusteredMailboxServerStatus CCREX01).OperationalMachines");
+    assert!(out.starts_with("Moving resource group 'Cluster Group'..."), "{out}");
+    assert!(out.contains("NH-W2K3-SRV03 <Active>\nNH-W2K3-SRV04 <Quorum Owner>"), "{out}");
+    let (_, err) = lab.run("cluster group");
+    assert!(err.contains("System error 1060"), "no cluster service on the workstation: {err}");
+    lab.run("Dismount-Database 'Mailbox Database' -Confirm:$false");
+    assert!(lab.ok("cluster E2K7CLU01 group CCREX01").contains("Partial Online"));
+    let out = lab.ok("(Move-ClusterGroup CCREX01 NH-W2K3-SRV04 -WarningAction SilentlyContinue).OwnerNode");
+    assert_eq!(out, "NH-W2K3-SRV04\n");
+}

@@ -185,6 +185,12 @@ pub struct ServiceInfo {
     pub role: Role,
     /// The estate's version: pass it as `expectedVersion` to guard a change.
     pub estate_version: u64,
+    /// The Active Directory domain of the estate (`contoso.local`).
+    #[serde(default)]
+    pub domain: String,
+    /// The management workstation the shell runs on (`$env:COMPUTERNAME` outside a node).
+    #[serde(default)]
+    pub workstation: String,
 }
 
 /// The body of every non-2xx response.

@@ -33,6 +33,10 @@ pub struct Estate {
     pub next_message_id: u64,
     /// Network links the lab has cut: pairs of node, witness or datacenter names.
     pub network_cuts: Vec<(String, String)>,
+    /// Clusters whose core group ("Cluster Group": the cluster's name, address and quorum)
+    /// an administrator moved to a node (`cluster group "Cluster Group" /move:NODE`): cluster,
+    /// node. Without an entry the quorum follows the clustered mailbox server's active node.
+    pub quorum_owners: Vec<(String, String)>,
     /// The Active Directory domain the estate's servers are members of (`contoso.local`).
     pub domain: String,
     /// The Exchange organization's name (`First Organization`).
@@ -222,6 +226,7 @@ impl Estate {
             clock_offset_ms: 0,
             next_message_id: 1,
             network_cuts: Vec::new(),
+            quorum_owners: Vec::new(),
             domain: DEFAULT_DOMAIN.into(),
             organization: DEFAULT_ORGANIZATION.into(),
             domain_controllers: vec![DEFAULT_DOMAIN_CONTROLLER.into()],
@@ -289,6 +294,25 @@ impl Estate {
     pub fn datacenter_of(&self, node: &str) -> Option<&str> {
         let cluster = self.cluster(&self.node(node)?.cluster)?;
         Some(cluster.datacenter.as_str())
+    }
+
+    /// The node that owns cluster `name`'s core group and its quorum: the one it was moved to
+    /// while that node is up, else the active node of the clustered mailbox server the
+    /// cluster runs, else its first node that is up.
+    pub fn quorum_owner(&self, name: &str) -> Option<&str> {
+        let cluster = self.cluster(name)?;
+        let up =
+            |node: &str| self.node(node).is_some_and(|n| n.powered_on && n.cluster.eq_ignore_ascii_case(&cluster.name));
+        let moved =
+            self.quorum_owners.iter().find(|(c, _)| c.eq_ignore_ascii_case(&cluster.name)).map(|(_, n)| n.as_str());
+        let active =
+            self.servers.iter().find(|s| s.cluster.eq_ignore_ascii_case(&cluster.name)).map(|s| s.active_node.as_str());
+        let first = self
+            .nodes
+            .iter()
+            .find(|n| n.cluster.eq_ignore_ascii_case(&cluster.name) && n.powered_on)
+            .map(|n| n.name.as_str());
+        moved.filter(|n| up(n)).or(active.filter(|n| up(n))).or(first)
     }
 
     /// Whether the lab has cut the link between `a` and `b` (nodes, witnesses or datacenters).

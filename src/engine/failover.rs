@@ -135,6 +135,30 @@ pub fn move_group(
     Ok((server.active_node, report))
 }
 
+/// `cluster group "Cluster Group" /move:NODE` (and `Move-ClusterGroup "Cluster Group" NODE`):
+/// the cluster's core group, and with it the quorum, moves to `node` of the same cluster.
+/// Nothing of Exchange moves. Returns whether the owner changed.
+pub fn move_core_group(
+    estate: &mut Estate,
+    node: &str,
+) -> Result<(bool, crate::api::PreconditionReport), super::EngineError> {
+    let target = identity::node(estate, node)?.clone();
+    let report = super::preconditions::Report::new("Move-ClusterGroup", super::queries::CLUSTER_GROUP).into_report();
+    if !target.powered_on {
+        return Err(super::EngineError::Invalid {
+            message: format!(
+                "The cluster group of {} cannot move to {}: it is powered off.",
+                target.cluster, target.name
+            ),
+            hint: "Name a running node of the cluster.".into(),
+        });
+    }
+    let before = estate.quorum_owner(&target.cluster).map(str::to_string);
+    estate.quorum_owners.retain(|(c, _)| !c.eq_ignore_ascii_case(&target.cluster));
+    estate.quorum_owners.push((target.cluster.clone(), target.name.clone()));
+    Ok((before.as_deref() != Some(target.name.as_str()), report))
+}
+
 /// The CMS at `server` comes up on `target`; each storage group mounts as the dial allows
 /// (`automatic_mount`), or stays offline for the administrator to mount.
 fn fail_over(

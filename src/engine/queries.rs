@@ -11,6 +11,9 @@ use crate::api::{self, CopyStatusQuery, DatabaseKind, IdentityQuery, StoreQuery}
 /// Where Exchange 2007 puts a storage group's files by default; the lab keeps these paths.
 pub const MAILBOX_ROOT: &str = r"C:\Program Files\Microsoft\Exchange Server\Mailbox";
 
+/// The name of a failover cluster's own group.
+pub const CLUSTER_GROUP: &str = "Cluster Group";
+
 /// `Get-ClusteredMailboxServerStatus`. A server none of whose nodes can be reached is the
 /// page's error ("could not connect to the cluster"), not an object.
 pub fn cms_status(
@@ -38,13 +41,17 @@ pub fn cms_status(
 fn status_of(estate: &Estate, server: &ClusteredMailboxServer) -> api::ClusteredMailboxServerStatus {
     let up: Vec<&String> =
         server.redundant_machines.iter().filter(|m| estate.node(m).is_some_and(|n| n.powered_on)).collect();
+    let quorum = estate.quorum_owner(&server.cluster);
     let operational = up
         .iter()
         .map(|m| {
-            if m.eq_ignore_ascii_case(&server.active_node) {
-                format!("{m} <Active, Quorum Owner>")
-            } else {
-                m.to_string()
+            let active = m.eq_ignore_ascii_case(&server.active_node);
+            let owner = quorum.is_some_and(|q| q.eq_ignore_ascii_case(m));
+            match (active, owner) {
+                (true, true) => format!("{m} <Active, Quorum Owner>"),
+                (true, false) => format!("{m} <Active>"),
+                (false, true) => format!("{m} <Quorum Owner>"),
+                (false, false) => m.to_string(),
             }
         })
         .collect();
@@ -97,6 +104,29 @@ pub fn failover_clusters(estate: &Estate, query: &api::ClusterQuery) -> Result<a
                 cluster: cluster.name.clone(),
                 id: u32::try_from(id + 1).unwrap_or(u32::MAX),
                 state: if node.powered_on { "Up".into() } else { "Down".into() },
+            });
+        }
+        // The cluster's own group: its name, address and the Majority Node Set quorum (with
+        // the file share witness), owned by the quorum owner.
+        let owner = estate.quorum_owner(&cluster.name);
+        let core_state = if owner.is_some_and(|o| estate.has_quorum(o)) { "Online" } else { "Offline" };
+        views.groups.push(api::ClusterGroup {
+            name: CLUSTER_GROUP.into(),
+            cluster: cluster.name.clone(),
+            owner_node: owner.unwrap_or_default().to_string(),
+            state: core_state.into(),
+        });
+        for (name, kind) in [
+            ("Cluster IP Address", "IP Address"),
+            ("Cluster Name", "Network Name"),
+            ("Majority Node Set", "Majority Node Set"),
+        ] {
+            views.resources.push(api::ClusterResource {
+                name: name.into(),
+                cluster: cluster.name.clone(),
+                owner_group: CLUSTER_GROUP.into(),
+                resource_type: kind.into(),
+                state: core_state.into(),
             });
         }
         for server in estate.servers.iter().filter(|s| in_cluster(&s.cluster)) {

@@ -201,6 +201,14 @@ pub fn estate(e: &Estate) -> Result<(), String> {
         text("a network cut", a)?;
         text("a network cut", b)?;
     }
+    for (cluster, node) in &e.quorum_owners {
+        exists("cluster", cluster, e.clusters.iter().map(|c| c.name.as_str()))?;
+        exists("node", node, e.nodes.iter().map(|n| n.name.as_str()))?;
+    }
+    computer_name("management workstation", &e.workstation)?;
+    for dc in &e.domain_controllers {
+        computer_name("domain controller", dc)?;
+    }
     Ok(())
 }
 

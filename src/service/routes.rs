@@ -63,13 +63,16 @@ pub fn router() -> Router<AppState> {
 type Reply<T> = Result<Json<T>, ServiceError>;
 
 async fn info(State(state): State<AppState>, Extension(role): Extension<Role>) -> Reply<ServiceInfo> {
-    let (topology, estate_version) = read(&state, |e| Ok((e.topology.clone(), e.version)))?;
+    let (topology, estate_version, domain, workstation) =
+        read(&state, |e| Ok((e.topology.clone(), e.version, e.domain.clone(), e.workstation.clone())))?;
     Ok(Json(ServiceInfo {
         service: "ccrd".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         topology,
         role,
         estate_version,
+        domain,
+        workstation,
     }))
 }
 

@@ -394,6 +394,8 @@ impl Store {
         estate.clock_offset_ms = self.meta("clock_offset_ms")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         estate.next_message_id = self.meta("next_message_id")?.and_then(|v| v.parse().ok()).unwrap_or(1);
         estate.network_cuts = json_from_text("meta", "network_cuts", self.meta("network_cuts")?)?.unwrap_or_default();
+        estate.quorum_owners =
+            json_from_text("meta", "quorum_owners", self.meta("quorum_owners")?)?.unwrap_or_default();
         if let Some(size) = self.meta("max_dumpster_size_bytes")?.and_then(|v| v.parse().ok()) {
             estate.max_dumpster_size_bytes = size;
         }
@@ -634,6 +636,7 @@ fn write_counters(tx: &Transaction<'_>, e: &Estate) -> Result<(), StoreError> {
     put.execute(params!["files_dir", e.files_dir])?;
     put.execute(params!["next_message_id", e.next_message_id.to_string()])?;
     put.execute(params!["network_cuts", serde_json::to_string(&e.network_cuts).unwrap_or_default()])?;
+    put.execute(params!["quorum_owners", serde_json::to_string(&e.quorum_owners).unwrap_or_default()])?;
     put.execute(params!["max_dumpster_size_bytes", e.max_dumpster_size_bytes.to_string()])?;
     put.execute(params!["max_dumpster_time_seconds", e.max_dumpster_time_seconds.to_string()])?;
     put.execute(params!["domain", e.domain])?;

@@ -47,6 +47,9 @@ pub struct Options {
     pub lab: Option<PathBuf>,
     /// `-Rehearse`: run on a copy of the estate and report what would change.
     pub rehearse: bool,
+    /// `--computer NAME` or CCRSH_COMPUTER: the workstation the session runs on
+    /// (`$env:COMPUTERNAME`), instead of the topology's management workstation.
+    pub computer: Option<String>,
 }
 
 /// A command line that cannot be run: the message, then exit 64.
@@ -70,10 +73,11 @@ enum Switch {
     Help,
     Version,
     Rehearse,
+    Computer,
 }
 
 /// Each switch's full name and the shortest prefix that selects it.
-const SWITCHES: [(Switch, &str, &str); 13] = [
+const SWITCHES: [(Switch, &str, &str); 14] = [
     (Switch::Command, "command", "c"),
     (Switch::File, "file", "f"),
     (Switch::NonInteractive, "noninteractive", "noni"),
@@ -87,10 +91,12 @@ const SWITCHES: [(Switch, &str, &str); 13] = [
     (Switch::Help, "help", "h"),
     (Switch::Version, "version", "v"),
     (Switch::Rehearse, "rehearse", "r"),
+    (Switch::Computer, "computer", "comp"),
 ];
 
 pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive] [-Rehearse]
              [--server URL] [--token TOKEN] [--ca-cert FILE] [--lab DIR]
+             [--computer NAME]
              [-Command { - | <text> } | [-File] <path.ps1> [args]]
 
        ccrsh -Help | -? | /?
@@ -108,6 +114,8 @@ pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive] [
   --ca-cert FILE       for an https:// server: trust the CA in FILE (PEM), e.g. the ca.pem
                        of 'ccrd tls self-signed' (or set CCRSH_CA_CERT)
   --lab DIR            the embedded lab's directory (or set CCRSH_LAB)
+  --computer NAME      the workstation the session runs on, as $env:COMPUTERNAME names it
+                       (or set CCRSH_COMPUTER; default: the topology's management workstation)
 
 Exit codes: 0 success; 1 failure; N from 'exit N'; 64 bad command line.";
 
@@ -123,6 +131,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         ca_cert: env("CCRSH_CA_CERT").filter(|s| !s.is_empty()).map(PathBuf::from),
         lab: env("CCRSH_LAB").filter(|s| !s.is_empty()).map(PathBuf::from),
         rehearse: false,
+        computer: env("CCRSH_COMPUTER").filter(|s| !s.is_empty()),
     };
     let mut i = 0;
     while i < args.len() {
@@ -178,6 +187,10 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
             Switch::Help => options.mode = Mode::Help,
             Switch::Version => options.mode = Mode::Version,
             Switch::Rehearse => options.rehearse = true,
+            Switch::Computer => {
+                options.computer = Some(value(i, "computer name")?);
+                i += 1;
+            }
         }
     }
     Ok(options)

@@ -20,8 +20,8 @@ pub struct Client {
     ca_cert: Option<PathBuf>,
     http: reqwest::Client,
     runtime: tokio::runtime::Runtime,
-    /// The token's role, asked once (`None`: not known, ccrd will decide).
-    role: std::sync::OnceLock<Option<Role>>,
+    /// ccrd's info, asked once (`None`: not known; ccrd decides what the token may do).
+    info: std::sync::OnceLock<Option<ServiceInfo>>,
 }
 
 /// Why a request failed.
@@ -98,7 +98,7 @@ impl Client {
             ca_cert,
             http,
             runtime,
-            role: std::sync::OnceLock::new(),
+            info: std::sync::OnceLock::new(),
         })
     }
 
@@ -111,7 +111,13 @@ impl Client {
     /// What the token may do, as ccrd says (asked once per client); `None` when ccrd could not
     /// be asked, so that the change itself gets ccrd's answer.
     pub fn role(&self) -> Option<Role> {
-        *self.role.get_or_init(|| self.get::<ServiceInfo>(routes::INFO, &()).ok().map(|info| info.role))
+        self.info().map(|info| info.role)
+    }
+
+    /// ccrd's `/v1/info` (asked once per client): the caller's role, the estate's domain and
+    /// workstation; `None` when ccrd could not be asked.
+    pub fn info(&self) -> Option<&ServiceInfo> {
+        self.info.get_or_init(|| self.get::<ServiceInfo>(routes::INFO, &()).ok()).as_ref()
     }
 
     /// `GET path?query`, decoded as `T`.

@@ -123,6 +123,11 @@ impl Session {
         Session { interpreter: Interpreter::new(client, Box::new(host)) }
     }
 
+    /// Names the workstation the session runs on (`--computer`), instead of the topology's.
+    pub fn set_workstation(&mut self, name: String) {
+        self.interpreter.set_workstation(name);
+    }
+
     /// The prompt: `PS> `, or `[NODE]: PS> ` inside `Enter-PSSession NODE`.
     pub fn prompt(&self) -> String {
         use super::eval::Engine;

@@ -264,6 +264,10 @@ pub async fn move_cluster_group(
     let request = body(request)?;
     blocking(move || {
         mutate(&state, caller, Change::of("Move-ClusterGroup", &request, None), |w| {
+            if request.identity.trim().eq_ignore_ascii_case(crate::engine::queries::CLUSTER_GROUP) {
+                let (changed, report) = failover::move_core_group(&mut w.estate, &request.node)?;
+                return Ok(Done::plain(report, changed));
+            }
             let (old, report) = failover::move_group(&mut w.estate, &request.identity, &request.node, w.now)?;
             if w.dry_run {
                 return Ok(Done::plain(report, false));

@@ -39,19 +39,17 @@ pub fn get_cluster_node(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<V
 
 pub fn get_cluster_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let views = clusters(call, cx)?;
-    Ok(views
-        .groups
-        .into_iter()
-        .filter(|g| named(call, &g.name))
-        .map(|g| {
-            Record::new("Microsoft.FailoverClusters.PowerShell.ClusterGroup")
-                .with("Name", g.name)
-                .with("OwnerNode", g.owner_node)
-                .with("State", g.state)
-                .with("Cluster", g.cluster)
-                .into()
-        })
-        .collect())
+    Ok(views.groups.into_iter().filter(|g| named(call, &g.name)).map(|g| group_record(g).into()).collect())
+}
+
+/// A cluster group as the FailoverClusters cmdlets return it.
+pub fn group_record(g: api::ClusterGroup) -> Record {
+    Record::new("Microsoft.FailoverClusters.PowerShell.ClusterGroup")
+        .with_text(g.name.clone())
+        .with("Name", g.name)
+        .with("OwnerNode", g.owner_node)
+        .with("State", g.state)
+        .with("Cluster", g.cluster)
 }
 
 pub fn get_cluster_resource(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -88,8 +86,19 @@ pub fn test_replication_health(call: &Invocation<'_>, cx: &mut Context<'_>) -> R
     let mut rows: Vec<Record> = Vec::new();
     let mut counters: Vec<Value> = Vec::new();
     for node in nodes.iter().filter(|n| here.as_deref().is_none_or(|h| h.eq_ignore_ascii_case(&n.name))) {
-        let held: Vec<&api::StorageGroupCopyStatus> =
-            copies.iter().filter(|c| c.ccr_target_node.as_deref() == Some(node.name.as_str())).collect();
+        // The node's copies: the CCR copies it is the passive node of, and the SCR copies it
+        // holds as a standby machine.
+        let standby: Vec<api::StorageGroupCopyStatus> = if node.active_servers.is_empty() {
+            let query = CopyStatusQuery { standby_machine: Some(node.name.clone()), ..CopyStatusQuery::default() };
+            cx.client.get(routes::STORAGE_GROUP_COPY_STATUS, &query).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let held: Vec<&api::StorageGroupCopyStatus> = copies
+            .iter()
+            .filter(|c| c.ccr_target_node.as_deref() == Some(node.name.as_str()))
+            .chain(standby.iter())
+            .collect();
         if here.is_none() && held.is_empty() && node.active_servers.is_empty() {
             continue;
         }

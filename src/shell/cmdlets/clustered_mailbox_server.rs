@@ -105,16 +105,49 @@ pub fn set_mailbox_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
     change::run(call, cx, routes::SET_MAILBOX_SERVER, &change)
 }
 
-/// `Move-ClusterGroup`: the failover cluster's own move of a CMS's group, without Exchange's
-/// checks; ccrd leaves the databases offline and says so.
+/// `Move-ClusterGroup NAME [NODE]`: the failover cluster's own move of a group (a CMS's group,
+/// or "Cluster Group" with the quorum), without Exchange's checks; ccrd leaves a CMS's
+/// databases offline and says so. Returns the group as it is after the move.
 pub fn move_cluster_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let name = call.string("Name").unwrap_or_default();
+    let query = api::ClusterQuery { cluster: call.string("Cluster") };
+    let views: api::FailoverClusters = cx.client.get(routes::FAILOVER_CLUSTERS, &query).map_err(super::client_error)?;
+    let group = views.groups.iter().find(|g| g.name.eq_ignore_ascii_case(name.trim())).cloned().ok_or_else(|| {
+        ErrorRecord::new(
+            "ClusterGroupNotFound",
+            "ObjectNotFound",
+            format!("The cluster group '{name}' was not found in the cluster."),
+        )
+        .with_hint(format!(
+            "Get-ClusterGroup lists them: {}.",
+            views.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    let node = match call.string("Node") {
+        Some(node) => node,
+        None => views
+            .nodes
+            .iter()
+            .find(|n| n.cluster == group.cluster && n.state == "Up" && !n.name.eq_ignore_ascii_case(&group.owner_node))
+            .map(|n| n.name.clone())
+            .unwrap_or_default(),
+    };
     let request = |dry_run| api::ClusterGroupMoveRequest {
-        identity: name.clone(),
-        node: call.string("Node").unwrap_or_default(),
+        identity: group.name.clone(),
+        node: node.clone(),
         dry_run,
         expected_version: None,
     };
     let change = Change::simple(&name, &request);
-    change::run(call, cx, routes::MOVE_CLUSTER_GROUP, &change)
+    change::run(call, cx, routes::MOVE_CLUSTER_GROUP, &change)?;
+    let after: api::FailoverClusters = cx
+        .client
+        .get(routes::FAILOVER_CLUSTERS, &api::ClusterQuery { cluster: Some(group.cluster.clone()) })
+        .map_err(super::client_error)?;
+    Ok(after
+        .groups
+        .into_iter()
+        .filter(|g| g.name == group.name)
+        .map(|g| super::cluster::group_record(g).into())
+        .collect())
 }

@@ -15,8 +15,10 @@ fn spec_broken(error: &crate::shell::spec::SpecError) -> ErrorRecord {
         .with_hint("This is a defect in this build of ccrsh; the spec tests catch it.")
 }
 
-pub fn get_command(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let all = Registry::global().all().map_err(spec_broken)?;
+pub fn get_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let mut all = Registry::global().all().map_err(spec_broken)?;
+    // A removed snap-in's cmdlets are not there.
+    all.retain(|f| super::snapins::module_loaded(&f.spec.module));
     let patterns = |name: &str| call.strings(name).map(|v| v.iter().map(|p| Wildcard::new(p)).collect::<Vec<_>>());
     let (names, verbs, nouns) = (patterns("Name"), patterns("Verb"), patterns("Noun"));
     let any = |ps: &Option<Vec<Wildcard>>, text: &str| ps.as_ref().is_none_or(|ps| ps.iter().any(|p| p.is_match(text)));
@@ -40,8 +42,9 @@ pub fn get_command(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
         let literal = typed
             .iter()
             .find(|t| !Wildcard::has_wildcards(t) && !all.iter().any(|f| f.spec.name.eq_ignore_ascii_case(t)));
+        // Non-terminating, as in PowerShell: -ErrorAction SilentlyContinue makes it a test.
         if let Some(name) = literal {
-            return Err(ErrorRecord::command_not_found(name, call.span, closest(name, Registry::global().names())));
+            cx.errors.push(ErrorRecord::command_not_found(name, call.span, closest(name, Registry::global().names())));
         }
     }
     Ok(found)

@@ -10,6 +10,7 @@
 
 mod change;
 mod cluster;
+mod cluster_exe;
 mod clustered_mailbox_server;
 mod database;
 mod dates;
@@ -19,11 +20,13 @@ mod formatting;
 mod history;
 mod host;
 mod lab;
+pub mod native;
 mod objects;
 mod ordering;
 mod properties;
 mod remoting;
 pub mod setup;
+pub mod snapins;
 mod storage_group;
 mod transport;
 
@@ -149,6 +152,7 @@ const fn entry(name: &'static str, (spec_file, spec_text): (&'static str, &'stat
 /// Every cmdlet, alphabetically: one line each, pairing the spec with its implementation.
 #[rustfmt::skip]
 pub const CMDLETS: &[CmdletEntry] = &[
+    entry("Add-PSSnapin", spec!("Add-PSSnapin.toml"), snapins::add_pssnapin),
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
     entry("Compare-Object", spec!("Compare-Object.toml"), ordering::compare_object),
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
@@ -177,6 +181,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-MailboxDatabase", spec!("Get-MailboxDatabase.toml"), database::get_mailbox_database),
     entry("Get-MailboxServer", spec!("Get-MailboxServer.toml"), clustered_mailbox_server::get_mailbox_server),
     entry("Get-Member", spec!("Get-Member.toml"), objects::get_member),
+    entry("Get-PSSnapin", spec!("Get-PSSnapin.toml"), snapins::get_pssnapin),
     entry("Get-PublicFolderDatabase", spec!("Get-PublicFolderDatabase.toml"), database::get_public_folder_database),
     entry("Get-StorageGroup", spec!("Get-StorageGroup.toml"), storage_group::get_storage_group),
     entry("Get-StorageGroupCopyStatus", spec!("Get-StorageGroupCopyStatus.toml"), storage_group::get_copy_status),
@@ -196,6 +201,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Out-Null", spec!("Out-Null.toml"), host::out_null),
     entry("Out-String", spec!("Out-String.toml"), host::out_string),
     entry("Read-Host", spec!("Read-Host.toml"), host::read_host),
+    entry("Remove-PSSnapin", spec!("Remove-PSSnapin.toml"), snapins::remove_pssnapin),
     entry("Reset-Lab", spec!("Reset-Lab.toml"), lab::reset_lab),
     entry("Restore-StorageGroupCopy", spec!("Restore-StorageGroupCopy.toml"), storage_group::restore_copy),
     entry("Resume-StorageGroupCopy", spec!("Resume-StorageGroupCopy.toml"), storage_group::resume_copy),

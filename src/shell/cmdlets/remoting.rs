@@ -9,7 +9,10 @@ use super::{Context, client_error};
 use crate::api::{self, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
-use crate::shell::value::Value;
+use std::rc::Rc;
+
+use crate::shell::syntax::{ScriptBlockDef, Span};
+use crate::shell::value::{ScriptBlock, Source, Value};
 
 /// The lab node `name` as ccrd spells it, if it exists and is powered on.
 fn reachable_node(cx: &mut Context<'_>, name: &str) -> Result<String, ErrorRecord> {
@@ -43,14 +46,47 @@ pub fn exit_pssession(_call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
     Ok(Vec::new())
 }
 
-/// Runs the script block once per computer, with that node as the current computer.
+/// A local script file as a script block, as `Invoke-Command -FilePath` sends it: its
+/// `param()` block binds `-ArgumentList`, and its `#requires` lines are checked first.
+fn script_file(path: &str) -> Result<ScriptBlock, ErrorRecord> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ErrorRecord::new(
+            "FileNotFound",
+            "ObjectNotFound",
+            format!("Cannot find path '{path}' because it does not exist or cannot be read: {e}."),
+        )
+        .with_hint("-FilePath names a script on this computer; Invoke-Command runs it on the nodes.")
+    })?;
+    crate::shell::cmdlets::snapins::check_requires(&text, path)?;
+    let script = crate::shell::syntax::parse(&text).map_err(|e| {
+        let mut record = ErrorRecord::from_syntax(&e);
+        record.locate(&Source { text: text.clone(), file: Some(path.to_string()) });
+        record
+    })?;
+    let def = ScriptBlockDef {
+        param: script.param,
+        begin: None,
+        process: None,
+        statements: script.statements,
+        text: text.clone(),
+        span: Span::new(0, text.len()),
+    };
+    Ok(ScriptBlock { def: Rc::new(def), source: Rc::new(Source { text, file: Some(path.to_string()) }) })
+}
+
+/// Runs the script block (or the local script file of -FilePath, PowerShell 2.0's way) once
+/// per computer, with that node as the current computer.
 pub fn invoke_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let Some(Value::ScriptBlock(block)) = call.get("ScriptBlock").cloned() else {
-        return Err(ErrorRecord::new(
-            "MissingScriptBlock",
-            "InvalidArgument",
-            "Invoke-Command needs -ScriptBlock.".into(),
-        ));
+    let block = match (call.get("ScriptBlock").cloned(), call.string("FilePath")) {
+        (Some(Value::ScriptBlock(block)), _) => block,
+        (_, Some(path)) => script_file(&path)?,
+        _ => {
+            return Err(ErrorRecord::new(
+                "MissingScriptBlock",
+                "InvalidArgument",
+                "Invoke-Command needs -ScriptBlock or -FilePath.".into(),
+            ));
+        }
     };
     let args: Vec<Value> = match call.get("ArgumentList") {
         Some(Value::Array(items)) => items.borrow().clone(),

@@ -14,20 +14,13 @@ use crate::api::{self, SetupMode, routes};
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::value::Value;
 
-/// Whether a command name is Exchange setup: `setup`, `setup.com`, `.\setup.com`, `./Setup.exe`.
-pub fn is_setup(name: &str) -> bool {
-    let name = name.trim_start_matches(".\\").trim_start_matches("./").to_ascii_lowercase();
-    matches!(name.as_str(), "setup" | "setup.com" | "setup.exe")
-}
-
 /// The switches setup understands here.
 const USAGE: &str =
     "setup.com /RecoverCMS /CMSName:NAME /CMSIPAddress:ADDRESS, or setup.com /ClearLocalCMS /CMSName:NAME";
 
 pub fn run(words: &[String], cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let result = run_setup(words, cx);
-    let code = i64::from(result.is_err());
-    let _ = cx.engine.set_variable("global:LASTEXITCODE", Value::Int(code));
+    super::native::set_exit_code(cx, i64::from(result.is_err()));
     result
 }
 

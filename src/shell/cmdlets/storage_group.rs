@@ -22,14 +22,35 @@ pub fn get_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
     Ok(found.into_iter().map(|sg| exchange_objects::storage_group(sg, from).into()).collect())
 }
 
+/// `Get-StorageGroupCopyStatus`. Without -Identity or -Server, SP1 reports "all copies on the
+/// local server": inside a node session that is the clustered mailbox server the node's cluster
+/// runs, or, on a standby node, the SCR copies it holds. On the management workstation, which
+/// runs no mailbox server, the shell answers for the whole organization (its extension).
 pub fn get_copy_status(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let query = CopyStatusQuery {
+    let mut query = CopyStatusQuery {
         identity: call.string("Identity"),
         server: call.string("Server"),
         standby_machine: call.string("StandbyMachine"),
     };
+    if query.identity.is_none()
+        && query.server.is_none()
+        && let Some(node) = cx.engine.computer()
+    {
+        match local_server(cx, &node)? {
+            Some(server) => query.server = Some(server),
+            None => query.standby_machine = Some(query.standby_machine.unwrap_or(node)),
+        }
+    }
     let found: Vec<api::StorageGroupCopyStatus> = cx.read_all(routes::STORAGE_GROUP_COPY_STATUS, &query)?;
     Ok(found.into_iter().map(|c| exchange_objects::copy_status(c).into()).collect())
+}
+
+/// The clustered mailbox server that `node`'s cluster runs (one of its RedundantMachines), if
+/// any: the "local server" of a node session.
+pub fn local_server(cx: &mut Context<'_>, node: &str) -> Result<Option<String>, ErrorRecord> {
+    let servers: Vec<api::MailboxServer> =
+        cx.client.get(routes::MAILBOX_SERVERS, &api::IdentityQuery::default()).map_err(super::client_error)?;
+    Ok(servers.into_iter().find(|s| s.redundant_machines.iter().any(|m| m.eq_ignore_ascii_case(node))).map(|s| s.name))
 }
 
 /// `Enable-StorageGroupCopy -StandbyMachine`: an SCR copy.

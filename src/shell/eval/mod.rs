@@ -169,6 +169,9 @@ pub struct Interpreter {
     history: Vec<String>,
     /// The node a remote session (`Enter-PSSession`) or `Invoke-Command` runs on.
     computer: Option<String>,
+    /// The management workstation the session runs on outside a node (the topology's, or
+    /// `--computer`).
+    workstation: Option<String>,
 }
 
 /// Set by Ctrl-C at the prompt; the running command stops at its next statement.
@@ -229,6 +232,9 @@ impl Interpreter {
         version.insert(Value::from("PSEdition"), Value::from("Core"));
         version.insert(Value::from("CcrshVersion"), Value::from(env!("CARGO_PKG_VERSION")));
         global.insert("psversiontable".into(), version.into_value());
+        // The session runs on the lab's management workstation until it enters a node.
+        let workstation = client.info().map(|info| info.workstation.clone()).filter(|w| !w.is_empty());
+        crate::shell::runtime::environment::set_session_computer(workstation.clone());
         Interpreter {
             client: Rc::new(client),
             host,
@@ -247,7 +253,15 @@ impl Interpreter {
             confirm_all: HashMap::new(),
             history: Vec::new(),
             computer: None,
+            workstation,
         }
+    }
+
+    /// The workstation the session runs on outside a node (`--computer`).
+    pub fn set_workstation(&mut self, name: String) {
+        self.workstation = Some(name);
+        let current = self.computer.clone().or_else(|| self.workstation.clone());
+        crate::shell::runtime::environment::set_session_computer(current);
     }
 
     /// `$?`: whether the last statement succeeded.
@@ -280,6 +294,14 @@ impl Interpreter {
     /// `args` are bound to the script's `param()` block (a script file's command-line
     /// arguments).
     pub fn run_text(&mut self, text: &str, file: Option<String>, args: Option<Vec<Argument>>) -> Outcome {
+        // A script file's `#requires` lines are checked before anything of it runs.
+        if let Some(path) = &file
+            && let Err(record) = cmdlets::snapins::check_requires(text, path)
+        {
+            self.report(record);
+            self.note_failure();
+            return Outcome { exit: None, terminated: true };
+        }
         let source = Rc::new(Source { text: text.to_string(), file });
         let script = match parse(text) {
             Ok(script) => script,
@@ -972,9 +994,14 @@ impl Interpreter {
         let registry = Registry::global();
         // As in PowerShell, `StorageGroup` finds `Get-StorageGroup` when nothing else matches.
         let found = registry.find(resolved).or_else(|| registry.find(&format!("Get-{resolved}")));
-        if found.is_none() && cmdlets::setup::is_setup(name) {
-            return self.run_setup(args, command);
+        if found.is_none()
+            && let Some(native) = cmdlets::native::find(name)
+        {
+            return self.run_native(&native, args, command);
         }
+        // The cmdlets of a snap-in the session removed are not recognized until it is added.
+        let found =
+            found.filter(|f| f.as_ref().is_ok_and(|f| cmdlets::snapins::module_loaded(&f.spec.module)) || f.is_err());
         let Some(found) = found else {
             let suggestion = closest(name, registry.names());
             return Err(Flow::Error(ErrorRecord::command_not_found(name, command.name_span, suggestion)));
@@ -1025,9 +1052,14 @@ impl Interpreter {
         self.run_cmdlet(found.entry.run, &invocation, command.span)
     }
 
-    /// `setup.com` (Exchange setup on a node): every argument as text, as a native program
-    /// gets them; setup itself refuses what is not a `/Switch`.
-    fn run_setup(&mut self, args: Vec<Argument>, command: &Command) -> Exec<Vec<Value>> {
+    /// A Windows program the shell knows (`setup.com`, `hostname`, `cluster.exe`): every
+    /// argument as text, as a native program gets them.
+    fn run_native(
+        &mut self,
+        native: &cmdlets::native::Native,
+        args: Vec<Argument>,
+        command: &Command,
+    ) -> Exec<Vec<Value>> {
         let mut words = Vec::new();
         for argument in args {
             match argument.kind {
@@ -1041,14 +1073,14 @@ impl Interpreter {
         let client = self.client.clone();
         let mut cx =
             Context { client: &client, engine: self, warnings: Vec::new(), errors: Vec::new(), verbose: Vec::new() };
-        let result = cmdlets::setup::run(&words, &mut cx);
+        let result = (native.run)(&words, &mut cx);
         let Context { warnings, .. } = cx;
         for warning in &warnings {
             self.host.warning(warning);
         }
         result.map_err(|mut error| {
             error.span.get_or_insert(command.span);
-            error.command.get_or_insert_with(|| "setup.com".to_string());
+            error.command.get_or_insert_with(|| native.name.to_string());
             Flow::Error(error)
         })
     }
@@ -1589,6 +1621,7 @@ impl Engine for Interpreter {
     }
 
     fn set_computer(&mut self, computer: Option<String>) {
+        crate::shell::runtime::environment::set_session_computer(computer.clone().or_else(|| self.workstation.clone()));
         self.computer = computer;
     }
 

@@ -16,6 +16,20 @@ use std::collections::BTreeMap;
 thread_local! {
     /// Variables set (`Some`) or removed (`None`) since start, by exact name.
     static OVERLAY: RefCell<BTreeMap<String, Option<String>>> = const { RefCell::new(BTreeMap::new()) };
+    /// The computer the session runs on, when the shell says (the lab's management
+    /// workstation, or the node inside `Enter-PSSession`); `None`: this machine.
+    static SESSION_COMPUTER: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Sets the computer the session runs on: `$env:COMPUTERNAME`, `hostname` and
+/// `[Environment]::MachineName` name it.
+pub fn set_session_computer(name: Option<String>) {
+    SESSION_COMPUTER.with(|c| *c.borrow_mut() = name);
+}
+
+/// The computer the session runs on, when one was set.
+pub fn session_computer() -> Option<String> {
+    SESSION_COMPUTER.with(|c| c.borrow().clone())
 }
 
 /// The value of `name`, or `None` when it is not set.
@@ -29,6 +43,7 @@ pub fn get(name: &str) -> Option<String> {
     });
     match overlaid {
         Some(value) => value,
+        None if name.eq_ignore_ascii_case("COMPUTERNAME") && session_computer().is_some() => session_computer(),
         None => std::env::var(name).ok().or_else(|| {
             std::env::vars().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v).or_else(|| synthesized(name))
         }),

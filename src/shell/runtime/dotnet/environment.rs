@@ -16,8 +16,13 @@ use super::arg_text;
 pub struct Environment;
 pub static ENVIRONMENT: Environment = Environment;
 
-/// The machine's host name, as `[Environment]::MachineName` and `hostname` give it.
+/// The machine's host name, as `[Environment]::MachineName` and `hostname` give it: the
+/// session's computer when the shell set one (the lab's workstation, or a node inside
+/// `Enter-PSSession`), else this machine's.
 pub fn machine_name() -> String {
+    if let Some(computer) = env::session_computer() {
+        return computer;
+    }
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|h| h.trim().to_string())
