@@ -11,13 +11,12 @@
 
 use std::io::{self, Write};
 
-use chrono::SecondsFormat;
 use colored::Colorize;
 
 use super::error_record::ErrorRecord;
 use super::layout::{self, Column};
 use super::spec::{View, ViewKind};
-use super::value::{Formatted, Record, TimeSpan, Value};
+use super::value::{Formatted, Record, Value};
 
 /// `$FormatEnumerationLimit`: items of a collection shown in one cell.
 const ENUMERATION_LIMIT: usize = 4;
@@ -257,81 +256,6 @@ pub fn write_formatted(out: &mut dyn Write, block: &Formatted, width: usize) -> 
     }
 }
 
-/// `ConvertTo-Json`: one value as an object, several as an array. Deeper than `depth` levels,
-/// records become their text and a warning says so.
-pub fn to_json(values: &[Value], depth: usize, compress: bool, as_array: bool, warnings: &mut Vec<String>) -> String {
-    let mut truncated = false;
-    let json = match values {
-        [one] if !as_array => json_of(one, depth, &mut truncated),
-        many => serde_json::Value::Array(many.iter().map(|v| json_of(v, depth, &mut truncated)).collect()),
-    };
-    if truncated {
-        warnings.push(format!("Resulting JSON is truncated as serialization has exceeded the set depth of {depth}."));
-    }
-    let text = if compress { serde_json::to_string(&json) } else { serde_json::to_string_pretty(&json) };
-    text.unwrap_or_default()
-}
-
-fn json_of(value: &Value, depth: usize, truncated: &mut bool) -> serde_json::Value {
-    use serde_json::Value as J;
-    match value {
-        Value::Object(o) => json_of(&o.shown(), depth, truncated),
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
-        Value::Real(r) => serde_json::Number::from_f64(*r).map_or(J::Null, J::Number),
-        Value::String(s) => J::String(s.clone()),
-        Value::DateTime(t) => J::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
-        Value::Array(items) => J::Array(items.borrow().iter().map(|v| json_of(v, depth, truncated)).collect()),
-        Value::Number(n) => match n.as_i128().and_then(|i| i64::try_from(i).ok()) {
-            Some(i) => J::from(i),
-            None => serde_json::Number::from_f64(n.as_f64()).map_or(J::Null, J::Number),
-        },
-        Value::Char(c) => J::String(c.to_string()),
-        Value::Record(_) if depth == 0 => {
-            *truncated = true;
-            J::String(cell_text(value))
-        }
-        Value::Record(r) => J::Object(
-            r.borrow().properties.iter().map(|(n, v)| (n.clone(), json_of(v, depth - 1, truncated))).collect(),
-        ),
-        Value::Hashtable(h) if depth == 0 => {
-            *truncated = true;
-            J::String(value.to_display_string())
-        }
-        Value::Hashtable(h) => J::Object(
-            h.borrow()
-                .entries()
-                .iter()
-                .map(|(k, v)| (k.to_display_string(), json_of(v, depth - 1, truncated)))
-                .collect(),
-        ),
-        // As .NET serializes a TimeSpan: its parts and totals.
-        Value::TimeSpan(t) => {
-            let seconds = t.total_seconds();
-            let whole = t.ticks / TimeSpan::TICKS_PER_SECOND;
-            let mut map = serde_json::Map::new();
-            map.insert("Ticks".into(), J::from(t.ticks));
-            map.insert("Days".into(), J::from(whole / 86_400));
-            map.insert("Hours".into(), J::from(whole % 86_400 / 3600));
-            map.insert("Milliseconds".into(), J::from(t.ticks % TimeSpan::TICKS_PER_SECOND / 10_000));
-            map.insert("Minutes".into(), J::from(whole % 3600 / 60));
-            map.insert("Seconds".into(), J::from(whole % 60));
-            for (name, value) in [
-                ("TotalDays", seconds / 86_400.0),
-                ("TotalHours", seconds / 3600.0),
-                ("TotalMilliseconds", seconds * 1000.0),
-                ("TotalMinutes", seconds / 60.0),
-                ("TotalSeconds", seconds),
-            ] {
-                map.insert(name.into(), serde_json::Number::from_f64(value).map_or(J::Null, J::Number));
-            }
-            J::Object(map)
-        }
-        Value::ScriptBlock(_) | Value::Formatted(_) => J::String(value.to_display_string()),
-    }
-}
-
 /// Writes an error in ConciseView: `Command: message` (or `Command: file:line` for scripts),
 /// then the source line with the offending extent underlined, then what to do.
 pub fn write_error(err: &mut dyn Write, record: &ErrorRecord) -> io::Result<()> {
@@ -491,19 +415,6 @@ mod tests {
         write_formatted(&mut out, &list(&[&r], None), 100).expect("written");
         let text = String::from_utf8(out).expect("utf-8");
         assert_eq!(text, "\nIdentity            : CCREX01\nOperationalMachines : {A, B}\n\n");
-    }
-
-    #[test]
-    fn json_of_one_record_is_an_object_and_depth_truncates_with_a_warning() {
-        let inner = Record::new("I").with("NodeName", "N1");
-        let outer = Record::new("O").with("Name", "x").with("Standby", vec![Value::record(inner)]);
-        let mut warnings = Vec::new();
-        let text = to_json(&[Value::record(outer.clone())], 2, true, false, &mut warnings);
-        assert_eq!(text, r#"{"Name":"x","Standby":[{"NodeName":"N1"}]}"#);
-        assert!(warnings.is_empty());
-        let text = to_json(&[Value::record(outer)], 1, true, false, &mut warnings);
-        assert_eq!(text, r#"{"Name":"x","Standby":["@{NodeName=N1}"]}"#);
-        assert_eq!(warnings.len(), 1);
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! pipeline's objects through `-InputObject` and hand layout to `render`.
 
 use super::{Context, Registry, pipeline_input as input};
+use crate::shell::runtime::json;
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
-use crate::shell::value::{Hashtable, Record, Value};
+use crate::shell::value::{Record, Value};
 
 /// Scalars are shown as records with one property, as PowerShell shows them in a table.
 fn as_records(values: &[Value]) -> Vec<Record> {
@@ -79,55 +80,52 @@ pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
         .with_hint("Put ConvertTo-Json before Format-Table or Format-List, or leave the Format-* cmdlet out."));
     }
     if values.is_empty() && !call.switch("AsArray") {
-        return Ok(Vec::new());
+        // `$null | ConvertTo-Json` is "null"; no input at all is nothing.
+        return Ok(match call.get("InputObject") {
+            Some(Value::Null) => vec![Value::from("null")],
+            _ => Vec::new(),
+        });
     }
     let depth = call.int("Depth").map_or(2, |d| usize::try_from(d).unwrap_or(0));
-    let text = render::to_json(&values, depth, call.switch("Compress"), call.switch("AsArray"), &mut cx.warnings);
+    let value = match values.as_slice() {
+        [one] if !call.switch("AsArray") => one.clone(),
+        many => Value::array(many.to_vec()),
+    };
+    let mut truncated = false;
+    let text = json::write(&value, json::WriteOptions { depth, compress: call.switch("Compress") }, &mut truncated);
+    if truncated {
+        cx.warnings.push(format!("Resulting JSON is truncated as serialization has exceeded the set depth of {depth}."));
+    }
     Ok(vec![Value::String(text)])
 }
 
 pub fn convert_from_json(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let text = input(call).iter().map(Value::to_display_string).collect::<Vec<_>>().join("\n");
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        ErrorRecord::new(
-            "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand",
-            "NotSpecified",
-            format!("Conversion from JSON failed with error: {e}"),
-        )
-        .with_hint("The input must be one JSON document, such as the output of ConvertTo-Json.")
-    })?;
-    let value = from_json(json, call.switch("AsHashtable"));
-    Ok(match value {
-        Value::Array(items) if !call.switch("NoEnumerate") => items.borrow().clone(),
-        other => vec![other],
-    })
-}
-
-/// A JSON value as a shell value: objects become PSCustomObjects (or hashtables), ISO 8601
-/// times become DateTimes, as PowerShell 7 does.
-fn from_json(json: serde_json::Value, as_hashtable: bool) -> Value {
-    use serde_json::Value as J;
-    match json {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(b),
-        J::Number(n) => n.as_i64().map_or_else(|| Value::Real(n.as_f64().unwrap_or(0.0)), Value::Int),
-        J::String(s) => match chrono::DateTime::parse_from_rfc3339(&s) {
-            Ok(t) => Value::DateTime(t.to_utc()),
-            Err(_) => Value::String(s),
-        },
-        J::Array(items) => Value::array(items.into_iter().map(|v| from_json(v, as_hashtable)).collect()),
-        J::Object(map) if as_hashtable => {
-            let mut h = Hashtable::new();
-            for (k, v) in map {
-                h.insert(Value::String(k), from_json(v, true));
-            }
-            h.into_value()
+    let options = json::Options {
+        as_hashtable: call.switch("AsHashtable"),
+        max_depth: call.int("Depth").map_or(1024, |d| usize::try_from(d).unwrap_or(1024)),
+        dates_as_text: call.string("DateKind").is_some_and(|k| k.eq_ignore_ascii_case("String")),
+    };
+    let texts: Vec<String> = input(call).iter().map(Value::to_display_string).collect();
+    let failed = |e: String| {
+        ErrorRecord::new("System.ArgumentException", "NotSpecified", format!("Conversion from JSON failed with error: {e}"))
+            .in_command("ConvertFrom-Json")
+            .exception("System.ArgumentException")
+            .with_hint("The input must be JSON, such as the output of ConvertTo-Json.")
+    };
+    // Several strings are several documents when each reads alone; else they are the lines of one.
+    let documents: Vec<Value> = match texts.iter().map(|t| json::parse(t, options)).collect::<Result<Vec<_>, _>>() {
+        Ok(values) if texts.len() > 1 => values,
+        _ => vec![json::parse(&texts.join("\n"), options).map_err(failed)?],
+    };
+    let mut out = Vec::new();
+    for value in documents {
+        match value {
+            Value::Null => {}
+            Value::Array(items) if !call.switch("NoEnumerate") => out.extend(items.borrow().iter().cloned()),
+            other => out.push(other),
         }
-        J::Object(map) => Value::record(Record {
-            properties: map.into_iter().map(|(k, v)| (k, from_json(v, false))).collect(),
-            ..Record::new("System.Management.Automation.PSCustomObject")
-        }),
     }
+    Ok(out)
 }
 
 #[cfg(test)]

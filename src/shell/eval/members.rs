@@ -107,11 +107,12 @@ fn timespan_property(t: TimeSpan, name: &str) -> Value {
         "minutes" => Value::Int(total_seconds % 3600 / 60),
         "seconds" => Value::Int(total_seconds % 60),
         "milliseconds" => Value::Int(t.ticks % per_second / 10_000),
-        "totaldays" => Value::Real(t.total_seconds() / 86_400.0),
-        "totalhours" => Value::Real(t.total_seconds() / 3600.0),
-        "totalminutes" => Value::Real(t.total_seconds() / 60.0),
-        "totalseconds" => Value::Real(t.total_seconds()),
-        "totalmilliseconds" => Value::Real(t.total_seconds() * 1000.0),
+        // As .NET computes them: the ticks over the ticks of the unit.
+        "totaldays" => Value::Real(t.ticks as f64 / (per_second as f64 * 86_400.0)),
+        "totalhours" => Value::Real(t.ticks as f64 / (per_second as f64 * 3600.0)),
+        "totalminutes" => Value::Real(t.ticks as f64 / (per_second as f64 * 60.0)),
+        "totalseconds" => Value::Real(t.ticks as f64 / per_second as f64),
+        "totalmilliseconds" => Value::Real(t.ticks as f64 / 10_000.0),
         _ => Value::Null,
     }
 }

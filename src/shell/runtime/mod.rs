@@ -10,6 +10,7 @@
 
 pub mod dotnet;
 pub mod environment;
+pub mod json;
 pub mod object;
 pub mod psobject;
 pub mod types;

@@ -11,7 +11,7 @@ use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::convert::{Num, cast, cast_error, require_number};
 use crate::shell::runtime::object::Member;
 use crate::shell::runtime::types::NetType;
-use crate::shell::value::Value;
+use crate::shell::value::{Numeric, Value};
 
 /// One primitive type.
 pub struct Primitive {
@@ -54,9 +54,9 @@ pub static DECIMAL: Primitive = other("System.Decimal", &["decimal"]);
 pub static BOOLEAN: Primitive = other("System.Boolean", &["bool"]);
 pub static CHAR: Primitive = other("System.Char", &["char"]);
 
-/// An integer as a value: Int while it fits in an i64, else a Real (a UInt64 past i64).
+/// An integer as a value: Int while it fits in an i64, else a UInt64.
 fn integer_value(n: i128) -> Value {
-    i64::try_from(n).map_or(Value::Real(n as f64), Value::Int)
+    i64::try_from(n).map_or_else(|_| u64::try_from(n).map_or(Value::Real(n as f64), |u| Value::Number(Numeric::UInt64(u))), Value::Int)
 }
 
 impl Primitive {
@@ -146,7 +146,17 @@ impl NetType for Primitive {
                 let why = format!("Value was either too large or too small for {}.", self.article_name);
                 return Err(cast_error(value, self.full_name, &why));
             }
-            Ok(integer_value(i))
+            // In range, so each narrowing below is exact.
+            Ok(match self.full_name {
+                "System.SByte" => Value::Number(Numeric::SByte(i as i8)),
+                "System.Byte" => Value::Number(Numeric::Byte(i as u8)),
+                "System.Int16" => Value::Number(Numeric::Int16(i as i16)),
+                "System.UInt16" => Value::Number(Numeric::UInt16(i as u16)),
+                "System.UInt32" => Value::Number(Numeric::UInt32(i as u32)),
+                "System.UInt64" => Value::Number(Numeric::UInt64(i as u64)),
+                "System.Int64" => Value::long(i as i64),
+                _ => integer_value(i),
+            })
         })())
     }
 
@@ -178,12 +188,12 @@ mod tests {
     #[test]
     fn ranges_and_casts_follow_dotnet() {
         assert_eq!(INT32.static_property("maxvalue"), Some(Value::Int(2_147_483_647)));
-        assert_eq!(UINT64.static_property("MaxValue"), Some(Value::Real(u64::MAX as f64)));
-        assert_eq!(UINT16.convert(&Value::Int(65535)), Some(Ok(Value::Int(65535))));
+        assert_eq!(UINT64.static_property("MaxValue"), Some(Value::Number(Numeric::UInt64(u64::MAX))));
+        assert_eq!(UINT16.convert(&Value::Int(65535)), Some(Ok(Value::Number(Numeric::UInt16(65535)))));
         let e = UINT16.convert(&Value::Int(65536)).and_then(Result::err).expect("too large");
         assert!(e.message.contains("too large or too small for a UInt16"), "{}", e.message);
-        assert_eq!(SBYTE.convert(&Value::from("-5")), Some(Ok(Value::Int(-5))));
-        assert_eq!(INT64.static_method("Parse", &[Value::from("42")]), Some(Ok(Value::Int(42))));
+        assert_eq!(SBYTE.convert(&Value::from("-5")), Some(Ok(Value::Number(Numeric::SByte(-5)))));
+        assert_eq!(INT64.static_method("Parse", &[Value::from("42")]), Some(Ok(Value::long(42))));
         assert!(matches!(DOUBLE.static_property("NaN"), Some(Value::Real(r)) if r.is_nan()));
     }
 }
