@@ -2,10 +2,10 @@
 //! pipeline's objects through `-InputObject` and hand layout to `render`.
 
 use super::{Context, Registry, pipeline_input as input};
-use crate::shell::runtime::json;
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
+use crate::shell::runtime::json;
 use crate::shell::value::{Record, Value};
 
 /// Scalars are shown as records with one property, as PowerShell shows them in a table.
@@ -94,7 +94,8 @@ pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
     let mut truncated = false;
     let text = json::write(&value, json::WriteOptions { depth, compress: call.switch("Compress") }, &mut truncated);
     if truncated {
-        cx.warnings.push(format!("Resulting JSON is truncated as serialization has exceeded the set depth of {depth}."));
+        cx.warnings
+            .push(format!("Resulting JSON is truncated as serialization has exceeded the set depth of {depth}."));
     }
     Ok(vec![Value::String(text)])
 }
@@ -107,10 +108,14 @@ pub fn convert_from_json(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<V
     };
     let texts: Vec<String> = input(call).iter().map(Value::to_display_string).collect();
     let failed = |e: String| {
-        ErrorRecord::new("System.ArgumentException", "NotSpecified", format!("Conversion from JSON failed with error: {e}"))
-            .in_command("ConvertFrom-Json")
-            .exception("System.ArgumentException")
-            .with_hint("The input must be JSON, such as the output of ConvertTo-Json.")
+        ErrorRecord::new(
+            "System.ArgumentException",
+            "NotSpecified",
+            format!("Conversion from JSON failed with error: {e}"),
+        )
+        .in_command("ConvertFrom-Json")
+        .exception("System.ArgumentException")
+        .with_hint("The input must be JSON, such as the output of ConvertTo-Json.")
     };
     // Several strings are several documents when each reads alone; else they are the lines of one.
     let documents: Vec<Value> = match texts.iter().map(|t| json::parse(t, options)).collect::<Result<Vec<_>, _>>() {

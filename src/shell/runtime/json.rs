@@ -52,8 +52,13 @@ impl Reader<'_> {
     fn error(&self, what: &str) -> String {
         let path = self.path.join("");
         let path = path.trim_start_matches('.');
-        format!("{what}: {}. Path '{path}', line {}, position {}.", self.peek_text(), self.line, self.at - self.line_start)
-            .replace(": . Path", ". Path")
+        format!(
+            "{what}: {}. Path '{path}', line {}, position {}.",
+            self.peek_text(),
+            self.line,
+            self.at - self.line_start
+        )
+        .replace(": . Path", ". Path")
     }
 
     fn peek_text(&self) -> String {
@@ -134,7 +139,9 @@ impl Reader<'_> {
 
     fn word(&mut self) -> String {
         let start = self.at;
-        while self.at < self.text.len() && (self.text[self.at].is_ascii_alphanumeric() || matches!(self.text[self.at], b'_' | b'$')) {
+        while self.at < self.text.len()
+            && (self.text[self.at].is_ascii_alphanumeric() || matches!(self.text[self.at], b'_' | b'$'))
+        {
             self.at += 1;
         }
         String::from_utf8_lossy(&self.text[start..self.at]).into_owned()
@@ -142,7 +149,8 @@ impl Reader<'_> {
 
     fn number(&mut self) -> Result<Value, String> {
         let start = self.at;
-        while self.at < self.text.len() && matches!(self.text[self.at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+        while self.at < self.text.len() && matches!(self.text[self.at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+        {
             self.at += 1;
         }
         let text = std::str::from_utf8(&self.text[start..self.at]).unwrap_or("");
@@ -186,11 +194,17 @@ impl Reader<'_> {
                         b'u' => {
                             let hex = self.text.get(self.at..self.at + 4).and_then(|h| std::str::from_utf8(h).ok());
                             let code = hex.and_then(|h| u32::from_str_radix(h, 16).ok());
-                            let Some(mut code) = code else { return Err(self.error("Invalid Unicode escape sequence")) };
+                            let Some(mut code) = code else {
+                                return Err(self.error("Invalid Unicode escape sequence"));
+                            };
                             self.at += 4;
                             // A surrogate pair.
                             if (0xD800..0xDC00).contains(&code) && self.text[self.at..].starts_with(b"\\u") {
-                                let low = self.text.get(self.at + 2..self.at + 6).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u32::from_str_radix(h, 16).ok());
+                                let low = self
+                                    .text
+                                    .get(self.at + 2..self.at + 6)
+                                    .and_then(|h| std::str::from_utf8(h).ok())
+                                    .and_then(|h| u32::from_str_radix(h, 16).ok());
                                 if let Some(low) = low.filter(|l| (0xDC00..0xE000).contains(l)) {
                                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
                                     self.at += 6;
@@ -356,7 +370,15 @@ fn truncated_text(value: &Value, in_array: bool) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn write_value(out: &mut String, value: &Value, level: usize, in_array: bool, options: WriteOptions, truncated: &mut bool, indent: usize) {
+fn write_value(
+    out: &mut String,
+    value: &Value,
+    level: usize,
+    in_array: bool,
+    options: WriteOptions,
+    truncated: &mut bool,
+    indent: usize,
+) {
     let deep = level > options.depth;
     let separator = if options.compress { ":" } else { ": " };
     match value {
@@ -403,7 +425,9 @@ fn write_value(out: &mut String, value: &Value, level: usize, in_array: bool, op
         Value::Record(_) | Value::Hashtable(_) | Value::TimeSpan(_) => {
             let entries: Vec<(String, Value)> = match value {
                 Value::Record(r) => r.borrow().properties.clone(),
-                Value::Hashtable(h) => h.borrow().entries().iter().map(|(k, v)| (k.to_display_string(), v.clone())).collect(),
+                Value::Hashtable(h) => {
+                    h.borrow().entries().iter().map(|(k, v)| (k.to_display_string(), v.clone())).collect()
+                }
                 Value::TimeSpan(t) => timespan_properties(*t),
                 _ => Vec::new(),
             };

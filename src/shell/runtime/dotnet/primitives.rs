@@ -56,7 +56,10 @@ pub static CHAR: Primitive = other("System.Char", &["char"]);
 
 /// An integer as a value: Int while it fits in an i64, else a UInt64.
 fn integer_value(n: i128) -> Value {
-    i64::try_from(n).map_or_else(|_| u64::try_from(n).map_or(Value::Real(n as f64), |u| Value::Number(Numeric::UInt64(u))), Value::Int)
+    i64::try_from(n).map_or_else(
+        |_| u64::try_from(n).map_or(Value::Real(n as f64), |u| Value::Number(Numeric::UInt64(u))),
+        Value::Int,
+    )
 }
 
 impl Primitive {
