@@ -275,7 +275,7 @@ impl Reader<'_> {
             };
             self.skip_space()?;
             if self.text.get(self.at) != Some(&b':') {
-                return Err(self.error(&format!("Invalid character after parsing property name. Expected ':' but got")));
+                return Err(self.error("Invalid character after parsing property name. Expected ':' but got"));
             }
             self.at += 1;
             self.path.push(format!(".{name}"));
