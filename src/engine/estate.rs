@@ -1,10 +1,13 @@
 //! The estate's objects: datacenters, failover clusters, nodes, clustered mailbox servers,
 //! storage groups, databases and storage group copies, with the state each one carries.
 //!
-//! Names are compared case-insensitively everywhere, as Exchange and Windows do.
+//! Names are compared case-insensitively everywhere, as Exchange and Windows do; each kind of
+//! object is kept in an [`Objects`] list and found by its identity through the list's index.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
+pub use super::objects::{Keyed, Objects, Shared};
 use crate::api::{AutoDatabaseMountDial, CmsState, CopyStatus, DatabaseKind};
 
 /// The domain, organization, domain controller and workstation of an estate whose topology
@@ -48,23 +51,23 @@ pub struct Estate {
     /// Transport dumpster (`Set-TransportConfig`), per storage group.
     pub max_dumpster_size_bytes: u64,
     pub max_dumpster_time_seconds: u64,
-    pub datacenters: Vec<Datacenter>,
-    pub clusters: Vec<Cluster>,
-    pub nodes: Vec<Node>,
-    pub servers: Vec<ClusteredMailboxServer>,
-    pub storage_groups: Vec<StorageGroup>,
-    pub databases: Vec<Database>,
-    pub copies: Vec<StorageGroupCopy>,
+    pub datacenters: Objects<Datacenter>,
+    pub clusters: Objects<Cluster>,
+    pub nodes: Objects<Node>,
+    pub servers: Objects<ClusteredMailboxServer>,
+    pub storage_groups: Objects<StorageGroup>,
+    pub databases: Objects<Database>,
+    pub copies: Objects<StorageGroupCopy>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Datacenter {
     pub name: String,
     pub subnet: String,
 }
 
 /// A Windows failover cluster (Majority Node Set with a file share witness).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cluster {
     pub name: String,
     pub datacenter: String,
@@ -75,7 +78,7 @@ pub struct Cluster {
 }
 
 /// A physical server: a member of one cluster, with the Mailbox role installed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Node {
     pub name: String,
     pub cluster: String,
@@ -84,7 +87,7 @@ pub struct Node {
 }
 
 /// A clustered mailbox server (CMS): the Exchange server that runs on one node of its cluster.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusteredMailboxServer {
     pub name: String,
     pub ip: String,
@@ -98,7 +101,7 @@ pub struct ClusteredMailboxServer {
 }
 
 /// A storage group of a CMS, with its log stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorageGroup {
     pub server: String,
     pub name: String,
@@ -110,18 +113,42 @@ pub struct StorageGroup {
     pub lineage: u64,
     /// How far the active copy has replayed its own logs into its database.
     pub active_replayed: u64,
-    /// Messages in the active copy's open log (not yet in a closed, shippable log).
+    /// Messages in the active copy's open log (not yet in a closed, shippable log). Read from
+    /// the files, never stored.
+    #[serde(skip)]
     pub open_log_records: u64,
     /// The source has deleted its logs up to here (every copy had inspected them); copies may
-    /// delete theirs once replayed. Recomputed by every replication pass.
+    /// delete theirs once replayed. Recomputed by every replication pass; never stored.
+    #[serde(skip)]
     pub truncated_through: u64,
     /// Set while the active copy lacks logs its predecessor wrote (after an unscheduled
     /// failover): how many, and since when the data is at risk.
     pub missing_logs: Option<MissingLogs>,
+    /// The lab's ledger of the mail delivered to this storage group, as counters kept with it.
+    #[serde(default)]
+    pub mail: MailCounters,
+}
+
+/// What the lab's ledger holds for one storage group, kept as counters so that reading it costs
+/// the same for ten messages as for a million. The service updates them in the same commit as
+/// the ledger entries they count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailCounters {
+    /// Messages acknowledged to their sender.
+    pub accepted: u64,
+    pub accepted_bytes: u64,
+    /// Accepted messages a lossy mount lost that the transport dumpster did not resend.
+    pub lost: u64,
+    /// Messages the transport dumpster resent after a lossy mount.
+    pub resent: u64,
+    /// Accepted messages the active copy does not hold and nobody declared lost: what a database
+    /// waiting for its predecessor's logs lacks. Counted from the files whenever the active copy
+    /// changes other than by a delivery.
+    pub unavailable: u64,
 }
 
 /// Logs an activated copy did not receive before its source was lost.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MissingLogs {
     /// The node that held them (the old active node).
     pub node: String,
@@ -139,7 +166,7 @@ pub struct MissingLogs {
     pub accepted: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Database {
     pub server: String,
     pub storage_group: String,
@@ -149,7 +176,7 @@ pub struct Database {
 }
 
 /// What a copy is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CopyKind {
     /// The passive copy of a CCR cluster.
     ClusterContinuous,
@@ -158,7 +185,7 @@ pub enum CopyKind {
 }
 
 /// A passive copy of a storage group on a node that is not active for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorageGroupCopy {
     pub server: String,
     pub storage_group: String,
@@ -175,6 +202,10 @@ pub struct StorageGroupCopy {
     pub last_replayed_at: Option<DateTime<Utc>>,
     /// Inspections of the next log that failed in a row; three make the copy Failed.
     pub inspect_failures: u32,
+    /// This copy's closed logs are deleted up to here (in memory only: the next pass after a
+    /// restart looks again).
+    #[serde(skip)]
+    pub truncated_through: u64,
     /// Set on the old active copy after a lossy activation: the last generation it shares
     /// with the new active. When its node returns it resynchronises or is Failed.
     pub diverged_after: Option<u64>,
@@ -200,6 +231,7 @@ impl StorageGroupCopy {
             last_inspected_at: None,
             last_replayed_at: None,
             inspect_failures: 0,
+            truncated_through: 0,
             diverged_after: None,
             restored: false,
         }
@@ -233,13 +265,13 @@ impl Estate {
             workstation: DEFAULT_WORKSTATION.into(),
             max_dumpster_size_bytes: 18 * 1024 * 1024,
             max_dumpster_time_seconds: 7 * 24 * 3600,
-            datacenters: Vec::new(),
-            clusters: Vec::new(),
-            nodes: Vec::new(),
-            servers: Vec::new(),
-            storage_groups: Vec::new(),
-            databases: Vec::new(),
-            copies: Vec::new(),
+            datacenters: Objects::new(),
+            clusters: Objects::new(),
+            nodes: Objects::new(),
+            servers: Objects::new(),
+            storage_groups: Objects::new(),
+            databases: Objects::new(),
+            copies: Objects::new(),
         }
     }
 
@@ -247,7 +279,7 @@ impl Estate {
     pub fn node(&self, name: &str) -> Option<&Node> {
         let name = name.trim();
         let short = super::directory::strip_domain(self, name).unwrap_or(name);
-        self.nodes.iter().find(|n| n.name.eq_ignore_ascii_case(name) || n.name.eq_ignore_ascii_case(short))
+        self.nodes.by_key(&name.to_ascii_lowercase()).or_else(|| self.nodes.by_key(&short.to_ascii_lowercase()))
     }
 
     /// The canonical name of the node `name` names, or `name` trimmed when there is none.
@@ -259,25 +291,44 @@ impl Estate {
     pub fn cluster(&self, name: &str) -> Option<&Cluster> {
         let name = name.trim();
         let short = super::directory::strip_domain(self, name).unwrap_or(name);
-        self.clusters.iter().find(|c| c.name.eq_ignore_ascii_case(name) || c.name.eq_ignore_ascii_case(short))
+        self.clusters.by_key(&name.to_ascii_lowercase()).or_else(|| self.clusters.by_key(&short.to_ascii_lowercase()))
     }
 
-    pub fn storage_groups_of<'a>(&'a self, server: &'a str) -> impl Iterator<Item = &'a StorageGroup> {
-        self.storage_groups.iter().filter(move |sg| sg.server.eq_ignore_ascii_case(server))
+    /// The storage groups of server `server`, in order.
+    pub fn storage_groups_of<'a>(&'a self, server: &str) -> impl Iterator<Item = &'a StorageGroup> + use<'a> {
+        self.storage_groups.positions_in(&server.to_ascii_lowercase()).into_iter().map(|p| &self.storage_groups[p])
     }
 
-    pub fn databases_of<'a>(&'a self, sg: &'a StorageGroup) -> impl Iterator<Item = &'a Database> {
-        self.databases.iter().filter(move |db| {
-            db.server.eq_ignore_ascii_case(&sg.server) && db.storage_group.eq_ignore_ascii_case(&sg.name)
-        })
+    pub fn databases_of<'a>(&'a self, sg: &StorageGroup) -> impl Iterator<Item = &'a Database> + use<'a> {
+        self.databases.positions_in(&sg.key()).into_iter().map(|p| &self.databases[p])
     }
 
-    pub fn copies_of<'a>(&'a self, sg: &'a StorageGroup) -> impl Iterator<Item = &'a StorageGroupCopy> {
-        self.copies.iter().filter(move |c| c.of(sg))
+    pub fn copies_of<'a>(&'a self, sg: &StorageGroup) -> impl Iterator<Item = &'a StorageGroupCopy> + use<'a> {
+        self.copy_positions_of(sg).into_iter().map(|p| &self.copies[p])
+    }
+
+    /// The positions in `copies` of the copies of `sg`, in order.
+    pub fn copy_positions_of(&self, sg: &StorageGroup) -> Vec<usize> {
+        self.copies.positions_in(&sg.key())
+    }
+
+    /// The position of storage group `name` of `server`.
+    pub fn storage_group_position(&self, server: &str, name: &str) -> Option<usize> {
+        self.storage_groups.position_of(&group_key(server, name))
+    }
+
+    /// The storage group a copy or a database belongs to.
+    pub fn storage_group_of(&self, server: &str, name: &str) -> Option<&StorageGroup> {
+        self.storage_group_position(server, name).map(|p| &self.storage_groups[p])
+    }
+
+    /// The position of the copy of `server\storage_group` on `node`.
+    pub fn copy_position(&self, server: &str, storage_group: &str, node: &str) -> Option<usize> {
+        self.copies.position_of(&format!("{}\\{}", group_key(server, storage_group), node.to_ascii_lowercase()))
     }
 
     pub fn server(&self, name: &str) -> Option<&ClusteredMailboxServer> {
-        self.servers.iter().find(|s| s.name.eq_ignore_ascii_case(name))
+        self.servers.by_key(&name.to_ascii_lowercase())
     }
 
     /// The server that owns storage group `sg`.
@@ -339,7 +390,8 @@ impl Estate {
     pub fn has_quorum(&self, node: &str) -> bool {
         let Some(n) = self.node(node).filter(|n| n.powered_on) else { return false };
         let Some(cluster) = self.cluster(&n.cluster) else { return false };
-        let members: Vec<&Node> = self.nodes.iter().filter(|m| m.cluster.eq_ignore_ascii_case(&cluster.name)).collect();
+        let members: Vec<&Node> =
+            self.nodes.positions_in(&cluster.name.to_ascii_lowercase()).into_iter().map(|p| &self.nodes[p]).collect();
         let peers =
             members.iter().filter(|m| !m.name.eq_ignore_ascii_case(node) && self.reachable(node, &m.name)).count();
         let witness = usize::from(!self.cut(node, &cluster.file_share_witness));
@@ -370,4 +422,70 @@ pub fn seconds_before(time: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
         .and_then(chrono::TimeDelta::try_seconds)
         .and_then(|span| time.checked_sub_signed(span))
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The key of storage group `name` of `server`: `server\name`, lowercased.
+fn group_key(server: &str, name: &str) -> String {
+    format!("{server}\\{name}").to_ascii_lowercase()
+}
+
+impl Keyed for Datacenter {
+    fn key(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+}
+
+impl Keyed for Cluster {
+    fn key(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+}
+
+impl Keyed for Node {
+    fn key(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+    /// A node belongs to its cluster (never changed in place).
+    fn parent(&self) -> Option<String> {
+        Some(self.cluster.to_ascii_lowercase())
+    }
+}
+
+impl Keyed for ClusteredMailboxServer {
+    fn key(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+}
+
+impl Keyed for StorageGroup {
+    fn key(&self) -> String {
+        group_key(&self.server, &self.name)
+    }
+    fn parent(&self) -> Option<String> {
+        Some(self.server.to_ascii_lowercase())
+    }
+    fn name(&self) -> Option<String> {
+        Some(self.name.to_ascii_lowercase())
+    }
+}
+
+impl Keyed for Database {
+    fn key(&self) -> String {
+        format!("{}\\{}", group_key(&self.server, &self.storage_group), self.name.to_ascii_lowercase())
+    }
+    fn parent(&self) -> Option<String> {
+        Some(group_key(&self.server, &self.storage_group))
+    }
+    fn name(&self) -> Option<String> {
+        Some(self.name.to_ascii_lowercase())
+    }
+}
+
+impl Keyed for StorageGroupCopy {
+    fn key(&self) -> String {
+        format!("{}\\{}", group_key(&self.server, &self.storage_group), self.node.to_ascii_lowercase())
+    }
+    fn parent(&self) -> Option<String> {
+        Some(group_key(&self.server, &self.storage_group))
+    }
 }

@@ -15,6 +15,7 @@ pub mod failover;
 pub mod faults;
 pub mod identity;
 pub mod log_format;
+pub mod objects;
 pub mod operations;
 pub mod preconditions;
 pub mod queries;

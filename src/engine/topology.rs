@@ -42,6 +42,8 @@ struct Topology {
     clustered_mailbox_server: Vec<CmsSpec>,
     #[serde(default)]
     storage_group: Vec<StorageGroupSpec>,
+    #[serde(default)]
+    standby_copy: Vec<StandbyCopySpec>,
 }
 
 fn default_log_size_kb() -> u64 {
@@ -101,6 +103,23 @@ struct StorageGroupSpec {
 struct DatabaseSpec {
     name: String,
     kind: DatabaseKind,
+}
+
+/// An SCR copy of every storage group of `server` on `node`, as Enable-StorageGroupCopy
+/// -StandbyMachine would make it (the same rules apply), already caught up.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StandbyCopySpec {
+    server: String,
+    node: String,
+    #[serde(default = "default_replay_lag")]
+    replay_lag_seconds: u64,
+    #[serde(default)]
+    truncation_lag_seconds: u64,
+}
+
+fn default_replay_lag() -> u64 {
+    super::standby::DEFAULT_REPLAY_LAG_SECONDS
 }
 
 /// A topology that cannot be built, and why.
@@ -243,7 +262,11 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             open_log_records: 0,
             truncated_through: 0,
             missing_logs: None,
+            mail: MailCounters::default(),
         });
+    }
+    for spec in topology.standby_copy {
+        add_standby_copies(&mut estate, &spec).map_err(err)?;
     }
     // Names become path components of the nodes' files: every one is checked here.
     validate::estate(&estate).map_err(err)?;
@@ -263,6 +286,43 @@ fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
         }
         None => message,
     }
+}
+
+/// The SCR copies of one `[[standby_copy]]`, checked as Enable-StorageGroupCopy checks them.
+fn add_standby_copies(estate: &mut Estate, spec: &StandbyCopySpec) -> Result<(), String> {
+    let server =
+        estate.server(&spec.server).ok_or_else(|| format!("standby copy names unknown server {}", spec.server))?;
+    let node = estate.node(&spec.node).ok_or_else(|| format!("standby copy names unknown node {}", spec.node))?;
+    if node.cluster.eq_ignore_ascii_case(&server.cluster) {
+        return Err(format!("standby node {} is in {}'s own cluster", node.name, server.name));
+    }
+    if estate.cluster_hosts_cms(&node.cluster) {
+        return Err(format!(
+            "standby node {} is in cluster {}, which holds a clustered mailbox server",
+            node.name, node.cluster
+        ));
+    }
+    let max = super::standby::MAX_LAG_SECONDS;
+    if spec.replay_lag_seconds > max || spec.truncation_lag_seconds > max {
+        return Err(format!("the lag times of the standby copy on {} must be at most {max} seconds", node.name));
+    }
+    let kind = CopyKind::StandbyContinuous {
+        replay_lag_seconds: spec.replay_lag_seconds,
+        truncation_lag_seconds: spec.truncation_lag_seconds,
+    };
+    let (server, node) = (server.name.clone(), node.name.clone());
+    let groups: Vec<String> = estate.storage_groups_of(&server).map(|sg| sg.name.clone()).collect();
+    for name in groups {
+        if estate.copies.iter().any(|c| {
+            c.server.eq_ignore_ascii_case(&server)
+                && c.storage_group.eq_ignore_ascii_case(&name)
+                && c.node.eq_ignore_ascii_case(&node)
+        }) {
+            return Err(format!("{server}\\{name} already has a copy on {node}"));
+        }
+        estate.copies.push(StorageGroupCopy::new(&server, &name, &node, kind.clone(), CopyStatus::Healthy));
+    }
+    Ok(())
 }
 
 /// The first lineage of a storage group's log stream: fixed per name, so two labs built from

@@ -474,6 +474,7 @@ impl Store {
                 open_log_records: 0,
                 truncated_through: 0,
                 missing_logs: json_from_text("storage_group", "missing_logs", r.get(7)?)?,
+                mail: MailCounters::default(),
             });
         }
 
@@ -521,6 +522,7 @@ impl Store {
                 last_inspected_at: time_from_text("sg_copy", "last_inspected_at", r.get(13)?)?,
                 last_replayed_at: time_from_text("sg_copy", "last_replayed_at", r.get(14)?)?,
                 inspect_failures: r.get(15)?,
+                truncated_through: 0,
                 diverged_after: r.get::<_, Option<i64>>(16)?.map(count),
                 restored: r.get(17)?,
             });

@@ -1,0 +1,418 @@
+//! The collections the estate keeps its objects in: copy-on-write lists with identity indexes.
+//!
+//! Owns: [`Objects`] (the list of one kind of object: cloning it is a reference count per
+//! object, so deciding a change on a copy of the estate costs what the change touches), [`Shared`]
+//! (one object in it: written through, it is copied first if another estate still holds it), and
+//! the maps by identity that make every lookup by name constant-time ([`Keyed`]).
+//!
+//! Invariant the indexes rely on: an object's [`Keyed::parent`] and [`Keyed::name`] never change
+//! in place (only by removing it and adding another); its [`Keyed::key`] may (a copy's node
+//! changes in a move), and every lookup checks the key of what it found, rebuilding the index
+//! when the check fails. Structural changes (push, remove, retain) drop the index.
+//!
+//! Must not: know what the objects mean; the estate's own methods name the lookups.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// How an object of the estate is found.
+pub trait Keyed {
+    /// The object's identity, lowercased: unique in its collection.
+    fn key(&self) -> String;
+    /// The key of the object it belongs to (lowercased), for listing the children of one
+    /// object: a database's or copy's storage group, a storage group's server.
+    fn parent(&self) -> Option<String> {
+        None
+    }
+    /// Its own name, lowercased, when its key is a path (`server\name`), for lookups by the name
+    /// alone.
+    fn name(&self) -> Option<String> {
+        None
+    }
+}
+
+/// One object of the estate, shared between estates until one of them writes to it.
+pub struct Shared<T>(Arc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        Shared(Arc::new(value))
+    }
+
+    /// Whether `a` and `b` are the very same object (not only equal): nothing wrote to it since
+    /// the estates that hold them were cloned from one another.
+    pub fn same(a: &Shared<T>, b: &Shared<T>) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl<T: Clone> Shared<T> {
+    /// The object itself, copied only if another estate still shares it.
+    pub fn into_inner(self) -> T {
+        Arc::unwrap_or_clone(self.0)
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> DerefMut for Shared<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Shared::same(self, other) || *self.0 == *other.0
+    }
+}
+
+impl<T: Eq> Eq for Shared<T> {}
+
+impl<T: fmt::Debug> fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(value: T) -> Self {
+        Shared::new(value)
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Shared<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Shared::new)
+    }
+}
+
+/// The maps of one collection: position by key, positions by parent and by name.
+#[derive(Debug, Default)]
+struct Index {
+    by_key: HashMap<String, usize>,
+    by_parent: HashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+/// The objects of one kind, in the order they were added.
+pub struct Objects<T> {
+    items: Vec<Shared<T>>,
+    /// Built on the first lookup; dropped by every structural change.
+    index: Mutex<Option<Arc<Index>>>,
+    /// Whether no object was written since the index was built: a key missing from a fresh
+    /// index is missing from the collection.
+    fresh: AtomicBool,
+}
+
+impl<T> Objects<T> {
+    pub fn new() -> Objects<T> {
+        Objects { items: Vec::new(), index: Mutex::new(None), fresh: AtomicBool::new(false) }
+    }
+
+    fn forget_index(&mut self) {
+        *self.index.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        *self.fresh.get_mut() = false;
+    }
+
+    /// Adds an object at the end.
+    pub fn push(&mut self, value: T) {
+        self.forget_index();
+        self.items.push(Shared::new(value));
+    }
+
+    /// Removes the object at `position` and returns it.
+    pub fn remove(&mut self, position: usize) -> T
+    where
+        T: Clone,
+    {
+        self.forget_index();
+        self.items.remove(position).into_inner()
+    }
+
+    /// Keeps only the objects `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.forget_index();
+        self.items.retain(|item| keep(item));
+    }
+
+    /// Replaces the whole list (a store loading an estate, a diff being applied).
+    pub fn set_items(&mut self, items: Vec<Shared<T>>) {
+        self.forget_index();
+        self.items = items;
+    }
+
+    /// The shared handles, for comparing two estates object by object.
+    pub fn items(&self) -> &[Shared<T>] {
+        &self.items
+    }
+}
+
+impl<T: Keyed> Objects<T> {
+    fn index(&self) -> Arc<Index> {
+        let mut slot = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*slot {
+            Some(index) => Arc::clone(index),
+            None => self.build(&mut slot),
+        }
+    }
+
+    fn rebuild(&self) -> Arc<Index> {
+        let mut slot = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.build(&mut slot)
+    }
+
+    fn build(&self, slot: &mut Option<Arc<Index>>) -> Arc<Index> {
+        let mut index = Index::default();
+        for (position, item) in self.items.iter().enumerate() {
+            index.by_key.insert(item.key(), position);
+            if let Some(parent) = item.parent() {
+                index.by_parent.entry(parent).or_default().push(position);
+            }
+            if let Some(name) = item.name() {
+                index.by_name.entry(name).or_default().push(position);
+            }
+        }
+        let index = Arc::new(index);
+        *slot = Some(Arc::clone(&index));
+        self.fresh.store(true, Ordering::Release);
+        index
+    }
+
+    /// The position of the object whose key is `key` (lowercase).
+    pub fn position_of(&self, key: &str) -> Option<usize> {
+        let found = self.index().by_key.get(key).copied();
+        match found {
+            Some(p) if self.items.get(p).is_some_and(|item| item.key() == key) => Some(p),
+            None if self.fresh.load(Ordering::Acquire) => None,
+            // A key changed in place (or the index is older than a write): look again.
+            _ => self.rebuild().by_key.get(key).copied(),
+        }
+    }
+
+    /// The object whose key is `key` (lowercase).
+    pub fn by_key(&self, key: &str) -> Option<&T> {
+        self.position_of(key).map(|p| &*self.items[p])
+    }
+
+    /// The positions of the objects that belong to `parent` (lowercase), in order.
+    pub fn positions_in(&self, parent: &str) -> Vec<usize> {
+        let check = |index: &Index| {
+            let positions = index.by_parent.get(parent).cloned().unwrap_or_default();
+            let sound =
+                positions.iter().all(|&p| self.items.get(p).is_some_and(|i| i.parent().as_deref() == Some(parent)));
+            sound.then_some(positions)
+        };
+        check(&self.index()).or_else(|| check(&self.rebuild())).unwrap_or_default()
+    }
+
+    /// The positions of the objects named `name` (lowercase), in order.
+    pub fn positions_named(&self, name: &str) -> Vec<usize> {
+        let check = |index: &Index| {
+            let positions = index.by_name.get(name).cloned().unwrap_or_default();
+            let sound = positions.iter().all(|&p| self.items.get(p).is_some_and(|i| i.name().as_deref() == Some(name)));
+            sound.then_some(positions)
+        };
+        check(&self.index()).or_else(|| check(&self.rebuild())).unwrap_or_default()
+    }
+}
+
+impl<T> Default for Objects<T> {
+    fn default() -> Self {
+        Objects::new()
+    }
+}
+
+impl<T> Clone for Objects<T> {
+    fn clone(&self) -> Self {
+        let index = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        Objects {
+            items: self.items.clone(),
+            index: Mutex::new(index),
+            fresh: AtomicBool::new(self.fresh.load(Ordering::Acquire)),
+        }
+    }
+}
+
+impl<T> Objects<T> {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The objects, in order.
+    pub fn iter(&self) -> Iter<'_, T> {
+        self.items.iter().map(|item| &**item)
+    }
+
+    /// The objects for writing: each is copied (if shared) only when written to.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Shared<T>> {
+        *self.fresh.get_mut() = false;
+        self.items.iter_mut()
+    }
+
+    pub fn get(&self, position: usize) -> Option<&T> {
+        self.items.get(position).map(|item| &**item)
+    }
+
+    pub fn first(&self) -> Option<&T> {
+        self.get(0)
+    }
+}
+
+impl<T: Clone> Objects<T> {
+    pub fn get_mut(&mut self, position: usize) -> Option<&mut T> {
+        *self.fresh.get_mut() = false;
+        self.items.get_mut(position).map(|item| &mut **item)
+    }
+}
+
+/// The iterator of [`Objects::iter`].
+pub type Iter<'a, T> = std::iter::Map<std::slice::Iter<'a, Shared<T>>, fn(&'a Shared<T>) -> &'a T>;
+
+impl<T> std::ops::Index<usize> for Objects<T> {
+    type Output = T;
+    fn index(&self, position: usize) -> &T {
+        &self.items[position]
+    }
+}
+
+impl<T: Clone> std::ops::IndexMut<usize> for Objects<T> {
+    /// Writing to an object may change its key: the index is no longer known to be complete.
+    fn index_mut(&mut self, position: usize) -> &mut T {
+        *self.fresh.get_mut() = false;
+        &mut self.items[position]
+    }
+}
+
+impl<T: PartialEq> PartialEq for Objects<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Objects<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.items.iter()).finish()
+    }
+}
+
+impl<T> FromIterator<T> for Objects<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut objects = Objects::new();
+        objects.items = iter.into_iter().map(Shared::new).collect();
+        objects
+    }
+}
+
+impl<T> From<Vec<T>> for Objects<T> {
+    fn from(items: Vec<T>) -> Self {
+        items.into_iter().collect()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Objects<T> {
+    type Item = &'a T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T: Clone> IntoIterator for Objects<T> {
+    type Item = T;
+    type IntoIter = std::iter::Map<std::vec::IntoIter<Shared<T>>, fn(Shared<T>) -> T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter().map(Shared::into_inner)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a mut Objects<T> {
+    type Item = &'a mut Shared<T>;
+    type IntoIter = std::slice::IterMut<'a, Shared<T>>;
+    fn into_iter(self) -> Self::IntoIter {
+        *self.fresh.get_mut() = false;
+        self.items.iter_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Item {
+        group: String,
+        name: String,
+        value: u32,
+    }
+
+    impl Keyed for Item {
+        fn key(&self) -> String {
+            format!("{}\\{}", self.group, self.name).to_ascii_lowercase()
+        }
+        fn parent(&self) -> Option<String> {
+            Some(self.group.to_ascii_lowercase())
+        }
+        fn name(&self) -> Option<String> {
+            Some(self.name.to_ascii_lowercase())
+        }
+    }
+
+    fn item(group: &str, name: &str) -> Item {
+        Item { group: group.into(), name: name.into(), value: 0 }
+    }
+
+    #[test]
+    fn a_clone_shares_every_object_until_one_is_written() {
+        let mut a: Objects<Item> = vec![item("g", "x"), item("g", "y")].into();
+        let b = a.clone();
+        a[1].value = 7;
+        assert!(Shared::same(&a.items()[0], &b.items()[0]));
+        assert!(!Shared::same(&a.items()[1], &b.items()[1]));
+        assert_eq!((a[1].value, b[1].value), (7, 0));
+    }
+
+    #[test]
+    fn lookups_follow_keys_changed_in_place_and_structural_changes() {
+        let mut objects: Objects<Item> = vec![item("G1", "X"), item("g1", "y"), item("g2", "y")].into();
+        assert_eq!(objects.position_of("g1\\y"), Some(1));
+        assert_eq!(objects.positions_in("g1"), vec![0, 1]);
+        assert_eq!(objects.positions_named("y"), vec![1, 2]);
+        assert_eq!(objects.position_of("g1\\z"), None);
+        objects[1].name = "z".into();
+        assert_eq!(objects.position_of("g1\\z"), Some(1), "a key written in place is found");
+        assert_eq!(objects.position_of("g1\\y"), None);
+        objects.remove(0);
+        assert_eq!(objects.position_of("g1\\z"), Some(0));
+        objects.push(item("g1", "w"));
+        assert_eq!(objects.positions_in("g1"), vec![0, 2]);
+        objects.retain(|i| i.group != "g2");
+        assert_eq!(objects.positions_named("y"), Vec::<usize>::new());
+        assert_eq!(objects.by_key("g1\\w").map(|i| i.name.as_str()), Some("w"));
+    }
+}
