@@ -335,27 +335,36 @@ fn tampered(target: &Target, tamper: &str) -> Vec<u8> {
 fn crafted_snapshots_are_refused_quickly_and_change_nothing() {
     let target = Target::new();
     let escape = target.dir.path().join("x");
-    let recursive = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS name, \
-                     'E2K7CLU01' AS cluster, '192.0.2.1' AS ip, 1 AS powered_on FROM c";
-    let cases = [
-        ("UPDATE storage_group SET log_prefix = '../../x/E'", "log prefix"),
+    let recursive = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT 'node' AS kind, \
+                     x AS position, '{}' AS body FROM c";
+    // The estate's objects are JSON rows of `object` (kind, position, body).
+    let set = |kind: &str, from: &str, to: &str| {
+        format!("UPDATE object SET body = replace(body, '{from}', '{to}') WHERE kind = '{kind}'")
+    };
+    let cases: [(String, &str); 9] = [
+        (set("storage_group", r#""log_prefix":"E00""#, r#""log_prefix":"../../x/E""#), "log prefix"),
+        (set("node", r#""name":"NH-W2K3-SRV04""#, r#""name":"/tmp/absolute""#), "computer name"),
+        (format!("ALTER TABLE object RENAME TO object_real; CREATE VIEW object AS {recursive}"), "not the estate's"),
+        ("CREATE VIEW everything AS SELECT * FROM object".into(), "not the estate's"),
+        ("CREATE TRIGGER t AFTER INSERT ON object BEGIN DELETE FROM object; END".into(), "not the estate's"),
+        (set("estate", r#""clock_offset_ms":0"#, r#""clock_offset_ms":9223372036854775807"#), "100 years"),
         (
-            "PRAGMA foreign_keys = OFF; UPDATE node SET name = '/tmp/absolute' WHERE name = 'NH-W2K3-SRV04'",
-            "computer name",
+            set(
+                "estate",
+                r#""max_dumpster_time_seconds":604800"#,
+                r#""max_dumpster_time_seconds":18446744073709551615"#,
+            ),
+            "MaxDumpsterTime",
         ),
-        (&format!("ALTER TABLE node RENAME TO node_real; CREATE VIEW node AS {recursive}")[..], "not the estate's"),
-        ("CREATE VIEW everything AS SELECT * FROM node", "not the estate's"),
-        ("CREATE TRIGGER t AFTER INSERT ON node BEGIN DELETE FROM node; END", "not the estate's"),
-        ("UPDATE meta SET value = '9223372036854775807' WHERE key = 'clock_offset_ms'", "100 years"),
-        ("UPDATE meta SET value = '18446744073709551615' WHERE key = 'max_dumpster_time_seconds'", "MaxDumpsterTime"),
-        ("UPDATE meta SET value = '../../etc' WHERE key = 'files_dir'", ""),
+        (set("estate", r#""files_dir":"nodes""#, r#""files_dir":"../../etc""#), ""),
         (
-            "INSERT INTO event VALUES (1, 'NH-W2K3-SRV03', 'yesterday', 100, 'MSExchangeRepl', 'Information', 'x')",
+            "INSERT INTO event VALUES (1, 'NH-W2K3-SRV03', 'yesterday', 100, 'MSExchangeRepl', 'Information', 'x')"
+                .into(),
             "event",
         ),
     ];
     let before = (target.version(), digest(&target.lab));
-    for (tamper, why) in cases {
+    for (tamper, why) in &cases {
         let bytes = tampered(&target, tamper);
         let started = Instant::now();
         let refused = target.admin.upload::<api::LabResult>(routes::LAB_IMPORT, &api::ImportQuery::default(), bytes);

@@ -72,7 +72,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("reqwest", &["src/shell/client.rs"]),
     ("terminal_size", &["src/shell/render.rs"]),
     ("Colorize", &["src/shell/render.rs"]),
-    ("rusqlite", &["src/service/store.rs", "src/service/audit.rs"]),
+    ("rusqlite", &["src/service/store/sqlite.rs", "src/service/store/legacy.rs", "src/service/audit.rs"]),
     ("rustyline", &["src/shell/repl.rs"]),
     ("prometheus_client", &["src/service/metrics.rs"]),
     ("askama", &["src/service/status_page/mod.rs"]),

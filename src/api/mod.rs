@@ -130,6 +130,17 @@ pub struct IdentityQuery {
     pub identity: Option<String>,
 }
 
+/// Query for `GET /v1/lab/mail-statistics`: the database, and whether to count from the files
+/// (`verify`) rather than answer from the ledger's counters.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MailStatisticsQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verify: bool,
+}
+
 /// Query for storage groups and databases: at most one of `identity`, `server`,
 /// `storage_group`; `status` asks for live state (mounted or not).
 #[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]

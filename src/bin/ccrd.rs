@@ -233,7 +233,14 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (state, lab_lock) = AppState::new(lab);
+    let (state, lab_lock) = match AppState::new(lab) {
+        Ok(opened) => opened,
+        Err(e) => {
+            eprintln!("ccrd: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let serving = state.clone();
     let listen = args.listen;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let options = ServerOptions { tls, max_connections: args.max_connections, ..ServerOptions::default() };
@@ -260,7 +267,7 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
         if published {
             lab::publish_address(&dir, &format!("http://{local}"))?;
         }
-        let served = serve_with(listener, state, options, shutdown_signal(terminate)).await;
+        let served = serve_with(listener, serving, options, shutdown_signal(terminate)).await;
         if published {
             lab::withdraw_address(&dir);
         }
@@ -268,6 +275,11 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
     });
     // Work still running on blocking threads (a long settle) does not hold the exit up.
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    // What is not written yet is, and the lab is marked clean, unless a change still running
+    // holds the writer: then the next open repairs it.
+    if let Err(e) = state.shut_down() {
+        tracing::warn!(error = %e, "the lab was not closed cleanly (it is repaired when it next opens)");
+    }
     drop(lab_lock);
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -113,9 +113,8 @@ pub struct StorageGroup {
     pub lineage: u64,
     /// How far the active copy has replayed its own logs into its database.
     pub active_replayed: u64,
-    /// Messages in the active copy's open log (not yet in a closed, shippable log). Read from
-    /// the files, never stored.
-    #[serde(skip)]
+    /// Messages in the active copy's open log (not yet in a closed, shippable log). Like every
+    /// log counter, the files are its truth: a lab that crashed reads it from them again.
     pub open_log_records: u64,
     /// The source has deleted its logs up to here (every copy had inspected them); copies may
     /// delete theirs once replayed. Recomputed by every replication pass; never stored.

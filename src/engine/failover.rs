@@ -239,11 +239,14 @@ pub fn mount_with_loss(
     let missing = sg.missing_logs.take()?;
     sg.lineage = next_lineage(sg.lineage, now);
     let sg = sg.clone();
-    for copy in estate.copies.iter_mut().filter(|c| c.of(&sg) && c.node.eq_ignore_ascii_case(&missing.node)) {
-        copy.diverged_after = Some(missing.common);
+    for position in estate.copy_positions_of(&sg) {
+        let copy = &mut estate.copies[position];
+        if copy.node.eq_ignore_ascii_case(&missing.node) {
+            copy.diverged_after = Some(missing.common);
+        }
     }
     let from = missing.since.unwrap_or(seconds_before(missing.lost_at, estate.max_dumpster_time_seconds));
-    for db in estate.databases.iter().filter(|d| d.server == sg.server && d.storage_group == sg.name) {
+    for db in estate.databases_of(&sg) {
         reaction.events.push(NewEvent {
             node: active.to_string(),
             instance_id: 9796,

@@ -6,6 +6,9 @@
 //! wildcard may match several objects. The singular ones answer a cmdlet that changes one
 //! object: several matches are an ambiguity, as in Exchange.
 //!
+//! A plain name (no wildcard, not a GUID or DN) is found through the estate's indexes, in
+//! constant time; the other forms are checked against every object.
+//!
 //! Must not: change anything; it only finds objects or says why it could not.
 
 use super::EngineError;
@@ -15,8 +18,10 @@ use super::estate::*;
 /// The clustered mailbox servers `identity` names (one, or several for a wildcard).
 pub fn servers<'e>(estate: &'e Estate, identity: &str) -> Result<Vec<&'e ClusteredMailboxServer>, EngineError> {
     let form = IdentityForm::parse(identity);
-    let found: Vec<&ClusteredMailboxServer> =
-        estate.servers.iter().filter(|s| names_server(estate, &form, &s.name)).collect();
+    let found: Vec<&ClusteredMailboxServer> = match plain(&form) {
+        Some([name]) => estate.server(name).or_else(|| estate.server(short(estate, name))).into_iter().collect(),
+        _ => estate.servers.iter().filter(|s| names_server(estate, &form, &s.name)).collect(),
+    };
     if found.is_empty() {
         return Err(not_found(
             estate,
@@ -47,7 +52,10 @@ pub fn names_server(estate: &Estate, form: &IdentityForm, name: &str) -> bool {
 /// The node (a server of a failover cluster) named `identity`: its name, FQDN, GUID or DN.
 pub fn node<'e>(estate: &'e Estate, identity: &str) -> Result<&'e Node, EngineError> {
     let form = IdentityForm::parse(identity);
-    let found: Vec<&Node> = estate.nodes.iter().filter(|n| names_server(estate, &form, &n.name)).collect();
+    let found: Vec<&Node> = match plain(&form) {
+        Some([name]) => estate.node(name).into_iter().collect(),
+        _ => estate.nodes.iter().filter(|n| names_server(estate, &form, &n.name)).collect(),
+    };
     if found.is_empty() {
         return Err(not_found(estate, "node", identity, estate.nodes.iter().map(|n| n.name.clone())));
     }
@@ -58,8 +66,20 @@ pub fn node<'e>(estate: &'e Estate, identity: &str) -> Result<&'e Node, EngineEr
 /// wildcards in the name parts.
 pub fn storage_groups<'e>(estate: &'e Estate, identity: &str) -> Result<Vec<&'e StorageGroup>, EngineError> {
     let form = IdentityForm::parse(identity);
-    let found: Vec<&StorageGroup> =
-        estate.storage_groups.iter().filter(|sg| names_storage_group(estate, &form, sg)).collect();
+    let found: Vec<&StorageGroup> = match plain(&form) {
+        Some([name]) => estate
+            .storage_groups
+            .positions_named(&name.to_ascii_lowercase())
+            .into_iter()
+            .map(|p| &estate.storage_groups[p])
+            .collect(),
+        Some([server, name]) => estate
+            .storage_group_of(server, name)
+            .or_else(|| estate.storage_group_of(short(estate, server), name))
+            .into_iter()
+            .collect(),
+        _ => estate.storage_groups.iter().filter(|sg| names_storage_group(estate, &form, sg)).collect(),
+    };
     if found.is_empty() {
         return Err(not_found(
             estate,
@@ -102,8 +122,17 @@ pub fn databases<'e>(
 ) -> Result<Vec<&'e Database>, EngineError> {
     let form = IdentityForm::parse(identity);
     let of_kind = |db: &&Database| kind.is_none_or(|k| db.kind == k);
+    let candidates: Vec<&Database> = match plain(&form) {
+        Some([.., name]) => estate
+            .databases
+            .positions_named(&name.to_ascii_lowercase())
+            .into_iter()
+            .map(|p| &estate.databases[p])
+            .collect(),
+        _ => estate.databases.iter().collect(),
+    };
     let found: Vec<&Database> =
-        estate.databases.iter().filter(of_kind).filter(|db| names_database(estate, &form, db)).collect();
+        candidates.into_iter().filter(of_kind).filter(|db| names_database(estate, &form, db)).collect();
     if found.is_empty() {
         let known: Vec<String> = estate.databases.iter().filter(of_kind).map(database_identity).collect();
         return Err(not_found(estate, "database", identity, known.into_iter()));
@@ -138,6 +167,19 @@ fn names_database(estate: &Estate, form: &IdentityForm, db: &Database) -> bool {
             _ => false,
         },
     }
+}
+
+/// The name parts of `form` when it is plain names without wildcards: what the indexes find.
+fn plain(form: &IdentityForm) -> Option<&[String]> {
+    match form {
+        IdentityForm::Names(parts) if !parts.iter().any(|p| p.contains('*')) => Some(parts.as_slice()),
+        _ => None,
+    }
+}
+
+/// A server's name without the estate's domain (`name` itself when it has none).
+fn short<'t>(estate: &Estate, name: &'t str) -> &'t str {
+    directory::strip_domain(estate, name.trim()).unwrap_or(name.trim())
 }
 
 /// The GUID of an object: fixed by its kind and full identity, so it is the same in every lab

@@ -8,6 +8,7 @@
 //! the shell. Decisions are pure functions of the estate so they can be tested without a
 //! service.
 
+pub mod diff;
 pub mod directory;
 pub mod estate;
 pub mod events;

@@ -157,10 +157,24 @@ impl<T> Objects<T> {
         self.items.retain(|item| keep(item));
     }
 
-    /// Replaces the whole list (a store loading an estate, a diff being applied).
-    pub fn set_items(&mut self, items: Vec<Shared<T>>) {
-        self.forget_index();
-        self.items = items;
+    /// Puts `object` at `position`: in place of the object there, or at the end when
+    /// `position` is the length (a diff being applied, a store loading a list in order).
+    pub fn put(&mut self, position: usize, object: Shared<T>) {
+        if position < self.items.len() {
+            *self.fresh.get_mut() = false;
+            self.items[position] = object;
+        } else {
+            self.forget_index();
+            self.items.push(object);
+        }
+    }
+
+    /// Keeps the first `len` objects.
+    pub fn truncate(&mut self, len: usize) {
+        if len < self.items.len() {
+            self.forget_index();
+            self.items.truncate(len);
+        }
     }
 
     /// The shared handles, for comparing two estates object by object.

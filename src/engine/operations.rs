@@ -68,7 +68,7 @@ pub fn set_mounted(
             override_switch: None,
         });
     }
-    let sg = estate.storage_groups.iter().find(|sg| sg.server == found.server && sg.name == found.storage_group);
+    let sg = estate.storage_group_of(&found.server, &found.storage_group);
     if mount && let Some(missing) = sg.and_then(|sg| sg.missing_logs.as_ref()) {
         report.add(Check {
             name: "The active copy holds every log".into(),
@@ -392,12 +392,12 @@ pub fn find_copy(estate: &Estate, id: &str, standby_machine: Option<&str>) -> Re
     let sg = identity::storage_group(estate, id)?;
     let standby_machine = standby_machine.map(|m| estate.node_name(m));
     let standby_machine = standby_machine.as_deref();
-    let found = estate.copies.iter().position(|c| {
-        c.of(sg)
-            && match standby_machine {
-                Some(node) => c.is_standby() && c.node.eq_ignore_ascii_case(node),
-                None => c.kind == CopyKind::ClusterContinuous,
-            }
+    let found = estate.copy_positions_of(sg).into_iter().find(|&p| {
+        let c = &estate.copies[p];
+        match standby_machine {
+            Some(node) => c.is_standby() && c.node.eq_ignore_ascii_case(node),
+            None => c.kind == CopyKind::ClusterContinuous,
+        }
     });
     found.ok_or_else(|| EngineError::Invalid {
         message: match standby_machine {
@@ -480,8 +480,7 @@ pub fn restore_cluster_copy(
     force: bool,
 ) -> Result<(PreconditionReport, usize, bool), EngineError> {
     let sg = identity::storage_group(estate, id)?;
-    let index =
-        estate.storage_groups.iter().position(|g| g.server == sg.server && g.name == sg.name).unwrap_or_default();
+    let index = estate.storage_group_position(&sg.server, &sg.name).unwrap_or_default();
     let name = identity::storage_group_identity(sg);
     let server = identity::server(estate, &sg.server)?;
     let mut report = Report::new("Restore-StorageGroupCopy", &name);
@@ -574,10 +573,9 @@ pub fn deliver(estate: &mut Estate, database: &str, count: u32, size_kb: u32) ->
         });
     }
     let node = server.active_node.clone();
-    let storage_group =
-        estate.storage_groups.iter().position(|sg| sg.server == db.server && sg.name == db.storage_group).ok_or_else(
-            || EngineError::Invalid { message: format!("'{name}' has no storage group."), hint: String::new() },
-        )?;
+    let storage_group = estate.storage_group_position(&db.server, &db.storage_group).ok_or_else(|| {
+        EngineError::Invalid { message: format!("'{name}' has no storage group."), hint: String::new() }
+    })?;
     let first_id = estate.next_message_id;
     estate.next_message_id += u64::from(count);
     Ok(Delivery { storage_group, node, first_id })

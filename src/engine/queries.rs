@@ -160,7 +160,7 @@ pub fn failover_clusters(estate: &Estate, query: &api::ClusterQuery) -> Result<a
                 "Microsoft Exchange System Attendant",
                 state,
             ));
-            for db in estate.databases.iter().filter(|d| d.server == server.name) {
+            for db in estate.storage_groups_of(&server.name).flat_map(|sg| estate.databases_of(sg)) {
                 let mounted = db.mounted && server.state == crate::api::CmsState::Online;
                 views.resources.push(resource(
                     format!("{}/{} ({})", db.storage_group, db.name, server.name),

@@ -60,7 +60,7 @@ pub fn plan(estate: &Estate) -> Vec<CopyWork> {
         if copy.restored || !matches!(copy.status, CopyStatus::Healthy | CopyStatus::Initializing) {
             continue;
         }
-        let Some(sg) = estate.storage_groups.iter().find(|sg| copy.of(sg)) else { continue };
+        let Some(sg) = estate.storage_group_of(&copy.server, &copy.storage_group) else { continue };
         let Some(server) = estate.server_of(sg) else { continue };
         if !estate.reachable(&server.active_node, &copy.node) {
             continue;
@@ -94,7 +94,13 @@ pub fn plan(estate: &Estate) -> Vec<CopyWork> {
     work
 }
 
-/// The active copies' housekeeping.
+/// Whether a replication pass has anything to do: a copy behind, an active copy with logs to
+/// replay or truncate, a passive copy with logs to delete.
+pub fn has_work(estate: &Estate) -> bool {
+    !plan(estate).is_empty() || !active_plan(estate).is_empty() || !passive_truncation(estate).is_empty()
+}
+
+/// The active copies' housekeeping: only storage groups with something to replay or delete.
 pub fn active_plan(estate: &Estate) -> Vec<ActiveWork> {
     let mut work = Vec::new();
     for (index, sg) in estate.storage_groups.iter().enumerate() {
@@ -115,7 +121,7 @@ pub fn active_plan(estate: &Estate) -> Vec<ActiveWork> {
             .min()
             .unwrap_or(sg.last_log_generated);
         let truncate_through = inspected_everywhere.min(replay_through.max(sg.active_replayed));
-        if replay_through > sg.active_replayed || truncate_through > 0 {
+        if replay_through > sg.active_replayed || truncate_through > sg.truncated_through {
             work.push(ActiveWork {
                 storage_group: index,
                 node: server.active_node.clone(),
@@ -140,9 +146,9 @@ pub struct CopyTruncation {
 pub fn passive_truncation(estate: &Estate) -> Vec<CopyTruncation> {
     let mut work = Vec::new();
     for (index, copy) in estate.copies.iter().enumerate() {
-        let Some(sg) = estate.storage_groups.iter().find(|sg| copy.of(sg)) else { continue };
+        let Some(sg) = estate.storage_group_of(&copy.server, &copy.storage_group) else { continue };
         let through = copy.last_log_replayed.min(sg.truncated_through);
-        if copy.restored || through == 0 || !estate.node_up(&copy.node) {
+        if copy.restored || through <= copy.truncated_through || !estate.node_up(&copy.node) {
             continue;
         }
         let older_than_ms = match copy.kind {

@@ -225,25 +225,21 @@ mod tests {
 
     #[test]
     fn a_lab_from_before_the_audit_trail_keeps_its_history() {
+        // `tests/fixtures/estate-v2.db` was written by a ccrd of schema 2, with the history in the
+        // estate: two crashes and a start of a node.
         let dir = tempfile::tempdir().expect("temp dir");
         let lab = dir.path().join("lab");
         drop(crate::service::lab::open(&lab, &crate::service::lab::TopologySource::Seed).expect("created"));
         std::fs::remove_file(lab.join(AUDIT_FILE)).expect("no audit trail yet");
-        let db = Connection::open(lab.join("estate.db")).expect("estate");
-        db.execute_batch(
-            "CREATE TABLE operation (idx INTEGER PRIMARY KEY, time TEXT NOT NULL, caller TEXT NOT NULL, \
-             cmdlet TEXT NOT NULL, object TEXT NOT NULL, reason TEXT, dry_run INTEGER NOT NULL, \
-             outcome TEXT NOT NULL, error TEXT, report TEXT NOT NULL, timings TEXT NOT NULL);
-             INSERT INTO operation VALUES (1, '2026-11-29T08:00:00+00:00', 'Administrator', \
-             'Move-ClusteredMailboxServer', 'CCREX01', 'patching', 0, 'Succeeded', NULL, '{}', '[]');
-             UPDATE meta SET value = '2' WHERE key = 'schema_version';",
-        )
-        .expect("made schema 2");
-        drop(db);
+        for stale in ["estate.db-wal", "estate.db-shm"] {
+            let _ = std::fs::remove_file(lab.join(stale));
+        }
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/estate-v2.db"), lab.join("estate.db"))
+            .expect("an estate of schema 2");
         let reopened = crate::service::lab::open(&lab, &crate::service::lab::TopologySource::Seed).expect("opens");
         let history = reopened.audit.search(&HistoryQuery::default()).expect("searched");
-        assert_eq!(history.len(), 1);
-        assert_eq!(history[0].reason.as_deref(), Some("patching"));
+        assert_eq!(history.len(), 3);
+        assert_eq!((history[0].cmdlet_name.as_str(), history[0].reason.as_deref()), ("Stop-LabNode", Some("crash")));
         drop(reopened);
         let db = Connection::open(lab.join("estate.db")).expect("estate");
         let tables: i64 = db

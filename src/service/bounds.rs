@@ -302,6 +302,12 @@ impl Bounded for api::IdentityQuery {
     }
 }
 
+impl Bounded for api::MailStatisticsQuery {
+    fn check(&self) -> Result<(), ServiceError> {
+        optional_identity("identity", &self.identity)
+    }
+}
+
 impl Bounded for api::StoreQuery {
     fn check(&self) -> Result<(), ServiceError> {
         optional_identity("identity", &self.identity)?;

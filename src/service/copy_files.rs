@@ -78,6 +78,24 @@ fn component(name: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The open log as an append left it: its generation, sound length and record count. A writer
+/// that keeps it can append again without reading the log (it is checked against the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenLogState {
+    pub generation: Generation,
+    pub len: u64,
+    pub records: u32,
+}
+
+/// What an append did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The generations it closed (each synced when it closed).
+    pub closed: Vec<Generation>,
+    /// The open log after it: records written there are not synced yet.
+    pub open: OpenLogState,
+}
+
 /// The files of one copy.
 #[derive(Debug, Clone)]
 pub struct CopyFiles {
@@ -109,7 +127,8 @@ impl CopyFiles {
         self.root.join(self.log_name(generation))
     }
 
-    fn open_log_path(&self) -> PathBuf {
+    /// The open log's path (the file a delivery appends to).
+    pub fn open_log_path(&self) -> PathBuf {
         self.root.join(format!("{}.log", self.prefix))
     }
 
@@ -254,9 +273,38 @@ impl CopyFiles {
         messages: &[NewMessage],
         now_ms: i64,
     ) -> io::Result<Vec<Generation>> {
+        let appended = self.append_unsynced(next, lineage, log_size, messages, now_ms, None)?;
+        self.sync_open_log()?;
+        Ok(appended.closed)
+    }
+
+    /// Syncs the open log's data (what [`CopyFiles::append_unsynced`] wrote there).
+    pub fn sync_open_log(&self) -> io::Result<()> {
+        match File::open(self.open_log_path()) {
+            Ok(file) => file.sync_data(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// As [`CopyFiles::append`], but the records left in the open log are not synced: the
+    /// caller syncs it (once for every append of a group commit) before acknowledging them.
+    /// `known` is the open log as the previous append left it, if the caller kept it.
+    pub fn append_unsynced(
+        &self,
+        next: Generation,
+        lineage: u64,
+        log_size: u64,
+        messages: &[NewMessage],
+        now_ms: i64,
+        known: Option<OpenLogState>,
+    ) -> io::Result<Appended> {
         let mut closed = Vec::new();
         let mut generation = next;
-        let (mut file, mut len, mut records) = self.open_for_append(generation, lineage, now_ms)?;
+        let (mut file, mut len, mut records) = match known.and_then(|k| self.reopen(k, generation).transpose()) {
+            Some(opened) => opened?,
+            None => self.open_for_append(generation, lineage, now_ms)?,
+        };
         let mut buffer = Vec::with_capacity(64 * 1024);
         let mut payload = Vec::new();
         for message in messages {
@@ -279,8 +327,32 @@ impl CopyFiles {
             records += 1;
         }
         file.write_all(&buffer)?;
-        file.sync_data()?;
-        Ok(closed)
+        let len = len + buffer.len() as u64;
+        Ok(Appended { closed, open: OpenLogState { generation, len, records } })
+    }
+
+    /// Opens the open log for appending at its known state without reading it, if the file
+    /// still matches it (same length, same generation in its header).
+    fn reopen(&self, known: OpenLogState, generation: Generation) -> io::Result<Option<(File, u64, u32)>> {
+        if known.generation != generation {
+            return Ok(None);
+        }
+        let mut file = match OpenOptions::new().read(true).write(true).open(self.open_log_path()) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if file.metadata()?.len() != known.len {
+            return Ok(None);
+        }
+        let mut header = [0u8; log_format::HEADER_LEN];
+        if file.read_exact(&mut header).is_err()
+            || log_format::decode_header(&header).is_none_or(|h| h.generation != generation)
+        {
+            return Ok(None);
+        }
+        file.seek(SeekFrom::End(0))?;
+        Ok(Some((file, known.len, known.records)))
     }
 
     /// Opens (creating if needed) the open log for `generation`: the file, its sound length and
@@ -486,13 +558,45 @@ impl CopyFiles {
     /// The ids of every message this copy holds: replayed into the database, or in a log not
     /// yet replayed (closed, or the open log). Mounting the copy would bring all of them.
     pub fn message_ids(&self) -> io::Result<Vec<u64>> {
-        let checkpoint = self.checkpoint()?;
-        let database = fs::read(self.database_path())?;
-        let valid = usize::try_from(checkpoint.database_len).unwrap_or(usize::MAX).min(database.len());
-        let body = database.get(log_format::DATABASE_HEADER_LEN..valid).unwrap_or_default();
-        let mut ids: Vec<u64> = log_format::sound_prefix(body).0.iter().map(|r| r.id).collect();
-        ids.extend(self.ids_in_logs_after(checkpoint.replayed)?);
+        let mut ids = Vec::new();
+        self.for_each_message_id(&mut |id| ids.push(id))?;
         Ok(ids)
+    }
+
+    /// Calls `f` with the id of every message the copy holds — in its database and in the logs
+    /// not replayed yet — reading the database a block at a time, so memory stays flat however
+    /// large it is.
+    pub fn for_each_message_id(&self, f: &mut dyn FnMut(u64)) -> io::Result<()> {
+        let checkpoint = self.checkpoint()?;
+        let mut database = File::open(self.database_path())?;
+        let mut remaining = checkpoint.database_len.saturating_sub(log_format::DATABASE_HEADER_LEN as u64);
+        database.seek(SeekFrom::Start(log_format::DATABASE_HEADER_LEN as u64))?;
+        let mut block: Vec<u8> = Vec::with_capacity(SCAN_BLOCK);
+        let mut chunk = vec![0u8; SCAN_BLOCK];
+        while remaining > 0 {
+            let want = usize::try_from(remaining).unwrap_or(usize::MAX).min(SCAN_BLOCK);
+            let read = database.read(&mut chunk[..want])?;
+            if read == 0 {
+                break;
+            }
+            remaining -= read as u64;
+            block.extend_from_slice(&chunk[..read]);
+            let mut offset = 0;
+            while let Some((record, len)) = block.get(offset..).and_then(log_format::decode_record) {
+                f(record.id);
+                offset += len;
+            }
+            block.drain(..offset);
+            if block.len() > SCAN_BLOCK * 12 {
+                // Longer than the largest record (10 MB) and still no whole record: the rest is
+                // damaged, and a scan stops there as a replay would.
+                break;
+            }
+        }
+        for id in self.ids_in_logs_after(checkpoint.replayed)? {
+            f(id);
+        }
+        Ok(())
     }
 
     /// The ids of the messages in the closed logs after `generation` and in the open log.
@@ -522,6 +626,9 @@ impl CopyFiles {
         Ok(Some(generation))
     }
 }
+
+/// How much of a database a scan reads at a time.
+const SCAN_BLOCK: usize = 1 << 20;
 
 /// How much of the database a seed copies between progress reports.
 const SEED_CHUNK: usize = 1 << 20;

@@ -44,8 +44,10 @@ pub fn start(dir: &Path, topology: &TopologySource) -> Result<Embedded, Embedded
     lab::publish_address(dir, &url)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build()?;
     let (stop, stopped) = oneshot::channel::<()>();
+    let (state, lab_lock) = AppState::new(lab)
+        .map_err(|e| EmbeddedError::Lab(LabError::Store { dir: dir.display().to_string(), source: e }))?;
     let thread = std::thread::Builder::new().name("ccrd-embedded".into()).spawn(move || {
-        let (state, lab_lock) = AppState::new(lab);
+        let serving = state.clone();
         runtime.block_on(async move {
             let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                 return;
@@ -53,10 +55,15 @@ pub fn start(dir: &Path, topology: &TopologySource) -> Result<Embedded, Embedded
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            if let Err(e) = serve(listener, state, shutdown).await {
+            if let Err(e) = serve(listener, serving, shutdown).await {
                 eprintln!("ccrsh: the embedded service stopped: {e}");
             }
         });
+        // Replication passes still running finish before the lab is marked clean.
+        drop(runtime);
+        if let Err(e) = state.shut_down() {
+            eprintln!("ccrsh: the lab was not closed cleanly (it is repaired when it next opens): {e}");
+        }
         drop(lab_lock);
     })?;
     Ok(Embedded { url, admin_token, dir: dir.to_path_buf(), stop: Some(stop), thread: Some(thread) })

@@ -84,6 +84,12 @@ pub fn from_store(error: &crate::service::store::StoreError) -> ServiceError {
     if error.is_disk_full() { ServiceError::disk_full() } else { ServiceError::internal(error) }
 }
 
+/// A change the writer did not commit: a full disk is [`ServiceError::disk_full`] (the batch was
+/// rolled back), anything else internal.
+pub fn from_commit(error: &crate::service::writer::NotCommitted) -> ServiceError {
+    if error.disk_full { ServiceError::disk_full() } else { ServiceError::internal(error) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,10 +50,8 @@ fn not_ready(state: &AppState) -> Option<String> {
     if !files.is_dir() {
         return Some(format!("the nodes' files directory {} is missing", files.display()));
     }
-    match state.store.try_lock() {
-        Ok(store) => store.probe_writable().err().map(|e| format!("the store cannot begin a write: {e}")),
-        // A change holds the writer: the store is taking writes.
-        Err(std::sync::TryLockError::WouldBlock) => None,
-        Err(std::sync::TryLockError::Poisoned(_)) => Some("the store's lock is poisoned (a change panicked)".into()),
+    if !state.ready.is_ready() {
+        return Some("the lab is being repaired after a crash (its files, and the log counters from them)".into());
     }
+    state.writer.probe().err().map(|e| format!("the store cannot begin a write: {e}"))
 }

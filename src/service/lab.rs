@@ -8,19 +8,20 @@
 //! holding the lock (ccrd, or ccrsh's embedded service) publishes where it serves the lab in
 //! `address` (mode 0600), so a second process on the same lab connects to it instead of being
 //! refused; an `address` left by a holder that crashed is removed by the next one to take the
-//! lock. Opening a lab repairs the nodes' files after a crash and rebuilds the log counters from
-//! them.
+//! lock. Opening a lab reads the estate and nothing per storage group: after a clean shutdown
+//! the stored counters are exact; after a crash the service repairs the nodes' files and
+//! rebuilds the log counters in the background before it serves (see `AppState::new`).
 //!
 //! Must not: serve HTTP or make decisions about the estate.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::audit::{AUDIT_FILE, Audit};
 use super::replication;
-use super::store::{Reader, Store, StoreError};
+use super::store::{EstateStore, SqliteStore, StoreError};
 use super::tokens::TOKENS_FILE;
 use crate::engine::Estate;
 use crate::engine::topology::{self, TopologyError};
@@ -66,9 +67,12 @@ pub struct Tokens {
 /// An open, locked lab directory. The lock is held until this is dropped.
 pub struct Lab {
     pub dir: PathBuf,
-    pub store: Store,
-    pub reader: Reader,
+    pub store: Box<dyn EstateStore>,
     pub estate: Estate,
+    /// Whether the last process to hold the lab shut down cleanly (no repair needed).
+    pub clean: bool,
+    /// Where that is recorded for the next process.
+    pub mark: CleanMark,
     pub tokens: Tokens,
     /// The audit trail (`audit.db`), which resets and imports leave alone.
     pub audit: Audit,
@@ -112,7 +116,7 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
     }
     fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err)?;
     check_private(dir, estate_path.exists())?;
-    let lock = lock(dir).map_err(|e| match e {
+    let (lock, mut clean) = lock(dir).map_err(|e| match e {
         LockError::Held(pid) => LabError::InUse { dir: shown.clone(), pid },
         LockError::Io(source) => LabError::Io { dir: shown.clone(), source },
     })?;
@@ -125,13 +129,19 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
     }
     if !estate_path.exists() {
         create(dir, topology)?;
+        // Its files were just made to match it.
+        clean = true;
     }
     let store_err = |source| LabError::Store { dir: shown.clone(), source };
-    let (mut store, mut estate) = Store::open(&estate_path).map_err(store_err)?;
+    let mut store = SqliteStore::open(&estate_path).map_err(store_err)?;
     let audit = Audit::open(dir).map_err(|e| LabError::Io { dir: shown.clone(), source: io::Error::other(e) })?;
     move_legacy_history(&mut store, &audit).map_err(store_err)?;
-    let reader = Store::reader(&estate_path).map_err(store_err)?;
-    replication::refresh_from_disk(dir, &mut estate).map_err(io_err)?;
+    let estate = store.load().map_err(store_err)?;
+    let mut mark = CleanMark::new(&lock).map_err(io_err)?;
+    if clean {
+        // Until a file is touched, the lab stays as clean as it was.
+        mark.write(true, false).map_err(io_err)?;
+    }
     // Labs made before the metrics token existed get one when they are opened.
     let metrics_token = dir.join(METRICS_TOKEN_FILE);
     if !metrics_token.exists() {
@@ -142,7 +152,7 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
         viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
         metrics: read_token(&metrics_token).map_err(io_err)?,
     };
-    Ok(Lab { dir: dir.to_path_buf(), store, reader, estate, tokens, audit, lock })
+    Ok(Lab { dir: dir.to_path_buf(), store: Box::new(store), estate, clean, mark, tokens, audit, lock })
 }
 
 /// Refuses a lab directory that someone else could have planted files in: it must be a real
@@ -196,7 +206,7 @@ fn check_private(dir: &Path, holds_lab: bool) -> Result<(), LabError> {
 
 /// A lab written before the audit trail moved out of the estate (schema 2) keeps its history:
 /// it is copied to `audit.db` (unless that already holds records), then dropped from the estate.
-fn move_legacy_history(store: &mut Store, audit: &Audit) -> Result<(), StoreError> {
+fn move_legacy_history(store: &mut SqliteStore, audit: &Audit) -> Result<(), StoreError> {
     let Some(records) = store.legacy_history()? else { return Ok(()) };
     if audit.last_index().unwrap_or(0) == 0 {
         for record in &records {
@@ -296,13 +306,15 @@ pub fn next_files_dir(current: &str) -> String {
 fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
     let shown = dir.display().to_string();
     let io_err = |source| LabError::Io { dir: shown.clone(), source };
-    let estate = build(topology)?;
+    let mut estate = build(topology)?;
+    // The copies' directories are made now, so the new lab opens clean.
+    replication::refresh_from_disk(dir, &mut estate).map_err(io_err)?;
     write_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?;
     write_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?;
     write_token(&dir.join(METRICS_TOKEN_FILE)).map_err(io_err)?;
     let creating = dir.join(format!("{ESTATE_FILE}.creating"));
     let _ = fs::remove_file(&creating);
-    drop(Store::create(&creating, &estate).map_err(|source| LabError::Store { dir: shown.clone(), source })?);
+    drop(SqliteStore::create(&creating, &estate).map_err(|source| LabError::Store { dir: shown.clone(), source })?);
     fs::rename(&creating, dir.join(ESTATE_FILE)).map_err(io_err)?;
     Ok(())
 }
@@ -356,7 +368,7 @@ pub fn holder(dir: &Path) -> Option<Holder> {
         return None;
     }
     let token = read_token(&dir.join(ADMIN_TOKEN_FILE)).ok()?;
-    Some(Holder { url, token, pid: pid.trim().to_string() })
+    Some(Holder { url, token, pid: pid.lines().next().unwrap_or("").trim().to_string() })
 }
 
 /// The first line of a file that is ours alone: a regular file (not a link), mode 0600.
@@ -376,8 +388,43 @@ enum LockError {
     Io(io::Error),
 }
 
-/// Takes the lab's exclusive lock and records this process's id in the lock file.
-fn lock(dir: &Path) -> Result<File, LockError> {
+/// The lab lock file's record of whether the lab's files match its stored estate: its first line
+/// is the holder's pid, its second `clean` once a holder shut down cleanly. A holder marks the
+/// lab dirty (durably) before it first touches a file, and clean again when it shuts down: a
+/// process that finds it clean need not repair anything.
+pub struct CleanMark {
+    file: File,
+}
+
+impl CleanMark {
+    fn new(lock: &File) -> io::Result<CleanMark> {
+        Ok(CleanMark { file: lock.try_clone()? })
+    }
+
+    /// Rewrites the lock file: the pid, and `clean` when `clean`; synced when `durable`.
+    fn write(&mut self, clean: bool, durable: bool) -> io::Result<()> {
+        use std::io::SeekFrom;
+        let text = format!("{}\n{}", std::process::id(), if clean { "clean\n" } else { "" });
+        self.file.set_len(0)?;
+        self.file.seek(SeekFrom::Start(0))?;
+        self.file.write_all(text.as_bytes())?;
+        if durable { self.file.sync_data() } else { Ok(()) }
+    }
+
+    /// The lab's files are about to change: a crash from now on needs a repair.
+    pub fn mark_dirty(&mut self) -> io::Result<()> {
+        self.write(false, true)
+    }
+
+    /// Everything is written: the next process may trust the stored estate.
+    pub fn mark_clean(&mut self) -> io::Result<()> {
+        self.write(true, true)
+    }
+}
+
+/// Takes the lab's exclusive lock and records this process's id in the lock file. Returns the
+/// file and whether the previous holder shut down cleanly.
+fn lock(dir: &Path) -> Result<(File, bool), LockError> {
     let path = dir.join(LOCK_FILE);
     let mut file = OpenOptions::new()
         .read(true)
@@ -391,22 +438,27 @@ fn lock(dir: &Path) -> Result<File, LockError> {
     match file.try_lock() {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {
-            let mut pid = String::new();
-            let _ = file.read_to_string(&mut pid);
-            let pid = pid.trim();
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            let pid = text.lines().next().unwrap_or("").trim();
             return Err(LockError::Held(if pid.is_empty() { String::new() } else { format!(" (pid {pid})") }));
         }
         Err(fs::TryLockError::Error(e)) => return Err(LockError::Io(e)),
     }
+    let mut before = String::new();
+    let _ = file.read_to_string(&mut before);
+    let clean = before.lines().nth(1) == Some("clean");
     file.set_len(0).map_err(LockError::Io)?;
-    write!(file, "{}", std::process::id()).map_err(LockError::Io)?;
-    Ok(file)
+    file.seek(std::io::SeekFrom::Start(0)).map_err(LockError::Io)?;
+    writeln!(file, "{}", std::process::id()).map_err(LockError::Io)?;
+    Ok((file, clean))
 }
 
 /// Whether `dir` is a lab this process holds open: its lock file names this process (for
 /// `/readyz`; the lock itself is held by the open file).
 pub fn held_by_this_process(dir: &Path) -> bool {
-    fs::read_to_string(dir.join(LOCK_FILE)).is_ok_and(|pid| pid.trim() == std::process::id().to_string())
+    fs::read_to_string(dir.join(LOCK_FILE))
+        .is_ok_and(|text| text.lines().next().map(str::trim) == Some(std::process::id().to_string().as_str()))
 }
 
 /// 32 random bytes, hex-encoded.

@@ -209,7 +209,7 @@ impl Metrics {
     /// Records one store commit: how long it took, and the messages its journal records.
     pub fn committed(&self, journal: &Journal, elapsed: Duration) {
         self.commits.observe(elapsed.as_secs_f64());
-        self.acknowledged.inc_by(journal.accepted.len() as u64);
+        self.acknowledged.inc_by(journal.accepted.iter().map(|range| range.count).sum());
         self.lost.inc_by(journal.lost.len() as u64);
         self.resent.inc_by(journal.resent.len() as u64);
     }

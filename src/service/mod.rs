@@ -1,7 +1,8 @@
 //! ccrd, the cluster control service: an axum router over the engine, with bearer-token auth
-//! and the SQLite store. The `ccrd` binary serves it on a port; the shell's embedded mode
-//! serves the same router in-process on a loopback port ([`embedded`]). Beside the API it
-//! serves its own observability: `/metrics`, `/healthz`, `/readyz` and request logs.
+//! and the estate store behind the [`writer`]. The `ccrd` binary serves it on a port; the
+//! shell's embedded mode serves the same router in-process on a loopback port ([`embedded`]).
+//! Beside the API it serves its own observability: `/metrics`, `/healthz`, `/readyz` and
+//! request logs.
 //!
 //! Owns: HTTP (routes, extraction, error responses), auth, the lab directory and the store;
 //! the two hooks every change goes through ([`AppState::commit`], [`AppState::publish`]).
@@ -18,8 +19,10 @@ pub mod embedded;
 pub mod error;
 mod health;
 pub mod lab;
+mod mail;
 pub mod metrics;
 mod observe;
+mod readiness;
 pub mod replication;
 mod routes;
 pub mod server;
@@ -28,34 +31,38 @@ mod status_page;
 pub mod store;
 pub mod tls;
 pub mod tokens;
+pub mod writer;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
-use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
-use crate::api::EventEntry;
 use crate::engine::Estate;
 use audit::Audit;
 use lab::Lab;
 use metrics::Metrics;
-use store::{Journal, Reader, Store, StoreError};
+use readiness::Readiness;
+use store::{Journal, JournalRead};
 use tokens::Registry;
+use writer::Writer;
 
 /// What every handler can reach. Cloned per request; everything inside is shared.
 #[derive(Clone)]
 pub struct AppState {
-    /// The estate readers see. Replaced whole, briefly, after each change.
+    /// The estate readers see: the last one committed. Replaced whole, briefly, by each commit.
     pub estate: Arc<RwLock<Estate>>,
-    /// The writer lock: every change and every replication pass holds it from reading the
-    /// estate to publishing the new one, so they happen one at a time.
-    pub store: Arc<Mutex<Store>>,
-    /// A read-only connection for the journal (events, history, ledger).
-    pub reader: Arc<Mutex<Reader>>,
+    /// Every change, delivery and replication pass goes through it: the writer lock, group
+    /// commit, publishing.
+    pub writer: Arc<Writer>,
+    /// A read-only handle on the journal (events, ledger).
+    pub reader: Arc<Mutex<Box<dyn JournalRead>>>,
+    /// Set once the estate's log counters match the files (at once after a clean shutdown;
+    /// after the background repair when the last holder crashed). Reads and changes wait for it.
+    pub ready: Arc<Readiness>,
     /// The tokens ccrd accepts: the lab's two and every person's (`ccrd token add`).
     pub tokens: Arc<Registry>,
     /// The audit trail, outside the estate: who did what, refusals included.
@@ -88,70 +95,86 @@ pub enum Cause<'a> {
     Replaced,
 }
 
+/// What the writer tells about each commit and each estate it publishes: the metrics count
+/// them, and the status page's live streams wake.
+struct Observed {
+    metrics: Arc<Metrics>,
+    published: watch::Sender<u64>,
+}
+
+impl writer::Observer for Observed {
+    fn committed(&self, journal: &Journal, elapsed: Duration) {
+        self.metrics.committed(journal, elapsed);
+    }
+
+    fn published(&self, old: &Estate, new: &Estate, cause: Cause<'_>) {
+        self.metrics.published(old, new, cause);
+    }
+
+    fn woke(&self) {
+        self.published.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
 impl AppState {
-    /// Takes over an opened lab. The lab's directory lock stays held by `lab_lock`.
-    pub fn new(lab: Lab) -> (AppState, LabLock) {
-        let Lab { store, reader, estate, tokens, audit, lock, dir } = lab;
-        let estate = Arc::new(RwLock::new(estate));
+    /// Takes over an opened lab. The lab's directory lock stays held by `lab_lock`. A lab whose
+    /// last holder did not shut down cleanly is repaired on a background thread (its files, and
+    /// the log counters rebuilt from them); until then reads and changes wait.
+    pub fn new(lab: Lab) -> Result<(AppState, LabLock), store::StoreError> {
+        let Lab { store, estate, clean, mark, tokens, audit, lock, dir } = lab;
+        let reader = store.reader()?;
+        let published_estate = Arc::new(RwLock::new(estate.clone()));
+        let metrics = Arc::new(Metrics::new(Arc::clone(&published_estate)));
+        let published = watch::Sender::new(0);
+        let observer = Arc::new(Observed { metrics: Arc::clone(&metrics), published: published.clone() });
         let state = AppState {
-            metrics: Arc::new(Metrics::new(estate.clone())),
+            writer: Arc::new(Writer::new(store, estate, Arc::clone(&published_estate), mark, observer)),
+            estate: published_estate,
+            metrics,
             metrics_token: tokens.metrics.into(),
-            published: watch::Sender::new(0),
+            published,
             closing: watch::Sender::new(false),
             status_page: Arc::default(),
-            estate,
-            store: Arc::new(Mutex::new(store)),
             reader: Arc::new(Mutex::new(reader)),
+            ready: Arc::new(Readiness::new(clean)),
             tokens: Arc::new(Registry::new(&dir, tokens.admin, tokens.viewer)),
             audit: Arc::new(audit),
             lab: Arc::new(dir),
             wake: Arc::new(Notify::new()),
             progress: Arc::new(Mutex::new(Vec::new())),
         };
-        (state, LabLock { _file: lock })
+        if !clean {
+            let repairing = state.clone();
+            std::thread::Builder::new()
+                .name("ccrd-repair".into())
+                .spawn(move || {
+                    if let Err(e) = changes::repair(&repairing) {
+                        tracing::error!(error = %e, "repairing the lab's files failed");
+                    }
+                    repairing.ready.set();
+                })
+                .map_err(|e| store::StoreError::Backend(e.to_string()))?;
+        }
+        Ok((state, LabLock { _file: lock }))
+    }
+
+    /// Takes the writer lock to decide a change, once the lab is repaired.
+    pub(crate) fn decide(&self) -> Result<writer::Deciding<'_>, error::ServiceError> {
+        self.ready.wait_blocking();
+        self.writer.decide().map_err(|e| error::ServiceError::internal(&e))
+    }
+
+    /// Writes what is not written yet and marks the lab as shut down cleanly, so the next
+    /// open needs no repair. Further changes are refused.
+    pub fn shut_down(&self) -> Result<(), String> {
+        self.writer.shut_down().map_err(|e| e.to_string())
     }
 }
 
 impl AppState {
-    /// The writer lock. A panic while it is held cannot leave it poisoned for good: a change
-    /// is decided on a copy, committed in one SQLite transaction (rolled back if unwound) and
-    /// published only after, so whoever takes the lock next finds a consistent estate; `mutate`
-    /// also catches a panic inside a change before it leaves the lock.
-    pub fn writer(&self) -> MutexGuard<'_, Store> {
-        unpoisoned(&self.store)
-    }
-
     /// The published estate, for reading.
     pub fn read_estate(&self) -> RwLockReadGuard<'_, Estate> {
         self.estate.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Commits `estate` and `journal` to the store (the one way a change becomes durable),
-    /// timing the commit and counting the messages the journal records, for the metrics.
-    pub fn commit(
-        &self,
-        store: &mut Store,
-        estate: &Estate,
-        journal: &Journal,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<EventEntry>, StoreError> {
-        let started = Instant::now();
-        let events = store.commit(estate, journal, at)?;
-        self.metrics.committed(journal, started.elapsed());
-        Ok(events)
-    }
-
-    /// Makes `next` the estate readers see (the one way it changes), counts what changed for
-    /// the metrics, and wakes the status page's live streams.
-    pub fn publish(&self, next: Estate, cause: Cause<'_>) {
-        let old = {
-            let mut estate = self.estate.write().unwrap_or_else(PoisonError::into_inner);
-            let old = std::mem::replace(&mut *estate, next);
-            self.metrics.published(&old, &estate, cause);
-            old
-        };
-        drop(old);
-        self.announce();
     }
 
     /// Tells the status page's live streams that something they show changed.
@@ -161,7 +184,9 @@ impl AppState {
 }
 
 /// Takes `mutex` whether or not an earlier holder panicked (what it guards is replaced whole,
-/// never left half-changed).
+/// never left half-changed: the writer's decided estate starts again from the published one
+/// after a failure, and a change is decided on a copy; `mutate` also catches a panic inside a
+/// change before it leaves the writer lock).
 pub fn unpoisoned<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -198,15 +223,30 @@ pub struct LabLock {
     _file: std::fs::File,
 }
 
-/// The whole router: the API behind the token check; `/metrics` with its own token check;
-/// the health endpoints open; every request timed and logged.
+/// The whole router: the API behind the token check (and behind the lab's repair when the last
+/// holder crashed); `/metrics` with its own token check; the health endpoints open; every
+/// request timed and logged.
 pub fn app(state: AppState) -> Router {
-    let api = routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token));
+    let api = routes::router()
+        .layer(axum::middleware::from_fn_with_state(state.clone(), wait_until_ready))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token));
     api.merge(metrics::router())
         .merge(health::router())
         .merge(status_page::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe::requests))
         .with_state(state)
+}
+
+/// Holds a request until the lab is repaired (at once when it opened clean).
+async fn wait_until_ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !state.ready.is_ready() {
+        state.ready.wait().await;
+    }
+    next.run(request).await
 }
 
 /// Serves the API on `listener` (plain HTTP, the default limits), with replication running in

@@ -29,7 +29,7 @@ pub fn active_files(lab: &Path, estate: &Estate, sg: &StorageGroup) -> Option<Co
 
 /// The files of a passive copy.
 pub fn copy_files(lab: &Path, estate: &Estate, copy: &StorageGroupCopy) -> Option<CopyFiles> {
-    let sg = estate.storage_groups.iter().find(|sg| copy.of(sg))?;
+    let sg = estate.storage_group_of(&copy.server, &copy.storage_group)?;
     Some(CopyFiles::new(lab, &copy.node, &sg.server, &sg.name, &sg.log_prefix))
 }
 
@@ -57,6 +57,11 @@ pub fn run_pass(lab: &Path, estate: &mut Estate, now: DateTime<Utc>) -> io::Resu
             other => {
                 other?;
             }
+        }
+        // Without a lag everything up to `through` is gone now; with one, a log too young to
+        // delete is looked at again by the next pass.
+        if work.older_than_ms == 0 {
+            estate.copies[work.copy].truncated_through = work.through;
         }
     }
     Ok(progressed)
@@ -177,7 +182,7 @@ pub fn drain(
     now: DateTime<Utc>,
 ) -> io::Result<u64> {
     let c = estate.copies[copy].clone();
-    let Some(sg) = estate.storage_groups.iter().find(|sg| c.of(sg)).cloned() else { return Ok(0) };
+    let Some(sg) = estate.storage_group_of(&c.server, &c.storage_group).cloned() else { return Ok(0) };
     let source_node = estate.server_of(&sg).map(|s| s.active_node.clone()).unwrap_or_default();
     let work = CopyWork {
         copy,

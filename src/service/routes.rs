@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::bounds::Bounded;
 use super::error::ServiceError;
-use super::{AppState, changes, replication};
+use super::{AppState, changes, mail, replication};
 use crate::api::{
     self, CopyStatusQuery, DatabaseKind, EventQuery, HistoryQuery, IdentityQuery, Role, ServiceInfo, StoreQuery, routes,
 };
@@ -169,8 +169,7 @@ async fn events(
     query: Result<Query<EventQuery>, QueryRejection>,
 ) -> Reply<Vec<api::EventEntry>> {
     let query = query_of(query)?;
-    let reader = crate::service::unpoisoned(&state.reader);
-    reader.events(&query).map(Json).map_err(|e| ServiceError::internal(&e))
+    journal(state, move |reader| reader.events(&query)).await
 }
 
 async fn history(
@@ -185,40 +184,59 @@ async fn history(
         .map_err(|e| ServiceError::internal(&e))
 }
 
-/// The loss ledger of one database: accepted ids (SQLite) against what its active copy holds
-/// (the files).
+/// The loss ledger of one database: from the counters kept with the ledger (constant time and
+/// memory, consistent with the estate version read), or with `verify` counted again from the
+/// active copy's files under the writer lock. Either runs on a blocking thread.
 async fn mail_statistics(
     State(state): State<AppState>,
-    query: Result<Query<IdentityQuery>, QueryRejection>,
+    query: Result<Query<api::MailStatisticsQuery>, QueryRejection>,
 ) -> Reply<api::MailStatistics> {
     let query = query_of(query)?;
     let id = query.identity.ok_or_else(|| {
         ServiceError::invalid_request("The database to report on is missing.".into(), "Pass ?identity=DATABASE.")
     })?;
-    let (db, files) = read(&state, |e| {
-        let db = identity::database(e, &id, None)?.clone();
-        let sg = e.storage_groups.iter().find(|sg| sg.server == db.server && sg.name == db.storage_group);
-        Ok((db, sg.and_then(|sg| replication::active_files(&replication::files_root(&state.lab, e), e, sg))))
-    })?;
-    let accepted = {
+    let internal = |e: &dyn std::fmt::Display| ServiceError::internal(&e);
+    tokio::task::spawn_blocking(move || {
+        let found = |e: &Estate| -> Result<(crate::engine::Database, crate::engine::StorageGroup), EngineError> {
+            let db = identity::database(e, &id, None)?.clone();
+            let sg = e.storage_group_of(&db.server, &db.storage_group).cloned().ok_or_else(|| {
+                EngineError::Invalid { message: format!("'{id}' has no storage group."), hint: String::new() }
+            })?;
+            Ok((db, sg))
+        };
+        if !query.verify {
+            let (db, sg) = read(&state, found)?;
+            let reader = crate::service::unpoisoned(&state.reader);
+            return mail::from_counters(&db, &sg, reader.as_ref()).map_err(|e| internal(&e));
+        }
+        let mut deciding = state.decide()?;
+        deciding.flush().map_err(|e| internal(&e))?;
+        let estate = deciding.estate().clone();
+        let (db, sg) = found(&estate)?;
+        let files = replication::active_files(&replication::files_root(&state.lab, &estate), &estate, &sg);
+        let held = mail::Held::of(files.as_ref(), estate.next_message_id).map_err(|e| internal(&e))?;
+        let reader = deciding.reader().map_err(|e| internal(&e))?;
+        drop(deciding);
+        let tally = mail::scan(reader.as_ref(), &sg, &held, &[], &[]).map_err(|e| internal(&e))?;
+        Ok(mail::from_tally(&db, tally))
+    })
+    .await
+    .map_err(|e| ServiceError::internal(&e))?
+    .map(Json)
+}
+
+/// Runs a read of the journal on a blocking thread (it reads SQLite).
+async fn journal<T: Send + 'static>(
+    state: AppState,
+    f: impl FnOnce(&dyn crate::service::store::JournalRead) -> Result<T, crate::service::store::StoreError> + Send + 'static,
+) -> Reply<T> {
+    tokio::task::spawn_blocking(move || {
         let reader = crate::service::unpoisoned(&state.reader);
-        reader.accepted(&db.server, &db.storage_group).map_err(|e| ServiceError::internal(&e))?
-    };
-    let held: std::collections::HashSet<u64> = match files {
-        Some(files) => files.message_ids().map_err(|e| ServiceError::internal(&e))?.into_iter().collect(),
-        None => Default::default(),
-    };
-    let missing: Vec<_> = accepted.iter().filter(|m| !held.contains(&m.id)).collect();
-    let lost_ids: Vec<u64> = missing.iter().filter(|m| m.declared_lost).map(|m| m.id).collect();
-    Ok(Json(api::MailStatistics {
-        database: identity::database_identity(&db),
-        accepted: accepted.len() as u64,
-        present: (accepted.len() - missing.len()) as u64,
-        lost: lost_ids.len() as u64,
-        unavailable: (missing.len() - lost_ids.len()) as u64,
-        resent: accepted.iter().filter(|m| m.resent).count() as u64,
-        lost_ids,
-    }))
+        f(reader.as_ref()).map_err(|e| ServiceError::internal(&e))
+    })
+    .await
+    .map_err(|e| ServiceError::internal(&e))?
+    .map(Json)
 }
 
 async fn not_found(uri: axum::http::Uri) -> ServiceError {
@@ -240,7 +258,8 @@ pub(super) fn query_of<T: DeserializeOwned + Bounded>(
     Ok(query)
 }
 
-/// Runs a read under the estate's read lock.
+/// Runs a read under the estate's read lock. (Handlers wait for [`AppState::ready`] first: a lab
+/// still being repaired after a crash has log counters that are not the files' yet.)
 fn read<T>(state: &AppState, f: impl FnOnce(&Estate) -> Result<T, EngineError>) -> Result<T, ServiceError> {
     let estate = state.read_estate();
     Ok(f(&estate)?)

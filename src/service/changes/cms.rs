@@ -158,7 +158,7 @@ async fn set_mounted(state: AppState, caller: Caller, request: IdentityRequest, 
                 let db = &done.database;
                 if mount {
                     // A mount that accepts lost logs forks the log stream and calls the dumpster.
-                    let index = w.estate.storage_groups.iter().position(|sg| sg.server == db.server && sg.name == db.storage_group);
+                    let index = w.estate.storage_group_position(&db.server, &db.storage_group);
                     if let Some(index) = index.filter(|i| w.estate.storage_groups[*i].missing_logs.is_some()) {
                         let active = operations::active_node(&w.estate, &db.server)?;
                         let mut reaction = failover::Reaction::default();

@@ -18,14 +18,16 @@ use chrono::Utc;
 use super::{Reply, audit_lab_call, blocking, body, internal, require_administrator};
 use crate::api::snapshot::SnapshotError;
 use crate::api::{self, SendMailRequest, SettleRequest};
+use crate::engine::diff::{EstateDiff, EstateMeta};
 use crate::engine::operations;
 use crate::engine::validate;
 use crate::service::auth::Caller;
+use crate::service::copy_files::NewMessage;
 use crate::service::error::ServiceError;
 use crate::service::lab::{self, TopologySource};
 use crate::service::replication;
 use crate::service::snapshot;
-use crate::service::store::{self, AcceptedMessage, Journal};
+use crate::service::store::{self, AcceptedRange, Journal, StoreError};
 use crate::service::{AppState, Cause};
 
 /// `POST /v1/lab/mail`: appends the messages to the active copy's open log, syncs it, records
@@ -55,65 +57,72 @@ pub async fn send_mail(
     .await
 }
 
-/// The delivery itself, under the writer lock.
+/// The delivery itself: decided under the writer lock (ids reserved, records appended to the
+/// active copy's open log without a sync), then acknowledged once the group commit that holds it
+/// (the open log synced, the ledger range and the storage group's counters written) is done.
 fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailResult, ServiceError> {
-    {
-        let mut store = state.writer();
-        let mut estate = state.read_estate().clone();
-        let now = estate.lab_time(Utc::now());
-        operations::check_guard(&estate, request.expected_version)?;
-        let delivery = operations::deliver(&mut estate, &request.database, request.count, request.size_kb)?;
-        if request.dry_run {
-            let last_log_generated = estate.storage_groups[delivery.storage_group].last_log_generated;
-            return Ok(api::SendMailResult {
-                database: request.database.clone(),
-                accepted: Vec::new(),
-                last_log_generated,
-            });
-        }
-        let sg = &estate.storage_groups[delivery.storage_group];
-        // Every copy gets the logs too, and they share the lab's disk: refuse up front what it
-        // cannot hold, rather than fail halfway.
-        let batch = u64::from(request.count).saturating_mul(u64::from(request.size_kb)).saturating_mul(1024);
-        let copies = estate.copies_of(sg).count() as u64 + 1;
-        check_free_space(&state.lab, batch.saturating_mul(copies))?;
-        let (server, storage_group) = (sg.server.clone(), sg.name.clone());
-        let files = replication::active_files(&replication::files_root(&state.lab, &estate), &estate, sg)
-            .ok_or_else(|| internal(&"no active copy"))?;
-        let size = usize::try_from(request.size_kb).unwrap_or(0) * 1024;
-        let ids: Vec<u64> = (delivery.first_id..delivery.first_id + u64::from(request.count)).collect();
-        let messages: Vec<_> = ids
-            .iter()
-            .map(|&id| crate::service::copy_files::NewMessage { id, accepted_ms: now.timestamp_millis(), size })
-            .collect();
-        let closed = files
-            .append(sg.last_log_generated + 1, sg.lineage, estate.log_size_bytes, &messages, now.timestamp_millis())
-            .map_err(|e| crate::service::error::from_io(&e))?;
-        let sg = &mut estate.storage_groups[delivery.storage_group];
-        if let Some(&newest) = closed.last() {
-            sg.last_log_generated = newest;
-            sg.last_log_generated_at = Some(now);
-        }
-        sg.open_log_records = files.on_disk().map_err(|e| internal(&e))?.open_records;
-        let last_log_generated = sg.last_log_generated;
-        let accepted = ids
-            .iter()
-            .map(|&id| AcceptedMessage {
-                id,
-                server: server.clone(),
-                storage_group: storage_group.clone(),
-                size: size as u64,
-            })
-            .collect();
-        state
-            .commit(&mut store, &estate, &Journal { accepted, ..Journal::default() }, now)
-            .map_err(|e| crate::service::error::from_store(&e))?;
-        state.publish(estate, Cause::Replication);
-        if !closed.is_empty() {
-            state.wake.notify_one();
-        }
-        Ok(api::SendMailResult { database: request.database.clone(), accepted: ids, last_log_generated })
+    let mut deciding = state.decide()?;
+    let estate = deciding.estate();
+    let now = estate.lab_time(Utc::now());
+    operations::check_guard(estate, request.expected_version)?;
+    if request.dry_run {
+        let mut trial = estate.clone();
+        let delivery = operations::deliver(&mut trial, &request.database, request.count, request.size_kb)?;
+        let last_log_generated = trial.storage_groups[delivery.storage_group].last_log_generated;
+        return Ok(api::SendMailResult {
+            database: request.database.clone(),
+            accepted: Vec::new(),
+            last_log_generated,
+        });
     }
+    let delivery = operations::deliver(estate, &request.database, request.count, request.size_kb)?;
+    let sg = &estate.storage_groups[delivery.storage_group];
+    // Every copy gets the logs too, and they share the lab's disk: refuse up front what it
+    // cannot hold, rather than fail halfway (the ids reserved are simply never used).
+    let batch = u64::from(request.count).saturating_mul(u64::from(request.size_kb)).saturating_mul(1024);
+    let copies = estate.copy_positions_of(sg).len() as u64 + 1;
+    check_free_space(&state.lab, batch.saturating_mul(copies))?;
+    let (server, storage_group) = (sg.server.clone(), sg.name.clone());
+    let files = replication::active_files(&replication::files_root(&state.lab, estate), estate, sg)
+        .ok_or_else(|| internal(&"no active copy"))?;
+    let size = u64::from(request.size_kb) * 1024;
+    let count = u64::from(request.count);
+    let messages: Vec<_> = (delivery.first_id..delivery.first_id + count)
+        .map(|id| NewMessage { id, accepted_ms: now.timestamp_millis(), size: usize::try_from(size).unwrap_or(0) })
+        .collect();
+    let (next, lineage, log_size) = (sg.last_log_generated + 1, sg.lineage, estate.log_size_bytes);
+    let open_log = files.open_log_path();
+    let known = deciding.decided().open_logs.get(&open_log).copied();
+    let appended = files.append_unsynced(next, lineage, log_size, &messages, now.timestamp_millis(), known);
+    let decided = deciding.decided();
+    let appended = match appended {
+        Ok(appended) => appended,
+        Err(e) => {
+            decided.open_logs.remove(&open_log);
+            return Err(crate::service::error::from_io(&e));
+        }
+    };
+    decided.open_logs.insert(open_log.clone(), appended.open);
+    let sg = &mut deciding.estate().storage_groups[delivery.storage_group];
+    if let Some(&newest) = appended.closed.last() {
+        sg.last_log_generated = newest;
+        sg.last_log_generated_at = Some(now);
+    }
+    sg.open_log_records = u64::from(appended.open.records);
+    sg.mail.accepted += count;
+    sg.mail.accepted_bytes += count * size;
+    let last_log_generated = sg.last_log_generated;
+    let range = AcceptedRange { first_id: delivery.first_id, count, size, server, storage_group, accepted_at: now };
+    let ticket = deciding
+        .submit(Cause::Replication, Some(Journal { accepted: vec![range], ..Journal::new(now) }), vec![open_log])
+        .map_err(|e| internal(&e))?;
+    drop(deciding);
+    state.writer.wait(ticket).map_err(|e| crate::service::error::from_commit(&e))?;
+    if !appended.closed.is_empty() {
+        state.wake.notify_one();
+    }
+    let accepted = (delivery.first_id..delivery.first_id + count).collect();
+    Ok(api::SendMailResult { database: request.database.clone(), accepted, last_log_generated })
 }
 
 /// What a write must leave free on the lab's disk, beyond its own bytes.
@@ -181,8 +190,9 @@ fn settle_now(state: &AppState, request: &SettleRequest) -> Result<api::SettleRe
     }
 }
 
-/// One replication pass under the writer lock. Commits to SQLite only when a copy's status
-/// changed (log counters live in the files). Returns whether any file step was taken.
+/// One replication pass under the writer lock. Its progress is published at once and written
+/// with the next commit (the files are the truth for logs); a copy whose status changed is
+/// committed now. Returns whether any file step was taken.
 pub fn replication_pass(state: &AppState) -> Result<bool, ServiceError> {
     pass(state).map_err(|detail| internal(&detail))
 }
@@ -191,18 +201,27 @@ pub fn replication_pass(state: &AppState) -> Result<bool, ServiceError> {
 /// repeating one once).
 pub fn pass(state: &AppState) -> Result<bool, String> {
     let text = |e: &dyn std::fmt::Display| e.to_string();
-    let mut store = state.writer();
-    let mut estate = state.read_estate().clone();
+    // Most passes find nothing to do: look without the writer lock first.
+    if !crate::engine::replication::has_work(&*state.estate.read().map_err(|e| text(&e))?) {
+        return Ok(false);
+    }
+    let mut deciding = state.decide().map_err(|e| text(&e.0.message))?;
+    let estate = deciding.estate();
     let now = estate.lab_time(Utc::now());
     let statuses: Vec<_> = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).collect();
     let progressed =
-        replication::run_pass(&replication::files_root(&state.lab, &estate), &mut estate, now).map_err(|e| text(&e))?;
+        replication::run_pass(&replication::files_root(&state.lab, estate), estate, now).map_err(|e| text(&e))?;
     let status_changed = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).ne(statuses);
-    if status_changed {
-        state.commit(&mut store, &estate, &Journal::default(), now).map_err(|e| text(&e))?;
-    }
     if progressed || status_changed {
-        state.publish(estate, Cause::Replication);
+        // A changed status is committed at once (an empty journal); progress alone is not.
+        let journal = status_changed.then(|| Journal::new(now));
+        let ticket = deciding.submit(Cause::Replication, journal, Vec::new()).map_err(|e| text(&e))?;
+        drop(deciding);
+        state.writer.wait(ticket).map_err(|e| text(&e))?;
+    } else {
+        // Nothing moved; what an earlier pass decided is published before this one answers (a
+        // settle returns only once readers see every copy caught up).
+        deciding.flush().map_err(|e| text(&e))?;
     }
     Ok(progressed)
 }
@@ -235,8 +254,8 @@ fn reset_now(state: &AppState, request: &api::ResetRequest) -> Result<api::LabRe
     {
         // Built and checked before the writer lock: a bad topology stalls nobody.
         let mut estate = topology_of(request)?;
-        let mut store = state.writer();
-        let current = state.read_estate().clone();
+        let mut deciding = state.decide()?;
+        let current = deciding.estate().clone();
         operations::check_guard(&current, request.expected_version)?;
         if request.dry_run {
             return Ok(api::LabResult {
@@ -248,11 +267,12 @@ fn reset_now(state: &AppState, request: &api::ResetRequest) -> Result<api::LabRe
         }
         estate.files_dir = lab::next_files_dir(&current.files_dir);
         estate.version = current.version + 1;
-        store.replace_all(&estate).map_err(|e| internal(&e))?;
+        deciding.with_store(|store| store.replace_all(&estate)).map_err(|e| internal(&e))?.map_err(|e| internal(&e))?;
+        let stored = estate.clone();
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
         let result =
             api::LabResult { topology: estate.topology.clone(), files: 0, bytes: 0, estate_version: estate.version };
-        state.publish(estate, Cause::Replaced);
+        deciding.replace(stored, estate).map_err(|e| internal(&e))?;
         Ok(result)
     }
 }
@@ -291,11 +311,14 @@ pub async fn export(
 ) -> Result<Response, ServiceError> {
     let Json((bytes, topology, version)) = blocking(move || {
         let result = (|| {
-            let store = state.writer();
-            let estate = state.read_estate().clone();
+            let mut deciding = state.decide()?;
+            let estate = deciding.estate().clone();
             let staging = lab::Staging::new(&state.lab).map_err(|e| internal(&e))?;
             let database = staging.path().join(snapshot::DATABASE_ENTRY);
-            store.snapshot_to(&database).map_err(|e| internal(&e))?;
+            deciding
+                .with_store(|store| store.export_to(&database))
+                .map_err(|e| internal(&e))?
+                .map_err(|e| internal(&e))?;
             let files_root = replication::files_root(&state.lab, &estate);
             let (bytes, files) = snapshot::export(&database, &files_root).map_err(|e| internal(&e))?;
             Ok((bytes, estate.topology.clone(), estate.version, files))
@@ -389,8 +412,8 @@ fn import_now(
         let imported =
             store::read_snapshot(&unpacked.database, store::SNAPSHOT_CHECK_BUDGET).map_err(|e| not_a_snapshot(&e))?;
         validate::estate(&imported).map_err(|e| not_a_snapshot(&e))?;
-        let mut store = state.writer();
-        let current = state.read_estate().clone();
+        let mut deciding = state.decide()?;
+        let current = deciding.estate().clone();
         operations::check_guard(&current, query.expected_version)?;
         if query.dry_run {
             return Ok(api::LabResult {
@@ -404,14 +427,24 @@ fn import_now(
         let target = state.lab.join(&files_dir);
         let _ = std::fs::remove_dir_all(&target);
         std::fs::rename(&unpacked.files_dir, &target).map_err(|e| internal(&e))?;
-        let mut estate = match store.import_from(&unpacked.database, &files_dir) {
+        let imported = deciding
+            .with_store(|store| {
+                let mut estate = store.import_from(&unpacked.database, &files_dir)?;
+                // A guard taken before the import no longer holds: the version moves past both.
+                estate.version = estate.version.max(current.version) + 1;
+                let meta = EstateDiff { meta: Some(EstateMeta::of(&estate)), lists: Vec::new() };
+                store.commit(&meta, &[])?;
+                Ok::<_, StoreError>(estate)
+            })
+            .map_err(|e| internal(&e))?;
+        let mut estate = match imported {
             Ok(estate) => estate,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&target);
                 return Err(not_a_snapshot(&e));
             }
         };
-        estate.version = estate.version.max(current.version) + 1;
+        let stored = estate.clone();
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;
         let result = api::LabResult {
             topology: estate.topology.clone(),
@@ -419,7 +452,7 @@ fn import_now(
             bytes: unpacked.bytes,
             estate_version: estate.version,
         };
-        state.publish(estate, Cause::Replaced);
+        deciding.replace(stored, estate).map_err(|e| internal(&e))?;
         Ok(result)
     }
 }

@@ -1,8 +1,8 @@
 //! Changes: the one path every mutating call takes — role check, writer lock, expected-state
-//! guard, the engine's checks, the file steps, the SQLite commit with the history record, and
-//! only then the new estate published and the answer sent — plus the mutating handlers and the
-//! background replication pass. Each change runs in a `change` span (cmdlet, object, caller)
-//! and ends with one log line: its outcome and how long it took.
+//! guard, the engine's checks, the file steps, the group commit of what changed, and only then
+//! the new estate published and the answer sent — plus the mutating handlers and the background
+//! replication pass. Each change runs in a `change` span (cmdlet, object, caller) and ends with
+//! one log line: its outcome and how long it took.
 //!
 //! Must not: decide whether an operation is allowed (the engine's operations do) or format
 //! anything for people beyond the engine's own messages.
@@ -15,9 +15,11 @@ use chrono::{DateTime, Utc};
 
 use super::auth::Caller;
 use super::bounds::Bounded;
-use super::error::{ServiceError, from_store};
+use super::error::{ServiceError, from_commit};
+use super::mail;
 use super::replication;
-use super::store::{Journal, Store};
+use super::store::{Journal, JournalRead};
+use super::writer::LedgerAccess;
 use super::{AppState, Cause};
 use crate::api::{
     self, CopyRequest, IdentityRequest, MoveRequest, OperationResult, PhaseTiming, PreconditionReport, Role,
@@ -25,7 +27,7 @@ use crate::api::{
 };
 use crate::engine::events::NewEvent;
 use crate::engine::preconditions::Report;
-use crate::engine::{EngineError, Estate, operations};
+use crate::engine::{EngineError, Estate, Shared, operations};
 
 /// What a change is, for the history.
 pub(super) struct Change {
@@ -124,8 +126,11 @@ pub(super) struct Work<'a> {
     pub estate: Estate,
     /// The estate's files directory (see `replication::files_root`).
     pub files: std::path::PathBuf,
-    /// The store, for reading the journal (the dumpster reads accepted messages).
-    pub store: &'a Store,
+    /// The ledger as committed (the dumpster and a recovery read accepted messages).
+    ledger: &'a mut dyn LedgerAccess,
+    /// Storage groups whose active copy changed other than by a delivery though the estate does
+    /// not show it (a damaged log): their mail counters are counted again from the files.
+    pub recount_mail: Vec<usize>,
     pub now: DateTime<Utc>,
     pub dry_run: bool,
     started: Instant,
@@ -165,6 +170,11 @@ impl Work<'_> {
         Ok(())
     }
 
+    /// The journal as committed, with everything decided before this change committed first.
+    pub fn ledger(&mut self) -> Result<Box<dyn JournalRead>, ServiceError> {
+        self.ledger.committed_reader().map_err(|e| internal(&e))
+    }
+
     /// Runs replication until nothing more can move.
     pub fn catch_up(&mut self) -> Result<(), ServiceError> {
         replication::catch_up(&self.files, &mut self.estate, self.now, 10_000).map_err(|e| internal(&e))?;
@@ -192,9 +202,9 @@ pub(super) fn internal(e: &dyn std::fmt::Display) -> ServiceError {
     ServiceError::internal(e)
 }
 
-/// Runs `f` as one change. A refusal or a dry run commits no change to the estate (only the
-/// log counters of any log the attempt closed); every outcome is written to the audit trail
-/// under the caller's name.
+/// Runs `f` as one change. A refusal or a dry run writes nothing to the estate's store (the
+/// log counters of any log the attempt closed are published, and written with the next
+/// commit); every outcome is written to the audit trail under the caller's name.
 pub(super) fn mutate(
     state: &AppState,
     caller: Caller,
@@ -238,23 +248,29 @@ fn mutate_logged(
     if !change.dry_run {
         require_administrator(&caller)?;
     }
-    let mut store = state.writer();
-    let current = state.read_estate().clone();
+    let mut deciding = state.decide()?;
+    let current = deciding.estate().clone();
     let now = current.lab_time(Utc::now());
+    let files = replication::files_root(&state.lab, &current);
     let mut work = Work {
         estate: current.clone(),
-        files: replication::files_root(&state.lab, &current),
-        store: &store,
+        files,
+        ledger: &mut deciding,
+        recount_mail: Vec::new(),
         now,
         dry_run: change.dry_run,
         started: Instant::now(),
         timings: Vec::new(),
-        journal: Journal::default(),
+        journal: Journal::new(now),
     };
     // A panic inside the change is caught here, inside the writer lock, so the lock is never
     // left by unwinding (never poisoned); the attempt is kept as a failure, like any other.
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        operations::check_guard(&current, change.expected_version).and_then(|()| f(&mut work))
+        let outcome = operations::check_guard(&current, change.expected_version).and_then(|()| f(&mut work));
+        match outcome {
+            Ok(done) if done.changed && !change.dry_run => recount_mail(&mut work, &current).map(|()| done),
+            other => other,
+        }
     }));
     let panicked = caught.is_err();
     let outcome = caught.unwrap_or_else(|panic| {
@@ -292,12 +308,15 @@ fn mutate_logged(
             if commit_change {
                 next.version += 1;
                 journal.events.extend(done.events);
-            } else {
-                journal = Journal::default();
             }
-            let events = state.commit(&mut store, &next, &journal, now).map_err(|e| from_store(&e))?;
             let estate_version = next.version;
-            state.publish(next, Cause::Change(change.cmdlet));
+            *deciding.estate() = next;
+            // Only a change writes; a dry run or a no-op is published and audited, nothing more.
+            let ticket = deciding
+                .submit(Cause::Change(change.cmdlet), commit_change.then_some(journal), Vec::new())
+                .map_err(|e| internal(&e))?;
+            drop(deciding);
+            let events = state.writer.wait(ticket).map_err(|e| from_commit(&e))?;
             audit(state, &caller, &record("Succeeded", None, done.report.clone(), timings.clone()));
             state.wake.notify_one();
             Ok(OperationResult {
@@ -321,18 +340,29 @@ fn mutate_logged(
             // counters follow them. Nothing else of the attempt is kept.
             let mut kept = current;
             kept.storage_groups.iter_mut().zip(tried.storage_groups).for_each(|(keep, tried)| {
-                keep.last_log_generated = tried.last_log_generated;
-                keep.last_log_generated_at = tried.last_log_generated_at;
-                keep.active_replayed = tried.active_replayed;
-                keep.open_log_records = tried.open_log_records;
+                if keep.last_log_generated != tried.last_log_generated
+                    || keep.active_replayed != tried.active_replayed
+                    || keep.open_log_records != tried.open_log_records
+                {
+                    keep.last_log_generated = tried.last_log_generated;
+                    keep.last_log_generated_at = tried.last_log_generated_at;
+                    keep.active_replayed = tried.active_replayed;
+                    keep.open_log_records = tried.open_log_records;
+                }
             });
             kept.copies.iter_mut().zip(tried.copies).for_each(|(keep, tried)| {
-                keep.last_log_copied = tried.last_log_copied;
-                keep.last_log_inspected = tried.last_log_inspected;
-                keep.last_log_replayed = tried.last_log_replayed;
+                if (keep.last_log_copied, keep.last_log_inspected, keep.last_log_replayed)
+                    != (tried.last_log_copied, tried.last_log_inspected, tried.last_log_replayed)
+                {
+                    keep.last_log_copied = tried.last_log_copied;
+                    keep.last_log_inspected = tried.last_log_inspected;
+                    keep.last_log_replayed = tried.last_log_replayed;
+                }
             });
-            state.commit(&mut store, &kept, &Journal::default(), now).map_err(|e| from_store(&e))?;
-            state.publish(kept, Cause::Change(change.cmdlet));
+            *deciding.estate() = kept;
+            let ticket = deciding.submit(Cause::Change(change.cmdlet), None, Vec::new()).map_err(|e| internal(&e))?;
+            drop(deciding);
+            state.writer.wait(ticket).map_err(|e| from_commit(&e))?;
             audit(state, &caller, &record(outcome, Some(error.to_string()), report, timings));
             if panicked {
                 return Err(internal(&error));
@@ -389,6 +419,56 @@ pub(super) fn audit_lab_call<T>(
         timings: Vec::new(),
     };
     audit(state, caller, &record);
+}
+
+/// Counts the mail of every storage group whose active copy changed other than by a delivery
+/// (missing logs appeared or were recovered, the stream forked, the dumpster or a recovery
+/// marked messages, or the caller named it) again from the files, so the counters stay what
+/// the files and the ledger say.
+fn recount_mail(w: &mut Work<'_>, before: &Estate) -> Result<(), EngineError> {
+    let mut groups = std::mem::take(&mut w.recount_mail);
+    let marked = |server: &str, name: &str| {
+        w.journal
+            .lost
+            .iter()
+            .chain(&w.journal.resent)
+            .any(|m| m.server.eq_ignore_ascii_case(server) && m.storage_group.eq_ignore_ascii_case(name))
+    };
+    for (index, (new, old)) in w.estate.storage_groups.items().iter().zip(before.storage_groups.items()).enumerate() {
+        let changed = !Shared::same(new, old) && (new.missing_logs != old.missing_logs || new.lineage != old.lineage);
+        if changed || marked(&new.server, &new.name) {
+            groups.push(index);
+        }
+    }
+    groups.sort_unstable();
+    groups.dedup();
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let reader = w.ledger().map_err(service_failure)?;
+    for index in groups {
+        let sg = w.estate.storage_groups[index].clone();
+        let files = replication::active_files(&w.files, &w.estate, &sg);
+        let held =
+            mail::Held::of(files.as_ref(), w.estate.next_message_id).map_err(|e| service_failure(internal(&e)))?;
+        let tally = mail::scan(reader.as_ref(), &sg, &held, &w.journal.lost, &w.journal.resent)
+            .map_err(|e| service_failure(internal(&e)))?;
+        let accepted = w.estate.storage_groups[index].mail.accepted;
+        debug_assert_eq!(accepted, tally.counters.accepted);
+        w.estate.storage_groups[index].mail = tally.counters;
+    }
+    Ok(())
+}
+
+/// Repairs the lab's files after a crash and rebuilds the log counters from them (the files
+/// are the truth for logs), under the writer lock, before anything else may change the lab.
+pub(super) fn repair(state: &AppState) -> Result<(), String> {
+    let mut deciding = state.writer.decide().map_err(|e| e.to_string())?;
+    replication::refresh_from_disk(&state.lab, deciding.estate()).map_err(|e| e.to_string())?;
+    deciding.decided().open_logs.clear();
+    let ticket = deciding.submit(Cause::Replication, None, Vec::new()).map_err(|e| e.to_string())?;
+    drop(deciding);
+    state.writer.wait(ticket).map(|_| ()).map_err(|e| e.to_string())
 }
 
 pub fn require_administrator(caller: &Caller) -> Result<(), ServiceError> {

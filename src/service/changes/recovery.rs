@@ -4,13 +4,14 @@
 //!
 //! Must not: decide any of it; `engine::failover` says what to do.
 
-use std::collections::HashSet;
-
 use super::{Work, internal};
+use crate::engine::StorageGroup;
 use crate::engine::failover::{self, DumpsterRequest, Reaction, Recovery};
 use crate::service::copy_files::{CopyFiles, NewMessage};
 use crate::service::error::ServiceError;
+use crate::service::mail;
 use crate::service::replication;
+use crate::service::store::MessageRef;
 
 /// Carries out a reaction: its events are journalled and every lossy mount gets its dumpster
 /// resend.
@@ -27,31 +28,35 @@ pub(super) fn follow_up(w: &mut Work<'_>, reaction: Reaction) -> Result<(), Serv
 pub(super) fn resend(w: &mut Work<'_>, request: &DumpsterRequest) -> Result<(), ServiceError> {
     let sg = w.estate.storage_groups[request.storage_group].clone();
     let files = replication::active_files(&w.files, &w.estate, &sg).ok_or_else(|| internal(&"no active copy"))?;
-    let held: HashSet<u64> = files.message_ids().map_err(|e| internal(&e))?.into_iter().collect();
-    let lost: Vec<_> = w
-        .store
-        .messages(&sg.server, &sg.name)
-        .map_err(|e| internal(&e))?
-        .into_iter()
-        .filter(|m| !held.contains(&m.id))
-        .collect();
+    let held = mail::Held::of(Some(&files), w.estate.next_message_id).map_err(|e| internal(&e))?;
     let oldest = crate::engine::seconds_before(w.now, w.estate.max_dumpster_time_seconds);
     let mut budget = w.estate.max_dumpster_size_bytes;
-    let mut resend: Vec<NewMessage> = Vec::new();
-    for message in lost.iter().rev().filter(|m| m.accepted_at >= oldest) {
-        if message.size > budget {
-            break;
-        }
-        budget -= message.size;
-        resend.push(NewMessage {
-            id: message.id,
-            accepted_ms: w.now_ms(),
-            size: usize::try_from(message.size).unwrap_or(0),
-        });
-    }
+    let mut fits = true;
+    let (mut lost, mut resend) = (Vec::new(), Vec::new());
+    let now_ms = w.now_ms();
+    // Newest first: the dumpster keeps the newest messages that fit its size and age limits.
+    w.ledger()?
+        .accepted(&sg.server, &sg.name, true, &mut |range| {
+            for id in range.ids().rev().filter(|id| !held.contains(*id)) {
+                lost.push(message_ref(&sg, id));
+                if fits && range.accepted_at >= oldest {
+                    fits = range.size <= budget;
+                    if fits {
+                        budget -= range.size;
+                        resend.push(NewMessage {
+                            id,
+                            accepted_ms: now_ms,
+                            size: usize::try_from(range.size).unwrap_or(0),
+                        });
+                    }
+                }
+            }
+            true
+        })
+        .map_err(|e| internal(&e))?;
     resend.reverse();
-    w.journal.lost.extend(lost.iter().map(|m| m.id));
-    w.journal.resent.extend(resend.iter().map(|m| m.id));
+    w.journal.lost.extend(lost);
+    w.journal.resent.extend(resend.iter().map(|m| message_ref(&sg, m.id)));
     if resend.is_empty() {
         return Ok(());
     }
@@ -65,6 +70,11 @@ pub(super) fn resend(w: &mut Work<'_>, request: &DumpsterRequest) -> Result<(), 
     }
     slot.open_log_records = files.on_disk().map_err(|e| internal(&e))?.open_records;
     Ok(())
+}
+
+/// Message `id` of storage group `sg`, for the ledger.
+pub(super) fn message_ref(sg: &StorageGroup, id: u64) -> MessageRef {
+    MessageRef { server: sg.server.clone(), storage_group: sg.name.clone(), id }
 }
 
 /// A node came back (powered on, or a link restored): repair its files, fetch the logs a

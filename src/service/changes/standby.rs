@@ -4,8 +4,6 @@
 //!
 //! Must not: check preconditions itself; `engine::standby` and `engine::setup` do.
 
-use std::collections::HashSet;
-
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, State};
@@ -21,6 +19,7 @@ use crate::engine::{EngineError, failover, identity, setup, standby};
 use crate::service::AppState;
 use crate::service::auth::Caller;
 use crate::service::error::ServiceError;
+use crate::service::mail;
 use crate::service::replication;
 
 pub async fn enable_copy(
@@ -113,7 +112,8 @@ pub async fn seed_copy(
                 return Ok(Done::plain(report, false));
             }
             w.lap("Checks");
-            let sg = w.estate.storage_groups.iter().find(|sg| w.estate.copies[index].of(sg)).cloned();
+            let copy = &w.estate.copies[index];
+            let sg = w.estate.storage_group_of(&copy.server, &copy.storage_group).cloned();
             let sg = sg.ok_or_else(|| service_failure(internal(&"copy without storage group")))?;
             let source = replication::active_files(&w.files, &w.estate, &sg)
                 .ok_or_else(|| service_failure(internal(&"no active copy")))?;
@@ -177,7 +177,8 @@ pub(super) fn restore_standby(
     if w.dry_run {
         return Ok(Done::plain(report, false));
     }
-    let sg = w.estate.storage_groups.iter().find(|sg| w.estate.copies[index].of(sg)).cloned();
+    let copy = &w.estate.copies[index];
+    let sg = w.estate.storage_group_of(&copy.server, &copy.storage_group).cloned();
     let sg = sg.ok_or_else(|| service_failure(internal(&"copy without storage group")))?;
     if source_up {
         w.close_open_logs(&sg.server, Some(&sg.name)).map_err(service_failure)?;
@@ -243,15 +244,22 @@ pub async fn run_setup(
 /// After /RecoverCMS: the new active copies drop anything past what they inspected, and every
 /// accepted message they do not hold is recorded as lost (SCR has no dumpster).
 fn recovered(w: &mut Work<'_>, cms: &str) -> Result<(), ServiceError> {
-    let groups: Vec<_> =
-        w.estate.storage_groups.iter().filter(|sg| sg.server.eq_ignore_ascii_case(cms)).cloned().collect();
+    let groups: Vec<_> = w.estate.storage_groups_of(cms).cloned().collect();
     for sg in groups {
         let Some(files) = replication::active_files(&w.files, &w.estate, &sg) else { continue };
         files.open_or_create().map_err(|e| internal(&e))?;
         files.discard_after(sg.last_log_generated).map_err(|e| internal(&e))?;
-        let held: HashSet<u64> = files.message_ids().map_err(|e| internal(&e))?.into_iter().collect();
-        let messages = w.store.messages(&sg.server, &sg.name).map_err(|e| internal(&e))?;
-        w.journal.lost.extend(messages.iter().filter(|m| !held.contains(&m.id)).map(|m| m.id));
+        let held = mail::Held::of(Some(&files), w.estate.next_message_id).map_err(|e| internal(&e))?;
+        let mut lost = Vec::new();
+        w.ledger()?
+            .accepted(&sg.server, &sg.name, false, &mut |range| {
+                lost.extend(
+                    range.ids().filter(|id| !held.contains(*id)).map(|id| super::recovery::message_ref(&sg, id)),
+                );
+                true
+            })
+            .map_err(|e| internal(&e))?;
+        w.journal.lost.extend(lost);
     }
     replication::recount(&w.files, &mut w.estate).map_err(|e| internal(&e))
 }

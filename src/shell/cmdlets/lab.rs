@@ -8,7 +8,7 @@
 
 use super::change::{self, Change};
 use super::{Context, client_error};
-use crate::api::{self, IdentityQuery, routes};
+use crate::api::{self, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::value::{Record, Value};
@@ -107,7 +107,7 @@ pub fn wait_lab_replication(call: &Invocation<'_>, cx: &mut Context<'_>) -> Resu
 
 /// `Get-LabMailStatistics -Database`: the loss ledger.
 pub fn get_lab_mail_statistics(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let query = IdentityQuery { identity: call.string("Database") };
+    let query = api::MailStatisticsQuery { identity: call.string("Database"), verify: call.switch("Verify") };
     let ledger: api::MailStatistics = cx.client.get(routes::LAB_MAIL_STATISTICS, &query).map_err(client_error)?;
     Ok(vec![
         Record::new(LEDGER_TYPE)

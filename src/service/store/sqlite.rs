@@ -1,0 +1,609 @@
+//! The embedded store: one SQLite file (WAL, `synchronous = FULL`) per lab.
+//!
+//! Owns: the schema (version 4): one row per estate object (`object`: kind, position, JSON), the
+//! events (`event`), the mail ledger as ranges of message ids (`ledger`) and the fate of each
+//! message a lossy mount touched (`message_fate`); writing a diff and a batch of journals in one
+//! transaction; reading them back. (Versions 2 and 3 kept one table per kind of object and one
+//! ledger row per message: `legacy` migrates them.)
+//!
+//! Must not: decide anything about the estate or know about HTTP.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{AcceptedRange, EstateStore, Journal, JournalRead, MessageFate, StoreError};
+use crate::api::{EventEntry, EventQuery, OperationRecord};
+use crate::engine::Estate;
+use crate::engine::diff::{self, EstateDiff, EstateMeta, Kind, Object};
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 4;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE object (
+    kind TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, position)) WITHOUT ROWID;
+CREATE TABLE event (
+    idx INTEGER PRIMARY KEY,
+    node TEXT NOT NULL COLLATE NOCASE,
+    time TEXT NOT NULL,
+    instance_id INTEGER NOT NULL,
+    source TEXT NOT NULL COLLATE NOCASE,
+    entry_type TEXT NOT NULL,
+    message TEXT NOT NULL);
+CREATE TABLE ledger (
+    first_id INTEGER PRIMARY KEY,
+    server TEXT NOT NULL COLLATE NOCASE,
+    storage_group TEXT NOT NULL COLLATE NOCASE,
+    count INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    accepted_at TEXT NOT NULL);
+CREATE INDEX ledger_by_storage_group ON ledger(server, storage_group, first_id);
+CREATE TABLE message_fate (
+    id INTEGER PRIMARY KEY,
+    server TEXT NOT NULL COLLATE NOCASE,
+    storage_group TEXT NOT NULL COLLATE NOCASE,
+    fate TEXT NOT NULL,
+    lost_at TEXT,
+    resent_at TEXT);
+CREATE INDEX message_fate_by_storage_group ON message_fate(server, storage_group, id);
+";
+
+/// The tables a snapshot carries besides `meta`, and that an import replaces.
+const TABLES: [&str; 4] = ["object", "event", "ledger", "message_fate"];
+
+/// The object row that holds the estate's settings and counters.
+const ESTATE_ROW: &str = "estate";
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull => {
+                StoreError::DiskFull(e.to_string())
+            }
+            _ => StoreError::Backend(e.to_string()),
+        }
+    }
+}
+
+/// An open estate database.
+pub struct SqliteStore {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Creates the database at `path` holding `estate`. The file must not exist yet.
+    pub fn create(path: &Path, estate: &Estate) -> Result<SqliteStore, StoreError> {
+        let mut connection = Connection::open(path)?;
+        configure(&connection)?;
+        let tx = connection.transaction()?;
+        tx.execute_batch(SCHEMA)?;
+        tx.execute("INSERT INTO meta VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])?;
+        write_diff(&tx, &EstateDiff::whole(estate))?;
+        tx.commit()?;
+        Ok(SqliteStore { connection, path: path.to_path_buf() })
+    }
+
+    /// Opens an existing database, migrating one written by an earlier version.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let mut connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        configure(&connection)?;
+        match schema_version(&connection)? {
+            SCHEMA_VERSION => {}
+            2 | 3 => super::legacy::migrate(&mut connection)?,
+            found => return Err(StoreError::WrongVersion { found }),
+        }
+        Ok(SqliteStore { connection, path: path.to_path_buf() })
+    }
+
+    /// The operation history a schema 2 lab kept in its estate (`None` once it has moved to the
+    /// audit trail), oldest first.
+    pub fn legacy_history(&self) -> Result<Option<Vec<OperationRecord>>, StoreError> {
+        super::legacy::history(&self.connection)
+    }
+
+    /// Drops the history of a schema 2 lab once it has moved to the audit trail.
+    pub fn drop_legacy_history(&mut self) -> Result<(), StoreError> {
+        self.connection.execute_batch("DROP TABLE IF EXISTS operation;")?;
+        Ok(())
+    }
+}
+
+impl EstateStore for SqliteStore {
+    fn load(&mut self) -> Result<Estate, StoreError> {
+        load_estate(&self.connection)
+    }
+
+    fn commit(&mut self, diff: &EstateDiff, journals: &[&Journal]) -> Result<Vec<Vec<EventEntry>>, StoreError> {
+        let tx = self.connection.transaction()?;
+        write_diff(&tx, diff)?;
+        let events = journals.iter().map(|j| append(&tx, j)).collect::<Result<Vec<_>, _>>()?;
+        tx.commit()?;
+        Ok(events)
+    }
+
+    fn replace_all(&mut self, estate: &Estate) -> Result<(), StoreError> {
+        let tx = self.connection.transaction()?;
+        for table in TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        write_diff(&tx, &EstateDiff::whole(estate))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn export_to(&self, path: &Path) -> Result<(), StoreError> {
+        self.connection.execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+        Ok(())
+    }
+
+    fn import_from(&mut self, path: &Path, files_dir: &str) -> Result<Estate, StoreError> {
+        // A snapshot of an earlier version is brought up to date first (it is the caller's
+        // private copy).
+        drop(SqliteStore::open(path)?);
+        self.connection.execute("ATTACH DATABASE ?1 AS snapshot", [path.to_string_lossy()])?;
+        let result = (|| {
+            let tx = self.connection.transaction()?;
+            for table in TABLES {
+                tx.execute(&format!("DELETE FROM main.{table}"), [])?;
+                tx.execute(&format!("INSERT INTO main.{table} SELECT * FROM snapshot.{table}"), [])?;
+            }
+            let mut estate = load_estate(&tx)?;
+            estate.files_dir = files_dir.to_string();
+            write_diff(&tx, &EstateDiff { meta: Some(EstateMeta::of(&estate)), lists: Vec::new() })?;
+            tx.commit()?;
+            Ok(estate)
+        })();
+        self.connection.execute("DETACH DATABASE snapshot", [])?;
+        result
+    }
+
+    fn probe(&self) -> Result<(), StoreError> {
+        self.connection.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")?;
+        Ok(())
+    }
+
+    fn reader(&self) -> Result<Box<dyn JournalRead>, StoreError> {
+        let connection = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        Ok(Box::new(SqliteReader { connection }))
+    }
+}
+
+/// Full durability: a change is on disk before the transaction commit returns.
+fn configure(connection: &Connection) -> Result<(), StoreError> {
+    connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+    Ok(())
+}
+
+fn schema_version(connection: &Connection) -> Result<i64, StoreError> {
+    let version: Option<String> = connection
+        .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .optional()
+        .unwrap_or(None);
+    Ok(version.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Reads every object and assembles the estate.
+fn load_estate(c: &Connection) -> Result<Estate, StoreError> {
+    let meta: String = c
+        .query_row("SELECT body FROM object WHERE kind = ?1 AND position = 0", [ESTATE_ROW], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::BadValue { table: "object", column: "body", value: "(no estate row)".into() })?;
+    let meta: EstateMeta = from_json("object", "body", &meta)?;
+    if !is_files_dir(&meta.files_dir) {
+        return Err(StoreError::BadValue { table: "object", column: "files_dir", value: shown(&meta.files_dir) });
+    }
+    let mut statement = c.prepare_cached("SELECT kind, body FROM object WHERE kind <> ?1 ORDER BY kind, position")?;
+    let mut rows = statement.query([ESTATE_ROW])?;
+    let mut objects = Vec::new();
+    while let Some(row) = rows.next()? {
+        let kind_name: String = row.get(0)?;
+        let body = row.get_ref(1)?.as_str().map_err(|e| StoreError::Backend(e.to_string()))?;
+        let kind = Kind::parse(&kind_name).ok_or_else(|| StoreError::BadValue {
+            table: "object",
+            column: "kind",
+            value: shown(&kind_name),
+        })?;
+        let object = decode(kind, body).map_err(|e| StoreError::BadValue {
+            table: "object",
+            column: "body",
+            value: shown(&format!("{kind_name}: {e}")),
+        })?;
+        objects.push(object);
+    }
+    Ok(diff::assemble(meta, objects))
+}
+
+/// Writes every object of `estate` (the caller has emptied `object`).
+pub(super) fn write_whole(tx: &Transaction<'_>, estate: &Estate) -> Result<(), StoreError> {
+    write_diff(tx, &EstateDiff::whole(estate))
+}
+
+/// An object from its JSON row.
+fn decode(kind: Kind, body: &str) -> Result<Object, serde_json::Error> {
+    let mut reader = serde_json::Deserializer::from_str(body);
+    let object = Object::decode(kind, &mut reader)?;
+    reader.end()?;
+    Ok(object)
+}
+
+/// Writes the objects a diff changed. Each is read back before it is written: the store never
+/// writes what it could not read (a time past year 9999, say).
+fn write_diff(tx: &Transaction<'_>, diff: &EstateDiff) -> Result<(), StoreError> {
+    let mut put = tx.prepare_cached("INSERT OR REPLACE INTO object (kind, position, body) VALUES (?1, ?2, ?3)")?;
+    if let Some(meta) = &diff.meta {
+        put.execute(params![ESTATE_ROW, 0, to_json(meta)])?;
+    }
+    let mut cut = tx.prepare_cached("DELETE FROM object WHERE kind = ?1 AND position >= ?2")?;
+    for list in &diff.lists {
+        cut.execute(params![list.kind.name(), sql_int(list.len as u64)])?;
+        for (position, object) in &list.changed {
+            let body = to_json(object);
+            if decode(list.kind, &body).map(|o| to_json(&o)).ok().as_deref() != Some(body.as_str()) {
+                return Err(StoreError::Unrepresentable(shown(&body)));
+            }
+            put.execute(params![list.kind.name(), sql_int(*position as u64), body])?;
+        }
+    }
+    Ok(())
+}
+
+/// Appends one journal; returns its events as numbered.
+fn append(tx: &Transaction<'_>, journal: &Journal) -> Result<Vec<EventEntry>, StoreError> {
+    let at = journal.at;
+    let time = readable_time(at)?;
+    let mut events = Vec::with_capacity(journal.events.len());
+    for e in &journal.events {
+        tx.prepare_cached(
+            "INSERT INTO event (node, time, instance_id, source, entry_type, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![e.node, time, e.instance_id, e.source, to_text(&e.entry_type), e.message])?;
+        events.push(EventEntry {
+            index: count(tx.last_insert_rowid()),
+            machine_name: e.node.clone(),
+            instance_id: e.instance_id,
+            source: e.source.to_string(),
+            entry_type: e.entry_type,
+            message: e.message.clone(),
+            time_generated: at,
+        });
+    }
+    let mut accepted = tx.prepare_cached(
+        "INSERT INTO ledger (first_id, server, storage_group, count, size, accepted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for m in &journal.accepted {
+        accepted.execute(params![
+            sql_int(m.first_id),
+            m.server,
+            m.storage_group,
+            sql_int(m.count),
+            sql_int(m.size),
+            readable_time(m.accepted_at)?
+        ])?;
+    }
+    let mut lost = tx.prepare_cached(
+        "INSERT INTO message_fate (id, server, storage_group, fate, lost_at) VALUES (?1, ?2, ?3, 'lost', ?4) \
+         ON CONFLICT (id) DO UPDATE SET fate = 'lost', lost_at = excluded.lost_at",
+    )?;
+    for m in &journal.lost {
+        lost.execute(params![sql_int(m.id), m.server, m.storage_group, time])?;
+    }
+    let mut resent = tx.prepare_cached(
+        "INSERT INTO message_fate (id, server, storage_group, fate, resent_at) VALUES (?1, ?2, ?3, 'resent', ?4) \
+         ON CONFLICT (id) DO UPDATE SET fate = 'resent', resent_at = excluded.resent_at",
+    )?;
+    for m in &journal.resent {
+        resent.execute(params![sql_int(m.id), m.server, m.storage_group, time])?;
+    }
+    Ok(events)
+}
+
+/// A read-only connection for the journal's queries.
+struct SqliteReader {
+    connection: Connection,
+}
+
+impl JournalRead for SqliteReader {
+    fn events(&self, q: &EventQuery) -> Result<Vec<EventEntry>, StoreError> {
+        let mut sql =
+            String::from("SELECT idx, node, time, instance_id, source, entry_type, message FROM event WHERE 1 = 1");
+        let mut values: Vec<String> = Vec::new();
+        let mut filter = |column: &str, value: Option<String>| {
+            if let Some(v) = value {
+                values.push(v);
+                sql.push_str(&format!(" AND {column} ?{}", values.len()));
+            }
+        };
+        filter("node =", q.computer_name.clone());
+        filter("source LIKE", q.source.as_ref().map(|s| s.replace('*', "%")));
+        filter("instance_id =", q.instance_id.map(|i| i.to_string()));
+        filter("entry_type =", q.entry_type.map(|t| to_text(&t)));
+        filter("time >", q.after.map(|t| t.to_rfc3339()));
+        sql.push_str(" ORDER BY idx DESC");
+        if let Some(n) = q.newest {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        let mut stmt = self.connection.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let time: String = r.get(2)?;
+            let entry_type: String = r.get(5)?;
+            out.push(EventEntry {
+                index: count(r.get(0)?),
+                machine_name: r.get(1)?,
+                time_generated: time_from_text("event", "time", &time)?,
+                instance_id: r.get(3)?,
+                source: r.get(4)?,
+                entry_type: from_text("event", "entry_type", &entry_type)?,
+                message: r.get(6)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn accepted(
+        &self,
+        server: &str,
+        storage_group: &str,
+        newest_first: bool,
+        visit: &mut dyn FnMut(&AcceptedRange) -> bool,
+    ) -> Result<(), StoreError> {
+        let sql = if newest_first {
+            "SELECT first_id, count, size, accepted_at FROM ledger WHERE server = ?1 AND storage_group = ?2 \
+             ORDER BY first_id DESC"
+        } else {
+            "SELECT first_id, count, size, accepted_at FROM ledger WHERE server = ?1 AND storage_group = ?2 \
+             ORDER BY first_id"
+        };
+        let mut stmt = self.connection.prepare_cached(sql)?;
+        let mut rows = stmt.query(params![server, storage_group])?;
+        while let Some(r) = rows.next()? {
+            let accepted_at: String = r.get(3)?;
+            let range = AcceptedRange {
+                first_id: count(r.get(0)?),
+                count: count(r.get(1)?),
+                size: count(r.get(2)?),
+                server: server.to_string(),
+                storage_group: storage_group.to_string(),
+                accepted_at: time_from_text("ledger", "accepted_at", &accepted_at)?,
+            };
+            if !visit(&range) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn fates(&self, server: &str, storage_group: &str) -> Result<Vec<MessageFate>, StoreError> {
+        let mut stmt = self.connection.prepare_cached(
+            "SELECT id, fate = 'lost', resent_at IS NOT NULL FROM message_fate \
+             WHERE server = ?1 AND storage_group = ?2 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![server, storage_group], |r| {
+            Ok(MessageFate { id: count(r.get(0)?), lost: r.get(1)?, resent: r.get(2)? })
+        })?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
+    }
+}
+
+/// SQLite integers are signed; counters and generations never come near the limit.
+pub(super) fn sql_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(super) fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// An API enum as the text its serde name gives (`BestAvailability`).
+fn to_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A time as the store writes it, refused unless it reads back: RFC 3339 has four-digit years,
+/// so a time outside the years 0000-9999 is never written.
+fn readable_time(time: DateTime<Utc>) -> Result<String, StoreError> {
+    use chrono::Datelike;
+    if (0..=9999).contains(&time.year()) {
+        Ok(time.to_rfc3339())
+    } else {
+        Err(StoreError::Unrepresentable(time.to_rfc3339()))
+    }
+}
+
+/// A stored value as an error may show it: at most 80 characters, no control characters.
+fn shown(text: &str) -> String {
+    text.chars().take(80).map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+/// `nodes` or `nodes.N`: the only files directories a lab has (see `lab::next_files_dir`).
+fn is_files_dir(name: &str) -> bool {
+    name == "nodes"
+        || name
+            .strip_prefix("nodes.")
+            .is_some_and(|n| !n.is_empty() && n.len() <= 19 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn from_text<T: DeserializeOwned>(table: &'static str, column: &'static str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| StoreError::BadValue {
+        table,
+        column,
+        value: shown(text),
+    })
+}
+
+fn from_json<T: DeserializeOwned>(table: &'static str, column: &'static str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|_| StoreError::BadValue { table, column, value: shown(text) })
+}
+
+fn time_from_text(table: &'static str, column: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.to_utc()).map_err(|_| StoreError::BadValue {
+        table,
+        column,
+        value: shown(text),
+    })
+}
+
+/// How long checking an uploaded snapshot's database may take before it is refused.
+pub const SNAPSHOT_CHECK_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Reads the estate from a snapshot's database (`path`, an uploaded file in a private staging
+/// directory) without trusting it: opened read-only with SQLite's limits lowered and a time
+/// budget (a progress handler interrupts any statement past `budget`), its schema compared to
+/// the exact schema this build writes (no views, triggers or virtual tables can hide in it),
+/// `quick_check`ed, and every journal and ledger row read as the reader would read it. Never
+/// called under the writer lock.
+pub fn read_snapshot(path: &Path, budget: std::time::Duration) -> Result<Estate, StoreError> {
+    use rusqlite::limits::Limit;
+    let refused = |why: String| StoreError::BadValue { table: "sqlite_master", column: "sql", value: why };
+    let mut connection =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    for (limit, value) in [
+        (Limit::SQLITE_LIMIT_LENGTH, 64 * 1024 * 1024),
+        (Limit::SQLITE_LIMIT_SQL_LENGTH, 100_000),
+        (Limit::SQLITE_LIMIT_COLUMN, 100),
+        (Limit::SQLITE_LIMIT_EXPR_DEPTH, 100),
+        (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 10),
+        (Limit::SQLITE_LIMIT_VDBE_OP, 100_000),
+        (Limit::SQLITE_LIMIT_FUNCTION_ARG, 16),
+        (Limit::SQLITE_LIMIT_ATTACHED, 0),
+        (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000),
+        (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 100),
+        (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, 0),
+    ] {
+        connection.set_limit(limit, value)?;
+    }
+    let deadline = std::time::Instant::now() + budget;
+    connection.progress_handler(10_000, Some(move || std::time::Instant::now() > deadline))?;
+    connection.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON; PRAGMA query_only = ON;")?;
+    let timed_out = |e: rusqlite::Error| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted => {
+            refused(format!("checking it took longer than {} s", budget.as_secs()))
+        }
+        other => StoreError::from(other),
+    };
+    let found = schema_of(&connection).map_err(timed_out)?;
+    let expected = {
+        let fresh = Connection::open_in_memory()?;
+        fresh.execute_batch(SCHEMA)?;
+        schema_of(&fresh)?
+    };
+    if found != expected {
+        let version: Option<String> = connection
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+            .optional()
+            .ok()
+            .flatten();
+        return match version.and_then(|v| v.parse().ok()) {
+            Some(found) if found != SCHEMA_VERSION => Err(StoreError::WrongVersion { found }),
+            _ => Err(refused("its tables are not the estate's (an extra table, view, trigger or column)".into())),
+        };
+    }
+    let check: String = connection.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(timed_out)?;
+    if check != "ok" {
+        return Err(refused(format!("SQLite finds it damaged ({})", shown(&check))));
+    }
+    let estate = load_estate(&connection)?;
+    let reader = SqliteReader { connection };
+    reader.events(&EventQuery::default())?;
+    let mut stmt = reader.connection.prepare("SELECT first_id, count, size, accepted_at FROM ledger")?;
+    let mut rows = stmt.query([]).map_err(timed_out)?;
+    while let Some(r) = rows.next().map_err(timed_out)? {
+        let (first, count, size): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if first < 1 || count < 1 || size < 0 || first.checked_add(count).is_none() {
+            return Err(StoreError::BadValue { table: "ledger", column: "first_id", value: first.to_string() });
+        }
+        let time: String = r.get(3)?;
+        time_from_text("ledger", "accepted_at", &time)?;
+    }
+    let mut stmt = reader.connection.prepare("SELECT id, fate, lost_at, resent_at FROM message_fate")?;
+    let mut rows = stmt.query([]).map_err(timed_out)?;
+    while let Some(r) = rows.next().map_err(timed_out)? {
+        let (id, fate): (i64, String) = (r.get(0)?, r.get(1)?);
+        if id < 1 || !(fate == "lost" || fate == "resent") {
+            return Err(StoreError::BadValue { table: "message_fate", column: "fate", value: shown(&fate) });
+        }
+        for (column, index) in [("lost_at", 2), ("resent_at", 3)] {
+            if let Some(time) = r.get::<_, Option<String>>(index)? {
+                time_from_text("message_fate", column, &time)?;
+            }
+        }
+    }
+    Ok(estate)
+}
+
+/// One schema object: `(type, name, table, sql)`.
+type SchemaObject = (String, String, String, Option<String>);
+
+/// Every schema object, sorted.
+fn schema_of(connection: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
+    let mut stmt = connection.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::CopyStatus;
+    use crate::engine::CopyKind;
+    use crate::engine::topology::{SEED, build};
+
+    #[test]
+    fn a_time_that_would_not_read_back_is_never_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        let mut store = SqliteStore::create(&path, &estate).expect("created");
+        let far = DateTime::from_timestamp(300_000_000_000, 0).expect("year 11476");
+        let journal = Journal::new(far);
+        let mut next = estate.clone();
+        next.copies[0].last_copied_at = Some(far);
+        assert!(matches!(
+            store.commit(&EstateDiff::between(&estate, &estate), &[&journal]),
+            Err(StoreError::Unrepresentable(_))
+        ));
+        // An object's time is written only if it reads back exactly.
+        let written = store.commit(&EstateDiff::between(&estate, &next), &[]).is_ok();
+        drop(store);
+        let reopened = SqliteStore::open(&path).expect("still opens").load().expect("still loads");
+        assert_eq!(reopened, if written { next } else { estate });
+    }
+
+    #[test]
+    fn an_estate_reads_back_as_written_and_a_diff_writes_only_what_changed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let mut estate = build("seed", SEED).expect("seed builds");
+        estate.copies[0].kind = CopyKind::StandbyContinuous { replay_lag_seconds: 86_400, truncation_lag_seconds: 0 };
+        estate.copies[0].last_inspected_at = Some(DateTime::from_timestamp(1_200_000_000, 0).expect("valid time"));
+        let mut store = SqliteStore::create(&path, &estate).expect("created");
+        assert_eq!(store.load().expect("loads"), estate);
+
+        let mut next = estate.clone();
+        next.copies[1].status = CopyStatus::Suspended;
+        next.version += 1;
+        let diff = EstateDiff::between(&estate, &next);
+        assert_eq!(diff.objects(), 1);
+        let journal = Journal::new(Utc::now());
+        store.commit(&diff, &[&journal]).expect("commits");
+        drop(store);
+        let mut reopened = SqliteStore::open(&path).expect("opens");
+        assert_eq!(reopened.load().expect("loads"), next);
+    }
+}
