@@ -20,6 +20,7 @@ mod formatting;
 mod history;
 mod host;
 mod lab;
+mod members;
 pub mod native;
 mod objects;
 mod ordering;
@@ -153,6 +154,7 @@ const fn entry(name: &'static str, (spec_file, spec_text): (&'static str, &'stat
 #[rustfmt::skip]
 pub const CMDLETS: &[CmdletEntry] = &[
     entry("Add-PSSnapin", spec!("Add-PSSnapin.toml"), snapins::add_pssnapin),
+    entry("Add-Member", spec!("Add-Member.toml"), members::add_member),
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
     entry("Compare-Object", spec!("Compare-Object.toml"), ordering::compare_object),
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
@@ -196,6 +198,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
     entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),
     entry("Move-ClusterGroup", spec!("Move-ClusterGroup.toml"), clustered_mailbox_server::move_cluster_group),
+    entry("New-Object", spec!("New-Object.toml"), members::new_object),
     entry("New-TimeSpan", spec!("New-TimeSpan.toml"), dates::new_timespan),
     entry("Out-File", spec!("Out-File.toml"), host::out_file),
     entry("Out-Null", spec!("Out-Null.toml"), host::out_null),

@@ -736,6 +736,27 @@ impl Interpreter {
                         Ok(())
                     }
                     Value::Object(o) => o.set_property(name, value).map_err(|e| Flow::Error(e.at(target.span))),
+                    // A script property runs its setter; an alias property sets its target.
+                    Value::Record(r)
+                        if r.borrow().get(name).and_then(runtime::psobject::ScriptMember::of).is_some() =>
+                    {
+                        let member = r.borrow().get(name).cloned().unwrap_or_default();
+                        let Some(m) = runtime::psobject::ScriptMember::of(&member) else { return Ok(()) };
+                        if m.kind == runtime::MemberKind::AliasProperty {
+                            if let Some((_, v)) =
+                                r.borrow_mut().properties.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&m.target))
+                            {
+                                *v = value;
+                            }
+                            return Ok(());
+                        }
+                        match m.setter.clone() {
+                            Some(setter) => {
+                                self.call_with_this(&setter, Value::Record(r.clone()), vec![value], span).map(|_| ())
+                            }
+                            None => Err(Flow::Error(runtime::object::property_read_only(name).at(target.span))),
+                        }
+                    }
                     Value::Record(r) => {
                         match r.borrow_mut().properties.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
                             Some((_, v)) => *v = value,
@@ -1176,6 +1197,37 @@ impl Interpreter {
         functions::call(self, &function, args, input, span, functions::Scope::New)
     }
 
+    /// A property's value, running it when it is a script member (`Add-Member
+    /// -MemberType ScriptProperty`) with `$this` the object; an alias reads its target.
+    fn script_member(&mut self, this: &Value, found: Value, span: Span) -> Exec<Value> {
+        let Some(member) = runtime::psobject::ScriptMember::of(&found) else { return Ok(found) };
+        match (member.kind, member.block.clone()) {
+            (runtime::MemberKind::ScriptProperty, Some(getter)) => self.call_with_this(&getter, this.clone(), Vec::new(), span),
+            (runtime::MemberKind::AliasProperty, _) => {
+                let target = members::property(this, &member.target);
+                self.script_member(this, target, span)
+            }
+            _ => Ok(found),
+        }
+    }
+
+    /// Calls a script member's block with `$this` set and the arguments as `$args`/`param()`.
+    fn call_with_this(&mut self, block: &ScriptBlock, this: Value, args: Vec<Value>, span: Span) -> Exec<Value> {
+        let saved = self.scopes.last().and_then(|s| s.get("this").cloned());
+        self.set_local("this", this);
+        let args = args.into_iter().map(|v| Argument::value(v, span)).collect();
+        let result = self.invoke_script_block(block, args, None, span);
+        match saved {
+            Some(old) => self.set_local("this", old),
+            None => {
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.remove("this");
+                }
+            }
+        }
+        Ok(collect(result?))
+    }
+
     /// Runs a script block in the current scope with `$_` set (ForEach-Object, Where-Object,
     /// switch conditions).
     fn invoke_here(&mut self, block: &ScriptBlock, item: Option<Value>) -> Exec<Vec<Value>> {
@@ -1263,7 +1315,8 @@ impl Interpreter {
             }
             ExprKind::Member { target, name, .. } => {
                 let v = self.eval(target)?;
-                members::property(&v, name)
+                let found = members::property(&v, name);
+                self.script_member(&v, found, expr.span)?
             }
             ExprKind::Index { target, index } => {
                 let v = self.eval(target)?;
@@ -1291,6 +1344,14 @@ impl Interpreter {
                 {
                     let args = values.into_iter().map(|v| Argument::value(v, expr.span)).collect();
                     return Ok(collect(self.invoke_script_block(block, args, None, expr.span)?));
+                }
+                if let Value::Record(r) = &v {
+                    let member = r.borrow().get(name).cloned();
+                    if let Some(block) = member.as_ref().and_then(runtime::psobject::ScriptMember::of).and_then(|m| {
+                        (m.kind == runtime::MemberKind::ScriptMethod).then(|| m.block.clone()).flatten()
+                    }) {
+                        return self.call_with_this(&block, v.clone(), values, expr.span);
+                    }
                 }
                 members::call_method(&v, name, &values).map_err(at)?
             }

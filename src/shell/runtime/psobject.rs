@@ -339,6 +339,48 @@ impl NetObject for PropertyInfo {
     }
 }
 
+/// A member added with `Add-Member -MemberType ScriptProperty|ScriptMethod|AliasProperty`,
+/// kept as the value of the record's property of that name. The interpreter runs it when the
+/// member is read or called, with `$this` the object (`ScriptMember::of`).
+#[derive(Debug)]
+pub struct ScriptMember {
+    pub kind: MemberKind,
+    /// The getter (ScriptProperty), the body (ScriptMethod); `None` for an alias.
+    pub block: Option<crate::shell::value::ScriptBlock>,
+    /// A ScriptProperty's setter.
+    pub setter: Option<crate::shell::value::ScriptBlock>,
+    /// An AliasProperty's target.
+    pub target: String,
+}
+
+impl ScriptMember {
+    /// The script member a property value stands for, if it is one.
+    pub fn of(value: &Value) -> Option<&ScriptMember> {
+        match value {
+            Value::Object(o) => o.downcast::<ScriptMember>(),
+            _ => None,
+        }
+    }
+}
+
+impl NetObject for ScriptMember {
+    fn type_name(&self) -> String {
+        format!("System.Management.Automation.PS{}", self.kind.name())
+    }
+
+    fn to_text(&self) -> String {
+        match (&self.block, self.kind) {
+            (_, MemberKind::AliasProperty) => format!("{} = {}", self.kind.name(), self.target),
+            (Some(b), _) => b.def.text.clone(),
+            (None, _) => String::new(),
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// `New-Object PSNoteProperty name, value` / `[psnoteproperty]::new(name, value)`.
 pub fn note_property(name: &str, value: Value) -> Value {
     let owner = Value::record(Record::new("System.Management.Automation.PSCustomObject").with(name, value));
