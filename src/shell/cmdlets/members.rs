@@ -188,7 +188,10 @@ pub fn new_object(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
     let bare = type_name.trim().trim_start_matches('[').trim_end_matches(']');
     let lower = bare.to_ascii_lowercase();
     let object = match lower.strip_prefix("system.").unwrap_or(&lower) {
-        "management.automation.psobject" | "psobject" | "management.automation.pscustomobject" | "pscustomobject"
+        "management.automation.psobject"
+        | "psobject"
+        | "management.automation.pscustomobject"
+        | "pscustomobject"
         | "object" => Value::record(Record::new(CUSTOM)),
         "collections.hashtable" | "hashtable" => Hashtable::new().into_value(),
         _ => {

@@ -1202,7 +1202,9 @@ impl Interpreter {
     fn script_member(&mut self, this: &Value, found: Value, span: Span) -> Exec<Value> {
         let Some(member) = runtime::psobject::ScriptMember::of(&found) else { return Ok(found) };
         match (member.kind, member.block.clone()) {
-            (runtime::MemberKind::ScriptProperty, Some(getter)) => self.call_with_this(&getter, this.clone(), Vec::new(), span),
+            (runtime::MemberKind::ScriptProperty, Some(getter)) => {
+                self.call_with_this(&getter, this.clone(), Vec::new(), span)
+            }
             (runtime::MemberKind::AliasProperty, _) => {
                 let target = members::property(this, &member.target);
                 self.script_member(this, target, span)
@@ -1347,9 +1349,11 @@ impl Interpreter {
                 }
                 if let Value::Record(r) = &v {
                     let member = r.borrow().get(name).cloned();
-                    if let Some(block) = member.as_ref().and_then(runtime::psobject::ScriptMember::of).and_then(|m| {
-                        (m.kind == runtime::MemberKind::ScriptMethod).then(|| m.block.clone()).flatten()
-                    }) {
+                    if let Some(block) = member
+                        .as_ref()
+                        .and_then(runtime::psobject::ScriptMember::of)
+                        .and_then(|m| (m.kind == runtime::MemberKind::ScriptMethod).then(|| m.block.clone()).flatten())
+                    {
                         return self.call_with_this(&block, v.clone(), values, expr.span);
                     }
                 }
