@@ -153,8 +153,8 @@ const fn entry(name: &'static str, (spec_file, spec_text): (&'static str, &'stat
 /// Every cmdlet, alphabetically: one line each, pairing the spec with its implementation.
 #[rustfmt::skip]
 pub const CMDLETS: &[CmdletEntry] = &[
-    entry("Add-PSSnapin", spec!("Add-PSSnapin.toml"), snapins::add_pssnapin),
     entry("Add-Member", spec!("Add-Member.toml"), members::add_member),
+    entry("Add-PSSnapin", spec!("Add-PSSnapin.toml"), snapins::add_pssnapin),
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
     entry("Compare-Object", spec!("Compare-Object.toml"), ordering::compare_object),
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
