@@ -29,6 +29,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROMPT = b"PS> "
 CONFIRM = b'(default is "Y"): '
+# A command (the first build above all) may take long on a busy machine; a REPL answer may not.
+COMMAND_TIMEOUT = 3600
 TIMEOUT = 600
 
 
@@ -83,7 +85,7 @@ def run_line(line, cwd, env, background):
         if process.poll() not in (None, 0):
             return False
         return True
-    result = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, timeout=TIMEOUT)
+    result = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, timeout=COMMAND_TIMEOUT)
     return result.returncode == 0
 
 
