@@ -4,6 +4,8 @@
 # peak memory of that ccrsh run. Method and figures: docs/performance.md.
 #
 # Usage: bench/startup.sh            (installs hyperfine and the npm package nushell if missing)
+#        CCRSH=path/to/ccrsh bench/startup.sh   measures that binary instead of building one
+#        (bench/release-profile.sh uses this to compare release-profile settings)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +21,12 @@ fi
 nu_wrapper="$nu_dir/node_modules/.bin/nu"
 nu_native=$(find "$nu_dir/node_modules/@nushell" -path '*/bin/nu' -type f | head -n 1)
 
-cargo build --release --quiet
-ccrsh="${CARGO_TARGET_DIR:-$PWD/target}/release/ccrsh"
+if [ -n "${CCRSH:-}" ]; then
+  ccrsh=$(realpath "$CCRSH")
+else
+  cargo build --release --quiet
+  ccrsh="${CARGO_TARGET_DIR:-$PWD/target}/release/ccrsh"
+fi
 export CCRSH_LAB="$work/lab" NO_COLOR=1
 "$ccrsh" -NoProfile -c 'Get-MailboxServer' >/dev/null   # create the lab outside the timing
 
