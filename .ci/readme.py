@@ -27,8 +27,6 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROMPT = b"PS> "
-CONFIRM = b'(default is "Y"): '
 # A command (the first build above all) may take long on a busy machine; a REPL answer may not.
 COMMAND_TIMEOUT = 3600
 TIMEOUT = 600
@@ -89,29 +87,25 @@ def run_line(line, cwd, env, background):
     return result.returncode == 0
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
 def repl(command, typed, cwd, env):
-    """Opens `command` (a ccrsh REPL) on a pseudo-terminal and types each line of `typed`,
-    then checks that `$Error` is empty before the final `exit`."""
+    """Opens `command` (a ccrsh REPL) on a pseudo-terminal and types each line of `typed` once
+    the shell waits at its prompt (the screen ends with `PS> ` and nothing more comes), answers
+    Confirm prompts with Y, then checks that `$Error` is empty before `exit`."""
     print(f"$ {command}", flush=True)
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(cwd)
         os.execvpe("bash", ["bash", "-c", command], env)
-    pending = bytearray()
 
-    def read_until(*needles):
-        """Reads (and echoes) up to the first of `needles`; returns (needle, text) or (None, text)."""
+    def wait():
+        """Reads until the shell waits for input; returns ('prompt' | 'confirm' | None, text)."""
+        data = bytearray()
         deadline = time.time() + TIMEOUT
         while time.time() < deadline:
-            for needle in needles:
-                at = pending.find(needle)
-                if at >= 0:
-                    text = bytes(pending[: at + len(needle)])
-                    del pending[: at + len(needle)]
-                    sys.stdout.write(text.decode(errors="replace"))
-                    sys.stdout.flush()
-                    return needle, text.decode(errors="replace")
-            ready, _, _ = select.select([fd], [], [], 1)
+            ready, _, _ = select.select([fd], [], [], 0.3)
             if ready:
                 try:
                     chunk = os.read(fd, 4096)
@@ -119,37 +113,43 @@ def repl(command, typed, cwd, env):
                     chunk = b""
                 if not chunk:
                     break
-                pending.extend(chunk)
-        text = bytes(pending).decode(errors="replace")
-        sys.stdout.write(text)
-        pending.clear()
-        return None, text
+                data.extend(chunk)
+                continue
+            # Quiet: is the shell waiting?
+            screen = ANSI.sub("", data.decode(errors="replace")).replace("\r", "")
+            if screen.endswith("PS> "):
+                return "prompt", screen
+            if screen.endswith('(default is "Y"): '):
+                return "confirm", screen
+        screen = ANSI.sub("", data.decode(errors="replace")).replace("\r", "")
+        return None, screen
 
     def send(text):
         os.write(fd, text.encode() + b"\r")
 
     lines = [l for l in typed if l.strip() != "exit"] + ["$Error.Count"]
-    ok = read_until(PROMPT)[0] == PROMPT
-    output = ""
+    state, screen = wait()
+    print(screen, end="", flush=True)
+    ok = state == "prompt"
     for line in lines:
         if not ok:
             break
         send(line)
         while True:
-            got, output = read_until(PROMPT, CONFIRM)
-            if got == CONFIRM:
+            state, screen = wait()
+            print(screen, end="", flush=True)
+            if state == "confirm":
                 send("Y")
                 continue
-            ok = got == PROMPT
+            ok = state == "prompt"
             break
-    # The last output is that of `$Error.Count`: its own line holds the count.
-    clean = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output).replace("\r", "")
-    counted = [l.strip() for l in clean.split("\n") if l.strip().isdigit()]
+    # The last screen is that of `$Error.Count`: its own line holds the count.
+    counted = [l.strip() for l in screen.split("\n") if l.strip().isdigit()]
     if ok and counted[-1:] != ["0"]:
         print(f"\nthe REPL reported errors ($Error.Count: {counted[-1:] or 'not shown'})", flush=True)
         ok = False
     send("exit")
-    read_until()
+    wait()
     _, status = os.waitpid(pid, 0)
     print(flush=True)
     return ok and os.waitstatus_to_exitcode(status) == 0
