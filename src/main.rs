@@ -15,11 +15,17 @@ mod rehearsal;
 
 use connection::Connection;
 
+/// The heap, counted, so the value layer's memory budget (`shell::memory`) can refuse to grow a
+/// value past it instead of the process aborting when an allocation fails.
+#[global_allocator]
+static HEAP: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
 /// Stack for the thread that parses and runs scripts. Both recurse with the input's nesting,
 /// which the grammar and interpreter cap; this leaves room for the caps in debug builds too.
 const SHELL_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 fn main() {
+    shell::memory::install(|| HEAP.allocated());
     // Only touched pages cost memory, so a large reserved stack is free until used.
     let code = match std::thread::Builder::new().name("ccrsh".into()).stack_size(SHELL_STACK_BYTES).spawn(run) {
         Ok(shell) => shell.join().unwrap_or(1),
@@ -57,8 +63,18 @@ fn run() -> i32 {
     colored::control::set_override(colour);
 
     let script = match &options.mode {
-        Mode::File { path, .. } => match std::fs::read_to_string(path) {
-            Ok(text) => Some(text),
+        Mode::File { path, .. } => match std::fs::read(path) {
+            Ok(bytes) => match cli::decode_script(&bytes) {
+                Ok(text) => Some(text),
+                Err(why) => {
+                    eprintln!(
+                        "The file '{}' is not valid text: {why}. ccrsh reads scripts as UTF-8, or as UTF-16 \
+                         with a byte order mark.",
+                        path.display()
+                    );
+                    return 1;
+                }
+            },
             Err(e) => {
                 eprintln!(
                     "The argument '{}' is not recognized as the name of a script file ({e}). Check the \

@@ -637,3 +637,191 @@ fn ccrd_exits_on_sigterm_with_a_half_sent_request_open() {
     assert!(status.success(), "{status:?}");
     assert!(asked.elapsed() < Duration::from_secs(25), "exit took {:?}", asked.elapsed());
 }
+
+fn copy_request(identity: &str) -> api::CopyRequest {
+    api::CopyRequest {
+        identity: identity.into(),
+        standby_machine: None,
+        suspend_comment: None,
+        dry_run: false,
+        expected_version: None,
+        domain_controller: None,
+    }
+}
+
+/// Issue 10.16: a copy's FailedMessage named the server's absolute path to viewers; the events
+/// source filter took `_` as a wildcard; a very long filter pattern was a 500.
+#[test]
+fn viewers_see_no_server_paths_and_event_filters_mean_what_they_say() {
+    let target = Target::new();
+    let bulk = api::SendMailRequest {
+        database: "Mailbox Database".into(),
+        count: 200,
+        size_kb: 20,
+        dry_run: false,
+        expected_version: None,
+    };
+    let _: api::SendMailResult = target.admin.post(routes::LAB_MAIL, &bulk).expect("mail");
+    let settle = api::SettleRequest { timeout_ms: Some(20_000) };
+    let _: api::SettleResult = target.admin.post(routes::LAB_SETTLE, &settle).expect("settled");
+    let sg = "CCREX01\\First Storage Group";
+    let _: api::OperationResult = target.admin.post(routes::SUSPEND_COPY, &copy_request(sg)).expect("suspended");
+    let files = target.lab.join("nodes").join("NH-W2K3-SRV04").join("CCREX01").join("First Storage Group");
+    std::fs::remove_dir_all(&files).expect("the copy's files vanish");
+    let _: api::OperationResult = target.admin.post(routes::RESUME_COPY, &copy_request(sg)).expect("resumed");
+    let _: api::SendMailResult = target.admin.post(routes::LAB_MAIL, &bulk).expect("mail");
+    let _: api::SettleResult = target.admin.post(routes::LAB_SETTLE, &settle).expect("settled");
+    let viewer = Client::new(target.url(), Some(crate::support::token(&target.lab.join("viewer.token")))).expect("c");
+    let query = api::CopyStatusQuery { identity: Some(sg.into()), ..Default::default() };
+    let copies: Vec<api::StorageGroupCopyStatus> =
+        viewer.get(routes::STORAGE_GROUP_COPY_STATUS, &query).expect("status");
+    let message = copies[0].failed_message.clone().unwrap_or_default();
+    assert!(message.contains("files are missing on NH-W2K3-SRV04"), "{message}");
+    let root = target.dir.path().display().to_string();
+    assert!(!message.contains(&root) && !message.contains("/nodes"), "no server path: {message}");
+
+    let crash =
+        api::NodePowerRequest { identity: "NH-W2K3-SRV04".into(), crash: true, dry_run: false, expected_version: None };
+    let _: api::OperationResult = target.admin.post(routes::LAB_NODE_STOP, &crash).expect("crashed");
+    let events = |source: &str| -> Result<Vec<api::EventEntry>, ccrsh::shell::client::ClientError> {
+        viewer.get(routes::EVENTS, &api::EventQuery { source: Some(source.into()), ..Default::default() })
+    };
+    let all = events("Clus*").expect("events");
+    assert!(!all.is_empty(), "the crash wrote ClusSvc's events");
+    assert!(events("Clus_vc").expect("events").is_empty(), "`_` is a character, not a wildcard");
+    assert!(events("Clus%").expect("events").is_empty(), "`%` is a character, not a wildcard");
+    assert!(!events("Clus?vc").expect("events").is_empty(), "`?` is PowerShell's one-character wildcard");
+    let long = events(&"*a".repeat(30_000));
+    assert!(
+        matches!(long, Err(ccrsh::shell::client::ClientError::Rejected(ref b)) if b.code == api::ErrorCode::InvalidRequest),
+        "{long:?}"
+    );
+}
+
+/// Issue 10.16: a script that is not valid text is said to be so (not "check the spelling"),
+/// and a UTF-16 script with its byte order mark runs, as in pwsh.
+#[test]
+fn script_files_are_read_as_pwsh_reads_them() {
+    let home = Home::new();
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain("'héllo from UTF-16'".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let good = home.dir.path().join("utf16.ps1");
+    std::fs::write(&good, utf16).expect("written");
+    let run = home.run(&["-NonInteractive", "-File", good.to_str().expect("utf-8")]);
+    assert_eq!((run.code, run.stdout.trim()), (0, "héllo from UTF-16"), "{run:?}");
+    let bad = home.dir.path().join("latin1.ps1");
+    std::fs::write(&bad, b"'caf\xE9'").expect("written");
+    let run = home.run(&["-NonInteractive", "-File", bad.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("is not valid text") && run.stderr.contains("byte 4"), "{}", run.stderr);
+    assert!(!run.stderr.contains("spelling"), "{}", run.stderr);
+}
+
+/// Issue 10.10: `Start-Sleep -Seconds 1e20` panicked ccrsh and ended the session.
+#[test]
+fn start_sleep_refuses_an_impossible_wait_and_the_session_goes_on() {
+    let home = Home::new();
+    let run = home.run(&["-NonInteractive", "-c", "Start-Sleep -Seconds 1e20; Start-Sleep -Seconds -1; 'still here'"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("still here"), "{run:?}");
+    assert!(run.stderr.contains("greater than the maximum allowed range of 2147483"), "{}", run.stderr);
+    assert!(run.stderr.contains("less than the minimum allowed range of 0"), "{}", run.stderr);
+}
+
+/// Issue 10.11: `$s = $s + $s` loops, interpolation, `$a + $a` and
+/// `1..100 | % {1..10000000}` got past the 100 MB / 10M items guard and the process aborted
+/// at 3-6 GB. They now fail with PowerShell's OutOfMemory record; the shell lives on.
+#[test]
+fn growing_values_past_the_memory_budget_is_an_error_not_an_abort() {
+    let home = Home::new();
+    for script in [
+        "$s = 'x' * 1MB; while ($true) { $s = $s + $s }",
+        "$s = 'x' * 60MB; $t = \"$s$s\"",
+        "$a = 1..1000000; while ($true) { $a = $a + $a }",
+        "$null = 1..100 | ForEach-Object { 1..5000000 }",
+        "$a = @(); foreach ($i in 1..1000) { $a += ,('x' * 50MB) }",
+    ] {
+        let mut command = home.command(&["-NonInteractive", "-c", &format!("{script}; 'never'")]);
+        command.env("CCRSH_MEMORY_LIMIT_MB", "300");
+        let run = crate::support::finish(command, "");
+        assert_eq!(run.code, 1, "{script}: {run:?}");
+        assert!(!run.stdout.contains("never"), "{script}: the statement stopped");
+        assert!(run.stderr.contains("OutOfMemoryException"), "{script}: {}", run.stderr);
+        assert_eq!(run.stderr.matches("OutOfMemoryException").count(), 1, "{script}: stops at once: {}", run.stderr);
+    }
+}
+
+/// A value for a parameter of `kind` that lets a command bind (identities name nothing real:
+/// the service refuses them after the shell has converted every number).
+fn dummy_argument(kind: ccrsh::shell::spec::ParamType, name: &str, scratch: &Path) -> Option<String> {
+    use ccrsh::shell::spec::ParamType as T;
+    Some(match kind {
+        T::SwitchParameter => return None,
+        T::Int32 | T::UInt32 | T::Int64 | T::Double => "1".into(),
+        T::TimeSpan => "0:0:1".into(),
+        T::DateTime => "'2026-11-29'".into(),
+        T::ScriptBlock => "{ $_ }".into(),
+        T::Boolean => "$true".into(),
+        _ if name.contains("Path") => format!("'{}'", scratch.join(name).display()),
+        _ => "'x'".into(),
+    })
+}
+
+/// Issue 10.10, as a property: every cmdlet's every numeric parameter, given extreme values,
+/// answers with an error record or a result — never a panic.
+#[test]
+fn no_numeric_parameter_of_any_cmdlet_panics_the_shell() {
+    use ccrsh::shell::cmdlets::Registry;
+    use ccrsh::shell::session::SourceName;
+    use ccrsh::shell::spec::ParamType as T;
+    let target = Target::new();
+    let scratch = tempfile::tempdir().expect("scratch");
+    let client = Client::new(target.url(), Some(target.admin_token())).expect("client");
+    let (mut session, _out, _err) = crate::support::captured_session(client, None);
+    let integers = ["-1", "0", "2147483648", "-9223372036854775808", "9223372036854775807", "1e20", "-1e20"];
+    let reals = ["1e20", "-1e20", "1.7976931348623157e308", "-1.7976931348623157e308", "2147484", "-0.5"];
+    let spans = ["10675199.02:48:05.4775807", "-10675199.02:48:05.4775808", "99999999.00:00:00", "-1.00:00:00"];
+    let mut panics = Vec::new();
+    let mut runs = 0;
+    for found in Registry::global().all().expect("specs") {
+        let spec = found.spec;
+        // Prompts for input; nothing numeric to convert.
+        if spec.name == "Read-Host" {
+            continue;
+        }
+        for parameter in &spec.parameters {
+            let values: &[&str] = match parameter.kind {
+                T::Int32 | T::UInt32 | T::Int64 => &integers,
+                T::Double => &reals,
+                T::TimeSpan => &spans,
+                _ => continue,
+            };
+            for value in values {
+                // A valid but long wait would only wait: Start-Sleep gets the refused values.
+                if spec.name == "Start-Sleep"
+                    && !matches!(*value, "-1" | "2147483648" | "1e20" | "2147484" | "-0.5" | "-1e20")
+                {
+                    continue;
+                }
+                let mut command = format!("{} -{} {value}", spec.name, parameter.name);
+                for other in spec.parameters.iter().filter(|p| p.mandatory && p.name != parameter.name) {
+                    if let Some(argument) = dummy_argument(other.kind, &other.name, scratch.path()) {
+                        command.push_str(&format!(" -{} {argument}", other.name));
+                    }
+                }
+                if spec.supports_should_process() {
+                    command.push_str(" -Confirm:$false");
+                }
+                runs += 1;
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    session.run(&command, &SourceName::Command);
+                }));
+                if ran.is_err() {
+                    panics.push(command);
+                }
+            }
+        }
+    }
+    assert!(runs > 50, "the walk covered {runs} commands");
+    assert!(panics.is_empty(), "these panicked: {panics:#?}");
+}

@@ -78,7 +78,8 @@ fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<Copy
         // The copy's files are gone (deleted on its node): it cannot continue; after three
         // attempts it is Failed and says to reseed, which recreates them.
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let defect = format!("the copy's files are missing ({e})");
+            // The kind, not the error: its text holds the server's path, and viewers read this.
+            let defect = format!("the copy's files are missing on {} ({})", work.target_node, e.kind());
             return Ok(CopyProgress {
                 defect: Some((target.log_name(work.ship.start().to_owned()), defect)),
                 ..Default::default()

@@ -696,6 +696,24 @@ fn validate(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<(), 
             }
         }
     }
+    // A fractional or huge number (`-Seconds 1e20`) is held against the range as it is.
+    if let (Some([low, high]), Value::Real(r)) = (parameter.range, value) {
+        let shown = value.to_display_string();
+        let message = if r.is_nan() || *r > high as f64 {
+            format!(
+                "The {shown} argument is greater than the maximum allowed range of {high}. Supply an \
+                 argument that is less than or equal to {high} and then try the command again."
+            )
+        } else if *r < low as f64 {
+            format!(
+                "The {shown} argument is less than the minimum allowed range of {low}. Supply an \
+                 argument that is greater than or equal to {low} and then try the command again."
+            )
+        } else {
+            return Ok(());
+        };
+        return Err(validation_error(parameter, message, span));
+    }
     if let (Some([low, high]), Value::Int(n)) = (parameter.range, value) {
         let message = if *n > high {
             format!(

@@ -15,6 +15,7 @@ pub mod eval;
 pub mod file_output;
 pub mod help;
 pub mod layout;
+pub mod memory;
 pub mod render;
 pub mod repl;
 pub mod runtime;

@@ -91,23 +91,44 @@ fn fold(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
 }
 
-/// Backtracking match; patterns are short (command and object names).
+/// Matches in O(pattern × text) at worst, never exponentially: the classic two-pointer walk
+/// that, on a mismatch, goes back only to the last `*` and lets it take one more character
+/// (earlier stars never need to: whatever they could take, the last one can).
 fn matches_from(parts: &[Part], text: &[char]) -> bool {
-    match parts.split_first() {
-        None => text.is_empty(),
-        Some((Part::AnyRun, rest)) => (0..=text.len()).any(|i| matches_from(rest, &text[i..])),
-        Some((part, rest)) => match text.split_first() {
-            None => false,
-            Some((&c, tail)) => {
-                let ok = match part {
-                    Part::Literal(l) => *l == c,
-                    Part::AnyOne => true,
-                    Part::Class(ranges) => ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi),
-                    Part::AnyRun => unreachable!("handled above"),
-                };
-                ok && matches_from(rest, tail)
+    let (mut p, mut t) = (0, 0);
+    // The part after the last `*` seen, and the text position that star resumes from.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        let c = text[t];
+        match parts.get(p) {
+            Some(Part::AnyRun) => {
+                star = Some((p + 1, t));
+                p += 1;
             }
-        },
+            Some(part) if single_matches(part, c) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((after, from)) => {
+                    p = after;
+                    t = from + 1;
+                    star = Some((after, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    parts[p.min(parts.len())..].iter().all(|part| *part == Part::AnyRun)
+}
+
+/// Whether a part that takes exactly one character takes `c`.
+fn single_matches(part: &Part, c: char) -> bool {
+    match part {
+        Part::Literal(l) => *l == c,
+        Part::AnyOne => true,
+        Part::Class(ranges) => ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi),
+        Part::AnyRun => false,
     }
 }
 
@@ -127,5 +148,22 @@ mod tests {
         assert!(!Wildcard::new("a`*").is_match("ab"));
         assert!(Wildcard::has_wildcards("Get-*") && !Wildcard::has_wildcards("Get-X"));
         assert!(!Wildcard::new_case_sensitive("get-*").is_match("Get-X"));
+        assert!(
+            Wildcard::new("*").is_match("") && Wildcard::new("**").is_match("x") && !Wildcard::new("?").is_match("")
+        );
+        assert!(Wildcard::new("a*b*c").is_match("aXbYbZc") && !Wildcard::new("a*b*c").is_match("aXbYbZ"));
+        assert!(Wildcard::new("*a?c").is_match("xxabcabc") && !Wildcard::new("*a?c").is_match("xxabcab"));
+        assert!(Wildcard::new("[a-c]*[x-z]").is_match("b-long-y"));
+    }
+
+    /// Issue 10.15: `('a'*30) -like ('*a'*30+'b')` took 4 s with the backtracking matcher.
+    #[test]
+    fn a_pathological_pattern_is_matched_in_linear_steps() {
+        let text = "a".repeat(3000);
+        let pattern = format!("{}b", "*a".repeat(3000));
+        let started = std::time::Instant::now();
+        assert!(!Wildcard::new(&pattern).is_match(&text));
+        assert!(Wildcard::new(&"*a".repeat(3000)).is_match(&text));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     }
 }

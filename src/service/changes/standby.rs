@@ -47,7 +47,10 @@ pub async fn enable_copy(
                     .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
                 let earlier = files.open_or_create().and_then(|()| files.has_files());
                 if earlier.map_err(|e| service_failure(internal(&e)))? {
-                    let message = standby::stale_files(&mut w.estate, copy, &files.root().display().to_string());
+                    // Named from the files directory down: the server's own paths stay out of what a
+                    // viewer reads.
+                    let shown = files.root().strip_prefix(&w.files).unwrap_or(files.root()).display().to_string();
+                    let message = standby::stale_files(&mut w.estate, copy, &shown);
                     done.warnings.push(message);
                 }
             }

@@ -319,11 +319,12 @@ impl JournalRead for SqliteReader {
         let mut filter = |column: &str, value: Option<String>| {
             if let Some(v) = value {
                 values.push(v);
-                sql.push_str(&format!(" AND {column} ?{}", values.len()));
+                let escape = if column.ends_with("LIKE") { " ESCAPE '\\'" } else { "" };
+                sql.push_str(&format!(" AND {column} ?{}{escape}", values.len()));
             }
         };
         filter("node =", q.computer_name.clone());
-        filter("source LIKE", q.source.as_ref().map(|s| s.replace('*', "%")));
+        filter("source LIKE", q.source.as_deref().map(like_pattern));
         filter("instance_id =", q.instance_id.map(|i| i.to_string()));
         filter("entry_type =", q.entry_type.map(|t| to_text(&t)));
         filter("time >", q.after.map(|t| t.to_rfc3339()));
@@ -425,6 +426,24 @@ fn readable_time(time: DateTime<Utc>) -> Result<String, StoreError> {
     } else {
         Err(StoreError::Unrepresentable(time.to_rfc3339()))
     }
+}
+
+/// A PowerShell wildcard (`*`, `?`) as a SQL LIKE pattern with `\` as its escape: `%`, `_` and
+/// `\` in the name match only themselves.
+fn like_pattern(wildcard: &str) -> String {
+    let mut out = String::with_capacity(wildcard.len());
+    for c in wildcard.chars() {
+        match c {
+            '%' | '_' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '*' => out.push('%'),
+            '?' => out.push('_'),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A stored value as an error may show it: at most 80 characters, no control characters.

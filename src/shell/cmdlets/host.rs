@@ -203,7 +203,19 @@ pub fn start_sleep(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
         _ => 0.0,
     };
     let millis = call.int("Milliseconds").unwrap_or(0);
-    let total = Duration::from_secs_f64(seconds.max(0.0)) + Duration::from_millis(u64::try_from(millis).unwrap_or(0));
+    // The binder keeps both within their ranges; the conversion is checked all the same, so no
+    // number can panic the shell.
+    let total = Duration::try_from_secs_f64(seconds.max(0.0))
+        .ok()
+        .and_then(|s| s.checked_add(Duration::from_millis(u64::try_from(millis).unwrap_or(0))))
+        .ok_or_else(|| {
+            ErrorRecord::new(
+                "ParameterArgumentValidationError",
+                "InvalidData",
+                format!("Cannot sleep for {seconds} seconds and {millis} milliseconds."),
+            )
+            .with_hint("Give -Seconds 2147483 or less.")
+        })?;
     // Sleep in slices so Ctrl-C at the prompt ends the wait.
     let end = std::time::Instant::now() + total;
     while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {

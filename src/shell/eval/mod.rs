@@ -8,6 +8,9 @@
 //!
 //! Must not: print (it hands values and errors to its `Host`), speak HTTP itself (cmdlets do,
 //! through `client`), or parse (it runs what `syntax` produced).
+//!
+//! The memory budget (`shell::memory`, issue 10.11) is checked at each statement, each script
+//! block invocation, interpolation and `+` (in `operators`); keep those calls where values grow.
 
 pub mod convert;
 mod functions;
@@ -421,6 +424,8 @@ impl Interpreter {
     }
 
     fn exec_statement(&mut self, statement: &Statement, out: &mut Vec<Value>) -> Exec<()> {
+        // The memory budget (shell::memory), checked as every statement starts.
+        super::memory::check(0).map_err(Flow::Error)?;
         match statement {
             Statement::Pipeline(p) => {
                 // `$?` describes the last pipeline: true unless it reports an error. It is set
@@ -1443,6 +1448,9 @@ impl Interpreter {
                     text.push_str(&self.join_with_ofs(&out));
                 }
             }
+            if text.len() > operators::MAX_REPEATED_TEXT {
+                return Err(Flow::Error(super::memory::value_too_large("Expanding this string")));
+            }
         }
         Ok(text)
     }
@@ -1696,6 +1704,9 @@ impl Engine for Interpreter {
         item: Option<Value>,
         args: Vec<Value>,
     ) -> Result<Vec<Value>, ErrorRecord> {
+        // Every iteration of ForEach-Object, Where-Object and the like passes here: the memory
+        // budget (shell::memory) stops a loop that would outgrow it.
+        super::memory::check(0)?;
         let saved_args = self.variable("args");
         self.set_local("args", Value::array(args));
         let result = self.invoke_here(block, item);

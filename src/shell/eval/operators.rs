@@ -127,11 +127,22 @@ fn arithmetic(left: Num, right: Num, int: fn(i64, i64) -> Option<i64>, real: fn(
 fn add(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     match (left, right) {
         (Value::Null, r) => Ok(r.clone()),
-        (Value::String(a), r) => Ok(Value::String(format!("{a}{}", r.to_display_string()))),
+        (Value::String(a), r) => {
+            let r = r.to_display_string();
+            let total = a.len().saturating_add(r.len());
+            if total > MAX_REPEATED_TEXT {
+                return Err(crate::shell::memory::value_too_large("Adding to this string"));
+            }
+            crate::shell::memory::check(total)?;
+            Ok(Value::String(format!("{a}{r}")))
+        }
         (Value::Array(a), Value::Array(b)) => {
+            let total = a.borrow().len().saturating_add(b.borrow().len());
+            grow_array(total)?;
             Ok(Value::array(a.borrow().iter().chain(b.borrow().iter()).cloned().collect()))
         }
         (Value::Array(a), r) => {
+            grow_array(a.borrow().len().saturating_add(1))?;
             let mut all = a.borrow().clone();
             all.push(r.clone());
             Ok(Value::array(all))
@@ -203,6 +214,14 @@ fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             Ok(arithmetic(a, b, i64::checked_mul, |x, y| x * y))
         }
     }
+}
+
+/// An array about to hold `items`: within the 10M-item cap and the memory budget.
+fn grow_array(items: usize) -> Result<(), ErrorRecord> {
+    if items > MAX_RANGE as usize {
+        return Err(crate::shell::memory::value_too_large("Adding to this array"));
+    }
+    crate::shell::memory::check(items.saturating_mul(std::mem::size_of::<Value>()))
 }
 
 /// The longest text `*` builds, in bytes.
