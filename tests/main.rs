@@ -19,7 +19,9 @@
 //! - `remote`: ccrsh against a ccrd started on loopback: tokens, roles, shutdown, sharing a lab.
 //! - `security`: issue 10's attacks, one regression test per hardened defect: caller-chosen
 //!   server paths, crafted snapshots and topologies, extreme numbers, planted links, half-sent
-//!   requests, tokens and the audit trail, TLS, and the walk of every route.
+//!   requests, tokens and the audit trail, TLS.
+//! - `route_walk`: issue 10's acceptance walk: every route × every kind of caller × hostile
+//!   values in every field answers a clear 4xx, never a 5xx or a panic, and changes nothing.
 //! - `screens`: what a user sees at 80, 120 and 200 columns: default views, Format-Table and
 //!   Format-List laid out as PowerShell's console host does.
 //! - `specs`: the cmdlet specs as a whole: pairing with implementations, every example run
@@ -38,6 +40,7 @@ mod engine;
 mod exchange;
 mod observability;
 mod remote;
+mod route_walk;
 mod runbooks;
 mod screens;
 mod security;
