@@ -18,14 +18,16 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{MatchedPath, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, http};
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::encoding::{
+    DescriptorEncoder, EncodeLabelSet, EncodeLabelValue, EncodeMetric, LabelValueEncoder,
+};
 use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -76,10 +78,44 @@ const MOVES: [&str; 2] = ["Move-ClusteredMailboxServer", "Move-ClusterGroup"];
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     method: &'static str,
-    /// The route's template (`/v1/storage-groups/copy-status`), never the request's own path,
-    /// so the number of series stays bounded.
-    route: String,
+    route: RouteLabel,
     status: u16,
+}
+
+/// A request's route as a label: the route's template (`/v1/storage-groups/copy-status`), or
+/// `unmatched` — never the request's own path, so the number of series stays bounded. Holds
+/// the router's shared template, so labelling a request copies no text.
+#[derive(Clone, Debug)]
+pub struct RouteLabel(Option<MatchedPath>);
+
+impl RouteLabel {
+    pub fn new(route: Option<MatchedPath>) -> RouteLabel {
+        RouteLabel(route)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_ref().map_or("unmatched", MatchedPath::as_str)
+    }
+}
+
+impl PartialEq for RouteLabel {
+    fn eq(&self, other: &RouteLabel) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for RouteLabel {}
+
+impl std::hash::Hash for RouteLabel {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl EncodeLabelValue for RouteLabel {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        EncodeLabelValue::encode(&self.as_str(), encoder)
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -195,14 +231,14 @@ impl Metrics {
     }
 
     /// Records one answered request.
-    pub fn observe_request(&self, method: &http::Method, route: &str, status: StatusCode, elapsed: Duration) {
+    pub fn observe_request(&self, method: &http::Method, route: RouteLabel, status: StatusCode, elapsed: Duration) {
         let method = match *method {
             http::Method::GET => "GET",
             http::Method::POST => "POST",
             http::Method::HEAD => "HEAD",
             _ => "other",
         };
-        let labels = RequestLabels { method, route: route.to_string(), status: status.as_u16() };
+        let labels = RequestLabels { method, route, status: status.as_u16() };
         self.requests.get_or_create(&labels).observe(elapsed.as_secs_f64());
     }
 

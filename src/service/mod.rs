@@ -50,9 +50,22 @@ use store::{Journal, JournalRead};
 use tokens::Registry;
 use writer::Writer;
 
-/// What every handler can reach. Cloned per request; everything inside is shared.
+/// What every handler can reach: one shared [`Shared`], so the clone each request, middleware
+/// and handler takes is one reference count, not one per field (measured on the read path,
+/// docs/performance.md).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// Everything the service shares between requests.
+pub struct Shared {
     /// The estate readers see: the last one committed. Replaced whole, briefly, by each commit.
     pub estate: Arc<RwLock<Estate>>,
     /// Every change, delivery and replication pass goes through it: the writer lock, group
@@ -127,7 +140,7 @@ impl AppState {
         let metrics = Arc::new(Metrics::new(Arc::clone(&published_estate)));
         let published = watch::Sender::new(0);
         let observer = Arc::new(Observed { metrics: Arc::clone(&metrics), published: published.clone() });
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             writer: Arc::new(Writer::new(store, estate, Arc::clone(&published_estate), mark, observer)),
             estate: published_estate,
             metrics,
@@ -142,7 +155,7 @@ impl AppState {
             lab: Arc::new(dir),
             wake: Arc::new(Notify::new()),
             progress: Arc::new(Mutex::new(Vec::new())),
-        };
+        }));
         if !clean {
             let repairing = state.clone();
             std::thread::Builder::new()
@@ -233,7 +246,7 @@ pub fn app(state: AppState) -> Router {
     api.merge(metrics::router())
         .merge(health::router())
         .merge(status_page::router())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::requests))
+        .layer(observe::ObserveLayer::new(state.metrics.clone()))
         .with_state(state)
 }
 
