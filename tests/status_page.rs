@@ -412,3 +412,23 @@ fn status_page_without_a_browser() {
         .expect("text");
     assert!(history.contains("POST /login") && history.contains("Denied"), "sign-ins are audited: {history}");
 }
+
+/// An open live stream does not hold up ccrd's shutdown.
+#[test]
+fn ccrd_stops_promptly_while_a_page_watches() {
+    let home = Home::new();
+    let ccrd = Ccrd::start(&home.lab());
+    let client = http();
+    let signed = client.post(format!("{}/login", ccrd.url)).form(&[("token", ccrd.viewer_token())]).send().expect("sent");
+    let session = signed.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_string();
+    let mut stream = client.get(format!("{}/status/stream", ccrd.url)).header("cookie", &session).send().expect("sent");
+    let mut first = [0u8; 64];
+    assert!(std::io::Read::read(&mut stream, &mut first).expect("first event") > 0);
+    let (done, stopped) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(ccrd.terminate());
+    });
+    let status = stopped.recv_timeout(Duration::from_secs(20)).expect("ccrd stopped while the stream was open");
+    assert!(status.success(), "{status:?}");
+    drop(stream);
+}
