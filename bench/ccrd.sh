@@ -4,6 +4,10 @@
 # Method and figures: docs/performance.md.
 #
 # Usage: bench/ccrd.sh     (ROUNDS=3 DURATION=10s CONNECTIONS=32 by default; installs wrk if missing)
+#
+# Each round also reads copy status while the status page is open (one live stream signed in)
+# and /metrics is scraped every second, and, with CCRD_BASELINE=PATH (a ccrd binary built from
+# an older commit), reads the same endpoints from that build on its own lab in the same round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
@@ -12,6 +16,7 @@ connections=${CONNECTIONS:-32}
 
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null || sudo apt-get install -y wrk >/dev/null; }
 cargo build --release --quiet --bin ccrd --example bare_axum
+release=${CARGO_TARGET_DIR:-target}/release
 
 work=$(mktemp -d)
 pids=()
@@ -33,15 +38,34 @@ url_of() {
   grep -o 'http://[0-9.:]*' "$1" | head -n 1
 }
 
-target/release/examples/bare_axum >"$work/bare.log" 2>&1 &
+"$release/examples/bare_axum" >"$work/bare.log" 2>&1 &
 pids+=($!)
-target/release/ccrd --lab "$work/lab" --listen 127.0.0.1:0 >"$work/ccrd.log" 2>&1 &
+"$release/ccrd" --lab "$work/lab" --listen 127.0.0.1:0 >"$work/ccrd.log" 2>&1 &
 ccrd_pid=$!
 pids+=($ccrd_pid)
 bare=$(url_of "$work/bare.log")
 ccrd=$(url_of "$work/ccrd.log")
 token=$(cat "$work/lab/admin.token")
 auth="Authorization: Bearer $token"
+if [ -n "${CCRD_BASELINE:-}" ]; then
+  "$CCRD_BASELINE" --lab "$work/baseline-lab" --listen 127.0.0.1:0 >"$work/baseline.log" 2>&1 &
+  pids+=($!)
+  baseline=$(url_of "$work/baseline.log")
+  baseline_auth="Authorization: Bearer $(cat "$work/baseline-lab/admin.token")"
+fi
+
+# Reads while someone watches: a signed-in status page stream and a scrape every second.
+watched() {
+  local jar="$work/cookies" watchers=()
+  curl -s -c "$jar" -o /dev/null --data-urlencode "token=$(cat "$work/lab/viewer.token")" "$ccrd/login"
+  curl -s -N -b "$jar" "$ccrd/status/stream" >/dev/null &
+  watchers+=($!)
+  (while true; do curl -s -o /dev/null -H "Authorization: Bearer $(cat "$work/lab/metrics.token")" "$ccrd/metrics"; sleep 1; done) &
+  watchers+=($!)
+  measure -H "$auth" "$ccrd/v1/storage-groups/copy-status"
+  kill "${watchers[@]}" 2>/dev/null || true
+  wait "${watchers[@]}" 2>/dev/null || true
+}
 
 cat >"$work/mail.lua" <<'LUA'
 wrk.method = "POST"
@@ -65,6 +89,14 @@ for round in $(seq "$rounds"); do
   printf '%-6s %-28s %12s %10s\n' "$round" "cms status" "$r" "$p"
   read -r r p < <(measure -H "$auth" "$ccrd/v1/storage-groups/copy-status")
   printf '%-6s %-28s %12s %10s\n' "$round" "copy status" "$r" "$p"
+  read -r r p < <(watched)
+  printf '%-6s %-28s %12s %10s\n' "$round" "copy status, page + scrapes" "$r" "$p"
+  if [ -n "${baseline:-}" ]; then
+    read -r r p < <(measure -H "$baseline_auth" "$baseline/v1/clustered-mailbox-servers/status")
+    printf '%-6s %-28s %12s %10s\n' "$round" "cms status (baseline)" "$r" "$p"
+    read -r r p < <(measure -H "$baseline_auth" "$baseline/v1/storage-groups/copy-status")
+    printf '%-6s %-28s %12s %10s\n' "$round" "copy status (baseline)" "$r" "$p"
+  fi
   read -r r p < <(measure -H "$auth" -s "$work/mail.lua" "$ccrd/v1/lab/mail")
   printf '%-6s %-28s %12s %10s\n' "$round" "deliver 1 message (durable)" "$r" "$p"
 done
