@@ -419,7 +419,8 @@ fn ccrd_stops_promptly_while_a_page_watches() {
     let home = Home::new();
     let ccrd = Ccrd::start(&home.lab());
     let client = http();
-    let signed = client.post(format!("{}/login", ccrd.url)).form(&[("token", ccrd.viewer_token())]).send().expect("sent");
+    let signed =
+        client.post(format!("{}/login", ccrd.url)).form(&[("token", ccrd.viewer_token())]).send().expect("sent");
     let session = signed.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_string();
     let mut stream = client.get(format!("{}/status/stream", ccrd.url)).header("cookie", &session).send().expect("sent");
     let mut first = [0u8; 64];

@@ -83,12 +83,8 @@ where
         let started = Instant::now();
         let method = request.method().clone();
         let route = RouteLabel::new(request.extensions().get::<MatchedPath>().cloned());
-        let id = request
-            .headers()
-            .get(&REQUEST_ID)
-            .filter(|v| acceptable_id(v.as_bytes()))
-            .cloned()
-            .unwrap_or_else(new_id);
+        let id =
+            request.headers().get(&REQUEST_ID).filter(|v| acceptable_id(v.as_bytes())).cloned().unwrap_or_else(new_id);
         let shown = id.to_str().unwrap_or_default();
         let span = if method == Method::GET {
             tracing::debug_span!(
