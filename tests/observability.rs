@@ -91,7 +91,7 @@ fn the_metrics_describe_the_seed_estate_in_the_prometheus_text_format() {
     assert_eq!(m.states("ccrd_copy_status", "status", &FIRST), ["Healthy"]);
     let all_statuses =
         m.0.samples.iter().filter(|s| s.metric == "ccrd_copy_status" && s.labels.get("node") == Some("NH-W2K3-SRV04"));
-    assert_eq!(all_statuses.count(), 2 * 9, "two copies, each with every status of the state set");
+    assert_eq!(all_statuses.count(), 2 * 11, "two copies, each with every status of the state set");
     assert_eq!(m.states("ccrd_cms_state", "state", &[("server", "CCREX01")]), ["Online"]);
     assert_eq!(m.states("ccrd_cms_active_node", "node", &[("server", "CCREX01")]), ["NH-W2K3-SRV03"]);
     for node in ["NH-W2K3-SRV01", "NH-W2K3-SRV03", "NH-W2K3-SRV04", "NH-W2K3-SRV05"] {
@@ -171,6 +171,24 @@ fn the_counters_follow_moves_refusals_mail_failovers_and_lossy_mounts() {
     assert_eq!(m.gauge("ccrd_node_reachable", &[("node", "NH-W2K3-SRV03")]), 0.0, "its link is cut");
     let old_active = [("storage_group", "First Storage Group"), ("node", "NH-W2K3-SRV04")];
     assert_eq!(m.states("ccrd_copy_status", "status", &old_active), ["ServiceDown"]);
+}
+
+#[test]
+fn an_scr_standby_has_its_own_copy_series() {
+    let home = Home::new();
+    let ccrd = Ccrd::start(&home.lab());
+    let enable = json!({"identity": "CCREX01\\First Storage Group", "standbyMachine": "NH-W2K3-SRV01"});
+    let enabled = post(&ccrd, routes::ENABLE_COPY, enable);
+    assert_eq!(enabled.status(), 200, "{}", enabled.text().unwrap_or_default());
+    let m = Metrics::scrape(&ccrd);
+    let standby = [("server", "CCREX01"), ("storage_group", "First Storage Group"), ("node", "NH-W2K3-SRV01")];
+    let scr = [standby.as_slice(), &[("type", "SCR")]].concat();
+    assert!(m.value("ccrd_copy_queue_length", &scr).is_some(), "the standby's copy queue");
+    assert!(m.value("ccrd_replay_queue_length", &scr).is_some(), "the standby's replay queue");
+    assert_eq!(m.states("ccrd_copy_status", "status", &scr).len(), 1, "exactly one status of the standby is 1");
+    let ccr = [standby.as_slice(), &[("type", "CCR")]].concat();
+    assert_eq!(m.value("ccrd_copy_queue_length", &ccr), None, "the standby is not counted as a CCR copy");
+    assert_eq!(m.gauge("ccrd_copy_queue_length", &FIRST), 0.0, "the CCR copy is still there");
 }
 
 #[test]

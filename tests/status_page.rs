@@ -433,3 +433,34 @@ fn ccrd_stops_promptly_while_a_page_watches() {
     assert!(status.success(), "{status:?}");
     drop(stream);
 }
+
+/// An SCR standby appears in its datacenter's standby table; a token in the URL signs no one in.
+#[test]
+fn the_page_lists_scr_standbys_and_takes_no_token_from_the_url() {
+    let home = Home::new();
+    let ccrd = Ccrd::start(&home.lab());
+    let client = http();
+    for url in [
+        format!("{}/?token={}", ccrd.url, ccrd.viewer_token()),
+        format!("{}/login?token={}", ccrd.url, ccrd.viewer_token()),
+    ] {
+        let answer = client.get(&url).send().expect("sent");
+        assert!(answer.headers().get("set-cookie").is_none(), "{url}: no session from a URL");
+        assert!(!answer.text().expect("text").contains("NH-W2K3-SRV03"), "{url}: no estate for a token in the URL");
+    }
+
+    let enable = json!({"identity": "CCREX01\\First Storage Group", "standbyMachine": "NH-W2K3-SRV01"});
+    post(&ccrd, routes::ENABLE_COPY, enable);
+    let signed =
+        client.post(format!("{}/login", ccrd.url)).form(&[("token", ccrd.viewer_token())]).send().expect("sent");
+    let session = signed.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_string();
+    let body =
+        client.get(format!("{}/", ccrd.url)).header("cookie", &session).send().expect("sent").text().expect("text");
+    let backup = body.split("id=\"dc-2-scr\"").nth(1).and_then(|rest| rest.split("</section>").next());
+    let backup = backup.unwrap_or_else(|| panic!("the Backup datacenter's standby section:\n{body}"));
+    assert!(backup.contains("<table class=\"copies\">"), "a table of standbys: {backup}");
+    assert!(backup.contains("data-copy=\"CCREX01") && backup.contains("on NH-W2K3-SRV01\""), "{backup}");
+    assert!(backup.contains("data-field=\"copy-queue\"") && backup.contains("<meter"), "queues as bars: {backup}");
+    let production = body.split("id=\"dc-1-scr\"").nth(1).and_then(|rest| rest.split("</section>").next());
+    assert!(production.is_some_and(|p| p.contains("None.")), "no standby held in Production");
+}

@@ -40,6 +40,9 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
 
 /// Why ccrd cannot take changes now, or `None` when it can.
 fn not_ready(state: &AppState) -> Option<String> {
+    if *state.closing.borrow() {
+        return Some("ccrd is shutting down".into());
+    }
     if !lab::held_by_this_process(&state.lab) {
         return Some(format!("the lab's lock file in {} no longer names this process", state.lab.display()));
     }
@@ -54,4 +57,21 @@ fn not_ready(state: &AppState) -> Option<String> {
         return Some("the lab is being repaired after a crash (its files, and the log counters from them)".into());
     }
     state.writer.probe().err().map(|e| format!("the store cannot begin a write: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::lab::TopologySource;
+
+    #[test]
+    fn a_ccrd_shutting_down_is_not_ready() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lab = lab::open(dir.path(), &TopologySource::Seed).expect("lab opened");
+        let (state, _lock) = AppState::new(lab).expect("served");
+        assert_eq!(not_ready(&state), None, "a freshly opened lab is ready");
+        state.closing.send_replace(true);
+        assert_eq!(not_ready(&state).as_deref(), Some("ccrd is shutting down"));
+        state.shut_down().expect("closed cleanly");
+    }
 }

@@ -5,9 +5,8 @@
 //! and active node, node power and reachability) is read from the published estate when a
 //! scraper asks, so the read path pays nothing for it; counters and histograms (moves,
 //! failovers, lossy mounts, changes, messages, request and commit latency) are updated by the
-//! hooks in [`AppState::commit`](super::AppState::commit),
-//! [`AppState::publish`](super::AppState::publish), the audit of each change
-//! (`changes::audit`) and the request layer in `observe`.
+//! writer's observer (each commit and each published estate, `service::Observed`), the audit
+//! of each change (`changes::audit`) and the request layer in `observe`.
 //! docs/api.md lists every metric with its labels.
 //!
 //! Owns: the registry, the metric names and labels, and the `/metrics` route with its token
@@ -48,8 +47,9 @@ pub const PATH: &str = "/metrics";
 const LATENCY_BUCKETS: [f64; 15] =
     [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
-/// Every copy status, for the `ccrd_copy_status` state set.
-const COPY_STATUSES: [CopyStatus; 9] = [
+/// Every copy status, for the `ccrd_copy_status` state set (all of them: a state set with a
+/// value missing would leave a copy in that state with no series at 1).
+const COPY_STATUSES: [CopyStatus; 11] = [
     CopyStatus::Healthy,
     CopyStatus::Initializing,
     CopyStatus::Suspended,
@@ -59,6 +59,8 @@ const COPY_STATUSES: [CopyStatus; 9] = [
     CopyStatus::Resynchronizing,
     CopyStatus::Disabled,
     CopyStatus::NotConfigured,
+    CopyStatus::NotSupported,
+    CopyStatus::Stopped,
 ];
 
 /// Every CMS state, for the `ccrd_cms_state` state set.
