@@ -10,6 +10,8 @@
 //!   change nothing.
 //! - `exchange`: issue 11's Exchange 2007 SP1 behaviours (objects that bind, identity forms,
 //!   -DomainController, prompts, the EMS read surface), each citing its documentation page.
+//! - `durability`: `kill -9` under 32 concurrent clients (group commit) on the seed and the large
+//!   estate, mail statistics under load, a clean shutdown that needs no repair.
 //! - `engine`: ccrd's engine over HTTP on a real lab: logs, replication, moves, stops,
 //!   refusals with reports, dry runs, the guard, roles, history, and `kill -9` recovery.
 //! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
@@ -36,6 +38,7 @@ mod attach;
 mod cli;
 mod confirm;
 mod conformance;
+mod durability;
 mod engine;
 mod exchange;
 mod observability;
