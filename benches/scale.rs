@@ -116,6 +116,7 @@ fn measure(topology: &str, scratch: &Path) -> Figures {
             identity: "CCREX01\\Storage Group 01".into(),
             standby_machine: None,
             suspend_comment: None,
+            domain_controller: None,
             dry_run: false,
             expected_version: None,
         };
@@ -139,7 +140,13 @@ fn main() {
     let medium = measure(root.join("bench/topologies/medium.toml").to_str().expect("utf-8"), &scratch.path().join("m"));
     let large = measure(root.join("bench/topologies/large.toml").to_str().expect("utf-8"), &scratch.path().join("l"));
     let sizes = (medium.groups, large.groups);
-    println!("{:<44} {:>12} {:>12} {:>9}", "figure (median of 3 rounds)", format!("{} SGs", sizes.0), format!("{} SGs", sizes.1), "exponent");
+    println!(
+        "{:<44} {:>12} {:>12} {:>9}",
+        "figure (median of 3 rounds)",
+        format!("{} SGs", sizes.0),
+        format!("{} SGs", sizes.1),
+        "exponent"
+    );
     let rows = [
         ("one message to every database", medium.mail_all, large.mail_all, true),
         ("every copy's status (one request)", medium.status_all, large.status_all, true),
@@ -152,12 +159,22 @@ fn main() {
         println!("{name:<44} {:>10.2} ms {:>10.2} ms {e:>9.2}", small * 1000.0, big * 1000.0);
         if bar {
             let met = e <= EXPONENT_BAR;
-            println!("RESULT|{name}: growth 100 -> 500 SGs|{e:.2}|1.00 (linear)|{e:.2}|<= {EXPONENT_BAR}|{}", if met { "met" } else { "missed" });
+            println!(
+                "RESULT|{name}: growth 100 -> 500 SGs|{e:.2}|1.00 (linear)|{e:.2}|<= {EXPONENT_BAR}|{}",
+                if met { "met" } else { "missed" }
+            );
             if !met {
                 missed.push(name);
             }
         } else {
-            println!("RESULT|{name} at {} SGs|{:.2} ms|{:.2} ms at {} SGs|{:.2}|-|-", sizes.1, big * 1000.0, small * 1000.0, sizes.0, big / small);
+            println!(
+                "RESULT|{name} at {} SGs|{:.2} ms|{:.2} ms at {} SGs|{:.2}|-|-",
+                sizes.1,
+                big * 1000.0,
+                small * 1000.0,
+                sizes.0,
+                big / small
+            );
         }
     }
     assert!(missed.is_empty(), "growth past {EXPONENT_BAR}: {missed:?}");

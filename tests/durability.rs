@@ -25,8 +25,7 @@ fn statistics(client: &Client, database: &str, verify: bool) -> MailStatistics {
 }
 
 fn deliver(client: &Client, database: &str, count: u32, size_kb: u32) -> Result<Vec<u64>, String> {
-    let request =
-        SendMailRequest { database: database.into(), count, size_kb, dry_run: false, expected_version: None };
+    let request = SendMailRequest { database: database.into(), count, size_kb, dry_run: false, expected_version: None };
     client.post::<SendMailResult>(routes::LAB_MAIL, &request).map(|r| r.accepted).map_err(|e| format!("{e:?}"))
 }
 
@@ -104,7 +103,11 @@ fn check(client: &Client, databases: &[String], acknowledged: &HashSet<u64>, rou
     }
     // A message can be accepted and not acknowledged (the kill came between the commit and
     // the answer), never the other way round.
-    assert!(accepted >= acknowledged.len() as u64, "round {round}: {accepted} accepted, {} acknowledged", acknowledged.len());
+    assert!(
+        accepted >= acknowledged.len() as u64,
+        "round {round}: {accepted} accepted, {} acknowledged",
+        acknowledged.len()
+    );
 }
 
 #[test]
