@@ -186,7 +186,8 @@ async fn history(
 
 /// The loss ledger of one database: from the counters kept with the ledger (constant time and
 /// memory, consistent with the estate version read), or with `verify` counted again from the
-/// active copy's files under the writer lock. Either runs on a blocking thread.
+/// active copy's files and the ledger, both under the writer lock (one estate version). Either
+/// runs on a blocking thread.
 async fn mail_statistics(
     State(state): State<AppState>,
     query: Result<Query<api::MailStatisticsQuery>, QueryRejection>,
@@ -215,9 +216,11 @@ async fn mail_statistics(
         let (db, sg) = found(&estate)?;
         let files = replication::active_files(&replication::files_root(&state.lab, &estate), &estate, &sg);
         let held = mail::Held::of(files.as_ref(), estate.next_message_id).map_err(|e| internal(&e))?;
+        // The ledger is read under the writer lock too: a delivery committed after the files
+        // were read would otherwise count as accepted and not held (issue 10.8).
         let reader = deciding.reader().map_err(|e| internal(&e))?;
-        drop(deciding);
         let tally = mail::scan(reader.as_ref(), &sg, &held, &[], &[]).map_err(|e| internal(&e))?;
+        drop(deciding);
         Ok(mail::from_tally(&db, tally))
     })
     .await
