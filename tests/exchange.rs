@@ -439,3 +439,69 @@ fn cluster_exe_lists_and_moves_groups() {
     let out = lab.ok("(Move-ClusterGroup CCREX01 NH-W2K3-SRV04 -WarningAction SilentlyContinue).OwnerNode");
     assert_eq!(out, "NH-W2K3-SRV04\n");
 }
+
+/// Get-ExchangeServer (Name, Fqdn, ServerRole, IsMemberOfCluster, AdminDisplayVersion, Site,
+/// Edition: Exchange 2007 SP1 is "Version 8.1 (Build 240.6)"), Get-TransportServer.
+#[test]
+fn exchange_servers_are_the_mailbox_and_hub_transport_servers() {
+    let mut lab = Lab::new();
+    let out = lab.ok(
+        "Get-ExchangeServer | ForEach-Object { \"$($_.Name) $($_.ServerRole) $($_.IsMemberOfCluster) $($_.Site)\" }
+(Get-ExchangeServer CCREX01).AdminDisplayVersion; (Get-ExchangeServer CCREX01).Edition
+(Get-TransportServer | Measure-Object).Count",
+    );
+    assert_eq!(
+        out,
+        "CCREX01 Mailbox Yes contoso.local/Configuration/Sites/Production
+NH-W2K3-SRV01 Mailbox Yes contoso.local/Configuration/Sites/Backup
+NH-W2K3-SRV05 Mailbox Yes contoso.local/Configuration/Sites/Backup
+NH-W2K3-HUB01 HubTransport No contoso.local/Configuration/Sites/Production
+NH-W2K3-HUB02 HubTransport No contoso.local/Configuration/Sites/Backup
+Version 8.1 (Build 240.6)
+Enterprise
+2
+"
+    );
+}
+
+/// Mailboxes live in databases and Send-LabMail delivers to them; Get-MailboxStatistics
+/// counts ItemCount and TotalItemSize (ByteQuantifiedSize) per mailbox; mail sent while the
+/// database is dismounted waits in the hub transport server's queue (Get-Queue: Retry,
+/// LastError) and is delivered when it is mounted.
+#[test]
+fn mail_reaches_mailboxes_and_waits_on_the_hub_while_the_database_is_down() {
+    let mut lab = Lab::new();
+    let out = lab.ok("(Get-Mailbox | Measure-Object).Count
+(Get-Mailbox kim.akers).PrimarySmtpAddress
+\"$(Get-Mailbox 'Kim Akers')\"
+Send-LabMail -Recipient kim.akers@contoso.local -Count 3 -SizeKB 10 | Out-Null
+$s = Get-MailboxStatistics kim.akers; $s.ItemCount; $s.TotalItemSize
+(Get-Recipient | Where-Object RecipientType -eq UserMailbox | Measure-Object).Count");
+    assert_eq!(out, "5\nkim.akers@contoso.local\ncontoso.local/Users/Kim Akers\n3\n30KB\n5\n");
+    let out = lab.ok("Dismount-Database 'Mailbox Database' -Confirm:$false
+(Send-LabMail -Recipient 'Jeff Hay' -Count 4).Queued
+$q = Get-Queue -Server NH-W2K3-HUB01 | Where-Object DeliveryType -eq MapiDelivery
+$q.Status; $q.MessageCount; $q.NextHopDomain
+(Test-MailFlow CCREX01 -WarningAction SilentlyContinue).TestMailflowResult");
+    assert_eq!(out, "NH-W2K3-HUB01\nRetry\n4\nccrex01.contoso.local\n*FAILURE*\n");
+    let (_, err) = lab.run("Get-MailboxStatistics 'Jeff Hay'");
+    assert!(err.contains("MapiExceptionMdbOffline"), "{err}");
+    lab.ok("Mount-Database 'Mailbox Database'; Wait-LabReplication | Out-Null");
+    let out = lab.ok("(Get-MailboxStatistics 'Jeff Hay').ItemCount
+(Get-Queue -Server NH-W2K3-HUB01 | Measure-Object).Count
+(Test-MailFlow CCREX01).TestMailflowResult");
+    assert_eq!(out, "4\n1\nSuccess\n");
+}
+
+/// Get-StorageGroupCopyStatus -DumpsterStatistics (aa997246): the transport dumpster of each
+/// storage group, per hub transport server of its site.
+#[test]
+fn dumpster_statistics_show_what_the_hub_keeps() {
+    let mut lab = Lab::new();
+    let out = lab.ok("Send-LabMail 'Mailbox Database' -Count 6 -SizeKB 100 | Out-Null
+(Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group' -DumpsterStatistics).DumpsterStatistics
+$null -eq (Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').DumpsterStatistics");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("NH-W2K3-HUB01(") && lines[0].ends_with(";6;600KB)"), "{out}");
+    assert_eq!(lines[1], "True");
+}

@@ -133,6 +133,7 @@ fn export_never_writes_a_path_the_caller_names() {
         size_kb: 1,
         dry_run: false,
         expected_version: None,
+        recipient: None,
     };
     let sent: api::SendMailResult = target.admin.post(routes::LAB_MAIL, &mail).expect("mail accepted");
     let mut target = target;
@@ -392,6 +393,7 @@ fn mail(target: &Target, count: u32) -> Result<api::SendMailResult, ccrsh::shell
         size_kb: 1,
         dry_run: false,
         expected_version: None,
+        recipient: None,
     };
     target.admin.post(routes::LAB_MAIL, &request)
 }

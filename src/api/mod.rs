@@ -30,6 +30,14 @@ pub mod routes {
     pub const MAILBOX_SERVERS: &str = "/v1/mailbox-servers";
     /// `GET`: [`super::ExchangeServer`] list; query [`super::IdentityQuery`].
     pub const EXCHANGE_SERVERS: &str = "/v1/exchange-servers";
+    /// `GET`: [`super::Mailbox`] list; query [`super::MailboxQuery`].
+    pub const MAILBOXES: &str = "/v1/mailboxes";
+    /// `GET`: [`super::MailboxStatistics`] list; query [`super::MailboxQuery`].
+    pub const MAILBOX_STATISTICS: &str = "/v1/mailboxes/statistics";
+    /// `GET`: [`super::TransportServer`] list; query [`super::IdentityQuery`].
+    pub const TRANSPORT_SERVERS: &str = "/v1/transport-servers";
+    /// `GET`: [`super::Queue`] list; query [`super::QueueQuery`].
+    pub const QUEUES: &str = "/v1/queues";
     /// `GET`: [`super::StorageGroup`] list; query [`super::StoreQuery`].
     pub const STORAGE_GROUPS: &str = "/v1/storage-groups";
     /// `GET`: [`super::StorageGroupCopyStatus`] list; query [`super::CopyStatusQuery`].
@@ -167,6 +175,9 @@ pub struct CopyStatusQuery {
     pub server: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standby_machine: Option<String>,
+    /// Fill in the transport dumpster statistics (`-DumpsterStatistics`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dumpster_statistics: bool,
 }
 
 /// Query for the failover cluster views: one cluster, or every one.

@@ -263,6 +263,9 @@ pub struct StorageGroupCopyStatus {
     pub last_log_copied: u64,
     pub last_log_inspected: u64,
     pub last_log_replayed: u64,
+    /// Filled in only with `dumpsterStatistics=true`: per hub transport server of the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dumpster_statistics: Option<Vec<DumpsterStatistics>>,
     pub is_valid: bool,
 }
 
@@ -304,4 +307,108 @@ pub struct ClusterResource {
     pub owner_group: String,
     pub resource_type: String,
     pub state: String,
+}
+
+/// One `Get-Mailbox` / `Get-Recipient` result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Mailbox {
+    /// `contoso.local/Users/Kim Akers`.
+    pub identity: String,
+    pub name: String,
+    pub alias: String,
+    pub display_name: String,
+    pub primary_smtp_address: String,
+    /// `Server\Storage Group\Database`.
+    pub database: String,
+    pub server_name: String,
+    pub legacy_exchange_dn: String,
+    pub organizational_unit: String,
+    pub sam_account_name: String,
+    pub user_principal_name: String,
+    #[serde(flatten)]
+    pub directory: DirectoryObject,
+}
+
+/// Query for mailboxes: an identity, or those of a database or a server.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+}
+
+/// One `Get-MailboxStatistics` result: what the mailbox's database holds for it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct MailboxStatistics {
+    pub display_name: String,
+    pub item_count: u64,
+    pub total_item_size_bytes: u64,
+    pub last_logon_time: Option<DateTime<Utc>>,
+    pub legacy_dn: String,
+    pub mailbox_guid: String,
+    pub database: String,
+    pub server_name: String,
+    pub storage_group_name: String,
+    pub database_name: String,
+    /// Whether the database is mounted: statistics of a dismounted database cannot be read.
+    pub available: bool,
+}
+
+/// One `Get-TransportServer` result: a hub transport server.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransportServer {
+    pub identity: String,
+    pub name: String,
+    pub fqdn: String,
+    /// `contoso.local/Configuration/Sites/NAME`.
+    pub site: String,
+    #[serde(flatten)]
+    pub directory: DirectoryObject,
+}
+
+/// One `Get-Queue` result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Queue {
+    /// `HUB\Submission`, `HUB\3`.
+    pub identity: String,
+    /// `Undefined` (Submission) or `MapiDelivery` (to a mailbox server).
+    pub delivery_type: String,
+    /// `Ready`, or `Retry` while its messages cannot be delivered.
+    pub status: String,
+    pub message_count: u64,
+    pub next_hop_domain: String,
+    pub last_error: Option<String>,
+    pub last_retry_time: Option<DateTime<Utc>>,
+    pub next_retry_time: Option<DateTime<Utc>>,
+    /// The oldest message's arrival (`FirstRetryTime` is not modelled).
+    pub oldest_message_time: Option<DateTime<Utc>>,
+}
+
+/// Query for queues: one hub transport server, or one queue identity.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+}
+
+/// The transport dumpster of a storage group on one hub transport server, as
+/// `Get-StorageGroupCopyStatus -DumpsterStatistics` reports it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct DumpsterStatistics {
+    pub server: String,
+    pub oldest_item: Option<DateTime<Utc>>,
+    pub item_count: u64,
+    pub size_bytes: u64,
 }

@@ -516,7 +516,12 @@ pub struct HistoryQuery {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendMailRequest {
+    /// The database to deliver to (empty when `recipient` names a mailbox).
     pub database: String,
+    /// A mailbox (alias, name, SMTP address): every message goes to it, in its database.
+    /// Without one, the messages go round the database's mailboxes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     pub count: u32,
     #[serde(default = "default_size_kb")]
     pub size_kb: u32,
@@ -539,6 +544,10 @@ pub struct SendMailResult {
     pub database: String,
     pub accepted: Vec<u64>,
     pub last_log_generated: u64,
+    /// The hub transport server holding the messages in its queue because the database could
+    /// not take them now; they are delivered when it can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued_on: Option<String>,
 }
 
 /// `GET` lab mail statistics: the loss ledger of one database.

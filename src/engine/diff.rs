@@ -77,6 +77,9 @@ impl EstateMeta {
             max_dumpster_size_bytes,
             max_dumpster_time_seconds,
             datacenters: _,
+            hub_transport_servers: _,
+            mailboxes: _,
+            queued: _,
             clusters: _,
             nodes: _,
             servers: _,
@@ -276,6 +279,9 @@ kinds! {
     StorageGroup, storage_groups, "storage_group";
     Database, databases, "database";
     StorageGroupCopy, copies, "copy";
+    HubTransport, hub_transport_servers, "hub_transport";
+    Mailbox, mailboxes, "mailbox";
+    QueuedBatch, queued, "queued";
 }
 
 /// Builds an estate from its settings and its objects, each list in order.

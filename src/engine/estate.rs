@@ -52,6 +52,14 @@ pub struct Estate {
     pub max_dumpster_size_bytes: u64,
     pub max_dumpster_time_seconds: u64,
     pub datacenters: Objects<Datacenter>,
+    /// Hub transport servers, one or more per datacenter: they carry mail to the mailbox
+    /// servers, queue what cannot be delivered, and keep the transport dumpster.
+    pub hub_transport_servers: Objects<HubTransport>,
+    /// The mailboxes of the mailbox databases.
+    pub mailboxes: Objects<Mailbox>,
+    /// Mail a hub transport server accepted but could not deliver yet (its database was
+    /// dismounted, or its server offline), oldest first.
+    pub queued: Objects<QueuedBatch>,
     pub clusters: Objects<Cluster>,
     pub nodes: Objects<Node>,
     pub servers: Objects<ClusteredMailboxServer>,
@@ -64,6 +72,54 @@ pub struct Estate {
 pub struct Datacenter {
     pub name: String,
     pub subnet: String,
+}
+
+/// A hub transport server of a datacenter (its Active Directory site).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HubTransport {
+    pub name: String,
+    pub datacenter: String,
+    pub ip: String,
+}
+
+/// A user's mailbox in a mailbox database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Mailbox {
+    /// The display name and the user's name in Active Directory (`Neil Hobson`).
+    pub name: String,
+    /// The alias: the SMTP local part and the legacy DN's last part (`neil.hobson`).
+    pub alias: String,
+    pub server: String,
+    pub storage_group: String,
+    pub database: String,
+}
+
+impl Mailbox {
+    /// Whether this mailbox lives in `db`.
+    pub fn in_database(&self, db: &Database) -> bool {
+        self.server.eq_ignore_ascii_case(&db.server)
+            && self.storage_group.eq_ignore_ascii_case(&db.storage_group)
+            && self.database.eq_ignore_ascii_case(&db.name)
+    }
+}
+
+/// Messages a hub transport server holds in its delivery queue to a mailbox server: ids
+/// `first_id ..= first_id + count - 1`, each `size_bytes` long.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QueuedBatch {
+    pub hub: String,
+    pub server: String,
+    pub storage_group: String,
+    pub database: String,
+    pub first_id: u64,
+    pub count: u64,
+    pub size_bytes: u64,
+    pub queued_at: DateTime<Utc>,
+    /// Why the last delivery attempt failed.
+    pub last_error: String,
+    /// The mailbox (alias) the messages are addressed to, when they are addressed to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
 }
 
 /// A Windows failover cluster (Majority Node Set with a file share witness).
@@ -265,6 +321,9 @@ impl Estate {
             max_dumpster_size_bytes: 18 * 1024 * 1024,
             max_dumpster_time_seconds: 7 * 24 * 3600,
             datacenters: Objects::new(),
+            hub_transport_servers: Objects::new(),
+            mailboxes: Objects::new(),
+            queued: Objects::new(),
             clusters: Objects::new(),
             nodes: Objects::new(),
             servers: Objects::new(),
@@ -426,6 +485,24 @@ pub fn seconds_before(time: DateTime<Utc>, seconds: u64) -> DateTime<Utc> {
 /// The key of storage group `name` of `server`: `server\name`, lowercased.
 fn group_key(server: &str, name: &str) -> String {
     format!("{server}\\{name}").to_ascii_lowercase()
+}
+
+impl Keyed for HubTransport {
+    fn key(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+}
+
+impl Keyed for Mailbox {
+    fn key(&self) -> String {
+        self.alias.to_ascii_lowercase()
+    }
+}
+
+impl Keyed for QueuedBatch {
+    fn key(&self) -> String {
+        self.first_id.to_string()
+    }
 }
 
 impl Keyed for Datacenter {

@@ -182,6 +182,37 @@ fn short<'t>(estate: &Estate, name: &'t str) -> &'t str {
     directory::strip_domain(estate, name.trim()).unwrap_or(name.trim())
 }
 
+/// The mailboxes `identity` names: alias, display name, SMTP address (`alias@domain`), the
+/// canonical `domain/Users/Name`, the DN, the legacy DN or the GUID; `*` wildcards in a name.
+pub fn mailboxes<'e>(estate: &'e Estate, identity: &str) -> Result<Vec<&'e Mailbox>, EngineError> {
+    let text = identity.trim();
+    let form = IdentityForm::parse(text);
+    let matches = |m: &&Mailbox| match &form {
+        IdentityForm::Guid(g) => guid("user", &m.alias).eq_ignore_ascii_case(g),
+        IdentityForm::DistinguishedName(dn) => normalize_dn(&directory::user_dn(estate, &m.name)) == *dn,
+        IdentityForm::LegacyDn(legacy) => directory::mailbox_legacy_dn(estate, &m.alias).eq_ignore_ascii_case(legacy),
+        IdentityForm::Names(_) => {
+            let smtp = format!("{}@{}", m.alias, estate.domain);
+            name_matches(estate, text, &m.alias, false)
+                || name_matches(estate, text, &m.name, false)
+                || text.eq_ignore_ascii_case(&smtp)
+                || text.eq_ignore_ascii_case(&directory::user_identity(estate, &m.name))
+                || (text.contains('*') && directory::wildcard_matches(text, &smtp))
+        }
+    };
+    let found: Vec<&Mailbox> = estate.mailboxes.iter().filter(matches).collect();
+    if found.is_empty() {
+        return Err(not_found(estate, "mailbox", identity, estate.mailboxes.iter().map(|m| m.alias.clone())));
+    }
+    Ok(found)
+}
+
+/// The mailbox `identity` names.
+pub fn mailbox<'e>(estate: &'e Estate, identity: &str) -> Result<&'e Mailbox, EngineError> {
+    let found = mailboxes(estate, identity)?;
+    one(found, identity, |m| m.alias.clone())
+}
+
 /// The GUID of an object: fixed by its kind and full identity, so it is the same in every lab
 /// built from the same topology, and shaped as Exchange prints one.
 pub fn guid(kind: &str, identity: &str) -> String {

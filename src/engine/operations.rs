@@ -8,7 +8,7 @@
 //! write its events.
 
 use super::EngineError;
-use super::estate::{CopyKind, Database, Estate, StorageGroup};
+use super::estate::{CopyKind, Database, Estate, HubTransport, QueuedBatch, StorageGroup};
 use super::events::{self, NewEvent};
 use super::identity;
 use super::preconditions::{Check, Report};
@@ -537,26 +537,54 @@ pub fn accept_loss(estate: &mut Estate, index: usize, force: bool) -> bool {
     }
 }
 
-/// Where a delivery goes: the storage group of a mounted database on an online server.
+/// Where a delivery goes: the storage group of a mounted database on an online server, or,
+/// when it cannot take mail now, the delivery queue of a hub transport server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
     pub storage_group: usize,
     pub node: String,
     pub first_id: u64,
+    /// The hub transport server that queued the messages instead (its name).
+    pub queued_on: Option<String>,
+    /// The messages in runs of consecutive ids, each run addressed to one mailbox (or to none
+    /// when the database has no mailboxes, or for a system mailbox).
+    pub blocks: Vec<Block>,
 }
 
-/// Checks that `database` can accept `count` messages now, and reserves their ids.
-pub fn deliver(estate: &mut Estate, database: &str, count: u32, size_kb: u32) -> Result<Delivery, EngineError> {
-    if count == 0 || count > 100_000 || size_kb == 0 || size_kb > 10_240 {
-        return Err(EngineError::Invalid {
-            message: format!("Cannot deliver {count} messages of {size_kb} KB."),
-            hint: "Count must be 1 to 100000 and SizeKB 1 to 10240.".into(),
-        });
+/// Consecutive message ids addressed to one mailbox (its alias), or to none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub first_id: u64,
+    pub count: u64,
+    pub recipient: Option<String>,
+}
+
+/// Splits `count` messages from `first_id` among `to` in runs of consecutive ids: each mailbox
+/// gets an equal share, the first ones one more when it does not divide.
+pub fn blocks(first_id: u64, count: u64, to: &[String]) -> Vec<Block> {
+    if to.is_empty() {
+        return vec![Block { first_id, count, recipient: None }];
     }
-    let db = identity::database(estate, database, None)?.clone();
-    let server = identity::server(estate, &db.server)?;
-    let name = identity::database_identity(&db);
-    let refusal = if server.state != CmsState::Online {
+    let k = to.len() as u64;
+    let mut next = first_id;
+    let mut out = Vec::new();
+    for (i, alias) in to.iter().enumerate() {
+        let n = count / k + u64::from((i as u64) < count % k);
+        if n > 0 {
+            out.push(Block { first_id: next, count: n, recipient: Some(alias.clone()) });
+            next += n;
+        }
+    }
+    out
+}
+
+/// The recipient that stands for a database's system mailbox (Test-MailFlow's target).
+pub const SYSTEM_MAILBOX: &str = "systemmailbox";
+
+/// Why the database of `db` cannot take mail now, or `None` when it can.
+pub fn delivery_blocked(estate: &Estate, db: &Database) -> Option<String> {
+    let Some(server) = estate.server(&db.server) else { return Some(format!("its server {} is gone", db.server)) };
+    if server.state != CmsState::Online {
         Some(format!("the clustered mailbox server {} is {}", server.name, server.state.display_name()))
     } else if !estate.node_up(&server.active_node) {
         Some(format!("its active node {} is powered off", server.active_node))
@@ -564,21 +592,130 @@ pub fn deliver(estate: &mut Estate, database: &str, count: u32, size_kb: u32) ->
         Some("it is dismounted".to_string())
     } else {
         None
+    }
+}
+
+/// The hub transport server that delivers to `server`: one in the datacenter (Active
+/// Directory site) of its active node, else one in its cluster's datacenter, else any.
+pub fn hub_for<'e>(estate: &'e Estate, server: &str) -> Option<&'e HubTransport> {
+    let cms = estate.server(server);
+    let here = cms.and_then(|s| estate.datacenter_of(&s.active_node));
+    let home = cms.and_then(|s| estate.cluster(&s.cluster)).map(|c| c.datacenter.as_str());
+    let in_site = |site: Option<&str>| {
+        estate.hub_transport_servers.iter().find(|h| site.is_some_and(|d| h.datacenter.eq_ignore_ascii_case(d)))
     };
-    if let Some(why) = refusal {
+    in_site(here).or_else(|| in_site(home)).or_else(|| estate.hub_transport_servers.first())
+}
+
+/// Checks that `count` messages for `database` (or for the mailbox `recipient`, whose
+/// database it then is) can be accepted, and reserves their ids. A database that cannot take
+/// mail now has it queued on its hub transport server, as Exchange's transport does; without
+/// a hub, the delivery is refused.
+pub fn deliver(
+    estate: &mut Estate,
+    database: &str,
+    recipient: Option<&str>,
+    count: u32,
+    size_kb: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Delivery, EngineError> {
+    if count == 0 || count > 100_000 || size_kb == 0 || size_kb > 10_240 {
         return Err(EngineError::Invalid {
-            message: format!("Database '{name}' cannot accept mail: {why}. Nothing was delivered."),
-            hint: "Mount the database (and start its server) first; hub transport would hold the mail meanwhile."
-                .into(),
+            message: format!("Cannot deliver {count} messages of {size_kb} KB."),
+            hint: "Count must be 1 to 100000 and SizeKB 1 to 10240.".into(),
         });
     }
-    let node = server.active_node.clone();
+    // Test-MailFlow's message goes to the database's system mailbox, not a user's.
+    let system = recipient.is_some_and(|r| r.trim().to_ascii_lowercase().starts_with(SYSTEM_MAILBOX));
+    let recipient = recipient.filter(|_| !system);
+    let (db, to) = match recipient {
+        Some(id) => {
+            let mailbox = identity::mailbox(estate, id)?.clone();
+            let db = estate.databases.iter().find(|d| mailbox.in_database(d)).cloned().ok_or_else(|| {
+                EngineError::Invalid {
+                    message: format!("The mailbox {} has no database.", mailbox.name),
+                    hint: String::new(),
+                }
+            })?;
+            (db, vec![mailbox.alias])
+        }
+        None => {
+            let db = identity::database(estate, database, None)?.clone();
+            let aliases = if system {
+                Vec::new()
+            } else {
+                estate.mailboxes.iter().filter(|m| m.in_database(&db)).map(|m| m.alias.clone()).collect()
+            };
+            (db, aliases)
+        }
+    };
+    let name = identity::database_identity(&db);
+    let server = identity::server(estate, &db.server)?.clone();
     let storage_group = estate.storage_group_position(&db.server, &db.storage_group).ok_or_else(|| {
         EngineError::Invalid { message: format!("'{name}' has no storage group."), hint: String::new() }
     })?;
+    let blocked = delivery_blocked(estate, &db);
+    let hub = hub_for(estate, &server.name).map(|h| h.name.clone());
+    if let (Some(why), None) = (&blocked, &hub) {
+        return Err(EngineError::Invalid {
+            message: format!("Database '{name}' cannot accept mail: {why}. Nothing was delivered."),
+            hint: "Mount the database (and start its server) first; the estate has no hub transport server to hold \
+                   the mail meanwhile."
+                .into(),
+        });
+    }
     let first_id = estate.next_message_id;
     estate.next_message_id += u64::from(count);
-    Ok(Delivery { storage_group, node, first_id })
+    let blocks = blocks(first_id, u64::from(count), &to);
+    let queued_on = match blocked {
+        Some(why) => {
+            let hub = hub.unwrap_or_default();
+            for block in &blocks {
+                estate.queued.push(QueuedBatch {
+                    hub: hub.clone(),
+                    server: db.server.clone(),
+                    storage_group: db.storage_group.clone(),
+                    database: db.name.clone(),
+                    first_id: block.first_id,
+                    count: block.count,
+                    size_bytes: u64::from(size_kb) * 1024,
+                    queued_at: now,
+                    last_error: queue_error(&name, &why),
+                    recipient: block.recipient.clone(),
+                });
+            }
+            Some(hub)
+        }
+        None => None,
+    };
+    Ok(Delivery { storage_group, node: server.active_node, first_id, queued_on, blocks })
+}
+
+/// The error a mailbox delivery queue shows while its database cannot take mail.
+pub fn queue_error(database: &str, why: &str) -> String {
+    format!("MapiExceptionMdbOffline: Unable to open message store '{database}' ({why}).")
+}
+
+/// The queued batches that can be delivered now: their database is mounted on a running
+/// server. Each with its storage group's index.
+pub fn deliverable_batches(estate: &Estate) -> Vec<(usize, usize)> {
+    estate
+        .queued
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| {
+            let db = estate.databases.iter().find(|d| {
+                d.server.eq_ignore_ascii_case(&q.server)
+                    && d.storage_group.eq_ignore_ascii_case(&q.storage_group)
+                    && d.name.eq_ignore_ascii_case(&q.database)
+            })?;
+            if delivery_blocked(estate, db).is_some() {
+                return None;
+            }
+            let sg = estate.storage_group_position(&db.server, &db.storage_group)?;
+            Some((i, sg))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,6 +11,142 @@ use crate::api::{self, CopyStatusQuery, DatabaseKind, IdentityQuery, StoreQuery}
 /// Where Exchange 2007 puts a storage group's files by default; the lab keeps these paths.
 pub const MAILBOX_ROOT: &str = r"C:\Program Files\Microsoft\Exchange Server\Mailbox";
 
+/// Where Exchange 2007 keeps a hub transport server's queue database and logs.
+pub const TRANSPORT_ROOT: &str = r"C:\Program Files\Microsoft\Exchange Server\TransportRoles\data";
+
+/// `Get-TransportServer`: the hub transport servers.
+pub fn transport_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<api::TransportServer>, EngineError> {
+    let all: Vec<api::TransportServer> = estate
+        .hub_transport_servers
+        .iter()
+        .map(|h| api::TransportServer {
+            identity: h.name.clone(),
+            name: h.name.clone(),
+            fqdn: directory::fqdn(estate, &h.name),
+            site: directory::site(estate, &h.datacenter),
+            directory: directory::plumbing(estate, ObjectKind::Server, &h.name, directory::server_dn(estate, &h.name)),
+        })
+        .collect();
+    select_by_server_identity(estate, all, query.identity.as_deref(), "transport server", |s| &s.name)
+}
+
+/// `Get-Mailbox` / `Get-Recipient`: by identity, database or server.
+pub fn mailboxes(estate: &Estate, query: &api::MailboxQuery) -> Result<Vec<api::Mailbox>, EngineError> {
+    let selected: Vec<&Mailbox> = if let Some(id) = &query.identity {
+        identity::mailboxes(estate, id)?
+    } else if let Some(db) = &query.database {
+        let dbs = identity::databases(estate, db, Some(DatabaseKind::Mailbox))?;
+        estate.mailboxes.iter().filter(|m| dbs.iter().any(|d| m.in_database(d))).collect()
+    } else if let Some(server) = &query.server {
+        let servers = identity::servers(estate, server)?;
+        estate.mailboxes.iter().filter(|m| servers.iter().any(|s| s.name.eq_ignore_ascii_case(&m.server))).collect()
+    } else {
+        estate.mailboxes.iter().collect()
+    };
+    Ok(selected.into_iter().map(|m| mailbox_view(estate, m)).collect())
+}
+
+/// One mailbox as `Get-Mailbox` shows it.
+pub fn mailbox_view(estate: &Estate, m: &Mailbox) -> api::Mailbox {
+    let identity = directory::user_identity(estate, &m.name);
+    api::Mailbox {
+        identity: identity.clone(),
+        name: m.name.clone(),
+        alias: m.alias.clone(),
+        display_name: m.name.clone(),
+        primary_smtp_address: format!("{}@{}", m.alias, estate.domain),
+        database: format!("{}\\{}\\{}", m.server, m.storage_group, m.database),
+        server_name: m.server.to_lowercase(),
+        legacy_exchange_dn: directory::mailbox_legacy_dn(estate, &m.alias),
+        organizational_unit: format!("{}/Users", estate.domain),
+        sam_account_name: m.alias.chars().take(20).collect(),
+        user_principal_name: format!("{}@{}", m.alias, estate.domain),
+        directory: directory::plumbing(estate, ObjectKind::User, &m.alias, directory::user_dn(estate, &m.name)),
+    }
+}
+
+/// `Get-Queue`: each hub transport server's Submission queue, and a mailbox delivery queue
+/// for each mailbox server it holds mail for. Without `server` or `identity`, every hub's.
+pub fn queues(estate: &Estate, query: &api::QueueQuery) -> Result<Vec<api::Queue>, EngineError> {
+    let (server, wanted) = match (&query.server, &query.identity) {
+        (Some(s), _) => (Some(s.clone()), None),
+        (None, Some(id)) => match id.split_once('\\') {
+            Some((s, q)) => (Some(s.to_string()), Some(q.to_string())),
+            None => (None, Some(id.clone())),
+        },
+        (None, None) => (None, None),
+    };
+    let hubs: Vec<&HubTransport> = match &server {
+        Some(name) => {
+            let form = directory::IdentityForm::parse(name);
+            let found: Vec<&HubTransport> = estate
+                .hub_transport_servers
+                .iter()
+                .filter(|h| identity::names_server(estate, &form, &h.name))
+                .collect();
+            if found.is_empty() {
+                return Err(EngineError::Invalid {
+                    message: format!(
+                        "Failed to connect to the Microsoft Exchange Transport service on computer \"{name}\". Verify that a \
+                         valid computer name was used and the Microsoft Exchange Transport service is started."
+                    ),
+                    hint: format!(
+                        "Get-Queue reads a hub transport server's queues: -Server {}.",
+                        estate.hub_transport_servers.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(" or ")
+                    ),
+                });
+            }
+            found
+        }
+        None => estate.hub_transport_servers.iter().collect(),
+    };
+    let mut out = Vec::new();
+    for hub in hubs {
+        out.push(api::Queue {
+            identity: format!("{}\\Submission", hub.name),
+            delivery_type: "Undefined".into(),
+            status: "Ready".into(),
+            message_count: 0,
+            next_hop_domain: "Submission".into(),
+            last_error: None,
+            last_retry_time: None,
+            next_retry_time: None,
+            oldest_message_time: None,
+        });
+        for (index, server) in estate.servers.iter().enumerate() {
+            let held: Vec<&QueuedBatch> = estate
+                .queued
+                .iter()
+                .filter(|q| q.hub.eq_ignore_ascii_case(&hub.name) && q.server.eq_ignore_ascii_case(&server.name))
+                .collect();
+            let Some(first) = held.first() else { continue };
+            out.push(api::Queue {
+                identity: format!("{}\\{}", hub.name, index + 2),
+                delivery_type: "MapiDelivery".into(),
+                status: "Retry".into(),
+                message_count: held.iter().map(|q| q.count).sum(),
+                next_hop_domain: directory::fqdn(estate, &server.name).to_lowercase(),
+                last_error: Some(first.last_error.clone()),
+                last_retry_time: held.iter().map(|q| q.queued_at).max(),
+                next_retry_time: held.iter().map(|q| q.queued_at).max().map(|t| t + chrono::Duration::minutes(1)),
+                oldest_message_time: Some(first.queued_at),
+            });
+        }
+    }
+    if let Some(queue) = wanted {
+        out.retain(|q| q.identity.rsplit('\\').next().is_some_and(|n| n.eq_ignore_ascii_case(&queue)));
+        if out.is_empty() {
+            return Err(identity::not_found(
+                estate,
+                "queue",
+                query.identity.as_deref().unwrap_or_default(),
+                std::iter::empty(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// The name of a failover cluster's own group.
 pub const CLUSTER_GROUP: &str = "Cluster Group";
 
@@ -295,6 +431,10 @@ pub fn exchange_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<ap
         standby_nodes(estate)
             .map(|n| server(&n.name, vec![api::ServerRole::Mailbox], &datacenter_of_cluster(&n.cluster), true)),
     );
+    all.extend(estate.hub_transport_servers.iter().map(|h| api::ExchangeServer {
+        data_path: TRANSPORT_ROOT.into(),
+        ..server(&h.name, vec![api::ServerRole::HubTransport], &h.datacenter, false)
+    }));
     select_by_server_identity(estate, all, query.identity.as_deref(), "Exchange server", |s| &s.name)
 }
 
@@ -526,6 +666,7 @@ fn copy_entry(estate: &Estate, sg: &StorageGroup, copy: &StorageGroupCopy) -> ap
         last_log_copied: copy.last_log_copied,
         last_log_inspected: copy.last_log_inspected,
         last_log_replayed: copy.last_log_replayed,
+        dumpster_statistics: None,
         is_valid: true,
     }
 }
@@ -554,6 +695,7 @@ fn not_configured(sg: &StorageGroup) -> api::StorageGroupCopyStatus {
         last_log_copied: 0,
         last_log_inspected: 0,
         last_log_replayed: 0,
+        dumpster_statistics: None,
         is_valid: true,
     }
 }

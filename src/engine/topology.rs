@@ -35,6 +35,8 @@ struct Topology {
     #[serde(default)]
     datacenter: Vec<DatacenterSpec>,
     #[serde(default)]
+    hub_transport: Vec<HubSpec>,
+    #[serde(default)]
     cluster: Vec<ClusterSpec>,
     #[serde(default)]
     node: Vec<NodeSpec>,
@@ -103,6 +105,27 @@ struct StorageGroupSpec {
 struct DatabaseSpec {
     name: String,
     kind: DatabaseKind,
+    /// The display names of the mailboxes in a mailbox database.
+    #[serde(default)]
+    mailboxes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HubSpec {
+    name: String,
+    datacenter: String,
+    ip: String,
+}
+
+/// A mailbox's alias from its display name: `Neil Hobson` → `neil.hobson`.
+fn alias_of(name: &str) -> String {
+    name.split_whitespace()
+        .map(|w| w.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(".")
+        .to_ascii_lowercase()
 }
 
 /// An SCR copy of every storage group of `server` on `node`, as Enable-StorageGroupCopy
@@ -174,6 +197,17 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
         super::validate::computer_name("management workstation", &workstation).map_err(err)?;
         estate.workstation = workstation;
     }
+    for h in topology.hub_transport {
+        validate::computer_name("hub transport server", &h.name).map_err(err)?;
+        if !estate.datacenters.iter().any(|d| d.name.eq_ignore_ascii_case(&h.datacenter)) {
+            return Err(err(format!(
+                "hub transport server {} names unknown datacenter {}",
+                shown(&h.name),
+                shown(&h.datacenter)
+            )));
+        }
+        estate.hub_transport_servers.push(HubTransport { name: h.name, datacenter: h.datacenter, ip: h.ip });
+    }
     for c in topology.cluster {
         if !estate.datacenters.iter().any(|d| d.name.eq_ignore_ascii_case(&c.datacenter)) {
             return Err(err(format!("cluster {} names unknown datacenter {}", shown(&c.name), shown(&c.datacenter))));
@@ -243,6 +277,28 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
                 CopyKind::ClusterContinuous,
                 CopyStatus::Healthy,
             ));
+        }
+        if !sg.database.mailboxes.is_empty() && sg.database.kind != DatabaseKind::Mailbox {
+            return Err(err(format!(
+                "database {} is not a mailbox database: it holds no mailboxes",
+                shown(&sg.database.name)
+            )));
+        }
+        for name in &sg.database.mailboxes {
+            super::validate::object_name("mailbox", name).map_err(err)?;
+            let alias = alias_of(name);
+            if alias.is_empty()
+                || estate.mailboxes.iter().any(|m| m.alias == alias || m.name.eq_ignore_ascii_case(name))
+            {
+                return Err(err(format!("mailbox {} is listed twice or has no usable alias", shown(name))));
+            }
+            estate.mailboxes.push(Mailbox {
+                name: name.clone(),
+                alias,
+                server: server_name.clone(),
+                storage_group: sg.name.clone(),
+                database: sg.database.name.clone(),
+            });
         }
         estate.databases.push(Database {
             server: server_name.clone(),

@@ -201,6 +201,29 @@ pub fn estate(e: &Estate) -> Result<(), String> {
         text("a network cut", a)?;
         text("a network cut", b)?;
     }
+    for h in &e.hub_transport_servers {
+        computer_name("hub transport server", &h.name)?;
+        exists("datacenter", &h.datacenter, e.datacenters.iter().map(|d| d.name.as_str()))?;
+    }
+    for m in &e.mailboxes {
+        object_name("mailbox", &m.name)?;
+        object_name("mailbox alias", &m.alias)?;
+        if !e.databases.iter().any(|d| m.in_database(d)) {
+            return Err(format!("mailbox {} names a database that does not exist", shown(&m.name)));
+        }
+    }
+    for q in &e.queued {
+        exists("hub transport server", &q.hub, e.hub_transport_servers.iter().map(|h| h.name.as_str()))?;
+        if !e.databases.iter().any(|d| {
+            d.server.eq_ignore_ascii_case(&q.server)
+                && d.storage_group.eq_ignore_ascii_case(&q.storage_group)
+                && d.name.eq_ignore_ascii_case(&q.database)
+        }) || q.first_id.saturating_add(q.count) > MAX_COUNTER
+        {
+            return Err(format!("a queued batch of {} is not deliverable as stored", shown(&q.hub)));
+        }
+        text("a queue's last error", &q.last_error)?;
+    }
     for (cluster, node) in &e.quorum_owners {
         exists("cluster", cluster, e.clusters.iter().map(|c| c.name.as_str()))?;
         exists("node", node, e.nodes.iter().map(|n| n.name.as_str()))?;

@@ -248,6 +248,7 @@ impl Bounded for api::ClockRequest {
 impl Bounded for api::SendMailRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("database", &self.database)?;
+        optional_identity("recipient", &self.recipient)?;
         if self.count == 0 {
             return Err(refused("count", "0 messages".into(), "Give -Count 1 or more."));
         }
@@ -324,6 +325,21 @@ impl Bounded for api::CopyStatusQuery {
     }
 }
 
+impl Bounded for api::MailboxQuery {
+    fn check(&self) -> Result<(), ServiceError> {
+        optional_identity("identity", &self.identity)?;
+        optional_identity("database", &self.database)?;
+        optional_identity("server", &self.server)
+    }
+}
+
+impl Bounded for api::QueueQuery {
+    fn check(&self) -> Result<(), ServiceError> {
+        optional_identity("identity", &self.identity)?;
+        optional_identity("server", &self.server)
+    }
+}
+
 impl Bounded for api::ClusterQuery {
     fn check(&self) -> Result<(), ServiceError> {
         optional_identity("cluster", &self.cluster)
@@ -370,6 +386,7 @@ mod tests {
             size_kb,
             dry_run: false,
             expected_version: None,
+            recipient: None,
         };
         assert!(mail(u32::MAX, 10).check().is_err());
         assert!(mail(10_000, 150 * 1024).check().is_err(), "a terabyte batch");

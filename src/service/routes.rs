@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .route(routes::CMS_STATUS, get(cms_status))
         .route(routes::MAILBOX_SERVERS, get(mailbox_servers))
         .route(routes::EXCHANGE_SERVERS, get(exchange_servers))
+        .route(routes::MAILBOXES, get(mailboxes))
+        .route(routes::MAILBOX_STATISTICS, get(mailbox_statistics))
+        .route(routes::TRANSPORT_SERVERS, get(transport_servers))
+        .route(routes::QUEUES, get(queues))
         .route(routes::STORAGE_GROUPS, get(storage_groups))
         .route(routes::STORAGE_GROUP_COPY_STATUS, get(copy_status))
         .route(routes::MAILBOX_DATABASES, get(mailbox_databases))
@@ -113,7 +117,149 @@ async fn copy_status(
     query: Result<Query<CopyStatusQuery>, QueryRejection>,
 ) -> Reply<Vec<api::StorageGroupCopyStatus>> {
     let query = query_of(query)?;
-    read(&state, |e| queries::copy_status(e, &query)).map(Json)
+    let (mut entries, estate) = read(&state, |e| Ok((queries::copy_status(e, &query)?, e.clone())))?;
+    if query.dumpster_statistics {
+        let reader = crate::service::unpoisoned(&state.reader);
+        for entry in &mut entries {
+            let Some((server, storage_group)) = entry.identity.split_once('\\') else { continue };
+            let statistics = dumpster_statistics(&estate, server, storage_group, reader.as_ref())
+                .map_err(|e| ServiceError::internal(&e))?;
+            entry.dumpster_statistics = Some(statistics);
+        }
+    }
+    Ok(Json(entries))
+}
+
+/// What the transport dumpster of a storage group holds on the hub transport servers of its
+/// server's site: the newest accepted messages within MaxDumpsterTime (by the lab clock) and
+/// MaxDumpsterSizePerStorageGroup, oldest dropped first. Reads the ledger newest first and
+/// stops at the first range past either limit.
+fn dumpster_statistics(
+    estate: &Estate,
+    server: &str,
+    storage_group: &str,
+    reader: &dyn crate::service::store::JournalRead,
+) -> Result<Vec<api::DumpsterStatistics>, crate::service::store::StoreError> {
+    let now = estate.lab_time(chrono::Utc::now());
+    let oldest_kept =
+        now - chrono::Duration::seconds(i64::try_from(estate.max_dumpster_time_seconds).unwrap_or(i64::MAX / 2000));
+    let (mut count, mut bytes, mut oldest) = (0u64, 0u64, None);
+    reader.accepted(server, storage_group, true, &mut |range| {
+        if range.accepted_at < oldest_kept {
+            return false;
+        }
+        let room = estate.max_dumpster_size_bytes.saturating_sub(bytes);
+        let fits = room.checked_div(range.size).map_or(range.count, |n| n.min(range.count));
+        if fits > 0 {
+            count += fits;
+            bytes += fits * range.size;
+            oldest = Some(range.accepted_at);
+        }
+        fits == range.count
+    })?;
+    let site = estate.server(server).and_then(|s| estate.datacenter_of(&s.active_node)).map(str::to_string);
+    Ok(estate
+        .hub_transport_servers
+        .iter()
+        .filter(|h| site.as_deref().is_none_or(|d| h.datacenter.eq_ignore_ascii_case(d)))
+        .map(|h| api::DumpsterStatistics {
+            server: h.name.clone(),
+            oldest_item: oldest,
+            item_count: count,
+            size_bytes: bytes,
+        })
+        .collect())
+}
+
+async fn mailboxes(
+    State(state): State<AppState>,
+    query: Result<Query<api::MailboxQuery>, QueryRejection>,
+) -> Reply<Vec<api::Mailbox>> {
+    let query = query_of(query)?;
+    read(&state, |e| queries::mailboxes(e, &query)).map(Json)
+}
+
+/// `Get-MailboxStatistics`: per mailbox, the messages addressed to it that the active copy of
+/// its database holds.
+async fn mailbox_statistics(
+    State(state): State<AppState>,
+    query: Result<Query<api::MailboxQuery>, QueryRejection>,
+) -> Reply<Vec<api::MailboxStatistics>> {
+    let query = query_of(query)?;
+    let (boxes, estate) = read(&state, |e| Ok((queries::mailboxes(e, &query)?, e.clone())))?;
+    let mut out = Vec::new();
+    // Per storage group: whether its database can be opened, the ledger's ranges addressed to
+    // a mailbox, and the ids its active copy holds (sorted).
+    type Held = (bool, Vec<crate::service::store::AcceptedRange>, Vec<u64>);
+    let mut held_by_group: std::collections::HashMap<String, Held> = std::collections::HashMap::new();
+    for mailbox in boxes {
+        let Some(m) = estate.mailboxes.iter().find(|m| m.alias == mailbox.alias) else { continue };
+        let db = estate.databases.iter().find(|d| m.in_database(d));
+        let key = format!("{}\\{}", m.server, m.storage_group);
+        if !held_by_group.contains_key(&key) {
+            let available = db.is_some_and(|d| crate::engine::operations::delivery_blocked(&estate, d).is_none());
+            let mut ranges = Vec::new();
+            {
+                let reader = crate::service::unpoisoned(&state.reader);
+                reader
+                    .accepted(&m.server, &m.storage_group, false, &mut |range| {
+                        if range.recipient.is_some() {
+                            ranges.push(range.clone());
+                        }
+                        true
+                    })
+                    .map_err(|e| ServiceError::internal(&e))?;
+            }
+            let sg = estate.storage_group_position(&m.server, &m.storage_group).map(|i| &estate.storage_groups[i]);
+            let files =
+                sg.and_then(|sg| replication::active_files(&replication::files_root(&state.lab, &estate), &estate, sg));
+            let mut held = match files {
+                Some(files) => files.message_ids().map_err(|e| ServiceError::internal(&e))?,
+                None => Vec::new(),
+            };
+            held.sort_unstable();
+            held_by_group.insert(key.clone(), (available, ranges, held));
+        }
+        let Some((available, ranges, held)) = held_by_group.get(&key) else { continue };
+        let (mut count, mut bytes) = (0u64, 0u64);
+        for range in ranges.iter().filter(|r| r.recipient.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&m.alias)))
+        {
+            let ids = range.ids();
+            let n = (held.partition_point(|&id| id < ids.end) - held.partition_point(|&id| id < ids.start)) as u64;
+            count += n;
+            bytes += n * range.size;
+        }
+        out.push(api::MailboxStatistics {
+            display_name: m.name.clone(),
+            item_count: count,
+            total_item_size_bytes: bytes,
+            last_logon_time: None,
+            legacy_dn: mailbox.legacy_exchange_dn.clone(),
+            mailbox_guid: mailbox.directory.guid.clone(),
+            database: mailbox.database.clone(),
+            server_name: m.server.clone(),
+            storage_group_name: m.storage_group.clone(),
+            database_name: m.database.clone(),
+            available: *available,
+        });
+    }
+    Ok(Json(out))
+}
+
+async fn transport_servers(
+    State(state): State<AppState>,
+    query: Result<Query<IdentityQuery>, QueryRejection>,
+) -> Reply<Vec<api::TransportServer>> {
+    let query = query_of(query)?;
+    read(&state, |e| queries::transport_servers(e, &query)).map(Json)
+}
+
+async fn queues(
+    State(state): State<AppState>,
+    query: Result<Query<api::QueueQuery>, QueryRejection>,
+) -> Reply<Vec<api::Queue>> {
+    let query = query_of(query)?;
+    read(&state, |e| queries::queues(e, &query)).map(Json)
 }
 
 async fn mailbox_databases(

@@ -57,38 +57,99 @@ pub async fn send_mail(
     .await
 }
 
-/// The delivery itself: decided under the writer lock (ids reserved, records appended to the
-/// active copy's open log without a sync), then acknowledged once the group commit that holds it
-/// (the open log synced, the ledger range and the storage group's counters written) is done.
+/// The delivery itself, decided under the writer lock: ids reserved, then either the records
+/// appended to the active copy's open log without a sync, or — when the database cannot take
+/// mail — the messages queued on the hub transport server of its site. It is acknowledged once
+/// the group commit that holds it (the open log synced, the ledger ranges and the storage
+/// group's counters written) is done.
 fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailResult, ServiceError> {
     let mut deciding = state.decide()?;
     let estate = deciding.estate();
     let now = estate.lab_time(Utc::now());
     operations::check_guard(estate, request.expected_version)?;
+    let recipient = request.recipient.as_deref();
     if request.dry_run {
         let mut trial = estate.clone();
-        let delivery = operations::deliver(&mut trial, &request.database, request.count, request.size_kb)?;
-        let last_log_generated = trial.storage_groups[delivery.storage_group].last_log_generated;
+        let delivery =
+            operations::deliver(&mut trial, &request.database, recipient, request.count, request.size_kb, now)?;
         return Ok(api::SendMailResult {
-            database: request.database.clone(),
+            database: database_of(&trial, delivery.storage_group),
             accepted: Vec::new(),
-            last_log_generated,
+            last_log_generated: trial.storage_groups[delivery.storage_group].last_log_generated,
+            queued_on: delivery.queued_on,
         });
     }
-    let delivery = operations::deliver(estate, &request.database, request.count, request.size_kb)?;
-    let sg = &estate.storage_groups[delivery.storage_group];
+    let delivery = operations::deliver(estate, &request.database, recipient, request.count, request.size_kb, now)?;
+    let database = database_of(estate, delivery.storage_group);
+    let size = u64::from(request.size_kb) * 1024;
+    let mut journal = Journal::new(now);
+    let mut sync = Vec::new();
+    let mut closed = false;
+    if delivery.queued_on.is_none() {
+        let appended = append_messages(state, &mut deciding, delivery.storage_group, &delivery.blocks, size, now)?;
+        journal.accepted = appended.ranges;
+        sync.push(appended.open_log);
+        closed = appended.closed;
+    }
+    let last_log_generated = deciding.estate().storage_groups[delivery.storage_group].last_log_generated;
+    let ticket = deciding.submit(Cause::Replication, Some(journal), sync).map_err(|e| internal(&e))?;
+    drop(deciding);
+    state.writer.wait(ticket).map_err(|e| crate::service::error::from_commit(&e))?;
+    if closed {
+        state.wake.notify_one();
+    }
+    let accepted = (delivery.first_id..delivery.first_id + u64::from(request.count)).collect();
+    Ok(api::SendMailResult { database, accepted, last_log_generated, queued_on: delivery.queued_on })
+}
+
+/// The identity (`Server\StorageGroup\Database`) of the database of storage group `index`.
+fn database_of(estate: &crate::engine::Estate, index: usize) -> String {
+    let sg = &estate.storage_groups[index];
+    estate
+        .databases
+        .iter()
+        .find(|d| d.server == sg.server && d.storage_group == sg.name)
+        .map(crate::engine::identity::database_identity)
+        .unwrap_or_default()
+}
+
+/// What an append to an active copy left for the commit.
+struct Appended {
+    /// The ledger's ranges, one per block of ids.
+    ranges: Vec<AcceptedRange>,
+    /// The open log written without a sync (synced by the commit).
+    open_log: std::path::PathBuf,
+    /// Whether it closed a log (the replication pass then has work).
+    closed: bool,
+}
+
+/// Appends the messages of `blocks` (each of `size` bytes) to the active copy of storage group
+/// `index` without a sync, and counts them as accepted; refuses up front what the lab's disk
+/// cannot hold.
+fn append_messages(
+    state: &AppState,
+    deciding: &mut crate::service::writer::Deciding<'_>,
+    index: usize,
+    blocks: &[operations::Block],
+    size: u64,
+    now: chrono::DateTime<Utc>,
+) -> Result<Appended, ServiceError> {
+    let estate = deciding.estate();
+    let sg = &estate.storage_groups[index];
+    let count: u64 = blocks.iter().map(|b| b.count).sum();
     // Every copy gets the logs too, and they share the lab's disk: refuse up front what it
     // cannot hold, rather than fail halfway (the ids reserved are simply never used).
-    let batch = u64::from(request.count).saturating_mul(u64::from(request.size_kb)).saturating_mul(1024);
+    let batch = count.saturating_mul(size);
     let copies = estate.copy_positions_of(sg).len() as u64 + 1;
     check_free_space(&state.lab, batch.saturating_mul(copies))?;
     let (server, storage_group) = (sg.server.clone(), sg.name.clone());
     let files = replication::active_files(&replication::files_root(&state.lab, estate), estate, sg)
         .ok_or_else(|| internal(&"no active copy"))?;
-    let size = u64::from(request.size_kb) * 1024;
-    let count = u64::from(request.count);
-    let messages: Vec<_> = (delivery.first_id..delivery.first_id + count)
-        .map(|id| NewMessage { id, accepted_ms: now.timestamp_millis(), size: usize::try_from(size).unwrap_or(0) })
+    let bytes = usize::try_from(size).unwrap_or(0);
+    let messages: Vec<_> = blocks
+        .iter()
+        .flat_map(|b| b.first_id..b.first_id + b.count)
+        .map(|id| NewMessage { id, accepted_ms: now.timestamp_millis(), size: bytes })
         .collect();
     let (next, lineage, log_size) = (sg.last_log_generated + 1, sg.lineage, estate.log_size_bytes);
     let open_log = files.open_log_path();
@@ -103,7 +164,7 @@ fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailR
         }
     };
     decided.open_logs.insert(open_log.clone(), appended.open);
-    let sg = &mut deciding.estate().storage_groups[delivery.storage_group];
+    let sg = &mut deciding.estate().storage_groups[index];
     if let Some(&newest) = appended.closed.last() {
         sg.last_log_generated = newest;
         sg.last_log_generated_at = Some(now);
@@ -111,18 +172,53 @@ fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailR
     sg.open_log_records = u64::from(appended.open.records);
     sg.mail.accepted += count;
     sg.mail.accepted_bytes += count * size;
-    let last_log_generated = sg.last_log_generated;
-    let range = AcceptedRange { first_id: delivery.first_id, count, size, server, storage_group, accepted_at: now };
-    let ticket = deciding
-        .submit(Cause::Replication, Some(Journal { accepted: vec![range], ..Journal::new(now) }), vec![open_log])
-        .map_err(|e| internal(&e))?;
-    drop(deciding);
-    state.writer.wait(ticket).map_err(|e| crate::service::error::from_commit(&e))?;
-    if !appended.closed.is_empty() {
-        state.wake.notify_one();
+    let ranges = blocks
+        .iter()
+        .map(|b| AcceptedRange {
+            first_id: b.first_id,
+            count: b.count,
+            size,
+            server: server.clone(),
+            storage_group: storage_group.clone(),
+            accepted_at: now,
+            recipient: b.recipient.clone(),
+        })
+        .collect();
+    Ok(Appended { ranges, open_log, closed: !appended.closed.is_empty() })
+}
+
+/// Delivers what the hub transport servers queued for databases that can take mail again, as
+/// a queue's retry does: the ledger's ranges go into `journal`, the open logs written into
+/// `sync`. Returns whether anything was delivered.
+fn flush_queues(
+    state: &AppState,
+    deciding: &mut crate::service::writer::Deciding<'_>,
+    journal: &mut Journal,
+    sync: &mut Vec<std::path::PathBuf>,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let ready = operations::deliverable_batches(deciding.estate());
+    if ready.is_empty() {
+        return Ok(false);
     }
-    let accepted = (delivery.first_id..delivery.first_id + count).collect();
-    Ok(api::SendMailResult { database: request.database.clone(), accepted, last_log_generated })
+    let mut delivered = Vec::new();
+    for (batch, sg) in ready {
+        let q = deciding.estate().queued[batch].clone();
+        let block = operations::Block { first_id: q.first_id, count: q.count, recipient: q.recipient };
+        let appended = append_messages(state, deciding, sg, &[block], q.size_bytes, now)?;
+        journal.accepted.extend(appended.ranges);
+        if !sync.contains(&appended.open_log) {
+            sync.push(appended.open_log);
+        }
+        delivered.push(batch);
+    }
+    let mut index = 0;
+    deciding.estate().queued.retain(|_| {
+        let keep = !delivered.contains(&index);
+        index += 1;
+        keep
+    });
+    Ok(true)
 }
 
 /// What a write must leave free on the lab's disk, beyond its own bytes.
@@ -202,20 +298,27 @@ pub fn replication_pass(state: &AppState) -> Result<bool, ServiceError> {
 pub fn pass(state: &AppState) -> Result<bool, String> {
     let text = |e: &dyn std::fmt::Display| e.to_string();
     // Most passes find nothing to do: look without the writer lock first.
-    if !crate::engine::replication::has_work(&*state.estate.read().map_err(|e| text(&e))?) {
-        return Ok(false);
+    {
+        let estate = state.estate.read().map_err(|e| text(&e))?;
+        if !crate::engine::replication::has_work(&estate) && operations::deliverable_batches(&estate).is_empty() {
+            return Ok(false);
+        }
     }
     let mut deciding = state.decide().map_err(|e| text(&e.0.message))?;
+    let now = deciding.estate().lab_time(Utc::now());
+    let mut journal = Journal::new(now);
+    let mut sync = Vec::new();
+    let flushed = flush_queues(state, &mut deciding, &mut journal, &mut sync, now).map_err(|e| e.0.message)?;
     let estate = deciding.estate();
-    let now = estate.lab_time(Utc::now());
     let statuses: Vec<_> = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).collect();
     let progressed =
         replication::run_pass(&replication::files_root(&state.lab, estate), estate, now).map_err(|e| text(&e))?;
     let status_changed = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).ne(statuses);
+    let progressed = progressed || flushed;
     if progressed || status_changed {
-        // A changed status is committed at once (an empty journal); progress alone is not.
-        let journal = status_changed.then(|| Journal::new(now));
-        let ticket = deciding.submit(Cause::Replication, journal, Vec::new()).map_err(|e| text(&e))?;
+        // A changed status or delivered queued mail is committed at once; progress alone is not.
+        let journal = (status_changed || flushed).then_some(journal);
+        let ticket = deciding.submit(Cause::Replication, journal, sync).map_err(|e| text(&e))?;
         drop(deciding);
         state.writer.wait(ticket).map_err(|e| text(&e))?;
     } else {

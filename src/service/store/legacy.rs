@@ -69,6 +69,7 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
          DROP TABLE cms_redundant_machine; DROP TABLE cms; DROP TABLE node; DROP TABLE cluster; DROP TABLE datacenter;
          DELETE FROM meta WHERE key <> 'schema_version';",
     )?;
+    tx.execute_batch(super::sqlite::SCHEMA_5_ADDITIONS)?;
     super::sqlite::write_whole(&tx, &estate)?;
     tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
     tx.commit()?;

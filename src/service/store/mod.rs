@@ -59,6 +59,8 @@ pub struct AcceptedRange {
     pub server: String,
     pub storage_group: String,
     pub accepted_at: DateTime<Utc>,
+    /// The mailbox (alias) the messages were addressed to, when they were addressed to one.
+    pub recipient: Option<String>,
 }
 
 impl AcceptedRange {

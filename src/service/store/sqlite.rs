@@ -1,8 +1,9 @@
 //! The embedded store: one SQLite file (WAL, `synchronous = FULL`) per lab.
 //!
-//! Owns: the schema (version 4): one row per estate object (`object`: kind, position, JSON), the
-//! events (`event`), the mail ledger as ranges of message ids (`ledger`) and the fate of each
-//! message a lossy mount touched (`message_fate`); writing a diff and a batch of journals in one
+//! Owns: the schema (version 5): one row per estate object (`object`: kind, position, JSON), the
+//! events (`event`), the mail ledger as ranges of message ids (`ledger`) with the mailbox a
+//! range was addressed to (`ledger_recipient`, added by version 5 to version 4) and the fate of
+//! each message a lossy mount touched (`message_fate`); writing a diff and a batch of journals in one
 //! transaction; reading them back. (Versions 2 and 3 kept one table per kind of object and one
 //! ledger row per message: `legacy` migrates them.)
 //!
@@ -21,9 +22,24 @@ use crate::engine::Estate;
 use crate::engine::diff::{self, EstateDiff, EstateMeta, Kind, Object};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
-const SCHEMA: &str = "
+/// The recipient (a mailbox's alias) of a ledger range whose messages were addressed to one,
+/// keyed by the range's first id (added by schema 5).
+macro_rules! ledger_recipient_table {
+    () => {
+        "CREATE TABLE ledger_recipient (
+    first_id INTEGER PRIMARY KEY,
+    recipient TEXT NOT NULL COLLATE NOCASE);
+"
+    };
+}
+
+/// Creates what schema 5 added to schema 4.
+pub(super) const SCHEMA_5_ADDITIONS: &str = ledger_recipient_table!();
+
+const SCHEMA: &str = concat!(
+    "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE object (
     kind TEXT NOT NULL,
@@ -54,10 +70,12 @@ CREATE TABLE message_fate (
     lost_at TEXT,
     resent_at TEXT);
 CREATE INDEX message_fate_by_storage_group ON message_fate(server, storage_group, id);
-";
+",
+    ledger_recipient_table!()
+);
 
 /// The tables a snapshot carries besides `meta`, and that an import replaces.
-const TABLES: [&str; 4] = ["object", "event", "ledger", "message_fate"];
+const TABLES: [&str; 5] = ["object", "event", "ledger", "message_fate", "ledger_recipient"];
 
 /// The object row that holds the estate's settings and counters.
 const ESTATE_ROW: &str = "estate";
@@ -99,6 +117,12 @@ impl SqliteStore {
         match schema_version(&connection)? {
             SCHEMA_VERSION => {}
             2 | 3 => super::legacy::migrate(&mut connection)?,
+            4 => {
+                let tx = connection.transaction()?;
+                tx.execute_batch(SCHEMA_5_ADDITIONS)?;
+                tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
+                tx.commit()?;
+            }
             found => return Err(StoreError::WrongVersion { found }),
         }
         Ok(SqliteStore { connection, path: path.to_path_buf() })
@@ -288,6 +312,10 @@ fn append(tx: &Transaction<'_>, journal: &Journal) -> Result<Vec<EventEntry>, St
             sql_int(m.size),
             readable_time(m.accepted_at)?
         ])?;
+        if let Some(recipient) = &m.recipient {
+            tx.prepare_cached("INSERT INTO ledger_recipient (first_id, recipient) VALUES (?1, ?2)")?
+                .execute(params![sql_int(m.first_id), recipient])?;
+        }
     }
     let mut lost = tx.prepare_cached(
         "INSERT INTO message_fate (id, server, storage_group, fate, lost_at) VALUES (?1, ?2, ?3, 'lost', ?4) \
@@ -359,11 +387,13 @@ impl JournalRead for SqliteReader {
         visit: &mut dyn FnMut(&AcceptedRange) -> bool,
     ) -> Result<(), StoreError> {
         let sql = if newest_first {
-            "SELECT first_id, count, size, accepted_at FROM ledger WHERE server = ?1 AND storage_group = ?2 \
-             ORDER BY first_id DESC"
+            "SELECT l.first_id, l.count, l.size, l.accepted_at, r.recipient FROM ledger l \
+             LEFT JOIN ledger_recipient r ON r.first_id = l.first_id \
+             WHERE l.server = ?1 AND l.storage_group = ?2 ORDER BY l.first_id DESC"
         } else {
-            "SELECT first_id, count, size, accepted_at FROM ledger WHERE server = ?1 AND storage_group = ?2 \
-             ORDER BY first_id"
+            "SELECT l.first_id, l.count, l.size, l.accepted_at, r.recipient FROM ledger l \
+             LEFT JOIN ledger_recipient r ON r.first_id = l.first_id \
+             WHERE l.server = ?1 AND l.storage_group = ?2 ORDER BY l.first_id"
         };
         let mut stmt = self.connection.prepare_cached(sql)?;
         let mut rows = stmt.query(params![server, storage_group])?;
@@ -376,6 +406,7 @@ impl JournalRead for SqliteReader {
                 server: server.to_string(),
                 storage_group: storage_group.to_string(),
                 accepted_at: time_from_text("ledger", "accepted_at", &accepted_at)?,
+                recipient: r.get(4)?,
             };
             if !visit(&range) {
                 break;
@@ -551,6 +582,18 @@ pub fn read_snapshot(path: &Path, budget: std::time::Duration) -> Result<Estate,
         let time: String = r.get(3)?;
         time_from_text("ledger", "accepted_at", &time)?;
     }
+    let mut stmt = reader.connection.prepare("SELECT first_id, recipient FROM ledger_recipient")?;
+    let mut rows = stmt.query([]).map_err(timed_out)?;
+    while let Some(r) = rows.next().map_err(timed_out)? {
+        let (first, recipient): (i64, String) = (r.get(0)?, r.get(1)?);
+        if first < 1 || recipient.is_empty() || recipient.chars().count() > 64 {
+            return Err(StoreError::BadValue {
+                table: "ledger_recipient",
+                column: "recipient",
+                value: shown(&recipient),
+            });
+        }
+    }
     let mut stmt = reader.connection.prepare("SELECT id, fate, lost_at, resent_at FROM message_fate")?;
     let mut rows = stmt.query([]).map_err(timed_out)?;
     while let Some(r) = rows.next().map_err(timed_out)? {
@@ -602,6 +645,43 @@ mod tests {
         drop(store);
         let reopened = SqliteStore::open(&path).expect("still opens").load().expect("still loads");
         assert_eq!(reopened, if written { next } else { estate });
+    }
+
+    #[test]
+    fn a_schema_4_lab_gains_the_recipients_of_its_ranges_when_opened() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        drop(SqliteStore::create(&path, &estate).expect("created"));
+        let old = Connection::open(&path).expect("opens");
+        old.execute_batch("DROP TABLE ledger_recipient; UPDATE meta SET value = '4' WHERE key = 'schema_version';")
+            .expect("made schema 4");
+        drop(old);
+        let mut store = SqliteStore::open(&path).expect("a schema 4 lab opens");
+        assert_eq!(schema_version(&store.connection).expect("version"), SCHEMA_VERSION);
+        let sg = &estate.storage_groups[0];
+        let at = DateTime::from_timestamp(1_200_000_000, 0).expect("valid time");
+        let range = |first_id, recipient: Option<&str>| AcceptedRange {
+            first_id,
+            count: 3,
+            size: 1024,
+            server: sg.server.clone(),
+            storage_group: sg.name.clone(),
+            accepted_at: at,
+            recipient: recipient.map(str::to_string),
+        };
+        let journal = Journal { accepted: vec![range(1, Some("kweller")), range(4, None)], ..Journal::new(at) };
+        store.commit(&EstateDiff::between(&estate, &estate), &[&journal]).expect("commits");
+        let mut read = Vec::new();
+        store
+            .reader()
+            .expect("reader")
+            .accepted(&sg.server, &sg.name, false, &mut |r| {
+                read.push(r.clone());
+                true
+            })
+            .expect("reads");
+        assert_eq!(read, journal.accepted);
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub const PUBLIC_FOLDER_DATABASE_TYPE: &str =
     "Microsoft.Exchange.Data.Directory.SystemConfiguration.PublicFolderDatabase";
 pub const COPY_STATUS_TYPE: &str = "Microsoft.Exchange.Management.SystemConfigurationTasks.StorageGroupCopyStatusEntry";
 pub const CMS_STATUS_TYPE: &str = "Microsoft.Exchange.Management.SystemConfigurationTasks.ClusteredMailboxServerStatus";
+pub const MAILBOX_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.Mailbox";
+pub const RECIPIENT_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.ReducedRecipient";
+pub const MAILBOX_STATISTICS_TYPE: &str = "Microsoft.Exchange.Data.Mapi.MailboxStatistics";
+pub const TRANSPORT_SERVER_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.TransportServer";
+pub const QUEUE_TYPE: &str = "Microsoft.Exchange.Data.QueueViewer.ExtensibleQueueInfo";
 pub const TRANSPORT_CONFIG_TYPE: &str =
     "Microsoft.Exchange.Data.Directory.SystemConfiguration.TransportConfigContainer";
 
@@ -241,6 +246,19 @@ pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> R
 /// `Get-StorageGroupCopyStatus`: not a directory object, so no plumbing but `IsValid`.
 pub fn copy_status(c: api::StorageGroupCopyStatus) -> Record {
     let status = c.summary_copy_status;
+    // `-DumpsterStatistics`: one `HUB(oldest item;count;size)` entry per hub transport server.
+    let dumpster = match &c.dumpster_statistics {
+        Some(stats) => Value::from(
+            stats
+                .iter()
+                .map(|d| {
+                    let oldest = d.oldest_item.map(|t| Value::DateTime(t).to_display_string()).unwrap_or_default();
+                    format!("{}({oldest};{};{})", d.server, d.item_count, byte_quantified(d.size_bytes))
+                })
+                .collect::<Vec<_>>(),
+        ),
+        None => Value::Null,
+    };
     Record::new(COPY_STATUS_TYPE)
         .with_text(c.identity.clone())
         .with("Identity", c.identity)
@@ -275,6 +293,9 @@ pub fn copy_status(c: api::StorageGroupCopyStatus) -> Record {
         .with("LatestFullBackupTime", Value::Null)
         .with("LatestIncrementalBackupTime", Value::Null)
         .with("SnapshotBackup", Value::Null)
+        .with("OutstandingDumpsterRequests", empty_list())
+        .with("DumpsterServersNotAvailable", Value::Null)
+        .with("DumpsterStatistics", dumpster)
         .with("IsValid", c.is_valid)
         .with("ObjectState", "Unchanged")
 }
@@ -317,6 +338,138 @@ pub fn transport_config(config: api::TransportConfig, from: ReadFrom<'_>) -> Rec
         .with("Xexch50Enabled", true)
         .with("Name", "Transport Settings");
     with_plumbing(record, "Transport Settings", config.directory, from)
+}
+
+/// `Get-Mailbox`.
+pub fn mailbox(m: api::Mailbox, from: ReadFrom<'_>) -> Record {
+    let record = Record::new(MAILBOX_TYPE)
+        .with_text(m.identity.clone())
+        .with("Database", m.database)
+        .with("DeletedItemFlags", "DatabaseDefault")
+        .with("UseDatabaseRetentionDefaults", true)
+        .with("RetainDeletedItemsUntilBackup", false)
+        .with("DeliverToMailboxAndForward", false)
+        .with("ExchangeUserAccountControl", "None")
+        .with("ForwardingAddress", Value::Null)
+        .with("IsMailboxEnabled", true)
+        .with("ProhibitSendQuota", "unlimited")
+        .with("ProhibitSendReceiveQuota", "unlimited")
+        .with("UseDatabaseQuotaDefaults", true)
+        .with("IssueWarningQuota", "unlimited")
+        .with("RulesQuota", "64KB")
+        .with("ServerLegacyDN", m.legacy_exchange_dn.split("/cn=Recipients").next().unwrap_or_default().to_string())
+        .with("ServerName", m.server_name)
+        .with("UserPrincipalName", m.user_principal_name)
+        .with("SamAccountName", m.sam_account_name)
+        .with("Alias", m.alias)
+        .with("OrganizationalUnit", m.organizational_unit)
+        .with("DisplayName", m.display_name)
+        .with("EmailAddresses", vec![format!("SMTP:{}", m.primary_smtp_address)])
+        .with("HiddenFromAddressListsEnabled", false)
+        .with("LegacyExchangeDN", m.legacy_exchange_dn)
+        .with("PrimarySmtpAddress", m.primary_smtp_address.clone())
+        .with("RecipientType", "UserMailbox")
+        .with("RecipientTypeDetails", "UserMailbox")
+        .with("WindowsEmailAddress", m.primary_smtp_address)
+        .with("Name", m.name);
+    with_plumbing(record, &m.identity, m.directory, from)
+}
+
+/// `Get-Recipient`: the mailbox as a recipient.
+pub fn recipient(m: api::Mailbox, from: ReadFrom<'_>) -> Record {
+    let record = Record::new(RECIPIENT_TYPE)
+        .with_text(m.identity.clone())
+        .with("Alias", m.alias)
+        .with("Database", m.database)
+        .with("DisplayName", m.display_name)
+        .with("EmailAddresses", vec![format!("SMTP:{}", m.primary_smtp_address)])
+        .with("OrganizationalUnit", m.organizational_unit)
+        .with("PrimarySmtpAddress", m.primary_smtp_address)
+        .with("RecipientType", "UserMailbox")
+        .with("RecipientTypeDetails", "UserMailbox")
+        .with("ServerLegacyDN", m.legacy_exchange_dn.split("/cn=Recipients").next().unwrap_or_default().to_string())
+        .with("Name", m.name);
+    with_plumbing(record, &m.identity, m.directory, from)
+}
+
+/// `Get-MailboxStatistics`: TotalItemSize as Exchange 2007 prints a size.
+pub fn mailbox_statistics(m: api::MailboxStatistics) -> Record {
+    Record::new(MAILBOX_STATISTICS_TYPE)
+        .with_text(m.display_name.clone())
+        .with("AssociatedItemCount", 0_i64)
+        .with("DeletedItemCount", 0_i64)
+        .with("DisplayName", m.display_name)
+        .with("ItemCount", m.item_count)
+        .with("LastLoggedOnUserAccount", Value::Null)
+        .with("LastLogoffTime", Value::Null)
+        .with("LastLogonTime", m.last_logon_time)
+        .with("LegacyDN", m.legacy_dn)
+        .with("MailboxGuid", m.mailbox_guid.clone())
+        .with("ObjectClass", "Mailbox")
+        .with("StorageLimitStatus", "BelowLimit")
+        .with("TotalDeletedItemSize", byte_quantified(0))
+        .with("TotalItemSize", byte_quantified(m.total_item_size_bytes))
+        .with("Database", m.database)
+        .with("ServerName", m.server_name)
+        .with("StorageGroupName", m.storage_group_name)
+        .with("DatabaseName", m.database_name)
+        .with("Identity", m.mailbox_guid)
+        .with("IsValid", true)
+        .with("ObjectState", "Unchanged")
+}
+
+/// `Get-TransportServer`.
+pub fn transport_server(t: api::TransportServer, from: ReadFrom<'_>) -> Record {
+    let logs = format!(r"{INSTALL_ROOT}\TransportRoles\Logs");
+    let record = Record::new(TRANSPORT_SERVER_TYPE)
+        .with_text(t.name.clone())
+        .with("AntispamAgentsEnabled", false)
+        .with("ConnectivityLogEnabled", true)
+        .with("ConnectivityLogMaxAge", days(30))
+        .with("ConnectivityLogMaxDirectorySize", "1000MB")
+        .with("ConnectivityLogMaxFileSize", "10MB")
+        .with("ConnectivityLogPath", format!(r"{logs}\Connectivity"))
+        .with("DelayNotificationTimeout", Value::TimeSpan(TimeSpan { ticks: 4 * 3600 * TimeSpan::TICKS_PER_SECOND }))
+        .with("ExternalDNSAdapterEnabled", true)
+        .with("InternalDNSAdapterEnabled", true)
+        .with("MaxConcurrentMailboxDeliveries", 30_i64)
+        .with("MaxConcurrentMailboxSubmissions", 20_i64)
+        .with("MaxOutboundConnections", 1000_i64)
+        .with("MessageExpirationTimeout", days(2))
+        .with("MessageRetryInterval", Value::TimeSpan(TimeSpan { ticks: 60 * TimeSpan::TICKS_PER_SECOND }))
+        .with("MessageTrackingLogEnabled", true)
+        .with("MessageTrackingLogMaxAge", days(30))
+        .with("MessageTrackingLogMaxDirectorySize", "250MB")
+        .with("MessageTrackingLogMaxFileSize", "10MB")
+        .with("MessageTrackingLogPath", format!(r"{logs}\MessageTracking"))
+        .with("MessageTrackingLogSubjectLoggingEnabled", true)
+        .with("PipelineTracingEnabled", false)
+        .with("PoisonThreshold", 2_i64)
+        .with("QueueMaxIdleTime", Value::TimeSpan(TimeSpan { ticks: 180 * TimeSpan::TICKS_PER_SECOND }))
+        .with("ReceiveProtocolLogPath", format!(r"{logs}\ProtocolLog\SmtpReceive"))
+        .with("SendProtocolLogPath", format!(r"{logs}\ProtocolLog\SmtpSend"))
+        .with("TransientFailureRetryAttempts", 6_i64)
+        .with("Fqdn", t.fqdn)
+        .with("Site", t.site)
+        .with("Name", t.name);
+    with_plumbing(record, &t.identity, t.directory, from)
+}
+
+/// `Get-Queue`.
+pub fn queue(q: api::Queue) -> Record {
+    Record::new(QUEUE_TYPE)
+        .with_text(q.identity.clone())
+        .with("DeliveryType", q.delivery_type)
+        .with("NextHopDomain", q.next_hop_domain)
+        .with("TlsDomain", Value::Null)
+        .with("NextHopConnector", "00000000-0000-0000-0000-000000000000")
+        .with("Status", q.status)
+        .with("MessageCount", q.message_count)
+        .with("LastError", q.last_error)
+        .with("LastRetryTime", q.last_retry_time)
+        .with("NextRetryTime", q.next_retry_time)
+        .with("Identity", q.identity)
+        .with("IsValid", true)
 }
 
 /// Bytes as Exchange 2007's ByteQuantifiedSize prints them: the largest unit that divides

@@ -66,8 +66,10 @@ pub fn send_lab_mail(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
         size_kb: u32::try_from(call.int("SizeKB").unwrap_or(10)).unwrap_or(10),
         dry_run: false,
         expected_version: None,
+        recipient: call.string("Recipient"),
     };
-    if !change::should_process(call, cx, &request.database, false)? {
+    let target = request.recipient.clone().unwrap_or_else(|| request.database.clone());
+    if !change::should_process(call, cx, &target, false)? {
         return Ok(Vec::new());
     }
     let result: api::SendMailResult = cx.client.post(routes::LAB_MAIL, &request).map_err(client_error)?;
@@ -79,6 +81,7 @@ pub fn send_lab_mail(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
             .with("FirstId", first)
             .with("LastId", last)
             .with("LastLogGenerated", result.last_log_generated)
+            .with("Queued", result.queued_on)
             .into(),
     ])
 }

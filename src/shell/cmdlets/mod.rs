@@ -25,6 +25,7 @@ pub mod native;
 mod objects;
 mod ordering;
 mod properties;
+mod recipients;
 mod remoting;
 pub mod setup;
 pub mod snapins;
@@ -180,14 +181,19 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-History", spec!("Get-History.toml"), host::get_history),
     entry("Get-LabMailStatistics", spec!("Get-LabMailStatistics.toml"), lab::get_lab_mail_statistics),
     entry("Get-LabNode", spec!("Get-LabNode.toml"), lab::get_lab_node),
+    entry("Get-Mailbox", spec!("Get-Mailbox.toml"), recipients::get_mailbox),
     entry("Get-MailboxDatabase", spec!("Get-MailboxDatabase.toml"), database::get_mailbox_database),
     entry("Get-MailboxServer", spec!("Get-MailboxServer.toml"), clustered_mailbox_server::get_mailbox_server),
+    entry("Get-MailboxStatistics", spec!("Get-MailboxStatistics.toml"), recipients::get_mailbox_statistics),
     entry("Get-Member", spec!("Get-Member.toml"), objects::get_member),
     entry("Get-PSSnapin", spec!("Get-PSSnapin.toml"), snapins::get_pssnapin),
     entry("Get-PublicFolderDatabase", spec!("Get-PublicFolderDatabase.toml"), database::get_public_folder_database),
+    entry("Get-Queue", spec!("Get-Queue.toml"), transport::get_queue),
+    entry("Get-Recipient", spec!("Get-Recipient.toml"), recipients::get_recipient),
     entry("Get-StorageGroup", spec!("Get-StorageGroup.toml"), storage_group::get_storage_group),
     entry("Get-StorageGroupCopyStatus", spec!("Get-StorageGroupCopyStatus.toml"), storage_group::get_copy_status),
     entry("Get-TransportConfig", spec!("Get-TransportConfig.toml"), transport::get_transport_config),
+    entry("Get-TransportServer", spec!("Get-TransportServer.toml"), transport::get_transport_server),
     entry("Get-Unique", spec!("Get-Unique.toml"), ordering::get_unique),
     entry("Get-Variable", spec!("Get-Variable.toml"), host::get_variable),
     entry("Group-Object", spec!("Group-Object.toml"), ordering::group_object),
@@ -226,6 +232,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Stop-LabNode", spec!("Stop-LabNode.toml"), lab::stop_lab_node),
     entry("Stop-Transcript", spec!("Stop-Transcript.toml"), host::stop_transcript),
     entry("Suspend-StorageGroupCopy", spec!("Suspend-StorageGroupCopy.toml"), storage_group::suspend_copy),
+    entry("Test-MailFlow", spec!("Test-MailFlow.toml"), transport::test_mail_flow),
     entry("Test-ReplicationHealth", spec!("Test-ReplicationHealth.toml"), cluster::test_replication_health),
     entry("Update-StorageGroupCopy", spec!("Update-StorageGroupCopy.toml"), storage_group::update_copy),
     entry("Wait-LabReplication", spec!("Wait-LabReplication.toml"), lab::wait_lab_replication),

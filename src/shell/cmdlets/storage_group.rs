@@ -31,6 +31,7 @@ pub fn get_copy_status(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
         identity: call.string("Identity"),
         server: call.string("Server"),
         standby_machine: call.string("StandbyMachine"),
+        dumpster_statistics: call.switch("DumpsterStatistics"),
     };
     if query.identity.is_none()
         && query.server.is_none()

@@ -151,6 +151,10 @@ pub enum ParamType {
     MailboxServerIdParameter,
     StorageGroupIdParameter,
     DatabaseIdParameter,
+    MailboxIdParameter,
+    RecipientIdParameter,
+    GeneralMailboxIdParameter,
+    QueueIdentity,
 }
 
 impl ParamType {
@@ -175,6 +179,10 @@ impl ParamType {
             ParamType::MailboxServerIdParameter => "MailboxServerIdParameter",
             ParamType::StorageGroupIdParameter => "StorageGroupIdParameter",
             ParamType::DatabaseIdParameter => "DatabaseIdParameter",
+            ParamType::MailboxIdParameter => "MailboxIdParameter",
+            ParamType::RecipientIdParameter => "RecipientIdParameter",
+            ParamType::GeneralMailboxIdParameter => "GeneralMailboxIdParameter",
+            ParamType::QueueIdentity => "QueueIdentity",
         }
     }
 
@@ -198,6 +206,10 @@ impl ParamType {
             ParamType::MailboxServerIdParameter => "Microsoft.Exchange.Configuration.Tasks.MailboxServerIdParameter",
             ParamType::StorageGroupIdParameter => "Microsoft.Exchange.Configuration.Tasks.StorageGroupIdParameter",
             ParamType::DatabaseIdParameter => "Microsoft.Exchange.Configuration.Tasks.DatabaseIdParameter",
+            ParamType::MailboxIdParameter => "Microsoft.Exchange.Configuration.Tasks.MailboxIdParameter",
+            ParamType::RecipientIdParameter => "Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter",
+            ParamType::GeneralMailboxIdParameter => "Microsoft.Exchange.Configuration.Tasks.GeneralMailboxIdParameter",
+            ParamType::QueueIdentity => "Microsoft.Exchange.Data.QueueViewer.QueueIdentity",
         }
     }
 }
