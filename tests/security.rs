@@ -662,6 +662,7 @@ fn viewers_see_no_server_paths_and_event_filters_mean_what_they_say() {
         size_kb: 20,
         dry_run: false,
         expected_version: None,
+        recipient: None,
     };
     let _: api::SendMailResult = target.admin.post(routes::LAB_MAIL, &bulk).expect("mail");
     let settle = api::SettleRequest { timeout_ms: Some(20_000) };
