@@ -97,6 +97,7 @@ fn measure(topology: &str, scratch: &Path) -> Figures {
                 size_kb: 1,
                 dry_run: false,
                 expected_version: None,
+                recipient: None,
             };
             let _: SendMailResult = client.post(routes::LAB_MAIL, &request).expect("delivered");
         }

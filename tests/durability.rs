@@ -25,7 +25,14 @@ fn statistics(client: &Client, database: &str, verify: bool) -> MailStatistics {
 }
 
 fn deliver(client: &Client, database: &str, count: u32, size_kb: u32) -> Result<Vec<u64>, String> {
-    let request = SendMailRequest { database: database.into(), count, size_kb, dry_run: false, expected_version: None };
+    let request = SendMailRequest {
+        database: database.into(),
+        count,
+        size_kb,
+        dry_run: false,
+        expected_version: None,
+        recipient: None,
+    };
     client.post::<SendMailResult>(routes::LAB_MAIL, &request).map(|r| r.accepted).map_err(|e| format!("{e:?}"))
 }
 
