@@ -30,6 +30,7 @@ mod remoting;
 pub mod setup;
 pub mod snapins;
 mod storage_group;
+mod text;
 mod transport;
 
 use std::sync::OnceLock;
@@ -103,6 +104,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("sleep", "Start-Sleep"),
     ("sort", "Sort-Object"),
     ("sv", "Set-Variable"),
+    ("tee", "Tee-Object"),
     ("where", "Where-Object"),
     ("write", "Write-Output"),
 ];
@@ -159,6 +161,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
     entry("Compare-Object", spec!("Compare-Object.toml"), ordering::compare_object),
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
+    entry("ConvertFrom-StringData", spec!("ConvertFrom-StringData.toml"), text::convert_from_string_data),
     entry("ConvertTo-Json", spec!("ConvertTo-Json.toml"), formatting::convert_to_json),
     entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
     entry("Dismount-Database", spec!("Dismount-Database.toml"), database::dismount_database),
@@ -199,6 +202,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Group-Object", spec!("Group-Object.toml"), ordering::group_object),
     entry("Import-Lab", spec!("Import-Lab.toml"), lab::import_lab),
     entry("Invoke-Command", spec!("Invoke-Command.toml"), remoting::invoke_command),
+    entry("Join-String", spec!("Join-String.toml"), text::join_string),
     entry("Measure-Command", spec!("Measure-Command.toml"), dates::measure_command),
     entry("Measure-Object", spec!("Measure-Object.toml"), ordering::measure_object),
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
@@ -232,6 +236,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Stop-LabNode", spec!("Stop-LabNode.toml"), lab::stop_lab_node),
     entry("Stop-Transcript", spec!("Stop-Transcript.toml"), host::stop_transcript),
     entry("Suspend-StorageGroupCopy", spec!("Suspend-StorageGroupCopy.toml"), storage_group::suspend_copy),
+    entry("Tee-Object", spec!("Tee-Object.toml"), text::tee_object),
     entry("Test-MailFlow", spec!("Test-MailFlow.toml"), transport::test_mail_flow),
     entry("Test-ReplicationHealth", spec!("Test-ReplicationHealth.toml"), cluster::test_replication_health),
     entry("Update-StorageGroupCopy", spec!("Update-StorageGroupCopy.toml"), storage_group::update_copy),

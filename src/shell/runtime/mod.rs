@@ -9,7 +9,9 @@
 //! given. Layout of tables and lists stays in `render`.
 
 pub mod dotnet;
+pub mod encoding;
 pub mod environment;
+pub mod filesystem;
 pub mod json;
 pub mod object;
 pub mod psobject;
