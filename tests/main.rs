@@ -12,6 +12,8 @@
 //!   -DomainController, prompts, the EMS read surface), each citing its documentation page.
 //! - `durability`: `kill -9` under 32 concurrent clients (group commit) on the seed and the large
 //!   estate, mail statistics under load, a clean shutdown that needs no repair.
+//! - `files`: issue 13's file, CSV and text cmdlets on the real file system: items, content,
+//!   paths, links never written through, huge and binary files, CSV, Select-String.
 //! - `engine`: ccrd's engine over HTTP on a real lab: logs, replication, moves, stops,
 //!   refusals with reports, dry runs, the guard, roles, history, and `kill -9` recovery.
 //! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
@@ -41,6 +43,7 @@ mod conformance;
 mod durability;
 mod engine;
 mod exchange;
+mod files;
 mod observability;
 mod remote;
 mod route_walk;

@@ -8,13 +8,19 @@ use crate::shell::render;
 use crate::shell::runtime::json;
 use crate::shell::value::{Record, Value};
 
-/// Scalars are shown as records with one property, as PowerShell shows them in a table.
+/// Objects are shown by their properties; scalars as records with one property, as PowerShell
+/// shows them in a table.
 fn as_records(values: &[Value]) -> Vec<Record> {
     values
         .iter()
         .filter(|v| **v != Value::Null)
         .map(|v| match v {
             Value::Record(r) => r.borrow().clone(),
+            // An object by its properties, under its type name (so its view applies).
+            Value::Object(o) => match o.shown() {
+                Value::Record(r) => r.borrow().clone(),
+                text => Record::new("System.Object").with("Value", text),
+            },
             scalar => Record::new("System.Object").with("Value", scalar.clone()),
         })
         .collect()

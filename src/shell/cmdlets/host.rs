@@ -1,6 +1,6 @@
 //! The host and stream cmdlets: `Write-Output`, `Write-Host`, `Write-Warning`,
 //! `Write-Error`, `Write-Verbose`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
-//! `Out-File`; and the session's own state: `Get-Variable`, `Set-Variable`,
+//! and the session's own state: `Get-Variable`, `Set-Variable`,
 //! `Start-Sleep`, `Get-History`, `Start-Transcript`, `Stop-Transcript`.
 
 use std::time::Duration;
@@ -124,29 +124,6 @@ pub fn out_string(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Val
 }
 
 pub fn out_null(_: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    Ok(Vec::new())
-}
-
-pub fn out_file(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    use std::io::Write;
-    let path = call.string("FilePath").unwrap_or_default();
-    let text = cx.engine.host().format(&pipeline_input(call));
-    let append = call.switch("Append");
-    if call.switch("NoClobber") && !append && std::path::Path::new(&path).exists() {
-        return Err(ErrorRecord::new("NoClobber", "ResourceExists", format!("The file '{path}' already exists."))
-            .with_hint("Leave out -NoClobber to overwrite it, or use -Append."));
-    }
-    std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(append)
-        .truncate(!append)
-        .open(&path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| {
-            ErrorRecord::new("FileOpenFailure", "OpenError", format!("Could not write to '{path}': {e}"))
-                .with_hint("Check that the folder exists and is writable.")
-        })?;
     Ok(Vec::new())
 }
 

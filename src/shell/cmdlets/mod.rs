@@ -12,6 +12,8 @@ mod change;
 mod cluster;
 mod cluster_exe;
 mod clustered_mailbox_server;
+mod content;
+mod csv;
 mod database;
 mod dates;
 mod discovery;
@@ -19,7 +21,9 @@ pub mod exchange_objects;
 mod formatting;
 mod history;
 mod host;
+mod items;
 mod lab;
+mod locations;
 mod members;
 pub mod native;
 mod objects;
@@ -84,27 +88,55 @@ impl Context<'_> {
 const ALIASES: &[(&str, &str)] = &[
     ("%", "ForEach-Object"),
     ("?", "Where-Object"),
+    ("ac", "Add-Content"),
+    ("cd", "Set-Location"),
+    ("chdir", "Set-Location"),
+    ("clc", "Clear-Content"),
     ("cls", "Clear-Host"),
     ("compare", "Compare-Object"),
+    ("copy", "Copy-Item"),
+    ("cpi", "Copy-Item"),
+    ("del", "Remove-Item"),
     ("diff", "Compare-Object"),
+    ("dir", "Get-ChildItem"),
     ("echo", "Write-Output"),
+    ("epcsv", "Export-Csv"),
+    ("erase", "Remove-Item"),
     ("fl", "Format-List"),
     ("foreach", "ForEach-Object"),
     ("ft", "Format-Table"),
+    ("gc", "Get-Content"),
+    ("gci", "Get-ChildItem"),
     ("gcm", "Get-Command"),
+    ("gi", "Get-Item"),
+    ("gl", "Get-Location"),
     ("gm", "Get-Member"),
     ("group", "Group-Object"),
     ("gu", "Get-Unique"),
     ("gv", "Get-Variable"),
     ("h", "Get-History"),
-    ("history", "Get-History"),
     ("help", "Get-Help"),
+    ("history", "Get-History"),
+    ("ipcsv", "Import-Csv"),
     ("measure", "Measure-Object"),
+    ("mi", "Move-Item"),
+    ("move", "Move-Item"),
+    ("ni", "New-Item"),
+    ("popd", "Pop-Location"),
+    ("pushd", "Push-Location"),
+    ("rd", "Remove-Item"),
+    ("ren", "Rename-Item"),
+    ("ri", "Remove-Item"),
+    ("rni", "Rename-Item"),
+    ("rvpa", "Resolve-Path"),
     ("select", "Select-Object"),
+    ("sl", "Set-Location"),
     ("sleep", "Start-Sleep"),
+    ("sls", "Select-String"),
     ("sort", "Sort-Object"),
     ("sv", "Set-Variable"),
     ("tee", "Tee-Object"),
+    ("type", "Get-Content"),
     ("where", "Where-Object"),
     ("write", "Write-Output"),
 ];
@@ -156,34 +188,44 @@ const fn entry(name: &'static str, (spec_file, spec_text): (&'static str, &'stat
 /// Every cmdlet, alphabetically: one line each, pairing the spec with its implementation.
 #[rustfmt::skip]
 pub const CMDLETS: &[CmdletEntry] = &[
+    entry("Add-Content", spec!("Add-Content.toml"), content::add_content),
     entry("Add-Member", spec!("Add-Member.toml"), members::add_member),
     entry("Add-PSSnapin", spec!("Add-PSSnapin.toml"), snapins::add_pssnapin),
+    entry("Clear-Content", spec!("Clear-Content.toml"), content::clear_content),
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
     entry("Compare-Object", spec!("Compare-Object.toml"), ordering::compare_object),
+    entry("ConvertFrom-Csv", spec!("ConvertFrom-Csv.toml"), csv::convert_from_csv),
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
     entry("ConvertFrom-StringData", spec!("ConvertFrom-StringData.toml"), text::convert_from_string_data),
+    entry("ConvertTo-Csv", spec!("ConvertTo-Csv.toml"), csv::convert_to_csv),
     entry("ConvertTo-Json", spec!("ConvertTo-Json.toml"), formatting::convert_to_json),
+    entry("Copy-Item", spec!("Copy-Item.toml"), items::copy_item),
     entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
     entry("Dismount-Database", spec!("Dismount-Database.toml"), database::dismount_database),
     entry("Enable-StorageGroupCopy", spec!("Enable-StorageGroupCopy.toml"), storage_group::enable_copy),
     entry("Enter-PSSession", spec!("Enter-PSSession.toml"), remoting::enter_pssession),
     entry("Exit-PSSession", spec!("Exit-PSSession.toml"), remoting::exit_pssession),
+    entry("Export-Csv", spec!("Export-Csv.toml"), csv::export_csv),
     entry("Export-Lab", spec!("Export-Lab.toml"), lab::export_lab),
     entry("ForEach-Object", spec!("ForEach-Object.toml"), objects::foreach_object),
     entry("Format-List", spec!("Format-List.toml"), formatting::format_list),
     entry("Format-Table", spec!("Format-Table.toml"), formatting::format_table),
+    entry("Get-ChildItem", spec!("Get-ChildItem.toml"), items::get_child_item),
     entry("Get-ClusteredMailboxServerStatus", spec!("Get-ClusteredMailboxServerStatus.toml"), clustered_mailbox_server::get_status),
     entry("Get-ClusterGroup", spec!("Get-ClusterGroup.toml"), cluster::get_cluster_group),
     entry("Get-ClusterNode", spec!("Get-ClusterNode.toml"), cluster::get_cluster_node),
     entry("Get-ClusterResource", spec!("Get-ClusterResource.toml"), cluster::get_cluster_resource),
     entry("Get-Command", spec!("Get-Command.toml"), discovery::get_command),
+    entry("Get-Content", spec!("Get-Content.toml"), content::get_content),
     entry("Get-Date", spec!("Get-Date.toml"), dates::get_date),
     entry("Get-EventLog", spec!("Get-EventLog.toml"), history::get_event_log),
     entry("Get-ExchangeServer", spec!("Get-ExchangeServer.toml"), clustered_mailbox_server::get_exchange_server),
     entry("Get-Help", spec!("Get-Help.toml"), discovery::get_help),
     entry("Get-History", spec!("Get-History.toml"), host::get_history),
+    entry("Get-Item", spec!("Get-Item.toml"), items::get_item),
     entry("Get-LabMailStatistics", spec!("Get-LabMailStatistics.toml"), lab::get_lab_mail_statistics),
     entry("Get-LabNode", spec!("Get-LabNode.toml"), lab::get_lab_node),
+    entry("Get-Location", spec!("Get-Location.toml"), locations::get_location),
     entry("Get-Mailbox", spec!("Get-Mailbox.toml"), recipients::get_mailbox),
     entry("Get-MailboxDatabase", spec!("Get-MailboxDatabase.toml"), database::get_mailbox_database),
     entry("Get-MailboxServer", spec!("Get-MailboxServer.toml"), clustered_mailbox_server::get_mailbox_server),
@@ -200,34 +242,47 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-Unique", spec!("Get-Unique.toml"), ordering::get_unique),
     entry("Get-Variable", spec!("Get-Variable.toml"), host::get_variable),
     entry("Group-Object", spec!("Group-Object.toml"), ordering::group_object),
+    entry("Import-Csv", spec!("Import-Csv.toml"), csv::import_csv),
     entry("Import-Lab", spec!("Import-Lab.toml"), lab::import_lab),
     entry("Invoke-Command", spec!("Invoke-Command.toml"), remoting::invoke_command),
+    entry("Join-Path", spec!("Join-Path.toml"), locations::join_path),
     entry("Join-String", spec!("Join-String.toml"), text::join_string),
     entry("Measure-Command", spec!("Measure-Command.toml"), dates::measure_command),
     entry("Measure-Object", spec!("Measure-Object.toml"), ordering::measure_object),
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
     entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),
     entry("Move-ClusterGroup", spec!("Move-ClusterGroup.toml"), clustered_mailbox_server::move_cluster_group),
+    entry("Move-Item", spec!("Move-Item.toml"), items::move_item),
+    entry("New-Item", spec!("New-Item.toml"), items::new_item),
     entry("New-Object", spec!("New-Object.toml"), members::new_object),
     entry("New-TimeSpan", spec!("New-TimeSpan.toml"), dates::new_timespan),
-    entry("Out-File", spec!("Out-File.toml"), host::out_file),
+    entry("Out-File", spec!("Out-File.toml"), content::out_file),
     entry("Out-Null", spec!("Out-Null.toml"), host::out_null),
     entry("Out-String", spec!("Out-String.toml"), host::out_string),
+    entry("Pop-Location", spec!("Pop-Location.toml"), locations::pop_location),
+    entry("Push-Location", spec!("Push-Location.toml"), locations::push_location),
     entry("Read-Host", spec!("Read-Host.toml"), host::read_host),
+    entry("Remove-Item", spec!("Remove-Item.toml"), items::remove_item),
     entry("Remove-PSSnapin", spec!("Remove-PSSnapin.toml"), snapins::remove_pssnapin),
+    entry("Rename-Item", spec!("Rename-Item.toml"), items::rename_item),
     entry("Reset-Lab", spec!("Reset-Lab.toml"), lab::reset_lab),
+    entry("Resolve-Path", spec!("Resolve-Path.toml"), locations::resolve_path),
     entry("Restore-StorageGroupCopy", spec!("Restore-StorageGroupCopy.toml"), storage_group::restore_copy),
     entry("Resume-StorageGroupCopy", spec!("Resume-StorageGroupCopy.toml"), storage_group::resume_copy),
     entry("Search-AdminAuditLog", spec!("Search-AdminAuditLog.toml"), history::search_admin_audit_log),
     entry("Select-Object", spec!("Select-Object.toml"), objects::select_object),
+    entry("Select-String", spec!("Select-String.toml"), text::select_string),
     entry("Send-LabMail", spec!("Send-LabMail.toml"), lab::send_lab_mail),
+    entry("Set-Content", spec!("Set-Content.toml"), content::set_content),
     entry("Set-LabClock", spec!("Set-LabClock.toml"), lab::set_lab_clock),
     entry("Set-LabFault", spec!("Set-LabFault.toml"), lab::set_lab_fault),
     entry("Set-LabNetwork", spec!("Set-LabNetwork.toml"), lab::set_lab_network),
+    entry("Set-Location", spec!("Set-Location.toml"), locations::set_location),
     entry("Set-MailboxServer", spec!("Set-MailboxServer.toml"), clustered_mailbox_server::set_mailbox_server),
     entry("Set-TransportConfig", spec!("Set-TransportConfig.toml"), transport::set_transport_config),
     entry("Set-Variable", spec!("Set-Variable.toml"), host::set_variable),
     entry("Sort-Object", spec!("Sort-Object.toml"), ordering::sort_object),
+    entry("Split-Path", spec!("Split-Path.toml"), locations::split_path),
     entry("Start-ClusteredMailboxServer", spec!("Start-ClusteredMailboxServer.toml"), clustered_mailbox_server::start_server),
     entry("Start-LabNode", spec!("Start-LabNode.toml"), lab::start_lab_node),
     entry("Start-Sleep", spec!("Start-Sleep.toml"), host::start_sleep),
@@ -238,6 +293,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Suspend-StorageGroupCopy", spec!("Suspend-StorageGroupCopy.toml"), storage_group::suspend_copy),
     entry("Tee-Object", spec!("Tee-Object.toml"), text::tee_object),
     entry("Test-MailFlow", spec!("Test-MailFlow.toml"), transport::test_mail_flow),
+    entry("Test-Path", spec!("Test-Path.toml"), items::test_path),
     entry("Test-ReplicationHealth", spec!("Test-ReplicationHealth.toml"), cluster::test_replication_health),
     entry("Update-StorageGroupCopy", spec!("Update-StorageGroupCopy.toml"), storage_group::update_copy),
     entry("Wait-LabReplication", spec!("Wait-LabReplication.toml"), lab::wait_lab_replication),
@@ -262,8 +318,11 @@ pub fn pipeline_input(call: &Invocation<'_>) -> Vec<Value> {
 /// the runtime's objects), as PowerShell's format files define them: type, kind, columns,
 /// widths.
 #[allow(clippy::type_complexity)]
-const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize])] =
-    &[("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[])];
+const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize])] = &[
+    ("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[]),
+    ("System.IO.FileInfo", ViewKind::Table, &["Mode", "LastWriteTime", "Length", "Name"], &[]),
+    ("System.IO.DirectoryInfo", ViewKind::Table, &["Mode", "LastWriteTime", "Length", "Name"], &[]),
+];
 
 /// Finds cmdlets and their specs. Specs are parsed on first use, so start-up pays only for
 /// the cmdlets a command line names.

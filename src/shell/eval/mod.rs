@@ -1481,6 +1481,13 @@ impl Interpreter {
                 return Value::array(self.errors.iter().map(ErrorRecord::to_value).collect());
             }
             (_, "psitem") => return self.variable("_"),
+            (None, "pwd") => return runtime::path_info::PathInfo::value(runtime::filesystem::location()),
+            (None, "psscriptroot" | "pscommandpath") => {
+                let Some(file) = &self.source.file else { return Value::String(String::new()) };
+                let path = runtime::filesystem::resolve(file);
+                let path = if bare == "pscommandpath" { Some(path.as_path()) } else { path.parent() };
+                return Value::String(path.map(|p| p.display().to_string()).unwrap_or_default());
+            }
             (Some("env"), var) => {
                 let key = name.split_once(':').map_or(var, |(_, key)| key);
                 return runtime::environment::get(key).map_or(Value::Null, Value::String);

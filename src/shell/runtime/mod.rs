@@ -13,7 +13,9 @@ pub mod encoding;
 pub mod environment;
 pub mod filesystem;
 pub mod json;
+pub mod match_info;
 pub mod object;
+pub mod path_info;
 pub mod psobject;
 pub mod types;
 

@@ -103,6 +103,12 @@ pub trait NetObject: fmt::Debug {
         None
     }
 
+    /// Whether output shows the object as its text (PowerShell's MatchInfo view calls
+    /// `ToString()`) rather than as a record of its properties.
+    fn shown_as_text(&self) -> bool {
+        false
+    }
+
     /// For downcasting in the type's own code (`obj.as_any().downcast_ref::<FileInfo>()`).
     fn as_any(&self) -> &dyn Any;
 }
@@ -174,7 +180,7 @@ impl ObjectRef {
             return Value::array(items);
         }
         let properties = self.property_values();
-        if properties.is_empty() {
+        if properties.is_empty() || self.0.shown_as_text() {
             return Value::String(self.0.to_text());
         }
         let mut record = crate::shell::value::Record::new(self.0.type_name()).with_text(self.0.to_text());

@@ -61,7 +61,7 @@ pub fn view(value: &Value) -> Value {
 }
 
 /// The names and values of a value's properties, as `PSObject.Properties` lists them.
-fn properties_of(value: &Value) -> Vec<(String, Value, MemberKind)> {
+pub fn properties_of(value: &Value) -> Vec<(String, Value, MemberKind)> {
     match value {
         Value::Record(r) => {
             r.borrow().properties.iter().map(|(n, v)| (n.clone(), v.clone(), MemberKind::NoteProperty)).collect()

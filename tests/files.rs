@@ -1,0 +1,273 @@
+//! Issue 13's file, CSV and text cmdlets on the real file system: each test runs a script in a
+//! fresh in-process session whose location is a new temporary folder, and checks the output,
+//! the errors (PowerShell's ids and messages) and the files left behind — including that bad
+//! input changed nothing.
+
+use std::fs;
+use std::path::Path;
+
+use ccrsh::shell::client::Client;
+use ccrsh::shell::session::SourceName;
+
+use crate::support::captured_session;
+
+struct Ran {
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `script` with the location set to `dir`. No case talks to ccrd.
+fn run_in(dir: &Path, script: &str) -> Ran {
+    let client = Client::new("http://127.0.0.1:9", None).expect("client");
+    let (mut session, out, err) = captured_session(client, None);
+    let source = format!("Set-Location -LiteralPath '{}'\n{script}", dir.display());
+    session.run(&source, &SourceName::Command);
+    Ran { stdout: out.text(), stderr: err.text() }
+}
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect()
+}
+
+#[test]
+fn items_are_listed_created_copied_moved_renamed_and_removed() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        "New-Item -ItemType Directory logs | Out-Null
+         Set-Content logs/E00.log 'a'; Set-Content logs/E01.txt 'b'; New-Item logs/sub -ItemType Directory | Out-Null
+         Set-Content logs/sub/deep.log 'c'
+         (Get-ChildItem logs | ForEach-Object Name) -join ','
+         (Get-ChildItem logs -Filter *.log -Recurse | ForEach-Object Name) -join ','
+         (Get-ChildItem logs -Recurse -Name -File) -join ','
+         (Get-ChildItem logs -Directory).Name
+         (Get-ChildItem logs/*.txt).Extension
+         (Get-Item logs/E00.log).Length
+         Test-Path logs -PathType Container; Test-Path logs -PathType Leaf; Test-Path logs/*.log
+         Copy-Item logs copy -Recurse; (Get-ChildItem copy -Recurse -Name) -join ','
+         Rename-Item copy/E00.log renamed.log; Move-Item copy/renamed.log .; Test-Path renamed.log
+         Remove-Item copy -Recurse; Test-Path copy",
+    );
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "sub,E00.log,E01.txt",
+            "E00.log,deep.log",
+            "E00.log,E01.txt,sub/deep.log",
+            "sub",
+            ".txt",
+            "2",
+            "True",
+            "False",
+            "True",
+            "sub,E00.log,E01.txt,sub/deep.log",
+            "True",
+            "False",
+        ]
+    );
+}
+
+#[test]
+fn missing_paths_are_powershells_errors_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("temp");
+    fs::write(dir.path().join("keep.txt"), "keep\n").expect("file");
+    fs::create_dir(dir.path().join("full")).expect("dir");
+    fs::write(dir.path().join("full/x"), "x").expect("file");
+    let ran = run_in(
+        dir.path(),
+        "Get-Content nope.txt
+         $Error[0].FullyQualifiedErrorId
+         Get-Item nope -ErrorAction SilentlyContinue; 'quiet'
+         Remove-Item full
+         Set-Location nowhere
+         Split-Path $PWD -Leaf
+         New-Item keep.txt -Value x
+         Get-Content full
+         Rename-Item keep.txt ../elsewhere.txt",
+    );
+    let err = &ran.stderr;
+    assert!(err.contains("Cannot find path"), "{err}");
+    assert!(ran.stdout.contains("PathNotFound,Microsoft.PowerShell.Commands.GetContentCommand"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("quiet"));
+    assert!(err.contains("has children and the Recurse parameter was not specified"), "{err}");
+    assert!(err.contains("The file '") && err.contains("keep.txt' already exists."), "{err}");
+    assert!(err.contains("Unable to get content because it is a directory"), "{err}");
+    assert!(err.contains("Cannot rename the specified target, because it represents a path or device name."), "{err}");
+    let leaf = dir.path().file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    assert!(lines(&ran.stdout).contains(&leaf.as_str()), "the location did not change: {}", ran.stdout);
+    assert_eq!(fs::read_to_string(dir.path().join("keep.txt")).ok().as_deref(), Some("keep\n"));
+    assert!(dir.path().join("full/x").exists());
+}
+
+#[test]
+fn content_is_read_by_lines_and_written_atomically() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        "1..5 | Set-Content n.txt
+         (Get-Content n.txt -TotalCount 2) -join ','
+         (Get-Content n.txt -Tail 2) -join ','
+         (Get-Content n.txt -Raw).Length
+         Add-Content n.txt 6; (Get-Content n.txt).Count
+         Clear-Content n.txt; (Get-Item n.txt).Length
+         Set-Content u.txt 'größe' -Encoding Unicode; (Get-Item u.txt).Length; Get-Content u.txt
+         'a','b' | Out-File o.txt; 'c' | Out-File o.txt -Append; (Get-Content o.txt) -join ','
+         'd' | Out-File o.txt -NoClobber
+         (Get-Content o.txt) -join ','
+         Set-Content x.txt 'x' -Encoding EBCDIC",
+    );
+    assert_eq!(lines(&ran.stdout), ["1,2", "4,5", "10", "6", "0", "14", "größe", "a,b,c", "a,b,c"]);
+    assert!(ran.stderr.contains("already exists"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("'EBCDIC' is not a supported encoding name"), "{}", ran.stderr);
+    assert!(!dir.path().join("x.txt").exists(), "a bad encoding writes nothing");
+    let left: Vec<String> =
+        fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    assert!(!left.iter().any(|n| n.contains("ccrsh-tmp")), "no temporary file left: {left:?}");
+}
+
+#[test]
+fn writes_never_go_through_a_link() {
+    let dir = tempfile::tempdir().expect("temp");
+    let outside = tempfile::tempdir().expect("outside");
+    let target = outside.path().join("secret.txt");
+    fs::write(&target, "secret\n").expect("file");
+    std::os::unix::fs::symlink(&target, dir.path().join("link.txt")).expect("link");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("linkdir")).expect("dir link");
+    let ran = run_in(
+        dir.path(),
+        "Set-Content link.txt 'x'; Add-Content link.txt 'y'; 'z' | Out-File link.txt
+         Remove-Item linkdir -Recurse; Test-Path linkdir",
+    );
+    assert_eq!(fs::read_to_string(&target).ok().as_deref(), Some("secret\n"));
+    assert!(ran.stderr.contains("symbolic link"), "{}", ran.stderr);
+    assert!(target.exists(), "removing a link to a folder leaves the folder's files");
+    assert_eq!(lines(&ran.stdout), ["False"]);
+}
+
+#[test]
+fn huge_files_stream_and_binary_files_read() {
+    let dir = tempfile::tempdir().expect("temp");
+    let big = dir.path().join("big.log");
+    let line = "x".repeat(99) + "\n";
+    fs::write(&big, line.repeat(200_000)).expect("20 MB");
+    fs::write(dir.path().join("bin.dat"), [0u8, 159, 146, 150, 255, b'\n', b'o', b'k']).expect("binary");
+    let ran = run_in(
+        dir.path(),
+        "(Get-Content big.log -TotalCount 3).Count
+         (Get-Content big.log -Tail 1).Length
+         (Get-Content bin.dat)[1]
+         (Get-Content bin.dat -AsByteStream)[4]
+         (Select-String -Path big.log -Pattern nomatch -Quiet)",
+    );
+    assert_eq!(ran.stderr, "");
+    assert_eq!(lines(&ran.stdout), ["3", "99", "ok", "255", "False"]);
+}
+
+#[test]
+fn paths_split_join_and_resolve() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        r"Split-Path 'C:\Logs\E00.log'; Split-Path 'C:\Logs\E00.log' -Leaf; Split-Path 'C:\Logs\E00.log' -Qualifier
+          Split-Path 'C:\Logs\E00.log' -LeafBase; Split-Path 'C:\Logs\E00.log' -Extension; Split-Path '/var/log' -IsAbsolute
+          Join-Path 'C:\Reports' 'daily.csv'; Join-Path /tmp a b c
+          Set-Content a.log x; Resolve-Path *.log -Relative
+          (Resolve-Path a.log).Path -eq (Join-Path $PWD a.log)
+          New-Item -ItemType Directory d | Out-Null; Push-Location d; Split-Path -Leaf (Get-Location); Pop-Location; (Split-Path -Leaf $PWD) -eq (Split-Path -Leaf (Get-Location))",
+    );
+    assert_eq!(ran.stderr, "");
+    let out = lines(&ran.stdout);
+    assert_eq!(
+        out[..10],
+        [r"C:\Logs", "E00.log", "C:", "E00", ".log", "True", r"C:\Reports\daily.csv", "/tmp/a/b/c", "./a.log", "True"]
+    );
+    assert_eq!(out[10..], ["d", "True"]);
+}
+
+#[test]
+fn csv_round_trips_with_powershell_7_defaults() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        "$rows = [pscustomobject]@{Server='EX01'; Note='a, \"b\"'; Count=3}, [pscustomobject]@{Server='EX02'; Note=$null; Count=4}
+         $rows | Export-Csv r.csv -NoTypeInformation
+         Get-Content r.csv
+         [pscustomobject]@{Server='EX03'; Note='n'; Count=5} | Export-Csv r.csv -Append
+         $back = Import-Csv r.csv; $back.Count; $back[0].Note; $back[2].Server; $back[1].Note -eq ''
+         $rows | ConvertTo-Csv -UseQuotes AsNeeded -Delimiter ';' | Select-Object -First 2
+         $rows | ConvertTo-Csv -IncludeTypeInformation | Select-Object -First 1
+         'a,a', '1,2' | ConvertFrom-Csv
+         [pscustomobject]@{Other=1} | Export-Csv r.csv -Append
+         (Get-Content r.csv).Count",
+    );
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "\"Server\",\"Note\",\"Count\"",
+            "\"EX01\",\"a, \"\"b\"\"\",\"3\"",
+            "\"EX02\",,\"4\"",
+            "3",
+            "a, \"b\"",
+            "EX03",
+            "True",
+            "Server;Note;Count",
+            "EX01;\"a, \"\"b\"\"\";3",
+            "#TYPE System.Management.Automation.PSCustomObject",
+            "4",
+        ]
+    );
+    assert!(ran.stderr.contains("The member \"a\" is already present."), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("does not have a property that corresponds to the following column: Server"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn select_string_finds_lines_with_context() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        "Set-Content app.log 'start','ERROR one','ok','error two','end'
+         Select-String -Path app.log -Pattern error
+         '--'
+         Select-String -Path app.log -Pattern 'ERROR' -CaseSensitive -Context 1
+         '--'
+         (Get-ChildItem *.log | Select-String 'e(rr)or' -List).Matches[0].Groups[1].Value
+         'a.b', 'axb' | Select-String -SimpleMatch 'a.b' | ForEach-Object Line
+         ('x1 x2' | Select-String 'x\\d' -AllMatches).Matches.Count
+         ('abc' | Select-String -NotMatch 'z').Line
+         Select-String -Path app.log -Pattern '('",
+    );
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "app.log:2:ERROR one",
+            "app.log:4:error two",
+            "--",
+            "  app.log:1:start",
+            "> app.log:2:ERROR one",
+            "  app.log:3:ok",
+            "--",
+            "RR",
+            "a.b",
+            "2",
+            "abc",
+        ]
+    );
+    assert!(ran.stderr.contains("is not a valid regular expression"), "{}", ran.stderr);
+}
+
+#[test]
+fn script_root_names_the_scripts_folder() {
+    let dir = tempfile::tempdir().expect("temp");
+    let script = dir.path().join("report.ps1");
+    fs::write(&script, "\"root=$PSScriptRoot\"; \"path=$PSCommandPath\"").expect("script");
+    let client = Client::new("http://127.0.0.1:9", None).expect("client");
+    let (mut session, out, _) = captured_session(client, None);
+    let text = fs::read_to_string(&script).expect("read");
+    session.run_script(&text, &script.display().to_string(), &[]);
+    assert_eq!(lines(&out.text()), [format!("root={}", dir.path().display()), format!("path={}", script.display())]);
+}
