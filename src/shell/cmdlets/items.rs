@@ -517,11 +517,9 @@ pub fn move_item(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Valu
             if same_or_inside(&source, &dest) {
                 continue;
             }
-            if fs::symlink_metadata(&dest).is_ok() {
-                if !call.switch("Force") || is_real_dir(&dest) {
-                    cx.errors.push(already_exists(&dest, "Move-Item", "MoveFileInfoItemIOError"));
-                    continue;
-                }
+            if fs::symlink_metadata(&dest).is_ok() && (!call.switch("Force") || is_real_dir(&dest)) {
+                cx.errors.push(already_exists(&dest, "Move-Item", "MoveFileInfoItemIOError"));
+                continue;
             }
             if !confirm(call, cx, "Move File", &format!("Item: {} Destination: {}", shown(&source), shown(&dest)))? {
                 continue;
