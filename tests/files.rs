@@ -271,3 +271,27 @@ fn script_root_names_the_scripts_folder() {
     session.run_script(&text, &script.display().to_string(), &[]);
     assert_eq!(lines(&out.text()), [format!("root={}", dir.path().display()), format!("path={}", script.display())]);
 }
+
+/// The block of docs/GUIDE.md's "Reports and files", run as a user would, on a fresh seed lab.
+#[test]
+fn the_guides_daily_report_runs() {
+    let guide = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/GUIDE.md")).expect("guide");
+    let section = guide.split("## Reports and files").nth(1).expect("the section");
+    let block = section.split("```powershell\n").nth(1).and_then(|b| b.split("```").next()).expect("the script");
+    let home = crate::support::Home::new();
+    let run = home.run(&["-NoProfile", "-NonInteractive", "-c", block]);
+    assert_eq!(run.stderr, "", "{}", run.stdout);
+    let names = lines(&run.stdout);
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names[0].starts_with("copy-status-") && names[0].ends_with(".csv"), "{names:?}");
+    assert_eq!(names[2], "history.log");
+    let folder = home.dir.path().join("reports");
+    let csv = fs::read_to_string(folder.join(names[0])).expect("csv");
+    assert!(csv.starts_with("\"Name\",\"SummaryCopyStatus\",\"CopyQueueLength\",\"ReplayQueueLength\"\n"), "{csv}");
+    assert!(csv.lines().count() > 1, "{csv}");
+    let html = fs::read_to_string(folder.join(names[1])).expect("html");
+    assert!(html.contains("<th>Name</th><th>SummaryCopyStatus</th>") && html.contains("</body></html>"), "{html}");
+    assert!(html.contains("copies need attention.</p>"), "{html}");
+    let log = fs::read_to_string(folder.join("history.log")).expect("log");
+    assert!(log.contains(" copies, ") && log.ends_with("not healthy\n"), "{log}");
+}

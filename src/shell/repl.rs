@@ -554,7 +554,7 @@ mod tests {
         assert_eq!(replacements("Get-StorageGroup | format-t"), ["Format-Table"]);
         assert_eq!(replacements("Get-Lagg"), ["Get-Lagging"]);
         assert_eq!(replacements("Get-La"), ["Get-LabMailStatistics", "Get-LabNode", "Get-Lagging"]);
-        assert_eq!(replacements("Get-StorageGroup | sel"), ["select", "Select-Object"]);
+        assert_eq!(replacements("Get-StorageGroup | sel"), ["select", "Select-Object", "Select-String"]);
     }
 
     #[test]

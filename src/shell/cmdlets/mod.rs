@@ -21,6 +21,7 @@ pub mod exchange_objects;
 mod formatting;
 mod history;
 mod host;
+mod html;
 mod items;
 mod lab;
 mod locations;
@@ -198,6 +199,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
     entry("ConvertFrom-StringData", spec!("ConvertFrom-StringData.toml"), text::convert_from_string_data),
     entry("ConvertTo-Csv", spec!("ConvertTo-Csv.toml"), csv::convert_to_csv),
+    entry("ConvertTo-Html", spec!("ConvertTo-Html.toml"), html::convert_to_html),
     entry("ConvertTo-Json", spec!("ConvertTo-Json.toml"), formatting::convert_to_json),
     entry("Copy-Item", spec!("Copy-Item.toml"), items::copy_item),
     entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
