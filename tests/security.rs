@@ -569,6 +569,21 @@ fn ccrsh_and_ccrd_speak_tls_and_refuse_what_is_not_trusted() {
     assert!(text.contains("without TLS") && text.contains("--insecure-http"), "{text}");
 }
 
+/// Issue 10.16: "Address already in use" said nothing of which address.
+#[test]
+fn an_address_in_use_is_named() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bound");
+    let address = taken.local_addr().expect("address").to_string();
+    let home = Home::new();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ccrd"))
+        .args(["--lab", home.lab().to_str().expect("utf-8"), "--listen", &address])
+        .output()
+        .expect("ccrd runs");
+    assert!(!output.status.success());
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains(&format!("cannot listen on {address}")) && text.contains("in use"), "{text}");
+}
+
 /// Issue 10.9: half-sent requests were kept forever (1,000 of them starved legitimate clients)
 /// and one kept ccrd from exiting on SIGTERM. Connections are capped, a request's headers must
 /// arrive within the header timeout, and shutdown gives up on stragglers after its deadline.
