@@ -5,7 +5,8 @@
 # Method and figures: docs/performance.md ("Release profile").
 #
 # Variants (each a build into its own target directory, settings given as CARGO_PROFILE_RELEASE_*):
-#   line-tables   debug = "line-tables-only"                      (panics and profilers get lines)
+#   line-tables   debug = "line-tables-only"                      (profilers and backtraces get lines)
+#   symbols       debug = false, strip = "debuginfo"               (Cargo.toml's choice: names, no lines)
 #   stripped      debug = false, strip = true
 #   thin-lto      debug = false, strip = true, lto = "thin"
 #   fat-lto-cgu1  debug = false, strip = true, lto = "fat", codegen-units = 1
@@ -22,7 +23,8 @@ root=${TARGET_ROOT:-$PWD/target/profiles}
 
 settings() {
   case "$1" in
-    line-tables) echo "CARGO_PROFILE_RELEASE_DEBUG=line-tables-only" ;;
+    line-tables) echo "CARGO_PROFILE_RELEASE_DEBUG=line-tables-only CARGO_PROFILE_RELEASE_STRIP=none" ;;
+    symbols) echo "CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=debuginfo" ;;
     stripped) echo "CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true" ;;
     thin-lto) echo "CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_LTO=thin" ;;
     fat-lto-cgu1) echo "CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1" ;;
@@ -30,7 +32,7 @@ settings() {
   esac
 }
 
-variants=${VARIANTS:-line-tables stripped thin-lto fat-lto-cgu1}
+variants=${VARIANTS:-line-tables symbols stripped thin-lto fat-lto-cgu1}
 commands=()
 printf '%-14s %12s %12s %10s\n' variant "ccrsh bytes" "ccrd bytes" "build s"
 for v in $variants; do
