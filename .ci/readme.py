@@ -8,6 +8,11 @@ repository, in a fresh home directory, with cargo's bin directory of that home o
   before it, on a pseudo-terminal; a Confirm prompt is answered `Y`. At the end the REPL must
   report no errors (`$Error.Count` is 0).
 - `cargo test` is skipped when README_SKIP_TESTS=1 (.ci/run has just run the suite).
+- With README_DEV_BUILD=1, `cargo install` gets `--debug` (and `cargo build --release` loses
+  `--release`): the same commands build and install the same two binaries, in the dev profile
+  the suite has just built, so that with the suite's CARGO_TARGET_DIR only what differs is
+  compiled (the crate itself, from the clone, and the few dependencies whose features the
+  tests' dev-dependencies change) instead of a second, optimised build of everything.
 
 The toolchain and the crate cache are the machine's (RUSTUP_HOME, CARGO_HOME), not the home's:
 a new user has them too. `cargo install` installs into the fresh home (CARGO_INSTALL_ROOT).
@@ -63,6 +68,16 @@ def environment(home):
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "CCRSH_LAB", "CCRSH_SERVER", "CCRSH_TOKEN"):
         env.pop(name, None)
     return env
+
+
+def dev_build(line):
+    """The README's cargo build or install command in the dev profile (README_DEV_BUILD=1)."""
+    words = line.split()
+    if words[:2] == ["cargo", "install"] and "--debug" not in words:
+        return line + " --debug"
+    if words[:2] == ["cargo", "build"] and "--release" in words:
+        return " ".join(w for w in words if w != "--release")
+    return line
 
 
 def run_line(line, cwd, env, background):
@@ -183,6 +198,8 @@ def main():
                 if line == "cargo test" and os.environ.get("README_SKIP_TESTS") == "1":
                     print("$ cargo test   (skipped: .ci/run has run the suite)", flush=True)
                     continue
+                if os.environ.get("README_DEV_BUILD") == "1":
+                    line = dev_build(line)
                 if re.fullmatch(r"ccrsh( --lab \S+)?", line):
                     pending_repl = line
                     continue
