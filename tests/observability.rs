@@ -10,21 +10,18 @@ use ccrsh::api::{LinkState, routes};
 use prometheus_parse::{LineInfo, Scrape, Value};
 use serde_json::json;
 
-use crate::support::{Ccrd, Home};
-
-fn http() -> reqwest::blocking::Client {
-    // reqwest is built without a crypto provider of its own (ccrsh picks ring); install it.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
+use crate::support::{Ccrd, Home, http_client};
 
 /// The estate's metrics and the counters, scraped and parsed.
 struct Metrics(Scrape);
 
 impl Metrics {
     fn scrape(ccrd: &Ccrd) -> Metrics {
-        let response =
-            http().get(format!("{}/metrics", ccrd.url)).bearer_auth(ccrd.metrics_token()).send().expect("scraped");
+        let response = http_client()
+            .get(format!("{}/metrics", ccrd.url))
+            .bearer_auth(ccrd.metrics_token())
+            .send()
+            .expect("scraped");
         assert_eq!(response.status(), 200);
         let content_type = response.headers()["content-type"].to_str().expect("ascii").to_string();
         assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -75,7 +72,7 @@ impl Metrics {
 }
 
 fn post(ccrd: &Ccrd, route: &str, body: serde_json::Value) -> reqwest::blocking::Response {
-    http().post(format!("{}{route}", ccrd.url)).bearer_auth(ccrd.admin_token()).json(&body).send().expect("sent")
+    http_client().post(format!("{}{route}", ccrd.url)).bearer_auth(ccrd.admin_token()).json(&body).send().expect("sent")
 }
 
 const FIRST: [(&str, &str); 3] =
@@ -195,7 +192,7 @@ fn an_scr_standby_has_its_own_copy_series() {
 fn metrics_need_a_token_and_the_metrics_token_reads_nothing_else() {
     let home = Home::new();
     let ccrd = Ccrd::start(&home.lab());
-    let client = http();
+    let client = http_client();
     let metrics = format!("{}/metrics", ccrd.url);
     let no_token = client.get(&metrics).send().expect("sent");
     assert_eq!(no_token.status(), 401);
@@ -211,7 +208,7 @@ fn metrics_need_a_token_and_the_metrics_token_reads_nothing_else() {
 fn health_endpoints_answer_without_a_token_and_reveal_nothing_else() {
     let home = Home::new();
     let ccrd = Ccrd::start(&home.lab());
-    let client = http();
+    let client = http_client();
     for (path, body) in [("/healthz", "ok\n"), ("/readyz", "ready\n")] {
         let response = client.get(format!("{}{path}", ccrd.url)).send().expect("sent");
         assert_eq!(response.status(), 200, "{path}");
@@ -246,7 +243,7 @@ fn logs_have_a_span_per_request_and_per_change_in_json_and_never_a_token() {
         .expect("ccrd token add runs");
     let alice = String::from_utf8_lossy(&added.stdout).trim().to_string();
     assert_eq!(alice.len(), 64, "{added:?}");
-    let client = http();
+    let client = http_client();
     let tokens = [ccrd.admin_token(), ccrd.viewer_token(), ccrd.metrics_token(), alice];
     for token in &tokens {
         let _ = client.get(format!("{}{}", ccrd.url, routes::CMS_STATUS)).bearer_auth(token).send().expect("sent");

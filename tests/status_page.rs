@@ -20,7 +20,7 @@ use ccrsh::api::routes;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use crate::support::{Ccrd, Home};
+use crate::support::{Ccrd, Home, http_client};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -36,17 +36,14 @@ const CHROMIUM_FLAGS: [&str; 8] = [
     "--disable-sync",
 ];
 
-fn http() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
 /// A change through the API, as an administrator. On its own thread: the blocking client
 /// cannot run inside the browser's async runtime.
 fn post(ccrd: &Ccrd, route: &str, body: Value) {
     std::thread::scope(|scope| {
         scope
             .spawn(|| {
-                let request = http().post(format!("{}{route}", ccrd.url)).bearer_auth(ccrd.admin_token()).json(&body);
+                let request =
+                    http_client().post(format!("{}{route}", ccrd.url)).bearer_auth(ccrd.admin_token()).json(&body);
                 let response = request.send().expect("sent");
                 assert!(response.status().is_success(), "{route}: {}", response.text().unwrap_or_default());
             })
@@ -141,8 +138,15 @@ async fn eval(client: &Client, script: &str) -> Value {
     client.execute(script, Vec::new()).await.unwrap_or_else(|e| panic!("{script}: {e}"))
 }
 
+/// The rendered text of the first element matching `css`, read in one step in the page: the live
+/// updates replace elements, so a found element can go stale before its text is asked for.
 async fn text(client: &Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
+    let script = "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : null";
+    match client.execute(script, vec![Value::from(css)]).await {
+        Ok(Value::String(text)) => text,
+        Ok(_) => panic!("{css}: no such element"),
+        Err(e) => panic!("{css}: {e}"),
+    }
 }
 
 /// Waits until `script` returns `true` in the page.
@@ -327,7 +331,7 @@ fn the_status_page_in_chromium_shows_the_estate_and_follows_a_move_live() {
 fn status_page_without_a_browser() {
     let home = Home::new();
     let ccrd = Ccrd::start(&home.lab());
-    let client = http();
+    let client = http_client();
     let page = client.get(format!("{}/", ccrd.url)).send().expect("sent");
     assert_eq!(page.status(), 200);
     let body = page.text().expect("text");
@@ -418,7 +422,7 @@ fn status_page_without_a_browser() {
 fn ccrd_stops_promptly_while_a_page_watches() {
     let home = Home::new();
     let ccrd = Ccrd::start(&home.lab());
-    let client = http();
+    let client = http_client();
     let signed =
         client.post(format!("{}/login", ccrd.url)).form(&[("token", ccrd.viewer_token())]).send().expect("sent");
     let session = signed.headers()["set-cookie"].to_str().expect("ascii").split(';').next().expect("pair").to_string();
@@ -439,7 +443,7 @@ fn ccrd_stops_promptly_while_a_page_watches() {
 fn the_page_lists_scr_standbys_and_takes_no_token_from_the_url() {
     let home = Home::new();
     let ccrd = Ccrd::start(&home.lab());
-    let client = http();
+    let client = http_client();
     for url in [
         format!("{}/?token={}", ccrd.url, ccrd.viewer_token()),
         format!("{}/login?token={}", ccrd.url, ccrd.viewer_token()),

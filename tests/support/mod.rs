@@ -194,3 +194,11 @@ pub fn captured_session_with(
     let session = Session::with_input(client, options, Box::new(out.clone()), Box::new(err.clone()), input, 120);
     (session, out, err)
 }
+
+/// A blocking HTTP client for talking to a test ccrd directly, following no redirects.
+/// reqwest is built without a crypto provider of its own (ccrsh picks ring), so this installs
+/// it: every test that builds a client must come through here, whatever runs first.
+pub fn http_client() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
