@@ -97,6 +97,80 @@ $m | Get-ClusteredMailboxServerStatus | ForEach-Object { $_.ClusteredMailboxServ
 /// StorageGroupIdParameter takes "GUID" or "Name of the storage group" (aa997246); published
 /// scripts use `Get-StorageGroupCopyStatus -Identity $CMSName\*`; transcripts pass standby
 /// machines as FQDNs (`-StandbyMachine ex2.companyabc.local`); DNs are an ADIdParameter form.
+/// Issue 11.2: Exchange's value types. Sources: ByteQuantifiedSize's ToMB()/ToBytes() and
+/// `.Value.ToMB()` on Get-MailboxStatistics' TotalItemSize as published scripts use them;
+/// Set-TransportConfig's -MaxDumpsterSizePerStorageGroup takes a ByteQuantifiedSize
+/// (https://learn.microsoft.com/en-us/previous-versions/office/exchange-server-2007/bb124151(v=exchg.80));
+/// EdbFilePath's PathName; Get-StorageGroupCopyStatus' SummaryCopyStatus an enumeration
+/// (aa997246).
+#[test]
+fn exchange_values_are_typed_as_exchange_types_them() {
+    let mut lab = Lab::new();
+    let out = lab.ok(r#"Set-TransportConfig -MaxDumpsterSizePerStorageGroup '30 MB'
+$c = Get-TransportConfig
+"$($c.MaxDumpsterSizePerStorageGroup) $($c.MaxDumpsterSizePerStorageGroup.ToMB()) $($c.MaxDumpsterSizePerStorageGroup.ToBytes())"
+$c.MaxDumpsterSizePerStorageGroup.GetType().FullName
+$c.MaxDumpsterSizePerStorageGroup -gt '18MB'
+Set-TransportConfig -MaxDumpsterSizePerStorageGroup $c.MaxDumpsterSizePerStorageGroup -MaxDumpsterTime $c.MaxDumpsterTime
+"$($c.MaxDumpsterTime) $($c.MaxDumpsterTime.TotalDays) $($c.MaxDumpsterTime.GetType().Name)"
+$db = Get-MailboxDatabase 'Mailbox Database'
+$db.EdbFilePath.PathName
+$db.EdbFilePath -is [Microsoft.Exchange.Data.EdbFilePath]
+"$($db.Server.Name) $($db.Server.GetType().FullName)"
+$db.StorageGroup.DistinguishedName.StartsWith('CN=First Storage Group,CN=InformationStore,CN=CCREX01,CN=Servers,')
+"$($db.ProhibitSendQuota) $($db.ProhibitSendQuota.IsUnlimited) $($db.ProhibitSendQuota.Value.ToMB())"
+$m = Get-MailboxServer CCREX01
+"$($m.ForcedDatabaseMountAfter) $($m.ForcedDatabaseMountAfter.IsUnlimited)"
+$m.AutoDatabaseMountDial -eq 'bestavailability'
+$m.AutoDatabaseMountDial.GetType().FullName
+(Get-ExchangeServer CCREX01).AdminDisplayVersion.Major
+(Get-StorageGroupCopyStatus | Where-Object { $_.SummaryCopyStatus -eq 'Healthy' } | Measure-Object).Count
+Send-LabMail -Database 'Mailbox Database' -Count 5 -SizeKB 64 | Out-Null
+Get-MailboxStatistics | Measure-Object -Property { $_.TotalItemSize.Value.ToKB() } -Sum | ForEach-Object Sum
+(Get-Mailbox | Select-Object -First 1).ProhibitSendQuota
+"#);
+    let lines: Vec<&str> = out.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[..17],
+        [
+            "30MB 30 31457280",
+            "Microsoft.Exchange.Data.ByteQuantifiedSize",
+            "True",
+            "7.00:00:00 7 EnhancedTimeSpan",
+            r"C:\Program Files\Microsoft\Exchange Server\Mailbox\First Storage Group\Mailbox Database.edb",
+            "True",
+            "CCREX01 Microsoft.Exchange.Data.Directory.ADObjectId",
+            "True",
+            "2GB False 2048",
+            "Unlimited True",
+            "True",
+            "Microsoft.Exchange.Data.Directory.SystemConfiguration.AutoDatabaseMountDial",
+            "8",
+            "2",
+            "320",
+            "IsUnlimited Value",
+            "----------- -----",
+        ],
+        "{out}"
+    );
+    assert_eq!(lines[17].split_whitespace().collect::<Vec<_>>(), ["True"], "{out}");
+    // A size Exchange would not read is refused and changes nothing.
+    let (_, err) = lab.run("Set-TransportConfig -MaxDumpsterSizePerStorageGroup '30 XB'");
+    assert!(
+        err.contains("Cannot convert value \"30 XB\" to type \"Microsoft.Exchange.Data.ByteQuantifiedSize\""),
+        "{err}"
+    );
+    assert_eq!(lab.ok("(Get-TransportConfig).MaxDumpsterSizePerStorageGroup").trim(), "30MB");
+    // Get-Member names the Exchange type and each property's type.
+    let members = lab.ok("Get-MailboxDatabase | Get-Member -Name EdbFilePath,Server");
+    assert!(
+        members.contains("TypeName: Microsoft.Exchange.Data.Directory.SystemConfiguration.MailboxDatabase"),
+        "{members}"
+    );
+    assert!(members.contains("Microsoft.Exchange.Data.EdbFilePath EdbFilePath {get;set;}"), "{members}");
+    assert!(members.contains("Microsoft.Exchange.Data.Directory.ADObjectId Server {get;set;}"), "{members}");
+}
+
 #[test]
 fn wildcards_fqdns_guids_and_distinguished_names_name_objects() {
     let mut lab = Lab::new();
@@ -447,7 +521,7 @@ fn exchange_servers_are_the_mailbox_and_hub_transport_servers() {
     let mut lab = Lab::new();
     let out = lab.ok(
         "Get-ExchangeServer | ForEach-Object { \"$($_.Name) $($_.ServerRole) $($_.IsMemberOfCluster) $($_.Site)\" }
-(Get-ExchangeServer CCREX01).AdminDisplayVersion; (Get-ExchangeServer CCREX01).Edition
+(Get-ExchangeServer CCREX01).AdminDisplayVersion.ToString(); (Get-ExchangeServer CCREX01).Edition
 (Get-TransportServer | Measure-Object).Count",
     );
     assert_eq!(
@@ -475,7 +549,7 @@ fn mail_reaches_mailboxes_and_waits_on_the_hub_while_the_database_is_down() {
 (Get-Mailbox kim.akers).PrimarySmtpAddress
 \"$(Get-Mailbox 'Kim Akers')\"
 Send-LabMail -Recipient kim.akers@contoso.local -Count 3 -SizeKB 10 | Out-Null
-$s = Get-MailboxStatistics kim.akers; $s.ItemCount; $s.TotalItemSize
+$s = Get-MailboxStatistics kim.akers; $s.ItemCount; $s.TotalItemSize.ToString()
 (Get-Recipient | Where-Object RecipientType -eq UserMailbox | Measure-Object).Count");
     assert_eq!(out, "5\nkim.akers@contoso.local\ncontoso.local/Users/Kim Akers\n3\n30KB\n5\n");
     let out = lab.ok("Dismount-Database 'Mailbox Database' -Confirm:$false

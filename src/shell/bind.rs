@@ -447,6 +447,7 @@ impl<'s> Binder<'s> {
             }
             (v, ParamType::SwitchParameter | ParamType::Boolean) => boolean(parameter, v, span)?,
             (v, ParamType::Int32 | ParamType::UInt32 | ParamType::Int64) => integer(parameter, v, span)?,
+            (v, ParamType::ByteQuantifiedSize) => byte_size(parameter, v, span)?,
             (v, ParamType::Double) => match to_real(v) {
                 Some(r) => Value::Real(r),
                 None => return Err(not_a_number(parameter, v, span)),
@@ -566,12 +567,34 @@ fn not_a_number(parameter: &ParameterSpec, value: &Value, span: Span) -> ErrorRe
     .with_hint(format!("Give -{} a number.", parameter.name))
 }
 
+/// A size for a ByteQuantifiedSize parameter, bound as its bytes: Exchange reads `30MB`,
+/// `'30 MB'`, a plain number of bytes, or a size another cmdlet returned.
+fn byte_size(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Value, ErrorRecord> {
+    let bytes =
+        crate::shell::runtime::exchange::ByteQuantifiedSize::bytes_of(value).and_then(|b| i64::try_from(b).ok());
+    bytes.map(Value::Int).ok_or_else(|| {
+        let text = value.to_display_string();
+        ErrorRecord::new(
+            "CannotConvertArgumentNoMessage",
+            "InvalidArgument",
+            format!(
+                "Cannot bind parameter '{}'. Cannot convert value \"{text}\" to type \"Microsoft.Exchange.Data.ByteQuantifiedSize\". Error: \"The value '{text}' is not a valid size.\"",
+                parameter.name
+            ),
+        )
+        .at(span)
+        .with_hint(format!("Give -{} a size such as 30MB, '30 MB' or 1GB.", parameter.name))
+    })
+}
+
 /// `d.hh:mm:ss` text (or a TimeSpan) for a TimeSpan parameter. A bare integer is refused:
 /// .NET would read it as ticks, which is never what an administrator means.
 fn time_span(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Value, ErrorRecord> {
     let parsed = match value {
         Value::TimeSpan(t) => Some(*t),
         Value::String(s) => TimeSpan::parse(s),
+        // An EnhancedTimeSpan another cmdlet returned.
+        Value::Object(o) if o.is_a("Microsoft.Exchange.Data.EnhancedTimeSpan") => TimeSpan::parse(&o.to_text()),
         _ => None,
     };
     parsed.map(Value::TimeSpan).ok_or_else(|| {

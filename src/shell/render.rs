@@ -74,6 +74,10 @@ pub fn write_values(
                     .collect();
                 let run: Vec<&Record> = borrowed.iter().map(|r| &**r).collect();
                 i += run.len();
+                if first.type_name == MEMBER_DEFINITION {
+                    write_members(out, &run, view_of(&first.type_name), width)?;
+                    continue;
+                }
                 let block = default_layout(&run, view_of(&first.type_name));
                 write_formatted(out, &block, width)?;
             }
@@ -109,6 +113,24 @@ pub fn write_values(
                 i += 1;
             }
         }
+    }
+    Ok(())
+}
+
+const MEMBER_DEFINITION: &str = "Microsoft.PowerShell.Commands.MemberDefinition";
+
+/// Get-Member's output as PowerShell's view groups it: a `TypeName:` line over each type's
+/// members.
+fn write_members(out: &mut dyn Write, run: &[&Record], view: Option<View>, width: usize) -> io::Result<()> {
+    let type_of = |r: &Record| r.get("TypeName").map(Value::to_display_string).unwrap_or_default();
+    let mut start = 0;
+    while start < run.len() {
+        let name = type_of(run[start]);
+        let end = start + run[start..].iter().take_while(|r| type_of(r) == name).count();
+        writeln!(out)?;
+        writeln!(out, "   TypeName: {name}")?;
+        write_formatted(out, &default_layout(&run[start..end], view.clone()), width)?;
+        start = end;
     }
     Ok(())
 }

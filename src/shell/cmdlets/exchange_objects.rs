@@ -10,7 +10,13 @@
 //! Must not: fetch anything or decide anything about the estate.
 
 use crate::api;
+use crate::shell::runtime::exchange::{
+    AdObjectId, ByteQuantifiedSize, EnhancedTimeSpan, ExchangeEnum, LocalPath, PathKind, ServerVersion, Unlimited,
+    enums, parent_dn,
+};
 use crate::shell::value::{Record, TimeSpan, Value};
+
+use crate::shell::runtime::exchange::byte_quantified;
 
 pub const MAILBOX_SERVER_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.MailboxServer";
 pub const EXCHANGE_SERVER_TYPE: &str = "Microsoft.Exchange.Data.Directory.Management.ExchangeServer";
@@ -56,7 +62,31 @@ fn with_plumbing(record: Record, identity: &str, d: api::DirectoryObject, from: 
 }
 
 fn days(n: i64) -> Value {
-    Value::TimeSpan(TimeSpan { ticks: n * 86_400 * TimeSpan::TICKS_PER_SECOND })
+    seconds(n * 86_400)
+}
+
+/// An `EnhancedTimeSpan` of `n` seconds.
+fn seconds(n: i64) -> Value {
+    EnhancedTimeSpan::value(TimeSpan { ticks: n * TimeSpan::TICKS_PER_SECOND })
+}
+
+/// A `ByteQuantifiedSize` of `mb` megabytes.
+fn megabytes(mb: u64) -> Value {
+    ByteQuantifiedSize::value(mb << 20)
+}
+
+/// A `d.hh:mm:ss` text from ccrd as an `EnhancedTimeSpan` (the text itself if it does not read).
+fn span_text(text: String) -> Value {
+    TimeSpan::parse(&text).map_or(Value::String(text), EnhancedTimeSpan::value)
+}
+
+fn local_path(path: String) -> Value {
+    LocalPath::value(PathKind::LocalLongFull, path)
+}
+
+/// A reference to the directory object `levels` above the object whose DN is `dn`.
+fn reference(shown: impl Into<String>, dn: &str, levels: usize) -> Value {
+    AdObjectId::value(shown, parent_dn(dn, levels), None)
 }
 
 fn empty_list() -> Value {
@@ -67,26 +97,38 @@ fn empty_list() -> Value {
 pub fn mailbox_server(s: api::MailboxServer, from: ReadFrom<'_>) -> Record {
     let record = Record::new(MAILBOX_SERVER_TYPE)
         .with_text(s.name.clone())
-        .with("AutoDatabaseMountDial", super::enum_text(&s.auto_database_mount_dial))
-        .with("ClusteredStorageType", super::enum_text(&s.clustered_storage_type))
-        .with("DataPath", s.data_path)
+        .with(
+            "AutoDatabaseMountDial",
+            ExchangeEnum::value(
+                enums::AUTO_DATABASE_MOUNT_DIAL,
+                super::enum_text(&s.auto_database_mount_dial).to_display_string(),
+            ),
+        )
+        .with(
+            "ClusteredStorageType",
+            ExchangeEnum::value(
+                enums::CLUSTERED_STORAGE_TYPE,
+                super::enum_text(&s.clustered_storage_type).to_display_string(),
+            ),
+        )
+        .with("DataPath", local_path(s.data_path))
         .with("ExchangeLegacyDN", s.exchange_legacy_dn)
         .with("FolderLogForManagedFoldersEnabled", false)
-        .with("ForcedDatabaseMountAfter", s.forced_database_mount_after.unwrap_or_else(|| "Unlimited".into()))
+        .with("ForcedDatabaseMountAfter", forced_mount_after(s.forced_database_mount_after))
         .with("Fqdn", s.fqdn)
         .with("JournalingLogForManagedFoldersEnabled", false)
         .with("Locale", empty_list())
-        .with("LogDirectorySizeLimitForManagedFolders", "Unlimited")
+        .with("LogDirectorySizeLimitForManagedFolders", Unlimited::value(None, ByteQuantifiedSize::TYPE, "Unlimited"))
         .with("LogFileAgeLimitForManagedFolders", days(0))
-        .with("LogFileSizeLimitForManagedFolders", "10MB")
-        .with("LogPathForManagedFolders", format!(r"{INSTALL_ROOT}\Logging\Managed Folder Assistant"))
+        .with("LogFileSizeLimitForManagedFolders", Unlimited::size(Some(10 << 20)))
+        .with("LogPathForManagedFolders", local_path(format!(r"{INSTALL_ROOT}\Logging\Managed Folder Assistant")))
         .with("ManagedFolderAssistantSchedule", Value::Null)
         .with("MAPIEncryptionRequired", false)
         .with("MessageTrackingLogEnabled", true)
         .with("MessageTrackingLogMaxAge", days(30))
-        .with("MessageTrackingLogMaxDirectorySize", "250MB")
-        .with("MessageTrackingLogMaxFileSize", "10MB")
-        .with("MessageTrackingLogPath", format!(r"{INSTALL_ROOT}\TransportRoles\Logs\MessageTracking"))
+        .with("MessageTrackingLogMaxDirectorySize", Unlimited::size(Some(250 << 20)))
+        .with("MessageTrackingLogMaxFileSize", megabytes(10))
+        .with("MessageTrackingLogPath", local_path(format!(r"{INSTALL_ROOT}\TransportRoles\Logs\MessageTracking")))
         .with("MessageTrackingLogSubjectLoggingEnabled", true)
         .with("RedundantMachines", s.redundant_machines)
         .with("RetentionLogForManagedFoldersEnabled", false)
@@ -111,9 +153,9 @@ pub fn exchange_server(s: api::ExchangeServer, from: ReadFrom<'_>) -> Record {
     let record = Record::new(EXCHANGE_SERVER_TYPE)
         .with_text(s.name.clone())
         .with("Name", s.name.clone())
-        .with("DataPath", s.data_path)
+        .with("DataPath", local_path(s.data_path))
         .with("Domain", s.domain.clone())
-        .with("Edition", s.edition)
+        .with("Edition", ExchangeEnum::value(enums::SERVER_EDITION, s.edition))
         .with("ExchangeLegacyDN", s.exchange_legacy_dn)
         .with("Fqdn", s.fqdn)
         .with("IsHubTransportServer", is(api::ServerRole::HubTransport))
@@ -126,9 +168,9 @@ pub fn exchange_server(s: api::ExchangeServer, from: ReadFrom<'_>) -> Record {
         .with("IsUnifiedMessagingServer", false)
         .with("NetworkAddress", network)
         .with("OrganizationalUnit", format!("{}/{}", s.domain, s.name))
-        .with("AdminDisplayVersion", s.admin_display_version)
+        .with("AdminDisplayVersion", ServerVersion::value(&s.admin_display_version))
         .with("Site", s.site)
-        .with("ServerRole", roles.join(", "))
+        .with("ServerRole", ExchangeEnum::value(enums::SERVER_ROLE, roles.join(", ")))
         .with("ErrorReportingEnabled", Value::Null)
         .with("StaticDomainControllers", empty_list())
         .with("StaticGlobalCatalogs", empty_list())
@@ -149,8 +191,8 @@ pub fn standby_machine(m: api::StandbyMachine) -> Record {
     Record::new(STANDBY_TYPE)
         .with_text(m.node_name.clone())
         .with("NodeName", m.node_name)
-        .with("ReplayLagTime", m.replay_lag_time)
-        .with("TruncationLagTime", m.truncation_lag_time)
+        .with("ReplayLagTime", span_text(m.replay_lag_time))
+        .with("TruncationLagTime", span_text(m.truncation_lag_time))
 }
 
 /// `Get-StorageGroup`.
@@ -159,10 +201,10 @@ pub fn storage_group(sg: api::StorageGroup, from: ReadFrom<'_>) -> Record {
     let record = Record::new(STORAGE_GROUP_TYPE)
         .with_text(sg.identity.clone())
         .with("Name", sg.name)
-        .with("Server", sg.server.clone())
+        .with("Server", reference(sg.server.clone(), &sg.directory.distinguished_name, 2))
         .with("ServerName", sg.server)
-        .with("LogFolderPath", sg.log_folder_path)
-        .with("SystemFolderPath", sg.system_folder_path)
+        .with("LogFolderPath", LocalPath::value(PathKind::NonRootLocalLongFull, sg.log_folder_path))
+        .with("SystemFolderPath", LocalPath::value(PathKind::NonRootLocalLongFull, sg.system_folder_path))
         .with("CircularLoggingEnabled", sg.circular_logging_enabled)
         .with("ZeroDatabasePages", false)
         .with("LogFilePrefix", sg.log_file_prefix)
@@ -180,7 +222,10 @@ pub fn storage_group(sg: api::StorageGroup, from: ReadFrom<'_>) -> Record {
         .with("CopySystemFolderPath", Value::Null)
         .with("HasLocalCopy", sg.has_local_copy)
         .with("Recovery", sg.recovery)
-        .with("Replicated", super::enum_text(&sg.replicated))
+        .with(
+            "Replicated",
+            ExchangeEnum::value(enums::REPLICATION_TYPE, super::enum_text(&sg.replicated).to_display_string()),
+        )
         .with("StandbyMachines", Value::array(standby));
     with_plumbing(record, &sg.identity, sg.directory, from)
 }
@@ -191,14 +236,14 @@ pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> R
     let mut record = Record::new(type_name).with_text(db.identity.clone());
     record = if public_folder {
         record
-            .with("MaxItemSize", "10MB")
+            .with("MaxItemSize", Unlimited::size(Some(10 << 20)))
             .with("ItemRetentionPeriod", Value::Null)
             .with("ReplicationPeriod", 15_i64)
-            .with("ReplicationMessageSize", "300KB")
+            .with("ReplicationMessageSize", ByteQuantifiedSize::value(300 << 10))
             .with("ReplicationSchedule", Value::Null)
             .with("UseCustomReferralServerList", false)
             .with("CustomReferralServerList", empty_list())
-            .with("ProhibitPostQuota", "2GB")
+            .with("ProhibitPostQuota", Unlimited::size(Some(2 << 30)))
     } else {
         record
             .with("JournalRecipient", Value::Null)
@@ -206,9 +251,9 @@ pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> R
             .with("OfflineAddressBook", Value::Null)
             .with("OriginalDatabase", Value::Null)
             .with("PublicFolderDatabase", Value::Null)
-            .with("ProhibitSendReceiveQuota", "2355MB")
+            .with("ProhibitSendReceiveQuota", Unlimited::size(Some(2355 << 20)))
             .with("Recovery", db.recovery)
-            .with("ProhibitSendQuota", "2GB")
+            .with("ProhibitSendQuota", Unlimited::size(Some(2 << 30)))
             .with("IndexEnabled", true)
     };
     let record = record
@@ -218,7 +263,7 @@ pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> R
         .with("CopyEdbFilePath", Value::Null)
         .with("DatabaseCreated", Value::Null)
         .with("Description", Value::Null)
-        .with("EdbFilePath", db.edb_file_path)
+        .with("EdbFilePath", LocalPath::value(PathKind::EdbFile, db.edb_file_path))
         .with("ExchangeLegacyDN", db.exchange_legacy_dn)
         .with("HasLocalCopy", false)
         .with("DeletedItemRetention", days(14))
@@ -232,11 +277,11 @@ pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> R
         .with("Organization", db.organization)
         .with("QuotaNotificationSchedule", Value::Null)
         .with("RetainDeletedItemsUntilBackup", false)
-        .with("Server", db.server.clone())
+        .with("Server", reference(db.server.clone(), &db.directory.distinguished_name, 3))
         .with("ServerName", db.server)
-        .with("StorageGroup", db.storage_group)
+        .with("StorageGroup", reference(db.storage_group, &db.directory.distinguished_name, 1))
         .with("StorageGroupName", db.storage_group_name)
-        .with("IssueWarningQuota", "1945MB")
+        .with("IssueWarningQuota", Unlimited::size(Some(1945 << 20)))
         .with("EventHistoryRetentionPeriod", days(7))
         .with("Name", db.name);
     let record = if public_folder { record.with("Recovery", db.recovery) } else { record };
@@ -264,7 +309,10 @@ pub fn copy_status(c: api::StorageGroupCopyStatus) -> Record {
         .with("Identity", c.identity)
         .with("Name", c.name)
         .with("StorageGroupName", c.storage_group_name)
-        .with("SummaryCopyStatus", super::enum_text(&status))
+        .with(
+            "SummaryCopyStatus",
+            ExchangeEnum::value(enums::COPY_STATUS, super::enum_text(&status).to_display_string()),
+        )
         .with("NotSupported", status == api::CopyStatus::NotSupported)
         .with("NotConfigured", status == api::CopyStatus::NotConfigured)
         .with("Disabled", status == api::CopyStatus::Disabled)
@@ -306,7 +354,7 @@ pub fn cms_status(s: api::ClusteredMailboxServerStatus) -> Record {
         .with_text(s.identity.clone())
         .with("Identity", s.identity)
         .with("ClusteredMailboxServerName", s.clustered_mailbox_server_name)
-        .with("State", s.state.display_name())
+        .with("State", ExchangeEnum::value(enums::CMS_STATE, s.state.display_name()))
         .with("OperationalMachines", s.operational_machines)
         .with("FailedResources", s.failed_resources)
         .with("OperationalReplicationHostNames", s.operational_replication_host_names)
@@ -326,11 +374,14 @@ pub fn transport_config(config: api::TransportConfig, from: ReadFrom<'_>) -> Rec
         .with("GenerateCopyOfDSNFor", empty_list())
         .with("InternalSMTPServers", empty_list())
         .with("JournalingReportNdrTo", "<>")
-        .with("MaxDumpsterSizePerStorageGroup", byte_quantified(config.max_dumpster_size_per_storage_group_bytes))
-        .with("MaxDumpsterTime", time)
-        .with("MaxReceiveSize", "10MB")
+        .with(
+            "MaxDumpsterSizePerStorageGroup",
+            ByteQuantifiedSize::value(config.max_dumpster_size_per_storage_group_bytes),
+        )
+        .with("MaxDumpsterTime", EnhancedTimeSpan::value(time))
+        .with("MaxReceiveSize", Unlimited::size(Some(10 << 20)))
         .with("MaxRecipientEnvelopeLimit", 5000_i64)
-        .with("MaxSendSize", "10MB")
+        .with("MaxSendSize", Unlimited::size(Some(10 << 20)))
         .with("TLSReceiveDomainSecureList", empty_list())
         .with("TLSSendDomainSecureList", empty_list())
         .with("VerifySecureSubmitEnabled", false)
@@ -342,9 +393,10 @@ pub fn transport_config(config: api::TransportConfig, from: ReadFrom<'_>) -> Rec
 
 /// `Get-Mailbox`.
 pub fn mailbox(m: api::Mailbox, from: ReadFrom<'_>) -> Record {
+    let database_dn = database_dn_of(&m);
     let record = Record::new(MAILBOX_TYPE)
         .with_text(m.identity.clone())
-        .with("Database", m.database)
+        .with("Database", AdObjectId::value(m.database, database_dn, None))
         .with("DeletedItemFlags", "DatabaseDefault")
         .with("UseDatabaseRetentionDefaults", true)
         .with("RetainDeletedItemsUntilBackup", false)
@@ -352,11 +404,11 @@ pub fn mailbox(m: api::Mailbox, from: ReadFrom<'_>) -> Record {
         .with("ExchangeUserAccountControl", "None")
         .with("ForwardingAddress", Value::Null)
         .with("IsMailboxEnabled", true)
-        .with("ProhibitSendQuota", "unlimited")
-        .with("ProhibitSendReceiveQuota", "unlimited")
+        .with("ProhibitSendQuota", Unlimited::size(None))
+        .with("ProhibitSendReceiveQuota", Unlimited::size(None))
         .with("UseDatabaseQuotaDefaults", true)
-        .with("IssueWarningQuota", "unlimited")
-        .with("RulesQuota", "64KB")
+        .with("IssueWarningQuota", Unlimited::size(None))
+        .with("RulesQuota", ByteQuantifiedSize::value(64 << 10))
         .with("ServerLegacyDN", m.legacy_exchange_dn.split("/cn=Recipients").next().unwrap_or_default().to_string())
         .with("ServerName", m.server_name)
         .with("UserPrincipalName", m.user_principal_name)
@@ -407,8 +459,8 @@ pub fn mailbox_statistics(m: api::MailboxStatistics) -> Record {
         .with("MailboxGuid", m.mailbox_guid.clone())
         .with("ObjectClass", "Mailbox")
         .with("StorageLimitStatus", "BelowLimit")
-        .with("TotalDeletedItemSize", byte_quantified(0))
-        .with("TotalItemSize", byte_quantified(m.total_item_size_bytes))
+        .with("TotalDeletedItemSize", Unlimited::size(Some(0)))
+        .with("TotalItemSize", Unlimited::size(Some(m.total_item_size_bytes)))
         .with("Database", m.database)
         .with("ServerName", m.server_name)
         .with("StorageGroupName", m.storage_group_name)
@@ -426,28 +478,28 @@ pub fn transport_server(t: api::TransportServer, from: ReadFrom<'_>) -> Record {
         .with("AntispamAgentsEnabled", false)
         .with("ConnectivityLogEnabled", true)
         .with("ConnectivityLogMaxAge", days(30))
-        .with("ConnectivityLogMaxDirectorySize", "1000MB")
-        .with("ConnectivityLogMaxFileSize", "10MB")
-        .with("ConnectivityLogPath", format!(r"{logs}\Connectivity"))
-        .with("DelayNotificationTimeout", Value::TimeSpan(TimeSpan { ticks: 4 * 3600 * TimeSpan::TICKS_PER_SECOND }))
+        .with("ConnectivityLogMaxDirectorySize", Unlimited::size(Some(1000 << 20)))
+        .with("ConnectivityLogMaxFileSize", Unlimited::size(Some(10 << 20)))
+        .with("ConnectivityLogPath", local_path(format!(r"{logs}\Connectivity")))
+        .with("DelayNotificationTimeout", seconds(4 * 3600))
         .with("ExternalDNSAdapterEnabled", true)
         .with("InternalDNSAdapterEnabled", true)
         .with("MaxConcurrentMailboxDeliveries", 30_i64)
         .with("MaxConcurrentMailboxSubmissions", 20_i64)
         .with("MaxOutboundConnections", 1000_i64)
         .with("MessageExpirationTimeout", days(2))
-        .with("MessageRetryInterval", Value::TimeSpan(TimeSpan { ticks: 60 * TimeSpan::TICKS_PER_SECOND }))
+        .with("MessageRetryInterval", seconds(60))
         .with("MessageTrackingLogEnabled", true)
         .with("MessageTrackingLogMaxAge", days(30))
-        .with("MessageTrackingLogMaxDirectorySize", "250MB")
-        .with("MessageTrackingLogMaxFileSize", "10MB")
-        .with("MessageTrackingLogPath", format!(r"{logs}\MessageTracking"))
+        .with("MessageTrackingLogMaxDirectorySize", Unlimited::size(Some(250 << 20)))
+        .with("MessageTrackingLogMaxFileSize", megabytes(10))
+        .with("MessageTrackingLogPath", local_path(format!(r"{logs}\MessageTracking")))
         .with("MessageTrackingLogSubjectLoggingEnabled", true)
         .with("PipelineTracingEnabled", false)
         .with("PoisonThreshold", 2_i64)
-        .with("QueueMaxIdleTime", Value::TimeSpan(TimeSpan { ticks: 180 * TimeSpan::TICKS_PER_SECOND }))
-        .with("ReceiveProtocolLogPath", format!(r"{logs}\ProtocolLog\SmtpReceive"))
-        .with("SendProtocolLogPath", format!(r"{logs}\ProtocolLog\SmtpSend"))
+        .with("QueueMaxIdleTime", seconds(180))
+        .with("ReceiveProtocolLogPath", local_path(format!(r"{logs}\ProtocolLog\SmtpReceive")))
+        .with("SendProtocolLogPath", local_path(format!(r"{logs}\ProtocolLog\SmtpSend")))
         .with("TransientFailureRetryAttempts", 6_i64)
         .with("Fqdn", t.fqdn)
         .with("Site", t.site)
@@ -472,28 +524,43 @@ pub fn queue(q: api::Queue) -> Record {
         .with("IsValid", true)
 }
 
-/// Bytes as Exchange 2007's ByteQuantifiedSize prints them: the largest unit that divides
-/// the size exactly, without a space (`18MB`, `1991KB`, `0B`).
-pub fn byte_quantified(bytes: u64) -> String {
-    const UNITS: [(&str, u64); 4] = [("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)];
-    for (unit, size) in UNITS {
-        if bytes >= size && bytes.is_multiple_of(size) {
-            return format!("{}{unit}", bytes / size);
-        }
+/// What `ForcedDatabaseMountAfter` holds: a time, or `Unlimited` when it was never set.
+fn forced_mount_after(text: Option<String>) -> Value {
+    match text {
+        None => Unlimited::time(None, "Unlimited"),
+        Some(t) => match TimeSpan::parse(&t) {
+            Some(span) => Unlimited::time(Some(span), "Unlimited"),
+            None => Value::String(t),
+        },
     }
-    format!("{bytes}B")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_print_as_exchange_2007_does() {
-        assert_eq!(byte_quantified(18 * 1024 * 1024), "18MB");
-        assert_eq!(byte_quantified(2_411_520 * 1024), "2355MB");
-        assert_eq!(byte_quantified(2 << 30), "2GB");
-        assert_eq!(byte_quantified(1536), "1536B");
-        assert_eq!(byte_quantified(0), "0B");
+/// The DN of a mailbox's database, from the mailbox's legacy DN's organization and the
+/// database's identity (`Server\StorageGroup\Database`) under the mailbox's domain.
+fn database_dn_of(m: &api::Mailbox) -> String {
+    let parts: Vec<&str> = m.database.split('\\').collect();
+    let domain: String = m
+        .directory
+        .distinguished_name
+        .split(',')
+        .filter(|r| r.trim().to_ascii_uppercase().starts_with("DC="))
+        .collect::<Vec<_>>()
+        .join(",");
+    match parts.as_slice() {
+        [server, sg, db] => format!(
+            "CN={db},CN={sg},CN=InformationStore,CN={server},CN=Servers,CN=Exchange Administrative Group \
+             (FYDIBOHF23SPDLT),CN=Administrative Groups,CN={},CN=Microsoft Exchange,CN=Services,CN=Configuration,{domain}",
+            organization_of(&m.legacy_exchange_dn)
+        ),
+        _ => String::new(),
     }
+}
+
+/// The organization named in a legacy DN (`/o=First Organization/ou=…`).
+fn organization_of(legacy_dn: &str) -> String {
+    legacy_dn
+        .split('/')
+        .find_map(|part| part.strip_prefix("o=").or_else(|| part.strip_prefix("O=")))
+        .unwrap_or("First Organization")
+        .to_string()
 }

@@ -369,6 +369,13 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
             )
         };
         let mut members: Vec<Value> = match item {
+            // An Exchange object's properties are the .NET properties of its type.
+            Value::Record(r) if r.borrow().type_name.starts_with("Microsoft.Exchange.") => r
+                .borrow()
+                .properties
+                .iter()
+                .map(|(n, v)| member(n, "Property", format!("{} {n} {{get;set;}}", full_type(v))))
+                .collect(),
             Value::Record(r) => r
                 .borrow()
                 .properties
@@ -441,6 +448,23 @@ fn member_kind_matches(wanted: &str, kind: &str) -> bool {
         "properties" => kind.ends_with("Property"),
         "methods" => kind.ends_with("Method"),
         _ => kind.eq_ignore_ascii_case(wanted),
+    }
+}
+
+/// The .NET type of a property's value, as Get-Member's Definition names it.
+fn full_type(v: &Value) -> String {
+    match v {
+        Value::Object(o) => o.type_name(),
+        Value::Record(r) => r.borrow().type_name.clone(),
+        Value::Bool(_) => "System.Boolean".into(),
+        Value::Int(i) if i32::try_from(*i).is_ok() => "System.Int32".into(),
+        Value::Int(_) => "System.Int64".into(),
+        Value::Real(_) => "System.Double".into(),
+        Value::String(_) => "System.String".into(),
+        Value::DateTime(_) => "System.Nullable`1[[System.DateTime]]".into(),
+        Value::TimeSpan(_) => "System.TimeSpan".into(),
+        Value::Array(_) => "Microsoft.Exchange.Data.MultiValuedProperty`1[[System.String]]".into(),
+        _ => "System.Object".into(),
     }
 }
 

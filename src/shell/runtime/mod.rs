@@ -11,6 +11,7 @@
 pub mod dotnet;
 pub mod encoding;
 pub mod environment;
+pub mod exchange;
 pub mod filesystem;
 pub mod json;
 pub mod match_info;

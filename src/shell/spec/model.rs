@@ -136,6 +136,9 @@ pub enum ParamType {
     Int32,
     UInt32,
     Int64,
+    /// A size (`30MB`, `'30 MB'`, a number of bytes, or a size read from an object); bound
+    /// as its bytes.
+    ByteQuantifiedSize,
     Double,
     Boolean,
     SwitchParameter,
@@ -166,6 +169,7 @@ impl ParamType {
             ParamType::Int32 => "Int32",
             ParamType::UInt32 => "UInt32",
             ParamType::Int64 => "Int64",
+            ParamType::ByteQuantifiedSize => "ByteQuantifiedSize",
             ParamType::Double => "Double",
             ParamType::TimeSpan => "TimeSpan",
             ParamType::DateTime => "DateTime",
@@ -194,6 +198,7 @@ impl ParamType {
             ParamType::Int32 => "System.Int32",
             ParamType::UInt32 => "System.UInt32",
             ParamType::Int64 => "System.Int64",
+            ParamType::ByteQuantifiedSize => "Microsoft.Exchange.Data.ByteQuantifiedSize",
             ParamType::Double => "System.Double",
             ParamType::TimeSpan => "System.TimeSpan",
             ParamType::DateTime => "System.DateTime",
