@@ -693,11 +693,12 @@ impl NetObject for FileSystemItem {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("ccrsh-fs-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("scratch dir");
-        dir
+    /// A private directory of its own (a fresh name, removed when the guard drops).
+    fn scratch() -> (tempfile::TempDir, PathBuf) {
+        // Not tempfile's default `.tmp` prefix: a leading dot would make the folder hidden.
+        let guard = tempfile::Builder::new().prefix("ccrsh-fs-").tempdir().expect("scratch dir");
+        let dir = guard.path().to_path_buf();
+        (guard, dir)
     }
 
     #[test]
@@ -711,7 +712,7 @@ mod tests {
 
     #[test]
     fn writes_are_atomic_and_refuse_links() {
-        let dir = scratch("write");
+        let (_scratch, dir) = scratch();
         let file = dir.join("report.txt");
         write_text(&file, "one\n", WriteMode::default()).expect("written");
         write_text(&file, "two\n", WriteMode { append: true, ..Default::default() }).expect("appended");
@@ -730,23 +731,21 @@ mod tests {
         assert!(e.message.starts_with("Could not find a part of the path"), "{}", e.message);
         let e = write_text(&file, "x", WriteMode { no_clobber: true, ..Default::default() }).expect_err("exists");
         assert_eq!(e.error_id, "NoClobber");
-        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn lines_stream_in_any_encoding() {
-        let dir = scratch("lines");
+        let (_scratch, dir) = scratch();
         let file = dir.join("u16.txt");
         write_text(&file, "a\r\nb\nc", WriteMode { encoding: Encoding::Utf16Le, ..Default::default() })
             .expect("written");
         let lines: Vec<String> = LineReader::open(&file, None).expect("open").map(|l| l.expect("line")).collect();
         assert_eq!(lines, ["a", "b", "c"]);
-        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn items_describe_files_and_folders() {
-        let dir = scratch("items");
+        let (_scratch, dir) = scratch();
         fs::write(dir.join("E00.log"), "12345").expect("file");
         let Value::Object(f) = FileSystemItem::value(dir.join("E00.log")) else { panic!("object") };
         assert_eq!(f.property("Length"), Some(Value::Int(5)));
@@ -758,6 +757,5 @@ mod tests {
         assert_eq!(d.property("Mode").map(|m| m.to_display_string()), Some("d-----".into()));
         let found = expand(&format!("{}/*.log", dir.display()), false);
         assert_eq!(found, vec![dir.join("E00.log")]);
-        let _ = fs::remove_dir_all(&dir);
     }
 }
