@@ -171,6 +171,40 @@ Get-MailboxStatistics | Measure-Object -Property { $_.TotalItemSize.Value.ToKB()
     assert!(members.contains("Microsoft.Exchange.Data.Directory.ADObjectId Server {get;set;}"), "{members}");
 }
 
+/// Issue 11.14: Get-WmiObject Win32_LogicalDisk / Win32_Volume on the lab's computers (the
+/// syntax and the RPC error of Windows PowerShell 1.0/2.0's Get-WmiObject; the classes'
+/// properties from their WMI class pages). FreeSpace is the real file system's that holds the
+/// node's files: mail sent makes the node's LabBytes grow.
+#[test]
+fn wmi_reports_each_node_disk_from_its_real_files() {
+    let mut lab = Lab::new();
+    let before = lab.ok("(Get-WmiObject Win32_LogicalDisk -ComputerName NH-W2K3-SRV03).LabBytes");
+    lab.ok("Send-LabMail -Database 'Mailbox Database' -Count 20 -SizeKB 64 | Out-Null");
+    let out = lab.ok(
+        r#"$d = Get-WmiObject Win32_LogicalDisk -ComputerName NH-W2K3-SRV03,nh-w2k3-srv04.contoso.local -Filter "DriveType=3 AND DeviceID='C:'"
+$d | ForEach-Object { "$($_.__SERVER) $($_.DeviceID) $($_.FreeSpace -gt 0) $($_.Size -ge $_.FreeSpace)" }
+(Get-WmiObject Win32_LogicalDisk -ComputerName NH-W2K3-SRV03).LabBytes
+(gwmi Win32_Volume -ComputerName NH-W2K3-SRV05).Name
+(Get-WmiObject Win32_LogicalDisk -Filter "DriveType <> 3" -ComputerName NH-W2K3-SRV03 | Measure-Object).Count
+Enter-PSSession NH-W2K3-SRV04
+(Get-WmiObject Win32_LogicalDisk).SystemName"#,
+    );
+    let lines: Vec<&str> = out.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "NH-W2K3-SRV03 C: True True", "{out}");
+    assert_eq!(lines[1], "NH-W2K3-SRV04 C: True True", "{out}");
+    let grown: i64 = lines[2].parse().expect("a number");
+    assert!(grown >= before.trim().parse::<i64>().expect("a number") + 20 * 64 * 1024, "{out}");
+    assert_eq!(lines[3..], [r"C:\", "0", "NH-W2K3-SRV04"], "{out}");
+    // A powered-off node does not answer; an unknown class or a bad filter is refused.
+    lab.ok("Stop-LabNode NH-W2K3-SRV05 -Confirm:$false | Out-Null");
+    let (out, err) = lab.run("Get-WmiObject Win32_LogicalDisk -ComputerName NH-W2K3-SRV05");
+    assert!(out.trim().is_empty() && err.contains("The RPC server is unavailable."), "{out}{err}");
+    let (_, err) = lab.run("Get-WmiObject Win32_Processor");
+    assert!(err.contains("Invalid class \"Win32_Processor\""), "{err}");
+    let (_, err) = lab.run("Get-WmiObject Win32_LogicalDisk -Filter 'DriveType'");
+    assert!(err.contains("Invalid query"), "{err}");
+}
+
 #[test]
 fn wildcards_fqdns_guids_and_distinguished_names_name_objects() {
     let mut lab = Lab::new();

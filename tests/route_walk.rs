@@ -73,6 +73,7 @@ fn every_route() -> Vec<Route> {
         get(routes::LAB_MAIL_STATISTICS, &["identity", "verify"]),
         get(routes::TRANSPORT_CONFIG, &[]),
         get(routes::LAB_NODES, &[]),
+        get(routes::LAB_VOLUMES, &["identity"]),
         get(routes::PROGRESS, &[]),
         get(routes::FAILOVER_CLUSTERS, &["cluster"]),
         post::<api::DatabaseRequest>(routes::MOUNT_DATABASE, database.clone()),

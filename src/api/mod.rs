@@ -78,6 +78,9 @@ pub mod routes {
     pub const RESTORE_COPY: &str = "/v1/storage-groups/restore";
     /// `GET`: [`super::LabNode`] list.
     pub const LAB_NODES: &str = "/v1/lab/nodes";
+    /// `GET` [`super::IdentityQuery`] (a computer): each computer's volumes as Windows
+    /// reports them ([`super::Volume`]).
+    pub const LAB_VOLUMES: &str = "/v1/lab/volumes";
     /// `POST` [`super::NodePowerRequest`]: power a node off ([`super::OperationResult`]).
     pub const LAB_NODE_STOP: &str = "/v1/lab/nodes/stop";
     /// `POST` [`super::NodePowerRequest`]: power a node on ([`super::OperationResult`]).

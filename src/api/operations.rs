@@ -340,6 +340,23 @@ pub struct LabNode {
     pub cut_links: Vec<String>,
 }
 
+/// One volume of a lab computer (a node or the management workstation), for
+/// `Get-WmiObject Win32_LogicalDisk` / `Win32_Volume`: its size and free space are those of the
+/// real file system that holds the computer's lab files.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Volume {
+    pub computer: String,
+    /// `C:`.
+    pub drive_letter: String,
+    pub capacity_bytes: u64,
+    pub free_bytes: u64,
+    /// What the computer's lab files (logs, databases) take on it.
+    pub lab_bytes: u64,
+    /// A powered-off node answers no WMI query.
+    pub powered_on: bool,
+}
+
 /// The structured precondition report (docs/api.md, "The precondition report"): what was checked, what was seen, and
 /// what to do about each failure.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -56,6 +56,11 @@ pub struct OnDisk {
 
 /// `name` as one plain path component: unchanged when it already is one, else with every
 /// `%`, `/`, `\`, NUL and control character as `%XX` (and `.`/`..`/empty as `%2E…`).
+/// The directory that holds every copy of node `node` under the files directory `files`.
+pub fn node_dir(files: &Path, node: &str) -> PathBuf {
+    files.join(&*component(node))
+}
+
 fn component(name: &str) -> std::borrow::Cow<'_, str> {
     let plain = !name.is_empty()
         && name != "."

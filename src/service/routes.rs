@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::MOVE_CLUSTER_GROUP, post(changes::move_cluster_group))
         .route(routes::TRANSPORT_CONFIG, get(transport_config).post(changes::set_transport_config))
         .route(routes::LAB_NODES, get(lab_nodes))
+        .route(routes::LAB_VOLUMES, get(lab_volumes))
         .route(routes::PROGRESS, get(progress))
         .route(routes::FAILOVER_CLUSTERS, get(failover_clusters))
         .route(routes::LAB_NODE_STOP, post(changes::stop_node))
@@ -308,6 +309,61 @@ async fn progress(State(state): State<AppState>) -> Reply<Vec<api::ProgressRecor
 
 async fn lab_nodes(State(state): State<AppState>) -> Reply<Vec<api::LabNode>> {
     read(&state, |e| Ok(queries::lab_nodes(e))).map(Json)
+}
+
+/// `Get-WmiObject Win32_LogicalDisk`: each node's `C:` (and the workstation's), sized as the
+/// real file system that holds its lab files, with what those files take.
+async fn lab_volumes(
+    State(state): State<AppState>,
+    query: Result<Query<IdentityQuery>, QueryRejection>,
+) -> Reply<Vec<api::Volume>> {
+    let query = query_of(query)?;
+    let (computers, files) = read(&state, |e| {
+        let mut computers: Vec<(String, bool)> = e.nodes.iter().map(|n| (n.name.clone(), n.powered_on)).collect();
+        if !e.workstation.is_empty() {
+            computers.push((e.workstation.clone(), true));
+        }
+        Ok((computers, replication::files_root(&state.lab, e)))
+    })?;
+    let wanted = query.identity.map(|w| w.split('.').next().unwrap_or_default().to_ascii_lowercase());
+    let lab = state.lab.clone();
+    tokio::task::spawn_blocking(move || {
+        computers
+            .into_iter()
+            .filter(|(name, _)| wanted.as_deref().is_none_or(|w| name.eq_ignore_ascii_case(w)))
+            .map(|(computer, powered_on)| {
+                let dir = crate::service::copy_files::node_dir(&files, &computer);
+                let on = if dir.is_dir() { dir.clone() } else { lab.to_path_buf() };
+                let (capacity_bytes, free_bytes) = rustix::fs::statvfs(&on)
+                    .map(|s| (s.f_blocks.saturating_mul(s.f_frsize), s.f_bavail.saturating_mul(s.f_frsize)))
+                    .unwrap_or((0, 0));
+                api::Volume {
+                    computer,
+                    drive_letter: "C:".into(),
+                    capacity_bytes,
+                    free_bytes,
+                    lab_bytes: bytes_under(&dir),
+                    powered_on,
+                }
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map(Json)
+    .map_err(|e| ServiceError::internal(&e))
+}
+
+/// The bytes of the regular files under `dir` (links not followed); 0 when it is missing.
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(t) if t.is_dir() => bytes_under(&entry.path()),
+            Ok(t) if t.is_file() => entry.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
 }
 
 async fn events(

@@ -37,6 +37,7 @@ pub mod snapins;
 mod storage_group;
 mod text;
 mod transport;
+mod wmi;
 
 use std::sync::OnceLock;
 
@@ -115,6 +116,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("group", "Group-Object"),
     ("gu", "Get-Unique"),
     ("gv", "Get-Variable"),
+    ("gwmi", "Get-WmiObject"),
     ("h", "Get-History"),
     ("help", "Get-Help"),
     ("history", "Get-History"),
@@ -243,6 +245,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-TransportServer", spec!("Get-TransportServer.toml"), transport::get_transport_server),
     entry("Get-Unique", spec!("Get-Unique.toml"), ordering::get_unique),
     entry("Get-Variable", spec!("Get-Variable.toml"), host::get_variable),
+    entry("Get-WmiObject", spec!("Get-WmiObject.toml"), wmi::get_wmi_object),
     entry("Group-Object", spec!("Group-Object.toml"), ordering::group_object),
     entry("Import-Csv", spec!("Import-Csv.toml"), csv::import_csv),
     entry("Import-Lab", spec!("Import-Lab.toml"), lab::import_lab),
