@@ -8,6 +8,9 @@
 //! - suspend/resume pairs of one copy (what a change costs on a large estate);
 //! - ccrd's start on the existing lab (until it listens).
 //!
+//! The last two are also timed on the seed estate (one clustered mailbox server, two storage
+//! groups), in the same run, as the reference for what a change and a start cost at any size.
+//!
 //! The growth from 100 to 500 storage groups is reported as an exponent, ln(t500 / t100) / ln 5:
 //! 1 is linear, 2 quadratic. The bench fails when the exponent of the first two passes 1.15.
 //! Each figure is the median of `ROUNDS` rounds. Run: `cargo bench --bench scale`. Lines
@@ -59,7 +62,7 @@ fn start(lab: &Path, topology: &str) -> (Ccrd, f64) {
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// The timings of one estate size, in seconds.
@@ -72,7 +75,9 @@ struct Figures {
     start: f64,
 }
 
-fn measure(topology: &str, scratch: &Path) -> Figures {
+/// Times the work on a lab made from `topology` (`seed` or a file); `growth` adds the two
+/// passes over every database and copy.
+fn measure(topology: &str, scratch: &Path, growth: bool) -> Figures {
     let mut mail = Vec::new();
     let mut status = Vec::new();
     let mut pairs = Vec::new();
@@ -88,33 +93,36 @@ fn measure(topology: &str, scratch: &Path) -> Figures {
         let databases: Vec<api::Database> =
             client.get(routes::MAILBOX_DATABASES, &api::StoreQuery::default()).expect("databases");
         groups = databases.len();
+        let copy_identity = databases[0].storage_group.clone();
 
-        let started = Instant::now();
-        for db in &databases {
-            let request = SendMailRequest {
-                database: db.identity.clone(),
-                count: 1,
-                size_kb: 1,
-                dry_run: false,
-                expected_version: None,
-                recipient: None,
-            };
-            let _: SendMailResult = client.post(routes::LAB_MAIL, &request).expect("delivered");
-        }
-        mail.push(started.elapsed().as_secs_f64());
-
-        let mut reads = Vec::new();
-        for _ in 0..STATUS_READS {
+        if growth {
             let started = Instant::now();
-            let all: Vec<api::StorageGroupCopyStatus> =
-                client.get(routes::STORAGE_GROUP_COPY_STATUS, &CopyStatusQuery::default()).expect("status");
-            reads.push(started.elapsed().as_secs_f64());
-            assert_eq!(all.len(), groups);
+            for db in &databases {
+                let request = SendMailRequest {
+                    database: db.identity.clone(),
+                    count: 1,
+                    size_kb: 1,
+                    dry_run: false,
+                    expected_version: None,
+                    recipient: None,
+                };
+                let _: SendMailResult = client.post(routes::LAB_MAIL, &request).expect("delivered");
+            }
+            mail.push(started.elapsed().as_secs_f64());
+
+            let mut reads = Vec::new();
+            for _ in 0..STATUS_READS {
+                let started = Instant::now();
+                let all: Vec<api::StorageGroupCopyStatus> =
+                    client.get(routes::STORAGE_GROUP_COPY_STATUS, &CopyStatusQuery::default()).expect("status");
+                reads.push(started.elapsed().as_secs_f64());
+                assert_eq!(all.len(), groups);
+            }
+            status.push(median(reads));
         }
-        status.push(median(reads));
 
         let copy = CopyRequest {
-            identity: "CCREX01\\Storage Group 01".into(),
+            identity: copy_identity,
             standby_machine: None,
             suspend_comment: None,
             domain_controller: None,
@@ -137,9 +145,15 @@ fn exponent(small: f64, large: f64, sizes: (usize, usize)) -> f64 {
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let scratch = tempfile::tempdir().expect("scratch");
-    let medium = measure(root.join("bench/topologies/medium.toml").to_str().expect("utf-8"), &scratch.path().join("m"));
-    let large = measure(root.join("bench/topologies/large.toml").to_str().expect("utf-8"), &scratch.path().join("l"));
+    // The labs go on the disk the build is on (not a tmpfs), as a real lab would.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), std::path::PathBuf::from);
+    std::fs::create_dir_all(&target).expect("target dir");
+    let scratch = tempfile::tempdir_in(&target).expect("scratch");
+    let seed = measure("seed", &scratch.path().join("s"), false);
+    let medium =
+        measure(root.join("bench/topologies/medium.toml").to_str().expect("utf-8"), &scratch.path().join("m"), true);
+    let large =
+        measure(root.join("bench/topologies/large.toml").to_str().expect("utf-8"), &scratch.path().join("l"), true);
     let sizes = (medium.groups, large.groups);
     println!(
         "{:<44} {:>12} {:>12} {:>9}",
@@ -178,5 +192,26 @@ fn main() {
             );
         }
     }
+    println!(
+        "seed estate ({} databases): suspend + resume {:.2} ms ({:.0} changes/s), ccrd start {:.2} ms",
+        seed.groups,
+        seed.pair * 1000.0,
+        2.0 / seed.pair,
+        seed.start * 1000.0
+    );
+    println!(
+        "RESULT|changes/s (suspend, resume) at {} SGs|{:.0}/s|{:.0}/s on the seed estate|{:.2}|-|-",
+        sizes.1,
+        2.0 / large.pair,
+        2.0 / seed.pair,
+        seed.pair / large.pair
+    );
+    println!(
+        "RESULT|ccrd start at {} SGs|{:.2} ms|{:.2} ms on the seed estate|{:.2}|-|-",
+        sizes.1,
+        large.start * 1000.0,
+        seed.start * 1000.0,
+        large.start / seed.start
+    );
     assert!(missed.is_empty(), "growth past {EXPONENT_BAR}: {missed:?}");
 }
