@@ -129,11 +129,16 @@ print()
 # Lines bench/all.sh tabulates: figure|ours|reference|ratio|bar|met.
 bare = med([by["bare axum"][r][0] for r in rounds])
 sqlite = med([by["sqlite single-row commits"][r][0] for r in rounds])
+# The read bars are the seed estate's; on a larger one the same endpoints answer for every
+# server and copy (10 and 500 objects on the large estate), shown without a bar.
+seed = estate == "seed"
 for target in ("cms status", "copy status"):
     rps, p99 = med([by[target][r][0] for r in rounds]), max(by[target][r][1] for r in rounds)
     q = ratio(target, "bare axum")
-    print(f"RESULT|{target}, {estate} lab: requests/s at 32 connections|{rps:.0f}/s|{bare:.0f}/s bare axum|{q:.2f}|>= 0.5|{met(q >= 0.5)}")
-    print(f"RESULT|{target}, {estate} lab: p99 at 32 connections|{p99:.2f} ms|-|-|<= 5 ms|{met(p99 <= 5)}")
+    bar, verdict = (">= 0.5", met(q >= 0.5)) if seed else ("-", "-")
+    print(f"RESULT|{target}, {estate} lab: requests/s at 32 connections|{rps:.0f}/s|{bare:.0f}/s bare axum|{q:.2f}|{bar}|{verdict}")
+    bar, verdict = ("<= 5 ms", met(p99 <= 5)) if seed else ("-", "-")
+    print(f"RESULT|{target}, {estate} lab: p99 at 32 connections|{p99:.2f} ms|-|-|{bar}|{verdict}")
 top = f"deliveries, {clients[-1]} clients"
 rps, p99 = med([by[top][r][0] for r in rounds]), max(by[top][r][1] for r in rounds)
 q = ratio(top, "sqlite single-row commits")
