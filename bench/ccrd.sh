@@ -8,6 +8,10 @@
 #                           DELIVERY_DURATION=5s by default; installs wrk if missing)
 #        TOPOLOGY=bench/topologies/large.toml bench/ccrd.sh   on a lab made from that topology
 #        (deliveries then go to CCREX01\Storage Group 01\Mailbox Database 01; DATABASE=... overrides)
+#
+# Each round also reads copy status while the status page is open (one live stream signed in)
+# and /metrics is scraped every second, and, with CCRD_BASELINE=PATH (a ccrd binary built from
+# an older commit), reads the same endpoints from that build on its own lab in the same round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
@@ -59,6 +63,12 @@ bare=$(url_of "$work/bare.log")
 ccrd=$(url_of "$work/ccrd.log")
 token=$(cat "$work/lab/admin.token")
 auth="Authorization: Bearer $token"
+if [ -n "${CCRD_BASELINE:-}" ]; then
+  "$CCRD_BASELINE" --lab "$work/baseline-lab" --listen 127.0.0.1:0 "${topology[@]}" >"$work/baseline.log" 2>&1 &
+  pids+=($!)
+  baseline=$(url_of "$work/baseline.log")
+  baseline_auth="Authorization: Bearer $(cat "$work/baseline-lab/admin.token")"
+fi
 
 python3 - "$database" >"$work/mail.lua" <<'PY'
 import json, sys
@@ -77,6 +87,19 @@ measure() {
     END { printf "%.0f %.2f\n", rps, p99 }'
 }
 
+# Reads while someone watches: a signed-in status page stream and a scrape every second.
+watched() {
+  local jar="$work/cookies" watchers=()
+  curl -s -c "$jar" -o /dev/null --data-urlencode "token=$(cat "$work/lab/viewer.token")" "$ccrd/login"
+  curl -s -N -b "$jar" "$ccrd/status/stream" >/dev/null &
+  watchers+=($!)
+  (while true; do curl -s -o /dev/null -H "Authorization: Bearer $(cat "$work/lab/metrics.token")" "$ccrd/metrics"; sleep 1; done) &
+  watchers+=($!)
+  measure "$connections" -d"$duration" -H "$auth" "$ccrd/v1/storage-groups/copy-status"
+  kill "${watchers[@]}" 2>/dev/null || true
+  wait "${watchers[@]}" 2>/dev/null || true
+}
+
 # Every figure also goes to $work/results as "round target requests/s p99".
 record() {
   printf '%-6s %-34s %12s %10s\n' "$1" "$2" "$3" "$4"
@@ -92,6 +115,14 @@ for round in $(seq "$rounds"); do
   record "$round" "cms status" "$r" "$p"
   read -r r p < <(measure "$connections" -d"$duration" -H "$auth" "$ccrd/v1/storage-groups/copy-status")
   record "$round" "copy status" "$r" "$p"
+  read -r r p < <(watched)
+  record "$round" "copy status, page + scrapes" "$r" "$p"
+  if [ -n "${baseline:-}" ]; then
+    read -r r p < <(measure "$connections" -d"$duration" -H "$baseline_auth" "$baseline/v1/clustered-mailbox-servers/status")
+    record "$round" "cms status (baseline)" "$r" "$p"
+    read -r r p < <(measure "$connections" -d"$duration" -H "$baseline_auth" "$baseline/v1/storage-groups/copy-status")
+    record "$round" "copy status (baseline)" "$r" "$p"
+  fi
   for c in $clients; do
     read -r r p < <(measure "$c" -d"$delivery_duration" -H "$auth" -s "$work/mail.lua" "$ccrd/v1/lab/mail")
     record "$round" "deliveries, $c clients" "$r" "$p"
@@ -120,7 +151,7 @@ for target in by:
     rps = med([v[0] for v in by[target].values()])
     p99 = max(v[1] for v in by[target].values())
     extra = ""
-    if target in ("cms status", "copy status"):
+    if target in ("cms status", "copy status", "copy status, page + scrapes") or "(baseline)" in target:
         extra = f"{ratio(target, 'bare axum'):.2f} of bare axum"
     elif target.startswith("deliveries"):
         extra = f"{ratio(target, 'sqlite single-row commits'):.2f} of SQLite's commits"
