@@ -295,3 +295,60 @@ fn the_guides_daily_report_runs() {
     let log = fs::read_to_string(folder.join("history.log")).expect("log");
     assert!(log.contains(" copies, ") && log.ends_with("not healthy\n"), "{log}");
 }
+
+#[test]
+fn env_variable_and_alias_drives_answer_the_item_cmdlets() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        "New-Item Env:CCRSH_REPORT_DIR -Value /srv/reports | Out-Null
+         Test-Path Env:CCRSH_REPORT_DIR; Get-Content Env:CCRSH_REPORT_DIR; $env:CCRSH_REPORT_DIR
+         (Get-ChildItem Env:CCRSH_REPORT_*).Value
+         Set-Content Env:CCRSH_REPORT_DIR /tmp; $env:CCRSH_REPORT_DIR
+         Remove-Item Env:CCRSH_REPORT_DIR; Test-Path Env:CCRSH_REPORT_DIR
+         $limit = 5; Test-Path Variable:limit; (Get-Item Variable:limit).Value; Test-Path Variable:nosuch
+         (Get-Item Alias:gci).Definition
+         Get-Item Env:NO_SUCH_VARIABLE_X",
+    );
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "True",
+            "/srv/reports",
+            "/srv/reports",
+            "/srv/reports",
+            "/tmp",
+            "False",
+            "True",
+            "5",
+            "False",
+            "Get-ChildItem"
+        ]
+    );
+    assert!(
+        ran.stderr.contains("Cannot find path 'Env:NO_SUCH_VARIABLE_X' because it does not exist."),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn dotnet_io_types_read_and_write_files() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        r#"[System.IO.Path]::GetDirectoryName('C:\Logs\E00.log'); [IO.Path]::GetFileNameWithoutExtension('E00.log'); [IO.Path]::GetExtension('a.csv')
+          [IO.Path]::Combine('C:\Reports', 'x.csv')
+          [IO.File]::WriteAllText((Join-Path $PWD 'a.txt'), "one`ntwo`n"); [IO.File]::Exists((Join-Path $PWD 'a.txt'))
+          [IO.File]::ReadAllLines((Join-Path $PWD 'a.txt')).Count
+          [IO.File]::AppendAllText((Join-Path $PWD 'a.txt'), 'three'); [IO.File]::ReadAllText((Join-Path $PWD 'a.txt')).Length
+          [IO.Directory]::Exists($PWD.Path); ([IO.Directory]::GetFiles($PWD.Path, '*.txt')).Count
+          ([IO.FileInfo](Join-Path $PWD 'a.txt')).Length
+          [IO.File]::ReadAllText('/no/such/file.txt')"#,
+    );
+    assert_eq!(
+        lines(&ran.stdout),
+        [r"C:\Logs", "E00", ".csv", r"C:\Reports\x.csv", "True", "2", "13", "True", "1", "13"]
+    );
+    assert!(ran.stderr.contains("Exception calling \"ReadAllText\" with \"1\" argument(s): \"Could not find a part of the path '/no/such/file.txt'.\""), "{}", ran.stderr);
+}

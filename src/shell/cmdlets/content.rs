@@ -68,6 +68,13 @@ pub fn get_content(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
     let tail = call.get("Tail").and_then(as_count);
     let mut out = Vec::new();
     for target in targets(call, "Path", None) {
+        if let Some((drive, name)) = super::drives::split(&target.text) {
+            match super::drives::content(drive, &name, "Get-Content", cx) {
+                Ok(values) => out.extend(values),
+                Err(e) => cx.errors.push(e),
+            }
+            continue;
+        }
         for path in files_named(&target, cx, "Get-Content") {
             let read_failed = |e: std::io::Error| io_error(&e, &path, "Get-Content", "GetContentReader");
             if encoding == Some(Encoding::Byte) {
@@ -163,6 +170,9 @@ fn write_targets(call: &Invocation<'_>, cx: &mut Context<'_>, command: &str) -> 
             )
             .in_command(command));
         }
+        if super::drives::split(&target.text).is_some() {
+            continue;
+        }
         let pattern = !target.literal && Wildcard::has_wildcards(&target.text.replace('\\', "/"));
         let found = files::expand(&target.text, target.literal);
         if pattern && found.is_empty() {
@@ -177,6 +187,14 @@ fn write(call: &Invocation<'_>, cx: &mut Context<'_>, command: &str, append: boo
     let encoding = encoding(call)?.unwrap_or_default();
     let values = values_of(call);
     let mut out = Vec::new();
+    for target in targets(call, "Path", None) {
+        if let Some((drive, name)) = super::drives::split(&target.text) {
+            let old =
+                if append { super::drives::content(drive, &name, command, cx).unwrap_or_default() } else { Vec::new() };
+            let text: Vec<String> = old.iter().chain(values.iter()).map(Value::to_display_string).collect();
+            super::drives::set(drive, &name, Value::String(text.concat()), command, cx)?;
+        }
+    }
     for path in write_targets(call, cx, command)? {
         if path.is_dir() {
             cx.errors.push(is_directory_error(&path, command));

@@ -12,7 +12,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::Context;
+use super::{Context, drives};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::Confirmation;
@@ -209,6 +209,10 @@ pub fn get_child_item(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         if target.text.is_empty() {
             return Err(empty_path("Get-ChildItem"));
         }
+        if let Some((drive, name)) = drives::split(&target.text) {
+            out.extend(drives::items(drive, &name, cx));
+            continue;
+        }
         let pattern = !target.literal && Wildcard::has_wildcards(&target.text.replace('\\', "/"));
         for path in existing(&target, cx, "Get-ChildItem") {
             if path.is_dir() && !pattern {
@@ -235,12 +239,20 @@ pub fn get_item(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value
         if target.text.is_empty() {
             return Err(empty_path("Get-Item"));
         }
+        if let Some((drive, name)) = drives::split(&target.text) {
+            let found = drives::items(drive, &name, cx);
+            if found.is_empty() && !Wildcard::has_wildcards(&name) {
+                cx.errors.push(drives::not_found(drive, &name, "Get-Item"));
+            }
+            out.extend(found);
+            continue;
+        }
         out.extend(existing(&target, cx, "Get-Item").into_iter().map(FileSystemItem::value));
     }
     Ok(out)
 }
 
-pub fn test_path(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+pub fn test_path(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let kind = call.string("PathType").unwrap_or_else(|| "Any".into()).to_ascii_lowercase();
     let targets = targets(call, "Path", None);
     if targets.is_empty() || targets.iter().any(|t| t.text.is_empty()) {
@@ -251,6 +263,13 @@ pub fn test_path(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value
         .map(|target| {
             if call.switch("IsValid") {
                 return Value::Bool(!target.text.contains('\0'));
+            }
+            if let Some((drive, name)) = drives::split(&target.text) {
+                return Value::Bool(match kind.as_str() {
+                    "container" => name.is_empty(),
+                    "leaf" => !name.is_empty() && drives::exists(drive, &name, cx),
+                    _ => drives::exists(drive, &name, cx),
+                });
             }
             let found = files::expand(&target.text, target.literal);
             Value::Bool(found.iter().any(|p| {
@@ -301,6 +320,30 @@ pub fn new_item(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value
     let name = call.string("Name");
     let mut out = Vec::new();
     for text in paths {
+        let drive_path = match &name {
+            Some(n) if text.ends_with(':') => format!("{text}{n}"),
+            _ => text.clone(),
+        };
+        if let Some((drive, item)) = drives::split(&drive_path) {
+            let value = call.get("Value").cloned().unwrap_or(Value::String(String::new()));
+            if drives::exists(drive, &item, cx) && !force {
+                cx.errors.push(
+                    ErrorRecord::new(
+                        "NewItemIOError",
+                        "ResourceExists",
+                        format!("The item at path '{drive_path}' already exists."),
+                    )
+                    .in_command("New-Item")
+                    .with_hint("Add -Force to replace it."),
+                );
+                continue;
+            }
+            if confirm(call, cx, "New Item", &drive_path)? {
+                drives::set(drive, &item, value, "New-Item", cx)?;
+                out.extend(drives::items(drive, &item, cx));
+            }
+            continue;
+        }
         let path = match &name {
             Some(n) => files::resolve(&text).join(n.replace('\\', "/")),
             None => files::resolve(&text),
@@ -382,6 +425,14 @@ pub fn remove_item(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
     for target in targets(call, "Path", None) {
         if target.text.is_empty() {
             return Err(empty_path("Remove-Item"));
+        }
+        if let Some((drive, name)) = drives::split(&target.text) {
+            if confirm(call, cx, "Remove Item", &target.text)?
+                && let Err(e) = drives::remove(drive, &name, "Remove-Item", cx)
+            {
+                cx.errors.push(e);
+            }
+            continue;
         }
         for path in existing(&target, cx, "Remove-Item") {
             let name = name_of(&path);

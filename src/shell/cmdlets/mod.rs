@@ -17,6 +17,7 @@ mod csv;
 mod database;
 mod dates;
 mod discovery;
+mod drives;
 pub mod exchange_objects;
 mod formatting;
 mod history;

@@ -10,6 +10,7 @@
 mod date_text;
 mod datetime;
 mod environment;
+mod io;
 mod math;
 mod primitives;
 mod string;
@@ -48,6 +49,11 @@ pub static TYPES: &[&dyn NetType] = &[
     &environment::ENVIRONMENT,
     &environment::GUID,
     &text::STRING_BUILDER,
+    &io::PATH,
+    &io::FILE,
+    &io::DIRECTORY,
+    &io::FILE_INFO,
+    &io::DIRECTORY_INFO,
 ];
 
 /// Argument `i` as a number, or .NET's overload error when it is missing.
