@@ -11,7 +11,7 @@
 
 use std::fs;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
@@ -123,7 +123,7 @@ impl NetType for IoPath {
                 Value::String(if p.starts_with(is_separator) {
                     p[..1].to_string()
                 } else if rooted(p) {
-                    p[..2.min(p.len())].to_string() + &p.get(2..3).filter(|s| s.starts_with(is_separator)).unwrap_or("")
+                    p[..2.min(p.len())].to_string() + p.get(2..3).filter(|s| s.starts_with(is_separator)).unwrap_or("")
                 } else {
                     String::new()
                 })
@@ -205,7 +205,7 @@ fn random_name(len: usize) -> String {
 }
 
 /// .NET's exception text for an I/O failure on `path`.
-fn dotnet_message(error: &io::Error, path: &PathBuf, file: bool) -> String {
+fn dotnet_message(error: &io::Error, path: &Path, file: bool) -> String {
     match error.kind() {
         io::ErrorKind::NotFound if file && path.parent().is_some_and(|p| p.is_dir()) => {
             format!("Could not find file '{}'.", shown(path))
