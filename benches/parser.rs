@@ -60,7 +60,7 @@ fn main() {
     let text = runbook();
     let megabytes = text.len() as f64 / (1024.0 * 1024.0);
     let script = ccrsh::shell::syntax::parse(&text).expect("the generated runbook parses");
-    let statements = script.statements.len();
+    let statements = script.statements().len();
     // Each run's tree is freed right after the run, outside the timed region: freeing is the
     // consumer's cost and is reported on its own line.
     let mut parses = Vec::with_capacity(RUNS);

@@ -101,7 +101,7 @@ const OUTPUT: &[(&str, &str)] = &[
     ("0x10", "16"),
     ("1kb", "1024"),
     ("10l + 1", "11"),
-    ("1.5d * 2", "3"),
+    ("1.5d * 2", "3.0"),
     ("Write-Output 34uy", "34"),
     ("Write-Output --% a  b%", "a\nb%"),
     ("$env:CCRSH_CONFORMANCE_UNSET; Write-Output --% %CCRSH_CONFORMANCE_UNSET%", "%CCRSH_CONFORMANCE_UNSET%"),
@@ -324,6 +324,44 @@ const OUTPUT: &[(&str, &str)] = &[
     ("Start-Sleep -Seconds 0.01; 'slept'", "slept"),
     ("Get-Command -Noun Storage* | Measure-Object | % Count", "8"),
     ("gcm Get-StorageGroup | % Name", "Get-StorageGroup"),
+    // Corpus cases (ids in ../shared/conformance/pester/cases.jsonl).
+    // LineEndings-*, HashtableToPSCustomObjectConversion-001: Invoke-Expression in the caller's scope.
+    ("Invoke-Expression '$v = 2'; $v * 3", "6"),
+    ("iex '1 + 1'", "2"),
+    (
+        "try { Invoke-Expression '1 +' } catch { $_.FullyQualifiedErrorId }",
+        "ExpectedValueExpression,Microsoft.PowerShell.Commands.InvokeExpressionCommand",
+    ),
+    // Trap-003, TryCatch-005: a statement may follow a block statement without a separator.
+    ("$r = & { trap { 'trapped'; continue } 'hello'; throw 'x'; 'world' }; $r -join ','", "hello,trapped,world"),
+    ("if (1) { 'a' } 'b'", "a\nb"),
+    // ValidateAttributes-004, -009, -016, -036: validation errors carry PowerShell's inner ids.
+    (
+        "function T { param([ValidateCount(2,2)][string[]]$Items) }; try { T 1 } catch { $_.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId }",
+        "ValidateCountExactFailure",
+    ),
+    (
+        "try { & { function T { param([ValidateRange(2,1)] [int] $N) }; T } } catch { $_.FullyQualifiedErrorId }",
+        "MaxRangeSmallerThanMinRange",
+    ),
+    (
+        "function T { param([ValidateRange('Positive')] [int] $N) }; try { T 0 } catch { $_.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId }",
+        "ValidateRangePositiveFailure",
+    ),
+    (
+        "function T { param([ValidateLength(2,5)] [string] $S) }; try { T 'a' } catch { $_.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId }",
+        "ValidateLengthMinLengthFailure",
+    ),
+    // ComparisonOperator-044: a literal string is not wrapped in a PSObject.
+    ("'hello' -is [psobject]", "False"),
+    // ParameterBinding-013: a number literal bound to a string parameter keeps its spelling.
+    ("function F([string]$V) { $V }; F -V 34uy", "34uy"),
+    // ParameterBinding-092: one explicit array is the remaining-arguments list itself.
+    ("function T { param([Parameter(ValueFromRemainingArguments)][object[]]$P) $P.Count }; T 1,2,3", "3"),
+    // ConvertTo-Json-034: a Single writes its own shortest digits.
+    ("[float]3.14 | ConvertTo-Json", "3.14"),
+    // Streaming: Select-Object -First stops an endless producer.
+    ("1..1000000000 | Select-Object -First 3", "1\n2\n3"),
 ];
 
 /// `(input, text)`: the input fails (`$?` false) and the error shown contains the text.
@@ -331,7 +369,7 @@ const ERRORS: &[(&str, &str)] = &[
     ("throw 'boom'", "Exception: boom"),
     ("Get-Foo", "The term 'Get-Foo' is not recognized as a name of a cmdlet"),
     ("Write-Output 'x", "The string is missing the terminator: '."),
-    ("1 +", "You must provide a value expression following the operator."),
+    ("1 +", "You must provide a value expression following the '+' operator."),
     ("1 2", "Unexpected token '2' in expression or statement."),
     ("$x = ", "You must provide a value expression on the right-hand side of the '=' operator."),
     ("if ($true) { 'x'", "Missing closing '}' in statement block or type definition."),
@@ -398,14 +436,14 @@ const ERRORS: &[(&str, &str)] = &[
     // Limits: huge values are errors, never a crash.
     ("@(1) * 99999999999", "would build a result too large to hold"),
     ("'x' * 999999999999", "would build a result too large to hold"),
-    ("1..99999999999", "is too large"),
+    ("$r = 1..99999999999", "is too large"),
     ("[timespan]'99999999999999999.0:0:0'", "was not recognized as a valid TimeSpan."),
     ("'a'.PadLeft(1000000000000)", "would build a result too large to hold"),
     ("'{0,70000}' -f 1", "Input string was not in a correct format."),
     ("(Get-Date).AddDays(1e300)", "un-representable DateTime"),
     ("[timespan]::FromSeconds(1e300)", "TimeSpan overflowed"),
     ("if (", "An expression was expected"),
-    ("@{a=", "An expression was expected"),
+    ("@{a=", "Missing statement after '=' in hash literal."),
 ];
 
 #[test]
@@ -503,21 +541,22 @@ const SEED_COMMAND_LINES: &[&str] = &[
 
 /// A span-free description of a parsed text: commands, parameters and literal values.
 fn shape(source: &str) -> String {
-    use ccrsh::shell::syntax::{CommandElement, ExprKind, PipelineElement, Statement, parse};
+    use ccrsh::shell::syntax::{CommandElement, ElementKind, ExprKind, Statement, parse};
     let script = parse(source).unwrap_or_else(|e| panic!("{source}: {e:?}"));
     let value = |e: &ccrsh::shell::syntax::Expr| match &e.kind {
-        ExprKind::String(s) => format!("{:?}", s.value),
-        ExprKind::Number { text, .. } => format!("#{text}"),
-        ExprKind::Variable(v) => format!("${v}"),
+        ExprKind::String(s) | ExprKind::BareWord(s) => format!("{s:?}"),
+        ExprKind::Number(n) => format!("#{}", n.text),
+        ExprKind::Int(i) => format!("#{i}"),
+        ExprKind::Variable(v) => format!("${}", v.text),
         other => format!("{other:?}"),
     };
     let mut out = String::new();
-    for statement in &script.statements {
+    for statement in script.statements() {
         let Statement::Pipeline(p) = statement else { continue };
-        for element in &p.elements {
-            let PipelineElement::Command(c) = element else { continue };
+        for element in p.elements.iter() {
+            let ElementKind::Command(c) = &element.kind else { continue };
             out.push_str(&format!("| {} ", c.literal_name().unwrap_or("?")));
-            for e in &c.elements {
+            for e in c.elements.iter() {
                 match e {
                     CommandElement::Parameter(p) => {
                         out.push_str(&format!("-{} ", p.name.to_lowercase()));
@@ -526,7 +565,7 @@ fn shape(source: &str) -> String {
                         }
                     }
                     CommandElement::Argument(a) => out.push_str(&format!("{} ", value(a))),
-                    CommandElement::Splat { variable, .. } => out.push_str(&format!("@{variable} ")),
+                    CommandElement::Splat(v) => out.push_str(&format!("@{} ", value(v).trim_start_matches('$'))),
                 }
             }
         }

@@ -52,6 +52,9 @@ pub struct BindOptions {
     pub collect_remaining: bool,
     /// The common parameters (`-ErrorAction`, `-Verbose`, …) are accepted.
     pub common_parameters: bool,
+    /// The command is not first in its pipeline: parameters that take pipeline input count as
+    /// given (each object binds them later).
+    pub expecting_input: bool,
 }
 
 /// A command whose parameters are bound and checked against its spec.
@@ -66,6 +69,8 @@ pub struct Invocation<'s> {
     pub common: Vec<(&'static str, Value)>,
     /// The command's extent in the source.
     pub span: Span,
+    /// The spelling of number literals bound to parameters (`34uy`), by parameter name.
+    literals: Vec<(&'s str, String)>,
 }
 
 impl<'s> Invocation<'s> {
@@ -108,9 +113,37 @@ impl<'s> Invocation<'s> {
         }
     }
 
+    /// The spelling of the number literal bound to parameter `name`, if one was.
+    pub fn literal(&self, name: &str) -> Option<&str> {
+        self.literals.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, l)| l.as_str())
+    }
+
     /// A common parameter's value, if it was given.
     pub fn common(&self, name: &str) -> Option<&Value> {
         self.common.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    }
+
+    /// The same invocation with `items` as its pipeline input (bound to the parameter that
+    /// takes input by value), for a streaming cmdlet running its batch form on some objects.
+    pub fn with_input(&self, items: Vec<Value>) -> Invocation<'s> {
+        let mut call = self.clone();
+        let target = self
+            .spec
+            .parameters
+            .iter()
+            .find(|p| matches!(p.pipeline, Some(PipelineInput::ByValue | PipelineInput::ByValueAndPropertyName)));
+        if let Some(parameter) = target {
+            call.bound.retain(|(n, _)| !n.eq_ignore_ascii_case(&parameter.name));
+            call.bound.push((parameter.name.as_str(), Value::array(items)));
+        }
+        call
+    }
+
+    /// The same invocation without the parameters `names`.
+    pub fn without(&self, names: &[&str]) -> Invocation<'s> {
+        let mut call = self.clone();
+        call.bound.retain(|(n, _)| !names.iter().any(|x| x.eq_ignore_ascii_case(n)));
+        call
     }
 }
 
@@ -199,6 +232,12 @@ type Param<'s> = &'s ParameterSpec;
 impl<'s> Binder<'s> {
     fn bind(&self, args: &[Argument], input: Option<Vec<Value>>, span: Span) -> Result<Invocation<'s>, ErrorRecord> {
         let mut bound: Vec<(Param<'s>, Value)> = Vec::new();
+        let mut literals: Vec<(&'s str, String)> = Vec::new();
+        let mut note = |parameter: Param<'s>, v: &ArgValue| {
+            if let Some(l) = &v.literal {
+                literals.push((parameter.name.as_str(), l.clone()));
+            }
+        };
         let mut positional: Vec<(&ArgValue, Span)> = Vec::new();
         let mut remaining: Vec<Value> = Vec::new();
         let mut items = args.iter().peekable();
@@ -230,11 +269,13 @@ impl<'s> Binder<'s> {
                     None => Value::Bool(true),
                 }
             } else if let Some(v) = colon_value {
+                note(parameter, v);
                 self.convert(parameter, v, arg.span)?
             } else {
                 match items.peek().map(|a| (&a.kind, a.span)) {
                     Some((ArgumentKind::Value(v), value_span)) => {
                         items.next();
+                        note(parameter, v);
                         self.convert(parameter, v, value_span)?
                     }
                     // A following token that looks like a parameter but names none is the value.
@@ -270,6 +311,7 @@ impl<'s> Binder<'s> {
                 });
                 return Err(positional_not_found(self.spec, &text, value_span));
             };
+            note(parameter, v);
             let value = self.convert(parameter, v, value_span)?;
             bound.push((parameter, value));
             sets = self.viable_sets(&bound);
@@ -287,6 +329,8 @@ impl<'s> Binder<'s> {
                     all.extend(gathered);
                     *value = Value::array(all);
                 }
+                // One explicit array (`F 1,2,3`) is the list itself.
+                None if matches!(gathered.as_slice(), [Value::Array(_)]) => bound.push((parameter, gathered.remove(0))),
                 None => bound.push((parameter, Value::array(gathered))),
             }
         }
@@ -310,6 +354,7 @@ impl<'s> Binder<'s> {
             .parameters
             .iter()
             .filter(|p| p.mandatory && p.in_set(&set) && !bound.iter().any(|(b, _)| b.name == p.name))
+            .filter(|p| !(self.options.expecting_input && p.pipeline.is_some()))
             .map(|p| p.name.as_str())
             .collect();
         if !missing.is_empty() {
@@ -323,7 +368,7 @@ impl<'s> Binder<'s> {
                 None => declared.push((p.name.as_str(), v)),
             }
         }
-        Ok(Invocation { spec: self.spec, parameter_set: set, bound: declared, remaining, common, span })
+        Ok(Invocation { spec: self.spec, parameter_set: set, bound: declared, remaining, common, span, literals })
     }
 
     /// Every parameter this command accepts: declared first, then the common ones.
@@ -535,9 +580,11 @@ fn integer(parameter: &ParameterSpec, value: &Value, span: Span) -> Result<Value
         Value::Int(i) => Some(*i),
         Value::Real(r) if r.is_finite() => Some(r.round() as i64),
         Value::String(s) => match super::syntax::parse_number(s.trim()) {
-            Some(super::syntax::Number::Int(i)) => Some(i),
+            Some(super::syntax::NumberValue::Int32(i)) => Some(i64::from(i)),
+            Some(super::syntax::NumberValue::Int64(i)) => Some(i),
             _ => None,
         },
+        Value::Number(n) => n.as_i128().and_then(|i| i64::try_from(i).ok()),
         Value::Bool(b) => Some(i64::from(*b)),
         _ => None,
     };
@@ -923,7 +970,7 @@ fn missing_mandatory(spec: &CmdletSpec, missing: &[&str], span: Span) -> ErrorRe
 mod tests {
     use super::*;
     use crate::shell::spec;
-    use crate::shell::syntax::{self, CommandElement, PipelineElement, Statement};
+    use crate::shell::syntax::{self, CommandElement, ElementKind, Statement};
 
     const SPEC: &str = r#"
 name = "Get-Thing"
@@ -970,18 +1017,23 @@ description = "d"
 
     /// Literal arguments as the interpreter would evaluate them.
     fn literal(expr: &crate::shell::syntax::Expr) -> ArgValue {
-        use crate::shell::syntax::{ExprKind, Number};
+        use crate::shell::syntax::{ExprKind, NumberValue};
         let value = match &expr.kind {
-            ExprKind::String(s) => Value::String(s.value.clone()),
-            ExprKind::Number { value: Number::Int(i), .. } => Value::Int(*i),
-            ExprKind::Number { value: Number::Real(r), .. } => Value::Real(*r),
-            ExprKind::Variable(v) if v == "true" => Value::Bool(true),
-            ExprKind::Variable(v) if v == "false" => Value::Bool(false),
+            ExprKind::String(s) | ExprKind::BareWord(s) => Value::String(s.to_string()),
+            ExprKind::Int(i) => Value::Int(*i),
+            ExprKind::Real(r) => Value::Real(*r),
+            ExprKind::Number(n) => match n.value {
+                NumberValue::Int32(i) => Value::Int(i64::from(i)),
+                NumberValue::Int64(i) => Value::Int(i),
+                _ => Value::Null,
+            },
+            ExprKind::Variable(v) if &*v.key == "true" => Value::Bool(true),
+            ExprKind::Variable(v) if &*v.key == "false" => Value::Bool(false),
             ExprKind::Array(items) => Value::array(items.iter().map(|e| literal(e).value).collect()),
             _ => Value::Null,
         };
         let literal = match &expr.kind {
-            ExprKind::Number { text, .. } => Some(text.clone()),
+            ExprKind::Number(n) => Some(n.text.to_string()),
             _ => None,
         };
         ArgValue { value, literal }
@@ -990,14 +1042,14 @@ description = "d"
     fn bind_text(text: &str) -> Result<(String, Vec<(String, Value)>), ErrorRecord> {
         let spec = spec::load("Get-Thing.toml", SPEC).expect("spec loads");
         let script = syntax::parse(text).expect("parses");
-        let Statement::Pipeline(p) = &script.statements[0] else { panic!("a pipeline") };
-        let PipelineElement::Command(command) = &p.elements[0] else { panic!("a command") };
+        let Statement::Pipeline(p) = &script.statements()[0] else { panic!("a pipeline") };
+        let ElementKind::Command(command) = &p.elements[0].kind else { panic!("a command") };
         let args: Vec<Argument> = command
             .elements
             .iter()
             .map(|e| match e {
                 CommandElement::Parameter(p) => Argument {
-                    kind: ArgumentKind::Parameter { name: p.name.clone(), value: p.argument.as_deref().map(literal) },
+                    kind: ArgumentKind::Parameter { name: p.name.to_string(), value: p.argument.as_ref().map(literal) },
                     span: p.span,
                 },
                 CommandElement::Argument(e) => Argument { kind: ArgumentKind::Value(literal(e)), span: e.span },
@@ -1099,7 +1151,7 @@ description = "d"
                 span: Span::default(),
             },
         ];
-        let options = BindOptions { common_parameters: true, collect_remaining: false };
+        let options = BindOptions { common_parameters: true, collect_remaining: false, expecting_input: false };
         let invocation = bind(&spec, &args, None, Span::default(), options).expect("binds");
         assert_eq!(invocation.common("ErrorAction"), Some(&Value::from("Stop")));
         // `-De` matches -Depth (declared) and -Debug (common): the declared one wins.

@@ -41,6 +41,9 @@ pub struct ErrorRecord {
     pub exception: &'static str,
     /// Where it happened, resolved against the source it came from.
     pub position: Option<ScriptPosition>,
+    /// The error inside this one (`$_.Exception.InnerException.ErrorRecord`), e.g. the
+    /// validation failure inside a parameter binding error.
+    pub inner: Option<Box<ErrorRecord>>,
 }
 
 /// A resolved source position, for display (PowerShell's InvocationInfo).
@@ -70,7 +73,16 @@ impl ErrorRecord {
             severity: Severity::StatementTerminating,
             exception: "System.Management.Automation.RuntimeException",
             position: None,
+            inner: None,
         }
+    }
+
+    /// Adds an inner error with id `error_id` and the same message (builder style).
+    pub fn with_inner(mut self, error_id: &str) -> ErrorRecord {
+        let inner = ErrorRecord::new(error_id, self.category, self.message.clone())
+            .exception("System.Management.Automation.ValidationMetadataException");
+        self.inner = Some(Box::new(inner));
+        self
     }
 
     /// The .NET exception type this error stands for.
@@ -86,8 +98,8 @@ impl ErrorRecord {
         }
         let Some(span) = self.span else { return };
         let text = source.text.as_str();
-        let start = floor_char_boundary(text, span.start);
-        let end = floor_char_boundary(text, span.end.max(start));
+        let start = floor_char_boundary(text, span.start as usize);
+        let end = floor_char_boundary(text, (span.end as usize).max(start));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
         self.position = Some(ScriptPosition {
@@ -114,10 +126,19 @@ impl ErrorRecord {
 
     /// The error as an object, as `$_` in a catch block and `$Error[0]` show it.
     pub fn to_value(&self) -> Value {
+        let inner = match &self.inner {
+            Some(inner) => Record::new(inner.exception)
+                .with_text(inner.message.as_str())
+                .with("Message", inner.message.as_str())
+                .with("ErrorRecord", inner.to_value())
+                .into(),
+            None => Value::Null,
+        };
         let exception = Record::new(self.exception)
             .with_text(self.message.as_str())
             .with("Message", self.message.as_str())
-            .with("ErrorRecord", Value::Null);
+            .with("ErrorRecord", Value::Null)
+            .with("InnerException", inner);
         let category = Record::new("System.Management.Automation.ErrorCategoryInfo")
             .with("Category", self.category)
             .with("Activity", self.command.clone().unwrap_or_default())

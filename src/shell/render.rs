@@ -40,6 +40,14 @@ pub fn output_width() -> usize {
 
 /// Writes values as `Out-Default` would: records through their type's view (or a table for
 /// up to four properties, a list for more), scalars one per line.
+/// The records of the message streams, which show as their text.
+const MESSAGE_RECORDS: &[&str] = &[
+    "System.Management.Automation.WarningRecord",
+    "System.Management.Automation.VerboseRecord",
+    "System.Management.Automation.DebugRecord",
+    "System.Management.Automation.InformationRecord",
+];
+
 pub fn write_values(
     out: &mut dyn Write,
     values: &[Value],
@@ -63,6 +71,11 @@ pub fn write_values(
     let mut i = 0;
     while i < values.len() {
         match &values[i] {
+            // A warning, verbose, debug or information record shows as its message.
+            Value::Record(r) if MESSAGE_RECORDS.contains(&r.borrow().type_name.as_str()) => {
+                writeln!(out, "{}", values[i].to_display_string())?;
+                i += 1;
+            }
             Value::Record(first) => {
                 let first = first.borrow();
                 let borrowed: Vec<std::cell::Ref<'_, Record>> = values[i..]

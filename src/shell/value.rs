@@ -267,6 +267,13 @@ pub struct ScriptBlock {
     pub source: Rc<Source>,
 }
 
+impl ScriptBlock {
+    /// The text between the braces, as `ToString()` gives it.
+    pub fn text(&self) -> &str {
+        self.source.text.get(self.def.body.range()).unwrap_or("")
+    }
+}
+
 impl PartialEq for ScriptBlock {
     fn eq(&self, other: &ScriptBlock) -> bool {
         Rc::ptr_eq(&self.def, &other.def)
@@ -430,7 +437,7 @@ impl Value {
             Value::DateTime(t) => t.format("%-m/%-d/%Y %-I:%M:%S %p").to_string(),
             Value::TimeSpan(t) => t.to_string(),
             Value::Hashtable(_) => "System.Collections.Hashtable".into(),
-            Value::ScriptBlock(sb) => sb.def.text.clone(),
+            Value::ScriptBlock(sb) => sb.text().to_string(),
             Value::Array(items) => items.borrow().iter().map(Value::to_display_string).collect::<Vec<_>>().join(" "),
             Value::Record(r) => {
                 let r = r.borrow();

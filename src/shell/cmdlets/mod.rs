@@ -65,7 +65,56 @@ pub struct Context<'a> {
     pub errors: Vec<ErrorRecord>,
     /// Verbose messages, shown with `-Verbose`.
     pub verbose: Vec<String>,
+    /// Debug messages, shown with `-Debug`.
+    pub debug: Vec<String>,
+    /// Information records (`Write-Information`), shown as `$InformationPreference` says.
+    pub information: Vec<Value>,
 }
+
+impl<'a> Context<'a> {
+    /// A context with nothing reported yet.
+    pub fn new(client: &'a Client, engine: &'a mut dyn Engine) -> Context<'a> {
+        Context {
+            client,
+            engine,
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            verbose: Vec::new(),
+            debug: Vec::new(),
+            information: Vec::new(),
+        }
+    }
+}
+
+/// What a streaming cmdlet's [`Processor`] asks of the pipeline after an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Send the next object.
+    Continue,
+    /// It has all it needs (`Select-Object -First`): the commands before it stop, as with
+    /// PowerShell's StopUpstreamCommandsException; its own end still runs.
+    StopUpstream,
+}
+
+/// A cmdlet that takes its pipeline input one object at a time (PowerShell's
+/// ProcessRecord), writing its output to `out` as it goes.
+pub trait Processor {
+    /// One object from the pipeline; `None` when the cmdlet is first in its pipeline and runs
+    /// once on its bound parameters.
+    fn process(
+        &mut self,
+        input: Option<Value>,
+        cx: &mut Context<'_>,
+        out: &mut Vec<Value>,
+    ) -> Result<Step, ErrorRecord>;
+    /// After the last object (PowerShell's EndProcessing).
+    fn end(&mut self, cx: &mut Context<'_>, out: &mut Vec<Value>) -> Result<(), ErrorRecord>;
+}
+
+/// Starts a streaming cmdlet (PowerShell's BeginProcessing): its parameters are bound without
+/// the pipeline input, which the processor then receives object by object.
+pub type StartFn =
+    fn(&Invocation<'static>, &mut Context<'_>, &mut Vec<Value>) -> Result<Box<dyn Processor>, ErrorRecord>;
 
 impl Context<'_> {
     /// The objects a `Get-` cmdlet reads. As with Exchange's `Get-` cmdlets, an identity that
@@ -121,6 +170,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("h", "Get-History"),
     ("help", "Get-Help"),
     ("history", "Get-History"),
+    ("iex", "Invoke-Expression"),
     ("ipcsv", "Import-Csv"),
     ("measure", "Measure-Object"),
     ("mi", "Move-Item"),
@@ -177,6 +227,9 @@ pub struct CmdletEntry {
     pub spec_file: &'static str,
     pub spec_text: &'static str,
     pub run: RunFn,
+    /// For a cmdlet that streams: its start. `run` then serves callers that have all the
+    /// input at once.
+    pub stream: Option<StartFn>,
 }
 
 macro_rules! spec {
@@ -186,7 +239,17 @@ macro_rules! spec {
 }
 
 const fn entry(name: &'static str, (spec_file, spec_text): (&'static str, &'static str), run: RunFn) -> CmdletEntry {
-    CmdletEntry { name, spec_file, spec_text, run }
+    CmdletEntry { name, spec_file, spec_text, run, stream: None }
+}
+
+/// A cmdlet that streams its pipeline input.
+const fn streaming(
+    name: &'static str,
+    (spec_file, spec_text): (&'static str, &'static str),
+    run: RunFn,
+    start: StartFn,
+) -> CmdletEntry {
+    CmdletEntry { name, spec_file, spec_text, run, stream: Some(start) }
 }
 
 /// Every cmdlet, alphabetically: one line each, pairing the spec with its implementation.
@@ -212,7 +275,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Exit-PSSession", spec!("Exit-PSSession.toml"), remoting::exit_pssession),
     entry("Export-Csv", spec!("Export-Csv.toml"), csv::export_csv),
     entry("Export-Lab", spec!("Export-Lab.toml"), lab::export_lab),
-    entry("ForEach-Object", spec!("ForEach-Object.toml"), objects::foreach_object),
+    streaming("ForEach-Object", spec!("ForEach-Object.toml"), objects::foreach_object, objects::start_foreach_object),
     entry("Format-List", spec!("Format-List.toml"), formatting::format_list),
     entry("Format-Table", spec!("Format-Table.toml"), formatting::format_table),
     entry("Get-ChildItem", spec!("Get-ChildItem.toml"), items::get_child_item),
@@ -251,10 +314,11 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Import-Csv", spec!("Import-Csv.toml"), csv::import_csv),
     entry("Import-Lab", spec!("Import-Lab.toml"), lab::import_lab),
     entry("Invoke-Command", spec!("Invoke-Command.toml"), remoting::invoke_command),
+    entry("Invoke-Expression", spec!("Invoke-Expression.toml"), remoting::invoke_expression),
     entry("Join-Path", spec!("Join-Path.toml"), locations::join_path),
     entry("Join-String", spec!("Join-String.toml"), text::join_string),
     entry("Measure-Command", spec!("Measure-Command.toml"), dates::measure_command),
-    entry("Measure-Object", spec!("Measure-Object.toml"), ordering::measure_object),
+    streaming("Measure-Object", spec!("Measure-Object.toml"), ordering::measure_object, objects::start_measure_object),
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
     entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),
     entry("Move-ClusterGroup", spec!("Move-ClusterGroup.toml"), clustered_mailbox_server::move_cluster_group),
@@ -276,7 +340,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Restore-StorageGroupCopy", spec!("Restore-StorageGroupCopy.toml"), storage_group::restore_copy),
     entry("Resume-StorageGroupCopy", spec!("Resume-StorageGroupCopy.toml"), storage_group::resume_copy),
     entry("Search-AdminAuditLog", spec!("Search-AdminAuditLog.toml"), history::search_admin_audit_log),
-    entry("Select-Object", spec!("Select-Object.toml"), objects::select_object),
+    streaming("Select-Object", spec!("Select-Object.toml"), objects::select_object, objects::start_select_object),
     entry("Select-String", spec!("Select-String.toml"), text::select_string),
     entry("Send-LabMail", spec!("Send-LabMail.toml"), lab::send_lab_mail),
     entry("Set-Content", spec!("Set-Content.toml"), content::set_content),
@@ -303,7 +367,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Test-ReplicationHealth", spec!("Test-ReplicationHealth.toml"), cluster::test_replication_health),
     entry("Update-StorageGroupCopy", spec!("Update-StorageGroupCopy.toml"), storage_group::update_copy),
     entry("Wait-LabReplication", spec!("Wait-LabReplication.toml"), lab::wait_lab_replication),
-    entry("Where-Object", spec!("Where-Object.toml"), objects::where_object),
+    streaming("Where-Object", spec!("Where-Object.toml"), objects::where_object, objects::start_where_object),
     entry("Write-Error", spec!("Write-Error.toml"), host::write_error),
     entry("Write-Host", spec!("Write-Host.toml"), host::write_host),
     entry("Write-Output", spec!("Write-Output.toml"), host::write_output),

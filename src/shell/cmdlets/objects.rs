@@ -1,7 +1,7 @@
 //! The object pipeline cmdlets: `Where-Object`, `ForEach-Object`, `Select-Object`,
 //! `Get-Member` (sorting, grouping and measuring are in `ordering`).
 
-use super::{Context, pipeline_input};
+use super::{Context, Processor, RunFn, Step, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::collect;
@@ -97,6 +97,214 @@ pub fn foreach_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
     Ok(out)
 }
 
+/// Streaming: objects are filtered one at a time.
+pub fn start_where_object(
+    call: &Invocation<'static>,
+    _: &mut Context<'_>,
+    _: &mut Vec<Value>,
+) -> Result<Box<dyn Processor>, ErrorRecord> {
+    Ok(Box::new(PerObject { call: call.clone(), run: where_object }))
+}
+
+/// A cmdlet whose output for each input object depends only on that object: run once per
+/// object (or once on its bound `-InputObject` when it is first in its pipeline).
+struct PerObject {
+    call: Invocation<'static>,
+    run: RunFn,
+}
+
+impl Processor for PerObject {
+    fn process(
+        &mut self,
+        input: Option<Value>,
+        cx: &mut Context<'_>,
+        out: &mut Vec<Value>,
+    ) -> Result<Step, ErrorRecord> {
+        match input {
+            Some(item) => out.extend((self.run)(&self.call.with_input(vec![item]), cx)?),
+            None => out.extend((self.run)(&self.call, cx)?),
+        }
+        Ok(Step::Continue)
+    }
+
+    fn end(&mut self, _: &mut Context<'_>, _: &mut Vec<Value>) -> Result<(), ErrorRecord> {
+        Ok(())
+    }
+}
+
+/// Streaming: `-Begin` runs now, `-Process` once per object, `-End` at the end.
+pub fn start_foreach_object(
+    call: &Invocation<'static>,
+    cx: &mut Context<'_>,
+    out: &mut Vec<Value>,
+) -> Result<Box<dyn Processor>, ErrorRecord> {
+    if let Some(Value::ScriptBlock(begin)) = call.get("Begin") {
+        out.extend(cx.engine.invoke_block(begin, None, Vec::new())?);
+    }
+    Ok(Box::new(ForEach { call: call.clone() }))
+}
+
+struct ForEach {
+    call: Invocation<'static>,
+}
+
+impl Processor for ForEach {
+    fn process(
+        &mut self,
+        input: Option<Value>,
+        cx: &mut Context<'_>,
+        out: &mut Vec<Value>,
+    ) -> Result<Step, ErrorRecord> {
+        let items = match input {
+            Some(item) => vec![item],
+            None => pipeline_input(&self.call),
+        };
+        if let Some(name) = self.call.string("MemberName") {
+            for item in &items {
+                out.extend(unroll(property(item, &name)));
+            }
+        } else if let Some(Value::ScriptBlock(process)) = self.call.get("Process") {
+            for item in items {
+                out.extend(cx.engine.invoke_block(process, Some(item), Vec::new())?);
+            }
+        }
+        Ok(Step::Continue)
+    }
+
+    fn end(&mut self, cx: &mut Context<'_>, out: &mut Vec<Value>) -> Result<(), ErrorRecord> {
+        if let Some(Value::ScriptBlock(end)) = self.call.get("End") {
+            out.extend(cx.engine.invoke_block(end, None, Vec::new())?);
+        }
+        Ok(())
+    }
+}
+
+/// Streaming: `-Skip` and `-First` count objects as they come, and once `-First` has its
+/// objects the commands upstream stop. `-Last`, `-SkipLast`, `-Index`, `-SkipIndex` and
+/// `-Unique` need every object first. A `$null` input object is dropped, uncounted.
+pub fn start_select_object(
+    call: &Invocation<'static>,
+    _: &mut Context<'_>,
+    _: &mut Vec<Value>,
+) -> Result<Box<dyn Processor>, ErrorRecord> {
+    let whole =
+        ["Last", "SkipLast", "Index", "SkipIndex"].iter().any(|name| call.get(name).is_some()) || call.switch("Unique");
+    Ok(Box::new(Select {
+        per_object: call.without(&["First", "Skip", "Last"]),
+        call: call.clone(),
+        skip: call.int("Skip").map_or(0, |n| usize::try_from(n).unwrap_or(0)),
+        first: if whole { None } else { call.int("First").map(|n| usize::try_from(n).unwrap_or(0)) },
+        whole,
+        kept: Vec::new(),
+        seen: 0,
+    }))
+}
+
+struct Select {
+    call: Invocation<'static>,
+    per_object: Invocation<'static>,
+    skip: usize,
+    first: Option<usize>,
+    whole: bool,
+    kept: Vec<Value>,
+    seen: usize,
+}
+
+impl Processor for Select {
+    fn process(
+        &mut self,
+        input: Option<Value>,
+        cx: &mut Context<'_>,
+        out: &mut Vec<Value>,
+    ) -> Result<Step, ErrorRecord> {
+        let Some(item) = input else {
+            out.extend(select_object(&self.call, cx)?);
+            return Ok(Step::Continue);
+        };
+        if self.first == Some(0) {
+            return Ok(Step::StopUpstream);
+        }
+        if item == Value::Null {
+            return Ok(Step::Continue);
+        }
+        if self.whole {
+            self.kept.push(item);
+            return Ok(Step::Continue);
+        }
+        self.seen += 1;
+        if self.seen <= self.skip {
+            return Ok(Step::Continue);
+        }
+        out.extend(select_object(&self.per_object.with_input(vec![item]), cx)?);
+        match self.first {
+            Some(first) if self.seen - self.skip >= first => Ok(Step::StopUpstream),
+            _ => Ok(Step::Continue),
+        }
+    }
+
+    fn end(&mut self, cx: &mut Context<'_>, out: &mut Vec<Value>) -> Result<(), ErrorRecord> {
+        if self.whole {
+            let items = std::mem::take(&mut self.kept);
+            out.extend(select_object(&self.call.with_input(items), cx)?);
+        }
+        Ok(())
+    }
+}
+
+/// Streaming: a plain count keeps only the count; anything else keeps the objects for the end.
+pub fn start_measure_object(
+    call: &Invocation<'static>,
+    _: &mut Context<'_>,
+    _: &mut Vec<Value>,
+) -> Result<Box<dyn Processor>, ErrorRecord> {
+    let count_only =
+        call.strings("Property").is_none() && call.bound().all(|(name, _)| name.eq_ignore_ascii_case("InputObject"));
+    Ok(Box::new(Measure { call: call.clone(), count_only, count: 0, kept: Vec::new(), got_input: false }))
+}
+
+struct Measure {
+    call: Invocation<'static>,
+    count_only: bool,
+    count: u64,
+    kept: Vec<Value>,
+    got_input: bool,
+}
+
+impl Processor for Measure {
+    fn process(&mut self, input: Option<Value>, _: &mut Context<'_>, _: &mut Vec<Value>) -> Result<Step, ErrorRecord> {
+        let Some(item) = input else { return Ok(Step::Continue) };
+        self.got_input = true;
+        if item == Value::Null {
+            return Ok(Step::Continue);
+        }
+        if self.count_only {
+            self.count += 1;
+        } else {
+            self.kept.push(item);
+        }
+        Ok(Step::Continue)
+    }
+
+    fn end(&mut self, cx: &mut Context<'_>, out: &mut Vec<Value>) -> Result<(), ErrorRecord> {
+        if self.count_only && self.got_input {
+            let record = Record::new("Microsoft.PowerShell.Commands.GenericMeasureInfo")
+                .with("Count", self.count)
+                .with("Average", Value::Null)
+                .with("Sum", Value::Null)
+                .with("Maximum", Value::Null)
+                .with("Minimum", Value::Null)
+                .with("StandardDeviation", Value::Null)
+                .with("Property", Value::Null);
+            out.push(Value::record(record));
+            return Ok(());
+        }
+        let call =
+            if self.got_input { self.call.with_input(std::mem::take(&mut self.kept)) } else { self.call.clone() };
+        out.extend(super::ordering::measure_object(&call, cx)?);
+        Ok(())
+    }
+}
+
 fn unroll(value: Value) -> Vec<Value> {
     match value {
         Value::Array(items) => items.borrow().clone(),
@@ -148,7 +356,7 @@ fn selectors(value: Option<&Value>) -> Result<Vec<Selector>, ErrorRecord> {
                     Some(n) => n.to_display_string(),
                     None => match &expression {
                         Expression::Property(p) => p.clone(),
-                        Expression::Block(b) => b.def.text.trim().to_string(),
+                        Expression::Block(b) => b.text().trim().to_string(),
                     },
                 };
                 out.push(Selector::Calculated { name, expression });
@@ -231,7 +439,7 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
     for selector in &chosen {
         if let Selector::Calculated { name, expression: Expression::Block(b) } = selector
             && name.is_empty()
-            && b.def.text.trim().is_empty()
+            && b.text().trim().is_empty()
         {
             return Err(ErrorRecord::new(
                 "EmptyScriptBlockAndNoName",

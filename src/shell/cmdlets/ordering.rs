@@ -236,7 +236,7 @@ pub fn measure_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
                     }
                     other => {
                         let label = match other {
-                            Key::Block(b) => b.def.text.trim().to_string(),
+                            Key::Block(b) => b.text().trim().to_string(),
                             _ => String::new(),
                         };
                         for v in other.value(item, cx)? {
@@ -510,7 +510,7 @@ pub fn compare_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
             for k in &keys {
                 match k {
                     Key::Name(n) => names.extend(properties::expand(item, n)),
-                    Key::Block(b) => names.push(b.def.text.trim().to_string()),
+                    Key::Block(b) => names.push(b.text().trim().to_string()),
                     Key::Entry { .. } => names.push(String::new()),
                 }
             }

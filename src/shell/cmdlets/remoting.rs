@@ -1,7 +1,8 @@
 //! Reaching a node: `Enter-PSSession NODE` … `Exit-PSSession` (the prompt becomes
 //! `[NODE]: PS>`), and `Invoke-Command -ComputerName NODE -ScriptBlock { … }`. What runs there
 //! sees the node as its current computer — which is what `setup.com` needs. Cmdlets still talk
-//! to the same ccrd; the lab has one control service.
+//! to the same ccrd; the lab has one control service. `Invoke-Expression` (text run in the
+//! caller's scope, here) is Invoke-Command's local sibling.
 //!
 //! Must not: open connections of its own; a node is checked against ccrd's list.
 
@@ -11,7 +12,6 @@ use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use std::rc::Rc;
 
-use crate::shell::syntax::{ScriptBlockDef, Span};
 use crate::shell::value::{ScriptBlock, Source, Value};
 
 /// The lab node `name` as ccrd spells it, if it exists and is powered on.
@@ -63,15 +63,7 @@ fn script_file(path: &str) -> Result<ScriptBlock, ErrorRecord> {
         record.locate(&Source { text: text.clone(), file: Some(path.to_string()) });
         record
     })?;
-    let def = ScriptBlockDef {
-        param: script.param,
-        begin: None,
-        process: None,
-        statements: script.statements,
-        text: text.clone(),
-        span: Span::new(0, text.len()),
-    };
-    Ok(ScriptBlock { def: Rc::new(def), source: Rc::new(Source { text, file: Some(path.to_string()) }) })
+    Ok(ScriptBlock { def: script.body, source: Rc::new(Source { text, file: Some(path.to_string()) }) })
 }
 
 /// Runs the script block (or the local script file of -FilePath, PowerShell 2.0's way) once
@@ -102,6 +94,15 @@ pub fn invoke_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         let result = cx.engine.call_block(&block, args.clone(), call.span);
         cx.engine.set_computer(outside.clone());
         out.extend(result?);
+    }
+    Ok(out)
+}
+
+/// Runs each string of -Command (or piped in) in the caller's scope, as if typed there.
+pub fn invoke_expression(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let mut out = Vec::new();
+    for text in call.strings("Command").unwrap_or_default() {
+        out.extend(cx.engine.invoke_expression(&text)?);
     }
     Ok(out)
 }

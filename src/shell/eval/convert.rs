@@ -6,12 +6,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::numeric::{self, Kind, Operand};
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::runtime;
-use crate::shell::syntax::{Number, parse_number};
 use crate::shell::value::{Hashtable, Record, TimeSpan, Value};
 
-/// A number as arithmetic sees it.
+/// A number as code that needs only an integer or a double sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Num {
     Int(i64),
@@ -45,30 +45,13 @@ pub fn type_name(value: &Value) -> String {
 
 /// The value as a number: numbers, booleans, `$null` (0) and numeric strings.
 pub fn to_number(value: &Value) -> Option<Num> {
-    match value {
-        Value::Int(i) => Some(Num::Int(*i)),
-        Value::Real(r) => Some(Num::Real(*r)),
-        Value::Number(n) => Some(match n.as_i128().and_then(|i| i64::try_from(i).ok()) {
-            Some(i) => Num::Int(i),
-            None => Num::Real(n.as_f64()),
-        }),
-        Value::Char(c) => Some(Num::Int(i64::from(u32::from(*c)))),
-        Value::Bool(b) => Some(Num::Int(i64::from(*b))),
-        Value::Null => Some(Num::Int(0)),
-        Value::String(s) => {
-            let t = s.trim();
-            if t.is_empty() {
-                return Some(Num::Int(0));
-            }
-            match parse_number(t) {
-                Some(Number::Int(i)) => Some(Num::Int(i)),
-                Some(Number::Real(r)) => Some(Num::Real(r)),
-                None => t.parse::<f64>().ok().map(Num::Real),
-            }
-        }
-        Value::Array(items) if items.borrow().len() == 1 => to_number(&items.borrow()[0]),
-        _ => None,
-    }
+    Some(match numeric::operand(value)? {
+        Operand::Int(i, _) => match i64::try_from(i) {
+            Ok(i) => Num::Int(i),
+            Err(_) => Num::Real(i as f64),
+        },
+        other => Num::Real(other.as_f64()),
+    })
 }
 
 /// `Cannot convert value "x" to type "T". Error: "why"`.
@@ -87,71 +70,124 @@ pub fn cast_error(value: &Value, target: &str, why: &str) -> ErrorRecord {
 
 /// A number, or the error PowerShell gives for a value that is not one.
 pub fn require_number(value: &Value, target: &str) -> Result<Num, ErrorRecord> {
-    to_number(value).ok_or_else(|| cast_error(value, target, "Input string was not in a correct format."))
+    to_number(value).ok_or_else(|| not_a_number(value, target))
+}
+
+/// The error for a value that does not read as a number of type `target`.
+pub fn not_a_number(value: &Value, target: &str) -> ErrorRecord {
+    match value {
+        Value::String(_) => cast_error(value, target, "Input string was not in a correct format."),
+        Value::Array(_) => ErrorRecord::new(
+            "ConvertToFinalInvalidCastException",
+            "InvalidArgument",
+            format!("Cannot convert the \"System.Object[]\" value of type \"System.Object[]\" to type \"{target}\"."),
+        )
+        .exception("System.Management.Automation.PSInvalidCastException"),
+        other => ErrorRecord::new(
+            "InvalidCastException",
+            "InvalidArgument",
+            format!(
+                "Cannot convert the \"{}\" value of type \"{}\" to type \"{target}\".",
+                other.to_display_string(),
+                type_name(other)
+            ),
+        )
+        .exception("System.Management.Automation.PSInvalidCastException"),
+    }
 }
 
 /// The canonical form of a type name: `int`, `System.Int32` and `Int32` are all `int`.
 pub fn canonical_type(name: &str) -> String {
-    let lower = name.trim().to_ascii_lowercase();
+    let trimmed = name.trim();
+    let bare = match trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+        Some(inner) => inner,
+        None => trimmed,
+    };
+    let lower = bare.to_ascii_lowercase();
     let lower = lower.strip_prefix("system.").unwrap_or(&lower).to_string();
+    if let Some(kind) = Kind::from_name(&lower) {
+        return match kind {
+            Kind::Int32 => "int",
+            Kind::Int64 => "long",
+            Kind::Int16 => "short",
+            Kind::UInt16 => "ushort",
+            Kind::UInt32 => "uint",
+            Kind::UInt64 => "ulong",
+            Kind::SByte => "sbyte",
+            Kind::Byte => "byte",
+            Kind::Single => "float",
+            Kind::Double => "double",
+            Kind::Decimal => "decimal",
+            Kind::BigInt => "bigint",
+            Kind::Bool | Kind::Char => "int",
+        }
+        .into();
+    }
     match lower.as_str() {
-        "int32" | "int" => "int".into(),
-        "int64" | "long" => "long".into(),
-        "double" | "single" | "float" | "decimal" => "double".into(),
         "string" => "string".into(),
+        "char" => "char".into(),
         "boolean" | "bool" => "bool".into(),
         "object[]" | "array" => "array".into(),
         "collections.hashtable" | "hashtable" => "hashtable".into(),
-        "management.automation.pscustomobject" | "pscustomobject" | "management.automation.psobject" | "psobject" => {
-            "pscustomobject".into()
-        }
+        "collections.specialized.ordereddictionary" | "ordered" => "ordered".into(),
+        "management.automation.pscustomobject" | "pscustomobject" => "pscustomobject".into(),
+        "management.automation.psobject" | "psobject" => "psobject".into(),
         "management.automation.switchparameter" | "switch" => "switch".into(),
         "management.automation.scriptblock" | "scriptblock" => "scriptblock".into(),
+        "datetime" => "datetime".into(),
+        "timespan" => "timespan".into(),
+        "void" => "void".into(),
+        "object" => "object".into(),
+        "management.automation.errorrecord" | "errorrecord" => "errorrecord".into(),
         other => other.to_string(),
+    }
+}
+
+/// The full .NET name of a type named as in a cast.
+pub fn full_type_name(name: &str) -> String {
+    if let Some(kind) = Kind::from_name(name) {
+        return kind.type_name().into();
+    }
+    match canonical_type(name).as_str() {
+        "string" => "System.String".into(),
+        "char" => "System.Char".into(),
+        "bool" => "System.Boolean".into(),
+        "array" => "System.Object[]".into(),
+        "hashtable" => "System.Collections.Hashtable".into(),
+        "ordered" => "System.Collections.Specialized.OrderedDictionary".into(),
+        "pscustomobject" => "System.Management.Automation.PSObject".into(),
+        "psobject" => "System.Management.Automation.PSObject".into(),
+        "switch" => "System.Management.Automation.SwitchParameter".into(),
+        "scriptblock" => "System.Management.Automation.ScriptBlock".into(),
+        "datetime" => "System.DateTime".into(),
+        "timespan" => "System.TimeSpan".into(),
+        "object" => "System.Object".into(),
+        _ => name.trim().to_string(),
     }
 }
 
 /// `[type] value`.
 pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
     let canonical = canonical_type(type_name);
+    // A one-element array converts as its element to a scalar type.
+    let single;
     let value = match (canonical.as_str(), value) {
-        // A one-element array converts as its element to a scalar type.
-        (t, Value::Array(items)) if items.borrow().len() == 1 && !t.ends_with("[]") && t != "array" => {
-            &items.borrow()[0]
+        (t, Value::Array(items))
+            if items.borrow().len() == 1
+                && !t.ends_with("[]")
+                && !matches!(t, "array" | "object" | "psobject" | "bool" | "string" | "switch") =>
+        {
+            single = items.borrow()[0].clone();
+            &single
         }
         _ => value,
     };
+    if let Some(kind) = Kind::from_name(&canonical) {
+        return cast_number(value, kind);
+    }
     match canonical.as_str() {
         "object" | "psobject" => Ok(value.clone()),
         "void" => Ok(Value::Null),
-        "int" | "long" | "byte" | "int16" | "short" | "uint32" | "uint64" => {
-            let n = require_number(value, &full_type_name(&canonical))?;
-            let i = match n {
-                Num::Int(i) => i,
-                Num::Real(r) if r.is_finite() => r.round_ties_even() as i64,
-                Num::Real(_) => {
-                    return Err(cast_error(
-                        value,
-                        &full_type_name(&canonical),
-                        "Value was either too large or too small for an Int32.",
-                    ));
-                }
-            };
-            let (fits, what) = match canonical.as_str() {
-                "int" => (i32::try_from(i).is_ok(), "an Int32"),
-                "byte" => (u8::try_from(i).is_ok(), "an unsigned byte"),
-                "int16" | "short" => (i16::try_from(i).is_ok(), "an Int16"),
-                "uint32" => (u32::try_from(i).is_ok(), "a UInt32"),
-                "uint64" => (i >= 0, "a UInt64"),
-                _ => (true, "an Int64"),
-            };
-            if !fits {
-                let message = format!("Value was either too large or too small for {what}.");
-                return Err(cast_error(value, &full_type_name(&canonical), &message));
-            }
-            Ok(Value::Int(i))
-        }
-        "double" => Ok(Value::Real(require_number(value, "System.Double")?.as_f64())),
         "string" => Ok(match value {
             Value::Null => Value::String(String::new()),
             v => Value::String(v.to_display_string()),
@@ -159,10 +195,12 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
         "char" => match value {
             Value::Char(_) => Ok(value.clone()),
             Value::String(s) if s.chars().count() == 1 => Ok(Value::Char(s.chars().next().unwrap_or('\0'))),
-            Value::Int(i) => u32::try_from(*i).ok().and_then(char::from_u32).map(Value::Char).ok_or_else(|| {
-                cast_error(value, "System.Char", "Value was either too large or too small for a character.")
-            }),
-            _ => Err(cast_error(value, "System.Char", "String must be exactly one character long.")),
+            Value::String(_) => Err(cast_error(value, "System.Char", "String must be exactly one character long.")),
+            Value::Null => Ok(Value::Char('\0')),
+            other => match numeric::operand(other) {
+                Some(n) => numeric::convert(&n, Kind::Char).map_err(|why| cast_error(value, "System.Char", &why)),
+                None => Err(not_a_number(value, "System.Char")),
+            },
         },
         "bool" | "switch" => Ok(Value::Bool(value.is_truthy())),
         "array" => Ok(match value {
@@ -214,15 +252,17 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
         },
         "timespan" => match value {
             Value::TimeSpan(_) => Ok(value.clone()),
-            Value::Int(ticks) => Ok(Value::TimeSpan(TimeSpan { ticks: *ticks })),
             Value::String(s) => TimeSpan::parse(s).map(Value::TimeSpan).ok_or_else(|| {
                 cast_error(value, "System.TimeSpan", &format!("String '{s}' was not recognized as a valid TimeSpan."))
             }),
-            _ => Err(cast_error(
-                value,
-                "System.TimeSpan",
-                "Only text as d.hh:mm:ss or a number of ticks converts to a TimeSpan.",
-            )),
+            other => match numeric::operand(other) {
+                Some(Operand::Int(ticks, _)) => Ok(Value::TimeSpan(TimeSpan { ticks: ticks as i64 })),
+                _ => Err(cast_error(
+                    value,
+                    "System.TimeSpan",
+                    "Only text as d.hh:mm:ss or a number of ticks converts to a TimeSpan.",
+                )),
+            },
         },
         "datetime" => match value {
             Value::DateTime(_) => Ok(value.clone()),
@@ -263,46 +303,63 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
     }
 }
 
-fn full_type_name(canonical: &str) -> String {
-    match canonical {
-        "int" => "System.Int32".into(),
-        "long" => "System.Int64".into(),
-        "byte" => "System.Byte".into(),
-        "int16" | "short" => "System.Int16".into(),
-        "uint32" => "System.UInt32".into(),
-        "uint64" => "System.UInt64".into(),
-        "double" => "System.Double".into(),
-        "string" => "System.String".into(),
-        "bool" => "System.Boolean".into(),
-        other => format!("System.{other}"),
+/// `[int]`, `[byte]`, `[decimal]`… of a value.
+fn cast_number(value: &Value, kind: Kind) -> Result<Value, ErrorRecord> {
+    if kind == Kind::Bool {
+        return Ok(Value::Bool(value.is_truthy()));
     }
+    let operand = match value {
+        // `[int]'a'` is not a number; `[int][char]'a'` is 97.
+        Value::String(s) => numeric::parse_text(s).ok_or_else(|| not_a_number(value, kind.type_name()))?,
+        other => numeric::operand(other).ok_or_else(|| not_a_number(value, kind.type_name()))?,
+    };
+    numeric::convert(&operand, kind).map_err(|why| cast_error(value, kind.type_name(), &why))
 }
 
 /// `value -is [type]`.
 pub fn is_type(value: &Value, type_name: &str) -> bool {
     let canonical = canonical_type(type_name);
+    if let Some(kind) = Kind::from_name(&canonical) {
+        return numeric::kind_of(value) == Some(kind);
+    }
     match (canonical.as_str(), value) {
-        ("object" | "psobject", v) => *v != Value::Null,
-        ("int", Value::Int(i)) => i32::try_from(*i).is_ok(),
-        ("long", Value::Int(_)) => true,
-        ("double", Value::Real(_)) => true,
-        ("valuetype", Value::Int(_) | Value::Real(_) | Value::Bool(_) | Value::TimeSpan(_) | Value::DateTime(_)) => {
-            true
-        }
+        (_, Value::Null) => false,
+        ("object", _) => true,
+        // Only what is wrapped in a PSObject is one: custom objects and cmdlet output, not a
+        // literal string or number.
+        ("psobject", v) => matches!(v, Value::Record(_) | Value::Object(_)),
+        (
+            "valuetype",
+            Value::Int(_)
+            | Value::Real(_)
+            | Value::Number(_)
+            | Value::Char(_)
+            | Value::Bool(_)
+            | Value::TimeSpan(_)
+            | Value::DateTime(_),
+        ) => true,
         ("string", Value::String(_)) => true,
         ("char", Value::Char(_)) => true,
-        (t, Value::Number(n)) => canonical_type(n.type_name()) == t,
         ("bool", Value::Bool(_)) => true,
-        ("array", Value::Array(_)) => true,
+        ("array" | "object[]", Value::Array(_)) => true,
+        ("collections.ienumerable" | "collections.ilist" | "collections.icollection", Value::Array(_)) => true,
         ("hashtable" | "collections.idictionary", Value::Hashtable(_)) => true,
         ("timespan", Value::TimeSpan(_)) => true,
         ("datetime", Value::DateTime(_)) => true,
         ("scriptblock", Value::ScriptBlock(_)) => true,
-        ("pscustomobject", Value::Record(_)) => true,
+        ("pscustomobject", Value::Record(r)) => {
+            r.borrow().type_name.ends_with("PSCustomObject") || r.borrow().type_name.starts_with("Selected.")
+        }
+        ("errorrecord", Value::Record(r)) => r.borrow().type_name == "System.Management.Automation.ErrorRecord",
         (t, Value::Record(r)) => {
             let full = r.borrow().type_name.to_ascii_lowercase();
+            let full = full.strip_prefix("system.").unwrap_or(&full).to_string();
             full == t || full.rsplit('.').next() == Some(t)
         }
+        (
+            "icomparable" | "iconvertible",
+            Value::Int(_) | Value::Real(_) | Value::Number(_) | Value::String(_) | Value::Char(_) | Value::Bool(_),
+        ) => true,
         (_, Value::Object(o)) => o.is_a(type_name),
         _ => runtime::types::resolve(type_name).is_some_and(|t| t.is_instance(value)),
     }
@@ -472,7 +529,7 @@ pub fn format_value(value: &Value, format: &str) -> String {
     }
     match value {
         Value::DateTime(t) => format_date(t, format),
-        Value::Int(_) | Value::Real(_) => {
+        Value::Int(_) | Value::Real(_) | Value::Number(_) => {
             to_number(value).and_then(|n| format_number(n, format)).unwrap_or_else(|| value.to_display_string())
         }
         other => other.to_display_string(),

@@ -84,7 +84,7 @@ pub fn property(value: &Value, name: &str) -> Value {
             "kind" => Value::from("Utc"),
             _ => Value::Null,
         },
-        Value::ScriptBlock(sb) if is("Ast") || is("ToString") => Value::String(sb.def.text.clone()),
+        Value::ScriptBlock(sb) if is("Ast") || is("ToString") => Value::String(sb.text().to_string()),
         Value::Object(o) => o.property(name).unwrap_or_else(|| match o.enumerate() {
             Some(items) if is("Count") => Value::Int(items.len() as i64),
             // Member enumeration, as for an array.

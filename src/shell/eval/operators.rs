@@ -1,21 +1,26 @@
-//! The operators: arithmetic, comparison with PowerShell's collection semantics (a collection
-//! on the left filters), `-like`, `-match` (which fills `$Matches`), `-replace`, `-split`,
-//! `-join`, `-f`, ranges, bitwise and type operators. Case-insensitive unless `c`-prefixed.
+//! The operators: arithmetic (in PowerShell's numeric types, `numeric.rs`), comparison with
+//! PowerShell's collection semantics (a collection on the left filters) and conversion of the
+//! right operand to the left one's type, `-like`, `-match` (which fills `$Matches`),
+//! `-replace`, `-split` (with a limit, options, and captured separators), `-join`, `-f`,
+//! ranges of numbers and of letters, bitwise and type operators. Case-insensitive unless
+//! `c`-prefixed.
 //!
-//! Must not: evaluate expressions (the interpreter passes values in) or short-circuit `-and`
-//! and `-or` (the interpreter does, because it must not evaluate the right side).
+//! Must not: evaluate expressions (the interpreter passes values in) or short-circuit `-and`,
+//! `-or` and `??` (the interpreter does, because it must not evaluate the right side).
 
 use std::cmp::Ordering;
 
-use regex::RegexBuilder;
+use regex::{Captures, Regex, RegexBuilder};
 
-use super::convert::{Num, cast, composite_format, is_type, require_number, to_number};
+use super::convert::{cast, composite_format, is_type, not_a_number, type_name};
+use super::numeric::{self, Arith, Bits};
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::syntax::{BinaryOp, CompareOp, UnaryOp};
-use crate::shell::value::{Hashtable, TimeSpan, Value};
+use crate::shell::value::{Hashtable, Record, TimeSpan, Value};
 use crate::shell::wildcard::Wildcard;
 
-/// The largest range `a..b` builds.
+/// The largest range `a..b` builds as an array (a range in a pipeline or `foreach` is
+/// counted, not built, and has no limit).
 const MAX_RANGE: i64 = 10_000_000;
 
 /// Applies a binary operator (not `-and`/`-or`). `matches` receives the captures of a scalar
@@ -31,7 +36,7 @@ pub fn binary(
         BinaryOp::Subtract => subtract(left, right),
         BinaryOp::Multiply => multiply(left, right),
         BinaryOp::Divide => divide(left, right),
-        BinaryOp::Remainder => remainder(left, right),
+        BinaryOp::Remainder => number_op(Arith::Rem, left, right, "op_Modulus"),
         BinaryOp::Range => range(left, right),
         BinaryOp::Format => {
             let args = match right {
@@ -44,16 +49,18 @@ pub fn binary(
         BinaryOp::Xor => Ok(Value::Bool(left.is_truthy() != right.is_truthy())),
         BinaryOp::And => Ok(Value::Bool(left.is_truthy() && right.is_truthy())),
         BinaryOp::Or => Ok(Value::Bool(left.is_truthy() || right.is_truthy())),
+        BinaryOp::Coalesce => Ok(if *left == Value::Null { right.clone() } else { left.clone() }),
         BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor | BinaryOp::ShiftLeft | BinaryOp::ShiftRight => {
-            let a = integer(left)?;
-            let b = integer(right)?;
-            Ok(Value::Int(match op {
-                BinaryOp::BitAnd => a & b,
-                BinaryOp::BitOr => a | b,
-                BinaryOp::BitXor => a ^ b,
-                BinaryOp::ShiftLeft => a.checked_shl(u32::try_from(b).unwrap_or(64)).unwrap_or(0),
-                _ => a.checked_shr(u32::try_from(b).unwrap_or(64)).unwrap_or(0),
-            }))
+            let bits = match op {
+                BinaryOp::BitAnd => Bits::And,
+                BinaryOp::BitOr => Bits::Or,
+                BinaryOp::BitXor => Bits::Xor,
+                BinaryOp::ShiftLeft => Bits::Shl,
+                _ => Bits::Shr,
+            };
+            let a = numeric::operand(left).ok_or_else(|| not_a_number(left, "System.Int64"))?;
+            let b = numeric::operand(right).ok_or_else(|| not_a_number(right, "System.Int64"))?;
+            numeric::bitwise(bits, &a, &b)
         }
         BinaryOp::Split { case_sensitive } => split(left, right, case_sensitive),
         BinaryOp::Join => {
@@ -73,23 +80,23 @@ pub fn unary(op: UnaryOp, operand: &Value) -> Result<Value, ErrorRecord> {
         UnaryOp::Not => Ok(Value::Bool(!operand.is_truthy())),
         UnaryOp::Negate => match operand {
             Value::TimeSpan(t) => span(t.checked_neg()),
-            other => Ok(match require_number(other, "System.Int32")? {
-                Num::Int(i) => i.checked_neg().map_or(Value::Real(-(i as f64)), Value::Int),
-                Num::Real(r) => Value::Real(-r),
-            }),
+            other => numeric::negate(&numeric::operand(other).ok_or_else(|| not_a_number(other, "System.Int32"))?),
         },
-        UnaryOp::Plus => Ok(require_number(operand, "System.Int32")?.into_value()),
-        UnaryOp::BitNot => Ok(Value::Int(!integer(operand)?)),
-        UnaryOp::Split => Ok(Value::array(
-            items(operand)
-                .iter()
-                .flat_map(|v| {
-                    v.to_display_string().split_whitespace().map(|s| Value::String(s.to_string())).collect::<Vec<_>>()
-                })
-                .collect(),
-        )),
+        UnaryOp::Plus => match operand {
+            Value::TimeSpan(_) => Ok(operand.clone()),
+            other => Ok(numeric::plus(&numeric::operand(other).ok_or_else(|| not_a_number(other, "System.Int32"))?)),
+        },
+        UnaryOp::BitNot => {
+            numeric::bit_not(&numeric::operand(operand).ok_or_else(|| not_a_number(operand, "System.Int64"))?)
+        }
+        UnaryOp::Split => {
+            let mut out = Vec::new();
+            for item in items(operand) {
+                out.extend(item.to_display_string().split_whitespace().map(|s| Value::String(s.to_string())));
+            }
+            Ok(Value::array(out))
+        }
         UnaryOp::Join => Ok(Value::String(items(operand).iter().map(Value::to_display_string).collect())),
-        UnaryOp::Comma => Ok(Value::array(vec![operand.clone()])),
     }
 }
 
@@ -110,25 +117,35 @@ fn type_operand(right: &Value) -> String {
     }
 }
 
-fn integer(value: &Value) -> Result<i64, ErrorRecord> {
-    match require_number(value, "System.Int64")? {
-        Num::Int(i) => Ok(i),
-        Num::Real(r) => Ok(r.round_ties_even() as i64),
-    }
+/// `op_Addition` and friends are missing on this type.
+fn no_operator(left: &Value, method: &str) -> ErrorRecord {
+    ErrorRecord::new(
+        "MethodNotFound",
+        "InvalidOperation",
+        format!("Method invocation failed because [{}] does not contain a method named '{method}'.", type_name(left)),
+    )
+    .exception("System.Management.Automation.RuntimeException")
 }
 
-fn arithmetic(left: Num, right: Num, int: fn(i64, i64) -> Option<i64>, real: fn(f64, f64) -> f64) -> Value {
-    match (left, right) {
-        (Num::Int(a), Num::Int(b)) => int(a, b).map_or_else(|| Value::Real(real(a as f64, b as f64)), Value::Int),
-        (a, b) => Value::Real(real(a.as_f64(), b.as_f64())),
-    }
+/// A numeric operation, with the left operand's type deciding what else it could be.
+fn number_op(op: Arith, left: &Value, right: &Value, method: &str) -> Result<Value, ErrorRecord> {
+    let a = match left {
+        Value::Hashtable(_) | Value::Record(_) | Value::ScriptBlock(_) | Value::Formatted(_) | Value::Array(_) => {
+            return Err(no_operator(left, method));
+        }
+        Value::Object(_) => return Err(no_operator(left, method)),
+        other => numeric::operand(other).ok_or_else(|| not_a_number(other, "System.Int32"))?,
+    };
+    let target = numeric::kind_of(left).map_or("System.Int32", |k| k.type_name());
+    let b = numeric::operand(right).ok_or_else(|| not_a_number(right, target))?;
+    numeric::arithmetic(op, &a, &b)
 }
 
 fn add(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     match (left, right) {
         (Value::Null, r) => Ok(r.clone()),
         (Value::String(a), r) => {
-            let r = r.to_display_string();
+            let r = text_of(r);
             let total = a.len().saturating_add(r.len());
             if total > MAX_REPEATED_TEXT {
                 return Err(crate::shell::memory::value_too_large("Adding to this string"));
@@ -159,19 +176,36 @@ fn add(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
                             k.to_display_string(),
                             k.to_display_string()
                         ),
-                    ));
+                    )
+                    .exception("System.ArgumentException"));
                 }
                 merged.insert(k.clone(), v.clone());
             }
             Ok(merged.into_value())
         }
         (Value::DateTime(t), Value::TimeSpan(d)) => shift_date(t, d.ticks / 10),
-        (Value::TimeSpan(a), Value::TimeSpan(b)) => span(a.checked_add(*b)),
-        (l, r) => {
-            let a = require_number(l, "System.Int32")?;
-            let b = require_number(r, "System.Int32")?;
-            Ok(arithmetic(a, b, i64::checked_add, |x, y| x + y))
+        (Value::DateTime(t), r) if numeric::operand(r).is_some() => {
+            let ticks = numeric::operand(r).map_or(0.0, |o| o.as_f64());
+            shift_date(t, (ticks / 10.0) as i64)
         }
+        (Value::TimeSpan(a), Value::TimeSpan(b)) => span(a.checked_add(*b)),
+        (l, r) => number_op(Arith::Add, l, r, "op_Addition"),
+    }
+}
+
+/// A value as text the way `+` appends it to a string: arrays joined with spaces.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::Array(items) => items
+            .borrow()
+            .iter()
+            .map(|v| match v {
+                Value::Array(_) => "System.Object[]".to_string(),
+                other => other.to_display_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_display_string(),
     }
 }
 
@@ -183,18 +217,14 @@ fn subtract(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
         }
         (Value::DateTime(t), Value::TimeSpan(d)) => shift_date(t, -(d.ticks / 10)),
         (Value::TimeSpan(a), Value::TimeSpan(b)) => span(a.checked_sub(*b)),
-        (l, r) => {
-            let a = require_number(l, "System.Int32")?;
-            let b = require_number(r, "System.Int32")?;
-            Ok(arithmetic(a, b, i64::checked_sub, |x, y| x - y))
-        }
+        (l, r) => number_op(Arith::Sub, l, r, "op_Subtraction"),
     }
 }
 
 fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
     match (left, right) {
         (Value::String(s), r) => {
-            let n = usize::try_from(integer(r)?).unwrap_or(0);
+            let n = repeat_count(r)?;
             let total = s.len().checked_mul(n).filter(|t| *t <= MAX_REPEATED_TEXT);
             let Some(_) = total else {
                 return Err(too_large(&format!("Repeating a {}-character string {n} times", s.chars().count())));
@@ -202,17 +232,13 @@ fn multiply(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             Ok(Value::String(s.repeat(n)))
         }
         (Value::Array(a), r) => {
-            let n = usize::try_from(integer(r)?).unwrap_or(0);
+            let n = repeat_count(r)?;
             let Some(total) = a.borrow().len().checked_mul(n).filter(|t| *t <= MAX_RANGE as usize) else {
                 return Err(too_large(&format!("Repeating a {}-item array {n} times", a.borrow().len())));
             };
             Ok(Value::array(a.borrow().iter().cloned().cycle().take(total).collect()))
         }
-        (l, r) => {
-            let a = require_number(l, "System.Int32")?;
-            let b = require_number(r, "System.Int32")?;
-            Ok(arithmetic(a, b, i64::checked_mul, |x, y| x * y))
-        }
+        (l, r) => number_op(Arith::Mul, l, r, "op_Multiply"),
     }
 }
 
@@ -222,6 +248,21 @@ fn grow_array(items: usize) -> Result<(), ErrorRecord> {
         return Err(crate::shell::memory::value_too_large("Adding to this array"));
     }
     crate::shell::memory::check(items.saturating_mul(std::mem::size_of::<Value>()))
+}
+
+fn repeat_count(r: &Value) -> Result<usize, ErrorRecord> {
+    let n = numeric::operand(r).ok_or_else(|| not_a_number(r, "System.Int32"))?;
+    // Counts past Int32 are refused by the size check of the caller.
+    let n = n.as_f64();
+    Ok(if n.is_finite() && n > 0.0 { n.round_ties_even().min(usize::MAX as f64) as usize } else { 0 })
+}
+
+fn divide(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
+    if let (Value::TimeSpan(t), r) = (left, right) {
+        let d = numeric::operand(r).ok_or_else(|| not_a_number(r, "System.Double"))?.as_f64();
+        return span(TimeSpan::from_seconds(t.total_seconds() / d));
+    }
+    number_op(Arith::Div, left, right, "op_Division")
 }
 
 /// The longest text `*` builds, in bytes.
@@ -260,44 +301,52 @@ pub(super) fn shift_date(t: &chrono::DateTime<chrono::Utc>, micros: i64) -> Resu
     })
 }
 
-fn divide_by_zero() -> ErrorRecord {
-    ErrorRecord::new("RuntimeException", "NotSpecified", "Attempted to divide by zero.".into())
-        .exception("System.DivideByZeroException")
+/// The integer bounds of `a..b` when both ends are numbers (`None` for letter ranges).
+pub fn range_bounds(left: &Value, right: &Value) -> Result<Option<(i64, i64)>, ErrorRecord> {
+    if letter_range(left, right).is_some() {
+        return Ok(None);
+    }
+    let end = |v: &Value| -> Result<i64, ErrorRecord> {
+        let n = numeric::operand(v).ok_or_else(|| not_a_number(v, "System.Int32"))?;
+        match numeric::convert(&n, numeric::Kind::Int64) {
+            Ok(Value::Number(crate::shell::value::Numeric::Int64(i))) => Ok(i),
+            Ok(Value::Int(i)) => Ok(i),
+            _ => Err(super::convert::cast_error(
+                v,
+                "System.Int32",
+                "Value was either too large or too small for an Int32.",
+            )),
+        }
+    };
+    Ok(Some((end(left)?, end(right)?)))
 }
 
-fn divide(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
-    if let (Value::TimeSpan(t), r) = (left, right) {
-        let d = require_number(r, "System.Double")?.as_f64();
-        return span(TimeSpan::from_seconds(t.total_seconds() / d));
-    }
-    let a = require_number(left, "System.Int32")?;
-    let b = require_number(right, "System.Int32")?;
-    if b.as_f64() == 0.0 {
-        return Err(divide_by_zero());
-    }
-    Ok(match (a, b) {
-        (Num::Int(x), Num::Int(y)) if x.checked_rem(y) == Some(0) && x.checked_div(y).is_some() => Value::Int(x / y),
-        (x, y) => Value::Real(x.as_f64() / y.as_f64()),
-    })
-}
-
-fn remainder(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
-    let a = require_number(left, "System.Int32")?;
-    let b = require_number(right, "System.Int32")?;
-    if b.as_f64() == 0.0 {
-        return Err(divide_by_zero());
-    }
-    Ok(arithmetic(a, b, i64::checked_rem, |x, y| x % y))
+/// `'a'..'e'`: both ends one character (PowerShell 7).
+fn letter_range(left: &Value, right: &Value) -> Option<(char, char)> {
+    let one = |v: &Value| match v {
+        Value::Char(c) => Some(*c),
+        Value::String(s) if s.chars().count() == 1 && !s.chars().all(|c| c.is_ascii_digit()) => s.chars().next(),
+        _ => None,
+    };
+    Some((one(left)?, one(right)?))
 }
 
 fn range(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
-    let a = integer(left)?;
-    let b = integer(right)?;
+    if let Some((a, b)) = letter_range(left, right) {
+        let (a, b) = (a as u32, b as u32);
+        let codes: Vec<u32> = if a <= b { (a..=b).collect() } else { (b..=a).rev().collect() };
+        return Ok(Value::array(codes.into_iter().filter_map(char::from_u32).map(Value::Char).collect()));
+    }
+    let Some((a, b)) = range_bounds(left, right)? else {
+        return Ok(Value::array(Vec::new()));
+    };
     if (i128::from(b) - i128::from(a)).abs() >= i128::from(MAX_RANGE) {
         return Err(ErrorRecord::new(
             "RangeTooLarge",
             "InvalidOperation",
-            format!("The range {a}..{b} is too large; ranges hold at most {MAX_RANGE} items."),
+            format!(
+                "The range {a}..{b} is too large; ranges hold at most {MAX_RANGE} items (a range in a pipeline or foreach has no limit)."
+            ),
         ));
     }
     let values: Vec<Value> =
@@ -325,10 +374,11 @@ fn compare_op(
         _ => {}
     }
     if let Value::Array(list) = left {
+        let list = list.borrow().clone();
         let mut kept = Vec::new();
-        for item in list.borrow().iter() {
-            if scalar_compare(op, item, right, case_sensitive, &mut None)? {
-                kept.push(item.clone());
+        for item in list {
+            if scalar_compare(op, &item, right, case_sensitive, &mut None)? {
+                kept.push(item);
             }
         }
         return Ok(Value::array(kept));
@@ -382,14 +432,85 @@ fn scalar_compare(
     })
 }
 
-fn build_regex(pattern: &str, case_sensitive: bool) -> Result<regex::Regex, ErrorRecord> {
-    RegexBuilder::new(pattern).case_insensitive(!case_sensitive).build().map_err(|e| {
-        ErrorRecord::new(
-            "InvalidRegularExpression",
-            "InvalidOperation",
-            format!("The regular expression pattern {pattern} is not valid: {e}"),
-        )
-    })
+/// A .NET regular expression as the `regex` crate builds it.
+pub fn build_regex(pattern: &str, case_sensitive: bool) -> Result<Regex, ErrorRecord> {
+    regex_with(pattern, RegexOptions { ignore_case: !case_sensitive, ..RegexOptions::default() })
+}
+
+/// The .NET RegexOptions that matter here.
+#[derive(Debug, Clone, Copy, Default)]
+struct RegexOptions {
+    ignore_case: bool,
+    multiline: bool,
+    single_line: bool,
+    ignore_whitespace: bool,
+}
+
+fn regex_with(pattern: &str, options: RegexOptions) -> Result<Regex, ErrorRecord> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(options.ignore_case)
+        .multi_line(options.multiline)
+        .dot_matches_new_line(options.single_line)
+        .ignore_whitespace(options.ignore_whitespace)
+        .build()
+        .map_err(|e| {
+            ErrorRecord::new(
+                "InvalidRegularExpression",
+                "InvalidOperation",
+                format!("The regular expression pattern {pattern} is not valid: {e}"),
+            )
+            .exception("System.ArgumentException")
+        })
+}
+
+/// A regex match as `$_` sees it in a `-replace` script block (.NET's Match).
+pub fn match_object(regex: &Regex, captures: &Captures<'_>) -> Value {
+    let whole = captures.get(0);
+    let text = whole.map_or("", |m| m.as_str());
+    let groups: Vec<Value> = regex
+        .capture_names()
+        .enumerate()
+        .map(|(i, name)| {
+            let g = captures.get(i);
+            Value::record(
+                Record::new("System.Text.RegularExpressions.Group")
+                    .with_text(g.map_or("", |m| m.as_str()))
+                    .with("Name", name.map_or_else(|| i.to_string(), str::to_string))
+                    .with("Value", g.map_or("", |m| m.as_str()))
+                    .with("Success", g.is_some())
+                    .with("Index", g.map_or(0, |m| m.start() as i64))
+                    .with("Length", g.map_or(0, |m| m.as_str().chars().count() as i64)),
+            )
+        })
+        .collect();
+    Value::record(
+        Record::new("System.Text.RegularExpressions.Match")
+            .with_text(text)
+            .with("Value", text)
+            .with("Success", whole.is_some())
+            .with("Index", whole.map_or(0, |m| m.start() as i64))
+            .with("Length", text.chars().count() as i64)
+            .with("Groups", Value::array(groups)),
+    )
+}
+
+/// Strings compared as .NET's current culture (invariant-like) compares them: letters by
+/// their lower-case form first; with case, lower case before upper case (`'aaa' -clt 'AAA'`).
+pub fn compare_text(a: &str, b: &str, case_sensitive: bool) -> Ordering {
+    let folded = a.to_lowercase().cmp(&b.to_lowercase());
+    if folded != Ordering::Equal || !case_sensitive {
+        return folded;
+    }
+    for (x, y) in a.chars().zip(b.chars()) {
+        if x != y {
+            return match (x.is_lowercase(), y.is_lowercase()) {
+                (true, false) => Ordering::Less,
+                (false, true) => Ordering::Greater,
+                _ => x.cmp(&y),
+            };
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// PowerShell equality: the right side is converted to the left side's type.
@@ -398,24 +519,36 @@ pub fn equals(left: &Value, right: &Value, case_sensitive: bool) -> bool {
         (Value::Null, Value::Null) => true,
         (Value::Null, _) | (_, Value::Null) => false,
         (Value::String(a), r) => {
-            let b = r.to_display_string();
-            if case_sensitive { *a == b } else { a.to_lowercase() == b.to_lowercase() }
+            let b = text_of(r);
+            if case_sensitive { *a == b } else { compare_text(a, &b, false) == Ordering::Equal }
         }
         (Value::Char(a), r) => {
-            let b = r.to_display_string();
+            let b = match r {
+                Value::Char(c) => c.to_string(),
+                Value::String(s) => s.clone(),
+                other => match numeric::operand(other).and_then(|o| numeric::convert(&o, numeric::Kind::Char).ok()) {
+                    Some(Value::Char(c)) => c.to_string(),
+                    _ => return false,
+                },
+            };
             let a = a.to_string();
             if case_sensitive { a == b } else { a.to_lowercase() == b.to_lowercase() }
         }
-        (Value::Int(_) | Value::Real(_) | Value::Number(_), r) => match (to_number(left), to_number(r)) {
-            (Some(a), Some(b)) if !matches!(r, Value::String(s) if s.trim().is_empty()) => a.as_f64() == b.as_f64(),
-            _ => false,
-        },
+        (Value::Int(_) | Value::Real(_) | Value::Number(_), r) => {
+            let (Some(a), Some(b)) = (numeric::operand(left), numeric::operand(r)) else {
+                return false;
+            };
+            numeric::compare(&a, &b) == Some(Ordering::Equal)
+        }
         (Value::Bool(a), r) => *a == r.is_truthy(),
         (Value::TimeSpan(a), Value::TimeSpan(b)) => a == b,
         (Value::TimeSpan(a), Value::String(s)) => TimeSpan::parse(s) == Some(*a),
         (Value::DateTime(a), Value::DateTime(b)) => a == b,
         (Value::DateTime(a), Value::String(s)) => super::convert::parse_date(s) == Some(*a),
         (Value::Hashtable(a), Value::Hashtable(b)) => std::rc::Rc::ptr_eq(a, b),
+        (Value::Record(a), Value::Record(b)) => std::rc::Rc::ptr_eq(a, b),
+        (Value::Array(a), Value::Array(b)) => std::rc::Rc::ptr_eq(a, b),
+        (Value::ScriptBlock(a), Value::ScriptBlock(b)) => a == b,
         (Value::Object(a), b) => a.equals(b),
         (a, b) => a == b,
     }
@@ -429,27 +562,28 @@ pub fn compare(left: &Value, right: &Value, case_sensitive: bool) -> Result<Orde
             "InvalidOperation",
             format!("Cannot compare \"{}\" because it is not IComparable.", left.to_display_string()),
         )
+        .exception("System.Management.Automation.RuntimeException")
     };
     Ok(match (left, right) {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Less,
         (_, Value::Null) => Ordering::Greater,
-        (Value::String(a), r) => {
-            let b = r.to_display_string();
-            if case_sensitive { a.as_str().cmp(b.as_str()) } else { a.to_lowercase().cmp(&b.to_lowercase()) }
-        }
+        (Value::String(a), r) => compare_text(a, &text_of(r), case_sensitive),
         (Value::Char(a), r) => {
-            let (a, b) = (a.to_string(), r.to_display_string());
-            if case_sensitive { a.as_str().cmp(b.as_str()) } else { a.to_lowercase().cmp(&b.to_lowercase()) }
+            let b = match r {
+                Value::Char(c) => *c,
+                other => match numeric::operand(other).and_then(|o| numeric::convert(&o, numeric::Kind::Char).ok()) {
+                    Some(Value::Char(c)) => c,
+                    _ => return Ok(compare_text(&a.to_string(), &r.to_display_string(), case_sensitive)),
+                },
+            };
+            compare_text(&a.to_string(), &b.to_string(), case_sensitive)
         }
         (Value::Int(_) | Value::Real(_) | Value::Number(_) | Value::Bool(_), r) => {
-            let a = to_number(left).ok_or_else(incomparable)?.as_f64();
-            let b = to_number(r)
-                .ok_or_else(|| {
-                    super::convert::cast_error(r, "System.Int32", "Input string was not in a correct format.")
-                })?
-                .as_f64();
-            a.partial_cmp(&b).unwrap_or(Ordering::Equal)
+            let a = numeric::operand(left).ok_or_else(incomparable)?;
+            let target = numeric::kind_of(left).map_or("System.Int32", |k| k.type_name());
+            let b = numeric::operand(r).ok_or_else(|| not_a_number(r, target))?;
+            numeric::compare(&a, &b).unwrap_or(Ordering::Equal)
         }
         (Value::TimeSpan(a), Value::TimeSpan(b)) => a.cmp(b),
         (Value::TimeSpan(a), Value::String(s)) => a.cmp(&TimeSpan::parse(s).ok_or_else(incomparable)?),
@@ -460,35 +594,128 @@ pub fn compare(left: &Value, right: &Value, case_sensitive: bool) -> Result<Orde
     })
 }
 
+/// `-split`: `pattern`, or `pattern, limit[, options]`, as PowerShell's SplitOperator.
 fn split(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, ErrorRecord> {
-    let (pattern, limit) = match right {
-        Value::Array(parts) if !parts.borrow().is_empty() => {
-            let limit = parts.borrow().get(1).and_then(to_number).map(|n| n.as_f64() as usize).filter(|n| *n > 0);
-            (parts.borrow()[0].to_display_string(), limit)
-        }
-        other => (other.to_display_string(), None),
+    let args = items(right);
+    let Some(pattern) = args.first() else {
+        return Err(ErrorRecord::new(
+            "BadOperatorArgument",
+            "InvalidOperation",
+            "The -split operator needs a separator.".into(),
+        ));
     };
-    let regex = build_regex(&pattern, case_sensitive)?;
+    let pattern = pattern.to_display_string();
+    let limit = match args.get(1) {
+        Some(v) => match numeric::operand(v).map(|o| numeric::convert(&o, numeric::Kind::Int32)) {
+            Some(Ok(Value::Int(n))) => n,
+            _ => return Err(not_a_number(v, "System.Int32")),
+        },
+        None => 0,
+    };
+    let mut simple = false;
+    let mut regex_match = false;
+    let mut explicit = false;
+    let mut options = RegexOptions { ignore_case: !case_sensitive, ..RegexOptions::default() };
+    let mut other_options = false;
+    if let Some(text) = args.get(2).map(Value::to_display_string).filter(|t| !t.is_empty()) {
+        for option in text.split(',').map(|o| o.trim().to_ascii_lowercase()) {
+            match option.as_str() {
+                "simplematch" => simple = true,
+                "regexmatch" => regex_match = true,
+                "ignorecase" => options.ignore_case = true,
+                "multiline" => {
+                    options.multiline = true;
+                    other_options = true;
+                }
+                "singleline" => {
+                    options.single_line = true;
+                    other_options = true;
+                }
+                "ignorepatternwhitespace" => {
+                    options.ignore_whitespace = true;
+                    other_options = true;
+                }
+                "explicitcapture" => {
+                    explicit = true;
+                    other_options = true;
+                }
+                "cultureinvariant" => other_options = true,
+                "none" => {}
+                _ => {
+                    return Err(ErrorRecord::new(
+                        "InvalidCastFromStringToEnum",
+                        "InvalidArgument",
+                        format!(
+                            "Cannot convert value \"{text}\" to type \"System.Management.Automation.SplitOptions\". Error: \"Unable to match the identifier name {option} to a valid enumerator name. Specify one of the following enumerator names and try again:\nSimpleMatch, RegexMatch, CultureInvariant, IgnorePatternWhitespace, Multiline, Singleline, IgnoreCase, ExplicitCapture\""
+                        ),
+                    )
+                    .exception("System.Management.Automation.PSInvalidCastException"));
+                }
+            }
+        }
+    }
+    if simple && (regex_match || other_options) {
+        return Err(ErrorRecord::new(
+            "InvalidSplitOptionCombination",
+            "InvalidOperation",
+            "Cannot combine SimpleMatch with other options than IgnoreCase.".into(),
+        )
+        .exception("System.Management.Automation.ParseException"));
+    }
+    let pattern = if simple { regex::escape(&pattern) } else { pattern };
+    let regex = regex_with(&pattern, options)?;
     let mut out = Vec::new();
     for item in items(left) {
         let text = item.to_display_string();
-        let pieces: Vec<&str> = match limit {
-            Some(n) => regex.splitn(&text, n).collect(),
-            None => regex.split(&text).collect(),
-        };
-        out.extend(pieces.into_iter().map(|p| Value::String(p.to_string())));
+        for piece in regex_split(&regex, &text, limit, explicit) {
+            out.push(Value::String(piece));
+        }
     }
     Ok(Value::array(out))
 }
 
-fn replace(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, ErrorRecord> {
-    let (pattern, replacement) = match right {
-        Value::Array(parts) => (
-            parts.borrow().first().map(Value::to_display_string).unwrap_or_default(),
-            parts.borrow().get(1).map(Value::to_display_string).unwrap_or_default(),
-        ),
-        other => (other.to_display_string(), String::new()),
+/// .NET's `Regex.Split`: at most `limit` pieces (from the right when it is negative; 0 is no
+/// limit), with the captured groups of each separator kept between the pieces.
+fn regex_split(regex: &Regex, text: &str, limit: i64, explicit_capture: bool) -> Vec<String> {
+    let all: Vec<Captures<'_>> = regex.captures_iter(text).collect();
+    let count = limit.unsigned_abs() as usize;
+    if count == 1 || all.is_empty() {
+        return vec![text.to_string()];
+    }
+    let chosen: Vec<&Captures<'_>> = if count == 0 {
+        all.iter().collect()
+    } else if limit < 0 {
+        all.iter().rev().take(count - 1).collect::<Vec<_>>().into_iter().rev().collect()
+    } else {
+        all.iter().take(count - 1).collect()
     };
+    let mut out = Vec::new();
+    let mut last = 0;
+    for captures in chosen {
+        let Some(whole) = captures.get(0) else { continue };
+        out.push(text[last..whole.start()].to_string());
+        if !explicit_capture {
+            for group in captures.iter().skip(1).flatten() {
+                out.push(group.as_str().to_string());
+            }
+        }
+        last = whole.end();
+    }
+    out.push(text[last..].to_string());
+    out
+}
+
+fn replace(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, ErrorRecord> {
+    let parts = items(right);
+    if parts.len() > 2 {
+        return Err(ErrorRecord::new(
+            "BadReplaceArgument",
+            "InvalidOperation",
+            format!("The -replace operator allows only two elements to follow it, not {}.", parts.len()),
+        ));
+    }
+    let pattern = parts.first().map(Value::to_display_string).unwrap_or_default();
+    let replacement = parts.get(1).map(Value::to_display_string).unwrap_or_default();
     let regex = build_regex(&pattern, case_sensitive)?;
     let replacement = dotnet_replacement(&replacement);
     let apply = |v: &Value| Value::String(regex.replace_all(&v.to_display_string(), replacement.as_str()).into_owned());

@@ -391,6 +391,14 @@ fn write_value(
             None => match n {
                 Numeric::BigInt(b) => out.push_str(&b.to_string()),
                 Numeric::Decimal(d) => out.push_str(&d.to_string()),
+                // A Single writes its own shortest digits (`3.14`, not the double's).
+                Numeric::Single(f) if f.is_finite() => {
+                    let text = value.to_display_string();
+                    out.push_str(&text);
+                    if !text.contains(['.', 'E']) {
+                        out.push_str(".0");
+                    }
+                }
                 other => write_real(out, other.as_f64()),
             },
         },

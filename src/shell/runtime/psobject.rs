@@ -371,7 +371,7 @@ impl NetObject for ScriptMember {
     fn to_text(&self) -> String {
         match (&self.block, self.kind) {
             (_, MemberKind::AliasProperty) => format!("{} = {}", self.kind.name(), self.target),
-            (Some(b), _) => b.def.text.clone(),
+            (Some(b), _) => b.text().to_string(),
             (None, _) => String::new(),
         }
     }

@@ -3,145 +3,140 @@
 //! Knows nothing about cmdlets: `-Force` is a parameter token whether or not any command has
 //! such a parameter; deciding that is the binder's job. Nor does it know values: `$x` is a
 //! variable reference, resolved by the interpreter.
+//!
+//! The tree is compact on purpose (docs/performance.md, "Parser"): spans are `u32`, names are
+//! shared strings interned per parse ([`Name`]), every `Statement` and every non-leaf
+//! expression is one pointer wide, and lists are boxed slices.
 
 use std::fmt;
 use std::rc::Rc;
 
+use num_bigint::BigInt;
+use rust_decimal::Decimal;
+
+/// A name or text from the source: shared, so the same name written twice is stored once.
+pub type Name = Rc<str>;
+
 /// A byte range into the source text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    pub start: u32,
+    pub end: u32,
 }
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
+        Span { start: clamp(start), end: clamp(end) }
     }
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
     }
 }
 
-/// A whole input: a line typed at the prompt, a `-Command` text or a script file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Script {
-    /// A script-level `param(...)` block, bound from the command line.
-    pub param: Option<ParamBlock>,
-    pub statements: Vec<Statement>,
+/// Sources are limited to 4 GiB (`parse` refuses longer ones), so this never saturates there.
+fn clamp(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// `{ statements }`.
+/// A whole input (a line at the prompt, a `-Command` text, a script file) is a script block
+/// without braces: `param()`, named blocks or plain statements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Script {
+    pub body: Rc<ScriptBlockDef>,
+}
+
+impl Script {
+    /// The statements of the body (its `end` block).
+    pub fn statements(&self) -> &[Statement] {
+        self.body.end.as_deref().unwrap_or(&[])
+    }
+}
+
+/// `{ statements }` after a keyword.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
-    pub statements: Vec<Statement>,
+    pub statements: Box<[Statement]>,
     pub span: Span,
 }
 
-/// One statement, ended by a newline, `;` or `}`.
+/// A script block: `{ [attributes] param(…) begin {…} process {…} end {…} clean {…} }` or a
+/// plain list of statements (its `end` block).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScriptBlockDef {
+    pub param: Option<ParamBlock>,
+    pub dynamicparam: Option<Box<[Statement]>>,
+    pub begin: Option<Box<[Statement]>>,
+    pub process: Option<Box<[Statement]>>,
+    /// The body, or the `end { … }` block.
+    pub end: Option<Box<[Statement]>>,
+    pub clean: Option<Box<[Statement]>>,
+    /// The whole block, braces included (for a script, the whole text).
+    pub span: Span,
+    /// Between the braces: what `ToString()` gives.
+    pub body: Span,
+    /// `filter Name { … }`: the body is the process block.
+    pub is_filter: bool,
+}
+
+/// One statement, ended by a newline, `;` or a closing bracket. Every variant is one pointer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
-    Pipeline(Pipeline),
+    Pipeline(Box<Pipeline>),
     /// `a && b || c`: each pipeline runs or not depending on `$?` after the previous one.
-    Chain {
-        first: Pipeline,
-        rest: Vec<(ChainOp, Pipeline)>,
-        span: Span,
-    },
-    /// `$x = value`, `$x += value`, `$h.Key = value`, `$a[0] = value`.
-    Assignment {
-        target: Expr,
-        op: AssignOp,
-        value: Box<Statement>,
-        span: Span,
-    },
-    If {
-        clauses: Vec<(Pipeline, Block)>,
-        otherwise: Option<Block>,
-        span: Span,
-    },
-    Foreach {
-        label: Option<String>,
-        variable: String,
-        collection: Pipeline,
-        body: Block,
-        span: Span,
-    },
-    For {
-        label: Option<String>,
-        init: Option<Box<Statement>>,
-        condition: Option<Pipeline>,
-        step: Option<Box<Statement>>,
-        body: Block,
-        span: Span,
-    },
-    While {
-        label: Option<String>,
-        condition: Pipeline,
-        body: Block,
-        span: Span,
-    },
-    /// `do { } while (…)` or, with `until`, `do { } until (…)`.
-    Do {
-        label: Option<String>,
-        body: Block,
-        condition: Pipeline,
-        until: bool,
-        span: Span,
-    },
-    Switch(Box<SwitchStatement>),
-    Break {
-        label: Option<String>,
-        span: Span,
-    },
-    Continue {
-        label: Option<String>,
-        span: Span,
-    },
-    Return {
-        value: Option<Pipeline>,
-        span: Span,
-    },
-    Exit {
-        code: Option<Pipeline>,
-        span: Span,
-    },
-    Throw {
-        value: Option<Pipeline>,
-        span: Span,
-    },
+    Chain(Box<Chain>),
+    /// `$x = value`, `$x += value`, `$h.Key ??= value`, `$a[0] = value`.
+    Assignment(Box<Assignment>),
+    If(Box<If>),
+    Switch(Box<Switch>),
+    Foreach(Box<Foreach>),
+    For(Box<For>),
+    /// `while`, `do … while` and `do … until`.
+    Loop(Box<Loop>),
     Function(Rc<FunctionDef>),
-    Try {
-        body: Block,
-        catches: Vec<CatchClause>,
-        finally: Option<Block>,
-        span: Span,
-    },
+    Try(Box<Try>),
+    Trap(Box<Trap>),
+    /// `break`, `continue`, `return`, `exit`, `throw`.
+    Flow(Box<FlowStatement>),
 }
 
 impl Statement {
     pub fn span(&self) -> Span {
         match self {
             Statement::Pipeline(p) => p.span,
+            Statement::Chain(c) => c.span,
+            Statement::Assignment(a) => a.span,
+            Statement::If(s) => s.span,
             Statement::Switch(s) => s.span,
+            Statement::Foreach(s) => s.span,
+            Statement::For(s) => s.span,
+            Statement::Loop(s) => s.span,
             Statement::Function(f) => f.span,
-            Statement::Chain { span, .. }
-            | Statement::Assignment { span, .. }
-            | Statement::If { span, .. }
-            | Statement::Foreach { span, .. }
-            | Statement::For { span, .. }
-            | Statement::While { span, .. }
-            | Statement::Do { span, .. }
-            | Statement::Break { span, .. }
-            | Statement::Continue { span, .. }
-            | Statement::Return { span, .. }
-            | Statement::Exit { span, .. }
-            | Statement::Throw { span, .. }
-            | Statement::Try { span, .. } => *span,
+            Statement::Try(s) => s.span,
+            Statement::Trap(s) => s.span,
+            Statement::Flow(s) => s.span,
         }
     }
+
+    /// The lone expression of a one-element pipeline without redirections, if that is all it is.
+    pub fn as_expression(&self) -> Option<&Expr> {
+        match self {
+            Statement::Pipeline(p) => p.as_expression(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    pub first: Pipeline,
+    pub rest: Box<[(ChainOp, Pipeline)]>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +147,14 @@ pub enum ChainOp {
     Or,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub target: Expr,
+    pub op: AssignOp,
+    pub value: Statement,
+    pub span: Span,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AssignOp {
     Assign,
@@ -160,16 +163,27 @@ pub enum AssignOp {
     Multiply,
     Divide,
     Remainder,
+    /// `??=`: assigns only when the target is `$null`.
+    Coalesce,
 }
 
-/// `switch [-Regex|-Wildcard|-Exact] [-CaseSensitive] (value) { pattern { … } default { … } }`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SwitchStatement {
-    pub label: Option<String>,
+pub struct If {
+    pub clauses: Box<[(Statement, Block)]>,
+    pub otherwise: Option<Block>,
+    pub span: Span,
+}
+
+/// `switch [-Regex|-Wildcard|-Exact] [-CaseSensitive] [-File] (value) { pattern { … } default { … } }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Switch {
+    pub label: Option<Name>,
     pub mode: SwitchMode,
     pub case_sensitive: bool,
-    pub value: Pipeline,
-    pub clauses: Vec<(Expr, Block)>,
+    /// `-File`: the value is a path whose lines are matched.
+    pub file: bool,
+    pub value: Statement,
+    pub clauses: Box<[(Expr, Block)]>,
     pub default: Option<Block>,
     pub span: Span,
 }
@@ -181,33 +195,89 @@ pub enum SwitchMode {
     Regex,
 }
 
-/// `catch [Type1], [Type2] { … }`; no types catches everything.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CatchClause {
-    pub types: Vec<String>,
+pub struct Foreach {
+    pub label: Option<Name>,
+    pub variable: VarRef,
+    pub collection: Statement,
     pub body: Block,
-}
-
-/// `function Name { param(…) … }` or `function Name($a, $b) { … }`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FunctionDef {
-    pub name: String,
-    pub body: ScriptBlockDef,
     pub span: Span,
 }
 
-/// The inside of `{ … }`: an optional `param()` block and statements.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ScriptBlockDef {
-    pub param: Option<ParamBlock>,
-    /// `begin { … }`: runs once before the pipeline input.
-    pub begin: Option<Vec<Statement>>,
-    /// `process { … }`: runs once per pipeline object, with `$_` set.
-    pub process: Option<Vec<Statement>>,
-    /// The body, or the `end { … }` block: runs once after the input.
-    pub statements: Vec<Statement>,
-    /// The source text between the braces, for `ToString()`.
-    pub text: String,
+pub struct For {
+    pub label: Option<Name>,
+    pub init: Option<Statement>,
+    pub condition: Option<Statement>,
+    pub step: Option<Statement>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loop {
+    pub label: Option<Name>,
+    pub kind: LoopKind,
+    pub condition: Statement,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopKind {
+    /// `while (c) { }`: the condition first.
+    While,
+    /// `do { } while (c)`.
+    DoWhile,
+    /// `do { } until (c)`.
+    DoUntil,
+}
+
+/// `catch [Type1], [Type2] { … }`; no types catches everything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatchClause {
+    pub types: Box<[TypeName]>,
+    pub body: Block,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Try {
+    pub body: Block,
+    pub catches: Box<[CatchClause]>,
+    pub finally: Option<Block>,
+    pub span: Span,
+}
+
+/// `trap [Type] { … }`: handles the terminating errors of the statement list it is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trap {
+    pub type_name: Option<TypeName>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowStatement {
+    pub kind: FlowKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FlowKind {
+    /// `break [label]`.
+    Break(Option<Expr>),
+    Continue(Option<Expr>),
+    Return(Option<Statement>),
+    Exit(Option<Statement>),
+    Throw(Option<Statement>),
+}
+
+/// `function Name { … }` (also `filter`, and `function global:Name`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionDef {
+    /// As written, with any scope prefix (`global:Get-X`).
+    pub name: Name,
+    pub body: Rc<ScriptBlockDef>,
     pub span: Span,
 }
 
@@ -215,18 +285,18 @@ pub struct ScriptBlockDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamBlock {
     /// Attributes before `param`, e.g. `[CmdletBinding(SupportsShouldProcess)]`.
-    pub attributes: Vec<Attribute>,
-    pub parameters: Vec<ParamDecl>,
+    pub attributes: Box<[Attribute]>,
+    pub parameters: Box<[ParamDecl]>,
     pub span: Span,
 }
 
 /// One declared parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamDecl {
-    pub name: String,
+    pub name: Name,
     /// `[int]`, `[string[]]`, `[switch]`, … (the last type constraint given).
-    pub type_name: Option<String>,
-    pub attributes: Vec<Attribute>,
+    pub type_name: Option<TypeName>,
+    pub attributes: Box<[Attribute]>,
     pub default: Option<Expr>,
     pub span: Span,
 }
@@ -234,28 +304,68 @@ pub struct ParamDecl {
 /// `[Name(positional, Named = value, Flag)]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
-    pub name: String,
-    pub positional: Vec<Expr>,
+    pub name: Name,
+    pub positional: Box<[Expr]>,
     /// `Named = value`, or `Flag` alone (meaning `$true`).
-    pub named: Vec<(String, Option<Expr>)>,
+    pub named: Box<[(Name, Option<Expr>)]>,
     pub span: Span,
 }
 
-/// `head | command | command …`, with redirections.
+impl Attribute {
+    /// Whether this is `[Name]` or `[System.Management.Automation.NameAttribute]`.
+    pub fn is(&self, name: &str) -> bool {
+        let own = self.name.strip_prefix("System.Management.Automation.").unwrap_or(&self.name);
+        let own = own.strip_suffix("Attribute").filter(|o| !o.is_empty()).unwrap_or(own);
+        own.eq_ignore_ascii_case(name)
+    }
+}
+
+/// A type as written between brackets: `int`, `string[]`, `System.Collections.Generic.List[int]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeName {
+    pub name: Name,
+    pub span: Span,
+}
+
+/// `head | command | command …`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pipeline {
-    pub elements: Vec<PipelineElement>,
-    pub redirections: Vec<Redirection>,
+    pub elements: Box<[PipelineElement]>,
     pub span: Span,
 }
 
-/// One element of a pipeline.
+impl Pipeline {
+    /// The lone expression of a one-element pipeline without redirections.
+    pub fn as_expression(&self) -> Option<&Expr> {
+        match &*self.elements {
+            [PipelineElement { kind: ElementKind::Expression(e), redirections }] if redirections.is_empty() => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// One element of a pipeline and its redirections.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PipelineElement {
+pub struct PipelineElement {
+    pub kind: ElementKind,
+    pub redirections: Box<[Redirection]>,
+}
+
+impl PipelineElement {
+    pub fn span(&self) -> Span {
+        match &self.kind {
+            ElementKind::Expression(e) => e.span,
+            ElementKind::Command(c) => c.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElementKind {
     /// A value written as a statement (`$true`, `'text'`, `1 + 2`): it is output as is. Only
     /// the first element of a pipeline can be one.
     Expression(Expr),
-    Command(Command),
+    Command(Box<Command>),
 }
 
 /// `> file`, `>> file`, `2>&1`, `2>$null`, `*> file`.
@@ -280,40 +390,40 @@ pub enum Stream {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum RedirectTarget {
-    /// `> path` (or `$null`).
-    File(Expr),
-    /// `>> path`.
-    Append(Expr),
-    /// `2>&1`: into the output stream.
-    ToOutput,
+    /// `> path` (or `$null`); `append` for `>>`.
+    File { path: Expr, append: bool },
+    /// `2>&1`: into the output stream (or, `1>&2`, the error stream).
+    Merge(Stream),
 }
 
-/// A command invocation: a name followed by parameters and arguments.
+/// How a command is invoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invocation {
+    /// `Get-X …`.
+    Plain,
+    /// `& target …`: a child scope.
+    Call,
+    /// `. target …`: the caller's scope.
+    DotSource,
+}
+
+/// A command invocation: a name (or a value after `&`/`.`) followed by parameters and
+/// arguments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Command {
-    pub name: CommandName,
-    pub name_span: Span,
-    pub elements: Vec<CommandElement>,
+    pub invocation: Invocation,
+    /// A bare word for `Get-X`; any expression after `&` or `.`.
+    pub name: Expr,
+    pub elements: Box<[CommandElement]>,
     pub span: Span,
-}
-
-/// What names the command.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CommandName {
-    /// `Get-StorageGroup`.
-    Literal(String),
-    /// `& $scriptBlock` or `& 'Name'`: evaluated when the command runs.
-    Invoke(Box<Expr>),
-    /// `. $scriptBlock`: like `&`, but in the caller's scope.
-    DotSource(Box<Expr>),
 }
 
 impl Command {
     /// The literal name, if the command has one.
     pub fn literal_name(&self) -> Option<&str> {
-        match &self.name {
-            CommandName::Literal(name) => Some(name),
-            CommandName::Invoke(_) | CommandName::DotSource(_) => None,
+        match (&self.invocation, &self.name.kind) {
+            (Invocation::Plain, ExprKind::BareWord(name) | ExprKind::String(name)) => Some(name),
+            _ => None,
         }
     }
 }
@@ -322,23 +432,20 @@ impl Command {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommandElement {
     /// `-Name`, or `-Name:value` when `argument` is set.
-    Parameter(ParameterToken),
+    Parameter(Box<ParameterToken>),
     Argument(Expr),
     /// `@params`: a hashtable (named) or array (positional) spread into the call.
-    Splat {
-        variable: String,
-        span: Span,
-    },
+    Splat(Expr),
 }
 
 /// A parameter token as typed, without its dash (which may have been any of PowerShell's four
 /// dash characters).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParameterToken {
-    pub name: String,
+    pub name: Name,
     pub span: Span,
     /// The value of the colon form `-Name:value`.
-    pub argument: Option<Box<Expr>>,
+    pub argument: Option<Expr>,
 }
 
 /// A value in the source.
@@ -350,75 +457,184 @@ pub struct Expr {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
-    /// A quoted string or a bare word with nothing to expand.
-    String(StringLiteral),
+    /// An integer literal written in decimal: `System.Int32` when it fits, else `Int64`.
+    Int(i64),
+    /// A real literal: `System.Double`.
+    Real(f64),
+    /// Any other number literal (`0x10`, `1kb`, `10l`, `1.5d`, `007`), with its spelling.
+    Number(Box<NumberLiteral>),
+    /// A quoted string with nothing to expand.
+    String(Name),
+    /// An unquoted word in argument mode with nothing to expand.
+    BareWord(Name),
     /// A double-quoted string or bare word with `$name` or `$(…)` inside.
-    Expandable(Vec<StringPart>),
-    /// A number; `text` is kept so a number bound to a string parameter keeps its spelling.
-    Number {
-        value: Number,
-        text: String,
-    },
+    Expandable(Box<[StringPart]>),
     /// `$name`; automatic constants (`$true`) are variables too.
-    Variable(String),
+    Variable(Box<VarRef>),
     /// `a, b, c`, and the unary `,a`.
-    Array(Vec<Expr>),
+    Array(Box<[Expr]>),
     /// `@( statements )`: always an array.
-    ArrayExpr(Vec<Statement>),
+    ArrayExpr(Box<[Statement]>),
     /// `$( statements )`.
-    SubExpr(Vec<Statement>),
-    /// `( statement )`.
+    SubExpr(Box<[Statement]>),
+    /// `( pipeline )`.
     Paren(Box<Statement>),
-    /// `@{ key = value; … }`, or `[ordered]@{ … }`.
-    Hashtable {
-        entries: Vec<(Expr, Statement)>,
-        ordered: bool,
-    },
+    /// `@{ key = value; … }` (`[ordered]@{ … }` is a cast of it).
+    Hashtable(Box<[(Expr, Statement)]>),
     ScriptBlock(Rc<ScriptBlockDef>),
-    Binary {
-        op: BinaryOp,
-        left: Box<Expr>,
-        right: Box<Expr>,
-    },
-    Unary {
-        op: UnaryOp,
-        operand: Box<Expr>,
-    },
-    /// `target.Name` or, static, `[type]::Name`.
-    Member {
-        target: Box<Expr>,
-        name: String,
-        is_static: bool,
-    },
-    /// `target[index]`.
-    Index {
-        target: Box<Expr>,
-        index: Box<Expr>,
-    },
+    Binary(Box<Binary>),
+    Unary(Box<Unary>),
+    /// `condition ? a : b`.
+    Ternary(Box<Ternary>),
+    /// `++$x`, `$x++`, `--$x`, `$x--`.
+    IncDec(Box<IncDec>),
+    /// `target.Name`, `target?.Name`, `target.$name` or, static, `[type]::Name`.
+    Member(Box<Member>),
     /// `target.Name(args)` or `[type]::Name(args)`.
-    Invoke {
-        target: Box<Expr>,
-        name: String,
-        args: Vec<Expr>,
-        is_static: bool,
-    },
+    Invoke(Box<Invoke>),
+    /// `target[index]`, `target?[index]`.
+    Index(Box<Index>),
     /// `[type] operand`.
-    Cast {
-        type_name: String,
-        operand: Box<Expr>,
-    },
+    Cast(Box<Cast>),
+    /// `[Attribute(…)] operand`, e.g. `[ValidateRange(1, 5)][int]$x = 3`.
+    Attributed(Box<Attributed>),
     /// `[type]` on its own.
-    TypeLiteral(String),
+    TypeLiteral(Box<TypeName>),
     /// A word after `--%`: passed verbatim, with `%NAME%` expanded from the environment.
-    StopParsing(String),
+    StopParsing(Name),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binary {
+    pub op: BinaryOp,
+    pub left: Expr,
+    pub right: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unary {
+    pub op: UnaryOp,
+    pub operand: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ternary {
+    pub condition: Expr,
+    pub then: Expr,
+    pub otherwise: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncDec {
+    pub target: Expr,
+    pub increment: bool,
+    /// `++$x` (the new value) rather than `$x++` (the old one).
+    pub prefix: bool,
+}
+
+/// A member name: written (`.Name`, `.'Name'`) or computed (`.$name`, `.($expr)`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MemberName {
+    Literal(Name),
+    Computed(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub target: Expr,
+    pub name: MemberName,
+    pub is_static: bool,
+    /// `?.`: `$null` when the target is `$null`.
+    pub null_conditional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invoke {
+    pub target: Expr,
+    pub name: MemberName,
+    pub args: Box<[Expr]>,
+    pub is_static: bool,
+    pub null_conditional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    pub target: Expr,
+    pub index: Expr,
+    pub null_conditional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cast {
+    pub type_name: TypeName,
+    pub operand: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attributed {
+    pub attribute: Attribute,
+    pub operand: Expr,
+}
+
+/// A number literal other than a plain decimal integer or real.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberLiteral {
+    pub value: NumberValue,
+    /// The spelling, kept so a number bound to a string parameter stays as written (`34uy`).
+    pub text: Name,
+}
+
+/// The value of a number literal, in the type its suffix (or size) gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NumberValue {
+    Int32(i32),
+    Int64(i64),
+    Double(f64),
+    SByte(i8),
+    Byte(u8),
+    Int16(i16),
+    UInt16(u16),
+    UInt32(u32),
+    UInt64(u64),
+    Decimal(Decimal),
+    BigInt(Box<BigInt>),
+}
+
+/// `$name` as written: the scope or drive it names (`$global:x`, `$env:PATH`) and the name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarRef {
+    /// The whole name as written, without `$` and braces (`global:x`, `env:PATH`, `_`).
+    pub text: Name,
+    pub qualifier: Qualifier,
+    /// The name without its qualifier, lower-cased: what scopes are keyed by.
+    pub key: Name,
+}
+
+/// The part of a variable name before the colon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Qualifier {
+    None,
+    Global,
+    Script,
+    Local,
+    Private,
+    Using,
+    /// `$env:NAME`.
+    Env,
+    /// `$variable:name`: the same as no qualifier.
+    Variable,
+    /// `$function:name`.
+    Function,
+    /// Any other drive (`$alias:x`, `$c:file`).
+    Drive(Name),
 }
 
 /// A piece of an expandable string.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StringPart {
-    Text(String),
-    Variable(String),
-    SubExpr(Vec<Statement>),
+    Text(Name),
+    Variable(Box<VarRef>),
+    SubExpr(Box<[Statement]>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -454,6 +670,8 @@ pub enum BinaryOp {
     Is,
     IsNot,
     As,
+    /// `a ?? b`.
+    Coalesce,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -508,36 +726,35 @@ pub enum UnaryOp {
     Split,
     /// `-join $items`.
     Join,
-    /// `,x`: a one-element array.
-    Comma,
 }
 
-/// The text of a string and how it was written.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StringLiteral {
-    pub value: String,
-    pub quoting: Quoting,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Quoting {
-    /// An unquoted word in argument mode.
-    Bare,
-    Single,
-    Double,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Number {
-    Int(i64),
-    Real(f64),
-}
-
-impl fmt::Display for Number {
+impl fmt::Display for NumberValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Number::Int(i) => write!(f, "{i}"),
-            Number::Real(r) => write!(f, "{r}"),
+            NumberValue::Int32(n) => write!(f, "{n}"),
+            NumberValue::Int64(n) => write!(f, "{n}"),
+            NumberValue::Double(n) => write!(f, "{n}"),
+            NumberValue::SByte(n) => write!(f, "{n}"),
+            NumberValue::Byte(n) => write!(f, "{n}"),
+            NumberValue::Int16(n) => write!(f, "{n}"),
+            NumberValue::UInt16(n) => write!(f, "{n}"),
+            NumberValue::UInt32(n) => write!(f, "{n}"),
+            NumberValue::UInt64(n) => write!(f, "{n}"),
+            NumberValue::Decimal(n) => write!(f, "{n}"),
+            NumberValue::BigInt(n) => write!(f, "{n}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn nodes_stay_small() {
+        // The tree's size per source byte depends on these (docs/performance.md, "Parser").
+        assert!(std::mem::size_of::<Expr>() <= 32, "Expr is {} bytes", std::mem::size_of::<Expr>());
+        assert!(std::mem::size_of::<Statement>() <= 16, "Statement is {}", std::mem::size_of::<Statement>());
+        assert_eq!(std::mem::size_of::<Span>(), 8);
     }
 }

@@ -3,14 +3,14 @@
 //!
 //! Owns: [`parse`], the AST ([`ast`]) and [`SyntaxError`].
 //!
-//! Must not: know any cmdlet or parameter, look at variables' values, or print. nom's types
-//! stay inside `grammar`; callers see only the AST and `SyntaxError`.
+//! Must not: know any cmdlet or parameter, look at variables' values, or print. Callers see
+//! only the AST and `SyntaxError`.
 
 pub mod ast;
 pub mod chars;
-mod grammar;
+mod parser;
 
-pub(crate) use grammar::parse_number;
+pub(crate) use parser::parse_number;
 
 pub use ast::*;
 
@@ -28,7 +28,7 @@ pub struct SyntaxError {
 
 /// Parses a whole input into statements.
 pub fn parse(source: &str) -> Result<Script, SyntaxError> {
-    grammar::script(source)
+    parser::script(source)
 }
 
 /// Whether `source` is a prefix of a valid input that more lines could complete.

@@ -1,20 +1,21 @@
-//! Parser tests: the tokenizer rules of PowerShell that pasted runbooks depend on, and the
-//! errors (with spans) for text that is wrong or unfinished.
+//! Parser tests: the tokenizer rules of PowerShell that pasted runbooks depend on, the
+//! constructs of PowerShell 7 (number suffixes, `?:`, `??`, `?.`, `&&`, `clean`, `trap`,
+//! labels), and the errors (with spans) for text that is wrong or unfinished.
 
 use super::*;
 
 fn commands(source: &str) -> Vec<Command> {
     let script = parse(source).unwrap_or_else(|e| panic!("{source:?} should parse: {e:?}"));
     script
-        .statements
-        .into_iter()
+        .statements()
+        .iter()
         .flat_map(|s| match s {
-            Statement::Pipeline(p) => p.elements,
+            Statement::Pipeline(p) => p.elements.to_vec(),
             _ => Vec::new(),
         })
-        .filter_map(|e| match e {
-            PipelineElement::Command(c) => Some(c),
-            PipelineElement::Expression(_) => None,
+        .filter_map(|e| match e.kind {
+            ElementKind::Command(c) => Some(*c),
+            ElementKind::Expression(_) => None,
         })
         .collect()
 }
@@ -27,7 +28,7 @@ fn only(source: &str) -> Command {
 
 fn string(element: &CommandElement) -> &str {
     match element {
-        CommandElement::Argument(Expr { kind: ExprKind::String(s), .. }) => &s.value,
+        CommandElement::Argument(Expr { kind: ExprKind::String(s) | ExprKind::BareWord(s), .. }) => s,
         other => panic!("expected a string argument, got {other:?}"),
     }
 }
@@ -39,6 +40,15 @@ fn parameter(element: &CommandElement) -> &ParameterToken {
     }
 }
 
+/// The lone expression of a one-statement script.
+fn expression(source: &str) -> Expr {
+    let script = parse(source).unwrap_or_else(|e| panic!("{source:?} should parse: {e:?}"));
+    match script.statements() {
+        [statement] => statement.as_expression().cloned().unwrap_or_else(|| panic!("{source:?}: not an expression")),
+        other => panic!("{source:?}: {} statements", other.len()),
+    }
+}
+
 #[test]
 fn pasted_curly_quotes_and_en_dashes_work_as_in_powershell() {
     let c = only(
@@ -46,9 +56,9 @@ fn pasted_curly_quotes_and_en_dashes_work_as_in_powershell() {
     );
     assert_eq!(c.literal_name(), Some("Enable-StorageGroupCopy"));
     assert_eq!(string(&c.elements[0]), "CCREX01\\First Storage Group");
-    assert_eq!(parameter(&c.elements[1]).name, "StandbyMachine");
+    assert_eq!(&*parameter(&c.elements[1]).name, "StandbyMachine");
     assert_eq!(string(&c.elements[2]), "NH-W2K3-SRV03");
-    assert_eq!(parameter(&c.elements[3]).name, "ReplayLagTime");
+    assert_eq!(&*parameter(&c.elements[3]).name, "ReplayLagTime");
     // A number followed by characters that cannot end a number is a bare word.
     assert_eq!(string(&c.elements[4]), "0.0:0:0");
 }
@@ -67,11 +77,10 @@ fn quote_kinds_mix_and_double_up_as_escapes() {
 fn colon_form_binds_the_next_token_even_a_dash() {
     let c = only("Dismount-Database db -Confirm:$false -Name:-x -Force");
     let confirm = parameter(&c.elements[1]);
-    assert_eq!(confirm.name, "Confirm");
-    let value = confirm.argument.as_deref().map(|e| &e.kind);
-    assert_eq!(value, Some(&ExprKind::Variable("false".into())));
+    assert_eq!(&*confirm.name, "Confirm");
+    assert!(matches!(confirm.argument.as_ref().map(|e| &e.kind), Some(ExprKind::Variable(v)) if &*v.key == "false"));
     let name = parameter(&c.elements[2]);
-    assert!(matches!(name.argument.as_deref().map(|e| &e.kind), Some(ExprKind::String(s)) if s.value == "-x"));
+    assert!(matches!(name.argument.as_ref().map(|e| &e.kind), Some(ExprKind::BareWord(s)) if &**s == "-x"));
     assert!(parameter(&c.elements[3]).argument.is_none());
 }
 
@@ -79,12 +88,13 @@ fn colon_form_binds_the_next_token_even_a_dash() {
 fn numbers_arrays_and_end_of_parameters() {
     let c = only("Cmd -5 1kb 0x10 a,'b',3 -- -NotAParameter");
     let number = |e: &CommandElement| match e {
-        CommandElement::Argument(Expr { kind: ExprKind::Number { value, .. }, .. }) => *value,
+        CommandElement::Argument(Expr { kind: ExprKind::Number(n), .. }) => n.value.clone(),
+        CommandElement::Argument(Expr { kind: ExprKind::Int(i), .. }) => NumberValue::Int64(*i),
         other => panic!("expected a number, got {other:?}"),
     };
-    assert_eq!(number(&c.elements[0]), Number::Int(-5));
-    assert_eq!(number(&c.elements[1]), Number::Int(1024));
-    assert_eq!(number(&c.elements[2]), Number::Int(16));
+    assert_eq!(number(&c.elements[0]), NumberValue::Int32(-5));
+    assert_eq!(number(&c.elements[1]), NumberValue::Int32(1024));
+    assert_eq!(number(&c.elements[2]), NumberValue::Int32(16));
     match &c.elements[3] {
         CommandElement::Argument(Expr { kind: ExprKind::Array(items), .. }) => assert_eq!(items.len(), 3),
         other => panic!("expected an array, got {other:?}"),
@@ -101,34 +111,36 @@ fn statements_pipelines_comments_and_continuations() {
         commands(source).into_iter().filter_map(|c| c.literal_name().map(str::to_string)).collect();
     assert_eq!(names, ["Get-A", "Format-List", "Get-B", "Get-C", "Get-D", "Format-Table"]);
     let c = &commands(source)[3];
-    assert_eq!(parameter(&c.elements[0]).name, "X");
+    assert_eq!(&*parameter(&c.elements[0]).name, "X");
 }
 
 #[test]
 fn a_statement_can_start_with_a_value_and_exit_takes_a_code() {
     let script = parse("$true | ConvertTo-Json\nexit 3").expect("parses");
     assert!(
-        matches!(&script.statements[0], Statement::Pipeline(p) if matches!(p.elements[0], PipelineElement::Expression(_)))
+        matches!(&script.statements()[0], Statement::Pipeline(p) if matches!(p.elements[0].kind, ElementKind::Expression(_)))
     );
-    assert!(matches!(&script.statements[1], Statement::Exit { code: Some(_), .. }));
+    assert!(matches!(&script.statements()[1], Statement::Flow(f) if matches!(f.kind, FlowKind::Exit(Some(_)))));
 }
 
 #[test]
 fn spans_point_at_the_source() {
     let source = "Get-StorageGroupCopyStatus -Bogus 'x'";
     let c = only(source);
-    assert_eq!(&source[c.name_span.start..c.name_span.end], "Get-StorageGroupCopyStatus");
+    assert_eq!(&source[c.name.span.range()], "Get-StorageGroupCopyStatus");
     let p = parameter(&c.elements[0]);
-    assert_eq!(&source[p.span.start..p.span.end], "-Bogus");
+    assert_eq!(&source[p.span.range()], "-Bogus");
     match &c.elements[1] {
-        CommandElement::Argument(e) => assert_eq!(&source[e.span.start..e.span.end], "'x'"),
+        CommandElement::Argument(e) => assert_eq!(&source[e.span.range()], "'x'"),
         other => panic!("expected an argument, got {other:?}"),
     }
 }
 
 #[test]
 fn unfinished_input_is_incomplete_so_the_prompt_keeps_reading() {
-    for source in ["Get-X 'open", "Get-X \"open", "Get-X |", "Get-X `", "Get-X -Name:", "Get-X a,"] {
+    for source in
+        ["Get-X 'open", "Get-X \"open", "Get-X |", "Get-X `", "Get-X -Name:", "Get-X a,", "if ($x) {", "$a = ", "1 +"]
+    {
         let e = parse(source).expect_err(source);
         assert!(e.incomplete, "{source:?} -> {e:?}");
         assert!(is_incomplete(source));
@@ -158,4 +170,88 @@ fn a_parenthesised_pipeline_is_one_argument() {
     let c = only("Get-X (Get-Y -Name a) b");
     assert!(matches!(&c.elements[0], CommandElement::Argument(Expr { kind: ExprKind::Paren(_), .. })));
     assert_eq!(string(&c.elements[1]), "b");
+}
+
+#[test]
+fn number_literals_take_their_suffix_type_and_multiplier() {
+    let number = |source: &str| match expression(source).kind {
+        ExprKind::Number(n) => n.value,
+        ExprKind::Int(i) => NumberValue::Int64(i),
+        ExprKind::Real(r) => NumberValue::Double(r),
+        other => panic!("{source:?}: {other:?}"),
+    };
+    assert_eq!(number("0b0ul"), NumberValue::UInt64(0));
+    assert_eq!(number("1kb"), NumberValue::Int32(1024));
+    assert_eq!(number("0x10L"), NumberValue::Int64(16));
+    assert_eq!(number("100u"), NumberValue::UInt32(100));
+    assert_eq!(number("0b1010"), NumberValue::Int32(10));
+    assert_eq!(number("1e3"), NumberValue::Double(1000.0));
+    assert_eq!(number("-0x41y"), NumberValue::SByte(-65));
+    assert!(matches!(number("1.5d"), NumberValue::Decimal(_)));
+    // `7z` is a command, not a number.
+    assert_eq!(only("7z x").literal_name(), Some("7z"));
+}
+
+#[test]
+fn powershell_7_operators_parse() {
+    assert!(matches!(expression("$a ? 1 : 2").kind, ExprKind::Ternary(_)));
+    assert!(matches!(expression("$a ?? 'x'").kind, ExprKind::Binary(b) if b.op == BinaryOp::Coalesce));
+    assert!(matches!(expression("${a}?.Name").kind, ExprKind::Member(m) if m.null_conditional));
+    assert!(matches!(expression("${a}?[0]").kind, ExprKind::Index(i) if i.null_conditional));
+    assert!(matches!(expression("++$i").kind, ExprKind::IncDec(i) if i.prefix && i.increment));
+    assert!(matches!(expression("$i--").kind, ExprKind::IncDec(i) if !i.prefix && !i.increment));
+    let script = parse("$x ??= 5").expect("parses");
+    assert!(matches!(&script.statements()[0], Statement::Assignment(a) if a.op == AssignOp::Coalesce));
+    let script = parse("Get-A && Get-B || Get-C").expect("parses");
+    assert!(matches!(&script.statements()[0], Statement::Chain(c) if c.rest.len() == 2));
+    let script = parse("if (Get-A && Get-B) { 1 }").expect("a chain in a condition");
+    assert!(matches!(&script.statements()[0], Statement::If(_)));
+}
+
+#[test]
+fn statements_powershell_7_accepts() {
+    for source in [
+        "trap { continue }; 1/0",
+        "trap [System.DivideByZeroException] { 'x'; continue }",
+        "function f { begin { } process { } end { } clean { 'c' } }",
+        ":outer foreach ($i in 1..3) { foreach ($j in 1..3) { continue outer } }",
+        ":l while ($true) { break l }",
+        "try { 1 } catch [System.IO.IOException],\n[System.Management.Automation.RuntimeException] { 2 }",
+        "& ($MyInvocation.InvocationName) -x 1",
+        ". (Join-Path $PSScriptRoot 'lib.ps1')",
+        "foreach ($q in $h = Get-X | Get-Y) { $q }",
+        "$x = $y = 5",
+        "$r = if ($true) { 1 } else { 2 }",
+        "$v = switch (1) { 1 { 'one' } }",
+        "[ValidateRange(1, 5)][int]$n = 3",
+        "@{ a = 1; 'b c' = 2; 3 = 'three' }",
+        "$s = @\"\nline $x\n\"@",
+        "Get-X | ForEach-Object { $_ } | Select-Object -First 1",
+        "$a.Where{ $_ -gt 1 }",
+        "[int]::MaxValue + 1",
+        "$a, $b = 1, 2",
+        "function global:Get-Thing { 'x' }",
+        "data { 'x' }",
+        "for ($i = 0; $i -lt 3; $i++) { $i }",
+        "do { $i++ } until ($i -gt 3)",
+        "switch -Regex -CaseSensitive ('a') { '^a' { 1 } default { 2 } }",
+        "1..3 |\n  ForEach-Object { $_ }",
+        "Get-X\n| Get-Y",
+    ] {
+        parse(source).unwrap_or_else(|e| panic!("{source:?} should parse: {e:?}"));
+    }
+}
+
+#[test]
+fn deep_nesting_is_a_parse_error_not_a_crash() {
+    // On the stack the shell thread has (`main.rs`), as in the binary.
+    let check = || {
+        let source = "(".repeat(1000) + &")".repeat(1000);
+        let e = parse(&source).expect_err("too deep");
+        assert_eq!(e.id, "ScriptTooDeeplyNested");
+        let source = "{".repeat(1000) + &"}".repeat(1000);
+        assert_eq!(parse(&source).expect_err("too deep").id, "ScriptTooDeeplyNested");
+    };
+    let thread = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn(check).expect("thread");
+    assert!(thread.join().is_ok());
 }

@@ -1,0 +1,302 @@
+//! The parser: a hand-written recursive descent over the source bytes, with PowerShell's two
+//! tokenizer modes (expression mode, where `-eq` is an operator and `abc` is an error, and
+//! argument mode, where `abc` is a string and `-eq` a parameter) decided by the rule being
+//! parsed, as in PowerShell's own parser.
+//!
+//! Layout: `mod.rs` (the cursor, trivia, errors, the name interner), `lexical.rs` (strings,
+//! escapes, numbers, variables), `expressions.rs` (operators by precedence, primaries, member
+//! access), `commands.rs` (pipelines, commands, arguments, redirections), `statements.rs`
+//! (statement lists, keywords, script blocks, `param()`).
+//!
+//! Must not: allocate per token where a slice of the source will do (names are interned once
+//! per parse), or backtrack more than a token.
+
+mod commands;
+mod expressions;
+mod lexical;
+mod statements;
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use super::SyntaxError;
+use super::ast::{Name, Script, Span};
+use super::chars::is_blank;
+
+pub(crate) use lexical::parse_number;
+
+type PResult<T> = Result<T, SyntaxError>;
+
+/// How deeply blocks and expressions may nest. Deeper input is refused with a parse error
+/// rather than overflowing the stack (of the parser here, or of the interpreter later).
+const MAX_NESTING: u32 = 256;
+
+/// Parses `source` as a script.
+pub(super) fn script(source: &str) -> Result<Script, SyntaxError> {
+    if source.len() >= u32::MAX as usize {
+        return Err(SyntaxError {
+            id: "ScriptTooLarge",
+            message: "The script is larger than 4 GB; split it into smaller files.".into(),
+            span: Span::default(),
+            incomplete: false,
+        });
+    }
+    let mut parser = Parser::new(source);
+    let body = parser.script_body()?;
+    Ok(Script { body: Rc::new(body) })
+}
+
+/// The parser's state: the source, a position in it, and the interned names.
+pub(super) struct Parser<'s> {
+    src: &'s str,
+    bytes: &'s [u8],
+    pos: usize,
+    depth: u32,
+    names: HashSet<Name>,
+}
+
+impl<'s> Parser<'s> {
+    fn new(src: &'s str) -> Parser<'s> {
+        Parser { src, bytes: src.as_bytes(), pos: 0, depth: 0, names: HashSet::new() }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The cursor
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    /// The byte at the position, or 0 at the end.
+    fn byte(&self) -> u8 {
+        self.bytes.get(self.pos).copied().unwrap_or(0)
+    }
+
+    fn byte_at(&self, offset: usize) -> u8 {
+        self.bytes.get(self.pos + offset).copied().unwrap_or(0)
+    }
+
+    /// The character at the position.
+    fn peek(&self) -> Option<char> {
+        char_at(self.src, self.pos)
+    }
+
+    /// The character after the one at the position.
+    fn peek2(&self) -> Option<char> {
+        let c = self.peek()?;
+        char_at(self.src, self.pos + c.len_utf8())
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn rest(&self) -> &'s str {
+        &self.src[self.pos.min(self.src.len())..]
+    }
+
+    fn starts_with(&self, s: &str) -> bool {
+        self.bytes[self.pos.min(self.bytes.len())..].starts_with(s.as_bytes())
+    }
+
+    fn span_from(&self, start: usize) -> Span {
+        Span::new(start, self.pos)
+    }
+
+    /// Interns `text`: every occurrence of a name in one parse shares one allocation.
+    fn intern(&mut self, text: &str) -> Name {
+        if let Some(name) = self.names.get(text) {
+            return name.clone();
+        }
+        let name: Name = Rc::from(text);
+        self.names.insert(name.clone());
+        name
+    }
+
+    /// Runs `rule` one nesting level deeper, or fails once input nests past [`MAX_NESTING`].
+    fn nested<T>(&mut self, rule: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.error_at(
+                self.pos,
+                1,
+                "ScriptTooDeeplyNested",
+                format!(
+                    "The script nests blocks and expressions more than {MAX_NESTING} levels deep. Flatten it with variables or functions."
+                ),
+            ));
+        }
+        self.depth += 1;
+        let result = rule(self);
+        self.depth -= 1;
+        result
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Trivia
+
+    /// Blanks, comments and line continuations; not newlines.
+    fn skip_blanks(&mut self) -> PResult<()> {
+        self.skip(Skip::Blanks)
+    }
+
+    /// Blanks and newlines (inside brackets, after `|`, `,`, an operator).
+    fn skip_newlines(&mut self) -> PResult<()> {
+        self.skip(Skip::Newlines)
+    }
+
+    /// Blanks, newlines and `;` (between statements).
+    fn skip_separators(&mut self) -> PResult<()> {
+        self.skip(Skip::Separators)
+    }
+
+    /// The trivia scanner: a byte loop, as this runs between every two tokens.
+    fn skip(&mut self, what: Skip) -> PResult<()> {
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        while let Some(&b) = bytes.get(pos) {
+            match b {
+                b' ' | b'\t' | 0x0B | 0x0C => pos += 1,
+                b'\n' | b'\r' if what != Skip::Blanks => pos += 1,
+                b';' if what == Skip::Separators => pos += 1,
+                b'#' => {
+                    pos = bytes[pos..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(bytes.len(), |n| pos + n)
+                }
+                b'<' if bytes.get(pos + 1) == Some(&b'#') => match self.src[pos + 2..].find("#>") {
+                    Some(n) => pos += 2 + n + 2,
+                    None => {
+                        self.pos = self.src.len();
+                        return Err(self.incomplete_at(
+                            pos,
+                            "MissingEndOfBlockComment",
+                            "Missing the closing '#>' of a block comment.",
+                        ));
+                    }
+                },
+                b'`' => {
+                    // A backtick, optional blanks, then a newline: the line goes on.
+                    let after = &self.src[pos + 1..];
+                    let blanks = after.len() - after.trim_start_matches(is_blank).len();
+                    let rest = &after[blanks..];
+                    if rest.is_empty() {
+                        return Err(self.incomplete_at(
+                            self.src.len(),
+                            "IncompleteContinuation",
+                            "Line continuation at end of input.",
+                        ));
+                    }
+                    let newline = if rest.starts_with("\r\n") {
+                        2
+                    } else if rest.starts_with(['\n', '\r']) {
+                        1
+                    } else {
+                        0
+                    };
+                    if newline == 0 {
+                        break;
+                    }
+                    pos += 1 + blanks + newline;
+                }
+                b if b >= 0x80 => match char_at(self.src, pos) {
+                    Some(c) if is_blank(c) => pos += c.len_utf8(),
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        self.pos = pos;
+        Ok(())
+    }
+
+    /// Whether the position is at a newline (or the end of a statement list).
+    fn at_newline(&self) -> bool {
+        matches!(self.byte(), b'\n' | b'\r')
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Errors
+
+    fn error_at(&self, at: usize, len: usize, id: &'static str, message: impl Into<String>) -> SyntaxError {
+        let at = at.min(self.src.len());
+        SyntaxError {
+            id,
+            message: message.into(),
+            span: Span::new(at, (at + len).min(self.src.len())),
+            incomplete: false,
+        }
+    }
+
+    /// The input ended too early: more lines would complete it.
+    fn incomplete_at(&self, at: usize, id: &'static str, message: impl Into<String>) -> SyntaxError {
+        let at = at.min(self.src.len());
+        SyntaxError { id, message: message.into(), span: Span::new(at, at), incomplete: true }
+    }
+
+    /// A missing token: incomplete at the end of input, an error (marking the token found)
+    /// elsewhere.
+    fn missing(&self, id: &'static str, message: impl Into<String>) -> SyntaxError {
+        if self.at_end() {
+            self.incomplete_at(self.pos, id, message)
+        } else {
+            self.error_at(self.pos, self.token_len(), id, message)
+        }
+    }
+
+    /// `Unexpected token 'x' in expression or statement.` at the position.
+    fn unexpected(&self) -> SyntaxError {
+        if self.at_end() {
+            return self.incomplete_at(self.pos, "IncompleteParse", "Incomplete input.");
+        }
+        let len = self.token_len();
+        let token = &self.src[self.pos..self.pos + len];
+        self.error_at(
+            self.pos,
+            len,
+            "UnexpectedToken",
+            format!("Unexpected token '{token}' in expression or statement."),
+        )
+    }
+
+    /// Length in bytes of the token at the position, for error markers.
+    fn token_len(&self) -> usize {
+        let rest = self.rest();
+        match rest.chars().next() {
+            None => 0,
+            Some(c) if super::chars::ends_bare_word(c) => c.len_utf8(),
+            Some(_) => rest.find(super::chars::ends_bare_word).unwrap_or(rest.len()),
+        }
+    }
+}
+
+/// What a trivia scan skips besides blanks, comments and continuations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// Stop at newlines (they end statements).
+    Blanks,
+    /// Newlines too.
+    Newlines,
+    /// Newlines and `;`.
+    Separators,
+}
+
+/// The character at byte `pos` of `s`, decoding only when it is not ASCII.
+fn char_at(s: &str, pos: usize) -> Option<char> {
+    let b = *s.as_bytes().get(pos)?;
+    if b < 0x80 { Some(b as char) } else { s.get(pos..)?.chars().next() }
+}
+
+/// Characters that end a generic token (PowerShell's `ForceStartNewToken`): blanks, newlines,
+/// `& ( ) , ; { | }`.
+fn ends_token(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '&' | '(' | ')' | ',' | ';' | '{' | '|' | '}') || is_blank(c)
+}
+
+/// The case-insensitive keyword `word` at the start of `rest`, followed by the end of the
+/// token.
+fn keyword_at(rest: &str, word: &str) -> bool {
+    let Some(head) = rest.get(..word.len()) else {
+        return false;
+    };
+    head.eq_ignore_ascii_case(word) && rest[word.len()..].chars().next().is_none_or(ends_token)
+}
