@@ -38,6 +38,7 @@ use super::store::Journal;
 use super::tokens::constant_time_eq;
 use super::{AppState, Cause};
 use crate::api::{CmsState, CopyStatus, OperationRecord};
+use crate::engine::objects::Shared;
 use crate::engine::{Estate, queries};
 
 /// The metrics route.
@@ -279,8 +280,19 @@ impl Metrics {
             let moved = matches!(cause, Cause::Change(cmdlet) if MOVES.contains(&cmdlet));
             if moved { &self.moves } else { &self.failovers }.get_or_create(&labels).inc();
         }
-        for sg in &new.storage_groups {
-            let before = old.storage_groups.iter().find(|b| b.server == sg.server && b.name == sg.name);
+        // Linear in the storage groups (issue 15): an object the change did not write is still
+        // shared with the old estate and skipped; the others are found at their position or
+        // through the index, never by a scan per storage group.
+        let (old_items, new_items) = (old.storage_groups.items(), new.storage_groups.items());
+        for (position, sg) in new.storage_groups.iter().enumerate() {
+            if old_items.get(position).is_some_and(|b| Shared::same(b, &new_items[position])) {
+                continue;
+            }
+            let before = old
+                .storage_groups
+                .get(position)
+                .filter(|b| b.server == sg.server && b.name == sg.name)
+                .or_else(|| old.storage_group_of(&sg.server, &sg.name));
             if before.is_some_and(|b| b.lineage != sg.lineage) {
                 let labels = StorageGroupLabels { server: sg.server.clone(), storage_group: sg.name.clone() };
                 self.lossy_mounts.get_or_create(&labels).inc();
