@@ -1,5 +1,5 @@
-//! Issue 13's file, CSV and text cmdlets on the real file system: each test runs a script in a
-//! fresh in-process session whose location is a new temporary folder, and checks the output,
+//! Issue 13's file, CSV, text and utility cmdlets on the real file system: each test runs a
+//! script in a fresh in-process session whose location is a new temporary folder, and checks the output,
 //! the errors (PowerShell's ids and messages) and the files left behind — including that bad
 //! input changed nothing.
 
@@ -351,4 +351,21 @@ fn dotnet_io_types_read_and_write_files() {
         [r"C:\Logs", "E00", ".csv", r"C:\Reports\x.csv", "True", "2", "13", "True", "1", "13"]
     );
     assert!(ran.stderr.contains("Exception calling \"ReadAllText\" with \"1\" argument(s): \"Could not find a part of the path '/no/such/file.txt'.\""), "{}", ran.stderr);
+}
+
+#[test]
+fn get_random_stays_in_range_and_write_progress_prints_nothing() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        "$r = 1..200 | ForEach-Object { Get-Random -Minimum 1 -Maximum 7 }
+         ($r | Where-Object { $_ -lt 1 -or $_ -gt 6 }).Count; ($r | Sort-Object -Unique).Count
+         (1..10 | Get-Random -Count 20 | Sort-Object -Unique).Count
+         (Get-Random -SetSeed 42) -eq (Get-Random -SetSeed 42)
+         Write-Progress -Activity 'Checking' -PercentComplete 50; Write-Progress -Activity 'Checking' -Completed
+         $before = Get-Random -Minimum 0.5 -Maximum 1.5; $before -ge 0.5 -and $before -lt 1.5
+         Get-Random -Minimum 5 -Maximum 5",
+    );
+    assert_eq!(lines(&ran.stdout), ["0", "6", "10", "True", "True"]);
+    assert!(ran.stderr.contains("cannot be greater than or equal to the Maximum value"), "{}", ran.stderr);
 }

@@ -1,5 +1,5 @@
 //! The host and stream cmdlets: `Write-Output`, `Write-Host`, `Write-Warning`,
-//! `Write-Error`, `Write-Verbose`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
+//! `Write-Error`, `Write-Verbose`, `Write-Progress`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
 //! and the session's own state: `Get-Variable`, `Set-Variable`,
 //! `Start-Sleep`, `Get-History`, `Start-Transcript`, `Stop-Transcript`.
 
@@ -124,6 +124,26 @@ pub fn out_string(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Val
 }
 
 pub fn out_null(_: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    Ok(Vec::new())
+}
+
+/// `Write-Progress`: a bar on the terminal (standard error), never on the output.
+pub fn write_progress(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let host = cx.engine.host();
+    if !host.shows_progress() {
+        return Ok(Vec::new());
+    }
+    if call.switch("Completed") {
+        host.progress("", None);
+        return Ok(Vec::new());
+    }
+    let activity = call.string("Activity").unwrap_or_default();
+    let label = match call.string("Status") {
+        Some(status) if !status.is_empty() => format!("{activity}: {status}"),
+        _ => activity,
+    };
+    let percent = call.int("PercentComplete").map_or(0, |p| p.clamp(0, 100) as u64);
+    host.progress(&label, Some(percent));
     Ok(Vec::new())
 }
 

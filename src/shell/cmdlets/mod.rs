@@ -31,6 +31,7 @@ pub mod native;
 mod objects;
 mod ordering;
 mod properties;
+mod random;
 mod recipients;
 mod remoting;
 pub mod setup;
@@ -302,6 +303,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-PSSnapin", spec!("Get-PSSnapin.toml"), snapins::get_pssnapin),
     entry("Get-PublicFolderDatabase", spec!("Get-PublicFolderDatabase.toml"), database::get_public_folder_database),
     entry("Get-Queue", spec!("Get-Queue.toml"), transport::get_queue),
+    entry("Get-Random", spec!("Get-Random.toml"), random::get_random),
     entry("Get-Recipient", spec!("Get-Recipient.toml"), recipients::get_recipient),
     entry("Get-StorageGroup", spec!("Get-StorageGroup.toml"), storage_group::get_storage_group),
     entry("Get-StorageGroupCopyStatus", spec!("Get-StorageGroupCopyStatus.toml"), storage_group::get_copy_status),
@@ -371,6 +373,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Write-Error", spec!("Write-Error.toml"), host::write_error),
     entry("Write-Host", spec!("Write-Host.toml"), host::write_host),
     entry("Write-Output", spec!("Write-Output.toml"), host::write_output),
+    entry("Write-Progress", spec!("Write-Progress.toml"), host::write_progress),
     entry("Write-Verbose", spec!("Write-Verbose.toml"), host::write_verbose),
     entry("Write-Warning", spec!("Write-Warning.toml"), host::write_warning),
 ];
