@@ -600,3 +600,27 @@ async fn receive(upload: Body, path: &std::path::Path) -> Result<(), ServiceErro
     file.sync_all().await.map_err(|e| crate::service::error::from_io(&e))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ErrorCode;
+
+    #[test]
+    fn a_delivery_the_disk_cannot_hold_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let stat = rustix::fs::statvfs(dir.path()).expect("statvfs");
+        let free = stat.f_bavail.saturating_mul(stat.f_frsize);
+
+        let error = check_free_space(dir.path(), free).expect_err("more than the disk holds with the margin");
+        assert_eq!(error.0.code, ErrorCode::InsufficientStorage);
+        assert_eq!(error.0.code.http_status(), 507);
+        assert!(error.0.message.contains("Nothing was accepted"), "{}", error.0.message);
+        assert!(!error.0.message.contains(&dir.path().display().to_string()), "no server path in the message");
+        assert!(check_free_space(dir.path(), u64::MAX).is_err(), "a huge request saturates, never wraps");
+
+        if free > 2 * FREE_SPACE_MARGIN_BYTES {
+            assert!(check_free_space(dir.path(), 1).is_ok(), "a small delivery with room to spare is accepted");
+        }
+    }
+}
