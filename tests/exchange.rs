@@ -613,3 +613,113 @@ $null -eq (Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').DumpsterSt
     assert!(lines[0].starts_with("NH-W2K3-HUB01(") && lines[0].ends_with(";6;600KB)"), "{out}");
     assert_eq!(lines[1], "True");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 14. A node's files under its Windows paths.
+
+/// The files of `node`'s copy of First Storage Group whose names end in `suffix`, with their
+/// sizes on disk, in name order.
+fn copy_files_on_disk(lab: &Lab, node: &str, suffix: &str) -> Vec<String> {
+    let folder = lab._dir.path().join("nodes").join(node).join("CCREX01").join("First Storage Group");
+    let mut files: Vec<(String, u64)> = std::fs::read_dir(&folder)
+        .expect("the copy's folder")
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().to_string(), e.metadata().expect("metadata").len()))
+        .filter(|(name, _)| name.starts_with("E00") && name.ends_with(suffix))
+        .collect();
+    files.sort_by_key(|(name, _)| name.to_ascii_lowercase());
+    files.into_iter().map(|(name, len)| format!("{name} {len}")).collect()
+}
+
+/// Inside a node session the storage group's LogFolderPath (and the database's EdbFilePath)
+/// name that node's copy: Get-ChildItem lists its real logs with their sizes, the database
+/// file under the name of its EdbFilePath (Get-StorageGroup page bb124924, LogFolderPath;
+/// Get-MailboxDatabase page bb124924's EdbFilePath; about_Providers for the FileSystem items).
+#[test]
+fn a_node_session_lists_the_copys_real_files() {
+    let mut lab = Lab::new();
+    lab.ok("Send-LabMail -Database 'Mailbox Database' -Count 20 -SizeKB 64 | Out-Null; Wait-LabReplication | Out-Null");
+    let out = lab.ok(r#"Enter-PSSession NH-W2K3-SRV04
+$sg = Get-StorageGroup 'CCREX01\First Storage Group'
+Get-ChildItem "$($sg.LogFolderPath)\E00*.log" | ForEach-Object { "$($_.Name) $($_.Length)" }
+"--"
+$edb = Get-Item "$((Get-MailboxDatabase 'Mailbox Database').EdbFilePath)"
+"$($edb.Name) $($edb.Length) $($edb.GetType().FullName) $($edb.LastWriteTime -gt [datetime]'2000-01-01')"
+(Get-ChildItem 'c:/program files/microsoft/exchange server/mailbox/first storage group/' -Filter *.chk).Name
+Test-Path "$($sg.SystemFolderPath)" -PathType Container
+Exit-PSSession"#);
+    let (logs, rest) = out.split_once("--\n").expect("two parts");
+    let listed: Vec<&str> = logs.lines().collect();
+    assert!(!listed.is_empty(), "{out}");
+    assert_eq!(listed, copy_files_on_disk(&lab, "NH-W2K3-SRV04", ".log"), "{out}");
+    let edb_len =
+        std::fs::metadata(lab._dir.path().join("nodes/NH-W2K3-SRV04/CCREX01/First Storage Group/database.edb"))
+            .expect("the copy's database")
+            .len();
+    let rest: Vec<&str> = rest.lines().collect();
+    assert_eq!(rest[0], format!("Mailbox Database.edb {edb_len} System.IO.FileInfo True"), "{out}");
+    assert_eq!(rest[1..], ["E00.chk", "True"], "{out}");
+}
+
+/// A path outside the mapped folders is PathNotFound (Get-Item, Get-ChildItem) or False
+/// (Test-Path); `..` never leaves a folder. Outside a node session `C:\` is not a node's.
+#[test]
+fn node_paths_outside_the_copies_are_not_found() {
+    let mut lab = Lab::new();
+    let (out, err) = lab.run(
+        r#"Enter-PSSession NH-W2K3-SRV03
+Get-Item 'C:\Windows\system.ini'
+Get-ChildItem 'C:\Program Files\Microsoft\Exchange Server\Mailbox'
+Test-Path 'C:\Program Files\Microsoft\Exchange Server\Mailbox\First Storage Group\..\..\..\..\..\etc'
+Test-Path 'C:\Program Files\Microsoft\Exchange Server\Mailbox\First Storage Group\E00.log' -PathType Container
+try { Get-Item 'C:\Windows' -ErrorAction Stop } catch { $_.FullyQualifiedErrorId -like 'PathNotFound*' }
+Exit-PSSession"#,
+    );
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["False", "False", "True"], "{out}{err}");
+    assert!(err.contains(r"Cannot find path 'C:\Windows\system.ini' because it does not exist."), "{err}");
+    assert!(err.contains(r"Cannot find path 'C:\Program Files\Microsoft\Exchange Server\Mailbox'"), "{err}");
+}
+
+/// From the workstation the same files are reached through the node's administrative share
+/// (`\\NODE\c$\…`), and read back in that form.
+#[test]
+fn the_workstation_reaches_node_files_through_the_admin_share() {
+    let mut lab = Lab::new();
+    lab.ok("Send-LabMail -Database 'Mailbox Database' -Count 5 -SizeKB 16 | Out-Null");
+    let share = r"\\NH-W2K3-SRV03\c$\Program Files\Microsoft\Exchange Server\Mailbox\First Storage Group";
+    let out = lab.ok(&format!(
+        "Get-ChildItem '{share}' -Filter E00*.log | ForEach-Object {{ \"$($_.Name) $($_.Length)\" }}\n\
+         '--'\n(Get-Item '{share}\\Mailbox Database.edb').FullName\nTest-Path '{share}\\E00.chk' -PathType Leaf"
+    ));
+    let (logs, rest) = out.split_once("--\n").expect("two parts");
+    assert_eq!(logs.lines().collect::<Vec<_>>(), copy_files_on_disk(&lab, "NH-W2K3-SRV03", ".log"), "{out}");
+    assert_eq!(rest.lines().collect::<Vec<_>>(), [format!(r"{share}\Mailbox Database.edb").as_str(), "True"], "{out}");
+    let (out, err) = lab.run(r"Get-ChildItem '\\NH-W2K3-SRV99\c$\Program Files'");
+    assert!(out.is_empty() && err.contains(r"Cannot find path '\\NH-W2K3-SRV99\c$\Program Files'"), "{out}{err}");
+}
+
+/// Node files are read-only in the lab: every write is refused with a clear error and changes
+/// nothing (the copy's files keep their names and sizes).
+#[test]
+fn writes_to_node_files_are_refused_and_change_nothing() {
+    let mut lab = Lab::new();
+    lab.ok("Send-LabMail -Database 'Mailbox Database' -Count 5 -SizeKB 16 | Out-Null");
+    let before = copy_files_on_disk(&lab, "NH-W2K3-SRV03", "");
+    let folder = r"C:\Program Files\Microsoft\Exchange Server\Mailbox\First Storage Group";
+    let share = r"\\NH-W2K3-SRV03\c$\Program Files\Microsoft\Exchange Server\Mailbox\First Storage Group";
+    for write in [
+        format!("Set-Content '{share}\\E00.log' 'x'"),
+        format!("Remove-Item '{share}\\E00.chk'"),
+        format!("'x' | Out-File '{share}\\new.txt'"),
+        format!("Enter-PSSession NH-W2K3-SRV03; try {{ Remove-Item '{folder}\\*.log' }} finally {{ Exit-PSSession }}"),
+        format!(
+            "Enter-PSSession NH-W2K3-SRV03; try {{ New-Item '{folder}\\new.txt' -ItemType File }} finally {{ Exit-PSSession }}"
+        ),
+        format!("Copy-Item '{share}\\E00.chk' '{share}\\E01.chk'"),
+    ] {
+        let (out, err) = lab.run(&write);
+        assert!(out.is_empty(), "{write}: {out}");
+        assert!(err.contains("the lab shows NH-W2K3-SRV03's Exchange files read-only"), "{write}: {err}");
+        assert_eq!(copy_files_on_disk(&lab, "NH-W2K3-SRV03", ""), before, "{write}");
+    }
+}

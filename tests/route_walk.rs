@@ -74,6 +74,7 @@ fn every_route() -> Vec<Route> {
         get(routes::TRANSPORT_CONFIG, &[]),
         get(routes::LAB_NODES, &[]),
         get(routes::LAB_VOLUMES, &["identity"]),
+        get(routes::LAB_FILES, &["node", "path"]),
         get(routes::PROGRESS, &[]),
         get(routes::FAILOVER_CLUSTERS, &["cluster"]),
         post::<api::DatabaseRequest>(routes::MOUNT_DATABASE, database.clone()),

@@ -81,6 +81,9 @@ pub mod routes {
     /// `GET` [`super::IdentityQuery`] (a computer): each computer's volumes as Windows
     /// reports them ([`super::Volume`]).
     pub const LAB_VOLUMES: &str = "/v1/lab/volumes";
+    /// `GET` [`super::LabFilesQuery`]: a node's Windows path (`C:\…`) and what it holds
+    /// ([`super::LabPath`]), read-only; only the folders the estate reports for the node's copies.
+    pub const LAB_FILES: &str = "/v1/lab/files";
     /// `POST` [`super::NodePowerRequest`]: power a node off ([`super::OperationResult`]).
     pub const LAB_NODE_STOP: &str = "/v1/lab/nodes/stop";
     /// `POST` [`super::NodePowerRequest`]: power a node on ([`super::OperationResult`]).
@@ -139,6 +142,14 @@ pub type DatabaseRequest = IdentityRequest;
 pub struct IdentityQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+}
+
+/// Query for `GET /v1/lab/files`: a node and a Windows path on it.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LabFilesQuery {
+    pub node: String,
+    pub path: String,
 }
 
 /// Query for `GET /v1/lab/mail-statistics`: the database, and whether to count from the files

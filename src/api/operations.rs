@@ -357,6 +357,27 @@ pub struct Volume {
     pub powered_on: bool,
 }
 
+/// A file or folder on a node as Windows shows it (`GET /v1/lab/files`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LabFile {
+    /// `C:\Program Files\…\E00.log`.
+    pub full_name: String,
+    pub name: String,
+    pub directory: bool,
+    /// Bytes on disk (0 for a folder).
+    pub length: u64,
+    pub last_write_time: DateTime<Utc>,
+}
+
+/// The item a path names and, for a folder, what it holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LabPath {
+    pub item: LabFile,
+    pub children: Vec<LabFile>,
+}
+
 /// The structured precondition report (docs/api.md, "The precondition report"): what was checked, what was seen, and
 /// what to do about each failure.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -303,6 +303,13 @@ impl Bounded for api::IdentityQuery {
     }
 }
 
+impl Bounded for api::LabFilesQuery {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("node", &self.node)?;
+        identity("path", &self.path)
+    }
+}
+
 impl Bounded for api::MailStatisticsQuery {
     fn check(&self) -> Result<(), ServiceError> {
         optional_identity("identity", &self.identity)

@@ -21,6 +21,7 @@ mod health;
 pub mod lab;
 mod mail;
 pub mod metrics;
+pub mod node_files;
 mod observe;
 mod readiness;
 pub mod replication;

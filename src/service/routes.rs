@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::TRANSPORT_CONFIG, get(transport_config).post(changes::set_transport_config))
         .route(routes::LAB_NODES, get(lab_nodes))
         .route(routes::LAB_VOLUMES, get(lab_volumes))
+        .route(routes::LAB_FILES, get(lab_files))
         .route(routes::PROGRESS, get(progress))
         .route(routes::FAILOVER_CLUSTERS, get(failover_clusters))
         .route(routes::LAB_NODE_STOP, post(changes::stop_node))
@@ -351,6 +352,25 @@ async fn lab_volumes(
     .await
     .map(Json)
     .map_err(|e| ServiceError::internal(&e))
+}
+
+/// `GET /v1/lab/files`: a node's Windows path, read-only (service::node_files).
+async fn lab_files(
+    State(state): State<AppState>,
+    query: Result<Query<api::LabFilesQuery>, QueryRejection>,
+) -> Reply<api::LabPath> {
+    let query = query_of(query)?;
+    let folders = read(&state, |e| {
+        let on = e.nodes.iter().any(|n| n.powered_on && n.name.eq_ignore_ascii_case(&query.node));
+        let files = replication::files_root(&state.lab, e);
+        Ok(if on { crate::service::node_files::mapped_folders(&files, e, &query.node) } else { Vec::new() })
+    })?;
+    let path = query.path.clone();
+    tokio::task::spawn_blocking(move || crate::service::node_files::look_up(&folders, &path))
+        .await
+        .map_err(|e| ServiceError::internal(&e))?
+        .map(Json)
+        .ok_or_else(|| crate::service::node_files::not_found(&query.node, &query.path))
 }
 
 /// The bytes of the regular files under `dir` (links not followed); 0 when it is missing.

@@ -12,7 +12,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{Context, drives};
+use super::{Context, drives, node_items};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::Confirmation;
@@ -209,6 +209,10 @@ pub fn get_child_item(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         if target.text.is_empty() {
             return Err(empty_path("Get-ChildItem"));
         }
+        if let Some(path) = node_items::node_path(&target.text, cx) {
+            out.extend(node_items::child_items(&path, call, cx)?);
+            continue;
+        }
         if let Some((drive, name)) = drives::split(&target.text) {
             out.extend(drives::items(drive, &name, cx));
             continue;
@@ -239,6 +243,10 @@ pub fn get_item(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value
         if target.text.is_empty() {
             return Err(empty_path("Get-Item"));
         }
+        if let Some(path) = node_items::node_path(&target.text, cx) {
+            out.extend(node_items::item(&path, cx)?);
+            continue;
+        }
         if let Some((drive, name)) = drives::split(&target.text) {
             let found = drives::items(drive, &name, cx);
             if found.is_empty() && !Wildcard::has_wildcards(&name) {
@@ -258,30 +266,33 @@ pub fn test_path(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Valu
     if targets.is_empty() || targets.iter().any(|t| t.text.is_empty()) {
         return Err(empty_path("Test-Path"));
     }
-    Ok(targets
+    targets
         .iter()
         .map(|target| {
             if call.switch("IsValid") {
-                return Value::Bool(!target.text.contains('\0'));
+                return Ok(Value::Bool(!target.text.contains('\0')));
+            }
+            if let Some(path) = node_items::node_path(&target.text, cx) {
+                return node_items::exists(&path, &kind, cx).map(Value::Bool);
             }
             if let Some((drive, name)) = drives::split(&target.text) {
-                return Value::Bool(match kind.as_str() {
+                return Ok(Value::Bool(match kind.as_str() {
                     "container" => name.is_empty(),
                     "leaf" => !name.is_empty() && drives::exists(drive, &name, cx),
                     _ => drives::exists(drive, &name, cx),
-                });
+                }));
             }
             let found = files::expand(&target.text, target.literal);
-            Value::Bool(found.iter().any(|p| {
+            Ok(Value::Bool(found.iter().any(|p| {
                 let Ok(meta) = fs::metadata(p).or_else(|_| fs::symlink_metadata(p)) else { return false };
                 match kind.as_str() {
                     "container" => meta.is_dir(),
                     "leaf" => !meta.is_dir(),
                     _ => true,
                 }
-            }))
+            })))
         })
-        .collect())
+        .collect()
 }
 
 pub fn confirm(call: &Invocation<'_>, cx: &mut Context<'_>, action: &str, target: &str) -> Result<bool, ErrorRecord> {

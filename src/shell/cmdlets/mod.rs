@@ -28,6 +28,7 @@ mod lab;
 mod locations;
 mod members;
 pub mod native;
+mod node_items;
 mod objects;
 mod ordering;
 mod properties;
@@ -256,10 +257,10 @@ const fn streaming(
 /// Every cmdlet, alphabetically: one line each, pairing the spec with its implementation.
 #[rustfmt::skip]
 pub const CMDLETS: &[CmdletEntry] = &[
-    entry("Add-Content", spec!("Add-Content.toml"), content::add_content),
+    entry("Add-Content", spec!("Add-Content.toml"), node_items::add_content),
     entry("Add-Member", spec!("Add-Member.toml"), members::add_member),
     entry("Add-PSSnapin", spec!("Add-PSSnapin.toml"), snapins::add_pssnapin),
-    entry("Clear-Content", spec!("Clear-Content.toml"), content::clear_content),
+    entry("Clear-Content", spec!("Clear-Content.toml"), node_items::clear_content),
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
     entry("Compare-Object", spec!("Compare-Object.toml"), ordering::compare_object),
     entry("ConvertFrom-Csv", spec!("ConvertFrom-Csv.toml"), csv::convert_from_csv),
@@ -268,13 +269,13 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("ConvertTo-Csv", spec!("ConvertTo-Csv.toml"), csv::convert_to_csv),
     entry("ConvertTo-Html", spec!("ConvertTo-Html.toml"), html::convert_to_html),
     entry("ConvertTo-Json", spec!("ConvertTo-Json.toml"), formatting::convert_to_json),
-    entry("Copy-Item", spec!("Copy-Item.toml"), items::copy_item),
+    entry("Copy-Item", spec!("Copy-Item.toml"), node_items::copy_item),
     entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
     entry("Dismount-Database", spec!("Dismount-Database.toml"), database::dismount_database),
     entry("Enable-StorageGroupCopy", spec!("Enable-StorageGroupCopy.toml"), storage_group::enable_copy),
     entry("Enter-PSSession", spec!("Enter-PSSession.toml"), remoting::enter_pssession),
     entry("Exit-PSSession", spec!("Exit-PSSession.toml"), remoting::exit_pssession),
-    entry("Export-Csv", spec!("Export-Csv.toml"), csv::export_csv),
+    entry("Export-Csv", spec!("Export-Csv.toml"), node_items::export_csv),
     entry("Export-Lab", spec!("Export-Lab.toml"), lab::export_lab),
     streaming("ForEach-Object", spec!("ForEach-Object.toml"), objects::foreach_object, objects::start_foreach_object),
     entry("Format-List", spec!("Format-List.toml"), formatting::format_list),
@@ -324,19 +325,19 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Mount-Database", spec!("Mount-Database.toml"), database::mount_database),
     entry("Move-ClusteredMailboxServer", spec!("Move-ClusteredMailboxServer.toml"), clustered_mailbox_server::move_server),
     entry("Move-ClusterGroup", spec!("Move-ClusterGroup.toml"), clustered_mailbox_server::move_cluster_group),
-    entry("Move-Item", spec!("Move-Item.toml"), items::move_item),
-    entry("New-Item", spec!("New-Item.toml"), items::new_item),
+    entry("Move-Item", spec!("Move-Item.toml"), node_items::move_item),
+    entry("New-Item", spec!("New-Item.toml"), node_items::new_item),
     entry("New-Object", spec!("New-Object.toml"), members::new_object),
     entry("New-TimeSpan", spec!("New-TimeSpan.toml"), dates::new_timespan),
-    entry("Out-File", spec!("Out-File.toml"), content::out_file),
+    entry("Out-File", spec!("Out-File.toml"), node_items::out_file),
     entry("Out-Null", spec!("Out-Null.toml"), host::out_null),
     entry("Out-String", spec!("Out-String.toml"), host::out_string),
     entry("Pop-Location", spec!("Pop-Location.toml"), locations::pop_location),
     entry("Push-Location", spec!("Push-Location.toml"), locations::push_location),
     entry("Read-Host", spec!("Read-Host.toml"), host::read_host),
-    entry("Remove-Item", spec!("Remove-Item.toml"), items::remove_item),
+    entry("Remove-Item", spec!("Remove-Item.toml"), node_items::remove_item),
     entry("Remove-PSSnapin", spec!("Remove-PSSnapin.toml"), snapins::remove_pssnapin),
-    entry("Rename-Item", spec!("Rename-Item.toml"), items::rename_item),
+    entry("Rename-Item", spec!("Rename-Item.toml"), node_items::rename_item),
     entry("Reset-Lab", spec!("Reset-Lab.toml"), lab::reset_lab),
     entry("Resolve-Path", spec!("Resolve-Path.toml"), locations::resolve_path),
     entry("Restore-StorageGroupCopy", spec!("Restore-StorageGroupCopy.toml"), storage_group::restore_copy),
@@ -345,7 +346,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     streaming("Select-Object", spec!("Select-Object.toml"), objects::select_object, objects::start_select_object),
     entry("Select-String", spec!("Select-String.toml"), text::select_string),
     entry("Send-LabMail", spec!("Send-LabMail.toml"), lab::send_lab_mail),
-    entry("Set-Content", spec!("Set-Content.toml"), content::set_content),
+    entry("Set-Content", spec!("Set-Content.toml"), node_items::set_content),
     entry("Set-LabClock", spec!("Set-LabClock.toml"), lab::set_lab_clock),
     entry("Set-LabFault", spec!("Set-LabFault.toml"), lab::set_lab_fault),
     entry("Set-LabNetwork", spec!("Set-LabNetwork.toml"), lab::set_lab_network),
@@ -363,7 +364,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Stop-LabNode", spec!("Stop-LabNode.toml"), lab::stop_lab_node),
     entry("Stop-Transcript", spec!("Stop-Transcript.toml"), host::stop_transcript),
     entry("Suspend-StorageGroupCopy", spec!("Suspend-StorageGroupCopy.toml"), storage_group::suspend_copy),
-    entry("Tee-Object", spec!("Tee-Object.toml"), text::tee_object),
+    entry("Tee-Object", spec!("Tee-Object.toml"), node_items::tee_object),
     entry("Test-MailFlow", spec!("Test-MailFlow.toml"), transport::test_mail_flow),
     entry("Test-Path", spec!("Test-Path.toml"), items::test_path),
     entry("Test-ReplicationHealth", spec!("Test-ReplicationHealth.toml"), cluster::test_replication_health),
