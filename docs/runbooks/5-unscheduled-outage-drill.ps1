@@ -27,6 +27,9 @@ Set-MailboxServer $Server -AutoDatabaseMountDial $Dial
 # The outage: replication cut, mail still arriving, then the active node crashes.
 Set-LabNetwork -Between $ActiveNode, $PassiveNode -State Down
 Send-LabMail -Database $Database -Count $UnshippedMessages -SizeKB 64 | Out-Null
+# The server works on for a while before the crash: its database takes in what it may of the
+# new logs (all but the newest few that Lost Log Resilience holds back), as a real one would.
+Wait-LabReplication
 Stop-LabNode $ActiveNode -Crash
 $mounted = (Get-MailboxDatabase $Database -Status).Mounted
 "Dial $Dial`: after the failover the database is $(if ($mounted) { 'mounted' } else { 'dismounted' })"
