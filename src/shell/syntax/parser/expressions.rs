@@ -148,35 +148,44 @@ impl<'s> Parser<'s> {
 
     /// An expression, or `None` when the text at the position does not start one.
     pub(super) fn try_expression(&mut self) -> PResult<Option<Expr>> {
-        {
-            let p = self;
-            let Some(condition) = p.try_binary()? else {
-                return Ok(None);
-            };
-            let save = p.pos;
-            p.skip_blanks()?;
-            // `?` as an operator needs a blank or a value after it (`$x ? 1 : 2`).
-            if p.byte() != b'?' || matches!(p.byte_at(1), b'?' | b'.' | b'[') {
-                p.pos = save;
-                return Ok(Some(condition));
-            }
-            p.pos += 1;
-            p.skip_newlines()?;
-            let Some(then) = p.try_expression()? else {
-                return Err(p.value_expected("?"));
-            };
-            p.skip_newlines()?;
-            if p.byte() != b':' {
-                return Err(p.missing("MissingColonInTernaryExpression", "Missing ':' in the ternary expression."));
-            }
-            p.pos += 1;
-            p.skip_newlines()?;
-            let Some(otherwise) = p.try_expression()? else {
-                return Err(p.value_expected(":"));
-            };
-            let span = condition.span.to(otherwise.span);
-            Ok(Some(Expr { kind: ExprKind::Ternary(Box::new(Ternary { condition, then, otherwise })), span }))
+        let Some(condition) = self.try_binary()? else {
+            return Ok(None);
+        };
+        // Blanks, not newlines, may stand between the condition and the `?` here.
+        self.ternary_after(condition, Self::skip_blanks, Self::try_expression)
+    }
+
+    /// `condition ? then : otherwise` after its condition, or the condition alone. `skip` is
+    /// what may stand between the condition and the `?`; `operand` parses each branch.
+    fn ternary_after(
+        &mut self,
+        condition: Expr,
+        skip: fn(&mut Self) -> PResult<()>,
+        operand: fn(&mut Self) -> PResult<Option<Expr>>,
+    ) -> PResult<Option<Expr>> {
+        let save = self.pos;
+        skip(self)?;
+        // `?` as an operator needs a blank or a value after it (`$x ? 1 : 2`), not `??`, `?.`, `?[`.
+        if self.byte() != b'?' || matches!(self.byte_at(1), b'?' | b'.' | b'[') {
+            self.pos = save;
+            return Ok(Some(condition));
         }
+        self.pos += 1;
+        self.skip_newlines()?;
+        let Some(then) = operand(self)? else {
+            return Err(self.value_expected("?"));
+        };
+        self.skip_newlines()?;
+        if self.byte() != b':' {
+            return Err(self.missing("MissingColonInTernaryExpression", "Missing ':' in the ternary expression."));
+        }
+        self.pos += 1;
+        self.skip_newlines()?;
+        let Some(otherwise) = operand(self)? else {
+            return Err(self.value_expected(":"));
+        };
+        let span = condition.span.to(otherwise.span);
+        Ok(Some(Expr { kind: ExprKind::Ternary(Box::new(Ternary { condition, then, otherwise })), span }))
     }
 
     fn value_expected(&self, after: &str) -> SyntaxError {
@@ -792,28 +801,7 @@ impl<'s> Parser<'s> {
         let Some(condition) = operands.pop() else {
             return Ok(None);
         };
-        let save = self.pos;
-        self.skip_newlines()?;
-        if self.byte() != b'?' || matches!(self.byte_at(1), b'?' | b'.' | b'[') {
-            self.pos = save;
-            return Ok(Some(condition));
-        }
-        self.pos += 1;
-        self.skip_newlines()?;
-        let Some(then) = self.try_binary_or_ternary_without_commas()? else {
-            return Err(self.value_expected("?"));
-        };
-        self.skip_newlines()?;
-        if self.byte() != b':' {
-            return Err(self.missing("MissingColonInTernaryExpression", "Missing ':' in the ternary expression."));
-        }
-        self.pos += 1;
-        self.skip_newlines()?;
-        let Some(otherwise) = self.try_binary_or_ternary_without_commas()? else {
-            return Err(self.value_expected(":"));
-        };
-        let span = condition.span.to(otherwise.span);
-        Ok(Some(Expr { kind: ExprKind::Ternary(Box::new(Ternary { condition, then, otherwise })), span }))
+        self.ternary_after(condition, Self::skip_newlines, Self::try_binary_or_ternary_without_commas)
     }
 
     /// `[Name]` or `[Name(args)]` at the `[`; a type name keeps its brackets' inside.
