@@ -475,7 +475,11 @@ fn extreme_dumpster_settings_are_refused_and_the_largest_accepted_ones_are_safe(
 
 /// Issue 10.13: ccrd followed links planted in an existing lab directory (a planted
 /// `admin.token` link made it write the token to the link's target; a `lab.lock` link truncated
-/// its target). A lab with a link in it, or open to other users, is refused with the fix.
+/// its target). A lab open to other users, or with a link among its own entries, is refused at
+/// open with the fix. Since issue 15 a clean open no longer walks the nodes' files: a link
+/// planted deeper in — a log file, or a directory on the way to one — is refused when ccrd would
+/// follow it (the request fails, saying which link to remove), and a lab whose last holder
+/// crashed is walked whole before its files are repaired.
 #[test]
 fn a_lab_with_planted_links_or_loose_permissions_is_refused() {
     use std::os::unix::fs::PermissionsExt;
@@ -483,20 +487,70 @@ fn a_lab_with_planted_links_or_loose_permissions_is_refused() {
     let lab = dir.path().join("lab");
     drop(embedded::start(&lab, &TopologySource::Seed).expect("created"));
     let victim = dir.path().join("victim");
-    for planted in ["admin.token", "lab.lock", "nodes/NH-W2K3-SRV03/CCREX01/First Storage Group/E00.log"] {
+    for planted in ["admin.token", "lab.lock", "nodes"] {
         std::fs::write(&victim, "precious").expect("victim");
         let path = lab.join(planted);
-        let saved = std::fs::read(&path).ok();
-        let _ = std::fs::remove_file(&path);
+        let moved = dir.path().join("moved");
+        std::fs::rename(&path, &moved).expect("moved aside");
         std::os::unix::fs::symlink(&victim, &path).expect("link planted");
         let error = embedded::start(&lab, &TopologySource::Seed).err().expect("refused").to_string();
         assert!(error.contains("is a symbolic link") && error.contains("remove it"), "{planted}: {error}");
         assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious", "{planted}: target untouched");
         std::fs::remove_file(&path).expect("link removed");
-        if let Some(saved) = saved {
-            std::fs::write(&path, saved).expect("restored");
-        }
+        std::fs::rename(&moved, &path).expect("restored");
     }
+
+    // Deeper in: the active copy's open log, then the node's directory on the way to it.
+    let deliver = |service: &Embedded| {
+        let admin = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+        let request = api::SendMailRequest {
+            database: "Mailbox Database".into(),
+            count: 1,
+            size_kb: 1,
+            dry_run: false,
+            expected_version: None,
+            recipient: None,
+        };
+        admin.post::<api::SendMailResult>(routes::LAB_MAIL, &request).map(|_| ())
+    };
+    let service = embedded::start(&lab, &TopologySource::Seed).expect("opens");
+    deliver(&service).expect("mail before any link");
+    drop(service);
+    let open_log = glob_one(&lab.join("nodes"), "CCREX01/First Storage Group/E00.log");
+    let node_dir = open_log.parent().and_then(Path::parent).and_then(Path::parent).expect("node dir").to_path_buf();
+    let saved = std::fs::read(&open_log).expect("open log");
+    std::fs::write(&victim, "precious").expect("victim");
+    std::fs::remove_file(&open_log).expect("removed");
+    std::os::unix::fs::symlink(&victim, &open_log).expect("link planted");
+    let service = embedded::start(&lab, &TopologySource::Seed).expect("a clean open does not walk the files");
+    let error = deliver(&service).expect_err("the link is refused when met").to_string();
+    assert!(error.contains("E00.log' is a symbolic link") && error.contains("Remove the link"), "{error}");
+    drop(service);
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious", "target untouched");
+    std::fs::remove_file(&open_log).expect("link removed");
+    std::fs::write(&open_log, &saved).expect("restored");
+
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::rename(&node_dir, &elsewhere).expect("moved");
+    std::os::unix::fs::symlink(&elsewhere, &node_dir).expect("directory link planted");
+    let before = std::fs::read(elsewhere.join("CCREX01/First Storage Group/E00.log")).expect("log");
+    let service = embedded::start(&lab, &TopologySource::Seed).expect("opens");
+    let error = deliver(&service).expect_err("the link is refused when met").to_string();
+    assert!(error.contains("is a symbolic link, or lies under one") && error.contains("Remove the link"), "{error}");
+    drop(service);
+    let after = std::fs::read(elsewhere.join("CCREX01/First Storage Group/E00.log")).expect("log");
+    assert_eq!(before, after, "nothing written through the link");
+
+    // A lab whose holder crashed is walked whole before its files are repaired.
+    std::fs::write(lab.join("lab.lock"), "1\n").expect("not clean");
+    let error = embedded::start(&lab, &TopologySource::Seed).err().expect("refused").to_string();
+    assert!(error.contains("is a symbolic link") && error.contains("remove it"), "{error}");
+    std::fs::remove_file(&node_dir).expect("link removed");
+    std::fs::rename(&elsewhere, &node_dir).expect("restored");
+    let service = embedded::start(&lab, &TopologySource::Seed).expect("repaired and opened");
+    deliver(&service).expect("mail once the link is gone");
+    drop(service);
+
     std::fs::set_permissions(&lab, std::fs::Permissions::from_mode(0o755)).expect("loosened");
     let error = embedded::start(&lab, &TopologySource::Seed).err().expect("refused").to_string();
     assert!(error.contains("mode is 755") && error.contains("chmod 700"), "{error}");
@@ -510,6 +564,17 @@ fn a_lab_with_planted_links_or_loose_permissions_is_refused() {
     drop(embedded::start(&fresh, &TopologySource::Seed).expect("a new lab"));
     let mode = std::fs::metadata(&fresh).expect("meta").permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
+}
+
+/// The one path under `root` that ends with `tail` (one directory level in between).
+fn glob_one(root: &Path, tail: &str) -> PathBuf {
+    let found: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("listed")
+        .map(|entry| entry.expect("entry").path().join(tail))
+        .filter(|path| path.exists())
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
 }
 
 /// `ccrd tls self-signed DIR`: the CA, certificate and key it wrote.

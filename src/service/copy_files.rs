@@ -17,9 +17,11 @@
 //!
 //! Must not: decide whether an operation is allowed (the engine does) or touch SQLite.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+
+use super::beneath::LabPath;
 
 use crate::engine::log_format::{self, Generation, LogDefect, LogHeader, LogSummary, Record};
 
@@ -104,7 +106,7 @@ pub struct Appended {
 /// The files of one copy.
 #[derive(Debug, Clone)]
 pub struct CopyFiles {
-    root: PathBuf,
+    root: LabPath,
     prefix: String,
 }
 
@@ -115,12 +117,24 @@ impl CopyFiles {
     /// becomes exactly one plain component here (a `/`, `\`, NUL, control character or a
     /// `.`/`..` name is escaped), so the path stays under `files` whatever the estate holds.
     pub fn new(files: &Path, node: &str, server: &str, storage_group: &str, prefix: &str) -> CopyFiles {
-        let root = files.join(&*component(node)).join(&*component(server)).join(&*component(storage_group));
+        let relative = Path::new(&*component(node)).join(&*component(server)).join(&*component(storage_group));
+        let root = LabPath::new(files, relative);
         CopyFiles { root, prefix: component(prefix).into_owned() }
     }
 
-    pub fn root(&self) -> &Path {
+    /// The copy's directory (to show, or to list its files).
+    pub fn root(&self) -> PathBuf {
+        self.root.full()
+    }
+
+    /// The copy's directory, resolved without links.
+    pub fn dir(&self) -> &LabPath {
         &self.root
+    }
+
+    /// Closed log `generation`, whole.
+    pub fn read_log(&self, generation: Generation) -> io::Result<Vec<u8>> {
+        read_file(&self.log_path(generation))
     }
 
     /// The file name of closed log `generation`: `E0000000050.log`.
@@ -128,20 +142,20 @@ impl CopyFiles {
         format!("{}{:08X}.log", self.prefix, generation)
     }
 
-    fn log_path(&self, generation: Generation) -> PathBuf {
+    fn log_path(&self, generation: Generation) -> LabPath {
         self.root.join(self.log_name(generation))
     }
 
     /// The open log's path (the file a delivery appends to).
-    pub fn open_log_path(&self) -> PathBuf {
+    pub fn open_log_path(&self) -> LabPath {
         self.root.join(format!("{}.log", self.prefix))
     }
 
-    fn checkpoint_path(&self) -> PathBuf {
+    fn checkpoint_path(&self) -> LabPath {
         self.root.join(format!("{}.chk", self.prefix))
     }
 
-    fn database_path(&self) -> PathBuf {
+    fn database_path(&self) -> LabPath {
         self.root.join("database.edb")
     }
 
@@ -149,22 +163,21 @@ impl CopyFiles {
     /// none, and repairs what a crash may have left: temporary files, a torn open-log tail, a
     /// database written past its checkpoint.
     pub fn open_or_create(&self) -> io::Result<()> {
-        fs::create_dir_all(&self.root)?;
-        for entry in fs::read_dir(&self.root)? {
-            let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "tmp") {
-                fs::remove_file(&path)?;
+        self.root.create_dir_all()?;
+        for (name, _) in self.root.entries()?.unwrap_or_default() {
+            if Path::new(&name).extension().is_some_and(|e| e == "tmp") {
+                self.root.join(&name).remove_file()?;
             }
         }
-        if !self.database_path().exists() {
+        if !self.database_path().exists()? {
             write_atomically(&self.database_path(), &log_format::database_header())?;
         }
-        if !self.checkpoint_path().exists() {
+        if !self.checkpoint_path().exists()? {
             let empty = Checkpoint { replayed: 0, database_len: log_format::DATABASE_HEADER_LEN as u64, lineage: 0 };
             self.write_checkpoint(&empty)?;
         }
         let checkpoint = self.checkpoint()?;
-        let database = OpenOptions::new().write(true).open(self.database_path())?;
+        let database = self.database_path().open_write()?;
         let length = database.metadata()?.len();
         if length > checkpoint.database_len {
             database.set_len(checkpoint.database_len)?;
@@ -176,7 +189,7 @@ impl CopyFiles {
             // reseed.
             drop(database);
             for generation in self.closed_generations()? {
-                fs::remove_file(self.log_path(generation))?;
+                self.log_path(generation).remove_file()?;
             }
             write_atomically(&self.database_path(), &log_format::database_header())?;
             let empty = Checkpoint { replayed: 0, database_len: log_format::DATABASE_HEADER_LEN as u64, lineage: 0 };
@@ -189,14 +202,18 @@ impl CopyFiles {
     /// reached the disk whole.
     fn repair_open_log(&self) -> io::Result<()> {
         let path = self.open_log_path();
-        let Ok(bytes) = fs::read(&path) else { return Ok(()) };
+        let bytes = match path.read() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
         if log_format::decode_header(&bytes).is_none() {
-            return fs::remove_file(&path);
+            return path.remove_file();
         }
         let (_, covered) = log_format::sound_prefix(&bytes[log_format::HEADER_LEN..]);
         let sound = (log_format::HEADER_LEN + covered) as u64;
         if sound < bytes.len() as u64 {
-            let file = OpenOptions::new().write(true).open(&path)?;
+            let file = path.open_write()?;
             file.set_len(sound)?;
             file.sync_all()?;
         }
@@ -205,9 +222,9 @@ impl CopyFiles {
 
     pub fn checkpoint(&self) -> io::Result<Checkpoint> {
         let path = self.checkpoint_path();
-        let text = fs::read_to_string(&path).map_err(|e| with_path(e, &path))?;
+        let text = path.read_to_string().map_err(|e| with_path(e, &path))?;
         parse_checkpoint(&text).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidData, format!("{} is damaged", self.checkpoint_path().display()))
+            io::Error::new(io::ErrorKind::InvalidData, format!("{} is damaged", path.full().display()))
         })
     }
 
@@ -219,10 +236,12 @@ impl CopyFiles {
     /// Generations of the closed logs in the copy's directory, ascending.
     pub fn closed_generations(&self) -> io::Result<Vec<Generation>> {
         let mut found = Vec::new();
-        let Ok(entries) = fs::read_dir(&self.root) else { return Ok(found) };
-        for entry in entries {
-            let name = entry?.file_name();
-            let Some(name) = name.to_str() else { continue };
+        let entries = match self.root.entries() {
+            Ok(entries) => entries.unwrap_or_default(),
+            Err(e) if super::beneath::is_link_refused(&e) => return Err(e),
+            Err(_) => return Ok(found),
+        };
+        for (name, _) in &entries {
             let Some(hex) = name.strip_prefix(self.prefix.as_str()).and_then(|rest| rest.strip_suffix(".log")) else {
                 continue;
             };
@@ -252,12 +271,12 @@ impl CopyFiles {
 
     fn newest_lineage(&self) -> io::Result<Option<u64>> {
         let Some(&newest) = self.closed_generations()?.last() else { return Ok(None) };
-        Ok(log_format::decode_header(&read_prefix(&self.log_path(newest), log_format::HEADER_LEN)?).map(|h| h.lineage))
+        Ok(log_format::decode_header(&self.log_path(newest).read_prefix(log_format::HEADER_LEN)?).map(|h| h.lineage))
     }
 
     /// The open log's header, record count and sound length, if there is an open log.
     fn open_log(&self) -> io::Result<Option<(LogHeader, usize, usize)>> {
-        let bytes = match fs::read(self.open_log_path()) {
+        let bytes = match self.open_log_path().read() {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
@@ -285,7 +304,7 @@ impl CopyFiles {
 
     /// Syncs the open log's data (what [`CopyFiles::append_unsynced`] wrote there).
     pub fn sync_open_log(&self) -> io::Result<()> {
-        match File::open(self.open_log_path()) {
+        match self.open_log_path().open_read() {
             Ok(file) => file.sync_data(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e),
@@ -342,7 +361,7 @@ impl CopyFiles {
         if known.generation != generation {
             return Ok(None);
         }
-        let mut file = match OpenOptions::new().read(true).write(true).open(self.open_log_path()) {
+        let mut file = match self.open_log_path().open_read_write() {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
@@ -366,7 +385,7 @@ impl CopyFiles {
         let path = self.open_log_path();
         if let Some((header, records, len)) = self.open_log()? {
             if header.generation == generation {
-                let mut file = OpenOptions::new().write(true).open(&path)?;
+                let mut file = path.open_write()?;
                 file.set_len(len as u64)?;
                 file.seek(SeekFrom::End(0))?;
                 return Ok((file, len as u64, u32::try_from(records).unwrap_or(u32::MAX)));
@@ -374,14 +393,14 @@ impl CopyFiles {
             if records > 0 {
                 return Err(io::Error::other(format!(
                     "{} holds generation {} but generation {generation} is next",
-                    path.display(),
+                    path.full().display(),
                     header.generation
                 )));
             }
         }
         let header = log_format::encode_header(&LogHeader { generation, lineage, opened_ms: now_ms });
         write_atomically(&path, &header)?;
-        let mut file = OpenOptions::new().write(true).open(&path)?;
+        let mut file = path.open_write()?;
         file.seek(SeekFrom::End(0))?;
         Ok((file, header.len() as u64, 0))
     }
@@ -390,8 +409,8 @@ impl CopyFiles {
     fn close(&self, file: &mut File, generation: Generation, records: u32, now_ms: i64) -> io::Result<()> {
         file.write_all(&log_format::encode_footer(now_ms, records))?;
         file.sync_all()?;
-        fs::rename(self.open_log_path(), self.log_path(generation))?;
-        sync_dir(&self.root)
+        self.open_log_path().rename(&self.log_path(generation))?;
+        self.root.sync_dir()
     }
 
     /// Closes the open log if it holds any record (a dismount, a stop, or a move's flush).
@@ -401,7 +420,7 @@ impl CopyFiles {
         if records == 0 {
             return Ok(None);
         }
-        let mut file = OpenOptions::new().write(true).open(self.open_log_path())?;
+        let mut file = self.open_log_path().open_write()?;
         file.set_len(len as u64)?;
         file.seek(SeekFrom::End(0))?;
         self.close(&mut file, header.generation, u32::try_from(records).unwrap_or(u32::MAX), now_ms)?;
@@ -436,7 +455,7 @@ impl CopyFiles {
     /// Starts replaying logs into the database, from the log after the checkpoint.
     pub fn start_replay(&self) -> io::Result<Replay<'_>> {
         let checkpoint = self.checkpoint()?;
-        let mut database = OpenOptions::new().write(true).open(self.database_path())?;
+        let mut database = self.database_path().open_write()?;
         database.set_len(checkpoint.database_len)?;
         database.seek(SeekFrom::End(0))?;
         Ok(Replay { files: self, checkpoint, database, started: checkpoint.replayed })
@@ -456,35 +475,35 @@ impl CopyFiles {
     ) -> io::Result<Result<LogSummary, LogDefect>> {
         buffer.clear();
         let path = source.log_path(generation);
-        File::open(&path).and_then(|mut f| f.read_to_end(buffer)).map_err(|e| with_path(e, &path))?;
+        path.open_read().and_then(|mut f| f.read_to_end(buffer)).map_err(|e| with_path(e, &path))?;
         let summary = match log_format::inspect(buffer, generation, lineage) {
             Ok(summary) => summary,
             Err(defect) => return Ok(Err(defect)),
         };
         let target = self.log_path(generation);
         let temporary = target.with_extension("tmp");
-        fs::write(&temporary, &buffer[..])?;
-        fs::rename(&temporary, &target)?;
+        temporary.write(&buffer[..])?;
+        temporary.rename(&target)?;
         Ok(Ok(summary))
     }
 
     /// Makes everything received and replayed so far durable: the database, the checkpoint,
     /// the logs not yet replayed, and the directory entries.
     pub fn sync(&self) -> io::Result<()> {
-        File::open(self.database_path())?.sync_data()?;
-        File::open(self.checkpoint_path())?.sync_all()?;
+        self.database_path().open_read()?.sync_data()?;
+        self.checkpoint_path().open_read()?.sync_all()?;
         let replayed = self.checkpoint()?.replayed;
         for generation in self.closed_generations()?.into_iter().filter(|g| *g > replayed) {
-            File::open(self.log_path(generation))?.sync_data()?;
+            self.log_path(generation).open_read()?.sync_data()?;
         }
-        sync_dir(&self.root)
+        self.root.sync_dir()
     }
 
     /// Whether the copy holds anything: a log (closed, shipped or open) or a database with
     /// records.
     pub fn has_files(&self) -> io::Result<bool> {
         let disk = self.on_disk()?;
-        let database = fs::metadata(self.database_path()).map_or(0, |m| m.len());
+        let database = self.database_path().len().ok().flatten().unwrap_or(0);
         Ok(disk.inspected > 0 || disk.open.is_some() || database > log_format::DATABASE_HEADER_LEN as u64)
     }
 
@@ -496,7 +515,7 @@ impl CopyFiles {
 
     /// Removes the copy's files and starts it empty (`-DeleteExistingFiles`).
     pub fn remove_all(&self) -> io::Result<()> {
-        match fs::remove_dir_all(&self.root) {
+        match self.root.remove_dir_all() {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
@@ -513,15 +532,15 @@ impl CopyFiles {
         self.open_or_create()?;
         let target = self.database_path();
         let temporary = target.with_extension("tmp");
-        let mut file = File::create(&temporary)?;
+        let mut file = temporary.create()?;
         let total = valid as u64;
         for (index, chunk) in database[..valid].chunks(SEED_CHUNK).enumerate() {
             file.write_all(chunk)?;
             progress(((index * SEED_CHUNK + chunk.len()) as u64).min(total), total);
         }
         file.sync_all()?;
-        fs::rename(&temporary, &target)?;
-        sync_dir(&self.root)?;
+        temporary.rename(&target)?;
+        self.root.sync_dir()?;
         self.write_checkpoint(&Checkpoint { database_len: total, ..checkpoint })?;
         Ok((total, checkpoint.replayed))
     }
@@ -531,13 +550,13 @@ impl CopyFiles {
     /// never deleted here: the caller checks the checkpoint first.
     pub fn discard_after(&self, generation: Generation) -> io::Result<()> {
         for later in self.closed_generations()?.into_iter().filter(|g| *g > generation) {
-            fs::remove_file(self.log_path(later))?;
+            self.log_path(later).remove_file()?;
         }
-        match fs::remove_file(self.open_log_path()) {
+        match self.open_log_path().remove_file() {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
-        sync_dir(&self.root)
+        self.root.sync_dir()
     }
 
     /// Deletes closed logs up to and including `generation` that are already replayed.
@@ -554,7 +573,7 @@ impl CopyFiles {
             if cutoff_ms != i64::MAX && self.closed_at_ms(old)?.is_none_or(|closed| closed > cutoff_ms) {
                 break;
             }
-            fs::remove_file(self.log_path(old))?;
+            self.log_path(old).remove_file()?;
             removed += 1;
         }
         Ok(removed)
@@ -573,7 +592,7 @@ impl CopyFiles {
     /// large it is.
     pub fn for_each_message_id(&self, f: &mut dyn FnMut(u64)) -> io::Result<()> {
         let checkpoint = self.checkpoint()?;
-        let mut database = File::open(self.database_path())?;
+        let mut database = self.database_path().open_read()?;
         let mut remaining = checkpoint.database_len.saturating_sub(log_format::DATABASE_HEADER_LEN as u64);
         database.seek(SeekFrom::Start(log_format::DATABASE_HEADER_LEN as u64))?;
         let mut block: Vec<u8> = Vec::with_capacity(SCAN_BLOCK);
@@ -611,7 +630,7 @@ impl CopyFiles {
             let bytes = read_file(&self.log_path(later))?;
             ids.extend(log_format::closed_log_records(&bytes).iter().map(|r| r.id));
         }
-        if let Ok(bytes) = fs::read(self.open_log_path())
+        if let Ok(bytes) = self.open_log_path().read()
             && log_format::decode_header(&bytes).is_some()
         {
             ids.extend(log_format::sound_prefix(&bytes[log_format::HEADER_LEN..]).0.iter().map(|r| r.id));
@@ -624,7 +643,7 @@ impl CopyFiles {
     pub fn corrupt_newest_log(&self) -> io::Result<Option<Generation>> {
         let Some(generation) = self.closed_generations()?.last().copied() else { return Ok(None) };
         let path = self.log_path(generation);
-        let mut bytes = fs::read(&path)?;
+        let mut bytes = path.read()?;
         let at = bytes.len() / 2;
         bytes[at] ^= 0xFF;
         write_atomically(&path, &bytes)?;
@@ -684,8 +703,8 @@ impl Replay<'_> {
             );
             let path = self.files.checkpoint_path();
             let temporary = path.with_extension("tmp");
-            fs::write(&temporary, text)?;
-            fs::rename(&temporary, &path)?;
+            temporary.write(text.as_bytes())?;
+            temporary.rename(&path)?;
         }
         Ok(self.checkpoint)
     }
@@ -700,37 +719,32 @@ fn parse_checkpoint(text: &str) -> Option<Checkpoint> {
 }
 
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one whole.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_atomically(path: &LabPath, bytes: &[u8]) -> io::Result<()> {
     let temporary = path.with_extension("tmp");
-    let mut file = File::create(&temporary)?;
+    let mut file = temporary.create()?;
     file.write_all(bytes)?;
     file.sync_all()?;
-    fs::rename(&temporary, path)?;
-    sync_dir(path.parent().unwrap_or(Path::new(".")))
+    temporary.rename(path)?;
+    path.parent().sync_dir()
 }
 
 /// Reads a whole file; an error names the file.
-fn read_file(path: &Path) -> io::Result<Vec<u8>> {
-    fs::read(path).map_err(|e| with_path(e, path))
+fn read_file(path: &LabPath) -> io::Result<Vec<u8>> {
+    path.read().map_err(|e| with_path(e, path))
 }
 
-fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-fn read_prefix(path: &Path, len: usize) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(len);
-    File::open(path)?.take(len as u64).read_to_end(&mut bytes)?;
-    Ok(bytes)
+/// `e`, naming `path` (a refused link names itself already).
+fn with_path(e: io::Error, path: &LabPath) -> io::Error {
+    if super::beneath::is_link_refused(&e) {
+        return e;
+    }
+    io::Error::new(e.kind(), format!("{}: {e}", path.full().display()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn a_name_never_leaves_the_files_directory() {
@@ -739,10 +753,11 @@ mod tests {
             [("../..", "..", "../../x", "../E"), ("/etc", "a/b", "c\\d", "E\0"), ("", ".", "x\ny", "E00")]
         {
             let copy = CopyFiles::new(files, node, server, sg, prefix);
-            let relative = copy.root().strip_prefix(files).expect("under the files directory");
+            let root = copy.root();
+            let relative = root.strip_prefix(files).expect("under the files directory");
             assert_eq!(relative.components().count(), 3, "{relative:?}");
             assert!(relative.components().all(|c| matches!(c, std::path::Component::Normal(_))), "{relative:?}");
-            assert!(!copy.log_path(1).strip_prefix(copy.root()).expect("inside").to_string_lossy().contains('/'));
+            assert!(!copy.log_path(1).full().strip_prefix(copy.root()).expect("inside").to_string_lossy().contains('/'));
         }
         let plain = CopyFiles::new(files, "NH-W2K3-SRV03", "CCREX01", "First Storage Group", "E00");
         assert_eq!(plain.root(), Path::new("/lab/nodes/NH-W2K3-SRV03/CCREX01/First Storage Group"));
@@ -824,16 +839,16 @@ mod tests {
         // A replay that wrote records but died before its checkpoint, and a half-written record.
         fs::OpenOptions::new()
             .append(true)
-            .open(active.database_path())
+            .open(active.database_path().full())
             .and_then(|mut f| f.write_all(b"half a record"))
             .expect("torn database");
         fs::OpenOptions::new()
             .append(true)
-            .open(active.open_log_path())
+            .open(active.open_log_path().full())
             .and_then(|mut f| f.write_all(&[1, 2, 3]))
             .expect("torn log");
         active.open_or_create().expect("repaired");
-        assert_eq!(fs::metadata(active.database_path()).expect("meta").len(), before.database_len);
+        assert_eq!(fs::metadata(active.database_path().full()).expect("meta").len(), before.database_len);
         active.replay(1).expect("io").expect("replayed");
         active.append(2, 9, 1 << 20, &messages(4, 1, 100), 0).expect("appends after the repair");
         let mut ids = active.message_ids().expect("ids");

@@ -55,6 +55,20 @@ impl ServiceError {
         })
     }
 
+    /// A link was planted in the lab where ccrd would have followed it: nothing was done through
+    /// it, and the caller is told which link to remove (a path inside the lab, no secret).
+    pub fn link_refused(detail: &dyn std::fmt::Display) -> ServiceError {
+        tracing::error!(detail = %detail, "a link in the lab was refused");
+        ServiceError(ErrorBody {
+            code: ErrorCode::Internal,
+            message: format!("ccrd refused to carry out the request: {detail}"),
+            hint: Some("Remove the link from the lab directory (and check where it points), then send the request again.".into()),
+            target: None,
+            report: None,
+            candidates: Vec::new(),
+        })
+    }
+
     /// A failure inside ccrd: the details go to its log, not to the caller.
     pub fn internal(detail: &dyn std::fmt::Display) -> ServiceError {
         tracing::error!(detail = %detail, "internal error");
@@ -73,6 +87,8 @@ impl ServiceError {
 pub fn from_io(error: &std::io::Error) -> ServiceError {
     if error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(libc::ENOSPC) {
         ServiceError::disk_full()
+    } else if crate::service::beneath::is_link_refused(error) {
+        ServiceError::link_refused(error)
     } else {
         ServiceError::internal(error)
     }

@@ -8,7 +8,8 @@
 //! holding the lock (ccrd, or ccrsh's embedded service) publishes where it serves the lab in
 //! `address` (mode 0600), so a second process on the same lab connects to it instead of being
 //! refused; an `address` left by a holder that crashed is removed by the next one to take the
-//! lock. Opening a lab reads the estate and nothing per storage group: after a clean shutdown
+//! lock. Opening a lab reads the estate and nothing per storage group (links deeper in are
+//! refused where they are met, see `check_private`): after a clean shutdown
 //! the stored counters are exact; after a crash the service repairs the nodes' files and
 //! rebuilds the log counters in the background before it serves (see `AppState::new`).
 //!
@@ -121,6 +122,10 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
         LockError::Io(source) => LabError::Io { dir: shown.clone(), source },
     })?;
 
+    if !clean && estate_path.exists() {
+        // The last holder crashed: every file is about to be checked and repaired.
+        check_no_links(dir)?;
+    }
     remove_leftover_staging(dir).map_err(io_err)?;
     // We hold the lock: an address still here was left by a holder that crashed.
     match fs::remove_file(dir.join(ADDRESS_FILE)) {
@@ -157,8 +162,12 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
 
 /// Refuses a lab directory that someone else could have planted files in: it must be a real
 /// directory (not a link), owned by the user ccrd runs as, with no access for group or others
-/// (a new, empty one is made so), and nothing in it may be a link — ccrd would otherwise write
-/// its token, or truncate its lock, wherever the link points.
+/// (a new, empty one is made so), and none of its own entries may be a link — ccrd would
+/// otherwise write its token, or truncate its lock, wherever the link points. This costs the
+/// same whatever the estate's size: what lies deeper (the nodes' files) is opened through
+/// [`beneath`](super::beneath), which refuses a link at every component when it meets one;
+/// only a lab whose last holder crashed is walked whole ([`check_no_links`]) before its files
+/// are repaired.
 fn check_private(dir: &Path, holds_lab: bool) -> Result<(), LabError> {
     let shown = dir.display().to_string();
     let refuse = |why: String, fix: &str| LabError::Unsafe { dir: shown.clone(), why, fix: fix.to_string() };
@@ -183,20 +192,35 @@ fn check_private(dir: &Path, holds_lab: bool) -> Result<(), LabError> {
         }
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err)?;
     }
+    walk_for_links(dir, false)
+}
+
+/// Walks the whole lab (every directory of the nodes' files) and refuses it if anything in it is
+/// a link: before the files of a lab whose last holder crashed are repaired, when every file is
+/// read and rewritten at once. Its cost grows with the estate (1,321 directories on the large
+/// one), so a clean open does not pay it.
+pub fn check_no_links(dir: &Path) -> Result<(), LabError> {
+    walk_for_links(dir, true)
+}
+
+fn walk_for_links(dir: &Path, deep: bool) -> Result<(), LabError> {
+    let shown = dir.display().to_string();
+    let io_err = |source| LabError::Io { dir: shown.clone(), source };
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
         for entry in fs::read_dir(&current).map_err(io_err)? {
             let entry = entry.map_err(io_err)?;
             let kind = entry.file_type().map_err(io_err)?;
             if kind.is_symlink() {
-                return Err(refuse(
-                    format!("'{}' is a symbolic link.", entry.path().display()),
-                    "A lab holds no links: remove it (and check where it points).",
-                ));
+                return Err(LabError::Unsafe {
+                    dir: shown.clone(),
+                    why: format!("'{}' is a symbolic link.", entry.path().display()),
+                    fix: "A lab holds no links: remove it (and check where it points).".into(),
+                });
             }
             let name = entry.file_name();
             let top_level = current == dir;
-            if kind.is_dir() && (!top_level || name.to_string_lossy().starts_with(NODES_DIR)) {
+            if deep && kind.is_dir() && (!top_level || name.to_string_lossy().starts_with(NODES_DIR)) {
                 pending.push(entry.path());
             }
         }

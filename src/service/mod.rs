@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod beneath;
 pub mod bounds;
 mod changes;
 pub mod copy_files;

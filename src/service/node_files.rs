@@ -14,13 +14,14 @@
 //! Must not: write, follow a link, or open a path built from the caller's text.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
 use crate::api::{self, ErrorBody, ErrorCode};
 use crate::engine::Estate;
 use crate::engine::queries::MAILBOX_ROOT;
+use crate::service::beneath::{Kind, LabPath};
 use crate::service::copy_files::CopyFiles;
 use crate::service::error::ServiceError;
 
@@ -29,7 +30,7 @@ use crate::service::error::ServiceError;
 #[derive(Debug, Clone)]
 pub struct MappedFolder {
     pub windows: String,
-    pub dir: PathBuf,
+    pub dir: LabPath,
     pub prefix: String,
     pub database: Option<String>,
 }
@@ -57,7 +58,7 @@ pub fn mapped_folders(files: &Path, estate: &Estate, node: &str) -> Vec<MappedFo
             .iter()
             .find(|d| d.server == sg.server && d.storage_group == sg.name)
             .map(|d| format!("{}.edb", d.name));
-        out.push(MappedFolder { windows, dir: copy.root().to_path_buf(), prefix: sg.log_prefix.clone(), database });
+        out.push(MappedFolder { windows, dir: copy.dir().clone(), prefix: sg.log_prefix.clone(), database });
     }
     out
 }
@@ -73,13 +74,13 @@ fn time_of(meta: &fs::Metadata) -> DateTime<Utc> {
 
 /// What a mapped folder holds, under the names Windows shows.
 fn children(folder: &MappedFolder) -> Vec<api::LabFile> {
-    let Ok(entries) = fs::read_dir(&folder.dir) else { return Vec::new() };
+    let Ok(Some(entries)) = folder.dir.entries() else { return Vec::new() };
     let prefix = folder.prefix.to_ascii_lowercase();
     let mut out: Vec<api::LabFile> = entries
-        .flatten()
-        .filter_map(|entry| {
-            let meta = entry.metadata().ok().filter(fs::Metadata::is_file)?;
-            let name = entry.file_name().to_str()?.to_string();
+        .into_iter()
+        .filter(|(_, kind)| *kind == Kind::File)
+        .filter_map(|(name, _)| {
+            let meta = folder.dir.join(&name).metadata().ok().filter(fs::Metadata::is_file)?;
             let lower = name.to_ascii_lowercase();
             let shown = if lower == "database.edb" {
                 folder.database.clone()?
@@ -106,7 +107,7 @@ pub fn look_up(folders: &[MappedFolder], path: &str) -> Option<api::LabPath> {
     let wanted = canonical(path);
     for folder in folders {
         if wanted.eq_ignore_ascii_case(&canonical(&folder.windows)) {
-            let meta = fs::symlink_metadata(&folder.dir).ok().filter(fs::Metadata::is_dir)?;
+            let meta = folder.dir.metadata().ok().filter(fs::Metadata::is_dir)?;
             let name = folder.windows.rsplit('\\').next().unwrap_or_default().to_string();
             let item = api::LabFile {
                 full_name: folder.windows.clone(),
@@ -158,7 +159,7 @@ mod tests {
         let windows = format!("{MAILBOX_ROOT}\\First Storage Group");
         let folders = vec![MappedFolder {
             windows: windows.clone(),
-            dir: copy,
+            dir: LabPath::new(dir.path(), "copy"),
             prefix: "E00".into(),
             database: Some("Mailbox Database.edb".into()),
         }];

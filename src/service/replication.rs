@@ -101,7 +101,7 @@ fn carry_out(lab: &Path, work: &CopyWork, now: DateTime<Utc>) -> io::Result<Copy
     // Logs inspected earlier and still waiting for replay (an SCR copy's hold-back and lag).
     while replay.next() <= progress.inspected.min(work.replay_through) {
         let generation = replay.next();
-        let bytes = std::fs::read(target.root().join(target.log_name(generation)))?;
+        let bytes = target.read_log(generation)?;
         // The close time is read from the log only to honour the lag; `add` inspects it whole.
         let closed = crate::engine::log_format::inspect(&bytes, generation, None).map_or(i64::MIN, |s| s.closed_ms);
         if !replayable(generation, closed) {
@@ -153,7 +153,7 @@ fn housekeep(lab: &Path, estate: &mut Estate, work: &ActiveWork) -> io::Result<b
     let start = replay.next();
     while replay.next() <= work.replay_through {
         let generation = replay.next();
-        let bytes = std::fs::read(files.root().join(files.log_name(generation)))?;
+        let bytes = files.read_log(generation)?;
         // A log damaged on the active node's own disk stays unreplayed; the copies'
         // inspectors report it.
         if replay.add(generation, &bytes)?.is_err() {

@@ -18,7 +18,7 @@
 //! Must not: decide anything about the estate (the callers ask the engine) or answer HTTP.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
+use super::beneath::LabPath;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -79,7 +79,7 @@ pub struct Decided {
     mark: CleanMark,
     /// The open log of each active copy as the last append left it, so the next append need
     /// not read it (checked against the file before it is trusted).
-    pub open_logs: HashMap<PathBuf, OpenLogState>,
+    pub open_logs: HashMap<LabPath, OpenLogState>,
 }
 
 struct Entry {
@@ -89,7 +89,7 @@ struct Entry {
     estate: Estate,
     journal: Option<Journal>,
     /// Files appended to without a sync: synced before the commit.
-    sync: Vec<PathBuf>,
+    sync: Vec<LabPath>,
 }
 
 struct Queue {
@@ -225,9 +225,9 @@ impl Writer {
         let last = batch.last().map(|e| e.estate.clone()).unwrap_or_else(|| stored.clone());
         let journals: Vec<&Journal> = batch.iter().filter_map(|e| e.journal.as_ref()).collect();
         let outcome: Result<(Vec<Vec<EventEntry>>, bool), StoreError> = (|| {
-            let files: BTreeSet<&PathBuf> = batch.iter().flat_map(|e| e.sync.iter()).collect();
+            let files: BTreeSet<&LabPath> = batch.iter().flat_map(|e| e.sync.iter()).collect();
             for path in files {
-                sync_file(path).map_err(|e| StoreError::Backend(format!("{}: {e}", path.display())))?;
+                sync_file(path).map_err(|e| StoreError::Backend(format!("{}: {e}", path.full().display())))?;
             }
             if journals.is_empty() {
                 // Only progress to publish: it is written with the next commit.
@@ -357,7 +357,7 @@ impl Deciding<'_> {
         &mut self,
         cause: Cause<'static>,
         journal: Option<Journal>,
-        sync: Vec<PathBuf>,
+        sync: Vec<LabPath>,
     ) -> Result<Ticket, NotCommitted> {
         let mut queue = self.writer.queue();
         if queue.epoch != self.guard.epoch {
@@ -431,8 +431,8 @@ impl LedgerAccess for Deciding<'_> {
     }
 }
 
-fn sync_file(path: &PathBuf) -> std::io::Result<()> {
-    match std::fs::File::open(path) {
+fn sync_file(path: &LabPath) -> std::io::Result<()> {
+    match path.open_read() {
         Ok(file) => file.sync_data(),
         // Closed (and synced) since it was appended to.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

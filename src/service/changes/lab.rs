@@ -118,7 +118,7 @@ struct Appended {
     /// The ledger's ranges, one per block of ids.
     ranges: Vec<AcceptedRange>,
     /// The open log written without a sync (synced by the commit).
-    open_log: std::path::PathBuf,
+    open_log: crate::service::beneath::LabPath,
     /// Whether it closed a log (the replication pass then has work).
     closed: bool,
 }
@@ -194,7 +194,7 @@ fn flush_queues(
     state: &AppState,
     deciding: &mut crate::service::writer::Deciding<'_>,
     journal: &mut Journal,
-    sync: &mut Vec<std::path::PathBuf>,
+    sync: &mut Vec<crate::service::beneath::LabPath>,
     now: chrono::DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
     let ready = operations::deliverable_batches(deciding.estate());

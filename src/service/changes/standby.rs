@@ -49,7 +49,8 @@ pub async fn enable_copy(
                 if earlier.map_err(|e| service_failure(internal(&e)))? {
                     // Named from the files directory down: the server's own paths stay out of what a
                     // viewer reads.
-                    let shown = files.root().strip_prefix(&w.files).unwrap_or(files.root()).display().to_string();
+                    let root = files.root();
+                    let shown = root.strip_prefix(&w.files).unwrap_or(&root).display().to_string();
                     let message = standby::stale_files(&mut w.estate, copy, &shown);
                     done.warnings.push(message);
                 }
