@@ -360,10 +360,7 @@ fn is_link(path: &Path) -> bool {
 
 /// Removes `name` in `parent` and, when it is a directory (not a link to one), everything in it.
 fn remove_tree(parent: &OwnedFd, name: &OsStr) -> io::Result<()> {
-    let stat = match rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW) {
-        Ok(stat) => stat,
-        Err(e) => return Err(e.into()),
-    };
+    let stat = rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW)?;
     if kind_of(stat.st_mode) != Kind::Directory {
         return rustix::fs::unlinkat(parent, name, AtFlags::empty()).map_err(io::Error::from);
     }

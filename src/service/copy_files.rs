@@ -223,9 +223,8 @@ impl CopyFiles {
     pub fn checkpoint(&self) -> io::Result<Checkpoint> {
         let path = self.checkpoint_path();
         let text = path.read_to_string().map_err(|e| with_path(e, &path))?;
-        parse_checkpoint(&text).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidData, format!("{} is damaged", path.full().display()))
-        })
+        parse_checkpoint(&text)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("{} is damaged", path.full().display())))
     }
 
     fn write_checkpoint(&self, checkpoint: &Checkpoint) -> io::Result<()> {
@@ -757,7 +756,9 @@ mod tests {
             let relative = root.strip_prefix(files).expect("under the files directory");
             assert_eq!(relative.components().count(), 3, "{relative:?}");
             assert!(relative.components().all(|c| matches!(c, std::path::Component::Normal(_))), "{relative:?}");
-            assert!(!copy.log_path(1).full().strip_prefix(copy.root()).expect("inside").to_string_lossy().contains('/'));
+            assert!(
+                !copy.log_path(1).full().strip_prefix(copy.root()).expect("inside").to_string_lossy().contains('/')
+            );
         }
         let plain = CopyFiles::new(files, "NH-W2K3-SRV03", "CCREX01", "First Storage Group", "E00");
         assert_eq!(plain.root(), Path::new("/lab/nodes/NH-W2K3-SRV03/CCREX01/First Storage Group"));

@@ -62,7 +62,10 @@ impl ServiceError {
         ServiceError(ErrorBody {
             code: ErrorCode::Internal,
             message: format!("ccrd refused to carry out the request: {detail}"),
-            hint: Some("Remove the link from the lab directory (and check where it points), then send the request again.".into()),
+            hint: Some(
+                "Remove the link from the lab directory (and check where it points), then send the request again."
+                    .into(),
+            ),
             target: None,
             report: None,
             candidates: Vec::new(),

@@ -17,8 +17,8 @@
 //!
 //! Must not: decide anything about the estate (the callers ask the engine) or answer HTTP.
 
-use std::collections::{BTreeSet, HashMap};
 use super::beneath::LabPath;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
