@@ -206,6 +206,46 @@ pub fn record_progress(estate: &mut Estate, copy: usize, progress: &CopyProgress
     }
 }
 
+/// Takes into `current` what a replication pass run on `snapshot` (a copy of an earlier
+/// decided estate) changed: every copy's replication counters, times, status and truncation,
+/// and every storage group's active replay and truncation — the fields a pass owns. Returns
+/// `false`, changing nothing, when the two no longer have the same copies and storage groups
+/// (the caller then runs the pass again on `current`).
+pub fn adopt_pass(current: &mut Estate, snapshot: &Estate) -> bool {
+    let same_copies = current.copies.len() == snapshot.copies.len()
+        && current
+            .copies
+            .iter()
+            .zip(&snapshot.copies)
+            .all(|(a, b)| a.server == b.server && a.storage_group == b.storage_group && a.node == b.node);
+    let same_groups = current.storage_groups.len() == snapshot.storage_groups.len()
+        && current
+            .storage_groups
+            .iter()
+            .zip(&snapshot.storage_groups)
+            .all(|(a, b)| a.server == b.server && a.name == b.name);
+    if !same_copies || !same_groups {
+        return false;
+    }
+    for (c, done) in current.copies.iter_mut().zip(&snapshot.copies) {
+        c.status = done.status;
+        c.failed_message.clone_from(&done.failed_message);
+        c.last_log_copied = done.last_log_copied;
+        c.last_log_inspected = done.last_log_inspected;
+        c.last_log_replayed = done.last_log_replayed;
+        c.last_copied_at = done.last_copied_at;
+        c.last_inspected_at = done.last_inspected_at;
+        c.last_replayed_at = done.last_replayed_at;
+        c.inspect_failures = done.inspect_failures;
+        c.truncated_through = done.truncated_through;
+    }
+    for (sg, done) in current.storage_groups.iter_mut().zip(&snapshot.storage_groups) {
+        sg.active_replayed = done.active_replayed;
+        sg.truncated_through = done.truncated_through;
+    }
+    true
+}
+
 /// A short name for a copy in messages: `CCREX01\First Storage Group on NH-W2K3-SRV04`.
 pub fn copy_name(copy: &StorageGroupCopy) -> String {
     format!("{}\\{} on {}", copy.server, copy.storage_group, copy.node)
@@ -225,6 +265,32 @@ mod tests {
         assert_eq!(work.len(), 1);
         assert_eq!((work[0].ship.clone(), work[0].replay_through), (1..=3, 3));
         assert_eq!(work[0].source_node, "NH-W2K3-SRV03");
+    }
+
+    /// A pass worked on a copy of the estate while deliveries went on: its progress is taken
+    /// in, the deliveries' counters are kept; a copy list that changed meanwhile is not merged.
+    #[test]
+    fn a_pass_on_a_snapshot_is_adopted_without_losing_the_deliveries_made_meanwhile() {
+        let mut current = build("seed", SEED).expect("seed");
+        let mut snapshot = current.clone();
+        record_progress(
+            &mut snapshot,
+            0,
+            &CopyProgress { copied: 2, inspected: 2, replayed: 1, ..Default::default() },
+            Utc::now(),
+        );
+        snapshot.storage_groups[0].active_replayed = 1;
+        current.storage_groups[0].last_log_generated = 9;
+        current.storage_groups[0].mail.accepted = 40;
+        assert!(adopt_pass(&mut current, &snapshot));
+        let (c, sg) = (&current.copies[0], &current.storage_groups[0]);
+        assert_eq!((c.last_log_copied, c.last_log_inspected, c.last_log_replayed), (2, 2, 1));
+        assert_eq!((sg.active_replayed, sg.last_log_generated, sg.mail.accepted), (1, 9, 40));
+        let mut moved = current.clone();
+        moved.copies[0].node = "ELSEWHERE".into();
+        let before = moved.clone();
+        assert!(!adopt_pass(&mut moved, &snapshot));
+        assert_eq!(moved, before, "nothing merged");
     }
 
     #[test]

@@ -84,9 +84,13 @@ impl LabPath {
         LabPath { anchor: self.anchor.clone(), relative }
     }
 
-    /// The same path with its extension replaced (`E00.log` → `E00.tmp`).
-    pub fn with_extension(&self, extension: &str) -> LabPath {
-        LabPath { anchor: self.anchor.clone(), relative: self.relative.with_extension(extension) }
+    /// Where this file is written before it is renamed into place: its own name plus `.tmp`
+    /// (`E00.chk.tmp`), so two files of one directory never share a temporary — a delivery
+    /// writing the open log's and a replication pass writing the checkpoint's run at once.
+    pub fn temporary(&self) -> LabPath {
+        let mut name = self.relative.file_name().unwrap_or_default().to_os_string();
+        name.push(".tmp");
+        LabPath { anchor: self.anchor.clone(), relative: self.relative.with_file_name(name) }
     }
 
     /// The whole path, to show and to key maps by.

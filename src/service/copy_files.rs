@@ -480,7 +480,7 @@ impl CopyFiles {
             Err(defect) => return Ok(Err(defect)),
         };
         let target = self.log_path(generation);
-        let temporary = target.with_extension("tmp");
+        let temporary = target.temporary();
         temporary.write(&buffer[..])?;
         temporary.rename(&target)?;
         Ok(Ok(summary))
@@ -530,7 +530,7 @@ impl CopyFiles {
         let valid = usize::try_from(checkpoint.database_len).unwrap_or(usize::MAX).min(database.len());
         self.open_or_create()?;
         let target = self.database_path();
-        let temporary = target.with_extension("tmp");
+        let temporary = target.temporary();
         let mut file = temporary.create()?;
         let total = valid as u64;
         for (index, chunk) in database[..valid].chunks(SEED_CHUNK).enumerate() {
@@ -701,7 +701,7 @@ impl Replay<'_> {
                 self.checkpoint.replayed, self.checkpoint.database_len, self.checkpoint.lineage
             );
             let path = self.files.checkpoint_path();
-            let temporary = path.with_extension("tmp");
+            let temporary = path.temporary();
             temporary.write(text.as_bytes())?;
             temporary.rename(&path)?;
         }
@@ -719,7 +719,7 @@ fn parse_checkpoint(text: &str) -> Option<Checkpoint> {
 
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one whole.
 fn write_atomically(path: &LabPath, bytes: &[u8]) -> io::Result<()> {
-    let temporary = path.with_extension("tmp");
+    let temporary = path.temporary();
     let mut file = temporary.create()?;
     file.write_all(bytes)?;
     file.sync_all()?;

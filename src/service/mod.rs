@@ -179,6 +179,13 @@ impl AppState {
         self.writer.decide().map_err(|e| error::ServiceError::internal(&e))
     }
 
+    /// Takes the writer lock, not the files lock, for a delivery (see `writer`), once the lab
+    /// is repaired.
+    pub(crate) fn decide_appending(&self) -> Result<writer::Deciding<'_>, error::ServiceError> {
+        self.ready.wait_blocking();
+        self.writer.decide_appending().map_err(|e| error::ServiceError::internal(&e))
+    }
+
     /// Writes what is not written yet and marks the lab as shut down cleanly, so the next
     /// open needs no repair. Further changes are refused.
     pub fn shut_down(&self) -> Result<(), String> {

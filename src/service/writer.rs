@@ -12,7 +12,15 @@
 //! holds it. A failed commit fails its batch and everything decided after it: the decided estate
 //! starts again from the last published one.
 //!
-//! Owns: the writer lock, the queue, the leader's commit, publishing, the store handle, and the
+//! The copies' files have a lock of their own, taken after the writer lock by every change
+//! ([`Writer::decide`]) but not by deliveries ([`Writer::decide_appending`]), which only append to
+//! active copies' open logs: so a replication pass can ship, replay and sync logs under the files
+//! lock alone while deliveries go on. The pass takes what to do under the writer lock, does it
+//! under the files lock, and records the result under the writer lock again — if no change took
+//! the files lock in between ([`Deciding::files_epoch`]); otherwise it does the pass again the
+//! old way, under both.
+//!
+//! Owns: the writer lock, the files lock, the queue, the leader's commit, publishing, the store handle, and the
 //! lab's clean-shutdown mark (dirty before the first decision, clean at shutdown).
 //!
 //! Must not: decide anything about the estate (the callers ask the engine) or answer HTTP.
@@ -74,6 +82,9 @@ pub struct Decided {
     pub estate: Estate,
     /// The epoch the estate was decided in (see `Queue::epoch`).
     epoch: u64,
+    /// Bumped by every decision that holds the files lock: a replication pass that worked on
+    /// the files without the writer lock records its result only if this did not move.
+    files_epoch: u64,
     /// Whether the lab is marked as having its files changed (see [`CleanMark`]).
     marked_dirty: bool,
     mark: CleanMark,
@@ -119,6 +130,10 @@ pub struct CommitStats {
 /// The writer of one estate.
 pub struct Writer {
     decided: Mutex<Decided>,
+    /// The copies' files (see the module header); taken after `decided`, never before it.
+    files: Mutex<()>,
+    /// One replication pass at a time (taken before anything else).
+    passes: Mutex<()>,
     queue: Mutex<Queue>,
     woken: Condvar,
     store: Mutex<Box<dyn EstateStore>>,
@@ -129,10 +144,12 @@ pub struct Writer {
     pub stats: CommitStats,
 }
 
-/// A decision in progress: the decided estate, under the writer lock.
+/// A decision in progress: the decided estate, under the writer lock (and the files lock,
+/// unless it only appends).
 pub struct Deciding<'w> {
     writer: &'w Writer,
     guard: MutexGuard<'w, Decided>,
+    _files: Option<MutexGuard<'w, ()>>,
 }
 
 impl Writer {
@@ -148,6 +165,7 @@ impl Writer {
             decided: Mutex::new(Decided {
                 estate: estate.clone(),
                 epoch: 0,
+                files_epoch: 0,
                 marked_dirty: false,
                 mark,
                 open_logs: HashMap::new(),
@@ -160,6 +178,8 @@ impl Writer {
                 epoch: 0,
                 stored: estate,
             }),
+            files: Mutex::new(()),
+            passes: Mutex::new(()),
             woken: Condvar::new(),
             store: Mutex::new(store),
             published,
@@ -169,9 +189,19 @@ impl Writer {
         }
     }
 
-    /// Takes the writer lock to decide a change. The store is told the files are about to
-    /// change (once per process) before the decision can touch them.
+    /// Takes the writer lock and the files lock to decide a change. The store is told the files
+    /// are about to change (once per process) before the decision can touch them.
     pub fn decide(&self) -> Result<Deciding<'_>, NotCommitted> {
+        let mut deciding = self.decide_appending()?;
+        deciding._files = Some(unpoisoned(&self.files));
+        deciding.guard.files_epoch += 1;
+        Ok(deciding)
+    }
+
+    /// Takes the writer lock, not the files lock: for a decision whose only file step is
+    /// appending to active copies' open logs (a delivery), and for a replication pass's planning
+    /// and recording.
+    pub fn decide_appending(&self) -> Result<Deciding<'_>, NotCommitted> {
         let mut guard = unpoisoned(&self.decided);
         if self.closed.load(Ordering::Acquire) {
             return Err(NotCommitted::new("ccrd is shutting down"));
@@ -187,7 +217,18 @@ impl Writer {
             guard.mark.mark_dirty().map_err(|e| NotCommitted::new(format!("marking the lab dirty: {e}")))?;
             guard.marked_dirty = true;
         }
-        Ok(Deciding { writer: self, guard })
+        Ok(Deciding { writer: self, guard, _files: None })
+    }
+
+    /// The files lock alone: a replication pass's file work, between its planning and its
+    /// recording.
+    pub fn files_lock(&self) -> MutexGuard<'_, ()> {
+        unpoisoned(&self.files)
+    }
+
+    /// One replication pass at a time: held for a whole pass, before any other lock.
+    pub fn one_pass(&self) -> MutexGuard<'_, ()> {
+        unpoisoned(&self.passes)
     }
 
     fn queue(&self) -> MutexGuard<'_, Queue> {
@@ -302,12 +343,26 @@ impl Writer {
                 }
             }
         };
+        // A replication pass working on the files: let it finish, as a change would.
+        let files = loop {
+            match self.files.try_lock() {
+                Ok(files) => break files,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    self.closed.store(true, Ordering::Release);
+                    return Err(NotCommitted::new("a replication pass was still running"));
+                }
+            }
+        };
         self.closed.store(true, Ordering::Release);
         if !guard.marked_dirty {
             // Nothing was decided since the lab opened clean: the store says so already.
             return Ok(());
         }
-        let mut deciding = Deciding { writer: self, guard };
+        let mut deciding = Deciding { writer: self, guard, _files: Some(files) };
         deciding.flush()?;
         let queue = self.queue();
         let latest = deciding.guard.estate.clone();
@@ -343,6 +398,11 @@ impl Deciding<'_> {
     /// The decided estate.
     pub fn estate(&mut self) -> &mut Estate {
         &mut self.guard.estate
+    }
+
+    /// How many decisions have held the files lock (see [`Decided::files_epoch`]).
+    pub fn files_epoch(&self) -> u64 {
+        self.guard.files_epoch
     }
 
     /// The writer's own state (the open logs it remembers).

@@ -63,7 +63,8 @@ pub async fn send_mail(
 /// the group commit that holds it (the open log synced, the ledger ranges and the storage
 /// group's counters written) is done.
 fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailResult, ServiceError> {
-    let mut deciding = state.decide()?;
+    // Its only file step is appending to the active copy's open log (see `writer`).
+    let mut deciding = state.decide_appending()?;
     let estate = deciding.estate();
     let now = estate.lab_time(Utc::now());
     operations::check_guard(estate, request.expected_version)?;
@@ -286,15 +287,22 @@ fn settle_now(state: &AppState, request: &SettleRequest) -> Result<api::SettleRe
     }
 }
 
-/// One replication pass under the writer lock. Its progress is published at once and written
-/// with the next commit (the files are the truth for logs); a copy whose status changed is
-/// committed now. Returns whether any file step was taken.
+/// One replication pass. Its progress is published at once and written with the next commit
+/// (the files are the truth for logs); a copy whose status changed is committed now. Returns
+/// whether any file step was taken.
 pub fn replication_pass(state: &AppState) -> Result<bool, ServiceError> {
     pass(state).map_err(|detail| internal(&detail))
 }
 
 /// The pass itself; a failure is described, not logged (the background loop reports a
 /// repeating one once).
+///
+/// Deliveries go on while it works on the files: it decides what to do under the writer lock
+/// (delivering mail the hubs queued, and taking a copy of the decided estate), ships, inspects,
+/// replays and syncs under the files lock alone (on that copy, the same steps in the same order
+/// as ever: each batch durable before its progress is recorded), then records the result under
+/// the writer lock. If a change took the files lock in between, the copy is stale: the pass is
+/// done again the old way, under both locks (it finds the work on disk and only records it).
 pub fn pass(state: &AppState) -> Result<bool, String> {
     let text = |e: &dyn std::fmt::Display| e.to_string();
     // Most passes find nothing to do: look without the writer lock first.
@@ -304,21 +312,55 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
             return Ok(false);
         }
     }
-    let mut deciding = state.decide().map_err(|e| text(&e.0.message))?;
+    let _one_pass = state.writer.one_pass();
+    // 1. Under the writer lock: queued mail, and what to work on.
+    let mut deciding = state.decide_appending().map_err(|e| text(&e.0.message))?;
     let now = deciding.estate().lab_time(Utc::now());
     let mut journal = Journal::new(now);
     let mut sync = Vec::new();
     let flushed = flush_queues(state, &mut deciding, &mut journal, &mut sync, now).map_err(|e| e.0.message)?;
+    let (epoch, mut snapshot) = (deciding.files_epoch(), deciding.estate().clone());
+    let files_root = replication::files_root(&state.lab, &snapshot);
+    let flushed_ticket = if flushed {
+        Some(deciding.submit(Cause::Replication, Some(journal), sync).map_err(|e| text(&e))?)
+    } else {
+        None
+    };
+    drop(deciding);
+    if let Some(ticket) = flushed_ticket {
+        state.writer.wait(ticket).map_err(|e| text(&e))?;
+    }
+    // 2. Under the files lock alone: the file steps.
+    let progressed = if crate::engine::replication::has_work(&snapshot) {
+        let _files = state.writer.files_lock();
+        replication::run_pass(&files_root, &mut snapshot, now).map_err(|e| text(&e))?
+    } else {
+        false
+    };
+    // 3. Under the writer lock again: record.
+    let mut deciding = state.decide_appending().map_err(|e| text(&e.0.message))?;
     let estate = deciding.estate();
-    let statuses: Vec<_> = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).collect();
-    let progressed =
-        replication::run_pass(&replication::files_root(&state.lab, estate), estate, now).map_err(|e| text(&e))?;
+    let mut statuses: Vec<_> = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).collect();
+    let adopted =
+        deciding.files_epoch() == epoch && crate::engine::replication::adopt_pass(deciding.estate(), &snapshot);
+    let (mut deciding, progressed) = if adopted {
+        (deciding, progressed)
+    } else {
+        // A change touched the files meanwhile: again, under both locks.
+        drop(deciding);
+        let mut deciding = state.decide().map_err(|e| text(&e.0.message))?;
+        let estate = deciding.estate();
+        statuses = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).collect();
+        let again =
+            replication::run_pass(&replication::files_root(&state.lab, estate), estate, now).map_err(|e| text(&e))?;
+        (deciding, progressed || again)
+    };
+    let estate = deciding.estate();
     let status_changed = estate.copies.iter().map(|c| (c.status, c.inspect_failures)).ne(statuses);
-    let progressed = progressed || flushed;
     if progressed || status_changed {
-        // A changed status or delivered queued mail is committed at once; progress alone is not.
-        let journal = (status_changed || flushed).then_some(journal);
-        let ticket = deciding.submit(Cause::Replication, journal, sync).map_err(|e| text(&e))?;
+        // A changed status is committed at once; progress alone is not.
+        let journal = status_changed.then_some(Journal::new(now));
+        let ticket = deciding.submit(Cause::Replication, journal, Vec::new()).map_err(|e| text(&e))?;
         drop(deciding);
         state.writer.wait(ticket).map_err(|e| text(&e))?;
     } else {
@@ -326,7 +368,7 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
         // settle returns only once readers see every copy caught up).
         deciding.flush().map_err(|e| text(&e))?;
     }
-    Ok(progressed)
+    Ok(progressed || flushed)
 }
 
 /// `POST /v1/lab/reset`: a fresh estate from a topology — the seed, or the TOML text the
