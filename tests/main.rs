@@ -16,6 +16,8 @@
 //!   paths, links never written through, huge and binary files, CSV, Select-String.
 //! - `engine`: ccrd's engine over HTTP on a real lab: logs, replication, moves, stops,
 //!   refusals with reports, dry runs, the guard, roles, history, and `kill -9` recovery.
+//! - `runtime`: issue 13's session cmdlets (variables with scopes and options, the host) and
+//!   curated .NET types, with their errors.
 //! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
 //!   rehearsal.
 //! - `observability`: ccrd's `/metrics` (parsed as Prometheus text), health endpoints and logs.
@@ -48,6 +50,7 @@ mod observability;
 mod remote;
 mod route_walk;
 mod runbooks;
+mod runtime;
 mod screens;
 mod security;
 mod specs;

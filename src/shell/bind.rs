@@ -71,6 +71,9 @@ pub struct Invocation<'s> {
     pub span: Span,
     /// The spelling of number literals bound to parameters (`34uy`), by parameter name.
     literals: Vec<(&'s str, String)>,
+    /// The parameter that took the pipeline's input, if one did (`Set-Variable` tells a piped
+    /// object from an explicit `-Value`).
+    pub piped: Option<&'s str>,
 }
 
 impl<'s> Invocation<'s> {
@@ -135,6 +138,7 @@ impl<'s> Invocation<'s> {
         if let Some(parameter) = target {
             call.bound.retain(|(n, _)| !n.eq_ignore_ascii_case(&parameter.name));
             call.bound.push((parameter.name.as_str(), Value::array(items)));
+            call.piped = Some(parameter.name.as_str());
         }
         call
     }
@@ -335,13 +339,17 @@ impl<'s> Binder<'s> {
             }
         }
 
+        let mut piped = None;
         if let Some(items) = input {
             let target = self.spec.parameters.iter().find(|p| {
                 matches!(p.pipeline, Some(PipelineInput::ByValue | PipelineInput::ByValueAndPropertyName))
                     && !bound.iter().any(|(b, _)| b.name == p.name)
             });
             match target {
-                Some(parameter) => bound.push((parameter, Value::array(items))),
+                Some(parameter) => {
+                    piped = Some(parameter.name.as_str());
+                    bound.push((parameter, Value::array(items)));
+                }
                 None if items.is_empty() => {}
                 None => return Err(input_not_bound(span)),
             }
@@ -368,7 +376,7 @@ impl<'s> Binder<'s> {
                 None => declared.push((p.name.as_str(), v)),
             }
         }
-        Ok(Invocation { spec: self.spec, parameter_set: set, bound: declared, remaining, common, span, literals })
+        Ok(Invocation { spec: self.spec, parameter_set: set, bound: declared, remaining, common, span, literals, piped })
     }
 
     /// Every parameter this command accepts: declared first, then the common ones.

@@ -134,7 +134,9 @@ pub fn remove(drive: Drive, name: &str, command: &str, cx: &mut Context<'_>) -> 
     for n in names {
         match drive {
             Drive::Env => env::set(&n, None),
-            Drive::Variable => cx.engine.set_variable(&n, Value::Null).map_err(|e| e.in_command(command))?,
+            Drive::Variable => {
+                cx.engine.remove_variable(&n, None, false).map_err(|e| e.in_command(command))?;
+            }
             Drive::Alias => return set(drive, &n, Value::Null, command, cx),
         }
     }

@@ -1,7 +1,6 @@
 //! The host and stream cmdlets: `Write-Output`, `Write-Host`, `Write-Warning`,
 //! `Write-Error`, `Write-Verbose`, `Write-Progress`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
-//! and the session's own state: `Get-Variable`, `Set-Variable`,
-//! `Start-Sleep`, `Get-History`, `Start-Transcript`, `Stop-Transcript`.
+//! and the session's own state: `Start-Sleep`, `Get-History`, `Start-Transcript`, `Stop-Transcript`.
 
 use std::time::Duration;
 
@@ -10,7 +9,6 @@ use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
 use crate::shell::value::{Record, Value};
-use crate::shell::wildcard::Wildcard;
 
 /// The values of a parameter that gathers several (`Write-Output a b c`).
 fn values_of(call: &Invocation<'_>, name: &str) -> Vec<Value> {
@@ -144,52 +142,6 @@ pub fn write_progress(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
     };
     let percent = call.int("PercentComplete").map_or(0, |p| p.clamp(0, 100) as u64);
     host.progress(&label, Some(percent));
-    Ok(Vec::new())
-}
-
-pub fn get_variable(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let patterns: Vec<String> = call.strings("Name").unwrap_or_else(|| vec!["*".into()]);
-    let mut out = Vec::new();
-    for pattern in &patterns {
-        let wildcard = Wildcard::new(pattern);
-        let matching: Vec<(String, Value)> = if Wildcard::has_wildcards(pattern) {
-            cx.engine.variables().into_iter().filter(|(n, _)| wildcard.is_match(n)).collect()
-        } else {
-            let found = cx.engine.variables().into_iter().find(|(n, _)| n.eq_ignore_ascii_case(pattern));
-            match found {
-                Some(v) => vec![v],
-                None => {
-                    return Err(ErrorRecord::new(
-                        "VariableNotFound",
-                        "ObjectNotFound",
-                        format!("Cannot find a variable with the name '{pattern}'."),
-                    )
-                    .with_hint("Get-Variable lists the variables that are set."));
-                }
-            }
-        };
-        for (name, value) in matching {
-            if call.switch("ValueOnly") {
-                out.push(value);
-            } else {
-                out.push(Value::record(
-                    Record::new("System.Management.Automation.PSVariable").with("Name", name).with("Value", value),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-pub fn set_variable(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let name = call.string("Name").unwrap_or_default();
-    let value = call.get("Value").cloned().unwrap_or(Value::Null);
-    cx.engine.set_variable(&name, value.clone())?;
-    if call.switch("PassThru") {
-        return Ok(vec![Value::record(
-            Record::new("System.Management.Automation.PSVariable").with("Name", name).with("Value", value),
-        )]);
-    }
     Ok(Vec::new())
 }
 

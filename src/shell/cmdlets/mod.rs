@@ -40,6 +40,7 @@ pub mod snapins;
 mod storage_group;
 mod text;
 mod transport;
+mod variables;
 mod wmi;
 
 use std::sync::OnceLock;
@@ -146,6 +147,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("cd", "Set-Location"),
     ("chdir", "Set-Location"),
     ("clc", "Clear-Content"),
+    ("clv", "Clear-Variable"),
     ("cls", "Clear-Host"),
     ("compare", "Compare-Object"),
     ("copy", "Copy-Item"),
@@ -178,14 +180,17 @@ const ALIASES: &[(&str, &str)] = &[
     ("mi", "Move-Item"),
     ("move", "Move-Item"),
     ("ni", "New-Item"),
+    ("nv", "New-Variable"),
     ("popd", "Pop-Location"),
     ("pushd", "Push-Location"),
     ("rd", "Remove-Item"),
     ("ren", "Rename-Item"),
     ("ri", "Remove-Item"),
     ("rni", "Rename-Item"),
+    ("rv", "Remove-Variable"),
     ("rvpa", "Resolve-Path"),
     ("select", "Select-Object"),
+    ("set", "Set-Variable"),
     ("sl", "Set-Location"),
     ("sleep", "Start-Sleep"),
     ("sls", "Select-String"),
@@ -262,6 +267,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Add-PSSnapin", spec!("Add-PSSnapin.toml"), snapins::add_pssnapin),
     entry("Clear-Content", spec!("Clear-Content.toml"), node_items::clear_content),
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
+    entry("Clear-Variable", spec!("Clear-Variable.toml"), variables::clear_variable),
     entry("Compare-Object", spec!("Compare-Object.toml"), ordering::compare_object),
     entry("ConvertFrom-Csv", spec!("ConvertFrom-Csv.toml"), csv::convert_from_csv),
     entry("ConvertFrom-Json", spec!("ConvertFrom-Json.toml"), formatting::convert_from_json),
@@ -311,7 +317,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-TransportConfig", spec!("Get-TransportConfig.toml"), transport::get_transport_config),
     entry("Get-TransportServer", spec!("Get-TransportServer.toml"), transport::get_transport_server),
     entry("Get-Unique", spec!("Get-Unique.toml"), ordering::get_unique),
-    entry("Get-Variable", spec!("Get-Variable.toml"), host::get_variable),
+    entry("Get-Variable", spec!("Get-Variable.toml"), variables::get_variable),
     entry("Get-WmiObject", spec!("Get-WmiObject.toml"), wmi::get_wmi_object),
     entry("Group-Object", spec!("Group-Object.toml"), ordering::group_object),
     entry("Import-Csv", spec!("Import-Csv.toml"), csv::import_csv),
@@ -327,6 +333,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Move-ClusterGroup", spec!("Move-ClusterGroup.toml"), clustered_mailbox_server::move_cluster_group),
     entry("Move-Item", spec!("Move-Item.toml"), node_items::move_item),
     entry("New-Item", spec!("New-Item.toml"), node_items::new_item),
+    entry("New-Variable", spec!("New-Variable.toml"), variables::new_variable),
     entry("New-Object", spec!("New-Object.toml"), members::new_object),
     entry("New-TimeSpan", spec!("New-TimeSpan.toml"), dates::new_timespan),
     entry("Out-File", spec!("Out-File.toml"), node_items::out_file),
@@ -336,6 +343,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Push-Location", spec!("Push-Location.toml"), locations::push_location),
     entry("Read-Host", spec!("Read-Host.toml"), host::read_host),
     entry("Remove-Item", spec!("Remove-Item.toml"), node_items::remove_item),
+    entry("Remove-Variable", spec!("Remove-Variable.toml"), variables::remove_variable),
     entry("Remove-PSSnapin", spec!("Remove-PSSnapin.toml"), snapins::remove_pssnapin),
     entry("Rename-Item", spec!("Rename-Item.toml"), node_items::rename_item),
     entry("Reset-Lab", spec!("Reset-Lab.toml"), lab::reset_lab),
@@ -353,7 +361,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Set-Location", spec!("Set-Location.toml"), locations::set_location),
     entry("Set-MailboxServer", spec!("Set-MailboxServer.toml"), clustered_mailbox_server::set_mailbox_server),
     entry("Set-TransportConfig", spec!("Set-TransportConfig.toml"), transport::set_transport_config),
-    entry("Set-Variable", spec!("Set-Variable.toml"), host::set_variable),
+    entry("Set-Variable", spec!("Set-Variable.toml"), variables::set_variable),
     entry("Sort-Object", spec!("Sort-Object.toml"), ordering::sort_object),
     entry("Split-Path", spec!("Split-Path.toml"), locations::split_path),
     entry("Start-ClusteredMailboxServer", spec!("Start-ClusteredMailboxServer.toml"), clustered_mailbox_server::start_server),

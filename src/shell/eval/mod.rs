@@ -41,7 +41,7 @@ use super::spec::ConfirmImpact;
 use super::syntax::*;
 use super::value::{ScriptBlock, Source, Value};
 pub use functions::script_arguments;
-pub use scope::VariableInfo;
+pub use scope::{VariableInfo, VariableOptions};
 use scope::{Scope, ScopeKind};
 use streams::StreamFrame;
 
@@ -109,6 +109,9 @@ pub trait Engine {
     fn variable_infos(&self, scope: Option<&str>) -> Result<Vec<VariableInfo>, ErrorRecord>;
     /// `New-Variable`/`Set-Variable` with options, in a scope (`None`: the current one).
     fn define_variable(&mut self, info: VariableInfo, scope: Option<&str>, force: bool) -> Result<(), ErrorRecord>;
+    /// How many scopes up from the current one the variable `name` visible here lives (`"0"` is
+    /// the current scope), for a `-Scope` argument; `None` when no scope holds it.
+    fn variable_scope(&self, name: &str) -> Option<String>;
     /// `Remove-Variable`: whether a variable was removed.
     fn remove_variable(&mut self, name: &str, scope: Option<&str>, force: bool) -> Result<bool, ErrorRecord>;
     fn host(&mut self) -> &mut dyn Host;
@@ -648,6 +651,11 @@ impl Engine for Interpreter {
 
     fn remove_variable(&mut self, name: &str, scope: Option<&str>, force: bool) -> Result<bool, ErrorRecord> {
         Interpreter::remove_variable(self, name, scope, force)
+    }
+
+    fn variable_scope(&self, name: &str) -> Option<String> {
+        let holder = self.current.holder(&name.to_lowercase())?;
+        self.current.chain().position(|s| Rc::ptr_eq(&s, &holder)).map(|n| n.to_string())
     }
 
     fn host(&mut self) -> &mut dyn Host {

@@ -388,18 +388,35 @@ impl Interpreter {
         if matches!(key.as_str(), "true" | "false" | "null" | "?") {
             return Err(not_writable(&info.name));
         }
-        let mut vars = scope.variables.borrow_mut();
-        if let Some(existing) = vars.get(key.as_str())
-            && (existing.options.constant || existing.options.read_only && !force)
-        {
-            return Err(not_writable(&info.name));
-        }
-        let constraint = vars.get(key.as_str()).and_then(|v| v.constraint.clone());
-        let mut v = Variable::new(Rc::from(info.name.as_str()), info.value);
+        let existing = scope.variables.borrow().get(key.as_str()).map(|v| (v.options, v.constraint.clone()));
+        let constraint = match existing {
+            Some((options, _)) if options.constant || options.read_only && !force => {
+                return Err(not_writable(&info.name));
+            }
+            Some((options, _)) if info.options.constant && !options.constant => {
+                return Err(ErrorRecord::new(
+                    "VariableCannotBeMadeConstant",
+                    "InvalidOperation",
+                    format!(
+                        "Existing variable {} cannot be made constant. Variables can be made constant only at creation time.",
+                        info.name
+                    ),
+                )
+                .exception("System.Management.Automation.SessionStateUnauthorizedAccessException"));
+            }
+            Some((_, constraint)) => constraint,
+            None => None,
+        };
+        // A typed variable (`[int]$n`) stays typed: the new value is converted and validated.
+        let value = match &constraint {
+            Some(c) => self.apply_constraint(c, &info.name, info.value)?,
+            None => info.value,
+        };
+        let mut v = Variable::new(Rc::from(info.name.as_str()), value);
         v.options = info.options;
         v.description = info.description;
         v.constraint = constraint;
-        vars.insert(Rc::from(key.as_str()), v);
+        scope.variables.borrow_mut().insert(Rc::from(key.as_str()), v);
         Ok(())
     }
 
