@@ -376,7 +376,16 @@ impl<'s> Binder<'s> {
                 None => declared.push((p.name.as_str(), v)),
             }
         }
-        Ok(Invocation { spec: self.spec, parameter_set: set, bound: declared, remaining, common, span, literals, piped })
+        Ok(Invocation {
+            spec: self.spec,
+            parameter_set: set,
+            bound: declared,
+            remaining,
+            common,
+            span,
+            literals,
+            piped,
+        })
     }
 
     /// Every parameter this command accepts: declared first, then the common ones.

@@ -210,7 +210,12 @@ pub fn new_variable(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
         options.private = true;
     }
     let value = given_values(call).map_or(Value::Null, one_value);
-    let info = VariableInfo { name: name.clone(), value, options, description: call.string("Description").unwrap_or_default() };
+    let info = VariableInfo {
+        name: name.clone(),
+        value,
+        options,
+        description: call.string("Description").unwrap_or_default(),
+    };
     let force = call.switch("Force");
     let exists = !matching(cx, &name, Some(scope.as_deref().unwrap_or("local")))?.is_empty();
     if exists && !force {

@@ -41,8 +41,8 @@ use super::spec::ConfirmImpact;
 use super::syntax::*;
 use super::value::{ScriptBlock, Source, Value};
 pub use functions::script_arguments;
-pub use scope::{VariableInfo, VariableOptions};
 use scope::{Scope, ScopeKind};
+pub use scope::{VariableInfo, VariableOptions};
 use streams::StreamFrame;
 
 /// Where the interpreter sends what it produces.
