@@ -909,6 +909,54 @@ fn scr_replays_nothing_younger_than_its_replay_lag_and_a_corrupt_log_fails_the_c
     assert!(message.contains("failed inspection 3 times") && message.contains("Update-StorageGroupCopy"), "{message}");
 }
 
+/// Issue 15: Import-Lab refused a snapshot exported by a schema 4 build (before the ledger kept
+/// recipients). The test makes one: a real export of this lab, its estate database turned into
+/// exactly what a schema 4 build wrote (its tables, its version), packed again. It is imported
+/// whole, and brought up to the current schema.
+#[test]
+fn a_snapshot_from_a_schema_4_build_is_imported() {
+    let lab = Lab::new(32);
+    let sent = lab.send(20, 10);
+    lab.settle();
+    let exported = lab.admin.download(routes::LAB_EXPORT, &[]).expect("exported");
+    let entries = api::snapshot::decode(&exported.bytes).expect("a snapshot");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (current, old) = (dir.path().join("current.db"), dir.path().join("v4.db"));
+    let database = &entries.iter().find(|(name, _)| name == "estate.db").expect("the estate").1;
+    std::fs::write(&current, database).expect("written");
+    let connection = rusqlite::Connection::open(&current).expect("opens");
+    connection
+        .execute_batch("DROP TABLE ledger_recipient; UPDATE meta SET value = '4' WHERE key = 'schema_version';")
+        .expect("schema 4");
+    // As a schema 4 build exported it: VACUUM INTO a new file.
+    connection.execute("VACUUM INTO ?1", [old.to_string_lossy()]).expect("vacuumed");
+    drop(connection);
+    let v4 = std::fs::read(&old).expect("read");
+    let repacked: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(name, bytes)| if name == "estate.db" { (name.as_str(), &v4[..]) } else { (name.as_str(), &bytes[..]) })
+        .collect();
+    let snapshot = api::snapshot::encode(repacked).expect("encoded");
+
+    lab.send(5, 10);
+    let imported: api::LabResult = lab
+        .admin
+        .upload(routes::LAB_IMPORT, &api::ImportQuery::default(), snapshot)
+        .expect("a schema 4 snapshot imports");
+    assert!(imported.files > 0, "{imported:?}");
+    let ledger = lab.ledger();
+    assert_eq!((ledger.accepted, ledger.present), (sent.len() as u64, sent.len() as u64), "{ledger:?}");
+    // The imported lab is at the current schema, and takes mail.
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let stored = rusqlite::Connection::open_with_flags(lab.path.join("estate.db"), flags).expect("opens");
+    let version: String =
+        stored.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).expect("version");
+    assert_eq!(version, "5");
+    lab.send(3, 10);
+    lab.settle();
+    assert_eq!(lab.ledger().accepted, sent.len() as u64 + 3);
+}
+
 #[test]
 fn export_import_brings_the_whole_estate_back_and_reset_starts_over() {
     let lab = Lab::new(32);

@@ -38,8 +38,10 @@ macro_rules! ledger_recipient_table {
 /// Creates what schema 5 added to schema 4.
 pub(super) const SCHEMA_5_ADDITIONS: &str = ledger_recipient_table!();
 
-const SCHEMA: &str = concat!(
-    "
+/// The schema version 4 wrote; version 5 is this and [`SCHEMA_5_ADDITIONS`].
+macro_rules! schema_4 {
+    () => {
+        "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE object (
     kind TEXT NOT NULL,
@@ -70,9 +72,12 @@ CREATE TABLE message_fate (
     lost_at TEXT,
     resent_at TEXT);
 CREATE INDEX message_fate_by_storage_group ON message_fate(server, storage_group, id);
-",
-    ledger_recipient_table!()
-);
+"
+    };
+}
+
+/// The schema this build writes.
+const SCHEMA: &str = concat!(schema_4!(), ledger_recipient_table!());
 
 /// The tables a snapshot carries besides `meta`, and that an import replaces.
 const TABLES: [&str; 5] = ["object", "event", "ledger", "message_fate", "ledger_recipient"];
@@ -549,18 +554,21 @@ pub fn read_snapshot(path: &Path, budget: std::time::Duration) -> Result<Estate,
         other => StoreError::from(other),
     };
     let found = schema_of(&connection).map_err(timed_out)?;
-    let expected = {
-        let fresh = Connection::open_in_memory()?;
-        fresh.execute_batch(SCHEMA)?;
-        schema_of(&fresh)?
-    };
-    if found != expected {
+    if found != schema_written_by(SCHEMA)? {
         let version: Option<String> = connection
             .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
             .optional()
             .ok()
             .flatten();
-        return match version.and_then(|v| v.parse().ok()) {
+        let version: Option<i64> = version.and_then(|v| v.parse().ok());
+        if version == Some(4) && found == schema_written_by(schema_4!())? {
+            // Exported by a version 4 build: exactly its tables, nothing else. The file is the
+            // caller's private copy, so it is brought up to date in place and checked again.
+            drop(connection);
+            upgrade_schema_4_snapshot(path)?;
+            return read_snapshot(path, deadline.saturating_duration_since(std::time::Instant::now()));
+        }
+        return match version {
             Some(found) if found != SCHEMA_VERSION => Err(StoreError::WrongVersion { found }),
             _ => Err(refused("its tables are not the estate's (an extra table, view, trigger or column)".into())),
         };
@@ -610,13 +618,56 @@ pub fn read_snapshot(path: &Path, budget: std::time::Duration) -> Result<Estate,
     Ok(estate)
 }
 
+/// The schema objects a database made by `schema` holds.
+fn schema_written_by(schema: &str) -> Result<Vec<SchemaObject>, StoreError> {
+    let fresh = Connection::open_in_memory()?;
+    fresh.execute_batch(schema)?;
+    Ok(schema_of(&fresh)?)
+}
+
+/// Adds what version 5 added to a snapshot whose tables were checked to be exactly version 4's
+/// (no trigger or view runs here), as opening a version 4 lab does.
+fn upgrade_schema_4_snapshot(path: &Path) -> Result<(), StoreError> {
+    let mut connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    connection.execute_batch("PRAGMA trusted_schema = OFF;")?;
+    let tx = connection.transaction()?;
+    tx.execute_batch(SCHEMA_5_ADDITIONS)?;
+    tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// One schema object: `(type, name, table, sql)`.
 type SchemaObject = (String, String, String, Option<String>);
 
-/// Every schema object, sorted.
+/// Every schema object, sorted, its statement in one spelling (see [`one_spelling`]).
 fn schema_of(connection: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
     let mut stmt = connection.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")?;
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?.map(|s| one_spelling(&s))))
+    })?
+    .collect()
+}
+
+/// A `CREATE` statement with its layout taken out: every run of white space one space, none
+/// beside `(`, `)` or `,`. The same tables made by differently laid-out statements (a lab
+/// migrated from schema 2 or 3 made its tables in one-line statements) compare equal; two word
+/// tokens never merge, so nothing else does.
+fn one_spelling(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut space = false;
+    for c in sql.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() && !matches!(c, '(' | ')' | ',') && !out.ends_with(['(', ',']) {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -682,6 +733,22 @@ mod tests {
             })
             .expect("reads");
         assert_eq!(read, journal.accepted);
+    }
+
+    /// A lab migrated from schema 2 (its tables made by the migration's own statements) exports
+    /// a snapshot this build imports.
+    #[test]
+    fn a_lab_migrated_from_schema_2_exports_a_snapshot_that_reads_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/estate-v2.db"), &path).expect("copied");
+        let mut store = SqliteStore::open(&path).expect("migrates");
+        // As opening the lab does once the history is in the audit trail.
+        store.drop_legacy_history().expect("history dropped");
+        let estate = store.load().expect("loads");
+        let snapshot = dir.path().join("snapshot.db");
+        store.export_to(&snapshot).expect("exported");
+        assert_eq!(read_snapshot(&snapshot, SNAPSHOT_CHECK_BUDGET).expect("reads back"), estate);
     }
 
     #[test]
