@@ -69,7 +69,7 @@ fn dependencies_point_one_way() {
 
 /// `(library path, the only files that may use it)`.
 const OWNERS: &[(&str, &[&str])] = &[
-    ("reqwest", &["src/shell/client.rs"]),
+    ("reqwest", &["src/shell/client.rs", "src/service/store/etcd/gateway.rs"]),
     ("terminal_size", &["src/shell/render.rs"]),
     ("Colorize", &["src/shell/render.rs"]),
     ("rusqlite", &["src/service/store/sqlite.rs", "src/service/store/legacy.rs", "src/service/audit.rs"]),

@@ -272,6 +272,9 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// ccrd's disk is full: nothing was accepted, nothing acknowledged was lost (HTTP 507).
     InsufficientStorage,
+    /// The control store (etcd) has no majority answering: changes are refused, nothing
+    /// acknowledged was lost (HTTP 503).
+    ControlStoreUnavailable,
     /// Something failed inside the service (HTTP 500); details are in ccrd's log.
     Internal,
 }
@@ -289,6 +292,7 @@ impl ErrorCode {
             ErrorCode::EstateChanged => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::InsufficientStorage => 507,
+            ErrorCode::ControlStoreUnavailable => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -301,7 +305,7 @@ impl ErrorCode {
             ErrorCode::ManagementObjectAmbiguous | ErrorCode::InvalidRequest | ErrorCode::PayloadTooLarge => {
                 "InvalidArgument"
             }
-            ErrorCode::InsufficientStorage => "ResourceUnavailable",
+            ErrorCode::InsufficientStorage | ErrorCode::ControlStoreUnavailable => "ResourceUnavailable",
             ErrorCode::PreconditionFailed | ErrorCode::EstateChanged => "InvalidOperation",
             ErrorCode::Internal => "NotSpecified",
         }
@@ -319,6 +323,7 @@ impl ErrorCode {
             ErrorCode::EstateChanged => "EstateChanged",
             ErrorCode::PayloadTooLarge => "PayloadTooLarge",
             ErrorCode::InsufficientStorage => "InsufficientStorage",
+            ErrorCode::ControlStoreUnavailable => "ControlStoreUnavailable",
             ErrorCode::Internal => "Internal",
         }
     }

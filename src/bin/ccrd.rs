@@ -54,6 +54,11 @@ struct Args {
     /// The most connections open at once; more wait until one closes.
     #[arg(long, default_value_t = 256)]
     max_connections: usize,
+    /// Where the estate is kept: `sqlite` (the lab's estate.db, the default) or
+    /// `etcd://HOST:PORT[,HOST:PORT…][/NAME]` (an etcd cluster; the lab directory keeps the
+    /// tokens, the audit trail and the nodes' files).
+    #[arg(long, default_value = "sqlite")]
+    store: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -216,7 +221,17 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let lab = match lab::open(&dir, &TopologySource::parse(&args.topology)) {
+    let etcd = match args.store.as_str() {
+        "sqlite" => None,
+        other => match ccrsh::service::store::EtcdUrl::parse(other) {
+            Ok(url) => Some(url),
+            Err(e) => {
+                eprintln!("ccrd: --store: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let lab = match lab::open_on(&dir, &TopologySource::parse(&args.topology), etcd.as_ref()) {
         Ok(lab) => lab,
         Err(e) => {
             tracing::error!("{e}");

@@ -100,13 +100,47 @@ pub fn from_io(error: &std::io::Error) -> ServiceError {
 /// A store failure: SQLite's "database or disk is full" is [`ServiceError::disk_full`] (the
 /// transaction was rolled back: nothing of the change is kept), anything else internal.
 pub fn from_store(error: &crate::service::store::StoreError) -> ServiceError {
-    if error.is_disk_full() { ServiceError::disk_full() } else { ServiceError::internal(error) }
+    match error {
+        crate::service::store::StoreError::Unavailable(_) | crate::service::store::StoreError::Conflict => {
+            from_commit(&crate::service::writer::NotCommitted::from(error))
+        }
+        _ if error.is_disk_full() => ServiceError::disk_full(),
+        _ => ServiceError::internal(error),
+    }
 }
 
 /// A change the writer did not commit: a full disk is [`ServiceError::disk_full`] (the batch was
 /// rolled back), anything else internal.
 pub fn from_commit(error: &crate::service::writer::NotCommitted) -> ServiceError {
-    if error.disk_full { ServiceError::disk_full() } else { ServiceError::internal(error) }
+    if error.disk_full {
+        ServiceError::disk_full()
+    } else if error.conflict {
+        ServiceError(ErrorBody {
+            code: ErrorCode::EstateChanged,
+            message: "Another ccrd sharing this estate changed it first: nothing of this request was carried out."
+                .into(),
+            hint: Some("Look at the estate as it is now, then send the request again if it still applies.".into()),
+            target: None,
+            report: None,
+            candidates: Vec::new(),
+        })
+    } else if error.unavailable {
+        tracing::warn!(detail = %error.message, "the control store is unavailable");
+        ServiceError(ErrorBody {
+            code: ErrorCode::ControlStoreUnavailable,
+            message: error.message.clone(),
+            hint: Some(
+                "Nothing of this request was carried out. Bring a majority of the etcd members back (or \
+                 reconnect this ccrd to them), then send it again."
+                    .into(),
+            ),
+            target: None,
+            report: None,
+            candidates: Vec::new(),
+        })
+    } else {
+        ServiceError::internal(error)
+    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use super::audit::{AUDIT_FILE, Audit};
 use super::replication;
-use super::store::{EstateStore, SqliteStore, StoreError};
+use super::store::{EstateStore, EtcdStore, EtcdUrl, SqliteStore, StoreError};
 use super::tokens::TOKENS_FILE;
 use crate::engine::Estate;
 use crate::engine::topology::{self, TopologyError};
@@ -108,6 +108,13 @@ pub enum LabError {
 
 /// Opens the lab at `dir`, creating it from `topology` when it is missing or empty.
 pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
+    open_on(dir, topology, None)
+}
+
+/// As [`open`], with the estate in etcd at `etcd` when given (the lab directory keeps the
+/// tokens, the audit trail and the nodes' files): an estate not yet in etcd is created there
+/// from the lab's.
+pub fn open_on(dir: &Path, topology: &TopologySource, etcd: Option<&EtcdUrl>) -> Result<Lab, LabError> {
     let shown = dir.display().to_string();
     let io_err = |source| LabError::Io { dir: shown.clone(), source };
     let estate_path = dir.join(ESTATE_FILE);
@@ -141,7 +148,15 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
     let mut store = SqliteStore::open(&estate_path).map_err(store_err)?;
     let audit = Audit::open(dir).map_err(|e| LabError::Io { dir: shown.clone(), source: io::Error::other(e) })?;
     move_legacy_history(&mut store, &audit).map_err(store_err)?;
-    let estate = store.load().map_err(store_err)?;
+    let mut estate = store.load().map_err(store_err)?;
+    let store: Box<dyn EstateStore> = match etcd {
+        None => Box::new(store),
+        Some(url) => {
+            let mut etcd = EtcdStore::open(url, &estate).map_err(store_err)?;
+            estate = etcd.load().map_err(store_err)?;
+            Box::new(etcd)
+        }
+    };
     let mut mark = CleanMark::new(&lock).map_err(io_err)?;
     if clean {
         // Until a file is touched, the lab stays as clean as it was.
@@ -157,7 +172,7 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
         viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
         metrics: read_token(&metrics_token).map_err(io_err)?,
     };
-    Ok(Lab { dir: dir.to_path_buf(), store: Box::new(store), estate, clean, mark, tokens, audit, lock })
+    Ok(Lab { dir: dir.to_path_buf(), store, estate, clean, mark, tokens, audit, lock })
 }
 
 /// Refuses a lab directory that someone else could have planted files in: it must be a real

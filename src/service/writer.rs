@@ -63,17 +63,26 @@ pub struct NotCommitted {
     pub message: String,
     /// The store's disk is full (the batch was rolled back).
     pub disk_full: bool,
+    /// Another ccrd sharing the store committed first (the estate is re-read: decide again).
+    pub conflict: bool,
+    /// The store cannot be written now (a distributed store without a majority).
+    pub unavailable: bool,
 }
 
 impl NotCommitted {
     fn new(message: impl Into<String>) -> NotCommitted {
-        NotCommitted { message: message.into(), disk_full: false }
+        NotCommitted { message: message.into(), disk_full: false, conflict: false, unavailable: false }
     }
 }
 
 impl From<&StoreError> for NotCommitted {
     fn from(e: &StoreError) -> NotCommitted {
-        NotCommitted { message: e.to_string(), disk_full: e.is_disk_full() }
+        NotCommitted {
+            message: e.to_string(),
+            disk_full: e.is_disk_full(),
+            conflict: matches!(e, StoreError::Conflict),
+            unavailable: matches!(e, StoreError::Unavailable(_)),
+        }
     }
 }
 
@@ -313,6 +322,11 @@ impl Writer {
             }
             Err(e) => {
                 let failure = NotCommitted::from(&e);
+                if failure.conflict {
+                    // Another ccrd sharing the store committed first: what this one decides
+                    // next starts from the estate as stored now.
+                    self.adopt_stored(&mut queue);
+                }
                 queue.epoch += 1;
                 let voided = std::mem::take(&mut queue.waiting);
                 for entry in batch.iter().chain(voided.iter()) {
@@ -322,6 +336,53 @@ impl Writer {
         }
         self.woken.notify_all();
         Ok(queue)
+    }
+
+    /// Takes the estate as the store holds it now, when another process sharing the store
+    /// changed it: it becomes the stored and the published estate (the caller bumps the epoch,
+    /// so decisions start again from it).
+    fn adopt_stored(&self, queue: &mut Queue) {
+        let fresh = match self.store().refresh() {
+            Ok(Some(fresh)) => fresh,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "re-reading the shared estate failed");
+                return;
+            }
+        };
+        queue.stored = fresh.clone();
+        let mut published = self.published.write().unwrap_or_else(PoisonError::into_inner);
+        self.observer.published(&published, &fresh, Cause::Replaced);
+        *published = fresh;
+        drop(published);
+        self.observer.woke();
+    }
+
+    /// Takes in a change another process sharing the store committed (a watch saw it): with
+    /// nothing decided and not committed, the stored estate becomes the decided and published
+    /// one. Returns whether anything changed.
+    pub fn follow_store(&self) -> Result<bool, NotCommitted> {
+        let guard = unpoisoned(&self.decided);
+        let mut deciding = Deciding { writer: self, guard };
+        deciding.flush()?;
+        let mut queue = self.queue();
+        let fresh = match self.store().refresh() {
+            Ok(Some(fresh)) => fresh,
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(NotCommitted::from(&e)),
+        };
+        queue.stored = fresh.clone();
+        queue.epoch += 1;
+        deciding.guard.estate = fresh.clone();
+        deciding.guard.epoch = queue.epoch;
+        deciding.guard.open_logs.clear();
+        let mut published = self.published.write().unwrap_or_else(PoisonError::into_inner);
+        self.observer.published(&published, &fresh, Cause::Replaced);
+        *published = fresh;
+        drop(published);
+        drop(queue);
+        self.observer.woke();
+        Ok(true)
     }
 
     /// Commits whatever is queued and not yet written (a replication pass's progress), then

@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests: a private home and lab per test, running the
-//! ccrsh binary, and a ccrd on a free loopback port that is stopped when dropped.
+//! ccrsh binary, a ccrd on a free loopback port that is stopped when dropped, and a real etcd
+//! cluster ([`etcd`]).
 
 #![allow(dead_code)]
+
+pub mod etcd;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -90,9 +93,12 @@ impl Ccrd {
     /// log goes to a file beside the lab ([`Ccrd::log`]), so it never blocks on a full pipe.
     pub fn start_with(lab: &Path, args: &[&str]) -> Ccrd {
         let log = std::fs::File::create(lab.with_extension("log")).expect("log file");
+        // The store matrix (`CCRSH_STORE=etcd`): the same test with the estate in etcd.
+        let matrix = etcd::matrix_store(lab).filter(|_| !args.contains(&"--store"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_ccrd"))
             .args(["--lab", lab.to_str().expect("utf-8 path"), "--listen", "127.0.0.1:0"])
             .args(args)
+            .args(matrix.iter().flat_map(|url| ["--store", url.as_str()]))
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()

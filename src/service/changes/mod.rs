@@ -398,7 +398,9 @@ pub(super) fn audit_lab_call<T>(
             let outcome = match body.code {
                 api::ErrorCode::PreconditionFailed | api::ErrorCode::EstateChanged => "Refused",
                 api::ErrorCode::AccessDenied | api::ErrorCode::InsufficientRole => "Denied",
-                api::ErrorCode::Internal | api::ErrorCode::InsufficientStorage => "Failed",
+                api::ErrorCode::Internal
+                | api::ErrorCode::InsufficientStorage
+                | api::ErrorCode::ControlStoreUnavailable => "Failed",
                 _ => "Invalid",
             };
             (outcome, Some(format!("{}: {}", body.code.as_str(), body.message)))

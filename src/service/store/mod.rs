@@ -5,12 +5,13 @@
 //!
 //! Owns: the trait, the records a commit carries ([`Journal`]) and the ledger's shapes. (The
 //! history of who did what is the audit trail, `service::audit`, outside the estate.) The
-//! SQLite implementation is [`sqlite`]; `legacy` reads the schema of earlier versions so an old
+//! SQLite implementation is [`sqlite`], the etcd one [`etcd`]; `legacy` reads the schema of earlier versions so an old
 //! lab is migrated when it is opened.
 //!
 //! Must not: decide anything about the estate (the engine does) or know about HTTP. Nothing
-//! outside this directory names SQLite.
+//! outside this directory names SQLite or etcd.
 
+pub mod etcd;
 mod legacy;
 pub mod sqlite;
 
@@ -23,6 +24,7 @@ use crate::engine::Estate;
 use crate::engine::diff::EstateDiff;
 use crate::engine::events::NewEvent;
 
+pub use etcd::{EtcdStore, EtcdUrl};
 pub use sqlite::{SNAPSHOT_CHECK_BUDGET, SqliteStore, read_snapshot};
 
 /// What one change appends besides the objects it changed.
@@ -101,6 +103,12 @@ pub enum StoreError {
     BadValue { table: &'static str, column: &'static str, value: String },
     #[error("the estate database is schema version {found}; this ccrd reads versions 2 to {}", sqlite::SCHEMA_VERSION)]
     WrongVersion { found: i64 },
+    /// A distributed store: another ccrd committed since this one last read; nothing was written.
+    #[error("another ccrd changed the estate first; nothing of this change was written")]
+    Conflict,
+    /// A distributed store cannot be written now (no majority of its members answers).
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl StoreError {
@@ -137,6 +145,13 @@ pub trait EstateStore: Send {
 
     /// A separate handle for reading the journal, so reads never wait behind a commit.
     fn reader(&self) -> Result<Box<dyn JournalRead>, StoreError>;
+
+    /// The estate as stored now when another process sharing the store changed it since this
+    /// handle last read or wrote it (`None`: nothing changed). Only a shared store (etcd) can
+    /// say anything but `None`.
+    fn refresh(&mut self) -> Result<Option<Estate>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// Reading the journal: events and the mail ledger.

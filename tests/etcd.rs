@@ -1,0 +1,205 @@
+//! ccrd with its estate in a real 3-member etcd cluster (`--store etcd://…`): the estate and its
+//! journal live there and a restarted ccrd finds them; the leader's `kill -9` under a mail and
+//! change workload loses nothing acknowledged; with two members of three gone, changes are
+//! refused with the clear error while reads answer, and everything resumes when they return;
+//! two ccrd on one store serve one estate. Skipped, with one line on standard error, where no
+//! `etcd` is installed (see `support::etcd`).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use ccrsh::api::{
+    ClusteredMailboxServerStatus, CopyRequest, ErrorCode, IdentityQuery, MailStatistics, MailStatisticsQuery,
+    OperationResult, SendMailRequest, SendMailResult, ServiceInfo, routes,
+};
+use ccrsh::shell::client::{Client, ClientError};
+
+use crate::support::Ccrd;
+use crate::support::etcd::{self, Cluster};
+
+/// A 3-member cluster, or `None` (said once) where etcd is not installed.
+fn cluster() -> Option<Cluster> {
+    etcd::available().then(|| Cluster::start(3))
+}
+
+fn ccrd_on(lab: &std::path::Path, cluster: &Cluster, estate: &str) -> (Ccrd, Client) {
+    let ccrd = Ccrd::start_with(lab, &["--store", &cluster.url(estate)]);
+    let client = Client::new(&ccrd.url, Some(ccrd.admin_token())).expect("client");
+    (ccrd, client)
+}
+
+fn deliver(client: &Client, count: u32) -> Result<Vec<u64>, ClientError> {
+    let request = SendMailRequest {
+        database: "Mailbox Database".into(),
+        count,
+        size_kb: 4,
+        dry_run: false,
+        expected_version: None,
+        recipient: None,
+    };
+    client.post::<SendMailResult>(routes::LAB_MAIL, &request).map(|r| r.accepted)
+}
+
+fn statistics(client: &Client, verify: bool) -> MailStatistics {
+    let query = MailStatisticsQuery { identity: Some("Mailbox Database".into()), verify };
+    client.get(routes::LAB_MAIL_STATISTICS, &query).expect("statistics")
+}
+
+fn version(client: &Client) -> u64 {
+    client.get::<ServiceInfo>(routes::INFO, &()).expect("info").estate_version
+}
+
+fn suspend(client: &Client, on: bool) -> Result<OperationResult, ClientError> {
+    let request = CopyRequest {
+        identity: "CCREX01\\First Storage Group".into(),
+        standby_machine: None,
+        suspend_comment: None,
+        dry_run: false,
+        expected_version: None,
+        domain_controller: None,
+    };
+    client.post(if on { routes::SUSPEND_COPY } else { routes::RESUME_COPY }, &request)
+}
+
+fn cms(client: &Client) -> ClusteredMailboxServerStatus {
+    let query = IdentityQuery { identity: Some("CCREX01".into()) };
+    let mut all: Vec<ClusteredMailboxServerStatus> = client.get(routes::CMS_STATUS, &query).expect("status");
+    all.remove(0)
+}
+
+/// Every acknowledged message is accepted and held, by the counters and by the files.
+fn nothing_lost(client: &Client, acknowledged: &HashSet<u64>) {
+    let verified = statistics(client, true);
+    assert_eq!((verified.lost, verified.unavailable), (0, 0), "{verified:?}");
+    assert_eq!(verified.present, verified.accepted, "every accepted message is held: {verified:?}");
+    assert!(verified.accepted >= acknowledged.len() as u64, "{verified:?} < {} acknowledged", acknowledged.len());
+}
+
+#[test]
+fn the_estate_and_its_journal_live_in_etcd_and_a_restarted_ccrd_finds_them() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lab = dir.path().join("lab");
+    let (ccrd, client) = ccrd_on(&lab, &cluster, "restart");
+    let acknowledged: HashSet<u64> = deliver(&client, 25).expect("accepted").into_iter().collect();
+    let before = version(&client);
+    let suspended = suspend(&client, true).expect("suspended");
+    assert_eq!(suspended.estate_version, before + 1, "the version stays the contiguous counter");
+    assert!(ccrd.terminate().success());
+
+    // The lab's own estate.db never saw the change: the estate is read back from etcd.
+    let (ccrd, client) = ccrd_on(&lab, &cluster, "restart");
+    assert_eq!(version(&client), before + 1);
+    let resumed = suspend(&client, false).expect("resumed");
+    assert_eq!(resumed.estate_version, before + 2);
+    nothing_lost(&client, &acknowledged);
+    assert_eq!(statistics(&client, false).accepted, 25);
+    drop(ccrd);
+
+    // Another estate name on the same cluster is another estate: the seed, untouched.
+    let other = dir.path().join("other");
+    let (_other, client) = ccrd_on(&other, &cluster, "another");
+    assert_eq!(statistics(&client, false).accepted, 0);
+}
+
+#[test]
+fn killing_the_etcd_leader_under_mail_and_changes_loses_nothing_acknowledged() {
+    let Some(mut cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (ccrd, client) = ccrd_on(&dir.path().join("lab"), &cluster, "leader-kill");
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(AtomicUsize::new(0));
+    let changes = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for i in 0..9 {
+        let (url, token, stop, acked, changes) =
+            (ccrd.url.clone(), ccrd.admin_token(), Arc::clone(&stop), Arc::clone(&acked), Arc::clone(&changes));
+        workers.push(std::thread::spawn(move || {
+            let client = Client::new(&url, Some(token)).expect("client");
+            let mut mine = Vec::new();
+            let mut on = true;
+            while !stop.load(Ordering::Relaxed) {
+                if i == 0 {
+                    // The change workload: suspend and resume, one after the other.
+                    if suspend(&client, on).is_ok() {
+                        on = !on;
+                        changes.fetch_add(1, Ordering::Relaxed);
+                    }
+                } else if let Ok(ids) = deliver(&client, 1) {
+                    acked.fetch_add(ids.len(), Ordering::Relaxed);
+                    mine.extend(ids);
+                }
+            }
+            mine
+        }));
+    }
+    let wait_for = |what: &AtomicUsize, at_least: usize| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while what.load(Ordering::Relaxed) < at_least {
+            assert!(Instant::now() < deadline, "no progress: {} < {at_least}", what.load(Ordering::Relaxed));
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    wait_for(&acked, 50);
+    let leader = cluster.leader().expect("a leader");
+    cluster.kill(leader);
+    let (acked_at_kill, changes_at_kill) = (acked.load(Ordering::Relaxed), changes.load(Ordering::Relaxed));
+    // The workload goes on after the election.
+    wait_for(&acked, acked_at_kill + 50);
+    wait_for(&changes, changes_at_kill + 2);
+    stop.store(true, Ordering::Relaxed);
+    let mut acknowledged = HashSet::new();
+    for worker in workers {
+        for id in worker.join().expect("worker") {
+            assert!(acknowledged.insert(id), "id {id} acknowledged twice");
+        }
+    }
+    nothing_lost(&client, &acknowledged);
+    cluster.restart(leader);
+    cluster.wait_healthy(Duration::from_secs(30));
+    drop(ccrd);
+}
+
+#[test]
+fn with_two_members_of_three_gone_changes_are_refused_clearly_reads_answer_and_all_resumes() {
+    let Some(mut cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_ccrd, client) = ccrd_on(&dir.path().join("lab"), &cluster, "majority-lost");
+    let mut acknowledged: HashSet<u64> = deliver(&client, 10).expect("accepted").into_iter().collect();
+    let before = version(&client);
+    let operational = cms(&client).operational_machines;
+    cluster.kill(0);
+    cluster.kill(1);
+
+    let refused = match suspend(&client, true) {
+        Err(ClientError::Rejected(body)) => body,
+        other => panic!("a change without a majority must be refused, got {other:?}"),
+    };
+    assert_eq!(refused.code, ErrorCode::ControlStoreUnavailable, "{refused:?}");
+    assert!(
+        refused.message.starts_with("the control store is unreachable: 1 of 3 etcd members answer; changes are refused until a majority is back"),
+        "{}",
+        refused.message
+    );
+    assert!(matches!(deliver(&client, 1), Err(ClientError::Rejected(b)) if b.code == ErrorCode::ControlStoreUnavailable));
+    // Reads are served from this ccrd's last state.
+    assert_eq!(cms(&client).operational_machines, operational);
+    assert_eq!(version(&client), before, "nothing of the refused change was kept");
+
+    cluster.restart(0);
+    cluster.restart(1);
+    cluster.wait_healthy(Duration::from_secs(30));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let resumed = loop {
+        match suspend(&client, true) {
+            Ok(done) => break done,
+            Err(e) => assert!(Instant::now() < deadline, "changes did not resume: {e:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(resumed.estate_version, before + 1);
+    acknowledged.extend(deliver(&client, 5).expect("mail resumes"));
+    nothing_lost(&client, &acknowledged);
+}
