@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ccrsh::api::{
-    ClusteredMailboxServerStatus, CopyRequest, ErrorCode, IdentityQuery, MailStatistics, MailStatisticsQuery,
-    OperationResult, SendMailRequest, SendMailResult, ServiceInfo, routes,
+    AutoDatabaseMountDial, ClusteredMailboxServerStatus, CopyRequest, CopyStatus, CopyStatusQuery, ErrorCode,
+    IdentityQuery, MailStatistics, MailStatisticsQuery, MailboxServerRequest, MoveRequest, OperationResult,
+    SendMailRequest, SendMailResult, ServiceInfo, StorageGroupCopyStatus, routes,
 };
 use ccrsh::shell::client::{Client, ClientError};
 
@@ -179,11 +180,15 @@ fn with_two_members_of_three_gone_changes_are_refused_clearly_reads_answer_and_a
     };
     assert_eq!(refused.code, ErrorCode::ControlStoreUnavailable, "{refused:?}");
     assert!(
-        refused.message.starts_with("the control store is unreachable: 1 of 3 etcd members answer; changes are refused until a majority is back"),
+        refused.message.starts_with(
+            "the control store is unreachable: 1 of 3 etcd members answer; changes are refused until a majority is back"
+        ),
         "{}",
         refused.message
     );
-    assert!(matches!(deliver(&client, 1), Err(ClientError::Rejected(b)) if b.code == ErrorCode::ControlStoreUnavailable));
+    assert!(
+        matches!(deliver(&client, 1), Err(ClientError::Rejected(b)) if b.code == ErrorCode::ControlStoreUnavailable)
+    );
     // Reads are served from this ccrd's last state.
     assert_eq!(cms(&client).operational_machines, operational);
     assert_eq!(version(&client), before, "nothing of the refused change was kept");
@@ -202,4 +207,120 @@ fn with_two_members_of_three_gone_changes_are_refused_clearly_reads_answer_and_a
     assert_eq!(resumed.estate_version, before + 1);
     acknowledged.extend(deliver(&client, 5).expect("mail resumes"));
     nothing_lost(&client, &acknowledged);
+}
+
+fn copy_status(client: &Client) -> CopyStatus {
+    let query = CopyStatusQuery { identity: Some("CCREX01\\First Storage Group".into()), ..Default::default() };
+    let mut all: Vec<StorageGroupCopyStatus> = client.get(routes::STORAGE_GROUP_COPY_STATUS, &query).expect("status");
+    all.remove(0).summary_copy_status
+}
+
+fn dial(client: &Client, dial: AutoDatabaseMountDial) -> Result<OperationResult, ClientError> {
+    let request = MailboxServerRequest {
+        identity: "CCREX01".into(),
+        auto_database_mount_dial: Some(dial),
+        forced_database_mount_after: None,
+        dry_run: false,
+        expected_version: None,
+        domain_controller: None,
+    };
+    client.post(routes::SET_MAILBOX_SERVER, &request)
+}
+
+/// Waits until `check` holds (a watch carries the other ccrd's change), returning how long it took.
+fn eventually(what: &str, check: impl Fn() -> bool) -> Duration {
+    let started = Instant::now();
+    while !check() {
+        assert!(started.elapsed() < Duration::from_secs(5), "{what} was not seen within 5 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    started.elapsed()
+}
+
+#[test]
+fn two_ccrd_on_one_store_serve_one_estate_see_each_others_changes_and_serialise_them() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = cluster.url("shared");
+    let a = Ccrd::start_with(&dir.path().join("a"), &["--store", &url]);
+    let b = Ccrd::start_with(&dir.path().join("b"), &["--store", &url, "--without-files"]);
+    let client_a = Client::new(&a.url, Some(a.admin_token())).expect("client");
+    let client_b = Client::new(&b.url, Some(b.admin_token())).expect("client");
+    let acknowledged: HashSet<u64> = deliver(&client_a, 20).expect("accepted").into_iter().collect();
+    assert_eq!(version(&client_b), version(&client_a), "one estate");
+
+    // A change through one is visible through the other at once (the watch).
+    let suspended = suspend(&client_a, true).expect("suspended through a");
+    eventually("a's suspend on b", || copy_status(&client_b) == CopyStatus::Suspended);
+    assert_eq!(version(&client_b), suspended.estate_version);
+    let resumed = suspend(&client_b, false).expect("resumed through b");
+    assert_eq!(resumed.estate_version, suspended.estate_version + 1, "one contiguous counter across both");
+    eventually("b's resume on a", || copy_status(&client_a) != CopyStatus::Suspended);
+
+    // What needs the nodes' files is refused by the ccrd that does not hold them, clearly.
+    let request = MoveRequest {
+        identity: "CCREX01".into(),
+        target_machine: "NH-W2K3-SRV04".into(),
+        move_comment: "patching".into(),
+        ignore_dismounted: false,
+        ignore_queue_length: false,
+        dry_run: false,
+        expected_version: None,
+        domain_controller: None,
+    };
+    for refused in
+        [client_b.post::<OperationResult>(routes::MOVE_CMS, &request).map(drop), deliver(&client_b, 1).map(drop)]
+    {
+        match refused {
+            Err(ClientError::Rejected(body)) => {
+                assert_eq!(body.code, ErrorCode::InvalidRequest, "{body:?}");
+                assert!(body.message.contains("needs the nodes' files, and this ccrd does not hold them"), "{body:?}");
+            }
+            other => panic!("expected a clear refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(version(&client_a), resumed.estate_version, "the refusals changed nothing");
+
+    // Concurrent changes through both are serialised: each commits or is told 409
+    // EstateChanged, and the version counts exactly the ones that committed.
+    let start = version(&client_a);
+    let (url_a, token_a, url_b, token_b) = (a.url.clone(), a.admin_token(), b.url.clone(), b.admin_token());
+    let through_a = std::thread::spawn(move || {
+        let client = Client::new(&url_a, Some(token_a)).expect("client");
+        let (mut done, mut conflicts) = (0u64, 0u64);
+        for i in 0..20 {
+            match suspend(&client, i % 2 == 0) {
+                Ok(result) if result.changed => done += 1,
+                Ok(_) => {}
+                Err(ClientError::Rejected(body)) if body.code == ErrorCode::EstateChanged => conflicts += 1,
+                Err(ClientError::Rejected(body)) if body.code == ErrorCode::PreconditionFailed => {}
+                Err(e) => panic!("a change through a failed: {e:?}"),
+            }
+        }
+        (done, conflicts)
+    });
+    let through_b = std::thread::spawn(move || {
+        let client = Client::new(&url_b, Some(token_b)).expect("client");
+        let (mut done, mut conflicts) = (0u64, 0u64);
+        for i in 0..20 {
+            let value =
+                if i % 2 == 0 { AutoDatabaseMountDial::BestAvailability } else { AutoDatabaseMountDial::Lossless };
+            match dial(&client, value) {
+                Ok(result) if result.changed => done += 1,
+                Ok(_) => {}
+                Err(ClientError::Rejected(body)) if body.code == ErrorCode::EstateChanged => conflicts += 1,
+                Err(e) => panic!("a change through b failed: {e:?}"),
+            }
+        }
+        (done, conflicts)
+    });
+    let (done_a, conflicts_a) = through_a.join().expect("a");
+    let (done_b, conflicts_b) = through_b.join().expect("b");
+    assert!(done_a > 0 && done_b > 0, "both made changes: {done_a} and {done_b}");
+    let end = start + done_a + done_b;
+    // Each side sees the other's last change once its watch brings it.
+    let said = format!("{done_a} + {done_b} committed ({conflicts_a} + {conflicts_b} conflicts)");
+    eventually(&format!("version {end} on a: {said}"), || version(&client_a) == end);
+    eventually(&format!("version {end} on b: {said}"), || version(&client_b) == end);
+    nothing_lost(&client_a, &acknowledged);
 }

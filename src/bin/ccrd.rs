@@ -59,6 +59,10 @@ struct Args {
     /// tokens, the audit trail and the nodes' files).
     #[arg(long, default_value = "sqlite")]
     store: String,
+    /// With --store etcd://…: serve an estate whose nodes' files another ccrd holds (it runs
+    /// replication and mail); this one serves reads and the changes that touch no files.
+    #[arg(long)]
+    without_files: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -231,8 +235,17 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
             }
         },
     };
+    if args.without_files && etcd.is_none() {
+        eprintln!(
+            "ccrd: --without-files needs --store etcd://… (a store another ccrd, the one with the files, shares)"
+        );
+        return ExitCode::from(2);
+    }
     let lab = match lab::open_on(&dir, &TopologySource::parse(&args.topology), etcd.as_ref()) {
-        Ok(lab) => lab,
+        Ok(mut lab) => {
+            lab.holds_files = !args.without_files;
+            lab
+        }
         Err(e) => {
             tracing::error!("{e}");
             return ExitCode::from(1);
@@ -257,6 +270,7 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
     };
     let serving = state.clone();
     let listen = args.listen;
+    let store = args.store.clone();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let options = ServerOptions { tls, max_connections: args.max_connections, ..ServerOptions::default() };
     let result = runtime.block_on(async move {
@@ -271,7 +285,7 @@ fn run(args: &Args, dir: PathBuf) -> ExitCode {
         let address = listener.local_addr()?;
         let _ = writeln!(stdout, "ccrd listening on {scheme}://{address}");
         let _ = writeln!(stdout, "lab: {}", dir.display());
-        tracing::info!(address = %address, lab = %dir.display(), "listening");
+        tracing::info!(address = %address, lab = %dir.display(), store = %store, "listening");
         // A ccrsh started on the same lab directory attaches here, on loopback (plain HTTP
         // only: an attaching shell has no CA to check a TLS certificate with).
         let mut local = address;

@@ -79,6 +79,9 @@ pub struct Lab {
     pub audit: Audit,
     /// The open lock file: the lock lasts as long as it does.
     pub lock: File,
+    /// Whether the service runs the nodes' files (replication, mail, moves): true unless a
+    /// second ccrd shares the estate's store with the one that does (`ccrd --without-files`).
+    pub holds_files: bool,
 }
 
 /// Why a lab directory could not be opened.
@@ -172,7 +175,7 @@ pub fn open_on(dir: &Path, topology: &TopologySource, etcd: Option<&EtcdUrl>) ->
         viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
         metrics: read_token(&metrics_token).map_err(io_err)?,
     };
-    Ok(Lab { dir: dir.to_path_buf(), store, estate, clean, mark, tokens, audit, lock })
+    Ok(Lab { dir: dir.to_path_buf(), store, estate, clean, mark, tokens, audit, lock, holds_files: true })
 }
 
 /// Refuses a lab directory that someone else could have planted files in: it must be a real

@@ -97,6 +97,9 @@ pub struct Shared {
     /// Set when ccrd starts shutting down, so long-lived streams end and let it.
     pub closing: watch::Sender<bool>,
     pub status_page: Arc<status_page::StatusPage>,
+    /// Whether this ccrd holds the nodes' files (and so runs replication and the changes that
+    /// touch files). Only a second ccrd on a shared store (`--without-files`) does not.
+    pub holds_files: bool,
 }
 
 /// Why a new estate is published, for the metrics' counting.
@@ -136,8 +139,9 @@ impl AppState {
     /// last holder did not shut down cleanly is repaired on a background thread (its files, and
     /// the log counters rebuilt from them); until then reads and changes wait.
     pub fn new(lab: Lab) -> Result<(AppState, LabLock), store::StoreError> {
-        let Lab { store, estate, clean, mark, tokens, audit, lock, dir } = lab;
+        let Lab { store, estate, clean, mark, tokens, audit, lock, dir, holds_files } = lab;
         let reader = store.reader()?;
+        let follow = store.follow();
         let published_estate = Arc::new(RwLock::new(estate.clone()));
         let metrics = Arc::new(Metrics::new(Arc::clone(&published_estate)));
         let published = watch::Sender::new(0);
@@ -157,7 +161,18 @@ impl AppState {
             lab: Arc::new(dir),
             wake: Arc::new(Notify::new()),
             progress: Arc::new(Mutex::new(Vec::new())),
+            holds_files,
         }));
+        if let Some(changes) = follow {
+            // What another ccrd committed is taken in with the log counters read from this
+            // ccrd's files when it holds them (the other one knows only what was stored).
+            let lab_dir = holds_files.then(|| state.lab.as_ref().clone());
+            state.writer.follow_with(Box::new(move |estate: &mut Estate| match &lab_dir {
+                Some(dir) => replication::refresh_from_disk(dir, estate).map_err(|e| e.to_string()),
+                None => Ok(()),
+            }));
+            spawn_follower(Arc::downgrade(&state.writer), changes)?;
+        }
         if !clean {
             let repairing = state.clone();
             std::thread::Builder::new()
@@ -199,6 +214,21 @@ impl AppState {
         self.estate.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Refuses `what` on a ccrd that does not hold the nodes' files, saying where to send it.
+    pub fn require_files(&self, what: &str) -> Result<(), error::ServiceError> {
+        if self.holds_files {
+            return Ok(());
+        }
+        Err(error::ServiceError::invalid_request(
+            format!(
+                "{what} needs the nodes' files, and this ccrd does not hold them (it was started with \
+                 --without-files, sharing its estate's store with the ccrd that does)."
+            ),
+            "Send it to the ccrd that holds the lab's files. This ccrd serves reads and the changes that touch no \
+             files (Suspend-/Resume-StorageGroupCopy, Set-MailboxServer, Set-TransportConfig).",
+        ))
+    }
+
     /// Tells the status page's live streams that something they show changed.
     pub fn announce(&self) {
         self.published.send_modify(|n| *n = n.wrapping_add(1));
@@ -211,6 +241,42 @@ impl AppState {
 /// change before it leaves the writer lock).
 pub fn unpoisoned<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// How often a ccrd on a shared store looks at it when no watch event came (a stream that broke
+/// silently costs at most this long).
+const FOLLOW_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Takes in, as they come, the changes other processes sharing the store commit (a shared
+/// store's watch), until the writer is gone.
+fn spawn_follower(
+    writer: std::sync::Weak<Writer>,
+    changes: std::sync::mpsc::Receiver<()>,
+) -> Result<(), store::StoreError> {
+    use std::sync::mpsc::RecvTimeoutError;
+    std::thread::Builder::new()
+        .name("ccrd-follow".into())
+        .spawn(move || {
+            let mut last_failure = String::new();
+            loop {
+                match changes.recv_timeout(FOLLOW_INTERVAL) {
+                    Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+                while changes.try_recv().is_ok() {}
+                let Some(writer) = writer.upgrade() else { return };
+                let failure = match writer.follow_store() {
+                    Ok(_) => String::new(),
+                    Err(e) => e.message,
+                };
+                if !failure.is_empty() && failure != last_failure {
+                    tracing::warn!(failure = %failure, "following the shared store failed");
+                }
+                last_failure = failure;
+            }
+        })
+        .map(drop)
+        .map_err(|e| store::StoreError::Backend(e.to_string()))
 }
 
 /// How often background replication looks for new logs when nothing wakes it.
@@ -288,7 +354,9 @@ pub async fn serve_with(
     options: server::ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    spawn_replication(state.clone());
+    if state.holds_files {
+        spawn_replication(state.clone());
+    }
     let closing = state.closing.clone();
     let shutdown = async move {
         shutdown.await;

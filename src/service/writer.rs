@@ -52,6 +52,9 @@ pub trait Observer: Send + Sync {
     fn woke(&self);
 }
 
+/// What is done to an estate read back from a shared store before it is published.
+pub type Adjust = Box<dyn Fn(&mut Estate) -> Result<(), String> + Send>;
+
 /// A place in the queue: what a decided change waits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket(u64);
@@ -148,6 +151,9 @@ pub struct Writer {
     store: Mutex<Box<dyn EstateStore>>,
     published: Arc<RwLock<Estate>>,
     observer: Arc<dyn Observer>,
+    /// Applied to an estate another process sharing the store committed before it is taken in
+    /// (the log counters read from this process's files): see [`Writer::follow_with`].
+    adjust: Mutex<Option<Adjust>>,
     /// Set by [`Writer::shut_down`]: no decision after it.
     closed: std::sync::atomic::AtomicBool,
     pub stats: CommitStats,
@@ -193,6 +199,7 @@ impl Writer {
             store: Mutex::new(store),
             published,
             observer,
+            adjust: Mutex::new(None),
             closed: std::sync::atomic::AtomicBool::new(false),
             stats: CommitStats::default(),
         }
@@ -342,7 +349,7 @@ impl Writer {
     /// changed it: it becomes the stored and the published estate (the caller bumps the epoch,
     /// so decisions start again from it).
     fn adopt_stored(&self, queue: &mut Queue) {
-        let fresh = match self.store().refresh() {
+        let stored = match self.store().refresh() {
             Ok(Some(fresh)) => fresh,
             Ok(None) => return,
             Err(e) => {
@@ -350,7 +357,11 @@ impl Writer {
                 return;
             }
         };
-        queue.stored = fresh.clone();
+        let mut fresh = stored.clone();
+        if let Err(e) = self.adjusted(&mut fresh) {
+            tracing::warn!(error = %e, "reading the files after another ccrd's change failed");
+        }
+        queue.stored = stored;
         let mut published = self.published.write().unwrap_or_else(PoisonError::into_inner);
         self.observer.published(&published, &fresh, Cause::Replaced);
         *published = fresh;
@@ -358,20 +369,38 @@ impl Writer {
         self.observer.woke();
     }
 
-    /// Takes in a change another process sharing the store committed (a watch saw it): with
-    /// nothing decided and not committed, the stored estate becomes the decided and published
-    /// one. Returns whether anything changed.
+    /// Takes in a change another process sharing the store committed (a watch saw it): once
+    /// everything decided here is committed, the stored estate (adjusted, see
+    /// [`Writer::follow_with`]) becomes the decided and published one. Returns whether anything
+    /// changed.
+    /// Sets what is done to an estate another process committed before it is taken in.
+    pub fn follow_with(&self, adjust: Adjust) {
+        *unpoisoned(&self.adjust) = Some(adjust);
+    }
+
+    fn adjusted(&self, estate: &mut Estate) -> Result<(), String> {
+        match unpoisoned(&self.adjust).as_ref() {
+            Some(adjust) => adjust(estate),
+            None => Ok(()),
+        }
+    }
+
     pub fn follow_store(&self) -> Result<bool, NotCommitted> {
         let guard = unpoisoned(&self.decided);
+        if self.closed.load(Ordering::Acquire) {
+            return Ok(false);
+        }
         let mut deciding = Deciding { writer: self, guard };
         deciding.flush()?;
         let mut queue = self.queue();
-        let fresh = match self.store().refresh() {
+        let stored = match self.store().refresh() {
             Ok(Some(fresh)) => fresh,
             Ok(None) => return Ok(false),
             Err(e) => return Err(NotCommitted::from(&e)),
         };
-        queue.stored = fresh.clone();
+        let mut fresh = stored.clone();
+        self.adjusted(&mut fresh).map_err(NotCommitted::new)?;
+        queue.stored = stored;
         queue.epoch += 1;
         deciding.guard.estate = fresh.clone();
         deciding.guard.epoch = queue.epoch;

@@ -31,7 +31,8 @@ pub fn available() -> bool {
             "CCRSH_REQUIRE_ETCD=1 and no etcd on PATH: {HOW}"
         );
         SAID.call_once(|| {
-            let _ = writeln!(std::io::stderr(), "\nnote: the etcd backend tests were NOT run (no `etcd` on PATH): {HOW}.");
+            let _ =
+                writeln!(std::io::stderr(), "\nnote: the etcd backend tests were NOT run (no `etcd` on PATH): {HOW}.");
         });
     }
     found
@@ -63,11 +64,8 @@ impl Cluster {
         let members: Vec<Member> = (0..size)
             .map(|i| Member { name: format!("m{i}"), client: free_port(), peer: free_port(), child: None })
             .collect();
-        let initial = members
-            .iter()
-            .map(|m| format!("{}=http://127.0.0.1:{}", m.name, m.peer))
-            .collect::<Vec<_>>()
-            .join(",");
+        let initial =
+            members.iter().map(|m| format!("{}=http://127.0.0.1:{}", m.name, m.peer)).collect::<Vec<_>>().join(",");
         let mut cluster = Cluster { dir, members, initial };
         for i in 0..size {
             cluster.launch(i, "new");

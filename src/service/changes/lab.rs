@@ -38,6 +38,7 @@ pub async fn send_mail(
     request: Result<Json<SendMailRequest>, JsonRejection>,
 ) -> Reply<api::SendMailResult> {
     let request = body(request)?;
+    state.require_files("Send-LabMail")?;
     blocking(move || {
         if !request.dry_run {
             require_administrator(&caller)?;
@@ -250,6 +251,7 @@ pub async fn settle(
     request: Result<Json<SettleRequest>, JsonRejection>,
 ) -> Reply<api::SettleResult> {
     let request = body(request)?;
+    state.require_files("Wait-LabReplication")?;
     blocking(move || {
         require_administrator(&caller)?;
         let result = settle_now(&state, &request);
@@ -380,6 +382,7 @@ pub async fn reset(
     request: Result<Json<api::ResetRequest>, JsonRejection>,
 ) -> Reply<api::LabResult> {
     let request = body(request)?;
+    state.require_files("Reset-Lab")?;
     if !request.dry_run {
         require_administrator(&caller)?;
     }
@@ -454,6 +457,7 @@ pub async fn export(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, ServiceError> {
+    state.require_files("Export-Lab")?;
     let Json((bytes, topology, version)) = blocking(move || {
         let result = (|| {
             let mut deciding = state.decide()?;
@@ -510,6 +514,7 @@ pub async fn import(
     upload: Body,
 ) -> Reply<api::LabResult> {
     let query = crate::service::routes::query_of(query)?;
+    state.require_files("Import-Lab")?;
     if !query.dry_run {
         require_administrator(&caller)?;
     }

@@ -202,6 +202,11 @@ pub(super) fn internal(e: &dyn std::fmt::Display) -> ServiceError {
     ServiceError::internal(e)
 }
 
+/// The changes that touch no node's files: a ccrd that does not hold the lab's files
+/// (`--without-files`, a second ccrd on a shared store) makes these and refuses the others.
+const ESTATE_ONLY: &[&str] =
+    &["Suspend-StorageGroupCopy", "Resume-StorageGroupCopy", "Set-MailboxServer", "Set-TransportConfig"];
+
 /// Runs `f` as one change. A refusal or a dry run writes nothing to the estate's store (the
 /// log counters of any log the attempt closed are published, and written with the next
 /// commit); every outcome is written to the audit trail under the caller's name.
@@ -247,6 +252,9 @@ fn mutate_logged(
     // A dry run changes nothing: the view-only token may ask for one.
     if !change.dry_run {
         require_administrator(&caller)?;
+    }
+    if !ESTATE_ONLY.contains(&change.cmdlet) {
+        state.require_files(change.cmdlet)?;
     }
     let mut deciding = state.decide()?;
     let current = deciding.estate().clone();

@@ -152,6 +152,13 @@ pub trait EstateStore: Send {
     fn refresh(&mut self) -> Result<Option<Estate>, StoreError> {
         Ok(None)
     }
+
+    /// For a store other processes share: a channel that receives a message when one of them
+    /// may have committed (then [`EstateStore::refresh`] says what). `None` for a store only
+    /// this process writes.
+    fn follow(&self) -> Option<std::sync::mpsc::Receiver<()>> {
+        None
+    }
 }
 
 /// Reading the journal: events and the mail ledger.

@@ -86,9 +86,15 @@ pub struct Range {
 /// One operation of a transaction.
 #[derive(Debug, Clone)]
 pub enum Op {
-    Put { key: Vec<u8>, value: Vec<u8> },
+    Put {
+        key: Vec<u8>,
+        value: Vec<u8>,
+    },
     /// Deletes every key in `[key, end)`.
-    DeleteRange { key: Vec<u8>, end: Vec<u8> },
+    DeleteRange {
+        key: Vec<u8>,
+        end: Vec<u8>,
+    },
 }
 
 impl Op {
@@ -216,6 +222,45 @@ impl Gateway {
         })
     }
 
+    /// Watches `key` from `revision` on, calling `seen` with the revision of each change, for as
+    /// long as the client lives: on the member that answered last, moving on to the next when
+    /// the stream breaks (and starting again after the last revision seen).
+    pub fn watch(&self, key: &[u8], revision: i64, seen: impl Fn(i64) + Send + 'static) {
+        let Some(runtime) = self.runtime.0.as_ref() else { return };
+        let urls: Vec<String> = self.members.iter().map(|m| m.url.clone()).collect();
+        let first = self.sticky.load(Ordering::Relaxed);
+        let key = b64(key);
+        runtime.spawn(async move {
+            // A stream has no overall timeout; only connecting is bounded.
+            let Ok(http) = reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT).build() else { return };
+            let mut next = revision;
+            let mut at = first;
+            loop {
+                let url = format!("{}/v3/watch", urls[at % urls.len()]);
+                let body = json!({"create_request": {"key": key, "start_revision": next.to_string()}});
+                if let Ok(mut response) =
+                    http.post(url).header("Grpc-Metadata-hasleader", "true").json(&body).send().await
+                {
+                    let mut pending: Vec<u8> = Vec::new();
+                    while let Ok(Some(chunk)) = response.chunk().await {
+                        pending.extend_from_slice(&chunk);
+                        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+                            let line: Vec<u8> = pending.drain(..=end).collect();
+                            let Ok(message) = serde_json::from_slice::<Value>(&line) else { continue };
+                            for event in message["result"]["events"].as_array().into_iter().flatten() {
+                                let revision = number(&event["kv"]["mod_revision"]);
+                                next = next.max(revision + 1);
+                                seen(revision);
+                            }
+                        }
+                    }
+                }
+                at += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        });
+    }
+
     /// Sends one request, failing over between members until one with a leader answers or the
     /// deadline passes.
     fn call(&self, path: &str, body: Value, require_leader: bool) -> Result<Value, EtcdError> {
@@ -268,17 +313,17 @@ impl Gateway {
             return Attempt::Unreachable("the etcd client is shut down".into());
         };
         runtime.spawn(async move {
-                let outcome = match request.send().await {
-                    Ok(response) => {
-                        let status = response.status();
-                        match response.json::<Value>().await {
-                            Ok(value) => Ok((status, value)),
-                            Err(e) => Err(e.to_string()),
-                        }
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    match response.json::<Value>().await {
+                        Ok(value) => Ok((status, value)),
+                        Err(e) => Err(e.to_string()),
                     }
-                    Err(e) => Err(e.to_string()),
-                };
-                let _ = tx.send(outcome);
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(outcome);
         });
         let outcome = rx.recv_timeout(ATTEMPT_TIMEOUT + Duration::from_millis(500));
         match outcome {

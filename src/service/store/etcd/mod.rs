@@ -28,6 +28,7 @@ pub mod gateway;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -124,6 +125,8 @@ pub struct EtcdStore {
     keys: Keys,
     /// The `mod_revision` of `E/meta` this handle last read or wrote: every commit compares it.
     meta_revision: i64,
+    /// The same, for the watch: a change past it was made by another ccrd.
+    known: Arc<AtomicI64>,
     meta: Meta,
     /// The estate as stored (a change too large for one transaction writes it whole).
     stored: Estate,
@@ -214,6 +217,7 @@ impl EtcdStore {
             gateway: Arc::new(gateway),
             keys,
             meta_revision: 0,
+            known: Arc::new(AtomicI64::new(0)),
             meta: Meta { layout: LAYOUT.into(), generation: 0, next_event: 1, estate: EstateMeta::of(seed) },
             stored: seed.clone(),
         };
@@ -228,6 +232,11 @@ impl EtcdStore {
         Ok(store)
     }
 
+    fn set_revision(&mut self, revision: i64) {
+        self.meta_revision = revision;
+        self.known.store(revision, Ordering::Release);
+    }
+
     /// Reads `E/meta` and remembers it; `None` when the estate does not exist.
     fn read_meta(&mut self, consistency: Consistency) -> Result<Option<i64>, StoreError> {
         let range = self.gateway.range(&self.keys.meta(), b"", 0, 0, consistency).map_err(unavailable)?;
@@ -237,7 +246,7 @@ impl EtcdStore {
             return Err(bad("meta.layout", format!("layout {} (this ccrd reads {LAYOUT})", meta.layout)));
         }
         self.meta = meta;
-        self.meta_revision = kv.mod_revision;
+        self.set_revision(kv.mod_revision);
         Ok(Some(range.revision))
     }
 
@@ -330,7 +339,10 @@ impl EtcdStore {
                 for message in messages {
                     let order = self.meta_revision.saturating_mul(2).saturating_add(step);
                     let value = FateValue { lost, at: journal.at };
-                    ops.push(Op::Put { key: self.keys.fate(message, order), value: json(&Tagged { tag, entry: value }) });
+                    ops.push(Op::Put {
+                        key: self.keys.fate(message, order),
+                        value: json(&Tagged { tag, entry: value }),
+                    });
                 }
             }
         }
@@ -377,7 +389,10 @@ impl EtcdStore {
             let mut staged = Vec::new();
             for list in &whole.lists {
                 for (position, object) in &list.changed {
-                    staged.push(Op::Put { key: self.keys.object(new, list.kind, *position), value: checked(list.kind, object)? });
+                    staged.push(Op::Put {
+                        key: self.keys.object(new, list.kind, *position),
+                        value: checked(list.kind, object)?,
+                    });
                 }
             }
             let tag = random_tag();
@@ -405,7 +420,7 @@ impl EtcdStore {
             if !outcome.succeeded {
                 return Err(StoreError::Conflict);
             }
-            self.meta_revision = outcome.revision;
+            self.set_revision(outcome.revision);
             if replace && !journal.is_empty() {
                 // Only this ccrd's reset or import writes here now: the journal of the new
                 // estate, in chunks, each guarded by the new meta.
@@ -525,7 +540,7 @@ impl EstateStore for EtcdStore {
             if !outcome.succeeded {
                 return Err(StoreError::Conflict);
             }
-            self.meta_revision = outcome.revision;
+            self.set_revision(outcome.revision);
             Ok(Some(numbered))
         })();
         match attempt {
@@ -574,6 +589,17 @@ impl EstateStore for EtcdStore {
 
     fn reader(&self) -> Result<Box<dyn JournalRead>, StoreError> {
         Ok(Box::new(self.journal_reader()))
+    }
+
+    fn follow(&self) -> Option<std::sync::mpsc::Receiver<()>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let known = Arc::clone(&self.known);
+        self.gateway.watch(&self.keys.meta(), self.meta_revision + 1, move |revision| {
+            if revision > known.load(Ordering::Acquire) {
+                let _ = tx.send(());
+            }
+        });
+        Some(rx)
     }
 
     fn refresh(&mut self) -> Result<Option<Estate>, StoreError> {
@@ -765,7 +791,9 @@ mod tests {
         assert_eq!(url.endpoints, ["127.0.0.1:2379", "10.0.0.2:2379"]);
         assert_eq!(url.estate, "contoso");
         assert_eq!(EtcdUrl::parse("etcd://h:1").expect("parses").estate, "default");
-        for bad in ["http://h:1", "etcd://h", "etcd://h:0", "etcd://:5", "etcd://h:1/", "etcd://h:1/a/b", "etcd://h:99999"] {
+        for bad in
+            ["http://h:1", "etcd://h", "etcd://h:0", "etcd://:5", "etcd://h:1/", "etcd://h:1/a/b", "etcd://h:99999"]
+        {
             let error = EtcdUrl::parse(bad).expect_err(bad);
             assert!(error.contains("etcd://HOST:PORT"), "{bad}: {error}");
         }
