@@ -328,12 +328,9 @@ impl Writer {
                 }
             }
             Err(e) => {
+                // (A conflict: another ccrd sharing the store committed first. Its commit reaches
+                // this one through the store's watch, `follow_store`, which re-reads the estate.)
                 let failure = NotCommitted::from(&e);
-                if failure.conflict {
-                    // Another ccrd sharing the store committed first: what this one decides
-                    // next starts from the estate as stored now.
-                    self.adopt_stored(&mut queue);
-                }
                 queue.epoch += 1;
                 let voided = std::mem::take(&mut queue.waiting);
                 for entry in batch.iter().chain(voided.iter()) {
@@ -345,34 +342,6 @@ impl Writer {
         Ok(queue)
     }
 
-    /// Takes the estate as the store holds it now, when another process sharing the store
-    /// changed it: it becomes the stored and the published estate (the caller bumps the epoch,
-    /// so decisions start again from it).
-    fn adopt_stored(&self, queue: &mut Queue) {
-        let stored = match self.store().refresh() {
-            Ok(Some(fresh)) => fresh,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::warn!(error = %e, "re-reading the shared estate failed");
-                return;
-            }
-        };
-        let mut fresh = stored.clone();
-        if let Err(e) = self.adjusted(&mut fresh) {
-            tracing::warn!(error = %e, "reading the files after another ccrd's change failed");
-        }
-        queue.stored = stored;
-        let mut published = self.published.write().unwrap_or_else(PoisonError::into_inner);
-        self.observer.published(&published, &fresh, Cause::Replaced);
-        *published = fresh;
-        drop(published);
-        self.observer.woke();
-    }
-
-    /// Takes in a change another process sharing the store committed (a watch saw it): once
-    /// everything decided here is committed, the stored estate (adjusted, see
-    /// [`Writer::follow_with`]) becomes the decided and published one. Returns whether anything
-    /// changed.
     /// Sets what is done to an estate another process committed before it is taken in.
     pub fn follow_with(&self, adjust: Adjust) {
         *unpoisoned(&self.adjust) = Some(adjust);
@@ -390,7 +359,10 @@ impl Writer {
         if self.closed.load(Ordering::Acquire) {
             return Ok(false);
         }
-        let mut deciding = Deciding { writer: self, guard };
+        // The files lock too: the counters are read from the files, and a replication pass
+        // working on them meanwhile must not record over the estate taken in.
+        let files = unpoisoned(&self.files);
+        let mut deciding = Deciding { writer: self, guard, _files: Some(files) };
         deciding.flush()?;
         let mut queue = self.queue();
         let stored = match self.store().refresh() {
@@ -404,6 +376,7 @@ impl Writer {
         queue.epoch += 1;
         deciding.guard.estate = fresh.clone();
         deciding.guard.epoch = queue.epoch;
+        deciding.guard.files_epoch += 1;
         deciding.guard.open_logs.clear();
         let mut published = self.published.write().unwrap_or_else(PoisonError::into_inner);
         self.observer.published(&published, &fresh, Cause::Replaced);
