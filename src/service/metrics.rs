@@ -34,6 +34,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use super::latency::{RequestLatencies, RequestLatencyCollector};
 use super::store::Journal;
 use super::tokens::constant_time_eq;
 use super::{AppState, Cause};
@@ -77,13 +78,6 @@ const CMS_STATES: [CmsState; 6] = [
 /// The cmdlets that move a CMS on an administrator's request; any other change of active node
 /// is a failover.
 const MOVES: [&str; 2] = ["Move-ClusteredMailboxServer", "Move-ClusterGroup"];
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RequestLabels {
-    method: &'static str,
-    route: RouteLabel,
-    status: u16,
-}
 
 /// A request's route as a label: the route's template (`/v1/storage-groups/copy-status`), or
 /// `unmatched` — never the request's own path, so the number of series stays bounded. Holds
@@ -143,8 +137,6 @@ struct CmdletLabels {
     cmdlet: String,
 }
 
-type Latencies<L> = Family<L, Histogram, fn() -> Histogram>;
-
 fn latency_histogram() -> Histogram {
     Histogram::new(LATENCY_BUCKETS)
 }
@@ -152,7 +144,7 @@ fn latency_histogram() -> Histogram {
 /// The registry and the metrics the hooks update.
 pub struct Metrics {
     registry: Registry,
-    requests: Latencies<RequestLabels>,
+    requests: Arc<RequestLatencies>,
     commits: Histogram,
     moves: Family<ServerLabels, Counter>,
     failovers: Family<ServerLabels, Counter>,
@@ -175,7 +167,7 @@ impl Metrics {
     pub fn new(estate: Arc<RwLock<Estate>>) -> Metrics {
         let mut registry = Registry::with_prefix("ccrd");
         let metrics = Metrics {
-            requests: Family::new_with_constructor(latency_histogram),
+            requests: Arc::new(RequestLatencies::new(&LATENCY_BUCKETS)),
             commits: latency_histogram(),
             moves: Family::default(),
             failovers: Family::default(),
@@ -187,11 +179,8 @@ impl Metrics {
             resent: Counter::default(),
             registry: Registry::default(),
         };
-        registry.register(
-            "http_request_duration_seconds",
-            "Time from receiving a request to its response head, by method, route template and status",
-            metrics.requests.clone(),
-        );
+        // Recorded without a lock (see `latency`).
+        registry.register_collector(Box::new(RequestLatencyCollector(metrics.requests.clone())));
         registry.register(
             "store_commit_duration_seconds",
             "Time to commit one change (estate and journal) durably to the store",
@@ -241,8 +230,7 @@ impl Metrics {
             http::Method::HEAD => "HEAD",
             _ => "other",
         };
-        let labels = RequestLabels { method, route, status: status.as_u16() };
-        self.requests.get_or_create(&labels).observe(elapsed.as_secs_f64());
+        self.requests.observe(method, route, status.as_u16(), elapsed);
     }
 
     /// Records one store commit: how long it took, and the messages its journal records.

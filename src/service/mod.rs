@@ -20,6 +20,7 @@ pub mod embedded;
 pub mod error;
 mod health;
 pub mod lab;
+mod latency;
 mod mail;
 pub mod metrics;
 pub mod node_files;

@@ -7,7 +7,9 @@
 //! successful one, so at the default `info` a read costs no log work at all; a failed read is
 //! still logged at `info` with the span's fields on its line. Changes get an `info` span. The
 //! layer is a plain tower service (no boxed future, no clone of the inner service per request,
-//! one allocation: the response's id header); docs/performance.md has what it costs a read.
+//! one allocation: the response's id header), and the latency is recorded without a lock
+//! (`latency`: atomic buckets, each thread's own list of its series); docs/performance.md has
+//! what it costs a read.
 //! Nothing here logs a header, a query string or a body: tokens reach ccrd only in headers and
 //! the login form.
 //!
