@@ -7,17 +7,13 @@
 //! count; a scrape racing a request may see its bucket before its count, as with any
 //! lock-free histogram).
 //!
-//! Owns: the request histograms and their exposition. Must not: log, or make a request wait.
+//! Owns: the request histograms (`metrics` shows them). Must not: log, or make a request wait.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-
-use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
-use prometheus_client::metrics::MetricType;
 
 use super::metrics::RouteLabel;
 
@@ -105,14 +101,19 @@ impl AtomicHistogram {
     }
 }
 
-/// The exposition of [`RequestLatencies`], registered with the registry as a collector.
-#[derive(Debug)]
-pub struct RequestLatencyCollector(pub Arc<RequestLatencies>);
+/// One series as `/metrics` shows it: its labels, the sum (seconds), the count, and the
+/// buckets' upper bounds with their own (not cumulative) counts, `+Inf` last.
+pub struct SeriesReading<'a> {
+    pub labels: [(&'static str, &'a str); 3],
+    pub sum: f64,
+    pub count: u64,
+    pub buckets: Vec<(f64, u64)>,
+}
 
-impl Collector for RequestLatencyCollector {
-    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let latencies = &self.0;
-        let mut series: Vec<(Series, Arc<AtomicHistogram>)> = latencies
+impl RequestLatencies {
+    /// Calls `f` with every series, sorted by route, method and status.
+    pub fn read(&self, f: &mut dyn FnMut(SeriesReading<'_>) -> std::fmt::Result) -> std::fmt::Result {
+        let mut series: Vec<(Series, Arc<AtomicHistogram>)> = self
             .series
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -122,21 +123,15 @@ impl Collector for RequestLatencyCollector {
         series.sort_by(|(a, _), (b, _)| {
             (a.route.as_str(), a.method, a.status).cmp(&(b.route.as_str(), b.method, b.status))
         });
-        let mut metric = encoder.encode_descriptor(
-            "http_request_duration_seconds",
-            "Time from receiving a request to its response head, by method, route template and status",
-            None,
-            MetricType::Histogram,
-        )?;
         for (labels, histogram) in &series {
             let status = labels.status.to_string();
-            let label_set = [("method", labels.method), ("route", labels.route.as_str()), ("status", status.as_str())];
-            let bounds = latencies.bounds.iter().copied().chain(std::iter::once(f64::INFINITY));
-            let buckets: Vec<(f64, u64)> =
-                bounds.zip(&histogram.buckets).map(|(bound, n)| (bound, n.load(Ordering::Relaxed))).collect();
-            let count = histogram.count.load(Ordering::Relaxed);
-            let sum = histogram.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9;
-            metric.encode_family(&label_set)?.encode_histogram::<NoLabelSet>(sum, count, &buckets, None)?;
+            let bounds = self.bounds.iter().copied().chain(std::iter::once(f64::INFINITY));
+            f(SeriesReading {
+                labels: [("method", labels.method), ("route", labels.route.as_str()), ("status", status.as_str())],
+                sum: histogram.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+                count: histogram.count.load(Ordering::Relaxed),
+                buckets: bounds.zip(&histogram.buckets).map(|(bound, n)| (bound, n.load(Ordering::Relaxed))).collect(),
+            })?;
         }
         Ok(())
     }
@@ -164,18 +159,16 @@ mod tests {
         assert_eq!(get.sum_nanos.load(Ordering::Relaxed), 60_500_000);
         assert_eq!(all.len(), 2, "another service's series stay its own");
         drop(all);
-        let mut registry = prometheus_client::registry::Registry::with_prefix("ccrd");
-        registry.register_collector(Box::new(RequestLatencyCollector(latencies)));
-        let mut text = String::new();
-        prometheus_client::encoding::text::encode(&mut text, &registry).expect("encoded");
-        assert!(
-            text.contains(
-                r#"ccrd_http_request_duration_seconds_bucket{le="0.01",method="GET",route="unmatched",status="200"} 3"#
-            ),
-            "{text}"
-        );
-        assert!(
-            text.contains(r#"ccrd_http_request_duration_seconds_count{method="GET",route="unmatched",status="200"} 4"#)
+        let mut read = Vec::new();
+        latencies
+            .read(&mut |r| {
+                read.push((r.labels[0].1.to_string(), r.count, r.buckets.last().copied()));
+                Ok(())
+            })
+            .expect("read");
+        assert_eq!(
+            read,
+            [("GET".to_string(), 4, Some((f64::INFINITY, 1))), ("POST".to_string(), 1, Some((f64::INFINITY, 0)))]
         );
     }
 }

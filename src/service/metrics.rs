@@ -25,7 +25,7 @@ use axum::routing::get;
 use axum::{Router, http};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{
-    DescriptorEncoder, EncodeLabelSet, EncodeLabelValue, EncodeMetric, LabelValueEncoder,
+    DescriptorEncoder, EncodeLabelSet, EncodeLabelValue, EncodeMetric, LabelValueEncoder, NoLabelSet,
 };
 use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::Counter;
@@ -34,7 +34,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use super::latency::{RequestLatencies, RequestLatencyCollector};
+use super::latency::RequestLatencies;
 use super::store::Journal;
 use super::tokens::constant_time_eq;
 use super::{AppState, Cause};
@@ -300,6 +300,29 @@ impl Metrics {
 #[derive(Debug)]
 struct EstateCollector {
     estate: Arc<RwLock<Estate>>,
+}
+
+/// `ccrd_http_request_duration_seconds`, read from the lock-free histograms of `latency`.
+#[derive(Debug)]
+struct RequestLatencyCollector(Arc<RequestLatencies>);
+
+impl Collector for RequestLatencyCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut metric = encoder.encode_descriptor(
+            "http_request_duration_seconds",
+            "Time from receiving a request to its response head, by method, route template and status",
+            None,
+            MetricType::Histogram,
+        )?;
+        self.0.read(&mut |series| {
+            metric.encode_family(&series.labels)?.encode_histogram::<NoLabelSet>(
+                series.sum,
+                series.count,
+                &series.buckets,
+                None,
+            )
+        })
+    }
 }
 
 impl Collector for EstateCollector {
