@@ -2,7 +2,7 @@
 //! argument mode (bare words, `-Parameter[:value]`, `@splat`, `--`, `--%`, comma lists),
 //! and redirections.
 
-use super::{PResult, Parser, char_at, ends_token};
+use super::{PResult, Parser, Stacks, char_at, ends_token};
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{is_blank, is_dash, is_double_quote, is_single_quote};
 
@@ -13,7 +13,9 @@ impl<'s> Parser<'s> {
         if self.at_end() {
             return Err(self.incomplete_at(self.pos, "ExpectedExpression", "An expression was expected."));
         }
-        let mut elements = vec![self.pipeline_element(true)?];
+        let mark = self.stacks.elements.len();
+        let first = self.pipeline_element(true)?;
+        self.stacks.elements.push(first);
         loop {
             let save = self.pos;
             self.skip_blanks()?;
@@ -39,9 +41,11 @@ impl<'s> Parser<'s> {
             if matches!(self.byte(), b'|' | b';' | b')' | b'}') {
                 return Err(self.error_at(self.pos, 1, "EmptyPipeElement", "An empty pipe element is not allowed."));
             }
-            elements.push(self.pipeline_element(false)?);
+            let element = self.pipeline_element(false)?;
+            self.stacks.elements.push(element);
         }
-        Ok(Pipeline { elements: elements.into_boxed_slice(), span: self.span_from(start) })
+        let elements = Stacks::take(&mut self.stacks.elements, mark);
+        Ok(Pipeline { elements, span: self.span_from(start) })
     }
 
     /// A command, or (first in a pipeline) a value, with its redirections.
@@ -135,7 +139,7 @@ impl<'s> Parser<'s> {
 
     /// The arguments and redirections after a command's name.
     fn command_rest(&mut self, start: usize, invocation: Invocation, name: Expr) -> PResult<PipelineElement> {
-        let mut elements = Vec::with_capacity(4);
+        let mark = self.stacks.arguments.len();
         let mut redirections = Vec::new();
         let mut parameters_ended = false;
         loop {
@@ -175,7 +179,7 @@ impl<'s> Parser<'s> {
                     }
                     if self.pos > word_start {
                         let word = self.intern(&self.src[word_start..self.pos]);
-                        elements.push(CommandElement::Argument(Expr {
+                        self.stacks.arguments.push(CommandElement::Argument(Expr {
                             kind: ExprKind::StopParsing(word),
                             span: self.span_from(word_start),
                         }));
@@ -189,7 +193,7 @@ impl<'s> Parser<'s> {
                     continue;
                 }
                 if let Some(parameter) = self.parameter()? {
-                    elements.push(CommandElement::Parameter(Box::new(parameter)));
+                    self.stacks.arguments.push(CommandElement::Parameter(Box::new(parameter)));
                     continue;
                 }
             }
@@ -203,13 +207,14 @@ impl<'s> Parser<'s> {
                 }
                 let var = self.var_ref(&self.src[name_start..self.pos]);
                 let expr = Expr { kind: ExprKind::Variable(Box::new(var)), span: self.span_from(at) };
-                elements.push(CommandElement::Splat(expr));
+                self.stacks.arguments.push(CommandElement::Splat(expr));
                 continue;
             }
             let argument = self.command_argument()?;
-            elements.push(CommandElement::Argument(argument));
+            self.stacks.arguments.push(CommandElement::Argument(argument));
         }
-        let command = Command { invocation, name, elements: elements.into_boxed_slice(), span: self.span_from(start) };
+        let elements = Stacks::take(&mut self.stacks.arguments, mark);
+        let command = Command { invocation, name, elements, span: self.span_from(start) };
         Ok(PipelineElement {
             kind: ElementKind::Command(Box::new(command)),
             redirections: redirections.into_boxed_slice(),
@@ -286,7 +291,8 @@ impl<'s> Parser<'s> {
             self.pos = save;
             return Ok(first);
         }
-        let mut items = vec![first];
+        let mark = self.stacks.exprs.len();
+        self.stacks.exprs.push(first);
         while self.byte() == b',' {
             let comma = self.pos;
             self.pos += 1;
@@ -301,7 +307,8 @@ impl<'s> Parser<'s> {
             if matches!(self.byte(), b',' | b';' | b'|' | b')' | b'}' | b'\n' | b'\r') {
                 return Err(self.error_at(comma, 1, "MissingExpression", "Missing argument in parameter list."));
             }
-            items.push(self.command_argument_primary(false)?);
+            let item = self.command_argument_primary(false)?;
+            self.stacks.exprs.push(item);
             let save = self.pos;
             self.skip_blanks()?;
             if self.byte() != b',' {
@@ -309,8 +316,9 @@ impl<'s> Parser<'s> {
                 break;
             }
         }
+        let items = Stacks::take(&mut self.stacks.exprs, mark);
         let span = items[0].span.to(items[items.len() - 1].span);
-        Ok(Expr { kind: ExprKind::Array(items.into_boxed_slice()), span })
+        Ok(Expr { kind: ExprKind::Array(items), span })
     }
 
     /// One value in argument mode: expression syntax where it begins with `$`, `(`, `@`, `{`
@@ -385,7 +393,7 @@ impl<'s> Parser<'s> {
             self.pos += plain;
             return Ok(Expr { kind: ExprKind::BareWord(text), span: self.span_from(start) });
         }
-        let mut parts: Vec<StringPart> = Vec::new();
+        let mark = self.stacks.parts.len();
         let mut text = String::new();
         while let Some(c) = self.peek() {
             if ends_token(c) {
@@ -412,16 +420,16 @@ impl<'s> Parser<'s> {
                     match part {
                         StringPart::Text(t) => text.push_str(&t),
                         other => {
-                            self.flush(&mut text, &mut parts);
-                            parts.push(other);
+                            self.flush(&mut text);
+                            self.stacks.parts.push(other);
                         }
                     }
                 }
             } else if c == '$' {
                 match self.dollar_in_string()? {
                     Some(part) => {
-                        self.flush(&mut text, &mut parts);
-                        parts.push(part);
+                        self.flush(&mut text);
+                        self.stacks.parts.push(part);
                     }
                     None => text.push('$'),
                 }
@@ -433,11 +441,12 @@ impl<'s> Parser<'s> {
         if self.pos == start {
             return Err(self.unexpected());
         }
-        self.flush(&mut text, &mut parts);
-        let kind = match parts.as_slice() {
+        self.flush(&mut text);
+        let parts = Stacks::take(&mut self.stacks.parts, mark);
+        let kind = match &*parts {
             [] => ExprKind::BareWord(self.intern("")),
             [StringPart::Text(t)] => ExprKind::BareWord(t.clone()),
-            _ => ExprKind::Expandable(parts.into_boxed_slice()),
+            _ => ExprKind::Expandable(parts),
         };
         Ok(Expr { kind, span: self.span_from(start) })
     }

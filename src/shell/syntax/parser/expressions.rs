@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use super::{PResult, Parser, char_at, ends_token};
+use super::{PResult, Parser, Stacks, char_at, ends_token};
 use crate::shell::syntax::SyntaxError;
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{is_dash, is_double_quote, is_single_quote};
@@ -202,18 +202,37 @@ impl<'s> Parser<'s> {
         let Some(first) = self.try_array_literal()? else {
             return Ok(None);
         };
+        self.binary_rest(first, Self::skip_blanks, Self::try_array_literal).map(Some)
+    }
+
+    /// The binary operators after `first`, by precedence (left-associative): `skip` is what may
+    /// stand before an operator, `operand` parses what follows one. No allocation when there
+    /// is no operator.
+    fn binary_rest(
+        &mut self,
+        first: Expr,
+        skip: fn(&mut Self) -> PResult<()>,
+        operand: fn(&mut Self) -> PResult<Option<Expr>>,
+    ) -> PResult<Expr> {
+        let save = self.pos;
+        skip(self)?;
+        let no_operator = self.binary_operator().is_none();
+        self.pos = save;
+        if no_operator {
+            return Ok(first);
+        }
         let mut operands = vec![first];
         let mut operators: Vec<BinaryOp> = Vec::new();
         loop {
             let save = self.pos;
-            self.skip_blanks()?;
+            skip(self)?;
             let Some((op, len)) = self.binary_operator() else {
                 self.pos = save;
                 break;
             };
             self.pos += len;
             self.skip_newlines()?;
-            let Some(right) = self.try_array_literal()? else {
+            let Some(right) = operand(self)? else {
                 return Err(self.value_expected(operator_text(op)));
             };
             while operators.last().is_some_and(|top| precedence(*top) >= precedence(op)) {
@@ -225,7 +244,7 @@ impl<'s> Parser<'s> {
         while !operators.is_empty() {
             reduce(&mut operands, &mut operators);
         }
-        Ok(operands.pop())
+        operands.pop().ok_or_else(|| self.value_expected("operator"))
     }
 
     /// `a, b, c`: binds tighter than every binary operator.
@@ -239,7 +258,8 @@ impl<'s> Parser<'s> {
             self.pos = save;
             return Ok(Some(first));
         }
-        let mut items = vec![first];
+        let mark = self.stacks.exprs.len();
+        self.stacks.exprs.push(first);
         while self.byte() == b',' {
             self.pos += 1;
             self.skip_newlines()?;
@@ -255,7 +275,7 @@ impl<'s> Parser<'s> {
                     )
                 });
             };
-            items.push(item);
+            self.stacks.exprs.push(item);
             let save = self.pos;
             self.skip_blanks()?;
             if self.byte() != b',' {
@@ -263,8 +283,9 @@ impl<'s> Parser<'s> {
                 break;
             }
         }
+        let items = Stacks::take(&mut self.stacks.exprs, mark);
         let span = items[0].span.to(items[items.len() - 1].span);
-        Ok(Some(Expr { kind: ExprKind::Array(items.into_boxed_slice()), span }))
+        Ok(Some(Expr { kind: ExprKind::Array(items), span }))
     }
 
     /// Unary operators, casts and attributes, then a primary with its postfix operators.
@@ -462,7 +483,7 @@ impl<'s> Parser<'s> {
                 self.pos += 2;
                 let statements = self.statement_list(Some(')'))?;
                 self.pos += 1;
-                Expr { kind: ExprKind::SubExpr(statements.into_boxed_slice()), span: self.span_from(start) }
+                Expr { kind: ExprKind::SubExpr(statements), span: self.span_from(start) }
             }
             '$' => {
                 let var = self.variable()?;
@@ -479,8 +500,7 @@ impl<'s> Parser<'s> {
                 Expr { kind: ExprKind::String(self.intern(&text)), span: self.span_from(start) }
             }
             c if is_double_quote(c) => {
-                let parts = self.double_quoted()?;
-                let kind = self.string_kind(parts);
+                let kind = self.double_quoted_kind()?;
                 Expr { kind, span: self.span_from(start) }
             }
             c if c.is_ascii_digit() || (c == '.' && self.byte_at(1).is_ascii_digit()) => {
@@ -516,7 +536,7 @@ impl<'s> Parser<'s> {
                 self.pos += 2;
                 let statements = self.statement_list(Some(')'))?;
                 self.pos += 1;
-                Ok(Some(Expr { kind: ExprKind::ArrayExpr(statements.into_boxed_slice()), span: self.span_from(start) }))
+                Ok(Some(Expr { kind: ExprKind::ArrayExpr(statements), span: self.span_from(start) }))
             }
             Some('{') => self.hashtable().map(Some),
             Some(c) if is_single_quote(c) || is_double_quote(c) => self.here_string().map(Some),
@@ -671,7 +691,7 @@ impl<'s> Parser<'s> {
                 self.pos += 1;
                 let args = self.method_arguments()?;
                 let span = expr.span.to(self.span_from(self.pos));
-                let invoke = Invoke { target: expr, name, args: args.into_boxed_slice(), is_static, null_conditional };
+                let invoke = Invoke { target: expr, name, args, is_static, null_conditional };
                 expr = Expr { kind: ExprKind::Invoke(Box::new(invoke)), span };
             } else if self.byte() == b'{' {
                 // `.Where{ … }`: a script block as the only argument.
@@ -699,8 +719,7 @@ impl<'s> Parser<'s> {
                 Ok(MemberName::Literal(self.intern(&text)))
             }
             Some(c) if is_double_quote(c) => {
-                let parts = self.double_quoted()?;
-                let kind = self.string_kind(parts);
+                let kind = self.double_quoted_kind()?;
                 match kind {
                     ExprKind::String(s) => Ok(MemberName::Literal(s)),
                     other => Ok(MemberName::Computed(Expr { kind: other, span: self.span_from(start) })),
@@ -739,25 +758,25 @@ impl<'s> Parser<'s> {
     }
 
     /// `(a, b)` after a method name, from after `(` to after `)`.
-    fn method_arguments(&mut self) -> PResult<Vec<Expr>> {
-        let mut args = Vec::new();
+    fn method_arguments(&mut self) -> PResult<Box<[Expr]>> {
         self.skip_newlines()?;
         if self.byte() == b')' {
             self.pos += 1;
-            return Ok(args);
+            return Ok(Box::default());
         }
+        let mark = self.stacks.exprs.len();
         loop {
             let Some(arg) = self.try_binary_or_ternary_without_commas()? else {
                 return Err(
                     self.missing("MissingExpressionInMethodCall", "Missing expression in method call argument list.")
                 );
             };
-            args.push(arg);
+            self.stacks.exprs.push(arg);
             self.skip_newlines()?;
             match self.byte() {
                 b')' => {
                     self.pos += 1;
-                    return Ok(args);
+                    return Ok(Stacks::take(&mut self.stacks.exprs, mark));
                 }
                 b',' => {
                     self.pos += 1;
@@ -774,33 +793,7 @@ impl<'s> Parser<'s> {
         let Some(first) = self.try_unary()? else {
             return Ok(None);
         };
-        // Parse the rest of the binary expression with `first` as its left operand.
-        let mut operands = vec![first];
-        let mut operators: Vec<BinaryOp> = Vec::new();
-        loop {
-            let save = self.pos;
-            self.skip_newlines()?;
-            let Some((op, len)) = self.binary_operator() else {
-                self.pos = save;
-                break;
-            };
-            self.pos += len;
-            self.skip_newlines()?;
-            let Some(right) = self.try_unary()? else {
-                return Err(self.value_expected(operator_text(op)));
-            };
-            while operators.last().is_some_and(|top| precedence(*top) >= precedence(op)) {
-                reduce(&mut operands, &mut operators);
-            }
-            operators.push(op);
-            operands.push(right);
-        }
-        while !operators.is_empty() {
-            reduce(&mut operands, &mut operators);
-        }
-        let Some(condition) = operands.pop() else {
-            return Ok(None);
-        };
+        let condition = self.binary_rest(first, Self::skip_newlines, Self::try_unary)?;
         self.ternary_after(condition, Self::skip_newlines, Self::try_binary_or_ternary_without_commas)
     }
 

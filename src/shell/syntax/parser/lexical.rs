@@ -2,11 +2,13 @@
 //! variables (`$name`, `${any name}`, `$scope:name`), and numbers with PowerShell 7's type
 //! suffixes (`y uy s us l ul u n d`), multipliers (`kb`…`pb`), hex and binary forms.
 
+use std::borrow::Cow;
+
 use num_bigint::{BigInt, Sign};
 use num_traits::{FromPrimitive, One, Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
-use super::{PResult, Parser, char_at, ends_token};
+use super::{PResult, Parser, Stacks, char_at, ends_token};
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{is_dash, is_double_quote, is_single_quote};
 
@@ -15,10 +17,20 @@ impl<'s> Parser<'s> {
     // Strings
 
     /// A single-quoted string at the position: verbatim, a doubled quote is one quote. Any of
-    /// the five single-quote characters opens or closes it.
-    pub(super) fn single_quoted(&mut self) -> PResult<String> {
+    /// the five single-quote characters opens or closes it. A slice of the source unless a
+    /// doubled quote has to be undone.
+    pub(super) fn single_quoted(&mut self) -> PResult<Cow<'s, str>> {
         let start = self.pos;
         self.bump();
+        let body = self.pos;
+        // Fast path: ASCII up to a lone `'`.
+        if let Some(n) = self.bytes[body..].iter().position(|&b| b == b'\'' || b >= 0x80)
+            && self.bytes[body + n] == b'\''
+            && !char_at(self.src, body + n + 1).is_some_and(is_single_quote)
+        {
+            self.pos = body + n + 1;
+            return Ok(Cow::Borrowed(&self.src[body..body + n]));
+        }
         let mut out = String::new();
         loop {
             let Some(c) = self.bump() else {
@@ -37,14 +49,29 @@ impl<'s> Parser<'s> {
                     out.push(next);
                     self.bump();
                 }
-                _ => return Ok(out),
+                _ => return Ok(Cow::Owned(out)),
             }
         }
     }
 
+    /// `"…"` at the position, as an expression: a literal string when nothing in it expands.
+    pub(super) fn double_quoted_kind(&mut self) -> PResult<ExprKind> {
+        let body = self.pos + self.peek().map_or(1, char::len_utf8);
+        // Fast path: ASCII without `$`, escapes or doubled quotes, up to the closing `"`.
+        if let Some(n) = self.bytes[body..].iter().position(|&b| matches!(b, b'"' | b'$' | b'`') || b >= 0x80)
+            && self.bytes[body + n] == b'"'
+            && !char_at(self.src, body + n + 1).is_some_and(is_double_quote)
+        {
+            self.pos = body + n + 1;
+            return Ok(ExprKind::String(self.intern(&self.src[body..body + n])));
+        }
+        let parts = self.double_quoted()?;
+        Ok(self.string_kind(parts))
+    }
+
     /// `"…"` at the position: text, `$name`, `${name}`, `$(…)` and backtick escapes; a doubled
     /// quote is one.
-    pub(super) fn double_quoted(&mut self) -> PResult<Vec<StringPart>> {
+    pub(super) fn double_quoted(&mut self) -> PResult<Box<[StringPart]>> {
         let start = self.pos;
         self.bump();
         self.expandable(Some(start), None)
@@ -52,13 +79,13 @@ impl<'s> Parser<'s> {
 
     /// Expandable text up to a closing double quote (`opened` is where the string began) or,
     /// for a here-string body, up to `end`.
-    fn expandable(&mut self, opened: Option<usize>, end: Option<usize>) -> PResult<Vec<StringPart>> {
-        let mut parts = Vec::new();
-        let mut text = String::new();
+    fn expandable(&mut self, opened: Option<usize>, end: Option<usize>) -> PResult<Box<[StringPart]>> {
+        let mark = self.stacks.parts.len();
+        let mut text = std::mem::take(&mut self.stacks.text);
+        text.clear();
         loop {
             if end.is_some_and(|e| self.pos >= e) {
-                self.flush(&mut text, &mut parts);
-                return Ok(parts);
+                break;
             }
             let Some(c) = self.peek() else {
                 if let Some(start) = opened {
@@ -68,16 +95,15 @@ impl<'s> Parser<'s> {
                         "The string is missing the terminator: \".",
                     ));
                 }
-                self.flush(&mut text, &mut parts);
-                return Ok(parts);
+                break;
             };
             if c == '`' {
                 self.backtick_escape(&mut text)?;
             } else if c == '$' {
                 match self.dollar_in_string()? {
                     Some(part) => {
-                        self.flush(&mut text, &mut parts);
-                        parts.push(part);
+                        self.flush(&mut text);
+                        self.stacks.parts.push(part);
                     }
                     None => text.push('$'),
                 }
@@ -88,21 +114,30 @@ impl<'s> Parser<'s> {
                         text.push(next);
                         self.bump();
                     }
-                    _ => {
-                        self.flush(&mut text, &mut parts);
-                        return Ok(parts);
-                    }
+                    _ => break,
                 }
             } else {
-                text.push(c);
-                self.bump();
+                // A run of plain text at once.
+                let run = self.bytes[self.pos..]
+                    .iter()
+                    .position(|&b| matches!(b, b'`' | b'$' | b'"') || b >= 0x80)
+                    .unwrap_or(self.bytes.len() - self.pos)
+                    .min(end.unwrap_or(usize::MAX).saturating_sub(self.pos))
+                    .max(c.len_utf8());
+                text.push_str(&self.src[self.pos..self.pos + run]);
+                self.pos += run;
             }
         }
+        self.flush(&mut text);
+        self.stacks.text = text;
+        Ok(Stacks::take(&mut self.stacks.parts, mark))
     }
 
-    pub(super) fn flush(&mut self, text: &mut String, parts: &mut Vec<StringPart>) {
+    /// Pushes `text` as a text part, if there is any, and empties it.
+    pub(super) fn flush(&mut self, text: &mut String) {
         if !text.is_empty() {
-            parts.push(StringPart::Text(self.intern(text)));
+            let part = StringPart::Text(self.intern(text));
+            self.stacks.parts.push(part);
             text.clear();
         }
     }
@@ -184,7 +219,7 @@ impl<'s> Parser<'s> {
             self.pos += 2;
             let statements = self.statement_list(Some(')'))?;
             self.pos += 1;
-            return Ok(Some(StringPart::SubExpr(statements.into_boxed_slice())));
+            return Ok(Some(StringPart::SubExpr(statements)));
         }
         let starts_variable =
             after.is_some_and(|c| c == '{' || c.is_alphanumeric() || matches!(c, '_' | '?' | '$' | '^' | ':'));
@@ -272,22 +307,18 @@ impl<'s> Parser<'s> {
             let parts = self.expandable(None, Some(body_end))?;
             self.string_kind(parts)
         } else {
-            let text = self.src[body_start..body_end].to_string();
-            ExprKind::String(self.intern(&text))
+            ExprKind::String(self.intern(&self.src[body_start..body_end]))
         };
         self.pos = close_end;
         Ok(Expr { kind, span: self.span_from(start) })
     }
 
     /// A literal string when nothing expands, else an expandable one.
-    pub(super) fn string_kind(&mut self, mut parts: Vec<StringPart>) -> ExprKind {
-        match parts.as_slice() {
+    pub(super) fn string_kind(&mut self, parts: Box<[StringPart]>) -> ExprKind {
+        match &*parts {
             [] => ExprKind::String(self.intern("")),
-            [StringPart::Text(_)] => match parts.remove(0) {
-                StringPart::Text(t) => ExprKind::String(t),
-                _ => unreachable!("matched a text part"),
-            },
-            _ => ExprKind::Expandable(parts.into_boxed_slice()),
+            [StringPart::Text(t)] => ExprKind::String(t.clone()),
+            _ => ExprKind::Expandable(parts),
         }
     }
 
@@ -343,9 +374,9 @@ impl<'s> Parser<'s> {
             }
             return Ok(self.var_ref(&name));
         }
-        if let Some(c @ ('$' | '?' | '^')) = self.peek() {
+        if let Some('$' | '?' | '^') = self.peek() {
             self.pos += 1;
-            return Ok(self.var_ref(&c.to_string()));
+            return Ok(self.var_ref(&self.src[self.pos - 1..self.pos]));
         }
         let name_start = self.pos;
         loop {
@@ -368,28 +399,47 @@ impl<'s> Parser<'s> {
     pub(super) fn var_ref(&mut self, text: &str) -> VarRef {
         let (qualifier, bare) = match text.split_once(':') {
             Some((scope, bare)) if !scope.is_empty() => {
-                let q = match scope.to_ascii_lowercase().as_str() {
-                    "global" => Qualifier::Global,
-                    "script" => Qualifier::Script,
-                    "local" => Qualifier::Local,
-                    "private" => Qualifier::Private,
-                    "using" => Qualifier::Using,
-                    "env" => Qualifier::Env,
-                    "variable" => Qualifier::Variable,
-                    "function" => Qualifier::Function,
-                    _ => Qualifier::Drive(self.intern(scope)),
+                let is = |word: &str| scope.eq_ignore_ascii_case(word);
+                let q = if is("global") {
+                    Qualifier::Global
+                } else if is("script") {
+                    Qualifier::Script
+                } else if is("local") {
+                    Qualifier::Local
+                } else if is("private") {
+                    Qualifier::Private
+                } else if is("using") {
+                    Qualifier::Using
+                } else if is("env") {
+                    Qualifier::Env
+                } else if is("variable") {
+                    Qualifier::Variable
+                } else if is("function") {
+                    Qualifier::Function
+                } else {
+                    Qualifier::Drive(self.intern(scope))
                 };
                 (q, bare)
             }
             _ => (Qualifier::None, text),
         };
+        let text_name = self.intern(text);
         let key = if bare.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-            let lower = bare.to_lowercase();
-            self.intern(&lower)
+            let mut buffer = [0u8; 64];
+            if bare.len() <= buffer.len() && bare.is_ascii() {
+                buffer[..bare.len()].copy_from_slice(bare.as_bytes());
+                buffer[..bare.len()].make_ascii_lowercase();
+                self.intern(std::str::from_utf8(&buffer[..bare.len()]).unwrap_or(bare))
+            } else {
+                let lower = bare.to_lowercase();
+                self.intern(&lower)
+            }
+        } else if bare.len() == text.len() {
+            text_name.clone()
         } else {
             self.intern(bare)
         };
-        VarRef { text: self.intern(text), qualifier, key }
+        VarRef { text: text_name, qualifier, key }
     }
 
     // -----------------------------------------------------------------------------------------

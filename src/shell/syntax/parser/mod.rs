@@ -16,11 +16,15 @@ mod expressions;
 mod lexical;
 mod statements;
 
-use std::collections::HashSet;
+use std::hash::BuildHasher;
 use std::rc::Rc;
 
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+use rustc_hash::FxBuildHasher;
+
 use super::SyntaxError;
-use super::ast::{Name, Script, Span};
+use super::ast::{CommandElement, Expr, Name, PipelineElement, Script, Span, Statement, StringPart};
 use super::chars::is_blank;
 
 pub(crate) use lexical::parse_number;
@@ -46,18 +50,43 @@ pub(super) fn script(source: &str) -> Result<Script, SyntaxError> {
     Ok(Script { body: Rc::new(body) })
 }
 
-/// The parser's state: the source, a position in it, and the interned names.
+/// The parser's state: the source, a position in it, the interned names, and the stacks that
+/// lists are gathered on.
 pub(super) struct Parser<'s> {
     src: &'s str,
     bytes: &'s [u8],
     pos: usize,
     depth: u32,
-    names: HashSet<Name>,
+    names: HashTable<Name>,
+    stacks: Stacks,
+}
+
+/// Lists being parsed are pushed here, not into a `Vec` of their own, and boxed with one exact
+/// allocation when complete ([`Stacks::take`]): no growing and shrinking per list. Nested lists
+/// push above their parent's items and take theirs off before the parent pushes again.
+#[derive(Default)]
+struct Stacks {
+    statements: Vec<Statement>,
+    elements: Vec<PipelineElement>,
+    arguments: Vec<CommandElement>,
+    exprs: Vec<Expr>,
+    parts: Vec<StringPart>,
+    /// The text of a string being unescaped; taken while in use, so a nested string gets its own.
+    text: String,
+}
+
+impl Stacks {
+    /// The items pushed since `mark` (the stack's length when the list began), in one box.
+    fn take<T>(stack: &mut Vec<T>, mark: usize) -> Box<[T]> {
+        stack.drain(mark..).collect()
+    }
 }
 
 impl<'s> Parser<'s> {
     fn new(src: &'s str) -> Parser<'s> {
-        Parser { src, bytes: src.as_bytes(), pos: 0, depth: 0, names: HashSet::new() }
+        // About one distinct name per 64 bytes of script: sized once, not regrown.
+        let names = HashTable::with_capacity(src.len() / 64);
+        Parser { src, bytes: src.as_bytes(), pos: 0, depth: 0, names, stacks: Stacks::default() }
     }
 
     // -----------------------------------------------------------------------------------------
@@ -107,12 +136,15 @@ impl<'s> Parser<'s> {
 
     /// Interns `text`: every occurrence of a name in one parse shares one allocation.
     fn intern(&mut self, text: &str) -> Name {
-        if let Some(name) = self.names.get(text) {
-            return name.clone();
+        let hash = FxBuildHasher.hash_one(text);
+        match self.names.entry(hash, |name| **name == *text, |name| FxBuildHasher.hash_one(&**name)) {
+            Entry::Occupied(entry) => entry.get().clone(),
+            Entry::Vacant(entry) => {
+                let name: Name = Rc::from(text);
+                entry.insert(name.clone());
+                name
+            }
         }
-        let name: Name = Rc::from(text);
-        self.names.insert(name.clone());
-        name
     }
 
     /// Runs `rule` one nesting level deeper, or fails once input nests past [`MAX_NESTING`].

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use super::{PResult, Parser, ends_token, keyword_at};
+use super::{PResult, Parser, Stacks, ends_token, keyword_at};
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::is_dash;
 
@@ -122,8 +122,7 @@ impl<'s> Parser<'s> {
             }
             return Ok(def);
         }
-        let statements = self.statement_list(close)?;
-        def.end = Some(statements.into_boxed_slice());
+        def.end = Some(self.statement_list(close)?);
         Ok(def)
     }
 
@@ -139,22 +138,24 @@ impl<'s> Parser<'s> {
     }
 
     /// Statements up to `close` (not consumed) or the end of input.
-    pub(super) fn statement_list(&mut self, close: Option<char>) -> PResult<Vec<Statement>> {
-        self.nested(|p| p.statement_list_unnested(close))
+    pub(super) fn statement_list(&mut self, close: Option<char>) -> PResult<Box<[Statement]>> {
+        let mark = self.stacks.statements.len();
+        self.nested(|p| p.statement_list_unnested(close))?;
+        Ok(Stacks::take(&mut self.stacks.statements, mark))
     }
 
-    fn statement_list_unnested(&mut self, close: Option<char>) -> PResult<Vec<Statement>> {
+    /// The statements up to `close` (or the end), pushed on the statement stack.
+    fn statement_list_unnested(&mut self, close: Option<char>) -> PResult<()> {
         let opened = self.pos.saturating_sub(1);
-        let mut statements = Vec::new();
         loop {
             self.skip_separators()?;
             match (self.peek(), close) {
-                (None, None) => return Ok(statements),
+                (None, None) => return Ok(()),
                 (None, Some(c)) => {
                     let (id, message) = missing_close(c);
                     return Err(self.incomplete_at(opened, id, message));
                 }
-                (Some(c), Some(close)) if c == close => return Ok(statements),
+                (Some(c), Some(close)) if c == close => return Ok(()),
                 (Some(c @ ('}' | ')')), _) => {
                     return Err(self.error_at(
                         self.pos,
@@ -182,7 +183,7 @@ impl<'s> Parser<'s> {
             if !ends {
                 return Err(self.unexpected());
             }
-            statements.push(statement);
+            self.stacks.statements.push(statement);
         }
     }
 
@@ -196,7 +197,7 @@ impl<'s> Parser<'s> {
         self.pos += 1;
         let statements = self.statement_list(Some('}'))?;
         self.pos += 1;
-        Ok(Block { statements: statements.into_boxed_slice(), span: self.span_from(start) })
+        Ok(Block { statements, span: self.span_from(start) })
     }
 
     /// One statement.
