@@ -135,3 +135,105 @@ fn bad_variable_arguments_are_clear_errors_that_change_nothing() {
         ]
     );
 }
+
+#[test]
+fn the_host_answers_scripts_and_keeps_what_they_set() {
+    let ran = run(r#"
+        $Host.Name; (Get-Host).Version
+        $Host.UI.RawUI.WindowTitle = 'EXCMS01 daily report'; $Host.UI.RawUI.WindowTitle
+        $Host.UI.RawUI.ForegroundColor = 'Yellow'; $Host.UI.RawUI.ForegroundColor
+        try { $Host.UI.RawUI.BackgroundColor = 'Purple' } catch { $_.Exception.Message.Split('.')[0] }
+        $Host.UI.RawUI.BackgroundColor
+        $Host.UI.RawUI.WindowSize.Width -gt 0
+        $Host -is [System.Management.Automation.Host.PSHost]
+        try { Write-Host 'never shown' -ForegroundColor 16 } catch { $_.FullyQualifiedErrorId }
+        try { Write-Host 'never shown' -BackgroundColor Purple } catch { $_.FullyQualifiedErrorId }
+        (Get-Variable).Name -contains 'Host'
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert!(!ran.stdout.contains("never shown"), "{}", ran.stdout);
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "ConsoleHost",
+            "7.4.0",
+            "EXCMS01 daily report",
+            "Yellow",
+            "Cannot convert value \"Purple\" to type \"System",
+            "Black",
+            "True",
+            "True",
+            "CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.WriteHostCommand",
+            "CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.WriteHostCommand",
+            "True",
+        ]
+    );
+}
+
+#[test]
+fn out_string_runs_objects_together_streams_lines_and_takes_a_width() {
+    let ran = run(r#"
+        'a', 'b' | Out-String -NoNewline
+        "a`n", 'b' | Out-String -NoNewline | ForEach-Object { $_.Replace("`n", '|') }
+        (1..3 | Out-String -Stream).Count
+        $wide = [pscustomobject]@{ Name = 'x' * 60; Status = 'Healthy' }
+        ($wide | Format-Table | Out-String -Width 40 -Stream | Where-Object { $_.Length -gt 40 }).Count
+        try { 'a' | Out-String -NoNewline -Stream } catch { $_.FullyQualifiedErrorId }
+        try { 'a' | Out-String -Width 0 } catch { $_.FullyQualifiedErrorId }
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "ab",
+            "a|b",
+            "3",
+            "0",
+            "AmbiguousParameterSet,Microsoft.PowerShell.Commands.OutStringCommand",
+            "ParameterArgumentValidationError,Microsoft.PowerShell.Commands.OutStringCommand",
+        ]
+    );
+}
+
+#[test]
+fn regex_objects_and_statics_behave_as_dotnet() {
+    let ran = run(r#"
+        [regex]::Escape('EXCMS01.contoso.com [SG1]')
+        [regex]::Unescape('a\.b')
+        $m = [regex]::Match('Server: EXCMS01 (Online)', 'Server: (?<name>\w+) \((\w+)\)')
+        "$($m.Success) $($m.Index) $($m.Groups['name'].Value) $($m.Groups[1].Value) $($m.Groups.Count)"
+        ([regex]'E(\d+)').Matches('E01 E02 x E03').Count
+        $r = [regex]::new('e(\d+)', 'IgnoreCase, Multiline'); $r.Options
+        $r.Replace('E01 E02', 'Log$1'); $r.Replace('E01 E02', 'Log$1', 1)
+        $r.IsMatch('e9'); [regex]::IsMatch('ABC', 'abc')
+        [regex]::Split('SG1;SG2,,SG3', '[;,]+') -join '|'
+        ([regex]'(?<a>x)(y)').GetGroupNames() -join ','
+        [regex]::Match('abc', 'z').Success
+        'E07' -match [regex]'\d'
+        try { [regex]::Match('a', '(') } catch { $_.FullyQualifiedErrorId }
+        try { [regex]::new('a', 'Sideways') } catch { 'bad options refused' }
+        try { [regex]::Replace('a b', ' ', { '_' }) } catch { $_.Exception.Message }
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            r"EXCMS01\.contoso\.com\ \[SG1]",
+            "a.b",
+            "True 0 EXCMS01 Online 3",
+            "3",
+            "IgnoreCase, Multiline",
+            "Log01 Log02",
+            "Log01 E02",
+            "True",
+            "False",
+            "SG1|SG2|SG3",
+            "0,1,a",
+            "False",
+            "True",
+            "InvalidRegularExpression",
+            "bad options refused",
+            "A MatchEvaluator script block is not supported by [regex]::Replace in ccrsh.",
+        ]
+    );
+}

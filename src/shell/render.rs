@@ -26,6 +26,13 @@ const DEFAULT_WIDTH: usize = 120;
 /// Table columns PowerShell shows for an object without a view (`LimitAssociationListSize`).
 const TABLE_COLUMN_LIMIT: usize = 10;
 
+/// The terminal's columns and rows, when standard output is one (`$Host.UI.RawUI.WindowSize`).
+pub fn terminal_dimensions() -> Option<(usize, usize)> {
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(w), terminal_size::Height(h))| (usize::from(w), usize::from(h)))
+        .filter(|(w, h)| *w > 0 && *h > 0)
+}
+
 /// The width output is laid out for: on a terminal (or with `COLUMNS`), its width less one, as
 /// PowerShell's console host leaves the last column free so a full line does not wrap; else 120.
 pub fn output_width() -> usize {
@@ -368,8 +375,18 @@ pub fn paint_tokens(line: &str, tokens: &[(std::ops::Range<usize>, TokenKind)]) 
 
 /// `text` in a console colour (`Write-Host -ForegroundColor Green`), when colour is on.
 pub fn paint(text: &str, colour: &str) -> String {
+    text.color(console_color(colour)).to_string()
+}
+
+/// `text` on a console colour (`Write-Host -BackgroundColor DarkRed`), when colour is on.
+pub fn paint_background(text: &str, colour: &str) -> String {
+    text.on_color(console_color(colour)).to_string()
+}
+
+/// The terminal colour nearest a `System.ConsoleColor` name.
+fn console_color(colour: &str) -> colored::Color {
     use colored::Color;
-    let c = match colour.to_ascii_lowercase().as_str() {
+    match colour.to_ascii_lowercase().as_str() {
         "black" => Color::Black,
         "darkblue" => Color::Blue,
         "darkgreen" => Color::Green,
@@ -386,8 +403,7 @@ pub fn paint(text: &str, colour: &str) -> String {
         "magenta" => Color::BrightMagenta,
         "yellow" => Color::BrightYellow,
         _ => Color::BrightWhite,
-    };
-    text.color(c).to_string()
+    }
 }
 
 /// `VERBOSE: text`, in yellow on a terminal.

@@ -415,9 +415,14 @@ impl Host for ConsoleHost {
     }
 
     fn format(&mut self, values: &[Value]) -> String {
+        let width = self.width;
+        self.format_width(values, width)
+    }
+
+    fn format_width(&mut self, values: &[Value], width: usize) -> String {
         let registry = Registry::global();
         let mut buffer = Vec::new();
-        let _ = render::write_values(&mut buffer, values, &|t| registry.view_for(t), self.width);
+        let _ = render::write_values(&mut buffer, values, &|t| registry.view_for(t), width);
         String::from_utf8_lossy(&buffer).into_owned()
     }
 

@@ -1,4 +1,4 @@
-//! The host and stream cmdlets: `Write-Output`, `Write-Host`, `Write-Warning`,
+//! The host and stream cmdlets: `Get-Host`, `Write-Output`, `Write-Host`, `Write-Warning`,
 //! `Write-Error`, `Write-Verbose`, `Write-Progress`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
 //! and the session's own state: `Start-Sleep`, `Get-History`, `Start-Transcript`, `Stop-Transcript`.
 
@@ -8,6 +8,7 @@ use super::{Context, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
+use crate::shell::runtime::host::ConsoleColor;
 use crate::shell::value::{Record, Value};
 
 /// The values of a parameter that gathers several (`Write-Output a b c`).
@@ -27,14 +28,26 @@ pub fn write_output(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Va
 }
 
 pub fn write_host(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    // Colours convert as PowerShell binds a ConsoleColor: before anything is written.
+    let colour = |name: &str| call.get(name).map(ConsoleColor::parse).transpose();
+    let (foreground, background) = (colour("ForegroundColor")?, colour("BackgroundColor")?);
     let separator = call.string("Separator").unwrap_or_else(|| " ".into());
     let text = values_of(call, "Object").iter().map(Value::to_display_string).collect::<Vec<_>>().join(&separator);
-    let text = match call.string("ForegroundColor") {
-        Some(colour) => render::paint(&text, &colour),
+    let text = match foreground {
+        Some(c) => render::paint(&text, c.name()),
+        None => text,
+    };
+    let text = match background {
+        Some(c) => render::paint_background(&text, c.name()),
         None => text,
     };
     cx.engine.host().text(&text, !call.switch("NoNewline"));
     Ok(Vec::new())
+}
+
+/// `Get-Host`: the session's `$Host`.
+pub fn get_host(_: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    Ok(vec![cx.engine.variable("Host")])
 }
 
 pub fn write_warning(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -114,7 +127,24 @@ pub fn clear_host(_: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>
 }
 
 pub fn out_string(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let text = cx.engine.host().format(&pipeline_input(call));
+    let input = pipeline_input(call);
+    let width = call.int("Width").and_then(|w| usize::try_from(w).ok());
+    let mut format = |values: &[Value]| match width {
+        Some(w) => cx.engine.host().format_width(values, w),
+        None => cx.engine.host().format(values),
+    };
+    if call.switch("NoNewline") {
+        // Each object's text without the line end it would end with, run together.
+        let text: String = input
+            .iter()
+            .map(|v| {
+                let text = format(std::slice::from_ref(v));
+                text.strip_suffix('\n').map_or_else(|| text.clone(), str::to_string)
+            })
+            .collect();
+        return Ok(vec![Value::String(text)]);
+    }
+    let text = format(&input);
     if call.switch("Stream") {
         return Ok(text.lines().map(|l| Value::String(l.to_string())).collect());
     }

@@ -298,6 +298,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-ExchangeServer", spec!("Get-ExchangeServer.toml"), clustered_mailbox_server::get_exchange_server),
     entry("Get-Help", spec!("Get-Help.toml"), discovery::get_help),
     entry("Get-History", spec!("Get-History.toml"), host::get_history),
+    entry("Get-Host", spec!("Get-Host.toml"), host::get_host),
     entry("Get-Item", spec!("Get-Item.toml"), items::get_item),
     entry("Get-LabMailStatistics", spec!("Get-LabMailStatistics.toml"), lab::get_lab_mail_statistics),
     entry("Get-LabNode", spec!("Get-LabNode.toml"), lab::get_lab_node),

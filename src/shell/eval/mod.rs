@@ -58,6 +58,8 @@ pub trait Host {
     fn read_line(&mut self, prompt: &str) -> Result<String, ErrorRecord>;
     /// Output as text, laid out as the screen would show it (`Out-String`, `> file`).
     fn format(&mut self, values: &[Value]) -> String;
+    /// The same laid out for `width` columns instead of the screen's (`Out-String -Width`).
+    fn format_width(&mut self, values: &[Value], width: usize) -> String;
     /// Starts copying everything shown (and typed at prompts) into `path`.
     fn start_transcript(&mut self, path: &str, append: bool) -> Result<(), ErrorRecord>;
     /// Stops the transcript; returns its path.

@@ -439,14 +439,15 @@ pub fn build_regex(pattern: &str, case_sensitive: bool) -> Result<Regex, ErrorRe
 
 /// The .NET RegexOptions that matter here.
 #[derive(Debug, Clone, Copy, Default)]
-struct RegexOptions {
-    ignore_case: bool,
-    multiline: bool,
-    single_line: bool,
-    ignore_whitespace: bool,
+pub struct RegexOptions {
+    pub ignore_case: bool,
+    pub multiline: bool,
+    pub single_line: bool,
+    pub ignore_whitespace: bool,
 }
 
-fn regex_with(pattern: &str, options: RegexOptions) -> Result<Regex, ErrorRecord> {
+/// A .NET regular expression with its options, as the `regex` crate builds it.
+pub fn regex_with(pattern: &str, options: RegexOptions) -> Result<Regex, ErrorRecord> {
     RegexBuilder::new(pattern)
         .case_insensitive(options.ignore_case)
         .multi_line(options.multiline)
@@ -676,7 +677,7 @@ fn split(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, Err
 
 /// .NET's `Regex.Split`: at most `limit` pieces (from the right when it is negative; 0 is no
 /// limit), with the captured groups of each separator kept between the pieces.
-fn regex_split(regex: &Regex, text: &str, limit: i64, explicit_capture: bool) -> Vec<String> {
+pub fn regex_split(regex: &Regex, text: &str, limit: i64, explicit_capture: bool) -> Vec<String> {
     let all: Vec<Captures<'_>> = regex.captures_iter(text).collect();
     let count = limit.unsigned_abs() as usize;
     if count == 1 || all.is_empty() {
@@ -727,7 +728,7 @@ fn replace(left: &Value, right: &Value, case_sensitive: bool) -> Result<Value, E
 
 /// Rewrites a .NET substitution pattern in the `regex` crate's syntax. .NET reads `$1x` as
 /// group 1 then `x` and `$&` as the whole match; a `$` that starts no substitution is literal.
-fn dotnet_replacement(pattern: &str) -> String {
+pub fn dotnet_replacement(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut rest = pattern;
     while let Some(at) = rest.find('$') {

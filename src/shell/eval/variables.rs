@@ -100,6 +100,8 @@ impl Interpreter {
         version.insert(Value::from("CcrshVersion"), Value::from(env!("CARGO_PKG_VERSION")));
         define("PSVersionTable", version.into_value(), read_only);
         define("PSEdition", Value::from("Core"), read_only);
+        let instance = runtime::dotnet::new_guid().unwrap_or_default();
+        define("Host", runtime::host::new_host(instance), constant);
     }
 
     /// `$name` by its text (`x`, `global:x`, `env:PATH`): automatic variables, qualified names,

@@ -3,7 +3,7 @@
 //! value's members, a type's static members and conversions the language does not own.
 //!
 //! Owns: the typed-object seam (`object`), the type registry (`types`), and one file per
-//! provider or type family (`dotnet/…`).
+//! provider or type family (`dotnet/…`), and the console host object (`host`).
 //!
 //! Must not: evaluate script, print, or speak HTTP other than through the client a cmdlet is
 //! given. Layout of tables and lists stays in `render`.
@@ -13,6 +13,7 @@ pub mod encoding;
 pub mod environment;
 pub mod exchange;
 pub mod filesystem;
+pub mod host;
 pub mod json;
 pub mod match_info;
 pub mod object;

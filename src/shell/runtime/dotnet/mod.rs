@@ -13,11 +13,12 @@ mod environment;
 mod io;
 mod math;
 mod primitives;
+mod regex;
 mod string;
 mod text;
 
 pub use date_text::{format as format_date, parse as parse_date, uformat};
-pub use environment::machine_name;
+pub use environment::{machine_name, new_guid};
 pub use string::culture_compare;
 
 use crate::shell::error_record::ErrorRecord;
@@ -49,6 +50,8 @@ pub static TYPES: &[&dyn NetType] = &[
     &environment::ENVIRONMENT,
     &environment::GUID,
     &text::STRING_BUILDER,
+    &regex::REGEX,
+    &regex::REGEX_OPTIONS,
     &io::PATH,
     &io::FILE,
     &io::DIRECTORY,
