@@ -237,3 +237,59 @@ fn regex_objects_and_statics_behave_as_dotnet() {
         ]
     );
 }
+
+#[test]
+fn convert_and_encoding_turn_text_into_bytes_and_numbers_as_dotnet() {
+    let dir = tempfile::tempdir().expect("temp");
+    let file = dir.path().join("report.txt");
+    let ran = run(&format!(
+        r#"
+        [Convert]::ToInt32('ff', 16); [Convert]::ToInt32('0x7FFFFFFF', 16); [Convert]::ToString(10, 2)
+        [Convert]::ToInt64('-42'); [Convert]::ToInt32(2.5); [Convert]::ToBoolean('True')
+        $b64 = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('Größe')); $b64
+        [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b64))
+        [Text.Encoding]::ASCII.GetString([byte[]](69, 88, 67, 72)); [Text.Encoding]::ASCII.GetBytes('é') -join ','
+        [Text.Encoding]::Unicode.GetBytes('A') -join ','; [Text.Encoding]::Unicode.GetString([byte[]](65, 0, 66, 0), 2, 2)
+        [Text.Encoding]::UTF8.GetPreamble().Count; (New-Object System.Text.UTF8Encoding($false)).GetPreamble().Count
+        [Text.Encoding]::GetEncoding('us-ascii').CodePage
+        [IO.File]::WriteAllText('{0}', 'x', (New-Object System.Text.UTF8Encoding($false))); (Get-Item '{0}').Length
+        [IO.File]::WriteAllText('{0}', 'x', [Text.Encoding]::UTF8); (Get-Item '{0}').Length
+        try {{ [Convert]::ToInt32('1.5') }} catch {{ $_.Exception.Message }}
+        try {{ [Convert]::ToByte(300) }} catch {{ $_.Exception.Message }}
+        try {{ [Convert]::ToInt32('10', 3) }} catch {{ $_.Exception.Message }}
+        try {{ [Convert]::FromBase64String('not*base64') }} catch {{ $_.Exception.Message.Substring(0, 60) }}
+        try {{ [Text.Encoding]::GetEncoding('ebcdic') }} catch {{ 'unknown encoding refused' }}
+        try {{ [Text.Encoding]::UTF8.GetString('text') }} catch {{ 'not bytes refused' }}
+        "#,
+        file.display()
+    ));
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "255",
+            "2147483647",
+            "1010",
+            "-42",
+            "2",
+            "True",
+            "R3LDtsOfZQ==",
+            "Größe",
+            "EXCH",
+            "63",
+            "65,0",
+            "B",
+            "3",
+            "0",
+            "20127",
+            "1",
+            "4",
+            "Exception calling \"ToInt32\" with \"1\" argument(s): \"Input string was not in a correct format.\"",
+            "Exception calling \"ToByte\" with \"1\" argument(s): \"Value was either too large or too small for an unsigned byte.\"",
+            "Exception calling \"ToInt32\" with \"2\" argument(s): \"Invalid Base.\"",
+            "Exception calling \"FromBase64String\" with \"1\" argument(s): \"",
+            "unknown encoding refused",
+            "not bytes refused",
+        ]
+    );
+}

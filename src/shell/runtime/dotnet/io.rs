@@ -217,7 +217,7 @@ fn dotnet_message(error: &io::Error, path: &Path, file: bool) -> String {
 }
 
 fn encoding_arg(args: &[Value], i: usize) -> Option<Encoding> {
-    args.get(i).and_then(|v| Encoding::parse(&v.to_display_string().replace("System.Text.", "")).ok())
+    args.get(i).and_then(super::encoding::encoding_of)
 }
 
 fn time_value(time: io::Result<std::time::SystemTime>) -> Value {

@@ -7,8 +7,10 @@
 //!
 //! Must not: evaluate script or touch variables; one family per file.
 
+mod convert;
 mod date_text;
 mod datetime;
+mod encoding;
 mod environment;
 mod io;
 mod math;
@@ -52,6 +54,11 @@ pub static TYPES: &[&dyn NetType] = &[
     &text::STRING_BUILDER,
     &regex::REGEX,
     &regex::REGEX_OPTIONS,
+    &convert::CONVERT,
+    &encoding::ENCODING,
+    &encoding::UTF8_ENCODING,
+    &encoding::UNICODE_ENCODING,
+    &encoding::ASCII_ENCODING,
     &io::PATH,
     &io::FILE,
     &io::DIRECTORY,
