@@ -293,3 +293,94 @@ fn convert_and_encoding_turn_text_into_bytes_and_numbers_as_dotnet() {
         ]
     );
 }
+
+#[test]
+fn collections_hold_convert_and_refuse_as_dotnet() {
+    let ran = run(r#"
+        $failed = New-Object System.Collections.ArrayList
+        $failed.Add('SG2'); [void]$failed.Add('SG1'); $failed.AddRange(@('SG3', 'sg1'))
+        $failed.Sort(); $failed -join ','; $failed.Contains('SG1'); $failed.IndexOf('sg1'); $failed.Count
+        $failed.Remove('SG3'); $failed.RemoveAt(0); $failed -join ','
+        $queues = [System.Collections.Generic.List[int]]::new(); $queues.Add('12'); $queues.Add(3); $queues.Insert(0, 7)
+        ($queues | Measure-Object -Sum).Sum; $queues[1]; $queues.Remove(3); $queues -is [System.Collections.Generic.List[int]]
+        ([System.Collections.ArrayList]@(3, 1, 2)).ToArray() -join ','
+        $byServer = New-Object 'System.Collections.Generic.Dictionary[string,int]'
+        $byServer['EXCMS01'] = 4; $byServer.Add('EXCMS02', 1); $byServer['EXCMS01'] += 1
+        $byServer.Count; $byServer['EXCMS01']; $byServer.ContainsKey('excms01'); $byServer.Keys -join ','
+        ($byServer.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ';'
+        $byServer.Remove('EXCMS02'); $byServer.Count
+        $seen = [System.Collections.Generic.HashSet[string]]::new(); $seen.Add('a'); $seen.Add('a'); $seen.Add('A'); $seen.Count
+        $seen.UnionWith([string[]]('b', 'a')); ($seen | Sort-Object) -join ','
+        try { $queues.Add('many') } catch { 'not an int' }
+        try { $byServer.Add('EXCMS01', 9) } catch { $_.Exception.Message }
+        try { $byServer['NOPE'] } catch { $_.Exception.Message }
+        try { $failed.RemoveAt(9) } catch { $_.Exception.Message }
+        "$($queues -join ',') $($byServer['EXCMS01']) $($failed.Count)"
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "0",
+            "sg1,SG1,SG2,SG3",
+            "True",
+            "0",
+            "4",
+            "SG1,SG2",
+            "22",
+            "12",
+            "True",
+            "True",
+            "3,1,2",
+            "2",
+            "5",
+            "False",
+            "EXCMS01,EXCMS02",
+            "EXCMS01=5;EXCMS02=1",
+            "True",
+            "1",
+            "True",
+            "False",
+            "True",
+            "2",
+            "a,A,b",
+            "not an int",
+            "Exception calling \"Add\" with \"2\" argument(s): \"An item with the same key has already been added. Key: EXCMS01\"",
+            "Exception calling \"get_Item\" with \"1\" argument(s): \"The given key 'NOPE' was not present in the dictionary.\"",
+            "Exception calling \"RemoveAt\" with \"1\" argument(s): \"Index was out of range. Must be non-negative and less than the size of the collection. (Parameter 'index')\"",
+            "7,12 5 2",
+        ]
+    );
+}
+
+#[test]
+fn stopwatch_and_dns_answer_locally() {
+    let ran = run(r#"
+        $watch = [System.Diagnostics.Stopwatch]::StartNew(); $watch.IsRunning
+        Start-Sleep -Milliseconds 30; $watch.Stop(); $watch.ElapsedMilliseconds -ge 30
+        $stopped = $watch.ElapsedTicks; Start-Sleep -Milliseconds 5; $watch.ElapsedTicks -eq $stopped
+        $watch.Elapsed -is [timespan]; $watch.Restart(); $watch.IsRunning; $watch.Reset(); $watch.Elapsed.TotalMilliseconds
+        [System.Net.Dns]::GetHostName() -eq [Environment]::MachineName
+        $entry = [System.Net.Dns]::GetHostEntry('localhost'); $entry.HostName
+        ($entry.AddressList | ForEach-Object IPAddressToString) -contains '127.0.0.1'
+        ([System.Net.Dns]::GetHostAddresses([System.Net.Dns]::GetHostName())).Count -gt 0
+        try { [System.Net.Dns]::GetHostEntry('mail.example.invalid') } catch { $_.Exception.Message }
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "True",
+            "True",
+            "True",
+            "True",
+            "True",
+            "0",
+            "True",
+            "localhost",
+            "True",
+            "True",
+            "Exception calling \"GetHostEntry\" with \"1\" argument(s): \"No such host is known.\"",
+        ]
+    );
+}

@@ -185,8 +185,8 @@ pub fn new_object(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         Some(Value::Null) | None => Vec::new(),
         Some(one) => vec![one.clone()],
     };
-    let bare = type_name.trim().trim_start_matches('[').trim_end_matches(']');
-    let lower = bare.to_ascii_lowercase();
+    let bare = type_name.trim();
+    let lower = bare.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
     let object = match lower.strip_prefix("system.").unwrap_or(&lower) {
         "management.automation.psobject"
         | "psobject"
@@ -196,7 +196,7 @@ pub fn new_object(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         "collections.hashtable" | "hashtable" => Hashtable::new().into_value(),
         _ => {
             let t = runtime::types::resolve(bare).ok_or_else(|| type_not_found(bare))?;
-            runtime::types::construct(t, &args).map_err(|e| e.in_command("New-Object"))?
+            runtime::types::construct_named(bare, t, &args).map_err(|e| e.in_command("New-Object"))?
         }
     };
     if let Some(Value::Hashtable(properties)) = call.get("Property") {

@@ -284,7 +284,7 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
             if t.is_instance(value) {
                 return Ok(value.clone());
             }
-            t.convert(value).unwrap_or_else(|| {
+            t.convert_generic(&runtime::types::type_arguments(type_name), value).unwrap_or_else(|| {
                 let shown = match value {
                     Value::Object(o) => o.type_name(),
                     other => crate::shell::bind::type_of(other).to_string(),

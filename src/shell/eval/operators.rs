@@ -112,7 +112,8 @@ pub fn items(value: &Value) -> Vec<Value> {
 
 fn type_operand(right: &Value) -> String {
     match right {
-        Value::String(s) => s.trim_start_matches('[').trim_end_matches(']').to_string(),
+        // One pair of brackets: `[List[int]]` keeps its type argument's.
+        Value::String(s) => s.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(s).to_string(),
         other => other.to_display_string(),
     }
 }

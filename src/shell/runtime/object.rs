@@ -103,6 +103,12 @@ pub trait NetObject: fmt::Debug {
         None
     }
 
+    /// What output shows in the object's place, when it is shown as items although the
+    /// pipeline does not unroll it (a dictionary's entries). The default is [`NetObject::enumerate`].
+    fn display_items(&self) -> Option<Vec<Value>> {
+        self.enumerate()
+    }
+
     /// Whether output shows the object as its text (PowerShell's MatchInfo view calls
     /// `ToString()`) rather than as a record of its properties.
     fn shown_as_text(&self) -> bool {
@@ -141,7 +147,13 @@ impl ObjectRef {
     /// Whether `type_name` (full name, or the short name after the last dot, any case) is
     /// the object's type or one of its bases.
     pub fn is_a(&self, type_name: &str) -> bool {
-        let wanted = type_name.trim().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        // `[List[int]]` loses its outer brackets only: the type arguments are part of the name.
+        let trimmed = type_name.trim();
+        let inner = match trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            Some(inner) => inner,
+            None => trimmed,
+        };
+        let wanted = inner.trim().to_ascii_lowercase();
         let wanted = wanted.strip_prefix("system.").unwrap_or(&wanted).to_string();
         self.0.type_names().iter().any(|t| {
             let t = t.to_ascii_lowercase();
@@ -176,7 +188,7 @@ impl ObjectRef {
     /// properties as its text, any other as a record of its properties under its type name
     /// (so the type's default view, if it has one, lays it out).
     pub fn shown(&self) -> Value {
-        if let Some(items) = self.0.enumerate() {
+        if let Some(items) = self.0.display_items() {
             return Value::array(items);
         }
         let properties = self.property_values();

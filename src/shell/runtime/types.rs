@@ -58,6 +58,24 @@ pub trait NetType: Sync {
         Vec::new()
     }
 
+    /// How many type arguments a generic type takes (`List[T]` 1, `Dictionary[K,V]` 2); 0 for
+    /// a type that is not generic.
+    fn generic_arity(&self) -> usize {
+        0
+    }
+
+    /// `[T[A]]::new(args)` of a generic type, with its type arguments as written.
+    fn construct_generic(&self, type_args: &[String], args: &[Value]) -> Option<Result<Value, ErrorRecord>> {
+        let _ = type_args;
+        self.construct(args)
+    }
+
+    /// `[T[A]]$value` of a generic type, with its type arguments as written.
+    fn convert_generic(&self, type_args: &[String], value: &Value) -> Option<Result<Value, ErrorRecord>> {
+        let _ = type_args;
+        self.convert(value)
+    }
+
     /// `$value -is [T]`. The default: an object whose type (or a base type) is this one.
     fn is_instance(&self, value: &Value) -> bool {
         match value {
@@ -74,12 +92,52 @@ pub static TYPES: &[&[&dyn NetType]] = &[dotnet::TYPES];
 /// same without `System.` (`IO.Path`), or an accelerator (`regex`), in any case. A short name
 /// alone (`[Path]`) does not resolve, as in PowerShell without `using namespace`.
 pub fn resolve(name: &str) -> Option<&'static dyn NetType> {
-    let wanted = name.trim().trim_start_matches('[').trim_end_matches(']').trim();
+    let (base, type_args) = split_generic(name);
+    let wanted = base.trim();
     let bare = strip_system(wanted);
     TYPES.iter().flat_map(|family| family.iter()).copied().find(|t| {
-        strip_system(t.full_name()).eq_ignore_ascii_case(bare)
-            || t.accelerators().iter().any(|a| a.eq_ignore_ascii_case(wanted))
+        t.generic_arity() == type_args.len()
+            && (strip_system(t.full_name()).eq_ignore_ascii_case(bare)
+                || t.accelerators().iter().any(|a| a.eq_ignore_ascii_case(wanted)))
     })
+}
+
+/// A type name without its outer brackets, split into the generic type's name and its type
+/// arguments: `System.Collections.Generic.Dictionary[string,int]` → the Dictionary,
+/// `["string", "int"]`. A name that is not generic has none.
+fn split_generic(name: &str) -> (&str, Vec<String>) {
+    let mut text = name.trim();
+    if text.starts_with('[') && text.ends_with(']') && text.len() >= 2 {
+        text = text[1..text.len() - 1].trim();
+    }
+    match text.find('[') {
+        Some(open) if text.ends_with(']') && !text.ends_with("[]") => {
+            let inner = &text[open + 1..text.len() - 1];
+            let mut args = Vec::new();
+            let (mut depth, mut start) = (0usize, 0usize);
+            for (i, c) in inner.char_indices() {
+                match c {
+                    '[' => depth += 1,
+                    ']' => depth = depth.saturating_sub(1),
+                    ',' if depth == 0 => {
+                        args.push(
+                            inner[start..i].trim().trim_start_matches('[').trim_end_matches(']').trim().to_string(),
+                        );
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            args.push(inner[start..].trim().trim_start_matches('[').trim_end_matches(']').trim().to_string());
+            (&text[..open], args)
+        }
+        _ => (text, Vec::new()),
+    }
+}
+
+/// The type arguments a generic type name is written with (`List[string]` → `string`).
+pub fn type_arguments(name: &str) -> Vec<String> {
+    split_generic(name).1
 }
 
 fn strip_system(name: &str) -> &str {
@@ -107,14 +165,15 @@ pub fn static_property(type_name: &str, name: &str) -> Result<Value, ErrorRecord
 pub fn static_method(type_name: &str, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
     let t = resolve(type_name).ok_or_else(|| type_not_found(type_name))?;
     if name.eq_ignore_ascii_case("new") {
-        return construct(t, args);
+        return construct_named(type_name, t, args);
     }
     t.static_method(name, args).unwrap_or_else(|| Err(method_not_found(t.full_name(), name)))
 }
 
-/// A new instance of `t`, or PowerShell's error for a type without that constructor.
-pub fn construct(t: &dyn NetType, args: &[Value]) -> Result<Value, ErrorRecord> {
-    t.construct(args).unwrap_or_else(|| {
+/// A new instance of the type `type_name` names (`t`, with the name's type arguments), or
+/// PowerShell's error for a type without that constructor.
+pub fn construct_named(type_name: &str, t: &dyn NetType, args: &[Value]) -> Result<Value, ErrorRecord> {
+    t.construct_generic(&type_arguments(type_name), args).unwrap_or_else(|| {
         Err(if args.is_empty() {
             ErrorRecord::new(
                 "CannotFindAppropriateCtor",
@@ -141,6 +200,13 @@ mod tests {
         assert_eq!(resolve("math").map(|t| t.full_name()), Some("System.Math"));
         assert_eq!(resolve("[MATH]").map(|t| t.full_name()), Some("System.Math"));
         assert!(resolve("NoSuch.Type").is_none());
+        assert_eq!(
+            resolve("[System.Collections.Generic.Dictionary[string,int]]").map(|t| t.full_name()),
+            Some("System.Collections.Generic.Dictionary")
+        );
+        assert_eq!(type_arguments("Collections.Generic.Dictionary[[string], [int]]"), ["string", "int"]);
+        assert!(resolve("System.Collections.Generic.List").is_none(), "a generic type needs its arguments");
+        assert!(resolve("System.Collections.Generic.List[string,int]").is_none());
         let e = static_method("NoSuch.Type", "Foo", &[]).expect_err("unknown type");
         assert_eq!(e.message, "Unable to find type [NoSuch.Type].");
         let e = static_method("math", "Frobnicate", &[]).expect_err("unknown method");

@@ -7,15 +7,18 @@
 //!
 //! Must not: evaluate script or touch variables; one family per file.
 
+mod collections;
 mod convert;
 mod date_text;
 mod datetime;
+mod dns;
 mod encoding;
 mod environment;
 mod io;
 mod math;
 mod primitives;
 mod regex;
+mod stopwatch;
 mod string;
 mod text;
 
@@ -55,6 +58,12 @@ pub static TYPES: &[&dyn NetType] = &[
     &regex::REGEX,
     &regex::REGEX_OPTIONS,
     &convert::CONVERT,
+    &collections::ARRAY_LIST,
+    &collections::LIST,
+    &collections::DICTIONARY,
+    &collections::HASH_SET,
+    &stopwatch::STOPWATCH,
+    &dns::DNS,
     &encoding::ENCODING,
     &encoding::UTF8_ENCODING,
     &encoding::UNICODE_ENCODING,
