@@ -384,3 +384,26 @@ fn stopwatch_and_dns_answer_locally() {
         ]
     );
 }
+
+#[test]
+fn format_cmdlets_leave_out_excluded_properties_and_force_scalars_into_columns() {
+    let ran = run(r#"
+        $copy = [pscustomobject]@{ Name = 'SG1'; CopyQueueLength = 3; Status = 'Healthy' }
+        ($copy | Format-List -ExcludeProperty Copy* | Out-String).Trim()
+        ($copy | Format-Table -Property * -ExcludeProperty Name, Status | Out-String -Stream | Where-Object { $_ }) -join '|'
+        ('text' | Format-Table -Property Name, Status -Force | Out-String).Replace(' ', '').Trim()
+        'EXCMS01 {0, 1, 2, 3}' -match 'EXCMS01\s+{0, 1'
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "Name   : SG1",
+            "Status : Healthy",
+            "CopyQueueLength|---------------|              3",
+            "NameStatus",
+            "----------",
+            "True"
+        ]
+    );
+}

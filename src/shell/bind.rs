@@ -165,6 +165,7 @@ fn common_spec(name: &str, alias: &str, kind: ParamType, values: &[&str]) -> Par
         aliases: vec![alias.into()],
         sets: Vec::new(),
         values: values.iter().map(|v| v.to_string()).collect(),
+        suggestions: Vec::new(),
         range: None,
         pipeline: None,
         default: None,

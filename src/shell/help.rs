@@ -123,6 +123,9 @@ fn parameter_facts(p: &ParameterSpec) -> Vec<(&'static str, String)> {
     if p.kind != ParamType::Enum && !p.values.is_empty() {
         facts.push(("Accepted values", p.values.join(", ")));
     }
+    if !p.suggestions.is_empty() {
+        facts.push(("Values", p.suggestions.join(", ")));
+    }
     if let Some([low, high]) = p.range {
         facts.push(("Range", format!("{low} to {high}")));
     }

@@ -396,9 +396,9 @@ pub fn complete(line: &str, pos: usize, words: &Words) -> (usize, Vec<Pair>) {
         return (start, pairs(values));
     }
     let Some(parameter) = parameter else { return (start, Vec::new()) };
-    if parameter.kind == ParamType::Enum || !parameter.values.is_empty() {
-        let mut values: Vec<String> =
-            parameter.values.iter().filter(|v| starts_with_ignore_case(v, word)).cloned().collect();
+    if parameter.kind == ParamType::Enum || !parameter.values.is_empty() || !parameter.suggestions.is_empty() {
+        let offered = if parameter.values.is_empty() { &parameter.suggestions } else { &parameter.values };
+        let mut values: Vec<String> = offered.iter().filter(|v| starts_with_ignore_case(v, word)).cloned().collect();
         values.sort();
         return (start, pairs(values));
     }

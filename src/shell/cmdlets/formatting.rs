@@ -27,18 +27,27 @@ fn as_records(values: &[Value]) -> Vec<Record> {
 }
 
 /// The properties asked for with `-Property`, wildcards expanded against the first object's
-/// properties (`MaxDumpster*`, `*` for all); `None` when none were asked for.
+/// properties (`MaxDumpster*`, `*` for all), less those `-ExcludeProperty` names (which alone
+/// means every property but those); `None` when neither was given.
 fn properties(call: &Invocation<'_>, first: &Record) -> Option<Vec<String>> {
-    let asked = call.strings("Property")?;
-    let mut names = Vec::new();
+    use crate::shell::wildcard::Wildcard;
+    let excluded: Vec<Wildcard> =
+        call.strings("ExcludeProperty").unwrap_or_default().iter().map(|p| Wildcard::new(p)).collect();
+    let asked = match call.strings("Property") {
+        Some(asked) => asked,
+        None if !excluded.is_empty() => vec!["*".to_string()],
+        None => return None,
+    };
+    let mut names: Vec<String> = Vec::new();
     for name in asked {
-        if crate::shell::wildcard::Wildcard::has_wildcards(&name) {
-            let pattern = crate::shell::wildcard::Wildcard::new(&name);
+        if Wildcard::has_wildcards(&name) {
+            let pattern = Wildcard::new(&name);
             names.extend(first.properties.iter().map(|(n, _)| n).filter(|n| pattern.is_match(n)).cloned());
         } else {
             names.push(name);
         }
     }
+    names.retain(|n| !excluded.iter().any(|w| w.is_match(n)));
     Some(names)
 }
 

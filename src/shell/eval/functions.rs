@@ -249,6 +249,7 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
             aliases: Vec::new(),
             sets: Vec::new(),
             values: Vec::new(),
+            suggestions: Vec::new(),
             range: None,
             pipeline: None,
             default: None,

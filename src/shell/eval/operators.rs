@@ -447,9 +447,46 @@ pub struct RegexOptions {
     pub ignore_whitespace: bool,
 }
 
+/// A `{` that starts no quantifier (`{0, 1…}`, `{x}`) is a literal brace in .NET; the `regex`
+/// crate refuses it, so it is escaped first. Braces inside a character class or after a
+/// backslash are left as they are.
+fn literal_braces(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains('{') {
+        return std::borrow::Cow::Borrowed(pattern);
+    }
+    let is_quantifier = |rest: &str| {
+        let Some(end) = rest.find('}') else { return false };
+        let body = &rest[1..end];
+        let (low, high) = body.split_once(',').map_or((body, None), |(l, h)| (l, Some(h)));
+        !low.is_empty()
+            && low.bytes().all(|b| b.is_ascii_digit())
+            && high.is_none_or(|h| h.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let (mut escaped, mut in_class, mut property) = (false, false, false);
+    for (i, c) in pattern.char_indices() {
+        let after_property = std::mem::take(&mut property);
+        match c {
+            // `\p{L}`: the brace belongs to the escape.
+            'p' | 'P' if escaped => {
+                escaped = false;
+                property = true;
+            }
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '{' if !in_class && !after_property && !is_quantifier(&pattern[i..]) => out.push('\\'),
+            _ => {}
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A .NET regular expression with its options, as the `regex` crate builds it.
 pub fn regex_with(pattern: &str, options: RegexOptions) -> Result<Regex, ErrorRecord> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&literal_braces(pattern))
         .case_insensitive(options.ignore_case)
         .multi_line(options.multiline)
         .dot_matches_new_line(options.single_line)
@@ -760,6 +797,15 @@ pub fn dotnet_replacement(pattern: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn braces_that_start_no_quantifier_are_literal_as_in_dotnet() {
+        assert_eq!(literal_braces(r"a{2}b{1,}c{1,3}"), r"a{2}b{1,}c{1,3}");
+        assert_eq!(literal_braces(r"array\s+{0, 1, 2}"), r"array\s+\{0, 1, 2}");
+        assert_eq!(literal_braces(r"\{x}[{]{"), r"\{x}[{]\{");
+        assert_eq!(literal_braces(r"\p{L}+\P{Lu}"), r"\p{L}+\P{Lu}");
+        assert!(build_regex(r"test\s+{1...}", false).is_ok_and(|r| r.is_match("test {1...}")));
+    }
 
     #[test]
     fn dotnet_substitutions_become_regex_crate_ones() {

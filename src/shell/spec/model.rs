@@ -99,6 +99,10 @@ pub struct ParameterSpec {
     /// names.
     #[serde(default)]
     pub values: Vec<String>,
+    /// Values Tab offers without restricting what binds (the cmdlet converts and checks them
+    /// itself, as Write-Host does a ConsoleColor name or number).
+    #[serde(default)]
+    pub suggestions: Vec<String>,
     /// ValidateRange: inclusive bounds for numbers.
     #[serde(default)]
     pub range: Option<[i64; 2]>,
