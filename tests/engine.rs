@@ -34,7 +34,11 @@ impl Lab {
         let text = ccrsh::engine::topology::SEED.replace("log_size_kb = 1024", &format!("log_size_kb = {log_kb}"));
         std::fs::write(&topology, text).expect("topology written");
         let path = dir.path().join("lab");
-        let service = embedded::start(&path, &TopologySource::File(topology)).expect("embedded ccrd starts");
+        // The store matrix (`CCRSH_STORE=etcd`): the same tests with the estate in etcd.
+        let etcd = crate::support::etcd::matrix_store(&path)
+            .map(|url| ccrsh::service::store::EtcdUrl::parse(&url).expect("the matrix's etcd address"));
+        let service =
+            embedded::start_on(&path, &TopologySource::File(topology), etcd.as_ref()).expect("embedded ccrd starts");
         let admin = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
         Lab { _dir: dir, path, service: Some(service), admin }
     }

@@ -324,3 +324,90 @@ fn two_ccrd_on_one_store_serve_one_estate_see_each_others_changes_and_serialise_
     eventually(&format!("version {end} on b: {said}"), || version(&client_b) == end);
     nothing_lost(&client_a, &acknowledged);
 }
+
+#[test]
+fn export_import_and_reset_work_on_an_estate_in_etcd() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_ccrd, client) = ccrd_on(&dir.path().join("lab"), &cluster, "export");
+    let sent = deliver(&client, 30).expect("accepted");
+    let exported = client.download(routes::LAB_EXPORT, &[ccrsh::api::headers::ESTATE_VERSION]).expect("exported");
+    suspend(&client, true).expect("suspended");
+    deliver(&client, 10).expect("accepted");
+    let imported: ccrsh::api::LabResult = client
+        .upload(routes::LAB_IMPORT, &ccrsh::api::ImportQuery::default(), exported.bytes.clone())
+        .expect("imported");
+    assert!(imported.estate_version > 0);
+    assert_ne!(copy_status(&client), CopyStatus::Suspended, "the snapshot's estate is back");
+    let ledger = statistics(&client, true);
+    assert_eq!((ledger.accepted, ledger.present, ledger.lost), (sent.len() as u64, sent.len() as u64, 0), "{ledger:?}");
+    let reset: ccrsh::api::LabResult =
+        client.post(routes::LAB_RESET, &ccrsh::api::ResetRequest::default()).expect("reset");
+    assert_eq!(reset.topology, "seed");
+    assert_eq!(statistics(&client, false).accepted, 0);
+}
+
+/// The store itself: a commit too large for one etcd transaction (more than 120 operations)
+/// is written in chunks and reads back whole; a handle that another one overtook writes
+/// nothing and says so.
+#[test]
+fn a_commit_past_etcds_transaction_limits_is_chunked_and_a_stale_handle_writes_nothing() {
+    use ccrsh::service::store::{AcceptedRange, EstateStore, EtcdStore, EtcdUrl, Journal, StoreError};
+    let Some(cluster) = cluster() else { return };
+    let url = EtcdUrl::parse(&cluster.url("chunks")).expect("url");
+    let seed = ccrsh::engine::topology::build("seed", ccrsh::engine::topology::SEED).expect("seed");
+    let mut store = EtcdStore::open(&url, &seed).expect("opens");
+    let mut stale = EtcdStore::open(&url, &seed).expect("opens");
+    let mut estate = store.load().expect("loads");
+    let sg = estate.storage_groups.iter().next().expect("a storage group").clone();
+    let at = chrono::Utc::now();
+    let mut journal = Journal::new(at);
+    for i in 0..300u64 {
+        journal.events.push(ccrsh::engine::events::NewEvent {
+            node: "NH-W2K3-SRV03".into(),
+            instance_id: 2000 + i as u32,
+            source: ccrsh::engine::events::REPLICATION,
+            entry_type: ccrsh::api::EntryType::Information,
+            message: format!("event {i} {}", "x".repeat(4000)),
+        });
+        journal.accepted.push(AcceptedRange {
+            first_id: 1 + i * 10,
+            count: 10,
+            size: 1024,
+            server: sg.server.clone(),
+            storage_group: sg.name.clone(),
+            accepted_at: at,
+            recipient: None,
+        });
+    }
+    let before = estate.clone();
+    estate.version += 1;
+    estate.next_message_id = 3001;
+    let diff = ccrsh::engine::diff::EstateDiff::between(&before, &estate);
+    let events = store.commit(&diff, &[&journal]).expect("a chunked commit");
+    assert_eq!(events[0].len(), 300);
+    assert_eq!(events[0].last().map(|e| e.index), Some(300));
+
+    let reader = store.reader().expect("reader");
+    let read = reader.events(&ccrsh::api::EventQuery::default()).expect("events");
+    assert_eq!(read.len(), 300, "every event, newest first");
+    assert_eq!(read[0].index, 300);
+    let mut ranges = 0;
+    reader
+        .accepted(&sg.server, &sg.name, false, &mut |_| {
+            ranges += 1;
+            true
+        })
+        .expect("ledger");
+    assert_eq!(ranges, 300);
+    let reopened = EtcdStore::open(&url, &seed).expect("opens").load().expect("loads");
+    assert_eq!((reopened.version, reopened.next_message_id), (estate.version, 3001));
+
+    // The other handle read before that commit: its commit is refused whole.
+    let mut small = Journal::new(at);
+    small.events.push(journal.events[0].clone());
+    assert!(matches!(stale.commit(&diff, &[&small]), Err(StoreError::Conflict)));
+    assert!(matches!(stale.commit(&diff, &[&journal]), Err(StoreError::Conflict)));
+    let read = store.reader().expect("reader").events(&ccrsh::api::EventQuery::default()).expect("events");
+    assert_eq!(read.len(), 300, "the refused commits wrote nothing a reader sees");
+}

@@ -36,7 +36,16 @@ pub enum EmbeddedError {
 
 /// Opens (or creates) the lab at `dir` and serves it on `127.0.0.1` at a free port.
 pub fn start(dir: &Path, topology: &TopologySource) -> Result<Embedded, EmbeddedError> {
-    let lab = lab::open(dir, topology)?;
+    start_on(dir, topology, None)
+}
+
+/// As [`start`], with the estate in etcd at `etcd` when given (see `lab::open_on`).
+pub fn start_on(
+    dir: &Path,
+    topology: &TopologySource,
+    etcd: Option<&crate::service::store::EtcdUrl>,
+) -> Result<Embedded, EmbeddedError> {
+    let lab = lab::open_on(dir, topology, etcd)?;
     let admin_token = lab.tokens.admin.clone();
     let listener = StdListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     listener.set_nonblocking(true)?;

@@ -46,7 +46,7 @@ struct Member {
     child: Option<Child>,
 }
 
-/// A 3-member etcd cluster on loopback.
+/// A 3-member etcd cluster on loopback, in a temporary directory removed with it.
 pub struct Cluster {
     dir: TempDir,
     members: Vec<Member>,
@@ -85,11 +85,15 @@ impl Cluster {
         let pid_file = self.dir.path().join(format!("{}.pid", m.name));
         // A watchdog shell runs the member and kills it (by its process id) when this test
         // process is gone, however it ended; `kill` below kills it by the id in the pid file.
+        // When the test process is gone, it also removes the cluster's directory (the shared
+        // cluster of the store matrix lives in a static that is never dropped).
         let watchdog = format!(
-            "etcd \"$@\" & e=$!; echo $e > '{}'; while kill -0 $e 2>/dev/null; do \
-             kill -0 {} 2>/dev/null || kill -9 $e; sleep 0.2; done",
-            pid_file.display(),
-            std::process::id()
+            "etcd \"$@\" & e=$!; echo $e > '{pid}'; gone=; while kill -0 $e 2>/dev/null; do \
+             kill -0 {test} 2>/dev/null || {{ kill -9 $e; gone=1; }}; sleep 0.2; done; \
+             if [ -n \"$gone\" ]; then rm -rf '{dir}'; fi",
+            pid = pid_file.display(),
+            test = std::process::id(),
+            dir = self.dir.path().display(),
         );
         let child = Command::new("sh")
             .args(["-c", &watchdog, "sh"])
