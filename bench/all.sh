@@ -4,7 +4,7 @@
 # its figures as lines `RESULT|figure|ours|reference|ratio|bar|met`; the table is made of those.
 # Method and figures of each: docs/performance.md.
 #
-# Usage: bench/all.sh            (about 25 minutes on the 2-core development machine)
+# Usage: bench/all.sh            (about 25 minutes on the 2-core development machine, loaded)
 #        ONLY="startup ccrd" bench/all.sh   runs some of: startup ccrd mail-memory runbooks parser
 #                                           replication scale
 set -uo pipefail

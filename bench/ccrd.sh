@@ -22,7 +22,9 @@ delivery_duration=${DELIVERY_DURATION:-5s}
 target=${CARGO_TARGET_DIR:-$PWD/target}
 
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null || sudo apt-get install -y wrk >/dev/null; }
-cargo build --release --quiet --bin ccrd --example bare_axum --example sqlite_commits
+# The same targets as every bench script, so they share one build (examples bring dev-dependency
+# features; building a different set rebuilds the library).
+cargo build --release --quiet --bins --examples
 
 mkdir -p "$target"
 work=$(mktemp -d -p "$target" ccrd-bench.XXXXXX)   # the disk ccrd writes on, for SQLite's reference too

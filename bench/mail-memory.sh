@@ -12,7 +12,7 @@ messages=${MESSAGES:-300000}
 batch=${BATCH:-1000}
 size_kb=${SIZE_KB:-1}
 target=${CARGO_TARGET_DIR:-$PWD/target}
-cargo build --release --quiet --bin ccrd
+cargo build --release --quiet --bins --examples   # the set every bench script builds: one build
 
 mkdir -p "$target"
 work=$(mktemp -d -p "$target" mail-memory.XXXXXX)

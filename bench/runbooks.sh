@@ -5,8 +5,8 @@
 # Method and figures: docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin ccrsh
-ccrsh="$PWD/target/release/ccrsh -NoProfile -NonInteractive"
+cargo build --release --quiet --bins --examples   # the set every bench script builds: one build
+ccrsh="${CARGO_TARGET_DIR:-$PWD/target}/release/ccrsh -NoProfile -NonInteractive"
 rounds=${ROUNDS:-5}
 now() { date +%s%N; }
 times=()

@@ -26,7 +26,7 @@ nu_native=$(find "$nu_dir/node_modules/@nushell" -path '*/bin/nu' -type f | head
 if [ -n "${CCRSH:-}" ]; then
   ccrsh=$(realpath "$CCRSH")
 else
-  cargo build --release --quiet --bins
+  cargo build --release --quiet --bins --examples   # the set every bench script builds: one build
   ccrsh="${CARGO_TARGET_DIR:-$PWD/target}/release/ccrsh"
 fi
 export CCRSH_LAB="$work/lab" NO_COLOR=1

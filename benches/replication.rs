@@ -29,6 +29,8 @@ fn main() -> std::io::Result<()> {
     for round in 0..ROUNDS {
         let dir = base.join(format!("round-{round}"));
         let _ = std::fs::remove_dir_all(&dir);
+        // The files directory (a lab's `nodes`): its copies are made inside it.
+        std::fs::create_dir_all(&dir)?;
         let active = CopyFiles::new(&dir, "ACTIVE", "CCREX01", "First Storage Group", "E00");
         let passive = CopyFiles::new(&dir, "PASSIVE", "CCREX01", "First Storage Group", "E00");
         active.open_or_create()?;
