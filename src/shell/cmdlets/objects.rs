@@ -103,7 +103,41 @@ pub fn start_where_object(
     _: &mut Context<'_>,
     _: &mut Vec<Value>,
 ) -> Result<Box<dyn Processor>, ErrorRecord> {
+    if let Some(Value::ScriptBlock(block)) = call.get("FilterScript") {
+        return Ok(Box::new(WhereScript { block: block.clone(), call: call.clone() }));
+    }
     Ok(Box::new(PerObject { call: call.clone(), run: where_object }))
+}
+
+/// `Where-Object { … }`: the script block runs on each piped object as it comes, without
+/// rebinding the command per object.
+struct WhereScript {
+    block: ScriptBlock,
+    call: Invocation<'static>,
+}
+
+impl Processor for WhereScript {
+    fn process(
+        &mut self,
+        input: Option<Value>,
+        cx: &mut Context<'_>,
+        out: &mut Vec<Value>,
+    ) -> Result<Step, ErrorRecord> {
+        match input {
+            Some(item) => {
+                if collect(cx.engine.invoke_block(&self.block, Some(item.clone()), Vec::new())?).is_truthy() {
+                    out.push(item);
+                }
+            }
+            // First in its pipeline: the bound `-InputObject`.
+            None => out.extend(where_object(&self.call, cx)?),
+        }
+        Ok(Step::Continue)
+    }
+
+    fn end(&mut self, _: &mut Context<'_>, _: &mut Vec<Value>) -> Result<(), ErrorRecord> {
+        Ok(())
+    }
 }
 
 /// A cmdlet whose output for each input object depends only on that object: run once per

@@ -1295,8 +1295,8 @@ pub(super) fn invoke_in_current_scope(
     }
     interp.set_local("args", Value::array(args));
     let previous = std::mem::replace(&mut interp.source, block.source.clone());
-    let statements = block.def.process.as_ref().or(block.def.end.as_ref()).cloned().unwrap_or_default();
-    let result = finish_block(interp.exec_statements(&statements, out));
+    let statements = block.def.process.as_deref().or(block.def.end.as_deref()).unwrap_or_default();
+    let result = finish_block(interp.exec_statements(statements, out));
     interp.source = previous;
     if item.is_some() {
         match saved_item {

@@ -13,6 +13,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use rustc_hash::FxBuildHasher;
+
 use super::functions::Function;
 use crate::shell::syntax::{Attribute, Name};
 use crate::shell::value::Value;
@@ -95,8 +97,8 @@ pub struct VariableInfo {
 pub struct Scope {
     pub kind: ScopeKind,
     pub parent: Option<Rc<Scope>>,
-    /// By lower-cased name.
-    pub variables: RefCell<HashMap<Name, Variable>>,
+    /// By lower-cased name. FxHash: names are short and every `$_` of a pipeline looks here.
+    pub variables: RefCell<HashMap<Name, Variable, FxBuildHasher>>,
     /// By lower-cased name.
     pub functions: RefCell<HashMap<Name, Rc<Function>>>,
 }

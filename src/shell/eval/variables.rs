@@ -306,7 +306,8 @@ impl Interpreter {
                 v.constraint = None;
             }
             None => {
-                vars.insert(Rc::from(key), Variable::new(Rc::from(key), value));
+                let name: Name = Rc::from(key);
+                vars.insert(name.clone(), Variable::new(name, value));
             }
         }
     }
