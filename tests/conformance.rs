@@ -362,6 +362,20 @@ const OUTPUT: &[(&str, &str)] = &[
     ("[float]3.14 | ConvertTo-Json", "3.14"),
     // Streaming: Select-Object -First stops an endless producer.
     ("1..1000000000 | Select-Object -First 3", "1\n2\n3"),
+    // Streaming: Where-Object { } filters each object as it comes, and its -InputObject form.
+    ("1..10 | Where-Object { $_ % 3 -eq 0 }", "3\n6\n9"),
+    ("Where-Object -InputObject 5 -FilterScript { $_ -gt 2 }", "5"),
+    ("$_ = 'outer'; 1..2 | Where-Object { $_ -gt 1 } | Out-Null; $_", "outer"),
+    // LineContinuance-004: a backtick, blanks and a comment continue the line.
+    ("'Hello' + ` # a comment after the backtick\n    ' world'", "Hello world"),
+    ("'a' + `   #x\r\n'b'", "ab"),
+    // Parser-026: a Unicode escape in a function's (and command's) name.
+    ("function xyzzy`u{2195}($p) { $p }; xyzzy`u{2195} 42; (Get-Command xyzzy`u{2195}).Name", "42\nxyzzy↕"),
+    // Parser-027: a Unicode escape in a braced variable name.
+    ("${fooxyzzy`u{2195}} = 42; (Get-Variable -Name fooxyzzy*).Name; ${fooxyzzy↕}", "fooxyzzy↕\n42"),
+    // .ForEach{ } and .Where{ } without parentheses.
+    ("(1..4).Where{ $_ % 2 } -join ','", "1,3"),
+    ("(1, 2).ForEach{ $_ * 10 } -join ','", "10,20"),
 ];
 
 /// `(input, text)`: the input fails (`$?` false) and the error shown contains the text.

@@ -9,6 +9,7 @@ use crate::shell::value::{Record, Value};
 use crate::shell::wildcard::Wildcard;
 
 const COMMAND_INFO_TYPE: &str = "System.Management.Automation.CmdletInfo";
+const FUNCTION_INFO_TYPE: &str = "System.Management.Automation.FunctionInfo";
 
 fn spec_broken(error: &crate::shell::spec::SpecError) -> ErrorRecord {
     ErrorRecord::new("CmdletSpecInvalid", "MetadataError", format!("A cmdlet spec is invalid: {error}"))
@@ -22,12 +23,13 @@ pub fn get_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
     let patterns = |name: &str| call.strings(name).map(|v| v.iter().map(|p| Wildcard::new(p)).collect::<Vec<_>>());
     let (names, verbs, nouns) = (patterns("Name"), patterns("Verb"), patterns("Noun"));
     let any = |ps: &Option<Vec<Wildcard>>, text: &str| ps.as_ref().is_none_or(|ps| ps.iter().any(|p| p.is_match(text)));
-    let found: Vec<Value> = all
+    let wanted = |name: &str| {
+        let (verb, noun) = name.split_once('-').unwrap_or((name, ""));
+        any(&names, name) && any(&verbs, verb) && any(&nouns, noun)
+    };
+    let mut found: Vec<Value> = all
         .iter()
-        .filter(|f| {
-            let (verb, noun) = f.spec.name.split_once('-').unwrap_or((&f.spec.name, ""));
-            any(&names, &f.spec.name) && any(&verbs, verb) && any(&nouns, noun)
-        })
+        .filter(|f| wanted(&f.spec.name))
         .map(|f| {
             Record::new(COMMAND_INFO_TYPE)
                 .with("CommandType", "Cmdlet")
@@ -37,11 +39,23 @@ pub fn get_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
                 .into()
         })
         .collect();
+    // The session's script functions, as PowerShell lists them beside the cmdlets.
+    let functions = cx.engine.function_names();
+    found.extend(functions.iter().filter(|name| wanted(name)).map(|name| {
+        Record::new(FUNCTION_INFO_TYPE)
+            .with("CommandType", "Function")
+            .with("Name", name.as_str())
+            .with("Version", "")
+            .with("Source", "")
+            .into()
+    }));
     // A plain name that matched nothing is an error, as in PowerShell; a pattern is not.
     if let Some(typed) = call.strings("Name") {
-        let literal = typed
-            .iter()
-            .find(|t| !Wildcard::has_wildcards(t) && !all.iter().any(|f| f.spec.name.eq_ignore_ascii_case(t)));
+        let literal = typed.iter().find(|t| {
+            !Wildcard::has_wildcards(t)
+                && !all.iter().any(|f| f.spec.name.eq_ignore_ascii_case(t))
+                && !functions.iter().any(|f| f.eq_ignore_ascii_case(t))
+        });
         // Non-terminating, as in PowerShell: -ErrorAction SilentlyContinue makes it a test.
         if let Some(name) = literal {
             cx.errors.push(ErrorRecord::command_not_found(name, call.span, closest(name, Registry::global().names())));

@@ -119,6 +119,8 @@ pub trait Engine {
     fn host(&mut self) -> &mut dyn Host;
     /// The inputs typed at the prompt (or given to `-Command`) so far, oldest first.
     fn history(&self) -> &[String];
+    /// The names of the script functions visible here (Get-Command lists them).
+    fn function_names(&self) -> Vec<String>;
     /// The node commands run on (`Enter-PSSession`, `Invoke-Command`); `None` is the admin's
     /// own workstation.
     fn computer(&self) -> Option<String>;
@@ -666,6 +668,10 @@ impl Engine for Interpreter {
 
     fn history(&self) -> &[String] {
         &self.history
+    }
+
+    fn function_names(&self) -> Vec<String> {
+        Interpreter::function_names(self)
     }
 
     fn invoke_expression(&mut self, text: &str) -> Result<Vec<Value>, ErrorRecord> {

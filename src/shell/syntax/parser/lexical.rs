@@ -345,6 +345,12 @@ impl<'s> Parser<'s> {
                         self.pos += 1;
                         break;
                     }
+                    // `u{hex}: a character by its code point (PowerShell 7).
+                    Some('`') if self.byte_at(1) == b'u' && self.byte_at(2) == b'{' => {
+                        let at = self.pos;
+                        self.pos += 2;
+                        self.unicode_escape(at, &mut name)?;
+                    }
                     Some('`') => {
                         self.pos += 1;
                         match self.bump() {

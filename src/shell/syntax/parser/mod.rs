@@ -218,6 +218,13 @@ impl<'s> Parser<'s> {
                             "Line continuation at end of input.",
                         ));
                     }
+                    // After blanks, a comment may stand between the backtick and the newline.
+                    let comment = if blanks > 0 && rest.starts_with('#') {
+                        rest.find(['\n', '\r']).unwrap_or(rest.len())
+                    } else {
+                        0
+                    };
+                    let rest = &rest[comment..];
                     let newline = if rest.starts_with("\r\n") {
                         2
                     } else if rest.starts_with(['\n', '\r']) {
@@ -226,9 +233,16 @@ impl<'s> Parser<'s> {
                         0
                     };
                     if newline == 0 {
+                        if comment > 0 && rest.is_empty() {
+                            return Err(self.incomplete_at(
+                                self.src.len(),
+                                "IncompleteContinuation",
+                                "Line continuation at end of input.",
+                            ));
+                        }
                         break;
                     }
-                    pos += 1 + blanks + newline;
+                    pos += 1 + blanks + comment + newline;
                 }
                 b if b >= 0x80 => match char_at(self.src, pos) {
                     Some(c) if is_blank(c) => pos += c.len_utf8(),

@@ -642,13 +642,27 @@ impl<'s> Parser<'s> {
     /// `function Name { … }`, or with `filter`, a function whose body is its process block.
     fn function_statement(&mut self, start: usize, filter: bool) -> PResult<Statement> {
         self.skip_blanks()?;
-        let rest = self.rest();
-        let len = rest.find(|c: char| ends_token(c) || c == '(' || c == '{').unwrap_or(rest.len());
-        if len == 0 {
+        // The name runs to a blank, `(` or `{`; backtick escapes in it are undone
+        // (`function xyzzy`u{2195}` defines `xyzzy↕`).
+        let name_start = self.pos;
+        let mut text = String::new();
+        while let Some(c) = self.peek() {
+            if ends_token(c) || c == '(' || c == '{' {
+                break;
+            }
+            if c == '`' && self.byte_at(1) != b'\n' && self.byte_at(1) != b'\r' {
+                self.backtick_escape(&mut text)?;
+            } else if c == '`' {
+                break;
+            } else {
+                text.push(c);
+                self.bump();
+            }
+        }
+        if self.pos == name_start {
             return Err(self.missing("MissingNameAfterKeyword", "Missing name after function keyword."));
         }
-        let name = self.intern(&rest[..len]);
-        self.pos += len;
+        let name = self.intern(&text);
         self.skip_blanks()?;
         // `function Name($a, $b) { … }`: the parameters before the body.
         let inline = if self.byte() == b'(' {
