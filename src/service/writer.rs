@@ -17,7 +17,8 @@
 //! active copies' open logs: so a replication pass can ship, replay and sync logs under the files
 //! lock alone while deliveries go on. The pass takes what to do under the writer lock, does it
 //! under the files lock, and records the result under the writer lock again — if no change took
-//! the files lock in between ([`Deciding::files_epoch`]); otherwise it does the pass again the
+//! the files lock since it planned ([`Writer::files_epoch`], checked before the file work and again
+//! before the recording); otherwise it does the pass again the
 //! old way, under both.
 //!
 //! Owns: the writer lock, the files lock, the queue, the leader's commit, publishing, the store handle, and the
@@ -94,9 +95,6 @@ pub struct Decided {
     pub estate: Estate,
     /// The epoch the estate was decided in (see `Queue::epoch`).
     epoch: u64,
-    /// Bumped by every decision that holds the files lock: a replication pass that worked on
-    /// the files without the writer lock records its result only if this did not move.
-    files_epoch: u64,
     /// Whether the lab is marked as having its files changed (see [`CleanMark`]).
     marked_dirty: bool,
     mark: CleanMark,
@@ -144,6 +142,8 @@ pub struct Writer {
     decided: Mutex<Decided>,
     /// The copies' files (see the module header); taken after `decided`, never before it.
     files: Mutex<()>,
+    /// Bumped by every decision that holds the files lock (see [`Writer::files_epoch`]).
+    files_epoch: AtomicU64,
     /// One replication pass at a time (taken before anything else).
     passes: Mutex<()>,
     queue: Mutex<Queue>,
@@ -180,7 +180,6 @@ impl Writer {
             decided: Mutex::new(Decided {
                 estate: estate.clone(),
                 epoch: 0,
-                files_epoch: 0,
                 marked_dirty: false,
                 mark,
                 open_logs: HashMap::new(),
@@ -194,6 +193,7 @@ impl Writer {
                 stored: estate,
             }),
             files: Mutex::new(()),
+            files_epoch: AtomicU64::new(0),
             passes: Mutex::new(()),
             woken: Condvar::new(),
             store: Mutex::new(store),
@@ -210,7 +210,8 @@ impl Writer {
     pub fn decide(&self) -> Result<Deciding<'_>, NotCommitted> {
         let mut deciding = self.decide_appending()?;
         deciding._files = Some(unpoisoned(&self.files));
-        deciding.guard.files_epoch += 1;
+        // Bumped while the files lock is held, so whoever takes it next sees the bump.
+        self.files_epoch.fetch_add(1, Ordering::AcqRel);
         Ok(deciding)
     }
 
@@ -240,6 +241,13 @@ impl Writer {
     /// recording.
     pub fn files_lock(&self) -> MutexGuard<'_, ()> {
         unpoisoned(&self.files)
+    }
+
+    /// How many decisions have held the files lock. A replication pass planned at one value
+    /// works on the files (under the files lock) and records its result (under the writer lock)
+    /// only while it is unchanged: otherwise a change moved the files since the plan.
+    pub fn files_epoch(&self) -> u64 {
+        self.files_epoch.load(Ordering::Acquire)
     }
 
     /// One replication pass at a time: held for a whole pass, before any other lock.
@@ -376,7 +384,7 @@ impl Writer {
         queue.epoch += 1;
         deciding.guard.estate = fresh.clone();
         deciding.guard.epoch = queue.epoch;
-        deciding.guard.files_epoch += 1;
+        self.files_epoch.fetch_add(1, Ordering::AcqRel);
         deciding.guard.open_logs.clear();
         let mut published = self.published.write().unwrap_or_else(PoisonError::into_inner);
         self.observer.published(&published, &fresh, Cause::Replaced);
@@ -463,9 +471,9 @@ impl Deciding<'_> {
         &mut self.guard.estate
     }
 
-    /// How many decisions have held the files lock (see [`Decided::files_epoch`]).
+    /// How many decisions have held the files lock (see [`Writer::files_epoch`]).
     pub fn files_epoch(&self) -> u64 {
-        self.guard.files_epoch
+        self.writer.files_epoch()
     }
 
     /// The writer's own state (the open logs it remembers).

@@ -335,7 +335,13 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
     // 2. Under the files lock alone: the file steps.
     let progressed = if crate::engine::replication::has_work(&snapshot) {
         let _files = state.writer.files_lock();
-        replication::run_pass(&files_root, &mut snapshot, now).map_err(|e| text(&e))?
+        // A change that moved the files since the plan (a reseed, a move) makes it stale: then
+        // nothing is done here, and step 3 does the pass under both locks.
+        if state.writer.files_epoch() == epoch {
+            replication::run_pass(&files_root, &mut snapshot, now).map_err(|e| text(&e))?
+        } else {
+            false
+        }
     } else {
         false
     };
