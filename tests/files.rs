@@ -369,3 +369,80 @@ fn get_random_stays_in_range_and_write_progress_prints_nothing() {
     assert_eq!(lines(&ran.stdout), ["0", "6", "10", "True", "True"]);
     assert!(ran.stderr.contains("cannot be greater than or equal to the Maximum value"), "{}", ran.stderr);
 }
+
+#[test]
+fn item_properties_are_read_and_the_settable_ones_set() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        "Set-Content report.csv 'a,b'
+         (Get-ItemProperty report.csv -Name Length).Length
+         (Get-ItemProperty report.csv).PSChildName
+         (Get-ItemProperty report.csv -Name Len*).PSObject.Properties.Name -contains 'Length'
+         (Get-ItemPropertyValue report.csv -Name Name, Extension) -join ' '
+         Set-ItemProperty report.csv -Name IsReadOnly -Value $true; (Get-Item report.csv).IsReadOnly
+         Set-ItemProperty report.csv -Name Attributes -Value Normal; (Get-Item report.csv).IsReadOnly
+         Set-ItemProperty report.csv -Name LastWriteTime -Value '2007-06-01 08:00'
+         (Get-Item report.csv).LastWriteTime.Year
+         Set-ItemProperty report.csv -Name LastWriteTime -Value '2020-01-01' -WhatIf
+         (Get-Item report.csv).LastWriteTime.Year
+         try { Get-ItemProperty report.csv -Name NoSuch -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+         try { Get-ItemProperty nosuch.csv -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+         (Set-ItemProperty report.csv -Name Length -Value 1 2>&1).Exception.Message
+         try { Set-ItemProperty report.csv -Name LastWriteTime -Value 'not a date' -ErrorAction Stop } catch { 'bad date refused' }
+         try { Set-ItemProperty report.csv -Name Attributes -Value Hidden -ErrorAction Stop } catch { 'hidden refused' }
+         (Get-Item report.csv).LastWriteTime.Year; (Get-Item report.csv).Length; (Get-Item report.csv).IsReadOnly",
+    );
+    let (what_if, shown): (Vec<&str>, Vec<&str>) =
+        lines(&ran.stdout).into_iter().partition(|l| l.starts_with("What if:"));
+    assert_eq!(what_if.len(), 1, "{what_if:?}");
+    assert!(what_if[0].contains("Set Property") && what_if[0].contains("LastWriteTime"), "{what_if:?}");
+    assert_eq!(
+        shown,
+        [
+            "4",
+            "report.csv",
+            "True",
+            "report.csv .csv",
+            "True",
+            "False",
+            "2007",
+            "2007",
+            "System.Management.Automation.PSArgumentException,Microsoft.PowerShell.Commands.GetItemPropertyCommand",
+            "PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand",
+            "'Length' is a ReadOnly property.",
+            "bad date refused",
+            "hidden refused",
+            "2007",
+            "4",
+            "False",
+        ]
+    );
+    assert_eq!(ran.stderr, "");
+}
+
+#[test]
+fn the_function_drive_lists_reads_defines_and_removes_functions() {
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        "function Get-Report { 'report' }
+         Test-Path Function:Get-Report
+         (Get-ChildItem Function: | Where-Object Name -eq 'Get-Report').CommandType
+         (Get-Item Function:Get-Report).Definition.Trim()
+         Set-Content Function:Get-Other { 'other' }; Get-Other
+         & { Remove-Item Function:Get-Report }; Test-Path Function:Get-Report
+         try { Remove-Item Function:NoSuch -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }",
+    );
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "True",
+            "Function",
+            "'report'",
+            "other",
+            "False",
+            "PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand"
+        ]
+    );
+}

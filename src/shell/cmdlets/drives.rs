@@ -1,7 +1,8 @@
-//! The Env:, Variable: and Alias: drives under the item cmdlets: `Test-Path Env:TEMP`,
-//! `Get-ChildItem Env:`, `Get-Item Variable:x`, `Get-Content Env:PATH`, `Set-Content Env:X v`,
-//! `New-Item Env:X -Value v`, `Remove-Item Env:X`/`Variable:x`, `Get-ChildItem Alias:`. A
-//! path on another drive is the FileSystem's.
+//! The Env:, Variable:, Function: and Alias: drives under the item cmdlets: `Test-Path
+//! Env:TEMP`, `Get-ChildItem Env:`, `Get-Item Variable:x`, `Get-Content Env:PATH`,
+//! `Set-Content Env:X v`, `New-Item Env:X -Value v`, `Remove-Item Env:X`/`Variable:x`/
+//! `Function:f`, `Get-ChildItem Function:`, `Get-ChildItem Alias:`. A path on another drive is
+//! the FileSystem's.
 //!
 //! Owns: recognising a drive-qualified path and answering for it. Must not: print; the
 //! environment overlay is `runtime::environment`'s, variables are the interpreter's.
@@ -17,6 +18,7 @@ use crate::shell::wildcard::Wildcard;
 pub enum Drive {
     Env,
     Variable,
+    Function,
     Alias,
 }
 
@@ -25,6 +27,7 @@ impl Drive {
         match self {
             Drive::Env => "Env",
             Drive::Variable => "Variable",
+            Drive::Function => "Function",
             Drive::Alias => "Alias",
         }
     }
@@ -36,6 +39,7 @@ pub fn split(path: &str) -> Option<(Drive, String)> {
     let drive = match drive.to_ascii_lowercase().as_str() {
         "env" => Drive::Env,
         "variable" => Drive::Variable,
+        "function" => Drive::Function,
         "alias" => Drive::Alias,
         _ => return None,
     };
@@ -50,6 +54,11 @@ fn entry(drive: Drive, name: &str, value: Value) -> Value {
         Drive::Variable => {
             Record::new("System.Management.Automation.PSVariable").with("Name", name).with("Value", value)
         }
+        Drive::Function => Record::new("System.Management.Automation.FunctionInfo")
+            .with("CommandType", "Function")
+            .with("Name", name)
+            .with("Definition", value.to_display_string())
+            .with("ScriptBlock", value),
         Drive::Alias => Record::new("System.Management.Automation.AliasInfo")
             .with("CommandType", "Alias")
             .with("Name", name)
@@ -63,6 +72,7 @@ fn all(drive: Drive, cx: &mut Context<'_>) -> Vec<(String, Value)> {
     let mut items: Vec<(String, Value)> = match drive {
         Drive::Env => env::vars().into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
         Drive::Variable => cx.engine.variables(),
+        Drive::Function => cx.engine.functions(),
         Drive::Alias => super::aliases().iter().map(|(a, c)| (a.to_string(), Value::from(*c))).collect(),
     };
     items.sort_by_key(|(n, _)| n.to_lowercase());
@@ -110,6 +120,9 @@ pub fn set(drive: Drive, name: &str, value: Value, command: &str, cx: &mut Conte
             Ok(())
         }
         Drive::Variable => cx.engine.set_variable(name, value).map_err(|e| e.in_command(command)),
+        Drive::Function => {
+            cx.engine.set_variable(&format!("function:{name}"), value).map_err(|e| e.in_command(command))
+        }
         Drive::Alias => Err(ErrorRecord::new(
             "NotSupported",
             "NotImplemented",
@@ -137,6 +150,9 @@ pub fn remove(drive: Drive, name: &str, command: &str, cx: &mut Context<'_>) -> 
             Drive::Variable => {
                 cx.engine.remove_variable(&n, None, false).map_err(|e| e.in_command(command))?;
             }
+            Drive::Function => {
+                cx.engine.remove_function(&n);
+            }
             Drive::Alias => return set(drive, &n, Value::Null, command, cx),
         }
     }
@@ -151,6 +167,7 @@ mod tests {
     fn drive_paths_are_recognised() {
         assert!(split("Env:PATH").is_some_and(|(d, n)| d == Drive::Env && n == "PATH"));
         assert!(split(r"variable:\x").is_some_and(|(d, n)| d == Drive::Variable && n == "x"));
+        assert!(split("Function:Get-Report").is_some_and(|(d, n)| d == Drive::Function && n == "Get-Report"));
         assert!(split("env:").is_some_and(|(_, n)| n.is_empty()));
         assert!(split(r"C:\x").is_none());
         assert!(split("/tmp/x").is_none());

@@ -23,6 +23,7 @@ mod formatting;
 mod history;
 mod host;
 mod html;
+mod item_properties;
 mod items;
 mod lab;
 mod locations;
@@ -166,6 +167,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("gcm", "Get-Command"),
     ("gi", "Get-Item"),
     ("gl", "Get-Location"),
+    ("gp", "Get-ItemProperty"),
+    ("gpv", "Get-ItemPropertyValue"),
     ("gm", "Get-Member"),
     ("group", "Group-Object"),
     ("gu", "Get-Unique"),
@@ -195,6 +198,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("sleep", "Start-Sleep"),
     ("sls", "Select-String"),
     ("sort", "Sort-Object"),
+    ("sp", "Set-ItemProperty"),
     ("sv", "Set-Variable"),
     ("tee", "Tee-Object"),
     ("type", "Get-Content"),
@@ -300,6 +304,8 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-History", spec!("Get-History.toml"), host::get_history),
     entry("Get-Host", spec!("Get-Host.toml"), host::get_host),
     entry("Get-Item", spec!("Get-Item.toml"), items::get_item),
+    entry("Get-ItemProperty", spec!("Get-ItemProperty.toml"), item_properties::get_item_property),
+    entry("Get-ItemPropertyValue", spec!("Get-ItemPropertyValue.toml"), item_properties::get_item_property_value),
     entry("Get-LabMailStatistics", spec!("Get-LabMailStatistics.toml"), lab::get_lab_mail_statistics),
     entry("Get-LabNode", spec!("Get-LabNode.toml"), lab::get_lab_node),
     entry("Get-Location", spec!("Get-Location.toml"), locations::get_location),
@@ -356,6 +362,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Select-String", spec!("Select-String.toml"), text::select_string),
     entry("Send-LabMail", spec!("Send-LabMail.toml"), lab::send_lab_mail),
     entry("Set-Content", spec!("Set-Content.toml"), node_items::set_content),
+    entry("Set-ItemProperty", spec!("Set-ItemProperty.toml"), item_properties::set_item_property),
     entry("Set-LabClock", spec!("Set-LabClock.toml"), lab::set_lab_clock),
     entry("Set-LabFault", spec!("Set-LabFault.toml"), lab::set_lab_fault),
     entry("Set-LabNetwork", spec!("Set-LabNetwork.toml"), lab::set_lab_network),

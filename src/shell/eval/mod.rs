@@ -114,6 +114,10 @@ pub trait Engine {
     /// How many scopes up from the current one the variable `name` visible here lives (`"0"` is
     /// the current scope), for a `-Scope` argument; `None` when no scope holds it.
     fn variable_scope(&self, name: &str) -> Option<String>;
+    /// Every function visible here, by name (the innermost of a name), as its script block.
+    fn functions(&self) -> Vec<(String, Value)>;
+    /// Deletes the function `name` from the scope that holds it; whether there was one.
+    fn remove_function(&mut self, name: &str) -> bool;
     /// `Remove-Variable`: whether a variable was removed.
     fn remove_variable(&mut self, name: &str, scope: Option<&str>, force: bool) -> Result<bool, ErrorRecord>;
     fn host(&mut self) -> &mut dyn Host;
@@ -655,6 +659,25 @@ impl Engine for Interpreter {
 
     fn remove_variable(&mut self, name: &str, scope: Option<&str>, force: bool) -> Result<bool, ErrorRecord> {
         Interpreter::remove_variable(self, name, scope, force)
+    }
+
+    fn functions(&self) -> Vec<(String, Value)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut all = Vec::new();
+        for scope in self.current.chain() {
+            for (key, f) in scope.functions.borrow().iter() {
+                if seen.insert(key.clone()) {
+                    let block = ScriptBlock { def: f.body.clone(), source: f.source.clone() };
+                    all.push((f.name.to_string(), Value::ScriptBlock(block)));
+                }
+            }
+        }
+        all
+    }
+
+    fn remove_function(&mut self, name: &str) -> bool {
+        let key = name.to_lowercase();
+        self.current.chain().any(|scope| scope.functions.borrow_mut().remove(key.as_str()).is_some())
     }
 
     fn variable_scope(&self, name: &str) -> Option<String> {
