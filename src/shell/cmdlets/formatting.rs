@@ -8,22 +8,38 @@ use crate::shell::render;
 use crate::shell::runtime::json;
 use crate::shell::value::{Record, Value};
 
-/// Objects are shown by their properties; scalars as records with one property, as PowerShell
+/// Objects are shown by their properties; a hashtable by its entries (Name and Value, as
+/// PowerShell's DictionaryEntry view); scalars as records with one property, as PowerShell
 /// shows them in a table.
 fn as_records(values: &[Value]) -> Vec<Record> {
     values
         .iter()
         .filter(|v| **v != Value::Null)
-        .map(|v| match v {
-            Value::Record(r) => r.borrow().clone(),
-            // An object by its properties, under its type name (so its view applies).
-            Value::Object(o) => match o.shown() {
-                Value::Record(r) => r.borrow().clone(),
-                text => Record::new("System.Object").with("Value", text),
-            },
-            scalar => Record::new("System.Object").with("Value", scalar.clone()),
+        .flat_map(|v| match v {
+            Value::Hashtable(h) => h
+                .borrow()
+                .entries()
+                .iter()
+                .map(|(k, v)| {
+                    Record::new("System.Collections.DictionaryEntry").with("Name", k.clone()).with("Value", v.clone())
+                })
+                .collect(),
+            other => vec![as_record(other)],
         })
         .collect()
+}
+
+/// One object as a record of its properties.
+fn as_record(value: &Value) -> Record {
+    match value {
+        Value::Record(r) => r.borrow().clone(),
+        // An object by its properties, under its type name (so its view applies).
+        Value::Object(o) => match o.shown() {
+            Value::Record(r) => r.borrow().clone(),
+            text => Record::new("System.Object").with("Value", text),
+        },
+        scalar => Record::new("System.Object").with("Value", scalar.clone()),
+    }
 }
 
 /// The properties asked for with `-Property`, wildcards expanded against the first object's
@@ -151,6 +167,16 @@ pub fn convert_from_json(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashtables_become_their_entries() {
+        let mut h = crate::shell::value::Hashtable::new();
+        h.insert(Value::from("SG1"), Value::Int(3));
+        let records = as_records(&[h.into_value(), crate::shell::value::Hashtable::new().into_value()]);
+        assert_eq!(records.len(), 1, "an empty hashtable has no rows");
+        assert_eq!(records[0].get("Name"), Some(&Value::from("SG1")));
+        assert_eq!(records[0].get("Value"), Some(&Value::Int(3)));
+    }
 
     #[test]
     fn scalars_become_value_records() {
