@@ -97,7 +97,7 @@ fn ctrl_c_while_a_seed_is_in_flight_says_the_seed_goes_on_in_ccrd() {
         .send_line("Update-StorageGroupCopy 'CCREX01\\First Storage Group' -DeleteExistingFiles -Force")
         .expect("typed");
     shell.exp_string("Force").expect("the line is echoed");
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    wait_for_unread_request(&ccrd.url);
     shell.send_control('c').expect("Ctrl+C");
     let answer = shell.exp_regex(r"\^C\r\n[^\r\n]*seed goes on in ccrd[^\r\n]*");
     signal("-CONT");
@@ -108,6 +108,31 @@ fn ctrl_c_while_a_seed_is_in_flight_says_the_seed_goes_on_in_ccrd() {
     run_and_expect(&mut shell, "'still here'", "still here");
     shell.send_line("exit").expect("typed");
     shell.exp_eof().expect("the shell ends");
+}
+
+/// Waits until bytes sent to the (stopped) server at `url` sit unread in a socket of its port:
+/// the shell's request is then in flight, however slowly the machine ran the shell up to it.
+fn wait_for_unread_request(url: &str) {
+    let port = url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse::<u16>().ok()).expect("a port");
+    let local = format!(":{port:04X}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(TIMEOUT_MS);
+    loop {
+        let pending = ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|table| {
+            let text = std::fs::read_to_string(table).unwrap_or_default();
+            text.lines().skip(1).any(|row| {
+                let fields: Vec<&str> = row.split_whitespace().collect();
+                // local_address is field 1, tx_queue:rx_queue field 4 (hex).
+                fields.len() > 4
+                    && fields[1].ends_with(&local)
+                    && fields[4].split(':').nth(1).is_some_and(|rx| rx.chars().any(|c| c != '0'))
+            })
+        });
+        if pending {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the shell never sent its request to {url}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 #[test]
