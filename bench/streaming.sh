@@ -21,7 +21,7 @@ nu=$(find "$nu_dir/node_modules/@nushell" -path '*/bin/nu' -type f | head -n 1)
 if [ -n "${CCRSH:-}" ]; then
   ccrsh=$(realpath "$CCRSH")
 else
-  cargo build --release --quiet --bin ccrsh
+  cargo build --release --quiet --bins --examples   # the set every bench script builds: one build
   ccrsh="${CARGO_TARGET_DIR:-$PWD/target}/release/ccrsh"
 fi
 work=$(mktemp -d)
