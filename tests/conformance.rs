@@ -373,6 +373,11 @@ const OUTPUT: &[(&str, &str)] = &[
     ("function xyzzy`u{2195}($p) { $p }; xyzzy`u{2195} 42; (Get-Command xyzzy`u{2195}).Name", "42\nxyzzy↕"),
     // Parser-027: a Unicode escape in a braced variable name.
     ("${fooxyzzy`u{2195}} = 42; (Get-Variable -Name fooxyzzy*).Name; ${fooxyzzy↕}", "fooxyzzy↕\n42"),
+    // PipelineBehaviour: Write-Debug writes to the debug stream (5), shown under -Debug or
+    // $DebugPreference = 'Continue', dropped otherwise.
+    ("Write-Debug 'hidden' 5>&1; 'after'", "after"),
+    ("$r = Write-Debug 'shown' -Debug 5>&1; $r.Message", "shown"),
+    ("$DebugPreference = 'Continue'; $r = Write-Debug 'by preference' 5>&1; $r.Message", "by preference"),
     // .ForEach{ } and .Where{ } without parentheses.
     ("(1..4).Where{ $_ % 2 } -join ','", "1,3"),
     ("(1, 2).ForEach{ $_ * 10 } -join ','", "10,20"),

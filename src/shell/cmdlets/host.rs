@@ -60,6 +60,11 @@ pub fn write_verbose(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
     Ok(Vec::new())
 }
 
+pub fn write_debug(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    cx.debug.push(call.string("Message").unwrap_or_default());
+    Ok(Vec::new())
+}
+
 pub fn write_error(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let message = call.string("Message").unwrap_or_default();
     let id = call.string("ErrorId").unwrap_or_else(|| "Microsoft.PowerShell.Commands.WriteErrorException".into());

@@ -387,6 +387,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Update-StorageGroupCopy", spec!("Update-StorageGroupCopy.toml"), storage_group::update_copy),
     entry("Wait-LabReplication", spec!("Wait-LabReplication.toml"), lab::wait_lab_replication),
     streaming("Where-Object", spec!("Where-Object.toml"), objects::where_object, objects::start_where_object),
+    entry("Write-Debug", spec!("Write-Debug.toml"), host::write_debug),
     entry("Write-Error", spec!("Write-Error.toml"), host::write_error),
     entry("Write-Host", spec!("Write-Host.toml"), host::write_host),
     entry("Write-Output", spec!("Write-Output.toml"), host::write_output),
