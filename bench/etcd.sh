@@ -76,12 +76,14 @@ wrk.body = '{"database": "Mailbox Database", "count": 1, "sizeKb": 1}'
 LUA
 # One connection, one change at a time: suspend, resume, suspend, ...
 cat >"$work/change.lua" <<'LUA'
+wrk.headers["Content-Type"] = "application/json"
 local n = 0
 local body = '{"identity": "CCREX01\\\\First Storage Group"}'
 request = function()
   n = n + 1
   local path = (n % 2 == 1) and "/v1/storage-groups/suspend" or "/v1/storage-groups/resume"
-  return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
+  -- nil: wrk.headers, which carry the token given with -H
+  return wrk.format("POST", path, nil, body)
 end
 LUA
 
@@ -95,7 +97,7 @@ measure() {
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
-    /Non-2xx/ { bad = $4 }
+    /Non-2xx/ { bad = $5 }
     END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad }'
 }
 
