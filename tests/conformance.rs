@@ -378,6 +378,12 @@ const OUTPUT: &[(&str, &str)] = &[
     ("Write-Debug 'hidden' 5>&1; 'after'", "after"),
     ("$r = Write-Debug 'shown' -Debug 5>&1; $r.Message", "shown"),
     ("$DebugPreference = 'Continue'; $r = Write-Debug 'by preference' 5>&1; $r.Message", "by preference"),
+    // ActionPreference: $DebugPreference and $VerbosePreference set to Stop stop the command.
+    (
+        "$DebugPreference = 'Stop'; try { Write-Debug 'halt' 5>$null } catch { $_.Exception.GetType().Name }",
+        "ActionPreferenceStopException",
+    ),
+    ("$VerbosePreference = 'Stop'; try { Write-Verbose 'v' 4>$null; 'ran on' } catch { 'stopped' }", "stopped"),
     // .ForEach{ } and .Where{ } without parentheses.
     ("(1..4).Where{ $_ % 2 } -join ','", "1,3"),
     ("(1, 2).ForEach{ $_ * 10 } -join ','", "10,20"),

@@ -187,7 +187,8 @@ impl Interpreter {
         }
     }
 
-    /// A verbose (or debug) message, written when the preference is Continue.
+    /// A verbose (or debug) message: written when `-Verbose`/`-Debug` is on or the preference
+    /// is Continue; with the preference Stop, it stops the command (ActionPreferenceStop).
     pub(super) fn write_message(
         &mut self,
         stream: Stream,
@@ -196,16 +197,22 @@ impl Interpreter {
         out: &mut dyn Pipe,
     ) -> Exec<()> {
         let preference = if stream == Stream::Debug { "DebugPreference" } else { "VerbosePreference" };
-        let shown = on.unwrap_or_else(|| {
-            !matches!(
-                Action::parse(&self.variable(preference).to_display_string()),
-                Action::SilentlyContinue | Action::Ignore
-            )
-        });
-        if shown {
-            self.emit(stream, message_record(stream, text), out)?;
+        let action = match on {
+            Some(true) => Action::Continue,
+            Some(false) => Action::SilentlyContinue,
+            None => Action::parse(&self.variable(preference).to_display_string()),
+        };
+        match action {
+            Action::SilentlyContinue | Action::Ignore => Ok(()),
+            Action::Stop => {
+                self.emit(stream, message_record(stream, text), out)?;
+                Err(Flow::Error(stop_error(
+                    preference,
+                    ErrorRecord::new("ActionPreferenceStop", "OperationStopped", text.to_string()),
+                )))
+            }
+            _ => self.emit(stream, message_record(stream, text), out),
         }
-        Ok(())
     }
 
     /// An information record (`Write-Information`, `Write-Host`), shown when `shown`.
