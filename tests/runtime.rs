@@ -407,3 +407,31 @@ fn format_cmdlets_leave_out_excluded_properties_and_force_scalars_into_columns()
         ]
     );
 }
+
+#[test]
+fn mail_is_refused_clearly_without_a_relay_and_never_sent() {
+    let ran = run(r#"
+        try { Send-MailMessage -To ops@contoso.com -From ccr@contoso.com -Subject 'CCR' -Body 'ok' } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }
+        $PSEmailServer = 'relay.contoso.com'
+        try { Send-MailMessage -To ops@contoso.com -From ccr@contoso.com -Subject 'CCR' } catch { $_.Exception.Message }
+        $client = New-Object System.Net.Mail.SmtpClient
+        try { $client.Send('ccr@contoso.com', 'ops@contoso.com', 'CCR', 'ok') } catch { $_.Exception.Message }
+        $client = New-Object Net.Mail.SmtpClient('relay.contoso.com', 587); "$($client.Host):$($client.Port)"
+        try { $client.Port = 0 } catch { $_.Exception.Message }; $client.Port
+        try { $client.Send('ccr@contoso.com', 'ops@contoso.com', 'CCR', 'ok') } catch { $_.Exception.Message }
+        "#);
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "SmtpServerNotSpecified,Microsoft.PowerShell.Commands.SendMailMessageCommand",
+            "The email cannot be sent because no SMTP server was specified. You must specify an SMTP server by using either the SmtpServer parameter or the $PSEmailServer variable.",
+            "Failure sending mail.",
+            "Exception calling \"Send\" with \"4\" argument(s): \"The SMTP host was not specified.\"",
+            "relay.contoso.com:587",
+            "Specified argument was out of the range of valid values. (Parameter 'Port')",
+            "587",
+            "Exception calling \"Send\" with \"4\" argument(s): \"Failure sending mail.\"",
+        ]
+    );
+    assert_eq!(ran.stderr, "");
+}

@@ -27,6 +27,7 @@ mod item_properties;
 mod items;
 mod lab;
 mod locations;
+mod mail;
 mod members;
 pub mod native;
 mod node_items;
@@ -361,6 +362,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     streaming("Select-Object", spec!("Select-Object.toml"), objects::select_object, objects::start_select_object),
     entry("Select-String", spec!("Select-String.toml"), text::select_string),
     entry("Send-LabMail", spec!("Send-LabMail.toml"), lab::send_lab_mail),
+    entry("Send-MailMessage", spec!("Send-MailMessage.toml"), mail::send_mail_message),
     entry("Set-Content", spec!("Set-Content.toml"), node_items::set_content),
     entry("Set-ItemProperty", spec!("Set-ItemProperty.toml"), item_properties::set_item_property),
     entry("Set-LabClock", spec!("Set-LabClock.toml"), lab::set_lab_clock),

@@ -15,6 +15,7 @@ mod dns;
 mod encoding;
 mod environment;
 mod io;
+mod mail;
 mod math;
 mod primitives;
 mod regex;
@@ -24,6 +25,7 @@ mod text;
 
 pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::{machine_name, new_guid};
+pub use mail::{RELAY_FIX, not_delivered_hint};
 pub use string::culture_compare;
 
 use crate::shell::error_record::ErrorRecord;
@@ -64,6 +66,7 @@ pub static TYPES: &[&dyn NetType] = &[
     &collections::HASH_SET,
     &stopwatch::STOPWATCH,
     &dns::DNS,
+    &mail::SMTP_CLIENT,
     &encoding::ENCODING,
     &encoding::UTF8_ENCODING,
     &encoding::UNICODE_ENCODING,
