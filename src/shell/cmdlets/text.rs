@@ -16,34 +16,11 @@ use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::collect;
 use crate::shell::eval::convert::composite_format;
 use crate::shell::eval::members::property;
+use crate::shell::runtime::dotnet::regex_unescape as unescape;
 use crate::shell::runtime::filesystem as fs;
 use crate::shell::runtime::match_info::{MatchInfo, match_record};
 use crate::shell::value::{Hashtable, Value};
 use crate::shell::wildcard::Wildcard;
-
-/// `\n`, `\t`, `\\` and the other escapes of .NET's Regex.Unescape.
-fn unescape(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('a') => out.push('\u{7}'),
-            Some('f') => out.push('\u{c}'),
-            Some('v') => out.push('\u{b}'),
-            Some('e') => out.push('\u{1b}'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
-        }
-    }
-    out
-}
 
 pub fn convert_from_string_data(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let delimiter = call.string("Delimiter").and_then(|d| d.chars().next()).unwrap_or('=');

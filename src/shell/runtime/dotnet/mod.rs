@@ -26,6 +26,7 @@ mod text;
 pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::{machine_name, new_guid};
 pub use mail::{RELAY_FIX, not_delivered_hint};
+pub use regex::unescape as regex_unescape;
 pub use string::culture_compare;
 
 use crate::shell::error_record::ErrorRecord;

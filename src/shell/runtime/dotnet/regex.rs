@@ -373,7 +373,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// .NET's `Regex.Unescape`: `\t`, `\n`, `\r`, `\f`, `\e`, `\uXXXX`, and `\x` for any other `x`.
+/// .NET's `Regex.Unescape` (also what `ConvertFrom-StringData` applies to values): `\a`, `\t`,
+/// `\n`, `\v`, `\f`, `\r`, `\e`, `\xHH`, `\uXXXX`, and `\x` for any other `x`.
 pub fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
@@ -383,16 +384,19 @@ pub fn unescape(text: &str) -> String {
             continue;
         }
         match chars.next() {
+            Some('a') => out.push('\u{7}'),
             Some('t') => out.push('\t'),
             Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
+            Some('v') => out.push('\u{b}'),
             Some('f') => out.push('\u{c}'),
+            Some('r') => out.push('\r'),
             Some('e') => out.push('\u{1b}'),
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
+            Some(kind @ ('x' | 'u')) => {
+                let digits = if kind == 'x' { 2 } else { 4 };
+                let hex: String = chars.by_ref().take(digits).collect();
                 match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&format!("\\u{hex}")),
+                    Some(ch) if hex.len() == digits => out.push(ch),
+                    _ => out.push_str(&format!("\\{kind}{hex}")),
                 }
             }
             Some(other) => out.push(other),
@@ -492,6 +496,7 @@ mod tests {
     fn escape_and_unescape_as_dotnet() {
         assert_eq!(escape("a.b*c [x] {y} #1\t"), r"a\.b\*c\ \[x]\ \{y}\ \#1\t");
         assert_eq!(unescape(r"a\.b\tc\u0041"), "a.b\tcA");
+        assert_eq!(unescape(r"\x41\a\v"), "A\u{7}\u{b}");
     }
 
     #[test]
