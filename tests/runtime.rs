@@ -435,3 +435,53 @@ fn mail_is_refused_clearly_without_a_relay_and_never_sent() {
     );
     assert_eq!(ran.stderr, "");
 }
+
+/// Runs `script` in a new session on a fresh seed lab (the embedded service).
+fn run_on_lab(script: &str) -> Ran {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = ccrsh::service::embedded::start(dir.path(), &ccrsh::service::lab::TopologySource::Seed)
+        .expect("embedded service");
+    let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
+    let (mut session, out, err) = captured_session(client, None);
+    session.run(script, &SourceName::Command);
+    Ran { stdout: out.text(), stderr: err.text() }
+}
+
+#[test]
+fn ping_answers_from_the_lab_nodes_power_and_links_never_the_network() {
+    let ran = run_on_lab(
+        r#"
+        $ping = New-Object System.Net.NetworkInformation.Ping
+        $ping -is [System.Net.NetworkInformation.Ping]
+        $r = $ping.Send('NH-W2K3-SRV01'); "$($r.Status)|$($r.RoundtripTime)|$($r.Address -eq (Get-LabNode NH-W2K3-SRV01).IPAddress)"
+        $ping.Send((Get-LabNode NH-W2K3-SRV03).IPAddress, 1000).Status
+        $ping.Send('localhost').Address
+        Stop-LabNode NH-W2K3-SRV04 -Confirm:$false | Out-Null
+        $ping.Send('NH-W2K3-SRV04').Status
+        Set-LabNetwork -Between NH-W2K3-SRV01,NH-W2K3-SRV03 -State Down -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        Invoke-Command -ComputerName NH-W2K3-SRV01 { $p = New-Object Net.NetworkInformation.Ping; $p.Send('NH-W2K3-SRV03').Status; $p.Send('NH-W2K3-SRV05').Status }
+        $ping.Send('NH-W2K3-SRV03').Status
+        try { $ping.Send('mail.example.invalid') } catch { $_.Exception.Message; $_.Exception.GetType().FullName }
+        try { [System.Net.NetworkInformation.Ping]::new() } catch { $_.FullyQualifiedErrorId }
+        (Get-LabNode NH-W2K3-SRV01).PowerState
+        "#,
+    );
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "True",
+            "Success|0|True",
+            "Success",
+            "127.0.0.1",
+            "TimedOut",
+            "TimedOut",
+            "Success",
+            "Success",
+            "Exception calling \"Send\" with \"1\" argument(s): \"An exception occurred during a Ping request.\"",
+            "System.Net.NetworkInformation.PingException",
+            "PingNeedsNewObject",
+            "On",
+        ]
+    );
+}

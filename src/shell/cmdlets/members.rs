@@ -169,7 +169,7 @@ fn type_not_found(name: &str) -> ErrorRecord {
     .with_hint("ccrsh has no CLR: New-Object makes PSObjects and the .NET types listed in docs/GUIDE.md.")
 }
 
-pub fn new_object(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+pub fn new_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     if let Some(com) = call.string("ComObject") {
         return Err(ErrorRecord::new(
             "NoCOMClassIdentified",
@@ -196,7 +196,12 @@ pub fn new_object(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         "collections.hashtable" | "hashtable" => Hashtable::new().into_value(),
         _ => {
             let t = runtime::types::resolve(bare).ok_or_else(|| type_not_found(bare))?;
-            runtime::types::construct_named(bare, t, &args).map_err(|e| e.in_command("New-Object"))?
+            if t.full_name() == "System.Net.NetworkInformation.Ping" {
+                // A Ping answers from the lab after New-Object returns: it keeps the client.
+                runtime::dotnet::Ping::new_object(cx.engine.client_handle(), cx.engine.computer())
+            } else {
+                runtime::types::construct_named(bare, t, &args).map_err(|e| e.in_command("New-Object"))?
+            }
         }
     };
     if let Some(Value::Hashtable(properties)) = call.get("Property") {

@@ -128,6 +128,9 @@ pub trait Engine {
     /// The node commands run on (`Enter-PSSession`, `Invoke-Command`); `None` is the admin's
     /// own workstation.
     fn computer(&self) -> Option<String>;
+    /// The session's ccrd client, for an object that answers from the lab after its cmdlet
+    /// returned (`New-Object Net.NetworkInformation.Ping`).
+    fn client_handle(&self) -> Rc<Client>;
     fn set_computer(&mut self, computer: Option<String>);
     /// Calls `block` as `& $block @args` does: a new scope, its `param()` bound from `args`.
     fn call_block(&mut self, block: &ScriptBlock, args: Vec<Value>, span: Span) -> Result<Vec<Value>, ErrorRecord>;
@@ -605,6 +608,10 @@ impl Engine for Interpreter {
 
     fn computer(&self) -> Option<String> {
         self.computer.clone()
+    }
+
+    fn client_handle(&self) -> Rc<Client> {
+        Rc::clone(&self.client)
     }
 
     fn call_block(&mut self, block: &ScriptBlock, args: Vec<Value>, span: Span) -> Result<Vec<Value>, ErrorRecord> {

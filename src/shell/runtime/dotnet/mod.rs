@@ -17,6 +17,7 @@ mod environment;
 mod io;
 mod mail;
 mod math;
+mod ping;
 mod primitives;
 mod regex;
 mod stopwatch;
@@ -27,6 +28,7 @@ pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::{machine_name, new_guid};
 pub use mail::{RELAY_FIX, not_delivered_hint};
 pub use regex::unescape as regex_unescape;
+pub use ping::Ping;
 pub use string::culture_compare;
 
 use crate::shell::error_record::ErrorRecord;
@@ -68,6 +70,7 @@ pub static TYPES: &[&dyn NetType] = &[
     &stopwatch::STOPWATCH,
     &dns::DNS,
     &mail::SMTP_CLIENT,
+    &ping::PING,
     &encoding::ENCODING,
     &encoding::UTF8_ENCODING,
     &encoding::UNICODE_ENCODING,
