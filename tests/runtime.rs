@@ -485,3 +485,41 @@ fn ping_answers_from_the_lab_nodes_power_and_links_never_the_network() {
         ]
     );
 }
+
+#[test]
+fn an_event_log_object_reads_the_node_log_as_get_eventlog_and_refuses_to_write() {
+    let ran = run_on_lab(
+        r#"
+        Stop-LabNode NH-W2K3-SRV03 -Crash -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        $log = New-Object System.Diagnostics.EventLog('System', 'NH-W2K3-SRV04')
+        "$($log.Log)|$($log.MachineName)|$($log -is [System.Diagnostics.EventLog])"
+        $before = @(Get-EventLog -LogName System -ComputerName NH-W2K3-SRV04)
+        $entries = @($log.Entries)
+        $entries.Count -gt 0; $entries.Count -eq $before.Count
+        ($entries | ForEach-Object InstanceId) -join ',' -eq (($before | ForEach-Object InstanceId) -join ',')
+        [System.Diagnostics.EventLogEntryType]::Warning; [Diagnostics.EventLogEntryType]'error'
+        try { $log.WriteEntry('drill started', [System.Diagnostics.EventLogEntryType]::Information) } catch { $_.Exception.Message }
+        try { $log.WriteEntry('drill started', 'Sideways') } catch { $_.FullyQualifiedErrorId }
+        @($log.Entries).Count -eq $before.Count
+        try { New-Object System.Diagnostics.EventLog('Application', 'NOSUCHNODE') } catch { $_.Exception.Message }
+        try { New-Object System.Diagnostics.EventLog('Security', 'NH-W2K3-SRV04') } catch { $_.Exception.Message }
+        "#,
+    );
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "System|NH-W2K3-SRV04|True",
+            "True",
+            "True",
+            "True",
+            "Warning",
+            "Error",
+            "Exception calling \"WriteEntry\" with \"2\" argument(s): \"ccrsh cannot write to the System log of 'NH-W2K3-SRV04': nothing was written.\"",
+            "InvalidCastFromStringToEnum",
+            "True",
+            "Exception calling \".ctor\" with \"2\" argument(s): \"The network path was not found.\"",
+            "Exception calling \".ctor\" with \"2\" argument(s): \"The event log 'Security' on computer 'NH-W2K3-SRV04' does not exist.\"",
+        ]
+    );
+}

@@ -7,9 +7,9 @@ use super::{Context, client_error};
 use crate::api::{self, EventQuery, HistoryQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
+use crate::shell::runtime::dotnet::event_log_entries;
 use crate::shell::value::{Record, Value};
 
-const EVENT_TYPE: &str = "System.Diagnostics.EventLogEntry";
 const AUDIT_TYPE: &str = "ccrsh.AdminAuditLogEntry";
 
 pub fn get_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
@@ -22,7 +22,7 @@ pub fn get_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
     };
     let log = call.string("LogName").unwrap_or_else(|| "Application".into());
     let computers = call.strings("ComputerName").unwrap_or_default();
-    let mut entries: Vec<api::EventEntry> = Vec::new();
+    let mut entries: Vec<Value> = Vec::new();
     for computer in if computers.is_empty() { vec![None] } else { computers.into_iter().map(Some).collect() } {
         let query = EventQuery {
             computer_name: computer,
@@ -34,25 +34,9 @@ pub fn get_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
             newest: call.int("Newest").and_then(|n| u32::try_from(n).ok()),
             after,
         };
-        let found: Vec<api::EventEntry> = cx.client.get(routes::EVENTS, &query).map_err(client_error)?;
-        // The log follows from the source (each source is registered under one log).
-        entries.extend(found.into_iter().filter(|e| api::event_log_of(&e.source).eq_ignore_ascii_case(&log)));
+        entries.extend(event_log_entries(cx.client, &log, &query).map_err(client_error)?);
     }
-    Ok(entries
-        .into_iter()
-        .map(|e| {
-            Record::new(EVENT_TYPE)
-                .with("Index", e.index)
-                .with("TimeGenerated", e.time_generated)
-                .with("EntryType", format!("{:?}", e.entry_type))
-                .with("Source", e.source)
-                .with("InstanceId", u64::from(e.instance_id))
-                .with("EventID", u64::from(e.instance_id))
-                .with("Message", e.message)
-                .with("MachineName", e.machine_name)
-                .into()
-        })
-        .collect())
+    Ok(entries)
 }
 
 /// A date (`2026-11-29`) or an RFC 3339 time, or what `Get-Date` printed.

@@ -199,6 +199,10 @@ pub fn new_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Val
             if t.full_name() == "System.Net.NetworkInformation.Ping" {
                 // A Ping answers from the lab after New-Object returns: it keeps the client.
                 runtime::dotnet::Ping::new_object(cx.engine.client_handle(), cx.engine.computer())
+            } else if t.full_name() == "System.Diagnostics.EventLog" {
+                // An EventLog reads the node's log each time `.Entries` is read.
+                runtime::dotnet::EventLog::new_object(cx.engine.client_handle(), cx.engine.computer(), &args)
+                    .map_err(|e| e.in_command("New-Object"))?
             } else {
                 runtime::types::construct_named(bare, t, &args).map_err(|e| e.in_command("New-Object"))?
             }

@@ -14,6 +14,7 @@ mod datetime;
 mod dns;
 mod encoding;
 mod environment;
+mod event_log;
 mod io;
 mod mail;
 mod math;
@@ -26,9 +27,10 @@ mod text;
 
 pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::{machine_name, new_guid};
+pub use event_log::{EventLog, entries as event_log_entries};
 pub use mail::{RELAY_FIX, not_delivered_hint};
-pub use regex::unescape as regex_unescape;
 pub use ping::Ping;
+pub use regex::unescape as regex_unescape;
 pub use string::culture_compare;
 
 use crate::shell::error_record::ErrorRecord;
@@ -71,6 +73,8 @@ pub static TYPES: &[&dyn NetType] = &[
     &dns::DNS,
     &mail::SMTP_CLIENT,
     &ping::PING,
+    &event_log::EVENT_LOG,
+    &event_log::EVENT_LOG_ENTRY_TYPE,
     &encoding::ENCODING,
     &encoding::UTF8_ENCODING,
     &encoding::UNICODE_ENCODING,
