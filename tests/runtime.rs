@@ -523,3 +523,50 @@ fn an_event_log_object_reads_the_node_log_as_get_eventlog_and_refuses_to_write()
         ]
     );
 }
+
+#[test]
+fn datetime_offset_keeps_its_offset_through_parse_format_and_arithmetic() {
+    let ran = run(r#"
+        $d = [DateTimeOffset]::Parse('2026-11-30T08:15:30+02:00')
+        "$($d.Offset)|$($d.Hour)|$($d.UtcDateTime.Hour)|$($d.Year)-$($d.Month)-$($d.Day)|$($d.DayOfWeek)"
+        $d.ToString('yyyy-MM-dd HH:mm:ss zzz'); $d.ToString('o'); "$d"
+        $d.AddHours(20).ToString('yyyy-MM-dd HH:mm zzz'); $d.AddDays(-1).Day
+        $d.ToOffset([TimeSpan]::FromHours(-5)).ToString('HH:mm zzz')
+        $d.ToUniversalTime().ToString('HH:mm K'); $d.ToUnixTimeSeconds()
+        $u = [System.DateTimeOffset]'2026-11-30 06:15:30Z'
+        $d -eq $u; $d.Subtract($u).TotalSeconds; ($d.AddMinutes(1) -gt $u)
+        $d.Subtract([TimeSpan]::FromMinutes(15)).Minute
+        ([DateTimeOffset]::UtcNow).Offset.TotalMinutes; ([DateTimeOffset]::Now -is [DateTimeOffset])
+        [DateTimeOffset]::FromUnixTimeSeconds(0).ToString('u')
+        (New-Object DateTimeOffset(2007, 6, 14, 9, 30, 0, [TimeSpan]::FromHours(1))).ToString('yyyy-MM-ddTHH:mm:ss zzz')
+        try { [DateTimeOffset]::Parse('not a date') } catch { $_.Exception.Message }
+        try { $d.ToOffset([TimeSpan]::FromHours(15)) } catch { $_.Exception.Message }
+        $d.ToString('o')
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "02:00:00|8|6|2026-11-30|Monday",
+            "2026-11-30 08:15:30 +02:00",
+            "2026-11-30T08:15:30.0000000+02:00",
+            "11/30/2026 8:15:30 AM +02:00",
+            "2026-12-01 04:15 +02:00",
+            "29",
+            "01:15 -05:00",
+            "06:15 +00:00",
+            "1796019330",
+            "True",
+            "0",
+            "True",
+            "0",
+            "0",
+            "True",
+            "1970-01-01 00:00:00Z",
+            "2007-06-14T09:30:00 +01:00",
+            "Exception calling \"Parse\" with \"1\" argument(s): \"String 'not a date' was not recognized as a valid DateTime.\"",
+            "Exception calling \"ToOffset\" with \"1\" argument(s): \"Offset must be specified in whole minutes and be within 14 hours of UTC. (Parameter 'offset')\"",
+            "2026-11-30T08:15:30.0000000+02:00",
+        ]
+    );
+}

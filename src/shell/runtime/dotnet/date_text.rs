@@ -88,6 +88,11 @@ fn tokens(text: &str) -> Vec<Token> {
 /// `Sunday, November 22, 2026 4:05:09 PM`), or a time alone (today's date). A time with an
 /// offset is converted to UTC. `None` when the text is not a date.
 pub fn parse(text: &str) -> Option<DateTime<Utc>> {
+    parse_with_offset(text).map(|(utc, _)| utc)
+}
+
+/// [`parse`], also giving the offset the text named (`None` when it named none).
+pub fn parse_with_offset(text: &str) -> Option<(DateTime<Utc>, Option<i64>)> {
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -105,7 +110,10 @@ pub fn parse(text: &str) -> Option<DateTime<Utc>> {
     let date = parse_date_tokens(date_part)?;
     let naive = NaiveDateTime::new(date, time.unwrap_or(NaiveTime::MIN));
     let utc = naive.and_utc() - Duration::minutes(offset_minutes);
-    Some(utc)
+    let named = time_part
+        .iter()
+        .any(|t| matches!(t, Token::Sep('+' | '-')) || matches!(t, Token::Word(w) if w.eq_ignore_ascii_case("Z")));
+    Some((utc, named.then_some(offset_minutes)))
 }
 
 fn parse_date_tokens(toks: &[Token]) -> Option<NaiveDate> {
@@ -238,14 +246,23 @@ fn standard_pattern(format: &str) -> Option<&'static str> {
 /// pattern. An empty format is `G`.
 pub fn format(t: &DateTime<Utc>, format: &str) -> String {
     let pattern = if format.is_empty() { "M/d/yyyy h:mm:ss tt" } else { standard_pattern(format).unwrap_or(format) };
-    custom(t, pattern)
+    custom(t, pattern, None)
+}
+
+/// `DateTimeOffset.ToString(format)`: `local` is the clock time at the offset
+/// (`offset_minutes`), which `z`, `zz`, `zzz` and `K` write. An empty format is
+/// `M/d/yyyy h:mm:ss tt zzz`.
+pub fn format_with_offset(local: &DateTime<Utc>, offset_minutes: i64, format: &str) -> String {
+    let pattern =
+        if format.is_empty() { "M/d/yyyy h:mm:ss tt zzz" } else { standard_pattern(format).unwrap_or(format) };
+    custom(local, pattern, Some(offset_minutes))
 }
 
 fn pad(n: i64, width: usize) -> String {
     if n < 0 { format!("-{:0width$}", -n) } else { format!("{n:0width$}") }
 }
 
-fn custom(t: &DateTime<Utc>, pattern: &str) -> String {
+fn custom(t: &DateTime<Utc>, pattern: &str, offset: Option<i64>) -> String {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -301,10 +318,23 @@ fn custom(t: &DateTime<Utc>, pattern: &str) -> String {
             }
             ('t', 1) => (if t.hour() < 12 { "A" } else { "P" }).to_string(),
             ('t', _) => (if t.hour() < 12 { "AM" } else { "PM" }).to_string(),
-            ('z', 1) => "+0".to_string(),
-            ('z', 2) => "+00".to_string(),
-            ('z', _) => "+00:00".to_string(),
-            ('K', _) => "Z".to_string(),
+            ('z', n) => {
+                let minutes = offset.unwrap_or(0);
+                let sign = if minutes < 0 { '-' } else { '+' };
+                let (h, m) = (minutes.abs() / 60, minutes.abs() % 60);
+                match n {
+                    1 => format!("{sign}{h}"),
+                    2 => format!("{sign}{h:02}"),
+                    _ => format!("{sign}{h:02}:{m:02}"),
+                }
+            }
+            ('K', _) => match offset {
+                None => "Z".to_string(),
+                Some(minutes) => {
+                    let sign = if minutes < 0 { '-' } else { '+' };
+                    format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
+                }
+            },
             ('g', _) => "A.D.".to_string(),
             (other, n) => other.to_string().repeat(n),
         };
@@ -334,32 +364,32 @@ pub fn uformat(t: &DateTime<Utc>, format: &str) -> String {
         }
         let Some(spec) = chars.next() else { break };
         let piece = match spec {
-            'A' => custom(t, "dddd"),
-            'a' => custom(t, "ddd"),
-            'B' => custom(t, "MMMM"),
-            'b' | 'h' => custom(t, "MMM"),
+            'A' => custom(t, "dddd", None),
+            'a' => custom(t, "ddd", None),
+            'B' => custom(t, "MMMM", None),
+            'b' | 'h' => custom(t, "MMM", None),
             'C' => (t.year() / 100).to_string(),
-            'c' => custom(t, "ddd dd MMM yyyy HH:mm:ss"),
-            'D' | 'x' => custom(t, "MM/dd/yy"),
-            'd' => custom(t, "dd"),
+            'c' => custom(t, "ddd dd MMM yyyy HH:mm:ss", None),
+            'D' | 'x' => custom(t, "MM/dd/yy", None),
+            'd' => custom(t, "dd", None),
             'e' => format!("{:>2}", t.day()),
-            'F' => custom(t, "yyyy-MM-dd"),
+            'F' => custom(t, "yyyy-MM-dd", None),
             'G' => format!("{:04}", iso_week(t).0),
             'g' => format!("{:02}", iso_week(t).0.rem_euclid(100)),
-            'H' => custom(t, "HH"),
-            'I' => custom(t, "hh"),
+            'H' => custom(t, "HH", None),
+            'I' => custom(t, "hh", None),
             'j' => format!("{:03}", t.ordinal()),
             'k' => format!("{:>2}", t.hour()),
             'l' => format!("{:>2}", if t.hour().is_multiple_of(12) { 12 } else { t.hour() % 12 }),
-            'M' => custom(t, "mm"),
-            'm' => custom(t, "MM"),
+            'M' => custom(t, "mm", None),
+            'm' => custom(t, "MM", None),
             'n' => "\n".to_string(),
-            'p' => custom(t, "tt"),
-            'R' => custom(t, "HH:mm"),
-            'r' => custom(t, "hh:mm:ss tt"),
-            'S' => custom(t, "ss"),
+            'p' => custom(t, "tt", None),
+            'R' => custom(t, "HH:mm", None),
+            'r' => custom(t, "hh:mm:ss tt", None),
+            'S' => custom(t, "ss", None),
             's' => t.timestamp().to_string(),
-            'T' | 'X' => custom(t, "HH:mm:ss"),
+            'T' | 'X' => custom(t, "HH:mm:ss", None),
             't' => "\t".to_string(),
             'U' => {
                 let first = NaiveDate::from_ymd_opt(t.year(), 1, 1).map_or(0, |d| d.weekday().num_days_from_sunday());
@@ -370,8 +400,8 @@ pub fn uformat(t: &DateTime<Utc>, format: &str) -> String {
             'V' => format!("{:02}", iso_week(t).1),
             'W' => (t.ordinal() / 7).to_string(),
             'w' => day_of_week.to_string(),
-            'Y' => custom(t, "yyyy"),
-            'y' => custom(t, "yy"),
+            'Y' => custom(t, "yyyy", None),
+            'y' => custom(t, "yy", None),
             'Z' => "+00".to_string(),
             other => other.to_string(),
         };

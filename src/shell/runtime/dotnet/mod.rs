@@ -11,6 +11,7 @@ mod collections;
 mod convert;
 mod date_text;
 mod datetime;
+mod datetime_offset;
 mod dns;
 mod encoding;
 mod environment;
@@ -59,6 +60,7 @@ pub static TYPES: &[&dyn NetType] = &[
     &string::STRING,
     &datetime::DATETIME,
     &datetime::TIMESPAN,
+    &datetime_offset::DATETIME_OFFSET,
     &environment::ENVIRONMENT,
     &environment::GUID,
     &text::STRING_BUILDER,
