@@ -542,6 +542,8 @@ fn datetime_offset_keeps_its_offset_through_parse_format_and_arithmetic() {
         try { [DateTimeOffset]::Parse('not a date') } catch { $_.Exception.Message }
         try { $d.ToOffset([TimeSpan]::FromHours(15)) } catch { $_.Exception.Message }
         $d.ToString('o')
+        ($d + [TimeSpan]::FromHours(1)).Hour; ($d - $u).Ticks; ($d - [TimeSpan]::FromDays(1)).Day
+        try { $d * 2 } catch { $_.FullyQualifiedErrorId }
         "#);
     assert_eq!(ran.stderr, "");
     assert_eq!(
@@ -567,6 +569,10 @@ fn datetime_offset_keeps_its_offset_through_parse_format_and_arithmetic() {
             "Exception calling \"Parse\" with \"1\" argument(s): \"String 'not a date' was not recognized as a valid DateTime.\"",
             "Exception calling \"ToOffset\" with \"1\" argument(s): \"Offset must be specified in whole minutes and be within 14 hours of UTC. (Parameter 'offset')\"",
             "2026-11-30T08:15:30.0000000+02:00",
+            "9",
+            "0",
+            "29",
+            "MethodNotFound",
         ]
     );
 }

@@ -134,7 +134,10 @@ fn number_op(op: Arith, left: &Value, right: &Value, method: &str) -> Result<Val
         Value::Hashtable(_) | Value::Record(_) | Value::ScriptBlock(_) | Value::Formatted(_) | Value::Array(_) => {
             return Err(no_operator(left, method));
         }
-        Value::Object(_) => return Err(no_operator(left, method)),
+        // An object type that defines the operator (`op_Addition` of a DateTimeOffset) answers it.
+        Value::Object(o) => {
+            return o.call(method, std::slice::from_ref(right)).unwrap_or_else(|| Err(no_operator(left, method)));
+        }
         other => numeric::operand(other).ok_or_else(|| not_a_number(other, "System.Int32"))?,
     };
     let target = numeric::kind_of(left).map_or("System.Int32", |k| k.type_name());

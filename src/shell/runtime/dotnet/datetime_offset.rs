@@ -189,11 +189,11 @@ impl NetObject for DateTimeOffset {
             ("addminutes", 1) => by(60_000.0),
             ("addseconds", 1) => by(1000.0),
             ("addmilliseconds", 1) => by(1.0),
-            ("add", 1) => match &args[0] {
+            ("add" | "op_addition", 1) => match &args[0] {
                 Value::TimeSpan(t) => self.shifted(Duration::microseconds(t.ticks / 10), name, count),
                 _ => Err(overload_not_found(name, count)),
             },
-            ("subtract", 1) => match &args[0] {
+            ("subtract" | "op_subtraction", 1) => match &args[0] {
                 Value::TimeSpan(t) => self.shifted(Duration::microseconds(-(t.ticks / 10)), name, count),
                 Value::Object(o) => match o.downcast::<DateTimeOffset>() {
                     Some(other) => Ok(Value::TimeSpan(TimeSpan {
