@@ -112,8 +112,10 @@ pub trait Processor {
         cx: &mut Context<'_>,
         out: &mut Vec<Value>,
     ) -> Result<Step, ErrorRecord>;
-    /// After the last object (PowerShell's EndProcessing).
-    fn end(&mut self, cx: &mut Context<'_>, out: &mut Vec<Value>) -> Result<(), ErrorRecord>;
+    /// After the last object (PowerShell's EndProcessing); nothing unless the cmdlet says so.
+    fn end(&mut self, _cx: &mut Context<'_>, _out: &mut Vec<Value>) -> Result<(), ErrorRecord> {
+        Ok(())
+    }
 }
 
 /// Starts a streaming cmdlet (PowerShell's BeginProcessing): its parameters are bound without

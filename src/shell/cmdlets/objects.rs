@@ -134,10 +134,6 @@ impl Processor for WhereScript {
         }
         Ok(Step::Continue)
     }
-
-    fn end(&mut self, _: &mut Context<'_>, _: &mut Vec<Value>) -> Result<(), ErrorRecord> {
-        Ok(())
-    }
 }
 
 /// A cmdlet whose output for each input object depends only on that object: run once per
@@ -159,10 +155,6 @@ impl Processor for PerObject {
             None => out.extend((self.run)(&self.call, cx)?),
         }
         Ok(Step::Continue)
-    }
-
-    fn end(&mut self, _: &mut Context<'_>, _: &mut Vec<Value>) -> Result<(), ErrorRecord> {
-        Ok(())
     }
 }
 

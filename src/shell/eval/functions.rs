@@ -389,6 +389,25 @@ struct CallState {
     ran: bool,
 }
 
+impl CallState {
+    /// A call about to run its begin block in `scope`, nothing bound or captured yet.
+    fn new(scope: Rc<Scope>, sig: Rc<Signature>) -> CallState {
+        CallState {
+            scope,
+            sig,
+            bound: Vec::new(),
+            input: Vec::new(),
+            got_input: false,
+            out_variable: None,
+            captures: Vec::new(),
+            frames: Vec::new(),
+            pipeline_variable: None,
+            began: true,
+            ran: false,
+        }
+    }
+}
+
 impl ScriptCall {
     pub(super) fn new(
         function: Rc<Function>,
@@ -488,19 +507,7 @@ impl Stage for ScriptCall {
             CallScope::Current => interp.current.clone(),
             CallScope::Script => Scope::child(&interp.current, ScopeKind::Script),
         };
-        let mut state = CallState {
-            scope: scope.clone(),
-            sig: sig.clone(),
-            bound: Vec::new(),
-            input: Vec::new(),
-            got_input: false,
-            out_variable: None,
-            captures: Vec::new(),
-            frames: Vec::new(),
-            pipeline_variable: None,
-            began: true,
-            ran: false,
-        };
+        let mut state = CallState::new(scope.clone(), sig.clone());
         let source = self.function.source.clone();
         let function = self.function.clone();
         let span = self.span;
@@ -1339,19 +1346,7 @@ pub(super) fn run_script_body(
         let options =
             BindOptions { collect_remaining: !sig.advanced, common_parameters: sig.advanced, expecting_input: false };
         let invocation = interp.bind_prompting(&sig.spec, args, None, Span::default(), options)?;
-        let mut state = CallState {
-            scope: interp.current.clone(),
-            sig: sig.clone(),
-            bound: Vec::new(),
-            input: Vec::new(),
-            got_input: false,
-            out_variable: None,
-            captures: Vec::new(),
-            frames: Vec::new(),
-            pipeline_variable: None,
-            began: true,
-            ran: false,
-        };
+        let mut state = CallState::new(interp.current.clone(), sig.clone());
         bind_parameters(interp, &function, &sig, &invocation, &mut state, Span::default(), false)?;
     }
     let mut result = Ok(());

@@ -25,12 +25,18 @@ use crate::shell::syntax::Invocation as Call;
 use crate::shell::syntax::*;
 use crate::shell::value::{ScriptBlock, Source, Value};
 
-/// A command running in a pipeline.
+/// A command running in a pipeline. Each step does nothing unless a stage says otherwise.
 pub(super) trait Stage {
-    fn begin(&mut self, interp: &mut Interpreter, out: &mut dyn Pipe) -> Exec<()>;
+    fn begin(&mut self, _interp: &mut Interpreter, _out: &mut dyn Pipe) -> Exec<()> {
+        Ok(())
+    }
     /// One input object; `None` when the command is first and runs once without input.
-    fn process(&mut self, interp: &mut Interpreter, input: Option<Value>, out: &mut dyn Pipe) -> Exec<()>;
-    fn end(&mut self, interp: &mut Interpreter, out: &mut dyn Pipe) -> Exec<()>;
+    fn process(&mut self, _interp: &mut Interpreter, _input: Option<Value>, _out: &mut dyn Pipe) -> Exec<()> {
+        Ok(())
+    }
+    fn end(&mut self, _interp: &mut Interpreter, _out: &mut dyn Pipe) -> Exec<()> {
+        Ok(())
+    }
     /// Runs whatever happened (a function's `clean` block).
     fn clean(&mut self, _interp: &mut Interpreter) -> Exec<()> {
         Ok(())
@@ -444,16 +450,8 @@ struct ExpressionStage<'p> {
 }
 
 impl Stage for ExpressionStage<'_> {
-    fn begin(&mut self, _: &mut Interpreter, _: &mut dyn Pipe) -> Exec<()> {
-        Ok(())
-    }
-
     fn process(&mut self, interp: &mut Interpreter, _: Option<Value>, out: &mut dyn Pipe) -> Exec<()> {
         interp.feed_expression(self.expr, out)
-    }
-
-    fn end(&mut self, _: &mut Interpreter, _: &mut dyn Pipe) -> Exec<()> {
-        Ok(())
     }
 }
 
@@ -469,14 +467,6 @@ impl Stage for FailedStage {
             None => Ok(()),
         }
     }
-
-    fn process(&mut self, _: &mut Interpreter, _: Option<Value>, _: &mut dyn Pipe) -> Exec<()> {
-        Ok(())
-    }
-
-    fn end(&mut self, _: &mut Interpreter, _: &mut dyn Pipe) -> Exec<()> {
-        Ok(())
-    }
 }
 
 /// Fixed output (`Name -?`).
@@ -485,14 +475,6 @@ struct ValueStage {
 }
 
 impl Stage for ValueStage {
-    fn begin(&mut self, _: &mut Interpreter, _: &mut dyn Pipe) -> Exec<()> {
-        Ok(())
-    }
-
-    fn process(&mut self, _: &mut Interpreter, _: Option<Value>, _: &mut dyn Pipe) -> Exec<()> {
-        Ok(())
-    }
-
     fn end(&mut self, interp: &mut Interpreter, out: &mut dyn Pipe) -> Exec<()> {
         for v in std::mem::take(&mut self.values) {
             out.write(interp, v)?;
@@ -598,14 +580,6 @@ struct NativeStage {
 }
 
 impl Stage for NativeStage {
-    fn begin(&mut self, _: &mut Interpreter, _: &mut dyn Pipe) -> Exec<()> {
-        Ok(())
-    }
-
-    fn process(&mut self, _: &mut Interpreter, _: Option<Value>, _: &mut dyn Pipe) -> Exec<()> {
-        Ok(())
-    }
-
     fn end(&mut self, interp: &mut Interpreter, out: &mut dyn Pipe) -> Exec<()> {
         let Some(args) = self.args.take() else { return Ok(()) };
         let mut words = Vec::new();
