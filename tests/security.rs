@@ -566,6 +566,37 @@ fn a_lab_with_planted_links_or_loose_permissions_is_refused() {
     assert_eq!(mode & 0o777, 0o700);
 }
 
+/// `ccrd token add|list|revoke` edit the lab's token file without opening the lab: they refuse a
+/// lab directory other users could plant files in, as ccrd itself does, and write nothing.
+#[test]
+fn token_commands_refuse_a_lab_that_is_not_private_and_write_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("lab");
+    drop(embedded::start(&lab, &TopologySource::Seed).expect("a new lab"));
+    let token = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ccrd"))
+            .arg("token")
+            .args(args)
+            .args(["--lab", lab.to_str().expect("utf-8")])
+            .output()
+            .expect("ccrd runs")
+    };
+    std::fs::set_permissions(&lab, std::fs::Permissions::from_mode(0o755)).expect("loosened");
+    for args in [&["add", "mallory", "--role", "admin"][..], &["list"], &["revoke", "alice"]] {
+        let output = token(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("mode is 755") && stderr.contains("chmod 700"), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}: no token printed");
+    }
+    assert!(!lab.join("tokens").exists(), "no token file written");
+    std::fs::set_permissions(&lab, std::fs::Permissions::from_mode(0o700)).expect("tightened");
+    let output = token(&["add", "alice", "--role", "admin"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(lab.join("tokens").exists());
+}
+
 /// The one path under `root` that ends with `tail` (one directory level in between).
 fn glob_one(root: &Path, tail: &str) -> PathBuf {
     let found: Vec<PathBuf> = std::fs::read_dir(root)

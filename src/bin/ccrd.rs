@@ -172,6 +172,11 @@ fn main() -> ExitCode {
 }
 
 fn token(action: TokenAction) -> ExitCode {
+    let (TokenAction::Add { lab, .. } | TokenAction::List { lab } | TokenAction::Revoke { lab, .. }) = &action;
+    if let Err(e) = lab::check_existing_private(lab) {
+        eprintln!("ccrd: {e}");
+        return ExitCode::from(1);
+    }
     let mut stdout = std::io::stdout();
     let result = match action {
         TokenAction::Add { name, role, lab } => {

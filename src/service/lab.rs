@@ -213,6 +213,13 @@ fn check_private(dir: &Path, holds_lab: bool) -> Result<(), LabError> {
     walk_for_links(dir, false)
 }
 
+/// Refuses an existing lab directory that is not private (see [`check_private`]), for the
+/// commands that edit a lab's files without opening it (`ccrd token …`): they must not write a
+/// token hash into, or through, a directory other users can plant files in.
+pub fn check_existing_private(dir: &Path) -> Result<(), LabError> {
+    check_private(dir, true)
+}
+
 /// Walks the whole lab (every directory of the nodes' files) and refuses it if anything in it is
 /// a link: before the files of a lab whose last holder crashed are repaired, when every file is
 /// read and rewritten at once. Its cost grows with the estate (1,321 directories on the large
