@@ -432,6 +432,179 @@ fn a_dry_run_reports_without_acting_and_the_guard_stops_a_stale_change() {
     assert_eq!(lab.cms().state, api::CmsState::Offline, "the stale start changed nothing");
 }
 
+/// `body` posted to `route` as the administrator under the request id `id` (raw HTTP, as any
+/// client may send it): the status and the JSON answer.
+fn post_with_id(lab: &Lab, route: &str, id: &[u8], body: &impl serde::Serialize) -> (u16, serde_json::Value) {
+    let token = lab.service.as_ref().expect("running").admin_token.clone();
+    post_as(&lab.url(), &token, route, id, body)
+}
+
+fn post_as(url: &str, token: &str, route: &str, id: &[u8], body: &impl serde::Serialize) -> (u16, serde_json::Value) {
+    let header = reqwest::header::HeaderValue::from_bytes(id).expect("a header value");
+    let answer = crate::support::http_client()
+        .post(format!("{url}{route}"))
+        .bearer_auth(token)
+        .header(api::headers::REQUEST_ID, header)
+        .json(body)
+        .send()
+        .expect("ccrd answers");
+    (answer.status().as_u16(), answer.json().expect("a JSON answer"))
+}
+
+fn error_body(answer: serde_json::Value) -> api::ErrorBody {
+    serde_json::from_value(answer).expect("an error body")
+}
+
+fn history_of(lab: &Lab, cmdlet: &str) -> Vec<api::OperationRecord> {
+    let query = HistoryQuery { cmdlet: Some(cmdlet.into()), ..Default::default() };
+    lab.admin.get(routes::HISTORY, &query).expect("history")
+}
+
+fn clock(seconds: u64) -> api::ClockRequest {
+    api::ClockRequest { advance_seconds: seconds, dry_run: false, expected_version: None }
+}
+
+/// Issue 16: request ids. A change retried under its id after it committed is answered with its
+/// first answer and carried out once (the version, the history and the copy show one change),
+/// even when the attempts arrive together; a new id is a new change; an id reused for another
+/// change is refused and changes nothing.
+#[test]
+fn a_change_retried_under_its_request_id_is_carried_out_once_and_a_new_id_is_a_new_change() {
+    let lab = Lab::new(64);
+    let before = lab.version();
+    let suspend = copy_request("First Storage Group", None);
+    let (status, first) = post_with_id(&lab, routes::SUSPEND_COPY, b"retry-1", &suspend);
+    assert_eq!(status, 200, "{first}");
+    let first: OperationResult = serde_json::from_value(first).expect("a result");
+    assert!(first.changed && first.estate_version == before + 1, "{first:?}");
+    let (status, again) = post_with_id(&lab, routes::SUSPEND_COPY, b"retry-1", &suspend);
+    assert_eq!(status, 200, "{again}");
+    let again: OperationResult = serde_json::from_value(again).expect("a result");
+    assert_eq!((&again.report, again.changed, again.estate_version), (&first.report, true, first.estate_version));
+    assert_eq!(again.events, first.events, "its events, as first numbered");
+    let note = again.notes.last().cloned().unwrap_or_default();
+    assert!(note.contains("already carried out under request id retry-1") && note.contains("nothing was done again"));
+    assert_eq!(lab.version(), before + 1, "carried out once");
+    assert_eq!(history_of(&lab, "Suspend-StorageGroupCopy").len(), 1, "one change in the history");
+    assert_eq!(lab.copy("First Storage Group").summary_copy_status, CopyStatus::Suspended);
+
+    // Four attempts under one id at once: one change, one answer.
+    let before = lab.version();
+    let (url, token) = (lab.url(), lab.service.as_ref().expect("running").admin_token.clone());
+    let versions: Vec<u64> = std::thread::scope(|scope| {
+        let attempts: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let (status, answer) = post_as(&url, &token, routes::LAB_CLOCK, b"clock-1", &clock(60));
+                    assert_eq!(status, 200, "{answer}");
+                    serde_json::from_value::<OperationResult>(answer).expect("a result").estate_version
+                })
+            })
+            .collect();
+        attempts.into_iter().map(|a| a.join().expect("attempt")).collect()
+    });
+    assert_eq!(versions, [before + 1; 4]);
+    assert_eq!(lab.version(), before + 1);
+    assert_eq!(history_of(&lab, "Set-LabClock").len(), 1);
+
+    // The same change under a new id is a new change.
+    let (status, fresh) = post_with_id(&lab, routes::LAB_CLOCK, b"clock-2", &clock(60));
+    assert_eq!(status, 200, "{fresh}");
+    assert_eq!(fresh["EstateVersion"], before + 2);
+    assert_eq!(history_of(&lab, "Set-LabClock").len(), 2);
+
+    // An id already used, sent with another change: refused, nothing done.
+    let (status, reused) =
+        post_with_id(&lab, routes::RESUME_COPY, b"retry-1", &copy_request("First Storage Group", None));
+    assert_eq!(status, 400, "{reused}");
+    let reused = error_body(reused);
+    assert_eq!(reused.code, ErrorCode::InvalidRequest);
+    assert!(reused.message.contains("was already used for another change"), "{}", reused.message);
+    assert_eq!(lab.version(), before + 2);
+    assert_eq!(lab.copy("First Storage Group").summary_copy_status, CopyStatus::Suspended);
+    assert!(history_of(&lab, "Resume-StorageGroupCopy").is_empty());
+}
+
+/// Issue 16: a request id that is too long, empty, or has other characters than letters,
+/// digits, `-`, `_` and `.` is refused with a 400 that says what an id is, and nothing runs.
+#[test]
+fn a_malformed_request_id_is_refused_clearly_and_changes_nothing() {
+    let lab = Lab::new(64);
+    let before = lab.version();
+    let suspend = copy_request("First Storage Group", None);
+    let long = "a".repeat(api::REQUEST_ID_MAX_LEN + 1);
+    for bad in [long.as_bytes(), b"", b"two words", b"semi;colon", b"../up", "caf\u{e9}".as_bytes()] {
+        let (status, answer) = post_with_id(&lab, routes::SUSPEND_COPY, bad, &suspend);
+        assert_eq!(status, 400, "{answer}");
+        let refused = error_body(answer);
+        assert_eq!(refused.code, ErrorCode::InvalidRequest);
+        let message = &refused.message;
+        assert!(message.contains("x-ccrd-request-id") && message.contains("letters, digits"), "{message}");
+    }
+    let longest = "a".repeat(api::REQUEST_ID_MAX_LEN);
+    assert_eq!(lab.version(), before, "nothing ran");
+    assert_ne!(lab.copy("First Storage Group").summary_copy_status, CopyStatus::Suspended);
+    assert!(history_of(&lab, "Suspend-StorageGroupCopy").is_empty());
+    // The longest id is one.
+    let (status, answer) = post_with_id(&lab, routes::SUSPEND_COPY, longest.as_bytes(), &suspend);
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// A proxy in front of `target` (`http://HOST:PORT`) that loses the first answer: once ccrd
+/// has begun answering the first connection's request, it closes that connection. Later
+/// connections pass through. Its URL.
+fn answer_losing_proxy(target: &str) -> String {
+    use std::io::Read;
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let target = target.trim_start_matches("http://").to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for (n, client) in listener.incoming().enumerate() {
+            let (Ok(client), Ok(upstream)) = (client, TcpStream::connect(&target)) else { continue };
+            std::thread::spawn(move || {
+                let (mut from_client, mut to_upstream) = (client.try_clone().expect("clone"), &upstream);
+                let up = upstream.try_clone().expect("clone");
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from_client, &mut &up);
+                    let _ = up.shutdown(Shutdown::Write);
+                });
+                if n == 0 {
+                    let _ = to_upstream.read(&mut [0u8; 1]);
+                } else {
+                    let _ = std::io::copy(&mut to_upstream, &mut &client);
+                }
+                let _ = client.shutdown(Shutdown::Both);
+                let _ = upstream.shutdown(Shutdown::Both);
+            });
+        }
+    });
+    url
+}
+
+/// Issue 16: the shell's client sends each change under a request id of its own and, when the
+/// answer is lost on the way (the connection drops after ccrd carried the change out), sends
+/// it again under the same id: the change is carried out once, and the answer says so.
+#[test]
+fn the_client_retries_a_change_whose_answer_was_lost_and_it_is_carried_out_once() {
+    let lab = Lab::new(64);
+    let before = lab.version();
+    let proxy = answer_losing_proxy(&lab.url());
+    let client = Client::new(&proxy, Some(lab.service.as_ref().expect("running").admin_token.clone())).expect("client");
+    let result: OperationResult =
+        client.change(routes::SUSPEND_COPY, &copy_request("First Storage Group", None)).expect("answered on a retry");
+    assert!(result.changed && result.estate_version == before + 1, "{result:?}");
+    assert!(result.notes.iter().any(|n| n.contains("already carried out under request id")), "{:?}", result.notes);
+    assert_eq!(lab.version(), before + 1, "carried out once");
+    assert_eq!(history_of(&lab, "Suspend-StorageGroupCopy").len(), 1);
+    // Each change has an id of its own: the next one is carried out (through the proxy, which
+    // now passes answers on).
+    let resumed: OperationResult =
+        client.change(routes::RESUME_COPY, &copy_request("First Storage Group", None)).expect("resumed");
+    assert_eq!(resumed.estate_version, before + 2);
+    assert!(resumed.notes.iter().all(|n| !n.contains("already carried out")), "{:?}", resumed.notes);
+}
+
 #[test]
 fn the_view_only_token_reads_but_cannot_change_anything() {
     let lab = Lab::new(64);
@@ -934,7 +1107,9 @@ fn a_snapshot_from_a_schema_4_build_is_imported() {
     std::fs::write(&current, database).expect("written");
     let connection = rusqlite::Connection::open(&current).expect("opens");
     connection
-        .execute_batch("DROP TABLE ledger_recipient; UPDATE meta SET value = '4' WHERE key = 'schema_version';")
+        .execute_batch(
+            "DROP TABLE ledger_recipient; DROP TABLE request; UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+        )
         .expect("schema 4");
     // As a schema 4 build exported it: VACUUM INTO a new file.
     connection.execute("VACUUM INTO ?1", [old.to_string_lossy()]).expect("vacuumed");
@@ -959,7 +1134,7 @@ fn a_snapshot_from_a_schema_4_build_is_imported() {
     let stored = rusqlite::Connection::open_with_flags(lab.path.join("estate.db"), flags).expect("opens");
     let version: String =
         stored.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).expect("version");
-    assert_eq!(version, "5");
+    assert_eq!(version, ccrsh::service::store::sqlite::SCHEMA_VERSION.to_string());
     lab.send(3, 10);
     lab.settle();
     assert_eq!(lab.ledger().accepted, sent.len() as u64 + 3);

@@ -126,6 +126,20 @@ pub mod headers {
     pub const ESTATE_VERSION: &str = "x-ccrd-estate-version";
     /// The topology name of the estate, percent-encoded UTF-8.
     pub const TOPOLOGY: &str = "x-ccrd-topology";
+    /// A change's request id: one per change, sent again unchanged when the change is retried,
+    /// so that ccrd carries it out once and answers a retry with the first answer
+    /// ([`super::request_id_is_valid`]).
+    pub const REQUEST_ID: &str = "x-ccrd-request-id";
+}
+
+/// The longest request id ccrd accepts.
+pub const REQUEST_ID_MAX_LEN: usize = 64;
+
+/// Whether `id` can be a request id: 1 to [`REQUEST_ID_MAX_LEN`] letters, digits, `-`, `_`, `.`
+/// (a UUID is one).
+pub fn request_id_is_valid(id: &str) -> bool {
+    (1..=REQUEST_ID_MAX_LEN).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// The largest snapshot `Import-Lab` may upload (1 GiB); ccrd answers 413 past it.

@@ -2,7 +2,9 @@
 //! person's name, or the lab's `Administrator`/`Viewer`) and the role. Refused attempts go to
 //! the audit trail: an unknown token on any route, and any change (`POST`) that was answered
 //! with an error its handler did not record itself (a viewer's attempt, a malformed body).
-//! The caller's name goes into the request's log span; the token itself is never logged.
+//! The caller's name goes into the request's log span; the token itself is never logged. A
+//! change's request id (`x-ccrd-request-id`, read on `POST`s) is taken here too, and a
+//! malformed one refused before anything runs.
 //!
 //! Must not: know about routes beyond "does this request change anything".
 
@@ -26,13 +28,15 @@ use crate::api::{ErrorBody, ErrorCode, OperationRecord, Role};
 pub struct Caller {
     pub name: String,
     pub role: Role,
+    /// The request id a change was sent under (`x-ccrd-request-id`), when it carried one.
+    pub request_id: Option<String>,
     /// Set once the handler has written the request's audit record.
     audited: Arc<AtomicBool>,
 }
 
 impl Caller {
     pub fn new(name: impl Into<String>, role: Role) -> Caller {
-        Caller { name: name.into(), role, audited: Arc::new(AtomicBool::new(false)) }
+        Caller { name: name.into(), role, request_id: None, audited: Arc::new(AtomicBool::new(false)) }
     }
 
     /// Says the request's audit record is written, so the middleware adds none.
@@ -63,8 +67,17 @@ pub async fn require_token(State(state): State<AppState>, mut request: Request, 
         return error.into_response();
     };
     tracing::Span::current().record("caller", name.as_str());
-    let caller = Caller::new(name, role);
+    let mut caller = Caller::new(name, role);
     let changes = request.method() == Method::POST;
+    if changes {
+        match request_id(&request) {
+            Ok(id) => caller.request_id = id,
+            Err(error) => {
+                audit(&state, &caller.name, &action, "Invalid", &error.0);
+                return error.into_response();
+            }
+        }
+    }
     request.extensions_mut().insert(role);
     request.extensions_mut().insert(caller.clone());
     let response = next.run(request).await;
@@ -82,6 +95,22 @@ pub async fn require_token(State(state): State<AppState>, mut request: Request, 
         audit(&state, &caller.name, &action, outcome, body);
     }
     response
+}
+
+/// The request id the request carries, if any; a malformed one is refused.
+fn request_id(request: &Request) -> Result<Option<String>, ServiceError> {
+    let Some(value) = request.headers().get(crate::api::headers::REQUEST_ID) else { return Ok(None) };
+    match value.to_str() {
+        Ok(id) if crate::api::request_id_is_valid(id) => Ok(Some(id.to_string())),
+        _ => Err(ServiceError::invalid_request(
+            format!(
+                "The {} header is not a request id: 1 to {} letters, digits, '-', '_' or '.'.",
+                crate::api::headers::REQUEST_ID,
+                crate::api::REQUEST_ID_MAX_LEN
+            ),
+            "Send a fresh UUID for each change (ccrsh does), and the same one again only when retrying it.",
+        )),
+    }
 }
 
 /// Writes one refusal to the audit trail; a failure to write goes to ccrd's log.

@@ -101,6 +101,8 @@ pub struct Shared {
     /// Whether this ccrd holds the nodes' files (and so runs replication and the changes that
     /// touch files). Only a second ccrd on a shared store (`--without-files`) does not.
     pub holds_files: bool,
+    /// The request ids whose changes run now (a retry waits for its first attempt).
+    requests: changes::requests::InFlight,
 }
 
 /// Why a new estate is published, for the metrics' counting.
@@ -163,6 +165,7 @@ impl AppState {
             wake: Arc::new(Notify::new()),
             progress: Arc::new(Mutex::new(Vec::new())),
             holds_files,
+            requests: changes::requests::InFlight::default(),
         }));
         if let Some(changes) = follow {
             // What another ccrd committed is taken in with the log counters read from this

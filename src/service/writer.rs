@@ -39,7 +39,7 @@ use crate::engine::diff::EstateDiff;
 use super::Cause;
 use super::copy_files::OpenLogState;
 use super::lab::CleanMark;
-use super::store::{EstateStore, Journal, JournalRead, StoreError};
+use super::store::{Answered, EstateStore, Journal, JournalRead, StoreError};
 use super::unpoisoned;
 
 /// What the writer tells about its commits and the estates it publishes (metrics, live status).
@@ -515,6 +515,12 @@ impl Deciding<'_> {
             }
             queue = self.writer.woken.wait(queue).unwrap_or_else(PoisonError::into_inner);
         }
+    }
+
+    /// The answer recorded with the change committed under request id `request`, if one was
+    /// (the caller keeps a second attempt under the same id from deciding meanwhile).
+    pub fn answered(&self, request: &str) -> Result<Option<Answered>, NotCommitted> {
+        self.writer.store().answered(request).map_err(|e| NotCommitted::from(&e))
     }
 
     /// Runs `f` on the store itself, with nothing queued or in flight: the whole-lab operations

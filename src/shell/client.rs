@@ -2,6 +2,9 @@
 //! wire. Cmdlets ask it for `api` objects and get them back typed, or a [`ClientError`] that
 //! says what went wrong and what to do.
 //!
+//! A change goes under a request id of its own ([`Client::change`]) and is sent again under the
+//! same id when its answer is lost to a transport failure, so ccrd carries it out once.
+//!
 //! Must not: know about cmdlets, parameters or rendering. It runs its own single-threaded
 //! tokio runtime so the rest of the shell stays synchronous.
 
@@ -11,7 +14,12 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::{ErrorBody, Role, ServiceInfo, routes};
+use crate::api::{ErrorBody, Role, ServiceInfo, headers, routes};
+
+/// How long to wait before each new attempt of a change whose answer was lost (so at most
+/// four attempts, over about 5 s: long enough for a ccrd restarted under a supervisor).
+const CHANGE_RETRY_WAITS: [Duration; 3] =
+    [Duration::from_millis(500), Duration::from_millis(1500), Duration::from_millis(3000)];
 
 /// A connection to one ccrd.
 pub struct Client {
@@ -134,6 +142,44 @@ impl Client {
         self.send(request, &url)
     }
 
+    /// `POST path` of a change (a route ccrd carries out at most once per request id), decoded
+    /// as `T`. It goes under a fresh request id; when the connection breaks or times out before
+    /// the whole answer arrived (the change may have been carried out), it is sent again under
+    /// the same id, and ccrd answers with the first answer instead of changing anything twice.
+    /// A first attempt that cannot connect at all (nothing listens) reached nobody: it fails at
+    /// once.
+    pub fn change<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base_url);
+        let id = new_request_id();
+        let mut waits = CHANGE_RETRY_WAITS.iter();
+        let mut attempts = 0;
+        loop {
+            let request = self.authorized(self.http.post(&url).header(headers::REQUEST_ID, &id).json(body));
+            attempts += 1;
+            let lost = match self.runtime.block_on(answer_of(request)) {
+                Ok((status, bytes)) => return decode_body(status, &bytes, &url),
+                Err(lost) => lost,
+            };
+            // Later attempts go on through refused connections (a ccrd restarting).
+            let may_have_arrived = !(attempts == 1 && lost.is_connect());
+            match waits.next() {
+                Some(wait) if may_have_arrived => std::thread::sleep(*wait),
+                _ => {
+                    return Err(match self.unreachable(&lost) {
+                        ClientError::Unreachable { url, detail } if may_have_arrived => ClientError::Unreachable {
+                            url,
+                            detail: format!(
+                                "{detail} (the change was sent {attempts} times under request id {id}; if it \
+                                 arrived, ccrd carried it out once: Search-AdminAuditLog shows whether it did)"
+                            ),
+                        },
+                        other => other,
+                    });
+                }
+            }
+        }
+    }
+
     /// `POST path?query` with `bytes` as an `application/octet-stream` body, decoded as `T`.
     pub fn upload<T: DeserializeOwned>(
         &self,
@@ -204,19 +250,50 @@ impl Client {
         let request = self.authorized(request);
         self.runtime.block_on(async {
             let response = request.send().await.map_err(|e| self.unreachable(&e))?;
-            let status = response.status();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| ClientError::Protocol { url: url.to_string(), detail: describe(&e) })?;
-            if status.is_success() {
-                serde_json::from_slice(&body)
-                    .map_err(|e| ClientError::Protocol { url: url.to_string(), detail: e.to_string() })
-            } else {
-                Err(rejection(status, &body, url))
-            }
+            decode(response, url).await
         })
     }
+}
+
+/// An answer's body, decoded as `T`, or the error it carries.
+async fn decode<T: DeserializeOwned>(response: reqwest::Response, url: &str) -> Result<T, ClientError> {
+    let status = response.status();
+    let body =
+        response.bytes().await.map_err(|e| ClientError::Protocol { url: url.to_string(), detail: describe(&e) })?;
+    decode_body(status, &body, url)
+}
+
+/// The status and the whole body of the answer to `request`, or the transport failure that
+/// lost it (before or after ccrd began answering).
+async fn answer_of(request: reqwest::RequestBuilder) -> Result<(reqwest::StatusCode, Vec<u8>), reqwest::Error> {
+    let response = request.send().await?;
+    let status = response.status();
+    Ok((status, response.bytes().await?.to_vec()))
+}
+
+/// A whole answer decoded as `T`, or the error it carries.
+fn decode_body<T: DeserializeOwned>(status: reqwest::StatusCode, body: &[u8], url: &str) -> Result<T, ClientError> {
+    if status.is_success() {
+        serde_json::from_slice(body).map_err(|e| ClientError::Protocol { url: url.to_string(), detail: e.to_string() })
+    } else {
+        Err(rejection(status, body, url))
+    }
+}
+
+/// A fresh request id: a random (version 4) UUID.
+fn new_request_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No system randomness: the time and a counter still differ from every other id here.
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        bytes[..8].copy_from_slice(&(nanos as u64).to_le_bytes());
+        bytes[8..].copy_from_slice(&COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_le_bytes());
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
 /// A byte answer and the headers asked for.
@@ -252,4 +329,19 @@ fn describe(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_change_gets_a_request_id_of_its_own_that_ccrd_accepts() {
+        let ids: std::collections::HashSet<String> = (0..100).map(|_| new_request_id()).collect();
+        assert_eq!(ids.len(), 100);
+        for id in &ids {
+            assert!(crate::api::request_id_is_valid(id), "{id}");
+            assert_eq!((id.len(), id.as_bytes()[14]), (36, b'4'), "a version 4 UUID: {id}");
+        }
+    }
 }

@@ -1,5 +1,6 @@
-//! Changes: the one path every mutating call takes — role check, writer lock, expected-state
-//! guard, the engine's checks, the file steps, the group commit of what changed, and only then
+//! Changes: the one path every mutating call takes — role check, writer lock, the request id
+//! (a retry of a committed change is answered with its first answer, nothing done again),
+//! expected-state guard, the engine's checks, the file steps, the group commit of what changed, and only then
 //! the new estate published and the answer sent — plus the mutating handlers and the background
 //! replication pass. Each change runs in a `change` span (cmdlet, object, caller) and ends with
 //! one log line: its outcome and how long it took.
@@ -256,7 +257,23 @@ fn mutate_logged(
     if !ESTATE_ONLY.contains(&change.cmdlet) {
         state.require_files(change.cmdlet)?;
     }
+    // An attempt under a request id waits for any other under it to finish (it committed or
+    // failed), then finds its answer if it committed. (A dry run changes nothing: its id, if
+    // it has one, means nothing.)
+    let request_id = caller.request_id.clone().filter(|_| !change.dry_run);
+    let _turn = request_id.as_deref().map(|id| state.requests.take(id));
     let mut deciding = state.decide()?;
+    if let Some(id) = &request_id
+        && let Some(answered) = deciding.answered(id).map_err(|e| from_commit(&e))?
+    {
+        drop(deciding);
+        let again = requests::answer_again(id, change.cmdlet, &change.object, answered);
+        if again.is_ok() {
+            // The change is in the audit trail once, from its first attempt.
+            caller.mark_audited();
+        }
+        return again;
+    }
     let current = deciding.estate().clone();
     let now = current.lab_time(Utc::now());
     let files = replication::files_root(&state.lab, &current);
@@ -318,25 +335,30 @@ fn mutate_logged(
                 journal.events.extend(done.events);
             }
             let estate_version = next.version;
+            let mut result = OperationResult {
+                report: done.report,
+                dry_run: change.dry_run,
+                changed: commit_change,
+                events: Vec::new(),
+                timings,
+                warnings: done.warnings,
+                notes: done.notes,
+                estate_version,
+            };
+            if commit_change && let Some(id) = &request_id {
+                // The answer is committed with the change: a retry gets it back.
+                journal.request = Some(requests::record(id, change.cmdlet, &change.object, &result)?);
+            }
             *deciding.estate() = next;
             // Only a change writes; a dry run or a no-op is published and audited, nothing more.
             let ticket = deciding
                 .submit(Cause::Change(change.cmdlet), commit_change.then_some(journal), Vec::new())
                 .map_err(|e| internal(&e))?;
             drop(deciding);
-            let events = state.writer.wait(ticket).map_err(|e| from_commit(&e))?;
-            audit(state, &caller, &record("Succeeded", None, done.report.clone(), timings.clone()));
+            result.events = state.writer.wait(ticket).map_err(|e| from_commit(&e))?;
+            audit(state, &caller, &record("Succeeded", None, result.report.clone(), result.timings.clone()));
             state.wake.notify_one();
-            Ok(OperationResult {
-                report: done.report,
-                dry_run: change.dry_run,
-                changed: commit_change,
-                events,
-                timings,
-                warnings: done.warnings,
-                notes: done.notes,
-                estate_version,
-            })
+            Ok(result)
         }
         Err(error) => {
             let report = match &error {
@@ -527,6 +549,7 @@ mod cms;
 mod faults;
 mod lab;
 mod recovery;
+pub(super) mod requests;
 mod standby;
 
 pub use cms::*;

@@ -70,6 +70,7 @@ pub fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
          DELETE FROM meta WHERE key <> 'schema_version';",
     )?;
     tx.execute_batch(super::sqlite::SCHEMA_5_ADDITIONS)?;
+    tx.execute_batch(super::sqlite::SCHEMA_6_ADDITIONS)?;
     super::sqlite::write_whole(&tx, &estate)?;
     tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
     tx.commit()?;

@@ -3,7 +3,8 @@
 //! ledger's entries) in one durable transaction; read the events and the ledger back; start over
 //! (reset, import) and export.
 //!
-//! Owns: the trait, the records a commit carries ([`Journal`]) and the ledger's shapes. (The
+//! Owns: the trait, the records a commit carries ([`Journal`], with the request id and answer
+//! that make a retried change exactly-once) and the ledger's shapes. (The
 //! history of who did what is the audit trail, `service::audit`, outside the estate.) The
 //! SQLite implementation is [`sqlite`], the etcd one [`etcd`]; `legacy` reads the schema of earlier versions so an old
 //! lab is migrated when it is opened.
@@ -38,17 +39,39 @@ pub struct Journal {
     /// Accepted messages a lossy mount lost, and those the transport dumpster resent.
     pub lost: Vec<MessageRef>,
     pub resent: Vec<MessageRef>,
+    /// The request id the change was made under, with its answer: recorded in the same
+    /// transaction, so a retry of the request is answered from it instead of changing again.
+    pub request: Option<RequestRecord>,
 }
 
 impl Journal {
     pub fn new(at: DateTime<Utc>) -> Journal {
-        Journal { at, events: Vec::new(), accepted: Vec::new(), lost: Vec::new(), resent: Vec::new() }
+        Journal { at, events: Vec::new(), accepted: Vec::new(), lost: Vec::new(), resent: Vec::new(), request: None }
     }
 
     /// Whether it holds anything a store must write.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.accepted.is_empty() && self.lost.is_empty() && self.resent.is_empty()
+        self.events.is_empty()
+            && self.accepted.is_empty()
+            && self.lost.is_empty()
+            && self.resent.is_empty()
+            && self.request.is_none()
     }
+}
+
+/// A change's request id (`x-ccrd-request-id`) and the answer it was given, its events left out
+/// (the store numbers them in the commit and keeps them with the answer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRecord {
+    pub id: String,
+    pub answer: serde_json::Value,
+}
+
+/// What a committed request was answered: the answer and its events as numbered.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Answered {
+    pub answer: serde_json::Value,
+    pub events: Vec<EventEntry>,
 }
 
 /// Messages with consecutive ids, of one size, acknowledged together to one storage group: the
@@ -139,6 +162,10 @@ pub trait EstateStore: Send {
     /// Replaces the estate, the journal and the ledger with those of the snapshot database at
     /// `path`, pointing the estate at `files_dir`, in one transaction; returns the estate.
     fn import_from(&mut self, path: &Path, files_dir: &str) -> Result<Estate, StoreError>;
+
+    /// The answer recorded with the change committed under request id `request` (`None`: no
+    /// change was committed under it). A reset or an import forgets every id.
+    fn answered(&mut self, request: &str) -> Result<Option<Answered>, StoreError>;
 
     /// Whether a write could begin now (for `/readyz`): writes nothing.
     fn probe(&self) -> Result<(), StoreError>;

@@ -1,9 +1,10 @@
 //! The embedded store: one SQLite file (WAL, `synchronous = FULL`) per lab.
 //!
-//! Owns: the schema (version 5): one row per estate object (`object`: kind, position, JSON), the
+//! Owns: the schema (version 6): one row per estate object (`object`: kind, position, JSON), the
 //! events (`event`), the mail ledger as ranges of message ids (`ledger`) with the mailbox a
-//! range was addressed to (`ledger_recipient`, added by version 5 to version 4) and the fate of
-//! each message a lossy mount touched (`message_fate`); writing a diff and a batch of journals in one
+//! range was addressed to (`ledger_recipient`, added by version 5 to version 4), the fate of
+//! each message a lossy mount touched (`message_fate`) and the answer of each change made under
+//! a request id (`request`, added by version 6); writing a diff and a batch of journals in one
 //! transaction; reading them back. (Versions 2 and 3 kept one table per kind of object and one
 //! ledger row per message: `legacy` migrates them.)
 //!
@@ -16,13 +17,13 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{AcceptedRange, EstateStore, Journal, JournalRead, MessageFate, StoreError};
+use super::{AcceptedRange, Answered, EstateStore, Journal, JournalRead, MessageFate, StoreError};
 use crate::api::{EventEntry, EventQuery, OperationRecord};
 use crate::engine::Estate;
 use crate::engine::diff::{self, EstateDiff, EstateMeta, Kind, Object};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// The recipient (a mailbox's alias) of a ledger range whose messages were addressed to one,
 /// keyed by the range's first id (added by schema 5).
@@ -37,6 +38,20 @@ macro_rules! ledger_recipient_table {
 
 /// Creates what schema 5 added to schema 4.
 pub(super) const SCHEMA_5_ADDITIONS: &str = ledger_recipient_table!();
+
+/// The answer of each change committed under a request id (added by schema 6): a retry of the
+/// request is answered from it.
+macro_rules! request_table {
+    () => {
+        "CREATE TABLE request (
+    id TEXT PRIMARY KEY,
+    answer TEXT NOT NULL) WITHOUT ROWID;
+"
+    };
+}
+
+/// Creates what schema 6 added to schema 5.
+pub(super) const SCHEMA_6_ADDITIONS: &str = request_table!();
 
 /// The schema version 4 wrote; version 5 is this and [`SCHEMA_5_ADDITIONS`].
 macro_rules! schema_4 {
@@ -77,9 +92,10 @@ CREATE INDEX message_fate_by_storage_group ON message_fate(server, storage_group
 }
 
 /// The schema this build writes.
-const SCHEMA: &str = concat!(schema_4!(), ledger_recipient_table!());
+const SCHEMA: &str = concat!(schema_4!(), ledger_recipient_table!(), request_table!());
 
-/// The tables a snapshot carries besides `meta`, and that an import replaces.
+/// The tables a snapshot carries besides `meta`, and that an import replaces. (`request`, the
+/// answers kept for retries, is emptied by a reset and an import, never carried over.)
 const TABLES: [&str; 5] = ["object", "event", "ledger", "message_fate", "ledger_recipient"];
 
 /// The object row that holds the estate's settings and counters.
@@ -122,9 +138,9 @@ impl SqliteStore {
         match schema_version(&connection)? {
             SCHEMA_VERSION => {}
             2 | 3 => super::legacy::migrate(&mut connection)?,
-            4 => {
+            found @ (4 | 5) => {
                 let tx = connection.transaction()?;
-                tx.execute_batch(SCHEMA_5_ADDITIONS)?;
+                tx.execute_batch(additions_since(found))?;
                 tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
                 tx.commit()?;
             }
@@ -161,7 +177,7 @@ impl EstateStore for SqliteStore {
 
     fn replace_all(&mut self, estate: &Estate) -> Result<(), StoreError> {
         let tx = self.connection.transaction()?;
-        for table in TABLES {
+        for table in TABLES.iter().chain(&["request"]) {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         write_diff(&tx, &EstateDiff::whole(estate))?;
@@ -185,6 +201,8 @@ impl EstateStore for SqliteStore {
                 tx.execute(&format!("DELETE FROM main.{table}"), [])?;
                 tx.execute(&format!("INSERT INTO main.{table} SELECT * FROM snapshot.{table}"), [])?;
             }
+            // Request ids are not part of a snapshot: the imported estate starts without any.
+            tx.execute("DELETE FROM main.request", [])?;
             let mut estate = load_estate(&tx)?;
             estate.files_dir = files_dir.to_string();
             write_diff(&tx, &EstateDiff { meta: Some(EstateMeta::of(&estate)), lists: Vec::new() })?;
@@ -193,6 +211,15 @@ impl EstateStore for SqliteStore {
         })();
         self.connection.execute("DETACH DATABASE snapshot", [])?;
         result
+    }
+
+    fn answered(&mut self, request: &str) -> Result<Option<Answered>, StoreError> {
+        let answer: Option<String> = self
+            .connection
+            .prepare_cached("SELECT answer FROM request WHERE id = ?1")?
+            .query_row([request], |r| r.get(0))
+            .optional()?;
+        answer.map(|text| from_json("request", "answer", &text)).transpose()
     }
 
     fn probe(&self) -> Result<(), StoreError> {
@@ -335,6 +362,11 @@ fn append(tx: &Transaction<'_>, journal: &Journal) -> Result<Vec<EventEntry>, St
     )?;
     for m in &journal.resent {
         resent.execute(params![sql_int(m.id), m.server, m.storage_group, time])?;
+    }
+    if let Some(request) = &journal.request {
+        let answered = Answered { answer: request.answer.clone(), events: events.clone() };
+        tx.prepare_cached("INSERT INTO request (id, answer) VALUES (?1, ?2)")?
+            .execute(params![request.id, to_json(&answered)])?;
     }
     Ok(events)
 }
@@ -561,11 +593,18 @@ pub fn read_snapshot(path: &Path, budget: std::time::Duration) -> Result<Estate,
             .ok()
             .flatten();
         let version: Option<i64> = version.and_then(|v| v.parse().ok());
-        if version == Some(4) && found == schema_written_by(schema_4!())? {
-            // Exported by a version 4 build: exactly its tables, nothing else. The file is the
-            // caller's private copy, so it is brought up to date in place and checked again.
+        let earlier = match version {
+            Some(4) => Some(schema_written_by(schema_4!())?),
+            Some(5) => Some(schema_written_by(concat!(schema_4!(), ledger_recipient_table!()))?),
+            _ => None,
+        };
+        if let (Some(from), Some(earlier)) = (version, earlier)
+            && found == earlier
+        {
+            // Exported by a version 4 or 5 build: exactly its tables, nothing else. The file is
+            // the caller's private copy, so it is brought up to date in place and checked again.
             drop(connection);
-            upgrade_schema_4_snapshot(path)?;
+            upgrade_snapshot(path, from)?;
             return read_snapshot(path, deadline.saturating_duration_since(std::time::Instant::now()));
         }
         return match version {
@@ -625,13 +664,18 @@ fn schema_written_by(schema: &str) -> Result<Vec<SchemaObject>, StoreError> {
     Ok(schema_of(&fresh)?)
 }
 
-/// Adds what version 5 added to a snapshot whose tables were checked to be exactly version 4's
-/// (no trigger or view runs here), as opening a version 4 lab does.
-fn upgrade_schema_4_snapshot(path: &Path) -> Result<(), StoreError> {
+/// What the later versions added to version `from` (4 or 5).
+fn additions_since(from: i64) -> &'static str {
+    if from == 4 { concat!(ledger_recipient_table!(), request_table!()) } else { SCHEMA_6_ADDITIONS }
+}
+
+/// Adds what the later versions added to a snapshot whose tables were checked to be exactly
+/// version `from`'s (4 or 5; no trigger or view runs here), as opening such a lab does.
+fn upgrade_snapshot(path: &Path, from: i64) -> Result<(), StoreError> {
     let mut connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     connection.execute_batch("PRAGMA trusted_schema = OFF;")?;
     let tx = connection.transaction()?;
-    tx.execute_batch(SCHEMA_5_ADDITIONS)?;
+    tx.execute_batch(additions_since(from))?;
     tx.execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", [SCHEMA_VERSION.to_string()])?;
     tx.commit()?;
     Ok(())
@@ -705,8 +749,10 @@ mod tests {
         let estate = build("seed", SEED).expect("seed builds");
         drop(SqliteStore::create(&path, &estate).expect("created"));
         let old = Connection::open(&path).expect("opens");
-        old.execute_batch("DROP TABLE ledger_recipient; UPDATE meta SET value = '4' WHERE key = 'schema_version';")
-            .expect("made schema 4");
+        old.execute_batch(
+            "DROP TABLE ledger_recipient; DROP TABLE request; UPDATE meta SET value = '4' WHERE key = 'schema_version';",
+        )
+        .expect("made schema 4");
         drop(old);
         let mut store = SqliteStore::open(&path).expect("a schema 4 lab opens");
         assert_eq!(schema_version(&store.connection).expect("version"), SCHEMA_VERSION);
@@ -733,6 +779,43 @@ mod tests {
             })
             .expect("reads");
         assert_eq!(read, journal.accepted);
+    }
+
+    /// Schema 6 keeps the answer of each change made under a request id: a schema 5 lab gains
+    /// the table when opened; the answer reads back with its events; a reset forgets every id.
+    #[test]
+    fn a_schema_5_lab_gains_the_request_table_and_a_reset_forgets_the_ids() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        drop(SqliteStore::create(&path, &estate).expect("created"));
+        let old = Connection::open(&path).expect("opens");
+        old.execute_batch("DROP TABLE request; UPDATE meta SET value = '5' WHERE key = 'schema_version';")
+            .expect("made schema 5");
+        drop(old);
+        let mut store = SqliteStore::open(&path).expect("a schema 5 lab opens");
+        assert_eq!(schema_version(&store.connection).expect("version"), SCHEMA_VERSION);
+        assert_eq!(store.answered("r-1").expect("asked"), None);
+
+        let mut journal = Journal::new(Utc::now());
+        journal.events.push(crate::engine::events::NewEvent {
+            node: "NH-W2K3-SRV03".into(),
+            instance_id: 2090,
+            source: crate::engine::events::REPLICATION,
+            entry_type: crate::api::EntryType::Information,
+            message: "suspended".into(),
+        });
+        let answer = serde_json::json!({"result": 42});
+        journal.request = Some(super::super::RequestRecord { id: "r-1".into(), answer: answer.clone() });
+        let events = store.commit(&EstateDiff::between(&estate, &estate), &[&journal]).expect("commits");
+        let answered = store.answered("r-1").expect("asked").expect("recorded");
+        assert_eq!((answered.answer, answered.events), (answer, events[0].clone()));
+        assert_eq!(store.answered("R-1").expect("asked"), None, "ids are kept as given");
+        // The same id twice in the table is impossible: the commit fails whole.
+        let again = Journal { events: Vec::new(), ..journal.clone() };
+        assert!(store.commit(&EstateDiff::between(&estate, &estate), &[&again]).is_err());
+        store.replace_all(&estate).expect("reset");
+        assert_eq!(store.answered("r-1").expect("asked"), None);
     }
 
     /// A lab migrated from schema 2 (its tables made by the migration's own statements) exports

@@ -213,7 +213,7 @@ fn send<B: Serialize>(
     if progress && cx.engine.host().shows_progress() {
         with_progress(cx, route, body)
     } else {
-        cx.client.post(route, body).map_err(SendError::Client)
+        cx.client.change(route, body).map_err(SendError::Client)
     }
 }
 
@@ -322,7 +322,7 @@ fn with_progress<B: Serialize>(cx: &mut Context<'_>, route: &str, body: &B) -> R
     std::thread::Builder::new()
         .name("ccrsh-long-call".into())
         .spawn(move || {
-            let _ = sender.send(Waited::Done(caller.post::<OperationResult>(&path, &body)));
+            let _ = sender.send(Waited::Done(caller.change::<OperationResult>(&path, &body)));
         })
         .map_err(not_started)?;
     std::thread::Builder::new()

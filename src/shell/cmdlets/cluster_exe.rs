@@ -214,7 +214,7 @@ fn move_group(
         dry_run: false,
         expected_version: None,
     };
-    let result: api::OperationResult = cx.client.post(routes::MOVE_CLUSTER_GROUP, &request).map_err(client_error)?;
+    let result: api::OperationResult = cx.client.change(routes::MOVE_CLUSTER_GROUP, &request).map_err(client_error)?;
     cx.warnings.extend(result.warnings);
     let cluster = group.cluster.clone();
     let after: api::FailoverClusters =

@@ -183,7 +183,7 @@ fn lab_call<B: serde::Serialize>(
     if !change::should_process(call, cx, target, false)? {
         return Ok(Vec::new());
     }
-    let result: api::OperationResult = cx.client.post(route, body).map_err(client_error)?;
+    let result: api::OperationResult = cx.client.change(route, body).map_err(client_error)?;
     cx.warnings.extend(result.warnings);
     cx.verbose.extend(result.notes);
     Ok(Vec::new())

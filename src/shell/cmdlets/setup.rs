@@ -87,7 +87,7 @@ fn run_setup(words: &[String], cx: &mut Context<'_>) -> Result<Vec<Value>, Error
         dry_run: false,
         expected_version: None,
     };
-    let result: api::OperationResult = cx.client.post(routes::SETUP, &request).map_err(|e| {
+    let result: api::OperationResult = cx.client.change(routes::SETUP, &request).map_err(|e| {
         let mut record = client_error(e);
         record.command = Some("setup.com".into());
         record

@@ -26,7 +26,7 @@ pub fn set_transport_config(call: &Invocation<'_>, cx: &mut Context<'_>) -> Resu
     if !super::change::should_process(call, cx, "Transport Settings", false)? {
         return Ok(Vec::new());
     }
-    let _: api::OperationResult = cx.client.post(routes::TRANSPORT_CONFIG, &request).map_err(client_error)?;
+    let _: api::OperationResult = cx.client.change(routes::TRANSPORT_CONFIG, &request).map_err(client_error)?;
     Ok(Vec::new())
 }
 

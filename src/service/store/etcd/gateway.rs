@@ -183,7 +183,34 @@ impl Gateway {
         revision: i64,
         consistency: Consistency,
     ) -> Result<Range, EtcdError> {
+        self.read(key, end, limit, revision, consistency, false)
+    }
+
+    /// As [`Gateway::range`], the keys only (every value empty).
+    pub fn keys(
+        &self,
+        key: &[u8],
+        end: &[u8],
+        limit: i64,
+        revision: i64,
+        consistency: Consistency,
+    ) -> Result<Range, EtcdError> {
+        self.read(key, end, limit, revision, consistency, true)
+    }
+
+    fn read(
+        &self,
+        key: &[u8],
+        end: &[u8],
+        limit: i64,
+        revision: i64,
+        consistency: Consistency,
+        keys_only: bool,
+    ) -> Result<Range, EtcdError> {
         let mut body = json!({"key": b64(key), "limit": limit.to_string(), "revision": revision.to_string()});
+        if keys_only {
+            body["keys_only"] = json!(true);
+        }
         if !end.is_empty() {
             body["range_end"] = json!(b64(end));
         }
@@ -222,10 +249,10 @@ impl Gateway {
         })
     }
 
-    /// Watches `key` from `revision` on, calling `seen` with the revision of each change, for as
-    /// long as the client lives: on the member that answered last, moving on to the next when
-    /// the stream breaks (and starting again after the last revision seen).
-    pub fn watch(&self, key: &[u8], revision: i64, seen: impl Fn(i64) + Send + 'static) {
+    /// Watches `key` from `revision` on, calling `seen` with the revision and the new value of
+    /// each change, for as long as the client lives: on the member that answered last, moving
+    /// on to the next when the stream breaks (and starting again after the last revision seen).
+    pub fn watch(&self, key: &[u8], revision: i64, seen: impl Fn(i64, &[u8]) + Send + 'static) {
         let Some(runtime) = self.runtime.0.as_ref() else { return };
         let urls: Vec<String> = self.members.iter().map(|m| m.url.clone()).collect();
         let first = self.sticky.load(Ordering::Relaxed);
@@ -250,7 +277,7 @@ impl Gateway {
                             for event in message["result"]["events"].as_array().into_iter().flatten() {
                                 let revision = number(&event["kv"]["mod_revision"]);
                                 next = next.max(revision + 1);
-                                seen(revision);
+                                seen(revision, &unb64(&event["kv"]["value"]).unwrap_or_default());
                             }
                         }
                     }

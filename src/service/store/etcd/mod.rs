@@ -12,6 +12,10 @@
 //!   an import, and a change too large for one transaction.
 //! - `E/event/INDEX`, `E/ledger/SERVER/SG/FIRST_ID` (one key per accepted *range*, not per
 //!   message), `E/fate/SERVER/SG/ID/ORDER`: the journal, append-only.
+//! - `E/request/ID`: the answer of a change made under request id `ID` (with its events as
+//!   numbered), written in the change's own transaction; a retry of the request is answered
+//!   from it. This handle keeps the ids present in memory (read with the estate), so a new
+//!   request costs no extra read.
 //! - `E/chunked/TAG`: the mark that a commit too large for one transaction committed. Its
 //!   journal keys were written ahead in chunks carrying the tag; readers show a tagged entry
 //!   only once its mark exists, so a commit that failed half-way shows nothing.
@@ -25,7 +29,7 @@
 
 pub mod gateway;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -33,7 +37,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AcceptedRange, EstateStore, Journal, JournalRead, MessageFate, MessageRef, SqliteStore, StoreError};
+use super::{
+    AcceptedRange, Answered, EstateStore, Journal, JournalRead, MessageFate, MessageRef, SqliteStore, StoreError,
+};
 use crate::api::{EventEntry, EventQuery};
 use crate::engine::Estate;
 use crate::engine::diff::{self, EstateDiff, EstateMeta, Kind, Object};
@@ -90,6 +96,10 @@ struct Meta {
     generation: u64,
     next_event: u64,
     estate: EstateMeta,
+    /// The handle that wrote it (random per ccrd process): a ccrd's watch passes over its own
+    /// commits instead of reading the estate back.
+    #[serde(default)]
+    writer: u64,
 }
 
 /// A journal entry's visibility: 0 for one written in its commit's own transaction, else the
@@ -130,6 +140,10 @@ pub struct EtcdStore {
     meta: Meta,
     /// The estate as stored (a change too large for one transaction writes it whole).
     stored: Estate,
+    /// The request ids with an answer under `E/request/`, as of the last read or write.
+    requests: HashSet<String>,
+    /// This handle's mark in the `meta` it writes ([`Meta::writer`]).
+    id: u64,
 }
 
 /// The key layout of one estate.
@@ -172,9 +186,24 @@ impl Keys {
     fn chunked(&self) -> String {
         format!("{}chunked/", self.prefix)
     }
-    /// Every journal prefix (what a reset or an import empties).
-    fn journal(&self) -> [String; 4] {
-        [self.events(), format!("{}ledger/", self.prefix), format!("{}fate/", self.prefix), self.chunked()]
+    fn requests(&self) -> String {
+        format!("{}request/", self.prefix)
+    }
+    /// A request id is letters, digits, `-`, `_` and `.` (checked where it is read), kept as
+    /// given: ids that differ only in case are different requests.
+    fn request(&self, id: &str) -> Vec<u8> {
+        format!("{}{id}", self.requests()).into_bytes()
+    }
+    /// Every journal prefix (what a reset or an import empties), the request ids' answers
+    /// included.
+    fn journal(&self) -> [String; 5] {
+        [
+            self.events(),
+            format!("{}ledger/", self.prefix),
+            format!("{}fate/", self.prefix),
+            self.chunked(),
+            self.requests(),
+        ]
     }
 }
 
@@ -213,13 +242,22 @@ impl EtcdStore {
     pub fn open(url: &EtcdUrl, seed: &Estate) -> Result<EtcdStore, StoreError> {
         let gateway = Gateway::new(&url.endpoints).map_err(StoreError::Backend)?;
         let keys = Keys { prefix: format!("/ccrd/{LAYOUT}/{}/", url.estate) };
+        let id = random_tag();
         let mut store = EtcdStore {
             gateway: Arc::new(gateway),
             keys,
             meta_revision: 0,
             known: Arc::new(AtomicI64::new(0)),
-            meta: Meta { layout: LAYOUT.into(), generation: 0, next_event: 1, estate: EstateMeta::of(seed) },
+            meta: Meta {
+                layout: LAYOUT.into(),
+                generation: 0,
+                next_event: 1,
+                estate: EstateMeta::of(seed),
+                writer: id,
+            },
             stored: seed.clone(),
+            requests: HashSet::new(),
+            id,
         };
         match store.read_meta(Consistency::Linearizable)? {
             Some(_) => {
@@ -245,7 +283,7 @@ impl EtcdStore {
         if meta.layout != LAYOUT {
             return Err(bad("meta.layout", format!("layout {} (this ccrd reads {LAYOUT})", meta.layout)));
         }
-        self.meta = meta;
+        self.meta = Meta { writer: self.id, ..meta };
         self.set_revision(kv.mod_revision);
         Ok(Some(range.revision))
     }
@@ -257,12 +295,28 @@ impl EtcdStore {
         revision: i64,
         consistency: Consistency,
     ) -> Result<Vec<gateway::Kv>, StoreError> {
+        EtcdStore::scan_pages(gateway, prefix, revision, consistency, false)
+    }
+
+    /// As [`EtcdStore::scan`], with values only when `keys_only` is not set.
+    fn scan_pages(
+        gateway: &Gateway,
+        prefix: &str,
+        revision: i64,
+        consistency: Consistency,
+        keys_only: bool,
+    ) -> Result<Vec<gateway::Kv>, StoreError> {
         let end = prefix_end(prefix.as_bytes());
         let mut from = prefix.as_bytes().to_vec();
         let mut out = Vec::new();
         let mut at = revision;
         loop {
-            let range = gateway.range(&from, &end, PAGE, at, consistency).map_err(unavailable)?;
+            let range = if keys_only {
+                gateway.keys(&from, &end, PAGE, at, consistency)
+            } else {
+                gateway.range(&from, &end, PAGE, at, consistency)
+            }
+            .map_err(unavailable)?;
             // Later pages are read at the first page's revision: one consistent view.
             at = range.revision;
             let more = range.more;
@@ -319,6 +373,13 @@ impl EtcdStore {
                 self.meta.next_event += 1;
                 ops.push(Op::Put { key: self.keys.event(entry.index), value: json(&Tagged { tag, entry: &entry }) });
                 events.push(entry);
+            }
+            if let Some(request) = &journal.request {
+                let answered = Answered { answer: request.answer.clone(), events: events.clone() };
+                ops.push(Op::Put {
+                    key: self.keys.request(&request.id),
+                    value: json(&Tagged { tag, entry: answered }),
+                });
             }
             numbered.push(events);
             for range in &journal.accepted {
@@ -437,6 +498,9 @@ impl EtcdStore {
         match result {
             Ok(numbered) => {
                 self.stored = estate.clone();
+                if replace {
+                    self.requests.clear();
+                }
                 // The old generation is garbage now; a failure here leaves it for the next one.
                 let old_prefix = self.keys.generation(old);
                 let _ = self.gateway.txn(
@@ -517,6 +581,11 @@ impl EstateStore for EtcdStore {
             objects.push(Object::decode(kind, &mut reader).map_err(|e| bad("object", format!("{key}: {e}")))?);
         }
         let estate = diff::assemble(self.meta.estate.clone(), objects);
+        let requests = self.keys.requests();
+        self.requests = EtcdStore::scan_pages(&self.gateway, &requests, revision, Consistency::Linearizable, true)?
+            .iter()
+            .filter_map(|kv| Some(std::str::from_utf8(&kv.key).ok()?.strip_prefix(requests.as_str())?.to_string()))
+            .collect();
         self.stored = estate.clone();
         Ok(estate)
     }
@@ -543,16 +612,20 @@ impl EstateStore for EtcdStore {
             self.set_revision(outcome.revision);
             Ok(Some(numbered))
         })();
+        let ids = journals.iter().filter_map(|j| j.request.as_ref()).map(|r| r.id.clone());
         match attempt {
             Ok(Some(numbered)) => {
                 self.stored = next;
+                self.requests.extend(ids);
                 Ok(numbered)
             }
             Ok(None) => {
                 // Too large for one transaction: a new generation with the journal written
                 // ahead, shown once the flip commits.
                 self.meta = saved;
-                self.write_generation(&next, journals, false)
+                let numbered = self.write_generation(&next, journals, false)?;
+                self.requests.extend(ids);
+                Ok(numbered)
             }
             Err(e) => {
                 self.meta = saved;
@@ -583,6 +656,34 @@ impl EstateStore for EtcdStore {
         Ok(estate)
     }
 
+    fn answered(&mut self, request: &str) -> Result<Option<Answered>, StoreError> {
+        if !self.requests.contains(request) {
+            return Ok(None);
+        }
+        let key = self.keys.request(request);
+        // A committed answer reads the same from any member: without a majority, from one that
+        // answers (a retry of a change that committed is still answered).
+        let read = |consistency| self.gateway.range(&key, b"", 0, 0, consistency).map_err(unavailable);
+        let (range, consistency) = match read(Consistency::Linearizable) {
+            Err(StoreError::Unavailable(_)) => (read(Consistency::Serializable)?, Consistency::Serializable),
+            other => (other?, Consistency::Linearizable),
+        };
+        let Some(kv) = range.kvs.first() else {
+            if consistency == Consistency::Linearizable {
+                self.requests.remove(request);
+            }
+            return Ok(None);
+        };
+        let recorded: Tagged<Answered> = parse("request", &kv.value)?;
+        if recorded.tag != 0
+            && !EtcdStore::committed_tags(&self.gateway, &self.keys, consistency)?.contains(&recorded.tag)
+        {
+            // Written ahead by a chunked commit that did not commit.
+            return Ok(None);
+        }
+        Ok(Some(recorded.entry))
+    }
+
     fn probe(&self) -> Result<(), StoreError> {
         self.gateway.range(&self.keys.meta(), b"", 1, 0, Consistency::Linearizable).map_err(unavailable).map(drop)
     }
@@ -593,9 +694,11 @@ impl EstateStore for EtcdStore {
 
     fn follow(&self) -> Option<std::sync::mpsc::Receiver<()>> {
         let (tx, rx) = std::sync::mpsc::channel();
-        let known = Arc::clone(&self.known);
-        self.gateway.watch(&self.keys.meta(), self.meta_revision + 1, move |revision| {
-            if revision > known.load(Ordering::Acquire) {
+        let (known, id) = (Arc::clone(&self.known), self.id);
+        self.gateway.watch(&self.keys.meta(), self.meta_revision + 1, move |revision, value| {
+            // This handle's own commit (its event may come before the commit's answer) needs no
+            // read back; should one ever be missed, the follower's safety poll reads it.
+            if revision > known.load(Ordering::Acquire) && written_by_another(value, id) {
                 let _ = tx.send(());
             }
         });
@@ -610,6 +713,12 @@ impl EstateStore for EtcdStore {
         }
         self.load().map(Some)
     }
+}
+
+/// Whether the `meta` value `value` was written by another handle than the one marked `id`
+/// (an unreadable one counts as another's: it is read back).
+fn written_by_another(value: &[u8], id: u64) -> bool {
+    serde_json::from_slice::<Meta>(value).map_or(true, |meta| meta.writer != id)
 }
 
 /// The whole journal of `reader` as journals a store can append: events grouped by time, the
@@ -809,6 +918,21 @@ mod tests {
         let cut = chunks(big);
         assert!(cut.iter().all(|c| c.iter().map(Op::size).sum::<usize>() <= MAX_BYTES));
         assert_eq!(cut.iter().map(Vec::len).sum::<usize>(), 5);
+    }
+
+    #[test]
+    fn a_ccrd_passes_over_its_own_commits_in_the_watch_and_reads_back_anothers() {
+        let seed = crate::engine::topology::build("seed", crate::engine::topology::SEED).expect("seed");
+        let meta = |writer| {
+            json(&Meta { layout: LAYOUT.into(), generation: 1, next_event: 1, estate: EstateMeta::of(&seed), writer })
+        };
+        assert!(!written_by_another(&meta(7), 7));
+        assert!(written_by_another(&meta(8), 7));
+        // Written by a ccrd from before the mark, or not readable: read back.
+        let mut unmarked: serde_json::Value = serde_json::from_slice(&meta(7)).expect("json");
+        unmarked.as_object_mut().expect("object").remove("writer");
+        assert!(written_by_another(&json(&unmarked), 7));
+        assert!(written_by_another(b"{", 7));
     }
 
     #[test]
