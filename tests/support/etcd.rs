@@ -1,41 +1,36 @@
 //! A real etcd for the tests: a 3-member cluster (Debian's `etcd-server`) on free loopback
 //! ports in a temporary directory, each member stopped by its process id when the cluster is
-//! dropped. On a machine without `etcd` the etcd tests do not run and say so in one line on
-//! standard error (not captured); with `CCRSH_REQUIRE_ETCD=1` (what `.ci/run` sets) a missing
-//! `etcd` fails them instead.
+//! dropped.
+//!
+//! The etcd backend's own tests (`tests/etcd.rs`) are `#[ignore]`d with [`NEEDS_ETCD`] as the
+//! reason, so a plain `cargo test` lists each as `ignored, needs etcd: …` (never as passed) and
+//! says how to run them; `.ci/run` runs them with `--include-ignored`. Run so on a machine
+//! without `etcd`, they fail saying what to install.
 //!
 //! The store matrix: with `CCRSH_STORE=etcd`, every ccrd the tests start (`Ccrd::start*`) keeps
 //! its estate in one shared cluster (a name of its own per lab), so the same tests run on both
-//! backends (`.ci/run` runs the engine and durability tests a second time so).
+//! backends (`.ci/run` runs every test module that starts a ccrd a second time so).
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, Once, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-/// How to run the etcd tests where they were skipped.
-const HOW: &str = "install Debian's etcd-server (apt-get install etcd-server) and run cargo test again";
+/// How to install what the etcd tests need.
+const HOW: &str = "install Debian's etcd-server (apt-get install etcd-server)";
 
-/// Whether an `etcd` binary is on PATH; if not, says once that the etcd tests were not run
-/// (or fails when they are required).
-pub fn available() -> bool {
-    static SAID: Once = Once::new();
+/// The reason the etcd backend's tests are ignored by a plain `cargo test` (keep in step with
+/// the `#[ignore = …]` attributes of `tests/etcd.rs`, which must be literals).
+pub const NEEDS_ETCD: &str =
+    "needs etcd: apt-get install etcd-server, then cargo test --test integration etcd:: -- --include-ignored";
+
+/// Fails, saying what to install, when no `etcd` binary is on PATH.
+pub fn require() {
     let found = Command::new("etcd").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
-    if !found {
-        assert!(
-            std::env::var("CCRSH_REQUIRE_ETCD").as_deref() != Ok("1"),
-            "CCRSH_REQUIRE_ETCD=1 and no etcd on PATH: {HOW}"
-        );
-        SAID.call_once(|| {
-            let _ =
-                writeln!(std::io::stderr(), "\nnote: the etcd backend tests were NOT run (no `etcd` on PATH): {HOW}.");
-        });
-    }
-    found
+    assert!(found, "these tests need a real etcd and there is no `etcd` on PATH: {HOW}");
 }
 
 /// One member's addresses and process.
@@ -229,7 +224,7 @@ pub fn matrix_store(lab: &Path) -> Option<String> {
     if !matrix() {
         return None;
     }
-    assert!(available(), "CCRSH_STORE=etcd and no etcd on PATH: {HOW}");
+    require();
     let shared = SHARED.get_or_init(|| Mutex::new(Some(Cluster::start(3))));
     let guard = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let cluster = guard.as_ref().expect("the shared cluster");
