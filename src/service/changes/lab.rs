@@ -43,7 +43,7 @@ pub async fn send_mail(
         if !request.dry_run {
             require_administrator(&caller)?;
         }
-        let result = deliver(&state, &request);
+        let result = deliver_anew_after_conflicts(&state, &request);
         let what = format!("{} messages of {} KB", request.count, request.size_kb);
         let reason = match &result {
             Ok(done) => match (done.accepted.first(), done.accepted.last()) {
@@ -56,6 +56,35 @@ pub async fn send_mail(
         result
     })
     .await
+}
+
+/// How many times a delivery is decided when another ccrd sharing the store commits first.
+const DELIVERY_ATTEMPTS: u32 = 5;
+
+/// [`deliver`], decided again on the estate as stored when another ccrd sharing the store
+/// committed first (a delivery is not an administrator's decision taken on what they saw, so it
+/// does not answer `409 EstateChanged` for a change it does not depend on). Nothing of the
+/// attempt that lost was acknowledged; the records it appended stay in the log unacknowledged,
+/// as after a crash. A delivery guarded by `expectedVersion` is answered 409 as any change.
+fn deliver_anew_after_conflicts(
+    state: &AppState,
+    request: &SendMailRequest,
+) -> Result<api::SendMailResult, ServiceError> {
+    let mut attempt = 1;
+    loop {
+        match deliver(state, request) {
+            Err(e)
+                if e.0.code == api::ErrorCode::EstateChanged
+                    && request.expected_version.is_none()
+                    && attempt < DELIVERY_ATTEMPTS =>
+            {
+                attempt += 1;
+                // The other ccrd's commit taken in now, rather than at the watch's next event.
+                state.writer.follow_store().map_err(|e| crate::service::error::from_commit(&e))?;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The delivery itself, decided under the writer lock: ids reserved, then either the records
