@@ -6,10 +6,10 @@
 #
 # Usage: bench/all.sh            (about 25 minutes on the 2-core development machine, loaded)
 #        ONLY="startup ccrd" bench/all.sh   runs some of: startup ccrd mail-memory runbooks parser
-#                                           streaming replication scale
+#                                           streaming replication scale etcd
 set -uo pipefail
 cd "$(dirname "$0")/.."
-only=${ONLY:-startup ccrd mail-memory runbooks parser streaming replication scale}
+only=${ONLY:-startup ccrd mail-memory runbooks parser streaming replication scale etcd}
 large=bench/topologies/large.toml
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -30,6 +30,7 @@ for bench in $only; do
     mail-memory) run bench/mail-memory.sh; run env TOPOLOGY=$large bench/mail-memory.sh ;;
     runbooks) run bench/runbooks.sh ;;
     streaming) run bench/streaming.sh ;;
+    etcd) run bench/etcd.sh ;;
     parser | replication | scale) run cargo bench --quiet --bench "$bench" ;;
     *) echo "unknown benchmark $bench" >&2; exit 64 ;;
   esac

@@ -6,9 +6,8 @@
 # etcd-server) and stops every process it started, by process id, when it ends.
 #
 # Usage: bench/etcd.sh      (ROUNDS=3 DURATION=5s; installs wrk and etcd-server if missing)
-# Also how to try ccrd on etcd by hand: KEEP=1 ROUNDS=0 bench/etcd.sh starts the cluster, a ccrd
-# on it and a second ccrd sharing the estate (--without-files), prints how to reach them, and
-# keeps them running until Ctrl+C, which stops everything.
+# (To try ccrd on etcd by hand, bench/lab-cluster.sh up DIR starts a cluster and two ccrd on it.
+# KEEP=1 ROUNDS=0 bench/etcd.sh does much the same in the foreground, until Ctrl+C.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
@@ -74,16 +73,22 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"database": "Mailbox Database", "count": 1, "sizeKb": 1}'
 LUA
-# One connection, one change at a time: suspend, resume, suspend, ...
+# One connection, one change at a time: suspend, resume, suspend, ... each under a request id of
+# its own, as ccrsh sends them (the answer is stored with the change).
 cat >"$work/change.lua" <<'LUA'
 wrk.headers["Content-Type"] = "application/json"
 local n = 0
 local body = '{"identity": "CCREX01\\\\First Storage Group"}'
+math.randomseed(os.time())
+local run = string.format("%d-%d", os.time(), math.random(1000000000))
 request = function()
   n = n + 1
   local path = (n % 2 == 1) and "/v1/storage-groups/suspend" or "/v1/storage-groups/resume"
-  -- nil: wrk.headers, which carry the token given with -H
-  return wrk.format("POST", path, nil, body)
+  -- wrk.headers carry the token given with -H
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  headers["x-ccrd-request-id"] = "bench-" .. run .. "-" .. n
+  return wrk.format("POST", path, headers, body)
 end
 LUA
 
@@ -134,6 +139,17 @@ print()
 print(f"bar: durable deliveries on etcd >= 500/s at 32 clients: {deliveries:.0f}/s ({met(deliveries >= 500)})")
 print(f"bar: median change latency on etcd <= SQLite + 3 ms: +{med(change):.2f} ms ({met(med(change) <= 3)})")
 print(f"bar: reads unchanged (copy status etcd / SQLite, same round): {med(reads):.2f}")
+# For bench/all.sh's table: figure, ours, the same-run reference, ratio, bar, met.
+sqlite_deliveries = med(x[1] for x in rows[("sqlite", "deliveries, 32 clients")])
+etcd_change = med(x[2] for x in rows[("etcd", "changes, one at a time")])
+sqlite_change = med(x[2] for x in rows[("sqlite", "changes, one at a time")])
+ok = lambda good: "met" if good else "missed"
+print(f"RESULT|etcd: durable deliveries, 32 clients (/s)|{deliveries:.0f}|{sqlite_deliveries:.0f} on SQLite|"
+      f"{deliveries / sqlite_deliveries:.2f}x|>= 500/s|{ok(deliveries >= 500)}")
+print(f"RESULT|etcd: median change latency (ms)|{etcd_change:.2f}|{sqlite_change:.2f} on SQLite|"
+      f"+{med(change):.2f} ms|<= SQLite + 3 ms|{ok(med(change) <= 3)}")
+print(f"RESULT|etcd: copy status reads, 32 conns (ratio to SQLite)|{med(reads):.2f}x|1.00x|{med(reads):.2f}|"
+      f"unchanged (>= 0.90x)|{ok(med(reads) >= 0.9)}")
 PY
 
 if [ -n "${KEEP:-}" ]; then
