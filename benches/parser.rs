@@ -8,18 +8,28 @@
 //! whitespace-separated words, the least any tokenizer must do.
 //!
 //! The tree's size is counted, not estimated: the bytes allocated and still live after a parse,
-//! as the allocator counts them (the blocks asked for, without malloc's own headers).
+//! as the allocator counts them (the blocks asked for); and, with what the allocator adds (its
+//! size classes round blocks up, its pages hold metadata), the growth of the process's resident
+//! memory over that parse (Linux: `/proc/self/statm`).
 //!
 //! `cargo bench --bench parser -- --write-runbook PATH` writes the runbook (for the `-File`
 //! measurement); `-- --once` parses it once (for a profiler or valgrind).
 
-use std::alloc::System;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use mimalloc::MiMalloc;
+
 /// The allocator ccrsh runs on (src/main.rs), which also counts the bytes allocated.
 #[global_allocator]
-static ALLOCATOR: cap::Cap<System> = cap::Cap::new(System, usize::MAX);
+static ALLOCATOR: cap::Cap<MiMalloc> = cap::Cap::new(MiMalloc, usize::MAX);
+
+/// The process's resident memory in bytes, where the system tells it.
+fn resident_bytes() -> Option<usize> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
 
 const RUNS: usize = 15;
 const TARGET_BYTES: usize = 10 * 1024 * 1024;
@@ -78,9 +88,10 @@ fn main() {
     }
     let megabytes = text.len() as f64 / (1024.0 * 1024.0);
     // The tree's size: the bytes one parse leaves allocated.
-    let before = ALLOCATOR.allocated();
+    let (before, resident_before) = (ALLOCATOR.allocated(), resident_bytes());
     let script = ccrsh::shell::syntax::parse(&text).expect("the generated runbook parses");
     let tree_bytes = ALLOCATOR.allocated() - before;
+    let tree_resident = resident_bytes().zip(resident_before).map(|(after, before)| after.saturating_sub(before));
     let statements = script.statements().len();
     if args.iter().any(|a| a == "--once") {
         println!("parsed once: {statements} statements, tree {tree_bytes} bytes");
@@ -114,6 +125,12 @@ fn main() {
     println!("parse / reference:   {:8.2}x the time", parse.as_secs_f64() / words.as_secs_f64());
     let per_byte = |bytes: usize| bytes as f64 / text.len() as f64;
     println!("tree:                {:8.2} B per source byte (allocated and live after a parse)", per_byte(tree_bytes));
+    if let Some(resident) = tree_resident {
+        println!(
+            "tree, resident:      {:8.2} B per source byte (resident memory grown by the first parse)",
+            per_byte(resident)
+        );
+    }
     // The lines bench/all.sh tabulates: figure|ours|reference|ratio|bar|met.
     let met = |ok: bool| if ok { "met" } else { "missed" };
     println!(

@@ -16,9 +16,11 @@ mod rehearsal;
 use connection::Connection;
 
 /// The heap, counted, so the value layer's memory budget (`shell::memory`) can refuse to grow a
-/// value past it instead of the process aborting when an allocation fails.
+/// value past it instead of the process aborting when an allocation fails. mimalloc rather than
+/// glibc's malloc: a parse tree is a million small blocks for a 10 MB script, and glibc spent
+/// as long freeing them as the parser took to build them (docs/performance.md, "Parser").
 #[global_allocator]
-static HEAP: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+static HEAP: cap::Cap<mimalloc::MiMalloc> = cap::Cap::new(mimalloc::MiMalloc, usize::MAX);
 
 /// Stack for the thread that parses and runs scripts. Both recurse with the input's nesting,
 /// which the grammar and interpreter cap; this leaves room for the caps in debug builds too.
@@ -64,7 +66,7 @@ fn run() -> i32 {
 
     let script = match &options.mode {
         Mode::File { path, .. } => match std::fs::read(path) {
-            Ok(bytes) => match cli::decode_script(&bytes) {
+            Ok(bytes) => match cli::decode_script(bytes) {
                 Ok(text) => Some(text),
                 Err(why) => {
                     eprintln!(
@@ -159,7 +161,7 @@ fn run() -> i32 {
         Mode::CommandFromStdin => run_stdin(&mut session),
         Mode::File { path, args } => {
             let text = script.unwrap_or_default();
-            let outcome = session.run_script(&text, &path.display().to_string(), &args);
+            let outcome = session.run_script_before_exit(&text, &path.display().to_string(), &args);
             outcome.exit.unwrap_or(if outcome.terminated { 1 } else { 0 })
         }
         Mode::Interactive if stdin_is_terminal => {
