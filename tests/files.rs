@@ -272,6 +272,21 @@ fn script_root_names_the_scripts_folder() {
     assert_eq!(lines(&out.text()), [format!("root={}", dir.path().display()), format!("path={}", script.display())]);
 }
 
+/// `-File` leaves the script's parse tree to the process's exit (docs/performance.md, "Parser"):
+/// what the script defined still works after it, and its output is as `run_script` gives it.
+#[test]
+fn a_script_run_before_exit_keeps_what_it_defined() {
+    let dir = tempfile::tempdir().expect("temp");
+    let script = dir.path().join("define.ps1");
+    let text = "param($Name) function global:Greet { \"hello $args\" }; $global:block = { 2 * $_ }; Greet $Name";
+    fs::write(&script, text).expect("script");
+    let client = Client::new("http://127.0.0.1:9", None).expect("client");
+    let (mut session, out, _) = captured_session(client, None);
+    session.run_script_before_exit(text, &script.display().to_string(), &["world".to_string()]);
+    session.run("Greet again; 1..3 | ForEach-Object $block", &SourceName::Command);
+    assert_eq!(lines(&out.text()), ["hello world", "hello again", "2", "4", "6"]);
+}
+
 /// The block of docs/GUIDE.md's "Reports and files", run as a user would, on a fresh seed lab.
 #[test]
 fn the_guides_daily_report_runs() {

@@ -236,7 +236,7 @@ fn find_switch(name: &str, arg: &str) -> Result<Switch, UsageError> {
 /// The text of a script file, as pwsh reads it: UTF-8 (a byte order mark is dropped), or
 /// UTF-16 little- or big-endian when the file starts with its byte order mark. Anything else is
 /// not text: the error says where it stops being valid, and how to save the file.
-pub fn decode_script(bytes: &[u8]) -> Result<String, String> {
+pub fn decode_script(bytes: Vec<u8>) -> Result<String, String> {
     let utf16 = |body: &[u8], unit: fn([u8; 2]) -> u16, name: &str| {
         if !body.len().is_multiple_of(2) {
             return Err(format!("it starts with a {name} byte order mark but has an odd number of bytes"));
@@ -244,16 +244,21 @@ pub fn decode_script(bytes: &[u8]) -> Result<String, String> {
         let units: Vec<u16> = body.chunks_exact(2).map(|c| unit([c[0], c[1]])).collect();
         String::from_utf16(&units).map_err(|_| format!("it is not valid {name} (an unpaired surrogate)"))
     };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest, 3),
+    match bytes.as_slice() {
+        [0xEF, 0xBB, 0xBF, ..] => {
+            let mut bytes = bytes;
+            bytes.drain(..3);
+            utf8(bytes, 3)
+        }
         [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes, "UTF-16LE"),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes, "UTF-16BE"),
         _ => utf8(bytes, 0),
     }
 }
 
-fn utf8(bytes: &[u8], offset: usize) -> Result<String, String> {
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
+/// UTF-8 text, taken over without a copy.
+fn utf8(bytes: Vec<u8>, offset: usize) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to() + offset;
         format!("byte {at} is not UTF-8 (save it as UTF-8, or as UTF-16 with a byte order mark)")
     })
@@ -264,16 +269,16 @@ mod tests {
     #[test]
     fn scripts_decode_as_pwsh_reads_them() {
         use super::decode_script;
-        assert_eq!(decode_script(b"\xEF\xBB\xBF'x'").as_deref(), Ok("'x'"));
+        assert_eq!(decode_script(b"\xEF\xBB\xBF'x'".to_vec()).as_deref(), Ok("'x'"));
         let utf16le: Vec<u8> =
             [0xFF, 0xFE].into_iter().chain("'é'".encode_utf16().flat_map(u16::to_le_bytes)).collect();
-        assert_eq!(decode_script(&utf16le).as_deref(), Ok("'é'"));
+        assert_eq!(decode_script(utf16le).as_deref(), Ok("'é'"));
         let utf16be: Vec<u8> =
             [0xFE, 0xFF].into_iter().chain("'x'".encode_utf16().flat_map(u16::to_be_bytes)).collect();
-        assert_eq!(decode_script(&utf16be).as_deref(), Ok("'x'"));
-        let error = decode_script(b"'ok'\n\xC3\x28").expect_err("invalid");
+        assert_eq!(decode_script(utf16be).as_deref(), Ok("'x'"));
+        let error = decode_script(b"'ok'\n\xC3\x28".to_vec()).expect_err("invalid");
         assert!(error.contains("byte 5 is not UTF-8"), "{error}");
-        assert!(decode_script(&[0xFF, 0xFE, 0x41]).is_err(), "odd UTF-16");
+        assert!(decode_script(vec![0xFF, 0xFE, 0x41]).is_err(), "odd UTF-16");
     }
     use super::*;
 

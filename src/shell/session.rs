@@ -207,6 +207,13 @@ impl Session {
         let args = super::eval::script_arguments(args);
         self.interpreter.run_text(text, Some(path.to_string()), Some(args))
     }
+
+    /// [`Session::run_script`] as the last thing the process does (`ccrsh -File`): the
+    /// script's parse tree is left for the exit to take back, not freed node by node.
+    pub fn run_script_before_exit(&mut self, text: &str, path: &str, args: &[String]) -> Outcome {
+        let args = super::eval::script_arguments(args);
+        self.interpreter.run_text_before_exit(text, Some(path.to_string()), Some(args))
+    }
 }
 
 /// PowerShell's spelling of the variables every session has: completion offers them so

@@ -250,6 +250,14 @@ impl Pipe for HostPipe {
     }
 }
 
+/// What becomes of a script's parse tree after the script has run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tree {
+    Free,
+    /// Not freed: the process is about to exit.
+    LeaveToExit,
+}
+
 /// The interpreter: scopes, functions, `$?`, `$Error`, and the host it reports to.
 pub struct Interpreter {
     client: Rc<Client>,
@@ -403,6 +411,18 @@ impl Interpreter {
     /// `args` are bound to the script's `param()` block (a script file's command-line
     /// arguments); a script file runs in its own script scope.
     pub fn run_text(&mut self, text: &str, file: Option<String>, args: Option<Vec<Argument>>) -> Outcome {
+        self.run_text_then(text, file, args, Tree::Free)
+    }
+
+    /// [`Interpreter::run_text`] for the last text a process runs (`ccrsh -File`): the parse
+    /// tree is left for the process's exit to take back instead of being freed node by node,
+    /// as compilers leave theirs (freeing a large script's tree cost a fifth of `-File`'s time;
+    /// docs/performance.md).
+    pub fn run_text_before_exit(&mut self, text: &str, file: Option<String>, args: Option<Vec<Argument>>) -> Outcome {
+        self.run_text_then(text, file, args, Tree::LeaveToExit)
+    }
+
+    fn run_text_then(&mut self, text: &str, file: Option<String>, args: Option<Vec<Argument>>, tree: Tree) -> Outcome {
         // A script file's `#requires` lines are checked before anything of it runs.
         if let Some(path) = &file
             && let Err(record) = crate::shell::cmdlets::snapins::check_requires(text, path)
@@ -430,6 +450,11 @@ impl Interpreter {
         let outcome = self.run_script(&script, args);
         self.current = outer;
         self.source = previous;
+        if tree == Tree::LeaveToExit {
+            // Functions and script blocks the script defined hold parts of the tree; with its
+            // root never released, none of it is freed.
+            std::mem::forget(script);
+        }
         outcome
     }
 
