@@ -344,6 +344,17 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// [`Pipeline::as_expression`], taken out of the pipeline.
+    pub fn into_expression(self) -> Option<Expr> {
+        self.as_expression()?;
+        match self.elements.into_vec().pop()?.kind {
+            ElementKind::Expression(e) => Some(e),
+            ElementKind::Command(_) => None,
+        }
+    }
+}
+
 /// One element of a pipeline and its redirections.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PipelineElement {

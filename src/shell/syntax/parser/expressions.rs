@@ -221,8 +221,9 @@ impl<'s> Parser<'s> {
         if no_operator {
             return Ok(first);
         }
-        let mut operands = vec![first];
-        let mut operators: Vec<BinaryOp> = Vec::new();
+        // Operands and operators wait on the parse's shared stacks, above `mark`.
+        let mark = self.stacks.operators.len();
+        self.stacks.exprs.push(first);
         loop {
             let save = self.pos;
             skip(self)?;
@@ -235,16 +236,19 @@ impl<'s> Parser<'s> {
             let Some(right) = operand(self)? else {
                 return Err(self.value_expected(operator_text(op)));
             };
-            while operators.last().is_some_and(|top| precedence(*top) >= precedence(op)) {
-                reduce(&mut operands, &mut operators);
+            let stacks = &mut self.stacks;
+            while stacks.operators.len() > mark
+                && stacks.operators.last().is_some_and(|top| precedence(*top) >= precedence(op))
+            {
+                reduce(&mut stacks.exprs, &mut stacks.operators);
             }
-            operators.push(op);
-            operands.push(right);
+            stacks.operators.push(op);
+            stacks.exprs.push(right);
         }
-        while !operators.is_empty() {
-            reduce(&mut operands, &mut operators);
+        while self.stacks.operators.len() > mark {
+            reduce(&mut self.stacks.exprs, &mut self.stacks.operators);
         }
-        operands.pop().ok_or_else(|| self.value_expected("operator"))
+        self.stacks.exprs.pop().ok_or_else(|| self.value_expected("operator"))
     }
 
     /// `a, b, c`: binds tighter than every binary operator.

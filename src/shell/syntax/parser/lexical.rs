@@ -504,6 +504,9 @@ fn scan_number_text(src: &str, pos: usize, signed: bool) -> Option<(NumberValue,
         }
     }
     let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    if let Some(plain) = plain_integer(bytes, i, negative) {
+        return Some(plain);
+    }
     let mut real = false;
     let mut format = Format::Decimal;
     let mut digits = String::new();
@@ -609,6 +612,33 @@ fn scan_number_text(src: &str, pos: usize, signed: bool) -> Option<(NumberValue,
     }
     let value = number_value(&digits, format, suffix, real, negative, multiplier)?;
     Some((value, i))
+}
+
+/// The common case of [`scan_number_text`] without building its digit string or a big
+/// integer: up to 18 decimal digits (so the value fits an `i64`) with no fraction, exponent,
+/// suffix or multiplier after them. `None` sends anything else to the general scan.
+fn plain_integer(bytes: &[u8], start: usize, negative: bool) -> Option<(NumberValue, usize)> {
+    let digits = bytes[start.min(bytes.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    let end = start + digits;
+    match bytes.get(end).map(u8::to_ascii_lowercase) {
+        // `1..5` is a range after a plain integer; `1.5` is a real.
+        Some(b'.') if bytes.get(end + 1) != Some(&b'.') => return None,
+        // `0x10`, `0b1`, `1e3`, type suffixes and multipliers.
+        Some(b'x' | b'b' | b'e' | b'u' | b's' | b'l' | b'd' | b'y' | b'n' | b'k' | b'm' | b'g' | b't' | b'p') => {
+            return None;
+        }
+        _ => {}
+    }
+    let magnitude = bytes[start..end].iter().fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'));
+    let value = if negative { -magnitude } else { magnitude };
+    let value = match i32::try_from(value) {
+        Ok(n) => NumberValue::Int32(n),
+        Err(_) => NumberValue::Int64(value),
+    };
+    Some((value, end))
 }
 
 /// Digits after the decimal point, then an optional exponent.
@@ -870,5 +900,16 @@ mod tests {
         assert_eq!(n("1k"), None);
         assert_eq!(n("1uu"), None);
         assert_eq!(n(" 42 "), Some(NumberValue::Int32(42)));
+        // The plain-integer path and the general one agree at their edges.
+        assert_eq!(n("2147483647"), Some(NumberValue::Int32(i32::MAX)));
+        assert_eq!(n("-2147483648"), Some(NumberValue::Int32(i32::MIN)));
+        assert_eq!(n("-0"), Some(NumberValue::Int32(0)));
+        assert_eq!(n("007"), Some(NumberValue::Int32(7)));
+        assert_eq!(n("999999999999999999"), Some(NumberValue::Int64(999_999_999_999_999_999)));
+        assert_eq!(n("9999999999999999999"), Some(NumberValue::Decimal(Decimal::from(9_999_999_999_999_999_999u64))));
+        assert_eq!(n("12kb"), Some(NumberValue::Int32(12 * 1024)));
+        assert_eq!(n("12L"), Some(NumberValue::Int64(12)));
+        assert_eq!(n("12.5"), Some(NumberValue::Double(12.5)));
+        assert_eq!(scan_number_text("1..5", 0, false).map(|(_, end)| end), Some(1));
     }
 }

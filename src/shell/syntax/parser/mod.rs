@@ -24,7 +24,7 @@ use hashbrown::hash_table::Entry;
 use rustc_hash::FxBuildHasher;
 
 use super::SyntaxError;
-use super::ast::{CommandElement, Expr, Name, PipelineElement, Script, Span, Statement, StringPart};
+use super::ast::{BinaryOp, CommandElement, Expr, Name, PipelineElement, Script, Span, Statement, StringPart};
 use super::chars::is_blank;
 
 pub(crate) use lexical::parse_number;
@@ -58,6 +58,10 @@ pub(super) struct Parser<'s> {
     pos: usize,
     depth: u32,
     names: HashTable<Name>,
+    /// The name last interned in each slot (by hash), looked at before `names`: the names a
+    /// script repeats stay here, in a few cache lines, while the table grows to megabytes for
+    /// a large script and a probe of it misses the cache (the parser's profile said so).
+    recent: Box<[Option<Name>]>,
     stacks: Stacks,
 }
 
@@ -70,6 +74,8 @@ struct Stacks {
     elements: Vec<PipelineElement>,
     arguments: Vec<CommandElement>,
     exprs: Vec<Expr>,
+    /// The binary operators of an expression waiting for their right operands.
+    operators: Vec<BinaryOp>,
     parts: Vec<StringPart>,
     /// The text of a string being unescaped; taken while in use, so a nested string gets its own.
     text: String,
@@ -86,7 +92,9 @@ impl<'s> Parser<'s> {
     fn new(src: &'s str) -> Parser<'s> {
         // About one distinct name per 64 bytes of script: sized once, not regrown.
         let names = HashTable::with_capacity(src.len() / 64);
-        Parser { src, bytes: src.as_bytes(), pos: 0, depth: 0, names, stacks: Stacks::default() }
+        // A slot per 64 bytes of script, between 16 and 1,024 (16 KB: it must stay in the cache).
+        let recent = vec![None; (src.len() / 64).clamp(16, 1024).next_power_of_two()].into_boxed_slice();
+        Parser { src, bytes: src.as_bytes(), pos: 0, depth: 0, names, recent, stacks: Stacks::default() }
     }
 
     // -----------------------------------------------------------------------------------------
@@ -137,14 +145,23 @@ impl<'s> Parser<'s> {
     /// Interns `text`: every occurrence of a name in one parse shares one allocation.
     fn intern(&mut self, text: &str) -> Name {
         let hash = FxBuildHasher.hash_one(text);
-        match self.names.entry(hash, |name| **name == *text, |name| FxBuildHasher.hash_one(&**name)) {
+        // `recent` has a power-of-two length.
+        let slot = hash as usize & (self.recent.len() - 1);
+        if let Some(name) = &self.recent[slot]
+            && **name == *text
+        {
+            return name.clone();
+        }
+        let name = match self.names.entry(hash, |name| **name == *text, |name| FxBuildHasher.hash_one(&**name)) {
             Entry::Occupied(entry) => entry.get().clone(),
             Entry::Vacant(entry) => {
                 let name: Name = Rc::from(text);
                 entry.insert(name.clone());
                 name
             }
-        }
+        };
+        self.recent[slot] = Some(name.clone());
+        name
     }
 
     /// Runs `rule` one nesting level deeper, or fails once input nests past [`MAX_NESTING`].

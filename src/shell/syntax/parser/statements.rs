@@ -869,11 +869,13 @@ impl<'s> Parser<'s> {
         let start = self.pos;
         let first = self.pipeline()?;
         // `target = value` (and `+=` …) when the pipeline is a lone expression.
-        if let Some(target) = first.as_expression() {
+        if first.as_expression().is_some() {
             let save = self.pos;
             self.skip_blanks()?;
             if let Some((op, len)) = assignment_operator(self.rest()) {
-                let target = target.clone();
+                let Some(target) = first.into_expression() else {
+                    return Err(self.unexpected());
+                };
                 self.pos += len;
                 self.skip_newlines()?;
                 if self.at_end() {
