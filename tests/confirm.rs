@@ -2,7 +2,6 @@
 //! Yes), under -NonInteractive, with -Confirm:$false and -WhatIf, and with a view-only token.
 //! Every refusal must leave the database mounted.
 
-use ccrsh::service::embedded;
 use ccrsh::service::lab::TopologySource;
 use ccrsh::shell::client::Client;
 use ccrsh::shell::session::SourceName;
@@ -15,7 +14,7 @@ const MOUNTED: &str = "(Get-MailboxDatabase 'CCREX01\\First Storage Group\\Mailb
 /// Runs `text` at an interactive prompt on a fresh lab, answering prompts with `answers`.
 fn at_the_prompt(text: &str, answers: &str) -> (String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+    let service = crate::support::embedded_start(dir.path(), &TopologySource::Seed).expect("embedded service");
     let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
     let (mut session, out, err) = captured_session(client, Some(answers));
     session.run(text, &SourceName::Command);
@@ -235,7 +234,7 @@ fn a_site_failover_runs_from_the_shell_with_the_lab_cmdlets() {
 #[test]
 fn a_remote_session_changes_the_prompt_and_lets_setup_run_on_its_node() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+    let service = crate::support::embedded_start(dir.path(), &TopologySource::Seed).expect("embedded service");
     let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
     let (mut session, out, err) = captured_session(client, Some(""));
     assert_eq!(session.prompt(), "PS> ");
@@ -254,7 +253,7 @@ fn a_remote_session_changes_the_prompt_and_lets_setup_run_on_its_node() {
 /// confirmation with Yes; returns (stdout, stderr) of each line.
 fn lines_at_the_prompt(lines: &[&str]) -> Vec<(String, String)> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+    let service = crate::support::embedded_start(dir.path(), &TopologySource::Seed).expect("embedded service");
     let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
     let (mut session, out, err) = captured_session(client, Some(&"Y\n".repeat(100)));
     let mut results = Vec::new();
@@ -432,7 +431,7 @@ fn every_refusal_says_what_to_do_and_changes_nothing() {
 #[test]
 fn a_seed_draws_its_progress_on_the_terminal_only_and_never_on_the_output_stream() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+    let service = crate::support::embedded_start(dir.path(), &TopologySource::Seed).expect("embedded service");
     let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
     let (mut session, out, err) = crate::support::captured_session_with(client, Some(""), true);
     let script = "Send-LabMail 'Mailbox Database' -Count 600 -SizeKB 64 | Out-Null; Wait-LabReplication

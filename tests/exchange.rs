@@ -26,7 +26,7 @@ impl Lab {
     /// A lab whose prompts are answered from `answers` (`None`: no prompts possible).
     fn answering(answers: Option<&str>) -> Lab {
         let dir = tempfile::tempdir().expect("temp dir");
-        let service = embedded::start(dir.path(), &TopologySource::Seed).expect("embedded service");
+        let service = crate::support::embedded_start(dir.path(), &TopologySource::Seed).expect("embedded service");
         let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
         let (session, out, err) = captured_session(client, answers);
         Lab { _dir: dir, _service: service, session, out, err }

@@ -439,7 +439,7 @@ fn mail_is_refused_clearly_without_a_relay_and_never_sent() {
 /// Runs `script` in a new session on a fresh seed lab (the embedded service).
 fn run_on_lab(script: &str) -> Ran {
     let dir = tempfile::tempdir().expect("temp dir");
-    let service = ccrsh::service::embedded::start(dir.path(), &ccrsh::service::lab::TopologySource::Seed)
+    let service = crate::support::embedded_start(dir.path(), &ccrsh::service::lab::TopologySource::Seed)
         .expect("embedded service");
     let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
     let (mut session, out, err) = captured_session(client, None);

@@ -27,7 +27,8 @@ impl Target {
     pub fn new() -> Target {
         let dir = tempfile::tempdir().expect("temp dir");
         let lab = dir.path().join("lab");
-        let service = embedded::start(&lab, &TopologySource::Seed).expect("embedded ccrd starts");
+        // In the store matrix: the walk and the attacks on a ccrd hold on either backend.
+        let service = crate::support::embedded_start(&lab, &TopologySource::Seed).expect("embedded ccrd starts");
         let admin = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
         Target { dir, lab, service: Some(service), admin }
     }
@@ -138,7 +139,7 @@ fn export_never_writes_a_path_the_caller_names() {
     let sent: api::SendMailResult = target.admin.post(routes::LAB_MAIL, &mail).expect("mail accepted");
     let mut target = target;
     target.stop();
-    let reopened = embedded::start(&target.lab, &TopologySource::Seed).expect("the lab opens again");
+    let reopened = crate::support::embedded_start(&target.lab, &TopologySource::Seed).expect("the lab opens again");
     let client = Client::new(&reopened.url, Some(reopened.admin_token.clone())).expect("client");
     let query = api::IdentityQuery { identity: Some("Mailbox Database".into()) };
     let ledger: api::MailStatistics = client.get(routes::LAB_MAIL_STATISTICS, &query).expect("ledger");
@@ -428,7 +429,7 @@ fn the_lab_clock_stops_at_100_years_and_the_lab_keeps_working() {
     );
     assert_eq!(status, 400, "{body}");
     target.stop();
-    embedded::start(&target.lab, &TopologySource::Seed).expect("the lab opens again");
+    crate::support::embedded_start(&target.lab, &TopologySource::Seed).expect("the lab opens again");
 }
 
 /// Issue 10.4: `maxDumpsterTimeSeconds = u64::MAX` was accepted and the next crash failover

@@ -181,14 +181,14 @@ fn the_banner_says_in_one_line_when_the_lab_is_not_in_its_seed_state() {
 /// after a parameter name, variables in their own case.
 #[test]
 fn completion_offers_what_each_parameter_takes() {
-    use ccrsh::service::embedded;
     use ccrsh::service::lab::TopologySource;
     use ccrsh::shell::client::Client;
     use ccrsh::shell::repl::complete;
     use ccrsh::shell::session::SourceName;
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let service = embedded::start(&dir.path().join("lab"), &TopologySource::Seed).expect("embedded service");
+    let service =
+        crate::support::embedded_start(&dir.path().join("lab"), &TopologySource::Seed).expect("embedded service");
     let client = Client::new(&service.url, Some(service.admin_token.clone())).expect("client");
     let (mut session, _, _) = crate::support::captured_session(client, None);
     session.run("$MyTarget = 'NH-W2K3-SRV01'", &SourceName::Command);

@@ -7,9 +7,10 @@
 //! says how to run them; `.ci/run` runs them with `--include-ignored`. Run so on a machine
 //! without `etcd`, they fail saying what to install.
 //!
-//! The store matrix: with `CCRSH_STORE=etcd`, every ccrd the tests start (`Ccrd::start*`) keeps
-//! its estate in one shared cluster (a name of its own per lab), so the same tests run on both
-//! backends (`.ci/run` runs every test module that starts a ccrd a second time so).
+//! The store matrix: with `CCRSH_STORE=etcd`, every ccrd the tests start (`Ccrd::start*`,
+//! `support::embedded_start`, the engine tests' lab) keeps its estate in one shared cluster (a
+//! name of its own per lab), so the same tests run on both backends (`.ci/run` runs every test
+//! module that starts a ccrd a second time so).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -154,6 +154,17 @@ impl Drop for Ccrd {
     }
 }
 
+/// The in-process ccrd on `dir`, as `embedded::start`; under the store matrix
+/// (`CCRSH_STORE=etcd`) with its estate in the shared etcd cluster.
+pub fn embedded_start(
+    dir: &Path,
+    topology: &ccrsh::service::lab::TopologySource,
+) -> Result<ccrsh::service::embedded::Embedded, ccrsh::service::embedded::EmbeddedError> {
+    let etcd = etcd::matrix_store(dir)
+        .map(|url| ccrsh::service::store::EtcdUrl::parse(&url).expect("the matrix's etcd address"));
+    ccrsh::service::embedded::start_on(dir, topology, etcd.as_ref())
+}
+
 pub fn token(path: &Path) -> String {
     std::fs::read_to_string(path).expect("token file").trim().to_string()
 }
