@@ -22,6 +22,8 @@
 //!   refusals with reports, dry runs, the guard, roles, history, and `kill -9` recovery.
 //! - `runtime`: issue 13's session cmdlets (variables with scopes and options, the host) and
 //!   curated .NET types, with their errors.
+//! - `mail`: issue 13's Send-MailMessage and Net.Mail.SmtpClient against an SMTP sink on
+//!   127.0.0.1: headers, body, envelope, an HTML report with an attachment, AUTH, and the errors.
 //! - `runbooks`: the runbooks of docs/runbooks end to end (embedded lab and ccrd), and
 //!   rehearsal.
 //! - `observability`: ccrd's `/metrics` (parsed as Prometheus text), health endpoints and logs.
@@ -51,6 +53,7 @@ mod engine;
 mod etcd;
 mod exchange;
 mod files;
+mod mail;
 mod observability;
 mod remote;
 mod route_walk;

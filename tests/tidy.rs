@@ -74,6 +74,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("Colorize", &["src/shell/render.rs"]),
     ("rusqlite", &["src/service/store/sqlite.rs", "src/service/store/legacy.rs", "src/service/audit.rs"]),
     ("rustyline", &["src/shell/repl.rs"]),
+    ("lettre", &["src/shell/runtime/smtp.rs"]),
     ("prometheus_client", &["src/service/metrics.rs"]),
     ("askama", &["src/service/status_page/mod.rs"]),
     // The binaries choose how the log is written; the library only emits events.

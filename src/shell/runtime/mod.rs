@@ -3,7 +3,8 @@
 //! value's members, a type's static members and conversions the language does not own.
 //!
 //! Owns: the typed-object seam (`object`), the type registry (`types`), and one file per
-//! provider or type family (`dotnet/…`), and the console host object (`host`).
+//! provider or type family (`dotnet/…`), the console host object (`host`), and sending mail
+//! (`smtp`).
 //!
 //! Must not: evaluate script, print, or speak HTTP other than through the client a cmdlet is
 //! given. Layout of tables and lists stays in `render`.
@@ -19,6 +20,7 @@ pub mod match_info;
 pub mod object;
 pub mod path_info;
 pub mod psobject;
+pub mod smtp;
 pub mod types;
 
 pub use object::{Member, MemberKind, NetObject, ObjectRef};

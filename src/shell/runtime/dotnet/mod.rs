@@ -28,8 +28,10 @@ mod text;
 
 pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::{machine_name, new_guid};
-pub use event_log::{EventLog, entries as event_log_entries};
-pub use mail::{RELAY_FIX, not_delivered_hint};
+pub use event_log::{
+    EventLog, NewEntry, WriteFailure, entries as event_log_entries, write as write_event, write_entry_static,
+};
+pub use mail::{MailAttachment, RELAY_FIX, credential_of, priority as mail_priority};
 pub use ping::Ping;
 pub use regex::unescape as regex_unescape;
 pub use string::culture_compare;
@@ -74,6 +76,11 @@ pub static TYPES: &[&dyn NetType] = &[
     &stopwatch::STOPWATCH,
     &dns::DNS,
     &mail::SMTP_CLIENT,
+    &mail::MAIL_MESSAGE,
+    &mail::MAIL_ADDRESS,
+    &mail::ATTACHMENT,
+    &mail::MAIL_PRIORITY,
+    &mail::NETWORK_CREDENTIAL,
     &ping::PING,
     &event_log::EVENT_LOG,
     &event_log::EVENT_LOG_ENTRY_TYPE,
