@@ -427,7 +427,7 @@ fn a_commit_past_etcds_transaction_limits_is_chunked_and_a_stale_handle_writes_n
         journal.events.push(ccrsh::engine::events::NewEvent {
             node: "NH-W2K3-SRV03".into(),
             instance_id: 2000 + i as u32,
-            source: ccrsh::engine::events::REPLICATION,
+            source: ccrsh::engine::events::REPLICATION.into(),
             entry_type: ccrsh::api::EntryType::Information,
             message: format!("event {i} {}", "x".repeat(4000)),
         });

@@ -133,6 +133,11 @@ fn every_route() -> Vec<Route> {
             json!({"kind": "CorruptLog", "server": "NH-W2K3-SRV04", "storageGroup": "First Storage Group", "dryRun": false}),
         ),
         post::<api::ClockRequest>(routes::LAB_CLOCK, json!({"advanceSeconds": 60, "dryRun": false})),
+        post::<api::WriteEventRequest>(
+            routes::EVENTS,
+            json!({"computerName": "NH-W2K3-SRV04", "logName": "Application", "source": "CCRWalk", "eventId": 1,
+                   "entryType": "Information", "message": "walk"}),
+        ),
         post::<api::ResetRequest>(
             routes::LAB_RESET,
             json!({"topology": "seed", "topologyText": ccrsh::engine::topology::SEED, "dryRun": true}),

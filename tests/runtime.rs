@@ -408,34 +408,6 @@ fn format_cmdlets_leave_out_excluded_properties_and_force_scalars_into_columns()
     );
 }
 
-#[test]
-fn mail_is_refused_clearly_without_a_relay_and_never_sent() {
-    let ran = run(r#"
-        try { Send-MailMessage -To ops@contoso.com -From ccr@contoso.com -Subject 'CCR' -Body 'ok' } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }
-        $PSEmailServer = 'relay.contoso.com'
-        try { Send-MailMessage -To ops@contoso.com -From ccr@contoso.com -Subject 'CCR' } catch { $_.Exception.Message }
-        $client = New-Object System.Net.Mail.SmtpClient
-        try { $client.Send('ccr@contoso.com', 'ops@contoso.com', 'CCR', 'ok') } catch { $_.Exception.Message }
-        $client = New-Object Net.Mail.SmtpClient('relay.contoso.com', 587); "$($client.Host):$($client.Port)"
-        try { $client.Port = 0 } catch { $_.Exception.Message }; $client.Port
-        try { $client.Send('ccr@contoso.com', 'ops@contoso.com', 'CCR', 'ok') } catch { $_.Exception.Message }
-        "#);
-    assert_eq!(
-        lines(&ran.stdout),
-        [
-            "SmtpServerNotSpecified,Microsoft.PowerShell.Commands.SendMailMessageCommand",
-            "The email cannot be sent because no SMTP server was specified. You must specify an SMTP server by using either the SmtpServer parameter or the $PSEmailServer variable.",
-            "Failure sending mail.",
-            "Exception calling \"Send\" with \"4\" argument(s): \"The SMTP host was not specified.\"",
-            "relay.contoso.com:587",
-            "Specified argument was out of the range of valid values. (Parameter 'Port')",
-            "587",
-            "Exception calling \"Send\" with \"4\" argument(s): \"Failure sending mail.\"",
-        ]
-    );
-    assert_eq!(ran.stderr, "");
-}
-
 /// Runs `script` in a new session on a fresh seed lab (the embedded service).
 fn run_on_lab(script: &str) -> Ran {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -487,7 +459,7 @@ fn ping_answers_from_the_lab_nodes_power_and_links_never_the_network() {
 }
 
 #[test]
-fn an_event_log_object_reads_the_node_log_as_get_eventlog_and_refuses_to_write() {
+fn an_event_log_object_reads_the_node_log_as_get_eventlog_and_checks_before_writing() {
     let ran = run_on_lab(
         r#"
         Stop-LabNode NH-W2K3-SRV03 -Crash -Confirm:$false -WarningAction SilentlyContinue | Out-Null
@@ -499,7 +471,9 @@ fn an_event_log_object_reads_the_node_log_as_get_eventlog_and_refuses_to_write()
         ($entries | ForEach-Object InstanceId) -join ',' -eq (($before | ForEach-Object InstanceId) -join ',')
         [System.Diagnostics.EventLogEntryType]::Warning; [Diagnostics.EventLogEntryType]'error'
         try { $log.WriteEntry('drill started', [System.Diagnostics.EventLogEntryType]::Information) } catch { $_.Exception.Message }
+        $log.Source = 'CCRDrill'
         try { $log.WriteEntry('drill started', 'Sideways') } catch { $_.FullyQualifiedErrorId }
+        try { $log.WriteEntry('drill started', 'Information', 7) } catch { $_.Exception.Message }
         @($log.Entries).Count -eq $before.Count
         try { New-Object System.Diagnostics.EventLog('Application', 'NOSUCHNODE') } catch { $_.Exception.Message }
         try { New-Object System.Diagnostics.EventLog('Security', 'NH-W2K3-SRV04') } catch { $_.Exception.Message }
@@ -515,12 +489,83 @@ fn an_event_log_object_reads_the_node_log_as_get_eventlog_and_refuses_to_write()
             "True",
             "Warning",
             "Error",
-            "Exception calling \"WriteEntry\" with \"2\" argument(s): \"ccrsh cannot write to the System log of 'NH-W2K3-SRV04': nothing was written.\"",
+            "Exception calling \"WriteEntry\" with \"2\" argument(s): \"Source property was not set before writing to the event log.\"",
             "InvalidCastFromStringToEnum",
+            "Exception calling \"WriteEntry\" with \"3\" argument(s): \"The source 'CCRDrill' is not registered in log 'System'. (It is registered in log 'Application'.) The Source and Log properties must be matched, or you may set Log to the empty string, and it will automatically be matched to the Source property.\"",
             "True",
             "Exception calling \".ctor\" with \"2\" argument(s): \"The network path was not found.\"",
             "Exception calling \".ctor\" with \"2\" argument(s): \"The event log 'Security' on computer 'NH-W2K3-SRV04' does not exist.\"",
         ]
+    );
+}
+
+#[test]
+fn scripts_write_to_a_node_event_log_and_get_eventlog_reads_it_back() {
+    let ran = run_on_lab(
+        r#"
+        Write-EventLog -ComputerName NH-W2K3-SRV04 -LogName Application -Source CCRHealthCheck -EventId 1001 -EntryType Warning -Message 'Copy queue above 10 on First Storage Group'
+        $log = New-Object System.Diagnostics.EventLog('Application', 'NH-W2K3-SRV03'); $log.Source = 'CCRHealthCheck'
+        $written = @($log.WriteEntry('Nightly check passed', 'Information', 1000)); $written.Count
+        Invoke-Command -ComputerName NH-W2K3-SRV05 -ScriptBlock {
+            [System.Diagnostics.EventLog]::WriteEntry('CCRHealthCheck', 'Standby copy behind', [System.Diagnostics.EventLogEntryType]::Error, 1002)
+            Write-EventLog Application CCRHealthCheck -EventId 1003 -Message 'From the session' -EntryType SuccessAudit
+        }
+        Get-EventLog -LogName Application -Source CCRHealthCheck | ForEach-Object { "$($_.MachineName)|$($_.EntryType)|$($_.InstanceId)|$($_.Source)|$($_.Message)" }
+        @(Get-EventLog -LogName System -Source CCRHealthCheck).Count
+        (Search-AdminAuditLog -Cmdlets Write-EventLog | ForEach-Object { "$($_.ObjectModified)|$($_.Succeeded)" }) -join ' '
+        "#,
+    );
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "0",
+            "NH-W2K3-SRV05|SuccessAudit|1003|CCRHealthCheck|From the session",
+            "NH-W2K3-SRV05|Error|1002|CCRHealthCheck|Standby copy behind",
+            "NH-W2K3-SRV03|Information|1000|CCRHealthCheck|Nightly check passed",
+            "NH-W2K3-SRV04|Warning|1001|CCRHealthCheck|Copy queue above 10 on First Storage Group",
+            "0",
+            "NH-W2K3-SRV05\\Application\\CCRHealthCheck|True NH-W2K3-SRV05\\Application\\CCRHealthCheck|True NH-W2K3-SRV03\\Application\\CCRHealthCheck|True NH-W2K3-SRV04\\Application\\CCRHealthCheck|True",
+        ]
+    );
+}
+
+#[test]
+fn writing_an_event_where_there_is_no_log_says_what_to_do_and_writes_nothing() {
+    let ran = run_on_lab(
+        r#"
+        $before = @(Get-EventLog -LogName Application).Count
+        try { [System.Diagnostics.EventLog]::WriteEntry('CCRHealthCheck', 'from the workstation') } catch { $_.Exception.Message; $_.Exception.GetType().FullName }
+        try { Write-EventLog -LogName Application -Source CCRHealthCheck -EventId 1 -Message x -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+        $local = New-Object System.Diagnostics.EventLog('Application'); $local.Source = 'CCRHealthCheck'
+        try { $local.WriteEntry('x') } catch { $_.Exception.Message }
+        Stop-LabNode NH-W2K3-SRV05 -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        $before = @(Get-EventLog -LogName Application).Count
+        try { Write-EventLog -ComputerName NH-W2K3-SRV05 -LogName Application -Source CCRHealthCheck -EventId 1 -Message x -ErrorAction Stop } catch { $_.Exception.Message }
+        try { Write-EventLog -ComputerName NOSUCHNODE -LogName Application -Source CCRHealthCheck -EventId 1 -Message x -ErrorAction Stop } catch { $_.Exception.Message }
+        try { Write-EventLog -ComputerName NH-W2K3-SRV04 -LogName Application -Source CCRHealthCheck -EventId 70000 -Message x -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
+        try { Write-EventLog -ComputerName NH-W2K3-SRV04 -LogName Security -Source CCRHealthCheck -EventId 1 -Message x -ErrorAction Stop } catch { $_.Exception.Message }
+        try { Write-EventLog -ComputerName NH-W2K3-SRV04 -LogName Application -Source CCRHealthCheck -EventId 1 -Message ('x' * 32767) -ErrorAction Stop } catch { $_.Exception.Message }
+        @(Get-EventLog -LogName Application).Count -eq $before
+        "#,
+    );
+    let shown = lines(&ran.stdout);
+    assert_eq!(
+        shown,
+        [
+            "Exception calling \"WriteEntry\" with \"2\" argument(s): \"There is no event log on this computer: ccrsh runs on Linux, which (as for PowerShell on Linux) has no Windows event log.\"",
+            "System.PlatformNotSupportedException",
+            "EventLogNotAvailable,Microsoft.PowerShell.Commands.WriteEventLogCommand",
+            "Exception calling \"WriteEntry\" with \"1\" argument(s): \"There is no event log on this computer: ccrsh runs on Linux, which (as for PowerShell on Linux) has no Windows event log.\"",
+            "The network path was not found.",
+            "The network path was not found.",
+            "ParameterArgumentValidationError,Microsoft.PowerShell.Commands.WriteEventLogCommand",
+            "The event log 'Security' on computer 'NH-W2K3-SRV04' does not exist.",
+            "The value of message is not accepted: it is 32767 characters long; an event message has at most 32766.",
+            "True",
+        ],
+        "{}",
+        ran.stderr
     );
 }
 

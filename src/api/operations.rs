@@ -486,11 +486,15 @@ pub struct EventEntry {
     pub time_generated: DateTime<Utc>,
 }
 
+/// An entry's type, as `System.Diagnostics.EventLogEntryType` names them. The lab writes the
+/// first three; a script may write any (`Write-EventLog -EntryType SuccessAudit`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub enum EntryType {
     Information,
     Warning,
     Error,
+    SuccessAudit,
+    FailureAudit,
 }
 
 /// `GET` events: filters as `Get-EventLog` takes them.
@@ -509,6 +513,23 @@ pub struct EventQuery {
     pub newest: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<DateTime<Utc>>,
+}
+
+/// `POST` events: a script writes an entry to a node's event log (`Write-EventLog`,
+/// `[Diagnostics.EventLog]::WriteEntry` in a node session). The source must belong to the log
+/// (`event_log_of`); the answer's `Events` holds the entry as numbered.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WriteEventRequest {
+    /// The node whose log it goes to.
+    pub computer_name: String,
+    /// `Application` or `System`.
+    pub log_name: String,
+    pub source: String,
+    /// 0 to 65535, as Windows numbers events.
+    pub event_id: u32,
+    pub entry_type: EntryType,
+    pub message: String,
 }
 
 /// One entry of the operation history.

@@ -250,7 +250,7 @@ pub fn mount_with_loss(
         reaction.events.push(NewEvent {
             node: active.to_string(),
             instance_id: 9796,
-            source: events::INFORMATION_STORE,
+            source: events::INFORMATION_STORE.into(),
             entry_type: EntryType::Warning,
             message: format!(
                 "Database \"{}\" has been subject to a lossy failover. The database may be patched if the \
@@ -262,7 +262,7 @@ pub fn mount_with_loss(
     reaction.events.push(NewEvent {
         node: active.to_string(),
         instance_id: 2099,
-        source: events::REPLICATION,
+        source: events::REPLICATION.into(),
         entry_type: EntryType::Information,
         message: format!(
             "The Microsoft Exchange Replication Service requested that the Hub Transport servers resubmit messages \

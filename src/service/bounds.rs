@@ -370,6 +370,49 @@ impl Bounded for api::EventQuery {
     }
 }
 
+/// The longest event source name Windows registers.
+pub const MAX_EVENT_SOURCE_CHARS: usize = 211;
+/// The longest event message Windows writes (`EventLog.WriteEntry` refuses a longer one).
+pub const MAX_EVENT_MESSAGE_CHARS: usize = 32_766;
+
+impl Bounded for api::WriteEventRequest {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("computerName", &self.computer_name)?;
+        identity("logName", &self.log_name)?;
+        let chars = self.source.trim().chars().count();
+        if chars == 0 || chars > MAX_EVENT_SOURCE_CHARS {
+            return Err(refused(
+                "source",
+                format!("it is {chars} characters long; a source name has 1 to {MAX_EVENT_SOURCE_CHARS}"),
+                "Name the source that writes the entry, such as CCRHealthCheck.",
+            ));
+        }
+        if self.source.chars().any(|c| c.is_control() || c == '\\') {
+            return Err(refused(
+                "source",
+                "it holds a control character or a backslash".into(),
+                "Name the source with letters, digits, spaces, dots or dashes.",
+            ));
+        }
+        at_most_as(
+            "eventId",
+            u64::from(self.event_id),
+            u64::from(u16::MAX),
+            "65535",
+            "Invalid eventID value: it must be in the range between '0' and '65535'.",
+        )?;
+        let chars = self.message.chars().count();
+        if chars > MAX_EVENT_MESSAGE_CHARS {
+            return Err(refused(
+                "message",
+                format!("it is {chars} characters long; an event message has at most {MAX_EVENT_MESSAGE_CHARS}"),
+                "Log entry string is too long: shorten the message, or write the details to a file and name it.",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Bounded for api::HistoryQuery {
     fn check(&self) -> Result<(), ServiceError> {
         optional_identity("cmdlet", &self.cmdlet)?;

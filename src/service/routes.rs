@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::STORAGE_GROUP_COPY_STATUS, get(copy_status))
         .route(routes::MAILBOX_DATABASES, get(mailbox_databases))
         .route(routes::PUBLIC_FOLDER_DATABASES, get(public_folder_databases))
-        .route(routes::EVENTS, get(events))
+        .route(routes::EVENTS, get(events).post(changes::write_event))
         .route(routes::HISTORY, get(history))
         .route(routes::LAB_MAIL_STATISTICS, get(mail_statistics))
         .route(routes::MOUNT_DATABASE, post(changes::mount_database))

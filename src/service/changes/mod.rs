@@ -205,8 +205,13 @@ pub(super) fn internal(e: &dyn std::fmt::Display) -> ServiceError {
 
 /// The changes that touch no node's files: a ccrd that does not hold the lab's files
 /// (`--without-files`, a second ccrd on a shared store) makes these and refuses the others.
-const ESTATE_ONLY: &[&str] =
-    &["Suspend-StorageGroupCopy", "Resume-StorageGroupCopy", "Set-MailboxServer", "Set-TransportConfig"];
+const ESTATE_ONLY: &[&str] = &[
+    "Suspend-StorageGroupCopy",
+    "Resume-StorageGroupCopy",
+    "Set-MailboxServer",
+    "Set-TransportConfig",
+    "Write-EventLog",
+];
 
 /// Runs `f` as one change. A refusal or a dry run writes nothing to the estate's store (the
 /// log counters of any log the attempt closed are published, and written with the next
@@ -546,6 +551,7 @@ pub(super) fn service_failure(e: ServiceError) -> EngineError {
 }
 
 mod cms;
+mod events;
 mod faults;
 mod lab;
 mod recovery;
@@ -553,6 +559,7 @@ pub(super) mod requests;
 mod standby;
 
 pub use cms::*;
+pub use events::*;
 pub use faults::*;
 pub use lab::*;
 pub use standby::*;

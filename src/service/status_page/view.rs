@@ -330,11 +330,13 @@ pub fn build(
                     EntryType::Information => "Information",
                     EntryType::Warning => "Warning",
                     EntryType::Error => "Error",
+                    EntryType::SuccessAudit => "SuccessAudit",
+                    EntryType::FailureAudit => "FailureAudit",
                 },
                 tone: match e.entry_type {
-                    EntryType::Information => "idle",
+                    EntryType::Information | EntryType::SuccessAudit => "idle",
                     EntryType::Warning => "busy",
-                    EntryType::Error => "bad",
+                    EntryType::Error | EntryType::FailureAudit => "bad",
                 },
                 message: e.message,
             })

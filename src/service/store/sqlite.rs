@@ -321,7 +321,14 @@ fn append(tx: &Transaction<'_>, journal: &Journal) -> Result<Vec<EventEntry>, St
         tx.prepare_cached(
             "INSERT INTO event (node, time, instance_id, source, entry_type, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![e.node, time, e.instance_id, e.source, to_text(&e.entry_type), e.message])?;
+        .execute(params![
+            e.node,
+            time,
+            e.instance_id,
+            e.source.as_ref(),
+            to_text(&e.entry_type),
+            e.message
+        ])?;
         events.push(EventEntry {
             index: count(tx.last_insert_rowid()),
             machine_name: e.node.clone(),

@@ -1,4 +1,5 @@
-//! What happened: `Get-EventLog -LogName Application|System` (the nodes' event logs) and
+//! What happened: `Get-EventLog -LogName Application|System` (the nodes' event logs),
+//! `Write-EventLog` (a script's own entry in a node's log, written through ccrd), and
 //! `Search-AdminAuditLog` (the operation history: who, what, why, outcome, timings).
 //!
 //! Must not: filter what ccrd can filter; the query goes to the service.
@@ -7,7 +8,7 @@ use super::{Context, client_error};
 use crate::api::{self, EventQuery, HistoryQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
-use crate::shell::runtime::dotnet::event_log_entries;
+use crate::shell::runtime::dotnet::{NewEntry, event_log_entries, write_event};
 use crate::shell::value::{Record, Value};
 
 const AUDIT_TYPE: &str = "ccrsh.AdminAuditLogEntry";
@@ -37,6 +38,36 @@ pub fn get_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
         entries.extend(event_log_entries(cx.client, &log, &query).map_err(client_error)?);
     }
     Ok(entries)
+}
+
+pub fn write_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    // -ComputerName, else the node of the session; outside one there is no log to write to.
+    let node = call
+        .string("ComputerName")
+        .filter(|c| !c.trim().is_empty() && c.trim() != ".")
+        .or_else(|| cx.engine.computer());
+    let entry_type = call.get("EntryType").cloned().unwrap_or(Value::Null);
+    let entry = NewEntry {
+        node: node.as_deref(),
+        log: &call.string("LogName").unwrap_or_default(),
+        source: &call.string("Source").unwrap_or_default(),
+        message: &call.string("Message").unwrap_or_default(),
+        entry_type: &entry_type,
+        event_id: call.int("EventId").unwrap_or_default(),
+    };
+    write_event(cx.client, &entry).map_err(|f| {
+        let id = match f.exception {
+            "System.PlatformNotSupportedException" => "EventLogNotAvailable",
+            "System.ArgumentException" => "ArgumentException",
+            _ => "EventLogWriteFailed",
+        };
+        let record = ErrorRecord::new(id, "InvalidOperation", f.message).exception(f.exception);
+        match f.hint {
+            Some(hint) => record.with_hint(hint),
+            None => record,
+        }
+    })?;
+    Ok(Vec::new())
 }
 
 /// A date (`2026-11-29`) or an RFC 3339 time, or what `Get-Date` printed.

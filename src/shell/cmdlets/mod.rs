@@ -218,7 +218,9 @@ pub fn powershell_class(name: &str) -> Option<String> {
     if !module.trim_matches('"').starts_with("Microsoft.PowerShell.") {
         return None;
     }
-    Some(format!("Microsoft.PowerShell.Commands.{}Command", entry.name.replace('-', "")))
+    // Send-MailMessage's class is the one of PowerShell's own without the Command suffix.
+    let suffix = if entry.name == "Send-MailMessage" { "" } else { "Command" };
+    Some(format!("Microsoft.PowerShell.Commands.{}{suffix}", entry.name.replace('-', "")))
 }
 
 /// The cmdlet an alias stands for.
@@ -393,6 +395,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     streaming("Where-Object", spec!("Where-Object.toml"), objects::where_object, objects::start_where_object),
     entry("Write-Debug", spec!("Write-Debug.toml"), host::write_debug),
     entry("Write-Error", spec!("Write-Error.toml"), host::write_error),
+    entry("Write-EventLog", spec!("Write-EventLog.toml"), history::write_event_log),
     entry("Write-Host", spec!("Write-Host.toml"), host::write_host),
     entry("Write-Output", spec!("Write-Output.toml"), host::write_output),
     entry("Write-Progress", spec!("Write-Progress.toml"), host::write_progress),

@@ -342,7 +342,18 @@ impl Interpreter {
                 let text = values.first().map(Value::to_display_string).unwrap_or_default();
                 return self.create_script_block(&text).map_err(at);
             }
-            return members::static_method(&type_name, &name, &values).map_err(at);
+            if name.eq_ignore_ascii_case("WriteEntry")
+                && runtime::types::resolve(&type_name).is_some_and(|t| t.full_name() == "System.Diagnostics.EventLog")
+            {
+                // The static WriteEntry writes to this computer's log: a node's inside its session.
+                runtime::dotnet::write_entry_static(&self.client, self.computer.clone(), &values).map_err(at)?;
+                self.void_call = true;
+                return Ok(Value::Null);
+            }
+            let result = members::static_method(&type_name, &name, &values).map_err(at)?;
+            self.void_call = result == Value::Null
+                && runtime::types::resolve(&type_name).is_some_and(|t| returns_void(&t.static_members(), &name));
+            return Ok(result);
         }
         let target = self.eval(&invoke.target)?;
         if invoke.null_conditional && target == Value::Null {
@@ -385,7 +396,10 @@ impl Interpreter {
         if matches!(lower.as_str(), "where" | "foreach") && !matches!(target, Value::Hashtable(_)) {
             return self.collection_method(&target, &lower, values, span);
         }
-        members::call_method(&target, &name, &values).map_err(at)
+        let result = members::call_method(&target, &name, &values).map_err(at)?;
+        self.void_call =
+            result == Value::Null && matches!(&target, Value::Object(o) if returns_void(&o.members(), &name));
+        Ok(result)
     }
 
     /// `$PSCmdlet.ShouldProcess(…)`, `.WriteObject(…)`, `.WriteError(…)`, `.ThrowTerminatingError(…)`…
@@ -648,4 +662,11 @@ fn pick_indexes(index: &Value, len: usize, item: impl Fn(usize) -> Value) -> Val
         Value::Array(indexes) => Value::array(indexes.borrow().iter().filter_map(pick).collect()),
         i => pick(i).unwrap_or(Value::Null),
     }
+}
+
+/// Whether method `name` among `members` returns nothing (`void …` in its definition).
+fn returns_void(members: &[runtime::Member], name: &str) -> bool {
+    members.iter().any(|m| {
+        m.kind == runtime::MemberKind::Method && m.name.eq_ignore_ascii_case(name) && m.definition.starts_with("void ")
+    })
 }

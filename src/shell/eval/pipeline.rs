@@ -164,7 +164,12 @@ impl Interpreter {
             }
             return Ok(());
         }
+        self.void_call = false;
         let value = self.eval(expr)?;
+        // A call to a void method writes nothing, where `$null` as a statement writes $null.
+        if std::mem::take(&mut self.void_call) && value == Value::Null && matches!(expr.kind, ExprKind::Invoke(_)) {
+            return Ok(());
+        }
         write_unrolled(self, value, out)
     }
 

@@ -735,7 +735,7 @@ fn copy_journal(reader: &dyn JournalRead, estate: &Estate) -> Result<Vec<Journal
             journal.events.push(crate::engine::events::NewEvent {
                 node: e.machine_name,
                 instance_id: e.instance_id,
-                source: known_source(&e.source)?,
+                source: e.source.into(),
                 entry_type: e.entry_type,
                 message: e.message,
             });
@@ -761,15 +761,6 @@ fn copy_journal(reader: &dyn JournalRead, estate: &Estate) -> Result<Vec<Journal
     }
     journals.push(ledger);
     Ok(journals)
-}
-
-/// The engine's event source named `name` (the engine writes only these).
-fn known_source(name: &str) -> Result<&'static str, StoreError> {
-    use crate::engine::events::{CLUSTER, CLUSTER_SERVICE, INFORMATION_STORE, REPLICATION};
-    [REPLICATION, CLUSTER, INFORMATION_STORE, CLUSTER_SERVICE]
-        .into_iter()
-        .find(|known| known.eq_ignore_ascii_case(name))
-        .ok_or_else(|| bad("event.source", name))
 }
 
 /// Reading the journal from etcd: linearizable, and from any member that answers (possibly

@@ -1,19 +1,24 @@
 //! `[System.Diagnostics.EventLog]` and `[System.Diagnostics.EventLogEntryType]`:
 //! `New-Object System.Diagnostics.EventLog('Application', NODE)` reads a lab node's event log
 //! as `Get-EventLog` does (`.Entries`, `.Log`, `.MachineName`, `.LogDisplayName`), asking ccrd
-//! each time `.Entries` is read. `WriteEntry` is refused and writes nothing: the lab's event
-//! logs are written by ccrd for what happens in the lab, and its API has no route to add one.
+//! each time `.Entries` is read; with `.Source` set, `.WriteEntry(message[, type[, id]])`
+//! writes to it. `[System.Diagnostics.EventLog]::WriteEntry(source, message[, type[, id]])`
+//! writes to this computer's log: the node's inside its session (`Enter-PSSession`). Outside
+//! one, the shell runs on Linux, which (as for PowerShell on Linux) has no event log: the call
+//! says so and what to do. Writing goes through ccrd (`POST /v1/events`, [`write`]), which
+//! checks, audits and keeps the entry; `Get-EventLog` then reads it back.
 //!
-//! Owns: the EventLog type and objects, the EventLogEntryType enumeration, and the
-//! EventLogEntry records both this type and `Get-EventLog` return ([`entries`]).
+//! Owns: the EventLog type and objects, the EventLogEntryType enumeration, the EventLogEntry
+//! records both this type and `Get-EventLog` return ([`entries`]), and writing an entry.
 //!
-//! Must not: speak HTTP other than through the client New-Object gave.
+//! Must not: speak HTTP other than through the client it is given.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::api::{self, EventQuery, routes};
+use crate::api::{self, EventQuery, WriteEventRequest, routes};
 use crate::shell::client::{Client, ClientError};
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::runtime::exchange::ExchangeEnum;
@@ -25,6 +30,12 @@ const ENTRY_TYPE: &str = "System.Diagnostics.EventLogEntry";
 const ENTRY_TYPE_ENUM: &str = "System.Diagnostics.EventLogEntryType";
 /// The logs the lab's nodes keep.
 const LOGS: [&str; 2] = ["Application", "System"];
+/// Why a write outside a node session cannot happen, and what to do instead.
+const NO_LOCAL_LOG: &str = "There is no event log on this computer: ccrsh runs on Linux, which (as for PowerShell \
+                            on Linux) has no Windows event log.";
+const NO_LOCAL_LOG_FIX: &str = "Write to a lab node's log: Enter-PSSession NODE first, or Write-EventLog -ComputerName \
+                                NODE, or New-Object System.Diagnostics.EventLog('Application', 'NODE') with .Source set. \
+                                Keep a log on this computer with Add-Content instead.";
 /// EventLogEntryType's names and values, as .NET numbers them.
 const ENTRY_TYPES: [(&str, i64); 5] =
     [("Error", 1), ("Warning", 2), ("Information", 4), ("SuccessAudit", 8), ("FailureAudit", 16)];
@@ -51,11 +62,122 @@ pub fn entries(client: &Client, log: &str, query: &EventQuery) -> Result<Vec<Val
         .collect())
 }
 
+/// Why an entry was not written: .NET's exception and message, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteFailure {
+    pub exception: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl WriteFailure {
+    fn new(exception: &'static str, message: impl Into<String>, hint: impl Into<String>) -> WriteFailure {
+        WriteFailure { exception, message: message.into(), hint: Some(hint.into()) }
+    }
+
+    /// As a method that threw (`Exception calling "WriteEntry" …`).
+    fn thrown(self, name: &str, count: usize) -> ErrorRecord {
+        let record = method_threw(name, count, &self.message).exception(self.exception);
+        match self.hint {
+            Some(hint) => record.with_hint(hint),
+            None => record,
+        }
+    }
+}
+
+/// One entry to write: where, from which source, of which type and id.
+#[derive(Debug, Clone)]
+pub struct NewEntry<'a> {
+    /// The node; `None`: this computer outside a node session, which has no event log.
+    pub node: Option<&'a str>,
+    pub log: &'a str,
+    pub source: &'a str,
+    pub message: &'a str,
+    pub entry_type: &'a Value,
+    pub event_id: i64,
+}
+
+/// Writes `entry` through ccrd; the entry as the node's log numbered it.
+pub fn write(client: &Client, entry: &NewEntry<'_>) -> Result<api::EventEntry, WriteFailure> {
+    let Some(node) = entry.node else {
+        return Err(WriteFailure::new("System.PlatformNotSupportedException", NO_LOCAL_LOG, NO_LOCAL_LOG_FIX));
+    };
+    if entry.source.trim().is_empty() {
+        return Err(WriteFailure::new(
+            "System.ArgumentException",
+            "Source property was not set before writing to the event log.",
+            "Set the source first: $log.Source = 'CCRHealthCheck'.",
+        ));
+    }
+    if !(0..=i64::from(u16::MAX)).contains(&entry.event_id) {
+        return Err(WriteFailure::new(
+            "System.ArgumentException",
+            format!("Invalid eventID value '{}'. It must be in the range between '0' and '65535'.", entry.event_id),
+            "Give an event id from 0 to 65535.",
+        ));
+    }
+    let kind = entry_type(entry.entry_type).map_err(|e| WriteFailure {
+        exception: "System.Management.Automation.PSInvalidCastException",
+        message: e.message.clone(),
+        hint: e.hint.clone(),
+    })?;
+    let entry_type: api::EntryType = serde_json::from_value(serde_json::Value::String(kind.to_display_string()))
+        .map_err(|e| WriteFailure::new("System.ArgumentException", e.to_string(), "Give an EventLogEntryType."))?;
+    let request = WriteEventRequest {
+        computer_name: node.to_string(),
+        log_name: entry.log.to_string(),
+        source: entry.source.trim().to_string(),
+        event_id: u32::try_from(entry.event_id).unwrap_or_default(),
+        entry_type,
+        message: entry.message.to_string(),
+    };
+    let result: api::OperationResult = client.post(routes::EVENTS, &request).map_err(|e| match e {
+        ClientError::Rejected(body) => {
+            WriteFailure { exception: "System.InvalidOperationException", message: body.message, hint: body.hint }
+        }
+        other => WriteFailure::new(
+            "System.InvalidOperationException",
+            format!("Cannot open log {} on machine {node}.", entry.log),
+            other.to_string(),
+        ),
+    })?;
+    result.events.into_iter().next().ok_or_else(|| {
+        WriteFailure::new("System.InvalidOperationException", "ccrd wrote no entry.", "This is a bug in ccrd.")
+    })
+}
+
+/// `[System.Diagnostics.EventLog]::WriteEntry(source, message[, type[, eventID[, category]]])`:
+/// to this computer's log, which is the node's inside its session (`computer`).
+pub fn write_entry_static(client: &Client, computer: Option<String>, args: &[Value]) -> Result<Value, ErrorRecord> {
+    if !(2..=5).contains(&args.len()) {
+        return Err(overload_not_found("WriteEntry", args.len()));
+    }
+    if let Some(kind) = args.get(2) {
+        entry_type(kind)?;
+    }
+    let source = super::arg_text(args, 0);
+    let log = api::event_log_of(source.trim());
+    let entry = NewEntry {
+        node: computer.as_deref(),
+        log,
+        source: &source,
+        message: &super::arg_text(args, 1),
+        entry_type: args.get(2).unwrap_or(&Value::Null),
+        event_id: match args.get(3) {
+            Some(_) => super::arg_i64(args, 3, "WriteEntry")?,
+            None => 0,
+        },
+    };
+    write(client, &entry).map(|_| Value::Null).map_err(|f| f.thrown("WriteEntry", args.len()))
+}
+
 /// One EventLog: a log of a node (`None`: the computer the shell runs on, `.`).
 pub struct EventLog {
     client: Rc<Client>,
     log: String,
     machine: Option<String>,
+    /// What `.WriteEntry` writes as (`.Source = 'X'`).
+    source: RefCell<String>,
 }
 
 impl fmt::Debug for EventLog {
@@ -99,7 +221,7 @@ impl EventLog {
                     .with_hint(format!("'{node}' is not a node of the lab; Get-LabNode lists them.")));
             }
         }
-        Ok(Value::Object(ObjectRef::new(EventLog { client, log, machine })))
+        Ok(Value::Object(ObjectRef::new(EventLog { client, log, machine, source: RefCell::new(String::new()) })))
     }
 
     fn read(&self) -> Value {
@@ -123,8 +245,12 @@ impl NetObject for EventLog {
             Member::property("Log", "string"),
             Member::property("LogDisplayName", "string"),
             Member::property("MachineName", "string"),
+            Member::settable("Source", "string"),
             Member::property("Entries", "System.Diagnostics.EventLogEntryCollection"),
-            Member::method("WriteEntry", "void WriteEntry(string message, System.Diagnostics.EventLogEntryType type)"),
+            Member::method(
+                "WriteEntry",
+                "void WriteEntry(string message), void WriteEntry(string message, System.Diagnostics.EventLogEntryType type), void WriteEntry(string message, System.Diagnostics.EventLogEntryType type, int eventID), void WriteEntry(string message, System.Diagnostics.EventLogEntryType type, int eventID, int16 category)",
+            ),
         ]
     }
 
@@ -132,8 +258,20 @@ impl NetObject for EventLog {
         Some(match name.to_ascii_lowercase().as_str() {
             "log" | "logdisplayname" => Value::String(self.log.clone()),
             "machinename" => Value::String(self.machine.clone().unwrap_or_else(|| ".".into())),
+            "source" => Value::String(self.source.borrow().clone()),
             "entries" => self.read(),
             _ => return None,
+        })
+    }
+
+    fn set_property(&self, name: &str, value: Value) -> Result<(), ErrorRecord> {
+        if name.eq_ignore_ascii_case("source") {
+            *self.source.borrow_mut() = value.to_display_string();
+            return Ok(());
+        }
+        Err(match self.members().iter().find(|m| m.name.eq_ignore_ascii_case(name)) {
+            Some(_) => crate::shell::runtime::object::property_read_only(name),
+            None => crate::shell::runtime::object::property_not_found(name, &self.type_name()),
         })
     }
 
@@ -144,22 +282,30 @@ impl NetObject for EventLog {
         if args.is_empty() || args.len() > 4 {
             return Some(Err(overload_not_found(name, args.len())));
         }
+        // A type that is not an EventLogEntryType fails converting the argument, before anything.
         if let Some(kind) = args.get(1)
             && let Err(e) = entry_type(kind)
         {
             return Some(Err(e));
         }
-        let on = self.machine.clone().unwrap_or_else(|| ".".into());
-        Some(Err(method_threw(
-            name,
-            args.len(),
-            &format!("ccrsh cannot write to the {} log of '{on}': nothing was written.", self.log),
-        )
-        .exception("System.InvalidOperationException")
-        .with_hint(
-            "The lab's event logs hold what ccrd records for the lab's own events (Get-EventLog shows them); \
-             ccrd has no route to add an entry. Keep your script's own log with Add-Content or Out-File -Append.",
-        )))
+        let source = self.source.borrow().clone();
+        let event_id = match args.get(2) {
+            Some(_) => match super::arg_i64(args, 2, name) {
+                Ok(id) => id,
+                Err(e) => return Some(Err(e)),
+            },
+            None => 0,
+        };
+        let entry = NewEntry {
+            node: self.machine.as_deref(),
+            // An EventLog made without a log writes to the one its source belongs to.
+            log: if self.log.is_empty() { api::event_log_of(source.trim()) } else { self.log.as_str() },
+            source: &source,
+            message: &super::arg_text(args, 0),
+            entry_type: args.get(1).unwrap_or(&Value::Null),
+            event_id,
+        };
+        Some(write(&self.client, &entry).map(|_| Value::Null).map_err(|f| f.thrown(name, args.len())))
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -169,6 +315,9 @@ impl NetObject for EventLog {
 
 /// An EventLogEntryType from its name or number.
 fn entry_type(value: &Value) -> Result<Value, ErrorRecord> {
+    if matches!(value, Value::Null) {
+        return Ok(ExchangeEnum::value(ENTRY_TYPE_ENUM, "Information"));
+    }
     let text = value.to_display_string();
     let found = ENTRY_TYPES
         .iter()
