@@ -218,3 +218,36 @@ fn copy_status_with_times_at_80_120_and_200_columns() {
         ])
     );
 }
+
+#[test]
+fn file_listings_group_under_a_directory_header_per_folder() {
+    let dir = tempfile::tempdir().expect("temp");
+    let root = dir.path().display().to_string();
+    let setup = format!(
+        "Set-Location -LiteralPath '{root}'
+         New-Item -ItemType Directory logs -Force | Out-Null; Set-Content a.txt 'hello'; Set-Content logs/E00.log 'log'
+         Get-ChildItem -Recurse | ForEach-Object {{ $_.LastWriteTime = [datetime]'2026-11-29 08:00' }}"
+    );
+    let one = screen(120, &format!("{setup}\nGet-ChildItem"));
+    let recursed = screen(120, &format!("{setup}\nGet-ChildItem -Recurse"));
+    let item = screen(120, &format!("{setup}\nGet-Item logs/E00.log"));
+    let header = ["Mode   LastWriteTime         Length Name", "----   -------------         ------ ----"];
+    let group = |folder: &str, rows: &[&str]| {
+        let mut text = format!("    Directory: {folder}\n\n{}\n{}\n", header[0], header[1]);
+        for row in rows {
+            text.push_str(row);
+            text.push('\n');
+        }
+        text.push('\n');
+        text
+    };
+    let logs = format!("{root}/logs");
+    // PowerShell's grouping: a blank line, the header, a blank line, the table, a blank line;
+    // folders and files of one folder share a table.
+    let top = ["d----- 11/29/2026 8:00:00 AM        logs", "-a---- 11/29/2026 8:00:00 AM      6 a.txt"];
+    assert_eq!(one, format!("\n{}", group(&root, &top)), "one folder");
+    let deep = ["-a---- 11/29/2026 8:00:00 AM      4 E00.log"];
+    assert_eq!(recursed, format!("\n{}{}", group(&root, &top), group(&logs, &deep)), "one group per folder");
+    assert_eq!(item, format!("\n{}", group(&logs, &deep)), "one item");
+    assert_fits(&recursed, 120);
+}

@@ -3,7 +3,7 @@
 //! does), JSON, and PowerShell's ConciseView for errors.
 //!
 //! Owns: the width output is laid out for, turning records into [`Formatted`] blocks by their
-//! type's default view, `ConvertTo-Json`'s text, error and warning display, colour (through
+//! type's default view (files and folders grouped under `Directory:` headers), `ConvertTo-Json`'s text, error and warning display, colour (through
 //! `colored`, which the binary turns off for `NO_COLOR` and for streams that are not
 //! terminals).
 //!
@@ -83,6 +83,18 @@ pub fn write_values(
                 writeln!(out, "{}", values[i].to_display_string())?;
                 i += 1;
             }
+            Value::Record(first) if is_file_system_item(&first.borrow().type_name) => {
+                let borrowed: Vec<std::cell::Ref<'_, Record>> = values[i..]
+                    .iter()
+                    .map_while(|v| match v {
+                        Value::Record(r) if is_file_system_item(&r.borrow().type_name) => Some(r.borrow()),
+                        _ => None,
+                    })
+                    .collect();
+                let run: Vec<&Record> = borrowed.iter().map(|r| &**r).collect();
+                i += run.len();
+                write_directory_groups(out, &run, view_of(FILE_INFO), width)?;
+            }
             Value::Record(first) => {
                 let first = first.borrow();
                 let borrowed: Vec<std::cell::Ref<'_, Record>> = values[i..]
@@ -138,6 +150,50 @@ pub fn write_values(
 }
 
 const MEMBER_DEFINITION: &str = "Microsoft.PowerShell.Commands.MemberDefinition";
+const FILE_INFO: &str = "System.IO.FileInfo";
+const DIRECTORY_INFO: &str = "System.IO.DirectoryInfo";
+/// The provider prefix of a file system item's `PSParentPath`.
+const FILE_SYSTEM_PROVIDER: &str = "Microsoft.PowerShell.Core\\FileSystem::";
+
+fn is_file_system_item(type_name: &str) -> bool {
+    type_name == FILE_INFO || type_name == DIRECTORY_INFO
+}
+
+/// Whether objects of these two types are laid out together (one table, or one run of
+/// `Directory:` groups): the same type, or files and folders.
+pub fn shares_table(a: &str, b: &str) -> bool {
+    a == b || (is_file_system_item(a) && is_file_system_item(b))
+}
+
+/// The folder a file system item is in, as its group header names it: `PSParentPath` without
+/// the provider, else `DirectoryName` (a file) or `Parent` (a folder).
+fn parent_folder(item: &Record) -> Option<String> {
+    let text = |name: &str| item.get(name).map(Value::to_display_string).filter(|t| !t.is_empty());
+    match text("PSParentPath") {
+        Some(parent) => Some(parent.strip_prefix(FILE_SYSTEM_PROVIDER).unwrap_or(&parent).to_string()),
+        None => text("DirectoryName").or_else(|| text("Parent")),
+    }
+}
+
+/// Files and folders as PowerShell's default view shows them: grouped by the folder they are
+/// in, each group under a `    Directory: PATH` line with its own table (a blank line before
+/// the first header and around each table, so groups are one blank line apart).
+fn write_directory_groups(out: &mut dyn Write, run: &[&Record], view: Option<View>, width: usize) -> io::Result<()> {
+    let mut start = 0;
+    while start < run.len() {
+        let folder = parent_folder(run[start]);
+        let end = start + run[start..].iter().take_while(|r| parent_folder(r) == folder).count();
+        if let Some(folder) = &folder {
+            if start == 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "    Directory: {folder}")?;
+        }
+        write_formatted(out, &default_layout(&run[start..end], view.clone()), width)?;
+        start = end;
+    }
+    Ok(())
+}
 
 /// Get-Member's output as PowerShell's view groups it: a `TypeName:` line over each type's
 /// members.

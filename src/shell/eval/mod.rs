@@ -232,9 +232,13 @@ impl Pipe for HostPipe {
         let tabular = matches!(value, Value::Record(_) | Value::Hashtable(_) | Value::Object(_));
         if tabular {
             let same = match (self.held.last(), &value) {
-                (Some(Value::Record(a)), Value::Record(b)) => a.borrow().type_name == b.borrow().type_name,
+                (Some(Value::Record(a)), Value::Record(b)) => {
+                    crate::shell::render::shares_table(&a.borrow().type_name, &b.borrow().type_name)
+                }
                 (Some(Value::Hashtable(_)), Value::Hashtable(_)) => true,
-                (Some(Value::Object(a)), Value::Object(b)) => a.type_name() == b.type_name(),
+                (Some(Value::Object(a)), Value::Object(b)) => {
+                    crate::shell::render::shares_table(&a.type_name(), &b.type_name())
+                }
                 (None, _) => true,
                 _ => false,
             };
@@ -299,6 +303,9 @@ pub struct Interpreter {
     pending_output: Vec<(Value, bool)>,
     pending_errors: Vec<ErrorRecord>,
     pending_messages: Vec<(Stream, String)>,
+    /// The last method call was to a `void` .NET method: as a statement it writes nothing
+    /// (not `$null`), as in PowerShell.
+    void_call: bool,
 }
 
 /// Set by Ctrl-C at the prompt; the running command stops at its next statement.
@@ -361,6 +368,7 @@ impl Interpreter {
             pending_output: Vec::new(),
             pending_errors: Vec::new(),
             pending_messages: Vec::new(),
+            void_call: false,
         };
         interp.define_automatic_variables();
         interp
