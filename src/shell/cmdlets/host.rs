@@ -186,7 +186,32 @@ pub fn start_sleep(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Val
         Some(Value::Int(i)) => *i as f64,
         _ => 0.0,
     };
-    let millis = call.int("Milliseconds").unwrap_or(0);
+    let mut millis = call.int("Milliseconds").unwrap_or(0);
+    if let Some(Value::TimeSpan(duration)) = call.get("Duration") {
+        let shown = Value::TimeSpan(*duration).to_display_string();
+        if duration.ticks < 0 {
+            return Err(ErrorRecord::new(
+                "ParameterArgumentValidationError",
+                "InvalidData",
+                format!(
+                    "Cannot validate argument on parameter 'Duration'. The argument \"{shown}\" cannot be validated because its value is not greater than or equal to zero."
+                ),
+            )
+            .with_hint("Give a duration of zero or more: -Duration 0:00:05."));
+        }
+        // As pwsh: at most Int32.MaxValue milliseconds (24.20:31:23.6470000).
+        let whole_ms = duration.ticks / 10_000;
+        if whole_ms > i64::from(i32::MAX) {
+            return Err(ErrorRecord::new(
+                "MaximumDurationExceeded",
+                "InvalidArgument",
+                format!("Cannot sleep for {shown}: the longest Start-Sleep is 24.20:31:23.6470000."),
+            )
+            .exception("System.ArgumentException")
+            .with_hint("Sleep for less than 24 days, or loop over shorter sleeps."));
+        }
+        millis += whole_ms;
+    }
     // The binder keeps both within their ranges; the conversion is checked all the same, so no
     // number can panic the shell.
     let total = Duration::try_from_secs_f64(seconds.max(0.0))
