@@ -338,3 +338,38 @@ fn the_guides_daily_report_is_mailed_with_its_csv() {
     assert!(body.contains("<th>Name</th><th>SummaryCopyStatus</th>"), "{body}");
     assert!(m.data.contains("filename=\"copy-status-") && m.data.contains(".csv\""), "{}", m.data);
 }
+
+#[test]
+fn send_mail_message_signs_in_with_a_pscredential_and_never_shows_the_password() {
+    let sink = Sink::start();
+    let dir = tempfile::tempdir().expect("temp");
+    let ran = run_in(
+        dir.path(),
+        &format!(
+            "$secure = ConvertTo-SecureString 'P@ssw0rd' -AsPlainText -Force
+             $credential = New-Object System.Management.Automation.PSCredential('CONTOSO\\svc-report', $secure)
+             \"$secure|$($secure.Length)|$($credential.Password)\"
+             Send-MailMessage -SmtpServer 127.0.0.1 -Port {} -Credential $credential -From ccr@contoso.com -To ops@contoso.com -Subject signed
+             try {{ ConvertTo-SecureString '01000000d08c9ddf0115d1118c7a00c04fc297eb' }} catch {{ $_.FullyQualifiedErrorId }}
+             try {{ New-Object System.Management.Automation.PSCredential('u', 'plain') }} catch {{ $_.FullyQualifiedErrorId }}",
+            sink.port
+        ),
+    );
+    assert_eq!(
+        (lines(&ran.stdout), ran.stderr.as_str()),
+        (
+            vec![
+                "System.Security.SecureString|8|System.Security.SecureString",
+                "ImportSecureString_InvalidArgument,Microsoft.PowerShell.Commands.ConvertToSecureStringCommand",
+                "MethodArgumentConversionInvalidCastArgument,Microsoft.PowerShell.Commands.NewObjectCommand",
+            ],
+            ""
+        )
+    );
+    let got = sink.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    use base64::Engine;
+    let auth = got[0].auth.as_deref().expect("signed in");
+    let plain = base64::engine::general_purpose::STANDARD.decode(auth).expect("base64");
+    assert_eq!(plain, b"\0CONTOSO\\svc-report\0P@ssw0rd");
+}

@@ -4,14 +4,18 @@
 //! bad recipient is skipped with an error; a send that fails (nothing listening, the relay
 //! refusing) is a non-terminating `SmtpException` error, as PowerShell writes it.
 //!
-//! Owns: that cmdlet. Must not: speak SMTP itself (`runtime::smtp` does).
+//! Also `ConvertTo-SecureString -AsPlainText`, the password of a PSCredential for `-Credential`.
+//!
+//! Owns: those cmdlets. Must not: speak SMTP itself (`runtime::smtp` does).
 
 use std::time::Duration;
 
 use super::Context;
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
-use crate::shell::runtime::dotnet::{MailAttachment, RELAY_FIX, credential_of, machine_name, mail_priority};
+use crate::shell::runtime::dotnet::{
+    MailAttachment, RELAY_FIX, SecureString, credential_of, machine_name, mail_priority,
+};
 use crate::shell::runtime::filesystem;
 use crate::shell::runtime::smtp::{self, Failure, Outgoing, Priority, Relay};
 use crate::shell::value::Value;
@@ -96,4 +100,24 @@ pub fn send_mail_message(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
         cx.errors.push(error(failure, "InvalidOperation"));
     }
     Ok(Vec::new())
+}
+
+/// `ConvertTo-SecureString 'text' -AsPlainText [-Force]`: the password a relay's -Credential
+/// carries (`New-Object PSCredential(user, $secure)`). An encrypted standard string (Windows
+/// DPAPI or a -Key) cannot be read here and is refused with what to do.
+pub fn convert_to_secure_string(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let text = call.string("String").unwrap_or_default();
+    if !call.switch("AsPlainText") {
+        return Err(ErrorRecord::new(
+            "ImportSecureString_InvalidArgument",
+            "InvalidArgument",
+            "Input string was not in a correct format.".into(),
+        )
+        .exception("System.FormatException")
+        .with_hint(
+            "ccrsh cannot decrypt an encrypted standard string (Windows DPAPI or -Key). Give the text with \
+             -AsPlainText -Force, e.g. read from a file only you can read.",
+        ));
+    }
+    Ok(vec![SecureString::value(text)])
 }

@@ -284,6 +284,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("ConvertTo-Csv", spec!("ConvertTo-Csv.toml"), csv::convert_to_csv),
     entry("ConvertTo-Html", spec!("ConvertTo-Html.toml"), html::convert_to_html),
     entry("ConvertTo-Json", spec!("ConvertTo-Json.toml"), formatting::convert_to_json),
+    entry("ConvertTo-SecureString", spec!("ConvertTo-SecureString.toml"), mail::convert_to_secure_string),
     entry("Copy-Item", spec!("Copy-Item.toml"), node_items::copy_item),
     entry("Disable-StorageGroupCopy", spec!("Disable-StorageGroupCopy.toml"), storage_group::disable_copy),
     entry("Dismount-Database", spec!("Dismount-Database.toml"), database::dismount_database),

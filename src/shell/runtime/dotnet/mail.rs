@@ -70,13 +70,24 @@ pub fn credential_of(value: &Value) -> Result<Option<(String, String)>, ErrorRec
         return Ok(None);
     }
     match (read("UserName"), read("Password")) {
-        (Some(user), Some(password)) => Ok(Some((user.to_display_string(), password.to_display_string()))),
+        (Some(user), Some(password)) => {
+            // A domain goes before the user, as .NET's LOGIN and PLAIN modules send it.
+            let user = user.to_display_string();
+            let user = match read("Domain").map(|d| d.to_display_string()).filter(|d| !d.is_empty()) {
+                Some(domain) => format!("{domain}\\{user}"),
+                None => user,
+            };
+            Ok(Some((user, super::credential::plain_text(&password))))
+        }
         _ => Err(ErrorRecord::new(
             "InvalidCredential",
             "InvalidArgument",
             "The credential has no UserName and Password.".into(),
         )
-        .with_hint("Give New-Object System.Net.NetworkCredential('user', 'password') (or an object with UserName and Password).")),
+        .with_hint(
+            "Give a PSCredential (New-Object PSCredential('user', (ConvertTo-SecureString 'text' -AsPlainText -Force))) \
+             or New-Object System.Net.NetworkCredential('user', 'password').",
+        )),
     }
 }
 
@@ -626,6 +637,16 @@ pub struct NetworkCredential {
     user: RefCell<String>,
     password: RefCell<String>,
     domain: RefCell<String>,
+}
+
+impl NetworkCredential {
+    pub fn value(user: &str, password: &str, domain: &str) -> Value {
+        Value::Object(ObjectRef::new(NetworkCredential {
+            user: RefCell::new(user.to_string()),
+            password: RefCell::new(password.to_string()),
+            domain: RefCell::new(domain.to_string()),
+        }))
+    }
 }
 
 impl NetObject for NetworkCredential {

@@ -9,6 +9,7 @@
 
 mod collections;
 mod convert;
+mod credential;
 mod date_text;
 mod datetime;
 mod datetime_offset;
@@ -26,6 +27,7 @@ mod stopwatch;
 mod string;
 mod text;
 
+pub use credential::SecureString;
 pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::{machine_name, new_guid};
 pub use event_log::{
@@ -81,6 +83,8 @@ pub static TYPES: &[&dyn NetType] = &[
     &mail::ATTACHMENT,
     &mail::MAIL_PRIORITY,
     &mail::NETWORK_CREDENTIAL,
+    &credential::PS_CREDENTIAL_TYPE,
+    &credential::SECURE_STRING_TYPE,
     &ping::PING,
     &event_log::EVENT_LOG,
     &event_log::EVENT_LOG_ENTRY_TYPE,
