@@ -808,7 +808,7 @@ mod tests {
         journal.events.push(crate::engine::events::NewEvent {
             node: "NH-W2K3-SRV03".into(),
             instance_id: 2090,
-            source: crate::engine::events::REPLICATION,
+            source: crate::engine::events::REPLICATION.into(),
             entry_type: crate::api::EntryType::Information,
             message: "suspended".into(),
         });

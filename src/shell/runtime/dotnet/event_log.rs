@@ -97,8 +97,9 @@ pub struct NewEntry<'a> {
     pub event_id: i64,
 }
 
-/// Writes `entry` through ccrd; the entry as the node's log numbered it.
-pub fn write(client: &Client, entry: &NewEntry<'_>) -> Result<api::EventEntry, WriteFailure> {
+/// Writes `entry` through ccrd, under a request id of its own: a retry after a lost answer
+/// writes it once.
+pub fn write(client: &Client, entry: &NewEntry<'_>) -> Result<(), WriteFailure> {
     let Some(node) = entry.node else {
         return Err(WriteFailure::new("System.PlatformNotSupportedException", NO_LOCAL_LOG, NO_LOCAL_LOG_FIX));
     };
@@ -131,7 +132,7 @@ pub fn write(client: &Client, entry: &NewEntry<'_>) -> Result<api::EventEntry, W
         entry_type,
         message: entry.message.to_string(),
     };
-    let result: api::OperationResult = client.post(routes::EVENTS, &request).map_err(|e| match e {
+    let _: api::OperationResult = client.change(routes::EVENTS, &request).map_err(|e| match e {
         ClientError::Rejected(body) => {
             WriteFailure { exception: "System.InvalidOperationException", message: body.message, hint: body.hint }
         }
@@ -141,9 +142,7 @@ pub fn write(client: &Client, entry: &NewEntry<'_>) -> Result<api::EventEntry, W
             other.to_string(),
         ),
     })?;
-    result.events.into_iter().next().ok_or_else(|| {
-        WriteFailure::new("System.InvalidOperationException", "ccrd wrote no entry.", "This is a bug in ccrd.")
-    })
+    Ok(())
 }
 
 /// `[System.Diagnostics.EventLog]::WriteEntry(source, message[, type[, eventID[, category]]])`:
@@ -168,7 +167,7 @@ pub fn write_entry_static(client: &Client, computer: Option<String>, args: &[Val
             None => 0,
         },
     };
-    write(client, &entry).map(|_| Value::Null).map_err(|f| f.thrown("WriteEntry", args.len()))
+    write(client, &entry).map(|()| Value::Null).map_err(|f| f.thrown("WriteEntry", args.len()))
 }
 
 /// One EventLog: a log of a node (`None`: the computer the shell runs on, `.`).
@@ -305,7 +304,7 @@ impl NetObject for EventLog {
             entry_type: args.get(1).unwrap_or(&Value::Null),
             event_id,
         };
-        Some(write(&self.client, &entry).map(|_| Value::Null).map_err(|f| f.thrown(name, args.len())))
+        Some(write(&self.client, &entry).map(|()| Value::Null).map_err(|f| f.thrown(name, args.len())))
     }
 
     fn as_any(&self) -> &dyn Any {
