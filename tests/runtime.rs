@@ -621,3 +621,26 @@ fn datetime_offset_keeps_its_offset_through_parse_format_and_arithmetic() {
         ]
     );
 }
+
+#[test]
+fn parse_exact_reads_dates_in_the_format_given() {
+    let ran = run(r#"
+        [datetime]::ParseExact('20261129', 'yyyyMMdd', $null).ToString('yyyy-MM-dd')
+        [datetime]::ParseExact('E00-20261129-0800.log', "'E00-'yyyyMMdd'-'HHmm'.log'", $null).Hour
+        [datetime]::ParseExact('29.11.2026', @('yyyyMMdd', 'dd.MM.yyyy'), $null, 0).Day
+        $o = [DateTimeOffset]::ParseExact('2026-11-29T08:00:00+02:00', 'yyyy-MM-ddTHH:mm:sszzz', $null)
+        "$($o.Offset)|$($o.UtcDateTime.Hour)"
+        try { [datetime]::ParseExact('2026-11-29', 'yyyyMMdd', $null) } catch { $_.Exception.Message }
+        "#);
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "2026-11-29",
+            "8",
+            "29",
+            "02:00:00|6",
+            "Exception calling \"ParseExact\" with \"3\" argument(s): \"String '2026-11-29' was not recognized as a valid DateTime.\"",
+        ]
+    );
+    assert_eq!(ran.stderr, "");
+}

@@ -242,6 +242,162 @@ fn standard_pattern(format: &str) -> Option<&'static str> {
     })
 }
 
+/// `ParseExact(text, format)` with the invariant culture: `text` must match the standard
+/// format letter or custom pattern exactly (`yyyyMMdd`, `dd/MM/yyyy HH:mm`, `yyyy-MM-ddTHH:mm:sszzz`).
+/// The instant (UTC: the shell's clock) and the offset the text named, if any; a pattern
+/// without a date takes today's.
+pub fn parse_exact(text: &str, format: &str) -> Option<(DateTime<Utc>, Option<i64>)> {
+    let pattern: Vec<char> = standard_pattern(format).unwrap_or(format).chars().collect();
+    let input: Vec<char> = text.trim().chars().collect();
+    let (mut at, mut i) = (0usize, 0usize);
+    let (mut year, mut month, mut day) = (None::<i64>, None::<u32>, None::<u32>);
+    let (mut hour, mut minute, mut second, mut nanos) = (0u32, 0u32, 0u32, 0u32);
+    let (mut pm, mut twelve_hour, mut offset) = (None::<bool>, false, None::<i64>);
+    // Up to `max` digits (at least `min`) from the input.
+    let digits = |at: &mut usize, min: usize, max: usize| -> Option<(String, i64)> {
+        let run: String = input[*at..].iter().take(max).take_while(|c| c.is_ascii_digit()).collect();
+        if run.len() < min {
+            return None;
+        }
+        *at += run.len();
+        run.parse::<i64>().ok().map(|v| (run, v))
+    };
+    while i < pattern.len() {
+        let c = pattern[i];
+        let count = pattern[i..].iter().take_while(|p| **p == c).count();
+        match c {
+            'y' => {
+                let (run, v) = if count <= 2 { digits(&mut at, 1, 2)? } else { digits(&mut at, count, count)? };
+                year = Some(if count <= 2 { full_year(&run, v) } else { v });
+            }
+            'M' if count >= 3 => {
+                let word: String = input[at..].iter().take_while(|c| c.is_ascii_alphabetic()).collect();
+                let m = month_of(&word)?;
+                let full = MONTHS[m as usize - 1];
+                let expected = if count == 3 { &full[..3] } else { full };
+                if !word.eq_ignore_ascii_case(expected) {
+                    return None;
+                }
+                at += word.len();
+                month = Some(m);
+            }
+            'M' => month = Some(u32::try_from(digits(&mut at, count, 2)?.1).ok()?),
+            'd' if count >= 3 => {
+                let word: String = input[at..].iter().take_while(|c| c.is_ascii_alphabetic()).collect();
+                if !is_day_name(&word) {
+                    return None;
+                }
+                at += word.len();
+            }
+            'd' => day = Some(u32::try_from(digits(&mut at, count, 2)?.1).ok()?),
+            'H' | 'h' => {
+                hour = u32::try_from(digits(&mut at, count.min(2), 2)?.1).ok()?;
+                twelve_hour |= c == 'h';
+            }
+            'm' => minute = u32::try_from(digits(&mut at, count.min(2), 2)?.1).ok()?,
+            's' => second = u32::try_from(digits(&mut at, count.min(2), 2)?.1).ok()?,
+            'f' | 'F' => {
+                let min = if c == 'f' { count } else { 0 };
+                if let Some((run, v)) = digits(&mut at, min, count) {
+                    let scale = 10i64.checked_pow(9u32.checked_sub(u32::try_from(run.len()).ok()?)?)?;
+                    nanos = u32::try_from(v * scale).ok()?;
+                }
+            }
+            't' => {
+                let word: String = input[at..].iter().take(count.min(2)).collect();
+                let upper = word.to_ascii_uppercase();
+                pm = Some(match upper.as_str() {
+                    "A" | "AM" => false,
+                    "P" | "PM" => true,
+                    _ => return None,
+                });
+                at += word.chars().count();
+            }
+            'z' | 'K' => {
+                if c == 'K' && input.get(at).is_none_or(|c| !matches!(c, '+' | '-' | 'Z')) {
+                    i += count;
+                    continue;
+                }
+                if input.get(at) == Some(&'Z') {
+                    at += 1;
+                    offset = Some(0);
+                } else {
+                    let sign = match input.get(at)? {
+                        '+' => 1,
+                        '-' => -1,
+                        _ => return None,
+                    };
+                    at += 1;
+                    let hours = digits(&mut at, if count >= 2 || c == 'K' { 2 } else { 1 }, 2)?.1;
+                    let mut minutes = 0;
+                    if count >= 3 || c == 'K' {
+                        if input.get(at) != Some(&':') {
+                            return None;
+                        }
+                        at += 1;
+                        minutes = digits(&mut at, 2, 2)?.1;
+                    }
+                    offset = Some(sign * (hours * 60 + minutes));
+                }
+            }
+            '\'' | '"' => {
+                let end = pattern[i + 1..].iter().position(|p| *p == c)? + i + 1;
+                for literal in &pattern[i + 1..end] {
+                    if input.get(at) != Some(literal) {
+                        return None;
+                    }
+                    at += 1;
+                }
+                i = end + 1;
+                continue;
+            }
+            '\\' => {
+                let literal = pattern.get(i + 1)?;
+                if input.get(at) != Some(literal) {
+                    return None;
+                }
+                at += 1;
+                i += 2;
+                continue;
+            }
+            other => {
+                for _ in 0..count {
+                    if input.get(at) != Some(&other) {
+                        return None;
+                    }
+                    at += 1;
+                }
+            }
+        }
+        i += count;
+    }
+    if at != input.len() {
+        return None;
+    }
+    if twelve_hour || pm.is_some() {
+        if !(1..=12).contains(&hour) && twelve_hour {
+            return None;
+        }
+        hour = match pm {
+            Some(true) if hour < 12 => hour + 12,
+            Some(false) if hour == 12 => 0,
+            _ => hour,
+        };
+    }
+    let today = Utc::now().date_naive();
+    let date = match (year, month, day) {
+        (None, None, None) => today,
+        (y, m, d) => NaiveDate::from_ymd_opt(
+            i32::try_from(y.unwrap_or(i64::from(today.year()))).ok()?,
+            m.unwrap_or(1),
+            d.unwrap_or(1),
+        )?,
+    };
+    let local = date.and_hms_nano_opt(hour, minute, second, nanos)?.and_utc();
+    let utc = local - chrono::Duration::minutes(offset.unwrap_or(0));
+    Some((utc, offset))
+}
+
 /// `DateTime.ToString(format)` with the en-US culture: a standard format letter or a custom
 /// pattern. An empty format is `G`.
 pub fn format(t: &DateTime<Utc>, format: &str) -> String {
@@ -463,5 +619,24 @@ mod tests {
         assert_eq!(uformat(&at("2030-04-05 01:02:03"), "%U"), "13");
         assert_eq!(uformat(&at("1970-01-02"), "%s"), "86400");
         assert_eq!(uformat(&at("2008-12-29"), "%G"), "2009");
+    }
+
+    #[test]
+    fn parse_exact_reads_only_what_the_format_says() {
+        let at = |text: &str, format: &str| parse_exact(text, format).map(|(t, o)| (t.to_rfc3339(), o));
+        assert_eq!(at("20261129", "yyyyMMdd"), Some(("2026-11-29T00:00:00+00:00".into(), None)));
+        assert_eq!(at("29/11/2026 14:05", "dd/MM/yyyy HH:mm"), Some(("2026-11-29T14:05:00+00:00".into(), None)));
+        assert_eq!(at("Nov 29, 2026 2:05 PM", "MMM d, yyyy h:mm tt"), Some(("2026-11-29T14:05:00+00:00".into(), None)));
+        assert_eq!(
+            at("2026-11-29T08:00:00+02:00", "yyyy-MM-ddTHH:mm:sszzz"),
+            Some(("2026-11-29T06:00:00+00:00".into(), Some(120)))
+        );
+        assert_eq!(at("2026-11-29 08:00:00Z", "u"), Some(("2026-11-29T08:00:00+00:00".into(), None)));
+        assert_eq!(at("E00-20261129.log", "'E00-'yyyyMMdd'.log'"), Some(("2026-11-29T00:00:00+00:00".into(), None)));
+        for (text, format) in
+            [("2026-11-29", "yyyyMMdd"), ("20261329", "yyyyMMdd"), ("29/11/2026", "dd/MM/yyyy HH:mm"), ("", "yyyy")]
+        {
+            assert_eq!(at(text, format), None, "{text} as {format}");
+        }
     }
 }

@@ -112,6 +112,7 @@ impl NetType for DateTimeType {
                     &format!("String '{}' was not recognized as a valid DateTime.", arg_text(args, 0)),
                 )
             }),
+            "parseexact" => super::parse_exact_args(args, name).map(|(utc, _)| Value::DateTime(utc)),
             "daysinmonth" => (|| {
                 let (y, m) = (arg_i64(args, 0, name)?, arg_i64(args, 1, name)?);
                 let days = i32::try_from(y).ok().zip(u32::try_from(m).ok()).and_then(|(y, m)| days_in_month(y, m));
@@ -138,6 +139,10 @@ impl NetType for DateTimeType {
             Member::method("DaysInMonth", "static int DaysInMonth(int year, int month)"),
             Member::method("IsLeapYear", "static bool IsLeapYear(int year)"),
             Member::method("Parse", "static datetime Parse(string s)"),
+            Member::method(
+                "ParseExact",
+                "static datetime ParseExact(string s, string format, System.IFormatProvider provider), static datetime ParseExact(string s, string[] formats, System.IFormatProvider provider, System.Globalization.DateTimeStyles style)",
+            ),
             Member::property("MaxValue", "static datetime MaxValue"),
             Member::property("MinValue", "static datetime MinValue"),
             Member::property("Now", "datetime Now {get;}"),

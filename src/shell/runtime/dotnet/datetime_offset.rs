@@ -289,6 +289,9 @@ impl NetType for DateTimeOffsetType {
                     .exception("System.ArgumentOutOfRangeException")
                 })
             }),
+            ("parseexact", _) => {
+                super::parse_exact_args(args, name).map(|(utc, offset)| DateTimeOffset::value(utc, offset.unwrap_or(0)))
+            }
             ("parse" | "fromunixtimeseconds", n) => Err(overload_not_found(name, n)),
             _ => return None,
         };
@@ -351,6 +354,10 @@ impl NetType for DateTimeOffsetType {
             Member::property("Now", TYPE),
             Member::property("UtcNow", TYPE),
             Member::method("Parse", "static System.DateTimeOffset Parse(string input)"),
+            Member::method(
+                "ParseExact",
+                "static System.DateTimeOffset ParseExact(string input, string format, System.IFormatProvider formatProvider)",
+            ),
             Member::method("FromUnixTimeSeconds", "static System.DateTimeOffset FromUnixTimeSeconds(long seconds)"),
         ]
     }

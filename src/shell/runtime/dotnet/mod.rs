@@ -99,6 +99,31 @@ pub static TYPES: &[&dyn NetType] = &[
     &io::DIRECTORY_INFO,
 ];
 
+/// `ParseExact(text, format | formats[, provider[, styles]])` for DateTime and DateTimeOffset:
+/// the instant and offset of the first format the text matches, or .NET's FormatException.
+pub(crate) fn parse_exact_args(
+    args: &[Value],
+    method: &str,
+) -> Result<(chrono::DateTime<chrono::Utc>, Option<i64>), ErrorRecord> {
+    if !(2..=4).contains(&args.len()) {
+        return Err(overload_not_found(method, args.len()));
+    }
+    let text = arg_text(args, 0);
+    let formats: Vec<String> = match &args[1] {
+        Value::Array(items) => items.borrow().iter().map(Value::to_display_string).collect(),
+        one => vec![one.to_display_string()],
+    };
+    formats.iter().find_map(|f| date_text::parse_exact(&text, f)).ok_or_else(|| {
+        crate::shell::runtime::object::method_threw(
+            method,
+            args.len(),
+            &format!("String '{text}' was not recognized as a valid DateTime."),
+        )
+        .exception("System.FormatException")
+        .with_hint(format!("The text must match the format exactly: {}.", formats.join(" or ")))
+    })
+}
+
 /// Argument `i` as a number, or .NET's overload error when it is missing.
 pub(crate) fn arg_f64(args: &[Value], i: usize, method: &str) -> Result<f64, ErrorRecord> {
     let v = args.get(i).ok_or_else(|| overload_not_found(method, args.len()))?;
