@@ -12,6 +12,7 @@
 //! Must not: decide anything about the estate (the engine does) or know about HTTP. Nothing
 //! outside this directory names SQLite or etcd.
 
+mod checkpoint;
 pub mod etcd;
 mod legacy;
 pub mod sqlite;

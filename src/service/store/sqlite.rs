@@ -1,4 +1,5 @@
-//! The embedded store: one SQLite file (WAL, `synchronous = FULL`) per lab.
+//! The embedded store: one SQLite file (WAL, `synchronous = FULL`) per lab, its log
+//! checkpointed in the background (`checkpoint`) so that no commit waits for a checkpoint.
 //!
 //! Owns: the schema (version 6): one row per estate object (`object`: kind, position, JSON), the
 //! events (`event`), the mail ledger as ranges of message ids (`ledger`) with the mailbox a
@@ -17,6 +18,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::checkpoint::Checkpointer;
 use super::{AcceptedRange, Answered, EstateStore, Journal, JournalRead, MessageFate, StoreError};
 use crate::api::{EventEntry, EventQuery, OperationRecord};
 use crate::engine::Estate;
@@ -114,6 +116,8 @@ impl From<rusqlite::Error> for StoreError {
 
 /// An open estate database.
 pub struct SqliteStore {
+    /// Dropped first: the store's own connection is then the last one, and removes the log.
+    _checkpointer: Checkpointer,
     connection: Connection,
     path: PathBuf,
 }
@@ -128,7 +132,8 @@ impl SqliteStore {
         tx.execute("INSERT INTO meta VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])?;
         write_diff(&tx, &EstateDiff::whole(estate))?;
         tx.commit()?;
-        Ok(SqliteStore { connection, path: path.to_path_buf() })
+        let checkpointer = Checkpointer::install(&mut connection, path)?;
+        Ok(SqliteStore { _checkpointer: checkpointer, connection, path: path.to_path_buf() })
     }
 
     /// Opens an existing database, migrating one written by an earlier version.
@@ -146,7 +151,8 @@ impl SqliteStore {
             }
             found => return Err(StoreError::WrongVersion { found }),
         }
-        Ok(SqliteStore { connection, path: path.to_path_buf() })
+        let checkpointer = Checkpointer::install(&mut connection, path)?;
+        Ok(SqliteStore { _checkpointer: checkpointer, connection, path: path.to_path_buf() })
     }
 
     /// The operation history a schema 2 lab kept in its estate (`None` once it has moved to the
