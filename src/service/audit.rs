@@ -18,8 +18,9 @@
 //! file: a crash between a change's commit and its audit record can lose that one record; it
 //! never loses the change).
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -51,6 +52,16 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_by_caller ON audit(caller);
 ";
 
+/// The group commit's queue (see [`Audit::record`]).
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<(u64, OperationRecord)>,
+    writing: bool,
+    next_ticket: u64,
+    /// Each written record's index, or the failed transaction's SQLite code and message.
+    finished: HashMap<u64, Result<u64, (std::ffi::c_int, String)>>,
+}
+
 /// Why the audit trail could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("the audit trail: {0}")]
@@ -59,6 +70,9 @@ pub struct AuditError(#[from] rusqlite::Error);
 /// The open audit trail. Shared by every request; one connection, used briefly.
 pub struct Audit {
     connection: Mutex<Connection>,
+    /// Records waiting for the next transaction, and the outcome of those written.
+    queue: Mutex<Queue>,
+    written: Condvar,
     /// How many unauthenticated records to keep (about: pruned every 256 records).
     unauthenticated_kept: i64,
 }
@@ -92,38 +106,69 @@ impl Audit {
         if !has_domain_controller {
             connection.execute_batch("ALTER TABLE audit ADD COLUMN domain_controller TEXT")?;
         }
-        Ok(Audit { connection: Mutex::new(connection), unauthenticated_kept: UNAUTHENTICATED_KEPT })
+        Ok(Audit {
+            connection: Mutex::new(connection),
+            queue: Mutex::new(Queue::default()),
+            written: Condvar::new(),
+            unauthenticated_kept: UNAUTHENTICATED_KEPT,
+        })
     }
 
-    /// Appends `record` (its `index` is ignored); returns the index it got.
+    /// Appends `record` (its `index` is ignored); returns the index it got. Records that arrive
+    /// while another is being written share the next transaction (group commit): under a
+    /// stream of deliveries each would otherwise queue for the connection, one transaction
+    /// after another, and that queue was the largest part of an acknowledgement's tail.
     pub fn record(&self, record: &OperationRecord) -> Result<u64, AuditError> {
-        let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
-        connection.execute(
-            "INSERT INTO audit (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings, \
-             domain_controller) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                record.run_date.to_rfc3339(),
-                record.caller,
-                record.cmdlet_name,
-                record.object_modified,
-                record.reason,
-                record.dry_run,
-                record.outcome,
-                record.error,
-                serde_json::to_string(&record.report).unwrap_or_default(),
-                serde_json::to_string(&record.timings).unwrap_or_default(),
-                record.domain_controller
-            ],
-        )?;
-        let index = u64::try_from(connection.last_insert_rowid()).unwrap_or(0);
-        if record.caller == UNKNOWN_CALLER && index % 256 == 0 {
-            connection.execute(
-                "DELETE FROM audit WHERE caller = ?1 AND idx < \
-                 (SELECT idx FROM audit WHERE caller = ?1 ORDER BY idx DESC LIMIT 1 OFFSET ?2)",
-                params![UNKNOWN_CALLER, self.unauthenticated_kept - 1],
-            )?;
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let ticket = queue.next_ticket;
+        queue.next_ticket += 1;
+        queue.waiting.push((ticket, record.clone()));
+        loop {
+            if let Some(result) = queue.finished.remove(&ticket) {
+                return result.map_err(|(code, message)| {
+                    AuditError(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(message)))
+                });
+            }
+            if !queue.writing {
+                let batch = std::mem::take(&mut queue.waiting);
+                queue.writing = true;
+                drop(queue);
+                let written = self.write(&batch);
+                queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+                queue.writing = false;
+                match written {
+                    Ok(indexes) => {
+                        for ((ticket, _), index) in batch.iter().zip(indexes) {
+                            queue.finished.insert(*ticket, Ok(index));
+                        }
+                    }
+                    Err(e) => {
+                        let code = match &e {
+                            rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
+                            _ => rusqlite::ffi::SQLITE_ERROR,
+                        };
+                        for (ticket, _) in &batch {
+                            queue.finished.insert(*ticket, Err((code, e.to_string())));
+                        }
+                    }
+                }
+                self.written.notify_all();
+                continue;
+            }
+            queue = self.written.wait(queue).unwrap_or_else(PoisonError::into_inner);
         }
-        Ok(index)
+    }
+
+    /// Writes `batch` in one transaction; the index each record got.
+    fn write(&self, batch: &[(u64, OperationRecord)]) -> Result<Vec<u64>, rusqlite::Error> {
+        let mut connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = connection.transaction()?;
+        let mut indexes = Vec::with_capacity(batch.len());
+        for (_, record) in batch {
+            indexes.push(insert(&tx, record, self.unauthenticated_kept)?);
+        }
+        tx.commit()?;
+        Ok(indexes)
     }
 
     /// Records, newest first, filtered by cmdlet, object and caller (each exact,
@@ -168,6 +213,36 @@ impl Audit {
     }
 }
 
+/// Inserts one record, pruning the oldest unauthenticated ones every 256 of them.
+fn insert(connection: &Connection, record: &OperationRecord, unauthenticated_kept: i64) -> rusqlite::Result<u64> {
+    connection.execute(
+        "INSERT INTO audit (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings, \
+         domain_controller) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            record.run_date.to_rfc3339(),
+            record.caller,
+            record.cmdlet_name,
+            record.object_modified,
+            record.reason,
+            record.dry_run,
+            record.outcome,
+            record.error,
+            serde_json::to_string(&record.report).unwrap_or_default(),
+            serde_json::to_string(&record.timings).unwrap_or_default(),
+            record.domain_controller
+        ],
+    )?;
+    let index = u64::try_from(connection.last_insert_rowid()).unwrap_or(0);
+    if record.caller == UNKNOWN_CALLER && index % 256 == 0 {
+        connection.execute(
+            "DELETE FROM audit WHERE caller = ?1 AND idx < \
+             (SELECT idx FROM audit WHERE caller = ?1 ORDER BY idx DESC LIMIT 1 OFFSET ?2)",
+            params![UNKNOWN_CALLER, unauthenticated_kept - 1],
+        )?;
+    }
+    Ok(index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +279,31 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(dir.path().join(AUDIT_FILE)).expect("file").permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    /// Records written at the same time share transactions and each gets its own index.
+    #[test]
+    fn concurrent_records_each_get_their_own_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let audit = Audit::open(dir.path()).expect("opened");
+        audit.connection.lock().expect("lock").execute_batch("PRAGMA synchronous = OFF").expect("fast");
+        let mut indexes: Vec<u64> = std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..8)
+                .map(|t| {
+                    let audit = &audit;
+                    scope.spawn(move || {
+                        (0..50)
+                            .map(|_| audit.record(&entry(&format!("user{t}"), "Send-LabMail")).expect("recorded"))
+                            .collect::<Vec<u64>>()
+                    })
+                })
+                .collect();
+            writers.into_iter().flat_map(|w| w.join().expect("joined")).collect()
+        });
+        indexes.sort_unstable();
+        assert_eq!(indexes, (1..=400).collect::<Vec<u64>>());
+        let user3 = audit.search(&HistoryQuery { caller: Some("user3".into()), ..Default::default() });
+        assert_eq!(user3.expect("searched").len(), 50);
     }
 
     #[test]
