@@ -72,7 +72,15 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("reqwest", &["src/shell/client.rs", "src/service/store/etcd/gateway.rs"]),
     ("terminal_size", &["src/shell/render.rs"]),
     ("Colorize", &["src/shell/render.rs"]),
-    ("rusqlite", &["src/service/store/sqlite.rs", "src/service/store/legacy.rs", "src/service/audit.rs"]),
+    (
+        "rusqlite",
+        &[
+            "src/service/store/sqlite.rs",
+            "src/service/store/legacy.rs",
+            "src/service/store/checkpoint.rs",
+            "src/service/audit.rs",
+        ],
+    ),
     ("rustyline", &["src/shell/repl.rs"]),
     ("lettre", &["src/shell/runtime/smtp.rs"]),
     ("prometheus_client", &["src/service/metrics.rs"]),
