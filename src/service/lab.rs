@@ -148,10 +148,24 @@ pub fn open_on(dir: &Path, topology: &TopologySource, etcd: Option<&EtcdUrl>) ->
         clean = true;
     }
     let store_err = |source| LabError::Store { dir: shown.clone(), source };
-    let mut store = SqliteStore::open(&estate_path).map_err(store_err)?;
-    let audit = Audit::open(dir).map_err(|e| LabError::Io { dir: shown.clone(), source: io::Error::other(e) })?;
+    let open_store = || SqliteStore::open(&estate_path).and_then(|mut store| store.load().map(|e| (store, e)));
+    // The audit trail opens on a thread of its own while the estate is read (two files; the
+    // start waits for the slower only), or after it when no thread can be had.
+    let (opened, audit) = std::thread::scope(|scope| {
+        match std::thread::Builder::new().name("audit-open".into()).spawn_scoped(scope, || Audit::open(dir)) {
+            Ok(audit) => {
+                let opened = open_store();
+                (opened, audit.join().map_err(|_| "opening the audit trail failed".to_string()))
+            }
+            Err(_) => (open_store(), Ok(Audit::open(dir))),
+        }
+    });
+    let audit = audit
+        .map_err(io::Error::other)
+        .and_then(|audit| audit.map_err(io::Error::other))
+        .map_err(|source| LabError::Io { dir: shown.clone(), source })?;
+    let (mut store, mut estate) = opened.map_err(store_err)?;
     move_legacy_history(&mut store, &audit).map_err(store_err)?;
-    let mut estate = store.load().map_err(store_err)?;
     let store: Box<dyn EstateStore> = match etcd {
         None => Box::new(store),
         Some(url) => {
@@ -385,7 +399,9 @@ pub fn publish_address(dir: &Path, url: &str) -> io::Result<()> {
     let partial = dir.join(format!("{ADDRESS_FILE}.{}", std::process::id()));
     let mut file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&partial)?;
     writeln!(file, "{url}")?;
-    file.sync_all()?;
+    // Not synced: the address matters only while this process lives, and after a crash of the
+    // machine the next holder removes whatever is left of it.
+    drop(file);
     fs::rename(&partial, dir.join(ADDRESS_FILE))
 }
 
