@@ -550,60 +550,6 @@ fn a_malformed_request_id_is_refused_clearly_and_changes_nothing() {
     assert_eq!(status, 200, "{answer}");
 }
 
-/// A proxy in front of `target` (`http://HOST:PORT`) that loses the answer to the first `POST`
-/// that goes through it: once ccrd has begun answering it, the proxy closes that connection
-/// instead of passing the answer on (ccrd carried the change out; the caller never hears).
-/// Everything else passes through. Its URL, and whether it has lost an answer yet.
-fn answer_losing_proxy(target: &str) -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
-    use std::io::{Read, Write};
-    use std::net::{Shutdown, TcpListener, TcpStream};
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let target = target.trim_start_matches("http://").to_string();
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
-    let url = format!("http://{}", listener.local_addr().expect("address"));
-    let lost = Arc::new(AtomicBool::new(false));
-    let said = Arc::clone(&lost);
-    std::thread::spawn(move || {
-        for client in listener.incoming() {
-            let (Ok(client), Ok(upstream)) = (client, TcpStream::connect(&target)) else { continue };
-            let posted = Arc::new(AtomicBool::new(false));
-            let (mut from_client, mut to_upstream) =
-                (client.try_clone().expect("clone"), upstream.try_clone().expect("clone"));
-            let seen = Arc::clone(&posted);
-            std::thread::spawn(move || {
-                let mut buffer = [0u8; 16 * 1024];
-                while let Ok(n @ 1..) = from_client.read(&mut buffer) {
-                    // A request's first bytes name its method (the client sends one at a time).
-                    if buffer[..n].starts_with(b"POST ") {
-                        seen.store(true, Ordering::SeqCst);
-                    }
-                    if to_upstream.write_all(&buffer[..n]).is_err() {
-                        break;
-                    }
-                }
-                let _ = to_upstream.shutdown(Shutdown::Write);
-            });
-            let lost = Arc::clone(&lost);
-            std::thread::spawn(move || {
-                let (mut from_upstream, mut to_client) = (&upstream, &client);
-                let mut buffer = [0u8; 16 * 1024];
-                while let Ok(n @ 1..) = from_upstream.read(&mut buffer) {
-                    if posted.load(Ordering::SeqCst) && !lost.swap(true, Ordering::SeqCst) {
-                        break;
-                    }
-                    if to_client.write_all(&buffer[..n]).is_err() {
-                        break;
-                    }
-                }
-                let _ = client.shutdown(Shutdown::Both);
-                let _ = upstream.shutdown(Shutdown::Both);
-            });
-        }
-    });
-    (url, said)
-}
-
 /// Issue 16: the shell's client sends each change under a request id of its own and, when the
 /// answer is lost on the way (the connection drops after ccrd carried the change out), sends
 /// it again under the same id: the change is carried out once, and the answer says so.
@@ -611,12 +557,13 @@ fn answer_losing_proxy(target: &str) -> (String, std::sync::Arc<std::sync::atomi
 fn the_client_retries_a_change_whose_answer_was_lost_and_it_is_carried_out_once() {
     let lab = Lab::new(64);
     let before = lab.version();
-    let (proxy, lost) = answer_losing_proxy(&lab.url());
-    let client = Client::new(&proxy, Some(lab.service.as_ref().expect("running").admin_token.clone())).expect("client");
+    let proxy = crate::support::LossyProxy::start(&lab.url(), b"POST ", true);
+    let client =
+        Client::new(&proxy.url, Some(lab.service.as_ref().expect("running").admin_token.clone())).expect("client");
     let result: OperationResult =
         client.change(routes::SUSPEND_COPY, &copy_request("First Storage Group", None)).expect("answered on a retry");
     assert!(result.changed && result.estate_version == before + 1, "{result:?}");
-    assert!(lost.load(std::sync::atomic::Ordering::SeqCst), "the first answer was lost");
+    assert!(proxy.lost(), "the first answer was lost");
     assert!(result.notes.iter().any(|n| n.contains("already carried out under request id")), "{:?}", result.notes);
     assert_eq!(lab.version(), before + 1, "carried out once");
     assert_eq!(history_of(&lab, "Suspend-StorageGroupCopy").len(), 1);
@@ -634,19 +581,19 @@ fn the_client_retries_a_change_whose_answer_was_lost_and_it_is_carried_out_once(
 fn a_cmdlet_whose_answer_was_lost_succeeds_and_its_change_is_made_once() {
     let lab = Lab::new(64);
     let before = lab.version();
-    let (proxy, lost) = answer_losing_proxy(&lab.url());
+    let proxy = crate::support::LossyProxy::start(&lab.url(), b"POST ", true);
     let token = lab.service.as_ref().expect("running").admin_token.clone();
     let home = crate::support::Home::new();
     let run = home.run(&[
         "--server",
-        &proxy,
+        &proxy.url,
         "--token",
         &token,
         "-c",
         "Suspend-StorageGroupCopy 'CCREX01\\First Storage Group' -Confirm:$false",
     ]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(lost.load(std::sync::atomic::Ordering::SeqCst), "the first answer was lost");
+    assert!(proxy.lost(), "the first answer was lost");
     assert_eq!(lab.version(), before + 1, "made once");
     assert_eq!(history_of(&lab, "Suspend-StorageGroupCopy").len(), 1);
     assert_eq!(lab.copy("First Storage Group").summary_copy_status, CopyStatus::Suspended);

@@ -473,6 +473,52 @@ fn a_commit_past_etcds_transaction_limits_is_chunked_and_a_stale_handle_writes_n
     assert_eq!(read.len(), 300, "the refused commits wrote nothing a reader sees");
 }
 
+/// A commit whose answer is lost on the way (the member dies mid-call, say): the gateway sends
+/// the transaction again through another member, whose compare fails because the first one
+/// committed. The store finds its own commit there and reports it committed, once, instead of
+/// a conflict (which would tell the caller "nothing was carried out" about a change made).
+#[test]
+#[ignore = "needs etcd: apt-get install etcd-server, then cargo test --test integration etcd:: -- --include-ignored"]
+fn a_commit_whose_answer_was_lost_is_found_committed_not_reported_as_a_conflict() {
+    use ccrsh::service::store::{EstateStore, EtcdStore, EtcdUrl, Journal};
+    let cluster = cluster();
+    let endpoints = cluster.endpoints();
+    let proxy = crate::support::LossyProxy::start(&endpoints[0], b"POST /v3/kv/txn", false);
+    let through_proxy = EtcdUrl {
+        endpoints: std::iter::once(proxy.url.trim_start_matches("http://").to_string())
+            .chain(endpoints.iter().cloned())
+            .collect(),
+        estate: "lost-answer".into(),
+    };
+    let seed = ccrsh::engine::topology::build("seed", ccrsh::engine::topology::SEED).expect("seed");
+    let mut store = EtcdStore::open(&through_proxy, &seed).expect("opens");
+    let mut estate = store.load().expect("loads");
+    let event = |message: &str| ccrsh::engine::events::NewEvent {
+        node: "NH-W2K3-SRV03".into(),
+        instance_id: 2090,
+        source: ccrsh::engine::events::REPLICATION.into(),
+        entry_type: ccrsh::api::EntryType::Information,
+        message: message.into(),
+    };
+    for (round, lose) in [(1, true), (2, false)] {
+        let before = estate.clone();
+        estate.version += 1;
+        let mut journal = Journal::new(chrono::Utc::now());
+        journal.events.push(event(&format!("round {round}")));
+        if lose {
+            proxy.arm();
+        }
+        let diff = ccrsh::engine::diff::EstateDiff::between(&before, &estate);
+        let events = store.commit(&diff, &[&journal]).expect("committed, its first answer lost or not");
+        assert_eq!(events[0].len(), 1);
+        assert!(proxy.lost(), "the first commit's answer was lost");
+    }
+    let read = store.reader().expect("reader").events(&ccrsh::api::EventQuery::default()).expect("events");
+    assert_eq!(read.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(), ["round 2", "round 1"], "each once");
+    let direct = EtcdUrl { endpoints, estate: "lost-answer".into() };
+    assert_eq!(EtcdStore::open(&direct, &seed).expect("opens").load().expect("loads").version, estate.version);
+}
+
 /// `bench/lab-cluster.sh DIR`, run once with `down` when dropped.
 struct LabCluster(std::path::PathBuf);
 

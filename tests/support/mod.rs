@@ -165,6 +165,80 @@ pub fn embedded_start(
     ccrsh::service::embedded::start_on(dir, topology, etcd.as_ref())
 }
 
+/// A TCP proxy on loopback in front of `target` (`[http://]HOST:PORT`) that, once armed, loses
+/// the answer to the first request whose first bytes are `prefix` (`b"POST "`, `b"POST
+/// /v3/kv/txn"`): when the server begins answering it, the proxy closes that connection
+/// instead of passing the answer on (the server did the work; the caller never hears).
+/// Everything else passes through. Its threads end with the test process.
+pub struct LossyProxy {
+    pub url: String,
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    lost: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl LossyProxy {
+    pub fn start(target: &str, prefix: &'static [u8], armed: bool) -> LossyProxy {
+        use std::io::Read;
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let target = target.trim_start_matches("http://").to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let (armed, lost) = (Arc::new(AtomicBool::new(armed)), Arc::new(AtomicBool::new(false)));
+        let proxy = LossyProxy { url, armed: Arc::clone(&armed), lost: Arc::clone(&lost) };
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let (Ok(client), Ok(upstream)) = (client, TcpStream::connect(&target)) else { continue };
+                // Whether the request being answered on this connection is the one to lose.
+                let marked = Arc::new(AtomicBool::new(false));
+                let (mut from_client, mut to_upstream) =
+                    (client.try_clone().expect("clone"), upstream.try_clone().expect("clone"));
+                let (seen, armed) = (Arc::clone(&marked), Arc::clone(&armed));
+                std::thread::spawn(move || {
+                    let mut buffer = [0u8; 64 * 1024];
+                    while let Ok(n @ 1..) = from_client.read(&mut buffer) {
+                        // A request's first bytes name it (the clients send one at a time).
+                        if armed.load(Ordering::SeqCst) && buffer[..n].starts_with(prefix) {
+                            seen.store(true, Ordering::SeqCst);
+                        }
+                        if to_upstream.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to_upstream.shutdown(Shutdown::Write);
+                });
+                let lost = Arc::clone(&lost);
+                std::thread::spawn(move || {
+                    let (mut from_upstream, mut to_client) = (&upstream, &client);
+                    let mut buffer = [0u8; 64 * 1024];
+                    while let Ok(n @ 1..) = from_upstream.read(&mut buffer) {
+                        if marked.load(Ordering::SeqCst) && !lost.swap(true, Ordering::SeqCst) {
+                            break;
+                        }
+                        if to_client.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = client.shutdown(Shutdown::Both);
+                    let _ = upstream.shutdown(Shutdown::Both);
+                });
+            }
+        });
+        proxy
+    }
+
+    /// From now on, the next matching request's answer is lost.
+    pub fn arm(&self) {
+        self.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether an answer was lost.
+    pub fn lost(&self) -> bool {
+        self.lost.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 pub fn token(path: &Path) -> String {
     std::fs::read_to_string(path).expect("token file").trim().to_string()
 }

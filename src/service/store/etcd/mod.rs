@@ -100,6 +100,10 @@ struct Meta {
     /// commits instead of reading the estate back.
     #[serde(default)]
     writer: u64,
+    /// Random per commit attempt: a transaction the gateway sent again after its first answer
+    /// was lost finds `meta` holding exactly these bytes if the first one committed.
+    #[serde(default)]
+    attempt: u64,
 }
 
 /// A journal entry's visibility: 0 for one written in its commit's own transaction, else the
@@ -254,6 +258,7 @@ impl EtcdStore {
                 next_event: 1,
                 estate: EstateMeta::of(seed),
                 writer: id,
+                attempt: 0,
             },
             stored: seed.clone(),
             requests: HashSet::new(),
@@ -476,12 +481,11 @@ impl EtcdStore {
             if !replace && !journal.is_empty() {
                 flip.push(Op::Put { key: format!("{}{tag:020}", self.keys.chunked()).into_bytes(), value: Vec::new() });
             }
-            flip.push(Op::Put { key: self.keys.meta(), value: json(&self.meta) });
+            let written = self.meta_value();
+            flip.push(Op::Put { key: self.keys.meta(), value: written.clone() });
             let outcome = self.gateway.txn(&self.keys.meta(), self.meta_revision, &flip).map_err(unavailable)?;
-            if !outcome.succeeded {
-                return Err(StoreError::Conflict);
-            }
-            self.set_revision(outcome.revision);
+            let revision = self.committed_at(&outcome, &written)?;
+            self.set_revision(revision);
             if replace && !journal.is_empty() {
                 // Only this ccrd's reset or import writes here now: the journal of the new
                 // estate, in chunks, each guarded by the new meta.
@@ -514,6 +518,26 @@ impl EtcdStore {
                 self.meta = saved;
                 Err(e)
             }
+        }
+    }
+
+    /// `meta` as the next commit writes it, marked as a new attempt.
+    fn meta_value(&mut self) -> Vec<u8> {
+        self.meta.attempt = random_tag();
+        json(&self.meta)
+    }
+
+    /// The revision a commit that wrote `written` into `meta` committed at. A failed compare is
+    /// a conflict, unless `meta` holds exactly `written`: then the gateway sent the transaction
+    /// again after its first answer was lost (a member died mid-call), and the first committed.
+    fn committed_at(&self, outcome: &gateway::TxnOutcome, written: &[u8]) -> Result<i64, StoreError> {
+        if outcome.succeeded {
+            return Ok(outcome.revision);
+        }
+        let range = self.gateway.range(&self.keys.meta(), b"", 0, 0, Consistency::Linearizable).map_err(unavailable)?;
+        match range.kvs.first() {
+            Some(kv) if kv.value == written => Ok(kv.mod_revision),
+            _ => Err(StoreError::Conflict),
         }
     }
 
@@ -598,7 +622,8 @@ impl EstateStore for EtcdStore {
             let objects = self.object_ops(diff)?;
             let (journal, numbered) = self.journal_ops(journals, 0)?;
             self.meta.estate = EstateMeta::of(&next);
-            let meta = Op::Put { key: self.keys.meta(), value: json(&self.meta) };
+            let written = self.meta_value();
+            let meta = Op::Put { key: self.keys.meta(), value: written.clone() };
             let mut ops = objects;
             ops.extend(journal);
             ops.push(meta);
@@ -606,10 +631,8 @@ impl EstateStore for EtcdStore {
                 return Ok(None);
             }
             let outcome = self.gateway.txn(&self.keys.meta(), self.meta_revision, &ops).map_err(unavailable)?;
-            if !outcome.succeeded {
-                return Err(StoreError::Conflict);
-            }
-            self.set_revision(outcome.revision);
+            let revision = self.committed_at(&outcome, &written)?;
+            self.set_revision(revision);
             Ok(Some(numbered))
         })();
         let ids = journals.iter().filter_map(|j| j.request.as_ref()).map(|r| r.id.clone());
@@ -915,7 +938,14 @@ mod tests {
     fn a_ccrd_passes_over_its_own_commits_in_the_watch_and_reads_back_anothers() {
         let seed = crate::engine::topology::build("seed", crate::engine::topology::SEED).expect("seed");
         let meta = |writer| {
-            json(&Meta { layout: LAYOUT.into(), generation: 1, next_event: 1, estate: EstateMeta::of(&seed), writer })
+            json(&Meta {
+                layout: LAYOUT.into(),
+                generation: 1,
+                next_event: 1,
+                estate: EstateMeta::of(&seed),
+                writer,
+                attempt: 1,
+            })
         };
         assert!(!written_by_another(&meta(7), 7));
         assert!(written_by_another(&meta(8), 7));
