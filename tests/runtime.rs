@@ -644,3 +644,15 @@ fn parse_exact_reads_dates_in_the_format_given() {
     );
     assert_eq!(ran.stderr, "");
 }
+
+#[test]
+fn dollar_caret_and_dollar_dollar_are_the_previous_lines_first_and_last_tokens() {
+    let client = Client::new("http://127.0.0.1:9", None).expect("client");
+    let (mut session, out, err) = captured_session(client, None);
+    session.run(r#""[$^][$$]""#, &SourceName::Command);
+    session.run(r#"Write-Output -InputObject 'two words' | Out-Null"#, &SourceName::Command);
+    session.run(r#""$^|$$""#, &SourceName::Command);
+    session.run(r#"@(Get-Variable).Name -contains '$'; @(Get-Variable).Name -contains '^'; (Get-Variable PWD).Value.Path -eq $PWD.Path"#, &SourceName::Command);
+    assert_eq!(lines(&out.text()), ["[][]", "Write-Output|Out-Null", "True", "True", "True"]);
+    assert_eq!(err.text(), "");
+}

@@ -129,6 +129,8 @@ impl Interpreter {
             "pwd" if matches!(qualifier, Qualifier::None) => {
                 return runtime::path_info::PathInfo::value(runtime::filesystem::location());
             }
+            // `$^` and `$$`: the first and last token of the previous input line.
+            "^" | "$" if matches!(qualifier, Qualifier::None) => return self.last_line_token(key == "^"),
             // Outside a script file's own scope (which sets them), the running file's.
             "psscriptroot" | "pscommandpath"
                 if matches!(qualifier, Qualifier::None) && self.current.lookup(key, |_| ()).is_none() =>
@@ -376,8 +378,57 @@ impl Interpreter {
             options: VariableOptions::default(),
             description: String::new(),
         });
+        // The automatic variables the interpreter answers without storing them.
+        for (name, value) in [
+            ("$", self.last_line_token(false)),
+            ("^", self.last_line_token(true)),
+            ("PWD", runtime::path_info::PathInfo::value(runtime::filesystem::location())),
+        ] {
+            if !all.iter().any(|a| a.name.eq_ignore_ascii_case(name)) {
+                all.push(VariableInfo {
+                    name: name.into(),
+                    value,
+                    options: VariableOptions::default(),
+                    description: String::new(),
+                });
+            }
+        }
         all.sort_by_key(|a| a.name.to_lowercase());
         Ok(all)
+    }
+
+    /// The first (`$^`) or last (`$$`) token of the input line before the current one, as the
+    /// host received it; `$null` before there was one. Tokens are split at blanks, a quoted
+    /// string staying whole.
+    fn last_line_token(&self, first: bool) -> Value {
+        let Some(line) = self.history.iter().rev().nth(1) else { return Value::Null };
+        let mut tokens: Vec<String> = Vec::new();
+        let mut current = String::new();
+        let mut quote: Option<char> = None;
+        for c in line.trim().chars() {
+            match quote {
+                Some(q) if c == q => {
+                    current.push(c);
+                    quote = None;
+                }
+                Some(_) => current.push(c),
+                None if c == '\'' || c == '"' => {
+                    current.push(c);
+                    quote = Some(c);
+                }
+                None if c.is_whitespace() => {
+                    if !current.is_empty() {
+                        tokens.push(std::mem::take(&mut current));
+                    }
+                }
+                None => current.push(c),
+            }
+        }
+        if !current.is_empty() {
+            tokens.push(current);
+        }
+        let token = if first { tokens.first() } else { tokens.last() };
+        token.map_or(Value::Null, |t| Value::String(t.clone()))
     }
 
     pub(super) fn define_variable(
