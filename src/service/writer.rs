@@ -13,7 +13,7 @@
 //! holds it and the sync of every log it appended to. (So a crash of ccrd loses nothing
 //! acknowledged: what was appended is in the kernel's cache either way. A power loss during a
 //! commit can leave the store holding ledger entries of messages that were never acknowledged
-//! and whose log records did not reach the disk; `-Verify` counts those as unavailable.) A failed
+//! and whose log records did not reach the disk; `-Verify` counts those as lost.) A failed
 //! commit fails its batch and everything decided after it: the decided estate starts again
 //! from the last published one.
 //!
