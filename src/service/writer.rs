@@ -5,17 +5,12 @@
 //! writer lock on the decided estate — every change decided so far, committed or not — and its
 //! file steps are done there too. It then joins the queue and waits. The first waiter that finds
 //! no commit in flight becomes the leader: it takes everything queued, syncs the log files the
-//! batch appended to while it writes in one store transaction what the batch changed (the
-//! difference between the estate the store holds and the batch's last estate) with every
-//! journal of the batch — the two syncs go to the disk together, so an acknowledgement waits
-//! for one round of syncs — then publishes that estate to readers, and wakes the batch. So requests that arrive while a
+//! batch appended to, writes in one store transaction what the batch changed (the difference
+//! between the estate the store holds and the batch's last estate) with every journal of the
+//! batch, publishes that estate to readers, and wakes the batch. So requests that arrive while a
 //! commit is in flight share the next one, and nothing is acknowledged before the commit that
-//! holds it and the sync of every log it appended to. (So a crash of ccrd loses nothing
-//! acknowledged: what was appended is in the kernel's cache either way. A power loss during a
-//! commit can leave the store holding ledger entries of messages that were never acknowledged
-//! and whose log records did not reach the disk; `-Verify` counts those as lost.) A failed
-//! commit fails its batch and everything decided after it: the decided estate starts again
-//! from the last published one.
+//! holds it. A failed commit fails its batch and everything decided after it: the decided estate
+//! starts again from the last published one.
 //!
 //! The copies' files have a lock of their own, taken after the writer lock by every change
 //! ([`Writer::decide`]) but not by deliveries ([`Writer::decide_appending`]), which only append to
@@ -294,36 +289,25 @@ impl Writer {
         let started = Instant::now();
         let last = batch.last().map(|e| e.estate.clone()).unwrap_or_else(|| stored.clone());
         let journals: Vec<&Journal> = batch.iter().filter_map(|e| e.journal.as_ref()).collect();
-        // The batch's events as the store numbered them, whether anything was written, and
-        // why the open logs could not be synced if the store committed but a sync failed.
-        type Outcome = (Vec<Vec<EventEntry>>, bool, Option<String>);
-        let outcome: Result<Outcome, StoreError> = (|| {
+        let outcome: Result<(Vec<Vec<EventEntry>>, bool), StoreError> = (|| {
             let files: BTreeSet<&LabPath> = batch.iter().flat_map(|e| e.sync.iter()).collect();
+            for path in files {
+                sync_file(path).map_err(|e| StoreError::Backend(format!("{}: {e}", path.full().display())))?;
+            }
             if journals.is_empty() {
                 // Only progress to publish: it is written with the next commit.
-                sync_files(&files).map_err(StoreError::Backend)?;
-                return Ok((Vec::new(), false, None));
+                return Ok((Vec::new(), false));
             }
             let diff = EstateDiff::between(&stored, &last);
-            // The open logs are synced while the store commits, so an acknowledgement waits for
-            // one round of syncs, not two in a row.
-            std::thread::scope(|scope| {
-                let syncing = (!files.is_empty()).then(|| scope.spawn(|| sync_files(&files)));
-                let committed = self.store().commit(&diff, &journals);
-                let synced = match syncing.map(|s| s.join()) {
-                    None | Some(Ok(Ok(()))) => None,
-                    Some(Ok(Err(why))) => Some(why),
-                    Some(Err(_)) => Some("the sync of the open logs panicked".to_string()),
-                };
-                committed.map(|events| (events, true, synced))
-            })
+            let mut store = self.store();
+            Ok((store.commit(&diff, &journals)?, true))
         })();
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
 
         let mut queue = self.queue();
         queue.committing = false;
         match outcome {
-            Ok((events, written, unsynced)) => {
+            Ok((events, written)) => {
                 if written {
                     self.stats.commits.fetch_add(1, Ordering::Relaxed);
                     self.stats.micros_total.fetch_add(micros, Ordering::Relaxed);
@@ -348,16 +332,7 @@ impl Writer {
                 let mut events = events.into_iter();
                 for entry in &batch {
                     let numbered = if entry.journal.is_some() { events.next().unwrap_or_default() } else { Vec::new() };
-                    let result = match &unsynced {
-                        // Recorded (and published: the store holds it), but what it appended to a
-                        // log may not be on disk: not acknowledged.
-                        Some(why) if !entry.sync.is_empty() => Err(NotCommitted::new(format!(
-                            "it was recorded, but an open log it appended to could not be synced ({why}); \
-                             Get-LabMailStatistics -Verify shows whether its messages are present"
-                        ))),
-                        _ => Ok(numbered),
-                    };
-                    queue.finished.insert(entry.ticket, result);
+                    queue.finished.insert(entry.ticket, Ok(numbered));
                 }
             }
             Err(e) => {
@@ -591,14 +566,6 @@ impl LedgerAccess for Deciding<'_> {
         self.flush()?;
         self.reader()
     }
-}
-
-/// Syncs every file of `files`, one after another.
-fn sync_files(files: &BTreeSet<&LabPath>) -> Result<(), String> {
-    for path in files {
-        sync_file(path).map_err(|e| format!("{}: {e}", path.full().display()))?;
-    }
-    Ok(())
 }
 
 fn sync_file(path: &LabPath) -> std::io::Result<()> {
