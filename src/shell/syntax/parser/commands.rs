@@ -2,9 +2,16 @@
 //! argument mode (bare words, `-Parameter[:value]`, `@splat`, `--`, `--%`, comma lists),
 //! and redirections.
 
-use super::{PResult, Parser, Stacks, char_at, ends_token};
+use super::{PResult, Parser, Stacks, ascii_letters_len, byte_table, char_at, ends_token};
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{is_blank, is_dash, is_double_quote, is_single_quote};
+
+/// The bytes a plain ASCII bare word stops at: what ends a token, what quotes, escapes or
+/// expands, and (as every table of [`byte_table`]) the first byte of any non-ASCII character.
+static STOPS_PLAIN_WORD: [bool; 256] = byte_table(b"`'\"$ \t\x0B\x0C\n\r&(),;{|}");
+
+/// The bytes an ASCII parameter name stops at: what ends a token, `.`, `[`, `:` and quotes.
+static STOPS_PARAMETER_NAME: [bool; 256] = byte_table(b".[:'\" \t\x0B\x0C\n\r&(),;{|}");
 
 impl<'s> Parser<'s> {
     /// `element | element | …`.
@@ -131,7 +138,7 @@ impl<'s> Parser<'s> {
     /// `-not`, `-bnot`, `-split`, `-join` at the position.
     fn starts_unary_dash_operator(&self) -> bool {
         let rest = &self.src[self.pos + self.peek().map_or(1, char::len_utf8)..];
-        let len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let len = ascii_letters_len(rest);
         let word = rest[..len].to_ascii_lowercase();
         matches!(word.as_str(), "not" | "bnot" | "split" | "isplit" | "csplit" | "join")
             && rest[len..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != ':')
@@ -164,9 +171,11 @@ impl<'s> Parser<'s> {
             if self.redirection(&mut redirections)? {
                 continue;
             }
+            // A dash may be any of four characters; three of them are not ASCII.
+            let dash = self.byte() == b'-' || self.byte() >= 0x80;
             // `--%`: the rest of the line goes verbatim, split at blanks, with `%NAME%` expanded
             // from the environment when the command runs.
-            if self.starts_with("--%") {
+            if dash && self.starts_with("--%") {
                 self.pos += 3;
                 let line_end = self.rest().find(['\n', '\r', '|']).map_or(self.src.len(), |n| self.pos + n);
                 while self.pos < line_end {
@@ -187,7 +196,7 @@ impl<'s> Parser<'s> {
                 }
                 continue;
             }
-            if !parameters_ended {
+            if dash && !parameters_ended {
                 if self.end_of_parameters() {
                     parameters_ended = true;
                     continue;
@@ -248,9 +257,19 @@ impl<'s> Parser<'s> {
             return Ok(None);
         }
         let rest = &self.src[name_start..];
-        let len = rest
-            .find(|c: char| ends_token(c) || matches!(c, '.' | '[' | ':') || is_single_quote(c) || is_double_quote(c))
-            .unwrap_or(rest.len());
+        // ASCII a byte at a time; from the first non-ASCII character on, by characters.
+        let ascii = rest.bytes().position(|b| STOPS_PARAMETER_NAME[b as usize]).unwrap_or(rest.len());
+        let len = if rest.as_bytes().get(ascii).is_some_and(|&b| b >= 0x80) {
+            let tail = &rest[ascii..];
+            ascii
+                + tail
+                    .find(|c: char| {
+                        ends_token(c) || matches!(c, '.' | '[' | ':') || is_single_quote(c) || is_double_quote(c)
+                    })
+                    .unwrap_or(tail.len())
+        } else {
+            ascii
+        };
         // "Quotes are never part of a parameter": such a token is an argument.
         if rest[len..].starts_with(|c: char| is_single_quote(c) || is_double_quote(c)) {
             return Ok(None);
@@ -384,10 +403,7 @@ impl<'s> Parser<'s> {
         let start = self.pos;
         // Fast path: a word of plain ASCII characters is sliced out whole.
         let rest = self.rest().as_bytes();
-        let plain = rest
-            .iter()
-            .position(|&b| b >= 0x80 || matches!(b, b'`' | b'\'' | b'"' | b'$') || ends_token(b as char))
-            .unwrap_or(rest.len());
+        let plain = rest.iter().position(|&b| STOPS_PLAIN_WORD[b as usize]).unwrap_or(rest.len());
         if plain > 0 && (plain == rest.len() || rest[plain] < 0x80 && ends_token(rest[plain] as char)) {
             let text = self.intern(&self.src[start..start + plain]);
             self.pos += plain;

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use super::{PResult, Parser, Stacks, char_at, ends_token};
+use super::{PResult, Parser, Stacks, ascii_letters_len, char_at, ends_token, identifier_len};
 use crate::shell::syntax::SyntaxError;
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{is_dash, is_double_quote, is_single_quote};
@@ -99,7 +99,7 @@ impl<'s> Parser<'s> {
     fn dash_token(&self) -> Option<(Op, usize)> {
         let first = self.peek().filter(|c| is_dash(*c))?;
         let rest = &self.src[self.pos + first.len_utf8()..];
-        let len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let len = ascii_letters_len(rest);
         if len == 0 {
             return None;
         }
@@ -613,7 +613,7 @@ impl<'s> Parser<'s> {
             return None;
         }
         let rest = self.rest();
-        let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let len = identifier_len(rest);
         let after = rest[len..].chars().next();
         // A name followed by a character that would continue a generic token is not simple.
         if after.is_some_and(|a| !(ends_token(a) || matches!(a, '=' | '}' | ':' | ')' | ']' | '.'))) {
@@ -660,6 +660,9 @@ impl<'s> Parser<'s> {
     pub(super) fn postfix(&mut self, mut expr: Expr) -> PResult<Expr> {
         loop {
             let c = self.byte();
+            if !matches!(c, b':' | b'.' | b'?' | b'[') {
+                return Ok(expr);
+            }
             let (is_static, null_conditional, skip) = if self.starts_with("::") {
                 (true, false, 2)
             } else if c == b'.' && self.byte_at(1) != b'.' {
@@ -737,7 +740,7 @@ impl<'s> Parser<'s> {
             }
             _ => {
                 let rest = self.rest();
-                let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+                let len = identifier_len(rest);
                 if len == 0 {
                     return Err(if self.at_end() {
                         self.incomplete_at(

@@ -386,15 +386,18 @@ impl<'s> Parser<'s> {
         }
         let name_start = self.pos;
         loop {
-            match self.peek() {
-                Some(c) if c.is_alphanumeric() || c == '_' || c == '?' => {
-                    self.bump();
-                }
+            let b = self.byte();
+            if b.is_ascii_alphanumeric() || b == b'_' || b == b'?' {
+                self.pos += 1;
+            } else if b == b':' && self.byte_at(1) != b':' {
                 // `$scope:name`; `$a::b` is static member access.
-                Some(':') if self.byte_at(1) != b':' => {
-                    self.pos += 1;
-                }
-                _ => break,
+                self.pos += 1;
+            } else if b >= 0x80
+                && let Some(c) = self.peek().filter(|c| c.is_alphanumeric())
+            {
+                self.pos += c.len_utf8();
+            } else {
+                break;
             }
         }
         let name = &self.src[name_start..self.pos];
@@ -403,7 +406,9 @@ impl<'s> Parser<'s> {
 
     /// A variable reference for `text`, with its qualifier split off.
     pub(super) fn var_ref(&mut self, text: &str) -> VarRef {
-        let (qualifier, bare) = match text.split_once(':') {
+        // Names are short: a byte loop finds the colon sooner than a searcher is set up.
+        let colon = text.bytes().position(|b| b == b':');
+        let (qualifier, bare) = match colon.map(|i| (&text[..i], &text[i + 1..])) {
             Some((scope, bare)) if !scope.is_empty() => {
                 let is = |word: &str| scope.eq_ignore_ascii_case(word);
                 let q = if is("global") {

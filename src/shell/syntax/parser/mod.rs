@@ -105,25 +105,30 @@ impl<'s> Parser<'s> {
     }
 
     /// The byte at the position, or 0 at the end.
+    #[inline]
     fn byte(&self) -> u8 {
         self.bytes.get(self.pos).copied().unwrap_or(0)
     }
 
+    #[inline]
     fn byte_at(&self, offset: usize) -> u8 {
         self.bytes.get(self.pos + offset).copied().unwrap_or(0)
     }
 
     /// The character at the position.
+    #[inline]
     fn peek(&self) -> Option<char> {
         char_at(self.src, self.pos)
     }
 
     /// The character after the one at the position.
+    #[inline]
     fn peek2(&self) -> Option<char> {
         let c = self.peek()?;
         char_at(self.src, self.pos + c.len_utf8())
     }
 
+    #[inline]
     fn bump(&mut self) -> Option<char> {
         let c = self.peek()?;
         self.pos += c.len_utf8();
@@ -186,22 +191,40 @@ impl<'s> Parser<'s> {
     // Trivia
 
     /// Blanks, comments and line continuations; not newlines.
+    #[inline]
     fn skip_blanks(&mut self) -> PResult<()> {
         self.skip(Skip::Blanks)
     }
 
     /// Blanks and newlines (inside brackets, after `|`, `,`, an operator).
+    #[inline]
     fn skip_newlines(&mut self) -> PResult<()> {
         self.skip(Skip::Newlines)
     }
 
     /// Blanks, newlines and `;` (between statements).
+    #[inline]
     fn skip_separators(&mut self) -> PResult<()> {
         self.skip(Skip::Separators)
     }
 
-    /// The trivia scanner: a byte loop, as this runs between every two tokens.
+    /// The trivia scanner, run between every two tokens (and before every operator the parser
+    /// might meet). Most calls find a token at once or after spaces: that part is inlined where
+    /// it is called; comments, continuations, newlines and Unicode blanks go to
+    /// [`Parser::skip_trivia`].
+    #[inline]
     fn skip(&mut self, what: Skip) -> PResult<()> {
+        loop {
+            match self.bytes.get(self.pos) {
+                Some(b' ' | b'\t') => self.pos += 1,
+                Some(&b) if STARTS_TRIVIA[b as usize] => return self.skip_trivia(what),
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn skip_trivia(&mut self, what: Skip) -> PResult<()> {
         let bytes = self.bytes;
         let mut pos = self.pos;
         while let Some(&b) = bytes.get(pos) {
@@ -332,6 +355,27 @@ impl<'s> Parser<'s> {
     }
 }
 
+/// The bytes trivia can start with: blanks, newlines, `;`, `#`, `<#`, a backtick, and the
+/// first byte of any non-ASCII character (a Unicode blank).
+static STARTS_TRIVIA: [bool; 256] = byte_table(b" \t\x0B\x0C\n\r;#<`");
+
+/// A table of the bytes in `bytes` and of every non-ASCII byte (where a character that needs
+/// decoding begins), for scans that go a byte at a time over ASCII.
+const fn byte_table(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        table[b] = true;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
 /// What a trivia scan skips besides blanks, comments and continuations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Skip {
@@ -344,6 +388,7 @@ enum Skip {
 }
 
 /// The character at byte `pos` of `s`, decoding only when it is not ASCII.
+#[inline]
 fn char_at(s: &str, pos: usize) -> Option<char> {
     let b = *s.as_bytes().get(pos)?;
     if b < 0x80 { Some(b as char) } else { s.get(pos..)?.chars().next() }
@@ -353,6 +398,23 @@ fn char_at(s: &str, pos: usize) -> Option<char> {
 /// `& ( ) , ; { | }`.
 fn ends_token(c: char) -> bool {
     matches!(c, '\n' | '\r' | '&' | '(' | ')' | ',' | ';' | '{' | '|' | '}') || is_blank(c)
+}
+
+/// The length of the run of ASCII letters at the start of `text`.
+fn ascii_letters_len(text: &str) -> usize {
+    text.bytes().position(|b| !b.is_ascii_alphabetic()).unwrap_or(text.len())
+}
+
+/// The length of the run of identifier characters (letters and digits of any script, `_`) at
+/// the start of `text`: a byte loop over ASCII, characters only from the first non-ASCII one.
+fn identifier_len(text: &str) -> usize {
+    let ascii = text.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'_')).unwrap_or(text.len());
+    if text.as_bytes().get(ascii).is_some_and(|&b| b >= 0x80) {
+        let rest = &text[ascii..];
+        ascii + rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+    } else {
+        ascii
+    }
 }
 
 /// The case-insensitive keyword `word` at the start of `rest`, followed by the end of the

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use super::{PResult, Parser, Stacks, ends_token, keyword_at};
+use super::{PResult, Parser, Stacks, ascii_letters_len, ends_token, identifier_len, keyword_at};
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::is_dash;
 
@@ -128,6 +128,9 @@ impl<'s> Parser<'s> {
 
     /// Whether a named block (`begin {`, `process {`…) starts at the position.
     fn starts_named_block(&self) -> bool {
+        if !matches!(self.byte().to_ascii_lowercase(), b'b' | b'p' | b'e' | b'c' | b'd') {
+            return false;
+        }
         let rest = self.rest();
         ["begin", "process", "end", "clean", "dynamicparam"].iter().any(|k| {
             keyword_at(rest, k) && {
@@ -225,7 +228,7 @@ impl<'s> Parser<'s> {
             return Ok(None);
         }
         let rest = &self.src[self.pos + 1..];
-        let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let len = identifier_len(rest);
         if len == 0 {
             return Err(self.unexpected());
         }
@@ -241,7 +244,7 @@ impl<'s> Parser<'s> {
             return Ok(None);
         }
         let rest = self.rest();
-        let word_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let word_len = ascii_letters_len(rest);
         let candidate = &rest[..word_len];
         let Some(word) = KEYWORDS.iter().find(|k| k.eq_ignore_ascii_case(candidate)).copied() else {
             return Ok(None);
@@ -541,7 +544,7 @@ impl<'s> Parser<'s> {
             };
             let name_start = self.pos + dash.len_utf8();
             let rest = &self.src[name_start..];
-            let len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+            let len = ascii_letters_len(rest);
             let flag = rest[..len].to_ascii_lowercase();
             let matches = |full: &str| !flag.is_empty() && full.starts_with(flag.as_str());
             if matches("regex") {
