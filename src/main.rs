@@ -19,6 +19,8 @@ use connection::Connection;
 /// value past it instead of the process aborting when an allocation fails. mimalloc rather than
 /// glibc's malloc: a parse tree is a million small blocks for a 10 MB script, and glibc spent
 /// as long freeing them as the parser took to build them (docs/performance.md, "Parser").
+/// Without transparent huge pages (the `no_thp` feature): with them, every region mimalloc
+/// touched became 2 MB resident, and start-up's peak memory grew from 16 to 24 MB.
 #[global_allocator]
 static HEAP: cap::Cap<mimalloc::MiMalloc> = cap::Cap::new(mimalloc::MiMalloc, usize::MAX);
 
