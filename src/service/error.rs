@@ -130,8 +130,10 @@ pub fn from_commit(error: &crate::service::writer::NotCommitted) -> ServiceError
             code: ErrorCode::ControlStoreUnavailable,
             message: error.message.clone(),
             hint: Some(
-                "Nothing of this request was carried out. Bring a majority of the etcd members back (or \
-                 reconnect this ccrd to them), then send it again."
+                "The store did not confirm this request: most likely it was not carried out, but if the store \
+                 took it just before it stopped answering, it was. Bring a majority of the etcd members back \
+                 (or reconnect this ccrd to them), look at the estate (Search-AdminAuditLog shows what was \
+                 carried out), then send it again if it is still needed."
                     .into(),
             ),
             target: None,
