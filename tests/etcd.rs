@@ -334,6 +334,11 @@ fn two_ccrd_on_one_store_serve_one_estate_see_each_others_changes_and_serialise_
             let mut accepted = Vec::new();
             while changing.load(Ordering::Relaxed) {
                 accepted.extend(deliver(&client, 1).expect("a delivery while the other ccrd changes the estate"));
+                // Mail at a pace that leaves the other ccrd room: an administrator's change that
+                // loses the compare is answered 409 and not decided again (only deliveries are),
+                // so an unbroken stream of deliveries through one ccrd starves the other's
+                // changes — a known limit of this step (docs/etcd.md, "Failure behaviour").
+                std::thread::sleep(Duration::from_millis(50));
             }
             accepted
         })
@@ -345,7 +350,10 @@ fn two_ccrd_on_one_store_serve_one_estate_see_each_others_changes_and_serialise_
     let delivered = mail.join().expect("mail");
     assert!(!delivered.is_empty());
     acknowledged.extend(delivered);
-    assert!(done_a > 0 && done_b > 0, "both made changes: {done_a} and {done_b}");
+    assert!(
+        done_a > 0 && done_b > 0,
+        "both made changes: {done_a} and {done_b} (409s: {conflicts_a} and {conflicts_b})"
+    );
     let end = start + done_a + done_b;
     // Each side sees the other's last change once its watch brings it.
     let said = format!("{done_a} + {done_b} committed ({conflicts_a} + {conflicts_b} conflicts)");
