@@ -4,30 +4,12 @@
 //! input changed nothing.
 
 use std::fs;
-use std::path::Path;
 
 use ccrsh::shell::client::Client;
 use ccrsh::shell::session::SourceName;
 
 use crate::support::captured_session;
-
-struct Ran {
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `script` with the location set to `dir`. No case talks to ccrd.
-fn run_in(dir: &Path, script: &str) -> Ran {
-    let client = Client::new("http://127.0.0.1:9", None).expect("client");
-    let (mut session, out, err) = captured_session(client, None);
-    let source = format!("Set-Location -LiteralPath '{}'\n{script}", dir.display());
-    session.run(&source, &SourceName::Command);
-    Ran { stdout: out.text(), stderr: err.text() }
-}
-
-fn lines(text: &str) -> Vec<&str> {
-    text.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect()
-}
+use crate::support::{lines, run_offline_in as run_in};
 
 #[test]
 fn items_are_listed_created_copied_moved_renamed_and_removed() {

@@ -9,10 +9,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use ccrsh::shell::client::Client;
-use ccrsh::shell::session::SourceName;
-
-use crate::support::captured_session;
+use crate::support::{lines, run_offline_in as run_in};
 
 /// One message as the sink received it.
 #[derive(Debug, Clone, Default)]
@@ -108,44 +105,10 @@ fn serve(stream: TcpStream, kept: &Mutex<Vec<Received>>) -> std::io::Result<()> 
     }
 }
 
-struct Ran {
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `script` in a new session (no ccrd) with the location at `dir`.
-fn run_in(dir: &std::path::Path, script: &str) -> Ran {
-    let client = Client::new("http://127.0.0.1:9", None).expect("client");
-    let (mut session, out, err) = captured_session(client, None);
-    let source = format!("Set-Location -LiteralPath '{}'\n{script}", dir.display());
-    session.run(&source, &SourceName::Command);
-    Ran { stdout: out.text(), stderr: err.text() }
-}
-
-fn lines(text: &str) -> Vec<&str> {
-    text.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect()
-}
-
 /// A body as the relay got it: quoted-printable soft breaks and escapes undone.
 fn decoded(data: &str) -> String {
-    let joined = data.replace("=\r\n", "");
-    let mut out = Vec::new();
-    let bytes = joined.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'=', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let bytes = quoted_printable::decode(data, quoted_printable::ParseMode::Robust).expect("quoted-printable");
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// The value of header `name` in a message's head.

@@ -7,23 +7,7 @@ use ccrsh::shell::client::Client;
 use ccrsh::shell::session::SourceName;
 
 use crate::support::captured_session;
-
-struct Ran {
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `script` in a new session that talks to no ccrd.
-fn run(script: &str) -> Ran {
-    let client = Client::new("http://127.0.0.1:9", None).expect("client");
-    let (mut session, out, err) = captured_session(client, None);
-    session.run(script, &SourceName::Command);
-    Ran { stdout: out.text(), stderr: err.text() }
-}
-
-fn lines(text: &str) -> Vec<&str> {
-    text.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect()
-}
+use crate::support::{Ran, lines, run_offline as run};
 
 #[test]
 fn variables_are_made_read_and_removed_in_the_scope_named() {

@@ -286,6 +286,31 @@ pub fn captured_session_with(
     (session, out, err)
 }
 
+/// What a session that talks to no ccrd printed.
+pub struct Ran {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `script` in a new session that talks to no ccrd (the client's address is a closed
+/// loopback port).
+pub fn run_offline(script: &str) -> Ran {
+    let client = ccrsh::shell::client::Client::new("http://127.0.0.1:9", None).expect("client");
+    let (mut session, out, err) = captured_session(client, None);
+    session.run(script, &ccrsh::shell::session::SourceName::Command);
+    Ran { stdout: out.text(), stderr: err.text() }
+}
+
+/// As [`run_offline`], with the location set to `dir` first.
+pub fn run_offline_in(dir: &Path, script: &str) -> Ran {
+    run_offline(&format!("Set-Location -LiteralPath '{}'\n{script}", dir.display()))
+}
+
+/// The lines of `text` that are not blank, their trailing blanks trimmed.
+pub fn lines(text: &str) -> Vec<&str> {
+    text.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect()
+}
+
 /// A blocking HTTP client for talking to a test ccrd directly, following no redirects.
 /// reqwest is built without a crypto provider of its own (ccrsh picks ring), so this installs
 /// it: every test that builds a client must come through here, whatever runs first.
