@@ -185,6 +185,9 @@ impl EstateDiff {
 
 /// The positions of `after` whose object is not `before`'s at that position, and its length.
 fn positions<T: PartialEq>(before: &Objects<T>, after: &Objects<T>) -> Option<(usize, Vec<usize>)> {
+    if Objects::same(before, after) {
+        return None;
+    }
     let (old, new) = (before.items(), after.items());
     let changed: Vec<usize> =
         (0..new.len()).filter(|&p| old.get(p).is_none_or(|o| !Shared::same(o, &new[p]) && **o != *new[p])).collect();

@@ -1,7 +1,9 @@
 //! The collections the estate keeps its objects in: copy-on-write lists with identity indexes.
 //!
-//! Owns: [`Objects`] (the list of one kind of object: cloning it is a reference count per
-//! object, so deciding a change on a copy of the estate costs what the change touches), [`Shared`]
+//! Owns: [`Objects`] (the list of one kind of object: cloning it is one reference count, and
+//! writing to a clone copies its list of handles — a reference count per object — and the
+//! object written, so deciding a change on a copy of the estate costs what the change touches
+//! and the lists of the kinds it writes), [`Shared`]
 //! (one object in it: written through, it is copied first if another estate still holds it), and
 //! the maps by identity that make every lookup by name constant-time ([`Keyed`]).
 //!
@@ -118,7 +120,10 @@ struct Index {
 
 /// The objects of one kind, in the order they were added.
 pub struct Objects<T> {
-    items: Vec<Shared<T>>,
+    /// Shared with the clones of this list until one of them changes it: cloning an estate
+    /// is a reference count per kind of object, and a change copies the list of handles of the
+    /// kinds it writes (not the objects themselves: see [`Shared`]).
+    items: Arc<Vec<Shared<T>>>,
     /// Built on the first lookup; dropped by every structural change.
     index: Mutex<Option<Arc<Index>>>,
     /// Whether no object was written since the index was built: a key missing from a fresh
@@ -128,7 +133,7 @@ pub struct Objects<T> {
 
 impl<T> Objects<T> {
     pub fn new() -> Objects<T> {
-        Objects { items: Vec::new(), index: Mutex::new(None), fresh: AtomicBool::new(false) }
+        Objects { items: Arc::new(Vec::new()), index: Mutex::new(None), fresh: AtomicBool::new(false) }
     }
 
     fn forget_index(&mut self) {
@@ -139,7 +144,7 @@ impl<T> Objects<T> {
     /// Adds an object at the end.
     pub fn push(&mut self, value: T) {
         self.forget_index();
-        self.items.push(Shared::new(value));
+        self.list_mut().push(Shared::new(value));
     }
 
     /// Removes the object at `position` and returns it.
@@ -148,13 +153,13 @@ impl<T> Objects<T> {
         T: Clone,
     {
         self.forget_index();
-        self.items.remove(position).into_inner()
+        self.list_mut().remove(position).into_inner()
     }
 
     /// Keeps only the objects `keep` accepts.
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
         self.forget_index();
-        self.items.retain(|item| keep(item));
+        self.list_mut().retain(|item| keep(item));
     }
 
     /// Puts `object` at `position`: in place of the object there, or at the end when
@@ -162,10 +167,10 @@ impl<T> Objects<T> {
     pub fn put(&mut self, position: usize, object: Shared<T>) {
         if position < self.items.len() {
             *self.fresh.get_mut() = false;
-            self.items[position] = object;
+            self.list_mut()[position] = object;
         } else {
             self.forget_index();
-            self.items.push(object);
+            self.list_mut().push(object);
         }
     }
 
@@ -173,13 +178,24 @@ impl<T> Objects<T> {
     pub fn truncate(&mut self, len: usize) {
         if len < self.items.len() {
             self.forget_index();
-            self.items.truncate(len);
+            self.list_mut().truncate(len);
         }
     }
 
     /// The shared handles, for comparing two estates object by object.
     pub fn items(&self) -> &[Shared<T>] {
         &self.items
+    }
+
+    /// Whether `a` and `b` are the very same list: nothing was written to either since one
+    /// was cloned from the other (so every object in them is the same too).
+    pub fn same(a: &Objects<T>, b: &Objects<T>) -> bool {
+        Arc::ptr_eq(&a.items, &b.items)
+    }
+
+    /// The list of handles for writing, copied first if another estate still shares it.
+    fn list_mut(&mut self) -> &mut Vec<Shared<T>> {
+        Arc::make_mut(&mut self.items)
     }
 }
 
@@ -262,7 +278,7 @@ impl<T> Clone for Objects<T> {
     fn clone(&self) -> Self {
         let index = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         Objects {
-            items: self.items.clone(),
+            items: Arc::clone(&self.items),
             index: Mutex::new(index),
             fresh: AtomicBool::new(self.fresh.load(Ordering::Acquire)),
         }
@@ -286,7 +302,7 @@ impl<T> Objects<T> {
     /// The objects for writing: each is copied (if shared) only when written to.
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Shared<T>> {
         *self.fresh.get_mut() = false;
-        self.items.iter_mut()
+        self.list_mut().iter_mut()
     }
 
     pub fn get(&self, position: usize) -> Option<&T> {
@@ -301,7 +317,7 @@ impl<T> Objects<T> {
 impl<T: Clone> Objects<T> {
     pub fn get_mut(&mut self, position: usize) -> Option<&mut T> {
         *self.fresh.get_mut() = false;
-        self.items.get_mut(position).map(|item| &mut **item)
+        self.list_mut().get_mut(position).map(|item| &mut **item)
     }
 }
 
@@ -319,13 +335,13 @@ impl<T: Clone> std::ops::IndexMut<usize> for Objects<T> {
     /// Writing to an object may change its key: the index is no longer known to be complete.
     fn index_mut(&mut self, position: usize) -> &mut T {
         *self.fresh.get_mut() = false;
-        &mut self.items[position]
+        &mut self.list_mut()[position]
     }
 }
 
 impl<T: PartialEq> PartialEq for Objects<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.items == other.items
+        Objects::same(self, other) || self.items == other.items
     }
 }
 
@@ -338,7 +354,7 @@ impl<T: fmt::Debug> fmt::Debug for Objects<T> {
 impl<T> FromIterator<T> for Objects<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut objects = Objects::new();
-        objects.items = iter.into_iter().map(Shared::new).collect();
+        objects.items = Arc::new(iter.into_iter().map(Shared::new).collect());
         objects
     }
 }
@@ -361,7 +377,7 @@ impl<T: Clone> IntoIterator for Objects<T> {
     type Item = T;
     type IntoIter = std::iter::Map<std::vec::IntoIter<Shared<T>>, fn(Shared<T>) -> T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.items.into_iter().map(Shared::into_inner)
+        Arc::unwrap_or_clone(self.items).into_iter().map(Shared::into_inner)
     }
 }
 
@@ -370,7 +386,7 @@ impl<'a, T> IntoIterator for &'a mut Objects<T> {
     type IntoIter = std::slice::IterMut<'a, Shared<T>>;
     fn into_iter(self) -> Self::IntoIter {
         *self.fresh.get_mut() = false;
-        self.items.iter_mut()
+        self.list_mut().iter_mut()
     }
 }
 

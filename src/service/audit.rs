@@ -9,18 +9,23 @@
 //! (`Invalid`) — with what failed. Unauthenticated records are capped (the newest
 //! [`UNAUTHENTICATED_KEPT`]) so nobody without a token can fill the disk.
 //!
-//! The interface is two calls on [`Audit`]: [`Audit::record`] and [`Audit::search`]. Anything
-//! that wants a record of an action or a refusal builds an `api::OperationRecord` (its `index`
-//! is assigned here) and records it; a failure to record is returned, and the caller decides
-//! (a change already committed is still answered; the failure goes to ccrd's log).
+//! The interface is a few calls on [`Audit`]: [`Audit::record`] (waits until written),
+//! [`Audit::record_soon`] (queues it for the trail's writer thread: a change or a delivery is
+//! answered without waiting for the trail's transaction), [`Audit::flush`] and
+//! [`Audit::search`] (which first waits for everything queued). Anything that wants a record of
+//! an action or a refusal builds an `api::OperationRecord` (its `index` is assigned here) and
+//! records it; a failure to record is returned (or, for a queued record, logged by the writer),
+//! and the caller decides (a change already committed is still answered; the failure goes to
+//! ccrd's log).
 //!
 //! Must not: hold estate state, or be written inside the estate's transaction (it is a separate
-//! file: a crash between a change's commit and its audit record can lose that one record; it
-//! never loses the change).
+//! file: a crash between a change's commit and its audit record can lose that record — or the
+//! last few queued with [`Audit::record_soon`]; it never loses the change).
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -52,31 +57,59 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_by_caller ON audit(caller);
 ";
 
-/// The group commit's queue (see [`Audit::record`]).
+/// The writer's queue (see [`Audit::record`]).
 #[derive(Default)]
 struct Queue {
-    waiting: Vec<(u64, OperationRecord)>,
+    waiting: Vec<Pending>,
+    /// The writer thread holds a batch.
     writing: bool,
+    /// The writer thread waits for records (and must be woken for the next).
+    sleeping: bool,
     next_ticket: u64,
-    /// Each written record's index, or the failed transaction's SQLite code and message.
+    /// Every record with a lower ticket is written (or failed).
+    done_through: u64,
+    /// Each answered record's index, or the failed transaction's SQLite code and message.
     finished: HashMap<u64, Result<u64, (std::ffi::c_int, String)>>,
+    /// Set when the trail is dropped: the writer writes what is queued and stops.
+    closed: bool,
+    /// The writer thread, started with the first record.
+    writer: Option<std::thread::JoinHandle<()>>,
 }
+
+/// A record waiting for the writer.
+struct Pending {
+    ticket: u64,
+    record: OperationRecord,
+    /// Someone waits for its index ([`Audit::record`]); otherwise a failure is logged.
+    answer: bool,
+}
+
+/// How many records may wait for the writer before [`Audit::record_soon`] waits too.
+const QUEUED_MAX: usize = 4096;
 
 /// Why the audit trail could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("the audit trail: {0}")]
 pub struct AuditError(#[from] rusqlite::Error);
 
-/// The open audit trail. Shared by every request; one connection, used briefly.
-pub struct Audit {
+/// What the trail's users and its writer thread share.
+struct Inner {
     connection: Mutex<Connection>,
     /// Records waiting for the next transaction, and the outcome of those written.
     queue: Mutex<Queue>,
+    /// The writer waits here for records.
+    queued: Condvar,
+    /// Whoever waits for a record to be written waits here.
     written: Condvar,
     /// How many unauthenticated records to keep (about: pruned every 256 records).
-    unauthenticated_kept: i64,
+    unauthenticated_kept: AtomicI64,
 }
 
+/// The open audit trail. Shared by every request; one connection, written by one thread of
+/// its own (started with the first record), read briefly by searches.
+pub struct Audit {
+    inner: Arc<Inner>,
+}
 impl Audit {
     /// Opens (or creates, mode 0600) `DIR/audit.db`.
     pub fn open(lab: &Path) -> Result<Audit, AuditError> {
@@ -107,74 +140,91 @@ impl Audit {
             connection.execute_batch("ALTER TABLE audit ADD COLUMN domain_controller TEXT")?;
         }
         Ok(Audit {
-            connection: Mutex::new(connection),
-            queue: Mutex::new(Queue::default()),
-            written: Condvar::new(),
-            unauthenticated_kept: UNAUTHENTICATED_KEPT,
+            inner: Arc::new(Inner {
+                connection: Mutex::new(connection),
+                queue: Mutex::new(Queue::default()),
+                queued: Condvar::new(),
+                written: Condvar::new(),
+                unauthenticated_kept: AtomicI64::new(UNAUTHENTICATED_KEPT),
+            }),
         })
     }
 
-    /// Appends `record` (its `index` is ignored); returns the index it got. Records that arrive
-    /// while another is being written share the next transaction (group commit): under a
-    /// stream of deliveries each would otherwise queue for the connection, one transaction
-    /// after another, and that queue was the largest part of an acknowledgement's tail.
+    /// Appends `record` (its `index` is ignored) and waits until it is written; returns the
+    /// index it got. Records that arrive while another batch is being written share the next
+    /// transaction (group commit).
     pub fn record(&self, record: &OperationRecord) -> Result<u64, AuditError> {
-        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        let ticket = queue.next_ticket;
-        queue.next_ticket += 1;
-        queue.waiting.push((ticket, record.clone()));
+        let mut queue = self.enqueue(record, true);
+        let ticket = queue.next_ticket - 1;
         loop {
             if let Some(result) = queue.finished.remove(&ticket) {
                 return result.map_err(|(code, message)| {
                     AuditError(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(message)))
                 });
             }
-            if !queue.writing {
-                let batch = std::mem::take(&mut queue.waiting);
-                queue.writing = true;
-                drop(queue);
-                let written = self.write(&batch);
-                queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-                queue.writing = false;
-                match written {
-                    Ok(indexes) => {
-                        for ((ticket, _), index) in batch.iter().zip(indexes) {
-                            queue.finished.insert(*ticket, Ok(index));
-                        }
-                    }
-                    Err(e) => {
-                        let code = match &e {
-                            rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
-                            _ => rusqlite::ffi::SQLITE_ERROR,
-                        };
-                        for (ticket, _) in &batch {
-                            queue.finished.insert(*ticket, Err((code, e.to_string())));
-                        }
-                    }
-                }
-                self.written.notify_all();
-                continue;
-            }
-            queue = self.written.wait(queue).unwrap_or_else(PoisonError::into_inner);
+            queue = self.inner.written.wait(queue).unwrap_or_else(PoisonError::into_inner);
         }
     }
 
-    /// Writes `batch` in one transaction; the index each record got.
-    fn write(&self, batch: &[(u64, OperationRecord)]) -> Result<Vec<u64>, rusqlite::Error> {
-        let mut connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
-        let tx = connection.transaction()?;
-        let mut indexes = Vec::with_capacity(batch.len());
-        for (_, record) in batch {
-            indexes.push(insert(&tx, record, self.unauthenticated_kept)?);
+    /// Appends `record` without waiting for it to be written: the writer thread writes it with
+    /// the next batch, and logs a failure. For the records of requests about to be answered
+    /// (a change, a delivery): the answer does not wait for the audit trail's transaction, and
+    /// a crash of ccrd can lose the last records so queued — as it could lose the record of a
+    /// change committed just before it (see the module header). Searches and
+    /// [`Audit::flush`] wait for everything queued before them, so whoever was answered finds
+    /// the record. More than [`QUEUED_MAX`] records waiting: this waits as [`Audit::record`].
+    pub fn record_soon(&self, record: &OperationRecord) {
+        let queue = self.enqueue(record, false);
+        if queue.waiting.len() > QUEUED_MAX {
+            let ticket = queue.next_ticket;
+            self.wait_through(queue, ticket);
         }
-        tx.commit()?;
-        Ok(indexes)
+    }
+
+    /// Waits until every record queued so far is written (or failed).
+    pub fn flush(&self) {
+        let queue = self.inner.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let ticket = queue.next_ticket;
+        self.wait_through(queue, ticket);
+    }
+
+    fn wait_through(&self, mut queue: MutexGuard<'_, Queue>, ticket: u64) {
+        while queue.done_through < ticket {
+            queue = self.inner.written.wait(queue).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Queues `record` for the writer (started here the first time); returns the queue, locked.
+    fn enqueue(&self, record: &OperationRecord, answer: bool) -> MutexGuard<'_, Queue> {
+        let mut queue = self.inner.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let ticket = queue.next_ticket;
+        queue.next_ticket += 1;
+        queue.waiting.push(Pending { ticket, record: record.clone(), answer });
+        if queue.writer.is_none() {
+            let inner = Arc::clone(&self.inner);
+            let spawned = std::thread::Builder::new().name("ccrd-audit".into()).spawn(move || inner.write_all());
+            match spawned {
+                Ok(handle) => queue.writer = Some(handle),
+                Err(e) => {
+                    // No thread: this caller writes the batch itself.
+                    tracing::warn!(error = %e, "no thread for the audit trail's writer; writing in the request");
+                    drop(queue);
+                    self.inner.write_one_batch();
+                    return self.inner.queue.lock().unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        } else if queue.sleeping {
+            queue.sleeping = false;
+            self.inner.queued.notify_one();
+        }
+        queue
     }
 
     /// Records, newest first, filtered by cmdlet, object and caller (each exact,
     /// case-insensitive).
     pub fn search(&self, q: &HistoryQuery) -> Result<Vec<OperationRecord>, AuditError> {
-        let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        self.flush();
+        let connection = self.inner.connection.lock().unwrap_or_else(PoisonError::into_inner);
         let mut stmt = connection.prepare_cached(
             "SELECT idx, time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings, \
              domain_controller FROM audit \
@@ -206,19 +256,107 @@ impl Audit {
 
     /// The newest record's index (0 when there is none).
     pub fn last_index(&self) -> Result<u64, AuditError> {
-        let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        self.flush();
+        let connection = self.inner.connection.lock().unwrap_or_else(PoisonError::into_inner);
         let last: Option<i64> =
             connection.query_row("SELECT max(idx) FROM audit", [], |r| r.get(0)).optional()?.flatten();
         Ok(last.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
     }
 }
 
+impl Inner {
+    /// The writer thread: writes what is queued, batch after batch, until the trail is dropped.
+    fn write_all(&self) {
+        loop {
+            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            while queue.waiting.is_empty() && !queue.closed {
+                queue.sleeping = true;
+                queue = self.queued.wait(queue).unwrap_or_else(PoisonError::into_inner);
+            }
+            queue.sleeping = false;
+            if queue.waiting.is_empty() {
+                return;
+            }
+            drop(queue);
+            self.write_one_batch();
+        }
+    }
+
+    /// Takes what is queued, writes it in one transaction, and tells whoever waits.
+    fn write_one_batch(&self) {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let batch = std::mem::take(&mut queue.waiting);
+        let Some(last) = batch.last().map(|p| p.ticket) else { return };
+        queue.writing = true;
+        drop(queue);
+        let written = self.write(&batch);
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.writing = false;
+        match written {
+            Ok(indexes) => {
+                for (pending, index) in batch.iter().zip(indexes) {
+                    if pending.answer {
+                        queue.finished.insert(pending.ticket, Ok(index));
+                    }
+                }
+            }
+            Err(e) => {
+                let code = match &e {
+                    rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
+                    _ => rusqlite::ffi::SQLITE_ERROR,
+                };
+                for pending in &batch {
+                    if pending.answer {
+                        queue.finished.insert(pending.ticket, Err((code, e.to_string())));
+                    } else {
+                        let record = &pending.record;
+                        tracing::error!(cmdlet = %record.cmdlet_name, caller = %record.caller, error = %e,
+                            "could not write the audit record");
+                    }
+                }
+            }
+        }
+        queue.done_through = queue.done_through.max(last + 1);
+        drop(queue);
+        self.written.notify_all();
+    }
+
+    /// Writes `batch` in one transaction; the index each record got.
+    fn write(&self, batch: &[Pending]) -> Result<Vec<u64>, rusqlite::Error> {
+        let mut connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = connection.transaction()?;
+        let mut indexes = Vec::with_capacity(batch.len());
+        let kept = self.unauthenticated_kept.load(Ordering::Relaxed);
+        for pending in batch {
+            indexes.push(insert(&tx, &pending.record, kept)?);
+        }
+        tx.commit()?;
+        Ok(indexes)
+    }
+}
+
+impl Drop for Audit {
+    /// Writes what is still queued, then stops the writer.
+    fn drop(&mut self) {
+        let mut queue = self.inner.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.closed = true;
+        let writer = queue.writer.take();
+        drop(queue);
+        self.inner.queued.notify_one();
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+    }
+}
+
 /// Inserts one record, pruning the oldest unauthenticated ones every 256 of them.
 fn insert(connection: &Connection, record: &OperationRecord, unauthenticated_kept: i64) -> rusqlite::Result<u64> {
-    connection.execute(
-        "INSERT INTO audit (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings, \
+    connection
+        .prepare_cached(
+            "INSERT INTO audit (time, caller, cmdlet, object, reason, dry_run, outcome, error, report, timings, \
          domain_controller) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
+        )?
+        .execute(params![
             record.run_date.to_rfc3339(),
             record.caller,
             record.cmdlet_name,
@@ -230,8 +368,7 @@ fn insert(connection: &Connection, record: &OperationRecord, unauthenticated_kep
             serde_json::to_string(&record.report).unwrap_or_default(),
             serde_json::to_string(&record.timings).unwrap_or_default(),
             record.domain_controller
-        ],
-    )?;
+        ])?;
     let index = u64::try_from(connection.last_insert_rowid()).unwrap_or(0);
     if record.caller == UNKNOWN_CALLER && index % 256 == 0 {
         connection.execute(
@@ -286,7 +423,7 @@ mod tests {
     fn concurrent_records_each_get_their_own_index() {
         let dir = tempfile::tempdir().expect("temp dir");
         let audit = Audit::open(dir.path()).expect("opened");
-        audit.connection.lock().expect("lock").execute_batch("PRAGMA synchronous = OFF").expect("fast");
+        audit.inner.connection.lock().expect("lock").execute_batch("PRAGMA synchronous = OFF").expect("fast");
         let mut indexes: Vec<u64> = std::thread::scope(|scope| {
             let writers: Vec<_> = (0..8)
                 .map(|t| {
@@ -309,9 +446,9 @@ mod tests {
     #[test]
     fn records_without_a_token_are_capped() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut audit = Audit::open(dir.path()).expect("opened");
-        audit.unauthenticated_kept = 10;
-        audit.connection.lock().expect("lock").execute_batch("PRAGMA synchronous = OFF").expect("fast");
+        let audit = Audit::open(dir.path()).expect("opened");
+        audit.inner.unauthenticated_kept.store(10, Ordering::Relaxed);
+        audit.inner.connection.lock().expect("lock").execute_batch("PRAGMA synchronous = OFF").expect("fast");
         audit.record(&entry("alice", "Move-ClusteredMailboxServer")).expect("recorded");
         for _ in 0..600 {
             audit.record(&entry(UNKNOWN_CALLER, "GET /v1/info")).expect("recorded");

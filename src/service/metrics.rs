@@ -39,7 +39,7 @@ use super::store::Journal;
 use super::tokens::constant_time_eq;
 use super::{AppState, Cause};
 use crate::api::{CmsState, CopyStatus, OperationRecord};
-use crate::engine::objects::Shared;
+use crate::engine::objects::{Objects, Shared};
 use crate::engine::{Estate, queries};
 
 /// The metrics route.
@@ -271,6 +271,9 @@ impl Metrics {
         // Linear in the storage groups (issue 15): an object the change did not write is still
         // shared with the old estate and skipped; the others are found at their position or
         // through the index, never by a scan per storage group.
+        if Objects::same(&old.storage_groups, &new.storage_groups) {
+            return;
+        }
         let (old_items, new_items) = (old.storage_groups.items(), new.storage_groups.items());
         for (position, sg) in new.storage_groups.iter().enumerate() {
             if old_items.get(position).is_some_and(|b| Shared::same(b, &new_items[position])) {

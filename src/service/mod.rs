@@ -208,6 +208,7 @@ impl AppState {
     /// Writes what is not written yet and marks the lab as shut down cleanly, so the next
     /// open needs no repair. Further changes are refused.
     pub fn shut_down(&self) -> Result<(), String> {
+        self.audit.flush();
         self.writer.shut_down().map_err(|e| e.to_string())
     }
 }

@@ -136,12 +136,7 @@ fn deliver(state: &AppState, request: &SendMailRequest) -> Result<api::SendMailR
 /// The identity (`Server\StorageGroup\Database`) of the database of storage group `index`.
 fn database_of(estate: &crate::engine::Estate, index: usize) -> String {
     let sg = &estate.storage_groups[index];
-    estate
-        .databases
-        .iter()
-        .find(|d| d.server == sg.server && d.storage_group == sg.name)
-        .map(crate::engine::identity::database_identity)
-        .unwrap_or_default()
+    estate.databases_of(sg).next().map(crate::engine::identity::database_identity).unwrap_or_default()
 }
 
 /// What an append to an active copy left for the commit.

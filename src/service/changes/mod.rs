@@ -412,9 +412,8 @@ fn mutate_logged(
 pub(super) fn audit(state: &AppState, caller: &Caller, record: &api::OperationRecord) {
     caller.mark_audited();
     state.metrics.audited(record);
-    if let Err(e) = state.audit.record(record) {
-        tracing::error!(cmdlet = %record.cmdlet_name, caller = %caller.name, error = %e, "could not write the audit record");
-    }
+    // Not waited for: the writer thread logs a failure; a search waits for it.
+    state.audit.record_soon(record);
     state.announce();
 }
 
