@@ -716,6 +716,12 @@ fn writes_to_node_files_are_refused_and_change_nothing() {
             "Enter-PSSession NH-W2K3-SRV03; try {{ New-Item '{folder}\\new.txt' -ItemType File }} finally {{ Exit-PSSession }}"
         ),
         format!("Copy-Item '{share}\\E00.chk' '{share}\\E01.chk'"),
+        // A redirection is Out-File: refused before the command runs, and nothing is written
+        // on the workstation either.
+        format!("'x' > '{share}\\new.txt'"),
+        format!("Enter-PSSession NH-W2K3-SRV03; try {{ 'x' >> '{folder}\\E00.log' }} finally {{ Exit-PSSession }}"),
+        "Enter-PSSession NH-W2K3-SRV03; try { Write-Output 'ran' > C:\\out.txt } finally { Exit-PSSession }"
+            .to_string(),
     ] {
         let (out, err) = lab.run(&write);
         assert!(out.is_empty(), "{write}: {out}");

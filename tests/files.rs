@@ -109,6 +109,28 @@ fn content_is_read_by_lines_and_written_atomically() {
 }
 
 #[test]
+fn redirections_write_where_the_shell_is_as_out_file_does() {
+    let dir = tempfile::tempdir().expect("temp");
+    fs::create_dir(dir.path().join("reports")).expect("folder");
+    let ran = run_in(
+        dir.path(),
+        "Set-Location reports
+         'größe' > r.txt; 2 >> r.txt; (Get-Content r.txt) -join ','
+         Write-Error 'copy failed' 2> errors.txt; Get-Content errors.txt
+         'x' > ../reports/missing/r.txt
+         Get-ChildItem -Name",
+    );
+    let reports = dir.path().join("reports");
+    // PowerShell 7's Out-File: UTF-8 without a byte-order mark, one line per object.
+    assert_eq!(fs::read(reports.join("r.txt")).ok(), Some("größe\n2\n".as_bytes().to_vec()));
+    // The error as PowerShell 7's ConciseView writes it to a file.
+    assert_eq!(lines(&ran.stdout), ["größe,2", "Write-Error: copy failed", "errors.txt", "r.txt"]);
+    assert!(ran.stderr.contains("Out-File"), "the failed redirection names Out-File: {}", ran.stderr);
+    assert!(!dir.path().join("r.txt").exists(), "nothing is written where the process started");
+    assert!(!reports.join("missing").exists(), "a redirection into a missing folder creates nothing");
+}
+
+#[test]
 fn writes_never_go_through_a_link() {
     let dir = tempfile::tempdir().expect("temp");
     let outside = tempfile::tempdir().expect("outside");
@@ -118,7 +140,7 @@ fn writes_never_go_through_a_link() {
     std::os::unix::fs::symlink(outside.path(), dir.path().join("linkdir")).expect("dir link");
     let ran = run_in(
         dir.path(),
-        "Set-Content link.txt 'x'; Add-Content link.txt 'y'; 'z' | Out-File link.txt
+        "Set-Content link.txt 'x'; Add-Content link.txt 'y'; 'z' | Out-File link.txt; 'w' > link.txt; 'v' >> link.txt
          Remove-Item linkdir -Recurse; Test-Path linkdir",
     );
     assert_eq!(fs::read_to_string(&target).ok().as_deref(), Some("secret\n"));

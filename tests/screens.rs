@@ -231,7 +231,12 @@ fn file_listings_group_under_a_directory_header_per_folder() {
     let one = screen(120, &format!("{setup}\nGet-ChildItem"));
     let recursed = screen(120, &format!("{setup}\nGet-ChildItem -Recurse"));
     let item = screen(120, &format!("{setup}\nGet-Item logs/E00.log"));
-    let header = ["Mode   LastWriteTime         Length Name", "----   -------------         ------ ----"];
+    // PowerShell 7's `children` view: Mode (7 wide), LastWriteTime as short date and time (26,
+    // right), Length (14, right, empty for folders), Name.
+    let header = [
+        "Mode                 LastWriteTime         Length Name",
+        "----                 -------------         ------ ----",
+    ];
     let group = |folder: &str, rows: &[&str]| {
         let mut text = format!("    Directory: {folder}\n\n{}\n{}\n", header[0], header[1]);
         for row in rows {
@@ -244,10 +249,32 @@ fn file_listings_group_under_a_directory_header_per_folder() {
     let logs = format!("{root}/logs");
     // PowerShell's grouping: a blank line, the header, a blank line, the table, a blank line;
     // folders and files of one folder share a table.
-    let top = ["d----- 11/29/2026 8:00:00 AM        logs", "-a---- 11/29/2026 8:00:00 AM      6 a.txt"];
+    let top = [
+        "d----          11/29/2026  8:00 AM                logs",
+        "-a---          11/29/2026  8:00 AM              6 a.txt",
+    ];
     assert_eq!(one, format!("\n{}", group(&root, &top)), "one folder");
-    let deep = ["-a---- 11/29/2026 8:00:00 AM      4 E00.log"];
+    let deep = ["-a---          11/29/2026  8:00 AM              4 E00.log"];
     assert_eq!(recursed, format!("\n{}{}", group(&root, &top), group(&logs, &deep)), "one group per folder");
     assert_eq!(item, format!("\n{}", group(&logs, &deep)), "one item");
     assert_fits(&recursed, 120);
+}
+
+#[test]
+fn an_error_as_an_object_shows_as_its_concise_view() {
+    // `$_` in a catch block, `$Error[0]` and `2>&1` output: one line, `Command: message`, as
+    // PowerShell 7's ConciseView, not the record's ten properties.
+    let shown = screen(
+        120,
+        "try { throw 'boom' } catch { $_ }
+         Write-Error 'copy failed' 2>&1
+         Get-Item /no/such/path 2>$null; $Error[0]",
+    );
+    assert_eq!(
+        shown,
+        "Exception: boom\nWrite-Error: copy failed\nGet-Item: Cannot find path '/no/such/path' because it does not exist.\n"
+    );
+    // Its properties are still there for Format-List.
+    let listed = screen(120, "$e = Write-Error 'copy failed' 2>&1; $e | Format-List Message, FullyQualifiedErrorId");
+    assert!(listed.contains("Message               : copy failed"), "{listed}");
 }

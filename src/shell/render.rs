@@ -45,8 +45,6 @@ pub fn output_width() -> usize {
     }
 }
 
-/// Writes values as `Out-Default` would: records through their type's view (or a table for
-/// up to four properties, a list for more), scalars one per line.
 /// The records of the message streams, which show as their text.
 const MESSAGE_RECORDS: &[&str] = &[
     "System.Management.Automation.WarningRecord",
@@ -55,6 +53,10 @@ const MESSAGE_RECORDS: &[&str] = &[
     "System.Management.Automation.InformationRecord",
 ];
 
+const ERROR_RECORD: &str = "System.Management.Automation.ErrorRecord";
+
+/// Writes values as `Out-Default` would: records through their type's view (or a table for
+/// up to four properties, a list for more), scalars one per line.
 pub fn write_values(
     out: &mut dyn Write,
     values: &[Value],
@@ -83,6 +85,12 @@ pub fn write_values(
                 writeln!(out, "{}", values[i].to_display_string())?;
                 i += 1;
             }
+            // An error as an object (`$Error[0]`, `$_` in a catch block, `2>&1`) shows as
+            // PowerShell's ConciseView shows it: `Command: message`, then what to do.
+            Value::Record(r) if r.borrow().type_name == ERROR_RECORD => {
+                writeln!(out, "{}", concise_error(&r.borrow()))?;
+                i += 1;
+            }
             Value::Record(first) if is_file_system_item(&first.borrow().type_name) => {
                 let borrowed: Vec<std::cell::Ref<'_, Record>> = values[i..]
                     .iter()
@@ -93,7 +101,7 @@ pub fn write_values(
                     .collect();
                 let run: Vec<&Record> = borrowed.iter().map(|r| &**r).collect();
                 i += run.len();
-                write_directory_groups(out, &run, view_of(FILE_INFO), width)?;
+                write_directory_groups(out, &run, width)?;
             }
             Value::Record(first) => {
                 let first = first.borrow();
@@ -149,6 +157,24 @@ pub fn write_values(
     Ok(())
 }
 
+/// An error record's one-line ConciseView (its `CategoryInfo.Activity`, else `Exception`),
+/// with its hint (`ErrorDetails`) on the next line.
+fn concise_error(error: &Record) -> String {
+    let text = |v: Option<&Value>| v.map(Value::to_display_string).unwrap_or_default();
+    let activity = match error.get("CategoryInfo") {
+        Some(Value::Record(category)) => text(category.borrow().get("Activity")),
+        _ => String::new(),
+    };
+    let prefix = if activity.is_empty() { "Exception" } else { activity.as_str() };
+    let mut shown = format!("{prefix}: {}", text(error.get("Message")));
+    let hint = text(error.get("ErrorDetails"));
+    if !hint.is_empty() {
+        shown.push('\n');
+        shown.push_str(&hint);
+    }
+    shown
+}
+
 const MEMBER_DEFINITION: &str = "Microsoft.PowerShell.Commands.MemberDefinition";
 const FILE_INFO: &str = "System.IO.FileInfo";
 const DIRECTORY_INFO: &str = "System.IO.DirectoryInfo";
@@ -178,7 +204,7 @@ fn parent_folder(item: &Record) -> Option<String> {
 /// Files and folders as PowerShell's default view shows them: grouped by the folder they are
 /// in, each group under a `    Directory: PATH` line with its own table (a blank line before
 /// the first header and around each table, so groups are one blank line apart).
-fn write_directory_groups(out: &mut dyn Write, run: &[&Record], view: Option<View>, width: usize) -> io::Result<()> {
+fn write_directory_groups(out: &mut dyn Write, run: &[&Record], width: usize) -> io::Result<()> {
     let mut start = 0;
     while start < run.len() {
         let folder = parent_folder(run[start]);
@@ -189,10 +215,35 @@ fn write_directory_groups(out: &mut dyn Write, run: &[&Record], view: Option<Vie
             }
             writeln!(out, "    Directory: {folder}")?;
         }
-        write_formatted(out, &default_layout(&run[start..end], view.clone()), width)?;
+        write_formatted(out, &file_system_table(&run[start..end], false), width)?;
         start = end;
     }
     Ok(())
+}
+
+/// PowerShell's `children` table of files and folders (its FileSystem format data): Mode,
+/// LastWriteTime as short date and short time, Length of files, Name, at widths 7, 26 and 14
+/// (all from the data when `autosize`), the time and length aligned right.
+fn file_system_table(records: &[&Record], autosize: bool) -> Formatted {
+    let text = |r: &Record, name: &str| r.get(name).map(Value::to_display_string).unwrap_or_default();
+    let rows = records
+        .iter()
+        .map(|r| {
+            let written = match r.get("LastWriteTime") {
+                Some(Value::DateTime(t)) => format!("{:>10} {:>8}", t.format("%-m/%-d/%Y"), t.format("%-I:%M %p")),
+                _ => String::new(),
+            };
+            let length = if r.type_name == FILE_INFO { text(r, "Length") } else { String::new() };
+            vec![text(r, "Mode"), written, length, text(r, "Name")]
+        })
+        .collect();
+    Formatted::Table {
+        headers: ["Mode", "LastWriteTime", "Length", "Name"].map(String::from).to_vec(),
+        rows,
+        numeric: vec![false, true, true, false],
+        widths: if autosize { Vec::new() } else { vec![7, 26, 14, 0] },
+        wrap: true,
+    }
 }
 
 /// Get-Member's output as PowerShell's view groups it: a `TypeName:` line over each type's
@@ -226,6 +277,9 @@ fn default_layout(records: &[&Record], view: Option<View>) -> Formatted {
 /// What `Format-Table` shows without `-Property`: the type's table view, else the first ten
 /// properties (PowerShell's limit for a table of an object without a view).
 pub fn table_default(records: &[&Record], view: Option<View>, autosize: bool, wrap: bool) -> Formatted {
+    if records.first().is_some_and(|r| is_file_system_item(&r.type_name)) {
+        return file_system_table(records, autosize);
+    }
     match view {
         Some(View { kind: ViewKind::Table, columns, widths }) => {
             let widths = if autosize { Vec::new() } else { widths };

@@ -30,7 +30,7 @@ mod locations;
 mod mail;
 mod members;
 pub mod native;
-mod node_items;
+pub mod node_items;
 mod objects;
 mod ordering;
 mod properties;
@@ -415,13 +415,11 @@ pub fn pipeline_input(call: &Invocation<'_>) -> Vec<Value> {
 
 /// Default views of types no spec names as its output type (a cmdlet's second output type,
 /// the runtime's objects), as PowerShell's format files define them: type, kind, columns,
-/// widths.
+/// widths. (Files and folders have a view of their own, with computed columns:
+/// `render::file_system_table`.)
 #[allow(clippy::type_complexity)]
-const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize])] = &[
-    ("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[]),
-    ("System.IO.FileInfo", ViewKind::Table, &["Mode", "LastWriteTime", "Length", "Name"], &[]),
-    ("System.IO.DirectoryInfo", ViewKind::Table, &["Mode", "LastWriteTime", "Length", "Name"], &[]),
-];
+const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize])] =
+    &[("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[])];
 
 /// Finds cmdlets and their specs. Specs are parsed on first use, so start-up pays only for
 /// the cmdlets a command line names.

@@ -26,6 +26,11 @@ pub struct NodePath {
 
 /// `text` as a node path: `\\NODE\c$\…` anywhere, `C:\…` inside a node session.
 pub fn node_path(text: &str, cx: &Context<'_>) -> Option<NodePath> {
+    node_path_from(text, || cx.engine.computer())
+}
+
+/// As [`node_path`], with the session's node (`computer`, asked only for a `C:\…` path).
+fn node_path_from(text: &str, computer: impl FnOnce() -> Option<String>) -> Option<NodePath> {
     let text = text.trim();
     let unified = text.replace('/', "\\");
     if let Some(rest) = unified.strip_prefix("\\\\") {
@@ -39,7 +44,7 @@ pub fn node_path(text: &str, cx: &Context<'_>) -> Option<NodePath> {
         let tail = parts.next().unwrap_or_default();
         return Some(NodePath { windows: format!("C:\\{tail}"), shown_root: format!("\\\\{}\\{share}", host), node });
     }
-    let node = cx.engine.computer()?;
+    let node = computer()?;
     let bytes = unified.as_bytes();
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
     if !drive || (bytes.len() > 2 && bytes[2] != b'\\') {
@@ -183,24 +188,33 @@ fn refuse_node_writes(call: &Invocation<'_>, cx: &Context<'_>) -> Result<(), Err
         let Some(value) = call.get(parameter) else { continue };
         for (text, _) in super::items::value_paths(value) {
             if let Some(path) = node_path(&text, cx) {
-                return Err(ErrorRecord::new(
-                    "NodeFilesReadOnly",
-                    "PermissionDenied",
-                    format!(
-                        "Access to the path '{}' is denied: the lab shows {}'s Exchange files read-only.",
-                        path.shown_path(),
-                        path.node
-                    ),
-                )
-                .in_command(&call.spec.name)
-                .exception("System.UnauthorizedAccessException")
-                .with_hint(
-                    "Change a copy's files through Exchange (Suspend-/Resume-/Update-StorageGroupCopy, Send-LabMail, Set-LabFault); write your own files on the workstation.",
-                ));
+                return Err(node_write_refused(&path, &call.spec.name));
             }
         }
     }
     Ok(())
+}
+
+/// Refuses a redirection (`> PATH`, run as `Out-File`) to a node path: `computer` is the node
+/// of the session, if any.
+pub fn refuse_redirection_to_node(text: &str, computer: impl FnOnce() -> Option<String>) -> Result<(), ErrorRecord> {
+    match node_path_from(text, computer) {
+        Some(path) => Err(node_write_refused(&path, "Out-File")),
+        None => Ok(()),
+    }
+}
+
+fn node_write_refused(path: &NodePath, command: &str) -> ErrorRecord {
+    ErrorRecord::new(
+        "NodeFilesReadOnly",
+        "PermissionDenied",
+        format!("Access to the path '{}' is denied: the lab shows {}'s Exchange files read-only.", path.shown_path(), path.node),
+    )
+    .in_command(command)
+    .exception("System.UnauthorizedAccessException")
+    .with_hint(
+        "Change a copy's files through Exchange (Suspend-/Resume-/Update-StorageGroupCopy, Send-LabMail, Set-LabFault); write your own files on the workstation.",
+    )
 }
 
 /// The write cmdlets, each refusing node paths first.

@@ -842,11 +842,13 @@ fn stop_error(preference: &str, error: ErrorRecord) -> ErrorRecord {
     ErrorRecord { message, exception: "System.Management.Automation.ActionPreferenceStopException", ..error }
 }
 
+/// `> file`, `>> file`, `2> file`: written as `Out-File` writes them, which is what PowerShell
+/// runs for a redirection: the path relative to the shell's location (a node's path inside a
+/// node session), UTF-8 without a byte-order mark, the file replaced atomically or appended
+/// to, never through a symbolic link. (A node's path is refused before the command runs.)
 fn write_file(path: &str, text: &str, append: bool) -> Result<(), ErrorRecord> {
-    use std::io::Write;
-    let file = std::fs::OpenOptions::new().create(true).write(true).append(append).truncate(!append).open(path);
-    file.and_then(|mut f| f.write_all(text.as_bytes())).map_err(|e| {
-        ErrorRecord::new("FileOpenFailure", "OpenError", format!("Could not write to '{path}': {e}"))
-            .with_hint("Check that the folder exists and is writable.")
-    })
+    use super::runtime::filesystem::{self, WriteMode};
+    let target = filesystem::resolve(path);
+    let mode = WriteMode { append, encoding: Default::default(), no_clobber: false };
+    filesystem::write_bytes(&target, &mode.encoding.encode(text), mode, "Out-File")
 }

@@ -209,6 +209,9 @@ impl Interpreter {
                 RedirectTarget::File { path, append } => {
                     let discard = super::is_null(path);
                     let path = if discard { String::new() } else { self.eval(path)?.to_display_string() };
+                    // `> C:\…` in a node session: refused as Out-File refuses it, before anything runs.
+                    cmdlets::node_items::refuse_redirection_to_node(&path, || self.computer.clone())
+                        .map_err(|e| Flow::Error(e.at(r.span)))?;
                     if r.stream == Stream::Output || r.stream == Stream::All {
                         output = if discard { Some((String::new(), false)) } else { Some((path.clone(), *append)) };
                     }

@@ -432,14 +432,20 @@ impl FileSystemItem {
         self.meta.as_ref().is_some_and(|m| m.permissions().readonly())
     }
 
-    /// PowerShell's Mode column: directory, archive, read-only, hidden, system, link.
+    /// PowerShell 7's Mode: link or directory, archive, read-only, hidden, system (`-a---`,
+    /// `d----`, `la---`).
     pub fn mode(&self) -> String {
-        let kind = if self.is_dir() { 'd' } else { '-' };
-        let link = if self.is_link() { 'l' } else { '-' };
+        let kind = if self.is_link() {
+            'l'
+        } else if self.is_dir() {
+            'd'
+        } else {
+            '-'
+        };
         let archive = if self.is_dir() { '-' } else { 'a' };
         let read_only = if self.read_only() { 'r' } else { '-' };
         let hidden = if self.name().starts_with('.') { 'h' } else { '-' };
-        format!("{kind}{archive}{read_only}{hidden}-{link}")
+        format!("{kind}{archive}{read_only}{hidden}-")
     }
 
     fn extension(&self) -> String {
@@ -754,7 +760,7 @@ mod tests {
         assert!(f.is_a("System.IO.FileInfo") && f.is_a("FileSystemInfo"));
         let Value::Object(d) = FileSystemItem::value(dir.clone()) else { panic!("object") };
         assert!(d.is_a("System.IO.DirectoryInfo"));
-        assert_eq!(d.property("Mode").map(|m| m.to_display_string()), Some("d-----".into()));
+        assert_eq!(d.property("Mode").map(|m| m.to_display_string()), Some("d----".into()));
         let found = expand(&format!("{}/*.log", dir.display()), false);
         assert_eq!(found, vec![dir.join("E00.log")]);
     }
