@@ -4,7 +4,8 @@
 # its figures as lines `RESULT|figure|ours|reference|ratio|bar|met`; the table is made of those.
 # Method and figures of each: docs/performance.md.
 #
-# Usage: bench/all.sh            (about 25 minutes on the 2-core development machine, loaded)
+# Usage: bench/all.sh            (about 9 minutes on the quiet 2-core development machine, with
+#                                 the release build done; 25 or more when other builds load it)
 #        ONLY="startup ccrd" bench/all.sh   runs some of: startup ccrd mail-memory runbooks parser
 #                                           streaming replication scale etcd
 set -uo pipefail

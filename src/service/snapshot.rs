@@ -14,14 +14,17 @@ use std::io::{self, BufReader, BufWriter, Seek};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use super::beneath::LinkRefused;
 use crate::api::snapshot::{self, Encoder, Entries, SnapshotError};
 
 /// The entry that holds the estate database, and the prefix of the nodes' files.
 pub const DATABASE_ENTRY: &str = "estate.db";
 pub const FILES_ENTRY: &str = "files/";
 
-/// Every regular file under `root`, as `(relative path, absolute path)`, sorted. Links are not
-/// followed (and are not in a lab: `lab::open` refuses them).
+/// Every regular file under `root`, as `(relative path, absolute path)`, sorted. A symbolic
+/// link (or anything else that is neither a file nor a directory) is refused, naming it: a lab
+/// holds none, ccrd does not follow one, and a snapshot that left it out without a word would
+/// restore a lab missing whatever it stood for.
 pub fn files_under(root: &Path) -> io::Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
     let mut pending = vec![root.to_path_buf()];
@@ -30,11 +33,19 @@ pub fn files_under(root: &Path) -> io::Result<Vec<(String, PathBuf)>> {
             let entry = entry?;
             let kind = entry.file_type()?;
             let path = entry.path();
+            if kind.is_symlink() {
+                return Err(io::Error::other(LinkRefused { path }));
+            }
+            if !kind.is_dir() && !kind.is_file() {
+                return Err(io::Error::other(format!(
+                    "'{}' is neither a file nor a directory: a lab holds only the files ccrd writes. Remove \
+                     it, then export again.",
+                    path.display()
+                )));
+            }
             if kind.is_dir() {
                 pending.push(path);
-            } else if kind.is_file()
-                && let Ok(relative) = path.strip_prefix(root)
-            {
+            } else if let Ok(relative) = path.strip_prefix(root) {
                 let name: Vec<String> =
                     relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
                 found.push((name.join("/"), path));
@@ -138,6 +149,20 @@ mod tests {
         let unpacked = unpack(&path, &into).expect("unpacked");
         assert_eq!((unpacked.files, unpacked.bytes), (1, 5));
         assert_eq!(fs::read(into.join("files/a/x.log")).expect("file"), b"one");
+    }
+
+    #[test]
+    fn an_export_refuses_a_link_among_the_files_and_names_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("nodes");
+        fs::create_dir_all(root.join("a/b")).expect("dirs");
+        fs::write(root.join("a/b/E00.log"), b"log").expect("file");
+        fs::write(dir.path().join("elsewhere"), b"not the lab's").expect("target");
+        assert_eq!(files_under(&root).expect("listed").len(), 1);
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), root.join("a/b/E0000000002.log")).expect("link");
+        let error = files_under(&root).expect_err("refused");
+        assert!(crate::service::beneath::is_link_refused(&error), "{error}");
+        assert!(error.to_string().contains("a/b/E0000000002.log") && error.to_string().contains("Remove the link"));
     }
 
     #[test]

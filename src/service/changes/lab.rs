@@ -499,7 +499,9 @@ pub async fn export(
                 .map_err(|e| internal(&e))?
                 .map_err(|e| internal(&e))?;
             let files_root = replication::files_root(&state.lab, &estate);
-            let (bytes, files) = snapshot::export(&database, &files_root).map_err(|e| internal(&e))?;
+            // A link among the files is refused, naming it (`snapshot::files_under`).
+            let (bytes, files) =
+                snapshot::export(&database, &files_root).map_err(|e| crate::service::error::from_io(&e))?;
             Ok((bytes, estate.topology.clone(), estate.version, files))
         })();
         let reason = result.as_ref().ok().map(|(bytes, _, _, files)| format!("{files} files, {} bytes", bytes.len()));
