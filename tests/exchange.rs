@@ -195,6 +195,13 @@ Enter-PSSession NH-W2K3-SRV04
     let grown: i64 = lines[2].parse().expect("a number");
     assert!(grown >= before.trim().parse::<i64>().expect("a number") + 20 * 64 * 1024, "{out}");
     assert_eq!(lines[3..], [r"C:\", "0", "NH-W2K3-SRV04"], "{out}");
+    // A clustered mailbox server's name reaches the node it runs on, while it is online.
+    let cms = "(Get-WmiObject Win32_LogicalDisk -ComputerName CCREX01.contoso.local).SystemName";
+    assert_eq!(lab.ok(cms).trim(), "NH-W2K3-SRV03");
+    lab.ok("Stop-ClusteredMailboxServer CCREX01 -StopReason 'disk check' -Confirm:$false");
+    let (out, err) = lab.run(cms);
+    assert!(out.trim().is_empty() && err.contains("The RPC server is unavailable."), "{out}{err}");
+    lab.ok("Start-ClusteredMailboxServer CCREX01 -Confirm:$false");
     // A powered-off node does not answer; an unknown class or a bad filter is refused.
     lab.ok("Stop-LabNode NH-W2K3-SRV05 -Confirm:$false | Out-Null");
     let (out, err) = lab.run("Get-WmiObject Win32_LogicalDisk -ComputerName NH-W2K3-SRV05");

@@ -313,20 +313,29 @@ async fn lab_nodes(State(state): State<AppState>) -> Reply<Vec<api::LabNode>> {
 }
 
 /// `Get-WmiObject Win32_LogicalDisk`: each node's `C:` (and the workstation's), sized as the
-/// real file system that holds its lab files, with what those files take.
+/// real file system that holds its lab files, with what those files take. A clustered mailbox
+/// server's name reaches the node it runs on, as its network name does while it is online.
 async fn lab_volumes(
     State(state): State<AppState>,
     query: Result<Query<IdentityQuery>, QueryRejection>,
 ) -> Reply<Vec<api::Volume>> {
     let query = query_of(query)?;
-    let (computers, files) = read(&state, |e| {
+    let wanted = query.identity.map(|w| w.split('.').next().unwrap_or_default().to_ascii_lowercase());
+    let (computers, files, wanted) = read(&state, |e| {
         let mut computers: Vec<(String, bool)> = e.nodes.iter().map(|n| (n.name.clone(), n.powered_on)).collect();
         if !e.workstation.is_empty() {
             computers.push((e.workstation.clone(), true));
         }
-        Ok((computers, replication::files_root(&state.lab, e)))
+        let serving = |name: &str| {
+            e.servers.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| match s.state {
+                api::CmsState::Online | api::CmsState::PartiallyOnline => s.active_node.to_ascii_lowercase(),
+                // Its network name is offline: nothing answers to it.
+                _ => String::new(),
+            })
+        };
+        let wanted = wanted.map(|w| serving(&w).unwrap_or(w));
+        Ok((computers, replication::files_root(&state.lab, e), wanted))
     })?;
-    let wanted = query.identity.map(|w| w.split('.').next().unwrap_or_default().to_ascii_lowercase());
     let lab = state.lab.clone();
     tokio::task::spawn_blocking(move || {
         computers
