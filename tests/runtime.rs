@@ -338,6 +338,36 @@ fn collections_hold_convert_and_refuse_as_dotnet() {
 }
 
 #[test]
+fn framework_assemblies_load_as_nothing_and_code_is_refused() {
+    let ran = run(r#"
+        [void][Reflection.Assembly]::LoadWithPartialName('System.Web'); 'after the load'
+        ([System.Reflection.Assembly]::LoadWithPartialName('system.windows.forms')).FullName
+        $null -eq [Reflection.Assembly]::LoadWithPartialName('Contoso.Tools')
+        (Add-Type -AssemblyName System.Drawing, 'System.Xml, Version=2.0.0.0' -PassThru).Count
+        try { Add-Type -AssemblyName System.Web, Contoso.Tools -PassThru } catch { $_.FullyQualifiedErrorId }
+        try { Add-Type -TypeDefinition 'public class Tools { }' } catch { $_.Exception.Message }
+        try { [Reflection.Assembly]::LoadFrom('C:\Tools\tools.dll') } catch { $_.Exception.Message }
+        try { [System.Web.HttpUtility]::HtmlEncode('<b>') } catch { $_.Exception.Message }
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "after the load",
+            "System.Windows.Forms, Version=2.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089",
+            "True",
+            "2",
+            // A bad name among good ones adds none of them.
+            "ASSEMBLY_NOT_FOUND,Microsoft.PowerShell.Commands.AddTypeCommand",
+            "Cannot add type: ccrsh has no CLR to compile the source code.",
+            "Exception calling \"LoadFrom\" with \"1\" argument(s): \"Could not load file or assembly 'C:\\Tools\\tools.dll' or one of its dependencies. ccrsh has no CLR to run it.\"",
+            // Loading an assembly adds no type ccrsh does not know.
+            "Unable to find type [System.Web.HttpUtility].",
+        ]
+    );
+}
+
+#[test]
 fn stopwatch_and_dns_answer_locally() {
     let ran = run(r#"
         $watch = [System.Diagnostics.Stopwatch]::StartNew(); $watch.IsRunning

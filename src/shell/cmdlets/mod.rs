@@ -8,6 +8,7 @@
 //! through `client`. To add a cmdlet: write `cmdlets/Verb-Noun.toml`, its function in the
 //! noun family's file, and one line in [`CMDLETS`]; the tests fail until all three exist.
 
+mod add_type;
 mod change;
 mod cluster;
 mod cluster_exe;
@@ -274,6 +275,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Add-Content", spec!("Add-Content.toml"), node_items::add_content),
     entry("Add-Member", spec!("Add-Member.toml"), members::add_member),
     entry("Add-PSSnapin", spec!("Add-PSSnapin.toml"), snapins::add_pssnapin),
+    entry("Add-Type", spec!("Add-Type.toml"), add_type::add_type),
     entry("Clear-Content", spec!("Clear-Content.toml"), node_items::clear_content),
     entry("Clear-Host", spec!("Clear-Host.toml"), host::clear_host),
     entry("Clear-Variable", spec!("Clear-Variable.toml"), variables::clear_variable),

@@ -22,6 +22,7 @@ mod mail;
 mod math;
 mod ping;
 mod primitives;
+mod reflection;
 mod regex;
 mod stopwatch;
 mod string;
@@ -35,6 +36,7 @@ pub use event_log::{
 };
 pub use mail::{MailAttachment, RELAY_FIX, credential_of, priority as mail_priority};
 pub use ping::Ping;
+pub use reflection::{framework_assembly, no_clr_hint};
 pub use regex::unescape as regex_unescape;
 pub use string::culture_compare;
 
@@ -61,6 +63,7 @@ pub static TYPES: &[&dyn NetType] = &[
     &primitives::BOOLEAN,
     &primitives::CHAR,
     &math::MATH,
+    &reflection::ASSEMBLY,
     &string::STRING,
     &datetime::DATETIME,
     &datetime::TIMESPAN,
