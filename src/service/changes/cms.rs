@@ -72,7 +72,7 @@ fn move_server(w: &mut Work<'_>, request: &MoveRequest) -> Result<Done, EngineEr
     let report = report.finish()?;
     w.lap("Flush");
     let old = operations::apply_move(&mut w.estate, &server, &target, w.now)?;
-    replication::recount(&w.files, &mut w.estate).map_err(|e| EngineError::Invalid {
+    replication::recount(&w.files(), &mut w.estate).map_err(|e| EngineError::Invalid {
         message: format!("The copies' files could not be read after the handoff: {e}"),
         hint: "ccrd's log has the details.".into(),
     })?;

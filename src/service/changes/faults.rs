@@ -139,7 +139,7 @@ pub async fn set_fault(
             let FaultKind::CorruptLog = request.kind;
             let sg = identity::storage_group(&w.estate, &request.storage_group)?.clone();
             let node = identity::node(&w.estate, &request.server)?.name.clone();
-            let files = CopyFiles::new(&w.files, &node, &sg.server, &sg.name, &sg.log_prefix);
+            let files = CopyFiles::new(&w.files(), &node, &sg.server, &sg.name, &sg.log_prefix);
             if w.dry_run {
                 let report = Report::new("Set-LabFault", &format!("{node}\\{}", sg.name));
                 return Ok(Done::plain(report.into_report(), false));

@@ -15,7 +15,9 @@ use axum::http::{HeaderName, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::{Reply, audit_lab_call, blocking, body, internal, require_administrator};
+use super::{
+    DECISION_ATTEMPTS, Reply, audit_lab_call, before_deciding_again, blocking, body, internal, require_administrator,
+};
 use crate::api::snapshot::SnapshotError;
 use crate::api::{self, SendMailRequest, SettleRequest};
 use crate::engine::diff::{EstateDiff, EstateMeta};
@@ -58,11 +60,8 @@ pub async fn send_mail(
     .await
 }
 
-/// How many times a delivery is decided when another ccrd sharing the store commits first.
-const DELIVERY_ATTEMPTS: u32 = 5;
-
-/// [`deliver`], decided again on the estate as stored when another ccrd sharing the store
-/// committed first (a delivery is not an administrator's decision taken on what they saw, so it
+/// [`deliver`], decided again on the estate as stored (up to [`DECISION_ATTEMPTS`] times in
+/// all, after a short random pause) when another ccrd sharing the store committed first (a delivery is not an administrator's decision taken on what they saw, so it
 /// does not answer `409 EstateChanged` for a change it does not depend on). Nothing of the
 /// attempt that lost was acknowledged; the records it appended stay in the log unacknowledged,
 /// as after a crash. A delivery guarded by `expectedVersion` is answered 409 as any change.
@@ -76,11 +75,10 @@ fn deliver_anew_after_conflicts(
             Err(e)
                 if e.0.code == api::ErrorCode::EstateChanged
                     && request.expected_version.is_none()
-                    && attempt < DELIVERY_ATTEMPTS =>
+                    && attempt < DECISION_ATTEMPTS =>
             {
                 attempt += 1;
-                // The other ccrd's commit taken in now, rather than at the watch's next event.
-                state.writer.follow_store().map_err(|e| crate::service::error::from_commit(&e))?;
+                before_deciding_again(state, attempt)?;
             }
             other => return other,
         }

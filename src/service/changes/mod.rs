@@ -125,8 +125,12 @@ guarded!(
 /// The estate being changed, and what the change may use.
 pub(super) struct Work<'a> {
     pub estate: Estate,
-    /// The estate's files directory (see `replication::files_root`).
-    pub files: std::path::PathBuf,
+    /// The estate's files directory (see `replication::files_root`): reached through
+    /// [`Work::files`], which records that the attempt worked on the files.
+    files_root: std::path::PathBuf,
+    /// Whether this attempt reached the nodes' files: then it is not decided again after a
+    /// conflict (its file steps would run twice), see [`mutate`].
+    touched_files: std::cell::Cell<bool>,
     /// The ledger as committed (the dumpster and a recovery read accepted messages).
     ledger: &'a mut dyn LedgerAccess,
     /// Storage groups whose active copy changed other than by a delivery though the estate does
@@ -141,6 +145,12 @@ pub(super) struct Work<'a> {
 }
 
 impl Work<'_> {
+    /// The estate's files directory, for a file step (noted: see `touched_files`).
+    pub fn files(&self) -> std::path::PathBuf {
+        self.touched_files.set(true);
+        self.files_root.clone()
+    }
+
     /// Ends the current phase.
     pub fn lap(&mut self, phase: &str) {
         let total: u64 = self.timings.iter().map(|t| t.milliseconds).sum();
@@ -160,7 +170,7 @@ impl Work<'_> {
             if !sg.server.eq_ignore_ascii_case(server) || only.is_some_and(|name| !sg.name.eq_ignore_ascii_case(name)) {
                 continue;
             }
-            let Some(files) = replication::active_files(&self.files, &self.estate, sg) else { continue };
+            let Some(files) = replication::active_files(&self.files(), &self.estate, sg) else { continue };
             if let Some(generation) = files.close_open_log(self.now_ms()).map_err(|e| internal(&e))? {
                 let sg = &mut self.estate.storage_groups[index];
                 sg.last_log_generated = generation;
@@ -178,7 +188,7 @@ impl Work<'_> {
 
     /// Runs replication until nothing more can move.
     pub fn catch_up(&mut self) -> Result<(), ServiceError> {
-        replication::catch_up(&self.files, &mut self.estate, self.now, 10_000).map_err(|e| internal(&e))?;
+        replication::catch_up(&self.files(), &mut self.estate, self.now, 10_000).map_err(|e| internal(&e))?;
         Ok(())
     }
 }
@@ -213,14 +223,38 @@ const ESTATE_ONLY: &[&str] = &[
     "Write-EventLog",
 ];
 
+/// How many times a change (or a delivery) is decided when another ccrd sharing the store
+/// commits first (see [`mutate`]).
+pub(super) const DECISION_ATTEMPTS: u32 = 12;
+
+/// Before deciding again after a conflict (`attempt` is the coming attempt, from 2): a short
+/// random pause, so two ccrd that collided do not collide again in step, then the other
+/// ccrd's commit taken in now rather than at the watch's next event.
+pub(super) fn before_deciding_again(state: &AppState, attempt: u32) -> Result<(), ServiceError> {
+    let mut byte = [0u8; 1];
+    let _ = getrandom::fill(&mut byte);
+    let ceiling = u64::from(attempt.min(6)) * 4;
+    std::thread::sleep(std::time::Duration::from_millis(u64::from(byte[0]) % (ceiling + 1)));
+    state.writer.follow_store().map_err(|e| from_commit(&e))?;
+    Ok(())
+}
+
 /// Runs `f` as one change. A refusal or a dry run writes nothing to the estate's store (the
 /// log counters of any log the attempt closed are published, and written with the next
 /// commit); every outcome is written to the audit trail under the caller's name.
+///
+/// On an estate several ccrd share, the commit can lose to another ccrd's (`409
+/// EstateChanged`). A change that carries no `expectedVersion` and whose attempt did not reach
+/// the nodes' files ([`Work::files`]) is then decided again on the estate as stored, up to
+/// [`DECISION_ATTEMPTS`] times in all, as a delivery is: nothing of the lost attempt was kept,
+/// so `f` runs again from the start. A change guarded by `expectedVersion` is answered 409 (it
+/// was decided on a version that no longer holds), and so is one whose file steps ran (closing,
+/// copying, seeding logs): run again, they would act twice on the files.
 pub(super) fn mutate(
     state: &AppState,
     caller: Caller,
     change: Change,
-    f: impl FnOnce(&mut Work<'_>) -> Result<Done, EngineError>,
+    f: impl FnMut(&mut Work<'_>) -> Result<Done, EngineError>,
 ) -> Result<OperationResult, ServiceError> {
     let span = tracing::info_span!(
         "change",
@@ -253,7 +287,7 @@ fn mutate_logged(
     state: &AppState,
     caller: Caller,
     change: Change,
-    f: impl FnOnce(&mut Work<'_>) -> Result<Done, EngineError>,
+    mut f: impl FnMut(&mut Work<'_>) -> Result<Done, EngineError>,
 ) -> Result<OperationResult, ServiceError> {
     // A dry run changes nothing: the view-only token may ask for one.
     if !change.dry_run {
@@ -267,8 +301,37 @@ fn mutate_logged(
     // it has one, means nothing.)
     let request_id = caller.request_id.clone().filter(|_| !change.dry_run);
     let _turn = request_id.as_deref().map(|id| state.requests.take(id));
+    let mut attempt = 1;
+    loop {
+        let mut touched_files = false;
+        match decide_once(state, &caller, &change, request_id.as_deref(), &mut f, &mut touched_files) {
+            Err(e)
+                if e.0.code == api::ErrorCode::EstateChanged
+                    && change.expected_version.is_none()
+                    && !touched_files
+                    && attempt < DECISION_ATTEMPTS =>
+            {
+                attempt += 1;
+                tracing::debug!(attempt, "another ccrd committed first: deciding again");
+                before_deciding_again(state, attempt)?;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// One attempt of a change: decided on the estate as this ccrd holds it, committed, audited.
+/// `touched_files` says whether it reached the nodes' files.
+fn decide_once(
+    state: &AppState,
+    caller: &Caller,
+    change: &Change,
+    request_id: Option<&str>,
+    f: &mut impl FnMut(&mut Work<'_>) -> Result<Done, EngineError>,
+    touched_files: &mut bool,
+) -> Result<OperationResult, ServiceError> {
     let mut deciding = state.decide()?;
-    if let Some(id) = &request_id
+    if let Some(id) = request_id
         && let Some(answered) = deciding.answered(id).map_err(|e| from_commit(&e))?
     {
         drop(deciding);
@@ -284,7 +347,8 @@ fn mutate_logged(
     let files = replication::files_root(&state.lab, &current);
     let mut work = Work {
         estate: current.clone(),
-        files,
+        files_root: files,
+        touched_files: std::cell::Cell::new(false),
         ledger: &mut deciding,
         recount_mail: Vec::new(),
         now,
@@ -314,7 +378,8 @@ fn mutate_logged(
             hint: "This is a bug in ccrd; its log has the details.".into(),
         })
     });
-    let Work { estate: tried, timings, mut journal, .. } = work;
+    let Work { estate: tried, timings, mut journal, touched_files: touched, .. } = work;
+    *touched_files = touched.get();
     let record = |outcome: &str, error: Option<String>, report: PreconditionReport, timings: Vec<PhaseTiming>| {
         api::OperationRecord {
             index: 0,
@@ -350,7 +415,7 @@ fn mutate_logged(
                 notes: done.notes,
                 estate_version,
             };
-            if commit_change && let Some(id) = &request_id {
+            if commit_change && let Some(id) = request_id {
                 // The answer is committed with the change: a retry gets it back.
                 journal.request = Some(requests::record(id, change.cmdlet, &change.object, &result)?);
             }
@@ -361,7 +426,7 @@ fn mutate_logged(
                 .map_err(|e| internal(&e))?;
             drop(deciding);
             result.events = state.writer.wait(ticket).map_err(|e| from_commit(&e))?;
-            audit(state, &caller, &record("Succeeded", None, result.report.clone(), result.timings.clone()));
+            audit(state, caller, &record("Succeeded", None, result.report.clone(), result.timings.clone()));
             state.wake.notify_one();
             Ok(result)
         }
@@ -398,7 +463,7 @@ fn mutate_logged(
             let ticket = deciding.submit(Cause::Change(change.cmdlet), None, Vec::new()).map_err(|e| internal(&e))?;
             drop(deciding);
             state.writer.wait(ticket).map_err(|e| from_commit(&e))?;
-            audit(state, &caller, &record(outcome, Some(error.to_string()), report, timings));
+            audit(state, caller, &record(outcome, Some(error.to_string()), report, timings));
             if panicked {
                 return Err(internal(&error));
             }
@@ -484,7 +549,8 @@ fn recount_mail(w: &mut Work<'_>, before: &Estate) -> Result<(), EngineError> {
     let reader = w.ledger().map_err(service_failure)?;
     for index in groups {
         let sg = w.estate.storage_groups[index].clone();
-        let files = replication::active_files(&w.files, &w.estate, &sg);
+        // Reading the files only: a read done again after a conflict changes nothing.
+        let files = replication::active_files(&w.files_root, &w.estate, &sg);
         let held =
             mail::Held::of(files.as_ref(), w.estate.next_message_id).map_err(|e| service_failure(internal(&e)))?;
         let tally = mail::scan(reader.as_ref(), &sg, &held, &w.journal.lost, &w.journal.resent)
@@ -562,3 +628,138 @@ pub use events::*;
 pub use faults::*;
 pub use lab::*;
 pub use standby::*;
+
+#[cfg(test)]
+mod tests {
+    //! The rule for deciding a change again after a conflict, on a real SQLite lab whose store
+    //! reports the conflicts a shared store (etcd) reports when another ccrd commits first.
+    use std::path::Path;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::api::AutoDatabaseMountDial;
+    use crate::engine::diff::EstateDiff;
+    use crate::service::lab::{self, TopologySource};
+    use crate::service::store::{Answered, EstateStore, StoreError};
+
+    /// The lab's own store, whose next `conflicts` commits fail as if another ccrd had
+    /// committed first (nothing written).
+    struct Contended {
+        store: Box<dyn EstateStore>,
+        conflicts: Arc<AtomicUsize>,
+    }
+
+    impl EstateStore for Contended {
+        fn load(&mut self) -> Result<Estate, StoreError> {
+            self.store.load()
+        }
+        fn commit(
+            &mut self,
+            diff: &EstateDiff,
+            journals: &[&Journal],
+        ) -> Result<Vec<Vec<api::EventEntry>>, StoreError> {
+            if self.conflicts.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+                return Err(StoreError::Conflict);
+            }
+            self.store.commit(diff, journals)
+        }
+        fn replace_all(&mut self, estate: &Estate) -> Result<(), StoreError> {
+            self.store.replace_all(estate)
+        }
+        fn export_to(&self, path: &Path) -> Result<(), StoreError> {
+            self.store.export_to(path)
+        }
+        fn import_from(&mut self, path: &Path, files_dir: &str) -> Result<Estate, StoreError> {
+            self.store.import_from(path, files_dir)
+        }
+        fn answered(&mut self, request: &str) -> Result<Option<Answered>, StoreError> {
+            self.store.answered(request)
+        }
+        fn probe(&self) -> Result<(), StoreError> {
+            self.store.probe()
+        }
+        fn reader(&self) -> Result<Box<dyn JournalRead>, StoreError> {
+            self.store.reader()
+        }
+    }
+
+    fn contended_lab(dir: &Path) -> (AppState, super::super::LabLock, Arc<AtomicUsize>) {
+        let mut lab = lab::open(dir, &TopologySource::Seed).expect("a seed lab");
+        let conflicts = Arc::new(AtomicUsize::new(0));
+        lab.store = Box::new(Contended { store: lab.store, conflicts: Arc::clone(&conflicts) });
+        let (state, lock) = AppState::new(lab).expect("serves");
+        (state, lock, conflicts)
+    }
+
+    /// Set-MailboxServer CCREX01 -AutoDatabaseMountDial `dial`, counting the decisions.
+    fn set_dial(
+        state: &AppState,
+        dial: AutoDatabaseMountDial,
+        expected_version: Option<u64>,
+        decisions: &AtomicUsize,
+        touch_files: bool,
+    ) -> Result<OperationResult, ServiceError> {
+        let change = Change::lab("Set-MailboxServer", "CCREX01".into(), None, false, expected_version);
+        mutate(state, Caller::new("tester", Role::Administrator), change, |w| {
+            decisions.fetch_add(1, Ordering::SeqCst);
+            if touch_files {
+                // As a change whose steps work on the nodes' files (a stop closes open logs).
+                w.close_open_logs("CCREX01", None).map_err(service_failure)?;
+            }
+            let (changed, report) = operations::set_mailbox_server(&mut w.estate, "CCREX01", Some(dial), None)?;
+            Ok(Done::plain(report, changed))
+        })
+    }
+
+    fn dial_of(state: &AppState) -> (AutoDatabaseMountDial, u64) {
+        let estate = state.read_estate();
+        let server = estate.servers.iter().find(|s| s.name == "CCREX01").expect("CCREX01");
+        (server.auto_database_mount_dial, estate.version)
+    }
+
+    #[test]
+    fn an_unguarded_change_that_loses_the_compare_is_decided_again_on_the_estate_as_stored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (state, _lock, conflicts) = contended_lab(dir.path());
+        let (_, version) = dial_of(&state);
+        let decisions = AtomicUsize::new(0);
+        conflicts.store(3, Ordering::SeqCst);
+        let done = set_dial(&state, AutoDatabaseMountDial::Lossless, None, &decisions, false).expect("committed");
+        assert!(done.changed);
+        assert_eq!(decisions.load(Ordering::SeqCst), 4, "decided again after each of the 3 conflicts");
+        assert_eq!(dial_of(&state), (AutoDatabaseMountDial::Lossless, version + 1), "committed once");
+        assert_eq!(done.estate_version, version + 1);
+
+        // Bounded: a store that loses every compare gets 409 after DECISION_ATTEMPTS decisions,
+        // and nothing was kept.
+        conflicts.store(1_000, Ordering::SeqCst);
+        decisions.store(0, Ordering::SeqCst);
+        let error = set_dial(&state, AutoDatabaseMountDial::BestAvailability, None, &decisions, false)
+            .expect_err("409 in the end");
+        assert_eq!(error.0.code, api::ErrorCode::EstateChanged, "{error:?}");
+        assert_eq!(decisions.load(Ordering::SeqCst), DECISION_ATTEMPTS as usize);
+        assert_eq!(dial_of(&state), (AutoDatabaseMountDial::Lossless, version + 1), "nothing kept");
+    }
+
+    #[test]
+    fn a_guarded_change_or_one_whose_file_steps_ran_is_answered_409_and_not_decided_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (state, _lock, conflicts) = contended_lab(dir.path());
+        let before = dial_of(&state);
+        for (guard, touch_files) in [(Some(before.1), false), (None, true)] {
+            let decisions = AtomicUsize::new(0);
+            conflicts.store(1, Ordering::SeqCst);
+            let error =
+                set_dial(&state, AutoDatabaseMountDial::Lossless, guard, &decisions, touch_files).expect_err("409");
+            assert_eq!(error.0.code, api::ErrorCode::EstateChanged, "{guard:?}, {touch_files}: {error:?}");
+            assert!(error.0.message.contains("Another ccrd sharing this estate changed it first"), "{error:?}");
+            assert_eq!(decisions.load(Ordering::SeqCst), 1, "{guard:?}, {touch_files}: decided once");
+            assert_eq!(dial_of(&state), before, "{guard:?}, {touch_files}: nothing changed");
+        }
+        // With the store free again, the same change commits.
+        let decisions = AtomicUsize::new(0);
+        set_dial(&state, AutoDatabaseMountDial::Lossless, Some(before.1), &decisions, true).expect("committed");
+        assert_eq!(dial_of(&state), (AutoDatabaseMountDial::Lossless, before.1 + 1));
+    }
+}

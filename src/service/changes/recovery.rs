@@ -27,7 +27,7 @@ pub(super) fn follow_up(w: &mut Work<'_>, reaction: Reaction) -> Result<(), Serv
 /// the newest of them that fit the dumpster's size and age limits are delivered again.
 pub(super) fn resend(w: &mut Work<'_>, request: &DumpsterRequest) -> Result<(), ServiceError> {
     let sg = w.estate.storage_groups[request.storage_group].clone();
-    let files = replication::active_files(&w.files, &w.estate, &sg).ok_or_else(|| internal(&"no active copy"))?;
+    let files = replication::active_files(&w.files(), &w.estate, &sg).ok_or_else(|| internal(&"no active copy"))?;
     let held = mail::Held::of(Some(&files), w.estate.next_message_id).map_err(|e| internal(&e))?;
     let oldest = crate::engine::seconds_before(w.now, w.estate.max_dumpster_time_seconds);
     let mut budget = w.estate.max_dumpster_size_bytes;
@@ -86,8 +86,8 @@ pub(super) fn node_returned(w: &mut Work<'_>, node: &str) -> Result<Vec<String>,
         match step {
             Recovery::FetchMissingLogs { storage_group, from, active, common } => {
                 let sg = w.estate.storage_groups[storage_group].clone();
-                let source = CopyFiles::new(&w.files, &from, &sg.server, &sg.name, &sg.log_prefix);
-                let target = CopyFiles::new(&w.files, &active, &sg.server, &sg.name, &sg.log_prefix);
+                let source = CopyFiles::new(&w.files(), &from, &sg.server, &sg.name, &sg.log_prefix);
+                let target = CopyFiles::new(&w.files(), &active, &sg.server, &sg.name, &sg.log_prefix);
                 source.open_or_create().map_err(|e| internal(&e))?;
                 source.close_open_log(w.now_ms()).map_err(|e| internal(&e))?;
                 let newest = source.on_disk().map_err(|e| internal(&e))?.inspected;
@@ -119,7 +119,7 @@ pub(super) fn node_returned(w: &mut Work<'_>, node: &str) -> Result<Vec<String>,
                 }
             }
             Recovery::Resynchronize { copy, common } => {
-                let Some(files) = replication::copy_files(&w.files, &w.estate, &w.estate.copies[copy]) else {
+                let Some(files) = replication::copy_files(&w.files(), &w.estate, &w.estate.copies[copy]) else {
                     continue;
                 };
                 files.open_or_create().map_err(|e| internal(&e))?;
@@ -141,6 +141,6 @@ pub(super) fn node_returned(w: &mut Work<'_>, node: &str) -> Result<Vec<String>,
     }
     let reaction = failover::react(&mut w.estate, w.now);
     follow_up(w, reaction)?;
-    replication::recount(&w.files, &mut w.estate).map_err(|e| internal(&e))?;
+    replication::recount(&w.files(), &mut w.estate).map_err(|e| internal(&e))?;
     Ok(notes)
 }

@@ -43,14 +43,14 @@ pub async fn enable_copy(
                 if request.seeding_postponed {
                     standby::postpone_seeding(&mut w.estate, copy);
                 }
-                let files = replication::copy_files(&w.files, &w.estate, &w.estate.copies[copy])
+                let files = replication::copy_files(&w.files(), &w.estate, &w.estate.copies[copy])
                     .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
                 let earlier = files.open_or_create().and_then(|()| files.has_files());
                 if earlier.map_err(|e| service_failure(internal(&e)))? {
                     // Named from the files directory down: the server's own paths stay out of what a
                     // viewer reads.
                     let root = files.root();
-                    let shown = root.strip_prefix(&w.files).unwrap_or(&root).display().to_string();
+                    let shown = root.strip_prefix(w.files()).unwrap_or(&root).display().to_string();
                     let message = standby::stale_files(&mut w.estate, copy, &shown);
                     done.warnings.push(message);
                 }
@@ -96,7 +96,7 @@ pub async fn seed_copy(
         mutate(&state, caller, Change::of("Update-StorageGroupCopy", &request, None), |w| {
             let standby_machine = request.standby_machine.as_deref();
             let index = crate::engine::operations::find_copy(&w.estate, &request.identity, standby_machine)?;
-            let target = replication::copy_files(&w.files, &w.estate, &w.estate.copies[index])
+            let target = replication::copy_files(&w.files(), &w.estate, &w.estate.copies[index])
                 .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
             target.open_or_create().map_err(|e| service_failure(internal(&e)))?;
             let has_files = target.has_files().map_err(|e| service_failure(internal(&e)))?;
@@ -119,7 +119,7 @@ pub async fn seed_copy(
             let copy = &w.estate.copies[index];
             let sg = w.estate.storage_group_of(&copy.server, &copy.storage_group).cloned();
             let sg = sg.ok_or_else(|| service_failure(internal(&"copy without storage group")))?;
-            let source = replication::active_files(&w.files, &w.estate, &sg)
+            let source = replication::active_files(&w.files(), &w.estate, &sg)
                 .ok_or_else(|| service_failure(internal(&"no active copy")))?;
             w.estate.copies[index].status = crate::api::CopyStatus::Seeding;
             let activity =
@@ -187,7 +187,7 @@ pub(super) fn restore_standby(
     if source_up {
         w.close_open_logs(&sg.server, Some(&sg.name)).map_err(service_failure)?;
     }
-    let through = replication::drain(&w.files, &mut w.estate, index, source_up, w.now)
+    let through = replication::drain(&w.files(), &mut w.estate, index, source_up, w.now)
         .map_err(|e| service_failure(internal(&e)))?;
     standby::restored(&mut w.estate, index, through);
     let name = identity::storage_group_identity(&sg);
@@ -250,7 +250,7 @@ pub async fn run_setup(
 fn recovered(w: &mut Work<'_>, cms: &str) -> Result<(), ServiceError> {
     let groups: Vec<_> = w.estate.storage_groups_of(cms).cloned().collect();
     for sg in groups {
-        let Some(files) = replication::active_files(&w.files, &w.estate, &sg) else { continue };
+        let Some(files) = replication::active_files(&w.files(), &w.estate, &sg) else { continue };
         files.open_or_create().map_err(|e| internal(&e))?;
         files.discard_after(sg.last_log_generated).map_err(|e| internal(&e))?;
         let held = mail::Held::of(Some(&files), w.estate.next_message_id).map_err(|e| internal(&e))?;
@@ -265,7 +265,7 @@ fn recovered(w: &mut Work<'_>, cms: &str) -> Result<(), ServiceError> {
             .map_err(|e| internal(&e))?;
         w.journal.lost.extend(lost);
     }
-    replication::recount(&w.files, &mut w.estate).map_err(|e| internal(&e))
+    replication::recount(&w.files(), &mut w.estate).map_err(|e| internal(&e))
 }
 
 pub async fn move_cluster_group(
