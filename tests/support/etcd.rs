@@ -2,10 +2,11 @@
 //! ports in a temporary directory, each member stopped by its process id when the cluster is
 //! dropped.
 //!
-//! The etcd backend's own tests (`tests/etcd.rs`) are `#[ignore]`d with [`NEEDS_ETCD`] as the
-//! reason, so a plain `cargo test` lists each as `ignored, needs etcd: …` (never as passed) and
-//! says how to run them; `.ci/run` runs them with `--include-ignored`. Run so on a machine
-//! without `etcd`, they fail saying what to install.
+//! The etcd backend's own tests (`tests/etcd.rs`) are `#[ignore]`d, the first of them with
+//! [`NEEDS_ETCD`] as the reason, so a plain `cargo test` lists them as ignored (never as
+//! passed) and says in one line that they were not run and how to run them; `.ci/run` runs
+//! them with `--include-ignored`. Run so on a machine without `etcd`, they fail saying what to
+//! install.
 //!
 //! The store matrix: with `CCRSH_STORE=etcd`, every ccrd the tests start (`Ccrd::start*`,
 //! `support::embedded_start`, the engine tests' lab) keeps its estate in one shared cluster (a
@@ -23,10 +24,10 @@ use tempfile::TempDir;
 /// How to install what the etcd tests need.
 const HOW: &str = "install Debian's etcd-server (apt-get install etcd-server)";
 
-/// The reason the etcd backend's tests are ignored by a plain `cargo test` (keep in step with
-/// the `#[ignore = …]` attributes of `tests/etcd.rs`, which must be literals).
-pub const NEEDS_ETCD: &str =
-    "needs etcd: apt-get install etcd-server, then cargo test --test integration etcd:: -- --include-ignored";
+/// The one line a plain `cargo test` prints about the etcd backend's tests (keep in step with
+/// the `#[ignore = …]` attribute of the first test of `tests/etcd.rs`, which must be a literal).
+pub const NEEDS_ETCD: &str = "the etcd backend's tests (etcd::*) were not run: they need etcd (apt-get install \
+     etcd-server), then cargo test --test integration etcd:: -- --include-ignored";
 
 /// Fails, saying what to install, when no `etcd` binary is on PATH.
 pub fn require() {
