@@ -4,7 +4,8 @@
 //! process that already holds the lab directory — a ccrd, or another ccrsh's embedded service —
 //! which publishes its loopback address there (`service::lab::holder`), so a second shell on
 //! the same lab attaches to it as a client (the service serialises the changes of both); or,
-//! when the lab is free, the service started in this process on it (`service::embedded`).
+//! when the lab is free, the service started in this process on it (`service::embedded`), with
+//! its estate in the lab's SQLite file or, with `--store etcd://…`, in etcd.
 //!
 //! The banner names the target and, in one line, how the lab differs from its seed state
 //! (where a clustered mailbox server runs, nodes that are off, links cut, copies that are not
@@ -55,7 +56,12 @@ pub fn connect(options: &Options) -> Result<Connection, String> {
     let dir = lab_dir(options.lab.as_deref()).ok_or(
         "no lab directory: set --lab DIR or CCRSH_LAB, or HOME so the default (~/.local/share/ccrsh/lab) can be used",
     )?;
-    match embedded::start(&dir, &TopologySource::Seed) {
+    // Where the embedded lab keeps its estate (like --lab, it means nothing with --server).
+    let store = match options.store.as_deref() {
+        None | Some("sqlite") => None,
+        Some(text) => Some(ccrsh::service::store::EtcdUrl::parse(text).map_err(|e| format!("--store: {e}"))?),
+    };
+    match embedded::start_on(&dir, &TopologySource::Seed, store.as_ref()) {
         Ok(service) => {
             let client = Client::new(&service.url, Some(service.admin_token.clone())).map_err(|e| format!("{e:?}"))?;
             Ok(Connection { client, target: Target::Embedded { _service: service, dir } })

@@ -13,7 +13,7 @@
 //! - `etcd`: ccrd with its estate in a real 3-member etcd cluster: restarts, the leader killed
 //!   under load, a lost majority refused clearly, two ccrd on one store, bench/lab-cluster.sh
 //!   (ignored by a plain `cargo test`, which says they need etcd and how to run them;
-//!   `CCRSH_STORE=etcd` runs every test that starts a ccrd on etcd as well).
+//!   `CCRSH_STORE=etcd` runs every test that starts a lab on etcd as well).
 //! - `durability`: `kill -9` under 32 concurrent clients (group commit) on the seed and the large
 //!   estate, mail statistics under load, a clean shutdown that needs no repair.
 //! - `files`: issue 13's file, CSV and text cmdlets on the real file system: items, content,

@@ -45,6 +45,10 @@ pub struct Options {
     pub ca_cert: Option<PathBuf>,
     /// `--lab DIR` or CCRSH_LAB.
     pub lab: Option<PathBuf>,
+    /// `--store etcd://…` or CCRSH_LAB_STORE: the embedded lab keeps its estate in this etcd
+    /// cluster instead of the lab's SQLite file, as `ccrd --store` does (docs/etcd.md); like
+    /// `--lab`, nothing with `--server`.
+    pub store: Option<String>,
     /// `-Rehearse`: run on a copy of the estate and report what would change.
     pub rehearse: bool,
     /// `--computer NAME` or CCRSH_COMPUTER: the workstation the session runs on
@@ -70,6 +74,7 @@ enum Switch {
     Token,
     CaCert,
     Lab,
+    Store,
     Help,
     Version,
     Rehearse,
@@ -77,7 +82,7 @@ enum Switch {
 }
 
 /// Each switch's full name and the shortest prefix that selects it.
-const SWITCHES: [(Switch, &str, &str); 14] = [
+const SWITCHES: [(Switch, &str, &str); 15] = [
     (Switch::Command, "command", "c"),
     (Switch::File, "file", "f"),
     (Switch::NonInteractive, "noninteractive", "noni"),
@@ -88,6 +93,7 @@ const SWITCHES: [(Switch, &str, &str); 14] = [
     (Switch::CaCert, "ca-cert", "ca"),
     (Switch::CaCert, "cacert", "cac"),
     (Switch::Lab, "lab", "l"),
+    (Switch::Store, "store", "st"),
     (Switch::Help, "help", "h"),
     (Switch::Version, "version", "v"),
     (Switch::Rehearse, "rehearse", "r"),
@@ -96,7 +102,7 @@ const SWITCHES: [(Switch, &str, &str); 14] = [
 
 pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive] [-Rehearse]
              [--server URL] [--token TOKEN] [--ca-cert FILE] [--lab DIR]
-             [--computer NAME]
+             [--store etcd://HOST:PORT[,…][/NAME]] [--computer NAME]
              [-Command { - | <text> } | [-File] <path.ps1> [args]]
 
        ccrsh -Help | -? | /?
@@ -114,6 +120,8 @@ pub const USAGE: &str = "Usage: ccrsh [-NoLogo] [-NoProfile] [-NonInteractive] [
   --ca-cert FILE       for an https:// server: trust the CA in FILE (PEM), e.g. the ca.pem
                        of 'ccrd tls self-signed' (or set CCRSH_CA_CERT)
   --lab DIR            the embedded lab's directory (or set CCRSH_LAB)
+  --store URL          keep the embedded lab's estate in etcd (etcd://HOST:PORT[,…][/NAME]),
+                       as 'ccrd --store' does (or set CCRSH_LAB_STORE)
   --computer NAME      the workstation the session runs on, as $env:COMPUTERNAME names it
                        (or set CCRSH_COMPUTER; default: the topology's management workstation)
 
@@ -130,6 +138,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         token: env("CCRSH_TOKEN").filter(|s| !s.is_empty()),
         ca_cert: env("CCRSH_CA_CERT").filter(|s| !s.is_empty()).map(PathBuf::from),
         lab: env("CCRSH_LAB").filter(|s| !s.is_empty()).map(PathBuf::from),
+        store: env("CCRSH_LAB_STORE").filter(|s| !s.is_empty()),
         rehearse: false,
         computer: env("CCRSH_COMPUTER").filter(|s| !s.is_empty()),
     };
@@ -182,6 +191,10 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
             }
             Switch::Lab => {
                 options.lab = Some(PathBuf::from(value(i, "directory")?));
+                i += 1;
+            }
+            Switch::Store => {
+                options.store = Some(value(i, "store address")?);
                 i += 1;
             }
             Switch::Help => options.mode = Mode::Help,
@@ -318,6 +331,17 @@ mod tests {
         assert!(ambiguous.contains("ambiguous") && ambiguous.contains("-noprofile"), "{ambiguous}");
         assert!(parse_args(&["-c"]).expect_err("missing").0.contains("missing parameter"));
         assert!(parse_args(&["--server"]).is_err());
+    }
+
+    #[test]
+    fn the_embedded_labs_store_comes_from_the_switch_or_the_environment() {
+        let env = |name: &str| (name == "CCRSH_LAB_STORE").then(|| "etcd://127.0.0.1:1/a".to_string());
+        assert_eq!(parse(&[], &env).expect("parses").store.as_deref(), Some("etcd://127.0.0.1:1/a"));
+        let args = vec!["-st".to_string(), "etcd://127.0.0.1:2/b".to_string()];
+        assert_eq!(parse(&args, &env).expect("parses").store.as_deref(), Some("etcd://127.0.0.1:2/b"));
+        assert_eq!(parse_args(&["-s", "http://x"]).expect("-s is still --server").server.as_deref(), Some("http://x"));
+        assert!(parse_args(&["--store"]).expect_err("missing").0.contains("missing parameter"));
+        assert_eq!(parse_args(&[]).expect("parses").store, None);
     }
 
     #[test]

@@ -47,6 +47,16 @@ impl Home {
             .env("NO_COLOR", "1")
             .env_remove("CCRSH_SERVER")
             .env_remove("CCRSH_TOKEN");
+        // The store matrix (`CCRSH_STORE=etcd`): the embedded lab (this home's, or the one
+        // `--lab` names) keeps its estate in etcd, under the same name a ccrd on it would use.
+        let lab = args
+            .windows(2)
+            .find(|pair| pair[0].eq_ignore_ascii_case("--lab") || pair[0].eq_ignore_ascii_case("-lab"))
+            .map_or_else(|| self.lab(), |pair| PathBuf::from(pair[1]));
+        match etcd::matrix_store(&lab) {
+            Some(url) => command.env("CCRSH_LAB_STORE", url),
+            None => command.env_remove("CCRSH_LAB_STORE"),
+        };
         command
     }
 
