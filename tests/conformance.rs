@@ -280,10 +280,18 @@ const OUTPUT: &[(&str, &str)] = &[
     ("Write-Error 'e' -ErrorVariable ev -ErrorAction SilentlyContinue; $ev.Count", "1"),
     ("Write-Output 5 -OutVariable ov | Out-Null; $ov", "5"),
     ("$e = $null; try { Get-Foo } catch { $e = $_ }; $e.FullyQualifiedErrorId", "CommandNotFoundException"),
+    // A catch sees the error -ErrorAction Stop stopped for, its own exception and message
+    // (the ActionPreferenceStopException hands its ErrorRecord over); `catch [type]` matches
+    // either.
     (
-        "try { Write-Error 'w' -ErrorAction Stop } catch { $_.Exception.GetType().Name }",
-        "ActionPreferenceStopException",
+        "try { Write-Error 'w' -ErrorAction Stop } catch { $_.Exception.GetType().Name; $_.Exception.Message; \"$_\" }",
+        "WriteErrorException\nw\nw",
     ),
+    (
+        "try { Write-Error 'w' -ErrorAction Stop } catch [System.Management.Automation.ActionPreferenceStopException] { 'stop' }",
+        "stop",
+    ),
+    ("try { Get-Item /no/such/path -ErrorAction Stop } catch [System.Management.Automation.ItemNotFoundException] { $_.Exception.Message }", "Cannot find path '/no/such/path' because it does not exist."),
     ("try { $ErrorActionPreference = 'Stop'; Write-Error 'w' } catch { 'stopped' }", "stopped"),
     ("try { [int]'abc' } catch { 'bad cast' }", "bad cast"),
     ("try { $null[0] } catch { 'null index' }", "null index"),
@@ -354,6 +362,26 @@ const OUTPUT: &[(&str, &str)] = &[
     ),
     // ComparisonOperator-044: a literal string is not wrapped in a PSObject.
     ("'hello' -is [psobject]", "False"),
+    // ComparisonOperator-032..035: a type that does not exist is an error, not `False`.
+    ("try { 'hello' -is [nosuchtype] } catch { $_.FullyQualifiedErrorId }", "TypeNotFound"),
+    ("try { 'hello' -isnot [nosuchtype] } catch { $_.Exception.Message }", "Unable to find type [nosuchtype]."),
+    ("try { 'hello' -is 'foo' } catch { $_.FullyQualifiedErrorId }", "RuntimeException"),
+    ("'hello' -is 'string'; 'hello' -isnot [int[]]; 1 -is [System.Management.Automation.PSObject]", "True\nTrue\nFalse"),
+    // ParameterBinding-088/089: -PipelineVariable is each object the command writes, begin and
+    // end blocks included, set where the pipeline runs.
+    (
+        "function W { [CmdletBinding()] param([Parameter(ValueFromPipeline)]$a) begin { 1 } process { 2 } end { 3 } }\n(1..3 | W -PipelineVariable pipe | Select-Object @{ n = 'P'; e = { $pipe } }).P -join ','",
+        "1,2,2,2,3",
+    ),
+    ("(1..3 | ForEach-Object { $_ * 10 } -PipelineVariable pv | ForEach-Object { \"$pv\" }) -join ','", "10,20,30"),
+    ("$(1..2 | Write-Output -pv w | ForEach-Object { $w + 1 }) -join ','", "2,3"),
+    // What a begin block writes reaches a streaming cmdlet after that cmdlet has begun.
+    ("function B { begin { 'b' } process { $_ } }\n(1, 2 | B | Select-Object -First 5) -join ','", "b,1,2"),
+    // Select-Object -Last keeps a ring of the last objects (-Skip counts from the end).
+    ("(1..10 | Select-Object -Last 3) -join ','", "8,9,10"),
+    ("(1..10 | Select-Object -Last 3 -Skip 2) -join ','", "6,7,8"),
+    ("(1..10 | Select-Object -Last 0) -join ','", ""),
+    ("(1..3 | Select-Object -Last 5) -join ','", "1,2,3"),
     // ParameterBinding-013: a number literal bound to a string parameter keeps its spelling.
     ("function F([string]$V) { $V }; F -V 34uy", "34uy"),
     // ParameterBinding-092: one explicit array is the remaining-arguments list itself.

@@ -19,6 +19,9 @@ pub enum Severity {
     ScriptTerminating,
 }
 
+/// The exception of an error `-ErrorAction Stop` (or the preference) made terminating.
+pub const STOP_EXCEPTION: &str = "System.Management.Automation.ActionPreferenceStopException";
+
 /// One error, as `$Error[0]` would hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorRecord {
@@ -122,6 +125,20 @@ impl ErrorRecord {
         own == wanted
             || short(own) == short(wanted) && !wanted.contains('.')
             || matches!(wanted, "exception" | "management.automation.runtimeexception" | "runtimeexception")
+            || self.stopped().is_some_and(|original| original.is_caught_by(type_name))
+    }
+
+    /// The error `-ErrorAction Stop` stopped the command for, when this is the
+    /// ActionPreferenceStopException around it.
+    fn stopped(&self) -> Option<&ErrorRecord> {
+        self.inner.as_deref().filter(|_| self.exception == STOP_EXCEPTION)
+    }
+
+    /// The record a catch block or trap sees as `$_`: for an error `-ErrorAction Stop` turned
+    /// terminating, the original error, its own exception and message (PowerShell's
+    /// ActionPreferenceStopException hands its ErrorRecord over); else this one.
+    pub fn as_caught(&self) -> &ErrorRecord {
+        self.stopped().unwrap_or(self)
     }
 
     /// The error as an object, as `$_` in a catch block and `$Error[0]` show it.

@@ -1,6 +1,8 @@
 //! The object pipeline cmdlets: `Where-Object`, `ForEach-Object`, `Select-Object`,
 //! `Get-Member` (sorting, grouping and measuring are in `ordering`).
 
+use std::collections::VecDeque;
+
 use super::{Context, Processor, RunFn, Step, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
@@ -206,8 +208,10 @@ impl Processor for ForEach {
 }
 
 /// Streaming: `-Skip` and `-First` count objects as they come, and once `-First` has its
-/// objects the commands upstream stop. `-Last`, `-SkipLast`, `-Index`, `-SkipIndex` and
-/// `-Unique` need every object first. A `$null` input object is dropped, uncounted.
+/// objects the commands upstream stop. `-Last N` keeps a ring of the last N objects (N + the
+/// `-Skip` count, which counts from the end with `-Last`), so `1..1e9 | Select-Object -Last 1`
+/// holds one object, not a billion. `-SkipLast`, `-Index`, `-SkipIndex`, `-Unique` and `-Last`
+/// with `-First` need every object first. A `$null` input object is dropped, uncounted.
 pub fn start_select_object(
     call: &Invocation<'static>,
     _: &mut Context<'_>,
@@ -215,13 +219,18 @@ pub fn start_select_object(
 ) -> Result<Box<dyn Processor>, ErrorRecord> {
     let whole =
         ["Last", "SkipLast", "Index", "SkipIndex"].iter().any(|name| call.get(name).is_some()) || call.switch("Unique");
+    let count = |name| call.int(name).map(|n| usize::try_from(n).unwrap_or(0));
+    let only_last = ["SkipLast", "Index", "SkipIndex", "First"].iter().all(|name| call.get(name).is_none())
+        && !call.switch("Unique");
+    let ring = count("Last").filter(|_| only_last).map(|last| last.saturating_add(count("Skip").unwrap_or(0)));
     Ok(Box::new(Select {
         per_object: call.without(&["First", "Skip", "Last"]),
         call: call.clone(),
         skip: call.int("Skip").map_or(0, |n| usize::try_from(n).unwrap_or(0)),
         first: if whole { None } else { call.int("First").map(|n| usize::try_from(n).unwrap_or(0)) },
         whole,
-        kept: Vec::new(),
+        ring,
+        kept: VecDeque::new(),
         seen: 0,
     }))
 }
@@ -232,7 +241,9 @@ struct Select {
     skip: usize,
     first: Option<usize>,
     whole: bool,
-    kept: Vec<Value>,
+    /// With `-Last` alone: how many of the latest objects are all `end` needs.
+    ring: Option<usize>,
+    kept: VecDeque<Value>,
     seen: usize,
 }
 
@@ -254,7 +265,12 @@ impl Processor for Select {
             return Ok(Step::Continue);
         }
         if self.whole {
-            self.kept.push(item);
+            if self.ring.is_some_and(|ring| self.kept.len() >= ring) {
+                self.kept.pop_front();
+            }
+            if self.ring != Some(0) {
+                self.kept.push_back(item);
+            }
             return Ok(Step::Continue);
         }
         self.seen += 1;
@@ -270,7 +286,7 @@ impl Processor for Select {
 
     fn end(&mut self, cx: &mut Context<'_>, out: &mut Vec<Value>) -> Result<(), ErrorRecord> {
         if self.whole {
-            let items = std::mem::take(&mut self.kept);
+            let items = Vec::from(std::mem::take(&mut self.kept));
             out.extend(select_object(&self.call.with_input(items), cx)?);
         }
         Ok(())

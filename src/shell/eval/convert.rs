@@ -316,6 +316,48 @@ fn cast_number(value: &Value, kind: Kind) -> Result<Value, ErrorRecord> {
     numeric::convert(&operand, kind).map_err(|why| cast_error(value, kind.type_name(), &why))
 }
 
+/// Whether `type_name` names a type ccrsh knows: a numeric type, a type the interpreter
+/// implements itself, an array of a known type, or a .NET type of `runtime::types`. Types of
+/// the PowerShell and Microsoft namespaces (`System.Management.Automation.*`,
+/// `Microsoft.Exchange.*`) count as known: objects of many of them pass through ccrsh as
+/// records, and PowerShell would have them loaded.
+pub fn is_known_type(type_name: &str) -> bool {
+    let canonical = canonical_type(type_name);
+    if Kind::from_name(&canonical).is_some() {
+        return true;
+    }
+    if let Some(element) = canonical.strip_suffix("[]") {
+        return !element.is_empty() && is_known_type(element);
+    }
+    matches!(
+        canonical.as_str(),
+        "object"
+            | "psobject"
+            | "valuetype"
+            | "string"
+            | "char"
+            | "bool"
+            | "array"
+            | "collections.ienumerable"
+            | "collections.ilist"
+            | "collections.icollection"
+            | "collections.idictionary"
+            | "hashtable"
+            | "ordered"
+            | "timespan"
+            | "datetime"
+            | "scriptblock"
+            | "pscustomobject"
+            | "errorrecord"
+            | "icomparable"
+            | "iconvertible"
+            | "void"
+            | "switch"
+    ) || canonical.starts_with("management.automation.")
+        || canonical.starts_with("microsoft.")
+        || runtime::types::resolve(type_name).is_some()
+}
+
 /// `value -is [type]`.
 pub fn is_type(value: &Value, type_name: &str) -> bool {
     let canonical = canonical_type(type_name);

@@ -381,8 +381,11 @@ struct CallState {
     out_variable: Option<(String, Vec<Value>, bool)>,
     captures: Vec<(String, super::Captured, bool)>,
     frames: Vec<StreamFrame>,
-    /// `-PipelineVariable`: set to each object the function writes.
-    pipeline_variable: Option<String>,
+    /// `-PipelineVariable`: set to each object the function writes, in the scope the caller's
+    /// pipeline runs in.
+    pipeline_variable: Option<(String, Rc<Scope>)>,
+    /// The scope the function was called from.
+    caller: Rc<Scope>,
     /// Whether begin ran (so `clean` runs).
     began: bool,
     /// Whether any block ran (so the `clean` block has something to clean up after).
@@ -391,8 +394,9 @@ struct CallState {
 
 impl CallState {
     /// A call about to run its begin block in `scope`, nothing bound or captured yet.
-    fn new(scope: Rc<Scope>, sig: Rc<Signature>) -> CallState {
+    fn new(scope: Rc<Scope>, sig: Rc<Signature>, caller: Rc<Scope>) -> CallState {
         CallState {
+            caller,
             scope,
             sig,
             bound: Vec::new(),
@@ -459,7 +463,7 @@ impl ScriptCall {
 struct Tee<'a> {
     out: &'a mut dyn Pipe,
     copy: Option<&'a mut Vec<Value>>,
-    pipeline_variable: Option<String>,
+    pipeline_variable: Option<(String, Rc<Scope>)>,
 }
 
 impl Pipe for Tee<'_> {
@@ -467,8 +471,8 @@ impl Pipe for Tee<'_> {
         if let Some(copy) = &mut self.copy {
             copy.push(value.clone());
         }
-        if let Some(name) = &self.pipeline_variable {
-            interp.set_variable(name, value.clone()).map_err(Flow::Error)?;
+        if let Some((name, scope)) = &self.pipeline_variable {
+            interp.set_variable_in(scope, name, value.clone()).map_err(Flow::Error)?;
         }
         self.out.write(interp, value)
     }
@@ -507,7 +511,7 @@ impl Stage for ScriptCall {
             CallScope::Current => interp.current.clone(),
             CallScope::Script => Scope::child(&interp.current, ScopeKind::Script),
         };
-        let mut state = CallState::new(scope.clone(), sig.clone());
+        let mut state = CallState::new(scope.clone(), sig.clone(), interp.current.clone());
         let source = self.function.source.clone();
         let function = self.function.clone();
         let span = self.span;
@@ -701,7 +705,9 @@ fn bind_parameters(
                 let (name, append) = target_name(value);
                 state.out_variable = Some((name, Vec::new(), append));
             }
-            "PipelineVariable" => state.pipeline_variable = Some(value.to_display_string()),
+            "PipelineVariable" => {
+                state.pipeline_variable = Some((value.to_display_string(), state.caller.clone()));
+            }
             "ErrorVariable" | "WarningVariable" | "InformationVariable" => {
                 let stream = match *name {
                     "ErrorVariable" => Stream::Error,
@@ -1346,7 +1352,7 @@ pub(super) fn run_script_body(
         let options =
             BindOptions { collect_remaining: !sig.advanced, common_parameters: sig.advanced, expecting_input: false };
         let invocation = interp.bind_prompting(&sig.spec, args, None, Span::default(), options)?;
-        let mut state = CallState::new(interp.current.clone(), sig.clone());
+        let mut state = CallState::new(interp.current.clone(), sig.clone(), interp.current.clone());
         bind_parameters(interp, &function, &sig, &invocation, &mut state, Span::default(), false)?;
     }
     let mut result = Ok(());

@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::bind::Argument;
 use super::client::Client;
-use super::error_record::{ErrorRecord, Severity};
+use super::error_record::{ErrorRecord, STOP_EXCEPTION, Severity};
 use super::spec::ConfirmImpact;
 use super::syntax::*;
 use super::value::{ScriptBlock, Source, Value};
@@ -833,13 +833,16 @@ fn is_null(expr: &Expr) -> bool {
     matches!(&expr.kind, ExprKind::Variable(v) if &*v.key == "null")
 }
 
-/// The error `-ErrorAction Stop` (or the preference) turns a non-terminating error into.
+/// The error `-ErrorAction Stop` (or the preference) turns a non-terminating error into: an
+/// ActionPreferenceStopException around the error, which a catch block sees as `$_`
+/// ([`ErrorRecord::as_caught`]).
 fn stop_error(preference: &str, error: ErrorRecord) -> ErrorRecord {
     let message = format!(
         "The running command stopped because the preference variable \"{preference}\" or common parameter is set to Stop: {}",
         error.message
     );
-    ErrorRecord { message, exception: "System.Management.Automation.ActionPreferenceStopException", ..error }
+    let original = Box::new(error.clone());
+    ErrorRecord { message, exception: STOP_EXCEPTION, inner: Some(original), ..error }
 }
 
 /// `> file`, `>> file`, `2> file`: written as `Out-File` writes them, which is what PowerShell

@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use regex::{Captures, Regex, RegexBuilder};
 
-use super::convert::{cast, composite_format, is_type, not_a_number, type_name};
+use super::convert::{cast, composite_format, is_known_type, is_type, not_a_number, type_name};
 use super::numeric::{self, Arith, Bits};
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::syntax::{BinaryOp, CompareOp, UnaryOp};
@@ -68,8 +68,16 @@ pub fn binary(
             Ok(Value::String(items(left).iter().map(Value::to_display_string).collect::<Vec<_>>().join(&separator)))
         }
         BinaryOp::Replace { case_sensitive } => replace(left, right, case_sensitive),
-        BinaryOp::Is => Ok(Value::Bool(is_type(left, &type_operand(right)))),
-        BinaryOp::IsNot => Ok(Value::Bool(!is_type(left, &type_operand(right)))),
+        BinaryOp::Is | BinaryOp::IsNot => {
+            let name = type_operand(right);
+            // A value answers for its own type names (a record's `PSTypeNames`) even where
+            // ccrsh has no such type; only a `False` asks whether the type exists at all.
+            let is = is_type(left, &name);
+            if !is {
+                require_known_type(right, &name)?;
+            }
+            Ok(Value::Bool(is == (op == BinaryOp::Is)))
+        }
         BinaryOp::As => Ok(cast(&type_operand(right), left).unwrap_or(Value::Null)),
     }
 }
@@ -116,6 +124,26 @@ fn type_operand(right: &Value) -> String {
         Value::String(s) => s.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(s).to_string(),
         other => other.to_display_string(),
     }
+}
+
+/// The right operand of `-is`/`-isnot` names a type ccrsh knows; else PowerShell's error for
+/// a type literal that names no type (`[nosuchtype]`) or text that does not convert to a type.
+fn require_known_type(right: &Value, name: &str) -> Result<(), ErrorRecord> {
+    if is_known_type(name) {
+        return Ok(());
+    }
+    let literal = matches!(right, Value::String(s) if s.starts_with('[') && s.ends_with(']'));
+    Err(if literal {
+        crate::shell::runtime::types::type_not_found(name)
+    } else {
+        ErrorRecord::new(
+            "RuntimeException",
+            "InvalidOperation",
+            format!("Cannot convert the \"{}\" value of type \"System.String\" to type \"System.Type\".", right.to_display_string()),
+        )
+        .exception("System.Management.Automation.RuntimeException")
+        .with_hint("Name a type ccrsh knows, in brackets: [string], [int], [hashtable], [datetime]…")
+    })
 }
 
 /// `op_Addition` and friends are missing on this type.

@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::functions::{CallScope, Function, ScriptCall};
+use super::scope::Scope;
 use super::streams::{Action, StreamAction, StreamFrame};
 use super::{Exec, Flow, Interpreter, Pipe, write_file, write_unrolled};
 use crate::shell::bind::{ArgValue, Argument, ArgumentKind, BindOptions, Invocation};
@@ -91,23 +92,32 @@ impl Interpreter {
             let stage = self.prepare_element(element, index > 0, id, index - first_command)?;
             stages.push(stage);
         }
+        // As in PowerShell, every command's begin runs before any object moves: what a begin
+        // block writes waits in the next command's input until that command has begun.
         let mut result = Ok(());
-        for i in 0..stages.len() {
-            let (left, right) = stages.split_at_mut(i + 1);
-            result = left[i].begin(self, &mut Downstream { stages: right, last: &mut *out });
+        let mut waiting: Vec<Vec<Value>> = Vec::with_capacity(stages.len());
+        for stage in stages.iter_mut() {
+            let mut written = Vec::new();
+            result = stage.begin(self, &mut written);
+            waiting.push(written);
             if result.is_err() {
                 break;
             }
         }
         let mut end_from = 0;
         if result.is_ok() {
-            result = match head {
-                Some(e) => self.feed_expression(e, &mut Downstream { stages: &mut stages, last: &mut *out }),
-                None => match stages.split_first_mut() {
-                    Some((first, rest)) => first.process(self, None, &mut Downstream { stages: rest, last: &mut *out }),
-                    None => Ok(()),
-                },
-            };
+            result = self.deliver_begin_output(&mut stages, waiting, out);
+            if result.is_ok() {
+                result = match head {
+                    Some(e) => self.feed_expression(e, &mut Downstream { stages: &mut stages, last: &mut *out }),
+                    None => match stages.split_first_mut() {
+                        Some((first, rest)) => {
+                            first.process(self, None, &mut Downstream { stages: rest, last: &mut *out })
+                        }
+                        None => Ok(()),
+                    },
+                };
+            }
             if let Err(flow) = &result
                 && let Some(stopper) = stop_of(flow, id)
             {
@@ -139,6 +149,25 @@ impl Interpreter {
             }
         }
         result
+    }
+
+    /// Sends what each command's begin block wrote (`waiting[i]`, from command `i`) on to the
+    /// commands after it, now that all have begun: the last command's first, so that each
+    /// command sees the begin output of the one before it ahead of anything that command
+    /// makes of earlier begin output (PowerShell's order: every command has an input queue).
+    fn deliver_begin_output(
+        &mut self,
+        stages: &mut [Box<dyn Stage + '_>],
+        waiting: Vec<Vec<Value>>,
+        out: &mut dyn Pipe,
+    ) -> Exec<()> {
+        for (i, written) in waiting.into_iter().enumerate().rev() {
+            let mut next = Downstream { stages: &mut stages[i + 1..], last: &mut *out };
+            for value in written {
+                next.write(self, value)?;
+            }
+        }
+        Ok(())
     }
 
     /// A pipeline that is one expression: its value written out, arrays one item at a time,
@@ -638,6 +667,8 @@ struct CmdletStage {
     out_variable: Option<(String, Vec<Value>, bool)>,
     captures: Vec<(String, super::Captured, bool)>,
     frames: Vec<StreamFrame>,
+    /// `-PipelineVariable`: set to each object the cmdlet writes, in the pipeline's scope.
+    pipeline_variable: Option<(String, Rc<Scope>)>,
     /// Whether the command ran at least once (a by-name cmdlet without input runs at the end).
     ran: bool,
 }
@@ -664,6 +695,7 @@ impl CmdletStage {
             out_variable: None,
             captures: Vec::new(),
             frames: Vec::new(),
+            pipeline_variable: None,
             ran: false,
         }
     }
@@ -681,7 +713,7 @@ impl CmdletStage {
         out: &mut dyn Pipe,
     ) -> Exec<()> {
         let invocation = interp.bind_prompting(self.spec, args, input, self.span, Self::options())?;
-        self.note_common(&invocation);
+        self.note_common(&invocation, &interp.current.clone());
         let frames = self.frames.clone();
         interp.with_streams(frames, |interp| {
             let client = interp.client.clone();
@@ -701,18 +733,21 @@ impl CmdletStage {
                 if let Some((_, list, _)) = &mut self.out_variable {
                     list.push(v.clone());
                 }
-                out.write(interp, v)?;
+                emit(interp, out, &self.pipeline_variable, v)?;
             }
             Ok(())
         })
     }
 
     /// Sets up the captures the common parameters ask for, once.
-    fn note_common(&mut self, invocation: &Invocation<'_>) {
+    fn note_common(&mut self, invocation: &Invocation<'_>, scope: &Rc<Scope>) {
         if self.ran {
             return;
         }
         self.ran = true;
+        if let Some(name) = invocation.common("PipelineVariable") {
+            self.pipeline_variable = Some((name.to_display_string(), scope.clone()));
+        }
         if let Some(name) = invocation.common("OutVariable") {
             let (name, append) = variable_target(name);
             self.out_variable = Some((name, Vec::new(), append));
@@ -755,6 +790,7 @@ impl CmdletStage {
         let span = self.span;
         let stop = self.stop;
         let out_variable = &mut self.out_variable;
+        let pipeline_variable = &self.pipeline_variable;
         interp.with_streams(frames, |interp| {
             let client = interp.client.clone();
             let mut produced = Vec::new();
@@ -774,7 +810,7 @@ impl CmdletStage {
                 if let Some((_, list, _)) = out_variable {
                     list.push(v.clone());
                 }
-                out.write(interp, v)?;
+                emit(interp, out, pipeline_variable, v)?;
             }
             match step {
                 Step::Continue => Ok(()),
@@ -791,10 +827,11 @@ impl Stage for CmdletStage {
         };
         let options = BindOptions { expecting_input: self.expecting_input, ..Self::options() };
         let invocation = interp.bind_prompting(self.spec, self.args.clone(), None, self.span, options)?;
-        self.note_common(&invocation);
+        self.note_common(&invocation, &interp.current.clone());
         let frames = self.frames.clone();
         let spec = self.spec;
         let span = self.span;
+        let pipeline_variable = self.pipeline_variable.clone();
         let processor = interp.with_streams(frames, |interp| {
             let client = interp.client.clone();
             let mut produced = Vec::new();
@@ -808,7 +845,7 @@ impl Stage for CmdletStage {
                 Flow::Error(e)
             })?;
             for v in produced {
-                out.write(interp, v)?;
+                emit(interp, out, &pipeline_variable, v)?;
             }
             Ok::<_, Flow>(processor)
         })?;
@@ -870,6 +907,19 @@ impl Stage for CmdletStage {
         self.run_once(interp, self.args.clone(), input, out)?;
         self.finish_variables(interp)
     }
+}
+
+/// Writes a command's output object on, its `-PipelineVariable` (if any) set to it first.
+fn emit(
+    interp: &mut Interpreter,
+    out: &mut dyn Pipe,
+    pipeline_variable: &Option<(String, Rc<Scope>)>,
+    value: Value,
+) -> Exec<()> {
+    if let Some((name, scope)) = pipeline_variable {
+        interp.set_variable_in(scope, name, value.clone()).map_err(Flow::Error)?;
+    }
+    out.write(interp, value)
 }
 
 /// `-OutVariable +name` appends; `name` replaces.

@@ -139,7 +139,7 @@ impl Interpreter {
         error.locate(&self.source);
         self.remember(error.clone());
         let saved = self.local("_");
-        self.set_local("_", error.to_value());
+        self.set_local("_", error.as_caught().to_value());
         let result = self.exec_statements(&trap.body.statements, out);
         match saved {
             Some(v) => self.set_local("_", v),
@@ -449,7 +449,7 @@ impl Interpreter {
                 match clause {
                     Some(clause) => {
                         let saved = self.local("_");
-                        self.set_local("_", e.to_value());
+                        self.set_local("_", e.as_caught().to_value());
                         let caught = self.exec_statements(&clause.body.statements, out);
                         match saved {
                             Some(v) => self.set_local("_", v),

@@ -179,10 +179,7 @@ impl Interpreter {
                 self.capture_only(Stream::Warning, message_record(Stream::Warning, text));
                 Ok(())
             }
-            Action::Stop => Err(Flow::Error(stop_error(
-                "WarningPreference",
-                ErrorRecord::new("ActionPreferenceStop", "OperationStopped", text.to_string()),
-            ))),
+            Action::Stop => Err(Flow::Error(message_stop("WarningPreference", text))),
             Action::Continue => self.emit(Stream::Warning, message_record(Stream::Warning, text), out),
         }
     }
@@ -206,10 +203,7 @@ impl Interpreter {
             Action::SilentlyContinue | Action::Ignore => Ok(()),
             Action::Stop => {
                 self.emit(stream, message_record(stream, text), out)?;
-                Err(Flow::Error(stop_error(
-                    preference,
-                    ErrorRecord::new("ActionPreferenceStop", "OperationStopped", text.to_string()),
-                )))
+                Err(Flow::Error(message_stop(preference, text)))
             }
             _ => self.emit(stream, message_record(stream, text), out),
         }
@@ -247,4 +241,11 @@ impl Interpreter {
         self.streams.truncate(depth);
         result
     }
+}
+
+/// A warning, verbose or debug message whose preference is Stop: the
+/// ActionPreferenceStopException alone, with no error inside it for a catch block to see.
+fn message_stop(preference: &str, text: &str) -> ErrorRecord {
+    let stopped = stop_error(preference, ErrorRecord::new("ActionPreferenceStop", "OperationStopped", text.to_string()));
+    ErrorRecord { inner: None, ..stopped }
 }

@@ -168,6 +168,15 @@ impl Interpreter {
         self.write(&qualifier, &key, bare, value)
     }
 
+    /// `$name = value` as if run in `scope`: a command's `-PipelineVariable`, set in the scope
+    /// its pipeline runs in whatever scope the command itself is running in.
+    pub(super) fn set_variable_in(&mut self, scope: &Rc<Scope>, name: &str, value: Value) -> Result<(), ErrorRecord> {
+        let current = std::mem::replace(&mut self.current, scope.clone());
+        let result = self.set_variable(name, value);
+        self.current = current;
+        result
+    }
+
     /// Assigns to a variable reference of the tree.
     pub(super) fn assign_var(&mut self, v: &VarRef, value: Value) -> Result<(), ErrorRecord> {
         let bare = v.text.split_once(':').map_or(&*v.text, |(_, b)| b);
