@@ -163,7 +163,7 @@ fn run() -> i32 {
         Mode::CommandFromStdin => run_stdin(&mut session),
         Mode::File { path, args } => {
             let text = script.unwrap_or_default();
-            let outcome = session.run_script_before_exit(&text, &path.display().to_string(), &args);
+            let outcome = session.run_script_before_exit(text, &path.display().to_string(), &args);
             outcome.exit.unwrap_or(if outcome.terminated { 1 } else { 0 })
         }
         Mode::Interactive if stdin_is_terminal => {

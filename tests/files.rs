@@ -286,7 +286,7 @@ fn a_script_run_before_exit_keeps_what_it_defined() {
     fs::write(&script, text).expect("script");
     let client = Client::new("http://127.0.0.1:9", None).expect("client");
     let (mut session, out, _) = captured_session(client, None);
-    session.run_script_before_exit(text, &script.display().to_string(), &["world".to_string()]);
+    session.run_script_before_exit(text.to_string(), &script.display().to_string(), &["world".to_string()]);
     session.run("Greet again; 1..3 | ForEach-Object $block", &SourceName::Command);
     assert_eq!(lines(&out.text()), ["hello world", "hello again", "2", "4", "6"]);
 }

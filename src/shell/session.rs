@@ -210,7 +210,7 @@ impl Session {
 
     /// [`Session::run_script`] as the last thing the process does (`ccrsh -File`): the
     /// script's parse tree is left for the exit to take back, not freed node by node.
-    pub fn run_script_before_exit(&mut self, text: &str, path: &str, args: &[String]) -> Outcome {
+    pub fn run_script_before_exit(&mut self, text: String, path: &str, args: &[String]) -> Outcome {
         let args = super::eval::script_arguments(args);
         self.interpreter.run_text_before_exit(text, Some(path.to_string()), Some(args))
     }

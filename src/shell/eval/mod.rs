@@ -419,28 +419,28 @@ impl Interpreter {
     /// `args` are bound to the script's `param()` block (a script file's command-line
     /// arguments); a script file runs in its own script scope.
     pub fn run_text(&mut self, text: &str, file: Option<String>, args: Option<Vec<Argument>>) -> Outcome {
-        self.run_text_then(text, file, args, Tree::Free)
+        self.run_text_then(text.to_string(), file, args, Tree::Free)
     }
 
     /// [`Interpreter::run_text`] for the last text a process runs (`ccrsh -File`): the parse
     /// tree is left for the process's exit to take back instead of being freed node by node,
     /// as compilers leave theirs (freeing a large script's tree cost a fifth of `-File`'s time;
-    /// docs/performance.md).
-    pub fn run_text_before_exit(&mut self, text: &str, file: Option<String>, args: Option<Vec<Argument>>) -> Outcome {
+    /// docs/performance.md). The text is taken over, not copied.
+    pub fn run_text_before_exit(&mut self, text: String, file: Option<String>, args: Option<Vec<Argument>>) -> Outcome {
         self.run_text_then(text, file, args, Tree::LeaveToExit)
     }
 
-    fn run_text_then(&mut self, text: &str, file: Option<String>, args: Option<Vec<Argument>>, tree: Tree) -> Outcome {
+    fn run_text_then(&mut self, text: String, file: Option<String>, args: Option<Vec<Argument>>, tree: Tree) -> Outcome {
         // A script file's `#requires` lines are checked before anything of it runs.
         if let Some(path) = &file
-            && let Err(record) = crate::shell::cmdlets::snapins::check_requires(text, path)
+            && let Err(record) = crate::shell::cmdlets::snapins::check_requires(&text, path)
         {
             self.report_to_host(record);
             self.note_failure();
             return Outcome { exit: None, terminated: true };
         }
-        let source = Rc::new(Source { text: text.to_string(), file });
-        let script = match parse(text) {
+        let source = Rc::new(Source { text, file });
+        let script = match parse(&source.text) {
             Ok(script) => script,
             Err(e) => {
                 let mut record = ErrorRecord::from_syntax(&e);
