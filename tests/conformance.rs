@@ -291,7 +291,10 @@ const OUTPUT: &[(&str, &str)] = &[
         "try { Write-Error 'w' -ErrorAction Stop } catch [System.Management.Automation.ActionPreferenceStopException] { 'stop' }",
         "stop",
     ),
-    ("try { Get-Item /no/such/path -ErrorAction Stop } catch [System.Management.Automation.ItemNotFoundException] { $_.Exception.Message }", "Cannot find path '/no/such/path' because it does not exist."),
+    (
+        "try { Get-Item /no/such/path -ErrorAction Stop } catch [System.Management.Automation.ItemNotFoundException] { $_.Exception.Message }",
+        "Cannot find path '/no/such/path' because it does not exist.",
+    ),
     ("try { $ErrorActionPreference = 'Stop'; Write-Error 'w' } catch { 'stopped' }", "stopped"),
     ("try { [int]'abc' } catch { 'bad cast' }", "bad cast"),
     ("try { $null[0] } catch { 'null index' }", "null index"),
@@ -366,7 +369,10 @@ const OUTPUT: &[(&str, &str)] = &[
     ("try { 'hello' -is [nosuchtype] } catch { $_.FullyQualifiedErrorId }", "TypeNotFound"),
     ("try { 'hello' -isnot [nosuchtype] } catch { $_.Exception.Message }", "Unable to find type [nosuchtype]."),
     ("try { 'hello' -is 'foo' } catch { $_.FullyQualifiedErrorId }", "RuntimeException"),
-    ("'hello' -is 'string'; 'hello' -isnot [int[]]; 1 -is [System.Management.Automation.PSObject]", "True\nTrue\nFalse"),
+    (
+        "'hello' -is 'string'; 'hello' -isnot [int[]]; 1 -is [System.Management.Automation.PSObject]",
+        "True\nTrue\nFalse",
+    ),
     // ParameterBinding-088/089: -PipelineVariable is each object the command writes, begin and
     // end blocks included, set where the pipeline runs.
     (

@@ -430,7 +430,13 @@ impl Interpreter {
         self.run_text_then(text, file, args, Tree::LeaveToExit)
     }
 
-    fn run_text_then(&mut self, text: String, file: Option<String>, args: Option<Vec<Argument>>, tree: Tree) -> Outcome {
+    fn run_text_then(
+        &mut self,
+        text: String,
+        file: Option<String>,
+        args: Option<Vec<Argument>>,
+        tree: Tree,
+    ) -> Outcome {
         // A script file's `#requires` lines are checked before anything of it runs.
         if let Some(path) = &file
             && let Err(record) = crate::shell::cmdlets::snapins::check_requires(&text, path)

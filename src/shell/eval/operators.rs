@@ -139,7 +139,10 @@ fn require_known_type(right: &Value, name: &str) -> Result<(), ErrorRecord> {
         ErrorRecord::new(
             "RuntimeException",
             "InvalidOperation",
-            format!("Cannot convert the \"{}\" value of type \"System.String\" to type \"System.Type\".", right.to_display_string()),
+            format!(
+                "Cannot convert the \"{}\" value of type \"System.String\" to type \"System.Type\".",
+                right.to_display_string()
+            ),
         )
         .exception("System.Management.Automation.RuntimeException")
         .with_hint("Name a type ccrsh knows, in brackets: [string], [int], [hashtable], [datetime]…")

@@ -246,6 +246,7 @@ impl Interpreter {
 /// A warning, verbose or debug message whose preference is Stop: the
 /// ActionPreferenceStopException alone, with no error inside it for a catch block to see.
 fn message_stop(preference: &str, text: &str) -> ErrorRecord {
-    let stopped = stop_error(preference, ErrorRecord::new("ActionPreferenceStop", "OperationStopped", text.to_string()));
+    let stopped =
+        stop_error(preference, ErrorRecord::new("ActionPreferenceStop", "OperationStopped", text.to_string()));
     ErrorRecord { inner: None, ..stopped }
 }
