@@ -174,7 +174,7 @@ fn killing_the_etcd_leader_under_mail_and_changes_loses_nothing_acknowledged() {
 fn with_two_members_of_three_gone_changes_are_refused_clearly_reads_answer_and_all_resumes() {
     let mut cluster = cluster();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_ccrd, client) = ccrd_on(&dir.path().join("lab"), &cluster, "majority-lost");
+    let (ccrd, client) = ccrd_on(&dir.path().join("lab"), &cluster, "majority-lost");
     let mut acknowledged: HashSet<u64> = deliver(&client, 10).expect("accepted").into_iter().collect();
     let before = version(&client);
     let operational = cms(&client).operational_machines;
@@ -200,18 +200,39 @@ fn with_two_members_of_three_gone_changes_are_refused_clearly_reads_answer_and_a
     assert_eq!(cms(&client).operational_machines, operational);
     assert_eq!(version(&client), before, "nothing of the refused change was kept");
 
+    // ccrsh sends a change refused for want of a majority again, under its request id: once a
+    // member is back (after the first refusal), it is carried out, once.
+    let refusals = || ccrd.log().matches("the control store is unavailable").count();
+    let refused_before = refusals();
+    let shell = {
+        let (home, url, token) = (crate::support::Home::new(), ccrd.url.clone(), ccrd.admin_token());
+        std::thread::spawn(move || {
+            let suspend = "Suspend-StorageGroupCopy -Identity 'CCREX01\\First Storage Group' -Confirm:$false";
+            home.run(&["--server", &url, "--token", &token, "-NoLogo", "-NonInteractive", "-c", suspend])
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while refusals() == refused_before {
+        assert!(Instant::now() < deadline, "ccrd did not refuse the shell's change: {}", ccrd.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
     cluster.restart(0);
+    let run = shell.join().expect("the shell");
+    assert_eq!(run.code, 0, "carried out on a later attempt: {run:?}");
+    assert_eq!(version(&client), before + 1, "carried out once");
+    assert_eq!(copy_status(&client), CopyStatus::Suspended);
+
     cluster.restart(1);
     cluster.wait_healthy(Duration::from_secs(30));
     let deadline = Instant::now() + Duration::from_secs(30);
     let resumed = loop {
-        match suspend(&client, true) {
+        match suspend(&client, false) {
             Ok(done) => break done,
             Err(e) => assert!(Instant::now() < deadline, "changes did not resume: {e:?}"),
         }
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert_eq!(resumed.estate_version, before + 1);
+    assert_eq!(resumed.estate_version, before + 2);
     acknowledged.extend(deliver(&client, 5).expect("mail resumes"));
     nothing_lost(&client, &acknowledged);
 }

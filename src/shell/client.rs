@@ -3,23 +3,39 @@
 //! says what went wrong and what to do.
 //!
 //! A change goes under a request id of its own ([`Client::change`]) and is sent again under the
-//! same id when its answer is lost to a transport failure, so ccrd carries it out once.
+//! same id when its answer is lost to a transport failure, or when ccrd's control store had no
+//! majority (`503 ControlStoreUnavailable`), so ccrd carries it out once.
 //!
 //! Must not: know about cmdlets, parameters or rendering. It runs its own single-threaded
 //! tokio runtime so the rest of the shell stays synchronous.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::{ErrorBody, Role, ServiceInfo, headers, routes};
+use crate::api::{ErrorBody, ErrorCode, Role, ServiceInfo, headers, routes};
 
 /// How long to wait before each new attempt of a change whose answer was lost (so at most
 /// four attempts, over about 5 s: long enough for a ccrd restarted under a supervisor).
 const CHANGE_RETRY_WAITS: [Duration; 3] =
     [Duration::from_millis(500), Duration::from_millis(1500), Duration::from_millis(3000)];
+
+/// How long to wait before each new attempt of a change ccrd refused with `503
+/// ControlStoreUnavailable` (its etcd cluster had no majority; an election after a lost leader
+/// takes about 1 s): at most three attempts, under the one request id. ccrd bounds each attempt
+/// itself (about 6 s going round the etcd members), so a change gives up within about 25 s.
+#[cfg(not(test))]
+const STORE_RETRY_WAITS: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(3)];
+#[cfg(test)]
+const STORE_RETRY_WAITS: [Duration; 2] = [Duration::from_millis(10), Duration::from_millis(30)];
+
+/// How long an idle connection to ccrd may be reused (ccrd closes one idle for 10 s).
+#[cfg(not(test))]
+const IDLE_REUSE: Duration = Duration::from_secs(5);
+#[cfg(test)]
+const IDLE_REUSE: Duration = Duration::from_millis(100);
 
 /// A connection to one ccrd.
 pub struct Client {
@@ -73,8 +89,14 @@ impl Client {
             .enable_time()
             .build()
             .map_err(|e| failed(e.to_string()))?;
-        let mut builder =
-            reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).timeout(Duration::from_secs(120));
+        // An idle connection is not reused after 5 s: ccrd closes one after 10 s idle, and this
+        // client's runtime runs only during a call, so it would not notice the close before
+        // sending the next request on it (which then fails: "connection closed before message
+        // completed").
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(120))
+            .pool_idle_timeout(IDLE_REUSE);
         let provider = || rustls::crypto::ring::default_provider();
         if base_url.trim_start().to_ascii_lowercase().starts_with("https://") {
             // reqwest builds the configuration (ALPN, the platform's roots) with this provider.
@@ -147,17 +169,30 @@ impl Client {
     /// the whole answer arrived (the change may have been carried out), it is sent again under
     /// the same id, and ccrd answers with the first answer instead of changing anything twice.
     /// A first attempt that cannot connect at all (nothing listens) reached nobody: it fails at
-    /// once.
+    /// once. A change refused because ccrd's control store has no majority is sent again under
+    /// the same id as [`STORE_RETRY_WAITS`] says; when it is still refused, the refusal says how
+    /// often it was sent.
     pub fn change<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.base_url);
         let id = new_request_id();
         let mut waits = CHANGE_RETRY_WAITS.iter();
+        let mut store_waits = STORE_RETRY_WAITS.iter();
+        let started = Instant::now();
         let mut attempts = 0;
         loop {
             let request = self.authorized(self.http.post(&url).header(headers::REQUEST_ID, &id).json(body));
             attempts += 1;
             let lost = match self.runtime.block_on(answer_of(request)) {
-                Ok((status, bytes)) => return decode_body(status, &bytes, &url),
+                Ok((status, bytes)) => match decode_body(status, &bytes, &url) {
+                    Err(ClientError::Rejected(refusal)) if refusal.code == ErrorCode::ControlStoreUnavailable => {
+                        if let Some(wait) = store_waits.next() {
+                            std::thread::sleep(*wait);
+                            continue;
+                        }
+                        return Err(ClientError::Rejected(store_gave_up(refusal, attempts, &id, started.elapsed())));
+                    }
+                    answer => return answer,
+                },
                 Err(lost) => lost,
             };
             // Later attempts go on through refused connections (a ccrd restarting).
@@ -280,6 +315,18 @@ fn decode_body<T: DeserializeOwned>(status: reqwest::StatusCode, body: &[u8], ur
     }
 }
 
+/// The last `503 ControlStoreUnavailable` of a change, saying how often it was sent (its
+/// message still starts with ccrd's own).
+fn store_gave_up(mut refusal: ErrorBody, attempts: u32, id: &str, spent: Duration) -> ErrorBody {
+    refusal.message = format!(
+        "{} (ccrsh sent this change {attempts} times over {:.0} s under request id {id}, so it was carried out \
+         at most once; it gave up waiting for the majority.)",
+        refusal.message.trim_end_matches('.'),
+        spent.as_secs_f64()
+    );
+    refusal
+}
+
 /// A fresh request id: a random (version 4) UUID.
 fn new_request_id() -> String {
     let mut bytes = [0u8; 16];
@@ -334,6 +381,126 @@ fn describe(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A loopback server that answers each POST with the next of `answers` (status, JSON body)
+    /// and records the request id it came with.
+    fn answering(answers: Vec<(u16, String)>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let server = std::thread::spawn(move || {
+            let mut ids = Vec::new();
+            for (status, body) in answers {
+                let (stream, _) = listener.accept().expect("a request");
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let (mut length, mut line) = (0usize, String::new());
+                loop {
+                    line.clear();
+                    reader.read_line(&mut line).expect("a header");
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(value) = lower.strip_prefix("content-length:") {
+                        length = value.trim().parse().expect("a length");
+                    }
+                    if let Some(value) = lower.strip_prefix(&format!("{}:", headers::REQUEST_ID)) {
+                        ids.push(value.trim().to_string());
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                reader.read_exact(&mut vec![0; length]).expect("the body");
+                let reason = if status == 200 { "OK" } else { "Service Unavailable" };
+                let answer = format!(
+                    "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                (&stream).write_all(answer.as_bytes()).expect("answered");
+            }
+            ids
+        });
+        (url, server)
+    }
+
+    fn unavailable() -> (u16, String) {
+        let body = ErrorBody {
+            code: ErrorCode::ControlStoreUnavailable,
+            message: "the control store is unreachable: 1 of 3 etcd members answer; changes are refused until a \
+                      majority is back; reads are served from this ccrd's last state"
+                .into(),
+            hint: Some("Bring a majority back.".into()),
+            target: None,
+            report: None,
+            candidates: Vec::new(),
+        };
+        (503, serde_json::to_string(&body).expect("json"))
+    }
+
+    #[test]
+    fn a_change_refused_for_want_of_a_store_majority_is_sent_again_under_its_id_then_given_up_clearly() {
+        // Refused twice, then carried out: the caller sees the answer, and every attempt went
+        // under the one request id.
+        let (url, server) = answering(vec![unavailable(), unavailable(), (200, "{\"done\":1}".into())]);
+        let client = Client::new(&url, None).expect("client");
+        let answer: serde_json::Value = client.change("/v1/x", &()).expect("carried out on the third attempt");
+        assert_eq!(answer["done"], 1);
+        let ids = server.join().expect("server");
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        assert!(ids.iter().all(|id| *id == ids[0]), "one request id: {ids:?}");
+
+        // Refused every time: three attempts, then the refusal, saying so.
+        let (url, server) = answering(vec![unavailable(), unavailable(), unavailable()]);
+        let client = Client::new(&url, None).expect("client");
+        let refusal = match client.change::<serde_json::Value>("/v1/x", &()) {
+            Err(ClientError::Rejected(body)) => body,
+            other => panic!("expected the refusal, got {other:?}"),
+        };
+        let ids = server.join().expect("server");
+        assert_eq!(refusal.code, ErrorCode::ControlStoreUnavailable);
+        assert!(refusal.message.starts_with("the control store is unreachable: 1 of 3"), "{}", refusal.message);
+        let said = format!(
+            "ccrsh sent this change 3 times over 0 s under request id {}, so it was carried out at most once",
+            ids[0]
+        );
+        assert!(refusal.message.contains(&said), "{}", refusal.message);
+
+        // Any other refusal is the answer at once.
+        let (url, server) = answering(vec![(409, unavailable().1.replace("ControlStoreUnavailable", "EstateChanged"))]);
+        let client = Client::new(&url, None).expect("client");
+        assert!(
+            matches!(client.change::<serde_json::Value>("/v1/x", &()), Err(ClientError::Rejected(b)) if b.code == ErrorCode::EstateChanged)
+        );
+        assert_eq!(server.join().expect("server").len(), 1);
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_while_idle_is_not_reused() {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        // As ccrd: each connection answers one request, keeps alive, and is closed once idle
+        // (here after 300 ms).
+        let server = std::thread::spawn(move || {
+            for _ in 0..2 {
+                let (stream, _) = listener.accept().expect("a connection");
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut line = String::new();
+                while reader.read_line(&mut line).expect("a header") > 2 {
+                    line.clear();
+                }
+                (&stream)
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}")
+                    .expect("answered");
+                std::thread::sleep(Duration::from_millis(300));
+                drop(stream);
+            }
+        });
+        let client = Client::new(&url, None).expect("client");
+        client.get::<serde_json::Value>("/v1/a", &()).expect("first");
+        // Idle past the server's close: the next call opens a new connection.
+        std::thread::sleep(Duration::from_millis(600));
+        client.get::<serde_json::Value>("/v1/b", &()).expect("second, on a new connection");
+        server.join().expect("server");
+    }
 
     #[test]
     fn each_change_gets_a_request_id_of_its_own_that_ccrd_accepts() {
