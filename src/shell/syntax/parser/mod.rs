@@ -83,8 +83,13 @@ struct Stacks {
 
 impl Stacks {
     /// The items pushed since `mark` (the stack's length when the list began), in one box.
+    /// `split_off` moves them with one copy; collecting a `drain` moved them one by one.
     fn take<T>(stack: &mut Vec<T>, mark: usize) -> Box<[T]> {
-        stack.drain(mark..).collect()
+        if mark == 0 {
+            // `split_off(0)` would hand over the whole stack's buffer and allocate another.
+            return stack.drain(..).collect();
+        }
+        stack.split_off(mark).into_boxed_slice()
     }
 }
 

@@ -10,6 +10,7 @@ use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::is_dash;
 
 /// Words that are keywords at the start of a statement.
+#[cfg(test)]
 const KEYWORDS: &[&str] = &[
     "if",
     "switch",
@@ -43,6 +44,29 @@ const KEYWORDS: &[&str] = &[
     "data",
     "using",
 ];
+
+/// The keyword `word` is, in any case: lower-cased once and looked up among the keywords of
+/// its length, not compared with each keyword in turn (every statement starts with a word
+/// that may be one). `KEYWORDS` lists the same words; a test checks the two agree.
+fn keyword(word: &str) -> Option<&'static str> {
+    let mut buffer = [0u8; 12];
+    let lower = buffer.get_mut(..word.len()).filter(|_| word.len() >= 2)?;
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    let lower: &[u8] = lower;
+    let same_length: &[&'static str] = match lower.len() {
+        2 => &["if", "do"],
+        3 => &["for", "try", "end"],
+        4 => &["trap", "exit", "else", "enum", "data"],
+        5 => &["while", "throw", "break", "param", "catch", "until", "begin", "clean", "class", "using"],
+        6 => &["switch", "filter", "return", "elseif"],
+        7 => &["foreach", "finally", "process"],
+        8 => &["function", "workflow", "continue"],
+        12 => &["dynamicparam"],
+        _ => &[],
+    };
+    same_length.iter().copied().find(|k| k.as_bytes()[0] == lower[0] && k.as_bytes() == lower)
+}
 
 impl<'s> Parser<'s> {
     /// A whole input: attributes and `param(…)` first, then named blocks or statements.
@@ -246,10 +270,10 @@ impl<'s> Parser<'s> {
         let rest = self.rest();
         let word_len = ascii_letters_len(rest);
         let candidate = &rest[..word_len];
-        let Some(word) = KEYWORDS.iter().find(|k| k.eq_ignore_ascii_case(candidate)).copied() else {
+        let Some(word) = keyword(candidate) else {
             return Ok(None);
         };
-        if !keyword_at(rest, word) {
+        if !rest[word.len()..].chars().next().is_none_or(ends_token) {
             return Ok(None);
         }
         let after = start + word.len();
@@ -967,5 +991,21 @@ fn missing_close(c: char) -> (&'static str, &'static str) {
     match c {
         '}' => ("MissingEndCurlyBrace", "Missing closing '}' in statement block or type definition."),
         _ => ("MissingEndParenthesisInExpression", "Missing closing ')' in expression."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KEYWORDS, keyword};
+
+    #[test]
+    fn every_keyword_and_only_a_keyword_is_found_in_any_case() {
+        for k in KEYWORDS {
+            assert_eq!(keyword(k), Some(*k));
+            assert_eq!(keyword(&k.to_uppercase()), Some(*k));
+        }
+        for word in ["Get", "Write", "", "x", "foreachx", "dynamicparams", "Functions"] {
+            assert_eq!(keyword(word), None, "{word}");
+        }
     }
 }
