@@ -276,6 +276,35 @@ fn script_root_names_the_scripts_folder() {
     assert_eq!(lines(&out.text()), [format!("root={}", dir.path().display()), format!("path={}", script.display())]);
 }
 
+/// A script knows itself as PowerShell's scripts do (`Split-Path -Parent
+/// $MyInvocation.MyCommand.Path`, then dot-sourcing a library beside it with a Windows path),
+/// from `-File` and from `& .\\script.ps1` after a `Set-Location`; a function tells where it was
+/// called from.
+#[test]
+fn scripts_find_themselves_and_the_files_beside_them() {
+    let dir = tempfile::tempdir().expect("temp");
+    let tools = dir.path().join("tools");
+    fs::create_dir(&tools).expect("folder");
+    fs::write(tools.join("lib.ps1"), "function Get-Where { \"$($MyInvocation.InvocationName) from $(Split-Path -Leaf $MyInvocation.ScriptName):$($MyInvocation.ScriptLineNumber)\" }").expect("lib");
+    let main = "$here = Split-Path -Parent $MyInvocation.MyCommand.Path
+. \"$here\\lib.ps1\"
+$MyInvocation.MyCommand.Name; $MyInvocation.MyCommand.CommandType; $here -eq $PSScriptRoot
+Get-Where
+& \"$here\\child.ps1\"";
+    fs::write(tools.join("main.ps1"), main).expect("main");
+    fs::write(tools.join("child.ps1"), "\"child: $(Split-Path -Leaf $MyInvocation.MyCommand.Path) called by $(Split-Path -Leaf $MyInvocation.ScriptName)\"").expect("child");
+    let expected =
+        ["main.ps1", "ExternalScript", "True", "Get-Where from main.ps1:4", "child: child.ps1 called by main.ps1"];
+    let client = Client::new("http://127.0.0.1:9", None).expect("client");
+    let (mut session, out, err) = captured_session(client, None);
+    let text = fs::read_to_string(tools.join("main.ps1")).expect("read");
+    session.run_script(&text, &tools.join("main.ps1").display().to_string(), &[]);
+    assert_eq!(lines(&out.text()), expected, "{}", err.text());
+    // Called by a relative Windows path from elsewhere.
+    let ran = run_in(dir.path(), "Set-Location tools; Set-Location ..; & .\\tools\\main.ps1");
+    assert_eq!(lines(&ran.stdout), expected, "{}", ran.stderr);
+}
+
 /// `-File` leaves the script's parse tree to the process's exit (docs/performance.md, "Parser"):
 /// what the script defined still works after it, and its output is as `run_script` gives it.
 #[test]

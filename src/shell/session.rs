@@ -202,18 +202,25 @@ impl Session {
         self.interpreter.run_text(text, file, None)
     }
 
-    /// Runs a script file's text with its command-line arguments bound to its `param()`.
+    /// Runs a script file's text with its command-line arguments bound to its `param()`. The
+    /// script is known by its full path (`$PSCommandPath`, `$MyInvocation.MyCommand.Path`,
+    /// error positions), as PowerShell knows it.
     pub fn run_script(&mut self, text: &str, path: &str, args: &[String]) -> Outcome {
         let args = super::eval::script_arguments(args);
-        self.interpreter.run_text(text, Some(path.to_string()), Some(args))
+        self.interpreter.run_text(text, Some(full_path(path)), Some(args))
     }
 
     /// [`Session::run_script`] as the last thing the process does (`ccrsh -File`): the
     /// script's parse tree is left for the exit to take back, not freed node by node.
     pub fn run_script_before_exit(&mut self, text: String, path: &str, args: &[String]) -> Outcome {
         let args = super::eval::script_arguments(args);
-        self.interpreter.run_text_before_exit(text, Some(path.to_string()), Some(args))
+        self.interpreter.run_text_before_exit(text, Some(full_path(path)), Some(args))
     }
+}
+
+/// A script's path as given, made absolute from the shell's location.
+fn full_path(path: &str) -> String {
+    super::runtime::filesystem::resolve(path).display().to_string()
 }
 
 /// PowerShell's spelling of the variables every session has: completion offers them so

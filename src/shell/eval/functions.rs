@@ -34,6 +34,9 @@ pub struct Function {
     pub name: Name,
     pub body: Rc<ScriptBlockDef>,
     pub source: Rc<Source>,
+    /// A script file run as a command (`& ./x.ps1`, `-File`): its `$MyInvocation.MyCommand`
+    /// is an ExternalScriptInfo.
+    script: bool,
     signature: OnceCell<Rc<Signature>>,
 }
 
@@ -45,11 +48,16 @@ impl std::fmt::Debug for Function {
 
 impl Function {
     pub fn new(name: Name, body: Rc<ScriptBlockDef>, source: Rc<Source>) -> Function {
-        Function { name, body, source, signature: OnceCell::new() }
+        Function { name, body, source, script: false, signature: OnceCell::new() }
     }
 
     pub fn from_block(name: Name, block: &ScriptBlock) -> Function {
         Function::new(name, block.def.clone(), block.source.clone())
+    }
+
+    /// A script file, called by `name` as typed; `block.source.file` is its full path.
+    pub fn script(name: Name, block: &ScriptBlock) -> Function {
+        Function { script: true, ..Function::from_block(name, block) }
     }
 
     fn signature(&self, interp: &mut Interpreter) -> Exec<Rc<Signature>> {
@@ -390,13 +398,25 @@ struct CallState {
     began: bool,
     /// Whether any block ran (so the `clean` block has something to clean up after).
     ran: bool,
+    /// The text the call was made from (`$MyInvocation.Line`, `.ScriptName`).
+    caller_source: Rc<Source>,
+    /// A dot-sourced call's caller's own automatic variables, put back when it ends.
+    dotted: Option<Vec<(Name, Option<super::scope::Variable>)>>,
 }
 
+/// The automatic variables every call sets in its scope; a dot-sourced call keeps its
+/// caller's (`. .\lib.ps1` leaves the script's `$MyInvocation` and `$PSScriptRoot` as they were).
+const CALL_VARIABLES: [&str; 7] =
+    ["myinvocation", "psscriptroot", "pscommandpath", "args", "input", "psboundparameters", "pscmdlet"];
+
 impl CallState {
-    /// A call about to run its begin block in `scope`, nothing bound or captured yet.
-    fn new(scope: Rc<Scope>, sig: Rc<Signature>, caller: Rc<Scope>) -> CallState {
+    /// A call made at `caller_source`'s text from the `caller` scope, about to run its begin
+    /// block in `scope`, nothing bound or captured yet.
+    fn new(scope: Rc<Scope>, sig: Rc<Signature>, caller: Rc<Scope>, caller_source: Rc<Source>) -> CallState {
         CallState {
             caller,
+            caller_source,
+            dotted: None,
             scope,
             sig,
             bound: Vec::new(),
@@ -511,7 +531,12 @@ impl Stage for ScriptCall {
             CallScope::Current => interp.current.clone(),
             CallScope::Script => Scope::child(&interp.current, ScopeKind::Script),
         };
-        let mut state = CallState::new(scope.clone(), sig.clone(), interp.current.clone());
+        let mut state = CallState::new(scope.clone(), sig.clone(), interp.current.clone(), interp.source.clone());
+        if self.call_scope == CallScope::Current {
+            let variables = scope.variables.borrow();
+            let kept = CALL_VARIABLES.map(|key| (Name::from(key), variables.get(key).cloned()));
+            state.dotted = Some(kept.into_iter().collect());
+        }
         let source = self.function.source.clone();
         let function = self.function.clone();
         let span = self.span;
@@ -608,6 +633,15 @@ impl Stage for ScriptCall {
 impl ScriptCall {
     fn finish_variables(&mut self, interp: &mut Interpreter) -> Exec<()> {
         let Some(state) = self.state.as_mut() else { return Ok(()) };
+        if let Some(kept) = state.dotted.take() {
+            let mut variables = state.scope.variables.borrow_mut();
+            for (key, variable) in kept {
+                match variable {
+                    Some(variable) => variables.insert(key, variable),
+                    None => variables.remove(&key),
+                };
+            }
+        }
         if let Some((name, values, append)) = state.out_variable.take() {
             assign_list(interp, &name, values, append)?;
         }
@@ -731,10 +765,10 @@ fn bind_parameters(
             .with("WhatIf", invocation.common("WhatIf").cloned())
             .with("Confirm", invocation.common("Confirm").cloned())
             .with("Verbose", invocation.common("Verbose").cloned())
-            .with("MyInvocation", invocation_info(interp, function, sig, &bound, span, expecting_input));
+            .with("MyInvocation", invocation_info(&state.caller_source, function, &bound, span, expecting_input));
         interp.set_local("pscmdlet", Value::record(cmdlet));
     }
-    interp.set_local("myinvocation", invocation_info(interp, function, sig, &bound, span, expecting_input));
+    interp.set_local("myinvocation", invocation_info(&state.caller_source, function, &bound, span, expecting_input));
     interp.set_local("psboundparameters", bound.into_value());
     interp.set_local("args", Value::array(invocation.remaining.clone()));
     interp.set_local("input", Value::array(Vec::new()));
@@ -755,39 +789,54 @@ fn target_name(value: &Value) -> (String, bool) {
     }
 }
 
-/// `$MyInvocation` for a call.
+/// `$MyInvocation` for a call made at `span` of `caller`'s text: the command (a FunctionInfo,
+/// or for a script file an ExternalScriptInfo with its full `Path`), and where it was called
+/// from (`ScriptName`, `PSScriptRoot` and `PSCommandPath` are the caller's, empty at the prompt).
 fn invocation_info(
-    interp: &Interpreter,
+    caller: &Source,
     function: &Function,
-    sig: &Signature,
     bound: &Hashtable,
     span: Span,
     expecting_input: bool,
 ) -> Value {
-    let caller = &interp.source;
     let text = caller.text.as_str();
-    let start = (span.start as usize).min(text.len());
+    let start = floor_char_boundary(text, span.start as usize);
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line_number = text[..start].matches('\n').count() + 1;
-    let invocation_name =
-        text.get(span.range()).map(|t| t.split_whitespace().next().unwrap_or("").to_string()).unwrap_or_default();
+    let invocation_name = if function.script {
+        function.name.to_string()
+    } else {
+        text.get(span.range()).map(|t| t.split_whitespace().next().unwrap_or("").to_string()).unwrap_or_default()
+    };
     let script_name = caller.file.clone().unwrap_or_default();
     let root = std::path::Path::new(&script_name).parent().map(|p| p.display().to_string()).unwrap_or_default();
-    let command = Record::new("System.Management.Automation.FunctionInfo")
-        .with_text(function.name.to_string())
-        .with("Name", function.name.to_string())
-        .with("CommandType", if function.name.starts_with('<') { "Script" } else { "Function" })
-        .with(
-            "Definition",
-            Value::String(function.source.text.get(function.body.body.range()).unwrap_or("").to_string()),
-        )
-        .with(
-            "ScriptBlock",
-            Value::ScriptBlock(ScriptBlock { def: function.body.clone(), source: function.source.clone() }),
-        )
-        .with("Parameters", Value::Null);
-    let _ = sig;
+    let block = Value::ScriptBlock(ScriptBlock { def: function.body.clone(), source: function.source.clone() });
+    let command = match function.source.file.as_deref().filter(|_| function.script) {
+        Some(path) => {
+            let name = std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned());
+            Record::new("System.Management.Automation.ExternalScriptInfo")
+                .with_text(path)
+                .with("Name", name.unwrap_or_else(|| path.to_string()))
+                .with("CommandType", "ExternalScript")
+                .with("Path", path)
+                .with("Definition", path)
+                .with("Source", path)
+                .with("ScriptBlock", block)
+                .with("ScriptContents", function.source.text.as_str())
+                .with("Parameters", Value::Null)
+        }
+        None => Record::new("System.Management.Automation.FunctionInfo")
+            .with_text(function.name.to_string())
+            .with("Name", function.name.to_string())
+            .with("CommandType", if function.name.starts_with('<') { "Script" } else { "Function" })
+            .with(
+                "Definition",
+                Value::String(function.source.text.get(function.body.body.range()).unwrap_or("").to_string()),
+            )
+            .with("ScriptBlock", block)
+            .with("Parameters", Value::Null),
+    };
     Value::record(
         Record::new("System.Management.Automation.InvocationInfo")
             .with("MyCommand", Value::record(command))
@@ -805,6 +854,15 @@ fn invocation_info(
             .with("PipelinePosition", 1i64)
             .with("CommandOrigin", "Runspace"),
     )
+}
+
+/// The char boundary at or before `at` (a span into text that is not its own).
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn is_untyped(type_name: &str) -> bool {
@@ -1345,14 +1403,19 @@ pub(super) fn run_script_body(
     args: Vec<Argument>,
     out: &mut dyn Pipe,
 ) -> Exec<()> {
-    if body.param.is_some() || !args.is_empty() {
+    // A script file (`ccrsh -File`) binds its `param()` and gets `$MyInvocation`; text typed
+    // at the prompt binds only what it is given.
+    if interp.source.file.is_some() || body.param.is_some() || !args.is_empty() {
         let name = interp.source.file.clone().unwrap_or_else(|| "script".into());
-        let function = Function::new(Rc::from(name.as_str()), body.clone(), interp.source.clone());
+        let block = ScriptBlock { def: body.clone(), source: interp.source.clone() };
+        let function = Function::script(Rc::from(name.as_str()), &block);
         let sig = function.signature(interp)?;
         let options =
             BindOptions { collect_remaining: !sig.advanced, common_parameters: sig.advanced, expecting_input: false };
         let invocation = interp.bind_prompting(&sig.spec, args, None, Span::default(), options)?;
-        let mut state = CallState::new(interp.current.clone(), sig.clone(), interp.current.clone());
+        // Called from the command line: no caller text.
+        let caller_source = Rc::new(Source { text: String::new(), file: None });
+        let mut state = CallState::new(interp.current.clone(), sig.clone(), interp.current.clone(), caller_source);
         bind_parameters(interp, &function, &sig, &invocation, &mut state, Span::default(), false)?;
     }
     let mut result = Ok(());

@@ -336,27 +336,30 @@ impl Interpreter {
             let entry: &'static CmdletEntry = found.entry;
             return Ok(Box::new(CmdletStage::new(entry, spec, args, command.span, expecting_input, stop)));
         }
-        // A script file, by path.
-        if name.to_ascii_lowercase().ends_with(".ps1") && std::path::Path::new(name).is_file() {
-            let text = std::fs::read_to_string(name).map_err(|e| {
+        // A script file, by path: relative to the shell's location, `\` or `/` between folders
+        // (`.\lib.ps1`, `"$PSScriptRoot\lib.ps1"`), known by its full path from then on.
+        let path = crate::shell::runtime::filesystem::resolve(name);
+        if name.to_ascii_lowercase().ends_with(".ps1") && path.is_file() {
+            let full = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|e| {
                 Flow::Error(
                     ErrorRecord::new(
                         "ScriptReadFailure",
                         "ReadError",
-                        format!("Could not read the script '{name}': {e}"),
+                        format!("Could not read the script '{full}': {e}"),
                     )
                     .at(command.name.span),
                 )
             })?;
             let script = parse(&text).map_err(|e| {
-                let source = Source { text: text.clone(), file: Some(name.to_string()) };
+                let source = Source { text: text.clone(), file: Some(full.clone()) };
                 let mut record = ErrorRecord::from_syntax(&e);
                 record.locate(&source);
                 Flow::Error(record)
             })?;
-            let source = Rc::new(Source { text, file: Some(name.to_string()) });
+            let source = Rc::new(Source { text, file: Some(full) });
             let block = ScriptBlock { def: script.body, source };
-            let function = Rc::new(Function::from_block(Rc::from(name), &block));
+            let function = Rc::new(Function::script(Rc::from(name), &block));
             let scope = if scope == CallScope::Current { CallScope::Current } else { CallScope::Script };
             return Ok(Box::new(ScriptCall::new(function, args, scope, command.span, expecting_input)));
         }
