@@ -138,7 +138,10 @@ impl SqliteStore {
 
     /// Opens an existing database, migrating one written by an earlier version.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        let mut connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        // One thread at a time uses a connection (the writer's lock): SQLite's own per-call
+        // mutex (its default "serialized" mode) is not needed.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut connection = Connection::open_with_flags(path, flags)?;
         configure(&connection)?;
         match schema_version(&connection)? {
             SCHEMA_VERSION => {}
@@ -234,7 +237,8 @@ impl EstateStore for SqliteStore {
     }
 
     fn reader(&self) -> Result<Box<dyn JournalRead>, StoreError> {
-        let connection = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(&self.path, flags)?;
         Ok(Box::new(SqliteReader { connection }))
     }
 }
@@ -266,46 +270,82 @@ fn load_estate(c: &Connection) -> Result<Estate, StoreError> {
     Ok(diff::assemble(meta, load_objects(c)?))
 }
 
-/// Rows handed from the reading thread to the decoding one at a time.
+/// Rows handed from the reading thread to the decoding ones at a time.
 const ROWS_PER_CHUNK: usize = 64;
 
-/// Every object but the estate row, in `(kind, position)` order. The rows are decoded on a
-/// second thread while they are read: at start-up reading every row costs about as much as
-/// decoding their JSON, and the two overlap (on the large estate, about 1 ms of the shell's
-/// start). Without a second thread, one decodes after the other.
+/// Chunks of rows waiting to be decoded, numbered in reading order.
+#[derive(Default)]
+struct Pending {
+    chunks: std::collections::VecDeque<(usize, Vec<(Kind, String)>)>,
+    /// Every row is read (or reading failed).
+    read: bool,
+    /// A row could not be decoded: reading stops.
+    failed: bool,
+}
+
+/// Every object but the estate row, in `(kind, position)` order. The rows are decoded while
+/// they are read, by a second thread, and, once every row is read, by the reading thread too:
+/// at start-up reading every row costs about as much as decoding their JSON, so the two
+/// overlap, and the decoding left when the reading ends is shared. Without a second thread, the
+/// reading thread decodes everything after reading.
 fn load_objects(c: &Connection) -> Result<Vec<Object>, StoreError> {
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(Kind, String)>>(8);
-    std::thread::scope(|scope| {
-        let decoder = std::thread::Builder::new().name("estate-decode".into()).spawn_scoped(scope, move || {
-            let mut objects = Vec::new();
-            for chunk in receiver {
-                for (kind, body) in chunk {
-                    objects.push(decode_row(kind, &body)?);
+    let pending = std::sync::Mutex::new(Pending::default());
+    let ready = std::sync::Condvar::new();
+    let lock = || pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Decodes chunks until none is left and reading is done: the decoded chunks, numbered.
+    let decode = || -> Result<Vec<(usize, Vec<Object>)>, StoreError> {
+        let mut decoded = Vec::new();
+        loop {
+            let (number, chunk) = {
+                let mut waiting = lock();
+                loop {
+                    if let Some(next) = waiting.chunks.pop_front() {
+                        break next;
+                    }
+                    if waiting.read || waiting.failed {
+                        return Ok(decoded);
+                    }
+                    waiting = ready.wait(waiting).unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+            };
+            match chunk.iter().map(|(kind, body)| decode_row(*kind, body)).collect::<Result<Vec<_>, _>>() {
+                Ok(objects) => decoded.push((number, objects)),
+                Err(e) => {
+                    lock().failed = true;
+                    ready.notify_all();
+                    return Err(e);
                 }
             }
-            Ok(objects)
-        });
-        match decoder {
-            Ok(decoder) => {
-                // A send fails once the decoder stopped at a bad row: its error is the answer.
-                let read = read_rows(c, |chunk| Ok(sender.send(chunk).is_ok()));
-                drop(sender);
-                let decoded = decoder
-                    .join()
-                    .unwrap_or_else(|_| Err(StoreError::Backend("decoding the estate's objects failed".into())));
-                read.and(decoded)
-            }
-            Err(_) => {
-                let mut objects = Vec::new();
-                read_rows(c, |chunk| {
-                    for (kind, body) in chunk {
-                        objects.push(decode_row(kind, &body)?);
-                    }
-                    Ok(true)
-                })?;
-                Ok(objects)
-            }
         }
+    };
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().name("estate-decode".into()).spawn_scoped(scope, decode);
+        let mut number = 0;
+        let read = read_rows(c, |chunk| {
+            let mut waiting = lock();
+            if waiting.failed {
+                return Ok(false);
+            }
+            waiting.chunks.push_back((number, chunk));
+            number += 1;
+            drop(waiting);
+            ready.notify_one();
+            Ok(true)
+        });
+        lock().read = true;
+        ready.notify_all();
+        let mine = decode();
+        let theirs = match helper {
+            Ok(helper) => helper
+                .join()
+                .unwrap_or_else(|_| Err(StoreError::Backend("decoding the estate's objects failed".into()))),
+            Err(_) => Ok(Vec::new()),
+        };
+        read?;
+        let mut chunks = mine?;
+        chunks.extend(theirs?);
+        chunks.sort_unstable_by_key(|(number, _)| *number);
+        Ok(chunks.into_iter().flat_map(|(_, objects)| objects).collect())
     })
 }
 
