@@ -455,8 +455,8 @@ pub enum CommandElement {
 pub struct ParameterToken {
     pub name: Name,
     pub span: Span,
-    /// The value of the colon form `-Name:value`.
-    pub argument: Option<Expr>,
+    /// The value of the colon form `-Name:value` (rare: boxed, so the token is 32 bytes).
+    pub argument: Option<Box<Expr>>,
 }
 
 /// A value in the source.
@@ -767,5 +767,6 @@ mod size_tests {
         assert!(std::mem::size_of::<Expr>() <= 32, "Expr is {} bytes", std::mem::size_of::<Expr>());
         assert!(std::mem::size_of::<Statement>() <= 16, "Statement is {}", std::mem::size_of::<Statement>());
         assert_eq!(std::mem::size_of::<Span>(), 8);
+        assert!(std::mem::size_of::<ParameterToken>() <= 32, "ParameterToken is {}", std::mem::size_of::<ParameterToken>());
     }
 }

@@ -298,7 +298,7 @@ impl<'s> Parser<'s> {
             ));
         }
         let argument = self.command_argument()?;
-        Ok(Some(ParameterToken { name, span: self.span_from(start), argument: Some(argument) }))
+        Ok(Some(ParameterToken { name, span: self.span_from(start), argument: Some(Box::new(argument)) }))
     }
 
     /// One command argument: a value, or several joined by commas into an array.
