@@ -368,6 +368,40 @@ fn framework_assemblies_load_as_nothing_and_code_is_refused() {
 }
 
 #[test]
+fn the_error_list_clears_and_arrays_reverse_and_sort_in_place() {
+    let ran = run(r#"
+        Get-Item /no/such/file -ErrorAction SilentlyContinue; Write-Error 'copy failed' 2>$null
+        $Error.Count; $Error[0].Exception.Message; $Error.GetType().FullName
+        $Error.RemoveAt(0); $Error.Count; $Error[0].FullyQualifiedErrorId
+        try { $Error.RemoveAt(5) } catch { $_.Exception.Message }
+        $Error.Clear(); $Error.Count; if ($Error) { 'errors' } else { 'no errors' }
+        $a = 1..5; [array]::Reverse($a); $a -join ''
+        $b = 'b', 'c', 'a'; [System.Array]::Sort($b); $b -join ','; [array]::IndexOf($b, 'c')
+        (Get-Date -UFormat '%Y').Length; Get-Date -UnixTimeSeconds 0 -UFormat '%Y'
+        "#);
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "2",
+            "copy failed",
+            "System.Collections.ArrayList",
+            "1",
+            "PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand",
+            "Exception calling \"RemoveAt\" with \"1\" argument(s): \"Index was out of range. Must be non-negative and less than the size of the collection.\"",
+            "0",
+            "no errors",
+            "54321",
+            "a,b,c",
+            "2",
+            "4",
+            "1970",
+        ],
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
 fn stopwatch_and_dns_answer_locally() {
     let ran = run(r#"
         $watch = [System.Diagnostics.Stopwatch]::StartNew(); $watch.IsRunning

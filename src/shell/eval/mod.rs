@@ -275,7 +275,7 @@ pub struct Interpreter {
     /// Errors noted so far; a pipeline that adds none leaves `$?` true.
     failures: u64,
     /// `$Error`, newest first.
-    errors: Vec<ErrorRecord>,
+    errors: super::runtime::error_list::Errors,
     /// Inside a `try`: statement-terminating errors go to its `catch`.
     try_depth: usize,
     /// Functions and script blocks running, innermost last; see [`functions::MAX_CALL_DEPTH`].
@@ -354,7 +354,7 @@ impl Interpreter {
             source: Rc::new(Source { text: String::new(), file: None }),
             last_ok: true,
             failures: 0,
-            errors: Vec::new(),
+            errors: Rc::default(),
             try_depth: 0,
             call_depth: 0,
             streams: Vec::new(),
@@ -509,8 +509,9 @@ impl Interpreter {
     }
 
     fn remember(&mut self, record: ErrorRecord) {
-        self.errors.insert(0, record);
-        self.errors.truncate(MAXIMUM_ERROR_COUNT);
+        let mut errors = self.errors.borrow_mut();
+        errors.insert(0, record);
+        errors.truncate(MAXIMUM_ERROR_COUNT);
     }
 
     /// `$ErrorActionPreference` is `Stop`: statement-terminating errors end the script.

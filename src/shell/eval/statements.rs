@@ -149,7 +149,10 @@ impl Interpreter {
         match result {
             Ok(()) => {
                 // Reported as it happened; not again in $Error.
-                self.errors.remove(0);
+                let mut errors = self.errors.borrow_mut();
+                if !errors.is_empty() {
+                    errors.remove(0);
+                }
                 Ok(Trapped::Report(error))
             }
             Err(Flow::Continue(None)) => Ok(Trapped::Resume),

@@ -123,7 +123,7 @@ impl Interpreter {
             "null" => return Value::Null,
             "?" => return Value::Bool(self.last_ok),
             "error" if matches!(qualifier, Qualifier::None | Qualifier::Global) => {
-                return Value::array(self.errors.iter().map(|e| e.to_value()).collect());
+                return self.error_list();
             }
             "psitem" => return self.current.lookup("_", |v| v.value.clone()).unwrap_or(Value::Null),
             "pwd" if matches!(qualifier, Qualifier::None) => {
@@ -308,6 +308,11 @@ impl Interpreter {
         entry.constraint = constraint.map(Rc::new);
     }
 
+    /// `$Error`: the session's errors, newest first, as a live list (`$Error.Clear()`).
+    fn error_list(&self) -> Value {
+        Value::Object(runtime::ObjectRef::new(runtime::error_list::ErrorList(self.errors.clone())))
+    }
+
     /// Defines `key` in the current scope without checks (automatic variables: `$_`, `$args`).
     pub(super) fn set_local(&mut self, key: &str, value: Value) {
         let mut vars = self.current.variables.borrow_mut();
@@ -377,7 +382,7 @@ impl Interpreter {
         }
         all.push(VariableInfo {
             name: "Error".into(),
-            value: Value::array(self.errors.iter().map(|e| e.to_value()).collect()),
+            value: self.error_list(),
             options: VariableOptions { constant: true, ..VariableOptions::default() },
             description: String::new(),
         });

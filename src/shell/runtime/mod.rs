@@ -3,8 +3,8 @@
 //! value's members, a type's static members and conversions the language does not own.
 //!
 //! Owns: the typed-object seam (`object`), the type registry (`types`), and one file per
-//! provider or type family (`dotnet/…`), the console host object (`host`), and sending mail
-//! (`smtp`).
+//! provider or type family (`dotnet/…`), the console host object (`host`), `$Error`'s list
+//! (`error_list`), and sending mail (`smtp`).
 //!
 //! Must not: evaluate script, print, or speak HTTP other than through the client a cmdlet is
 //! given. Layout of tables and lists stays in `render`.
@@ -12,6 +12,7 @@
 pub mod dotnet;
 pub mod encoding;
 pub mod environment;
+pub mod error_list;
 pub mod exchange;
 pub mod filesystem;
 pub mod host;

@@ -1,4 +1,5 @@
 //! The collections scripts build reports in: `System.Collections.ArrayList`,
+//! `[array]`'s static `Reverse`/`Sort`/`IndexOf` (in place, on a PowerShell array),
 //! `System.Collections.Generic.List[T]`, `Dictionary[K,V]` and `HashSet[T]`, made with
 //! `New-Object`, `[T]::new()` or a cast (`[Collections.ArrayList]@(1, 2)`), with the members
 //! .NET gives them: `Add`, `AddRange`, `Insert`, `Remove`, `RemoveAt`, `Contains`, `IndexOf`,
@@ -261,25 +262,7 @@ impl NetObject for ListObject {
                     self.items.borrow_mut().clear();
                     Ok(Value::Null)
                 }
-                ("sort", []) => {
-                    let mut items = self.items.borrow_mut();
-                    let mut failed = None;
-                    items.sort_by(|a, b| {
-                        compare(a, b, true).unwrap_or_else(|e| {
-                            failed.get_or_insert(e);
-                            Ordering::Equal
-                        })
-                    });
-                    match failed {
-                        Some(e) => Err(method_threw(
-                            name,
-                            0,
-                            &format!("Failed to compare two elements in the array. {}", e.message),
-                        )
-                        .exception("System.InvalidOperationException")),
-                        None => Ok(Value::Null),
-                    }
-                }
+                ("sort", []) => sort_values(&mut self.items.borrow_mut(), name, 0).map(|()| Value::Null),
                 ("reverse", []) => {
                     self.items.borrow_mut().reverse();
                     Ok(Value::Null)
@@ -570,6 +553,82 @@ impl NetObject for HashSetObject {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// Sorts `items` as .NET's default comparer orders them (`Sort()` of a list, `[array]::Sort`).
+fn sort_values(items: &mut [Value], method: &str, count: usize) -> Result<(), ErrorRecord> {
+    let mut failed = None;
+    items.sort_by(|a, b| {
+        compare(a, b, true).unwrap_or_else(|e| {
+            failed.get_or_insert(e);
+            Ordering::Equal
+        })
+    });
+    match failed {
+        Some(e) => {
+            Err(method_threw(method, count, &format!("Failed to compare two elements in the array. {}", e.message))
+                .exception("System.InvalidOperationException"))
+        }
+        None => Ok(()),
+    }
+}
+
+/// `[array]` (`System.Array`): the static helpers scripts call on an array in place —
+/// `Reverse`, `Sort`, `IndexOf`, `LastIndexOf`.
+pub struct ArrayType;
+pub static ARRAY: ArrayType = ArrayType;
+
+impl NetType for ArrayType {
+    fn full_name(&self) -> &'static str {
+        "System.Array"
+    }
+
+    fn accelerators(&self) -> &'static [&'static str] {
+        &["array"]
+    }
+
+    fn static_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, ErrorRecord>> {
+        let method = name.to_ascii_lowercase();
+        if !matches!(method.as_str(), "reverse" | "sort" | "indexof" | "lastindexof") {
+            return None;
+        }
+        let items = match args.first() {
+            Some(Value::Array(items)) => items.clone(),
+            Some(Value::Null) => {
+                return Some(Err(method_threw(name, args.len(), "Value cannot be null. (Parameter 'array')")
+                    .exception("System.ArgumentNullException")));
+            }
+            _ => return Some(Err(overload_not_found(name, args.len()))),
+        };
+        Some(match (method.as_str(), &args[1..]) {
+            ("reverse", []) => {
+                items.borrow_mut().reverse();
+                Ok(Value::Null)
+            }
+            ("sort", []) => sort_values(&mut items.borrow_mut(), name, 1).map(|()| Value::Null),
+            ("indexof", [value]) => {
+                Ok(Value::Int(items.borrow().iter().position(|v| same(v, value)).map_or(-1, |i| i as i64)))
+            }
+            ("lastindexof", [value]) => {
+                Ok(Value::Int(items.borrow().iter().rposition(|v| same(v, value)).map_or(-1, |i| i as i64)))
+            }
+            _ => Err(overload_not_found(name, args.len())),
+        })
+    }
+
+    fn static_members(&self) -> Vec<Member> {
+        vec![
+            Member::method("Reverse", "static void Reverse(array array)"),
+            Member::method("Sort", "static void Sort(array array)"),
+            Member::method("IndexOf", "static int IndexOf(array array, System.Object value)"),
+            Member::method("LastIndexOf", "static int LastIndexOf(array array, System.Object value)"),
+        ]
+    }
+
+    /// `$x -is [array]` is answered by the language; this type only carries the statics.
+    fn is_instance(&self, value: &Value) -> bool {
+        matches!(value, Value::Array(_))
     }
 }
 

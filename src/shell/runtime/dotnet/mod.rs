@@ -75,6 +75,7 @@ pub static TYPES: &[&dyn NetType] = &[
     &regex::REGEX_OPTIONS,
     &convert::CONVERT,
     &collections::ARRAY_LIST,
+    &collections::ARRAY,
     &collections::LIST,
     &collections::DICTIONARY,
     &collections::HASH_SET,
