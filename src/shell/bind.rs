@@ -1067,7 +1067,10 @@ description = "d"
             .iter()
             .map(|e| match e {
                 CommandElement::Parameter(p) => Argument {
-                    kind: ArgumentKind::Parameter { name: p.name.to_string(), value: p.argument.as_deref().map(literal) },
+                    kind: ArgumentKind::Parameter {
+                        name: p.name.to_string(),
+                        value: p.argument.as_deref().map(literal),
+                    },
                     span: p.span,
                 },
                 CommandElement::Argument(e) => Argument { kind: ArgumentKind::Value(literal(e)), span: e.span },

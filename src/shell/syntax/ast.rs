@@ -767,6 +767,10 @@ mod size_tests {
         assert!(std::mem::size_of::<Expr>() <= 32, "Expr is {} bytes", std::mem::size_of::<Expr>());
         assert!(std::mem::size_of::<Statement>() <= 16, "Statement is {}", std::mem::size_of::<Statement>());
         assert_eq!(std::mem::size_of::<Span>(), 8);
-        assert!(std::mem::size_of::<ParameterToken>() <= 32, "ParameterToken is {}", std::mem::size_of::<ParameterToken>());
+        assert!(
+            std::mem::size_of::<ParameterToken>() <= 32,
+            "ParameterToken is {}",
+            std::mem::size_of::<ParameterToken>()
+        );
     }
 }
