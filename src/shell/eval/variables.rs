@@ -27,7 +27,7 @@ fn split_name(name: &str) -> (Qualifier, String) {
                 "env" => Qualifier::Env,
                 "variable" => Qualifier::Variable,
                 "function" => Qualifier::Function,
-                _ => Qualifier::Drive(Rc::from(scope)),
+                _ => Qualifier::Drive(Box::new(Rc::from(scope))),
             };
             (q, bare.to_lowercase())
         }

@@ -636,8 +636,8 @@ pub enum Qualifier {
     Variable,
     /// `$function:name`.
     Function,
-    /// Any other drive (`$alias:x`, `$c:file`).
-    Drive(Name),
+    /// Any other drive (`$alias:x`, `$c:file`). Rare: boxed, so a `VarRef` is 48 bytes.
+    Drive(Box<Name>),
 }
 
 /// A piece of an expandable string.
@@ -767,6 +767,7 @@ mod size_tests {
         assert!(std::mem::size_of::<Expr>() <= 32, "Expr is {} bytes", std::mem::size_of::<Expr>());
         assert!(std::mem::size_of::<Statement>() <= 16, "Statement is {}", std::mem::size_of::<Statement>());
         assert_eq!(std::mem::size_of::<Span>(), 8);
+        assert!(std::mem::size_of::<VarRef>() <= 48, "VarRef is {}", std::mem::size_of::<VarRef>());
         assert!(
             std::mem::size_of::<ParameterToken>() <= 32,
             "ParameterToken is {}",

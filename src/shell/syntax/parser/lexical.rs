@@ -428,7 +428,7 @@ impl<'s> Parser<'s> {
                 } else if is("function") {
                     Qualifier::Function
                 } else {
-                    Qualifier::Drive(self.intern(scope))
+                    Qualifier::Drive(Box::new(self.intern(scope)))
                 };
                 (q, bare)
             }
