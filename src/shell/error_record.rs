@@ -270,7 +270,8 @@ impl ErrorRecord {
     }
 }
 
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+/// The char boundary at or before `i` in `s` (a span may point into text it was not taken from).
+pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i = i.min(s.len());
     while !s.is_char_boundary(i) {
         i -= 1;

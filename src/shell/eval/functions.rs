@@ -18,7 +18,7 @@ use super::scope::{Constraint, Scope, ScopeKind};
 use super::streams::{StreamAction, StreamFrame};
 use super::{Confirmation, Engine, Exec, Flow, Interpreter, Pipe, collect, confirm_threshold, convert};
 use crate::shell::bind::{self, ArgValue, Argument, ArgumentKind, BindOptions, Invocation};
-use crate::shell::error_record::{ErrorRecord, Severity};
+use crate::shell::error_record::{ErrorRecord, Severity, floor_char_boundary};
 use crate::shell::spec::{CmdletSpec, ConfirmImpact, ParamType, ParameterSpec, PipelineInput};
 use crate::shell::syntax::{Attribute, Expr, Name, ParamBlock, ScriptBlockDef, Span, Statement, Stream};
 use crate::shell::value::{Hashtable, Record, ScriptBlock, Source, Value};
@@ -854,15 +854,6 @@ fn invocation_info(
             .with("PipelinePosition", 1i64)
             .with("CommandOrigin", "Runspace"),
     )
-}
-
-/// The char boundary at or before `at` (a span into text that is not its own).
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 fn is_untyped(type_name: &str) -> bool {
