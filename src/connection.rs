@@ -31,7 +31,7 @@ pub enum Target {
     /// `--server URL`.
     Remote { url: String },
     /// The service started in this process on the lab directory; it stops when this is dropped.
-    Embedded { _service: Embedded, dir: PathBuf },
+    Embedded { service: Embedded, dir: PathBuf },
     /// The process that holds the lab directory.
     Attached { holder: Holder, dir: PathBuf },
 }
@@ -64,7 +64,7 @@ pub fn connect(options: &Options) -> Result<Connection, String> {
     match embedded::start_on(&dir, &TopologySource::Seed, store.as_ref()) {
         Ok(service) => {
             let client = Client::new(&service.url, Some(service.admin_token.clone())).map_err(|e| format!("{e:?}"))?;
-            Ok(Connection { client, target: Target::Embedded { _service: service, dir } })
+            Ok(Connection { client, target: Target::Embedded { service, dir } })
         }
         Err(EmbeddedError::Lab(in_use @ LabError::InUse { .. })) => {
             let holder = wait_for_holder(&dir).ok_or_else(|| in_use.to_string())?;
@@ -86,6 +86,17 @@ fn wait_for_holder(dir: &Path) -> Option<Holder> {
             return None;
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+impl Target {
+    /// Waits until an embedded lab is open (at once for the others); `Err` says why it could
+    /// not be opened.
+    pub fn opened(&mut self) -> Result<(), String> {
+        match self {
+            Target::Embedded { service, .. } => service.opened(),
+            Target::Remote { .. } | Target::Attached { .. } => Ok(()),
+        }
     }
 }
 

@@ -99,7 +99,7 @@ fn run() -> i32 {
         .without_time()
         .with_target(false)
         .try_init();
-    let connection = match connection::connect(&options) {
+    let mut connection = match connection::connect(&options) {
         Ok(connection) => connection,
         Err(message) => {
             eprintln!("ccrsh: {message}");
@@ -107,9 +107,17 @@ fn run() -> i32 {
         }
     };
     let stdin_is_terminal = std::io::stdin().is_terminal();
-    let banner = (matches!(options.mode, Mode::Interactive) && stdin_is_terminal && !options.no_logo)
-        .then(|| banner(&connection));
-    let Connection { client, target } = connection;
+    let wants_banner = matches!(options.mode, Mode::Interactive) && stdin_is_terminal && !options.no_logo;
+    // An embedded lab opens while the shell starts; what asks the lab before the session runs
+    // waits for it here, so a lab that cannot be opened says why.
+    if (wants_banner || options.rehearse)
+        && let Err(message) = connection.target.opened()
+    {
+        eprintln!("ccrsh: {message}");
+        return 1;
+    }
+    let banner = wants_banner.then(|| banner(&connection));
+    let Connection { client, mut target } = connection;
     // A rehearsal runs the session on a fork of the estate and reports at the end.
     let (client, fork) = if options.rehearse {
         if !matches!(options.mode, Mode::Command(_) | Mode::File { .. }) {
@@ -146,6 +154,10 @@ fn run() -> i32 {
     };
     if let Some(computer) = options.computer.clone() {
         session.set_workstation(computer);
+    }
+    if let Err(message) = target.opened() {
+        eprintln!("ccrsh: {message}");
+        return 1;
     }
 
     if !options.no_profile

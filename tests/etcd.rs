@@ -540,6 +540,45 @@ fn a_commit_past_etcds_transaction_limits_is_chunked_and_a_stale_handle_writes_n
     assert_eq!(read.len(), 300, "the refused commits wrote nothing a reader sees");
 }
 
+/// A handle closing cleanly keeps a compact snapshot of the estate under the store's prefix; the
+/// next open reads it instead of one key per object. It is only read while `meta` is as it was
+/// when the snapshot was taken: after a commit by any handle, the objects are read again.
+#[test]
+#[ignore]
+fn a_snapshot_kept_at_close_is_read_at_open_and_passed_over_once_stale() {
+    use ccrsh::service::store::{EstateStore, EtcdStore, EtcdUrl, Journal};
+    let cluster = cluster();
+    let url = EtcdUrl::parse(&cluster.url("snapshot")).expect("url");
+    let text = include_str!("../bench/topologies/large.toml");
+    let large = ccrsh::engine::topology::build("large", text).expect("large");
+    let mut store = EtcdStore::open(&url, &large).expect("opens");
+    let estate = store.load().expect("loads");
+    assert_eq!(estate, large);
+    store.keep_snapshot(&estate).expect("kept");
+    drop(store);
+    let mut reopened = EtcdStore::open(&url, &large).expect("reopens");
+    assert_eq!(reopened.stored(), &large, "read back from the snapshot");
+
+    // Another handle commits: the snapshot is stale, and passed over.
+    let mut other = EtcdStore::open(&url, &large).expect("opens");
+    let mut next = large.clone();
+    next.copies[3].status = CopyStatus::Suspended;
+    next.version += 1;
+    other
+        .commit(&ccrsh::engine::diff::EstateDiff::between(&large, &next), &[&Journal::new(chrono::Utc::now())])
+        .expect("commits");
+    let fresh = EtcdStore::open(&url, &large).expect("opens");
+    assert_eq!(fresh.stored(), &next);
+    // The handle that read the old snapshot is now stale: its keep writes nothing, and a
+    // later open still reads the change.
+    reopened.keep_snapshot(&large).expect("nothing to keep");
+    assert_eq!(EtcdStore::open(&url, &large).expect("opens").stored(), &next);
+    // A current handle keeps a new one, read back as the changed estate.
+    let mut current = EtcdStore::open(&url, &large).expect("opens");
+    current.keep_snapshot(&next).expect("kept");
+    assert_eq!(EtcdStore::open(&url, &large).expect("opens").stored(), &next);
+}
+
 /// A commit whose answer is lost on the way (the member dies mid-call, say): the gateway sends
 /// the transaction again through another member, whose compare fails because the first one
 /// committed. The store finds its own commit there and reports it committed, once, instead of

@@ -79,3 +79,23 @@ fn ccrd_stops_cleanly_on_sigterm_and_releases_the_lab() {
     let run = home.run(&["-c", "Get-MailboxServer CCREX01 | Format-List Name"]);
     assert_eq!(run.code, 0, "the lab is free again: {run:?}");
 }
+
+#[test]
+fn an_embedded_lab_whose_estate_cannot_be_read_says_why_and_changes_nothing() {
+    // The shell starts while its lab opens on the service's thread: a lab that cannot be opened
+    // is still reported, with the lab's own words, before any command runs.
+    let home = Home::new();
+    let made = home.run(&["-c", "Get-MailboxServer CCREX01 | Format-List Name"]);
+    assert_eq!(made.code, 0, "{made:?}");
+    let estate = home.lab().join("estate.db");
+    let c = rusqlite::Connection::open(&estate).expect("the estate opens");
+    c.execute_batch("UPDATE meta SET value = '99' WHERE key = 'schema_version'").expect("a future schema");
+    drop(c);
+    let before = std::fs::read(&estate).expect("reads");
+    let run = home.run(&["-c", "Suspend-StorageGroupCopy 'CCREX01\\First Storage Group' -Confirm:$false"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("schema version 99"), "{}", run.stderr);
+    assert!(run.stderr.contains(&home.lab().display().to_string()), "{}", run.stderr);
+    assert!(!run.stdout.contains("Suspend"), "{}", run.stdout);
+    assert_eq!(std::fs::read(&estate).expect("reads"), before, "nothing was written");
+}

@@ -118,6 +118,22 @@ pub fn open(dir: &Path, topology: &TopologySource) -> Result<Lab, LabError> {
 /// tokens, the audit trail and the nodes' files): an estate not yet in etcd is created there
 /// from the lab's.
 pub fn open_on(dir: &Path, topology: &TopologySource, etcd: Option<&EtcdUrl>) -> Result<Lab, LabError> {
+    claim(dir, topology)?.open(etcd)
+}
+
+/// A lab directory taken (locked, created if it was new, its tokens read) but whose estate is
+/// not read yet: [`Claimed::open`] reads it. The embedded service claims a lab on the shell's
+/// thread — so a lab in use is told at once — and opens it on its own, while the shell starts.
+pub struct Claimed {
+    dir: PathBuf,
+    lock: File,
+    clean: bool,
+    pub tokens: Tokens,
+}
+
+/// Takes the lab at `dir`, creating it from `topology` when it is missing or empty; its estate
+/// is read by [`Claimed::open`].
+pub fn claim(dir: &Path, topology: &TopologySource) -> Result<Claimed, LabError> {
     let shown = dir.display().to_string();
     let io_err = |source| LabError::Io { dir: shown.clone(), source };
     let estate_path = dir.join(ESTATE_FILE);
@@ -147,38 +163,6 @@ pub fn open_on(dir: &Path, topology: &TopologySource, etcd: Option<&EtcdUrl>) ->
         // Its files were just made to match it.
         clean = true;
     }
-    let store_err = |source| LabError::Store { dir: shown.clone(), source };
-    let open_store = || SqliteStore::open(&estate_path).and_then(|mut store| store.load().map(|e| (store, e)));
-    // The audit trail opens on a thread of its own while the estate is read (two files; the
-    // start waits for the slower only), or after it when no thread can be had.
-    let (opened, audit) = std::thread::scope(|scope| {
-        match std::thread::Builder::new().name("audit-open".into()).spawn_scoped(scope, || Audit::open(dir)) {
-            Ok(audit) => {
-                let opened = open_store();
-                (opened, audit.join().map_err(|_| "opening the audit trail failed".to_string()))
-            }
-            Err(_) => (open_store(), Ok(Audit::open(dir))),
-        }
-    });
-    let audit = audit
-        .map_err(io::Error::other)
-        .and_then(|audit| audit.map_err(io::Error::other))
-        .map_err(|source| LabError::Io { dir: shown.clone(), source })?;
-    let (mut store, mut estate) = opened.map_err(store_err)?;
-    move_legacy_history(&mut store, &audit).map_err(store_err)?;
-    let store: Box<dyn EstateStore> = match etcd {
-        None => Box::new(store),
-        Some(url) => {
-            let mut etcd = EtcdStore::open(url, &estate).map_err(store_err)?;
-            estate = etcd.load().map_err(store_err)?;
-            Box::new(etcd)
-        }
-    };
-    let mut mark = CleanMark::new(&lock).map_err(io_err)?;
-    if clean {
-        // Until a file is touched, the lab stays as clean as it was.
-        mark.write(true, false).map_err(io_err)?;
-    }
     // Labs made before the metrics token existed get one when they are opened.
     let metrics_token = dir.join(METRICS_TOKEN_FILE);
     if !metrics_token.exists() {
@@ -189,7 +173,54 @@ pub fn open_on(dir: &Path, topology: &TopologySource, etcd: Option<&EtcdUrl>) ->
         viewer: read_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?,
         metrics: read_token(&metrics_token).map_err(io_err)?,
     };
-    Ok(Lab { dir: dir.to_path_buf(), store, estate, clean, mark, tokens, audit, lock, holds_files: true })
+    Ok(Claimed { dir: dir.to_path_buf(), lock, clean, tokens })
+}
+
+impl Claimed {
+    /// Opens the estate's store (SQLite, or etcd at `etcd`) and the audit trail, and reads the
+    /// estate: from its compact snapshot when the store keeps a current one (see
+    /// `store::EstateStore::keep_snapshot`), else object by object.
+    pub fn open(self, etcd: Option<&EtcdUrl>) -> Result<Lab, LabError> {
+        let Claimed { dir, lock, clean, tokens } = self;
+        let dir = dir.as_path();
+        let shown = dir.display().to_string();
+        let io_err = |source| LabError::Io { dir: shown.clone(), source };
+        let estate_path = dir.join(ESTATE_FILE);
+        let store_err = |source| LabError::Store { dir: shown.clone(), source };
+        let open_store = || SqliteStore::open(&estate_path).and_then(|mut store| store.load().map(|e| (store, e)));
+        // The audit trail opens on a thread of its own while the estate is read (two files; the
+        // start waits for the slower only), or after it when no thread can be had.
+        let (opened, audit) = std::thread::scope(|scope| {
+            match std::thread::Builder::new().name("audit-open".into()).spawn_scoped(scope, || Audit::open(dir)) {
+                Ok(audit) => {
+                    let opened = open_store();
+                    (opened, audit.join().map_err(|_| "opening the audit trail failed".to_string()))
+                }
+                Err(_) => (open_store(), Ok(Audit::open(dir))),
+            }
+        });
+        let audit = audit
+            .map_err(io::Error::other)
+            .and_then(|audit| audit.map_err(io::Error::other))
+            .map_err(|source| LabError::Io { dir: shown.clone(), source })?;
+        let (mut store, mut estate) = opened.map_err(store_err)?;
+        move_legacy_history(&mut store, &audit).map_err(store_err)?;
+        let store: Box<dyn EstateStore> = match etcd {
+            None => Box::new(store),
+            Some(url) => {
+                // Opening reads the estate (or creates it from the lab's).
+                let etcd = EtcdStore::open(url, &estate).map_err(store_err)?;
+                estate = etcd.stored().clone();
+                Box::new(etcd)
+            }
+        };
+        let mut mark = CleanMark::new(&lock).map_err(io_err)?;
+        if clean {
+            // Until a file is touched, the lab stays as clean as it was.
+            mark.write(true, false).map_err(io_err)?;
+        }
+        Ok(Lab { dir: dir.to_path_buf(), store, estate, clean, mark, tokens, audit, lock, holds_files: true })
+    }
 }
 
 /// Refuses a lab directory that someone else could have planted files in: it must be a real

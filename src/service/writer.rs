@@ -457,6 +457,7 @@ impl Writer {
         self.closed.store(true, Ordering::Release);
         if !guard.marked_dirty {
             // Nothing was decided since the lab opened clean: the store says so already.
+            self.keep_snapshot(&self.queue().stored);
             return Ok(());
         }
         let mut deciding = Deciding { writer: self, guard, _files: Some(files) };
@@ -472,7 +473,17 @@ impl Writer {
         drop(store);
         deciding.guard.mark.mark_clean().map_err(|e| NotCommitted::new(format!("marking the lab clean: {e}")))?;
         deciding.guard.marked_dirty = false;
+        // The store now holds `latest`.
+        self.keep_snapshot(&latest);
         Ok(())
+    }
+
+    /// Asks the store to keep a snapshot of `stored` (the estate as stored now) for the next
+    /// open. A failure costs the next open its speed, not its data: it is logged, not raised.
+    fn keep_snapshot(&self, stored: &Estate) {
+        if let Err(e) = self.store().keep_snapshot(stored) {
+            tracing::warn!(error = %e, "keeping the estate's snapshot for the next open failed");
+        }
     }
 
     /// Whether the store could begin a write now (for `/readyz`). A commit in flight holds it:

@@ -685,6 +685,9 @@ mod tests {
         fn reader(&self) -> Result<Box<dyn JournalRead>, StoreError> {
             self.store.reader()
         }
+        fn keep_snapshot(&mut self, estate: &Estate) -> Result<(), StoreError> {
+            self.store.keep_snapshot(estate)
+        }
     }
 
     fn contended_lab(dir: &Path) -> (AppState, super::super::LabLock, Arc<AtomicUsize>) {

@@ -13,6 +13,7 @@
 //! outside this directory names SQLite or etcd.
 
 mod checkpoint;
+mod compact;
 pub mod etcd;
 mod legacy;
 pub mod sqlite;
@@ -173,6 +174,12 @@ pub trait EstateStore: Send {
 
     /// A separate handle for reading the journal, so reads never wait behind a commit.
     fn reader(&self) -> Result<Box<dyn JournalRead>, StoreError>;
+
+    /// Keeps a compact snapshot of `estate` — which must be the estate as stored now — for the
+    /// next [`EstateStore::load`] to read instead of every object; the store drops it with the
+    /// next write, so it is never stale. Nothing is written when the store already keeps a
+    /// current one. (Called when a lab closes cleanly.)
+    fn keep_snapshot(&mut self, estate: &Estate) -> Result<(), StoreError>;
 
     /// The estate as stored now when another process sharing the store changed it since this
     /// handle last read or wrote it (`None`: nothing changed). Only a shared store (etcd) can

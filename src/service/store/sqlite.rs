@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::checkpoint::Checkpointer;
+use super::compact;
 use super::{AcceptedRange, Answered, EstateStore, Journal, JournalRead, MessageFate, StoreError};
 use crate::api::{EventEntry, EventQuery, OperationRecord};
 use crate::engine::Estate;
@@ -102,6 +103,26 @@ const TABLES: [&str; 5] = ["object", "event", "ledger", "message_fate", "ledger_
 
 /// The object row that holds the estate's settings and counters.
 const ESTATE_ROW: &str = "estate";
+
+/// The compact snapshot of the whole estate (`compact`), read at open instead of every object
+/// row. Optional (a lab without one reads its rows; so does an earlier build, which ignores
+/// it), and never stale: the triggers drop it in the same transaction as any write to
+/// `object`, by any build, so a snapshot present equals the rows.
+const SNAPSHOT_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 0), body BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS snapshot_stale_on_insert AFTER INSERT ON object BEGIN DELETE FROM snapshot; END;
+CREATE TRIGGER IF NOT EXISTS snapshot_stale_on_update AFTER UPDATE ON object BEGIN DELETE FROM snapshot; END;
+CREATE TRIGGER IF NOT EXISTS snapshot_stale_on_delete AFTER DELETE ON object BEGIN DELETE FROM snapshot; END;
+";
+
+/// Removes what [`SNAPSHOT_SCHEMA`] creates (from an export: Export-Lab's file holds the
+/// estate's tables only).
+const SNAPSHOT_DROP: &str = "
+DROP TRIGGER IF EXISTS snapshot_stale_on_insert;
+DROP TRIGGER IF EXISTS snapshot_stale_on_update;
+DROP TRIGGER IF EXISTS snapshot_stale_on_delete;
+DROP TABLE IF EXISTS snapshot;
+";
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
@@ -196,6 +217,9 @@ impl EstateStore for SqliteStore {
 
     fn export_to(&self, path: &Path) -> Result<(), StoreError> {
         self.connection.execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+        // A snapshot holds the estate's tables only: the open-time copy stays behind.
+        let copy = Connection::open(path)?;
+        copy.execute_batch(SNAPSHOT_DROP)?;
         Ok(())
     }
 
@@ -241,11 +265,40 @@ impl EstateStore for SqliteStore {
         let connection = Connection::open_with_flags(&self.path, flags)?;
         Ok(Box::new(SqliteReader { connection }))
     }
+
+    fn keep_snapshot(&mut self, estate: &Estate) -> Result<(), StoreError> {
+        let present =
+            self.connection.prepare_cached("SELECT 1 FROM snapshot WHERE id = 0").and_then(|mut s| s.exists([]));
+        if present.unwrap_or(false) {
+            // Present, so current (see SNAPSHOT_SCHEMA).
+            return Ok(());
+        }
+        let body = compact::encode_checked(estate)?;
+        let tx = self.connection.transaction()?;
+        tx.execute_batch(SNAPSHOT_SCHEMA)?;
+        tx.execute("INSERT OR REPLACE INTO snapshot (id, body) VALUES (0, ?1)", [body])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// `read` applied to the snapshot's bytes, if the database keeps a snapshot (`None` also when
+/// it has no snapshot table: a lab no build has kept one of yet).
+fn read_snapshot_body<T>(c: &Connection, read: impl FnOnce(&[u8]) -> T) -> Result<Option<T>, StoreError> {
+    let Ok(mut statement) = c.prepare_cached("SELECT body FROM snapshot WHERE id = 0") else {
+        return Ok(None);
+    };
+    let mut rows = statement.query([])?;
+    let Some(row) = rows.next()? else { return Ok(None) };
+    let body = row.get_ref(0)?.as_blob().map_err(|e| StoreError::Backend(e.to_string()))?;
+    Ok(Some(read(body)))
 }
 
 /// Full durability: a change is on disk before the transaction commit returns.
+/// Reads go through a memory map (the snapshot is read at open in one pass, without a read
+/// call per page).
 fn configure(connection: &Connection) -> Result<(), StoreError> {
-    connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+    connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA mmap_size = 268435456;")?;
     Ok(())
 }
 
@@ -257,8 +310,20 @@ fn schema_version(connection: &Connection) -> Result<i64, StoreError> {
     Ok(version.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
-/// Reads every object and assembles the estate.
+/// The estate from its snapshot when the database keeps one, else from every object.
 fn load_estate(c: &Connection) -> Result<Estate, StoreError> {
+    // A snapshot that does not decode (from a later build, say) is passed over: the rows are
+    // the truth.
+    if let Some(Ok(estate)) = read_snapshot_body(c, compact::decode)?
+        && is_files_dir(&estate.files_dir)
+    {
+        return Ok(estate);
+    }
+    load_rows(c)
+}
+
+/// Reads every object and assembles the estate.
+fn load_rows(c: &Connection) -> Result<Estate, StoreError> {
     let meta: String = c
         .query_row("SELECT body FROM object WHERE kind = ?1 AND position = 0", [ESTATE_ROW], |r| r.get(0))
         .optional()?
@@ -731,7 +796,8 @@ pub fn read_snapshot(path: &Path, budget: std::time::Duration) -> Result<Estate,
     if check != "ok" {
         return Err(refused(format!("SQLite finds it damaged ({})", shown(&check))));
     }
-    let estate = load_estate(&connection)?;
+    // Its rows, always (a snapshot file never holds the open-time copy: see above).
+    let estate = load_rows(&connection)?;
     let reader = SqliteReader { connection };
     reader.events(&EventQuery::default())?;
     let mut stmt = reader.connection.prepare("SELECT first_id, count, size, accepted_at FROM ledger")?;
@@ -969,5 +1035,85 @@ mod tests {
         drop(store);
         let mut reopened = SqliteStore::open(&path).expect("opens");
         assert_eq!(reopened.load().expect("loads"), next);
+    }
+
+    fn has_snapshot(path: &Path) -> bool {
+        let c = Connection::open(path).expect("opens");
+        read_snapshot_body(&c, |_| ()).expect("reads").is_some()
+    }
+
+    #[test]
+    fn a_kept_snapshot_is_read_at_open_and_dropped_by_the_next_write_of_any_build() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        let mut store = SqliteStore::create(&path, &estate).expect("created");
+        assert!(!has_snapshot(&path));
+        store.keep_snapshot(&estate).expect("kept");
+        assert!(has_snapshot(&path));
+        drop(store);
+        assert_eq!(SqliteStore::open(&path).expect("opens").load().expect("loads"), estate);
+
+        // A change drops it in its own transaction: the next open reads the rows, and the
+        // estate as changed.
+        let mut store = SqliteStore::open(&path).expect("opens");
+        let mut next = estate.clone();
+        next.copies[1].status = CopyStatus::Suspended;
+        next.version += 1;
+        store.commit(&EstateDiff::between(&estate, &next), &[&Journal::new(Utc::now())]).expect("commits");
+        assert!(!has_snapshot(&path));
+        drop(store);
+        assert_eq!(SqliteStore::open(&path).expect("opens").load().expect("loads"), next);
+
+        // So does a write by a build that knows nothing of snapshots (plain SQL on the rows).
+        let mut store = SqliteStore::open(&path).expect("opens");
+        store.keep_snapshot(&next).expect("kept");
+        drop(store);
+        let c = Connection::open(&path).expect("opens");
+        c.execute("UPDATE object SET body = replace(body, 'Suspended', 'Healthy') WHERE kind = 'copy'", [])
+            .expect("an old build's write");
+        drop(c);
+        assert!(!has_snapshot(&path));
+        let reread = SqliteStore::open(&path).expect("opens").load().expect("loads");
+        assert_eq!(reread.copies[1].status, CopyStatus::Healthy);
+    }
+
+    #[test]
+    fn a_snapshot_that_does_not_decode_is_passed_over_for_the_rows() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        let mut store = SqliteStore::create(&path, &estate).expect("created");
+        store.keep_snapshot(&estate).expect("kept");
+        drop(store);
+        let c = Connection::open(&path).expect("opens");
+        c.execute("UPDATE snapshot SET body = x'00010203'", []).expect("damaged");
+        drop(c);
+        assert_eq!(SqliteStore::open(&path).expect("opens").load().expect("loads"), estate);
+    }
+
+    #[test]
+    fn a_reset_and_an_import_drop_the_snapshot() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        let mut store = SqliteStore::create(&path, &estate).expect("created");
+        store.keep_snapshot(&estate).expect("kept");
+        let mut other = estate.clone();
+        other.version = 41;
+        store.replace_all(&other).expect("reset");
+        assert!(!has_snapshot(&path));
+        assert_eq!(store.load().expect("loads").version, 41);
+        store.keep_snapshot(&other).expect("kept");
+        let exported = dir.path().join("exported.db");
+        store.export_to(&exported).expect("exported");
+        assert!(!has_snapshot(&exported), "an export holds the estate's tables only");
+        assert_eq!(read_snapshot(&exported, SNAPSHOT_CHECK_BUDGET).expect("reads back"), other);
+        let export = dir.path().join("export.db");
+        SqliteStore::create(&export, &estate).expect("an export");
+        let imported = store.import_from(&export, "nodes.2").expect("imported");
+        assert!(!has_snapshot(&path));
+        assert_eq!(store.load().expect("loads"), imported);
+        assert_eq!(imported.version, estate.version);
     }
 }

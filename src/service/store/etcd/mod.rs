@@ -16,6 +16,11 @@
 //!   numbered), written in the change's own transaction; a retry of the request is answered
 //!   from it. This handle keeps the ids present in memory (read with the estate), so a new
 //!   request costs no extra read.
+//! - `E/snapshot`: the compact snapshot of the whole estate (`compact`), read at open
+//!   instead of one key per object, prefixed by the `mod_revision` of `E/meta` it was taken at
+//!   (8 bytes, little-endian): every change writes `meta`, so a snapshot whose revision is not
+//!   `meta`'s is stale and passed over. Written when a lab closes cleanly, in a transaction
+//!   comparing `meta` as a commit does.
 //! - `E/chunked/TAG`: the mark that a commit too large for one transaction committed. Its
 //!   journal keys were written ahead in chunks carrying the tag; readers show a tagged entry
 //!   only once its mark exists, so a commit that failed half-way shows nothing.
@@ -146,6 +151,9 @@ pub struct EtcdStore {
     stored: Estate,
     /// The request ids with an answer under `E/request/`, as of the last read or write.
     requests: HashSet<String>,
+    /// The `meta` revision of the snapshot under `E/snapshot` as this handle last read or
+    /// wrote it (0: none known); -1 once a first read found none current.
+    snapshot_at: i64,
     /// This handle's mark in the `meta` it writes ([`Meta::writer`]).
     id: u64,
 }
@@ -186,6 +194,9 @@ impl Keys {
     }
     fn fate(&self, message: &MessageRef, order: i64) -> Vec<u8> {
         format!("{}{:020}/{order:020}", self.fates_of(&message.server, &message.storage_group), message.id).into_bytes()
+    }
+    fn snapshot(&self) -> Vec<u8> {
+        format!("{}snapshot", self.prefix).into_bytes()
     }
     fn chunked(&self) -> String {
         format!("{}chunked/", self.prefix)
@@ -262,6 +273,7 @@ impl EtcdStore {
             },
             stored: seed.clone(),
             requests: HashSet::new(),
+            snapshot_at: 0,
             id,
         };
         match store.read_meta(Consistency::Linearizable)? {
@@ -541,6 +553,46 @@ impl EtcdStore {
         }
     }
 
+    /// The estate from `E/snapshot` at `revision`, if it holds one taken at the `meta` this
+    /// handle just read (a stale or unreadable one is passed over: the objects are the truth).
+    fn read_snapshot(&mut self, revision: i64) -> Result<Option<Estate>, StoreError> {
+        self.snapshot_at = -1;
+        let range = self
+            .gateway
+            .range(&self.keys.snapshot(), b"", 0, revision, Consistency::Linearizable)
+            .map_err(unavailable)?;
+        let Some(value) = range.kvs.first().map(|kv| kv.value.as_slice()) else { return Ok(None) };
+        let Some((taken_at, body)) = value.split_first_chunk::<8>() else { return Ok(None) };
+        if i64::from_le_bytes(*taken_at) != self.meta_revision {
+            return Ok(None);
+        }
+        let Ok(estate) = super::compact::decode(body) else { return Ok(None) };
+        if estate.version != self.meta.estate.version {
+            return Ok(None);
+        }
+        self.snapshot_at = self.meta_revision;
+        Ok(Some(estate))
+    }
+
+    /// The estate from one key per object at `revision`.
+    fn read_objects(&self, revision: i64) -> Result<Estate, StoreError> {
+        let prefix = format!("{}obj/", self.keys.generation(self.meta.generation));
+        let mut objects = Vec::new();
+        for kv in EtcdStore::scan(&self.gateway, &prefix, revision, Consistency::Linearizable)? {
+            let key = String::from_utf8_lossy(&kv.key).into_owned();
+            let kind_name = key.strip_prefix(&prefix).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+            let kind = Kind::parse(kind_name).ok_or_else(|| bad("kind", kind_name))?;
+            let mut reader = serde_json::Deserializer::from_slice(&kv.value);
+            objects.push(Object::decode(kind, &mut reader).map_err(|e| bad("object", format!("{key}: {e}")))?);
+        }
+        Ok(diff::assemble(self.meta.estate.clone(), objects))
+    }
+
+    /// The estate as this handle last read or wrote it.
+    pub fn stored(&self) -> &Estate {
+        &self.stored
+    }
+
     /// The journal as a reader sees it.
     fn journal_reader(&self) -> EtcdReader {
         EtcdReader { gateway: Arc::clone(&self.gateway), keys: self.keys.clone() }
@@ -595,16 +647,13 @@ impl EstateStore for EtcdStore {
         let Some(revision) = self.read_meta(Consistency::Linearizable)? else {
             return Err(bad("meta", "(no estate under this name)"));
         };
-        let prefix = format!("{}obj/", self.keys.generation(self.meta.generation));
-        let mut objects = Vec::new();
-        for kv in EtcdStore::scan(&self.gateway, &prefix, revision, Consistency::Linearizable)? {
-            let key = String::from_utf8_lossy(&kv.key).into_owned();
-            let kind_name = key.strip_prefix(&prefix).and_then(|rest| rest.split('/').next()).unwrap_or_default();
-            let kind = Kind::parse(kind_name).ok_or_else(|| bad("kind", kind_name))?;
-            let mut reader = serde_json::Deserializer::from_slice(&kv.value);
-            objects.push(Object::decode(kind, &mut reader).map_err(|e| bad("object", format!("{key}: {e}")))?);
-        }
-        let estate = diff::assemble(self.meta.estate.clone(), objects);
+        // Only a handle's first read can find a current snapshot (one is written when a handle
+        // closes): a read back after another ccrd's commit goes to the objects at once.
+        let snapshot = if self.snapshot_at == 0 { self.read_snapshot(revision)? } else { None };
+        let estate = match snapshot {
+            Some(estate) => estate,
+            None => self.read_objects(revision)?,
+        };
         let requests = self.keys.requests();
         self.requests = EtcdStore::scan_pages(&self.gateway, &requests, revision, Consistency::Linearizable, true)?
             .iter()
@@ -726,6 +775,25 @@ impl EstateStore for EtcdStore {
             }
         });
         Some(rx)
+    }
+
+    fn keep_snapshot(&mut self, _estate: &Estate) -> Result<(), StoreError> {
+        // This handle's own copy of the stored estate is the one that matches `meta_revision`.
+        if self.snapshot_at == self.meta_revision {
+            return Ok(());
+        }
+        let mut value = self.meta_revision.to_le_bytes().to_vec();
+        value.extend(super::compact::encode_checked(&self.stored)?);
+        let put = [Op::Put { key: self.keys.snapshot(), value }];
+        if !fits(&put) {
+            // Too large for one request: the next open reads the objects.
+            return Ok(());
+        }
+        // Compared as a commit is: a snapshot is only written for the estate as stored now.
+        if self.gateway.txn(&self.keys.meta(), self.meta_revision, &put).map_err(unavailable)?.succeeded {
+            self.snapshot_at = self.meta_revision;
+        }
+        Ok(())
     }
 
     fn refresh(&mut self) -> Result<Option<Estate>, StoreError> {
