@@ -264,6 +264,24 @@ macro_rules! kinds {
             }
         }
 
+        /// Leaves the list of `kind` in `estate` to be read later (see `Objects::deferred`):
+        /// returns what fills it with that kind's objects, in order (objects of another kind
+        /// are not taken).
+        pub fn defer(estate: &mut Estate, kind: Kind) -> Box<dyn FnOnce(Result<Vec<Object>, String>) + Send> {
+            match kind { $(Kind::$kind => {
+                let (objects, fill) = Objects::deferred();
+                estate.$field = objects;
+                Box::new(move |read: Result<Vec<Object>, String>| {
+                    fill.fill(read.map(|objects| {
+                        objects
+                            .into_iter()
+                            .filter_map(|o| if let Object::$kind(o) = o { Some(o) } else { None })
+                            .collect()
+                    }))
+                })
+            })* }
+        }
+
         /// Appends `object` to its list in `estate` (a store loading objects in order).
         pub fn push(estate: &mut Estate, object: Object) {
             match object { $(Object::$kind(o) => {

@@ -5,7 +5,9 @@
 //! object written, so deciding a change on a copy of the estate costs what the change touches
 //! and the lists of the kinds it writes), [`Shared`]
 //! (one object in it: written through, it is copied first if another estate still holds it), and
-//! the maps by identity that make every lookup by name constant-time ([`Keyed`]).
+//! the maps by identity that make every lookup by name constant-time ([`Keyed`]). A list can
+//! also be *deferred* ([`Objects::deferred`]): a store opening a lab reads its largest lists in
+//! the background, and whoever reads one first waits for it (a write takes it in first).
 //!
 //! Invariant the indexes rely on: an object's [`Keyed::parent`] and [`Keyed::name`] never change
 //! in place (only by removing it and adding another); its [`Keyed::key`] may (a copy's node
@@ -19,7 +21,7 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// How an object of the estate is found.
 pub trait Keyed {
@@ -118,12 +120,39 @@ struct Index {
     by_name: HashMap<String, Vec<usize>>,
 }
 
+/// A list a store is still reading (in the background): filled once, waited for by whoever
+/// needs it first. `Err` when the store could not read it.
+struct Deferred<T>(OnceLock<Result<Arc<Vec<Shared<T>>>, String>>);
+
+/// Fills a deferred list (see [`Objects::deferred`]). Dropped unfilled, it fills the list with
+/// an error, so nobody waits for ever.
+pub struct Fill<T>(Option<Arc<Deferred<T>>>);
+
+impl<T> Fill<T> {
+    pub fn fill(mut self, items: Result<Vec<Shared<T>>, String>) {
+        if let Some(deferred) = self.0.take() {
+            let _ = deferred.0.set(items.map(Arc::new));
+        }
+    }
+}
+
+impl<T> Drop for Fill<T> {
+    fn drop(&mut self) {
+        if let Some(deferred) = self.0.take() {
+            let _ = deferred.0.set(Err("the store stopped reading the list".into()));
+        }
+    }
+}
+
 /// The objects of one kind, in the order they were added.
 pub struct Objects<T> {
     /// Shared with the clones of this list until one of them changes it: cloning an estate
     /// is a reference count per kind of object, and a change copies the list of handles of the
     /// kinds it writes (not the objects themselves: see [`Shared`]).
     items: Arc<Vec<Shared<T>>>,
+    /// Set while the list is still being read (then `items` is empty and unused): reading the
+    /// list waits for it, writing takes it in first. Cloning shares it.
+    deferred: Option<Arc<Deferred<T>>>,
     /// Built on the first lookup; dropped by every structural change.
     index: Mutex<Option<Arc<Index>>>,
     /// Whether no object was written since the index was built: a key missing from a fresh
@@ -133,7 +162,39 @@ pub struct Objects<T> {
 
 impl<T> Objects<T> {
     pub fn new() -> Objects<T> {
-        Objects { items: Arc::new(Vec::new()), index: Mutex::new(None), fresh: AtomicBool::new(false) }
+        Objects { items: Arc::new(Vec::new()), deferred: None, index: Mutex::new(None), fresh: AtomicBool::new(false) }
+    }
+
+    /// A list still being read, and what fills it: until then, whoever reads the list (or a
+    /// clone of it) waits. An estate opens with its largest lists so deferred, read in the
+    /// background while the first command runs on the others.
+    pub fn deferred() -> (Objects<T>, Fill<T>) {
+        let deferred = Arc::new(Deferred(OnceLock::new()));
+        let mut objects = Objects::new();
+        objects.deferred = Some(Arc::clone(&deferred));
+        (objects, Fill(Some(deferred)))
+    }
+
+    /// The list, once read.
+    fn list(&self) -> &Arc<Vec<Shared<T>>> {
+        match &self.deferred {
+            None => &self.items,
+            Some(deferred) => match deferred.0.wait() {
+                Ok(items) => items,
+                // The store could not read what it had read at open (a disk gone bad under a
+                // running service): nothing sound can be answered from this estate.
+                Err(e) => panic!("the estate's objects could not be read back: {e}"),
+            },
+        }
+    }
+
+    /// Takes in a deferred list (waiting for it), before a write.
+    fn settle(&mut self) {
+        if self.deferred.is_some() {
+            let items = Arc::clone(self.list());
+            self.items = items;
+            self.deferred = None;
+        }
     }
 
     fn forget_index(&mut self) {
@@ -165,6 +226,7 @@ impl<T> Objects<T> {
     /// Puts `object` at `position`: in place of the object there, or at the end when
     /// `position` is the length (a diff being applied, a store loading a list in order).
     pub fn put(&mut self, position: usize, object: Shared<T>) {
+        self.settle();
         if position < self.items.len() {
             *self.fresh.get_mut() = false;
             self.list_mut()[position] = object;
@@ -176,6 +238,7 @@ impl<T> Objects<T> {
 
     /// Keeps the first `len` objects.
     pub fn truncate(&mut self, len: usize) {
+        self.settle();
         if len < self.items.len() {
             self.forget_index();
             self.list_mut().truncate(len);
@@ -184,17 +247,22 @@ impl<T> Objects<T> {
 
     /// The shared handles, for comparing two estates object by object.
     pub fn items(&self) -> &[Shared<T>] {
-        &self.items
+        self.list()
     }
 
     /// Whether `a` and `b` are the very same list: nothing was written to either since one
-    /// was cloned from the other (so every object in them is the same too).
+    /// was cloned from the other (so every object in them is the same too). Two clones of a
+    /// list still being read are the same without waiting for it.
     pub fn same(a: &Objects<T>, b: &Objects<T>) -> bool {
-        Arc::ptr_eq(&a.items, &b.items)
+        match (&a.deferred, &b.deferred) {
+            (Some(x), Some(y)) if Arc::ptr_eq(x, y) => true,
+            _ => Arc::ptr_eq(a.list(), b.list()),
+        }
     }
 
     /// The list of handles for writing, copied first if another estate still shares it.
     fn list_mut(&mut self) -> &mut Vec<Shared<T>> {
+        self.settle();
         Arc::make_mut(&mut self.items)
     }
 }
@@ -215,7 +283,7 @@ impl<T: Keyed> Objects<T> {
 
     fn build(&self, slot: &mut Option<Arc<Index>>) -> Arc<Index> {
         let mut index = Index::default();
-        for (position, item) in self.items.iter().enumerate() {
+        for (position, item) in self.list().iter().enumerate() {
             index.by_key.insert(item.key(), position);
             if let Some(parent) = item.parent() {
                 index.by_parent.entry(parent).or_default().push(position);
@@ -234,7 +302,7 @@ impl<T: Keyed> Objects<T> {
     pub fn position_of(&self, key: &str) -> Option<usize> {
         let found = self.index().by_key.get(key).copied();
         match found {
-            Some(p) if self.items.get(p).is_some_and(|item| item.key() == key) => Some(p),
+            Some(p) if self.list().get(p).is_some_and(|item| item.key() == key) => Some(p),
             None if self.fresh.load(Ordering::Acquire) => None,
             // A key changed in place (or the index is older than a write): look again.
             _ => self.rebuild().by_key.get(key).copied(),
@@ -243,7 +311,7 @@ impl<T: Keyed> Objects<T> {
 
     /// The object whose key is `key` (lowercase).
     pub fn by_key(&self, key: &str) -> Option<&T> {
-        self.position_of(key).map(|p| &*self.items[p])
+        self.position_of(key).map(|p| &*self.list()[p])
     }
 
     /// The positions of the objects that belong to `parent` (lowercase), in order.
@@ -251,7 +319,7 @@ impl<T: Keyed> Objects<T> {
         let check = |index: &Index| {
             let positions = index.by_parent.get(parent).cloned().unwrap_or_default();
             let sound =
-                positions.iter().all(|&p| self.items.get(p).is_some_and(|i| i.parent().as_deref() == Some(parent)));
+                positions.iter().all(|&p| self.list().get(p).is_some_and(|i| i.parent().as_deref() == Some(parent)));
             sound.then_some(positions)
         };
         check(&self.index()).or_else(|| check(&self.rebuild())).unwrap_or_default()
@@ -261,7 +329,8 @@ impl<T: Keyed> Objects<T> {
     pub fn positions_named(&self, name: &str) -> Vec<usize> {
         let check = |index: &Index| {
             let positions = index.by_name.get(name).cloned().unwrap_or_default();
-            let sound = positions.iter().all(|&p| self.items.get(p).is_some_and(|i| i.name().as_deref() == Some(name)));
+            let sound =
+                positions.iter().all(|&p| self.list().get(p).is_some_and(|i| i.name().as_deref() == Some(name)));
             sound.then_some(positions)
         };
         check(&self.index()).or_else(|| check(&self.rebuild())).unwrap_or_default()
@@ -279,6 +348,7 @@ impl<T> Clone for Objects<T> {
         let index = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         Objects {
             items: Arc::clone(&self.items),
+            deferred: self.deferred.clone(),
             index: Mutex::new(index),
             fresh: AtomicBool::new(self.fresh.load(Ordering::Acquire)),
         }
@@ -287,16 +357,16 @@ impl<T> Clone for Objects<T> {
 
 impl<T> Objects<T> {
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.list().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.list().is_empty()
     }
 
     /// The objects, in order.
     pub fn iter(&self) -> Iter<'_, T> {
-        self.items.iter().map(|item| &**item)
+        self.list().iter().map(|item| &**item)
     }
 
     /// The objects for writing: each is copied (if shared) only when written to.
@@ -306,7 +376,7 @@ impl<T> Objects<T> {
     }
 
     pub fn get(&self, position: usize) -> Option<&T> {
-        self.items.get(position).map(|item| &**item)
+        self.list().get(position).map(|item| &**item)
     }
 
     pub fn first(&self) -> Option<&T> {
@@ -327,7 +397,7 @@ pub type Iter<'a, T> = std::iter::Map<std::slice::Iter<'a, Shared<T>>, fn(&'a Sh
 impl<T> std::ops::Index<usize> for Objects<T> {
     type Output = T;
     fn index(&self, position: usize) -> &T {
-        &self.items[position]
+        &self.list()[position]
     }
 }
 
@@ -341,13 +411,13 @@ impl<T: Clone> std::ops::IndexMut<usize> for Objects<T> {
 
 impl<T: PartialEq> PartialEq for Objects<T> {
     fn eq(&self, other: &Self) -> bool {
-        Objects::same(self, other) || self.items == other.items
+        Objects::same(self, other) || self.list() == other.list()
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for Objects<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.items.iter()).finish()
+        f.debug_list().entries(self.list().iter()).finish()
     }
 }
 
@@ -376,7 +446,8 @@ impl<'a, T> IntoIterator for &'a Objects<T> {
 impl<T: Clone> IntoIterator for Objects<T> {
     type Item = T;
     type IntoIter = std::iter::Map<std::vec::IntoIter<Shared<T>>, fn(Shared<T>) -> T>;
-    fn into_iter(self) -> Self::IntoIter {
+    fn into_iter(mut self) -> Self::IntoIter {
+        self.settle();
         Arc::unwrap_or_clone(self.items).into_iter().map(Shared::into_inner)
     }
 }
@@ -444,5 +515,32 @@ mod tests {
         objects.retain(|i| i.group != "g2");
         assert_eq!(objects.positions_named("y"), Vec::<usize>::new());
         assert_eq!(objects.by_key("g1\\w").map(|i| i.name.as_str()), Some("w"));
+    }
+
+    #[test]
+    fn a_deferred_list_is_waited_for_by_its_first_reader_and_shared_by_its_clones() {
+        let (list, fill) = Objects::<Item>::deferred();
+        let clone = list.clone();
+        assert!(Objects::same(&list, &clone), "the same list, without waiting for it");
+        let filler = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            fill.fill(Ok(vec![Shared::new(item("SG1", "DB1")), Shared::new(item("SG2", "DB2"))]));
+        });
+        assert_eq!(clone.len(), 2, "read once filled");
+        filler.join().expect("filled");
+        assert_eq!(list.by_key("sg2\\db2").map(|i| i.name.as_str()), Some("DB2"));
+        let mut written = list.clone();
+        written[0].name = "DB9".into();
+        assert!(!Objects::same(&list, &written));
+        assert_eq!(list[0].name, "DB1", "a write to a clone copies first");
+        assert_eq!(written.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), ["DB9", "DB2"]);
+    }
+
+    #[test]
+    fn a_deferred_list_never_filled_fails_its_readers_instead_of_hanging() {
+        let (list, fill) = Objects::<Item>::deferred();
+        drop(fill);
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| list.len()));
+        assert!(read.is_err());
     }
 }

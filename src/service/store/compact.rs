@@ -120,6 +120,76 @@ fn decode_all(sections: &[(Kind, &Section<'_>)]) -> Result<Vec<Vec<Object>>, Sto
     sections.iter().map(|(kind, section)| decode_objects(section, *kind)).collect()
 }
 
+/// The kinds of object that make up the replication state (a storage group's log counters,
+/// each copy's progress): by far the largest lists (three quarters of the large lab's
+/// snapshot), and ones the first command rarely reads. [`decode_deferring`] reads them in the
+/// background.
+const DEFERRED: [Kind; 2] = [Kind::StorageGroupCopy, Kind::StorageGroup];
+
+/// Reads the objects of one kind from the store's own records (its rows or keys), for a
+/// deferred list whose part of the snapshot did not decode.
+pub type Fallback = Box<dyn Fn(Kind) -> Result<Vec<Object>, StoreError> + Send>;
+
+/// The estate a snapshot holds, its [`DEFERRED`] lists left to a thread that decodes them
+/// while the caller goes on (whoever reads one first waits for it): what a lab's first command
+/// needs is read, not the replication state of every storage group. A deferred list whose
+/// sections do not decode is read through `fallback` instead. Everything else is decoded
+/// before this returns (an error is the caller's to handle: read the objects instead).
+pub fn decode_deferring(bytes: Vec<u8>, fallback: Fallback) -> Result<Estate, StoreError> {
+    let bytes: std::sync::Arc<[u8]> = bytes.into();
+    let sections = sections(&bytes)?;
+    let mut meta = None;
+    let mut now = Vec::new();
+    // Deferred sections, by their place in `bytes`: (kind, count, start, end).
+    let mut later: Vec<(Kind, usize, usize, usize)> = Vec::new();
+    for section in &sections {
+        match section.kind {
+            None if meta.is_none() => {
+                meta =
+                    Some(rmp_serde::from_slice::<EstateMeta>(section.body).map_err(|e| bad(format!("estate: {e}")))?);
+            }
+            None => return Err(bad("(two settings sections)")),
+            Some(kind) if DEFERRED.contains(&kind) => {
+                let start = section.body.as_ptr() as usize - bytes.as_ptr() as usize;
+                later.push((kind, section.count, start, start + section.body.len()));
+            }
+            Some(kind) => now.extend(decode_objects(section, kind)?),
+        }
+    }
+    let meta = meta.ok_or_else(|| bad("(no settings section)"))?;
+    let mut estate = diff::assemble(meta, now);
+    let kinds: Vec<Kind> = DEFERRED.iter().copied().filter(|k| later.iter().any(|(kind, ..)| kind == k)).collect();
+    let fills: Vec<_> = kinds.iter().map(|kind| (*kind, diff::defer(&mut estate, *kind))).collect();
+    let read = move || {
+        for (kind, fill) in fills {
+            let decoded: Result<Vec<Object>, StoreError> = later
+                .iter()
+                .filter(|(k, ..)| *k == kind)
+                .map(|&(kind, count, start, end)| {
+                    decode_objects(&Section { kind: Some(kind), count, body: &bytes[start..end] }, kind)
+                })
+                .collect::<Result<Vec<Vec<Object>>, _>>()
+                .map(|lists| lists.into_iter().flatten().collect());
+            fill(decoded.or_else(|_| fallback(kind)).map_err(|e| e.to_string()));
+        }
+    };
+    // Without a thread, the lists are read now.
+    let job = std::sync::Arc::new(std::sync::Mutex::new(Some(read)));
+    let theirs = std::sync::Arc::clone(&job);
+    let take = |job: &std::sync::Mutex<Option<_>>| job.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    let spawned = std::thread::Builder::new().name("estate-replication".into()).spawn(move || {
+        if let Some(read) = take(&theirs) {
+            read();
+        }
+    });
+    if spawned.is_err()
+        && let Some(read) = take(&job)
+    {
+        read();
+    }
+    Ok(estate)
+}
+
 /// The estate a snapshot holds.
 pub fn decode(bytes: &[u8]) -> Result<Estate, StoreError> {
     let sections = sections(bytes)?;
@@ -202,5 +272,43 @@ mod tests {
         let mut flipped = bytes.clone();
         flipped[MAGIC.len() + 1] = b'x';
         assert!(decode(&flipped).is_err());
+    }
+
+    #[test]
+    fn the_replication_state_is_decoded_in_the_background_and_read_back_whole() {
+        let text = include_str!("../../../bench/topologies/large.toml");
+        let estate = build("large", text).expect("large builds");
+        let bytes = encode(&estate).expect("encodes");
+        let never: Fallback = Box::new(|kind| panic!("{kind:?} decodes: no fallback"));
+        let opened = decode_deferring(bytes, never).expect("decodes");
+        assert_eq!(opened.servers.len(), estate.servers.len());
+        assert_eq!(opened, estate);
+    }
+
+    #[test]
+    fn a_deferred_list_that_does_not_decode_is_read_from_the_store_instead() {
+        let estate = build("seed", SEED).expect("seed builds");
+        let mut bytes = encode(&estate).expect("encodes");
+        let start = {
+            let found = sections(&bytes).expect("sections");
+            let copies = found.iter().find(|s| s.kind == Some(Kind::StorageGroupCopy)).expect("copies");
+            copies.body.as_ptr() as usize - bytes.as_ptr() as usize
+        };
+        bytes[start] = 0xc1; // never used by MessagePack
+        let from_rows = estate.clone();
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&asked);
+        let fallback: Fallback = Box::new(move |kind| {
+            seen.lock().expect("lock").push(kind);
+            Ok(EstateDiff::whole(&from_rows)
+                .lists
+                .into_iter()
+                .filter(|l| l.kind == kind)
+                .flat_map(|l| l.changed.into_iter().map(|(_, o)| o))
+                .collect())
+        });
+        let opened = decode_deferring(bytes, fallback).expect("the rest decodes");
+        assert_eq!(opened, estate);
+        assert_eq!(*asked.lock().expect("lock"), vec![Kind::StorageGroupCopy]);
     }
 }

@@ -194,6 +194,19 @@ impl SqliteStore {
 
 impl EstateStore for SqliteStore {
     fn load(&mut self) -> Result<Estate, StoreError> {
+        // A snapshot that does not decode (from a later build, say) is passed over: the rows are
+        // the truth. Its replication state is decoded in the background; should that part not
+        // decode, those lists are read from the rows (which no write can have changed before
+        // they were read: a write to a list waits for it).
+        if let Some(bytes) = read_snapshot_body(&self.connection, <[u8]>::to_vec)? {
+            let path = self.path.clone();
+            let fallback: compact::Fallback = Box::new(move |kind| read_kind(&path, kind));
+            if let Ok(estate) = compact::decode_deferring(bytes, fallback)
+                && is_files_dir(&estate.files_dir)
+            {
+                return Ok(estate);
+            }
+        }
         load_estate(&self.connection)
     }
 
@@ -310,20 +323,23 @@ fn schema_version(connection: &Connection) -> Result<i64, StoreError> {
     Ok(version.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
-/// The estate from its snapshot when the database keeps one, else from every object.
-fn load_estate(c: &Connection) -> Result<Estate, StoreError> {
-    // A snapshot that does not decode (from a later build, say) is passed over: the rows are
-    // the truth.
-    if let Some(Ok(estate)) = read_snapshot_body(c, compact::decode)?
-        && is_files_dir(&estate.files_dir)
-    {
-        return Ok(estate);
+/// The objects of `kind`, in order, read from the rows of the database at `path` (a
+/// connection of its own).
+fn read_kind(path: &Path, kind: Kind) -> Result<Vec<Object>, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = Connection::open_with_flags(path, flags)?;
+    let mut statement = c.prepare("SELECT body FROM object WHERE kind = ?1 ORDER BY position")?;
+    let mut rows = statement.query([kind.name()])?;
+    let mut objects = Vec::new();
+    while let Some(row) = rows.next()? {
+        let body = row.get_ref(0)?.as_str().map_err(|e| StoreError::Backend(e.to_string()))?;
+        objects.push(decode_row(kind, body)?);
     }
-    load_rows(c)
+    Ok(objects)
 }
 
 /// Reads every object and assembles the estate.
-fn load_rows(c: &Connection) -> Result<Estate, StoreError> {
+fn load_estate(c: &Connection) -> Result<Estate, StoreError> {
     let meta: String = c
         .query_row("SELECT body FROM object WHERE kind = ?1 AND position = 0", [ESTATE_ROW], |r| r.get(0))
         .optional()?
@@ -797,7 +813,7 @@ pub fn read_snapshot(path: &Path, budget: std::time::Duration) -> Result<Estate,
         return Err(refused(format!("SQLite finds it damaged ({})", shown(&check))));
     }
     // Its rows, always (a snapshot file never holds the open-time copy: see above).
-    let estate = load_rows(&connection)?;
+    let estate = load_estate(&connection)?;
     let reader = SqliteReader { connection };
     reader.events(&EventQuery::default())?;
     let mut stmt = reader.connection.prepare("SELECT first_id, count, size, accepted_at FROM ledger")?;

@@ -566,7 +566,20 @@ impl EtcdStore {
         if i64::from_le_bytes(*taken_at) != self.meta_revision {
             return Ok(None);
         }
-        let Ok(estate) = super::compact::decode(body) else { return Ok(None) };
+        // The replication state is decoded in the background; a part that does not decode is
+        // read from the objects' keys at this same revision.
+        let (gateway, prefix, generation) = (Arc::clone(&self.gateway), self.keys.clone(), self.meta.generation);
+        let fallback: super::compact::Fallback = Box::new(move |kind| {
+            let prefix = prefix.objects_of(generation, kind);
+            EtcdStore::scan(&gateway, &prefix, revision, Consistency::Linearizable)?
+                .iter()
+                .map(|kv| {
+                    let mut reader = serde_json::Deserializer::from_slice(&kv.value);
+                    Object::decode(kind, &mut reader).map_err(|e| bad("object", format!("{prefix}: {e}")))
+                })
+                .collect()
+        });
+        let Ok(estate) = super::compact::decode_deferring(body.to_vec(), fallback) else { return Ok(None) };
         if estate.version != self.meta.estate.version {
             return Ok(None);
         }
