@@ -481,6 +481,8 @@ const ERRORS: &[(&str, &str)] = &[
     ),
     ("1/0", "Attempted to divide by zero."),
     ("$null[0]", "Cannot index into a null array."),
+    ("$x = $null; $x.GetType()", "You cannot call a method on a null-valued expression."),
+    ("$nothing.Trim('a')", "You cannot call a method on a null-valued expression."),
     (
         "'x'.Frobnicate()",
         "Method invocation failed because [System.String] does not contain a method named 'Frobnicate'.",

@@ -396,6 +396,9 @@ impl Interpreter {
         if matches!(lower.as_str(), "where" | "foreach") && !matches!(target, Value::Hashtable(_)) {
             return self.collection_method(&target, &lower, values, span);
         }
+        if target == Value::Null {
+            return Err(at(members::method_on_null()));
+        }
         let result = members::call_method(&target, &name, &values).map_err(at)?;
         self.void_call =
             result == Value::Null && matches!(&target, Value::Object(o) if returns_void(&o.members(), &name));

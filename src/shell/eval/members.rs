@@ -126,6 +126,17 @@ fn method_not_found(value: &Value, name: &str) -> ErrorRecord {
     .exception("System.Management.Automation.RuntimeException")
 }
 
+/// `$null.Method()`: PowerShell's InvokeMethodOnNull (only `?.` tolerates a null target).
+pub fn method_on_null() -> ErrorRecord {
+    ErrorRecord::new(
+        "InvokeMethodOnNull",
+        "InvalidOperation",
+        "You cannot call a method on a null-valued expression.".into(),
+    )
+    .exception("System.Management.Automation.RuntimeException")
+    .with_hint("The value is $null: check that the command or variable before the dot returned something, or write ?. to skip the call when it did not.")
+}
+
 fn argument_count(name: &str, count: usize) -> ErrorRecord {
     ErrorRecord::new(
         "MethodCountCouldNotFindBest",
