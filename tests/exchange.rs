@@ -736,3 +736,29 @@ fn writes_to_node_files_are_refused_and_change_nothing() {
         assert_eq!(copy_files_on_disk(&lab, "NH-W2K3-SRV03", ""), before, "{write}");
     }
 }
+
+/// An Exchange enum (`CopyStatus`) is a scalar to Out-Default, as in PowerShell: a script that
+/// prints one and then writes to the host shows the two in that order (only records are held
+/// back to be laid out as a table).
+#[test]
+fn an_exchange_enum_is_shown_as_it_arrives_in_a_running_script() {
+    let mut lab = Lab::new();
+    let out = lab.ok(
+        "& { Write-Host a; (Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').SummaryCopyStatus; Write-Host b }",
+    );
+    assert_eq!(out, "a\nHealthy\nb\n");
+}
+
+/// Exchange 2007 reports an identity that matches nothing with a ManagementObjectNotFoundException
+/// (Microsoft.Exchange.Configuration.Tasks), which published scripts catch by type.
+#[test]
+fn an_identity_that_matches_nothing_is_caught_as_exchanges_not_found_exception() {
+    let mut lab = Lab::new();
+    let out = lab.ok(
+        r#"try { Get-StorageGroup 'CCREX01\No Such Group' -ErrorAction Stop; 'not reached' }
+catch [Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException] { 'typed: ' + $_.CategoryInfo.Category }
+catch { 'untyped' }
+try { Get-StorageGroup 'CCREX01\No Such Group' -ErrorAction Stop } catch [ManagementObjectNotFoundException] { 'short name' }"#,
+    );
+    assert_eq!(out, "typed: ObjectNotFound\nshort name\n");
+}

@@ -420,8 +420,16 @@ pub fn pipeline_input(call: &Invocation<'_>) -> Vec<Value> {
 /// widths. (Files and folders have a view of their own, with computed columns:
 /// `render::file_system_table`.)
 #[allow(clippy::type_complexity)]
-const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize])] =
-    &[("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[])];
+const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize])] = &[
+    ("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[]),
+    // `$PSVersionTable.PSVersion` shows as a table, as PowerShell's own view lays it out.
+    (
+        "System.Management.Automation.SemanticVersion",
+        ViewKind::Table,
+        &["Major", "Minor", "Patch", "PreReleaseLabel", "BuildLabel"],
+        &[],
+    ),
+];
 
 /// Finds cmdlets and their specs. Specs are parsed on first use, so start-up pays only for
 /// the cmdlets a command line names.
@@ -507,6 +515,16 @@ pub fn client_error(error: ClientError) -> ErrorRecord {
                 crate::shell::did_you_mean::closest(typed, tails).map(str::to_string)
             });
             let mut record = ErrorRecord::new(body.code.as_str(), body.code.category(), body.message);
+            // Exchange's own exception types, so `catch [ManagementObjectNotFoundException]` works.
+            record = match body.code {
+                ErrorCode::ManagementObjectNotFound => {
+                    record.exception("Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException")
+                }
+                ErrorCode::ManagementObjectAmbiguous => {
+                    record.exception("Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException")
+                }
+                _ => record,
+            };
             record.hint = match (suggestion, body.hint) {
                 (Some(closest), Some(hint)) => Some(format!("Did you mean '{closest}'? {hint}")),
                 (Some(closest), None) => Some(format!("Did you mean '{closest}'?")),

@@ -229,7 +229,13 @@ impl Pipe for HostPipe {
     }
 
     fn write(&mut self, interp: &mut Interpreter, value: Value) -> Exec<()> {
-        let tabular = matches!(value, Value::Record(_) | Value::Hashtable(_) | Value::Object(_));
+        // An object shown as its text (an Exchange enum such as CopyStatus) is a scalar here:
+        // it is shown as it arrives, not held back for a table.
+        let tabular = match &value {
+            Value::Record(_) | Value::Hashtable(_) => true,
+            Value::Object(o) => o.display_items().is_some() || !o.shows_as_text(),
+            _ => false,
+        };
         if tabular {
             let same = match (self.held.last(), &value) {
                 (Some(Value::Record(a)), Value::Record(b)) => {

@@ -184,6 +184,12 @@ impl ObjectRef {
             .collect()
     }
 
+    /// Whether output shows the object as one line of text (an enum-like value, an object
+    /// without properties, a MatchInfo) rather than as its items or a record.
+    pub fn shows_as_text(&self) -> bool {
+        self.0.shown_as_text() || !self.0.members().iter().any(|m| m.is_property())
+    }
+
     /// What output shows for the object: a collection as its items, an object without
     /// properties as its text, any other as a record of its properties under its type name
     /// (so the type's default view, if it has one, lays it out).
@@ -191,10 +197,10 @@ impl ObjectRef {
         if let Some(items) = self.0.display_items() {
             return Value::array(items);
         }
-        let properties = self.property_values();
-        if properties.is_empty() || self.0.shown_as_text() {
+        if self.shows_as_text() {
             return Value::String(self.0.to_text());
         }
+        let properties = self.property_values();
         let mut record = crate::shell::value::Record::new(self.0.type_name()).with_text(self.0.to_text());
         record.properties = properties;
         Value::record(record)
