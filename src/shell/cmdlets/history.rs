@@ -14,12 +14,10 @@ use crate::shell::value::{Record, Value};
 const AUDIT_TYPE: &str = "ccrsh.AdminAuditLogEntry";
 
 pub fn get_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let after = match call.string("After") {
-        Some(text) => Some(parse_time(&text).ok_or_else(|| {
-            ErrorRecord::new("InvalidAfter", "InvalidArgument", format!("Cannot read '{text}' as a date and time."))
-                .with_hint("Give -After as 2026-11-29 or 2026-11-29T08:00:00Z, or (Get-Date).AddHours(-1).")
-        })?),
-        None => None,
+    // The binder made -After a [datetime], as PowerShell's Get-EventLog declares it.
+    let after = match call.get("After") {
+        Some(Value::DateTime(t)) => Some(*t),
+        _ => None,
     };
     let log = call.string("LogName").unwrap_or_else(|| "Application".into());
     let computers = call.strings("ComputerName").unwrap_or_default();
@@ -71,14 +69,6 @@ pub fn write_event_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
 }
 
 /// A date (`2026-11-29`) or an RFC 3339 time, or what `Get-Date` printed.
-fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(t.to_utc());
-    }
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
-}
-
 pub fn search_admin_audit_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let query = HistoryQuery {
         cmdlet: call.strings("Cmdlets").and_then(|c| c.into_iter().next()),
