@@ -95,7 +95,7 @@ impl Interpreter {
         define("IsMacOS", Value::Bool(cfg!(target_os = "macos")), constant);
         define("IsCoreCLR", Value::Bool(true), constant);
         let mut version = Hashtable::new();
-        version.insert(Value::from("PSVersion"), Value::from("7.4"));
+        version.insert(Value::from("PSVersion"), runtime::dotnet::Version::semantic(7, 4, 0));
         version.insert(Value::from("PSEdition"), Value::from("Core"));
         version.insert(Value::from("CcrshVersion"), Value::from(env!("CARGO_PKG_VERSION")));
         define("PSVersionTable", version.into_value(), read_only);

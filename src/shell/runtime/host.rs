@@ -230,7 +230,7 @@ impl NetObject for Host {
     fn property(&self, name: &str) -> Option<Value> {
         Some(match name.to_ascii_lowercase().as_str() {
             "name" => Value::from("ConsoleHost"),
-            "version" => Value::from("7.4.0"),
+            "version" => super::dotnet::Version::system(7, 4, 0),
             "instanceid" => Value::String(self.instance_id.clone()),
             "ui" => Value::Object(self.ui.clone()),
             "currentculture" | "currentuiculture" => Value::from("en-US"),

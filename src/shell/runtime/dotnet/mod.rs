@@ -27,6 +27,7 @@ mod regex;
 mod stopwatch;
 mod string;
 mod text;
+mod version;
 
 pub use credential::SecureString;
 pub use date_text::{format as format_date, parse as parse_date, uformat};
@@ -39,6 +40,7 @@ pub use ping::Ping;
 pub use reflection::{framework_assembly, no_clr_hint};
 pub use regex::unescape as regex_unescape;
 pub use string::culture_compare;
+pub use version::Version;
 
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::convert::require_number;
@@ -101,6 +103,8 @@ pub static TYPES: &[&dyn NetType] = &[
     &io::DIRECTORY,
     &io::FILE_INFO,
     &io::DIRECTORY_INFO,
+    &version::VERSION_TYPE,
+    &version::SEMANTIC_VERSION_TYPE,
 ];
 
 /// `ParseExact(text, format | formats[, provider[, styles]])` for DateTime and DateTimeOffset:
