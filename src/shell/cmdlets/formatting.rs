@@ -1,12 +1,13 @@
 //! Formatting and conversion: `Format-Table`, `Format-List`, `ConvertTo-Json`. They take the
 //! pipeline's objects through `-InputObject` and hand layout to `render`.
 
+use super::properties::keys_of;
 use super::{Context, Registry, pipeline_input as input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
 use crate::shell::runtime::json;
-use crate::shell::value::{Record, Value};
+use crate::shell::value::{Formatted, Record, Value};
 
 /// Objects are shown by their properties; a hashtable by its entries (Name and Value, as
 /// PowerShell's DictionaryEntry view); scalars as records with one property, as PowerShell
@@ -69,34 +70,67 @@ fn properties(call: &Invocation<'_>, first: &Record) -> Option<Vec<String>> {
 
 /// `Format-Table`: the properties asked for, else the type's table view (as wide as the view
 /// says, or as the data with `-AutoSize`), else the first ten properties.
-pub fn format_table(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let records = as_records(&input(call));
-    let Some(first) = records.first() else {
-        return Ok(Vec::new());
-    };
-    let refs: Vec<&Record> = records.iter().collect();
-    let wrap = call.switch("Wrap");
-    let block = match properties(call, first) {
-        Some(columns) => render::table_view(&refs, &columns, &[], wrap),
-        None => {
-            render::table_default(&refs, Registry::global().view_for(&first.type_name), call.switch("AutoSize"), wrap)
-        }
-    };
-    Ok(vec![Value::from(block)])
+pub fn format_table(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    by_groups(call, cx, |values| {
+        let records = as_records(values);
+        let first = records.first()?;
+        let refs: Vec<&Record> = records.iter().collect();
+        let wrap = call.switch("Wrap");
+        Some(match properties(call, first) {
+            Some(columns) => render::table_view(&refs, &columns, &[], wrap),
+            None => render::table_default(
+                &refs,
+                Registry::global().view_for(&first.type_name),
+                call.switch("AutoSize"),
+                wrap,
+            ),
+        })
+    })
 }
 
 /// `Format-List`: the properties asked for, else the type's list view, else every property.
-pub fn format_list(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let records = as_records(&input(call));
-    let Some(first) = records.first() else {
-        return Ok(Vec::new());
+pub fn format_list(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    by_groups(call, cx, |values| {
+        let records = as_records(values);
+        let first = records.first()?;
+        let refs: Vec<&Record> = records.iter().collect();
+        Some(match properties(call, first) {
+            Some(wanted) => render::list(&refs, Some(&wanted)),
+            None => render::list_default(&refs, Registry::global().view_for(&first.type_name)),
+        })
+    })
+}
+
+/// The input laid out by `lay_out`; with `-GroupBy`, one layout per run of objects whose
+/// value of the key is the same, each under a `   Name: value` line. As in PowerShell, a
+/// group ends where the value changes: the input is not sorted.
+fn by_groups(
+    call: &Invocation<'_>,
+    cx: &mut Context<'_>,
+    lay_out: impl Fn(&[Value]) -> Option<Formatted>,
+) -> Result<Vec<Value>, ErrorRecord> {
+    let values = input(call);
+    let Some(key) = keys_of(call.get("GroupBy"))?.into_iter().next() else {
+        return Ok(lay_out(&values).map(Value::from).into_iter().collect());
     };
-    let refs: Vec<&Record> = records.iter().collect();
-    let block = match properties(call, first) {
-        Some(wanted) => render::list(&refs, Some(&wanted)),
-        None => render::list_default(&refs, Registry::global().view_for(&first.type_name)),
-    };
-    Ok(vec![Value::from(block)])
+    let label = key.label();
+    let mut runs: Vec<(String, Vec<Value>)> = Vec::new();
+    for item in values {
+        let shown: Vec<String> = key.value(&item, cx)?.into_iter().flatten().map(|v| v.to_display_string()).collect();
+        let shown = shown.join(", ");
+        match runs.last_mut() {
+            Some((value, run)) if *value == shown => run.push(item),
+            _ => runs.push((shown, vec![item])),
+        }
+    }
+    let mut out = Vec::new();
+    for (value, run) in runs {
+        // Each layout ends with an empty line; only the first group needs one before it.
+        let gap = if out.is_empty() { "\n" } else { "" };
+        out.push(Value::String(format!("{gap}   {label}: {value}")));
+        out.extend(lay_out(&run).map(Value::from));
+    }
+    Ok(out)
 }
 
 pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {

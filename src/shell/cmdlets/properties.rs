@@ -123,6 +123,15 @@ impl Key {
         })
     }
 
+    /// How output names the key: the property's name, or the script block's text.
+    pub fn label(&self) -> String {
+        match self {
+            Key::Name(name) => name.clone(),
+            Key::Block(block) => block.text().trim().to_string(),
+            Key::Entry { expression, .. } => expression.label(),
+        }
+    }
+
     /// The direction a hashtable entry asks for, if it does.
     pub fn ascending(&self) -> Option<bool> {
         match self {
