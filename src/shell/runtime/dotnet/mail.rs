@@ -324,11 +324,37 @@ fn address_of(value: &Value, method: &str, count: usize) -> Result<MailAddress, 
     MailAddress::parse(&value.to_display_string(), None).map_err(|f| thrown(method, count, f))
 }
 
-/// `MailMessage.To`, `.CC`, `.Bcc`, `.ReplyToList`.
-#[derive(Debug, Default)]
-pub struct MailAddressCollection {
-    items: RefCell<Vec<MailAddress>>,
+/// An item of one of `MailMessage`'s collections: what its `Add(…)` takes and how it shows.
+trait ListItem: Clone + std::fmt::Debug + 'static {
+    /// `System.Net.Mail.MailAddressCollection`.
+    const COLLECTION: &'static str;
+    /// The overloads of `Add`, as Get-Member shows them.
+    const ADD: &'static str;
+    /// The items one argument of `Add(…)` stands for.
+    fn from_argument(argument: &Value, method: &str) -> Result<Vec<Self>, ErrorRecord>;
+    fn value(&self) -> Value;
+    /// The collection's `ToString()`: its type name, as for any .NET collection.
+    fn list_text(items: &[Self]) -> String {
+        let _ = items;
+        Self::COLLECTION.into()
+    }
 }
+
+/// `MailMessage.To`, `.CC`, `.Bcc`, `.ReplyToList` (of [`MailAddress`]) and `.Attachments`
+/// (of [`MailAttachment`]): `Count`, `Add(…)`, `Clear()`, and their items in the pipeline.
+#[derive(Debug)]
+pub struct ItemList<T> {
+    items: RefCell<Vec<T>>,
+}
+
+impl<T> Default for ItemList<T> {
+    fn default() -> Self {
+        ItemList { items: RefCell::new(Vec::new()) }
+    }
+}
+
+pub type MailAddressCollection = ItemList<MailAddress>;
+pub type AttachmentCollection = ItemList<MailAttachment>;
 
 impl MailAddressCollection {
     fn texts(&self) -> Vec<String> {
@@ -336,26 +362,19 @@ impl MailAddressCollection {
     }
 
     fn add_text(&self, text: &str, method: &str) -> Result<(), ErrorRecord> {
-        let parsed: Result<Vec<MailAddress>, ErrorRecord> = split_addresses(text)
-            .iter()
-            .map(|a| MailAddress::parse(a, None).map_err(|f| thrown(method, 1, f)))
-            .collect();
-        self.items.borrow_mut().extend(parsed?);
+        let parsed = MailAddress::from_argument(&Value::from(text), method)?;
+        self.items.borrow_mut().extend(parsed);
         Ok(())
     }
 }
 
-impl NetObject for MailAddressCollection {
+impl<T: ListItem> NetObject for ItemList<T> {
     fn type_name(&self) -> String {
-        "System.Net.Mail.MailAddressCollection".into()
+        T::COLLECTION.into()
     }
 
     fn members(&self) -> Vec<Member> {
-        vec![
-            Member::property("Count", "int"),
-            Member::method("Add", "void Add(string addresses), void Add(System.Net.Mail.MailAddress item)"),
-            Member::method("Clear", "void Clear()"),
-        ]
+        vec![Member::property("Count", "int"), Member::method("Add", T::ADD), Member::method("Clear", "void Clear()")]
     }
 
     fn property(&self, name: &str) -> Option<Value> {
@@ -364,13 +383,10 @@ impl NetObject for MailAddressCollection {
 
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, ErrorRecord>> {
         Some(match (name.to_ascii_lowercase().as_str(), args) {
-            ("add", [Value::Object(o)]) if o.downcast::<MailAddress>().is_some() => {
-                address_of(&args[0], name, 1).map(|a| {
-                    self.items.borrow_mut().push(a);
-                    Value::Null
-                })
-            }
-            ("add", [text]) => self.add_text(&text.to_display_string(), name).map(|()| Value::Null),
+            ("add", [item]) => T::from_argument(item, name).map(|items| {
+                self.items.borrow_mut().extend(items);
+                Value::Null
+            }),
             ("clear", []) => {
                 self.items.borrow_mut().clear();
                 Ok(Value::Null)
@@ -381,15 +397,42 @@ impl NetObject for MailAddressCollection {
     }
 
     fn enumerate(&self) -> Option<Vec<Value>> {
-        Some(self.items.borrow().iter().cloned().map(MailAddress::value).collect())
+        Some(self.items.borrow().iter().map(T::value).collect())
     }
 
     fn to_text(&self) -> String {
-        self.texts().join(", ")
+        T::list_text(&self.items.borrow())
     }
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+impl ListItem for MailAddress {
+    const COLLECTION: &'static str = "System.Net.Mail.MailAddressCollection";
+    const ADD: &'static str = "void Add(string addresses), void Add(System.Net.Mail.MailAddress item)";
+
+    /// A `MailAddress`, or a string of addresses separated by commas.
+    fn from_argument(argument: &Value, method: &str) -> Result<Vec<MailAddress>, ErrorRecord> {
+        if let Value::Object(o) = argument
+            && o.downcast::<MailAddress>().is_some()
+        {
+            return address_of(argument, method, 1).map(|a| vec![a]);
+        }
+        split_addresses(&argument.to_display_string())
+            .iter()
+            .map(|a| MailAddress::parse(a, None).map_err(|f| thrown(method, 1, f)))
+            .collect()
+    }
+
+    fn value(&self) -> Value {
+        self.clone().value()
+    }
+
+    /// `MailAddressCollection.ToString()`: the addresses, separated by commas.
+    fn list_text(items: &[MailAddress]) -> String {
+        items.iter().map(NetObject::to_text).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -439,62 +482,30 @@ impl NetObject for MailAttachment {
     }
 }
 
-/// `MailMessage.Attachments`.
-#[derive(Debug, Default)]
-pub struct AttachmentCollection {
-    items: RefCell<Vec<MailAttachment>>,
-}
+impl ListItem for MailAttachment {
+    const COLLECTION: &'static str = "System.Net.Mail.AttachmentCollection";
+    const ADD: &'static str = "void Add(System.Net.Mail.Attachment item)";
 
-impl NetObject for AttachmentCollection {
-    fn type_name(&self) -> String {
-        "System.Net.Mail.AttachmentCollection".into()
+    fn from_argument(argument: &Value, _method: &str) -> Result<Vec<MailAttachment>, ErrorRecord> {
+        if let Value::Object(o) = argument
+            && let Some(attachment) = o.downcast::<MailAttachment>()
+        {
+            return Ok(vec![attachment.clone()]);
+        }
+        let v = argument.to_display_string();
+        Err(ErrorRecord::new(
+            "MethodArgumentConversionInvalidCastArgument",
+            "NotSpecified",
+            format!(
+                "Cannot convert argument \"item\", with value: \"{v}\", for \"Add\" to type \"System.Net.Mail.Attachment\": \"Cannot convert the \"{v}\" value of type \"System.String\" to type \"System.Net.Mail.Attachment\".\""
+            ),
+        )
+        .exception("System.Management.Automation.MethodException")
+        .with_hint("Add an attachment made with New-Object Net.Mail.Attachment('C:\\report.html')."))
     }
 
-    fn members(&self) -> Vec<Member> {
-        vec![
-            Member::property("Count", "int"),
-            Member::method("Add", "void Add(System.Net.Mail.Attachment item)"),
-            Member::method("Clear", "void Clear()"),
-        ]
-    }
-
-    fn property(&self, name: &str) -> Option<Value> {
-        name.eq_ignore_ascii_case("count").then(|| Value::Int(self.items.borrow().len() as i64))
-    }
-
-    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, ErrorRecord>> {
-        Some(match (name.to_ascii_lowercase().as_str(), args) {
-            ("add", [Value::Object(o)]) if o.downcast::<MailAttachment>().is_some() => {
-                self.items.borrow_mut().extend(o.downcast::<MailAttachment>().cloned());
-                Ok(Value::Null)
-            }
-            ("add", [other]) => {
-                let v = other.to_display_string();
-                Err(ErrorRecord::new(
-                    "MethodArgumentConversionInvalidCastArgument",
-                    "NotSpecified",
-                    format!(
-                        "Cannot convert argument \"item\", with value: \"{v}\", for \"Add\" to type \"System.Net.Mail.Attachment\": \"Cannot convert the \"{v}\" value of type \"System.String\" to type \"System.Net.Mail.Attachment\".\""
-                    ),
-                )
-                .exception("System.Management.Automation.MethodException")
-                .with_hint("Add an attachment made with New-Object Net.Mail.Attachment('C:\\report.html')."))
-            }
-            ("clear", []) => {
-                self.items.borrow_mut().clear();
-                Ok(Value::Null)
-            }
-            ("add" | "clear", _) => Err(overload_not_found(name, args.len())),
-            _ => return None,
-        })
-    }
-
-    fn enumerate(&self) -> Option<Vec<Value>> {
-        Some(self.items.borrow().iter().map(|a| Value::Object(ObjectRef::new(a.clone()))).collect())
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
+    fn value(&self) -> Value {
+        Value::Object(ObjectRef::new(self.clone()))
     }
 }
 
