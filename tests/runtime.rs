@@ -123,7 +123,7 @@ fn bad_variable_arguments_are_clear_errors_that_change_nothing() {
 #[test]
 fn the_host_answers_scripts_and_keeps_what_they_set() {
     let ran = run(r#"
-        $Host.Name; (Get-Host).Version
+        $Host.Name; "$((Get-Host).Version)"
         $Host.UI.RawUI.WindowTitle = 'EXCMS01 daily report'; $Host.UI.RawUI.WindowTitle
         $Host.UI.RawUI.ForegroundColor = 'Yellow'; $Host.UI.RawUI.ForegroundColor
         try { $Host.UI.RawUI.BackgroundColor = 'Purple' } catch { $_.Exception.Message.Split('.')[0] }
@@ -152,6 +152,65 @@ fn the_host_answers_scripts_and_keeps_what_they_set() {
             "True",
         ]
     );
+}
+
+/// The version checks scripts open with: `$PSVersionTable.PSVersion` is a SemanticVersion and
+/// `$Host.Version` a System.Version, with their parts, and both compare with text and with
+/// `[version]` values as .NET orders them.
+#[test]
+fn version_checks_read_the_parts_and_compare_as_dotnet_does() {
+    let ran = run(r#"
+        $PSVersionTable.PSVersion.Major -ge 2
+        "$($PSVersionTable.PSVersion) $($PSVersionTable.PSVersion.GetType().FullName)"
+        "$($Host.Version.Major).$($Host.Version.Minor) build $($Host.Version.Build) revision $($Host.Version.Revision)"
+        $Host.Version -ge '2.0'
+        $PSVersionTable.PSVersion -lt [version]'10.0'
+        ([version]'8.1.240.6').CompareTo([version]'8.1.240') -gt 0
+        [version]'10.0' -gt [version]'9.9'
+        (New-Object System.Version 8, 1, 240).ToString(2)
+        @([version]'2.0.50727', [version]'1.1', [version]'10.0') | Sort-Object | ForEach-Object { "$_" }
+        try { [version]'8' } catch { $_.Exception.Message }
+        try { [version]::Parse('8.x') } catch { $_.Exception.Message }
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "True",
+            "7.4.0 System.Management.Automation.SemanticVersion",
+            "7.4 build 0 revision -1",
+            "True",
+            "True",
+            "True",
+            "True",
+            "8.1",
+            "1.1",
+            "2.0.50727",
+            "10.0",
+            "Cannot convert value \"8\" to type \"System.Version\". Error: \"Version string portion was too short or too long. (Parameter 'input')\"",
+            "Exception calling \"Parse\" with \"1\" argument(s): \"Input string was not in a correct format.\"",
+        ]
+    );
+}
+
+/// `Format-Table -GroupBy` / `Format-List -GroupBy`: a new group, under `   Name: value`, each
+/// time the value changes from one object to the next (runs, not sorted groups), as in
+/// PowerShell; a script block groups by what it returns.
+#[test]
+fn format_group_by_starts_a_group_where_the_value_changes() {
+    let ran = run(r#"
+        $rows = @(
+            [pscustomobject]@{ SG = 'First'; Status = 'Healthy' }
+            [pscustomobject]@{ SG = 'Second'; Status = 'Healthy' }
+            [pscustomobject]@{ SG = 'Third'; Status = 'Failed' }
+            [pscustomobject]@{ SG = 'Fourth'; Status = 'Healthy' }
+        )
+        $rows | Format-Table SG -GroupBy Status | Out-String
+        $rows | Select-Object -First 2 | Format-List SG -GroupBy { $_.Status.ToUpper() } | Out-String
+        "#);
+    assert_eq!(ran.stderr, "");
+    let expected = "\n   Status: Healthy\n\nSG\n--\nFirst\nSecond\n\n   Status: Failed\n\nSG\n--\nThird\n\n   Status: Healthy\n\nSG\n--\nFourth\n\n\n\n   $_.Status.ToUpper(): HEALTHY\n\nSG : First\n\nSG : Second\n\n";
+    assert_eq!(ran.stdout.replace("\r\n", "\n"), format!("{expected}\n"));
 }
 
 #[test]
