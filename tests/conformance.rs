@@ -546,6 +546,14 @@ fn a_statement_terminating_error_lets_the_next_statement_run_but_throw_stops_eve
     let ran = run("throw 'stop'; 'never'");
     assert_eq!(ran.stdout, "");
     assert!(ran.terminated);
+    // -ErrorAction Stop promotes a non-terminating error straight to a script-terminating one.
+    let ran = run("Write-Error 'bad' -ErrorAction Stop; 'never'");
+    assert_eq!(ran.stdout, "");
+    assert!(ran.terminated, "an uncaught -ErrorAction Stop error ends the script");
+    let ran = run("& { Write-Error 'bad' -ErrorAction Stop; 'never' }; 'never either'");
+    assert_eq!(ran.stdout, "");
+    let ran = run("try { Write-Error 'bad' -ErrorAction Stop; 'never' } catch { 'caught' }; 'next'");
+    assert_eq!(ran.stdout, "caught\nnext\n");
     let ran = run("$ErrorActionPreference = 'Stop'; Get-Foo; 'never'");
     assert_eq!(ran.stdout, "");
     assert!(ran.terminated, "with Stop a statement-terminating error ends the script");

@@ -848,14 +848,21 @@ fn is_null(expr: &Expr) -> bool {
 
 /// The error `-ErrorAction Stop` (or the preference) turns a non-terminating error into: an
 /// ActionPreferenceStopException around the error, which a catch block sees as `$_`
-/// ([`ErrorRecord::as_caught`]).
+/// ([`ErrorRecord::as_caught`]). It is script-terminating, as in PowerShell: uncaught, it
+/// ends the script, not only its statement.
 fn stop_error(preference: &str, error: ErrorRecord) -> ErrorRecord {
     let message = format!(
         "The running command stopped because the preference variable \"{preference}\" or common parameter is set to Stop: {}",
         error.message
     );
     let original = Box::new(error.clone());
-    ErrorRecord { message, exception: STOP_EXCEPTION, inner: Some(original), ..error }
+    ErrorRecord {
+        message,
+        exception: STOP_EXCEPTION,
+        inner: Some(original),
+        severity: Severity::ScriptTerminating,
+        ..error
+    }
 }
 
 /// `> file`, `>> file`, `2> file`: written as `Out-File` writes them, which is what PowerShell
