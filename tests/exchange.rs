@@ -10,8 +10,8 @@ use ccrsh::shell::session::SourceName;
 use crate::support::captured_session;
 
 /// A fresh seed lab and a session on it that cannot prompt (as under -NonInteractive).
-struct Lab {
-    _dir: tempfile::TempDir,
+pub(crate) struct Lab {
+    pub(crate) _dir: tempfile::TempDir,
     _service: embedded::Embedded,
     session: ccrsh::shell::session::Session,
     out: crate::support::Captured,
@@ -19,7 +19,7 @@ struct Lab {
 }
 
 impl Lab {
-    fn new() -> Lab {
+    pub(crate) fn new() -> Lab {
         Lab::answering(None)
     }
 
@@ -34,14 +34,14 @@ impl Lab {
 
     /// Runs `text`; returns what it printed to standard output and to standard error since the
     /// last run.
-    fn run(&mut self, text: &str) -> (String, String) {
+    pub(crate) fn run(&mut self, text: &str) -> (String, String) {
         let (out_before, err_before) = (self.out.text().len(), self.err.text().len());
         self.session.run(text, &SourceName::Command);
         (self.out.text()[out_before..].to_string(), self.err.text()[err_before..].to_string())
     }
 
     /// Runs `text` and returns its output, failing the test on any error.
-    fn ok(&mut self, text: &str) -> String {
+    pub(crate) fn ok(&mut self, text: &str) -> String {
         let (out, err) = self.run(text);
         assert!(err.is_empty(), "`{text}` failed:\n{err}");
         out
@@ -626,7 +626,7 @@ $null -eq (Get-StorageGroupCopyStatus 'CCREX01\\First Storage Group').DumpsterSt
 
 /// The files of `node`'s copy of First Storage Group whose names end in `suffix`, with their
 /// sizes on disk, in name order.
-fn copy_files_on_disk(lab: &Lab, node: &str, suffix: &str) -> Vec<String> {
+pub(crate) fn copy_files_on_disk(lab: &Lab, node: &str, suffix: &str) -> Vec<String> {
     let folder = lab._dir.path().join("nodes").join(node).join("CCREX01").join("First Storage Group");
     let mut files: Vec<(String, u64)> = std::fs::read_dir(&folder)
         .expect("the copy's folder")

@@ -10,6 +10,9 @@
 //!   change nothing.
 //! - `exchange`: issue 11's Exchange 2007 SP1 behaviours (objects that bind, identity forms,
 //!   -DomainController, prompts, the EMS read surface), each citing its documentation page.
+//! - `exchange_windows`: the Windows side Exchange 2007 scripts read on the lab's computers:
+//!   services (Get-Service, Test-ServiceHealth, the refused Start-/Stop-Service), eseutil on a
+//!   copy's files, [Console] and EventLog statics, drives the workstation does not have.
 //! - `etcd`: ccrd with its estate in a real 3-member etcd cluster: restarts, the leader killed
 //!   under load, a lost majority refused clearly, two ccrd on one store, bench/lab-cluster.sh
 //!   (ignored by a plain `cargo test`, which says they need etcd and how to run them;
@@ -52,6 +55,7 @@ mod durability;
 mod engine;
 mod etcd;
 mod exchange;
+mod exchange_windows;
 mod files;
 mod mail;
 mod observability;

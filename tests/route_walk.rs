@@ -75,6 +75,8 @@ fn every_route() -> Vec<Route> {
         get(routes::LAB_NODES, &[]),
         get(routes::LAB_VOLUMES, &["identity"]),
         get(routes::LAB_FILES, &["node", "path"]),
+        get(routes::LAB_SERVICES, &["computer", "from"]),
+        get(routes::LAB_ESEUTIL, &["node", "path", "mode"]),
         get(routes::PROGRESS, &[]),
         get(routes::FAILOVER_CLUSTERS, &["cluster"]),
         post::<api::DatabaseRequest>(routes::MOUNT_DATABASE, database.clone()),

@@ -84,6 +84,12 @@ pub mod routes {
     /// `GET` [`super::LabFilesQuery`]: a node's Windows path (`C:\…`) and what it holds
     /// ([`super::LabPath`]), read-only; only the folders the estate reports for the node's copies.
     pub const LAB_FILES: &str = "/v1/lab/files";
+    /// `GET` [`super::EseutilQuery`]: a copy's database header or logs as `eseutil /mh` and `/ml`
+    /// read them ([`super::EseutilReport`]), read-only.
+    pub const LAB_ESEUTIL: &str = "/v1/lab/eseutil";
+    /// `GET` [`super::ServicesQuery`]: a lab computer's Windows services and the health of its
+    /// Exchange roles' required services ([`super::LabServices`]; `Get-Service`, `Test-ServiceHealth`).
+    pub const LAB_SERVICES: &str = "/v1/lab/services";
     /// `POST` [`super::NodePowerRequest`]: power a node off ([`super::OperationResult`]).
     pub const LAB_NODE_STOP: &str = "/v1/lab/nodes/stop";
     /// `POST` [`super::NodePowerRequest`]: power a node on ([`super::OperationResult`]).
@@ -164,7 +170,13 @@ pub struct IdentityQuery {
 pub struct LabFilesQuery {
     pub node: String,
     pub path: String,
+    /// Also return a file's bytes (`Get-Content`), up to [`LAB_FILE_CONTENT_LIMIT`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub content: bool,
 }
+
+/// The longest node file `GET /v1/lab/files?content=true` returns.
+pub const LAB_FILE_CONTENT_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// Query for `GET /v1/lab/mail-statistics`: the database, and whether to count from the files
 /// (`verify`) rather than answer from the ledger's counters.

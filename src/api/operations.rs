@@ -340,6 +340,114 @@ pub struct LabNode {
     pub cut_links: Vec<String>,
 }
 
+/// Query for `GET /v1/lab/services`: the computer whose services to read (a node, a clustered
+/// mailbox server's name, a hub transport server, a domain controller, a file share witness
+/// or the workstation; an FQDN in the estate's domain counts), and the computer asking (the
+/// node of a session; `None`: the workstation), whose cut links decide what it can reach.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicesQuery {
+    pub computer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+/// One Windows service of a lab computer as its Service Control Manager reports it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct LabService {
+    /// The short name (`MSExchangeIS`).
+    pub name: String,
+    /// `Microsoft Exchange Information Store`.
+    pub display_name: String,
+    pub running: bool,
+    /// `Automatic` or `Manual`.
+    pub start_type: String,
+}
+
+/// What `Test-ServiceHealth` reports for one Exchange server role of a computer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct RoleServiceHealth {
+    /// `Mailbox Server Role`, `Hub Transport Server Role`.
+    pub role: String,
+    pub required_services_running: bool,
+    pub services_running: Vec<String>,
+    pub services_not_running: Vec<String>,
+}
+
+/// A lab computer's services (`GET /v1/lab/services`): what its Service Control Manager lists,
+/// and for each Exchange role installed there the required services that run or do not.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct LabServices {
+    /// The computer that answers (a clustered mailbox server's name reaches its active node).
+    pub computer: String,
+    /// The address the name reaches, when the lab knows it (a node's, a clustered mailbox
+    /// server's own, a hub transport server's).
+    pub address: Option<String>,
+    /// `None` when its Service Control Manager answers; otherwise why it cannot be reached
+    /// (powered off, a cut link, a clustered mailbox server whose network name is offline).
+    pub unreachable: Option<String>,
+    pub services: Vec<LabService>,
+    pub roles: Vec<RoleServiceHealth>,
+}
+
+/// Query for `GET /v1/lab/eseutil`: what `eseutil` reads on a node (`/mh`: the database
+/// header of the `.edb` at `path`; `/ml`: the log file at `path`, or every log of a folder when
+/// `path` ends in a base name such as `E00`).
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EseutilQuery {
+    pub node: String,
+    pub path: String,
+    /// `mh` or `ml`.
+    pub mode: String,
+}
+
+/// A database file's header as `eseutil /mh` prints it (the fields scripts read).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct DatabaseHeader {
+    /// The Windows path of the `.edb`.
+    pub path: String,
+    /// The Information Store has it open (the active copy, mounted): eseutil cannot read it.
+    pub in_use: bool,
+    /// `Clean Shutdown` or `Dirty Shutdown`.
+    pub state: String,
+    /// The generations soft recovery would need (`0-0` when clean).
+    pub log_required: [u64; 2],
+    /// The last generation replayed into it.
+    pub last_replayed: u64,
+    /// The log stream's signature (its lineage).
+    pub log_signature: u64,
+    pub length: u64,
+    pub last_write_time: DateTime<Utc>,
+}
+
+/// One log file as `eseutil /ml` checks it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogFileCheck {
+    pub path: String,
+    /// From the header; 0 when the header itself is damaged.
+    pub generation: u64,
+    pub log_signature: u64,
+    pub created: Option<DateTime<Utc>>,
+    /// The open log (`E00.log`): sound so far, no end marker yet.
+    pub open: bool,
+    /// Why the check failed, if it did.
+    pub damage: Option<String>,
+}
+
+/// What `GET /v1/lab/eseutil` read.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct EseutilReport {
+    pub header: Option<DatabaseHeader>,
+    pub logs: Vec<LogFileCheck>,
+}
+
 /// One volume of a lab computer (a node or the management workstation), for
 /// `Get-WmiObject Win32_LogicalDisk` / `Win32_Volume`: its size and free space are those of the
 /// real file system that holds the computer's lab files.
@@ -376,6 +484,9 @@ pub struct LabFile {
 pub struct LabPath {
     pub item: LabFile,
     pub children: Vec<LabFile>,
+    /// A file's bytes, base64, when the query asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 /// The structured precondition report (docs/api.md, "The precondition report"): what was checked, what was seen, and

@@ -10,6 +10,7 @@
 
 pub mod diff;
 pub mod directory;
+pub mod eseutil;
 pub mod estate;
 pub mod events;
 pub mod failover;
@@ -21,6 +22,7 @@ pub mod operations;
 pub mod preconditions;
 pub mod queries;
 pub mod replication;
+pub mod services;
 pub mod setup;
 pub mod standby;
 pub mod topology;

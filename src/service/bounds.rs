@@ -310,6 +310,21 @@ impl Bounded for api::LabFilesQuery {
     }
 }
 
+impl Bounded for api::EseutilQuery {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("node", &self.node)?;
+        identity("path", &self.path)?;
+        identity("mode", &self.mode)
+    }
+}
+
+impl Bounded for api::ServicesQuery {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("computer", &self.computer)?;
+        optional_identity("from", &self.from)
+    }
+}
+
 impl Bounded for api::MailStatisticsQuery {
     fn check(&self) -> Result<(), ServiceError> {
         optional_identity("identity", &self.identity)

@@ -18,6 +18,7 @@ mod changes;
 pub mod copy_files;
 pub mod embedded;
 pub mod error;
+pub mod eseutil;
 mod health;
 pub mod lab;
 mod latency;

@@ -33,6 +33,11 @@ pub struct MappedFolder {
     pub dir: LabPath,
     pub prefix: String,
     pub database: Option<String>,
+    /// The copy's server and storage group.
+    pub server: String,
+    pub storage_group: String,
+    /// The files of the copy (eseutil reads its logs and checkpoint).
+    pub copy: CopyFiles,
 }
 
 /// The folders of every copy (active or passive) of a storage group on `node`.
@@ -58,13 +63,21 @@ pub fn mapped_folders(files: &Path, estate: &Estate, node: &str) -> Vec<MappedFo
             .iter()
             .find(|d| d.server == sg.server && d.storage_group == sg.name)
             .map(|d| format!("{}.edb", d.name));
-        out.push(MappedFolder { windows, dir: copy.dir().clone(), prefix: sg.log_prefix.clone(), database });
+        out.push(MappedFolder {
+            windows,
+            dir: copy.dir().clone(),
+            prefix: sg.log_prefix.clone(),
+            database,
+            server: sg.server.clone(),
+            storage_group: sg.name.clone(),
+            copy,
+        });
     }
     out
 }
 
 /// A Windows path in one spelling: `/` as `\`, no trailing `\`, no `.` parts.
-fn canonical(path: &str) -> String {
+pub fn canonical(path: &str) -> String {
     path.replace('/', "\\").split('\\').filter(|p| !p.is_empty() && *p != ".").collect::<Vec<_>>().join("\\")
 }
 
@@ -116,16 +129,48 @@ pub fn look_up(folders: &[MappedFolder], path: &str) -> Option<api::LabPath> {
                 length: 0,
                 last_write_time: time_of(&meta),
             };
-            return Some(api::LabPath { item, children: children(folder) });
+            return Some(api::LabPath { item, children: children(folder), content: None });
         }
         if let Some((parent, _)) = wanted.rsplit_once('\\')
             && parent.eq_ignore_ascii_case(&canonical(&folder.windows))
             && let Some(file) = children(folder).into_iter().find(|f| f.full_name.eq_ignore_ascii_case(&wanted))
         {
-            return Some(api::LabPath { item: file, children: Vec::new() });
+            return Some(api::LabPath { item: file, children: Vec::new(), content: None });
         }
     }
     None
+}
+
+/// The bytes of the file `path` names among `folders` (its Windows name mapped back to the
+/// copy's file, never opened from the caller's text); `None` when it names no mapped file.
+pub fn read_file(folders: &[MappedFolder], path: &str) -> Option<std::io::Result<Vec<u8>>> {
+    let wanted = canonical(path);
+    let (parent, _) = wanted.rsplit_once('\\')?;
+    let folder = folders.iter().find(|f| parent.eq_ignore_ascii_case(&canonical(&f.windows)))?;
+    let entries = folder.dir.entries().ok().flatten()?;
+    let prefix = folder.prefix.to_ascii_lowercase();
+    let (name, _) = entries.into_iter().filter(|(_, kind)| *kind == Kind::File).find(|(name, _)| {
+        let lower = name.to_ascii_lowercase();
+        let shown = if lower == "database.edb" {
+            folder.database.clone().unwrap_or_default()
+        } else if lower.starts_with(&prefix) && (lower.ends_with(".log") || lower.ends_with(".chk")) {
+            name.clone()
+        } else {
+            return false;
+        };
+        format!("{}\\{shown}", folder.windows).eq_ignore_ascii_case(&wanted)
+    })?;
+    let file = folder.dir.join(&name);
+    Some(match file.metadata() {
+        Ok(meta) if meta.len() > api::LAB_FILE_CONTENT_LIMIT => Err(std::io::Error::other(format!(
+            "{} is {} bytes; the lab returns at most {} bytes of a node file",
+            path,
+            meta.len(),
+            api::LAB_FILE_CONTENT_LIMIT
+        ))),
+        Ok(_) => file.read(),
+        Err(e) => Err(e),
+    })
 }
 
 /// `Cannot find path …`: the answer for anything outside the mapped folders.
@@ -162,6 +207,9 @@ mod tests {
             dir: LabPath::new(dir.path(), "copy"),
             prefix: "E00".into(),
             database: Some("Mailbox Database.edb".into()),
+            server: "CCREX01".into(),
+            storage_group: "First Storage Group".into(),
+            copy: CopyFiles::new(dir.path(), "NODE", "CCREX01", "First Storage Group", "E00"),
         }];
         let listed = look_up(&folders, &format!("{}\\", windows.to_ascii_lowercase())).unwrap();
         assert!(listed.item.directory);

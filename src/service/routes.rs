@@ -56,6 +56,8 @@ pub fn router() -> Router<AppState> {
         .route(routes::LAB_NODES, get(lab_nodes))
         .route(routes::LAB_VOLUMES, get(lab_volumes))
         .route(routes::LAB_FILES, get(lab_files))
+        .route(routes::LAB_SERVICES, get(lab_services))
+        .route(routes::LAB_ESEUTIL, get(lab_eseutil))
         .route(routes::PROGRESS, get(progress))
         .route(routes::FAILOVER_CLUSTERS, get(failover_clusters))
         .route(routes::LAB_NODE_STOP, post(changes::stop_node))
@@ -375,11 +377,59 @@ async fn lab_files(
         Ok(if on { crate::service::node_files::mapped_folders(&files, e, &query.node) } else { Vec::new() })
     })?;
     let path = query.path.clone();
-    tokio::task::spawn_blocking(move || crate::service::node_files::look_up(&folders, &path))
+    let content = query.content;
+    let (mut found, bytes) = tokio::task::spawn_blocking(move || {
+        let found = crate::service::node_files::look_up(&folders, &path)?;
+        let bytes = (content && !found.item.directory)
+            .then(|| crate::service::node_files::read_file(&folders, &path))
+            .flatten();
+        Some((found, bytes))
+    })
+    .await
+    .map_err(|e| ServiceError::internal(&e))?
+    .ok_or_else(|| crate::service::node_files::not_found(&query.node, &query.path))?;
+    if let Some(bytes) = bytes {
+        use base64::Engine as _;
+        let bytes = bytes.map_err(|e| {
+            ServiceError(api::ErrorBody {
+                code: api::ErrorCode::InvalidRequest,
+                message: e.to_string(),
+                hint: Some("Read a smaller file, or list the folder with Get-ChildItem.".into()),
+                target: Some(query.path.clone()),
+                report: None,
+                candidates: Vec::new(),
+            })
+        })?;
+        found.content = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
+    }
+    Ok(Json(found))
+}
+
+/// `eseutil /mh`, `/ml` on a node: a copy's database header or logs (service::eseutil).
+async fn lab_eseutil(
+    State(state): State<AppState>,
+    query: Result<Query<api::EseutilQuery>, QueryRejection>,
+) -> Reply<api::EseutilReport> {
+    let query = query_of(query)?;
+    let facts = read(&state, |e| {
+        let on = e.nodes.iter().any(|n| n.powered_on && n.name.eq_ignore_ascii_case(&query.node));
+        let files = replication::files_root(&state.lab, e);
+        let folders = if on { crate::service::node_files::mapped_folders(&files, e, &query.node) } else { Vec::new() };
+        Ok(crate::service::eseutil::Facts { folders, estate: e.clone() })
+    })?;
+    tokio::task::spawn_blocking(move || crate::service::eseutil::report(&facts, &query))
         .await
         .map_err(|e| ServiceError::internal(&e))?
         .map(Json)
-        .ok_or_else(|| crate::service::node_files::not_found(&query.node, &query.path))
+}
+
+/// `Get-Service`, `Test-ServiceHealth`: a lab computer's services (engine::services).
+async fn lab_services(
+    State(state): State<AppState>,
+    query: Result<Query<api::ServicesQuery>, QueryRejection>,
+) -> Reply<api::LabServices> {
+    let query = query_of(query)?;
+    read(&state, |e| crate::engine::services::services(e, &query)).map(Json)
 }
 
 /// The bytes of the regular files under `dir` (links not followed); 0 when it is missing.

@@ -42,6 +42,10 @@ fn is_directory_error(path: &Path, command: &str) -> ErrorRecord {
 
 /// The existing files a target names (PathNotFound for a named one that is missing).
 fn files_named(target: &Target, cx: &mut Context<'_>, command: &str) -> Vec<PathBuf> {
+    if let Some(error) = files::drive_not_found(&target.text, command) {
+        cx.errors.push(error);
+        return Vec::new();
+    }
     let pattern = !target.literal && Wildcard::has_wildcards(&target.text.replace('\\', "/"));
     let found = files::expand(&target.text, target.literal);
     let mut out = Vec::new();
@@ -73,6 +77,37 @@ pub fn get_content(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
                 Ok(values) => out.extend(values),
                 Err(e) => cx.errors.push(e),
             }
+            continue;
+        }
+        if let Some(path) = super::node_items::node_path(&target.text, cx) {
+            // A node's file: its bytes from ccrd, read-only.
+            let Some(bytes) = super::node_items::content(&path, cx)? else { continue };
+            if encoding == Some(Encoding::Byte) {
+                let limit = total.map_or(bytes.len(), |n| n.min(bytes.len()));
+                let start = tail.map_or(0, |n| limit.saturating_sub(n));
+                let values: Vec<Value> = bytes[start..limit].iter().map(|b| Value::Int(i64::from(*b))).collect();
+                if call.switch("Raw") {
+                    out.push(Value::array(values))
+                } else {
+                    out.extend(values)
+                }
+                continue;
+            }
+            let (found, skip) = Encoding::detect(&bytes).unwrap_or((encoding.unwrap_or_default(), 0));
+            let text = encoding.unwrap_or(found).decode(&bytes[skip..]);
+            if call.switch("Raw") {
+                if !text.is_empty() {
+                    out.push(Value::String(text));
+                }
+                continue;
+            }
+            let mut lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+            if text.ends_with('\n') {
+                lines.pop();
+            }
+            lines.truncate(total.unwrap_or(lines.len()));
+            let start = tail.map_or(0, |n| lines.len().saturating_sub(n));
+            out.extend(lines[start..].iter().map(|l| Value::String((*l).to_string())));
             continue;
         }
         for path in files_named(&target, cx, "Get-Content") {
@@ -173,6 +208,10 @@ fn write_targets(call: &Invocation<'_>, cx: &mut Context<'_>, command: &str) -> 
         if super::drives::split(&target.text).is_some() {
             continue;
         }
+        if let Some(error) = files::drive_not_found(&target.text, command) {
+            cx.errors.push(error);
+            continue;
+        }
         let pattern = !target.literal && Wildcard::has_wildcards(&target.text.replace('\\', "/"));
         let found = files::expand(&target.text, target.literal);
         if pattern && found.is_empty() {
@@ -256,6 +295,9 @@ pub fn out_file(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value
         text = text.replace('\n', "");
     }
     let mode = WriteMode { append: call.switch("Append"), encoding, no_clobber: call.switch("NoClobber") };
+    if let Some(error) = files::drive_not_found(&path, "Out-File") {
+        return Err(error);
+    }
     let target = files::resolve(&path);
     if !super::items::confirm(call, cx, "Output to File", &shown(&target))? {
         return Ok(Vec::new());

@@ -92,6 +92,10 @@ fn empty_path(command: &str) -> ErrorRecord {
 /// The existing paths a target names; a literal or wildcard-free target that does not exist
 /// is PowerShell's PathNotFound, pushed as a non-terminating error.
 fn existing(target: &Target, cx: &mut Context<'_>, command: &str) -> Vec<PathBuf> {
+    if let Some(error) = files::drive_not_found(&target.text, command) {
+        cx.errors.push(error);
+        return Vec::new();
+    }
     let found = files::expand(&target.text, target.literal);
     let has_wildcards = !target.literal && Wildcard::has_wildcards(&target.text.replace('\\', "/"));
     if has_wildcards {

@@ -16,7 +16,11 @@ use crate::shell::runtime::filesystem::{self as files, path_not_found, shown};
 use crate::shell::runtime::path_info::PathInfo;
 use crate::shell::value::Value;
 
-pub fn get_location(_: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+pub fn get_location(_: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    // Inside a node session after Set-Location C:\…, the node's folder.
+    if let Some(here) = super::node_items::location(cx) {
+        return Ok(vec![PathInfo::value(PathBuf::from(here))]);
+    }
     Ok(vec![PathInfo::value(files::location())])
 }
 
@@ -25,6 +29,9 @@ fn folder(call: &Invocation<'_>, command: &str) -> Result<Option<PathBuf>, Error
     let Some(target) = targets(call, "Path", None).into_iter().next() else { return Ok(None) };
     let Target { text, literal } = target;
     let text = if text.is_empty() { "~".to_string() } else { text };
+    if let Some(error) = files::drive_not_found(&text, command) {
+        return Err(error);
+    }
     let found = files::expand(&text, literal);
     match found.as_slice() {
         [one] if one.is_dir() => Ok(Some(one.clone())),
@@ -43,8 +50,16 @@ fn folder(call: &Invocation<'_>, command: &str) -> Result<Option<PathBuf>, Error
     }
 }
 
-pub fn set_location(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+pub fn set_location(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    // A node's folder (inside its session, or \\NODE\c$\…): read-only, as Get-ChildItem there.
+    let named = targets(call, "Path", None).into_iter().next();
+    if let Some(path) = named.and_then(|t| super::node_items::node_path(&t.text, cx)) {
+        super::node_items::set_location(Some(&path), cx)?;
+        let here = super::node_items::location(cx).unwrap_or_else(|| path.shown_path());
+        return Ok(if call.switch("PassThru") { vec![PathInfo::value(PathBuf::from(here))] } else { Vec::new() });
+    }
     let to = folder(call, "Set-Location")?.unwrap_or_else(|| files::resolve("~"));
+    super::node_items::set_location(None, cx)?;
     files::set_location(to.clone());
     Ok(if call.switch("PassThru") { vec![PathInfo::value(to)] } else { Vec::new() })
 }

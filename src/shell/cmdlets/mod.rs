@@ -13,12 +13,14 @@ mod change;
 mod cluster;
 mod cluster_exe;
 mod clustered_mailbox_server;
+mod connection;
 mod content;
 mod csv;
 mod database;
 mod dates;
 mod discovery;
 mod drives;
+mod eseutil;
 pub mod exchange_objects;
 mod formatting;
 mod history;
@@ -38,6 +40,7 @@ mod properties;
 mod random;
 mod recipients;
 mod remoting;
+mod services;
 pub mod setup;
 pub mod snapins;
 mod storage_group;
@@ -175,6 +178,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("gpv", "Get-ItemPropertyValue"),
     ("gm", "Get-Member"),
     ("group", "Group-Object"),
+    ("gsv", "Get-Service"),
     ("gu", "Get-Unique"),
     ("gv", "Get-Variable"),
     ("gwmi", "Get-WmiObject"),
@@ -196,6 +200,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("rni", "Rename-Item"),
     ("rv", "Remove-Variable"),
     ("rvpa", "Resolve-Path"),
+    ("sasv", "Start-Service"),
     ("select", "Select-Object"),
     ("set", "Set-Variable"),
     ("sl", "Set-Location"),
@@ -203,6 +208,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("sls", "Select-String"),
     ("sort", "Sort-Object"),
     ("sp", "Set-ItemProperty"),
+    ("spsv", "Stop-Service"),
     ("sv", "Set-Variable"),
     ("tee", "Tee-Object"),
     ("type", "Get-Content"),
@@ -327,6 +333,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-Queue", spec!("Get-Queue.toml"), transport::get_queue),
     entry("Get-Random", spec!("Get-Random.toml"), random::get_random),
     entry("Get-Recipient", spec!("Get-Recipient.toml"), recipients::get_recipient),
+    entry("Get-Service", spec!("Get-Service.toml"), services::get_service),
     entry("Get-StorageGroup", spec!("Get-StorageGroup.toml"), storage_group::get_storage_group),
     entry("Get-StorageGroupCopyStatus", spec!("Get-StorageGroupCopyStatus.toml"), storage_group::get_copy_status),
     entry("Get-TransportConfig", spec!("Get-TransportConfig.toml"), transport::get_transport_config),
@@ -363,6 +370,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Rename-Item", spec!("Rename-Item.toml"), node_items::rename_item),
     entry("Reset-Lab", spec!("Reset-Lab.toml"), lab::reset_lab),
     entry("Resolve-Path", spec!("Resolve-Path.toml"), locations::resolve_path),
+    entry("Restart-Service", spec!("Restart-Service.toml"), services::restart_service),
     entry("Restore-StorageGroupCopy", spec!("Restore-StorageGroupCopy.toml"), storage_group::restore_copy),
     entry("Resume-StorageGroupCopy", spec!("Resume-StorageGroupCopy.toml"), storage_group::resume_copy),
     entry("Search-AdminAuditLog", spec!("Search-AdminAuditLog.toml"), history::search_admin_audit_log),
@@ -383,16 +391,20 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Split-Path", spec!("Split-Path.toml"), locations::split_path),
     entry("Start-ClusteredMailboxServer", spec!("Start-ClusteredMailboxServer.toml"), clustered_mailbox_server::start_server),
     entry("Start-LabNode", spec!("Start-LabNode.toml"), lab::start_lab_node),
+    entry("Start-Service", spec!("Start-Service.toml"), services::start_service),
     entry("Start-Sleep", spec!("Start-Sleep.toml"), host::start_sleep),
     entry("Start-Transcript", spec!("Start-Transcript.toml"), host::start_transcript),
     entry("Stop-ClusteredMailboxServer", spec!("Stop-ClusteredMailboxServer.toml"), clustered_mailbox_server::stop_server),
     entry("Stop-LabNode", spec!("Stop-LabNode.toml"), lab::stop_lab_node),
+    entry("Stop-Service", spec!("Stop-Service.toml"), services::stop_service),
     entry("Stop-Transcript", spec!("Stop-Transcript.toml"), host::stop_transcript),
     entry("Suspend-StorageGroupCopy", spec!("Suspend-StorageGroupCopy.toml"), storage_group::suspend_copy),
     entry("Tee-Object", spec!("Tee-Object.toml"), node_items::tee_object),
+    entry("Test-Connection", spec!("Test-Connection.toml"), connection::test_connection),
     entry("Test-MailFlow", spec!("Test-MailFlow.toml"), transport::test_mail_flow),
     entry("Test-Path", spec!("Test-Path.toml"), items::test_path),
     entry("Test-ReplicationHealth", spec!("Test-ReplicationHealth.toml"), cluster::test_replication_health),
+    entry("Test-ServiceHealth", spec!("Test-ServiceHealth.toml"), services::test_service_health),
     entry("Update-StorageGroupCopy", spec!("Update-StorageGroupCopy.toml"), storage_group::update_copy),
     entry("Wait-LabReplication", spec!("Wait-LabReplication.toml"), lab::wait_lab_replication),
     streaming("Where-Object", spec!("Where-Object.toml"), objects::where_object, objects::start_where_object),

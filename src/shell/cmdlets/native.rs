@@ -1,7 +1,8 @@
 //! The Windows programs an Exchange 2007 administrator's scripts call by name: `setup.com`
-//! (Exchange's unattended setup), `hostname` and `cluster.exe` (Windows Server 2003's cluster
-//! command line). They are not cmdlets: the interpreter hands them their arguments as words,
-//! they print lines of text and set `$LASTEXITCODE`.
+//! (Exchange's unattended setup), `hostname`, `cluster.exe` (Windows Server 2003's cluster
+//! command line), `eseutil` (Exchange's database utility) and `ping`. They are not cmdlets:
+//! the interpreter hands them their arguments as words, they print lines of text and set
+//! `$LASTEXITCODE`.
 //!
 //! Must not: take PowerShell parameters, ask for confirmation, or decide anything about the
 //! estate (ccrd does).
@@ -28,6 +29,8 @@ pub fn find(command: &str) -> Option<Native> {
         "setup" => Some(Native { name: "setup.com", run: super::setup::run }),
         "hostname" => Some(Native { name: "hostname", run: hostname }),
         "cluster" => Some(Native { name: "cluster.exe", run: super::cluster_exe::run }),
+        "eseutil" => Some(Native { name: "eseutil.exe", run: super::eseutil::run }),
+        "ping" => Some(Native { name: "ping.exe", run: super::connection::ping }),
         _ => None,
     }
 }

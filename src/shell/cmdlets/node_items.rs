@@ -1,10 +1,13 @@
 //! A node's files as the item cmdlets see them: inside a node session (`Enter-PSSession
 //! NODE`, `Invoke-Command -ComputerName NODE`) a `C:\…` path, and from anywhere a
 //! `\\NODE\c$\…` path, names the node's lab files through `GET /v1/lab/files` (ccrd maps each
-//! storage group copy's folder; service::node_files). `Get-ChildItem`, `Get-Item` and
-//! `Test-Path` read them; every cmdlet that writes refuses such a path before doing anything.
+//! storage group copy's folder; service::node_files). `Get-ChildItem`, `Get-Item`,
+//! `Test-Path` and `Get-Content` read them, and `Set-Location` moves into a node's folder (then
+//! relative paths in the session name the node's files from there); every cmdlet that writes
+//! refuses such a path before doing anything.
 //!
-//! Owns: recognising a node path, the FileInfo/DirectoryInfo records, the write refusal.
+//! Owns: recognising a node path, the session's node location, the FileInfo/DirectoryInfo
+//! records, the write refusal.
 //!
 //! Must not: touch the local file system.
 
@@ -24,9 +27,66 @@ pub struct NodePath {
     shown_root: String,
 }
 
-/// `text` as a node path: `\\NODE\c$\…` anywhere, `C:\…` inside a node session.
+thread_local! {
+    /// The location inside a node session after `Set-Location C:\…`: the node and the
+    /// Windows folder. Relative paths in that session name the node's files from there.
+    static LOCATION: std::cell::RefCell<Option<(String, String)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `text` as a node path: `\\NODE\c$\…` anywhere, `C:\…` inside a node session, and a
+/// relative path inside a node session whose location is a node folder.
 pub fn node_path(text: &str, cx: &Context<'_>) -> Option<NodePath> {
-    node_path_from(text, || cx.engine.computer())
+    let computer = cx.engine.computer();
+    node_path_from(text, || computer.clone()).or_else(|| relative_to_location(text, computer.as_deref()?))
+}
+
+/// The session's node location, if the session is on `node` and has one.
+fn location_on(node: &str) -> Option<String> {
+    LOCATION.with(|l| l.borrow().as_ref().filter(|(n, _)| n.eq_ignore_ascii_case(node)).map(|(_, w)| w.clone()))
+}
+
+/// A relative path (`E00*.log`, `.`, `..\Second Storage Group`) against the node location.
+fn relative_to_location(text: &str, node: &str) -> Option<NodePath> {
+    let here = location_on(node)?;
+    let text = text.trim().replace('/', "\\");
+    if text.contains(':') || text.starts_with('\\') || text.starts_with('~') {
+        return None;
+    }
+    let mut parts: Vec<&str> = here.split('\\').filter(|p| !p.is_empty()).collect();
+    for part in text.split('\\') {
+        match part {
+            "" | "." => {}
+            ".." if parts.len() > 1 => {
+                parts.pop();
+            }
+            ".." => {}
+            other => parts.push(other),
+        }
+    }
+    let windows = parts.join("\\");
+    let windows = if parts.len() == 1 { format!("{windows}\\") } else { windows };
+    Some(NodePath { node: node.to_string(), shown_root: windows[..2].to_string(), windows })
+}
+
+/// The node location to show (`Get-Location` in a node session), if there is one.
+pub fn location(cx: &Context<'_>) -> Option<String> {
+    location_on(&cx.engine.computer()?)
+}
+
+/// `Set-Location` to a node path: the folder must be one the lab maps on the node. Any other
+/// `Set-Location` leaves the node location (`None`).
+pub fn set_location(path: Option<&NodePath>, cx: &mut Context<'_>) -> Result<(), ErrorRecord> {
+    let Some(path) = path else {
+        LOCATION.with(|l| *l.borrow_mut() = None);
+        return Ok(());
+    };
+    match look_up(path, &path.windows, cx)? {
+        Some(found) if found.item.directory => {
+            LOCATION.with(|l| *l.borrow_mut() = Some((path.node.clone(), found.item.full_name)));
+            Ok(())
+        }
+        _ => Err(not_found(path, "Set-Location")),
+    }
 }
 
 /// As [`node_path`], with the session's node (`computer`, asked only for a `C:\…` path).
@@ -55,23 +115,57 @@ fn node_path_from(text: &str, computer: impl FnOnce() -> Option<String>) -> Opti
 
 impl NodePath {
     /// A Windows path from ccrd in the user's spelling.
-    fn shown(&self, windows: &str) -> String {
+    pub fn shown(&self, windows: &str) -> String {
         format!("{}{}", self.shown_root, windows.get(2..).unwrap_or_default())
     }
 
-    fn shown_path(&self) -> String {
+    /// The path as the user named it.
+    pub fn shown_path(&self) -> String {
         self.shown(&self.windows)
     }
 }
 
 /// What ccrd reports at `path`; `None` when nothing is there.
 fn look_up(path: &NodePath, windows: &str, cx: &mut Context<'_>) -> Result<Option<api::LabPath>, ErrorRecord> {
-    let query = api::LabFilesQuery { node: path.node.clone(), path: windows.to_string() };
+    let query = api::LabFilesQuery { node: path.node.clone(), path: windows.to_string(), content: false };
     match cx.client.get::<api::LabPath>(routes::LAB_FILES, &query) {
         Ok(found) => Ok(Some(found)),
         Err(ClientError::Rejected(body)) if body.code == api::ErrorCode::ManagementObjectNotFound => Ok(None),
         Err(other) => Err(client_error(other)),
     }
+}
+
+/// `Get-Content` on a node path: the file's bytes; `None` (with PowerShell's error pushed)
+/// when it names no file there.
+pub fn content(path: &NodePath, cx: &mut Context<'_>) -> Result<Option<Vec<u8>>, ErrorRecord> {
+    let query = api::LabFilesQuery { node: path.node.clone(), path: path.windows.clone(), content: true };
+    let found = match cx.client.get::<api::LabPath>(routes::LAB_FILES, &query) {
+        Ok(found) => found,
+        Err(ClientError::Rejected(body)) if body.code == api::ErrorCode::ManagementObjectNotFound => {
+            cx.errors.push(not_found(path, "Get-Content"));
+            return Ok(None);
+        }
+        Err(other) => return Err(client_error(other)),
+    };
+    if found.item.directory {
+        cx.errors.push(
+            ErrorRecord::new(
+                "GetContentReaderUnauthorizedAccessError",
+                "PermissionDenied",
+                format!("Access to the path '{}' is denied.", path.shown_path()),
+            )
+            .in_command("Get-Content")
+            .exception("System.UnauthorizedAccessException")
+            .with_hint("Get-ChildItem lists a folder; Get-Content reads a file."),
+        );
+        return Ok(None);
+    }
+    use base64::Engine as _;
+    let text = found.content.unwrap_or_default();
+    base64::engine::general_purpose::STANDARD.decode(text.as_bytes()).map(Some).map_err(|e| {
+        ErrorRecord::new("GetContentReaderIOError", "ReadError", format!("ccrd sent an unreadable file: {e}."))
+            .in_command("Get-Content")
+    })
 }
 
 /// The items a path names: the item itself, or with a wildcard in its last part the matching

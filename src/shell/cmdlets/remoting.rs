@@ -38,11 +38,14 @@ fn reachable_node(cx: &mut Context<'_>, name: &str) -> Result<String, ErrorRecor
 pub fn enter_pssession(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let node = reachable_node(cx, &call.string("ComputerName").unwrap_or_default())?;
     cx.engine.set_computer(Some(node));
+    // A new session starts outside the node's folders.
+    super::node_items::set_location(None, cx)?;
     Ok(Vec::new())
 }
 
 pub fn exit_pssession(_call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     cx.engine.set_computer(None);
+    super::node_items::set_location(None, cx)?;
     Ok(Vec::new())
 }
 

@@ -342,11 +342,22 @@ impl Interpreter {
                 let text = values.first().map(Value::to_display_string).unwrap_or_default();
                 return self.create_script_block(&text).map_err(at);
             }
-            if name.eq_ignore_ascii_case("WriteEntry")
-                && runtime::types::resolve(&type_name).is_some_and(|t| t.full_name() == "System.Diagnostics.EventLog")
+            let full_name = runtime::types::resolve(&type_name).map(|t| t.full_name());
+            if full_name == Some("System.Diagnostics.EventLog")
+                && let Some(result) =
+                    runtime::dotnet::event_log_static(&self.client, self.computer.clone(), &name, &values)
             {
-                // The static WriteEntry writes to this computer's log: a node's inside its session.
-                runtime::dotnet::write_entry_static(&self.client, self.computer.clone(), &values).map_err(at)?;
+                // EventLog's statics read and write this computer's logs: a node's inside its session.
+                let value = result.map_err(at)?;
+                self.void_call = value == Value::Null;
+                return Ok(value);
+            }
+            if full_name == Some("System.Console")
+                && let Some(written) = runtime::dotnet::console_write(&name, &values)
+            {
+                // Console writes to the console, beside the pipeline: the host shows it.
+                let (text, newline) = written.map_err(at)?;
+                self.host.text(&text, newline);
                 self.void_call = true;
                 return Ok(Value::Null);
             }

@@ -159,6 +159,23 @@ fn arg_int(args: &[Value], i: usize, name: &str) -> Result<i64, ErrorRecord> {
 
 /// `value.Name(args)`.
 pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
+    instance_method(value, name, args).map_err(|e| thrown_by_method(name, args.len(), e))
+}
+
+/// A .NET exception thrown inside a method reaches the script as PowerShell wraps it
+/// (MethodInvocationException): `Exception calling "Name" with "N" argument(s): "message"`,
+/// still caught by the inner exception's type. PowerShell's own errors (no such method, an
+/// argument that does not convert) and the shell's are not wrapped, nor is one already wrapped.
+fn thrown_by_method(name: &str, count: usize, mut error: ErrorRecord) -> ErrorRecord {
+    let dotnet =
+        error.exception.starts_with("System.") && !error.exception.starts_with("System.Management.Automation.");
+    if dotnet && !error.message.starts_with("Exception calling \"") {
+        error.message = format!("Exception calling \"{name}\" with \"{count}\" argument(s): \"{}\"", error.message);
+    }
+    error
+}
+
+fn instance_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
     if let Value::Object(o) = value {
         return object_method(o, name, args);
     }
@@ -420,7 +437,7 @@ pub fn static_property(type_literal: &str, name: &str) -> Result<Value, ErrorRec
 
 /// `[type]::Name(args)`, `[type]::new(args)`: the type registry of `runtime` answers.
 pub fn static_method(type_literal: &str, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
-    runtime::types::static_method(type_literal, name, args)
+    runtime::types::static_method(type_literal, name, args).map_err(|e| thrown_by_method(name, args.len(), e))
 }
 
 #[cfg(test)]

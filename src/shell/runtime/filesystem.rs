@@ -151,6 +151,33 @@ pub fn shown(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// The Windows drive letter `text` starts with (`C` of `C:\Logs`, `c:`, `D:/x`), if any. This
+/// machine has no drive letters, so such a path names a drive that does not exist here.
+pub fn windows_drive(text: &str) -> Option<char> {
+    let mut chars = text.trim().chars();
+    let letter = chars.next().filter(char::is_ascii_alphabetic)?;
+    (chars.next() == Some(':') && matches!(chars.next(), None | Some('\\' | '/'))).then_some(letter)
+}
+
+/// PowerShell's DriveNotFoundException for a path on a drive letter this machine does not
+/// have (`Cannot find drive. A drive with the name 'C' does not exist.`).
+pub fn drive_not_found(text: &str, command: &str) -> Option<ErrorRecord> {
+    let letter = windows_drive(text)?;
+    let mut error = ErrorRecord::new(
+        "DriveNotFound",
+        "ObjectNotFound",
+        format!("Cannot find drive. A drive with the name '{letter}' does not exist."),
+    )
+    .in_command(command)
+    .exception("System.Management.Automation.DriveNotFoundException")
+    .with_hint(
+        "The shell's own computer has no Windows drives. A node's files are under C:\\ inside Enter-PSSession NODE, \
+         or \\\\NODE\\c$\\… from here.",
+    );
+    error.target = Some(letter.to_string());
+    Some(error)
+}
+
 /// `Cannot find path 'X' because it does not exist.`
 pub fn path_not_found(path: &Path, command: &str) -> ErrorRecord {
     ErrorRecord::new(

@@ -7,6 +7,9 @@
 //! one, the shell runs on Linux, which (as for PowerShell on Linux) has no event log: the call
 //! says so and what to do. Writing goes through ccrd (`POST /v1/events`, [`write`]), which
 //! checks, audits and keeps the entry; `Get-EventLog` then reads it back.
+//! `SourceExists(source[, machine])` knows the sources Windows and Exchange register and any
+//! source that has written to the computer's logs; `CreateEventSource` refuses one that exists
+//! (the lab registers a new source with its first entry).
 //!
 //! Owns: the EventLog type and objects, the EventLogEntryType enumeration, the EventLogEntry
 //! records both this type and `Get-EventLog` return ([`entries`]), and writing an entry.
@@ -145,9 +148,147 @@ pub fn write(client: &Client, entry: &NewEntry<'_>) -> Result<(), WriteFailure> 
     Ok(())
 }
 
+/// Sources Windows registers on every lab computer.
+const WINDOWS_SOURCES: &[&str] = &["Application Error", "EventLog", "Service Control Manager", "W32Time"];
+
+/// Sources Exchange 2007's Mailbox role registers on a node (the lab writes under the first
+/// four), and the Cluster service's.
+const NODE_SOURCES: &[&str] = &[
+    "MSExchangeRepl",
+    "MSExchangeIS",
+    "MSExchangeCluster",
+    api::CLUSTER_SERVICE_SOURCE,
+    "ESE",
+    "MSExchange ADAccess",
+    "MSExchangeSA",
+    "MSExchangeIS Mailbox Store",
+    "MSExchangeIS Public Store",
+    "MSExchangeMailboxAssistants",
+    "MSExchangeMailSubmission",
+];
+
+/// The EventLog statics that read or write the lab: `WriteEntry`, `SourceExists` and
+/// `CreateEventSource`, on this computer (`computer`: the node of a session) or the machine
+/// named; `None` for any other name.
+pub fn static_call(
+    client: &Client,
+    computer: Option<String>,
+    name: &str,
+    args: &[Value],
+) -> Option<Result<Value, ErrorRecord>> {
+    match name.to_ascii_lowercase().as_str() {
+        "writeentry" => Some(write_entry_static(client, computer, args)),
+        "sourceexists" => Some(source_exists(client, computer, args).map(Value::Bool)),
+        "createeventsource" => Some(create_event_source(client, computer, args)),
+        _ => None,
+    }
+}
+
+/// The machine a static call names in argument `at` (`.` or this machine: `computer`).
+fn machine_arg(args: &[Value], at: usize, computer: Option<String>) -> Option<String> {
+    match args.get(at).map(Value::to_display_string) {
+        Some(m)
+            if !(m.trim() == "." || m.trim().is_empty() || m.trim().eq_ignore_ascii_case(&super::machine_name())) =>
+        {
+            Some(m.trim().to_string())
+        }
+        _ => computer,
+    }
+}
+
+/// `SourceExists(source[, machineName])`: the sources Windows registers, Exchange's on a node,
+/// and any source that has written to the computer's logs (the lab registers a new source with
+/// its first entry, as Write-EventLog does after New-EventLog).
+fn source_exists(client: &Client, computer: Option<String>, args: &[Value]) -> Result<bool, ErrorRecord> {
+    if !(1..=2).contains(&args.len()) {
+        return Err(overload_not_found("SourceExists", args.len()));
+    }
+    let source = super::arg_text(args, 0);
+    let source = source.trim();
+    if source.is_empty() {
+        return Ok(false);
+    }
+    let machine = machine_arg(args, 1, computer);
+    let on_node: &[&str] = if machine.is_some() { NODE_SOURCES } else { &[] };
+    if WINDOWS_SOURCES.iter().chain(on_node).any(|s| s.eq_ignore_ascii_case(source)) {
+        return Ok(true);
+    }
+    // The workstation keeps no lab log: only Windows' own sources are there.
+    if machine.is_none() {
+        return Ok(false);
+    }
+    let query = EventQuery {
+        computer_name: machine.clone(),
+        source: Some(source.to_string()),
+        newest: Some(1),
+        ..EventQuery::default()
+    };
+    match client.get::<Vec<api::EventEntry>>(routes::EVENTS, &query) {
+        Ok(found) => Ok(!found.is_empty()),
+        Err(ClientError::Rejected(body)) if body.code == api::ErrorCode::ManagementObjectNotFound => {
+            Err(method_threw("SourceExists", args.len(), "The network path was not found.")
+                .exception("System.IO.IOException")
+                .with_hint(format!(
+                    "'{}' is not a computer of the lab (Get-LabNode lists the nodes).",
+                    machine.unwrap_or_default()
+                )))
+        }
+        Err(other) => Err(method_threw("SourceExists", args.len(), &other.to_string())),
+    }
+}
+
+/// `CreateEventSource(source, logName[, machineName])`: the lab registers a source with its
+/// first entry, so this only refuses a source that exists already, as .NET does.
+fn create_event_source(client: &Client, computer: Option<String>, args: &[Value]) -> Result<Value, ErrorRecord> {
+    if !(2..=3).contains(&args.len()) {
+        return Err(overload_not_found("CreateEventSource", args.len()));
+    }
+    let source = super::arg_text(args, 0);
+    let mut probe = vec![args[0].clone()];
+    let machine = machine_arg(args, 2, computer.clone());
+    if let Some(m) = args.get(2) {
+        probe.push(m.clone());
+    }
+    if source.trim().is_empty() {
+        return Err(method_threw(
+            "CreateEventSource",
+            args.len(),
+            "Source property was not set before writing to the event log.",
+        )
+        .exception("System.ArgumentException")
+        .with_hint(
+            "Name the source: [System.Diagnostics.EventLog]::CreateEventSource('CCRHealthCheck', 'Application').",
+        ));
+    }
+    let exists = source_exists(client, computer, &probe).map_err(|e| {
+        // The same failure, as this method's.
+        let inner =
+            e.message.split_once("argument(s): \"").map_or(e.message.as_str(), |(_, m)| m.trim_end_matches('"'));
+        let mut again = method_threw("CreateEventSource", args.len(), inner).exception(e.exception);
+        again.hint = e.hint.clone();
+        again
+    })?;
+    if exists {
+        let on = match machine {
+            Some(m) => format!("the computer '{m}'"),
+            None => "the local computer".to_string(),
+        };
+        return Err(method_threw(
+            "CreateEventSource",
+            args.len(),
+            &format!("Source {} already exists on {on}.", source.trim()),
+        )
+        .exception("System.ArgumentException")
+        .with_hint(
+            "Check with [System.Diagnostics.EventLog]::SourceExists(...) first, or write with the existing source.",
+        ));
+    }
+    Ok(Value::Null)
+}
+
 /// `[System.Diagnostics.EventLog]::WriteEntry(source, message[, type[, eventID[, category]]])`:
 /// to this computer's log, which is the node's inside its session (`computer`).
-pub fn write_entry_static(client: &Client, computer: Option<String>, args: &[Value]) -> Result<Value, ErrorRecord> {
+fn write_entry_static(client: &Client, computer: Option<String>, args: &[Value]) -> Result<Value, ErrorRecord> {
     if !(2..=5).contains(&args.len()) {
         return Err(overload_not_found("WriteEntry", args.len()));
     }

@@ -8,6 +8,7 @@
 //! Must not: evaluate script or touch variables; one family per file.
 
 mod collections;
+mod console;
 mod convert;
 mod credential;
 mod date_text;
@@ -29,11 +30,13 @@ mod string;
 mod text;
 mod version;
 
+pub use console::console_write;
 pub use credential::SecureString;
 pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::{machine_name, new_guid};
 pub use event_log::{
-    EventLog, NewEntry, WriteFailure, entries as event_log_entries, write as write_event, write_entry_static,
+    EventLog, NewEntry, WriteFailure, entries as event_log_entries, static_call as event_log_static,
+    write as write_event,
 };
 pub use mail::{MailAttachment, RELAY_FIX, credential_of, priority as mail_priority};
 pub use ping::Ping;
@@ -82,6 +85,7 @@ pub static TYPES: &[&dyn NetType] = &[
     &collections::DICTIONARY,
     &collections::HASH_SET,
     &stopwatch::STOPWATCH,
+    &console::CONSOLE,
     &dns::DNS,
     &mail::SMTP_CLIENT,
     &mail::MAIL_MESSAGE,

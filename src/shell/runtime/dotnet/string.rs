@@ -56,7 +56,15 @@ impl NetType for StringType {
             }
             "format" => match composite_format(&arg_text(args, 0), &rest(args)) {
                 Ok(text) => Value::String(text),
-                Err(e) => return Some(Err(e)),
+                // .NET's FormatException, not the -f operator's error.
+                Err(_) => {
+                    return Some(Err(crate::shell::runtime::object::method_threw(
+                        name,
+                        args.len(),
+                        "Input string was not in a correct format.",
+                    )
+                    .exception("System.FormatException")));
+                }
             },
             "concat" => Value::String(args.iter().flat_map(items).map(|v| v.to_display_string()).collect()),
             "compare" => {
