@@ -164,7 +164,7 @@ fn ping_words(words: &[String], cx: &mut Context<'_>) -> Result<Vec<Value>, Erro
         });
     }
     let lost = echoes - replies;
-    let percent = if echoes == 0 { 0 } else { lost * 100 / echoes };
+    let percent = (lost * 100).checked_div(echoes).unwrap_or(0);
     lines.push(String::new());
     lines.push(format!("Ping statistics for {address}:"));
     lines.push(format!("    Packets: Sent = {echoes}, Received = {replies}, Lost = {lost} ({percent}% loss),"));
