@@ -106,8 +106,9 @@ enum Computer<'e> {
     },
 }
 
-/// The services of the computer `query.computer` names, as a session on `query.from` (a node;
-/// `None`: the workstation) sees them.
+/// The services of the computer `query.computer` names (its name, FQDN, or the address the
+/// topology gives a node, a clustered mailbox server or a hub), as a session on `query.from`
+/// (a node; `None`: the workstation) sees them.
 pub fn services(estate: &Estate, query: &api::ServicesQuery) -> Result<api::LabServices, EngineError> {
     let from = query.from.as_deref().map(|f| estate.node_name(f));
     let asked = query.computer.trim();
@@ -121,10 +122,10 @@ pub fn services(estate: &Estate, query: &api::ServicesQuery) -> Result<api::LabS
 
     // A clustered mailbox server's name is a cluster network name: it reaches the active node
     // while the clustered mailbox server is online, and nothing otherwise.
-    if let Some(cms) = estate.servers.iter().find(|s| named(&s.name)) {
+    if let Some(cms) = estate.servers.iter().find(|s| named(&s.name) || s.ip == asked) {
         if !matches!(cms.state, CmsState::Online | CmsState::PartiallyOnline) {
             let why = format!(
-                "{}'s network name is offline: the clustered mailbox server is {} (Start-ClusteredMailboxServer brings it online).",
+                "{}'s network name is offline: the clustered mailbox server is {} (Get-ClusteredMailboxServerStatus shows it; Start-ClusteredMailboxServer brings a stopped one online).",
                 cms.name,
                 cms.state.display_name()
             );
@@ -134,10 +135,10 @@ pub fn services(estate: &Estate, query: &api::ServicesQuery) -> Result<api::LabS
         found.address = Some(cms.ip.clone());
         return Ok(found);
     }
-    if let Some(node) = estate.nodes.iter().find(|n| named(&n.name)) {
+    if let Some(node) = estate.nodes.iter().find(|n| named(&n.name) || n.ip == asked) {
         return Ok(answer(estate, Computer::Node(&node.name), from.as_deref()));
     }
-    if let Some(hub) = estate.hub_transport_servers.iter().find(|h| named(&h.name)) {
+    if let Some(hub) = estate.hub_transport_servers.iter().find(|h| named(&h.name) || h.ip == asked) {
         return Ok(answer(estate, Computer::Hub { name: &hub.name, datacenter: &hub.datacenter }, from.as_deref()));
     }
     let others = std::iter::once((estate.workstation.clone(), false))
@@ -327,6 +328,9 @@ mod tests {
         assert!(ask(&e, "NH-W2K3-HUB02", Some("NH-W2K3-SRV03")).unreachable.is_some());
         assert_eq!(ask(&e, "NH-W2K3-SRV01", None).unreachable, None, "the workstation is not cut off");
         assert_eq!(ask(&e, ".", Some("NH-W2K3-SRV03")).computer, "NH-W2K3-SRV03", "'.' is the session's computer");
+        let by_address = ask(&e, "198.51.100.1", None);
+        assert_eq!((by_address.computer.as_str(), by_address.address.as_deref()), ("NH-W2K3-SRV01", Some("198.51.100.1")));
+        assert_eq!(ask(&e, "192.0.2.50", None).computer, "NH-W2K3-SRV03", "the CMS's address reaches its active node");
     }
 
     #[test]
