@@ -329,7 +329,10 @@ mod tests {
         assert_eq!(ask(&e, "NH-W2K3-SRV01", None).unreachable, None, "the workstation is not cut off");
         assert_eq!(ask(&e, ".", Some("NH-W2K3-SRV03")).computer, "NH-W2K3-SRV03", "'.' is the session's computer");
         let by_address = ask(&e, "198.51.100.1", None);
-        assert_eq!((by_address.computer.as_str(), by_address.address.as_deref()), ("NH-W2K3-SRV01", Some("198.51.100.1")));
+        assert_eq!(
+            (by_address.computer.as_str(), by_address.address.as_deref()),
+            ("NH-W2K3-SRV01", Some("198.51.100.1"))
+        );
         assert_eq!(ask(&e, "192.0.2.50", None).computer, "NH-W2K3-SRV03", "the CMS's address reaches its active node");
     }
 
