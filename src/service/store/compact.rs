@@ -136,7 +136,8 @@ pub type Fallback = Box<dyn Fn(Kind) -> Result<Vec<Object>, StoreError> + Send>;
 /// sections do not decode is read through `fallback` instead. Everything else is decoded
 /// before this returns (an error is the caller's to handle: read the objects instead).
 pub fn decode_deferring(bytes: Vec<u8>, fallback: Fallback) -> Result<Estate, StoreError> {
-    let bytes: std::sync::Arc<[u8]> = bytes.into();
+    // Shared with the thread as it is (no copy).
+    let bytes = std::sync::Arc::new(bytes);
     let sections = sections(&bytes)?;
     let mut meta = None;
     let mut now = Vec::new();

@@ -198,7 +198,7 @@ impl EstateStore for SqliteStore {
         // the truth. Its replication state is decoded in the background; should that part not
         // decode, those lists are read from the rows (which no write can have changed before
         // they were read: a write to a list waits for it).
-        if let Some(bytes) = read_snapshot_body(&self.connection, <[u8]>::to_vec)? {
+        if let Some(bytes) = read_snapshot_bytes(&self.connection)? {
             let path = self.path.clone();
             let fallback: compact::Fallback = Box::new(move |kind| read_kind(&path, kind));
             if let Ok(estate) = compact::decode_deferring(bytes, fallback)
@@ -295,16 +295,12 @@ impl EstateStore for SqliteStore {
     }
 }
 
-/// `read` applied to the snapshot's bytes, if the database keeps a snapshot (`None` also when
-/// it has no snapshot table: a lab no build has kept one of yet).
-fn read_snapshot_body<T>(c: &Connection, read: impl FnOnce(&[u8]) -> T) -> Result<Option<T>, StoreError> {
+/// The snapshot's bytes, if the database keeps a snapshot.
+fn read_snapshot_bytes(c: &Connection) -> Result<Option<Vec<u8>>, StoreError> {
     let Ok(mut statement) = c.prepare_cached("SELECT body FROM snapshot WHERE id = 0") else {
         return Ok(None);
     };
-    let mut rows = statement.query([])?;
-    let Some(row) = rows.next()? else { return Ok(None) };
-    let body = row.get_ref(0)?.as_blob().map_err(|e| StoreError::Backend(e.to_string()))?;
-    Ok(Some(read(body)))
+    Ok(statement.query_row([], |row| row.get::<_, Vec<u8>>(0)).optional()?)
 }
 
 /// Full durability: a change is on disk before the transaction commit returns.
@@ -1055,7 +1051,7 @@ mod tests {
 
     fn has_snapshot(path: &Path) -> bool {
         let c = Connection::open(path).expect("opens");
-        read_snapshot_body(&c, |_| ()).expect("reads").is_some()
+        read_snapshot_bytes(&c).expect("reads").is_some()
     }
 
     #[test]
