@@ -610,7 +610,7 @@ const SEED_COMMAND_LINES: &[&str] = &[
 
 /// A span-free description of a parsed text: commands, parameters and literal values.
 fn shape(source: &str) -> String {
-    use ccrsh::shell::syntax::{CommandElement, ElementKind, ExprKind, Statement, parse};
+    use ccrsh::shell::syntax::{CommandElement, ExprKind, parse};
     let script = parse(source).unwrap_or_else(|e| panic!("{source}: {e:?}"));
     let value = |e: &ccrsh::shell::syntax::Expr| match &e.kind {
         ExprKind::String(s) | ExprKind::BareWord(s) => format!("{s:?}"),
@@ -621,20 +621,19 @@ fn shape(source: &str) -> String {
     };
     let mut out = String::new();
     for statement in script.statements() {
-        let Statement::Pipeline(p) = statement else { continue };
-        for element in p.elements.iter() {
-            let ElementKind::Command(c) = &element.kind else { continue };
+        for c in statement.commands() {
             out.push_str(&format!("| {} ", c.literal_name().unwrap_or("?")));
             for e in c.elements.iter() {
                 match e {
-                    CommandElement::Parameter(p) => {
+                    CommandElement::Argument(a) => out.push_str(&format!("{} ", value(a))),
+                    CommandElement::Splat(v) => out.push_str(&format!("@{} ", value(v).trim_start_matches('$'))),
+                    parameter => {
+                        let p = parameter.as_parameter().expect("a parameter");
                         out.push_str(&format!("-{} ", p.name.to_lowercase()));
-                        if let Some(a) = &p.argument {
+                        if let Some(a) = p.argument {
                             out.push_str(&format!(":{} ", value(a)));
                         }
                     }
-                    CommandElement::Argument(a) => out.push_str(&format!("{} ", value(a))),
-                    CommandElement::Splat(v) => out.push_str(&format!("@{} ", value(v).trim_start_matches('$'))),
                 }
             }
         }

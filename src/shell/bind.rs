@@ -988,7 +988,7 @@ fn missing_mandatory(spec: &CmdletSpec, missing: &[&str], span: Span) -> ErrorRe
 mod tests {
     use super::*;
     use crate::shell::spec;
-    use crate::shell::syntax::{self, CommandElement, ElementKind, Statement};
+    use crate::shell::syntax::{self, CommandElement, Statement};
 
     const SPEC: &str = r#"
 name = "Get-Thing"
@@ -1060,21 +1060,20 @@ description = "d"
     fn bind_text(text: &str) -> Result<(String, Vec<(String, Value)>), ErrorRecord> {
         let spec = spec::load("Get-Thing.toml", SPEC).expect("spec loads");
         let script = syntax::parse(text).expect("parses");
-        let Statement::Pipeline(p) = &script.statements()[0] else { panic!("a pipeline") };
-        let ElementKind::Command(command) = &p.elements[0].kind else { panic!("a command") };
+        let Statement::Command(command) = &script.statements()[0] else { panic!("a command") };
         let args: Vec<Argument> = command
             .elements
             .iter()
             .map(|e| match e {
-                CommandElement::Parameter(p) => Argument {
-                    kind: ArgumentKind::Parameter {
-                        name: p.name.to_string(),
-                        value: p.argument.as_deref().map(literal),
-                    },
-                    span: p.span,
-                },
                 CommandElement::Argument(e) => Argument { kind: ArgumentKind::Value(literal(e)), span: e.span },
                 CommandElement::Splat { .. } => panic!("no splats here"),
+                parameter => {
+                    let p = parameter.as_parameter().expect("a parameter");
+                    Argument {
+                        kind: ArgumentKind::Parameter { name: p.name.to_string(), value: p.argument.map(literal) },
+                        span: p.span,
+                    }
+                }
             })
             .collect();
         let invocation = bind(&spec, &args, None, command.span, BindOptions::default())?;

@@ -65,7 +65,7 @@ impl Function {
             return Ok(sig.clone());
         }
         let previous = std::mem::replace(&mut interp.source, self.source.clone());
-        let built = signature(interp, &self.name, self.body.param.as_ref());
+        let built = signature(interp, &self.name, self.body.param.as_deref());
         interp.source = previous;
         let built = Rc::new(built?);
         let _ = self.signature.set(built.clone());
@@ -546,11 +546,9 @@ impl Stage for ScriptCall {
         })?;
         self.state = Some(state);
         interp.call_depth += 1;
-        let result = match &self.function.body.begin {
-            Some(begin) => {
-                let begin = begin.clone();
-                self.run_block(interp, &begin, None, out)
-            }
+        let body = self.function.body.clone();
+        let result = match body.begin() {
+            Some(begin) => self.run_block(interp, begin, None, out),
             None => Ok(()),
         };
         interp.call_depth -= 1;
@@ -570,12 +568,12 @@ impl Stage for ScriptCall {
             if sig.rules.iter().any(|r| r.by_value || r.by_name) {
                 interp.in_scope(&scope, &source, |interp| bind_pipeline_item(interp, &sig, &bound, item, span))?;
             }
-            if body.process.is_none() {
+            if body.process().is_none() {
                 state.input.push(item.clone());
                 return Ok(());
             }
         }
-        let Some(process) = &body.process else {
+        let Some(process) = body.process() else {
             return Ok(());
         };
         interp.call_depth += 1;
@@ -588,14 +586,14 @@ impl Stage for ScriptCall {
         let body = self.function.body.clone();
         let Some(state) = self.state.as_mut() else { return Ok(()) };
         // `$input` holds what a function without a process block was given.
-        if body.process.is_none() {
+        if body.process().is_none() {
             let items = std::mem::take(&mut state.input);
             let scope = state.scope.clone();
             let source = self.function.source.clone();
             interp.in_scope(&scope, &source, |interp| interp.set_local("input", Value::array(items)));
         }
         interp.call_depth += 1;
-        let result = match &body.end {
+        let result = match body.end.as_deref() {
             Some(end) => self.run_block(interp, end, None, out),
             None => Ok(()),
         };
@@ -611,7 +609,7 @@ impl Stage for ScriptCall {
         }
         state.began = false;
         let ran = state.ran;
-        let result = match &body.clean {
+        let result = match body.clean() {
             // The clean block's output goes nowhere (not even -OutVariable); its other streams
             // are kept. It runs only if the command ran at all.
             Some(clean) if ran => {
@@ -1357,7 +1355,7 @@ pub(super) fn invoke_in_current_scope(
     }
     interp.set_local("args", Value::array(args));
     let previous = std::mem::replace(&mut interp.source, block.source.clone());
-    let statements = block.def.process.as_deref().or(block.def.end.as_deref()).unwrap_or_default();
+    let statements = block.def.process().or(block.def.end.as_deref()).unwrap_or_default();
     let result = finish_block(interp.exec_statements(statements, out));
     interp.source = previous;
     if item.is_some() {
@@ -1378,7 +1376,7 @@ pub(super) fn invoke_dot_sourced(interp: &mut Interpreter, block: &ScriptBlock, 
     let previous = std::mem::replace(&mut interp.source, block.source.clone());
     let def = block.def.clone();
     let result = (|| {
-        for statements in [&def.begin, &def.process, &def.end].into_iter().flatten() {
+        for statements in [def.begin(), def.process(), def.end.as_deref()].into_iter().flatten() {
             finish_block(interp.exec_statements(statements, out))?;
         }
         Ok(())
@@ -1410,13 +1408,13 @@ pub(super) fn run_script_body(
         bind_parameters(interp, &function, &sig, &invocation, &mut state, Span::default(), false)?;
     }
     let mut result = Ok(());
-    for statements in [&body.begin, &body.process, &body.end].into_iter().flatten() {
+    for statements in [body.begin(), body.process(), body.end.as_deref()].into_iter().flatten() {
         result = finish_block(interp.exec_statements(statements, out));
         if result.is_err() {
             break;
         }
     }
-    if let Some(clean) = &body.clean {
+    if let Some(clean) = body.clean() {
         let cleaned = finish_block(interp.exec_statements(clean, &mut super::Discard));
         result = result.and(cleaned);
     }

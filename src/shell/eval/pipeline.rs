@@ -61,6 +61,13 @@ impl Pipe for Downstream<'_, '_> {
     }
 }
 
+/// What a pipeline element runs.
+#[derive(Clone, Copy)]
+enum StageSource<'p> {
+    Expression(&'p Expr),
+    Command(&'p Command),
+}
+
 /// Which pipeline and which of its commands asked to stop the commands upstream.
 fn stop_of(flow: &Flow, id: u64) -> Option<usize> {
     match flow {
@@ -89,9 +96,32 @@ impl Interpreter {
         let first_command = usize::from(head.is_some());
         let mut stages: Vec<Box<dyn Stage + '_>> = Vec::with_capacity(elements.len());
         for (index, element) in elements.iter().enumerate().skip(first_command) {
-            let stage = self.prepare_element(element, index > 0, id, index - first_command)?;
+            let source = match &element.kind {
+                ElementKind::Expression(e) => StageSource::Expression(e),
+                ElementKind::Command(c) => StageSource::Command(c),
+            };
+            let stage = self.prepare_element(source, &element.redirections, index > 0, id, index - first_command)?;
             stages.push(stage);
         }
+        self.run_stages(head, stages, id, out)
+    }
+
+    /// Runs a pipeline of one command without redirections ([`Statement::Command`]).
+    pub(super) fn run_command(&mut self, command: &Command, out: &mut dyn Pipe) -> Exec<()> {
+        let id = self.pipeline_id();
+        let stage = self.prepare_element(StageSource::Command(command), &[], false, id, 0)?;
+        self.run_stages(None, vec![stage], id, out)
+    }
+
+    /// Runs the commands of pipeline `id`, fed by `head` (its first element when that is an
+    /// expression) or, without one, by the first command's own run.
+    fn run_stages<'p>(
+        &mut self,
+        head: Option<&'p Expr>,
+        mut stages: Vec<Box<dyn Stage + 'p>>,
+        id: u64,
+        out: &mut dyn Pipe,
+    ) -> Exec<()> {
         // As in PowerShell, every command's begin runs before any object moves: what a begin
         // block writes waits in the next command's input until that command has begun.
         let mut result = Ok(());
@@ -172,7 +202,7 @@ impl Interpreter {
 
     /// A pipeline that is one expression: its value written out, arrays one item at a time,
     /// a range as it is counted.
-    fn output_expression(&mut self, expr: &Expr, out: &mut dyn Pipe) -> Exec<()> {
+    pub(super) fn output_expression(&mut self, expr: &Expr, out: &mut dyn Pipe) -> Exec<()> {
         match &expr.kind {
             // `$i++` as a statement writes nothing.
             ExprKind::IncDec(_) => {
@@ -206,28 +236,29 @@ impl Interpreter {
     /// its redirections around it.
     fn prepare_element<'p>(
         &mut self,
-        element: &'p PipelineElement,
+        source: StageSource<'p>,
+        redirections: &'p [Redirection],
         expecting_input: bool,
         id: u64,
         index: usize,
     ) -> Exec<Box<dyn Stage + 'p>> {
-        let stage: Box<dyn Stage + 'p> = match &element.kind {
-            ElementKind::Expression(e) => Box::new(ExpressionStage { expr: e }),
-            ElementKind::Command(c) => match self.prepare_command(c, expecting_input, stop_token(id, index)) {
+        let stage: Box<dyn Stage + 'p> = match source {
+            StageSource::Expression(e) => Box::new(ExpressionStage { expr: e }),
+            StageSource::Command(c) => match self.prepare_command(c, expecting_input, stop_token(id, index)) {
                 Ok(stage) => stage,
                 // A command that cannot be found fails where its redirections apply.
-                Err(Flow::Error(e)) if !element.redirections.is_empty() => Box::new(FailedStage { error: Some(e) }),
+                Err(Flow::Error(e)) if !redirections.is_empty() => Box::new(FailedStage { error: Some(e) }),
                 Err(other) => return Err(other),
             },
         };
-        if element.redirections.is_empty() {
+        if redirections.is_empty() {
             return Ok(stage);
         }
         let mut frames = Vec::new();
         let mut files = Vec::new();
         let mut output: Option<(String, bool)> = None;
         let mut merge_output_into_error = false;
-        for r in element.redirections.iter() {
+        for r in redirections.iter() {
             match &r.target {
                 RedirectTarget::Merge(Stream::Output) => {
                     if r.stream != Stream::Output {
@@ -375,10 +406,13 @@ impl Interpreter {
         for element in command.elements.iter() {
             match element {
                 CommandElement::Parameter(p) => {
-                    let value = match &p.argument {
-                        Some(e) => Some(self.arg_value(e)?),
-                        None => None,
-                    };
+                    args.push(Argument {
+                        kind: ArgumentKind::Parameter { name: p.name.to_string(), value: None },
+                        span: p.span,
+                    });
+                }
+                CommandElement::ParameterWithArgument(p) => {
+                    let value = Some(self.arg_value(&p.argument)?);
                     args.push(Argument {
                         kind: ArgumentKind::Parameter { name: p.name.to_string(), value },
                         span: p.span,

@@ -168,16 +168,9 @@ impl Interpreter {
         // The memory budget (shell::memory), checked as every statement starts.
         crate::shell::memory::check(0).map_err(Flow::Error)?;
         match statement {
-            Statement::Pipeline(p) => {
-                // `$?` describes the last pipeline: true unless it reports an error. It is set
-                // when the pipeline ends, so `$?` alone reads the one before.
-                let failures = self.failures;
-                let result = self.run_pipeline(p, out);
-                if result.is_ok() {
-                    self.last_ok = self.failures == failures;
-                }
-                result
-            }
+            Statement::Expression(e) => self.setting_last_ok(|i| i.output_expression(e, out)),
+            Statement::Command(c) => self.setting_last_ok(|i| i.run_command(c, out)),
+            Statement::Pipeline(p) => self.setting_last_ok(|i| i.run_pipeline(p, out)),
             Statement::Chain(chain) => {
                 self.run_chained(&chain.first, out)?;
                 for (op, pipeline) in chain.rest.iter() {
@@ -261,6 +254,17 @@ impl Interpreter {
             Statement::Trap(_) => Ok(()),
             Statement::Flow(f) => self.flow(f, out),
         }
+    }
+
+    /// Runs a pipeline. `$?` describes the last pipeline: true unless it reports an error. It
+    /// is set when the pipeline ends, so `$?` alone reads the one before.
+    fn setting_last_ok(&mut self, run: impl FnOnce(&mut Self) -> Exec<()>) -> Exec<()> {
+        let failures = self.failures;
+        let result = run(self);
+        if result.is_ok() {
+            self.last_ok = self.failures == failures;
+        }
+        result
     }
 
     /// Runs a pipeline of a `&&`/`||` chain: its terminating error is reported and sets `$?`

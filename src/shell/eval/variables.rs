@@ -27,7 +27,7 @@ fn split_name(name: &str) -> (Qualifier, String) {
                 "env" => Qualifier::Env,
                 "variable" => Qualifier::Variable,
                 "function" => Qualifier::Function,
-                _ => Qualifier::Drive(Box::new(Rc::from(scope))),
+                _ => Qualifier::Drive,
             };
             (q, bare.to_lowercase())
         }
@@ -156,7 +156,7 @@ impl Interpreter {
                     Value::ScriptBlock(ScriptBlock { def: f.body.clone(), source: f.source.clone() })
                 });
             }
-            Qualifier::Drive(_) => None,
+            Qualifier::Drive => None,
         };
         found.unwrap_or(Value::Null)
     }
@@ -164,8 +164,7 @@ impl Interpreter {
     /// `$name = value` by text: the current scope (or the one the qualifier names).
     pub fn set_variable(&mut self, name: &str, value: Value) -> Result<(), ErrorRecord> {
         let (qualifier, key) = split_name(name);
-        let bare = name.split_once(':').map_or(name, |(_, b)| b);
-        self.write(&qualifier, &key, bare, value)
+        self.write(&qualifier, &key, name, value)
     }
 
     /// `$name = value` as if run in `scope`: a command's `-PipelineVariable`, set in the scope
@@ -179,11 +178,13 @@ impl Interpreter {
 
     /// Assigns to a variable reference of the tree.
     pub(super) fn assign_var(&mut self, v: &VarRef, value: Value) -> Result<(), ErrorRecord> {
-        let bare = v.text.split_once(':').map_or(&*v.text, |(_, b)| b);
-        self.write(&v.qualifier, &v.key, bare, value)
+        self.write(&v.qualifier, &v.key, &v.text, value)
     }
 
-    fn write(&mut self, qualifier: &Qualifier, key: &str, bare: &str, value: Value) -> Result<(), ErrorRecord> {
+    /// Assigns to the variable `text` (as written, with any qualifier), whose qualifier and
+    /// key are given.
+    fn write(&mut self, qualifier: &Qualifier, key: &str, text: &str, value: Value) -> Result<(), ErrorRecord> {
+        let bare = text.split_once(':').map_or(text, |(_, b)| b);
         match key {
             "null" => return Ok(()),
             "true" | "false" | "?" => return Err(not_writable(bare)),
@@ -220,7 +221,8 @@ impl Interpreter {
             }
             Qualifier::Global => self.global.clone(),
             Qualifier::Script => self.current.script(),
-            Qualifier::Drive(drive) => {
+            Qualifier::Drive => {
+                let drive = text.split_once(':').map_or(text, |(d, _)| d);
                 return Err(ErrorRecord::new(
                     "DriveNotFound",
                     "ObjectNotFound",
@@ -299,7 +301,7 @@ impl Interpreter {
         let scope = match v.qualifier {
             Qualifier::Global => self.global.clone(),
             Qualifier::Script => self.current.script(),
-            Qualifier::Env | Qualifier::Function | Qualifier::Drive(_) => return,
+            Qualifier::Env | Qualifier::Function | Qualifier::Drive => return,
             _ => self.current.clone(),
         };
         let bare = v.text.split_once(':').map_or(&*v.text, |(_, b)| b);

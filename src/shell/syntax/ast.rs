@@ -66,16 +66,15 @@ pub struct Block {
 }
 
 /// A script block: `{ [attributes] param(…) begin {…} process {…} end {…} clean {…} }` or a
-/// plain list of statements (its `end` block).
+/// plain list of statements (its `end` block). What most blocks lack is boxed apart, so a
+/// plain block is 56 bytes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScriptBlockDef {
-    pub param: Option<ParamBlock>,
-    pub dynamicparam: Option<Box<[Statement]>>,
-    pub begin: Option<Box<[Statement]>>,
-    pub process: Option<Box<[Statement]>>,
+    pub param: Option<Box<ParamBlock>>,
+    /// `dynamicparam`, `begin`, `process` and `clean`, when any is there.
+    pub named: Option<Box<NamedBlocks>>,
     /// The body, or the `end { … }` block.
     pub end: Option<Box<[Statement]>>,
-    pub clean: Option<Box<[Statement]>>,
     /// The whole block, braces included (for a script, the whole text).
     pub span: Span,
     /// Between the braces: what `ToString()` gives.
@@ -84,9 +83,46 @@ pub struct ScriptBlockDef {
     pub is_filter: bool,
 }
 
+/// The named blocks of a script block besides `end`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NamedBlocks {
+    pub dynamicparam: Option<Box<[Statement]>>,
+    pub begin: Option<Box<[Statement]>>,
+    pub process: Option<Box<[Statement]>>,
+    pub clean: Option<Box<[Statement]>>,
+}
+
+impl ScriptBlockDef {
+    pub fn begin(&self) -> Option<&[Statement]> {
+        self.named.as_ref()?.begin.as_deref()
+    }
+
+    pub fn process(&self) -> Option<&[Statement]> {
+        self.named.as_ref()?.process.as_deref()
+    }
+
+    pub fn clean(&self) -> Option<&[Statement]> {
+        self.named.as_ref()?.clean.as_deref()
+    }
+
+    /// The named blocks, made when the first is added.
+    pub fn named_mut(&mut self) -> &mut NamedBlocks {
+        self.named.get_or_insert_with(Box::default)
+    }
+}
+
 /// One statement, ended by a newline, `;` or a closing bracket. Every variant is one pointer.
+///
+/// A pipeline of one element without redirections (most statements: `$x`, `1 + 2`, `Get-X -Y`)
+/// is held as [`Statement::Expression`] or [`Statement::Command`], without a [`Pipeline`] and
+/// its list of elements around it: two allocations fewer per such statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
+    /// A value written as a statement: it is output as is.
+    Expression(Box<Expr>),
+    /// One command.
+    Command(Box<Command>),
+    /// Several elements, or one with redirections.
     Pipeline(Box<Pipeline>),
     /// `a && b || c`: each pipeline runs or not depending on `$?` after the previous one.
     Chain(Box<Chain>),
@@ -108,6 +144,8 @@ pub enum Statement {
 impl Statement {
     pub fn span(&self) -> Span {
         match self {
+            Statement::Expression(e) => e.span,
+            Statement::Command(c) => c.span,
             Statement::Pipeline(p) => p.span,
             Statement::Chain(c) => c.span,
             Statement::Assignment(a) => a.span,
@@ -126,8 +164,25 @@ impl Statement {
     /// The lone expression of a one-element pipeline without redirections, if that is all it is.
     pub fn as_expression(&self) -> Option<&Expr> {
         match self {
+            Statement::Expression(e) => Some(e),
             Statement::Pipeline(p) => p.as_expression(),
             _ => None,
+        }
+    }
+
+    /// The commands of a pipeline statement, in order; none for other statements.
+    pub fn commands(&self) -> Vec<&Command> {
+        match self {
+            Statement::Command(c) => vec![c],
+            Statement::Pipeline(p) => p
+                .elements
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    ElementKind::Command(c) => Some(&**c),
+                    ElementKind::Expression(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -442,21 +497,51 @@ impl Command {
 /// What follows a command name.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommandElement {
-    /// `-Name`, or `-Name:value` when `argument` is set.
-    Parameter(Box<ParameterToken>),
+    /// `-Name`.
+    Parameter(ParameterName),
+    /// `-Name:value` (rare: boxed, so an element stays 32 bytes).
+    ParameterWithArgument(Box<ParameterToken>),
     Argument(Expr),
     /// `@params`: a hashtable (named) or array (positional) spread into the call.
     Splat(Expr),
 }
 
+impl CommandElement {
+    /// The parameter token this is, with or without its colon argument.
+    pub fn as_parameter(&self) -> Option<ParameterRef<'_>> {
+        match self {
+            CommandElement::Parameter(p) => Some(ParameterRef { name: &p.name, span: p.span, argument: None }),
+            CommandElement::ParameterWithArgument(p) => {
+                Some(ParameterRef { name: &p.name, span: p.span, argument: Some(&p.argument) })
+            }
+            CommandElement::Argument(_) | CommandElement::Splat(_) => None,
+        }
+    }
+}
+
 /// A parameter token as typed, without its dash (which may have been any of PowerShell's four
 /// dash characters).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ParameterToken {
+pub struct ParameterName {
     pub name: Name,
     pub span: Span,
-    /// The value of the colon form `-Name:value` (rare: boxed, so the token is 32 bytes).
-    pub argument: Option<Box<Expr>>,
+}
+
+/// `-Name:value`: the token and the value after its colon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParameterToken {
+    pub name: Name,
+    /// The whole of `-Name:value`.
+    pub span: Span,
+    pub argument: Expr,
+}
+
+/// A parameter token of either form, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct ParameterRef<'a> {
+    pub name: &'a Name,
+    pub span: Span,
+    pub argument: Option<&'a Expr>,
 }
 
 /// A value in the source.
@@ -622,7 +707,7 @@ pub struct VarRef {
 }
 
 /// The part of a variable name before the colon.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Qualifier {
     None,
     Global,
@@ -636,8 +721,9 @@ pub enum Qualifier {
     Variable,
     /// `$function:name`.
     Function,
-    /// Any other drive (`$alias:x`, `$c:file`). Rare: boxed, so a `VarRef` is 48 bytes.
-    Drive(Box<Name>),
+    /// Any other drive (`$alias:x`, `$c:file`): its name is the text before the colon, not
+    /// held again, so a `VarRef` is 40 bytes.
+    Drive,
 }
 
 /// A piece of an expandable string.
@@ -767,11 +853,16 @@ mod size_tests {
         assert!(std::mem::size_of::<Expr>() <= 32, "Expr is {} bytes", std::mem::size_of::<Expr>());
         assert!(std::mem::size_of::<Statement>() <= 16, "Statement is {}", std::mem::size_of::<Statement>());
         assert_eq!(std::mem::size_of::<Span>(), 8);
-        assert!(std::mem::size_of::<VarRef>() <= 48, "VarRef is {}", std::mem::size_of::<VarRef>());
         assert!(
-            std::mem::size_of::<ParameterToken>() <= 32,
-            "ParameterToken is {}",
-            std::mem::size_of::<ParameterToken>()
+            std::mem::size_of::<ScriptBlockDef>() <= 56,
+            "ScriptBlockDef is {}",
+            std::mem::size_of::<ScriptBlockDef>()
+        );
+        assert!(std::mem::size_of::<VarRef>() <= 40, "VarRef is {}", std::mem::size_of::<VarRef>());
+        assert!(
+            std::mem::size_of::<CommandElement>() <= 32,
+            "CommandElement is {}",
+            std::mem::size_of::<CommandElement>()
         );
     }
 }

@@ -6,18 +6,7 @@ use super::*;
 
 fn commands(source: &str) -> Vec<Command> {
     let script = parse(source).unwrap_or_else(|e| panic!("{source:?} should parse: {e:?}"));
-    script
-        .statements()
-        .iter()
-        .flat_map(|s| match s {
-            Statement::Pipeline(p) => p.elements.to_vec(),
-            _ => Vec::new(),
-        })
-        .filter_map(|e| match e.kind {
-            ElementKind::Command(c) => Some(*c),
-            ElementKind::Expression(_) => None,
-        })
-        .collect()
+    script.statements().iter().flat_map(|s| s.commands().into_iter().cloned().collect::<Vec<_>>()).collect()
 }
 
 fn only(source: &str) -> Command {
@@ -33,11 +22,8 @@ fn string(element: &CommandElement) -> &str {
     }
 }
 
-fn parameter(element: &CommandElement) -> &ParameterToken {
-    match element {
-        CommandElement::Parameter(p) => p,
-        other => panic!("expected a parameter, got {other:?}"),
-    }
+fn parameter(element: &CommandElement) -> ParameterRef<'_> {
+    element.as_parameter().unwrap_or_else(|| panic!("expected a parameter, got {element:?}"))
 }
 
 /// The lone expression of a one-statement script.
@@ -78,9 +64,9 @@ fn colon_form_binds_the_next_token_even_a_dash() {
     let c = only("Dismount-Database db -Confirm:$false -Name:-x -Force");
     let confirm = parameter(&c.elements[1]);
     assert_eq!(&*confirm.name, "Confirm");
-    assert!(matches!(confirm.argument.as_ref().map(|e| &e.kind), Some(ExprKind::Variable(v)) if &*v.key == "false"));
+    assert!(matches!(confirm.argument.map(|e| &e.kind), Some(ExprKind::Variable(v)) if &*v.key == "false"));
     let name = parameter(&c.elements[2]);
-    assert!(matches!(name.argument.as_ref().map(|e| &e.kind), Some(ExprKind::BareWord(s)) if &**s == "-x"));
+    assert!(matches!(name.argument.map(|e| &e.kind), Some(ExprKind::BareWord(s)) if &**s == "-x"));
     assert!(parameter(&c.elements[3]).argument.is_none());
 }
 
@@ -121,6 +107,21 @@ fn a_statement_can_start_with_a_value_and_exit_takes_a_code() {
         matches!(&script.statements()[0], Statement::Pipeline(p) if matches!(p.elements[0].kind, ElementKind::Expression(_)))
     );
     assert!(matches!(&script.statements()[1], Statement::Flow(f) if matches!(f.kind, FlowKind::Exit(Some(_)))));
+}
+
+#[test]
+fn a_lone_expression_or_command_is_held_without_a_pipeline() {
+    let source = "1 + 2\nGet-X -Y\nGet-X > out.txt\n$a = Get-X\nGet-X && 1";
+    let script = parse(source).expect("parses");
+    let statements = script.statements();
+    assert!(matches!(&statements[0], Statement::Expression(e) if &source[e.span.range()] == "1 + 2"));
+    assert!(matches!(&statements[1], Statement::Command(c) if &source[c.span.range()] == "Get-X -Y"));
+    // Redirections stay with their element in a pipeline.
+    assert!(matches!(&statements[2], Statement::Pipeline(p) if p.elements[0].redirections.len() == 1));
+    assert!(matches!(&statements[3], Statement::Assignment(a) if matches!(a.value, Statement::Command(_))));
+    // The pipelines of a chain stay pipelines.
+    assert!(matches!(&statements[4], Statement::Chain(c) if c.first.elements.len() == 1 && c.rest.len() == 1));
+    assert_eq!(statements[1].span(), Span::new(6, 14));
 }
 
 #[test]

@@ -17,10 +17,17 @@ impl<'s> Parser<'s> {
     /// `element | element | …`.
     pub(super) fn pipeline(&mut self) -> PResult<Pipeline> {
         let start = self.pos;
+        let mark = self.stacks.elements.len();
+        self.pipeline_elements()?;
+        let elements = Stacks::take(&mut self.stacks.elements, mark);
+        Ok(Pipeline { elements, span: self.span_from(start) })
+    }
+
+    /// The elements of a pipeline, pushed on the element stack (one at least).
+    pub(super) fn pipeline_elements(&mut self) -> PResult<()> {
         if self.at_end() {
             return Err(self.incomplete_at(self.pos, "ExpectedExpression", "An expression was expected."));
         }
-        let mark = self.stacks.elements.len();
         let first = self.pipeline_element(true)?;
         self.stacks.elements.push(first);
         loop {
@@ -51,8 +58,24 @@ impl<'s> Parser<'s> {
             let element = self.pipeline_element(false)?;
             self.stacks.elements.push(element);
         }
-        let elements = Stacks::take(&mut self.stacks.elements, mark);
-        Ok(Pipeline { elements, span: self.span_from(start) })
+        Ok(())
+    }
+
+    /// The pipeline whose elements are on the element stack above `mark` (it began at
+    /// `start`), as a statement: one element without redirections is held alone.
+    pub(super) fn pipeline_from_stack(&mut self, start: usize, mark: usize) -> Statement {
+        let elements = &mut self.stacks.elements;
+        if elements.len() == mark + 1
+            && elements[mark].redirections.is_empty()
+            && let Some(element) = elements.pop()
+        {
+            return match element.kind {
+                ElementKind::Expression(e) => Statement::Expression(Box::new(e)),
+                ElementKind::Command(c) => Statement::Command(c),
+            };
+        }
+        let elements = Stacks::take(elements, mark);
+        Statement::Pipeline(Box::new(Pipeline { elements, span: self.span_from(start) }))
     }
 
     /// A command, or (first in a pipeline) a value, with its redirections.
@@ -168,7 +191,7 @@ impl<'s> Parser<'s> {
                 }
                 _ => {}
             }
-            if self.redirection(&mut redirections)? {
+            if matches!(c, '>' | '*' | '1'..='6' | '<') && self.redirection(&mut redirections)? {
                 continue;
             }
             // A dash may be any of four characters; three of them are not ASCII.
@@ -202,7 +225,7 @@ impl<'s> Parser<'s> {
                     continue;
                 }
                 if let Some(parameter) = self.parameter()? {
-                    self.stacks.arguments.push(CommandElement::Parameter(Box::new(parameter)));
+                    self.stacks.arguments.push(parameter);
                     continue;
                 }
             }
@@ -247,7 +270,7 @@ impl<'s> Parser<'s> {
 
     /// `-Name` or `-Name:value`; `None` when the text at the position is not a parameter token
     /// (a negative number, a lone dash, a dash followed by a quote).
-    fn parameter(&mut self) -> PResult<Option<ParameterToken>> {
+    fn parameter(&mut self) -> PResult<Option<CommandElement>> {
         let Some(dash) = self.peek().filter(|c| is_dash(*c)) else {
             return Ok(None);
         };
@@ -277,7 +300,7 @@ impl<'s> Parser<'s> {
         let name = self.intern(&rest[..len]);
         self.pos = name_start + len;
         if self.byte() != b':' {
-            return Ok(Some(ParameterToken { name, span: self.span_from(start), argument: None }));
+            return Ok(Some(CommandElement::Parameter(ParameterName { name, span: self.span_from(start) })));
         }
         self.pos += 1;
         let colon = self.pos;
@@ -298,7 +321,8 @@ impl<'s> Parser<'s> {
             ));
         }
         let argument = self.command_argument()?;
-        Ok(Some(ParameterToken { name, span: self.span_from(start), argument: Some(Box::new(argument)) }))
+        let token = ParameterToken { name, span: self.span_from(start), argument };
+        Ok(Some(CommandElement::ParameterWithArgument(Box::new(token))))
     }
 
     /// One command argument: a value, or several joined by commas into an array.

@@ -5,8 +5,7 @@
 
 use std::rc::Rc;
 
-use super::{PResult, Parser, Stacks, ascii_letters_len, char_at, ends_token, identifier_len};
-use crate::shell::syntax::SyntaxError;
+use super::{PResult, ParseError, Parser, Stacks, ascii_letters_len, char_at, ends_token, identifier_len};
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{is_dash, is_double_quote, is_single_quote};
 
@@ -96,7 +95,17 @@ fn operator_text(op: BinaryOp) -> &'static str {
 
 impl<'s> Parser<'s> {
     /// `-name` at the position: the operator and the length of its token.
+    #[inline]
     fn dash_token(&self) -> Option<(Op, usize)> {
+        // ASCII other than `-` is no dash: decided without decoding a character.
+        let b = self.byte();
+        if b != b'-' && b < 0x80 {
+            return None;
+        }
+        self.dash_token_at_dash()
+    }
+
+    fn dash_token_at_dash(&self) -> Option<(Op, usize)> {
         let first = self.peek().filter(|c| is_dash(*c))?;
         let rest = &self.src[self.pos + first.len_utf8()..];
         let len = ascii_letters_len(rest);
@@ -108,6 +117,10 @@ impl<'s> Parser<'s> {
 
     /// A binary operator at the position: the operator and its length.
     fn binary_operator(&self) -> Option<(BinaryOp, usize)> {
+        let b = self.byte();
+        if b < 0x80 && !matches!(b, b'-' | b'.' | b'?' | b'+' | b'*' | b'/' | b'%') {
+            return None;
+        }
         if let Some((Op::Binary(op), len)) = self.dash_token() {
             return Some((op, len));
         }
@@ -138,7 +151,8 @@ impl<'s> Parser<'s> {
     }
 
     /// The error for a missing expression at the position.
-    pub(super) fn expected_expression(&self) -> SyntaxError {
+    #[cold]
+    pub(super) fn expected_expression(&self) -> ParseError {
         if self.at_end() {
             self.incomplete_at(self.pos, "ExpectedExpression", "An expression was expected after '('.")
         } else {
@@ -188,7 +202,8 @@ impl<'s> Parser<'s> {
         Ok(Some(Expr { kind: ExprKind::Ternary(Box::new(Ternary { condition, then, otherwise })), span }))
     }
 
-    fn value_expected(&self, after: &str) -> SyntaxError {
+    #[cold]
+    fn value_expected(&self, after: &str) -> ParseError {
         let message = format!("You must provide a value expression following the '{after}' operator.");
         if self.at_end() {
             self.incomplete_at(self.pos, "ExpectedValueExpression", message)
@@ -216,21 +231,15 @@ impl<'s> Parser<'s> {
     ) -> PResult<Expr> {
         let save = self.pos;
         skip(self)?;
-        let no_operator = self.binary_operator().is_none();
-        self.pos = save;
-        if no_operator {
+        let Some(mut found) = self.binary_operator() else {
+            self.pos = save;
             return Ok(first);
-        }
+        };
         // Operands and operators wait on the parse's shared stacks, above `mark`.
         let mark = self.stacks.operators.len();
         self.stacks.exprs.push(first);
         loop {
-            let save = self.pos;
-            skip(self)?;
-            let Some((op, len)) = self.binary_operator() else {
-                self.pos = save;
-                break;
-            };
+            let (op, len) = found;
             self.pos += len;
             self.skip_newlines()?;
             let Some(right) = operand(self)? else {
@@ -244,6 +253,15 @@ impl<'s> Parser<'s> {
             }
             stacks.operators.push(op);
             stacks.exprs.push(right);
+            let save = self.pos;
+            skip(self)?;
+            match self.binary_operator() {
+                Some(next) => found = next,
+                None => {
+                    self.pos = save;
+                    break;
+                }
+            }
         }
         while self.stacks.operators.len() > mark {
             reduce(&mut self.stacks.exprs, &mut self.stacks.operators);
@@ -373,6 +391,10 @@ impl<'s> Parser<'s> {
 
     /// `$x++` / `$x--` after a primary.
     fn postfix_increment(&mut self, expr: Expr) -> PResult<Expr> {
+        // Most expressions are followed by no `++` or `--`: nothing to look at.
+        if !self.may_have_operator(b"+-") {
+            return Ok(expr);
+        }
         let save = self.pos;
         self.skip_blanks()?;
         let c = self.peek();
@@ -397,7 +419,8 @@ impl<'s> Parser<'s> {
         Ok(Expr { kind: ExprKind::IncDec(Box::new(inc)), span })
     }
 
-    fn missing_after_operator(&self, op: &str) -> SyntaxError {
+    #[cold]
+    fn missing_after_operator(&self, op: &str) -> ParseError {
         let message = format!("Missing expression after unary operator '{op}'.");
         if self.at_end() {
             self.incomplete_at(self.pos, "MissingExpressionAfterOperator", message)

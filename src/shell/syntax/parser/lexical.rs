@@ -8,7 +8,10 @@ use num_bigint::{BigInt, Sign};
 use num_traits::{FromPrimitive, One, Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
-use super::{PResult, Parser, Stacks, char_at, ends_token};
+use super::{PResult, Parser, Stacks, ascii_table, char_at, ends_token};
+
+/// The ASCII bytes of a variable name (`$name`): letters, digits, `_` and `?`.
+static VARIABLE_NAME_BYTES: [bool; 256] = ascii_table(b"_?");
 use crate::shell::syntax::ast::*;
 use crate::shell::syntax::chars::{is_dash, is_double_quote, is_single_quote};
 
@@ -387,7 +390,7 @@ impl<'s> Parser<'s> {
         let name_start = self.pos;
         loop {
             let b = self.byte();
-            if b.is_ascii_alphanumeric() || b == b'_' || b == b'?' {
+            if VARIABLE_NAME_BYTES[b as usize] {
                 self.pos += 1;
             } else if b == b':' && self.byte_at(1) != b':' {
                 // `$scope:name`; `$a::b` is static member access.
@@ -428,7 +431,7 @@ impl<'s> Parser<'s> {
                 } else if is("function") {
                     Qualifier::Function
                 } else {
-                    Qualifier::Drive(Box::new(self.intern(scope)))
+                    Qualifier::Drive
                 };
                 (q, bare)
             }

@@ -29,7 +29,12 @@ use super::chars::is_blank;
 
 pub(crate) use lexical::parse_number;
 
-type PResult<T> = Result<T, SyntaxError>;
+/// A parse error, boxed: every rule returns a `PResult`, and with the error one pointer wide
+/// a result is hardly bigger than its value (a `Statement` comes back in two registers instead
+/// of 72 bytes written to memory and copied up through each rule).
+type ParseError = Box<SyntaxError>;
+
+type PResult<T> = Result<T, ParseError>;
 
 /// How deeply blocks and expressions may nest. Deeper input is refused with a parse error
 /// rather than overflowing the stack (of the parser here, or of the interpreter later).
@@ -46,7 +51,7 @@ pub(super) fn script(source: &str) -> Result<Script, SyntaxError> {
         });
     }
     let mut parser = Parser::new(source);
-    let body = parser.script_body()?;
+    let body = parser.script_body().map_err(|e| *e)?;
     Ok(Script { body: Rc::new(body) })
 }
 
@@ -63,6 +68,10 @@ pub(super) struct Parser<'s> {
     /// a large script and a probe of it misses the cache (the parser's profile said so).
     recent: Box<[Option<Name>]>,
     stacks: Stacks,
+    /// The last trivia scan ([`Parser::skip_trivia`]): from where, skipping what, to where. A
+    /// rule that looks past a newline for a `|` or `else` and finds none goes back, and the
+    /// next rule skips the same lines again: the scan is not repeated.
+    last_trivia: (usize, Skip, usize),
 }
 
 /// Lists being parsed are pushed here, not into a `Vec` of their own, and boxed with one exact
@@ -86,8 +95,11 @@ impl Stacks {
     /// `split_off` moves them with one copy; collecting a `drain` moved them one by one.
     fn take<T>(stack: &mut Vec<T>, mark: usize) -> Box<[T]> {
         if mark == 0 {
-            // `split_off(0)` would hand over the whole stack's buffer and allocate another.
-            return stack.drain(..).collect();
+            // `split_off(0)` would hand over the whole stack's buffer and allocate another;
+            // `append` moves the items with one copy too, and leaves the stack its buffer.
+            let mut items = Vec::with_capacity(stack.len());
+            items.append(stack);
+            return items.into_boxed_slice();
         }
         stack.split_off(mark).into_boxed_slice()
     }
@@ -99,7 +111,16 @@ impl<'s> Parser<'s> {
         let names = HashTable::with_capacity(src.len() / 64);
         // A slot per 64 bytes of script, between 16 and 1,024 (16 KB: it must stay in the cache).
         let recent = vec![None; (src.len() / 64).clamp(16, 1024).next_power_of_two()].into_boxed_slice();
-        Parser { src, bytes: src.as_bytes(), pos: 0, depth: 0, names, recent, stacks: Stacks::default() }
+        Parser {
+            src,
+            bytes: src.as_bytes(),
+            pos: 0,
+            depth: 0,
+            names,
+            recent,
+            stacks: Stacks::default(),
+            last_trivia: (usize::MAX, Skip::Blanks, 0),
+        }
     }
 
     // -----------------------------------------------------------------------------------------
@@ -222,14 +243,40 @@ impl<'s> Parser<'s> {
         loop {
             match self.bytes.get(self.pos) {
                 Some(b' ' | b'\t') => self.pos += 1,
+                // The ends of lines and statements this scan stops at (`what` is a constant
+                // where this is inlined: the test costs nothing there).
+                Some(b'\n' | b'\r') if what == Skip::Blanks => return Ok(()),
+                Some(b';') if what != Skip::Separators => return Ok(()),
                 Some(&b) if STARTS_TRIVIA[b as usize] => return self.skip_trivia(what),
                 _ => return Ok(()),
             }
         }
     }
 
+    /// Whether the byte after any spaces and tabs at the position may start an operator
+    /// (`-`, `+`, or the first byte of a Unicode dash), or trivia other than blanks that a
+    /// full scan must look past. A cheap test before the rules that look for an operator
+    /// after a value and go back when there is none.
+    #[inline]
+    fn may_have_operator(&self, operators: &[u8]) -> bool {
+        let mut i = self.pos;
+        while let Some(b' ' | b'\t') = self.bytes.get(i) {
+            i += 1;
+        }
+        match self.bytes.get(i) {
+            None => false,
+            Some(&b) => b >= 0x80 || operators.contains(&b) || matches!(b, b'`' | b'<' | b'#'),
+        }
+    }
+
     #[inline(never)]
     fn skip_trivia(&mut self, what: Skip) -> PResult<()> {
+        let (from, skipped, to) = self.last_trivia;
+        if from == self.pos && skipped == what {
+            self.pos = to;
+            return Ok(());
+        }
+        let start = self.pos;
         let bytes = self.bytes;
         let mut pos = self.pos;
         while let Some(&b) = bytes.get(pos) {
@@ -297,6 +344,7 @@ impl<'s> Parser<'s> {
             }
         }
         self.pos = pos;
+        self.last_trivia = (start, what, pos);
         Ok(())
     }
 
@@ -308,25 +356,28 @@ impl<'s> Parser<'s> {
     // -----------------------------------------------------------------------------------------
     // Errors
 
-    fn error_at(&self, at: usize, len: usize, id: &'static str, message: impl Into<String>) -> SyntaxError {
+    #[cold]
+    fn error_at(&self, at: usize, len: usize, id: &'static str, message: impl Into<String>) -> ParseError {
         let at = at.min(self.src.len());
-        SyntaxError {
+        Box::new(SyntaxError {
             id,
             message: message.into(),
             span: Span::new(at, (at + len).min(self.src.len())),
             incomplete: false,
-        }
+        })
     }
 
     /// The input ended too early: more lines would complete it.
-    fn incomplete_at(&self, at: usize, id: &'static str, message: impl Into<String>) -> SyntaxError {
+    #[cold]
+    fn incomplete_at(&self, at: usize, id: &'static str, message: impl Into<String>) -> ParseError {
         let at = at.min(self.src.len());
-        SyntaxError { id, message: message.into(), span: Span::new(at, at), incomplete: true }
+        Box::new(SyntaxError { id, message: message.into(), span: Span::new(at, at), incomplete: true })
     }
 
     /// A missing token: incomplete at the end of input, an error (marking the token found)
     /// elsewhere.
-    fn missing(&self, id: &'static str, message: impl Into<String>) -> SyntaxError {
+    #[cold]
+    fn missing(&self, id: &'static str, message: impl Into<String>) -> ParseError {
         if self.at_end() {
             self.incomplete_at(self.pos, id, message)
         } else {
@@ -335,7 +386,8 @@ impl<'s> Parser<'s> {
     }
 
     /// `Unexpected token 'x' in expression or statement.` at the position.
-    fn unexpected(&self) -> SyntaxError {
+    #[cold]
+    fn unexpected(&self) -> ParseError {
         if self.at_end() {
             return self.incomplete_at(self.pos, "IncompleteParse", "Incomplete input.");
         }
@@ -410,10 +462,29 @@ fn ascii_letters_len(text: &str) -> usize {
     text.bytes().position(|b| !b.is_ascii_alphabetic()).unwrap_or(text.len())
 }
 
+/// The ASCII bytes of an identifier: letters, digits and `_` (a table: one load a byte).
+static IDENTIFIER_BYTES: [bool; 256] = ascii_table(b"_");
+
+/// A table of the ASCII letters and digits and of the bytes in `extra`.
+const fn ascii_table(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
 /// The length of the run of identifier characters (letters and digits of any script, `_`) at
 /// the start of `text`: a byte loop over ASCII, characters only from the first non-ASCII one.
 fn identifier_len(text: &str) -> usize {
-    let ascii = text.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'_')).unwrap_or(text.len());
+    let ascii = text.bytes().position(|b| !IDENTIFIER_BYTES[b as usize]).unwrap_or(text.len());
     if text.as_bytes().get(ascii).is_some_and(|&b| b >= 0x80) {
         let rest = &text[ascii..];
         ascii + rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())

@@ -96,7 +96,7 @@ impl<'s> Parser<'s> {
         self.skip_separators()?;
         let param = self.param_block_opt()?;
         self.skip_separators()?;
-        let mut def = ScriptBlockDef { param, ..ScriptBlockDef::default() };
+        let mut def = ScriptBlockDef { param: param.map(Box::new), ..ScriptBlockDef::default() };
         if self.starts_named_block() {
             loop {
                 self.skip_separators()?;
@@ -115,15 +115,15 @@ impl<'s> Parser<'s> {
                 }
                 let rest = self.rest();
                 let (word, slot) = if keyword_at(rest, "begin") {
-                    ("begin", &mut def.begin)
+                    ("begin", &mut def.named_mut().begin)
                 } else if keyword_at(rest, "process") {
-                    ("process", &mut def.process)
+                    ("process", &mut def.named_mut().process)
                 } else if keyword_at(rest, "end") {
                     ("end", &mut def.end)
                 } else if keyword_at(rest, "clean") {
-                    ("clean", &mut def.clean)
+                    ("clean", &mut def.named_mut().clean)
                 } else if keyword_at(rest, "dynamicparam") {
-                    ("dynamicparam", &mut def.dynamicparam)
+                    ("dynamicparam", &mut def.named_mut().dynamicparam)
                 } else {
                     return Err(self.error_at(
                         self.pos,
@@ -200,7 +200,12 @@ impl<'s> Parser<'s> {
             // separator before the next one, as in PowerShell.
             let block_ended = !matches!(
                 statement,
-                Statement::Pipeline(_) | Statement::Chain(_) | Statement::Assignment(_) | Statement::Flow(_)
+                Statement::Expression(_)
+                    | Statement::Command(_)
+                    | Statement::Pipeline(_)
+                    | Statement::Chain(_)
+                    | Statement::Assignment(_)
+                    | Statement::Flow(_)
             ) && self.src.as_bytes().get(end.saturating_sub(1)) == Some(&b'}');
             let ends = block_ended
                 || match self.peek() {
@@ -379,9 +384,7 @@ impl<'s> Parser<'s> {
                 self.pos = after;
                 let block = self.block()?;
                 let span = self.span_from(start);
-                let sub = Expr { kind: ExprKind::SubExpr(block.statements), span };
-                let element = PipelineElement { kind: ElementKind::Expression(sub), redirections: Box::new([]) };
-                Statement::Pipeline(Box::new(Pipeline { elements: vec![element].into_boxed_slice(), span }))
+                Statement::Expression(Box::new(Expr { kind: ExprKind::SubExpr(block.statements), span }))
             }
             "elseif" | "else" | "catch" | "finally" | "until" => {
                 return Err(self.error_at(
@@ -601,10 +604,7 @@ impl<'s> Parser<'s> {
             if self.byte() == b'(' {
                 self.condition("switch")?
             } else {
-                let path = self.command_argument_primary(false)?;
-                let span = path.span;
-                let element = PipelineElement { kind: ElementKind::Expression(path), redirections: Box::new([]) };
-                Statement::Pipeline(Box::new(Pipeline { elements: vec![element].into_boxed_slice(), span }))
+                Statement::Expression(Box::new(self.command_argument_primary(false)?))
             }
         } else {
             self.condition("switch")?
@@ -718,10 +718,10 @@ impl<'s> Parser<'s> {
                     "A function cannot have both a parameter list and a param block.",
                 ));
             }
-            body.param = inline;
+            body.param = inline.map(Box::new);
         }
-        if filter && body.begin.is_none() && body.process.is_none() && body.clean.is_none() {
-            body.process = body.end.take();
+        if filter && body.begin().is_none() && body.process().is_none() && body.clean().is_none() {
+            body.named_mut().process = body.end.take();
             body.is_filter = true;
         }
         Ok(Statement::Function(Rc::new(FunctionDef { name, body: Rc::new(body), span: self.span_from(start) })))
@@ -894,13 +894,19 @@ impl<'s> Parser<'s> {
     /// A pipeline, an assignment, or a `&&`/`||` chain of pipelines.
     pub(super) fn pipeline_statement(&mut self) -> PResult<Statement> {
         let start = self.pos;
-        let first = self.pipeline()?;
+        let mark = self.stacks.elements.len();
+        self.pipeline_elements()?;
         // `target = value` (and `+=` …) when the pipeline is a lone expression.
-        if first.as_expression().is_some() {
+        let elements = &self.stacks.elements;
+        if elements.len() == mark + 1
+            && elements[mark].redirections.is_empty()
+            && matches!(elements[mark].kind, ElementKind::Expression(_))
+        {
             let save = self.pos;
             self.skip_blanks()?;
             if let Some((op, len)) = assignment_operator(self.rest()) {
-                let Some(target) = first.into_expression() else {
+                let Some(PipelineElement { kind: ElementKind::Expression(target), .. }) = self.stacks.elements.pop()
+                else {
                     return Err(self.unexpected());
                 };
                 self.pos += len;
@@ -926,6 +932,14 @@ impl<'s> Parser<'s> {
             }
             self.pos = save;
         }
+        let save = self.pos;
+        self.skip_blanks()?;
+        let chained = self.starts_with("&&") || self.starts_with("||");
+        self.pos = save;
+        if !chained {
+            return Ok(self.pipeline_from_stack(start, mark));
+        }
+        let first = Pipeline { elements: Stacks::take(&mut self.stacks.elements, mark), span: self.span_from(start) };
         let mut rest = Vec::new();
         loop {
             let save = self.pos;
@@ -948,9 +962,6 @@ impl<'s> Parser<'s> {
                 ));
             }
             rest.push((op, self.pipeline()?));
-        }
-        if rest.is_empty() {
-            return Ok(Statement::Pipeline(Box::new(first)));
         }
         Ok(Statement::Chain(Box::new(Chain { first, rest: rest.into_boxed_slice(), span: self.span_from(start) })))
     }
