@@ -539,7 +539,7 @@ pub struct ParameterToken {
 /// A parameter token of either form, borrowed.
 #[derive(Debug, Clone, Copy)]
 pub struct ParameterRef<'a> {
-    pub name: &'a Name,
+    pub name: &'a str,
     pub span: Span,
     pub argument: Option<&'a Expr>,
 }

@@ -42,9 +42,9 @@ fn pasted_curly_quotes_and_en_dashes_work_as_in_powershell() {
     );
     assert_eq!(c.literal_name(), Some("Enable-StorageGroupCopy"));
     assert_eq!(string(&c.elements[0]), "CCREX01\\First Storage Group");
-    assert_eq!(&*parameter(&c.elements[1]).name, "StandbyMachine");
+    assert_eq!(parameter(&c.elements[1]).name, "StandbyMachine");
     assert_eq!(string(&c.elements[2]), "NH-W2K3-SRV03");
-    assert_eq!(&*parameter(&c.elements[3]).name, "ReplayLagTime");
+    assert_eq!(parameter(&c.elements[3]).name, "ReplayLagTime");
     // A number followed by characters that cannot end a number is a bare word.
     assert_eq!(string(&c.elements[4]), "0.0:0:0");
 }
@@ -63,7 +63,7 @@ fn quote_kinds_mix_and_double_up_as_escapes() {
 fn colon_form_binds_the_next_token_even_a_dash() {
     let c = only("Dismount-Database db -Confirm:$false -Name:-x -Force");
     let confirm = parameter(&c.elements[1]);
-    assert_eq!(&*confirm.name, "Confirm");
+    assert_eq!(confirm.name, "Confirm");
     assert!(matches!(confirm.argument.map(|e| &e.kind), Some(ExprKind::Variable(v)) if &*v.key == "false"));
     let name = parameter(&c.elements[2]);
     assert!(matches!(name.argument.map(|e| &e.kind), Some(ExprKind::BareWord(s)) if &**s == "-x"));
@@ -97,7 +97,7 @@ fn statements_pipelines_comments_and_continuations() {
         commands(source).into_iter().filter_map(|c| c.literal_name().map(str::to_string)).collect();
     assert_eq!(names, ["Get-A", "Format-List", "Get-B", "Get-C", "Get-D", "Format-Table"]);
     let c = &commands(source)[3];
-    assert_eq!(&*parameter(&c.elements[0]).name, "X");
+    assert_eq!(parameter(&c.elements[0]).name, "X");
 }
 
 #[test]
