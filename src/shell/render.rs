@@ -411,6 +411,10 @@ pub fn write_formatted(out: &mut dyn Write, block: &Formatted, width: usize) -> 
 /// Writes an error in ConciseView: `Command: message` (or `Command: file:line` for scripts),
 /// then the source line with the offending extent underlined, then what to do.
 pub fn write_error(err: &mut dyn Write, record: &ErrorRecord) -> io::Result<()> {
+    // An error `-ErrorAction Stop` (or the preference) turned terminating shows as the error it
+    // stopped for, as PowerShell's host shows the record the ActionPreferenceStopException
+    // carries: `Get-Item: Cannot find path …`, not the exception's own wrapping text.
+    let message = &record.as_caught().message;
     let prefix =
         record.command.as_deref().unwrap_or(if record.category == "ParserError" { "ParserError" } else { "Exception" });
     let mut text = String::new();
@@ -418,9 +422,9 @@ pub fn write_error(err: &mut dyn Write, record: &ErrorRecord) -> io::Result<()> 
     match &record.position {
         Some(p) if p.file.is_some() => {
             text.push_str(&format!("{prefix}: {}:{}\n", p.file.as_deref().unwrap_or(""), p.line));
-            details.extend(record.message.lines());
+            details.extend(message.lines());
         }
-        _ => text.push_str(&format!("{prefix}: {}\n", record.message)),
+        _ => text.push_str(&format!("{prefix}: {message}\n")),
     }
     if let Some(hint) = &record.hint {
         details.push(hint);

@@ -502,8 +502,9 @@ pub enum CommandElement {
     /// `-Name:value` (rare: boxed, so an element stays 32 bytes).
     ParameterWithArgument(Box<ParameterToken>),
     Argument(Expr),
-    /// `@params`: a hashtable (named) or array (positional) spread into the call.
-    Splat(Expr),
+    /// `@params`: a hashtable (named) or array (positional) spread into the call (rare: boxed,
+    /// so that `Argument` is the one variant as large as an element).
+    Splat(Box<Expr>),
 }
 
 impl CommandElement {

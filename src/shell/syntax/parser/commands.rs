@@ -239,7 +239,7 @@ impl<'s> Parser<'s> {
                 }
                 let var = self.var_ref(&self.src[name_start..self.pos]);
                 let expr = Expr { kind: ExprKind::Variable(Box::new(var)), span: self.span_from(at) };
-                self.stacks.arguments.push(CommandElement::Splat(expr));
+                self.stacks.arguments.push(CommandElement::Splat(Box::new(expr)));
                 continue;
             }
             let argument = self.command_argument()?;
