@@ -212,6 +212,33 @@ Enter-PSSession NH-W2K3-SRV04
     assert!(err.contains("Invalid query"), "{err}");
 }
 
+/// Win32_Service shows a node's services as Get-Service does (the same estate decides them),
+/// and Win32_PingStatus, PowerShell 1.0's ping, answers for the address its filter names:
+/// 0 from a running node, 11010 (timed out) from a powered-off one, and no status with
+/// PrimaryAddressResolutionStatus 11001 for a name the lab does not have.
+#[test]
+fn wmi_lists_services_and_pings_lab_computers() {
+    let mut lab = Lab::new();
+    let out =
+        lab.ok(r#"$s = Get-WmiObject -Class Win32_Service -ComputerName NH-W2K3-SRV03 -Filter "Name='MSExchangeRepl'"
+"$($s.Name) $($s.State) $($s.Started) $($s.StartMode) $($s.__SERVER)"
+$all = Get-WmiObject Win32_Service -ComputerName NH-W2K3-SRV04
+$svc = Get-Service -ComputerName NH-W2K3-SRV04
+($all | Measure-Object).Count -eq ($svc | Measure-Object).Count
+(Get-WmiObject Win32_PingStatus -Filter "Address='NH-W2K3-SRV04'").StatusCode"#);
+    let lines: Vec<&str> = out.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines, ["MSExchangeRepl Running True Auto NH-W2K3-SRV03", "True", "0"], "{out}");
+    lab.ok("Stop-LabNode NH-W2K3-SRV05 -Confirm:$false | Out-Null");
+    let out = lab.ok(r#"(Get-WmiObject Win32_PingStatus -Filter "Address='NH-W2K3-SRV05'").StatusCode
+$p = Get-WmiObject Win32_PingStatus -Filter "Address='NOSUCHHOST'"
+"[$($p.StatusCode)] $($p.PrimaryAddressResolutionStatus)""#);
+    assert_eq!(out.lines().map(str::trim).collect::<Vec<_>>(), ["11010", "[] 11001"], "{out}");
+    let (out, err) = lab.run("Get-WmiObject Win32_Service -ComputerName NH-W2K3-SRV05");
+    assert!(out.trim().is_empty() && err.contains("The RPC server is unavailable."), "{out}{err}");
+    let (_, err) = lab.run("Get-WmiObject Win32_PingStatus");
+    assert!(err.contains("Invalid query") && err.contains("Address="), "{err}");
+}
+
 #[test]
 fn wildcards_fqdns_guids_and_distinguished_names_name_objects() {
     let mut lab = Lab::new();

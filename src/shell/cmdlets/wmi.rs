@@ -1,9 +1,13 @@
 //! `Get-WmiObject` for the classes CCR/SCR scripts read: `Win32_LogicalDisk` and
 //! `Win32_Volume` of the lab's computers, from ccrd's `/v1/lab/volumes` (each computer's
-//! `C:` is the real file system holding its lab files). A small WQL `-Filter` (conditions
-//! joined with AND) as scripts write it.
+//! `C:` is the real file system holding its lab files); `Win32_Service`, each computer's
+//! Windows services as `/v1/lab/services` decides them from the estate; and
+//! `Win32_PingStatus`, the PowerShell 1.0 way to ping (`-Filter "Address='NODE'"`), answered
+//! from the same reachability Test-Connection uses. A small WQL `-Filter` (conditions joined
+//! with AND) as scripts write it.
 //!
-//! Must not: read the lab's files or the local machine's disks: ccrd answers for the lab.
+//! Must not: read the lab's files or the local machine's disks, or send a packet: ccrd answers
+//! for the lab.
 
 use super::{Context, client_error};
 use crate::api::{self, IdentityQuery, routes};
@@ -13,13 +17,22 @@ use crate::shell::value::{Record, Value};
 
 const LOGICAL_DISK: &str = "Win32_LogicalDisk";
 const VOLUME: &str = "Win32_Volume";
+const SERVICE: &str = "Win32_Service";
+const PING_STATUS: &str = "Win32_PingStatus";
+/// IP_REQ_TIMED_OUT, what Win32_PingStatus reports for a computer that does not answer.
+const TIMED_OUT: i64 = 11010;
+/// WSAHOST_NOT_FOUND, a name that does not resolve.
+const HOST_NOT_FOUND: i64 = 11001;
 
 pub fn get_wmi_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let class = call.string("Class").unwrap_or_default();
-    let class = [LOGICAL_DISK, VOLUME].into_iter().find(|c| c.eq_ignore_ascii_case(class.trim())).ok_or_else(|| {
-        ErrorRecord::new("GetWMIManagementException", "InvalidType", format!("Invalid class \"{class}\""))
-            .with_hint("ccrsh's WMI knows Win32_LogicalDisk and Win32_Volume.")
-    })?;
+    let class = [LOGICAL_DISK, VOLUME, SERVICE, PING_STATUS]
+        .into_iter()
+        .find(|c| c.eq_ignore_ascii_case(class.trim()))
+        .ok_or_else(|| {
+            ErrorRecord::new("GetWMIManagementException", "InvalidType", format!("Invalid class \"{class}\""))
+                .with_hint("ccrsh's WMI knows Win32_LogicalDisk, Win32_Volume, Win32_Service and Win32_PingStatus.")
+        })?;
     if let Some(namespace) = call.string("Namespace") {
         let plain = namespace.trim().trim_start_matches('\\').replace('/', "\\").to_ascii_lowercase();
         if plain != "root\\cimv2" {
@@ -31,26 +44,31 @@ pub fn get_wmi_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         Some(text) => parse_filter(&text)?,
         None => Vec::new(),
     };
+    if class == PING_STATUS {
+        return ping_status(&filter, cx).map(|r| vec![r.into()]);
+    }
     let computers = call
         .strings("ComputerName")
         .unwrap_or_else(|| vec![crate::shell::runtime::environment::get("COMPUTERNAME").unwrap_or_else(|| ".".into())]);
     let mut out = Vec::new();
+    if class == SERVICE {
+        for computer in computers {
+            match services(&computer, cx)? {
+                Some(records) => {
+                    out.extend(records.into_iter().filter(|r| filter.iter().all(|c| c.holds(r))).map(Value::from))
+                }
+                None => cx.errors.push(rpc_unavailable(&computer)),
+            }
+        }
+        return Ok(out);
+    }
     for computer in computers {
         let query = IdentityQuery { identity: Some(computer.clone()) };
         let volumes: Vec<api::Volume> = cx.client.get(routes::LAB_VOLUMES, &query).map_err(client_error)?;
         match volumes.first() {
             Some(v) if v.powered_on => {}
             _ => {
-                cx.errors.push(
-                    ErrorRecord::new(
-                        "GetWMICOMException",
-                        "InvalidOperation",
-                        "The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)".into(),
-                    )
-                    .with_hint(format!(
-                        "{computer} is not a running computer of the lab (Get-LabNode shows the nodes and their power)."
-                    )),
-                );
+                cx.errors.push(rpc_unavailable(&computer));
                 continue;
             }
         }
@@ -62,6 +80,92 @@ pub fn get_wmi_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         }
     }
     Ok(out)
+}
+
+/// What WMI says of a computer that does not answer.
+fn rpc_unavailable(computer: &str) -> ErrorRecord {
+    ErrorRecord::new(
+        "GetWMICOMException",
+        "InvalidOperation",
+        "The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)".into(),
+    )
+    .with_hint(format!(
+        "{computer} is not a running computer of the lab (Get-LabNode shows the nodes and their power)."
+    ))
+}
+
+/// The computer's services as Win32_Service objects; `None` when it does not answer.
+fn services(computer: &str, cx: &mut Context<'_>) -> Result<Option<Vec<Record>>, ErrorRecord> {
+    let query = api::ServicesQuery { computer: computer.to_string(), from: cx.engine.computer() };
+    let found: api::LabServices = cx.client.get(routes::LAB_SERVICES, &query).map_err(client_error)?;
+    if found.unreachable.is_some() {
+        return Ok(None);
+    }
+    let server = found.computer;
+    Ok(Some(
+        found
+            .services
+            .into_iter()
+            .map(|s| {
+                let state = if s.running { "Running" } else { "Stopped" };
+                let mode = if s.start_type.eq_ignore_ascii_case("Automatic") { "Auto" } else { "Manual" };
+                Record::new(format!("System.Management.ManagementObject#root\\cimv2\\{SERVICE}"))
+                    .with_text(format!("\\\\{server}\\root\\cimv2:{SERVICE}.Name=\"{}\"", s.name))
+                    .with("ExitCode", 0_i64)
+                    .with("Name", s.name.clone())
+                    .with("StartMode", mode)
+                    .with("State", state)
+                    .with("Status", "OK")
+                    .with("__CLASS", SERVICE)
+                    .with("__SERVER", server.clone())
+                    .with("Caption", s.display_name.clone())
+                    .with("DisplayName", s.display_name)
+                    .with("Started", s.running)
+                    .with("SystemName", server.clone())
+            })
+            .collect(),
+    ))
+}
+
+/// `Win32_PingStatus` for the one address the filter names, from the computer the session is
+/// on: StatusCode 0 when the lab computer answers, 11010 (timed out) when it is off or cut
+/// off; a name the lab does not have does not resolve (PrimaryAddressResolutionStatus 11001).
+fn ping_status(filter: &[Condition], cx: &mut Context<'_>) -> Result<Record, ErrorRecord> {
+    let address = filter
+        .iter()
+        .find(|c| c.equal && c.property.eq_ignore_ascii_case("Address"))
+        .map(|c| c.value.clone())
+        .ok_or_else(|| {
+            ErrorRecord::new("GetWMIManagementException", "InvalidArgument", "Invalid query ".into())
+                .with_hint("Win32_PingStatus answers for one address: -Filter \"Address='NH-W2K3-SRV03'\".")
+        })?;
+    let query = api::ServicesQuery { computer: address.clone(), from: cx.engine.computer() };
+    let (resolution, status, protocol_address) = match cx.client.get::<api::LabServices>(routes::LAB_SERVICES, &query) {
+        Ok(found) => {
+            let reached = found.address.unwrap_or(found.computer);
+            if found.unreachable.is_none() { (0, Some(0), reached) } else { (0, Some(TIMED_OUT), reached) }
+        }
+        Err(crate::shell::client::ClientError::Rejected(body))
+            if body.code == api::ErrorCode::ManagementObjectNotFound =>
+        {
+            (HOST_NOT_FOUND, None, String::new())
+        }
+        Err(other) => return Err(client_error(other)),
+    };
+    let from = crate::shell::runtime::dotnet::machine_name();
+    Ok(Record::new(format!("System.Management.ManagementObject#root\\cimv2\\{PING_STATUS}"))
+        .with_text(format!("\\\\{from}\\root\\cimv2:{PING_STATUS}.Address=\"{address}\""))
+        .with("Address", address)
+        .with("BufferSize", 32_i64)
+        .with("NoFragmentation", false)
+        .with("PrimaryAddressResolutionStatus", resolution)
+        .with("ProtocolAddress", protocol_address)
+        .with("ResponseTime", if status == Some(0) { Value::Int(0) } else { Value::Null })
+        .with("StatusCode", status.map_or(Value::Null, Value::Int))
+        .with("Timeout", 1000_i64)
+        .with("TimeToLive", 80_i64)
+        .with("__CLASS", PING_STATUS)
+        .with("__SERVER", from))
 }
 
 fn logical_disk(v: api::Volume) -> Record {
