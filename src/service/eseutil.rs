@@ -106,14 +106,23 @@ fn created(ms: i64) -> Option<DateTime<Utc>> {
 }
 
 fn closed_check(path: String, generation: u64, bytes: &[u8]) -> api::LogFileCheck {
-    let header = log_format::decode_header(bytes);
     let damage = log_format::inspect(bytes, generation, None).err().map(|d| d.to_string());
+    log_check(path, log_format::decode_header(bytes), false, damage)
+}
+
+/// What `/ml` reports of one log: its header's generation, signature and time, and `damage`.
+fn log_check(
+    path: String,
+    header: Option<log_format::LogHeader>,
+    open: bool,
+    damage: Option<String>,
+) -> api::LogFileCheck {
     api::LogFileCheck {
         path,
         generation: header.map_or(0, |h| h.generation),
         log_signature: header.map_or(0, |h| h.lineage),
         created: header.and_then(|h| created(h.opened_ms)),
-        open: false,
+        open,
         damage,
     }
 }
@@ -130,12 +139,5 @@ fn open_check(path: String, bytes: &[u8]) -> api::LogFileCheck {
         }
         Some(_) => None,
     };
-    api::LogFileCheck {
-        path,
-        generation: header.map_or(0, |h| h.generation),
-        log_signature: header.map_or(0, |h| h.lineage),
-        created: header.and_then(|h| created(h.opened_ms)),
-        open: true,
-        damage,
-    }
+    log_check(path, header, true, damage)
 }
