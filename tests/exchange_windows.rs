@@ -360,6 +360,7 @@ fn echo_requests_are_answered_from_the_lab_state() {
         r#"Test-Connection NH-W2K3-SRV03, CCREX01, NH-W2K3-HUB01 -Count 1 | ForEach-Object { "$($_.Destination) $($_.IPV4Address)" }
 Test-Connection NH-W2K3-SRV04 -Quiet
 Test-Connection 192.0.2.4 -Quiet
+(New-Object Net.NetworkInformation.Ping).Send('CCREX01').Address
 (Test-Connection NH-W2K3-DC01 -Count 2).Count
 $p = ping -n 2 NH-W2K3-SRV01; "exit $LASTEXITCODE"; $p[1]; $p[3]"#,
     );
@@ -371,6 +372,7 @@ $p = ping -n 2 NH-W2K3-SRV01; "exit $LASTEXITCODE"; $p[1]; $p[3]"#,
             "NH-W2K3-HUB01 192.0.2.20",
             "True",
             "True",
+            "192.0.2.50",
             "2",
             "exit 0",
             "Pinging NH-W2K3-SRV01 [198.51.100.1] with 32 bytes of data:",

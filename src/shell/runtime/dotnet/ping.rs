@@ -1,9 +1,11 @@
 //! `[System.Net.NetworkInformation.Ping]`: `New-Object Net.NetworkInformation.Ping` and
 //! `.Send(name or address[, timeout])`, answered from the lab's own state as ccrd reports it
-//! (`Get-LabNode`): a node powered on and not cut off from the computer the ping runs on
-//! (the workstation, or the node of an `Enter-PSSession`) replies `Success`; a node that is
-//! off, or behind a cut link, `TimedOut`. This machine's own names answer from loopback. Any
-//! other name throws .NET's PingException text. No ICMP packet is ever sent.
+//! (`GET /v1/lab/services`, the reachability Test-Connection uses): a lab computer (a node, a
+//! clustered mailbox server while online, a hub transport server, …) that is up and not cut
+//! off from the computer the ping runs on (the workstation, or the node of an
+//! `Enter-PSSession`) replies `Success`; one that is off, or behind a cut link, `TimedOut`.
+//! This machine's own names answer from loopback. Any other name throws .NET's PingException
+//! text. No ICMP packet is ever sent.
 //!
 //! Owns: the Ping type, its objects and PingReply values.
 //!
@@ -14,7 +16,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::api::{self, routes};
-use crate::shell::client::Client;
+use crate::shell::client::{Client, ClientError};
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::runtime::object::{Member, NetObject, ObjectRef, method_threw, overload_not_found};
 use crate::shell::runtime::types::NetType;
@@ -60,32 +62,24 @@ impl Ping {
             let address = if wanted.contains(':') { "::1" } else { "127.0.0.1" };
             return Ok(reply("Success", address, 0));
         }
-        let nodes: Vec<api::LabNode> = self.client.get(routes::LAB_NODES, &()).map_err(|e| {
-            threw("An exception occurred during a Ping request.")
-                .with_hint(format!("ccrsh pings the lab's nodes as ccrd reports them, and ccrd did not answer: {e}"))
-        })?;
-        let short = wanted.split('.').next().unwrap_or(wanted);
-        let Some(node) = nodes.iter().find(|n| {
-            n.name.eq_ignore_ascii_case(wanted) || n.name.eq_ignore_ascii_case(short) || n.ip_address == wanted
-        }) else {
-            return Err(threw("An exception occurred during a Ping request.").with_hint(format!(
-                "'{target}' is not a node of the lab (Get-LabNode lists them); ccrsh never sends a real ICMP packet."
-            )));
+        // The lab decides who answers: ccrd's reachability (engine::services) for any of its
+        // computers, by name, FQDN or topology address.
+        let query = api::ServicesQuery { computer: wanted.to_string(), from: self.from.clone() };
+        let found = match self.client.get::<api::LabServices>(routes::LAB_SERVICES, &query) {
+            Ok(found) => found,
+            Err(ClientError::Rejected(body)) if body.code == api::ErrorCode::ManagementObjectNotFound => {
+                return Err(threw("An exception occurred during a Ping request.").with_hint(format!(
+                    "'{target}' is not a computer of the lab (Get-LabNode lists the nodes); ccrsh never sends a real ICMP packet."
+                )));
+            }
+            Err(e) => {
+                return Err(threw("An exception occurred during a Ping request.").with_hint(format!(
+                    "ccrsh pings the lab's computers as ccrd reports them, and ccrd did not answer: {e}"
+                )));
+            }
         };
-        let from_datacenter = self
-            .from
-            .as_deref()
-            .and_then(|from| nodes.iter().find(|n| n.name.eq_ignore_ascii_case(from)))
-            .map(|n| (n.name.clone(), n.datacenter.clone()));
-        let cut = from_datacenter.is_some_and(|(from, datacenter)| {
-            !from.eq_ignore_ascii_case(&node.name)
-                && node.cut_links.iter().any(|l| l.eq_ignore_ascii_case(&from) || l.eq_ignore_ascii_case(&datacenter))
-        });
-        Ok(if node.powered_on && !cut {
-            reply("Success", &node.ip_address, 0)
-        } else {
-            reply("TimedOut", &node.ip_address, 0)
-        })
+        let address = found.address.clone().unwrap_or_else(|| found.computer.clone());
+        Ok(reply(if found.unreachable.is_none() { "Success" } else { "TimedOut" }, &address, 0))
     }
 }
 
