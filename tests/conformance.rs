@@ -30,6 +30,9 @@ fn run_with(source: &str, answers: Option<&str>) -> Ran {
 
 /// `(input, stdout)`: the input runs without errors and prints exactly these lines.
 const OUTPUT: &[(&str, &str)] = &[
+    // Member enumeration: a method the array lacks is called on each element.
+    ("@(' a ', 'b ').Trim() -join ','", "a,b"),
+    ("(@('x') * 2).ToUpper() -join ''", "XX"),
     // Quoting and escapes (reference §1.1, §1.3).
     ("'single $x'", "single $x"),
     ("\"a`tb\"", "a\tb"),

@@ -218,7 +218,25 @@ fn instance_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
                     "The .{name}() array method takes a script block; use the {name}-Object cmdlet in a pipeline instead."
                 ),
             )),
-            _ => Err(method_not_found(value, name)),
+            // Member enumeration (PowerShell 3): a method the array does not have is called
+            // on each of its elements, and the results are collected.
+            _ => {
+                let items = list.borrow().clone();
+                if items.is_empty() {
+                    return Err(method_not_found(value, name));
+                }
+                let mut results = Vec::with_capacity(items.len());
+                for item in items.iter().filter(|v| **v != Value::Null) {
+                    match instance_method(item, name, args)? {
+                        Value::Null => {}
+                        result => results.push(result),
+                    }
+                }
+                Ok(match results.len() {
+                    1 => results.remove(0),
+                    _ => Value::array(results),
+                })
+            }
         },
         Value::Hashtable(h) => match lower.as_str() {
             "containskey" | "contains" => {
@@ -473,6 +491,11 @@ mod tests {
         assert_eq!(call_method(&Value::from("abc"), "ToUpper", &[]), Ok(Value::from("ABC")));
         assert_eq!(call_method(&Value::from("abc"), "Substring", &[Value::Int(1)]), Ok(Value::from("bc")));
         assert_eq!(call_method(&Value::Int(3), "ToString", &[Value::from("D3")]), Ok(Value::from("003")));
+        // A method the array lacks is called on each element (member enumeration).
+        let padded = Value::array(vec![Value::from(" a "), Value::from("b ")]);
+        assert_eq!(call_method(&padded, "Trim", &[]), Ok(Value::array(vec![Value::from("a"), Value::from("b")])));
+        assert!(call_method(&Value::array(vec![Value::from("a"), Value::Int(1)]), "Trim", &[]).is_err());
+        assert!(call_method(&Value::array(Vec::new()), "Trim", &[]).is_err());
         let e = call_method(&Value::from("x"), "Frobnicate", &[]).expect_err("no such method");
         assert_eq!(
             e.message,
