@@ -26,26 +26,9 @@ command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null || sudo apt-get
 # features; building a different set rebuilds the library).
 cargo build --release --quiet --bins --examples
 
-mkdir -p "$target"
-work=$(mktemp -d -p "$target" ccrd-bench.XXXXXX)   # the disk ccrd writes on, for SQLite's reference too
-pids=()
-# Stops the servers (SIGTERM, then SIGKILL for any still there) and removes the lab.
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_work ccrd-bench   # the disk ccrd writes on, for SQLite's reference too
 
-# Prints the URL a server wrote to its log once it listens.
-url_of() {
-  for _ in $(seq 600); do
-    if grep -q 'listening on' "$1"; then break; fi
-    sleep 0.05
-  done
-  grep -o 'http://[0-9.:]*' "$1" | head -n 1
-}
 
 estate=seed
 topology=()

@@ -18,16 +18,8 @@ target=${CARGO_TARGET_DIR:-$PWD/target}
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null || sudo apt-get install -y wrk >/dev/null; }
 cargo build --release --quiet --bins --examples   # for examples/sqlite_commits
 
-mkdir -p "$target"
-work=$(mktemp -d -p "$target" deliveries-ab.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_work deliveries-ab
 
 args=()
 database='CCREX01\Storage Group 01\Mailbox Database 01'
@@ -47,8 +39,7 @@ for i in $(seq 0 $(($# - 1))); do
   binary=${*:$((i + 1)):1}
   "$binary" --lab "$work/lab$i" --listen 127.0.0.1:0 "${args[@]}" >"$work/ccrd$i.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 600); do grep -q 'listening on' "$work/ccrd$i.log" && break; sleep 0.1; done
-  urls+=("$(grep -o 'http://[0-9.:]*' "$work/ccrd$i.log" | head -n 1)")
+  urls+=("$(url_of "$work/ccrd$i.log")")
   auths+=("Authorization: Bearer $(cat "$work/lab$i/admin.token")")
 done
 

@@ -19,16 +19,8 @@ command -v wrk >/dev/null || $sudo apt-get install -y wrk >/dev/null
 command -v etcd >/dev/null || $sudo apt-get install -y etcd-server >/dev/null
 cargo build --release --quiet --bin ccrd
 
-mkdir -p "$target"
-work=$(mktemp -d -p "$target" etcd-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_work etcd-bench
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 names=(m0 m1 m2)
@@ -53,13 +45,6 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 
-url_of() {
-  for _ in $(seq 600); do
-    if grep -q 'listening on' "$1"; then break; fi
-    sleep 0.05
-  done
-  grep -o 'http://[0-9.:]*' "$1" | head -n 1
-}
 "$target/release/ccrd" --lab "$work/sqlite-lab" --listen 127.0.0.1:0 >"$work/sqlite.log" 2>&1 &
 pids+=($!)
 "$target/release/ccrd" --lab "$work/etcd-lab" --listen 127.0.0.1:0 --store "etcd://$endpoints/bench" >"$work/etcd.log" 2>&1 &

@@ -116,6 +116,26 @@ fn decode_objects(section: &Section<'_>, kind: Kind) -> Result<Vec<Object>, Stor
 }
 
 /// The sections' objects, each section's in order, on the calling thread.
+/// The object sections of a snapshot, in order, each with its kind.
+type Lists<'s, 'b> = Vec<(Kind, &'s Section<'b>)>;
+
+/// The snapshot's one settings section, decoded, and its object sections.
+fn settings_and_lists<'s, 'b>(sections: &'s [Section<'b>]) -> Result<(EstateMeta, Lists<'s, 'b>), StoreError> {
+    let mut meta = None;
+    let mut lists = Vec::with_capacity(sections.len());
+    for section in sections {
+        match section.kind {
+            None if meta.is_none() => {
+                meta =
+                    Some(rmp_serde::from_slice::<EstateMeta>(section.body).map_err(|e| bad(format!("estate: {e}")))?);
+            }
+            None => return Err(bad("(two settings sections)")),
+            Some(kind) => lists.push((kind, section)),
+        }
+    }
+    Ok((meta.ok_or_else(|| bad("(no settings section)"))?, lists))
+}
+
 fn decode_all(sections: &[(Kind, &Section<'_>)]) -> Result<Vec<Vec<Object>>, StoreError> {
     sections.iter().map(|(kind, section)| decode_objects(section, *kind)).collect()
 }
@@ -139,25 +159,18 @@ pub fn decode_deferring(bytes: Vec<u8>, fallback: Fallback) -> Result<Estate, St
     // Shared with the thread as it is (no copy).
     let bytes = std::sync::Arc::new(bytes);
     let sections = sections(&bytes)?;
-    let mut meta = None;
+    let (meta, lists) = settings_and_lists(&sections)?;
     let mut now = Vec::new();
     // Deferred sections, by their place in `bytes`: (kind, count, start, end).
     let mut later: Vec<(Kind, usize, usize, usize)> = Vec::new();
-    for section in &sections {
-        match section.kind {
-            None if meta.is_none() => {
-                meta =
-                    Some(rmp_serde::from_slice::<EstateMeta>(section.body).map_err(|e| bad(format!("estate: {e}")))?);
-            }
-            None => return Err(bad("(two settings sections)")),
-            Some(kind) if DEFERRED.contains(&kind) => {
-                let start = section.body.as_ptr() as usize - bytes.as_ptr() as usize;
-                later.push((kind, section.count, start, start + section.body.len()));
-            }
-            Some(kind) => now.extend(decode_objects(section, kind)?),
+    for (kind, section) in lists {
+        if DEFERRED.contains(&kind) {
+            let start = section.body.as_ptr() as usize - bytes.as_ptr() as usize;
+            later.push((kind, section.count, start, start + section.body.len()));
+        } else {
+            now.extend(decode_objects(section, kind)?);
         }
     }
-    let meta = meta.ok_or_else(|| bad("(no settings section)"))?;
     let mut estate = diff::assemble(meta, now);
     let kinds: Vec<Kind> = DEFERRED.iter().copied().filter(|k| later.iter().any(|(kind, ..)| kind == k)).collect();
     let fills: Vec<_> = kinds.iter().map(|kind| (*kind, diff::defer(&mut estate, *kind))).collect();
@@ -194,19 +207,7 @@ pub fn decode_deferring(bytes: Vec<u8>, fallback: Fallback) -> Result<Estate, St
 /// The estate a snapshot holds.
 pub fn decode(bytes: &[u8]) -> Result<Estate, StoreError> {
     let sections = sections(bytes)?;
-    let mut meta = None;
-    let mut lists = Vec::with_capacity(sections.len());
-    for section in &sections {
-        match section.kind {
-            None if meta.is_none() => {
-                meta =
-                    Some(rmp_serde::from_slice::<EstateMeta>(section.body).map_err(|e| bad(format!("estate: {e}")))?);
-            }
-            None => return Err(bad("(two settings sections)")),
-            Some(kind) => lists.push((kind, section)),
-        }
-    }
-    let meta = meta.ok_or_else(|| bad("(no settings section)"))?;
+    let (meta, lists) = settings_and_lists(&sections)?;
     // Two halves by bytes: the second decoded by a helper thread while this one decodes the
     // first (one thread when the snapshot is small or no thread can be had).
     let total: usize = lists.iter().map(|(_, s)| s.body.len()).sum();
