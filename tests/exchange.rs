@@ -91,6 +91,49 @@ $m | Get-ClusteredMailboxServerStatus | ForEach-Object { $_.ClusteredMailboxServ
     assert_eq!(lab.ok("(Get-StorageGroupCopyStatus $sg).SummaryCopyStatus").trim(), "Suspended");
 }
 
+/// Exchange 2007's tasks bind a piped object to the parameter its type fits ("Pipelining",
+/// aa998260: dissimilar nouns pass objects on; Get-MailboxStatistics' page bb124612 names the
+/// types each parameter takes): a database piped into Get-Mailbox is -Database, a server into
+/// Get-StorageGroup is -Server, a storage group into Get-MailboxDatabase is -StorageGroup. A
+/// name piped in is still the identity; an explicit parameter wins over the piped object.
+#[test]
+fn piped_exchange_objects_bind_by_their_type() {
+    let mut lab = Lab::new();
+    let out = lab.ok(r#"(Get-MailboxDatabase | Get-Mailbox | Measure-Object).Count
+(Get-MailboxServer | Get-StorageGroup | Measure-Object).Count
+(Get-ExchangeServer CCREX01 | Get-StorageGroup | ForEach-Object Name) -join ','
+(Get-StorageGroup 'CCREX01\First Storage Group' | Get-MailboxDatabase).Name
+(Get-StorageGroup | Get-PublicFolderDatabase).Name
+(Get-MailboxServer | Get-MailboxDatabase).Name
+(Get-MailboxServer | Get-StorageGroupCopyStatus | Measure-Object).Count
+(Get-StorageGroup | Get-StorageGroupCopyStatus | ForEach-Object SummaryCopyStatus) -join ','
+(Get-MailboxServer | Get-Mailbox | Measure-Object).Count
+(Get-MailboxDatabase | Get-MailboxStatistics | Measure-Object).Count
+('CCREX01\Second Storage Group' | Get-StorageGroup).Name
+(Get-StorageGroup 'CCREX01\Second Storage Group').Name"#);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "5",
+            "2",
+            "First Storage Group,Second Storage Group",
+            "Mailbox Database",
+            "Public Folder Database",
+            "Mailbox Database",
+            "2",
+            "Healthy,Healthy",
+            "5",
+            "5",
+            "Second Storage Group",
+            "Second Storage Group",
+        ],
+        "{out}"
+    );
+    // An object no parameter takes is still an error naming the object.
+    let (_, err) = lab.run("Get-MailboxDatabase | Get-StorageGroup");
+    assert!(err.contains("Mailbox Database"), "{err}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. Identity forms.
 
@@ -788,4 +831,30 @@ catch { 'untyped' }
 try { Get-StorageGroup 'CCREX01\No Such Group' -ErrorAction Stop } catch [ManagementObjectNotFoundException] { 'short name' }"#,
     );
     assert_eq!(out, "typed: ObjectNotFound\nshort name\n");
+}
+
+/// Test-MAPIConnectivity (Exchange 2007, bb123681), the post-failover check: one result per
+/// mailbox database with Result Success while it is mounted, *FAILURE* and the MAPI error while it
+/// is not; -Identity tests a mailbox's database; without parameters a node session tests the
+/// server active on it, and the workstation (no mailbox server) is told to name one.
+#[test]
+fn test_mapi_connectivity_logs_on_to_each_mounted_database() {
+    let mut lab = Lab::new();
+    let out = lab.ok(r#"$r = Test-MAPIConnectivity -Server CCREX01
+$r.MailboxServer; $r.Database; $r.Result; $r.Latency.GetType().Name; $null -eq $r.Error
+(Test-MAPIConnectivity 'Kim Akers').Mailbox
+(Get-MailboxDatabase | Test-MAPIConnectivity).Result
+Enter-PSSession NH-W2K3-SRV03; (Test-MAPIConnectivity).Database; Exit-PSSession"#);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["CCREX01", "Mailbox Database", "Success", "TimeSpan", "True", "Kim Akers", "Success", "Mailbox Database"],
+        "{out}"
+    );
+    lab.ok("Dismount-Database 'Mailbox Database' -Confirm:$false");
+    let out = lab.ok("$r = Test-MAPIConnectivity -Database 'Mailbox Database'; $r.Result; $r.Error");
+    assert!(out.starts_with("*FAILURE*\n"), "{out}");
+    assert!(out.contains("MapiExceptionMdbOffline"), "{out}");
+    let (out, err) = lab.run("Test-MAPIConnectivity");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("is not a mailbox server") && err.contains("-Server CCREX01"), "{err}");
 }

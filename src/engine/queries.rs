@@ -38,8 +38,8 @@ pub fn mailboxes(estate: &Estate, query: &api::MailboxQuery) -> Result<Vec<api::
         let dbs = identity::databases(estate, db, Some(DatabaseKind::Mailbox))?;
         estate.mailboxes.iter().filter(|m| dbs.iter().any(|d| m.in_database(d))).collect()
     } else if let Some(server) = &query.server {
-        let servers = identity::servers(estate, server)?;
-        estate.mailboxes.iter().filter(|m| servers.iter().any(|s| s.name.eq_ignore_ascii_case(&m.server))).collect()
+        let servers = mailbox_server_names(estate, server)?;
+        estate.mailboxes.iter().filter(|m| servers.iter().any(|s| s.eq_ignore_ascii_case(&m.server))).collect()
     } else {
         estate.mailboxes.iter().collect()
     };
@@ -384,6 +384,15 @@ fn standby_nodes(estate: &Estate) -> impl Iterator<Item = &Node> {
     estate.nodes.iter().filter(|n| !estate.cluster_hosts_cms(&n.cluster))
 }
 
+/// The mailbox servers `identity` names: clustered mailbox servers and the standby nodes (a
+/// standby node is a mailbox server that holds no storage group of its own, so `-Server` on it
+/// selects nothing rather than failing, as Exchange answers for a server without any).
+fn mailbox_server_names(estate: &Estate, identity: &str) -> Result<Vec<String>, EngineError> {
+    let all: Vec<String> =
+        estate.servers.iter().map(|s| s.name.clone()).chain(standby_nodes(estate).map(|n| n.name.clone())).collect();
+    select_by_server_identity(estate, all, Some(identity), "mailbox server", |name| name)
+}
+
 /// The items whose server name `identity` names (all of them without one).
 fn select_by_server_identity<T>(
     estate: &Estate,
@@ -500,8 +509,8 @@ fn select_storage_groups<'e>(estate: &'e Estate, query: &StoreQuery) -> Result<V
         (Some(_), Some(_)) => Err(exclusive("Identity", "Server")),
         (Some(id), None) => identity::storage_groups(estate, id),
         (None, Some(server)) => {
-            let servers = identity::servers(estate, server)?;
-            Ok(estate.storage_groups.iter().filter(|sg| servers.iter().any(|s| s.name == sg.server)).collect())
+            let servers = mailbox_server_names(estate, server)?;
+            Ok(estate.storage_groups.iter().filter(|sg| servers.contains(&sg.server)).collect())
         }
         (None, None) => Ok(estate.storage_groups.iter().collect()),
     }
@@ -526,8 +535,8 @@ pub fn databases(estate: &Estate, kind: DatabaseKind, query: &StoreQuery) -> Res
     let selected: Vec<&Database> = if let Some(id) = &query.identity {
         identity::databases(estate, id, Some(kind))?
     } else if let Some(server) = &query.server {
-        let servers = identity::servers(estate, server)?;
-        estate.databases.iter().filter(|d| d.kind == kind && servers.iter().any(|s| s.name == d.server)).collect()
+        let servers = mailbox_server_names(estate, server)?;
+        estate.databases.iter().filter(|d| d.kind == kind && servers.contains(&d.server)).collect()
     } else if let Some(sg) = &query.storage_group {
         let groups = identity::storage_groups(estate, sg)?;
         estate

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use super::did_you_mean::closest;
 use super::error_record::ErrorRecord;
-use super::spec::{CmdletSpec, ParamType, ParameterSpec, PipelineInput};
+use super::spec::{CmdletSpec, ParamType, ParameterSpec};
 use super::syntax::Span;
 use super::value::{TimeSpan, Value};
 
@@ -130,11 +130,7 @@ impl<'s> Invocation<'s> {
     /// takes input by value), for a streaming cmdlet running its batch form on some objects.
     pub fn with_input(&self, items: Vec<Value>) -> Invocation<'s> {
         let mut call = self.clone();
-        let target = self
-            .spec
-            .parameters
-            .iter()
-            .find(|p| matches!(p.pipeline, Some(PipelineInput::ByValue | PipelineInput::ByValueAndPropertyName)));
+        let target = self.spec.parameters.iter().find(|p| p.takes_any_by_value());
         if let Some(parameter) = target {
             call.bound.retain(|(n, _)| !n.eq_ignore_ascii_case(&parameter.name));
             call.bound.push((parameter.name.as_str(), Value::array(items)));
@@ -171,6 +167,7 @@ fn common_spec(name: &str, alias: &str, kind: ParamType, values: &[&str]) -> Par
         default: None,
         wildcards: false,
         remaining: false,
+        pipeline_types: Vec::new(),
     }
 }
 
@@ -342,10 +339,11 @@ impl<'s> Binder<'s> {
 
         let mut piped = None;
         if let Some(items) = input {
-            let target = self.spec.parameters.iter().find(|p| {
-                matches!(p.pipeline, Some(PipelineInput::ByValue | PipelineInput::ByValueAndPropertyName))
-                    && !bound.iter().any(|(b, _)| b.name == p.name)
-            });
+            let target = self
+                .spec
+                .parameters
+                .iter()
+                .find(|p| p.takes_any_by_value() && !bound.iter().any(|(b, _)| b.name == p.name));
             match target {
                 Some(parameter) => {
                     piped = Some(parameter.name.as_str());

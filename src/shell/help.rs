@@ -108,7 +108,8 @@ const COMMON_PARAMETERS_HELP: &str = "    <CommonParameters>
 fn parameter_facts(p: &ParameterSpec) -> Vec<(&'static str, String)> {
     let pipeline = match p.pipeline {
         None => "false".to_string(),
-        Some(kind) => format!("true ({kind:?})"),
+        Some(kind) if p.pipeline_types.is_empty() => format!("true ({kind:?})"),
+        Some(kind) => format!("true ({kind:?}: {} objects)", p.pipeline_types.join(", ")),
     };
     let mut facts = vec![
         ("Required?", p.mandatory.to_string()),

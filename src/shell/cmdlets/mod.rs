@@ -31,6 +31,7 @@ mod items;
 mod lab;
 mod locations;
 mod mail;
+mod mapi_connectivity;
 mod members;
 pub mod native;
 pub mod node_items;
@@ -402,6 +403,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Tee-Object", spec!("Tee-Object.toml"), node_items::tee_object),
     entry("Test-Connection", spec!("Test-Connection.toml"), connection::test_connection),
     entry("Test-MailFlow", spec!("Test-MailFlow.toml"), transport::test_mail_flow),
+    entry("Test-MAPIConnectivity", spec!("Test-MAPIConnectivity.toml"), mapi_connectivity::test_mapi_connectivity),
     entry("Test-Path", spec!("Test-Path.toml"), items::test_path),
     entry("Test-ReplicationHealth", spec!("Test-ReplicationHealth.toml"), cluster::test_replication_health),
     entry("Test-ServiceHealth", spec!("Test-ServiceHealth.toml"), services::test_service_health),

@@ -15,25 +15,6 @@ fn query(call: &Invocation<'_>) -> MailboxQuery {
     MailboxQuery { identity: call.string("Identity"), database: call.string("Database"), server: call.string("Server") }
 }
 
-/// The query one object piped into Get-MailboxStatistics stands for.
-fn piped_query(item: &Value) -> MailboxQuery {
-    let kind = match item {
-        Value::Record(r) => r.borrow().type_name.clone(),
-        _ => String::new(),
-    };
-    let text = |name: &str| match crate::shell::eval::members::property(item, name) {
-        Value::Null => item.to_display_string(),
-        value => value.to_display_string(),
-    };
-    if kind.ends_with(".MailboxDatabase") {
-        MailboxQuery { database: Some(text("Identity")), ..MailboxQuery::default() }
-    } else if kind.ends_with(".ExchangeServer") || kind.ends_with(".MailboxServer") {
-        MailboxQuery { server: Some(text("Name")), ..MailboxQuery::default() }
-    } else {
-        MailboxQuery { identity: Some(item.to_display_string()), ..MailboxQuery::default() }
-    }
-}
-
 /// How many objects `-ResultSize` lets through (`Unlimited`, or a number; default 1000 as
 /// in Exchange, which then warns).
 fn result_size(call: &Invocation<'_>, cx: &mut Context<'_>, mut values: Vec<Value>) -> Vec<Value> {
@@ -71,11 +52,14 @@ pub fn get_recipient(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
 /// `Get-MailboxStatistics`: a mailbox whose database is not mounted cannot be read; each is a
 /// non-terminating error, as Exchange reports it, and the others are returned.
 pub fn get_mailbox_statistics(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    // Databases and servers piped in bind to -Database and -Server by their type (the spec's
+    // pipeline_types); a list of mailboxes is one query each.
     let queries = match call.get("Identity") {
-        // Objects piped in bind by their type, as Exchange 2007's page says each parameter
-        // takes them: a mailbox database (Get-MailboxDatabase) to -Database, a server
-        // (Get-ExchangeServer, Get-MailboxServer) to -Server, anything else to -Identity.
-        Some(Value::Array(items)) => items.borrow().iter().map(piped_query).collect(),
+        Some(Value::Array(items)) => items
+            .borrow()
+            .iter()
+            .map(|item| MailboxQuery { identity: Some(item.to_display_string()), ..MailboxQuery::default() })
+            .collect(),
         _ => vec![query(call)],
     };
     let mut found: Vec<api::MailboxStatistics> = Vec::new();

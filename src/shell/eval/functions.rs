@@ -263,6 +263,7 @@ fn signature(interp: &mut Interpreter, name: &str, param: Option<&ParamBlock>) -
             default: None,
             wildcards: false,
             remaining: false,
+            pipeline_types: Vec::new(),
         };
         let mut rule = ParamRules {
             name: bare.clone(),

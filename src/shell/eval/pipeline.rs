@@ -697,6 +697,9 @@ struct CmdletStage {
     /// Input gathered for the adapter.
     input: Vec<Value>,
     by_name: Option<Vec<&'static ParameterSpec>>,
+    /// The parameters that take piped objects of some types by their type
+    /// (`Get-MailboxDatabase | Get-Mailbox` binds each database to -Database).
+    by_type: Vec<&'static ParameterSpec>,
     /// A streaming cmdlet's processor, once begun.
     processor: Option<Box<dyn Processor>>,
     /// `-OutVariable`, `-ErrorVariable`, `-WarningVariable`, `-InformationVariable`:
@@ -728,6 +731,7 @@ impl CmdletStage {
             stop,
             input: Vec::new(),
             by_name: by_property_name(spec),
+            by_type: spec.parameters.iter().filter(|p| !p.pipeline_types.is_empty()).collect(),
             processor: None,
             out_variable: None,
             captures: Vec::new(),
@@ -897,6 +901,19 @@ impl Stage for CmdletStage {
         let Some(item) = input else {
             return Ok(());
         };
+        if let Some(parameter) = self.typed_target(&item) {
+            // An object of a type a parameter takes binds to it alone, one at a time, in that
+            // parameter's set (a piped database is -Database, not -Identity).
+            let mut item_args = self.args.clone();
+            item_args.push(Argument {
+                kind: ArgumentKind::Parameter {
+                    name: parameter.name.clone(),
+                    value: Some(ArgValue { value: item, literal: None }),
+                },
+                span: self.span,
+            });
+            return self.run_once(interp, item_args, None, out);
+        }
         let Some(by_name) = self.by_name.clone() else {
             self.input.push(item);
             return Ok(());
@@ -934,6 +951,10 @@ impl Stage for CmdletStage {
             self.stream_step(interp, out, |p, cx, o| p.end(cx, o).map(|()| Step::Continue))?;
             return self.finish_variables(interp);
         }
+        // Every object piped in went to a parameter by its type: the command has run for each.
+        if self.ran && self.input.is_empty() && self.by_name.is_none() {
+            return self.finish_variables(interp);
+        }
         if self.by_name.is_some() {
             if !self.ran && !self.expecting_input {
                 self.run_once(interp, self.args.clone(), None, out)?;
@@ -943,6 +964,20 @@ impl Stage for CmdletStage {
         let input = if self.expecting_input { Some(std::mem::take(&mut self.input)) } else { None };
         self.run_once(interp, self.args.clone(), input, out)?;
         self.finish_variables(interp)
+    }
+}
+
+impl CmdletStage {
+    /// The parameter that takes `item` by its type, unless the command line gave it already.
+    fn typed_target(&self, item: &Value) -> Option<&'static ParameterSpec> {
+        let Value::Record(record) = item else { return None };
+        let type_name = record.borrow().type_name.clone();
+        self.by_type.iter().copied().find(|p| {
+            p.takes_piped_type(&type_name)
+                && !self.args.iter().any(
+                    |a| matches!(&a.kind, ArgumentKind::Parameter { name, .. } if p.name.eq_ignore_ascii_case(name)),
+                )
+        })
     }
 }
 
@@ -984,7 +1019,8 @@ pub(super) fn assign_list(interp: &mut Interpreter, name: &str, values: Vec<Valu
 /// value: the command then runs once per piped object.
 fn by_property_name(spec: &'static CmdletSpec) -> Option<Vec<&'static ParameterSpec>> {
     use crate::shell::spec::PipelineInput;
-    let by_value = spec.parameters.iter().any(|p| matches!(p.pipeline, Some(PipelineInput::ByValue)));
+    let by_value =
+        spec.parameters.iter().any(|p| p.takes_any_by_value() && matches!(p.pipeline, Some(PipelineInput::ByValue)));
     let by_name: Vec<_> = spec
         .parameters
         .iter()

@@ -72,6 +72,12 @@ fn check(spec: &CmdletSpec) -> Result<(), Problem> {
         if p.is_switch() && p.position.is_some() {
             return Err(problem(&p.name, format!("switch '{}' cannot be positional", p.name)));
         }
+        if !p.pipeline_types.is_empty() && p.pipeline.is_none() {
+            return Err(problem(
+                &p.name,
+                format!("parameter '{}' has pipeline_types but does not take pipeline input (add pipeline)", p.name),
+            ));
+        }
         if let Some([low, high]) = p.range
             && low > high
         {
@@ -142,6 +148,23 @@ description = "Gets all things."
         assert_eq!(spec.name, "Get-Thing");
         assert_eq!(spec.parameters[0].position, Some(0));
         assert_eq!(spec.default_parameter_set, "Default");
+    }
+
+    #[test]
+    fn pipeline_types_need_pipeline_input() {
+        let text = MINIMAL.replace("position = 0", "position = 0\npipeline_types = [\"MailboxDatabase\"]");
+        let err = load("Get-Thing.toml", &text).expect_err("types without pipeline input is an error");
+        assert!(err.message.contains("add pipeline"), "{}", err.message);
+        let text = text.replace("position = 0", "position = 0\npipeline = \"ByValue\"");
+        let spec = load("Get-Thing.toml", &text).expect("types with pipeline input load");
+        assert!(
+            spec.parameters[0]
+                .takes_piped_type("Microsoft.Exchange.Data.Directory.SystemConfiguration.MailboxDatabase")
+        );
+        assert!(
+            !spec.parameters[0].takes_piped_type("Microsoft.Exchange.Data.Directory.SystemConfiguration.StorageGroup")
+        );
+        assert!(!spec.parameters[0].takes_any_by_value());
     }
 
     #[test]

@@ -109,6 +109,13 @@ pub struct ParameterSpec {
     /// Whether and how it takes pipeline input.
     #[serde(default)]
     pub pipeline: Option<PipelineInput>,
+    /// The object types that bind to it when piped in, by type (the last part of the type
+    /// name: `MailboxDatabase`, `MailboxServer`), as an Exchange task's parameter takes the
+    /// objects its identity type can be made from (`Get-MailboxDatabase | Get-Mailbox` binds
+    /// each database to -Database). Objects of other types go on to the parameter that takes
+    /// input by value or by property name. Requires `pipeline`.
+    #[serde(default)]
+    pub pipeline_types: Vec<String>,
     /// Shown in help as "Default value".
     #[serde(default)]
     pub default: Option<String>,
@@ -124,6 +131,18 @@ impl ParameterSpec {
     /// Whether it belongs to the parameter set `set`.
     pub fn in_set(&self, set: &str) -> bool {
         self.sets.is_empty() || self.sets.iter().any(|s| s.eq_ignore_ascii_case(set))
+    }
+
+    /// Whether it takes a piped object of type `type_name` (a full type name) by its type.
+    pub fn takes_piped_type(&self, type_name: &str) -> bool {
+        let last = type_name.rsplit('.').next().unwrap_or(type_name);
+        self.pipeline_types.iter().any(|t| t.eq_ignore_ascii_case(last))
+    }
+
+    /// Whether it takes whatever is piped in by value (not only objects of some types).
+    pub fn takes_any_by_value(&self) -> bool {
+        self.pipeline_types.is_empty()
+            && matches!(self.pipeline, Some(PipelineInput::ByValue | PipelineInput::ByValueAndPropertyName))
     }
 
     pub fn is_switch(&self) -> bool {
