@@ -213,6 +213,69 @@ fn format_group_by_starts_a_group_where_the_value_changes() {
     assert_eq!(ran.stdout.replace("\r\n", "\n"), format!("{expected}\n"));
 }
 
+/// Format-Table, Format-List and ConvertTo-Html take calculated properties, as published
+/// report scripts write them: `@{Label=…; Expression=…}` mixed with property names, with
+/// FormatString, Width and Alignment where the cmdlet takes them. A failing expression leaves
+/// its cell empty, as PowerShell's formatter does.
+#[test]
+fn format_cmdlets_take_calculated_properties_with_their_keys() {
+    let ran = run(r#"
+        $o = [pscustomobject]@{ Name = 'First'; Size = 10485760; N = 3 }, [pscustomobject]@{ Name = 'Second'; Size = 99; N = 12 }
+        $o | Format-Table Name, @{Label = 'Size(MB)'; Expression = { $_.Size / 1MB }; FormatString = 'N2'; Width = 10; Alignment = 'Right' }, N | Out-String
+        $o | Format-Table @{e = 'Name'}, @{n = 'Twice'; e = { $_.N * 2 }}, @{l = 'Boom'; e = { throw 'x' }}, Missing | Out-String
+        $o | Select-Object -First 1 | Format-List Name, @{l = 'Half'; e = { $_.N / 2 }; f = 'N1'} | Out-String
+        $o | ConvertTo-Html -Fragment Name, @{l = 'Twice'; e = { $_.N * 2 }; Width = 20; Alignment = 'right'}
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "Name     Size(MB)  N",
+            "----     --------  -",
+            "First       10.00  3",
+            "Second       0.00 12",
+            "Name   Twice Boom Missing",
+            "----   ----- ---- -------",
+            "First      6",
+            "Second    24",
+            "Name : First",
+            "Half : 1.5",
+            "<table>",
+            "<colgroup><col/><col width = \"20\" align = \"right\"/></colgroup>",
+            "<tr><th>Name</th><th>Twice</th></tr>",
+            "<tr><td>First</td><td>6</td></tr>",
+            "<tr><td>Second</td><td>24</td></tr>",
+            "</table>",
+        ]
+    );
+}
+
+/// A key the cmdlet does not take, a missing Expression or a bad Width is refused before
+/// anything is shown, naming the keys it does take.
+#[test]
+fn a_calculated_property_with_a_key_the_cmdlet_does_not_take_is_refused() {
+    let ran = run(r#"
+        $o = [pscustomobject]@{ Name = 'First' }
+        foreach ($bad in { $o | Format-Table Name, @{e = { 1 }; Colour = 'red'} },
+                         { $o | Format-List @{e = { 1 }; Width = 4} },
+                         { $o | Format-Table @{l = 'x'} },
+                         { $o | Format-Table @{e = 'Name'; Width = 0} },
+                         { $o | ConvertTo-Html @{e = 'Name'; FormatString = 'N1'} }) {
+            try { & $bad; 'shown' } catch { $_.FullyQualifiedErrorId + ': ' + $_.Exception.Message }
+        }
+        "#);
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.FormatTableCommand: The \"Colour\" key is not valid.",
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.FormatListCommand: The \"Width\" key is not valid.",
+            "DictionaryKeyMissingEntry,Microsoft.PowerShell.Commands.FormatTableCommand: The Expression key is missing from a calculated property.",
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.FormatTableCommand: The Width key of a calculated property must be a number greater than 0; it is 0.",
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.ConvertToHtmlCommand: The \"FormatString\" key is not valid.",
+        ]
+    );
+}
+
 #[test]
 fn out_string_runs_objects_together_streams_lines_and_takes_a_width() {
     let ran = run(r#"

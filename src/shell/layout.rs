@@ -39,7 +39,16 @@ const LIST_SEPARATOR: &str = " : ";
 pub struct Column {
     pub header: String,
     pub width: usize,
-    pub right: bool,
+    pub align: Align,
+}
+
+/// Where a column's header and cells sit in its width (a format table's `Alignment`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
 }
 
 /// Display width of `text` in terminal cells.
@@ -49,8 +58,9 @@ pub fn cells(text: &str) -> usize {
 
 /// The widths of the columns on a screen `screen` cells wide; `None` for a dropped column.
 ///
-/// `autosize` sizes every column to its content (`-AutoSize`, or a view whose first column has
-/// no width); otherwise the view's widths hold and the columns without one share the rest.
+/// `autosize` sizes every column to its content (`-AutoSize`); so does a table whose first
+/// column has no width, except the columns that give one (a calculated property's `Width`).
+/// Otherwise the view's widths hold and the columns without one share the rest.
 pub fn column_widths(columns: &[Column], rows: &[Vec<String>], screen: usize, autosize: bool) -> Vec<Option<usize>> {
     let from_data = autosize || columns.first().is_some_and(|c| c.width == 0);
     let mut widths: Vec<usize> = if from_data {
@@ -58,6 +68,9 @@ pub fn column_widths(columns: &[Column], rows: &[Vec<String>], screen: usize, au
             .iter()
             .enumerate()
             .map(|(k, c)| {
+                if !autosize && c.width > 0 {
+                    return c.width;
+                }
                 let widest = rows.iter().filter_map(|r| r.get(k)).map(|v| longest_line(v)).max().unwrap_or(0);
                 widest.max(cells(&c.header))
             })
@@ -123,7 +136,7 @@ pub fn table(columns: &[Column], rows: &[Vec<String>], screen: usize, autosize: 
     let header: Vec<String> = visible
         .iter()
         .enumerate()
-        .map(|(i, &(k, width))| field(&columns[k].header, width, columns[k].right, i < last))
+        .map(|(i, &(k, width))| field(&columns[k].header, width, columns[k].align, i < last))
         .collect();
     lines.push(join(&header));
     let dashes: Vec<String> = visible
@@ -131,7 +144,7 @@ pub fn table(columns: &[Column], rows: &[Vec<String>], screen: usize, autosize: 
         .enumerate()
         .map(|(i, &(k, width))| {
             let dashes = "-".repeat(cells(&columns[k].header).min(width));
-            field(&dashes, width, columns[k].right, i < last)
+            field(&dashes, width, columns[k].align, i < last)
         })
         .collect();
     lines.push(join(&dashes));
@@ -145,7 +158,7 @@ pub fn table(columns: &[Column], rows: &[Vec<String>], screen: usize, autosize: 
                     split_lines(value(k))
                         .iter()
                         .flat_map(|line| wrap_words(line, width, width))
-                        .map(|piece| field(&piece, width, columns[k].right, i < last))
+                        .map(|piece| field(&piece, width, columns[k].align, i < last))
                         .collect()
                 })
                 .collect();
@@ -162,7 +175,7 @@ pub fn table(columns: &[Column], rows: &[Vec<String>], screen: usize, autosize: 
             let parts: Vec<String> = visible
                 .iter()
                 .enumerate()
-                .map(|(i, &(k, width))| field(&first_line(value(k)), width, columns[k].right, i < last))
+                .map(|(i, &(k, width))| field(&first_line(value(k)), width, columns[k].align, i < last))
                 .collect();
             lines.push(join(&parts));
         }
@@ -195,8 +208,10 @@ pub fn list(entries: &[(String, String)], screen: usize) -> Vec<String> {
 }
 
 /// The cells of one column: padded to `width` (unless it is the last column and left-aligned),
-/// or cut with `…`.
-fn field(text: &str, width: usize, right: bool, pad: bool) -> String {
+/// or cut with `…` (at the start when right-aligned, else at the end). A centred cell gets
+/// half its spare cells before it, the rest after.
+fn field(text: &str, width: usize, align: Align, pad: bool) -> String {
+    let right = align == Align::Right;
     let length = cells(text);
     let mut out = if length <= width {
         text.to_string()
@@ -213,10 +228,16 @@ fn field(text: &str, width: usize, right: bool, pad: bool) -> String {
     };
     // A cut through a double-width character leaves the field a cell short; so does short text.
     let short = width.saturating_sub(cells(&out));
-    if right {
-        out.insert_str(0, &" ".repeat(short));
-    } else if pad {
-        out.push_str(&" ".repeat(short));
+    match align {
+        Align::Right => out.insert_str(0, &" ".repeat(short)),
+        Align::Center => {
+            out.insert_str(0, &" ".repeat(short / 2));
+            if pad {
+                out.push_str(&" ".repeat(short - short / 2));
+            }
+        }
+        Align::Left if pad => out.push_str(&" ".repeat(short)),
+        Align::Left => {}
     }
     out
 }
@@ -337,7 +358,7 @@ mod tests {
     use super::*;
 
     fn col(header: &str, width: usize, right: bool) -> Column {
-        Column { header: header.into(), width, right }
+        Column { header: header.into(), width, align: if right { Align::Right } else { Align::Left } }
     }
 
     fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {
@@ -383,11 +404,18 @@ mod tests {
 
     #[test]
     fn right_aligned_cells_are_cut_at_the_start() {
-        assert_eq!(field("123456", 4, true, true), "…456");
-        assert_eq!(field("12", 4, true, false), "  12");
-        assert_eq!(field("abcdef", 1, false, false), "a");
-        assert_eq!(field("ab", 4, false, true), "ab  ");
-        assert_eq!(field("ab", 4, false, false), "ab");
+        assert_eq!(field("123456", 4, Align::Right, true), "…456");
+        assert_eq!(field("12", 4, Align::Right, false), "  12");
+        assert_eq!(field("abcdef", 1, Align::Left, false), "a");
+        assert_eq!(field("ab", 4, Align::Left, true), "ab  ");
+        assert_eq!(field("ab", 4, Align::Left, false), "ab");
+    }
+
+    #[test]
+    fn centred_cells_get_half_the_spare_cells_before_them() {
+        assert_eq!(field("ab", 7, Align::Center, true), "  ab   ");
+        assert_eq!(field("ab", 7, Align::Center, false), "  ab", "the last column is not padded after");
+        assert_eq!(field("abcdef", 4, Align::Center, true), "abc…", "cut at the end as a left-aligned cell");
     }
 
     #[test]
@@ -409,8 +437,8 @@ mod tests {
     fn wide_characters_count_two_cells() {
         assert_eq!(cells("日本"), 4);
         // A cut through a double-width character leaves a blank cell.
-        assert_eq!(field("日本語", 4, false, true), "日… ");
-        assert_eq!(field("日本語", 3, false, true), "日…");
+        assert_eq!(field("日本語", 4, Align::Left, true), "日… ");
+        assert_eq!(field("日本語", 3, Align::Left, true), "日…");
     }
 
     #[test]

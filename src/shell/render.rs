@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use super::error_record::ErrorRecord;
-use super::layout::{self, Column};
+use super::layout::{self, Align, Column};
 use super::spec::{View, ViewKind};
 use super::value::{Formatted, Record, Value};
 
@@ -240,7 +240,7 @@ fn file_system_table(records: &[&Record], autosize: bool) -> Formatted {
     Formatted::Table {
         headers: ["Mode", "LastWriteTime", "Length", "Name"].map(String::from).to_vec(),
         rows,
-        numeric: vec![false, true, true, false],
+        align: vec![Align::Left, Align::Right, Align::Right, Align::Left],
         widths: if autosize { Vec::new() } else { vec![7, 26, 14, 0] },
         wrap: true,
     }
@@ -317,11 +317,13 @@ pub fn table(records: &[&Record], columns: &[String]) -> Formatted {
 pub fn table_view(records: &[&Record], columns: &[String], widths: &[usize], wrap: bool) -> Formatted {
     let rows: Vec<Vec<String>> =
         records.iter().map(|r| columns.iter().map(|c| r.get(c).map(cell_text).unwrap_or_default()).collect()).collect();
-    let numeric = columns
+    let align = columns
         .iter()
         .map(|c| {
             let mut seen = records.iter().filter_map(|r| r.get(c)).filter(|v| **v != Value::Null).peekable();
-            seen.peek().is_some() && seen.all(|v| matches!(v, Value::Int(_) | Value::Real(_) | Value::Number(_)))
+            let numbers =
+                seen.peek().is_some() && seen.all(|v| matches!(v, Value::Int(_) | Value::Real(_) | Value::Number(_)));
+            if numbers { Align::Right } else { Align::Left }
         })
         .collect();
     let headers = columns
@@ -334,7 +336,7 @@ pub fn table_view(records: &[&Record], columns: &[String], widths: &[usize], wra
         })
         .collect();
     let widths = if widths.len() == columns.len() { widths.to_vec() } else { vec![0; columns.len()] };
-    Formatted::Table { headers, rows, numeric, widths, wrap }
+    Formatted::Table { headers, rows, align, widths, wrap }
 }
 
 /// Lays records out as lists of `name : value`, of `properties` or of all of them.
@@ -376,14 +378,14 @@ pub fn cell_text(value: &Value) -> String {
 /// Writes a laid-out block at `width` cells, framed by blank lines as PowerShell does.
 pub fn write_formatted(out: &mut dyn Write, block: &Formatted, width: usize) -> io::Result<()> {
     match block {
-        Formatted::Table { headers, rows, numeric, widths, wrap } => {
+        Formatted::Table { headers, rows, align, widths, wrap } => {
             let columns: Vec<Column> = headers
                 .iter()
                 .enumerate()
                 .map(|(k, header)| Column {
                     header: header.clone(),
                     width: widths.get(k).copied().unwrap_or(0),
-                    right: numeric.get(k).copied().unwrap_or(false),
+                    align: align.get(k).copied().unwrap_or_default(),
                 })
                 .collect();
             let lines = layout::table(&columns, rows, width, false, *wrap);

@@ -19,6 +19,7 @@ use num_bigint::BigInt;
 use num_traits::{ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
+use super::layout::Align;
 use super::runtime::ObjectRef;
 use super::syntax::ScriptBlockDef;
 
@@ -392,9 +393,10 @@ impl fmt::Display for TimeSpan {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Formatted {
     /// Column headings and one row of cell texts per object, laid out at the screen's width
-    /// when written: `widths` are the view's (0: none; all 0: from the data), `numeric` columns
-    /// align right, `wrap` puts long cells on more lines instead of cutting them.
-    Table { headers: Vec<String>, rows: Vec<Vec<String>>, numeric: Vec<bool>, widths: Vec<usize>, wrap: bool },
+    /// when written: `widths` are the view's (0: none; all 0: from the data), `align` says
+    /// where each column's cells sit (numbers right), `wrap` puts long cells on more lines
+    /// instead of cutting them.
+    Table { headers: Vec<String>, rows: Vec<Vec<String>>, align: Vec<Align>, widths: Vec<usize>, wrap: bool },
     /// One group of `name : value` lines per object.
     List(Vec<Vec<(String, String)>>),
 }

@@ -1,6 +1,7 @@
 //! Formatting and conversion: `Format-Table`, `Format-List`, `ConvertTo-Json`. They take the
 //! pipeline's objects through `-InputObject` and hand layout to `render`.
 
+use super::columns::{Column, Layout, columns};
 use super::properties::keys_of;
 use super::{Context, Registry, pipeline_input as input};
 use crate::shell::bind::Invocation;
@@ -43,61 +44,85 @@ fn as_record(value: &Value) -> Record {
     }
 }
 
-/// The properties asked for with `-Property`, wildcards expanded against the first object's
-/// properties (`MaxDumpster*`, `*` for all), less those `-ExcludeProperty` names (which alone
-/// means every property but those); `None` when neither was given.
-fn properties(call: &Invocation<'_>, first: &Record) -> Option<Vec<String>> {
-    use crate::shell::wildcard::Wildcard;
-    let excluded: Vec<Wildcard> =
-        call.strings("ExcludeProperty").unwrap_or_default().iter().map(|p| Wildcard::new(p)).collect();
-    let asked = match call.strings("Property") {
-        Some(asked) => asked,
-        None if !excluded.is_empty() => vec!["*".to_string()],
-        None => return None,
-    };
-    let mut names: Vec<String> = Vec::new();
-    for name in asked {
-        if Wildcard::has_wildcards(&name) {
-            let pattern = Wildcard::new(&name);
-            names.extend(first.properties.iter().map(|(n, _)| n).filter(|n| pattern.is_match(n)).cloned());
-        } else {
-            names.push(name);
-        }
-    }
-    names.retain(|n| !excluded.iter().any(|w| w.is_match(n)));
-    Some(names)
+/// The objects as the layout sees them: a hashtable by its entries (PowerShell's
+/// DictionaryEntry view), `$null` dropped.
+fn display_items(values: &[Value]) -> Vec<Value> {
+    values
+        .iter()
+        .filter(|v| **v != Value::Null)
+        .flat_map(|v| match v {
+            Value::Hashtable(_) => as_records(std::slice::from_ref(v)).into_iter().map(Value::from).collect(),
+            other => vec![other.clone()],
+        })
+        .collect()
 }
 
-/// `Format-Table`: the properties asked for, else the type's table view (as wide as the view
+/// The columns asked for with `-Property`/`-ExcludeProperty`, if any.
+fn asked_columns(call: &Invocation<'_>, first: &Value, layout: Layout) -> Result<Option<Vec<Column>>, ErrorRecord> {
+    columns(call.get("Property"), &call.strings("ExcludeProperty").unwrap_or_default(), first, layout)
+}
+
+/// One record per object holding the columns' values under their labels. As PowerShell's
+/// formatter, an expression that fails shows as an empty cell, not an error; with `skip_missing`
+/// (a list) a property the object lacks is left out.
+fn column_records(items: &[Value], columns: &[Column], skip_missing: bool, cx: &mut Context<'_>) -> Vec<Record> {
+    items
+        .iter()
+        .map(|item| {
+            let mut record = Record::new("System.Management.Automation.PSCustomObject");
+            for column in columns {
+                match column.value(item, cx).unwrap_or(Some(Value::Null)) {
+                    Some(value) => record.properties.push((column.label.clone(), value)),
+                    None if skip_missing && column.plain => {}
+                    None => record.properties.push((column.label.clone(), Value::Null)),
+                }
+            }
+            record
+        })
+        .collect()
+}
+
+/// `Format-Table`: the columns asked for, else the type's table view (as wide as the view
 /// says, or as the data with `-AutoSize`), else the first ten properties.
 pub fn format_table(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    by_groups(call, cx, |values| {
-        let records = as_records(values);
-        let first = records.first()?;
-        let refs: Vec<&Record> = records.iter().collect();
+    by_groups(call, cx, |values, cx| {
+        let items = display_items(values);
+        let Some(first) = items.first() else { return Ok(None) };
         let wrap = call.switch("Wrap");
-        Some(match properties(call, first) {
-            Some(columns) => render::table_view(&refs, &columns, &[], wrap),
-            None => render::table_default(
-                &refs,
-                Registry::global().view_for(&first.type_name),
-                call.switch("AutoSize"),
-                wrap,
-            ),
-        })
+        if let Some(columns) = asked_columns(call, first, Layout::Table)? {
+            let records = column_records(&items, &columns, false, cx);
+            let refs: Vec<&Record> = records.iter().collect();
+            let labels: Vec<String> = columns.iter().map(|c| c.label.clone()).collect();
+            let widths: Vec<usize> = columns.iter().map(|c| c.width).collect();
+            let mut table = render::table_view(&refs, &labels, &widths, wrap);
+            if let Formatted::Table { align, .. } = &mut table {
+                for (slot, column) in align.iter_mut().zip(&columns) {
+                    *slot = column.align.unwrap_or(*slot);
+                }
+            }
+            return Ok(Some(table));
+        }
+        let records = as_records(values);
+        let refs: Vec<&Record> = records.iter().collect();
+        Ok(records.first().map(|first| {
+            render::table_default(&refs, Registry::global().view_for(&first.type_name), call.switch("AutoSize"), wrap)
+        }))
     })
 }
 
-/// `Format-List`: the properties asked for, else the type's list view, else every property.
+/// `Format-List`: the columns asked for, else the type's list view, else every property.
 pub fn format_list(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    by_groups(call, cx, |values| {
+    by_groups(call, cx, |values, cx| {
+        let items = display_items(values);
+        let Some(first) = items.first() else { return Ok(None) };
+        if let Some(columns) = asked_columns(call, first, Layout::List)? {
+            let records = column_records(&items, &columns, true, cx);
+            let refs: Vec<&Record> = records.iter().collect();
+            return Ok(Some(render::list(&refs, None)));
+        }
         let records = as_records(values);
-        let first = records.first()?;
         let refs: Vec<&Record> = records.iter().collect();
-        Some(match properties(call, first) {
-            Some(wanted) => render::list(&refs, Some(&wanted)),
-            None => render::list_default(&refs, Registry::global().view_for(&first.type_name)),
-        })
+        Ok(records.first().map(|first| render::list_default(&refs, Registry::global().view_for(&first.type_name))))
     })
 }
 
@@ -107,11 +132,11 @@ pub fn format_list(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
 fn by_groups(
     call: &Invocation<'_>,
     cx: &mut Context<'_>,
-    lay_out: impl Fn(&[Value]) -> Option<Formatted>,
+    mut lay_out: impl FnMut(&[Value], &mut Context<'_>) -> Result<Option<Formatted>, ErrorRecord>,
 ) -> Result<Vec<Value>, ErrorRecord> {
     let values = input(call);
     let Some(key) = keys_of(call.get("GroupBy"))?.into_iter().next() else {
-        return Ok(lay_out(&values).map(Value::from).into_iter().collect());
+        return Ok(lay_out(&values, cx)?.map(Value::from).into_iter().collect());
     };
     let label = key.label();
     let mut runs: Vec<(String, Vec<Value>)> = Vec::new();
@@ -128,7 +153,7 @@ fn by_groups(
         // Each layout ends with an empty line; only the first group needs one before it.
         let gap = if out.is_empty() { "\n" } else { "" };
         out.push(Value::String(format!("{gap}   {label}: {value}")));
-        out.extend(lay_out(&run).map(Value::from));
+        out.extend(lay_out(&run, cx)?.map(Value::from));
     }
     Ok(out)
 }

@@ -5,12 +5,12 @@
 //!
 //! Owns: that cmdlet. Must not: print or write files.
 
+use super::columns::{Layout, columns};
 use super::{Context, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::runtime::psobject::properties_of;
 use crate::shell::value::Value;
-use crate::shell::wildcard::Wildcard;
 
 /// Text made safe inside HTML.
 pub fn encode(text: &str) -> String {
@@ -36,60 +36,67 @@ fn cell(value: &Value) -> String {
     }
 }
 
-/// The columns: `-Property` (wildcards expanded against the first object), else the first
-/// object's properties; a scalar (a string) is shown by its own text under `*`.
-fn columns(call: &Invocation<'_>, first: &Value) -> Vec<String> {
-    let own: Vec<String> = properties_of(first).into_iter().map(|(n, _, _)| n).collect();
-    match call.strings("Property") {
-        Some(asked) => asked
-            .iter()
-            .flat_map(|p| {
-                if Wildcard::has_wildcards(p) {
-                    let w = Wildcard::new(p);
-                    own.iter().filter(|n| w.is_match(n)).cloned().collect()
-                } else {
-                    vec![p.clone()]
-                }
-            })
-            .collect(),
-        None => own,
-    }
+/// The first object's own properties, as columns (a scalar, a string, shows its own text
+/// under `*`).
+fn own_columns(first: &Value) -> Vec<String> {
+    properties_of(first).into_iter().map(|(n, _, _)| n).collect()
 }
 
 fn value_of(item: &Value, name: &str) -> Value {
     properties_of(item).into_iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)).map_or(Value::Null, |(_, v, _)| v)
 }
 
-fn table(call: &Invocation<'_>, items: &[Value]) -> Vec<String> {
-    let Some(first) = items.first() else { return Vec::new() };
-    let names = columns(call, first);
+/// The table (or `-As List`) of the objects: the columns `-Property` asks for (names,
+/// wildcards, calculated columns with Label, Expression, Width and Alignment), else the first
+/// object's properties.
+fn table(call: &Invocation<'_>, items: &[Value], cx: &mut Context<'_>) -> Result<Vec<String>, ErrorRecord> {
+    let Some(first) = items.first() else { return Ok(Vec::new()) };
+    let asked = columns(call.get("Property"), &[], first, Layout::Html)?;
+    let names: Vec<String> = match &asked {
+        Some(columns) => columns.iter().map(|c| c.label.clone()).collect(),
+        None => own_columns(first),
+    };
+    // Each object's cells, in the columns' order.
+    let mut rows = Vec::with_capacity(items.len());
+    for item in items {
+        rows.push(match &asked {
+            // As PowerShell's formatter, an expression that fails leaves its cell empty.
+            Some(columns) => {
+                columns.iter().map(|c| c.value(item, cx).ok().flatten().unwrap_or(Value::Null)).collect::<Vec<_>>()
+            }
+            None => names.iter().map(|n| value_of(item, n)).collect(),
+        });
+    }
     let list = call.string("As").is_some_and(|a| a.eq_ignore_ascii_case("List"));
     let mut out = vec!["<table>".to_string()];
     if list {
-        for (i, item) in items.iter().enumerate() {
+        for (i, row) in rows.iter().enumerate() {
             if i > 0 {
                 out.push("</table>".into());
                 out.push("<table>".into());
             }
-            for name in &names {
-                out.push(format!("<tr><td>{}:</td><td>{}</td></tr>", encode(name), cell(&value_of(item, name))));
+            for (name, value) in names.iter().zip(row) {
+                out.push(format!("<tr><td>{}:</td><td>{}</td></tr>", encode(name), cell(value)));
             }
         }
     } else {
-        out.push(format!("<colgroup>{}</colgroup>", "<col/>".repeat(names.len())));
+        let col = |k: usize| {
+            let column = asked.as_ref().and_then(|columns| columns.get(k));
+            let width = column.filter(|c| c.width > 0).map(|c| format!(" width = \"{}\"", c.width));
+            let align = column.and_then(|c| c.align_text.as_ref()).map(|a| format!(" align = \"{}\"", encode(a)));
+            format!("<col{}{}/>", width.unwrap_or_default(), align.unwrap_or_default())
+        };
+        out.push(format!("<colgroup>{}</colgroup>", (0..names.len()).map(col).collect::<String>()));
         out.push(format!("<tr>{}</tr>", names.iter().map(|n| format!("<th>{}</th>", encode(n))).collect::<String>()));
-        for item in items {
-            out.push(format!(
-                "<tr>{}</tr>",
-                names.iter().map(|n| format!("<td>{}</td>", cell(&value_of(item, n)))).collect::<String>()
-            ));
+        for row in &rows {
+            out.push(format!("<tr>{}</tr>", row.iter().map(|v| format!("<td>{}</td>", cell(v))).collect::<String>()));
         }
     }
     out.push("</table>".into());
-    out
+    Ok(out)
 }
 
-pub fn convert_to_html(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+pub fn convert_to_html(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let items: Vec<Value> = pipeline_input(call).into_iter().filter(|v| *v != Value::Null).collect();
     let strings = |name: &str| call.strings(name).unwrap_or_default();
     let mut out: Vec<String> = Vec::new();
@@ -116,7 +123,7 @@ pub fn convert_to_html(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec
         out.extend(strings("Body"));
     }
     out.extend(strings("PreContent"));
-    out.extend(table(call, &items));
+    out.extend(table(call, &items, cx)?);
     out.extend(strings("PostContent"));
     if !call.switch("Fragment") {
         out.push("</body></html>".into());

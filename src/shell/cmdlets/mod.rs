@@ -13,6 +13,7 @@ mod change;
 mod cluster;
 mod cluster_exe;
 mod clustered_mailbox_server;
+mod columns;
 mod connection;
 mod content;
 mod csv;

@@ -1,0 +1,192 @@
+//! The columns the layout cmdlets (`Format-Table`, `Format-List`, `ConvertTo-Html`) are asked
+//! for with `-Property`: property names (wildcards expanded against the first object), script
+//! blocks, and PowerShell's format hashtables `@{Label='Size(MB)'; Expression={…};
+//! FormatString='N1'; Width=10; Alignment='Right'}`, each cmdlet allowing its own keys.
+//!
+//! Owns: reading `-Property`/`-ExcludeProperty` into [`Column`]s and a column's value for an
+//! object. Must not: lay anything out (that is `render`) or reach the client.
+
+use super::Context;
+use super::properties::{self, Key};
+use crate::shell::error_record::ErrorRecord;
+use crate::shell::eval::convert::composite_format;
+use crate::shell::layout::Align;
+use crate::shell::value::{Hashtable, Value};
+use crate::shell::wildcard::Wildcard;
+
+/// The keys of a format hashtable, and the cmdlets that take each (PowerShell's
+/// FormatParameterDefinition): Label (or Name) and Expression everywhere, FormatString for the
+/// Format- cmdlets, Width and Alignment for tables.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Table,
+    List,
+    Html,
+}
+
+impl Layout {
+    fn allows(self, key: &str) -> bool {
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        match self {
+            Layout::Table => is("FormatString") || is("Width") || is("Alignment"),
+            Layout::List => is("FormatString"),
+            Layout::Html => is("Width") || is("Alignment"),
+        }
+    }
+
+    fn valid_keys(self) -> &'static str {
+        match self {
+            Layout::Table => "Label (or Name), Expression, FormatString, Width and Alignment",
+            Layout::List => "Label (or Name), Expression and FormatString",
+            Layout::Html => "Label (or Name), Expression, Width and Alignment",
+        }
+    }
+}
+
+/// One column: its heading and where its values come from.
+pub struct Column {
+    pub label: String,
+    key: Key,
+    /// A calculated column's `FormatString`, applied as `-f` applies `{0:format}`.
+    format: Option<String>,
+    /// Cells wide, from `Width` (0: from the data).
+    pub width: usize,
+    /// From `Alignment`; `None` leaves it to the values (numbers right).
+    pub align: Option<Align>,
+    /// `Alignment` as written, which `ConvertTo-Html` copies into its `<col>` tag.
+    pub align_text: Option<String>,
+    /// A property named plainly: an object without it shows nothing, not an empty entry.
+    pub plain: bool,
+}
+
+impl Column {
+    /// The column's value for `item`: the property (`$null` when the object lacks it), or the
+    /// expression's output, formatted by `FormatString` when one is given.
+    pub fn value(&self, item: &Value, cx: &mut Context<'_>) -> Result<Option<Value>, ErrorRecord> {
+        let found = self.key.value(item, cx)?.into_iter().next().flatten();
+        match (&self.format, found) {
+            (Some(format), Some(value)) => {
+                Ok(Some(Value::String(composite_format(&format!("{{0:{format}}}"), &[value])?)))
+            }
+            (_, found) => Ok(found),
+        }
+    }
+}
+
+/// The columns `-Property` asks for, less those `-ExcludeProperty` names (which alone means
+/// every property of the first object but those); `None` when neither was given.
+pub fn columns(
+    property: Option<&Value>,
+    excluded: &[String],
+    first: &Value,
+    layout: Layout,
+) -> Result<Option<Vec<Column>>, ErrorRecord> {
+    let asked: Vec<Value> = match property {
+        None | Some(Value::Null) if excluded.is_empty() => return Ok(None),
+        None | Some(Value::Null) => vec![Value::from("*")],
+        Some(Value::Array(items)) => items.borrow().clone(),
+        Some(one) => vec![one.clone()],
+    };
+    let excluded: Vec<Wildcard> = excluded.iter().map(|p| Wildcard::new(p)).collect();
+    let own = properties::names(first);
+    let mut out = Vec::new();
+    for entry in asked {
+        match entry {
+            Value::Hashtable(h) => out.push(calculated(&h.borrow(), layout)?),
+            Value::ScriptBlock(block) => out.push(Column {
+                label: block.text().trim().to_string(),
+                key: Key::Block(block),
+                format: None,
+                width: 0,
+                align: None,
+                align_text: None,
+                plain: false,
+            }),
+            other => {
+                let asked = other.to_display_string();
+                let names = if Wildcard::has_wildcards(&asked) {
+                    properties::expand(first, &asked)
+                } else {
+                    // The heading spells the property as the object does.
+                    vec![own.iter().find(|n| n.eq_ignore_ascii_case(&asked)).cloned().unwrap_or(asked)]
+                };
+                out.extend(names.into_iter().filter(|n| !excluded.iter().any(|w| w.is_match(n))).map(|name| Column {
+                    label: name.clone(),
+                    key: Key::Name(name),
+                    format: None,
+                    width: 0,
+                    align: None,
+                    align_text: None,
+                    plain: true,
+                }));
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A format hashtable as a column, refusing keys the cmdlet does not take, as PowerShell does.
+fn calculated(h: &Hashtable, layout: Layout) -> Result<Column, ErrorRecord> {
+    let invalid = |message: String| {
+        ErrorRecord::new("DictionaryKeyIllegal", "InvalidArgument", message).with_hint(format!(
+            "A calculated property takes {}, as in @{{Label='Size(MB)'; Expression={{ $_.Size / 1MB }}}}.",
+            layout.valid_keys()
+        ))
+    };
+    let (mut label, mut expression, mut format, mut width, mut align, mut align_text) =
+        (None, None, None, 0, None, None);
+    for (key, value) in h.entries() {
+        let name = key.to_display_string();
+        let is = |full: &str| full.len() >= name.len() && full[..name.len()].eq_ignore_ascii_case(&name);
+        if name.is_empty() {
+            return Err(invalid("The \"\" key is not valid.".into()));
+        } else if is("Expression") {
+            expression = Some(match value {
+                Value::ScriptBlock(block) => Key::Block(block.clone()),
+                other => Key::Name(other.to_display_string()),
+            });
+        } else if is("Label") || is("Name") {
+            label = Some(value.to_display_string());
+        } else if is("FormatString") && layout.allows("FormatString") {
+            format = Some(value.to_display_string());
+        } else if is("Width") && layout.allows("Width") {
+            width = match crate::shell::eval::convert::to_number(value).map(|n| n.as_f64()) {
+                Some(w) if w >= 1.0 && w <= i32::MAX as f64 => w as usize,
+                _ => {
+                    return Err(invalid(format!(
+                        "The Width key of a calculated property must be a number greater than 0; it is {}.",
+                        value.to_display_string()
+                    )));
+                }
+            };
+        } else if is("Alignment") && layout.allows("Alignment") {
+            let text = value.to_display_string();
+            align_text = Some(text.clone());
+            align = Some(match text.to_ascii_lowercase().as_str() {
+                "left" => Align::Left,
+                "center" | "centre" => Align::Center,
+                "right" => Align::Right,
+                _ => {
+                    return Err(invalid(format!(
+                        "The Alignment key of a calculated property must be Left, Center or Right; it is {text}."
+                    )));
+                }
+            });
+        } else {
+            return Err(invalid(format!("The \"{name}\" key is not valid.")));
+        }
+    }
+    let Some(key) = expression else {
+        return Err(ErrorRecord::new(
+            "DictionaryKeyMissingEntry",
+            "InvalidArgument",
+            "The Expression key is missing from a calculated property.".into(),
+        )
+        .with_hint("Write a calculated property as @{Label='Name'; Expression={ $_.Property }}."));
+    };
+    let label = label.unwrap_or_else(|| match &key {
+        Key::Block(block) => block.text().trim().to_string(),
+        other => other.label(),
+    });
+    Ok(Column { label, key, format, width, align, align_text, plain: false })
+}
