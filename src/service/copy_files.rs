@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! E00.log                 the open log (records appended, no end marker yet)
+//! E00.log.next            the next open log, prepared ahead: its header only (see below)
 //! E0000000001.log …       closed logs that passed inspection (prefix + generation in hex)
 //! E00.chk                 checkpoint: replayed generation, valid database length, lineage
 //! database.edb            the records replayed so far
@@ -14,6 +15,14 @@
 //! Owns: every file operation on a copy, each crash-safe. New files are written under a
 //! temporary name, synced and renamed; the checkpoint says how far the database file is
 //! valid, so a replay cut short by `kill -9` is redone from there, never doubled.
+//!
+//! A log rollover happens under the writer lock, with every delivery waiting on it, so it does
+//! as little as the crash rules allow: the full log gets its end marker and is synced *before*
+//! it is renamed to its generation (a closed log is never torn), the prepared next log is
+//! renamed to the open log's name, and one directory sync makes both names durable; the next
+//! log's header was written and synced ahead by [`CopyFiles::prepare_next_log`] (the
+//! replication pass does it, off every delivery's path). Without a prepared log of the right
+//! generation and lineage, the rollover writes the header itself, as before.
 //!
 //! Must not: decide whether an operation is allowed (the engine does) or touch SQLite.
 
@@ -94,6 +103,15 @@ pub struct OpenLogState {
     pub records: u32,
 }
 
+/// A next open log to prepare ahead ([`CopyFiles::prepare_next_log`]): the copy, and the
+/// generation and lineage it will hold.
+#[derive(Debug, Clone)]
+pub struct NextLog {
+    pub files: CopyFiles,
+    pub generation: Generation,
+    pub lineage: u64,
+}
+
 /// What an append did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -149,6 +167,11 @@ impl CopyFiles {
     /// The open log's path (the file a delivery appends to).
     pub fn open_log_path(&self) -> LabPath {
         self.root.join(format!("{}.log", self.prefix))
+    }
+
+    /// The prepared next log's path (not a log name: node views do not list it).
+    fn next_log_path(&self) -> LabPath {
+        self.root.join(format!("{}.log.next", self.prefix))
     }
 
     fn checkpoint_path(&self) -> LabPath {
@@ -336,10 +359,9 @@ impl CopyFiles {
             if full && records > 0 {
                 file.write_all(&buffer)?;
                 buffer.clear();
-                self.close(&mut file, generation, records, now_ms)?;
+                (file, len, records) = self.roll_over(&mut file, generation, records, lineage, now_ms)?;
                 closed.push(generation);
                 generation += 1;
-                (file, len, records) = self.open_for_append(generation, lineage, now_ms)?;
             }
             payload.clear();
             payload.resize(message.size, (message.id % 251) as u8);
@@ -402,6 +424,71 @@ impl CopyFiles {
         let mut file = path.open_write()?;
         file.seek(SeekFrom::End(0))?;
         Ok((file, header.len() as u64, 0))
+    }
+
+    /// Closes the full open log `generation` (see [`CopyFiles::close`]) and opens the next one
+    /// from the prepared log when it is the right one (generation and lineage, header only),
+    /// else by writing its header. Both renames are made durable by one directory sync before
+    /// anything is written to the new open log.
+    fn roll_over(
+        &self,
+        file: &mut File,
+        generation: Generation,
+        records: u32,
+        lineage: u64,
+        now_ms: i64,
+    ) -> io::Result<(File, u64, u32)> {
+        file.write_all(&log_format::encode_footer(now_ms, records))?;
+        file.sync_all()?;
+        let open = self.open_log_path();
+        open.rename(&self.log_path(generation))?;
+        let next = generation + 1;
+        let prepared = match self.next_log_path().rename(&open) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e),
+        };
+        self.root.sync_dir()?;
+        if prepared {
+            // Opened by its new name: whatever the pass prepares next is another file.
+            let mut file = open.open_read_write()?;
+            let mut header = [0u8; log_format::HEADER_LEN];
+            let fits = file.metadata()?.len() == log_format::HEADER_LEN as u64
+                && file.read_exact(&mut header).is_ok()
+                && log_format::decode_header(&header).is_some_and(|h| h.generation == next && h.lineage == lineage);
+            if fits {
+                // Its opening time is now. One sector, rewritten whole; synced with the records
+                // the group commit syncs (until then the prepared time stands, harmlessly).
+                let header = log_format::encode_header(&LogHeader { generation: next, lineage, opened_ms: now_ms });
+                std::os::unix::fs::FileExt::write_all_at(&file, &header, 0)?;
+                file.seek(SeekFrom::End(0))?;
+                return Ok((file, log_format::HEADER_LEN as u64, 0));
+            }
+            // Prepared for another generation or lineage: nothing was ever written to it.
+            drop(file);
+            open.remove_file()?;
+        }
+        self.open_for_append(next, lineage, now_ms)
+    }
+
+    /// Writes the next open log ahead — generation `generation` of `lineage`, its header only —
+    /// unless the one prepared already is that. Returns whether it wrote one.
+    pub fn prepare_next_log(&self, generation: Generation, lineage: u64, now_ms: i64) -> io::Result<bool> {
+        let path = self.next_log_path();
+        match path.read_prefix(log_format::HEADER_LEN + 1) {
+            Ok(bytes)
+                if bytes.len() == log_format::HEADER_LEN
+                    && log_format::decode_header(&bytes)
+                        .is_some_and(|h| h.generation == generation && h.lineage == lineage) =>
+            {
+                return Ok(false);
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        write_atomically(&path, &log_format::encode_header(&LogHeader { generation, lineage, opened_ms: now_ms }))?;
+        Ok(true)
     }
 
     /// Ends the open log: writes its end marker, syncs it and renames it to its generation.
@@ -789,6 +876,83 @@ mod tests {
         let mut ids = active.message_ids().expect("ids");
         ids.sort_unstable();
         assert_eq!(ids, (1..=10).collect::<Vec<_>>());
+    }
+
+    fn open_header(copy: &CopyFiles) -> LogHeader {
+        log_format::decode_header(&fs::read(copy.root().join("E00.log")).expect("open log")).expect("header")
+    }
+
+    #[test]
+    fn a_rollover_takes_the_prepared_next_log_and_gives_it_its_opening_time() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let active = copy(dir.path(), "A");
+        // 4 KB records, 16 KB logs: four to a log. The first rollover finds nothing prepared.
+        assert_eq!(active.append(1, 9, 16 * 1024, &messages(1, 5, 4000), 10).expect("appended"), [1]);
+        assert!(active.prepare_next_log(3, 9, 20).expect("prepared"), "written");
+        assert!(!active.prepare_next_log(3, 9, 21).expect("prepared"), "already there");
+        let next = active.root().join("E00.log.next");
+        assert_eq!(fs::read(&next).expect("prepared").len(), log_format::HEADER_LEN, "its header only");
+        assert_eq!(active.append(2, 9, 16 * 1024, &messages(6, 4, 4000), 30).expect("appended"), [2]);
+        assert!(!next.exists(), "taken as the open log");
+        assert_eq!(open_header(&active), LogHeader { generation: 3, lineage: 9, opened_ms: 30 });
+        let closed = active.read_log(2).expect("closed log");
+        assert_eq!(log_format::inspect(&closed, 2, Some(9)).expect("whole").records, 4);
+        let mut ids = active.message_ids().expect("ids");
+        ids.sort_unstable();
+        assert_eq!(ids, (1..=9).collect::<Vec<_>>(), "nothing lost across the rollovers");
+        assert_eq!(active.on_disk().expect("read").open, Some(3));
+    }
+
+    #[test]
+    fn a_prepared_log_of_another_generation_or_lineage_is_not_taken_as_it_is() {
+        for (generation, lineage) in [(7, 9), (2, 8)] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let active = copy(dir.path(), "A");
+            assert!(active.prepare_next_log(generation, lineage, 5).expect("prepared"));
+            assert_eq!(active.append(1, 9, 16 * 1024, &messages(1, 5, 4000), 10).expect("appended"), [1]);
+            assert_eq!(open_header(&active), LogHeader { generation: 2, lineage: 9, opened_ms: 10 });
+            assert!(!active.root().join("E00.log.next").exists());
+            let mut ids = active.message_ids().expect("ids");
+            ids.sort_unstable();
+            assert_eq!(ids, (1..=5).collect::<Vec<_>>());
+        }
+    }
+
+    /// A closed log's name appears only once the log is whole (end marker written and synced
+    /// first): a reader that lists the directory while logs roll over never finds a closed log
+    /// the inspector refuses.
+    #[test]
+    fn a_closed_log_is_whole_whenever_its_name_can_be_seen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let active = copy(dir.path(), "A");
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = {
+            let (active, done) = (active.clone(), std::sync::Arc::clone(&done));
+            std::thread::spawn(move || {
+                let mut seen = 0;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    for generation in active.closed_generations().expect("listed") {
+                        let bytes = active.read_log(generation).expect("read");
+                        let summary = log_format::inspect(&bytes, generation, Some(9));
+                        assert!(summary.is_ok(), "generation {generation} seen torn: {summary:?}");
+                        seen = seen.max(generation);
+                    }
+                }
+                seen
+            })
+        };
+        let (mut next, mut id) = (1, 1);
+        for round in 0..60 {
+            let closed = active.append(next, 9, 16 * 1024, &messages(id, 2, 4000), round).expect("appended");
+            id += 2;
+            if let Some(&newest) = closed.last() {
+                next = newest + 1;
+                active.prepare_next_log(next + 1, 9, round).expect("prepared");
+            }
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(watcher.join().expect("watcher") > 0, "the watcher saw closed logs");
+        assert_eq!(active.message_ids().expect("ids").len(), 120);
     }
 
     #[test]

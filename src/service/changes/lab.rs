@@ -188,6 +188,10 @@ fn append_messages(
         }
     };
     decided.open_logs.insert(open_log.clone(), appended.open);
+    if !appended.closed.is_empty() {
+        let generation = appended.open.generation + 1;
+        deciding.prepare_next_log(crate::service::copy_files::NextLog { files, generation, lineage });
+    }
     let sg = &mut deciding.estate().storage_groups[index];
     if let Some(&newest) = appended.closed.last() {
         sg.last_log_generated = newest;
@@ -332,7 +336,10 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
     // Most passes find nothing to do: look without the writer lock first.
     {
         let estate = state.estate.read().map_err(|e| text(&e))?;
-        if !crate::engine::replication::has_work(&estate) && operations::deliverable_batches(&estate).is_empty() {
+        if !crate::engine::replication::has_work(&estate)
+            && operations::deliverable_batches(&estate).is_empty()
+            && !state.writer.next_logs_waiting()
+        {
             return Ok(false);
         }
     }
@@ -343,6 +350,7 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
     let mut journal = Journal::new(now);
     let mut sync = Vec::new();
     let flushed = flush_queues(state, &mut deciding, &mut journal, &mut sync, now).map_err(|e| e.0.message)?;
+    let next_logs = deciding.take_next_logs();
     let (epoch, mut snapshot) = (deciding.files_epoch(), deciding.estate().clone());
     let files_root = replication::files_root(&state.lab, &snapshot);
     let flushed_ticket = if flushed {
@@ -355,12 +363,15 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
         state.writer.wait(ticket).map_err(|e| text(&e))?;
     }
     // 2. Under the files lock alone: the file steps.
-    let progressed = if crate::engine::replication::has_work(&snapshot) {
+    let has_work = crate::engine::replication::has_work(&snapshot);
+    let progressed = if has_work || !next_logs.is_empty() {
         let _files = state.writer.files_lock();
         // A change that moved the files since the plan (a reseed, a move) makes it stale: then
-        // nothing is done here, and step 3 does the pass under both locks.
+        // nothing is done here, and step 3 does the pass under both locks (the next logs are
+        // left: a rollover without one writes its header itself).
         if state.writer.files_epoch() == epoch {
-            replication::run_pass(&files_root, &mut snapshot, now).map_err(|e| text(&e))?
+            prepare_next_logs(&next_logs, now);
+            has_work && replication::run_pass(&files_root, &mut snapshot, now).map_err(|e| text(&e))?
         } else {
             false
         }
@@ -399,6 +410,17 @@ pub fn pass(state: &AppState) -> Result<bool, String> {
         deciding.flush().map_err(|e| text(&e))?;
     }
     Ok(progressed || flushed)
+}
+
+/// Prepares the next open logs rollovers asked for, before the pass's shipping (the next
+/// rollover may come soon). A failure only costs that rollover its speed: it writes the header
+/// itself, and reports its own error if it cannot either.
+fn prepare_next_logs(next_logs: &[crate::service::copy_files::NextLog], now: chrono::DateTime<Utc>) {
+    for next in next_logs {
+        if let Err(e) = next.files.prepare_next_log(next.generation, next.lineage, now.timestamp_millis()) {
+            tracing::debug!(error = %e, log = %next.files.root().display(), "preparing the next open log failed");
+        }
+    }
 }
 
 /// `POST /v1/lab/reset`: a fresh estate from a topology — the seed, or the TOML text the
