@@ -401,6 +401,27 @@ fn transcripts_and_redirections_write_files() {
     );
 }
 
+/// Start-Transcript reads its path as every file cmdlet does: relative to the current
+/// location, `\` as a separator (`"$env:TEMP\check.log"` in a published script), and a Windows
+/// drive letter is refused without creating anything.
+#[test]
+fn a_transcript_path_is_read_as_the_file_cmdlets_read_paths() {
+    let home = Home::new();
+    let dir = home.dir.path().join("logs");
+    std::fs::create_dir(&dir).expect("logs dir");
+    let script = format!(
+        "Set-Location '{}'; Start-Transcript -Path .\\logs\\check.log | Out-Null; 'checked'; Stop-Transcript | Out-Null; \
+         (Get-Content .\\logs\\check.log) -contains 'checked'; Start-Transcript C:\\Logs\\x.log",
+        home.dir.path().display()
+    );
+    let run = home.run(&["-c", &script]);
+    assert_eq!(run.stdout, "checked\nTrue\n", "{run:?}");
+    assert!(run.stderr.contains("A drive with the name 'C' does not exist"), "{}", run.stderr);
+    let made: Vec<_> = std::fs::read_dir(home.dir.path()).expect("dir").flatten().map(|e| e.file_name()).collect();
+    assert!(!made.iter().any(|n| n.to_string_lossy().contains('\\')), "no file named with a backslash: {made:?}");
+    assert!(std::fs::read_to_string(dir.join("check.log")).expect("transcript").contains("checked"));
+}
+
 #[test]
 fn a_mistyped_identity_gets_the_closest_one_suggested_and_guids_work_as_identities() {
     let home = Home::new();

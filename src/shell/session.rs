@@ -14,6 +14,7 @@ use super::error_record::ErrorRecord;
 use super::eval::{Host, Interpreter, Outcome};
 use super::render;
 use super::repl::{Identities, Words};
+use super::runtime;
 use super::value::Value;
 use crate::api;
 
@@ -461,11 +462,11 @@ impl Host for ConsoleHost {
                     .with_hint("Check that the folder exists and is writable.")
                 },
             )?;
-        let user = std::env::var("USER").unwrap_or_default();
+        let user = runtime::environment::get("USERNAME").unwrap_or_default();
         let header = format!(
             "**********************\nPowerShell transcript start\nStart time: {}\nUsername: {user}\nRunAs User: {user}\nMachine: {} ({})\nHost Application: ccrsh\nProcess ID: {}\n**********************\n",
             chrono::Utc::now().format("%Y%m%d%H%M%S"),
-            std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
+            runtime::environment::get("COMPUTERNAME").unwrap_or_else(|| "localhost".into()),
             std::env::consts::OS,
             std::process::id()
         );

@@ -8,6 +8,7 @@ use super::{Context, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
+use crate::shell::runtime::filesystem as files;
 use crate::shell::runtime::host::ConsoleColor;
 use crate::shell::value::{Record, Value};
 
@@ -255,10 +256,20 @@ pub fn get_history(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
 }
 
 pub fn start_transcript(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let path = call.string("Path").unwrap_or_else(|| {
-        let home = std::env::var("HOME").unwrap_or_else(|_| ".".into());
-        format!("{home}/PowerShell_transcript.ccrsh.{}.txt", chrono::Utc::now().format("%Y%m%d%H%M%S"))
-    });
+    // A path is the shell's, as every file cmdlet reads it: `\` as `/`, relative to the
+    // current location, a Windows drive letter refused.
+    let path = match call.string("Path") {
+        Some(asked) => {
+            if let Some(error) = files::drive_not_found(&asked, "Start-Transcript") {
+                return Err(error);
+            }
+            files::shown(&files::resolve(&asked))
+        }
+        None => {
+            let home = std::env::var("HOME").unwrap_or_else(|_| ".".into());
+            format!("{home}/PowerShell_transcript.ccrsh.{}.txt", chrono::Utc::now().format("%Y%m%d%H%M%S"))
+        }
+    };
     cx.engine.host().start_transcript(&path, call.switch("Append"))?;
     Ok(vec![Value::String(format!("Transcript started, output file is {path}"))])
 }
