@@ -213,6 +213,32 @@ fn format_group_by_starts_a_group_where_the_value_changes() {
     assert_eq!(ran.stdout.replace("\r\n", "\n"), format!("{expected}\n"));
 }
 
+/// A TimeSpan is written in .NET's standard and custom formats by `-f` and `ToString()`
+/// (`"{0:hh\:mm}" -f $span` in report scripts); a format .NET refuses is a FormatException.
+#[test]
+fn timespans_format_as_dotnet_formats_them() {
+    let ran = run(r#"
+        $t = New-TimeSpan -Days 1 -Hours 2 -Minutes 3 -Seconds 4
+        "{0:hh\:mm}" -f $t
+        $t.ToString('d\.hh\:mm\:ss')
+        "{0:c}|{0:g}|{0:G}" -f $t
+        '{0:%d} days' -f $t
+        try { $t.ToString('hh:mm') } catch [FormatException] { $_.Exception.Message }
+        try { '{0:hh:mm}' -f $t } catch { $_.FullyQualifiedErrorId }
+        "#);
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "02:03",
+            "1.02:03:04",
+            "1.02:03:04|1:2:03:04|1:02:03:04.0000000",
+            "1 days",
+            "Exception calling \"ToString\" with \"1\" argument(s): \"Input string was not in a correct format.\"",
+            "FormatError",
+        ]
+    );
+}
+
 /// Format-Table, Format-List and ConvertTo-Html take calculated properties, as published
 /// report scripts write them: `@{Label=…; Expression=…}` mixed with property names, with
 /// FormatString, Width and Alignment where the cmdlet takes them. A failing expression leaves

@@ -545,6 +545,10 @@ pub fn composite_format(template: &str, args: &[Value]) -> Result<String, ErrorR
                         format!("Error formatting a string: Index (zero based) must be greater than or equal to zero and less than the size of the argument list.. The format string was '{template}'."),
                     )
                 })?;
+                // A TimeSpan's format is checked: .NET throws where it has no meaning.
+                if let (Value::TimeSpan(span), Some(format)) = (value, format) {
+                    runtime::dotnet::format_timespan(*span, format).ok_or_else(invalid)?;
+                }
                 let text = format_value(value, format.unwrap_or(""));
                 match alignment.map(|a| a.trim().parse::<i64>()) {
                     // .NET rejects alignments of a million or more with the same FormatException.
@@ -571,6 +575,7 @@ pub fn format_value(value: &Value, format: &str) -> String {
     }
     match value {
         Value::DateTime(t) => format_date(t, format),
+        Value::TimeSpan(t) => runtime::dotnet::format_timespan(*t, format).unwrap_or_else(|| value.to_display_string()),
         Value::Int(_) | Value::Real(_) | Value::Number(_) => {
             to_number(value).and_then(|n| format_number(n, format)).unwrap_or_else(|| value.to_display_string())
         }

@@ -182,6 +182,18 @@ fn instance_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
     let lower = name.to_ascii_lowercase();
     match lower.as_str() {
         "tostring" => {
+            if let (Value::TimeSpan(span), Some(format)) = (value, args.first()) {
+                let text = runtime::dotnet::format_timespan(*span, &format.to_display_string()).ok_or_else(|| {
+                    ErrorRecord::new(
+                        "FormatException",
+                        "InvalidOperation",
+                        "Input string was not in a correct format.".into(),
+                    )
+                    .exception("System.FormatException")
+                    .with_hint(r"Escape every character of a TimeSpan format that is not a specifier: 'hh\:mm\:ss'.")
+                })?;
+                return Ok(Value::String(text));
+            }
             return Ok(Value::String(match args.first() {
                 Some(format) => format_value(value, &format.to_display_string()),
                 None => value.to_display_string(),

@@ -28,6 +28,7 @@ mod regex;
 mod stopwatch;
 mod string;
 mod text;
+mod timespan_text;
 mod version;
 
 pub use console::console_write;
@@ -43,6 +44,7 @@ pub use ping::Ping;
 pub use reflection::{framework_assembly, no_clr_hint};
 pub use regex::unescape as regex_unescape;
 pub use string::culture_compare;
+pub use timespan_text::format as format_timespan;
 pub use version::Version;
 
 use crate::shell::error_record::ErrorRecord;
