@@ -858,3 +858,54 @@ Enter-PSSession NH-W2K3-SRV03; (Test-MAPIConnectivity).Database; Exit-PSSession"
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("is not a mailbox server") && err.contains("-Server CCREX01"), "{err}");
 }
+
+/// Move-StorageGroupPath and Move-DatabasePath as a CCR runbook uses them (Exchange 2007 SP1;
+/// the published SCR transcript's prompts, reference §5.6): the task does not move a CCR
+/// storage group's files; -ConfigurationOnly asks first whether to skip the safety check
+/// (-Force answers), needs the copy suspended and the database dismounted, then records the
+/// paths; the node's file view follows them and the database mounts again. Each refusal changes
+/// nothing.
+#[test]
+fn path_moves_follow_the_ccr_procedure_and_refusals_change_nothing() {
+    let mut lab = Lab::new();
+    let paths = "$sg = Get-StorageGroup 'CCREX01\\First Storage Group'; \"$($sg.LogFolderPath)|$($sg.SystemFolderPath)|$((Get-MailboxDatabase 'Mailbox Database').EdbFilePath)\"";
+    let before = lab.ok(paths);
+    let (_, err) =
+        lab.run("Move-StorageGroupPath 'CCREX01\\First Storage Group' -LogFolderPath 'D:\\SG1' -Confirm:$false");
+    assert!(err.contains("Use the ConfigurationOnly parameter"), "{err}");
+    let (_, err) = lab.run(
+        "Move-StorageGroupPath 'CCREX01\\First Storage Group' -LogFolderPath 'D:\\SG1' -ConfigurationOnly -Force -Confirm:$false",
+    );
+    assert!(err.contains("The CCR copy is suspended") && err.contains("The databases are dismounted"), "{err}");
+    let (_, err) =
+        lab.run("Move-DatabasePath 'Mailbox Database' -EdbFilePath 'D:\\' -ConfigurationOnly -Force -Confirm:$false");
+    assert!(err.contains("does not name an .edb file") || err.contains("root of a drive"), "{err}");
+    // Without -Force the question cannot be asked here: it says to add -Force.
+    let (_, err) = lab.run(
+        "Move-DatabasePath 'Mailbox Database' -EdbFilePath 'D:\\SG1\\MBX1.edb' -ConfigurationOnly -Confirm:$false",
+    );
+    assert!(err.contains("Add -Force"), "{err}");
+    assert_eq!(lab.ok(paths), before, "the refusals changed nothing");
+
+    lab.ok("Suspend-StorageGroupCopy 'CCREX01\\First Storage Group' -Confirm:$false
+Dismount-Database 'Mailbox Database' -Confirm:$false
+Move-StorageGroupPath 'CCREX01\\First Storage Group' -LogFolderPath 'D:\\SG1\\Logs' -SystemFolderPath 'D:\\SG1\\Logs' -ConfigurationOnly -Force -Confirm:$false
+Get-MailboxDatabase 'Mailbox Database' | Move-DatabasePath -EdbFilePath 'D:\\SG1\\MBX1.edb' -ConfigurationOnly -Force -Confirm:$false");
+    assert_eq!(lab.ok(paths).trim(), "D:\\SG1\\Logs|D:\\SG1\\Logs|D:\\SG1\\MBX1.edb");
+    let out = lab.ok("Enter-PSSession NH-W2K3-SRV04
+(Get-ChildItem 'D:\\SG1\\Logs' -Filter *.chk).Name
+(Get-ChildItem 'D:\\SG1' | Where-Object { -not $_.PSIsContainer }).Name
+Exit-PSSession
+Mount-Database 'Mailbox Database'; Resume-StorageGroupCopy 'CCREX01\\First Storage Group'
+(Get-MailboxDatabase 'Mailbox Database' -Status).Mounted");
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["E00.chk", "MBX1.edb", "True"], "{out}");
+
+    // An SCR source keeps its paths while SCR is enabled.
+    lab.ok(
+        "Enable-StorageGroupCopy 'CCREX01\\Second Storage Group' -StandbyMachine NH-W2K3-SRV01 -ReplayLagTime 0.0:0:0",
+    );
+    let (_, err) = lab.run(
+        "Move-StorageGroupPath 'CCREX01\\Second Storage Group' -LogFolderPath 'E:\\SG2' -ConfigurationOnly -Force -Confirm:$false",
+    );
+    assert!(err.contains("while standby continuous replication is enabled"), "{err}");
+}

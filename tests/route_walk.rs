@@ -99,6 +99,16 @@ fn every_route() -> Vec<Route> {
             routes::SET_MAILBOX_SERVER,
             json!({"identity": "CCREX01", "autoDatabaseMountDial": "Lossless", "forcedDatabaseMountAfter": "0:10:00", "dryRun": false}),
         ),
+        post::<api::StorageGroupPathRequest>(
+            routes::MOVE_STORAGE_GROUP_PATH,
+            json!({"identity": SG, "logFolderPath": "D:\\SG1", "systemFolderPath": "D:\\SG1", "configurationOnly": true,
+                   "dryRun": false, "domainController": "dc01.contoso.local"}),
+        ),
+        post::<api::DatabasePathRequest>(
+            routes::MOVE_DATABASE_PATH,
+            json!({"identity": "Mailbox Database", "edbFilePath": "D:\\SG1\\MBX1.edb", "configurationOnly": true,
+                   "dryRun": false, "domainController": "dc01.contoso.local"}),
+        ),
         post::<api::EnableCopyRequest>(
             routes::ENABLE_COPY,
             json!({"identity": SG, "standbyMachine": "NH-W2K3-SRV05", "replayLagSeconds": 0, "truncationLagSeconds": 0, "dryRun": false}),

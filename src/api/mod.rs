@@ -62,6 +62,10 @@ pub mod routes {
     pub const RESUME_COPY: &str = "/v1/storage-groups/resume";
     /// `POST` [`super::MailboxServerRequest`]: change a server's settings ([`super::OperationResult`]).
     pub const SET_MAILBOX_SERVER: &str = "/v1/mailbox-servers/set";
+    /// `POST` [`super::StorageGroupPathRequest`]: Move-StorageGroupPath ([`super::OperationResult`]).
+    pub const MOVE_STORAGE_GROUP_PATH: &str = "/v1/storage-groups/move-path";
+    /// `POST` [`super::DatabasePathRequest`]: Move-DatabasePath ([`super::OperationResult`]).
+    pub const MOVE_DATABASE_PATH: &str = "/v1/databases/move-path";
     /// `POST` [`super::EnableCopyRequest`]: add an SCR copy ([`super::OperationResult`]).
     pub const ENABLE_COPY: &str = "/v1/storage-groups/enable";
     /// `POST` [`super::CopyRequest`] with a standby machine: remove an SCR copy.

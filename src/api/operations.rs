@@ -107,6 +107,49 @@ pub struct MailboxServerRequest {
     pub domain_controller: Option<String>,
 }
 
+/// `POST` move-path: `Move-StorageGroupPath` (LogFolderPath and/or SystemFolderPath).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StorageGroupPathRequest {
+    pub identity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_folder_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_folder_path: Option<String>,
+    /// Record the new paths without moving the files (the administrator moves them).
+    #[serde(default)]
+    pub configuration_only: bool,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
+}
+
+/// `POST` move-path: `Move-DatabasePath` (EdbFilePath).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DatabasePathRequest {
+    pub identity: String,
+    pub edb_file_path: String,
+    /// Record the new path without moving the file (the administrator moves it).
+    #[serde(default)]
+    pub configuration_only: bool,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
+}
+
 /// `POST` enable: `Enable-StorageGroupCopy -StandbyMachine` (an SCR copy).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -182,6 +182,12 @@ pub struct StorageGroup {
     /// The lab's ledger of the mail delivered to this storage group, as counters kept with it.
     #[serde(default)]
     pub mail: MailCounters,
+    /// LogFolderPath and SystemFolderPath as Move-StorageGroupPath set them; `None` is the
+    /// default folder under the server's data path (`engine::paths`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_folder_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_folder_path: Option<String>,
 }
 
 /// What the lab's ledger holds for one storage group, kept as counters so that reading it costs
@@ -228,6 +234,10 @@ pub struct Database {
     pub name: String,
     pub kind: DatabaseKind,
     pub mounted: bool,
+    /// EdbFilePath as Move-DatabasePath set it; `None` is the default file in the storage
+    /// group's folder (`engine::paths`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edb_file_path: Option<String>,
 }
 
 /// What a copy is for.

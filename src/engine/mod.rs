@@ -19,6 +19,7 @@ pub mod identity;
 pub mod log_format;
 pub mod objects;
 pub mod operations;
+pub mod paths;
 pub mod preconditions;
 pub mod queries;
 pub mod replication;

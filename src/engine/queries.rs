@@ -471,15 +471,14 @@ fn storage_group_view(estate: &Estate, sg: &StorageGroup) -> api::StorageGroup {
             CopyKind::ClusterContinuous => None,
         })
         .collect();
-    let folder = format!("{MAILBOX_ROOT}\\{}", sg.name);
     let id = storage_group_identity(sg);
     api::StorageGroup {
         identity: storage_group_identity(sg),
         name: sg.name.clone(),
         server: sg.server.clone(),
         log_file_prefix: sg.log_prefix.clone(),
-        log_folder_path: folder.clone(),
-        system_folder_path: folder,
+        log_folder_path: super::paths::log_folder_path(sg),
+        system_folder_path: super::paths::system_folder_path(sg),
         replicated,
         recovery: false,
         has_local_copy: false,
@@ -574,7 +573,7 @@ pub fn database_view(estate: &Estate, db: &Database, status: bool, running: bool
         server: db.server.clone(),
         storage_group: format!("{}\\{}", db.server, db.storage_group),
         storage_group_name: db.storage_group.clone(),
-        edb_file_path: format!("{MAILBOX_ROOT}\\{}\\{}.edb", db.storage_group, db.name),
+        edb_file_path: super::paths::edb_file_path(db),
         mounted: status.then_some(db.mounted && running),
         recovery: false,
         exchange_legacy_dn: format!(

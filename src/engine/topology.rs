@@ -306,6 +306,7 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             name: sg.database.name,
             kind: sg.database.kind,
             mounted: true,
+            edb_file_path: None,
         });
         estate.storage_groups.push(StorageGroup {
             lineage: initial_lineage(&server_name, &sg.name),
@@ -319,6 +320,8 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             truncated_through: 0,
             missing_logs: None,
             mail: MailCounters::default(),
+            log_folder_path: None,
+            system_folder_path: None,
         });
     }
     for spec in topology.standby_copy {

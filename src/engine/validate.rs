@@ -177,9 +177,19 @@ pub fn estate(e: &Estate) -> Result<(), String> {
         object_name("storage group", &sg.name)?;
         log_prefix(&sg.log_prefix)?;
         exists("clustered mailbox server", &sg.server, e.servers.iter().map(|s| s.name.as_str()))?;
+        for path in [&sg.log_folder_path, &sg.system_folder_path].into_iter().flatten() {
+            super::paths::check_path("LogFolderPath", path, super::paths::PathKind::Folder).map_err(|_| {
+                format!("a folder path of storage group {} is not a local Windows path", shown(&sg.name))
+            })?;
+        }
     }
     for db in &e.databases {
         object_name("database", &db.name)?;
+        if let Some(path) = &db.edb_file_path {
+            super::paths::check_path("EdbFilePath", path, super::paths::PathKind::EdbFile).map_err(|_| {
+                format!("the file path of database {} is not a local Windows .edb path", shown(&db.name))
+            })?;
+        }
         let sg = format!("{}\\{}", db.server, db.storage_group);
         exists("storage group", &sg, sg_names.iter().map(String::as_str))?;
     }

@@ -158,6 +158,23 @@ impl Bounded for api::MailboxServerRequest {
     }
 }
 
+impl Bounded for api::StorageGroupPathRequest {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("identity", &self.identity)?;
+        domain_controller(&self.domain_controller)?;
+        self.log_folder_path.as_deref().map_or(Ok(()), |p| text("logFolderPath", p))?;
+        self.system_folder_path.as_deref().map_or(Ok(()), |p| text("systemFolderPath", p))
+    }
+}
+
+impl Bounded for api::DatabasePathRequest {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("identity", &self.identity)?;
+        domain_controller(&self.domain_controller)?;
+        text("edbFilePath", &self.edb_file_path)
+    }
+}
+
 impl Bounded for api::EnableCopyRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;

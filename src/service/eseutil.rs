@@ -77,6 +77,9 @@ fn header(facts: &Facts, folder: &MappedFolder, node: &str) -> Result<api::Datab
 /// The logs `leaf` names in `folder`: one file (`E0000000005.log`, `E00.log`), or with a base
 /// name (`E00`) every log of the folder, oldest first and the open log last.
 fn logs(folder: &MappedFolder, leaf: &str, node: &str, asked: &str) -> Result<Vec<api::LogFileCheck>, ServiceError> {
+    if !folder.logs {
+        return Err(not_found(node, asked));
+    }
     let copy = &folder.copy;
     let mut generations = copy.closed_generations().map_err(|e| io_failure(&e))?;
     let open_name = format!("{}.log", folder.prefix);

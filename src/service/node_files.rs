@@ -32,6 +32,9 @@ pub struct MappedFolder {
     pub windows: String,
     pub dir: LabPath,
     pub prefix: String,
+    /// Whether the folder holds the copy's logs and checkpoint (its LogFolderPath): a database
+    /// moved to a folder of its own (Move-DatabasePath) shows there alone.
+    pub logs: bool,
     pub database: Option<String>,
     /// The copy's server and storage group.
     pub server: String,
@@ -52,26 +55,38 @@ pub fn mapped_folders(files: &Path, estate: &Estate, node: &str) -> Vec<MappedFo
         let on_node =
             if active { estate.server_of(sg).map(|s| s.active_node.clone()) } else { passive.map(|c| c.node.clone()) };
         let Some(on_node) = on_node else { continue };
-        let windows = format!("{MAILBOX_ROOT}\\{}", sg.name);
+        let windows = crate::engine::paths::log_folder_path(sg);
         // Two servers' storage groups of one name on one node: the first keeps the folder.
         if out.iter().any(|f| f.windows.eq_ignore_ascii_case(&windows)) {
             continue;
         }
         let copy = CopyFiles::new(files, &on_node, &sg.server, &sg.name, &sg.log_prefix);
-        let database = estate
+        let edb = estate
             .databases
             .iter()
             .find(|d| d.server == sg.server && d.storage_group == sg.name)
-            .map(|d| format!("{}.edb", d.name));
-        out.push(MappedFolder {
+            .map(crate::engine::paths::edb_file_path);
+        let (edb_folder, edb_name) = match edb.as_deref().and_then(|p| p.rsplit_once('\\')) {
+            Some((folder, name)) => (Some(folder.to_string()), Some(name.to_string())),
+            None => (None, None),
+        };
+        let apart = edb_folder.as_ref().filter(|f| !f.eq_ignore_ascii_case(&windows)).cloned();
+        let folder = |windows: String, logs: bool, database: Option<String>| MappedFolder {
             windows,
             dir: copy.dir().clone(),
             prefix: sg.log_prefix.clone(),
+            logs,
             database,
             server: sg.server.clone(),
             storage_group: sg.name.clone(),
-            copy,
-        });
+            copy: copy.clone(),
+        };
+        out.push(folder(windows, true, if apart.is_some() { None } else { edb_name.clone() }));
+        if let Some(apart) = apart
+            && !out.iter().any(|f| f.windows.eq_ignore_ascii_case(&apart))
+        {
+            out.push(folder(apart, false, edb_name));
+        }
     }
     out
 }
@@ -97,7 +112,8 @@ fn children(folder: &MappedFolder) -> Vec<api::LabFile> {
             let lower = name.to_ascii_lowercase();
             let shown = if lower == "database.edb" {
                 folder.database.clone()?
-            } else if lower.starts_with(&prefix) && (lower.ends_with(".log") || lower.ends_with(".chk")) {
+            } else if folder.logs && lower.starts_with(&prefix) && (lower.ends_with(".log") || lower.ends_with(".chk"))
+            {
                 name
             } else {
                 return None;
@@ -153,7 +169,7 @@ pub fn read_file(folders: &[MappedFolder], path: &str) -> Option<std::io::Result
         let lower = name.to_ascii_lowercase();
         let shown = if lower == "database.edb" {
             folder.database.clone().unwrap_or_default()
-        } else if lower.starts_with(&prefix) && (lower.ends_with(".log") || lower.ends_with(".chk")) {
+        } else if folder.logs && lower.starts_with(&prefix) && (lower.ends_with(".log") || lower.ends_with(".chk")) {
             name.clone()
         } else {
             return false;
@@ -179,8 +195,8 @@ pub fn not_found(node: &str, path: &str) -> ServiceError {
         code: ErrorCode::ManagementObjectNotFound,
         message: format!("Cannot find path '{path}' on {node} because it does not exist."),
         hint: Some(format!(
-            "The lab maps each storage group copy's folder on a node ({MAILBOX_ROOT}\\<storage group>); \
-             Get-StorageGroup shows LogFolderPath."
+            "The lab maps each storage group copy's folder on a node (LogFolderPath of Get-StorageGroup, by \
+             default {MAILBOX_ROOT}\\<storage group>) and its database file (EdbFilePath of Get-MailboxDatabase)."
         )),
         target: Some(path.to_string()),
         report: None,
@@ -206,6 +222,7 @@ mod tests {
             windows: windows.clone(),
             dir: LabPath::new(dir.path(), "copy"),
             prefix: "E00".into(),
+            logs: true,
             database: Some("Mailbox Database.edb".into()),
             server: "CCREX01".into(),
             storage_group: "First Storage Group".into(),

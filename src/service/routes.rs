@@ -47,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .route(routes::LAB_EXPORT, post(changes::export))
         .route(routes::LAB_IMPORT, post(changes::import))
         .route(routes::SET_MAILBOX_SERVER, post(changes::set_mailbox_server))
+        .route(routes::MOVE_STORAGE_GROUP_PATH, post(changes::move_storage_group_path))
+        .route(routes::MOVE_DATABASE_PATH, post(changes::move_database_path))
         .route(routes::ENABLE_COPY, post(changes::enable_copy))
         .route(routes::DISABLE_COPY, post(changes::disable_copy))
         .route(routes::SEED_COPY, post(changes::seed_copy))

@@ -118,6 +118,8 @@ guarded!(
     CopyRequest,
     api::RestoreRequest,
     api::MailboxServerRequest,
+    api::StorageGroupPathRequest,
+    api::DatabasePathRequest,
     api::EnableCopyRequest,
     api::SeedRequest
 );
@@ -622,6 +624,7 @@ mod cms;
 mod events;
 mod faults;
 mod lab;
+mod paths;
 mod recovery;
 pub(super) mod requests;
 mod standby;
@@ -630,6 +633,7 @@ pub use cms::*;
 pub use events::*;
 pub use faults::*;
 pub use lab::*;
+pub use paths::*;
 pub use standby::*;
 
 #[cfg(test)]

@@ -210,6 +210,8 @@ fn load(c: &Connection) -> Result<Estate, StoreError> {
             truncated_through: 0,
             missing_logs: json_from_text("storage_group", "missing_logs", r.get(7)?)?,
             mail: MailCounters::default(),
+            log_folder_path: None,
+            system_folder_path: None,
         });
     }
 
@@ -218,7 +220,7 @@ fn load(c: &Connection) -> Result<Estate, StoreError> {
         q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<_, _>>()?;
     for (server, storage_group, name, kind, mounted) in rows {
         let kind = from_text("database", "kind", &kind)?;
-        estate.databases.push(Database { server, storage_group, name, kind, mounted });
+        estate.databases.push(Database { server, storage_group, name, kind, mounted, edb_file_path: None });
     }
 
     let mut q = c.prepare(

@@ -105,6 +105,30 @@ pub fn should_process_here(
     cx.engine.should_process(&confirmation(call, command, target, force, message.as_deref()))
 }
 
+/// A configuration-only path move (Move-StorageGroupPath, Move-DatabasePath
+/// `-ConfigurationOnly`) first asks whether to skip the task's safety check, as Exchange 2007
+/// SP1 asks; `-Force` and `-WhatIf` skip the question. A session that cannot ask is told to
+/// give `-Force`. Returns whether to go on.
+pub fn skip_safety_check(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<bool, ErrorRecord> {
+    let what_if = call.common("WhatIf").map(Value::is_truthy);
+    let what_if = what_if.unwrap_or_else(|| cx.engine.variable("WhatIfPreference").is_truthy());
+    if !call.switch("ConfigurationOnly") || call.switch("Force") || what_if {
+        return Ok(true);
+    }
+    let command = call.spec.name.as_str();
+    cx.engine.should_continue(command, SKIP_SAFETY_CHECK).map_err(|_| {
+        ErrorRecord::new(
+            "PromptingNotAllowed",
+            "InvalidOperation",
+            format!("{command} -ConfigurationOnly asks before it skips the safety check, and this session cannot ask."),
+        )
+        .with_hint("Add -Force to answer yes without a prompt.")
+    })
+}
+
+/// What Exchange 2007 SP1 asks before a configuration-only path move.
+const SKIP_SAFETY_CHECK: &str = "This operation will skip the safety check and make the change to the Active Directory directory service directly. Do you want to continue?";
+
 /// Whether the token is view-only: its changes are refused by ccrd, so they are not confirmed
 /// first. Dry runs, Export-Lab and rehearsals are not changes and work with it.
 pub fn is_viewer(cx: &Context<'_>) -> bool {

@@ -55,3 +55,22 @@ fn set_mounted(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Resu
     let change = Change::simple(&identity, &request);
     change::run(call, cx, route, &change)
 }
+
+/// `Move-DatabasePath -EdbFilePath [-ConfigurationOnly] [-Force]`: ccrd checks Exchange's rules
+/// for replicated storage groups and records the new path.
+pub fn move_database_path(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    if !change::skip_safety_check(call, cx)? {
+        return Ok(Vec::new());
+    }
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::DatabasePathRequest {
+        identity: identity.clone(),
+        edb_file_path: call.string("EdbFilePath").unwrap_or_default(),
+        configuration_only: call.switch("ConfigurationOnly"),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
+    let change = Change { force: call.switch("Force"), ..Change::simple(&identity, &request) };
+    change::run(call, cx, routes::MOVE_DATABASE_PATH, &change)
+}

@@ -177,3 +177,23 @@ pub fn restore_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
     };
     change::run(call, cx, routes::RESTORE_COPY, &change)
 }
+
+/// `Move-StorageGroupPath [-LogFolderPath] [-SystemFolderPath] [-ConfigurationOnly] [-Force]`:
+/// ccrd checks Exchange's rules for replicated storage groups and records the new paths.
+pub fn move_storage_group_path(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    if !change::skip_safety_check(call, cx)? {
+        return Ok(Vec::new());
+    }
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::StorageGroupPathRequest {
+        identity: identity.clone(),
+        log_folder_path: call.string("LogFolderPath"),
+        system_folder_path: call.string("SystemFolderPath"),
+        configuration_only: call.switch("ConfigurationOnly"),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
+    let change = Change { force: call.switch("Force"), ..Change::simple(&identity, &request) };
+    change::run(call, cx, routes::MOVE_STORAGE_GROUP_PATH, &change)
+}
