@@ -909,3 +909,23 @@ Mount-Database 'Mailbox Database'; Resume-StorageGroupCopy 'CCREX01\\First Stora
     );
     assert!(err.contains("while standby continuous replication is enabled"), "{err}");
 }
+
+/// Set-MailboxDatabase (Exchange 2007): AllowFileRestore, the database portability step before
+/// mounting a moved file, and MountAtStartup, which keeps a database dismounted when its
+/// server's Information Store starts; both read back through Get-MailboxDatabase. A public folder
+/// database is not a mailbox database.
+#[test]
+fn set_mailbox_database_records_file_restore_and_mount_at_startup() {
+    let mut lab = Lab::new();
+    let out = lab.ok("Set-MailboxDatabase 'Mailbox Database' -AllowFileRestore:$true -MountAtStartup:$false
+$db = Get-MailboxDatabase 'Mailbox Database'; $db.AllowFileRestore; $db.MountAtStartup
+Stop-ClusteredMailboxServer CCREX01 -StopReason 'maintenance' -Confirm:$false
+Start-ClusteredMailboxServer CCREX01
+(Get-MailboxDatabase 'Mailbox Database' -Status).Mounted
+(Get-PublicFolderDatabase -Status).Mounted
+Mount-Database 'Mailbox Database'; (Get-MailboxDatabase 'Mailbox Database' -Status).Mounted");
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["True", "False", "False", "True", "True"], "{out}");
+    let (_, err) = lab.run("Set-MailboxDatabase 'Public Folder Database' -AllowFileRestore:$true");
+    assert!(err.contains("could not be found"), "{err}");
+    assert!(!lab.ok("(Get-PublicFolderDatabase).AllowFileRestore").contains("True"));
+}

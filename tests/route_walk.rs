@@ -99,6 +99,11 @@ fn every_route() -> Vec<Route> {
             routes::SET_MAILBOX_SERVER,
             json!({"identity": "CCREX01", "autoDatabaseMountDial": "Lossless", "forcedDatabaseMountAfter": "0:10:00", "dryRun": false}),
         ),
+        post::<api::MailboxDatabaseRequest>(
+            routes::SET_MAILBOX_DATABASE,
+            json!({"identity": "Mailbox Database", "allowFileRestore": true, "mountAtStartup": false, "dryRun": false,
+                   "domainController": "dc01.contoso.local"}),
+        ),
         post::<api::StorageGroupPathRequest>(
             routes::MOVE_STORAGE_GROUP_PATH,
             json!({"identity": SG, "logFolderPath": "D:\\SG1", "systemFolderPath": "D:\\SG1", "configurationOnly": true,

@@ -64,6 +64,8 @@ pub mod routes {
     pub const SET_MAILBOX_SERVER: &str = "/v1/mailbox-servers/set";
     /// `POST` [`super::StorageGroupPathRequest`]: Move-StorageGroupPath ([`super::OperationResult`]).
     pub const MOVE_STORAGE_GROUP_PATH: &str = "/v1/storage-groups/move-path";
+    /// `POST` [`super::MailboxDatabaseRequest`]: Set-MailboxDatabase ([`super::OperationResult`]).
+    pub const SET_MAILBOX_DATABASE: &str = "/v1/databases/set";
     /// `POST` [`super::DatabasePathRequest`]: Move-DatabasePath ([`super::OperationResult`]).
     pub const MOVE_DATABASE_PATH: &str = "/v1/databases/move-path";
     /// `POST` [`super::EnableCopyRequest`]: add an SCR copy ([`super::OperationResult`]).

@@ -208,6 +208,10 @@ pub struct Database {
     /// Only filled in when `-Status` was asked for, as in Exchange.
     pub mounted: Option<bool>,
     pub recovery: bool,
+    #[serde(default)]
+    pub allow_file_restore: bool,
+    #[serde(default = "mounts_at_startup")]
+    pub mount_at_startup: bool,
     pub exchange_legacy_dn: String,
     /// `First Organization/Exchange Administrative Group (FYDIBOHF23SPDLT)`.
     pub administrative_group: String,
@@ -215,6 +219,11 @@ pub struct Database {
     #[serde(flatten)]
     pub directory: DirectoryObject,
     pub is_valid: bool,
+}
+
+/// Exchange's default MountAtStartup.
+fn mounts_at_startup() -> bool {
+    true
 }
 
 /// `SummaryCopyStatus` of a storage group copy.

@@ -130,6 +130,26 @@ pub struct StorageGroupPathRequest {
     pub domain_controller: Option<String>,
 }
 
+/// `POST` set: `Set-MailboxDatabase` (AllowFileRestore, MountAtStartup).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MailboxDatabaseRequest {
+    pub identity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_file_restore: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount_at_startup: Option<bool>,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
+}
+
 /// `POST` move-path: `Move-DatabasePath` (EdbFilePath).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -238,6 +238,14 @@ pub struct Database {
     /// group's folder (`engine::paths`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edb_file_path: Option<String>,
+    /// Set-MailboxDatabase -AllowFileRestore: a restore (or a database file brought over by
+    /// database portability) may overwrite the database.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_file_restore: bool,
+    /// Set-MailboxDatabase -MountAtStartup:$false (kept as its negation so that a stored
+    /// database without the field mounts at start-up, Exchange's default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_mount_at_startup: bool,
 }
 
 /// What a copy is for.

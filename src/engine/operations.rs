@@ -127,6 +127,30 @@ pub fn set_mailbox_server(
     Ok((changed, report))
 }
 
+/// `Set-MailboxDatabase`: AllowFileRestore and MountAtStartup of a mailbox database. Returns
+/// whether anything changed.
+pub fn set_mailbox_database(
+    estate: &mut Estate,
+    id: &str,
+    allow_file_restore: Option<bool>,
+    mount_at_startup: Option<bool>,
+) -> Result<(bool, PreconditionReport), EngineError> {
+    let found = identity::database(estate, id, Some(crate::api::DatabaseKind::Mailbox))?.clone();
+    let report = Report::new("Set-MailboxDatabase", &identity::database_identity(&found)).into_report();
+    let slot = estate
+        .databases
+        .iter_mut()
+        .find(|d| d.server == found.server && d.storage_group == found.storage_group && d.name == found.name);
+    let Some(db) = slot else { return Ok((false, report)) };
+    if let Some(allow) = allow_file_restore {
+        db.allow_file_restore = allow;
+    }
+    if let Some(mount) = mount_at_startup {
+        db.no_mount_at_startup = !mount;
+    }
+    Ok((**db != found, report))
+}
+
 /// The active node of the server `id` names.
 pub fn active_node(estate: &Estate, id: &str) -> Result<String, EngineError> {
     Ok(identity::server(estate, id)?.active_node.clone())
@@ -368,6 +392,11 @@ pub fn start(estate: &mut Estate, id: &str) -> Result<(bool, PreconditionReport)
     }
     if let Some(s) = estate.servers.iter_mut().find(|s| s.name == server.name) {
         s.state = CmsState::Online;
+    }
+    // The server's Information Store starts: a database set not to mount at start-up
+    // (Set-MailboxDatabase -MountAtStartup:$false) stays dismounted until Mount-Database.
+    for db in estate.databases.iter_mut().filter(|d| d.server == server.name && d.no_mount_at_startup) {
+        db.mounted = false;
     }
     Ok((true, report))
 }

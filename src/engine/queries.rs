@@ -576,6 +576,8 @@ pub fn database_view(estate: &Estate, db: &Database, status: bool, running: bool
         edb_file_path: super::paths::edb_file_path(db),
         mounted: status.then_some(db.mounted && running),
         recovery: false,
+        allow_file_restore: db.allow_file_restore,
+        mount_at_startup: !db.no_mount_at_startup,
         exchange_legacy_dn: format!(
             "{}/cn=InformationStore/cn={}/cn={}",
             directory::server_legacy_dn(estate, &db.server),

@@ -307,6 +307,8 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             kind: sg.database.kind,
             mounted: true,
             edb_file_path: None,
+            allow_file_restore: false,
+            no_mount_at_startup: false,
         });
         estate.storage_groups.push(StorageGroup {
             lineage: initial_lineage(&server_name, &sg.name),

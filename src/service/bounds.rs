@@ -167,6 +167,13 @@ impl Bounded for api::StorageGroupPathRequest {
     }
 }
 
+impl Bounded for api::MailboxDatabaseRequest {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("identity", &self.identity)?;
+        domain_controller(&self.domain_controller)
+    }
+}
+
 impl Bounded for api::DatabasePathRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;

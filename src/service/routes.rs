@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::LAB_EXPORT, post(changes::export))
         .route(routes::LAB_IMPORT, post(changes::import))
         .route(routes::SET_MAILBOX_SERVER, post(changes::set_mailbox_server))
+        .route(routes::SET_MAILBOX_DATABASE, post(changes::set_mailbox_database))
         .route(routes::MOVE_STORAGE_GROUP_PATH, post(changes::move_storage_group_path))
         .route(routes::MOVE_DATABASE_PATH, post(changes::move_database_path))
         .route(routes::ENABLE_COPY, post(changes::enable_copy))

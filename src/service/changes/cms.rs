@@ -11,7 +11,8 @@ use axum::extract::{Extension, State};
 use super::recovery::{follow_up, node_returned};
 use super::{Change, Done, Reply, Work, blocking, body, mutate, service_failure};
 use crate::api::{
-    CopyRequest, IdentityRequest, MailboxServerRequest, MoveRequest, OperationResult, RestoreRequest, StopRequest,
+    CopyRequest, IdentityRequest, MailboxDatabaseRequest, MailboxServerRequest, MoveRequest, OperationResult,
+    RestoreRequest, StopRequest,
 };
 use crate::engine::events;
 use crate::engine::failover;
@@ -196,6 +197,26 @@ pub async fn set_mailbox_server(
                 &request.identity,
                 request.auto_database_mount_dial,
                 request.forced_database_mount_after.as_deref(),
+            )?;
+            Ok(Done::plain(report, changed))
+        })
+    })
+    .await
+}
+
+pub async fn set_mailbox_database(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Result<Json<MailboxDatabaseRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        mutate(&state, caller, Change::of("Set-MailboxDatabase", &request, None), |w| {
+            let (changed, report) = operations::set_mailbox_database(
+                &mut w.estate,
+                &request.identity,
+                request.allow_file_restore,
+                request.mount_at_startup,
             )?;
             Ok(Done::plain(report, changed))
         })

@@ -118,6 +118,7 @@ guarded!(
     CopyRequest,
     api::RestoreRequest,
     api::MailboxServerRequest,
+    api::MailboxDatabaseRequest,
     api::StorageGroupPathRequest,
     api::DatabasePathRequest,
     api::EnableCopyRequest,

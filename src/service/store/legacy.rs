@@ -220,7 +220,16 @@ fn load(c: &Connection) -> Result<Estate, StoreError> {
         q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<_, _>>()?;
     for (server, storage_group, name, kind, mounted) in rows {
         let kind = from_text("database", "kind", &kind)?;
-        estate.databases.push(Database { server, storage_group, name, kind, mounted, edb_file_path: None });
+        estate.databases.push(Database {
+            server,
+            storage_group,
+            name,
+            kind,
+            mounted,
+            edb_file_path: None,
+            allow_file_restore: false,
+            no_mount_at_startup: false,
+        });
     }
 
     let mut q = c.prepare(

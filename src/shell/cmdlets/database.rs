@@ -74,3 +74,18 @@ pub fn move_database_path(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result
     let change = Change { force: call.switch("Force"), ..Change::simple(&identity, &request) };
     change::run(call, cx, routes::MOVE_DATABASE_PATH, &change)
 }
+
+/// `Set-MailboxDatabase -AllowFileRestore -MountAtStartup`.
+pub fn set_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::MailboxDatabaseRequest {
+        identity: identity.clone(),
+        allow_file_restore: call.get("AllowFileRestore").map(Value::is_truthy),
+        mount_at_startup: call.get("MountAtStartup").map(Value::is_truthy),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
+    let change = Change::simple(&identity, &request);
+    change::run(call, cx, routes::SET_MAILBOX_DATABASE, &change)
+}

@@ -258,7 +258,7 @@ pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> R
     };
     let record = record
         .with("AdministrativeGroup", db.administrative_group)
-        .with("AllowFileRestore", false)
+        .with("AllowFileRestore", db.allow_file_restore)
         .with("BackupInProgress", Value::Null)
         .with("CopyEdbFilePath", Value::Null)
         .with("DatabaseCreated", Value::Null)
@@ -272,7 +272,7 @@ pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> R
         .with("LastDifferentialBackup", Value::Null)
         .with("LastCopyBackup", Value::Null)
         .with("MaintenanceSchedule", Value::Null)
-        .with("MountAtStartup", true)
+        .with("MountAtStartup", db.mount_at_startup)
         .with("Mounted", db.mounted)
         .with("Organization", db.organization)
         .with("QuotaNotificationSchedule", Value::Null)

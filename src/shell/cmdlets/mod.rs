@@ -388,6 +388,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Set-LabFault", spec!("Set-LabFault.toml"), lab::set_lab_fault),
     entry("Set-LabNetwork", spec!("Set-LabNetwork.toml"), lab::set_lab_network),
     entry("Set-Location", spec!("Set-Location.toml"), locations::set_location),
+    entry("Set-MailboxDatabase", spec!("Set-MailboxDatabase.toml"), database::set_mailbox_database),
     entry("Set-MailboxServer", spec!("Set-MailboxServer.toml"), clustered_mailbox_server::set_mailbox_server),
     entry("Set-TransportConfig", spec!("Set-TransportConfig.toml"), transport::set_transport_config),
     entry("Set-Variable", spec!("Set-Variable.toml"), variables::set_variable),
