@@ -213,6 +213,68 @@ fn format_group_by_starts_a_group_where_the_value_changes() {
     assert_eq!(ran.stdout.replace("\r\n", "\n"), format!("{expected}\n"));
 }
 
+/// Runs `script` in a session with no ccrd that answers its prompts with `answers`.
+fn run_answering(script: &str, answers: &str) -> Ran {
+    let client = Client::new("http://127.0.0.1:9", None).expect("client");
+    let (mut session, out, err) = captured_session(client, Some(answers));
+    session.run(script, &SourceName::Command);
+    Ran { stdout: out.text(), stderr: err.text() }
+}
+
+/// `$Host.UI.PromptForChoice` with ChoiceDescriptions, as interactive runbooks ask: caption,
+/// message, `[Y] Yes  [N] No  [?] Help (default is "N"): `, asked again until the answer is
+/// a label or a hotkey, `?` listing the help, an empty answer taking the default.
+#[test]
+fn prompt_for_choice_asks_as_the_console_host_and_returns_the_index() {
+    let script = r#"
+        $yes = New-Object System.Management.Automation.Host.ChoiceDescription '&Yes', 'Moves the CMS.'
+        $no = [System.Management.Automation.Host.ChoiceDescription]::new('&No', 'Leaves it.')
+        $options = [System.Management.Automation.Host.ChoiceDescription[]]($yes, $no)
+        'chose ' + $Host.UI.PromptForChoice('Move CMS', 'Move CCREX01?', $options, 1)
+        "#;
+    let ran = run_answering(script, "maybe\n?\nyes\n");
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        ran.stdout,
+        "\nMove CMS\nMove CCREX01?\n[Y] Yes  [N] No  [?] Help (default is \"N\"): \
+         [Y] Yes  [N] No  [?] Help (default is \"N\"): \
+         Y - Moves the CMS.\nN - Leaves it.\n\
+         [Y] Yes  [N] No  [?] Help (default is \"N\"): chose 0\n"
+    );
+    assert!(run_answering(script, "\n").stdout.ends_with("chose 1\n"), "an empty answer takes the default");
+    assert!(run_answering(script, "n\n").stdout.ends_with("chose 1\n"), "a hotkey in any case");
+    // Strings convert to choices; a default out of range is refused before asking.
+    let ran = run_answering(
+        "$c = [System.Management.Automation.Host.ChoiceDescription[]]('&Continue', 'S&kip'); $c[1].Label; \
+         try { $Host.UI.PromptForChoice('', '', $c, 5) } catch { $_.Exception.Message }",
+        "",
+    );
+    assert_eq!(lines(&ran.stdout)[0], "S&kip");
+    assert!(lines(&ran.stdout)[1].contains("(Parameter 'defaultChoice')"), "{}", ran.stdout);
+}
+
+/// Without a terminal to prompt at, PromptForChoice fails as Read-Host does; the host's
+/// writing methods write where the console host writes.
+#[test]
+fn the_host_ui_writes_lines_and_cannot_prompt_without_a_terminal() {
+    let ran = run(r#"
+        $Host.UI.WriteLine('plain line')
+        $Host.UI.Write('no newline'); $Host.UI.WriteLine()
+        $Host.UI.WriteWarningLine('careful')
+        $Host.UI.WriteErrorLine('bad thing')
+        try { $Host.UI.PromptForChoice('c', 'm', [System.Management.Automation.Host.ChoiceDescription[]]('&Yes'), 0) } catch { $_.Exception.Message }
+        "#);
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "plain line",
+            "no newline",
+            "Exception calling \"PromptForChoice\" with \"4\" argument(s): \"PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.\"",
+        ]
+    );
+    assert!(ran.stderr.contains("WARNING: careful") && ran.stderr.contains("bad thing"), "{}", ran.stderr);
+}
+
 /// A TimeSpan is written in .NET's standard and custom formats by `-f` and `ToString()`
 /// (`"{0:hh\:mm}" -f $span` in report scripts); a format .NET refuses is a FormatException.
 #[test]

@@ -541,6 +541,11 @@ pub fn write_warning(err: &mut dyn Write, text: &str) -> io::Result<()> {
     writeln!(err, "{}", format!("WARNING: {text}").yellow())
 }
 
+/// A line of text on the error stream, red as the console host writes `WriteErrorLine`.
+pub fn write_error_line(err: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(err, "{}", text.red())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

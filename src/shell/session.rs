@@ -366,6 +366,13 @@ impl Host for ConsoleHost {
         self.emit(&buffer, true);
     }
 
+    fn error_line(&mut self, text: &str) {
+        self.flush();
+        let mut buffer = Vec::new();
+        let _ = render::write_error_line(&mut buffer, text);
+        self.emit(&buffer, true);
+    }
+
     fn verbose(&mut self, text: &str) {
         self.flush();
         let mut buffer = Vec::new();

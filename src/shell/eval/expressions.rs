@@ -410,6 +410,14 @@ impl Interpreter {
         if target == Value::Null {
             return Err(at(members::method_on_null()));
         }
+        if let Value::Object(ui) = &target
+            && let Some(result) = runtime::host::ui_method(ui, &name, &values, self.host.as_mut())
+        {
+            // The host's UI prompts and writes through the session's console.
+            let value = result.map_err(at)?;
+            self.void_call = value == Value::Null;
+            return Ok(value);
+        }
         let result = members::call_method(&target, &name, &values).map_err(at)?;
         self.void_call =
             result == Value::Null && matches!(&target, Value::Object(o) if returns_void(&o.members(), &name));

@@ -54,6 +54,8 @@ pub trait Host {
     fn verbose(&mut self, text: &str);
     /// `Write-Host` text.
     fn text(&mut self, text: &str, newline: bool);
+    /// A line on the error stream that is not an error record (`$Host.UI.WriteErrorLine`).
+    fn error_line(&mut self, text: &str);
     /// Reads a line after showing `prompt`; an error when the session cannot prompt.
     fn read_line(&mut self, prompt: &str) -> Result<String, ErrorRecord>;
     /// Output as text, laid out as the screen would show it (`Out-String`, `> file`).

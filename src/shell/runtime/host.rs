@@ -1,21 +1,27 @@
 //! `$Host` and `Get-Host`: the console host object scripts look at (`$Host.Name`,
-//! `$Host.Version`, `$Host.UI.RawUI.WindowTitle`, its colours and sizes), and
-//! `System.ConsoleColor`, which `Write-Host` and the raw UI take.
+//! `$Host.Version`, `$Host.UI.RawUI.WindowTitle`, its colours and sizes), its UI's methods
+//! (`$Host.UI.PromptForChoice`, `ReadLine`, `WriteLine`, `WriteWarningLine`…), the
+//! `ChoiceDescription` type prompts are built from, and `System.ConsoleColor`, which
+//! `Write-Host` and the raw UI take.
 //!
 //! Owns: [`ConsoleColor`], the host, its UI and raw UI objects (one per session, shared by
-//! every read of `$Host`, so a title set is the title read back).
+//! every read of `$Host`, so a title set is the title read back), [`ui_method`] and the
+//! console host's choice prompt.
 //!
-//! Must not: print. Setting the window title or the colours records them; the console host
-//! (`session`) draws text, and ccrsh does not rewrite the terminal's title.
+//! Must not: print itself. The UI's methods hand text and prompts to the interpreter's host
+//! (`eval::Host`, which `session` implements); setting the window title or the colours
+//! records them, and ccrsh does not rewrite the terminal's title.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::shell::error_record::ErrorRecord;
+use crate::shell::eval::Host as HostIo;
+use crate::shell::runtime::types::NetType;
 use crate::shell::value::{Record, Value};
 
-use super::object::{Member, NetObject, ObjectRef, property_read_only};
+use super::object::{Member, NetObject, ObjectRef, method_threw, property_read_only};
 
 /// The sixteen console colours, in .NET's order (their numeric values are their indexes).
 pub const CONSOLE_COLORS: [&str; 16] = [
@@ -180,6 +186,17 @@ impl NetObject for HostUi {
         vec![
             Member::property("RawUI", "System.Management.Automation.Host.PSHostRawUserInterface"),
             Member::property("SupportsVirtualTerminal", "bool"),
+            Member::method(
+                "PromptForChoice",
+                "int PromptForChoice(string caption, string message, System.Collections.ObjectModel.Collection[System.Management.Automation.Host.ChoiceDescription] choices, int defaultChoice)",
+            ),
+            Member::method("ReadLine", "string ReadLine()"),
+            Member::method("Write", "void Write(string value)"),
+            Member::method("WriteLine", "void WriteLine(), void WriteLine(string value)"),
+            Member::method("WriteWarningLine", "void WriteWarningLine(string message)"),
+            Member::method("WriteVerboseLine", "void WriteVerboseLine(string message)"),
+            Member::method("WriteDebugLine", "void WriteDebugLine(string message)"),
+            Member::method("WriteErrorLine", "void WriteErrorLine(string value)"),
         ]
     }
 
@@ -253,6 +270,258 @@ impl NetObject for Host {
         self
     }
 }
+
+/// `$Host.UI.Name(args)`, done with the interpreter's host; `None` when `ui` is not the host's
+/// UI or `name` is not one of its methods. Text goes where the console host writes it (a
+/// warning line as `WARNING: …`); prompts fail as PowerShell's do when the session cannot
+/// prompt (`-NonInteractive`, no terminal).
+pub fn ui_method(
+    ui: &ObjectRef,
+    name: &str,
+    args: &[Value],
+    host: &mut dyn HostIo,
+) -> Option<Result<Value, ErrorRecord>> {
+    ui.as_any().downcast_ref::<HostUi>()?;
+    let text = |i: usize| args.get(i).map(Value::to_display_string).unwrap_or_default();
+    let count = args.len();
+    let threw = |e: ErrorRecord| method_threw(name, count, &e.message).with_hint(e.hint.clone().unwrap_or_default());
+    Some(match (name.to_ascii_lowercase().as_str(), count) {
+        ("promptforchoice", 4) => prompt_for_choice(&text(0), &text(1), &args[2], &args[3], host).map_err(threw),
+        ("readline", 0) => host.read_line("").map(Value::String).map_err(threw),
+        ("write", 1) => {
+            host.text(&text(0), false);
+            Ok(Value::Null)
+        }
+        // Write(foreground, background, text) and WriteLine(foreground, background, text): the
+        // colours are the console's to draw; the text is written.
+        ("write", 3) => {
+            host.text(&text(2), false);
+            Ok(Value::Null)
+        }
+        ("writeline", 0) => {
+            host.text("", true);
+            Ok(Value::Null)
+        }
+        ("writeline", 1) => {
+            host.text(&text(0), true);
+            Ok(Value::Null)
+        }
+        ("writeline", 3) => {
+            host.text(&text(2), true);
+            Ok(Value::Null)
+        }
+        ("writewarningline", 1) => {
+            host.warning(&text(0));
+            Ok(Value::Null)
+        }
+        ("writeverboseline", 1) => {
+            host.verbose(&text(0));
+            Ok(Value::Null)
+        }
+        ("writedebugline", 1) => {
+            host.text(&format!("DEBUG: {}", text(0)), true);
+            Ok(Value::Null)
+        }
+        ("writeerrorline", 1) => {
+            host.error_line(&text(0));
+            Ok(Value::Null)
+        }
+        (
+            "promptforchoice" | "readline" | "write" | "writeline" | "writewarningline" | "writeverboseline"
+            | "writedebugline" | "writeerrorline",
+            _,
+        ) => Err(super::object::overload_not_found(name, count)),
+        _ => return None,
+    })
+}
+
+/// One answer of a choice prompt: `&Yes` is shown as `[Y] Yes` and taken as `y` or `yes`.
+struct Choice {
+    hotkey: String,
+    label: String,
+    help: String,
+}
+
+impl Choice {
+    fn of(label: &str, help: &str) -> Choice {
+        let (hotkey, plain) = match label.find('&') {
+            Some(at) => {
+                let key = label[at + 1..].chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+                (key, format!("{}{}", &label[..at], &label[at + 1..]))
+            }
+            None => (String::new(), label.to_string()),
+        };
+        Choice { hotkey, label: plain, help: help.to_string() }
+    }
+}
+
+/// `PromptForChoice(caption, message, choices, defaultChoice)` as the console host asks it:
+/// the caption and message, then `[Y] Yes  [N] No  [?] Help (default is "N"): `, asked again
+/// until the answer is a label or a hotkey (or empty, with a default); `?` lists the help
+/// messages. Returns the index chosen.
+fn prompt_for_choice(
+    caption: &str,
+    message: &str,
+    choices: &Value,
+    default: &Value,
+    host: &mut dyn HostIo,
+) -> Result<Value, ErrorRecord> {
+    let items = match choices {
+        Value::Array(items) => items.borrow().clone(),
+        Value::Null => Vec::new(),
+        one => vec![one.clone()],
+    };
+    let choices: Vec<Choice> = items
+        .iter()
+        .map(|item| match item {
+            Value::Object(o) => match o.as_any().downcast_ref::<ChoiceDescription>() {
+                Some(c) => Choice::of(&c.label, &c.help.borrow()),
+                None => Choice::of(&item.to_display_string(), ""),
+            },
+            other => Choice::of(&other.to_display_string(), ""),
+        })
+        .collect();
+    if choices.is_empty() {
+        return Err(ErrorRecord::new(
+            "ArgumentException",
+            "InvalidArgument",
+            "Cannot process argument because the value of argument \"choices\" is empty.".into(),
+        )
+        .exception("System.ArgumentException")
+        .with_hint("Give PromptForChoice at least one ChoiceDescription."));
+    }
+    let default = crate::shell::eval::convert::to_number(default).map_or(-1, |n| n.as_f64() as i64);
+    if default < -1 || default >= choices.len() as i64 {
+        return Err(ErrorRecord::new(
+            "ArgumentOutOfRangeException",
+            "InvalidArgument",
+            format!(
+                "Specified argument was out of the range of valid values. (Parameter 'defaultChoice')\nActual value was {default}."
+            ),
+        )
+        .exception("System.ArgumentOutOfRangeException")
+        .with_hint(format!("The default is the index of a choice, 0 to {}, or -1 for none.", choices.len() - 1)));
+    }
+    let mut line: Vec<String> = choices.iter().map(|c| format!("[{}] {}", c.hotkey, c.label)).collect();
+    line.push("[?] Help ".into());
+    let mut choice_line = line.join("  ");
+    if let Some(chosen) = usize::try_from(default).ok().and_then(|d| choices.get(d)) {
+        let shown = if chosen.hotkey.is_empty() { &chosen.label } else { &chosen.hotkey };
+        choice_line.push_str(&format!("(default is \"{shown}\"): "));
+    }
+    let mut head = String::new();
+    if !caption.is_empty() {
+        head.push_str(&format!("\n{caption}\n"));
+    }
+    if !message.is_empty() {
+        head.push_str(&format!("{message}\n"));
+    }
+    let mut prompt = format!("{head}{choice_line}");
+    loop {
+        let answer = host.read_line(&prompt)?;
+        let answer = answer.trim();
+        prompt = choice_line.clone();
+        if answer.is_empty() && default >= 0 {
+            return Ok(Value::Int(default));
+        }
+        if answer == "?" {
+            let help: Vec<String> = choices
+                .iter()
+                .map(|c| {
+                    let key = if c.hotkey.is_empty() { &c.label } else { &c.hotkey };
+                    format!("{key} - {}", c.help)
+                })
+                .collect();
+            host.text(&help.join("\n"), true);
+            continue;
+        }
+        let by_label = choices.iter().position(|c| c.label.eq_ignore_ascii_case(answer));
+        let by_key = || choices.iter().position(|c| !c.hotkey.is_empty() && c.hotkey.eq_ignore_ascii_case(answer));
+        if let Some(index) = by_label.or_else(by_key) {
+            return Ok(Value::Int(index as i64));
+        }
+    }
+}
+
+/// `System.Management.Automation.Host.ChoiceDescription`: an answer of `PromptForChoice`, its
+/// label (with `&` before the hotkey) and help message.
+#[derive(Debug)]
+pub struct ChoiceDescription {
+    label: String,
+    help: RefCell<String>,
+}
+
+impl NetObject for ChoiceDescription {
+    fn type_name(&self) -> String {
+        CHOICE_DESCRIPTION.full_name().into()
+    }
+
+    fn members(&self) -> Vec<Member> {
+        vec![Member::property("Label", "string"), Member::settable("HelpMessage", "string")]
+    }
+
+    fn property(&self, name: &str) -> Option<Value> {
+        match name.to_ascii_lowercase().as_str() {
+            "label" => Some(Value::String(self.label.clone())),
+            "helpmessage" => Some(Value::String(self.help.borrow().clone())),
+            _ => None,
+        }
+    }
+
+    fn set_property(&self, name: &str, value: Value) -> Result<(), ErrorRecord> {
+        match name.to_ascii_lowercase().as_str() {
+            "helpmessage" => *self.help.borrow_mut() = value.to_display_string(),
+            _ => return Err(property_read_only(name)),
+        }
+        Ok(())
+    }
+
+    fn to_text(&self) -> String {
+        CHOICE_DESCRIPTION.full_name().into()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+pub struct ChoiceDescriptionType;
+pub static CHOICE_DESCRIPTION: ChoiceDescriptionType = ChoiceDescriptionType;
+
+impl NetType for ChoiceDescriptionType {
+    fn full_name(&self) -> &'static str {
+        "System.Management.Automation.Host.ChoiceDescription"
+    }
+
+    fn construct(&self, args: &[Value]) -> Option<Result<Value, ErrorRecord>> {
+        let (label, help) = match args {
+            [label] => (label.to_display_string(), String::new()),
+            [label, help] => (label.to_display_string(), help.to_display_string()),
+            _ => return Some(Err(super::object::overload_not_found("new", args.len()))),
+        };
+        if label.trim().is_empty() {
+            return Some(Err(method_threw(
+                "new",
+                args.len(),
+                "Cannot process argument because the value of argument \"label\" is not valid.",
+            )
+            .with_hint("Give the choice a label, with & before its hotkey: '&Yes'.")));
+        }
+        Some(Ok(Value::Object(ObjectRef::new(ChoiceDescription { label, help: RefCell::new(help) }))))
+    }
+
+    /// A string converts as the one-argument constructor does: `[ChoiceDescription[]]('&Yes', '&No')`.
+    fn convert(&self, value: &Value) -> Option<Result<Value, ErrorRecord>> {
+        match value {
+            Value::Object(o) if o.as_any().is::<ChoiceDescription>() => Some(Ok(value.clone())),
+            Value::String(_) => self.construct(std::slice::from_ref(value)),
+            _ => None,
+        }
+    }
+}
+
+/// The host's types, for the type registry.
+pub static TYPES: &[&dyn NetType] = &[&CHOICE_DESCRIPTION];
 
 /// A new session's host: grey on black, an empty title.
 pub fn new_host(instance_id: String) -> Value {

@@ -86,7 +86,7 @@ pub trait NetType: Sync {
 }
 
 /// Every type, by family. A new family adds its slice here.
-pub static TYPES: &[&[&dyn NetType]] = &[dotnet::TYPES];
+pub static TYPES: &[&[&dyn NetType]] = &[dotnet::TYPES, super::host::TYPES];
 
 /// The type `[name]` means, as PowerShell resolves it: a full name (`System.IO.Path`), the
 /// same without `System.` (`IO.Path`), or an accelerator (`regex`), in any case. A short name
