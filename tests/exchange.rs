@@ -929,3 +929,36 @@ Mount-Database 'Mailbox Database'; (Get-MailboxDatabase 'Mailbox Database' -Stat
     assert!(err.contains("could not be found"), "{err}");
     assert!(!lab.ok("(Get-PublicFolderDatabase).AllowFileRestore").contains("True"));
 }
+
+/// Win32_OperatingSystem and Win32_ComputerSystem as uptime and inventory scripts read them
+/// (WMI's classes; `ConvertToDateTime` turns the DMTF LastBootUpTime into a date): a node booted
+/// when the lab was built, again at its Start-LabNode; the computer's name, domain and role
+/// (5 a domain controller, 3 a member server, 1 the workstation); a powered-off node does not
+/// answer.
+#[test]
+fn wmi_reports_the_operating_system_and_computer_of_each_lab_computer() {
+    let mut lab = Lab::new();
+    let out = lab.ok(r#"$os = Get-WmiObject Win32_OperatingSystem -ComputerName NH-W2K3-SRV03
+$boot = $os.ConvertToDateTime($os.LastBootUpTime)
+$up = (Get-Date) - $boot
+($up.TotalSeconds -ge 0) -and ($up.TotalMinutes -lt 10)
+$os.CSName; $os.Version; $os.CSDVersion; $os.LastBootUpTime -match '^\d{14}\.\d{6}\+000$'
+$cs = Get-WmiObject Win32_ComputerSystem -ComputerName NH-W2K3-SRV03
+"$($cs.Name) $($cs.Domain) $($cs.DomainRole)"
+(Get-WmiObject Win32_ComputerSystem -ComputerName NH-W2K3-DC01).DomainRole
+(Get-WmiObject Win32_ComputerSystem).DomainRole"#);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["True", "NH-W2K3-SRV03", "5.2.3790", "Service Pack 2", "True", "NH-W2K3-SRV03 contoso.local 3", "5", "1"],
+        "{out}"
+    );
+    lab.ok("Stop-LabNode NH-W2K3-SRV05 -Confirm:$false | Out-Null");
+    let (out, err) = lab.run("Get-WmiObject Win32_OperatingSystem -ComputerName NH-W2K3-SRV05");
+    assert!(out.trim().is_empty() && err.contains("The RPC server is unavailable."), "{out}{err}");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let out = lab.ok(r#"Start-LabNode NH-W2K3-SRV05 | Out-Null
+$a = Get-WmiObject Win32_OperatingSystem -ComputerName NH-W2K3-SRV05
+$b = Get-WmiObject Win32_OperatingSystem -ComputerName NH-W2K3-SRV03
+$a.ConvertToDateTime($a.LastBootUpTime) -gt $b.ConvertToDateTime($b.LastBootUpTime)"#);
+    assert_eq!(out.trim(), "True", "{out}");
+}

@@ -454,6 +454,12 @@ pub struct LabServices {
     pub unreachable: Option<String>,
     pub services: Vec<LabService>,
     pub roles: Vec<RoleServiceHealth>,
+    /// When the computer last started (WMI's LastBootUpTime), when the lab knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_boot_up_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// The Active Directory domain the computer is a member of (`contoso.local`).
+    #[serde(default)]
+    pub domain: String,
 }
 
 /// Query for `GET /v1/lab/eseutil`: what `eseutil` reads on a node (`/mh`: the database

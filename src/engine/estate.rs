@@ -80,6 +80,9 @@ pub struct HubTransport {
     pub name: String,
     pub datacenter: String,
     pub ip: String,
+    /// When the computer last started (WMI's LastBootUpTime): when the lab was built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booted_at: Option<DateTime<Utc>>,
 }
 
 /// A user's mailbox in a mailbox database.
@@ -140,6 +143,10 @@ pub struct Node {
     pub cluster: String,
     pub ip: String,
     pub powered_on: bool,
+    /// When the node last started (WMI's LastBootUpTime): when the lab was built, or its last
+    /// Start-LabNode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booted_at: Option<DateTime<Utc>>,
 }
 
 /// A clustered mailbox server (CMS): the Exchange server that runs on one node of its cluster.

@@ -23,6 +23,39 @@ pub fn power(estate: &mut Estate, node: &str, on: bool) -> Result<(String, bool,
     Ok((name, changed, report))
 }
 
+/// Every computer of a lab just built starts now (`booted_at`, WMI's LastBootUpTime).
+pub fn boot_all(estate: &mut Estate, now: chrono::DateTime<chrono::Utc>) {
+    for node in estate.nodes.iter_mut() {
+        node.booted_at = Some(now);
+    }
+    for hub in estate.hub_transport_servers.iter_mut() {
+        hub.booted_at = Some(now);
+    }
+}
+
+/// When `computer` (a node or hub transport server by its estate name) last started; for the
+/// computers the estate does not power (domain controllers, witnesses, the workstation) and a
+/// lab built before boot times were kept, the earliest boot time the estate knows: when the lab
+/// was built.
+pub fn booted_at(estate: &Estate, computer: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let own =
+        estate.nodes.iter().find(|n| n.name.eq_ignore_ascii_case(computer)).and_then(|n| n.booted_at).or_else(|| {
+            estate
+                .hub_transport_servers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(computer))
+                .and_then(|h| h.booted_at)
+        });
+    own.or_else(|| {
+        estate
+            .nodes
+            .iter()
+            .filter_map(|n| n.booted_at)
+            .chain(estate.hub_transport_servers.iter().filter_map(|h| h.booted_at))
+            .min()
+    })
+}
+
 /// The canonical name of a node, witness or datacenter that a network cut may name.
 fn endpoint(estate: &Estate, name: &str) -> Result<String, EngineError> {
     let name = name.trim();
@@ -99,6 +132,19 @@ pub fn advance_clock(estate: &mut Estate, seconds: u64) -> Result<PreconditionRe
 mod tests {
     use super::*;
     use crate::engine::topology::{SEED, build};
+
+    #[test]
+    fn a_computer_boots_with_the_lab_and_a_node_again_at_its_start() {
+        let mut e = build("seed", SEED).expect("seed");
+        assert_eq!(booted_at(&e, "NH-W2K3-SRV03"), None, "a lab built before boot times: unknown");
+        let built = chrono::DateTime::UNIX_EPOCH + chrono::TimeDelta::days(20_000);
+        boot_all(&mut e, built);
+        let later = built + chrono::TimeDelta::hours(1);
+        e.nodes.iter_mut().filter(|n| n.name == "NH-W2K3-SRV04").for_each(|n| n.booted_at = Some(later));
+        assert_eq!(booted_at(&e, "NH-W2K3-SRV04"), Some(later));
+        assert_eq!(booted_at(&e, "NH-W2K3-HUB01"), Some(built));
+        assert_eq!(booted_at(&e, "NH-W2K3-DC01"), Some(built), "a computer the lab does not power: the lab's build");
+    }
 
     #[test]
     fn the_clock_stops_short_of_a_time_the_store_cannot_keep() {

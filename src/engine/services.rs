@@ -166,6 +166,8 @@ fn unreachable(computer: &str, address: Option<String>, why: String) -> api::Lab
         unreachable: Some(why),
         services: Vec::new(),
         roles: Vec::new(),
+        last_boot_up_time: None,
+        domain: String::new(),
     }
 }
 
@@ -229,7 +231,9 @@ fn answer(estate: &Estate, computer: Computer<'_>, from: Option<&str>) -> api::L
         }
     }
     services.sort_by_key(|s| s.name.to_ascii_lowercase());
-    api::LabServices { computer: name, address, unreachable: None, services, roles }
+    let last_boot_up_time = super::faults::booted_at(estate, &name);
+    let domain = estate.domain.clone();
+    api::LabServices { computer: name, address, unreachable: None, services, roles, last_boot_up_time, domain }
 }
 
 fn listed(service: &Catalogued, running: bool) -> api::LabService {

@@ -206,7 +206,12 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
                 shown(&h.datacenter)
             )));
         }
-        estate.hub_transport_servers.push(HubTransport { name: h.name, datacenter: h.datacenter, ip: h.ip });
+        estate.hub_transport_servers.push(HubTransport {
+            name: h.name,
+            datacenter: h.datacenter,
+            ip: h.ip,
+            booted_at: None,
+        });
     }
     for c in topology.cluster {
         if !estate.datacenters.iter().any(|d| d.name.eq_ignore_ascii_case(&c.datacenter)) {
@@ -226,7 +231,7 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
         if estate.node(&n.name).is_some() {
             return Err(err(format!("node {} is listed twice", shown(&n.name))));
         }
-        estate.nodes.push(Node { name: n.name, cluster: n.cluster, ip: n.ip, powered_on: true });
+        estate.nodes.push(Node { name: n.name, cluster: n.cluster, ip: n.ip, powered_on: true, booted_at: None });
     }
     for s in topology.clustered_mailbox_server {
         let in_cluster = |node: &str| estate.node(node).is_some_and(|n| n.cluster.eq_ignore_ascii_case(&s.cluster));

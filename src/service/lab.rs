@@ -401,6 +401,8 @@ fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
     let shown = dir.display().to_string();
     let io_err = |source| LabError::Io { dir: shown.clone(), source };
     let mut estate = build(topology)?;
+    let now = estate.lab_time(chrono::Utc::now());
+    crate::engine::faults::boot_all(&mut estate, now);
     // The copies' directories are made now, so the new lab opens clean.
     replication::refresh_from_disk(dir, &mut estate).map_err(io_err)?;
     write_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?;

@@ -70,6 +70,10 @@ pub async fn start_node(
             if !changed || w.dry_run {
                 return Ok(Done::plain(report, changed));
             }
+            let booted = w.now;
+            for started in w.estate.nodes.iter_mut().filter(|n| n.name == node) {
+                started.booted_at = Some(booted);
+            }
             let before = w.estate.clone();
             let mut warnings = node_returned(w, &node).map_err(service_failure)?;
             warnings.extend(describe_reaction(&before, &w.estate));

@@ -452,6 +452,8 @@ fn reset_now(state: &AppState, request: &api::ResetRequest) -> Result<api::LabRe
     {
         // Built and checked before the writer lock: a bad topology stalls nobody.
         let mut estate = topology_of(request)?;
+        let now = estate.lab_time(Utc::now());
+        crate::engine::faults::boot_all(&mut estate, now);
         let mut deciding = state.decide()?;
         let current = deciding.estate().clone();
         operations::check_guard(&current, request.expected_version)?;

@@ -167,7 +167,9 @@ fn load(c: &Connection) -> Result<Estate, StoreError> {
         .collect::<Result<_, _>>()?;
     let mut q = c.prepare("SELECT name, cluster, ip, powered_on FROM node ORDER BY rowid")?;
     estate.nodes = q
-        .query_map([], |r| Ok(Node { name: r.get(0)?, cluster: r.get(1)?, ip: r.get(2)?, powered_on: r.get(3)? }))?
+        .query_map([], |r| {
+            Ok(Node { name: r.get(0)?, cluster: r.get(1)?, ip: r.get(2)?, powered_on: r.get(3)?, booted_at: None })
+        })?
         .collect::<Result<_, _>>()?;
 
     let mut q = c.prepare(

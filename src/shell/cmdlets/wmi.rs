@@ -3,8 +3,10 @@
 //! `C:` is the real file system holding its lab files); `Win32_Service`, each computer's
 //! Windows services as `/v1/lab/services` decides them from the estate; and
 //! `Win32_PingStatus`, the PowerShell 1.0 way to ping (`-Filter "Address='NODE'"`), answered
-//! from the same reachability Test-Connection uses. A small WQL `-Filter` (conditions joined
-//! with AND) as scripts write it.
+//! from the same reachability Test-Connection uses; `Win32_OperatingSystem` (LastBootUpTime:
+//! when the lab built the computer or last started the node, with `ConvertToDateTime`) and
+//! `Win32_ComputerSystem` (name, domain, role) of a reachable computer. A small WQL `-Filter`
+//! (conditions joined with AND) as scripts write it.
 //!
 //! Must not: read the lab's files or the local machine's disks, or send a packet: ccrd answers
 //! for the lab.
@@ -13,12 +15,15 @@ use super::{Context, client_error};
 use crate::api::{self, IdentityQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
+use crate::shell::runtime::management::{self, ManagementObject};
 use crate::shell::value::{Record, Value};
 
 const LOGICAL_DISK: &str = "Win32_LogicalDisk";
 const VOLUME: &str = "Win32_Volume";
 const SERVICE: &str = "Win32_Service";
 const PING_STATUS: &str = "Win32_PingStatus";
+const OPERATING_SYSTEM: &str = "Win32_OperatingSystem";
+const COMPUTER_SYSTEM: &str = "Win32_ComputerSystem";
 /// IP_REQ_TIMED_OUT, what Win32_PingStatus reports for a computer that does not answer.
 const TIMED_OUT: i64 = 11010;
 /// WSAHOST_NOT_FOUND, a name that does not resolve.
@@ -26,12 +31,15 @@ const HOST_NOT_FOUND: i64 = 11001;
 
 pub fn get_wmi_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let class = call.string("Class").unwrap_or_default();
-    let class = [LOGICAL_DISK, VOLUME, SERVICE, PING_STATUS]
+    let class = [LOGICAL_DISK, VOLUME, SERVICE, PING_STATUS, OPERATING_SYSTEM, COMPUTER_SYSTEM]
         .into_iter()
         .find(|c| c.eq_ignore_ascii_case(class.trim()))
         .ok_or_else(|| {
             ErrorRecord::new("GetWMIManagementException", "InvalidType", format!("Invalid class \"{class}\""))
-                .with_hint("ccrsh's WMI knows Win32_LogicalDisk, Win32_Volume, Win32_Service and Win32_PingStatus.")
+                .with_hint(
+                    "ccrsh's WMI knows Win32_LogicalDisk, Win32_Volume, Win32_Service, Win32_PingStatus, \
+                 Win32_OperatingSystem and Win32_ComputerSystem.",
+                )
         })?;
     if let Some(namespace) = call.string("Namespace") {
         let plain = namespace.trim().trim_start_matches('\\').replace('/', "\\").to_ascii_lowercase();
@@ -51,6 +59,19 @@ pub fn get_wmi_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
         .strings("ComputerName")
         .unwrap_or_else(|| vec![crate::shell::runtime::environment::get("COMPUTERNAME").unwrap_or_else(|| ".".into())]);
     let mut out = Vec::new();
+    if class == OPERATING_SYSTEM || class == COMPUTER_SYSTEM {
+        for computer in computers {
+            let query = api::ServicesQuery { computer: computer.clone(), from: cx.engine.computer() };
+            let found: api::LabServices = cx.client.get(routes::LAB_SERVICES, &query).map_err(client_error)?;
+            if found.unreachable.is_some() {
+                cx.errors.push(rpc_unavailable(&computer));
+                continue;
+            }
+            let object = if class == OPERATING_SYSTEM { operating_system(&found) } else { computer_system(&found) };
+            out.push(object);
+        }
+        return Ok(out);
+    }
     if class == SERVICE {
         for computer in computers {
             match services(&computer, cx)? {
@@ -166,6 +187,73 @@ fn ping_status(filter: &[Condition], cx: &mut Context<'_>) -> Result<Record, Err
         .with("TimeToLive", 80_i64)
         .with("__CLASS", PING_STATUS)
         .with("__SERVER", from))
+}
+
+/// Windows Server 2003 SP2 x64, what the lab's computers run (Exchange 2007 needs x64).
+const OS_CAPTION: &str = "Microsoft(R) Windows(R) Server 2003 Enterprise x64 Edition";
+
+/// `Win32_OperatingSystem`: the computer's Windows and its LastBootUpTime (when the lab built
+/// it, or a node's last Start-LabNode), as WMI's DMTF date strings.
+fn operating_system(found: &api::LabServices) -> Value {
+    let computer = &found.computer;
+    let boot = found.last_boot_up_time.map_or(Value::Null, |t| Value::String(management::dmtf(t)));
+    let properties: Vec<(&str, Value)> = vec![
+        ("__CLASS", OPERATING_SYSTEM.into()),
+        ("__SERVER", computer.as_str().into()),
+        ("BootDevice", "\\Device\\HarddiskVolume1".into()),
+        ("BuildNumber", "3790".into()),
+        ("BuildType", "Multiprocessor Free".into()),
+        ("Caption", OS_CAPTION.into()),
+        ("CSDVersion", "Service Pack 2".into()),
+        ("CSName", computer.as_str().into()),
+        ("CurrentTimeZone", Value::Int(0)),
+        ("LastBootUpTime", boot),
+        ("LocalDateTime", Value::String(management::dmtf(chrono::Utc::now()))),
+        ("Manufacturer", "Microsoft Corporation".into()),
+        ("Name", format!("{OS_CAPTION}|C:\\WINDOWS|\\Device\\Harddisk0\\Partition1").into()),
+        ("OSType", Value::Int(18)),
+        ("Primary", Value::Bool(true)),
+        ("ProductType", Value::Int(3)),
+        ("ServicePackMajorVersion", Value::Int(2)),
+        ("ServicePackMinorVersion", Value::Int(0)),
+        ("Status", "OK".into()),
+        ("SystemDirectory", "C:\\WINDOWS\\system32".into()),
+        ("SystemDrive", "C:".into()),
+        ("Version", "5.2.3790".into()),
+        ("WindowsDirectory", "C:\\WINDOWS".into()),
+    ];
+    let path = format!("\\\\{computer}\\root\\cimv2:{OPERATING_SYSTEM}=@");
+    ManagementObject::value(OPERATING_SYSTEM, path, properties.into_iter().map(|(n, v)| (n.to_string(), v)).collect())
+}
+
+/// `Win32_ComputerSystem`: the computer's name, domain and role in it (5: a domain controller,
+/// 3: a member server, 1: the management workstation).
+fn computer_system(found: &api::LabServices) -> Value {
+    let computer = &found.computer;
+    let domain_controller = found.services.iter().any(|s| s.name.eq_ignore_ascii_case("kdc"));
+    let role = if domain_controller {
+        5
+    } else if found.roles.is_empty() && !found.services.iter().any(|s| s.name.eq_ignore_ascii_case("ClusSvc")) {
+        1
+    } else {
+        3
+    };
+    let properties: Vec<(&str, Value)> = vec![
+        ("__CLASS", COMPUTER_SYSTEM.into()),
+        ("__SERVER", computer.as_str().into()),
+        ("BootupState", "Normal boot".into()),
+        ("Caption", computer.as_str().into()),
+        ("DNSHostName", computer.to_ascii_lowercase().into()),
+        ("Domain", found.domain.as_str().into()),
+        ("DomainRole", Value::Int(role)),
+        ("Name", computer.as_str().into()),
+        ("PartOfDomain", Value::Bool(true)),
+        ("Status", "OK".into()),
+        ("SystemType", "x64-based PC".into()),
+        ("Workgroup", Value::Null),
+    ];
+    let path = format!("\\\\{computer}\\root\\cimv2:{COMPUTER_SYSTEM}.Name=\"{computer}\"");
+    ManagementObject::value(COMPUTER_SYSTEM, path, properties.into_iter().map(|(n, v)| (n.to_string(), v)).collect())
 }
 
 fn logical_disk(v: api::Volume) -> Record {

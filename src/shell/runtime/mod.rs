@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod filesystem;
 pub mod host;
 pub mod json;
+pub mod management;
 pub mod match_info;
 pub mod object;
 pub mod path_info;
