@@ -962,3 +962,24 @@ $b = Get-WmiObject Win32_OperatingSystem -ComputerName NH-W2K3-SRV03
 $a.ConvertToDateTime($a.LastBootUpTime) -gt $b.ConvertToDateTime($b.LastBootUpTime)"#);
     assert_eq!(out.trim(), "True", "{out}");
 }
+
+/// The clustered mailbox server tasks take the server from the pipeline, as Exchange's tasks
+/// take their Identity ("Pipelining", aa998260): a mailbox server or a server status object
+/// piped in is the -Identity, one at a time.
+#[test]
+fn cms_tasks_take_the_server_from_the_pipeline() {
+    let mut lab = Lab::new();
+    let out = lab.ok(r#"Get-MailboxServer CCREX01 | Stop-ClusteredMailboxServer -StopReason 'piped' -Confirm:$false
+(Get-ClusteredMailboxServerStatus CCREX01).State
+Get-ClusteredMailboxServerStatus CCREX01 | Start-ClusteredMailboxServer
+(Get-ClusteredMailboxServerStatus CCREX01).State
+'CCREX01' | Set-MailboxServer -AutoDatabaseMountDial Lossless
+(Get-MailboxServer CCREX01).AutoDatabaseMountDial
+Get-MailboxServer CCREX01 | Move-ClusteredMailboxServer -TargetMachine NH-W2K3-SRV04 -MoveComment 'piped' -Confirm:$false
+(Get-ClusteredMailboxServerStatus CCREX01).OperationalMachines -match 'SRV04 <Active'"#);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["Offline", "Online", "Lossless", "NH-W2K3-SRV04 <Active, Quorum Owner>"],
+        "{out}"
+    );
+}
