@@ -914,3 +914,32 @@ fn dollar_caret_and_dollar_dollar_are_the_previous_lines_first_and_last_tokens()
     assert_eq!(lines(&out.text()), ["[][]", "Write-Output|Out-Null", "True", "True", "True"]);
     assert_eq!(err.text(), "");
 }
+
+/// A caught Exchange error carries what logging scripts read from it: the identity as its
+/// TargetObject, CategoryInfo (and its one-line text), and InvocationInfo's command name and
+/// position message.
+#[test]
+fn a_caught_exchange_error_names_its_target_category_and_position() {
+    let ran = run_on_lab(
+        r#"try { Get-StorageGroup 'CCREX01\Nope' -ErrorAction Stop } catch {
+            $_.TargetObject
+            $_.CategoryInfo.ToString()
+            $_.CategoryInfo.TargetName
+            $_.InvocationInfo.MyCommand.Name
+            $_.InvocationInfo.PositionMessage
+        }"#,
+    );
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            r"CCREX01\Nope",
+            r"ObjectNotFound: (CCREX01\Nope:String) [Get-StorageGroup], ManagementObjectNotFoundException",
+            r"CCREX01\Nope",
+            "Get-StorageGroup",
+            "At line:1 char:7",
+            r"+ try { Get-StorageGroup 'CCREX01\Nope' -ErrorAction Stop } catch {",
+            "+       ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
+        ]
+    );
+}

@@ -156,21 +156,49 @@ impl ErrorRecord {
             .with("Message", self.message.as_str())
             .with("ErrorRecord", Value::Null)
             .with("InnerException", inner);
+        let activity = self.command.clone().unwrap_or_default();
+        let reason = self.exception.rsplit('.').next().unwrap_or(self.exception);
+        let target_name = self.target.clone().unwrap_or_default();
+        let target_type = if self.target.is_some() { "String" } else { "" };
+        // ErrorCategoryInfo.ToString(): `ObjectNotFound: (name:type) [Get-X], ReasonException`.
         let category = Record::new("System.Management.Automation.ErrorCategoryInfo")
+            .with_text(format!("{}: ({target_name}:{target_type}) [{activity}], {reason}", self.category))
             .with("Category", self.category)
-            .with("Activity", self.command.clone().unwrap_or_default())
-            .with("Reason", self.exception.rsplit('.').next().unwrap_or(self.exception));
+            .with("Activity", activity.as_str())
+            .with("Reason", reason)
+            .with("TargetName", target_name.as_str())
+            .with("TargetType", target_type);
         let invocation = match &self.position {
-            Some(p) => Record::new("System.Management.Automation.InvocationInfo")
-                .with("ScriptName", p.file.clone().unwrap_or_default())
-                .with("ScriptLineNumber", p.line as i64)
-                .with("Line", p.line_text.as_str())
-                .with("OffsetInLine", (p.column + 1) as i64)
-                .into(),
+            Some(p) => {
+                let command = match &self.command {
+                    Some(name) => Record::new("System.Management.Automation.CmdletInfo")
+                        .with_text(name.as_str())
+                        .with("Name", name.as_str())
+                        .into(),
+                    None => Value::Null,
+                };
+                let place = match &p.file {
+                    Some(file) => format!("At {file}:{} char:{}", p.line, p.column + 1),
+                    None => format!("At line:{} char:{}", p.line, p.column + 1),
+                };
+                // The extent without the blanks that end it, as PowerShell marks it.
+                let extent: String = p.line_text.chars().skip(p.column).take(p.width).collect();
+                let marks = format!("{}{}", " ".repeat(p.column), "~".repeat(extent.trim_end().chars().count().max(1)));
+                Record::new("System.Management.Automation.InvocationInfo")
+                    .with("MyCommand", command)
+                    .with("InvocationName", self.command.clone().unwrap_or_default())
+                    .with("ScriptName", p.file.clone().unwrap_or_default())
+                    .with("ScriptLineNumber", p.line as i64)
+                    .with("OffsetInLine", (p.column + 1) as i64)
+                    .with("Line", p.line_text.as_str())
+                    .with("PositionMessage", format!("{place}\n+ {}\n+ {marks}", p.line_text.trim_end()))
+                    .into()
+            }
             None => Value::Null,
         };
         Record::new("System.Management.Automation.ErrorRecord")
             .with("Exception", exception)
+            .with("TargetObject", self.target.clone().map_or(Value::Null, Value::String))
             .with("FullyQualifiedErrorId", self.fully_qualified_error_id())
             .with("CategoryInfo", category)
             .with("InvocationInfo", invocation)

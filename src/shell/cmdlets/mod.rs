@@ -533,6 +533,8 @@ pub fn client_error(error: ClientError) -> ErrorRecord {
                 crate::shell::did_you_mean::closest(typed, tails).map(str::to_string)
             });
             let mut record = ErrorRecord::new(body.code.as_str(), body.code.category(), body.message);
+            // The identity the request was about is the error's TargetObject, as Exchange sets it.
+            record.target = body.target.clone();
             // Exchange's own exception types, so `catch [ManagementObjectNotFoundException]` works.
             record = match body.code {
                 ErrorCode::ManagementObjectNotFound => {
