@@ -141,7 +141,7 @@ fn replication_checks(
             Check {
                 name: "In a CCR cluster only the configuration is moved".into(),
                 passed: configuration_only,
-                observed: "the move would copy the files".into(),
+                observed: if configuration_only { "-ConfigurationOnly".into() } else { "the move would copy the files".into() },
                 threshold: "-ConfigurationOnly".into(),
                 why: "Each node of a CCR cluster holds its own copy of the files; the task cannot move the passive \
                       node's, so the administrator moves the files on both nodes and the task records the new paths.",
