@@ -129,8 +129,14 @@ impl Audit {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         // WAL with synchronous NORMAL: a record survives a crash of ccrd; an OS crash or power
-        // loss may take the last few (the estate itself keeps FULL durability).
-        connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        // loss may take the last few (the estate itself keeps FULL durability). The log and its
+        // index stay between opens, emptied, so an open creates no file (as the estate's store:
+        // `store::sqlite::keep_wal_files` says why).
+        let mut persist = 1;
+        connection.file_control(Some(rusqlite::MAIN_DB), rusqlite::FileControl::PersistWal(&mut persist))?;
+        connection.execute_batch(
+            "PRAGMA journal_size_limit = 67108864; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+        )?;
         connection.execute_batch(SCHEMA)?;
         // An audit trail written before `-DomainController` was recorded gains the column.
         let has_domain_controller: bool = connection
@@ -458,6 +464,27 @@ mod tests {
         assert!((10..10 + 256).contains(&kept), "{kept}");
         let alice = audit.search(&HistoryQuery { caller: Some("alice".into()), ..Default::default() });
         assert_eq!(alice.expect("searched").len(), 1, "an authenticated record is never pruned");
+    }
+
+    /// As the estate's store: closing keeps the trail's log (emptied) and its index, so an
+    /// open creates no file, and the records read back.
+    #[test]
+    fn an_open_creates_no_file_the_log_and_its_index_are_kept_emptied() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let audit = Audit::open(dir.path()).expect("opened");
+        audit.record(&entry("alice", "Suspend-StorageGroupCopy")).expect("recorded");
+        drop(audit);
+        let files = [dir.path().join("audit.db-wal"), dir.path().join("audit.db-shm")];
+        let inodes = || files.iter().map(|f| std::fs::metadata(f).expect("kept").ino()).collect::<Vec<_>>();
+        let before = inodes();
+        assert_eq!(std::fs::metadata(&files[0]).expect("log").len(), 0, "emptied");
+        for _ in 0..2 {
+            let audit = Audit::open(dir.path()).expect("reopened");
+            assert_eq!(audit.search(&HistoryQuery::default()).expect("searched").len(), 1);
+            drop(audit);
+            assert_eq!(inodes(), before, "no file created or removed");
+        }
     }
 
     #[test]

@@ -305,9 +305,27 @@ fn read_snapshot_bytes(c: &Connection) -> Result<Option<Vec<u8>>, StoreError> {
 
 /// Full durability: a change is on disk before the transaction commit returns.
 /// Reads go through a memory map (the snapshot is read at open in one pass, without a read
-/// call per page).
+/// call per page). The write-ahead log and its index stay between opens (see [`keep_wal_files`]).
 fn configure(connection: &Connection) -> Result<(), StoreError> {
+    keep_wal_files(connection)?;
     connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA mmap_size = 268435456;")?;
+    Ok(())
+}
+
+/// The largest the write-ahead log is left after a checkpoint (SQLite's `journal_size_limit`);
+/// the last connection to close empties it.
+const WAL_KEPT_BYTES: i64 = 64 * 1024 * 1024;
+
+/// Keeps the write-ahead log (`-wal`, emptied) and its index (`-shm`) when the last connection
+/// closes, instead of deleting them: the next open then creates no file. On this kind of disk
+/// creating a file costs more than everything else an open does (ext4 looks for a free inode
+/// that was not freed recently, and the lab's own files are freed at every close), and
+/// `ccrsh -c` opens and closes the lab each time. Recovery is as before: a log left with frames
+/// (a crash) is replayed by the next open; an empty one costs nothing.
+fn keep_wal_files(connection: &Connection) -> Result<(), StoreError> {
+    let mut persist = 1;
+    connection.file_control(Some(rusqlite::MAIN_DB), rusqlite::FileControl::PersistWal(&mut persist))?;
+    connection.pragma_update(None, "journal_size_limit", WAL_KEPT_BYTES)?;
     Ok(())
 }
 
@@ -324,6 +342,7 @@ fn schema_version(connection: &Connection) -> Result<i64, StoreError> {
 fn read_kind(path: &Path, kind: Kind) -> Result<Vec<Object>, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let c = Connection::open_with_flags(path, flags)?;
+    keep_wal_files(&c)?;
     let mut statement = c.prepare("SELECT body FROM object WHERE kind = ?1 ORDER BY position")?;
     let mut rows = statement.query([kind.name()])?;
     let mut objects = Vec::new();
@@ -1009,6 +1028,26 @@ mod tests {
         assert!(store.commit(&EstateDiff::between(&estate, &estate), &[&again]).is_err());
         store.replace_all(&estate).expect("reset");
         assert_eq!(store.answered("r-1").expect("asked"), None);
+    }
+
+    /// Closing keeps the write-ahead log (emptied) and its index, so the next open creates no
+    /// file: the same two files (same inodes) serve every open, and what was written reads back.
+    #[test]
+    fn an_open_creates_no_file_the_log_and_its_index_are_kept_emptied() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        drop(SqliteStore::create(&path, &estate).expect("created"));
+        let (wal, shm) = (dir.path().join("estate.db-wal"), dir.path().join("estate.db-shm"));
+        let inodes =
+            || (std::fs::metadata(&wal).expect("log kept").ino(), std::fs::metadata(&shm).expect("index kept").ino());
+        let before = inodes();
+        assert_eq!(std::fs::metadata(&wal).expect("log").len(), 0, "emptied: every frame checkpointed");
+        for _ in 0..3 {
+            assert_eq!(SqliteStore::open(&path).expect("opens").load().expect("loads"), estate);
+            assert_eq!(inodes(), before, "no file created or removed");
+        }
     }
 
     /// A lab migrated from schema 2 (its tables made by the migration's own statements) exports
