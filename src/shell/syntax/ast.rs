@@ -567,7 +567,7 @@ pub enum ExprKind {
     /// A double-quoted string or bare word with `$name` or `$(…)` inside.
     Expandable(Box<[StringPart]>),
     /// `$name`; automatic constants (`$true`) are variables too.
-    Variable(Box<VarRef>),
+    Variable(Rc<VarRef>),
     /// `a, b, c`, and the unary `,a`.
     Array(Box<[Expr]>),
     /// `@( statements )`: always an array.
@@ -731,7 +731,7 @@ pub enum Qualifier {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StringPart {
     Text(Name),
-    Variable(Box<VarRef>),
+    Variable(Rc<VarRef>),
     SubExpr(Box<[Statement]>),
 }
 

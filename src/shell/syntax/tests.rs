@@ -256,3 +256,27 @@ fn deep_nesting_is_a_parse_error_not_a_crash() {
     let thread = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn(check).expect("thread");
     assert!(thread.join().is_ok());
 }
+
+fn word(element: &CommandElement) -> &Name {
+    match element {
+        CommandElement::Argument(Expr { kind: ExprKind::String(s) | ExprKind::BareWord(s), .. }) => s,
+        other => panic!("expected a string argument, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_name_met_again_shares_its_text_and_names_pushed_out_of_the_interner_stay_right() {
+    let c = only("Get-Item Server01 'Server01' srv02 Server01");
+    assert!(std::rc::Rc::ptr_eq(word(&c.elements[0]), word(&c.elements[1])));
+    assert!(std::rc::Rc::ptr_eq(word(&c.elements[0]), word(&c.elements[3])));
+    assert_eq!(&**word(&c.elements[2]), "srv02");
+    // Far more names than the interner keeps, each met again after all the others: every
+    // one still reads as written.
+    let names: Vec<String> = (0..5000).map(|n| format!("name{n}")).collect();
+    let source = format!("Get-Item {} {}", names.join(" "), names.join(" "));
+    let c = only(&source);
+    assert_eq!(c.elements.len(), 10_000);
+    for (n, element) in c.elements.iter().enumerate() {
+        assert_eq!(&**word(element), names[n % 5000], "argument {n}");
+    }
+}

@@ -238,7 +238,7 @@ impl<'s> Parser<'s> {
                     self.bump();
                 }
                 let var = self.var_ref(&self.src[name_start..self.pos]);
-                let expr = Expr { kind: ExprKind::Variable(Box::new(var)), span: self.span_from(at) };
+                let expr = Expr { kind: ExprKind::Variable(var), span: self.span_from(at) };
                 self.stacks.arguments.push(CommandElement::Splat(Box::new(expr)));
                 continue;
             }
@@ -391,7 +391,7 @@ impl<'s> Parser<'s> {
                     self.pos = start;
                     return self.generic_word();
                 }
-                let expr = Expr { kind: ExprKind::Variable(Box::new(var)), span: self.span_from(start) };
+                let expr = Expr { kind: ExprKind::Variable(var), span: self.span_from(start) };
                 let expr = self.postfix(expr)?;
                 if self.peek().is_some_and(|n| !ends_token(n)) && !name {
                     // `$x.Name-suffix`: the whole token is one expandable word.

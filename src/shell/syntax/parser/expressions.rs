@@ -514,7 +514,7 @@ impl<'s> Parser<'s> {
             }
             '$' => {
                 let var = self.variable()?;
-                Expr { kind: ExprKind::Variable(Box::new(var)), span: self.span_from(start) }
+                Expr { kind: ExprKind::Variable(var), span: self.span_from(start) }
             }
             '@' => match self.at_expression()? {
                 Some(e) => e,

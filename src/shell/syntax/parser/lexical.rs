@@ -3,12 +3,15 @@
 //! suffixes (`y uy s us l ul u n d`), multipliers (`kb`…`pb`), hex and binary forms.
 
 use std::borrow::Cow;
+use std::hash::BuildHasher;
+use std::rc::Rc;
 
 use num_bigint::{BigInt, Sign};
 use num_traits::{FromPrimitive, One, Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
+use rustc_hash::FxBuildHasher;
 
-use super::{PResult, Parser, Stacks, ascii_table, char_at, ends_token};
+use super::{PResult, Parser, Stacks, ascii_table, char_at, ends_token, same_text};
 
 /// The ASCII bytes of a variable name (`$name`): letters, digits, `_` and `?`.
 static VARIABLE_NAME_BYTES: [bool; 256] = ascii_table(b"_?");
@@ -237,7 +240,7 @@ impl<'s> Parser<'s> {
             self.pos = start + 1;
             return Ok(None);
         }
-        Ok(Some(StringPart::Variable(Box::new(var))))
+        Ok(Some(StringPart::Variable(var)))
     }
 
     /// `@"` newline … newline `"@`, expanded; `@'` … `'@`, verbatim. At the `@`.
@@ -329,7 +332,7 @@ impl<'s> Parser<'s> {
     // Variables
 
     /// `$name`, `${any name}`, `$?`, `$_`, `$$`, `$^`, `$env:NAME`, `$global:x` at the `$`.
-    pub(super) fn variable(&mut self) -> PResult<VarRef> {
+    pub(super) fn variable(&mut self) -> PResult<Rc<VarRef>> {
         let start = self.pos;
         self.pos += 1;
         if self.byte() == b'{' {
@@ -407,8 +410,20 @@ impl<'s> Parser<'s> {
         Ok(self.var_ref(name))
     }
 
+    /// The variable reference for `text`: shared with the last occurrence of the same text
+    /// while it is among those met lately (as names are, [`Parser::intern`]).
+    pub(super) fn var_ref(&mut self, text: &str) -> Rc<VarRef> {
+        let hash = FxBuildHasher.hash_one(text);
+        if let Some(var) = self.variables.find(hash, |var| same_text(&var.text, text)) {
+            return var;
+        }
+        let var = Rc::new(self.new_var_ref(text));
+        self.variables.insert(hash, var.clone());
+        var
+    }
+
     /// A variable reference for `text`, with its qualifier split off.
-    pub(super) fn var_ref(&mut self, text: &str) -> VarRef {
+    fn new_var_ref(&mut self, text: &str) -> VarRef {
         // Names are short: a byte loop finds the colon sooner than a searcher is set up.
         let colon = text.bytes().position(|b| b == b':');
         let (qualifier, bare) = match colon.map(|i| (&text[..i], &text[i + 1..])) {

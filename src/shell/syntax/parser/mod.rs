@@ -19,12 +19,10 @@ mod statements;
 use std::hash::BuildHasher;
 use std::rc::Rc;
 
-use hashbrown::HashTable;
-use hashbrown::hash_table::Entry;
 use rustc_hash::FxBuildHasher;
 
 use super::SyntaxError;
-use super::ast::{BinaryOp, CommandElement, Expr, Name, PipelineElement, Script, Span, Statement, StringPart};
+use super::ast::{BinaryOp, CommandElement, Expr, Name, PipelineElement, Script, Span, Statement, StringPart, VarRef};
 use super::chars::is_blank;
 
 pub(crate) use lexical::parse_number;
@@ -39,6 +37,77 @@ type PResult<T> = Result<T, ParseError>;
 /// How deeply blocks and expressions may nest. Deeper input is refused with a parse error
 /// rather than overflowing the stack (of the parser here, or of the interpreter later).
 const MAX_NESTING: u32 = 256;
+
+/// The most sets of names the interner keeps ([`Recent`]): 1,024 sets of two (32 KB).
+const MAX_NAME_SETS: usize = 1024;
+
+/// Values made from names (the names themselves, variable references), kept so that a name met
+/// again shares the value made the first time: the two met last in each set (by the name's
+/// hash), the more recent first, the sets sized from the script's length. Names a script
+/// repeats are met again within a few lines (a runbook's cmdlets, parameters, variables and
+/// servers); a name met again only after others took its set gets a value of its own, which
+/// changes nothing but memory. There is no table of every name: for a large script it grew to
+/// megabytes, and each new name's insert and each probe missed the cache (the parser's
+/// profile: docs/performance.md, sixth pass).
+struct Recent<T: ?Sized> {
+    sets: Box<[[Option<Rc<T>>; 2]]>,
+    /// The values pushed out of `sets`, released together when the parse ends: dropping each
+    /// where it was pushed out touched its count, long out of the cache, one at a time.
+    retired: Vec<Rc<T>>,
+}
+
+impl<T: ?Sized> Recent<T> {
+    /// `sets` is a power of two.
+    fn new(sets: usize) -> Recent<T> {
+        Recent { sets: std::iter::repeat_with(|| [None, None]).take(sets.max(1)).collect(), retired: Vec::new() }
+    }
+
+    /// The value in `hash`'s set that `is` accepts.
+    #[inline]
+    fn find(&mut self, hash: u64, is: impl Fn(&T) -> bool) -> Option<Rc<T>> {
+        let set = &mut self.sets[hash as usize & (self.sets.len() - 1)];
+        if let Some(value) = &set[0]
+            && is(value)
+        {
+            return Some(value.clone());
+        }
+        if let Some(value) = &set[1]
+            && is(value)
+        {
+            let value = value.clone();
+            set.swap(0, 1);
+            return Some(value);
+        }
+        None
+    }
+
+    /// Keeps `value` as the most recent of `hash`'s set.
+    fn insert(&mut self, hash: u64, value: Rc<T>) {
+        let set = &mut self.sets[hash as usize & (self.sets.len() - 1)];
+        let newer = set[0].replace(value);
+        if let Some(old) = std::mem::replace(&mut set[1], newer) {
+            self.retired.push(old);
+        }
+    }
+}
+
+/// Whether two names are the same text. Names are short: word-sized compares inline are
+/// cheaper than a call to `memcmp`, which `==` makes for every name the interner meets.
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        let word = |chunk: &[u8]| <[u8; 8]>::try_from(chunk).map(u64::from_ne_bytes).unwrap_or_default();
+        if word(p) != word(q) {
+            return false;
+        }
+    }
+    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
+}
 
 /// Parses `source` as a script.
 pub(super) fn script(source: &str) -> Result<Script, SyntaxError> {
@@ -62,11 +131,10 @@ pub(super) struct Parser<'s> {
     bytes: &'s [u8],
     pos: usize,
     depth: u32,
-    names: HashTable<Name>,
-    /// The name last interned in each slot (by hash), looked at before `names`: the names a
-    /// script repeats stay here, in a few cache lines, while the table grows to megabytes for
-    /// a large script and a probe of it misses the cache (the parser's profile said so).
-    recent: Box<[Option<Name>]>,
+    /// The interned names ([`Parser::intern`]).
+    names: Recent<str>,
+    /// The variable references, shared like names ([`Parser::var_ref`]).
+    variables: Recent<VarRef>,
     stacks: Stacks,
     /// The last trivia scan ([`Parser::skip_trivia`]): from where, skipping what, to where. A
     /// rule that looks past a newline for a `|` or `else` and finds none goes back, and the
@@ -107,17 +175,15 @@ impl Stacks {
 
 impl<'s> Parser<'s> {
     fn new(src: &'s str) -> Parser<'s> {
-        // About one distinct name per 64 bytes of script: sized once, not regrown.
-        let names = HashTable::with_capacity(src.len() / 64);
-        // A slot per 64 bytes of script, between 16 and 1,024 (16 KB: it must stay in the cache).
-        let recent = vec![None; (src.len() / 64).clamp(16, 1024).next_power_of_two()].into_boxed_slice();
+        // A set per 128 bytes of script, between 32 and 1,024 (32 KB: it must stay in the cache).
+        let sets = (src.len() / 128).clamp(32, MAX_NAME_SETS).next_power_of_two();
         Parser {
             src,
             bytes: src.as_bytes(),
             pos: 0,
             depth: 0,
-            names,
-            recent,
+            names: Recent::new(sets),
+            variables: Recent::new(sets / 4),
             stacks: Stacks::default(),
             last_trivia: (usize::MAX, Skip::Blanks, 0),
         }
@@ -173,25 +239,15 @@ impl<'s> Parser<'s> {
         Span::new(start, self.pos)
     }
 
-    /// Interns `text`: every occurrence of a name in one parse shares one allocation.
+    /// Interns `text`: the occurrences of a name share one allocation while the name stays
+    /// among those met lately ([`Recent`]).
     fn intern(&mut self, text: &str) -> Name {
         let hash = FxBuildHasher.hash_one(text);
-        // `recent` has a power-of-two length.
-        let slot = hash as usize & (self.recent.len() - 1);
-        if let Some(name) = &self.recent[slot]
-            && **name == *text
-        {
-            return name.clone();
+        if let Some(name) = self.names.find(hash, |name| same_text(name, text)) {
+            return name;
         }
-        let name = match self.names.entry(hash, |name| **name == *text, |name| FxBuildHasher.hash_one(&**name)) {
-            Entry::Occupied(entry) => entry.get().clone(),
-            Entry::Vacant(entry) => {
-                let name: Name = Rc::from(text);
-                entry.insert(name.clone());
-                name
-            }
-        };
-        self.recent[slot] = Some(name.clone());
+        let name: Name = Rc::from(text);
+        self.names.insert(hash, name.clone());
         name
     }
 

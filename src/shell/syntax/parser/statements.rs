@@ -477,7 +477,7 @@ impl<'s> Parser<'s> {
         if self.byte() != b'$' {
             return Err(self.missing("MissingVariableNameAfterForeach", "Missing variable name after foreach."));
         }
-        let variable = self.variable()?;
+        let variable = Rc::unwrap_or_clone(self.variable()?);
         self.skip_newlines()?;
         if !keyword_at(self.rest(), "in") {
             return Err(self.missing("MissingInInForeach", "Missing 'in' after variable in foreach loop."));
@@ -858,7 +858,7 @@ impl<'s> Parser<'s> {
                     "Parameter declarations are a comma-separated list of variable names with optional initializer expressions.",
                 ));
             }
-            let variable = self.variable()?;
+            let variable = Rc::unwrap_or_clone(self.variable()?);
             self.skip_blanks()?;
             let default = if self.byte() == b'=' {
                 self.pos += 1;
