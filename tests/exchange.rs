@@ -621,6 +621,11 @@ fn cluster_exe_lists_and_moves_groups() {
     assert!(err.contains("System error 1060"), "no cluster service on the workstation: {err}");
     lab.run("Dismount-Database 'Mailbox Database' -Confirm:$false");
     assert!(lab.ok("cluster E2K7CLU01 group CCREX01").contains("Partial Online"));
+    // The warning names what moved the group, whichever tool asked: cluster.exe here.
+    let (_, err) = lab.run("cluster E2K7CLU01 group CCREX01 /move:NH-W2K3-SRV04");
+    assert!(err.contains("WARNING: The cluster moved CCREX01 without Exchange's health checks"), "{err}");
+    assert!(!err.contains("Move-ClusterGroup"), "cluster.exe is not Move-ClusterGroup: {err}");
+    lab.run("cluster E2K7CLU01 group CCREX01 /move:NH-W2K3-SRV03");
     let out = lab.ok("(Move-ClusterGroup CCREX01 NH-W2K3-SRV04 -WarningAction SilentlyContinue).OwnerNode");
     assert_eq!(out, "NH-W2K3-SRV04\n");
 }

@@ -286,7 +286,7 @@ pub async fn move_cluster_group(
             }
             let mut done = Done {
                 warnings: vec![format!(
-                    "Move-ClusterGroup moved {} without Exchange's health checks or log flush; its databases are \
+                    "The cluster moved {} without Exchange's health checks or log flush; its databases are \
                      offline. Check Get-StorageGroupCopyStatus, then Mount-Database each one. Move-ClusteredMailboxServer \
                      is the checked way to move.",
                     request.identity
