@@ -313,6 +313,7 @@ fn format_cmdlets_take_calculated_properties_with_their_keys() {
         $o | Format-Table @{e = 'Name'}, @{n = 'Twice'; e = { $_.N * 2 }}, @{l = 'Boom'; e = { throw 'x' }}, Missing | Out-String
         $o | Select-Object -First 1 | Format-List Name, @{l = 'Half'; e = { $_.N / 2 }; f = 'N1'} | Out-String
         $o | ConvertTo-Html -Fragment Name, @{l = 'Twice'; e = { $_.N * 2 }; Width = 20; Alignment = 'right'}
+        (ConvertTo-Html -Body '<h1>Report</h1>' -Title 'R')[-3..-1] -join ''
         "#);
     assert_eq!(ran.stderr, "");
     assert_eq!(
@@ -334,6 +335,7 @@ fn format_cmdlets_take_calculated_properties_with_their_keys() {
             "<tr><td>First</td><td>6</td></tr>",
             "<tr><td>Second</td><td>24</td></tr>",
             "</table>",
+            "<table></table></body></html>",
         ]
     );
 }

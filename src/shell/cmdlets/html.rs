@@ -50,7 +50,9 @@ fn value_of(item: &Value, name: &str) -> Value {
 /// wildcards, calculated columns with Label, Expression, Width and Alignment), else the first
 /// object's properties.
 fn table(call: &Invocation<'_>, items: &[Value], cx: &mut Context<'_>) -> Result<Vec<String>, ErrorRecord> {
-    let Some(first) = items.first() else { return Ok(Vec::new()) };
+    // PowerShell opens the table before the first object and closes it after the last, so a
+    // page of -Body text alone still holds an empty one.
+    let Some(first) = items.first() else { return Ok(vec!["<table>".into(), "</table>".into()]) };
     let asked = columns(call.get("Property"), &[], first, Layout::Html)?;
     let names: Vec<String> = match &asked {
         Some(columns) => columns.iter().map(|c| c.label.clone()).collect(),
