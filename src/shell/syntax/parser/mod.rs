@@ -8,8 +8,8 @@
 //! access), `commands.rs` (pipelines, commands, arguments, redirections), `statements.rs`
 //! (statement lists, keywords, script blocks, `param()`).
 //!
-//! Must not: allocate per token where a slice of the source will do (names are interned once
-//! per parse), or backtrack more than a token.
+//! Must not: allocate per token where a slice of the source will do (a name met again shares its
+//! first allocation while it is among the names met lately), or backtrack more than a token.
 
 mod commands;
 mod expressions;
