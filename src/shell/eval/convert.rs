@@ -545,11 +545,13 @@ pub fn composite_format(template: &str, args: &[Value]) -> Result<String, ErrorR
                         format!("Error formatting a string: Index (zero based) must be greater than or equal to zero and less than the size of the argument list.. The format string was '{template}'."),
                     )
                 })?;
-                // A TimeSpan's format is checked: .NET throws where it has no meaning.
-                if let (Value::TimeSpan(span), Some(format)) = (value, format) {
-                    runtime::dotnet::format_timespan(*span, format).ok_or_else(invalid)?;
-                }
-                let text = format_value(value, format.unwrap_or(""));
+                let text = match (value, format) {
+                    // .NET throws for a TimeSpan format that has no meaning.
+                    (Value::TimeSpan(span), Some(format)) => {
+                        runtime::dotnet::format_timespan(*span, format).ok_or_else(invalid)?
+                    }
+                    _ => format_value(value, format.unwrap_or("")),
+                };
                 match alignment.map(|a| a.trim().parse::<i64>()) {
                     // .NET rejects alignments of a million or more with the same FormatException.
                     Some(Ok(width)) if width.unsigned_abs() > u64::from(u16::MAX) => return Err(invalid()),

@@ -284,55 +284,33 @@ pub fn ui_method(
     ui.as_any().downcast_ref::<HostUi>()?;
     let text = |i: usize| args.get(i).map(Value::to_display_string).unwrap_or_default();
     let count = args.len();
-    let threw = |e: ErrorRecord| method_threw(name, count, &e.message).with_hint(e.hint.clone().unwrap_or_default());
-    Some(match (name.to_ascii_lowercase().as_str(), count) {
-        ("promptforchoice", 4) => prompt_for_choice(&text(0), &text(1), &args[2], &args[3], host).map_err(threw),
-        ("readline", 0) => host.read_line("").map(Value::String).map_err(threw),
-        ("write", 1) => {
-            host.text(&text(0), false);
-            Ok(Value::Null)
+    let threw = |e: ErrorRecord| {
+        let mut wrapped = method_threw(name, count, &e.message);
+        wrapped.hint = e.hint;
+        wrapped
+    };
+    // The text a writing method is given is its last argument: `WriteLine(text)`, or
+    // `WriteLine(foreground, background, text)`, whose colours are the console's to draw.
+    let last = || text(count.saturating_sub(1));
+    match (name.to_ascii_lowercase().as_str(), count) {
+        ("promptforchoice", 4) => {
+            return Some(prompt_for_choice(&text(0), &text(1), &args[2], &args[3], host).map_err(threw));
         }
-        // Write(foreground, background, text) and WriteLine(foreground, background, text): the
-        // colours are the console's to draw; the text is written.
-        ("write", 3) => {
-            host.text(&text(2), false);
-            Ok(Value::Null)
-        }
-        ("writeline", 0) => {
-            host.text("", true);
-            Ok(Value::Null)
-        }
-        ("writeline", 1) => {
-            host.text(&text(0), true);
-            Ok(Value::Null)
-        }
-        ("writeline", 3) => {
-            host.text(&text(2), true);
-            Ok(Value::Null)
-        }
-        ("writewarningline", 1) => {
-            host.warning(&text(0));
-            Ok(Value::Null)
-        }
-        ("writeverboseline", 1) => {
-            host.verbose(&text(0));
-            Ok(Value::Null)
-        }
-        ("writedebugline", 1) => {
-            host.text(&format!("DEBUG: {}", text(0)), true);
-            Ok(Value::Null)
-        }
-        ("writeerrorline", 1) => {
-            host.error_line(&text(0));
-            Ok(Value::Null)
-        }
+        ("readline", 0) => return Some(host.read_line("").map(Value::String).map_err(threw)),
+        ("write", 1 | 3) => host.text(&last(), false),
+        ("writeline", 0 | 1 | 3) => host.text(&last(), true),
+        ("writewarningline", 1) => host.warning(&last()),
+        ("writeverboseline", 1) => host.verbose(&last()),
+        ("writedebugline", 1) => host.text(&format!("DEBUG: {}", last()), true),
+        ("writeerrorline", 1) => host.error_line(&last()),
         (
             "promptforchoice" | "readline" | "write" | "writeline" | "writewarningline" | "writeverboseline"
             | "writedebugline" | "writeerrorline",
             _,
-        ) => Err(super::object::overload_not_found(name, count)),
+        ) => return Some(Err(super::object::overload_not_found(name, count))),
         _ => return None,
-    })
+    }
+    Some(Ok(Value::Null))
 }
 
 /// One answer of a choice prompt: `&Yes` is shown as `[Y] Yes` and taken as `y` or `yes`.
