@@ -3,7 +3,7 @@
 //! a `-Command` text, standard input, or a script file. This is the one place where the shell
 //! and the service are wired together.
 
-use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 
 use ccrsh::shell::cli::{self, Mode};
 use ccrsh::shell::render;
@@ -141,14 +141,19 @@ fn run() -> i32 {
     } else {
         (client, None)
     };
-    let non_interactive = options.non_interactive || !stdin_is_terminal;
-    let show_progress = !non_interactive && std::io::stderr().is_terminal();
-    let session_options = SessionOptions { non_interactive, show_progress };
+    // Without a terminal, prompts read their answers as lines from standard input, as pwsh
+    // does; only -NonInteractive makes a prompt an error.
+    let non_interactive = options.non_interactive;
+    let show_progress = !non_interactive && stdin_is_terminal && std::io::stderr().is_terminal();
+    // Statements read from standard input (`-Command -`) are not echoed, nor are the answers
+    // among them; after `-Command TEXT` or `-File`, an answer shows after its prompt.
+    let echo_answers = matches!(options.mode, Mode::Command(_) | Mode::File { .. });
+    let session_options = SessionOptions { non_interactive, show_progress, echo_answers };
     let out = Box::new(BufWriter::new(std::io::stdout()));
     let err = Box::new(std::io::stderr());
     let width = render::output_width();
     // At a terminal, prompts go through a line editor so that Ctrl+C cancels them.
-    let mut session = match (!non_interactive).then(repl::terminal_prompt).flatten() {
+    let mut session = match (!non_interactive && stdin_is_terminal).then(repl::terminal_prompt).flatten() {
         Some(prompt) => Session::at_terminal(client, session_options, out, err, prompt, width),
         None => Session::new(client, session_options, out, err, width),
     };
@@ -227,13 +232,20 @@ fn listen_for_ctrl_c() {
     }
 }
 
-/// `-Command -`: runs each complete statement as soon as it has been read.
+/// `-Command -`: runs each complete statement as soon as it has been read. Standard input is
+/// read a line at a time (not held locked), so a prompt a statement shows reads its answer
+/// from the lines after it.
 fn run_stdin(session: &mut Session) -> i32 {
     let stdin = std::io::stdin();
     let mut pending = String::new();
-    for line in stdin.lock().lines() {
-        let Ok(line) = line else { break };
-        pending.push_str(&line);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match stdin.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        pending.push_str(line.trim_end_matches(['\r', '\n']));
         pending.push('\n');
         if syntax::is_incomplete(&pending) {
             continue;

@@ -264,6 +264,57 @@ fn command_dash_reads_statements_from_standard_input() {
     assert!(run.stdout.contains("Name : CCREX01"));
 }
 
+/// Without a terminal, every prompt reads its answer as a line of standard input, as pwsh does:
+/// Read-Host, `$Host.UI.ReadLine()`, PromptForChoice, Get-Credential and a mandatory parameter.
+/// After `-Command TEXT` or `-File` the answer shows after its prompt (a password never does);
+/// at the end of the input each gives what pwsh gives.
+#[test]
+fn prompts_read_their_answers_from_redirected_standard_input() {
+    let home = Home::new();
+    let script = "$name = Read-Host 'Node'; \"node=$name\"; $line = $Host.UI.ReadLine(); \"line=$line\"; \
+                  $Host.UI.PromptForChoice('Move', 'Go?', [string[]]('&Yes', '&No'), 0); \
+                  $c = Get-Credential; \"$($c.UserName)|$($c.GetNetworkCredential().Password)\"; \
+                  $s = Read-Host 'Secret' -AsSecureString; \"$s|$($s.Length)\"; \
+                  function Move-It { param([Parameter(Mandatory)]$Target) \"to $Target\" }; Move-It";
+    let answers = "NH-W2K3-SRV02\nsecond line\nn\n\nCONTOSO\\exadmin\nP@ssw0rd\nhush\nSRV04\n";
+    let run = home.run_with_input(&["-NoProfile", "-c", script], answers);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "Node: NH-W2K3-SRV02\nnode=NH-W2K3-SRV02\nsecond line\nline=second line\n\
+         \nMove\nGo?\n[Y] Yes  [N] No  [?] Help (default is \"Y\"): n\n1\n\
+         \nPowerShell credential request\nEnter your credentials.\nUser: \nUser: CONTOSO\\exadmin\n\
+         Password for user CONTOSO\\exadmin: \nCONTOSO\\exadmin|P@ssw0rd\n\
+         Secret: \nSystem.Security.SecureString|4\n\
+         \ncmdlet Move-It at command pipeline position 1\nSupply values for the following parameters:\nTarget: SRV04\nto SRV04\n"
+    );
+    assert!(!run.stdout.contains("hush"), "a secret is never shown");
+
+    // At the end of the input: Read-Host -Prompt returns nothing and ReadLine() $null; a
+    // credential is not made; a choice, a confirmation or a mandatory value is cancelled.
+    let run = home.run(&[
+        "-NoProfile",
+        "-c",
+        "$a = @(Read-Host 'Node'); $b = $Host.UI.ReadLine(); $c = Get-Credential -UserName x; \
+         \"$($a.Count) $($null -eq $b) $($null -eq $c)\"",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.ends_with("\n0 True True\n"), "{}", run.stdout);
+    let run = home.run(&["-NoProfile", "-c", "$Host.UI.PromptForChoice('c', 'm', [string[]]('&Yes', '&No'), 0)"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("\"The prompt was canceled.\""), "{}", run.stderr);
+
+    // -Command - reads the statements and their answers from the same input, in order.
+    let run = home.run_with_input(&["-NoProfile", "-Command", "-"], "$n = Read-Host 'Node'\nSRV02\n\"got $n\"\n");
+    assert_eq!((run.code, run.stdout.as_str()), (0, "Node: got SRV02\n"), "{run:?}");
+
+    // -NonInteractive keeps a prompt an error, whatever is waiting on standard input.
+    let run = home.run_with_input(&["-NoProfile", "-NonInteractive", "-c", "Read-Host 'Node'"], "SRV02\n");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("PowerShell is in NonInteractive mode."), "{}", run.stderr);
+    assert!(!run.stdout.contains("SRV02"), "{}", run.stdout);
+}
+
 #[test]
 fn a_new_lab_is_created_from_seed_with_private_tokens() {
     let home = Home::new();

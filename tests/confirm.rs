@@ -45,11 +45,37 @@ fn noninteractive_fails_the_statement_and_changes_nothing() {
         run.stderr
     );
     assert_eq!(run.stdout, "True\n");
-    // Without a terminal on standard input the rule is the same.
-    let run = home.run(&["-c", DISMOUNT]);
+    // -NonInteractive refuses the prompt even with an answer waiting on standard input.
+    let run = home.run_with_input(&["-NonInteractive", "-c", DISMOUNT], "y\n");
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("NonInteractive mode"), "{}", run.stderr);
+    // Without a terminal the answer is a line of standard input; at its end the prompt is
+    // cancelled and the statement fails.
+    let run = home.run(&["-c", DISMOUNT]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.starts_with("Dismount-Database: The prompt was canceled."), "{}", run.stderr);
+    assert!(run.stderr.contains("give the answer as a line on standard input"), "{}", run.stderr);
     assert_eq!(home.run(&["-c", MOUNTED]).stdout, "True\n");
+}
+
+/// Automation pipes the answers: `-Command TEXT` and `-File` read each one as a line of standard
+/// input and show it after its prompt; `-Command -` takes the line after the statement that asks.
+#[test]
+fn answers_piped_on_standard_input_answer_the_confirmation() {
+    let home = Home::new();
+    let run = home.run_with_input(&["-NoProfile", "-c", &format!("{DISMOUNT}; {MOUNTED}")], "n\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("[?] Help (default is \"Y\"): n\nTrue\n"), "the answer echoed: {}", run.stdout);
+    let script = home.dir.path().join("dismount.ps1");
+    std::fs::write(&script, format!("{DISMOUNT}\n{MOUNTED}\n")).expect("script written");
+    let run = home.run_with_input(&["-NoProfile", "-File", script.to_str().expect("utf-8")], "y\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.ends_with("): y\nFalse\n"), "dismounted after Yes: {}", run.stdout);
+    let statements = format!("Mount-Database 'Mailbox Database'\n{DISMOUNT}\nn\n{MOUNTED}\n");
+    let run = home.run_with_input(&["-NoProfile", "-Command", "-"], &statements);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.ends_with("(default is \"Y\"): True\n"), "the answer is not run as a statement: {}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
 #[test]

@@ -253,10 +253,10 @@ fn prompt_for_choice_asks_as_the_console_host_and_returns_the_index() {
     assert!(lines(&ran.stdout)[1].contains("(Parameter 'defaultChoice')"), "{}", ran.stdout);
 }
 
-/// Without a terminal to prompt at, PromptForChoice fails as Read-Host does; the host's
-/// writing methods write where the console host writes.
+/// Under -NonInteractive, PromptForChoice fails as Read-Host does; the host's writing methods
+/// write where the console host writes.
 #[test]
-fn the_host_ui_writes_lines_and_cannot_prompt_without_a_terminal() {
+fn the_host_ui_writes_lines_and_cannot_prompt_under_noninteractive() {
     let ran = run(r#"
         $Host.UI.WriteLine('plain line')
         $Host.UI.Write('no newline'); $Host.UI.WriteLine()

@@ -186,10 +186,26 @@ pub fn run(session: &mut Session, history: Option<PathBuf>) -> i32 {
 
 /// The editor for prompts inside a command (Confirm, mandatory parameters, Read-Host) at a
 /// terminal: a plain line editor, without history or completion, that sees Ctrl+C as a key.
-struct PromptEditor(rustyline::DefaultEditor);
+struct PromptEditor(Editor<SecretMask, rustyline::history::DefaultHistory>);
 
-impl TerminalPrompt for PromptEditor {
-    fn read(&mut self, prompt: &str) -> PromptAnswer {
+/// Draws a secret being typed as one `*` a character, as PowerShell's console host does.
+#[derive(Default, rustyline::Completer, rustyline::Helper, rustyline::Hinter, rustyline::Validator)]
+struct SecretMask {
+    masking: bool,
+}
+
+impl Highlighter for SecretMask {
+    fn highlight<'l>(&self, line: &'l str, _: usize) -> Cow<'l, str> {
+        if self.masking { Cow::Owned("*".repeat(line.chars().count())) } else { Cow::Borrowed(line) }
+    }
+
+    fn highlight_char(&self, _: &str, _: usize, kind: CmdKind) -> bool {
+        self.masking && kind != CmdKind::MoveCursor
+    }
+}
+
+impl PromptEditor {
+    fn answer(&mut self, prompt: &str) -> PromptAnswer {
         match self.0.readline(prompt) {
             Ok(line) => PromptAnswer::Line(line),
             Err(ReadlineError::Interrupted) => PromptAnswer::Interrupted,
@@ -198,9 +214,31 @@ impl TerminalPrompt for PromptEditor {
     }
 }
 
+impl TerminalPrompt for PromptEditor {
+    fn read(&mut self, prompt: &str) -> PromptAnswer {
+        self.answer(prompt)
+    }
+
+    fn read_secret(&mut self, prompt: &str) -> PromptAnswer {
+        use rustyline::config::Configurer as _;
+        let set_masking = |editor: &mut Self, on: bool| {
+            if let Some(mask) = editor.0.helper_mut() {
+                mask.masking = on;
+            }
+            // The mask is drawn as colouring is: forced on while a secret is typed.
+            editor.0.set_color_mode(if on { rustyline::ColorMode::Forced } else { rustyline::ColorMode::Enabled });
+        };
+        set_masking(self, true);
+        let answer = self.answer(prompt);
+        set_masking(self, false);
+        answer
+    }
+}
+
 /// A prompt editor for a session at a terminal, or `None` when one cannot be set up.
 pub fn terminal_prompt() -> Option<Box<dyn TerminalPrompt>> {
-    let editor = rustyline::DefaultEditor::new().ok()?;
+    let mut editor = Editor::new().ok()?;
+    editor.set_helper(Some(SecretMask::default()));
     Some(Box::new(PromptEditor(editor)))
 }
 

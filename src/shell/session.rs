@@ -21,10 +21,13 @@ use crate::api;
 /// How a session may interact with its user.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SessionOptions {
-    /// `-NonInteractive`, or no terminal on standard input: a prompt is an error.
+    /// `-NonInteractive`: a prompt is an error.
     pub non_interactive: bool,
     /// Draw progress bars (standard error is a terminal); never on the output stream.
     pub show_progress: bool,
+    /// Write each answer read from redirected standard input after its prompt, as pwsh does
+    /// when standard input is not where the statements come from (`-Command TEXT`, `-File`).
+    pub echo_answers: bool,
 }
 
 /// Where a text came from, for error positions.
@@ -41,6 +44,8 @@ pub enum SourceName {
 pub trait TerminalPrompt {
     /// Shows `prompt` (one line) and reads the answer.
     fn read(&mut self, prompt: &str) -> PromptAnswer;
+    /// Shows `prompt` and reads a secret (a password), showing `*` for each character typed.
+    fn read_secret(&mut self, prompt: &str) -> PromptAnswer;
 }
 
 /// What a prompt at a terminal got.
@@ -55,8 +60,13 @@ pub enum PromptAnswer {
 
 /// Where prompts (Confirm, mandatory parameters, Read-Host) get their answers.
 enum Prompts {
-    /// Lines from standard input or a test's text; the prompt is written to the output.
+    /// Lines from a test's text; the prompt is written to the output.
     Lines(Box<dyn BufRead>),
+    /// Lines from standard input that is not a terminal, as pwsh reads a redirected standard
+    /// input; the prompt is written to the output. Read through the process's one standard
+    /// input buffer, which `-Command -` reads statements from too, so an answer is the line
+    /// after the statement that asks.
+    Stdin,
     /// A terminal, through a line editor.
     Terminal(Box<dyn TerminalPrompt>),
 }
@@ -68,7 +78,7 @@ pub struct Session {
 
 impl Session {
     /// A session talking to ccrd through `client`, writing output to `out` and errors and
-    /// warnings to `err`, laid out for `width` columns.
+    /// warnings to `err`, laid out for `width` columns; prompts read standard input.
     pub fn new(
         client: Client,
         options: SessionOptions,
@@ -76,8 +86,7 @@ impl Session {
         err: Box<dyn Write>,
         width: usize,
     ) -> Session {
-        let input = Box::new(std::io::BufReader::new(std::io::stdin()));
-        Session::with_input(client, options, out, err, input, width)
+        Session::with_prompts(client, options, out, err, Prompts::Stdin, width)
     }
 
     /// A session whose prompts read answers from `input` instead of standard input.
@@ -119,6 +128,7 @@ impl Session {
             width,
             non_interactive: options.non_interactive,
             show_progress: options.show_progress,
+            echo_answers: options.echo_answers,
             transcript: None,
         };
         Session { interpreter: Interpreter::new(client, Box::new(host)) }
@@ -288,12 +298,79 @@ pub struct ConsoleHost {
     width: usize,
     non_interactive: bool,
     show_progress: bool,
+    echo_answers: bool,
     transcript: Option<(std::fs::File, String)>,
 }
 
 impl ConsoleHost {
     fn flush(&mut self) {
         let _ = self.out.flush();
+    }
+
+    /// Shows `prompt` and reads the answer: from the terminal's line editor, or a line of the
+    /// redirected standard input (written after the prompt when `echo_answers`); a `secret`
+    /// is neither shown nor transcribed. `None` at the end of the input.
+    fn ask(&mut self, prompt: &str, secret: bool) -> Result<Option<String>, ErrorRecord> {
+        if self.non_interactive {
+            return Err(ErrorRecord::new(
+                "ReadFailsOnNonInteractiveFlag",
+                "InvalidOperation",
+                "PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.".into(),
+            )
+            .exception("System.Management.Automation.PSInvalidOperationException")
+            .with_hint("Give every value on the command line (and -Confirm:$false for confirmations), or run without -NonInteractive and answer at the terminal or on standard input."));
+        }
+        // A line editor shows one line; what comes before it (caption, message) is output.
+        let terminal = matches!(self.prompts, Prompts::Terminal(_));
+        let (before, last) = prompt.rsplit_once('\n').map_or(("", prompt), |(b, l)| (b, l));
+        if !terminal {
+            self.emit(prompt.as_bytes(), false);
+        } else if !before.is_empty() {
+            self.emit(format!("{before}\n").as_bytes(), false);
+        }
+        self.flush();
+        let mut echo = false;
+        let answer = match &mut self.prompts {
+            Prompts::Lines(input) => read_answer(|line| input.read_line(line)),
+            Prompts::Stdin => {
+                echo = self.echo_answers && !secret;
+                read_answer(|line| std::io::stdin().read_line(line))
+            }
+            Prompts::Terminal(editor) if secret => editor.read_secret(last),
+            Prompts::Terminal(editor) => editor.read(last),
+        };
+        if terminal && let Some((file, _)) = &mut self.transcript {
+            let _ = file.write_all(last.as_bytes());
+        }
+        match answer {
+            PromptAnswer::Line(line) => {
+                if echo {
+                    // Nothing echoes a redirected input: the answer shows after its prompt.
+                    self.emit(format!("{line}\n").as_bytes(), false);
+                } else if secret {
+                    // A secret is never shown nor written down; its line ends.
+                    if !terminal {
+                        self.emit(b"\n", false);
+                    }
+                } else if let Some((file, _)) = &mut self.transcript {
+                    let _ = file.write_all(format!("{line}\n").as_bytes());
+                }
+                Ok(Some(line))
+            }
+            // Ctrl+C cancels the command, as PowerShell's host does (PipelineStoppedException);
+            // `^C` ends the prompt's line so the message starts on its own.
+            PromptAnswer::Interrupted => {
+                self.emit(b"^C\n", false);
+                Err(super::eval::interruption())
+            }
+            // The prompt's line ends, so that what follows starts on its own.
+            PromptAnswer::Closed => {
+                if !terminal && !prompt.is_empty() {
+                    self.emit(b"\n", false);
+                }
+                Ok(None)
+            }
+        }
     }
 
     /// Writes `bytes` to standard output (or error) and to the transcript.
@@ -310,6 +387,16 @@ impl ConsoleHost {
         if let Some((file, _)) = &mut self.transcript {
             let _ = file.write_all(&strip_colour(bytes));
         }
+    }
+}
+
+/// One answer read by `read`: the line without its line end, or the end of the input
+/// (a read error ends it too: nothing more can be read).
+fn read_answer(read: impl FnOnce(&mut String) -> std::io::Result<usize>) -> PromptAnswer {
+    let mut line = String::new();
+    match read(&mut line) {
+        Ok(0) | Err(_) => PromptAnswer::Closed,
+        Ok(_) => PromptAnswer::Line(line.trim_end_matches(['\r', '\n']).to_string()),
     }
 }
 
@@ -385,55 +472,12 @@ impl Host for ConsoleHost {
         self.emit(line.as_bytes(), false);
     }
 
-    fn read_line(&mut self, prompt: &str) -> Result<String, ErrorRecord> {
-        if self.non_interactive {
-            return Err(ErrorRecord::new(
-                "ReadFailsOnNonInteractiveFlag",
-                "InvalidOperation",
-                "PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.".into(),
-            )
-            .exception("System.Management.Automation.PSInvalidOperationException")
-            .with_hint("Give every value on the command line (and -Confirm:$false for confirmations), or run without -NonInteractive at a terminal."));
-        }
-        // A line editor shows one line; what comes before it (caption, message) is output.
-        let terminal = matches!(self.prompts, Prompts::Terminal(_));
-        let (before, last) = prompt.rsplit_once('\n').map_or(("", prompt), |(b, l)| (b, l));
-        if !terminal {
-            self.emit(prompt.as_bytes(), false);
-        } else if !before.is_empty() {
-            self.emit(format!("{before}\n").as_bytes(), false);
-        }
-        self.flush();
-        let answer = match &mut self.prompts {
-            Prompts::Lines(input) => {
-                let mut line = String::new();
-                match input.read_line(&mut line) {
-                    Ok(0) | Err(_) => PromptAnswer::Closed,
-                    Ok(_) => PromptAnswer::Line(line.trim_end_matches(['\r', '\n']).to_string()),
-                }
-            }
-            Prompts::Terminal(editor) => editor.read(last),
-        };
-        if terminal && let Some((file, _)) = &mut self.transcript {
-            let _ = file.write_all(last.as_bytes());
-        }
-        match answer {
-            PromptAnswer::Line(line) => {
-                if let Some((file, _)) = &mut self.transcript {
-                    let _ = file.write_all(format!("{line}\n").as_bytes());
-                }
-                Ok(line)
-            }
-            // Ctrl+C cancels the command, as PowerShell's host does (PipelineStoppedException);
-            // `^C` ends the prompt's line so the message starts on its own.
-            PromptAnswer::Interrupted => {
-                self.emit(b"^C\n", false);
-                Err(super::eval::interruption())
-            }
-            PromptAnswer::Closed => {
-                Err(ErrorRecord::new("PromptCanceled", "OperationStopped", "The prompt was canceled.".into()))
-            }
-        }
+    fn read_input_line(&mut self, prompt: &str) -> Result<Option<String>, ErrorRecord> {
+        self.ask(prompt, false)
+    }
+
+    fn read_secret_line(&mut self, prompt: &str) -> Result<Option<String>, ErrorRecord> {
+        self.ask(prompt, true)
     }
 
     fn format(&mut self, values: &[Value]) -> String {

@@ -290,7 +290,7 @@ pub fn captured_session_with(
 ) -> (ccrsh::shell::session::Session, Captured, Captured) {
     use ccrsh::shell::session::{Session, SessionOptions};
     let (out, err) = (Captured::default(), Captured::default());
-    let options = SessionOptions { non_interactive: answers.is_none(), show_progress: progress };
+    let options = SessionOptions { non_interactive: answers.is_none(), show_progress: progress, echo_answers: false };
     let input = Box::new(std::io::Cursor::new(answers.unwrap_or("").as_bytes().to_vec()));
     let session = Session::with_input(client, options, Box::new(out.clone()), Box::new(err.clone()), input, 120);
     (session, out, err)

@@ -1,5 +1,6 @@
 //! The host and stream cmdlets: `Get-Host`, `Write-Output`, `Write-Host`, `Write-Warning`,
-//! `Write-Error`, `Write-Verbose`, `Write-Progress`, `Read-Host`, `Clear-Host`, `Out-String`, `Out-Null`,
+//! `Write-Error`, `Write-Verbose`, `Write-Progress`, `Read-Host`, `Get-Credential`, `Clear-Host`,
+//! `Out-String`, `Out-Null`,
 //! and the session's own state: `Start-Sleep`, `Get-History`, `Start-Transcript`, `Stop-Transcript`.
 
 use std::time::Duration;
@@ -8,6 +9,7 @@ use super::{Context, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
+use crate::shell::runtime::dotnet::{PS_CREDENTIAL, SecureString, credential};
 use crate::shell::runtime::filesystem as files;
 use crate::shell::runtime::host::ConsoleColor;
 use crate::shell::value::{Record, Value};
@@ -118,13 +120,67 @@ pub const CATEGORIES: [&str; 32] = [
     "NotEnabled",
 ];
 
+/// `Read-Host`: a line from the terminal or a redirected standard input. With -Prompt the
+/// question ends in `: `; -AsSecureString returns a SecureString and -MaskInput the text, both
+/// typed behind `*`s. At the end of a redirected input there is no answer: nothing with
+/// -Prompt (the prompt was cancelled), `$null` without, as pwsh's console host gives.
 pub fn read_host(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let prompt = match call.string("Prompt") {
-        Some(p) => format!("{p}: "),
-        None => String::new(),
+    let prompt = call.get("Prompt").map(|p| match p {
+        // Several values are one question, joined by spaces, as PowerShell joins them.
+        Value::Array(items) => {
+            items.borrow().iter().map(Value::to_display_string).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
+        }
+        one => one.to_display_string(),
+    });
+    let secure = call.switch("AsSecureString");
+    let shown = prompt.as_deref().map_or_else(String::new, |p| format!("{p}: "));
+    let host = cx.engine.host();
+    let line =
+        if secure || call.switch("MaskInput") { host.read_secret_line(&shown)? } else { host.read_input_line(&shown)? };
+    Ok(match line {
+        Some(text) if secure => vec![SecureString::value(text)],
+        Some(text) => vec![Value::String(text)],
+        None if prompt.is_some() => Vec::new(),
+        None => vec![Value::Null],
+    })
+}
+
+/// `Get-Credential`: a PSCredential from -Credential as given, or asked for as pwsh's console
+/// host asks: the title and message, `User: ` (asked again while empty) unless -UserName (or
+/// a user name as -Credential) names one, then `Password for user NAME: ` behind `*`s. At the
+/// end of a redirected input it returns nothing, as pwsh does.
+pub fn get_credential(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let mut user = call.string("UserName");
+    match call.get("Credential") {
+        Some(Value::Object(o)) if o.is_a(PS_CREDENTIAL) => return Ok(vec![Value::Object(o.clone())]),
+        Some(Value::Null) | None => {}
+        Some(name) => user = Some(name.to_display_string()),
+    }
+    let title = call.string("Title").unwrap_or_else(|| "PowerShell credential request".into());
+    let message = call.string("Message").unwrap_or_else(|| "Enter your credentials.".into());
+    let mut head = String::new();
+    if !title.is_empty() {
+        head.push_str(&format!("\n{title}\n"));
+    }
+    if !message.is_empty() {
+        head.push_str(&format!("{message}\n"));
+    }
+    let host = cx.engine.host();
+    let user = match user.filter(|u| !u.is_empty()) {
+        Some(user) => user,
+        None => loop {
+            let Some(answer) = host.read_input_line(&format!("{}User: ", std::mem::take(&mut head)))? else {
+                return Ok(Vec::new());
+            };
+            if !answer.is_empty() {
+                break answer;
+            }
+        },
     };
-    let line = cx.engine.host().read_line(&prompt)?;
-    Ok(vec![Value::String(line)])
+    let Some(password) = host.read_secret_line(&format!("{head}Password for user {user}: "))? else {
+        return Ok(Vec::new());
+    };
+    Ok(vec![credential(&user, password)])
 }
 
 pub fn clear_host(_: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {

@@ -313,6 +313,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-ClusterResource", spec!("Get-ClusterResource.toml"), cluster::get_cluster_resource),
     entry("Get-Command", spec!("Get-Command.toml"), discovery::get_command),
     entry("Get-Content", spec!("Get-Content.toml"), content::get_content),
+    entry("Get-Credential", spec!("Get-Credential.toml"), host::get_credential),
     entry("Get-Date", spec!("Get-Date.toml"), dates::get_date),
     entry("Get-EventLog", spec!("Get-EventLog.toml"), history::get_event_log),
     entry("Get-ExchangeServer", spec!("Get-ExchangeServer.toml"), clustered_mailbox_server::get_exchange_server),

@@ -56,8 +56,21 @@ pub trait Host {
     fn text(&mut self, text: &str, newline: bool);
     /// A line on the error stream that is not an error record (`$Host.UI.WriteErrorLine`).
     fn error_line(&mut self, text: &str);
-    /// Reads a line after showing `prompt`; an error when the session cannot prompt.
-    fn read_line(&mut self, prompt: &str) -> Result<String, ErrorRecord>;
+    /// Reads a line after showing `prompt`: `None` at the end of the input (standard input
+    /// redirected from a file that has no more lines); an error when the session cannot prompt.
+    fn read_input_line(&mut self, prompt: &str) -> Result<Option<String>, ErrorRecord>;
+    /// [`Host::read_input_line`] for a secret (a password): shown as `*`s at a terminal, never
+    /// echoed nor transcribed.
+    fn read_secret_line(&mut self, prompt: &str) -> Result<Option<String>, ErrorRecord>;
+    /// [`Host::read_input_line`] for a question that needs its answer: the end of the input
+    /// cancels it, with PowerShell's `The prompt was canceled.`
+    fn read_line(&mut self, prompt: &str) -> Result<String, ErrorRecord> {
+        self.read_input_line(prompt)?.ok_or_else(|| {
+            ErrorRecord::new("PromptCanceled", "OperationStopped", "The prompt was canceled.".into())
+                .exception("System.Management.Automation.Host.PromptingException")
+                .with_hint("Standard input ended before the question was answered: give the answer as a line on standard input, or the value on the command line (-Confirm:$false for a confirmation).")
+        })
+    }
     /// Output as text, laid out as the screen would show it (`Out-String`, `> file`).
     fn format(&mut self, values: &[Value]) -> String;
     /// The same laid out for `width` columns instead of the screen's (`Out-String -Width`).

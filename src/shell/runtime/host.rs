@@ -296,7 +296,10 @@ pub fn ui_method(
         ("promptforchoice", 4) => {
             return Some(prompt_for_choice(&text(0), &text(1), &args[2], &args[3], host).map_err(threw));
         }
-        ("readline", 0) => return Some(host.read_line("").map(Value::String).map_err(threw)),
+        // The end of a redirected standard input reads as $null, as pwsh's console host gives.
+        ("readline", 0) => {
+            return Some(host.read_input_line("").map(|line| line.map_or(Value::Null, Value::String)).map_err(threw));
+        }
         ("write", 1 | 3) => host.text(&last(), false),
         ("writeline", 0 | 1 | 3) => host.text(&last(), true),
         ("writewarningline", 1) => host.warning(&last()),

@@ -17,7 +17,7 @@ use crate::shell::runtime::types::NetType;
 use crate::shell::value::Value;
 
 const SECURE_STRING: &str = "System.Security.SecureString";
-const PS_CREDENTIAL: &str = "System.Management.Automation.PSCredential";
+pub const PS_CREDENTIAL: &str = "System.Management.Automation.PSCredential";
 
 /// A SecureString: its text is read only by the code that sends it.
 pub struct SecureString {
@@ -67,6 +67,12 @@ pub fn plain_text(value: &Value) -> String {
         },
         other => other.to_display_string(),
     }
+}
+
+/// A PSCredential for `user` with `password` (Get-Credential's answer).
+pub fn credential(user: &str, password: String) -> Value {
+    let password = ObjectRef::new(SecureString { text: password });
+    Value::Object(ObjectRef::new(PsCredential { user: user.to_string(), password }))
 }
 
 /// A PSCredential: a user name and a SecureString.

@@ -32,7 +32,7 @@ mod timespan_text;
 mod version;
 
 pub use console::console_write;
-pub use credential::SecureString;
+pub use credential::{PS_CREDENTIAL, SecureString, credential};
 pub use date_text::{format as format_date, parse as parse_date, uformat};
 pub use environment::{machine_name, new_guid};
 pub use event_log::{
