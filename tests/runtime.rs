@@ -945,3 +945,74 @@ fn a_caught_exchange_error_names_its_target_category_and_position() {
         ]
     );
 }
+
+/// Get-Process reads this machine's processes from /proc: the shell's own by -Id $PID and by
+/// a -Name pattern, with .NET's properties and pwsh's aliases for them, pwsh's table columns,
+/// and pwsh's non-terminating errors for a name or an Id that matches nothing.
+#[test]
+fn get_process_lists_the_real_processes_with_pwsh_columns_and_errors() {
+    let home = crate::support::Home::new();
+    let run = home.run(&[
+        "-NoProfile",
+        "-c",
+        r#"
+        $me = Get-Process -Id $PID
+        "$($me.Name)|$($me.ProcessName -eq $me.Name)|$($me.WS -eq $me.WorkingSet64)|$($me.WS -gt 0)|$($me.CPU -ge 0)|$($me.Path -like '*/ccrsh')|$($me.StartTime -le (Get-Date))|$($me.Threads.Count -ge 1)|$($me.Handles -gt 0)"
+        @(Get-Process -Name 'CCRS*' | Where-Object Id -eq $PID).Count
+        Get-Process -Id $PID | Out-String -Width 120
+        Get-Process -Name nosuch-process, ccrsh 2>&1 | ForEach-Object {
+            if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId; $_.Exception.Message; $_.TargetObject }
+            elseif ($_.Id -eq $PID) { 'listed' }
+        }
+        (Get-Process -Id 2147483646 2>&1).Exception.Message
+        (Get-Process 4242 2>&1).FullyQualifiedErrorId
+        [System.Diagnostics.Process]::GetCurrentProcess().Id -eq $PID
+        "#,
+    ]);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let lines = lines(&run.stdout);
+    assert_eq!(lines[0], "ccrsh|True|True|True|True|True|True|True|True");
+    assert_eq!(lines[1], "1", "a wildcard matches names without regard to case");
+    assert_eq!(lines[2], " NPM(K)    PM(M)      WS(M)     CPU(s)      Id  SI ProcessName");
+    assert_eq!(lines[3], " ------    -----      -----     ------      --  -- -----------");
+    // `0  0.00  31.69  0.02  19944 …56 ccrsh`: sizes and seconds as {0:N2}, right-aligned.
+    let row: Vec<&str> = lines[4].split_whitespace().collect();
+    assert_eq!(row.len(), 7, "{row:?}");
+    assert_eq!(row[0], "0", "{row:?}");
+    assert!(row[1..4].iter().all(|cell| cell.split_once('.').is_some_and(|(_, f)| f.len() == 2)), "{row:?}");
+    assert!(row[4].parse::<u32>().is_ok() && row[6] == "ccrsh", "{row:?}");
+    assert_eq!(
+        lines[4].find(row[4]).map(|at| at + row[4].len()),
+        lines[2].find("Id").map(|at| at + 2),
+        "Id right-aligned"
+    );
+    assert_eq!(
+        &lines[5..],
+        [
+            "NoProcessFoundForGivenName,Microsoft.PowerShell.Commands.GetProcessCommand",
+            "Cannot find a process with the name \"nosuch-process\". Verify the process name and call the cmdlet again.",
+            "nosuch-process",
+            "listed",
+            "Cannot find a process with the process identifier 2147483646.",
+            "RecommendIdTagForGivenName,Microsoft.PowerShell.Commands.GetProcessCommand",
+            "True",
+        ]
+    );
+    // A bad -Id is refused before anything is read.
+    let run = home.run(&["-NoProfile", "-c", "Get-Process -Id ccrsh"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("Cannot bind parameter 'Id'."), "{}", run.stderr);
+}
+
+/// Without USER in the environment (a service, `env -i`), `$env:USERNAME` and
+/// `[Environment]::UserName` name the user from the effective uid, as .NET does on Linux.
+#[test]
+fn the_user_name_comes_from_the_uid_when_user_is_not_set() {
+    let home = crate::support::Home::new();
+    let expected = std::process::Command::new("id").arg("-un").output().expect("id runs");
+    let expected = String::from_utf8_lossy(&expected.stdout).trim().to_string();
+    let mut command = home.command(&["-NoProfile", "-c", "$env:USERNAME; [Environment]::UserName"]);
+    command.env_remove("USER").env_remove("USERNAME").env_remove("LOGNAME");
+    let run = crate::support::finish(command, "");
+    assert_eq!(run.stdout, format!("{expected}\n{expected}\n"), "{run:?}");
+}

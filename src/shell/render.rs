@@ -68,7 +68,8 @@ pub fn write_values(
         let shown: Vec<Value> = values
             .iter()
             .flat_map(|v| match v {
-                Value::Object(o) => match o.shown() {
+                // A type whose default table computes its cells (Process) shows that row.
+                Value::Object(o) => match o.table_row().map_or_else(|| o.shown(), Value::record) {
                     Value::Array(items) => items.borrow().clone(),
                     one => vec![one],
                 },
@@ -264,7 +265,9 @@ fn write_members(out: &mut dyn Write, run: &[&Record], view: Option<View>, width
 
 fn default_layout(records: &[&Record], view: Option<View>) -> Formatted {
     match view {
-        Some(View { kind: ViewKind::Table, columns, widths }) => table_view(records, &columns, &widths, false),
+        Some(View { kind: ViewKind::Table, columns, widths, right }) => {
+            aligned_right(table_view(records, &columns, &widths, false), &columns, &right)
+        }
         Some(View { kind: ViewKind::List, columns, .. }) if !columns.is_empty() => list(records, Some(&columns)),
         Some(View { kind: ViewKind::List, .. }) => list(records, None),
         None => {
@@ -274,6 +277,19 @@ fn default_layout(records: &[&Record], view: Option<View>) -> Formatted {
     }
 }
 
+/// A view's table with its `right` columns aligned right whatever their values (numbers the
+/// view writes as text, such as Process's `{0:N2}` megabytes).
+fn aligned_right(mut table: Formatted, columns: &[String], right: &[String]) -> Formatted {
+    if let Formatted::Table { align, .. } = &mut table {
+        for (slot, column) in align.iter_mut().zip(columns) {
+            if right.iter().any(|r| r.eq_ignore_ascii_case(column)) {
+                *slot = Align::Right;
+            }
+        }
+    }
+    table
+}
+
 /// What `Format-Table` shows without `-Property`: the type's table view, else the first ten
 /// properties (PowerShell's limit for a table of an object without a view).
 pub fn table_default(records: &[&Record], view: Option<View>, autosize: bool, wrap: bool) -> Formatted {
@@ -281,9 +297,9 @@ pub fn table_default(records: &[&Record], view: Option<View>, autosize: bool, wr
         return file_system_table(records, autosize);
     }
     match view {
-        Some(View { kind: ViewKind::Table, columns, widths }) => {
+        Some(View { kind: ViewKind::Table, columns, widths, right }) => {
             let widths = if autosize { Vec::new() } else { widths };
-            table_view(records, &columns, &widths, wrap)
+            aligned_right(table_view(records, &columns, &widths, wrap), &columns, &right)
         }
         _ => {
             let mut columns = all_columns(records);

@@ -102,7 +102,15 @@ pub fn format_table(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<V
             }
             return Ok(Some(table));
         }
-        let records = as_records(values);
+        // A type whose default table computes its cells (Process) shows that row.
+        let rows: Vec<Value> = values
+            .iter()
+            .map(|v| match v {
+                Value::Object(o) => o.table_row().map_or_else(|| v.clone(), Value::record),
+                other => other.clone(),
+            })
+            .collect();
+        let records = as_records(&rows);
         let refs: Vec<&Record> = records.iter().collect();
         Ok(records.first().map(|first| {
             render::table_default(&refs, Registry::global().view_for(&first.type_name), call.switch("AutoSize"), wrap)

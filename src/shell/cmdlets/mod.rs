@@ -38,6 +38,7 @@ pub mod native;
 pub mod node_items;
 mod objects;
 mod ordering;
+mod processes;
 mod properties;
 mod random;
 mod recipients;
@@ -177,6 +178,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("gi", "Get-Item"),
     ("gl", "Get-Location"),
     ("gp", "Get-ItemProperty"),
+    ("gps", "Get-Process"),
     ("gpv", "Get-ItemPropertyValue"),
     ("gm", "Get-Member"),
     ("group", "Group-Object"),
@@ -195,6 +197,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("ni", "New-Item"),
     ("nv", "New-Variable"),
     ("popd", "Pop-Location"),
+    ("ps", "Get-Process"),
     ("pushd", "Push-Location"),
     ("rd", "Remove-Item"),
     ("ren", "Rename-Item"),
@@ -331,6 +334,7 @@ pub const CMDLETS: &[CmdletEntry] = &[
     entry("Get-MailboxServer", spec!("Get-MailboxServer.toml"), clustered_mailbox_server::get_mailbox_server),
     entry("Get-MailboxStatistics", spec!("Get-MailboxStatistics.toml"), recipients::get_mailbox_statistics),
     entry("Get-Member", spec!("Get-Member.toml"), objects::get_member),
+    entry("Get-Process", spec!("Get-Process.toml"), processes::get_process),
     entry("Get-PSSnapin", spec!("Get-PSSnapin.toml"), snapins::get_pssnapin),
     entry("Get-PublicFolderDatabase", spec!("Get-PublicFolderDatabase.toml"), database::get_public_folder_database),
     entry("Get-Queue", spec!("Get-Queue.toml"), transport::get_queue),
@@ -439,13 +443,22 @@ pub fn pipeline_input(call: &Invocation<'_>) -> Vec<Value> {
 /// widths. (Files and folders have a view of their own, with computed columns:
 /// `render::file_system_table`.)
 #[allow(clippy::type_complexity)]
-const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize])] = &[
-    ("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[]),
+const TYPE_VIEWS: &[(&str, ViewKind, &[&str], &[usize], &[&str])] = &[
+    ("Microsoft.PowerShell.Commands.GroupInfoNoElement", ViewKind::Table, &["Count", "Name"], &[], &[]),
+    // pwsh's Process table: its cells are computed (`Process::table_row`), numbers right.
+    (
+        "System.Diagnostics.Process",
+        ViewKind::Table,
+        crate::shell::runtime::dotnet::PROCESS_COLUMNS,
+        crate::shell::runtime::dotnet::PROCESS_WIDTHS,
+        crate::shell::runtime::dotnet::PROCESS_RIGHT,
+    ),
     // `$PSVersionTable.PSVersion` shows as a table, as PowerShell's own view lays it out.
     (
         "System.Management.Automation.SemanticVersion",
         ViewKind::Table,
         &["Major", "Minor", "Patch", "PreReleaseLabel", "BuildLabel"],
+        &[],
         &[],
     ),
 ];
@@ -504,11 +517,12 @@ impl Registry {
                 (spec.output_type.as_deref() == Some(type_name)).then(|| spec.view.clone()).flatten()
             })
             .or_else(|| {
-                TYPE_VIEWS.iter().find(|(t, _, _, _)| t.eq_ignore_ascii_case(type_name)).map(
-                    |(_, kind, columns, widths)| View {
+                TYPE_VIEWS.iter().find(|(t, _, _, _, _)| t.eq_ignore_ascii_case(type_name)).map(
+                    |(_, kind, columns, widths, right)| View {
                         kind: *kind,
                         columns: columns.iter().map(|c| c.to_string()).collect(),
                         widths: widths.to_vec(),
+                        right: right.iter().map(|c| c.to_string()).collect(),
                     },
                 )
             })

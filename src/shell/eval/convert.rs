@@ -481,6 +481,11 @@ pub fn format_number(n: Num, format: &str) -> Option<String> {
     })
 }
 
+/// `value` as .NET's `N<digits>` format writes it: fixed point, thousands grouped (`1,234.50`).
+pub fn group_thousands_fixed(value: f64, digits: usize) -> String {
+    group_thousands(&fixed_point(value, digits))
+}
+
 fn group_thousands(text: &str) -> String {
     let (sign, body) = text.strip_prefix('-').map_or(("", text), |b| ("-", b));
     let (whole, fraction) = body.split_once('.').map_or((body, None), |(w, f)| (w, Some(f)));

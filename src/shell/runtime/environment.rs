@@ -80,11 +80,32 @@ fn names() -> Vec<String> {
 fn synthesized(name: &str) -> Option<String> {
     match name.to_ascii_uppercase().as_str() {
         "COMPUTERNAME" => Some(super::dotnet::machine_name().to_uppercase()),
-        "USERNAME" => std::env::var("USER").ok(),
+        "USERNAME" => Some(user_name()),
         "TEMP" | "TMP" => Some(std::env::temp_dir().display().to_string()),
         "USERPROFILE" => std::env::var("HOME").ok(),
         _ => None,
     }
+}
+
+/// The user running the shell: `$USER`, or when it is not set (a service, `env -i`, a
+/// container) the name the password database gives the effective uid, else the uid itself.
+pub fn user_name() -> String {
+    std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| {
+        let uid = rustix::process::geteuid().as_raw();
+        std::fs::read_to_string("/etc/passwd")
+            .ok()
+            .and_then(|passwd| user_of(&passwd, uid))
+            .unwrap_or_else(|| uid.to_string())
+    })
+}
+
+/// The name `/etc/passwd` gives `uid` (`name:x:uid:gid:…`).
+fn user_of(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)?.parse::<u32>().ok()? == uid && !name.is_empty()).then(|| name.to_string())
+    })
 }
 
 /// `%NAME%` replaced by the variable's value (an unknown name stays as written), as
@@ -124,5 +145,14 @@ mod tests {
         set("ccrsh_test_overlay_var", None);
         assert_eq!(get("CCRSH_TEST_OVERLAY_VAR"), None, "removing by another case removes the same variable");
         assert!(get("COMPUTERNAME").is_some());
+    }
+
+    #[test]
+    fn a_user_is_named_from_the_password_database_by_uid() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\n# a comment\nexadmin:x:1000:1000::/home/exadmin:/bin/sh\n";
+        assert_eq!(user_of(passwd, 1000).as_deref(), Some("exadmin"));
+        assert_eq!(user_of(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(user_of(passwd, 4242), None);
+        assert!(!user_name().is_empty());
     }
 }

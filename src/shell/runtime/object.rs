@@ -115,6 +115,13 @@ pub trait NetObject: fmt::Debug {
         false
     }
 
+    /// The row its type's default table view shows, when that view computes its cells rather
+    /// than showing properties (Process: `NPM(K)`, `PM(M)`, `WS(M)`, `CPU(s)`); the record's
+    /// type names the view. `None`: the view shows the properties ([`ObjectRef::shown`]).
+    fn table_row(&self) -> Option<crate::shell::value::Record> {
+        None
+    }
+
     /// For downcasting in the type's own code (`obj.as_any().downcast_ref::<FileInfo>()`).
     fn as_any(&self) -> &dyn Any;
 }

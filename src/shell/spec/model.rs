@@ -66,6 +66,9 @@ pub struct View {
     /// is 0, columns are as wide as their content, as PowerShell sizes a view without widths.
     #[serde(default)]
     pub widths: Vec<usize>,
+    /// Table columns aligned right whatever their values (a view's numbers written as text).
+    #[serde(default)]
+    pub right: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

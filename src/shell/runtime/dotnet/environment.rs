@@ -33,7 +33,7 @@ pub fn machine_name() -> String {
 
 /// The user running the shell.
 pub fn user_name() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into())
+    crate::shell::runtime::environment::user_name()
 }
 
 impl NetType for Environment {

@@ -23,6 +23,7 @@ mod mail;
 mod math;
 mod ping;
 mod primitives;
+mod process;
 mod reflection;
 mod regex;
 mod stopwatch;
@@ -41,6 +42,9 @@ pub use event_log::{
 };
 pub use mail::{MailAttachment, RELAY_FIX, credential_of, priority as mail_priority};
 pub use ping::Ping;
+pub use process::{
+    Process, TABLE_COLUMNS as PROCESS_COLUMNS, TABLE_RIGHT as PROCESS_RIGHT, TABLE_WIDTHS as PROCESS_WIDTHS,
+};
 pub use reflection::{framework_assembly, no_clr_hint};
 pub use regex::unescape as regex_unescape;
 pub use string::culture_compare;
@@ -97,6 +101,7 @@ pub static TYPES: &[&dyn NetType] = &[
     &mail::NETWORK_CREDENTIAL,
     &credential::PS_CREDENTIAL_TYPE,
     &credential::SECURE_STRING_TYPE,
+    &process::PROCESS_TYPE,
     &ping::PING,
     &event_log::EVENT_LOG,
     &event_log::EVENT_LOG_ENTRY_TYPE,
