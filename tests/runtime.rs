@@ -693,7 +693,7 @@ fn ping_answers_from_the_lab_nodes_power_and_links_never_the_network() {
         Set-LabNetwork -Between NH-W2K3-SRV01,NH-W2K3-SRV03 -State Down -Confirm:$false -WarningAction SilentlyContinue | Out-Null
         Invoke-Command -ComputerName NH-W2K3-SRV01 { $p = New-Object Net.NetworkInformation.Ping; $p.Send('NH-W2K3-SRV03').Status; $p.Send('NH-W2K3-SRV05').Status }
         $ping.Send('NH-W2K3-SRV03').Status
-        try { $ping.Send('mail.example.invalid') } catch { $_.Exception.Message; $_.Exception.GetType().FullName }
+        try { $ping.Send('mail.example.invalid') } catch { $_.Exception.Message; $_.Exception.GetType().FullName; $_.Exception.InnerException.GetType().FullName }
         try { [System.Net.NetworkInformation.Ping]::new() } catch { $_.FullyQualifiedErrorId }
         (Get-LabNode NH-W2K3-SRV01).PowerState
         "#,
@@ -711,6 +711,7 @@ fn ping_answers_from_the_lab_nodes_power_and_links_never_the_network() {
             "Success",
             "Success",
             "Exception calling \"Send\" with \"1\" argument(s): \"An exception occurred during a Ping request.\"",
+            "System.Management.Automation.MethodInvocationException",
             "System.Net.NetworkInformation.PingException",
             "PingNeedsNewObject",
             "On",
@@ -1015,4 +1016,91 @@ fn the_user_name_comes_from_the_uid_when_user_is_not_set() {
     command.env_remove("USER").env_remove("USERNAME").env_remove("LOGNAME");
     let run = crate::support::finish(command, "");
     assert_eq!(run.stdout, format!("{expected}\n{expected}\n"), "{run:?}");
+}
+
+/// Get-Member lists an ErrorRecord's (and any .NET object's) properties as Property, so
+/// `-MemberType Property` finds them; a script's own objects keep NoteProperty.
+#[test]
+fn get_member_lists_the_properties_of_typed_objects() {
+    let ran = run(r#"
+        try { Get-Item /nonexistent/ccrsh -ErrorAction Stop } catch { $e = $_ }
+        ($e | Get-Member -MemberType Property).Name -join ','
+        ($e | Get-Member -Name FullyQualifiedErrorId).Definition
+        ([regex]::Match('CCREX01', 'EX(\d+)') | Get-Member -MemberType Property).Count -gt 0
+        ([pscustomobject]@{ Node = 'SRV01' } | Get-Member -MemberType NoteProperty).Name
+        @([pscustomobject]@{ Node = 'SRV01' } | Get-Member -MemberType Property).Count
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "CategoryInfo,ErrorDetails,Exception,FullyQualifiedErrorId,InvocationInfo,Message,TargetObject",
+            "string FullyQualifiedErrorId {get;}",
+            "True",
+            "Node",
+            "0",
+        ]
+    );
+}
+
+/// A .NET method that throws reaches the script as pwsh hands it over: a
+/// MethodInvocationException (`Exception calling "M" with "N" argument(s): "…"`) with what .NET
+/// threw as its InnerException, which `catch [ThatType]` still catches.
+#[test]
+fn a_failed_method_call_is_a_method_invocation_exception_around_the_dotnet_one() {
+    let ran = run(r#"
+        foreach ($call in { [int]::Parse('abc') }, { 'abc'.Substring(10) }, { [datetime]::ParseExact('x', 'yyyy', $null) }, { [System.IO.File]::ReadAllText('/nonexistent/ccrsh.txt') }) {
+            try { & $call } catch { "$($_.Exception.GetType().FullName)|$($_.Exception.InnerException.GetType().FullName)|$($_.FullyQualifiedErrorId)"; $_.Exception.Message; $_.Exception.InnerException.Message }
+        }
+        try { [int]::Parse('abc') } catch [System.FormatException] { 'caught as FormatException' }
+        try { [int]::Parse('99999999999') } catch [OverflowException] { $_.Exception.InnerException.Message }
+        try { 'abc'.NoSuchMethod() } catch { $_.Exception.GetType().FullName }
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "System.Management.Automation.MethodInvocationException|System.FormatException|FormatException",
+            "Exception calling \"Parse\" with \"1\" argument(s): \"The input string 'abc' was not in a correct format.\"",
+            "The input string 'abc' was not in a correct format.",
+            "System.Management.Automation.MethodInvocationException|System.ArgumentOutOfRangeException|ArgumentOutOfRangeException",
+            "Exception calling \"Substring\" with \"1\" argument(s): \"startIndex cannot be larger than length of string. (Parameter 'startIndex')\"",
+            "startIndex cannot be larger than length of string. (Parameter 'startIndex')",
+            "System.Management.Automation.MethodInvocationException|System.FormatException|FormatException",
+            "Exception calling \"ParseExact\" with \"3\" argument(s): \"String 'x' was not recognized as a valid DateTime.\"",
+            "String 'x' was not recognized as a valid DateTime.",
+            "System.Management.Automation.MethodInvocationException|System.IO.DirectoryNotFoundException|DirectoryNotFoundException",
+            "Exception calling \"ReadAllText\" with \"1\" argument(s): \"Could not find a part of the path '/nonexistent/ccrsh.txt'.\"",
+            "Could not find a part of the path '/nonexistent/ccrsh.txt'.",
+            "caught as FormatException",
+            "Value was either too large or too small for an Int32.",
+            "System.Management.Automation.RuntimeException",
+        ]
+    );
+}
+
+/// A DateTime or TimeSpan operator given `$null` fails as pwsh's binder fails it: DateTime's two
+/// op_Subtraction overloads take neither, and a TimeSpan argument cannot be null.
+#[test]
+fn date_and_timespan_operators_refuse_null_with_pwsh_messages() {
+    let ran = run(r#"
+        $when = Get-Date
+        try { $when - $null } catch { "$($_.FullyQualifiedErrorId)|$($_.Exception.GetType().FullName)"; $_.Exception.Message }
+        try { $when + $null } catch { $_.Exception.Message }
+        try { (New-TimeSpan -Hours 1) - $null } catch { $_.Exception.Message }
+        try { (New-TimeSpan -Hours 1) + $null } catch { $_.Exception.Message }
+        ($when - $when).Ticks
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "MethodCountCouldNotFindBest|System.Management.Automation.MethodException",
+            "Cannot find an overload for \"op_Subtraction\" and the argument count: \"2\".",
+            "Cannot convert argument \"t\", with value: \"\", for \"op_Addition\" to type \"System.TimeSpan\": \"Cannot convert null to type \"System.TimeSpan\".\"",
+            "Cannot convert argument \"t2\", with value: \"\", for \"op_Subtraction\" to type \"System.TimeSpan\": \"Cannot convert null to type \"System.TimeSpan\".\"",
+            "Cannot convert argument \"t2\", with value: \"\", for \"op_Addition\" to type \"System.TimeSpan\": \"Cannot convert null to type \"System.TimeSpan\".\"",
+            "0",
+        ]
+    );
 }

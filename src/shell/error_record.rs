@@ -126,6 +126,9 @@ impl ErrorRecord {
             || short(own) == short(wanted) && !wanted.contains('.')
             || matches!(wanted, "exception" | "management.automation.runtimeexception" | "runtimeexception")
             || self.stopped().is_some_and(|original| original.is_caught_by(type_name))
+            // PowerShell looks at the exception inside first (a .NET method's, inside the
+            // MethodInvocationException that carries it).
+            || self.inner.as_deref().is_some_and(|inner| inner.is_caught_by(type_name))
     }
 
     /// The error `-ErrorAction Stop` stopped the command for, when this is the

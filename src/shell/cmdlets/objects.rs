@@ -626,6 +626,15 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
                 .iter()
                 .map(|(n, v)| member(n, "Property", format!("{} {n} {{get;set;}}", full_type(v))))
                 .collect(),
+            // An object of a .NET class (an ErrorRecord, a Match, a cluster node) has
+            // properties; what a script made (PSCustomObject, Select-Object, Import-Csv, a
+            // PSTypeName of its own) has note properties.
+            Value::Record(r) if is_dotnet_class(&r.borrow().type_name) => r
+                .borrow()
+                .properties
+                .iter()
+                .map(|(n, v)| member(n, "Property", format!("{} {n} {{get;}}", property_type(v))))
+                .collect(),
             Value::Record(r) => r
                 .borrow()
                 .properties
@@ -688,6 +697,31 @@ pub fn get_member(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Valu
         out.extend(members);
     }
     Ok(out)
+}
+
+/// Whether a record of `type_name` stands for an object of a .NET class rather than one a
+/// script made: PowerShell's, .NET's and the cluster's namespaces, and ccrsh's own types.
+fn is_dotnet_class(type_name: &str) -> bool {
+    type_name != "System.Management.Automation.PSCustomObject"
+        && ["System.", "Microsoft.", "ccrsh."].iter().any(|namespace| type_name.starts_with(namespace))
+}
+
+/// A .NET property's type as Get-Member's Definition writes it (`string`, `int`,
+/// `System.Management.Automation.ErrorCategoryInfo`).
+fn property_type(v: &Value) -> String {
+    match v {
+        Value::Object(o) => o.type_name(),
+        Value::Record(r) => r.borrow().type_name.clone(),
+        Value::Bool(_) => "bool".into(),
+        Value::Int(i) if i32::try_from(*i).is_ok() => "int".into(),
+        Value::Int(_) => "long".into(),
+        Value::Real(_) => "double".into(),
+        Value::String(_) => "string".into(),
+        Value::DateTime(_) => "datetime".into(),
+        Value::TimeSpan(_) => "timespan".into(),
+        Value::Array(_) => "System.Object[]".into(),
+        _ => "System.Object".into(),
+    }
 }
 
 /// Whether a member of `kind` is one `-MemberType wanted` asks for: `Properties` and `Methods`

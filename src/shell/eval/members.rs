@@ -163,16 +163,9 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
 }
 
 /// A .NET exception thrown inside a method reaches the script as PowerShell wraps it
-/// (MethodInvocationException): `Exception calling "Name" with "N" argument(s): "message"`,
-/// still caught by the inner exception's type. PowerShell's own errors (no such method, an
-/// argument that does not convert) and the shell's are not wrapped, nor is one already wrapped.
-fn thrown_by_method(name: &str, count: usize, mut error: ErrorRecord) -> ErrorRecord {
-    let dotnet =
-        error.exception.starts_with("System.") && !error.exception.starts_with("System.Management.Automation.");
-    if dotnet && !error.message.starts_with("Exception calling \"") {
-        error.message = format!("Exception calling \"{name}\" with \"{count}\" argument(s): \"{}\"", error.message);
-    }
-    error
+/// (`runtime::object::as_method_invocation`).
+fn thrown_by_method(name: &str, count: usize, error: ErrorRecord) -> ErrorRecord {
+    runtime::object::as_method_invocation(name, count, error)
 }
 
 fn instance_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, ErrorRecord> {
@@ -415,11 +408,14 @@ fn string_method(s: &str, lower: &str, name: &str, args: &[Value], value: &Value
                 chars.len().saturating_sub(start)
             };
             if start > chars.len() || start.saturating_add(length) > chars.len() {
-                return Err(ErrorRecord::new(
-                    "ArgumentOutOfRangeException",
-                    "InvalidArgument",
-                    "Exception calling \"Substring\": startIndex and length must refer to a location within the string.".into(),
-                ));
+                // .NET's words for the one-argument and the two-argument form.
+                let message = if args.len() == 1 {
+                    "startIndex cannot be larger than length of string. (Parameter 'startIndex')"
+                } else {
+                    "Index and length must refer to a location within the string. (Parameter 'length')"
+                };
+                return Err(ErrorRecord::new("ArgumentOutOfRangeException", "NotSpecified", message.into())
+                    .exception("System.ArgumentOutOfRangeException"));
             }
             Value::String(chars[start..start + length].iter().collect())
         }

@@ -149,6 +149,20 @@ fn require_known_type(right: &Value, name: &str) -> Result<(), ErrorRecord> {
     })
 }
 
+/// PowerShell's error for `$null` as the TimeSpan argument `parameter` of a DateTime or
+/// TimeSpan operator (`method`): the argument does not convert.
+fn null_operand(method: &str, parameter: &str) -> ErrorRecord {
+    ErrorRecord::new(
+        "MethodArgumentConversionInvalidCastArgument",
+        "NotSpecified",
+        format!(
+            "Cannot convert argument \"{parameter}\", with value: \"\", for \"{method}\" to type \"System.TimeSpan\": \"Cannot convert null to type \"System.TimeSpan\".\""
+        ),
+    )
+    .exception("System.Management.Automation.MethodException")
+    .with_hint("The value on the right is $null: check the variable or command that should give the TimeSpan (New-TimeSpan makes one).")
+}
+
 /// `op_Addition` and friends are missing on this type.
 fn no_operator(left: &Value, method: &str) -> ErrorRecord {
     ErrorRecord::new(
@@ -219,6 +233,9 @@ fn add(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
             Ok(merged.into_value())
         }
         (Value::DateTime(t), Value::TimeSpan(d)) => shift_date(t, d.ticks / 10),
+        // The operator is .NET's op_Addition(DateTime d, TimeSpan t); $null is no TimeSpan.
+        (Value::DateTime(_), Value::Null) => Err(null_operand("op_Addition", "t")),
+        (Value::TimeSpan(_), Value::Null) => Err(null_operand("op_Addition", "t2")),
         (Value::DateTime(t), r) if numeric::operand(r).is_some() => {
             let ticks = numeric::operand(r).map_or(0.0, |o| o.as_f64());
             shift_date(t, (ticks / 10.0) as i64)
@@ -252,6 +269,13 @@ fn subtract(left: &Value, right: &Value) -> Result<Value, ErrorRecord> {
         }
         (Value::DateTime(t), Value::TimeSpan(d)) => shift_date(t, -(d.ticks / 10)),
         (Value::TimeSpan(a), Value::TimeSpan(b)) => span(a.checked_sub(*b)),
+        // DateTime has two op_Subtraction overloads (DateTime, DateTime) and (DateTime,
+        // TimeSpan), and $null converts to neither; TimeSpan has one (t1, t2).
+        (Value::DateTime(_), Value::Null) => {
+            Err(crate::shell::runtime::object::overload_not_found("op_Subtraction", 2)
+                .with_hint("Subtract a DateTime (to get a TimeSpan) or a TimeSpan (to get a DateTime); the value on the right is $null."))
+        }
+        (Value::TimeSpan(_), Value::Null) => Err(null_operand("op_Subtraction", "t2")),
         (l, r) => number_op(Arith::Sub, l, r, "op_Subtraction"),
     }
 }

@@ -341,15 +341,83 @@ pub fn overload_not_found(name: &str, count: usize) -> ErrorRecord {
     .exception("System.Management.Automation.MethodException")
 }
 
-/// `Exception calling "X" with "N" argument(s): "message"` — a .NET method that threw.
+/// The exception PowerShell wraps around what a .NET method throws.
+pub const METHOD_INVOCATION: &str = "System.Management.Automation.MethodInvocationException";
+
+/// `Exception calling "X" with "N" argument(s): "message"` — a .NET method that threw: a
+/// MethodInvocationException whose InnerException is what .NET throws with `message` (its type
+/// as .NET's own wording of the message tells it: [`thrown_type`]).
 pub fn method_threw(name: &str, count: usize, message: &str) -> ErrorRecord {
-    let plural = "argument(s)";
-    ErrorRecord::new(
-        "MethodInvocationException",
-        "NotSpecified",
-        format!("Exception calling \"{name}\" with \"{count}\" {plural}: \"{message}\""),
-    )
-    .exception("System.Management.Automation.MethodInvocationException")
+    let thrown = thrown_type(message);
+    let short = thrown.rsplit('.').next().unwrap_or(thrown);
+    let mut record =
+        ErrorRecord::new(short, "NotSpecified", invocation_message(name, count, message)).exception(METHOD_INVOCATION);
+    record.inner = Some(Box::new(ErrorRecord::new(short, "NotSpecified", message.to_string()).exception(thrown)));
+    record
+}
+
+fn invocation_message(name: &str, count: usize, message: &str) -> String {
+    format!("Exception calling \"{name}\" with \"{count}\" argument(s): \"{message}\"")
+}
+
+/// An error a .NET method (`name`, called with `count` arguments) ended with, as PowerShell
+/// hands it to the script: a .NET exception becomes the InnerException of a
+/// MethodInvocationException (`Exception calling …`), which `catch [ThatType]` still catches;
+/// PowerShell's own errors (no such method or overload, an argument that does not convert,
+/// `$null`) stay as they are.
+pub fn as_method_invocation(name: &str, count: usize, mut error: ErrorRecord) -> ErrorRecord {
+    let dotnet =
+        error.exception.starts_with("System.") && !error.exception.starts_with("System.Management.Automation.");
+    if !dotnet {
+        return error;
+    }
+    // The message .NET gave, without the wrapping a method already put around it.
+    let thrown = match error.message.split_once(" argument(s): \"") {
+        Some((head, rest)) if head.starts_with("Exception calling \"") => {
+            rest.strip_suffix('"').unwrap_or(rest).to_string()
+        }
+        _ => std::mem::take(&mut error.message),
+    };
+    let short = error.exception.rsplit('.').next().unwrap_or(error.exception);
+    if error.error_id == "MethodInvocationException" || error.error_id.is_empty() {
+        error.error_id = short.to_string();
+    }
+    let inner = ErrorRecord::new(&error.error_id, error.category, thrown.clone()).exception(error.exception);
+    error.message = invocation_message(name, count, &thrown);
+    error.exception = METHOD_INVOCATION;
+    error.inner = Some(Box::new(inner));
+    error
+}
+
+/// The .NET exception type that throws `message`, told by .NET's own wording of it.
+fn thrown_type(message: &str) -> &'static str {
+    let has = |text: &str| message.contains(text);
+    if has("was not recognized as a valid") || has("not in a correct format") {
+        "System.FormatException"
+    } else if message.starts_with("Could not find file") {
+        "System.IO.FileNotFoundException"
+    } else if message.starts_with("Could not find a part of the path") {
+        "System.IO.DirectoryNotFoundException"
+    } else if message.starts_with("Access to the path") {
+        "System.UnauthorizedAccessException"
+    } else if message.starts_with("Value cannot be null") {
+        "System.ArgumentNullException"
+    } else if has("too large or too small") || has("overflowed") {
+        "System.OverflowException"
+    } else if has("out of the range")
+        || has("must be between")
+        || has("un-representable")
+        || has("must refer to a location")
+        || has("cannot be larger than")
+    {
+        "System.ArgumentOutOfRangeException"
+    } else if has("(Parameter '") {
+        "System.ArgumentException"
+    } else if has("No such host is known") {
+        "System.Net.Sockets.SocketException"
+    } else {
+        "System.Exception"
+    }
 }
 
 #[cfg(test)]

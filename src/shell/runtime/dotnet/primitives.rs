@@ -132,7 +132,22 @@ impl NetType for Primitive {
                     &format!("String '{}' was not recognized as a valid Boolean.", text.to_display_string()),
                 )),
             },
-            _ => self.convert(&Value::String(text.to_display_string())).unwrap_or_else(|| cast(self.full_name, text)),
+            // .NET's Parse throws its own exceptions, not PowerShell's conversion error.
+            _ => {
+                let shown = text.to_display_string();
+                self.convert(&Value::String(shown.clone())).unwrap_or_else(|| cast(self.full_name, text)).map_err(|e| {
+                    let (exception, message) = if e.message.contains("too large or too small") {
+                        (
+                            "System.OverflowException",
+                            format!("Value was either too large or too small for {}.", self.article_name),
+                        )
+                    } else {
+                        ("System.FormatException", format!("The input string '{shown}' was not in a correct format."))
+                    };
+                    let id = exception.rsplit('.').next().unwrap_or(exception);
+                    ErrorRecord::new(id, "NotSpecified", message).exception(exception)
+                })
+            }
         })
     }
 
