@@ -416,14 +416,17 @@ fn every_refusal_says_what_to_do_and_changes_nothing() {
         (
             format!("Enable-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01; Restore-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01 -Confirm:$false"),
             "Dismount-Database",
-            format!("(Get-StorageGroupCopyStatus {SG} -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus"),
-            "Initializing",
+            // Still a standby copy, receiving the logs the seed's storage group has written.
+            format!("Wait-LabReplication; (Get-StorageGroupCopyStatus {SG} -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus"),
+            "Healthy",
         ),
         (
             format!("Enable-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01; Stop-LabNode NH-W2K3-SRV04 -Crash; Stop-LabNode NH-W2K3-SRV03 -Crash; Restore-StorageGroupCopy {SG} -StandbyMachine NH-W2K3-SRV01 -Confirm:$false"),
             "(or override with -Force)",
-            format!("(Get-StorageGroupCopyStatus {SG} -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus"),
-            "Initializing",
+            // Still a standby copy: Initializing, or Healthy if the first log reached it before
+            // its source crashed.
+            format!("\"$((Get-StorageGroupCopyStatus {SG} -StandbyMachine NH-W2K3-SRV01).SummaryCopyStatus)\" -in 'Initializing','Healthy'"),
+            "True",
         ),
         (
             format!("Restore-StorageGroupCopy {SG} -Confirm:$false"),

@@ -15,6 +15,7 @@ use ccrsh::api::{
 };
 use ccrsh::service::embedded::{self, Embedded};
 use ccrsh::service::lab::TopologySource;
+use ccrsh::service::replication::FIRST_GENERATIONS;
 use ccrsh::shell::client::{Client, ClientError};
 
 use crate::support::Ccrd;
@@ -196,8 +197,17 @@ impl Lab {
         all.remove(0)
     }
 
+    /// The folder of `sg`'s copy on `node`, in the lab's files directory (`nodes`, then
+    /// `nodes.1` after a reset, …).
     fn node_dir(&self, node: &str, sg: &str) -> PathBuf {
-        self.path.join("nodes").join(node).join("CCREX01").join(sg)
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.path)
+            .expect("the lab directory")
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("nodes")))
+            .collect();
+        files.sort();
+        let files = files.pop().expect("a files directory");
+        files.join(node).join("CCREX01").join(sg)
     }
 }
 
@@ -246,6 +256,69 @@ fn log_names(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A new lab is an estate that has run (a mounted CCR storage group has a current log and
+/// closed generations copied and replayed): each storage group has written its first log
+/// (the database's own transactions, no mail), shipped, inspected and replayed on its CCR copy
+/// with the times set; a standby copy enabled later receives it and holds it back unreplayed
+/// (SP1's 50-log replay delay). Reset-Lab builds the same.
+#[test]
+fn a_new_lab_has_written_its_first_logs_and_replicated_them() {
+    let lab = Lab::new(1024);
+    let check = |lab: &Lab| {
+        for sg in ["First Storage Group", "Second Storage Group"] {
+            let copy = lab.copy(sg);
+            let counters =
+                (copy.last_log_generated, copy.last_log_copied, copy.last_log_inspected, copy.last_log_replayed);
+            assert_eq!(counters, (1, 1, 1, 1), "{copy:?}");
+            assert_eq!(FIRST_GENERATIONS, 1);
+            assert_eq!(
+                (copy.copy_queue_length, copy.replay_queue_length, copy.summary_copy_status),
+                (0, 0, CopyStatus::Healthy)
+            );
+            for time in [copy.last_copied_log_time, copy.last_inspected_log_time, copy.last_replayed_log_time] {
+                assert!(time.is_some(), "{copy:?}");
+            }
+        }
+        let prefix = "E00";
+        for node in ["NH-W2K3-SRV03", "NH-W2K3-SRV04"] {
+            let names = log_names(&lab.node_dir(node, "First Storage Group"));
+            assert!(names.contains(&format!("{prefix}00000001.log")), "{node}: {names:?}");
+            assert_eq!(
+                names.contains(&format!("{prefix}.log")),
+                node == "NH-W2K3-SRV03",
+                "the active's open log: {names:?}"
+            );
+        }
+        // No mail was delivered: the ledger is empty and so are the databases.
+        let ledger = lab.ledger();
+        assert_eq!((ledger.accepted, ledger.present, ledger.lost), (0, 0, 0));
+    };
+    check(&lab);
+    lab.op(routes::ENABLE_COPY, &enable("NH-W2K3-SRV01", "First Storage Group"));
+    lab.settle();
+    let query = CopyStatusQuery {
+        identity: Some("First Storage Group".into()),
+        standby_machine: Some("NH-W2K3-SRV01".into()),
+        ..Default::default()
+    };
+    let standby: Vec<StorageGroupCopyStatus> =
+        lab.admin.get(routes::STORAGE_GROUP_COPY_STATUS, &query).expect("status");
+    let standby = &standby[0];
+    assert_eq!(
+        (standby.last_log_inspected, standby.last_log_replayed, standby.replay_queue_length),
+        (1, 0, 1),
+        "{standby:?}"
+    );
+    assert_eq!(standby.summary_copy_status, CopyStatus::Healthy);
+
+    let _: api::LabResult = lab.admin.post(routes::LAB_RESET, &api::ResetRequest::default()).expect("reset");
+    check(&lab);
+    // Mail then goes into the open log after the first generation.
+    lab.send(4, 10);
+    lab.settle();
+    assert_eq!(lab.copy("First Storage Group").last_log_generated, FIRST_GENERATIONS, "4 small messages stay open");
+}
+
 #[test]
 fn delivered_mail_is_logged_shipped_inspected_and_replayed() {
     let lab = Lab::new(64);
@@ -266,8 +339,8 @@ fn delivered_mail_is_logged_shipped_inspected_and_replayed() {
     assert!(passive.join("E00.chk").exists());
     let ledger = lab.ledger();
     assert_eq!((ledger.accepted, ledger.present, ledger.lost), (40, 40, 0));
-    // The other storage group saw nothing.
-    assert_eq!(lab.copy("Second Storage Group").last_log_generated, 0);
+    // The other storage group saw no mail: it holds only the logs a new lab starts with.
+    assert_eq!(lab.copy("Second Storage Group").last_log_generated, FIRST_GENERATIONS);
 }
 
 #[test]
@@ -668,7 +741,8 @@ fn a_dismount_closes_the_open_log_so_the_copy_gets_everything() {
     let lab = Lab::new(1024);
     lab.send(4, 10);
     lab.settle();
-    assert_eq!(lab.copy("First Storage Group").last_log_generated, 0, "4 small messages stay in the open log");
+    let first = FIRST_GENERATIONS;
+    assert_eq!(lab.copy("First Storage Group").last_log_generated, first, "4 small messages stay in the open log");
     let request = IdentityRequest {
         identity: "Mailbox Database".into(),
         dry_run: false,
@@ -678,7 +752,7 @@ fn a_dismount_closes_the_open_log_so_the_copy_gets_everything() {
     let _: OperationResult = lab.admin.post(routes::DISMOUNT_DATABASE, &request).expect("dismounted");
     lab.settle();
     let copy = lab.copy("First Storage Group");
-    assert_eq!((copy.last_log_generated, copy.last_log_replayed), (1, 1));
+    assert_eq!((copy.last_log_generated, copy.last_log_replayed), (first + 1, first + 1));
     let _: OperationResult = lab.admin.post(routes::MOUNT_DATABASE, &request).expect("mounted");
 }
 

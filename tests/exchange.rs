@@ -988,3 +988,16 @@ Get-MailboxServer CCREX01 | Move-ClusteredMailboxServer -TargetMachine NH-W2K3-S
         "{out}"
     );
 }
+
+/// Get-MailboxDatabase reads BackupInProgress from the server with -Status, as it reads
+/// Mounted (bb124924): a boolean then ($false: the lab takes no backups), $null without it.
+#[test]
+fn backup_in_progress_is_read_with_status_as_mounted_is() {
+    let mut lab = Lab::new();
+    let db = "'CCREX01\\First Storage Group\\Mailbox Database'";
+    let out = lab.ok(&format!(
+        "$s = Get-MailboxDatabase {db} -Status; $s.BackupInProgress -is [bool]; $s.BackupInProgress; \
+         $null -eq (Get-MailboxDatabase {db}).BackupInProgress"
+    ));
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["True", "False", "True"]);
+}

@@ -475,6 +475,10 @@ fn every_route_refuses_hostile_values_with_a_clear_4xx_and_changes_nothing() {
                     }
                 } else {
                     changed += 1;
+                    // Replication carries out what the change started (a new copy receives the
+                    // logs its storage group has written) before the next call is judged.
+                    let settle = br#"{"timeoutMs":5000}"#;
+                    raw_http(target.url(), "POST", routes::LAB_SETTLE, Some(&admin), "application/json", settle);
                     before = state(&target, &admin);
                 }
             }

@@ -38,20 +38,30 @@ fn assert_fits(screen: &str, columns: usize) {
     }
 }
 
+/// `screen`, with each date and time (`11/30/2026 12:31:24 PM`, or its first five characters
+/// cut with `…`) shown as `<time>`: a new lab's logs close when it is built.
+fn screen_at_any_time(columns: usize, command: &str) -> String {
+    let full = regex::Regex::new(r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2} [AP]M").expect("pattern");
+    let cut = regex::Regex::new(r"[0-9/]{5}…").expect("pattern");
+    let text = screen(columns, command);
+    cut.replace_all(&full.replace_all(&text, "<time>"), "<time>…").into_owned()
+}
+
 #[test]
 fn copy_status_default_view_at_80_120_and_200_columns() {
     let at_80 = lines(&[
         "Name                 SummaryCopyStatus CopyQueueLength ReplayQueueLength LastI…",
         "----                 ----------------- --------------- ----------------- ------",
-        "First Storage Group  Healthy                         0                 0",
-        "Second Storage Group Healthy                         0                 0",
+        "First Storage Group  Healthy                         0                 0 <time>…",
+        "Second Storage Group Healthy                         0                 0 <time>…",
     ]);
     let wide = lines(&[
         "Name                 SummaryCopyStatus CopyQueueLength ReplayQueueLength LastInspectedLogTime",
         "----                 ----------------- --------------- ----------------- --------------------",
-        "First Storage Group  Healthy                         0                 0",
-        "Second Storage Group Healthy                         0                 0",
+        "First Storage Group  Healthy                         0                 0 <time>",
+        "Second Storage Group Healthy                         0                 0 <time>",
     ]);
+    let screen = screen_at_any_time;
     assert_eq!(screen(80, "Get-StorageGroupCopyStatus"), at_80);
     assert_eq!(screen(120, "Get-StorageGroupCopyStatus"), wide);
     assert_eq!(screen(200, "Get-StorageGroupCopyStatus"), wide);

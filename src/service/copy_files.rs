@@ -251,8 +251,7 @@ impl CopyFiles {
     }
 
     fn write_checkpoint(&self, checkpoint: &Checkpoint) -> io::Result<()> {
-        let text = format!("{} {} {:016x}\n", checkpoint.replayed, checkpoint.database_len, checkpoint.lineage);
-        write_atomically(&self.checkpoint_path(), text.as_bytes())
+        write_atomically(&self.checkpoint_path(), checkpoint_text(checkpoint).as_bytes())
     }
 
     /// Generations of the closed logs in the copy's directory, ascending.
@@ -631,6 +630,41 @@ impl CopyFiles {
         Ok((total, checkpoint.replayed))
     }
 
+    /// Writes the files of a copy of a storage group that has run, as replication leaves
+    /// them: a database holding generations up to `replayed` of `lineage`, the closed logs
+    /// `logs` (each holding no message: the storage group's own transactions, its database
+    /// created and mounted), opened and closed at `at_ms`, and — for the active copy — the
+    /// next log, open and empty. Anything the copy held is replaced. Nothing is synced: the
+    /// caller builds a whole lab and syncs it once (see `replication::write_first_logs`).
+    pub fn write_history(
+        &self,
+        replayed: Generation,
+        logs: std::ops::RangeInclusive<Generation>,
+        lineage: u64,
+        at_ms: i64,
+        active: bool,
+    ) -> io::Result<()> {
+        self.root.create_dir_all()?;
+        let write = |path: &LabPath, bytes: &[u8]| path.write(bytes);
+        write(&self.database_path(), &log_format::database_header())?;
+        let database_len = log_format::DATABASE_HEADER_LEN as u64;
+        let checkpoint = Checkpoint { replayed, database_len, lineage };
+        write(&self.checkpoint_path(), checkpoint_text(&checkpoint).as_bytes())?;
+        let next = logs.end() + 1;
+        for generation in logs {
+            let mut bytes = log_format::encode_header(&LogHeader { generation, lineage, opened_ms: at_ms }).to_vec();
+            bytes.extend_from_slice(&log_format::encode_footer(at_ms, 0));
+            write(&self.log_path(generation), &bytes)?;
+        }
+        if active {
+            write(
+                &self.open_log_path(),
+                &log_format::encode_header(&LogHeader { generation: next, lineage, opened_ms: at_ms }),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Deletes every log after `generation` — closed or open — so the copy continues from
     /// there (a diverged tail). Replayed logs are
     /// never deleted here: the caller checks the checkpoint first.
@@ -794,6 +828,10 @@ impl Replay<'_> {
         }
         Ok(self.checkpoint)
     }
+}
+
+fn checkpoint_text(checkpoint: &Checkpoint) -> String {
+    format!("{} {} {:016x}\n", checkpoint.replayed, checkpoint.database_len, checkpoint.lineage)
 }
 
 fn parse_checkpoint(text: &str) -> Option<Checkpoint> {

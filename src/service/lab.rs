@@ -403,7 +403,8 @@ fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
     let mut estate = build(topology)?;
     let now = estate.lab_time(chrono::Utc::now());
     crate::engine::faults::boot_all(&mut estate, now);
-    // The copies' directories are made now, so the new lab opens clean.
+    replication::write_first_logs(&replication::files_root(dir, &estate), &mut estate, now).map_err(io_err)?;
+    // The other copies' directories are made now, so the new lab opens clean.
     replication::refresh_from_disk(dir, &mut estate).map_err(io_err)?;
     write_token(&dir.join(ADMIN_TOKEN_FILE)).map_err(io_err)?;
     write_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?;

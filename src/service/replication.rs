@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 use super::copy_files::CopyFiles;
 use crate::engine::replication::{self, ActiveWork, CopyProgress, CopyWork};
-use crate::engine::{Estate, StorageGroup, StorageGroupCopy};
+use crate::engine::{CopyKind, Estate, StorageGroup, StorageGroupCopy};
 
 /// Where the estate's files live: `<lab>/<files dir>`.
 pub fn files_root(lab: &Path, estate: &Estate) -> std::path::PathBuf {
@@ -65,6 +65,108 @@ pub fn run_pass(lab: &Path, estate: &mut Estate, now: DateTime<Utc>) -> io::Resu
         }
     }
     Ok(progressed)
+}
+
+/// Generations each storage group of a lab just built has written: the first, which creating
+/// and mounting its database wrote (the open log `E00.log` is the second). One log per copy
+/// keeps building a 500-storage-group lab quick and small.
+pub const FIRST_GENERATIONS: u64 = 1;
+
+/// Makes a lab just built (`files` is its files directory; whatever a build cut short left
+/// there is removed first) look like an estate that has run: every storage group whose
+/// database is mounted has written [`FIRST_GENERATIONS`] logs (holding no message: the
+/// database's own transactions, so the mail ledger is untouched), all closed at `now`.
+///
+/// The files are those replication leaves (`plan`, `active_plan`, `passive_truncation`): the
+/// active copy has replayed all but its Lost Log Resilience depth; every passive copy was
+/// seeded from that database and has received and inspected every log since; a CCR copy has
+/// replayed them all, an SCR copy holds its newest 50 back (SP1's replay delay); nothing is
+/// deleted before the active copy has replayed it. They are written directly and made durable
+/// with one sync of the file system.
+pub fn write_first_logs(files: &Path, estate: &mut Estate, now: DateTime<Utc>) -> io::Result<()> {
+    match std::fs::remove_dir_all(files) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let at_ms = now.timestamp_millis();
+    let newest = FIRST_GENERATIONS;
+    let seeded = newest.saturating_sub(replication::LLR_DEPTH);
+    let mut wrote = false;
+    for index in 0..estate.storage_groups.len() {
+        let sg = &estate.storage_groups[index];
+        let online = estate.server_of(sg).is_some_and(|s| s.state == crate::api::CmsState::Online);
+        if !online || !estate.databases_of(sg).any(|db| db.mounted) {
+            continue;
+        }
+        let Some(active) = active_files(files, estate, sg) else { continue };
+        active.write_history(seeded, seeded + 1..=newest, sg.lineage, at_ms, true)?;
+        for position in estate.copy_positions_of(sg) {
+            let copy = &estate.copies[position];
+            let replayed = match copy.kind {
+                CopyKind::ClusterContinuous => newest,
+                CopyKind::StandbyContinuous { .. } => {
+                    newest.saturating_sub(replication::SCR_REPLAY_HOLD_BACK).max(seeded)
+                }
+            };
+            let Some(files) = copy_files(files, estate, copy) else { continue };
+            files.write_history(replayed, seeded + 1..=newest, sg.lineage, at_ms, false)?;
+            let c = &mut estate.copies[position];
+            (c.last_log_copied, c.last_log_inspected, c.last_log_replayed) = (newest, newest, replayed);
+            (c.last_copied_at, c.last_inspected_at) = (Some(now), Some(now));
+            c.last_replayed_at = (replayed > 0).then_some(now);
+        }
+        let sg = &mut estate.storage_groups[index];
+        sg.last_log_generated = newest;
+        sg.last_log_generated_at = Some(now);
+        sg.active_replayed = seeded;
+        wrote = true;
+    }
+    if wrote {
+        rustix::fs::syncfs(std::fs::File::open(files)?)?;
+    }
+    Ok(())
+}
+
+/// What a copy added where an earlier copy was (Enable-StorageGroupCopy after a Disable)
+/// found in its folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarlierFiles {
+    /// Nothing: the copy starts from the first log its source holds.
+    None,
+    /// Logs and a database of the same log stream that the source can continue: the copy takes
+    /// them up (no reseed needed) and receives what follows.
+    Continued,
+    /// Files the source cannot continue (another lineage, newer than the source, or the logs
+    /// after them deleted on the source): the copy needs a reseed.
+    Stale,
+}
+
+/// Whether copy `copy` can continue from the files an earlier copy left in its folder; when it
+/// can, its counters are set from them.
+pub fn continuable(files: &Path, estate: &mut Estate, copy: usize) -> io::Result<EarlierFiles> {
+    let c = &estate.copies[copy];
+    let (Some(target), Some(sg)) = (copy_files(files, estate, c), estate.storage_group_of(&c.server, &c.storage_group))
+    else {
+        return Ok(EarlierFiles::None);
+    };
+    if !target.has_files()? {
+        return Ok(EarlierFiles::None);
+    }
+    let disk = target.on_disk()?;
+    let source_holds_next = match active_files(files, estate, sg) {
+        Some(source) => {
+            disk.inspected >= sg.last_log_generated
+                || source.closed_generations()?.first().is_some_and(|first| *first <= disk.inspected + 1)
+        }
+        None => false,
+    };
+    let same_stream = disk.lineage == sg.lineage && disk.open.is_none() && disk.inspected <= sg.last_log_generated;
+    if !(same_stream && source_holds_next) {
+        return Ok(EarlierFiles::Stale);
+    }
+    let c = &mut estate.copies[copy];
+    (c.last_log_copied, c.last_log_inspected, c.last_log_replayed) = (disk.inspected, disk.inspected, disk.replayed);
+    Ok(EarlierFiles::Continued)
 }
 
 /// Ships, inspects and replays what `work` asks for, stopping at the first defect, and makes
@@ -266,4 +368,36 @@ pub fn refresh_from_disk(lab_dir: &Path, estate: &mut Estate) -> io::Result<()> 
     // the two) keep their ids: new messages never reuse one.
     estate.next_message_id = estate.next_message_id.max(highest_id + 1);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_labs_first_logs_are_written_again_over_what_a_build_cut_short_left() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let files = dir.path().join("nodes");
+        let now = Utc::now();
+        let build = || crate::engine::topology::build("seed", crate::engine::topology::SEED).expect("seed builds");
+        let mut cut_short = build();
+        write_first_logs(&files, &mut cut_short, now).expect("written");
+        // A stray log from the build that was cut short: a second build starts clean.
+        let sg = cut_short.storage_groups[0].clone();
+        let active = active_files(&files, &cut_short, &sg).expect("active");
+        active.write_history(0, 1..=5, sg.lineage, 0, true).expect("stray logs");
+        let mut estate = build();
+        write_first_logs(&files, &mut estate, now).expect("written again");
+        let disk = active.on_disk().expect("on disk");
+        assert_eq!((disk.inspected, disk.replayed, disk.open), (FIRST_GENERATIONS, 0, None));
+        assert_eq!(active.closed_generations().expect("logs"), vec![1]);
+        for copy in estate.copies.iter() {
+            let files = copy_files(&files, &estate, copy).expect("copy");
+            let disk = files.on_disk().expect("on disk");
+            assert_eq!((disk.inspected, disk.replayed), (1, 1), "{copy:?}");
+            assert_eq!((copy.last_log_inspected, copy.last_log_replayed), (1, 1));
+            assert_eq!(copy.last_replayed_at, Some(now));
+        }
+        assert_eq!(estate.storage_groups[0].last_log_generated, FIRST_GENERATIONS);
+    }
 }

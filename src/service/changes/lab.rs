@@ -467,6 +467,8 @@ fn reset_now(state: &AppState, request: &api::ResetRequest) -> Result<api::LabRe
         }
         estate.files_dir = lab::next_files_dir(&current.files_dir);
         estate.version = current.version + 1;
+        let files = replication::files_root(&state.lab, &estate);
+        replication::write_first_logs(&files, &mut estate, now).map_err(|e| internal(&e))?;
         deciding.with_store(|store| store.replace_all(&estate)).map_err(|e| internal(&e))?.map_err(|e| internal(&e))?;
         let stored = estate.clone();
         replication::refresh_from_disk(&state.lab, &mut estate).map_err(|e| internal(&e))?;

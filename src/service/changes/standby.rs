@@ -45,8 +45,11 @@ pub async fn enable_copy(
                 }
                 let files = replication::copy_files(&w.files(), &w.estate, &w.estate.copies[copy])
                     .ok_or_else(|| service_failure(internal(&"no files for the copy")))?;
-                let earlier = files.open_or_create().and_then(|()| files.has_files());
-                if earlier.map_err(|e| service_failure(internal(&e)))? {
+                let earlier = files
+                    .open_or_create()
+                    .and_then(|()| replication::continuable(&w.files(), &mut w.estate, copy))
+                    .map_err(|e| service_failure(internal(&e)))?;
+                if earlier == replication::EarlierFiles::Stale {
                     // Named from the files directory down: the server's own paths stay out of what a
                     // viewer reads.
                     let root = files.root();

@@ -259,7 +259,8 @@ pub fn database(db: api::Database, public_folder: bool, from: ReadFrom<'_>) -> R
     let record = record
         .with("AdministrativeGroup", db.administrative_group)
         .with("AllowFileRestore", db.allow_file_restore)
-        .with("BackupInProgress", Value::Null)
+        // Read with -Status, as Mounted is: the lab takes no backups, so never one in progress.
+        .with("BackupInProgress", db.mounted.map_or(Value::Null, |_| Value::Bool(false)))
         .with("CopyEdbFilePath", Value::Null)
         .with("DatabaseCreated", Value::Null)
         .with("Description", Value::Null)
