@@ -357,11 +357,11 @@ fn a_calculated_property_with_a_key_the_cmdlet_does_not_take_is_refused() {
     assert_eq!(
         lines(&ran.stdout),
         [
-            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.FormatTableCommand: The \"Colour\" key is not valid.",
-            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.FormatListCommand: The \"Width\" key is not valid.",
-            "DictionaryKeyMissingEntry,Microsoft.PowerShell.Commands.FormatTableCommand: The Expression key is missing from a calculated property.",
-            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.FormatTableCommand: The Width key of a calculated property must be a number greater than 0; it is 0.",
-            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.ConvertToHtmlCommand: The \"FormatString\" key is not valid.",
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.FormatTableCommand: The Colour key is not valid.",
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.FormatListCommand: The Width key is not valid.",
+            "DictionaryKeyMandatoryEntry,Microsoft.PowerShell.Commands.FormatTableCommand: A mandatory entry for expression is missing.",
+            "WidthOutOfRange,Microsoft.PowerShell.Commands.FormatTableCommand: The value \"0\" for key \"width\" should be greater than 0.",
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.ConvertToHtmlCommand: The FormatString key is not valid.",
         ]
     );
 }
@@ -1101,6 +1101,49 @@ fn date_and_timespan_operators_refuse_null_with_pwsh_messages() {
             "Cannot convert argument \"t2\", with value: \"\", for \"op_Subtraction\" to type \"System.TimeSpan\": \"Cannot convert null to type \"System.TimeSpan\".\"",
             "Cannot convert argument \"t2\", with value: \"\", for \"op_Addition\" to type \"System.TimeSpan\": \"Cannot convert null to type \"System.TimeSpan\".\"",
             "0",
+        ]
+    );
+}
+
+/// Select-Object, Sort-Object, Format-Table -GroupBy and the layout cmdlets read a property
+/// hashtable with one reader: any prefix of a key (`n`, `e`, `na`, `ex`), Name or Label, and
+/// PowerShell's errors for a key the cmdlet does not take or a missing Expression.
+#[test]
+fn every_cmdlet_reads_a_property_hashtable_as_powershell_does() {
+    let ran = run(r#"
+        $o = [pscustomobject]@{ Name = 'SRV01'; N = 2 }, [pscustomobject]@{ Name = 'SRV02'; N = 1 }
+        $o | Select-Object @{n = 'A'; e = { $_.N * 10 }}, @{Label = 'B'; Expression = 'Name'}, @{na = 'C'; ex = { 'x' }} | ConvertTo-Csv -NoTypeInformation
+        ($o | Sort-Object @{e = 'N'; d = $true}).Name -join ','
+        ($o | Sort-Object @{Expression = 'N'; Ascending = $true}).Name -join ','
+        foreach ($bad in { $o | Select-Object @{n = 'x'; e = { 1 }; Width = 3} },
+                         { $o | Select-Object @{n = 'x'} },
+                         { $o | Sort-Object @{e = 'N'; n = 'x'} },
+                         { $o | Format-Table @{e = 'N'; Alignment = 'middle'} }) {
+            try { & $bad; 'shown' } catch { $_.FullyQualifiedErrorId + ': ' + $_.Exception.Message }
+        }
+        $o | Format-Table Name -GroupBy @{Label = 'Copies'; Expression = { $_.N }} | Out-String
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "\"A\",\"B\",\"C\"",
+            "\"20\",\"SRV01\",\"x\"",
+            "\"10\",\"SRV02\",\"x\"",
+            "SRV01,SRV02",
+            "SRV02,SRV01",
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.SelectObjectCommand: The Width key is not valid.",
+            "DictionaryKeyMandatoryEntry,Microsoft.PowerShell.Commands.SelectObjectCommand: A mandatory entry for expression is missing.",
+            "DictionaryKeyIllegal,Microsoft.PowerShell.Commands.SortObjectCommand: The n key is not valid.",
+            "AlignmentIllegalValue,Microsoft.PowerShell.Commands.FormatTableCommand: The value \"middle\" for key \"alignment\" is not valid; valid values are {left, center, right}.",
+            "   Copies: 2",
+            "Name",
+            "----",
+            "SRV01",
+            "   Copies: 1",
+            "Name",
+            "----",
+            "SRV02",
         ]
     );
 }

@@ -1,7 +1,8 @@
 //! The columns the layout cmdlets (`Format-Table`, `Format-List`, `ConvertTo-Html`) are asked
 //! for with `-Property`: property names (wildcards expanded against the first object), script
 //! blocks, and PowerShell's format hashtables `@{Label='Size(MB)'; Expression={…};
-//! FormatString='N1'; Width=10; Alignment='Right'}`, each cmdlet allowing its own keys.
+//! FormatString='N1'; Width=10; Alignment='Right'}`, each cmdlet allowing its own keys (read
+//! by `properties::calculated`, the one reader of property hashtables).
 //!
 //! Owns: reading `-Property`/`-ExcludeProperty` into [`Column`]s and a column's value for an
 //! object. Must not: lay anything out (that is `render`) or reach the client.
@@ -14,9 +15,9 @@ use crate::shell::layout::Align;
 use crate::shell::value::{Hashtable, Value};
 use crate::shell::wildcard::Wildcard;
 
-/// The keys of a format hashtable, and the cmdlets that take each (PowerShell's
+/// The layout cmdlets, whose format hashtables take different keys (PowerShell's
 /// FormatParameterDefinition): Label (or Name) and Expression everywhere, FormatString for the
-/// Format- cmdlets, Width and Alignment for tables.
+/// Format- cmdlets, Width and Alignment for tables and HTML.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     Table,
@@ -25,20 +26,12 @@ pub enum Layout {
 }
 
 impl Layout {
-    fn allows(self, key: &str) -> bool {
-        let is = |name: &str| key.eq_ignore_ascii_case(name);
+    /// The keys its property hashtable takes.
+    fn keys(self) -> &'static [properties::Entry] {
         match self {
-            Layout::Table => is("FormatString") || is("Width") || is("Alignment"),
-            Layout::List => is("FormatString"),
-            Layout::Html => is("Width") || is("Alignment"),
-        }
-    }
-
-    fn valid_keys(self) -> &'static str {
-        match self {
-            Layout::Table => "Label (or Name), Expression, FormatString, Width and Alignment",
-            Layout::List => "Label (or Name), Expression and FormatString",
-            Layout::Html => "Label (or Name), Expression, Width and Alignment",
+            Layout::Table => properties::TABLE_KEYS,
+            Layout::List => properties::LIST_KEYS,
+            Layout::Html => properties::HTML_KEYS,
         }
     }
 }
@@ -127,66 +120,19 @@ pub fn columns(
 
 /// A format hashtable as a column, refusing keys the cmdlet does not take, as PowerShell does.
 fn calculated(h: &Hashtable, layout: Layout) -> Result<Column, ErrorRecord> {
-    let invalid = |message: String| {
-        ErrorRecord::new("DictionaryKeyIllegal", "InvalidArgument", message).with_hint(format!(
-            "A calculated property takes {}, as in @{{Label='Size(MB)'; Expression={{ $_.Size / 1MB }}}}.",
-            layout.valid_keys()
-        ))
+    let read = properties::calculated(h, layout.keys())?;
+    let label = read.label.unwrap_or_else(|| read.expression.label());
+    let (align, align_text) = match read.alignment {
+        Some((align, text)) => (Some(align), Some(text)),
+        None => (None, None),
     };
-    let (mut label, mut expression, mut format, mut width, mut align, mut align_text) =
-        (None, None, None, 0, None, None);
-    for (key, value) in h.entries() {
-        let name = key.to_display_string();
-        let is = |full: &str| full.len() >= name.len() && full[..name.len()].eq_ignore_ascii_case(&name);
-        if name.is_empty() {
-            return Err(invalid("The \"\" key is not valid.".into()));
-        } else if is("Expression") {
-            expression = Some(match value {
-                Value::ScriptBlock(block) => Key::Block(block.clone()),
-                other => Key::Name(other.to_display_string()),
-            });
-        } else if is("Label") || is("Name") {
-            label = Some(value.to_display_string());
-        } else if is("FormatString") && layout.allows("FormatString") {
-            format = Some(value.to_display_string());
-        } else if is("Width") && layout.allows("Width") {
-            width = match crate::shell::eval::convert::to_number(value).map(|n| n.as_f64()) {
-                Some(w) if w >= 1.0 && w <= i32::MAX as f64 => w as usize,
-                _ => {
-                    return Err(invalid(format!(
-                        "The Width key of a calculated property must be a number greater than 0; it is {}.",
-                        value.to_display_string()
-                    )));
-                }
-            };
-        } else if is("Alignment") && layout.allows("Alignment") {
-            let text = value.to_display_string();
-            align_text = Some(text.clone());
-            align = Some(match text.to_ascii_lowercase().as_str() {
-                "left" => Align::Left,
-                "center" | "centre" => Align::Center,
-                "right" => Align::Right,
-                _ => {
-                    return Err(invalid(format!(
-                        "The Alignment key of a calculated property must be Left, Center or Right; it is {text}."
-                    )));
-                }
-            });
-        } else {
-            return Err(invalid(format!("The \"{name}\" key is not valid.")));
-        }
-    }
-    let Some(key) = expression else {
-        return Err(ErrorRecord::new(
-            "DictionaryKeyMissingEntry",
-            "InvalidArgument",
-            "The Expression key is missing from a calculated property.".into(),
-        )
-        .with_hint("Write a calculated property as @{Label='Name'; Expression={ $_.Property }}."));
-    };
-    let label = label.unwrap_or_else(|| match &key {
-        Key::Block(block) => block.text().trim().to_string(),
-        other => other.label(),
-    });
-    Ok(Column { label, key, format, width, align, align_text, plain: false })
+    Ok(Column {
+        label,
+        key: read.expression,
+        format: read.format,
+        width: read.width.unwrap_or(0),
+        align,
+        align_text,
+        plain: false,
+    })
 }

@@ -143,7 +143,7 @@ fn by_groups(
     mut lay_out: impl FnMut(&[Value], &mut Context<'_>) -> Result<Option<Formatted>, ErrorRecord>,
 ) -> Result<Vec<Value>, ErrorRecord> {
     let values = input(call);
-    let Some(key) = keys_of(call.get("GroupBy"))?.into_iter().next() else {
+    let Some(key) = keys_of(call.get("GroupBy"), super::properties::GROUP_BY_KEYS)?.into_iter().next() else {
         return Ok(lay_out(&values, cx)?.map(Value::from).into_iter().collect());
     };
     let label = key.label();

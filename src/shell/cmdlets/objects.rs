@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::properties::{self, Key};
 use super::{Context, Processor, RunFn, Step, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
@@ -358,22 +359,12 @@ fn unroll(value: Value) -> Vec<Value> {
 /// A property to select: a name (maybe with wildcards), or a calculated one.
 enum Selector {
     Name(String),
-    Calculated { name: String, expression: Expression },
-}
-
-enum Expression {
-    Property(String),
-    Block(ScriptBlock),
-}
-
-fn hashtable_field(h: &crate::shell::value::Hashtable, names: &[&str]) -> Option<Value> {
-    h.entries()
-        .iter()
-        .find(|(k, _)| {
-            let key = k.to_display_string().to_ascii_lowercase();
-            names.iter().any(|n| *n == key)
-        })
-        .map(|(_, v)| v.clone())
+    /// `@{Name=…; Expression=…}`, read by `properties::calculated`; the expression is a
+    /// property name or a script block.
+    Calculated {
+        name: String,
+        expression: Key,
+    },
 }
 
 fn selectors(value: Option<&Value>) -> Result<Vec<Selector>, ErrorRecord> {
@@ -381,27 +372,9 @@ fn selectors(value: Option<&Value>) -> Result<Vec<Selector>, ErrorRecord> {
     for item in value.map(|v| unroll(v.clone())).unwrap_or_default() {
         match item {
             Value::Hashtable(h) => {
-                let h = h.borrow();
-                let expression = match hashtable_field(&h, &["expression", "e"]) {
-                    Some(Value::ScriptBlock(b)) => Expression::Block(b),
-                    Some(other) => Expression::Property(other.to_display_string()),
-                    None => {
-                        return Err(ErrorRecord::new(
-                            "DictionaryKeyMissingEntry",
-                            "InvalidArgument",
-                            "The Expression key is missing from a calculated property.".into(),
-                        )
-                        .with_hint("Write a calculated property as @{Name='Label'; Expression={ $_.Property }}."));
-                    }
-                };
-                let name = match hashtable_field(&h, &["name", "n", "label", "l"]) {
-                    Some(n) => n.to_display_string(),
-                    None => match &expression {
-                        Expression::Property(p) => p.clone(),
-                        Expression::Block(b) => b.text().trim().to_string(),
-                    },
-                };
-                out.push(Selector::Calculated { name, expression });
+                let read = properties::calculated(&h.borrow(), properties::SELECT_KEYS)?;
+                let name = read.label.unwrap_or_else(|| read.expression.label());
+                out.push(Selector::Calculated { name, expression: read.expression });
             }
             other => out.push(Selector::Name(other.to_display_string())),
         }
@@ -409,10 +382,11 @@ fn selectors(value: Option<&Value>) -> Result<Vec<Selector>, ErrorRecord> {
     Ok(out)
 }
 
-fn evaluate(expression: &Expression, item: &Value, cx: &mut Context<'_>) -> Result<Value, ErrorRecord> {
+fn evaluate(expression: &Key, item: &Value, cx: &mut Context<'_>) -> Result<Value, ErrorRecord> {
     match expression {
-        Expression::Property(name) => Ok(property(item, name)),
-        Expression::Block(block) => Ok(collect(cx.engine.invoke_block(block, Some(item.clone()), Vec::new())?)),
+        Key::Block(block) => Ok(collect(cx.engine.invoke_block(block, Some(item.clone()), Vec::new())?)),
+        Key::Name(name) => Ok(property(item, name)),
+        Key::Entry { expression, .. } => evaluate(expression, item, cx),
     }
 }
 
@@ -479,7 +453,7 @@ pub fn select_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<
     let items: Vec<Value> = selected_positions(call, all.len()).into_iter().map(|i| all[i].clone()).collect();
     let chosen = selectors(call.get("Property"))?;
     for selector in &chosen {
-        if let Selector::Calculated { name, expression: Expression::Block(b) } = selector
+        if let Selector::Calculated { name, expression: Key::Block(b) } = selector
             && name.is_empty()
             && b.text().trim().is_empty()
         {

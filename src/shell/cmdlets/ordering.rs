@@ -71,7 +71,7 @@ fn same_key(a: &SortKey, b: &SortKey, case_sensitive: bool) -> bool {
 
 pub fn sort_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let items = pipeline_input(call);
-    let keys = keys_of(call.get("Property"))?;
+    let keys = keys_of(call.get("Property"), properties::ORDER_KEYS)?;
     let sort_keys = sort_keys(&keys, &items, cx)?;
     let case_sensitive = call.switch("CaseSensitive");
     let ascending = directions(&keys, call.switch("Descending"));
@@ -104,7 +104,7 @@ pub fn sort_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
 
 pub fn group_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let items = pipeline_input(call);
-    let keys = keys_of(call.get("Property"))?;
+    let keys = keys_of(call.get("Property"), properties::ORDER_KEYS)?;
     let sort_keys = sort_keys(&keys, &items, cx)?;
     let case_sensitive = call.switch("CaseSensitive");
     // Groups in order of first appearance, then sorted by their values as PowerShell 7 does.
@@ -217,7 +217,7 @@ pub fn measure_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
     let (sum, average, maximum, minimum, deviation) =
         (want("Sum"), want("Average"), want("Maximum"), want("Minimum"), want("StandardDeviation"));
     let text = call.switch("Line") || call.switch("Word") || call.switch("Character");
-    let keys = keys_of(call.get("Property"))?;
+    let keys = keys_of(call.get("Property"), properties::ORDER_KEYS)?;
     // One statistic per property name (wildcards expand per object), in first-seen order.
     let mut stats: Vec<(String, Statistics)> = Vec::new();
     let mut non_numeric = false;
@@ -479,7 +479,7 @@ fn match_sets(
 pub fn compare_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let reference = values_of(call, "ReferenceObject");
     let difference = values_of(call, "DifferenceObject");
-    let keys = keys_of(call.get("Property"))?;
+    let keys = keys_of(call.get("Property"), properties::ORDER_KEYS)?;
     let case_sensitive = call.switch("CaseSensitive");
     let ref_keys = sort_keys(&keys, &reference, cx)?;
     let diff_keys = sort_keys(&keys, &difference, cx)?;

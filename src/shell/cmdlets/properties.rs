@@ -3,7 +3,9 @@
 //! a typed object's property members, a string's Length. And the key a cmdlet computes from
 //! `-Property`: a name (wildcards allowed), a script block, or a hashtable with `Expression`.
 //!
-//! Owns: [`names`], [`get`], [`Key`] and [`keys_of`], and PowerShell's ordering of values
+//! Owns: [`names`], [`get`], [`Key`] and [`keys_of`], the one reader of PowerShell's property
+//! hashtable ([`calculated`]: Select-Object's, Sort-/Group-/Compare-Object's, Format-*'s and
+//! ConvertTo-Html's, each cmdlet taking its own keys), and PowerShell's ordering of values
 //! for sorting ([`compare`], LanguagePrimitives.Compare with the string fallback).
 //!
 //! Must not: print or reach the client.
@@ -15,8 +17,9 @@ use crate::shell::error_record::ErrorRecord;
 use crate::shell::eval::collect;
 use crate::shell::eval::convert::to_number;
 use crate::shell::eval::members::property;
+use crate::shell::layout::Align;
 use crate::shell::runtime::dotnet::culture_compare;
-use crate::shell::value::{ScriptBlock, Value};
+use crate::shell::value::{Hashtable, ScriptBlock, Value};
 use crate::shell::wildcard::Wildcard;
 
 /// The names of an object's properties, in order.
@@ -60,51 +63,184 @@ pub fn expand(item: &Value, pattern: &str) -> Vec<String> {
 pub enum Key {
     Name(String),
     Block(ScriptBlock),
-    /// `@{Expression=…; Ascending=…; Descending=…}`.
+    /// `@{Expression=…; Label=…; Ascending=…; Descending=…}`.
     Entry {
         expression: Box<Key>,
+        label: Option<String>,
         ascending: Option<bool>,
     },
 }
 
-/// The entries of `-Property` (one value or several).
-pub fn keys_of(value: Option<&Value>) -> Result<Vec<Key>, ErrorRecord> {
+/// A key of PowerShell's property hashtable (its hashtable entry definitions). A key is
+/// written in full or as any prefix of it (`e`, `Expr`, `n`), in any case; `Name` and `Label`
+/// are one entry.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Entry {
+    Expression,
+    Name,
+    FormatString,
+    Width,
+    Alignment,
+    Ascending,
+    Descending,
+}
+
+impl Entry {
+    /// PowerShell's spellings of the key (its KeyName first).
+    fn spellings(self) -> &'static [&'static str] {
+        match self {
+            Entry::Expression => &["expression"],
+            Entry::Name => &["name", "label"],
+            Entry::FormatString => &["formatString"],
+            Entry::Width => &["width"],
+            Entry::Alignment => &["alignment"],
+            Entry::Ascending => &["ascending"],
+            Entry::Descending => &["descending"],
+        }
+    }
+
+    /// Whether `key` names this entry: one of its spellings, or a prefix of one.
+    fn is_named(self, key: &str) -> bool {
+        self.spellings().iter().any(|full| {
+            key.len() <= full.len() && full.is_char_boundary(key.len()) && full[..key.len()].eq_ignore_ascii_case(key)
+        })
+    }
+}
+
+/// The keys each cmdlet's property hashtable takes, as PowerShell defines them.
+pub const SELECT_KEYS: &[Entry] = &[Entry::Name, Entry::Expression];
+pub const ORDER_KEYS: &[Entry] = &[Entry::Expression, Entry::Ascending, Entry::Descending];
+pub const GROUP_BY_KEYS: &[Entry] = &[Entry::Expression, Entry::Name];
+pub const TABLE_KEYS: &[Entry] = &[Entry::Expression, Entry::Name, Entry::FormatString, Entry::Width, Entry::Alignment];
+pub const LIST_KEYS: &[Entry] = &[Entry::Expression, Entry::Name, Entry::FormatString];
+pub const HTML_KEYS: &[Entry] = &[Entry::Expression, Entry::Name, Entry::Width, Entry::Alignment];
+
+/// A property hashtable, read: its expression (a property name or a script block) and the
+/// other keys it gave.
+pub struct Calculated {
+    pub expression: Key,
+    pub label: Option<String>,
+    pub format: Option<String>,
+    pub width: Option<usize>,
+    /// As PowerShell reads it (`left`, `center`, `right`, or a prefix), and as written.
+    pub alignment: Option<(Align, String)>,
+    pub ascending: Option<bool>,
+}
+
+/// Reads a property hashtable for a cmdlet that takes the keys `takes`, as PowerShell reads
+/// one: a key that names none of them, or more than one, and a missing Expression are
+/// PowerShell's errors, with the keys the cmdlet takes.
+pub fn calculated(h: &Hashtable, takes: &[Entry]) -> Result<Calculated, ErrorRecord> {
+    let spelled: Vec<&str> = takes.iter().map(|e| e.spellings()[0]).collect();
+    let refuse = |id: &str, message: String| {
+        ErrorRecord::new(id, "InvalidArgument", message)
+            .exception("System.Management.Automation.ParameterBindingException")
+            .with_hint(format!(
+                "This cmdlet's property hashtable takes {} (any prefix of each), as in @{{{}='Size(MB)'; Expression={{ $_.Size / 1MB }}}}.",
+                spelled.join(", "),
+                if takes.contains(&Entry::Name) { "Name" } else { "Expression" }
+            ))
+    };
+    let mut read = Calculated {
+        expression: Key::Name(String::new()),
+        label: None,
+        format: None,
+        width: None,
+        alignment: None,
+        ascending: None,
+    };
+    let (mut expression, mut ascending, mut descending) = (None, None, None);
+    for (key, value) in h.entries() {
+        let name = key.to_display_string();
+        let named: Vec<Entry> = takes.iter().copied().filter(|e| e.is_named(&name)).collect();
+        let entry = match named.as_slice() {
+            [one] => *one,
+            [] => return Err(refuse("DictionaryKeyIllegal", format!("The {name} key is not valid."))),
+            [first, second, ..] => {
+                return Err(refuse(
+                    "DictionaryKeyAmbiguous",
+                    format!(
+                        "The {name} key is ambiguous; {} and {} conflict.",
+                        first.spellings()[0],
+                        second.spellings()[0]
+                    ),
+                ));
+            }
+        };
+        match entry {
+            Entry::Expression => {
+                expression = Some(match value {
+                    Value::ScriptBlock(block) => Key::Block(block.clone()),
+                    other => Key::Name(other.to_display_string()),
+                });
+            }
+            Entry::Name => read.label = Some(value.to_display_string()),
+            Entry::FormatString => read.format = Some(value.to_display_string()),
+            Entry::Width => {
+                let width = to_number(value).map(|n| n.as_f64()).filter(|w| w.fract() == 0.0);
+                read.width = Some(match width {
+                    Some(w) if w >= 1.0 && w <= f64::from(i32::MAX) => w as usize,
+                    Some(w) => {
+                        return Err(refuse(
+                            "WidthOutOfRange",
+                            format!("The value \"{w}\" for key \"width\" should be greater than 0."),
+                        ));
+                    }
+                    None => {
+                        return Err(refuse(
+                            "DictionaryKeyUnknownType",
+                            format!(
+                                "The \"width\" key has a type, {}, that is not valid; expected type is System.Int32.",
+                                crate::shell::eval::convert::type_name(value)
+                            ),
+                        ));
+                    }
+                });
+            }
+            Entry::Alignment => {
+                let text = value.to_display_string();
+                let matches = |full: &str| {
+                    !text.is_empty() && text.len() <= full.len() && full[..text.len()].eq_ignore_ascii_case(&text)
+                };
+                let align = [("left", Align::Left), ("center", Align::Center), ("right", Align::Right)]
+                    .into_iter()
+                    .find(|(full, _)| matches(full))
+                    .map(|(_, align)| align)
+                    .ok_or_else(|| {
+                        refuse(
+                            "AlignmentIllegalValue",
+                            format!("The value \"{text}\" for key \"alignment\" is not valid; valid values are {{left, center, right}}."),
+                        )
+                    })?;
+                read.alignment = Some((align, text));
+            }
+            Entry::Ascending => ascending = Some(value.is_truthy()),
+            Entry::Descending => descending = Some(value.is_truthy()),
+        }
+    }
+    // Ascending, when given, decides; else Descending.
+    read.ascending = ascending.or(descending.map(|d| !d));
+    read.expression = expression
+        .ok_or_else(|| refuse("DictionaryKeyMandatoryEntry", "A mandatory entry for expression is missing.".into()))?;
+    Ok(read)
+}
+
+/// The entries of `-Property` (one value or several), a hashtable taking the keys `takes`.
+pub fn keys_of(value: Option<&Value>, takes: &[Entry]) -> Result<Vec<Key>, ErrorRecord> {
     let items = match value {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items.borrow().clone(),
         Some(one) => vec![one.clone()],
     };
-    items.into_iter().map(|v| key_of(&v)).collect()
+    items.into_iter().map(|v| key_of(&v, takes)).collect()
 }
 
-fn key_of(value: &Value) -> Result<Key, ErrorRecord> {
+fn key_of(value: &Value, takes: &[Entry]) -> Result<Key, ErrorRecord> {
     Ok(match value {
         Value::ScriptBlock(b) => Key::Block(b.clone()),
         Value::Hashtable(h) => {
-            let h = h.borrow();
-            let field = |names: &[&str]| {
-                h.entries()
-                    .iter()
-                    .find(|(k, _)| names.iter().any(|n| k.to_display_string().eq_ignore_ascii_case(n)))
-                    .map(|(_, v)| v.clone())
-            };
-            let expression = match field(&["Expression", "e"]) {
-                Some(v) => key_of(&v)?,
-                None => {
-                    return Err(ErrorRecord::new(
-                        "DictionaryKeyMissingEntry",
-                        "InvalidArgument",
-                        "The Expression key is missing from a property hashtable.".into(),
-                    )
-                    .with_hint("Write it as @{Expression='Name'; Descending=$true}."));
-                }
-            };
-            let ascending = match (field(&["Ascending", "a", "asc"]), field(&["Descending", "d", "desc"])) {
-                (Some(a), _) => Some(a.is_truthy()),
-                (None, Some(d)) => Some(!d.is_truthy()),
-                (None, None) => None,
-            };
-            Key::Entry { expression: Box::new(expression), ascending }
+            let read = calculated(&h.borrow(), takes)?;
+            Key::Entry { expression: Box::new(read.expression), label: read.label, ascending: read.ascending }
         }
         other => Key::Name(other.to_display_string()),
     })
@@ -128,6 +264,7 @@ impl Key {
         match self {
             Key::Name(name) => name.clone(),
             Key::Block(block) => block.text().trim().to_string(),
+            Key::Entry { label: Some(label), .. } => label.clone(),
             Key::Entry { expression, .. } => expression.label(),
         }
     }
