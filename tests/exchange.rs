@@ -1001,3 +1001,68 @@ fn backup_in_progress_is_read_with_status_as_mounted_is() {
     ));
     assert_eq!(out.lines().collect::<Vec<_>>(), ["True", "False", "True"]);
 }
+
+/// New-StorageGroup and New-MailboxDatabase on a running lab (Exchange 2007 SP1, "How to
+/// Create a New Storage Group" / "How to Create a New Mailbox Database"): on a CCR clustered
+/// mailbox server the new storage group gets its passive copy; its database is created
+/// dismounted, mounts, takes mail, and its copy replicates it. Every refusal — and -WhatIf —
+/// changes nothing.
+#[test]
+fn new_storage_groups_and_databases_follow_exchanges_rules_and_refusals_change_nothing() {
+    let mut lab = Lab::new();
+    let state = "(Get-StorageGroup | ForEach-Object { \"$_=$($_.LogFilePrefix)\" }) -join ','; \
+                 (Get-MailboxDatabase | ForEach-Object Identity) -join ','; \
+                 (Get-StorageGroupCopyStatus | ForEach-Object Identity) -join ','";
+    let before = lab.ok(state);
+    let refusals = [
+        ("New-StorageGroup -Server CCREX01 -Name 'First Storage Group'", "Give another -Name"),
+        (
+            "New-StorageGroup -Server CCREX01 -Name SG3 -LogFolderPath 'C:\\Program Files\\Microsoft\\Exchange Server\\Mailbox\\Second Storage Group'",
+            "used by Second Storage Group",
+        ),
+        ("New-StorageGroup -Server CCREX01 -Name SG3 -SystemFolderPath 'E:'", "root of a drive"),
+        ("New-StorageGroup -Server NH-W2K3-SRV04 -Name SG3", "Give -Server CCREX01"),
+        ("New-StorageGroup -Server NH-W2K3-HUB01 -Name SG3", "not a Mailbox server"),
+        ("New-StorageGroup -Server CCREX01 -Name 'a/b'", "is not allowed"),
+        ("New-StorageGroup -Name SG3", "needs -Server"),
+        ("New-StorageGroup -Server CCREX01 -Name SG3 -WhatIf", "What if: Creating storage group \"SG3\""),
+        (
+            "New-MailboxDatabase -StorageGroup 'CCREX01\\First Storage Group' -Name DB2",
+            "A replicated storage group holds one database",
+        ),
+        ("New-MailboxDatabase -StorageGroup 'CCREX01\\Nope' -Name DB2", "Nope"),
+        (
+            "New-MailboxDatabase -StorageGroup 'CCREX01\\Second Storage Group' -Name DB2 -EdbFilePath 'D:\\DB2.txt'",
+            ".edb",
+        ),
+    ];
+    for (command, expected) in refusals {
+        let (out, err) = lab.run(command);
+        assert!(format!("{out}{err}").contains(expected), "{command}:\n{out}{err}");
+        assert_eq!(lab.ok(state), before, "{command} changed nothing");
+    }
+
+    let out = lab.ok(
+        "$sg = New-StorageGroup -Server CCREX01 -Name 'Third Storage Group'; \"$sg $($sg.LogFilePrefix) $($sg.Replicated)\"; \
+         (Get-StorageGroupCopyStatus 'CCREX01\\Third Storage Group').CCRTargetNode",
+    );
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["CCREX01\\Third Storage Group E02 Cluster", "NH-W2K3-SRV04"]);
+    let out =
+        lab.ok("$db = New-MailboxDatabase -StorageGroup 'CCREX01\\Third Storage Group' -Name 'Mailbox Database 3' \
+           -EdbFilePath 'E:\\SG3\\MDB3.edb'; \"$db $($db.EdbFilePath)\"; \
+         (Get-MailboxDatabase 'Mailbox Database 3' -Status).Mounted");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["CCREX01\\Third Storage Group\\Mailbox Database 3 E:\\SG3\\MDB3.edb", "False"],
+        "created dismounted"
+    );
+    let (_, err) =
+        lab.run("New-MailboxDatabase -StorageGroup 'CCREX01\\Third Storage Group' -Name 'Mailbox Database 4'");
+    assert!(err.contains("A replicated storage group holds one database"), "{err}");
+    let out = lab.ok("Mount-Database 'Mailbox Database 3'; Send-LabMail 'Mailbox Database 3' -Count 3 | Out-Null; \
+         Dismount-Database 'Mailbox Database 3' -Confirm:$false; Wait-LabReplication; \
+         $c = Get-StorageGroupCopyStatus 'CCREX01\\Third Storage Group'; \
+         \"$($c.SummaryCopyStatus) $($c.LastLogGenerated) $($c.LastLogReplayed)\"; \
+         (Get-LabMailStatistics 'Mailbox Database 3').Present");
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["Healthy 1 1", "3"]);
+}

@@ -109,6 +109,16 @@ fn every_route() -> Vec<Route> {
             json!({"identity": SG, "logFolderPath": "D:\\SG1", "systemFolderPath": "D:\\SG1", "configurationOnly": true,
                    "dryRun": false, "domainController": "dc01.contoso.local"}),
         ),
+        post::<api::NewStorageGroupRequest>(
+            routes::NEW_STORAGE_GROUP,
+            json!({"server": "CCREX01", "name": "Walked Storage Group", "logFolderPath": "D:\\SGW",
+                   "systemFolderPath": "D:\\SGW", "dryRun": false, "domainController": "dc01.contoso.local"}),
+        ),
+        post::<api::NewMailboxDatabaseRequest>(
+            routes::NEW_MAILBOX_DATABASE,
+            json!({"storageGroup": "CCREX01\\Walked Storage Group", "name": "Walked Database",
+                   "edbFilePath": "D:\\SGW\\Walked.edb", "dryRun": false, "domainController": "dc01.contoso.local"}),
+        ),
         post::<api::DatabasePathRequest>(
             routes::MOVE_DATABASE_PATH,
             json!({"identity": "Mailbox Database", "edbFilePath": "D:\\SG1\\MBX1.edb", "configurationOnly": true,

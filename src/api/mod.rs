@@ -68,6 +68,10 @@ pub mod routes {
     pub const SET_MAILBOX_DATABASE: &str = "/v1/databases/set";
     /// `POST` [`super::DatabasePathRequest`]: Move-DatabasePath ([`super::OperationResult`]).
     pub const MOVE_DATABASE_PATH: &str = "/v1/databases/move-path";
+    /// `POST` [`super::NewStorageGroupRequest`]: New-StorageGroup ([`super::OperationResult`]).
+    pub const NEW_STORAGE_GROUP: &str = "/v1/storage-groups/new";
+    /// `POST` [`super::NewMailboxDatabaseRequest`]: New-MailboxDatabase ([`super::OperationResult`]).
+    pub const NEW_MAILBOX_DATABASE: &str = "/v1/databases/new";
     /// `POST` [`super::EnableCopyRequest`]: add an SCR copy ([`super::OperationResult`]).
     pub const ENABLE_COPY: &str = "/v1/storage-groups/enable";
     /// `POST` [`super::CopyRequest`] with a standby machine: remove an SCR copy.

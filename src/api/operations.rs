@@ -130,6 +130,47 @@ pub struct StorageGroupPathRequest {
     pub domain_controller: Option<String>,
 }
 
+/// `POST` new: `New-StorageGroup` on a clustered mailbox server (its CCR copies come with it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewStorageGroupRequest {
+    /// The clustered mailbox server.
+    pub server: String,
+    pub name: String,
+    /// LogFolderPath and SystemFolderPath; by default the server's data path and the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_folder_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_folder_path: Option<String>,
+    /// Run every check and return the report, but change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Refuse with `EstateChanged` (HTTP 409) unless the estate's version is still this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+    /// `-DomainController`: the domain controller the change was made through (history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
+}
+
+/// `POST` new: `New-MailboxDatabase` in a storage group (created dismounted).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMailboxDatabaseRequest {
+    /// The storage group (`Server\StorageGroup`, or a name one server has).
+    pub storage_group: String,
+    pub name: String,
+    /// By default `<name>.edb` in the storage group's default folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edb_file_path: Option<String>,
+    #[serde(default)]
+    pub dry_run: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_controller: Option<String>,
+}
+
 /// `POST` set: `Set-MailboxDatabase` (AllowFileRestore, MountAtStartup).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

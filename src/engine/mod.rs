@@ -21,6 +21,7 @@ pub mod objects;
 pub mod operations;
 pub mod paths;
 pub mod preconditions;
+pub mod provision;
 pub mod queries;
 pub mod replication;
 pub mod services;

@@ -393,7 +393,7 @@ fn add_standby_copies(estate: &mut Estate, spec: &StandbyCopySpec) -> Result<(),
 
 /// The first lineage of a storage group's log stream: fixed per name, so two labs built from
 /// one topology write the same logs.
-fn initial_lineage(server: &str, storage_group: &str) -> u64 {
+pub(crate) fn initial_lineage(server: &str, storage_group: &str) -> u64 {
     let text = format!("{server}\\{storage_group}").to_ascii_lowercase();
     u64::from(crc32fast::hash(text.as_bytes())) << 32 | 1
 }

@@ -167,6 +167,25 @@ impl Bounded for api::StorageGroupPathRequest {
     }
 }
 
+impl Bounded for api::NewStorageGroupRequest {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("server", &self.server)?;
+        text("name", &self.name)?;
+        domain_controller(&self.domain_controller)?;
+        self.log_folder_path.as_deref().map_or(Ok(()), |p| text("logFolderPath", p))?;
+        self.system_folder_path.as_deref().map_or(Ok(()), |p| text("systemFolderPath", p))
+    }
+}
+
+impl Bounded for api::NewMailboxDatabaseRequest {
+    fn check(&self) -> Result<(), ServiceError> {
+        identity("storageGroup", &self.storage_group)?;
+        text("name", &self.name)?;
+        domain_controller(&self.domain_controller)?;
+        self.edb_file_path.as_deref().map_or(Ok(()), |p| text("edbFilePath", p))
+    }
+}
+
 impl Bounded for api::MailboxDatabaseRequest {
     fn check(&self) -> Result<(), ServiceError> {
         identity("identity", &self.identity)?;

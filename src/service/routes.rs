@@ -49,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .route(routes::SET_MAILBOX_SERVER, post(changes::set_mailbox_server))
         .route(routes::SET_MAILBOX_DATABASE, post(changes::set_mailbox_database))
         .route(routes::MOVE_STORAGE_GROUP_PATH, post(changes::move_storage_group_path))
+        .route(routes::NEW_STORAGE_GROUP, post(changes::new_storage_group))
+        .route(routes::NEW_MAILBOX_DATABASE, post(changes::new_mailbox_database))
         .route(routes::MOVE_DATABASE_PATH, post(changes::move_database_path))
         .route(routes::ENABLE_COPY, post(changes::enable_copy))
         .route(routes::DISABLE_COPY, post(changes::disable_copy))

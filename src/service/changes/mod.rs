@@ -626,6 +626,7 @@ mod events;
 mod faults;
 mod lab;
 mod paths;
+mod provision;
 mod recovery;
 pub(super) mod requests;
 mod standby;
@@ -635,6 +636,7 @@ pub use events::*;
 pub use faults::*;
 pub use lab::*;
 pub use paths::*;
+pub use provision::*;
 pub use standby::*;
 
 #[cfg(test)]

@@ -89,3 +89,25 @@ pub fn set_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Resu
     let change = Change::simple(&identity, &request);
     change::run(call, cx, routes::SET_MAILBOX_DATABASE, &change)
 }
+
+/// `New-MailboxDatabase -Name -StorageGroup [-EdbFilePath]`: ccrd checks Exchange's rules and
+/// adds the database, dismounted; the new database is written to the pipeline.
+pub fn new_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let name = call.string("Name").unwrap_or_default();
+    let storage_group = call.string("StorageGroup").unwrap_or_default();
+    let request = |dry_run| api::NewMailboxDatabaseRequest {
+        storage_group: storage_group.clone(),
+        name: name.clone(),
+        edb_file_path: call.string("EdbFilePath"),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
+    let target = format!("{storage_group}\\{name}");
+    change::run(call, cx, routes::NEW_MAILBOX_DATABASE, &Change::simple(&target, &request))?;
+    let query = StoreQuery { identity: Some(target), server: None, storage_group: None, status: false };
+    // Nothing to show after -WhatIf or a "No": the database was not created.
+    let found: Vec<api::Database> = cx.client.get(routes::MAILBOX_DATABASES, &query).unwrap_or_default();
+    let from = read_from(call);
+    Ok(found.into_iter().map(|db| exchange_objects::database(db, false, from).into()).collect())
+}

@@ -197,3 +197,44 @@ pub fn move_storage_group_path(call: &Invocation<'_>, cx: &mut Context<'_>) -> R
     let change = Change { force: call.switch("Force"), ..Change::simple(&identity, &request) };
     change::run(call, cx, routes::MOVE_STORAGE_GROUP_PATH, &change)
 }
+
+/// `New-StorageGroup -Name [-Server] [-LogFolderPath] [-SystemFolderPath]`: ccrd checks
+/// Exchange's rules and adds the storage group (with its CCR copies); the new storage group is
+/// written to the pipeline, as Exchange does. Without -Server, a node session's own clustered
+/// mailbox server.
+pub fn new_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let name = call.string("Name").unwrap_or_default();
+    let server = match call.string("Server") {
+        Some(server) => server,
+        None => {
+            let local = match cx.engine.computer() {
+                Some(node) => local_server(cx, &node)?,
+                None => None,
+            };
+            local.ok_or_else(|| {
+                ErrorRecord::new(
+                    "ServerRequired",
+                    "InvalidArgument",
+                    "This computer runs no mailbox server: New-StorageGroup needs -Server.".into(),
+                )
+                .with_hint(format!("New-StorageGroup -Server CCREX01 -Name '{name}'"))
+            })?
+        }
+    };
+    let request = |dry_run| api::NewStorageGroupRequest {
+        server: server.clone(),
+        name: name.clone(),
+        log_folder_path: call.string("LogFolderPath"),
+        system_folder_path: call.string("SystemFolderPath"),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
+    let target = format!("{server}\\{name}");
+    change::run(call, cx, routes::NEW_STORAGE_GROUP, &Change::simple(&target, &request))?;
+    let query = StoreQuery { identity: Some(target), server: None, storage_group: None, status: false };
+    // Nothing to show after -WhatIf or a "No": the storage group was not created.
+    let found: Vec<api::StorageGroup> = cx.client.get(routes::STORAGE_GROUPS, &query).unwrap_or_default();
+    let from = read_from(call);
+    Ok(found.into_iter().map(|sg| exchange_objects::storage_group(sg, from).into()).collect())
+}

@@ -1,0 +1,97 @@
+//! New-StorageGroup and New-MailboxDatabase: thin handlers that run the engine's rules
+//! (`engine::provision`) through [`mutate`], then make the new storage group's folders on its
+//! active node and on each node that holds a copy.
+//!
+//! Must not: check preconditions itself.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Extension, State};
+
+use super::{Change, Done, Reply, blocking, body, internal, mutate, service_failure};
+use crate::api::{NewMailboxDatabaseRequest, NewStorageGroupRequest, OperationResult};
+use crate::engine::provision::{self, NewDatabase, NewStorageGroup};
+use crate::service::AppState;
+use crate::service::auth::Caller;
+use crate::service::replication;
+
+pub async fn new_storage_group(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Result<Json<NewStorageGroupRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        mutate(&state, caller, Change::of("New-StorageGroup", &request, None), |w| {
+            let ask = NewStorageGroup {
+                server: &request.server,
+                name: &request.name,
+                log_folder_path: request.log_folder_path.as_deref(),
+                system_folder_path: request.system_folder_path.as_deref(),
+            };
+            let (identity, report) = provision::new_storage_group(&mut w.estate, &ask)?;
+            if !w.dry_run {
+                let files = w.files();
+                let sg = crate::engine::identity::storage_group(&w.estate, &identity)?.clone();
+                let active = replication::active_files(&files, &w.estate, &sg);
+                let copies = w.estate.copies_of(&sg).filter_map(|c| replication::copy_files(&files, &w.estate, c));
+                for folder in active.into_iter().chain(copies.collect::<Vec<_>>()) {
+                    folder.open_or_create().map_err(|e| service_failure(internal(&e)))?;
+                }
+            }
+            Ok(Done::plain(report, true))
+        })
+    })
+    .await
+}
+
+pub async fn new_mailbox_database(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    request: Result<Json<NewMailboxDatabaseRequest>, JsonRejection>,
+) -> Reply<OperationResult> {
+    let request = body(request)?;
+    blocking(move || {
+        mutate(&state, caller, Change::of("New-MailboxDatabase", &request, None), |w| {
+            let ask = NewDatabase {
+                storage_group: &request.storage_group,
+                name: &request.name,
+                edb_file_path: request.edb_file_path.as_deref(),
+            };
+            let (_, report) = provision::new_mailbox_database(&mut w.estate, &ask)?;
+            Ok(Done::plain(report, true))
+        })
+    })
+    .await
+}
+
+/// The history names the object created.
+impl super::Guarded for NewStorageGroupRequest {
+    fn identity(&self) -> &str {
+        &self.name
+    }
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+    fn expected_version(&self) -> Option<u64> {
+        self.expected_version
+    }
+    fn domain_controller(&self) -> Option<&str> {
+        self.domain_controller.as_deref()
+    }
+}
+
+impl super::Guarded for NewMailboxDatabaseRequest {
+    fn identity(&self) -> &str {
+        &self.name
+    }
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+    fn expected_version(&self) -> Option<u64> {
+        self.expected_version
+    }
+    fn domain_controller(&self) -> Option<&str> {
+        self.domain_controller.as_deref()
+    }
+}
