@@ -1066,3 +1066,53 @@ fn new_storage_groups_and_databases_follow_exchanges_rules_and_refusals_change_n
          (Get-LabMailStatistics 'Mailbox Database 3').Present");
     assert_eq!(out.lines().collect::<Vec<_>>(), ["Healthy 1 1", "3"]);
 }
+
+/// Remove-MailboxDatabase and Remove-StorageGroup (Exchange 2007: a database must be dismounted
+/// and hold no mailbox; a storage group must hold no database and have no SCR copy): each
+/// refusal and -WhatIf changes nothing; a new storage group and its database go, with the CCR
+/// copy and its folders, and the name can be used again.
+#[test]
+fn removals_follow_exchanges_rules_and_refusals_change_nothing() {
+    let mut lab = Lab::new();
+    lab.ok("New-StorageGroup -Server CCREX01 -Name SG3 | Out-Null; \
+         New-MailboxDatabase -StorageGroup CCREX01\\SG3 -Name DB3 | Out-Null; Mount-Database DB3");
+    let state = "(Get-StorageGroup | ForEach-Object Identity) -join ','; \
+                 (Get-MailboxDatabase -Status | ForEach-Object { \"$($_.Identity)=$($_.Mounted)\" }) -join ','; \
+                 (Get-StorageGroupCopyStatus | ForEach-Object Identity) -join ','";
+    let before = lab.ok(state);
+    assert!(before.contains("CCREX01\\SG3\\DB3=True"), "{before}");
+    let refusals = [
+        ("Remove-MailboxDatabase DB3 -Confirm:$false", "Dismount-Database 'CCREX01\\SG3\\DB3' first"),
+        ("Remove-MailboxDatabase 'Mailbox Database' -Confirm:$false", "Get-Mailbox -Database"),
+        ("Remove-MailboxDatabase 'Public Folder Database' -Confirm:$false", "could not be found"),
+        ("Remove-StorageGroup CCREX01\\SG3 -Confirm:$false", "Remove-MailboxDatabase 'CCREX01\\SG3\\DB3'"),
+        ("Remove-StorageGroup 'CCREX01\\First Storage Group' -Confirm:$false", "holds no database"),
+        ("Remove-StorageGroup CCREX01\\Nope -Confirm:$false", "could not be found"),
+        (
+            "Dismount-Database DB3 -Confirm:$false; Remove-MailboxDatabase DB3 -WhatIf",
+            "What if: Removing mailbox database",
+        ),
+        ("Send-LabMail DB3 -Count 1 | Out-Null; Remove-MailboxDatabase DB3 -Confirm:$false", "1 queued"),
+        (
+            "Mount-Database DB3; Send-LabMail DB3 -Count 1 | Out-Null; Dismount-Database DB3 -Confirm:$false; \
+             Remove-MailboxDatabase DB3 -Confirm:$false",
+            "2 message(s) delivered, 0 queued",
+        ),
+    ];
+    for (command, expected) in refusals {
+        let (out, err) = lab.run(command);
+        assert!(format!("{out}{err}").contains(expected), "{command}:\n{out}{err}");
+        let after = lab.ok(state).replace("CCREX01\\SG3\\DB3=False", "CCREX01\\SG3\\DB3=True");
+        assert_eq!(after, before, "{command} changed nothing");
+    }
+    // A database that never took mail goes, then its storage group with its CCR copy.
+    lab.ok("New-StorageGroup -Server CCREX01 -Name SG4 | Out-Null; New-MailboxDatabase -StorageGroup CCREX01\\SG4 -Name DB4 | Out-Null");
+    let (_, err) =
+        lab.run("Remove-MailboxDatabase DB4 -Confirm:$false; Remove-StorageGroup CCREX01\\SG4 -Confirm:$false");
+    assert!(err.contains("WARNING") && err.contains("SG4\\DB4.edb"), "{err}");
+    assert!(!err.contains("Remove-"), "{err}");
+    let after = lab.ok(state).replace("CCREX01\\SG3\\DB3=False", "CCREX01\\SG3\\DB3=True");
+    assert_eq!(after, before);
+    let again = lab.ok("(New-StorageGroup -Server CCREX01 -Name SG4).LogFilePrefix; Wait-LabReplication; (Get-StorageGroupCopyStatus CCREX01\\SG4).LastLogInspected");
+    assert_eq!(again.lines().collect::<Vec<_>>(), ["E03", "0"], "a new log stream of its own");
+}

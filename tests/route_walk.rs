@@ -119,6 +119,15 @@ fn every_route() -> Vec<Route> {
             json!({"storageGroup": "CCREX01\\Walked Storage Group", "name": "Walked Database",
                    "edbFilePath": "D:\\SGW\\Walked.edb", "dryRun": false, "domainController": "dc01.contoso.local"}),
         ),
+        post::<api::IdentityRequest>(
+            routes::REMOVE_MAILBOX_DATABASE,
+            json!({"identity": "CCREX01\\Walked Storage Group\\Walked Database", "dryRun": false,
+                   "domainController": "dc01.contoso.local"}),
+        ),
+        post::<api::IdentityRequest>(
+            routes::REMOVE_STORAGE_GROUP,
+            json!({"identity": "CCREX01\\Walked Storage Group", "dryRun": false, "domainController": "dc01.contoso.local"}),
+        ),
         post::<api::DatabasePathRequest>(
             routes::MOVE_DATABASE_PATH,
             json!({"identity": "Mailbox Database", "edbFilePath": "D:\\SG1\\MBX1.edb", "configurationOnly": true,

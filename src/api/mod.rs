@@ -72,6 +72,11 @@ pub mod routes {
     pub const NEW_STORAGE_GROUP: &str = "/v1/storage-groups/new";
     /// `POST` [`super::NewMailboxDatabaseRequest`]: New-MailboxDatabase ([`super::OperationResult`]).
     pub const NEW_MAILBOX_DATABASE: &str = "/v1/databases/new";
+    /// `POST` [`super::IdentityRequest`]: Remove-StorageGroup, with its CCR copies
+    /// ([`super::OperationResult`]).
+    pub const REMOVE_STORAGE_GROUP: &str = "/v1/storage-groups/remove";
+    /// `POST` [`super::IdentityRequest`]: Remove-MailboxDatabase ([`super::OperationResult`]).
+    pub const REMOVE_MAILBOX_DATABASE: &str = "/v1/databases/remove";
     /// `POST` [`super::EnableCopyRequest`]: add an SCR copy ([`super::OperationResult`]).
     pub const ENABLE_COPY: &str = "/v1/storage-groups/enable";
     /// `POST` [`super::CopyRequest`] with a standby machine: remove an SCR copy.

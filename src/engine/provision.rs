@@ -6,7 +6,9 @@
 //! prefix the next free of E00..E49. On a CCR clustered mailbox server the new storage group
 //! gets its passive copy on every other redundant machine at once; SCR is enabled separately
 //! (Enable-StorageGroupCopy -StandbyMachine). A replicated storage group holds one database.
-//! A new database is created dismounted: Mount-Database mounts it.
+//! A new database is created dismounted: Mount-Database mounts it. `Remove-MailboxDatabase` takes
+//! a dismounted database without mailboxes; `Remove-StorageGroup` a storage group without
+//! databases or SCR copies, with its CCR copies.
 //!
 //! Must not: touch files (the service makes the new copies' folders) or accept a path that is
 //! not a local Windows path (`engine::paths` checks them).
@@ -219,6 +221,122 @@ pub fn new_mailbox_database(
     Ok((identity, report))
 }
 
+/// `Remove-MailboxDatabase`: checks Exchange's rules (the database is dismounted and holds no
+/// mailbox) and the lab's (its ledger accounts no delivered mail to it and no hub transport
+/// server queues mail for it), then removes it. Returns its EdbFilePath (the file stays, as in
+/// Exchange) and the report.
+pub fn remove_mailbox_database(estate: &mut Estate, id: &str) -> Result<(String, PreconditionReport), EngineError> {
+    let db = identity::database(estate, id, Some(DatabaseKind::Mailbox))?.clone();
+    let name = identity::database_identity(&db);
+    let mut report = Report::new("Remove-MailboxDatabase", &name);
+    report.add(Check {
+        name: "The database is dismounted".into(),
+        passed: !db.mounted,
+        observed: if db.mounted { "mounted".into() } else { "dismounted".into() },
+        threshold: "dismounted".into(),
+        why: "A mounted database is in use by the store and its users.",
+        remedy: format!("Dismount-Database '{name}' first."),
+        override_switch: None,
+    });
+    let mailboxes: Vec<String> =
+        estate.mailboxes.iter().filter(|m| m.in_database(&db)).map(|m| m.name.clone()).collect();
+    report.add(Check {
+        name: "The database holds no mailbox".into(),
+        passed: mailboxes.is_empty(),
+        observed: if mailboxes.is_empty() {
+            "none".into()
+        } else {
+            format!("{}: {}", mailboxes.len(), mailboxes.join(", "))
+        },
+        threshold: "no mailbox".into(),
+        why: "Removing a database that holds mailboxes would leave their users without them.",
+        remedy: format!(
+            "Move the mailboxes to another database or disable them first; Get-Mailbox -Database '{name}' lists them."
+        ),
+        override_switch: None,
+    });
+    let sg = identity::storage_group(estate, &format!("{}\\{}", db.server, db.storage_group))?.clone();
+    let only_database = estate.databases_of(&sg).count() == 1;
+    let delivered = if only_database { sg.mail.accepted } else { 0 };
+    let queued: u64 = estate
+        .queued
+        .iter()
+        .filter(|q| q.server == db.server && q.storage_group == db.storage_group && q.database == db.name)
+        .map(|q| q.count)
+        .sum();
+    report.add(Check {
+        name: "The lab accounts no mail to the database".into(),
+        passed: delivered == 0 && queued == 0,
+        observed: format!("{delivered} message(s) delivered, {queued} queued"),
+        threshold: "none".into(),
+        why: "The lab's ledger (Get-LabMailStatistics) accounts every message it delivered to the database it \
+              went to; a database that took mail stays so that they stay accounted for.",
+        remedy: "Remove a database that never took mail (a new one), or Reset-Lab to start over.".into(),
+        override_switch: None,
+    });
+    let report = report.finish()?;
+    let position = estate
+        .databases
+        .iter()
+        .position(|d| d.server == db.server && d.storage_group == db.storage_group && d.name == db.name);
+    if let Some(position) = position {
+        estate.databases.remove(position);
+    }
+    Ok((paths::edb_file_path(&db), report))
+}
+
+/// `Remove-StorageGroup`: checks Exchange's rules (the storage group holds no database and has
+/// no SCR copy), then removes it with its CCR copies. Returns the removed storage group and
+/// copies (the service deletes their folders) and the report.
+pub fn remove_storage_group(
+    estate: &mut Estate,
+    id: &str,
+) -> Result<(StorageGroup, Vec<StorageGroupCopy>, PreconditionReport), EngineError> {
+    let sg = identity::storage_group(estate, id)?.clone();
+    let name = identity::storage_group_identity(&sg);
+    let mut report = Report::new("Remove-StorageGroup", &name);
+    let databases: Vec<String> = estate.databases_of(&sg).map(|d| d.name.clone()).collect();
+    let removals: Vec<String> = estate
+        .databases_of(&sg)
+        .map(|d| match d.kind {
+            DatabaseKind::Mailbox => format!("Remove-MailboxDatabase '{name}\\{}'", d.name),
+            // The lab has no Remove-PublicFolderDatabase: its storage group stays.
+            DatabaseKind::PublicFolder => {
+                format!("'{name}\\{}' is a public folder database, which the lab keeps", d.name)
+            }
+        })
+        .collect();
+    report.add(Check {
+        name: "The storage group holds no database".into(),
+        passed: databases.is_empty(),
+        observed: if databases.is_empty() { "none".into() } else { databases.join(", ") },
+        threshold: "no database".into(),
+        why: "A storage group's databases live in its log stream; they are removed first.",
+        remedy: format!("Remove its databases first: {}.", removals.join("; ")),
+        override_switch: None,
+    });
+    let standby: Vec<String> = estate.copies_of(&sg).filter(|c| c.is_standby()).map(|c| c.node.clone()).collect();
+    report.add(Check {
+        name: "Standby continuous replication is not enabled".into(),
+        passed: standby.is_empty(),
+        observed: if standby.is_empty() { "no SCR target".into() } else { format!("SCR to {}", standby.join(", ")) },
+        threshold: "no SCR target".into(),
+        why: "An SCR copy is configured on its source storage group; it is disabled before the source goes.",
+        remedy: format!(
+            "Disable-StorageGroupCopy '{name}' -StandbyMachine {} first.",
+            standby.first().map_or("NODE", String::as_str)
+        ),
+        override_switch: None,
+    });
+    let report = report.finish()?;
+    let removed: Vec<StorageGroupCopy> = estate.copies_of(&sg).cloned().collect();
+    estate.copies.retain(|c| !c.of(&sg));
+    if let Some(position) = estate.storage_group_position(&sg.server, &sg.name) {
+        estate.storage_groups.remove(position);
+    }
+    Ok((sg, removed, report))
+}
+
 /// The clustered mailbox server `identity` names, or a refusal that says why the server named
 /// holds no storage groups.
 fn mailbox_server<'e>(
@@ -299,6 +417,35 @@ mod tests {
         let db = e.databases.iter().find(|d| d.name == "Mailbox Database 3").expect("there");
         assert!(!db.mounted, "a new database is created dismounted");
         assert_eq!(paths::edb_file_path(db), format!("{MAILBOX_ROOT}\\Third Storage Group\\Mailbox Database 3.edb"));
+    }
+
+    #[test]
+    fn a_storage_group_goes_after_its_database_and_refusals_change_nothing() {
+        let mut e = seed();
+        new_storage_group(&mut e, &group("SG3")).expect("created");
+        let ask = NewDatabase { storage_group: "CCREX01\\SG3", name: "DB3", edb_file_path: None };
+        new_mailbox_database(&mut e, &ask).expect("created");
+        let before = e.clone();
+        for id in ["CCREX01\\SG3", "CCREX01\\First Storage Group"] {
+            let err = remove_storage_group(&mut e, id).expect_err("holds a database");
+            assert!(format!("{err}").contains("holds no database"), "{err}");
+        }
+        let err =
+            remove_mailbox_database(&mut e, "CCREX01\\First Storage Group\\Mailbox Database").expect_err("in use");
+        let EngineError::Refused(report) = &err else { panic!("{err}") };
+        let failed: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| c.result == crate::api::CheckResult::Failed)
+            .map(|c| c.check.as_str())
+            .collect();
+        assert_eq!(failed, ["The database is dismounted", "The database holds no mailbox"]);
+        assert_eq!(e, before, "refusals changed nothing");
+        let (path, _) = remove_mailbox_database(&mut e, "CCREX01\\SG3\\DB3").expect("removed");
+        assert!(path.ends_with("SG3\\DB3.edb"), "{path}");
+        let (sg, copies, _) = remove_storage_group(&mut e, "CCREX01\\SG3").expect("removed");
+        assert_eq!((sg.name.as_str(), copies.len()), ("SG3", 1));
+        assert_eq!(e, seed(), "back to the seed");
     }
 
     #[test]

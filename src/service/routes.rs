@@ -51,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .route(routes::MOVE_STORAGE_GROUP_PATH, post(changes::move_storage_group_path))
         .route(routes::NEW_STORAGE_GROUP, post(changes::new_storage_group))
         .route(routes::NEW_MAILBOX_DATABASE, post(changes::new_mailbox_database))
+        .route(routes::REMOVE_STORAGE_GROUP, post(changes::remove_storage_group))
+        .route(routes::REMOVE_MAILBOX_DATABASE, post(changes::remove_mailbox_database))
         .route(routes::MOVE_DATABASE_PATH, post(changes::move_database_path))
         .route(routes::ENABLE_COPY, post(changes::enable_copy))
         .route(routes::DISABLE_COPY, post(changes::disable_copy))

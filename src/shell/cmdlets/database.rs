@@ -111,3 +111,9 @@ pub fn new_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Resu
     let from = read_from(call);
     Ok(found.into_iter().map(|db| exchange_objects::database(db, false, from).into()).collect())
 }
+
+/// `Remove-MailboxDatabase`: ccrd checks that the database is dismounted and holds no mailbox,
+/// then removes it (its file stays, and a warning says where).
+pub fn remove_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    set_mounted(call, cx, routes::REMOVE_MAILBOX_DATABASE)
+}

@@ -238,3 +238,16 @@ pub fn new_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
     let from = read_from(call);
     Ok(found.into_iter().map(|sg| exchange_objects::storage_group(sg, from).into()).collect())
 }
+
+/// `Remove-StorageGroup`: ccrd checks that the storage group holds no database and has no SCR
+/// copy, then removes it with its CCR copies.
+pub fn remove_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| api::IdentityRequest {
+        identity: identity.clone(),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
+    change::run(call, cx, routes::REMOVE_STORAGE_GROUP, &Change::simple(&identity, &request))
+}
