@@ -3,7 +3,7 @@
 //! runs as a command; Ctrl+C while a seed is in flight stops the wait and says the seed goes on
 //! in ccrd. `^C` and the message are on separate lines. A viewer is refused before the Confirm
 //! prompt; the banner says when the lab is not as seeded; completion offers what each
-//! parameter takes.
+//! parameter takes; a password is typed behind `*`s.
 
 use std::process::Command;
 
@@ -206,4 +206,25 @@ fn completion_offers_what_each_parameter_takes() {
     assert_eq!(offered("Get-StorageGroupCopyStatus -Iden"), ["-Identity "]);
     assert_eq!(offered("$ErrorAct"), ["$ErrorActionPreference"]);
     assert_eq!(offered("Write-Output $mytar"), ["$MyTarget"]);
+}
+
+/// At a terminal, Get-Credential and Read-Host -AsSecureString take the password behind `*`s:
+/// the typed text is never drawn.
+#[test]
+fn a_password_at_the_terminal_is_typed_behind_stars() {
+    let home = Home::new();
+    let mut shell = repl(&home, &[]);
+    shell.send_line("$c = Get-Credential -UserName exadmin").expect("typed");
+    shell.exp_string("Password for user exadmin: ").expect("the password prompt");
+    shell.send("hush").expect("typed");
+    shell.flush().expect("sent");
+    shell.exp_string("****").expect("a star for each character");
+    shell.send_line("").expect("Enter");
+    shell.exp_string("PS> ").expect("back at the prompt");
+    shell.send_line("$c.GetNetworkCredential().Password.Length").expect("typed");
+    let (shown, _) = shell.exp_regex(r"\n4\r?\n").expect("the password's length");
+    assert!(!shown.contains("hush"), "the password was drawn: {shown:?}");
+    shell.exp_string("PS> ").expect("back at the prompt");
+    shell.send_line("exit").expect("typed");
+    shell.exp_eof().expect("the shell ends");
 }
