@@ -1059,12 +1059,21 @@ fn new_storage_groups_and_databases_follow_exchanges_rules_and_refusals_change_n
     let (_, err) =
         lab.run("New-MailboxDatabase -StorageGroup 'CCREX01\\Third Storage Group' -Name 'Mailbox Database 4'");
     assert!(err.contains("A replicated storage group holds one database"), "{err}");
-    let out = lab.ok("Mount-Database 'Mailbox Database 3'; Send-LabMail 'Mailbox Database 3' -Count 3 | Out-Null; \
-         Dismount-Database 'Mailbox Database 3' -Confirm:$false; Wait-LabReplication; \
-         $c = Get-StorageGroupCopyStatus 'CCREX01\\Third Storage Group'; \
-         \"$($c.SummaryCopyStatus) $($c.LastLogGenerated) $($c.LastLogReplayed)\"; \
-         (Get-LabMailStatistics 'Mailbox Database 3').Present");
-    assert_eq!(out.lines().collect::<Vec<_>>(), ["Healthy 1 1", "3"]);
+    // The first mount starts the log stream: generation 1 written, shipped and replayed.
+    let copy = "$c = Get-StorageGroupCopyStatus 'CCREX01\\Third Storage Group'; \
+                \"$($c.SummaryCopyStatus) $($c.LastLogGenerated) $($c.LastLogReplayed)\"";
+    let out = lab.ok(&format!("Mount-Database 'Mailbox Database 3'; Wait-LabReplication; {copy}"));
+    assert_eq!(out.trim(), "Healthy 1 1");
+    let out = lab.ok(&format!(
+        "Send-LabMail 'Mailbox Database 3' -Count 3 | Out-Null; Dismount-Database 'Mailbox Database 3' -Confirm:$false; \
+         Wait-LabReplication; {copy}; (Get-LabMailStatistics 'Mailbox Database 3').Present; \
+         Mount-Database 'Mailbox Database 3'; Wait-LabReplication; {copy}"
+    ));
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["Healthy 2 2", "3", "Healthy 2 2"],
+        "a later mount writes no first log"
+    );
 }
 
 /// Remove-MailboxDatabase and Remove-StorageGroup (Exchange 2007: a database must be dismounted

@@ -127,6 +127,26 @@ pub fn write_first_logs(files: &Path, estate: &mut Estate, now: DateTime<Utc>) -
     Ok(())
 }
 
+/// A database mounted for the first time in a storage group whose log stream never started (a
+/// new storage group): the mount writes the storage group's first log (the database created
+/// and mounted) and opens the next, as [`write_first_logs`] does for a new lab; replication
+/// then ships it. Returns whether it wrote one (nothing when the storage group has logs).
+pub fn start_log_stream(files: &Path, estate: &mut Estate, index: usize, now: DateTime<Utc>) -> io::Result<bool> {
+    let sg = &estate.storage_groups[index];
+    let Some(active) = active_files(files, estate, sg) else { return Ok(false) };
+    active.open_or_create()?;
+    if sg.last_log_generated > 0 || active.has_files()? {
+        return Ok(false);
+    }
+    active.write_history(0, 1..=FIRST_GENERATIONS, sg.lineage, now.timestamp_millis(), true)?;
+    active.open_log_path().open_read()?.sync_data()?;
+    active.sync()?;
+    let sg = &mut estate.storage_groups[index];
+    sg.last_log_generated = FIRST_GENERATIONS;
+    sg.last_log_generated_at = Some(now);
+    Ok(true)
+}
+
 /// What a copy added where an earlier copy was (Enable-StorageGroupCopy after a Disable)
 /// found in its folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

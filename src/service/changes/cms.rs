@@ -9,7 +9,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, State};
 
 use super::recovery::{follow_up, node_returned};
-use super::{Change, Done, Reply, Work, blocking, body, mutate, service_failure};
+use super::{Change, Done, Reply, Work, blocking, body, internal, mutate, service_failure};
 use crate::api::{
     CopyRequest, IdentityRequest, MailboxDatabaseRequest, MailboxServerRequest, MoveRequest, OperationResult,
     RestoreRequest, StopRequest,
@@ -171,6 +171,11 @@ async fn set_mounted(state: AppState, caller: Caller, request: IdentityRequest, 
                             "'{}' was mounted without the logs lost with the failed node; the transport dumpster was asked to resend recent mail.",
                             done.database.name
                         ));
+                    }
+                    // A new storage group's first mount starts its log stream.
+                    if let Some(index) = index {
+                        replication::start_log_stream(&w.files(), &mut w.estate, index, w.now)
+                            .map_err(|e| service_failure(internal(&e)))?;
                     }
                 } else {
                     w.close_open_logs(&db.server, Some(&db.storage_group))
