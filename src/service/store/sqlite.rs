@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, MAIN_DB, OpenFlags, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -100,6 +100,10 @@ const SCHEMA: &str = concat!(schema_4!(), ledger_recipient_table!(), request_tab
 /// The tables a snapshot carries besides `meta`, and that an import replaces. (`request`, the
 /// answers kept for retries, is emptied by a reset and an import, never carried over.)
 const TABLES: [&str; 5] = ["object", "event", "ledger", "message_fate", "ledger_recipient"];
+
+/// Where the snapshot is kept (see [`SNAPSHOT_SCHEMA`]): its one row is row 0.
+const SNAPSHOT_TABLE: &std::ffi::CStr = c"snapshot";
+const SNAPSHOT_COLUMN: &std::ffi::CStr = c"body";
 
 /// The object row that holds the estate's settings and counters.
 const ESTATE_ROW: &str = "estate";
@@ -195,13 +199,15 @@ impl SqliteStore {
 impl EstateStore for SqliteStore {
     fn load(&mut self) -> Result<Estate, StoreError> {
         // A snapshot that does not decode (from a later build, say) is passed over: the rows are
-        // the truth. Its replication state is decoded in the background; should that part not
-        // decode, those lists are read from the rows (which no write can have changed before
-        // they were read: a write to a list waits for it).
-        if let Some(bytes) = read_snapshot_bytes(&self.connection)? {
+        // the truth. Only its head is read here: its databases and replication state are read
+        // and decoded in the background; should that part not be read or not decode, those
+        // lists are read from the rows (which no write can have changed before they were read:
+        // a write to a list waits for it).
+        if let Some(snapshot) = read_snapshot_head(&self.connection) {
             let path = self.path.clone();
             let fallback: compact::Fallback = Box::new(move |kind| read_kind(&path, kind));
-            if let Ok(estate) = compact::decode_deferring(bytes, fallback)
+            let rest = snapshot.read_rest(&self.path);
+            if let Ok(estate) = compact::decode_deferring(snapshot.bytes, rest, fallback)
                 && is_files_dir(&estate.files_dir)
             {
                 return Ok(estate);
@@ -280,10 +286,9 @@ impl EstateStore for SqliteStore {
     }
 
     fn keep_snapshot(&mut self, estate: &Estate) -> Result<(), StoreError> {
-        let present =
-            self.connection.prepare_cached("SELECT 1 FROM snapshot WHERE id = 0").and_then(|mut s| s.exists([]));
-        if present.unwrap_or(false) {
-            // Present, so current (see SNAPSHOT_SCHEMA).
+        if keeps_current_format(&self.connection) {
+            // Present, so current (see SNAPSHOT_SCHEMA); a snapshot of an earlier format is
+            // written again in this one.
             return Ok(());
         }
         let body = compact::encode_checked(estate)?;
@@ -295,12 +300,65 @@ impl EstateStore for SqliteStore {
     }
 }
 
-/// The snapshot's bytes, if the database keeps a snapshot.
-fn read_snapshot_bytes(c: &Connection) -> Result<Option<Vec<u8>>, StoreError> {
-    let Ok(mut statement) = c.prepare_cached("SELECT body FROM snapshot WHERE id = 0") else {
-        return Ok(None);
-    };
-    Ok(statement.query_row([], |row| row.get::<_, Vec<u8>>(0)).optional()?)
+/// The start of the snapshot a database keeps: its head, or all of it when it is read whole
+/// (see `compact`).
+struct SnapshotHead {
+    bytes: Vec<u8>,
+    whole: bool,
+}
+
+impl SnapshotHead {
+    /// What reads the rest of the snapshot, on another connection to the database at `path`
+    /// (`None` when it was read whole).
+    fn read_rest(&self, path: &Path) -> Option<compact::ReadRest> {
+        if self.whole {
+            return None;
+        }
+        let (path, head) = (path.to_path_buf(), self.bytes.clone());
+        Some(Box::new(move || read_snapshot_rest(&path, &head)))
+    }
+}
+
+/// The head of the snapshot the database keeps (or the whole snapshot, for a version that is
+/// read whole), if it keeps one. Read through an incremental BLOB handle, so the rest of it is
+/// not read at all. Any failure reads as no snapshot: the rows are the truth.
+fn read_snapshot_head(c: &Connection) -> Option<SnapshotHead> {
+    let blob = c.blob_open(MAIN_DB, SNAPSHOT_TABLE, SNAPSHOT_COLUMN, 0, true).ok()?;
+    let mut start = [0; compact::START_BYTES];
+    blob.read_at_exact(&mut start, 0).ok()?;
+    let len = compact::head_len(&start).filter(|&head| head <= blob.len()).unwrap_or(blob.len());
+    let mut bytes = vec![0; len];
+    blob.read_at_exact(&mut bytes, 0).ok()?;
+    Some(SnapshotHead { bytes, whole: len == blob.len() })
+}
+
+/// Whether the database keeps a snapshot in the format this build writes.
+fn keeps_current_format(c: &Connection) -> bool {
+    let mut start = [0; compact::START_BYTES];
+    c.blob_open(MAIN_DB, SNAPSHOT_TABLE, SNAPSHOT_COLUMN, 0, true)
+        .and_then(|blob| blob.read_at_exact(&mut start, 0))
+        .is_ok_and(|()| compact::head_len(&start).is_some())
+}
+
+/// The rest of the snapshot whose head is `head`, read on a connection of its own (the decoding
+/// thread's). Refused if the database no longer keeps that same snapshot.
+fn read_snapshot_rest(path: &Path, head: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags)?;
+    // One handle, one read transaction: the head compared and the rest read are one snapshot.
+    let blob = connection.blob_open(MAIN_DB, SNAPSHOT_TABLE, SNAPSHOT_COLUMN, 0, true)?;
+    let mut same = vec![0; head.len().min(blob.len())];
+    blob.read_at_exact(&mut same, 0)?;
+    if same != head {
+        return Err(StoreError::BadValue {
+            table: "snapshot",
+            column: "body",
+            value: "(the snapshot changed while it was read)".into(),
+        });
+    }
+    let mut rest = vec![0; blob.len() - head.len()];
+    blob.read_at_exact(&mut rest, head.len())?;
+    Ok(rest)
 }
 
 /// Full durability: a change is on disk before the transaction commit returns.
@@ -1090,7 +1148,7 @@ mod tests {
 
     fn has_snapshot(path: &Path) -> bool {
         let c = Connection::open(path).expect("opens");
-        read_snapshot_bytes(&c).expect("reads").is_some()
+        read_snapshot_head(&c).is_some()
     }
 
     #[test]
@@ -1127,6 +1185,62 @@ mod tests {
         assert!(!has_snapshot(&path));
         let reread = SqliteStore::open(&path).expect("opens").load().expect("loads");
         assert_eq!(reread.copies[1].status, CopyStatus::Healthy);
+    }
+
+    /// The open reads the snapshot's head (the large lab's settings, servers, nodes…) and the
+    /// decoding thread the rest, which must be the rest of that same snapshot.
+    #[test]
+    fn an_open_reads_the_snapshots_head_and_a_thread_the_rest_of_that_same_snapshot() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let text = include_str!("../../../bench/topologies/large.toml");
+        let estate = build("large", text).expect("large builds");
+        let mut store = SqliteStore::create(&path, &estate).expect("created");
+        store.keep_snapshot(&estate).expect("kept");
+        drop(store);
+        let c = Connection::open(&path).expect("opens");
+        let head = read_snapshot_head(&c).expect("a snapshot");
+        let total: i64 = c.query_row("SELECT length(body) FROM snapshot", [], |r| r.get(0)).expect("its length");
+        assert!(!head.whole && head.bytes.len() * 5 < total as usize, "{} of {total} bytes", head.bytes.len());
+        assert_eq!(SqliteStore::open(&path).expect("opens").load().expect("loads"), estate);
+
+        // Another snapshot in its place: the rest read is refused (and the lists are read from
+        // the rows instead).
+        let mut next = estate.clone();
+        next.version += 1;
+        let mut store = SqliteStore::open(&path).expect("opens");
+        store.commit(&EstateDiff::between(&estate, &next), &[]).expect("commits");
+        store.keep_snapshot(&next).expect("kept");
+        drop(store);
+        let refused = read_snapshot_rest(&path, &head.bytes).expect_err("another snapshot");
+        assert!(refused.to_string().contains("changed while it was read"), "{refused}");
+        let current = read_snapshot_head(&c).expect("a snapshot");
+        assert_eq!(
+            read_snapshot_rest(&path, &current.bytes).expect("read").len() + current.bytes.len(),
+            total as usize
+        );
+    }
+
+    /// A lab last closed by a build of earlier this round keeps a version 1 snapshot: it is
+    /// read whole, and written again in this build's format at the next close.
+    #[test]
+    fn a_version_1_snapshot_is_read_whole_and_written_again_in_version_2() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        let mut store = SqliteStore::create(&path, &estate).expect("created");
+        store.keep_snapshot(&estate).expect("kept");
+        let v1 = compact::as_version_1(&compact::encode(&estate).expect("encodes"));
+        store.connection.execute("UPDATE snapshot SET body = ?1", [&v1]).expect("an earlier build's snapshot");
+        drop(store);
+        let c = Connection::open(&path).expect("opens");
+        assert!(read_snapshot_head(&c).expect("a snapshot").whole);
+        assert!(!keeps_current_format(&c));
+        let mut store = SqliteStore::open(&path).expect("opens");
+        assert_eq!(store.load().expect("loads"), estate);
+        store.keep_snapshot(&estate).expect("kept");
+        assert!(keeps_current_format(&c));
+        assert!(!read_snapshot_head(&c).expect("a snapshot").whole);
     }
 
     #[test]

@@ -579,7 +579,7 @@ impl EtcdStore {
                 })
                 .collect()
         });
-        let Ok(estate) = super::compact::decode_deferring(body.to_vec(), fallback) else { return Ok(None) };
+        let Ok(estate) = super::compact::decode_deferring(body.to_vec(), None, fallback) else { return Ok(None) };
         if estate.version != self.meta.estate.version {
             return Ok(None);
         }
