@@ -37,6 +37,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::bind::Argument;
 use super::client::Client;
 use super::error_record::{ErrorRecord, STOP_EXCEPTION, Severity};
+use super::runtime::environment::{self, ComputerName};
 use super::spec::ConfirmImpact;
 use super::syntax::*;
 use super::value::{ScriptBlock, Source, Value};
@@ -312,9 +313,9 @@ pub struct Interpreter {
     history: Vec<String>,
     /// The node a remote session (`Enter-PSSession`) or `Invoke-Command` runs on.
     computer: Option<String>,
-    /// The management workstation the session runs on outside a node (the topology's, or
-    /// `--computer`).
-    workstation: Option<String>,
+    /// The management workstation the session runs on outside a node (the topology's, asked
+    /// of ccrd when first read, or `--computer`).
+    workstation: ComputerName,
     /// The id the next pipeline gets, for stopping upstream commands.
     next_pipeline: u64,
     /// How many statement lists are running, one inside the other.
@@ -364,11 +365,17 @@ const MAXIMUM_ERROR_COUNT: usize = 256;
 impl Interpreter {
     pub fn new(client: Client, host: Box<dyn Host>) -> Interpreter {
         // The session runs on the lab's management workstation until it enters a node.
-        let workstation = client.info().map(|info| info.workstation.clone()).filter(|w| !w.is_empty());
-        crate::shell::runtime::environment::set_session_computer(workstation.clone());
+        let client = Rc::new(client);
+        // Asked when a script first reads it (the weak handle: the interpreter owns the client).
+        let asked = Rc::downgrade(&client);
+        let workstation: ComputerName = Rc::new(move || {
+            let client = asked.upgrade()?;
+            client.info().map(|info| info.workstation.clone()).filter(|w| !w.is_empty())
+        });
+        environment::set_session_computer_named_by(Rc::clone(&workstation));
         let global = Scope::global();
         let mut interp = Interpreter {
-            client: Rc::new(client),
+            client,
             host,
             current: global.clone(),
             global,
@@ -397,9 +404,8 @@ impl Interpreter {
 
     /// The workstation the session runs on outside a node (`--computer`).
     pub fn set_workstation(&mut self, name: String) {
-        self.workstation = Some(name);
-        let current = self.computer.clone().or_else(|| self.workstation.clone());
-        crate::shell::runtime::environment::set_session_computer(current);
+        self.workstation = Rc::new(move || Some(name.clone()));
+        self.set_computer(self.computer.clone());
     }
 
     /// `$?`: whether the last statement succeeded.
@@ -685,7 +691,10 @@ impl Engine for Interpreter {
     }
 
     fn set_computer(&mut self, computer: Option<String>) {
-        crate::shell::runtime::environment::set_session_computer(computer.clone().or_else(|| self.workstation.clone()));
+        match &computer {
+            Some(node) => environment::set_session_computer(Some(node.clone())),
+            None => environment::set_session_computer_named_by(Rc::clone(&self.workstation)),
+        }
         self.computer = computer;
     }
 

@@ -12,24 +12,36 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// Names the computer the session runs on when asked (`None`: this machine): the lab's
+/// management workstation is asked of ccrd only when a script first reads it, so the shell
+/// does not wait for the lab to open before it starts.
+pub type ComputerName = Rc<dyn Fn() -> Option<String>>;
 
 thread_local! {
     /// Variables set (`Some`) or removed (`None`) since start, by exact name.
     static OVERLAY: RefCell<BTreeMap<String, Option<String>>> = const { RefCell::new(BTreeMap::new()) };
     /// The computer the session runs on, when the shell says (the lab's management
     /// workstation, or the node inside `Enter-PSSession`); `None`: this machine.
-    static SESSION_COMPUTER: RefCell<Option<String>> = const { RefCell::new(None) };
+    static SESSION_COMPUTER: RefCell<Option<ComputerName>> = const { RefCell::new(None) };
 }
 
 /// Sets the computer the session runs on: `$env:COMPUTERNAME`, `hostname` and
 /// `[Environment]::MachineName` name it.
 pub fn set_session_computer(name: Option<String>) {
-    SESSION_COMPUTER.with(|c| *c.borrow_mut() = name);
+    set_session_computer_named_by(Rc::new(move || name.clone()));
+}
+
+/// As [`set_session_computer`], with the name asked of `name` each time it is read.
+pub fn set_session_computer_named_by(name: ComputerName) {
+    SESSION_COMPUTER.with(|c| *c.borrow_mut() = Some(name));
 }
 
 /// The computer the session runs on, when one was set.
 pub fn session_computer() -> Option<String> {
-    SESSION_COMPUTER.with(|c| c.borrow().clone())
+    let name = SESSION_COMPUTER.with(|c| c.borrow().clone())?;
+    name()
 }
 
 /// The value of `name`, or `None` when it is not set.
