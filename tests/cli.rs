@@ -315,6 +315,25 @@ fn prompts_read_their_answers_from_redirected_standard_input() {
     assert!(!run.stdout.contains("SRV02"), "{}", run.stdout);
 }
 
+/// `$Host.UI.PromptForCredential` and `ReadLineAsSecureString` read redirected standard input
+/// as Get-Credential does: the target names the user's domain, and the end of the input is
+/// `$null`.
+#[test]
+fn the_host_ui_prompts_for_credentials_from_redirected_standard_input() {
+    let home = Home::new();
+    let script = "$c = $Host.UI.PromptForCredential('Cluster', 'The account to fail over with', '', 'CONTOSO'); \
+                  \"$($c.UserName)|$($c.GetNetworkCredential().Password)\"; \
+                  $s = $Host.UI.ReadLineAsSecureString(); \"$($s.GetType().FullName)|$($s.Length)\"; \
+                  $null -eq $Host.UI.ReadLineAsSecureString()";
+    let run = home.run_with_input(&["-NoProfile", "-c", script], "exadmin\nP@ssw0rd\nhush\n");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "\nCluster\nThe account to fail over with\nUser: exadmin\nPassword for user exadmin: \n\
+         CONTOSO\\exadmin|P@ssw0rd\n\nSystem.Security.SecureString|4\nTrue\n"
+    );
+}
+
 #[test]
 fn a_new_lab_is_created_from_seed_with_private_tokens() {
     let home = Home::new();

@@ -9,9 +9,9 @@ use super::{Context, pipeline_input};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::render;
-use crate::shell::runtime::dotnet::{PS_CREDENTIAL, SecureString, credential};
+use crate::shell::runtime::dotnet::{PS_CREDENTIAL, SecureString};
 use crate::shell::runtime::filesystem as files;
-use crate::shell::runtime::host::ConsoleColor;
+use crate::shell::runtime::host::{ConsoleColor, prompt_for_credential};
 use crate::shell::value::{Record, Value};
 
 /// The values of a parameter that gathers several (`Write-Output a b c`).
@@ -158,29 +158,8 @@ pub fn get_credential(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
     }
     let title = call.string("Title").unwrap_or_else(|| "PowerShell credential request".into());
     let message = call.string("Message").unwrap_or_else(|| "Enter your credentials.".into());
-    let mut head = String::new();
-    if !title.is_empty() {
-        head.push_str(&format!("\n{title}\n"));
-    }
-    if !message.is_empty() {
-        head.push_str(&format!("{message}\n"));
-    }
-    let host = cx.engine.host();
-    let user = match user.filter(|u| !u.is_empty()) {
-        Some(user) => user,
-        None => loop {
-            let Some(answer) = host.read_input_line(&format!("{}User: ", std::mem::take(&mut head)))? else {
-                return Ok(Vec::new());
-            };
-            if !answer.is_empty() {
-                break answer;
-            }
-        },
-    };
-    let Some(password) = host.read_secret_line(&format!("{head}Password for user {user}: "))? else {
-        return Ok(Vec::new());
-    };
-    Ok(vec![credential(&user, password)])
+    let asked = prompt_for_credential(cx.engine.host(), &title, &message, user.as_deref(), "")?;
+    Ok(asked.into_iter().collect())
 }
 
 pub fn clear_host(_: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {

@@ -1,12 +1,13 @@
 //! `$Host` and `Get-Host`: the console host object scripts look at (`$Host.Name`,
 //! `$Host.Version`, `$Host.UI.RawUI.WindowTitle`, its colours and sizes), its UI's methods
-//! (`$Host.UI.PromptForChoice`, `ReadLine`, `WriteLine`, `WriteWarningLine`…), the
+//! (`$Host.UI.PromptForChoice`, `PromptForCredential`, `ReadLine`, `ReadLineAsSecureString`,
+//! `WriteLine`, `WriteWarningLine`…), the
 //! `ChoiceDescription` type prompts are built from, and `System.ConsoleColor`, which
 //! `Write-Host` and the raw UI take.
 //!
 //! Owns: [`ConsoleColor`], the host, its UI and raw UI objects (one per session, shared by
 //! every read of `$Host`, so a title set is the title read back), [`ui_method`] and the
-//! console host's choice prompt.
+//! console host's choice and credential prompts.
 //!
 //! Must not: print itself. The UI's methods hand text and prompts to the interpreter's host
 //! (`eval::Host`, which `session` implements); setting the window title or the colours
@@ -190,7 +191,12 @@ impl NetObject for HostUi {
                 "PromptForChoice",
                 "int PromptForChoice(string caption, string message, System.Collections.ObjectModel.Collection[System.Management.Automation.Host.ChoiceDescription] choices, int defaultChoice)",
             ),
+            Member::method(
+                "PromptForCredential",
+                "pscredential PromptForCredential(string caption, string message, string userName, string targetName)",
+            ),
             Member::method("ReadLine", "string ReadLine()"),
+            Member::method("ReadLineAsSecureString", "securestring ReadLineAsSecureString()"),
             Member::method("Write", "void Write(string value)"),
             Member::method("WriteLine", "void WriteLine(), void WriteLine(string value)"),
             Member::method("WriteWarningLine", "void WriteWarningLine(string message)"),
@@ -300,6 +306,16 @@ pub fn ui_method(
         ("readline", 0) => {
             return Some(host.read_input_line("").map(|line| line.map_or(Value::Null, Value::String)).map_err(threw));
         }
+        ("readlineassecurestring", 0) => {
+            let read =
+                host.read_secret_line("").map(|line| line.map_or(Value::Null, super::dotnet::SecureString::value));
+            return Some(read.map_err(threw));
+        }
+        ("promptforcredential", 4) => {
+            let (user, target) = (text(2), text(3));
+            let asked = prompt_for_credential(host, &text(0), &text(1), Some(user.as_str()), &target);
+            return Some(asked.map(|c| c.unwrap_or(Value::Null)).map_err(threw));
+        }
         ("write", 1 | 3) => host.text(&last(), false),
         ("writeline", 0 | 1 | 3) => host.text(&last(), true),
         ("writewarningline", 1) => host.warning(&last()),
@@ -307,13 +323,57 @@ pub fn ui_method(
         ("writedebugline", 1) => host.text(&format!("DEBUG: {}", last()), true),
         ("writeerrorline", 1) => host.error_line(&last()),
         (
-            "promptforchoice" | "readline" | "write" | "writeline" | "writewarningline" | "writeverboseline"
-            | "writedebugline" | "writeerrorline",
+            "promptforchoice"
+            | "promptforcredential"
+            | "readline"
+            | "readlineassecurestring"
+            | "write"
+            | "writeline"
+            | "writewarningline"
+            | "writeverboseline"
+            | "writedebugline"
+            | "writeerrorline",
             _,
         ) => return Some(Err(super::object::overload_not_found(name, count))),
         _ => return None,
     }
     Some(Ok(Value::Null))
+}
+
+/// Asks for a credential as pwsh's console host does (`PromptForCredential`, Get-Credential):
+/// the caption and message, `User: ` (asked again while empty) unless `user` names one, then
+/// `Password for user NAME: ` behind `*`s; a `target` makes the user `TARGET\NAME`. `None` at
+/// the end of a redirected input, as pwsh returns `$null`.
+pub fn prompt_for_credential(
+    host: &mut dyn HostIo,
+    caption: &str,
+    message: &str,
+    user: Option<&str>,
+    target: &str,
+) -> Result<Option<Value>, ErrorRecord> {
+    let mut head = String::new();
+    if !caption.is_empty() {
+        head.push_str(&format!("\n{caption}\n"));
+    }
+    if !message.is_empty() {
+        head.push_str(&format!("{message}\n"));
+    }
+    let user = match user.filter(|u| !u.is_empty()) {
+        Some(user) => user.to_string(),
+        None => loop {
+            let Some(answer) = host.read_input_line(&format!("{}User: ", std::mem::take(&mut head)))? else {
+                return Ok(None);
+            };
+            if !answer.is_empty() {
+                break answer;
+            }
+        },
+    };
+    let Some(password) = host.read_secret_line(&format!("{head}Password for user {user}: "))? else {
+        return Ok(None);
+    };
+    let user = if target.is_empty() { user } else { format!("{target}\\{user}") };
+    Ok(Some(super::dotnet::credential(&user, password)))
 }
 
 /// One answer of a choice prompt: `&Yes` is shown as `[Y] Yes` and taken as `y` or `yes`.
