@@ -1125,3 +1125,19 @@ fn removals_follow_exchanges_rules_and_refusals_change_nothing() {
     let again = lab.ok("(New-StorageGroup -Server CCREX01 -Name SG4).LogFilePrefix; Wait-LabReplication; (Get-StorageGroupCopyStatus CCREX01\\SG4).LastLogInspected");
     assert_eq!(again.lines().collect::<Vec<_>>(), ["E03", "0"], "a new log stream of its own");
 }
+
+/// Get-MailboxServer's object carries the server's AdminDisplayVersion (a ServerVersion, as
+/// Get-ExchangeServer's: Exchange 2007 SP1 is `Version 8.1 (Build 240.6)`) besides its
+/// ExchangeVersion (`0.1 (8.0.535.0)`, the oldest version that can manage the object: bb123539).
+#[test]
+fn mailbox_servers_show_the_version_get_exchange_server_shows() {
+    let mut lab = Lab::new();
+    let out = lab.ok("$m = Get-MailboxServer CCREX01; $e = Get-ExchangeServer CCREX01; \
+         \"$($m.AdminDisplayVersion)\"; $m.AdminDisplayVersion.Major; $m.AdminDisplayVersion.Minor; \
+         \"$($m.AdminDisplayVersion)\" -eq \"$($e.AdminDisplayVersion)\"; \"$($m.ExchangeVersion)\"; \
+         $e.IsExchange2007OrLater; \"$($e.ServerRole)\"; \"$($e.Edition)\"");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["Version 8.1 (Build 240.6)", "8", "1", "True", "0.1 (8.0.535.0)", "True", "Mailbox", "Enterprise"]
+    );
+}

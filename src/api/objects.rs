@@ -111,6 +111,9 @@ pub struct MailboxServer {
     /// Where the server keeps its databases and logs by default.
     pub data_path: String,
     pub exchange_legacy_dn: String,
+    /// The server's version, as Get-ExchangeServer shows it (`Version 8.1 (Build 240.6)`).
+    #[serde(default)]
+    pub admin_display_version: String,
     #[serde(flatten)]
     pub directory: DirectoryObject,
     pub is_valid: bool,

@@ -361,6 +361,7 @@ pub fn mailbox_servers(estate: &Estate, query: &IdentityQuery) -> Result<Vec<api
         forced_database_mount_after: None,
         data_path: MAILBOX_ROOT.into(),
         exchange_legacy_dn: directory::server_legacy_dn(estate, name),
+        admin_display_version: directory::SP1_VERSION.into(),
         directory: directory::plumbing(estate, ObjectKind::Server, name, directory::server_dn(estate, name)),
         is_valid: true,
     };

@@ -134,6 +134,8 @@ pub fn mailbox_server(s: api::MailboxServer, from: ReadFrom<'_>) -> Record {
         .with("RetentionLogForManagedFoldersEnabled", false)
         .with("SubjectLogForManagedFoldersEnabled", false)
         .with("SubmissionServerOverrideList", empty_list())
+        // The MailboxServer object's AdminDisplayVersion (a ServerVersion), as Get-ExchangeServer's.
+        .with("AdminDisplayVersion", ServerVersion::value(&s.admin_display_version))
         .with("Name", s.name);
     with_plumbing(record, &s.identity, s.directory, from)
 }
