@@ -410,10 +410,24 @@ fn create(dir: &Path, topology: &TopologySource) -> Result<(), LabError> {
     write_token(&dir.join(VIEWER_TOKEN_FILE)).map_err(io_err)?;
     write_token(&dir.join(METRICS_TOKEN_FILE)).map_err(io_err)?;
     let creating = dir.join(format!("{ESTATE_FILE}.creating"));
-    let _ = fs::remove_file(&creating);
+    remove_creating(&creating);
     drop(SqliteStore::create(&creating, &estate).map_err(|source| LabError::Store { dir: shown.clone(), source })?);
     fs::rename(&creating, dir.join(ESTATE_FILE)).map_err(io_err)?;
+    // Closed, its write-ahead log is empty and kept (see `store::sqlite::keep_wal_files`): the
+    // log and its index under the temporary name are left over.
+    remove_creating(&creating);
     Ok(())
+}
+
+/// Removes the estate database being created at `creating`, with its write-ahead log and that
+/// log's index: what a crash during a creation leaves, or a creation that was renamed leaves
+/// behind.
+fn remove_creating(creating: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = creating.as_os_str().to_owned();
+        path.push(suffix);
+        let _ = fs::remove_file(path);
+    }
 }
 
 /// The process that holds a lab, as a second process on the same lab finds it.
@@ -607,6 +621,13 @@ mod tests {
         drop(lab);
         let reopened = open(&lab_dir, &TopologySource::Seed).expect("reopened");
         assert_eq!(reopened.tokens, tokens, "reopening keeps the tokens");
+        // Nothing of the estate's creation under its temporary name is left.
+        let left: Vec<String> = fs::read_dir(&lab_dir)
+            .expect("lists")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains(".creating"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]
