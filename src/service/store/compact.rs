@@ -271,6 +271,10 @@ const DEFERRED: [Kind; 2] = [Kind::StorageGroup, Kind::StorageGroupCopy];
 /// deferred list whose part of the snapshot did not decode.
 pub type Fallback = Box<dyn Fn(Kind) -> Result<Vec<Object>, StoreError> + Send>;
 
+/// How much lower the thread that reads the deferred lists runs than the rest of the process
+/// (a Linux thread's own nice value; 10: about a tenth of a core's share against the others).
+const BACKGROUND_NICENESS: i32 = 10;
+
 /// Reads the rest of a snapshot whose head was read (the deferred lists' sections, after the
 /// head), on the thread that decodes them.
 pub type ReadRest = Box<dyn FnOnce() -> Result<Vec<u8>, StoreError> + Send>;
@@ -338,6 +342,9 @@ pub fn decode_deferring(bytes: Vec<u8>, rest: Option<ReadRest>, fallback: Fallba
     let theirs = std::sync::Arc::clone(&job);
     let take = |job: &std::sync::Mutex<Option<_>>| job.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     let spawned = std::thread::Builder::new().name("estate-replication".into()).spawn(move || {
+        // Behind the opening lab and its first command, which want the same cores (whoever
+        // waits for a deferred list sleeps, and then this thread has them).
+        let _ = rustix::process::nice(BACKGROUND_NICENESS);
         if let Some(read) = take(&theirs) {
             read();
         }
