@@ -476,16 +476,9 @@ mod tests {
         assert_eq!(opened, estate);
     }
 
-    #[test]
-    fn a_deferred_list_that_does_not_decode_is_read_from_the_store_instead() {
-        let estate = build("seed", SEED).expect("seed builds");
-        let mut bytes = encode(&estate).expect("encodes");
-        let start = {
-            let (found, _) = sections(&bytes).expect("sections");
-            let copies = found.iter().find(|s| s.kind == Part::Objects(Kind::StorageGroupCopy)).expect("copies");
-            copies.body.as_ptr() as usize - bytes.as_ptr() as usize
-        };
-        bytes[start] = 0xc1; // never used by MessagePack
+    /// A fallback that reads `estate`'s lists, as a store reads its rows, and the kinds it was
+    /// asked for.
+    fn reading_the_rows_of(estate: &Estate) -> (Fallback, std::sync::Arc<std::sync::Mutex<Vec<Kind>>>) {
         let from_rows = estate.clone();
         let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let seen = std::sync::Arc::clone(&asked);
@@ -498,6 +491,20 @@ mod tests {
                 .flat_map(|l| l.changed.into_iter().map(|(_, o)| o))
                 .collect())
         });
+        (fallback, asked)
+    }
+
+    #[test]
+    fn a_deferred_list_that_does_not_decode_is_read_from_the_store_instead() {
+        let estate = build("seed", SEED).expect("seed builds");
+        let mut bytes = encode(&estate).expect("encodes");
+        let start = {
+            let (found, _) = sections(&bytes).expect("sections");
+            let copies = found.iter().find(|s| s.kind == Part::Objects(Kind::StorageGroupCopy)).expect("copies");
+            copies.body.as_ptr() as usize - bytes.as_ptr() as usize
+        };
+        bytes[start] = 0xc1; // never used by MessagePack
+        let (fallback, asked) = reading_the_rows_of(&estate);
         let opened = decode_deferring(bytes, None, fallback).expect("the rest decodes");
         assert_eq!(opened, estate);
         assert_eq!(*asked.lock().expect("lock"), vec![Kind::StorageGroupCopy]);
@@ -525,18 +532,7 @@ mod tests {
         let bytes = encode(&estate).expect("encodes");
         let head = head_len(&bytes[..START_BYTES]).expect("a version 2 snapshot");
         let read_rest: ReadRest = Box::new(|| Err(bad("(the snapshot changed while it was read)")));
-        let from_rows = estate.clone();
-        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let seen = std::sync::Arc::clone(&asked);
-        let fallback: Fallback = Box::new(move |kind| {
-            seen.lock().expect("lock").push(kind);
-            Ok(EstateDiff::whole(&from_rows)
-                .lists
-                .into_iter()
-                .filter(|l| l.kind == kind)
-                .flat_map(|l| l.changed.into_iter().map(|(_, o)| o))
-                .collect())
-        });
+        let (fallback, asked) = reading_the_rows_of(&estate);
         let opened = decode_deferring(bytes[..head].to_vec(), Some(read_rest), fallback).expect("the head decodes");
         assert_eq!(opened, estate);
         let mut asked = asked.lock().expect("lock").clone();
