@@ -293,6 +293,34 @@ pub struct StorageGroupCopy {
     pub restored: bool,
 }
 
+impl StorageGroup {
+    /// A new storage group that has written no log yet, in the default folders.
+    pub fn new(server: &str, name: &str, log_prefix: String) -> StorageGroup {
+        StorageGroup {
+            lineage: initial_lineage(server, name),
+            server: server.to_string(),
+            name: name.to_string(),
+            log_prefix,
+            last_log_generated: 0,
+            last_log_generated_at: None,
+            active_replayed: 0,
+            open_log_records: 0,
+            truncated_through: 0,
+            missing_logs: None,
+            mail: MailCounters::default(),
+            log_folder_path: None,
+            system_folder_path: None,
+        }
+    }
+}
+
+/// The first lineage of a storage group's log stream: fixed per name, so two labs built from
+/// one topology write the same logs.
+fn initial_lineage(server: &str, storage_group: &str) -> u64 {
+    let text = format!("{server}\\{storage_group}").to_ascii_lowercase();
+    u64::from(crc32fast::hash(text.as_bytes())) << 32 | 1
+}
+
 impl StorageGroupCopy {
     /// A new copy with nothing shipped yet.
     pub fn new(server: &str, storage_group: &str, node: &str, kind: CopyKind, status: CopyStatus) -> StorageGroupCopy {

@@ -14,7 +14,7 @@
 //! not a local Windows path (`engine::paths` checks them).
 
 use super::EngineError;
-use super::estate::{CopyKind, Database, Estate, MailCounters, StorageGroup, StorageGroupCopy};
+use super::estate::{CopyKind, Database, Estate, StorageGroup, StorageGroupCopy};
 use super::identity;
 use super::paths::{self, PathKind};
 use super::preconditions::{Check, Report};
@@ -105,19 +105,9 @@ pub fn new_storage_group(
     let passive: Vec<String> =
         server.redundant_machines.iter().filter(|m| !m.eq_ignore_ascii_case(&server.active_node)).cloned().collect();
     estate.storage_groups.push(StorageGroup {
-        lineage: super::topology::initial_lineage(&server_name, ask.name),
-        server: server_name.clone(),
-        name: ask.name.to_string(),
-        log_prefix,
-        last_log_generated: 0,
-        last_log_generated_at: None,
-        active_replayed: 0,
-        open_log_records: 0,
-        truncated_through: 0,
-        missing_logs: None,
-        mail: MailCounters::default(),
         log_folder_path: log_folder.filter(|p| !p.eq_ignore_ascii_case(&default)),
         system_folder_path: system_folder.filter(|p| !p.eq_ignore_ascii_case(&default)),
+        ..StorageGroup::new(&server_name, ask.name, log_prefix)
     });
     for node in passive {
         estate.copies.push(StorageGroupCopy::new(

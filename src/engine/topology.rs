@@ -315,21 +315,7 @@ pub fn build(source_name: &str, text: &str) -> Result<Estate, TopologyError> {
             allow_file_restore: false,
             no_mount_at_startup: false,
         });
-        estate.storage_groups.push(StorageGroup {
-            lineage: initial_lineage(&server_name, &sg.name),
-            server: server_name,
-            name: sg.name,
-            log_prefix: sg.log_prefix,
-            last_log_generated: 0,
-            last_log_generated_at: None,
-            active_replayed: 0,
-            open_log_records: 0,
-            truncated_through: 0,
-            missing_logs: None,
-            mail: MailCounters::default(),
-            log_folder_path: None,
-            system_folder_path: None,
-        });
+        estate.storage_groups.push(StorageGroup::new(&server_name, &sg.name, sg.log_prefix));
     }
     for spec in topology.standby_copy {
         add_standby_copies(&mut estate, &spec).map_err(err)?;
@@ -389,13 +375,6 @@ fn add_standby_copies(estate: &mut Estate, spec: &StandbyCopySpec) -> Result<(),
         estate.copies.push(StorageGroupCopy::new(&server, &name, &node, kind.clone(), CopyStatus::Healthy));
     }
     Ok(())
-}
-
-/// The first lineage of a storage group's log stream: fixed per name, so two labs built from
-/// one topology write the same logs.
-pub(crate) fn initial_lineage(server: &str, storage_group: &str) -> u64 {
-    let text = format!("{server}\\{storage_group}").to_ascii_lowercase();
-    u64::from(crc32fast::hash(text.as_bytes())) << 32 | 1
 }
 
 #[cfg(test)]

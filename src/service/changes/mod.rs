@@ -79,22 +79,28 @@ pub(super) trait Guarded {
 }
 
 macro_rules! guarded {
-    ($($request:ty),* ; $($with_dc:ty),*) => {$(
+    ($($request:ty),* ; $($with_dc:ty),* ; $($named:ty),*) => {
+        $(
+            impl Guarded for $request {
+                fn identity(&self) -> &str {
+                    &self.identity
+                }
+                fn dry_run(&self) -> bool {
+                    self.dry_run
+                }
+                fn expected_version(&self) -> Option<u64> {
+                    self.expected_version
+                }
+            }
+        )*
+        $(guarded!(@exchange $with_dc, identity);)*
+        $(guarded!(@exchange $named, name);)*
+    };
+    // An Exchange task's request (it takes `-DomainController`), its object named by `$field`.
+    (@exchange $request:ty, $field:ident) => {
         impl Guarded for $request {
             fn identity(&self) -> &str {
-                &self.identity
-            }
-            fn dry_run(&self) -> bool {
-                self.dry_run
-            }
-            fn expected_version(&self) -> Option<u64> {
-                self.expected_version
-            }
-        }
-    )*$(
-        impl Guarded for $with_dc {
-            fn identity(&self) -> &str {
-                &self.identity
+                &self.$field
             }
             fn dry_run(&self) -> bool {
                 self.dry_run
@@ -106,7 +112,7 @@ macro_rules! guarded {
                 self.domain_controller.as_deref()
             }
         }
-    )*};
+    };
 }
 
 guarded!(
@@ -122,7 +128,10 @@ guarded!(
     api::StorageGroupPathRequest,
     api::DatabasePathRequest,
     api::EnableCopyRequest,
-    api::SeedRequest
+    api::SeedRequest;
+    // New-*: the history names the object created.
+    api::NewStorageGroupRequest,
+    api::NewMailboxDatabaseRequest
 );
 
 /// The estate being changed, and what the change may use.

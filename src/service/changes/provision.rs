@@ -119,34 +119,3 @@ pub async fn remove_storage_group(
     })
     .await
 }
-
-/// The history names the object created.
-impl super::Guarded for NewStorageGroupRequest {
-    fn identity(&self) -> &str {
-        &self.name
-    }
-    fn dry_run(&self) -> bool {
-        self.dry_run
-    }
-    fn expected_version(&self) -> Option<u64> {
-        self.expected_version
-    }
-    fn domain_controller(&self) -> Option<&str> {
-        self.domain_controller.as_deref()
-    }
-}
-
-impl super::Guarded for NewMailboxDatabaseRequest {
-    fn identity(&self) -> &str {
-        &self.name
-    }
-    fn dry_run(&self) -> bool {
-        self.dry_run
-    }
-    fn expected_version(&self) -> Option<u64> {
-        self.expected_version
-    }
-    fn domain_controller(&self) -> Option<&str> {
-        self.domain_controller.as_deref()
-    }
-}

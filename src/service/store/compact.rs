@@ -290,11 +290,10 @@ pub fn decode_deferring(bytes: Vec<u8>, rest: Option<ReadRest>, fallback: Fallba
     // Shared with the thread as it is (no copy).
     let bytes = std::sync::Arc::new(bytes);
     let (sections, rest_count) = sections(&bytes)?;
-    let rest = match rest {
-        Some(_) if rest_count == 0 => None,
-        Some(rest) => Some(rest),
-        None if rest_count == 0 => None,
-        None => return Err(bad("(the head of a snapshot without what reads its rest)")),
+    let rest = match (rest, rest_count) {
+        (_, 0) => None,
+        (Some(rest), _) => Some(rest),
+        (None, _) => return Err(bad("(the head of a snapshot without what reads its rest)")),
     };
     let (meta, lists) = settings_and_lists(&sections)?;
     let mut now = Vec::new();

@@ -154,6 +154,20 @@ fn confirmation<'a>(
     }
 }
 
+/// Runs the change at `route` that names its object by `-Identity` alone (and takes
+/// `-DomainController`): Mount-/Dismount-/Remove-MailboxDatabase, Start-ClusteredMailboxServer,
+/// Remove-StorageGroup.
+pub fn run_on_identity(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec<Value>, ErrorRecord> {
+    let identity = call.string("Identity").unwrap_or_default();
+    let request = |dry_run| crate::api::IdentityRequest {
+        identity: identity.clone(),
+        dry_run,
+        expected_version: None,
+        domain_controller: call.string("DomainController"),
+    };
+    run(call, cx, route, &Change::simple(&identity, &request))
+}
+
 /// Runs `change` against `route`. Returns the report's checks for `-ValidateOnly`, nothing
 /// otherwise (as Exchange's changing cmdlets return nothing).
 pub fn run<B: Serialize>(

@@ -76,15 +76,7 @@ pub fn stop_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
 
 /// `Start-ClusteredMailboxServer`.
 pub fn start_server(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let identity = call.string("Identity").unwrap_or_default();
-    let request = |dry_run| api::IdentityRequest {
-        identity: identity.clone(),
-        dry_run,
-        expected_version: None,
-        domain_controller: call.string("DomainController"),
-    };
-    let change = Change::simple(&identity, &request);
-    change::run(call, cx, routes::START_CMS, &change)
+    change::run_on_identity(call, cx, routes::START_CMS)
 }
 
 /// `Set-MailboxServer -AutoDatabaseMountDial`.

@@ -4,7 +4,7 @@
 use super::change::{self, Change};
 use super::exchange_objects;
 use super::{Context, read_from};
-use crate::api::{self, DatabaseRequest, StoreQuery, routes};
+use crate::api::{self, StoreQuery, routes};
 use crate::shell::bind::Invocation;
 use crate::shell::error_record::ErrorRecord;
 use crate::shell::value::Value;
@@ -35,25 +35,11 @@ fn get(
 }
 
 pub fn mount_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    set_mounted(call, cx, routes::MOUNT_DATABASE)
+    change::run_on_identity(call, cx, routes::MOUNT_DATABASE)
 }
 
 pub fn dismount_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    set_mounted(call, cx, routes::DISMOUNT_DATABASE)
-}
-
-/// Has ccrd mount or dismount, through the path every change takes (ShouldProcess, a dry run
-/// under -WhatIf). Like Exchange, returns nothing.
-fn set_mounted(call: &Invocation<'_>, cx: &mut Context<'_>, route: &str) -> Result<Vec<Value>, ErrorRecord> {
-    let identity = call.string("Identity").unwrap_or_default();
-    let request = |dry_run| DatabaseRequest {
-        identity: identity.clone(),
-        dry_run,
-        expected_version: None,
-        domain_controller: call.string("DomainController"),
-    };
-    let change = Change::simple(&identity, &request);
-    change::run(call, cx, route, &change)
+    change::run_on_identity(call, cx, routes::DISMOUNT_DATABASE)
 }
 
 /// `Move-DatabasePath -EdbFilePath [-ConfigurationOnly] [-Force]`: ccrd checks Exchange's rules
@@ -115,5 +101,5 @@ pub fn new_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Resu
 /// `Remove-MailboxDatabase`: ccrd checks that the database is dismounted and holds no mailbox,
 /// then removes it (its file stays, and a warning says where).
 pub fn remove_mailbox_database(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    set_mounted(call, cx, routes::REMOVE_MAILBOX_DATABASE)
+    change::run_on_identity(call, cx, routes::REMOVE_MAILBOX_DATABASE)
 }

@@ -242,12 +242,5 @@ pub fn new_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<
 /// `Remove-StorageGroup`: ccrd checks that the storage group holds no database and has no SCR
 /// copy, then removes it with its CCR copies.
 pub fn remove_storage_group(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let identity = call.string("Identity").unwrap_or_default();
-    let request = |dry_run| api::IdentityRequest {
-        identity: identity.clone(),
-        dry_run,
-        expected_version: None,
-        domain_controller: call.string("DomainController"),
-    };
-    change::run(call, cx, routes::REMOVE_STORAGE_GROUP, &Change::simple(&identity, &request))
+    change::run_on_identity(call, cx, routes::REMOVE_STORAGE_GROUP)
 }
