@@ -10,6 +10,7 @@
 
 mod objects;
 mod operations;
+mod rfc3339;
 pub mod snapshot;
 
 pub use objects::*;

@@ -267,9 +267,13 @@ pub struct StorageGroupCopyStatus {
     pub suspend_comment: Option<String>,
     pub copy_queue_length: u64,
     pub replay_queue_length: u64,
+    #[serde(serialize_with = "super::rfc3339::option")]
     pub latest_available_log_time: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::rfc3339::option")]
     pub last_copied_log_time: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::rfc3339::option")]
     pub last_inspected_log_time: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::rfc3339::option")]
     pub last_replayed_log_time: Option<DateTime<Utc>>,
     pub last_log_generated: u64,
     pub last_log_copied: u64,

@@ -20,6 +20,7 @@ pub mod embedded;
 pub mod error;
 pub mod eseutil;
 mod health;
+mod json_body;
 pub mod lab;
 mod latency;
 mod mail;

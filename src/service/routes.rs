@@ -2,10 +2,12 @@
 //! `engine::queries` under the estate's read lock (or the journal's reader); changes are
 //! handled in `changes`.
 
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Extension, Query, State};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+
+use super::json_body::Json;
 use serde::de::DeserializeOwned;
 
 use super::bounds::Bounded;
@@ -128,58 +130,83 @@ async fn copy_status(
     query: Result<Query<CopyStatusQuery>, QueryRejection>,
 ) -> Reply<Vec<api::StorageGroupCopyStatus>> {
     let query = query_of(query)?;
-    let (mut entries, estate) = read(&state, |e| Ok((queries::copy_status(e, &query)?, e.clone())))?;
-    if query.dumpster_statistics {
+    // The estate is read under its lock; the ledger is read after the lock is released.
+    let (mut entries, dumpster) = read(&state, |e| {
+        let entries = queries::copy_status(e, &query)?;
+        let dumpster: Option<Vec<Option<DumpsterScope>>> =
+            query.dumpster_statistics.then(|| entries.iter().map(|c| DumpsterScope::of(e, &c.identity)).collect());
+        Ok((entries, dumpster))
+    })?;
+    if let Some(scopes) = dumpster {
         let reader = crate::service::unpoisoned(&state.reader);
-        for entry in &mut entries {
-            let Some((server, storage_group)) = entry.identity.split_once('\\') else { continue };
-            let statistics = dumpster_statistics(&estate, server, storage_group, reader.as_ref())
-                .map_err(|e| ServiceError::internal(&e))?;
+        for (entry, scope) in entries.iter_mut().zip(scopes) {
+            let Some(scope) = scope else { continue };
+            let statistics = scope.statistics(reader.as_ref()).map_err(|e| ServiceError::internal(&e))?;
             entry.dumpster_statistics = Some(statistics);
         }
     }
     Ok(Json(entries))
 }
 
-/// What the transport dumpster of a storage group holds on the hub transport servers of its
-/// server's site: the newest accepted messages within MaxDumpsterTime (by the lab clock) and
-/// MaxDumpsterSizePerStorageGroup, oldest dropped first. Reads the ledger newest first and
-/// stops at the first range past either limit.
-fn dumpster_statistics(
-    estate: &Estate,
-    server: &str,
-    storage_group: &str,
-    reader: &dyn crate::service::store::JournalRead,
-) -> Result<Vec<api::DumpsterStatistics>, crate::service::store::StoreError> {
-    let now = estate.lab_time(chrono::Utc::now());
-    let oldest_kept =
-        now - chrono::Duration::seconds(i64::try_from(estate.max_dumpster_time_seconds).unwrap_or(i64::MAX / 2000));
-    let (mut count, mut bytes, mut oldest) = (0u64, 0u64, None);
-    reader.accepted(server, storage_group, true, &mut |range| {
-        if range.accepted_at < oldest_kept {
-            return false;
-        }
-        let room = estate.max_dumpster_size_bytes.saturating_sub(bytes);
-        let fits = room.checked_div(range.size).map_or(range.count, |n| n.min(range.count));
-        if fits > 0 {
-            count += fits;
-            bytes += fits * range.size;
-            oldest = Some(range.accepted_at);
-        }
-        fits == range.count
-    })?;
-    let site = estate.server(server).and_then(|s| estate.datacenter_of(&s.active_node)).map(str::to_string);
-    Ok(estate
-        .hub_transport_servers
-        .iter()
-        .filter(|h| site.as_deref().is_none_or(|d| h.datacenter.eq_ignore_ascii_case(d)))
-        .map(|h| api::DumpsterStatistics {
-            server: h.name.clone(),
-            oldest_item: oldest,
-            item_count: count,
-            size_bytes: bytes,
+/// What the transport dumpster of one storage group keeps, as the estate sets it: the storage
+/// group, MaxDumpsterTime (as the oldest acceptance kept, by the lab clock),
+/// MaxDumpsterSizePerStorageGroup, and the hub transport servers of its server's site.
+struct DumpsterScope {
+    server: String,
+    storage_group: String,
+    oldest_kept: chrono::DateTime<chrono::Utc>,
+    max_size_bytes: u64,
+    hub_transport_servers: Vec<String>,
+}
+
+impl DumpsterScope {
+    /// The scope of the storage group `identity` (`SERVER\GROUP`); `None` for another form.
+    fn of(estate: &Estate, identity: &str) -> Option<DumpsterScope> {
+        let (server, storage_group) = identity.split_once('\\')?;
+        let now = estate.lab_time(chrono::Utc::now());
+        let max_time = i64::try_from(estate.max_dumpster_time_seconds).unwrap_or(i64::MAX / 2000);
+        let site = estate.server(server).and_then(|s| estate.datacenter_of(&s.active_node));
+        Some(DumpsterScope {
+            server: server.to_string(),
+            storage_group: storage_group.to_string(),
+            oldest_kept: now - chrono::Duration::seconds(max_time),
+            max_size_bytes: estate.max_dumpster_size_bytes,
+            hub_transport_servers: estate
+                .hub_transport_servers
+                .iter()
+                .filter(|h| site.is_none_or(|d| h.datacenter.eq_ignore_ascii_case(d)))
+                .map(|h| h.name.clone())
+                .collect(),
         })
-        .collect())
+    }
+
+    /// What the dumpster holds on each hub transport server: the newest accepted messages within
+    /// both limits, oldest dropped first. Reads the ledger newest first and stops at the first
+    /// range past either limit.
+    fn statistics(
+        self,
+        reader: &dyn crate::service::store::JournalRead,
+    ) -> Result<Vec<api::DumpsterStatistics>, crate::service::store::StoreError> {
+        let (mut count, mut bytes, mut oldest) = (0u64, 0u64, None);
+        reader.accepted(&self.server, &self.storage_group, true, &mut |range| {
+            if range.accepted_at < self.oldest_kept {
+                return false;
+            }
+            let room = self.max_size_bytes.saturating_sub(bytes);
+            let fits = room.checked_div(range.size).map_or(range.count, |n| n.min(range.count));
+            if fits > 0 {
+                count += fits;
+                bytes += fits * range.size;
+                oldest = Some(range.accepted_at);
+            }
+            fits == range.count
+        })?;
+        Ok(self
+            .hub_transport_servers
+            .into_iter()
+            .map(|server| api::DumpsterStatistics { server, oldest_item: oldest, item_count: count, size_bytes: bytes })
+            .collect())
+    }
 }
 
 async fn mailboxes(
