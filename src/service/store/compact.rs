@@ -216,13 +216,16 @@ fn sections_in(mut rest: &[u8]) -> Result<Vec<Section<'_>>, StoreError> {
 }
 
 /// The objects of one section.
-fn decode_objects(section: &Section<'_>, kind: Kind) -> Result<Vec<Object>, StoreError> {
+fn decode_objects(section: &Section<'_>, kind: Kind, pace: Pace) -> Result<Vec<Object>, StoreError> {
     // Borrowing from the section (a `Read` over it would copy every string through a buffer
     // first: a fifth of the decoding's time).
     let mut reader = rmp_serde::Deserializer::from_read_ref(section.body);
     let mut objects = Vec::with_capacity(section.count);
-    for _ in 0..section.count {
+    for i in 0..section.count {
         objects.push(Object::decode(kind, &mut reader).map_err(|e| bad(format!("{}: {e}", kind.name())))?);
+        if pace == Pace::GiveWay && i % GIVE_WAY_EVERY == GIVE_WAY_EVERY - 1 {
+            std::thread::yield_now();
+        }
     }
     // Nothing may follow the counted objects (a borrowing reader does not say what is left,
     // so one more value is asked for: there must be none).
@@ -234,7 +237,6 @@ fn decode_objects(section: &Section<'_>, kind: Kind) -> Result<Vec<Object>, Stor
     }
 }
 
-/// The sections' objects, each section's in order, on the calling thread.
 /// The object sections of a snapshot, in order, each with its kind.
 type Lists<'s, 'b> = Vec<(Kind, &'s Section<'b>)>;
 
@@ -257,7 +259,7 @@ fn settings_and_lists<'s, 'b>(sections: &'s [Section<'b>]) -> Result<(EstateMeta
 }
 
 fn decode_all(sections: &[(Kind, &Section<'_>)]) -> Result<Vec<Vec<Object>>, StoreError> {
-    sections.iter().map(|(kind, section)| decode_objects(section, *kind)).collect()
+    sections.iter().map(|(kind, section)| decode_objects(section, *kind, Pace::Through)).collect()
 }
 
 /// The lists of the replication state (a storage group's log counters, each copy's progress):
@@ -274,6 +276,20 @@ pub type Fallback = Box<dyn Fn(Kind) -> Result<Vec<Object>, StoreError> + Send>;
 /// How much lower the thread that reads the deferred lists runs than the rest of the process
 /// (a Linux thread's own nice value; 10: about a tenth of a core's share against the others).
 const BACKGROUND_NICENESS: i32 = 10;
+
+/// How a decoding shares its core. In the foreground (the open) it runs through. In the
+/// background it steps aside every [`GIVE_WAY_EVERY`] objects (`sched_yield`): a thread of the
+/// shell or the service woken behind it on the same core then runs within some 50 µs, not after
+/// this thread's time slice (a lower nice value alone did not do that: on two cores the shell's
+/// thread, woken when the lab had opened, waited up to a millisecond behind this one).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pace {
+    Through,
+    GiveWay,
+}
+
+/// Objects decoded between two yields in the background (about 50 µs of work).
+const GIVE_WAY_EVERY: usize = 64;
 
 /// Reads the rest of a snapshot whose head was read (the deferred lists' sections, after the
 /// head), on the thread that decodes them.
@@ -304,7 +320,7 @@ pub fn decode_deferring(bytes: Vec<u8>, rest: Option<ReadRest>, fallback: Fallba
             let start = section.body.as_ptr() as usize - bytes.as_ptr() as usize;
             later.push((kind, section.count, start, start + section.body.len()));
         } else {
-            now.extend(decode_objects(section, kind)?);
+            now.extend(decode_objects(section, kind, Pace::Through)?);
         }
     }
     let mut estate = diff::assemble(meta, now);
@@ -324,9 +340,16 @@ pub fn decode_deferring(bytes: Vec<u8>, rest: Option<ReadRest>, fallback: Fallba
         for (kind, fill) in fills {
             let decoded = rest_sections.as_ref().and_then(|rest| {
                 let in_head = later.iter().filter(|(k, ..)| *k == kind).map(|&(kind, count, start, end)| {
-                    decode_objects(&Section { kind: Part::Objects(kind), count, body: &bytes[start..end] }, kind)
+                    decode_objects(
+                        &Section { kind: Part::Objects(kind), count, body: &bytes[start..end] },
+                        kind,
+                        Pace::GiveWay,
+                    )
                 });
-                let in_rest = rest.iter().filter(|s| s.kind == Part::Objects(kind)).map(|s| decode_objects(s, kind));
+                let in_rest = rest
+                    .iter()
+                    .filter(|s| s.kind == Part::Objects(kind))
+                    .map(|s| decode_objects(s, kind, Pace::GiveWay));
                 in_head.chain(in_rest).collect::<Result<Vec<Vec<Object>>, _>>().ok()
             });
             let read = match decoded {
