@@ -31,15 +31,17 @@ const SHELL_STACK_BYTES: usize = 256 * 1024 * 1024;
 fn main() {
     shell::memory::install(|| HEAP.allocated());
     // Only touched pages cost memory, so a large reserved stack is free until used.
-    let code = match std::thread::Builder::new().name("ccrsh".into()).stack_size(SHELL_STACK_BYTES).spawn(run) {
-        Ok(shell) => shell.join().unwrap_or(1),
-        Err(e) => {
-            eprintln!("ccrsh: cannot start the shell thread: {e}");
-            1
-        }
-    };
+    // The shell's thread ends the process itself (rather than waking this one to do it): it
+    // returns only by panicking, which exits 1.
     // `exit` can ask for any 32-bit code; the OS keeps the low byte, as with pwsh.
-    std::process::exit(code);
+    let shell = std::thread::Builder::new()
+        .name("ccrsh".into())
+        .stack_size(SHELL_STACK_BYTES)
+        .spawn(|| std::process::exit(run()));
+    if let Err(e) = shell.map(std::thread::JoinHandle::join) {
+        eprintln!("ccrsh: cannot start the shell thread: {e}");
+    }
+    std::process::exit(1);
 }
 
 fn run() -> i32 {
