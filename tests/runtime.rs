@@ -1147,3 +1147,32 @@ fn every_cmdlet_reads_a_property_hashtable_as_powershell_does() {
         ]
     );
 }
+
+/// pwsh's ConvertTo-Json gathers piped objects and writes several as one array, while the
+/// object given to `-InputObject` by name is written as it is, a collection included (its
+/// InputObject is one `[object]`); Get-Unique returns a collection given by name unchanged.
+#[test]
+fn an_input_object_given_by_name_is_one_object_even_when_it_is_a_collection() {
+    let ran = run(r#"
+        ConvertTo-Json -InputObject @(42) -Compress
+        ,@(42) | ConvertTo-Json -Compress
+        42 | ConvertTo-Json -Compress
+        ConvertTo-Json -InputObject @() -Compress
+        ConvertTo-Json -InputObject $null -Compress
+        1, 2 | ConvertTo-Json -Compress
+        ConvertTo-Json -InputObject @(1, 2) -Compress -AsArray
+        ConvertTo-Json -InputObject @(@{ Items = @(@{ V = 1 }) }) -Compress -Depth 3
+        $list = 1, 2, 2, 3
+        $same = Get-Unique -InputObject $list; "$($same.Count): $($same -join ',')"
+        ($list | Get-Unique) -join ','
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        ["[42]", "[42]", "42", "[]", "null", "[1,2]", "[[1,2]]", r#"[{"Items":[{"V":1}]}]"#, "4: 1,2,2,3", "1,2,3"]
+    );
+    // A bad depth is refused before anything is written.
+    let ran = run("ConvertTo-Json -InputObject @(1) -Depth 101; 'after'");
+    assert!(ran.stderr.contains("Depth"), "{}", ran.stderr);
+    assert!(!ran.stdout.contains('['), "{}", ran.stdout);
+}

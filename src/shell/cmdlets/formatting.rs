@@ -167,7 +167,9 @@ fn by_groups(
 }
 
 pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let values = input(call);
+    // Piped objects are gathered and written as one array when there are several (or with
+    // -AsArray); an object given by name, a collection included, is written as it is.
+    let values = super::input_objects(call);
     if values.iter().any(|v| matches!(v, Value::Formatted(_))) {
         return Err(ErrorRecord::new(
             "FormattedInput",
@@ -178,11 +180,8 @@ pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
         .with_hint("Put ConvertTo-Json before Format-Table or Format-List, or leave the Format-* cmdlet out."));
     }
     if values.is_empty() && !call.switch("AsArray") {
-        // `$null | ConvertTo-Json` is "null"; no input at all is nothing.
-        return Ok(match call.get("InputObject") {
-            Some(Value::Null) => vec![Value::from("null")],
-            _ => Vec::new(),
-        });
+        // No input at all is nothing.
+        return Ok(Vec::new());
     }
     let depth = call.int("Depth").map_or(2, |d| usize::try_from(d).unwrap_or(0));
     let value = match values.as_slice() {

@@ -442,6 +442,17 @@ pub fn pipeline_input(call: &Invocation<'_>) -> Vec<Value> {
     }
 }
 
+/// The objects a cmdlet whose `-InputObject` is one object (`[psobject]`) works on: each object
+/// piped in, or the single object given by name. A collection given by name is one object, not
+/// unrolled (`Get-Unique -InputObject $list` returns the list unchanged; `ConvertTo-Json
+/// -InputObject @(42)` writes `[42]`), and `-InputObject $null` is one `$null`.
+pub fn input_objects(call: &Invocation<'_>) -> Vec<Value> {
+    if call.piped.is_some_and(|p| p.eq_ignore_ascii_case("InputObject")) {
+        return pipeline_input(call);
+    }
+    call.get("InputObject").cloned().into_iter().collect()
+}
+
 /// Default views of types no spec names as its output type (a cmdlet's second output type,
 /// the runtime's objects), as PowerShell's format files define them: type, kind, columns,
 /// widths. (Files and folders have a view of their own, with computed columns:

@@ -366,7 +366,7 @@ pub fn measure_object(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec
 }
 
 pub fn get_unique(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
-    let items = pipeline_input(call);
+    let items = super::input_objects(call);
     let as_string = call.switch("AsString");
     let case_insensitive = call.switch("CaseInsensitive");
     let mut out: Vec<Value> = Vec::new();
