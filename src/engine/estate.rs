@@ -540,6 +540,24 @@ fn group_key(server: &str, name: &str) -> String {
     format!("{server}\\{name}").to_ascii_lowercase()
 }
 
+/// Whether `key` is [`group_key`]`(server, name)`, without building it.
+fn is_group_key(key: &str, server: &str, name: &str) -> bool {
+    let (key, server, name) = (key.as_bytes(), server.as_bytes(), name.as_bytes());
+    key.len() == server.len() + 1 + name.len()
+        && key[server.len()] == b'\\'
+        && lowercased_bytes(&key[..server.len()], server)
+        && lowercased_bytes(&key[server.len() + 1..], name)
+}
+
+/// Whether `lower` is `original.to_ascii_lowercase()` (which moves no byte).
+fn is_lowercased(lower: &str, original: &str) -> bool {
+    lowercased_bytes(lower.as_bytes(), original.as_bytes())
+}
+
+fn lowercased_bytes(lower: &[u8], original: &[u8]) -> bool {
+    lower.len() == original.len() && lower.iter().zip(original).all(|(l, o)| *l == o.to_ascii_lowercase())
+}
+
 impl Keyed for HubTransport {
     fn key(&self) -> String {
         self.name.to_ascii_lowercase()
@@ -578,6 +596,9 @@ impl Keyed for Node {
     fn parent(&self) -> Option<String> {
         Some(self.cluster.to_ascii_lowercase())
     }
+    fn parent_is(&self, key: &str) -> bool {
+        is_lowercased(key, &self.cluster)
+    }
 }
 
 impl Keyed for ClusteredMailboxServer {
@@ -593,6 +614,9 @@ impl Keyed for StorageGroup {
     fn parent(&self) -> Option<String> {
         Some(self.server.to_ascii_lowercase())
     }
+    fn parent_is(&self, key: &str) -> bool {
+        is_lowercased(key, &self.server)
+    }
     fn name(&self) -> Option<String> {
         Some(self.name.to_ascii_lowercase())
     }
@@ -605,6 +629,9 @@ impl Keyed for Database {
     fn parent(&self) -> Option<String> {
         Some(group_key(&self.server, &self.storage_group))
     }
+    fn parent_is(&self, key: &str) -> bool {
+        is_group_key(key, &self.server, &self.storage_group)
+    }
     fn name(&self) -> Option<String> {
         Some(self.name.to_ascii_lowercase())
     }
@@ -616,5 +643,27 @@ impl Keyed for StorageGroupCopy {
     }
     fn parent(&self) -> Option<String> {
         Some(group_key(&self.server, &self.storage_group))
+    }
+    fn parent_is(&self, key: &str) -> bool {
+        is_group_key(key, &self.server, &self.storage_group)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_key_is_recognised_without_being_built() {
+        for (server, name) in [("CCREX01", "First Storage Group"), ("ccrex01", "SG Ä 01"), ("", ""), ("A\\B", "c")] {
+            assert!(is_group_key(&group_key(server, name), server, name), "{server}\\{name}");
+        }
+        assert!(!is_group_key("ccrex01\\first", "CCREX01", "Firsts"));
+        assert!(!is_group_key("ccrex01/first", "CCREX01", "First"));
+        assert!(!is_group_key("ccrex02\\first", "CCREX01", "First"));
+        // group_key folds ASCII only, and so does the check.
+        assert!(!is_group_key("ccrex01\\ä", "CCREX01", "Ä"));
+        assert!(is_lowercased("nh-w2k3-srv04", "NH-W2K3-SRV04"));
+        assert!(!is_lowercased("nh", "NHX"));
     }
 }

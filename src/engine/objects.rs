@@ -32,6 +32,11 @@ pub trait Keyed {
     fn parent(&self) -> Option<String> {
         None
     }
+    /// Whether [`Keyed::parent`] is `key`; a collection asks this of every child it lists, so an
+    /// implementation may answer without building the key.
+    fn parent_is(&self, key: &str) -> bool {
+        self.parent().as_deref() == Some(key)
+    }
     /// Its own name, lowercased, when its key is a path (`server\name`), for lookups by the name
     /// alone.
     fn name(&self) -> Option<String> {
@@ -318,8 +323,7 @@ impl<T: Keyed> Objects<T> {
     pub fn positions_in(&self, parent: &str) -> Vec<usize> {
         let check = |index: &Index| {
             let positions = index.by_parent.get(parent).cloned().unwrap_or_default();
-            let sound =
-                positions.iter().all(|&p| self.list().get(p).is_some_and(|i| i.parent().as_deref() == Some(parent)));
+            let sound = positions.iter().all(|&p| self.list().get(p).is_some_and(|i| i.parent_is(parent)));
             sound.then_some(positions)
         };
         check(&self.index()).or_else(|| check(&self.rebuild())).unwrap_or_default()

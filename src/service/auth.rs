@@ -54,7 +54,8 @@ pub async fn require_token(State(state): State<AppState>, mut request: Request, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let action = format!("{} {}", request.method(), request.uri().path());
+    // What the audit trail calls the request; built only for a record.
+    let action = |request: &Request| format!("{} {}", request.method(), request.uri().path());
     let resolved = presented.and_then(|token| state.tokens.resolve(token));
     let Some((name, role)) = resolved else {
         let why = if presented.is_some() {
@@ -63,17 +64,18 @@ pub async fn require_token(State(state): State<AppState>, mut request: Request, 
             "The request carried no token."
         };
         let error = denied(why);
-        audit(&state, UNKNOWN_CALLER, &action, "Denied", &error.0);
+        audit(&state, UNKNOWN_CALLER, &action(&request), "Denied", &error.0);
         return error.into_response();
     };
     tracing::Span::current().record("caller", name.as_str());
     let mut caller = Caller::new(name, role);
-    let changes = request.method() == Method::POST;
-    if changes {
+    // A change's refusal is recorded after its handler has run: its action is kept for that.
+    let change = (request.method() == Method::POST).then(|| action(&request));
+    if let Some(action) = &change {
         match request_id(&request) {
             Ok(id) => caller.request_id = id,
             Err(error) => {
-                audit(&state, &caller.name, &action, "Invalid", &error.0);
+                audit(&state, &caller.name, action, "Invalid", &error.0);
                 return error.into_response();
             }
         }
@@ -81,7 +83,10 @@ pub async fn require_token(State(state): State<AppState>, mut request: Request, 
     request.extensions_mut().insert(role);
     request.extensions_mut().insert(caller.clone());
     let response = next.run(request).await;
-    if changes && !response.status().is_success() && !caller.audited.load(Ordering::Relaxed) {
+    if let Some(action) = change
+        && !response.status().is_success()
+        && !caller.audited.load(Ordering::Relaxed)
+    {
         let outcome = if response.status().as_u16() == 403 { "Denied" } else { "Invalid" };
         let fallback = ErrorBody {
             code: ErrorCode::Internal,
