@@ -151,6 +151,8 @@ impl SqliteStore {
     /// Creates the database at `path` holding `estate`. The file must not exist yet.
     pub fn create(path: &Path, estate: &Estate) -> Result<SqliteStore, StoreError> {
         let mut connection = Connection::open(path)?;
+        // Before its log and index exist: SQLite gives them the database's own mode.
+        keep_private(path)?;
         configure(&connection)?;
         let tx = connection.transaction()?;
         tx.execute_batch(SCHEMA)?;
@@ -166,6 +168,7 @@ impl SqliteStore {
         // One thread at a time uses a connection (the writer's lock): SQLite's own per-call
         // mutex (its default "serialized" mode) is not needed.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        keep_private(path)?;
         let mut connection = Connection::open_with_flags(path, flags)?;
         configure(&connection)?;
         match schema_version(&connection)? {
@@ -367,6 +370,32 @@ fn read_snapshot_rest(path: &Path, head: &[u8]) -> Result<Vec<u8>, StoreError> {
 fn configure(connection: &Connection) -> Result<(), StoreError> {
     keep_wal_files(connection)?;
     connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA mmap_size = 268435456;")?;
+    Ok(())
+}
+
+/// Keeps the estate's database, its log and the log's index readable by ccrd's user alone
+/// (0600). SQLite creates a database 0644 less the umask, and the other two with the database's
+/// own mode; a database made before this was done (or unpacked by an import) is tightened,
+/// with its log and index, when it is opened. (The lab directory, 0700, already kept others
+/// out: this holds when the directory's mode is loosened too.)
+fn keep_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    let failed = |e: std::io::Error| StoreError::Backend(format!("cannot keep {} private: {e}", path.display()));
+    match std::fs::metadata(path) {
+        // A missing database is SQLite's to report.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(failed(e)),
+        Ok(meta) if meta.permissions().mode() & 0o077 == 0 => return Ok(()),
+        Ok(_) => {}
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(failed(e)),
+            _ => {}
+        }
+    }
     Ok(())
 }
 
@@ -990,6 +1019,35 @@ mod tests {
     use crate::api::CopyStatus;
     use crate::engine::CopyKind;
     use crate::engine::topology::{SEED, build};
+
+    #[test]
+    fn the_estates_files_are_private_to_ccrds_user_and_an_older_labs_are_tightened_at_open() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("estate.db");
+        let estate = build("seed", SEED).expect("seed builds");
+        let mode = |suffix: &str| {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            std::fs::metadata(&file).expect("exists").permissions().mode() & 0o777
+        };
+        let store = SqliteStore::create(&path, &estate).expect("created");
+        for suffix in ["", "-wal", "-shm"] {
+            assert_eq!(mode(suffix), 0o600, "estate.db{suffix} of a new store");
+        }
+        drop(store);
+        // As a lab made before: the database, its log and its index readable by others.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("loosened");
+        }
+        let mut store = SqliteStore::open(&path).expect("opened");
+        for suffix in ["", "-wal", "-shm"] {
+            assert_eq!(mode(suffix), 0o600, "estate.db{suffix} after an open");
+        }
+        assert_eq!(store.load().expect("loads").topology, estate.topology);
+    }
 
     #[test]
     fn a_time_that_would_not_read_back_is_never_written() {
