@@ -1176,3 +1176,82 @@ fn an_input_object_given_by_name_is_one_object_even_when_it_is_a_collection() {
     assert!(ran.stderr.contains("Depth"), "{}", ran.stderr);
     assert!(!ran.stdout.contains('['), "{}", ran.stdout);
 }
+
+/// A `PSTypeName` key of a hashtable cast to `[pscustomobject]` names the object's type: it is
+/// first in PSTypeNames and is not a property (PowerShell's HashtableToPSCustomObjectConversion
+/// tests; "Everything you wanted to know about PSCustomObject"). A `$null` one adds nothing.
+#[test]
+fn a_pstypename_key_names_the_custom_objects_type_instead_of_becoming_a_property() {
+    let ran = run(r#"
+        $o = [pscustomobject]@{ pstypename = 'Contoso.Copy'; Name = 'SG1' }
+        $o.PSTypeNames -join ','
+        ($o.psobject.Properties | ForEach-Object Name) -join ','
+        ([pscustomobject]@{ PSTypeName = 'System.Object' }).PSTypeNames.Count
+        $n = [pscustomobject]@{ PSTypeName = $null; Name = 'SG2' }
+        $n.PSTypeNames -join ','
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "Contoso.Copy,System.Management.Automation.PSCustomObject,System.Object",
+            "Name",
+            "3",
+            "System.Management.Automation.PSCustomObject,System.Object",
+        ]
+    );
+}
+
+/// .NET's DateTime.ToLongDateString and friends (en-US patterns), Array.Clone (a new array
+/// with the same elements), and CmdletInfo/FunctionInfo's Verb and Noun.
+#[test]
+fn dates_format_long_and_short_arrays_clone_and_commands_name_their_verb_and_noun() {
+    let ran = run(r#"
+        $d = Get-Date '11/11/2019 3:04:05 PM'
+        $d.ToLongDateString(); $d.ToShortDateString(); $d.ToLongTimeString(); $d.ToShortTimeString()
+        $a = 1, 2; $b = $a.Clone(); $b[0] = 9; "$a|$b"
+        $c = Get-Command get-mailbox*server; "$($c.Name) $($c.Verb) $($c.Noun)"
+        function Invoke-Failover {}; function helper {}
+        "$((Get-Command Invoke-Failover).Verb)/$((Get-Command Invoke-Failover).Noun)/[$((Get-Command helper).Verb)]"
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "Monday, November 11, 2019",
+            "11/11/2019",
+            "3:04:05 PM",
+            "3:04 PM",
+            "1 2|9 2",
+            "Get-MailboxServer Get MailboxServer",
+            "Invoke/Failover/[]",
+        ]
+    );
+    // A date method given arguments it does not take is pwsh's error, and the date is unchanged.
+    let ran = run("$d = Get-Date '11/11/2019'; $d.ToLongDateString(1); $d.ToShortDateString()");
+    assert!(ran.stderr.contains("ToLongDateString"), "{}", ran.stderr);
+    assert_eq!(lines(&ran.stdout), ["11/11/2019"]);
+}
+
+/// Select-Object takes a bare script block as a calculated property named by its text; an empty
+/// one has no name, which pwsh refuses (EmptyScriptBlockAndNoName, a PSArgumentException)
+/// before writing anything.
+#[test]
+fn select_object_takes_a_script_block_property_and_refuses_an_empty_one() {
+    let ran = run(r#"
+        $s = 'copy' | Select-Object -Property { $_.Length }
+        ($s.psobject.Properties | ForEach-Object Name) -join ','; $s.'$_.Length'
+        try { 'bar' | Select-Object -Property {} -ErrorAction Stop; 'not reached' }
+        catch { $_.FullyQualifiedErrorId; "$($_.CategoryInfo)" }
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "$_.Length",
+            "4",
+            "EmptyScriptBlockAndNoName,Microsoft.PowerShell.Commands.SelectObjectCommand",
+            "InvalidArgument: (:) [Select-Object], PSArgumentException",
+        ]
+    );
+}

@@ -167,6 +167,9 @@ impl Value {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub type_name: String,
+    /// Type names put before `type_name` in `PSTypeNames` (a `PSTypeName` key of a hashtable
+    /// cast to `[pscustomobject]`), first first.
+    pub added_type_names: Vec<String>,
     pub properties: Vec<(String, Value)>,
     /// What `ToString()` gives, when not the type name (an ErrorRecord's is its message).
     pub text: Option<String>,
@@ -174,7 +177,7 @@ pub struct Record {
 
 impl Record {
     pub fn new(type_name: impl Into<String>) -> Record {
-        Record { type_name: type_name.into(), properties: Vec::new(), text: None }
+        Record { type_name: type_name.into(), added_type_names: Vec::new(), properties: Vec::new(), text: None }
     }
 
     /// Sets what `ToString()` gives (builder style).

@@ -16,6 +16,17 @@ fn spec_broken(error: &crate::shell::spec::SpecError) -> ErrorRecord {
         .with_hint("This is a defect in this build of ccrsh; the spec tests catch it.")
 }
 
+/// A command's verb: the part of its name before the first `-` (empty without one), as
+/// CmdletInfo.Verb and FunctionInfo.Verb give it.
+fn verb_of(name: &str) -> &str {
+    name.split_once('-').map_or("", |(verb, _)| verb)
+}
+
+/// A command's noun: the part of its name after the first `-` (empty without one).
+fn noun_of(name: &str) -> &str {
+    name.split_once('-').map_or("", |(_, noun)| noun)
+}
+
 pub fn get_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {
     let mut all = Registry::global().all().map_err(spec_broken)?;
     // A removed snap-in's cmdlets are not there.
@@ -36,6 +47,9 @@ pub fn get_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
                 .with("Name", f.spec.name.as_str())
                 .with("Version", env!("CARGO_PKG_VERSION"))
                 .with("Source", f.spec.module.as_str())
+                .with("Verb", verb_of(&f.spec.name))
+                .with("Noun", noun_of(&f.spec.name))
+                .with("ModuleName", f.spec.module.as_str())
                 .into()
         })
         .collect();
@@ -47,6 +61,9 @@ pub fn get_command(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
             .with("Name", name.as_str())
             .with("Version", "")
             .with("Source", "")
+            .with("Verb", verb_of(name))
+            .with("Noun", noun_of(name))
+            .with("ModuleName", "")
             .into()
     }));
     // A plain name that matched nothing is an error, as in PowerShell; a pattern is not.

@@ -376,6 +376,11 @@ fn selectors(value: Option<&Value>) -> Result<Vec<Selector>, ErrorRecord> {
                 let name = read.label.unwrap_or_else(|| read.expression.label());
                 out.push(Selector::Calculated { name, expression: read.expression });
             }
+            // A script block is a calculated property named by its text.
+            Value::ScriptBlock(block) => {
+                let expression = Key::Block(block);
+                out.push(Selector::Calculated { name: expression.label(), expression });
+            }
             other => out.push(Selector::Name(other.to_display_string())),
         }
     }

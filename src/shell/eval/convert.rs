@@ -244,7 +244,14 @@ pub fn cast(type_name: &str, value: &Value) -> Result<Value, ErrorRecord> {
             Value::Hashtable(h) => {
                 let mut record = Record::new("System.Management.Automation.PSCustomObject");
                 for (k, v) in h.borrow().entries() {
-                    record.properties.push((k.to_display_string(), v.clone()));
+                    let key = k.to_display_string();
+                    // A `PSTypeName` key names the object's type (first in PSTypeNames)
+                    // instead of becoming a property.
+                    if key.eq_ignore_ascii_case("PSTypeName") && *v != Value::Null {
+                        record.added_type_names.insert(0, v.to_display_string());
+                        continue;
+                    }
+                    record.properties.push((key, v.clone()));
                 }
                 Ok(Value::record(record))
             }

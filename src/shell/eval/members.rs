@@ -210,6 +210,8 @@ fn instance_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
             "contains" => {
                 Ok(Value::Bool(list.borrow().iter().any(|v| equals(v, args.first().unwrap_or(&Value::Null), true))))
             }
+            // Array.Clone(): a new array holding the same elements.
+            "clone" if args.is_empty() => Ok(Value::array(list.borrow().clone())),
             "indexof" => Ok(Value::Int(
                 list.borrow()
                     .iter()
@@ -329,6 +331,16 @@ fn instance_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
                     _ => Err(argument_count(name, args.len())),
                 },
                 "touniversaltime" | "tolocaltime" => Ok(value.clone()),
+                // The en-US culture's long and short date and time patterns; none takes arguments.
+                "tolongdatestring" | "toshortdatestring" | "tolongtimestring" | "toshorttimestring"
+                    if !args.is_empty() =>
+                {
+                    Err(argument_count(name, args.len()))
+                }
+                "tolongdatestring" => Ok(Value::String(t.format("%A, %B %-d, %Y").to_string())),
+                "toshortdatestring" => Ok(Value::String(t.format("%-m/%-d/%Y").to_string())),
+                "tolongtimestring" => Ok(Value::String(t.format("%-I:%M:%S %p").to_string())),
+                "toshorttimestring" => Ok(Value::String(t.format("%-I:%M %p").to_string())),
                 _ => Err(method_not_found(value, name)),
             }
         }

@@ -21,7 +21,8 @@ pub fn type_names(value: &Value) -> Vec<String> {
         Value::Object(o) => o.type_names(),
         Value::Record(r) => {
             let r = r.borrow();
-            let mut names = vec![r.type_name.clone()];
+            let mut names = r.added_type_names.clone();
+            names.push(r.type_name.clone());
             let mut rest = r.type_name.as_str();
             while let Some(inner) = rest.strip_prefix("Selected.") {
                 names.push(inner.to_string());
