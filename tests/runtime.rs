@@ -1255,3 +1255,44 @@ fn select_object_takes_a_script_block_property_and_refuses_an_empty_one() {
         ]
     );
 }
+
+/// .NET Core 3.0 and later print negative zero as `-0` (a Double or a Single), and a decimal
+/// literal keeps the scale it was written with (`0.0d` is `0.0`, `1.50d` is `1.50`); a
+/// multiplier suffix still multiplies.
+#[test]
+fn negative_zero_prints_its_sign_and_decimal_literals_keep_their_scale() {
+    let ran = run(r#"
+        -0e2; (-0e2).GetType().Name; 0 * -1.5; [float]-0.0; 0.0 + 0
+        0.0d; 1.50d; (1.50d).GetType().Name; 1.5dkb
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(lines(&ran.stdout), ["-0", "Double", "-0", "-0", "0", "0.0", "1.50", "Decimal", "1536.0"]);
+}
+
+/// A property's getter is a method in .NET, and PowerShell calls it as one: `get_Keys()`,
+/// `get_Values()` and `get_Count()` read the hashtable itself (never a key of that name),
+/// `get_Length()` a string's length, `get_Count()` an array's. Any other `get_` name is still
+/// MethodNotFound, and the hashtable is unchanged.
+#[test]
+fn property_getters_are_callable_as_methods() {
+    let ran = run(r#"
+        $h = [ordered]@{ a = 1; Keys = 'k' }
+        $h.get_Keys() -join ','; $h.get_Values() -join ','; $h.get_Count()
+        'copy'.get_Length(); (1, 2, 3).get_Count()
+        try { $h.get_Nope() } catch { $_.FullyQualifiedErrorId }
+        $h.Count
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(lines(&ran.stdout), ["a,Keys", "1,k", "2", "4", "3", "MethodNotFound", "2"]);
+}
+
+/// `$MyInvocation.Statement` (PowerShell 7.4) is the whole text of the call, over every line
+/// it takes.
+#[test]
+fn my_invocation_statement_is_the_whole_text_of_the_call() {
+    let ran = run(
+        "$s = & {\n  $MyInvocation.Statement\n}\n\"[$s]\"\nfunction Get-It { $MyInvocation.Statement }\nGet-It -Verbose:$false",
+    );
+    assert_eq!(ran.stderr, "");
+    assert_eq!(lines(&ran.stdout), ["[& {", "  $MyInvocation.Statement", "}]", "Get-It -Verbose:$false"]);
+}

@@ -488,6 +488,10 @@ fn format_real(r: f64) -> String {
         let sign = if exponent < 0 { '-' } else { '+' };
         return format!("{mantissa}E{sign}{:02}", exponent.abs());
     }
+    // .NET Core 3.0 and later print negative zero with its sign.
+    if r == 0.0 && r.is_sign_negative() {
+        return "-0".into();
+    }
     if r.fract() == 0.0 { format!("{}", r as i64) } else { r.to_string() }
 }
 
@@ -503,6 +507,9 @@ fn format_single(f: f32) -> String {
         let exponent: i32 = exponent.parse().unwrap_or(0);
         let sign = if exponent < 0 { '-' } else { '+' };
         return format!("{mantissa}E{sign}{:02}", exponent.abs());
+    }
+    if f == 0.0 && f.is_sign_negative() {
+        return "-0".into();
     }
     if f.fract() == 0.0 { format!("{}", f as i64) } else { f.to_string() }
 }

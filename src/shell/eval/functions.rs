@@ -841,6 +841,8 @@ fn invocation_info(
             .with("MyCommand", Value::record(command))
             .with("InvocationName", invocation_name)
             .with("Line", text.get(line_start..line_end).unwrap_or("").trim_end_matches('\r').to_string())
+            // The whole text of the call, over as many lines as it takes (PowerShell 7.4).
+            .with("Statement", text.get(span.range()).unwrap_or("").to_string())
             .with("ScriptName", script_name.clone())
             .with("PSScriptRoot", root)
             .with("PSCommandPath", script_name)

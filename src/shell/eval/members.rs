@@ -162,6 +162,25 @@ pub fn call_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
     instance_method(value, name, args).map_err(|e| thrown_by_method(name, args.len(), e))
 }
 
+/// The value `get_<Property>()` returns for the properties of strings, arrays and hashtables
+/// (`lower` is the method's name in lower case); `None` for any other name. A hashtable's
+/// getters read the table itself, never a key of that name.
+fn property_getter(value: &Value, lower: &str) -> Option<Value> {
+    let property = lower.strip_prefix("get_")?;
+    match (value, property) {
+        (Value::String(s), "length") => Some(Value::Int(s.chars().count() as i64)),
+        (Value::Array(list), "count" | "length" | "longlength") => Some(Value::Int(list.borrow().len() as i64)),
+        (Value::Hashtable(h), "count") => Some(Value::Int(h.borrow().len() as i64)),
+        (Value::Hashtable(h), "keys") => {
+            Some(Value::array(h.borrow().entries().iter().map(|(k, _)| k.clone()).collect()))
+        }
+        (Value::Hashtable(h), "values") => {
+            Some(Value::array(h.borrow().entries().iter().map(|(_, v)| v.clone()).collect()))
+        }
+        _ => None,
+    }
+}
+
 /// A .NET exception thrown inside a method reaches the script as PowerShell wraps it
 /// (`runtime::object::as_method_invocation`).
 fn thrown_by_method(name: &str, count: usize, error: ErrorRecord) -> ErrorRecord {
@@ -203,6 +222,12 @@ fn instance_method(value: &Value, name: &str, args: &[Value]) -> Result<Value, E
             return Ok(Value::Bool(equals(value, args.first().unwrap_or(&Value::Null), false)));
         }
         _ => {}
+    }
+    // A .NET property's getter called as a method (`$h.get_Keys()`, `'ab'.get_Length()`).
+    if args.is_empty()
+        && let Some(getter) = property_getter(value, &lower)
+    {
+        return Ok(getter);
     }
     match value {
         Value::String(s) => string_method(s, &lower, name, args, value),

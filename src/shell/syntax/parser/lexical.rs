@@ -731,7 +731,9 @@ fn number_value(
     if real {
         if suffix.decimal {
             let d = parse_decimal(digits)?;
-            let d = d.checked_mul(Decimal::from(multiplier))?;
+            // A decimal keeps the scale it was written with (`0.0d` is 0.0): only a
+            // multiplier suffix multiplies.
+            let d = if multiplier == 1 { d } else { d.checked_mul(Decimal::from(multiplier))? };
             return Some(NumberValue::Decimal(if negative { -d } else { d }));
         }
         let mut d: f64 = digits.parse().ok()?;
