@@ -6,12 +6,11 @@ use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Extension, Query, State};
 use axum::routing::{get, post};
-
-use super::json_body::Json;
 use serde::de::DeserializeOwned;
 
 use super::bounds::Bounded;
 use super::error::ServiceError;
+use super::json_body::Json;
 use super::{AppState, changes, mail, replication};
 use crate::api::{
     self, CopyStatusQuery, DatabaseKind, EventQuery, HistoryQuery, IdentityQuery, Role, ServiceInfo, StoreQuery, routes,
