@@ -1296,3 +1296,48 @@ fn my_invocation_statement_is_the_whole_text_of_the_call() {
     assert_eq!(ran.stderr, "");
     assert_eq!(lines(&ran.stdout), ["[& {", "  $MyInvocation.Statement", "}]", "Get-It -Verbose:$false"]);
 }
+
+/// PowerShell's binder turns only Booleans and numbers into a `[bool]` parameter, and into each
+/// element of an advanced function's `[bool[]]` (ArgumentTypeConverterAttribute.CheckBoolValue):
+/// text such as 'false' is refused with ParameterArgumentTransformationError before the
+/// function runs, where a cast would make it $true.
+#[test]
+fn a_boolean_parameter_takes_only_booleans_and_numbers() {
+    let ran = run(r#"
+        function Set-Flag { param([bool] $On) "on=$On" }
+        function Set-Flags { [CmdletBinding()] param([bool[]] $On) "on=$($On -join ',')" }
+        Set-Flag $false; Set-Flag 1; Set-Flag -On:$true; Set-Flags 1, 0, $true
+        $ran = 'no'
+        try { Set-Flag 'false'; $ran = 'yes' } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }
+        try { Set-Flags 'a', 'b' } catch { $_.FullyQualifiedErrorId }
+        "ran=$ran"
+        # A plain function's [bool[]] converts each element as a cast does (pwsh keeps V1's way).
+        function Get-Flags { param([bool[]] $On) $On -join ',' }
+        Get-Flags 'a', 0
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            "on=False",
+            "on=True",
+            "on=True",
+            "on=True,False,True",
+            "ParameterArgumentTransformationError,Set-Flag",
+            "Cannot process argument transformation on parameter 'On'. Cannot convert value \"System.String\" to type \"System.Boolean\". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.",
+            "ParameterArgumentTransformationError,Set-Flags",
+            "ran=no",
+            "True,False",
+        ]
+    );
+}
+
+/// A catch clause's type list may have newlines before each type and around its commas.
+#[test]
+fn a_catch_type_list_may_span_lines() {
+    let ran = run(
+        "try { [int]::Parse('x') }\ncatch\n[DivideByZeroException]\n,\n[FormatException]\n{ 'caught' }\ntry { 1/0 } catch\n[DivideByZeroException] { 'zero' }",
+    );
+    assert_eq!(ran.stderr, "");
+    assert_eq!(lines(&ran.stdout), ["caught", "zero"]);
+}

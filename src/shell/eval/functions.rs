@@ -857,6 +857,24 @@ fn invocation_info(
     )
 }
 
+/// The type of the value a `[bool]` parameter refuses: PowerShell's binder turns only Booleans
+/// and numbers into a Boolean parameter (ArgumentTypeConverterAttribute.CheckBoolValue; text
+/// such as 'false' would silently be $true), where a cast converts anything. Each element of a
+/// `[bool[]]` is checked only for an advanced function, as pwsh keeps V1's conversion for
+/// plain functions. `None` when the value binds.
+fn not_boolean(type_name: &str, value: &Value, advanced: bool) -> Option<String> {
+    let binds =
+        |v: &Value| matches!(v, Value::Bool(_) | Value::Int(_) | Value::Real(_) | Value::Number(_) | Value::Null);
+    match convert::canonical_type(type_name).as_str() {
+        "bool" => (!binds(value)).then(|| convert::type_name(value)),
+        "bool[]" | "boolean[]" if advanced => match value {
+            Value::Array(items) => items.borrow().iter().find(|v| !binds(v)).map(convert::type_name),
+            one => (!binds(one)).then(|| convert::type_name(one)),
+        },
+        _ => None,
+    }
+}
+
 fn is_untyped(type_name: &str) -> bool {
     matches!(convert::canonical_type(type_name).as_str(), "object" | "psobject" | "switch")
 }
@@ -899,6 +917,20 @@ fn check_parameter(
             }
             _ => {}
         }
+    }
+    if let Some(refused) = rule.type_name.as_deref().and_then(|t| not_boolean(t, &value, sig.advanced)) {
+        return Err(fail(
+            ErrorRecord::new(
+                "ParameterArgumentTransformationError",
+                "InvalidData",
+                format!(
+                    "Cannot process argument transformation on parameter '{}'. Cannot convert value \"{refused}\" to type \"System.Boolean\". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.",
+                    rule.name
+                ),
+            )
+            .exception("System.Management.Automation.ParameterBindingArgumentTransformationException")
+            .with_hint("Pass $true or $false (or 1 or 0); the text 'false' is not a Boolean."),
+        ));
     }
     let value = match &rule.type_name {
         Some(t) if !(is_untyped(t) || value == Value::Null && rule.allow_null) => {

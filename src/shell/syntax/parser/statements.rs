@@ -738,14 +738,15 @@ impl<'s> Parser<'s> {
             if keyword_at(rest, "catch") {
                 self.pos += 5;
                 let mut types = Vec::new();
+                // Newlines may come before each type and around the commas between them.
                 loop {
-                    self.skip_blanks()?;
+                    self.skip_newlines()?;
                     if self.byte() != b'[' {
                         break;
                     }
                     let attribute = self.attribute()?;
                     types.push(TypeName { name: attribute.name, span: attribute.span });
-                    self.skip_blanks()?;
+                    self.skip_newlines()?;
                     if self.byte() == b',' {
                         self.pos += 1;
                         // The list may go on on the next line.
