@@ -1341,3 +1341,33 @@ fn a_catch_type_list_may_span_lines() {
     assert_eq!(ran.stderr, "");
     assert_eq!(lines(&ran.stdout), ["caught", "zero"]);
 }
+
+/// ConvertTo-Json reads every property as a script would (pwsh's JsonObject.AppendPsProperties):
+/// an `Add-Member` ScriptProperty's getter runs with `$this` the object, an AliasProperty gives
+/// its target's value, nested objects too; a getter that throws reads as null, and the caller's
+/// own `$this` is left as it was.
+#[test]
+fn convert_to_json_writes_script_and_alias_property_values() {
+    let ran = run(r#"
+        $o = [pscustomobject]@{ Value = 10 }
+        $o | Add-Member -MemberType ScriptProperty -Name Doubled -Value { $this.Value * 2 }
+        $o | Add-Member -MemberType AliasProperty -Name V -Value Value
+        $o | ConvertTo-Json -Compress
+        [pscustomobject]@{ Inner = $o } | ConvertTo-Json -Compress
+        $p = [pscustomobject]@{ A = 1 }
+        $p | Add-Member -MemberType ScriptProperty -Name Bad -Value { throw 'nope' }
+        $this = 'mine'
+        $p | ConvertTo-Json -Compress
+        $this
+        "#);
+    assert_eq!(ran.stderr, "");
+    assert_eq!(
+        lines(&ran.stdout),
+        [
+            r#"{"Value":10,"Doubled":20,"V":10}"#,
+            r#"{"Inner":{"Value":10,"Doubled":20,"V":10}}"#,
+            r#"{"A":1,"Bad":null}"#,
+            "mine",
+        ]
+    );
+}

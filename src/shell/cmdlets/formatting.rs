@@ -188,6 +188,7 @@ pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
         [one] if !call.switch("AsArray") => one.clone(),
         many => Value::array(many.to_vec()),
     };
+    let value = with_member_values(value, cx, depth + 1)?;
     let mut truncated = false;
     let text = json::write(&value, json::WriteOptions { depth, compress: call.switch("Compress") }, &mut truncated);
     if truncated {
@@ -195,6 +196,35 @@ pub fn convert_to_json(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Ve
             .push(format!("Resulting JSON is truncated as serialization has exceeded the set depth of {depth}."));
     }
     Ok(vec![Value::String(text)])
+}
+
+/// `value` with the members `Add-Member` gave its objects read as a script reads them (a
+/// ScriptProperty's getter run, an AliasProperty's target), `levels` deep, as pwsh's
+/// ConvertTo-Json reads every property's value (JsonObject.AppendPsProperties).
+fn with_member_values(value: Value, cx: &mut Context<'_>, levels: usize) -> Result<Value, ErrorRecord> {
+    if levels == 0 {
+        return Ok(value);
+    }
+    match value {
+        Value::Record(r) => {
+            let mut record = r.borrow().clone();
+            let this = Value::Record(r);
+            for (_, property) in record.properties.iter_mut() {
+                // A getter that fails reads as $null, as pwsh's AppendPsProperties catches it.
+                let read =
+                    cx.engine.member_value(&this, std::mem::replace(property, Value::Null)).unwrap_or(Value::Null);
+                *property = with_member_values(read, cx, levels - 1)?;
+            }
+            Ok(Value::record(record))
+        }
+        Value::Array(items) => {
+            let items = items.borrow().clone();
+            let read =
+                items.into_iter().map(|item| with_member_values(item, cx, levels - 1)).collect::<Result<_, _>>()?;
+            Ok(Value::array(read))
+        }
+        other => Ok(other),
+    }
 }
 
 pub fn convert_from_json(call: &Invocation<'_>, _: &mut Context<'_>) -> Result<Vec<Value>, ErrorRecord> {

@@ -292,7 +292,7 @@ impl Interpreter {
 
     /// A property's value, running it when it is a script member (`Add-Member
     /// -MemberType ScriptProperty`) with `$this` the object; an alias reads its target.
-    fn script_member(&mut self, this: &Value, found: Value, span: Span) -> Exec<Value> {
+    pub(super) fn script_member(&mut self, this: &Value, found: Value, span: Span) -> Exec<Value> {
         let Some(member) = runtime::psobject::ScriptMember::of(&found) else { return Ok(found) };
         match (member.kind, member.block.clone()) {
             (runtime::MemberKind::ScriptProperty, Some(getter)) => {

@@ -154,6 +154,9 @@ pub trait Engine {
     fn invoke_expression(&mut self, text: &str) -> Result<Vec<Value>, ErrorRecord>;
     /// `[scriptblock]::Create(text)`: a script block, or the parse error.
     fn create_script_block(&mut self, text: &str) -> Result<Value, ErrorRecord>;
+    /// A property's value as a script reads it: an `Add-Member` ScriptProperty's getter run
+    /// with `$this` the object, an AliasProperty's target; any other value as it is.
+    fn member_value(&mut self, this: &Value, found: Value) -> Result<Value, ErrorRecord>;
 }
 
 /// Why execution stopped early.
@@ -679,6 +682,10 @@ impl Engine for Interpreter {
 
     fn client_handle(&self) -> Rc<Client> {
         Rc::clone(&self.client)
+    }
+
+    fn member_value(&mut self, this: &Value, found: Value) -> Result<Value, ErrorRecord> {
+        self.script_member(this, found, Span::default()).map_err(|flow| self.park(flow))
     }
 
     fn call_block(&mut self, block: &ScriptBlock, args: Vec<Value>, span: Span) -> Result<Vec<Value>, ErrorRecord> {
