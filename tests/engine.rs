@@ -452,7 +452,7 @@ fn a_refused_move_names_each_failed_check_and_its_remedy_and_changes_nothing() {
     let body = refused(lab.move_to("NH-W2K3-SRV04"));
     assert_eq!(body.code, ErrorCode::PreconditionFailed);
     let report = body.report.expect("a refusal carries its report");
-    let failed: Vec<_> = report.checks.iter().filter(|c| c.result == CheckResult::Failed).collect();
+    let failed: Vec<_> = report.failed().collect();
     assert_eq!(failed.len(), 1, "{report:?}");
     assert!(failed[0].check.contains("First Storage Group") && failed[0].observed == "Suspended");
     assert!(failed[0].remedy.as_deref().unwrap_or_default().contains("Resume-StorageGroupCopy"));

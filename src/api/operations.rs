@@ -615,6 +615,13 @@ pub struct PreconditionReport {
     pub loss_estimate: Vec<LossEstimate>,
 }
 
+impl PreconditionReport {
+    /// The checks that failed (neither passed nor overridden), in order.
+    pub fn failed(&self) -> impl Iterator<Item = &PreconditionCheck> + Clone {
+        self.checks.iter().filter(|c| c.result == CheckResult::Failed)
+    }
+}
+
 /// One precondition.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]

@@ -780,12 +780,7 @@ mod tests {
 
     fn failed_checks(result: Result<(PreconditionReport, Vec<String>), EngineError>) -> Vec<String> {
         match result {
-            Err(EngineError::Refused(report)) => report
-                .checks
-                .iter()
-                .filter(|c| c.result == crate::api::CheckResult::Failed)
-                .map(|c| c.check.clone())
-                .collect(),
+            Err(EngineError::Refused(report)) => report.failed().map(|c| c.check.clone()).collect(),
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

@@ -100,7 +100,7 @@ impl Report {
 /// too, then its target and each failed check (the shell already names the cmdlet in front of
 /// it).
 pub fn refusal_message(report: &PreconditionReport) -> String {
-    let failed_checks = report.checks.iter().filter(|c| c.result == CheckResult::Failed);
+    let failed_checks = report.failed();
     let failed: Vec<String> = failed_checks
         .clone()
         .map(|c| format!("{} (observed: {}; required: {})", c.check, c.observed, c.threshold))
@@ -118,7 +118,7 @@ pub fn refusal_message(report: &PreconditionReport) -> String {
 /// The remedies of the failed checks, with their override switches, as one hint.
 pub fn refusal_hint(report: &PreconditionReport) -> String {
     let mut hints: Vec<String> = Vec::new();
-    for check in report.checks.iter().filter(|c| c.result == CheckResult::Failed) {
+    for check in report.failed() {
         let mut hint = check.remedy.clone().unwrap_or_default();
         if let Some(switch) = &check.override_switch {
             hint.push_str(&format!(" (or override with {switch})"));

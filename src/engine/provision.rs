@@ -423,12 +423,7 @@ mod tests {
         let err =
             remove_mailbox_database(&mut e, "CCREX01\\First Storage Group\\Mailbox Database").expect_err("in use");
         let EngineError::Refused(report) = &err else { panic!("{err}") };
-        let failed: Vec<&str> = report
-            .checks
-            .iter()
-            .filter(|c| c.result == crate::api::CheckResult::Failed)
-            .map(|c| c.check.as_str())
-            .collect();
+        let failed: Vec<&str> = report.failed().map(|c| c.check.as_str()).collect();
         assert_eq!(failed, ["The database is dismounted", "The database holds no mailbox"]);
         assert_eq!(e, before, "refusals changed nothing");
         let (path, _) = remove_mailbox_database(&mut e, "CCREX01\\SG3\\DB3").expect("removed");

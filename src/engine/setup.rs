@@ -200,12 +200,7 @@ mod tests {
         else {
             panic!("must refuse");
         };
-        let failed: Vec<&str> = report
-            .checks
-            .iter()
-            .filter(|c| c.result == crate::api::CheckResult::Failed)
-            .map(|c| c.check.as_str())
-            .collect();
+        let failed: Vec<&str> = report.failed().map(|c| c.check.as_str()).collect();
         assert_eq!(failed.len(), 4, "{failed:?}");
         assert_eq!(e, before);
     }

@@ -216,7 +216,7 @@ pub fn run<B: Serialize>(
 
 /// Whether every failed check of `report` is one `-Force` overrides.
 fn only_force_overrides(report: &PreconditionReport) -> bool {
-    let mut failed = report.checks.iter().filter(|c| c.result == CheckResult::Failed).peekable();
+    let mut failed = report.failed().peekable();
     failed.peek().is_some() && failed.all(|c| c.override_switch.as_deref() == Some("-Force"))
 }
 

@@ -81,13 +81,7 @@ pub fn search_admin_audit_log(call: &Invocation<'_>, cx: &mut Context<'_>) -> Re
         .into_iter()
         .map(|r| {
             let milliseconds: u64 = r.timings.iter().map(|t| t.milliseconds).sum();
-            let failed: Vec<String> = r
-                .report
-                .checks
-                .iter()
-                .filter(|c| c.result == api::CheckResult::Failed)
-                .map(|c| c.check.clone())
-                .collect();
+            let failed: Vec<String> = r.report.failed().map(|c| c.check.clone()).collect();
             Record::new(AUDIT_TYPE)
                 .with("RunDate", r.run_date)
                 .with("Caller", r.caller)

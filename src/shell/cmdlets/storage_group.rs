@@ -119,14 +119,8 @@ pub fn update_copy(call: &Invocation<'_>, cx: &mut Context<'_>) -> Result<Vec<Va
     let as_given = |dry_run| request(dry_run, force);
     let forced = |dry_run| request(dry_run, true);
     // The question is Exchange's own (reference §5, message 3), carried as the check's remedy.
-    let query = |report: &api::PreconditionReport| {
-        report
-            .checks
-            .iter()
-            .find(|c| c.result == api::CheckResult::Failed)
-            .and_then(|c| c.remedy.clone())
-            .unwrap_or_default()
-    };
+    let query =
+        |report: &api::PreconditionReport| report.failed().next().and_then(|c| c.remedy.clone()).unwrap_or_default();
     let change = Change {
         target: &identity,
         force,
